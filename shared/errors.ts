@@ -1,0 +1,47 @@
+// Stable error codes. Messages may be reworded; codes never change meaning once released.
+
+export const ERROR_CODES = {
+  // Frames and messages
+  E_BAD_JSON: 'The frame is not valid JSON.',
+  E_BAD_MESSAGE: 'The message does not match its schema.',
+  E_UNKNOWN_TYPE: 'The message type is not known.',
+  E_FRAME_TOO_LARGE: 'The frame is larger than the limit.',
+  E_PROTOCOL_VERSION: 'The protocol version is not supported.',
+  E_NOT_AUTHENTICATED: 'The first message must be hello or enrol.',
+  E_ALREADY_AUTHENTICATED: 'This connection is already authenticated.',
+  // Credentials
+  E_AUTH: 'The device id or secret is wrong.',
+  E_BAD_TOKEN: 'The enrolment token is unknown, expired or used up.',
+  E_UNAUTHORIZED: 'A valid admin token is required.',
+  // Delivery
+  E_SEQ_REPLAYED: 'Items at or below the last applied seq were skipped.',
+  E_SEQ_ORDER: 'Items in a batch must have strictly increasing seq.',
+  E_BATCH_TOO_LARGE: 'The batch holds more items than the limit.',
+  E_DIGEST_MISMATCH: 'The snapshot digest does not match; a full snapshot is needed.',
+  E_NO_BASELINE: 'A delta arrived before any full snapshot; a full snapshot is needed.',
+  // Local state
+  E_OUTBOX_CORRUPT: 'An outbox row could not be read and was set aside.',
+  // HTTP API and CLI
+  E_NOT_FOUND: 'No such resource.',
+  E_BAD_REQUEST: 'The request is not valid.',
+  E_CONFIG: 'A setting is not valid.',
+  E_INTERNAL: 'Internal error.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error that carries a stable code, safe to show to users and send over the wire. */
+export class OutpostError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERROR_CODES[code],
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'OutpostError';
+  }
+}
+
+export function isOutpostError(err: unknown): err is OutpostError {
+  return err instanceof OutpostError;
+}

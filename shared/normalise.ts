@@ -1,0 +1,36 @@
+// A snapshot in canonical order: collections sorted by item key, address lists sorted, duplicates
+// (same key twice) collapsed to the first seen. Collectors may return items in any order.
+import {
+  COLLECTION_SECTIONS,
+  itemKey,
+  type CollectionItem,
+  type CollectionSection,
+  type Snapshot,
+} from './inventory.js';
+
+export function normaliseSnapshot(snapshot: Snapshot): Snapshot {
+  const out: Snapshot = { ...snapshot };
+  for (const section of COLLECTION_SECTIONS) {
+    (out as Record<CollectionSection, unknown>)[section] = sortCollection(section, snapshot[section]);
+  }
+  out.network = out.network.map((n) => ({ ...n, ipv4: [...n.ipv4].sort(), ipv6: [...n.ipv6].sort() }));
+  return out;
+}
+
+export function sortCollection<S extends CollectionSection>(
+  section: S,
+  items: readonly CollectionItem<S>[],
+): CollectionItem<S>[] {
+  const keyOf = itemKey[section];
+  const byKey = new Map<string, CollectionItem<S>>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (!byKey.has(key)) byKey.set(key, item);
+  }
+  return [...byKey.keys()].sort(compareStrings).map((k) => byKey.get(k)!);
+}
+
+/** Code-unit order, not locale order: the same on every machine whatever its language. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

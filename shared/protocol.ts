@@ -1,0 +1,138 @@
+// The agent <-> server protocol: JSON text frames over one WebSocket at /agent.
+// One map per direction, message type -> schema; both sides derive their types from it and the
+// receiving side validates every frame against it.
+import { z } from 'zod';
+import { DeltaSchema } from './delta.js';
+import { ERROR_CODES, type ErrorCode } from './errors.js';
+import { IdentityHintsSchema, SnapshotSchema } from './inventory.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export const LIMITS = {
+  /** Largest frame either side accepts (ws maxPayload). */
+  maxFrameBytes: 16 * 1024 * 1024,
+  /** Most items in one `items` batch. */
+  maxBatchItems: 256,
+  /** Items the agent sends before waiting for an ack. */
+  sendWindow: 64,
+} as const;
+
+export const TRIGGERS = [
+  'startup',
+  'logon',
+  'users-refresh',
+  'manual',
+  'server',
+  'schedule',
+  'software-change',
+  'refresh',
+  'rename',
+  'resync',
+] as const;
+export const TriggerSchema = z.enum(TRIGGERS);
+export type Trigger = z.infer<typeof TriggerSchema>;
+
+const digest = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** What the outbox carries, kind -> body. Later features (tickets, worklogs) add kinds here. */
+export const ItemBodies = {
+  'inventory.full': z.object({ trigger: TriggerSchema, digest, snapshot: SnapshotSchema }),
+  'inventory.delta': z.object({ trigger: TriggerSchema, baseDigest: digest, digest, delta: DeltaSchema }),
+} as const;
+export type ItemKind = keyof typeof ItemBodies;
+export type ItemBody<K extends ItemKind> = z.infer<(typeof ItemBodies)[K]>;
+
+const seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const at = z.string().datetime({ offset: true });
+
+export const ItemSchema = z.discriminatedUnion('kind', [
+  z.object({ seq, at, kind: z.literal('inventory.full'), body: ItemBodies['inventory.full'] }),
+  z.object({ seq, at, kind: z.literal('inventory.delta'), body: ItemBodies['inventory.delta'] }),
+]);
+export type Item = z.infer<typeof ItemSchema>;
+
+export const SettingsSchema = z.object({
+  /** Full re-collection on a timer, in minutes. */
+  refreshMinutes: z.number().int().min(5).max(7 * 24 * 60),
+  /** Logged-on users re-read on a timer, in minutes. */
+  usersRefreshMinutes: z.number().int().min(1).max(24 * 60),
+  /** A daily scan at this local time, HH:MM, or null for none. */
+  scheduledScanAt: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .nullable(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const DEFAULT_SETTINGS: Settings = { refreshMinutes: 90, usersRefreshMinutes: 30, scheduledScanAt: null };
+
+const version = z.literal(PROTOCOL_VERSION);
+const agentVersion = z.string().max(64);
+
+/** Agent -> server. */
+export const AgentMessages = {
+  enrol: z.object({ type: z.literal('enrol'), protocol: version, agentVersion, token: z.string().min(16).max(256), hints: IdentityHintsSchema }),
+  hello: z.object({ type: z.literal('hello'), protocol: version, agentVersion, deviceId: z.string().min(1).max(64), secret: z.string().min(16).max(256), hints: IdentityHintsSchema }),
+  items: z.object({ type: z.literal('items'), items: z.array(ItemSchema).min(1).max(LIMITS.maxBatchItems) }),
+} as const;
+
+/** Server -> agent. */
+export const ServerMessages = {
+  enrolled: z.object({ type: z.literal('enrolled'), deviceId: z.string(), secret: z.string() }),
+  welcome: z.object({ type: z.literal('welcome'), deviceId: z.string(), lastSeq: z.number().int().nonnegative(), settings: SettingsSchema }),
+  ack: z.object({ type: z.literal('ack'), seq: z.number().int().nonnegative() }),
+  command: z.object({
+    type: z.literal('command'),
+    command: z.enum(['scan', 'full-snapshot', 'settings']),
+    settings: SettingsSchema.optional(),
+  }),
+  error: z.object({
+    type: z.literal('error'),
+    code: z.string(),
+    message: z.string(),
+    /** A fatal error is followed by the server closing the connection. */
+    fatal: z.boolean(),
+    seq: z.number().int().optional(),
+  }),
+} as const;
+
+export type AgentMessageMap = { [K in keyof typeof AgentMessages]: z.infer<(typeof AgentMessages)[K]> };
+export type ServerMessageMap = { [K in keyof typeof ServerMessages]: z.infer<(typeof ServerMessages)[K]> };
+export type AgentMessage = AgentMessageMap[keyof AgentMessageMap];
+export type ServerMessage = ServerMessageMap[keyof ServerMessageMap];
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; message: string };
+
+/** Parses one text frame against a message map. Never throws. */
+export function parseFrame<M extends Record<string, z.ZodType>>(
+  map: M,
+  raw: string,
+): ParseResult<z.infer<M[keyof M]>> {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'E_BAD_JSON', message: ERROR_CODES.E_BAD_JSON };
+  }
+  const type = (data as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || !Object.hasOwn(map, type)) {
+    return { ok: false, code: 'E_UNKNOWN_TYPE', message: `Unknown message type ${JSON.stringify(type)?.slice(0, 64)}.` };
+  }
+  const parsed = map[type]!.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || '(root)';
+    return { ok: false, code: 'E_BAD_MESSAGE', message: `Bad ${type} message at ${where}: ${issue?.message ?? 'invalid'}.` };
+  }
+  return { ok: true, message: parsed.data as z.infer<M[keyof M]> };
+}
+
+/** Stable close codes (4000-4999 are for applications). */
+export const CLOSE_CODES = {
+  normal: 1000,
+  goingAway: 1001,
+  tooLarge: 1009,
+  protocol: 4000,
+  auth: 4001,
+  badToken: 4002,
+  replaced: 4003,
+} as const;
