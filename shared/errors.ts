@@ -21,7 +21,12 @@ export const ERROR_CODES = {
   E_NO_BASELINE: 'A delta arrived before any full snapshot; a full snapshot is needed.',
   // Local state
   E_OUTBOX_CORRUPT: 'An outbox row could not be read and was set aside.',
+  // Local API
+  E_UNKNOWN_METHOD: 'The method is not known.',
+  E_TOO_LARGE: 'The request is larger than the limit.',
+  E_AGENT_UNREACHABLE: 'No agent answers on the local socket.',
   // HTTP API and CLI
+  E_DEVICE_OFFLINE: 'The device is not connected.',
   E_NOT_FOUND: 'No such resource.',
   E_BAD_REQUEST: 'The request is not valid.',
   E_CONFIG: 'A setting is not valid.',

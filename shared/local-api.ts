@@ -21,6 +21,8 @@ export const LocalApi = {
       lastInventoryAt: z.string().nullable(),
       lastTrigger: TriggerSchema.nullable(),
       pendingItems: z.number().int().nonnegative(),
+      /** Digest of the last snapshot the agent recorded; equals the server's once delivered. */
+      digest: z.string().nullable(),
       agentVersion: z.string(),
     }),
   },

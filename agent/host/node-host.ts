@@ -28,7 +28,7 @@ export function createNodeHost(): Host {
 function run(file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       file,
       args,
       {
@@ -52,5 +52,7 @@ function run(file: string, args: readonly string[], options: ExecOptions = {}): 
         resolve({ stdout: decode(stdout), stderr: decode(stderr), code: 0 });
       },
     );
+    // Tools such as wmic wait on stdin until they time out unless it is closed.
+    child.stdin?.end();
   });
 }

@@ -5,9 +5,27 @@ import type { Software, SoftwareSource } from '../../../shared/inventory.js';
 import type { Logger } from '../../../shared/log.js';
 import type { Host } from '../../host/host.js';
 import type { SoftwareCollector } from './types.js';
+import { dpkgCollector } from './dpkg.js';
+import { flatpakCollector } from './flatpak.js';
+import { rpmCollector } from './rpm.js';
+import { snapCollector } from './snap.js';
+import { hotfixCollector } from './hotfix.js';
+import { macosAppsCollector } from './macos-apps.js';
+import { msixCollector } from './msix.js';
+import { pkgutilCollector } from './pkgutil.js';
+import { windowsRegistryCollector } from './windows-registry.js';
 
 export const SOFTWARE_COLLECTORS: readonly SoftwareCollector[] = [
   // Each source module adds its collector here.
+  dpkgCollector,
+  rpmCollector,
+  snapCollector,
+  flatpakCollector,
+  macosAppsCollector,
+  pkgutilCollector,
+  windowsRegistryCollector,
+  msixCollector,
+  hotfixCollector,
 ];
 
 export interface SoftwareResult {
@@ -26,7 +44,7 @@ export async function collectSoftware(
   const results = await Promise.all(
     collectors.map(async (c) => {
       try {
-        return { source: c.source, items: await withTimeout(c.collect(host), timeoutMs, c.source) };
+        return { source: c.source, items: await withTimeout(c.collect(host), c.timeoutMs ?? timeoutMs, c.source) };
       } catch (err) {
         log.warn({ source: c.source, err: (err as Error).message }, 'software source could not be read');
         return { source: c.source, items: undefined };

@@ -8,6 +8,8 @@ export interface SoftwareCollector {
   readonly source: SoftwareSource;
   /** Platforms the source exists on. */
   readonly platforms: readonly NodeJS.Platform[];
+  /** This source's own time limit, for slow tools such as system_profiler; default the runner's. */
+  readonly timeoutMs?: number;
   /** Files or folders whose change means this source's packages changed (install watchers). */
   watchPaths?(host: Host): Promise<string[]>;
   /** Returns [] quietly when the tool or database is absent on this machine. */

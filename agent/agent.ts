@@ -1,0 +1,152 @@
+// The agent: triggers decide when to look, the scanner collects, the outbox keeps the change, the
+// link delivers it, the local API answers the tray and the CLI. This file only wires them.
+import { mkdir } from 'node:fs/promises';
+import type { Snapshot } from '../shared/inventory.js';
+import type { Logger } from '../shared/log.js';
+import { DEFAULT_SETTINGS, type ServerMessageMap, type Settings } from '../shared/protocol.js';
+import type { Host } from './host/host.js';
+import { identityHints } from './collect/identity.js';
+import { Link } from './link/link.js';
+import { FileCredentialStore } from './link/credentials.js';
+import { LocalApiServer } from './local-api/server.js';
+import { Outbox } from './outbox/outbox.js';
+import { localApiPath } from './paths.js';
+import { ScanQueue, type ScanOutcome } from './scan-queue.js';
+import { Triggers } from './triggers/index.js';
+import type { ScanRequest } from './triggers/types.js';
+import { join } from 'node:path';
+
+/** Collects a snapshot of the given scope, merged over the previous one. */
+export interface InventoryScanner {
+  scan(scope: ScanRequest['scope'], previous: Snapshot | undefined): Promise<Snapshot>;
+  /** Package-database files whose change means software changed. */
+  watchPaths(): Promise<string[]>;
+}
+
+export interface AgentOptions {
+  stateDir: string;
+  serverUrl: string;
+  enrolmentToken?: string;
+  version: string;
+  log: Logger;
+  host: Host;
+  scanner: InventoryScanner;
+  /** The OS install's id, hashed; resolved once at start. */
+  installId: () => Promise<string>;
+  settings?: Settings;
+}
+
+export class Agent {
+  private readonly outbox: Outbox;
+  private readonly link: Link;
+  private readonly localApi: LocalApiServer;
+  private readonly queue: ScanQueue;
+  private triggers: Triggers | undefined;
+  private installId: string | undefined;
+  private firstSnapshot: Promise<Snapshot>;
+  private resolveFirstSnapshot!: (s: Snapshot) => void;
+  private settings: Settings;
+
+  constructor(private readonly opts: AgentOptions) {
+    const log = opts.log;
+    this.settings = opts.settings ?? DEFAULT_SETTINGS;
+    this.outbox = new Outbox({ path: join(opts.stateDir, 'outbox.db'), log: log.child({ part: 'outbox' }) });
+    this.queue = new ScanQueue((req) => this.runScan(req));
+    this.firstSnapshot = new Promise((resolve) => (this.resolveFirstSnapshot = resolve));
+    this.link = new Link({
+      serverUrl: opts.serverUrl,
+      credentials: new FileCredentialStore(join(opts.stateDir, 'credentials.json')),
+      ...(opts.enrolmentToken ? { enrolmentToken: opts.enrolmentToken } : {}),
+      outbox: this.outbox,
+      hints: async () => identityHints(await this.firstSnapshot, this.installId ?? 'unknown-install'),
+      agentVersion: opts.version,
+      log: log.child({ part: 'link' }),
+      onCommand: (cmd) => this.onCommand(cmd),
+    });
+    this.localApi = new LocalApiServer({
+      path: localApiPath(opts.stateDir),
+      log: log.child({ part: 'local-api' }),
+      handlers: {
+        status: async () => this.status(),
+        'scan.now': async () => {
+          const outcome = await this.scan({ trigger: 'manual', scope: 'full' });
+          return { queued: true, changed: outcome.changed, pendingItems: this.outbox.pendingCount() };
+        },
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 });
+    this.outbox.start();
+    const baseline = this.outbox.baseline();
+    if (baseline) this.resolveFirstSnapshot(baseline.snapshot);
+    this.installId = await this.opts.installId();
+    await this.localApi.start();
+    this.link.start();
+    this.triggers = new Triggers({
+      settings: this.settings,
+      watchPaths: await this.opts.scanner.watchPaths(),
+      host: this.opts.host,
+      log: this.opts.log.child({ part: 'triggers' }),
+      onScan: async (req) => void (await this.scan(req)),
+    });
+    this.triggers.start();
+  }
+
+  async stop(): Promise<void> {
+    this.triggers?.stop();
+    await this.queue.idle();
+    await this.localApi.stop();
+    await this.link.stop();
+    this.outbox.stop();
+  }
+
+  /** Queues a scan; resolves when a scan covering it has recorded its change. */
+  scan(req: ScanRequest): Promise<ScanOutcome> {
+    return this.queue.request(req);
+  }
+
+  private async runScan(req: ScanRequest): Promise<ScanOutcome> {
+    const previous = this.outbox.baseline()?.snapshot;
+    const scope = previous ? req.scope : 'full';
+    const started = Date.now();
+    try {
+      const snapshot = await this.opts.scanner.scan(scope, previous);
+      const recorded = this.outbox.recordSnapshot(req.trigger, snapshot);
+      this.resolveFirstSnapshot(snapshot);
+      this.opts.log.info(
+        { trigger: req.trigger, scope, ms: Date.now() - started, recorded: recorded?.kind ?? 'no change', ...(req.detail ? { detail: req.detail } : {}) },
+        'inventory scanned',
+      );
+      if (recorded) this.link.notify();
+      return { changed: recorded !== null };
+    } catch (err) {
+      this.opts.log.error({ trigger: req.trigger, err: (err as Error).message }, 'inventory scan failed');
+      throw err;
+    }
+  }
+
+  private onCommand(cmd: ServerMessageMap['command']): void {
+    if (cmd.command === 'scan') void this.scan({ trigger: 'server', scope: 'full' }).catch(() => undefined);
+    if (cmd.command === 'settings' && cmd.settings) {
+      this.settings = cmd.settings;
+      this.triggers?.updateSettings(cmd.settings);
+    }
+  }
+
+  private status() {
+    const last = this.outbox.lastRecorded();
+    return {
+      deviceId: this.link.deviceId ?? null,
+      hostname: this.opts.host.hostname(),
+      connected: this.link.connected,
+      server: this.opts.serverUrl,
+      lastInventoryAt: last?.at ?? null,
+      lastTrigger: last?.trigger ?? null,
+      pendingItems: this.outbox.pendingCount(),
+      digest: this.outbox.baseline()?.digest ?? null,
+      agentVersion: this.opts.version,
+    };
+  }
+}

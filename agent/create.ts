@@ -1,0 +1,42 @@
+// Builds a real agent for this machine: the Node host, systeminformation, every software source.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../shared/log.js';
+import { OUTPOST_VERSION } from '../shared/version.js';
+import { Agent } from './agent.js';
+import { randomInstallId, readInstallId } from './collect/identity.js';
+import { loadSystemInfo } from './collect/system-info.js';
+import { createNodeHost } from './host/node-host.js';
+import type { Host } from './host/host.js';
+import { SystemScanner } from './system-scanner.js';
+
+export interface CreateAgentOptions {
+  stateDir: string;
+  serverUrl: string;
+  enrolmentToken?: string;
+  log: Logger;
+}
+
+export function createAgent(opts: CreateAgentOptions): Agent {
+  const host = createNodeHost();
+  const log = opts.log;
+  return new Agent({
+    ...opts,
+    version: OUTPOST_VERSION,
+    host,
+    scanner: new SystemScanner({ si: loadSystemInfo(host), host, log: log.child({ part: 'collect' }) }),
+    installId: () => installId(host, opts.stateDir, log),
+  });
+}
+
+/** The OS install id, or one made up once and kept in the state directory when the OS has none. */
+async function installId(host: Host, stateDir: string, log: Logger): Promise<string> {
+  const fromOs = await readInstallId({ host, log });
+  if (fromOs) return fromOs;
+  const file = join(stateDir, 'install-id');
+  const stored = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (/^[0-9a-f]{64}$/.test(stored)) return stored;
+  const made = randomInstallId();
+  await writeFile(file, `${made}\n`, { mode: 0o600 });
+  return made;
+}

@@ -1,0 +1,116 @@
+// The agent's local API: a Unix socket (a named pipe on Windows) that the tray app and the CLI use.
+// Every request is validated against the method map in shared/local-api.ts; a bad request gets an
+// error with a stable code and never reaches a handler.
+import { chmod, unlink } from 'node:fs/promises';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { ERROR_CODES, OutpostError, isOutpostError, type ErrorCode } from '../../shared/errors.js';
+import {
+  LOCAL_API_LIMITS,
+  LocalApi,
+  LocalRequestSchema,
+  type LocalMethod,
+  type LocalParams,
+  type LocalResponse,
+  type LocalResult,
+} from '../../shared/local-api.js';
+import type { Logger } from '../../shared/log.js';
+import { onLines, writeLine } from './lines.js';
+
+export type LocalHandlers = { [M in LocalMethod]: (params: LocalParams<M>) => Promise<LocalResult<M>> };
+
+export class LocalApiServer {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    private readonly opts: { path: string; handlers: LocalHandlers; log: Logger },
+  ) {}
+
+  async start(): Promise<void> {
+    await this.removeStaleSocket();
+    const server = createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.opts.log.error({ err: err.message }, 'local API error'));
+    this.server = server;
+    // Only the agent's own account may call until per-user access arrives with the tray app.
+    if (process.platform !== 'win32') await chmod(this.opts.path, 0o600);
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    onLines(
+      socket,
+      LOCAL_API_LIMITS.maxRequestBytes,
+      (line) => void this.answer(socket, line),
+      () => {
+        writeLine(socket, failure(null, 'E_TOO_LARGE', ERROR_CODES.E_TOO_LARGE));
+        socket.end();
+      },
+    );
+  }
+
+  private async answer(socket: Socket, line: string): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      return writeLine(socket, failure(null, 'E_BAD_JSON', ERROR_CODES.E_BAD_JSON));
+    }
+    const request = LocalRequestSchema.safeParse(raw);
+    if (!request.success) return writeLine(socket, failure(null, 'E_BAD_REQUEST', 'A request needs an id and a method.'));
+    const { id, method } = request.data;
+    if (!Object.hasOwn(LocalApi, method)) {
+      return writeLine(socket, failure(id, 'E_UNKNOWN_METHOD', `Unknown method ${JSON.stringify(method)}.`));
+    }
+    const m = method as LocalMethod;
+    const params = LocalApi[m].params.safeParse(request.data.params ?? {});
+    if (!params.success) {
+      const issue = params.error.issues[0];
+      const where = issue?.path.join('.') || 'params';
+      return writeLine(socket, failure(id, 'E_BAD_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`));
+    }
+    try {
+      const handler = this.opts.handlers[m] as (p: unknown) => Promise<unknown>;
+      writeLine(socket, { id, ok: true, result: await handler(params.data) } satisfies LocalResponse);
+    } catch (err) {
+      if (isOutpostError(err)) return writeLine(socket, failure(id, err.code, err.message));
+      this.opts.log.error({ method: m, err: (err as Error).message }, 'local API handler failed');
+      writeLine(socket, failure(id, 'E_INTERNAL', ERROR_CODES.E_INTERNAL));
+    }
+  }
+
+  /** A socket file left by a killed agent is removed; a live one means another agent owns this state. */
+  private async removeStaleSocket(): Promise<void> {
+    if (process.platform === 'win32') return;
+    const alive = await new Promise<boolean>((resolve) => {
+      const probe = createConnection(this.opts.path);
+      probe.once('connect', () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.once('error', () => resolve(false));
+    });
+    if (alive) throw new OutpostError('E_CONFIG', `Another agent is already running with this state directory (${this.opts.path}).`);
+    await unlink(this.opts.path).catch(() => undefined);
+  }
+}
+
+function failure(id: string | number | null, code: ErrorCode, message: string): LocalResponse {
+  return { id, ok: false, error: { code, message } };
+}

@@ -1,0 +1,69 @@
+// Helpers for benchmarks: real Outpost processes, a byte-counting TCP proxy, /proc sampling.
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+
+export const BIN = new URL('../../bin/outpost.js', import.meta.url).pathname;
+
+export function start(args, env = {}) {
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, OUTPOST_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  return { proc, output: () => out };
+}
+
+export async function waitFor(probe, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A TCP proxy that counts the bytes each way: what really crosses the wire, framing and deflate included. */
+export async function byteCountingProxy(targetPort) {
+  const counts = { up: 0, down: 0 };
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    client.on('data', (d) => (counts.up += d.length));
+    upstream.on('data', (d) => (counts.down += d.length));
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { port: server.address().port, counts, close: () => server.close() };
+}
+
+/** Resident set size and CPU ticks of a process, from /proc. */
+export function procStat(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  return { rssMB: rssKb / 1024, cpuSeconds: ticks / 100 };
+}
+
+export function buildDeb(dir, name, version) {
+  const root = join(dir, `${name}-root`);
+  mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+  writeFileSync(
+    join(root, 'DEBIAN', 'control'),
+    `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: Outpost Bench <bench@outpost.invalid>\nDescription: benchmark package\n`,
+  );
+  const deb = join(dir, `${name}.deb`);
+  execFileSync('dpkg-deb', ['--build', '--root-owner-group', root, deb], { stdio: 'ignore' });
+  return deb;
+}
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};

@@ -1,0 +1,63 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { snapshotDigest } from '../../shared/digest.js';
+import { SnapshotSchema, type Snapshot } from '../../shared/inventory.js';
+import { silentLogger } from '../../shared/log.js';
+import { scanThisMachine, summary } from './scan.js';
+
+function installedDpkgPackages(): number | undefined {
+  try {
+    const out = execFileSync('dpkg-query', ['-W', '-f', '${db:Status-Abbrev}\\n'], { encoding: 'utf8' });
+    return out.split('\n').filter((l) => l.startsWith('ii')).length;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('scanThisMachine', () => {
+  it("reads this machine: a valid snapshot, its digest, and every installed dpkg package", async () => {
+    const { digest, snapshot } = await scanThisMachine(silentLogger);
+    const parsed = SnapshotSchema.safeParse(snapshot);
+    assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
+    assert.equal(digest, snapshotDigest(snapshot));
+    assert.equal(snapshot.os.hostname, hostname());
+    const dpkg = installedDpkgPackages();
+    if (dpkg !== undefined) assert.equal(snapshot.software.filter((s) => s.source === 'dpkg').length, dpkg);
+  });
+});
+
+describe('summary', () => {
+  it('shows what a person asks first: name, OS, model, serial, CPU, memory and packages by source', () => {
+    const snapshot: Snapshot = {
+      hardware: {
+        manufacturer: 'LENOVO',
+        model: '20W0004GGE',
+        serial: 'PF3ABCDE',
+        cpu: { manufacturer: 'Intel', brand: 'Core™ i5-1135G7', cores: 8 },
+        memory: { totalBytes: 16 * 2 ** 30, modules: [] },
+        disks: [],
+        graphics: [],
+      },
+      os: { platform: 'linux', distro: 'Ubuntu', release: '22.04.4 LTS', arch: 'x64', hostname: 'tp-14', fqdn: 'tp-14.example.org' },
+      network: [],
+      users: [],
+      software: [
+        { name: 'bash', source: 'dpkg', scope: 'machine' },
+        { name: 'curl', source: 'dpkg', scope: 'machine' },
+        { name: 'firefox', source: 'snap', scope: 'machine' },
+      ],
+    };
+    const text = summary({ digest: 'abc123', snapshot, unreadable: ['flatpak'] });
+    assert.match(text, /^Hostname +tp-14 \(tp-14\.example\.org\)$/m);
+    assert.match(text, /^OS +Ubuntu 22\.04\.4 LTS x64$/m);
+    assert.match(text, /^Model +LENOVO 20W0004GGE$/m);
+    assert.match(text, /^Serial +PF3ABCDE$/m);
+    assert.match(text, /^CPU +Intel Core™ i5-1135G7, 8 cores$/m);
+    assert.match(text, /^Memory +16\.0 GiB$/m);
+    assert.match(text, /^Software +3 packages \(dpkg 2, snap 1\)$/m);
+    assert.match(text, /^Not read +flatpak$/m);
+    assert.doesNotMatch(text, /^UUID/m, 'absent values are not printed as empty rows');
+  });
+});

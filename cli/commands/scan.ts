@@ -1,0 +1,70 @@
+// `outpost scan [--json]`: this machine's inventory, with no server and no agent state. It imports
+// only the collectors (no pino, no fastify, no database) so that a full scan stays a light process.
+import { snapshotDigest } from '../../shared/digest.js';
+import type { Snapshot } from '../../shared/inventory.js';
+import type { Logger } from '../../shared/log.js';
+import { collectSnapshot, mergeSnapshot } from '../../agent/collect/snapshot.js';
+import { loadSystemInfo } from '../../agent/collect/system-info.js';
+import { createNodeHost } from '../../agent/host/node-host.js';
+
+export interface ScanReport {
+  digest: string;
+  snapshot: Snapshot;
+  /** Sources and calls that could not be read this time (absent in the JSON when none). */
+  unreadable?: string[];
+}
+
+export async function scanCommand(opts: { json: boolean }): Promise<void> {
+  const report = await scanThisMachine(stderrLogger(process.env.OUTPOST_LOG_LEVEL === 'debug'));
+  process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : summary(report));
+}
+
+export async function scanThisMachine(log: Logger): Promise<ScanReport> {
+  const host = createNodeHost();
+  const collected = await collectSnapshot({ si: loadSystemInfo(host), host, log });
+  const snapshot = mergeSnapshot(undefined, collected.snapshot, collected.failedSources, collected.failedParts);
+  const unreadable = [...collected.failedSources, ...collected.failedParts];
+  return { digest: snapshotDigest(snapshot), snapshot, ...(unreadable.length ? { unreadable } : {}) };
+}
+
+export function summary({ digest, snapshot, unreadable }: ScanReport): string {
+  const { hardware: hw, os } = snapshot;
+  const bySource = new Map<string, number>();
+  for (const s of snapshot.software) bySource.set(s.source, (bySource.get(s.source) ?? 0) + 1);
+  const sources = [...bySource].map(([source, n]) => `${source} ${n}`).join(', ');
+  const cpu = hw.cpu && [hw.cpu.manufacturer, hw.cpu.brand].filter(Boolean).join(' ');
+  const rows: [string, string | undefined][] = [
+    ['Hostname', os.fqdn && os.fqdn !== os.hostname ? `${os.hostname} (${os.fqdn})` : os.hostname],
+    ['OS', [os.distro, os.release, os.codename && `(${os.codename})`, os.arch].filter(Boolean).join(' ') || os.platform],
+    ['Kernel', os.kernel],
+    ['Model', [hw.manufacturer, hw.model].filter(Boolean).join(' ') || undefined],
+    ['Serial', hw.serial],
+    ['UUID', hw.uuid],
+    ['CPU', cpu && `${cpu}${hw.cpu?.cores ? `, ${hw.cpu.cores} cores` : ''}`],
+    ['Memory', hw.memory.totalBytes ? `${(hw.memory.totalBytes / 2 ** 30).toFixed(1)} GiB` : undefined],
+    ['Disks', hw.disks.map((d) => [d.model ?? d.device, d.sizeBytes && `${Math.round(d.sizeBytes / 1e9)} GB`].filter(Boolean).join(' ')).join('; ')],
+    ['Network', snapshot.network.filter((n) => !n.virtual).map((n) => [n.name, n.mac, ...n.ipv4].filter(Boolean).join(' ')).join('; ')],
+    ['Users', snapshot.users.map((u) => u.name).join(', ')],
+    ['Software', `${snapshot.software.length} packages${sources ? ` (${sources})` : ''}`],
+    ['Not read', unreadable?.join(', ')],
+    ['Digest', digest],
+  ];
+  return rows
+    .filter((r): r is [string, string] => Boolean(r[1]))
+    .map(([label, value]) => `${label.padEnd(9)} ${value}\n`)
+    .join('');
+}
+
+// One line per warning on stderr; stdout carries only the inventory.
+function stderrLogger(debug: boolean): Logger {
+  const write = (level: string) => (obj: object, msg?: string) =>
+    process.stderr.write(`outpost: ${level}: ${msg ?? ''} ${JSON.stringify(obj)}\n`);
+  const log: Logger = {
+    debug: debug ? write('debug') : () => undefined,
+    info: () => undefined,
+    warn: write('warning'),
+    error: write('error'),
+    child: () => log,
+  };
+  return log;
+}

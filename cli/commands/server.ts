@@ -1,0 +1,20 @@
+import { OutpostServer } from '../../server/server.js';
+import { SERVER_SETTINGS, resolveSettings } from '../config.js';
+import { stopOnSignals } from '../lifecycle.js';
+import { createLogger } from '../logger.js';
+
+export async function serverCommand(flags: Record<string, unknown>): Promise<void> {
+  const settings = resolveSettings(SERVER_SETTINGS, flags);
+  const log = createLogger();
+  const server = new OutpostServer({
+    host: settings.host,
+    port: settings.port,
+    dataDir: settings.data,
+    ...(settings.adminToken ? { adminToken: settings.adminToken } : {}),
+    log,
+  });
+  const { url, adminToken } = await server.start();
+  console.log(`Outpost server listening on ${url} (API ${url}/api, agents ${url.replace(/^http/, 'ws')}/agent)`);
+  if (adminToken) console.log(`Admin token (shown once, stored hashed): ${adminToken}`);
+  stopOnSignals(() => server.stop());
+}

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { AGENT_SETTINGS, SERVER_SETTINGS, resolveSettings } from './config.js';
+
+const configFile = (content: string) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'outpost-config-')), 'outpost.json');
+  writeFileSync(path, content);
+  return path;
+};
+
+describe('settings', () => {
+  it('takes flags over environment over the config file over defaults', () => {
+    const config = configFile(JSON.stringify({ host: '0.0.0.0', port: 9000, data: '/srv/file' }));
+    const s = resolveSettings(SERVER_SETTINGS, { config, port: '9100' }, { OUTPOST_DATA_DIR: '/srv/env' });
+    assert.deepEqual(s, { host: '0.0.0.0', port: 9100, data: '/srv/env', adminToken: undefined });
+    assert.equal(resolveSettings(SERVER_SETTINGS, {}, {}).port, 7040);
+  });
+
+  it('names the bad setting and where it came from in one line', () => {
+    assert.throws(() => resolveSettings(SERVER_SETTINGS, { port: 'eighty' }, {}), (e: Error) => /^--port \(from flag\): must be a port number/.test(e.message) && !e.message.includes('\n'));
+    assert.throws(() => resolveSettings(SERVER_SETTINGS, {}, { OUTPOST_PORT: '70000' }), /OUTPOST_PORT \(from env\)/);
+    assert.throws(() => resolveSettings(AGENT_SETTINGS, { server: 'ftp://x' }, {}), /--server \(from flag\): must be a ws/);
+    assert.throws(() => resolveSettings(AGENT_SETTINGS, {}, {}), /--server \/ OUTPOST_SERVER is required/);
+    assert.throws(() => resolveSettings(SERVER_SETTINGS, {}, { OUTPOST_ADMIN_TOKEN: 'short' }), /OUTPOST_ADMIN_TOKEN \(from env\): must be at least 16/);
+  });
+
+  it('refuses a config file that is missing or not a JSON object', () => {
+    assert.throws(() => resolveSettings(SERVER_SETTINGS, { config: '/nonexistent/outpost.json' }, {}), /--config \/nonexistent\/outpost.json: cannot read \(ENOENT\)/);
+    assert.throws(() => resolveSettings(SERVER_SETTINGS, { config: configFile('[1,2]') }, {}), /not a JSON object/);
+    assert.throws(() => resolveSettings(SERVER_SETTINGS, { config: configFile(JSON.stringify({ port: -1 })) }, {}), /"port" in the config file \(from file\)/);
+  });
+});

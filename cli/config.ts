@@ -1,0 +1,94 @@
+// Settings come from, strongest first: command-line flags, environment, a JSON config file, defaults.
+// Every bad setting is one line naming the setting and where it came from.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { OutpostError } from '../shared/errors.js';
+
+type Source = 'flag' | 'env' | 'file' | 'default';
+export interface SettingSpec<T> {
+  schema: z.ZodType<T>;
+  flag?: string;
+  env?: string;
+  file?: string;
+  default?: T;
+}
+
+const port = z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535');
+const nonEmpty = z.string().trim().min(1);
+const serverUrl = z
+  .string()
+  .trim()
+  .refine((s) => /^(wss?|https?):\/\/[^/\s]+/i.test(s), 'must be a ws://, wss://, http:// or https:// URL');
+
+export const SERVER_SETTINGS = {
+  host: { schema: nonEmpty, flag: '--host', env: 'OUTPOST_HOST', file: 'host', default: '127.0.0.1' },
+  port: { schema: port, flag: '--port', env: 'OUTPOST_PORT', file: 'port', default: 7040 },
+  data: { schema: nonEmpty, flag: '--data', env: 'OUTPOST_DATA_DIR', file: 'data', default: './data' },
+  adminToken: { schema: z.string().min(16, 'must be at least 16 characters').optional(), env: 'OUTPOST_ADMIN_TOKEN', file: 'adminToken' },
+} satisfies Record<string, SettingSpec<unknown>>;
+
+export const AGENT_SETTINGS = {
+  server: { schema: serverUrl, flag: '--server', env: 'OUTPOST_SERVER', file: 'server' },
+  token: { schema: z.string().min(16, 'must be at least 16 characters').optional(), flag: '--token', env: 'OUTPOST_ENROL_TOKEN', file: 'token' },
+  state: { schema: nonEmpty.optional(), flag: '--state', env: 'OUTPOST_STATE_DIR', file: 'state' },
+} satisfies Record<string, SettingSpec<unknown>>;
+
+type Resolved<S extends Record<string, SettingSpec<unknown>>> = {
+  [K in keyof S]: S[K] extends SettingSpec<infer T> ? T : never;
+};
+
+/** Resolves every setting of `specs`; throws one OutpostError('E_CONFIG') naming the first bad one. */
+export function resolveSettings<S extends Record<string, SettingSpec<unknown>>>(
+  specs: S,
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): Resolved<S> {
+  const file = readConfigFile(typeof flags.config === 'string' ? flags.config : env.OUTPOST_CONFIG);
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    const [value, source, label] = pick(key, spec, flags, env, file);
+    if (value === undefined && spec.default === undefined && !spec.schema.safeParse(undefined).success) {
+      throw new OutpostError('E_CONFIG', `${labelFor(key, spec)} is required`);
+    }
+    const parsed = spec.schema.safeParse(value ?? spec.default);
+    if (!parsed.success) {
+      throw new OutpostError('E_CONFIG', `${label} (from ${source}): ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    }
+    out[key] = parsed.data;
+  }
+  return out as Resolved<S>;
+}
+
+function pick(
+  key: string,
+  spec: SettingSpec<unknown>,
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  file: Record<string, unknown>,
+): [unknown, Source, string] {
+  if (spec.flag && flags[key] !== undefined) return [flags[key], 'flag', spec.flag];
+  if (spec.env && env[spec.env] !== undefined && env[spec.env] !== '') return [env[spec.env], 'env', spec.env];
+  if (spec.file && file[spec.file] !== undefined) return [file[spec.file], 'file', `"${spec.file}" in the config file`];
+  return [undefined, 'default', labelFor(key, spec)];
+}
+
+function labelFor(key: string, spec: SettingSpec<unknown>): string {
+  return [spec.flag, spec.env].filter(Boolean).join(' / ') || key;
+}
+
+function readConfigFile(path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new OutpostError('E_CONFIG', `--config ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const data: unknown = JSON.parse(text);
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error('not an object');
+    return data as Record<string, unknown>;
+  } catch {
+    throw new OutpostError('E_CONFIG', `--config ${path}: not a JSON object`);
+  }
+}

@@ -1,0 +1,41 @@
+// The HTTP side of the server: JSON under /api/, errors in one shape, no fastify logger of its own.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from '../../shared/log.js';
+import { adminAuth } from './auth.js';
+import { deviceRoutes, type DeviceRoutesContext } from './devices.js';
+import { sendError } from './errors.js';
+
+/** Requests are small (the API is read-mostly); anything larger is refused before parsing. */
+export const API_BODY_LIMIT = 64 * 1024;
+
+export interface ApiContext extends DeviceRoutesContext {
+  log: Logger;
+  version: string;
+  adminTokenHash(): Buffer | null;
+}
+
+export function buildApi(ctx: ApiContext): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: API_BODY_LIMIT, forceCloseConnections: true });
+
+  app.addHook('onRequest', adminAuth(() => ctx.adminTokenHash()));
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
+      ctx.log.error({ err: err.message, method: req.method, url: req.url }, 'API request failed');
+      return sendError(reply, 500, 'E_INTERNAL');
+    }
+    const message = status === 413 ? `The request body is larger than ${API_BODY_LIMIT} bytes.` : err.message;
+    return sendError(reply, status, 'E_BAD_REQUEST', message);
+  });
+
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'E_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`));
+
+  app.addHook('onResponse', async (req, reply) => {
+    ctx.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'api request');
+  });
+
+  app.get('/api/health', async () => ({ ok: true, version: ctx.version }));
+  deviceRoutes(app, ctx);
+  return app;
+}

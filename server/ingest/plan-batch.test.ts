@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { snapshotDigest } from '../../shared/digest.js';
+import type { Snapshot } from '../../shared/inventory.js';
+import type { IngestState } from '../store/store.js';
+import { deltaItem, fullItem, machine, pkg } from '../test-support/fixtures.js';
+import { outOfOrderSeq, planBatch } from './plan-batch.js';
+
+function state(snapshot: Snapshot | null, lastSeq = 0): IngestState {
+  return {
+    deviceId: 'd1',
+    secretHash: Buffer.alloc(32),
+    lastSeq,
+    digest: snapshot ? snapshotDigest(snapshot) : null,
+    needsFull: snapshot === null,
+    snapshot,
+  };
+}
+
+const v1 = machine({ software: [pkg('bash', '5.1'), pkg('vim', '9')] });
+const v2 = machine({ software: [pkg('bash', '5.2'), pkg('vim', '9'), pkg('htop', '3')] });
+const v3 = machine({ software: [pkg('bash', '5.2'), pkg('htop', '3')] });
+
+describe('planning a batch', () => {
+  it('records a first full snapshot as everything added and fills the software table', () => {
+    const plan = planBatch(state(null), [fullItem(1, v1)]);
+    assert.equal(plan.lastSeq, 1);
+    assert.equal(plan.needsFull, false);
+    assert.equal(plan.snapshot?.digest, snapshotDigest(v1));
+    assert.deepEqual(plan.changes.find((c) => c.section === 'software')?.added, v1.software);
+    assert.deepEqual(plan.software?.upsert.map((s) => s.name), ['bash', 'vim']);
+  });
+
+  it('applies a chain of deltas and writes only the software rows that changed', () => {
+    const plan = planBatch(state(v1, 1), [deltaItem(2, v1, v2), deltaItem(3, v2, v3)]);
+    assert.equal(plan.lastSeq, 3);
+    assert.equal(plan.snapshot?.digest, snapshotDigest(v3));
+    assert.deepEqual(plan.software?.upsert.map((s) => s.name).sort(), ['bash', 'htop']);
+    assert.deepEqual(plan.software?.remove, ['dpkg\tvim\tamd64\tmachine\t']);
+    assert.deepEqual(plan.changes.map((c) => c.seq), [2, 3]);
+    assert.equal(plan.fullRequested, false);
+  });
+
+  it('skips items at or below the last applied seq and applies the rest', () => {
+    const plan = planBatch(state(v2, 2), [deltaItem(2, v1, v2), deltaItem(3, v2, v3)]);
+    assert.deepEqual(plan.replayed, [2]);
+    assert.deepEqual(plan.changes.map((c) => c.seq), [3]);
+    assert.equal(plan.lastSeq, 3);
+  });
+
+  it('keeps the snapshot and asks for a full one when a delta does not fit', () => {
+    const wrongBase = planBatch(state(v1, 1), [deltaItem(2, v2, v3)]);
+    assert.equal(wrongBase.snapshot, undefined);
+    assert.equal(wrongBase.fullRequested, true);
+    assert.equal(wrongBase.needsFull, true);
+    assert.equal(wrongBase.lastSeq, 2);
+    assert.deepEqual(wrongBase.problems.map((p) => p.code), ['E_DIGEST_MISMATCH']);
+
+    const lying = deltaItem(2, v1, v2);
+    if (lying.kind === 'inventory.delta') lying.body.digest = snapshotDigest(v3);
+    const mismatch = planBatch(state(v1, 1), [lying]);
+    assert.equal(mismatch.snapshot, undefined);
+    assert.equal(mismatch.changes.length, 0);
+    assert.equal(mismatch.fullRequested, true);
+  });
+
+  it('refuses a delta before any baseline', () => {
+    const plan = planBatch(state(null), [deltaItem(1, v1, v2)]);
+    assert.deepEqual(plan.problems.map((p) => p.code), ['E_NO_BASELINE']);
+    assert.equal(plan.fullRequested, true);
+  });
+
+  it('refuses a delta that would leave a snapshot without required fields', () => {
+    const item = deltaItem(2, v1, v1);
+    if (item.kind === 'inventory.delta') item.body.delta = { os: { unset: ['hostname'] } };
+    const plan = planBatch(state(v1, 1), [item]);
+    assert.deepEqual(plan.problems.map((p) => p.code), ['E_BAD_MESSAGE']);
+    assert.equal(plan.snapshot, undefined);
+  });
+
+  it('a full snapshot after divergence records only the real difference and clears the flag', () => {
+    const diverged = { ...state(v1, 4), needsFull: true };
+    const plan = planBatch(diverged, [fullItem(5, v2, 'resync')]);
+    assert.equal(plan.needsFull, false);
+    const software = plan.changes.find((c) => c.section === 'software');
+    assert.deepEqual(software?.added, [pkg('htop', '3')]);
+    assert.deepEqual(software?.changed[0]?.fields, { version: { from: '5.1', to: '5.2' } });
+    assert.equal(plan.changes.every((c) => c.trigger === 'resync'), true);
+  });
+
+  it('finds the first out-of-order seq', () => {
+    assert.equal(outOfOrderSeq([fullItem(1, v1), fullItem(3, v1), fullItem(3, v1)]), 3);
+    assert.equal(outOfOrderSeq([fullItem(1, v1), fullItem(2, v1)]), null);
+  });
+
+  it('writes a package changed twice in one batch as it finally stands', () => {
+    const v4 = machine({ software: [pkg('bash', '5.3'), pkg('htop', '3')] });
+    const plan = planBatch(state(v2, 2), [deltaItem(3, v2, v3), deltaItem(4, v3, v4)]);
+    assert.deepEqual(plan.software, { upsert: [pkg('bash', '5.3')], remove: ['dpkg\tvim\tamd64\tmachine\t'] });
+    assert.deepEqual(planBatch(state(v1, 1), [fullItem(2, v1)]).software, { upsert: [], remove: [] });
+  });
+});

@@ -1,0 +1,268 @@
+// One agent connection: authenticate (enrol or hello), then apply item batches and ack them.
+// Frames are handled one at a time in arrival order; while one is being handled the socket is paused,
+// so a fast sender is held back by TCP rather than by server memory.
+import type { RawData, WebSocket } from 'ws';
+import { ERROR_CODES, type ErrorCode } from '../../shared/errors.js';
+import type { Logger } from '../../shared/log.js';
+import {
+  AgentMessages,
+  CLOSE_CODES,
+  LIMITS,
+  PROTOCOL_VERSION,
+  parseFrame,
+  type AgentMessageMap,
+  type Item,
+  type ServerMessage,
+  type Settings,
+} from '../../shared/protocol.js';
+import { hashSecret, newSecret, sameHash } from '../store/secrets.js';
+import type { DeviceRuntime, Store } from '../store/store.js';
+import { outOfOrderSeq, planBatch, type BatchPlan } from './plan-batch.js';
+
+export interface SessionContext {
+  store: Store;
+  log: Logger;
+  settings: () => Settings;
+  now: () => number;
+  authTimeoutMs: number;
+  /** Marks the device online through this session, closing any older session of the same device. */
+  claim(deviceId: string, session: AgentSession): void;
+  release(deviceId: string, session: AgentSession): void;
+}
+
+/** Thrown inside the batch transaction when the device re-enrolled after this session authenticated. */
+class SupersededCredential extends Error {}
+
+export class AgentSession {
+  deviceId: string | null = null;
+  private secretHash: Buffer | null = null;
+  private closing = false;
+  private alive = true;
+  private pending = 0;
+  private work: Promise<void> = Promise.resolve();
+  private authTimer: NodeJS.Timeout | undefined;
+  private resolveDone!: () => void;
+  /** Settles once the socket closed and everything this session started has finished. */
+  readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+  private log: Logger;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly ctx: SessionContext,
+    readonly remote: string,
+  ) {
+    this.log = ctx.log.child({ remote });
+  }
+
+  start(): void {
+    this.ws.on('message', (data, isBinary) => this.enqueue(data, isBinary));
+    this.ws.on('pong', () => (this.alive = true));
+    // ws closes the socket itself after an error (1009 for an oversized frame); log and carry on.
+    this.ws.on('error', (err) => this.log.warn({ err: err.message, code: (err as { code?: string }).code }, 'agent socket error'));
+    this.ws.on('close', (code) => this.onClose(code));
+    this.authTimer = setTimeout(() => this.authTimedOut(), this.ctx.authTimeoutMs);
+  }
+
+  /** Called by the gateway's heartbeat: a session that missed the previous ping is dropped. */
+  heartbeat(): void {
+    // While a frame is being handled the socket is paused and a pong could not be read yet.
+    if (this.pending > 0) return;
+    if (!this.alive) {
+      this.log.info({ deviceId: this.deviceId }, 'agent missed a heartbeat; dropping the connection');
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    try {
+      this.ws.ping();
+    } catch {
+      // not open: the close event is on its way
+    }
+  }
+
+  send(message: ServerMessage): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(message), (err) => {
+      if (err) this.log.debug({ err: err.message }, 'send failed');
+    });
+  }
+
+  close(code: number, reason: string): void {
+    this.closing = true;
+    clearTimeout(this.authTimer);
+    this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.closing = true;
+    this.ws.terminate();
+  }
+
+  private enqueue(data: RawData, isBinary: boolean): void {
+    this.alive = true;
+    if (this.closing) return;
+    if (++this.pending === 1) this.ws.pause();
+    this.work = this.work
+      .then(() => (this.closing ? undefined : this.handle(toText(data), isBinary)))
+      .catch((err: unknown) => this.internalError(err))
+      .finally(() => {
+        // Resume even when closing: the peer's close frame must still be read to finish the handshake.
+        if (--this.pending === 0) this.ws.resume();
+      });
+  }
+
+  private async handle(text: string, isBinary: boolean): Promise<void> {
+    if (isBinary) return this.reject('E_BAD_MESSAGE', 'Frames must be text (JSON).');
+    const parsed = parseFrame(AgentMessages, text);
+    if (!parsed.ok) {
+      const { code, message } = refine(parsed.code, parsed.message, text);
+      return this.reject(code, message);
+    }
+    const message = parsed.message;
+    if (this.deviceId === null) {
+      if (message.type === 'enrol') return this.enrol(message);
+      if (message.type === 'hello') return this.hello(message);
+      return this.fatal('E_NOT_AUTHENTICATED', ERROR_CODES.E_NOT_AUTHENTICATED, CLOSE_CODES.protocol);
+    }
+    if (message.type === 'items') return this.items(message.items);
+    this.error('E_ALREADY_AUTHENTICATED', ERROR_CODES.E_ALREADY_AUTHENTICATED);
+  }
+
+  private async enrol(message: AgentMessageMap['enrol']): Promise<void> {
+    const secret = newSecret();
+    const secretHash = hashSecret(secret);
+    const result = await this.ctx.store.enrol({
+      tokenHash: hashSecret(message.token),
+      hints: message.hints,
+      agentVersion: message.agentVersion,
+      secretHash,
+      at: this.ctx.now(),
+    });
+    if (!result.ok) {
+      this.log.warn({}, 'enrolment refused: unknown, expired or used-up token');
+      return this.fatal('E_BAD_TOKEN', ERROR_CODES.E_BAD_TOKEN, CLOSE_CODES.badToken);
+    }
+    const { deviceId, created, cloneOf } = result;
+    this.log.info({ deviceId, created, cloneOf, hostname: message.hints.hostname }, created ? 'device enrolled' : 'device re-enrolled');
+    if (this.closing) return;
+    this.send({ type: 'enrolled', deviceId, secret });
+    this.authenticated(deviceId, secretHash, { lastSeq: 0, needsFull: true });
+  }
+
+  private async hello(message: AgentMessageMap['hello']): Promise<void> {
+    const secretHash = hashSecret(message.secret);
+    const stored = await this.ctx.store.deviceSecretHash(message.deviceId);
+    // One answer for an unknown device and a wrong secret: ids cannot be probed.
+    if (!sameHash(stored, secretHash)) {
+      this.log.warn({}, 'agent authentication failed');
+      return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
+    }
+    const runtime = await this.ctx.store.recordHello(message.deviceId, {
+      hints: message.hints,
+      agentVersion: message.agentVersion,
+      at: this.ctx.now(),
+    });
+    if (!runtime) return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
+    if (this.closing) return;
+    this.authenticated(message.deviceId, secretHash, runtime);
+  }
+
+  private authenticated(deviceId: string, secretHash: Buffer, runtime: DeviceRuntime): void {
+    clearTimeout(this.authTimer);
+    this.deviceId = deviceId;
+    this.secretHash = secretHash;
+    this.log = this.ctx.log.child({ deviceId, remote: this.remote });
+    this.ctx.claim(deviceId, this);
+    this.send({ type: 'welcome', deviceId, lastSeq: runtime.lastSeq, settings: this.ctx.settings() });
+    // Without a usable baseline every delta would be refused; ask for the full picture straight away.
+    if (runtime.needsFull) this.send({ type: 'command', command: 'full-snapshot' });
+  }
+
+  private async items(items: Item[]): Promise<void> {
+    const disorder = outOfOrderSeq(items);
+    if (disorder !== null) return this.error('E_SEQ_ORDER', ERROR_CODES.E_SEQ_ORDER, disorder);
+    const deviceId = this.deviceId!;
+    const mine = this.secretHash!;
+    let plan: BatchPlan | null;
+    try {
+      plan = await this.ctx.store.applyBatch(deviceId, this.ctx.now(), (state) => {
+        if (!sameHash(state.secretHash, mine)) throw new SupersededCredential();
+        return planBatch(state, items);
+      });
+    } catch (err) {
+      if (!(err instanceof SupersededCredential)) throw err;
+      plan = null;
+    }
+    if (!plan) return this.fatal('E_AUTH', 'The device has enrolled again; this connection is no longer valid.', CLOSE_CODES.auth);
+    this.report(plan, items.length);
+  }
+
+  private report(plan: BatchPlan, received: number): void {
+    if (plan.replayed.length) {
+      const n = plan.replayed.length;
+      this.error('E_SEQ_REPLAYED', `${n} item(s) were applied before and skipped.`, Math.max(...plan.replayed));
+    }
+    for (const p of plan.problems) this.error(p.code, p.message, p.seq);
+    this.send({ type: 'ack', seq: plan.lastSeq });
+    if (plan.fullRequested) this.send({ type: 'command', command: 'full-snapshot' });
+    this.log.debug({ received, replayed: plan.replayed.length, changes: plan.changes.length, lastSeq: plan.lastSeq }, 'batch applied');
+  }
+
+  /** A bad frame: before authentication it ends the connection, after it only this frame is refused. */
+  private reject(code: ErrorCode, message: string): void {
+    if (this.deviceId === null || code === 'E_PROTOCOL_VERSION') return this.fatal(code, message, CLOSE_CODES.protocol);
+    this.error(code, message);
+  }
+
+  private error(code: ErrorCode, message: string, seq?: number): void {
+    this.send({ type: 'error', code, message, fatal: false, ...(seq === undefined ? {} : { seq }) });
+  }
+
+  private fatal(code: ErrorCode, message: string, closeCode: number): void {
+    this.send({ type: 'error', code, message, fatal: true });
+    this.close(closeCode, code);
+  }
+
+  private authTimedOut(): void {
+    if (this.deviceId !== null || this.closing || this.pending > 0) return;
+    this.fatal('E_NOT_AUTHENTICATED', `No hello or enrol within ${Math.round(this.ctx.authTimeoutMs / 1000)} s.`, CLOSE_CODES.protocol);
+  }
+
+  private internalError(err: unknown): void {
+    this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'failed to handle an agent message');
+    // 1011: the agent keeps its items and sends them again after reconnecting.
+    this.fatal('E_INTERNAL', ERROR_CODES.E_INTERNAL, 1011);
+  }
+
+  private onClose(code: number): void {
+    this.closing = true;
+    clearTimeout(this.authTimer);
+    const deviceId = this.deviceId;
+    if (deviceId !== null) {
+      this.ctx.release(deviceId, this);
+      this.log.info({ code }, 'agent disconnected');
+      this.work = this.work.then(() => this.ctx.store.touch(deviceId, this.ctx.now())).catch(() => undefined);
+    }
+    void this.work.then(this.resolveDone);
+  }
+}
+
+function toText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+/** Schema failures that have a more precise code: a foreign protocol version, an oversized batch. */
+function refine(code: ErrorCode, message: string, text: string): { code: ErrorCode; message: string } {
+  if (code !== 'E_BAD_MESSAGE') return { code, message };
+  // parseFrame got as far as the schema, so the text is JSON with a known type.
+  const data = JSON.parse(text) as { type?: unknown; protocol?: unknown; items?: unknown };
+  if ((data.type === 'enrol' || data.type === 'hello') && data.protocol !== PROTOCOL_VERSION) {
+    return { code: 'E_PROTOCOL_VERSION', message: `This server speaks protocol version ${PROTOCOL_VERSION}.` };
+  }
+  if (data.type === 'items' && Array.isArray(data.items) && data.items.length > LIMITS.maxBatchItems) {
+    return { code: 'E_BATCH_TOO_LARGE', message: `A batch holds at most ${LIMITS.maxBatchItems} items.` };
+  }
+  return { code, message };
+}

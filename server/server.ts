@@ -1,0 +1,149 @@
+// The Outpost server: the HTTP API and the agents' WebSocket endpoint on one port, over one store.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { OutpostError } from '../shared/errors.js';
+import type { Logger } from '../shared/log.js';
+import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/protocol.js';
+import { buildApi } from './api/http.js';
+import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
+import { hashSecret, newSecret } from './store/secrets.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+import { issueEnrolmentToken, type EnrolmentTokenOptions } from './store/tokens.js';
+import { OUTPOST_VERSION } from '../shared/version.js';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** From OUTPOST_ADMIN_TOKEN: replaces the stored admin token. Otherwise one is generated once. */
+  adminToken?: string;
+  log: Logger;
+  /** Ping interval; an agent that misses one ping is dropped. Default 30 s. */
+  heartbeatMs?: number;
+  settings?: Partial<Settings>;
+  /** How long a new connection has to send enrol or hello. Default 10 s. */
+  authTimeoutMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+interface Running {
+  store: Store;
+  gateway: AgentGateway;
+  app: FastifyInstance;
+}
+
+export class OutpostServer {
+  private readonly settings: Settings;
+  private readonly now: () => number;
+  private running: Running | null = null;
+  private adminHash: Buffer | null = null;
+
+  constructor(private readonly opts: ServerOptions) {
+    this.settings = validSettings(opts.settings);
+    if (opts.adminToken !== undefined) checkAdminToken(opts.adminToken);
+    this.now = opts.now ?? Date.now;
+  }
+
+  async start(): Promise<{ url: string; adminToken?: string }> {
+    if (this.running) throw new Error('The server is already running.');
+    const store = SqliteStore.open(this.opts.dataDir);
+    try {
+      const adminToken = await this.initAdminToken(store);
+      const running = this.assemble(store);
+      await running.app.listen({ host: this.opts.host, port: this.opts.port });
+      running.gateway.start();
+      this.running = running;
+      const url = urlOf(this.opts.host, (running.app.server.address() as AddressInfo).port);
+      this.opts.log.info({ url, dataDir: this.opts.dataDir }, 'Outpost server listening');
+      return adminToken === undefined ? { url } : { url, adminToken };
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** Closes agent connections (1001), waits for in-flight batches, stops listening, closes the store. */
+  async stop(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    this.running = null;
+    await running.gateway.stop();
+    await running.app.close();
+    await running.store.close();
+    this.opts.log.info({}, 'Outpost server stopped');
+  }
+
+  async createEnrolmentToken(opts?: EnrolmentTokenOptions): Promise<string> {
+    return issueEnrolmentToken(this.requireRunning().store, opts, this.now());
+  }
+
+  /** Sends a command to a connected agent; false when the device is not connected. */
+  sendCommand(deviceId: string, command: AgentCommand): boolean {
+    return this.running?.gateway.sendCommand(deviceId, command, command === 'settings' ? this.settings : undefined) ?? false;
+  }
+
+  isOnline(deviceId: string): boolean {
+    return this.running?.gateway.isOnline(deviceId) ?? false;
+  }
+
+  private assemble(store: Store): Running {
+    const gateway = new AgentGateway({
+      store,
+      log: this.opts.log.child({ part: 'ingest' }),
+      settings: () => this.settings,
+      heartbeatMs: this.opts.heartbeatMs ?? 30_000,
+      authTimeoutMs: this.opts.authTimeoutMs ?? 10_000,
+      now: this.now,
+    });
+    const app = buildApi({
+      store,
+      log: this.opts.log.child({ part: 'api' }),
+      version: OUTPOST_VERSION,
+      adminTokenHash: () => this.adminHash,
+      isOnline: (id) => gateway.isOnline(id),
+      requestScan: (id) => gateway.sendCommand(id, 'scan'),
+    });
+    app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+    return { store, gateway, app };
+  }
+
+  /** Returns the admin token only when it was generated now (the CLI prints it once). */
+  private async initAdminToken(store: Store): Promise<string | undefined> {
+    if (this.opts.adminToken !== undefined) {
+      this.adminHash = hashSecret(this.opts.adminToken);
+      await store.setAdminTokenHash(this.adminHash);
+      return undefined;
+    }
+    this.adminHash = await store.adminTokenHash();
+    if (this.adminHash) return undefined;
+    const token = newSecret();
+    this.adminHash = hashSecret(token);
+    await store.setAdminTokenHash(this.adminHash);
+    return token;
+  }
+
+  private requireRunning(): Running {
+    if (!this.running) throw new Error('The server is not running.');
+    return this.running;
+  }
+}
+
+function validSettings(overrides: Partial<Settings> | undefined): Settings {
+  const parsed = SettingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...overrides });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new OutpostError('E_CONFIG', `Setting ${issue?.path.join('.') ?? '?'} is not valid: ${issue?.message ?? 'invalid'}.`);
+}
+
+function checkAdminToken(token: string): void {
+  if (!/^\S{16,512}$/.test(token)) {
+    throw new OutpostError('E_CONFIG', 'OUTPOST_ADMIN_TOKEN must be 16 to 512 characters with no spaces.');
+  }
+}
+
+function urlOf(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}

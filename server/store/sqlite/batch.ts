@@ -1,0 +1,90 @@
+// A batch of inventory items in one transaction: read the device's state, let the planner decide,
+// write the new seq, snapshot, software rows and change history together or not at all.
+import type Database from 'better-sqlite3';
+import { itemKey, type Snapshot, type Software } from '../../../shared/inventory.js';
+import type { BatchOutcome, ChangeRecord, IngestState } from '../store.js';
+import { displayColumns } from './rows.js';
+
+interface StateRow {
+  secret_hash: Buffer;
+  last_seq: number;
+  digest: string | null;
+  needs_full: number;
+  snapshot: string | null;
+}
+
+export type ApplyBatch = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T) => T | null;
+
+export function createApplyBatch(db: Database.Database): ApplyBatch {
+  const readState = db.prepare<[string], StateRow>(`
+    SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot
+    FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
+  const writeProgress = db.prepare('UPDATE devices SET last_seq = ?, needs_full = ?, last_seen = ? WHERE id = ?');
+  const writeSnapshot = db.prepare(`
+    INSERT INTO snapshots (device_id, snapshot, updated_at) VALUES (?, ?, ?)
+    ON CONFLICT(device_id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at`);
+  const writeDisplay = db.prepare(`
+    UPDATE devices SET digest = @digest, hostname = @hostname, manufacturer = @manufacturer, model = @model, os = @os, ip = @ip
+    WHERE id = @id`);
+  const deleteSoftware = db.prepare('DELETE FROM software WHERE device_id = ? AND item_key = ?');
+  const upsertSoftware = db.prepare(`
+    INSERT OR REPLACE INTO software (device_id, item_key, name, version, publisher, arch, source, scope, user_name, install_date)
+    VALUES (@deviceId, @key, @name, @version, @publisher, @arch, @source, @scope, @user, @installDate)`);
+  const insertChange = db.prepare(`
+    INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
+    VALUES (@deviceId, @at, @receivedAt, @trigger, @seq, @section, @added, @removed, @changed)`);
+
+  const writeSoftware = (deviceId: string, software: NonNullable<BatchOutcome['software']>) => {
+    for (const key of software.remove) deleteSoftware.run(deviceId, key);
+    for (const s of software.upsert) upsertSoftware.run(softwareRow(deviceId, s));
+  };
+  const writeChange = (deviceId: string, receivedAt: number, c: ChangeRecord) =>
+    insertChange.run({
+      deviceId,
+      receivedAt,
+      at: c.at,
+      trigger: c.trigger,
+      seq: c.seq,
+      section: c.section,
+      added: JSON.stringify(c.added),
+      removed: JSON.stringify(c.removed),
+      changed: JSON.stringify(c.changed),
+    });
+
+  const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): T | null => {
+    const row = readState.get(deviceId);
+    if (!row) return null;
+    const outcome = plan({
+      deviceId,
+      secretHash: row.secret_hash,
+      lastSeq: row.last_seq,
+      digest: row.digest,
+      needsFull: row.needs_full === 1,
+      snapshot: row.snapshot === null ? null : (JSON.parse(row.snapshot) as Snapshot),
+    });
+    if (outcome.snapshot) {
+      writeSnapshot.run(deviceId, JSON.stringify(outcome.snapshot.snapshot), at);
+      writeDisplay.run({ id: deviceId, digest: outcome.snapshot.digest, ...displayColumns(outcome.snapshot.snapshot) });
+    }
+    writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);
+    if (outcome.software) writeSoftware(deviceId, outcome.software);
+    for (const change of outcome.changes) writeChange(deviceId, at, change);
+    return outcome;
+  };
+  return db.transaction(apply) as ApplyBatch;
+}
+
+function softwareRow(deviceId: string, s: Software) {
+  return {
+    deviceId,
+    key: itemKey.software(s),
+    name: s.name,
+    version: s.version ?? null,
+    publisher: s.publisher ?? null,
+    arch: s.arch ?? null,
+    source: s.source,
+    scope: s.scope,
+    user: s.user ?? null,
+    installDate: s.installDate ?? null,
+  };
+}

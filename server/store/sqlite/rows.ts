@@ -1,0 +1,91 @@
+// Row shapes and their mapping to the store's records.
+import type { Snapshot } from '../../../shared/inventory.js';
+import type { DeviceSummary, StoredChange } from '../store.js';
+
+export interface DeviceRow {
+  id: string;
+  install_id: string;
+  hostname: string;
+  serial: string | null;
+  uuid: string | null;
+  macs: string;
+  secret_hash: Buffer;
+  last_seq: number;
+  digest: string | null;
+  needs_full: number;
+  clone_of: string | null;
+  agent_version: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  os: string | null;
+  ip: string | null;
+  first_seen: number;
+  last_seen: number;
+  software_count?: number;
+}
+
+export interface ChangeRow {
+  id: number;
+  at: string;
+  received_at: number;
+  trigger: StoredChange['trigger'];
+  seq: number;
+  section: StoredChange['section'];
+  added: string;
+  removed: string;
+  changed: string;
+}
+
+export function toSummary(row: DeviceRow): DeviceSummary {
+  return {
+    id: row.id,
+    hostname: row.hostname,
+    serial: row.serial,
+    os: row.os ? (JSON.parse(row.os) as DeviceSummary['os']) : null,
+    manufacturer: row.manufacturer,
+    model: row.model,
+    ip: row.ip,
+    agentVersion: row.agent_version,
+    cloneOf: row.clone_of,
+    softwareCount: row.software_count ?? 0,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+  };
+}
+
+export function toChange(row: ChangeRow): StoredChange {
+  return {
+    id: row.id,
+    at: row.at,
+    receivedAt: row.received_at,
+    trigger: row.trigger,
+    seq: row.seq,
+    section: row.section,
+    added: JSON.parse(row.added) as unknown[],
+    removed: JSON.parse(row.removed) as unknown[],
+    changed: JSON.parse(row.changed) as StoredChange['changed'],
+  };
+}
+
+/** The columns a device list shows, taken from its latest snapshot. */
+export function displayColumns(snapshot: Snapshot) {
+  const { platform, distro, release, build, arch } = snapshot.os;
+  return {
+    hostname: snapshot.os.hostname,
+    manufacturer: snapshot.hardware.manufacturer ?? null,
+    model: snapshot.hardware.model ?? null,
+    os: JSON.stringify({ platform, distro, release, build, arch }),
+    ip: primaryIpv4(snapshot),
+  };
+}
+
+/** The address IT would type to reach the machine: a physical interface's routable IPv4 first. */
+function primaryIpv4(snapshot: Snapshot): string | null {
+  const usable = (ip: string) => !ip.startsWith('127.') && !ip.startsWith('169.254.');
+  const ordered = [...snapshot.network].sort((a, b) => Number(a.virtual) - Number(b.virtual));
+  for (const nic of ordered) {
+    const ip = nic.ipv4.find(usable);
+    if (ip) return ip;
+  }
+  return null;
+}

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { IdentityHints } from '../../../shared/inventory.js';
+import { planBatch } from '../../ingest/plan-batch.js';
+import { fullItem, machine, pkg } from '../../test-support/fixtures.js';
+import { hashSecret } from '../secrets.js';
+import { createEnrolmentTokenInDataDir, issueEnrolmentToken } from '../tokens.js';
+import { SqliteStore } from './sqlite-store.js';
+
+const MAC_A = '3c:52:82:11:22:33';
+const MAC_B = '3c:52:82:44:55:66';
+
+describe('SQLite store', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let token: string;
+  let clock = 1_000_000;
+
+  const enrol = async (hints: Partial<IdentityHints> & { installId: string }, withToken = token) => {
+    const result = await store.enrol({
+      tokenHash: hashSecret(withToken),
+      hints: { hostname: `host-${hints.installId}`, macs: [], ...hints },
+      agentVersion: 't',
+      secretHash: hashSecret(`secret-${clock}`),
+      at: clock++,
+    });
+    assert.ok(result.ok, 'enrolment refused');
+    return result;
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'outpost-store-'));
+    store = SqliteStore.open(dir);
+    token = await issueEnrolmentToken(store, {}, clock);
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('identifies devices through the database: serial, MAC, name, clone, reimage', async () => {
+    const laptop = await enrol({ installId: 'inst-laptop', hostname: 'laptop', serial: 'SN-1', macs: [MAC_A] });
+    assert.equal(laptop.created, true);
+
+    const reimaged = await enrol({ installId: 'inst-laptop-2', hostname: 'laptop-new', serial: 'sn-1', macs: [] });
+    assert.deepEqual(reimaged, { ok: true, deviceId: laptop.deviceId, created: false, cloneOf: null });
+
+    const desktop = await enrol({ installId: 'inst-desk', hostname: 'desk', macs: [MAC_B] });
+    const byMac = await enrol({ installId: 'inst-desk-2', hostname: 'desk-renamed', macs: [MAC_B.toUpperCase()] });
+    assert.equal(byMac.deviceId, desktop.deviceId);
+
+    const vm = await enrol({ installId: 'inst-vm', hostname: 'build-vm-3', macs: ['00:50:56:00:00:01'] });
+    const vmAgain = await enrol({ installId: 'inst-vm-2', hostname: 'BUILD-VM-3', macs: ['00:50:56:00:00:02'] });
+    assert.equal(vmAgain.deviceId, vm.deviceId);
+
+    const junkA = await enrol({ installId: 'inst-junk-a', hostname: 'localhost', serial: 'System Serial Number' });
+    const junkB = await enrol({ installId: 'inst-junk-b', hostname: 'localhost', serial: 'System Serial Number' });
+    assert.notEqual(junkA.deviceId, junkB.deviceId);
+
+    const clone = await enrol({ installId: 'inst-laptop-2', hostname: 'laptop-new', serial: 'SN-CLONE', macs: ['3c:52:82:99:99:99'] });
+    assert.equal(clone.created, true);
+    assert.equal(clone.cloneOf, laptop.deviceId);
+    const listed = (await store.listDevices()).find((d) => d.id === clone.deviceId);
+    assert.equal(listed?.cloneOf, laptop.deviceId);
+    assert.equal((await store.listDevices()).length, 6);
+  });
+
+  it('re-enrolment restarts the seq, requires a full snapshot and replaces the secret', async () => {
+    const first = await enrol({ installId: 'inst-seq', serial: 'SN-SEQ' });
+    await store.applyBatch(first.deviceId, clock, (s) => planBatch(s, [fullItem(7, machine({ serial: 'SN-SEQ' }))]));
+    assert.deepEqual(await store.recordHello(first.deviceId, { hints: { installId: 'inst-seq', hostname: 'pc', macs: [] }, agentVersion: 't', at: clock }), {
+      lastSeq: 7,
+      needsFull: false,
+    });
+    const again = await enrol({ installId: 'inst-seq', serial: 'SN-SEQ' });
+    assert.equal(again.deviceId, first.deviceId);
+    const state = await store.applyBatch(first.deviceId, clock, (s) => ({ lastSeq: s.lastSeq, needsFull: s.needsFull, changes: [] }));
+    assert.deepEqual(state, { lastSeq: 0, needsFull: true, changes: [] });
+    assert.deepEqual(await store.deviceSecretHash(first.deviceId), hashSecret(`secret-${clock - 1}`));
+  });
+
+  it('refuses expired, used-up and unknown tokens, and spends one use per enrolment', async () => {
+    const once = await issueEnrolmentToken(store, { uses: 1 }, clock);
+    await enrol({ installId: 'inst-once' }, once);
+    const spent = await store.enrol({ tokenHash: hashSecret(once), hints: { installId: 'inst-twice', hostname: 'x', macs: [] }, agentVersion: 't', secretHash: hashSecret('s'), at: clock });
+    assert.deepEqual(spent, { ok: false });
+
+    const short = await issueEnrolmentToken(store, { expiresInMs: 10 }, clock);
+    const late = await store.enrol({ tokenHash: hashSecret(short), hints: { installId: 'inst-late', hostname: 'x', macs: [] }, agentVersion: 't', secretHash: hashSecret('s'), at: clock + 10 });
+    assert.deepEqual(late, { ok: false });
+
+    const unknown = await store.enrol({ tokenHash: hashSecret('never-issued-token'), hints: { installId: 'inst-u', hostname: 'x', macs: [] }, agentVersion: 't', secretHash: hashSecret('s'), at: clock });
+    assert.deepEqual(unknown, { ok: false });
+    await assert.rejects(issueEnrolmentToken(store, { uses: 0 }), { code: 'E_CONFIG' });
+  });
+
+  it('writes nothing when the planner throws', async () => {
+    const d = await enrol({ installId: 'inst-atomic', serial: 'SN-ATOMIC' });
+    await assert.rejects(
+      store.applyBatch(d.deviceId, clock, (s) => {
+        planBatch(s, [fullItem(1, machine({ software: [pkg('x', '1')] }))]);
+        throw new Error('boom');
+      }),
+    );
+    assert.deepEqual(await store.listSoftware(d.deviceId), []);
+    assert.equal(await store.applyBatch('no-such-device', clock, () => ({ lastSeq: 1, needsFull: false, changes: [] })), null);
+  });
+
+  it('issues tokens from another connection while the store is open', async () => {
+    const fromCli = await createEnrolmentTokenInDataDir(dir, { uses: 2 });
+    const result = await enrol({ installId: 'inst-cli' }, fromCli);
+    assert.equal(result.ok, true);
+  });
+
+  it('reopens an existing database without migrating again', async () => {
+    const again = SqliteStore.open(dir);
+    try {
+      assert.equal((await again.listDevices()).length, (await store.listDevices()).length);
+    } finally {
+      await again.close();
+    }
+  });
+});

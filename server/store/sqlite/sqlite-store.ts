@@ -1,0 +1,166 @@
+// The embedded store: one SQLite file under the data directory (better-sqlite3, WAL).
+// better-sqlite3 is synchronous; every transaction runs to completion before the event loop moves
+// on, which is what makes "read state, plan, write" atomic without row locks.
+import type Database from 'better-sqlite3';
+import type { Software } from '../../../shared/inventory.js';
+import { cleanHints } from '../identity.js';
+import type {
+  BatchOutcome,
+  DeviceDetail,
+  DeviceRuntime,
+  DeviceSummary,
+  EnrolmentTokenRecord,
+  EnrolRequest,
+  EnrolResult,
+  HelloRecord,
+  IngestState,
+  Store,
+  StoredChange,
+} from '../store.js';
+import { createApplyBatch, type ApplyBatch } from './batch.js';
+import { createEnrol } from './enrol.js';
+import { openDatabase } from './open.js';
+import { toChange, toSummary, type ChangeRow, type DeviceRow } from './rows.js';
+
+interface SoftwareRow {
+  name: string;
+  version: string | null;
+  publisher: string | null;
+  arch: string | null;
+  source: Software['source'];
+  scope: Software['scope'];
+  user_name: string | null;
+  install_date: string | null;
+}
+
+const DEVICE_COLUMNS = `d.*, (SELECT COUNT(*) FROM software s WHERE s.device_id = d.id) AS software_count`;
+
+export class SqliteStore implements Store {
+  private readonly enrolTx: (request: EnrolRequest) => EnrolResult;
+  private readonly batchTx: ApplyBatch;
+  private closed = false;
+
+  constructor(private readonly db: Database.Database) {
+    this.enrolTx = createEnrol(db);
+    this.batchTx = createApplyBatch(db);
+  }
+
+  static open(dataDir: string): SqliteStore {
+    return new SqliteStore(openDatabase(dataDir));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  async adminTokenHash(): Promise<Buffer | null> {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'admin_token_sha256'").get() as { value: string } | undefined;
+    return row ? Buffer.from(row.value, 'hex') : null;
+  }
+
+  async setAdminTokenHash(hash: Buffer): Promise<void> {
+    this.db
+      .prepare("INSERT INTO meta (key, value) VALUES ('admin_token_sha256', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(hash.toString('hex'));
+  }
+
+  async addEnrolmentToken(token: EnrolmentTokenRecord): Promise<void> {
+    this.db
+      .prepare('INSERT INTO enrolment_tokens (hash, created_at, expires_at, uses_left) VALUES (?, ?, ?, ?)')
+      .run(token.hash, token.createdAt, token.expiresAt, token.usesLeft);
+  }
+
+  async enrol(request: EnrolRequest): Promise<EnrolResult> {
+    return this.enrolTx(request);
+  }
+
+  async deviceSecretHash(deviceId: string): Promise<Buffer | null> {
+    const row = this.db.prepare('SELECT secret_hash FROM devices WHERE id = ?').get(deviceId) as { secret_hash: Buffer } | undefined;
+    return row?.secret_hash ?? null;
+  }
+
+  async recordHello(deviceId: string, hello: HelloRecord): Promise<DeviceRuntime | null> {
+    // Only what the agent may legitimately change between connections: its name, version, adapters.
+    const hints = cleanHints(hello.hints);
+    return this.db.transaction(() => {
+      const row = this.db
+        .prepare<[string], { last_seq: number; needs_full: number }>('SELECT last_seq, needs_full FROM devices WHERE id = ?')
+        .get(deviceId);
+      if (!row) return null;
+      this.db
+        .prepare('UPDATE devices SET hostname = ?, macs = ?, serial = COALESCE(?, serial), uuid = COALESCE(?, uuid), agent_version = ?, last_seen = ? WHERE id = ?')
+        .run(hints.hostname, JSON.stringify(hints.macs), hints.serial, hints.uuid, hello.agentVersion, hello.at, deviceId);
+      this.db.prepare('DELETE FROM device_macs WHERE device_id = ?').run(deviceId);
+      const addMac = this.db.prepare('INSERT OR IGNORE INTO device_macs (mac, device_id) VALUES (?, ?)');
+      for (const mac of hints.matchableMacs) addMac.run(mac, deviceId);
+      return { lastSeq: row.last_seq, needsFull: row.needs_full === 1 };
+    })();
+  }
+
+  async touch(deviceId: string, at: number): Promise<void> {
+    if (this.closed) return;
+    this.db.prepare('UPDATE devices SET last_seen = MAX(last_seen, ?) WHERE id = ?').run(at, deviceId);
+  }
+
+  async applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<T | null> {
+    return this.batchTx(deviceId, at, plan);
+  }
+
+  async deviceExists(deviceId: string): Promise<boolean> {
+    return this.exists(deviceId);
+  }
+
+  async listDevices(): Promise<DeviceSummary[]> {
+    const rows = this.db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d ORDER BY d.hostname COLLATE NOCASE, d.id`).all() as DeviceRow[];
+    return rows.map(toSummary);
+  }
+
+  async getDevice(deviceId: string): Promise<DeviceDetail | null> {
+    const row = this.db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = ?`).get(deviceId) as DeviceRow | undefined;
+    if (!row) return null;
+    const snap = this.db.prepare('SELECT snapshot FROM snapshots WHERE device_id = ?').get(deviceId) as { snapshot: string } | undefined;
+    return {
+      ...toSummary(row),
+      digest: row.digest,
+      needsFull: row.needs_full === 1,
+      snapshot: snap ? (JSON.parse(snap.snapshot) as DeviceDetail['snapshot']) : null,
+    };
+  }
+
+  async listSoftware(deviceId: string, query?: string): Promise<Software[] | null> {
+    if (!this.exists(deviceId)) return null;
+    const pattern = query ? `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const rows = this.db
+      .prepare(
+        `SELECT name, version, publisher, arch, source, scope, user_name, install_date FROM software
+         WHERE device_id = @deviceId AND (@pattern IS NULL OR name LIKE @pattern ESCAPE '\\' OR publisher LIKE @pattern ESCAPE '\\')
+         ORDER BY name COLLATE NOCASE, source, item_key`,
+      )
+      .all({ deviceId, pattern }) as SoftwareRow[];
+    return rows.map(toSoftware);
+  }
+
+  async listChanges(deviceId: string, page: { limit: number; before?: number }): Promise<StoredChange[] | null> {
+    if (!this.exists(deviceId)) return null;
+    const rows = this.db
+      .prepare('SELECT * FROM changes WHERE device_id = ? AND id < ? ORDER BY id DESC LIMIT ?')
+      .all(deviceId, page.before ?? Number.MAX_SAFE_INTEGER, page.limit) as ChangeRow[];
+    return rows.map(toChange);
+  }
+
+  private exists(deviceId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(deviceId) !== undefined;
+  }
+}
+
+function toSoftware(r: SoftwareRow): Software {
+  const s: Software = { name: r.name, source: r.source, scope: r.scope };
+  if (r.version !== null) s.version = r.version;
+  if (r.publisher !== null) s.publisher = r.publisher;
+  if (r.arch !== null) s.arch = r.arch;
+  if (r.user_name !== null) s.user = r.user_name;
+  if (r.install_date !== null) s.installDate = r.install_date;
+  return s;
+}
