@@ -64,7 +64,7 @@ function onPath(tool) {
 
 function version(pkg) {
   try {
-    return execFileSync('dpkg-query', ['-W', '-f', '${Version}', pkg]).toString().split('-')[0].split('+')[0];
+    return execFileSync('dpkg-query', ['-W', '-f', '${Version}', pkg]).toString().replace(/^\d+:/, '').split(/[-+]/)[0];
   } catch {
     return '';
   }

@@ -4,10 +4,20 @@
 // One map of method -> {params, result}; the agent validates params, clients validate results.
 import { z } from 'zod';
 import { TriggerSchema } from './protocol.js';
+import {
+  EndpointTicketSchema,
+  EndpointWorklogSchema,
+  NewTicketSchema,
+  TICKET_LIMITS,
+  TicketIdSchema,
+  TicketRefSchema,
+  WorklogEntrySchema,
+} from './tickets.js';
 
 export const LOCAL_API_LIMITS = {
-  /** Longest request line the agent reads before answering E_TOO_LARGE and closing. */
-  maxRequestBytes: 1024 * 1024,
+  /** Longest request line the agent reads before answering E_TOO_LARGE and closing: a ticket with
+   * its full 25 MB of attachments and a screenshot, base64-encoded, fits; a 50 MB description does not. */
+  maxRequestBytes: 48 * 1024 * 1024,
 } as const;
 
 export const LocalApi = {
@@ -30,6 +40,54 @@ export const LocalApi = {
     params: z.object({}).strict(),
     result: z.object({ queued: z.boolean(), changed: z.boolean(), pendingItems: z.number().int().nonnegative() }),
   },
+  /** Answers at once: the ticket travels through the outbox and gets its number from the server. */
+  'tickets.create': {
+    params: NewTicketSchema,
+    result: z.object({ ref: TicketRefSchema, status: z.literal('queued'), connected: z.boolean() }),
+  },
+  /** The calling user's tickets, newest first; works offline from what the agent keeps. */
+  'tickets.list': {
+    params: z.object({}).strict(),
+    result: z.object({ items: z.array(EndpointTicketSchema) }),
+  },
+  'tickets.get': {
+    params: z.object({ ref: TicketRefSchema }).strict(),
+    result: EndpointTicketSchema,
+  },
+  'tickets.addNote': {
+    params: z.object({ ref: TicketRefSchema, text: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.noteChars) }).strict(),
+    result: EndpointTicketSchema,
+  },
+  'tickets.close': {
+    params: z.object({ ref: TicketRefSchema }).strict(),
+    result: EndpointTicketSchema,
+  },
+  /** Starts the remote-session timer; a running session survives an agent restart. */
+  'worklog.start': {
+    params: z.object({ ticketId: TicketIdSchema, technician: z.string().trim().min(1, 'is required').max(256) }).strict(),
+    result: z.object({ ticketId: z.string(), technician: z.string(), start: z.string() }),
+  },
+  'worklog.stop': {
+    params: z.object({ description: z.string().trim().max(TICKET_LIMITS.worklogDescriptionChars).default('') }).strict(),
+    result: EndpointWorklogSchema,
+  },
+  'worklog.add': {
+    params: WorklogEntrySchema,
+    result: EndpointWorklogSchema,
+  },
+  /** Worklogs recorded on this machine, with the running session if any; rejected ones say why. */
+  'worklog.list': {
+    params: z.object({}).strict(),
+    result: z.object({
+      items: z.array(EndpointWorklogSchema),
+      running: z.object({ ticketId: z.string(), technician: z.string(), start: z.string() }).nullable(),
+    }),
+  },
+  /** Sends a rejected worklog again, with the ticket ID corrected. */
+  'worklog.retry': {
+    params: z.object({ ref: z.string().min(1).max(64), ticketId: TicketIdSchema }).strict(),
+    result: EndpointWorklogSchema,
+  },
 } as const;
 
 export type LocalMethod = keyof typeof LocalApi;
@@ -40,6 +98,8 @@ export const LocalRequestSchema = z.object({
   id: z.union([z.string().max(64), z.number().int()]),
   method: z.string().max(64),
   params: z.unknown().optional(),
+  /** The caller's proof of who they are: the content of their token file (see the README). */
+  auth: z.string().max(256).optional(),
 });
 
 export type LocalResponse =

@@ -5,6 +5,16 @@ import { z } from 'zod';
 import { DeltaSchema } from './delta.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { IdentityHintsSchema, SnapshotSchema } from './inventory.js';
+import {
+  AttachmentSchema,
+  DeviceDetailsSchema,
+  EndpointTicketSchema,
+  PrioritySchema,
+  RequesterSchema,
+  TICKET_LIMITS,
+  TicketRefSchema,
+  WorklogEntrySchema,
+} from './tickets.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -34,10 +44,37 @@ export type Trigger = z.infer<typeof TriggerSchema>;
 
 const digest = z.string().regex(/^[0-9a-f]{64}$/);
 
-/** What the outbox carries, kind -> body. Later features (tickets, worklogs) add kinds here. */
+const itemRef = z.string().min(8).max(64);
+
+/** What the outbox carries, kind -> body. */
 export const ItemBodies = {
   'inventory.full': z.object({ trigger: TriggerSchema, digest, snapshot: SnapshotSchema }),
   'inventory.delta': z.object({ trigger: TriggerSchema, baseDigest: digest, digest, delta: DeltaSchema }),
+  /** A ticket raised at the endpoint; its attachments follow as ticket.attachment items. */
+  'ticket.create': z.object({
+    ref: TicketRefSchema,
+    requester: RequesterSchema,
+    subject: z.string().min(1).max(TICKET_LIMITS.subjectChars),
+    description: z.string().min(1).max(TICKET_LIMITS.descriptionChars),
+    priority: PrioritySchema,
+    category: z.string().max(100).optional(),
+    device: DeviceDetailsSchema,
+    /** How many ticket.attachment items follow (the screenshot counts as one). */
+    attachments: z.number().int().min(0).max(TICKET_LIMITS.attachmentsPerTicket + 1),
+    createdAt: z.string(),
+  }),
+  /** One file of a ticket, alone in its item so that no frame carries more than one 10 MB file. */
+  'ticket.attachment': z.object({ ref: TicketRefSchema, attachment: AttachmentSchema, screenshot: z.boolean() }),
+  'ticket.note': z.object({
+    ref: TicketRefSchema,
+    noteId: itemRef,
+    requester: RequesterSchema,
+    text: z.string().min(1).max(TICKET_LIMITS.noteChars),
+    at: z.string(),
+  }),
+  'ticket.close': z.object({ ref: TicketRefSchema, requester: RequesterSchema, at: z.string() }),
+  /** A remote session's worklog; the server checks the ticket and answers with worklog-result. */
+  'worklog': z.object({ ref: itemRef, entry: WorklogEntrySchema, minutes: z.number().int().nonnegative() }),
 } as const;
 export type ItemKind = keyof typeof ItemBodies;
 export type ItemBody<K extends ItemKind> = z.infer<(typeof ItemBodies)[K]>;
@@ -45,9 +82,16 @@ export type ItemBody<K extends ItemKind> = z.infer<(typeof ItemBodies)[K]>;
 const seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const at = z.string().datetime({ offset: true });
 
+const item = <K extends ItemKind>(kind: K) => z.object({ seq, at, kind: z.literal(kind), body: ItemBodies[kind] });
+
 export const ItemSchema = z.discriminatedUnion('kind', [
-  z.object({ seq, at, kind: z.literal('inventory.full'), body: ItemBodies['inventory.full'] }),
-  z.object({ seq, at, kind: z.literal('inventory.delta'), body: ItemBodies['inventory.delta'] }),
+  item('inventory.full'),
+  item('inventory.delta'),
+  item('ticket.create'),
+  item('ticket.attachment'),
+  item('ticket.note'),
+  item('ticket.close'),
+  item('worklog'),
 ]);
 export type Item = z.infer<typeof ItemSchema>;
 
@@ -84,6 +128,16 @@ export const ServerMessages = {
     type: z.literal('command'),
     command: z.enum(['scan', 'full-snapshot', 'settings']),
     settings: SettingsSchema.optional(),
+  }),
+  /** Tickets of this device as the server has them (customer-facing notes only). `full` on welcome:
+   * the complete list; otherwise the tickets that changed. */
+  tickets: z.object({ type: z.literal('tickets'), full: z.boolean(), tickets: z.array(EndpointTicketSchema).max(1000) }),
+  /** The outcome of a worklog item: recorded, or rejected with a reason the technician can fix. */
+  'worklog-result': z.object({
+    type: z.literal('worklog-result'),
+    ref: z.string(),
+    state: z.enum(['recorded', 'rejected']),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
   }),
   error: z.object({
     type: z.literal('error'),

@@ -44,6 +44,8 @@ describe('identityHints', () => {
         nic('docker0', '02:42:6b:1c:9e:01', true),
         nic('vboxnet0', '0a:00:27:00:00:00'), // a VirtualBox MAC the collector did not flag
         nic('tun0', undefined),
+        nic('eth0', '02:fc:00:00:00:01'), // Firecracker gives every guest this one
+        nic('wlan1', 'da:a1:19:3c:5e:0f'), // a randomised Wi-Fi address
       ]),
       INSTALL_ID,
     );

@@ -14,7 +14,8 @@ export function identityHints(snapshot: Snapshot, installId: string): IdentityHi
   const macs = snapshot.network
     .filter((n) => !n.virtual)
     .map((n) => n.mac)
-    .filter(isMatchableMac);
+    .filter(isMatchableMac)
+    .filter((mac) => !isLocallyAdministered(mac));
   const serial = cleanText(snapshot.hardware.serial);
   const uuid = cleanUuid(snapshot.hardware.uuid);
   return {
@@ -24,6 +25,15 @@ export function identityHints(snapshot: Snapshot, installId: string): IdentityHi
     ...(uuid ? { uuid } : {}),
     macs: [...new Set(macs)].sort().slice(0, MAX_MACS),
   };
+}
+
+/**
+ * A MAC whose locally-administered bit is set was made up by software: randomised Wi-Fi addresses,
+ * bridges, and hypervisors that give every guest the same one (Firecracker's 02:fc:00:00:00:01, as on
+ * this project's build machines). Two unrelated machines can share it, so it identifies nothing.
+ */
+export function isLocallyAdministered(mac: string): boolean {
+  return (parseInt(mac.slice(0, 2), 16) & 0x02) !== 0;
 }
 
 /** node-machine-id's machineId(original): the OS's own id for this install. */

@@ -1,7 +1,7 @@
 // The real SystemInfo: systeminformation's modules required one by one, on first use. Its index
 // loads every module (docker, wifi, bluetooth, printers, ...); the handful used here cost about half
-// the time and memory, and a users-only refresh loads users.js alone. On Linux the calls that only
-// read kernel files come from system-linux.ts instead.
+// the time and memory, and a users-only refresh loads users.js alone. On Linux every call but cpu,
+// memLayout and diskLayout comes from system-linux.ts (kernel files, `who`, `lspci -vmm`) instead.
 import { createRequire } from 'node:module';
 import * as nodeOs from 'node:os';
 import type * as Si from 'systeminformation';

@@ -1,12 +1,14 @@
 // On Linux, most systeminformation calls only shell out to `cat` the kernel's own files (DMI in
 // sysfs, power_supply, os-release) and add dmidecode, dmesg and `ip` runs on top; users() runs who
 // and w twice through a shell. Reading the files directly (and `who` once) gives the same values for
-// a fraction of the time and memory; the calls that parse real tools' output (lscpu, dmidecode's
-// memory devices, lsblk, lspci) stay with systeminformation.
+// a fraction of the time and memory; graphics come from sysfs and `lspci -vmm`
+// (system-linux-graphics.ts). The calls that parse real tools' output (lscpu, dmidecode's memory
+// devices, lsblk) stay with systeminformation.
 import { isMissing, type Host } from '../host/host.js';
+import { linuxGraphics } from './system-linux-graphics.js';
 import type { SystemInfo } from './system.js';
 
-export type LinuxSystemInfo = Pick<SystemInfo, 'system' | 'bios' | 'chassis' | 'battery' | 'mem' | 'osInfo' | 'users'>;
+export type LinuxSystemInfo = Pick<SystemInfo, 'system' | 'bios' | 'chassis' | 'battery' | 'mem' | 'osInfo' | 'users' | 'graphics'>;
 
 /** What the node:os module says, injected so tests need no real machine. */
 export interface NodeOsFacts {
@@ -62,6 +64,7 @@ export function linuxSystemInfo(host: Host, nodeOs: NodeOsFacts): LinuxSystemInf
       return { ...release, kernel: nodeOs.release(), arch: nodeOs.arch(), hostname: host.hostname(), fqdn };
     },
     users: () => whoSessions(host),
+    graphics: () => linuxGraphics(host),
   };
 }
 

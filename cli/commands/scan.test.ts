@@ -4,8 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { snapshotDigest } from '../../shared/digest.js';
 import { SnapshotSchema, type Snapshot } from '../../shared/inventory.js';
+import { normaliseSnapshot } from '../../shared/normalise.js';
 import { silentLogger } from '../../shared/log.js';
-import { scanThisMachine, summary } from './scan.js';
+import { canonicalJson } from '../../shared/canonical.js';
+import { jsonReport, scanThisMachine, sha256Hex, summary } from './scan.js';
 
 function installedDpkgPackages(): number | undefined {
   try {
@@ -18,38 +20,33 @@ function installedDpkgPackages(): number | undefined {
 
 describe('scanThisMachine', () => {
   it("reads this machine: a valid snapshot, its digest, and every installed dpkg package", async () => {
-    const { digest, snapshot } = await scanThisMachine(silentLogger);
+    const report = await scanThisMachine(silentLogger);
+    const { digest, snapshot } = report;
     const parsed = SnapshotSchema.safeParse(snapshot);
     assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
-    assert.equal(digest, snapshotDigest(snapshot));
+    assert.equal(digest, snapshotDigest(snapshot), 'the digest the server will compute');
+    const printed = JSON.parse(jsonReport(report)) as { digest: string; snapshot: Snapshot };
+    assert.deepEqual(printed, JSON.parse(JSON.stringify({ digest, snapshot })));
     assert.equal(snapshot.os.hostname, hostname());
     const dpkg = installedDpkgPackages();
     if (dpkg !== undefined) assert.equal(snapshot.software.filter((s) => s.source === 'dpkg').length, dpkg);
   });
 });
 
+describe('sha256Hex of the canonical snapshot', () => {
+  it('equals the shared snapshot digest the server checks', () => {
+    const raw = handSnapshot();
+    raw.software.reverse();
+    const digestOf = (s: Snapshot) => sha256Hex(canonicalJson(normaliseSnapshot(s)));
+    assert.equal(digestOf(raw), snapshotDigest(raw));
+    const changed = { ...raw, software: [...raw.software, { name: 'zsh', source: 'dpkg' as const, scope: 'machine' as const }] };
+    assert.notEqual(digestOf(changed), digestOf(raw));
+  });
+});
+
 describe('summary', () => {
   it('shows what a person asks first: name, OS, model, serial, CPU, memory and packages by source', () => {
-    const snapshot: Snapshot = {
-      hardware: {
-        manufacturer: 'LENOVO',
-        model: '20W0004GGE',
-        serial: 'PF3ABCDE',
-        cpu: { manufacturer: 'Intel', brand: 'Core™ i5-1135G7', cores: 8 },
-        memory: { totalBytes: 16 * 2 ** 30, modules: [] },
-        disks: [],
-        graphics: [],
-      },
-      os: { platform: 'linux', distro: 'Ubuntu', release: '22.04.4 LTS', arch: 'x64', hostname: 'tp-14', fqdn: 'tp-14.example.org' },
-      network: [],
-      users: [],
-      software: [
-        { name: 'bash', source: 'dpkg', scope: 'machine' },
-        { name: 'curl', source: 'dpkg', scope: 'machine' },
-        { name: 'firefox', source: 'snap', scope: 'machine' },
-      ],
-    };
-    const text = summary({ digest: 'abc123', snapshot, unreadable: ['flatpak'] });
+    const text = summary({ digest: 'abc123', snapshot: handSnapshot(), canonical: '', unreadable: ['flatpak'] });
     assert.match(text, /^Hostname +tp-14 \(tp-14\.example\.org\)$/m);
     assert.match(text, /^OS +Ubuntu 22\.04\.4 LTS x64$/m);
     assert.match(text, /^Model +LENOVO 20W0004GGE$/m);
@@ -61,3 +58,25 @@ describe('summary', () => {
     assert.doesNotMatch(text, /^UUID/m, 'absent values are not printed as empty rows');
   });
 });
+
+function handSnapshot(): Snapshot {
+  return {
+    hardware: {
+      manufacturer: 'LENOVO',
+      model: '20W0004GGE',
+      serial: 'PF3ABCDE',
+      cpu: { manufacturer: 'Intel', brand: 'Core™ i5-1135G7', cores: 8 },
+      memory: { totalBytes: 16 * 2 ** 30, modules: [] },
+      disks: [],
+      graphics: [],
+    },
+    os: { platform: 'linux', distro: 'Ubuntu', release: '22.04.4 LTS', arch: 'x64', hostname: 'tp-14', fqdn: 'tp-14.example.org' },
+    network: [],
+    users: [],
+    software: [
+      { name: 'bash', source: 'dpkg', scope: 'machine' },
+      { name: 'curl', source: 'dpkg', scope: 'machine' },
+      { name: 'firefox', source: 'snap', scope: 'machine' },
+    ],
+  };
+}
