@@ -1,5 +1,6 @@
 // The agent: triggers decide when to look, the scanner collects, the outbox keeps the change, the
-// link delivers it, the local API answers the tray and the CLI. This file only wires them.
+// link delivers it, the local API answers the tray and the CLI, tickets and worklogs ride the outbox
+// too. This file only wires them.
 import { mkdir } from 'node:fs/promises';
 import type { Snapshot } from '../shared/inventory.js';
 import type { Logger } from '../shared/log.js';
@@ -8,10 +9,15 @@ import type { Host } from './host/host.js';
 import { identityHints } from './collect/identity.js';
 import { Link } from './link/link.js';
 import { FileCredentialStore } from './link/credentials.js';
+import { Callers } from './local-api/callers.js';
+import { localHandlers } from './local-api/handlers.js';
 import { LocalApiServer } from './local-api/server.js';
+import { createTokenFiles, type TokenFiles } from './local-api/token-files.js';
 import { Outbox } from './outbox/outbox.js';
 import { localApiPath } from './paths.js';
 import { ScanQueue, type ScanOutcome } from './scan-queue.js';
+import { TicketDesk } from './tickets/ticket-desk.js';
+import { Worklogs } from './tickets/worklogs.js';
 import { Triggers } from './triggers/index.js';
 import type { ScanRequest } from './triggers/types.js';
 import { join } from 'node:path';
@@ -34,12 +40,22 @@ export interface AgentOptions {
   /** The OS install's id, hashed; resolved once at start. */
   installId: () => Promise<string>;
   settings?: Settings;
+  /** The account administrators (readers of admin-token) act as. Default 'root'. */
+  adminAccount?: string;
+  /** Where callers' token files are written; default the real files under stateDir. */
+  tokenFiles?: TokenFiles;
+  now?: () => Date;
+  /** [0, 1), for the link's reconnect jitter. */
+  random?: () => number;
 }
 
 export class Agent {
   private readonly outbox: Outbox;
   private readonly link: Link;
   private readonly localApi: LocalApiServer;
+  private readonly callers: Callers;
+  private readonly tickets: TicketDesk;
+  private readonly worklogs: Worklogs;
   private readonly queue: ScanQueue;
   private triggers: Triggers | undefined;
   private installId: string | undefined;
@@ -62,26 +78,54 @@ export class Agent {
       agentVersion: opts.version,
       log: log.child({ part: 'link' }),
       onCommand: (cmd) => this.onCommand(cmd),
+      ...(opts.random ? { random: opts.random } : {}),
+      onTickets: (msg) => this.tickets.applyServer(msg),
+      onWorklogResult: (msg) => this.worklogs.applyResult(msg),
+    });
+    // After the caller has its answer: sending a ticket's files is work the caller need not wait for.
+    const notify = () => void setImmediate(() => this.link.notify());
+    const now = opts.now;
+    this.tickets = new TicketDesk({
+      outbox: this.outbox,
+      device: () => ({ snapshot: this.outbox.baseline()?.snapshot, deviceId: this.link.deviceId, hostname: opts.host.hostname(), platform: opts.host.platform }),
+      connected: () => this.link.connected,
+      notify,
+      log: log.child({ part: 'tickets' }),
+      ...(now ? { now } : {}),
+    });
+    this.worklogs = new Worklogs({ outbox: this.outbox, notify, log: log.child({ part: 'worklogs' }), ...(now ? { now } : {}) });
+    this.callers = new Callers({
+      files: opts.tokenFiles ?? createTokenFiles({ stateDir: opts.stateDir, host: opts.host, log: log.child({ part: 'local-api' }) }),
+      platform: opts.host.platform,
+      adminAccount: opts.adminAccount ?? 'root',
+      log: log.child({ part: 'local-api' }),
     });
     this.localApi = new LocalApiServer({
       path: localApiPath(opts.stateDir),
       log: log.child({ part: 'local-api' }),
-      handlers: {
-        status: async () => this.status(),
-        'scan.now': async () => {
+      authenticate: (auth) => this.callers.authenticate(auth),
+      // Re-read the logged-on users (debounced): a new user gets a token and can retry.
+      onRefused: () => this.triggers?.notifyLogon(),
+      handlers: localHandlers({
+        status: () => this.status(),
+        scanNow: async () => {
           const outcome = await this.scan({ trigger: 'manual', scope: 'full' });
           return { queued: true, changed: outcome.changed, pendingItems: this.outbox.pendingCount() };
         },
-      },
+        tickets: this.tickets,
+        worklogs: this.worklogs,
+      }),
     });
   }
 
   async start(): Promise<void> {
-    await mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 });
+    await mkdir(this.opts.stateDir, { recursive: true, mode: 0o711 });
     this.outbox.start();
     const baseline = this.outbox.baseline();
     if (baseline) this.resolveFirstSnapshot(baseline.snapshot);
     this.installId = await this.opts.installId();
+    // Tokens before the socket: a caller that reaches the API can already read a valid token.
+    await this.callers.start(loggedOnAccounts(baseline?.snapshot));
     await this.localApi.start();
     this.link.start();
     this.triggers = new Triggers({
@@ -98,6 +142,7 @@ export class Agent {
     this.triggers?.stop();
     await this.queue.idle();
     await this.localApi.stop();
+    await this.callers.idle();
     await this.link.stop();
     this.outbox.stop();
   }
@@ -120,6 +165,8 @@ export class Agent {
         'inventory scanned',
       );
       if (recorded) this.link.notify();
+      // Users who logged on get their token before the scan that saw them is reported done.
+      await this.callers.sync(loggedOnAccounts(snapshot)).catch(() => undefined);
       return { changed: recorded !== null };
     } catch (err) {
       this.opts.log.error({ trigger: req.trigger, err: (err as Error).message }, 'inventory scan failed');
@@ -149,4 +196,8 @@ export class Agent {
       agentVersion: this.opts.version,
     };
   }
+}
+
+function loggedOnAccounts(snapshot: Snapshot | undefined): string[] {
+  return snapshot?.users.map((u) => u.name) ?? [];
 }

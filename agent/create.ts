@@ -1,5 +1,6 @@
 // Builds a real agent for this machine: the Node host, systeminformation, every software source.
 import { readFile, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../shared/log.js';
 import { OUTPOST_VERSION } from '../shared/version.js';
@@ -26,7 +27,17 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     host,
     scanner: new SystemScanner({ si: loadSystemInfo(host), host, log: log.child({ part: 'collect' }) }),
     installId: () => installId(host, opts.stateDir, log),
+    adminAccount: agentAccount(),
   });
+}
+
+/** Support staff (readers of admin-token) act as the agent's own account: root, or SYSTEM on Windows. */
+function agentAccount(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'root';
+  }
 }
 
 /** The OS install id, or one made up once and kept in the state directory when the OS has none. */

@@ -1,6 +1,6 @@
 // `outpost` — one binary for the server, the agent and the tools around them.
 // Each command's module is imported only when that command runs, so `outpost scan` stays light.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { isOutpostError } from '../shared/errors.js';
 import { OUTPOST_VERSION } from '../shared/version.js';
 
@@ -39,6 +39,68 @@ program
     return (await import('./commands/scan.js')).scanCommand({ json: flags.json === true });
   });
 
+const ticket = program.command('ticket').description("help-desk tickets of this machine's user, through the local agent");
+const stateOption = () => new Option('--state <dir>', 'state directory of the running agent (env OUTPOST_STATE_DIR)');
+const jsonOption = () => new Option('--json', 'print JSON, for scripts');
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+ticket
+  .command('create')
+  .description('raise a ticket; it is queued at once and sent when the machine is online')
+  .requiredOption('--subject <text>', 'one line saying what is wrong')
+  .requiredOption('--description <text>', 'what happened, in as much detail as helps')
+  .addOption(new Option('--priority <priority>', 'how urgent it is').choices(['low', 'normal', 'high', 'urgent']))
+  .option('--category <category>', 'e.g. printing, network')
+  .option('--attach <file>', 'a file to attach (repeat for more; 10 MB each, 25 MB in all)', collect, [])
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (flags: import('./commands/ticket.js').TicketCreateFlags) => (await import('./commands/ticket.js')).ticketCreateCommand(flags));
+
+ticket
+  .command('list')
+  .description('your tickets, newest first: number (or "queued"), status, subject')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (flags: { state?: string; json?: boolean }) => (await import('./commands/ticket.js')).ticketListCommand(flags));
+
+ticket
+  .command('show')
+  .description('one ticket with its description and notes')
+  .argument('<ref>', 'the reference "ticket create" printed, or the ticket number')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (ref: string, flags: { state?: string; json?: boolean }) => (await import('./commands/ticket.js')).ticketShowCommand(ref, flags));
+
+const worklog = program.command('worklog').description('remote-session worklogs, through the local agent');
+
+worklog
+  .command('add')
+  .description('record a remote session against a ticket number')
+  .requiredOption('--ticket <id>', 'the ticket number, e.g. 1042')
+  .requiredOption('--start <iso>', 'when the session started, e.g. 2025-03-01T09:30:00Z')
+  .requiredOption('--end <iso>', 'when it ended')
+  .requiredOption('--technician <name>', 'who did the work')
+  .option('--description <text>', 'what was done')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (flags: import('./commands/worklog.js').WorklogAddFlags) => (await import('./commands/worklog.js')).worklogAddCommand(flags));
+
+worklog
+  .command('list')
+  .description('worklogs recorded on this machine: queued, recorded, or rejected with the reason')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (flags: { state?: string; json?: boolean }) => (await import('./commands/worklog.js')).worklogListCommand(flags));
+
+worklog
+  .command('retry')
+  .description('send a rejected worklog again with a corrected ticket number')
+  .argument('<ref>', 'the worklog reference "worklog list" shows')
+  .requiredOption('--ticket <id>', 'the corrected ticket number')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (ref: string, flags: { ticket: string; state?: string; json?: boolean }) => (await import('./commands/worklog.js')).worklogRetryCommand(ref, flags));
+
 program
   .command('token')
   .description('enrolment tokens')
@@ -59,7 +121,8 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
+  // Help and --version exit 0; a usage error (unknown flag, missing or bad value) exits 2.
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   if (isOutpostError(err)) {
     console.error(`outpost: ${err.message}`);
     process.exit(err.code === 'E_CONFIG' ? 2 : 1);

@@ -104,6 +104,10 @@ export class OutpostServer {
       adminTokenHash: () => this.adminHash,
       isOnline: (id) => gateway.isOnline(id),
       requestScan: (id) => gateway.sendCommand(id, 'scan'),
+      now: this.now,
+      ticketChanged: (deviceId, ref) => {
+        if (deviceId !== null) gateway.pushTickets(deviceId, [ref]);
+      },
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
     return { store, gateway, app };

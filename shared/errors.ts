@@ -19,18 +19,32 @@ export const ERROR_CODES = {
   E_BATCH_TOO_LARGE: 'The batch holds more items than the limit.',
   E_DIGEST_MISMATCH: 'The snapshot digest does not match; a full snapshot is needed.',
   E_NO_BASELINE: 'A delta arrived before any full snapshot; a full snapshot is needed.',
+  // Tickets and worklogs
+  E_UNKNOWN_TICKET: 'No ticket has this number or reference.',
   // Local state
   E_OUTBOX_CORRUPT: 'An outbox row could not be read and was set aside.',
   // Local API
   E_UNKNOWN_METHOD: 'The method is not known.',
   E_TOO_LARGE: 'The request is larger than the limit.',
   E_AGENT_UNREACHABLE: 'No agent answers on the local socket.',
+  E_NOT_LOGGED_ON: 'You are not a logged-on user of this machine.',
+  E_CONFLICT: 'The request does not fit the current state (e.g. a remote session is already running).',
   // HTTP API and CLI
   E_DEVICE_OFFLINE: 'The device is not connected.',
   E_NOT_FOUND: 'No such resource.',
   E_BAD_REQUEST: 'The request is not valid.',
   E_CONFIG: 'A setting is not valid.',
   E_INTERNAL: 'Internal error.',
+  // Service desk connectors (retryable: UNREACHABLE, UNAVAILABLE, RATE_LIMITED, CONFLICT)
+  E_DESK_UNREACHABLE: 'The service desk cannot be reached (network error or timeout).',
+  E_DESK_UNAVAILABLE: 'The service desk answered with a server error.',
+  E_DESK_RATE_LIMITED: 'The service desk asked us to slow down.',
+  E_DESK_AUTH: 'The service desk refused the credentials or the account lacks a right.',
+  E_DESK_REJECTED: 'The service desk refused the request as invalid.',
+  E_DESK_NOT_FOUND: 'The service desk has no such record.',
+  E_DESK_CONFLICT: 'The record changed in the service desk since it was read.',
+  E_DESK_BAD_RESPONSE: 'The service desk answered with something that is not its API (wrong URL or a proxy page?).',
+  E_DESK_UNSUPPORTED: 'This service desk connector cannot do that.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -2,23 +2,16 @@
 // Volatile values (free memory, load, uptime, free disk, battery charge) are deliberately absent:
 // a snapshot changes only when the machine really changes, so diffs stay empty on a quiet machine.
 import { z } from 'zod';
+import { SNAPSHOT_LIMITS, SOFTWARE_SOURCES } from './inventory-keys.js';
+
+// The zod-free half lives in inventory-keys.ts so that `outpost scan` need not load zod.
+export * from './inventory-keys.js';
 
 const text = z.string().min(1).max(1024);
 const optText = text.optional();
 const count = z.number().int().nonnegative().optional();
 
-export const SOFTWARE_SOURCES = [
-  'dpkg',
-  'rpm',
-  'snap',
-  'flatpak',
-  'macos-app',
-  'pkgutil',
-  'windows-registry',
-  'msix',
-  'hotfix',
-] as const;
-export type SoftwareSource = (typeof SOFTWARE_SOURCES)[number];
+
 
 export const SoftwareSchema = z.object({
   name: text,
@@ -131,8 +124,6 @@ export const LoggedOnUserSchema = z.object({
 });
 export type LoggedOnUser = z.infer<typeof LoggedOnUserSchema>;
 
-/** Size limits: a snapshot bigger than this is not a real machine. */
-export const SNAPSHOT_LIMITS = { software: 50_000, network: 256, users: 1_000 } as const;
 
 export const SnapshotSchema = z.object({
   hardware: HardwareSchema,
@@ -142,21 +133,6 @@ export const SnapshotSchema = z.object({
   software: z.array(SoftwareSchema).max(SNAPSHOT_LIMITS.software),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
-
-/** Sections of a snapshot. Object sections diff field by field; collections diff item by key. */
-export const OBJECT_SECTIONS = ['hardware', 'os'] as const;
-export const COLLECTION_SECTIONS = ['network', 'users', 'software'] as const;
-export type ObjectSection = (typeof OBJECT_SECTIONS)[number];
-export type CollectionSection = (typeof COLLECTION_SECTIONS)[number];
-export type Section = ObjectSection | CollectionSection;
-export type CollectionItem<S extends CollectionSection> = Snapshot[S][number];
-
-/** The identity of an item inside its collection. Two items with one key are the same thing. */
-export const itemKey: { [S in CollectionSection]: (item: CollectionItem<S>) => string } = {
-  network: (n) => n.name,
-  users: (u) => [u.domain ?? '', u.name, u.terminal ?? ''].join('\t'),
-  software: (s) => [s.source, s.name, s.arch ?? '', s.scope, s.user ?? ''].join('\t'),
-};
 
 /** Hints the server uses to recognise a device across reinstalls and renames. */
 export const IdentityHintsSchema = z.object({

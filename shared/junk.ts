@@ -27,6 +27,8 @@ const JUNK_TEXT = new Set(
     'invalid',
     'oem',
     'o.e.m.',
+    'no asset information',
+    'no asset tag',
     '0123456789',
     '123456789',
     '1234567890',
@@ -67,6 +69,8 @@ const VIRTUAL_MAC_PREFIXES = [
   '02:42', // Docker bridge
   '00:16:3e', // Xen
   '52:54:00', // QEMU/KVM
+  '54:52:00', // KVM (older)
+  '00:0f:4b', // Oracle Virtual Iron
   '00:ff', // TAP-Windows (OpenVPN)
 ];
 
@@ -85,7 +89,13 @@ export function isVirtualMac(mac: string): boolean {
   return VIRTUAL_MAC_PREFIXES.some((p) => m.startsWith(p));
 }
 
+/** Locally administered MACs are made up by software (VMs, Wi-Fi privacy, Firecracker gives every
+ * guest 02:fc:00:00:00:01): many machines can share one. */
+export function isLocallyAdministered(mac: string): boolean {
+  return (parseInt(mac.slice(0, 2), 16) & 0x02) !== 0;
+}
+
 /** A MAC good enough to identify a physical machine. */
 export function isMatchableMac(mac: string | undefined): mac is string {
-  return mac !== undefined && cleanMac(mac) === mac && !isVirtualMac(mac);
+  return mac !== undefined && cleanMac(mac) === mac && !isVirtualMac(mac) && !isLocallyAdministered(mac);
 }

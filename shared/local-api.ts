@@ -91,7 +91,10 @@ export const LocalApi = {
 } as const;
 
 export type LocalMethod = keyof typeof LocalApi;
+/** What a handler receives, after validation and defaults. */
 export type LocalParams<M extends LocalMethod> = z.infer<(typeof LocalApi)[M]['params']>;
+/** What a caller may send (defaults may be left out). */
+export type LocalInput<M extends LocalMethod> = z.input<(typeof LocalApi)[M]['params']>;
 export type LocalResult<M extends LocalMethod> = z.infer<(typeof LocalApi)[M]['result']>;
 
 export const LocalRequestSchema = z.object({

@@ -5,8 +5,8 @@ import {
   itemKey,
   type CollectionItem,
   type CollectionSection,
-  type Snapshot,
-} from './inventory.js';
+} from './inventory-keys.js';
+import type { Snapshot } from './inventory.js';
 
 export function normaliseSnapshot(snapshot: Snapshot): Snapshot {
   const out: Snapshot = { ...snapshot };

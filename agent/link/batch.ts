@@ -20,6 +20,8 @@ export function nextBatch(items: readonly Item[], maxItems: number = LIMITS.maxB
   const seqs: number[] = [];
   let bytes = HEAD.length + TAIL.length;
   for (const item of items.slice(0, maxItems)) {
+    // Full already: do not serialise (a possibly 14 MB) item only to leave it for the next batch.
+    if (parts.length > 0 && bytes >= maxBytes) break;
     const json = JSON.stringify(item);
     const size = Buffer.byteLength(json) + (parts.length ? 1 : 0);
     if (parts.length === 0 && bytes + size > LIMITS.maxFrameBytes) return { kind: 'too-large', item, bytes: bytes + size };

@@ -152,7 +152,7 @@ describe('Link after lost state', () => {
 
   it('renumbers its items above the seq the server has when its own outbox was lost, so none is skipped', async () => {
     h = await harness();
-    h.server.devices.set('dev-1', { deviceId: 'dev-1', secret: 'restored-secret-0123', lastSeq: 500, applied: [] });
+    h.server.devices.set('dev-1', { deviceId: 'dev-1', secret: 'restored-secret-0123', lastSeq: 500, applied: [], tickets: new Map() });
     h.credentials.save({ deviceId: 'dev-1', secret: 'restored-secret-0123', serverUrl: h.server.url });
     h.record(3);
     h.link.start();

@@ -5,48 +5,23 @@ import WebSocket, { type RawData } from 'ws';
 import type { IdentityHints } from '../../shared/inventory.js';
 import type { Logger } from '../../shared/log.js';
 import { CLOSE_CODES, LIMITS, ServerMessages, parseFrame, type ServerMessage, type ServerMessageMap } from '../../shared/protocol.js';
-import type { Outbox } from '../outbox/outbox.js';
 import { Backoff } from './backoff.js';
-import { nextBatch } from './batch.js';
-import type { CredentialStore, StoredCredentials } from './credentials.js';
+import { MAX_BATCH_BYTES, nextBatch } from './batch.js';
+import type { StoredCredentials } from './credentials.js';
 import { firstMessage, type FirstMessage } from './first-message.js';
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  DEFLATE_THRESHOLD_BYTES,
+  GOING_AWAY_MIN_ATTEMPT,
+  STABLE_CONNECTION_MS,
+  type LinkOptions,
+} from './link-options.js';
+import { SendWindow } from './send-window.js';
 import { closeSocket, errorText, rawText } from './socket.js';
 import { agentUrl } from './url.js';
 
-export interface LinkOptions {
-  /** Base URL: ws(s):// or http(s)://; the link connects to <base>/agent. */
-  serverUrl: string;
-  credentials: CredentialStore;
-  /** Used only when no credentials are stored (or the stored ones are rejected). */
-  enrolmentToken?: string;
-  outbox: Outbox;
-  hints: () => Promise<IdentityHints>;
-  agentVersion: string;
-  log: Logger;
-  /** Commands for the agent: scan, settings. The settings in each welcome arrive here too. */
-  onCommand: (cmd: ServerMessageMap['command']) => void;
-  onConnectionChange?: (connected: boolean) => void;
-  /** [0, 1), for backoff jitter. */
-  random?: () => number;
-  /** No ping or message from the server for this long: the connection is dead. Default 35 s. */
-  heartbeatTimeoutMs?: number;
-  handshakeTimeoutMs?: number;
-}
-
-/** The server pings every 30 s; five seconds of grace for a slow network. */
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 35_000;
-const DEFAULT_HANDSHAKE_TIMEOUT_MS = 15_000;
-/** A connection up this long was healthy: the next failure starts the backoff afresh. */
-export const STABLE_CONNECTION_MS = 60_000;
-/** A server that is going away (restart, deploy) sees its fleet back over ~32 s, not at once. */
-export const GOING_AWAY_MIN_ATTEMPT = 5;
-/**
- * ws compresses every frame while the compression context is kept between messages (the default),
- * whatever this threshold. A server that saves memory by negotiating client_no_context_takeover
- * makes ws skip frames under the threshold; ws's default of 1024 would then send every delta raw
- * (one added package: 444 B on the wire instead of 315 B).
- */
-export const DEFLATE_THRESHOLD_BYTES = 64;
+export { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFLATE_THRESHOLD_BYTES, GOING_AWAY_MIN_ATTEMPT, STABLE_CONNECTION_MS, type LinkOptions } from './link-options.js';
 
 type Phase = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'waiting' | 'stopped';
 
@@ -58,9 +33,7 @@ export class Link {
   private readonly log: Logger;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Seqs sent on this connection and not yet acknowledged, ascending. */
-  private inFlight: number[] = [];
-  private sentThrough = 0;
+  private readonly window = new SendWindow();
   private firstSent: FirstMessage['type'] | undefined;
   /** Set once per connection, so an error frame and its close code are handled once. */
   private rejected = false;
@@ -200,6 +173,10 @@ export class Link {
         return this.onAck(msg.seq);
       case 'command':
         return this.onCommand(msg);
+      case 'tickets':
+        return this.deliver('tickets', () => this.opts.onTickets?.(msg));
+      case 'worklog-result':
+        return this.deliver('worklog-result', () => this.opts.onWorklogResult?.(msg));
       case 'error':
         return this.onServerError(ws, msg);
     }
@@ -233,10 +210,8 @@ export class Link {
   private onAck(seq: number): void {
     if (this.phase !== 'ready') return;
     // Never let a confused server delete items it has not been sent.
-    const through = Math.min(seq, this.sentThrough);
-    if (seq > this.sentThrough) this.log.warn({ seq, sentThrough: this.sentThrough }, 'ack beyond what was sent; capped');
-    this.opts.outbox.ack(through);
-    this.inFlight = this.inFlight.filter((s) => s > through);
+    if (seq > this.window.sentThrough) this.log.warn({ seq, sentThrough: this.window.sentThrough }, 'ack beyond what was sent; capped');
+    this.opts.outbox.ack(this.window.acked(seq));
     this.pump();
   }
 
@@ -290,8 +265,7 @@ export class Link {
     this.ws = undefined;
     clearTimeout(this.heartbeatTimer);
     const upFor = this.phase === 'ready' ? Date.now() - this.readySince : 0;
-    this.inFlight = [];
-    this.sentThrough = 0;
+    this.window.reset();
     this.setConnected(false);
     if (this.phase === 'stopped') return;
     if (code === CLOSE_CODES.auth) this.credentialsRejected();
@@ -327,9 +301,9 @@ export class Link {
     const ws = this.ws;
     if (this.phase !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN) return;
     try {
-      while (this.inFlight.length < LIMITS.sendWindow) {
-        const room = Math.min(LIMITS.maxBatchItems, LIMITS.sendWindow - this.inFlight.length);
-        const items = this.opts.outbox.peek(this.sentThrough, room);
+      for (let room = this.window.room(); room > 0; room = this.window.room()) {
+        // About one batch's worth: a large item is read (and parsed) once, when its turn comes.
+        const items = this.opts.outbox.peek(this.window.sentThrough, room, MAX_BATCH_BYTES);
         if (items.length === 0) return;
         const batch = nextBatch(items, room);
         if (batch.kind === 'too-large') {
@@ -337,8 +311,7 @@ export class Link {
           continue;
         }
         ws.send(batch.frame);
-        this.sentThrough = batch.seqs.at(-1)!;
-        this.inFlight.push(...batch.seqs);
+        this.window.sent(batch.seqs, batch.frame.length);
       }
     } catch (err) {
       // Unsent items would wait for the next ack or notify, which may never come: reconnect.
@@ -352,6 +325,19 @@ export class Link {
       this.opts.onCommand(cmd);
     } catch (err) {
       this.log.error({ err: errorText(err), command: cmd.command }, 'the agent failed to take a command');
+    }
+  }
+
+  /** Hands a message to the agent once authenticated; the agent failing to take it is logged, not fatal. */
+  private deliver(type: ServerMessage['type'], take: () => void): void {
+    if (this.phase !== 'ready') {
+      this.log.warn({ type }, 'message before welcome ignored');
+      return;
+    }
+    try {
+      take();
+    } catch (err) {
+      this.log.error({ err: errorText(err), type }, 'the agent failed to take a server message');
     }
   }
 

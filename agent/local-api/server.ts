@@ -1,6 +1,7 @@
 // The agent's local API: a Unix socket (a named pipe on Windows) that the tray app and the CLI use.
-// Every request is validated against the method map in shared/local-api.ts; a bad request gets an
-// error with a stable code and never reaches a handler.
+// Anyone may connect; a request runs only with the token of a logged-on user or of an administrator
+// (see callers.ts). Every request is validated against the method map in shared/local-api.ts; a bad
+// request gets an error with a stable code and never reaches a handler.
 import { chmod, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { ERROR_CODES, OutpostError, isOutpostError, type ErrorCode } from '../../shared/errors.js';
@@ -14,32 +15,48 @@ import {
   type LocalResult,
 } from '../../shared/local-api.js';
 import type { Logger } from '../../shared/log.js';
+import type { Caller } from './callers.js';
 import { onLines, writeLine } from './lines.js';
 
-export type LocalHandlers = { [M in LocalMethod]: (params: LocalParams<M>) => Promise<LocalResult<M>> };
+export type LocalHandlers = { [M in LocalMethod]: (params: LocalParams<M>, caller: Caller) => Promise<LocalResult<M>> };
+
+export interface LocalApiServerOptions {
+  path: string;
+  handlers: LocalHandlers;
+  /** The caller a request's `auth` token belongs to, or undefined: refused with E_NOT_LOGGED_ON. */
+  authenticate: (auth: string | undefined) => Caller | undefined;
+  /** A caller was refused: perhaps someone logged on whom the agent has not seen yet (on Windows no
+   * file announces a logon; the tray starting in the new session is the sign). */
+  onRefused?: () => void;
+  log: Logger;
+}
+
+/** A client that overflowed the line limit is given this long to read the error and hang up. */
+const OVERFLOW_GRACE_MS = 5_000;
+/** Each connection may buffer up to a 48 MB line: bound how many can at once. */
+export const MAX_CONNECTIONS = 32;
 
 export class LocalApiServer {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
 
-  constructor(
-    private readonly opts: { path: string; handlers: LocalHandlers; log: Logger },
-  ) {}
+  constructor(private readonly opts: LocalApiServerOptions) {}
 
   async start(): Promise<void> {
     await this.removeStaleSocket();
     const server = createServer((socket) => this.accept(socket));
+    server.maxConnections = MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.opts.path, () => {
+      // The token, not the socket's mode, decides who may do what: every local account may connect.
+      server.listen({ path: this.opts.path, readableAll: true, writableAll: true }, () => {
         server.off('error', reject);
         resolve();
       });
     });
     server.on('error', (err) => this.opts.log.error({ err: err.message }, 'local API error'));
     this.server = server;
-    // Only the agent's own account may call until per-user access arrives with the tray app.
-    if (process.platform !== 'win32') await chmod(this.opts.path, 0o600);
+    if (process.platform !== 'win32') await chmod(this.opts.path, 0o666);
   }
 
   async stop(): Promise<void> {
@@ -59,8 +76,10 @@ export class LocalApiServer {
       LOCAL_API_LIMITS.maxRequestBytes,
       (line) => void this.answer(socket, line),
       () => {
-        writeLine(socket, failure(null, 'E_TOO_LARGE', ERROR_CODES.E_TOO_LARGE));
+        writeLine(socket, failure(null, 'E_TOO_LARGE', `A request is at most ${LOCAL_API_LIMITS.maxRequestBytes / 1024 / 1024} MB.`));
+        // Half-close: the client may still be writing, and reads our answer before it sees the end.
         socket.end();
+        setTimeout(() => socket.destroy(), OVERFLOW_GRACE_MS).unref();
       },
     );
   }
@@ -75,6 +94,11 @@ export class LocalApiServer {
     const request = LocalRequestSchema.safeParse(raw);
     if (!request.success) return writeLine(socket, failure(null, 'E_BAD_REQUEST', 'A request needs an id and a method.'));
     const { id, method } = request.data;
+    const caller = this.opts.authenticate(request.data.auth);
+    if (!caller) {
+      this.opts.onRefused?.();
+      return writeLine(socket, failure(id, 'E_NOT_LOGGED_ON', 'You are not a logged-on user of this machine.'));
+    }
     if (!Object.hasOwn(LocalApi, method)) {
       return writeLine(socket, failure(id, 'E_UNKNOWN_METHOD', `Unknown method ${JSON.stringify(method)}.`));
     }
@@ -86,8 +110,8 @@ export class LocalApiServer {
       return writeLine(socket, failure(id, 'E_BAD_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`));
     }
     try {
-      const handler = this.opts.handlers[m] as (p: unknown) => Promise<unknown>;
-      writeLine(socket, { id, ok: true, result: await handler(params.data) } satisfies LocalResponse);
+      const handler = this.opts.handlers[m] as (p: unknown, c: Caller) => Promise<unknown>;
+      writeLine(socket, { id, ok: true, result: await handler(params.data, caller) } satisfies LocalResponse);
     } catch (err) {
       if (isOutpostError(err)) return writeLine(socket, failure(id, err.code, err.message));
       this.opts.log.error({ method: m, err: (err as Error).message }, 'local API handler failed');

@@ -9,6 +9,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Logger } from '../../shared/log.js';
 
 export type Db = Database.Database;
 
@@ -43,6 +44,53 @@ const MIGRATIONS: readonly string[] = [
      code TEXT NOT NULL,
      reason TEXT NOT NULL,
      set_aside_at TEXT NOT NULL
+   );`,
+  // 2: the endpoint's view of its tickets and worklogs (agent/tickets/), kept beside the queue so
+  // that a ticket and the items carrying it are written in one transaction.
+  `CREATE TABLE tickets (
+     ref TEXT PRIMARY KEY,
+     account TEXT,                       -- who raised it; NULL when only the server told us of it
+     number INTEGER,                     -- the server's ticket number, once it has the ticket
+     subject TEXT NOT NULL,
+     description TEXT NOT NULL,
+     priority TEXT NOT NULL,
+     category TEXT,
+     status TEXT NOT NULL,               -- 'queued' until the server's tickets message
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     server_notes TEXT NOT NULL DEFAULT '[]',
+     close_seq INTEGER,                  -- a ticket.close item the server has not confirmed yet
+     gone INTEGER NOT NULL DEFAULT 0     -- missing from the server's last full list (see ticket-store.ts)
+   );
+   CREATE INDEX tickets_by_account ON tickets (account, created_at);
+   CREATE TABLE ticket_local_notes (
+     note_id TEXT PRIMARY KEY,
+     ref TEXT NOT NULL REFERENCES tickets (ref) ON DELETE CASCADE,
+     seq INTEGER NOT NULL,               -- the ticket.note item carrying it
+     author TEXT NOT NULL,
+     text TEXT NOT NULL,
+     at TEXT NOT NULL
+   );
+   CREATE TABLE worklogs (
+     ref TEXT PRIMARY KEY,
+     account TEXT NOT NULL,
+     ticket_id TEXT NOT NULL,
+     technician TEXT NOT NULL,
+     start TEXT NOT NULL,
+     end TEXT NOT NULL,
+     minutes INTEGER NOT NULL,
+     description TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('queued', 'recorded', 'rejected')),
+     error_code TEXT,
+     error_message TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX worklogs_by_account ON worklogs (account, created_at);
+   CREATE TABLE worklog_sessions (
+     account TEXT PRIMARY KEY,           -- one running remote session per account
+     ticket_id TEXT NOT NULL,
+     technician TEXT NOT NULL,
+     start TEXT NOT NULL
    );`,
 ];
 
@@ -79,6 +127,23 @@ function migrate(db: Db): void {
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
     })();
+  }
+}
+
+/**
+ * A file SQLite cannot read at all is moved aside (kept for inspection) and a new outbox started:
+ * the agent keeps working, and the server's lastSeq in the next welcome brings the seq back up.
+ */
+export function openOrSetAside(path: string, now: () => Date, log: Logger): Db {
+  try {
+    return openOutboxDb(path);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw err;
+    const aside = `${path}.corrupt-${now().getTime()}`;
+    for (const suffix of ['', '-wal', '-shm']) moveIfPresent(path + suffix, aside + suffix);
+    log.error({ code: 'E_OUTBOX_CORRUPT', sqlite: code, movedTo: aside }, 'the outbox file is unreadable; it was set aside and a new one started');
+    return openOutboxDb(path);
   }
 }
 

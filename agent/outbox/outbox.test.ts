@@ -22,7 +22,7 @@ function replay(items: Item[]): Snapshot | undefined {
   let copy: Snapshot | undefined;
   for (const item of items) {
     if (item.kind === 'inventory.full') copy = item.body.snapshot;
-    else {
+    else if (item.kind === 'inventory.delta') {
       assert.ok(copy, `delta ${item.seq} arrived before any full snapshot`);
       assert.equal(item.body.baseDigest, snapshotDigest(copy), `delta ${item.seq} is not based on the previous item`);
       copy = applyDelta(copy, item.body.delta).snapshot;
@@ -232,10 +232,43 @@ describe('Outbox', () => {
   });
 
   it('leaves inventory to recordSnapshot and rejects unknown kinds in enqueue', () => {
-    assert.throws(() => outbox.enqueue('ticket.create' as 'inventory.full', {} as never), { code: 'E_UNKNOWN_TYPE' });
+    assert.throws(() => outbox.enqueue('ticket.delete' as 'inventory.full', {} as never), { code: 'E_UNKNOWN_TYPE' });
+    assert.throws(() => outbox.enqueue('ticket.close', { ref: 'x' } as never), { code: 'E_BAD_MESSAGE' });
     const body = { trigger: 'manual' as const, digest: 'a'.repeat(64), snapshot: machine() };
     assert.throws(() => outbox.enqueue('inventory.full', body), { code: 'E_BAD_REQUEST' });
     assert.equal(outbox.pendingCount(), 0);
+  });
+
+  it('peeks no more items than fit a byte budget, but always the first', () => {
+    const note = (n: number) => ({ ref: 'ticket-0001', noteId: `note-000${n}`, requester: { account: 'alice' }, text: 'x'.repeat(1000), at: '2025-03-01T09:00:00Z' });
+    for (let n = 1; n <= 5; n++) outbox.enqueue('ticket.note', note(n));
+    assert.deepEqual(outbox.peek(0, 10, 1).map((i) => i.seq), [1]);
+    assert.deepEqual(outbox.peek(1, 10, 2500).map((i) => i.seq), [2, 3, 4]);
+    assert.deepEqual(outbox.peek(0, 10).map((i) => i.seq), [1, 2, 3, 4, 5]);
+  });
+
+  it('writes other tables and enqueued items in one transaction: both or neither', () => {
+    const close = { ref: 'ticket-0001', requester: { account: 'alice' }, at: '2025-03-01T09:00:00Z' };
+    const note = (db: Database.Database) => db.prepare(`INSERT INTO worklog_sessions (account, ticket_id, technician, start) VALUES ('alice', '1', 'Sam', 'now')`).run();
+    assert.throws(() =>
+      outbox.transaction((db) => {
+        note(db);
+        outbox.enqueue('ticket.close', close);
+        throw new Error('crash before commit');
+      }),
+    );
+    assert.equal(outbox.pendingCount(), 0);
+    const seq = outbox.transaction((db) => {
+      note(db);
+      return outbox.enqueue('ticket.close', close);
+    });
+    assert.equal(seq, 1, 'the rolled-back seq is handed out again');
+    assert.equal(outbox.isPending(seq), true);
+    const db = raw();
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM worklog_sessions').get() as { n: number }).n, 1);
+    db.close();
+    outbox.ack(seq);
+    assert.equal(outbox.isPending(seq), false);
   });
 
   it('sets an unreadable file aside and starts afresh rather than refuse to start', () => {

@@ -8,7 +8,7 @@ import { OutpostError, type ErrorCode } from '../../shared/errors.js';
 import { SnapshotSchema, type Snapshot } from '../../shared/inventory.js';
 import type { Logger } from '../../shared/log.js';
 import { ItemBodies, ItemSchema, TriggerSchema, type Item, type ItemBody, type ItemKind, type Trigger } from '../../shared/protocol.js';
-import { moveIfPresent, openOutboxDb, type Db } from './database.js';
+import { openOrSetAside, type Db } from './database.js';
 import { badBody, checkSize, sizedJson, validSnapshot } from './validate.js';
 
 export { MAX_ITEM_BYTES } from './validate.js';
@@ -71,7 +71,7 @@ export class Outbox {
 
   start(): void {
     if (this.database) return;
-    this.database = this.openOrSetAside();
+    this.database = openOrSetAside(this.opts.path, this.now, this.opts.log);
     this.cached = undefined;
   }
 
@@ -137,6 +137,20 @@ export class Outbox {
   }
 
   /**
+   * Runs `fn` in one transaction on the outbox's database, so that rows of the tables beside the
+   * queue (tickets, worklogs) and the items enqueue() writes inside `fn` commit or roll back together.
+   */
+  transaction<T>(fn: (db: Db) => T): T {
+    const db = this.db();
+    return db.transaction(() => fn(db))();
+  }
+
+  /** True while the item waits in the queue: neither acknowledged by the server nor set aside. */
+  isPending(seq: number): boolean {
+    return this.db().prepare('SELECT 1 FROM items WHERE seq = ?').get(seq) !== undefined;
+  }
+
+  /**
    * The server needs a full snapshot (its copy diverged or was lost). Queues one now from the
    * baseline, which is exactly what the server's copy should be, in place of the pending inventory
    * items it supersedes; with no baseline yet, the next recorded snapshot goes out whole.
@@ -160,28 +174,31 @@ export class Outbox {
     this.opts.log.info({ digest: base.digest }, 'full snapshot queued at the server request');
   }
 
-  /** Pending items with seq > afterSeq, in seq order. Rows that no longer read are set aside. */
-  peek(afterSeq: number, limit: number): Item[] {
-    const db = this.db();
-    const select = db.prepare('SELECT seq, at, kind, body FROM items WHERE seq > ? ORDER BY seq LIMIT ?');
+  /**
+   * Pending items with seq > afterSeq, in seq order: at most `limit`, and no more once their bodies
+   * reach `maxBytes` (the first item always comes). Rows that no longer read are set aside.
+   */
+  peek(afterSeq: number, limit: number, maxBytes = Number.POSITIVE_INFINITY): Item[] {
+    // One row at a time: a ticket file is a ~14 MB row, read only when it fits the budget.
+    const next = this.db().prepare('SELECT seq, at, kind, body FROM items WHERE seq > ? ORDER BY seq LIMIT 1');
     let out: Item[] = [];
+    let bytes = 0;
     let cursor = afterSeq;
-    while (out.length < limit) {
-      const rows = select.all(cursor, limit - out.length) as ItemRow[];
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        cursor = row.seq;
-        const item = this.readRow(row);
-        if (item) {
-          out.push(item);
-          continue;
-        }
-        // The row was set aside, which may have replaced pending inventory items with a full
-        // snapshot, including some already read: start over. Each pass removes one bad row.
-        out = [];
-        cursor = afterSeq;
-        break;
+    while (out.length < limit && (out.length === 0 || bytes < maxBytes)) {
+      const row = next.get(cursor) as ItemRow | undefined;
+      if (!row) break;
+      cursor = row.seq;
+      const item = this.readRow(row);
+      if (item) {
+        out.push(item);
+        bytes += row.body.length;
+        continue;
       }
+      // The row was set aside, which may have replaced pending inventory items with a full
+      // snapshot, including some already read: start over. Each pass removes one bad row.
+      out = [];
+      bytes = 0;
+      cursor = afterSeq;
     }
     return out;
   }
@@ -274,23 +291,6 @@ export class Outbox {
   lastRecorded(): { at: string; trigger: Trigger } | undefined {
     const loaded = this.loadBaseline();
     return loaded ? { at: loaded.at, trigger: loaded.trigger } : undefined;
-  }
-
-  /**
-   * A file SQLite cannot read at all is moved aside (kept for inspection) and a new outbox started:
-   * the agent keeps working, and the server's lastSeq in the next welcome brings the seq back up.
-   */
-  private openOrSetAside(): Db {
-    try {
-      return openOutboxDb(this.opts.path);
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw err;
-      const aside = `${this.opts.path}.corrupt-${this.now().getTime()}`;
-      for (const suffix of ['', '-wal', '-shm']) moveIfPresent(this.opts.path + suffix, aside + suffix);
-      this.opts.log.error({ code: 'E_OUTBOX_CORRUPT', sqlite: code, movedTo: aside }, 'the outbox file is unreadable; it was set aside and a new one started');
-      return openOutboxDb(this.opts.path);
-    }
   }
 
   private db(): Db {

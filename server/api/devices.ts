@@ -1,8 +1,9 @@
 // /api/devices: the fleet as IT sees it.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DeviceDetail, DeviceSummary, Store, StoredChange } from '../store/store.js';
 import { sendError } from './errors.js';
+import { parse } from './parse.js';
 
 export interface DeviceRoutesContext {
   store: Store;
@@ -70,15 +71,6 @@ function changeJson(c: StoredChange) {
     removed: c.removed,
     changed: c.changed,
   };
-}
-
-/** Parses with zod; on failure answers 400 and returns undefined. */
-function parse<T>(schema: z.ZodType<T>, value: unknown, reply: FastifyReply, what: string): T | undefined {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  void sendError(reply, 400, 'E_BAD_REQUEST', `Bad ${what} ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}.`);
-  return undefined;
 }
 
 export function deviceRoutes(app: FastifyInstance, ctx: DeviceRoutesContext): void {

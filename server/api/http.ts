@@ -4,11 +4,12 @@ import type { Logger } from '../../shared/log.js';
 import { adminAuth } from './auth.js';
 import { deviceRoutes, type DeviceRoutesContext } from './devices.js';
 import { sendError } from './errors.js';
+import { ticketRoutes, type TicketRoutesContext } from './tickets.js';
 
 /** Requests are small (the API is read-mostly); anything larger is refused before parsing. */
 export const API_BODY_LIMIT = 64 * 1024;
 
-export interface ApiContext extends DeviceRoutesContext {
+export interface ApiContext extends DeviceRoutesContext, TicketRoutesContext {
   log: Logger;
   version: string;
   adminTokenHash(): Buffer | null;
@@ -25,7 +26,8 @@ export function buildApi(ctx: ApiContext): FastifyInstance {
       ctx.log.error({ err: err.message, method: req.method, url: req.url }, 'API request failed');
       return sendError(reply, 500, 'E_INTERNAL');
     }
-    const message = status === 413 ? `The request body is larger than ${API_BODY_LIMIT} bytes.` : err.message;
+    const limit = req.routeOptions.bodyLimit ?? API_BODY_LIMIT;
+    const message = status === 413 ? `The request body is larger than ${limit} bytes.` : err.message;
     return sendError(reply, status, 'E_BAD_REQUEST', message);
   });
 
@@ -37,5 +39,6 @@ export function buildApi(ctx: ApiContext): FastifyInstance {
 
   app.get('/api/health', async () => ({ ok: true, version: ctx.version }));
   deviceRoutes(app, ctx);
+  ticketRoutes(app, ctx);
   return app;
 }

@@ -82,6 +82,15 @@ export class AgentGateway {
     return true;
   }
 
+  /** Sends these tickets' current state to the device if it is connected; false when it is not.
+   * An offline device gets the full list when it next connects. */
+  pushTickets(deviceId: string, refs: readonly string[]): boolean {
+    const session = this.online.get(deviceId);
+    if (!session || refs.length === 0) return false;
+    session.pushTickets(refs);
+    return true;
+  }
+
   /** Closes every agent connection with 1001 and waits until their in-flight work is written. */
   async stop(): Promise<void> {
     this.stopping = true;

@@ -4,6 +4,7 @@ import { snapshotDigest } from '../../shared/digest.js';
 import type { Snapshot } from '../../shared/inventory.js';
 import type { IngestState } from '../store/store.js';
 import { deltaItem, fullItem, machine, pkg } from '../test-support/fixtures.js';
+import { createItem, noteItem, worklogItem } from '../test-support/ticket-fixtures.js';
 import { outOfOrderSeq, planBatch } from './plan-batch.js';
 
 function state(snapshot: Snapshot | null, lastSeq = 0): IngestState {
@@ -22,6 +23,21 @@ const v2 = machine({ software: [pkg('bash', '5.2'), pkg('vim', '9'), pkg('htop',
 const v3 = machine({ software: [pkg('bash', '5.2'), pkg('htop', '3')] });
 
 describe('planning a batch', () => {
+  it('passes ticket items on in seq order beside inventory, skipping redelivered ones', () => {
+    const items = [
+      createItem(4, 'ref-plan-01'),
+      deltaItem(5, v1, v2),
+      noteItem(6, 'ref-plan-01', 'note-plan-1', 'more'),
+      worklogItem(7, 'wl-plan-001', 12, '2025-03-04T10:00:00Z', '2025-03-04T10:45:00Z'),
+    ];
+    const plan = planBatch(state(v1, 4), items);
+    assert.deepEqual(plan.ticketItems.map((i) => i.seq), [6, 7]);
+    assert.deepEqual(plan.replayed, [4]);
+    assert.equal(plan.lastSeq, 7);
+    assert.equal(plan.snapshot?.digest, snapshotDigest(v2));
+    assert.deepEqual(plan.problems, []);
+  });
+
   it('records a first full snapshot as everything added and fills the software table', () => {
     const plan = planBatch(state(null), [fullItem(1, v1)]);
     assert.equal(plan.lastSeq, 1);

@@ -1,6 +1,8 @@
 // What one batch of items does to a device, decided without I/O from the state read inside the
 // batch transaction. Items at or below the device's last seq were applied before and are skipped;
 // a delta that does not fit the stored snapshot is skipped and a full snapshot is asked for.
+// Ticket and worklog items are passed on, in order, for the ticket store to apply in the same
+// transaction (they need lookups this planner does not have).
 import { applyDelta, diffSnapshots, emptySnapshot, type SectionChange } from '../../shared/delta.js';
 import { snapshotDigest } from '../../shared/digest.js';
 import type { ErrorCode } from '../../shared/errors.js';
@@ -8,6 +10,7 @@ import { HardwareSchema, itemKey, OsSchema, type Snapshot, type Software } from 
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import type { Item } from '../../shared/protocol.js';
 import type { BatchOutcome, ChangeRecord, IngestState } from '../store/store.js';
+import { isTicketItem, type TicketItem } from '../store/ticket-records.js';
 
 export interface ItemProblem {
   code: ErrorCode;
@@ -16,6 +19,7 @@ export interface ItemProblem {
 }
 
 export interface BatchPlan extends BatchOutcome {
+  ticketItems: TicketItem[];
   /** Seqs skipped because they were applied before (redelivery). */
   replayed: number[];
   /** Items that could not be applied; each is reported to the agent. */
@@ -38,7 +42,15 @@ type DeltaItem = Extract<Item, { kind: 'inventory.delta' }>;
 export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan {
   let snapshot = state.snapshot;
   let digest = state.digest;
-  const plan: BatchPlan = { lastSeq: state.lastSeq, needsFull: state.needsFull, changes: [], replayed: [], problems: [], fullRequested: false };
+  const plan: BatchPlan = {
+    lastSeq: state.lastSeq,
+    needsFull: state.needsFull,
+    changes: [],
+    ticketItems: [],
+    replayed: [],
+    problems: [],
+    fullRequested: false,
+  };
 
   for (const item of items) {
     if (item.seq <= state.lastSeq) {
@@ -46,6 +58,10 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
       continue;
     }
     plan.lastSeq = Math.max(plan.lastSeq, item.seq);
+    if (isTicketItem(item)) {
+      plan.ticketItems.push(item);
+      continue;
+    }
     const applied = item.kind === 'inventory.full' ? applyFull(snapshot, item, plan) : applyDeltaItem(snapshot, digest, item, plan);
     if (!applied) continue;
     snapshot = applied.snapshot;
@@ -105,7 +121,7 @@ function skipDelta(plan: BatchPlan, item: DeltaItem, code: ErrorCode, message: s
   return null;
 }
 
-function changeRecord(item: Item, change: SectionChange): ChangeRecord {
+function changeRecord(item: FullItem | DeltaItem, change: SectionChange): ChangeRecord {
   return { at: item.at, trigger: item.body.trigger, seq: item.seq, ...change };
 }
 

@@ -1,6 +1,7 @@
 // One agent connection: authenticate (enrol or hello), then apply item batches and ack them.
 // Frames are handled one at a time in arrival order; while one is being handled the socket is paused,
-// so a fast sender is held back by TCP rather than by server memory.
+// so a fast sender is held back by TCP rather than by server memory. Ticket pushes join the same
+// queue, so a ticket list read earlier is never sent after one read later.
 import type { RawData, WebSocket } from 'ws';
 import { ERROR_CODES, type ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
@@ -16,8 +17,9 @@ import {
   type Settings,
 } from '../../shared/protocol.js';
 import { hashSecret, newSecret, sameHash } from '../store/secrets.js';
-import type { DeviceRuntime, Store } from '../store/store.js';
+import type { AppliedBatch, DeviceRuntime, Store } from '../store/store.js';
 import { outOfOrderSeq, planBatch, type BatchPlan } from './plan-batch.js';
+import { batchReplies, FULL_LIST_LIMIT, ticketMessages } from './ticket-replies.js';
 
 export interface SessionContext {
   store: Store;
@@ -87,6 +89,17 @@ export class AgentSession {
     });
   }
 
+  /** Sends the current state of these tickets of the device, after any work already queued. */
+  pushTickets(refs: readonly string[]): void {
+    this.work = this.work
+      .then(async () => {
+        if (this.closing || this.deviceId === null) return;
+        const tickets = await this.ctx.store.endpointTickets(this.deviceId, { refs, limit: refs.length });
+        for (const message of ticketMessages(tickets, false)) this.send(message);
+      })
+      .catch((err: unknown) => this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'ticket push failed'));
+  }
+
   close(code: number, reason: string): void {
     this.closing = true;
     clearTimeout(this.authTimer);
@@ -146,7 +159,7 @@ export class AgentSession {
     this.log.info({ deviceId, created, cloneOf, hostname: message.hints.hostname }, created ? 'device enrolled' : 'device re-enrolled');
     if (this.closing) return;
     this.send({ type: 'enrolled', deviceId, secret });
-    this.authenticated(deviceId, secretHash, { lastSeq: 0, needsFull: true });
+    await this.authenticated(deviceId, secretHash, { lastSeq: 0, needsFull: true });
   }
 
   private async hello(message: AgentMessageMap['hello']): Promise<void> {
@@ -164,10 +177,10 @@ export class AgentSession {
     });
     if (!runtime) return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
     if (this.closing) return;
-    this.authenticated(message.deviceId, secretHash, runtime);
+    await this.authenticated(message.deviceId, secretHash, runtime);
   }
 
-  private authenticated(deviceId: string, secretHash: Buffer, runtime: DeviceRuntime): void {
+  private async authenticated(deviceId: string, secretHash: Buffer, runtime: DeviceRuntime): Promise<void> {
     clearTimeout(this.authTimer);
     this.deviceId = deviceId;
     this.secretHash = secretHash;
@@ -176,6 +189,9 @@ export class AgentSession {
     this.send({ type: 'welcome', deviceId, lastSeq: runtime.lastSeq, settings: this.ctx.settings() });
     // Without a usable baseline every delta would be refused; ask for the full picture straight away.
     if (runtime.needsFull) this.send({ type: 'command', command: 'full-snapshot' });
+    // The endpoint's ticket list may be stale by anything that happened while it was away.
+    const tickets = await this.ctx.store.endpointTickets(deviceId, { limit: FULL_LIST_LIMIT });
+    for (const message of ticketMessages(tickets, true)) this.send(message);
   }
 
   private async items(items: Item[]): Promise<void> {
@@ -183,18 +199,20 @@ export class AgentSession {
     if (disorder !== null) return this.error('E_SEQ_ORDER', ERROR_CODES.E_SEQ_ORDER, disorder);
     const deviceId = this.deviceId!;
     const mine = this.secretHash!;
-    let plan: BatchPlan | null;
+    let applied: AppliedBatch<BatchPlan> | null;
     try {
-      plan = await this.ctx.store.applyBatch(deviceId, this.ctx.now(), (state) => {
+      applied = await this.ctx.store.applyBatch(deviceId, this.ctx.now(), (state) => {
         if (!sameHash(state.secretHash, mine)) throw new SupersededCredential();
         return planBatch(state, items);
       });
     } catch (err) {
       if (!(err instanceof SupersededCredential)) throw err;
-      plan = null;
+      applied = null;
     }
-    if (!plan) return this.fatal('E_AUTH', 'The device has enrolled again; this connection is no longer valid.', CLOSE_CODES.auth);
-    this.report(plan, items.length);
+    if (!applied) return this.fatal('E_AUTH', 'The device has enrolled again; this connection is no longer valid.', CLOSE_CODES.auth);
+    // Before the ack: an agent deletes acked items and must already know what became of them.
+    for (const reply of await batchReplies(this.ctx.store, deviceId, items, applied.plan.replayed, applied.tickets)) this.send(reply);
+    this.report(applied.plan, items.length);
   }
 
   private report(plan: BatchPlan, received: number): void {

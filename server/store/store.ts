@@ -3,6 +3,7 @@
 import type { SectionChange } from '../../shared/delta.js';
 import type { IdentityHints, Os, Section, Snapshot, Software } from '../../shared/inventory.js';
 import type { Trigger } from '../../shared/protocol.js';
+import type { TicketItem, TicketItemResult, TicketStore } from './ticket-records.js';
 
 export interface EnrolmentTokenRecord {
   hash: Buffer;
@@ -67,6 +68,14 @@ export interface BatchOutcome {
   /** Incremental maintenance of the software table: rows to insert or replace, item keys to delete. */
   software?: { upsert: Software[]; remove: string[] };
   changes: ChangeRecord[];
+  /** Ticket and worklog items to apply after the inventory writes, in seq order. */
+  ticketItems?: TicketItem[];
+}
+
+/** The outcome as planned, and what each ticket item did. */
+export interface AppliedBatch<T extends BatchOutcome> {
+  plan: T;
+  tickets: TicketItemResult[];
 }
 
 export interface DeviceSummary {
@@ -95,7 +104,7 @@ export interface StoredChange extends ChangeRecord {
   receivedAt: number;
 }
 
-export interface Store {
+export interface Store extends TicketStore {
   close(): Promise<void>;
 
   adminTokenHash(): Promise<Buffer | null>;
@@ -113,7 +122,7 @@ export interface Store {
    * Reads the device's state, lets `plan` (synchronous, pure) decide the outcome and writes it, all
    * in one transaction. A throw from `plan` writes nothing. Null when the device does not exist.
    */
-  applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<T | null>;
+  applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<AppliedBatch<T> | null>;
 
   deviceExists(deviceId: string): Promise<boolean>;
   listDevices(): Promise<DeviceSummary[]>;

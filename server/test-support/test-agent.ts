@@ -67,6 +67,11 @@ export class TestAgent {
     }
   }
 
+  /** Drops every received message of this type that was not taken yet. */
+  discard(type: Type): void {
+    for (let i = this.inbox.length - 1; i >= 0; i--) if (this.inbox[i]!.type === type) this.inbox.splice(i, 1);
+  }
+
   /** Messages received and not yet taken. */
   pending(): ServerMessage[] {
     return [...this.inbox];

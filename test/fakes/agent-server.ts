@@ -1,7 +1,9 @@
 // A small server that speaks the agent protocol (shared/protocol.ts) on 127.0.0.1, for testing the
 // agent's link without the real server. It enrols with known tokens, authenticates known devices,
 // applies items once each (skipping seqs it already has, as the real server must) and acks.
-// Its state (devices, applied items) survives stop()/start(), like a server restart.
+// Its state (devices, applied items) survives stop()/start(), like a server restart. With `desk` on
+// it also plays a minimal service desk: numbers tickets, takes notes and closes, answers worklogs
+// (recorded when the ticket number exists, else rejected) and pushes tickets down as the real server does.
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +19,7 @@ import {
   type Item,
   type ServerMessage,
 } from '../../shared/protocol.js';
+import type { EndpointTicket, TicketStatus } from '../../shared/tickets.js';
 
 export interface FakeDevice {
   deviceId: string;
@@ -25,6 +28,8 @@ export interface FakeDevice {
   lastSeq: number;
   /** Every item applied, in order. */
   applied: Item[];
+  /** With `desk`: the device's tickets by ref. */
+  tickets: Map<string, EndpointTicket>;
 }
 
 export interface FakeAgentServerOptions {
@@ -38,6 +43,8 @@ export interface FakeAgentServerOptions {
   pingIntervalMs?: number;
   /** Make clients compress each frame on its own (saves server memory; costs bytes). Default false. */
   clientNoContextTakeover?: boolean;
+  /** Act as the desk of record for tickets and worklogs. Default false. */
+  desk?: boolean;
 }
 
 interface Conn {
@@ -63,10 +70,11 @@ export class FakeAgentServer extends EventEmitter {
   private wss: WebSocketServer | undefined;
   private readonly conns = new Set<Conn>();
   private port = 0;
+  private nextTicketNumber = 1000;
 
   constructor(opts: FakeAgentServerOptions = {}) {
     super();
-    this.opts = { tokens: [], autoAck: true, holdBatches: false, pingIntervalMs: 0, clientNoContextTakeover: false, ...opts };
+    this.opts = { tokens: [], autoAck: true, holdBatches: false, pingIntervalMs: 0, clientNoContextTakeover: false, desk: false, ...opts };
   }
 
   /** Base URL (http://...), as an admin would configure it. */
@@ -151,6 +159,22 @@ export class FakeAgentServer extends EventEmitter {
     return [...this.devices.values()][0]?.applied ?? [];
   }
 
+  /** With `desk`: every ticket of every device. */
+  deskTickets(): EndpointTicket[] {
+    return [...this.devices.values()].flatMap((d) => [...d.tickets.values()]);
+  }
+
+  /** With `desk`: IT changes a ticket's status; the change is pushed to its device. */
+  setTicketStatus(ref: string, status: TicketStatus, note?: string): void {
+    for (const device of this.devices.values()) {
+      const t = device.tickets.get(ref);
+      if (!t) continue;
+      t.status = status;
+      if (note) t.notes.push({ id: `it-${t.notes.length + 1}`, author: 'IT', text: note, at: new Date().toISOString(), fromEndpoint: false });
+      this.pushTickets(device, false, [t]);
+    }
+  }
+
   authenticatedConnections(): number {
     return [...this.conns].filter((c) => c.device).length;
   }
@@ -190,7 +214,7 @@ export class FakeAgentServer extends EventEmitter {
 
   private enrol(conn: Conn, msg: AgentMessageMap['enrol']): void {
     if (!this.opts.tokens.includes(msg.token)) return this.fail(conn, 'E_BAD_TOKEN', CLOSE_CODES.badToken);
-    const device: FakeDevice = { deviceId: `dev-${this.devices.size + 1}`, secret: randomBytes(24).toString('hex'), lastSeq: 0, applied: [] };
+    const device: FakeDevice = { deviceId: `dev-${this.devices.size + 1}`, secret: randomBytes(24).toString('hex'), lastSeq: 0, applied: [], tickets: new Map() };
     this.devices.set(device.deviceId, device);
     this.reply(conn, { type: 'enrolled', deviceId: device.deviceId, secret: device.secret });
     this.welcome(conn, device);
@@ -205,6 +229,7 @@ export class FakeAgentServer extends EventEmitter {
   private welcome(conn: Conn, device: FakeDevice): void {
     conn.device = device;
     this.reply(conn, { type: 'welcome', deviceId: device.deviceId, lastSeq: device.lastSeq, settings: DEFAULT_SETTINGS });
+    if (this.opts.desk) this.reply(conn, { type: 'tickets', full: true, tickets: [...device.tickets.values()] });
   }
 
   private items(conn: Conn, msg: AgentMessageMap['items']): void {
@@ -215,13 +240,47 @@ export class FakeAgentServer extends EventEmitter {
 
   private apply(conn: Conn, items: Item[]): void {
     const device = conn.device!;
+    const changed = new Set<EndpointTicket>();
+    const results: ServerMessage[] = [];
     for (const item of items) {
       if (item.seq <= device.lastSeq) continue;
       device.applied.push(item);
       device.lastSeq = item.seq;
+      if (this.opts.desk) this.applyToDesk(device, item, changed, results);
     }
     if (this.opts.autoAck) this.reply(conn, { type: 'ack', seq: device.lastSeq });
+    if (changed.size > 0) this.pushTickets(device, false, [...changed]);
+    for (const r of results) this.reply(conn, r);
     this.emit('event');
+  }
+
+  private applyToDesk(device: FakeDevice, item: Item, changed: Set<EndpointTicket>, results: ServerMessage[]): void {
+    const at = new Date().toISOString();
+    if (item.kind === 'ticket.create') {
+      const { ref, subject, description, priority, createdAt } = item.body;
+      const t: EndpointTicket = { ref, number: this.nextTicketNumber++, subject, description, priority, status: 'new', createdAt, updatedAt: at, notes: [] };
+      if (item.body.category) t.category = item.body.category;
+      device.tickets.set(ref, t);
+      changed.add(t);
+    } else if (item.kind === 'ticket.note' || item.kind === 'ticket.close') {
+      const t = device.tickets.get(item.body.ref);
+      if (!t) return;
+      if (item.kind === 'ticket.note') t.notes.push({ id: item.body.noteId, author: item.body.requester.account, text: item.body.text, at: item.body.at, fromEndpoint: true });
+      else t.status = 'closed';
+      t.updatedAt = at;
+      changed.add(t);
+    } else if (item.kind === 'worklog') {
+      const known = [...device.tickets.values()].some((t) => String(t.number) === item.body.entry.ticketId);
+      results.push(
+        known
+          ? { type: 'worklog-result', ref: item.body.ref, state: 'recorded' }
+          : { type: 'worklog-result', ref: item.body.ref, state: 'rejected', error: { code: 'E_UNKNOWN_TICKET', message: `There is no ticket ${item.body.entry.ticketId}.` } },
+      );
+    }
+  }
+
+  private pushTickets(device: FakeDevice, full: boolean, tickets: EndpointTicket[]): void {
+    for (const c of this.conns) if (c.device === device) this.reply(c, { type: 'tickets', full, tickets: structuredClone(tickets) });
   }
 
   private fail(conn: Conn, code: string, closeCode: number): void {

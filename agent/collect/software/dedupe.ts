@@ -1,7 +1,8 @@
 // One item per inventory key. Sources list the same thing twice (two versions side by side, a package
 // staged for two users); the snapshot can hold one item per key, so the newest version is kept rather
 // than whichever the tool happened to print first.
-import { itemKey, type Software } from '../../../shared/inventory.js';
+import { itemKey } from '../../../shared/inventory-keys.js';
+import type { Software } from '../../../shared/inventory.js';
 
 export function keepNewestPerKey(items: readonly Software[]): Software[] {
   const byKey = new Map<string, Software>();

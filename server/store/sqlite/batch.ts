@@ -1,9 +1,10 @@
-// A batch of inventory items in one transaction: read the device's state, let the planner decide,
-// write the new seq, snapshot, software rows and change history together or not at all.
+// A batch of items in one transaction: read the device's state, let the planner decide, write the
+// new seq, snapshot, software rows, change history and ticket items together or not at all.
 import type Database from 'better-sqlite3';
 import { itemKey, type Snapshot, type Software } from '../../../shared/inventory.js';
-import type { BatchOutcome, ChangeRecord, IngestState } from '../store.js';
+import type { AppliedBatch, BatchOutcome, ChangeRecord, IngestState } from '../store.js';
 import { displayColumns } from './rows.js';
+import { createTicketIngest } from './ticket-ingest.js';
 
 interface StateRow {
   secret_hash: Buffer;
@@ -13,7 +14,7 @@ interface StateRow {
   snapshot: string | null;
 }
 
-export type ApplyBatch = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T) => T | null;
+export type ApplyBatch = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T) => AppliedBatch<T> | null;
 
 export function createApplyBatch(db: Database.Database): ApplyBatch {
   const readState = db.prepare<[string], StateRow>(`
@@ -51,7 +52,9 @@ export function createApplyBatch(db: Database.Database): ApplyBatch {
       changed: JSON.stringify(c.changed),
     });
 
-  const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): T | null => {
+  const applyTicketItems = createTicketIngest(db);
+
+  const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): AppliedBatch<T> | null => {
     const row = readState.get(deviceId);
     if (!row) return null;
     const outcome = plan({
@@ -69,7 +72,8 @@ export function createApplyBatch(db: Database.Database): ApplyBatch {
     writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);
     if (outcome.software) writeSoftware(deviceId, outcome.software);
     for (const change of outcome.changes) writeChange(deviceId, at, change);
-    return outcome;
+    const tickets = outcome.ticketItems?.length ? applyTicketItems(deviceId, outcome.ticketItems, at) : [];
+    return { plan: outcome, tickets };
   };
   return db.transaction(apply) as ApplyBatch;
 }

@@ -81,6 +81,75 @@ const MIGRATIONS: readonly string[] = [
     revoked    INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // 2: tickets raised at endpoints, their notes and files, and technicians' worklogs.
+  `
+  -- The id is the ticket number people quote; AUTOINCREMENT so that a number is never reused.
+  CREATE TABLE tickets (
+    id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id            TEXT REFERENCES devices(id) ON DELETE SET NULL,
+    ref                  TEXT NOT NULL,
+    subject              TEXT NOT NULL,
+    description          TEXT NOT NULL,
+    priority             TEXT NOT NULL,
+    category             TEXT,
+    status               TEXT NOT NULL,
+    requester            TEXT NOT NULL,
+    requester_account    TEXT NOT NULL,
+    device               TEXT NOT NULL,
+    hostname             TEXT NOT NULL,
+    attachments_expected INTEGER NOT NULL DEFAULT 0,
+    created_at           INTEGER NOT NULL,
+    received_at          INTEGER NOT NULL,
+    updated_at           INTEGER NOT NULL,
+    -- The last change the requester can see (internal notes do not move it).
+    public_updated_at    INTEGER NOT NULL,
+    closed_at            INTEGER,
+    UNIQUE (device_id, ref)
+  );
+  CREATE INDEX tickets_status ON tickets(status, id);
+
+  CREATE TABLE ticket_notes (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id     INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    note_id       TEXT NOT NULL,
+    author        TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    visibility    TEXT NOT NULL CHECK (visibility IN ('customer', 'internal')),
+    from_endpoint INTEGER NOT NULL,
+    at            INTEGER NOT NULL,
+    UNIQUE (ticket_id, note_id)
+  );
+
+  -- Files live in the database so that they commit in the same transaction as the batch that
+  -- carried them: no orphan files after a crash, no row without its file.
+  CREATE TABLE ticket_attachments (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id  INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    sha256     TEXT NOT NULL,
+    screenshot INTEGER NOT NULL,
+    content    BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (ticket_id, sha256, name)
+  );
+
+  CREATE TABLE worklogs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id   INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    device_id   TEXT REFERENCES devices(id) ON DELETE SET NULL,
+    ref         TEXT NOT NULL,
+    technician  TEXT NOT NULL,
+    start_at    TEXT NOT NULL,
+    end_at      TEXT NOT NULL,
+    minutes     INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    UNIQUE (device_id, ref)
+  );
+  CREATE INDEX worklogs_ticket ON worklogs(ticket_id, id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

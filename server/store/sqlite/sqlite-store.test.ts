@@ -78,7 +78,7 @@ describe('SQLite store', () => {
     const again = await enrol({ installId: 'inst-seq', serial: 'SN-SEQ' });
     assert.equal(again.deviceId, first.deviceId);
     const state = await store.applyBatch(first.deviceId, clock, (s) => ({ lastSeq: s.lastSeq, needsFull: s.needsFull, changes: [] }));
-    assert.deepEqual(state, { lastSeq: 0, needsFull: true, changes: [] });
+    assert.deepEqual(state?.plan, { lastSeq: 0, needsFull: true, changes: [] });
     assert.deepEqual(await store.deviceSecretHash(first.deviceId), hashSecret(`secret-${clock - 1}`));
   });
 

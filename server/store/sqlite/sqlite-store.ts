@@ -4,7 +4,17 @@
 import type Database from 'better-sqlite3';
 import type { Software } from '../../../shared/inventory.js';
 import { cleanHints } from '../identity.js';
+import type { EndpointTicket, TicketStatus } from '../../../shared/tickets.js';
 import type {
+  AttachmentFile,
+  NewServerNote,
+  StoredNote,
+  TicketDetail,
+  TicketFilter,
+  TicketSummary,
+} from '../ticket-records.js';
+import type {
+  AppliedBatch,
   BatchOutcome,
   DeviceDetail,
   DeviceRuntime,
@@ -21,6 +31,7 @@ import { createApplyBatch, type ApplyBatch } from './batch.js';
 import { createEnrol } from './enrol.js';
 import { openDatabase } from './open.js';
 import { toChange, toSummary, type ChangeRow, type DeviceRow } from './rows.js';
+import { SqliteTicketStore } from './tickets.js';
 
 interface SoftwareRow {
   name: string;
@@ -38,11 +49,13 @@ const DEVICE_COLUMNS = `d.*, (SELECT COUNT(*) FROM software s WHERE s.device_id 
 export class SqliteStore implements Store {
   private readonly enrolTx: (request: EnrolRequest) => EnrolResult;
   private readonly batchTx: ApplyBatch;
+  private readonly tickets: SqliteTicketStore;
   private closed = false;
 
   constructor(private readonly db: Database.Database) {
     this.enrolTx = createEnrol(db);
     this.batchTx = createApplyBatch(db);
+    this.tickets = new SqliteTicketStore(db);
   }
 
   static open(dataDir: string): SqliteStore {
@@ -104,7 +117,7 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE devices SET last_seen = MAX(last_seen, ?) WHERE id = ?').run(at, deviceId);
   }
 
-  async applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<T | null> {
+  async applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<AppliedBatch<T> | null> {
     return this.batchTx(deviceId, at, plan);
   }
 
@@ -148,6 +161,29 @@ export class SqliteStore implements Store {
       .prepare('SELECT * FROM changes WHERE device_id = ? AND id < ? ORDER BY id DESC LIMIT ?')
       .all(deviceId, page.before ?? Number.MAX_SAFE_INTEGER, page.limit) as ChangeRow[];
     return rows.map(toChange);
+  }
+
+  // Tickets: see tickets.ts.
+  endpointTickets(deviceId: string, opts: { refs?: readonly string[]; limit: number }): Promise<EndpointTicket[]> {
+    return this.tickets.endpointTickets(deviceId, opts);
+  }
+  worklogRecorded(deviceId: string, ref: string): Promise<boolean> {
+    return this.tickets.worklogRecorded(deviceId, ref);
+  }
+  listTickets(filter: TicketFilter): Promise<TicketSummary[]> {
+    return this.tickets.listTickets(filter);
+  }
+  getTicket(id: number): Promise<TicketDetail | null> {
+    return this.tickets.getTicket(id);
+  }
+  getAttachment(ticketId: number, attachmentId: number): Promise<AttachmentFile | null> {
+    return this.tickets.getAttachment(ticketId, attachmentId);
+  }
+  setTicketStatus(id: number, status: TicketStatus, at: number): Promise<{ ticket: TicketDetail; changed: boolean } | null> {
+    return this.tickets.setTicketStatus(id, status, at);
+  }
+  addTicketNote(id: number, note: NewServerNote): Promise<{ ticket: TicketDetail; note: StoredNote } | null> {
+    return this.tickets.addTicketNote(id, note);
   }
 
   private exists(deviceId: string): boolean {

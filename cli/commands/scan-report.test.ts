@@ -7,7 +7,7 @@ import { SnapshotSchema, type Snapshot } from '../../shared/inventory.js';
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import { silentLogger } from '../../shared/log.js';
 import { canonicalJson } from '../../shared/canonical.js';
-import { jsonReport, scanThisMachine, sha256Hex, summary } from './scan.js';
+import { jsonReport, scanThisMachine, sha256Hex, summary } from './scan-report.js';
 
 function installedDpkgPackages(): number | undefined {
   try {

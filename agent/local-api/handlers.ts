@@ -1,0 +1,30 @@
+// The local API's methods, each mapped to the part of the agent that answers it. Params arrive
+// validated and the caller authenticated (server.ts); the parts check what the caller may see.
+import type { LocalResult } from '../../shared/local-api.js';
+import type { TicketDesk } from '../tickets/ticket-desk.js';
+import type { Worklogs } from '../tickets/worklogs.js';
+import type { LocalHandlers } from './server.js';
+
+export interface HandlerParts {
+  status: () => LocalResult<'status'>;
+  scanNow: () => Promise<LocalResult<'scan.now'>>;
+  tickets: TicketDesk;
+  worklogs: Worklogs;
+}
+
+export function localHandlers({ status, scanNow, tickets, worklogs }: HandlerParts): LocalHandlers {
+  return {
+    status: async () => status(),
+    'scan.now': () => scanNow(),
+    'tickets.create': async (params, caller) => tickets.create(caller, params),
+    'tickets.list': async (_params, caller) => ({ items: tickets.list(caller) }),
+    'tickets.get': async ({ ref }, caller) => tickets.get(caller, ref),
+    'tickets.addNote': async (params, caller) => tickets.addNote(caller, params),
+    'tickets.close': async ({ ref }, caller) => tickets.close(caller, ref),
+    'worklog.start': async (params, caller) => worklogs.start(caller, params),
+    'worklog.stop': async (params, caller) => worklogs.stop(caller, params),
+    'worklog.add': async (params, caller) => worklogs.add(caller, params),
+    'worklog.list': async (_params, caller) => worklogs.list(caller),
+    'worklog.retry': async (params, caller) => worklogs.retry(caller, params),
+  };
+}

@@ -1,0 +1,162 @@
+// Tickets raised at this endpoint. A ticket is answered at once with a local reference and travels
+// through the outbox: its record here and the items carrying it (ticket.create, then one
+// ticket.attachment per file) are written in one transaction, so a crash keeps both or neither.
+// The server's `tickets` messages bring numbers, statuses and notes back; My tickets reads only
+// this local copy, so it works offline.
+import { randomBytes } from 'node:crypto';
+import { OutpostError } from '../../shared/errors.js';
+import type { LocalParams, LocalResult } from '../../shared/local-api.js';
+import type { Logger } from '../../shared/log.js';
+import type { ServerMessageMap } from '../../shared/protocol.js';
+import type { Attachment, EndpointTicket } from '../../shared/tickets.js';
+import type { Caller } from '../local-api/callers.js';
+import type { Db } from '../outbox/database.js';
+import type { Outbox } from '../outbox/outbox.js';
+import { deviceDetails, requester, type DeviceContext } from './device-details.js';
+import {
+  deleteLocalNote,
+  forgetServerTicketsExcept,
+  insertLocalNote,
+  insertTicket,
+  localNotes,
+  ticketRow,
+  ticketRows,
+  ticketView,
+  touchTicket,
+  upsertServerTicket,
+  type TicketRow,
+} from './ticket-store.js';
+
+export interface TicketDeskOptions {
+  outbox: Outbox;
+  device: () => DeviceContext;
+  connected: () => boolean;
+  /** Items were queued: the link should send them. */
+  notify: () => void;
+  log: Logger;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+/** A reference no one can guess: it names a ticket in the local API. */
+export function newRef(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+export class TicketDesk {
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly opts: TicketDeskOptions) {
+    this.now = opts.now ?? (() => new Date());
+    this.newId = opts.newId ?? newRef;
+  }
+
+  create(caller: Caller, input: LocalParams<'tickets.create'>): LocalResult<'tickets.create'> {
+    const ref = this.newId();
+    const at = this.now().toISOString();
+    const ctx = this.opts.device();
+    const files: { attachment: Attachment; screenshot: boolean }[] = input.attachments.map((attachment) => ({ attachment, screenshot: false }));
+    if (input.screenshot) files.push({ attachment: { name: 'screenshot.png', type: 'image/png', contentBase64: input.screenshot }, screenshot: true });
+    const { outbox } = this.opts;
+    outbox.transaction((db) => {
+      insertTicket(db, {
+        ref,
+        account: caller.account,
+        subject: input.subject,
+        description: input.description,
+        priority: input.priority,
+        category: input.category ?? null,
+        status: 'queued',
+        created_at: at,
+        updated_at: at,
+      });
+      outbox.enqueue('ticket.create', {
+        ref,
+        requester: requester(ctx, caller),
+        subject: input.subject,
+        description: input.description,
+        priority: input.priority,
+        ...(input.category ? { category: input.category } : {}),
+        device: deviceDetails(ctx, caller),
+        attachments: files.length,
+        createdAt: at,
+      });
+      for (const file of files) outbox.enqueue('ticket.attachment', { ref, ...file });
+    });
+    this.opts.log.info({ ref, files: files.length }, 'ticket queued');
+    this.opts.notify();
+    return { ref, status: 'queued', connected: this.opts.connected() };
+  }
+
+  list(caller: Caller): EndpointTicket[] {
+    return this.opts.outbox.transaction((db) => ticketRows(db, caller.admin ? null : caller.account).map((row) => ticketView(row, localNotes(db, row.ref))));
+  }
+
+  get(caller: Caller, ref: string): EndpointTicket {
+    return this.opts.outbox.transaction((db) => this.view(db, this.visible(db, caller, ref)));
+  }
+
+  addNote(caller: Caller, { ref, text }: LocalParams<'tickets.addNote'>): EndpointTicket {
+    const at = this.now().toISOString();
+    const { outbox } = this.opts;
+    const view = outbox.transaction((db) => {
+      this.visible(db, caller, ref);
+      const noteId = this.newId();
+      const seq = outbox.enqueue('ticket.note', { ref, noteId, requester: requester(this.opts.device(), caller), text, at });
+      insertLocalNote(db, { note_id: noteId, ref, seq, author: caller.account, text, at });
+      touchTicket(db, ref, at);
+      return this.view(db, ticketRow(db, ref)!);
+    });
+    this.opts.notify();
+    return view;
+  }
+
+  /** Closing a closed ticket changes nothing and sends nothing. */
+  close(caller: Caller, ref: string): EndpointTicket {
+    const at = this.now().toISOString();
+    const { outbox } = this.opts;
+    let queued = false;
+    const view = outbox.transaction((db) => {
+      const row = this.visible(db, caller, ref);
+      if (row.close_seq !== null || row.status === 'closed') return this.view(db, row);
+      const seq = outbox.enqueue('ticket.close', { ref, requester: requester(this.opts.device(), caller), at });
+      touchTicket(db, ref, at, seq);
+      queued = true;
+      return this.view(db, ticketRow(db, ref)!);
+    });
+    if (queued) this.opts.notify();
+    return view;
+  }
+
+  /** The server's view of this device's tickets: all of them (full) or those that changed. */
+  applyServer(msg: ServerMessageMap['tickets']): void {
+    const { outbox } = this.opts;
+    const removed = outbox.transaction((db) => {
+      for (const ticket of msg.tickets) {
+        const row = ticketRow(db, ticket.ref);
+        // What this endpoint sent and the server has since taken is now part of the server's view.
+        for (const note of row ? localNotes(db, ticket.ref) : []) {
+          if (!outbox.isPending(note.seq) || ticket.notes.some((n) => n.id === note.note_id)) deleteLocalNote(db, note.note_id);
+        }
+        const closeSeq = row?.close_seq != null && outbox.isPending(row.close_seq) ? row.close_seq : null;
+        upsertServerTicket(db, ticket, closeSeq);
+      }
+      return msg.full ? forgetServerTicketsExcept(db, new Set(msg.tickets.map((t) => t.ref))) : 0;
+    });
+    this.opts.log.info({ full: msg.full, tickets: msg.tickets.length, removed }, 'tickets updated from the server');
+  }
+
+  /** The caller's ticket, or an administrator's view of any; E_NOT_FOUND hides others' tickets. */
+  private visible(db: Db, caller: Caller, ref: string): TicketRow {
+    const row = ticketRow(db, ref);
+    if (!row || row.gone === 1 || (!caller.admin && row.account !== caller.account)) {
+      throw new OutpostError('E_NOT_FOUND', `You have no ticket ${ref} on this machine.`);
+    }
+    return row;
+  }
+
+  private view(db: Db, row: TicketRow): EndpointTicket {
+    return ticketView(row, localNotes(db, row.ref));
+  }
+}

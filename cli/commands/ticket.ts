@@ -1,0 +1,123 @@
+// `outpost ticket create|list|show`: tickets through the local agent, for scripts and support staff.
+// Files are checked against the limits before anything is sent, so an oversized one fails at once
+// with its name and size instead of after uploading 48 MB to the agent.
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { OutpostError } from '../../shared/errors.js';
+import { TICKET_LIMITS, type Attachment, type EndpointTicket } from '../../shared/tickets.js';
+import { defaultStateDir } from '../../agent/paths.js';
+import { callLocalAgent } from '../agent-client.js';
+
+/** Flags every command that talks to the local agent takes. */
+export interface CommonFlags {
+  /** The running agent's state directory (env OUTPOST_STATE_DIR); default per platform. */
+  state?: string;
+  json?: boolean;
+}
+
+export function agentStateDir(flags: CommonFlags): string {
+  return flags.state ?? defaultStateDir();
+}
+
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value));
+}
+
+export interface TicketCreateFlags extends CommonFlags {
+  subject: string;
+  description: string;
+  priority?: 'low' | 'normal' | 'high' | 'urgent';
+  category?: string;
+  attach?: string[];
+}
+
+const MB = 1024 * 1024;
+const TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.pdf': 'application/pdf',
+  '.txt': 'text/plain',
+  '.log': 'text/plain',
+  '.csv': 'text/csv',
+  '.json': 'application/json',
+  '.zip': 'application/zip',
+};
+
+export async function ticketCreateCommand(flags: TicketCreateFlags): Promise<void> {
+  const attachments = await readAttachments(flags.attach ?? []);
+  const result = await callLocalAgent(agentStateDir(flags), 'tickets.create', {
+    subject: flags.subject,
+    description: flags.description,
+    ...(flags.priority ? { priority: flags.priority } : {}),
+    ...(flags.category ? { category: flags.category } : {}),
+    attachments,
+  });
+  if (flags.json) return printJson(result);
+  console.log(
+    result.connected
+      ? `Ticket queued (ref ${result.ref}); the server gives it a number shortly: see "outpost ticket list".`
+      : `Ticket queued (ref ${result.ref}); this machine is offline, it will be sent when it is back online.`,
+  );
+}
+
+export async function ticketListCommand(flags: CommonFlags): Promise<void> {
+  const { items } = await callLocalAgent(agentStateDir(flags), 'tickets.list', {});
+  if (flags.json) return printJson({ items });
+  if (items.length === 0) return console.log('No tickets.');
+  const number = (t: EndpointTicket) => (t.number === null ? 'queued' : `#${t.number}`);
+  const width = Math.max(...items.map((t) => number(t).length));
+  for (const t of items) console.log(`${number(t).padEnd(width)}  ${t.status.padEnd(8)}  ${oneLine(t.subject)}`);
+}
+
+/** REF is the reference tickets.create printed, or the ticket's number (1042 or #1042). */
+export async function ticketShowCommand(ref: string, flags: CommonFlags): Promise<void> {
+  const stateDir = agentStateDir(flags);
+  let ticket: EndpointTicket;
+  if (/^#?\d{1,10}$/.test(ref)) {
+    const number = Number(ref.replace('#', ''));
+    const found = (await callLocalAgent(stateDir, 'tickets.list', {})).items.find((t) => t.number === number);
+    if (!found) throw new OutpostError('E_NOT_FOUND', `You have no ticket #${number} on this machine.`);
+    ticket = found;
+  } else {
+    ticket = await callLocalAgent(stateDir, 'tickets.get', { ref });
+  }
+  if (flags.json) return printJson(ticket);
+  console.log(`${ticket.number === null ? 'Queued ticket' : `Ticket #${ticket.number}`}: ${oneLine(ticket.subject)}`);
+  console.log(`Status: ${ticket.status}   Priority: ${ticket.priority}${ticket.category ? `   Category: ${ticket.category}` : ''}`);
+  console.log(`Ref: ${ticket.ref}   Raised: ${ticket.createdAt}   Updated: ${ticket.updatedAt}`);
+  console.log(`\n${ticket.description}\n`);
+  for (const n of ticket.notes) console.log(`[${n.at}] ${n.author}${n.fromEndpoint ? '' : ' (IT)'}: ${n.text}`);
+}
+
+/** Reads the files to attach, refusing any over the limits before reading a byte of them. */
+export async function readAttachments(paths: readonly string[]): Promise<Attachment[]> {
+  if (paths.length > TICKET_LIMITS.attachmentsPerTicket) {
+    throw new OutpostError('E_TOO_LARGE', `A ticket takes at most ${TICKET_LIMITS.attachmentsPerTicket} files; ${paths.length} were given.`);
+  }
+  let total = 0;
+  for (const path of paths) {
+    const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      throw new OutpostError('E_BAD_REQUEST', `--attach ${path}: cannot read it (${err.code ?? err.message}).`);
+    });
+    if (!info.isFile()) throw new OutpostError('E_BAD_REQUEST', `--attach ${path}: not a file.`);
+    if (info.size > TICKET_LIMITS.attachmentBytes) {
+      throw new OutpostError('E_TOO_LARGE', `--attach ${path}: the file is ${(info.size / MB).toFixed(1)} MB; a file may be at most ${TICKET_LIMITS.attachmentBytes / MB} MB.`);
+    }
+    total += info.size;
+  }
+  if (total > TICKET_LIMITS.ticketAttachmentBytes) {
+    throw new OutpostError('E_TOO_LARGE', `The files add up to ${(total / MB).toFixed(1)} MB; a ticket's files may add up to at most ${TICKET_LIMITS.ticketAttachmentBytes / MB} MB.`);
+  }
+  const out: Attachment[] = [];
+  for (const path of paths) {
+    const name = basename(path).slice(0, TICKET_LIMITS.fileNameChars);
+    out.push({ name, type: TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream', contentBase64: (await readFile(path)).toString('base64') });
+  }
+  return out;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}

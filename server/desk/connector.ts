@@ -1,0 +1,103 @@
+// The contract every service-desk connector fulfils, and what a connector says it can do.
+// A sync engine drives connectors only through this file and ./types.ts; it never sees the
+// desk's own shapes. Every method either resolves or rejects with a DeskError (./errors.ts)
+// whose `retryable` flag tells the engine whether to try the same call again later.
+import type {
+  AssetLookup,
+  DeskAsset,
+  DeskAssetFields,
+  DeskChanges,
+  DeskCursor,
+  DeskId,
+  DeskNote,
+  DeskTicket,
+  DeskUser,
+  NewDeskNote,
+  NewDeskTicket,
+  NewDeskWorklog,
+  TicketUpdate,
+} from './types.js';
+
+export type DeskKind = 'rt' | 'sdp';
+
+/** What a connector can do with the desk it is configured for. */
+export interface DeskCapabilities {
+  /** Create tickets, fetch them back, find or create requesters. */
+  createTickets: boolean;
+  /** Send files with new tickets and notes. */
+  attachments: boolean;
+  /** Add notes (customer-facing and internal) to a ticket. */
+  notesToDesk: boolean;
+  /** Record worklogs whose minutes add to the ticket's worked time. */
+  worklogs: boolean;
+  /** Create, update and find assets. */
+  assets: boolean;
+  /** Poll for tickets changed in the desk and report their status. */
+  readStatus: boolean;
+  /** Read the desk's notes back, telling customer-facing from internal. */
+  readNotes: boolean;
+  /** Change a ticket's status in the desk (e.g. close it from the tray). */
+  updateStatus: boolean;
+  /** Store Outpost's key on tickets and find a ticket by it. */
+  ticketKeys: boolean;
+  /** Store Outpost's key on notes and worklogs and find them by it. */
+  noteKeys: boolean;
+}
+
+/**
+ * - log-only: Outpost writes to the desk and never reads back.
+ * - status-sync: the desk's status changes reach the endpoint.
+ * - two-way: notes both ways, and the endpoint can close tickets in the desk.
+ */
+export type IntegrationLevel = 'log-only' | 'status-sync' | 'two-way';
+
+/** The level follows from the capabilities; it is never stored beside them. */
+export function integrationLevel(c: DeskCapabilities): IntegrationLevel {
+  if (!c.readStatus) return 'log-only';
+  if (c.readNotes && c.notesToDesk && c.updateStatus) return 'two-way';
+  return 'status-sync';
+}
+
+export interface DeskConnector {
+  readonly kind: DeskKind;
+  readonly capabilities: DeskCapabilities;
+
+  /** One cheap authenticated call: resolves when the desk answers and accepts the credentials. */
+  checkHealth(): Promise<void>;
+
+  findOrCreateUser(email: string, name?: string): Promise<DeskUser>;
+
+  /**
+   * Creates the ticket and stores `idempotencyKey` in it. Not idempotent by itself: after an
+   * attempt whose outcome is unknown, call findTicketByKey first (see ./once.ts).
+   */
+  createTicket(ticket: NewDeskTicket): Promise<DeskId>;
+  findTicketByKey(idempotencyKey: string): Promise<DeskId | null>;
+  fetchTicket(id: DeskId): Promise<DeskTicket>;
+  /** Setting a status is idempotent: repeating it changes nothing. */
+  updateTicket(id: DeskId, update: TicketUpdate): Promise<void>;
+
+  addNote(note: NewDeskNote): Promise<DeskId>;
+  /** Resolves null when the desk cannot store keys on notes (capabilities.noteKeys false). */
+  findNoteByKey(ticketId: DeskId, idempotencyKey: string): Promise<DeskId | null>;
+  /** Every note on the ticket, oldest first, internal ones included and marked. */
+  fetchNotes(ticketId: DeskId): Promise<DeskNote[]>;
+
+  addWorklog(worklog: NewDeskWorklog): Promise<DeskId>;
+  /** Resolves null when the desk cannot store keys on worklogs (capabilities.noteKeys false). */
+  findWorklogByKey(ticketId: DeskId, idempotencyKey: string): Promise<DeskId | null>;
+
+  /**
+   * Tickets Outpost created that someone else changed since the cursor, with what they did.
+   * Changes made through this connector (and the desk's automatic reactions to them) are
+   * echoes and left out. Start with cursorFrom(date); store the returned cursor.
+   */
+  listChangedSince(cursor: DeskCursor): Promise<DeskChanges>;
+
+  /** Creates the asset, or overwrites the fields Outpost owns on asset `id`. */
+  saveAsset(asset: DeskAssetFields, id?: DeskId): Promise<DeskAsset>;
+  findAssets(lookup: AssetLookup): Promise<DeskAsset[]>;
+}
+
+/** Keys Outpost stores in desks: short, and safe inside any desk's query language. */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;

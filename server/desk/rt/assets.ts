@@ -1,0 +1,65 @@
+// Endpoints as RT assets in one catalog, with Outpost's custom fields; lookups for device matching.
+import type { AssetLookup, DeskAsset, DeskAssetFields, DeskId } from '../types.js';
+import type { RtClient } from './client.js';
+import type { RtConfig } from './config.js';
+import { assetCustomFields, rtAssetName, rtId, rtSqlString, toDeskAsset } from './mapping.js';
+import { RtAssetSchema, RtCreatedSchema } from './schemas.js';
+
+const MAX_MATCHES = '20';
+
+export class RtAssets {
+  constructor(
+    private readonly client: RtClient,
+    private readonly config: RtConfig,
+  ) {}
+
+  /** Resolves with what was written; RT holds exactly these values for the fields Outpost owns. */
+  async save(asset: DeskAssetFields, id?: DeskId): Promise<DeskAsset> {
+    const name = rtAssetName(asset.name);
+    const fields = { Name: name, CustomFields: assetCustomFields(this.config, asset, id !== undefined) };
+    let assetId = id;
+    if (assetId === undefined) {
+      const body = { ...fields, Catalog: this.config.catalog, Status: this.config.assetStatus };
+      assetId = (await this.client.post('/asset', RtCreatedSchema, body)).data.id;
+    } else {
+      await this.client.put(`/asset/${rtId(assetId, 'asset')}`, fields);
+    }
+    return { ...asset, id: assetId, name, macs: asset.macs.map((m) => m.toLowerCase()) };
+  }
+
+  async fetch(id: DeskId): Promise<DeskAsset> {
+    return toDeskAsset(this.config, await this.client.get(`/asset/${rtId(id, 'asset')}`, RtAssetSchema));
+  }
+
+  async find(lookup: AssetLookup): Promise<DeskAsset[]> {
+    const query = this.assetSql(lookup);
+    if (query === null) return [];
+    const page = await this.client.page('/assets', RtAssetSchema, {
+      query,
+      fields: 'Name,CustomFields',
+      per_page: MAX_MATCHES,
+      orderby: 'id',
+      order: 'ASC',
+    });
+    return page.items.map((a) => toDeskAsset(this.config, a));
+  }
+
+  private assetSql(lookup: AssetLookup): string | null {
+    const f = this.config.fields;
+    const inCatalog = `Catalog = ${rtSqlString(this.config.catalog)}`;
+    const cf = (field: string, value: string) => `'CF.{${field}}' = ${rtSqlString(value)}`;
+    switch (lookup.by) {
+      case 'serviceTag':
+        return `${inCatalog} AND ${cf(f.serviceTag, lookup.value)}`;
+      case 'outpostDeviceId':
+        return `${inCatalog} AND ${cf(f.outpostDeviceId, lookup.value)}`;
+      case 'name':
+        return `${inCatalog} AND Name = ${rtSqlString(rtAssetName(lookup.value))}`;
+      case 'mac': {
+        const macs = [...new Set(lookup.values.map((m) => m.toLowerCase()))];
+        if (macs.length === 0) return null;
+        return `${inCatalog} AND (${macs.map((m) => cf(f.macs, m)).join(' OR ')})`;
+      }
+    }
+  }
+}

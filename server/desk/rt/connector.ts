@@ -1,0 +1,189 @@
+// Request Tracker 5 over REST 2.0: every capability, tickets linked to assets, keys in custom
+// fields, changes polled by LastUpdated and read from the history so our own echoes are skipped.
+import type { Logger } from '../../../shared/log.js';
+import { IDEMPOTENCY_KEY, type DeskCapabilities, type DeskConnector } from '../connector.js';
+import { DeskError, parseConfig } from '../errors.js';
+import type {
+  AssetLookup,
+  DeskAsset,
+  DeskAssetFields,
+  DeskChanges,
+  DeskCursor,
+  DeskId,
+  DeskNote,
+  DeskTicket,
+  DeskTicketChange,
+  DeskUser,
+  NewDeskNote,
+  NewDeskTicket,
+  NewDeskWorklog,
+  TicketUpdate,
+} from '../types.js';
+import { RtAssets } from './assets.js';
+import { advanceCursor, seenKey, type Stamped } from '../cursor.js';
+import { eventsFrom } from './changes.js';
+import { RtClient } from './client.js';
+import { RtConfigSchema, type RtConfig, type RtConfigInput } from './config.js';
+import { rtDate, rtSqlDate, toDeskTicket } from './mapping.js';
+import { RtNotes } from './notes.js';
+import { RtIdSchema, RtTicketSchema, type RtTicket } from './schemas.js';
+import { RtTickets, TICKET_FIELDS } from './tickets.js';
+
+const PAGE_SIZE = 100;
+/** A poll reads at most this many pages; the rest waits for the next poll (the cursor holds). */
+const MAX_PAGES_PER_POLL = 20;
+/** History read before the cursor, to attribute RT_System's reactions to who caused them. */
+const CONTEXT_MS = 2_000;
+/** Tickets whose history is read at once. */
+const PARALLEL = 4;
+
+export const RT_CAPABILITIES: DeskCapabilities = {
+  createTickets: true,
+  attachments: true,
+  notesToDesk: true,
+  worklogs: true,
+  assets: true,
+  readStatus: true,
+  readNotes: true,
+  updateStatus: true,
+  ticketKeys: true,
+  noteKeys: true,
+};
+
+export class RtConnector implements DeskConnector {
+  readonly kind = 'rt' as const;
+  readonly capabilities = RT_CAPABILITIES;
+  readonly config: RtConfig;
+  private readonly client: RtClient;
+  private readonly tickets: RtTickets;
+  private readonly notes: RtNotes;
+  private readonly assets: RtAssets;
+
+  constructor(config: RtConfigInput, log: Logger, fetchImpl?: typeof fetch) {
+    this.config = parseConfig(RtConfigSchema, config, 'Request Tracker');
+    this.client = new RtClient(this.config, log.child({ desk: 'rt' }), fetchImpl);
+    this.tickets = new RtTickets(this.client, this.config);
+    this.notes = new RtNotes(this.client, this.config);
+    this.assets = new RtAssets(this.client, this.config);
+  }
+
+  /** Proves the URL, the credentials and the right to see the configured queue. */
+  async checkHealth(): Promise<void> {
+    await this.client.get(`/queue/${encodeURIComponent(this.config.queue)}`, RtIdSchema);
+  }
+
+  findOrCreateUser(email: string, name?: string): Promise<DeskUser> {
+    return this.tickets.findOrCreateUser(email, name);
+  }
+
+  createTicket(ticket: NewDeskTicket): Promise<DeskId> {
+    return this.tickets.create({ ...ticket, idempotencyKey: checkKey(ticket.idempotencyKey) });
+  }
+
+  findTicketByKey(key: string): Promise<DeskId | null> {
+    return this.tickets.findByKey(checkKey(key));
+  }
+
+  fetchTicket(id: DeskId): Promise<DeskTicket> {
+    return this.tickets.fetch(id);
+  }
+
+  updateTicket(id: DeskId, update: TicketUpdate): Promise<void> {
+    return this.tickets.update(id, update);
+  }
+
+  addNote(note: NewDeskNote): Promise<DeskId> {
+    return this.notes.add({ ...note, idempotencyKey: checkKey(note.idempotencyKey) });
+  }
+
+  findNoteByKey(ticketId: DeskId, key: string): Promise<DeskId | null> {
+    return this.notes.findByKey(ticketId, checkKey(key));
+  }
+
+  fetchNotes(ticketId: DeskId): Promise<DeskNote[]> {
+    return this.notes.fetchNotes(ticketId);
+  }
+
+  addWorklog(worklog: NewDeskWorklog): Promise<DeskId> {
+    if (!Number.isInteger(worklog.minutes) || worklog.minutes < 0 || worklog.minutes > 24 * 60) {
+      throw new DeskError('E_DESK_REJECTED', `worklog minutes must be a whole number from 0 to 1440, not ${worklog.minutes}`);
+    }
+    return this.notes.addWorklog({ ...worklog, idempotencyKey: checkKey(worklog.idempotencyKey) });
+  }
+
+  /** Worklogs are comments: the same transaction custom field holds their key. */
+  findWorklogByKey(ticketId: DeskId, key: string): Promise<DeskId | null> {
+    return this.notes.findByKey(ticketId, checkKey(key));
+  }
+
+  saveAsset(asset: DeskAssetFields, id?: DeskId): Promise<DeskAsset> {
+    return this.assets.save(asset, id);
+  }
+
+  findAssets(lookup: AssetLookup): Promise<DeskAsset[]> {
+    return this.assets.find(lookup);
+  }
+
+  async listChangedSince(cursor: DeskCursor): Promise<DeskChanges> {
+    const { tickets, serverNow } = await this.changedTickets(cursor);
+    const changes: DeskTicketChange[] = [];
+    for (let i = 0; i < tickets.length; i += PARALLEL) {
+      const batch = await Promise.all(tickets.slice(i, i + PARALLEL).map((t) => this.changeOf(t, cursor)));
+      for (const c of batch) if (c.events.length > 0) changes.push(c);
+    }
+    const stamped: Stamped[] = tickets.map((t) => ({ id: t.id, updatedAt: rtDate(t.LastUpdated) ?? t.LastUpdated }));
+    return { changes, cursor: advanceCursor(cursor, stamped, serverNow) };
+  }
+
+  /** Outpost's tickets with LastUpdated >= since that the cursor has not seen, oldest first. */
+  private async changedTickets(cursor: DeskCursor): Promise<{ tickets: RtTicket[]; serverNow: Date | null }> {
+    const seen = new Set(cursor.seen);
+    const found: RtTicket[] = [];
+    let serverNow: Date | null = null;
+    let since = cursor.since;
+    let page = 1;
+    for (let round = 0; round < MAX_PAGES_PER_POLL; round++) {
+      const query = `'CF.{${this.config.fields.ticketKey}}' IS NOT NULL AND LastUpdated >= '${rtSqlDate(since)}'`;
+      const res = await this.client.page('/tickets', RtTicketSchema, {
+        query,
+        fields: TICKET_FIELDS,
+        per_page: String(PAGE_SIZE),
+        page: String(page),
+        orderby: 'LastUpdated',
+        order: 'ASC',
+      });
+      serverNow ??= res.serverNow;
+      for (const t of res.items) {
+        const key = seenKey(t.id, rtDate(t.LastUpdated) ?? t.LastUpdated);
+        if (!seen.has(key)) found.push(t);
+        seen.add(key);
+      }
+      if (res.items.length < PAGE_SIZE) break;
+      // Walk on by time rather than page number: a ticket updated meanwhile moves to the end
+      // and would shift the pages under us. Page numbers only within one crowded second.
+      const last = rtDate(res.items[res.items.length - 1]!.LastUpdated) ?? since;
+      if (Date.parse(last) > Date.parse(since)) [since, page] = [last, 1];
+      else page += 1;
+    }
+    return { tickets: found, serverNow };
+  }
+
+  private async changeOf(t: RtTicket, cursor: DeskCursor): Promise<DeskTicketChange> {
+    const since = cursor.since;
+    const context = new Date(Date.parse(since) - CONTEXT_MS).toISOString();
+    const txns = await this.notes.history(t.id, context);
+    const seenAtSince = cursor.seen.includes(seenKey(t.id, since));
+    const ctx = { config: this.config, ticketId: t.id, since, seenAtSince, texts: new Map<string, string>() };
+    let events = eventsFrom(txns, ctx);
+    const firstNote = events.find((e) => e.kind === 'note');
+    if (firstNote) events = eventsFrom(txns, { ...ctx, texts: await this.notes.texts(t.id, firstNote.id) });
+    return { ticket: toDeskTicket(this.config, t), events };
+  }
+}
+
+function checkKey(key: string): string {
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new DeskError('E_DESK_REJECTED', 'an idempotency key must be 8 to 128 letters, digits or _ . : -');
+  }
+  return key;
+}

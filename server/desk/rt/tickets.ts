@@ -1,0 +1,86 @@
+// Tickets and requesters in RT: create with Outpost's key, find by it, read, set status.
+import { DeskError } from '../errors.js';
+import type { DeskId, DeskTicket, DeskUser, NewDeskTicket, TicketUpdate } from '../types.js';
+import type { RtClient } from './client.js';
+import { rtPriority, rtStatus, type RtConfig } from './config.js';
+import { rtId, rtSqlString, toDeskTicket } from './mapping.js';
+import { rtAttachment } from './notes.js';
+import { RtCreatedSchema, RtRefSchema, RtTicketSchema, RtUserSchema } from './schemas.js';
+
+/** The ticket fields a search can return; RefersTo links need a full fetch. */
+export const TICKET_FIELDS = 'Subject,Status,Priority,Created,LastUpdated,TimeWorked,Requestor,CustomFields';
+
+export class RtTickets {
+  constructor(
+    private readonly client: RtClient,
+    private readonly config: RtConfig,
+  ) {}
+
+  async create(t: NewDeskTicket): Promise<DeskId> {
+    const body = {
+      Queue: (t.category && this.config.categoryQueues[t.category]) || this.config.queue,
+      Subject: t.subject,
+      Content: t.description,
+      ContentType: 'text/plain',
+      // An email is created as a user when missing; a bare unknown name would be dropped.
+      Requestor: t.requesterEmail,
+      Priority: rtPriority(this.config, t.priority),
+      CustomFields: { [this.config.fields.ticketKey]: t.idempotencyKey },
+      ...(t.status ? { Status: rtStatus(this.config, t.status) } : {}),
+      ...(t.assetId ? { RefersTo: `asset:${rtId(t.assetId, 'asset')}` } : {}),
+      ...(t.attachments?.length ? { Attachments: t.attachments.map(rtAttachment) } : {}),
+    };
+    const { data } = await this.client.post('/ticket', RtCreatedSchema, body);
+    return data.id;
+  }
+
+  async findByKey(key: string): Promise<DeskId | null> {
+    const query = `'CF.{${this.config.fields.ticketKey}}' = ${rtSqlString(key)}`;
+    // Oldest first: if two ever exist, every caller settles on the same one.
+    const page = await this.client.page('/tickets', RtRefSchema, { query, per_page: '1', orderby: 'id', order: 'ASC' });
+    return page.items[0]?.id ?? null;
+  }
+
+  async fetch(id: DeskId): Promise<DeskTicket> {
+    return toDeskTicket(this.config, await this.client.get(`/ticket/${rtId(id)}`, RtTicketSchema));
+  }
+
+  /** RT answers 200 even when it refuses a status, so the result is read back. */
+  async update(id: DeskId, update: TicketUpdate): Promise<void> {
+    if (update.status === undefined) return;
+    const wanted = rtStatus(this.config, update.status);
+    const messages = await this.client.put(`/ticket/${rtId(id)}`, { Status: wanted });
+    const now = await this.client.get(`/ticket/${rtId(id)}`, RtTicketSchema);
+    if (now.Status !== wanted) {
+      throw new DeskError('E_DESK_REJECTED', `RT did not set ticket ${id} to ${wanted}: ${messages.join('; ').slice(0, 300)}`, {
+        operation: `PUT /ticket/${id}`,
+      });
+    }
+  }
+
+  async findOrCreateUser(email: string, name?: string): Promise<DeskUser> {
+    const found = await this.findUser(email);
+    if (found) return found;
+    try {
+      await this.client.post('/user', RtCreatedSchema, { Name: email, EmailAddress: email, ...(name ? { RealName: name } : {}) });
+    } catch (err) {
+      // Created meanwhile by RT itself (a ticket from this address) or another poll: find it.
+      if (!(err instanceof DeskError) || err.code !== 'E_DESK_REJECTED') throw err;
+    }
+    const made = await this.findUser(email);
+    if (!made) throw new DeskError('E_DESK_REJECTED', `RT neither has nor created a user for ${email}`);
+    return made;
+  }
+
+  private async findUser(email: string): Promise<DeskUser | null> {
+    const page = await this.client.page(
+      '/users',
+      RtUserSchema,
+      { fields: 'EmailAddress,RealName', per_page: '2' },
+      [{ field: 'EmailAddress', value: email }],
+    );
+    const u = page.items[0];
+    if (!u) return null;
+    return { id: u.id, email: u.EmailAddress || email, ...(u.RealName ? { name: u.RealName } : {}) };
+  }
+}

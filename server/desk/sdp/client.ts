@@ -1,0 +1,97 @@
+// ServiceDesk Plus API v3 transport: the documented Accept header, the on-premises or cloud auth
+// header, input_data as a form field (POST/PUT) or a query parameter (GET), and answers checked
+// for response_status and against ./shapes.ts.
+import { z } from 'zod';
+import type { Logger } from '../../../shared/log.js';
+import { DeskError } from '../errors.js';
+import { DeskHttp, type DeskResponse } from '../http.js';
+import type { SdpConfig } from './config.js';
+import { ListInfoOutSchema, SDP_ACCEPT, SDP_FORM, StatusEnvelopeSchema, type ListInput } from './shapes.js';
+
+export interface SdpList<T> {
+  items: T[];
+  hasMore: boolean;
+  serverNow: Date | null;
+}
+
+export class SdpClient {
+  private readonly http: DeskHttp;
+
+  constructor(config: SdpConfig, log: Logger, fetchImpl?: typeof fetch) {
+    const auth: Record<string, string> =
+      config.flavour === 'onprem' ? { authtoken: config.token } : { Authorization: `Zoho-oauthtoken ${config.token}` };
+    this.http = new DeskHttp({
+      baseUrl: config.url,
+      headers: { Accept: SDP_ACCEPT, ...auth },
+      timeoutMs: config.timeoutMs,
+      log,
+      describeError,
+      ...(fetchImpl ? { fetchImpl } : {}),
+    });
+  }
+
+  /** One record: `{ <key>: {...}, response_status }`. */
+  async one<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, key: string, schema: S, input?: unknown): Promise<z.output<S>> {
+    const res = await this.send(method, path, input);
+    const data = parse(z.object({ [key]: schema }), res, `${method} ${path}`);
+    return data[key] as z.output<S>;
+  }
+
+  /** One page of a list: `{ <key>: [...], list_info, response_status }`. */
+  async list<S extends z.ZodType>(path: string, key: string, schema: S, input: ListInput): Promise<SdpList<z.output<S>>> {
+    const res = await this.send('GET', path, input);
+    const data = parse(z.object({ [key]: z.array(schema).default([]), list_info: ListInfoOutSchema.optional() }), res, `GET ${path}`);
+    const date = res.headers.get('date');
+    return {
+      items: data[key] as z.output<S>[],
+      hasMore: (data.list_info as z.infer<typeof ListInfoOutSchema> | undefined)?.has_more_rows ?? false,
+      serverNow: date ? new Date(date) : null,
+    };
+  }
+
+  private send(method: 'GET' | 'POST' | 'PUT', path: string, input: unknown): Promise<DeskResponse> {
+    const encoded = input === undefined ? undefined : JSON.stringify(input);
+    if (method === 'GET') return this.http.send({ method, path, ...(encoded ? { query: { input_data: encoded } } : {}) });
+    return this.http.send({
+      method,
+      path,
+      contentType: SDP_FORM,
+      body: new URLSearchParams({ input_data: encoded ?? '{}' }).toString(),
+    });
+  }
+}
+
+function describeError(body: string): string | undefined {
+  try {
+    const env = StatusEnvelopeSchema.safeParse(JSON.parse(body));
+    if (!env.success) return undefined;
+    const statuses = Array.isArray(env.data.response_status) ? env.data.response_status : [env.data.response_status];
+    const messages = statuses.flatMap((s) => (s.messages ?? []).map((m) => [m.field, m.message].filter(Boolean).join(': ')));
+    return messages.filter(Boolean).join('; ') || statuses[0]?.status;
+  } catch {
+    return undefined;
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, res: DeskResponse, operation: string): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(res.text);
+  } catch {
+    throw new DeskError('E_DESK_BAD_RESPONSE', `${operation}: the answer is not JSON`, { operation, status: res.status });
+  }
+  const env = StatusEnvelopeSchema.safeParse(json);
+  const statuses = env.success ? [env.data.response_status].flat() : [];
+  if (statuses.some((s) => s.status_code !== 2000 && s.status !== 'success')) {
+    throw new DeskError('E_DESK_REJECTED', `${operation}: ${describeError(res.text) ?? 'failed'}`, { operation, status: res.status });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DeskError('E_DESK_BAD_RESPONSE', `${operation}: unexpected answer (${issue?.path.join('.') || 'root'}: ${issue?.message ?? 'invalid'})`, {
+      operation,
+      status: res.status,
+    });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,168 @@
+// Every ServiceDesk Plus operation against the contract server, on-premises and cloud. Each test
+// ends by asserting the server saw no off-contract call.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { silentLogger } from '../../../shared/log.js';
+import { integrationLevel } from '../connector.js';
+import { addNoteOnce, addWorklogOnce, createTicketOnce } from '../once.js';
+import { cursorFrom, type NewDeskTicket } from '../types.js';
+import { SdpConnector } from './connector.js';
+import { SdpContractServer } from './contract-server.js';
+
+const API = { id: '9001', name: 'Outpost API', email_id: 'outpost@example.com' };
+const TOM = { id: '9002', name: 'Tom Tech', email_id: 'tom@example.com' };
+const PAT = { id: '9003', name: 'Pat Person', email_id: 'pat@example.com' };
+
+function clock(start = Date.parse('2025-03-01T09:00:00Z')) {
+  let now = start;
+  return { now: () => now, tick: (ms = 1000) => (now += ms) };
+}
+
+const ticket = (key: string, extra: Partial<NewDeskTicket> = {}): NewDeskTicket => ({
+  idempotencyKey: key,
+  requesterEmail: 'alice@example.com',
+  requesterName: 'Alice Example',
+  subject: 'Printer on fire',
+  description: 'It burns <brightly> & loudly.\nDevice: ws-42',
+  priority: 'high',
+  ...extra,
+});
+
+describe('ServiceDesk Plus connector (on-premises) against the contract server', () => {
+  const time = clock();
+  const server = new SdpContractServer({ flavour: 'onprem', token: 'tech-key-1', technicians: [API, TOM], now: time.now });
+  let desk: SdpConnector;
+
+  before(async () => {
+    const url = await server.start();
+    desk = new SdpConnector({ url, flavour: 'onprem', token: 'tech-key-1', technician: API.name, requestKeyField: 'udf_sline_301' }, silentLogger);
+  });
+  after(() => server.stop());
+
+  it('is a two-way integration, with ticket keys only when a key field is set', () => {
+    assert.equal(integrationLevel(desk.capabilities), 'two-way');
+    assert.equal(desk.capabilities.ticketKeys, true);
+    const keyless = new SdpConnector({ url: 'http://127.0.0.1:1', flavour: 'onprem', token: 't', technician: API.name }, silentLogger);
+    assert.equal(keyless.capabilities.ticketKeys, false);
+  });
+
+  it('answers a health check and finds or creates a requester by email', async () => {
+    await desk.checkHealth();
+    const made = await desk.findOrCreateUser('bob@example.com', 'Bob Example');
+    const found = await desk.findOrCreateUser('bob@example.com');
+    assert.deepEqual([found.id, found.email, found.name], [made.id, 'bob@example.com', 'Bob Example']);
+    assert.deepEqual(server.violations, []);
+  });
+
+  it('saves a workstation and finds it by service tag, MAC and name', async () => {
+    const ws = await desk.saveAsset({ name: 'ws-42', serviceTag: 'SN-42', macs: ['AA:BB:CC:00:00:01'], os: 'Windows 11', manufacturer: 'Dell', model: 'Latitude 7440', loggedOnUser: 'alice' });
+    assert.deepEqual([ws.serviceTag, ws.macs, ws.model, ws.manufacturer, ws.os], ['SN-42', ['aa:bb:cc:00:00:01'], 'Latitude 7440', 'Dell', 'Windows 11']);
+    assert.deepEqual((await desk.findAssets({ by: 'serviceTag', value: 'SN-42' })).map((a) => a.id), [ws.id]);
+    assert.deepEqual((await desk.findAssets({ by: 'mac', values: ['aa:bb:cc:00:00:01'] })).map((a) => a.id), [ws.id]);
+    assert.deepEqual((await desk.findAssets({ by: 'name', value: 'ws-42' })).map((a) => a.id), [ws.id]);
+    const renamed = await desk.saveAsset({ name: 'ws-42b', serviceTag: 'SN-42', macs: [] }, ws.id);
+    assert.equal(renamed.id, ws.id);
+    assert.deepEqual(await desk.findAssets({ by: 'name', value: 'ws-42' }), []);
+    assert.deepEqual(server.violations, []);
+  });
+
+  it('creates a request with requester, priority, asset and key, finds it by the key and fetches it', async () => {
+    const [ws] = await desk.findAssets({ by: 'serviceTag', value: 'SN-42' });
+    const id = await desk.createTicket(ticket('key-create-0001', { assetId: ws!.id, category: 'Hardware' }));
+    assert.match(id, /^\d{15,}$/, 'SDP ids are long digit strings');
+    assert.equal(await desk.findTicketByKey('key-create-0001'), id);
+    assert.equal(await desk.findTicketByKey('key-unknown-0001'), null);
+    const t = await desk.fetchTicket(id);
+    assert.deepEqual([t.subject, t.status, t.deskStatus, t.priority, t.idempotencyKey], ['Printer on fire', 'open', 'Open', 'high', 'key-create-0001']);
+    assert.deepEqual([t.requesters, t.assetIds], [['alice@example.com'], [ws!.id]]);
+    assert.equal(server.state.requests.get(id)?.description, 'It burns &lt;brightly&gt; &amp; loudly.<br>Device: ws-42');
+    assert.deepEqual(server.violations, []);
+  });
+
+  it('adds notes shown to the requester or not and reads them back, telling its own from a person\'s', async () => {
+    const id = await desk.createTicket(ticket('key-notes-0001'));
+    time.tick();
+    await desk.addNote({ ticketId: id, visibility: 'public', text: 'On our way.', idempotencyKey: 'note-key-0001' });
+    time.tick();
+    await desk.addNote({ ticketId: id, visibility: 'internal', text: 'Bring the extinguisher.', idempotencyKey: 'note-key-0002' });
+    time.tick();
+    server.personAddsNote(id, 'Fixed it.', true, TOM);
+    const notes = await desk.fetchNotes(id);
+    assert.deepEqual(
+      notes.map((n) => [n.visibility, n.text, n.own, n.author]),
+      [
+        ['public', 'On our way.', true, API.name],
+        ['internal', 'Bring the extinguisher.', true, API.name],
+        ['public', 'Fixed it.', false, TOM.name],
+      ],
+    );
+    assert.deepEqual(server.violations, []);
+  });
+
+  it('records a worklog with owner, start, end and the time spent', async () => {
+    const id = await desk.createTicket(ticket('key-worklog-01'));
+    const start = '2025-03-01T10:00:00.000Z';
+    await desk.addWorklog({ ticketId: id, technician: TOM.name, start, end: '2025-03-01T11:45:00.000Z', minutes: 105, description: 'New fuser.', idempotencyKey: 'wl-key-00001' });
+    const [w] = server.state.requests.get(id)!.worklogs;
+    assert.deepEqual([w?.owner.name, w?.minutes, w?.start], [TOM.name, 105, Date.parse(start)]);
+    assert.deepEqual(server.violations, []);
+  });
+
+  it('never doubles a ticket, note or worklog on retry', async () => {
+    const first = await createTicketOnce(desk, ticket('key-once-00001'));
+    const again = await createTicketOnce(desk, ticket('key-once-00001'));
+    assert.deepEqual([first.created, again.created, again.id], [true, false, first.id]);
+    const note = { ticketId: first.id, visibility: 'public' as const, text: 'Once.', idempotencyKey: 'note-once-001' };
+    assert.deepEqual([(await addNoteOnce(desk, note)).created, (await addNoteOnce(desk, note)).created], [true, false]);
+    const wl = { ticketId: first.id, technician: TOM.email_id, start: '2025-03-01T10:00:00Z', end: '2025-03-01T10:30:00Z', minutes: 30, description: '', idempotencyKey: 'wl-once-0001' };
+    assert.deepEqual([(await addWorklogOnce(desk, wl)).created, (await addWorklogOnce(desk, wl)).created], [true, false]);
+    const r = server.state.requests.get(first.id)!;
+    assert.deepEqual([r.notes.length, r.worklogs.length], [1, 1]);
+    assert.equal([...server.state.requests.values()].filter((x) => x.udf.udf_sline_301 === 'key-once-00001').length, 1);
+    assert.deepEqual(server.violations, []);
+  });
+
+  it('sets a status, and lists requests a person changed since a time without its own echoes', async () => {
+    time.tick(60_000);
+    const start = cursorFrom(new Date(time.now()));
+    const mine = await desk.createTicket(ticket('key-poll-00001'));
+    const theirs = await desk.createTicket(ticket('key-poll-00002'));
+    time.tick();
+    await desk.updateTicket(mine, { status: 'pending' });
+    assert.equal((await desk.fetchTicket(mine)).deskStatus, 'On Hold');
+    const quiet = await desk.listChangedSince(start);
+    assert.deepEqual(quiet.changes, [], 'only the connector touched them');
+
+    time.tick();
+    server.personSetsStatus(theirs, 'Resolved', PAT);
+    time.tick();
+    server.personAddsNote(theirs, 'Resolved: paper jam.', true, PAT);
+    const polled = await desk.listChangedSince(quiet.cursor);
+    assert.deepEqual(polled.changes.map((c) => [c.ticket.id, c.ticket.status]), [[theirs, 'resolved']]);
+    assert.deepEqual(polled.changes[0]!.events.map((e) => [e.kind, e.by]), [['note', PAT.name], ['updated', PAT.name]]);
+    const again = await desk.listChangedSince(polled.cursor);
+    assert.deepEqual(again.changes, [], 'reported once');
+    assert.deepEqual(server.violations, []);
+  });
+});
+
+describe('ServiceDesk Plus connector (cloud) against the contract server', () => {
+  const server = new SdpContractServer({ flavour: 'cloud', token: 'zoho-token-1', prefix: '/app/itdesk', technicians: [API, TOM] });
+  let desk: SdpConnector;
+
+  before(async () => {
+    const url = await server.start();
+    desk = new SdpConnector({ url, flavour: 'cloud', token: 'zoho-token-1', technician: API.email_id, requestKeyField: 'udf_sline_7' }, silentLogger);
+  });
+  after(() => server.stop());
+
+  it('sends requests, request_note and request_worklog with the Zoho OAuth header under the portal path', async () => {
+    const id = await desk.createTicket(ticket('key-cloud-0001'));
+    await desk.addNote({ ticketId: id, visibility: 'internal', text: 'Cloud note.', idempotencyKey: 'note-cloud-01' });
+    await desk.addWorklog({ ticketId: id, technician: TOM.name, start: '2025-03-01T10:00:00Z', end: '2025-03-01T10:45:00Z', minutes: 45, description: 'Remote session.', idempotencyKey: 'wl-cloud-0001' });
+    assert.equal(server.state.requests.get(id)?.worklogs[0]?.minutes, 45);
+    assert.deepEqual((await desk.fetchNotes(id)).map((n) => [n.visibility, n.text, n.own]), [['internal', 'Cloud note.', true]]);
+    assert.ok(server.calls.includes(`POST /app/itdesk/api/v3/requests/${id}/worklogs`));
+    assert.deepEqual(server.violations, []);
+  });
+});

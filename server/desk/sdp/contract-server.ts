@@ -1,0 +1,199 @@
+// A small ServiceDesk Plus v3 stand-in for tests: real HTTP on port 0 that checks every call's
+// method, path, headers and input_data against the documented shapes (./shapes.ts) and answers
+// in the documented response shapes. Anything off-contract is refused and recorded in
+// `violations`, so a test that asserts it empty fails on any wrong header, path or body.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ContractState, matches, Refusal, type ListName, type Person, type Row } from './contract-state.js';
+import { handlers, type Route } from './contract-routes.js';
+import { ListInputSchema, SDP_ACCEPT, SDP_FORM, type ListInput, type SdpCriterion, type SdpFlavour } from './shapes.js';
+
+export interface ContractServerOptions {
+  flavour: SdpFlavour;
+  token: string;
+  /** Cloud portals live under /app/<portal>; on-premises at the root. */
+  prefix?: string;
+  /** Technicians who may own worklogs; the first is the API technician. */
+  technicians: Person[];
+  now?: () => number;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+export class SdpContractServer {
+  readonly state = new ContractState();
+  readonly violations: string[] = [];
+  /** Every call that passed the checks, as "METHOD /path". */
+  readonly calls: string[] = [];
+  private server: Server | null = null;
+  private readonly routes: Route[];
+  readonly now: () => number;
+
+  constructor(readonly opts: ContractServerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.routes = handlers(this);
+  }
+
+  async start(): Promise<string> {
+    const server = createServer((req, res) => void this.serve(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.server = server;
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}${this.opts.prefix ?? ''}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** A person in SDP changes a request's status. */
+  personSetsStatus(id: string, status: string, by: Person): void {
+    const r = this.request(id);
+    Object.assign(r, { status, updated: this.now(), updatedBy: by });
+  }
+
+  /** A person in SDP adds a note (shown to the requester or not). */
+  personAddsNote(id: string, text: string, showToRequester: boolean, by: Person): void {
+    const r = this.request(id);
+    const at = this.now();
+    r.notes.push({ id: this.state.nextId(), description: `<div>${text}</div>`, show_to_requester: showToRequester, added: at, by });
+    Object.assign(r, { updated: at, updatedBy: by });
+  }
+
+  request(id: string) {
+    const r = this.state.requests.get(id);
+    if (!r) throw new Refusal(404, `no request ${id}`);
+    return r;
+  }
+
+  /** A list answer: filtered by search_criteria, sorted, paged as documented. */
+  list(name: ListName, key: string, rows: Row[], input: ListInput | undefined): Row {
+    const info = input?.list_info ?? {};
+    const criteria = info.search_criteria === undefined ? [] : [info.search_criteria].flat();
+    let out = rows.filter((row) => criteria.reduce<boolean>((ok, c: SdpCriterion, i) => {
+      const v = matchOrRefuse(name, row, c);
+      return i > 0 && /^or$/i.test(c.logical_operator ?? 'and') ? ok || v : ok && v;
+    }, true));
+    if (info.sort_field) out = sortRows(name, out, info.sort_field, info.sort_order ?? 'asc');
+    const start = info.start_index ?? 1;
+    const count = Number(info.row_count ?? 10);
+    const page = out.slice(start - 1, start - 1 + count);
+    return {
+      [key]: page,
+      list_info: { has_more_rows: start - 1 + count < out.length, start_index: start, row_count: page.length },
+      response_status: [{ status_code: 2000, status: 'success' }],
+    };
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://contract.invalid');
+    const line = `${req.method} ${url.pathname}`;
+    try {
+      const body = await readBody(req);
+      this.checkHeaders(req);
+      const { route, params } = this.match(req.method ?? '', url.pathname);
+      const input = this.input(req, url, body, route);
+      const out = route.handle(params, input);
+      this.calls.push(`${route.method} ${url.pathname}`);
+      send(res, out.status ?? 200, out.body);
+    } catch (err) {
+      const refusal = err instanceof Refusal ? err : new Refusal(500, err instanceof Error ? err.message : String(err));
+      this.violations.push(`${line}: ${refusal.message}`);
+      send(res, refusal.status, {
+        response_status: { status_code: refusal.status === 401 ? 4002 : 4000, status: 'failed', messages: [{ status_code: 4000, message: refusal.message }] },
+      });
+    }
+  }
+
+  private checkHeaders(req: IncomingMessage): void {
+    if (req.headers.accept !== SDP_ACCEPT) throw new Refusal(400, `Accept must be ${SDP_ACCEPT}, not ${req.headers.accept ?? '(none)'}`);
+    const { flavour, token } = this.opts;
+    if (flavour === 'onprem') {
+      if (req.headers.authorization !== undefined) throw new Refusal(401, 'on-premises takes the technician key in an authtoken header, not Authorization');
+      if (req.headers.authtoken !== token) throw new Refusal(401, 'authtoken header missing or wrong');
+    } else {
+      if (req.headers.authtoken !== undefined) throw new Refusal(401, 'cloud takes Authorization: Zoho-oauthtoken, not an authtoken header');
+      if (req.headers.authorization !== `Zoho-oauthtoken ${token}`) throw new Refusal(401, 'Authorization: Zoho-oauthtoken <token> missing or wrong');
+    }
+    const ua = req.headers['user-agent'] ?? '';
+    if (/mozilla/i.test(ua)) throw new Refusal(400, 'a connector must not pose as a browser');
+  }
+
+  private match(method: string, pathname: string): { route: Route; params: string[] } {
+    const prefix = this.opts.prefix ?? '';
+    if (!pathname.startsWith(`${prefix}/api/v3/`)) throw new Refusal(404, `not an API v3 path: ${pathname}`);
+    const path = pathname.slice(prefix.length);
+    const candidates = this.routes.filter((r) => r.path.test(path));
+    if (candidates.length === 0) throw new Refusal(404, `no such endpoint: ${path}`);
+    const route = candidates.find((r) => r.method === method);
+    if (!route) throw new Refusal(405, `${method} is not documented for ${path}`);
+    return { route, params: (route.path.exec(path) ?? []).slice(1) };
+  }
+
+  private input(req: IncomingMessage, url: URL, body: string, route: Route): unknown {
+    let raw: string | null;
+    if (route.method === 'GET') {
+      const extra = [...url.searchParams.keys()].filter((k) => k !== 'input_data');
+      if (extra.length) throw new Refusal(400, `unknown query parameters: ${extra.join(', ')}`);
+      if (body) throw new Refusal(400, 'a GET carries input_data in the query, not a body');
+      raw = url.searchParams.get('input_data');
+    } else {
+      if (!(req.headers['content-type'] ?? '').startsWith(SDP_FORM)) throw new Refusal(400, `Content-Type must be ${SDP_FORM}`);
+      const form = new URLSearchParams(body);
+      const keys = [...form.keys()];
+      if (keys.length !== 1 || keys[0] !== 'input_data') throw new Refusal(400, `the body must be the one form field input_data, not ${keys.join(', ') || 'nothing'}`);
+      raw = form.get('input_data');
+    }
+    if (raw === null) {
+      if (route.input && route.input !== ListInputSchema) throw new Refusal(400, 'input_data is required');
+      return undefined;
+    }
+    if (!route.input) throw new Refusal(400, 'this endpoint takes no input_data');
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new Refusal(400, 'input_data is not JSON');
+    }
+    const parsed = route.input.safeParse(json);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input_data'}: ${i.message}`);
+      throw new Refusal(400, `input_data does not match the documented shape: ${issues.join('; ')}`);
+    }
+    return parsed.data;
+  }
+}
+
+function matchOrRefuse(name: ListName, row: Row, c: SdpCriterion): boolean {
+  try {
+    return matches(name, row, c);
+  } catch (err) {
+    throw new Refusal(400, err instanceof Error ? err.message : String(err));
+  }
+}
+
+function sortRows(name: ListName, rows: Row[], field: string, order: 'asc' | 'desc'): Row[] {
+  const allowed = name === 'requests' && (field === 'last_updated_time' || field === 'created_time');
+  if (!allowed) throw new Refusal(400, `sorting ${name} by "${field}" is not part of this contract`);
+  const at = (r: Row) => Number((r[field] as { value: string }).value) * 1e6 + Number(String(r.id).slice(-6));
+  return [...rows].sort((a, b) => (order === 'asc' ? at(a) - at(b) : at(b) - at(a)));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new Refusal(413, 'body larger than the contract server accepts');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, body: Row): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+

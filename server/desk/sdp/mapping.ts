@@ -1,0 +1,114 @@
+// Pure translations between desk-neutral records and ServiceDesk Plus v3 bodies.
+import { DeskError } from '../errors.js';
+import { htmlToText, textToHtml } from '../text.js';
+import type { DeskAsset, DeskAssetFields, DeskNote, DeskTicket, NewDeskTicket, NewDeskWorklog } from '../types.js';
+import { isTechnician, priorityFromSdp, sdpPriority, sdpStatus, statusFromSdp, type SdpConfig } from './config.js';
+import type { NoteOut, RequestOut, SdpFlavour, WorkstationOut } from './shapes.js';
+
+/** SDP ids are longs beyond JS's safe integers: they stay strings, digits only. */
+export function sdpId(id: string, what = 'request'): string {
+  if (!/^\d{1,19}$/.test(id)) throw new DeskError('E_DESK_REJECTED', `not an SDP ${what} id: ${JSON.stringify(id).slice(0, 40)}`);
+  return id;
+}
+
+/**
+ * Notes and worklogs have no field for Outpost's key, so it rides in the HTML description as a
+ * comment nobody sees. findNoteByKey looks for it.
+ */
+export function keyMarker(key: string): string {
+  return `<!-- outpost:${key} -->`;
+}
+
+export function requestInput(config: SdpConfig, t: NewDeskTicket): unknown {
+  const skipped = (t.attachments ?? []).map((a) => a.name);
+  // Attachments need SDP's separate upload call, which this connector does not make yet.
+  const note = skipped.length ? `\n\n(Attachments not sent to the service desk: ${skipped.join(', ')})` : '';
+  return {
+    request: {
+      subject: t.subject.slice(0, 250),
+      description: textToHtml(t.description + note),
+      requester: { email_id: t.requesterEmail, ...(t.requesterName ? { name: t.requesterName } : {}) },
+      priority: { name: sdpPriority(config, t.priority) },
+      ...(t.category ? { category: { name: t.category } } : {}),
+      ...(t.status ? { status: { name: sdpStatus(config, t.status) } } : {}),
+      ...(t.assetId ? { assets: [{ id: sdpId(t.assetId, 'asset') }] } : {}),
+      ...(config.requestKeyField ? { udf_fields: { [config.requestKeyField]: t.idempotencyKey } } : {}),
+    },
+  };
+}
+
+export function toDeskTicket(config: SdpConfig, r: RequestOut): DeskTicket {
+  const key = config.requestKeyField ? r.udf_fields?.[config.requestKeyField] : undefined;
+  const requester = r.requester?.email_id ?? r.requester?.name;
+  return {
+    id: r.id,
+    subject: r.subject,
+    status: statusFromSdp(config, r.status.name),
+    deskStatus: r.status.name,
+    priority: priorityFromSdp(config, r.priority?.name),
+    requesters: requester ? [requester] : [],
+    createdAt: new Date(r.created_time.value).toISOString(),
+    updatedAt: new Date((r.last_updated_time ?? r.created_time).value).toISOString(),
+    timeWorkedMinutes: null,
+    idempotencyKey: typeof key === 'string' && key ? key : null,
+    assetIds: r.assets ? r.assets.map((a) => a.id) : null,
+  };
+}
+
+export function toDeskNote(config: SdpConfig, ticketId: string, n: NoteOut): DeskNote {
+  return {
+    id: n.id,
+    ticketId,
+    visibility: n.show_to_requester ? 'public' : 'internal',
+    text: htmlToText(n.description),
+    author: n.added_by?.name ?? n.added_by?.email_id ?? '',
+    at: new Date(n.added_time.value).toISOString(),
+    own: isTechnician(config, n.added_by),
+  };
+}
+
+export function worklogInput(flavour: SdpFlavour, w: NewDeskWorklog): unknown {
+  const start = Date.parse(w.start);
+  const end = Date.parse(w.end);
+  if (Number.isNaN(start) || Number.isNaN(end) || end < start) throw new DeskError('E_DESK_REJECTED', 'a worklog needs a start before its end');
+  const owner = /@/.test(w.technician) ? { email_id: w.technician } : { name: w.technician };
+  const common = {
+    owner,
+    description: textToHtml(w.description) + keyMarker(w.idempotencyKey),
+    start_time: { value: String(start) },
+    end_time: { value: String(end) },
+  };
+  if (flavour === 'cloud') return { request_worklog: { ...common, time_spent: { value: String(w.minutes * 60_000) } } };
+  return {
+    worklog: { ...common, time_spent: { hours: String(Math.floor(w.minutes / 60)), minutes: String(w.minutes % 60) } },
+  };
+}
+
+export function workstationInput(config: SdpConfig, a: DeskAssetFields): unknown {
+  return {
+    workstation: {
+      name: a.name,
+      // SDP models a workstation's model as its product.
+      product: { name: a.model || config.product },
+      state: { name: config.assetState },
+      computer_system: { ...(a.serviceTag ? { service_tag: a.serviceTag } : {}), ...(a.manufacturer ? { system_manufacturer: a.manufacturer } : {}) },
+      ...(a.os ? { operating_system: { os: a.os } } : {}),
+      network_adapters: a.macs.map((m) => ({ mac_address: m.toLowerCase() })),
+      ...(a.loggedOnUser ? { last_logged_user: a.loggedOnUser } : {}),
+    },
+  };
+}
+
+export function toDeskAsset(w: WorkstationOut): DeskAsset {
+  const optional = (key: string, value: string | null | undefined) => (value ? { [key]: value } : {});
+  return {
+    id: w.id,
+    name: w.name,
+    macs: (w.network_adapters ?? []).flatMap((n) => (n.mac_address ? [n.mac_address.toLowerCase()] : [])),
+    ...optional('serviceTag', w.computer_system?.service_tag),
+    ...optional('manufacturer', w.computer_system?.system_manufacturer),
+    ...optional('model', w.product?.name),
+    ...optional('os', w.operating_system?.os),
+    ...optional('loggedOnUser', w.last_logged_user),
+  };
+}

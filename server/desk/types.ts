@@ -1,0 +1,158 @@
+// Desk-neutral records: what every connector reads and writes, whatever the desk calls them.
+// Desk ids are strings (RT uses small integers, SDP 18-digit longs that do not fit a JS number).
+import type { Priority, TicketStatus } from '../../shared/tickets.js';
+
+export type DeskId = string;
+
+export interface DeskUser {
+  id: DeskId;
+  email: string;
+  name?: string;
+}
+
+export interface DeskAttachment {
+  name: string;
+  type: string;
+  contentBase64: string;
+}
+
+export interface NewDeskTicket {
+  /** Outpost's key for this ticket, stored in the desk so that a retry finds the first attempt. */
+  idempotencyKey: string;
+  requesterEmail: string;
+  requesterName?: string;
+  subject: string;
+  /** Plain text; device details are already part of it. */
+  description: string;
+  priority: Priority;
+  /** RT queue / SDP category; the connector's configured default when absent. */
+  category?: string;
+  /** The desk asset the ticket is about (RT: RefersTo asset:<id>). */
+  assetId?: DeskId;
+  attachments?: DeskAttachment[];
+  /** The status a new ticket starts in; the desk's own default when absent. */
+  status?: TicketStatus;
+}
+
+export interface DeskTicket {
+  id: DeskId;
+  subject: string;
+  /** The desk's status mapped onto Outpost's lifecycle. */
+  status: TicketStatus;
+  /** The desk's own status name, e.g. RT "stalled", SDP "On Hold". */
+  deskStatus: string;
+  /** Null when the desk's value maps to none of Outpost's priorities. */
+  priority: Priority | null;
+  /** Desk user names or emails of the requesters. */
+  requesters: string[];
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  updatedAt: string;
+  /** Null when the desk does not report worked time on the ticket. */
+  timeWorkedMinutes: number | null;
+  idempotencyKey: string | null;
+  /** Null when the call that produced this record does not report links (e.g. a search). */
+  assetIds: DeskId[] | null;
+}
+
+export interface TicketUpdate {
+  status?: TicketStatus;
+}
+
+export type NoteVisibility = 'public' | 'internal';
+
+export interface NewDeskNote {
+  ticketId: DeskId;
+  /** 'public' reaches the requester (RT correspond); 'internal' stays with IT (RT comment). */
+  visibility: NoteVisibility;
+  text: string;
+  idempotencyKey: string;
+  attachments?: DeskAttachment[];
+}
+
+export interface DeskNote {
+  id: DeskId;
+  ticketId: DeskId;
+  visibility: NoteVisibility;
+  text: string;
+  author: string;
+  /** ISO 8601, UTC. */
+  at: string;
+  /** Written through this connector's own desk account: an echo of an Outpost write. */
+  own: boolean;
+}
+
+export interface NewDeskWorklog {
+  ticketId: DeskId;
+  technician: string;
+  /** ISO 8601. */
+  start: string;
+  end: string;
+  /** Whole minutes; what the desk adds to the ticket's worked time. */
+  minutes: number;
+  description: string;
+  idempotencyKey: string;
+}
+
+/** An endpoint as the desk's asset / CMDB record holds it. */
+export interface DeskAssetFields {
+  /** Machine name. */
+  name: string;
+  serviceTag?: string;
+  /** Lower-case aa:bb:cc:dd:ee:ff; physical adapters only. */
+  macs: string[];
+  os?: string;
+  model?: string;
+  manufacturer?: string;
+  /** ISO 8601, UTC. */
+  lastSeen?: string;
+  loggedOnUser?: string;
+  outpostDeviceId?: string;
+}
+
+export interface DeskAsset extends DeskAssetFields {
+  id: DeskId;
+}
+
+/** One way of finding a desk asset for a device; the sync engine tries them in this order. */
+export type AssetLookup =
+  | { by: 'serviceTag'; value: string }
+  | { by: 'mac'; values: string[] }
+  | { by: 'name'; value: string }
+  | { by: 'outpostDeviceId'; value: string };
+
+/**
+ * Where a poll of changed tickets resumes. Desks stamp changes with coarse timestamps (RT: one
+ * second), so the next poll asks again from `since` inclusive and skips what `seen` lists.
+ * Opaque to the sync engine: store it as JSON, hand it back.
+ */
+export interface DeskCursor {
+  /** ISO 8601, UTC. */
+  since: string;
+  /** `${ticketId}@${updatedAt}` of tickets already reported at exactly `since`. */
+  seen: string[];
+}
+
+/** Something a person or another system did to a ticket in the desk (never this connector). */
+export type DeskEvent =
+  | { kind: 'status'; id: DeskId; at: string; by: string; from: string | null; to: string; status: TicketStatus }
+  | { kind: 'note'; id: DeskId; at: string; by: string; note: DeskNote }
+  /** A change the desk does not itemise for us (priority, owner, a field...). */
+  | { kind: 'updated'; id: DeskId; at: string; by: string };
+
+export interface DeskTicketChange {
+  /** The ticket as it is now. */
+  ticket: DeskTicket;
+  /** Oldest first. Ids are stable: a change may be reported twice, never lost. */
+  events: DeskEvent[];
+}
+
+export interface DeskChanges {
+  changes: DeskTicketChange[];
+  cursor: DeskCursor;
+}
+
+/** The cursor for a first poll: everything changed from `since` on. */
+export function cursorFrom(since: Date): DeskCursor {
+  return { since: new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString(), seen: [] };
+}

@@ -1,0 +1,116 @@
+// Ticket row shapes and their mapping to the store's records and the endpoint's view.
+import type { DeviceDetails, EndpointTicket, Priority, Requester, TicketStatus } from '../../../shared/tickets.js';
+import type { AttachmentInfo, NoteVisibility, StoredNote, StoredWorklog, TicketSummary } from '../ticket-records.js';
+
+export interface TicketRow {
+  id: number;
+  device_id: string | null;
+  ref: string;
+  subject: string;
+  description: string;
+  priority: Priority;
+  category: string | null;
+  status: TicketStatus;
+  requester: string;
+  device: string;
+  hostname: string;
+  attachments_expected: number;
+  created_at: number;
+  received_at: number;
+  updated_at: number;
+  public_updated_at: number;
+  closed_at: number | null;
+}
+
+export interface NoteRow {
+  ticket_id: number;
+  note_id: string;
+  author: string;
+  text: string;
+  visibility: NoteVisibility;
+  from_endpoint: number;
+  at: number;
+}
+
+export interface AttachmentRow {
+  id: number;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  screenshot: number;
+}
+
+export interface WorklogRow {
+  id: number;
+  ref: string;
+  technician: string;
+  start_at: string;
+  end_at: string;
+  minutes: number;
+  description: string;
+  device_id: string | null;
+  hostname: string | null;
+  recorded_at: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function toTicketSummary(row: TicketRow): TicketSummary {
+  return {
+    id: row.id,
+    ref: row.ref,
+    subject: row.subject,
+    status: row.status,
+    priority: row.priority,
+    category: row.category,
+    requester: JSON.parse(row.requester) as Requester,
+    deviceId: row.device_id,
+    hostname: row.hostname,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toDeviceDetails(row: TicketRow): DeviceDetails {
+  return JSON.parse(row.device) as DeviceDetails;
+}
+
+export function toNote(row: NoteRow): StoredNote {
+  return { id: row.note_id, author: row.author, text: row.text, at: row.at, visibility: row.visibility, fromEndpoint: row.from_endpoint === 1 };
+}
+
+export function toAttachmentInfo(row: AttachmentRow): AttachmentInfo {
+  return { id: row.id, name: row.name, type: row.type, size: row.size, sha256: row.sha256, screenshot: row.screenshot === 1 };
+}
+
+export function toWorklog(row: WorklogRow): StoredWorklog {
+  return {
+    id: row.id,
+    ref: row.ref,
+    technician: row.technician,
+    start: row.start_at,
+    end: row.end_at,
+    minutes: row.minutes,
+    description: row.description,
+    deviceId: row.device_id,
+    hostname: row.hostname,
+    recordedAt: row.recorded_at,
+  };
+}
+
+/** The endpoint's view: customer-facing notes only, and the last change the requester could see. */
+export function toEndpointTicket(row: TicketRow, customerNotes: readonly NoteRow[]): EndpointTicket {
+  return {
+    ref: row.ref,
+    number: row.id,
+    subject: row.subject,
+    description: row.description,
+    priority: row.priority,
+    ...(row.category === null ? {} : { category: row.category }),
+    status: row.status,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.public_updated_at),
+    notes: customerNotes.map((n) => ({ id: n.note_id, author: n.author, text: n.text, at: iso(n.at), fromEndpoint: n.from_endpoint === 1 })),
+  };
+}

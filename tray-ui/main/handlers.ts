@@ -1,0 +1,81 @@
+// What each TrayApi method does. Calls to the agent go through its local API only; files and
+// screenshots stay in the main process until a ticket is sent.
+import { OutpostError } from '../../shared/errors.js';
+import type { AgentCall } from './agent.js';
+import type { Drafts } from './drafts.js';
+import type { DialogPort } from './electron-ports.js';
+import { pickFiles, type FileReader } from './files.js';
+import type { TrayHandlers } from './ipc.js';
+import type { LoginItem } from './login-item.js';
+import { captureForDraft, type CaptureDeps } from './screenshot.js';
+import type { StatusMonitor } from './status.js';
+import type { TrayWindows } from './windows.js';
+
+export interface HandlerDeps {
+  agent: AgentCall;
+  monitor: StatusMonitor;
+  drafts: Drafts;
+  windows: Pick<TrayWindows, 'open' | 'windowOf'>;
+  dialog: DialogPort;
+  files: FileReader;
+  capture: CaptureDeps;
+  loginItem: Pick<LoginItem, 'isEnabled' | 'setEnabled'>;
+}
+
+export function createTrayHandlers(deps: HandlerDeps): TrayHandlers {
+  const { agent, drafts } = deps;
+  const afterChange = <T>(value: T): T => {
+    // Pending items changed: the tray's status line should say so soon.
+    void deps.monitor.refresh();
+    return value;
+  };
+  return {
+    status: async () => {
+      const state = await deps.monitor.refresh();
+      if (!state.reachable) throw new OutpostError(state.code, state.message);
+      return state.status;
+    },
+    scanNow: async () => afterChange(await agent('scan.now', {})),
+    createTicket: async (draft, { senderId }) => {
+      const { attachments, screenshot } = drafts.take(senderId, draft.fileIds, draft.screenshotId);
+      const result = await agent('tickets.create', {
+        subject: draft.subject,
+        description: draft.description,
+        priority: draft.priority,
+        ...(draft.category ? { category: draft.category } : {}),
+        attachments,
+        ...(screenshot ? { screenshot } : {}),
+      });
+      drafts.clear(senderId);
+      return afterChange(result);
+    },
+    listTickets: async () => agent('tickets.list', {}),
+    getTicket: async ({ ref }) => agent('tickets.get', { ref }),
+    addNote: async (arg) => afterChange(await agent('tickets.addNote', arg)),
+    closeTicket: async ({ ref }) => afterChange(await agent('tickets.close', { ref })),
+    startWorklog: async (arg) => agent('worklog.start', arg),
+    stopWorklog: async (arg) => afterChange(await agent('worklog.stop', arg)),
+    addWorklog: async (arg) => afterChange(await agent('worklog.add', arg)),
+    listWorklogs: async () => agent('worklog.list', {}),
+    retryWorklog: async (arg) => afterChange(await agent('worklog.retry', arg)),
+    pickFiles: async (_arg, { senderId }) => pickFiles(deps.dialog, deps.files, drafts, senderId),
+    removeFile: async ({ id }, { senderId }) => {
+      drafts.removeFile(senderId, id);
+      return { files: drafts.files(senderId) };
+    },
+    captureScreenshot: async (_arg, { senderId }) => captureForDraft(deps.capture, drafts, senderId, deps.windows.windowOf(senderId)),
+    discardScreenshot: async ({ id }, { senderId }) => {
+      drafts.discardScreenshot(senderId, id);
+      return {};
+    },
+    getSettings: async () => ({ openAtLogin: await deps.loginItem.isEnabled() }),
+    setOpenAtLogin: async ({ enabled }) => {
+      await deps.loginItem.setEnabled(enabled);
+      return { openAtLogin: await deps.loginItem.isEnabled() };
+    },
+    openView: async ({ view }) => {
+      deps.windows.open(view);
+      return {};
+    },
+  };
+}
