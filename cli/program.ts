@@ -1,0 +1,117 @@
+// The command tree. Each command's module is imported only when that command runs.
+import { Command, Option } from 'commander';
+import { OUTPOST_VERSION } from '../shared/version.js';
+
+export const program = new Command('outpost')
+  .description('Keeps endpoints and the service desk in step.')
+  .version(OUTPOST_VERSION)
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('server')
+  .description('run the Outpost server (agents connect to /agent, the API is under /api)')
+  .option('--host <host>', 'address to listen on (env OUTPOST_HOST)')
+  .option('--port <port>', 'port to listen on, 0 for any free port (env OUTPOST_PORT)')
+  .option('--data <dir>', 'data directory (env OUTPOST_DATA_DIR)')
+  .option('--config <file>', 'JSON config file (env OUTPOST_CONFIG)')
+  .action(async (flags: Record<string, unknown>) => (await import('./commands/server.js')).serverCommand(flags));
+
+program
+  .command('agent')
+  .description("run the agent: collect this machine's inventory and stream its changes to the server")
+  .option('--server <url>', 'server base URL, ws(s):// or http(s):// (env OUTPOST_SERVER)')
+  .option('--token <token>', 'enrolment token, needed only the first time (env OUTPOST_ENROL_TOKEN)')
+  .option('--state <dir>', 'state directory (env OUTPOST_STATE_DIR)')
+  .option('--config <file>', 'JSON config file (env OUTPOST_CONFIG)')
+  .action(async (flags: Record<string, unknown>) => (await import('./commands/agent.js')).agentCommand(flags));
+
+program
+  .command('scan')
+  .description("print this machine's inventory, or ask the running agent to scan now")
+  .option('--json', 'print the full inventory as JSON')
+  .option('--now', 'ask the running agent to scan now and send the changes')
+  .option('--state <dir>', 'state directory of the running agent, for --now (env OUTPOST_STATE_DIR)')
+  .action(async (flags: { json?: boolean; now?: boolean; state?: string }) => {
+    if (flags.now) return (await import('./commands/scan-now.js')).scanNowCommand(flags);
+    return (await import('./commands/scan.js')).scanCommand({ json: flags.json === true });
+  });
+
+const ticket = program.command('ticket').description("help-desk tickets of this machine's user, through the local agent");
+const stateOption = () => new Option('--state <dir>', 'state directory of the running agent (env OUTPOST_STATE_DIR)');
+const jsonOption = () => new Option('--json', 'print JSON, for scripts');
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+ticket
+  .command('create')
+  .description('raise a ticket; it is queued at once and sent when the machine is online')
+  .requiredOption('--subject <text>', 'one line saying what is wrong')
+  .requiredOption('--description <text>', 'what happened, in as much detail as helps')
+  .addOption(new Option('--priority <priority>', 'how urgent it is').choices(['low', 'normal', 'high', 'urgent']))
+  .option('--category <category>', 'e.g. printing, network')
+  .option('--attach <file>', 'a file to attach (repeat for more; 10 MB each, 25 MB in all)', collect, [])
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (flags: import('./commands/ticket.js').TicketCreateFlags) => (await import('./commands/ticket.js')).ticketCreateCommand(flags));
+
+ticket
+  .command('list')
+  .description('your tickets, newest first: number (or "queued"), status, subject')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (flags: { state?: string; json?: boolean }) => (await import('./commands/ticket.js')).ticketListCommand(flags));
+
+ticket
+  .command('show')
+  .description('one ticket with its description and notes')
+  .argument('<ref>', 'the reference "ticket create" printed, or the ticket number')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (ref: string, flags: { state?: string; json?: boolean }) => (await import('./commands/ticket.js')).ticketShowCommand(ref, flags));
+
+const worklog = program.command('worklog').description('remote-session worklogs, through the local agent');
+
+worklog
+  .command('add')
+  .description('record a remote session against a ticket number')
+  .requiredOption('--ticket <id>', 'the ticket number, e.g. 1042')
+  .requiredOption('--start <iso>', 'when the session started, e.g. 2025-03-01T09:30:00Z')
+  .requiredOption('--end <iso>', 'when it ended')
+  .requiredOption('--technician <name>', 'who did the work')
+  .option('--description <text>', 'what was done')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (flags: import('./commands/worklog.js').WorklogAddFlags) => (await import('./commands/worklog.js')).worklogAddCommand(flags));
+
+worklog
+  .command('list')
+  .description('worklogs recorded on this machine: queued, recorded, or rejected with the reason')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (flags: { state?: string; json?: boolean }) => (await import('./commands/worklog.js')).worklogListCommand(flags));
+
+worklog
+  .command('retry')
+  .description('send a rejected worklog again with a corrected ticket number')
+  .argument('<ref>', 'the worklog reference "worklog list" shows')
+  .requiredOption('--ticket <id>', 'the corrected ticket number')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (ref: string, flags: { ticket: string; state?: string; json?: boolean }) => (await import('./commands/worklog.js')).worklogRetryCommand(ref, flags));
+
+program
+  .command('token')
+  .description('enrolment tokens')
+  .command('create')
+  .description('print a new enrolment token (works while the server runs)')
+  .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
+  .option('--expires <duration>', 'lifetime, e.g. 30m, 12h, 7d (default 7d)')
+  .option('--uses <n>', 'how many devices may enrol with it (default unlimited)')
+  .action(async (flags: Record<string, unknown>) => (await import('./commands/token.js')).tokenCreateCommand(flags));
+
+program
+  .command('start')
+  .description('run a server on ./data and an agent for this machine, enrolled automatically')
+  .option('--data <dir>', 'data directory', './data')
+  .option('--port <port>', 'port to listen on', '7040')
+  .action(async (flags: { data: string; port: string }) => (await import('./commands/start.js')).startCommand(flags));
