@@ -2,21 +2,13 @@
 // lost, nothing is recorded twice, and both sides end on the same snapshot digest.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot } from './support/deb.js';
+import { freePort } from './support/ports.js';
 import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
 
 interface ChangeRow { added: { name: string }[]; removed: { name: string }[] }
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('crash recovery with real processes', () => {
   const dir = tempDir();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { localApiPath } from '../agent/paths.js';
 import { callLocalAgent } from '../cli/agent-client.js';
 import { requireRoot } from './support/deb.js';
+import { freePort } from './support/ports.js';
 import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
 
 const BIN = new URL('../bin/outpost.js', import.meta.url).pathname;
@@ -26,14 +27,6 @@ interface ServerTicket {
   attachments: { name: string; size: number; screenshot: boolean }[];
   notes: { text: string; visibility: string; fromEndpoint: boolean }[];
   worklogs: { technician: string; minutes: number; start: string; end: string }[];
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 describe('tickets through the local API, end to end', () => {
