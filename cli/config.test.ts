@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { AGENT_SETTINGS, SERVER_SETTINGS, resolveSettings } from './config.js';
+import { AGENT_SETTINGS, SERVER_SETTINGS, resolveDeskSettings, resolveSettings } from './config.js';
 
 const configFile = (content: string) => {
   const path = join(mkdtempSync(join(tmpdir(), 'outpost-config-')), 'outpost.json');
@@ -31,5 +31,28 @@ describe('settings', () => {
     assert.throws(() => resolveSettings(SERVER_SETTINGS, { config: '/nonexistent/outpost.json' }, {}), /--config \/nonexistent\/outpost.json: cannot read \(ENOENT\)/);
     assert.throws(() => resolveSettings(SERVER_SETTINGS, { config: configFile('[1,2]') }, {}), /not a JSON object/);
     assert.throws(() => resolveSettings(SERVER_SETTINGS, { config: configFile(JSON.stringify({ port: -1 })) }, {}), /"port" in the config file \(from file\)/);
+  });
+});
+
+describe('desk settings', () => {
+  const secretFile = (secret: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'outpost-secret-')), 'secret');
+    writeFileSync(path, `${secret}\n`);
+    return path;
+  };
+
+  it('is absent without --desk, and reads the secret from its file', () => {
+    assert.equal(resolveDeskSettings({}, {}), undefined);
+    const s = resolveDeskSettings({ desk: 'rt', deskUrl: 'http://rt.test', deskUser: 'outpost', deskSecretFile: secretFile('s3cret'), deskPoll: '2' }, {});
+    assert.deepEqual(s, { kind: 'rt', url: 'http://rt.test', user: 'outpost', pollSeconds: 2, secret: 's3cret' });
+  });
+
+  it('takes the config file\'s "desk" object, overridden by environment and flags, but never a secret from it', () => {
+    const config = configFile(JSON.stringify({ desk: { kind: 'rt', url: 'http://file.test', user: 'file', requesterDomain: 'example.com' } }));
+    const s = resolveDeskSettings({ config, deskUser: 'flag' }, { OUTPOST_DESK_URL: 'http://env.test', OUTPOST_DESK_SECRET: 'from-env' });
+    assert.deepEqual(s, { kind: 'rt', url: 'http://env.test', user: 'flag', requesterDomain: 'example.com', secret: 'from-env' });
+    const leaky = configFile(JSON.stringify({ desk: { kind: 'rt', secret: 'oops' } }));
+    assert.throws(() => resolveDeskSettings({ config: leaky }, {}), /desk\.secret" is not read from the config file/);
+    assert.throws(() => resolveDeskSettings({ desk: 'rt' }, {}), /--desk-secret-file/);
   });
 });

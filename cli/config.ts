@@ -76,6 +76,51 @@ function labelFor(key: string, spec: SettingSpec<unknown>): string {
   return [spec.flag, spec.env].filter(Boolean).join(' / ') || key;
 }
 
+/** Where each desk setting comes from: flag, environment, or the config file's "desk" object. */
+const DESK_FIELDS = [
+  { key: 'kind', flag: 'desk', env: 'OUTPOST_DESK' },
+  { key: 'url', flag: 'deskUrl', env: 'OUTPOST_DESK_URL' },
+  { key: 'user', flag: 'deskUser', env: 'OUTPOST_DESK_USER' },
+  { key: 'auth', flag: 'deskAuth', env: 'OUTPOST_DESK_AUTH' },
+  { key: 'pollSeconds', flag: 'deskPoll', env: 'OUTPOST_DESK_POLL', number: true },
+  { key: 'requesterDomain', flag: 'deskRequesterDomain', env: 'OUTPOST_DESK_REQUESTER_DOMAIN' },
+  { key: 'secretFile', flag: 'deskSecretFile', env: 'OUTPOST_DESK_SECRET_FILE' },
+] as const;
+
+/**
+ * The desk settings (unvalidated: server/desk/sync/settings.ts checks them), or undefined when no
+ * desk is configured. The secret comes from OUTPOST_DESK_SECRET or a file, never a flag value or
+ * the config file itself, so it is not in argv, shell history or a config that gets shared.
+ */
+export function resolveDeskSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> | undefined {
+  const file = readConfigFile(typeof flags.config === 'string' ? flags.config : env.OUTPOST_CONFIG).desk;
+  if (file !== undefined && (file === null || typeof file !== 'object' || Array.isArray(file))) {
+    throw new OutpostError('E_CONFIG', '"desk" in the config file must be an object');
+  }
+  const fromFile = (file ?? {}) as Record<string, unknown>;
+  if ('secret' in fromFile) throw new OutpostError('E_CONFIG', '"desk.secret" is not read from the config file: use desk.secretFile or OUTPOST_DESK_SECRET');
+  const out: Record<string, unknown> = { ...fromFile };
+  for (const f of DESK_FIELDS) {
+    const value = flags[f.flag] ?? (env[f.env] ? env[f.env] : undefined);
+    if (value !== undefined) out[f.key] = 'number' in f && typeof value === 'string' ? Number(value) : value;
+  }
+  if (out.kind === undefined) return undefined;
+  const secretFile = out.secretFile;
+  delete out.secretFile;
+  if (env.OUTPOST_DESK_SECRET) out.secret = env.OUTPOST_DESK_SECRET;
+  else if (typeof secretFile === 'string') out.secret = readSecretFile(secretFile);
+  else throw new OutpostError('E_CONFIG', '--desk-secret-file / OUTPOST_DESK_SECRET_FILE or OUTPOST_DESK_SECRET is required with --desk');
+  return out;
+}
+
+function readSecretFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new OutpostError('E_CONFIG', `--desk-secret-file ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
 function readConfigFile(path: string | undefined): Record<string, unknown> {
   if (!path) return {};
   let text: string;

@@ -5,6 +5,9 @@ import { OutpostError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/protocol.js';
 import { buildApi } from './api/http.js';
+import type { DeskConnector } from './desk/connector.js';
+import { DeskSyncEngine } from './desk/sync/engine.js';
+import { createConnector, type DeskSettings } from './desk/sync/settings.js';
 import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
 import { hashSecret, newSecret } from './store/secrets.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -24,6 +27,10 @@ export interface ServerOptions {
   settings?: Partial<Settings>;
   /** How long a new connection has to send enrol or hello. Default 10 s. */
   authTimeoutMs?: number;
+  /** The service desk to sync with; without one the server is the desk of record. */
+  desk?: DeskSettings;
+  /** A connector to use instead of the one `desk` describes (tests). */
+  deskConnector?: DeskConnector;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -32,6 +39,7 @@ interface Running {
   store: Store;
   gateway: AgentGateway;
   app: FastifyInstance;
+  desk: DeskSyncEngine | null;
 }
 
 export class OutpostServer {
@@ -54,6 +62,7 @@ export class OutpostServer {
       const running = this.assemble(store);
       await running.app.listen({ host: this.opts.host, port: this.opts.port });
       running.gateway.start();
+      running.desk?.start();
       this.running = running;
       const url = urlOf(this.opts.host, (running.app.server.address() as AddressInfo).port);
       this.opts.log.info({ url, dataDir: this.opts.dataDir }, 'Outpost server listening');
@@ -70,6 +79,7 @@ export class OutpostServer {
     if (!running) return;
     this.running = null;
     await running.gateway.stop();
+    await running.desk?.stop();
     await running.app.close();
     await running.store.close();
     this.opts.log.info({}, 'Outpost server stopped');
@@ -97,6 +107,7 @@ export class OutpostServer {
       authTimeoutMs: this.opts.authTimeoutMs ?? 10_000,
       now: this.now,
     });
+    const desk = this.deskEngine(store, (deviceId, ref) => gateway.pushTickets(deviceId, [ref]));
     const app = buildApi({
       store,
       log: this.opts.log.child({ part: 'api' }),
@@ -108,9 +119,26 @@ export class OutpostServer {
       ticketChanged: (deviceId, ref) => {
         if (deviceId !== null) gateway.pushTickets(deviceId, [ref]);
       },
+      deskStatus: async () => (desk ? desk.status() : null),
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
-    return { store, gateway, app };
+    return { store, gateway, app, desk };
+  }
+
+  private deskEngine(store: Store, ticketChanged: (deviceId: string, ref: string) => void): DeskSyncEngine | null {
+    const settings = this.opts.desk;
+    if (!settings) return null;
+    const log = this.opts.log.child({ part: 'desk' });
+    return new DeskSyncEngine({
+      desk: this.opts.deskConnector ?? createConnector(settings, log),
+      store,
+      log,
+      pollMs: settings.pollSeconds * 1000,
+      ...(settings.requesterDomain ? { requesterDomain: settings.requesterDomain } : {}),
+      assetEvents: settings.assetEvents,
+      ticketChanged,
+      now: this.now,
+    });
   }
 
   /** Returns the admin token only when it was generated now (the CLI prints it once). */

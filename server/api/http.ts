@@ -2,6 +2,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../shared/log.js';
 import { adminAuth } from './auth.js';
+import { deskRoutes, type DeskRoutesContext } from './desk.js';
 import { deviceRoutes, type DeviceRoutesContext } from './devices.js';
 import { sendError } from './errors.js';
 import { ticketRoutes, type TicketRoutesContext } from './tickets.js';
@@ -9,7 +10,7 @@ import { ticketRoutes, type TicketRoutesContext } from './tickets.js';
 /** Requests are small (the API is read-mostly); anything larger is refused before parsing. */
 export const API_BODY_LIMIT = 64 * 1024;
 
-export interface ApiContext extends DeviceRoutesContext, TicketRoutesContext {
+export interface ApiContext extends DeviceRoutesContext, TicketRoutesContext, DeskRoutesContext {
   log: Logger;
   version: string;
   adminTokenHash(): Buffer | null;
@@ -40,5 +41,6 @@ export function buildApi(ctx: ApiContext): FastifyInstance {
   app.get('/api/health', async () => ({ ok: true, version: ctx.version }));
   deviceRoutes(app, ctx);
   ticketRoutes(app, ctx);
+  deskRoutes(app, ctx);
   return app;
 }

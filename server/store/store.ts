@@ -3,6 +3,7 @@
 import type { SectionChange } from '../../shared/delta.js';
 import type { IdentityHints, Os, Section, Snapshot, Software } from '../../shared/inventory.js';
 import type { Trigger } from '../../shared/protocol.js';
+import type { DeskStore } from './desk-records.js';
 import type { TicketItem, TicketItemResult, TicketStore } from './ticket-records.js';
 
 export interface EnrolmentTokenRecord {
@@ -106,6 +107,8 @@ export interface StoredChange extends ChangeRecord {
 
 export interface Store extends TicketStore {
   close(): Promise<void>;
+  /** The service-desk sync's queue, links and cursor. */
+  readonly desk: DeskStore;
 
   adminTokenHash(): Promise<Buffer | null>;
   setAdminTokenHash(hash: Buffer): Promise<void>;

@@ -150,6 +150,36 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX worklogs_ticket ON worklogs(ticket_id, id);
   `,
+  // The service-desk sync queue. Jobs are written in the transaction of the endpoint data they
+  // come from; key is the job's idempotency key (one ticket, one desk ticket). revision counts
+  // re-enqueues of a coalescing job (an asset) so that finishing an older run does not drop a newer one.
+  `
+  CREATE TABLE desk_jobs (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind       TEXT NOT NULL,
+    key        TEXT NOT NULL UNIQUE,
+    payload    TEXT NOT NULL,
+    state      TEXT NOT NULL CHECK (state IN ('queued', 'done', 'failed')),
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    revision   INTEGER NOT NULL DEFAULT 0,
+    next_at    INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX desk_jobs_due ON desk_jobs(state, next_at, id);
+
+  -- An Outpost entity (ticket id, device id, ...) and the desk record it became.
+  CREATE TABLE desk_links (
+    kind       TEXT NOT NULL,
+    outpost_id TEXT NOT NULL,
+    desk_id    TEXT NOT NULL,
+    PRIMARY KEY (kind, outpost_id)
+  );
+  CREATE INDEX desk_links_desk ON desk_links(kind, desk_id);
+
+  CREATE TABLE desk_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

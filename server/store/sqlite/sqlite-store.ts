@@ -28,6 +28,8 @@ import type {
   StoredChange,
 } from '../store.js';
 import { createApplyBatch, type ApplyBatch } from './batch.js';
+import { createBatchJobs, type BatchJobs } from './desk-enqueue.js';
+import { SqliteDeskStore } from './desk-store.js';
 import { createEnrol } from './enrol.js';
 import { openDatabase } from './open.js';
 import { toChange, toSummary, type ChangeRow, type DeviceRow } from './rows.js';
@@ -50,12 +52,16 @@ export class SqliteStore implements Store {
   private readonly enrolTx: (request: EnrolRequest) => EnrolResult;
   private readonly batchTx: ApplyBatch;
   private readonly tickets: SqliteTicketStore;
+  private readonly batchJobs: BatchJobs;
+  readonly desk: SqliteDeskStore;
   private closed = false;
 
   constructor(private readonly db: Database.Database) {
     this.enrolTx = createEnrol(db);
     this.batchTx = createApplyBatch(db);
     this.tickets = new SqliteTicketStore(db);
+    this.desk = new SqliteDeskStore(db);
+    this.batchJobs = createBatchJobs(db);
   }
 
   static open(dataDir: string): SqliteStore {
@@ -118,7 +124,21 @@ export class SqliteStore implements Store {
   }
 
   async applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<AppliedBatch<T> | null> {
-    return this.batchTx(deviceId, at, plan);
+    if (!this.desk.isEnabled) return this.batchTx(deviceId, at, plan);
+    // The desk jobs commit with the batch (the inner transaction becomes a savepoint of this one).
+    let enqueued = 0;
+    const applied = this.db.transaction(() => {
+      const first = this.db.prepare('SELECT 1 FROM snapshots WHERE device_id = ?').get(deviceId) === undefined;
+      const result = this.batchTx(deviceId, at, plan);
+      if (result) {
+        const jobs = this.batchJobs(deviceId, result, { first, rules: this.desk.eventRules, at });
+        for (const job of jobs) this.desk.enqueueSync(job, at);
+        enqueued = jobs.length;
+      }
+      return result;
+    })();
+    if (enqueued > 0) this.desk.notify();
+    return applied;
   }
 
   async deviceExists(deviceId: string): Promise<boolean> {

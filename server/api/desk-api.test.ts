@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { FakeDesk } from '../desk/sync/fake-connector.js';
+import { parseDeskSettings } from '../desk/sync/settings.js';
+import { hintsFor, machine } from '../test-support/fixtures.js';
+import { startHarness, type Harness } from '../test-support/harness.js';
+import { TestAgent } from '../test-support/test-agent.js';
+import { createItem } from '../test-support/ticket-fixtures.js';
+
+interface Status {
+  configured: boolean;
+  kind: string | null;
+  level: string | null;
+  healthy: boolean | null;
+  queued: number;
+  failed: number;
+  jobs: { id: number; kind: string; error: string | null }[];
+}
+
+describe('/api/desk', () => {
+  const harnesses: Harness[] = [];
+  after(async () => {
+    for (const h of harnesses) await h.close();
+  });
+
+  it('says no desk is configured, and refuses a retry then', async () => {
+    const h = await startHarness();
+    harnesses.push(h);
+    const { body } = await h.api<Status>('/api/desk/status');
+    assert.deepEqual([body.configured, body.kind, body.queued, body.jobs], [false, null, 0, []]);
+    const retry = await h.api('/api/desk/jobs/1/retry', { method: 'POST' });
+    assert.equal(retry.status, 409);
+  });
+
+  it('shows a job the desk refused with its error, and sends it again on request', async () => {
+    const desk = new FakeDesk();
+    const settings = parseDeskSettings({ kind: 'rt', url: 'http://rt.invalid', user: 'outpost', secret: 'not-logged' });
+    const h = await startHarness({ desk: settings, deskConnector: desk });
+    harnesses.push(h);
+    const agent = await TestAgent.connect(h.wsUrl);
+    try {
+      await agent.enrol(await h.server.createEnrolmentToken(), hintsFor(machine({ hostname: 'desk-api' }), 'inst-desk-api'));
+      desk.failNext('E_DESK_REJECTED');
+      agent.sendItems([createItem(1, 'ref-desk-api-1')]);
+      await agent.next('ack');
+      const failed = await waitFor(async () => {
+        const { body } = await h.api<Status>('/api/desk/status');
+        return body.failed === 1 ? body : undefined;
+      });
+      assert.deepEqual([failed.configured, failed.kind, failed.level, failed.jobs[0]?.kind], [true, 'rt', 'two-way', 'ticket']);
+      assert.match(failed.jobs[0]?.error ?? '', /^E_DESK_REJECTED/);
+      assert.equal((await h.api('/api/desk/jobs/999/retry', { method: 'POST' })).status, 404);
+      assert.equal((await h.api('/api/desk/jobs/x/retry', { method: 'POST' })).status, 400);
+      const retried = await h.api<{ state: string }>(`/api/desk/jobs/${failed.jobs[0]!.id}/retry`, { method: 'POST' });
+      assert.deepEqual([retried.status, retried.body.state], [200, 'queued']);
+      await waitFor(async () => (desk.tickets.size === 1 ? true : undefined));
+      const { body } = await h.api<Status>('/api/desk/status');
+      assert.deepEqual([body.failed, body.queued, body.healthy], [0, 0, true]);
+    } finally {
+      await agent.close();
+    }
+  });
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

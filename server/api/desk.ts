@@ -1,0 +1,36 @@
+// /api/desk: how the service-desk sync is doing, and a way to send a parked job again.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { DeskStatus } from '../desk/sync/engine.js';
+import type { Store } from '../store/store.js';
+import { sendError } from './errors.js';
+import { parse } from './parse.js';
+
+export interface DeskRoutesContext {
+  store: Store;
+  now(): number;
+  /** Null when no desk is configured: the server is the desk of record. */
+  deskStatus(): Promise<DeskStatus | null>;
+}
+
+const JobParams = z.object({
+  id: z.string().regex(/^\d{1,12}$/, 'must be a job id').transform(Number),
+});
+
+export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
+  app.get('/api/desk/status', async () => {
+    const status = await ctx.deskStatus();
+    if (status) return status;
+    return { configured: false, kind: null, level: null, healthy: null, lastError: null, queued: 0, failed: 0, lastPollAt: null, jobs: [] };
+  });
+
+  app.post('/api/desk/jobs/:id/retry', async (req, reply) => {
+    const params = parse(JobParams, req.params, reply, 'job id');
+    if (!params) return reply;
+    if (!(await ctx.deskStatus())) return sendError(reply, 409, 'E_CONFLICT', 'No service desk is configured.');
+    if (!(await ctx.store.desk.retryJob(params.id, ctx.now()))) {
+      return sendError(reply, 404, 'E_NOT_FOUND', `No failed desk job ${params.id}.`);
+    }
+    return { id: params.id, state: 'queued' };
+  });
+}

@@ -1,0 +1,220 @@
+// The sync engine: drains the desk job queue one job at a time (retries with backoff, an outage
+// holds everything until the desk answers again) and polls the desk for status and notes.
+import type { Logger } from '../../../shared/log.js';
+import type { AssetEventRules } from '../rules/asset-events.js';
+import type { DeskJob } from '../../store/desk-records.js';
+import type { Store } from '../../store/store.js';
+import { integrationLevel, type DeskConnector, type IntegrationLevel } from '../connector.js';
+import { isDeskError } from '../errors.js';
+import { NotYet, runJob } from './flows.js';
+import { DEFAULT_BACKOFF, retryDelay, type Backoff } from './keys.js';
+import { pollOnce, type Touched } from './poll.js';
+
+export interface EngineOptions {
+  desk: DeskConnector;
+  store: Store;
+  log: Logger;
+  pollMs: number;
+  requesterDomain?: string;
+  /** Asset events that become desk tickets; none when absent. */
+  assetEvents?: AssetEventRules;
+  /** A desk ticket's status or customer-facing note changed: push the ticket to its device. */
+  ticketChanged: (deviceId: string, ref: string) => void;
+  now?: () => number;
+  random?: () => number;
+  backoff?: Backoff;
+}
+
+export interface DeskStatus {
+  configured: true;
+  kind: string;
+  level: IntegrationLevel;
+  healthy: boolean;
+  lastError: string | null;
+  queued: number;
+  failed: number;
+  lastPollAt: string | null;
+  jobs: { id: number; kind: string; key: string; attempts: number; error: string | null; at: string }[];
+}
+
+export class DeskSyncEngine {
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly backoff: Backoff;
+  private draining: Promise<void> | null = null;
+  private polling: Promise<void> | null = null;
+  private checking: Promise<void> | null = null;
+  private wake: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private started = false;
+  private again = false;
+  private healthy = true;
+  private lastError: string | null = null;
+  private lastPollAt: number | null = null;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.opts.store.desk.setEnabled(true, this.opts.assetEvents);
+    this.opts.store.desk.onEnqueued(() => this.kick());
+    this.checkHealth();
+    this.kick();
+    if (this.opts.desk.capabilities.readStatus) {
+      this.pollTimer = setInterval(() => this.pollNow(), this.opts.pollMs);
+      this.pollNow();
+    }
+  }
+
+  /** Waits for the running job and poll; queued jobs stay queued for the next start. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.opts.store.desk.onEnqueued(null);
+    this.opts.store.desk.setEnabled(false);
+    clearTimeout(this.wake);
+    clearInterval(this.pollTimer);
+    await this.checking;
+    await this.whenIdle();
+  }
+
+  /** Runs due jobs now (also what a new job or a timer calls). */
+  kick(): void {
+    if (!this.started) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.wake);
+    this.draining = this.drain()
+      .catch((err: unknown) => this.opts.log.error({ err: String(err) }, 'desk queue failed'))
+      .finally(() => {
+        this.draining = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else void this.scheduleWake();
+      });
+  }
+
+  /** Resolves when no job run or poll is in progress (tests, and stop). */
+  async whenIdle(): Promise<void> {
+    while (this.draining || this.polling) await Promise.all([this.draining, this.polling]);
+  }
+
+  pollNow(): void {
+    if (!this.started || this.polling) return;
+    this.polling = this.poll().finally(() => (this.polling = null));
+  }
+
+  async status(): Promise<DeskStatus> {
+    const counts = await this.opts.store.desk.jobCounts();
+    const failed = await this.opts.store.desk.recentFailed(20);
+    return {
+      configured: true,
+      kind: this.opts.desk.kind,
+      level: integrationLevel(this.opts.desk.capabilities),
+      healthy: this.healthy,
+      lastError: this.lastError,
+      ...counts,
+      lastPollAt: this.lastPollAt === null ? null : new Date(this.lastPollAt).toISOString(),
+      jobs: failed.map((j) => ({ id: j.id, kind: j.kind, key: j.key, attempts: j.attempts, error: j.lastError, at: new Date(j.updatedAt).toISOString() })),
+    };
+  }
+
+  private async drain(): Promise<void> {
+    while (this.started) {
+      const job = await this.opts.store.desk.nextDue(this.now());
+      if (!job) return;
+      // A desk that is down holds the whole queue: the next attempt waits for this job's backoff.
+      if (!(await this.runOne(job))) return;
+    }
+  }
+
+  /** False when the desk is unavailable and draining should pause. */
+  private async runOne(job: DeskJob): Promise<boolean> {
+    const store = this.opts.store.desk;
+    const started = this.now();
+    await store.beginAttempt(job.id, started);
+    const attempt = job.attempts + 1;
+    try {
+      const ctx = { desk: this.opts.desk, store: this.opts.store, requesterDomain: this.opts.requesterDomain, firstAttempt: attempt === 1, now: this.now };
+      await runJob(ctx, job);
+      await store.completeJob(job.id, job.revision, this.now());
+      this.opts.log.debug({ job: job.id, kind: job.kind, attempt, ms: this.now() - started }, 'desk job done');
+      this.markHealthy();
+      return true;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof NotYet) {
+        await store.holdJob(job.id, this.now() + retryDelay(attempt, this.backoff, this.random), message, this.now());
+        return true;
+      }
+      if (isDeskError(err) && err.retryable) {
+        this.markUnhealthy(`${err.code}: ${message}`);
+        const delay = retryDelay(attempt, this.backoff, this.random, err.retryAfterMs);
+        await store.holdJob(job.id, this.now() + delay, `${err.code}: ${message}`, this.now());
+        this.opts.log.warn({ job: job.id, kind: job.kind, code: err.code, retryInMs: delay }, 'desk job held');
+        return false;
+      }
+      const code = isDeskError(err) ? err.code : 'E_INTERNAL';
+      await store.failJob(job.id, `${code}: ${message}`, this.now());
+      this.opts.log.error({ job: job.id, kind: job.kind, code, err: message }, 'desk job failed');
+      return true;
+    }
+  }
+
+  /** A wrong URL or credentials show in the log and the status at start-up, not at the first ticket. */
+  private checkHealth(): void {
+    this.checking = this.opts.desk.checkHealth().then(
+      () => this.markHealthy(),
+      (err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        const code = isDeskError(err) ? err.code : 'E_INTERNAL';
+        this.markUnhealthy(`${code}: ${message}`);
+        this.opts.log.error({ code, err: message }, 'the service desk does not answer as configured');
+      },
+    );
+  }
+
+  private async scheduleWake(): Promise<void> {
+    if (!this.started) return;
+    const at = await this.opts.store.desk.nextDueAt();
+    if (at === null || !this.started) return;
+    clearTimeout(this.wake);
+    this.wake = setTimeout(() => this.kick(), Math.max(0, at - this.now()));
+  }
+
+  private async poll(): Promise<void> {
+    let touched: Touched[] = [];
+    try {
+      touched = await pollOnce(this.opts.desk, this.opts.store, this.now());
+      this.lastPollAt = this.now();
+      this.markHealthy();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.markUnhealthy(isDeskError(err) ? `${err.code}: ${message}` : message);
+      this.opts.log.warn({ err: message }, 'desk poll failed');
+    }
+    for (const t of touched) this.opts.ticketChanged(t.deviceId, t.ref);
+  }
+
+  private markHealthy(): void {
+    if (!this.healthy && this.started) {
+      this.opts.log.info({}, 'desk reachable again');
+      // Jobs held by the outage go now rather than at the end of their backoff.
+      this.healthy = true;
+      void this.opts.store.desk.releaseHeld(this.now()).then(() => this.kick());
+    }
+  }
+
+  private markUnhealthy(error: string): void {
+    this.healthy = false;
+    this.lastError = error;
+  }
+}

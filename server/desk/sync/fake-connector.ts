@@ -1,0 +1,155 @@
+// The one fake desk for sync tests: an in-memory desk with every capability, an on/off switch for
+// outages, one-shot failures, and changes a test feeds to the next poll.
+import { RT_CAPABILITIES } from '../rt/connector.js';
+import type { DeskCapabilities, DeskConnector } from '../connector.js';
+import { DeskError, type DeskErrorCode } from '../errors.js';
+import type {
+  AssetLookup,
+  DeskAsset,
+  DeskAssetFields,
+  DeskChanges,
+  DeskCursor,
+  DeskId,
+  DeskNote,
+  DeskTicket,
+  DeskTicketChange,
+  DeskUser,
+  NewDeskNote,
+  NewDeskTicket,
+  NewDeskWorklog,
+  TicketUpdate,
+} from '../types.js';
+
+export class FakeDesk implements DeskConnector {
+  readonly kind = 'rt' as const;
+  capabilities: DeskCapabilities = { ...RT_CAPABILITIES };
+  /** While true every call fails as an unreachable desk would. */
+  down = false;
+  readonly tickets = new Map<DeskId, NewDeskTicket & { status: string }>();
+  readonly notes: NewDeskNote[] = [];
+  readonly worklogs: NewDeskWorklog[] = [];
+  readonly assets = new Map<DeskId, DeskAsset>();
+  readonly calls: string[] = [];
+  /** The next createTicket writes the ticket, then fails as a timeout would: an unknown outcome. */
+  loseNextAnswer = false;
+  private failures: DeskErrorCode[] = [];
+  private pending: DeskTicketChange[] = [];
+  private nextId = 1;
+
+  /** The next calls fail with these codes, one each. */
+  failNext(...codes: DeskErrorCode[]): void {
+    this.failures.push(...codes);
+  }
+
+  /** Reported by the next poll. */
+  queueChange(change: DeskTicketChange): void {
+    this.pending.push(change);
+  }
+
+  private call(name: string): void {
+    this.calls.push(name);
+    if (this.down) throw new DeskError('E_DESK_UNREACHABLE', 'The desk is down (fake).');
+    const code = this.failures.shift();
+    if (code) throw new DeskError(code, `Injected ${code}.`);
+  }
+
+  private id(): DeskId {
+    return String(this.nextId++);
+  }
+
+  async checkHealth(): Promise<void> {
+    this.call('checkHealth');
+  }
+  async findOrCreateUser(email: string): Promise<DeskUser> {
+    this.call('findOrCreateUser');
+    return { id: email, email };
+  }
+  async createTicket(t: NewDeskTicket): Promise<DeskId> {
+    this.call('createTicket');
+    const id = this.id();
+    this.tickets.set(id, { ...t, status: 'new' });
+    if (this.loseNextAnswer) {
+      this.loseNextAnswer = false;
+      throw new DeskError('E_DESK_UNREACHABLE', 'Timed out after the desk wrote the ticket (fake).');
+    }
+    return id;
+  }
+  async findTicketByKey(key: string): Promise<DeskId | null> {
+    this.call('findTicketByKey');
+    for (const [id, t] of this.tickets) if (t.idempotencyKey === key) return id;
+    return null;
+  }
+  async fetchTicket(id: DeskId): Promise<DeskTicket> {
+    this.call('fetchTicket');
+    const t = this.tickets.get(id);
+    if (!t) throw new DeskError('E_DESK_NOT_FOUND', `No ticket ${id}.`);
+    return ticketView(id, t);
+  }
+  async updateTicket(id: DeskId, update: TicketUpdate): Promise<void> {
+    this.call('updateTicket');
+    const t = this.tickets.get(id);
+    if (!t) throw new DeskError('E_DESK_NOT_FOUND', `No ticket ${id}.`);
+    if (update.status) t.status = update.status;
+  }
+  async addNote(note: NewDeskNote): Promise<DeskId> {
+    this.call('addNote');
+    this.notes.push(note);
+    return `n${this.notes.length}`;
+  }
+  async findNoteByKey(_ticketId: DeskId, key: string): Promise<DeskId | null> {
+    this.call('findNoteByKey');
+    const i = this.notes.findIndex((n) => n.idempotencyKey === key);
+    return i < 0 ? null : `n${i + 1}`;
+  }
+  async fetchNotes(): Promise<DeskNote[]> {
+    this.call('fetchNotes');
+    return [];
+  }
+  async addWorklog(w: NewDeskWorklog): Promise<DeskId> {
+    this.call('addWorklog');
+    this.worklogs.push(w);
+    return `w${this.worklogs.length}`;
+  }
+  async findWorklogByKey(_ticketId: DeskId, key: string): Promise<DeskId | null> {
+    this.call('findWorklogByKey');
+    const i = this.worklogs.findIndex((w) => w.idempotencyKey === key);
+    return i < 0 ? null : `w${i + 1}`;
+  }
+  async listChangedSince(cursor: DeskCursor): Promise<DeskChanges> {
+    this.call('listChangedSince');
+    const changes = this.pending;
+    this.pending = [];
+    return { changes, cursor: { since: cursor.since, seen: [...cursor.seen, `poll${this.calls.length}`] } };
+  }
+  async saveAsset(fields: DeskAssetFields, id?: DeskId): Promise<DeskAsset> {
+    this.call('saveAsset');
+    const asset = { ...fields, id: id ?? this.id() };
+    this.assets.set(asset.id, asset);
+    return asset;
+  }
+  async findAssets(lookup: AssetLookup): Promise<DeskAsset[]> {
+    this.call('findAssets');
+    return [...this.assets.values()].filter((a) => {
+      if (lookup.by === 'serviceTag') return a.serviceTag === lookup.value;
+      if (lookup.by === 'mac') return a.macs.some((m) => lookup.values.includes(m));
+      if (lookup.by === 'name') return a.name.toLowerCase() === lookup.value.toLowerCase();
+      return a.outpostDeviceId === lookup.value;
+    });
+  }
+}
+
+export function ticketView(id: DeskId, t: NewDeskTicket & { status: string }): DeskTicket {
+  return {
+    id,
+    subject: t.subject,
+    status: t.status,
+    deskStatus: t.status,
+    priority: t.priority,
+    requesters: [t.requesterEmail],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    timeWorkedMinutes: null,
+    idempotencyKey: t.idempotencyKey,
+    assetIds: t.assetId ? [t.assetId] : [],
+  };
+}

@@ -1,0 +1,173 @@
+// One job, one desk write. Every write is keyed (./keys.ts) and goes through ../once.ts, so running
+// a job again after an unknown outcome never doubles a ticket, note or worklog.
+import { isMatchableMac } from '../../../shared/junk.js';
+import type { DeskJob } from '../../store/desk-records.js';
+import type { Store } from '../../store/store.js';
+import type { DeskConnector } from '../connector.js';
+import { DeskError } from '../errors.js';
+import { addNoteOnce, addWorklogOnce, createTicketOnce, type Written } from '../once.js';
+import type { AssetLookup, DeskAttachment, DeskId, NewDeskTicket } from '../types.js';
+import { deskKey } from './keys.js';
+import { assetFields, newDeskTicket, requesterEmail } from './records.js';
+
+export interface FlowContext {
+  desk: DeskConnector;
+  store: Store;
+  requesterDomain?: string | undefined;
+  /**
+   * No earlier attempt reached the desk (attempts are counted durably before each call), so a
+   * write cannot be a repeat and the search for its key is skipped: one desk call less per write.
+   */
+  firstAttempt?: boolean;
+  now?: () => number;
+}
+
+/** How long a new ticket waits for the files its endpoint said would follow it. */
+export const ATTACHMENT_WAIT_MS = 60_000;
+
+function createOnce(ctx: FlowContext, t: NewDeskTicket): Promise<Written> {
+  return ctx.firstAttempt ? ctx.desk.createTicket(t).then((id) => ({ id, created: true })) : createTicketOnce(ctx.desk, t);
+}
+
+/** A job that must wait for another (a note for its ticket): held and tried again, never failed. */
+export class NotYet extends Error {}
+
+export async function runJob(ctx: FlowContext, job: DeskJob): Promise<void> {
+  const p = job.payload as Record<string, string | number>;
+  switch (job.kind) {
+    case 'asset':
+      await syncAsset(ctx, String(p.deviceId));
+      return;
+    case 'ticket':
+      await createTicket(ctx, String(p.deviceId), String(p.ref));
+      return;
+    case 'note':
+      await addNote(ctx, String(p.deviceId), String(p.ref), String(p.noteId));
+      return;
+    case 'close':
+      await closeTicket(ctx, String(p.deviceId), String(p.ref));
+      return;
+    case 'worklog':
+      await addWorklog(ctx, String(p.deviceId), String(p.ref), Number(p.ticketId));
+      return;
+    case 'event':
+      await createEventTicket(ctx, job);
+      return;
+  }
+}
+
+/** Known to both: overwrite the desk's asset; only Outpost: create; only the desk: never touched here. */
+export async function syncAsset(ctx: FlowContext, deviceId: string): Promise<DeskId | undefined> {
+  if (!ctx.desk.capabilities.assets) return undefined;
+  const device = await ctx.store.getDevice(deviceId);
+  if (!device) return undefined;
+  const fields = assetFields(device);
+  const id = (await ctx.store.desk.deskIdFor('asset', deviceId)) ?? (await matchAsset(ctx.desk, fields));
+  const saved = await ctx.desk.saveAsset(fields, id ?? undefined);
+  await ctx.store.desk.setLink('asset', deviceId, saved.id);
+  return saved.id;
+}
+
+/** Outpost's own id first (our earlier write), then service tag, MACs, name; junk never reached here. */
+async function matchAsset(desk: DeskConnector, f: ReturnType<typeof assetFields>): Promise<DeskId | null> {
+  const lookups: AssetLookup[] = [];
+  if (f.outpostDeviceId) lookups.push({ by: 'outpostDeviceId', value: f.outpostDeviceId });
+  if (f.serviceTag) lookups.push({ by: 'serviceTag', value: f.serviceTag });
+  const macs = f.macs.filter((m) => isMatchableMac(m));
+  if (macs.length) lookups.push({ by: 'mac', values: macs });
+  if (f.name) lookups.push({ by: 'name', value: f.name });
+  for (const lookup of lookups) {
+    const found = await desk.findAssets(lookup);
+    // Two desk assets with the same tag or name: ambiguous, so neither is overwritten.
+    if (found.length === 1) return found[0]!.id;
+    if (found.length > 1 && lookup.by !== 'name') return found[0]!.id;
+  }
+  return null;
+}
+
+async function ticketOf(ctx: FlowContext, deviceId: string, ref: string) {
+  const id = await ctx.store.desk.ticketIdByRef(deviceId, ref);
+  return id === null ? null : ctx.store.getTicket(id);
+}
+
+async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Promise<void> {
+  const t = await ticketOf(ctx, deviceId, ref);
+  if (!t) return; // deleted since: nothing to send
+  if (await ctx.store.desk.deskIdFor('ticket', String(t.id))) return;
+  const age = (ctx.now ?? Date.now)() - t.receivedAt;
+  if (t.attachments.length < t.attachmentsExpected && age < ATTACHMENT_WAIT_MS) {
+    throw new NotYet(`Ticket #${t.id} waits for ${t.attachmentsExpected - t.attachments.length} more file(s).`);
+  }
+  const email = requesterEmail(t.requester, ctx.requesterDomain);
+  if (!email) {
+    throw new DeskError('E_DESK_REJECTED', `Ticket #${t.id}: the requester ${t.requester.account} has no email; set deskRequesterDomain.`);
+  }
+  const assetId = t.deviceId ? ((await ctx.store.desk.deskIdFor('asset', t.deviceId)) ?? (await syncAsset(ctx, t.deviceId))) : undefined;
+  const ticket = newDeskTicket(t, deskKey('ticket', deviceId, ref), email, assetId);
+  if (ctx.desk.capabilities.attachments && t.attachments.length) ticket.attachments = await attachmentsOf(ctx, t.id, t.attachments.map((a) => a.id));
+  const written = await createOnce(ctx, ticket);
+  await ctx.store.desk.setLink('ticket', String(t.id), written.id);
+}
+
+async function attachmentsOf(ctx: FlowContext, ticketId: number, ids: number[]): Promise<DeskAttachment[]> {
+  const out: DeskAttachment[] = [];
+  for (const id of ids) {
+    const file = await ctx.store.getAttachment(ticketId, id);
+    if (file) out.push({ name: file.name, type: file.type, contentBase64: file.content.toString('base64') });
+  }
+  return out;
+}
+
+async function linkedTicket(ctx: FlowContext, ticketId: number): Promise<DeskId> {
+  const deskId = await ctx.store.desk.deskIdFor('ticket', String(ticketId));
+  if (!deskId) throw new NotYet(`Ticket #${ticketId} is not in the desk yet.`);
+  return deskId;
+}
+
+async function addNote(ctx: FlowContext, deviceId: string, ref: string, noteId: string): Promise<void> {
+  if (!ctx.desk.capabilities.notesToDesk) return;
+  const t = await ticketOf(ctx, deviceId, ref);
+  const note = t?.notes.find((n) => n.id === noteId);
+  if (!t || !note) return;
+  const ticketId = await linkedTicket(ctx, t.id);
+  await addNoteOnce(ctx.desk, { ticketId, visibility: 'public', text: note.text, idempotencyKey: deskKey('note', deviceId, noteId) });
+}
+
+async function closeTicket(ctx: FlowContext, deviceId: string, ref: string): Promise<void> {
+  if (!ctx.desk.capabilities.updateStatus) return; // the level does not allow it: the desk keeps its status
+  const t = await ticketOf(ctx, deviceId, ref);
+  if (!t) return;
+  await ctx.desk.updateTicket(await linkedTicket(ctx, t.id), { status: 'closed' });
+}
+
+async function addWorklog(ctx: FlowContext, deviceId: string, ref: string, ticketId: number): Promise<void> {
+  if (!ctx.desk.capabilities.worklogs) return;
+  const t = await ctx.store.getTicket(ticketId);
+  const w = t?.worklogs.find((x) => x.ref === ref && x.deviceId === deviceId);
+  if (!t || !w) return;
+  await addWorklogOnce(ctx.desk, {
+    ticketId: await linkedTicket(ctx, t.id),
+    technician: w.technician,
+    start: w.start,
+    end: w.end,
+    minutes: w.minutes,
+    description: w.description,
+    idempotencyKey: deskKey('worklog', deviceId, ref),
+  });
+}
+
+/** An asset event (payload from the rules module): one desk ticket per event key, linked to the asset. */
+async function createEventTicket(ctx: FlowContext, job: DeskJob): Promise<void> {
+  const p = job.payload as { deviceId: string; subject: string; description: string; email?: string };
+  const assetId = (await ctx.store.desk.deskIdFor('asset', p.deviceId)) ?? (await syncAsset(ctx, p.deviceId));
+  const email = p.email ?? (ctx.requesterDomain ? `outpost@${ctx.requesterDomain}` : null);
+  if (!email) throw new DeskError('E_DESK_REJECTED', 'Asset event tickets need deskRequesterDomain for their requester.');
+  await createOnce(ctx, {
+    idempotencyKey: deskKey('event', job.key),
+    requesterEmail: email,
+    subject: p.subject,
+    description: p.description,
+    priority: 'normal',
+    ...(assetId ? { assetId } : {}),
+  });
+}

@@ -1,0 +1,56 @@
+// The desk's side coming back: status changes and notes on the tickets Outpost created. Customer-
+// facing notes and statuses reach the endpoint (the caller pushes the refs returned); internal
+// comments are stored as internal and never pushed; the connector already left out our own echoes.
+import type { Store } from '../../store/store.js';
+import type { DeskConnector } from '../connector.js';
+import { cursorFrom, type DeskCursor, type DeskTicketChange } from '../types.js';
+
+const CURSOR_KEY = 'cursor';
+
+export interface Touched {
+  deviceId: string;
+  ref: string;
+}
+
+export async function pollOnce(desk: DeskConnector, store: Store, now: number): Promise<Touched[]> {
+  const saved = await store.desk.getState(CURSOR_KEY);
+  const cursor: DeskCursor = saved ? (JSON.parse(saved) as DeskCursor) : cursorFrom(new Date(now - 60_000));
+  const { changes, cursor: next } = await desk.listChangedSince(cursor);
+  const touched: Touched[] = [];
+  for (const change of changes) {
+    const t = await applyChange(store, change, now);
+    if (t) touched.push(t);
+  }
+  await store.desk.setState(CURSOR_KEY, JSON.stringify(next));
+  return touched;
+}
+
+async function applyChange(store: Store, change: DeskTicketChange, now: number): Promise<Touched | null> {
+  const outpostId = await store.desk.outpostIdFor('ticket', change.ticket.id);
+  if (outpostId === null) return null;
+  const id = Number(outpostId);
+  let visible = false;
+  for (const ev of change.events) {
+    if (ev.kind === 'status') {
+      const r = await store.setTicketStatus(id, ev.status, now);
+      visible ||= r?.changed ?? false;
+    } else if (ev.kind === 'note' && !ev.note.own) {
+      const visibility = ev.note.visibility === 'public' ? 'customer' : 'internal';
+      const at = Date.parse(ev.note.at);
+      const added = await store.desk.addDeskNote(id, ev.note.id, {
+        text: ev.note.text,
+        visibility,
+        author: ev.note.author,
+        at: Number.isNaN(at) ? now : at,
+      });
+      visible ||= added && visibility === 'customer';
+    }
+  }
+  // A status the events did not itemise (or missed across a restart) still lands: the ticket as it is now.
+  const current = await store.getTicket(id);
+  if (current && current.status !== 'closed' && current.status !== change.ticket.status && !change.events.some((e) => e.kind === 'status')) {
+    const r = await store.setTicketStatus(id, change.ticket.status, now);
+    visible ||= r?.changed ?? false;
+  }
+  return visible && current?.deviceId ? { deviceId: current.deviceId, ref: current.ref } : null;
+}

@@ -1,0 +1,42 @@
+// The desk the server syncs with, as the operator configures it (flags, environment, config file),
+// and the connector built from it. The secret is a value here, read by the CLI from a file or
+// OUTPOST_DESK_SECRET; it is never logged and never echoed in an error.
+import { z } from 'zod';
+import type { Logger } from '../../../shared/log.js';
+import type { DeskConnector } from '../connector.js';
+import { AssetEventRulesSchema } from '../rules/asset-events.js';
+import { parseConfig } from '../errors.js';
+import { RtConnector } from '../rt/connector.js';
+import { SdpConnector } from '../sdp/connector.js';
+
+export const DeskSettingsSchema = z.object({
+  kind: z.enum(['rt', 'sdp']),
+  url: z.url({ protocol: /^https?$/ }),
+  /** RT: the API user; SDP: the API technician. */
+  user: z.string().trim().min(1).max(200),
+  secret: z.string().min(1).max(4096),
+  /** RT: "token" (an auth token, recommended) or "basic" (the user's password). */
+  auth: z.enum(['token', 'basic']).default('token'),
+  pollSeconds: z.number().min(1).max(3600).default(30),
+  /** Requesters without an email become account@requesterDomain in the desk. */
+  requesterDomain: z.string().trim().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a domain name such as example.com').optional(),
+  /** Which inventory changes raise desk tickets (new hardware, new software, prohibited software). */
+  assetEvents: AssetEventRulesSchema.prefault({}),
+  /** Connector-specific settings (see server/desk/rt/config.ts, server/desk/sdp/config.ts). */
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type DeskSettingsInput = z.input<typeof DeskSettingsSchema>;
+export type DeskSettings = z.output<typeof DeskSettingsSchema>;
+
+export function parseDeskSettings(input: unknown): DeskSettings {
+  return parseConfig(DeskSettingsSchema, input, 'Desk');
+}
+
+export function createConnector(s: DeskSettings, log: Logger, fetchImpl?: typeof fetch): DeskConnector {
+  if (s.kind === 'rt') {
+    const auth = s.auth === 'basic' ? { kind: 'basic' as const, password: s.secret } : { kind: 'token' as const, token: s.secret };
+    return new RtConnector({ ...s.options, url: s.url, user: s.user, auth }, log, fetchImpl);
+  }
+  return new SdpConnector({ flavour: 'onprem', ...s.options, url: s.url, technician: s.user, token: s.secret }, log, fetchImpl);
+}

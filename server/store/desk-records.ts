@@ -1,0 +1,73 @@
+// The service-desk sync's storage contract: a durable job queue, the links between Outpost's
+// records and the desk's, and the poll cursor. Jobs from endpoint data are enqueued by the store in
+// the same transaction as that data (see sqlite/desk-enqueue.ts), so a crash cannot lose one.
+import type { AssetEventRules } from '../desk/rules/asset-events.js';
+import type { NewServerNote } from './ticket-records.js';
+
+export type DeskJobKind = 'asset' | 'ticket' | 'note' | 'close' | 'worklog' | 'event';
+export type DeskJobState = 'queued' | 'done' | 'failed';
+
+export interface NewDeskJob {
+  kind: DeskJobKind;
+  /** Unique: a second job with the same key is not added (or, with `coalesce`, re-arms the first). */
+  key: string;
+  payload: Record<string, unknown>;
+  /** Re-arm a finished or failed job of the same key instead of ignoring the new one (asset updates). */
+  coalesce?: boolean;
+}
+
+export interface DeskJob {
+  id: number;
+  kind: DeskJobKind;
+  key: string;
+  payload: Record<string, unknown>;
+  state: DeskJobState;
+  attempts: number;
+  revision: number;
+  /** Epoch ms. */
+  nextAt: number;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What the desk links: Outpost ticket id, device id, note id... and the desk's id for it. */
+export type DeskLinkKind = 'ticket' | 'asset';
+
+export interface DeskStore {
+  /** Whether the ingest enqueues desk jobs (only while a desk is configured), and asset events by which rules. */
+  setEnabled(enabled: boolean, rules?: AssetEventRules): void;
+  /** Called after a transaction that enqueued jobs committed. */
+  onEnqueued(listener: (() => void) | null): void;
+
+  enqueue(job: NewDeskJob, at: number): Promise<void>;
+  /** The queued job due first at `now`, or null. */
+  nextDue(now: number): Promise<DeskJob | null>;
+  /** When the earliest queued job is due, or null for an empty queue. */
+  nextDueAt(): Promise<number | null>;
+  /** Done, unless the job was re-armed (revision moved) while it ran. */
+  completeJob(id: number, revision: number, at: number): Promise<void>;
+  /** Counts an attempt, durably, before the desk is called: attempts 0 then means "never tried". */
+  beginAttempt(id: number, at: number): Promise<void>;
+  /** Holds the job until `nextAt`. */
+  holdJob(id: number, nextAt: number, error: string, at: number): Promise<void>;
+  failJob(id: number, error: string, at: number): Promise<void>;
+  /** Makes every held job due now (the desk answered again after an outage). */
+  releaseHeld(now: number): Promise<void>;
+  /** Queues a failed job again; false when there is no failed job with that id. */
+  retryJob(id: number, at: number): Promise<boolean>;
+  jobCounts(): Promise<{ queued: number; failed: number }>;
+  recentFailed(limit: number): Promise<DeskJob[]>;
+
+  deskIdFor(kind: DeskLinkKind, outpostId: string): Promise<string | null>;
+  outpostIdFor(kind: DeskLinkKind, deskId: string): Promise<string | null>;
+  setLink(kind: DeskLinkKind, outpostId: string, deskId: string): Promise<void>;
+
+  getState(key: string): Promise<string | null>;
+  setState(key: string, value: string): Promise<void>;
+
+  /** The server ticket id of a device's ticket ref, or null. */
+  ticketIdByRef(deviceId: string, ref: string): Promise<number | null>;
+  /** Adds a note read from the desk once per desk note id; false when it was already there. */
+  addDeskNote(ticketId: number, deskNoteId: string, note: NewServerNote): Promise<boolean>;
+}
