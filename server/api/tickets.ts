@@ -1,5 +1,6 @@
 // /api/tickets: the server as the desk of record until a service desk is connected. Changes the
-// requester can see (status, customer-facing notes) are pushed to their device.
+// requester can see (status, customer-facing notes) are pushed to their device. While a desk is
+// configured, the store queues status changes and notes for it in the same transaction.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { TICKET_LIMITS, TICKET_STATUSES, TicketStatusSchema } from '../../shared/tickets.js';

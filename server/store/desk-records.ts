@@ -4,7 +4,7 @@
 import type { AssetEventRules } from '../desk/rules/asset-events.js';
 import type { NewServerNote } from './ticket-records.js';
 
-export type DeskJobKind = 'asset' | 'ticket' | 'note' | 'close' | 'worklog' | 'event';
+export type DeskJobKind = 'asset' | 'ticket' | 'note' | 'close' | 'status' | 'worklog' | 'event';
 export type DeskJobState = 'queued' | 'done' | 'failed';
 
 export interface NewDeskJob {

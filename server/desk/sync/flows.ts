@@ -6,9 +6,9 @@ import type { Store } from '../../store/store.js';
 import type { DeskConnector } from '../connector.js';
 import { DeskError } from '../errors.js';
 import { addNoteOnce, addWorklogOnce, createTicketOnce, type Written } from '../once.js';
-import type { AssetLookup, DeskAttachment, DeskId, NewDeskTicket } from '../types.js';
-import { deskKey } from './keys.js';
-import { assetFields, newDeskTicket, requesterEmail } from './records.js';
+import type { AssetLookup, DeskAsset, DeskAttachment, DeskId, NewDeskTicket } from '../types.js';
+import { deskKey, deskStatusKey } from './keys.js';
+import { assetFields, cloneNote, newDeskTicket, requesterEmail } from './records.js';
 
 export interface FlowContext {
   desk: DeskConnector;
@@ -42,10 +42,16 @@ export async function runJob(ctx: FlowContext, job: DeskJob): Promise<void> {
       await createTicket(ctx, String(p.deviceId), String(p.ref));
       return;
     case 'note':
-      await addNote(ctx, String(p.deviceId), String(p.ref), String(p.noteId));
+      // A ticketId marks a note IT added through the server API; otherwise it came from an endpoint.
+      if (p.ticketId !== undefined) await addServerNote(ctx, Number(p.ticketId), String(p.noteId));
+      else await addNote(ctx, String(p.deviceId), String(p.ref), String(p.noteId));
       return;
     case 'close':
       await closeTicket(ctx, String(p.deviceId), String(p.ref));
+      return;
+    case 'status':
+      // A status IT set through the server API.
+      await sendStatus(ctx, Number(p.ticketId));
       return;
     case 'worklog':
       await addWorklog(ctx, String(p.deviceId), String(p.ref), Number(p.ticketId));
@@ -56,33 +62,52 @@ export async function runJob(ctx: FlowContext, job: DeskJob): Promise<void> {
   }
 }
 
-/** Known to both: overwrite the desk's asset; only Outpost: create; only the desk: never touched here. */
+/**
+ * Known to both: overwrite the desk's asset; only Outpost: create; only the desk: never touched here.
+ * A suspected clone gets an asset of its own, marked as such: never its original's, never one found by name.
+ */
 export async function syncAsset(ctx: FlowContext, deviceId: string): Promise<DeskId | undefined> {
   if (!ctx.desk.capabilities.assets) return undefined;
   const device = await ctx.store.getDevice(deviceId);
   if (!device) return undefined;
   const fields = assetFields(device);
-  const id = (await ctx.store.desk.deskIdFor('asset', deviceId)) ?? (await matchAsset(ctx.desk, fields));
+  if (device.cloneOf) {
+    const original = await ctx.store.getDevice(device.cloneOf);
+    fields.description = cloneNote(original?.hostname ?? device.cloneOf, device.cloneOf);
+  }
+  const id = (await ctx.store.desk.deskIdFor('asset', deviceId)) ?? (await matchAsset(ctx, fields, device.cloneOf !== null));
   const saved = await ctx.desk.saveAsset(fields, id ?? undefined);
   await ctx.store.desk.setLink('asset', deviceId, saved.id);
   return saved.id;
 }
 
 /** Outpost's own id first (our earlier write), then service tag, MACs, name; junk never reached here. */
-async function matchAsset(desk: DeskConnector, f: ReturnType<typeof assetFields>): Promise<DeskId | null> {
+async function matchAsset(ctx: FlowContext, f: ReturnType<typeof assetFields>, clone: boolean): Promise<DeskId | null> {
   const lookups: AssetLookup[] = [];
   if (f.outpostDeviceId) lookups.push({ by: 'outpostDeviceId', value: f.outpostDeviceId });
   if (f.serviceTag) lookups.push({ by: 'serviceTag', value: f.serviceTag });
   const macs = f.macs.filter((m) => isMatchableMac(m));
   if (macs.length) lookups.push({ by: 'mac', values: macs });
-  if (f.name) lookups.push({ by: 'name', value: f.name });
+  // A clone carries its original's name: the name would find the original's asset.
+  if (f.name && !clone) lookups.push({ by: 'name', value: f.name });
   for (const lookup of lookups) {
-    const found = await desk.findAssets(lookup);
+    const found = await unclaimed(ctx, await ctx.desk.findAssets(lookup), f.outpostDeviceId);
     // Two desk assets with the same tag or name: ambiguous, so neither is overwritten.
     if (found.length === 1) return found[0]!.id;
     if (found.length > 1 && lookup.by !== 'name') return found[0]!.id;
   }
   return null;
+}
+
+/** Desk assets another Outpost device already owns are never taken over (a clone, a moved adapter). */
+async function unclaimed(ctx: FlowContext, assets: DeskAsset[], deviceId: string | undefined): Promise<DeskAsset[]> {
+  const out: DeskAsset[] = [];
+  for (const a of assets) {
+    if (a.outpostDeviceId && a.outpostDeviceId !== deviceId) continue;
+    const owner = await ctx.store.desk.outpostIdFor('asset', a.id);
+    if (owner === null || owner === deviceId) out.push(a);
+  }
+  return out;
 }
 
 async function ticketOf(ctx: FlowContext, deviceId: string, ref: string) {
@@ -138,6 +163,35 @@ async function closeTicket(ctx: FlowContext, deviceId: string, ref: string): Pro
   const t = await ticketOf(ctx, deviceId, ref);
   if (!t) return;
   await ctx.desk.updateTicket(await linkedTicket(ctx, t.id), { status: 'closed' });
+  await ctx.store.desk.setState(deskStatusKey(t.id), 'closed');
+}
+
+/** A note IT added through the server API: customer-facing or internal, as IT chose. */
+async function addServerNote(ctx: FlowContext, ticketId: number, noteId: string): Promise<void> {
+  if (!ctx.desk.capabilities.notesToDesk) return;
+  const t = await ctx.store.getTicket(ticketId);
+  const note = t?.notes.find((n) => n.id === noteId);
+  if (!t || !note) return;
+  await addNoteOnce(ctx.desk, {
+    ticketId: await linkedTicket(ctx, t.id),
+    visibility: note.visibility === 'customer' ? 'public' : 'internal',
+    text: note.text,
+    idempotencyKey: deskKey('note', 'server', noteId),
+  });
+}
+
+/**
+ * A status IT set through the server API. The ticket's status as it is now is written, so jobs of
+ * changes made in quick succession end with the last one; one the desk already has is not written.
+ */
+async function sendStatus(ctx: FlowContext, ticketId: number): Promise<void> {
+  if (!ctx.desk.capabilities.updateStatus) return; // status sync or log only: the desk keeps its status
+  const t = await ctx.store.getTicket(ticketId);
+  if (!t) return;
+  const key = deskStatusKey(t.id);
+  if ((await ctx.store.desk.getState(key)) === t.status) return;
+  await ctx.desk.updateTicket(await linkedTicket(ctx, t.id), { status: t.status });
+  await ctx.store.desk.setState(key, t.status);
 }
 
 async function addWorklog(ctx: FlowContext, deviceId: string, ref: string, ticketId: number): Promise<void> {

@@ -12,6 +12,9 @@ export function deskKey(scope: KeyScope, ...parts: string[]): string {
   return PREFIX[scope] + createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 40);
 }
 
+/** desk_state key of the status the desk last had for a ticket (reported by a poll or written by us). */
+export const deskStatusKey = (ticketId: number): string => `status:${ticketId}`;
+
 export interface Backoff {
   baseMs: number;
   capMs: number;

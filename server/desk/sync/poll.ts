@@ -1,9 +1,11 @@
 // The desk's side coming back: status changes and notes on the tickets Outpost created. Customer-
 // facing notes and statuses reach the endpoint (the caller pushes the refs returned); internal
 // comments are stored as internal and never pushed; the connector already left out our own echoes.
+import type { TicketStatus } from '../../../shared/tickets.js';
 import type { Store } from '../../store/store.js';
 import type { DeskConnector } from '../connector.js';
 import { cursorFrom, type DeskCursor, type DeskTicketChange } from '../types.js';
+import { deskStatusKey } from './keys.js';
 
 const CURSOR_KEY = 'cursor';
 
@@ -32,7 +34,7 @@ async function applyChange(store: Store, change: DeskTicketChange, now: number):
   let visible = false;
   for (const ev of change.events) {
     if (ev.kind === 'status') {
-      const r = await store.setTicketStatus(id, ev.status, now);
+      const r = await setFromDesk(store, id, ev.status, now);
       visible ||= r?.changed ?? false;
     } else if (ev.kind === 'note' && !ev.note.own) {
       const visibility = ev.note.visibility === 'public' ? 'customer' : 'internal';
@@ -49,8 +51,14 @@ async function applyChange(store: Store, change: DeskTicketChange, now: number):
   // A status the events did not itemise (or missed across a restart) still lands: the ticket as it is now.
   const current = await store.getTicket(id);
   if (current && current.status !== 'closed' && current.status !== change.ticket.status && !change.events.some((e) => e.kind === 'status')) {
-    const r = await store.setTicketStatus(id, change.ticket.status, now);
+    const r = await setFromDesk(store, id, change.ticket.status, now);
     visible ||= r?.changed ?? false;
   }
   return visible && current?.deviceId ? { deviceId: current.deviceId, ref: current.ref } : null;
+}
+
+/** Recorded as the desk's own status first, so the store does not queue it back to the desk. */
+async function setFromDesk(store: Store, id: number, status: TicketStatus, now: number) {
+  await store.desk.setState(deskStatusKey(id), status);
+  return store.setTicketStatus(id, status, now);
 }

@@ -5,7 +5,18 @@ import type { DeviceDetail } from '../../store/store.js';
 import type { TicketDetail } from '../../store/ticket-records.js';
 import type { DeskAssetFields, NewDeskTicket } from '../types.js';
 
-export function assetFields(d: DeviceDetail): DeskAssetFields {
+/**
+ * What the sync writes to a desk asset. `description` (the asset's free-text field) is not yet in
+ * DeskAssetFields (../types.ts); connectors that do not map it leave it out.
+ */
+export type SyncedAssetFields = DeskAssetFields & { description?: string };
+
+/** The asset description of a device flagged as a clone: never merged silently with its original. */
+export function cloneNote(originalName: string, originalId: string): string {
+  return `Suspected clone of ${originalName} (Outpost device ${originalId}): an OS image seen on other hardware. Check before merging.`;
+}
+
+export function assetFields(d: DeviceDetail): SyncedAssetFields {
   const snap = d.snapshot;
   const macs = new Set<string>();
   // Every physical adapter goes on the asset; only matchable ones are used to find it (flows.ts).
@@ -14,7 +25,7 @@ export function assetFields(d: DeviceDetail): DeskAssetFields {
     if (mac) macs.add(mac.toLowerCase());
   }
   const user = snap?.users[0];
-  const fields: DeskAssetFields = {
+  const fields: SyncedAssetFields = {
     name: d.hostname,
     macs: [...macs].sort(),
     lastSeen: new Date(d.lastSeen).toISOString(),

@@ -1,6 +1,7 @@
 // The desk sync queue, links and cursor in SQLite (schema: migrations.ts, desk_*).
 import type Database from 'better-sqlite3';
 import type { AssetEventRules } from '../../desk/rules/asset-events.js';
+import { deskStatusKey } from '../../desk/sync/keys.js';
 import type { DeskJob, DeskJobKind, DeskJobState, DeskLinkKind, DeskStore, NewDeskJob } from '../desk-records.js';
 import type { NewServerNote } from '../ticket-records.js';
 
@@ -38,6 +39,12 @@ export class SqliteDeskStore implements DeskStore {
       ON CONFLICT(key) DO UPDATE SET payload = excluded.payload, revision = revision + 1, updated_at = excluded.updated_at,
         next_at = CASE WHEN state = 'queued' THEN next_at ELSE excluded.next_at END,
         attempts = CASE WHEN state = 'queued' THEN attempts ELSE 0 END, state = 'queued'`);
+  }
+
+  /** Synchronous, for a caller's transaction: the status the desk is known to have for a ticket. */
+  knownDeskStatusSync(ticketId: number): string | null {
+    const row = this.db.prepare('SELECT value FROM desk_state WHERE key = ?').get(deskStatusKey(ticketId)) as { value: string } | undefined;
+    return row?.value ?? null;
   }
 
   get isEnabled(): boolean {

@@ -59,8 +59,8 @@ export class SqliteStore implements Store {
   constructor(private readonly db: Database.Database) {
     this.enrolTx = createEnrol(db);
     this.batchTx = createApplyBatch(db);
-    this.tickets = new SqliteTicketStore(db);
     this.desk = new SqliteDeskStore(db);
+    this.tickets = new SqliteTicketStore(db, this.desk);
     this.batchJobs = createBatchJobs(db);
   }
 

@@ -23,6 +23,7 @@ import {
   type TicketRow,
   type WorklogRow,
 } from './ticket-rows.js';
+import type { SqliteDeskStore } from './desk-store.js';
 
 /** Each ticket sent to an endpoint carries at most this many of its newest customer-facing notes,
  * which keeps a full list within a few frames however long a conversation gets. */
@@ -31,7 +32,11 @@ export const ENDPOINT_NOTES_PER_TICKET = 100;
 const LIKE_ESCAPE = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export class SqliteTicketStore implements TicketStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    /** Changes IT makes here are queued for the service desk in the same transaction. */
+    private readonly desk: SqliteDeskStore,
+  ) {}
 
   async endpointTickets(deviceId: string, opts: { refs?: readonly string[]; limit: number }): Promise<EndpointTicket[]> {
     const rows = this.db
@@ -99,8 +104,14 @@ export class SqliteTicketStore implements TicketStore {
     return row ?? null;
   }
 
+  /**
+   * While a desk is configured, a status IT sets here is queued for the desk in the same
+   * transaction, unless the desk already has it (a status the desk itself reported: its echo).
+   */
   async setTicketStatus(id: number, status: TicketStatus, at: number): Promise<{ ticket: TicketDetail; changed: boolean } | null> {
-    return this.db.transaction(() => {
+    const desk = this.desk;
+    let enqueued = false;
+    const result = this.db.transaction(() => {
       const current = this.db.prepare<[number], { status: TicketStatus }>('SELECT status FROM tickets WHERE id = ?').get(id);
       if (!current) return null;
       const changed = current.status !== status;
@@ -108,13 +119,23 @@ export class SqliteTicketStore implements TicketStore {
         this.db
           .prepare('UPDATE tickets SET status = ?, updated_at = ?, public_updated_at = ?, closed_at = ? WHERE id = ?')
           .run(status, at, at, status === 'closed' ? at : null, id);
+        if (desk?.isEnabled && desk.knownDeskStatusSync(id) !== status) {
+          // The change id keys the job: each change is one job; the job writes the ticket's status as it is then.
+          const changeId = randomUUID();
+          desk.enqueueSync({ kind: 'status', key: `status:${id}:${changeId}`, payload: { ticketId: id, changeId } }, at);
+          enqueued = true;
+        }
       }
       return { ticket: this.detail(id)!, changed };
     })();
+    if (enqueued) desk?.notify();
+    return result;
   }
 
+  /** While a desk is configured, the note is queued for the desk in the same transaction. */
   async addTicketNote(id: number, note: NewServerNote): Promise<{ ticket: TicketDetail; note: StoredNote } | null> {
-    return this.db.transaction(() => {
+    const desk = this.desk;
+    const result = this.db.transaction(() => {
       if (!this.db.prepare('SELECT 1 FROM tickets WHERE id = ?').get(id)) return null;
       const stored: StoredNote = { id: randomUUID(), author: note.author, text: note.text, at: note.at, visibility: note.visibility, fromEndpoint: false };
       this.db
@@ -122,8 +143,11 @@ export class SqliteTicketStore implements TicketStore {
         .run(id, stored.id, stored.author, stored.text, stored.visibility, stored.at);
       const touch = note.visibility === 'customer' ? ', public_updated_at = @at' : '';
       this.db.prepare(`UPDATE tickets SET updated_at = @at${touch} WHERE id = @id`).run({ at: note.at, id });
+      if (desk?.isEnabled) desk.enqueueSync({ kind: 'note', key: `note:server:${stored.id}`, payload: { ticketId: id, noteId: stored.id } }, note.at);
       return { ticket: this.detail(id)!, note: stored };
     })();
+    if (result && desk?.isEnabled) desk.notify();
+    return result;
   }
 
   private detail(id: number): TicketDetail | null {
