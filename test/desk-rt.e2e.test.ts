@@ -99,6 +99,9 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
     assert.equal(moved.os, undefined, 'a field Outpost no longer reports is cleared');
     assert.deepEqual(await desk.findAssets({ by: 'mac', values: [macs[0]!] }), []);
 
+    const clone = await desk.saveAsset({ name: `ws-${tag()}`, macs: [], description: 'Suspected clone of acct-pc7' });
+    assert.equal((await desk.findAssets({ by: 'name', value: clone.name }))[0]?.description, 'Suspected clone of acct-pc7');
+
     const digits = String(Date.now() % 1e9);
     const numeric = await desk.saveAsset({ name: digits, macs: [] });
     assert.equal(numeric.name, `host-${digits}`);

@@ -108,6 +108,8 @@ export interface DeskAssetFields {
   lastSeen?: string;
   loggedOnUser?: string;
   outpostDeviceId?: string;
+  /** Free text on the asset, e.g. that it is a suspected clone of another device. */
+  description?: string;
 }
 
 export interface DeskAsset extends DeskAssetFields {

@@ -16,7 +16,11 @@ export class RtAssets {
   /** Resolves with what was written; RT holds exactly these values for the fields Outpost owns. */
   async save(asset: DeskAssetFields, id?: DeskId): Promise<DeskAsset> {
     const name = rtAssetName(asset.name);
-    const fields = { Name: name, CustomFields: assetCustomFields(this.config, asset, id !== undefined) };
+    const fields = {
+      Name: name,
+      ...(asset.description ? { Description: asset.description.slice(0, 255) } : {}),
+      CustomFields: assetCustomFields(this.config, asset, id !== undefined),
+    };
     let assetId = id;
     if (assetId === undefined) {
       const body = { ...fields, Catalog: this.config.catalog, Status: this.config.assetStatus };
@@ -36,7 +40,7 @@ export class RtAssets {
     if (query === null) return [];
     const page = await this.client.page('/assets', RtAssetSchema, {
       query,
-      fields: 'Name,CustomFields',
+      fields: 'Name,Description,CustomFields',
       per_page: MAX_MATCHES,
       orderby: 'id',
       order: 'ASC',

@@ -92,6 +92,7 @@ export function toDeskAsset(config: RtConfig, a: RtAsset): DeskAsset {
     ...optional('model', cfValue(cf, f.model)),
     ...optional('lastSeen', cfValue(cf, f.lastSeen)),
     ...optional('loggedOnUser', cfValue(cf, f.loggedOnUser)),
+    ...optional('description', a.Description || undefined),
     ...optional('outpostDeviceId', cfValue(cf, f.outpostDeviceId)),
   };
 }

@@ -74,6 +74,7 @@ export const RtUserSchema = z.object({ id, EmailAddress: text.optional(), RealNa
 export const RtAssetSchema = z.object({
   id,
   Name: text,
+  Description: z.string().optional(),
   CustomFields: RtCustomFieldValuesSchema.default([]),
 });
 export type RtAsset = z.infer<typeof RtAssetSchema>;

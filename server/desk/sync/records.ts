@@ -5,11 +5,8 @@ import type { DeviceDetail } from '../../store/store.js';
 import type { TicketDetail } from '../../store/ticket-records.js';
 import type { DeskAssetFields, NewDeskTicket } from '../types.js';
 
-/**
- * What the sync writes to a desk asset. `description` (the asset's free-text field) is not yet in
- * DeskAssetFields (../types.ts); connectors that do not map it leave it out.
- */
-export type SyncedAssetFields = DeskAssetFields & { description?: string };
+/** What the sync writes to a desk asset; RT keeps `description` in the asset's Description field. */
+export type SyncedAssetFields = DeskAssetFields;
 
 /** The asset description of a device flagged as a clone: never merged silently with its original. */
 export function cloneNote(originalName: string, originalId: string): string {
