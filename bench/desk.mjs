@@ -27,8 +27,9 @@ const statusRuns = Number(process.argv[3] ?? 10);
 const POLL_S = 5;
 const missing = rtMissing();
 if (missing) {
-  console.error(missing);
-  process.exit(2);
+  // Not a failure of Outpost: `npm run bench` goes on with the others.
+  console.log(`skipped: ${missing}`);
+  process.exit(0);
 }
 if (process.getuid?.() !== 0) {
   console.error('run as root: the agent local API answers root with the admin token');
@@ -84,28 +85,31 @@ async function main() {
     return s.healthy && s.queued === 0 ? s : undefined;
   }, 60_000, 'the desk queue to settle');
 
-  // RT's own create, the same fields a tray ticket carries, through the API user.
+  // RT's own create: the same fields a tray ticket carries, as the same API user with the same token
+  // auth as the connector (basic auth costs RT a password hash per request).
   const bare = [];
-  for (let i = 0; i < ticketRuns; i++) {
+  const bareCreate = async (i) => {
     const body = { Queue: 'General', Subject: `Bare create ${i}`, Content: 'Raised by bench/desk.mjs.', ContentType: 'text/plain', Requestor: 'root@example.com', Priority: 50 };
     const t = performance.now();
     const res = await fetch(`${rt.url}/REST/2.0/ticket`, {
       method: 'POST',
-      headers: { Authorization: rtBasic(rt.user, rt.password), 'Content-Type': 'application/json' },
+      headers: { Authorization: `token ${rt.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
     await res.arrayBuffer();
     if (res.status !== 201) throw new Error(`RT bare create answered ${res.status}`);
-    bare.push(performance.now() - t);
-  }
+    if (i > 0) bare.push(performance.now() - t);
+  };
 
-  // (a) Tray ticket -> RT. A warm-up ticket first (lazy look-ups such as the queue and the asset).
+  // (a) Tray ticket -> RT, each after a bare create so that both see the same RT. One warm-up pair
+  // first (lazy look-ups such as the queue, the requester and the asset).
   const raised = [];
   const inRt = [];
   const stored = [];
   const serverToRt = [];
   const jobsBefore = () => jobDurations(server.output(), 'ticket').length;
   for (let i = 0; i <= ticketRuns; i++) {
+    await bareCreate(i);
     const tag = `bench${randomBytes(5).toString('hex')}`;
     const t0 = performance.now();
     const { ref } = await callLocalAgent(stateDir, 'tickets.create', { subject: `Desk bench ${tag}`, description: 'Raised by bench/desk.mjs.', priority: 'normal' });
