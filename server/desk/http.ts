@@ -3,6 +3,7 @@
 // the method, the path without its query, the status and the time taken.
 import type { Logger } from '../../shared/log.js';
 import { OUTPOST_VERSION } from '../../shared/version.js';
+import type { z } from 'zod';
 import { DeskError, codeForStatus, parseRetryAfter } from './errors.js';
 
 /** Never "Mozilla": RT answers such clients with a redirect to its login page instead of 401. */
@@ -159,4 +160,24 @@ function safeDescribe(describe: DeskHttpOptions['describeError'], text: string):
   const fallback = /^\s*</.test(text) ? undefined : text.trim();
   const out = reason ?? fallback;
   return out ? out.slice(0, 300) : undefined;
+}
+
+/** A desk answer's JSON, or E_DESK_BAD_RESPONSE naming the operation. */
+export function deskJson(res: DeskResponse, operation: string): unknown {
+  try {
+    return JSON.parse(res.text);
+  } catch {
+    throw new DeskError('E_DESK_BAD_RESPONSE', `${operation}: the answer is not JSON`, { operation, status: res.status });
+  }
+}
+
+/** `json` checked against the shape the connector expects, or E_DESK_BAD_RESPONSE saying where it differs. */
+export function deskShape<S extends z.ZodType>(schema: S, json: unknown, res: DeskResponse, operation: string): z.output<S> {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new DeskError('E_DESK_BAD_RESPONSE', `${operation}: unexpected answer (${issue?.path.join('.') || 'root'}: ${issue?.message ?? 'invalid'})`, {
+    operation,
+    status: res.status,
+  });
 }

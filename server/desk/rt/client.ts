@@ -1,8 +1,7 @@
 // JSON over RT's REST 2.0, with every answer checked against ./schemas.ts.
 import type { z } from 'zod';
 import type { Logger } from '../../../shared/log.js';
-import { DeskError } from '../errors.js';
-import { DeskHttp, type DeskResponse } from '../http.js';
+import { DeskHttp, deskJson, deskShape, type DeskResponse } from '../http.js';
 import type { RtConfig } from './config.js';
 import { RtErrorSchema, RtMessagesSchema, rtPageSchema } from './schemas.js';
 
@@ -97,19 +96,5 @@ function describeError(body: string): string | undefined {
 }
 
 function parse<S extends z.ZodType>(schema: S, res: DeskResponse, operation: string): z.output<S> {
-  let json: unknown;
-  try {
-    json = JSON.parse(res.text);
-  } catch {
-    throw new DeskError('E_DESK_BAD_RESPONSE', `${operation}: the answer is not JSON`, { operation, status: res.status });
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const where = parsed.error.issues[0]?.path.join('.') ?? '';
-    throw new DeskError('E_DESK_BAD_RESPONSE', `${operation}: unexpected answer (${where || 'root'}: ${parsed.error.issues[0]?.message ?? 'invalid'})`, {
-      operation,
-      status: res.status,
-    });
-  }
-  return parsed.data;
+  return deskShape(schema, deskJson(res, operation), res, operation);
 }

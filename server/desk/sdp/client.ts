@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../../shared/log.js';
 import { DeskError } from '../errors.js';
-import { DeskHttp, type DeskResponse } from '../http.js';
+import { DeskHttp, deskJson, deskShape, type DeskResponse } from '../http.js';
 import type { SdpConfig } from './config.js';
 import { ListInfoOutSchema, SDP_ACCEPT, SDP_FORM, StatusEnvelopeSchema, type ListInput } from './shapes.js';
 
@@ -74,24 +74,11 @@ function describeError(body: string): string | undefined {
 }
 
 function parse<S extends z.ZodType>(schema: S, res: DeskResponse, operation: string): z.output<S> {
-  let json: unknown;
-  try {
-    json = JSON.parse(res.text);
-  } catch {
-    throw new DeskError('E_DESK_BAD_RESPONSE', `${operation}: the answer is not JSON`, { operation, status: res.status });
-  }
+  const json = deskJson(res, operation);
   const env = StatusEnvelopeSchema.safeParse(json);
   const statuses = env.success ? [env.data.response_status].flat() : [];
   if (statuses.some((s) => s.status_code !== 2000 && s.status !== 'success')) {
     throw new DeskError('E_DESK_REJECTED', `${operation}: ${describeError(res.text) ?? 'failed'}`, { operation, status: res.status });
   }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new DeskError('E_DESK_BAD_RESPONSE', `${operation}: unexpected answer (${issue?.path.join('.') || 'root'}: ${issue?.message ?? 'invalid'})`, {
-      operation,
-      status: res.status,
-    });
-  }
-  return parsed.data;
+  return deskShape(schema, json, res, operation);
 }
