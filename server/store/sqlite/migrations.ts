@@ -180,6 +180,46 @@ const MIGRATIONS: readonly string[] = [
 
   CREATE TABLE desk_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // 4: the web console: admins and their sessions; what the devices list searches, filters and sorts
+  // by; enrolment tokens that can be listed and revoked; prohibited patterns added in the console.
+  `
+  CREATE TABLE admins (
+    username      TEXT PRIMARY KEY COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+  );
+
+  -- The cookie carries a random session id; only its sha256 is kept, like every other secret here.
+  CREATE TABLE admin_sessions (
+    id_hash    BLOB PRIMARY KEY,
+    username   TEXT NOT NULL REFERENCES admins(username) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX admin_sessions_expiry ON admin_sessions(expires_at);
+
+  -- Logged-on user names, comma-joined, kept with the other display columns for search and sort.
+  ALTER TABLE devices ADD COLUMN users TEXT NOT NULL DEFAULT '';
+  -- Whether an agent connection is open now; the server clears it when it starts.
+  ALTER TABLE devices ADD COLUMN online INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX devices_last_seen ON devices(last_seen);
+  UPDATE devices SET users = coalesce((
+    SELECT group_concat(json_extract(u.value, '$.name'), ',')
+    FROM snapshots s, json_each(s.snapshot, '$.users') u WHERE s.device_id = devices.id), '');
+
+  ALTER TABLE enrolment_tokens ADD COLUMN id TEXT;
+  ALTER TABLE enrolment_tokens ADD COLUMN label TEXT;
+  ALTER TABLE enrolment_tokens ADD COLUMN used INTEGER NOT NULL DEFAULT 0;
+  UPDATE enrolment_tokens SET id = lower(hex(randomblob(8))) WHERE id IS NULL;
+  CREATE UNIQUE INDEX enrolment_tokens_id ON enrolment_tokens(id);
+
+  CREATE TABLE prohibited_software (
+    pattern    TEXT PRIMARY KEY COLLATE NOCASE,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

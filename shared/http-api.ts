@@ -1,0 +1,290 @@
+// The server's HTTP API as its clients see it: one map from "METHOD /path" to what the request
+// carries and what the answer holds. The server's route modules return these shapes and the web
+// console (console/) derives its client from this map. Type-only: nothing here runs, so the
+// console bundle pulls in no zod.
+import type { Hardware, LoggedOnUser, NetworkInterface, Os, Software } from './inventory.js';
+import type { Priority, TicketStatus } from './tickets.js';
+import type { Trigger } from './protocol.js';
+
+/** Every error answer: `{ error: { code, message } }` with a stable code (shared/errors.ts). */
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
+
+export interface Page<T> {
+  items: T[];
+  /** How many match the query in all (for "1–50 of 9,812"). */
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+// ---------------------------------------------------------------- session (web console sign-in)
+
+export interface SessionInfo {
+  username: string;
+  /** Sent back as the x-csrf-token header on every POST/PATCH/PUT/DELETE made with the session cookie. */
+  csrfToken: string;
+  /** ISO 8601: when the session ends unless used again. */
+  expiresAt: string;
+}
+
+export interface SignInBody {
+  username: string;
+  password: string;
+}
+
+// ---------------------------------------------------------------- devices
+
+export type DevicePlatform = 'linux' | 'darwin' | 'windows' | 'other';
+export const DEVICE_SORTS = ['hostname', 'lastSeen', 'os', 'serial', 'ip', 'user'] as const;
+export type DeviceSort = (typeof DEVICE_SORTS)[number];
+
+export interface DeviceListQuery {
+  /** Matches hostname, service tag (serial), logged-on user or IP address, case-insensitively, anywhere. */
+  q?: string;
+  os?: DevicePlatform;
+  online?: 'true' | 'false';
+  /** ISO 8601 or epoch ms: last seen at or after / before. */
+  seenAfter?: string;
+  seenBefore?: string;
+  sort?: DeviceSort;
+  order?: 'asc' | 'desc';
+  /** 1..500, default 50. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface DeviceSummaryJson {
+  id: string;
+  hostname: string;
+  serial: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  os: Pick<Os, 'platform' | 'distro' | 'release' | 'build' | 'arch'> | null;
+  ip: string | null;
+  /** Logged-on users at the last inventory. */
+  users: string[];
+  online: boolean;
+  lastSeen: string;
+  firstSeen: string;
+  softwareCount: number;
+  agentVersion: string | null;
+  cloneOf: string | null;
+}
+
+export interface DeviceDetailJson {
+  id: string;
+  hostname: string;
+  online: boolean;
+  lastSeen: string;
+  firstSeen: string;
+  digest: string | null;
+  needsFullSnapshot: boolean;
+  agentVersion: string | null;
+  cloneOf: string | null;
+  softwareCount: number;
+  hardware: Hardware | null;
+  os: Os | null;
+  network: NetworkInterface[];
+  users: LoggedOnUser[];
+}
+
+export interface ChangeJson {
+  id: number;
+  /** When the agent saw the change (its clock). */
+  at: string;
+  receivedAt: string;
+  trigger: Trigger;
+  seq: number;
+  section: string;
+  added: unknown[];
+  removed: unknown[];
+  changed: { before: unknown; after: unknown }[];
+}
+
+// ---------------------------------------------------------------- software across the fleet
+
+export interface FleetSoftwareQuery {
+  q?: string;
+  /** Only packages matching the prohibited list. */
+  prohibited?: 'true';
+  limit?: number;
+  offset?: number;
+}
+
+export interface FleetSoftwareJson {
+  name: string;
+  publisher: string | null;
+  /** Devices that have it, in any version. */
+  devices: number;
+  /** Distinct versions across the fleet. */
+  versions: number;
+  prohibited: boolean;
+}
+
+export interface SoftwareInstallJson {
+  deviceId: string;
+  hostname: string;
+  online: boolean;
+  version: string | null;
+  source: Software['source'];
+  lastSeen: string;
+}
+
+export interface SoftwareDetailJson {
+  name: string;
+  prohibited: boolean;
+  versions: { version: string | null; devices: number }[];
+  installs: Page<SoftwareInstallJson>;
+}
+
+export interface ProhibitedPatternJson {
+  pattern: string;
+  /** console: added here and removable; config: from the server's desk settings, read-only here. */
+  source: 'console' | 'config';
+  /** Devices with at least one package matching it now. */
+  devices: number;
+}
+
+// ---------------------------------------------------------------- enrolment tokens
+
+export interface EnrolmentTokenJson {
+  id: string;
+  label: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+  /** Enrolments left; null for unlimited. */
+  usesLeft: number | null;
+  /** Devices enrolled with it so far. */
+  used: number;
+  state: 'active' | 'expired' | 'used-up' | 'revoked';
+}
+
+export interface CreateTokenBody {
+  label?: string;
+  /** Hours until it expires: 1..87600, default 168 (7 days). */
+  expiresInHours?: number;
+  /** Enrolments allowed; absent for unlimited. */
+  uses?: number;
+}
+
+export interface CreatedTokenJson extends EnrolmentTokenJson {
+  /** Shown once: only its hash is stored. */
+  token: string;
+  /** The exact command to run on an endpoint (the server's own URL, the token). */
+  installCommand: string;
+}
+
+// ---------------------------------------------------------------- tickets
+
+export interface TicketSummaryJson {
+  id: number;
+  ref: string;
+  subject: string;
+  status: TicketStatus;
+  priority: Priority;
+  category: string | null;
+  requester: string;
+  deviceId: string | null;
+  hostname: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TicketNoteJson {
+  id: string;
+  author: string;
+  text: string;
+  at: string;
+  visibility: 'customer' | 'internal';
+  fromEndpoint: boolean;
+}
+
+export interface WorklogJson {
+  id: number;
+  technician: string;
+  start: string;
+  end: string;
+  minutes: number;
+  description: string;
+  deviceId: string | null;
+  hostname: string | null;
+  recordedAt: string;
+}
+
+export interface TicketDetailJson extends TicketSummaryJson {
+  description: string;
+  device: unknown;
+  receivedAt: string;
+  closedAt: string | null;
+  attachmentsExpected: number;
+  notes: TicketNoteJson[];
+  attachments: { id: number; name: string; type: string; size: number; sha256: string; screenshot: boolean }[];
+  worklogs: WorklogJson[];
+  minutesLogged: number;
+}
+
+// ---------------------------------------------------------------- service desk
+
+export interface DeskStatusJson {
+  configured: boolean;
+  kind: string | null;
+  level: string | null;
+  healthy: boolean | null;
+  lastError: string | null;
+  queued: number;
+  failed: number;
+  lastPollAt: string | null;
+  jobs: { id: number; kind: string; key: string; attempts: number; error: string | null; at: string }[];
+}
+
+// ---------------------------------------------------------------- live events (GET /api/events, text/event-stream)
+
+/** Event name -> data. Each SSE message is `event: <name>\ndata: <JSON>\n\n`. */
+export interface LiveEvents {
+  /** A device connected or disconnected. */
+  presence: { deviceId: string; online: boolean; at: string };
+  /** An applied batch changed these sections of a device's inventory (or enrolled it: `enrolled`). */
+  inventory: { deviceId: string; hostname: string; sections: string[]; trigger: Trigger | 'enrolled'; at: string };
+  /** A ticket was created or changed (status, note, worklog) by anyone. */
+  ticket: { ticketId: number; deviceId: string | null; at: string };
+}
+export type LiveEventName = keyof LiveEvents;
+
+// ---------------------------------------------------------------- the route map
+
+export interface HttpApi {
+  'GET /api/health': { response: { ok: true; version: string } };
+  'GET /api/session': { response: SessionInfo };
+  'POST /api/session': { body: SignInBody; response: SessionInfo };
+  'DELETE /api/session': { response: { ok: true } };
+
+  'GET /api/devices': { query: DeviceListQuery; response: Page<DeviceSummaryJson> };
+  'GET /api/devices/:id': { response: DeviceDetailJson };
+  'GET /api/devices/:id/software': { query: { q?: string }; response: { items: Software[] } };
+  'GET /api/devices/:id/changes': { query: { limit?: number; before?: number }; response: { items: ChangeJson[]; nextBefore: number | null } };
+  'POST /api/devices/:id/scan': { response: { ok: true; command: 'scan' } };
+
+  'GET /api/software': { query: FleetSoftwareQuery; response: Page<FleetSoftwareJson> };
+  'GET /api/software/detail': { query: { name: string; limit?: number; offset?: number }; response: SoftwareDetailJson };
+  'GET /api/prohibited': { response: { items: ProhibitedPatternJson[] } };
+  'POST /api/prohibited': { body: { pattern: string }; response: ProhibitedPatternJson };
+  'DELETE /api/prohibited': { query: { pattern: string }; response: { ok: true } };
+
+  'GET /api/tokens': { response: { items: EnrolmentTokenJson[] } };
+  'POST /api/tokens': { body: CreateTokenBody; response: CreatedTokenJson };
+  'DELETE /api/tokens/:id': { response: EnrolmentTokenJson };
+
+  'GET /api/tickets': {
+    query: { status?: string; device?: string; q?: string; limit?: number; before?: number };
+    response: { items: TicketSummaryJson[]; nextBefore: number | null };
+  };
+  'GET /api/tickets/:id': { response: TicketDetailJson };
+  'PATCH /api/tickets/:id': { body: { status: TicketStatus }; response: TicketDetailJson };
+  'POST /api/tickets/:id/notes': { body: { text: string; visibility: 'customer' | 'internal'; author?: string }; response: TicketNoteJson };
+
+  'GET /api/desk/status': { response: DeskStatusJson };
+  'POST /api/desk/jobs/:id/retry': { response: { id: number; state: 'queued' } };
+}
+export type HttpRoute = keyof HttpApi;
