@@ -26,6 +26,12 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The web console runs in the browser; its Node-side files (Vite config, unit tests) have their own tsconfig.
+  { files: ['console/src/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
+  {
+    files: ['console/vite.config.ts', 'console/src/**/*.test.ts'],
+    languageOptions: { parserOptions: { projectService: false, project: './console/tsconfig.node.json' }, globals: { ...globals.node } },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -116,6 +116,20 @@ program
   .option('--uses <n>', 'how many devices may enrol with it (default unlimited)')
   .action(async (flags: Record<string, unknown>) => (await import('./commands/token.js')).tokenCreateCommand(flags));
 
+const admin = program.command('admin').description('web console admin accounts (work while the server runs)');
+const adminOptions = (cmd: Command) =>
+  cmd
+    .argument('<username>', 'letters, digits and . _ @ - (case does not matter when signing in)')
+    .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
+    .option('--config <file>', 'JSON config file (env OUTPOST_CONFIG)')
+    .option('--password-file <file>', "read the password from the file's first line (else stdin's first line, or a prompt at a terminal)");
+
+adminOptions(admin.command('create').description('add an admin who can sign in to the web console'))
+  .action(async (username: string, flags: import('./commands/admin.js').AdminFlags) => (await import('./commands/admin.js')).adminCreateCommand(username, flags));
+
+adminOptions(admin.command('passwd').description("set an admin's password; their console sessions end"))
+  .action(async (username: string, flags: import('./commands/admin.js').AdminFlags) => (await import('./commands/admin.js')).adminPasswdCommand(username, flags));
+
 program
   .command('start')
   .description('run a server on ./data and an agent for this machine, enrolled automatically')

@@ -5,10 +5,13 @@ import { OutpostError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/protocol.js';
 import { buildApi } from './api/http.js';
+import { createAdminAccount } from './auth/accounts.js';
 import type { DeskConnector } from './desk/connector.js';
 import { DeskSyncEngine } from './desk/sync/engine.js';
 import { createConnector, type DeskSettings } from './desk/sync/settings.js';
 import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
+import { LiveHub } from './live/hub.js';
+import { publishTicketByRef } from './live/ticket-events.js';
 import { hashSecret, newSecret } from './store/secrets.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -58,8 +61,10 @@ export class OutpostServer {
     if (this.running) throw new Error('The server is already running.');
     const store = SqliteStore.open(this.opts.dataDir);
     try {
+      // Whatever was connected when the last run ended is not connected now.
+      await store.clearOnline();
       const adminToken = await this.initAdminToken(store);
-      const running = this.assemble(store);
+      const running = await this.assemble(store);
       await running.app.listen({ host: this.opts.host, port: this.opts.port });
       running.gateway.start();
       running.desk?.start();
@@ -89,6 +94,18 @@ export class OutpostServer {
     return issueEnrolmentToken(this.requireRunning().store, opts, this.now());
   }
 
+  /**
+   * For `outpost start`: when no console admin exists yet, creates `username` with a generated
+   * password and returns it (shown once); null when there already is an admin.
+   */
+  async createFirstAdmin(username: string): Promise<string | null> {
+    const { admins } = this.requireRunning().store;
+    if ((await admins.countAdmins()) > 0) return null;
+    const password = newSecret();
+    await createAdminAccount(admins, username, password, this.now());
+    return password;
+  }
+
   /** Sends a command to a connected agent; false when the device is not connected. */
   sendCommand(deviceId: string, command: AgentCommand): boolean {
     return this.running?.gateway.sendCommand(deviceId, command, command === 'settings' ? this.settings : undefined) ?? false;
@@ -98,17 +115,23 @@ export class OutpostServer {
     return this.running?.gateway.isOnline(deviceId) ?? false;
   }
 
-  private assemble(store: Store): Running {
+  private async assemble(store: Store): Promise<Running> {
+    const hub = new LiveHub(this.opts.log.child({ part: 'live' }));
+    const ticketEvent = publishTicketByRef(store, hub, this.opts.log.child({ part: 'live' }), this.now);
     const gateway = new AgentGateway({
       store,
+      hub,
       log: this.opts.log.child({ part: 'ingest' }),
       settings: () => this.settings,
       heartbeatMs: this.opts.heartbeatMs ?? 30_000,
       authTimeoutMs: this.opts.authTimeoutMs ?? 10_000,
       now: this.now,
     });
-    const desk = this.deskEngine(store, (deviceId, ref) => gateway.pushTickets(deviceId, [ref]));
-    const app = buildApi({
+    const desk = this.deskEngine(store, (deviceId, ref) => {
+      gateway.pushTickets(deviceId, [ref]);
+      ticketEvent(deviceId, ref);
+    });
+    const app = await buildApi({
       store,
       log: this.opts.log.child({ part: 'api' }),
       version: OUTPOST_VERSION,
@@ -119,7 +142,10 @@ export class OutpostServer {
       ticketChanged: (deviceId, ref) => {
         if (deviceId !== null) gateway.pushTickets(deviceId, [ref]);
       },
+      ticketEvent: (ticketId, deviceId) => hub.publish('ticket', { ticketId, deviceId, at: new Date(this.now()).toISOString() }),
+      hub,
       deskStatus: async () => (desk ? desk.status() : null),
+      requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
     return { store, gateway, app, desk };
@@ -136,6 +162,8 @@ export class OutpostServer {
       pollMs: settings.pollSeconds * 1000,
       ...(settings.requesterDomain ? { requesterDomain: settings.requesterDomain } : {}),
       assetEvents: settings.assetEvents,
+      mapping: settings.mapping,
+      schedules: settings.schedules,
       ticketChanged,
       now: this.now,
     });

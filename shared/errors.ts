@@ -13,6 +13,12 @@ export const ERROR_CODES = {
   E_AUTH: 'The device id or secret is wrong.',
   E_BAD_TOKEN: 'The enrolment token is unknown, expired or used up.',
   E_UNAUTHORIZED: 'A valid admin token is required.',
+  // Web console sign-in
+  E_BAD_CREDENTIALS: 'The username or password is wrong.',
+  E_CSRF: 'The request lacks this session\'s x-csrf-token header, or comes from another site.',
+  E_RATE_LIMITED: 'Too many attempts; wait and try again.',
+  E_ACCOUNT_LOCKED: 'Too many failed sign-ins for this username; wait and try again.',
+  E_WEAK_PASSWORD: 'The password must be 12 to 1024 characters long.',
   // Delivery
   E_SEQ_REPLAYED: 'Items at or below the last applied seq were skipped.',
   E_SEQ_ORDER: 'Items in a batch must have strictly increasing seq.',
@@ -35,6 +41,7 @@ export const ERROR_CODES = {
   E_BAD_REQUEST: 'The request is not valid.',
   E_CONFIG: 'A setting is not valid.',
   E_INTERNAL: 'Internal error.',
+  E_BUSY: 'The server is at its limit for this kind of request; try again shortly.',
   // Service desk connectors (retryable: UNREACHABLE, UNAVAILABLE, RATE_LIMITED, CONFLICT)
   E_DESK_UNREACHABLE: 'The service desk cannot be reached (network error or timeout).',
   E_DESK_UNAVAILABLE: 'The service desk answered with a server error.',

@@ -3,7 +3,8 @@
 // console (console/) derives its client from this map. Type-only: nothing here runs, so the
 // console bundle pulls in no zod.
 import type { Hardware, LoggedOnUser, NetworkInterface, Os, Software } from './inventory.js';
-import type { Priority, TicketStatus } from './tickets.js';
+import type { SectionChange } from './delta.js';
+import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
 
 /** Every error answer: `{ error: { code, message } }` with a stable code (shared/errors.ts). */
@@ -100,7 +101,7 @@ export interface ChangeJson {
   section: string;
   added: unknown[];
   removed: unknown[];
-  changed: { before: unknown; after: unknown }[];
+  changed: SectionChange['changed'];
 }
 
 // ---------------------------------------------------------------- software across the fleet
@@ -185,7 +186,7 @@ export interface TicketSummaryJson {
   status: TicketStatus;
   priority: Priority;
   category: string | null;
-  requester: string;
+  requester: Requester;
   deviceId: string | null;
   hostname: string;
   createdAt: string;
@@ -237,6 +238,14 @@ export interface DeskStatusJson {
   failed: number;
   lastPollAt: string | null;
   jobs: { id: number; kind: string; key: string; attempts: number; error: string | null; at: string }[];
+  /** The software catalog flow; null when no desk is configured. */
+  catalog?: {
+    supported: boolean;
+    schedule: string;
+    queued: boolean;
+    nextRunAt: string | null;
+    lastRun: { at: string; packages: number; created: number; updated: number; unchanged: number } | null;
+  } | null;
 }
 
 // ---------------------------------------------------------------- live events (GET /api/events, text/event-stream)
@@ -286,5 +295,6 @@ export interface HttpApi {
 
   'GET /api/desk/status': { response: DeskStatusJson };
   'POST /api/desk/jobs/:id/retry': { response: { id: number; state: 'queued' } };
+  'POST /api/desk/catalog/sync': { response: { state: 'queued' } };
 }
 export type HttpRoute = keyof HttpApi;

@@ -6,7 +6,15 @@ import { silentLogger } from '../shared/log.js';
 import { RecordingLogger } from './fakes/recording-logger.js';
 import { isDeskError } from '../server/desk/errors.js';
 import { addNoteOnce, createTicketOnce } from '../server/desk/once.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RtConnector } from '../server/desk/rt/connector.js';
+import { pushCatalog } from '../server/desk/sync/catalog.js';
+import { mapNewTicket } from '../server/desk/sync/mapping.js';
+import { createConnector, parseDeskSettings } from '../server/desk/sync/settings.js';
+import { openDatabase } from '../server/store/sqlite/open.js';
+import { SqliteStore } from '../server/store/sqlite/sqlite-store.js';
 import { cursorFrom, type DeskCursor, type NewDeskTicket } from '../server/desk/types.js';
 import { rtSkip, startRt, type RtInstance } from './support/rt.js';
 
@@ -236,6 +244,53 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
       await res.arrayBuffer();
       await timed(latency.create!, () => desk.createTicket(newTicket()));
     }
+  });
+
+  it('pushes the software catalog as RT assets, once per package however often it runs', async () => {
+    const dirs = [mkdtempSync(join(tmpdir(), 'outpost-rt-catalog-')), mkdtempSync(join(tmpdir(), 'outpost-rt-catalog-'))];
+    const pkgName = `outpost-e2e-${tag()}`;
+    // Two servers' stores over the same fleet: the second knows no links and must find, not create.
+    const stores = dirs.map((dir) => {
+      const db = openDatabase(dir);
+      for (const [id, version] of [['d1', '1.0'], ['d2', '1.0'], ['d3', '2.0']] as const) {
+        db.prepare(`INSERT INTO devices (id, install_id, hostname, macs, secret_hash, first_seen, last_seen) VALUES (?, ?, ?, '[]', x'00', 0, 0)`).run(id, `i-${id}`, `pc-${id}`);
+        db.prepare(`INSERT INTO software (device_id, item_key, name, version, publisher, source, scope) VALUES (?, ?, ?, ?, 'Example Ltd', 'dpkg', 'machine')`).run(id, `k-${id}`, pkgName, version);
+      }
+      return new SqliteStore(db);
+    });
+    try {
+      const runs = [];
+      for (const store of [stores[0]!, stores[0]!, stores[1]!]) runs.push(await pushCatalog({ desk, store }));
+      assert.deepEqual(runs.map((r) => [r?.created, r?.updated, r?.unchanged]), [[1, 0, 0], [0, 0, 1], [0, 1, 0]]);
+      const query = encodeURIComponent(`Catalog = 'Outpost software' AND Name = '${pkgName}'`);
+      const found = await asAdmin<{ items: { id: string }[] }>('GET', `/assets?query=${query}`);
+      assert.equal(found.body.items.length, 1, 'one RT asset for the package');
+      const asset = await asAdmin<{ CustomFields: { name: string; values: string[] }[] }>('GET', `/asset/${found.body.items[0]!.id}`);
+      const cf = (name: string) => asset.body.CustomFields.find((f) => f.name === name)?.values;
+      assert.deepEqual([cf('Publisher'), cf('Installations'), cf('Versions')?.sort()], [['Example Ltd'], ['3'], ['1.0 (2 devices)', '2.0 (1 device)']]);
+    } finally {
+      for (const store of stores) await store.close();
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('honours the field mapping: the starting status and a status value map', async () => {
+    const settings = parseDeskSettings({
+      kind: 'rt',
+      url: rt.url,
+      user: rt.user,
+      secret: rt.password,
+      auth: 'basic',
+      mapping: { newTicketStatus: 'open', statuses: { fromDesk: { rejected: 'resolved' } } },
+    });
+    const mapped = createConnector(settings, silentLogger);
+    const id = await mapped.createTicket(mapNewTicket(newTicket(), settings.mapping, null));
+    const raw = await asAdmin<{ Status: string }>('GET', `/ticket/${id}`);
+    assert.equal(raw.body.Status, 'open', 'RT would start it as new');
+    await asAdmin('PUT', `/ticket/${id}`, { Status: 'rejected' });
+    const t = await mapped.fetchTicket(id);
+    assert.deepEqual([t.deskStatus, t.status], ['rejected', 'resolved']);
+    assert.equal((await desk.fetchTicket(id)).status, 'closed', 'the default map reads rejected as closed');
   });
 
   it('logs its requests but never the password or the token', () => {

@@ -9,11 +9,19 @@ after(async () => {
   await start?.stop();
 });
 
-it('runs a server and an enrolled agent, and prints the API, the admin token and this machine', async () => {
+it('runs a server and an enrolled agent, and prints the console with a first admin, the API, the admin token and this machine', async () => {
   start = run(['start', '--data', join(tempDir(), 'data'), '--port', '0'], { OUTPOST_LOG_LEVEL: 'warn' });
   const [, url] = await waitForOutput(start, /API\s+(http:\/\/127\.0\.0\.1:\d+)\/api/, 30_000);
   const [, token] = await waitForOutput(start, /Admin token\s+(\S+)/);
   const [, packages] = await waitForOutput(start, /This machine .*?, (\d+) packages, on the server/, 60_000);
+  const [, password] = await waitForOutput(start, /Sign in\s+admin \/ (\S+)/);
+  const signIn = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+  assert.equal(signIn.status, 200, 'the printed first admin can sign in to the console');
+  assert.equal((await fetch(`${url}/`)).headers.get('content-type')?.startsWith('text/html'), true);
   const res = await fetch(`${url}/api/devices`, { headers: { authorization: `Bearer ${token}` } });
   const body = (await res.json()) as { items: { softwareCount: number; online: boolean }[] };
   assert.equal(body.items.length, 1);

@@ -26,6 +26,7 @@ export async function startCommand(flags: { data: string; port: string }): Promi
   const server = new OutpostServer({ host: '127.0.0.1', port: settings.port, dataDir, adminToken, log });
   const started = Date.now();
   const { url } = await server.start();
+  const firstPassword = await server.createFirstAdmin('admin');
 
   const stateDir = join(dataDir, 'agent');
   const enrolled = existsSync(join(stateDir, 'credentials.json'));
@@ -39,6 +40,12 @@ export async function startCommand(flags: { data: string; port: string }): Promi
 
   const device = await waitForInventory(url, adminToken, 60_000);
   console.log(`Outpost is running (data in ${dataDir}).`);
+  console.log(`  Console      ${url}/`);
+  console.log(
+    firstPassword
+      ? `  Sign in      admin / ${firstPassword}   (shown once; change it with \`outpost admin passwd admin --data ${dataDir}\`)`
+      : `  Sign in      with your admin account (add one with \`outpost admin create NAME --data ${dataDir}\`)`,
+  );
   console.log(`  API          ${url}/api   e.g. curl -H "Authorization: Bearer ${adminToken}" ${url}/api/devices`);
   console.log(`  Admin token  ${adminToken}   (new each start)`);
   console.log(

@@ -55,8 +55,9 @@ describe('HTTP API', () => {
   });
 
   it('lists devices with their summary, online state and software count', async () => {
-    const { status, body } = await h.api<Items<DeviceJson>>('/api/devices');
+    const { status, body } = await h.api<Items<DeviceJson> & { total: number; limit: number }>('/api/devices');
     assert.equal(status, 200);
+    assert.deepEqual([body.total, body.limit], [2, 50]);
     const pc = body.items.find((d) => d.id === deviceId);
     assert.deepEqual(pc, {
       ...pc,
@@ -68,6 +69,7 @@ describe('HTTP API', () => {
       ip: '192.168.1.20',
       online: true,
       softwareCount: 4,
+      users: [],
       cloneOf: null,
     });
     assert.equal(typeof pc?.lastSeen, 'string');

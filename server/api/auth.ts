@@ -1,9 +1,43 @@
-// Bearer admin token on every API route but health. Only the token's sha256 is kept.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+// Who may call /api: the CLI and scripts send the admin token as a Bearer header (only its sha256 is
+// kept); the web console sends a session cookie, plus the session's CSRF token on anything that
+// changes state. Paths outside /api/ (the console's static files), health and sign-in are public.
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../../shared/log.js';
+import { SignInLockout } from '../auth/lockout.js';
+import { CSRF_HEADER, SESSION_COOKIE, csrfTokenMatches, sessionCookieOptions, sessionIdHash } from '../auth/sessions.js';
+import type { AdminStore } from '../store/admin-records.js';
 import { hashSecret, sameHash } from '../store/secrets.js';
 import { sendError } from './errors.js';
+import { rememberSession, sessionRoutes } from './session.js';
+
+export interface AdminPrincipal {
+  /** The admin's username; TOKEN_ADMIN's for the bearer token, which belongs to no account. */
+  username: string;
+  via: 'token' | 'session';
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook on every authenticated request; null on public ones. */
+    admin: AdminPrincipal | null;
+  }
+}
+
+export interface AuthContext {
+  adminTokenHash(): Buffer | null;
+  admins: AdminStore;
+  now(): number;
+  log: Logger;
+}
+
+export const TOKEN_ADMIN = 'admin-token';
+/** Per client address, on POST /api/session. */
+export const SIGN_IN_RATE = { max: 10, timeWindowMs: 60_000 };
 
 const PUBLIC_ROUTES = new Set(['/api/health']);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MAX_TOKEN_LENGTH = 512;
 
 export function bearerToken(header: string | undefined): string | null {
@@ -12,13 +46,79 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-export function adminAuth(adminTokenHash: () => Buffer | null) {
+/** Cookies, sign-in rate limiting, the auth hook and /api/session. Call before adding the API routes. */
+export async function registerAuth(app: FastifyInstance, ctx: AuthContext): Promise<void> {
+  await app.register(fastifyCookie, { hook: 'onRequest' });
+  // Not global: only sign-in is limited, through the limiter made below.
+  await app.register(fastifyRateLimit, { global: false });
+  const signInLimiter = app.createRateLimit({ max: SIGN_IN_RATE.max, timeWindow: SIGN_IN_RATE.timeWindowMs });
+  app.decorateRequest('admin', null);
+  app.addHook('onRequest', authHook(ctx));
+  sessionRoutes(app, {
+    admins: ctx.admins,
+    now: () => ctx.now(),
+    log: ctx.log,
+    lockout: new SignInLockout(),
+    rateLimit: async (req) => {
+      const limit = await signInLimiter(req);
+      return !limit.isAllowed && limit.isExceeded ? limit.ttl : 0;
+    },
+  });
+}
+
+function authHook(ctx: AuthContext) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    if (req.routeOptions.url !== undefined && PUBLIC_ROUTES.has(req.routeOptions.url)) return undefined;
-    const token = bearerToken(req.headers.authorization);
-    if (token !== null && sameHash(adminTokenHash(), hashSecret(token))) return undefined;
-    reply.header('www-authenticate', 'Bearer realm="outpost"');
-    // Returning the reply tells fastify the request is answered and no handler runs.
-    return sendError(reply, 401, 'E_UNAUTHORIZED');
+    if (isPublic(req)) return undefined;
+    // A request with an Authorization header is judged by it alone. Browsers never add one to a
+    // cross-site request without a CORS preflight we do not answer, so it needs no CSRF token.
+    if (req.headers.authorization !== undefined) {
+      const token = bearerToken(req.headers.authorization);
+      if (token !== null && sameHash(ctx.adminTokenHash(), hashSecret(token))) {
+        req.admin = { username: TOKEN_ADMIN, via: 'token' };
+        return undefined;
+      }
+      return unauthorized(reply);
+    }
+    const cookie = req.cookies[SESSION_COOKIE];
+    const idHash = sessionIdHash(cookie);
+    const session = idHash ? await ctx.admins.getSession(idHash, ctx.now()) : null;
+    if (!idHash || !session) {
+      // Tell the browser to drop a cookie that no longer opens anything.
+      if (cookie !== undefined) reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(req.protocol === 'https'));
+      return unauthorized(reply);
+    }
+    if (!SAFE_METHODS.has(req.method) && !csrfTokenMatches(session.csrfToken, req.headers[CSRF_HEADER])) {
+      ctx.log.warn({ method: req.method, path: pathOf(req), username: session.username }, 'request refused: missing or wrong CSRF token');
+      return sendError(reply, 403, 'E_CSRF');
+    }
+    req.admin = { username: session.username, via: 'session' };
+    rememberSession(req, { idHash, session });
+    return undefined;
   };
+}
+
+/**
+ * Decided on the matched route's pattern, not the raw URL, so that an encoded or doubled slash
+ * cannot make an API route look like a static file. Unmatched requests reach no handler; under
+ * /api/ they get the 401 as before, elsewhere the not-found handler.
+ */
+function isPublic(req: FastifyRequest): boolean {
+  const route = req.routeOptions.url;
+  if (route === undefined) return !underApi(pathOf(req));
+  if (!underApi(route)) return true;
+  return PUBLIC_ROUTES.has(route) || (route === '/api/session' && req.method === 'POST');
+}
+
+function underApi(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
+function pathOf(req: FastifyRequest): string {
+  return req.url.split('?')[0]!;
+}
+
+function unauthorized(reply: FastifyReply): FastifyReply {
+  reply.header('www-authenticate', 'Bearer realm="outpost"');
+  // Returning the reply tells fastify the request is answered and no handler runs.
+  return sendError(reply, 401, 'E_UNAUTHORIZED');
 }

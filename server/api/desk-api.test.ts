@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import Fastify from 'fastify';
+import { deskRoutes } from './desk.js';
+import type { DeskStatus } from '../desk/sync/engine.js';
+import type { Store } from '../store/store.js';
 import { FakeDesk } from '../desk/sync/fake-connector.js';
 import { parseDeskSettings } from '../desk/sync/settings.js';
 import { hintsFor, machine } from '../test-support/fixtures.js';
@@ -71,3 +75,25 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 5_000): Prom
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('POST /api/desk/catalog/sync', () => {
+  const app = (requestCatalogSync?: () => Promise<boolean | null>) => {
+    const a = Fastify();
+    deskRoutes(a, { store: {} as Store, now: Date.now, deskStatus: async () => null as DeskStatus | null, ...(requestCatalogSync ? { requestCatalogSync } : {}) });
+    return a;
+  };
+
+  it('queues a run, and says why when it cannot', async () => {
+    let requests = 0;
+    const queued = await app(async () => (++requests, true)).inject({ method: 'POST', url: '/api/desk/catalog/sync' });
+    assert.deepEqual([queued.statusCode, queued.json(), requests], [202, { state: 'queued' }, 1]);
+    const unsupported = await app(async () => false).inject({ method: 'POST', url: '/api/desk/catalog/sync' });
+    assert.deepEqual([unsupported.statusCode, unsupported.json<{ error: { code: string } }>().error.code], [409, 'E_DESK_UNSUPPORTED']);
+    for (const none of [app(async () => null), app()]) {
+      const res = await none.inject({ method: 'POST', url: '/api/desk/catalog/sync' });
+      assert.deepEqual([res.statusCode, res.json<{ error: { code: string } }>().error.code], [409, 'E_CONFLICT']);
+    }
+    const status = await app().inject({ method: 'GET', url: '/api/desk/status' });
+    assert.deepEqual([status.json<{ configured: boolean; catalog: unknown }>().configured, status.json<{ catalog: unknown }>().catalog], [false, null]);
+  });
+});

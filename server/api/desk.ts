@@ -1,4 +1,5 @@
-// /api/desk: how the service-desk sync is doing, and a way to send a parked job again.
+// /api/desk: how the service-desk sync is doing, a way to send a parked job again, and a software
+// catalog run on demand.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DeskStatus } from '../desk/sync/engine.js';
@@ -11,18 +12,32 @@ export interface DeskRoutesContext {
   now(): number;
   /** Null when no desk is configured: the server is the desk of record. */
   deskStatus(): Promise<DeskStatus | null>;
+  /**
+   * Queues a software catalog run (DeskSyncEngine.requestCatalogSync): null when no desk is
+   * configured, false when the desk keeps no catalog. Absent: the route answers as without a desk.
+   */
+  requestCatalogSync?(): Promise<boolean | null>;
 }
 
 const JobParams = z.object({
   id: z.string().regex(/^\d{1,12}$/, 'must be a job id').transform(Number),
 });
 
+const NOT_CONFIGURED = {
+  configured: false,
+  kind: null,
+  level: null,
+  healthy: null,
+  lastError: null,
+  queued: 0,
+  failed: 0,
+  lastPollAt: null,
+  jobs: [],
+  catalog: null,
+};
+
 export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
-  app.get('/api/desk/status', async () => {
-    const status = await ctx.deskStatus();
-    if (status) return status;
-    return { configured: false, kind: null, level: null, healthy: null, lastError: null, queued: 0, failed: 0, lastPollAt: null, jobs: [] };
-  });
+  app.get('/api/desk/status', async () => (await ctx.deskStatus()) ?? NOT_CONFIGURED);
 
   app.post('/api/desk/jobs/:id/retry', async (req, reply) => {
     const params = parse(JobParams, req.params, reply, 'job id');
@@ -32,5 +47,12 @@ export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
       return sendError(reply, 404, 'E_NOT_FOUND', `No failed desk job ${params.id}.`);
     }
     return { id: params.id, state: 'queued' };
+  });
+
+  app.post('/api/desk/catalog/sync', async (_req, reply) => {
+    const queued = (await ctx.requestCatalogSync?.()) ?? null;
+    if (queued === null) return sendError(reply, 409, 'E_CONFLICT', 'No service desk is configured.');
+    if (!queued) return sendError(reply, 409, 'E_DESK_UNSUPPORTED', 'This service desk connector keeps no software catalog.');
+    return reply.code(202).send({ state: 'queued' });
   });
 }

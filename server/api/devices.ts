@@ -1,13 +1,18 @@
 // /api/devices: the fleet as IT sees it.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { DeviceDetail, DeviceSummary, Store, StoredChange } from '../store/store.js';
+import { DEVICE_SORTS, type ChangeJson, type DeviceDetailJson, type DeviceSummaryJson, type Page } from '../../shared/http-api.js';
+import type { DeviceDetail, DeviceQuery, DeviceSummary, Store, StoredChange } from '../store/store.js';
 import { sendError } from './errors.js';
 import { parse } from './parse.js';
 
 export interface DeviceRoutesContext {
   store: Store;
-  isOnline(deviceId: string): boolean;
+  /**
+   * @deprecated presence is read from the store's online column (the gateway keeps it); unused
+   * here, kept until server.ts stops passing it.
+   */
+  isOnline?(deviceId: string): boolean;
   /** Sends the scan command; false when the device is not connected. */
   requestScan(deviceId: string): boolean;
 }
@@ -19,9 +24,47 @@ const ChangesQuery = z.object({
   before: z.coerce.number().int().positive().optional(),
 });
 
+/** ISO 8601 (a date, or a date and time) or epoch milliseconds. */
+const instant = z
+  .string()
+  .max(40)
+  .transform((text, ctx) => {
+    const ms = /^\d{1,15}$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
+    if (!Number.isFinite(ms)) ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 time or epoch milliseconds' });
+    return ms;
+  });
+
+export const DEVICE_PAGE = { defaultLimit: 50, maxLimit: 500 } as const;
+
+const ListQuery = z.object({
+  q: z.string().trim().max(200).optional(),
+  os: z.enum(['linux', 'darwin', 'windows', 'other']).optional(),
+  online: z.enum(['true', 'false']).optional(),
+  seenAfter: instant.optional(),
+  seenBefore: instant.optional(),
+  sort: z.enum(DEVICE_SORTS).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  limit: z.coerce.number().int().min(1).max(DEVICE_PAGE.maxLimit).default(DEVICE_PAGE.defaultLimit),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+});
+
+function deviceQuery(q: z.infer<typeof ListQuery>): DeviceQuery {
+  return {
+    limit: q.limit,
+    offset: q.offset,
+    ...(q.q ? { q: q.q } : {}),
+    ...(q.os ? { platform: q.os } : {}),
+    ...(q.online ? { online: q.online === 'true' } : {}),
+    ...(q.seenAfter !== undefined ? { seenAfter: q.seenAfter } : {}),
+    ...(q.seenBefore !== undefined ? { seenBefore: q.seenBefore } : {}),
+    ...(q.sort ? { sort: q.sort } : {}),
+    ...(q.order ? { order: q.order } : {}),
+  };
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function summaryJson(d: DeviceSummary, online: boolean) {
+function summaryJson(d: DeviceSummary): DeviceSummaryJson {
   return {
     id: d.id,
     hostname: d.hostname,
@@ -30,7 +73,8 @@ function summaryJson(d: DeviceSummary, online: boolean) {
     model: d.model,
     os: d.os,
     ip: d.ip,
-    online,
+    users: d.users,
+    online: d.online,
     lastSeen: iso(d.lastSeen),
     firstSeen: iso(d.firstSeen),
     softwareCount: d.softwareCount,
@@ -39,12 +83,12 @@ function summaryJson(d: DeviceSummary, online: boolean) {
   };
 }
 
-function detailJson(d: DeviceDetail, online: boolean) {
+function detailJson(d: DeviceDetail): DeviceDetailJson {
   const { snapshot } = d;
   return {
     id: d.id,
     hostname: d.hostname,
-    online,
+    online: d.online,
     lastSeen: iso(d.lastSeen),
     firstSeen: iso(d.firstSeen),
     digest: d.digest,
@@ -59,7 +103,11 @@ function detailJson(d: DeviceDetail, online: boolean) {
   };
 }
 
-function changeJson(c: StoredChange) {
+// shared/http-api.ts declares `changed` as {before, after}; what is stored and always was sent is
+// the delta's {key, fields: {name: {from, to}}} (reported to the contract's owner).
+type ChangeJsonAsSent = Omit<ChangeJson, 'changed'> & { changed: StoredChange['changed'] };
+
+function changeJson(c: StoredChange): ChangeJsonAsSent {
   return {
     id: c.id,
     at: c.at,
@@ -74,9 +122,12 @@ function changeJson(c: StoredChange) {
 }
 
 export function deviceRoutes(app: FastifyInstance, ctx: DeviceRoutesContext): void {
-  app.get('/api/devices', async () => {
-    const devices = await ctx.store.listDevices();
-    return { items: devices.map((d) => summaryJson(d, ctx.isOnline(d.id))) };
+  app.get('/api/devices', async (req, reply) => {
+    const query = parse(ListQuery, req.query, reply, 'query parameter');
+    if (!query) return reply;
+    const page = await ctx.store.listDevices(deviceQuery(query));
+    const body: Page<DeviceSummaryJson> = { items: page.items.map(summaryJson), total: page.total, offset: query.offset, limit: query.limit };
+    return body;
   });
 
   app.get('/api/devices/:id', async (req, reply) => {
@@ -84,7 +135,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: DeviceRoutesContext): vo
     if (!params) return reply;
     const device = await ctx.store.getDevice(params.id);
     if (!device) return sendError(reply, 404, 'E_NOT_FOUND', 'No device with this id.');
-    return detailJson(device, ctx.isOnline(device.id));
+    return detailJson(device);
   });
 
   app.get('/api/devices/:id/software', async (req, reply) => {

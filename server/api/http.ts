@@ -1,9 +1,12 @@
 // The HTTP side of the server: JSON under /api/, errors in one shape, no fastify logger of its own.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../shared/log.js';
-import { adminAuth } from './auth.js';
+import { registerAuth } from './auth.js';
+import { consoleRoutes, defaultConsoleDir } from './console.js';
 import { deskRoutes, type DeskRoutesContext } from './desk.js';
 import { deviceRoutes, type DeviceRoutesContext } from './devices.js';
+import { eventRoutes } from './events.js';
+import type { LiveHub } from '../live/hub.js';
 import { sendError } from './errors.js';
 import { ticketRoutes, type TicketRoutesContext } from './tickets.js';
 
@@ -14,12 +17,20 @@ export interface ApiContext extends DeviceRoutesContext, TicketRoutesContext, De
   log: Logger;
   version: string;
   adminTokenHash(): Buffer | null;
+  hub: LiveHub;
+  /** The built web console; default dist/console beside the package. */
+  consoleDir?: string;
 }
 
-export function buildApi(ctx: ApiContext): FastifyInstance {
+export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: API_BODY_LIMIT, forceCloseConnections: true });
 
-  app.addHook('onRequest', adminAuth(() => ctx.adminTokenHash()));
+  await registerAuth(app, {
+    adminTokenHash: () => ctx.adminTokenHash(),
+    admins: ctx.store.admins,
+    now: () => ctx.now(),
+    log: ctx.log.child({ part: 'auth' }),
+  });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
@@ -42,5 +53,7 @@ export function buildApi(ctx: ApiContext): FastifyInstance {
   deviceRoutes(app, ctx);
   ticketRoutes(app, ctx);
   deskRoutes(app, ctx);
+  eventRoutes(app, { hub: ctx.hub, log: ctx.log.child({ part: 'events' }) });
+  await app.register(consoleRoutes, { dir: ctx.consoleDir ?? defaultConsoleDir() });
   return app;
 }

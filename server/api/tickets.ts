@@ -15,6 +15,8 @@ export interface TicketRoutesContext {
   now(): number;
   /** A change the requester can see: pushed to the device if it is connected. */
   ticketChanged(deviceId: string | null, ref: string): void;
+  /** Any change IT made (status, either kind of note): the console's live `ticket` event. */
+  ticketEvent?(ticketId: number, deviceId: string | null): void;
 }
 
 const number = z.string().regex(/^\d{1,10}$/, 'must be a ticket number').transform(Number).pipe(z.number().int().positive().max(2_147_483_647));
@@ -139,7 +141,10 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
     if (!params || !body) return reply;
     const result = await ctx.store.setTicketStatus(params.id, body.status, ctx.now());
     if (!result) return sendError(reply, 404, 'E_NOT_FOUND', NO_TICKET);
-    if (result.changed) ctx.ticketChanged(result.ticket.deviceId, result.ticket.ref);
+    if (result.changed) {
+      ctx.ticketChanged(result.ticket.deviceId, result.ticket.ref);
+      ctx.ticketEvent?.(result.ticket.id, result.ticket.deviceId);
+    }
     return detailJson(result.ticket);
   });
 
@@ -151,6 +156,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
     if (!result) return sendError(reply, 404, 'E_NOT_FOUND', NO_TICKET);
     // Internal notes stay on the server: nothing about them reaches the device.
     if (body.visibility === 'customer') ctx.ticketChanged(result.ticket.deviceId, result.ticket.ref);
+    ctx.ticketEvent?.(result.ticket.id, result.ticket.deviceId);
     return reply.code(201).send(noteJson(result.note));
   });
 }

@@ -10,6 +10,7 @@ import type {
   DeskCursor,
   DeskId,
   DeskNote,
+  DeskSoftware,
   DeskTicket,
   DeskUser,
   NewDeskNote,
@@ -42,6 +43,10 @@ export interface DeskCapabilities {
   ticketKeys: boolean;
   /** Store Outpost's key on notes and worklogs and find them by it. */
   noteKeys: boolean;
+  /** Keep the fleet's software catalog in the desk (findSoftware, saveSoftware). */
+  softwareCatalog: boolean;
+  /** Read a reference from a ticket's asset and set it on the ticket (readAssetField, NewDeskTicket.account). */
+  accountLookup: boolean;
 }
 
 /**
@@ -97,6 +102,17 @@ export interface DeskConnector {
   /** Creates the asset, or overwrites the fields Outpost owns on asset `id`. */
   saveAsset(asset: DeskAssetFields, id?: DeskId): Promise<DeskAsset>;
   findAssets(lookup: AssetLookup): Promise<DeskAsset[]>;
+
+  /**
+   * The value of `field` on asset `id` (RT: an asset custom field; SDP: site or an additional
+   * field), or null when it is empty. Rejects with E_DESK_UNSUPPORTED when capabilities.accountLookup is false.
+   */
+  readAssetField(id: DeskId, field: string): Promise<string | null>;
+
+  /** The desk's record of a package in the software catalog, by name; null when there is none. */
+  findSoftware(name: string): Promise<DeskId | null>;
+  /** Creates the catalog record, or overwrites record `id`. Rejects when capabilities.softwareCatalog is false. */
+  saveSoftware(software: DeskSoftware, id?: DeskId): Promise<DeskId>;
 }
 
 /** Keys Outpost stores in desks: short, and safe inside any desk's query language. */

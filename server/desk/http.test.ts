@@ -91,6 +91,7 @@ describe('integration level', () => {
   const all: DeskCapabilities = {
     createTickets: true, attachments: true, notesToDesk: true, worklogs: true, assets: true,
     readStatus: true, readNotes: true, updateStatus: true, ticketKeys: true, noteKeys: true,
+    softwareCatalog: true, accountLookup: true,
   };
   it('follows from what a connector can do', () => {
     assert.equal(integrationLevel(all), 'two-way');

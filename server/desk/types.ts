@@ -32,6 +32,8 @@ export interface NewDeskTicket {
   attachments?: DeskAttachment[];
   /** The status a new ticket starts in; the desk's own default when absent. */
   status?: TicketStatus;
+  /** The account/company reference read from the asset, and the desk's ticket field that receives it. */
+  account?: { field: string; value: string };
 }
 
 export interface DeskTicket {
@@ -114,6 +116,17 @@ export interface DeskAssetFields {
 
 export interface DeskAsset extends DeskAssetFields {
   id: DeskId;
+}
+
+/** One package of the fleet's software catalog: every device with a package of this name. */
+export interface DeskSoftware {
+  name: string;
+  /** The publisher most devices report; absent when none does. */
+  publisher?: string;
+  /** Most installed first; a null version is a package that reports none. */
+  versions: { version: string | null; devices: number }[];
+  /** Devices with any version installed. */
+  devices: number;
 }
 
 /** One way of finding a desk asset for a device; the sync engine tries them in this order. */

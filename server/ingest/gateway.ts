@@ -1,9 +1,12 @@
 // The WebSocket endpoint agents connect to (/agent): upgrade, heartbeat, who is online, commands.
+// Who is online is kept in memory (one session per device) and mirrored to the store's online flag
+// for the console's device list; both changes are published for its live view.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../shared/log.js';
 import { CLOSE_CODES, LIMITS, type ServerMessageMap, type Settings } from '../../shared/protocol.js';
+import { noLivePublisher, type LivePublisher } from '../live/hub.js';
 import type { Store } from '../store/store.js';
 import { AgentSession, type SessionContext } from './session.js';
 
@@ -18,6 +21,8 @@ export interface GatewayOptions {
   now: () => number;
   /** How long stop() waits for agents to answer the close handshake before cutting them off. */
   closeGraceMs?: number;
+  /** The console's live view (a LiveHub): presence, inventory and endpoint ticket events. */
+  hub?: LivePublisher;
 }
 
 export type AgentCommand = ServerMessageMap['command']['command'];
@@ -27,8 +32,11 @@ export class AgentGateway {
   private readonly sessions = new Set<AgentSession>();
   private readonly online = new Map<string, AgentSession>();
   private readonly ctx: SessionContext;
+  private readonly live: LivePublisher;
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Online-flag writes in the order the connections came and went. */
+  private presence: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: GatewayOptions) {
     this.wss = new WebSocketServer({
@@ -39,16 +47,16 @@ export class AgentGateway {
       // window between messages (less memory per connection) and leaves tiny frames uncompressed.
       perMessageDeflate: { serverNoContextTakeover: true, threshold: 1024 },
     });
+    this.live = opts.hub ?? noLivePublisher;
     this.ctx = {
       store: opts.store,
       log: opts.log,
       settings: opts.settings,
       now: opts.now,
       authTimeoutMs: opts.authTimeoutMs,
+      live: this.live,
       claim: (deviceId, session) => this.claim(deviceId, session),
-      release: (deviceId, session) => {
-        if (this.online.get(deviceId) === session) this.online.delete(deviceId);
-      },
+      release: (deviceId, session) => this.release(deviceId, session),
     };
   }
 
@@ -91,7 +99,8 @@ export class AgentGateway {
     return true;
   }
 
-  /** Closes every agent connection with 1001 and waits until their in-flight work is written. */
+  /** Closes every agent connection with 1001, waits until their in-flight work is written and
+   * marks every device offline. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.heartbeat);
@@ -103,6 +112,9 @@ export class AgentGateway {
       await all;
     }
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    // One write for the whole fleet rather than one per connection closed above.
+    await this.presence;
+    await this.opts.store.clearOnline().catch((err: unknown) => this.opts.log.warn({ err: errorText(err) }, 'could not mark devices offline'));
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
@@ -120,7 +132,29 @@ export class AgentGateway {
       this.opts.log.info({ deviceId }, 'a newer connection replaces the open one');
       previous.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
     }
+    // A device replacing its own connection never went offline: nothing to record or tell.
+    if (!previous) this.markPresence(deviceId, true);
   }
+
+  /** Only the device's current session takes it offline; one replaced by a newer connection does not. */
+  private release(deviceId: string, session: AgentSession): void {
+    if (this.online.get(deviceId) !== session) return;
+    this.online.delete(deviceId);
+    this.markPresence(deviceId, false);
+  }
+
+  private markPresence(deviceId: string, online: boolean): void {
+    // While stopping, stop() marks the whole fleet offline at once.
+    if (this.stopping) return;
+    this.presence = this.presence
+      .then(() => this.opts.store.setOnline(deviceId, online))
+      .then(() => this.live.publish('presence', { deviceId, online, at: new Date(this.opts.now()).toISOString() }))
+      .catch((err: unknown) => this.opts.log.warn({ deviceId, online, err: errorText(err) }, 'could not record presence'));
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function pathOf(url: string | undefined): string | null {

@@ -18,6 +18,8 @@ import {
 } from '../../shared/protocol.js';
 import { hashSecret, newSecret, sameHash } from '../store/secrets.js';
 import type { AppliedBatch, DeviceRuntime, Store } from '../store/store.js';
+import type { LivePublisher } from '../live/hub.js';
+import { inventoryEvent, ticketEvents } from './live-events.js';
 import { outOfOrderSeq, planBatch, type BatchPlan } from './plan-batch.js';
 import { batchReplies, FULL_LIST_LIMIT, ticketMessages } from './ticket-replies.js';
 
@@ -27,6 +29,8 @@ export interface SessionContext {
   settings: () => Settings;
   now: () => number;
   authTimeoutMs: number;
+  /** The console's live view: what batches changed. */
+  live: LivePublisher;
   /** Marks the device online through this session, closing any older session of the same device. */
   claim(deviceId: string, session: AgentSession): void;
   release(deviceId: string, session: AgentSession): void;
@@ -157,6 +161,7 @@ export class AgentSession {
     }
     const { deviceId, created, cloneOf } = result;
     this.log.info({ deviceId, created, cloneOf, hostname: message.hints.hostname }, created ? 'device enrolled' : 'device re-enrolled');
+    this.ctx.live.publish('inventory', { deviceId, hostname: message.hints.hostname, sections: [], trigger: 'enrolled', at: this.iso() });
     if (this.closing) return;
     this.send({ type: 'enrolled', deviceId, secret });
     await this.authenticated(deviceId, secretHash, { lastSeq: 0, needsFull: true });
@@ -211,8 +216,22 @@ export class AgentSession {
     }
     if (!applied) return this.fatal('E_AUTH', 'The device has enrolled again; this connection is no longer valid.', CLOSE_CODES.auth);
     // Before the ack: an agent deletes acked items and must already know what became of them.
-    for (const reply of await batchReplies(this.ctx.store, deviceId, items, applied.plan.replayed, applied.tickets)) this.send(reply);
+    const replies = await batchReplies(this.ctx.store, deviceId, items, applied.plan.replayed, applied.tickets);
+    for (const reply of replies) this.send(reply);
     this.report(applied.plan, items.length);
+    this.publish(deviceId, applied, items, replies);
+  }
+
+  /** Tells the console what the batch changed, once it is written. */
+  private publish(deviceId: string, applied: AppliedBatch<BatchPlan>, items: Item[], replies: ServerMessage[]): void {
+    const at = this.iso();
+    const inventory = inventoryEvent(deviceId, applied.plan, at);
+    if (inventory) this.ctx.live.publish('inventory', inventory);
+    for (const ticket of ticketEvents(deviceId, items, applied.tickets, replies, at)) this.ctx.live.publish('ticket', ticket);
+  }
+
+  private iso(): string {
+    return new Date(this.ctx.now()).toISOString();
   }
 
   private report(plan: BatchPlan, received: number): void {

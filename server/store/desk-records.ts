@@ -1,10 +1,12 @@
 // The service-desk sync's storage contract: a durable job queue, the links between Outpost's
 // records and the desk's, and the poll cursor. Jobs from endpoint data are enqueued by the store in
 // the same transaction as that data (see sqlite/desk-enqueue.ts), so a crash cannot lose one.
+import type { Priority } from '../../shared/tickets.js';
 import type { AssetEventRules } from '../desk/rules/asset-events.js';
+import type { DeskSoftware } from '../desk/types.js';
 import type { NewServerNote } from './ticket-records.js';
 
-export type DeskJobKind = 'asset' | 'ticket' | 'note' | 'close' | 'status' | 'worklog' | 'event';
+export type DeskJobKind = 'asset' | 'ticket' | 'note' | 'close' | 'status' | 'worklog' | 'event' | 'catalog';
 export type DeskJobState = 'queued' | 'done' | 'failed';
 
 export interface NewDeskJob {
@@ -32,11 +34,20 @@ export interface DeskJob {
 }
 
 /** What the desk links: Outpost ticket id, device id, note id... and the desk's id for it. */
-export type DeskLinkKind = 'ticket' | 'asset';
+export type DeskLinkKind = 'ticket' | 'asset' | 'software';
+
+/** The most packages one catalog run reads (most installed first); the rest wait for a smaller fleet. */
+export const MAX_CATALOG_PACKAGES = 10_000;
+/** Versions listed per package (most installed first). */
+export const MAX_CATALOG_VERSIONS = 50;
 
 export interface DeskStore {
-  /** Whether the ingest enqueues desk jobs (only while a desk is configured), and asset events by which rules. */
-  setEnabled(enabled: boolean, rules?: AssetEventRules): void;
+  /**
+   * Whether the ingest enqueues desk jobs (only while a desk is configured), and asset events by
+   * which rules; `extraProhibited` (e.g. the console's list) is asked each time rules are evaluated
+   * and merged with rules.prohibited.
+   */
+  setEnabled(enabled: boolean, rules?: AssetEventRules, extraProhibited?: () => readonly string[]): void;
   /** Called after a transaction that enqueued jobs committed. */
   onEnqueued(listener: (() => void) | null): void;
 
@@ -52,11 +63,15 @@ export interface DeskStore {
   /** Holds the job until `nextAt`. */
   holdJob(id: number, nextAt: number, error: string, at: number): Promise<void>;
   failJob(id: number, error: string, at: number): Promise<void>;
+  /** Moves a job to a later slot of its flow's schedule; attempts and error stay as they are. */
+  deferJob(id: number, nextAt: number): Promise<void>;
   /** Makes every held job due now (the desk answered again after an outage). */
   releaseHeld(now: number): Promise<void>;
   /** Queues a failed job again; false when there is no failed job with that id. */
   retryJob(id: number, at: number): Promise<boolean>;
   jobCounts(): Promise<{ queued: number; failed: number }>;
+  /** The state of the job with this key, or null when there is none. */
+  jobState(key: string): Promise<DeskJobState | null>;
   recentFailed(limit: number): Promise<DeskJob[]>;
 
   deskIdFor(kind: DeskLinkKind, outpostId: string): Promise<string | null>;
@@ -70,4 +85,12 @@ export interface DeskStore {
   ticketIdByRef(deviceId: string, ref: string): Promise<number | null>;
   /** Adds a note read from the desk once per desk note id; false when it was already there. */
   addDeskNote(ticketId: number, deskNoteId: string, note: NewServerNote): Promise<boolean>;
+  /** Takes over fields the mapping imports from the desk (never status: setTicketStatus does that); false when nothing changed. */
+  updateTicketFromDesk(ticketId: number, fields: { subject?: string; priority?: Priority }, at: number): Promise<boolean>;
+
+  /**
+   * The fleet's distinct software by name (case-insensitive): the most common spelling and
+   * publisher, devices per version and in all. Most installed first, at most `limit` packages.
+   */
+  softwareCatalog(limit?: number): Promise<DeskSoftware[]>;
 }

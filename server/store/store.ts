@@ -3,16 +3,33 @@
 import type { SectionChange } from '../../shared/delta.js';
 import type { IdentityHints, Os, Section, Snapshot, Software } from '../../shared/inventory.js';
 import type { Trigger } from '../../shared/protocol.js';
+import type { DevicePlatform, DeviceSort } from '../../shared/http-api.js';
+import type { AdminStore } from './admin-records.js';
 import type { DeskStore } from './desk-records.js';
 import type { TicketItem, TicketItemResult, TicketStore } from './ticket-records.js';
 
 export interface EnrolmentTokenRecord {
+  /** Public handle for listing and revoking; never enough to enrol with. */
+  id: string;
+  label: string | null;
   hash: Buffer;
   createdAt: number;
   /** Epoch ms, or null for a token that never expires. */
   expiresAt: number | null;
   /** Enrolments left, or null for unlimited. */
   usesLeft: number | null;
+}
+
+/** A stored token as the console lists it (never its hash). */
+export interface StoredEnrolmentToken {
+  id: string;
+  label: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+  usesLeft: number | null;
+  /** Enrolments made with it so far. */
+  used: number;
+  revoked: boolean;
 }
 
 export interface EnrolRequest {
@@ -90,8 +107,77 @@ export interface DeviceSummary {
   agentVersion: string | null;
   cloneOf: string | null;
   softwareCount: number;
+  /** Logged-on user names at the last inventory. */
+  users: string[];
+  /** An agent connection is open now (kept by the gateway through setOnline). */
+  online: boolean;
   firstSeen: number;
   lastSeen: number;
+}
+
+/** The devices list's search, filters, order and page. */
+export interface DeviceQuery {
+  /** Substring of hostname, serial, a logged-on user or the IP address, case-insensitive. */
+  q?: string;
+  platform?: DevicePlatform;
+  online?: boolean;
+  /** Epoch ms: last seen at or after / before. */
+  seenAfter?: number;
+  seenBefore?: number;
+  /** Default hostname. */
+  sort?: DeviceSort;
+  /** Default ascending, except lastSeen: newest first. */
+  order?: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** One page of a longer list, and how many match in all. */
+export interface ResultPage<T> {
+  items: T[];
+  total: number;
+}
+
+/** One package name across the fleet (names compared case-insensitively). */
+export interface FleetSoftware {
+  name: string;
+  /** As installs report it (the first reported). */
+  publisher: string | null;
+  devices: number;
+  versions: number;
+  /** Matches one of the patterns the query was given. */
+  prohibited: boolean;
+}
+
+export interface FleetSoftwareQuery {
+  /** Substring of the name or publisher, case-insensitive. */
+  q?: string;
+  /** The prohibited-software patterns in force, for the flag and the filter. */
+  patterns: readonly string[];
+  prohibitedOnly?: boolean;
+  limit: number;
+  offset: number;
+}
+
+export interface SoftwareInstall {
+  deviceId: string;
+  hostname: string;
+  online: boolean;
+  version: string | null;
+  source: Software['source'];
+  lastSeen: number;
+}
+
+export interface SoftwareDetail {
+  /** As most installs spell it. */
+  name: string;
+  versions: { version: string | null; devices: number }[];
+  installs: ResultPage<SoftwareInstall>;
+}
+
+export interface ProhibitedRecord {
+  pattern: string;
+  createdAt: number;
 }
 
 export interface DeviceDetail extends DeviceSummary {
@@ -109,11 +195,18 @@ export interface Store extends TicketStore {
   close(): Promise<void>;
   /** The service-desk sync's queue, links and cursor. */
   readonly desk: DeskStore;
+  /** Console admins and their sessions. */
+  readonly admins: AdminStore;
 
   adminTokenHash(): Promise<Buffer | null>;
   setAdminTokenHash(hash: Buffer): Promise<void>;
 
   addEnrolmentToken(token: EnrolmentTokenRecord): Promise<void>;
+  /** Newest first, at most `limit`. */
+  listEnrolmentTokens(limit: number): Promise<StoredEnrolmentToken[]>;
+  getEnrolmentToken(id: string): Promise<StoredEnrolmentToken | null>;
+  /** Marks the token revoked (enrolment with it is refused from now on); null for an unknown id. */
+  revokeEnrolmentToken(id: string): Promise<StoredEnrolmentToken | null>;
   /** Spends one use of the token and enrols (or re-enrols) the device it identifies, atomically. */
   enrol(request: EnrolRequest): Promise<EnrolResult>;
 
@@ -121,6 +214,10 @@ export interface Store extends TicketStore {
   deviceSecretHash(deviceId: string): Promise<Buffer | null>;
   recordHello(deviceId: string, hello: HelloRecord): Promise<DeviceRuntime | null>;
   touch(deviceId: string, at: number): Promise<void>;
+  /** Whether an agent connection is open for the device now. */
+  setOnline(deviceId: string, online: boolean): Promise<void>;
+  /** Marks every device offline: at start, no connection survives the previous run. */
+  clearOnline(): Promise<void>;
   /**
    * Reads the device's state, lets `plan` (synchronous, pure) decide the outcome and writes it, all
    * in one transaction. A throw from `plan` writes nothing. Null when the device does not exist.
@@ -128,10 +225,27 @@ export interface Store extends TicketStore {
   applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<AppliedBatch<T> | null>;
 
   deviceExists(deviceId: string): Promise<boolean>;
+  /** Every device, by hostname. */
   listDevices(): Promise<DeviceSummary[]>;
+  /** One page of the devices that match the query, and how many match in all. */
+  listDevices(query: DeviceQuery): Promise<ResultPage<DeviceSummary>>;
   getDevice(deviceId: string): Promise<DeviceDetail | null>;
   /** Null when the device does not exist. `query` filters by name or publisher, case-insensitively. */
   listSoftware(deviceId: string, query?: string): Promise<Software[] | null>;
   /** Newest first; `before` is a change id from an earlier page. Null when the device does not exist. */
   listChanges(deviceId: string, page: { limit: number; before?: number }): Promise<StoredChange[] | null>;
+
+  /** Package names across the fleet, by name. */
+  listFleetSoftware(query: FleetSoftwareQuery): Promise<ResultPage<FleetSoftware>>;
+  /** One package name (case-insensitive): its versions and a page of its installs; null when no device has it. */
+  softwareDetail(name: string, page: { limit: number; offset: number }): Promise<SoftwareDetail | null>;
+  /** For each pattern, in order: how many devices have at least one package matching it. */
+  prohibitedDeviceCounts(patterns: readonly string[]): Promise<number[]>;
+
+  /** Prohibited-software patterns added in the console, oldest first. */
+  listProhibited(): Promise<ProhibitedRecord[]>;
+  /** False when the pattern (compared case-insensitively) is already there. */
+  addProhibited(pattern: string, at: number): Promise<boolean>;
+  /** False when there was no such pattern. */
+  removeProhibited(pattern: string): Promise<boolean>;
 }

@@ -2,7 +2,7 @@
 import type { AssetLookup, DeskAsset, DeskAssetFields, DeskId } from '../types.js';
 import type { RtClient } from './client.js';
 import type { RtConfig } from './config.js';
-import { assetCustomFields, rtAssetName, rtId, rtSqlString, toDeskAsset } from './mapping.js';
+import { assetCustomFields, cfValue, rtAssetName, rtId, rtSqlString, toDeskAsset } from './mapping.js';
 import { RtAssetSchema, RtCreatedSchema } from './schemas.js';
 
 const MAX_MATCHES = '20';
@@ -33,6 +33,11 @@ export class RtAssets {
 
   async fetch(id: DeskId): Promise<DeskAsset> {
     return toDeskAsset(this.config, await this.client.get(`/asset/${rtId(id, 'asset')}`, RtAssetSchema));
+  }
+
+  async customField(id: DeskId, field: string): Promise<string | null> {
+    const asset = await this.client.get(`/asset/${rtId(id, 'asset')}`, RtAssetSchema);
+    return cfValue(asset.CustomFields, field)?.trim() || null;
   }
 
   async find(lookup: AssetLookup): Promise<DeskAsset[]> {

@@ -16,9 +16,13 @@ const FieldNamesSchema = z.object({
   lastSeen: name.default('Last Seen'),
   loggedOnUser: name.default('Logged-on User'),
   outpostDeviceId: name.default('Outpost Device ID'),
+  /** On assets in the software catalog. */
+  publisher: name.default('Publisher'),
+  versions: name.default('Versions'),
+  installations: name.default('Installations'),
 });
 
-const priority = z.number().int().min(0).max(1000);
+const priority = z.coerce.number<unknown>().int().min(0).max(1000);
 const PrioritiesSchema = z.object({
   low: priority.default(25),
   normal: priority.default(50),
@@ -44,9 +48,16 @@ const DEFAULT_FROM_RT: Record<string, TicketStatus> = {
   deleted: 'closed',
 };
 
+/** A map given lists what differs: it is laid over the defaults. RT status names are matched in any case. */
 const StatusesSchema = z.object({
-  toDesk: z.partialRecord(z.enum(TICKET_STATUSES), name).default(DEFAULT_TO_RT),
-  fromDesk: z.record(name, z.enum(TICKET_STATUSES)).default(DEFAULT_FROM_RT),
+  toDesk: z
+    .partialRecord(z.enum(TICKET_STATUSES), name)
+    .default({})
+    .transform((m) => ({ ...DEFAULT_TO_RT, ...m })),
+  fromDesk: z
+    .record(name, z.enum(TICKET_STATUSES))
+    .default({})
+    .transform((m) => ({ ...DEFAULT_FROM_RT, ...Object.fromEntries(Object.entries(m).map(([k, v]) => [k.toLowerCase(), v])) })),
   /** What a status from a custom lifecycle that fromDesk does not list means. */
   unknown: z.enum(TICKET_STATUSES).default('open'),
 });
@@ -66,6 +77,8 @@ export const RtConfigSchema = z.object({
   /** ...unless their category is listed here (category -> queue). */
   categoryQueues: z.record(z.string().min(1).max(100), name).default({}),
   catalog: name.default('General assets'),
+  /** The catalog the fleet's software goes to, one asset per package name (initialdata.pl makes it). */
+  softwareCatalog: name.default('Outpost software'),
   /** Status a new asset gets; RT's default asset lifecycle knows new, allocated, in-use, recycled, stolen, deleted. */
   assetStatus: name.default('in-use'),
   fields: FieldNamesSchema.prefault({}),

@@ -11,6 +11,7 @@ import type {
   DeskCursor,
   DeskId,
   DeskNote,
+  DeskSoftware,
   DeskTicket,
   DeskTicketChange,
   DeskUser,
@@ -26,6 +27,7 @@ import { RtClient } from './client.js';
 import { RtConfigSchema, type RtConfig, type RtConfigInput } from './config.js';
 import { rtDate, rtSqlDate, toDeskTicket } from './mapping.js';
 import { RtNotes } from './notes.js';
+import { RtSoftware } from './software.js';
 import { RtIdSchema, RtTicketSchema, type RtTicket } from './schemas.js';
 import { RtTickets, TICKET_FIELDS } from './tickets.js';
 
@@ -48,6 +50,8 @@ export const RT_CAPABILITIES: DeskCapabilities = {
   updateStatus: true,
   ticketKeys: true,
   noteKeys: true,
+  softwareCatalog: true,
+  accountLookup: true,
 };
 
 export class RtConnector implements DeskConnector {
@@ -58,6 +62,7 @@ export class RtConnector implements DeskConnector {
   private readonly tickets: RtTickets;
   private readonly notes: RtNotes;
   private readonly assets: RtAssets;
+  private readonly software: RtSoftware;
 
   constructor(config: RtConfigInput, log: Logger, fetchImpl?: typeof fetch) {
     this.config = parseConfig(RtConfigSchema, config, 'Request Tracker');
@@ -65,6 +70,7 @@ export class RtConnector implements DeskConnector {
     this.tickets = new RtTickets(this.client, this.config);
     this.notes = new RtNotes(this.client, this.config);
     this.assets = new RtAssets(this.client, this.config);
+    this.software = new RtSoftware(this.client, this.config);
   }
 
   /** Proves the URL, the credentials and the right to see the configured queue. */
@@ -122,6 +128,19 @@ export class RtConnector implements DeskConnector {
 
   findAssets(lookup: AssetLookup): Promise<DeskAsset[]> {
     return this.assets.find(lookup);
+  }
+
+  /** `field` is an asset custom field (e.g. a customer number). */
+  readAssetField(id: DeskId, field: string): Promise<string | null> {
+    return this.assets.customField(id, field);
+  }
+
+  findSoftware(name: string): Promise<DeskId | null> {
+    return this.software.find(name);
+  }
+
+  saveSoftware(software: DeskSoftware, id?: DeskId): Promise<DeskId> {
+    return this.software.save(software, id);
   }
 
   async listChangedSince(cursor: DeskCursor): Promise<DeskChanges> {

@@ -4,6 +4,14 @@
 # The names here are the connector's defaults; an admin who renames a field must set the same
 # name in Outpost's desk settings. See README.md beside this file.
 
+# The fleet's software catalog: one asset per package name (the connector's softwareCatalog).
+@Catalogs = (
+    {   Name        => 'Outpost software',
+        Description => 'Software installed across the fleet, kept by Outpost',
+        Lifecycle   => 'assets',
+    },
+);
+
 @CustomFields = (
     # The idempotency key Outpost gives every ticket it creates, so a retried create finds the
     # ticket made by the first attempt instead of making a second one.
@@ -18,8 +26,9 @@
         LookupType  => 'RT::Queue-RT::Ticket-RT::Transaction',
         Description => 'Set by Outpost; do not edit',
     },
-    # Endpoint details on assets in the built-in "General assets" catalog.
-    map {
+    # Endpoint details on assets in the built-in "General assets" catalog. (Each map in its own
+    # parentheses: a bare map would take the next map's records as its own list.)
+    (map {
         {   Name       => $_->[0],
             Type       => $_->[1],
             LookupType => 'RT::Catalog-RT::Asset',
@@ -34,7 +43,20 @@
         [ 'Last Seen',          'FreeformSingle',   'When Outpost last heard from the device (UTC, ISO 8601)' ],
         [ 'Logged-on User',     'FreeformSingle',   'Account logged on at the last scan' ],
         [ 'Outpost Device ID',  'FreeformSingle',   'Set by Outpost; do not edit' ],
-    ),
+    )),
+    # Package details on assets in the "Outpost software" catalog.
+    (map {
+        {   Name       => $_->[0],
+            Type       => $_->[1],
+            LookupType => 'RT::Catalog-RT::Asset',
+            ApplyTo    => 'Outpost software',
+            Description => $_->[2],
+        }
+    } (
+        [ 'Publisher',     'FreeformSingle',   'The publisher most devices report' ],
+        [ 'Versions',      'FreeformMultiple', 'Versions installed, with how many devices have each' ],
+        [ 'Installations', 'FreeformSingle',   'Devices with the package installed' ],
+    )),
 );
 
 1;

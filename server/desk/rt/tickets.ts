@@ -25,7 +25,7 @@ export class RtTickets {
       // An email is created as a user when missing; a bare unknown name would be dropped.
       Requestor: t.requesterEmail,
       Priority: rtPriority(this.config, t.priority),
-      CustomFields: { [this.config.fields.ticketKey]: t.idempotencyKey },
+      CustomFields: { ...(t.account ? { [t.account.field]: t.account.value } : {}), [this.config.fields.ticketKey]: t.idempotencyKey },
       ...(t.status ? { Status: rtStatus(this.config, t.status) } : {}),
       ...(t.assetId ? { RefersTo: `asset:${rtId(t.assetId, 'asset')}` } : {}),
       ...(t.attachments?.length ? { Attachments: t.attachments.map(rtAttachment) } : {}),

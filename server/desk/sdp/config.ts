@@ -39,17 +39,29 @@ export const SdpConfigSchema = z.object({
   technician: name,
   /** A single-line request additional field (e.g. udf_sline_301) that holds Outpost's key. */
   requestKeyField: z.string().regex(/^udf_[a-z0-9_]+$/, 'must be an additional field API name such as udf_sline_301').optional(),
-  priorities: z.partialRecord(z.enum(['low', 'normal', 'high', 'urgent']), name).default(DEFAULT_PRIORITIES),
+  priorities: z
+    .partialRecord(z.enum(['low', 'normal', 'high', 'urgent']), name)
+    .default({})
+    .transform((m) => ({ ...DEFAULT_PRIORITIES, ...m })),
+  /** Maps given list what differs: they are laid over the defaults; SDP names are matched in any case. */
   statuses: z
     .object({
-      toDesk: z.partialRecord(z.enum(TICKET_STATUSES), name).default(DEFAULT_TO_SDP),
-      fromDesk: z.record(name, z.enum(TICKET_STATUSES)).default(DEFAULT_FROM_SDP),
+      toDesk: z
+        .partialRecord(z.enum(TICKET_STATUSES), name)
+        .default({})
+        .transform((m) => ({ ...DEFAULT_TO_SDP, ...m })),
+      fromDesk: z
+        .record(name, z.enum(TICKET_STATUSES))
+        .default({})
+        .transform((m) => ({ ...DEFAULT_FROM_SDP, ...Object.fromEntries(Object.entries(m).map(([k, v]) => [k.toLowerCase(), v])) })),
       unknown: z.enum(TICKET_STATUSES).default('open'),
     })
     .prefault({}),
   /** Product and state a new workstation gets when Outpost knows no model. */
   product: name.default('Workstation'),
   assetState: name.default('In Use'),
+  /** Software type a new catalog entry gets. */
+  softwareType: name.default('Managed'),
   timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
 });
 

@@ -99,6 +99,40 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
     assert.deepEqual(server.violations, []);
   });
 
+  it('marks a suspected clone in the workstation description', async () => {
+    const ws = await desk.saveAsset({ name: 'ws-43', macs: [], description: 'Suspected clone of ws-42 (Outpost device d1)' });
+    assert.equal(server.state.workstations.get(ws.id)?.description, 'Suspected clone of ws-42 (Outpost device d1)');
+    assert.equal((await desk.findAssets({ by: 'name', value: 'ws-43' }))[0]?.description, 'Suspected clone of ws-42 (Outpost device d1)');
+    assert.deepEqual(server.violations, []);
+  });
+
+  it('reads the site from a ticket\'s workstation and files the request under it', async () => {
+    const ws = await desk.saveAsset({ name: 'ws-44', macs: [] });
+    assert.equal(await desk.readAssetField(ws.id, 'site'), null);
+    server.state.workstations.get(ws.id)!.site = 'Leeds office';
+    await desk.saveAsset({ name: 'ws-44', macs: [], os: 'Windows 11' }, ws.id); // Outpost's update keeps the site a person set
+    const site = await desk.readAssetField(ws.id, 'site');
+    assert.equal(site, 'Leeds office');
+    const id = await desk.createTicket(ticket('key-site-00001', { assetId: ws.id, account: { field: 'site', value: site } }));
+    assert.equal(server.state.requests.get(id)?.site, 'Leeds office');
+    const udf = await desk.createTicket(ticket('key-site-00002', { account: { field: 'udf_sline_302', value: 'C-1042' } }));
+    assert.deepEqual(server.state.requests.get(udf)?.udf, { udf_sline_302: 'C-1042', udf_sline_301: 'key-site-00002' });
+    await assert.rejects(desk.readAssetField(ws.id, 'owner'), /site or a udf_ field/);
+    assert.deepEqual(server.violations, []);
+  });
+
+  it('keeps the software catalog: finds a product by name, creates it once, updates it', async () => {
+    assert.equal(await desk.findSoftware('Firefox'), null);
+    const sw = { name: 'Firefox', publisher: 'Mozilla', versions: [{ version: '128.0', devices: 2 }, { version: null, devices: 1 }], devices: 3 };
+    const id = await desk.saveSoftware(sw);
+    assert.equal(await desk.findSoftware('firefox'), id);
+    assert.equal(await desk.saveSoftware({ ...sw, devices: 4 }, id), id);
+    const stored = server.state.softwares.get(id)!;
+    assert.deepEqual([server.state.softwares.size, stored.manufacturer, stored.type], [1, 'Mozilla', 'Managed']);
+    assert.match(stored.description ?? '', /4 device\(s\); versions 128\.0: 2, no version: 1/);
+    assert.deepEqual(server.violations, []);
+  });
+
   it('records a worklog with owner, start, end and the time spent', async () => {
     const id = await desk.createTicket(ticket('key-worklog-01'));
     const start = '2025-03-01T10:00:00.000Z';

@@ -13,6 +13,7 @@ import type {
   DeskEvent,
   DeskId,
   DeskNote,
+  DeskSoftware,
   DeskTicket,
   DeskTicketChange,
   DeskUser,
@@ -23,14 +24,15 @@ import type {
 } from '../types.js';
 import { SdpClient } from './client.js';
 import { isTechnician, SdpConfigSchema, sdpStatus, type SdpConfig, type SdpConfigInput } from './config.js';
-import { requestInput, sdpId, toDeskAsset, toDeskTicket, workstationInput } from './mapping.js';
+import { requestInput, sdpId, softwareInput, toDeskAsset, toDeskTicket, workstationField, workstationInput } from './mapping.js';
 import { SdpNotes } from './notes.js';
-import { RequesterOutSchema, RequestOutSchema, WorkstationOutSchema, type RequestOut, type SdpCriterion } from './shapes.js';
+import { RequesterOutSchema, RequestOutSchema, SoftwareOutSchema, WorkstationOutSchema, type RequestOut, type SdpCriterion } from './shapes.js';
 
 const PAGE_SIZE = 100;
 const MAX_PAGES_PER_POLL = 20;
 const REQUESTS = '/api/v3/requests';
 const WORKSTATIONS = '/api/v3/workstations';
+const SOFTWARES = '/api/v3/softwares';
 
 export class SdpConnector implements DeskConnector {
   readonly kind = 'sdp' as const;
@@ -54,6 +56,8 @@ export class SdpConnector implements DeskConnector {
       updateStatus: true,
       ticketKeys: this.config.requestKeyField !== undefined,
       noteKeys: true,
+      softwareCatalog: true,
+      accountLookup: true,
     };
   }
 
@@ -129,6 +133,24 @@ export class SdpConnector implements DeskConnector {
       list_info: { row_count: 20, search_criteria: criteria },
     });
     return page.items.map(toDeskAsset);
+  }
+
+  /** `field` is `site` or a workstation additional field (udf_...). */
+  async readAssetField(id: DeskId, field: string): Promise<string | null> {
+    return workstationField(await this.client.one('GET', `${WORKSTATIONS}/${sdpId(id, 'workstation')}`, 'workstation', WorkstationOutSchema), field);
+  }
+
+  async findSoftware(name: string): Promise<DeskId | null> {
+    const page = await this.client.list(SOFTWARES, 'softwares', SoftwareOutSchema, {
+      list_info: { row_count: 1, search_criteria: { field: 'name', condition: 'is', value: name.slice(0, 250) } },
+    });
+    return page.items[0]?.id ?? null;
+  }
+
+  async saveSoftware(software: DeskSoftware, id?: DeskId): Promise<DeskId> {
+    const input = softwareInput(this.config, software);
+    const path = id === undefined ? SOFTWARES : `${SOFTWARES}/${sdpId(id, 'software')}`;
+    return (await this.client.one(id === undefined ? 'POST' : 'PUT', path, 'software', SoftwareOutSchema, input)).id;
   }
 
   /**

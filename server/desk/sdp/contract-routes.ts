@@ -1,7 +1,7 @@
 // The endpoints of the SDP contract server: what each documented call does to the records and
 // answers. Values SDP would refuse (unknown status, priority, technician, asset) are refused.
 import type { z } from 'zod';
-import { noteOut, Refusal, requestOut, workstationOut, worklogOut, type Person, type Req, type Row, type Workstation } from './contract-state.js';
+import { noteOut, Refusal, requestOut, softwareOut, workstationOut, worklogOut, type Person, type Req, type Row, type Software, type Workstation } from './contract-state.js';
 import type { SdpContractServer } from './contract-server.js';
 import {
   ListInputSchema,
@@ -10,6 +10,7 @@ import {
   RequestInputSchema,
   RequestUpdateSchema,
   SDP_KEYS,
+  SoftwareInputSchema,
   WorkstationInputSchema,
   WorklogInputSchemas,
   type ListInput,
@@ -65,6 +66,8 @@ export function handlers(s: SdpContractServer): Route[] {
           updatedBy: api,
           udf: { ...(r.udf_fields ?? {}) },
           assets: (r.assets ?? []).map((a) => a.id),
+          ...(r.site ? { site: r.site.name } : {}),
+          ...(r.account ? { account: r.account.name } : {}),
           notes: [],
           worklogs: [],
         };
@@ -164,10 +167,47 @@ export function handlers(s: SdpContractServer): Route[] {
       input: WorkstationInputSchema,
       handle: ([id], input) => {
         if (!s.state.workstations.has(id!)) throw new Refusal(404, `no workstation ${id}`);
-        const w = workstationFrom(id!, input as z.infer<typeof WorkstationInputSchema>);
+        const site = s.state.workstations.get(id!)?.site;
+        const w = { ...workstationFrom(id!, input as z.infer<typeof WorkstationInputSchema>), ...(site ? { site } : {}) };
         s.state.workstations.set(w.id, w);
         return ok('workstation', workstationOut(w));
       },
+    },
+    {
+      method: 'GET',
+      path: /^\/api\/v3\/workstations\/(\d+)$/,
+      handle: ([id]) => {
+        const w = s.state.workstations.get(id!);
+        if (!w) throw new Refusal(404, `no workstation ${id}`);
+        return ok('workstation', workstationOut(w));
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/api\/v3\/softwares$/,
+      input: SoftwareInputSchema,
+      handle: (_p, input) => {
+        const sw = softwareFrom(s.state.nextId(), input as z.infer<typeof SoftwareInputSchema>);
+        s.state.softwares.set(sw.id, sw);
+        return ok('software', softwareOut(sw), 201);
+      },
+    },
+    {
+      method: 'PUT',
+      path: /^\/api\/v3\/softwares\/(\d+)$/,
+      input: SoftwareInputSchema,
+      handle: ([id], input) => {
+        if (!s.state.softwares.has(id!)) throw new Refusal(404, `no software ${id}`);
+        const sw = softwareFrom(id!, input as z.infer<typeof SoftwareInputSchema>);
+        s.state.softwares.set(sw.id, sw);
+        return ok('software', softwareOut(sw));
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/api\/v3\/softwares$/,
+      input: ListInputSchema,
+      handle: (_p, input) => ({ body: s.list('softwares', 'softwares', [...s.state.softwares.values()].map(softwareOut), input as ListInput | undefined) }),
     },
     {
       method: 'GET',
@@ -205,5 +245,17 @@ function workstationFrom(id: string, input: z.infer<typeof WorkstationInputSchem
     ...(w.computer_system?.system_manufacturer ? { manufacturer: w.computer_system.system_manufacturer } : {}),
     ...(w.operating_system ? { os: w.operating_system.os } : {}),
     ...(w.last_logged_user ? { lastLoggedUser: w.last_logged_user } : {}),
+    ...(w.description ? { description: w.description } : {}),
+  };
+}
+
+function softwareFrom(id: string, input: z.infer<typeof SoftwareInputSchema>): Software {
+  const sw = input.software;
+  return {
+    id,
+    name: sw.name,
+    ...(sw.manufacturer ? { manufacturer: sw.manufacturer.name } : {}),
+    ...(sw.software_type ? { type: sw.software_type.name } : {}),
+    ...(sw.description ? { description: sw.description } : {}),
   };
 }

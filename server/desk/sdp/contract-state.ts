@@ -48,6 +48,8 @@ export interface Req {
   updatedBy: Person;
   udf: Record<string, string>;
   assets: string[];
+  site?: string;
+  account?: string;
   notes: Note[];
   worklogs: Worklog[];
 }
@@ -62,6 +64,17 @@ export interface Workstation {
   os?: string;
   macs: string[];
   lastLoggedUser?: string;
+  description?: string;
+  /** Set by a person in SDP, never by the connector. */
+  site?: string;
+}
+
+export interface Software {
+  id: string;
+  name: string;
+  manufacturer?: string;
+  type?: string;
+  description?: string;
 }
 
 export type Row = Record<string, unknown>;
@@ -70,6 +83,7 @@ export class ContractState {
   readonly requests = new Map<string, Req>();
   readonly requesters = new Map<string, Person>();
   readonly workstations = new Map<string, Workstation>();
+  readonly softwares = new Map<string, Software>();
   private next = 100_000_000_000_001n;
 
   nextId(): string {
@@ -102,6 +116,8 @@ export function requestOut(r: Req): Row {
     last_updated_by: person(r.updatedBy),
     udf_fields: { ...r.udf },
     assets: r.assets.map((id) => ({ id })),
+    ...(r.site ? { site: { name: r.site } } : {}),
+    ...(r.account ? { account: { name: r.account } } : {}),
   };
 }
 
@@ -124,6 +140,18 @@ export function workstationOut(w: Workstation): Row {
     operating_system: { os: w.os ?? null },
     network_adapters: w.macs.map((m) => ({ mac_address: m })),
     last_logged_user: w.lastLoggedUser ?? null,
+    description: w.description ?? null,
+    site: w.site ? { name: w.site } : null,
+  };
+}
+
+export function softwareOut(s: Software): Row {
+  return {
+    id: s.id,
+    name: s.name,
+    manufacturer: s.manufacturer ? { name: s.manufacturer } : null,
+    software_type: s.type ? { name: s.type } : null,
+    description: s.description ?? null,
   };
 }
 
@@ -135,6 +163,7 @@ export const SEARCHABLE = {
     udf: (r: Row, field: string) => (r.udf_fields as Record<string, string>)[field.slice('udf_fields.'.length)],
   },
   requesters: { email_id: (r: Row) => r.email_id },
+  softwares: { name: (r: Row) => r.name },
   workstations: {
     name: (r: Row) => r.name,
     'computer_system.service_tag': (r: Row) => (r.computer_system as { service_tag: string | null }).service_tag,

@@ -1,7 +1,7 @@
 // Pure translations between desk-neutral records and ServiceDesk Plus v3 bodies.
 import { DeskError } from '../errors.js';
 import { htmlToText, textToHtml } from '../text.js';
-import type { DeskAsset, DeskAssetFields, DeskNote, DeskTicket, NewDeskTicket, NewDeskWorklog } from '../types.js';
+import type { DeskAsset, DeskAssetFields, DeskNote, DeskSoftware, DeskTicket, NewDeskTicket, NewDeskWorklog } from '../types.js';
 import { isTechnician, priorityFromSdp, sdpPriority, sdpStatus, statusFromSdp, type SdpConfig } from './config.js';
 import type { NoteOut, RequestOut, SdpFlavour, WorkstationOut } from './shapes.js';
 
@@ -32,7 +32,47 @@ export function requestInput(config: SdpConfig, t: NewDeskTicket): unknown {
       ...(t.category ? { category: { name: t.category } } : {}),
       ...(t.status ? { status: { name: sdpStatus(config, t.status) } } : {}),
       ...(t.assetId ? { assets: [{ id: sdpId(t.assetId, 'asset') }] } : {}),
-      ...(config.requestKeyField ? { udf_fields: { [config.requestKeyField]: t.idempotencyKey } } : {}),
+      ...accountInput(t.account),
+      ...(config.requestKeyField || isUdf(t.account?.field)
+        ? {
+            udf_fields: {
+              ...(t.account && isUdf(t.account.field) ? { [t.account.field]: t.account.value.slice(0, 250) } : {}),
+              ...(config.requestKeyField ? { [config.requestKeyField]: t.idempotencyKey } : {}),
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+const isUdf = (field: string | undefined): field is string => field !== undefined && /^udf_[a-z0-9_]+$/.test(field);
+
+/** The fields an account reference can go to on a request: site, account (MSP edition) or an additional field. */
+export const SDP_ACCOUNT_FIELDS = /^(site|account|udf_[a-z0-9_]+)$/;
+
+function accountInput(account: NewDeskTicket['account']): Record<string, unknown> {
+  if (!account || isUdf(account.field)) return {};
+  if (account.field === 'site' || account.field === 'account') return { [account.field]: { name: account.value.slice(0, 250) } };
+  throw new DeskError('E_DESK_REJECTED', `a request's account reference goes to site, account or a udf_ field, not ${JSON.stringify(account.field)}`);
+}
+
+/** A workstation's site or additional field, as the account lookup reads it. */
+export function workstationField(w: WorkstationOut, field: string): string | null {
+  let value: unknown;
+  if (field === 'site') value = w.site?.name;
+  else if (isUdf(field)) value = w.udf_fields?.[field];
+  else throw new DeskError('E_DESK_REJECTED', `a workstation's account reference is read from site or a udf_ field, not ${JSON.stringify(field)}`);
+  return typeof value === 'string' && value.trim() ? value.trim() : null;
+}
+
+export function softwareInput(config: SdpConfig, sw: DeskSoftware): unknown {
+  const versions = sw.versions.slice(0, 10).map((v) => `${v.version ?? 'no version'}: ${v.devices}`).join(', ');
+  return {
+    software: {
+      name: sw.name.slice(0, 250),
+      ...(sw.publisher ? { manufacturer: { name: sw.publisher.slice(0, 250) } } : {}),
+      software_type: { name: config.softwareType },
+      description: `Outpost: on ${sw.devices} device(s); versions ${versions}`.slice(0, 250),
     },
   };
 }
@@ -95,6 +135,8 @@ export function workstationInput(config: SdpConfig, a: DeskAssetFields): unknown
       ...(a.os ? { operating_system: { os: a.os } } : {}),
       network_adapters: a.macs.map((m) => ({ mac_address: m.toLowerCase() })),
       ...(a.loggedOnUser ? { last_logged_user: a.loggedOnUser } : {}),
+      // e.g. that it is a suspected clone: never merged silently with its original
+      ...(a.description ? { description: a.description.slice(0, 250) } : {}),
     },
   };
 }
@@ -110,5 +152,6 @@ export function toDeskAsset(w: WorkstationOut): DeskAsset {
     ...optional('model', w.product?.name),
     ...optional('os', w.operating_system?.os),
     ...optional('loggedOnUser', w.last_logged_user),
+    ...optional('description', w.description),
   };
 }

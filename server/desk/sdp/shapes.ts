@@ -32,6 +32,9 @@ export const RequestInputSchema = z.strictObject({
     category: named.optional(),
     status: named.optional(),
     assets: z.array(z.strictObject({ id })).max(20).optional(),
+    /** The site (and, in the MSP edition, the account) the request belongs to. */
+    site: named.optional(),
+    account: named.optional(),
     udf_fields: z.record(z.string().regex(/^udf_[a-z0-9_]+$/), z.string().max(250)).optional(),
   }),
 });
@@ -76,6 +79,17 @@ export const WorkstationInputSchema = z.strictObject({
     operating_system: z.strictObject({ os: z.string().max(250) }).optional(),
     network_adapters: z.array(z.strictObject({ mac_address: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/) })).max(64).optional(),
     last_logged_user: z.string().max(250).optional(),
+    description: z.string().max(250).optional(),
+  }),
+});
+
+/** A software product in SDP's software catalog (Assets > Software). */
+export const SoftwareInputSchema = z.strictObject({
+  software: z.strictObject({
+    name: z.string().min(1).max(250),
+    manufacturer: named.optional(),
+    software_type: named.optional(),
+    description: z.string().max(250).optional(),
   }),
 });
 
@@ -169,7 +183,12 @@ export const WorkstationOutSchema = z.object({
   operating_system: z.object({ os: z.string().nullish() }).nullish(),
   network_adapters: z.array(z.object({ mac_address: z.string().nullish() })).nullish(),
   last_logged_user: z.string().nullish(),
+  description: z.string().nullish(),
+  site: nameOut,
+  udf_fields: z.record(z.string(), z.unknown()).nullish(),
 });
 export type WorkstationOut = z.infer<typeof WorkstationOutSchema>;
+
+export const SoftwareOutSchema = z.object({ id: idOut, name: z.string() });
 
 export const RequesterOutSchema = z.object({ id: idOut, name: z.string(), email_id: z.string().nullish() });

@@ -6,9 +6,16 @@ import type { DeskJob } from '../../store/desk-records.js';
 import type { Store } from '../../store/store.js';
 import { integrationLevel, type DeskConnector, type IntegrationLevel } from '../connector.js';
 import { isDeskError } from '../errors.js';
+import { lastCatalogRun, type CatalogRun } from './catalog.js';
+import { CatalogSchedule } from './catalog-schedule.js';
 import { NotYet, runJob } from './flows.js';
 import { DEFAULT_BACKOFF, retryDelay, type Backoff } from './keys.js';
+import { DEFAULT_MAPPING, effectiveCapabilities, importsFromDesk, type FieldMapping } from './mapping.js';
 import { pollOnce, type Touched } from './poll.js';
+import { catalogIntervalMs, DEFAULT_SCHEDULES, nextSlot, slotMs, type Schedules } from './schedules.js';
+
+/** The catalog job's key: one at a time; a request while one is queued or running makes one more run at most. */
+export const CATALOG_JOB_KEY = 'catalog';
 
 export interface EngineOptions {
   desk: DeskConnector;
@@ -18,6 +25,12 @@ export interface EngineOptions {
   requesterDomain?: string;
   /** Asset events that become desk tickets; none when absent. */
   assetEvents?: AssetEventRules;
+  /** More prohibited-software patterns (the web console's), asked whenever rules are evaluated. */
+  extraProhibited?: () => readonly string[];
+  /** Directions, value maps, starting status, notes, attachments, account lookup; today's behaviour when absent. */
+  mapping?: FieldMapping;
+  /** When each flow runs and the catalog's interval; everything at once and the catalog daily when absent. */
+  schedules?: Schedules;
   /** A desk ticket's status or customer-facing note changed: push the ticket to its device. */
   ticketChanged: (deviceId: string, ref: string) => void;
   now?: () => number;
@@ -35,6 +48,19 @@ export interface DeskStatus {
   failed: number;
   lastPollAt: string | null;
   jobs: { id: number; kind: string; key: string; attempts: number; error: string | null; at: string }[];
+  catalog: CatalogStatus;
+}
+
+export interface CatalogStatus {
+  /** False when the connector cannot keep a software catalog. */
+  supported: boolean;
+  /** An interval such as "24h", or "on-demand". */
+  schedule: string;
+  /** A run is queued or running. */
+  queued: boolean;
+  /** ISO 8601, or null (on demand, unsupported, or not started). */
+  nextRunAt: string | null;
+  lastRun: CatalogRun | null;
 }
 
 export class DeskSyncEngine {
@@ -46,6 +72,9 @@ export class DeskSyncEngine {
   private checking: Promise<void> | null = null;
   private wake: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  private readonly catalog: CatalogSchedule | null;
+  private readonly mapping: FieldMapping;
+  private readonly schedules: Schedules;
   private started = false;
   private again = false;
   private healthy = true;
@@ -56,19 +85,38 @@ export class DeskSyncEngine {
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.mapping = opts.mapping ?? DEFAULT_MAPPING;
+    this.schedules = opts.schedules ?? DEFAULT_SCHEDULES;
+    const intervalMs = catalogIntervalMs(this.schedules);
+    this.catalog =
+      intervalMs === null || !opts.desk.capabilities.softwareCatalog
+        ? null
+        : new CatalogSchedule({ store: opts.store.desk, intervalMs, now: this.now, request: () => this.requestCatalogSync(), log: opts.log });
   }
 
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.opts.store.desk.setEnabled(true, this.opts.assetEvents);
+    this.opts.store.desk.setEnabled(true, this.opts.assetEvents, this.opts.extraProhibited);
     this.opts.store.desk.onEnqueued(() => this.kick());
     this.checkHealth();
     this.kick();
-    if (this.opts.desk.capabilities.readStatus) {
+    // The connector's own readStatus: polling is how notes come back too.
+    if (this.opts.desk.capabilities.readStatus && importsFromDesk(this.mapping)) {
       this.pollTimer = setInterval(() => this.pollNow(), this.opts.pollMs);
       this.pollNow();
     }
+    void this.catalog?.start();
+  }
+
+  /**
+   * Queues a software catalog run now (on demand); false when this desk keeps no catalog. A run
+   * already queued is not doubled; one requested while a run is going runs once more after it.
+   */
+  async requestCatalogSync(): Promise<boolean> {
+    if (!this.opts.desk.capabilities.softwareCatalog) return false;
+    await this.opts.store.desk.enqueue({ kind: 'catalog', key: CATALOG_JOB_KEY, payload: {}, coalesce: true }, this.now());
+    return true;
   }
 
   /** Waits for the running job and poll; queued jobs stay queued for the next start. */
@@ -79,6 +127,7 @@ export class DeskSyncEngine {
     this.opts.store.desk.setEnabled(false);
     clearTimeout(this.wake);
     clearInterval(this.pollTimer);
+    this.catalog?.stop();
     await this.checking;
     await this.whenIdle();
   }
@@ -118,12 +167,24 @@ export class DeskSyncEngine {
     return {
       configured: true,
       kind: this.opts.desk.kind,
-      level: integrationLevel(this.opts.desk.capabilities),
+      level: integrationLevel(effectiveCapabilities(this.opts.desk.capabilities, this.mapping)),
       healthy: this.healthy,
       lastError: this.lastError,
       ...counts,
       lastPollAt: this.lastPollAt === null ? null : new Date(this.lastPollAt).toISOString(),
       jobs: failed.map((j) => ({ id: j.id, kind: j.kind, key: j.key, attempts: j.attempts, error: j.lastError, at: new Date(j.updatedAt).toISOString() })),
+      catalog: await this.catalogStatus(),
+    };
+  }
+
+  private async catalogStatus(): Promise<CatalogStatus> {
+    const store = this.opts.store.desk;
+    return {
+      supported: this.opts.desk.capabilities.softwareCatalog,
+      schedule: this.schedules.catalog,
+      queued: (await store.jobState(CATALOG_JOB_KEY)) === 'queued',
+      nextRunAt: this.catalog?.nextRunAt ? new Date(this.catalog.nextRunAt).toISOString() : null,
+      lastRun: await lastCatalogRun(store),
     };
   }
 
@@ -131,6 +192,12 @@ export class DeskSyncEngine {
     while (this.started) {
       const job = await this.opts.store.desk.nextDue(this.now());
       if (!job) return;
+      // A flow on a schedule: a new job waits for its flow's next slot (retries keep their backoff).
+      const slot = slotMs(this.schedules, job.kind);
+      if (slot > 0 && job.attempts === 0 && job.nextAt % slot !== 0) {
+        await this.opts.store.desk.deferJob(job.id, nextSlot(job.nextAt, slot));
+        continue;
+      }
       // A desk that is down holds the whole queue: the next attempt waits for this job's backoff.
       if (!(await this.runOne(job))) return;
     }
@@ -143,7 +210,14 @@ export class DeskSyncEngine {
     await store.beginAttempt(job.id, started);
     const attempt = job.attempts + 1;
     try {
-      const ctx = { desk: this.opts.desk, store: this.opts.store, requesterDomain: this.opts.requesterDomain, firstAttempt: attempt === 1, now: this.now };
+      const ctx = {
+        desk: this.opts.desk,
+        store: this.opts.store,
+        requesterDomain: this.opts.requesterDomain,
+        firstAttempt: attempt === 1,
+        now: this.now,
+        mapping: this.mapping,
+      };
       await runJob(ctx, job);
       await store.completeJob(job.id, job.revision, this.now());
       this.opts.log.debug({ job: job.id, kind: job.kind, attempt, ms: this.now() - started }, 'desk job done');
@@ -193,7 +267,7 @@ export class DeskSyncEngine {
   private async poll(): Promise<void> {
     let touched: Touched[] = [];
     try {
-      touched = await pollOnce(this.opts.desk, this.opts.store, this.now());
+      touched = await pollOnce(this.opts.desk, this.opts.store, this.now(), this.mapping);
       this.lastPollAt = this.now();
       this.markHealthy();
     } catch (err) {

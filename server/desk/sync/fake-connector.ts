@@ -11,6 +11,7 @@ import type {
   DeskCursor,
   DeskId,
   DeskNote,
+  DeskSoftware,
   DeskTicket,
   DeskTicketChange,
   DeskUser,
@@ -29,6 +30,9 @@ export class FakeDesk implements DeskConnector {
   readonly notes: NewDeskNote[] = [];
   readonly worklogs: NewDeskWorklog[] = [];
   readonly assets = new Map<DeskId, DeskAsset>();
+  /** Asset fields a person set in the desk (the account lookup reads them): asset id -> field -> value. */
+  readonly assetExtras = new Map<DeskId, Record<string, string>>();
+  readonly software = new Map<DeskId, DeskSoftware>();
   readonly calls: string[] = [];
   /** The next createTicket writes the ticket, then fails as a timeout would: an unknown outcome. */
   loseNextAnswer = false;
@@ -67,7 +71,7 @@ export class FakeDesk implements DeskConnector {
   async createTicket(t: NewDeskTicket): Promise<DeskId> {
     this.call('createTicket');
     const id = this.id();
-    this.tickets.set(id, { ...t, status: 'new' });
+    this.tickets.set(id, { ...t, status: t.status ?? 'new' });
     if (this.loseNextAnswer) {
       this.loseNextAnswer = false;
       throw new DeskError('E_DESK_UNREACHABLE', 'Timed out after the desk wrote the ticket (fake).');
@@ -126,6 +130,22 @@ export class FakeDesk implements DeskConnector {
     const asset = { ...fields, id: id ?? this.id() };
     this.assets.set(asset.id, asset);
     return asset;
+  }
+  async readAssetField(id: DeskId, field: string): Promise<string | null> {
+    this.call('readAssetField');
+    if (!this.assets.has(id)) throw new DeskError('E_DESK_NOT_FOUND', `No asset ${id}.`);
+    return this.assetExtras.get(id)?.[field] ?? null;
+  }
+  async findSoftware(name: string): Promise<DeskId | null> {
+    this.call('findSoftware');
+    for (const [id, sw] of this.software) if (sw.name.toLowerCase() === name.toLowerCase()) return id;
+    return null;
+  }
+  async saveSoftware(sw: DeskSoftware, id?: DeskId): Promise<DeskId> {
+    this.call('saveSoftware');
+    const key = id ?? this.id();
+    this.software.set(key, structuredClone(sw));
+    return key;
   }
   async findAssets(lookup: AssetLookup): Promise<DeskAsset[]> {
     this.call('findAssets');

@@ -3,11 +3,13 @@
 import { isMatchableMac } from '../../../shared/junk.js';
 import type { DeskJob } from '../../store/desk-records.js';
 import type { Store } from '../../store/store.js';
-import type { DeskConnector } from '../connector.js';
+import type { DeskCapabilities, DeskConnector } from '../connector.js';
 import { DeskError } from '../errors.js';
 import { addNoteOnce, addWorklogOnce, createTicketOnce, type Written } from '../once.js';
 import type { AssetLookup, DeskAsset, DeskAttachment, DeskId, NewDeskTicket } from '../types.js';
+import { pushCatalog } from './catalog.js';
 import { deskKey, deskStatusKey } from './keys.js';
+import { DEFAULT_MAPPING, effectiveCapabilities, mapNewTicket, type FieldMapping } from './mapping.js';
 import { assetFields, cloneNote, newDeskTicket, requesterEmail } from './records.js';
 
 export interface FlowContext {
@@ -20,6 +22,13 @@ export interface FlowContext {
    */
   firstAttempt?: boolean;
   now?: () => number;
+  /** The desk's field mapping; today's behaviour when absent. */
+  mapping?: FieldMapping;
+}
+
+/** What the sync does with this desk: the connector's capabilities as the mapping narrows them. */
+function caps(ctx: FlowContext): DeskCapabilities {
+  return effectiveCapabilities(ctx.desk.capabilities, ctx.mapping ?? DEFAULT_MAPPING);
 }
 
 /** How long a new ticket waits for the files its endpoint said would follow it. */
@@ -59,6 +68,9 @@ export async function runJob(ctx: FlowContext, job: DeskJob): Promise<void> {
     case 'event':
       await createEventTicket(ctx, job);
       return;
+    case 'catalog':
+      await pushCatalog(ctx);
+      return;
   }
 }
 
@@ -67,7 +79,7 @@ export async function runJob(ctx: FlowContext, job: DeskJob): Promise<void> {
  * A suspected clone gets an asset of its own, marked as such: never its original's, never one found by name.
  */
 export async function syncAsset(ctx: FlowContext, deviceId: string): Promise<DeskId | undefined> {
-  if (!ctx.desk.capabilities.assets) return undefined;
+  if (!caps(ctx).assets) return undefined;
   const device = await ctx.store.getDevice(deviceId);
   if (!device) return undefined;
   const fields = assetFields(device);
@@ -128,10 +140,18 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
     throw new DeskError('E_DESK_REJECTED', `Ticket #${t.id}: the requester ${t.requester.account} has no email; set deskRequesterDomain.`);
   }
   const assetId = t.deviceId ? ((await ctx.store.desk.deskIdFor('asset', t.deviceId)) ?? (await syncAsset(ctx, t.deviceId))) : undefined;
-  const ticket = newDeskTicket(t, deskKey('ticket', deviceId, ref), email, assetId);
-  if (ctx.desk.capabilities.attachments && t.attachments.length) ticket.attachments = await attachmentsOf(ctx, t.id, t.attachments.map((a) => a.id));
+  const ticket = await mappedTicket(ctx, newDeskTicket(t, deskKey('ticket', deviceId, ref), email, assetId), assetId);
+  if (caps(ctx).attachments && t.attachments.length) ticket.attachments = await attachmentsOf(ctx, t.id, t.attachments.map((a) => a.id));
   const written = await createOnce(ctx, ticket);
   await ctx.store.desk.setLink('ticket', String(t.id), written.id);
+  if (ticket.status) await ctx.store.desk.setState(deskStatusKey(t.id), ticket.status);
+}
+
+/** The mapping applied: starting status, and the account reference read from the ticket's asset. */
+async function mappedTicket(ctx: FlowContext, ticket: NewDeskTicket, assetId: DeskId | undefined): Promise<NewDeskTicket> {
+  const mapping = ctx.mapping ?? DEFAULT_MAPPING;
+  const account = mapping.account && assetId && caps(ctx).accountLookup ? await ctx.desk.readAssetField(assetId, mapping.account.assetField) : null;
+  return mapNewTicket(ticket, mapping, account);
 }
 
 async function attachmentsOf(ctx: FlowContext, ticketId: number, ids: number[]): Promise<DeskAttachment[]> {
@@ -150,7 +170,7 @@ async function linkedTicket(ctx: FlowContext, ticketId: number): Promise<DeskId>
 }
 
 async function addNote(ctx: FlowContext, deviceId: string, ref: string, noteId: string): Promise<void> {
-  if (!ctx.desk.capabilities.notesToDesk) return;
+  if (!caps(ctx).notesToDesk) return;
   const t = await ticketOf(ctx, deviceId, ref);
   const note = t?.notes.find((n) => n.id === noteId);
   if (!t || !note) return;
@@ -159,7 +179,7 @@ async function addNote(ctx: FlowContext, deviceId: string, ref: string, noteId: 
 }
 
 async function closeTicket(ctx: FlowContext, deviceId: string, ref: string): Promise<void> {
-  if (!ctx.desk.capabilities.updateStatus) return; // the level does not allow it: the desk keeps its status
+  if (!caps(ctx).updateStatus) return; // the level does not allow it: the desk keeps its status
   const t = await ticketOf(ctx, deviceId, ref);
   if (!t) return;
   await ctx.desk.updateTicket(await linkedTicket(ctx, t.id), { status: 'closed' });
@@ -168,7 +188,7 @@ async function closeTicket(ctx: FlowContext, deviceId: string, ref: string): Pro
 
 /** A note IT added through the server API: customer-facing or internal, as IT chose. */
 async function addServerNote(ctx: FlowContext, ticketId: number, noteId: string): Promise<void> {
-  if (!ctx.desk.capabilities.notesToDesk) return;
+  if (!caps(ctx).notesToDesk) return;
   const t = await ctx.store.getTicket(ticketId);
   const note = t?.notes.find((n) => n.id === noteId);
   if (!t || !note) return;
@@ -185,7 +205,7 @@ async function addServerNote(ctx: FlowContext, ticketId: number, noteId: string)
  * changes made in quick succession end with the last one; one the desk already has is not written.
  */
 async function sendStatus(ctx: FlowContext, ticketId: number): Promise<void> {
-  if (!ctx.desk.capabilities.updateStatus) return; // status sync or log only: the desk keeps its status
+  if (!caps(ctx).updateStatus) return; // status sync or log only: the desk keeps its status
   const t = await ctx.store.getTicket(ticketId);
   if (!t) return;
   const key = deskStatusKey(t.id);
@@ -195,7 +215,7 @@ async function sendStatus(ctx: FlowContext, ticketId: number): Promise<void> {
 }
 
 async function addWorklog(ctx: FlowContext, deviceId: string, ref: string, ticketId: number): Promise<void> {
-  if (!ctx.desk.capabilities.worklogs) return;
+  if (!caps(ctx).worklogs) return;
   const t = await ctx.store.getTicket(ticketId);
   const w = t?.worklogs.find((x) => x.ref === ref && x.deviceId === deviceId);
   if (!t || !w) return;
@@ -216,12 +236,13 @@ async function createEventTicket(ctx: FlowContext, job: DeskJob): Promise<void> 
   const assetId = (await ctx.store.desk.deskIdFor('asset', p.deviceId)) ?? (await syncAsset(ctx, p.deviceId));
   const email = p.email ?? (ctx.requesterDomain ? `outpost@${ctx.requesterDomain}` : null);
   if (!email) throw new DeskError('E_DESK_REJECTED', 'Asset event tickets need deskRequesterDomain for their requester.');
-  await createOnce(ctx, {
+  const ticket: NewDeskTicket = {
     idempotencyKey: deskKey('event', job.key),
     requesterEmail: email,
     subject: p.subject,
     description: p.description,
     priority: 'normal',
     ...(assetId ? { assetId } : {}),
-  });
+  };
+  await createOnce(ctx, await mappedTicket(ctx, ticket, assetId ?? undefined));
 }

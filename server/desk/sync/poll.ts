@@ -6,6 +6,7 @@ import type { Store } from '../../store/store.js';
 import type { DeskConnector } from '../connector.js';
 import { cursorFrom, type DeskCursor, type DeskTicketChange } from '../types.js';
 import { deskStatusKey } from './keys.js';
+import { DEFAULT_MAPPING, importedFields, type FieldMapping } from './mapping.js';
 
 const CURSOR_KEY = 'cursor';
 
@@ -14,29 +15,32 @@ export interface Touched {
   ref: string;
 }
 
-export async function pollOnce(desk: DeskConnector, store: Store, now: number): Promise<Touched[]> {
+/** Fields the mapping sends only to the desk are never taken from it, whatever the desk reports. */
+export async function pollOnce(desk: DeskConnector, store: Store, now: number, mapping: FieldMapping = DEFAULT_MAPPING): Promise<Touched[]> {
   const saved = await store.desk.getState(CURSOR_KEY);
   const cursor: DeskCursor = saved ? (JSON.parse(saved) as DeskCursor) : cursorFrom(new Date(now - 60_000));
   const { changes, cursor: next } = await desk.listChangedSince(cursor);
   const touched: Touched[] = [];
   for (const change of changes) {
-    const t = await applyChange(store, change, now);
+    const t = await applyChange(store, change, now, mapping);
     if (t) touched.push(t);
   }
   await store.desk.setState(CURSOR_KEY, JSON.stringify(next));
   return touched;
 }
 
-async function applyChange(store: Store, change: DeskTicketChange, now: number): Promise<Touched | null> {
+async function applyChange(store: Store, change: DeskTicketChange, now: number, mapping: FieldMapping): Promise<Touched | null> {
   const outpostId = await store.desk.outpostIdFor('ticket', change.ticket.id);
   if (outpostId === null) return null;
   const id = Number(outpostId);
+  const imported = importedFields(change.ticket, mapping);
   let visible = false;
   for (const ev of change.events) {
     if (ev.kind === 'status') {
+      if (imported.status === undefined) continue;
       const r = await setFromDesk(store, id, ev.status, now);
       visible ||= r?.changed ?? false;
-    } else if (ev.kind === 'note' && !ev.note.own) {
+    } else if (ev.kind === 'note' && !ev.note.own && mapping.notes.fromDesk) {
       const visibility = ev.note.visibility === 'public' ? 'customer' : 'internal';
       const at = Date.parse(ev.note.at);
       const added = await store.desk.addDeskNote(id, ev.note.id, {
@@ -48,10 +52,15 @@ async function applyChange(store: Store, change: DeskTicketChange, now: number):
       visible ||= added && visibility === 'customer';
     }
   }
+  const { subject, priority } = imported;
+  if (subject !== undefined || priority !== undefined) {
+    await store.desk.updateTicketFromDesk(id, { ...(subject !== undefined ? { subject } : {}), ...(priority !== undefined ? { priority } : {}) }, now);
+  }
   // A status the events did not itemise (or missed across a restart) still lands: the ticket as it is now.
   const current = await store.getTicket(id);
-  if (current && current.status !== 'closed' && current.status !== change.ticket.status && !change.events.some((e) => e.kind === 'status')) {
-    const r = await setFromDesk(store, id, change.ticket.status, now);
+  const status = imported.status;
+  if (status && current && current.status !== 'closed' && current.status !== status && !change.events.some((e) => e.kind === 'status')) {
+    const r = await setFromDesk(store, id, status, now);
     visible ||= r?.changed ?? false;
   }
   return visible && current?.deviceId ? { deviceId: current.deviceId, ref: current.ref } : null;

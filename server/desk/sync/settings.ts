@@ -8,6 +8,8 @@ import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import { parseConfig } from '../errors.js';
 import { RtConnector } from '../rt/connector.js';
 import { SdpConnector } from '../sdp/connector.js';
+import { connectorOptions, FieldMappingSchema } from './mapping.js';
+import { SchedulesSchema } from './schedules.js';
 
 export const DeskSettingsSchema = z.object({
   kind: z.enum(['rt', 'sdp']),
@@ -22,6 +24,10 @@ export const DeskSettingsSchema = z.object({
   requesterDomain: z.string().trim().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a domain name such as example.com').optional(),
   /** Which inventory changes raise desk tickets (new hardware, new software, prohibited software). */
   assetEvents: AssetEventRulesSchema.prefault({}),
+  /** Directions, value maps, starting status, notes, attachments and the account lookup (./mapping.ts). */
+  mapping: FieldMappingSchema.prefault({}),
+  /** When each flow reaches the desk, and the software catalog's interval (./schedules.ts). */
+  schedules: SchedulesSchema.prefault({}),
   /** Connector-specific settings (see server/desk/rt/config.ts, server/desk/sdp/config.ts). */
   options: z.record(z.string(), z.unknown()).default({}),
 });
@@ -33,10 +39,12 @@ export function parseDeskSettings(input: unknown): DeskSettings {
   return parseConfig(DeskSettingsSchema, input, 'Desk');
 }
 
+/** The connector for the settings; the mapping's value maps are laid over `options`. */
 export function createConnector(s: DeskSettings, log: Logger, fetchImpl?: typeof fetch): DeskConnector {
+  const options = connectorOptions(s.kind, s.mapping, s.options);
   if (s.kind === 'rt') {
     const auth = s.auth === 'basic' ? { kind: 'basic' as const, password: s.secret } : { kind: 'token' as const, token: s.secret };
-    return new RtConnector({ ...s.options, url: s.url, user: s.user, auth }, log, fetchImpl);
+    return new RtConnector({ ...options, url: s.url, user: s.user, auth }, log, fetchImpl);
   }
-  return new SdpConnector({ flavour: 'onprem', ...s.options, url: s.url, technician: s.user, token: s.secret }, log, fetchImpl);
+  return new SdpConnector({ flavour: 'onprem', ...options, url: s.url, technician: s.user, token: s.secret }, log, fetchImpl);
 }

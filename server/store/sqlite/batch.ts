@@ -25,7 +25,8 @@ export function createApplyBatch(db: Database.Database): ApplyBatch {
     INSERT INTO snapshots (device_id, snapshot, updated_at) VALUES (?, ?, ?)
     ON CONFLICT(device_id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at`);
   const writeDisplay = db.prepare(`
-    UPDATE devices SET digest = @digest, hostname = @hostname, manufacturer = @manufacturer, model = @model, os = @os, ip = @ip
+    UPDATE devices SET digest = @digest, hostname = @hostname, manufacturer = @manufacturer, model = @model, os = @os, ip = @ip,
+      users = @users
     WHERE id = @id`);
   const deleteSoftware = db.prepare('DELETE FROM software WHERE device_id = ? AND item_key = ?');
   const upsertSoftware = db.prepare(`

@@ -1,8 +1,11 @@
 // The desk sync queue, links and cursor in SQLite (schema: migrations.ts, desk_*).
 import type Database from 'better-sqlite3';
+import type { Priority } from '../../../shared/tickets.js';
 import type { AssetEventRules } from '../../desk/rules/asset-events.js';
+import { isUselessPattern, PATTERN_LIMITS } from '../../desk/rules/patterns.js';
 import { deskStatusKey } from '../../desk/sync/keys.js';
-import type { DeskJob, DeskJobKind, DeskJobState, DeskLinkKind, DeskStore, NewDeskJob } from '../desk-records.js';
+import type { DeskSoftware } from '../../desk/types.js';
+import { MAX_CATALOG_PACKAGES, MAX_CATALOG_VERSIONS, type DeskJob, type DeskJobKind, type DeskJobState, type DeskLinkKind, type DeskStore, type NewDeskJob } from '../desk-records.js';
 import type { NewServerNote } from '../ticket-records.js';
 
 interface JobRow {
@@ -25,6 +28,7 @@ const MAX_ERROR_CHARS = 2000;
 export class SqliteDeskStore implements DeskStore {
   private enabled = false;
   private rules: AssetEventRules | null = null;
+  private extraProhibited: (() => readonly string[]) | null = null;
   private listener: (() => void) | null = null;
   private readonly insert: Database.Statement;
   private readonly rearm: Database.Statement;
@@ -51,13 +55,24 @@ export class SqliteDeskStore implements DeskStore {
     return this.enabled;
   }
 
+  /** The rules with the extra patterns as they are now (read on every batch, so a console change counts at once). */
   get eventRules(): AssetEventRules | null {
-    return this.rules;
+    if (!this.rules || !this.extraProhibited || !this.rules.prohibitedSoftware) return this.rules;
+    let extra: readonly string[];
+    try {
+      extra = this.extraProhibited();
+    } catch {
+      extra = []; // the settings' own list still applies
+    }
+    const usable = extra.filter((p) => typeof p === 'string' && p.length > 0 && p.length <= PATTERN_LIMITS.patternLength && !isUselessPattern(p));
+    if (usable.length === 0) return this.rules;
+    return { ...this.rules, prohibited: [...new Set([...this.rules.prohibited, ...usable])] };
   }
 
-  setEnabled(enabled: boolean, rules?: AssetEventRules): void {
+  setEnabled(enabled: boolean, rules?: AssetEventRules, extraProhibited?: () => readonly string[]): void {
     this.enabled = enabled;
     this.rules = enabled ? (rules ?? null) : null;
+    this.extraProhibited = enabled ? (extraProhibited ?? null) : null;
   }
 
   onEnqueued(listener: (() => void) | null): void {
@@ -112,6 +127,10 @@ export class SqliteDeskStore implements DeskStore {
       .run(error.slice(0, MAX_ERROR_CHARS), at, id);
   }
 
+  async deferJob(id: number, nextAt: number): Promise<void> {
+    this.db.prepare("UPDATE desk_jobs SET next_at = ? WHERE id = ? AND state = 'queued'").run(nextAt, id);
+  }
+
   async releaseHeld(now: number): Promise<void> {
     this.db.prepare("UPDATE desk_jobs SET next_at = ? WHERE state = 'queued' AND next_at > ?").run(now, now);
   }
@@ -129,6 +148,11 @@ export class SqliteDeskStore implements DeskStore {
       .prepare("SELECT COALESCE(SUM(state = 'queued'), 0) AS queued, COALESCE(SUM(state = 'failed'), 0) AS failed FROM desk_jobs")
       .get() as { queued: number; failed: number };
     return { queued: row.queued, failed: row.failed };
+  }
+
+  async jobState(key: string): Promise<DeskJobState | null> {
+    const row = this.db.prepare('SELECT state FROM desk_jobs WHERE key = ?').get(key) as { state: DeskJobState } | undefined;
+    return row?.state ?? null;
   }
 
   async recentFailed(limit: number): Promise<DeskJob[]> {
@@ -177,6 +201,86 @@ export class SqliteDeskStore implements DeskStore {
       return true;
     })();
   }
+
+  async updateTicketFromDesk(ticketId: number, fields: { subject?: string; priority?: Priority }, at: number): Promise<boolean> {
+    const sets: string[] = [];
+    const values: Record<string, unknown> = { id: ticketId, at };
+    if (fields.subject !== undefined) {
+      sets.push('subject = @subject');
+      values.subject = fields.subject.slice(0, 200);
+    }
+    if (fields.priority !== undefined) {
+      sets.push('priority = @priority');
+      values.priority = fields.priority;
+    }
+    if (sets.length === 0) return false;
+    const differs = sets.map((s) => s.replace(' = ', ' IS NOT ')).join(' OR ');
+    const r = this.db.prepare(`UPDATE tickets SET ${sets.join(', ')}, updated_at = @at WHERE id = @id AND (${differs})`).run(values);
+    return r.changes > 0;
+  }
+
+  async softwareCatalog(limit = MAX_CATALOG_PACKAGES): Promise<DeskSoftware[]> {
+    const top = this.db
+      .prepare(
+        `SELECT lower(name) AS k, COUNT(DISTINCT device_id) AS devices FROM software
+         GROUP BY lower(name) ORDER BY devices DESC, k LIMIT ?`,
+      )
+      .all(Math.max(0, Math.min(limit, MAX_CATALOG_PACKAGES))) as { k: string; devices: number }[];
+    if (top.length === 0) return [];
+    const keys = JSON.stringify(top.map((t) => t.k));
+    const chosen = 'JOIN (SELECT value AS k FROM json_each(?)) t ON t.k = lower(s.name)';
+    const versions = this.db
+      .prepare(`SELECT lower(s.name) AS k, s.version AS value, COUNT(DISTINCT s.device_id) AS devices FROM software s ${chosen} GROUP BY 1, 2`)
+      .all(keys) as Tallied[];
+    const names = this.db
+      .prepare(`SELECT lower(s.name) AS k, s.name AS value, COUNT(DISTINCT s.device_id) AS devices FROM software s ${chosen} GROUP BY 1, 2`)
+      .all(keys) as Tallied[];
+    const publishers = this.db
+      .prepare(
+        `SELECT lower(s.name) AS k, trim(s.publisher) AS value, COUNT(DISTINCT s.device_id) AS devices FROM software s ${chosen}
+         WHERE trim(COALESCE(s.publisher, '')) != '' GROUP BY 1, 2`,
+      )
+      .all(keys) as Tallied[];
+    const [v, n, p] = [byKey(versions), byKey(names), byKey(publishers)];
+    return top.map((t) => {
+      const publisher = mostCommon(p.get(t.k) ?? []);
+      return {
+        name: mostCommon(n.get(t.k) ?? []) ?? t.k,
+        ...(publisher ? { publisher } : {}),
+        versions: (v.get(t.k) ?? [])
+          .map((r) => ({ version: r.value, devices: r.devices }))
+          .sort((a, b) => b.devices - a.devices || String(a.version).localeCompare(String(b.version)))
+          .slice(0, MAX_CATALOG_VERSIONS),
+        devices: t.devices,
+      };
+    });
+  }
+}
+
+interface Tallied {
+  k: string;
+  value: string | null;
+  devices: number;
+}
+
+function byKey(rows: Tallied[]): Map<string, Tallied[]> {
+  const m = new Map<string, Tallied[]>();
+  for (const r of rows) {
+    const list = m.get(r.k);
+    if (list) list.push(r);
+    else m.set(r.k, [r]);
+  }
+  return m;
+}
+
+/** The value on most devices; ties go to the alphabetically first, so runs agree with each other. */
+function mostCommon(rows: Tallied[]): string | undefined {
+  let best: Tallied | undefined;
+  for (const r of rows) {
+    if (r.value === null) continue;
+    if (!best || r.devices > best.devices || (r.devices === best.devices && r.value < best.value!)) best = r;
+  }
+  return best?.value ?? undefined;
 }
 
 function toJob(r: JobRow): DeskJob {

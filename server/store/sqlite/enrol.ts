@@ -24,7 +24,7 @@ interface CandidateRow {
 
 export function createEnrol(db: Database.Database): (request: EnrolRequest) => EnrolResult {
   const token = db.prepare<[Buffer], TokenRow>('SELECT expires_at, uses_left, revoked FROM enrolment_tokens WHERE hash = ?');
-  const spend = db.prepare('UPDATE enrolment_tokens SET uses_left = uses_left - 1 WHERE hash = ? AND uses_left IS NOT NULL');
+  const spend = db.prepare('UPDATE enrolment_tokens SET uses_left = uses_left - 1, used = used + 1 WHERE hash = ?');
   const candidates = db.prepare<Record<string, string | null>, CandidateRow>(`
     SELECT id, install_id, hostname, serial, uuid, clone_of, first_seen, last_seen FROM devices
     WHERE install_id = @installId OR serial = @serial COLLATE NOCASE OR uuid = @uuid OR hostname = @hostname COLLATE NOCASE

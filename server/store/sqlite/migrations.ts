@@ -220,11 +220,46 @@ const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // 5: the console's fleet views. The OS platform as the devices list filters it, without parsing
+  // the os JSON in the filter; and one row per package name across the fleet (device and version
+  // counts, the first publisher reported), which triggers mark dirty whenever a software row of that
+  // name changes and the store recounts on read, so that the fleet software list never aggregates
+  // millions of rows per request.
+  `
+  ALTER TABLE devices ADD COLUMN platform TEXT GENERATED ALWAYS AS (
+    CASE json_extract(os, '$.platform') WHEN 'linux' THEN 'linux' WHEN 'darwin' THEN 'darwin' WHEN 'win32' THEN 'windows' ELSE 'other' END
+  ) VIRTUAL;
+
+  CREATE TABLE software_names (
+    name      TEXT PRIMARY KEY COLLATE NOCASE,
+    publisher TEXT,
+    devices   INTEGER NOT NULL DEFAULT 0,
+    versions  INTEGER NOT NULL DEFAULT 0,
+    dirty     INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX software_names_dirty ON software_names(dirty) WHERE dirty = 1;
+  INSERT INTO software_names (name, publisher, devices, versions, dirty)
+    SELECT name, max(publisher), COUNT(DISTINCT device_id), COUNT(DISTINCT version), 0 FROM software GROUP BY name COLLATE NOCASE;
+
+  CREATE TRIGGER software_names_insert AFTER INSERT ON software BEGIN
+    INSERT INTO software_names (name, publisher) VALUES (new.name, new.publisher)
+    ON CONFLICT(name) DO UPDATE SET dirty = 1, publisher = coalesce(publisher, excluded.publisher)
+    WHERE dirty = 0 OR (publisher IS NULL AND excluded.publisher IS NOT NULL);
+  END;
+  CREATE TRIGGER software_names_delete AFTER DELETE ON software BEGIN
+    UPDATE software_names SET dirty = 1 WHERE name = old.name AND dirty = 0;
+  END;
+  CREATE TRIGGER software_names_update AFTER UPDATE ON software BEGIN
+    UPDATE software_names SET dirty = 1 WHERE name IN (old.name, new.name) AND dirty = 0;
+    INSERT INTO software_names (name, publisher) VALUES (new.name, new.publisher) ON CONFLICT(name) DO NOTHING;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function migrate(db: Database.Database): void {
+/** Brings the schema up to `target` (the latest; tests build older databases with a lower one). */
+export function migrate(db: Database.Database, target: number = SCHEMA_VERSION): void {
   db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
   // IMMEDIATE: a second process opening the same file (the CLI's token command) waits instead of racing.
   db.transaction(() => {
@@ -233,7 +268,8 @@ export function migrate(db: Database.Database): void {
     if (current > SCHEMA_VERSION) {
       throw new Error(`The database schema is version ${current}; this server knows up to ${SCHEMA_VERSION}. Upgrade Outpost.`);
     }
-    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
-    db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(SCHEMA_VERSION));
+    if (current >= target) return;
+    for (let v = current; v < target; v++) db.exec(MIGRATIONS[v]!);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(target));
   }).immediate();
 }

@@ -21,6 +21,8 @@ export interface DeviceRow {
   ip: string | null;
   first_seen: number;
   last_seen: number;
+  users: string;
+  online: number;
   software_count?: number;
 }
 
@@ -48,6 +50,8 @@ export function toSummary(row: DeviceRow): DeviceSummary {
     agentVersion: row.agent_version,
     cloneOf: row.clone_of,
     softwareCount: row.software_count ?? 0,
+    users: userNames(row.users),
+    online: row.online === 1,
     firstSeen: row.first_seen,
     lastSeen: row.last_seen,
   };
@@ -76,7 +80,18 @@ export function displayColumns(snapshot: Snapshot) {
     model: snapshot.hardware.model ?? null,
     os: JSON.stringify({ platform, distro, release, build, arch }),
     ip: primaryIpv4(snapshot),
+    users: joinUserNames(snapshot.users.map((u) => u.name)),
   };
+}
+
+/** One name per logged-on user (several sessions of one user are one name), commas taken out of names. */
+export function joinUserNames(names: readonly string[]): string {
+  return [...new Set(names.map((n) => n.replace(/,/g, ' ').trim()).filter((n) => n !== ''))].join(',');
+}
+
+// Also dedupes: rows backfilled by migration 4 hold one name per session.
+function userNames(column: string): string[] {
+  return column === '' ? [] : [...new Set(column.split(','))];
 }
 
 /** The address IT would type to reach the machine: a physical interface's routable IPv4 first. */

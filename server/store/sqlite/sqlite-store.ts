@@ -17,6 +17,7 @@ import type {
   AppliedBatch,
   BatchOutcome,
   DeviceDetail,
+  DeviceQuery,
   DeviceRuntime,
   DeviceSummary,
   EnrolmentTokenRecord,
@@ -24,14 +25,25 @@ import type {
   EnrolResult,
   HelloRecord,
   IngestState,
+  FleetSoftware,
+  FleetSoftwareQuery,
+  ProhibitedRecord,
+  ResultPage,
+  SoftwareDetail,
   Store,
   StoredChange,
+  StoredEnrolmentToken,
 } from '../store.js';
 import { createApplyBatch, type ApplyBatch } from './batch.js';
+import { SqliteAdminStore } from './admin-store.js';
 import { createBatchJobs, type BatchJobs } from './desk-enqueue.js';
 import { SqliteDeskStore } from './desk-store.js';
+import { createDeviceList, type ListDevicePage } from './device-list.js';
 import { createEnrol } from './enrol.js';
+import { EnrolmentTokens } from './enrolment-tokens.js';
+import { FleetSoftwareQueries } from './fleet-software.js';
 import { openDatabase } from './open.js';
+import { ProhibitedPatterns } from './prohibited.js';
 import { toChange, toSummary, type ChangeRow, type DeviceRow } from './rows.js';
 import { SqliteTicketStore } from './tickets.js';
 
@@ -53,15 +65,25 @@ export class SqliteStore implements Store {
   private readonly batchTx: ApplyBatch;
   private readonly tickets: SqliteTicketStore;
   private readonly batchJobs: BatchJobs;
+  private readonly devicePage: ListDevicePage;
+  private readonly fleet: FleetSoftwareQueries;
+  private readonly tokens: EnrolmentTokens;
+  private readonly prohibited: ProhibitedPatterns;
   readonly desk: SqliteDeskStore;
+  readonly admins: SqliteAdminStore;
   private closed = false;
 
   constructor(private readonly db: Database.Database) {
     this.enrolTx = createEnrol(db);
     this.batchTx = createApplyBatch(db);
     this.desk = new SqliteDeskStore(db);
+    this.admins = new SqliteAdminStore(db);
     this.tickets = new SqliteTicketStore(db, this.desk);
     this.batchJobs = createBatchJobs(db);
+    this.devicePage = createDeviceList(db);
+    this.fleet = new FleetSoftwareQueries(db);
+    this.tokens = new EnrolmentTokens(db);
+    this.prohibited = new ProhibitedPatterns(db);
   }
 
   static open(dataDir: string): SqliteStore {
@@ -86,9 +108,16 @@ export class SqliteStore implements Store {
   }
 
   async addEnrolmentToken(token: EnrolmentTokenRecord): Promise<void> {
-    this.db
-      .prepare('INSERT INTO enrolment_tokens (hash, created_at, expires_at, uses_left) VALUES (?, ?, ?, ?)')
-      .run(token.hash, token.createdAt, token.expiresAt, token.usesLeft);
+    this.tokens.add(token);
+  }
+  async listEnrolmentTokens(limit: number): Promise<StoredEnrolmentToken[]> {
+    return this.tokens.list(limit);
+  }
+  async getEnrolmentToken(id: string): Promise<StoredEnrolmentToken | null> {
+    return this.tokens.get(id);
+  }
+  async revokeEnrolmentToken(id: string): Promise<StoredEnrolmentToken | null> {
+    return this.tokens.revoke(id);
   }
 
   async enrol(request: EnrolRequest): Promise<EnrolResult> {
@@ -123,6 +152,15 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE devices SET last_seen = MAX(last_seen, ?) WHERE id = ?').run(at, deviceId);
   }
 
+  async setOnline(deviceId: string, online: boolean): Promise<void> {
+    if (this.closed) return;
+    this.db.prepare('UPDATE devices SET online = ? WHERE id = ?').run(online ? 1 : 0, deviceId);
+  }
+
+  async clearOnline(): Promise<void> {
+    this.db.prepare('UPDATE devices SET online = 0 WHERE online = 1').run();
+  }
+
   async applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<AppliedBatch<T> | null> {
     if (!this.desk.isEnabled) return this.batchTx(deviceId, at, plan);
     // The desk jobs commit with the batch (the inner transaction becomes a savepoint of this one).
@@ -145,7 +183,10 @@ export class SqliteStore implements Store {
     return this.exists(deviceId);
   }
 
-  async listDevices(): Promise<DeviceSummary[]> {
+  listDevices(): Promise<DeviceSummary[]>;
+  listDevices(query: DeviceQuery): Promise<ResultPage<DeviceSummary>>;
+  async listDevices(query?: DeviceQuery): Promise<DeviceSummary[] | ResultPage<DeviceSummary>> {
+    if (query) return this.devicePage(query);
     const rows = this.db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d ORDER BY d.hostname COLLATE NOCASE, d.id`).all() as DeviceRow[];
     return rows.map(toSummary);
   }
@@ -181,6 +222,26 @@ export class SqliteStore implements Store {
       .prepare('SELECT * FROM changes WHERE device_id = ? AND id < ? ORDER BY id DESC LIMIT ?')
       .all(deviceId, page.before ?? Number.MAX_SAFE_INTEGER, page.limit) as ChangeRow[];
     return rows.map(toChange);
+  }
+
+  // Software across the fleet and the console's prohibited list: see fleet-software.ts, prohibited.ts.
+  async listFleetSoftware(query: FleetSoftwareQuery): Promise<ResultPage<FleetSoftware>> {
+    return this.fleet.list(query);
+  }
+  async softwareDetail(name: string, page: { limit: number; offset: number }): Promise<SoftwareDetail | null> {
+    return this.fleet.detail(name, page);
+  }
+  async prohibitedDeviceCounts(patterns: readonly string[]): Promise<number[]> {
+    return this.fleet.deviceCounts(patterns);
+  }
+  async listProhibited(): Promise<ProhibitedRecord[]> {
+    return this.prohibited.list();
+  }
+  async addProhibited(pattern: string, at: number): Promise<boolean> {
+    return this.prohibited.add(pattern, at);
+  }
+  async removeProhibited(pattern: string): Promise<boolean> {
+    return this.prohibited.remove(pattern);
   }
 
   // Tickets: see tickets.ts.

@@ -1,0 +1,67 @@
+// Small pieces every page uses: page heading, online state, notices, loading text.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { errorMessage } from '../api/errors.js';
+import { takeFocusRequest } from '../app/nav.js';
+
+/** The page's one h1. Focused after navigation so screen readers announce the new page. */
+export function PageTitle({ children, title }: { children: ComponentChildren; title: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · Outpost`;
+  }, [title]);
+  useEffect(() => {
+    if (takeFocusRequest()) ref.current?.focus({ preventScroll: true });
+  }, []);
+  return (
+    <h1 ref={ref} tabIndex={-1}>
+      {children}
+    </h1>
+  );
+}
+
+export function OnlineState({ online }: { online: boolean }) {
+  return (
+    <span class={online ? 'state state-online' : 'state state-offline'}>
+      <span class="dot" aria-hidden="true" />
+      {online ? 'Online' : 'Offline'}
+    </span>
+  );
+}
+
+export function ErrorNotice({ error, children }: { error: unknown; children?: ComponentChildren }) {
+  return (
+    <div class="notice notice-error" role="alert">
+      {children}
+      {errorMessage(error)}
+    </div>
+  );
+}
+
+export function Notice({ children, kind = 'info' }: { children: ComponentChildren; kind?: 'info' | 'warning' | 'success' }) {
+  return <div class={`notice notice-${kind}`}>{children}</div>;
+}
+
+export function Loading({ what }: { what: string }) {
+  return <p class="muted loading">Loading {what}…</p>;
+}
+
+/** A definition list from label/value pairs, leaving out what is unknown. */
+export function Facts({ items, label }: { items: [string, ComponentChildren | null | undefined][]; label?: string }) {
+  const known = items.filter(([, v]) => v !== null && v !== undefined && v !== '');
+  if (known.length === 0) return <p class="muted">Nothing reported.</p>;
+  return (
+    <dl class="facts" aria-label={label}>
+      {known.map(([k, v]) => (
+        <div class="fact" key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function Badge({ children, kind = 'neutral' }: { children: ComponentChildren; kind?: 'neutral' | 'danger' | 'warning' | 'success' | 'info' }) {
+  return <span class={`badge badge-${kind}`}>{children}</span>;
+}

@@ -1,0 +1,118 @@
+// One device: header with its state and "Scan now", then hardware, OS, network, users, software
+// and the timeline of changes, which live events keep current.
+import { useState } from 'preact/hooks';
+import type { DeviceDetailJson } from '../../../../shared/http-api.js';
+import { api, apiWith } from '../../api/client.js';
+import { ErrorNotice, Loading, Notice, OnlineState, PageTitle } from '../../components/common.js';
+import { announce } from '../../app/announce.js';
+import { useLive } from '../../app/live.js';
+import { Link } from '../../app/nav.js';
+import { useLoad } from '../../app/use-load.js';
+import { errorCode, errorMessage } from '../../api/errors.js';
+import { formatDateTime, relativeTime } from '../../lib/format.js';
+import { href } from '../../lib/routes.js';
+import { HardwareSection, NetworkSection, OsSection, UsersSection } from './DeviceSections.js';
+import { SoftwareSection } from './SoftwareSection.js';
+import { Timeline } from './Timeline.js';
+
+export function DevicePage({ id }: { id: string }) {
+  const device = useLoad((signal) => apiWith('GET /api/devices/:id', { path: { id } }, signal), [id]);
+  const [softwareVersion, setSoftwareVersion] = useState(0);
+
+  useLive('presence', (e) => {
+    if (e.deviceId !== id) return;
+    device.setData((d) => ({ ...d, online: e.online, lastSeen: e.at }));
+    announce(`${device.data?.hostname ?? 'The device'} is now ${e.online ? 'online' : 'offline'}.`);
+  });
+  useLive('inventory', (e) => {
+    if (e.deviceId !== id) return;
+    device.reload(true);
+    if (e.sections.includes('software')) setSoftwareVersion((v) => v + 1);
+  });
+
+  if (!device.data) {
+    return (
+      <>
+        <PageTitle title="Device">Device</PageTitle>
+        {device.error ? <ErrorNotice error={device.error} /> : <Loading what="the device" />}
+      </>
+    );
+  }
+  const d = device.data;
+  return (
+    <>
+      <DeviceHeader device={d} />
+      <nav class="on-this-page" aria-label="Sections of this device">
+        <a href="#hardware">Hardware</a>
+        <a href="#os">OS</a>
+        <a href="#network">Network</a>
+        <a href="#users">Users</a>
+        <a href="#software">Software</a>
+        <a href="#timeline">Timeline</a>
+      </nav>
+      {d.needsFullSnapshot && !d.hardware ? <Notice>Waiting for this device's first full inventory.</Notice> : null}
+      <div class="grid-2">
+        <HardwareSection hardware={d.hardware} />
+        <OsSection os={d.os} />
+        <NetworkSection network={d.network} />
+        <UsersSection users={d.users} />
+      </div>
+      <div class="grid-2 grid-wide-left">
+        <SoftwareSection deviceId={id} count={d.softwareCount} version={softwareVersion} />
+        <Timeline deviceId={id} />
+      </div>
+    </>
+  );
+}
+
+function DeviceHeader({ device: d }: { device: DeviceDetailJson }) {
+  const [scan, setScan] = useState<{ busy: boolean; error: string | null; offline: boolean }>({ busy: false, error: null, offline: false });
+
+  async function scanNow() {
+    setScan({ busy: true, error: null, offline: false });
+    try {
+      await api('POST /api/devices/:id/scan', { path: { id: d.id } });
+      setScan({ busy: false, error: null, offline: false });
+      announce(`Scan requested. New changes from ${d.hostname} will appear in the timeline.`);
+    } catch (err) {
+      setScan({ busy: false, error: errorMessage(err), offline: errorCode(err) === 'E_DEVICE_OFFLINE' });
+    }
+  }
+
+  return (
+    <div class="page-header device-header">
+      <div>
+        <p class="breadcrumb">
+          <Link href={href.devices()}>Devices</Link> /
+        </p>
+        <PageTitle title={d.hostname}>{d.hostname}</PageTitle>
+        <p class="meta-line" data-testid="device-state">
+          <OnlineState online={d.online} />
+          <span>
+            Last seen{' '}
+            <time dateTime={d.lastSeen} title={formatDateTime(d.lastSeen)}>
+              {d.online ? 'now' : relativeTime(d.lastSeen, Date.now())}
+            </time>
+          </span>
+          <span>First seen {formatDateTime(d.firstSeen)}</span>
+          <span>Agent {d.agentVersion ?? 'unknown'}</span>
+        </p>
+        {d.cloneOf ? (
+          <Notice kind="warning">
+            Cloned install: this device runs a copy of the OS install of <Link href={href.device(d.cloneOf)}>another device</Link>. The two are kept as separate devices.
+          </Notice>
+        ) : null}
+      </div>
+      <div class="header-actions">
+        <button type="button" class="button button-primary" onClick={() => void scanNow()} disabled={scan.busy}>
+          {scan.busy ? 'Requesting…' : 'Scan now'}
+        </button>
+        {scan.error ? (
+          <p class={scan.offline ? 'notice notice-warning' : 'notice notice-error'} role="alert">
+            {scan.error}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}

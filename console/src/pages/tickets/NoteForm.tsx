@@ -1,0 +1,59 @@
+// Adds a note. Internal is preselected: a remark reaches the requester only when IT says so.
+import { useState } from 'preact/hooks';
+import { api } from '../../api/client.js';
+import { errorMessage } from '../../api/errors.js';
+import { announce } from '../../app/announce.js';
+
+export function NoteForm({ ticketId, username, onAdded }: { ticketId: number; username: string; onAdded: () => void }) {
+  const [text, setText] = useState('');
+  const [visibility, setVisibility] = useState<'customer' | 'internal'>('internal');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (!text.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST /api/tickets/:id/notes', { path: { id: ticketId }, body: { text: text.trim(), visibility, author: username } });
+      setText('');
+      setVisibility('internal');
+      announce(visibility === 'customer' ? 'Note added and sent to the requester.' : 'Internal note added.');
+      onAdded();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form class="card" onSubmit={(e) => void submit(e)} aria-labelledby="add-note-title">
+      <h2 id="add-note-title">Add a note</h2>
+      <div class="field">
+        <label for="note-text">Note text</label>
+        <textarea id="note-text" rows={4} maxLength={20000} required value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      </div>
+      <fieldset class="radio-group">
+        <legend>Who sees it</legend>
+        <label>
+          <input type="radio" name="note-visibility" value="internal" checked={visibility === 'internal'} onChange={() => setVisibility('internal')} />
+          Internal (IT only)
+        </label>
+        <label>
+          <input type="radio" name="note-visibility" value="customer" checked={visibility === 'customer'} onChange={() => setVisibility('customer')} />
+          Customer-facing (sent to the requester)
+        </label>
+      </fieldset>
+      {error ? (
+        <p class="notice notice-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <button type="submit" class="button button-primary" disabled={busy}>
+        {busy ? 'Adding…' : 'Add note'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,133 @@
+// /api/session: the web console signs in (POST), asks who it is and for its CSRF token (GET), and
+// signs out (DELETE). Only POST is public; the auth hook (auth.ts) guards the other two.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Logger } from '../../shared/log.js';
+import { checkCredentials } from '../auth/accounts.js';
+import type { SignInLockout } from '../auth/lockout.js';
+import { SESSION_COOKIE, openSession, sessionCookieOptions, sessionIdHash, sessionInfo } from '../auth/sessions.js';
+import type { AdminSession, AdminStore } from '../store/admin-records.js';
+import { sendError } from './errors.js';
+import { parse } from './parse.js';
+
+export interface SessionRoutesContext {
+  admins: AdminStore;
+  now(): number;
+  log: Logger;
+  lockout: SignInLockout;
+  /** Counts a sign-in attempt from this request's address; the ms to wait when over the limit, else 0. */
+  rateLimit(req: FastifyRequest): Promise<number>;
+}
+
+/** The session behind a cookie-authenticated request, put there by the auth hook. */
+export interface RequestSession {
+  idHash: Buffer;
+  session: AdminSession;
+}
+const requestSessions = new WeakMap<FastifyRequest, RequestSession>();
+
+export function rememberSession(req: FastifyRequest, session: RequestSession): void {
+  requestSessions.set(req, session);
+}
+
+export function currentSession(req: FastifyRequest): RequestSession | undefined {
+  return requestSessions.get(req);
+}
+
+// Generous bounds: a wrong-but-long password is answered like any wrong password, not as bad input.
+const SignInBodySchema = z.object({ username: z.string().max(256), password: z.string().max(8192) });
+
+export function sessionRoutes(app: FastifyInstance, ctx: SessionRoutesContext): void {
+  app.post('/api/session', { onRequest: [limitAttempts(ctx), refuseCrossSite(ctx.log)] }, async (req, reply) => {
+    const body = parse(SignInBodySchema, req.body, reply, 'sign-in (send {"username", "password"})');
+    if (!body) return reply;
+    return signIn(req, reply, body, ctx);
+  });
+
+  app.get('/api/session', async (req, reply) => {
+    const current = currentSession(req);
+    noStore(reply);
+    if (!current) return sendError(reply, 401, 'E_UNAUTHORIZED', 'This request carries the admin token, not a browser session.');
+    return sessionInfo(current.session);
+  });
+
+  app.delete('/api/session', async (req, reply) => {
+    const current = currentSession(req);
+    if (current) {
+      await ctx.admins.deleteSession(current.idHash);
+      ctx.log.info({ username: current.session.username }, 'admin signed out');
+    }
+    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(req.protocol === 'https'));
+    return { ok: true as const };
+  });
+}
+
+async function signIn(req: FastifyRequest, reply: FastifyReply, body: z.infer<typeof SignInBodySchema>, ctx: SessionRoutesContext) {
+  const now = ctx.now();
+  const lockedMs = ctx.lockout.lockedFor(body.username, now);
+  if (lockedMs > 0) {
+    ctx.log.warn({ ip: req.ip }, 'admin sign-in refused: too many recent failures for that username');
+    reply.header('retry-after', Math.ceil(lockedMs / 1000));
+    return sendError(reply, 429, 'E_ACCOUNT_LOCKED');
+  }
+  const { admin, known } = await checkCredentials(ctx.admins, body.username, body.password);
+  if (!admin) {
+    ctx.lockout.recordFailure(body.username, now);
+    // An unknown "username" may be a password typed in the wrong field: only real names are logged.
+    ctx.log.warn({ ip: req.ip, ...(known ? { username: body.username } : { username: '(unknown)' }) }, 'admin sign-in failed');
+    return sendError(reply, 401, 'E_BAD_CREDENTIALS');
+  }
+  ctx.lockout.recordSuccess(body.username);
+  // A fresh id at every sign-in (no session fixation); the one the browser had, if any, ends.
+  const previous = sessionIdHash(req.cookies[SESSION_COOKIE]);
+  if (previous) await ctx.admins.deleteSession(previous);
+  await ctx.admins.deleteExpiredSessions(now);
+  const { id, session } = await openSession(ctx.admins, admin.username, now);
+  reply.setCookie(SESSION_COOKIE, id, sessionCookieOptions(req.protocol === 'https'));
+  noStore(reply);
+  ctx.log.info({ username: admin.username, ip: req.ip }, 'admin signed in');
+  return sessionInfo(session);
+}
+
+function limitAttempts(ctx: SessionRoutesContext) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const waitMs = await ctx.rateLimit(req);
+    if (waitMs <= 0) return undefined;
+    reply.header('retry-after', Math.max(1, Math.ceil(waitMs / 1000)));
+    return sendError(reply, 429, 'E_RATE_LIMITED');
+  };
+}
+
+/**
+ * Sign-in must not be forgeable from another site (login CSRF): a form can post text/plain or
+ * urlencoded bodies without a preflight, so only JSON is accepted, and a browser's Origin must be us.
+ */
+function refuseCrossSite(log: Logger) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      return sendError(reply, 415, 'E_BAD_REQUEST', 'Sign in with a JSON body (content-type: application/json).');
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !sameHost(origin, req.headers.host)) {
+      log.warn({ ip: req.ip, origin: origin.slice(0, 200) }, 'admin sign-in refused: posted from another site');
+      return sendError(reply, 403, 'E_CSRF', 'Sign-in is accepted only from the Outpost console itself.');
+    }
+    return undefined;
+  };
+}
+
+function sameHost(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  try {
+    const from = new URL(origin);
+    // Parsed the same way on both sides, so a default port written in one and not the other matches.
+    return from.host === new URL(`${from.protocol}//${host}`).host;
+  } catch {
+    return false; // "null" (sandboxed frames, some redirects) or garbage
+  }
+}
+
+function noStore(reply: FastifyReply): void {
+  reply.header('cache-control', 'no-store');
+}

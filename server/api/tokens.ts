@@ -1,0 +1,90 @@
+// /api/tokens: enrolment tokens for the console. A new token is shown once, with the exact command
+// that enrols an endpoint; afterwards only its id, label and use counts are listed.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { CreatedTokenJson, EnrolmentTokenJson } from '../../shared/http-api.js';
+import type { Store, StoredEnrolmentToken } from '../store/store.js';
+import { issueEnrolmentTokenRecord, MAX_TOKEN_LABEL, TOKEN_LIST_LIMIT, tokenState } from '../store/tokens.js';
+import { sendError } from './errors.js';
+import { parse } from './parse.js';
+
+export interface TokenRoutesContext {
+  store: Store;
+  now(): number;
+  /** The server's base URL as endpoints reach it, for the install command; default requestServerUrl. */
+  serverUrl?(req: FastifyRequest): string;
+}
+
+const HOUR_MS = 3_600_000;
+const Params = z.object({ id: z.string().min(1).max(64) });
+const CreateBody = z
+  .object({
+    label: z
+      .string()
+      .trim()
+      .max(MAX_TOKEN_LABEL)
+      // eslint-disable-next-line no-control-regex
+      .refine((l) => !/[\u0000-\u001f\u007f]/.test(l), 'cannot hold control characters')
+      .optional(),
+    expiresInHours: z.number().int().min(1).max(87_600).default(168),
+    uses: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .strict();
+
+/** Host names, IPv4 and bracketed IPv6, with an optional port: nothing a shell would read differently. */
+const SAFE_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** The URL this request reached the server under (protocol and Host header); a placeholder for a host that is not one. */
+export function requestServerUrl(req: FastifyRequest): string {
+  const host = req.host;
+  return SAFE_HOST.test(host) ? `${req.protocol}://${host}` : `${req.protocol}://SERVER-ADDRESS`;
+}
+
+/** The README's agent command line. */
+export function installCommand(serverUrl: string, token: string): string {
+  return `outpost agent --server ${serverUrl} --token ${token}`;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function tokenJson(t: StoredEnrolmentToken, now: number): EnrolmentTokenJson {
+  return {
+    id: t.id,
+    label: t.label,
+    createdAt: iso(t.createdAt),
+    expiresAt: t.expiresAt === null ? null : iso(t.expiresAt),
+    usesLeft: t.usesLeft,
+    used: t.used,
+    state: tokenState(t, now),
+  };
+}
+
+export function tokenRoutes(app: FastifyInstance, ctx: TokenRoutesContext): void {
+  const serverUrl = (req: FastifyRequest) => (ctx.serverUrl ? ctx.serverUrl(req) : requestServerUrl(req));
+
+  app.get('/api/tokens', async () => {
+    const now = ctx.now();
+    return { items: (await ctx.store.listEnrolmentTokens(TOKEN_LIST_LIMIT)).map((t) => tokenJson(t, now)) };
+  });
+
+  app.post('/api/tokens', async (req, reply) => {
+    const body = parse(CreateBody, req.body ?? {}, reply, 'body field');
+    if (!body) return reply;
+    const now = ctx.now();
+    const { token, record } = await issueEnrolmentTokenRecord(
+      ctx.store,
+      { expiresInMs: body.expiresInHours * HOUR_MS, ...(body.uses ? { uses: body.uses } : {}), ...(body.label ? { label: body.label } : {}) },
+      now,
+    );
+    const created: CreatedTokenJson = { ...tokenJson(record, now), token, installCommand: installCommand(serverUrl(req), token) };
+    return reply.code(201).header('cache-control', 'no-store').send(created);
+  });
+
+  app.delete('/api/tokens/:id', async (req, reply) => {
+    const params = parse(Params, req.params, reply, 'path parameter');
+    if (!params) return reply;
+    const revoked = await ctx.store.revokeEnrolmentToken(params.id);
+    if (!revoked) return sendError(reply, 404, 'E_NOT_FOUND', 'No enrolment token with this id.');
+    return tokenJson(revoked, ctx.now());
+  });
+}

@@ -1,0 +1,86 @@
+// The software catalog flow: the fleet's distinct software, one desk record per package name.
+// Idempotent: a package Outpost linked before is overwritten, otherwise the desk is searched by
+// name before anything is created; a package whose record already holds the same data is not
+// written again, so a daily run costs a desk call per package that changed.
+import { createHash } from 'node:crypto';
+import type { DeskStore } from '../../store/desk-records.js';
+import type { DeskConnector } from '../connector.js';
+import { isDeskError } from '../errors.js';
+import type { DeskId, DeskSoftware } from '../types.js';
+
+export const CATALOG_RUN_KEY = 'catalog:lastRun';
+/** When the schedule last queued a run (epoch ms): the next one is due an interval later, across restarts. */
+export const CATALOG_SCHEDULED_KEY = 'catalog:scheduledAt';
+
+export interface CatalogRun {
+  /** ISO 8601: when the run finished. */
+  at: string;
+  packages: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+const packageKey = (name: string) => name.toLowerCase();
+const stateKey = (name: string) => `sw:${hash(packageKey(name)).slice(0, 32)}`;
+const fingerprint = (sw: DeskSoftware) => hash(JSON.stringify([sw.name, sw.publisher ?? null, sw.versions, sw.devices])).slice(0, 32);
+
+export interface CatalogContext {
+  desk: DeskConnector;
+  store: { desk: DeskStore };
+  now?: () => number;
+}
+
+/** Pushes the catalog; resolves with what it did (also stored for GET /api/desk/status). */
+export async function pushCatalog(ctx: CatalogContext): Promise<CatalogRun | null> {
+  if (!ctx.desk.capabilities.softwareCatalog) return null;
+  const store = ctx.store.desk;
+  // Even an empty fleet asks the desk once: a run that reached nothing must not count as the desk being back.
+  await ctx.desk.checkHealth();
+  const packages = await store.softwareCatalog();
+  const run: CatalogRun = { at: '', packages: packages.length, created: 0, updated: 0, unchanged: 0 };
+  for (const sw of packages) {
+    if (!sw.name.trim()) continue;
+    const result = await pushOne(ctx, sw);
+    run[result] += 1;
+  }
+  run.at = new Date((ctx.now ?? Date.now)()).toISOString();
+  await store.setState(CATALOG_RUN_KEY, JSON.stringify(run));
+  return run;
+}
+
+async function pushOne(ctx: CatalogContext, sw: DeskSoftware): Promise<'created' | 'updated' | 'unchanged'> {
+  const store = ctx.store.desk;
+  const key = packageKey(sw.name);
+  const print = fingerprint(sw);
+  const linked = await store.deskIdFor('software', key);
+  if (linked && (await store.getState(stateKey(sw.name))) === print) return 'unchanged';
+  const found = linked ?? (await ctx.desk.findSoftware(sw.name));
+  const id = await save(ctx.desk, sw, found);
+  await store.setLink('software', key, id);
+  await store.setState(stateKey(sw.name), print);
+  return found === null ? 'created' : 'updated';
+}
+
+/** A linked record someone deleted in the desk is made again rather than failing every run. */
+async function save(desk: DeskConnector, sw: DeskSoftware, id: DeskId | null): Promise<DeskId> {
+  if (id === null) return desk.saveSoftware(sw);
+  try {
+    return await desk.saveSoftware(sw, id);
+  } catch (err) {
+    if (!isDeskError(err) || err.code !== 'E_DESK_NOT_FOUND') throw err;
+    const other = await desk.findSoftware(sw.name);
+    return other === null || other === id ? desk.saveSoftware(sw) : desk.saveSoftware(sw, other);
+  }
+}
+
+export async function lastCatalogRun(store: DeskStore): Promise<CatalogRun | null> {
+  const text = await store.getState(CATALOG_RUN_KEY);
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as CatalogRun;
+  } catch {
+    return null;
+  }
+}

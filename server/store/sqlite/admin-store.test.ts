@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type Database from 'better-sqlite3';
+import { hashSecret, newSecret } from '../secrets.js';
+import { SqliteAdminStore } from './admin-store.js';
+import { openDatabase } from './open.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const T0 = Date.UTC(2025, 2, 1, 9);
+
+describe('SqliteAdminStore', () => {
+  let dir: string;
+  let db: Database.Database;
+  let store: SqliteAdminStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'outpost-admins-'));
+    db = openDatabase(dir);
+    store = new SqliteAdminStore(db);
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const session = (username = 'alice', now = T0) => {
+    const idHash = hashSecret(newSecret());
+    return { idHash, opened: store.createSession({ idHash, username, csrfToken: 'csrf-1', now }) };
+  };
+
+  it('creates an admin once, whatever the case of a second attempt, and finds it in any case', async () => {
+    assert.equal(await store.countAdmins(), 0);
+    assert.equal(await store.createAdmin('Alice', '$scrypt$h1', T0), true);
+    assert.equal(await store.createAdmin('alice', '$scrypt$h2', T0 + 1), false);
+    assert.equal(await store.countAdmins(), 1);
+    assert.deepEqual(await store.getAdmin('ALICE'), { username: 'Alice', passwordHash: '$scrypt$h1', createdAt: T0, updatedAt: T0 });
+    assert.equal(await store.getAdmin('bob'), null);
+  });
+
+  it('changes a password, ends that admin\'s sessions only, and reports an unknown admin', async () => {
+    await store.createAdmin('Alice', 'h1', T0);
+    await store.createAdmin('bob', 'h1', T0);
+    const a = session('Alice');
+    const b = session('bob');
+    await Promise.all([a.opened, b.opened]);
+    assert.equal(await store.setPassword('alice', 'h2', T0 + HOUR), true);
+    assert.deepEqual(await store.getAdmin('alice'), { username: 'Alice', passwordHash: 'h2', createdAt: T0, updatedAt: T0 + HOUR });
+    assert.equal(await store.getSession(a.idHash, T0 + HOUR), null);
+    assert.equal((await store.getSession(b.idHash, T0 + HOUR))?.username, 'bob');
+    assert.equal(await store.setPassword('carol', 'h2', T0), false);
+  });
+
+  it('opens sessions only for existing admins, under the stored spelling', async () => {
+    await store.createAdmin('Alice', 'h', T0);
+    const s = session('ALICE');
+    assert.deepEqual(await s.opened, { username: 'Alice', csrfToken: 'csrf-1', createdAt: T0, expiresAt: T0 + 8 * HOUR });
+    await assert.rejects(session('mallory').opened, /No admin named mallory/);
+  });
+
+  it('slides the expiry by use, ends a session idle for 8 hours, and caps it at 7 days', async () => {
+    await store.createAdmin('alice', 'h', T0);
+    const s = session();
+    await s.opened;
+    // Used every 7 hours: alive, each use pushing the end 8 hours past it.
+    let t = T0;
+    for (let i = 0; i < 23; i++) {
+      t += 7 * HOUR;
+      const got = await store.getSession(s.idHash, t);
+      assert.ok(got, `alive after ${(t - T0) / HOUR} h`);
+      assert.equal(got.expiresAt, Math.min(t + 8 * HOUR, T0 + 7 * DAY));
+    }
+    // 161 hours in: the 7-day cap (168 h) is nearer than 8 idle hours, and nothing revives it after.
+    assert.equal(await store.getSession(s.idHash, T0 + 7 * DAY), null);
+
+    const idle = session('alice', T0);
+    await idle.opened;
+    assert.ok(await store.getSession(idle.idHash, T0 + 8 * HOUR - 1));
+    assert.equal(await store.getSession(idle.idHash, T0 + 16 * HOUR), null);
+  });
+
+  it('does not write on every read: the expiry moves only when it gains over a minute', async () => {
+    await store.createAdmin('alice', 'h', T0);
+    const s = session();
+    await s.opened;
+    assert.equal((await store.getSession(s.idHash, T0 + 30_000))?.expiresAt, T0 + 8 * HOUR);
+    assert.equal((await store.getSession(s.idHash, T0 + 61_000))?.expiresAt, T0 + 61_000 + 8 * HOUR);
+  });
+
+  it('deletes one session, and the expired ones in bulk', async () => {
+    await store.createAdmin('alice', 'h', T0);
+    const [a, b, c] = [session('alice', T0), session('alice', T0 + 2 * HOUR), session('alice', T0 + 3 * HOUR)];
+    await Promise.all([a.opened, b.opened, c.opened]);
+    await store.deleteSession(c.idHash);
+    assert.equal(await store.getSession(c.idHash, T0 + 3 * HOUR), null);
+    assert.equal(await store.deleteExpiredSessions(T0 + 9 * HOUR), 1);
+    assert.ok(await store.getSession(b.idHash, T0 + 9 * HOUR));
+  });
+
+  it('keeps only the hash: the session id itself is nowhere in the file', async () => {
+    await store.createAdmin('alice', 'h', T0);
+    const id = newSecret();
+    await store.createSession({ idHash: hashSecret(id), username: 'alice', csrfToken: 'c', now: T0 });
+    const rows = db.prepare('SELECT * FROM admin_sessions').all();
+    assert.equal(rows.length, 1);
+    assert.doesNotMatch(JSON.stringify(rows), new RegExp(id));
+  });
+});

@@ -1,0 +1,136 @@
+// Software across the fleet, by package name. software_names holds one row per name with its device
+// and version counts; triggers on the software table mark a name dirty when any of its rows change,
+// and every read here first recounts the dirty names (each a range of the covering software_name
+// index). The publisher is the first one any install reported (kept by the insert trigger).
+import type Database from 'better-sqlite3';
+import { compileProhibited, type ProhibitedMatcher } from '../../desk/rules/patterns.js';
+import type { FleetSoftware, FleetSoftwareQuery, ResultPage, SoftwareDetail, SoftwareInstall } from '../store.js';
+import { containsPattern } from './device-list.js';
+
+interface NameRow {
+  name: string;
+  publisher: string | null;
+  devices: number;
+  versions: number;
+}
+
+interface InstallRow {
+  device_id: string;
+  hostname: string;
+  online: number;
+  version: string | null;
+  source: SoftwareInstall['source'];
+  last_seen: number;
+}
+
+/** Distinct versions one detail answer lists; the busiest first. */
+export const MAX_DETAIL_VERSIONS = 500;
+
+export class FleetSoftwareQueries {
+  /** The patterns the SQL function `prohibited_name` tests against while one statement runs. */
+  private matcher: ProhibitedMatcher = () => undefined;
+
+  constructor(private readonly db: Database.Database) {
+    db.function('prohibited_name', { deterministic: false }, (name: unknown) => (typeof name === 'string' && this.matcher(name) !== undefined ? 1 : 0));
+  }
+
+  /** Recounts the names whose software rows changed since the last read. */
+  refresh(): number {
+    const db = this.db;
+    return db.transaction(() => {
+      const dirty = db.prepare<[], { name: string }>('SELECT name FROM software_names WHERE dirty = 1').all();
+      if (dirty.length === 0) return 0;
+      const count = db.prepare<[string], { devices: number; versions: number }>(
+        'SELECT COUNT(DISTINCT device_id) AS devices, COUNT(DISTINCT version) AS versions FROM software WHERE name = ? COLLATE NOCASE',
+      );
+      const update = db.prepare('UPDATE software_names SET devices = ?, versions = ?, dirty = 0 WHERE name = ?');
+      const remove = db.prepare('DELETE FROM software_names WHERE name = ?');
+      for (const { name } of dirty) {
+        const c = count.get(name)!;
+        if (c.devices === 0) remove.run(name);
+        else update.run(c.devices, c.versions, name);
+      }
+      return dirty.length;
+    })();
+  }
+
+  list(query: FleetSoftwareQuery): ResultPage<FleetSoftware> {
+    this.refresh();
+    return this.withPatterns(query.patterns, (matcher) => {
+      const terms: string[] = [];
+      const params: Record<string, string | number> = { limit: query.limit, offset: query.offset };
+      if (query.q !== undefined && query.q !== '') {
+        params.q = containsPattern(query.q);
+        terms.push(`(name LIKE @q ESCAPE '\\' OR publisher LIKE @q ESCAPE '\\')`);
+      }
+      if (query.prohibitedOnly) terms.push('prohibited_name(name) = 1');
+      const where = terms.length ? `WHERE ${terms.join(' AND ')}` : '';
+      const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM software_names ${where}`).get(params) as { n: number }).n;
+      const rows = this.db
+        .prepare(`SELECT name, publisher, devices, versions FROM software_names ${where} ORDER BY name LIMIT @limit OFFSET @offset`)
+        .all(params) as NameRow[];
+      return { total, items: rows.map((r) => ({ ...r, prohibited: matcher(r.name) !== undefined })) };
+    });
+  }
+
+  detail(name: string, page: { limit: number; offset: number }): SoftwareDetail | null {
+    const db = this.db;
+    return db.transaction(() => {
+      const versions = db
+        .prepare<[string, number], { version: string | null; devices: number }>(
+          `SELECT version, COUNT(DISTINCT device_id) AS devices FROM software WHERE name = ? COLLATE NOCASE
+           GROUP BY version ORDER BY devices DESC, version LIMIT ?`,
+        )
+        .all(name, MAX_DETAIL_VERSIONS);
+      if (versions.length === 0) return null;
+      const spelling = db
+        .prepare<[string], { name: string }>('SELECT name FROM software WHERE name = ? COLLATE NOCASE GROUP BY name ORDER BY COUNT(*) DESC, name LIMIT 1')
+        .get(name)!.name;
+      const total = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM software WHERE name = ? COLLATE NOCASE').get(name)!.n;
+      const rows = db
+        .prepare<[string, number, number], InstallRow>(
+          `SELECT s.device_id, d.hostname, d.online, s.version, s.source, d.last_seen
+           FROM software s JOIN devices d ON d.id = s.device_id WHERE s.name = ? COLLATE NOCASE
+           ORDER BY d.hostname COLLATE NOCASE, s.device_id, s.version, s.item_key LIMIT ? OFFSET ?`,
+        )
+        .all(name, page.limit, page.offset);
+      const installs = rows.map((r) => ({
+        deviceId: r.device_id,
+        hostname: r.hostname,
+        online: r.online === 1,
+        version: r.version,
+        source: r.source,
+        lastSeen: r.last_seen,
+      }));
+      return { name: spelling, versions, installs: { items: installs, total } };
+    })();
+  }
+
+  /** For each pattern: the devices with at least one package whose name matches it. */
+  deviceCounts(patterns: readonly string[]): number[] {
+    if (patterns.length === 0) return [];
+    this.refresh();
+    const names = this.db.prepare<[], { name: string }>('SELECT name FROM software_names').all().map((r) => r.name);
+    // One pass with all patterns finds the few candidate names; only those are tested per pattern.
+    const any = compileProhibited(patterns);
+    const candidates = names.filter((n) => any(n) !== undefined);
+    const count = this.db.prepare<[string], { n: number }>(
+      'SELECT COUNT(DISTINCT device_id) AS n FROM software WHERE name COLLATE NOCASE IN (SELECT value FROM json_each(?))',
+    );
+    return patterns.map((pattern) => {
+      const one = compileProhibited([pattern]);
+      const matched = candidates.filter((n) => one(n) !== undefined);
+      return matched.length === 0 ? 0 : count.get(JSON.stringify(matched))!.n;
+    });
+  }
+
+  private withPatterns<T>(patterns: readonly string[], run: (matcher: ProhibitedMatcher) => T): T {
+    const matcher = compileProhibited(patterns);
+    this.matcher = matcher;
+    try {
+      return run(matcher);
+    } finally {
+      this.matcher = () => undefined;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { machine, pkg } from '../../test-support/fixtures.js';
+import { hashSecret } from '../secrets.js';
+import { migrate, SCHEMA_VERSION } from './migrations.js';
+import { DB_FILE } from './open.js';
+import { SqliteStore } from './sqlite-store.js';
+
+describe('schema migrations', () => {
+  it('upgrades a schema 3 database: users backfilled, tokens listed by id, fleet software counted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-migrate-'));
+    try {
+      const old = new Database(join(dir, DB_FILE));
+      migrate(old, 3);
+      const snapshot = { ...machine({ hostname: 'old-pc' }), users: [{ name: 'alice', terminal: 'tty1' }, { name: 'alice', terminal: 'pts/0' }, { name: 'bob' }] };
+      old.prepare(`INSERT INTO devices (id, install_id, hostname, secret_hash, os, first_seen, last_seen) VALUES ('d1', 'i1', 'old-pc', x'00', ?, 1, 2)`).run(
+        JSON.stringify({ platform: 'win32' }),
+      );
+      old.prepare(`INSERT INTO snapshots (device_id, snapshot, updated_at) VALUES ('d1', ?, 2)`).run(JSON.stringify(snapshot));
+      const addSoftware = old.prepare(`INSERT INTO software (device_id, item_key, name, version, source, scope) VALUES ('d1', ?, ?, ?, 'dpkg', 'machine')`);
+      for (const s of [pkg('bash', '5.2'), pkg('Bash', '5.1')]) addSoftware.run(`k-${s.name}`, s.name, s.version);
+      old.prepare('INSERT INTO enrolment_tokens (hash, created_at, expires_at, uses_left) VALUES (?, 1, NULL, 2)').run(hashSecret('old-token'));
+      old.close();
+
+      const store = SqliteStore.open(dir);
+      try {
+        const [device] = await store.listDevices();
+        assert.deepEqual(device?.users, ['alice', 'bob']);
+        assert.equal((await store.listDevices({ platform: 'windows', limit: 10, offset: 0 })).total, 1);
+        const [token] = await store.listEnrolmentTokens(10);
+        assert.match(token?.id ?? '', /^[0-9a-f]{16}$/);
+        assert.deepEqual({ ...token, id: 'x' }, { id: 'x', label: null, createdAt: 1, expiresAt: null, usesLeft: 2, used: 0, revoked: false });
+        const software = await store.listFleetSoftware({ patterns: [], limit: 10, offset: 0 });
+        assert.deepEqual(software.items.map((s) => [s.devices, s.versions]), [[1, 2]]);
+
+        const enrolled = await store.enrol({ tokenHash: hashSecret('old-token'), hints: { installId: 'i2', hostname: 'new-pc', macs: [] }, agentVersion: 't', secretHash: hashSecret('s'), at: 5 });
+        assert.equal(enrolled.ok, true);
+        assert.deepEqual(await store.getEnrolmentToken(token!.id).then((t) => [t?.used, t?.usesLeft]), [1, 1]);
+      } finally {
+        await store.close();
+      }
+      const reopened = new Database(join(dir, DB_FILE));
+      assert.equal((reopened.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value, String(SCHEMA_VERSION));
+      reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,60 @@
+// Test helper: a store in a temporary directory with devices enrolled and inventoried through the
+// store's own enrol and batch paths, as the ingest gateway drives them.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Os, Software } from '../../../shared/inventory.js';
+import { planBatch } from '../../ingest/plan-batch.js';
+import { fullItem, hintsFor, machine } from '../../test-support/fixtures.js';
+import { hashSecret } from '../secrets.js';
+import { issueEnrolmentToken } from '../tokens.js';
+import { SqliteStore } from './sqlite-store.js';
+
+export interface FleetDevice {
+  hostname: string;
+  serial?: string;
+  ip?: string;
+  users?: string[];
+  platform?: Os['platform'];
+  software?: Software[];
+  /** When it last reported (epoch ms). */
+  at?: number;
+}
+
+export interface TestFleet {
+  store: SqliteStore;
+  dir: string;
+  /** Enrols the device and applies one full snapshot; returns its id. */
+  add(device: FleetDevice): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function testFleet(): Promise<TestFleet> {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-fleet-'));
+  const store = SqliteStore.open(dir);
+  const token = await issueEnrolmentToken(store, {}, 0);
+  let n = 0;
+  return {
+    store,
+    dir,
+    async add(device) {
+      n++;
+      const at = device.at ?? 1_700_000_000_000 + n;
+      const base = machine({ hostname: device.hostname, ip: device.ip ?? `10.0.${Math.floor(n / 250)}.${n % 250}`, macs: [`3c:52:82:00:00:${(n % 256).toString(16).padStart(2, '0')}`], ...(device.serial ? { serial: device.serial } : {}), ...(device.software ? { software: device.software } : {}) });
+      const snapshot = {
+        ...base,
+        os: { ...base.os, platform: device.platform ?? 'linux' },
+        users: (device.users ?? []).map((name) => ({ name })),
+      };
+      const enrolled = await store.enrol({ tokenHash: hashSecret(token), hints: hintsFor(snapshot, `inst-${n}-${device.hostname}`), agentVersion: 't', secretHash: hashSecret(`s${n}`), at: 1 });
+      assert.ok(enrolled.ok);
+      await store.applyBatch(enrolled.deviceId, at, (state) => planBatch(state, [fullItem(1, snapshot)]));
+      return enrolled.deviceId;
+    },
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,208 @@
+// The web console end to end: the built console served by a real server, a real agent on this
+// machine, Debian's Chromium driven by Playwright. An admin created with `outpost admin create`
+// signs in, finds this machine, searches its software, watches a dpkg install reach the timeline
+// and the agent go offline and online without a reload, changes the status of a ticket raised
+// through the local API and sees it reach `outpost ticket list`. Every page is checked with axe-core
+// and saved as a PNG: to test-output/screenshots/, or to docs/screenshots/ with
+// OUTPOST_UPDATE_SCREENSHOTS=1. Needs `npm run build`, root (dpkg) and /usr/bin/chromium.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import axe from 'axe-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../tray-ui/test-support/browser.js';
+import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot } from './support/deb.js';
+import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';
+
+const root = new URL('../', import.meta.url).pathname;
+const shots = process.env.OUTPOST_UPDATE_SCREENSHOTS === '1' ? join(root, 'docs', 'screenshots') : join(root, 'test-output', 'screenshots');
+const PACKAGE = 'outpost-console-e2e';
+const PASSWORD = 'correct horse battery staple';
+
+describe('web console end to end', { timeout: 300_000 }, () => {
+  let dir: string;
+  let server: ServerProc;
+  let agent: AgentProc;
+  let agentToken: string;
+  let device: { id: string; hostname: string };
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  before(async () => {
+    requireRoot();
+    assert.ok(existsSync(join(root, 'dist', 'console', 'index.html')), 'dist/console is missing: run `npm run build` first');
+    mkdirSync(shots, { recursive: true });
+    await dpkgPurgeQuietly(PACKAGE);
+    dir = tempDir('outpost-console-e2e-');
+    const data = join(dir, 'server');
+    writeFileSync(join(dir, 'password'), `${PASSWORD}\n`, { mode: 0o600 });
+    const admin = await runToEnd(['admin', 'create', 'alex', '--data', data, '--password-file', join(dir, 'password')]);
+    assert.equal(admin.code, 0, admin.output);
+    server = await startServer(data);
+    agentToken = await createToken(data);
+    agent = startAgent(server.url, join(dir, 'agent'), agentToken);
+    device = await waitForDevice(server);
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    // bypassCSP only so that axe-core can be injected; the console's own CSP is asserted below.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
+    page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 40[13]/.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await agent?.stop();
+    await server?.stop();
+    await dpkgPurgeQuietly(PACKAGE);
+  });
+
+  async function checkPage(name: string): Promise<void> {
+    await page.addScriptTag({ content: axe.source });
+    const result = await page.evaluate(async () => {
+      const inPage = (globalThis as unknown as { axe: typeof axe }).axe;
+      const r = await inPage.run({ runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
+      return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+    });
+    assert.deepEqual(result, [], `axe-core on the ${name} page`);
+    await page.screenshot({ path: join(shots, `console-${name}.png`) });
+  }
+
+  it('serves the console with a strict CSP and refuses a wrong password', async () => {
+    const res = await fetch(`${server.url}/`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    await page.goto(server.url);
+    await page.getByLabel('Username').fill('alex');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: /password/i }).waitFor();
+    await checkPage('sign-in');
+  });
+
+  it('signs in with an HttpOnly SameSite session cookie', async () => {
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Devices' }).waitFor();
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'outpost_session');
+    assert.ok(cookie, 'a session cookie');
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, 'Strict');
+  });
+
+  it('refuses a state change made with the cookie but without the CSRF token', async () => {
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'outpost_session')!;
+    const headers = { cookie: `outpost_session=${cookie.value}`, 'content-type': 'application/json' };
+    const refused = await fetch(`${server.url}/api/tokens`, { method: 'POST', headers, body: '{}' });
+    assert.equal(refused.status, 403);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'E_CSRF');
+    const tokens = await server.api<{ items: unknown[] }>('/api/tokens');
+    assert.equal(tokens.body.items.length, 1, 'no token was created');
+  });
+
+  it('finds this machine by a fragment of its hostname and opens it', async () => {
+    await page.getByLabel('Search devices').fill(device.hostname.slice(0, Math.max(3, device.hostname.length - 2)));
+    const link = page.getByRole('link', { name: device.hostname, exact: true });
+    await link.waitFor();
+    await checkPage('devices');
+    await link.click();
+    await page.getByRole('heading', { level: 1, name: device.hostname }).waitFor();
+    await page.getByRole('heading', { name: 'Hardware' }).waitFor();
+  });
+
+  it('searches the software of this machine', async () => {
+    await page.getByLabel('Search software').fill('coreutils');
+    await page.getByRole('cell', { name: 'coreutils', exact: true }).waitFor();
+    await checkPage('device');
+  });
+
+  it('shows a dpkg install in the timeline without a reload', async () => {
+    const navigations: string[] = [];
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) navigations.push(f.url());
+    });
+    const deb = await buildDeb(dir, PACKAGE, '1.2.3');
+    await dpkgInstall(deb);
+    const timeline = page.getByTestId('timeline');
+    await timeline.getByText(new RegExp(`Installed ${PACKAGE} 1\\.2\\.3`)).waitFor({ timeout: 20_000 });
+    assert.deepEqual(navigations, [], 'the page did not navigate or reload');
+  });
+
+  it('shows the agent going offline and online without a reload', async () => {
+    const state = page.getByTestId('device-state');
+    await state.getByText('Online').waitFor();
+    await agent.stop();
+    await state.getByText('Offline').waitFor({ timeout: 15_000 });
+    agent = startAgent(server.url, join(dir, 'agent'));
+    await state.getByText('Online').waitFor({ timeout: 20_000 });
+  });
+
+  it('lists fleet software and the prohibited list', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Software' }).click();
+    await page.getByLabel('Search software').fill(PACKAGE);
+    await page.getByRole('link', { name: PACKAGE }).click();
+    await page.getByRole('heading', { level: 1, name: PACKAGE }).waitFor();
+    await page.getByRole('link', { name: device.hostname }).waitFor();
+    await checkPage('package');
+    await page.goto(`${server.url}/software`);
+    await page.getByRole('link', { name: 'Prohibited list' }).click();
+    await page.getByLabel('Pattern').fill('outpost-console-*');
+    await page.getByRole('button', { name: 'Add pattern' }).click();
+    await page.getByRole('cell', { name: 'outpost-console-*' }).waitFor();
+    await checkPage('prohibited');
+  });
+
+  it("changes a ticket's status and the endpoint's `outpost ticket list` shows it", async () => {
+    const state = join(dir, 'agent');
+    const created = await runToEnd(['ticket', 'create', '--state', state, '--json', '--subject', 'Printer on floor 3 jams', '--description', 'Every second page.']);
+    assert.equal(created.code, 0, created.output);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tickets' }).click();
+    const link = page.getByRole('link', { name: 'Printer on floor 3 jams' });
+    await link.waitFor({ timeout: 15_000 });
+    await checkPage('tickets');
+    await link.click();
+    await page.getByLabel('Status').selectOption('resolved');
+    await page.getByRole('button', { name: 'Save status' }).click();
+    await page.getByLabel('Note text').fill('Replaced the pickup roller.');
+    await page.getByLabel(/Customer-facing/).check();
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByText('Replaced the pickup roller.').waitFor();
+    await checkPage('ticket');
+    const line = await waitFor(async () => {
+      const list = await runToEnd(['ticket', 'list', '--state', state]);
+      return list.stdout.split('\n').find((l) => l.includes('Printer on floor 3 jams') && /resolved/i.test(l));
+    }, 15_000, 'the resolved ticket in `outpost ticket list`');
+    assert.match(line, /resolved/i);
+  });
+
+  it('creates an enrolment token with its install command, and revokes it', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Enrolment' }).click();
+    await page.getByLabel('Label').fill('Floor 3 laptops');
+    await page.getByLabel('Uses').fill('25');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const created = page.getByTestId('new-token');
+    await created.waitFor();
+    const command = await created.getByLabel('Install command').inputValue().catch(async () => created.getByLabel('Install command').innerText());
+    assert.match(command, new RegExp(`outpost agent --server ${server.url.replace(/[.]/g, '\\.')}\\S* --token \\S{20,}`));
+    await checkPage('enrolment');
+    await page.getByRole('button', { name: /Revoke .*Floor 3 laptops/ }).click();
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
+    await page.getByRole('row', { name: /Floor 3 laptops/ }).getByText(/revoked/i).waitFor();
+  });
+
+  it('shows the service-desk page and signs out', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Service desk' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Service desk' }).waitFor();
+    await checkPage('desk');
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'outpost_session')!;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const old = await fetch(`${server.url}/api/devices`, { headers: { cookie: `outpost_session=${cookie.value}` } });
+    assert.equal(old.status, 401, 'the old session cookie no longer works');
+    assert.deepEqual(problems, [], 'no errors in the browser console');
+  });
+});
