@@ -11,6 +11,7 @@ import { DeskSyncEngine } from './desk/sync/engine.js';
 import { createConnector, type DeskSettings } from './desk/sync/settings.js';
 import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
 import { LiveHub } from './live/hub.js';
+import { ConsoleProhibitedList } from './desk/rules/console-list.js';
 import { publishTicketByRef } from './live/ticket-events.js';
 import { hashSecret, newSecret } from './store/secrets.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -127,7 +128,9 @@ export class OutpostServer {
       authTimeoutMs: this.opts.authTimeoutMs ?? 10_000,
       now: this.now,
     });
-    const desk = this.deskEngine(store, (deviceId, ref) => {
+    const prohibited = new ConsoleProhibitedList(store);
+    await prohibited.refresh();
+    const desk = this.deskEngine(store, prohibited, (deviceId, ref) => {
       gateway.pushTickets(deviceId, [ref]);
       ticketEvent(deviceId, ref);
     });
@@ -136,7 +139,6 @@ export class OutpostServer {
       log: this.opts.log.child({ part: 'api' }),
       version: OUTPOST_VERSION,
       adminTokenHash: () => this.adminHash,
-      isOnline: (id) => gateway.isOnline(id),
       requestScan: (id) => gateway.sendCommand(id, 'scan'),
       now: this.now,
       ticketChanged: (deviceId, ref) => {
@@ -146,12 +148,14 @@ export class OutpostServer {
       hub,
       deskStatus: async () => (desk ? desk.status() : null),
       requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
+      configProhibited: () => this.opts.desk?.assetEvents.prohibited ?? [],
+      prohibitedChanged: () => void prohibited.refresh().catch((err: unknown) => this.opts.log.error({ err: String(err) }, 'Could not reload the prohibited list')),
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
     return { store, gateway, app, desk };
   }
 
-  private deskEngine(store: Store, ticketChanged: (deviceId: string, ref: string) => void): DeskSyncEngine | null {
+  private deskEngine(store: Store, prohibited: ConsoleProhibitedList, ticketChanged: (deviceId: string, ref: string) => void): DeskSyncEngine | null {
     const settings = this.opts.desk;
     if (!settings) return null;
     const log = this.opts.log.child({ part: 'desk' });
@@ -162,6 +166,7 @@ export class OutpostServer {
       pollMs: settings.pollSeconds * 1000,
       ...(settings.requesterDomain ? { requesterDomain: settings.requesterDomain } : {}),
       assetEvents: settings.assetEvents,
+      extraProhibited: () => prohibited.patterns,
       mapping: settings.mapping,
       schedules: settings.schedules,
       ticketChanged,

@@ -6,7 +6,7 @@ import type { DeskStatus } from '../desk/sync/engine.js';
 import type { Store } from '../store/store.js';
 import { FakeDesk } from '../desk/sync/fake-connector.js';
 import { parseDeskSettings } from '../desk/sync/settings.js';
-import { hintsFor, machine } from '../test-support/fixtures.js';
+import { deltaItem, fullItem, hintsFor, machine, pkg } from '../test-support/fixtures.js';
 import { startHarness, type Harness } from '../test-support/harness.js';
 import { TestAgent } from '../test-support/test-agent.js';
 import { createItem } from '../test-support/ticket-fixtures.js';
@@ -62,6 +62,32 @@ describe('/api/desk', () => {
       assert.deepEqual([body.failed, body.queued, body.healthy], [0, 0, true]);
     } finally {
       await agent.close();
+    }
+  });
+});
+
+describe('prohibited patterns added in the console', () => {
+  it('raise a desk ticket when a device has a matching package, without a restart', async () => {
+    const desk = new FakeDesk();
+    const settings = parseDeskSettings({ kind: 'rt', url: 'http://rt.invalid', user: 'outpost', secret: 'not-logged', requesterDomain: 'example.com' });
+    const h = await startHarness({ desk: settings, deskConnector: desk });
+    const agent = await TestAgent.connect(h.wsUrl);
+    try {
+      const before = machine({ hostname: 'console-rule', software: [pkg('bash', '5.2')] });
+      await agent.enrol(await h.server.createEnrolmentToken(), hintsFor(before, 'inst-console-rule'));
+      agent.sendItems([fullItem(1, before)]);
+      await agent.next('ack');
+      const added = await h.api('/api/prohibited', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pattern: 'miner-*' }) });
+      assert.equal(added.status, 201);
+      const after = machine({ hostname: 'console-rule', software: [pkg('bash', '5.2'), pkg('miner-gui', '0.9')] });
+      agent.sendItems([deltaItem(2, before, after)]);
+      await agent.next('ack');
+      const ticket = await waitFor(async () => [...desk.tickets.values()].find((t) => /miner-gui/.test(t.subject)));
+      assert.equal(ticket.assetId !== undefined, true);
+      assert.equal([...desk.tickets.values()].filter((t) => /miner-gui/.test(t.subject)).length, 1);
+    } finally {
+      await agent.close();
+      await h.close();
     }
   });
 });

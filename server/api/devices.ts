@@ -8,11 +8,6 @@ import { parse } from './parse.js';
 
 export interface DeviceRoutesContext {
   store: Store;
-  /**
-   * @deprecated presence is read from the store's online column (the gateway keeps it); unused
-   * here, kept until server.ts stops passing it.
-   */
-  isOnline?(deviceId: string): boolean;
   /** Sends the scan command; false when the device is not connected. */
   requestScan(deviceId: string): boolean;
 }

@@ -8,12 +8,15 @@ import { deviceRoutes, type DeviceRoutesContext } from './devices.js';
 import { eventRoutes } from './events.js';
 import type { LiveHub } from '../live/hub.js';
 import { sendError } from './errors.js';
+import { softwareRoutes, type SoftwareRoutesContext } from './software.js';
 import { ticketRoutes, type TicketRoutesContext } from './tickets.js';
+import { tokenRoutes, type TokenRoutesContext } from './tokens.js';
 
 /** Requests are small (the API is read-mostly); anything larger is refused before parsing. */
 export const API_BODY_LIMIT = 64 * 1024;
 
-export interface ApiContext extends DeviceRoutesContext, TicketRoutesContext, DeskRoutesContext {
+export interface ApiContext
+  extends DeviceRoutesContext, TicketRoutesContext, DeskRoutesContext, SoftwareRoutesContext, TokenRoutesContext {
   log: Logger;
   version: string;
   adminTokenHash(): Buffer | null;
@@ -53,6 +56,8 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   deviceRoutes(app, ctx);
   ticketRoutes(app, ctx);
   deskRoutes(app, ctx);
+  softwareRoutes(app, ctx);
+  tokenRoutes(app, ctx);
   eventRoutes(app, { hub: ctx.hub, log: ctx.log.child({ part: 'events' }) });
   await app.register(consoleRoutes, { dir: ctx.consoleDir ?? defaultConsoleDir() });
   return app;

@@ -14,6 +14,8 @@ export interface SoftwareRoutesContext {
   now(): number;
   /** Prohibited-software patterns from the server's settings (source 'config'). */
   configProhibited(): readonly string[];
+  /** Told after the console's list changed, so the rule engine's copy follows. */
+  prohibitedChanged?(): void;
 }
 
 const PAGE = { defaultLimit: 50, maxLimit: 500 } as const;
@@ -125,6 +127,7 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
     if (!(await ctx.store.addProhibited(body.pattern, ctx.now()))) {
       return sendError(reply, 409, 'E_CONFLICT', `The pattern ${JSON.stringify(body.pattern)} is already on the list.`);
     }
+    ctx.prohibitedChanged?.();
     const [devices] = await ctx.store.prohibitedDeviceCounts([body.pattern]);
     const created: ProhibitedPatternJson = { pattern: body.pattern, source: 'console', devices: devices ?? 0 };
     return reply.code(201).send(created);
@@ -133,7 +136,10 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
   app.delete('/api/prohibited', async (req, reply) => {
     const query = parse(RemoveQuery, req.query, reply, 'query parameter');
     if (!query) return reply;
-    if (await ctx.store.removeProhibited(query.pattern)) return { ok: true };
+    if (await ctx.store.removeProhibited(query.pattern)) {
+      ctx.prohibitedChanged?.();
+      return { ok: true };
+    }
     if (ctx.configProhibited().some((p) => folded(p.trim()) === folded(query.pattern))) {
       return sendError(reply, 409, 'E_CONFLICT', "The pattern comes from the server's settings; change it there.");
     }
