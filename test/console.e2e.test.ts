@@ -116,7 +116,7 @@ describe('web console end to end', { timeout: 300_000 }, () => {
 
   it('searches the software of this machine', async () => {
     await page.getByLabel('Search software').fill('coreutils');
-    await page.getByRole('cell', { name: 'coreutils', exact: true }).waitFor();
+    await page.getByRole('rowheader', { name: 'coreutils', exact: true }).waitFor();
     await checkPage('device');
   });
 
@@ -150,7 +150,7 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     await checkPage('package');
     await page.goto(`${server.url}/software`);
     await page.getByRole('link', { name: 'Prohibited list' }).click();
-    await page.getByLabel('Pattern').fill('outpost-console-*');
+    await page.getByLabel('Pattern', { exact: true }).fill('outpost-console-*');
     await page.getByRole('button', { name: 'Add pattern' }).click();
     await page.getByRole('cell', { name: 'outpost-console-*' }).waitFor();
     await checkPage('prohibited');
@@ -165,7 +165,7 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     await link.waitFor({ timeout: 15_000 });
     await checkPage('tickets');
     await link.click();
-    await page.getByLabel('Status').selectOption('resolved');
+    await page.getByLabel('Status', { exact: true }).selectOption('resolved');
     await page.getByRole('button', { name: 'Save status' }).click();
     await page.getByLabel('Note text').fill('Replaced the pickup roller.');
     await page.getByLabel(/Customer-facing/).check();
