@@ -106,15 +106,27 @@ worklog
   .addOption(jsonOption())
   .action(async (ref: string, flags: { ticket: string; state?: string; json?: boolean }) => (await import('./commands/worklog.js')).worklogRetryCommand(ref, flags));
 
-program
-  .command('token')
-  .description('enrolment tokens')
+const token = program.command('token').description('enrolment tokens (work while the server runs)');
+token
   .command('create')
-  .description('print a new enrolment token (works while the server runs)')
+  .description('print a new enrolment token')
   .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
   .option('--expires <duration>', 'lifetime, e.g. 30m, 12h, 7d (default 7d)')
   .option('--uses <n>', 'how many devices may enrol with it (default unlimited)')
+  .option('--label <text>', 'what the token is for, shown in lists and the console')
   .action(async (flags: Record<string, unknown>) => (await import('./commands/token.js')).tokenCreateCommand(flags));
+token
+  .command('list')
+  .description('list enrolment tokens: id, state, uses, expiry, label (never the token itself)')
+  .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
+  .addOption(jsonOption())
+  .action(async (flags: Record<string, unknown>) => (await import('./commands/token.js')).tokenListCommand(flags));
+token
+  .command('revoke')
+  .description('revoke an enrolment token so no device can enrol with it')
+  .argument('<id>', 'the id "token list" shows')
+  .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
+  .action(async (id: string, flags: Record<string, unknown>) => (await import('./commands/token.js')).tokenRevokeCommand(id, flags));
 
 const admin = program.command('admin').description('web console admin accounts (work while the server runs)');
 const adminOptions = (cmd: Command) =>

@@ -13,7 +13,7 @@ import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../tray-ui/test-support/browser.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot } from './support/deb.js';
-import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';
+import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, waitForOutput, type AgentProc, type ServerProc } from './support/outpost.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const shots = process.env.OUTPOST_UPDATE_SCREENSHOTS === '1' ? join(root, 'docs', 'screenshots') : join(root, 'test-output', 'screenshots');
@@ -70,6 +70,14 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     });
     assert.deepEqual(result, [], `axe-core on the ${name} page`);
     await page.screenshot({ path: join(shots, `console-${name}.png`) });
+  }
+
+  /** The focused element's tag and text (the DOM types are not in this project's lib). */
+  async function activeElement(): Promise<{ tag: string; text: string }> {
+    return page.evaluate(() => {
+      const el = (globalThis as unknown as { document: { activeElement: { tagName: string; textContent: string | null } | null } }).document.activeElement;
+      return { tag: el?.tagName ?? '', text: el?.textContent?.trim() ?? '' };
+    });
   }
 
   it('serves the console with a strict CSP and refuses a wrong password', async () => {
@@ -141,6 +149,12 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     await state.getByText('Online').waitFor({ timeout: 20_000 });
   });
 
+  it('"Scan now" reaches the agent, which scans at once', async () => {
+    await page.getByRole('button', { name: 'Scan now' }).click();
+    await page.getByText(/Scan requested/).waitFor();
+    await waitForOutput(agent, /"trigger":"server".*"msg":"inventory scanned"/, 20_000);
+  });
+
   it('lists fleet software and the prohibited list', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Software' }).click();
     await page.getByLabel('Search software').fill(PACKAGE);
@@ -192,6 +206,24 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: /Revoke .*Floor 3 laptops/ }).click();
     await page.getByRole('button', { name: 'Yes, revoke' }).click();
     await page.getByRole('row', { name: /Floor 3 laptops/ }).getByText(/revoked/i).waitFor();
+  });
+
+  it('works from the keyboard: skip link, then Tab and Enter to a device, whose heading takes the focus', async () => {
+    await page.goto(`${server.url}/devices`);
+    await page.getByRole('heading', { level: 1, name: 'Devices' }).waitFor();
+    const focused = async () => (await activeElement()).text;
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'Skip to content');
+    await page.keyboard.press('Enter');
+    let presses = 0;
+    while ((await focused()) !== device.hostname) {
+      assert.ok(++presses <= 25, `Tab never reached the link to ${device.hostname}`);
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: device.hostname }).waitFor();
+    // The heading takes the focus once the device has loaded (an effect after the paint).
+    await waitFor(async () => ((await activeElement()).tag === 'H1' ? true : undefined), 2_000, 'the focus on the page heading');
   });
 
   it('shows the service-desk page and signs out', async () => {

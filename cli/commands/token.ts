@@ -49,7 +49,9 @@ export async function tokenListCommand(flags: Record<string, unknown>): Promise<
   const tokens = await listEnrolmentTokensInDataDir(dataDir(flags));
   const now = Date.now();
   if (flags.json) {
-    console.log(JSON.stringify({ items: tokens.map((t) => ({ ...t, state: tokenState(t, now) })) }));
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const items = tokens.map((t) => ({ ...t, createdAt: iso(t.createdAt), expiresAt: iso(t.expiresAt), state: tokenState(t, now) }));
+    console.log(JSON.stringify({ items }));
     return;
   }
   for (const line of formatTokens(tokens, now)) console.log(line);

@@ -17,6 +17,11 @@ export function takeFocusRequest(): boolean {
   return pending;
 }
 
+/** A heading giving way to the next one (a loading title replaced by the page's own) passes the focus on. */
+export function passFocusOn(): void {
+  focusPending = true;
+}
+
 function current(): Location {
   return { pathname: window.location.pathname, search: window.location.search };
 }

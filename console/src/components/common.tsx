@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { errorMessage } from '../api/errors.js';
-import { takeFocusRequest } from '../app/nav.js';
+import { passFocusOn, takeFocusRequest } from '../app/nav.js';
 
 /** The page's one h1. Focused after navigation so screen readers announce the new page. */
 export function PageTitle({ children, title }: { children: ComponentChildren; title: string }) {
@@ -11,7 +11,16 @@ export function PageTitle({ children, title }: { children: ComponentChildren; ti
     document.title = `${title} · Outpost`;
   }, [title]);
   useEffect(() => {
-    if (takeFocusRequest()) ref.current?.focus({ preventScroll: true });
+    const heading = ref.current;
+    const tookFocus = takeFocusRequest();
+    if (tookFocus) heading?.focus({ preventScroll: true });
+    return () => {
+      // A loading title replaced by the page's own: the focus went with the old node (the browser
+      // blurs a node the renderer moves or removes), so the next title takes it, unless the
+      // person has moved on to something else meanwhile.
+      const lost = document.activeElement === heading || document.activeElement === document.body || document.activeElement === null;
+      if (tookFocus && lost) passFocusOn();
+    };
   }, []);
   return (
     <h1 ref={ref} tabIndex={-1}>

@@ -27,7 +27,7 @@ export const AssetEventRulesSchema = z.object({
     )
     .max(PATTERN_LIMITS.patterns)
     .default([]),
-});
+}).strict();
 export type AssetEventRules = z.infer<typeof AssetEventRulesSchema>;
 
 export type AssetEventKind = 'new-hardware' | 'new-software' | 'prohibited-software';

@@ -44,6 +44,15 @@ describe('field mapping', () => {
     assert.deepEqual(importedFields(deskTicket, m), { status: 'resolved' });
   });
 
+  it('refuses a misspelt key instead of ignoring it, naming where it is', () => {
+    assert.throws(
+      () => parseDeskSettings({ kind: 'rt', ...base, mapping: { atachments: false } }),
+      (e: Error & { code?: string }) => e.code === 'E_CONFIG' && /mapping: Unrecognized key: "atachments"/.test(e.message),
+    );
+    assert.throws(() => parseDeskSettings({ kind: 'rt', ...base, schedules: { asset: '5m' } }), /schedules: Unrecognized key: "asset"/);
+    assert.throws(() => parseDeskSettings({ kind: 'rt', ...base, assetEvents: { prohibitedsoftware: false } }), /assetEvents: Unrecognized key/);
+  });
+
   it('never imports a field mapped to the desk only, and imports the ones mapped both ways', () => {
     const toDesk = FieldMappingSchema.parse({ fields: { status: 'to-desk' } });
     assert.deepEqual(importedFields(deskTicket, toDesk), {});

@@ -25,6 +25,7 @@ export const FieldMappingSchema = z.object({
       /** Asset fields are Outpost's inventory: always written to the desk, never read back into it. */
       asset: z.literal('to-desk').default('to-desk'),
     })
+    .strict()
     .prefault({}),
   /** Outpost priority -> the desk's value (RT: a number 0-1000; SDP: a priority name). Unlisted ones keep the connector's default. */
   priorities: z.partialRecord(z.enum(PRIORITIES), z.union([deskName, z.number().int().min(0).max(1000)])).default({}),
@@ -37,18 +38,19 @@ export const FieldMappingSchema = z.object({
       /** What a desk status nobody mapped means (connector default: open). */
       unknown: z.enum(TICKET_STATUSES).optional(),
     })
+    .strict()
     .prefault({}),
   /** The status a new desk ticket starts in (mapped through statuses.toDesk); the desk's default when absent. */
   newTicketStatus: z.enum(TICKET_STATUSES).optional(),
-  notes: z.object({ toDesk: z.boolean().default(true), fromDesk: z.boolean().default(true) }).prefault({}),
+  notes: z.object({ toDesk: z.boolean().default(true), fromDesk: z.boolean().default(true) }).strict().prefault({}),
   /** Files sent with tray tickets go to the desk (never back: the endpoint keeps its own). */
   attachments: z.boolean().default(true),
   /**
    * The account/company lookup: the reference in the ticket's asset field `assetField` is set on
    * the new ticket's field `ticketField` (RT: custom field names; SDP: `site` or a udf_ field).
    */
-  account: z.object({ assetField: fieldName, ticketField: fieldName }).optional(),
-});
+  account: z.object({ assetField: fieldName, ticketField: fieldName }).strict().optional(),
+}).strict();
 
 export type FieldMappingInput = z.input<typeof FieldMappingSchema>;
 export type FieldMapping = z.output<typeof FieldMappingSchema>;

@@ -16,11 +16,18 @@ export function durationMs(text: string): number | null {
   return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
 }
 
+/** 10000 -> '10 s', 86400000 -> '1 day', 2073600000 -> '24 days'. */
+const span = (ms: number): string => {
+  if (ms < UNIT_MS.m) return `${ms / 1000} s`;
+  if (ms < UNIT_MS.d) return `${ms / UNIT_MS.m} min`;
+  return ms === UNIT_MS.d ? '1 day' : `${ms / UNIT_MS.d} days`;
+};
+
 const between = (minMs: number, maxMs: number, what: string) =>
   z.string().refine((t) => {
     const ms = durationMs(t);
     return ms !== null && ms >= minMs && ms <= maxMs;
-  }, `${what} must be a duration such as 30s, 15m, 1h or 1d, from ${minMs / 1000} s to ${maxMs / UNIT_MS.d} days`);
+  }, `${what} must be a duration such as 30s, 15m, 1h or 1d, from ${span(minMs)} to ${span(maxMs)}`);
 
 /** 'immediate', or an interval from 10 s to a day. */
 const FlowSchedule = z.union([z.literal('immediate'), between(10_000, UNIT_MS.d, 'A flow schedule')]);
@@ -33,7 +40,7 @@ export const SchedulesSchema = z.object({
   notes: FlowSchedule.default('immediate'),
   worklogs: FlowSchedule.default('immediate'),
   catalog: CatalogSchedule.default('24h'),
-});
+}).strict();
 export type SchedulesInput = z.input<typeof SchedulesSchema>;
 export type Schedules = z.output<typeof SchedulesSchema>;
 

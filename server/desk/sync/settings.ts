@@ -30,7 +30,7 @@ export const DeskSettingsSchema = z.object({
   schedules: SchedulesSchema.prefault({}),
   /** Connector-specific settings (see server/desk/rt/config.ts, server/desk/sdp/config.ts). */
   options: z.record(z.string(), z.unknown()).default({}),
-});
+}).strict();
 
 export type DeskSettingsInput = z.input<typeof DeskSettingsSchema>;
 export type DeskSettings = z.output<typeof DeskSettingsSchema>;
