@@ -11,29 +11,9 @@ import { SqliteAdminStore } from '../../server/store/sqlite/admin-store.js';
 import { openDatabase } from '../../server/store/sqlite/open.js';
 import { startHarness, type Harness } from '../../server/test-support/harness.js';
 import { adminCreateCommand, adminPasswdCommand, promptHidden, type PasswordTerminal } from './admin.js';
+import { CLI_ENTRY, runCli } from '../test-support/run-cli.js';
 
-const CLI = new URL('../main.ts', import.meta.url).pathname;
 const PASSWORD = 'a long enough password';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real CLI with `stdin` written to it (then closed). */
-function outpost(args: string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, OUTPOST_DATA_DIR: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 /** Reads the stored admin with a separate connection, as the server would. */
 function storedAdmin(dataDir: string, username: string) {
@@ -54,7 +34,7 @@ describe('outpost admin', () => {
   });
 
   it('creates an admin from the first line of stdin while the server runs; the stored hash verifies', async () => {
-    const r = await outpost(['admin', 'create', 'Alice', '--data', h.dataDir], `${PASSWORD}\nsecond line ignored\n`);
+    const r = await runCli(['admin', 'create', 'Alice', '--data', h.dataDir], `${PASSWORD}\nsecond line ignored\n`);
     assert.deepEqual(r, { code: 0, stdout: `Created admin Alice in ${h.dataDir}.\n`, stderr: '' });
     const admin = await storedAdmin(h.dataDir, 'alice');
     assert.equal(admin?.username, 'Alice');
@@ -88,7 +68,7 @@ describe('outpost admin', () => {
       return { input, output: new PassThrough() };
     };
     // The real binary once, for the one-line message and exit code; the rest in-process (each spawn costs seconds).
-    const short = await outpost(['admin', 'create', 'carol', '--data', h.dataDir], 'short\n');
+    const short = await runCli(['admin', 'create', 'carol', '--data', h.dataDir], 'short\n');
     assert.deepEqual(short, { code: 1, stdout: '', stderr: 'outpost: The password must be 12 to 1024 characters long (it has 5).\n' });
     const cases: [Promise<void>, string, string][] = [
       [adminCreateCommand('alice', data, piped('another long password\n')), 'E_CONFLICT', 'An admin named alice already exists; "outpost admin passwd alice" changes the password.'],
@@ -154,7 +134,7 @@ function fakeTerminal(lines: string[]): PasswordTerminal & { shown: string[]; pr
 /** Runs the CLI on a pseudo-terminal, typing each line once its prompt shows; returns what the terminal showed. */
 function atTerminal(args: string, lines: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const command = `${process.execPath} --import tsx ${CLI} ${args}`;
+    const command = `${process.execPath} --import tsx ${CLI_ENTRY} ${args}`;
     const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, OUTPOST_DATA_DIR: '' } });
     let shown = '';
     let prompts = 0;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,20 +6,7 @@ import { after, describe, it } from 'node:test';
 import { hashSecret } from '../../server/store/secrets.js';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.js';
 import { hintsFor, machine } from '../../server/test-support/fixtures.js';
-
-const CLI = new URL('../main.ts', import.meta.url).pathname;
-
-function outpost(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, OUTPOST_DATA_DIR: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from '../test-support/run-cli.js';
 
 interface Listed {
   id: string;
@@ -35,11 +21,11 @@ describe('outpost token create | list | revoke', () => {
   after(() => rmSync(data, { recursive: true, force: true }));
 
   it('creates a labelled token, lists it without the secret, and revokes it so it no longer enrols', async () => {
-    const created = await outpost(['token', 'create', '--data', data, '--label', 'Floor 3 laptops', '--uses', '5', '--expires', '2d']);
+    const created = await runCli(['token', 'create', '--data', data, '--label', 'Floor 3 laptops', '--uses', '5', '--expires', '2d']);
     assert.equal(created.code, 0, created.stderr);
     const secret = created.stdout.trim();
 
-    const listed = await outpost(['token', 'list', '--data', data, '--json']);
+    const listed = await runCli(['token', 'list', '--data', data, '--json']);
     assert.equal(listed.code, 0, listed.stderr);
     assert.ok(!listed.stdout.includes(secret), 'the list never shows the token itself');
     const [token] = (JSON.parse(listed.stdout) as { items: Listed[] }).items;
@@ -47,9 +33,9 @@ describe('outpost token create | list | revoke', () => {
     const days = (Date.parse(token!.expiresAt!) - Date.now()) / 86_400_000;
     assert.ok(days > 1.9 && days <= 2, `expires in about 2 days, not ${days}`);
 
-    const revoked = await outpost(['token', 'revoke', token!.id, '--data', data]);
+    const revoked = await runCli(['token', 'revoke', token!.id, '--data', data]);
     assert.equal(revoked.code, 0, revoked.stderr);
-    const text = await outpost(['token', 'list', '--data', data]);
+    const text = await runCli(['token', 'list', '--data', data]);
     assert.match(text.stdout, new RegExp(`^${token!.id}\\s+revoked\\s+0 used, 5 left.*Floor 3 laptops$`, 'm'));
 
     const store = SqliteStore.open(data);
@@ -62,7 +48,7 @@ describe('outpost token create | list | revoke', () => {
   });
 
   it('says so, and fails, for an unknown id', async () => {
-    const r = await outpost(['token', 'revoke', 'no-such-id', '--data', data]);
+    const r = await runCli(['token', 'revoke', 'no-such-id', '--data', data]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /No enrolment token with id "no-such-id"/);
   });
