@@ -2,27 +2,20 @@
 import { useState } from 'preact/hooks';
 import type { SessionInfo } from '../../../shared/http-api.js';
 import { api } from '../api/client.js';
-import { errorMessage } from '../api/errors.js';
+import { useAction } from '../app/use-action.js';
 
 export function SignIn({ onSignedIn, reason }: { onSignedIn: (info: SessionInfo) => void; reason?: string | undefined }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   async function submit(event: Event) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    const ok = await run(async () => {
       onSignedIn(await api('POST /api/session', { body: { username: username.trim(), password } }));
       document.title = 'Outpost';
-    } catch (err) {
-      setError(errorMessage(err));
-      setPassword('');
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (!ok) setPassword('');
   }
 
   document.title = 'Sign in · Outpost';

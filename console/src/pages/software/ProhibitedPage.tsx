@@ -4,6 +4,7 @@ import { api, apiWith } from '../../api/client.js';
 import { errorMessage } from '../../api/errors.js';
 import { announce } from '../../app/announce.js';
 import { Link } from '../../app/nav.js';
+import { useAction } from '../../app/use-action.js';
 import { useLoad } from '../../app/use-load.js';
 import { Badge, ErrorNotice, PageTitle } from '../../components/common.js';
 import { EmptyRow } from '../../components/table.js';
@@ -13,25 +14,18 @@ import { href } from '../../lib/routes.js';
 export function ProhibitedPage() {
   const list = useLoad((signal) => apiWith('GET /api/prohibited', undefined, signal), []);
   const [pattern, setPattern] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   async function add(event: Event) {
     event.preventDefault();
     const value = pattern.trim();
     if (!value) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api('POST /api/prohibited', { body: { pattern: value } });
       setPattern('');
       announce(`Added "${value}" to the prohibited list.`);
       list.reload(true);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function remove(value: string) {

@@ -1,31 +1,24 @@
 // Adds a note. Internal is preselected: a remark reaches the requester only when IT says so.
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
-import { errorMessage } from '../../api/errors.js';
 import { announce } from '../../app/announce.js';
+import { useAction } from '../../app/use-action.js';
 
 export function NoteForm({ ticketId, username, onAdded }: { ticketId: number; username: string; onAdded: () => void }) {
   const [text, setText] = useState('');
   const [visibility, setVisibility] = useState<'customer' | 'internal'>('internal');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(event: Event) {
     event.preventDefault();
     if (!text.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api('POST /api/tickets/:id/notes', { path: { id: ticketId }, body: { text: text.trim(), visibility, author: username } });
       setText('');
       setVisibility('internal');
       announce(visibility === 'customer' ? 'Note added and sent to the requester.' : 'Internal note added.');
       onAdded();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -4,10 +4,10 @@ import { useState } from 'preact/hooks';
 import type { TicketDetailJson } from '../../../../shared/http-api.js';
 import type { TicketStatus } from '../../../../shared/tickets.js';
 import { api, apiWith } from '../../api/client.js';
-import { errorMessage } from '../../api/errors.js';
 import { announce } from '../../app/announce.js';
 import { useLive } from '../../app/live.js';
 import { Link } from '../../app/nav.js';
+import { useAction } from '../../app/use-action.js';
 import { useLoad } from '../../app/use-load.js';
 import { Badge, ErrorNotice, Facts, Loading, PageTitle } from '../../components/common.js';
 import { formatBytes, formatDateTime, formatMinutes } from '../../lib/format.js';
@@ -84,22 +84,15 @@ export function TicketPage({ id, username }: { id: number; username: string }) {
 
 function StatusForm({ ticket, onSaved }: { ticket: TicketDetailJson; onSaved: (t: TicketDetailJson) => void }) {
   const [status, setStatus] = useState<TicketStatus>(ticket.status);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   async function save(event: Event) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const updated = await api('PATCH /api/tickets/:id', { path: { id: ticket.id }, body: { status } });
       onSaved(updated);
       announce(`Status changed to ${STATUS_LABELS[status] ?? status}.`);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -2,8 +2,8 @@
 import { useState } from 'preact/hooks';
 import type { CreatedTokenJson, CreateTokenBody } from '../../../../shared/http-api.js';
 import { api } from '../../api/client.js';
-import { errorMessage } from '../../api/errors.js';
 import { announce } from '../../app/announce.js';
+import { useAction } from '../../app/use-action.js';
 
 const EXPIRY_CHOICES: [number, string][] = [
   [1, '1 hour'],
@@ -18,27 +18,20 @@ export function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedToken
   const [label, setLabel] = useState('');
   const [hours, setHours] = useState(168);
   const [uses, setUses] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(event: Event) {
     event.preventDefault();
     const body: CreateTokenBody = { expiresInHours: hours };
     if (label.trim()) body.label = label.trim();
     if (uses.trim()) body.uses = Number(uses);
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const token = await api('POST /api/tokens', { body });
       setLabel('');
       setUses('');
       onCreated(token);
       announce('Token created. Copy it now: it is shown only once.');
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
