@@ -234,6 +234,7 @@ export interface DeskStatusJson {
   level: string | null;
   healthy: boolean | null;
   lastError: string | null;
+  lastErrorAt: string | null;
   queued: number;
   failed: number;
   lastPollAt: string | null;

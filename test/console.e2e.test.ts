@@ -3,20 +3,17 @@
 // signs in, finds this machine, searches its software, watches a dpkg install reach the timeline
 // and the agent go offline and online without a reload, changes the status of a ticket raised
 // through the local API and sees it reach `outpost ticket list`. Every page is checked with axe-core
-// and saved as a PNG: to test-output/screenshots/, or to docs/screenshots/ with
-// OUTPOST_UPDATE_SCREENSHOTS=1. Needs `npm run build`, root (dpkg) and /usr/bin/chromium.
+// and saved as a PNG (test/support/console.ts). Needs `npm run build`, root (dpkg) and /usr/bin/chromium.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import axe from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../tray-ui/test-support/browser.js';
+import type { Browser, Page } from 'playwright-core';
+import { checkPage as check, fillSignIn, openConsoleBrowser } from './support/console.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot } from './support/deb.js';
 import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, waitForOutput, type AgentProc, type ServerProc } from './support/outpost.js';
 
 const root = new URL('../', import.meta.url).pathname;
-const shots = process.env.OUTPOST_UPDATE_SCREENSHOTS === '1' ? join(root, 'docs', 'screenshots') : join(root, 'test-output', 'screenshots');
 const PACKAGE = 'outpost-console-e2e';
 const PASSWORD = 'correct horse battery staple';
 
@@ -28,12 +25,11 @@ describe('web console end to end', { timeout: 300_000 }, () => {
   let device: { id: string; hostname: string };
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   before(async () => {
     requireRoot();
     assert.ok(existsSync(join(root, 'dist', 'console', 'index.html')), 'dist/console is missing: run `npm run build` first');
-    mkdirSync(shots, { recursive: true });
     await dpkgPurgeQuietly(PACKAGE);
     dir = tempDir('outpost-console-e2e-');
     const data = join(dir, 'server');
@@ -44,14 +40,7 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     agentToken = await createToken(data);
     agent = startAgent(server.url, join(dir, 'agent'), agentToken);
     device = await waitForDevice(server);
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    // bypassCSP only so that axe-core can be injected; the console's own CSP is asserted below.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 40[13]/.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
+    ({ browser, page, problems } = await openConsoleBrowser());
   });
 
   after(async () => {
@@ -61,16 +50,7 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     await dpkgPurgeQuietly(PACKAGE);
   });
 
-  async function checkPage(name: string): Promise<void> {
-    await page.addScriptTag({ content: axe.source });
-    const result = await page.evaluate(async () => {
-      const inPage = (globalThis as unknown as { axe: typeof axe }).axe;
-      const r = await inPage.run({ runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
-      return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
-    });
-    assert.deepEqual(result, [], `axe-core on the ${name} page`);
-    await page.screenshot({ path: join(shots, `console-${name}.png`) });
-  }
+  const checkPage = (name: string) => check(page, name);
 
   /** The focused element's tag and text (the DOM types are not in this project's lib). */
   async function activeElement(): Promise<{ tag: string; text: string }> {
@@ -85,16 +65,13 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     await page.goto(server.url);
-    await page.getByLabel('Username').fill('alex');
-    await page.getByLabel('Password').fill('not the password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await fillSignIn(page, 'alex', 'not the password');
     await page.getByRole('alert').filter({ hasText: /password/i }).waitFor();
     await checkPage('sign-in');
   });
 
   it('signs in with an HttpOnly SameSite session cookie', async () => {
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await fillSignIn(page, 'alex', PASSWORD);
     await page.getByRole('heading', { level: 1, name: 'Devices' }).waitFor();
     const cookie = (await page.context().cookies()).find((c) => c.name === 'outpost_session');
     assert.ok(cookie, 'a session cookie');
@@ -229,7 +206,7 @@ describe('web console end to end', { timeout: 300_000 }, () => {
   it('shows the service-desk page and signs out', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Service desk' }).click();
     await page.getByRole('heading', { level: 1, name: 'Service desk' }).waitFor();
-    await checkPage('desk');
+    await checkPage('desk-none');
     const cookie = (await page.context().cookies()).find((c) => c.name === 'outpost_session')!;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

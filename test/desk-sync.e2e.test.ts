@@ -10,6 +10,7 @@ import { cleanText } from '../shared/junk.js';
 import { silentLogger } from '../shared/log.js';
 import { RtConnector } from '../server/desk/rt/connector.js';
 import { deskKey } from '../server/desk/sync/keys.js';
+import { checkPage, fillSignIn, openConsoleBrowser } from './support/console.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot } from './support/deb.js';
 import { createToken, run, runToEnd, startAgent, tempDir, waitFor, waitForDevice, waitForOutput, type AgentProc, type DeviceSummary, type Proc } from './support/outpost.js';
 import { rtSkip, startRt, type RtInstance } from './support/rt.js';
@@ -225,5 +226,28 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     await onServer(true);
     await new Promise((r) => setTimeout(r, 2_000));
     assert.equal((await banned()).length, 1);
+  });
+
+  it('shows the desk in the web console: Request Tracker, two-way, healthy, and queues a catalog sync on request', async () => {
+    const data = join(dir, 'server');
+    writeFileSync(join(dir, 'admin-password'), 'desk e2e console password\n', { mode: 0o600 });
+    const admin = await runToEnd(['admin', 'create', 'it-admin', '--data', data, '--password-file', join(dir, 'admin-password')]);
+    assert.equal(admin.code, 0, admin.output);
+    const { browser, page, problems } = await openConsoleBrowser();
+    try {
+      await page.goto(`${server.url}/desk`);
+      await fillSignIn(page, 'it-admin', 'desk e2e console password');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Service desk' }).click();
+      const connector = page.getByRole('region', { name: 'Connector' });
+      for (const text of ['Request Tracker', 'Two-way', 'Healthy']) await connector.getByText(text, { exact: true }).waitFor();
+      const catalog = page.getByRole('region', { name: 'Software catalog' });
+      await catalog.getByText('Every 24 h').waitFor();
+      await checkPage(page, 'desk');
+      await catalog.getByRole('button', { name: 'Sync catalog now' }).click();
+      await page.getByTestId('status-message').getByText('Software catalog sync queued.').waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+    }
   });
 });

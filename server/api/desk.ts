@@ -29,6 +29,7 @@ const NOT_CONFIGURED = {
   level: null,
   healthy: null,
   lastError: null,
+  lastErrorAt: null,
   queued: 0,
   failed: 0,
   lastPollAt: null,

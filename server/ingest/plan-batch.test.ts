@@ -45,6 +45,9 @@ describe('planning a batch', () => {
     assert.equal(plan.snapshot?.digest, snapshotDigest(v1));
     assert.deepEqual(plan.changes.find((c) => c.section === 'software')?.added, v1.software);
     assert.deepEqual(plan.software?.upsert.map((s) => s.name), ['bash', 'vim']);
+    // The OS as first seen, not a change from the empty snapshot's placeholder platform.
+    const os = plan.changes.find((c) => c.section === 'os');
+    assert.deepEqual(Object.keys(os?.changed[0]?.fields ?? {}).sort(), ['arch', 'distro', 'release']);
   });
 
   it('applies a chain of deltas and writes only the software rows that changed', () => {

@@ -90,7 +90,9 @@ function applyFull(previous: Snapshot | null, item: FullItem, plan: BatchPlan): 
     // own digest is kept, and the agent's next delta will miss its baseline and trigger a resync.
     plan.problems.push({ code: 'E_DIGEST_MISMATCH', seq: item.seq, message: 'The full snapshot does not match its digest; the server keeps its own.' });
   }
-  const base = previous ?? emptySnapshot(next.os.hostname);
+  // A first inventory is compared with nothing; the empty snapshot's placeholder platform is not
+  // a change the device made, so it takes the device's own.
+  const base = previous ?? { ...emptySnapshot(next.os.hostname), os: { platform: next.os.platform, hostname: next.os.hostname } };
   plan.needsFull = false;
   return { snapshot: next, digest, changes: applyDelta(base, diffSnapshots(base, next)).changes };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatBytes, osName, rangeText, relativeTime } from './format.js';
+import { formatBytes, osName, rangeText, relativeTime, scheduleText } from './format.js';
 
 describe('rangeText', () => {
   it('reads like a pager: first, last and total with thousands separators', () => {
@@ -41,5 +41,15 @@ describe('osName', () => {
     assert.equal(osName({ platform: 'linux', distro: 'Debian GNU/Linux', release: '12' }), 'Debian GNU/Linux 12');
     assert.equal(osName({ platform: 'win32' }), 'Windows');
     assert.equal(osName(null), '—');
+  });
+});
+
+describe('scheduleText', () => {
+  it('says how often the catalog runs in words, and on request only', () => {
+    assert.equal(scheduleText('24h'), 'Every 24 h');
+    assert.equal(scheduleText('1d'), 'Every 1 day');
+    assert.equal(scheduleText('7d'), 'Every 7 days');
+    assert.equal(scheduleText('30m'), 'Every 30 min');
+    assert.equal(scheduleText('on-demand'), 'Only on request');
   });
 });

@@ -81,3 +81,12 @@ export function osName(os: { platform: string; distro?: string | undefined; rele
   const name = os.distro ?? PLATFORM_NAMES[os.platform] ?? os.platform;
   return [name, os.release].filter(Boolean).join(' ');
 }
+
+/** A desk schedule in words: "24h" -> "Every 24 h", "1d" -> "Every 1 day", "on-demand" -> "Only on request". */
+export function scheduleText(schedule: string): string {
+  if (schedule === 'on-demand') return 'Only on request';
+  const m = /^(\d+)(s|m|h|d)$/.exec(schedule);
+  if (!m) return schedule;
+  const unit = { s: 's', m: 'min', h: 'h', d: m[1] === '1' ? 'day' : 'days' }[m[2] as 's' | 'm' | 'h' | 'd'];
+  return `Every ${m[1]} ${unit}`;
+}

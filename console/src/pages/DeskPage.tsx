@@ -6,6 +6,11 @@ import { useLoad } from '../app/use-load.js';
 import { Badge, ErrorNotice, Facts, Loading, Notice, PageTitle } from '../components/common.js';
 import { EmptyRow } from '../components/table.js';
 import { formatCount, formatDateTime } from '../lib/format.js';
+import { CatalogCard } from './desk/CatalogCard.js';
+
+const KIND_NAMES: Record<string, string> = { rt: 'Request Tracker', sdp: 'ServiceDesk Plus' };
+const LEVEL_NAMES: Record<string, string> = { 'log-only': 'Log only', 'status-sync': 'Status sync', 'two-way': 'Two-way' };
+const named = (names: Record<string, string>, value: string | null) => (value === null ? null : (names[value] ?? value));
 
 export function DeskPage() {
   const status = useLoad((signal) => apiWith('GET /api/desk/status', undefined, signal), []);
@@ -44,16 +49,17 @@ export function DeskPage() {
             <Facts
               label="Connector"
               items={[
-                ['Kind', s.kind],
-                ['Level', s.level],
+                ['Desk', named(KIND_NAMES, s.kind)],
+                ['Integration level', named(LEVEL_NAMES, s.level)],
                 ['Health', s.healthy === null ? 'Not checked yet' : s.healthy ? <Badge kind="success">Healthy</Badge> : <Badge kind="danger">Failing</Badge>],
                 ['Queued jobs', formatCount(s.queued)],
                 ['Failed jobs', formatCount(s.failed)],
                 ['Last poll', s.lastPollAt ? formatDateTime(s.lastPollAt) : 'Never'],
-                ['Last error', s.lastError ? <span class="error-text">{s.lastError}</span> : 'None'],
+                ['Last error', s.lastError ? <LastError error={s.lastError} at={s.lastErrorAt} current={s.healthy === false} /> : 'None'],
               ]}
             />
           </section>
+          {s.catalog ? <CatalogCard catalog={s.catalog} onQueued={() => status.reload(true)} /> : null}
           <section class="card" aria-labelledby="desk-failed-title">
             <h2 id="desk-failed-title">Failed jobs</h2>
             <p class="muted small">Jobs the desk refused are not retried on their own. Fix the cause, then retry.</p>
@@ -97,5 +103,16 @@ export function DeskPage() {
         </>
       ) : null}
     </>
+  );
+}
+
+/** Red while the desk is failing; once it answers again, the same error in plain text with its time. */
+function LastError({ error, at, current }: { error: string; at: string | null; current: boolean }) {
+  const when = at ? ` (${formatDateTime(at)}${current ? '' : ', since recovered'})` : '';
+  return (
+    <span class={current ? 'error-text' : undefined}>
+      {error}
+      <span class="muted">{when}</span>
+    </span>
   );
 }

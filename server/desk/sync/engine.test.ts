@@ -97,6 +97,8 @@ describe('desk sync engine', () => {
     assert.equal(status.healthy, false);
     assert.equal(status.queued, 1);
     assert.match(status.lastError ?? '', /E_DESK_UNREACHABLE/);
+    const failedAt = status.lastErrorAt;
+    assert.ok(failedAt !== null && Date.parse(failedAt) > 0, 'the error has its time');
     desk.down = false;
     await advance(30_000); // the poll notices the desk is back and releases the held job
     await advance(0);
@@ -104,6 +106,7 @@ describe('desk sync engine', () => {
     assert.equal(status.healthy, true);
     assert.equal(status.queued, 0);
     assert.equal(desk.tickets.size, 1);
+    assert.equal(status.lastErrorAt, failedAt, 'the past error is still shown, with its time');
   });
 
   it('never creates a second desk ticket after an attempt whose answer was lost', async () => {

@@ -44,6 +44,8 @@ export interface DeskStatus {
   level: IntegrationLevel;
   healthy: boolean;
   lastError: string | null;
+  /** When the last error happened; an error from before the desk recovered stays listed with its time. */
+  lastErrorAt: string | null;
   queued: number;
   failed: number;
   lastPollAt: string | null;
@@ -79,6 +81,7 @@ export class DeskSyncEngine {
   private again = false;
   private healthy = true;
   private lastError: string | null = null;
+  private lastErrorAt: number | null = null;
   private lastPollAt: number | null = null;
 
   constructor(private readonly opts: EngineOptions) {
@@ -170,6 +173,7 @@ export class DeskSyncEngine {
       level: integrationLevel(effectiveCapabilities(this.opts.desk.capabilities, this.mapping)),
       healthy: this.healthy,
       lastError: this.lastError,
+      lastErrorAt: this.lastErrorAt === null ? null : new Date(this.lastErrorAt).toISOString(),
       ...counts,
       lastPollAt: this.lastPollAt === null ? null : new Date(this.lastPollAt).toISOString(),
       jobs: failed.map((j) => ({ id: j.id, kind: j.kind, key: j.key, attempts: j.attempts, error: j.lastError, at: new Date(j.updatedAt).toISOString() })),
@@ -290,5 +294,6 @@ export class DeskSyncEngine {
   private markUnhealthy(error: string): void {
     this.healthy = false;
     this.lastError = error;
+    this.lastErrorAt = this.now();
   }
 }
