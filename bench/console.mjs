@@ -24,6 +24,7 @@ const { planBatch } = await load('../server/ingest/plan-batch.ts');
 const { snapshotDigest } = await load('../shared/digest.ts');
 const { deviceRoutes } = await load('../server/api/devices.ts');
 const { softwareRoutes } = await load('../server/api/software.ts');
+const { ProhibitedList } = await load('../server/desk/rules/prohibited-list.ts');
 
 const DEVICES = Number(process.argv[2] ?? 10_000);
 const RUNS = Number(process.argv[3] ?? 20);
@@ -132,8 +133,9 @@ const reuse = keptDir !== undefined && existsSync(join(dir, DB_FILE));
 const store = SqliteStore.open(dir);
 let ids;
 if (reuse) {
-  ids = (await store.listDevices()).map((d) => d.id);
-  if (ids.length !== DEVICES) throw new Error(`${dir} holds ${ids.length} devices, not ${DEVICES}: remove it or pick another directory`);
+  const all = await store.listDevices({ limit: DEVICES + 1, offset: 0 });
+  ids = all.items.map((d) => d.id);
+  if (all.total !== DEVICES) throw new Error(`${dir} holds ${all.total} devices, not ${DEVICES}: remove it or pick another directory`);
   console.log(`reusing the ${DEVICES} devices in ${dir}`);
 } else {
   const t0 = performance.now();
@@ -144,7 +146,9 @@ if (reuse) {
 
 const app = Fastify({ logger: false });
 deviceRoutes(app, { store, requestScan: () => false });
-softwareRoutes(app, { store, now: () => NOW, configProhibited: () => ['*torrent*', 'Valve Tools ?'] });
+const prohibited = new ProhibitedList(store, () => ['*torrent*', 'Valve Tools ?']);
+await prohibited.refresh();
+softwareRoutes(app, { store, now: () => NOW, prohibited });
 await app.ready();
 const get = (url) => time(() => app.inject({ method: 'GET', url }));
 

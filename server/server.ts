@@ -7,12 +7,11 @@ import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/proto
 import { buildApi } from './api/http.js';
 import { createAdminAccount } from './auth/accounts.js';
 import type { DeskConnector } from './desk/connector.js';
-import { DeskSyncEngine } from './desk/sync/engine.js';
+import { DeskSyncEngine, type EngineOptions } from './desk/sync/engine.js';
 import { createConnector, type DeskSettings } from './desk/sync/settings.js';
 import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
 import { LiveHub } from './live/hub.js';
-import { ConsoleProhibitedList } from './desk/rules/console-list.js';
-import { publishTicketByRef } from './live/ticket-events.js';
+import { ProhibitedList } from './desk/rules/prohibited-list.js';
 import { hashSecret, newSecret } from './store/secrets.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -118,7 +117,7 @@ export class OutpostServer {
 
   private async assemble(store: Store): Promise<Running> {
     const hub = new LiveHub(this.opts.log.child({ part: 'live' }));
-    const ticketEvent = publishTicketByRef(store, hub, this.opts.log.child({ part: 'live' }), this.now);
+    const ticketEvent = (ticketId: number, deviceId: string | null) => hub.publish('ticket', { ticketId, deviceId, at: new Date(this.now()).toISOString() });
     const gateway = new AgentGateway({
       store,
       hub,
@@ -128,11 +127,11 @@ export class OutpostServer {
       authTimeoutMs: this.opts.authTimeoutMs ?? 10_000,
       now: this.now,
     });
-    const prohibited = new ConsoleProhibitedList(store);
+    const prohibited = new ProhibitedList(store, () => this.opts.desk?.assetEvents.prohibited ?? []);
     await prohibited.refresh();
-    const desk = this.deskEngine(store, prohibited, (deviceId, ref) => {
+    const desk = this.deskEngine(store, prohibited, (deviceId, ref, ticketId) => {
       gateway.pushTickets(deviceId, [ref]);
-      ticketEvent(deviceId, ref);
+      ticketEvent(ticketId, deviceId);
     });
     const app = await buildApi({
       store,
@@ -144,18 +143,17 @@ export class OutpostServer {
       ticketChanged: (deviceId, ref) => {
         if (deviceId !== null) gateway.pushTickets(deviceId, [ref]);
       },
-      ticketEvent: (ticketId, deviceId) => hub.publish('ticket', { ticketId, deviceId, at: new Date(this.now()).toISOString() }),
+      ticketEvent,
       hub,
       deskStatus: async () => (desk ? desk.status() : null),
       requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
-      configProhibited: () => this.opts.desk?.assetEvents.prohibited ?? [],
-      prohibitedChanged: () => void prohibited.refresh().catch((err: unknown) => this.opts.log.error({ err: String(err) }, 'Could not reload the prohibited list')),
+      prohibited,
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
     return { store, gateway, app, desk };
   }
 
-  private deskEngine(store: Store, prohibited: ConsoleProhibitedList, ticketChanged: (deviceId: string, ref: string) => void): DeskSyncEngine | null {
+  private deskEngine(store: Store, prohibited: ProhibitedList, ticketChanged: EngineOptions['ticketChanged']): DeskSyncEngine | null {
     const settings = this.opts.desk;
     if (!settings) return null;
     const log = this.opts.log.child({ part: 'desk' });
@@ -166,7 +164,7 @@ export class OutpostServer {
       pollMs: settings.pollSeconds * 1000,
       ...(settings.requesterDomain ? { requesterDomain: settings.requesterDomain } : {}),
       assetEvents: settings.assetEvents,
-      extraProhibited: () => prohibited.patterns,
+      extraProhibited: () => prohibited.consolePatterns,
       mapping: settings.mapping,
       schedules: settings.schedules,
       ticketChanged,

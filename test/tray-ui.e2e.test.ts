@@ -17,11 +17,11 @@ import { agentAt } from '../tray-ui/main/agent.js';
 import { startTray, type RunningTray } from '../tray-ui/main/app.js';
 import { TrayBrowser } from '../tray-ui/test-support/browser.js';
 import { FakeElectron } from './fakes/electron.js';
+import { SCREENSHOTS } from './support/screenshots.js';
 import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const built = join(root, 'dist', 'tray');
-const shots = process.env.OUTPOST_UPDATE_SCREENSHOTS === '1' ? join(root, 'docs', 'screenshots') : join(root, 'test-output', 'screenshots');
 
 interface TicketSummary {
   id: number;
@@ -52,7 +52,7 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
 
   before(async () => {
     assert.ok(existsSync(join(built, 'renderer', 'ticket.js')), 'dist/tray is missing: run `npm run build` first');
-    mkdirSync(shots, { recursive: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
     dir = tempDir('outpost-tray-e2e-');
     server = await startServer(join(dir, 'server'));
     port = Number(new URL(server.url).port);
@@ -102,7 +102,7 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Remove printer-error.log' }).waitFor();
     await page.getByRole('button', { name: 'Add a screenshot' }).click();
     await page.getByRole('img', { name: /Screenshot of your screen/ }).waitFor();
-    await page.screenshot({ path: join(shots, 'ticket-form.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'ticket-form.png') });
 
     await page.getByRole('button', { name: 'Send ticket' }).click();
     await page.getByRole('heading', { name: 'Ticket sent' }).waitFor();
@@ -165,12 +165,12 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
     await item.click();
     await page.getByText('Could you switch the printer off and on again').waitFor();
     assert.equal(await page.getByText('order part 4471').count(), 0, 'internal notes stay on the server');
-    await page.screenshot({ path: join(shots, 'my-tickets.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'my-tickets.png') });
 
     await page.getByLabel('Add a note for IT').fill('Switched it off and on: it still jams, on the second page now.');
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByText('Note added.').waitFor();
-    await page.screenshot({ path: join(shots, 'ticket-detail.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'ticket-detail.png') });
     await waitFor(
       async () => ((await detail(firstTicket.id)).notes.some((n) => n.fromEndpoint && /second page/.test(n.text)) ? true : undefined),
       20_000,
@@ -215,7 +215,7 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
     // Past 30 s a session counts as a minute: long enough for minutes to be something to check.
     await page.waitForTimeout(Math.max(0, 31_000 - (Date.now() - startedAt)));
     await page.getByLabel('Notes').fill('Remote session: replaced the print driver.');
-    await page.screenshot({ path: join(shots, 'remote-session.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'remote-session.png') });
     await page.getByRole('button', { name: 'Stop and record' }).click();
     const stoppedAt = Date.now();
     await page.getByText(`Recorded 1 min on ticket #${firstTicket.id}.`).waitFor();
@@ -240,7 +240,7 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
     assert.equal(await page.getByLabel('Start Outpost when I log in').isChecked(), true);
     await page.getByRole('button', { name: 'Scan now' }).click();
     await page.getByText(/^Scan finished/).waitFor({ timeout: 60_000 });
-    await page.screenshot({ path: join(shots, 'status.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'status.png') });
     assert.deepEqual(problems, []);
   });
 

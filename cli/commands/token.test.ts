@@ -30,6 +30,7 @@ describe('outpost token create | list | revoke', () => {
     assert.ok(!listed.stdout.includes(secret), 'the list never shows the token itself');
     const [token] = (JSON.parse(listed.stdout) as { items: Listed[] }).items;
     assert.deepEqual([token?.label, token?.usesLeft, token?.state], ['Floor 3 laptops', 5, 'active']);
+    assert.deepEqual(Object.keys(token!).sort(), ['createdAt', 'expiresAt', 'id', 'label', 'state', 'used', 'usesLeft'], 'the shape GET /api/tokens answers with');
     const days = (Date.parse(token!.expiresAt!) - Date.now()) / 86_400_000;
     assert.ok(days > 1.9 && days <= 2, `expires in about 2 days, not ${days}`);
 

@@ -3,7 +3,13 @@
 import { z } from 'zod';
 import { OutpostError } from '../../shared/errors.js';
 import type { StoredEnrolmentToken } from '../../server/store/store.js';
-import { createEnrolmentTokenInDataDir, listEnrolmentTokensInDataDir, revokeEnrolmentTokenInDataDir, tokenState } from '../../server/store/tokens.js';
+import {
+  createEnrolmentTokenInDataDir,
+  enrolmentTokenJson,
+  listEnrolmentTokensInDataDir,
+  revokeEnrolmentTokenInDataDir,
+  tokenState,
+} from '../../server/store/tokens.js';
 import { SERVER_SETTINGS, resolveSettings } from '../config.js';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -49,9 +55,8 @@ export async function tokenListCommand(flags: Record<string, unknown>): Promise<
   const tokens = await listEnrolmentTokensInDataDir(dataDir(flags));
   const now = Date.now();
   if (flags.json) {
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const items = tokens.map((t) => ({ ...t, createdAt: iso(t.createdAt), expiresAt: iso(t.expiresAt), state: tokenState(t, now) }));
-    console.log(JSON.stringify({ items }));
+    // The shape GET /api/tokens answers with.
+    console.log(JSON.stringify({ items: tokens.map((t) => enrolmentTokenJson(t, now)) }));
     return;
   }
   for (const line of formatTokens(tokens, now)) console.log(line);

@@ -43,7 +43,7 @@ export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
   app.post('/api/desk/jobs/:id/retry', async (req, reply) => {
     const params = parse(JobParams, req.params, reply, 'job id');
     if (!params) return reply;
-    if (!(await ctx.deskStatus())) return sendError(reply, 409, 'E_CONFLICT', 'No service desk is configured.');
+    if (!ctx.store.desk.isEnabled) return sendError(reply, 409, 'E_CONFLICT', 'No service desk is configured.');
     if (!(await ctx.store.desk.retryJob(params.id, ctx.now()))) {
       return sendError(reply, 404, 'E_NOT_FOUND', `No failed desk job ${params.id}.`);
     }

@@ -98,11 +98,7 @@ function detailJson(d: DeviceDetail): DeviceDetailJson {
   };
 }
 
-// shared/http-api.ts declares `changed` as {before, after}; what is stored and always was sent is
-// the delta's {key, fields: {name: {from, to}}} (reported to the contract's owner).
-type ChangeJsonAsSent = Omit<ChangeJson, 'changed'> & { changed: StoredChange['changed'] };
-
-function changeJson(c: StoredChange): ChangeJsonAsSent {
+function changeJson(c: StoredChange): ChangeJson {
   return {
     id: c.id,
     at: c.at,

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FleetSoftwareJson, Page, ProhibitedPatternJson, SoftwareDetailJson } from '../../shared/http-api.js';
 import { pkg } from '../test-support/fixtures.js';
 import { testFleet, type TestFleet } from '../store/sqlite/test-fleet.js';
+import { ProhibitedList } from '../desk/rules/prohibited-list.js';
 import { softwareRoutes } from './software.js';
 
 type Body<T> = T & { error?: { code: string; message: string } };
@@ -23,7 +24,9 @@ describe('software across the fleet and the prohibited list', () => {
     await fleet.add({ hostname: 'pc-2', software: [pkg('steam', '1.1', { publisher: 'Valve' }), pkg('firefox', '128')] });
     await fleet.add({ hostname: 'pc-3', software: [pkg('firefox', '129')] });
     app = Fastify({ logger: false });
-    softwareRoutes(app, { store: fleet.store, now: () => 42, configProhibited: () => config });
+    const prohibited = new ProhibitedList(fleet.store, () => config);
+    await prohibited.refresh();
+    softwareRoutes(app, { store: fleet.store, now: () => 42, prohibited });
   });
   after(async () => {
     await app.close();

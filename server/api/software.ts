@@ -1,10 +1,11 @@
 // /api/software and /api/prohibited: which devices have a package, in which versions, and the
 // prohibited-software list. Patterns come from two places: the server's settings (read-only here)
-// and the console (kept in the store); both flag packages the same way.
+// and the console (kept in the store); both flag packages the same way (../desk/rules/prohibited-list.ts).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { FleetSoftwareJson, Page, ProhibitedPatternJson, SoftwareDetailJson, SoftwareInstallJson } from '../../shared/http-api.js';
 import { compileProhibited, isUselessPattern, PATTERN_LIMITS } from '../desk/rules/patterns.js';
+import { foldPattern, type ProhibitedList } from '../desk/rules/prohibited-list.js';
 import type { FleetSoftware, SoftwareInstall, Store } from '../store/store.js';
 import { sendError } from './errors.js';
 import { parse } from './parse.js';
@@ -12,10 +13,8 @@ import { parse } from './parse.js';
 export interface SoftwareRoutesContext {
   store: Store;
   now(): number;
-  /** Prohibited-software patterns from the server's settings (source 'config'). */
-  configProhibited(): readonly string[];
-  /** Told after the console's list changed, so the rule engine's copy follows. */
-  prohibitedChanged?(): void;
+  /** The patterns in force; reloaded here after each console change. */
+  prohibited: ProhibitedList;
 }
 
 const PAGE = { defaultLimit: 50, maxLimit: 500 } as const;
@@ -41,7 +40,6 @@ const AddBody = z.object({ pattern: Pattern }).strict();
 const RemoveQuery = z.object({ pattern: z.string().trim().min(1).max(PATTERN_LIMITS.patternLength) });
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const folded = (pattern: string) => pattern.normalize('NFC').toLowerCase();
 
 function softwareJson(s: FleetSoftware): FleetSoftwareJson {
   return { name: s.name, publisher: s.publisher, devices: s.devices, versions: s.versions, prohibited: s.prohibited };
@@ -51,37 +49,12 @@ function installJson(i: SoftwareInstall): SoftwareInstallJson {
   return { deviceId: i.deviceId, hostname: i.hostname, online: i.online, version: i.version, source: i.source, lastSeen: iso(i.lastSeen) };
 }
 
-interface ListedPattern {
-  pattern: string;
-  source: ProhibitedPatternJson['source'];
-}
-
-/** Console patterns first (oldest first), then the settings' ones; one entry per pattern ignoring case, settings winning. */
-async function prohibitedList(ctx: SoftwareRoutesContext): Promise<ListedPattern[]> {
-  const config = ctx.configProhibited().map((p) => p.trim()).filter((p) => !isUselessPattern(p));
-  const fromConfig = new Set(config.map(folded));
-  const added = (await ctx.store.listProhibited()).map((r) => r.pattern).filter((p) => !fromConfig.has(folded(p)));
-  const seen = new Set<string>();
-  const listed: ListedPattern[] = [];
-  for (const [pattern, source] of [...added.map((p) => [p, 'console'] as const), ...config.map((p) => [p, 'config'] as const)]) {
-    if (seen.has(folded(pattern))) continue;
-    seen.add(folded(pattern));
-    listed.push({ pattern, source });
-  }
-  return listed;
-}
-
-/** Every pattern in force, as the matcher takes them. */
-async function patternsInForce(ctx: SoftwareRoutesContext): Promise<string[]> {
-  return (await prohibitedList(ctx)).map((p) => p.pattern);
-}
-
 export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext): void {
   app.get('/api/software', async (req, reply) => {
     const query = parse(ListQuery, req.query, reply, 'query parameter');
     if (!query) return reply;
     const page = await ctx.store.listFleetSoftware({
-      patterns: await patternsInForce(ctx),
+      patterns: ctx.prohibited.inForce(),
       prohibitedOnly: query.prohibited === 'true',
       limit: query.limit,
       offset: query.offset,
@@ -98,7 +71,7 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
     if (!detail) return sendError(reply, 404, 'E_NOT_FOUND', 'No device has a package of this name.');
     const body: SoftwareDetailJson = {
       name: detail.name,
-      prohibited: compileProhibited(await patternsInForce(ctx))(detail.name) !== undefined,
+      prohibited: compileProhibited(ctx.prohibited.inForce())(detail.name) !== undefined,
       versions: detail.versions,
       installs: { items: detail.installs.items.map(installJson), total: detail.installs.total, offset: query.offset, limit: query.limit },
     };
@@ -106,7 +79,7 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
   });
 
   app.get('/api/prohibited', async () => {
-    const listed = await prohibitedList(ctx);
+    const listed = ctx.prohibited.listed();
     const counts = await ctx.store.prohibitedDeviceCounts(listed.map((p) => p.pattern));
     const items: ProhibitedPatternJson[] = listed.map((p, i) => ({ ...p, devices: counts[i] ?? 0 }));
     return { items };
@@ -115,8 +88,8 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
   app.post('/api/prohibited', async (req, reply) => {
     const body = parse(AddBody, req.body, reply, 'body field');
     if (!body) return reply;
-    const listed = await prohibitedList(ctx);
-    const same = listed.find((p) => folded(p.pattern) === folded(body.pattern));
+    const listed = ctx.prohibited.listed();
+    const same = listed.find((p) => foldPattern(p.pattern) === foldPattern(body.pattern));
     if (same) {
       const where = same.source === 'config' ? "in the server's settings" : 'on the list';
       return sendError(reply, 409, 'E_CONFLICT', `The pattern ${JSON.stringify(same.pattern)} is already ${where}.`);
@@ -127,7 +100,7 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
     if (!(await ctx.store.addProhibited(body.pattern, ctx.now()))) {
       return sendError(reply, 409, 'E_CONFLICT', `The pattern ${JSON.stringify(body.pattern)} is already on the list.`);
     }
-    ctx.prohibitedChanged?.();
+    await ctx.prohibited.refresh();
     const [devices] = await ctx.store.prohibitedDeviceCounts([body.pattern]);
     const created: ProhibitedPatternJson = { pattern: body.pattern, source: 'console', devices: devices ?? 0 };
     return reply.code(201).send(created);
@@ -137,10 +110,10 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
     const query = parse(RemoveQuery, req.query, reply, 'query parameter');
     if (!query) return reply;
     if (await ctx.store.removeProhibited(query.pattern)) {
-      ctx.prohibitedChanged?.();
+      await ctx.prohibited.refresh();
       return { ok: true };
     }
-    if (ctx.configProhibited().some((p) => folded(p.trim()) === folded(query.pattern))) {
+    if (ctx.prohibited.isFromConfig(query.pattern)) {
       return sendError(reply, 409, 'E_CONFLICT', "The pattern comes from the server's settings; change it there.");
     }
     return sendError(reply, 404, 'E_NOT_FOUND', 'No such pattern on the prohibited list.');

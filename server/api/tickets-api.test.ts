@@ -183,6 +183,17 @@ describe('tickets API', () => {
     assert.deepEqual(detail.body.notes.map((n) => n.visibility), ['customer', 'internal', 'customer']);
   });
 
+  it('writes a console note under the signed-in admin, whatever author the request names', async () => {
+    const password = (await h.server.createFirstAdmin('dana'))!;
+    const signIn = await fetch(`${h.url}/api/session`, { ...json('POST', { username: 'dana', password }) });
+    assert.equal(signIn.status, 200);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+    const post = json('POST', { text: 'Checked the cable.', visibility: 'internal', author: 'Somebody Else' });
+    const note = await h.api<Note>(`/api/tickets/${numbers['ref-printer']!}/notes`, { ...post, token: null, headers: { ...post.headers, cookie, 'x-csrf-token': csrfToken } });
+    assert.deepEqual([note.status, note.body.author], [201, 'dana']);
+  });
+
   it('refuses bad changes with a clear error and changes nothing', async () => {
     const path = `/api/tickets/${numbers['ref-mouse']}`;
     const cases: [string, RequestInit, number][] = [

@@ -152,7 +152,9 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
     const params = parse(TicketParams, req.params, reply, 'path parameter');
     const body = params && parse(NoteBody, req.body, reply, 'body field');
     if (!params || !body) return reply;
-    const result = await ctx.store.addTicketNote(params.id, { ...body, at: ctx.now() });
+    // A person signed in to the console writes as themselves; only scripts (the admin token) name an author.
+    const author = req.admin?.via === 'session' ? req.admin.username : body.author;
+    const result = await ctx.store.addTicketNote(params.id, { ...body, author, at: ctx.now() });
     if (!result) return sendError(reply, 404, 'E_NOT_FOUND', NO_TICKET);
     // Internal notes stay on the server: nothing about them reaches the device.
     if (body.visibility === 'customer') ctx.ticketChanged(result.ticket.deviceId, result.ticket.ref);

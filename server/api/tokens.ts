@@ -2,17 +2,15 @@
 // that enrols an endpoint; afterwards only its id, label and use counts are listed.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { CreatedTokenJson, EnrolmentTokenJson } from '../../shared/http-api.js';
-import type { Store, StoredEnrolmentToken } from '../store/store.js';
-import { issueEnrolmentTokenRecord, MAX_TOKEN_LABEL, TOKEN_LIST_LIMIT, tokenState } from '../store/tokens.js';
+import type { CreatedTokenJson } from '../../shared/http-api.js';
+import type { Store } from '../store/store.js';
+import { enrolmentTokenJson, issueEnrolmentTokenRecord, LABEL_CONTROL_CHARS, MAX_TOKEN_LABEL, TOKEN_LIST_LIMIT } from '../store/tokens.js';
 import { sendError } from './errors.js';
 import { parse } from './parse.js';
 
 export interface TokenRoutesContext {
   store: Store;
   now(): number;
-  /** The server's base URL as endpoints reach it, for the install command; default requestServerUrl. */
-  serverUrl?(req: FastifyRequest): string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -23,8 +21,7 @@ const CreateBody = z
       .string()
       .trim()
       .max(MAX_TOKEN_LABEL)
-      // eslint-disable-next-line no-control-regex
-      .refine((l) => !/[\u0000-\u001f\u007f]/.test(l), 'cannot hold control characters')
+      .refine((l) => !LABEL_CONTROL_CHARS.test(l), 'cannot hold control characters')
       .optional(),
     expiresInHours: z.number().int().min(1).max(87_600).default(168),
     uses: z.number().int().min(1).max(1_000_000).optional(),
@@ -35,7 +32,7 @@ const CreateBody = z
 const SAFE_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /** The URL this request reached the server under (protocol and Host header); a placeholder for a host that is not one. */
-export function requestServerUrl(req: FastifyRequest): string {
+function requestServerUrl(req: FastifyRequest): string {
   const host = req.host;
   return SAFE_HOST.test(host) ? `${req.protocol}://${host}` : `${req.protocol}://SERVER-ADDRESS`;
 }
@@ -45,26 +42,10 @@ export function installCommand(serverUrl: string, token: string): string {
   return `outpost agent --server ${serverUrl} --token ${token}`;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function tokenJson(t: StoredEnrolmentToken, now: number): EnrolmentTokenJson {
-  return {
-    id: t.id,
-    label: t.label,
-    createdAt: iso(t.createdAt),
-    expiresAt: t.expiresAt === null ? null : iso(t.expiresAt),
-    usesLeft: t.usesLeft,
-    used: t.used,
-    state: tokenState(t, now),
-  };
-}
-
 export function tokenRoutes(app: FastifyInstance, ctx: TokenRoutesContext): void {
-  const serverUrl = (req: FastifyRequest) => (ctx.serverUrl ? ctx.serverUrl(req) : requestServerUrl(req));
-
   app.get('/api/tokens', async () => {
     const now = ctx.now();
-    return { items: (await ctx.store.listEnrolmentTokens(TOKEN_LIST_LIMIT)).map((t) => tokenJson(t, now)) };
+    return { items: (await ctx.store.listEnrolmentTokens(TOKEN_LIST_LIMIT)).map((t) => enrolmentTokenJson(t, now)) };
   });
 
   app.post('/api/tokens', async (req, reply) => {
@@ -76,7 +57,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: TokenRoutesContext): void
       { expiresInMs: body.expiresInHours * HOUR_MS, ...(body.uses ? { uses: body.uses } : {}), ...(body.label ? { label: body.label } : {}) },
       now,
     );
-    const created: CreatedTokenJson = { ...tokenJson(record, now), token, installCommand: installCommand(serverUrl(req), token) };
+    const created: CreatedTokenJson = { ...enrolmentTokenJson(record, now), token, installCommand: installCommand(requestServerUrl(req), token) };
     return reply.code(201).header('cache-control', 'no-store').send(created);
   });
 
@@ -85,6 +66,6 @@ export function tokenRoutes(app: FastifyInstance, ctx: TokenRoutesContext): void
     if (!params) return reply;
     const revoked = await ctx.store.revokeEnrolmentToken(params.id);
     if (!revoked) return sendError(reply, 404, 'E_NOT_FOUND', 'No enrolment token with this id.');
-    return tokenJson(revoked, ctx.now());
+    return enrolmentTokenJson(revoked, ctx.now());
   });
 }

@@ -1,7 +1,7 @@
 // Admin accounts: creating them, changing a password, and checking a sign-in.
 import { OutpostError } from '../../shared/errors.js';
 import type { AdminRecord, AdminStore } from '../store/admin-records.js';
-import { DUMMY_HASH, PASSWORD_MAX_CHARS, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
+import { DUMMY_HASH, hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
 
 export const USERNAME_MAX_CHARS = 64;
 // ASCII only: the store compares usernames ignoring ASCII case, and look-alike letters stay out.
@@ -52,7 +52,6 @@ export interface CredentialCheck {
  */
 export async function checkCredentials(store: AdminStore, username: string, password: string): Promise<CredentialCheck> {
   const found = isValidUsername(username) ? await store.getAdmin(username) : null;
-  const candidate = [...password].length <= PASSWORD_MAX_CHARS ? password : '';
-  const ok = await verifyPassword(candidate, found?.passwordHash ?? DUMMY_HASH);
+  const ok = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
   return { admin: ok ? found : null, known: found !== null };
 }

@@ -47,12 +47,17 @@ export async function hashPassword(password: string, params: ScryptParams = DEFA
   return formatHash(params, salt, key);
 }
 
-/** Constant-time check of a password against a stored hash; false for a malformed or oversized hash. */
+/**
+ * Constant-time check of a password against a stored hash; false for a malformed or oversized hash.
+ * A password over the policy's length is false too, after the same full hash (of nothing), so that
+ * it takes as long as any wrong password.
+ */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parsed = parseHash(stored);
-  if (!parsed || [...password].length > PASSWORD_MAX_CHARS) return false;
-  const key = await derive(password, parsed.salt, parsed.params);
-  return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
+  if (!parsed) return false;
+  const tooLong = [...password].length > PASSWORD_MAX_CHARS;
+  const key = await derive(tooLong ? '' : password, parsed.salt, parsed.params);
+  return !tooLong && key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
 }
 
 /**

@@ -216,18 +216,17 @@ export class AgentSession {
     }
     if (!applied) return this.fatal('E_AUTH', 'The device has enrolled again; this connection is no longer valid.', CLOSE_CODES.auth);
     // Before the ack: an agent deletes acked items and must already know what became of them.
-    const replies = await batchReplies(this.ctx.store, deviceId, items, applied.plan.replayed, applied.tickets);
-    for (const reply of replies) this.send(reply);
+    for (const reply of await batchReplies(this.ctx.store, deviceId, items, applied.plan.replayed, applied.tickets)) this.send(reply);
     this.report(applied.plan, items.length);
-    this.publish(deviceId, applied, items, replies);
+    this.publish(deviceId, applied);
   }
 
   /** Tells the console what the batch changed, once it is written. */
-  private publish(deviceId: string, applied: AppliedBatch<BatchPlan>, items: Item[], replies: ServerMessage[]): void {
+  private publish(deviceId: string, applied: AppliedBatch<BatchPlan>): void {
     const at = this.iso();
     const inventory = inventoryEvent(deviceId, applied.plan, at);
     if (inventory) this.ctx.live.publish('inventory', inventory);
-    for (const ticket of ticketEvents(deviceId, items, applied.tickets, replies, at)) this.ctx.live.publish('ticket', ticket);
+    for (const ticket of ticketEvents(deviceId, applied.tickets, at)) this.ctx.live.publish('ticket', ticket);
   }
 
   private iso(): string {

@@ -45,9 +45,11 @@ export interface DeskStore {
   /**
    * Whether the ingest enqueues desk jobs (only while a desk is configured), and asset events by
    * which rules; `extraProhibited` (e.g. the console's list) is asked each time rules are evaluated
-   * and merged with rules.prohibited.
+   * and merged with rules.prohibited (again only when it returns a different array).
    */
   setEnabled(enabled: boolean, rules?: AssetEventRules, extraProhibited?: () => readonly string[]): void;
+  /** True while a desk is configured and its sync runs. */
+  readonly isEnabled: boolean;
   /** Called after a transaction that enqueued jobs committed. */
   onEnqueued(listener: (() => void) | null): void;
 

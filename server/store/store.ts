@@ -225,8 +225,6 @@ export interface Store extends TicketStore {
   applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<AppliedBatch<T> | null>;
 
   deviceExists(deviceId: string): Promise<boolean>;
-  /** Every device, by hostname. */
-  listDevices(): Promise<DeviceSummary[]>;
   /** One page of the devices that match the query, and how many match in all. */
   listDevices(query: DeviceQuery): Promise<ResultPage<DeviceSummary>>;
   getDevice(deviceId: string): Promise<DeviceDetail | null>;

@@ -16,8 +16,8 @@ export function isTicketItem(item: Item): item is TicketItem {
 /** What applying one ticket item did; the session turns these into messages for the agent. */
 export type TicketItemResult =
   /** A ticket of the sending device changed (or was confirmed, on redelivery): push it down. */
-  | { seq: number; type: 'ticket'; ref: string }
-  | { seq: number; type: 'worklog'; ref: string; state: 'recorded' }
+  | { seq: number; type: 'ticket'; ref: string; ticketId: number }
+  | { seq: number; type: 'worklog'; ref: string; state: 'recorded'; ticketId: number }
   | { seq: number; type: 'worklog'; ref: string; state: 'rejected'; error: { code: ErrorCode; message: string } }
   /** The item was consumed without effect; reported to the agent as a non-fatal error. */
   | { seq: number; type: 'problem'; code: ErrorCode; message: string };

@@ -1,6 +1,7 @@
 // Enrolment tokens: handed to agents once, so that they can obtain their own device secret.
 import { randomBytes } from 'node:crypto';
 import { OutpostError } from '../../shared/errors.js';
+import type { EnrolmentTokenJson } from '../../shared/http-api.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { hashSecret, newSecret } from './secrets.js';
 import type { Store, StoredEnrolmentToken } from './store.js';
@@ -20,13 +21,16 @@ export interface IssuedEnrolmentToken {
   record: StoredEnrolmentToken;
 }
 
-export type EnrolmentTokenState = 'active' | 'expired' | 'used-up' | 'revoked';
+export type EnrolmentTokenState = EnrolmentTokenJson['state'];
 
 export const DEFAULT_TOKEN_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 const MAX_TOKEN_LIFETIME_MS = 10 * 365 * 24 * 60 * 60 * 1000;
 export const MAX_TOKEN_LABEL = 100;
 /** Tokens a list shows, newest first. */
 export const TOKEN_LIST_LIMIT = 500;
+/** What a label may not hold. */
+// eslint-disable-next-line no-control-regex
+export const LABEL_CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** Creates a token, stores only its hash and returns the token itself (shown once) with its record. */
 export async function issueEnrolmentTokenRecord(store: Store, opts: EnrolmentTokenOptions = {}, now = Date.now()): Promise<IssuedEnrolmentToken> {
@@ -65,12 +69,26 @@ export function tokenState(token: StoredEnrolmentToken, now: number): EnrolmentT
   return 'active';
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A token as the API and `outpost token list --json` show it (never its hash). */
+export function enrolmentTokenJson(t: StoredEnrolmentToken, now: number): EnrolmentTokenJson {
+  return {
+    id: t.id,
+    label: t.label,
+    createdAt: iso(t.createdAt),
+    expiresAt: t.expiresAt === null ? null : iso(t.expiresAt),
+    usesLeft: t.usesLeft,
+    used: t.used,
+    state: tokenState(t, now),
+  };
+}
+
 function cleanLabel(label: string | undefined): string | null {
   if (label === undefined) return null;
   const trimmed = label.trim();
   if (trimmed.length > MAX_TOKEN_LABEL) throw new OutpostError('E_CONFIG', `A token label is at most ${MAX_TOKEN_LABEL} characters.`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new OutpostError('E_CONFIG', 'A token label cannot hold control characters.');
+  if (LABEL_CONTROL_CHARS.test(trimmed)) throw new OutpostError('E_CONFIG', 'A token label cannot hold control characters.');
   return trimmed === '' ? null : trimmed;
 }
 

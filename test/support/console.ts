@@ -1,15 +1,12 @@
 // The web console in Debian's Chromium for the end-to-end tests: launch, sign in, check a page with
-// axe-core and save its screenshot (to test-output/screenshots/, or docs/screenshots/ with
-// OUTPOST_UPDATE_SCREENSHOTS=1, where the README takes them from).
+// axe-core and save its screenshot (./screenshots.ts says where).
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import axe from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../tray-ui/test-support/browser.js';
-
-const root = new URL('../../', import.meta.url).pathname;
-export const SCREENSHOTS = process.env.OUTPOST_UPDATE_SCREENSHOTS === '1' ? join(root, 'docs', 'screenshots') : join(root, 'test-output', 'screenshots');
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../tray-ui/test-support/browser.js';
+import { SCREENSHOTS } from './screenshots.js';
 
 export interface ConsoleBrowser {
   browser: Browser;
@@ -20,7 +17,7 @@ export interface ConsoleBrowser {
 
 export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   // bypassCSP only so that axe-core can be injected; the console's own CSP is asserted by the tests.
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
   const page = await context.newPage();

@@ -15,7 +15,12 @@ import { serveRendererFile, TRAY_ORIGIN } from '../main/content.js';
 import type { TrayWindows } from '../main/windows.js';
 
 const PAGE_ORIGIN = 'https://tray.outpost.test';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+/** Debian's Chromium (or CHROMIUM_PATH), headless, with the flags this machine's closed network needs. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
 
 export interface TrayPage {
   page: Page;
@@ -33,7 +38,7 @@ export class TrayBrowser {
   ) {}
 
   async start(): Promise<void> {
-    this.browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    this.browser = await launchChromium();
   }
 
   async stop(): Promise<void> {

@@ -32,7 +32,7 @@ export interface BuiltRequest {
 type QueryValue = string | number | boolean | null | undefined;
 
 /** Query string from an object; empty, null and undefined values are left out. */
-export function queryString(query: Record<string, QueryValue> | undefined): string {
+function queryString(query: Record<string, QueryValue> | undefined): string {
   if (!query) return '';
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {

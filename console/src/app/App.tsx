@@ -18,14 +18,10 @@ export function App() {
   const location = useLocation();
 
   useEffect(() => {
-    setUnauthorizedHandler(() => {
-      setCsrfToken(null);
-      stopLive();
-      setSession({ state: 'signed-out', reason: 'Your session has ended. Sign in again.' });
-    });
+    setUnauthorizedHandler(() => signedOut('Your session has ended. Sign in again.'));
     api('GET /api/session').then(
       (info) => signedIn(info),
-      (err: unknown) => setSession({ state: 'signed-out', ...(errorCode(err) === 'E_NETWORK' ? { reason: 'The server cannot be reached.' } : {}) }),
+      (err: unknown) => signedOut(errorCode(err) === 'E_NETWORK' ? 'The server cannot be reached.' : undefined),
     );
   }, []);
 
@@ -35,15 +31,19 @@ export function App() {
     setSession({ state: 'signed-in', session: info });
   }
 
+  function signedOut(reason?: string) {
+    setCsrfToken(null);
+    stopLive();
+    setSession({ state: 'signed-out', reason });
+  }
+
   async function signOut() {
     try {
       await api('DELETE /api/session');
     } catch {
       // Signed out locally either way; the cookie ends with the session on the server.
     }
-    setCsrfToken(null);
-    stopLive();
-    setSession({ state: 'signed-out' });
+    signedOut();
     announce('Signed out.');
   }
 
@@ -65,7 +65,7 @@ export function App() {
   const route = parseRoute(location.pathname, location.search);
   return (
     <Layout route={route} username={session.session.username} onSignOut={() => void signOut()}>
-      <Page route={route} search={location.search} username={session.session.username} />
+      <Page route={route} search={location.search} />
     </Layout>
   );
 }

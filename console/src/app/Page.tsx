@@ -11,7 +11,7 @@ import { TicketPage } from '../pages/tickets/TicketPage.js';
 import { TicketsPage } from '../pages/tickets/TicketsPage.js';
 import { TokensPage } from '../pages/TokensPage.js';
 
-export function Page({ route, search, username }: { route: Route; search: string; username: string }) {
+export function Page({ route, search }: { route: Route; search: string }) {
   switch (route.page) {
     case 'devices':
       return <DevicesPage search={search} />;
@@ -26,7 +26,7 @@ export function Page({ route, search, username }: { route: Route; search: string
     case 'tickets':
       return <TicketsPage search={search} />;
     case 'ticket':
-      return <TicketPage key={route.id} id={route.id} username={username} />;
+      return <TicketPage key={route.id} id={route.id} />;
     case 'desk':
       return <DeskPage />;
     case 'tokens':

@@ -3,9 +3,9 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { LiveEventName, LiveEvents } from '../../../shared/http-api.js';
 
-const EVENT_NAMES: LiveEventName[] = ['presence', 'inventory', 'ticket'];
 type Handler<N extends LiveEventName> = (data: LiveEvents[N]) => void;
 const handlers: { [N in LiveEventName]: Set<Handler<N>> } = { presence: new Set(), inventory: new Set(), ticket: new Set() };
+const EVENT_NAMES = Object.keys(handlers) as LiveEventName[];
 let source: EventSource | null = null;
 
 export function startLive(): void {

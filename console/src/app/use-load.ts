@@ -1,5 +1,7 @@
 // Loads data for a page: cancelled when the inputs change or the page goes away, reloadable on demand.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { errorMessage } from '../api/errors.js';
+import { announce } from './announce.js';
 
 export interface Loaded<T> {
   data: T | null;
@@ -44,4 +46,32 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
   }, []);
   const setData = useCallback((update: (data: T) => T) => setDataState((d) => (d === null ? d : update(d))), []);
   return { data, error, loading, reload, setData };
+}
+
+/** A list the server pages with a `before` cursor, newest first. */
+export interface CursorPage<I> {
+  items: I[];
+  nextBefore: number | null;
+}
+
+/**
+ * "Load older" for a cursor-paged list: appends the page before `nextBefore` to what is loaded.
+ * A failure is announced as `${failure}: <message>`.
+ */
+export function useLoadOlder<I, T extends CursorPage<I>>(list: Loaded<T>, fetchPage: (before: number) => Promise<CursorPage<I>>, failure: string) {
+  const [busy, setBusy] = useState(false);
+  async function loadOlder() {
+    const before = list.data?.nextBefore;
+    if (!before) return;
+    setBusy(true);
+    try {
+      const page = await fetchPage(before);
+      list.setData((current) => ({ ...current, items: [...current.items, ...page.items], nextBefore: page.nextBefore }));
+    } catch (err) {
+      announce(`${failure}: ${errorMessage(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, loadOlder };
 }

@@ -1,8 +1,8 @@
-// Small pieces every page uses: page heading, online state, notices, loading text.
+// Small pieces every page uses: page heading and header, online state, notices, loading text.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { errorMessage } from '../api/errors.js';
-import { passFocusOn, takeFocusRequest } from '../app/nav.js';
+import { Link, passFocusOn, takeFocusRequest } from '../app/nav.js';
 
 /** The page's one h1. Focused after navigation so screen readers announce the new page. */
 export function PageTitle({ children, title }: { children: ComponentChildren; title: string }) {
@@ -29,6 +29,41 @@ export function PageTitle({ children, title }: { children: ComponentChildren; ti
   );
 }
 
+/**
+ * The top of a page: its h1, with a link back to the list it belongs to (`parent`), lines under the
+ * heading (`children`) and buttons on the right (`actions`).
+ */
+export function PageHeader(props: {
+  title: string;
+  /** What the h1 shows when it is more than the plain title (a badge, a muted number). */
+  heading?: ComponentChildren;
+  parent?: { href: string; label: string };
+  class?: string;
+  actions?: ComponentChildren;
+  children?: ComponentChildren;
+}) {
+  const { title, parent, children } = props;
+  const h1 = <PageTitle title={title}>{props.heading ?? title}</PageTitle>;
+  return (
+    <div class={props.class ? `page-header ${props.class}` : 'page-header'}>
+      {parent || children ? (
+        <div>
+          {parent ? (
+            <p class="breadcrumb">
+              <Link href={parent.href}>{parent.label}</Link> /
+            </p>
+          ) : null}
+          {h1}
+          {children}
+        </div>
+      ) : (
+        h1
+      )}
+      {props.actions}
+    </div>
+  );
+}
+
 export function OnlineState({ online }: { online: boolean }) {
   return (
     <span class={online ? 'state state-online' : 'state state-offline'}>
@@ -45,6 +80,15 @@ export function ErrorNotice({ error, children }: { error: unknown; children?: Co
       {errorMessage(error)}
     </div>
   );
+}
+
+/** A form's failure, in the words of errors.ts; nothing while there is none. */
+export function FormError({ message }: { message: string | null }) {
+  return message ? (
+    <p class="notice notice-error" role="alert">
+      {message}
+    </p>
+  ) : null;
 }
 
 export function Notice({ children, kind = 'info' }: { children: ComponentChildren; kind?: 'info' | 'warning' | 'success' }) {

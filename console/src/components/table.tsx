@@ -1,6 +1,15 @@
-// Table parts: a sortable column header (a button inside th, aria-sort on th) and a pager.
+// Table parts: a sortable column header (a button inside th, aria-sort on th), a pager, rows that open.
 import type { ComponentChildren } from 'preact';
+import { navigate } from '../app/nav.js';
 import { rangeText } from '../lib/format.js';
+
+/** A row's click handler: a click anywhere on it opens `to`, except on its own links and buttons. */
+export function openOnClick(to: string) {
+  return (event: MouseEvent) => {
+    if ((event.target as Element).closest('a, button')) return;
+    navigate(to);
+  };
+}
 
 export function SortHeader<S extends string>(props: {
   label: string;

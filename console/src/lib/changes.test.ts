@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { itemKey } from '../../../shared/inventory-keys.js';
 import { summariseChange, triggerName } from './changes.js';
 
 const hello = { name: 'hello', version: '2.10-3', source: 'dpkg', arch: 'amd64', scope: 'machine' };
@@ -20,6 +21,12 @@ describe('summariseChange', () => {
     });
     assert.equal(s.headline, 'Software: 1 updated, 1 removed');
     assert.deepEqual(s.lines, ['Updated bash 5.2.15-2 → 5.2.21-2 (dpkg)', 'Removed cowsay 3.03 (dpkg)']);
+  });
+
+  it('reads back the item keys shared/inventory-keys.ts makes for changed software', () => {
+    const key = itemKey.software({ name: 'Firefox', version: '128.0', source: 'windows-registry', scope: 'user', user: 'alice' });
+    const s = summariseChange({ section: 'software', added: [], removed: [], changed: [{ key, fields: { version: { from: '128.0', to: '129.0' } } }] });
+    assert.deepEqual(s.lines, ['Updated Firefox 128.0 → 129.0 (windows-registry, user alice)']);
   });
 
   it('names the account of a per-user install', () => {

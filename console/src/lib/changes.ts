@@ -11,11 +11,8 @@ export interface ChangeSummary {
   lines: string[];
 }
 
-type Fields = Record<string, { from: unknown; to: unknown }>;
-interface FieldChange {
-  key: string;
-  fields: Fields;
-}
+type FieldChange = ChangeJson['changed'][number];
+type Fields = FieldChange['fields'];
 
 const TRIGGER_NAMES: Record<string, string> = {
   startup: 'Agent start',
@@ -59,7 +56,7 @@ function softwareLabel(item: Record<string, unknown>): string {
   return `${name}${version ? ` ${version}` : ''}${where ? ` (${where})` : ''}`;
 }
 
-/** A software key is source, name, arch, scope and user joined by tabs. */
+/** Reads back itemKey.software (shared/inventory-keys.ts): source, name, arch, scope and user joined by tabs. */
 function softwareFromKey(key: string): Record<string, unknown> {
   const [source, name, , scope, user] = key.split('\t');
   return { source, name: name ?? key, scope, user };
@@ -84,6 +81,7 @@ function userLabel(item: Record<string, unknown>): string {
   return `${domain ? `${domain}\\` : ''}${name}${terminal ? ` on ${terminal}` : ''}`;
 }
 
+/** Reads back itemKey.users (shared/inventory-keys.ts): domain, name and terminal joined by tabs. */
 function userFromKey(key: string): Record<string, unknown> {
   const [domain, name, terminal] = key.split('\t');
   return { domain, name, terminal };
@@ -135,12 +133,12 @@ const FIELD_NAMES: Record<string, string> = {
   installDate: 'Install date',
 };
 
-export function fieldName(field: string): string {
+function fieldName(field: string): string {
   return FIELD_NAMES[field] ?? field;
 }
 
 /** A short text for a changed value: strings as they are, known objects by what matters. */
-export function valueText(field: string, value: unknown): string {
+function valueText(field: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '(none)';
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {
@@ -167,35 +165,18 @@ function fieldLines(fields: Fields): string[] {
 
 // ------------------------------------------------------------------ one entry
 
-function asFieldChanges(changed: readonly unknown[]): FieldChange[] {
-  return changed.map((c) => {
-    const o = rec(c);
-    // The contract once described changed items as { before, after }: read that shape as well.
-    if (o.fields === undefined && ('before' in o || 'after' in o)) return { key: '', fields: diffFields(rec(o.before), rec(o.after)) };
-    return { key: typeof o.key === 'string' ? o.key : '', fields: rec(o.fields) as Fields };
-  });
-}
-
-function diffFields(before: Record<string, unknown>, after: Record<string, unknown>): Fields {
-  const fields: Fields = {};
-  for (const f of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (JSON.stringify(before[f]) !== JSON.stringify(after[f])) fields[f] = { from: before[f] ?? null, to: after[f] ?? null };
-  }
-  return fields;
-}
-
 function countsHeadline(section: string, parts: [number, string][]): string {
   const text = parts.filter(([n]) => n > 0).map(([n, word]) => `${formatCount(n)} ${word}`);
   return `${sectionName(section)}: ${text.join(', ') || 'no visible change'}`;
 }
 
-/** A change entry as the server sends it; `changed` is read loosely (see asFieldChanges). */
-export type ChangeInput = Pick<ChangeJson, 'section' | 'added' | 'removed'> & { changed: readonly unknown[] };
+/** What summariseChange reads of a change entry. */
+export type ChangeInput = Pick<ChangeJson, 'section' | 'added' | 'removed' | 'changed'>;
 
 export function summariseChange(change: ChangeInput): ChangeSummary {
   const added = change.added.map(rec);
   const removed = change.removed.map(rec);
-  const changed = asFieldChanges(change.changed);
+  const { changed } = change;
   switch (change.section) {
     case 'software':
       return {

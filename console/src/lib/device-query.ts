@@ -1,8 +1,8 @@
 // The devices page's state lives in the URL (so a view can be shared and reloaded) and becomes an
 // API query at request time, when "last 24 hours" is turned into a timestamp.
 import { DEVICE_SORTS, type DeviceListQuery, type DevicePlatform, type DeviceSort } from '../../../shared/http-api.js';
+import { PAGE_SIZE, pageOf, searchTextOf, toSearch } from './list-query.js';
 
-export const PAGE_SIZE = 50;
 export const SEEN_CHOICES = ['any', '24h', '7d', '30d', 'older30d'] as const;
 export type SeenChoice = (typeof SEEN_CHOICES)[number];
 export const PLATFORMS: readonly DevicePlatform[] = ['linux', 'darwin', 'windows', 'other'];
@@ -29,15 +29,14 @@ function oneOf<T extends string>(value: string | null, allowed: readonly T[], fa
 /** Reads a view from a query string; anything unknown falls back to the default, never throws. */
 export function viewFromSearch(search: string): DeviceView {
   const p = new URLSearchParams(search);
-  const page = Number.parseInt(p.get('page') ?? '1', 10);
   return {
-    q: (p.get('q') ?? '').slice(0, 200),
+    q: searchTextOf(p),
     os: oneOf<DevicePlatform | ''>(p.get('os'), PLATFORMS, ''),
     online: oneOf<'true' | 'false' | ''>(p.get('online'), ['true', 'false'], ''),
     seen: oneOf(p.get('seen'), SEEN_CHOICES, 'any'),
     sort: oneOf(p.get('sort'), DEVICE_SORTS, DEFAULT_VIEW.sort),
     order: oneOf(p.get('order'), ['asc', 'desc'] as const, DEFAULT_VIEW.order),
-    page: Number.isFinite(page) && page >= 1 ? Math.min(page, 1_000_000) : 1,
+    page: pageOf(p),
   };
 }
 
@@ -53,8 +52,7 @@ export function searchFromView(view: DeviceView): string {
     p.set('order', view.order);
   }
   if (view.page > 1) p.set('page', String(view.page));
-  const text = p.toString();
-  return text ? `?${text}` : '';
+  return toSearch(p);
 }
 
 export function apiQueryFromView(view: DeviceView, now: number): DeviceListQuery {
@@ -74,8 +72,4 @@ export function apiQueryFromView(view: DeviceView, now: number): DeviceListQuery
 export function toggleSort(view: DeviceView, sort: DeviceSort): DeviceView {
   const order = view.sort === sort && view.order === 'asc' ? 'desc' : view.sort === sort ? 'asc' : sort === 'lastSeen' ? 'desc' : 'asc';
   return { ...view, sort, order, page: 1 };
-}
-
-export function pageCount(total: number): number {
-  return Math.max(1, Math.ceil(total / PAGE_SIZE));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatBytes, osName, rangeText, relativeTime, scheduleText } from './format.js';
+import { formatBytes, osName, platformName, rangeText, relativeTime, scheduleText } from './format.js';
 
 describe('rangeText', () => {
   it('reads like a pager: first, last and total with thousands separators', () => {
@@ -41,6 +41,10 @@ describe('osName', () => {
     assert.equal(osName({ platform: 'linux', distro: 'Debian GNU/Linux', release: '12' }), 'Debian GNU/Linux 12');
     assert.equal(osName({ platform: 'win32' }), 'Windows');
     assert.equal(osName(null), '—');
+  });
+
+  it('names the platforms the devices filter offers', () => {
+    assert.deepEqual(['linux', 'darwin', 'windows', 'other', 'plan9'].map(platformName), ['Linux', 'macOS', 'Windows', 'Other', 'plan9']);
   });
 });
 

@@ -75,10 +75,15 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 
 const PLATFORM_NAMES: Record<string, string> = { linux: 'Linux', darwin: 'macOS', win32: 'Windows', windows: 'Windows', freebsd: 'FreeBSD', other: 'Other' };
 
-/** "Debian GNU/Linux 12 (x64)" from what the agent knows; the platform alone when that is all. */
-export function osName(os: { platform: string; distro?: string | undefined; release?: string | undefined; arch?: string | undefined } | null): string {
+/** "macOS" for darwin, "Windows" for win32 or windows; an unknown platform as it is. */
+export function platformName(platform: string): string {
+  return PLATFORM_NAMES[platform] ?? platform;
+}
+
+/** "Debian GNU/Linux 12" from what the agent knows; the platform alone when that is all. */
+export function osName(os: { platform: string; distro?: string | undefined; release?: string | undefined } | null): string {
   if (!os) return '—';
-  const name = os.distro ?? PLATFORM_NAMES[os.platform] ?? os.platform;
+  const name = os.distro ?? platformName(os.platform);
   return [name, os.release].filter(Boolean).join(' ');
 }
 

@@ -3,7 +3,7 @@ import { api, apiWith } from '../api/client.js';
 import { errorMessage } from '../api/errors.js';
 import { announce } from '../app/announce.js';
 import { useLoad } from '../app/use-load.js';
-import { Badge, ErrorNotice, Facts, Loading, Notice, PageTitle } from '../components/common.js';
+import { Badge, ErrorNotice, Facts, Loading, Notice, PageHeader } from '../components/common.js';
 import { EmptyRow } from '../components/table.js';
 import { formatCount, formatDateTime } from '../lib/format.js';
 import { CatalogCard } from './desk/CatalogCard.js';
@@ -28,12 +28,14 @@ export function DeskPage() {
 
   return (
     <>
-      <div class="page-header">
-        <PageTitle title="Service desk">Service desk</PageTitle>
-        <button type="button" class="button" onClick={() => status.reload()}>
-          Refresh
-        </button>
-      </div>
+      <PageHeader
+        title="Service desk"
+        actions={
+          <button type="button" class="button" onClick={() => status.reload()}>
+            Refresh
+          </button>
+        }
+      />
       {status.error ? <ErrorNotice error={status.error} /> : null}
       {!s && !status.error ? <Loading what="the sync status" /> : null}
       {s && !s.configured ? (

@@ -1,15 +1,15 @@
 // The fleet: search, filters, sortable columns and paging, all reflected in the address.
-import { useEffect, useState } from 'preact/hooks';
 import type { DeviceSort, DeviceSummaryJson } from '../../../shared/http-api.js';
 import { apiWith } from '../api/client.js';
 import { useLive } from '../app/live.js';
 import { Link, navigate } from '../app/nav.js';
-import { useDebounced } from '../app/use-debounced.js';
+import { useSearchBox } from '../app/use-debounced.js';
 import { useLoad } from '../app/use-load.js';
-import { Badge, ErrorNotice, OnlineState, PageTitle } from '../components/common.js';
-import { EmptyRow, Pager, SortHeader } from '../components/table.js';
-import { DEFAULT_VIEW, PAGE_SIZE, apiQueryFromView, searchFromView, toggleSort, viewFromSearch, type DeviceView, type SeenChoice } from '../lib/device-query.js';
-import { formatDateTime, osName, relativeTime } from '../lib/format.js';
+import { Badge, ErrorNotice, OnlineState, PageHeader } from '../components/common.js';
+import { EmptyRow, Pager, SortHeader, openOnClick } from '../components/table.js';
+import { DEFAULT_VIEW, PLATFORMS, apiQueryFromView, searchFromView, toggleSort, viewFromSearch, type DeviceView, type SeenChoice } from '../lib/device-query.js';
+import { formatDateTime, osName, platformName, relativeTime } from '../lib/format.js';
+import { PAGE_SIZE } from '../lib/list-query.js';
 import { href } from '../lib/routes.js';
 
 const SEEN_LABELS: Record<SeenChoice, string> = { any: 'Any time', '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', older30d: 'Older than 30 days' };
@@ -17,15 +17,8 @@ const COLUMNS = 8;
 
 export function DevicesPage({ search }: { search: string }) {
   const view = viewFromSearch(search);
-  const [text, setText] = useState(view.q);
-  const settledText = useDebounced(text, 250);
-
   const show = (next: DeviceView, replace = false) => navigate(href.devices(searchFromView(next)), { replace, keepFocus: true });
-
-  useEffect(() => {
-    if (settledText.trim() !== view.q) show({ ...view, q: settledText, page: 1 }, true);
-    // Only the typed text drives this; the rest of the view comes from the address.
-  }, [settledText]);
+  const [text, setText] = useSearchBox(view.q, (q) => show({ ...view, q, page: 1 }, true));
 
   const list = useLoad((signal) => apiWith('GET /api/devices', { query: apiQueryFromView(view, Date.now()) }, signal), [search]);
 
@@ -42,9 +35,7 @@ export function DevicesPage({ search }: { search: string }) {
 
   return (
     <>
-      <div class="page-header">
-        <PageTitle title="Devices">Devices</PageTitle>
-      </div>
+      <PageHeader title="Devices" />
       <form role="search" class="toolbar" aria-label="Filter devices" onSubmit={(e) => { e.preventDefault(); show({ ...view, q: text, page: 1 }); }}>
         <div class="field field-grow">
           <label for="device-search">Search devices</label>
@@ -54,10 +45,11 @@ export function DevicesPage({ search }: { search: string }) {
           <label for="device-os">Operating system</label>
           <select id="device-os" value={view.os} onChange={(e) => show({ ...view, os: e.currentTarget.value as DeviceView['os'], page: 1 })}>
             <option value="">All</option>
-            <option value="linux">Linux</option>
-            <option value="darwin">macOS</option>
-            <option value="windows">Windows</option>
-            <option value="other">Other</option>
+            {PLATFORMS.map((platform) => (
+              <option key={platform} value={platform}>
+                {platformName(platform)}
+              </option>
+            ))}
           </select>
         </div>
         <div class="field">
@@ -123,12 +115,8 @@ export function DevicesPage({ search }: { search: string }) {
 }
 
 function DeviceRow({ device: d, now }: { device: DeviceSummaryJson; now: number }) {
-  const open = (event: MouseEvent) => {
-    if ((event.target as Element).closest('a, button')) return;
-    navigate(href.device(d.id));
-  };
   return (
-    <tr class="clickable" onClick={open}>
+    <tr class="clickable" onClick={openOnClick(href.device(d.id))}>
       <th scope="row">
         <Link href={href.device(d.id)}>{d.hostname}</Link>
         {d.cloneOf ? <Badge kind="warning">Clone</Badge> : null}

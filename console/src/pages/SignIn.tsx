@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { SessionInfo } from '../../../shared/http-api.js';
 import { api } from '../api/client.js';
 import { useAction } from '../app/use-action.js';
+import { FormError } from '../components/common.js';
 
 export function SignIn({ onSignedIn, reason }: { onSignedIn: (info: SessionInfo) => void; reason?: string | undefined }) {
   const [username, setUsername] = useState('');
@@ -13,7 +14,6 @@ export function SignIn({ onSignedIn, reason }: { onSignedIn: (info: SessionInfo)
     event.preventDefault();
     const ok = await run(async () => {
       onSignedIn(await api('POST /api/session', { body: { username: username.trim(), password } }));
-      document.title = 'Outpost';
     });
     if (!ok) setPassword('');
   }
@@ -28,11 +28,7 @@ export function SignIn({ onSignedIn, reason }: { onSignedIn: (info: SessionInfo)
         </div>
         <h1 id="sign-in-title">Sign in</h1>
         {reason && !error ? <p class="notice notice-info">{reason}</p> : null}
-        {error ? (
-          <p class="notice notice-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
         <div class="field">
           <label for="sign-in-username">Username</label>
           <input id="sign-in-username" name="username" autoComplete="username" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />

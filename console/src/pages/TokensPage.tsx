@@ -5,7 +5,7 @@ import { api, apiWith } from '../api/client.js';
 import { errorMessage } from '../api/errors.js';
 import { announce } from '../app/announce.js';
 import { useLoad } from '../app/use-load.js';
-import { Badge, ErrorNotice, PageTitle } from '../components/common.js';
+import { Badge, ErrorNotice, PageHeader } from '../components/common.js';
 import { EmptyRow } from '../components/table.js';
 import { formatCount, formatDateTime } from '../lib/format.js';
 import { CreateTokenForm } from './tokens/CreateTokenForm.js';
@@ -32,9 +32,7 @@ export function TokensPage() {
 
   return (
     <>
-      <div class="page-header">
-        <PageTitle title="Enrolment tokens">Enrolment tokens</PageTitle>
-      </div>
+      <PageHeader title="Enrolment tokens" />
       <div class="grid-2 grid-wide-right">
         <CreateTokenForm
           onCreated={(token) => {

@@ -1,7 +1,8 @@
 // Settings for the Request Tracker connector. Defaults match ./initialdata.pl and RT's default
 // lifecycle; an admin who renamed a field or a status in RT sets the same name here.
 import { z } from 'zod';
-import { PRIORITIES, TICKET_STATUSES, type Priority, type TicketStatus } from '../../../shared/tickets.js';
+import { PRIORITIES, type Priority, type TicketStatus } from '../../../shared/tickets.js';
+import { statusMapsSchema } from '../statuses.js';
 
 /** Names end up inside RT's query language ('CF.{name}'), so quotes and braces are refused. */
 const name = z.string().trim().min(1).max(200).regex(/^[^'"{}\\]+$/, 'must not contain quotes, braces or backslashes');
@@ -22,7 +23,7 @@ const FieldNamesSchema = z.object({
   installations: name.default('Installations'),
 });
 
-const priority = z.coerce.number<unknown>().int().min(0).max(1000);
+const priority = z.number().int().min(0).max(1000);
 const PrioritiesSchema = z.object({
   low: priority.default(25),
   normal: priority.default(50),
@@ -48,19 +49,8 @@ const DEFAULT_FROM_RT: Record<string, TicketStatus> = {
   deleted: 'closed',
 };
 
-/** A map given lists what differs: it is laid over the defaults. RT status names are matched in any case. */
-const StatusesSchema = z.object({
-  toDesk: z
-    .partialRecord(z.enum(TICKET_STATUSES), name)
-    .default({})
-    .transform((m) => ({ ...DEFAULT_TO_RT, ...m })),
-  fromDesk: z
-    .record(name, z.enum(TICKET_STATUSES))
-    .default({})
-    .transform((m) => ({ ...DEFAULT_FROM_RT, ...Object.fromEntries(Object.entries(m).map(([k, v]) => [k.toLowerCase(), v])) })),
-  /** What a status from a custom lifecycle that fromDesk does not list means. */
-  unknown: z.enum(TICKET_STATUSES).default('open'),
-});
+/** RT status names; a map given lists only what differs from RT's default lifecycle. */
+const StatusesSchema = statusMapsSchema(name, DEFAULT_TO_RT, DEFAULT_FROM_RT);
 
 export const RtConfigSchema = z.object({
   /** RT's web address, e.g. https://rt.example.com or https://example.com/rt (no /REST/2.0). */
@@ -109,7 +99,7 @@ export function priorityFromRt(config: RtConfig, value: number): Priority {
 }
 
 export function rtStatus(config: RtConfig, s: TicketStatus): string {
-  return config.statuses.toDesk[s] ?? DEFAULT_TO_RT[s];
+  return config.statuses.toDesk[s];
 }
 
 export function statusFromRt(config: RtConfig, s: string): TicketStatus {

@@ -6,16 +6,19 @@ import type { RtConfig } from './config.js';
 import { rtAssetName, rtId, rtSqlString } from './mapping.js';
 import { RtCreatedSchema, RtRefSchema } from './schemas.js';
 
+/** The asset's Name: what find() looks a package up by. */
+const assetName = (name: string) => rtAssetName(name).slice(0, 200);
+
 /** A version as one value of the multi-value Versions field: "2.4.1 (12 devices)". */
-export function versionValue(v: { version: string | null; devices: number }): string {
+function versionValue(v: { version: string | null; devices: number }): string {
   return `${v.version ?? 'no version'} (${v.devices} device${v.devices === 1 ? '' : 's'})`.slice(0, 255);
 }
 
 /** On an update a publisher no longer reported is cleared (null deletes an RT value); on a create it is left out. */
-export function softwareFields(config: RtConfig, sw: DeskSoftware, update: boolean): Record<string, unknown> {
+function softwareFields(config: RtConfig, sw: DeskSoftware, update: boolean): Record<string, unknown> {
   const f = config.fields;
   return {
-    Name: rtAssetName(sw.name).slice(0, 200),
+    Name: assetName(sw.name),
     Description: (sw.publisher ?? '').slice(0, 255),
     CustomFields: {
       ...(sw.publisher || update ? { [f.publisher]: sw.publisher ?? null } : {}),
@@ -33,7 +36,7 @@ export class RtSoftware {
 
   /** Oldest first: if two ever exist, every run settles on the same one. */
   async find(name: string): Promise<DeskId | null> {
-    const query = `Catalog = ${rtSqlString(this.config.softwareCatalog)} AND Name = ${rtSqlString(rtAssetName(name).slice(0, 200))}`;
+    const query = `Catalog = ${rtSqlString(this.config.softwareCatalog)} AND Name = ${rtSqlString(assetName(name))}`;
     const page = await this.client.page('/assets', RtRefSchema, { query, per_page: '1', orderby: 'id', order: 'ASC' });
     return page.items[0]?.id ?? null;
   }

@@ -1,9 +1,13 @@
 // Settings for the ServiceDesk Plus connector. Defaults follow SDP's out-of-the-box priorities and
 // statuses; an admin who renamed them sets the same names here.
 import { z } from 'zod';
-import { TICKET_STATUSES, type Priority, type TicketStatus } from '../../../shared/tickets.js';
+import type { Priority, TicketStatus } from '../../../shared/tickets.js';
+import { statusMapsSchema } from '../statuses.js';
 
 const name = z.string().trim().min(1).max(250);
+
+/** An additional field's API name, e.g. udf_sline_301. */
+export const UDF_FIELD = /^udf_[a-z0-9_]+$/;
 
 const DEFAULT_PRIORITIES: Record<Priority, string> = { low: 'Low', normal: 'Medium', high: 'High', urgent: 'Urgent' };
 
@@ -38,25 +42,13 @@ export const SdpConfigSchema = z.object({
   /** The API technician's name or email, to recognise the connector's own notes and changes. */
   technician: name,
   /** A single-line request additional field (e.g. udf_sline_301) that holds Outpost's key. */
-  requestKeyField: z.string().regex(/^udf_[a-z0-9_]+$/, 'must be an additional field API name such as udf_sline_301').optional(),
+  requestKeyField: z.string().regex(UDF_FIELD, 'must be an additional field API name such as udf_sline_301').optional(),
   priorities: z
     .partialRecord(z.enum(['low', 'normal', 'high', 'urgent']), name)
     .default({})
     .transform((m) => ({ ...DEFAULT_PRIORITIES, ...m })),
-  /** Maps given list what differs: they are laid over the defaults; SDP names are matched in any case. */
-  statuses: z
-    .object({
-      toDesk: z
-        .partialRecord(z.enum(TICKET_STATUSES), name)
-        .default({})
-        .transform((m) => ({ ...DEFAULT_TO_SDP, ...m })),
-      fromDesk: z
-        .record(name, z.enum(TICKET_STATUSES))
-        .default({})
-        .transform((m) => ({ ...DEFAULT_FROM_SDP, ...Object.fromEntries(Object.entries(m).map(([k, v]) => [k.toLowerCase(), v])) })),
-      unknown: z.enum(TICKET_STATUSES).default('open'),
-    })
-    .prefault({}),
+  /** SDP status names; a map given lists only what differs from SDP's defaults. */
+  statuses: statusMapsSchema(name, DEFAULT_TO_SDP, DEFAULT_FROM_SDP).prefault({}),
   /** Product and state a new workstation gets when Outpost knows no model. */
   product: name.default('Workstation'),
   assetState: name.default('In Use'),
@@ -69,7 +61,7 @@ export type SdpConfigInput = z.input<typeof SdpConfigSchema>;
 export type SdpConfig = z.output<typeof SdpConfigSchema>;
 
 export function sdpPriority(config: SdpConfig, p: Priority): string {
-  return config.priorities[p] ?? DEFAULT_PRIORITIES[p];
+  return config.priorities[p];
 }
 
 export function priorityFromSdp(config: SdpConfig, value: string | undefined): Priority | null {
@@ -80,7 +72,7 @@ export function priorityFromSdp(config: SdpConfig, value: string | undefined): P
 }
 
 export function sdpStatus(config: SdpConfig, s: TicketStatus): string {
-  return config.statuses.toDesk[s] ?? DEFAULT_TO_SDP[s];
+  return config.statuses.toDesk[s];
 }
 
 export function statusFromSdp(config: SdpConfig, s: string): TicketStatus {

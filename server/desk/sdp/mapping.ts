@@ -2,7 +2,7 @@
 import { DeskError } from '../errors.js';
 import { htmlToText, textToHtml } from '../text.js';
 import type { DeskAsset, DeskAssetFields, DeskNote, DeskSoftware, DeskTicket, NewDeskTicket, NewDeskWorklog } from '../types.js';
-import { isTechnician, priorityFromSdp, sdpPriority, sdpStatus, statusFromSdp, type SdpConfig } from './config.js';
+import { isTechnician, priorityFromSdp, sdpPriority, sdpStatus, statusFromSdp, UDF_FIELD, type SdpConfig } from './config.js';
 import type { NoteOut, RequestOut, SdpFlavour, WorkstationOut } from './shapes.js';
 
 /** SDP ids are longs beyond JS's safe integers: they stay strings, digits only. */
@@ -23,6 +23,9 @@ export function requestInput(config: SdpConfig, t: NewDeskTicket): unknown {
   const skipped = (t.attachments ?? []).map((a) => a.name);
   // Attachments need SDP's separate upload call, which this connector does not make yet.
   const note = skipped.length ? `\n\n(Attachments not sent to the service desk: ${skipped.join(', ')})` : '';
+  const udf: Record<string, string> = {};
+  if (t.account && isUdf(t.account.field)) udf[t.account.field] = t.account.value.slice(0, 250);
+  if (config.requestKeyField) udf[config.requestKeyField] = t.idempotencyKey;
   return {
     request: {
       subject: t.subject.slice(0, 250),
@@ -33,35 +36,31 @@ export function requestInput(config: SdpConfig, t: NewDeskTicket): unknown {
       ...(t.status ? { status: { name: sdpStatus(config, t.status) } } : {}),
       ...(t.assetId ? { assets: [{ id: sdpId(t.assetId, 'asset') }] } : {}),
       ...accountInput(t.account),
-      ...(config.requestKeyField || isUdf(t.account?.field)
-        ? {
-            udf_fields: {
-              ...(t.account && isUdf(t.account.field) ? { [t.account.field]: t.account.value.slice(0, 250) } : {}),
-              ...(config.requestKeyField ? { [config.requestKeyField]: t.idempotencyKey } : {}),
-            },
-          }
-        : {}),
+      ...(Object.keys(udf).length ? { udf_fields: udf } : {}),
     },
   };
 }
 
-const isUdf = (field: string | undefined): field is string => field !== undefined && /^udf_[a-z0-9_]+$/.test(field);
+const isUdf = (field: string): boolean => UDF_FIELD.test(field);
 
-/** The fields an account reference can go to on a request: site, account (MSP edition) or an additional field. */
-export const SDP_ACCOUNT_FIELDS = /^(site|account|udf_[a-z0-9_]+)$/;
+/** Where the account lookup reads a workstation's reference: its site or an additional field. */
+export const isWorkstationAccountField = (field: string): boolean => field === 'site' || isUdf(field);
+/** Where a request takes the reference: site, account (MSP edition) or an additional field. */
+export const isRequestAccountField = (field: string): boolean => field === 'site' || field === 'account' || isUdf(field);
 
+/** site or account as a named object; an additional field goes in udf_fields (requestInput). */
 function accountInput(account: NewDeskTicket['account']): Record<string, unknown> {
   if (!account || isUdf(account.field)) return {};
-  if (account.field === 'site' || account.field === 'account') return { [account.field]: { name: account.value.slice(0, 250) } };
+  if (isRequestAccountField(account.field)) return { [account.field]: { name: account.value.slice(0, 250) } };
   throw new DeskError('E_DESK_REJECTED', `a request's account reference goes to site, account or a udf_ field, not ${JSON.stringify(account.field)}`);
 }
 
 /** A workstation's site or additional field, as the account lookup reads it. */
 export function workstationField(w: WorkstationOut, field: string): string | null {
-  let value: unknown;
-  if (field === 'site') value = w.site?.name;
-  else if (isUdf(field)) value = w.udf_fields?.[field];
-  else throw new DeskError('E_DESK_REJECTED', `a workstation's account reference is read from site or a udf_ field, not ${JSON.stringify(field)}`);
+  if (!isWorkstationAccountField(field)) {
+    throw new DeskError('E_DESK_REJECTED', `a workstation's account reference is read from site or a udf_ field, not ${JSON.stringify(field)}`);
+  }
+  const value: unknown = field === 'site' ? w.site?.name : w.udf_fields?.[field];
   return typeof value === 'string' && value.trim() ? value.trim() : null;
 }
 

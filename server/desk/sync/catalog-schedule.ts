@@ -3,11 +3,12 @@
 // once the endpoints have reconnected and reported their software.
 import type { Logger } from '../../../shared/log.js';
 import type { DeskStore } from '../../store/desk-records.js';
-import { CATALOG_SCHEDULED_KEY } from './catalog.js';
 
 /** The first run ever waits this long after start. */
 export const FIRST_CATALOG_RUN_DELAY_MS = 5 * 60_000;
-/** setTimeout's ceiling; longer waits re-arm. */
+/** When the schedule last queued a run (epoch ms): the next one is due an interval later, across restarts. */
+const CATALOG_SCHEDULED_KEY = 'catalog:scheduledAt';
+/** setTimeout's ceiling (intervals stay below it; a stored time ahead of the clock may not): longer waits re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface CatalogScheduleOptions {

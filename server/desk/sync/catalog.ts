@@ -8,9 +8,8 @@ import type { DeskConnector } from '../connector.js';
 import { isDeskError } from '../errors.js';
 import type { DeskId, DeskSoftware } from '../types.js';
 
-export const CATALOG_RUN_KEY = 'catalog:lastRun';
-/** When the schedule last queued a run (epoch ms): the next one is due an interval later, across restarts. */
-export const CATALOG_SCHEDULED_KEY = 'catalog:scheduledAt';
+/** desk_state key of the last run's counts (GET /api/desk/status). */
+const CATALOG_RUN_KEY = 'catalog:lastRun';
 
 export interface CatalogRun {
   /** ISO 8601: when the run finished. */

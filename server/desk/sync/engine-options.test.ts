@@ -125,13 +125,15 @@ describe('desk sync engine with settings', () => {
     assert.equal(desk.calls.includes('listChangedSince'), false);
     await engine!.stop();
 
-    start({ mapping: { fields: { priority: 'both', subject: 'both' } } });
+    const pushed: string[] = [];
+    start({ mapping: { fields: { priority: 'both', subject: 'both' } }, ticketChanged: (deviceId, ref) => pushed.push(`${deviceId}/${ref}`) });
     await deliver((s) => createItem(s, 'ref-both-1'));
     const [deskId, t] = [...desk.tickets][0]!;
     desk.queueChange({ ticket: { ...ticketView(deskId, t), priority: 'urgent', subject: 'Renamed in the desk' }, events: [{ kind: 'updated', id: 'u1', at: '2026-01-05T10:20:01Z', by: 'tech' }] });
     await advance(30_000);
     const ticket = (await store.getTicket((await store.desk.ticketIdByRef(DEVICE, 'ref-both-1'))!))!;
     assert.deepEqual([ticket.priority, ticket.subject], ['urgent', 'Renamed in the desk']);
+    assert.deepEqual(pushed, [`${DEVICE}/ref-both-1`], 'the endpoint gets the ticket as the desk renamed it');
   });
 
   it('sets the account read from the ticket\'s asset, and leaves attachments out when they are off', async () => {

@@ -24,6 +24,8 @@ describe('desk sync engine', () => {
   let now: number;
   let seq: number;
   let pushed: string[];
+  /** The ticket numbers the pushes named (the console's live `ticket` event carries them). */
+  let pushedIds: number[];
 
   beforeEach(() => {
     mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
@@ -38,6 +40,7 @@ describe('desk sync engine', () => {
     now = Date.parse('2026-01-05T10:00:00Z');
     seq = 0;
     pushed = [];
+    pushedIds = [];
     engine = new DeskSyncEngine({
       desk,
       store,
@@ -47,7 +50,10 @@ describe('desk sync engine', () => {
       random: () => 1,
       requesterDomain: 'example.com',
       assetEvents: AssetEventRulesSchema.parse({ prohibited: ['bittorrent*'] }),
-      ticketChanged: (deviceId, ref) => pushed.push(`${deviceId}/${ref}`),
+      ticketChanged: (deviceId, ref, ticketId) => {
+        pushed.push(`${deviceId}/${ref}`);
+        pushedIds.push(ticketId);
+      },
     });
     engine.start();
   });
@@ -187,6 +193,7 @@ describe('desk sync engine', () => {
     });
     await advance(30_000);
     assert.deepEqual(pushed, [`${DEVICE}/ref-back-1`]);
+    assert.deepEqual(pushedIds, [await ticketId('ref-back-1')]);
     const ticket = (await store.getTicket(await ticketId('ref-back-1')))!;
     assert.equal(ticket.status, 'resolved');
     assert.deepEqual(ticket.notes.map((n) => [n.visibility, n.text]), [['internal', 'internal 11'], ['customer', 'public 13']]);

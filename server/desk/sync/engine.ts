@@ -15,7 +15,7 @@ import { pollOnce, type Touched } from './poll.js';
 import { catalogIntervalMs, DEFAULT_SCHEDULES, nextSlot, slotMs, type Schedules } from './schedules.js';
 
 /** The catalog job's key: one at a time; a request while one is queued or running makes one more run at most. */
-export const CATALOG_JOB_KEY = 'catalog';
+const CATALOG_JOB_KEY = 'catalog';
 
 export interface EngineOptions {
   desk: DeskConnector;
@@ -25,14 +25,14 @@ export interface EngineOptions {
   requesterDomain?: string;
   /** Asset events that become desk tickets; none when absent. */
   assetEvents?: AssetEventRules;
-  /** More prohibited-software patterns (the web console's), asked whenever rules are evaluated. */
+  /** More prohibited-software patterns (the web console's), asked whenever rules are evaluated; a change must come as a new array. */
   extraProhibited?: () => readonly string[];
   /** Directions, value maps, starting status, notes, attachments, account lookup; today's behaviour when absent. */
   mapping?: FieldMapping;
   /** When each flow runs and the catalog's interval; everything at once and the catalog daily when absent. */
   schedules?: Schedules;
   /** A desk ticket's status or customer-facing note changed: push the ticket to its device. */
-  ticketChanged: (deviceId: string, ref: string) => void;
+  ticketChanged: (deviceId: string, ref: string, ticketId: number) => void;
   now?: () => number;
   random?: () => number;
   backoff?: Backoff;
@@ -279,7 +279,7 @@ export class DeskSyncEngine {
       this.markUnhealthy(isDeskError(err) ? `${err.code}: ${message}` : message);
       this.opts.log.warn({ err: message }, 'desk poll failed');
     }
-    for (const t of touched) this.opts.ticketChanged(t.deviceId, t.ref);
+    for (const t of touched) this.opts.ticketChanged(t.deviceId, t.ref, t.ticketId);
   }
 
   private markHealthy(): void {

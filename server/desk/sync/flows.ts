@@ -140,7 +140,7 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
     throw new DeskError('E_DESK_REJECTED', `Ticket #${t.id}: the requester ${t.requester.account} has no email; set deskRequesterDomain.`);
   }
   const assetId = t.deviceId ? ((await ctx.store.desk.deskIdFor('asset', t.deviceId)) ?? (await syncAsset(ctx, t.deviceId))) : undefined;
-  const ticket = await mappedTicket(ctx, newDeskTicket(t, deskKey('ticket', deviceId, ref), email, assetId), assetId);
+  const ticket = await mappedTicket(ctx, newDeskTicket(t, deskKey('ticket', deviceId, ref), email, assetId));
   if (caps(ctx).attachments && t.attachments.length) ticket.attachments = await attachmentsOf(ctx, t.id, t.attachments.map((a) => a.id));
   const written = await createOnce(ctx, ticket);
   await ctx.store.desk.setLink('ticket', String(t.id), written.id);
@@ -148,8 +148,9 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
 }
 
 /** The mapping applied: starting status, and the account reference read from the ticket's asset. */
-async function mappedTicket(ctx: FlowContext, ticket: NewDeskTicket, assetId: DeskId | undefined): Promise<NewDeskTicket> {
+async function mappedTicket(ctx: FlowContext, ticket: NewDeskTicket): Promise<NewDeskTicket> {
   const mapping = ctx.mapping ?? DEFAULT_MAPPING;
+  const { assetId } = ticket;
   const account = mapping.account && assetId && caps(ctx).accountLookup ? await ctx.desk.readAssetField(assetId, mapping.account.assetField) : null;
   return mapNewTicket(ticket, mapping, account);
 }
@@ -244,5 +245,5 @@ async function createEventTicket(ctx: FlowContext, job: DeskJob): Promise<void> 
     priority: 'normal',
     ...(assetId ? { assetId } : {}),
   };
-  await createOnce(ctx, await mappedTicket(ctx, ticket, assetId ?? undefined));
+  await createOnce(ctx, await mappedTicket(ctx, ticket));
 }

@@ -113,5 +113,11 @@ describe('field mapping', () => {
       assert.throws(() => parseDeskSettings({ kind: 'rt', ...base, mapping }), (e: unknown) => (e as { code?: string }).code === 'E_CONFIG', JSON.stringify(mapping));
     }
     assert.throws(() => createConnector(parseDeskSettings({ kind: 'rt', ...base, mapping: { priorities: { low: 'Lowest' } } }), silentLogger), /priorit/i);
+    // SDP's account lookup reads site or a udf_ field and sets site, account or a udf_ field: anything else is refused at start.
+    assert.throws(
+      () => parseDeskSettings({ kind: 'sdp', ...base, mapping: { account: { assetField: 'Customer No', ticketField: 'Account' } } }),
+      (e: Error & { code?: string }) => e.code === 'E_CONFIG' && /mapping\.account\.assetField/.test(e.message) && /mapping\.account\.ticketField/.test(e.message),
+    );
+    assert.doesNotThrow(() => parseDeskSettings({ kind: 'sdp', ...base, mapping: { account: { assetField: 'udf_sline_7', ticketField: 'site' } } }));
   });
 });

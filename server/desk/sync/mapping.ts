@@ -2,13 +2,12 @@
 // named there, the status a new desk ticket starts in, notes and attachments on or off, and where
 // a ticket's account reference comes from. The defaults are the behaviour before mapping existed.
 import { z } from 'zod';
-import { PRIORITIES, TICKET_STATUSES, type TicketStatus } from '../../../shared/tickets.js';
+import { PRIORITIES, TICKET_STATUSES, type Priority, type TicketStatus } from '../../../shared/tickets.js';
 import type { DeskCapabilities, DeskKind } from '../connector.js';
 import type { DeskTicket, NewDeskTicket } from '../types.js';
 
 /** to-desk: Outpost writes the field and never reads it back; both: the desk's changes come back too. */
-export const DirectionSchema = z.enum(['to-desk', 'both']);
-export type Direction = z.infer<typeof DirectionSchema>;
+const DirectionSchema = z.enum(['to-desk', 'both']);
 
 const deskName = z.string().trim().min(1).max(200);
 /** Desk field names reach query languages and JSON keys: no quotes, braces or backslashes. */
@@ -47,7 +46,8 @@ export const FieldMappingSchema = z.object({
   attachments: z.boolean().default(true),
   /**
    * The account/company lookup: the reference in the ticket's asset field `assetField` is set on
-   * the new ticket's field `ticketField` (RT: custom field names; SDP: `site` or a udf_ field).
+   * the new ticket's field `ticketField` (RT: custom field names; SDP: `site` or a udf_ field on the
+   * workstation, `site`, `account` or a udf_ field on the request; settings.ts checks them).
    */
   account: z.object({ assetField: fieldName, ticketField: fieldName }).strict().optional(),
 }).strict();
@@ -113,7 +113,7 @@ export function mapNewTicket(t: NewDeskTicket, m: FieldMapping, account: string 
 /** What a poll may take over from the desk's ticket as it is now; fields mapped `to-desk` never come back. */
 export interface Imported {
   status?: TicketStatus;
-  priority?: DeskTicket['priority'] & string;
+  priority?: Priority;
   subject?: string;
 }
 

@@ -11,6 +11,7 @@ import { DEFAULT_MAPPING, importedFields, type FieldMapping } from './mapping.js
 const CURSOR_KEY = 'cursor';
 
 export interface Touched {
+  ticketId: number;
   deviceId: string;
   ref: string;
 }
@@ -33,11 +34,11 @@ async function applyChange(store: Store, change: DeskTicketChange, now: number, 
   const outpostId = await store.desk.outpostIdFor('ticket', change.ticket.id);
   if (outpostId === null) return null;
   const id = Number(outpostId);
-  const imported = importedFields(change.ticket, mapping);
+  const { status, ...fields } = importedFields(change.ticket, mapping);
   let visible = false;
   for (const ev of change.events) {
     if (ev.kind === 'status') {
-      if (imported.status === undefined) continue;
+      if (status === undefined) continue;
       const r = await setFromDesk(store, id, ev.status, now);
       visible ||= r?.changed ?? false;
     } else if (ev.kind === 'note' && !ev.note.own && mapping.notes.fromDesk) {
@@ -52,18 +53,15 @@ async function applyChange(store: Store, change: DeskTicketChange, now: number, 
       visible ||= added && visibility === 'customer';
     }
   }
-  const { subject, priority } = imported;
-  if (subject !== undefined || priority !== undefined) {
-    await store.desk.updateTicketFromDesk(id, { ...(subject !== undefined ? { subject } : {}), ...(priority !== undefined ? { priority } : {}) }, now);
-  }
+  // A subject or priority taken over changes what the endpoint shows too.
+  if (Object.keys(fields).length) visible = (await store.desk.updateTicketFromDesk(id, fields, now)) || visible;
   // A status the events did not itemise (or missed across a restart) still lands: the ticket as it is now.
   const current = await store.getTicket(id);
-  const status = imported.status;
   if (status && current && current.status !== 'closed' && current.status !== status && !change.events.some((e) => e.kind === 'status')) {
     const r = await setFromDesk(store, id, status, now);
     visible ||= r?.changed ?? false;
   }
-  return visible && current?.deviceId ? { deviceId: current.deviceId, ref: current.ref } : null;
+  return visible && current?.deviceId ? { ticketId: id, deviceId: current.deviceId, ref: current.ref } : null;
 }
 
 /** Recorded as the desk's own status first, so the store does not queue it back to the desk. */

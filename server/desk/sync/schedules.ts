@@ -6,7 +6,7 @@ import type { DeskJobKind } from '../../store/desk-records.js';
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION = /^(\d{1,6})(s|m|h|d)$/;
-/** setTimeout's limit: longer waits are made of several timers. */
+/** Within setTimeout's limit (about 24.8 days), so one timer covers an interval. */
 const MAX_DAYS = 24;
 
 /** '90s', '15m', '1h', '1d' in ms; null when the text is not a duration. */
@@ -46,7 +46,7 @@ export type Schedules = z.output<typeof SchedulesSchema>;
 
 export const DEFAULT_SCHEDULES: Schedules = SchedulesSchema.parse({});
 
-export type Flow = 'assets' | 'tickets' | 'notes' | 'worklogs' | 'catalog';
+type Flow = keyof Schedules;
 
 const FLOW_OF: Record<DeskJobKind, Flow> = {
   asset: 'assets',
@@ -59,13 +59,9 @@ const FLOW_OF: Record<DeskJobKind, Flow> = {
   catalog: 'catalog',
 };
 
-export function flowOf(kind: DeskJobKind): Flow {
-  return FLOW_OF[kind];
-}
-
 /** The slot a job's flow waits for, in ms; 0 when it goes at once (the catalog job always does once queued). */
 export function slotMs(s: Schedules, kind: DeskJobKind): number {
-  const flow = flowOf(kind);
+  const flow = FLOW_OF[kind];
   if (flow === 'catalog') return 0;
   const v = s[flow];
   return v === 'immediate' ? 0 : (durationMs(v) ?? 0);

@@ -8,6 +8,7 @@ import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import { parseConfig } from '../errors.js';
 import { RtConnector } from '../rt/connector.js';
 import { SdpConnector } from '../sdp/connector.js';
+import { isRequestAccountField, isWorkstationAccountField } from '../sdp/mapping.js';
 import { connectorOptions, FieldMappingSchema } from './mapping.js';
 import { SchedulesSchema } from './schedules.js';
 
@@ -30,7 +31,19 @@ export const DeskSettingsSchema = z.object({
   schedules: SchedulesSchema.prefault({}),
   /** Connector-specific settings (see server/desk/rt/config.ts, server/desk/sdp/config.ts). */
   options: z.record(z.string(), z.unknown()).default({}),
-}).strict();
+})
+  .strict()
+  .superRefine((s, ctx) => {
+    // RT takes any custom field names; SDP's account lookup only knows a few places.
+    const account = s.mapping.account;
+    if (s.kind !== 'sdp' || !account) return;
+    if (!isWorkstationAccountField(account.assetField)) {
+      ctx.addIssue({ code: 'custom', path: ['mapping', 'account', 'assetField'], message: 'ServiceDesk Plus reads the account from site or a udf_ field' });
+    }
+    if (!isRequestAccountField(account.ticketField)) {
+      ctx.addIssue({ code: 'custom', path: ['mapping', 'account', 'ticketField'], message: 'ServiceDesk Plus sets the account on site, account or a udf_ field' });
+    }
+  });
 
 export type DeskSettingsInput = z.input<typeof DeskSettingsSchema>;
 export type DeskSettings = z.output<typeof DeskSettingsSchema>;

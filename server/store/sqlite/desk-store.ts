@@ -29,6 +29,7 @@ export class SqliteDeskStore implements DeskStore {
   private enabled = false;
   private rules: AssetEventRules | null = null;
   private extraProhibited: (() => readonly string[]) | null = null;
+  private merged: { extra: readonly string[]; rules: AssetEventRules } | null = null;
   private listener: (() => void) | null = null;
   private readonly insert: Database.Statement;
   private readonly rearm: Database.Statement;
@@ -55,24 +56,27 @@ export class SqliteDeskStore implements DeskStore {
     return this.enabled;
   }
 
-  /** The rules with the extra patterns as they are now (read on every batch, so a console change counts at once). */
+  /**
+   * The rules with the extra patterns as they are now (asked on every batch, so a console change
+   * counts at once). The merge is redone only when the caller hands over a new list.
+   */
   get eventRules(): AssetEventRules | null {
     if (!this.rules || !this.extraProhibited || !this.rules.prohibitedSoftware) return this.rules;
     let extra: readonly string[];
     try {
       extra = this.extraProhibited();
     } catch {
-      extra = []; // the settings' own list still applies
+      return this.rules; // the settings' own list still applies
     }
-    const usable = extra.filter((p) => typeof p === 'string' && p.length > 0 && p.length <= PATTERN_LIMITS.patternLength && !isUselessPattern(p));
-    if (usable.length === 0) return this.rules;
-    return { ...this.rules, prohibited: [...new Set([...this.rules.prohibited, ...usable])] };
+    if (this.merged?.extra !== extra) this.merged = { extra, rules: withExtraPatterns(this.rules, extra) };
+    return this.merged.rules;
   }
 
   setEnabled(enabled: boolean, rules?: AssetEventRules, extraProhibited?: () => readonly string[]): void {
     this.enabled = enabled;
     this.rules = enabled ? (rules ?? null) : null;
     this.extraProhibited = enabled ? (extraProhibited ?? null) : null;
+    this.merged = null;
   }
 
   onEnqueued(listener: (() => void) | null): void {
@@ -297,4 +301,11 @@ function toJob(r: JobRow): DeskJob {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+/** The settings' rules plus the usable extra patterns (the settings' schema checks its own; these come from elsewhere). */
+function withExtraPatterns(rules: AssetEventRules, extra: readonly string[]): AssetEventRules {
+  const usable = extra.filter((p) => typeof p === 'string' && p.length > 0 && p.length <= PATTERN_LIMITS.patternLength && !isUselessPattern(p));
+  if (usable.length === 0) return rules;
+  return { ...rules, prohibited: [...new Set([...rules.prohibited, ...usable])] };
 }

@@ -28,7 +28,7 @@ describe('schema migrations', () => {
 
       const store = SqliteStore.open(dir);
       try {
-        const [device] = await store.listDevices();
+        const [device] = (await store.listDevices({ limit: 10, offset: 0 })).items;
         assert.deepEqual(device?.users, ['alice', 'bob']);
         assert.equal((await store.listDevices({ platform: 'windows', limit: 10, offset: 0 })).total, 1);
         const [token] = await store.listEnrolmentTokens(10);

@@ -63,9 +63,11 @@ describe('SQLite store', () => {
     const clone = await enrol({ installId: 'inst-laptop-2', hostname: 'laptop-new', serial: 'SN-CLONE', macs: ['3c:52:82:99:99:99'] });
     assert.equal(clone.created, true);
     assert.equal(clone.cloneOf, laptop.deviceId);
-    const listed = (await store.listDevices()).find((d) => d.id === clone.deviceId);
+    const all = await store.listDevices({ limit: 500, offset: 0 });
+    const listed = all.items.find((d) => d.id === clone.deviceId);
     assert.equal(listed?.cloneOf, laptop.deviceId);
-    assert.equal((await store.listDevices()).length, 6);
+    assert.equal(all.items.length, 6);
+    assert.equal(all.total, 6);
   });
 
   it('re-enrolment restarts the seq, requires a full snapshot and replaces the secret', async () => {
@@ -118,7 +120,8 @@ describe('SQLite store', () => {
   it('reopens an existing database without migrating again', async () => {
     const again = SqliteStore.open(dir);
     try {
-      assert.equal((await again.listDevices()).length, (await store.listDevices()).length);
+      const everything = { limit: 500, offset: 0 };
+      assert.equal((await again.listDevices(everything)).items.length, (await store.listDevices(everything)).items.length);
     } finally {
       await again.close();
     }

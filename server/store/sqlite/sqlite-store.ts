@@ -183,12 +183,8 @@ export class SqliteStore implements Store {
     return this.exists(deviceId);
   }
 
-  listDevices(): Promise<DeviceSummary[]>;
-  listDevices(query: DeviceQuery): Promise<ResultPage<DeviceSummary>>;
-  async listDevices(query?: DeviceQuery): Promise<DeviceSummary[] | ResultPage<DeviceSummary>> {
-    if (query) return this.devicePage(query);
-    const rows = this.db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d ORDER BY d.hostname COLLATE NOCASE, d.id`).all() as DeviceRow[];
-    return rows.map(toSummary);
+  async listDevices(query: DeviceQuery): Promise<ResultPage<DeviceSummary>> {
+    return this.devicePage(query);
   }
 
   async getDevice(deviceId: string): Promise<DeviceDetail | null> {

@@ -47,7 +47,7 @@ export function createTicketIngest(db: Database.Database): ApplyTicketItems {
     INSERT OR IGNORE INTO ticket_notes (ticket_id, note_id, author, text, visibility, from_endpoint, at)
     VALUES (@ticketId, @noteId, @author, @text, 'customer', 1, @at)`);
   const ticketByNumber = db.prepare<[number], { id: number }>('SELECT id FROM tickets WHERE id = ?');
-  const worklogExists = db.prepare<[string, string]>('SELECT 1 FROM worklogs WHERE device_id = ? AND ref = ?');
+  const recordedWorklog = db.prepare<[string, string], { ticket_id: number }>('SELECT ticket_id FROM worklogs WHERE device_id = ? AND ref = ?');
   const insertWorklog = db.prepare(`
     INSERT INTO worklogs (ticket_id, device_id, ref, technician, start_at, end_at, minutes, description, recorded_at)
     VALUES (@ticketId, @deviceId, @ref, @technician, @start, @end, @minutes, @description, @at)`);
@@ -60,25 +60,25 @@ export function createTicketIngest(db: Database.Database): ApplyTicketItems {
   });
 
   function create(deviceId: string, seq: number, body: ItemBody<'ticket.create'>, at: number): TicketItemResult {
-    if (!findTicket.get(deviceId, body.ref)) {
-      insertTicket.run({
-        deviceId,
-        ref: body.ref,
-        subject: body.subject,
-        description: body.description,
-        priority: body.priority,
-        category: body.category ?? null,
-        requester: JSON.stringify(body.requester),
-        account: body.requester.account,
-        // The authenticated device, not whatever id the endpoint wrote into the details.
-        device: JSON.stringify({ ...body.device, deviceId }),
-        hostname: body.device.hostname,
-        expected: body.attachments,
-        createdAt: endpointTime(body.createdAt, at),
-        receivedAt: at,
-      });
-    }
-    return { seq, type: 'ticket', ref: body.ref };
+    const existing = findTicket.get(deviceId, body.ref);
+    if (existing) return { seq, type: 'ticket', ref: body.ref, ticketId: existing.id };
+    const inserted = insertTicket.run({
+      deviceId,
+      ref: body.ref,
+      subject: body.subject,
+      description: body.description,
+      priority: body.priority,
+      category: body.category ?? null,
+      requester: JSON.stringify(body.requester),
+      account: body.requester.account,
+      // The authenticated device, not whatever id the endpoint wrote into the details.
+      device: JSON.stringify({ ...body.device, deviceId }),
+      hostname: body.device.hostname,
+      expected: body.attachments,
+      createdAt: endpointTime(body.createdAt, at),
+      receivedAt: at,
+    });
+    return { seq, type: 'ticket', ref: body.ref, ticketId: Number(inserted.lastInsertRowid) };
   }
 
   function attach(deviceId: string, seq: number, body: ItemBody<'ticket.attachment'>, at: number): TicketItemResult {
@@ -86,7 +86,7 @@ export function createTicketIngest(db: Database.Database): ApplyTicketItems {
     if (!ticket) return unknownRef(seq, 'file', body.ref);
     const content = decodeAttachment(body.attachment.contentBase64);
     const sha256 = createHash('sha256').update(content).digest('hex');
-    if (attachmentExists.get(ticket.id, sha256, body.attachment.name)) return { seq, type: 'ticket', ref: body.ref };
+    if (attachmentExists.get(ticket.id, sha256, body.attachment.name)) return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
     const t = tally.get(ticket.id)!;
     const refusal = attachmentRefusal(
       { files: t.files ?? 0, bytes: t.bytes ?? 0, screenshot: (t.screenshots ?? 0) > 0 },
@@ -106,7 +106,7 @@ export function createTicketIngest(db: Database.Database): ApplyTicketItems {
       at,
     });
     touchTicket.run(at, at, ticket.id);
-    return { seq, type: 'ticket', ref: body.ref };
+    return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
   }
 
   function note(deviceId: string, seq: number, body: ItemBody<'ticket.note'>, at: number): TicketItemResult {
@@ -120,21 +120,22 @@ export function createTicketIngest(db: Database.Database): ApplyTicketItems {
       at: endpointTime(body.at, at),
     });
     if (added.changes > 0) touchTicket.run(at, at, ticket.id);
-    return { seq, type: 'ticket', ref: body.ref };
+    return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
   }
 
   function close(deviceId: string, seq: number, body: ItemBody<'ticket.close'>, at: number): TicketItemResult {
     const ticket = findTicket.get(deviceId, body.ref);
     if (!ticket) return unknownRef(seq, 'close request', body.ref);
-    if (ticket.status === 'closed') return { seq, type: 'ticket', ref: body.ref };
+    if (ticket.status === 'closed') return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
     const when = endpointTime(body.at, at);
     insertNote.run({ ticketId: ticket.id, noteId: `close-${randomUUID()}`, author: requesterName(body.requester), text: closedNoteText(body.requester), at: when });
     closeTicket.run(at, at, at, ticket.id);
-    return { seq, type: 'ticket', ref: body.ref };
+    return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
   }
 
   function worklog(deviceId: string, seq: number, body: ItemBody<'worklog'>, at: number): TicketItemResult {
-    if (worklogExists.get(deviceId, body.ref)) return { seq, type: 'worklog', ref: body.ref, state: 'recorded' };
+    const recorded = recordedWorklog.get(deviceId, body.ref);
+    if (recorded) return { seq, type: 'worklog', ref: body.ref, state: 'recorded', ticketId: recorded.ticket_id };
     const number = ticketNumber(body.entry.ticketId);
     const ticket = number === null ? undefined : ticketByNumber.get(number);
     if (!ticket) return { seq, type: 'worklog', ref: body.ref, state: 'rejected', error: unknownTicketRefusal(body.entry.ticketId) };
@@ -144,7 +145,7 @@ export function createTicketIngest(db: Database.Database): ApplyTicketItems {
     const minutes = worklogMinutes(start, end);
     insertWorklog.run({ ticketId: ticket.id, deviceId, ref: body.ref, technician, start: utc(start), end: utc(end), minutes, description, at });
     touchInternally.run(at, ticket.id);
-    return { seq, type: 'worklog', ref: body.ref, state: 'recorded' };
+    return { seq, type: 'worklog', ref: body.ref, state: 'recorded', ticketId: ticket.id };
   }
 
   return (deviceId, items, at) =>

@@ -3,7 +3,7 @@ import type { DeskStatusJson } from '../../../../shared/http-api.js';
 import { api } from '../../api/client.js';
 import { announce } from '../../app/announce.js';
 import { useAction } from '../../app/use-action.js';
-import { Facts } from '../../components/common.js';
+import { Facts, FormError } from '../../components/common.js';
 import { formatCount, formatDateTime, scheduleText } from '../../lib/format.js';
 
 type Catalog = NonNullable<DeskStatusJson['catalog']>;
@@ -42,11 +42,7 @@ export function CatalogCard({ catalog, onQueued }: { catalog: Catalog; onQueued:
           <button type="button" class="button" onClick={() => void syncNow()} disabled={action.busy || catalog.queued}>
             {action.busy ? 'Queuing…' : 'Sync catalog now'}
           </button>
-          {action.error ? (
-            <p class="notice notice-error" role="alert">
-              {action.error}
-            </p>
-          ) : null}
+          <FormError message={action.error} />
         </>
       ) : (
         <p class="muted">This desk has no software catalog Outpost can write to.</p>

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { DeviceDetailJson } from '../../../../shared/http-api.js';
 import { api, apiWith } from '../../api/client.js';
-import { ErrorNotice, Loading, Notice, OnlineState, PageTitle } from '../../components/common.js';
+import { ErrorNotice, Loading, Notice, OnlineState, PageHeader, PageTitle } from '../../components/common.js';
 import { announce } from '../../app/announce.js';
 import { useLive } from '../../app/live.js';
 import { Link } from '../../app/nav.js';
@@ -80,39 +80,39 @@ function DeviceHeader({ device: d }: { device: DeviceDetailJson }) {
   }
 
   return (
-    <div class="page-header device-header">
-      <div>
-        <p class="breadcrumb">
-          <Link href={href.devices()}>Devices</Link> /
-        </p>
-        <PageTitle title={d.hostname}>{d.hostname}</PageTitle>
-        <p class="meta-line" data-testid="device-state">
-          <OnlineState online={d.online} />
-          <span>
-            Last seen{' '}
-            <time dateTime={d.lastSeen} title={formatDateTime(d.lastSeen)}>
-              {d.online ? 'now' : relativeTime(d.lastSeen, Date.now())}
-            </time>
-          </span>
-          <span>First seen {formatDateTime(d.firstSeen)}</span>
-          <span>Agent {d.agentVersion ?? 'unknown'}</span>
-        </p>
-        {d.cloneOf ? (
-          <Notice kind="warning">
-            Cloned install: this device runs a copy of the OS install of <Link href={href.device(d.cloneOf)}>another device</Link>. The two are kept as separate devices.
-          </Notice>
-        ) : null}
-      </div>
-      <div class="header-actions">
-        <button type="button" class="button button-primary" onClick={() => void scanNow()} disabled={scan.busy}>
-          {scan.busy ? 'Requesting…' : 'Scan now'}
-        </button>
-        {scan.error ? (
-          <p class={scan.offline ? 'notice notice-warning' : 'notice notice-error'} role="alert">
-            {scan.error}
-          </p>
-        ) : null}
-      </div>
-    </div>
+    <PageHeader
+      title={d.hostname}
+      parent={{ href: href.devices(), label: 'Devices' }}
+      class="device-header"
+      actions={
+        <div class="header-actions">
+          <button type="button" class="button button-primary" onClick={() => void scanNow()} disabled={scan.busy}>
+            {scan.busy ? 'Requesting…' : 'Scan now'}
+          </button>
+          {scan.error ? (
+            <p class={scan.offline ? 'notice notice-warning' : 'notice notice-error'} role="alert">
+              {scan.error}
+            </p>
+          ) : null}
+        </div>
+      }
+    >
+      <p class="meta-line" data-testid="device-state">
+        <OnlineState online={d.online} />
+        <span>
+          Last seen{' '}
+          <time dateTime={d.lastSeen} title={formatDateTime(d.lastSeen)}>
+            {d.online ? 'now' : relativeTime(d.lastSeen, Date.now())}
+          </time>
+        </span>
+        <span>First seen {formatDateTime(d.firstSeen)}</span>
+        <span>Agent {d.agentVersion ?? 'unknown'}</span>
+      </p>
+      {d.cloneOf ? (
+        <Notice kind="warning">
+          Cloned install: this device runs a copy of the OS install of <Link href={href.device(d.cloneOf)}>another device</Link>. The two are kept as separate devices.
+        </Notice>
+      ) : null}
+    </PageHeader>
   );
 }

@@ -1,8 +1,9 @@
 // The device's stored snapshot, section by section.
 import type { ComponentChildren } from 'preact';
 import type { DeviceDetailJson } from '../../../../shared/http-api.js';
+import { itemKey } from '../../../../shared/inventory-keys.js';
 import { Facts } from '../../components/common.js';
-import { formatBytes, osName } from '../../lib/format.js';
+import { formatBytes, osName, plural } from '../../lib/format.js';
 
 export function Section({ id, title, children, extra }: { id: string; title: string; children: ComponentChildren; extra?: ComponentChildren }) {
   return (
@@ -29,7 +30,7 @@ export function HardwareSection({ hardware: h }: { hardware: DeviceDetailJson['h
           ['Model', h.model],
           ['Service tag', h.serial ? <span class="mono">{h.serial}</span> : null],
           ['CPU', cpu],
-          ['Memory', h.memory.totalBytes ? `${formatBytes(h.memory.totalBytes)}${h.memory.modules.length ? ` in ${h.memory.modules.length} module${h.memory.modules.length === 1 ? '' : 's'}` : ''}` : null],
+          ['Memory', h.memory.totalBytes ? `${formatBytes(h.memory.totalBytes)}${h.memory.modules.length ? ` in ${plural(h.memory.modules.length, 'module')}` : ''}` : null],
           ['Disks', h.disks.length ? h.disks.map((d) => [d.model ?? d.device ?? 'Disk', formatBytes(d.sizeBytes), d.type].filter((x) => x && x !== '—').join(' · ')).join('; ') : null],
           ['Graphics', h.graphics.length ? h.graphics.map((g) => [g.vendor, g.model].filter(Boolean).join(' ')).join('; ') : null],
           ['BIOS', h.bios ? [h.bios.vendor, h.bios.version, h.bios.releaseDate].filter(Boolean).join(' ') : null],
@@ -103,7 +104,7 @@ export function UsersSection({ users }: { users: DeviceDetailJson['users'] }) {
       ) : (
         <ul class="plain-list">
           {users.map((u) => (
-            <li key={`${u.domain ?? ''}\\${u.name}\\${u.terminal ?? ''}`}>
+            <li key={itemKey.users(u)}>
               <strong>{u.domain ? `${u.domain}\\${u.name}` : u.name}</strong>
               {u.terminal ? <span class="muted"> on {u.terminal}</span> : null}
             </li>

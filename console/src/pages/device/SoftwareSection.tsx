@@ -1,12 +1,13 @@
 // The device's installed software, searchable on the server.
 import { useState } from 'preact/hooks';
+import { itemKey } from '../../../../shared/inventory-keys.js';
 import { apiWith } from '../../api/client.js';
 import { useDebounced } from '../../app/use-debounced.js';
 import { useLoad } from '../../app/use-load.js';
 import { Link } from '../../app/nav.js';
 import { ErrorNotice } from '../../components/common.js';
 import { EmptyRow } from '../../components/table.js';
-import { formatCount } from '../../lib/format.js';
+import { formatCount, plural } from '../../lib/format.js';
 import { href } from '../../lib/routes.js';
 import { Section } from './DeviceSections.js';
 
@@ -40,7 +41,7 @@ export function SoftwareSection({ deviceId, count, version }: { deviceId: string
           </thead>
           <tbody>
             {items.slice(0, SHOWN).map((s) => (
-              <tr key={`${s.source}\t${s.name}\t${s.arch ?? ''}\t${s.scope}\t${s.user ?? ''}`}>
+              <tr key={itemKey.software(s)}>
                 <th scope="row">
                   <Link href={href.package(s.name)}>{s.name}</Link>
                 </th>
@@ -60,7 +61,7 @@ export function SoftwareSection({ deviceId, count, version }: { deviceId: string
         </p>
       ) : list.data ? (
         <p class="muted small" aria-live="polite">
-          {formatCount(items.length)} {items.length === 1 ? 'package' : 'packages'}
+          {plural(items.length, 'package')}
           {q ? ` matching "${q}"` : ''}
         </p>
       ) : null}

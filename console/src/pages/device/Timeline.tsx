@@ -4,24 +4,22 @@ import type { ChangeJson } from '../../../../shared/http-api.js';
 import { apiWith } from '../../api/client.js';
 import { announce } from '../../app/announce.js';
 import { useLive } from '../../app/live.js';
-import { useLoad } from '../../app/use-load.js';
+import { useLoad, useLoadOlder } from '../../app/use-load.js';
 import { Badge, ErrorNotice } from '../../components/common.js';
 import { sectionName, summariseChange, triggerName } from '../../lib/changes.js';
 import { formatDateTime } from '../../lib/format.js';
+import { PAGE_SIZE } from '../../lib/list-query.js';
 import { Section } from './DeviceSections.js';
 
-const PAGE = 50;
 const LINES_SHOWN = 6;
 
-interface TimelineData {
-  items: ChangeJson[];
-  nextBefore: number | null;
-}
-
 export function Timeline({ deviceId }: { deviceId: string }) {
-  const timeline = useLoad<TimelineData>((signal) => apiWith('GET /api/devices/:id/changes', { path: { id: deviceId }, query: { limit: PAGE } }, signal), [deviceId]);
+  /** The newest changes, or those before `before`. */
+  const changes = (signal: AbortSignal | undefined, before?: number) =>
+    apiWith('GET /api/devices/:id/changes', { path: { id: deviceId }, query: { limit: PAGE_SIZE, before } }, signal);
+  const timeline = useLoad((signal) => changes(signal), [deviceId]);
+  const older = useLoadOlder(timeline, (before) => changes(undefined, before), 'Could not load older changes');
   const [fresh, setFresh] = useState<Set<number>>(new Set());
-  const [loadingMore, setLoadingMore] = useState(false);
   const refresh = useRef<AbortController | null>(null);
 
   useLive('inventory', (e) => {
@@ -29,7 +27,7 @@ export function Timeline({ deviceId }: { deviceId: string }) {
     refresh.current?.abort();
     const controller = new AbortController();
     refresh.current = controller;
-    apiWith('GET /api/devices/:id/changes', { path: { id: deviceId }, query: { limit: PAGE } }, controller.signal).then(
+    changes(controller.signal).then(
       (page) => {
         const known = new Set(timeline.data?.items.map((c) => c.id));
         const added = page.items.filter((c) => !known.has(c.id));
@@ -42,20 +40,6 @@ export function Timeline({ deviceId }: { deviceId: string }) {
     );
   });
 
-  async function loadOlder() {
-    const before = timeline.data?.nextBefore;
-    if (!before) return;
-    setLoadingMore(true);
-    try {
-      const page = await apiWith('GET /api/devices/:id/changes', { path: { id: deviceId }, query: { limit: PAGE, before } }, undefined);
-      timeline.setData((current) => ({ items: [...current.items, ...page.items], nextBefore: page.nextBefore }));
-    } catch (err) {
-      announce(`Could not load older changes: ${String(err)}`);
-    } finally {
-      setLoadingMore(false);
-    }
-  }
-
   return (
     <Section id="timeline" title="Timeline of changes">
       {timeline.error ? <ErrorNotice error={timeline.error} /> : null}
@@ -64,8 +48,8 @@ export function Timeline({ deviceId }: { deviceId: string }) {
         {timeline.data?.items.map((c) => <ChangeEntry key={c.id} change={c} fresh={fresh.has(c.id)} />)}
       </ol>
       {timeline.data?.nextBefore ? (
-        <button type="button" class="button" onClick={() => void loadOlder()} disabled={loadingMore}>
-          {loadingMore ? 'Loading…' : 'Show older changes'}
+        <button type="button" class="button" onClick={() => void older.loadOlder()} disabled={older.busy}>
+          {older.busy ? 'Loading…' : 'Show older changes'}
         </button>
       ) : null}
     </Section>

@@ -3,31 +3,29 @@ import { useState } from 'preact/hooks';
 import { apiWith } from '../../api/client.js';
 import { Link } from '../../app/nav.js';
 import { useLoad } from '../../app/use-load.js';
-import { Badge, ErrorNotice, Loading, OnlineState, PageTitle } from '../../components/common.js';
+import { Badge, ErrorNotice, Loading, OnlineState, PageHeader } from '../../components/common.js';
 import { EmptyRow, Pager } from '../../components/table.js';
 import { formatCount, formatDateTime, relativeTime } from '../../lib/format.js';
+import { PAGE_SIZE } from '../../lib/list-query.js';
 import { href } from '../../lib/routes.js';
-
-const PAGE = 50;
 
 export function PackagePage({ name }: { name: string }) {
   const [offset, setOffset] = useState(0);
-  const detail = useLoad((signal) => apiWith('GET /api/software/detail', { query: { name, limit: PAGE, offset } }, signal), [name, offset]);
+  const detail = useLoad((signal) => apiWith('GET /api/software/detail', { query: { name, limit: PAGE_SIZE, offset } }, signal), [name, offset]);
   const d = detail.data;
   const now = Date.now();
 
   return (
     <>
-      <div class="page-header">
-        <div>
-          <p class="breadcrumb">
-            <Link href={href.software()}>Software</Link> /
-          </p>
-          <PageTitle title={name}>
+      <PageHeader
+        title={name}
+        heading={
+          <>
             {name} {d?.prohibited ? <Badge kind="danger">Prohibited</Badge> : null}
-          </PageTitle>
-        </div>
-      </div>
+          </>
+        }
+        parent={{ href: href.software(), label: 'Software' }}
+      />
       {detail.error ? <ErrorNotice error={detail.error} /> : null}
       {!d && !detail.error ? <Loading what="the package" /> : null}
       {d ? (
@@ -94,8 +92,8 @@ export function PackagePage({ name }: { name: string }) {
               offset={d.installs.offset}
               shown={d.installs.items.length}
               total={d.installs.total}
-              onPrev={() => setOffset(Math.max(0, offset - PAGE))}
-              onNext={() => setOffset(offset + PAGE)}
+              onPrev={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
+              onNext={() => setOffset(offset + PAGE_SIZE)}
             />
           </section>
         </div>

@@ -3,10 +3,9 @@ import { useState } from 'preact/hooks';
 import { api, apiWith } from '../../api/client.js';
 import { errorMessage } from '../../api/errors.js';
 import { announce } from '../../app/announce.js';
-import { Link } from '../../app/nav.js';
 import { useAction } from '../../app/use-action.js';
 import { useLoad } from '../../app/use-load.js';
-import { Badge, ErrorNotice, PageTitle } from '../../components/common.js';
+import { Badge, ErrorNotice, FormError, PageHeader } from '../../components/common.js';
 import { EmptyRow } from '../../components/table.js';
 import { formatCount } from '../../lib/format.js';
 import { href } from '../../lib/routes.js';
@@ -40,14 +39,7 @@ export function ProhibitedPage() {
 
   return (
     <>
-      <div class="page-header">
-        <div>
-          <p class="breadcrumb">
-            <Link href={href.software()}>Software</Link> /
-          </p>
-          <PageTitle title="Prohibited software">Prohibited software</PageTitle>
-        </div>
-      </div>
+      <PageHeader title="Prohibited software" parent={{ href: href.software(), label: 'Software' }} />
       <form class="card toolbar" onSubmit={(e) => void add(e)} aria-labelledby="add-pattern-title">
         <h2 id="add-pattern-title" class="visually-hidden">
           Add a pattern
@@ -62,11 +54,7 @@ export function ProhibitedPage() {
         <button type="submit" class="button button-primary" disabled={busy}>
           Add pattern
         </button>
-        {error ? (
-          <p class="notice notice-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
       </form>
       {list.error ? <ErrorNotice error={list.error} /> : null}
       <div class="table-wrap">

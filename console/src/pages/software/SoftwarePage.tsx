@@ -1,30 +1,24 @@
 // Software across the fleet: how many devices have each package, in how many versions.
-import { useEffect, useState } from 'preact/hooks';
 import { apiWith } from '../../api/client.js';
 import { Link, navigate } from '../../app/nav.js';
-import { useDebounced } from '../../app/use-debounced.js';
+import { useSearchBox } from '../../app/use-debounced.js';
 import { useLoad } from '../../app/use-load.js';
-import { Badge, ErrorNotice, PageTitle } from '../../components/common.js';
-import { EmptyRow, Pager } from '../../components/table.js';
+import { Badge, ErrorNotice, PageHeader } from '../../components/common.js';
+import { EmptyRow, Pager, openOnClick } from '../../components/table.js';
 import { formatCount } from '../../lib/format.js';
 import { href } from '../../lib/routes.js';
-import { softwareViewFromSearch, searchFromSoftwareView, SOFTWARE_PAGE_SIZE, type SoftwareView } from '../../lib/list-query.js';
+import { PAGE_SIZE, softwareViewFromSearch, searchFromSoftwareView, type SoftwareView } from '../../lib/list-query.js';
 
 export function SoftwarePage({ search }: { search: string }) {
   const view = softwareViewFromSearch(search);
-  const [text, setText] = useState(view.q);
-  const settled = useDebounced(text, 250);
   const show = (next: SoftwareView, replace = false) => navigate(href.software(searchFromSoftwareView(next)), { replace, keepFocus: true });
-
-  useEffect(() => {
-    if (settled.trim() !== view.q) show({ ...view, q: settled.trim(), page: 1 }, true);
-  }, [settled]);
+  const [text, setText] = useSearchBox(view.q, (q) => show({ ...view, q, page: 1 }, true));
 
   const list = useLoad(
     (signal) =>
       apiWith(
         'GET /api/software',
-        { query: { q: view.q || undefined, prohibited: view.prohibited ? 'true' : undefined, limit: SOFTWARE_PAGE_SIZE, offset: (view.page - 1) * SOFTWARE_PAGE_SIZE } },
+        { query: { q: view.q || undefined, prohibited: view.prohibited ? 'true' : undefined, limit: PAGE_SIZE, offset: (view.page - 1) * PAGE_SIZE } },
         signal,
       ),
     [search],
@@ -32,12 +26,14 @@ export function SoftwarePage({ search }: { search: string }) {
 
   return (
     <>
-      <div class="page-header">
-        <PageTitle title="Software">Software</PageTitle>
-        <Link href={href.prohibited()} class="button">
-          Prohibited list
-        </Link>
-      </div>
+      <PageHeader
+        title="Software"
+        actions={
+          <Link href={href.prohibited()} class="button">
+            Prohibited list
+          </Link>
+        }
+      />
       <form role="search" class="toolbar" aria-label="Filter software" onSubmit={(e) => { e.preventDefault(); show({ ...view, q: text.trim(), page: 1 }); }}>
         <div class="field field-grow">
           <label for="software-search">Search software</label>
@@ -63,7 +59,7 @@ export function SoftwarePage({ search }: { search: string }) {
           </thead>
           <tbody>
             {list.data?.items.map((s) => (
-              <tr key={s.name} class="clickable" onClick={(e) => { if (!(e.target as Element).closest('a')) navigate(href.package(s.name)); }}>
+              <tr key={s.name} class="clickable" onClick={openOnClick(href.package(s.name))}>
                 <th scope="row">
                   <Link href={href.package(s.name)}>{s.name}</Link>
                 </th>

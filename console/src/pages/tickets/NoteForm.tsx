@@ -3,8 +3,9 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api/client.js';
 import { announce } from '../../app/announce.js';
 import { useAction } from '../../app/use-action.js';
+import { FormError } from '../../components/common.js';
 
-export function NoteForm({ ticketId, username, onAdded }: { ticketId: number; username: string; onAdded: () => void }) {
+export function NoteForm({ ticketId, onAdded }: { ticketId: number; onAdded: () => void }) {
   const [text, setText] = useState('');
   const [visibility, setVisibility] = useState<'customer' | 'internal'>('internal');
   const { busy, error, run } = useAction();
@@ -13,7 +14,7 @@ export function NoteForm({ ticketId, username, onAdded }: { ticketId: number; us
     event.preventDefault();
     if (!text.trim()) return;
     await run(async () => {
-      await api('POST /api/tickets/:id/notes', { path: { id: ticketId }, body: { text: text.trim(), visibility, author: username } });
+      await api('POST /api/tickets/:id/notes', { path: { id: ticketId }, body: { text: text.trim(), visibility } });
       setText('');
       setVisibility('internal');
       announce(visibility === 'customer' ? 'Note added and sent to the requester.' : 'Internal note added.');
@@ -39,11 +40,7 @@ export function NoteForm({ ticketId, username, onAdded }: { ticketId: number; us
           Customer-facing (sent to the requester)
         </label>
       </fieldset>
-      {error ? (
-        <p class="notice notice-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <button type="submit" class="button button-primary" disabled={busy}>
         {busy ? 'Adding…' : 'Add note'}
       </button>

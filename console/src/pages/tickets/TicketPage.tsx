@@ -9,14 +9,14 @@ import { useLive } from '../../app/live.js';
 import { Link } from '../../app/nav.js';
 import { useAction } from '../../app/use-action.js';
 import { useLoad } from '../../app/use-load.js';
-import { Badge, ErrorNotice, Facts, Loading, PageTitle } from '../../components/common.js';
+import { Badge, ErrorNotice, Facts, FormError, Loading, PageHeader, PageTitle } from '../../components/common.js';
 import { formatBytes, formatDateTime, formatMinutes } from '../../lib/format.js';
 import { TICKET_STATUS_CHOICES } from '../../lib/list-query.js';
 import { href } from '../../lib/routes.js';
 import { NoteForm } from './NoteForm.js';
 import { PriorityBadge, STATUS_LABELS, StatusBadge, requesterName } from './ticket-bits.js';
 
-export function TicketPage({ id, username }: { id: number; username: string }) {
+export function TicketPage({ id }: { id: number }) {
   const ticket = useLoad((signal) => apiWith('GET /api/tickets/:id', { path: { id } }, signal), [id]);
   useLive('ticket', (e) => {
     if (e.ticketId === id) ticket.reload(true);
@@ -33,23 +33,23 @@ export function TicketPage({ id, username }: { id: number; username: string }) {
   }
   return (
     <>
-      <div class="page-header">
-        <div>
-          <p class="breadcrumb">
-            <Link href={href.tickets()}>Tickets</Link> /
-          </p>
-          <PageTitle title={`#${t.id} ${t.subject}`}>
+      <PageHeader
+        title={`#${t.id} ${t.subject}`}
+        heading={
+          <>
             <span class="muted">#{t.id}</span> {t.subject}
-          </PageTitle>
-          <p class="meta-line">
-            <StatusBadge status={t.status} />
-            <PriorityBadge priority={t.priority} />
-            <span>Raised {formatDateTime(t.createdAt)}</span>
-            <span>Updated {formatDateTime(t.updatedAt)}</span>
-          </p>
-        </div>
-        <StatusForm ticket={t} onSaved={(updated) => ticket.setData(() => updated)} />
-      </div>
+          </>
+        }
+        parent={{ href: href.tickets(), label: 'Tickets' }}
+        actions={<StatusForm ticket={t} onSaved={(updated) => ticket.setData(() => updated)} />}
+      >
+        <p class="meta-line">
+          <StatusBadge status={t.status} />
+          <PriorityBadge priority={t.priority} />
+          <span>Raised {formatDateTime(t.createdAt)}</span>
+          <span>Updated {formatDateTime(t.updatedAt)}</span>
+        </p>
+      </PageHeader>
       <div class="grid-2 grid-wide-left">
         <div class="stack">
           <section class="card" aria-labelledby="description-title">
@@ -57,7 +57,7 @@ export function TicketPage({ id, username }: { id: number; username: string }) {
             <p class="prewrap">{t.description}</p>
           </section>
           <Notes ticket={t} />
-          <NoteForm ticketId={t.id} username={username} onAdded={() => ticket.reload(true)} />
+          <NoteForm ticketId={t.id} onAdded={() => ticket.reload(true)} />
         </div>
         <div class="stack">
           <section class="card" aria-labelledby="details-title">
@@ -91,7 +91,7 @@ function StatusForm({ ticket, onSaved }: { ticket: TicketDetailJson; onSaved: (t
     await run(async () => {
       const updated = await api('PATCH /api/tickets/:id', { path: { id: ticket.id }, body: { status } });
       onSaved(updated);
-      announce(`Status changed to ${STATUS_LABELS[status] ?? status}.`);
+      announce(`Status changed to ${STATUS_LABELS[status]}.`);
     });
   }
 
@@ -110,11 +110,7 @@ function StatusForm({ ticket, onSaved }: { ticket: TicketDetailJson; onSaved: (t
       <button type="submit" class="button button-primary" disabled={busy || status === ticket.status}>
         Save status
       </button>
-      {error ? (
-        <p class="notice notice-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
     </form>
   );
 }

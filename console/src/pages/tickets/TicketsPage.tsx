@@ -1,57 +1,31 @@
 // Tickets, newest first: status filter, search, and "Load more" for older ones.
-import { useEffect, useState } from 'preact/hooks';
 import type { TicketSummaryJson } from '../../../../shared/http-api.js';
 import { apiWith } from '../../api/client.js';
-import { errorMessage } from '../../api/errors.js';
-import { announce } from '../../app/announce.js';
 import { useLive } from '../../app/live.js';
 import { Link, navigate } from '../../app/nav.js';
-import { useDebounced } from '../../app/use-debounced.js';
-import { useLoad } from '../../app/use-load.js';
-import { ErrorNotice, PageTitle } from '../../components/common.js';
-import { EmptyRow } from '../../components/table.js';
+import { useSearchBox } from '../../app/use-debounced.js';
+import { useLoad, useLoadOlder } from '../../app/use-load.js';
+import { ErrorNotice, PageHeader } from '../../components/common.js';
+import { EmptyRow, openOnClick } from '../../components/table.js';
 import { formatDateTime, relativeTime } from '../../lib/format.js';
-import { TICKET_STATUS_CHOICES, searchFromTicketView, ticketStatusQuery, ticketViewFromSearch, type TicketView } from '../../lib/list-query.js';
+import { PAGE_SIZE, TICKET_STATUS_CHOICES, searchFromTicketView, ticketStatusQuery, ticketViewFromSearch, type TicketView } from '../../lib/list-query.js';
 import { href } from '../../lib/routes.js';
-import { PriorityBadge, StatusBadge, requesterName } from './ticket-bits.js';
-
-const PAGE = 50;
+import { PriorityBadge, STATUS_LABELS, StatusBadge, requesterName } from './ticket-bits.js';
 
 export function TicketsPage({ search }: { search: string }) {
   const view = ticketViewFromSearch(search);
-  const [text, setText] = useState(view.q);
-  const settled = useDebounced(text, 250);
-  const [loadingMore, setLoadingMore] = useState(false);
   const show = (next: TicketView, replace = false) => navigate(href.tickets(searchFromTicketView(next)), { replace, keepFocus: true });
+  const [text, setText] = useSearchBox(view.q, (q) => show({ ...view, q }, true));
 
-  useEffect(() => {
-    if (settled.trim() !== view.q) show({ ...view, q: settled.trim() }, true);
-  }, [settled]);
-
-  const query = { status: ticketStatusQuery(view), q: view.q || undefined, limit: PAGE };
+  const query = { status: ticketStatusQuery(view), q: view.q || undefined, limit: PAGE_SIZE };
   const list = useLoad((signal) => apiWith('GET /api/tickets', { query }, signal), [search]);
+  const older = useLoadOlder(list, (before) => apiWith('GET /api/tickets', { query: { ...query, before } }, undefined), 'Could not load more tickets');
   useLive('ticket', () => list.reload(true));
-
-  async function loadMore() {
-    const before = list.data?.nextBefore;
-    if (!before) return;
-    setLoadingMore(true);
-    try {
-      const page = await apiWith('GET /api/tickets', { query: { ...query, before } }, undefined);
-      list.setData((d) => ({ items: [...d.items, ...page.items], nextBefore: page.nextBefore }));
-    } catch (err) {
-      announce(`Could not load more tickets: ${errorMessage(err)}`);
-    } finally {
-      setLoadingMore(false);
-    }
-  }
 
   const now = Date.now();
   return (
     <>
-      <div class="page-header">
-        <PageTitle title="Tickets">Tickets</PageTitle>
-      </div>
+      <PageHeader title="Tickets" />
       <form role="search" class="toolbar" aria-label="Filter tickets" onSubmit={(e) => { e.preventDefault(); show({ ...view, q: text.trim() }); }}>
         <div class="field field-grow">
           <label for="ticket-search">Search tickets</label>
@@ -64,7 +38,7 @@ export function TicketsPage({ search }: { search: string }) {
             <option value="">All</option>
             {TICKET_STATUS_CHOICES.map((s) => (
               <option key={s} value={s}>
-                {s[0]!.toUpperCase() + s.slice(1)}
+                {STATUS_LABELS[s]}
               </option>
             ))}
           </select>
@@ -94,8 +68,8 @@ export function TicketsPage({ search }: { search: string }) {
       </div>
       {list.data?.nextBefore ? (
         <p class="pager">
-          <button type="button" class="button" onClick={() => void loadMore()} disabled={loadingMore}>
-            {loadingMore ? 'Loading…' : 'Load older tickets'}
+          <button type="button" class="button" onClick={() => void older.loadOlder()} disabled={older.busy}>
+            {older.busy ? 'Loading…' : 'Load older tickets'}
           </button>
         </p>
       ) : null}
@@ -105,7 +79,7 @@ export function TicketsPage({ search }: { search: string }) {
 
 function TicketRow({ ticket: t, now }: { ticket: TicketSummaryJson; now: number }) {
   return (
-    <tr class="clickable" onClick={(e) => { if (!(e.target as Element).closest('a')) navigate(href.ticket(t.id)); }}>
+    <tr class="clickable" onClick={openOnClick(href.ticket(t.id))}>
       <td class="num mono">#{t.id}</td>
       <th scope="row">
         <Link href={href.ticket(t.id)}>{t.subject}</Link>

@@ -4,6 +4,7 @@ import type { CreatedTokenJson, CreateTokenBody } from '../../../../shared/http-
 import { api } from '../../api/client.js';
 import { announce } from '../../app/announce.js';
 import { useAction } from '../../app/use-action.js';
+import { FormError } from '../../components/common.js';
 
 const EXPIRY_CHOICES: [number, string][] = [
   [1, '1 hour'],
@@ -60,11 +61,7 @@ export function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedToken
           </p>
         </div>
       </div>
-      {error ? (
-        <p class="notice notice-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <button type="submit" class="button button-primary" disabled={busy}>
         {busy ? 'Creating…' : 'Create token'}
       </button>
