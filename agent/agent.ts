@@ -18,7 +18,7 @@ import { localApiPath } from './paths.js';
 import { ScanQueue, type ScanOutcome } from './scan-queue.js';
 import { TicketDesk } from './tickets/ticket-desk.js';
 import { Worklogs } from './tickets/worklogs.js';
-import { Triggers } from './triggers/index.js';
+import { Triggers, type EventSource } from './triggers/index.js';
 import type { ScanRequest } from './triggers/types.js';
 import { join } from 'node:path';
 
@@ -45,6 +45,8 @@ export interface AgentOptions {
   /** Where callers' token files are written; default the real files under stateDir. */
   tokenFiles?: TokenFiles;
   now?: () => Date;
+  /** OS event watchers (installs, logons) beyond the file watches; create.ts gives the platform's. */
+  eventSources?: readonly EventSource[];
   /** [0, 1), for the link's reconnect jitter. */
   random?: () => number;
 }
@@ -133,6 +135,7 @@ export class Agent {
       watchPaths: await this.opts.scanner.watchPaths(),
       host: this.opts.host,
       log: this.opts.log.child({ part: 'triggers' }),
+      ...(this.opts.eventSources ? { eventSources: this.opts.eventSources } : {}),
       onScan: async (req) => void (await this.scan(req)),
     });
     this.triggers.start();

@@ -10,6 +10,9 @@ import { loadSystemInfo } from './collect/system-info.js';
 import { createNodeHost } from './host/node-host.js';
 import type { Host } from './host/host.js';
 import { SystemScanner } from './system-scanner.js';
+import { spawnWatch } from './triggers/child-spawn.js';
+import { osEventSources } from './triggers/os-events.js';
+import { systemClock } from './triggers/system.js';
 
 export interface CreateAgentOptions {
   stateDir: string;
@@ -27,6 +30,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     host,
     scanner: new SystemScanner({ si: loadSystemInfo(host), host, log: log.child({ part: 'collect' }) }),
     installId: () => installId(host, opts.stateDir, log),
+    eventSources: osEventSources({ host, clock: systemClock, log: log.child({ part: 'triggers' }), spawn: spawnWatch }),
     adminAccount: agentAccount(),
   });
 }

@@ -5,11 +5,13 @@ import { OutpostError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
 import { SettingsSchema, type Settings } from '../../shared/protocol.js';
 import type { Host } from '../host/host.js';
+import type { EventSource } from './child-watcher.js';
 import { Debouncer } from './debounce.js';
 import { DirWatches } from './dir-watches.js';
 import { Periodic, type DueKind } from './periodic.js';
 import { fsWatcher, systemClock } from './system.js';
 import type { Clock, ScanRequest, ScanScope, Watcher } from './types.js';
+import type { WatchEvent } from './watch-protocol.js';
 
 export interface TriggersOptions {
   settings: Settings;
@@ -28,6 +30,11 @@ export interface TriggersOptions {
   logonPaths?: readonly string[];
   /** Files whose change may mean the machine was renamed. Default per platform (/etc/hostname). */
   hostnamePaths?: readonly string[];
+  /**
+   * OS event watchers (os-events.ts: Windows' PowerShell child, macOS' scutil): their software
+   * and session events go through the same debouncers as file changes. Default none.
+   */
+  eventSources?: readonly EventSource[];
 }
 
 const MAX_DEBOUNCE_LIMIT_MS = 10 * 60_000;
@@ -93,6 +100,7 @@ export class Triggers {
     for (const p of this.opts.logonPaths ?? defaultLogonPaths(host.platform)) this.watches.add(p, () => this.logon.poke());
     for (const p of this.opts.hostnamePaths ?? defaultHostnamePaths(host.platform)) this.watches.add(p, () => this.hostnameFile.poke());
     this.watches.ensure();
+    for (const source of this.opts.eventSources ?? []) source.start((event) => this.onOsEvent(event));
   }
 
   /** Clears every timer and closes every watch; no request is emitted afterwards. */
@@ -102,6 +110,7 @@ export class Triggers {
     this.periodic.stop();
     for (const d of this.debouncers) d.cancel();
     this.watches.closeAll();
+    for (const source of this.opts.eventSources ?? []) source.stop();
   }
 
   /** Applies settings from the server. Invalid settings throw OutpostError E_CONFIG and change nothing. */
@@ -122,6 +131,12 @@ export class Triggers {
    */
   notifyLogon(): void {
     if (this.state === 'running') this.logon.poke();
+  }
+
+  private onOsEvent(event: WatchEvent): void {
+    if (this.state !== 'running') return;
+    if (event.kind === 'software') this.software.poke();
+    else if (event.kind === 'session') this.logon.poke();
   }
 
   /** When the next timed scan is due (wall-clock ms), for status output. */
