@@ -9,7 +9,7 @@ import type { Host } from './host/host.js';
 import { identityHints } from './collect/identity.js';
 import { Link } from './link/link.js';
 import { FileCredentialStore } from './link/credentials.js';
-import { Callers } from './local-api/callers.js';
+import { Callers, type LoggedOn } from './local-api/callers.js';
 import { localHandlers } from './local-api/handlers.js';
 import { LocalApiServer } from './local-api/server.js';
 import { createTokenFiles, type TokenFiles } from './local-api/token-files.js';
@@ -201,6 +201,7 @@ export class Agent {
   }
 }
 
-function loggedOnAccounts(snapshot: Snapshot | undefined): string[] {
-  return snapshot?.users.map((u) => u.name) ?? [];
+/** Every signed-in user (each session of one user counts once, in Callers); Windows keeps the domain for the token folder's ACL. */
+function loggedOnAccounts(snapshot: Snapshot | undefined): LoggedOn[] {
+  return snapshot?.users.map((u) => (u.domain ? { account: u.name, principal: `${u.domain}\\${u.name}` } : u.name)) ?? [];
 }

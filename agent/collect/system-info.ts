@@ -7,6 +7,8 @@ import * as nodeOs from 'node:os';
 import type * as Si from 'systeminformation';
 import type { Host } from '../host/host.js';
 import { linuxSystemInfo } from './system-linux.js';
+import { macosUsers } from './users-macos.js';
+import { windowsUsers } from './users-windows.js';
 import type { SystemInfo } from './system.js';
 
 const require = createRequire(import.meta.url);
@@ -24,7 +26,11 @@ type Pick1<K extends keyof typeof Si> = Pick<typeof Si, K>;
 
 export function loadSystemInfo(host: Host): SystemInfo {
   const portable = systeminformation();
-  return host.platform === 'linux' ? { ...portable, ...linuxSystemInfo(host, nodeOs) } : portable;
+  if (host.platform === 'linux') return { ...portable, ...linuxSystemInfo(host, nodeOs) };
+  // systeminformation sees one Windows user (the first explorer.exe) and only `who` on macOS.
+  if (host.platform === 'win32') return { ...portable, users: () => windowsUsers(host) };
+  if (host.platform === 'darwin') return { ...portable, users: () => macosUsers(host, () => portable.users()) };
+  return portable;
 }
 
 function systeminformation(): SystemInfo {

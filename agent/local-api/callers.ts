@@ -15,6 +15,9 @@ export interface Caller {
   admin: boolean;
 }
 
+/** A signed-in account; `principal` is how the OS names it for permissions (Windows: DOMAIN\\user). */
+export type LoggedOn = string | { account: string; principal?: string };
+
 interface Entry {
   caller: Caller;
   digest: Buffer;
@@ -41,7 +44,7 @@ export class Callers {
   }
 
   /** Secures the state folder, writes a new admin token and gives the logged-on users theirs. */
-  start(loggedOn: readonly string[]): Promise<void> {
+  start(loggedOn: readonly LoggedOn[]): Promise<void> {
     return this.serial(async () => {
       await this.opts.files.secureStateDir();
       const token = this.newToken();
@@ -54,7 +57,7 @@ export class Callers {
   }
 
   /** Gives tokens to users who logged on and takes them from users who logged off. */
-  sync(loggedOn: readonly string[]): Promise<void> {
+  sync(loggedOn: readonly LoggedOn[]): Promise<void> {
     return this.serial(() => this.apply(loggedOn));
   }
 
@@ -83,22 +86,23 @@ export class Callers {
     return this.admin ? [this.admin, ...this.users.values()] : [...this.users.values()];
   }
 
-  private async apply(loggedOn: readonly string[]): Promise<void> {
-    const wanted = new Map<string, string>();
-    for (const account of loggedOn) {
-      const name = accountDirName(account, this.opts.platform);
-      if (name === undefined) this.opts.log.warn({ account: account.slice(0, 64) }, 'a logged-on account name cannot be a folder name; it gets no local API token');
-      else if (!wanted.has(name)) wanted.set(name, account);
+  private async apply(loggedOn: readonly LoggedOn[]): Promise<void> {
+    const wanted = new Map<string, { account: string; principal?: string }>();
+    for (const entry of loggedOn) {
+      const user = typeof entry === 'string' ? { account: entry } : entry;
+      const name = accountDirName(user.account, this.opts.platform);
+      if (name === undefined) this.opts.log.warn({ account: user.account.slice(0, 64) }, 'a logged-on account name cannot be a folder name; it gets no local API token');
+      else if (!wanted.has(name)) wanted.set(name, user);
     }
     for (const name of [...this.users.keys()]) {
       if (wanted.has(name)) continue;
       this.users.delete(name);
       await this.guard(name, () => this.opts.files.removeUser(name), 'logged off: local API token removed');
     }
-    for (const [name, account] of wanted) {
+    for (const [name, { account, principal }] of wanted) {
       if (this.users.has(name)) continue;
       const token = this.newToken();
-      const written = await this.guard(name, () => this.opts.files.writeUser(account, token), 'logged on: local API token written');
+      const written = await this.guard(name, () => this.opts.files.writeUser(account, token, principal), 'logged on: local API token written');
       if (written) this.users.set(name, { caller: { account, admin: false }, digest: digest(token) });
     }
   }

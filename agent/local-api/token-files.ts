@@ -15,8 +15,11 @@ export interface TokenFiles {
   /** Lets every account reach its own token under the state directory, and nothing else there. */
   secureStateDir(): Promise<void>;
   writeAdmin(token: string): Promise<void>;
-  /** False when the account is not known to the OS (or its name cannot be a folder). */
-  writeUser(account: string, token: string): Promise<boolean>;
+  /**
+   * False when the account is not known to the OS (or its name cannot be a folder). `principal` names
+   * the account for permissions where a bare name is ambiguous (Windows: DOMAIN\\user); default `account`.
+   */
+  writeUser(account: string, token: string, principal?: string): Promise<boolean>;
   removeUser(account: string): Promise<void>;
   /** Folder names under users/, left by this or an earlier run. */
   listUsers(): Promise<string[]>;
@@ -113,12 +116,13 @@ export function windowsTokenFiles({ stateDir, host }: TokenFilesOptions): TokenF
     async writeAdmin(token) {
       await writeFile(adminTokenPath(stateDir, 'win32'), `${token}\r\n`);
     },
-    async writeUser(account, token) {
+    async writeUser(account, token, principal) {
       const dir = userTokenDir(stateDir, account, 'win32');
       if (dir === undefined) return false;
       await mkdir(dir, { recursive: true });
       try {
-        await icacls(dir, ['/grant:r', `${account}:(OI)(CI)R`]);
+        // DOMAIN\user: a bare name would resolve to a local account of the same name first.
+        await icacls(dir, ['/grant:r', `${principal ?? account}:(OI)(CI)R`]);
       } catch {
         return false; // icacls does not know the account
       }
