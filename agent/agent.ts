@@ -14,6 +14,7 @@ import { localHandlers } from './local-api/handlers.js';
 import { LocalApiServer } from './local-api/server.js';
 import { createTokenFiles, type TokenFiles } from './local-api/token-files.js';
 import { Outbox } from './outbox/outbox.js';
+import { effectiveSettings } from './schedule.js';
 import { localApiPath } from './paths.js';
 import { ScanQueue, type ScanOutcome } from './scan-queue.js';
 import { TicketDesk } from './tickets/ticket-desk.js';
@@ -39,7 +40,11 @@ export interface AgentOptions {
   scanner: InventoryScanner;
   /** The OS install's id, hashed; resolved once at start. */
   installId: () => Promise<string>;
-  settings?: Settings;
+  /**
+   * Schedule settings set on this machine (flag, env, config file). Each one given wins over the
+   * fleet's from the server; the rest follow the fleet, or the defaults until the server answers.
+   */
+  settings?: Partial<Settings>;
   /** The account administrators (readers of admin-token) act as. Default 'root'. */
   adminAccount?: string;
   /** Where callers' token files are written; default the real files under stateDir. */
@@ -67,7 +72,7 @@ export class Agent {
 
   constructor(private readonly opts: AgentOptions) {
     const log = opts.log;
-    this.settings = opts.settings ?? DEFAULT_SETTINGS;
+    this.settings = effectiveSettings(DEFAULT_SETTINGS, opts.settings);
     this.outbox = new Outbox({ path: join(opts.stateDir, 'outbox.db'), log: log.child({ part: 'outbox' }) });
     this.queue = new ScanQueue((req) => this.runScan(req));
     this.firstSnapshot = new Promise((resolve) => (this.resolveFirstSnapshot = resolve));
@@ -180,8 +185,10 @@ export class Agent {
   private onCommand(cmd: ServerMessageMap['command']): void {
     if (cmd.command === 'scan') void this.scan({ trigger: 'server', scope: 'full' }).catch(() => undefined);
     if (cmd.command === 'settings' && cmd.settings) {
-      this.settings = cmd.settings;
-      this.triggers?.updateSettings(cmd.settings);
+      const next = effectiveSettings(cmd.settings, this.opts.settings);
+      if (JSON.stringify(next) === JSON.stringify(this.settings)) return; // every welcome repeats them
+      this.settings = next;
+      this.triggers?.updateSettings(next);
     }
   }
 

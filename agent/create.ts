@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../shared/log.js';
+import type { Settings } from '../shared/protocol.js';
 import { OUTPOST_VERSION } from '../shared/version.js';
 import { Agent } from './agent.js';
 import { randomInstallId, readInstallId } from './collect/identity.js';
@@ -19,6 +20,8 @@ export interface CreateAgentOptions {
   serverUrl: string;
   enrolmentToken?: string;
   log: Logger;
+  /** Schedule settings given on this machine; they win over the fleet's. */
+  settings?: Partial<Settings>;
 }
 
 export function createAgent(opts: CreateAgentOptions): Agent {

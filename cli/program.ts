@@ -22,6 +22,9 @@ program
   .addOption(new Option('--desk-auth <kind>', 'RT: the secret is an auth token or the password (env OUTPOST_DESK_AUTH)').choices(['token', 'basic']))
   .option('--desk-poll <seconds>', 'how often to read status and replies from the desk, default 30 (env OUTPOST_DESK_POLL)')
   .option('--desk-requester-domain <domain>', 'requesters without an email become account@domain (env OUTPOST_DESK_REQUESTER_DOMAIN)')
+  .option('--fleet-scan-at <HH:MM|off>', "every agent's daily full scan, agent's local time (env OUTPOST_FLEET_SCAN_AT; default off)")
+  .option('--fleet-refresh-minutes <n>', "every agent's full refresh interval, 5-10080 (env OUTPOST_FLEET_REFRESH_MINUTES; default 90)")
+  .option('--fleet-users-refresh-minutes <n>', "every agent's signed-in users refresh, 1-1440 (env OUTPOST_FLEET_USERS_REFRESH_MINUTES; default 30)")
   .action(async (flags: Record<string, unknown>) => (await import('./commands/server.js')).serverCommand(flags));
 
 program
@@ -31,6 +34,9 @@ program
   .option('--token <token>', 'enrolment token, needed only the first time (env OUTPOST_ENROL_TOKEN)')
   .option('--state <dir>', 'state directory (env OUTPOST_STATE_DIR)')
   .option('--config <file>', 'JSON config file (env OUTPOST_CONFIG)')
+  .option('--scan-at <HH:MM|off>', "daily full scan at this local time, over the fleet's (env OUTPOST_SCAN_AT)")
+  .option('--refresh-minutes <n>', "full refresh interval, 5-10080, over the fleet's (env OUTPOST_REFRESH_MINUTES)")
+  .option('--users-refresh-minutes <n>', "signed-in users refresh, 1-1440, over the fleet's (env OUTPOST_USERS_REFRESH_MINUTES)")
   .action(async (flags: Record<string, unknown>) => (await import('./commands/agent.js')).agentCommand(flags));
 
 program

@@ -95,6 +95,10 @@ export const ItemSchema = z.discriminatedUnion('kind', [
 ]);
 export type Item = z.infer<typeof ItemSchema>;
 
+/**
+ * The scan schedule. The server sends its fleet schedule (`outpost server --fleet-scan-at ...`) in
+ * every `welcome` and with `command: settings`; a value set on the agent's own machine wins over it.
+ */
 export const SettingsSchema = z.object({
   /** Full re-collection on a timer, in minutes. */
   refreshMinutes: z.number().int().min(5).max(7 * 24 * 60),

@@ -1,17 +1,20 @@
 import { createAgent } from '../../agent/create.js';
 import { defaultStateDir } from '../../agent/paths.js';
 import { AGENT_SETTINGS, resolveSettings } from '../config.js';
+import { AGENT_SCHEDULE_SETTINGS, scheduleOverrides } from '../schedule-settings.js';
 import { stopOnSignals } from '../lifecycle.js';
 import { createLogger } from '../logger.js';
 
 export async function agentCommand(flags: Record<string, unknown>): Promise<void> {
   const settings = resolveSettings(AGENT_SETTINGS, flags);
+  const schedule = scheduleOverrides(resolveSettings(AGENT_SCHEDULE_SETTINGS, flags));
   const log = createLogger();
   const stateDir = settings.state ?? defaultStateDir();
   const agent = createAgent({
     stateDir,
     serverUrl: settings.server,
     ...(settings.token ? { enrolmentToken: settings.token } : {}),
+    settings: schedule,
     log,
   });
   await agent.start();

@@ -1,11 +1,13 @@
 import { OutpostServer } from '../../server/server.js';
 import { parseDeskSettings } from '../../server/desk/sync/settings.js';
 import { SERVER_SETTINGS, resolveDeskSettings, resolveSettings } from '../config.js';
+import { FLEET_SCHEDULE_SETTINGS, fleetSchedule } from '../schedule-settings.js';
 import { stopOnSignals } from '../lifecycle.js';
 import { createLogger } from '../logger.js';
 
 export async function serverCommand(flags: Record<string, unknown>): Promise<void> {
   const settings = resolveSettings(SERVER_SETTINGS, flags);
+  const schedule = fleetSchedule(resolveSettings(FLEET_SCHEDULE_SETTINGS, flags));
   const deskInput = resolveDeskSettings(flags);
   const desk = deskInput === undefined ? undefined : parseDeskSettings(deskInput);
   const log = createLogger();
@@ -15,6 +17,7 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
     dataDir: settings.data,
     ...(settings.adminToken ? { adminToken: settings.adminToken } : {}),
     ...(desk ? { desk } : {}),
+    settings: schedule,
     log,
   });
   const { url, adminToken } = await server.start();
