@@ -81,16 +81,17 @@ Say "ready 1 registry=$($Watched.Count) appx=$([int]($null -ne $appx)) sessions=
 $SessionEvents = @{ 21 = 'logon'; 22 = 'logon'; 23 = 'logoff'; 24 = 'disconnect'; 25 = 'reconnect' }
 
 while ($true) {
-  $event = Wait-Event
-  if ($null -eq $event) { continue }
-  $source = [string]$event.SourceIdentifier
+  # $ev, not $event: $Event is an automatic variable in PowerShell.
+  $ev = Wait-Event
+  if ($null -eq $ev) { continue }
+  $source = [string]$ev.SourceIdentifier
   try {
     if ($source -like 'outpost-reg:*') {
-      Say ([string]$event.MessageData)
+      Say ([string]$ev.MessageData)
     } elseif ($source -eq 'outpost-log:appx') {
       Say 'software appx'
     } elseif ($source -eq 'outpost-log:sessions') {
-      $record = $event.SourceEventArgs.EventRecord
+      $record = $ev.SourceEventArgs.EventRecord
       $kind = $SessionEvents[[int]$record.Id]
       if ($null -eq $kind) { $kind = 'change' }
       Say "session $kind"
@@ -100,6 +101,6 @@ while ($true) {
   } catch {
     Warn $_.Exception.Message
   } finally {
-    Remove-Event -EventIdentifier $event.EventIdentifier -ErrorAction SilentlyContinue
+    Remove-Event -EventIdentifier $ev.EventIdentifier -ErrorAction SilentlyContinue
   }
 }
