@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { callAgent } from '../../cli/agent-client.js';
+import { callAgent } from '../local-api/client.js';
 import { localApiPath } from '../paths.js';
 import { startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
 

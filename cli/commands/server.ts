@@ -2,7 +2,7 @@ import { OutpostServer } from '../../server/server.js';
 import { parseDeskSettings } from '../../server/desk/sync/settings.js';
 import { SERVER_SETTINGS, resolveDeskSettings, resolveSettings } from '../config.js';
 import { stopOnSignals } from '../lifecycle.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../shared/logger.js';
 
 export async function serverCommand(flags: Record<string, unknown>): Promise<void> {
   const settings = resolveSettings(SERVER_SETTINGS, flags);

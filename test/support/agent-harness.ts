@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { emptySnapshot } from '../../shared/delta.js';
 import type { Snapshot } from '../../shared/inventory.js';
 import type { LocalMethod, LocalResult } from '../../shared/local-api.js';
-import { callAgent, type LocalInput } from '../../cli/agent-client.js';
+import { callAgent, type LocalInput } from '../../agent/local-api/client.js';
 import { FakeAgentServer } from '../fakes/agent-server.js';
 import { FakeHost } from '../fakes/host.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
