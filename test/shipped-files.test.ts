@@ -54,6 +54,9 @@ describe('files shipped to endpoints', () => {
 
   it('contain no test files, fakes or harnesses', () => {
     assert.deepEqual(shipped.filter((f) => TEST_NAME.test(f)), []);
+    // A helper that says so in its opening comment ("Test helper: ...") belongs under test/ too.
+    const selfDeclared = shipped.filter((f) => /test helper|for tests only/i.test(readFileSync(join(root, f), 'utf8').split('\n').slice(0, 3).join(' ')));
+    assert.deepEqual(selfDeclared, []);
   });
 
   it('import nothing from test/ and no test-only package', () => {
