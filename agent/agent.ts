@@ -6,7 +6,7 @@ import type { Snapshot } from '../shared/inventory.js';
 import type { Logger } from '../shared/log.js';
 import { DEFAULT_SETTINGS, type ServerMessageMap, type Settings } from '../shared/protocol.js';
 import type { Host } from './host/host.js';
-import { identityHints } from './collect/identity.js';
+import { identityHints, identitySource, type IdentitySource } from './collect/identity.js';
 import { Link } from './link/link.js';
 import { FileCredentialStore } from './link/credentials.js';
 import { Callers, type LoggedOn } from './local-api/callers.js';
@@ -66,8 +66,10 @@ export class Agent {
   private readonly queue: ScanQueue;
   private triggers: Triggers | undefined;
   private installId: string | undefined;
-  private firstSnapshot: Promise<Snapshot>;
-  private resolveFirstSnapshot!: (s: Snapshot) => void;
+  /** What identity hints need from the first snapshot; not the snapshot itself, whose software
+   * list would keep the collectors' raw outputs (e.g. the whole dpkg status file) alive. */
+  private firstSnapshot: Promise<IdentitySource>;
+  private resolveFirstSnapshot!: (s: IdentitySource) => void;
   private settings: Settings;
 
   constructor(private readonly opts: AgentOptions) {
@@ -129,7 +131,7 @@ export class Agent {
     await mkdir(this.opts.stateDir, { recursive: true, mode: 0o711 });
     this.outbox.start();
     const baseline = this.outbox.baseline();
-    if (baseline) this.resolveFirstSnapshot(baseline.snapshot);
+    if (baseline) this.resolveFirstSnapshot(identitySource(baseline.snapshot));
     this.installId = await this.opts.installId();
     // Tokens before the socket: a caller that reaches the API can already read a valid token.
     await this.callers.start(loggedOnAccounts(baseline?.snapshot));
@@ -167,7 +169,7 @@ export class Agent {
     try {
       const snapshot = await this.opts.scanner.scan(scope, previous);
       const recorded = this.outbox.recordSnapshot(req.trigger, snapshot);
-      this.resolveFirstSnapshot(snapshot);
+      this.resolveFirstSnapshot(identitySource(snapshot));
       this.opts.log.info(
         { trigger: req.trigger, scope, ms: Date.now() - started, recorded: recorded?.kind ?? 'no change', ...(req.detail ? { detail: req.detail } : {}) },
         'inventory scanned',

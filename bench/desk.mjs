@@ -19,7 +19,7 @@ import { BIN, median, start, waitFor } from './lib/proc.mjs';
 
 // The test helper itself (TypeScript through tsx): the compiled copy in dist/ lacks initialdata.pl.
 const { startRt, rtMissing } = await tsImport('../test/support/rt.ts', import.meta.url);
-const { callLocalAgent } = await import(new URL('../dist/cli/agent-client.js', import.meta.url).href);
+const { callLocalAgent } = await import(new URL('../dist/agent/local-api/client.js', import.meta.url).href);
 const { deskKey } = await import(new URL('../dist/server/desk/sync/keys.js', import.meta.url).href);
 
 const ticketRuns = Number(process.argv[2] ?? 10);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, start, waitFor } from './lib/proc.mjs';
 
-const { callLocalAgent } = await import(new URL('../dist/cli/agent-client.js', import.meta.url).href);
+const { callLocalAgent } = await import(new URL('../dist/agent/local-api/client.js', import.meta.url).href);
 
 const onlineRuns = Number(process.argv[2] ?? 50);
 const offlineRuns = Number(process.argv[3] ?? 5);

@@ -1,4 +1,5 @@
 // `outpost` — one binary for the server, the agent and the tools around them.
+import { parseArgs } from 'node:util';
 import { isOutpostError } from '../shared/errors.js';
 
 /**
@@ -9,9 +10,27 @@ function isPlainScan(args: readonly string[]): boolean {
   return args[0] === 'scan' && args.slice(1).every((a) => a === '--json');
 }
 
+/**
+ * `outpost agent` with nothing but its own flags is the long-lived process on every endpoint: it
+ * skips the command tree too, so commander never loads into it. Anything else (help, a bad flag)
+ * goes through the command tree, which answers it as before.
+ */
+function plainAgentFlags(args: readonly string[]): Record<string, unknown> | undefined {
+  if (args[0] !== 'agent') return undefined;
+  try {
+    const text = { type: 'string' } as const;
+    return parseArgs({ args: args.slice(1), options: { server: text, token: text, state: text, config: text }, strict: true, allowPositionals: false }).values;
+  } catch {
+    return undefined;
+  }
+}
+
 try {
   const args = process.argv.slice(2);
-  if (isPlainScan(args)) {
+  const agentFlags = plainAgentFlags(args);
+  if (agentFlags) {
+    await (await import('./commands/agent.js')).agentCommand(agentFlags);
+  } else if (isPlainScan(args)) {
     await (await import('./commands/scan.js')).scanCommand({ json: args.includes('--json') });
   } else {
     const { program } = await import('./program.js');

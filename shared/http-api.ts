@@ -6,6 +6,9 @@ import type { Hardware, LoggedOnUser, NetworkInterface, Os, Software } from './i
 import type { SectionChange } from './delta.js';
 import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
+import type { z } from 'zod';
+import type { TicketListQuery, TicketNoteBody, TicketPatchBody } from './http-schemas.js';
+import type { DeskStatusJson } from './desk-status.js';
 
 /** Every error answer: `{ error: { code, message } }` with a stable code (shared/errors.ts). */
 export interface ApiErrorBody {
@@ -228,26 +231,7 @@ export interface TicketDetailJson extends TicketSummaryJson {
 
 // ---------------------------------------------------------------- service desk
 
-export interface DeskStatusJson {
-  configured: boolean;
-  kind: string | null;
-  level: string | null;
-  healthy: boolean | null;
-  lastError: string | null;
-  lastErrorAt: string | null;
-  queued: number;
-  failed: number;
-  lastPollAt: string | null;
-  jobs: { id: number; kind: string; key: string; attempts: number; error: string | null; at: string }[];
-  /** The software catalog flow; null when no desk is configured. */
-  catalog?: {
-    supported: boolean;
-    schedule: string;
-    queued: boolean;
-    nextRunAt: string | null;
-    lastRun: { at: string; packages: number; created: number; updated: number; unchanged: number } | null;
-  } | null;
-}
+export type { CatalogRunJson, CatalogStatusJson, DeskLevel, DeskStatusJson, DeskSyncStatusJson } from './desk-status.js';
 
 // ---------------------------------------------------------------- live events (GET /api/events, text/event-stream)
 
@@ -266,6 +250,8 @@ export type LiveEventName = keyof LiveEvents;
 
 export interface HttpApi {
   'GET /api/health': { response: { ok: true; version: string } };
+  /** The API reference (OpenAPI 3), generated from the server's route schemas. */
+  'GET /api/openapi.json': { response: Record<string, unknown> };
   'GET /api/session': { response: SessionInfo };
   'POST /api/session': { body: SignInBody; response: SessionInfo };
   'DELETE /api/session': { response: { ok: true } };
@@ -286,13 +272,10 @@ export interface HttpApi {
   'POST /api/tokens': { body: CreateTokenBody; response: CreatedTokenJson };
   'DELETE /api/tokens/:id': { response: EnrolmentTokenJson };
 
-  'GET /api/tickets': {
-    query: { status?: string; device?: string; q?: string; limit?: number; before?: number };
-    response: { items: TicketSummaryJson[]; nextBefore: number | null };
-  };
+  'GET /api/tickets': { query: z.input<typeof TicketListQuery>; response: { items: TicketSummaryJson[]; nextBefore: number | null } };
   'GET /api/tickets/:id': { response: TicketDetailJson };
-  'PATCH /api/tickets/:id': { body: { status: TicketStatus }; response: TicketDetailJson };
-  'POST /api/tickets/:id/notes': { body: { text: string; visibility: 'customer' | 'internal'; author?: string }; response: TicketNoteJson };
+  'PATCH /api/tickets/:id': { body: z.input<typeof TicketPatchBody>; response: TicketDetailJson };
+  'POST /api/tickets/:id/notes': { body: z.input<typeof TicketNoteBody>; response: TicketNoteJson };
 
   'GET /api/desk/status': { response: DeskStatusJson };
   'POST /api/desk/jobs/:id/retry': { response: { id: number; state: 'queued' } };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { localApiPath } from '../agent/paths.js';
-import { callLocalAgent } from '../cli/agent-client.js';
+import { callLocalAgent } from '../agent/local-api/client.js';
 import { requireRoot } from './support/deb.js';
 import { freePort } from './support/ports.js';
 import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';

@@ -15,7 +15,7 @@ import { worklogMinutes } from '../shared/tickets.js';
 import { TRAY_VIEWS, type TrayView } from '../shared/tray-api.js';
 import { agentAt } from '../tray-ui/main/agent.js';
 import { startTray, type RunningTray } from '../tray-ui/main/app.js';
-import { TrayBrowser } from '../tray-ui/test-support/browser.js';
+import { TrayBrowser } from './support/tray/browser.js';
 import { FakeElectron } from './fakes/electron.js';
 import { SCREENSHOTS } from './support/screenshots.js';
 import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';

@@ -10,7 +10,14 @@ import type { Host } from '../host/host.js';
 
 const MAX_MACS = 64;
 
-export function identityHints(snapshot: Snapshot, installId: string): IdentityHints {
+/** The parts of a snapshot identity hints are made from. */
+export type IdentitySource = Pick<Snapshot, 'os' | 'hardware' | 'network'>;
+
+export function identitySource(snapshot: Snapshot): IdentitySource {
+  return { os: snapshot.os, hardware: snapshot.hardware, network: snapshot.network };
+}
+
+export function identityHints(snapshot: IdentitySource, installId: string): IdentityHints {
   const macs = snapshot.network
     .filter((n) => !n.virtual)
     .map((n) => n.mac)

@@ -6,7 +6,7 @@ import { silentLogger } from '../../shared/log.js';
 import { FakeHost } from '../../test/fakes/host.js';
 import type { SoftwareCollector } from './software/types.js';
 import { collectSnapshot, mergeSnapshot } from './snapshot.js';
-import { fakeSystemInfo, LAPTOP } from './system-fake.js';
+import { fakeSystemInfo, LAPTOP } from '../../test/fakes/system.js';
 
 const pkg = (source: Software['source'], name: string, version = '1.0'): Software => ({ name, version, source, scope: 'machine' });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FakeHost } from '../../test/fakes/host.js';
 import { linuxSystemInfo, parseOsRelease, smbiosDate, type NodeOsFacts } from './system-linux.js';
 import { collectSystem } from './system.js';
-import { fakeSystemInfo, LAPTOP } from './system-fake.js';
+import { fakeSystemInfo, LAPTOP } from '../../test/fakes/system.js';
 
 const nodeOs: NodeOsFacts = { totalmem: () => 16_482_533_376, release: () => '6.1.0-21-amd64', arch: () => 'x64' };
 

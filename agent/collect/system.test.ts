@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FakeHost } from '../../test/fakes/host.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { collectSystem, collectUsers, toOs } from './system.js';
-import { CONTAINER, LAPTOP, fakeSystemInfo } from './system-fake.js';
+import { CONTAINER, LAPTOP, fakeSystemInfo } from '../../test/fakes/system.js';
 
 describe('collectSystem', () => {
   it('fills hardware from a laptop as systeminformation reports it', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { afterEach, describe, it, mock } from 'node:test';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
-import { HINTS, TOKEN, eventually, harness, type Harness } from './link-harness.js';
+import { HINTS, TOKEN, eventually, harness, type Harness } from '../../test/support/link-harness.js';
 
 const bogus = (serverUrl: string) => ({ deviceId: 'dev-ghost', secret: 'not-the-right-secret', serverUrl });
 

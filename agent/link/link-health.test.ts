@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it, mock } from 'node:test';
 import { CLOSE_CODES } from '../../shared/protocol.js';
-import { eventually, harness, machineWith, sleep, type Harness } from './link-harness.js';
+import { eventually, harness, machineWith, sleep, type Harness } from '../../test/support/link-harness.js';
 import { GOING_AWAY_MIN_ATTEMPT, STABLE_CONNECTION_MS } from './link.js';
 
 describe('Link health', () => {

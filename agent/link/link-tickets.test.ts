@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { ServerMessageMap } from '../../shared/protocol.js';
-import { eventually, harness, sleep, type Harness } from './link-harness.js';
+import { eventually, harness, sleep, type Harness } from '../../test/support/link-harness.js';
 import { MAX_IN_FLIGHT_BYTES } from './send-window.js';
 
 const ticket = { ref: 'ref-00000001', number: 7, subject: 's', description: 'd', priority: 'normal', status: 'open', createdAt: 'x', updatedAt: 'y', notes: [] } as const;

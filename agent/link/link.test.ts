@@ -4,7 +4,7 @@ import { applyDelta } from '../../shared/delta.js';
 import { snapshotDigest } from '../../shared/digest.js';
 import type { Snapshot } from '../../shared/inventory.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
-import { eventually, harness, sleep, type Harness } from './link-harness.js';
+import { eventually, harness, sleep, type Harness } from '../../test/support/link-harness.js';
 
 const seqs = (items: Item[]) => items.map((i) => i.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);

@@ -6,7 +6,7 @@ import { existsSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSy
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { startTestAgent, type TestAgent } from '../tickets/agent-harness.js';
+import { startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
 
 const exec = promisify(execFile);
 const CLI = new URL('../../cli/main.ts', import.meta.url).pathname;

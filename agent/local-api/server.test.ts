@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../shared/log.js';
-import { callAgent } from '../../cli/agent-client.js';
+import { callAgent } from './client.js';
 import type { Caller } from './callers.js';
 import { LocalApiServer, type LocalHandlers } from './server.js';
 

@@ -11,7 +11,7 @@ import type { Snapshot } from '../../shared/inventory.js';
 import { silentLogger } from '../../shared/log.js';
 import { Outbox } from './outbox.js';
 
-const child = join(import.meta.dirname, 'crash-child.ts');
+const child = join(import.meta.dirname, '../../test/support/outbox-crash-child.ts');
 
 /** Runs the child until it has reported `commits` commits, then SIGKILLs it mid-stream. */
 async function runAndKill(path: string, firstRound: number, commits: number): Promise<{ seq: number; digest: string }[]> {

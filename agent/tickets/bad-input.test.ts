@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { callAgent } from '../../cli/agent-client.js';
+import { callAgent } from '../local-api/client.js';
 import { localApiPath } from '../paths.js';
-import { startTestAgent, type TestAgent } from './agent-harness.js';
+import { startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
 
 const MB = 1024 * 1024;
 

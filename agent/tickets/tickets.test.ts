@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { Item } from '../../shared/protocol.js';
 import type { EndpointTicket } from '../../shared/tickets.js';
-import { eventually } from '../link/link-harness.js';
-import { startTestAgent, type TestAgent } from './agent-harness.js';
+import { eventually } from '../../test/support/link-harness.js';
+import { startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const ticketItems = (t: TestAgent) => t.server.applied().filter((i) => i.kind.startsWith('ticket.'));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { Item } from '../../shared/protocol.js';
 import type { EndpointWorklog } from '../../shared/tickets.js';
-import { startTestAgent, type TestAgent } from './agent-harness.js';
+import { startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
 
 const worklogItems = (t: TestAgent) => t.server.applied().filter((i): i is Extract<Item, { kind: 'worklog' }> => i.kind === 'worklog');
 

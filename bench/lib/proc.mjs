@@ -6,8 +6,8 @@ import { join } from 'node:path';
 
 export const BIN = new URL('../../bin/outpost.js', import.meta.url).pathname;
 
-export function start(args, env = {}) {
-  const proc = spawn(process.execPath, [BIN, ...args], {
+export function start(args, env = {}, nodeFlags = []) {
+  const proc = spawn(process.execPath, [...nodeFlags, BIN, ...args], {
     env: { ...process.env, OUTPOST_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,9 +9,9 @@ import { verifyPassword } from '../../server/auth/passwords.js';
 import { hashSecret } from '../../server/store/secrets.js';
 import { SqliteAdminStore } from '../../server/store/sqlite/admin-store.js';
 import { openDatabase } from '../../server/store/sqlite/open.js';
-import { startHarness, type Harness } from '../../server/test-support/harness.js';
+import { startHarness, type Harness } from '../../test/support/server/harness.js';
 import { adminCreateCommand, adminPasswdCommand, promptHidden, type PasswordTerminal } from './admin.js';
-import { CLI_ENTRY, runCli } from '../test-support/run-cli.js';
+import { CLI_ENTRY, runCli } from '../../test/support/run-cli.js';
 
 const PASSWORD = 'a long enough password';
 

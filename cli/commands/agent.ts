@@ -3,7 +3,7 @@ import { defaultStateDir } from '../../agent/paths.js';
 import { AGENT_SETTINGS, resolveSettings } from '../config.js';
 import { AGENT_SCHEDULE_SETTINGS, scheduleOverrides } from '../schedule-settings.js';
 import { stopOnSignals } from '../lifecycle.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../shared/logger.js';
 
 export async function agentCommand(flags: Record<string, unknown>): Promise<void> {
   const settings = resolveSettings(AGENT_SETTINGS, flags);

@@ -1,5 +1,5 @@
 import { defaultStateDir, localApiPath } from '../../agent/paths.js';
-import { callAgent } from '../agent-client.js';
+import { callAgent } from '../../agent/local-api/client.js';
 
 export async function scanNowCommand(flags: { json?: boolean; state?: string }): Promise<void> {
   const stateDir = flags.state ?? defaultStateDir();

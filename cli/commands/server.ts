@@ -3,7 +3,7 @@ import { parseDeskSettings } from '../../server/desk/sync/settings.js';
 import { SERVER_SETTINGS, resolveDeskSettings, resolveSettings } from '../config.js';
 import { FLEET_SCHEDULE_SETTINGS, fleetSchedule } from '../schedule-settings.js';
 import { stopOnSignals } from '../lifecycle.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../shared/logger.js';
 
 export async function serverCommand(flags: Record<string, unknown>): Promise<void> {
   const settings = resolveSettings(SERVER_SETTINGS, flags);

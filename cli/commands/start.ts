@@ -7,7 +7,7 @@ import { createAgent } from '../../agent/create.js';
 import { OutpostServer } from '../../server/server.js';
 import { SERVER_SETTINGS, resolveSettings } from '../config.js';
 import { stopOnSignals } from '../lifecycle.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../shared/logger.js';
 
 interface DeviceRow {
   hostname: string;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli as outpost, startTestAgent, type TestAgent } from '../../agent/tickets/agent-harness.js';
+import { runCli as outpost, startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
 
 describe('outpost ticket', () => {
   let t: TestAgent;

@@ -6,7 +6,7 @@ import { basename, extname } from 'node:path';
 import { OutpostError } from '../../shared/errors.js';
 import { TICKET_LIMITS, type Attachment, type EndpointTicket } from '../../shared/tickets.js';
 import { defaultStateDir } from '../../agent/paths.js';
-import { callLocalAgent } from '../agent-client.js';
+import { callLocalAgent } from '../../agent/local-api/client.js';
 
 /** Flags every command that talks to the local agent takes. */
 export interface CommonFlags {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { hashSecret } from '../../server/store/secrets.js';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.js';
-import { hintsFor, machine } from '../../server/test-support/fixtures.js';
-import { runCli } from '../test-support/run-cli.js';
+import { hintsFor, machine } from '../../test/support/server/fixtures.js';
+import { runCli } from '../../test/support/run-cli.js';
 
 interface Listed {
   id: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runCli as outpost, startTestAgent, type TestAgent } from '../../agent/tickets/agent-harness.js';
+import { runCli as outpost, startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
 
 describe('outpost worklog', () => {
   let t: TestAgent;

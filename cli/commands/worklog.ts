@@ -3,7 +3,7 @@
 // unknown ticket number) shows in `worklog list`, and a rejected one is sent again with `retry`.
 import { OutpostError } from '../../shared/errors.js';
 import { TicketIdSchema, WorklogEntrySchema, type EndpointWorklog } from '../../shared/tickets.js';
-import { callLocalAgent } from '../agent-client.js';
+import { callLocalAgent } from '../../agent/local-api/client.js';
 import { agentStateDir, printJson, type CommonFlags } from './ticket.js';
 
 export interface WorklogAddFlags extends CommonFlags {

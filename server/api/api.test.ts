@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../shared/log.js';
 import { OutpostServer } from '../server.js';
-import { deltaItem, fullItem, hintsFor, machine, pkg } from '../test-support/fixtures.js';
-import { startHarness, type ErrorBody, type Harness } from '../test-support/harness.js';
-import { TestAgent } from '../test-support/test-agent.js';
+import { deltaItem, fullItem, hintsFor, machine, pkg } from '../../test/support/server/fixtures.js';
+import { startHarness, type ErrorBody, type Harness } from '../../test/support/server/harness.js';
+import { TestAgent } from '../../test/support/server/test-agent.js';
 
 interface Items<T> {
   items: T[];

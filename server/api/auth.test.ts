@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ADMIN, ADMIN_TOKEN, startAuthTestApp, type AuthTestApp } from '../auth/test-app.js';
+import { ADMIN, ADMIN_TOKEN, startAuthTestApp, type AuthTestApp } from '../../test/support/server/auth-app.js';
 
 const HOUR = 3_600_000;
 type ErrorBody = { error: { code: string; message: string } };

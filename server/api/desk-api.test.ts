@@ -4,12 +4,12 @@ import Fastify from 'fastify';
 import { deskRoutes } from './desk.js';
 import type { DeskStatus } from '../desk/sync/engine.js';
 import type { Store } from '../store/store.js';
-import { FakeDesk } from '../desk/sync/fake-connector.js';
+import { FakeDesk } from '../../test/fakes/desk-connector.js';
 import { parseDeskSettings } from '../desk/sync/settings.js';
-import { deltaItem, fullItem, hintsFor, machine, pkg } from '../test-support/fixtures.js';
-import { startHarness, type Harness } from '../test-support/harness.js';
-import { TestAgent } from '../test-support/test-agent.js';
-import { createItem } from '../test-support/ticket-fixtures.js';
+import { deltaItem, fullItem, hintsFor, machine, pkg } from '../../test/support/server/fixtures.js';
+import { startHarness, type Harness } from '../../test/support/server/harness.js';
+import { TestAgent } from '../../test/support/server/test-agent.js';
+import { createItem } from '../../test/support/server/ticket-fixtures.js';
 
 interface Status {
   configured: boolean;

@@ -2,10 +2,12 @@
 // catalog run on demand.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { DeskStatusJson } from '../../shared/http-api.js';
 import type { DeskStatus } from '../desk/sync/engine.js';
 import type { Store } from '../store/store.js';
 import { sendError } from './errors.js';
 import { parse } from './parse.js';
+import { route } from './route.js';
 
 export interface DeskRoutesContext {
   store: Store;
@@ -23,7 +25,7 @@ const JobParams = z.object({
   id: z.string().regex(/^\d{1,12}$/, 'must be a job id').transform(Number),
 });
 
-const NOT_CONFIGURED = {
+const NOT_CONFIGURED: DeskStatusJson = {
   configured: false,
   kind: null,
   level: null,
@@ -38,7 +40,7 @@ const NOT_CONFIGURED = {
 };
 
 export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
-  app.get('/api/desk/status', async () => (await ctx.deskStatus()) ?? NOT_CONFIGURED);
+  route(app, 'GET /api/desk/status', { summary: 'How the service-desk sync is doing' }, async () => (await ctx.deskStatus()) ?? NOT_CONFIGURED);
 
   app.post('/api/desk/jobs/:id/retry', async (req, reply) => {
     const params = parse(JobParams, req.params, reply, 'job id');
@@ -50,7 +52,7 @@ export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
     return { id: params.id, state: 'queued' };
   });
 
-  app.post('/api/desk/catalog/sync', async (_req, reply) => {
+  route(app, 'POST /api/desk/catalog/sync', { summary: 'Queue a software catalog run now' }, async ({ reply }) => {
     const queued = (await ctx.requestCatalogSync?.()) ?? null;
     if (queued === null) return sendError(reply, 409, 'E_CONFLICT', 'No service desk is configured.');
     if (!queued) return sendError(reply, 409, 'E_DESK_UNSUPPORTED', 'This service desk connector keeps no software catalog.');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { after, before, describe, it } from 'node:test';
 import type { DeviceSummaryJson, Page } from '../../shared/http-api.js';
-import { testFleet, type TestFleet } from '../store/sqlite/test-fleet.js';
+import { testFleet, type TestFleet } from '../../test/support/server/fleet.js';
 import { deviceRoutes } from './devices.js';
 
 describe('GET /api/devices', () => {

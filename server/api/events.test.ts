@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { LiveEvents } from '../../shared/http-api.js';
 import { silentLogger } from '../../shared/log.js';
 import { LiveHub } from '../live/hub.js';
-import { eventually } from '../test-support/harness.js';
+import { eventually } from '../../test/support/server/harness.js';
 import { eventRoutes, type EventRoutesContext } from './events.js';
 
 /** A real EventSource-like reader over http.get: keeps every frame it parsed, raw text too. */

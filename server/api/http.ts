@@ -1,4 +1,5 @@
 // The HTTP side of the server: JSON under /api/, errors in one shape, no fastify logger of its own.
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../shared/log.js';
 import { registerAuth } from './auth.js';
@@ -11,6 +12,7 @@ import { sendError } from './errors.js';
 import { softwareRoutes, type SoftwareRoutesContext } from './software.js';
 import { ticketRoutes, type TicketRoutesContext } from './tickets.js';
 import { tokenRoutes, type TokenRoutesContext } from './tokens.js';
+import { route } from './route.js';
 
 /** Requests are small (the API is read-mostly); anything larger is refused before parsing. */
 export const API_BODY_LIMIT = 64 * 1024;
@@ -27,6 +29,13 @@ export interface ApiContext
 
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: API_BODY_LIMIT, forceCloseConnections: true });
+  // First, so it sees every route: the API reference, generated from the routes declared with
+  // route() and their shared schemas, served at /api/openapi.json.
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Outpost HTTP API', version: ctx.version, description: 'Every route but /api/health and POST /api/session needs the admin token (Authorization: Bearer) or a console session.' },
+    },
+  });
 
   await registerAuth(app, {
     adminTokenHash: () => ctx.adminTokenHash(),
@@ -52,7 +61,9 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     ctx.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'api request');
   });
 
-  app.get('/api/health', async () => ({ ok: true, version: ctx.version }));
+  route(app, 'GET /api/openapi.json', { summary: 'This reference, as OpenAPI 3' }, async () => app.swagger() as unknown as Record<string, unknown>);
+
+  route(app, 'GET /api/health', { summary: 'Liveness and version; needs no sign-in' }, async () => ({ ok: true as const, version: ctx.version }));
   deviceRoutes(app, ctx);
   ticketRoutes(app, ctx);
   deskRoutes(app, ctx);

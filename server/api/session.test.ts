@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { SessionInfo } from '../../shared/http-api.js';
-import { ADMIN, PASSWORD, TEST_SCRYPT, startAuthTestApp, type AuthTestApp } from '../auth/test-app.js';
+import { ADMIN, PASSWORD, TEST_SCRYPT, startAuthTestApp, type AuthTestApp } from '../../test/support/server/auth-app.js';
 import { changeAdminPassword } from '../auth/accounts.js';
 
 const HOUR = 3_600_000;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { after, before, describe, it } from 'node:test';
 import type { FleetSoftwareJson, Page, ProhibitedPatternJson, SoftwareDetailJson } from '../../shared/http-api.js';
-import { pkg } from '../test-support/fixtures.js';
-import { testFleet, type TestFleet } from '../store/sqlite/test-fleet.js';
+import { pkg } from '../../test/support/server/fixtures.js';
+import { testFleet, type TestFleet } from '../../test/support/server/fleet.js';
 import { ProhibitedList } from '../desk/rules/prohibited-list.js';
 import { softwareRoutes } from './software.js';
 

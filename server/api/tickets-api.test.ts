@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hintsFor, machine } from '../test-support/fixtures.js';
-import { startHarness, type ErrorBody, type Harness } from '../test-support/harness.js';
-import { TestAgent } from '../test-support/test-agent.js';
-import { attachmentItem, createItem, deviceDetails, noteItem, worklogItem } from '../test-support/ticket-fixtures.js';
+import { hintsFor, machine } from '../../test/support/server/fixtures.js';
+import { startHarness, type ErrorBody, type Harness } from '../../test/support/server/harness.js';
+import { TestAgent } from '../../test/support/server/test-agent.js';
+import { attachmentItem, createItem, deviceDetails, noteItem, worklogItem } from '../../test/support/server/ticket-fixtures.js';
 
 interface Summary {
   id: number;

@@ -2,13 +2,14 @@
 // requester can see (status, customer-facing notes) are pushed to their device. While a desk is
 // configured, the store queues status changes and notes for it in the same transaction.
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { TICKET_LIMITS, TICKET_STATUSES, TicketStatusSchema } from '../../shared/tickets.js';
+import type { TicketDetailJson, TicketNoteJson, TicketSummaryJson, WorklogJson } from '../../shared/http-api.js';
+import { TicketAttachmentParams, TicketListQuery, TicketNoteBody, TicketParams, TicketPatchBody } from '../../shared/http-schemas.js';
 import { contentDisposition, servedMimeType } from '../ingest/ticket-rules.js';
 import type { Store } from '../store/store.js';
 import type { StoredNote, StoredWorklog, TicketDetail, TicketSummary } from '../store/ticket-records.js';
 import { sendError } from './errors.js';
 import { parse } from './parse.js';
+import { route } from './route.js';
 
 export interface TicketRoutesContext {
   store: Store;
@@ -19,37 +20,13 @@ export interface TicketRoutesContext {
   ticketEvent?(ticketId: number, deviceId: string | null): void;
 }
 
-const number = z.string().regex(/^\d{1,10}$/, 'must be a ticket number').transform(Number).pipe(z.number().int().positive().max(2_147_483_647));
-const TicketParams = z.object({ id: number });
-const AttachmentParams = z.object({ id: number, attachmentId: number });
-const ListQuery = z.object({
-  status: z
-    .string()
-    .max(100)
-    .transform((s) => s.split(',').map((x) => x.trim()))
-    .pipe(z.array(TicketStatusSchema))
-    .optional(),
-  device: z.string().min(1).max(64).optional(),
-  q: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  before: z.coerce.number().int().positive().optional(),
-});
-const PatchBody = z.object({ status: z.enum(TICKET_STATUSES, { error: `must be one of ${TICKET_STATUSES.join(', ')}` }) }).strict();
-const NoteBody = z
-  .object({
-    text: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.noteChars),
-    visibility: z.enum(['customer', 'internal'], { error: 'must be customer or internal' }),
-    author: z.string().trim().min(1).max(256).default('IT'),
-  })
-  .strict();
-
 /** A note body of 20 000 characters, JSON-escaped, is larger than the API's default body limit. */
 const NOTE_BODY_LIMIT = 256 * 1024;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const NO_TICKET = 'No ticket with this number.';
 
-function summaryJson(t: TicketSummary) {
+function summaryJson(t: TicketSummary): TicketSummaryJson {
   return {
     id: t.id,
     ref: t.ref,
@@ -65,11 +42,11 @@ function summaryJson(t: TicketSummary) {
   };
 }
 
-function noteJson(n: StoredNote) {
+function noteJson(n: StoredNote): TicketNoteJson {
   return { id: n.id, author: n.author, text: n.text, at: iso(n.at), visibility: n.visibility, fromEndpoint: n.fromEndpoint };
 }
 
-function worklogJson(w: StoredWorklog) {
+function worklogJson(w: StoredWorklog): WorklogJson {
   return {
     id: w.id,
     technician: w.technician,
@@ -83,7 +60,7 @@ function worklogJson(w: StoredWorklog) {
   };
 }
 
-function detailJson(t: TicketDetail) {
+function detailJson(t: TicketDetail): TicketDetailJson {
   return {
     ...summaryJson(t),
     description: t.description,
@@ -99,9 +76,7 @@ function detailJson(t: TicketDetail) {
 }
 
 export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): void {
-  app.get('/api/tickets', async (req, reply) => {
-    const query = parse(ListQuery, req.query, reply, 'query parameter');
-    if (!query) return reply;
+  route(app, 'GET /api/tickets', { query: TicketListQuery, summary: 'Tickets, newest first' }, async ({ query }) => {
     const tickets = await ctx.store.listTickets({
       limit: query.limit,
       ...(query.status ? { statuses: query.status } : {}),
@@ -113,16 +88,14 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
     return { items: tickets.map(summaryJson), nextBefore };
   });
 
-  app.get('/api/tickets/:id', async (req, reply) => {
-    const params = parse(TicketParams, req.params, reply, 'path parameter');
-    if (!params) return reply;
+  route(app, 'GET /api/tickets/:id', { params: TicketParams, summary: 'One ticket with its notes, attachments and worklogs' }, async ({ params, reply }) => {
     const ticket = await ctx.store.getTicket(params.id);
     if (!ticket) return sendError(reply, 404, 'E_NOT_FOUND', NO_TICKET);
     return detailJson(ticket);
   });
 
   app.get('/api/tickets/:id/attachments/:attachmentId', async (req, reply) => {
-    const params = parse(AttachmentParams, req.params, reply, 'path parameter');
+    const params = parse(TicketAttachmentParams, req.params, reply, 'path parameter');
     if (!params) return reply;
     const file = await ctx.store.getAttachment(params.id, params.attachmentId);
     if (!file) return sendError(reply, 404, 'E_NOT_FOUND', 'No such attachment on this ticket.');
@@ -135,10 +108,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
       .send(file.content);
   });
 
-  app.patch('/api/tickets/:id', async (req, reply) => {
-    const params = parse(TicketParams, req.params, reply, 'path parameter');
-    const body = params && parse(PatchBody, req.body, reply, 'body field');
-    if (!params || !body) return reply;
+  route(app, 'PATCH /api/tickets/:id', { params: TicketParams, body: TicketPatchBody, summary: "Set a ticket's status" }, async ({ params, body, reply }) => {
     const result = await ctx.store.setTicketStatus(params.id, body.status, ctx.now());
     if (!result) return sendError(reply, 404, 'E_NOT_FOUND', NO_TICKET);
     if (result.changed) {
@@ -148,10 +118,8 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
     return detailJson(result.ticket);
   });
 
-  app.post('/api/tickets/:id/notes', { bodyLimit: NOTE_BODY_LIMIT }, async (req, reply) => {
-    const params = parse(TicketParams, req.params, reply, 'path parameter');
-    const body = params && parse(NoteBody, req.body, reply, 'body field');
-    if (!params || !body) return reply;
+  const notes = { params: TicketParams, body: TicketNoteBody, bodyLimit: NOTE_BODY_LIMIT, summary: 'Add a customer-facing or internal note' };
+  route(app, 'POST /api/tickets/:id/notes', notes, async ({ params, body, req, reply }) => {
     // A person signed in to the console writes as themselves; only scripts (the admin token) name an author.
     const author = req.admin?.via === 'session' ? req.admin.username : body.author;
     const result = await ctx.store.addTicketNote(params.id, { ...body, author, at: ctx.now() });

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { SqliteAdminStore } from '../store/sqlite/admin-store.js';
 import { openDatabase } from '../store/sqlite/open.js';
 import { changeAdminPassword, checkCredentials, createAdminAccount, isValidUsername } from './accounts.js';
-import { TEST_SCRYPT } from './test-app.js';
+import { TEST_SCRYPT } from '../../test/support/server/auth-app.js';
 
 const T0 = Date.UTC(2025, 2, 1);
 const PASSWORD = 'correct horse battery staple';

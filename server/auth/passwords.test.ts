@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isOutpostError } from '../../shared/errors.js';
 import { DEFAULT_SCRYPT, DUMMY_HASH, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
-import { TEST_SCRYPT } from './test-app.js';
+import { TEST_SCRYPT } from '../../test/support/server/auth-app.js';
 
 const PASSWORD = 'correct horse battery staple';
 

@@ -2,6 +2,7 @@
 // A sync engine drives connectors only through this file and ./types.ts; it never sees the
 // desk's own shapes. Every method either resolves or rejects with a DeskError (./errors.ts)
 // whose `retryable` flag tells the engine whether to try the same call again later.
+import type { DeskLevel } from '../../shared/http-api.js';
 import type {
   AssetLookup,
   DeskAsset,
@@ -54,7 +55,7 @@ export interface DeskCapabilities {
  * - status-sync: the desk's status changes reach the endpoint.
  * - two-way: notes both ways, and the endpoint can close tickets in the desk.
  */
-export type IntegrationLevel = 'log-only' | 'status-sync' | 'two-way';
+export type IntegrationLevel = DeskLevel;
 
 /** The level follows from the capabilities; it is never stored beside them. */
 export function integrationLevel(c: DeskCapabilities): IntegrationLevel {

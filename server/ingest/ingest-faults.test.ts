@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CLOSE_CODES, LIMITS, PROTOCOL_VERSION } from '../../shared/protocol.js';
-import { fullItem, hintsFor, machine } from '../test-support/fixtures.js';
-import { eventually, startHarness, type Harness } from '../test-support/harness.js';
-import { TestAgent } from '../test-support/test-agent.js';
+import { fullItem, hintsFor, machine } from '../../test/support/server/fixtures.js';
+import { eventually, startHarness, type Harness } from '../../test/support/server/harness.js';
+import { TestAgent } from '../../test/support/server/test-agent.js';
 
 describe('agent ingest under bad input', () => {
   let h: Harness;

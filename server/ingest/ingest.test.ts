@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { snapshotDigest } from '../../shared/digest.js';
-import { startHarness, type Harness } from '../test-support/harness.js';
-import { deltaItem, fullItem, hintsFor, machine, pkg } from '../test-support/fixtures.js';
-import { TestAgent } from '../test-support/test-agent.js';
+import { startHarness, type Harness } from '../../test/support/server/harness.js';
+import { deltaItem, fullItem, hintsFor, machine, pkg } from '../../test/support/server/fixtures.js';
+import { TestAgent } from '../../test/support/server/test-agent.js';
 
 interface ChangesBody {
   items: { seq: number; section: string; trigger: string; added: unknown[]; removed: unknown[] }[];

@@ -11,10 +11,10 @@ import { CLOSE_CODES, DEFAULT_SETTINGS } from '../../shared/protocol.js';
 import { LiveHub, type LiveMessage } from '../live/hub.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { issueEnrolmentToken } from '../store/tokens.js';
-import { deltaItem, fullItem, hintsFor, machine, pkg } from '../test-support/fixtures.js';
-import { eventually } from '../test-support/harness.js';
-import { TestAgent } from '../test-support/test-agent.js';
-import { createItem, worklogItem } from '../test-support/ticket-fixtures.js';
+import { deltaItem, fullItem, hintsFor, machine, pkg } from '../../test/support/server/fixtures.js';
+import { eventually } from '../../test/support/server/harness.js';
+import { TestAgent } from '../../test/support/server/test-agent.js';
+import { createItem, worklogItem } from '../../test/support/server/ticket-fixtures.js';
 import { AgentGateway } from './gateway.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00.000Z');

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { snapshotDigest } from '../../shared/digest.js';
 import type { Snapshot } from '../../shared/inventory.js';
 import type { IngestState } from '../store/store.js';
-import { deltaItem, fullItem, machine, pkg } from '../test-support/fixtures.js';
-import { createItem, noteItem, worklogItem } from '../test-support/ticket-fixtures.js';
+import { deltaItem, fullItem, machine, pkg } from '../../test/support/server/fixtures.js';
+import { createItem, noteItem, worklogItem } from '../../test/support/server/ticket-fixtures.js';
 import { outOfOrderSeq, planBatch } from './plan-batch.js';
 
 function state(snapshot: Snapshot | null, lastSeq = 0): IngestState {

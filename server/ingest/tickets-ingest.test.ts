@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { EndpointTicket } from '../../shared/tickets.js';
-import { hintsFor, machine } from '../test-support/fixtures.js';
-import { startHarness, type ErrorBody, type Harness } from '../test-support/harness.js';
-import { TestAgent } from '../test-support/test-agent.js';
-import { alice, attachmentItem, closeItem, createItem, deviceDetails, noteItem, worklogItem } from '../test-support/ticket-fixtures.js';
+import { hintsFor, machine } from '../../test/support/server/fixtures.js';
+import { startHarness, type ErrorBody, type Harness } from '../../test/support/server/harness.js';
+import { TestAgent } from '../../test/support/server/test-agent.js';
+import { alice, attachmentItem, closeItem, createItem, deviceDetails, noteItem, worklogItem } from '../../test/support/server/ticket-fixtures.js';
 
 interface TicketJson {
   id: number;

@@ -6,23 +6,38 @@ import type { AssetEventRules } from '../desk/rules/asset-events.js';
 import type { DeskSoftware } from '../desk/types.js';
 import type { NewServerNote } from './ticket-records.js';
 
-export type DeskJobKind = 'asset' | 'ticket' | 'note' | 'close' | 'status' | 'worklog' | 'event' | 'catalog';
+/**
+ * Every kind of desk job with what it carries: one union for the writers (the store's enqueue, the
+ * engine) and the reader (desk/sync/flows.ts). Jobs carry Outpost ids; the data is read when run.
+ */
+export type DeskJobSpec =
+  | { kind: 'asset'; payload: { deviceId: string } }
+  | { kind: 'ticket'; payload: { deviceId: string; ref: string } }
+  /** A note from an endpoint (deviceId, ref), or one IT added through the server API (ticketId). */
+  | { kind: 'note'; payload: { deviceId: string; ref: string; noteId: string } | { ticketId: number; noteId: string } }
+  | { kind: 'close'; payload: { deviceId: string; ref: string } }
+  /** A status IT set through the server API; the change id keys the job. */
+  | { kind: 'status'; payload: { ticketId: number; changeId: string } }
+  | { kind: 'worklog'; payload: { deviceId: string; ref: string; ticketId: number } }
+  /** An asset event from the desk rules; `email` only in jobs written by earlier versions. */
+  | { kind: 'event'; payload: { deviceId: string; eventKind: string; subject: string; description: string; email?: string } }
+  | { kind: 'catalog'; payload: Record<string, never> };
+
+export type DeskJobKind = DeskJobSpec['kind'];
 export type DeskJobState = 'queued' | 'done' | 'failed';
 
-export interface NewDeskJob {
-  kind: DeskJobKind;
+export type NewDeskJob = DeskJobSpec & {
   /** Unique: a second job with the same key is not added (or, with `coalesce`, re-arms the first). */
   key: string;
-  payload: Record<string, unknown>;
   /** Re-arm a finished or failed job of the same key instead of ignoring the new one (asset updates). */
   coalesce?: boolean;
-}
+};
 
-export interface DeskJob {
+export type DeskJob = DeskJobSpec & DeskJobRow;
+
+export interface DeskJobRow {
   id: number;
-  kind: DeskJobKind;
   key: string;
-  payload: Record<string, unknown>;
   state: DeskJobState;
   attempts: number;
   revision: number;

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../tray-ui/test-support/browser.js';
+import { launchChromium } from './tray/browser.js';
 import { SCREENSHOTS } from './screenshots.js';
 
 export interface ConsoleBrowser {

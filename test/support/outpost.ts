@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { callAgent } from '../../cli/agent-client.js';
+import { callAgent } from '../../agent/local-api/client.js';
 import { localApiPath } from '../../agent/paths.js';
 
 const BIN = new URL('../../bin/outpost.js', import.meta.url).pathname;

@@ -1,7 +1,7 @@
-// The tray's only way into the agent: its local API, through the same client the CLI uses, which
-// finds this account's token beside the socket.
-import { win32 } from 'node:path';
-import { callLocalAgent, type LocalInput } from '../../cli/agent-client.js';
+// The tray's only way into the agent: its local API, through the one client (agent/local-api/
+// client.ts) the CLI and bench/ use too, which finds this account's token beside the socket.
+import { callLocalAgent, type LocalInput } from '../../agent/local-api/client.js';
+import { serviceStateDir } from '../../agent/paths.js';
 import type { LocalMethod, LocalResult } from '../../shared/local-api.js';
 
 export type AgentCall = <M extends LocalMethod>(method: M, params: LocalInput<M>) => Promise<LocalResult<M>>;
@@ -18,12 +18,10 @@ export function agentAt(stateDir: string, timeoutMs = CALL_TIMEOUT_MS): AgentCal
  * OUTPOST_STATE_DIR, else where the installed service keeps it. Unlike the CLI's default, this
  * never depends on who runs the tray: the service runs as root / SYSTEM for every user.
  */
-export function serviceStateDir(argv: readonly string[], env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
+export function trayStateDir(argv: readonly string[], env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
   const flag = argv.findIndex((a) => a === '--state');
   const fromFlag = flag >= 0 ? argv[flag + 1] : argv.find((a) => a.startsWith('--state='))?.slice('--state='.length);
   if (fromFlag) return fromFlag;
   if (env.OUTPOST_STATE_DIR) return env.OUTPOST_STATE_DIR;
-  if (platform === 'win32') return win32.join(env.ProgramData ?? 'C:\\ProgramData', 'Outpost');
-  if (platform === 'darwin') return '/Library/Application Support/Outpost';
-  return '/var/lib/outpost';
+  return serviceStateDir(platform, env);
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { TICKET_LIMITS } from '../../shared/tickets.js';
 import { trayChannel, type PickFilesResult, type ScreenshotPreview, type TrayMethod, type TrayResult } from '../../shared/tray-api.js';
 import { FakeNativeImage, type FakeBrowserWindow } from '../../test/fakes/electron.js';
-import { StubAgent, startTestTray } from '../test-support/tray.js';
+import { StubAgent, startTestTray } from '../../test/support/tray/tray.js';
 
 const MB = 1024 * 1024;
 const draft = { subject: 'Screen flickers', description: 'Since this morning.' };

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { OutpostError } from '../../shared/errors.js';
 import { TRAY_METHODS, trayChannel, type TrayResult } from '../../shared/tray-api.js';
 import { senderEvent } from '../../test/fakes/electron.js';
-import { StubAgent, startTestTray, ticket } from '../test-support/tray.js';
+import { StubAgent, startTestTray, ticket } from '../../test/support/tray/tray.js';
 import { ForeignSenderError } from './ipc.js';
 import { viewUrl } from './windows.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { trayChannel, type TrayResult, type TraySettings } from '../../shared/tray-api.js';
 import type { FakeBrowserWindow } from '../../test/fakes/electron.js';
-import { startTestTray } from '../test-support/tray.js';
+import { startTestTray } from '../../test/support/tray/tray.js';
 import { autostartEntry } from './login-item.js';
 
 const AUTOSTART = '/home/ada/.config/autostart/outpost-tray.desktop';

@@ -4,8 +4,8 @@ import * as electron from 'electron';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger } from '../../cli/logger.js';
-import { agentAt, serviceStateDir } from './agent.js';
+import { createLogger } from '../../shared/logger.js';
+import { agentAt, trayStateDir } from './agent.js';
 import { startTray } from './app.js';
 import { registerTrayScheme } from './content.js';
 import type { ElectronPorts } from './electron-ports.js';
@@ -20,7 +20,7 @@ registerTrayScheme(ports.protocol);
 // Not awaited: Electron emits 'ready' only once an ES module entry point has finished, so a
 // top-level await on startTray (which waits for 'ready') would hang the app.
 startTray(ports, {
-  agent: agentAt(serviceStateDir(process.argv, process.env, process.platform)),
+  agent: agentAt(trayStateDir(process.argv, process.env, process.platform)),
   log,
   platform: process.platform,
   rendererDir: join(here, 'renderer'),

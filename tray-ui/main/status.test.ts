@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import { StubAgent } from '../test-support/tray.js';
+import { StubAgent } from '../../test/support/tray/tray.js';
 import { STATUS_INTERVAL_MS, StatusMonitor, statusLine } from './status.js';
 
 describe('status monitor', () => {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { OutpostError } from '../../shared/errors.js';
 import { FakeElectron } from '../../test/fakes/electron.js';
 import { RecordingLogger } from '../../test/fakes/recording-logger.js';
-import { StubAgent, startTestTray } from '../test-support/tray.js';
+import { StubAgent, startTestTray } from '../../test/support/tray/tray.js';
 import { startTray } from './app.js';
 import { MENU_IDS } from './tray.js';
 import { viewUrl } from './windows.js';

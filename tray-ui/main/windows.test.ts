@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { TRAY_VIEWS } from '../../shared/tray-api.js';
-import { startTestTray } from '../test-support/tray.js';
+import { startTestTray } from '../../test/support/tray/tray.js';
 import { RENDERER_CSP, RENDERER_CSP_META, TRAY_PARTITION, isAllowedRequest, serveRendererFile } from './content.js';
 import { viewUrl } from './windows.js';
 

@@ -8,9 +8,9 @@ import { silentLogger } from '../../../shared/log.js';
 import { hashSecret } from '../../store/secrets.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { issueEnrolmentToken } from '../../store/tokens.js';
-import { hintsFor, machine } from '../../test-support/fixtures.js';
+import { hintsFor, machine } from '../../../test/support/server/fixtures.js';
 import { DeskSyncEngine } from './engine.js';
-import { FakeDesk } from './fake-connector.js';
+import { FakeDesk } from '../../../test/fakes/desk-connector.js';
 
 const MAC_A = '3c:52:82:11:22:33';
 const MAC_B = '3c:52:82:44:55:66';

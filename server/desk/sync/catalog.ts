@@ -2,6 +2,7 @@
 // Idempotent: a package Outpost linked before is overwritten, otherwise the desk is searched by
 // name before anything is created; a package whose record already holds the same data is not
 // written again, so a daily run costs a desk call per package that changed.
+import type { CatalogRunJson } from '../../../shared/http-api.js';
 import { createHash } from 'node:crypto';
 import type { DeskStore } from '../../store/desk-records.js';
 import type { DeskConnector } from '../connector.js';
@@ -11,14 +12,8 @@ import type { DeskId, DeskSoftware } from '../types.js';
 /** desk_state key of the last run's counts (GET /api/desk/status). */
 const CATALOG_RUN_KEY = 'catalog:lastRun';
 
-export interface CatalogRun {
-  /** ISO 8601: when the run finished. */
-  at: string;
-  packages: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-}
+/** The counts of one run, as GET /api/desk/status shows them. */
+export type CatalogRun = CatalogRunJson;
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 const packageKey = (name: string) => name.toLowerCase();

@@ -10,12 +10,12 @@ import { silentLogger } from '../../../shared/log.js';
 import { openDatabase } from '../../store/sqlite/open.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../store/ticket-records.js';
-import { machine, pkg } from '../../test-support/fixtures.js';
-import { createItem } from '../../test-support/ticket-fixtures.js';
+import { machine, pkg } from '../../../test/support/server/fixtures.js';
+import { createItem } from '../../../test/support/server/ticket-fixtures.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import { FIRST_CATALOG_RUN_DELAY_MS } from './catalog-schedule.js';
 import { DeskSyncEngine, type EngineOptions } from './engine.js';
-import { FakeDesk, ticketView } from './fake-connector.js';
+import { FakeDesk, ticketView } from '../../../test/fakes/desk-connector.js';
 import { FieldMappingSchema, type FieldMappingInput } from './mapping.js';
 import { SchedulesSchema, type SchedulesInput } from './schedules.js';
 

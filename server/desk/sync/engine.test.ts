@@ -8,11 +8,11 @@ import { silentLogger } from '../../../shared/log.js';
 import { openDatabase } from '../../store/sqlite/open.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../store/ticket-records.js';
-import { machine, pkg } from '../../test-support/fixtures.js';
+import { machine, pkg } from '../../../test/support/server/fixtures.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
-import { alice, attachmentItem, closeItem, createItem, noteItem, worklogItem } from '../../test-support/ticket-fixtures.js';
+import { alice, attachmentItem, closeItem, createItem, noteItem, worklogItem } from '../../../test/support/server/ticket-fixtures.js';
 import { DeskSyncEngine } from './engine.js';
-import { FakeDesk } from './fake-connector.js';
+import { FakeDesk } from '../../../test/fakes/desk-connector.js';
 
 const DEVICE = 'dev-1';
 
@@ -230,6 +230,6 @@ describe('desk sync engine', () => {
   });
 });
 
-function ticketViewOf(id: string, t: Parameters<typeof import('./fake-connector.js').ticketView>[1]) {
+function ticketViewOf(id: string, t: Parameters<typeof import('../../../test/fakes/desk-connector.js').ticketView>[1]) {
   return { ...t, id, deskStatus: t.status, requesters: [], createdAt: '', updatedAt: '', timeWorkedMinutes: null, assetIds: null, status: 'new' as const };
 }

@@ -1,12 +1,13 @@
 // The sync engine: drains the desk job queue one job at a time (retries with backoff, an outage
 // holds everything until the desk answers again) and polls the desk for status and notes.
+import type { CatalogStatusJson, DeskSyncStatusJson } from '../../../shared/http-api.js';
 import type { Logger } from '../../../shared/log.js';
 import type { AssetEventRules } from '../rules/asset-events.js';
 import type { DeskJob } from '../../store/desk-records.js';
 import type { Store } from '../../store/store.js';
-import { integrationLevel, type DeskConnector, type IntegrationLevel } from '../connector.js';
+import { integrationLevel, type DeskConnector } from '../connector.js';
 import { isDeskError } from '../errors.js';
-import { lastCatalogRun, type CatalogRun } from './catalog.js';
+import { lastCatalogRun } from './catalog.js';
 import { CatalogSchedule } from './catalog-schedule.js';
 import { NotYet, runJob } from './flows.js';
 import { DEFAULT_BACKOFF, retryDelay, type Backoff } from './keys.js';
@@ -38,32 +39,9 @@ export interface EngineOptions {
   backoff?: Backoff;
 }
 
-export interface DeskStatus {
-  configured: true;
-  kind: string;
-  level: IntegrationLevel;
-  healthy: boolean;
-  lastError: string | null;
-  /** When the last error happened; an error from before the desk recovered stays listed with its time. */
-  lastErrorAt: string | null;
-  queued: number;
-  failed: number;
-  lastPollAt: string | null;
-  jobs: { id: number; kind: string; key: string; attempts: number; error: string | null; at: string }[];
-  catalog: CatalogStatus;
-}
-
-export interface CatalogStatus {
-  /** False when the connector cannot keep a software catalog. */
-  supported: boolean;
-  /** An interval such as "24h", or "on-demand". */
-  schedule: string;
-  /** A run is queued or running. */
-  queued: boolean;
-  /** ISO 8601, or null (on demand, unsupported, or not started). */
-  nextRunAt: string | null;
-  lastRun: CatalogRun | null;
-}
+/** The engine's status (GET /api/desk/status): one type, declared with the API in shared/http-api.ts. */
+export type DeskStatus = DeskSyncStatusJson;
+export type CatalogStatus = CatalogStatusJson;
 
 export class DeskSyncEngine {
   private readonly now: () => number;

@@ -42,31 +42,32 @@ function createOnce(ctx: FlowContext, t: NewDeskTicket): Promise<Written> {
 export class NotYet extends Error {}
 
 export async function runJob(ctx: FlowContext, job: DeskJob): Promise<void> {
-  const p = job.payload as Record<string, string | number>;
   switch (job.kind) {
     case 'asset':
-      await syncAsset(ctx, String(p.deviceId));
+      await syncAsset(ctx, job.payload.deviceId);
       return;
     case 'ticket':
-      await createTicket(ctx, String(p.deviceId), String(p.ref));
+      await createTicket(ctx, job.payload.deviceId, job.payload.ref);
       return;
-    case 'note':
+    case 'note': {
       // A ticketId marks a note IT added through the server API; otherwise it came from an endpoint.
-      if (p.ticketId !== undefined) await addServerNote(ctx, Number(p.ticketId), String(p.noteId));
-      else await addNote(ctx, String(p.deviceId), String(p.ref), String(p.noteId));
+      const p = job.payload;
+      if ('ticketId' in p) await addServerNote(ctx, p.ticketId, p.noteId);
+      else await addNote(ctx, p.deviceId, p.ref, p.noteId);
       return;
+    }
     case 'close':
-      await closeTicket(ctx, String(p.deviceId), String(p.ref));
+      await closeTicket(ctx, job.payload.deviceId, job.payload.ref);
       return;
     case 'status':
       // A status IT set through the server API.
-      await sendStatus(ctx, Number(p.ticketId));
+      await sendStatus(ctx, job.payload.ticketId);
       return;
     case 'worklog':
-      await addWorklog(ctx, String(p.deviceId), String(p.ref), Number(p.ticketId));
+      await addWorklog(ctx, job.payload.deviceId, job.payload.ref, job.payload.ticketId);
       return;
     case 'event':
-      await createEventTicket(ctx, job);
+      await createEventTicket(ctx, job.key, job.payload);
       return;
     case 'catalog':
       await pushCatalog(ctx);
@@ -232,13 +233,12 @@ async function addWorklog(ctx: FlowContext, deviceId: string, ref: string, ticke
 }
 
 /** An asset event (payload from the rules module): one desk ticket per event key, linked to the asset. */
-async function createEventTicket(ctx: FlowContext, job: DeskJob): Promise<void> {
-  const p = job.payload as { deviceId: string; subject: string; description: string; email?: string };
+async function createEventTicket(ctx: FlowContext, key: string, p: Extract<DeskJob, { kind: 'event' }>['payload']): Promise<void> {
   const assetId = (await ctx.store.desk.deskIdFor('asset', p.deviceId)) ?? (await syncAsset(ctx, p.deviceId));
   const email = p.email ?? (ctx.requesterDomain ? `outpost@${ctx.requesterDomain}` : null);
   if (!email) throw new DeskError('E_DESK_REJECTED', 'Asset event tickets need deskRequesterDomain for their requester.');
   const ticket: NewDeskTicket = {
-    idempotencyKey: deskKey('event', job.key),
+    idempotencyKey: deskKey('event', key),
     requesterEmail: email,
     subject: p.subject,
     description: p.description,

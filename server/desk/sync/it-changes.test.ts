@@ -9,10 +9,10 @@ import { ticketRoutes } from '../../api/tickets.js';
 import { openDatabase } from '../../store/sqlite/open.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../store/ticket-records.js';
-import { createItem } from '../../test-support/ticket-fixtures.js';
+import { createItem } from '../../../test/support/server/ticket-fixtures.js';
 import type { DeskEvent } from '../types.js';
 import { DeskSyncEngine } from './engine.js';
-import { FakeDesk, ticketView } from './fake-connector.js';
+import { FakeDesk, ticketView } from '../../../test/fakes/desk-connector.js';
 
 const DEVICE = 'dev-1';
 

@@ -5,7 +5,7 @@ import type { AssetEventRules } from '../../desk/rules/asset-events.js';
 import { isUselessPattern, PATTERN_LIMITS } from '../../desk/rules/patterns.js';
 import { deskStatusKey } from '../../desk/sync/keys.js';
 import type { DeskSoftware } from '../../desk/types.js';
-import { MAX_CATALOG_PACKAGES, MAX_CATALOG_VERSIONS, type DeskJob, type DeskJobKind, type DeskJobState, type DeskLinkKind, type DeskStore, type NewDeskJob } from '../desk-records.js';
+import { MAX_CATALOG_PACKAGES, MAX_CATALOG_VERSIONS, type DeskJob, type DeskJobKind, type DeskJobSpec, type DeskJobState, type DeskLinkKind, type DeskStore, type NewDeskJob } from '../desk-records.js';
 import type { NewServerNote } from '../ticket-records.js';
 
 interface JobRow {
@@ -288,11 +288,12 @@ function mostCommon(rows: Tallied[]): string | undefined {
 }
 
 function toJob(r: JobRow): DeskJob {
+  // The row was written from a DeskJobSpec by enqueue() (the only writer), so kind and payload agree.
+  const spec = { kind: r.kind, payload: JSON.parse(r.payload) as unknown } as DeskJobSpec;
   return {
+    ...spec,
     id: r.id,
-    kind: r.kind,
     key: r.key,
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
     state: r.state,
     attempts: r.attempts,
     revision: r.revision,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pkg } from '../../test-support/fixtures.js';
+import { pkg } from '../../../test/support/server/fixtures.js';
 import type { DeviceQuery } from '../store.js';
-import { testFleet, type TestFleet } from './test-fleet.js';
+import { testFleet, type TestFleet } from '../../../test/support/server/fleet.js';
 
 describe('devices list query', () => {
   let fleet: TestFleet;

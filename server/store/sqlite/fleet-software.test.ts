@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { planBatch } from '../../ingest/plan-batch.js';
-import { deltaItem, pkg } from '../../test-support/fixtures.js';
-import { testFleet, type TestFleet } from './test-fleet.js';
+import { deltaItem, pkg } from '../../../test/support/server/fixtures.js';
+import { testFleet, type TestFleet } from '../../../test/support/server/fleet.js';
 
 describe('software across the fleet', () => {
   let fleet: TestFleet;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { machine, pkg } from '../../test-support/fixtures.js';
+import { machine, pkg } from '../../../test/support/server/fixtures.js';
 import { hashSecret } from '../secrets.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { DB_FILE } from './open.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { IdentityHints } from '../../../shared/inventory.js';
 import { planBatch } from '../../ingest/plan-batch.js';
-import { fullItem, machine, pkg } from '../../test-support/fixtures.js';
+import { fullItem, machine, pkg } from '../../../test/support/server/fixtures.js';
 import { hashSecret } from '../secrets.js';
 import { createEnrolmentTokenInDataDir, issueEnrolmentToken } from '../tokens.js';
 import { SqliteStore } from './sqlite-store.js';

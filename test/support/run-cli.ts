@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 
 /** cli/main.ts: the CLI's entry, run through tsx. */
-export const CLI_ENTRY = new URL('../main.ts', import.meta.url).pathname;
+export const CLI_ENTRY = new URL('../../cli/main.ts', import.meta.url).pathname;
 
 export interface CliRun {
   code: number | null;

@@ -1,18 +1,20 @@
-// The client for the agent's local API, used by the CLI and the tray's main process. A call carries
+// The one client for the agent's local API, used by the CLI, the tray's main process and bench/;
+// it lives beside the server end so the two sides of the protocol (lines, token paths, socket path)
+// change together. A call carries
 // the caller's token (see agent/local-api/README.md): the admin token when this account can read it
 // (root, Administrators), else the account's own token, which the agent writes while it is logged on.
 import { readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
-import { OutpostError, type ErrorCode } from '../shared/errors.js';
-import { LocalApi, type LocalInput, type LocalMethod, type LocalResult } from '../shared/local-api.js';
-import { onLines, writeLine } from '../agent/local-api/lines.js';
-import { adminTokenPath, userTokenPath } from '../agent/local-api/token-paths.js';
-import { localApiPath } from '../agent/paths.js';
+import { OutpostError, type ErrorCode } from '../../shared/errors.js';
+import { LocalApi, type LocalInput, type LocalMethod, type LocalResult } from '../../shared/local-api.js';
+import { localApiPath } from '../paths.js';
+import { onLines, writeLine } from './lines.js';
+import { adminTokenPath, userTokenPath } from './token-paths.js';
 
 /** What a caller may send: defaults (priority, attachments...) may be left out; the agent fills them in. */
-export type { LocalInput } from '../shared/local-api.js';
+export type { LocalInput } from '../../shared/local-api.js';
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 120_000;

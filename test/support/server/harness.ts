@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../shared/log.js';
-import { OutpostServer, type ServerOptions } from '../server.js';
+import { silentLogger } from '../../../shared/log.js';
+import { OutpostServer, type ServerOptions } from '../../../server/server.js';
 
 export interface ErrorBody {
   error: { code: string; message: string };

@@ -1,7 +1,7 @@
 // Test data for tickets: the items an agent's outbox sends when someone raises a ticket, adds a note,
 // closes one, or a technician records a worklog.
-import type { Item, ItemBody } from '../../shared/protocol.js';
-import type { DeviceDetails, Requester } from '../../shared/tickets.js';
+import type { Item, ItemBody } from '../../../shared/protocol.js';
+import type { DeviceDetails, Requester } from '../../../shared/tickets.js';
 
 const AT = '2025-03-04T09:00:00.000Z';
 

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { emptySnapshot } from '../../shared/delta.js';
 import type { IdentityHints, Snapshot, Software } from '../../shared/inventory.js';
 import type { ServerMessageMap } from '../../shared/protocol.js';
-import { FakeAgentServer, type FakeAgentServerOptions } from '../../test/fakes/agent-server.js';
-import { RecordingLogger } from '../../test/fakes/recording-logger.js';
-import { Outbox } from '../outbox/outbox.js';
-import { FileCredentialStore } from './credentials.js';
-import { Link, type LinkOptions } from './link.js';
+import { FakeAgentServer, type FakeAgentServerOptions } from '../fakes/agent-server.js';
+import { RecordingLogger } from '../fakes/recording-logger.js';
+import { Outbox } from '../../agent/outbox/outbox.js';
+import { FileCredentialStore } from '../../agent/link/credentials.js';
+import { Link, type LinkOptions } from '../../agent/link/link.js';
 
 export const TOKEN = 'enrol-token-0123456789';
 export const HINTS: IdentityHints = { installId: 'install-0123456789', hostname: 'pc-1', macs: ['52:54:00:12:34:56'] };

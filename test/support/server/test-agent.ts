@@ -1,8 +1,8 @@
 // A minimal agent that speaks the protocol over a real socket, for server tests only (the real
 // client lives in agent/link). Messages are kept in arrival order and taken out by type.
 import { WebSocket, type ClientOptions } from 'ws';
-import type { IdentityHints } from '../../shared/inventory.js';
-import { PROTOCOL_VERSION, type Item, type ServerMessage, type ServerMessageMap } from '../../shared/protocol.js';
+import type { IdentityHints } from '../../../shared/inventory.js';
+import { PROTOCOL_VERSION, type Item, type ServerMessage, type ServerMessageMap } from '../../../shared/protocol.js';
 
 type Type = keyof ServerMessageMap;
 

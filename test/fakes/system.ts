@@ -1,7 +1,7 @@
 // SystemInfo fakes for tests: a laptop as systeminformation 5 reports one, and the container this
 // project is built in (recorded here: serial '-', empty UUID, no users, dmidecode unavailable).
-import type { AddressTable } from './system-network.js';
-import type { SystemInfo } from './system.js';
+import type { AddressTable } from '../../agent/collect/system-network.js';
+import type { SystemInfo } from '../../agent/collect/system.js';
 
 type Readings = { [K in keyof SystemInfo]: Awaited<ReturnType<SystemInfo[K]>> };
 

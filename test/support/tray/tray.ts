@@ -1,14 +1,14 @@
 // For the tray's tests: a stand-in for the agent's local API that records every call, and the
 // whole tray started on the shared Electron fake with in-memory files.
-import { OutpostError } from '../../shared/errors.js';
-import type { LocalMethod, LocalResult } from '../../shared/local-api.js';
-import type { EndpointTicket } from '../../shared/tickets.js';
-import { FakeElectron } from '../../test/fakes/electron.js';
-import type { AgentCall } from '../main/agent.js';
-import { startTray, type RunningTray } from '../main/app.js';
-import type { FileReader } from '../main/files.js';
-import type { LoginItemFs } from '../main/login-item.js';
-import { RecordingLogger } from '../../test/fakes/recording-logger.js';
+import { OutpostError } from '../../../shared/errors.js';
+import type { LocalMethod, LocalResult } from '../../../shared/local-api.js';
+import type { EndpointTicket } from '../../../shared/tickets.js';
+import { FakeElectron } from '../../fakes/electron.js';
+import type { AgentCall } from '../../../tray-ui/main/agent.js';
+import { startTray, type RunningTray } from '../../../tray-ui/main/app.js';
+import type { FileReader } from '../../../tray-ui/main/files.js';
+import type { LoginItemFs } from '../../../tray-ui/main/login-item.js';
+import { RecordingLogger } from '../../fakes/recording-logger.js';
 
 type Answer<M extends LocalMethod> = (params: unknown) => LocalResult<M> | Promise<LocalResult<M>>;
 

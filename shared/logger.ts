@@ -1,7 +1,7 @@
 // pino on stderr, so stdout stays for what a person or a script asked for. Secret-bearing fields
 // are redacted wherever they appear, as a second line of defence behind "never log secrets".
 import pino from 'pino';
-import type { Logger } from '../shared/log.js';
+import type { Logger } from './log.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

@@ -1,8 +1,8 @@
 // Test data: plausible machines and the protocol items that describe them.
-import { diffSnapshots, emptySnapshot } from '../../shared/delta.js';
-import { snapshotDigest } from '../../shared/digest.js';
-import type { IdentityHints, Snapshot, Software } from '../../shared/inventory.js';
-import type { Item, Trigger } from '../../shared/protocol.js';
+import { diffSnapshots, emptySnapshot } from '../../../shared/delta.js';
+import { snapshotDigest } from '../../../shared/digest.js';
+import type { IdentityHints, Snapshot, Software } from '../../../shared/inventory.js';
+import type { Item, Trigger } from '../../../shared/protocol.js';
 
 export const pkg = (name: string, version: string, extra: Partial<Software> = {}): Software => ({
   name,

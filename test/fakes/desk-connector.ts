@@ -1,8 +1,8 @@
 // The one fake desk for sync tests: an in-memory desk with every capability, an on/off switch for
 // outages, one-shot failures, and changes a test feeds to the next poll.
-import { RT_CAPABILITIES } from '../rt/connector.js';
-import type { DeskCapabilities, DeskConnector } from '../connector.js';
-import { DeskError, type DeskErrorCode } from '../errors.js';
+import { RT_CAPABILITIES } from '../../server/desk/rt/connector.js';
+import type { DeskCapabilities, DeskConnector } from '../../server/desk/connector.js';
+import { DeskError, type DeskErrorCode } from '../../server/desk/errors.js';
 import type {
   AssetLookup,
   DeskAsset,
@@ -19,7 +19,7 @@ import type {
   NewDeskTicket,
   NewDeskWorklog,
   TicketUpdate,
-} from '../types.js';
+} from '../../server/desk/types.js';
 
 export class FakeDesk implements DeskConnector {
   readonly kind = 'rt' as const;

@@ -11,13 +11,13 @@ import Database from 'better-sqlite3';
 import { emptySnapshot } from '../../shared/delta.js';
 import type { Snapshot } from '../../shared/inventory.js';
 import type { LocalMethod, LocalResult } from '../../shared/local-api.js';
-import { callAgent, type LocalInput } from '../../cli/agent-client.js';
-import { FakeAgentServer } from '../../test/fakes/agent-server.js';
-import { FakeHost } from '../../test/fakes/host.js';
-import { RecordingLogger } from '../../test/fakes/recording-logger.js';
-import { Agent, type InventoryScanner } from '../agent.js';
-import { adminTokenPath, userTokenPath } from '../local-api/token-paths.js';
-import { localApiPath } from '../paths.js';
+import { callAgent, type LocalInput } from '../../agent/local-api/client.js';
+import { FakeAgentServer } from '../fakes/agent-server.js';
+import { FakeHost } from '../fakes/host.js';
+import { RecordingLogger } from '../fakes/recording-logger.js';
+import { Agent, type InventoryScanner } from '../../agent/agent.js';
+import { adminTokenPath, userTokenPath } from '../../agent/local-api/token-paths.js';
+import { localApiPath } from '../../agent/paths.js';
 
 const CLI = new URL('../../cli/main.ts', import.meta.url).pathname;
 

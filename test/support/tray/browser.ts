@@ -9,10 +9,10 @@
 //   frame as the sender, exactly as Electron would hand them over.
 import { readFile } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { TrayView } from '../../shared/tray-api.js';
-import type { FakeBrowserWindow, FakeElectron } from '../../test/fakes/electron.js';
-import { serveRendererFile, TRAY_ORIGIN } from '../main/content.js';
-import type { TrayWindows } from '../main/windows.js';
+import type { TrayView } from '../../../shared/tray-api.js';
+import type { FakeBrowserWindow, FakeElectron } from '../../fakes/electron.js';
+import { serveRendererFile, TRAY_ORIGIN } from '../../../tray-ui/main/content.js';
+import type { TrayWindows } from '../../../tray-ui/main/windows.js';
 
 const PAGE_ORIGIN = 'https://tray.outpost.test';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];

@@ -3,10 +3,10 @@
 import { emptySnapshot } from '../../shared/delta.js';
 import type { Snapshot, Software } from '../../shared/inventory.js';
 import { silentLogger } from '../../shared/log.js';
-import { Outbox } from './outbox.js';
+import { Outbox } from '../../agent/outbox/outbox.js';
 
 const [path, startArg] = process.argv.slice(2);
-if (!path) throw new Error('usage: crash-child.ts <outbox path> [first round]');
+if (!path) throw new Error('usage: outbox-crash-child.ts <outbox path> [first round]');
 
 function machine(round: number): Snapshot {
   const software: Software[] = [];

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Os, Software } from '../../../shared/inventory.js';
-import { planBatch } from '../../ingest/plan-batch.js';
-import { fullItem, hintsFor, machine } from '../../test-support/fixtures.js';
-import { hashSecret } from '../secrets.js';
-import { issueEnrolmentToken } from '../tokens.js';
-import { SqliteStore } from './sqlite-store.js';
+import { planBatch } from '../../../server/ingest/plan-batch.js';
+import { fullItem, hintsFor, machine } from './fixtures.js';
+import { hashSecret } from '../../../server/store/secrets.js';
+import { issueEnrolmentToken } from '../../../server/store/tokens.js';
+import { SqliteStore } from '../../../server/store/sqlite/sqlite-store.js';
 
 export interface FleetDevice {
   hostname: string;
