@@ -6,7 +6,7 @@ import { createConnection } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { OutpostError, type ErrorCode } from '../shared/errors.js';
-import { LocalApi, type LocalInput, type LocalMethod, type LocalResult } from '../shared/local-api.js';
+import { LOCAL_API_LIMITS, LocalApi, type LocalInput, type LocalMethod, type LocalResult } from '../shared/local-api.js';
 import { onLines, writeLine } from '../agent/local-api/lines.js';
 import { adminTokenPath, userTokenPath } from '../agent/local-api/token-paths.js';
 import { localApiPath } from '../agent/paths.js';
@@ -15,6 +15,8 @@ import { localApiPath } from '../agent/paths.js';
 export type { LocalInput } from '../shared/local-api.js';
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** The id of the small request that opens a connection for a large one. */
+const PRE_AUTH_ID = 'pre-auth';
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 export interface CallOptions {
@@ -117,11 +119,20 @@ function exchange(socketPath: string, request: object, timeoutMs: number): Promi
       clearTimeout(timer);
       reject(new OutpostError('E_AGENT_UNREACHABLE', `No agent answers at ${socketPath} (${(err as NodeJS.ErrnoException).code ?? err.message}). Is it running with this --state directory?`));
     });
-    socket.once('connect', () => writeLine(socket, request));
+    socket.once('connect', () => {
+      const auth = (request as { auth?: unknown }).auth;
+      // The agent reads only a short line until the connection has shown a valid token: a large
+      // request (a ticket with files) follows a small one carrying the token, without waiting for it.
+      if (typeof auth === 'string' && Buffer.byteLength(JSON.stringify(request)) + 1 > LOCAL_API_LIMITS.preAuthRequestBytes) {
+        writeLine(socket, { id: PRE_AUTH_ID, method: 'status', params: {}, auth });
+      }
+      writeLine(socket, request);
+    });
     onLines(
       socket,
       MAX_RESPONSE_BYTES,
       (line) => {
+        if (isPreAuthOk(line)) return;
         clearTimeout(timer);
         socket.end();
         try {
@@ -133,4 +144,16 @@ function exchange(socketPath: string, request: object, timeoutMs: number): Promi
       () => socket.destroy(),
     );
   });
+}
+
+/** The answer to the small opening request, when it went well: nothing to report. A refusal (an
+ * unknown token) is the answer to the whole call. */
+function isPreAuthOk(line: string): boolean {
+  if (!line.includes(PRE_AUTH_ID)) return false;
+  try {
+    const r = JSON.parse(line) as RawResponse & { id?: unknown };
+    return r.id === PRE_AUTH_ID && r.ok === true;
+  } catch {
+    return false;
+  }
 }

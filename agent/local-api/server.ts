@@ -1,7 +1,8 @@
 // The agent's local API: a Unix socket (a named pipe on Windows) that the tray app and the CLI use.
 // Anyone may connect; a request runs only with the token of a logged-on user or of an administrator
 // (see callers.ts). Every request is validated against the method map in shared/local-api.ts; a bad
-// request gets an error with a stable code and never reaches a handler.
+// request gets an error with a stable code and never reaches a handler. Before a connection has
+// carried a valid token it costs little: a short line, a short life, a shared cap (connections.ts).
 import { chmod, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { ERROR_CODES, OutpostError, isOutpostError, type ErrorCode } from '../../shared/errors.js';
@@ -16,6 +17,7 @@ import {
 } from '../../shared/local-api.js';
 import type { Logger } from '../../shared/log.js';
 import type { Caller } from './callers.js';
+import { ConnectionBook, type Tracked } from './connections.js';
 import { onLines, writeLine } from './lines.js';
 
 export type LocalHandlers = { [M in LocalMethod]: (params: LocalParams<M>, caller: Caller) => Promise<LocalResult<M>> };
@@ -29,23 +31,40 @@ export interface LocalApiServerOptions {
    * file announces a logon; the tray starting in the new session is the sign). */
   onRefused?: () => void;
   log: Logger;
+  /** Tests shorten the timeouts and caps. */
+  limits?: Partial<LocalApiLimits>;
 }
+
+export type LocalApiLimits = { -readonly [K in keyof typeof LOCAL_API_LIMITS]: number };
 
 /** A client that overflowed the line limit is given this long to read the error and hang up. */
 const OVERFLOW_GRACE_MS = 5_000;
-/** Each connection may buffer up to a 48 MB line: bound how many can at once. */
-export const MAX_CONNECTIONS = 32;
+
+interface Connection extends Tracked {
+  socket: Socket;
+  /** Requests read but not yet answered: an idle timeout never cuts one short. */
+  inFlight: number;
+}
 
 export class LocalApiServer {
   private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private readonly connections = new Set<Connection>();
+  private readonly limits: LocalApiLimits;
+  private readonly book: ConnectionBook<Connection>;
 
-  constructor(private readonly opts: LocalApiServerOptions) {}
+  constructor(private readonly opts: LocalApiServerOptions) {
+    this.limits = { ...LOCAL_API_LIMITS, ...opts.limits };
+    this.book = new ConnectionBook(this.limits);
+  }
+
+  /** Open connections: unauthenticated ones, and authenticated ones per account (tests, diagnostics). */
+  connectionCounts(): ReturnType<ConnectionBook<Connection>['counts']> {
+    return this.book.counts();
+  }
 
   async start(): Promise<void> {
     await this.removeStaleSocket();
     const server = createServer((socket) => this.accept(socket));
-    server.maxConnections = MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // The token, not the socket's mode, decides who may do what: every local account may connect.
@@ -63,20 +82,42 @@ export class LocalApiServer {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
-    for (const s of this.sockets) s.destroy();
+    for (const c of this.connections) c.socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private accept(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    const conn: Connection = { socket, inFlight: 0 };
+    this.connections.add(conn);
+    const evicted = this.book.open(conn);
+    if (evicted) {
+      this.opts.log.warn({ max: this.limits.maxUnauthenticated }, 'local API: too many connections without a token; the oldest was closed');
+      evicted.socket.destroy();
+    }
+    // No valid token soon after connecting: the connection was opened to hold a slot, not to ask.
+    const preAuth = setTimeout(() => {
+      if (conn.owner !== undefined) return;
+      writeLine(socket, failure(null, 'E_NOT_LOGGED_ON', `No request with a valid token within ${this.limits.preAuthTimeoutMs / 1000} s.`));
+      socket.destroy();
+    }, this.limits.preAuthTimeoutMs);
+    preAuth.unref();
+    socket.on('close', () => {
+      clearTimeout(preAuth);
+      this.connections.delete(conn);
+      this.book.close(conn);
+    });
     socket.on('error', () => socket.destroy());
+    socket.on('timeout', () => {
+      if (conn.inFlight === 0) socket.destroy();
+    });
     onLines(
       socket,
-      LOCAL_API_LIMITS.maxRequestBytes,
-      (line) => void this.answer(socket, line),
-      () => {
-        writeLine(socket, failure(null, 'E_TOO_LARGE', `A request is at most ${LOCAL_API_LIMITS.maxRequestBytes / 1024 / 1024} MB.`));
+      // The big limit only once this connection has shown a valid token.
+      () => (conn.owner === undefined ? this.limits.preAuthRequestBytes : this.limits.maxRequestBytes),
+      (line) => void this.answer(conn, line),
+      (limit) => {
+        const hint = conn.owner === undefined ? ' before a valid token; a client sends a small request with its token first' : '';
+        writeLine(socket, failure(null, 'E_TOO_LARGE', `A request is at most ${size(limit)}${hint}.`));
         // Half-close: the client may still be writing, and reads our answer before it sees the end.
         socket.end();
         setTimeout(() => socket.destroy(), OVERFLOW_GRACE_MS).unref();
@@ -84,7 +125,10 @@ export class LocalApiServer {
     );
   }
 
-  private async answer(socket: Socket, line: string): Promise<void> {
+  /** Runs one request line. Everything up to the handler is synchronous, so a line read right after
+   * this one on the same connection already sees the connection authenticated. */
+  private async answer(conn: Connection, line: string): Promise<void> {
+    const { socket } = conn;
     let raw: unknown;
     try {
       raw = JSON.parse(line);
@@ -99,6 +143,12 @@ export class LocalApiServer {
       this.opts.onRefused?.();
       return writeLine(socket, failure(id, 'E_NOT_LOGGED_ON', 'You are not a logged-on user of this machine.'));
     }
+    if (!this.book.authenticate(conn, caller)) {
+      writeLine(socket, failure(id, 'E_BUSY', `This account already has ${this.limits.maxPerAccount} connections open to the agent; close one and try again.`));
+      socket.end();
+      return;
+    }
+    socket.setTimeout(this.limits.idleTimeoutMs);
     if (!Object.hasOwn(LocalApi, method)) {
       return writeLine(socket, failure(id, 'E_UNKNOWN_METHOD', `Unknown method ${JSON.stringify(method)}.`));
     }
@@ -109,6 +159,7 @@ export class LocalApiServer {
       const where = issue?.path.join('.') || 'params';
       return writeLine(socket, failure(id, 'E_BAD_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`));
     }
+    conn.inFlight++;
     try {
       const handler = this.opts.handlers[m] as (p: unknown, c: Caller) => Promise<unknown>;
       writeLine(socket, { id, ok: true, result: await handler(params.data, caller) } satisfies LocalResponse);
@@ -116,6 +167,8 @@ export class LocalApiServer {
       if (isOutpostError(err)) return writeLine(socket, failure(id, err.code, err.message));
       this.opts.log.error({ method: m, err: (err as Error).message }, 'local API handler failed');
       writeLine(socket, failure(id, 'E_INTERNAL', ERROR_CODES.E_INTERNAL));
+    } finally {
+      conn.inFlight--;
     }
   }
 
@@ -133,6 +186,10 @@ export class LocalApiServer {
     if (alive) throw new OutpostError('E_CONFIG', `Another agent is already running with this state directory (${this.opts.path}).`);
     await unlink(this.opts.path).catch(() => undefined);
   }
+}
+
+function size(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes / 1024} KB`;
 }
 
 function failure(id: string | number | null, code: ErrorCode, message: string): LocalResponse {

@@ -1,6 +1,6 @@
 import { OutpostServer } from '../../server/server.js';
 import { parseDeskSettings } from '../../server/desk/sync/settings.js';
-import { SERVER_SETTINGS, resolveDeskSettings, resolveSettings } from '../config.js';
+import { SERVER_SETTINGS, resolveDeskSettings, resolveQuotaSettings, resolveSettings } from '../config.js';
 import { stopOnSignals } from '../lifecycle.js';
 import { createLogger } from '../logger.js';
 
@@ -8,6 +8,7 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
   const settings = resolveSettings(SERVER_SETTINGS, flags);
   const deskInput = resolveDeskSettings(flags);
   const desk = deskInput === undefined ? undefined : parseDeskSettings(deskInput);
+  const quotas = resolveQuotaSettings(flags);
   const log = createLogger();
   const server = new OutpostServer({
     host: settings.host,
@@ -15,6 +16,7 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
     dataDir: settings.data,
     ...(settings.adminToken ? { adminToken: settings.adminToken } : {}),
     ...(desk ? { desk } : {}),
+    ...(quotas ? { quotas } : {}),
     log,
   });
   const { url, adminToken } = await server.start();
