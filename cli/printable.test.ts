@@ -16,7 +16,9 @@ describe('printable text from the server', () => {
   it('never lets a control character through, whatever the text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
+        // eslint-disable-next-line no-control-regex -- looking for control characters
         assert.doesNotMatch(printable(s), /[\u0000-\u001f\u007f-\u009f]/);
+        // eslint-disable-next-line no-control-regex -- looking for control characters
         assert.doesNotMatch(printableBlock(s), /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
       }),
       { numRuns: 20_000 },

@@ -4,7 +4,9 @@
 // escaped instead; line breaks and tabs are kept only where a block of text is printed.
 
 // C0 controls, DEL, C1 controls, and the bidi overrides/isolates that reorder what is shown.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex -- as above, without \n and \t
 const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 function escape(ch: string): string {

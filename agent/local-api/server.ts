@@ -5,20 +5,13 @@
 // carried a valid token it costs little: a short line, a short life, a shared cap (connections.ts).
 import { chmod, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { ERROR_CODES, OutpostError, isOutpostError, type ErrorCode } from '../../shared/errors.js';
-import {
-  LOCAL_API_LIMITS,
-  LocalApi,
-  LocalRequestSchema,
-  type LocalMethod,
-  type LocalParams,
-  type LocalResponse,
-  type LocalResult,
-} from '../../shared/local-api.js';
+import { ERROR_CODES, OutpostError, isOutpostError } from '../../shared/errors.js';
+import { LOCAL_API_LIMITS, type LocalMethod, type LocalParams, type LocalResponse, type LocalResult } from '../../shared/local-api.js';
 import type { Logger } from '../../shared/log.js';
 import type { Caller } from './callers.js';
 import { ConnectionBook, type Tracked } from './connections.js';
 import { onLines, writeLine } from './lines.js';
+import { failure, readCall, readEnvelope } from './requests.js';
 
 export type LocalHandlers = { [M in LocalMethod]: (params: LocalParams<M>, caller: Caller) => Promise<LocalResult<M>> };
 
@@ -119,7 +112,9 @@ export class LocalApiServer {
         const hint = conn.owner === undefined ? ' before a valid token; a client sends a small request with its token first' : '';
         writeLine(socket, failure(null, 'E_TOO_LARGE', `A request is at most ${size(limit)}${hint}.`));
         // Half-close: the client may still be writing, and reads our answer before it sees the end.
+        // Nothing more is read: the rest of an oversized line costs no CPU while the client hangs up.
         socket.end();
+        socket.pause();
         setTimeout(() => socket.destroy(), OVERFLOW_GRACE_MS).unref();
       },
     );
@@ -129,43 +124,27 @@ export class LocalApiServer {
    * this one on the same connection already sees the connection authenticated. */
   private async answer(conn: Connection, line: string): Promise<void> {
     const { socket } = conn;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      return writeLine(socket, failure(null, 'E_BAD_JSON', ERROR_CODES.E_BAD_JSON));
+    const envelope = readEnvelope(line, this.opts.authenticate);
+    if (!envelope.ok) {
+      if (envelope.notLoggedOn) this.opts.onRefused?.();
+      return writeLine(socket, envelope.response);
     }
-    const request = LocalRequestSchema.safeParse(raw);
-    if (!request.success) return writeLine(socket, failure(null, 'E_BAD_REQUEST', 'A request needs an id and a method.'));
-    const { id, method } = request.data;
-    const caller = this.opts.authenticate(request.data.auth);
-    if (!caller) {
-      this.opts.onRefused?.();
-      return writeLine(socket, failure(id, 'E_NOT_LOGGED_ON', 'You are not a logged-on user of this machine.'));
-    }
+    const { id, caller } = envelope;
     if (!this.book.authenticate(conn, caller)) {
       writeLine(socket, failure(id, 'E_BUSY', `This account already has ${this.limits.maxPerAccount} connections open to the agent; close one and try again.`));
       socket.end();
       return;
     }
     socket.setTimeout(this.limits.idleTimeoutMs);
-    if (!Object.hasOwn(LocalApi, method)) {
-      return writeLine(socket, failure(id, 'E_UNKNOWN_METHOD', `Unknown method ${JSON.stringify(method)}.`));
-    }
-    const m = method as LocalMethod;
-    const params = LocalApi[m].params.safeParse(request.data.params ?? {});
-    if (!params.success) {
-      const issue = params.error.issues[0];
-      const where = issue?.path.join('.') || 'params';
-      return writeLine(socket, failure(id, 'E_BAD_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`));
-    }
+    const call = readCall(id, envelope.method, envelope.params);
+    if (!call.ok) return writeLine(socket, call.response);
     conn.inFlight++;
     try {
-      const handler = this.opts.handlers[m] as (p: unknown, c: Caller) => Promise<unknown>;
-      writeLine(socket, { id, ok: true, result: await handler(params.data, caller) } satisfies LocalResponse);
+      const handler = this.opts.handlers[call.method] as (p: unknown, c: Caller) => Promise<unknown>;
+      writeLine(socket, { id, ok: true, result: await handler(call.params, caller) } satisfies LocalResponse);
     } catch (err) {
       if (isOutpostError(err)) return writeLine(socket, failure(id, err.code, err.message));
-      this.opts.log.error({ method: m, err: (err as Error).message }, 'local API handler failed');
+      this.opts.log.error({ method: call.method, err: (err as Error).message }, 'local API handler failed');
       writeLine(socket, failure(id, 'E_INTERNAL', ERROR_CODES.E_INTERNAL));
     } finally {
       conn.inFlight--;
@@ -190,8 +169,4 @@ export class LocalApiServer {
 
 function size(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes / 1024} KB`;
-}
-
-function failure(id: string | number | null, code: ErrorCode, message: string): LocalResponse {
-  return { id, ok: false, error: { code, message } };
 }
