@@ -18,6 +18,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** The id of the small request that opens a connection for a large one. */
 const PRE_AUTH_ID = 'pre-auth';
 const DEFAULT_TIMEOUT_MS = 120_000;
+const BUSY_RETRIES = 5;
 
 export interface CallOptions {
   timeoutMs?: number;
@@ -50,6 +51,12 @@ export async function callAgent<M extends LocalMethod>(
   const findToken = () => (stateDir === undefined ? Promise.resolve(undefined) : readCallerToken(stateDir, opts.account));
   let auth = opts.auth ?? (await findToken());
   let response = await exchange(socketPath, { id: 1, method, params, auth }, timeoutMs);
+  // Closed before the request was read, among too many connections without a token (someone may be
+  // flooding the socket): nothing ran, so trying again is safe.
+  for (let i = 0; i < BUSY_RETRIES && response.error?.code === 'E_BUSY' && response.id === null; i++) {
+    await new Promise((r) => setTimeout(r, 50 * (i + 1)));
+    response = await exchange(socketPath, { id: 1, method, params, auth }, timeoutMs);
+  }
   if (opts.auth === undefined && response.error?.code === 'E_NOT_LOGGED_ON') {
     // The agent restarted between reading the token and calling, and made a new one: read it again.
     const fresh = await findToken().catch(() => undefined);
@@ -102,6 +109,7 @@ function currentAccount(): string | undefined {
 }
 
 interface RawResponse {
+  id?: unknown;
   ok?: boolean;
   result?: unknown;
   error?: { code?: string; message?: string };
@@ -118,6 +126,11 @@ function exchange(socketPath: string, request: object, timeoutMs: number): Promi
     socket.once('error', (err) => {
       clearTimeout(timer);
       reject(new OutpostError('E_AGENT_UNREACHABLE', `No agent answers at ${socketPath} (${(err as NodeJS.ErrnoException).code ?? err.message}). Is it running with this --state directory?`));
+    });
+    // The agent hung up without answering (it was stopping, or dropped us): say so now, not at the timeout.
+    socket.once('close', () => {
+      clearTimeout(timer);
+      reject(new OutpostError('E_AGENT_UNREACHABLE', `The agent closed the connection before answering ${method}; try again.`));
     });
     socket.once('connect', () => {
       const auth = (request as { auth?: unknown }).auth;

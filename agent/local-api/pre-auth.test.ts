@@ -109,6 +109,8 @@ describe('local API before and beyond authentication', () => {
     assert.equal((await status('alice-token-0123456789')).hostname, 'pc');
     assert.equal((await status('admin-token-0123456789')).hostname, 'pc');
     await until(() => idle.filter((c) => c.socket.destroyed || c.socket.readableEnded).length >= 16, 'the oldest idle ones dropped');
+    const told = idle.flatMap((c) => c.replies).find((r) => r.error?.code === 'E_BUSY');
+    assert.equal(told?.id, null, 'a dropped connection is told E_BUSY before any request of it ran (the client retries)');
     for (const c of idle) c.socket.destroy();
   });
 

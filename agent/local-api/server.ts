@@ -44,6 +44,8 @@ export class LocalApiServer {
   private readonly connections = new Set<Connection>();
   private readonly limits: LocalApiLimits;
   private readonly book: ConnectionBook<Connection>;
+  private evictions = 0;
+  private evictionLoggedAt = 0;
 
   constructor(private readonly opts: LocalApiServerOptions) {
     this.limits = { ...LOCAL_API_LIMITS, ...opts.limits };
@@ -83,10 +85,7 @@ export class LocalApiServer {
     const conn: Connection = { socket, inFlight: 0 };
     this.connections.add(conn);
     const evicted = this.book.open(conn);
-    if (evicted) {
-      this.opts.log.warn({ max: this.limits.maxUnauthenticated }, 'local API: too many connections without a token; the oldest was closed');
-      evicted.socket.destroy();
-    }
+    if (evicted) this.evict(evicted);
     // No valid token soon after connecting: the connection was opened to hold a slot, not to ask.
     const preAuth = setTimeout(() => {
       if (conn.owner !== undefined) return;
@@ -118,6 +117,21 @@ export class LocalApiServer {
         setTimeout(() => socket.destroy(), OVERFLOW_GRACE_MS).unref();
       },
     );
+  }
+
+  /** Closes the oldest connection without a token, telling it so (nothing of it ran: the client
+   * may simply try again), and logs at most once a minute however hard someone pushes. */
+  private evict(conn: Connection): void {
+    writeLine(conn.socket, failure(null, 'E_BUSY', 'Too many connections to the agent are waiting for a token; try again.'));
+    conn.socket.end();
+    conn.socket.pause();
+    setTimeout(() => conn.socket.destroy(), 1_000).unref();
+    this.evictions++;
+    const now = Date.now();
+    if (now - this.evictionLoggedAt < 60_000) return;
+    this.opts.log.warn({ max: this.limits.maxUnauthenticated, closed: this.evictions }, 'local API: too many connections without a token; the oldest were closed');
+    this.evictionLoggedAt = now;
+    this.evictions = 0;
   }
 
   /** Runs one request line. Everything up to the handler is synchronous, so a line read right after
