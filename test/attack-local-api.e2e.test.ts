@@ -68,9 +68,9 @@ describe('the local API attacked by a local account without a token', () => {
     writeFileSync(script, ATTACKER, { mode: 0o644 });
     chmodSync(dir, 0o711); // nobody must reach the socket, as in /var/lib/outpost
     const dataDir = join(dir, 'server');
-    // A small per-device ticket quota, so that the server's own refusal can be seen.
+    // Small per-device quotas, so that the server's own refusals can be seen.
     const config = join(dir, 'server.json');
-    writeFileSync(config, JSON.stringify({ quotas: { ticketsPerDevice: 3 } }));
+    writeFileSync(config, JSON.stringify({ quotas: { ticketsPerDevice: 3, notesPerDevice: 2 } }));
     const p = run(['server', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--config', config], { OUTPOST_ADMIN_TOKEN: 'attack-admin-token-0123456789' });
     const [, url] = await waitForOutput(p, /listening on (http:\/\/\S+)/);
     server = {
@@ -119,7 +119,7 @@ describe('the local API attacked by a local account without a token', () => {
     console.log(`# agent RSS ${Math.round(before)} MB before, ${Math.round(peak)} MB at most under 32 x 47 MB lines from nobody`);
   });
 
-  it("refuses tickets beyond the server's per-device quota; the ticket stays in My tickets as refused, with the reason", async () => {
+  it("refuses tickets and notes beyond the server's per-device quotas, storing nothing; the ticket stays in My tickets as refused and the note with its reason", async () => {
     const refs: string[] = [];
     for (let i = 1; i <= 4; i++) refs.push((await callLocalAgent(stateDir, 'tickets.create', { subject: `Quota ${i}`, description: 'x' })).ref);
     const last = await waitFor(async () => {
@@ -132,6 +132,24 @@ describe('the local API attacked by a local account without a token', () => {
     const listed = await runToEnd(['ticket', 'list', '--state', stateDir]);
     assert.match(listed.stdout, /refused\s+Quota 4/);
     await assert.rejects(callLocalAgent(stateDir, 'tickets.addNote', { ref: refs[3]!, text: 'hello?' }), { code: 'E_CONFLICT' });
+
+    // A note beyond the quota stays on its ticket with the reason, through later updates from the server.
+    for (const text of ['first', 'second', 'third']) await callLocalAgent(stateDir, 'tickets.addNote', { ref: refs[0]!, text });
+    const kept = await waitFor(async () => {
+      const t = await callLocalAgent(stateDir, 'tickets.get', { ref: refs[0]! });
+      return t.notes.some((n) => /was not sent to IT/.test(n.text)) ? t : undefined;
+    }, 15_000, 'the third note to be refused');
+    assert.match(kept.notes.find((n) => /was not sent to IT/.test(n.text))!.text, /at most 2 notes from this device/);
+    await callLocalAgent(stateDir, 'tickets.close', { ref: refs[0]! });
+    const closed = await waitFor(async () => {
+      const t = await callLocalAgent(stateDir, 'tickets.get', { ref: refs[0]! });
+      return t.status === 'closed' && t.number !== null ? t : undefined;
+    }, 15_000, 'the close to reach the server and come back');
+    assert.deepEqual(closed.notes.filter((n) => n.text === 'third' || /was not sent/.test(n.text)).length, 2, 'the refused note and its reason are still shown');
+    const stored = await server.api<{ items: { id: number; subject: string }[] }>('/api/tickets?limit=100');
+    const first = stored.body.items.find((t) => t.subject === 'Quota 1')!;
+    const detail = await server.api<{ notes: { text: string }[] }>(`/api/tickets/${first.id}`);
+    assert.deepEqual(detail.body.notes.map((n) => n.text).filter((t) => ['first', 'second', 'third'].includes(t)), ['first', 'second'], 'the server stored nothing of the refused note');
   });
 });
 
