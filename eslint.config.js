@@ -21,6 +21,10 @@ const storeExceptions = [
   'server/store/sqlite/desk-store.ts',
   'server/store/sqlite/fleet-software.ts',
   'server/store/sqlite/ticket-ingest.ts',
+  // The ticket quota (server/ingest/quotas.ts) is handed to the store and checked inside the batch
+  // transaction; its type comes from ingest.
+  'server/store/sqlite/batch.ts',
+  'server/store/sqlite/sqlite-store.ts',
 ];
 
 export default tseslint.config(

@@ -90,6 +90,7 @@ export class Agent {
       ...(opts.random ? { random: opts.random } : {}),
       onTickets: (msg) => this.tickets.applyServer(msg),
       onWorklogResult: (msg) => this.worklogs.applyResult(msg),
+      onItemRefused: (seq, error) => this.tickets.refusedByServer(seq, error),
     });
     // After the caller has its answer: sending a ticket's files is work the caller need not wait for.
     const notify = () => void setImmediate(() => this.link.notify());

@@ -113,6 +113,14 @@ export function resolveDeskSettings(flags: Record<string, unknown>, env: NodeJS.
   return out;
 }
 
+/** The config file's "quotas" object (checked by the server against its schema), or undefined. */
+export function resolveQuotaSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> | undefined {
+  const quotas = readConfigFile(typeof flags.config === 'string' ? flags.config : env.OUTPOST_CONFIG).quotas;
+  if (quotas === undefined) return undefined;
+  if (quotas === null || typeof quotas !== 'object' || Array.isArray(quotas)) throw new OutpostError('E_CONFIG', '"quotas" in the config file must be an object');
+  return quotas as Record<string, unknown>;
+}
+
 function readSecretFile(path: string): string {
   try {
     return readFileSync(path, 'utf8').trim();

@@ -41,7 +41,9 @@ try {
   const commanderExit = (err as { code?: unknown; exitCode?: unknown }).code?.toString().startsWith('commander.');
   if (commanderExit) process.exit((err as { exitCode: number }).exitCode === 0 ? 0 : 2);
   if (isOutpostError(err)) {
-    console.error(`outpost: ${err.message}`);
+    // The message may carry the agent's or the server's words (a ticket subject, a desk's answer).
+    const { printable } = await import('./printable.js');
+    console.error(`outpost: ${printable(err.message)}`);
     process.exit(err.code === 'E_CONFIG' ? 2 : 1);
   }
   console.error(`outpost: ${(err as Error).stack ?? String(err)}`);

@@ -12,6 +12,7 @@ import { createConnector, type DeskSettings } from './desk/sync/settings.js';
 import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
 import { LiveHub } from './live/hub.js';
 import { ProhibitedList } from './desk/rules/prohibited-list.js';
+import { DEFAULT_QUOTAS, QuotaSettingsSchema, TicketQuotas, type QuotaSettings } from './ingest/quotas.js';
 import { hashSecret, newSecret } from './store/secrets.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -34,6 +35,8 @@ export interface ServerOptions {
   desk?: DeskSettings;
   /** A connector to use instead of the one `desk` describes (tests). */
   deskConnector?: DeskConnector;
+  /** What one device and one person at it may write into tickets; defaults in ingest/quotas.ts. */
+  quotas?: Partial<QuotaSettings>;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -47,19 +50,22 @@ interface Running {
 
 export class OutpostServer {
   private readonly settings: Settings;
+  private readonly quotas: QuotaSettings;
   private readonly now: () => number;
   private running: Running | null = null;
   private adminHash: Buffer | null = null;
 
   constructor(private readonly opts: ServerOptions) {
     this.settings = validSettings(opts.settings);
+    this.quotas = validQuotas(opts.quotas);
     if (opts.adminToken !== undefined) checkAdminToken(opts.adminToken);
     this.now = opts.now ?? Date.now;
   }
 
   async start(): Promise<{ url: string; adminToken?: string }> {
     if (this.running) throw new Error('The server is already running.');
-    const store = SqliteStore.open(this.opts.dataDir);
+    // Counted afresh each start: a restart lets at most one more window's worth through.
+    const store = SqliteStore.open(this.opts.dataDir, { ticketQuota: new TicketQuotas(this.quotas) });
     try {
       // Whatever was connected when the last run ended is not connected now.
       await store.clearOnline();
@@ -198,6 +204,13 @@ function validSettings(overrides: Partial<Settings> | undefined): Settings {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new OutpostError('E_CONFIG', `Setting ${issue?.path.join('.') ?? '?'} is not valid: ${issue?.message ?? 'invalid'}.`);
+}
+
+function validQuotas(overrides: Partial<QuotaSettings> | undefined): QuotaSettings {
+  const parsed = QuotaSettingsSchema.safeParse({ ...DEFAULT_QUOTAS, ...overrides });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new OutpostError('E_CONFIG', `"quotas.${issue?.path.join('.') ?? '?'}" in the config file is not valid: ${issue?.message ?? 'invalid'}.`);
 }
 
 function checkAdminToken(token: string): void {

@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   // Web console sign-in
   E_BAD_CREDENTIALS: 'The username or password is wrong.',
   E_CSRF: 'The request lacks this session\'s x-csrf-token header, or comes from another site.',
-  E_RATE_LIMITED: 'Too many attempts; wait and try again.',
+  E_RATE_LIMITED: 'Too many attempts or too much written in a short time; wait and try again.',
   E_ACCOUNT_LOCKED: 'Too many failed sign-ins for this username; wait and try again.',
   E_WEAK_PASSWORD: 'The password must be 12 to 1024 characters long.',
   // Delivery
@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   E_AGENT_UNREACHABLE: 'No agent answers on the local socket.',
   E_NOT_LOGGED_ON: 'You are not a logged-on user of this machine.',
   E_CONFLICT: 'The request does not fit the current state (e.g. a remote session is already running).',
+  E_FORBIDDEN: 'Only support staff (the admin token) may do this.',
   // HTTP API and CLI
   E_DEVICE_OFFLINE: 'The device is not connected.',
   E_NOT_FOUND: 'No such resource.',

@@ -15,9 +15,21 @@ import {
 } from './tickets.js';
 
 export const LOCAL_API_LIMITS = {
-  /** Longest request line the agent reads before answering E_TOO_LARGE and closing: a ticket with
-   * its full 25 MB of attachments and a screenshot, base64-encoded, fits; a 50 MB description does not. */
+  /** Longest request line the agent reads, on a connection that has already carried a request with a
+   * valid token, before answering E_TOO_LARGE and closing: a ticket with its full 25 MB of
+   * attachments and a screenshot, base64-encoded, fits; a 50 MB description does not. */
   maxRequestBytes: 48 * 1024 * 1024,
+  /** Longest line before a token is verified on the connection. Every request but a ticket with
+   * files fits; a client with a larger one first sends a small request carrying its token. */
+  preAuthRequestBytes: 64 * 1024,
+  /** A connection whose first valid token has not arrived within this long is closed. */
+  preAuthTimeoutMs: 5_000,
+  /** An authenticated connection with no request in flight is closed after this long without bytes. */
+  idleTimeoutMs: 60_000,
+  /** Connections without a verified token, all accounts together; the oldest is dropped for a new one. */
+  maxUnauthenticated: 64,
+  /** Authenticated connections per account; the admin token has its own allowance, never used up by users. */
+  maxPerAccount: 4,
 } as const;
 
 export const LocalApi = {

@@ -24,7 +24,8 @@ export type Priority = z.infer<typeof PrioritySchema>;
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
 export const TicketStatusSchema = z.enum(TICKET_STATUSES);
 export type TicketStatus = z.infer<typeof TicketStatusSchema>;
-export type EndpointTicketStatus = TicketStatus | 'queued';
+/** 'refused': the server would not take the ticket (a quota); it stays here with the reason. */
+export type EndpointTicketStatus = TicketStatus | 'queued' | 'refused';
 
 /** A ticket's identity on the endpoint, made by the agent before the server knows the ticket. */
 export const TicketRefSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be a ticket reference');
@@ -108,7 +109,7 @@ export const EndpointTicketSchema = z.object({
   description: z.string(),
   priority: PrioritySchema,
   category: z.string().optional(),
-  status: z.enum([...TICKET_STATUSES, 'queued']),
+  status: z.enum([...TICKET_STATUSES, 'queued', 'refused']),
   createdAt: z.string(),
   updatedAt: z.string(),
   notes: z.array(NoteSchema),

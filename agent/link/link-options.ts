@@ -22,6 +22,9 @@ export interface LinkOptions {
   onTickets?: (msg: ServerMessageMap['tickets']) => void;
   /** The server's answer to a worklog item: recorded, or rejected with a reason to show. */
   onWorklogResult?: (msg: ServerMessageMap['worklog-result']) => void;
+  /** The server refused an item of the batch it is about to ack (a quota): called while the item
+   * is still in the outbox, so its owner can keep what the person wrote and say why. */
+  onItemRefused?: (seq: number, error: { code: string; message: string }) => void;
   /** [0, 1), for backoff jitter. */
   random?: () => number;
   /** No ping or message from the server for this long: the connection is dead. Default 35 s. */

@@ -234,6 +234,7 @@ export class Link {
       this.opts.outbox.requestFull();
       return this.pump();
     }
+    if (!msg.fatal && msg.seq !== undefined && msg.code === 'E_RATE_LIMITED') this.opts.onItemRefused?.(msg.seq, { code: msg.code, message: msg.message });
     if (msg.fatal) this.log.error(fields, 'fatal error from the server; it will close the connection');
     else this.log.warn(fields, 'error from the server');
     if (msg.fatal && ws.readyState === WebSocket.OPEN) ws.close(CLOSE_CODES.normal);

@@ -8,7 +8,7 @@ import { createConnection } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { OutpostError, type ErrorCode } from '../../shared/errors.js';
-import { LocalApi, type LocalInput, type LocalMethod, type LocalResult } from '../../shared/local-api.js';
+import { LOCAL_API_LIMITS, LocalApi, type LocalInput, type LocalMethod, type LocalResult } from '../../shared/local-api.js';
 import { localApiPath } from '../paths.js';
 import { onLines, writeLine } from './lines.js';
 import { adminTokenPath, userTokenPath } from './token-paths.js';
@@ -17,7 +17,10 @@ import { adminTokenPath, userTokenPath } from './token-paths.js';
 export type { LocalInput } from '../../shared/local-api.js';
 
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** The id of the small request that opens a connection for a large one. */
+const PRE_AUTH_ID = 'pre-auth';
 const DEFAULT_TIMEOUT_MS = 120_000;
+const BUSY_RETRIES = 5;
 
 export interface CallOptions {
   timeoutMs?: number;
@@ -50,6 +53,12 @@ export async function callAgent<M extends LocalMethod>(
   const findToken = () => (stateDir === undefined ? Promise.resolve(undefined) : readCallerToken(stateDir, opts.account));
   let auth = opts.auth ?? (await findToken());
   let response = await exchange(socketPath, { id: 1, method, params, auth }, timeoutMs);
+  // Closed before the request was read, among too many connections without a token (someone may be
+  // flooding the socket): nothing ran, so trying again is safe.
+  for (let i = 0; i < BUSY_RETRIES && response.error?.code === 'E_BUSY' && response.id === null; i++) {
+    await new Promise((r) => setTimeout(r, 50 * (i + 1)));
+    response = await exchange(socketPath, { id: 1, method, params, auth }, timeoutMs);
+  }
   if (opts.auth === undefined && response.error?.code === 'E_NOT_LOGGED_ON') {
     // The agent restarted between reading the token and calling, and made a new one: read it again.
     const fresh = await findToken().catch(() => undefined);
@@ -102,6 +111,7 @@ function currentAccount(): string | undefined {
 }
 
 interface RawResponse {
+  id?: unknown;
   ok?: boolean;
   result?: unknown;
   error?: { code?: string; message?: string };
@@ -119,11 +129,25 @@ function exchange(socketPath: string, request: object, timeoutMs: number): Promi
       clearTimeout(timer);
       reject(new OutpostError('E_AGENT_UNREACHABLE', `No agent answers at ${socketPath} (${(err as NodeJS.ErrnoException).code ?? err.message}). Is it running with this --state directory?`));
     });
-    socket.once('connect', () => writeLine(socket, request));
+    // The agent hung up without answering (it was stopping, or dropped us): say so now, not at the timeout.
+    socket.once('close', () => {
+      clearTimeout(timer);
+      reject(new OutpostError('E_AGENT_UNREACHABLE', `The agent closed the connection before answering ${method}; try again.`));
+    });
+    socket.once('connect', () => {
+      const auth = (request as { auth?: unknown }).auth;
+      // The agent reads only a short line until the connection has shown a valid token: a large
+      // request (a ticket with files) follows a small one carrying the token, without waiting for it.
+      if (typeof auth === 'string' && Buffer.byteLength(JSON.stringify(request)) + 1 > LOCAL_API_LIMITS.preAuthRequestBytes) {
+        writeLine(socket, { id: PRE_AUTH_ID, method: 'status', params: {}, auth });
+      }
+      writeLine(socket, request);
+    });
     onLines(
       socket,
       MAX_RESPONSE_BYTES,
       (line) => {
+        if (isPreAuthOk(line)) return;
         clearTimeout(timer);
         socket.end();
         try {
@@ -135,4 +159,16 @@ function exchange(socketPath: string, request: object, timeoutMs: number): Promi
       () => socket.destroy(),
     );
   });
+}
+
+/** The answer to the small opening request, when it went well: nothing to report. A refusal (an
+ * unknown token) is the answer to the whole call. */
+function isPreAuthOk(line: string): boolean {
+  if (!line.includes(PRE_AUTH_ID)) return false;
+  try {
+    const r = JSON.parse(line) as RawResponse & { id?: unknown };
+    return r.id === PRE_AUTH_ID && r.ok === true;
+  } catch {
+    return false;
+  }
 }

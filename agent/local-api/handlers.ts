@@ -3,6 +3,8 @@
 import type { LocalResult } from '../../shared/local-api.js';
 import type { TicketDesk } from '../tickets/ticket-desk.js';
 import type { Worklogs } from '../tickets/worklogs.js';
+import { OutpostError } from '../../shared/errors.js';
+import type { Caller } from './callers.js';
 import type { LocalHandlers } from './server.js';
 
 export interface HandlerParts {
@@ -21,10 +23,17 @@ export function localHandlers({ status, scanNow, tickets, worklogs }: HandlerPar
     'tickets.get': async ({ ref }, caller) => tickets.get(caller, ref),
     'tickets.addNote': async (params, caller) => tickets.addNote(caller, params),
     'tickets.close': async ({ ref }, caller) => tickets.close(caller, ref),
-    'worklog.start': async (params, caller) => worklogs.start(caller, params),
-    'worklog.stop': async (params, caller) => worklogs.stop(caller, params),
-    'worklog.add': async (params, caller) => worklogs.add(caller, params),
+    'worklog.start': async (params, caller) => worklogs.start(technician(caller), params),
+    'worklog.stop': async (params, caller) => worklogs.stop(technician(caller), params),
+    'worklog.add': async (params, caller) => worklogs.add(technician(caller), params),
     'worklog.list': async (_params, caller) => worklogs.list(caller),
-    'worklog.retry': async (params, caller) => worklogs.retry(caller, params),
+    'worklog.retry': async (params, caller) => worklogs.retry(technician(caller), params),
   };
+}
+
+/** A worklog is time a technician bills against a ticket: a user at the machine may not record one,
+ * or they could fill the desk with time nobody spent. */
+function technician(caller: Caller): Caller {
+  if (!caller.admin) throw new OutpostError('E_FORBIDDEN', 'Only support staff (the admin token) may record worklogs on this machine.');
+  return caller;
 }

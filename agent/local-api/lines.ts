@@ -20,7 +20,9 @@ export interface LineReader {
  * sequence, so splitting the bytes at it is safe; the decoder carries a character split across chunks.
  * After an overflow the reader discards everything: the caller ends the connection.
  */
-export function lineReader(maxBytes: number, onLine: (line: string) => void, onOverflow: () => void): LineReader {
+export function lineReader(maxBytes: number | (() => number), onLine: (line: string) => void, onOverflow: (limit: number) => void): LineReader {
+  // A function: the limit may grow once a line has been read (the local API's, after a valid token).
+  const limit = typeof maxBytes === 'number' ? () => maxBytes : maxBytes;
   const decoder = new StringDecoder('utf8');
   let parts: string[] = [];
   let bytes = 0;
@@ -32,10 +34,11 @@ export function lineReader(maxBytes: number, onLine: (line: string) => void, onO
         const nl = chunk.indexOf(NEWLINE, start);
         const end = nl < 0 ? chunk.length : nl;
         bytes += end - start;
-        if (bytes > maxBytes) {
+        const max = limit();
+        if (bytes > max) {
           overflowed = true;
           parts = [];
-          onOverflow();
+          onOverflow(max);
           return;
         }
         if (end > start) parts.push(decoder.write(chunk.subarray(start, end)));
@@ -51,7 +54,7 @@ export function lineReader(maxBytes: number, onLine: (line: string) => void, onO
   };
 }
 
-export function onLines(socket: Socket, maxBytes: number, onLine: (line: string) => void, onOverflow: () => void): void {
+export function onLines(socket: Socket, maxBytes: number | (() => number), onLine: (line: string) => void, onOverflow: (limit: number) => void): void {
   const reader = lineReader(maxBytes, onLine, onOverflow);
   socket.on('data', (chunk: Buffer) => reader.push(chunk));
 }

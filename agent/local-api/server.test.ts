@@ -102,11 +102,25 @@ describe('agent local API', () => {
     assert.equal((await call('status')).deviceId, 'd1', 'still serving');
   });
 
-  it('answers E_TOO_LARGE to a line over 48 MB, and the client reads the answer', async () => {
-    const huge = Buffer.alloc(48 * 1024 * 1024 + 1, 0x61);
+  it('answers E_TOO_LARGE to a line over 48 MB once the connection has shown its token, and the client reads the answer', async () => {
+    const huge = Buffer.concat([Buffer.from(line({ id: 0, method: 'status', auth: TOKEN })), Buffer.alloc(48 * 1024 * 1024 + 1, 0x61)]);
     const reply = await rawCall(path, huge);
-    assert.equal(reply.error?.code, 'E_TOO_LARGE');
-    assert.match(reply.error?.message ?? '', /48 MB/);
+    assert.equal(reply.ok, true, 'the small opening request is answered first');
+    const second = await new Promise<Reply>((resolve, reject) => {
+      const socket = createConnection(path, () => socket.write(huge));
+      let text = '';
+      socket.on('data', (d: Buffer) => {
+        text += d.toString();
+        const lines = text.split('\n');
+        if (lines.length > 2) {
+          socket.destroy();
+          resolve(JSON.parse(lines[1]!) as Reply);
+        }
+      });
+      socket.on('error', reject);
+    });
+    assert.equal(second.error?.code, 'E_TOO_LARGE');
+    assert.match(second.error?.message ?? '', /48 MB/);
     assert.equal(scans, 1);
   });
 

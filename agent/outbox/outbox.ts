@@ -203,6 +203,12 @@ export class Outbox {
     return out;
   }
 
+  /** The pending item with this seq, if it is still here and reads. */
+  pendingItem(seq: number): Item | undefined {
+    const row = this.db().prepare('SELECT seq, at, kind, body FROM items WHERE seq = ?').get(seq) as ItemRow | undefined;
+    return row ? this.readRow(row) : undefined;
+  }
+
   /** The server applied everything through `throughSeq`: those items are deleted. */
   ack(throughSeq: number): void {
     const db = this.db();

@@ -13,6 +13,7 @@ import type { Caller } from '../local-api/callers.js';
 import type { Db } from '../outbox/database.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { deviceDetails, requester, type DeviceContext } from './device-details.js';
+import { LocalTicketQuota } from './local-quota.js';
 import {
   deleteLocalNote,
   forgetServerTicketsExcept,
@@ -27,6 +28,9 @@ import {
   type TicketRow,
 } from './ticket-store.js';
 
+/** Local notes that record a refusal (and refused notes) start with this; server updates keep them. */
+export const REFUSED = 'refused:';
+
 export interface TicketDeskOptions {
   outbox: Outbox;
   device: () => DeviceContext;
@@ -36,6 +40,8 @@ export interface TicketDeskOptions {
   log: Logger;
   now?: () => Date;
   newId?: () => string;
+  /** Per-person quotas checked before queueing; the server's defaults when absent. */
+  quota?: LocalTicketQuota;
 }
 
 /** A reference no one can guess: it names a ticket in the local API. */
@@ -46,10 +52,12 @@ export function newRef(): string {
 export class TicketDesk {
   private readonly now: () => Date;
   private readonly newId: () => string;
+  private readonly quota: LocalTicketQuota;
 
   constructor(private readonly opts: TicketDeskOptions) {
     this.now = opts.now ?? (() => new Date());
     this.newId = opts.newId ?? newRef;
+    this.quota = opts.quota ?? new LocalTicketQuota();
   }
 
   create(caller: Caller, input: LocalParams<'tickets.create'>): LocalResult<'tickets.create'> {
@@ -58,6 +66,8 @@ export class TicketDesk {
     const ctx = this.opts.device();
     const files: { attachment: Attachment; screenshot: boolean }[] = input.attachments.map((attachment) => ({ attachment, screenshot: false }));
     if (input.screenshot) files.push({ attachment: { name: 'screenshot.png', type: 'image/png', contentBase64: input.screenshot }, screenshot: true });
+    const fileBytes = files.reduce((sum, f) => sum + base64Bytes(f.attachment.contentBase64), 0);
+    this.quota.take(caller, { tickets: 1, attachmentBytes: fileBytes }, Date.parse(at));
     const { outbox } = this.opts;
     outbox.transaction((db) => {
       insertTicket(db, {
@@ -101,7 +111,8 @@ export class TicketDesk {
     const at = this.now().toISOString();
     const { outbox } = this.opts;
     const view = outbox.transaction((db) => {
-      this.visible(db, caller, ref);
+      notRefused(this.visible(db, caller, ref));
+      this.quota.take(caller, { notes: 1 }, Date.parse(at));
       const noteId = this.newId();
       const seq = outbox.enqueue('ticket.note', { ref, noteId, requester: requester(this.opts.device(), caller), text, at });
       insertLocalNote(db, { note_id: noteId, ref, seq, author: caller.account, text, at });
@@ -137,6 +148,7 @@ export class TicketDesk {
         const row = ticketRow(db, ticket.ref);
         // What this endpoint sent and the server has since taken is now part of the server's view.
         for (const note of row ? localNotes(db, ticket.ref) : []) {
+          if (note.note_id.startsWith(REFUSED)) continue;
           if (!outbox.isPending(note.seq) || ticket.notes.some((n) => n.id === note.note_id)) deleteLocalNote(db, note.note_id);
         }
         const closeSeq = row?.close_seq != null && outbox.isPending(row.close_seq) ? row.close_seq : null;
@@ -145,6 +157,31 @@ export class TicketDesk {
       return msg.full ? forgetServerTicketsExcept(db, new Set(msg.tickets.map((t) => t.ref))) : 0;
     });
     this.opts.log.info({ full: msg.full, tickets: msg.tickets.length, removed }, 'tickets updated from the server');
+  }
+
+  /**
+   * The server refused one of this device's ticket items (a quota) and will ack it: nothing the
+   * person wrote is dropped silently. A refused ticket stays in My tickets as "refused" with the
+   * reason; a refused note stays on its ticket with the reason beside it; a refused file is named.
+   */
+  refusedByServer(seq: number, error: { code: string; message: string }): void {
+    const item = this.opts.outbox.pendingItem(seq);
+    if (!item || !(item.kind === 'ticket.create' || item.kind === 'ticket.note' || item.kind === 'ticket.attachment')) return;
+    const at = this.now().toISOString();
+    const why = (text: string) => ({ note_id: `${REFUSED}${seq}`, ref: item.body.ref, seq: -1, author: 'Outpost', text, at });
+    this.opts.outbox.transaction((db) => {
+      if (item.kind === 'ticket.create') {
+        db.prepare("UPDATE tickets SET status = 'refused', updated_at = ? WHERE ref = ? AND number IS NULL").run(at, item.body.ref);
+        insertLocalNote(db, why(`Not sent to IT: ${error.message}`));
+      } else if (item.kind === 'ticket.note') {
+        db.prepare("UPDATE ticket_local_notes SET note_id = ? || note_id, seq = -1 WHERE note_id = ?").run(REFUSED, item.body.noteId);
+        insertLocalNote(db, why(`The note above was not sent to IT: ${error.message}`));
+      } else {
+        insertLocalNote(db, why(`The file ${JSON.stringify(item.body.attachment.name)} was not sent to IT: ${error.message}`));
+      }
+      touchTicket(db, item.body.ref, at);
+    });
+    this.opts.log.warn({ seq, kind: item.kind, code: error.code }, 'the server refused a ticket item; the person sees why in My tickets');
   }
 
   /** The caller's ticket, or an administrator's view of any; E_NOT_FOUND hides others' tickets. */
@@ -159,4 +196,16 @@ export class TicketDesk {
   private view(db: Db, row: TicketRow): EndpointTicket {
     return ticketView(row, localNotes(db, row.ref));
   }
+}
+
+/** The size of a file from its base64 text, without decoding it. */
+function base64Bytes(b64: string): number {
+  const padding = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return Math.floor((b64.length * 3) / 4) - padding;
+}
+
+/** A ticket the server would not take cannot get notes: they would name a ticket it never had. */
+function notRefused(row: TicketRow): TicketRow {
+  if (row.status === 'refused') throw new OutpostError('E_CONFLICT', 'IT did not accept this ticket, so it cannot take notes; raise it again later.');
+  return row;
 }

@@ -1,7 +1,7 @@
 // The real CLI refuses a bad schedule value before anything starts: one line, exit 2 (a usage error).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCli } from '../test-support/run-cli.js';
+import { runCli } from '../../test/support/run-cli.js';
 
 describe('schedule flags on the command line', () => {
   it('outpost agent --scan-at 25:00 stops with one line naming the flag', async () => {

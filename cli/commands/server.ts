@@ -1,6 +1,6 @@
 import { OutpostServer } from '../../server/server.js';
 import { parseDeskSettings } from '../../server/desk/sync/settings.js';
-import { SERVER_SETTINGS, resolveDeskSettings, resolveSettings } from '../config.js';
+import { SERVER_SETTINGS, resolveDeskSettings, resolveQuotaSettings, resolveSettings } from '../config.js';
 import { FLEET_SCHEDULE_SETTINGS, fleetSchedule } from '../schedule-settings.js';
 import { stopOnSignals } from '../lifecycle.js';
 import { createLogger } from '../../shared/logger.js';
@@ -10,6 +10,7 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
   const schedule = fleetSchedule(resolveSettings(FLEET_SCHEDULE_SETTINGS, flags));
   const deskInput = resolveDeskSettings(flags);
   const desk = deskInput === undefined ? undefined : parseDeskSettings(deskInput);
+  const quotas = resolveQuotaSettings(flags);
   const log = createLogger();
   const server = new OutpostServer({
     host: settings.host,
@@ -18,6 +19,7 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
     ...(settings.adminToken ? { adminToken: settings.adminToken } : {}),
     ...(desk ? { desk } : {}),
     settings: schedule,
+    ...(quotas ? { quotas } : {}),
     log,
   });
   const { url, adminToken } = await server.start();

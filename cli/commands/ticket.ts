@@ -1,6 +1,7 @@
 // `outpost ticket create|list|show`: tickets through the local agent, for scripts and support staff.
 // Files are checked against the limits before anything is sent, so an oversized one fails at once
 // with its name and size instead of after uploading 48 MB to the agent.
+import { printable, printableBlock } from '../printable.js';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { OutpostError } from '../../shared/errors.js';
@@ -85,10 +86,10 @@ export async function ticketShowCommand(ref: string, flags: CommonFlags): Promis
   }
   if (flags.json) return printJson(ticket);
   console.log(`${ticket.number === null ? 'Queued ticket' : `Ticket #${ticket.number}`}: ${oneLine(ticket.subject)}`);
-  console.log(`Status: ${ticket.status}   Priority: ${ticket.priority}${ticket.category ? `   Category: ${ticket.category}` : ''}`);
-  console.log(`Ref: ${ticket.ref}   Raised: ${ticket.createdAt}   Updated: ${ticket.updatedAt}`);
-  console.log(`\n${ticket.description}\n`);
-  for (const n of ticket.notes) console.log(`[${n.at}] ${n.author}${n.fromEndpoint ? '' : ' (IT)'}: ${n.text}`);
+  console.log(`Status: ${ticket.status}   Priority: ${ticket.priority}${ticket.category ? `   Category: ${printable(ticket.category)}` : ''}`);
+  console.log(`Ref: ${ticket.ref}   Raised: ${printable(ticket.createdAt)}   Updated: ${printable(ticket.updatedAt)}`);
+  console.log(`\n${printableBlock(ticket.description)}\n`);
+  for (const n of ticket.notes) console.log(`[${printable(n.at)}] ${printable(n.author)}${n.fromEndpoint ? '' : ' (IT)'}: ${printableBlock(n.text)}`);
 }
 
 /** Reads the files to attach, refusing any over the limits before reading a byte of them. */
@@ -118,6 +119,7 @@ export async function readAttachments(paths: readonly string[]): Promise<Attachm
   return out;
 }
 
+/** Server text on one line, with anything that could drive the terminal shown escaped. */
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ');
+  return printable(text.replace(/[ \t\n\r]+/g, ' '));
 }

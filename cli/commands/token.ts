@@ -1,5 +1,6 @@
 // `outpost token create|list|revoke --data DIR`: enrolment tokens, straight on the server's data
 // directory (SQLite WAL), so they work whether or not the server is running.
+import { printable } from '../printable.js';
 import { z } from 'zod';
 import { OutpostError } from '../../shared/errors.js';
 import type { StoredEnrolmentToken } from '../../server/store/store.js';
@@ -45,7 +46,7 @@ export function formatTokens(tokens: readonly StoredEnrolmentToken[], now: numbe
     tokenState(t, now),
     t.usesLeft === null ? `${t.used} used` : `${t.used} used, ${t.usesLeft} left`,
     t.expiresAt === null ? 'never expires' : `expires ${new Date(t.expiresAt).toISOString().slice(0, 16).replace('T', ' ')}Z`,
-    t.label ?? '',
+    printable(t.label ?? ''),
   ]);
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
   return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!))).join('  ').trimEnd());

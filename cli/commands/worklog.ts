@@ -1,6 +1,7 @@
 // `outpost worklog add|list|retry`: remote-session worklogs through the local agent. The agent
 // queues a worklog at once; the server's verdict (recorded, or rejected with a reason such as an
 // unknown ticket number) shows in `worklog list`, and a rejected one is sent again with `retry`.
+import { printable } from '../printable.js';
 import { OutpostError } from '../../shared/errors.js';
 import { TicketIdSchema, WorklogEntrySchema, type EndpointWorklog } from '../../shared/tickets.js';
 import { callLocalAgent } from '../../agent/local-api/client.js';
@@ -33,13 +34,13 @@ export async function worklogAddCommand(flags: WorklogAddFlags): Promise<void> {
   }
   const worklog = await callLocalAgent(agentStateDir(flags), 'worklog.add', entry.data);
   if (flags.json) return printJson(worklog);
-  console.log(`Worklog queued: ${worklog.minutes} min on ticket ${worklog.ticketId} by ${worklog.technician} (ref ${worklog.ref}).`);
+  console.log(`Worklog queued: ${worklog.minutes} min on ticket ${worklog.ticketId} by ${printable(worklog.technician)} (ref ${worklog.ref}).`);
 }
 
 export async function worklogListCommand(flags: CommonFlags): Promise<void> {
   const list = await callLocalAgent(agentStateDir(flags), 'worklog.list', {});
   if (flags.json) return printJson(list);
-  if (list.running) console.log(`running   ticket ${list.running.ticketId}  since ${list.running.start}  ${list.running.technician}`);
+  if (list.running) console.log(`running   ticket ${list.running.ticketId}  since ${printable(list.running.start)}  ${printable(list.running.technician)}`);
   if (list.items.length === 0 && !list.running) return console.log('No worklogs.');
   for (const w of list.items) console.log(line(w));
 }
@@ -53,6 +54,6 @@ export async function worklogRetryCommand(ref: string, flags: CommonFlags & { ti
 }
 
 function line(w: EndpointWorklog): string {
-  const head = `${w.state.padEnd(8)}  ticket ${w.ticketId}  ${String(w.minutes).padStart(4)} min  ${w.start}  ${w.technician}  ref ${w.ref}`;
-  return w.error ? `${head}\n          ${w.error.code}: ${w.error.message}` : head;
+  const head = `${w.state.padEnd(8)}  ticket ${w.ticketId}  ${String(w.minutes).padStart(4)} min  ${printable(w.start)}  ${printable(w.technician)}  ref ${printable(w.ref)}`;
+  return w.error ? `${head}\n          ${printable(w.error.code)}: ${printable(w.error.message)}` : head;
 }

@@ -98,15 +98,15 @@ function authHook(ctx: AuthContext) {
 }
 
 /**
- * Decided on the matched route's pattern, not the raw URL, so that an encoded or doubled slash
- * cannot make an API route look like a static file. Unmatched requests reach no handler; under
- * /api/ they get the 401 as before, elsewhere the not-found handler.
+ * An API route is judged by its pattern, not the raw URL, so that an encoded or doubled slash
+ * cannot make it look like a static file. Anything else (no route, or the console's catch-all)
+ * is public only outside /api/: an unknown API path answers 401 to a stranger, never 404, so
+ * that nobody learns which paths exist without credentials.
  */
 function isPublic(req: FastifyRequest): boolean {
   const route = req.routeOptions.url;
-  if (route === undefined) return !underApi(pathOf(req));
-  if (!underApi(route)) return true;
-  return PUBLIC_ROUTES.has(route) || (route === '/api/session' && req.method === 'POST');
+  if (route !== undefined && underApi(route)) return PUBLIC_ROUTES.has(route) || (route === '/api/session' && req.method === 'POST');
+  return !underApi(pathOf(req));
 }
 
 function underApi(path: string): boolean {

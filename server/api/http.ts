@@ -28,7 +28,13 @@ export interface ApiContext
 }
 
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: API_BODY_LIMIT, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: API_BODY_LIMIT,
+    forceCloseConnections: true,
+    // A URL that does not decode (bad percent-encoding) gets the one error shape too.
+    frameworkErrors: (err, _req, reply) => void sendError(reply, 400, 'E_BAD_REQUEST', err.message.slice(0, 300)),
+  });
   // First, so it sees every route: the API reference, generated from the routes declared with
   // route() and their shared schemas, served at /api/openapi.json.
   await app.register(swagger, {

@@ -64,7 +64,8 @@ export function sessionRoutes(app: FastifyInstance, ctx: SessionRoutesContext): 
 
 async function signIn(req: FastifyRequest, reply: FastifyReply, body: z.infer<typeof SignInBodySchema>, ctx: SessionRoutesContext) {
   const now = ctx.now();
-  const lockedMs = ctx.lockout.lockedFor(body.username, now);
+  // Counted now, before the slow hash, so that parallel guesses cannot all pass the check.
+  const lockedMs = ctx.lockout.beginAttempt(body.username, now);
   if (lockedMs > 0) {
     ctx.log.warn({ ip: req.ip }, 'admin sign-in refused: too many recent failures for that username');
     reply.header('retry-after', Math.ceil(lockedMs / 1000));
@@ -72,7 +73,6 @@ async function signIn(req: FastifyRequest, reply: FastifyReply, body: z.infer<ty
   }
   const { admin, known } = await checkCredentials(ctx.admins, body.username, body.password);
   if (!admin) {
-    ctx.lockout.recordFailure(body.username, now);
     // An unknown "username" may be a password typed in the wrong field: only real names are logged.
     ctx.log.warn({ ip: req.ip, ...(known ? { username: body.username } : { username: '(unknown)' }) }, 'admin sign-in failed');
     return sendError(reply, 401, 'E_BAD_CREDENTIALS');

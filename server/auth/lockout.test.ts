@@ -41,4 +41,12 @@ describe('SignInLockout', () => {
     lockout.recordFailure('d', 1);
     assert.deepEqual(['a', 'b', 'c', 'd'].map((n) => lockout.lockedFor(n, 1) > 0), [true, false, true, false]);
   });
+
+  it('counts an attempt as it begins, so parallel guesses beyond the limit are refused before any is evaluated', () => {
+    const lockout = new SignInLockout();
+    const admitted = Array.from({ length: 40 }, () => lockout.beginAttempt('alice', 0)).filter((wait) => wait === 0).length;
+    assert.equal(admitted, 10);
+    lockout.recordSuccess('alice');
+    assert.equal(lockout.beginAttempt('alice', 0), 0, 'a success (of an admitted attempt) clears the count');
+  });
 });

@@ -25,6 +25,18 @@ export class SignInLockout {
     return recent[recent.length - this.policy.maxFailures]! + this.policy.windowMs - now;
   }
 
+  /**
+   * Checks and counts in one step, before the password is evaluated: 0 when this attempt may go
+   * ahead (and it is already counted as a failure, undone by recordSuccess), else the ms to wait.
+   * Checking first and counting after the slow hash let parallel guesses all pass the check.
+   */
+  beginAttempt(username: string, now: number): number {
+    const locked = this.lockedFor(username, now);
+    if (locked > 0) return locked;
+    this.recordFailure(username, now);
+    return 0;
+  }
+
   recordFailure(username: string, now: number): void {
     const key = username.toLowerCase();
     const recent = [...this.recent(key, now), now].slice(-this.policy.maxFailures);

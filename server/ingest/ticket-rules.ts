@@ -1,7 +1,7 @@
 // What the server accepts from endpoints for tickets, decided without I/O: attachment limits (checked
 // again here; an agent is not trusted to have checked them), times, and the messages people read.
 import type { ErrorCode } from '../../shared/errors.js';
-import { TICKET_LIMITS, type Requester } from '../../shared/tickets.js';
+import { TICKET_LIMITS, type DeviceDetails, type Requester } from '../../shared/tickets.js';
 
 /** The files a ticket already holds, as far as the limits care. */
 export interface AttachmentTally {
@@ -94,4 +94,42 @@ export function ticketNumber(ticketId: string): number | null {
 
 function quoted(name: string): string {
   return JSON.stringify(name.length > 80 ? `${name.slice(0, 77)}...` : name);
+}
+
+/** The server's columns for a device, as its last inventory left them. */
+export interface RecordedDevice {
+  hostname: string;
+  serial: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  /** JSON {platform, distro, release, ...}, or null before the first inventory. */
+  os: string | null;
+  ip: string | null;
+}
+
+/** A ticket's device details from the server's record of the authenticated device. Only the
+ * logged-on user is the endpoint's word: it is who raised the ticket, which only the agent knows. */
+export function recordedDeviceDetails(deviceId: string, row: RecordedDevice | undefined, loggedOnUser: string | undefined): DeviceDetails {
+  const clip = (s: string) => s.slice(0, 256);
+  return {
+    deviceId,
+    hostname: clip(row?.hostname ?? 'unknown'),
+    ...(row?.serial ? { serial: clip(row.serial) } : {}),
+    ...(row?.manufacturer ? { manufacturer: clip(row.manufacturer) } : {}),
+    ...(row?.model ? { model: clip(row.model) } : {}),
+    os: clip(osText(row?.os ?? null)),
+    ip: row?.ip ? [row.ip] : [],
+    ...(loggedOnUser ? { loggedOnUser: clip(loggedOnUser) } : {}),
+  };
+}
+
+function osText(json: string | null): string {
+  if (json === null) return 'unknown';
+  try {
+    const os = JSON.parse(json) as { platform?: unknown; distro?: unknown; release?: unknown };
+    const text = [os.distro, os.release].filter((x) => typeof x === 'string' && x).join(' ');
+    return text || (typeof os.platform === 'string' ? os.platform : 'unknown');
+  } catch {
+    return 'unknown';
+  }
 }

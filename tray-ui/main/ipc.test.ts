@@ -161,4 +161,16 @@ describe('tray IPC', () => {
     assert.ok(result.ok);
     assert.deepEqual(agent.callsOf('worklog.start'), [{ ticketId: '1042', technician: 'Sam' }]);
   });
+
+  it("passes the agent's quota refusal to the ticket form as it is: E_RATE_LIMITED with a message a person can act on", async (t) => {
+    const message = 'You can raise at most 20 tickets in an hour from this computer. Nothing was sent; please wait a while.';
+    const agent = new StubAgent().answer('tickets.create', () => {
+      throw new OutpostError('E_RATE_LIMITED', message);
+    });
+    const { invoke, tray } = await withTicketWindow(agent);
+    t.after(() => tray.stop());
+    const result = await invoke('createTicket', draft);
+    assert.equal(result.ok, false);
+    assert.deepEqual(!result.ok && { code: result.error.code, message: result.error.message }, { code: 'E_RATE_LIMITED', message });
+  });
 });

@@ -84,7 +84,8 @@ describe('desk sync engine', () => {
     assert.equal(desk.tickets.size, 1);
     const [deskId, t] = [...desk.tickets][0]!;
     assert.equal(t.requesterEmail, alice.email);
-    assert.match(t.description, /^--- Device ---\nName: pc-1\nService tag: SN-pc-1\n/m);
+    // The server's record of the enrolled device (pc-01), not the details the endpoint wrote (pc-1).
+    assert.match(t.description, /^--- Device ---\nName: pc-01\nService tag: SN-PC01\n/m);
     const assetId = await store.desk.deskIdFor('asset', DEVICE);
     assert.equal(t.assetId, assetId);
     assert.equal(desk.assets.get(assetId!)?.serviceTag, 'SN-PC01');

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { itemKey, type Snapshot, type Software } from '../../../shared/inventory.js';
 import type { AppliedBatch, BatchOutcome, ChangeRecord, IngestState } from '../store.js';
 import { displayColumns } from './rows.js';
+import type { TicketQuota } from '../../ingest/quotas.js';
 import { createTicketIngest } from './ticket-ingest.js';
 
 interface StateRow {
@@ -16,7 +17,7 @@ interface StateRow {
 
 export type ApplyBatch = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T) => AppliedBatch<T> | null;
 
-export function createApplyBatch(db: Database.Database): ApplyBatch {
+export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuota): ApplyBatch {
   const readState = db.prepare<[string], StateRow>(`
     SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
@@ -53,7 +54,7 @@ export function createApplyBatch(db: Database.Database): ApplyBatch {
       changed: JSON.stringify(c.changed),
     });
 
-  const applyTicketItems = createTicketIngest(db);
+  const applyTicketItems = createTicketIngest(db, ticketQuota);
 
   const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): AppliedBatch<T> | null => {
     const row = readState.get(deviceId);

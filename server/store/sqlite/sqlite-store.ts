@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file under the data directory (better-sqlite3, WAL).
 // better-sqlite3 is synchronous; every transaction runs to completion before the event loop moves
 // on, which is what makes "read state, plan, write" atomic without row locks.
+import type { TicketQuota } from '../../ingest/quotas.js';
 import type Database from 'better-sqlite3';
 import type { Software } from '../../../shared/inventory.js';
 import { cleanHints } from '../identity.js';
@@ -60,6 +61,11 @@ interface SoftwareRow {
 
 const DEVICE_COLUMNS = `d.*, (SELECT COUNT(*) FROM software s WHERE s.device_id = d.id) AS software_count`;
 
+export interface SqliteStoreOptions {
+  /** Bounds what endpoints may write into tickets (server/ingest/quotas.ts); none when absent. */
+  ticketQuota?: TicketQuota;
+}
+
 export class SqliteStore implements Store {
   private readonly enrolTx: (request: EnrolRequest) => EnrolResult;
   private readonly batchTx: ApplyBatch;
@@ -73,9 +79,12 @@ export class SqliteStore implements Store {
   readonly admins: SqliteAdminStore;
   private closed = false;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    opts: SqliteStoreOptions = {},
+  ) {
     this.enrolTx = createEnrol(db);
-    this.batchTx = createApplyBatch(db);
+    this.batchTx = createApplyBatch(db, opts.ticketQuota);
     this.desk = new SqliteDeskStore(db);
     this.admins = new SqliteAdminStore(db);
     this.tickets = new SqliteTicketStore(db, this.desk);
@@ -86,8 +95,8 @@ export class SqliteStore implements Store {
     this.prohibited = new ProhibitedPatterns(db);
   }
 
-  static open(dataDir: string): SqliteStore {
-    return new SqliteStore(openDatabase(dataDir));
+  static open(dataDir: string, opts: SqliteStoreOptions = {}): SqliteStore {
+    return new SqliteStore(openDatabase(dataDir), opts);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
 // idempotent by its endpoint identity: (device, ref) for tickets and worklogs, noteId for notes,
 // content and name for files; a redelivery confirms instead of duplicating.
 import type Database from 'better-sqlite3';
+import type { TicketQuota } from '../../ingest/quotas.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ItemBody } from '../../../shared/protocol.js';
 import { worklogMinutes } from '../../../shared/tickets.js';
@@ -11,6 +12,8 @@ import {
   closedNoteText,
   decodeAttachment,
   endpointTime,
+  recordedDeviceDetails,
+  type RecordedDevice,
   requesterName,
   storedMimeType,
   ticketNumber,
@@ -23,10 +26,15 @@ export type ApplyTicketItems = (deviceId: string, items: readonly TicketItem[], 
 interface TicketKey {
   id: number;
   status: string;
+  requester_account: string;
 }
 
-export function createTicketIngest(db: Database.Database): ApplyTicketItems {
-  const findTicket = db.prepare<[string, string], TicketKey>('SELECT id, status FROM tickets WHERE device_id = ? AND ref = ?');
+/** Without a quota (tests of other things), nothing is limited but the per-ticket file limits. */
+const UNLIMITED: TicketQuota = { take: () => null };
+
+export function createTicketIngest(db: Database.Database, quota: TicketQuota = UNLIMITED): ApplyTicketItems {
+  const findTicket = db.prepare<[string, string], TicketKey>('SELECT id, status, requester_account FROM tickets WHERE device_id = ? AND ref = ?');
+  const recordedDevice = db.prepare<[string], RecordedDevice>('SELECT hostname, serial, manufacturer, model, os, ip FROM devices WHERE id = ?');
   const insertTicket = db.prepare(`
     INSERT INTO tickets (device_id, ref, subject, description, priority, category, status, requester, requester_account,
       device, hostname, attachments_expected, created_at, received_at, updated_at, public_updated_at)
@@ -46,6 +54,7 @@ export function createTicketIngest(db: Database.Database): ApplyTicketItems {
   const insertNote = db.prepare(`
     INSERT OR IGNORE INTO ticket_notes (ticket_id, note_id, author, text, visibility, from_endpoint, at)
     VALUES (@ticketId, @noteId, @author, @text, 'customer', 1, @at)`);
+  const noteExists = db.prepare<[number, string]>('SELECT 1 FROM ticket_notes WHERE ticket_id = ? AND note_id = ?');
   const ticketByNumber = db.prepare<[number], { id: number }>('SELECT id FROM tickets WHERE id = ?');
   const recordedWorklog = db.prepare<[string, string], { ticket_id: number }>('SELECT ticket_id FROM worklogs WHERE device_id = ? AND ref = ?');
   const insertWorklog = db.prepare(`
@@ -62,6 +71,11 @@ export function createTicketIngest(db: Database.Database): ApplyTicketItems {
   function create(deviceId: string, seq: number, body: ItemBody<'ticket.create'>, at: number): TicketItemResult {
     const existing = findTicket.get(deviceId, body.ref);
     if (existing) return { seq, type: 'ticket', ref: body.ref, ticketId: existing.id };
+    const refused = quota.take(deviceId, body.requester.account, 'tickets', 1, at);
+    if (refused) return { seq, type: 'problem', ...refused };
+    // What IT reads about the machine comes from the server's own record of the authenticated
+    // device (its last inventory), never from what the endpoint wrote into the ticket.
+    const device = recordedDeviceDetails(deviceId, recordedDevice.get(deviceId), body.device.loggedOnUser);
     const inserted = insertTicket.run({
       deviceId,
       ref: body.ref,
@@ -71,9 +85,8 @@ export function createTicketIngest(db: Database.Database): ApplyTicketItems {
       category: body.category ?? null,
       requester: JSON.stringify(body.requester),
       account: body.requester.account,
-      // The authenticated device, not whatever id the endpoint wrote into the details.
-      device: JSON.stringify({ ...body.device, deviceId }),
-      hostname: body.device.hostname,
+      device: JSON.stringify(device),
+      hostname: device.hostname,
       expected: body.attachments,
       createdAt: endpointTime(body.createdAt, at),
       receivedAt: at,
@@ -95,6 +108,8 @@ export function createTicketIngest(db: Database.Database): ApplyTicketItems {
       body.screenshot,
     );
     if (refusal) return { seq, type: 'problem', ...refusal };
+    const overQuota = quota.take(deviceId, ticket.requester_account, 'attachmentBytes', content.length, at);
+    if (overQuota) return { seq, type: 'problem', ...overQuota };
     insertAttachment.run({
       ticketId: ticket.id,
       name: body.attachment.name,
@@ -112,6 +127,8 @@ export function createTicketIngest(db: Database.Database): ApplyTicketItems {
   function note(deviceId: string, seq: number, body: ItemBody<'ticket.note'>, at: number): TicketItemResult {
     const ticket = findTicket.get(deviceId, body.ref);
     if (!ticket) return unknownRef(seq, 'note', body.ref);
+    const overQuota = noteExists.get(ticket.id, body.noteId) ? null : quota.take(deviceId, body.requester.account, 'notes', 1, at);
+    if (overQuota) return { seq, type: 'problem', ...overQuota };
     const added = insertNote.run({
       ticketId: ticket.id,
       noteId: body.noteId,

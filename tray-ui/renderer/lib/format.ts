@@ -3,6 +3,7 @@ import type { EndpointTicket } from '../../../shared/tickets.js';
 
 const STATUS_LABELS: Record<EndpointTicket['status'], string> = {
   queued: 'Waiting to send',
+  refused: 'Not accepted',
   new: 'New',
   open: 'Open',
   pending: 'Pending',
