@@ -192,7 +192,10 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
 
     const fix = page.getByLabel('Correct ticket ID');
     await eventually(page, async () => (await fix.count()) > 0, 'reload');
-    assert.ok((await page.locator('.worklog.state-rejected').textContent())?.includes('Not accepted'));
+    const rejected = (await page.locator('.worklog.state-rejected').textContent()) ?? '';
+    assert.match(rejected, /Not accepted/);
+    // The reason is the server's own words, naming the ticket that does not exist.
+    assert.match(rejected, /There is no ticket #?999999\. Check the ticket number/);
     await fix.fill(String(firstTicket.id));
     await page.getByRole('button', { name: 'Send again' }).click();
     await waitFor(async () => ((await detail(firstTicket.id)).worklogs.length > 0 ? true : undefined), 20_000, 'the corrected worklog');
