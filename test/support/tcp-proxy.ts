@@ -10,6 +10,8 @@ export interface ChaosOptions {
   seed: number;
   /** Chance per chunk of cutting the connection (both sides destroyed). */
   cut: number;
+  /** At most this many cuts: each one costs the agent a growing reconnect backoff. */
+  maxCuts: number;
   /** Chance per chunk of stalling the direction for up to `maxStallMs` before it goes on. */
   stall: number;
   maxStallMs: number;
@@ -73,7 +75,7 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
       from.pause();
       chain = chain.then(async () => {
         const roll = random();
-        if (roll < c.cut) {
+        if (roll < c.cut && stats.cuts < c.maxCuts) {
           stats.cuts++;
           cut();
           return;
