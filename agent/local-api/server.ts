@@ -17,6 +17,7 @@ import {
 import type { Logger } from '../../shared/log.js';
 import type { Caller } from './callers.js';
 import { onLines, writeLine } from './lines.js';
+import { asDiskFull } from '../outbox/disk-full.js';
 
 export type LocalHandlers = { [M in LocalMethod]: (params: LocalParams<M>, caller: Caller) => Promise<LocalResult<M>> };
 
@@ -112,7 +113,8 @@ export class LocalApiServer {
     try {
       const handler = this.opts.handlers[m] as (p: unknown, c: Caller) => Promise<unknown>;
       writeLine(socket, { id, ok: true, result: await handler(params.data, caller) } satisfies LocalResponse);
-    } catch (err) {
+    } catch (caught) {
+      const err = asDiskFull(caught);
       if (isOutpostError(err)) return writeLine(socket, failure(id, err.code, err.message));
       this.opts.log.error({ method: m, err: (err as Error).message }, 'local API handler failed');
       writeLine(socket, failure(id, 'E_INTERNAL', ERROR_CODES.E_INTERNAL));
