@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { DeskStatusJson } from '../shared/http-api.js';
 import { cleanText } from '../shared/junk.js';
 import { silentLogger } from '../shared/log.js';
 import { RtConnector } from '../server/desk/rt/connector.js';
@@ -13,6 +14,7 @@ import { deskKey } from '../server/desk/sync/keys.js';
 import { checkPage, fillSignIn, openConsoleBrowser } from './support/console.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot } from './support/deb.js';
 import { createToken, run, runToEnd, startAgent, tempDir, waitFor, waitForDevice, waitForOutput, type AgentProc, type DeviceSummary, type Proc } from './support/outpost.js';
+import { agentSettled, deskDrained } from './support/quiesce.js';
 import { rtSkip, startRt, type RtInstance } from './support/rt.js';
 
 const POLL_S = 2;
@@ -74,6 +76,13 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     });
     return (await res.json()) as T;
   }
+  /** The same server seen through the helpers that expect {status, body}. */
+  const wrapped = () => ({ api: async <T>(path: string) => ({ status: 200, body: await server.api<T>(path) }) });
+  /** Nothing more on its way: the agent's outbox is empty and delivered, and the desk queue is drained. */
+  const quiescent = async () => {
+    await agentSettled(wrapped(), agent, device.id);
+    await deskDrained(wrapped());
+  };
   const rtTicketsWithKey = async (key: string) =>
     (await asAdmin<{ items: { id: string }[] }>('GET', `/tickets?query=${encodeURIComponent(`'CF.{Outpost Key}' = '${key}'`)}`)).items.map((t) => t.id);
   /** Raises a ticket as the tray would and waits for its RT ticket; records how long that took. */
@@ -155,7 +164,7 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     assert.equal(after - before, 45);
   });
 
-  it("measures RT's own ticket create beside the tray's (printed at the end)", async () => {
+  it("creates tickets through RT's bare REST API and through the tray, both in RT (their times printed at the end)", async () => {
     const headers = { Authorization: `Basic ${Buffer.from(`${rt.user}:${rt.password}`).toString('base64')}`, 'Content-Type': 'application/json' };
     for (let i = 0; i < 3; i++) {
       const body = { Queue: 'General', Subject: `Bare create ${i}`, Content: 'Raised from the tray.', ContentType: 'text/plain', Requestor: 'root@example.com', Priority: 50 };
@@ -199,7 +208,7 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     server = await launch();
     await relay.up();
     await waitFor(async () => ((await rtTicketsWithKey(key)).length ? true : undefined), 30_000, 'the held ticket in RT');
-    await new Promise((r) => setTimeout(r, POLL_S * 1000));
+    await quiescent(); // a late second create would have landed by now
     assert.equal((await rtTicketsWithKey(key)).length, 1);
     const status = await server.api<{ healthy: boolean; queued: number; failed: number }>('/api/desk/status');
     assert.deepEqual([status.healthy, status.queued, status.failed], [true, 0, 0]);
@@ -224,7 +233,7 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     await onServer(false);
     await dpkgInstall(deb);
     await onServer(true);
-    await new Promise((r) => setTimeout(r, 2_000));
+    await quiescent(); // the returning package's asset event has been through the desk queue
     assert.equal((await banned()).length, 1);
   });
 
@@ -243,9 +252,21 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
       const catalog = page.getByRole('region', { name: 'Software catalog' });
       await catalog.getByText('Every 24 h').waitFor();
       await checkPage(page, 'desk');
+      const before = (await server.api<DeskStatusJson>('/api/desk/status')).catalog?.lastRun?.at ?? null;
       await catalog.getByRole('button', { name: 'Sync catalog now' }).click();
       await page.getByTestId('status-message').getByText('Software catalog sync queued.').waitFor();
       assert.deepEqual(problems, []);
+      // and the catalog reached RT: this machine's packages are assets in RT's software catalog
+      const run = await waitFor(async () => {
+        const last = (await server.api<DeskStatusJson>('/api/desk/status')).catalog?.lastRun;
+        return last && last.at !== before ? last : undefined;
+      }, 60_000, 'the catalog run the button asked for');
+      assert.ok(run.packages > 50 && run.created + run.updated + run.unchanged === run.packages, JSON.stringify(run));
+      const query = encodeURIComponent(`Catalog = 'Outpost software' AND Name = 'coreutils'`);
+      const found = await asAdmin<{ items: { id: string }[] }>('GET', `/assets?query=${query}`);
+      assert.equal(found.items.length, 1, 'one RT asset for coreutils');
+      const asset = await asAdmin<{ CustomFields: { name: string; values: string[] }[] }>('GET', `/asset/${found.items[0]!.id}`);
+      assert.deepEqual(asset.CustomFields.find((f) => f.name === 'Installations')?.values, ['1']);
     } finally {
       await browser.close();
     }
