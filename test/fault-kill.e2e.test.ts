@@ -1,6 +1,6 @@
 // Fault suite, crashes: kill -9 of the agent and of the server, again and again, while a batch of
 // changes and tickets is on its way (a package installed, tickets raised, then the kill after a
-// random delay from a printed seed; FAULT_SEED=n replays a run). At the end the server holds the
+// random delay from a printed seed; FAULT_SEED=n replays the same delays). At the end the server holds the
 // agent's digest, one history row per real change and one ticket per ticket raised.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot, testPackageName }
 import { packageHistory, ticketsBySubject } from './support/history.js';
 import { freePort } from './support/ports.js';
 import { agentSettled } from './support/quiesce.js';
-import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
 
 const SEED = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
 const ROUNDS = 6;
@@ -74,6 +74,9 @@ describe('fault suite: repeated kill -9 of the agent and the server mid-batch', 
         server = await startServer(dataDir, { port, adminToken });
       }
     }
+    // A scan now covers every dpkg change, even one the install watcher has not reported yet.
+    const scan = await runToEnd(['scan', '--now', '--state', stateDir]);
+    assert.equal(scan.code, 0, scan.output);
     await agentSettled(server, agent, device.id, 120_000);
 
     const history = await packageHistory(server, device.id, pkgs);

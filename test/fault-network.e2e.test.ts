@@ -1,5 +1,5 @@
 // Fault suite, network: a real agent and server with a TCP proxy between them that cuts, stalls
-// and slices the connection at random (from a printed seed, FAULT_SEED=n replays a run) while
+// and slices the connection at random (from a printed seed: FAULT_SEED=n replays the same choices, though not the same timing) while
 // packages are installed and removed and tickets are raised. Once the faults stop and everything
 // has settled, the server holds the agent's digest, one history row per real change and one
 // ticket per ticket raised.
@@ -11,7 +11,7 @@ import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot, testP
 import { packageHistory, ticketsBySubject } from './support/history.js';
 import { agentSettled } from './support/quiesce.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
-import { createToken, startAgent, startServer, tempDir, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import { createToken, runToEnd, startAgent, startServer, tempDir, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
 
 const SEED = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,6 +55,9 @@ describe('fault suite: a proxy that cuts, stalls and slices the agent link', { t
       if (i % 2 === 1) await dpkgRemove(pkg);
       if (i === 1) proxy.dropAll(); // at least one cut mid-stream, whatever the seed rolls
     }
+    // A scan now covers every dpkg change, even one the install watcher has not reported yet.
+    const scan = await runToEnd(['scan', '--now', '--state', stateDir]);
+    assert.equal(scan.code, 0, scan.output);
     // Settle with stalls and slices still on (cuts are used up or rare), then without faults.
     await agentSettled(server, agent, device.id, 120_000);
     const faults = { ...proxy.stats };
