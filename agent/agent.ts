@@ -22,6 +22,10 @@ import { Worklogs } from './tickets/worklogs.js';
 import { Triggers, type EventSource } from './triggers/index.js';
 import type { ScanRequest } from './triggers/types.js';
 import { join } from 'node:path';
+import { asDiskFull, isDiskFull } from './outbox/disk-full.js';
+
+/** A scan that failed on a full disk is tried again this long after. */
+export const DISK_FULL_RETRY_MS = 10_000;
 
 /** Collects a snapshot of the given scope, merged over the previous one. */
 export interface InventoryScanner {
@@ -71,6 +75,7 @@ export class Agent {
   private firstSnapshot: Promise<IdentitySource>;
   private resolveFirstSnapshot!: (s: IdentitySource) => void;
   private settings: Settings;
+  private diskFullRetry: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     const log = opts.log;
@@ -151,6 +156,7 @@ export class Agent {
 
   async stop(): Promise<void> {
     this.triggers?.stop();
+    clearTimeout(this.diskFullRetry);
     await this.queue.idle();
     await this.localApi.stop();
     await this.callers.idle();
@@ -180,9 +186,20 @@ export class Agent {
       await this.callers.sync(loggedOnAccounts(snapshot)).catch(() => undefined);
       return { changed: recorded !== null };
     } catch (err) {
-      this.opts.log.error({ trigger: req.trigger, err: (err as Error).message }, 'inventory scan failed');
-      throw err;
+      this.opts.log.error({ trigger: req.trigger, err: (err as Error).message, ...(isDiskFull(err) ? { code: 'E_DISK_FULL' } : {}) }, 'inventory scan failed');
+      // The change is still on the machine but not in the outbox: try again once space may be back,
+      // instead of waiting for the next trigger (which may be a day away).
+      if (isDiskFull(err)) this.retryAfterDiskFull(req);
+      throw asDiskFull(err);
     }
+  }
+
+  private retryAfterDiskFull(req: ScanRequest): void {
+    if (this.diskFullRetry) return;
+    this.diskFullRetry = setTimeout(() => {
+      this.diskFullRetry = undefined;
+      void this.scan(req).catch(() => undefined);
+    }, DISK_FULL_RETRY_MS);
   }
 
   private onCommand(cmd: ServerMessageMap['command']): void {

@@ -155,13 +155,13 @@ async function main() {
   const ms = (x) => `${Math.round(x)} ms`;
   const rows = [
     [`RT bare REST create, POST /ticket (median of ${ticketRuns})`, ms(median(bare)), '~800 ms'],
-    [`tray ticket -> created in RT (median of ${ticketRuns})`, ms(median(inRt)), ''],
-    ['  Outpost adds (tray -> RT minus bare create)', ms(median(inRt) - median(bare)), '<= 250 ms'],
+    [`ticket from the local API (where the tray starts) -> created in RT (median of ${ticketRuns})`, ms(median(inRt)), ''],
+    ['  Outpost adds (local API -> RT minus bare create)', ms(median(inRt) - median(bare)), '<= 250 ms'],
     ['  local API -> stored on the server (median)', ms(median(stored)), ''],
     ['  stored on the server -> created in RT (median)', ms(median(serverToRt)), ''],
     [`  desk job run, asset look-up + create (median of ${jobMs.length})`, ms(median(jobMs)), ''],
     [`  server's share beyond RT create (job - bare create)`, ms(median(jobMs) - median(bare)), ''],
-    [`tray ticket -> RT: slowest of ${ticketRuns}`, ms(Math.max(...inRt)), ''],
+    [`local API ticket -> RT: slowest of ${ticketRuns}`, ms(Math.max(...inRt)), ''],
     [`RT status change -> endpoint tickets.list, poll ${POLL_S} s (median of ${statusRuns})`, ms(median(toEndpoint)), '<= 7 s'],
     [`RT status change -> endpoint: slowest of ${statusRuns}`, ms(Math.max(...toEndpoint)), ''],
   ];

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { buildDeb, byteCountingProxy, median, procStat, start, waitFor } from './lib/proc.mjs';
 
 const installs = Number(process.argv[2] ?? 10);
+const DPKG_LOCK = '/tmp/outpost-tests-dpkg.lock';
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
 const adminToken = randomBytes(18).toString('base64url');
 const server = start(['server', '--port', '0', '--data', join(dir, 'server')], { OUTPOST_ADMIN_TOKEN: adminToken });
@@ -34,16 +35,17 @@ const fullUp = proxy.counts.up;
 const latencies = [];
 const installBytes = [];
 for (let i = 0; i < installs; i++) {
-  const name = `outpost-bench-${randomBytes(3).toString('hex')}`;
+  // The tests' package prefix and dpkg lock: a test comparing the dpkg database leaves these out.
+  const name = `outpost-e2e-bench-${randomBytes(3).toString('hex')}`;
   const deb = buildDeb(dir, name, '1.0');
   const before = proxy.counts.up;
-  execFileSync('dpkg', ['-i', deb], { stdio: 'ignore' });
+  execFileSync('flock', [DPKG_LOCK, 'dpkg', '-i', deb], { stdio: 'ignore' });
   const t0 = performance.now();
   await waitFor(async () => (await api(`/api/devices/${device.id}/software?q=${name}`)).items?.some((s) => s.name === name), 10_000, name);
   latencies.push(performance.now() - t0);
   await new Promise((r) => setTimeout(r, 300)); // let the ack and any trailing frame finish
   installBytes.push(proxy.counts.up - before);
-  execFileSync('dpkg', ['--purge', name], { stdio: 'ignore' });
+  execFileSync('flock', [DPKG_LOCK, 'dpkg', '--purge', name], { stdio: 'ignore' });
   await waitFor(async () => !(await api(`/api/devices/${device.id}/software?q=${name}`)).items?.some((s) => s.name === name), 10_000, `${name} removed`);
 }
 
@@ -54,7 +56,7 @@ await new Promise((r) => setTimeout(r, idleSeconds * 1000));
 const idle1 = procStat(agent.proc.pid);
 
 const rows = [
-  ['packages in the snapshot', packages, ''],
+  ['software items in the snapshot (this machine)', packages, ''],
   ['full snapshot on the wire, agent -> server (deflate, framing incl.)', `${(fullUp / 1024).toFixed(1)} KB`, '<= 20 KB'],
   ['one package install, bytes on the wire (median)', `${median(installBytes)} B`, '<= 400 B'],
   [`dpkg finished -> visible in the API (median of ${installs})`, `${(median(latencies) / 1000).toFixed(2)} s`, '<= 2 s'],

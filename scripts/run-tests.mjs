@@ -2,8 +2,11 @@
 // Runs every *.test.ts under the project with node's own test runner (TypeScript through tsx).
 // Usage: node scripts/run-tests.mjs [--unit] [path-substring ...]  (filters test files by substring)
 //   --unit  leaves out what needs root, the RT server, Chromium or installed packages (npm run test:unit)
+// A test that did not run (a missing real component: RT, Chromium, dpkg...) is named at the end
+// with its reason, so a green run never hides what it left out; with CI=true it fails the run.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -36,9 +39,36 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+const notRunFile = join(mkdtempSync(join(tmpdir(), 'outpost-tests-')), 'not-run.jsonl');
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  [
+    '--import', 'tsx', '--test', '--test-concurrency=2',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts', 'skip-reporter.mjs')}`, `--test-reporter-destination=${notRunFile}`,
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
-process.exit(result.status ?? 1);
+const notRun = readNotRun(notRunFile);
+rmSync(join(notRunFile, '..'), { recursive: true, force: true });
+const ci = process.env.CI === 'true';
+if (notRun.length > 0) {
+  const red = process.stdout.isTTY ? (t) => `\x1b[1;31m${t}\x1b[0m` : (t) => t;
+  console.log(red(`\nNOT RUN: ${notRun.length} test(s) or suite(s) did not run, so this run does not cover them:`));
+  for (const t of notRun) {
+    console.log(`  - ${relative(root, t.file) || '?'} > ${t.name}${t.todo ? ' (todo)' : ''}${t.reason ? `\n      why / how to get it: ${t.reason}` : ''}`);
+  }
+  if (ci) console.log(red('CI=true: every real component must be present, so tests that did not run fail the run.'));
+}
+process.exit(result.status !== 0 ? (result.status ?? 1) : ci && notRun.length > 0 ? 1 : 0);
+
+function readNotRun(file) {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}

@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   E_UNKNOWN_TICKET: 'No ticket has this number or reference.',
   // Local state
   E_OUTBOX_CORRUPT: 'An outbox row could not be read and was set aside.',
+  E_DISK_FULL: "This computer's disk is full, so nothing was saved. Free some space and try again.",
   // Local API
   E_UNKNOWN_METHOD: 'The method is not known.',
   E_TOO_LARGE: 'The request is larger than the limit.',

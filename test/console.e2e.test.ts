@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { checkPage as check, fillSignIn, openConsoleBrowser } from './support/console.js';
-import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot } from './support/deb.js';
+import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot, testPackageName } from './support/deb.js';
 import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, waitForOutput, type AgentProc, type ServerProc } from './support/outpost.js';
 
 const root = new URL('../', import.meta.url).pathname;
-const PACKAGE = 'outpost-console-e2e';
+const PACKAGE = testPackageName('console');
 const PASSWORD = 'correct horse battery staple';
 
 describe('web console end to end', { timeout: 300_000 }, () => {

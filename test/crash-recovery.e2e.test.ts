@@ -1,11 +1,14 @@
 // kill -9 of the agent and of the server while changes are in flight: nothing acknowledged is
-// lost, nothing is recorded twice, and both sides end on the same snapshot digest.
+// lost, nothing is recorded twice, and both sides end on the same snapshot digest. The agent talks
+// to the server through a TCP proxy (test/support/tcp-proxy.ts) that can hold back the server's
+// frames, so a batch can be on the server, applied, while the agent has not seen its ack.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot } from './support/deb.js';
+import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot, testPackageName } from './support/deb.js';
 import { freePort } from './support/ports.js';
+import { agentSettled } from './support/quiesce.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
 
 interface ChangeRow { added: { name: string }[]; removed: { name: string }[] }
@@ -14,19 +17,22 @@ describe('crash recovery with real processes', () => {
   const dir = tempDir();
   const dataDir = join(dir, 'server');
   const stateDir = join(dir, 'agent');
-  const pkg = `outpost-e2e-crash-${randomBytes(3).toString('hex')}`;
+  const pkg = testPackageName('crash');
   let port: number;
   let adminToken: string;
   let server: ServerProc;
+  let proxy: TcpProxy;
   let agent: AgentProc;
   let device: DeviceSummary;
+  const proxied = () => `http://127.0.0.1:${proxy.port}`;
 
   before(async () => {
     requireRoot();
     port = await freePort();
     server = await startServer(dataDir, { port });
     adminToken = server.adminToken;
-    agent = startAgent(server.url, stateDir, await createToken(dataDir));
+    proxy = await startTcpProxy(port);
+    agent = startAgent(proxied(), stateDir, await createToken(dataDir));
     device = await waitForDevice(server);
   });
 
@@ -34,6 +40,7 @@ describe('crash recovery with real processes', () => {
     await dpkgPurgeQuietly(pkg);
     await agent?.kill();
     await server?.kill();
+    await proxy?.close();
   });
 
   const changesFor = async (name: string) => {
@@ -43,45 +50,60 @@ describe('crash recovery with real processes', () => {
       removed: body.items.filter((c) => c.removed.some((s) => s.name === name)).length,
     };
   };
-
-  const converged = async () =>
-    waitFor(
-      async () => {
-        const status = await agent.status().catch(() => undefined);
-        if (!status || status.pendingItems > 0) return undefined;
-        const { body } = await server.api<{ digest: string }>(`/api/devices/${device.id}`);
-        return body.digest === status.digest ? status.digest : undefined;
-      },
-      30_000,
-      'the agent and the server to agree on the snapshot digest',
-    );
+  const converged = () => agentSettled(server, agent, device.id);
+  /** The server has applied the change (it is in the history) and the agent still holds it. */
+  const onServerNotAcked = async (want: { added: number; removed: number }) => {
+    await waitFor(async () => {
+      const c = await changesFor(pkg);
+      return c.added === want.added && c.removed === want.removed ? true : undefined;
+    }, 15_000, 'the server to apply the batch');
+    assert.ok((await agent.status()).pendingItems > 0, 'the agent has not seen the ack: the item is still in its outbox');
+  };
 
   it('delivers a change queued before kill -9 of the agent, once', async () => {
+    await converged();
     await server.kill(); // the server is gone: the next change stays unacknowledged in the outbox
     await dpkgInstall(await buildDeb(dir, pkg, '2.0'));
     await waitFor(async () => ((await agent.status()).pendingItems > 0 ? true : undefined), 10_000, 'the change to be queued');
     await agent.kill();
 
     server = await startServer(dataDir, { port, adminToken });
-    agent = startAgent(server.url, stateDir);
+    agent = startAgent(proxied(), stateDir);
     await converged();
     assert.deepEqual(await changesFor(pkg), { added: 1, removed: 0 });
   });
 
-  it('survives kill -9 of the server mid-stream and records the removal once', async () => {
-    await server.kill();
-    await dpkgRemove(pkg);
-    await waitFor(async () => ((await agent.status()).pendingItems > 0 ? true : undefined), 10_000, 'the removal to be queued');
-    server = await startServer(dataDir, { port, adminToken });
+  it('kill -9 of the server after it applied a batch and before the agent saw the ack: recorded once', async () => {
     await converged();
+    proxy.holdDown(); // the agent's frames reach the server; the server's ack never reaches the agent
+    await dpkgRemove(pkg);
+    await onServerNotAcked({ added: 1, removed: 1 });
+    await server.kill();
+    proxy.dropAll();
+
+    server = await startServer(dataDir, { port, adminToken });
+    await converged(); // the agent sends the same seq again; the restarted server skips it and acks
     assert.deepEqual(await changesFor(pkg), { added: 1, removed: 1 });
+  });
+
+  it('kill -9 of the agent after the server applied its batch and before the ack was stored: recorded once', async () => {
+    await converged();
+    proxy.holdDown();
+    await dpkgInstall(await buildDeb(dir, pkg, '3.0'));
+    await onServerNotAcked({ added: 2, removed: 1 });
+    await agent.kill(); // the item was sent and applied, but is still in the dead agent's outbox
+    proxy.dropAll();
+
+    agent = startAgent(proxied(), stateDir);
+    await converged();
+    assert.deepEqual(await changesFor(pkg), { added: 2, removed: 1 });
   });
 
   it('keeps the history free of duplicates after the agent restarts on an unchanged machine', async () => {
     await agent.kill();
-    agent = startAgent(server.url, stateDir);
+    agent = startAgent(proxied(), stateDir);
     const digest = await converged();
     assert.match(digest, /^[0-9a-f]{64}$/);
-    assert.deepEqual(await changesFor(pkg), { added: 1, removed: 1 });
+    assert.deepEqual(await changesFor(pkg), { added: 2, removed: 1 });
   });
 });

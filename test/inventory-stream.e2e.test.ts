@@ -1,19 +1,16 @@
 // A real server and a real agent on this machine, with real dpkg installs.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot } from './support/deb.js';
+import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, isTestPackage, requireRoot, testPackageName, withDpkgLock } from './support/deb.js';
+import { agentSettled } from './support/quiesce.js';
 import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
 
 const exec = promisify(execFile);
 interface SoftwareRow { name: string; version?: string; source: string }
 interface ChangeRow { at: string; trigger: string; section: string; added: SoftwareRow[]; removed: SoftwareRow[] }
-
-/** Packages other test files install and remove while this one runs. */
-const isTestPackage = (name: string) => name.startsWith('outpost-e2e-');
 
 async function installedDpkgPackages(): Promise<string[]> {
   const { stdout } = await exec('dpkg-query', ['-W', '-f=${db:Status-Abbrev}|${Package}\n']);
@@ -25,7 +22,7 @@ describe('inventory stream: a real agent and server on this machine', () => {
   let agent: AgentProc;
   let device: DeviceSummary;
   const dir = tempDir();
-  const pkg = `outpost-e2e-stream-${randomBytes(3).toString('hex')}`;
+  const pkg = testPackageName('stream');
 
   before(async () => {
     requireRoot();
@@ -44,7 +41,14 @@ describe('inventory stream: a real agent and server on this machine', () => {
   const dpkgNames = async () => (await software()).filter((s) => s.source === 'dpkg').map((s) => s.name);
 
   it('lists the device with every installed dpkg package', async () => {
-    const [onServer, onMachine] = await Promise.all([dpkgNames(), installedDpkgPackages()]);
+    // Under the tests' dpkg lock, after a scan the agent has delivered: both sides describe the same
+    // database. Packages of other test files (TEST_PACKAGE_PREFIX) are left out of the comparison.
+    const [onServer, onMachine] = await withDpkgLock(async () => {
+      const scan = await runToEnd(['scan', '--now', '--json', '--state', agent.stateDir]);
+      assert.equal(scan.code, 0, scan.output);
+      await agentSettled(server, agent, device.id);
+      return Promise.all([dpkgNames(), installedDpkgPackages()]);
+    });
     const real = (names: string[]) => [...new Set(names.filter((n) => !isTestPackage(n)))].sort();
     assert.ok(real(onMachine).length > 50, 'this machine has a real dpkg database');
     assert.deepEqual(real(onServer), real(onMachine));

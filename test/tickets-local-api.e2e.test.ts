@@ -13,6 +13,7 @@ import { localApiPath } from '../agent/paths.js';
 import { callLocalAgent } from '../agent/local-api/client.js';
 import { requireRoot } from './support/deb.js';
 import { freePort } from './support/ports.js';
+import { agentSettled } from './support/quiesce.js';
 import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
 
 const BIN = new URL('../bin/outpost.js', import.meta.url).pathname;
@@ -114,7 +115,8 @@ describe('tickets through the local API, end to end', () => {
     const ref = (await cliJson<{ items: { ref: string; subject: string }[] }>('ticket', 'list')).items.find((t) => t.subject === 'Offline ticket')!.ref;
     const stored = await waitFor(() => serverTicket(ref), 40_000, 'the offline ticket after reconnecting');
     await waitFor(async () => ((await cliJson<{ number: number | null }>('ticket', 'show', ref)).number === stored.id ? true : undefined), 10_000, 'its number');
-    assert.ok(await serverTicket(ref), 'still exactly one');
+    await agentSettled(server, agent, device.id); // nothing more on its way: a late duplicate would be in by now
+    assert.ok(await serverTicket(ref), 'still exactly one'); // serverTicket() fails on two
   });
 
   it('records a worklog with the right minutes, and keeps one the server rejects for correction', async () => {
@@ -165,6 +167,7 @@ describe('tickets through the local API, end to end', () => {
     );
     assert.deepEqual([asNobody.code, asNobody.stderr.trim()], [1, 'outpost: You are not a logged-on user of this machine (no local API token for nobody).']);
     assert.equal((await agent.status()).connected, true, 'the agent is still serving');
+    await agentSettled(server, agent, device.id); // anything the refused calls had queued would be delivered by now
     assert.equal(await count(), before);
   });
 });

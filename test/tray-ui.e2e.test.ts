@@ -19,6 +19,7 @@ import { TrayBrowser } from './support/tray/browser.js';
 import { FakeElectron } from './fakes/electron.js';
 import { SCREENSHOTS } from './support/screenshots.js';
 import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';
+import { agentSettled } from './support/quiesce.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const built = join(root, 'dist', 'tray');
@@ -142,7 +143,7 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
 
     server = await startServer(join(dir, 'server'), { port, adminToken: server.adminToken });
     await waitFor(async () => ((await tickets(subject)).length > 0 ? true : undefined), 60_000, 'the offline ticket on the server');
-    await waitFor(async () => ((await agent.status()).pendingItems === 0 ? true : undefined), 30_000, 'the outbox to drain');
+    await agentSettled(server, agent, deviceId); // the outbox drained and delivered: a late duplicate would be in
     assert.equal((await tickets(subject)).length, 1, 'delivered once');
     assert.deepEqual(problems, []);
   });
@@ -192,7 +193,10 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
 
     const fix = page.getByLabel('Correct ticket ID');
     await eventually(page, async () => (await fix.count()) > 0, 'reload');
-    assert.ok((await page.locator('.worklog.state-rejected').textContent())?.includes('Not accepted'));
+    const rejected = (await page.locator('.worklog.state-rejected').textContent()) ?? '';
+    assert.match(rejected, /Not accepted/);
+    // The reason is the server's own words, naming the ticket that does not exist.
+    assert.match(rejected, /There is no ticket #?999999\. Check the ticket number/);
     await fix.fill(String(firstTicket.id));
     await page.getByRole('button', { name: 'Send again' }).click();
     await waitFor(async () => ((await detail(firstTicket.id)).worklogs.length > 0 ? true : undefined), 20_000, 'the corrected worklog');

@@ -11,6 +11,7 @@ import type { Logger } from '../../shared/log.js';
 import type { Caller } from './callers.js';
 import { ConnectionBook, type Tracked } from './connections.js';
 import { onLines, writeLine } from './lines.js';
+import { asDiskFull } from '../outbox/disk-full.js';
 import { failure, readCall, readEnvelope } from './requests.js';
 
 export type LocalHandlers = { [M in LocalMethod]: (params: LocalParams<M>, caller: Caller) => Promise<LocalResult<M>> };
@@ -156,7 +157,8 @@ export class LocalApiServer {
     try {
       const handler = this.opts.handlers[call.method] as (p: unknown, c: Caller) => Promise<unknown>;
       writeLine(socket, { id, ok: true, result: await handler(call.params, caller) } satisfies LocalResponse);
-    } catch (err) {
+    } catch (caught) {
+      const err = asDiskFull(caught);
       if (isOutpostError(err)) return writeLine(socket, failure(id, err.code, err.message));
       this.opts.log.error({ method: call.method, err: (err as Error).message }, 'local API handler failed');
       writeLine(socket, failure(id, 'E_INTERNAL', ERROR_CODES.E_INTERNAL));

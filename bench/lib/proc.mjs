@@ -1,7 +1,6 @@
 // Helpers for benchmarks: real Outpost processes, a byte-counting TCP proxy, /proc sampling.
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 
 export const BIN = new URL('../../bin/outpost.js', import.meta.url).pathname;
@@ -27,19 +26,12 @@ export async function waitFor(probe, timeoutMs, what) {
   }
 }
 
-/** A TCP proxy that counts the bytes each way: what really crosses the wire, framing and deflate included. */
+/** A TCP proxy that counts the bytes each way: what really crosses the wire, framing and deflate
+ * included. The same proxy the fault tests use (test/support/tcp-proxy.ts), built by `npm run build`. */
 export async function byteCountingProxy(targetPort) {
-  const counts = { up: 0, down: 0 };
-  const server = createServer((client) => {
-    const upstream = connect(targetPort, '127.0.0.1');
-    client.on('data', (d) => (counts.up += d.length));
-    upstream.on('data', (d) => (counts.down += d.length));
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { port: server.address().port, counts, close: () => server.close() };
+  const { startTcpProxy } = await import('../../dist/test/support/tcp-proxy.js');
+  const proxy = await startTcpProxy(targetPort);
+  return { port: proxy.port, counts: proxy.counts, close: () => void proxy.close() };
 }
 
 /** Resident set size and CPU ticks of a process, from /proc. */

@@ -84,7 +84,7 @@ describe('outpost admin', () => {
   });
 
   const hasScript = spawnSync('script', ['--version']).status === 0;
-  it('at a real terminal, asks twice without echoing what is typed', { skip: !hasScript && 'needs script(1) for a pseudo-terminal' }, async () => {
+  it('at a real terminal, asks twice without echoing what is typed', { skip: !hasScript && 'needs script(1) for a pseudo-terminal: apt-get install bsdutils' }, async () => {
     const typed = 'typed at the terminal';
     const transcript = await atTerminal(`admin create dave --data ${h.dataDir}`, [typed, typed]);
     assert.match(transcript, /^Password for dave: \r?\nRepeat it: \r?\nCreated admin dave in /);

@@ -418,6 +418,7 @@ export class FakeElectron implements ElectronPorts {
     this.app = new FakeApp(paths);
     const trays = this.trays;
     const windows = this.windows;
+    const app = this.app;
     this.Tray = class extends FakeTray {
       constructor(image: string) {
         super(image);
@@ -428,6 +429,15 @@ export class FakeElectron implements ElectronPorts {
       constructor(options: BrowserWindowOptions) {
         super(options);
         windows.push(this);
+      }
+
+      // As Electron does: closing the last window emits 'window-all-closed', and with no listener
+      // for it the app quits.
+      override close(): void {
+        super.close();
+        if (windows.some((w) => !w.destroyed)) return;
+        if (app.listenerCount('window-all-closed') === 0) app.quit();
+        else app.emit('window-all-closed');
       }
     };
   }

@@ -1,12 +1,41 @@
 // Builds a tiny real Debian package and installs/removes it with dpkg, as root. dpkg calls are
 // serialised through flock because test files run in parallel and dpkg holds one global lock.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
 const LOCK = '/tmp/outpost-tests-dpkg.lock';
+
+/** Every package a test installs starts with this, so that a test comparing the whole dpkg
+ * database with what the agent reported leaves out what other test files install meanwhile. */
+export const TEST_PACKAGE_PREFIX = 'outpost-e2e-';
+
+/** A fresh package name for one test file: `outpost-e2e-<tag>-<random>`. */
+export function testPackageName(tag: string): string {
+  return `${TEST_PACKAGE_PREFIX}${tag}-${randomBytes(3).toString('hex')}`;
+}
+
+export const isTestPackage = (name: string): boolean => name.startsWith(TEST_PACKAGE_PREFIX);
+
+/** Runs `fn` while holding the tests' dpkg lock, so no other test file installs or removes a
+ * package while this one compares the dpkg database with what the agent reported. */
+export async function withDpkgLock<T>(fn: () => Promise<T>): Promise<T> {
+  const holder = spawn('flock', [LOCK, 'sh', '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.once('data', () => resolve());
+      holder.once('error', reject);
+      holder.once('exit', (code) => reject(new Error(`flock exited with ${code}`)));
+    });
+    return await fn();
+  } finally {
+    holder.stdin.end();
+    await new Promise((r) => (holder.exitCode === null ? holder.once('exit', r) : r(undefined)));
+  }
+}
 
 export async function buildDeb(dir: string, name: string, version = '1.0.0'): Promise<string> {
   const root = join(dir, `${name}-root`);

@@ -170,7 +170,16 @@ describe('single instance', () => {
   it('keeps running when the last window closes', async (t) => {
     const { electron, tray } = await startTestTray();
     t.after(() => tray.stop());
-    assert.equal(electron.app.listenerCount('window-all-closed'), 1, 'without a listener Electron would quit');
+    electron.menu().click(MENU_IDS.tickets);
+    await waitFor(() => electron.openWindows().length === 1);
+    electron.openWindows()[0]!.close();
+    assert.equal(electron.openWindows().length, 0);
+    assert.equal(electron.app.quitCalls, 0, 'the app did not quit');
+    assert.equal(electron.trays.length, 1);
+    assert.equal(electron.trays[0]!.destroyed, false, 'the tray icon is still there');
+    // and the menu still works: the same item opens a window again
+    electron.menu().click(MENU_IDS.tickets);
+    await waitFor(() => electron.openWindows().length === 1);
   });
 });
 

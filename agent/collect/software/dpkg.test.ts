@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { FakeHost } from '../../../test/fakes/host.js';
 import { createNodeHost } from '../../host/node-host.js';
 import { dpkgCollector, maintainerName, parseDpkgStatus } from './dpkg.js';
+import { withDpkgLock } from '../../../test/support/deb.js';
 
 const fixture = readFileSync(new URL('./fixtures/linux-var-lib-dpkg-status.trimmed', import.meta.url), 'utf8');
 const byName = (name: string) => parseDpkgStatus(fixture).find((p) => p.name === name);
@@ -107,20 +108,24 @@ describe('dpkgCollector', () => {
   });
 });
 
+function readDpkgQuery(): string[][] {
+  return execFileSync('dpkg-query', ['-W', '-f=${db:Status-Abbrev}\t${Package}\t${Architecture}\t${Version}\t${Maintainer}\n'], {
+    encoding: 'utf8',
+    env: { ...process.env, LC_ALL: 'C.UTF-8' },
+  })
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split('\t'));
+}
+
 const realDpkg = existsSync('/var/lib/dpkg/status') && existsSync('/usr/bin/dpkg-query');
 
-describe('dpkgCollector on this machine', { skip: !realDpkg && 'no dpkg here' }, () => {
+describe('dpkgCollector on this machine', { skip: !realDpkg && 'needs a real dpkg database (/var/lib/dpkg/status and dpkg-query): run on Debian or Ubuntu' }, () => {
   it('agrees with dpkg-query on every installed package', async () => {
-    const rows = execFileSync('dpkg-query', ['-W', '-f=${db:Status-Abbrev}\t${Package}\t${Architecture}\t${Version}\t${Maintainer}\n'], {
-      encoding: 'utf8',
-      env: { ...process.env, LC_ALL: 'C.UTF-8' },
-    })
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => line.split('\t'));
+    // Under the tests' dpkg lock: no other test file installs or removes a package between the two reads.
+    const { rows, items } = await withDpkgLock(async () => ({ rows: readDpkgQuery(), items: await dpkgCollector.collect(createNodeHost()) }));
     // Abbrev is want/status/error; a second letter "i" means installed (ii, hi, ri, pi).
     const installed = rows.filter(([abbrev]) => abbrev![1] === 'i');
-    const items = await dpkgCollector.collect(createNodeHost());
 
     assert.equal(items.length, installed.length);
     const seen = new Map(items.map((s) => [`${s.name}:${s.arch}`, s]));

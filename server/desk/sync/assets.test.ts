@@ -11,78 +11,83 @@ import { issueEnrolmentToken } from '../../store/tokens.js';
 import { hintsFor, machine } from '../../../test/support/server/fixtures.js';
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk } from '../../../test/fakes/desk-connector.js';
+import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
 
 const MAC_A = '3c:52:82:11:22:33';
 const MAC_B = '3c:52:82:44:55:66';
 
 // Devices as desk assets through their life: renamed, reimaged, cloned.
-describe('desk assets of renamed, reimaged and cloned devices', () => {
-  let dir: string;
-  let store: SqliteStore;
-  let desk: FakeDesk;
-  let engine: DeskSyncEngine;
-  let token: string;
-  let now: number;
-  let seq: number;
+// Once per real connector's capabilities: what RT can do and what ServiceDesk Plus can do.
+for (const profile of DESK_PROFILES) {
+  describe(`desk assets of renamed, reimaged and cloned devices, with ${profile.name}'s capabilities`, () => {
+    let dir: string;
+    let store: SqliteStore;
+    let desk: FakeDesk;
+    let engine: DeskSyncEngine;
+    let token: string;
+    let now: number;
+    let seq: number;
 
-  beforeEach(async () => {
-    mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
-    dir = mkdtempSync(join(tmpdir(), 'outpost-desk-assets-'));
-    store = SqliteStore.open(dir);
-    now = Date.parse('2026-01-05T10:00:00Z');
-    seq = 0;
-    token = await issueEnrolmentToken(store, {}, now);
-    desk = new FakeDesk();
-    engine = new DeskSyncEngine({ desk, store, log: silentLogger, pollMs: 30_000, now: () => now, random: () => 1, ticketChanged: () => undefined });
-    engine.start();
-  });
-  afterEach(async () => {
-    await engine.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-    mock.timers.reset();
-  });
+    beforeEach(async () => {
+      mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+      dir = mkdtempSync(join(tmpdir(), 'outpost-desk-assets-'));
+      store = SqliteStore.open(dir);
+      now = Date.parse('2026-01-05T10:00:00Z');
+      seq = 0;
+      token = await issueEnrolmentToken(store, {}, now);
+      desk = new FakeDesk();
+      desk.capabilities = { ...profile.capabilities };
+      engine = new DeskSyncEngine({ desk, store, log: silentLogger, pollMs: 30_000, now: () => now, random: () => 1, ticketChanged: () => undefined });
+      engine.start();
+    });
+    afterEach(async () => {
+      await engine.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+      mock.timers.reset();
+    });
 
-  /** Enrols a machine with these hints, sends its snapshot, and returns its device and desk asset ids. */
-  const report = async (installId: string, spec: { hostname: string; serial: string; macs: string[] }) => {
-    const snapshot = machine(spec);
-    const hints: IdentityHints = hintsFor(snapshot, installId);
-    const enrolled = await store.enrol({ tokenHash: hashSecret(token), hints, agentVersion: 't', secretHash: hashSecret(`s${++seq}`), at: ++now });
-    assert.ok(enrolled.ok);
-    await store.applyBatch(enrolled.deviceId, now, () => ({ lastSeq: seq, needsFull: false, snapshot: { snapshot, digest: `d${seq}` }, changes: [] }));
-    await engine.whenIdle();
-    return { deviceId: enrolled.deviceId, cloneOf: enrolled.cloneOf, assetId: (await store.desk.deskIdFor('asset', enrolled.deviceId))! };
-  };
+    /** Enrols a machine with these hints, sends its snapshot, and returns its device and desk asset ids. */
+    const report = async (installId: string, spec: { hostname: string; serial: string; macs: string[] }) => {
+      const snapshot = machine(spec);
+      const hints: IdentityHints = hintsFor(snapshot, installId);
+      const enrolled = await store.enrol({ tokenHash: hashSecret(token), hints, agentVersion: 't', secretHash: hashSecret(`s${++seq}`), at: ++now });
+      assert.ok(enrolled.ok);
+      await store.applyBatch(enrolled.deviceId, now, () => ({ lastSeq: seq, needsFull: false, snapshot: { snapshot, digest: `d${seq}` }, changes: [] }));
+      await engine.whenIdle();
+      return { deviceId: enrolled.deviceId, cloneOf: enrolled.cloneOf, assetId: (await store.desk.deskIdFor('asset', enrolled.deviceId))! };
+    };
 
-  it('renames the desk asset when the device is renamed', async () => {
-    const first = await report('inst-1', { hostname: 'pc-old', serial: 'SN-1', macs: [MAC_A] });
-    assert.equal(desk.assets.get(first.assetId)?.name, 'pc-old');
-    const renamed = await report('inst-1', { hostname: 'pc-new', serial: 'SN-1', macs: [MAC_A] });
-    assert.equal(renamed.assetId, first.assetId);
-    assert.equal(desk.assets.size, 1);
-    assert.equal(desk.assets.get(first.assetId)?.name, 'pc-new');
-  });
+    it('renames the desk asset when the device is renamed', async () => {
+      const first = await report('inst-1', { hostname: 'pc-old', serial: 'SN-1', macs: [MAC_A] });
+      assert.equal(desk.assets.get(first.assetId)?.name, 'pc-old');
+      const renamed = await report('inst-1', { hostname: 'pc-new', serial: 'SN-1', macs: [MAC_A] });
+      assert.equal(renamed.assetId, first.assetId);
+      assert.equal(desk.assets.size, 1);
+      assert.equal(desk.assets.get(first.assetId)?.name, 'pc-new');
+    });
 
-  it('keeps the desk asset of a reimaged device (same serial, new install)', async () => {
-    const before = await report('inst-1', { hostname: 'pc-1', serial: 'SN-1', macs: [MAC_A] });
-    const after = await report('inst-2', { hostname: 'pc-1-new', serial: 'SN-1', macs: [MAC_A] });
-    assert.equal(after.deviceId, before.deviceId);
-    assert.equal(after.assetId, before.assetId);
-    assert.equal(desk.assets.size, 1);
-    assert.equal(desk.assets.get(after.assetId)?.name, 'pc-1-new');
-  });
+    it('keeps the desk asset of a reimaged device (same serial, new install)', async () => {
+      const before = await report('inst-1', { hostname: 'pc-1', serial: 'SN-1', macs: [MAC_A] });
+      const after = await report('inst-2', { hostname: 'pc-1-new', serial: 'SN-1', macs: [MAC_A] });
+      assert.equal(after.deviceId, before.deviceId);
+      assert.equal(after.assetId, before.assetId);
+      assert.equal(desk.assets.size, 1);
+      assert.equal(desk.assets.get(after.assetId)?.name, 'pc-1-new');
+    });
 
-  it('gives a clone an asset of its own, marked as a suspected clone, and leaves the original asset alone', async () => {
-    const original = await report('inst-image', { hostname: 'lab-pc', serial: 'SN-1', macs: [MAC_A] });
-    const originalAsset = { ...desk.assets.get(original.assetId) };
-    const clone = await report('inst-image', { hostname: 'lab-pc', serial: 'SN-2', macs: [MAC_B] });
-    assert.equal(clone.cloneOf, original.deviceId);
-    assert.notEqual(clone.deviceId, original.deviceId);
-    assert.notEqual(clone.assetId, original.assetId);
-    assert.equal(desk.assets.size, 2);
-    const asset = desk.assets.get(clone.assetId) as { description?: string; serviceTag?: string };
-    assert.equal(asset.serviceTag, 'SN-2');
-    assert.match(asset.description ?? '', new RegExp(`suspected clone of lab-pc \\(Outpost device ${original.deviceId}\\)`, 'i'));
-    assert.deepEqual(desk.assets.get(original.assetId), originalAsset);
+    it('gives a clone an asset of its own, marked as a suspected clone, and leaves the original asset alone', async () => {
+      const original = await report('inst-image', { hostname: 'lab-pc', serial: 'SN-1', macs: [MAC_A] });
+      const originalAsset = { ...desk.assets.get(original.assetId) };
+      const clone = await report('inst-image', { hostname: 'lab-pc', serial: 'SN-2', macs: [MAC_B] });
+      assert.equal(clone.cloneOf, original.deviceId);
+      assert.notEqual(clone.deviceId, original.deviceId);
+      assert.notEqual(clone.assetId, original.assetId);
+      assert.equal(desk.assets.size, 2);
+      const asset = desk.assets.get(clone.assetId) as { description?: string; serviceTag?: string };
+      assert.equal(asset.serviceTag, 'SN-2');
+      assert.match(asset.description ?? '', new RegExp(`suspected clone of lab-pc \\(Outpost device ${original.deviceId}\\)`, 'i'));
+      assert.deepEqual(desk.assets.get(original.assetId), originalAsset);
+    });
   });
-});
+}

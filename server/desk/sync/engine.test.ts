@@ -13,223 +13,231 @@ import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import { alice, attachmentItem, closeItem, createItem, noteItem, worklogItem } from '../../../test/support/server/ticket-fixtures.js';
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk } from '../../../test/fakes/desk-connector.js';
+import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
 
 const DEVICE = 'dev-1';
 
-describe('desk sync engine', () => {
-  let dir: string;
-  let store: SqliteStore;
-  let desk: FakeDesk;
-  let engine: DeskSyncEngine;
-  let now: number;
-  let seq: number;
-  let pushed: string[];
-  /** The ticket numbers the pushes named (the console's live `ticket` event carries them). */
-  let pushedIds: number[];
+// Once per real connector's capabilities: what RT can do and what ServiceDesk Plus can do.
+for (const profile of DESK_PROFILES) {
+  describe(`desk sync engine, with ${profile.name}'s capabilities`, () => {
+    let dir: string;
+    let store: SqliteStore;
+    let desk: FakeDesk;
+    let engine: DeskSyncEngine;
+    let now: number;
+    let seq: number;
+    let pushed: string[];
+    /** The ticket numbers the pushes named (the console's live `ticket` event carries them). */
+    let pushedIds: number[];
 
-  beforeEach(() => {
-    mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
-    dir = mkdtempSync(join(tmpdir(), 'outpost-desk-sync-'));
-    const db = openDatabase(dir);
-    db.prepare(
-      `INSERT INTO devices (id, install_id, hostname, serial, macs, secret_hash, first_seen, last_seen)
-       VALUES (?, 'inst', 'pc-01', 'SN-PC01', '[]', x'00', 0, 0)`,
-    ).run(DEVICE);
-    store = new SqliteStore(db);
-    desk = new FakeDesk();
-    now = Date.parse('2026-01-05T10:00:00Z');
-    seq = 0;
-    pushed = [];
-    pushedIds = [];
-    engine = new DeskSyncEngine({
-      desk,
-      store,
-      log: silentLogger,
-      pollMs: 30_000,
-      now: () => now,
-      random: () => 1,
-      requesterDomain: 'example.com',
-      assetEvents: AssetEventRulesSchema.parse({ prohibited: ['bittorrent*'] }),
-      ticketChanged: (deviceId, ref, ticketId) => {
-        pushed.push(`${deviceId}/${ref}`);
-        pushedIds.push(ticketId);
-      },
+    beforeEach(() => {
+      mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+      dir = mkdtempSync(join(tmpdir(), 'outpost-desk-sync-'));
+      const db = openDatabase(dir);
+      db.prepare(
+        `INSERT INTO devices (id, install_id, hostname, serial, macs, secret_hash, first_seen, last_seen)
+         VALUES (?, 'inst', 'pc-01', 'SN-PC01', '[]', x'00', 0, 0)`,
+      ).run(DEVICE);
+      store = new SqliteStore(db);
+      desk = new FakeDesk();
+      desk.capabilities = { ...profile.capabilities };
+      now = Date.parse('2026-01-05T10:00:00Z');
+      seq = 0;
+      pushed = [];
+      pushedIds = [];
+      engine = new DeskSyncEngine({
+        desk,
+        store,
+        log: silentLogger,
+        pollMs: 30_000,
+        now: () => now,
+        random: () => 1,
+        requesterDomain: 'example.com',
+        assetEvents: AssetEventRulesSchema.parse({ prohibited: ['bittorrent*'] }),
+        ticketChanged: (deviceId, ref, ticketId) => {
+          pushed.push(`${deviceId}/${ref}`);
+          pushedIds.push(ticketId);
+        },
+      });
+      engine.start();
     });
-    engine.start();
-  });
-  afterEach(async () => {
-    await engine.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-    mock.timers.reset();
-  });
-
-  /** Applies endpoint items as the ingest would, then lets the engine run what they enqueued. */
-  const deliver = async (...make: ((s: number) => Item)[]) => {
-    const items = make.map((m) => m(++seq)) as TicketItem[];
-    await store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: items }));
-    await engine.whenIdle();
-  };
-  /** Moves the clock and the timers on, then waits for what they started. */
-  const advance = async (ms: number) => {
-    now += ms;
-    mock.timers.tick(ms);
-    await new Promise((r) => setImmediate(r));
-    await engine.whenIdle();
-  };
-  const ticketId = async (ref: string) => (await store.desk.ticketIdByRef(DEVICE, ref))!;
-
-  it('sends a ticket from an endpoint to the desk once, with the requester, device details and the asset', async () => {
-    await deliver((s) => createItem(s, 'ref-first-1'));
-    assert.equal(desk.tickets.size, 1);
-    const [deskId, t] = [...desk.tickets][0]!;
-    assert.equal(t.requesterEmail, alice.email);
-    // The server's record of the enrolled device (pc-01), not the details the endpoint wrote (pc-1).
-    assert.match(t.description, /^--- Device ---\nName: pc-01\nService tag: SN-PC01\n/m);
-    const assetId = await store.desk.deskIdFor('asset', DEVICE);
-    assert.equal(t.assetId, assetId);
-    assert.equal(desk.assets.get(assetId!)?.serviceTag, 'SN-PC01');
-    assert.equal(await store.desk.deskIdFor('ticket', String(await ticketId('ref-first-1'))), deskId);
-    await deliver((s) => createItem(s, 'ref-first-1')); // a redelivery
-    assert.equal(desk.tickets.size, 1);
-    assert.deepEqual(await store.desk.jobCounts(), { queued: 0, failed: 0 });
-  });
-
-  it('holds jobs through an outage and delivers each once when the desk answers again', async () => {
-    desk.down = true;
-    await deliver((s) => createItem(s, 'ref-outage-1'));
-    await advance(1_000);
-    await advance(2_000);
-    let status = await engine.status();
-    assert.equal(status.healthy, false);
-    assert.equal(status.queued, 1);
-    assert.match(status.lastError ?? '', /E_DESK_UNREACHABLE/);
-    const failedAt = status.lastErrorAt;
-    assert.ok(failedAt !== null && Date.parse(failedAt) > 0, 'the error has its time');
-    desk.down = false;
-    await advance(30_000); // the poll notices the desk is back and releases the held job
-    await advance(0);
-    status = await engine.status();
-    assert.equal(status.healthy, true);
-    assert.equal(status.queued, 0);
-    assert.equal(desk.tickets.size, 1);
-    assert.equal(status.lastErrorAt, failedAt, 'the past error is still shown, with its time');
-  });
-
-  it('never creates a second desk ticket after an attempt whose answer was lost', async () => {
-    desk.loseNextAnswer = true;
-    await deliver((s) => createItem(s, 'ref-lost-1'));
-    assert.equal((await engine.status()).queued, 1);
-    await advance(1_000);
-    assert.equal(desk.tickets.size, 1);
-    assert.ok(await store.desk.deskIdFor('ticket', String(await ticketId('ref-lost-1'))));
-  });
-
-  it('backs off exponentially, capped', async () => {
-    desk.down = true;
-    await deliver((s) => createItem(s, 'ref-backoff-1'));
-    const creates = () => desk.calls.filter((c) => c === 'findAssets' || c === 'saveAsset').length;
-    const attempts: number[] = [];
-    for (const step of [1_000, 2_000, 4_000, 8_000]) {
-      const before = creates();
-      await advance(step - 1);
-      attempts.push(creates() - before);
-      await advance(1);
-    }
-    assert.deepEqual(attempts, [0, 0, 0, 0], 'no attempt before its backoff ran out');
-    assert.equal((await store.desk.nextDue(now + 16_000))?.attempts, 5);
-  });
-
-  it('parks a job the desk refuses, shows it in the status, and retries it on request', async () => {
-    desk.failNext('E_DESK_REJECTED');
-    await deliver((s) => createItem(s, 'ref-refused-1'));
-    const status = await engine.status();
-    assert.equal(status.failed, 1);
-    assert.match(status.jobs[0]?.error ?? '', /E_DESK_REJECTED/);
-    assert.equal(desk.tickets.size, 0);
-    assert.equal(await store.desk.retryJob(status.jobs[0]!.id, now), true);
-    await engine.whenIdle();
-    assert.equal(desk.tickets.size, 1);
-    assert.equal((await engine.status()).failed, 0);
-  });
-
-  it('waits for the files a ticket announced, then sends them with it', async () => {
-    await deliver((s) => createItem(s, 'ref-files-1', { attachments: 1 }));
-    assert.equal(desk.tickets.size, 0);
-    await deliver((s) => attachmentItem(s, 'ref-files-1', 'printer.log', Buffer.from('E42 paper jam')));
-    await advance(1_000);
-    const [t] = [...desk.tickets.values()];
-    assert.deepEqual(t?.attachments?.map((a) => [a.name, Buffer.from(a.contentBase64, 'base64').toString()]), [['printer.log', 'E42 paper jam']]);
-  });
-
-  it('sends endpoint notes, worklogs and a tray close to the desk', async () => {
-    await deliver((s) => createItem(s, 'ref-flow-1'));
-    const id = await ticketId('ref-flow-1');
-    await deliver(
-      (s) => noteItem(s, 'ref-flow-1', 'note-flow-1', 'It happened again'),
-      (s) => worklogItem(s, 'wl-flow-1', id, '2026-01-05T09:00:00Z', '2026-01-05T09:45:00Z'),
-      (s) => closeItem(s, 'ref-flow-1'),
-    );
-    assert.deepEqual(desk.notes.map((n) => [n.visibility, n.text]), [['public', 'It happened again']]);
-    assert.deepEqual(desk.worklogs.map((w) => w.minutes), [45]);
-    assert.equal([...desk.tickets.values()][0]?.status, 'closed');
-  });
-
-  it('brings desk statuses and replies back; internal comments stay internal and are not pushed', async () => {
-    await deliver((s) => createItem(s, 'ref-back-1'));
-    const [deskId, t] = [...desk.tickets][0]!;
-    const note = (id: string, visibility: 'public' | 'internal', own = false) => ({
-      kind: 'note' as const,
-      id,
-      at: '2026-01-05T10:00:01Z',
-      by: 'tech',
-      note: { id, ticketId: deskId, visibility, text: `${visibility} ${id}`, author: 'tech', at: '2026-01-05T10:00:01Z', own },
+    afterEach(async () => {
+      await engine.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+      mock.timers.reset();
     });
-    desk.queueChange({ ticket: ticketViewOf(deskId, t), events: [note('11', 'internal')] });
-    await advance(30_000);
-    assert.deepEqual(pushed, []);
-    desk.queueChange({
-      ticket: { ...ticketViewOf(deskId, t), status: 'resolved' },
-      events: [{ kind: 'status', id: '12', at: '2026-01-05T10:00:02Z', by: 'tech', from: 'open', to: 'resolved', status: 'resolved' }, note('13', 'public'), note('14', 'public', true)],
-    });
-    await advance(30_000);
-    assert.deepEqual(pushed, [`${DEVICE}/ref-back-1`]);
-    assert.deepEqual(pushedIds, [await ticketId('ref-back-1')]);
-    const ticket = (await store.getTicket(await ticketId('ref-back-1')))!;
-    assert.equal(ticket.status, 'resolved');
-    assert.deepEqual(ticket.notes.map((n) => [n.visibility, n.text]), [['internal', 'internal 11'], ['customer', 'public 13']]);
-    const [endpoint] = await store.endpointTickets(DEVICE, { limit: 10 });
-    assert.deepEqual(endpoint?.notes.map((n) => n.text), ['public 13']);
-  });
 
-  it('raises one desk ticket for prohibited software, linked to the asset, however often the change is delivered', async () => {
-    const installed = () => {
-      const snapshot = machine({ hostname: 'pc-01', software: [pkg('bittorrent-client', '1.0')] });
-      const change = { at: '2026-01-05T10:00:00Z', trigger: 'software-change' as const, seq: ++seq, section: 'software' as const, added: [pkg('bittorrent-client', '1.0')], removed: [], changed: [] };
-      return store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, snapshot: { snapshot, digest: `d${seq}` }, changes: [change] }));
+    /** Applies endpoint items as the ingest would, then lets the engine run what they enqueued. */
+    const deliver = async (...make: ((s: number) => Item)[]) => {
+      const items = make.map((m) => m(++seq)) as TicketItem[];
+      await store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: items }));
+      await engine.whenIdle();
     };
-    await installed();
-    await engine.whenIdle();
-    await installed(); // the same change again (a redelivery, a restart)
-    await engine.whenIdle();
-    const tickets = [...desk.tickets.values()];
-    assert.equal(tickets.length, 1);
-    assert.match(tickets[0]!.subject, /bittorrent-client/i);
-    assert.equal(tickets[0]!.assetId, await store.desk.deskIdFor('asset', DEVICE));
-    assert.equal(tickets[0]!.requesterEmail, 'outpost@example.com');
-  });
+    /** Moves the clock and the timers on, then waits for what they started. */
+    const advance = async (ms: number) => {
+      now += ms;
+      mock.timers.tick(ms);
+      await new Promise((r) => setImmediate(r));
+      await engine.whenIdle();
+    };
+    const ticketId = async (ref: string) => (await store.desk.ticketIdByRef(DEVICE, ref))!;
 
-  it('enqueues nothing when the batch is refused, and nothing while no desk is configured', async () => {
-    await assert.rejects(
-      store.applyBatch(DEVICE, now, () => {
-        throw new Error('refused');
-      }),
-    );
-    await engine.stop();
-    await store.applyBatch(DEVICE, now, () => ({ lastSeq: 1, needsFull: false, changes: [], ticketItems: [createItem(1, 'ref-off-1') as TicketItem] }));
-    assert.deepEqual(await store.desk.jobCounts(), { queued: 0, failed: 0 });
+    it('sends a ticket from an endpoint to the desk once, with the requester, device details and the asset', async () => {
+      await deliver((s) => createItem(s, 'ref-first-1'));
+      assert.equal(desk.tickets.size, 1);
+      const [deskId, t] = [...desk.tickets][0]!;
+      assert.equal(t.requesterEmail, alice.email);
+      // The server's record of the enrolled device (pc-01), not the details the endpoint wrote (pc-1).
+      assert.match(t.description, /^--- Device ---\nName: pc-01\nService tag: SN-PC01\n/m);
+      const assetId = await store.desk.deskIdFor('asset', DEVICE);
+      assert.equal(t.assetId, assetId);
+      assert.equal(desk.assets.get(assetId!)?.serviceTag, 'SN-PC01');
+      assert.equal(await store.desk.deskIdFor('ticket', String(await ticketId('ref-first-1'))), deskId);
+      await deliver((s) => createItem(s, 'ref-first-1')); // a redelivery
+      assert.equal(desk.tickets.size, 1);
+      assert.deepEqual(await store.desk.jobCounts(), { queued: 0, failed: 0 });
+    });
+
+    it('holds jobs through an outage and delivers each once when the desk answers again', async () => {
+      desk.down = true;
+      await deliver((s) => createItem(s, 'ref-outage-1'));
+      await advance(1_000);
+      await advance(2_000);
+      let status = await engine.status();
+      assert.equal(status.healthy, false);
+      assert.equal(status.queued, 1);
+      assert.match(status.lastError ?? '', /E_DESK_UNREACHABLE/);
+      const failedAt = status.lastErrorAt;
+      assert.ok(failedAt !== null && Date.parse(failedAt) > 0, 'the error has its time');
+      desk.down = false;
+      await advance(30_000); // the poll notices the desk is back and releases the held job
+      await advance(0);
+      status = await engine.status();
+      assert.equal(status.healthy, true);
+      assert.equal(status.queued, 0);
+      assert.equal(desk.tickets.size, 1);
+      assert.equal(status.lastErrorAt, failedAt, 'the past error is still shown, with its time');
+    });
+
+    it('never creates a second desk ticket after an attempt whose answer was lost', async () => {
+      desk.loseNextAnswer = true;
+      await deliver((s) => createItem(s, 'ref-lost-1'));
+      assert.equal((await engine.status()).queued, 1);
+      await advance(1_000);
+      assert.equal(desk.tickets.size, 1);
+      assert.ok(await store.desk.deskIdFor('ticket', String(await ticketId('ref-lost-1'))));
+    });
+
+    it('backs off exponentially, capped', async () => {
+      desk.down = true;
+      await deliver((s) => createItem(s, 'ref-backoff-1'));
+      const creates = () => desk.calls.filter((c) => c === 'findAssets' || c === 'saveAsset').length;
+      const attempts: number[] = [];
+      for (const step of [1_000, 2_000, 4_000, 8_000]) {
+        const before = creates();
+        await advance(step - 1);
+        attempts.push(creates() - before);
+        await advance(1);
+      }
+      assert.deepEqual(attempts, [0, 0, 0, 0], 'no attempt before its backoff ran out');
+      assert.equal((await store.desk.nextDue(now + 16_000))?.attempts, 5);
+    });
+
+    it('parks a job the desk refuses, shows it in the status, and retries it on request', async () => {
+      desk.failNext('E_DESK_REJECTED');
+      await deliver((s) => createItem(s, 'ref-refused-1'));
+      const status = await engine.status();
+      assert.equal(status.failed, 1);
+      assert.match(status.jobs[0]?.error ?? '', /E_DESK_REJECTED/);
+      assert.equal(desk.tickets.size, 0);
+      assert.equal(await store.desk.retryJob(status.jobs[0]!.id, now), true);
+      await engine.whenIdle();
+      assert.equal(desk.tickets.size, 1);
+      assert.equal((await engine.status()).failed, 0);
+    });
+
+    it('waits for the files a ticket announced, then creates it, with them where the desk takes files', async () => {
+      await deliver((s) => createItem(s, 'ref-files-1', { attachments: 1 }));
+      assert.equal(desk.tickets.size, 0);
+      await deliver((s) => attachmentItem(s, 'ref-files-1', 'printer.log', Buffer.from('E42 paper jam')));
+      await advance(1_000);
+      const [t] = [...desk.tickets.values()];
+      assert.ok(t, 'the ticket is in the desk');
+      // ServiceDesk Plus's connector sends no files: they stay on the Outpost server, never half-sent.
+      const expected = profile.capabilities.attachments ? [['printer.log', 'E42 paper jam']] : undefined;
+      assert.deepEqual(t.attachments?.map((a) => [a.name, Buffer.from(a.contentBase64, 'base64').toString()]), expected);
+    });
+
+    it('sends endpoint notes, worklogs and a tray close to the desk', async () => {
+      await deliver((s) => createItem(s, 'ref-flow-1'));
+      const id = await ticketId('ref-flow-1');
+      await deliver(
+        (s) => noteItem(s, 'ref-flow-1', 'note-flow-1', 'It happened again'),
+        (s) => worklogItem(s, 'wl-flow-1', id, '2026-01-05T09:00:00Z', '2026-01-05T09:45:00Z'),
+        (s) => closeItem(s, 'ref-flow-1'),
+      );
+      assert.deepEqual(desk.notes.map((n) => [n.visibility, n.text]), [['public', 'It happened again']]);
+      assert.deepEqual(desk.worklogs.map((w) => w.minutes), [45]);
+      assert.equal([...desk.tickets.values()][0]?.status, 'closed');
+    });
+
+    it('brings desk statuses and replies back; internal comments stay internal and are not pushed', async () => {
+      await deliver((s) => createItem(s, 'ref-back-1'));
+      const [deskId, t] = [...desk.tickets][0]!;
+      const note = (id: string, visibility: 'public' | 'internal', own = false) => ({
+        kind: 'note' as const,
+        id,
+        at: '2026-01-05T10:00:01Z',
+        by: 'tech',
+        note: { id, ticketId: deskId, visibility, text: `${visibility} ${id}`, author: 'tech', at: '2026-01-05T10:00:01Z', own },
+      });
+      desk.queueChange({ ticket: ticketViewOf(deskId, t), events: [note('11', 'internal')] });
+      await advance(30_000);
+      assert.deepEqual(pushed, []);
+      desk.queueChange({
+        ticket: { ...ticketViewOf(deskId, t), status: 'resolved' },
+        events: [{ kind: 'status', id: '12', at: '2026-01-05T10:00:02Z', by: 'tech', from: 'open', to: 'resolved', status: 'resolved' }, note('13', 'public'), note('14', 'public', true)],
+      });
+      await advance(30_000);
+      assert.deepEqual(pushed, [`${DEVICE}/ref-back-1`]);
+      assert.deepEqual(pushedIds, [await ticketId('ref-back-1')]);
+      const ticket = (await store.getTicket(await ticketId('ref-back-1')))!;
+      assert.equal(ticket.status, 'resolved');
+      assert.deepEqual(ticket.notes.map((n) => [n.visibility, n.text]), [['internal', 'internal 11'], ['customer', 'public 13']]);
+      const [endpoint] = await store.endpointTickets(DEVICE, { limit: 10 });
+      assert.deepEqual(endpoint?.notes.map((n) => n.text), ['public 13']);
+    });
+
+    it('raises one desk ticket for prohibited software, linked to the asset, however often the change is delivered', async () => {
+      const installed = () => {
+        const snapshot = machine({ hostname: 'pc-01', software: [pkg('bittorrent-client', '1.0')] });
+        const change = { at: '2026-01-05T10:00:00Z', trigger: 'software-change' as const, seq: ++seq, section: 'software' as const, added: [pkg('bittorrent-client', '1.0')], removed: [], changed: [] };
+        return store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, snapshot: { snapshot, digest: `d${seq}` }, changes: [change] }));
+      };
+      await installed();
+      await engine.whenIdle();
+      await installed(); // the same change again (a redelivery, a restart)
+      await engine.whenIdle();
+      const tickets = [...desk.tickets.values()];
+      assert.equal(tickets.length, 1);
+      assert.match(tickets[0]!.subject, /bittorrent-client/i);
+      assert.equal(tickets[0]!.assetId, await store.desk.deskIdFor('asset', DEVICE));
+      assert.equal(tickets[0]!.requesterEmail, 'outpost@example.com');
+    });
+
+    it('enqueues nothing when the batch is refused, and nothing while no desk is configured', async () => {
+      await assert.rejects(
+        store.applyBatch(DEVICE, now, () => {
+          throw new Error('refused');
+        }),
+      );
+      await engine.stop();
+      await store.applyBatch(DEVICE, now, () => ({ lastSeq: 1, needsFull: false, changes: [], ticketItems: [createItem(1, 'ref-off-1') as TicketItem] }));
+      assert.deepEqual(await store.desk.jobCounts(), { queued: 0, failed: 0 });
+    });
   });
-});
+}
 
 function ticketViewOf(id: string, t: Parameters<typeof import('../../../test/fakes/desk-connector.js').ticketView>[1]) {
   return { ...t, id, deskStatus: t.status, requesters: [], createdAt: '', updatedAt: '', timeWorkedMinutes: null, assetIds: null, status: 'new' as const };
