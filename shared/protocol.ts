@@ -2,7 +2,7 @@
 // One map per direction, message type -> schema; both sides derive their types from it and the
 // receiving side validates every frame against it.
 import { z } from 'zod';
-import { DeltaSchema } from './delta.js';
+import { DeltaSchema } from './delta-schema.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { IdentityHintsSchema, SnapshotSchema } from './inventory.js';
 import {
@@ -16,7 +16,10 @@ import {
   WorklogEntrySchema,
 } from './tickets.js';
 
-export const PROTOCOL_VERSION = 1;
+// 2: the snapshot digest is per-section with multiset hashes for collections (shared/digest.ts), and
+// deltas that would break a snapshot limit are refused with E_SNAPSHOT_LIMIT. Agents and servers of
+// another version refuse each other at hello/enrol with E_PROTOCOL_VERSION.
+export const PROTOCOL_VERSION = 2;
 
 export const LIMITS = {
   /** Largest frame either side accepts (ws maxPayload). */

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { snapshotDigest } from '../../shared/digest.js';
-import type { Snapshot } from '../../shared/inventory.js';
-import type { IngestState } from '../store/store.js';
-import { deltaItem, fullItem, machine, pkg } from '../test-support/fixtures.js';
+import { deltaItem, fullItem, ingestState, machine, pkg } from '../test-support/fixtures.js';
 import { createItem, noteItem, worklogItem } from '../test-support/ticket-fixtures.js';
 import { outOfOrderSeq, planBatch } from './plan-batch.js';
 
-function state(snapshot: Snapshot | null, lastSeq = 0): IngestState {
-  return {
-    deviceId: 'd1',
-    secretHash: Buffer.alloc(32),
-    lastSeq,
-    digest: snapshot ? snapshotDigest(snapshot) : null,
-    needsFull: snapshot === null,
-    snapshot,
-  };
-}
+const state = ingestState;
 
 const v1 = machine({ software: [pkg('bash', '5.1'), pkg('vim', '9')] });
 const v2 = machine({ software: [pkg('bash', '5.2'), pkg('vim', '9'), pkg('htop', '3')] });

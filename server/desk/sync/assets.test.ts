@@ -8,7 +8,7 @@ import { silentLogger } from '../../../shared/log.js';
 import { hashSecret } from '../../store/secrets.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { issueEnrolmentToken } from '../../store/tokens.js';
-import { hintsFor, machine } from '../../test-support/fixtures.js';
+import { hintsFor, machine, storedOutcome } from '../../test-support/fixtures.js';
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk } from './fake-connector.js';
 
@@ -49,7 +49,7 @@ describe('desk assets of renamed, reimaged and cloned devices', () => {
     const hints: IdentityHints = hintsFor(snapshot, installId);
     const enrolled = await store.enrol({ tokenHash: hashSecret(token), hints, agentVersion: 't', secretHash: hashSecret(`s${++seq}`), at: ++now });
     assert.ok(enrolled.ok);
-    await store.applyBatch(enrolled.deviceId, now, () => ({ lastSeq: seq, needsFull: false, snapshot: { snapshot, digest: `d${seq}` }, changes: [] }));
+    await store.applyBatch(enrolled.deviceId, now, () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [] }));
     await engine.whenIdle();
     return { deviceId: enrolled.deviceId, cloneOf: enrolled.cloneOf, assetId: (await store.desk.deskIdFor('asset', enrolled.deviceId))! };
   };
