@@ -16,18 +16,11 @@ import {
   type Hardware,
   type ObjectSection,
   type Os,
-  type Section,
 } from './inventory.js';
 import { canonicalJson } from './canonical.js';
-import type { Delta } from './delta-schema.js';
+import type { Delta, SectionChange } from './delta-schema.js';
 
-/** What one section's change looked like, for the change history and the API. */
-export interface SectionChange {
-  section: Section;
-  added: unknown[];
-  removed: unknown[];
-  changed: { key: string; fields: Record<string, { from: unknown; to: unknown }> }[];
-}
+export type { SectionChange } from './delta-schema.js';
 
 /** A collection as a delta reads it: lookup by item key, and how many items it holds. */
 export interface KeyedCollection<S extends CollectionSection> {

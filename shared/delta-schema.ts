@@ -1,7 +1,7 @@
 // The wire form of a delta. Apart from delta.ts so that the protocol schemas (which the tray's
 // renderer type-checks without Node) do not pull in the digest code and node:crypto.
 import { z } from 'zod';
-import { HardwareSchema, LoggedOnUserSchema, NetworkInterfaceSchema, OsSchema, SoftwareSchema } from './inventory.js';
+import { HardwareSchema, LoggedOnUserSchema, NetworkInterfaceSchema, OsSchema, SoftwareSchema, type Section } from './inventory.js';
 
 const objectDelta = <T extends z.ZodObject>(schema: T) =>
   z.object({
@@ -24,3 +24,11 @@ export const DeltaSchema = z.object({
   software: collectionDelta(SoftwareSchema, 50_000).optional(),
 });
 export type Delta = z.infer<typeof DeltaSchema>;
+
+/** What one section's change looked like, for the change history and the API. */
+export interface SectionChange {
+  section: Section;
+  added: unknown[];
+  removed: unknown[];
+  changed: { key: string; fields: Record<string, { from: unknown; to: unknown }> }[];
+}
