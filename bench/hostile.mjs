@@ -2,8 +2,8 @@
 // One hostile device against a real server: the server runs in this process (so that its event-loop
 // delay can be read with perf_hooks.monitorEventLoopDelay), the device and an /api/health prober run
 // as child processes. The device enrols, sends the largest full snapshot the limits allow, then
-// batches of deltas that would grow its software past the limit (refused), then the largest valid
-// delta batches the frame limit allows. Prints the event-loop delay p99/max and the health latency.
+// batches of deltas that would grow its software past the limit (refused: the first by the limit,
+// the rest by the per-batch entry budget), then the largest valid delta batches the budget allows. Prints the event-loop delay p99/max and the health latency.
 // Run after `npm run build`: node bench/hostile.mjs
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -122,16 +122,14 @@ async function attack(url, token) {
     const items = Array.from({ length: 4 }, (_, i) => ({ seq: ++seq, at, kind: 'inventory.delta', body: { trigger: 'software-change', baseDigest: digest, digest: 'f'.repeat(64), delta: { software: { added: pkgs(`grow${round}-${i}`, 50_000) } } } }));
     await send('4 deltas of 50,000 new packages each, past the limit', items);
   }
-  // The resync the server asked for, then the largest valid deltas: swap 25,000 packages each time.
+  // The resync the server asked for, then the largest valid batches the entry budget lets through:
+  // one delta swapping 25,000 packages (50,000 entries) each time.
   await send('full snapshot again (resync)', [{ seq: ++seq, at, kind: 'inventory.full', body: { trigger: 'resync', digest: snapshotDigest(snapshot), snapshot } }]);
   for (let round = 0; round < 3; round++) {
-    const items = [];
-    for (let i = 0; i < 4; i++) {
-      const nextSnapshot = { ...snapshot, software: [...snapshot.software.slice(25_000), ...pkgs(`swap${round}-${i}`, 25_000)] };
-      items.push({ seq: ++seq, at, kind: 'inventory.delta', body: { trigger: 'software-change', baseDigest: snapshotDigest(snapshot), digest: snapshotDigest(nextSnapshot), delta: diffSnapshots(snapshot, nextSnapshot) } });
-      snapshot = nextSnapshot;
-    }
-    await send('4 valid deltas swapping 25,000 packages each', items);
+    const nextSnapshot = { ...snapshot, software: [...snapshot.software.slice(25_000), ...pkgs(`swap${round}`, 25_000)] };
+    const item = { seq: ++seq, at, kind: 'inventory.delta', body: { trigger: 'software-change', baseDigest: snapshotDigest(snapshot), digest: snapshotDigest(nextSnapshot), delta: diffSnapshots(snapshot, nextSnapshot) } };
+    snapshot = nextSnapshot;
+    await send('1 valid delta swapping 25,000 packages', [item]);
   }
   ws.close();
   process.stdout.write(JSON.stringify({ scenarios }));

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { DeltaSchema } from './delta-schema.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
-import { IdentityHintsSchema, SnapshotSchema } from './inventory.js';
+import { IdentityHintsSchema, SNAPSHOT_LIMITS, SnapshotSchema } from './inventory.js';
 import {
   AttachmentSchema,
   DeviceDetailsSchema,
@@ -28,6 +28,13 @@ export const LIMITS = {
   maxBatchItems: 256,
   /** Items the agent sends before waiting for an ack. */
   sendWindow: 64,
+  /**
+   * Inventory entries (collection items added, removed or changed by deltas, items of full
+   * snapshots) one batch may make the server apply: as many as the largest valid full snapshot. An
+   * item past it is skipped with E_BATCH_TOO_LARGE and a full snapshot is asked for; this bounds one
+   * batch's work, which runs in one transaction on the server's event loop.
+   */
+  maxInventoryEntriesPerBatch: SNAPSHOT_LIMITS.software + SNAPSHOT_LIMITS.network + SNAPSHOT_LIMITS.users,
 } as const;
 
 export const TRIGGERS = [

@@ -107,4 +107,18 @@ describe('planning a batch', () => {
     assert.deepEqual(plan.software, { upsert: [pkg('bash', '5.3')], remove: ['dpkg\tvim\tamd64\tmachine\t'] });
     assert.deepEqual(planBatch(state(v1, 1), [fullItem(2, v1)]).software, { upsert: [], remove: [] });
   });
+
+  it('skips inventory items past the batch budget with E_BATCH_TOO_LARGE and asks for a full snapshot', () => {
+    const heavy = (seq: number) => {
+      const item = deltaItem(seq, v1, v1);
+      // Removals of packages the device does not have: no change, but entries the server must look up.
+      if (item.kind === 'inventory.delta') item.body.delta = { software: { removed: Array.from({ length: 30_000 }, (_, i) => `dpkg\tnone-${i}\t\tmachine\t`) } };
+      return item;
+    };
+    const plan = planBatch(state(v1, 1), [heavy(2), heavy(3), createItem(4, 'ref-budget-1')]);
+    assert.deepEqual(plan.problems.map((p) => [p.code, p.seq]), [['E_BATCH_TOO_LARGE', 3]]);
+    assert.equal(plan.fullRequested, true);
+    assert.equal(plan.lastSeq, 4);
+    assert.deepEqual(plan.ticketItems.map((i) => i.seq), [4], 'ticket items are not inventory and still pass');
+  });
 });

@@ -11,7 +11,7 @@ import { combineDigests, sectionDigests, type SectionDigests } from '../../share
 import type { ErrorCode } from '../../shared/errors.js';
 import { COLLECTION_SECTIONS, type CollectionSection, type Hardware, type Os, type Snapshot } from '../../shared/inventory.js';
 import { normaliseSnapshot } from '../../shared/normalise.js';
-import type { Item } from '../../shared/protocol.js';
+import { LIMITS, type Item } from '../../shared/protocol.js';
 import type { BatchOutcome, ChangeRecord, IngestState } from '../store/store.js';
 import { isTicketItem, type TicketItem } from '../store/ticket-records.js';
 
@@ -74,6 +74,7 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
     applied: false,
   };
   let current = work;
+  let entries = 0;
 
   for (const item of items) {
     if (item.seq <= state.lastSeq) {
@@ -83,6 +84,11 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
     plan.lastSeq = Math.max(plan.lastSeq, item.seq);
     if (isTicketItem(item)) {
       plan.ticketItems.push(item);
+      continue;
+    }
+    entries += inventoryEntries(item);
+    if (entries > LIMITS.maxInventoryEntriesPerBatch) {
+      skipInventory(plan, item, 'E_BATCH_TOO_LARGE', `The batch carries more than ${LIMITS.maxInventoryEntriesPerBatch} inventory entries; this item was not applied.`);
       continue;
     }
     const changes = item.kind === 'inventory.full' ? (current = applyFull(state, current, item, plan)).changes : applyDeltaItem(current, item, plan);
@@ -141,16 +147,16 @@ function applyFull(state: IngestState, current: Working | null, item: FullItem, 
 
 function applyDeltaItem(current: Working | null, item: DeltaItem, plan: BatchPlan): SectionChange[] {
   if (current === null || current.digests === null || current.digest === null) {
-    return skipDelta(plan, item, 'E_NO_BASELINE', 'A delta arrived before any full snapshot.');
+    return skipInventory(plan, item, 'E_NO_BASELINE', 'A delta arrived before any full snapshot.');
   }
   if (item.body.baseDigest !== current.digest) {
-    return skipDelta(plan, item, 'E_DIGEST_MISMATCH', "The delta's base is not the server's snapshot.");
+    return skipInventory(plan, item, 'E_DIGEST_MISMATCH', "The delta's base is not the server's snapshot.");
   }
   const applied = applyDeltaTo({ ...current, digests: current.digests }, item.body.delta);
-  if (!applied.ok) return skipDelta(plan, item, applied.code, applied.message);
+  if (!applied.ok) return skipInventory(plan, item, applied.code, applied.message);
   const digest = combineDigests(applied.digests);
   if (digest !== item.body.digest) {
-    return skipDelta(plan, item, 'E_DIGEST_MISMATCH', 'The snapshot after the delta does not match its digest.');
+    return skipInventory(plan, item, 'E_DIGEST_MISMATCH', 'The snapshot after the delta does not match its digest.');
   }
   // Accepted: lay the delta's changes over the batch's working state.
   for (const section of COLLECTION_SECTIONS) {
@@ -173,7 +179,21 @@ function fold(working: Working, delta: Delta, digests: SectionDigests): Applied 
   return { ...working, changes: applied.changes };
 }
 
-function skipDelta(plan: BatchPlan, item: DeltaItem, code: ErrorCode, message: string): [] {
+/** The collection entries an inventory item makes the server apply (its work, roughly). */
+function inventoryEntries(item: FullItem | DeltaItem): number {
+  if (item.kind === 'inventory.full') {
+    const s = item.body.snapshot;
+    return s.network.length + s.users.length + s.software.length;
+  }
+  let n = 0;
+  for (const section of COLLECTION_SECTIONS) {
+    const d = item.body.delta[section];
+    n += (d?.added?.length ?? 0) + (d?.removed?.length ?? 0) + (d?.changed?.length ?? 0);
+  }
+  return n;
+}
+
+function skipInventory(plan: BatchPlan, item: FullItem | DeltaItem, code: ErrorCode, message: string): [] {
   plan.problems.push({ code, seq: item.seq, message: `${message} A full snapshot is needed.` });
   plan.needsFull = true;
   plan.fullRequested = true;
