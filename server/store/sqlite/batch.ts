@@ -79,10 +79,16 @@ export function createApplyBatch(db: Database.Database): ApplyBatch {
   const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): AppliedBatch<T> | null => {
     const row = readState.get(deviceId);
     if (!row) return null;
+    // The planner looks a key up more than once (apply, digest, fold); the rows cannot change before
+    // it returns, so each is read once.
+    const read = new Map<string, Software | undefined>();
     const software: SoftwareTable = {
       get: (key) => {
-        const r = softwareByKey.get(deviceId, key);
-        return r && toSoftware(r);
+        if (!read.has(key)) {
+          const r = softwareByKey.get(deviceId, key);
+          read.set(key, r && toSoftware(r));
+        }
+        return read.get(key);
       },
       size: row.software_count ?? 0,
       all: () => allSoftware.all(deviceId).map(toSoftware),
