@@ -121,4 +121,15 @@ describe('planning a batch', () => {
     assert.equal(plan.lastSeq, 4);
     assert.deepEqual(plan.ticketItems.map((i) => i.seq), [4], 'ticket items are not inventory and still pass');
   });
+
+  it('after an upgrade dropped the old digests, refuses deltas and rebuilds them from the next full snapshot', () => {
+    const upgraded = { ...state(v1, 3), digest: null, needsFull: true, inventory: { ...state(v1, 3).inventory!, digests: null } };
+    const plan = planBatch(upgraded, [deltaItem(4, v1, v2), fullItem(5, v2, 'resync'), deltaItem(6, v2, v3)]);
+    assert.deepEqual(plan.problems.map((p) => [p.code, p.seq]), [['E_NO_BASELINE', 4]]);
+    assert.equal(plan.snapshot?.digest, snapshotDigest(v3));
+    assert.equal(plan.needsFull, false);
+    // Only what really differs from the stored copy is recorded and written.
+    assert.deepEqual(plan.changes.map((c) => c.seq), [5, 6]);
+    assert.deepEqual(plan.software?.remove, ['dpkg\tvim\tamd64\tmachine\t']);
+  });
 });
