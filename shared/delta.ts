@@ -1,53 +1,23 @@
 // Keyed diff between two snapshots, and its application. The agent sends deltas; the server applies
 // them to its copy and records what changed. Both sides share this code so they cannot disagree.
-import { z } from 'zod';
 import {
   COLLECTION_SECTIONS,
-  HardwareSchema,
-  LoggedOnUserSchema,
-  NetworkInterfaceSchema,
   OBJECT_SECTIONS,
-  OsSchema,
-  SoftwareSchema,
   itemKey,
   type CollectionItem,
   type CollectionSection,
-  type ObjectSection,
-  type Section,
   type Snapshot,
 } from './inventory.js';
 import { canonicalJson } from './canonical.js';
+import type { Delta } from './delta-schema.js';
+import { applyDeltaTo, keyed, type InventoryState, type Overlay, type SectionChange } from './delta-apply.js';
+import { sectionDigests, type SectionDigests } from './digest.js';
+import { OutpostError } from './errors.js';
 import { sortCollection } from './normalise.js';
 
-const objectDelta = <T extends z.ZodObject>(schema: T) =>
-  z.object({
-    set: schema.partial().optional(),
-    unset: z.array(z.string().max(64)).max(64).optional(),
-  });
+export type { SectionChange } from './delta-apply.js';
 
-const collectionDelta = <T extends z.ZodType>(item: T, max: number) =>
-  z.object({
-    added: z.array(item).max(max).optional(),
-    removed: z.array(z.string().max(4096)).max(max).optional(),
-    changed: z.array(item).max(max).optional(),
-  });
-
-export const DeltaSchema = z.object({
-  hardware: objectDelta(HardwareSchema).optional(),
-  os: objectDelta(OsSchema).optional(),
-  network: collectionDelta(NetworkInterfaceSchema, 256).optional(),
-  users: collectionDelta(LoggedOnUserSchema, 1000).optional(),
-  software: collectionDelta(SoftwareSchema, 50_000).optional(),
-});
-export type Delta = z.infer<typeof DeltaSchema>;
-
-/** What one section's change looked like, for the change history and the API. */
-export interface SectionChange {
-  section: Section;
-  added: unknown[];
-  removed: unknown[];
-  changed: { key: string; fields: Record<string, { from: unknown; to: unknown }> }[];
-}
+export { DeltaSchema, type Delta } from './delta-schema.js';
 
 export function isEmptyDelta(delta: Delta): boolean {
   return Object.keys(delta).length === 0;
@@ -109,92 +79,45 @@ function diffCollection<S extends CollectionSection>(
   };
 }
 
-/** Applies a delta; returns the new snapshot (normalised order) and a record of each change. */
-export function applyDelta(base: Snapshot, delta: Delta): { snapshot: Snapshot; changes: SectionChange[] } {
-  const snapshot: Snapshot = { ...base };
-  const changes: SectionChange[] = [];
-  for (const section of OBJECT_SECTIONS) {
-    const d = delta[section];
-    if (!d) continue;
-    const { value, change } = applyObject(section, base[section], d);
-    (snapshot as Record<ObjectSection, unknown>)[section] = value;
-    if (change) changes.push(change);
-  }
-  for (const section of COLLECTION_SECTIONS) {
-    const d = delta[section];
-    if (!d) continue;
-    const { items, change } = applyCollection(section, base[section], d);
-    (snapshot as Record<CollectionSection, unknown>)[section] = items;
-    if (change) changes.push(change);
-  }
-  return { snapshot, changes };
+/**
+ * Applies a delta to a whole snapshot; returns the new snapshot (normalised order), its section
+ * digests and a record of each change. Throws E_SNAPSHOT_LIMIT or E_BAD_MESSAGE (see applyDeltaTo)
+ * when the result would not be a valid snapshot.
+ */
+export function applyDelta(base: Snapshot, delta: Delta): { snapshot: Snapshot; digests: SectionDigests; changes: SectionChange[] } {
+  const state: InventoryState = {
+    hardware: base.hardware,
+    os: base.os,
+    collections: { network: keyed('network', base.network), users: keyed('users', base.users), software: keyed('software', base.software) },
+    digests: sectionDigests(base),
+  };
+  const applied = applyDeltaTo(state, delta);
+  if (!applied.ok) throw new OutpostError(applied.code, applied.message);
+  const snapshot: Snapshot = {
+    hardware: applied.hardware,
+    os: applied.os,
+    network: materialise('network', base.network, applied.collections.network),
+    users: materialise('users', base.users, applied.collections.users),
+    software: materialise('software', base.software, applied.collections.software),
+  };
+  return { snapshot, digests: applied.digests, changes: applied.changes };
 }
 
-type CollectionDeltaOf<S extends CollectionSection> = {
-  added?: CollectionItem<S>[];
-  removed?: string[];
-  changed?: CollectionItem<S>[];
-};
-
-function applyObject(
-  section: ObjectSection,
-  base: object,
-  d: { set?: object; unset?: string[] },
-): { value: object; change?: SectionChange } {
-  const value: Record<string, unknown> = { ...base };
-  const fields: Record<string, { from: unknown; to: unknown }> = {};
-  for (const [key, to] of Object.entries(d.set ?? {})) {
-    if (!same(value[key], to)) fields[key] = { from: value[key] ?? null, to };
-    value[key] = to;
-  }
-  for (const key of d.unset ?? []) {
-    if (value[key] !== undefined) fields[key] = { from: value[key], to: null };
-    delete value[key];
-  }
-  if (Object.keys(fields).length === 0) return { value };
-  return { value, change: { section, added: [], removed: [], changed: [{ key: section, fields }] } };
-}
-
-function applyCollection<S extends CollectionSection>(
+/** A collection's items after an overlay, in normalised order. */
+export function materialise<S extends CollectionSection>(
   section: S,
   base: readonly CollectionItem<S>[],
-  d: CollectionDeltaOf<S>,
-): { items: CollectionItem<S>[]; change?: SectionChange } {
+  overlay: Overlay<S>,
+): CollectionItem<S>[] {
+  if (overlay.touched.size === 0) return sortCollection(section, base);
   const keyOf = itemKey[section];
-  const items = new Map(base.map((i) => [keyOf(i), i]));
-  const change: SectionChange = { section, added: [], removed: [], changed: [] };
-  for (const key of d.removed ?? []) {
-    const old = items.get(key);
-    if (old === undefined) continue;
-    items.delete(key);
-    change.removed.push(old);
+  const items = new Map<string, CollectionItem<S>>();
+  for (const item of base) if (!items.has(keyOf(item))) items.set(keyOf(item), item);
+  for (const [key, item] of overlay.touched) {
+    if (item === null) items.delete(key);
+    else items.set(key, item);
   }
-  for (const item of d.added ?? []) {
-    const key = keyOf(item);
-    const old = items.get(key);
-    items.set(key, item);
-    if (old === undefined) change.added.push(item);
-    else recordFieldChanges(change, key, old, item);
-  }
-  for (const item of d.changed ?? []) {
-    const key = keyOf(item);
-    const old = items.get(key);
-    items.set(key, item);
-    if (old === undefined) change.added.push(item);
-    else recordFieldChanges(change, key, old, item);
-  }
-  const touched = change.added.length + change.removed.length + change.changed.length > 0;
-  return { items: sortCollection(section, [...items.values()]), ...(touched ? { change } : {}) };
-}
-
-function recordFieldChanges(change: SectionChange, key: string, old: object, item: object): void {
-  const o = old as Record<string, unknown>;
-  const n = item as Record<string, unknown>;
-  const fields: Record<string, { from: unknown; to: unknown }> = {};
-  for (const f of new Set([...Object.keys(o), ...Object.keys(n)])) {
-    if (!same(o[f], n[f])) fields[f] = { from: o[f] ?? null, to: n[f] ?? null };
-  }
-  if (Object.keys(fields).length) change.changed.push({ key, fields });
+  return sortCollection(section, [...items.values()]);
 }
 
 /** A full snapshot as a change record, used for the first snapshot of a device. */

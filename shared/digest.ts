@@ -1,11 +1,140 @@
-// The snapshot digest: sha256 over the canonical form of a normalised snapshot. The agent sends it
-// with every delta; the server recomputes it after applying the delta to catch divergence.
-import { sha256 } from '@noble/hashes/sha2';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+// The snapshot digest (protocol 2), built so that a delta updates it in O(changed items).
+// Each object section (hardware, os) has the sha256 of its canonical JSON. Each collection section
+// (network, users, software) has a multiset hash: the sum mod 2^256 of the sha256 of every item's
+// canonical JSON, so adding an item adds its hash and removing one subtracts it, whatever the order.
+// The snapshot digest is the sha256 over the five section digests. The agent sends it with every
+// item; the server updates its own from the delta and compares, to catch divergence. The sum is a
+// divergence check between two honest copies, not a commitment an attacker cannot collide: the
+// device that could forge one can send any snapshot it likes anyway.
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
-import { normaliseSnapshot } from './normalise.js';
+import {
+  COLLECTION_SECTIONS,
+  OBJECT_SECTIONS,
+  itemKey,
+  type CollectionItem,
+  type CollectionSection,
+  type ObjectSection,
+} from './inventory-keys.js';
 import type { Snapshot } from './inventory.js';
 
+const MOD = 1n << 256n;
+const DOMAIN = 'outpost-snapshot-digest/2';
+
+/** Per-section digests: hex for object sections, the multiset sum for collections. */
+export type SectionDigests = { [S in ObjectSection]: string } & { [S in CollectionSection]: bigint };
+
+const sha256hex = (text: string): string => hash('sha256', text, 'hex');
+
+/** The hash of one item as its collection's sum counts it (32 bytes). Network address lists are order-free. */
+export function itemHash<S extends CollectionSection>(section: S, item: CollectionItem<S>): Buffer {
+  const canonical = section === 'network' ? normaliseInterface(item as CollectionItem<'network'>) : item;
+  return hash('sha256', `${section}\n${canonicalJson(canonical)}`, 'buffer');
+}
+
+export function objectDigest(section: ObjectSection, value: object): string {
+  return sha256hex(`${section}\n${canonicalJson(value)}`);
+}
+
+/**
+ * Adds many item hashes with plain 32-bit limbs (carries pushed once at the end) and turns the
+ * total into a bigint once: per item this costs a few integer additions, not a bigint operation.
+ */
+export class HashSum {
+  // 8 limbs of 32 bits, most significant first; each may grow past 32 bits until value() carries.
+  private readonly limbs = new Float64Array(8);
+
+  add(h: Buffer): void {
+    for (let i = 0; i < 8; i++) this.limbs[i]! += h.readUInt32BE(i * 4);
+  }
+
+  /** The sum mod 2^256. Exact while fewer than 2^21 hashes were added (limbs stay below 2^53). */
+  value(): bigint {
+    let out = 0n;
+    for (let i = 0; i < 8; i++) out = (out << 32n) + BigInt(this.limbs[i]!);
+    return out % MOD;
+  }
+}
+
+/** sum + plus - minus, mod 2^256. */
+export function adjustSum(sum: bigint, plus: bigint, minus: bigint): bigint {
+  const next = (sum + plus - minus) % MOD;
+  return next < 0n ? next + MOD : next;
+}
+
+/**
+ * The section digests of a whole snapshot. Collections must be keyed-unique (as normaliseSnapshot and
+ * applyDelta leave them); an item twice would count twice.
+ */
+export function sectionDigests(snapshot: Snapshot): SectionDigests {
+  const out = {} as Record<string, string | bigint>;
+  for (const section of OBJECT_SECTIONS) out[section] = objectDigest(section, snapshot[section]);
+  for (const section of COLLECTION_SECTIONS) {
+    const sum = new HashSum();
+    for (const item of snapshot[section] as CollectionItem<typeof section>[]) sum.add(itemHash(section, item));
+    out[section] = sum.value();
+  }
+  return out as SectionDigests;
+}
+
+/** The snapshot digest from its section digests: 64 hex characters, as the protocol carries it. */
+export function combineDigests(d: SectionDigests): string {
+  const parts = [DOMAIN, ...OBJECT_SECTIONS.map((s) => d[s]), ...COLLECTION_SECTIONS.map((s) => d[s].toString(16).padStart(64, '0'))];
+  return sha256hex(parts.join('\n'));
+}
+
 export function snapshotDigest(snapshot: Snapshot): string {
-  return bytesToHex(sha256(utf8ToBytes(canonicalJson(normaliseSnapshot(snapshot)))));
+  return combineDigests(sectionDigests(dedupe(snapshot)));
+}
+
+/** Section digests as stored text (bigints are not JSON). */
+export function encodeDigests(d: SectionDigests): string {
+  const out: Record<string, string> = {};
+  for (const s of OBJECT_SECTIONS) out[s] = d[s];
+  for (const s of COLLECTION_SECTIONS) out[s] = d[s].toString(16);
+  return JSON.stringify(out);
+}
+
+/** Reads stored section digests; null for anything that is not exactly what encodeDigests wrote. */
+export function decodeDigests(text: string | null): SectionDigests | null {
+  if (text === null) return null;
+  try {
+    const raw = JSON.parse(text) as Record<string, unknown>;
+    const out = {} as Record<string, string | bigint>;
+    for (const s of OBJECT_SECTIONS) {
+      const v = raw[s];
+      if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) return null;
+      out[s] = v;
+    }
+    for (const s of COLLECTION_SECTIONS) {
+      const v = raw[s];
+      if (typeof v !== 'string' || !/^[0-9a-f]{1,64}$/.test(v)) return null;
+      out[s] = BigInt(`0x${v}`);
+    }
+    return out as SectionDigests;
+  } catch {
+    return null;
+  }
+}
+
+function normaliseInterface(n: CollectionItem<'network'>): CollectionItem<'network'> {
+  return { ...n, ipv4: [...n.ipv4].sort(), ipv6: [...n.ipv6].sort() };
+}
+
+/** The same items keyed-unique (first one of a key wins, as normaliseSnapshot does); order is free. */
+function dedupe(snapshot: Snapshot): Snapshot {
+  return { ...snapshot, network: firstOfKey('network', snapshot.network), users: firstOfKey('users', snapshot.users), software: firstOfKey('software', snapshot.software) };
+}
+
+function firstOfKey<S extends CollectionSection>(section: S, items: readonly CollectionItem<S>[]): CollectionItem<S>[] {
+  const keyOf = itemKey[section];
+  const seen = new Set<string>();
+  const out: CollectionItem<S>[] = [];
+  for (const item of items) {
+    const key = keyOf(item);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(item);
+  }
+  return out;
 }

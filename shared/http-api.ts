@@ -3,7 +3,7 @@
 // console (console/) derives its client from this map. Type-only: nothing here runs, so the
 // console bundle pulls in no zod.
 import type { Hardware, LoggedOnUser, NetworkInterface, Os, Software } from './inventory.js';
-import type { SectionChange } from './delta.js';
+import type { SectionChange } from './delta-schema.js';
 import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
 import type { z } from 'zod';

@@ -2,9 +2,9 @@
 // One map per direction, message type -> schema; both sides derive their types from it and the
 // receiving side validates every frame against it.
 import { z } from 'zod';
-import { DeltaSchema } from './delta.js';
+import { DeltaSchema } from './delta-schema.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
-import { IdentityHintsSchema, SnapshotSchema } from './inventory.js';
+import { IdentityHintsSchema, SNAPSHOT_LIMITS, SnapshotSchema } from './inventory.js';
 import {
   AttachmentSchema,
   DeviceDetailsSchema,
@@ -16,7 +16,10 @@ import {
   WorklogEntrySchema,
 } from './tickets.js';
 
-export const PROTOCOL_VERSION = 1;
+// 2: the snapshot digest is per-section with multiset hashes for collections (shared/digest.ts), and
+// deltas that would break a snapshot limit are refused with E_SNAPSHOT_LIMIT. Agents and servers of
+// another version refuse each other at hello/enrol with E_PROTOCOL_VERSION.
+export const PROTOCOL_VERSION = 2;
 
 export const LIMITS = {
   /** Largest frame either side accepts (ws maxPayload). */
@@ -25,6 +28,13 @@ export const LIMITS = {
   maxBatchItems: 256,
   /** Items the agent sends before waiting for an ack. */
   sendWindow: 64,
+  /**
+   * Inventory entries (collection items added, removed or changed by deltas, items of full
+   * snapshots) one batch may make the server apply: as many as the largest valid full snapshot. An
+   * item past it is skipped with E_BATCH_TOO_LARGE and a full snapshot is asked for; this bounds one
+   * batch's work, which runs in one transaction on the server's event loop.
+   */
+  maxInventoryEntriesPerBatch: SNAPSHOT_LIMITS.software + SNAPSHOT_LIMITS.network + SNAPSHOT_LIMITS.users,
 } as const;
 
 export const TRIGGERS = [

@@ -1,8 +1,8 @@
 // What `outpost scan` prints: this machine's snapshot collected with no server and no agent state,
 // as canonical JSON with its digest or as a short summary. Only the collectors are imported (no
 // pino, no fastify, no database) so that a full scan stays a light process.
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../shared/canonical.js';
+import { snapshotDigest } from '../../shared/digest.js';
 import type { Snapshot } from '../../shared/inventory.js';
 import type { Logger } from '../../shared/log.js';
 import { collectSnapshot, mergeSnapshot } from '../../agent/collect/snapshot.js';
@@ -12,7 +12,7 @@ import { createNodeHost } from '../../agent/host/node-host.js';
 export interface ScanReport {
   digest: string;
   snapshot: Snapshot;
-  /** The snapshot's canonical JSON: the exact bytes the digest is the sha256 of. */
+  /** The snapshot's canonical JSON, as printed. */
   canonical: string;
   /** Sources and calls that could not be read this time (absent in the JSON when none). */
   unreadable?: string[];
@@ -28,16 +28,7 @@ export async function scanThisMachine(log: Logger): Promise<ScanReport> {
   const snapshot = mergeSnapshot(undefined, collected.snapshot, collected.failedSources, collected.failedParts);
   const unreadable = [...collected.failedSources, ...collected.failedParts];
   const canonical = canonicalJson(snapshot);
-  return { digest: sha256Hex(canonical), snapshot, canonical, ...(unreadable.length ? { unreadable } : {}) };
-}
-
-/**
- * shared/digest.ts's formula (sha256 over the canonical JSON of the normalised snapshot; the
- * snapshot here is mergeSnapshot's normalised output) hashed with node:crypto: the portable
- * pure-JS sha256 costs this one-shot process ~30 ms and ~3 MB more. scan-report.test.ts checks both agree.
- */
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return { digest: snapshotDigest(snapshot), snapshot, canonical, ...(unreadable.length ? { unreadable } : {}) };
 }
 
 export function summary({ digest, snapshot, unreadable }: ScanReport): string {

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { snapshotDigest } from '../../shared/digest.js';
-import type { Snapshot } from '../../shared/inventory.js';
-import type { IngestState } from '../store/store.js';
-import { deltaItem, fullItem, machine, pkg } from '../../test/support/server/fixtures.js';
+import { deltaItem, fullItem, ingestState, machine, pkg } from '../../test/support/server/fixtures.js';
 import { createItem, noteItem, worklogItem } from '../../test/support/server/ticket-fixtures.js';
 import { outOfOrderSeq, planBatch } from './plan-batch.js';
 
-function state(snapshot: Snapshot | null, lastSeq = 0): IngestState {
-  return {
-    deviceId: 'd1',
-    secretHash: Buffer.alloc(32),
-    lastSeq,
-    digest: snapshot ? snapshotDigest(snapshot) : null,
-    needsFull: snapshot === null,
-    snapshot,
-  };
-}
+const state = ingestState;
 
 const v1 = machine({ software: [pkg('bash', '5.1'), pkg('vim', '9')] });
 const v2 = machine({ software: [pkg('bash', '5.2'), pkg('vim', '9'), pkg('htop', '3')] });
@@ -117,5 +106,30 @@ describe('planning a batch', () => {
     const plan = planBatch(state(v2, 2), [deltaItem(3, v2, v3), deltaItem(4, v3, v4)]);
     assert.deepEqual(plan.software, { upsert: [pkg('bash', '5.3')], remove: ['dpkg\tvim\tamd64\tmachine\t'] });
     assert.deepEqual(planBatch(state(v1, 1), [fullItem(2, v1)]).software, { upsert: [], remove: [] });
+  });
+
+  it('skips inventory items past the batch budget with E_BATCH_TOO_LARGE and asks for a full snapshot', () => {
+    const heavy = (seq: number) => {
+      const item = deltaItem(seq, v1, v1);
+      // Removals of packages the device does not have: no change, but entries the server must look up.
+      if (item.kind === 'inventory.delta') item.body.delta = { software: { removed: Array.from({ length: 30_000 }, (_, i) => `dpkg\tnone-${i}\t\tmachine\t`) } };
+      return item;
+    };
+    const plan = planBatch(state(v1, 1), [heavy(2), heavy(3), createItem(4, 'ref-budget-1')]);
+    assert.deepEqual(plan.problems.map((p) => [p.code, p.seq]), [['E_BATCH_TOO_LARGE', 3]]);
+    assert.equal(plan.fullRequested, true);
+    assert.equal(plan.lastSeq, 4);
+    assert.deepEqual(plan.ticketItems.map((i) => i.seq), [4], 'ticket items are not inventory and still pass');
+  });
+
+  it('after an upgrade dropped the old digests, refuses deltas and rebuilds them from the next full snapshot', () => {
+    const upgraded = { ...state(v1, 3), digest: null, needsFull: true, inventory: { ...state(v1, 3).inventory!, digests: null } };
+    const plan = planBatch(upgraded, [deltaItem(4, v1, v2), fullItem(5, v2, 'resync'), deltaItem(6, v2, v3)]);
+    assert.deepEqual(plan.problems.map((p) => [p.code, p.seq]), [['E_NO_BASELINE', 4]]);
+    assert.equal(plan.snapshot?.digest, snapshotDigest(v3));
+    assert.equal(plan.needsFull, false);
+    // Only what really differs from the stored copy is recorded and written.
+    assert.deepEqual(plan.changes.map((c) => c.seq), [5, 6]);
+    assert.deepEqual(plan.software?.remove, ['dpkg\tvim\tamd64\tmachine\t']);
   });
 });

@@ -1,14 +1,17 @@
 // What one batch of items does to a device, decided without I/O from the state read inside the
 // batch transaction. Items at or below the device's last seq were applied before and are skipped;
-// a delta that does not fit the stored snapshot is skipped and a full snapshot is asked for.
+// a delta that does not fit the stored snapshot, or would take it past a limit (E_SNAPSHOT_LIMIT),
+// is skipped, changes nothing, and a full snapshot is asked for. A delta costs O(its items): the
+// software is read by key from the store and the digest is updated, never recomputed.
 // Ticket and worklog items are passed on, in order, for the ticket store to apply in the same
 // transaction (they need lookups this planner does not have).
-import { applyDelta, diffSnapshots, emptySnapshot, type SectionChange } from '../../shared/delta.js';
-import { snapshotDigest } from '../../shared/digest.js';
+import { diffSnapshots, emptySnapshot, materialise, type Delta, type SectionChange } from '../../shared/delta.js';
+import { applyDeltaTo, keyed, Overlay } from '../../shared/delta-apply.js';
+import { combineDigests, sectionDigests, type SectionDigests } from '../../shared/digest.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import { HardwareSchema, itemKey, OsSchema, type Snapshot, type Software } from '../../shared/inventory.js';
+import { COLLECTION_SECTIONS, type CollectionSection, type Hardware, type Os, type Snapshot } from '../../shared/inventory.js';
 import { normaliseSnapshot } from '../../shared/normalise.js';
-import type { Item } from '../../shared/protocol.js';
+import { LIMITS, type Item } from '../../shared/protocol.js';
 import type { BatchOutcome, ChangeRecord, IngestState } from '../store/store.js';
 import { isTicketItem, type TicketItem } from '../store/ticket-records.js';
 
@@ -39,9 +42,19 @@ export function outOfOrderSeq(items: readonly Item[]): number | null {
 type FullItem = Extract<Item, { kind: 'inventory.full' }>;
 type DeltaItem = Extract<Item, { kind: 'inventory.delta' }>;
 
+/** The device's inventory as the batch has left it so far: changes laid over the stored state. */
+interface Working {
+  hardware: Hardware;
+  os: Os;
+  collections: { [S in CollectionSection]: Overlay<S> };
+  /** Null when the stored snapshot predates the current digest (it is then replaced by a full). */
+  digests: SectionDigests | null;
+  digest: string | null;
+  /** Whether an inventory item was applied, so the snapshot row is written. */
+  applied: boolean;
+}
+
 export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan {
-  let snapshot = state.snapshot;
-  let digest = state.digest;
   const plan: BatchPlan = {
     lastSeq: state.lastSeq,
     needsFull: state.needsFull,
@@ -51,6 +64,17 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
     problems: [],
     fullRequested: false,
   };
+  const rest = state.inventory?.rest ?? null;
+  const work: Working | null = rest && {
+    hardware: rest.hardware,
+    os: rest.os,
+    collections: { network: new Overlay(keyed('network', rest.network)), users: new Overlay(keyed('users', rest.users)), software: new Overlay(state.software) },
+    digests: state.inventory?.digests ?? null,
+    digest: state.digest,
+    applied: false,
+  };
+  let current = work;
+  let entries = 0;
 
   for (const item of items) {
     if (item.seq <= state.lastSeq) {
@@ -62,29 +86,33 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
       plan.ticketItems.push(item);
       continue;
     }
-    const applied = item.kind === 'inventory.full' ? applyFull(snapshot, item, plan) : applyDeltaItem(snapshot, digest, item, plan);
-    if (!applied) continue;
-    snapshot = applied.snapshot;
-    digest = applied.digest;
-    plan.changes.push(...applied.changes.map((c) => changeRecord(item, c)));
+    entries += inventoryEntries(item);
+    if (entries > LIMITS.maxInventoryEntriesPerBatch) {
+      skipInventory(plan, item, 'E_BATCH_TOO_LARGE', `The batch carries more than ${LIMITS.maxInventoryEntriesPerBatch} inventory entries; this item was not applied.`);
+      continue;
+    }
+    const changes = item.kind === 'inventory.full' ? (current = applyFull(state, current, item, plan)).changes : applyDeltaItem(current, item, plan);
+    plan.changes.push(...changes.map((c) => changeRecord(item, c)));
   }
 
-  if (snapshot !== state.snapshot && snapshot !== null) {
-    plan.snapshot = { snapshot, digest: digest! };
-    plan.software = softwareRows(plan.changes, snapshot.software);
+  if (current?.applied && current.digests && current.digest) {
+    const { collections: c } = current;
+    const network = materialise('network', rest?.network ?? [], c.network);
+    const users = materialise('users', rest?.users ?? [], c.users);
+    plan.snapshot = { inventory: { hardware: current.hardware, os: current.os, network, users }, digests: current.digests, digest: current.digest, softwareCount: c.software.size };
+    const upsert = [...c.software.touched.values()].filter((s) => s !== null);
+    const remove = [...c.software.touched].filter(([, s]) => s === null).map(([key]) => key);
+    plan.software = { upsert, remove };
   }
   return plan;
 }
 
-interface Applied {
-  snapshot: Snapshot;
-  digest: string;
-  changes: SectionChange[];
-}
+type Applied = Working & { changes: SectionChange[] };
 
-function applyFull(previous: Snapshot | null, item: FullItem, plan: BatchPlan): Applied {
+function applyFull(state: IngestState, current: Working | null, item: FullItem, plan: BatchPlan): Applied {
   const next = normaliseSnapshot(item.body.snapshot);
-  const digest = snapshotDigest(next);
+  const digests = sectionDigests(next);
+  const digest = combineDigests(digests);
   if (digest !== item.body.digest) {
     // Both sides run the same digest code, so this means an agent of another version; the server's
     // own digest is kept, and the agent's next delta will miss its baseline and trigger a resync.
@@ -92,60 +120,86 @@ function applyFull(previous: Snapshot | null, item: FullItem, plan: BatchPlan): 
   }
   // A first inventory is compared with nothing; the empty snapshot's placeholder platform is not
   // a change the device made, so it takes the device's own.
-  const base = previous ?? { ...emptySnapshot(next.os.hostname), os: { platform: next.os.platform, hostname: next.os.hostname } };
+  const empty = { ...emptySnapshot(next.os.hostname), os: { platform: next.os.platform, hostname: next.os.hostname } };
+  const working: Working = current ?? {
+    hardware: empty.hardware,
+    os: empty.os,
+    collections: { network: new Overlay(keyed('network', [])), users: new Overlay(keyed('users', [])), software: new Overlay(state.software) },
+    digests: null,
+    digest: null,
+    applied: false,
+  };
+  // The previous picture in full: a full snapshot costs O(snapshot) anyway.
+  const c = working.collections;
+  const previous: Snapshot = {
+    hardware: working.hardware,
+    os: working.os,
+    network: materialise('network', state.inventory?.rest.network ?? [], c.network),
+    users: materialise('users', state.inventory?.rest.users ?? [], c.users),
+    software: materialise('software', state.software.all(), c.software),
+  };
   plan.needsFull = false;
-  return { snapshot: next, digest, changes: applyDelta(base, diffSnapshots(base, next)).changes };
+  const folded = fold(working, diffSnapshots(previous, next), digests);
+  // A valid full snapshot is within every limit, so its diff always applies.
+  if (!folded) throw new Error('a full snapshot did not apply to the previous one');
+  return { ...folded, digests, digest };
 }
 
-function applyDeltaItem(base: Snapshot | null, baseDigest: string | null, item: DeltaItem, plan: BatchPlan): Applied | null {
-  if (base === null || baseDigest === null) {
-    return skipDelta(plan, item, 'E_NO_BASELINE', 'A delta arrived before any full snapshot.');
+function applyDeltaItem(current: Working | null, item: DeltaItem, plan: BatchPlan): SectionChange[] {
+  if (current === null || current.digests === null || current.digest === null) {
+    return skipInventory(plan, item, 'E_NO_BASELINE', 'A delta arrived before any full snapshot.');
   }
-  if (item.body.baseDigest !== baseDigest) {
-    return skipDelta(plan, item, 'E_DIGEST_MISMATCH', "The delta's base is not the server's snapshot.");
+  if (item.body.baseDigest !== current.digest) {
+    return skipInventory(plan, item, 'E_DIGEST_MISMATCH', "The delta's base is not the server's snapshot.");
   }
-  const { snapshot, changes } = applyDelta(base, item.body.delta);
-  // A delta may unset required fields; such a snapshot must never be stored.
-  if (!HardwareSchema.safeParse(snapshot.hardware).success || !OsSchema.safeParse(snapshot.os).success) {
-    return skipDelta(plan, item, 'E_BAD_MESSAGE', 'The delta leaves an invalid snapshot.');
-  }
-  const digest = snapshotDigest(snapshot);
+  const applied = applyDeltaTo({ ...current, digests: current.digests }, item.body.delta);
+  if (!applied.ok) return skipInventory(plan, item, applied.code, applied.message);
+  const digest = combineDigests(applied.digests);
   if (digest !== item.body.digest) {
-    return skipDelta(plan, item, 'E_DIGEST_MISMATCH', 'The snapshot after the delta does not match its digest.');
+    return skipInventory(plan, item, 'E_DIGEST_MISMATCH', 'The snapshot after the delta does not match its digest.');
   }
-  return { snapshot, digest, changes };
+  // Accepted: lay the delta's changes over the batch's working state.
+  for (const section of COLLECTION_SECTIONS) {
+    const into = current.collections[section] as Overlay<typeof section>;
+    for (const [key, value] of applied.collections[section].touched) into.set(key, value);
+  }
+  Object.assign(current, { hardware: applied.hardware, os: applied.os, digests: applied.digests, digest, applied: true });
+  return applied.changes;
 }
 
-function skipDelta(plan: BatchPlan, item: DeltaItem, code: ErrorCode, message: string): null {
+/** Applies a full snapshot's diff to the working state in place; null if it did not apply. */
+function fold(working: Working, delta: Delta, digests: SectionDigests): Applied | null {
+  const applied = applyDeltaTo({ ...working, digests }, delta);
+  if (!applied.ok) return null;
+  for (const section of COLLECTION_SECTIONS) {
+    const into = working.collections[section] as Overlay<typeof section>;
+    for (const [key, value] of applied.collections[section].touched) into.set(key, value);
+  }
+  Object.assign(working, { hardware: applied.hardware, os: applied.os, applied: true });
+  return { ...working, changes: applied.changes };
+}
+
+/** The collection entries an inventory item makes the server apply (its work, roughly). */
+function inventoryEntries(item: FullItem | DeltaItem): number {
+  if (item.kind === 'inventory.full') {
+    const s = item.body.snapshot;
+    return s.network.length + s.users.length + s.software.length;
+  }
+  let n = 0;
+  for (const section of COLLECTION_SECTIONS) {
+    const d = item.body.delta[section];
+    n += (d?.added?.length ?? 0) + (d?.removed?.length ?? 0) + (d?.changed?.length ?? 0);
+  }
+  return n;
+}
+
+function skipInventory(plan: BatchPlan, item: FullItem | DeltaItem, code: ErrorCode, message: string): [] {
   plan.problems.push({ code, seq: item.seq, message: `${message} A full snapshot is needed.` });
   plan.needsFull = true;
   plan.fullRequested = true;
-  return null;
+  return [];
 }
 
 function changeRecord(item: FullItem | DeltaItem, change: SectionChange): ChangeRecord {
   return { at: item.at, trigger: item.body.trigger, seq: item.seq, ...change };
-}
-
-/**
- * Rows to write so the software table matches the new snapshot: only the packages the batch's
- * changes touched, each written as it finally stands (a package may change twice in one batch).
- */
-export function softwareRows(changes: readonly ChangeRecord[], after: readonly Software[]): { upsert: Software[]; remove: string[] } {
-  const touched = new Set<string>();
-  for (const c of changes) {
-    if (c.section !== 'software') continue;
-    for (const item of [...c.added, ...c.removed]) touched.add(itemKey.software(item as Software));
-    for (const { key } of c.changed) touched.add(key);
-  }
-  if (touched.size === 0) return { upsert: [], remove: [] };
-  const final = new Map(after.map((s) => [itemKey.software(s), s]));
-  const upsert: Software[] = [];
-  const remove: string[] = [];
-  for (const key of touched) {
-    const item = final.get(key);
-    if (item) upsert.push(item);
-    else remove.push(key);
-  }
-  return { upsert, remove };
 }

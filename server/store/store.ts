@@ -1,6 +1,8 @@
 // The server's storage contract. Async so that a PostgreSQL implementation can sit beside the
 // embedded SQLite one; callers never see SQL.
 import type { SectionChange } from '../../shared/delta.js';
+import type { KeyedCollection } from '../../shared/delta-apply.js';
+import type { SectionDigests } from '../../shared/digest.js';
 import type { IdentityHints, Os, Section, Snapshot, Software } from '../../shared/inventory.js';
 import type { Trigger } from '../../shared/protocol.js';
 import type { DevicePlatform, DeviceSort } from '../../shared/http-api.js';
@@ -64,7 +66,18 @@ export interface IngestState {
   lastSeq: number;
   digest: string | null;
   needsFull: boolean;
-  snapshot: Snapshot | null;
+  /** The last snapshot without its software, and its section digests; null before the first one. */
+  inventory: { rest: StoredInventory; digests: SectionDigests | null } | null;
+  /** The device's software, read row by row: a delta touches only the rows it names. */
+  software: SoftwareTable;
+}
+
+/** A snapshot as the store keeps it beside the software table: every section but software. */
+export type StoredInventory = Omit<Snapshot, 'software'>;
+
+/** The device's software rows as the ingest planner reads them. `all()` is for full snapshots only. */
+export interface SoftwareTable extends KeyedCollection<'software'> {
+  all(): Software[];
 }
 
 export interface ChangeRecord {
@@ -81,8 +94,8 @@ export interface ChangeRecord {
 export interface BatchOutcome {
   lastSeq: number;
   needsFull: boolean;
-  /** The device's new snapshot, absent when the batch left it as it was. */
-  snapshot?: { snapshot: Snapshot; digest: string };
+  /** The device's new snapshot (software aside), absent when the batch left it as it was. */
+  snapshot?: { inventory: StoredInventory; digests: SectionDigests; digest: string; softwareCount: number };
   /** Incremental maintenance of the software table: rows to insert or replace, item keys to delete. */
   software?: { upsert: Software[]; remove: string[] };
   changes: ChangeRecord[];

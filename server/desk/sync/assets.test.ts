@@ -8,7 +8,7 @@ import { silentLogger } from '../../../shared/log.js';
 import { hashSecret } from '../../store/secrets.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { issueEnrolmentToken } from '../../store/tokens.js';
-import { hintsFor, machine } from '../../../test/support/server/fixtures.js';
+import { hintsFor, machine, storedOutcome } from '../../../test/support/server/fixtures.js';
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk } from '../../../test/fakes/desk-connector.js';
 import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
@@ -53,7 +53,7 @@ for (const profile of DESK_PROFILES) {
       const hints: IdentityHints = hintsFor(snapshot, installId);
       const enrolled = await store.enrol({ tokenHash: hashSecret(token), hints, agentVersion: 't', secretHash: hashSecret(`s${++seq}`), at: ++now });
       assert.ok(enrolled.ok);
-      await store.applyBatch(enrolled.deviceId, now, () => ({ lastSeq: seq, needsFull: false, snapshot: { snapshot, digest: `d${seq}` }, changes: [] }));
+      await store.applyBatch(enrolled.deviceId, now, () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [] }));
       await engine.whenIdle();
       return { deviceId: enrolled.deviceId, cloneOf: enrolled.cloneOf, assetId: (await store.desk.deskIdFor('asset', enrolled.deviceId))! };
     };

@@ -10,7 +10,7 @@ import { silentLogger } from '../../../shared/log.js';
 import { openDatabase } from '../../store/sqlite/open.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../store/ticket-records.js';
-import { machine, pkg } from '../../../test/support/server/fixtures.js';
+import { machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
 import { createItem } from '../../../test/support/server/ticket-fixtures.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import { FIRST_CATALOG_RUN_DELAY_MS } from './catalog-schedule.js';
@@ -230,7 +230,7 @@ for (const profile of DESK_PROFILES) {
       const installPkg = async (name: string) => {
         const snapshot = machine({ hostname: 'pc-01', software: [pkg(name, '1.0')] });
         const change = { at: '2026-01-05T10:00:00Z', trigger: 'software-change' as const, seq: ++seq, section: 'software' as const, added: [pkg(name, '1.0')], removed: [], changed: [] };
-        await store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, snapshot: { snapshot, digest: `d${seq}` }, changes: [change] }));
+        await store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [change] }));
         await engine!.whenIdle();
       };
       await installPkg('coinminer');

@@ -8,7 +8,7 @@ import { silentLogger } from '../../../shared/log.js';
 import { openDatabase } from '../../store/sqlite/open.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../store/ticket-records.js';
-import { machine, pkg } from '../../../test/support/server/fixtures.js';
+import { machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import { alice, attachmentItem, closeItem, createItem, noteItem, worklogItem } from '../../../test/support/server/ticket-fixtures.js';
 import { DeskSyncEngine } from './engine.js';
@@ -213,7 +213,7 @@ for (const profile of DESK_PROFILES) {
       const installed = () => {
         const snapshot = machine({ hostname: 'pc-01', software: [pkg('bittorrent-client', '1.0')] });
         const change = { at: '2026-01-05T10:00:00Z', trigger: 'software-change' as const, seq: ++seq, section: 'software' as const, added: [pkg('bittorrent-client', '1.0')], removed: [], changed: [] };
-        return store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, snapshot: { snapshot, digest: `d${seq}` }, changes: [change] }));
+        return store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [change] }));
       };
       await installed();
       await engine.whenIdle();

@@ -1,8 +1,10 @@
 // A batch of items in one transaction: read the device's state, let the planner decide, write the
 // new seq, snapshot, software rows, change history and ticket items together or not at all.
 import type Database from 'better-sqlite3';
-import { itemKey, type Snapshot, type Software } from '../../../shared/inventory.js';
-import type { AppliedBatch, BatchOutcome, ChangeRecord, IngestState } from '../store.js';
+import { compareStrings } from '../../../shared/normalise.js';
+import { decodeDigests, encodeDigests } from '../../../shared/digest.js';
+import { itemKey, type Software } from '../../../shared/inventory.js';
+import type { AppliedBatch, BatchOutcome, ChangeRecord, IngestState, SoftwareTable, StoredInventory } from '../store.js';
 import { displayColumns } from './rows.js';
 import type { TicketQuota } from '../../ingest/quotas.js';
 import { createTicketIngest } from './ticket-ingest.js';
@@ -13,18 +15,37 @@ interface StateRow {
   digest: string | null;
   needs_full: number;
   snapshot: string | null;
+  digests: string | null;
+  software_count: number | null;
 }
+
+/** A software row as stored, which is a Software item column by column. */
+export interface SoftwareRow {
+  name: string;
+  version: string | null;
+  publisher: string | null;
+  arch: string | null;
+  source: Software['source'];
+  scope: Software['scope'];
+  user_name: string | null;
+  install_date: string | null;
+}
+
+export const SOFTWARE_COLUMNS = 'name, version, publisher, arch, source, scope, user_name, install_date';
 
 export type ApplyBatch = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T) => AppliedBatch<T> | null;
 
 export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuota): ApplyBatch {
   const readState = db.prepare<[string], StateRow>(`
-    SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot
+    SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot, s.digests, s.software_count
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
+  const softwareByKey = db.prepare<[string, string], SoftwareRow>(`SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = ? AND item_key = ?`);
+  const allSoftware = db.prepare<[string], SoftwareRow>(`SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = ?`);
   const writeProgress = db.prepare('UPDATE devices SET last_seq = ?, needs_full = ?, last_seen = ? WHERE id = ?');
   const writeSnapshot = db.prepare(`
-    INSERT INTO snapshots (device_id, snapshot, updated_at) VALUES (?, ?, ?)
-    ON CONFLICT(device_id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at`);
+    INSERT INTO snapshots (device_id, snapshot, digests, software_count, updated_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT(device_id) DO UPDATE SET snapshot = excluded.snapshot, digests = excluded.digests,
+      software_count = excluded.software_count, updated_at = excluded.updated_at`);
   const writeDisplay = db.prepare(`
     UPDATE devices SET digest = @digest, hostname = @hostname, manufacturer = @manufacturer, model = @model, os = @os, ip = @ip,
       users = @users
@@ -59,17 +80,33 @@ export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuot
   const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): AppliedBatch<T> | null => {
     const row = readState.get(deviceId);
     if (!row) return null;
+    // The planner looks a key up more than once (apply, digest, fold); the rows cannot change before
+    // it returns, so each is read once.
+    const read = new Map<string, Software | undefined>();
+    const software: SoftwareTable = {
+      get: (key) => {
+        if (!read.has(key)) {
+          const r = softwareByKey.get(deviceId, key);
+          read.set(key, r && toSoftware(r));
+        }
+        return read.get(key);
+      },
+      size: row.software_count ?? 0,
+      all: () => allSoftware.all(deviceId).map(toSoftware),
+    };
     const outcome = plan({
       deviceId,
       secretHash: row.secret_hash,
       lastSeq: row.last_seq,
       digest: row.digest,
       needsFull: row.needs_full === 1,
-      snapshot: row.snapshot === null ? null : (JSON.parse(row.snapshot) as Snapshot),
+      inventory: row.snapshot === null ? null : { rest: JSON.parse(row.snapshot) as StoredInventory, digests: decodeDigests(row.digests) },
+      software,
     });
     if (outcome.snapshot) {
-      writeSnapshot.run(deviceId, JSON.stringify(outcome.snapshot.snapshot), at);
-      writeDisplay.run({ id: deviceId, digest: outcome.snapshot.digest, ...displayColumns(outcome.snapshot.snapshot) });
+      const { inventory, digests, digest, softwareCount } = outcome.snapshot;
+      writeSnapshot.run(deviceId, JSON.stringify(inventory), encodeDigests(digests), softwareCount, at);
+      writeDisplay.run({ id: deviceId, digest, ...displayColumns(inventory) });
     }
     writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);
     if (outcome.software) writeSoftware(deviceId, outcome.software);
@@ -78,6 +115,22 @@ export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuot
     return { plan: outcome, tickets };
   };
   return db.transaction(apply) as ApplyBatch;
+}
+
+/** A stored row back to the item it was written from (absent fields were written as NULL). */
+export function toSoftware(r: SoftwareRow): Software {
+  const s: Software = { name: r.name, source: r.source, scope: r.scope };
+  if (r.version !== null) s.version = r.version;
+  if (r.publisher !== null) s.publisher = r.publisher;
+  if (r.arch !== null) s.arch = r.arch;
+  if (r.user_name !== null) s.user = r.user_name;
+  if (r.install_date !== null) s.installDate = r.install_date;
+  return s;
+}
+
+/** The software rows in snapshot order (code-unit order of the item key, as normaliseSnapshot sorts). */
+export function sortedSoftware(rows: readonly SoftwareRow[]): Software[] {
+  return rows.map(toSoftware).sort((a, b) => compareStrings(itemKey.software(a), itemKey.software(b)));
 }
 
 function softwareRow(deviceId: string, s: Software) {

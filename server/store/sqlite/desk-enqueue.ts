@@ -22,7 +22,7 @@ export function createBatchJobs(db: Database.Database): BatchJobs {
   return (deviceId, applied, ctx) => {
     const jobs: NewDeskJob[] = [];
     // Any new snapshot may change what the desk's asset shows (name, OS, user, adapters).
-    const snapshot = applied.plan.snapshot?.snapshot;
+    const snapshot = applied.plan.snapshot?.inventory;
     if (snapshot) jobs.push({ kind: 'asset', key: `asset:${deviceId}`, payload: { deviceId }, coalesce: true });
     if (snapshot && ctx.rules && applied.plan.changes.length) {
       const input = { deviceId, hostname: snapshot.os.hostname, changes: applied.plan.changes, first: ctx.first, detectedAt: new Date(ctx.at).toISOString() };

@@ -50,4 +50,38 @@ describe('schema migrations', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('upgrades a schema 5 database to protocol 2: software out of the snapshot row, a full snapshot asked for', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-migrate-'));
+    try {
+      const old = new Database(join(dir, DB_FILE));
+      migrate(old, 5);
+      const snapshot = machine({ hostname: 'old-pc', software: [pkg('bash', '5.2'), pkg('vim', '9')] });
+      old.prepare(`INSERT INTO devices (id, install_id, hostname, secret_hash, os, first_seen, last_seen, digest, last_seq) VALUES ('d1', 'i1', 'old-pc', x'00', '{}', 1, 2, ?, 7)`).run('a'.repeat(64));
+      old.prepare(`INSERT INTO snapshots (device_id, snapshot, updated_at) VALUES ('d1', ?, 2)`).run(JSON.stringify(snapshot));
+      const addSoftware = old.prepare(`INSERT INTO software (device_id, item_key, name, version, arch, source, scope) VALUES ('d1', ?, ?, ?, 'amd64', 'dpkg', 'machine')`);
+      for (const s of snapshot.software) addSoftware.run(`dpkg\t${s.name}\tamd64\tmachine\t`, s.name, s.version);
+      old.close();
+
+      const store = SqliteStore.open(dir);
+      try {
+        const device = await store.getDevice('d1');
+        // The old digest meant something else: none is kept, and the agent is asked for a full snapshot.
+        assert.equal(device?.digest, null);
+        assert.equal(device?.needsFull, true);
+        // The device's snapshot still reads whole, its software now from the software table.
+        assert.deepEqual(device?.snapshot, snapshot);
+      } finally {
+        await store.close();
+      }
+      const db = new Database(join(dir, DB_FILE));
+      const row = db.prepare("SELECT snapshot, software_count, digests FROM snapshots WHERE device_id = 'd1'").get() as { snapshot: string; software_count: number; digests: string | null };
+      assert.equal('software' in (JSON.parse(row.snapshot) as object), false);
+      assert.equal(row.software_count, 2);
+      assert.equal(row.digests, null);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

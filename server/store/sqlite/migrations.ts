@@ -254,6 +254,17 @@ const MIGRATIONS: readonly string[] = [
     INSERT INTO software_names (name, publisher) VALUES (new.name, new.publisher) ON CONFLICT(name) DO NOTHING;
   END;
   `,
+  // 6: protocol 2. A device's software lives only in its table (a one-package delta reads and writes
+  // one row, not the whole list); the snapshot row keeps the other sections, the per-section digests
+  // (shared/digest.ts) and the software count the limits are checked against. The digest changed
+  // meaning, so every device sends a full snapshot once, which also fills in the new digests.
+  `
+  ALTER TABLE snapshots ADD COLUMN digests TEXT;
+  ALTER TABLE snapshots ADD COLUMN software_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE snapshots SET snapshot = json_remove(snapshot, '$.software'),
+    software_count = (SELECT COUNT(*) FROM software s WHERE s.device_id = snapshots.device_id);
+  UPDATE devices SET digest = NULL, needs_full = 1 WHERE id IN (SELECT device_id FROM snapshots);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -72,7 +72,7 @@ export function toChange(row: ChangeRow): StoredChange {
 }
 
 /** The columns a device list shows, taken from its latest snapshot. */
-export function displayColumns(snapshot: Snapshot) {
+export function displayColumns(snapshot: Omit<Snapshot, 'software'>) {
   const { platform, distro, release, build, arch } = snapshot.os;
   return {
     hostname: snapshot.os.hostname,
@@ -95,7 +95,7 @@ function userNames(column: string): string[] {
 }
 
 /** The address IT would type to reach the machine: a physical interface's routable IPv4 first. */
-function primaryIpv4(snapshot: Snapshot): string | null {
+function primaryIpv4(snapshot: Omit<Snapshot, 'software'>): string | null {
   const usable = (ip: string) => !ip.startsWith('127.') && !ip.startsWith('169.254.');
   const ordered = [...snapshot.network].sort((a, b) => Number(a.virtual) - Number(b.virtual));
   for (const nic of ordered) {

@@ -34,8 +34,9 @@ import type {
   Store,
   StoredChange,
   StoredEnrolmentToken,
+  StoredInventory,
 } from '../store.js';
-import { createApplyBatch, type ApplyBatch } from './batch.js';
+import { createApplyBatch, SOFTWARE_COLUMNS, sortedSoftware, toSoftware, type ApplyBatch, type SoftwareRow } from './batch.js';
 import { SqliteAdminStore } from './admin-store.js';
 import { createBatchJobs, type BatchJobs } from './desk-enqueue.js';
 import { SqliteDeskStore } from './desk-store.js';
@@ -47,17 +48,6 @@ import { openDatabase } from './open.js';
 import { ProhibitedPatterns } from './prohibited.js';
 import { toChange, toSummary, type ChangeRow, type DeviceRow } from './rows.js';
 import { SqliteTicketStore } from './tickets.js';
-
-interface SoftwareRow {
-  name: string;
-  version: string | null;
-  publisher: string | null;
-  arch: string | null;
-  source: Software['source'];
-  scope: Software['scope'];
-  user_name: string | null;
-  install_date: string | null;
-}
 
 const DEVICE_COLUMNS = `d.*, (SELECT COUNT(*) FROM software s WHERE s.device_id = d.id) AS software_count`;
 
@@ -200,11 +190,13 @@ export class SqliteStore implements Store {
     const row = this.db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = ?`).get(deviceId) as DeviceRow | undefined;
     if (!row) return null;
     const snap = this.db.prepare('SELECT snapshot FROM snapshots WHERE device_id = ?').get(deviceId) as { snapshot: string } | undefined;
+    // The snapshot row holds every section but software, which lives in its own table.
+    const software = () => sortedSoftware(this.db.prepare(`SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = ?`).all(deviceId) as SoftwareRow[]);
     return {
       ...toSummary(row),
       digest: row.digest,
       needsFull: row.needs_full === 1,
-      snapshot: snap ? (JSON.parse(snap.snapshot) as DeviceDetail['snapshot']) : null,
+      snapshot: snap ? { ...(JSON.parse(snap.snapshot) as StoredInventory), software: software() } : null,
     };
   }
 
@@ -275,14 +267,4 @@ export class SqliteStore implements Store {
   private exists(deviceId: string): boolean {
     return this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(deviceId) !== undefined;
   }
-}
-
-function toSoftware(r: SoftwareRow): Software {
-  const s: Software = { name: r.name, source: r.source, scope: r.scope };
-  if (r.version !== null) s.version = r.version;
-  if (r.publisher !== null) s.publisher = r.publisher;
-  if (r.arch !== null) s.arch = r.arch;
-  if (r.user_name !== null) s.user = r.user_name;
-  if (r.install_date !== null) s.installDate = r.install_date;
-  return s;
 }

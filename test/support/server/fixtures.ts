@@ -1,8 +1,10 @@
 // Test data: plausible machines and the protocol items that describe them.
 import { diffSnapshots, emptySnapshot } from '../../../shared/delta.js';
-import { snapshotDigest } from '../../../shared/digest.js';
+import { sectionDigests, snapshotDigest } from '../../../shared/digest.js';
 import type { IdentityHints, Snapshot, Software } from '../../../shared/inventory.js';
 import type { Item, Trigger } from '../../../shared/protocol.js';
+import { keyed } from '../../../shared/delta-apply.js';
+import type { IngestState } from '../../../server/store/store.js';
 
 export const pkg = (name: string, version: string, extra: Partial<Software> = {}): Software => ({
   name,
@@ -70,4 +72,32 @@ export function deltaItem(seq: number, before: Snapshot, after: Snapshot, trigge
     kind: 'inventory.delta',
     body: { trigger, baseDigest: snapshotDigest(before), digest: snapshotDigest(after), delta: diffSnapshots(before, after) },
   };
+}
+
+/** A whole snapshot as a batch outcome writes it (for tests that drive store.applyBatch by hand). */
+export function storedOutcome(snapshot: Snapshot, digest: string) {
+  const { software, ...inventory } = snapshot;
+  return {
+    snapshot: { inventory, digests: sectionDigests(snapshot), digest, softwareCount: software.length },
+    software: { upsert: software, remove: [] },
+  };
+}
+
+/** The state the store hands the ingest planner for a device whose last snapshot is `snapshot`. */
+export function ingestState(snapshot: Snapshot | null, lastSeq = 0): IngestState {
+  const software = snapshot ? keyed('software', snapshot.software) : keyed('software', []);
+  return {
+    deviceId: 'd1',
+    secretHash: Buffer.alloc(32),
+    lastSeq,
+    digest: snapshot ? snapshotDigest(snapshot) : null,
+    needsFull: snapshot === null,
+    inventory: snapshot ? { rest: withoutSoftware(snapshot), digests: sectionDigests(snapshot) } : null,
+    software: { ...software, size: software.size, all: () => [...(snapshot?.software ?? [])] },
+  };
+}
+
+function withoutSoftware(snapshot: Snapshot): Omit<Snapshot, 'software'> {
+  const { software: _software, ...rest } = snapshot;
+  return rest;
 }
