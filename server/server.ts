@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { OutpostError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/protocol.js';
+import { CLOSE_CODES, DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/protocol.js';
 import { buildApi } from './api/http.js';
 import { createAdminAccount } from './auth/accounts.js';
 import type { DeskConnector } from './desk/connector.js';
@@ -139,6 +139,8 @@ export class OutpostServer {
       version: OUTPOST_VERSION,
       adminTokenHash: () => this.adminHash,
       requestScan: (id) => gateway.sendCommand(id, 'scan'),
+      isOnline: (id) => gateway.isOnline(id),
+      disconnect: (id) => gateway.disconnect(id, CLOSE_CODES.merged, 'merged into another device'),
       now: this.now,
       ticketChanged: (deviceId, ref) => {
         if (deviceId !== null) gateway.pushTickets(deviceId, [ref]);

@@ -189,4 +189,10 @@ export const CLOSE_CODES = {
   auth: 4001,
   badToken: 4002,
   replaced: 4003,
+  /** IT merged this device into another; reconnecting with the same credential reaches that one. */
+  merged: 4004,
+  /** A second message before the first was answered, before authentication. */
+  policy: 1008,
+  /** The server is at its limit of unauthenticated connections (also refused at upgrade with 503). */
+  tryAgainLater: 1013,
 } as const;

@@ -55,6 +55,7 @@ export class AgentGateway {
       now: opts.now,
       authTimeoutMs: opts.authTimeoutMs,
       live: this.live,
+      isLive: (deviceId) => this.online.has(deviceId),
       claim: (deviceId, session) => this.claim(deviceId, session),
       release: (deviceId, session) => this.release(deviceId, session),
     };
@@ -88,6 +89,11 @@ export class AgentGateway {
     if (!session) return false;
     session.send({ type: 'command', command, ...(settings ? { settings } : {}) });
     return true;
+  }
+
+  /** Ends the device's agent connection, if it has one, with this close code. */
+  disconnect(deviceId: string, code: number, reason: string): void {
+    this.online.get(deviceId)?.close(code, reason);
   }
 
   /** Sends these tickets' current state to the device if it is connected; false when it is not.

@@ -31,6 +31,8 @@ export interface SessionContext {
   authTimeoutMs: number;
   /** The console's live view: what batches changed. */
   live: LivePublisher;
+  /** Whether the device has a live connection in this process. */
+  isLive(deviceId: string): boolean;
   /** Marks the device online through this session, closing any older session of the same device. */
   claim(deviceId: string, session: AgentSession): void;
   release(deviceId: string, session: AgentSession): void;
@@ -154,13 +156,16 @@ export class AgentSession {
       agentVersion: message.agentVersion,
       secretHash,
       at: this.ctx.now(),
+      isLive: (id) => this.ctx.isLive(id),
+      remote: this.remote,
     });
     if (!result.ok) {
       this.log.warn({}, 'enrolment refused: unknown, expired or used-up token');
       return this.fatal('E_BAD_TOKEN', ERROR_CODES.E_BAD_TOKEN, CLOSE_CODES.badToken);
     }
-    const { deviceId, created, cloneOf } = result;
-    this.log.info({ deviceId, created, cloneOf, hostname: message.hints.hostname }, created ? 'device enrolled' : 'device re-enrolled');
+    const { deviceId, created, cloneOf, matchedBy, duplicateOf } = result;
+    const fields = { deviceId, created, cloneOf, matchedBy, duplicateOf, hostname: message.hints.hostname };
+    this.log.info(fields, created ? (duplicateOf ? 'device enrolled; possibly a duplicate of another' : 'device enrolled') : 'device re-enrolled');
     this.ctx.live.publish('inventory', { deviceId, hostname: message.hints.hostname, sections: [], trigger: 'enrolled', at: this.iso() });
     if (this.closing) return;
     this.send({ type: 'enrolled', deviceId, secret });
@@ -169,20 +174,22 @@ export class AgentSession {
 
   private async hello(message: AgentMessageMap['hello']): Promise<void> {
     const secretHash = hashSecret(message.secret);
-    const stored = await this.ctx.store.deviceSecretHash(message.deviceId);
+    // A device IT merged into another answers to its old id too (the agent's stored credential).
+    const stored = await this.ctx.store.deviceCredential(message.deviceId);
     // One answer for an unknown device and a wrong secret: ids cannot be probed.
-    if (!sameHash(stored, secretHash)) {
+    if (!stored || !sameHash(stored.secretHash, secretHash)) {
       this.log.warn({}, 'agent authentication failed');
       return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
     }
-    const runtime = await this.ctx.store.recordHello(message.deviceId, {
+    const deviceId = stored.deviceId;
+    const runtime = await this.ctx.store.recordHello(deviceId, {
       hints: message.hints,
       agentVersion: message.agentVersion,
       at: this.ctx.now(),
     });
     if (!runtime) return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
     if (this.closing) return;
-    await this.authenticated(message.deviceId, secretHash, runtime);
+    await this.authenticated(deviceId, secretHash, runtime);
   }
 
   private async authenticated(deviceId: string, secretHash: Buffer, runtime: DeviceRuntime): Promise<void> {
