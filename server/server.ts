@@ -10,6 +10,7 @@ import type { DeskConnector } from './desk/connector.js';
 import { DeskSyncEngine, type EngineOptions } from './desk/sync/engine.js';
 import { createConnector, type DeskSettings } from './desk/sync/settings.js';
 import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
+import { PRE_AUTH_DEFAULTS, type PreAuthLimits } from './ingest/pre-auth.js';
 import { LiveHub } from './live/hub.js';
 import { ProhibitedList } from './desk/rules/prohibited-list.js';
 import { hashSecret, newSecret } from './store/secrets.js';
@@ -28,8 +29,10 @@ export interface ServerOptions {
   /** Ping interval; an agent that misses one ping is dropped. Default 30 s. */
   heartbeatMs?: number;
   settings?: Partial<Settings>;
-  /** How long a new connection has to send enrol or hello. Default 10 s. */
+  /** How long a new connection has to send enrol or hello. Default 5 s. */
   authTimeoutMs?: number;
+  /** Caps on unauthenticated agent connections, per address and in total (PRE_AUTH_DEFAULTS). */
+  preAuth?: Partial<PreAuthLimits>;
   /** The service desk to sync with; without one the server is the desk of record. */
   desk?: DeskSettings;
   /** A connector to use instead of the one `desk` describes (tests). */
@@ -124,7 +127,8 @@ export class OutpostServer {
       log: this.opts.log.child({ part: 'ingest' }),
       settings: () => this.settings,
       heartbeatMs: this.opts.heartbeatMs ?? 30_000,
-      authTimeoutMs: this.opts.authTimeoutMs ?? 10_000,
+      authTimeoutMs: this.opts.authTimeoutMs ?? PRE_AUTH_DEFAULTS.timeoutMs,
+      preAuth: { ...PRE_AUTH_DEFAULTS, ...this.opts.preAuth },
       now: this.now,
     });
     const prohibited = new ProhibitedList(store, () => this.opts.desk?.assetEvents.prohibited ?? []);

@@ -21,6 +21,9 @@ export const PROTOCOL_VERSION = 1;
 export const LIMITS = {
   /** Largest frame either side accepts (ws maxPayload). */
   maxFrameBytes: 16 * 1024 * 1024,
+  /** Largest message the server reads before the device has authenticated, as sent and as inflated:
+   * an enrol or hello is well under 8 KiB even with every hint at its longest. */
+  preAuthFrameBytes: 16 * 1024,
   /** Most items in one `items` batch. */
   maxBatchItems: 256,
   /** Items the agent sends before waiting for an ack. */

@@ -17,6 +17,7 @@ import {
   type Settings,
 } from '../../shared/protocol.js';
 import { hashSecret, newSecret, sameHash } from '../store/secrets.js';
+import { raiseFrameLimit } from './frame-limit.js';
 import type { AppliedBatch, DeviceRuntime, Store } from '../store/store.js';
 import type { LivePublisher } from '../live/hub.js';
 import { inventoryEvent, ticketEvents } from './live-events.js';
@@ -29,6 +30,8 @@ export interface SessionContext {
   settings: () => Settings;
   now: () => number;
   authTimeoutMs: number;
+  /** How long an unauthenticated peer may take to answer a close before its socket is cut. */
+  preAuthCloseGraceMs: number;
   /** The console's live view: what batches changed. */
   live: LivePublisher;
   /** Whether the device has a live connection in this process. */
@@ -49,6 +52,8 @@ export class AgentSession {
   private pending = 0;
   private work: Promise<void> = Promise.resolve();
   private authTimer: NodeJS.Timeout | undefined;
+  /** Messages received before authentication: the first must be enrol or hello, and alone. */
+  private preAuthMessages = 0;
   private resolveDone!: () => void;
   /** Settles once the socket closed and everything this session started has finished. */
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
@@ -58,6 +63,8 @@ export class AgentSession {
     private readonly ws: WebSocket,
     private readonly ctx: SessionContext,
     readonly remote: string,
+    /** Gives back this connection's unauthenticated slot (idempotent). */
+    private readonly releasePreAuth: () => void = () => undefined,
   ) {
     this.log = ctx.log.child({ remote });
   }
@@ -66,7 +73,13 @@ export class AgentSession {
     this.ws.on('message', (data, isBinary) => this.enqueue(data, isBinary));
     this.ws.on('pong', () => (this.alive = true));
     // ws closes the socket itself after an error (1009 for an oversized frame); log and carry on.
-    this.ws.on('error', (err) => this.log.warn({ err: err.message, code: (err as { code?: string }).code }, 'agent socket error'));
+    // Before authentication the peer is a stranger: debug only, and no 30 s close handshake.
+    this.ws.on('error', (err) => {
+      const fields = { err: err.message, code: (err as { code?: string }).code };
+      if (this.deviceId !== null) return this.log.warn(fields, 'agent socket error');
+      this.log.debug(fields, 'unauthenticated socket error');
+      this.cutOffSoon();
+    });
     this.ws.on('close', (code) => this.onClose(code));
     this.authTimer = setTimeout(() => this.authTimedOut(), this.ctx.authTimeoutMs);
   }
@@ -110,6 +123,12 @@ export class AgentSession {
     this.closing = true;
     clearTimeout(this.authTimer);
     this.ws.close(code, reason);
+    if (this.deviceId === null) this.cutOffSoon();
+  }
+
+  /** An unauthenticated peer that does not answer our close frame is not waited for (ws waits 30 s). */
+  private cutOffSoon(): void {
+    setTimeout(() => this.ws.terminate(), this.ctx.preAuthCloseGraceMs).unref();
   }
 
   terminate(): void {
@@ -120,6 +139,10 @@ export class AgentSession {
   private enqueue(data: RawData, isBinary: boolean): void {
     this.alive = true;
     if (this.closing) return;
+    // An agent sends enrol or hello and waits for the answer; a stranger gets one message's worth.
+    if (this.deviceId === null && ++this.preAuthMessages > 1) {
+      return this.fatal('E_NOT_AUTHENTICATED', 'Send one enrol or hello and wait for its answer.', CLOSE_CODES.policy);
+    }
     if (++this.pending === 1) this.ws.pause();
     this.work = this.work
       .then(() => (this.closing ? undefined : this.handle(toText(data), isBinary)))
@@ -194,6 +217,9 @@ export class AgentSession {
 
   private async authenticated(deviceId: string, secretHash: Buffer, runtime: DeviceRuntime): Promise<void> {
     clearTimeout(this.authTimer);
+    // Only now may large (and compressed) batches arrive.
+    raiseFrameLimit(this.ws, LIMITS.maxFrameBytes);
+    this.releasePreAuth();
     this.deviceId = deviceId;
     this.secretHash = secretHash;
     this.log = this.ctx.log.child({ deviceId, remote: this.remote });
