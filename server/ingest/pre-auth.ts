@@ -28,9 +28,9 @@ export class PreAuthLimiter {
 
   /** Takes a slot for a new connection from `address`; `release` (idempotent) gives it back. */
   admit(address: string): Admission {
-    if (this.count >= this.limits.total) return { ok: false, refusal: 'total' };
     const held = this.byAddress.get(address) ?? 0;
     if (held >= this.limits.perAddress) return { ok: false, refusal: 'address' };
+    if (this.count >= this.limits.total) return { ok: false, refusal: 'total' };
     this.byAddress.set(address, held + 1);
     this.count++;
     let released = false;
