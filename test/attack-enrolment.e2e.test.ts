@@ -5,8 +5,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../shared/protocol.js';
+import { checkPage, fillSignIn, openConsoleBrowser } from './support/console.js';
 import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';
 
 interface Frame { type: string; code?: string; seq?: number; deviceId?: string; secret?: string; tickets?: unknown[] }
@@ -65,6 +68,9 @@ describe('enrolment identity against a real server and agent, played by an attac
   const token = () => createToken(dataDir);
 
   before(async () => {
+    writeFileSync(join(dir, 'password'), 'merge-admin-password-1\n', { mode: 0o600 });
+    const admin = await runToEnd(['admin', 'create', 'it-admin', '--data', dataDir, '--password-file', join(dir, 'password')]);
+    assert.equal(admin.code, 0, admin.output);
     server = await startServer(dataDir);
     agent = startAgent(server.url, join(dir, 'agent'), await token());
     real = (await server.api<DeviceJson>(`/api/devices/${(await waitForDevice(server)).id}`)).body;
@@ -172,6 +178,37 @@ describe('enrolment identity against a real server and agent, played by an attac
     back.send({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: 'a', deviceId: dup.deviceId, secret: dup.secret, hints: { installId: 'desk-install-0002', hostname: 'reception-pc', macs: [] } });
     assert.equal((await back.next('welcome')).deviceId, kept.deviceId);
     back.ws.close();
+  });
+
+  it('shows IT the possible duplicate in the console and merges it after a confirmation', async () => {
+    const original = await peer(server.url);
+    const kept = await original.enrol(await token(), { installId: 'kiosk-install-0001', hostname: 'lobby-kiosk', macs: [] });
+    original.ws.close();
+    await waitFor(async () => ((await device(kept.deviceId)).body.online ? undefined : true), 5_000, 'the original to go offline');
+    const reinstalled = await peer(server.url);
+    const dup = await reinstalled.enrol(await token(), { installId: 'kiosk-install-0002', hostname: 'lobby-kiosk', macs: [] });
+
+    let browser: Browser | undefined;
+    try {
+      const opened = await openConsoleBrowser();
+      browser = opened.browser;
+      const { page, problems } = opened;
+      await page.goto(`${server.url}/devices/${dup.deviceId}`);
+      await fillSignIn(page, 'it-admin', 'merge-admin-password-1');
+      const flag = page.getByTestId('possible-duplicate');
+      await flag.getByRole('link', { name: 'lobby-kiosk' }).waitFor();
+      assert.match(await flag.innerText(), /Possible duplicate of lobby-kiosk: it has the same machine name/);
+      await checkPage(page, 'possible-duplicate');
+      await page.getByRole('button', { name: 'Merge into that device' }).click();
+      await page.getByRole('button', { name: 'Yes, merge' }).click();
+      await page.waitForURL(`${server.url}/devices/${kept.deviceId}`);
+      await page.getByTestId('identity-events').getByText(/Merged with/).waitFor();
+      assert.equal((await device(dup.deviceId)).status, 404);
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser?.close();
+    }
+    assert.equal(await reinstalled.closed, 4004);
   });
 
   it('kept the real agent connected throughout, with its ticket', async () => {

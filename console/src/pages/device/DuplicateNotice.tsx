@@ -3,10 +3,11 @@
 // a confirmation, or leaves both.
 import { useState } from 'preact/hooks';
 import type { DeviceDetailJson, DuplicateReasonJson } from '../../../../shared/http-api.js';
-import { api } from '../../api/client.js';
+import { api, apiWith } from '../../api/client.js';
 import { errorMessage } from '../../api/errors.js';
 import { announce } from '../../app/announce.js';
 import { Link, navigate } from '../../app/nav.js';
+import { useLoad } from '../../app/use-load.js';
 import { Notice } from '../../components/common.js';
 import { href } from '../../lib/routes.js';
 
@@ -24,7 +25,13 @@ export function DuplicateNotice({ device: d }: { device: DeviceDetailJson }) {
   const [confirming, setConfirming] = useState(false);
   const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const duplicate = d.duplicateOf;
+  // For the other device's name; the flag itself needs nothing more than the device.
+  const identity = useLoad(
+    async (signal) => (duplicate ? apiWith('GET /api/devices/:id/identity', { path: { id: d.id } }, signal) : null),
+    [d.id, duplicate?.deviceId],
+  );
   if (!duplicate) return null;
+  const otherName = identity.data?.duplicateOf?.hostname ?? 'another device';
 
   async function merge(into: string) {
     setState({ busy: true, error: null });
@@ -40,7 +47,7 @@ export function DuplicateNotice({ device: d }: { device: DeviceDetailJson }) {
   return (
     <Notice kind="warning">
       <span data-testid="possible-duplicate">
-        Possible duplicate of <Link href={href.device(duplicate.deviceId)}>another device</Link>: {WHY[duplicate.reason]}. It was kept as a new
+        Possible duplicate of <Link href={href.device(duplicate.deviceId)}>{otherName}</Link>: {WHY[duplicate.reason]}. It was kept as a new
         device rather than handed that device's record.
       </span>{' '}
       {confirming ? (
