@@ -196,6 +196,4 @@ export const CLOSE_CODES = {
   merged: 4004,
   /** A second message before the first was answered, before authentication. */
   policy: 1008,
-  /** The server is at its limit of unauthenticated connections (also refused at upgrade with 503). */
-  tryAgainLater: 1013,
 } as const;
