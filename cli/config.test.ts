@@ -15,8 +15,15 @@ describe('settings', () => {
   it('takes flags over environment over the config file over defaults', () => {
     const config = configFile(JSON.stringify({ host: '0.0.0.0', port: 9000, data: '/srv/file' }));
     const s = resolveSettings(SERVER_SETTINGS, { config, port: '9100' }, { OUTPOST_DATA_DIR: '/srv/env' });
-    assert.deepEqual(s, { host: '0.0.0.0', port: 9100, data: '/srv/env', adminToken: undefined });
+    assert.deepEqual(s, { host: '0.0.0.0', port: 9100, data: '/srv/env', adminToken: undefined, preAuthPerAddress: undefined, preAuthTotal: undefined, authTimeoutMs: undefined });
     assert.equal(resolveSettings(SERVER_SETTINGS, {}, {}).port, 7040);
+  });
+
+  it('reads the caps on unauthenticated agent connections from the environment, and refuses nonsense', () => {
+    const s = resolveSettings(SERVER_SETTINGS, {}, { OUTPOST_PREAUTH_PER_ADDRESS: '8', OUTPOST_PREAUTH_TOTAL: '100', OUTPOST_AUTH_TIMEOUT_MS: '2500' });
+    assert.deepEqual([s.preAuthPerAddress, s.preAuthTotal, s.authTimeoutMs], [8, 100, 2500]);
+    assert.throws(() => resolveSettings(SERVER_SETTINGS, {}, { OUTPOST_PREAUTH_TOTAL: '0' }), /OUTPOST_PREAUTH_TOTAL \(from env\): must be a whole number/);
+    assert.throws(() => resolveSettings(SERVER_SETTINGS, {}, { OUTPOST_AUTH_TIMEOUT_MS: '5' }), /OUTPOST_AUTH_TIMEOUT_MS \(from env\): must be at least 100 ms/);
   });
 
   it('names the bad setting and where it came from in one line', () => {

@@ -15,6 +15,7 @@ export interface SettingSpec<T> {
 
 const port = z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535');
 const nonEmpty = z.string().trim().min(1);
+const count = z.coerce.number({ error: 'must be a whole number from 1 to 1000000' }).int('must be a whole number from 1 to 1000000').min(1, 'must be a whole number from 1 to 1000000').max(1_000_000, 'must be a whole number from 1 to 1000000');
 const serverUrl = z
   .string()
   .trim()
@@ -25,6 +26,10 @@ export const SERVER_SETTINGS = {
   port: { schema: port, flag: '--port', env: 'OUTPOST_PORT', file: 'port', default: 7040 },
   data: { schema: nonEmpty, flag: '--data', env: 'OUTPOST_DATA_DIR', file: 'data', default: './data' },
   adminToken: { schema: z.string().min(16, 'must be at least 16 characters').optional(), env: 'OUTPOST_ADMIN_TOKEN', file: 'adminToken' },
+  // Unauthenticated agent connections (see server/ingest/pre-auth.ts); unset means the defaults.
+  preAuthPerAddress: { schema: count.optional(), env: 'OUTPOST_PREAUTH_PER_ADDRESS', file: 'preAuthPerAddress' },
+  preAuthTotal: { schema: count.optional(), env: 'OUTPOST_PREAUTH_TOTAL', file: 'preAuthTotal' },
+  authTimeoutMs: { schema: z.coerce.number().int().min(100, 'must be at least 100 ms').max(600_000, 'must be at most 600000 ms').optional(), env: 'OUTPOST_AUTH_TIMEOUT_MS', file: 'authTimeoutMs' },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export const AGENT_SETTINGS = {

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { OutpostError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/protocol.js';
+import { CLOSE_CODES, DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/protocol.js';
 import { buildApi } from './api/http.js';
 import { createAdminAccount } from './auth/accounts.js';
 import type { DeskConnector } from './desk/connector.js';
 import { DeskSyncEngine, type EngineOptions } from './desk/sync/engine.js';
 import { createConnector, type DeskSettings } from './desk/sync/settings.js';
 import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
+import { PRE_AUTH_DEFAULTS, type PreAuthLimits } from './ingest/pre-auth.js';
 import { LiveHub } from './live/hub.js';
 import { ProhibitedList } from './desk/rules/prohibited-list.js';
 import { DEFAULT_QUOTAS, QuotaSettingsSchema, TicketQuotas, type QuotaSettings } from './ingest/quotas.js';
@@ -29,8 +30,10 @@ export interface ServerOptions {
   /** Ping interval; an agent that misses one ping is dropped. Default 30 s. */
   heartbeatMs?: number;
   settings?: Partial<Settings>;
-  /** How long a new connection has to send enrol or hello. Default 10 s. */
+  /** How long a new connection has to send enrol or hello. Default 5 s. */
   authTimeoutMs?: number;
+  /** Caps on unauthenticated agent connections, per address and in total (PRE_AUTH_DEFAULTS). */
+  preAuth?: Partial<PreAuthLimits>;
   /** The service desk to sync with; without one the server is the desk of record. */
   desk?: DeskSettings;
   /** A connector to use instead of the one `desk` describes (tests). */
@@ -130,7 +133,8 @@ export class OutpostServer {
       log: this.opts.log.child({ part: 'ingest' }),
       settings: () => this.settings,
       heartbeatMs: this.opts.heartbeatMs ?? 30_000,
-      authTimeoutMs: this.opts.authTimeoutMs ?? 10_000,
+      authTimeoutMs: this.opts.authTimeoutMs ?? PRE_AUTH_DEFAULTS.timeoutMs,
+      preAuth: { ...PRE_AUTH_DEFAULTS, ...this.opts.preAuth },
       now: this.now,
     });
     const prohibited = new ProhibitedList(store, () => this.opts.desk?.assetEvents.prohibited ?? []);
@@ -145,6 +149,8 @@ export class OutpostServer {
       version: OUTPOST_VERSION,
       adminTokenHash: () => this.adminHash,
       requestScan: (id) => gateway.sendCommand(id, 'scan'),
+      isOnline: (id) => gateway.isOnline(id),
+      disconnect: (id) => gateway.disconnect(id, CLOSE_CODES.merged, 'merged into another device'),
       now: this.now,
       ticketChanged: (deviceId, ref) => {
         if (deviceId !== null) gateway.pushTickets(deviceId, [ref]);

@@ -75,6 +75,23 @@ export interface DeviceSummaryJson {
   softwareCount: number;
   agentVersion: string | null;
   cloneOf: string | null;
+  /** Enrolled on a weak hint, or on a strong one while that device was connected: maybe this device. */
+  duplicateOf: PossibleDuplicateJson | null;
+}
+
+/** Why a device may be another one: the hint both share (`serial-in-use`: that device was connected). */
+export type DuplicateReasonJson = 'serial' | 'uuid' | 'install-id' | 'mac' | 'hostname' | 'serial-in-use' | 'uuid-in-use';
+
+export interface PossibleDuplicateJson {
+  deviceId: string;
+  reason: DuplicateReasonJson;
+}
+
+/** GET /api/devices/:id/identity */
+export interface DeviceIdentityJson {
+  duplicateOf: { id: string; hostname: string | null; reason: DuplicateReasonJson } | null;
+  /** Newest first: enrolments that continued this device, possible duplicates of it, merges into it. */
+  events: { id: number; at: string; kind: 'continued' | 'duplicate-enrolled' | 'merged'; detail: Record<string, unknown> }[];
 }
 
 export interface DeviceDetailJson {
@@ -87,6 +104,7 @@ export interface DeviceDetailJson {
   needsFullSnapshot: boolean;
   agentVersion: string | null;
   cloneOf: string | null;
+  duplicateOf: PossibleDuplicateJson | null;
   softwareCount: number;
   hardware: Hardware | null;
   os: Os | null;
@@ -261,6 +279,8 @@ export interface HttpApi {
   'GET /api/devices/:id/software': { query: { q?: string }; response: { items: Software[] } };
   'GET /api/devices/:id/changes': { query: { limit?: number; before?: number }; response: { items: ChangeJson[]; nextBefore: number | null } };
   'POST /api/devices/:id/scan': { response: { ok: true; command: 'scan' } };
+  'GET /api/devices/:id/identity': { response: DeviceIdentityJson };
+  'POST /api/devices/:id/merge': { body: { into: string }; response: { ok: true; deviceId: string } };
 
   'GET /api/software': { query: FleetSoftwareQuery; response: Page<FleetSoftwareJson> };
   'GET /api/software/detail': { query: { name: string; limit?: number; offset?: number }; response: SoftwareDetailJson };

@@ -24,6 +24,9 @@ export const PROTOCOL_VERSION = 2;
 export const LIMITS = {
   /** Largest frame either side accepts (ws maxPayload). */
   maxFrameBytes: 16 * 1024 * 1024,
+  /** Largest message the server reads before the device has authenticated, as sent and as inflated:
+   * an enrol or hello is well under 8 KiB even with every hint at its longest. */
+  preAuthFrameBytes: 16 * 1024,
   /** Most items in one `items` batch. */
   maxBatchItems: 256,
   /** Items the agent sends before waiting for an ack. */
@@ -203,4 +206,8 @@ export const CLOSE_CODES = {
   auth: 4001,
   badToken: 4002,
   replaced: 4003,
+  /** IT merged this device into another; reconnecting with the same credential reaches that one. */
+  merged: 4004,
+  /** A second message before the first was answered, before authentication. */
+  policy: 1008,
 } as const;

@@ -38,6 +38,22 @@ describe('Link enrolment and authentication', () => {
     assert.ok(!h.log.text().includes(TOKEN), 'the token is never logged');
   });
 
+  it('keeps the device id the server welcomes it with after IT merged its device into another', async () => {
+    h = await harness();
+    h.link.start();
+    await eventually(() => h.link.connected, 'enrolled');
+    const device = h.server.devices.get('dev-1')!;
+    // The merge: the server answers to the old id and welcomes the agent as the kept device.
+    const kept = { ...device, deviceId: 'dev-9' };
+    h.server.devices.set('dev-1', kept);
+    h.server.devices.set('dev-9', kept);
+    h.server.dropConnections();
+    await eventually(() => h.credentials.load()?.deviceId === 'dev-9', 'the new id stored');
+    assert.equal(h.credentials.load()?.secret, device.secret);
+    assert.equal(h.link.deviceId, 'dev-9');
+    assert.ok(!h.log.text().includes(device.secret), 'the secret is never logged');
+  });
+
   it('enrols again when the server rejects its credentials and a token is configured', async () => {
     h = await harness();
     h.credentials.save(bogus(h.server.url));

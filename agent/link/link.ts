@@ -198,6 +198,7 @@ export class Link {
       return;
     }
     this.id = msg.deviceId;
+    if (this.firstSent === 'hello') this.followMerge(msg.deviceId);
     const reconciliation = this.opts.outbox.reconcile(msg.lastSeq);
     this.phase = 'ready';
     this.readySince = Date.now();
@@ -205,6 +206,19 @@ export class Link {
     this.setConnected(true);
     this.deliverCommand({ type: 'command', command: 'settings', settings: msg.settings });
     this.pump();
+  }
+
+  /** After IT merged this device into another, the server welcomes the old id as the kept device;
+   * the agent keeps the id the server uses now (the old one would keep working as an alias). */
+  private followMerge(deviceId: string): void {
+    const stored = this.loadCredentials();
+    if (!stored || stored.deviceId === deviceId) return;
+    try {
+      this.opts.credentials.save({ ...stored, deviceId });
+      this.log.info({ deviceId, previousDeviceId: stored.deviceId }, 'the server knows this device by another id now (merged); stored it');
+    } catch (err) {
+      this.log.warn({ err: errorText(err) }, 'cannot store the device id the server uses now; the old one keeps working');
+    }
   }
 
   private onAck(seq: number): void {

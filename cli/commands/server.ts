@@ -17,6 +17,11 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
     port: settings.port,
     dataDir: settings.data,
     ...(settings.adminToken ? { adminToken: settings.adminToken } : {}),
+    ...(settings.authTimeoutMs !== undefined ? { authTimeoutMs: settings.authTimeoutMs } : {}),
+    preAuth: {
+      ...(settings.preAuthPerAddress !== undefined ? { perAddress: settings.preAuthPerAddress } : {}),
+      ...(settings.preAuthTotal !== undefined ? { total: settings.preAuthTotal } : {}),
+    },
     ...(desk ? { desk } : {}),
     settings: schedule,
     ...(quotas ? { quotas } : {}),

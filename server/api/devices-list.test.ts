@@ -35,7 +35,7 @@ describe('GET /api/devices', () => {
     assert.deepEqual([body.total, body.offset, body.limit, body.items.length], [60, 0, 50, 50]);
     assert.equal(body.items[0]!.hostname, 'ws-00');
     assert.deepEqual(Object.keys(body.items[0]!).sort(), [
-      'agentVersion', 'cloneOf', 'firstSeen', 'hostname', 'id', 'ip', 'lastSeen', 'manufacturer', 'model', 'online', 'os', 'serial', 'softwareCount', 'users',
+      'agentVersion', 'cloneOf', 'duplicateOf', 'firstSeen', 'hostname', 'id', 'ip', 'lastSeen', 'manufacturer', 'model', 'online', 'os', 'serial', 'softwareCount', 'users',
     ]);
     const rest = await list('?offset=50&limit=50');
     assert.deepEqual(rest.body.items.map((d) => d.hostname), Array.from({ length: 10 }, (_, i) => `ws-${50 + i}`));

@@ -75,6 +75,7 @@ function summaryJson(d: DeviceSummary): DeviceSummaryJson {
     softwareCount: d.softwareCount,
     agentVersion: d.agentVersion,
     cloneOf: d.cloneOf,
+    duplicateOf: d.duplicateOf,
   };
 }
 
@@ -90,6 +91,7 @@ function detailJson(d: DeviceDetail): DeviceDetailJson {
     needsFullSnapshot: d.needsFull,
     agentVersion: d.agentVersion,
     cloneOf: d.cloneOf,
+    duplicateOf: d.duplicateOf,
     softwareCount: d.softwareCount,
     hardware: snapshot?.hardware ?? null,
     os: snapshot?.os ?? null,

@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/log.js';
 import { registerAuth } from './auth.js';
 import { consoleRoutes, defaultConsoleDir } from './console.js';
 import { deskRoutes, type DeskRoutesContext } from './desk.js';
+import { deviceIdentityRoutes, type DeviceIdentityContext } from './device-identity.js';
 import { deviceRoutes, type DeviceRoutesContext } from './devices.js';
 import { eventRoutes } from './events.js';
 import type { LiveHub } from '../live/hub.js';
@@ -18,7 +19,7 @@ import { route } from './route.js';
 export const API_BODY_LIMIT = 64 * 1024;
 
 export interface ApiContext
-  extends DeviceRoutesContext, TicketRoutesContext, DeskRoutesContext, SoftwareRoutesContext, TokenRoutesContext {
+  extends DeviceRoutesContext, DeviceIdentityContext, TicketRoutesContext, DeskRoutesContext, SoftwareRoutesContext, TokenRoutesContext {
   log: Logger;
   version: string;
   adminTokenHash(): Buffer | null;
@@ -71,6 +72,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
 
   route(app, 'GET /api/health', { summary: 'Liveness and version; needs no sign-in' }, async () => ({ ok: true as const, version: ctx.version }));
   deviceRoutes(app, ctx);
+  deviceIdentityRoutes(app, ctx);
   ticketRoutes(app, ctx);
   deskRoutes(app, ctx);
   softwareRoutes(app, ctx);

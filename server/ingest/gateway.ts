@@ -8,9 +8,13 @@ import type { Logger } from '../../shared/log.js';
 import { CLOSE_CODES, LIMITS, type ServerMessageMap, type Settings } from '../../shared/protocol.js';
 import { noLivePublisher, type LivePublisher } from '../live/hub.js';
 import type { Store } from '../store/store.js';
+import { checkFrameLimitSupport } from './frame-limit.js';
+import { PRE_AUTH_DEFAULTS, PreAuthLimiter, type PreAuthLimits } from './pre-auth.js';
 import { AgentSession, type SessionContext } from './session.js';
 
 export const AGENT_PATH = '/agent';
+/** Retry-After on a refused upgrade; agents back off with jitter anyway. */
+const PRE_AUTH_RETRY_S = 5;
 
 export interface GatewayOptions {
   store: Store;
@@ -18,6 +22,8 @@ export interface GatewayOptions {
   settings: () => Settings;
   heartbeatMs: number;
   authTimeoutMs: number;
+  /** Caps on connections that have not authenticated yet; default PRE_AUTH_DEFAULTS. */
+  preAuth?: PreAuthLimits;
   now: () => number;
   /** How long stop() waits for agents to answer the close handshake before cutting them off. */
   closeGraceMs?: number;
@@ -32,6 +38,8 @@ export class AgentGateway {
   private readonly sessions = new Set<AgentSession>();
   private readonly online = new Map<string, AgentSession>();
   private readonly ctx: SessionContext;
+  private readonly preAuth: PreAuthLimiter;
+  private frameLimitChecked = false;
   private readonly live: LivePublisher;
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -42,19 +50,23 @@ export class AgentGateway {
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
-      maxPayload: LIMITS.maxFrameBytes,
+      // Until a device authenticates: raised per connection by raiseFrameLimit once it has.
+      maxPayload: LIMITS.preAuthFrameBytes,
       // Agents send the bulk; the server's replies are small acks, so the server keeps no deflate
       // window between messages (less memory per connection) and leaves tiny frames uncompressed.
       perMessageDeflate: { serverNoContextTakeover: true, threshold: 1024 },
     });
     this.live = opts.hub ?? noLivePublisher;
+    this.preAuth = new PreAuthLimiter(opts.preAuth ?? PRE_AUTH_DEFAULTS);
     this.ctx = {
       store: opts.store,
       log: opts.log,
       settings: opts.settings,
       now: opts.now,
       authTimeoutMs: opts.authTimeoutMs,
+      preAuthCloseGraceMs: PRE_AUTH_DEFAULTS.closeGraceMs,
       live: this.live,
+      isLive: (deviceId) => this.online.has(deviceId),
       claim: (deviceId, session) => this.claim(deviceId, session),
       release: (deviceId, session) => this.release(deviceId, session),
     };
@@ -66,12 +78,29 @@ export class AgentGateway {
     }, this.opts.heartbeatMs);
   }
 
-  /** For the HTTP server's 'upgrade' event. Anything but /agent gets a 404 and the socket is dropped. */
+  /**
+   * For the HTTP server's 'upgrade' event. Anything but /agent gets a 404 and the socket is dropped.
+   * Past the caps on unauthenticated connections the answer is 429 (this address) or 503 (the
+   * server), before the WebSocket handshake, so a refusal costs no WebSocket or deflate state.
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', (err) => this.opts.log.debug({ err: err.message }, 'upgrade socket error'));
     if (pathOf(req.url) !== AGENT_PATH) return refuse(socket, 404, 'Not Found');
     if (this.stopping) return refuse(socket, 503, 'Service Unavailable');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+    const admission = this.preAuth.admit(req.socket.remoteAddress ?? 'unknown');
+    if (!admission.ok) {
+      // Debug only: a flood of refusals must not become a flood of log lines.
+      this.opts.log.debug({ remote: req.socket.remoteAddress, refusal: admission.refusal }, 'unauthenticated connection refused at its cap');
+      return admission.refusal === 'address' ? refuse(socket, 429, 'Too Many Requests', PRE_AUTH_RETRY_S) : refuse(socket, 503, 'Service Unavailable', PRE_AUTH_RETRY_S);
+    }
+    // Given back when the device authenticates, or when the socket closes, whichever comes first.
+    socket.once('close', admission.release);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, admission.release));
+  }
+
+  /** Connections that have not authenticated yet. */
+  get unauthenticatedCount(): number {
+    return this.preAuth.size;
   }
 
   isOnline(deviceId: string): boolean {
@@ -88,6 +117,11 @@ export class AgentGateway {
     if (!session) return false;
     session.send({ type: 'command', command, ...(settings ? { settings } : {}) });
     return true;
+  }
+
+  /** Ends the device's agent connection, if it has one, with this close code. */
+  disconnect(deviceId: string, code: number, reason: string): void {
+    this.online.get(deviceId)?.close(code, reason);
   }
 
   /** Sends these tickets' current state to the device if it is connected; false when it is not.
@@ -117,8 +151,12 @@ export class AgentGateway {
     await this.opts.store.clearOnline().catch((err: unknown) => this.opts.log.warn({ err: errorText(err) }, 'could not mark devices offline'));
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage): void {
-    const session = new AgentSession(ws, this.ctx, req.socket.remoteAddress ?? 'unknown');
+  private accept(ws: WebSocket, req: IncomingMessage, releasePreAuth: () => void): void {
+    if (!this.frameLimitChecked) {
+      checkFrameLimitSupport(ws, LIMITS.preAuthFrameBytes);
+      this.frameLimitChecked = true;
+    }
+    const session = new AgentSession(ws, this.ctx, req.socket.remoteAddress ?? 'unknown', releasePreAuth);
     this.sessions.add(session);
     ws.once('close', () => this.sessions.delete(session));
     session.start();
@@ -165,9 +203,10 @@ function pathOf(url: string | undefined): string | null {
   }
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
+function refuse(socket: Duplex, status: number, text: string, retryAfterS?: number): void {
   socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const retry = retryAfterS === undefined ? '' : `Retry-After: ${retryAfterS}\r\n`;
+  socket.end(`HTTP/1.1 ${status} ${text}\r\n${retry}Connection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {

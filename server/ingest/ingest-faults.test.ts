@@ -109,7 +109,7 @@ describe('agent ingest under bad input', () => {
     assert.equal((await silent.closed).code, CLOSE_CODES.protocol);
   });
 
-  it('replaces an older connection of the same device, and a re-enrolment revokes the old secret', async () => {
+  it('replaces an older connection of the same device; a re-enrolment while it is offline revokes the old secret', async () => {
     const { agent: first, deviceId, secret, snap } = await enrolled('twice');
     const second = await connect();
     await second.hello(deviceId, secret, hintsFor(snap, 'inst-twice'));
@@ -117,9 +117,16 @@ describe('agent ingest under bad input', () => {
     second.sendItems([fullItem(1, snap)]);
     assert.equal((await second.next('ack')).seq, 1);
 
+    // While the device is connected, an enrolment on its serial gets a device of its own.
+    const rival = await connect();
+    assert.notEqual((await rival.enrol(token, hintsFor(snap, 'inst-rival'))).deviceId, deviceId);
+    second.sendItems([fullItem(2, snap)]);
+    assert.equal((await second.next('ack')).seq, 2);
+
+    await second.close();
+    await eventually(() => !h.server.isOnline(deviceId));
     const reinstalled = await connect();
-    await reinstalled.enrol(token, hintsFor(snap, 'inst-twice'));
-    assert.equal((await second.closed).code, CLOSE_CODES.replaced);
+    assert.equal((await reinstalled.enrol(token, hintsFor(snap, 'inst-twice'))).deviceId, deviceId);
     const stale = await connect();
     stale.send({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: 't', deviceId, secret, hints: hintsFor(snap) });
     assert.equal((await stale.next('error')).code, 'E_AUTH');

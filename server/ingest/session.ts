@@ -17,6 +17,7 @@ import {
   type Settings,
 } from '../../shared/protocol.js';
 import { hashSecret, newSecret, sameHash } from '../store/secrets.js';
+import { raiseFrameLimit } from './frame-limit.js';
 import type { AppliedBatch, DeviceRuntime, Store } from '../store/store.js';
 import type { LivePublisher } from '../live/hub.js';
 import { inventoryEvent, ticketEvents } from './live-events.js';
@@ -29,8 +30,12 @@ export interface SessionContext {
   settings: () => Settings;
   now: () => number;
   authTimeoutMs: number;
+  /** How long an unauthenticated peer may take to answer a close before its socket is cut. */
+  preAuthCloseGraceMs: number;
   /** The console's live view: what batches changed. */
   live: LivePublisher;
+  /** Whether the device has a live connection in this process. */
+  isLive(deviceId: string): boolean;
   /** Marks the device online through this session, closing any older session of the same device. */
   claim(deviceId: string, session: AgentSession): void;
   release(deviceId: string, session: AgentSession): void;
@@ -47,6 +52,8 @@ export class AgentSession {
   private pending = 0;
   private work: Promise<void> = Promise.resolve();
   private authTimer: NodeJS.Timeout | undefined;
+  /** Messages received before authentication: the first must be enrol or hello, and alone. */
+  private preAuthMessages = 0;
   private resolveDone!: () => void;
   /** Settles once the socket closed and everything this session started has finished. */
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
@@ -56,6 +63,8 @@ export class AgentSession {
     private readonly ws: WebSocket,
     private readonly ctx: SessionContext,
     readonly remote: string,
+    /** Gives back this connection's unauthenticated slot (idempotent). */
+    private readonly releasePreAuth: () => void = () => undefined,
   ) {
     this.log = ctx.log.child({ remote });
   }
@@ -64,7 +73,13 @@ export class AgentSession {
     this.ws.on('message', (data, isBinary) => this.enqueue(data, isBinary));
     this.ws.on('pong', () => (this.alive = true));
     // ws closes the socket itself after an error (1009 for an oversized frame); log and carry on.
-    this.ws.on('error', (err) => this.log.warn({ err: err.message, code: (err as { code?: string }).code }, 'agent socket error'));
+    // Before authentication the peer is a stranger: debug only, and no 30 s close handshake.
+    this.ws.on('error', (err) => {
+      const fields = { err: err.message, code: (err as { code?: string }).code };
+      if (this.deviceId !== null) return this.log.warn(fields, 'agent socket error');
+      this.log.debug(fields, 'unauthenticated socket error');
+      this.cutOffSoon();
+    });
     this.ws.on('close', (code) => this.onClose(code));
     this.authTimer = setTimeout(() => this.authTimedOut(), this.ctx.authTimeoutMs);
   }
@@ -108,6 +123,12 @@ export class AgentSession {
     this.closing = true;
     clearTimeout(this.authTimer);
     this.ws.close(code, reason);
+    if (this.deviceId === null) this.cutOffSoon();
+  }
+
+  /** An unauthenticated peer that does not answer our close frame is not waited for (ws waits 30 s). */
+  private cutOffSoon(): void {
+    setTimeout(() => this.ws.terminate(), this.ctx.preAuthCloseGraceMs).unref();
   }
 
   terminate(): void {
@@ -118,6 +139,10 @@ export class AgentSession {
   private enqueue(data: RawData, isBinary: boolean): void {
     this.alive = true;
     if (this.closing) return;
+    // An agent sends enrol or hello and waits for the answer; a stranger gets one message's worth.
+    if (this.deviceId === null && ++this.preAuthMessages > 1) {
+      return this.fatal('E_NOT_AUTHENTICATED', 'Send one enrol or hello and wait for its answer.', CLOSE_CODES.policy);
+    }
     if (++this.pending === 1) this.ws.pause();
     this.work = this.work
       .then(() => (this.closing ? undefined : this.handle(toText(data), isBinary)))
@@ -154,13 +179,16 @@ export class AgentSession {
       agentVersion: message.agentVersion,
       secretHash,
       at: this.ctx.now(),
+      isLive: (id) => this.ctx.isLive(id),
+      remote: this.remote,
     });
     if (!result.ok) {
       this.log.warn({}, 'enrolment refused: unknown, expired or used-up token');
       return this.fatal('E_BAD_TOKEN', ERROR_CODES.E_BAD_TOKEN, CLOSE_CODES.badToken);
     }
-    const { deviceId, created, cloneOf } = result;
-    this.log.info({ deviceId, created, cloneOf, hostname: message.hints.hostname }, created ? 'device enrolled' : 'device re-enrolled');
+    const { deviceId, created, cloneOf, matchedBy, duplicateOf } = result;
+    const fields = { deviceId, created, cloneOf, matchedBy, duplicateOf, hostname: message.hints.hostname };
+    this.log.info(fields, created ? (duplicateOf ? 'device enrolled; possibly a duplicate of another' : 'device enrolled') : 'device re-enrolled');
     this.ctx.live.publish('inventory', { deviceId, hostname: message.hints.hostname, sections: [], trigger: 'enrolled', at: this.iso() });
     if (this.closing) return;
     this.send({ type: 'enrolled', deviceId, secret });
@@ -169,24 +197,29 @@ export class AgentSession {
 
   private async hello(message: AgentMessageMap['hello']): Promise<void> {
     const secretHash = hashSecret(message.secret);
-    const stored = await this.ctx.store.deviceSecretHash(message.deviceId);
+    // A device IT merged into another answers to its old id too (the agent's stored credential).
+    const stored = await this.ctx.store.deviceCredential(message.deviceId);
     // One answer for an unknown device and a wrong secret: ids cannot be probed.
-    if (!sameHash(stored, secretHash)) {
+    if (!stored || !sameHash(stored.secretHash, secretHash)) {
       this.log.warn({}, 'agent authentication failed');
       return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
     }
-    const runtime = await this.ctx.store.recordHello(message.deviceId, {
+    const deviceId = stored.deviceId;
+    const runtime = await this.ctx.store.recordHello(deviceId, {
       hints: message.hints,
       agentVersion: message.agentVersion,
       at: this.ctx.now(),
     });
     if (!runtime) return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
     if (this.closing) return;
-    await this.authenticated(message.deviceId, secretHash, runtime);
+    await this.authenticated(deviceId, secretHash, runtime);
   }
 
   private async authenticated(deviceId: string, secretHash: Buffer, runtime: DeviceRuntime): Promise<void> {
     clearTimeout(this.authTimer);
+    // Only now may large (and compressed) batches arrive.
+    raiseFrameLimit(this.ws, LIMITS.maxFrameBytes);
+    this.releasePreAuth();
     this.deviceId = deviceId;
     this.secretHash = secretHash;
     this.log = this.ctx.log.child({ deviceId, remote: this.remote });

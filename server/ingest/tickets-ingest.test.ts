@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { EndpointTicket } from '../../shared/tickets.js';
 import { hintsFor, machine } from '../../test/support/server/fixtures.js';
-import { startHarness, type ErrorBody, type Harness } from '../../test/support/server/harness.js';
+import { eventually, startHarness, type ErrorBody, type Harness } from '../../test/support/server/harness.js';
 import { TestAgent } from '../../test/support/server/test-agent.js';
 import { alice, attachmentItem, closeItem, createItem, deviceDetails, noteItem, worklogItem } from '../../test/support/server/ticket-fixtures.js';
 
@@ -87,7 +87,7 @@ describe('tickets from endpoints', () => {
   });
 
   it('applies a redelivered create, note and worklog once, by seq and by reference after a re-enrolment', async () => {
-    const { agent, hints } = await device('tk-redeliver');
+    const { agent, hints, deviceId } = await device('tk-redeliver');
     const target = await deliver(agent, [createItem(1, 'ref-redeliver')]).then(async () => (await agent.next('tickets')).tickets[0]!.number!);
     const batch = [
       noteItem(2, 'ref-redeliver', 'note-redeliver-1', 'It jams on duplex only.'),
@@ -105,7 +105,10 @@ describe('tickets from endpoints', () => {
     assert.deepEqual(resent.tickets.map((t) => [t.ref, t.notes.length]), [['ref-redeliver', 1]]);
     assert.equal((await agent.next('ack')).seq, 3);
 
-    // Re-enrolment restarts the seq: the same items arrive as new seqs and must still not duplicate.
+    // Re-enrolment (while the device is offline: a connected device is never continued) restarts the
+    // seq: the same items arrive as new seqs and must still not duplicate.
+    await agent.close();
+    await eventually(() => !h.server.isOnline(deviceId));
     const again = await TestAgent.connect(h.wsUrl);
     agents.push(again);
     await again.enrol(token, hints);

@@ -1,7 +1,7 @@
-// Which stored device an enrolling agent is, following the Endpoint Central / ServiceDesk Plus rules:
-// service tag first, then MAC, then machine name; junk values never match. The install id (one per OS
-// install) keeps a device whose hardware hints are all junk; the same install id on different hardware
-// is a cloned image, which gets its own device flagged as a clone rather than being merged silently.
+// Which stored device an enrolling agent is. Only a strong hint (service tag, then SMBIOS UUID; junk
+// values never match) continues a device, and only one with no live connection. A MAC, a machine name
+// or the install id only mark the new device as a possible duplicate. The same install id on
+// different hardware is a cloned image, which gets its own device flagged as a clone.
 import { cleanMac, cleanText, cleanUuid, isMatchableMac } from '../../shared/junk.js';
 import type { IdentityHints } from '../../shared/inventory.js';
 
@@ -25,18 +25,29 @@ export interface IdentityCandidate {
   uuid: string | null;
   matchableMacs: string[];
   cloneOf: string | null;
+  /** The device this one was flagged a possible duplicate of, if any. */
+  duplicateOf: string | null;
+  /** An agent connection is open for it now (this process or, through the store, another). */
+  live: boolean;
   firstSeen: number;
   lastSeen: number;
 }
 
-export type MatchRule = 'serial' | 'install-id' | 'mac' | 'hostname';
+/** Strong hints identify hardware and are not broadcast on the network; weak ones are. */
+export type MatchRule = 'serial' | 'uuid' | 'install-id' | 'mac' | 'hostname';
+
+/** Why a new device may be an existing one: a weak hint, or a strong one held by a connected device. */
+export type DuplicateReason = MatchRule | 'serial-in-use' | 'uuid-in-use';
 
 export interface Resolution {
   /** The device to continue, or null to create a new one. */
   deviceId: string | null;
-  matchedBy: MatchRule | null;
+  /** How the continued device was matched (serial or uuid), or null for a new device. */
+  matchedBy: 'serial' | 'uuid' | null;
   /** A device whose OS install this one was cloned from. */
   cloneOf: string | null;
+  /** For a new device: the existing device it may be, and why; IT decides whether to merge. */
+  duplicateOf: { deviceId: string; reason: DuplicateReason } | null;
 }
 
 // Names every fresh install carries; two machines sharing one are not the same machine.
@@ -73,31 +84,49 @@ export function sameHardware(h: CleanHints, c: IdentityCandidate): boolean | und
   return undefined;
 }
 
-/** Prefers the device this install already is, then the one seen most recently. */
+/** Prefers the device this install already is, then one not itself a suspected duplicate, then the
+ * one seen most recently. */
 function best(candidates: IdentityCandidate[], installId: string): IdentityCandidate | undefined {
   return [...candidates].sort(
-    (a, b) => Number(b.installId === installId) - Number(a.installId === installId) || b.lastSeen - a.lastSeen,
+    (a, b) =>
+      Number(b.installId === installId) - Number(a.installId === installId) ||
+      Number(a.duplicateOf !== null) - Number(b.duplicateOf !== null) ||
+      b.lastSeen - a.lastSeen,
   )[0];
 }
 
+/**
+ * Enrolment is a trust decision: an enrolment token lets an agent in, but only a strong hint (a
+ * non-junk serial or SMBIOS UUID) may hand it an existing device, and only while that device has no
+ * live connection, so a running agent can never be pushed off its own record. A hostname, a MAC or
+ * an install id (all readable by anyone on the network or the machine) only flag the new device as a
+ * possible duplicate for IT to merge.
+ */
 export function resolveIdentity(hints: CleanHints, candidates: IdentityCandidate[]): Resolution {
   const sameInstall = candidates.filter((c) => c.installId === hints.installId);
   const continued = sameInstall.filter((c) => sameHardware(hints, c) !== false);
-  const cloneSource = sameInstall.length > 0 && continued.length === 0 ? originalOf(sameInstall) : null;
+  const cloneOf = sameInstall.length > 0 && continued.length === 0 ? originalOf(sameInstall) : null;
 
   const bySerial = hints.serial ? candidates.filter((c) => c.serial && sameText(c.serial, hints.serial!)) : [];
+  const byUuid = hints.uuid ? candidates.filter((c) => c.uuid === hints.uuid && !strongConflict(hints, c)) : [];
+  for (const [rule, matches] of [['serial', bySerial], ['uuid', byUuid]] as const) {
+    const match = best(matches, hints.installId);
+    if (!match) continue;
+    if (!match.live) return { deviceId: match.id, matchedBy: rule, cloneOf, duplicateOf: null };
+    return { deviceId: null, matchedBy: null, cloneOf, duplicateOf: { deviceId: match.id, reason: `${rule}-in-use` } };
+  }
+
   const hostname = matchableHostname(hints.hostname);
-  const rules: [MatchRule, IdentityCandidate[]][] = [
-    ['serial', bySerial],
+  const weak: [MatchRule, IdentityCandidate[]][] = [
     ['install-id', continued],
     ['mac', candidates.filter((c) => overlaps(c.matchableMacs, hints.matchableMacs) && !strongConflict(hints, c))],
     ['hostname', hostname ? candidates.filter((c) => matchableHostname(c.hostname) === hostname && sameHardware(hints, c) !== false) : []],
   ];
-  for (const [rule, matches] of rules) {
+  for (const [rule, matches] of weak) {
     const match = best(matches, hints.installId);
-    if (match) return { deviceId: match.id, matchedBy: rule, cloneOf: cloneSource };
+    if (match) return { deviceId: null, matchedBy: null, cloneOf, duplicateOf: { deviceId: match.id, reason: rule } };
   }
-  return { deviceId: null, matchedBy: null, cloneOf: cloneSource };
+  return { deviceId: null, matchedBy: null, cloneOf, duplicateOf: null };
 }
 
 /** A MAC shared by two machines with different serials or UUIDs is a moved USB adapter or a dock. */

@@ -7,6 +7,7 @@ import type { IdentityHints, Os, Section, Snapshot, Software } from '../../share
 import type { Trigger } from '../../shared/protocol.js';
 import type { DevicePlatform, DeviceSort } from '../../shared/http-api.js';
 import type { AdminStore } from './admin-records.js';
+import type { DuplicateReason } from './identity.js';
 import type { DeskStore } from './desk-records.js';
 import type { TicketItem, TicketItemResult, TicketStore } from './ticket-records.js';
 
@@ -40,11 +41,49 @@ export interface EnrolRequest {
   agentVersion: string;
   secretHash: Buffer;
   at: number;
+  /** Whether a device has a live agent connection in this process (the store also knows other
+   * processes' through the online flag). Called inside the enrolment transaction. */
+  isLive?: (deviceId: string) => boolean;
+  /** The enrolling peer's address, for the device's identity events. */
+  remote?: string;
 }
 
 export type EnrolResult =
   | { ok: false }
-  | { ok: true; deviceId: string; created: boolean; cloneOf: string | null };
+  | {
+      ok: true;
+      deviceId: string;
+      created: boolean;
+      cloneOf: string | null;
+      /** How an existing device was continued (a strong hint), null for a new device. */
+      matchedBy: 'serial' | 'uuid' | null;
+      duplicateOf: PossibleDuplicate | null;
+    };
+
+export interface PossibleDuplicate {
+  deviceId: string;
+  reason: DuplicateReason;
+}
+
+/** What an agent's credential check needs: the device it names (after merges) and its secret hash. */
+export interface DeviceCredential {
+  deviceId: string;
+  secretHash: Buffer;
+}
+
+export type IdentityEventKind = 'continued' | 'duplicate-enrolled' | 'merged';
+
+/** A device's identity history: an enrolment continued it, a possible duplicate appeared, a merge. */
+export interface IdentityEvent {
+  id: number;
+  at: number;
+  kind: IdentityEventKind;
+  detail: Record<string, unknown>;
+}
+
+export type MergeResult =
+  | { ok: true }
+  | { ok: false; reason: 'not-found' | 'same-device' | 'into-online' };
 
 export interface HelloRecord {
   hints: IdentityHints;
@@ -119,6 +158,8 @@ export interface DeviceSummary {
   ip: string | null;
   agentVersion: string | null;
   cloneOf: string | null;
+  /** Enrolled on weak hints (or a strong one in use): maybe this other device. */
+  duplicateOf: PossibleDuplicate | null;
   softwareCount: number;
   /** Logged-on user names at the last inventory. */
   users: string[];
@@ -223,8 +264,18 @@ export interface Store extends TicketStore {
   /** Spends one use of the token and enrols (or re-enrols) the device it identifies, atomically. */
   enrol(request: EnrolRequest): Promise<EnrolResult>;
 
-  /** The stored secret hash, or null for an unknown device. The caller compares in constant time. */
-  deviceSecretHash(deviceId: string): Promise<Buffer | null>;
+  /** The device an agent's id names (following merges) and its secret hash, or null for an unknown
+   * id. The caller compares in constant time. */
+  deviceCredential(deviceId: string): Promise<DeviceCredential | null>;
+  /**
+   * Merges device `id` into `into`, in one transaction: `into` takes over the agent of `id` (its
+   * credential, hints and seq), its tickets, worklogs and change history; `id` is removed and stays
+   * an alias of `into`; both are recorded in `into`'s identity events. Refused while `into` has a live
+   * connection (its agent would lose its credential).
+   */
+  mergeDevice(id: string, into: string, at: number, isLive: (deviceId: string) => boolean): Promise<MergeResult>;
+  /** Newest first; null when the device does not exist. */
+  listIdentityEvents(deviceId: string, limit: number): Promise<IdentityEvent[] | null>;
   recordHello(deviceId: string, hello: HelloRecord): Promise<DeviceRuntime | null>;
   touch(deviceId: string, at: number): Promise<void>;
   /** Whether an agent connection is open for the device now. */

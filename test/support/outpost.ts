@@ -81,9 +81,9 @@ export interface ServerProc extends Proc {
   api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
 }
 
-export async function startServer(dataDir: string, opts: { port?: number; adminToken?: string } = {}): Promise<ServerProc> {
+export async function startServer(dataDir: string, opts: { port?: number; adminToken?: string; env?: Record<string, string> } = {}): Promise<ServerProc> {
   const adminToken = opts.adminToken ?? randomBytes(18).toString('base64url');
-  const p = run(['server', '--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--data', dataDir], { OUTPOST_ADMIN_TOKEN: adminToken });
+  const p = run(['server', '--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--data', dataDir], { ...opts.env, OUTPOST_ADMIN_TOKEN: adminToken });
   const [, url] = await waitForOutput(p, /listening on (http:\/\/\S+)/);
   return {
     ...p,

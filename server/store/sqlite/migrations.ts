@@ -265,6 +265,27 @@ const MIGRATIONS: readonly string[] = [
     software_count = (SELECT COUNT(*) FROM software s WHERE s.device_id = snapshots.device_id);
   UPDATE devices SET digest = NULL, needs_full = 1 WHERE id IN (SELECT device_id FROM snapshots);
   `,
+  // 7: enrolment identity. A device enrolled on weak hints is new and flagged as a possible duplicate
+  // (of which device, and why) until IT merges it; a merged device's id keeps working for its agent
+  // as an alias; continuations and merges are recorded per device.
+  `
+  ALTER TABLE devices ADD COLUMN duplicate_of TEXT REFERENCES devices(id) ON DELETE SET NULL;
+  ALTER TABLE devices ADD COLUMN duplicate_reason TEXT;
+
+  CREATE TABLE device_aliases (
+    alias     TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+
+  CREATE TABLE device_events (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    at        INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    detail    TEXT NOT NULL
+  );
+  CREATE INDEX device_events_device ON device_events(device_id, id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

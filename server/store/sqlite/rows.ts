@@ -1,5 +1,6 @@
 // Row shapes and their mapping to the store's records.
 import type { Snapshot } from '../../../shared/inventory.js';
+import type { DuplicateReason } from '../identity.js';
 import type { DeviceSummary, StoredChange } from '../store.js';
 
 export interface DeviceRow {
@@ -14,6 +15,8 @@ export interface DeviceRow {
   digest: string | null;
   needs_full: number;
   clone_of: string | null;
+  duplicate_of: string | null;
+  duplicate_reason: string | null;
   agent_version: string | null;
   manufacturer: string | null;
   model: string | null;
@@ -49,6 +52,7 @@ export function toSummary(row: DeviceRow): DeviceSummary {
     ip: row.ip,
     agentVersion: row.agent_version,
     cloneOf: row.clone_of,
+    duplicateOf: row.duplicate_of ? { deviceId: row.duplicate_of, reason: (row.duplicate_reason ?? 'hostname') as DuplicateReason } : null,
     softwareCount: row.software_count ?? 0,
     users: userNames(row.users),
     online: row.online === 1,

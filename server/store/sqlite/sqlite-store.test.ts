@@ -41,20 +41,26 @@ describe('SQLite store', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('identifies devices through the database: serial, MAC, name, clone, reimage', async () => {
+  it('identifies devices through the database: serial continues, MAC and name only flag, clone, reimage', async () => {
     const laptop = await enrol({ installId: 'inst-laptop', hostname: 'laptop', serial: 'SN-1', macs: [MAC_A] });
     assert.equal(laptop.created, true);
 
     const reimaged = await enrol({ installId: 'inst-laptop-2', hostname: 'laptop-new', serial: 'sn-1', macs: [] });
-    assert.deepEqual(reimaged, { ok: true, deviceId: laptop.deviceId, created: false, cloneOf: null });
+    assert.deepEqual(reimaged, { ok: true, deviceId: laptop.deviceId, created: false, cloneOf: null, matchedBy: 'serial', duplicateOf: null });
+    const [continued] = (await store.listIdentityEvents(laptop.deviceId, 10)) ?? [];
+    assert.equal(continued?.kind, 'continued');
+    assert.deepEqual(continued?.detail, { matchedBy: 'serial', remote: null, hostname: 'laptop-new', previousHostname: 'laptop', newInstall: true });
 
     const desktop = await enrol({ installId: 'inst-desk', hostname: 'desk', macs: [MAC_B] });
     const byMac = await enrol({ installId: 'inst-desk-2', hostname: 'desk-renamed', macs: [MAC_B.toUpperCase()] });
-    assert.equal(byMac.deviceId, desktop.deviceId);
+    assert.equal(byMac.created, true);
+    assert.deepEqual(byMac.duplicateOf, { deviceId: desktop.deviceId, reason: 'mac' });
 
     const vm = await enrol({ installId: 'inst-vm', hostname: 'build-vm-3', macs: ['00:50:56:00:00:01'] });
     const vmAgain = await enrol({ installId: 'inst-vm-2', hostname: 'BUILD-VM-3', macs: ['00:50:56:00:00:02'] });
-    assert.equal(vmAgain.deviceId, vm.deviceId);
+    assert.notEqual(vmAgain.deviceId, vm.deviceId);
+    assert.deepEqual(vmAgain.duplicateOf, { deviceId: vm.deviceId, reason: 'hostname' });
+    assert.equal((await store.getDevice(vmAgain.deviceId))?.duplicateOf?.deviceId, vm.deviceId);
 
     const junkA = await enrol({ installId: 'inst-junk-a', hostname: 'localhost', serial: 'System Serial Number' });
     const junkB = await enrol({ installId: 'inst-junk-b', hostname: 'localhost', serial: 'System Serial Number' });
@@ -66,8 +72,8 @@ describe('SQLite store', () => {
     const all = await store.listDevices({ limit: 500, offset: 0 });
     const listed = all.items.find((d) => d.id === clone.deviceId);
     assert.equal(listed?.cloneOf, laptop.deviceId);
-    assert.equal(all.items.length, 6);
-    assert.equal(all.total, 6);
+    assert.equal(all.items.length, 8);
+    assert.equal(all.total, 8);
   });
 
   it('re-enrolment restarts the seq, requires a full snapshot and replaces the secret', async () => {
@@ -81,7 +87,49 @@ describe('SQLite store', () => {
     assert.equal(again.deviceId, first.deviceId);
     const state = await store.applyBatch(first.deviceId, clock, (s) => ({ lastSeq: s.lastSeq, needsFull: s.needsFull, changes: [] }));
     assert.deepEqual(state?.plan, { lastSeq: 0, needsFull: true, changes: [] });
-    assert.deepEqual(await store.deviceSecretHash(first.deviceId), hashSecret(`secret-${clock - 1}`));
+    assert.deepEqual((await store.deviceCredential(first.deviceId))?.secretHash, hashSecret(`secret-${clock - 1}`));
+  });
+
+  it('does not continue a device with a live connection, even on its serial', async () => {
+    const real = await enrol({ installId: 'inst-live', serial: 'SN-LIVE' });
+    const live = (id: string) => id === real.deviceId;
+    const other = await store.enrol({
+      tokenHash: hashSecret(token),
+      hints: { installId: 'inst-live-2', hostname: 'intruder', serial: 'SN-LIVE', macs: [] },
+      agentVersion: 't',
+      secretHash: hashSecret('other'),
+      at: clock++,
+      isLive: live,
+    });
+    assert.ok(other.ok);
+    assert.notEqual(other.deviceId, real.deviceId);
+    assert.deepEqual(other.duplicateOf, { deviceId: real.deviceId, reason: 'serial-in-use' });
+    assert.deepEqual((await store.deviceCredential(real.deviceId))?.secretHash, hashSecret(`secret-${clock - 2}`));
+  });
+
+  it('merges a duplicate into its device: tickets, history and the credential move, the old id stays an alias', async () => {
+    const original = await enrol({ installId: 'inst-m1', hostname: 'merge-me' });
+    const duplicate = await enrol({ installId: 'inst-m2', hostname: 'merge-me' });
+    assert.equal(duplicate.duplicateOf?.deviceId, original.deviceId);
+    await store.applyBatch(duplicate.deviceId, clock, (s) => planBatch(s, [fullItem(3, machine())]));
+    const changes = (await store.listChanges(duplicate.deviceId, { limit: 100 }))!.length;
+    assert.ok(changes > 0);
+
+    assert.deepEqual(await store.mergeDevice(duplicate.deviceId, original.deviceId, clock, () => true), { ok: false, reason: 'into-online' });
+    assert.deepEqual(await store.mergeDevice(duplicate.deviceId, duplicate.deviceId, clock, () => false), { ok: false, reason: 'same-device' });
+    assert.deepEqual(await store.mergeDevice(duplicate.deviceId, original.deviceId, clock, () => false), { ok: true });
+
+    assert.equal(await store.getDevice(duplicate.deviceId), null);
+    const credential = await store.deviceCredential(duplicate.deviceId);
+    assert.equal(credential?.deviceId, original.deviceId);
+    assert.deepEqual(credential?.secretHash, hashSecret(`secret-${clock - 1}`));
+    const merged = await store.getDevice(original.deviceId);
+    assert.equal(merged?.duplicateOf, null);
+    assert.equal(merged?.needsFull, true);
+    assert.equal((await store.listChanges(original.deviceId, { limit: 100 }))!.length, changes);
+    const [event] = (await store.listIdentityEvents(original.deviceId, 10)) ?? [];
+    assert.deepEqual({ kind: event?.kind, from: event?.detail.from }, { kind: 'merged', from: duplicate.deviceId });
+    assert.deepEqual((await store.recordHello(original.deviceId, { hints: { installId: 'inst-m2', hostname: 'merge-me', macs: [] }, agentVersion: 't', at: clock }))?.lastSeq, 3);
   });
 
   it('refuses expired, used-up and unknown tokens, and spends one use per enrolment', async () => {

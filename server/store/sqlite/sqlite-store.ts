@@ -17,6 +17,7 @@ import type {
 import type {
   AppliedBatch,
   BatchOutcome,
+  DeviceCredential,
   DeviceDetail,
   DeviceQuery,
   DeviceRuntime,
@@ -25,7 +26,9 @@ import type {
   EnrolRequest,
   EnrolResult,
   HelloRecord,
+  IdentityEvent,
   IngestState,
+  MergeResult,
   FleetSoftware,
   FleetSoftwareQuery,
   ProhibitedRecord,
@@ -42,6 +45,8 @@ import { createBatchJobs, type BatchJobs } from './desk-enqueue.js';
 import { SqliteDeskStore } from './desk-store.js';
 import { createDeviceList, type ListDevicePage } from './device-list.js';
 import { createEnrol } from './enrol.js';
+import { createIdentityEvents, type IdentityEvents } from './identity-events.js';
+import { createMerge, type MergeDevices } from './merge.js';
 import { EnrolmentTokens } from './enrolment-tokens.js';
 import { FleetSoftwareQueries } from './fleet-software.js';
 import { openDatabase } from './open.js';
@@ -58,6 +63,8 @@ export interface SqliteStoreOptions {
 
 export class SqliteStore implements Store {
   private readonly enrolTx: (request: EnrolRequest) => EnrolResult;
+  private readonly mergeTx: MergeDevices;
+  private readonly identityEvents: IdentityEvents;
   private readonly batchTx: ApplyBatch;
   private readonly tickets: SqliteTicketStore;
   private readonly batchJobs: BatchJobs;
@@ -74,6 +81,8 @@ export class SqliteStore implements Store {
     opts: SqliteStoreOptions = {},
   ) {
     this.enrolTx = createEnrol(db);
+    this.mergeTx = createMerge(db);
+    this.identityEvents = createIdentityEvents(db);
     this.batchTx = createApplyBatch(db, opts.ticketQuota);
     this.desk = new SqliteDeskStore(db);
     this.admins = new SqliteAdminStore(db);
@@ -123,9 +132,23 @@ export class SqliteStore implements Store {
     return this.enrolTx(request);
   }
 
-  async deviceSecretHash(deviceId: string): Promise<Buffer | null> {
-    const row = this.db.prepare('SELECT secret_hash FROM devices WHERE id = ?').get(deviceId) as { secret_hash: Buffer } | undefined;
-    return row?.secret_hash ?? null;
+  async deviceCredential(deviceId: string): Promise<DeviceCredential | null> {
+    const row = this.db
+      .prepare(
+        `SELECT id, secret_hash FROM devices WHERE id = @deviceId
+         UNION ALL SELECT d.id, d.secret_hash FROM device_aliases a JOIN devices d ON d.id = a.device_id WHERE a.alias = @deviceId LIMIT 1`,
+      )
+      .get({ deviceId }) as { id: string; secret_hash: Buffer } | undefined;
+    return row ? { deviceId: row.id, secretHash: row.secret_hash } : null;
+  }
+
+  async mergeDevice(id: string, into: string, at: number, isLive: (deviceId: string) => boolean): Promise<MergeResult> {
+    return this.mergeTx(id, into, at, isLive);
+  }
+
+  async listIdentityEvents(deviceId: string, limit: number): Promise<IdentityEvent[] | null> {
+    if (!this.exists(deviceId)) return null;
+    return this.identityEvents.list(deviceId, limit);
   }
 
   async recordHello(deviceId: string, hello: HelloRecord): Promise<DeviceRuntime | null> {

@@ -12,12 +12,15 @@ import { errorCode, errorMessage } from '../../api/errors.js';
 import { formatDateTime, relativeTime } from '../../lib/format.js';
 import { href } from '../../lib/routes.js';
 import { HardwareSection, NetworkSection, OsSection, UsersSection } from './DeviceSections.js';
+import { DuplicateNotice } from './DuplicateNotice.js';
+import { IdentityHistory } from './IdentityHistory.js';
 import { SoftwareSection } from './SoftwareSection.js';
 import { Timeline } from './Timeline.js';
 
 export function DevicePage({ id }: { id: string }) {
   const device = useLoad((signal) => apiWith('GET /api/devices/:id', { path: { id } }, signal), [id]);
   const [softwareVersion, setSoftwareVersion] = useState(0);
+  const [identityVersion, setIdentityVersion] = useState(0);
 
   useLive('presence', (e) => {
     if (e.deviceId !== id) return;
@@ -27,6 +30,8 @@ export function DevicePage({ id }: { id: string }) {
   useLive('inventory', (e) => {
     if (e.deviceId !== id) return;
     device.reload(true);
+    // An enrolment (no sections) may have continued this device or flagged a duplicate of it.
+    if (e.sections.length === 0) setIdentityVersion((v) => v + 1);
     if (e.sections.includes('software')) setSoftwareVersion((v) => v + 1);
   });
 
@@ -61,6 +66,7 @@ export function DevicePage({ id }: { id: string }) {
         <SoftwareSection deviceId={id} count={d.softwareCount} version={softwareVersion} />
         <Timeline deviceId={id} />
       </div>
+      <IdentityHistory deviceId={id} version={identityVersion} />
     </>
   );
 }
@@ -108,6 +114,7 @@ function DeviceHeader({ device: d }: { device: DeviceDetailJson }) {
         <span>First seen {formatDateTime(d.firstSeen)}</span>
         <span>Agent {d.agentVersion ?? 'unknown'}</span>
       </p>
+      <DuplicateNotice device={d} />
       {d.cloneOf ? (
         <Notice kind="warning">
           Cloned install: this device runs a copy of the OS install of <Link href={href.device(d.cloneOf)}>another device</Link>. The two are kept as separate devices.
