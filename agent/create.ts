@@ -15,6 +15,8 @@ export interface CreateAgentOptions {
   stateDir: string;
   serverUrl: string;
   enrolmentToken?: string;
+  /** PEM CA pinned for wss:// (from the enrolment settings); else the system's CA store. */
+  ca?: string;
   log: Logger;
 }
 

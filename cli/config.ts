@@ -25,11 +25,18 @@ export const SERVER_SETTINGS = {
   port: { schema: port, flag: '--port', env: 'OUTPOST_PORT', file: 'port', default: 7040 },
   data: { schema: nonEmpty, flag: '--data', env: 'OUTPOST_DATA_DIR', file: 'data', default: './data' },
   adminToken: { schema: z.string().min(16, 'must be at least 16 characters').optional(), env: 'OUTPOST_ADMIN_TOKEN', file: 'adminToken' },
+  tlsCert: { schema: nonEmpty.optional(), flag: '--tls-cert', env: 'OUTPOST_TLS_CERT', file: 'tlsCert' },
+  tlsKey: { schema: nonEmpty.optional(), flag: '--tls-key', env: 'OUTPOST_TLS_KEY', file: 'tlsKey' },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export const AGENT_SETTINGS = {
   server: { schema: serverUrl, flag: '--server', env: 'OUTPOST_SERVER', file: 'server' },
   token: { schema: z.string().min(16, 'must be at least 16 characters').optional(), flag: '--token', env: 'OUTPOST_ENROL_TOKEN', file: 'token' },
+  // Read only when no token is given itself: keeps the token out of `ps` and shell history.
+  tokenFile: { schema: nonEmpty.optional(), flag: '--token-file', env: 'OUTPOST_ENROL_TOKEN_FILE', file: 'tokenFile' },
+  // A pinned CA for wss:// (PEM file, or the PEM itself as "ca" in the config file); else the system's.
+  caFile: { schema: nonEmpty.optional(), flag: '--ca-file', env: 'OUTPOST_CA_FILE', file: 'caFile' },
+  ca: { schema: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(), file: 'ca' },
   state: { schema: nonEmpty.optional(), flag: '--state', env: 'OUTPOST_STATE_DIR', file: 'state' },
 } satisfies Record<string, SettingSpec<unknown>>;
 

@@ -36,6 +36,8 @@ export interface ServerOptions {
   deskConnector?: DeskConnector;
   /** Clock, for tests. */
   now?: () => number;
+  /** PEM certificate (chain) and key: the server speaks HTTPS and wss:// itself. */
+  tls?: { cert: string; key: string };
 }
 
 interface Running {
@@ -69,7 +71,7 @@ export class OutpostServer {
       running.gateway.start();
       running.desk?.start();
       this.running = running;
-      const url = urlOf(this.opts.host, (running.app.server.address() as AddressInfo).port);
+      const url = urlOf(this.opts.host, (running.app.server.address() as AddressInfo).port, this.opts.tls ? 'https' : 'http');
       this.opts.log.info({ url, dataDir: this.opts.dataDir }, 'Outpost server listening');
       return adminToken === undefined ? { url } : { url, adminToken };
     } catch (err) {
@@ -136,6 +138,7 @@ export class OutpostServer {
     const app = await buildApi({
       store,
       log: this.opts.log.child({ part: 'api' }),
+      ...(this.opts.tls ? { https: this.opts.tls } : {}),
       version: OUTPOST_VERSION,
       adminTokenHash: () => this.adminHash,
       requestScan: (id) => gateway.sendCommand(id, 'scan'),
@@ -206,7 +209,7 @@ function checkAdminToken(token: string): void {
   }
 }
 
-function urlOf(host: string, port: number): string {
+function urlOf(host: string, port: number, scheme: 'http' | 'https'): string {
   const shown = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  return `${scheme}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }

@@ -1,17 +1,20 @@
 import { createAgent } from '../../agent/create.js';
 import { defaultStateDir } from '../../agent/paths.js';
+import { agentSecrets } from '../agent-secrets.js';
 import { AGENT_SETTINGS, resolveSettings } from '../config.js';
 import { stopOnSignals } from '../lifecycle.js';
 import { createLogger } from '../logger.js';
 
 export async function agentCommand(flags: Record<string, unknown>): Promise<void> {
   const settings = resolveSettings(AGENT_SETTINGS, flags);
+  const secrets = agentSecrets(settings, flags, (line) => console.error(line));
   const log = createLogger();
   const stateDir = settings.state ?? defaultStateDir();
   const agent = createAgent({
     stateDir,
     serverUrl: settings.server,
-    ...(settings.token ? { enrolmentToken: settings.token } : {}),
+    ...(secrets.token ? { enrolmentToken: secrets.token } : {}),
+    ...(secrets.ca ? { ca: secrets.ca } : {}),
     log,
   });
   await agent.start();

@@ -21,12 +21,16 @@ export interface ApiContext
   version: string;
   adminTokenHash(): Buffer | null;
   hub: LiveHub;
+  /** PEM certificate and key: serve HTTPS (and wss:// for agents) on the same port. */
+  https?: { cert: string; key: string };
   /** The built web console; default dist/console beside the package. */
   consoleDir?: string;
 }
 
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: API_BODY_LIMIT, forceCloseConnections: true });
+  const base = { logger: false, bodyLimit: API_BODY_LIMIT, forceCloseConnections: true } as const;
+  // The HTTPS instance differs from the HTTP one only in its server's type; routes and upgrades are the same.
+  const app = ctx.https ? (Fastify({ ...base, https: ctx.https }) as unknown as FastifyInstance) : Fastify(base);
 
   await registerAuth(app, {
     adminTokenHash: () => ctx.adminTokenHash(),

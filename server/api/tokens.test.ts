@@ -40,7 +40,11 @@ describe('enrolment tokens API', () => {
     assert.equal(res.status, 201);
     assert.equal(res.headers['cache-control'], 'no-store');
     const { token, installCommand, ...listed } = res.body;
-    assert.equal(installCommand, `outpost agent --server http://outpost.example.org:7040 --token ${token}`);
+    assert.equal(
+      installCommand,
+      `sudo sh -c "install -d -m 0700 /etc/outpost && umask 077 && printf '%s\\n' '${token}' > /etc/outpost/enrol-token" && sudo outpost agent --server http://outpost.example.org:7040 --token-file /etc/outpost/enrol-token`,
+    );
+    assert.doesNotMatch(installCommand, /--token /, 'the token never goes on the agent command line');
     assert.deepEqual({ ...listed, id: 'x' }, { id: 'x', label: 'Lyon', createdAt: new Date(NOW).toISOString(), expiresAt: new Date(NOW + 24 * 3_600_000).toISOString(), usesLeft: 2, used: 0, state: 'active' });
     assert.equal((await enrol(token, 'inst-a')).ok, true);
     assert.equal((await enrol(token, 'inst-b')).ok, true);
@@ -65,6 +69,6 @@ describe('enrolment tokens API', () => {
       assert.deepEqual([res.status, res.body.error?.code], [400, 'E_BAD_REQUEST'], JSON.stringify(bad));
     }
     const odd = await call<CreatedTokenJson>('POST', '/api/tokens', {}, { host: 'evil.example;rm -rf /' });
-    assert.match(odd.body.installCommand, /^outpost agent --server http:\/\/SERVER-ADDRESS --token \S+$/);
+    assert.match(odd.body.installCommand, /outpost agent --server http:\/\/SERVER-ADDRESS --token-file \/etc\/outpost\/enrol-token$/);
   });
 });

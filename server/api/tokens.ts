@@ -37,9 +37,13 @@ function requestServerUrl(req: FastifyRequest): string {
   return SAFE_HOST.test(host) ? `${req.protocol}://${host}` : `${req.protocol}://SERVER-ADDRESS`;
 }
 
-/** The README's agent command line. */
+/**
+ * The README's agent command line. The token goes into a root-only file through printf, a shell
+ * builtin, so it never appears in the process list; the agent reads it with --token-file.
+ */
 export function installCommand(serverUrl: string, token: string): string {
-  return `outpost agent --server ${serverUrl} --token ${token}`;
+  const file = '/etc/outpost/enrol-token';
+  return `sudo sh -c "install -d -m 0700 /etc/outpost && umask 077 && printf '%s\\n' '${token}' > ${file}" && sudo outpost agent --server ${serverUrl} --token-file ${file}`;
 }
 
 export function tokenRoutes(app: FastifyInstance, ctx: TokenRoutesContext): void {
