@@ -132,6 +132,18 @@ token
   .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
   .action(async (id: string, flags: Record<string, unknown>) => (await import('./commands/token.js')).tokenRevokeCommand(id, flags));
 
+program
+  .command('package')
+  .description("one fleet's enrolment settings for the endpoint installers: a fresh token as deb/rpm agent.json, Windows silent install, macOS profile")
+  .requiredOption('--server <url>', 'the https:// address agents reach this server at')
+  .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
+  .option('--label <text>', 'what the token is for, e.g. the fleet or site')
+  .option('--expires <duration>', 'token lifetime, e.g. 12h, 30d (default 7d)')
+  .option('--uses <n>', 'how many devices may enrol with it (default unlimited)')
+  .option('--ca-file <file>', 'PEM CA certificate the agents pin instead of their system store')
+  .option('--out <dir>', 'where to write linux/, windows/ and macos/ (default ./outpost-enrolment)')
+  .action(async (flags: import('./commands/package.js').PackageFlags) => (await import('./commands/package.js')).packageCommand(flags));
+
 const admin = program.command('admin').description('web console admin accounts (work while the server runs)');
 const adminOptions = (cmd: Command) =>
   cmd

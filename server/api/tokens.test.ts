@@ -39,7 +39,9 @@ describe('enrolment tokens API', () => {
     const res = await call<CreatedTokenJson>('POST', '/api/tokens', { label: 'Lyon', expiresInHours: 24, uses: 2 }, { host: 'outpost.example.org:7040' });
     assert.equal(res.status, 201);
     assert.equal(res.headers['cache-control'], 'no-store');
-    const { token, installCommand, ...listed } = res.body;
+    const { token, installCommand, enrolmentFiles, ...listed } = res.body;
+    assert.deepEqual(enrolmentFiles.map((f) => `${f.os}/${f.name}`), ['linux/agent.json', 'windows/outpost-enrol.token', 'windows/install-outpost.cmd', 'macos/outpost.mobileconfig']);
+    assert.deepEqual(JSON.parse(enrolmentFiles[0]!.content), { server: 'http://outpost.example.org:7040', token });
     assert.equal(
       installCommand,
       `sudo sh -c "install -d -m 0700 /etc/outpost && umask 077 && printf '%s\\n' '${token}' > /etc/outpost/enrol-token" && sudo outpost agent --server http://outpost.example.org:7040 --token-file /etc/outpost/enrol-token`,
@@ -64,7 +66,7 @@ describe('enrolment tokens API', () => {
   });
 
   it('refuses bad bodies and shows a placeholder for a Host header that is not a host', async () => {
-    for (const bad of [{ expiresInHours: 0 }, { expiresInHours: 87_601 }, { uses: 0 }, { uses: 1.5 }, { label: 'x'.repeat(101) }, { label: 'a\u0007' }, { other: 1 }]) {
+    for (const bad of [{ caPem: 'not a certificate' }, { caPem: `-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n${'A'.repeat(17_000)}` }, { expiresInHours: 0 }, { expiresInHours: 87_601 }, { uses: 0 }, { uses: 1.5 }, { label: 'x'.repeat(101) }, { label: 'a\u0007' }, { other: 1 }]) {
       const res = await call('POST', '/api/tokens', bad);
       assert.deepEqual([res.status, res.body.error?.code], [400, 'E_BAD_REQUEST'], JSON.stringify(bad));
     }
