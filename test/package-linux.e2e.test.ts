@@ -4,7 +4,7 @@
 // is purged without leaving anything but the state agent.json asked to keep.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -127,5 +127,18 @@ describe('Linux packages of the agent', () => {
     }
     assert.deepEqual(readdirSync(STATE).filter((f) => f === 'credentials.json'), ['credentials.json'], 'the state it was told to keep stays');
     assert.equal(existsSync(join(STATE, 'agent.sock')), false);
+
+    // Installed again on the kept state: the same device, with no token at all. A plain purge then
+    // takes the state too.
+    mkdirSync('/etc/outpost', { recursive: true });
+    writeFileSync('/etc/outpost/agent.json', JSON.stringify({ server: server.url }), { mode: 0o600 });
+    await dpkg('-i', v2);
+    agent = startAsUnit(readUnitService(UNIT));
+    await waitFor(() => /"msg":"connected"/.test(agent.output()) || undefined, 60_000, `the reinstalled agent to reconnect:\n${agent.output()}`);
+    assert.deepEqual((await server.api<{ items: { id: string }[] }>('/api/devices')).body.items.map((d) => d.id), [device.id]);
+    await agent.stop();
+    await dpkg('--purge', PKG);
+    assert.equal(existsSync(STATE), false, 'without keepStateOnPurge, purge leaves nothing');
+    assert.equal(existsSync('/etc/outpost'), false);
   });
 });
