@@ -38,6 +38,8 @@ export interface AgentOptions {
   stateDir: string;
   serverUrl: string;
   enrolmentToken?: string;
+  /** PEM CA pinned for wss://. */
+  ca?: string;
   version: string;
   log: Logger;
   host: Host;
@@ -87,6 +89,7 @@ export class Agent {
       serverUrl: opts.serverUrl,
       credentials: new FileCredentialStore(join(opts.stateDir, 'credentials.json')),
       ...(opts.enrolmentToken ? { enrolmentToken: opts.enrolmentToken } : {}),
+      ...(opts.ca ? { ca: opts.ca } : {}),
       outbox: this.outbox,
       hints: async () => identityHints(await this.firstSnapshot, this.installId ?? 'unknown-install'),
       agentVersion: opts.version,

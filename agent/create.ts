@@ -19,6 +19,8 @@ export interface CreateAgentOptions {
   stateDir: string;
   serverUrl: string;
   enrolmentToken?: string;
+  /** PEM CA pinned for wss:// (from the enrolment settings); else the system's CA store. */
+  ca?: string;
   log: Logger;
   /** Schedule settings given on this machine; they win over the fleet's. */
   settings?: Partial<Settings>;

@@ -15,7 +15,7 @@ describe('settings', () => {
   it('takes flags over environment over the config file over defaults', () => {
     const config = configFile(JSON.stringify({ host: '0.0.0.0', port: 9000, data: '/srv/file' }));
     const s = resolveSettings(SERVER_SETTINGS, { config, port: '9100' }, { OUTPOST_DATA_DIR: '/srv/env' });
-    assert.deepEqual(s, { host: '0.0.0.0', port: 9100, data: '/srv/env', adminToken: undefined, preAuthPerAddress: undefined, preAuthTotal: undefined, authTimeoutMs: undefined });
+    assert.deepEqual(s, { host: '0.0.0.0', port: 9100, data: '/srv/env', adminToken: undefined, preAuthPerAddress: undefined, preAuthTotal: undefined, authTimeoutMs: undefined, tlsCert: undefined, tlsKey: undefined });
     assert.equal(resolveSettings(SERVER_SETTINGS, {}, {}).port, 7040);
   });
 

@@ -30,11 +30,18 @@ export const SERVER_SETTINGS = {
   preAuthPerAddress: { schema: count.optional(), env: 'OUTPOST_PREAUTH_PER_ADDRESS', file: 'preAuthPerAddress' },
   preAuthTotal: { schema: count.optional(), env: 'OUTPOST_PREAUTH_TOTAL', file: 'preAuthTotal' },
   authTimeoutMs: { schema: z.coerce.number().int().min(100, 'must be at least 100 ms').max(600_000, 'must be at most 600000 ms').optional(), env: 'OUTPOST_AUTH_TIMEOUT_MS', file: 'authTimeoutMs' },
+  tlsCert: { schema: nonEmpty.optional(), flag: '--tls-cert', env: 'OUTPOST_TLS_CERT', file: 'tlsCert' },
+  tlsKey: { schema: nonEmpty.optional(), flag: '--tls-key', env: 'OUTPOST_TLS_KEY', file: 'tlsKey' },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export const AGENT_SETTINGS = {
   server: { schema: serverUrl, flag: '--server', env: 'OUTPOST_SERVER', file: 'server' },
   token: { schema: z.string().min(16, 'must be at least 16 characters').optional(), flag: '--token', env: 'OUTPOST_ENROL_TOKEN', file: 'token' },
+  // Read only when no token is given itself: keeps the token out of `ps` and shell history.
+  tokenFile: { schema: nonEmpty.optional(), flag: '--token-file', env: 'OUTPOST_ENROL_TOKEN_FILE', file: 'tokenFile' },
+  // A pinned CA for wss:// (PEM file, or the PEM itself as "ca" in the config file); else the system's.
+  caFile: { schema: nonEmpty.optional(), flag: '--ca-file', env: 'OUTPOST_CA_FILE', file: 'caFile' },
+  ca: { schema: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(), file: 'ca' },
   state: { schema: nonEmpty.optional(), flag: '--state', env: 'OUTPOST_STATE_DIR', file: 'state' },
 } satisfies Record<string, SettingSpec<unknown>>;
 

@@ -40,6 +40,11 @@ try {
   // Help and --version exit 0; a usage error (unknown flag, missing or bad value) exits 2.
   const commanderExit = (err as { code?: unknown; exitCode?: unknown }).code?.toString().startsWith('commander.');
   if (commanderExit) process.exit((err as { exitCode: number }).exitCode === 0 ? 0 : 2);
+  // The endpoint packages (deb/rpm) leave the server's commands out.
+  if ((err as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' && /cli\/commands\/[\w-]+\.js/.test((err as Error).message)) {
+    console.error('outpost: this command is not in this installation: the endpoint package holds the agent and its tools, not the server');
+    process.exit(2);
+  }
   if (isOutpostError(err)) {
     // The message may carry the agent's or the server's words (a ticket subject, a desk's answer).
     const { printable } = await import('./printable.js');

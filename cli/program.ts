@@ -15,6 +15,8 @@ program
   .option('--port <port>', 'port to listen on, 0 for any free port (env OUTPOST_PORT)')
   .option('--data <dir>', 'data directory (env OUTPOST_DATA_DIR)')
   .option('--config <file>', 'JSON config file (env OUTPOST_CONFIG)')
+  .option('--tls-cert <file>', 'PEM certificate (chain) to serve HTTPS and wss:// directly (env OUTPOST_TLS_CERT)')
+  .option('--tls-key <file>', 'PEM private key for --tls-cert (env OUTPOST_TLS_KEY)')
   .addOption(new Option('--desk <kind>', 'service desk to sync with (env OUTPOST_DESK)').choices(['rt', 'sdp']))
   .option('--desk-url <url>', "the desk's web address (env OUTPOST_DESK_URL)")
   .option('--desk-user <name>', 'the API user (RT) or technician (SDP) (env OUTPOST_DESK_USER)')
@@ -31,7 +33,9 @@ program
   .command('agent')
   .description("run the agent: collect this machine's inventory and stream its changes to the server")
   .option('--server <url>', 'server base URL, ws(s):// or http(s):// (env OUTPOST_SERVER)')
-  .option('--token <token>', 'enrolment token, needed only the first time (env OUTPOST_ENROL_TOKEN)')
+  .option('--token-file <file>', 'file holding the enrolment token, needed only the first time (env OUTPOST_ENROL_TOKEN_FILE, or OUTPOST_ENROL_TOKEN)')
+  .option('--token <token>', 'the enrolment token itself: visible to local users in the process list, prefer --token-file')
+  .option('--ca-file <file>', 'PEM CA certificate to trust for wss:// instead of the system store (env OUTPOST_CA_FILE)')
   .option('--state <dir>', 'state directory (env OUTPOST_STATE_DIR)')
   .option('--config <file>', 'JSON config file (env OUTPOST_CONFIG)')
   .option('--scan-at <HH:MM|off>', "daily full scan at this local time, over the fleet's (env OUTPOST_SCAN_AT)")
@@ -133,6 +137,18 @@ token
   .argument('<id>', 'the id "token list" shows')
   .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
   .action(async (id: string, flags: Record<string, unknown>) => (await import('./commands/token.js')).tokenRevokeCommand(id, flags));
+
+program
+  .command('package')
+  .description("one fleet's enrolment settings for the endpoint installers: a fresh token as deb/rpm agent.json, Windows silent install, macOS profile")
+  .requiredOption('--server <url>', 'the https:// address agents reach this server at')
+  .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
+  .option('--label <text>', 'what the token is for, e.g. the fleet or site')
+  .option('--expires <duration>', 'token lifetime, e.g. 12h, 30d (default 7d)')
+  .option('--uses <n>', 'how many devices may enrol with it (default unlimited)')
+  .option('--ca-file <file>', 'PEM CA certificate the agents pin instead of their system store')
+  .option('--out <dir>', 'where to write linux/, windows/ and macos/ (default ./outpost-enrolment)')
+  .action(async (flags: import('./commands/package.js').PackageFlags) => (await import('./commands/package.js')).packageCommand(flags));
 
 const admin = program.command('admin').description('web console admin accounts (work while the server runs)');
 const adminOptions = (cmd: Command) =>

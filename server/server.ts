@@ -42,6 +42,8 @@ export interface ServerOptions {
   quotas?: Partial<QuotaSettings>;
   /** Clock, for tests. */
   now?: () => number;
+  /** PEM certificate (chain) and key: the server speaks HTTPS and wss:// itself. */
+  tls?: { cert: string; key: string };
 }
 
 interface Running {
@@ -78,7 +80,7 @@ export class OutpostServer {
       running.gateway.start();
       running.desk?.start();
       this.running = running;
-      const url = urlOf(this.opts.host, (running.app.server.address() as AddressInfo).port);
+      const url = urlOf(this.opts.host, (running.app.server.address() as AddressInfo).port, this.opts.tls ? 'https' : 'http');
       this.opts.log.info({ url, dataDir: this.opts.dataDir }, 'Outpost server listening');
       return adminToken === undefined ? { url } : { url, adminToken };
     } catch (err) {
@@ -146,6 +148,7 @@ export class OutpostServer {
     const app = await buildApi({
       store,
       log: this.opts.log.child({ part: 'api' }),
+      ...(this.opts.tls ? { https: this.opts.tls } : {}),
       version: OUTPOST_VERSION,
       adminTokenHash: () => this.adminHash,
       requestScan: (id) => gateway.sendCommand(id, 'scan'),
@@ -225,7 +228,7 @@ function checkAdminToken(token: string): void {
   }
 }
 
-function urlOf(host: string, port: number): string {
+function urlOf(host: string, port: number, scheme: 'http' | 'https'): string {
   const shown = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  return `${scheme}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }

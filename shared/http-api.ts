@@ -189,6 +189,19 @@ export interface CreateTokenBody {
   expiresInHours?: number;
   /** Enrolments allowed; absent for unlimited. */
   uses?: number;
+  /** PEM of a CA the agents pin for wss:// instead of their system's store (a private CA). */
+  caPem?: string;
+}
+
+/** One enrolment settings file for one OS, as `outpost package` writes it. */
+export interface EnrolmentFileJson {
+  os: 'linux' | 'windows' | 'macos';
+  name: string;
+  /** POSIX mode to save it with (0o600 when it holds the token). */
+  mode: number;
+  mediaType: string;
+  description: string;
+  content: string;
 }
 
 export interface CreatedTokenJson extends EnrolmentTokenJson {
@@ -196,6 +209,8 @@ export interface CreatedTokenJson extends EnrolmentTokenJson {
   token: string;
   /** The exact command to run on an endpoint (the server's own URL, the token). */
   installCommand: string;
+  /** The same enrolment as settings files for the Linux packages, the Windows installer and macOS. */
+  enrolmentFiles: EnrolmentFileJson[];
 }
 
 // ---------------------------------------------------------------- tickets

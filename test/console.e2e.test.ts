@@ -5,7 +5,7 @@
 // through the local API and sees it reach `outpost ticket list`. Every page is checked with axe-core
 // and saved as a PNG (test/support/console.ts). Needs `npm run build`, root (dpkg) and /usr/bin/chromium.
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -178,7 +178,15 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     const created = page.getByTestId('new-token');
     await created.waitFor();
     const command = await created.getByLabel('Install command').inputValue().catch(async () => created.getByLabel('Install command').innerText());
-    assert.match(command, new RegExp(`outpost agent --server ${server.url.replace(/[.]/g, '\\.')}\\S* --token \\S{20,}`));
+    assert.match(command, new RegExp(`outpost agent --server ${server.url.replace(/[.]/g, '\\.')}\\S* --token-file /etc/outpost/enrol-token$`));
+    assert.doesNotMatch(command, /--token \S/, 'the token stays out of the agent command line');
+    // The same enrolment as installer settings: the deb/rpm's agent.json downloads from the page.
+    const [download] = await Promise.all([page.waitForEvent('download'), created.getByRole('link', { name: 'Linux (deb/rpm): agent.json' }).click()]);
+    const saved = await download.path();
+    const settings = JSON.parse(readFileSync(saved, 'utf8')) as { server: string; token: string };
+    assert.equal(settings.token, await created.getByLabel('Token', { exact: true }).inputValue());
+    assert.match(settings.server, /^http:\/\/127\.0\.0\.1:\d+$/);
+    for (const name of ['Windows: install-outpost.cmd', 'macOS: outpost.mobileconfig']) await created.getByRole('link', { name }).waitFor();
     await checkPage('enrolment');
     await page.getByRole('button', { name: /Revoke .*Floor 3 laptops/ }).click();
     await page.getByRole('button', { name: 'Yes, revoke' }).click();

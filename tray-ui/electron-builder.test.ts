@@ -28,7 +28,7 @@ interface Config {
   mac: { target: TargetEntry[]; notarize: boolean; hardenedRuntime: boolean };
   pkg: { scripts: string };
   linux: { target: string[]; extraResources: { from: string; to: string }[] };
-  deb: { afterInstall: string; afterRemove: string };
+  deb: { afterInstall: string; afterRemove: string; depends: string[] };
   rpm: { afterInstall: string; afterRemove: string };
 }
 
@@ -84,7 +84,9 @@ describe('electron-builder.yml', () => {
   it('ships the tray and the agent, with the service set-up for every platform', () => {
     const c = config();
     assert.equal(c.extraMetadata.main, 'dist/tray/main.mjs');
-    assert.ok(c.files.includes('bin/**') && c.files.includes('dist/**'), 'agent and CLI inside the app');
+    for (const part of ['bin/**', 'dist/agent/**', 'dist/cli/**', 'dist/shared/**', 'dist/tray/**']) assert.ok(c.files.includes(part), `${part} inside the app`);
+    assert.equal(c.files.filter((f) => !f.startsWith('!')).some((f) => /^dist\/(\*\*|server|console|test)/.test(f)), false, 'no server, console or test code on endpoints');
+    for (const left of ['!dist/**/*.test.js', '!dist/**/test-support/**', '!dist/cli/commands/{server,token,admin,start,package}.js']) assert.ok(c.files.includes(left), left);
     assert.ok(readFileSync(`${root}tray-ui/build.mjs`, 'utf8').includes("join(out, 'main.mjs')"), 'the build writes the main named above');
     assert.equal(c.nsis.perMachine, true, 'the agent is a machine-wide service');
     const referenced = [
@@ -99,8 +101,9 @@ describe('electron-builder.yml', () => {
       ...c.linux.extraResources.map((r) => r.from),
     ];
     for (const path of referenced) assert.ok(existsSync(`${root}${path}`), `${path} exists`);
-    assert.match(readFileSync(`${root}${c.nsis.include}`, 'utf8'), /schtasks \/Create[^\n]*outpost-agent\.cmd/);
-    assert.match(readFileSync(`${root}${c.deb.afterInstall}`, 'utf8'), /systemctl enable outpost-agent\.service/);
+    assert.match(readFileSync(`${root}${c.nsis.include}`, 'utf8'), /"\$\{OUTPOST_WINSW\}" install/);
+    assert.match(readFileSync(`${root}${c.deb.afterInstall}`, 'utf8'), /\/etc\/xdg\/autostart\/outpost-tray\.desktop/);
+    assert.ok(c.deb.depends.includes('outpost-agent'), "a desktop's agent service comes from the outpost-agent package");
     assert.match(readFileSync(`${root}${c.pkg.scripts}/postinstall`, 'utf8'), /launchctl bootstrap system/);
   });
 });

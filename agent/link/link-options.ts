@@ -11,6 +11,8 @@ export interface LinkOptions {
   credentials: CredentialStore;
   /** Used only when no credentials are stored (or the stored ones are rejected). */
   enrolmentToken?: string;
+  /** PEM: the only CA trusted for wss:// when set (pinned); otherwise the system's trust store. */
+  ca?: string;
   outbox: Outbox;
   hints: () => Promise<IdentityHints>;
   agentVersion: string;

@@ -108,6 +108,7 @@ export class Link {
         perMessageDeflate: { threshold: DEFLATE_THRESHOLD_BYTES },
         maxPayload: LIMITS.maxFrameBytes,
         handshakeTimeout: this.opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+        ...(this.opts.ca ? { ca: this.opts.ca } : {}),
       });
     } catch (err) {
       this.log.error({ err: errorText(err), url: this.url }, 'cannot open a connection; will retry');

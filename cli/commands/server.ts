@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { OutpostServer } from '../../server/server.js';
+import { OutpostError } from '../../shared/errors.js';
 import { parseDeskSettings } from '../../server/desk/sync/settings.js';
 import { SERVER_SETTINGS, resolveDeskSettings, resolveQuotaSettings, resolveSettings } from '../config.js';
 import { FLEET_SCHEDULE_SETTINGS, fleetSchedule } from '../schedule-settings.js';
@@ -25,6 +27,7 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
     ...(desk ? { desk } : {}),
     settings: schedule,
     ...(quotas ? { quotas } : {}),
+    ...tlsFiles(settings.tlsCert, settings.tlsKey),
     log,
   });
   const { url, adminToken } = await server.start();
@@ -32,4 +35,21 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
   if (desk) console.log(`Syncing with ${desk.kind === 'rt' ? 'Request Tracker' : 'ServiceDesk Plus'} at ${desk.url} every ${desk.pollSeconds} s`);
   if (adminToken) console.log(`Admin token (shown once, stored hashed): ${adminToken}`);
   stopOnSignals(() => server.stop());
+}
+
+/** --tls-cert and --tls-key come together; both are read now so a bad path fails before listening. */
+function tlsFiles(certFile: string | undefined, keyFile: string | undefined): { tls?: { cert: string; key: string } } {
+  if (!certFile && !keyFile) return {};
+  if (!certFile || !keyFile) throw new OutpostError('E_CONFIG', '--tls-cert and --tls-key go together: give both or neither');
+  const read = (path: string, label: string, marker: string) => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new OutpostError('E_CONFIG', `${label} ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    if (!text.includes(marker)) throw new OutpostError('E_CONFIG', `${label} ${path}: not a PEM ${label === '--tls-cert' ? 'certificate' : 'private key'}`);
+    return text;
+  };
+  return { tls: { cert: read(certFile, '--tls-cert', '-----BEGIN CERTIFICATE-----'), key: read(keyFile, '--tls-key', 'PRIVATE KEY-----') } };
 }

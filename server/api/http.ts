@@ -1,6 +1,6 @@
 // The HTTP side of the server: JSON under /api/, errors in one shape, no fastify logger of its own.
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../../shared/log.js';
 import { registerAuth } from './auth.js';
 import { consoleRoutes, defaultConsoleDir } from './console.js';
@@ -24,18 +24,22 @@ export interface ApiContext
   version: string;
   adminTokenHash(): Buffer | null;
   hub: LiveHub;
+  /** PEM certificate and key: serve HTTPS (and wss:// for agents) on the same port. */
+  https?: { cert: string; key: string };
   /** The built web console; default dist/console beside the package. */
   consoleDir?: string;
 }
 
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
-  const app = Fastify({
+  const base = {
     logger: false,
     bodyLimit: API_BODY_LIMIT,
     forceCloseConnections: true,
     // A URL that does not decode (bad percent-encoding) gets the one error shape too.
-    frameworkErrors: (err, _req, reply) => void sendError(reply, 400, 'E_BAD_REQUEST', err.message.slice(0, 300)),
-  });
+    frameworkErrors: (err: Error, _req: unknown, reply: FastifyReply) => void sendError(reply, 400, 'E_BAD_REQUEST', err.message.slice(0, 300)),
+  } as const;
+  // The HTTPS instance differs from the HTTP one only in its server's type; routes and upgrades are the same.
+  const app = ctx.https ? (Fastify({ ...base, https: ctx.https }) as unknown as FastifyInstance) : Fastify(base);
   // First, so it sees every route: the API reference, generated from the routes declared with
   // route() and their shared schemas, served at /api/openapi.json.
   await app.register(swagger, {

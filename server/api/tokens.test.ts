@@ -39,8 +39,14 @@ describe('enrolment tokens API', () => {
     const res = await call<CreatedTokenJson>('POST', '/api/tokens', { label: 'Lyon', expiresInHours: 24, uses: 2 }, { host: 'outpost.example.org:7040' });
     assert.equal(res.status, 201);
     assert.equal(res.headers['cache-control'], 'no-store');
-    const { token, installCommand, ...listed } = res.body;
-    assert.equal(installCommand, `outpost agent --server http://outpost.example.org:7040 --token ${token}`);
+    const { token, installCommand, enrolmentFiles, ...listed } = res.body;
+    assert.deepEqual(enrolmentFiles.map((f) => `${f.os}/${f.name}`), ['linux/agent.json', 'windows/outpost-enrol.token', 'windows/install-outpost.cmd', 'macos/outpost.mobileconfig']);
+    assert.deepEqual(JSON.parse(enrolmentFiles[0]!.content), { server: 'http://outpost.example.org:7040', token });
+    assert.equal(
+      installCommand,
+      `sudo sh -c "install -d -m 0700 /etc/outpost && umask 077 && printf '%s\\n' '${token}' > /etc/outpost/enrol-token" && sudo outpost agent --server http://outpost.example.org:7040 --token-file /etc/outpost/enrol-token`,
+    );
+    assert.doesNotMatch(installCommand, /--token /, 'the token never goes on the agent command line');
     assert.deepEqual({ ...listed, id: 'x' }, { id: 'x', label: 'Lyon', createdAt: new Date(NOW).toISOString(), expiresAt: new Date(NOW + 24 * 3_600_000).toISOString(), usesLeft: 2, used: 0, state: 'active' });
     assert.equal((await enrol(token, 'inst-a')).ok, true);
     assert.equal((await enrol(token, 'inst-b')).ok, true);
@@ -60,11 +66,11 @@ describe('enrolment tokens API', () => {
   });
 
   it('refuses bad bodies and shows a placeholder for a Host header that is not a host', async () => {
-    for (const bad of [{ expiresInHours: 0 }, { expiresInHours: 87_601 }, { uses: 0 }, { uses: 1.5 }, { label: 'x'.repeat(101) }, { label: 'a\u0007' }, { other: 1 }]) {
+    for (const bad of [{ caPem: 'not a certificate' }, { caPem: `-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n${'A'.repeat(17_000)}` }, { expiresInHours: 0 }, { expiresInHours: 87_601 }, { uses: 0 }, { uses: 1.5 }, { label: 'x'.repeat(101) }, { label: 'a\u0007' }, { other: 1 }]) {
       const res = await call('POST', '/api/tokens', bad);
       assert.deepEqual([res.status, res.body.error?.code], [400, 'E_BAD_REQUEST'], JSON.stringify(bad));
     }
     const odd = await call<CreatedTokenJson>('POST', '/api/tokens', {}, { host: 'evil.example;rm -rf /' });
-    assert.match(odd.body.installCommand, /^outpost agent --server http:\/\/SERVER-ADDRESS --token \S+$/);
+    assert.match(odd.body.installCommand, /outpost agent --server http:\/\/SERVER-ADDRESS --token-file \/etc\/outpost\/enrol-token$/);
   });
 });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CreatedTokenJson } from '../../shared/http-api.js';
 import type { Store } from '../store/store.js';
 import { enrolmentTokenJson, issueEnrolmentTokenRecord, LABEL_CONTROL_CHARS, MAX_TOKEN_LABEL, TOKEN_LIST_LIMIT } from '../store/tokens.js';
+import { enrolmentFiles } from '../enrolment/files.js';
 import { sendError } from './errors.js';
 import { parse } from './parse.js';
 
@@ -14,6 +15,8 @@ export interface TokenRoutesContext {
 }
 
 const HOUR_MS = 3_600_000;
+/** A CA certificate is 1-3 KB of PEM; 16 KB leaves room for a long chain's root. */
+const MAX_CA_PEM = 16 * 1024;
 const Params = z.object({ id: z.string().min(1).max(64) });
 const CreateBody = z
   .object({
@@ -25,6 +28,11 @@ const CreateBody = z
       .optional(),
     expiresInHours: z.number().int().min(1).max(87_600).default(168),
     uses: z.number().int().min(1).max(1_000_000).optional(),
+    caPem: z
+      .string()
+      .max(MAX_CA_PEM)
+      .regex(/^\s*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*$/, 'must be one PEM certificate')
+      .optional(),
   })
   .strict();
 
@@ -37,9 +45,13 @@ function requestServerUrl(req: FastifyRequest): string {
   return SAFE_HOST.test(host) ? `${req.protocol}://${host}` : `${req.protocol}://SERVER-ADDRESS`;
 }
 
-/** The README's agent command line. */
+/**
+ * The README's agent command line. The token goes into a root-only file through printf, a shell
+ * builtin, so it never appears in the process list; the agent reads it with --token-file.
+ */
 export function installCommand(serverUrl: string, token: string): string {
-  return `outpost agent --server ${serverUrl} --token ${token}`;
+  const file = '/etc/outpost/enrol-token';
+  return `sudo sh -c "install -d -m 0700 /etc/outpost && umask 077 && printf '%s\\n' '${token}' > ${file}" && sudo outpost agent --server ${serverUrl} --token-file ${file}`;
 }
 
 export function tokenRoutes(app: FastifyInstance, ctx: TokenRoutesContext): void {
@@ -57,7 +69,21 @@ export function tokenRoutes(app: FastifyInstance, ctx: TokenRoutesContext): void
       { expiresInMs: body.expiresInHours * HOUR_MS, ...(body.uses ? { uses: body.uses } : {}), ...(body.label ? { label: body.label } : {}) },
       now,
     );
-    const created: CreatedTokenJson = { ...enrolmentTokenJson(record, now), token, installCommand: installCommand(requestServerUrl(req), token) };
+    const listed = enrolmentTokenJson(record, now);
+    const serverUrl = requestServerUrl(req);
+    const created: CreatedTokenJson = {
+      ...listed,
+      token,
+      installCommand: installCommand(serverUrl, token),
+      enrolmentFiles: enrolmentFiles({
+        serverUrl,
+        token,
+        tokenId: listed.id,
+        expiresAt: listed.expiresAt,
+        ...(listed.label ? { label: listed.label } : {}),
+        ...(body.caPem ? { caPem: `${body.caPem.trim()}\n` } : {}),
+      }),
+    };
     return reply.code(201).header('cache-control', 'no-store').send(created);
   });
 

@@ -116,3 +116,8 @@ export async function listEnrolmentTokensInDataDir(dataDir: string): Promise<Sto
 export async function revokeEnrolmentTokenInDataDir(dataDir: string, id: string): Promise<StoredEnrolmentToken | null> {
   return withDataDir(dataDir, (store) => store.revokeEnrolmentToken(id));
 }
+
+/** For `outpost package --data DIR`: the token and its record (id, expiry) for the settings files. */
+export async function issueEnrolmentTokenInDataDir(dataDir: string, opts?: EnrolmentTokenOptions): Promise<IssuedEnrolmentToken> {
+  return withDataDir(dataDir, (store) => issueEnrolmentTokenRecord(store, opts));
+}

@@ -9,6 +9,7 @@ import { Badge, ErrorNotice, PageHeader } from '../components/common.js';
 import { EmptyRow } from '../components/table.js';
 import { formatCount, formatDateTime } from '../lib/format.js';
 import { CreateTokenForm } from './tokens/CreateTokenForm.js';
+import { EnrolmentDownloads } from './tokens/EnrolmentDownloads.js';
 
 const STATE_KIND = { active: 'success', expired: 'neutral', 'used-up': 'neutral', revoked: 'danger' } as const;
 const STATE_LABEL = { active: 'Active', expired: 'Expired', 'used-up': 'Used up', revoked: 'Revoked' } as const;
@@ -144,6 +145,7 @@ function NewToken({ token, onDone }: { token: CreatedTokenJson; onDone: () => vo
           </button>
         </div>
       </div>
+      <EnrolmentDownloads files={token.enrolmentFiles} />
       <button type="button" class="button button-quiet" onClick={onDone}>
         Done, hide it
       </button>

@@ -1,13 +1,6 @@
 #!/bin/sh
-# deb/rpm post-install: the agent becomes a systemd service and the tray starts at every log-on.
-# The agent needs /etc/outpost/agent.json ({"server": "...", "token": "..."}) from IT to enrol.
+# Tray deb/rpm post-install: the tray starts at every desktop log-on. The agent is the
+# outpost-agent package's systemd service (this package depends on it), so there is one agent only.
 set -e
-install -m 0644 /opt/Outpost/resources/agent/outpost-agent.service /etc/systemd/system/outpost-agent.service
-install -m 0644 /opt/Outpost/resources/agent/outpost-tray.desktop /etc/xdg/autostart/outpost-tray.desktop
-mkdir -p /etc/outpost
-if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-  systemctl daemon-reload
-  systemctl enable outpost-agent.service
-  if [ -f /etc/outpost/agent.json ]; then systemctl restart outpost-agent.service; else
-    echo "Outpost: write /etc/outpost/agent.json, then: systemctl start outpost-agent"; fi
-fi
+install -d /etc/xdg/autostart
+install -m 0644 /opt/Outpost/resources/linux/outpost-tray.desktop /etc/xdg/autostart/outpost-tray.desktop

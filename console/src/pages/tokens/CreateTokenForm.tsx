@@ -19,6 +19,7 @@ export function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedToken
   const [label, setLabel] = useState('');
   const [hours, setHours] = useState(168);
   const [uses, setUses] = useState('');
+  const [caPem, setCaPem] = useState('');
   const { busy, error, run } = useAction();
 
   async function submit(event: Event) {
@@ -26,10 +27,12 @@ export function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedToken
     const body: CreateTokenBody = { expiresInHours: hours };
     if (label.trim()) body.label = label.trim();
     if (uses.trim()) body.uses = Number(uses);
+    if (caPem.trim()) body.caPem = caPem.trim();
     await run(async () => {
       const token = await api('POST /api/tokens', { body });
       setLabel('');
       setUses('');
+      setCaPem('');
       onCreated(token);
       announce('Token created. Copy it now: it is shown only once.');
     });
@@ -60,6 +63,13 @@ export function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedToken
             How many devices may enrol with it. Empty for unlimited.
           </p>
         </div>
+      </div>
+      <div class="field">
+        <label for="token-ca">CA certificate (optional)</label>
+        <textarea id="token-ca" class="mono" rows={3} maxLength={16384} placeholder="-----BEGIN CERTIFICATE-----" value={caPem} onInput={(e) => setCaPem(e.currentTarget.value)} aria-describedby="token-ca-help" />
+        <p id="token-ca-help" class="help">
+          For a server whose certificate comes from a private CA: the agents trust this CA only, instead of their system's store. It goes into the installer settings.
+        </p>
       </div>
       <FormError message={error} />
       <button type="submit" class="button button-primary" disabled={busy}>
