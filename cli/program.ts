@@ -15,12 +15,12 @@ program
   .option('--port <port>', 'port to listen on, 0 for any free port (env OUTPOST_PORT)')
   .option('--data <dir>', 'data directory (env OUTPOST_DATA_DIR)')
   .option('--config <file>', 'JSON config file (env OUTPOST_CONFIG)')
-  .addOption(new Option('--desk <kind>', 'service desk to sync with (env OUTPOST_DESK)').choices(['rt', 'sdp']))
+  .addOption(new Option('--desk <kind>', 'service desk to sync with (env OUTPOST_DESK)').choices(['rt', 'sdp', 'autotask']))
   .option('--desk-url <url>', "the desk's web address (env OUTPOST_DESK_URL)")
-  .option('--desk-user <name>', 'the API user (RT) or technician (SDP) (env OUTPOST_DESK_USER)')
+  .option('--desk-user <name>', 'the API user (RT, Autotask UserName) or technician (SDP) (env OUTPOST_DESK_USER)')
   .option('--desk-secret-file <file>', 'file holding the API token or password (env OUTPOST_DESK_SECRET_FILE, or OUTPOST_DESK_SECRET)')
   .addOption(new Option('--desk-auth <kind>', 'RT: the secret is an auth token or the password (env OUTPOST_DESK_AUTH)').choices(['token', 'basic']))
-  .option('--desk-poll <seconds>', 'how often to read status and replies from the desk, default 30 (env OUTPOST_DESK_POLL)')
+  .option('--desk-poll <seconds>', 'how often to read status and replies from the desk, default 30 (Autotask 300) (env OUTPOST_DESK_POLL)')
   .option('--desk-requester-domain <domain>', 'requesters without an email become account@domain (env OUTPOST_DESK_REQUESTER_DOMAIN)')
   .action(async (flags: Record<string, unknown>) => (await import('./commands/server.js')).serverCommand(flags));
 

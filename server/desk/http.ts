@@ -29,7 +29,7 @@ export interface DeskHttpOptions {
 }
 
 export interface DeskRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   query?: Record<string, string>;
   body?: string;
