@@ -3,10 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { silentLogger } from '../../../shared/log.js';
-import { isDeskError, type DeskErrorCode } from '../errors.js';
-import { SdpConnector } from './connector.js';
+import { isDeskError, type DeskErrorCode } from '../../../server/desk/errors.js';
+import { SdpConnector } from '../../../server/desk/sdp/connector.js';
 import { SdpContractServer } from './contract-server.js';
-import { SDP_ACCEPT, SDP_FORM } from './shapes.js';
+import { TRANSPORT } from './documented.js';
+
+const [SDP_ACCEPT, SDP_FORM] = [TRANSPORT.accept, TRANSPORT.form];
 
 const API = { id: '9001', name: 'Outpost API', email_id: 'outpost@example.com' };
 const REQUEST = { request: { subject: 'S', description: 'D', requester: { email_id: 'a@example.com' } } };
