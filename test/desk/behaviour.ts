@@ -34,6 +34,8 @@ export interface DeskUnderTest {
   personResolves(id: string): Promise<void>;
   /** Cuts the desk off (connections refused) or brings it back with its data. */
   outage(down: boolean): Promise<void>;
+  /** The desk creates the next ticket but its answer never arrives (a cut connection). */
+  loseNextCreateAnswer(): Promise<void>;
 }
 
 const DEVICE = 'dev-behaviour-1';
@@ -149,6 +151,19 @@ export function deskBehaviour(d: DeskUnderTest): void {
       status = await engine.status();
       assert.deepEqual([status.healthy, status.failed], [true, 0]);
       assert.deepEqual(await d.ticketsWithSubject(`Scanner dead ${run}`), [await deskTicket('ref-b-2')]);
+    });
+
+    it('makes no second ticket when the answer to a create was lost', async () => {
+      await d.loseNextCreateAnswer();
+      await deliver((s) => createItem(s, 'ref-b-3', `Keyboard sticky ${run}`));
+      await eventually('the retried ticket is linked', async () => {
+        await engine.whenIdle();
+        engine.pollNow(); // the desk answers again: held jobs are released
+        await engine.whenIdle();
+        engine.kick();
+        return (await store.desk.ticketIdByRef(DEVICE, 'ref-b-3')) !== null && (await store.desk.deskIdFor('ticket', String(await outpostTicket('ref-b-3')))) !== null;
+      });
+      assert.deepEqual(await d.ticketsWithSubject(`Keyboard sticky ${run}`), [await deskTicket('ref-b-3')]);
     });
   });
 }

@@ -44,4 +44,7 @@ deskBehaviour({
   async outage(down) {
     server.down = down;
   },
+  async loseNextCreateAnswer() {
+    server.loseAnswerOf = /^POST \/ATServicesRest\/v1\.0\/Tickets$/i;
+  },
 });

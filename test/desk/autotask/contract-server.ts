@@ -25,6 +25,8 @@ export class AutotaskContractServer {
   readonly calls: string[] = [];
   /** True: every connection is cut (an outage); the data stays. */
   down = false;
+  /** The next call matching this ("METHOD /path" pattern) is carried out, but its answer is lost. */
+  loseAnswerOf: RegExp | null = null;
   /** Requests counted against the threshold in the current hour. */
   requestCount = 0;
   private windowStart = 0;
@@ -115,6 +117,11 @@ export class AutotaskContractServer {
       this.countRequest();
       const out = this.route(req.method ?? 'GET', path, body, url);
       this.calls.push(line);
+      if (this.loseAnswerOf?.test(line)) {
+        this.loseAnswerOf = null;
+        req.socket.destroy();
+        return;
+      }
       send(res, 200, out);
     } catch (err) {
       const refusal = err instanceof Refusal ? err : new Refusal(500, err instanceof Error ? err.message : String(err));

@@ -45,4 +45,7 @@ deskBehaviour({
   async outage(down) {
     server.down = down;
   },
+  async loseNextCreateAnswer() {
+    server.loseAnswerOf = /^POST \/api\/v3\/requests$/;
+  },
 });

@@ -45,6 +45,8 @@ export class SdpContractServer {
   readonly opts: ContractServerOptions & { products: string[] };
   /** True: every connection is cut (an outage); the data stays. */
   down = false;
+  /** The next call matching this ("METHOD /path" pattern) is carried out, but its answer is lost. */
+  loseAnswerOf: RegExp | null = null;
 
   constructor(opts: ContractServerOptions) {
     this.opts = { products: ['Workstation'], ...opts };
@@ -127,6 +129,11 @@ export class SdpContractServer {
       const input = route.input === 'file' ? await fileOf(req, body) : this.input(req, url, body.toString('utf8'), route);
       const out = route.handle(params, input);
       this.calls.push(`${route.method} ${url.pathname}`);
+      if (this.loseAnswerOf?.test(line)) {
+        this.loseAnswerOf = null;
+        req.socket.destroy();
+        return;
+      }
       send(res, out.status ?? 200, out.body);
     } catch (err) {
       const refusal = err instanceof Refusal ? err : new Refusal(500, err instanceof Error ? err.message : String(err));
