@@ -131,6 +131,18 @@ describe('Autotask connector against the documented contract', () => {
     } finally {
       await busy.stop();
     }
+    const strict = new AutotaskContractServer({ ...CREDS, threshold: 3, now });
+    const strictUrl = await strict.start();
+    try {
+      // Over the threshold between two threshold checks: Autotask refuses, the connector waits.
+      const d = new AutotaskConnector({ ...CREDS, discoveryUrl: strictUrl }, silentLogger, undefined, now);
+      const id = String(strict.state.add('Tickets', { title: 'x', status: 1, priority: 2, companyID: 0 }).id);
+      await assert.rejects(async () => {
+        for (let i = 0; i < 6; i++) await d.fetchTicket(id);
+      }, (e) => isDeskError(e) && e.code === 'E_DESK_RATE_LIMITED' && e.retryable && e.status === 429 && e.retryAfterMs === 60_000);
+    } finally {
+      await strict.stop();
+    }
     const frugal = new AutotaskConnector({ ...CREDS, discoveryUrl: url, maxRequestsPerHour: 10 }, silentLogger, undefined, now);
     await assert.rejects(async () => {
       for (let i = 0; i < 12; i++) await frugal.checkHealth();
