@@ -2,6 +2,7 @@
 // notes, worklogs, closing by the close call, and workstations (per-product asset API from build
 // 15100, the old one before). Built to ManageEngine's documentation (README.md) and proven
 // against test/desk/sdp/contract-server.ts, which is built from the documented samples.
+import { z } from 'zod';
 import type { Logger } from '../../../shared/log.js';
 import { IDEMPOTENCY_KEY, type DeskCapabilities, type DeskConnector } from '../connector.js';
 import { advanceCursor, seenKey, type Stamped } from '../cursor.js';
@@ -109,7 +110,8 @@ export class SdpConnector implements DeskConnector {
     if (update.status === 'closed') {
       const now = await this.client.one('GET', path, 'request', RequestOutSchema);
       if (now.status.name.toLowerCase() === name.toLowerCase()) return;
-      await this.client.one('PUT', `${path}/close`, 'request', RequestOutSchema.partial(), closeInput(this.config));
+      // Only response_status is relied on: the close answer's body is not documented (README).
+      await this.client.one('PUT', `${path}/close`, 'request', z.unknown(), closeInput(this.config));
       return;
     }
     await this.client.one('PUT', path, 'request', RequestOutSchema, { request: { status: { name } } });
