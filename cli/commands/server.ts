@@ -32,7 +32,7 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
   });
   const { url, adminToken } = await server.start();
   console.log(`Outpost server listening on ${url} (API ${url}/api, agents ${url.replace(/^http/, 'ws')}/agent)`);
-  if (desk) console.log(`Syncing with ${desk.kind === 'rt' ? 'Request Tracker' : 'ServiceDesk Plus'} at ${desk.url} every ${desk.pollSeconds} s`);
+  if (desk) console.log(`Syncing with ${DESK_NAMES[desk.kind]} at ${desk.url} every ${desk.pollSeconds} s`);
   if (adminToken) console.log(`Admin token (shown once, stored hashed): ${adminToken}`);
   stopOnSignals(() => server.stop());
 }
@@ -53,3 +53,5 @@ function tlsFiles(certFile: string | undefined, keyFile: string | undefined): { 
   };
   return { tls: { cert: read(certFile, '--tls-cert', '-----BEGIN CERTIFICATE-----'), key: read(keyFile, '--tls-key', 'PRIVATE KEY-----') } };
 }
+
+const DESK_NAMES = { rt: 'Request Tracker', sdp: 'ServiceDesk Plus', autotask: 'Autotask PSA' } as const;

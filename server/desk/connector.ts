@@ -20,7 +20,7 @@ import type {
   TicketUpdate,
 } from './types.js';
 
-export type DeskKind = 'rt' | 'sdp';
+export type DeskKind = 'rt' | 'sdp' | 'autotask';
 
 /** What a connector can do with the desk it is configured for. */
 export interface DeskCapabilities {

@@ -29,10 +29,11 @@ export interface DeskHttpOptions {
 }
 
 export interface DeskRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   query?: Record<string, string>;
-  body?: string;
+  /** A string, or a FormData (multipart; fetch sets the boundary). */
+  body?: string | FormData;
   contentType?: string;
   headers?: Record<string, string>;
 }

@@ -8,7 +8,7 @@ import { EmptyRow } from '../components/table.js';
 import { formatCount, formatDateTime } from '../lib/format.js';
 import { CatalogCard } from './desk/CatalogCard.js';
 
-const KIND_NAMES: Record<string, string> = { rt: 'Request Tracker', sdp: 'ServiceDesk Plus' };
+const KIND_NAMES: Record<string, string> = { rt: 'Request Tracker', sdp: 'ServiceDesk Plus', autotask: 'Autotask PSA' };
 const LEVEL_NAMES: Record<string, string> = { 'log-only': 'Log only', 'status-sync': 'Status sync', 'two-way': 'Two-way' };
 const named = (names: Record<string, string>, value: string | null) => (value === null ? null : (names[value] ?? value));
 

@@ -1,9 +1,10 @@
 // ServiceDesk Plus API v3 transport: the documented Accept header, the on-premises or cloud auth
-// header, input_data as a form field (POST/PUT) or a query parameter (GET), and answers checked
-// for response_status and against ./shapes.ts.
+// header, the portal named on every call (/app/<portal>) when configured, input_data as a form
+// field (POST/PUT) or a query parameter (GET), files as the one multipart field input_file, and
+// answers checked for response_status and against ./shapes.ts.
 import { z } from 'zod';
 import type { Logger } from '../../../shared/log.js';
-import { DeskError } from '../errors.js';
+import { DeskError, isDeskError } from '../errors.js';
 import { DeskHttp, deskJson, deskShape, type DeskResponse } from '../http.js';
 import type { SdpConfig } from './config.js';
 import { ListInfoOutSchema, SDP_ACCEPT, SDP_FORM, StatusEnvelopeSchema, type ListInput } from './shapes.js';
@@ -21,7 +22,7 @@ export class SdpClient {
     const auth: Record<string, string> =
       config.flavour === 'onprem' ? { authtoken: config.token } : { Authorization: `Zoho-oauthtoken ${config.token}` };
     this.http = new DeskHttp({
-      baseUrl: config.url,
+      baseUrl: config.url.replace(/\/+$/, '') + (config.portal ? `/app/${config.portal}` : ''),
       headers: { Accept: SDP_ACCEPT, ...auth },
       timeoutMs: config.timeoutMs,
       log,
@@ -47,6 +48,25 @@ export class SdpClient {
       hasMore: (data.list_info as z.infer<typeof ListInfoOutSchema> | undefined)?.has_more_rows ?? false,
       serverNow: date ? new Date(date) : null,
     };
+  }
+
+  /** True when `path` answers, false when SDP has no such endpoint (an older build). */
+  async exists(path: string): Promise<boolean> {
+    try {
+      await this.send('GET', path, undefined);
+      return true;
+    } catch (err) {
+      if (isDeskError(err) && (err.status === 404 || err.code === 'E_DESK_NOT_FOUND')) return false;
+      throw err;
+    }
+  }
+
+  /** One file to a record (e.g. PUT /api/v3/requests/{id}/upload): the multipart field input_file, one file per call. */
+  async upload(path: string, file: { name: string; type: string; contentBase64: string }): Promise<void> {
+    const form = new FormData();
+    form.append('input_file', new Blob([Buffer.from(file.contentBase64, 'base64')], { type: file.type || 'application/octet-stream' }), file.name);
+    const res = await this.http.send({ method: 'PUT', path, body: form });
+    parse(z.object({}).loose(), res, `PUT ${path}`);
   }
 
   private send(method: 'GET' | 'POST' | 'PUT', path: string, input: unknown): Promise<DeskResponse> {

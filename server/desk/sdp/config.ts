@@ -49,11 +49,21 @@ export const SdpConfigSchema = z.object({
     .transform((m) => ({ ...DEFAULT_PRIORITIES, ...m })),
   /** SDP status names; a map given lists only what differs from SDP's defaults. */
   statuses: statusMapsSchema(name, DEFAULT_TO_SDP, DEFAULT_FROM_SDP).prefault({}),
-  /** Product and state a new workstation gets when Outpost knows no model. */
+  /**
+   * The portal's URL name on installations with several service desk instances: every call then
+   * goes to /app/<portal>/api/v3/... (ManageEngine: "the portal url name should be mentioned in
+   * every API request"). Leave it out when the URL already ends in /app/<portal>.
+   */
+  portal: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be a portal URL name such as itdesk').optional(),
+  /**
+   * The product every workstation gets: SDP takes only products that exist, so a model is not
+   * made a product (it goes to computer_system.model).
+   */
   product: name.default('Workstation'),
   assetState: name.default('In Use'),
-  /** Software type a new catalog entry gets. */
-  softwareType: name.default('Managed'),
+  /** Closing a request: the closure code (Admin > Closure Codes) and comments the close call sends. */
+  closureCode: name.optional(),
+  closureComments: z.string().max(2000).default('Closed from Outpost.'),
   timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
 });
 

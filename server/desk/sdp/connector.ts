@@ -1,5 +1,8 @@
-// ServiceDesk Plus (on-premises and Cloud) over API v3: requests, notes, worklogs, workstations.
-// Built to the documented shapes (README.md) and proven against ./contract-server.ts.
+// ServiceDesk Plus (on-premises and Cloud) over API v3: requesters, requests with their files,
+// notes, worklogs, closing by the close call, and workstations (per-product asset API from build
+// 15100, the old one before). Built to ManageEngine's documentation (README.md) and proven
+// against test/desk/sdp/contract-server.ts, which is built from the documented samples.
+import { z } from 'zod';
 import type { Logger } from '../../../shared/log.js';
 import { IDEMPOTENCY_KEY, type DeskCapabilities, type DeskConnector } from '../connector.js';
 import { advanceCursor, seenKey, type Stamped } from '../cursor.js';
@@ -13,7 +16,6 @@ import type {
   DeskEvent,
   DeskId,
   DeskNote,
-  DeskSoftware,
   DeskTicket,
   DeskTicketChange,
   DeskUser,
@@ -24,15 +26,14 @@ import type {
 } from '../types.js';
 import { SdpClient } from './client.js';
 import { isTechnician, SdpConfigSchema, sdpStatus, type SdpConfig, type SdpConfigInput } from './config.js';
-import { requestInput, sdpId, softwareInput, toDeskAsset, toDeskTicket, workstationField, workstationInput } from './mapping.js';
+import { SdpAssets } from './assets.js';
+import { closeInput, requestInput, sdpId, toDeskTicket } from './mapping.js';
 import { SdpNotes } from './notes.js';
-import { RequesterOutSchema, RequestOutSchema, SoftwareOutSchema, WorkstationOutSchema, type RequestOut, type SdpCriterion } from './shapes.js';
+import { RequesterOutSchema, RequestOutSchema, type RequestOut, type SdpCriterion } from './shapes.js';
 
 const PAGE_SIZE = 100;
 const MAX_PAGES_PER_POLL = 20;
 const REQUESTS = '/api/v3/requests';
-const WORKSTATIONS = '/api/v3/workstations';
-const SOFTWARES = '/api/v3/softwares';
 
 export class SdpConnector implements DeskConnector {
   readonly kind = 'sdp' as const;
@@ -40,14 +41,16 @@ export class SdpConnector implements DeskConnector {
   readonly config: SdpConfig;
   private readonly client: SdpClient;
   private readonly notes: SdpNotes;
+  private readonly assets: SdpAssets;
 
   constructor(config: SdpConfigInput, log: Logger, fetchImpl?: typeof fetch) {
     this.config = parseConfig(SdpConfigSchema, config, 'ServiceDesk Plus');
     this.client = new SdpClient(this.config, log.child({ desk: 'sdp' }), fetchImpl);
     this.notes = new SdpNotes(this.client, this.config);
+    this.assets = new SdpAssets(this.client, this.config);
     this.capabilities = {
       createTickets: true,
-      attachments: false,
+      attachments: true,
       notesToDesk: true,
       worklogs: true,
       assets: true,
@@ -56,7 +59,8 @@ export class SdpConnector implements DeskConnector {
       updateStatus: true,
       ticketKeys: this.config.requestKeyField !== undefined,
       noteKeys: true,
-      softwareCatalog: true,
+      // No documented call writes a software catalog; a workstation's software is SDP's own scan.
+      softwareCatalog: false,
       accountLookup: true,
     };
   }
@@ -72,9 +76,13 @@ export class SdpConnector implements DeskConnector {
     return { id: u.id, email: u.email_id ?? email, name: u.name };
   }
 
+  /** The requester is found or created first; each file then goes up with the documented upload call. */
   async createTicket(ticket: NewDeskTicket): Promise<DeskId> {
     checkKey(ticket.idempotencyKey);
-    return (await this.client.one('POST', REQUESTS, 'request', RequestOutSchema, requestInput(this.config, ticket))).id;
+    const requester = await this.findOrCreateUser(ticket.requesterEmail, ticket.requesterName);
+    const id = (await this.client.one('POST', REQUESTS, 'request', RequestOutSchema, requestInput(this.config, ticket, requester.id))).id;
+    for (const file of ticket.attachments ?? []) await this.client.upload(`${REQUESTS}/${sdpId(id)}/upload`, file);
+    return id;
   }
 
   async findTicketByKey(key: string): Promise<DeskId | null> {
@@ -91,14 +99,29 @@ export class SdpConnector implements DeskConnector {
     return toDeskTicket(this.config, await this.client.one('GET', `${REQUESTS}/${sdpId(id)}`, 'request', RequestOutSchema));
   }
 
+  /**
+   * Closing goes through the close call with closure info, so SDP applies its closure rules and
+   * the closure code; other statuses are written by name. Closing a closed request changes nothing.
+   */
   async updateTicket(id: DeskId, update: TicketUpdate): Promise<void> {
     if (update.status === undefined) return;
-    const input = { request: { status: { name: sdpStatus(this.config, update.status) } } };
-    await this.client.one('PUT', `${REQUESTS}/${sdpId(id)}`, 'request', RequestOutSchema, input);
+    const path = `${REQUESTS}/${sdpId(id)}`;
+    const name = sdpStatus(this.config, update.status);
+    if (update.status === 'closed') {
+      const now = await this.client.one('GET', path, 'request', RequestOutSchema);
+      if (now.status.name.toLowerCase() === name.toLowerCase()) return;
+      // Only response_status is relied on: the close answer's body is not documented (README).
+      await this.client.one('PUT', `${path}/close`, 'request', z.unknown(), closeInput(this.config));
+      return;
+    }
+    await this.client.one('PUT', path, 'request', RequestOutSchema, { request: { status: { name } } });
   }
 
-  addNote(note: NewDeskNote): Promise<DeskId> {
-    return this.notes.add({ ...note, idempotencyKey: checkKey(note.idempotencyKey) });
+  /** The note, then its files as attachments of the request (SDP notes take none of their own). */
+  async addNote(note: NewDeskNote): Promise<DeskId> {
+    const id = await this.notes.add({ ...note, idempotencyKey: checkKey(note.idempotencyKey) });
+    for (const file of note.attachments ?? []) await this.client.upload(`${REQUESTS}/${sdpId(note.ticketId)}/upload`, file);
+    return id;
   }
 
   findNoteByKey(ticketId: DeskId, key: string): Promise<DeskId | null> {
@@ -120,37 +143,25 @@ export class SdpConnector implements DeskConnector {
     return this.notes.findWorklogByKey(ticketId, checkKey(key));
   }
 
-  async saveAsset(asset: DeskAssetFields, id?: DeskId): Promise<DeskAsset> {
-    const input = workstationInput(this.config, asset);
-    const path = id === undefined ? WORKSTATIONS : `${WORKSTATIONS}/${sdpId(id, 'workstation')}`;
-    return toDeskAsset(await this.client.one(id === undefined ? 'POST' : 'PUT', path, 'workstation', WorkstationOutSchema, input));
+  saveAsset(asset: DeskAssetFields, id?: DeskId): Promise<DeskAsset> {
+    return this.assets.save(asset, id);
   }
 
-  async findAssets(lookup: AssetLookup): Promise<DeskAsset[]> {
-    const criteria = assetCriteria(lookup);
-    if (!criteria) return [];
-    const page = await this.client.list(WORKSTATIONS, 'workstations', WorkstationOutSchema, {
-      list_info: { row_count: 20, search_criteria: criteria },
-    });
-    return page.items.map(toDeskAsset);
+  findAssets(lookup: AssetLookup): Promise<DeskAsset[]> {
+    return this.assets.find(lookup);
   }
 
   /** `field` is `site` or a workstation additional field (udf_...). */
-  async readAssetField(id: DeskId, field: string): Promise<string | null> {
-    return workstationField(await this.client.one('GET', `${WORKSTATIONS}/${sdpId(id, 'workstation')}`, 'workstation', WorkstationOutSchema), field);
+  readAssetField(id: DeskId, field: string): Promise<string | null> {
+    return this.assets.read(id, field);
   }
 
-  async findSoftware(name: string): Promise<DeskId | null> {
-    const page = await this.client.list(SOFTWARES, 'softwares', SoftwareOutSchema, {
-      list_info: { row_count: 1, search_criteria: { field: 'name', condition: 'is', value: name.slice(0, 250) } },
-    });
-    return page.items[0]?.id ?? null;
+  findSoftware(): Promise<DeskId | null> {
+    return Promise.reject(new DeskError('E_DESK_UNSUPPORTED', 'ServiceDesk Plus documents no call that writes a software catalog'));
   }
 
-  async saveSoftware(software: DeskSoftware, id?: DeskId): Promise<DeskId> {
-    const input = softwareInput(this.config, software);
-    const path = id === undefined ? SOFTWARES : `${SOFTWARES}/${sdpId(id, 'software')}`;
-    return (await this.client.one(id === undefined ? 'POST' : 'PUT', path, 'software', SoftwareOutSchema, input)).id;
+  saveSoftware(): Promise<DeskId> {
+    return Promise.reject(new DeskError('E_DESK_UNSUPPORTED', 'ServiceDesk Plus documents no call that writes a software catalog'));
   }
 
   /**
@@ -220,18 +231,6 @@ function updatedAt(r: RequestOut): string {
   return new Date((r.last_updated_time ?? r.created_time).value).toISOString();
 }
 
-function assetCriteria(lookup: AssetLookup): SdpCriterion | null {
-  switch (lookup.by) {
-    case 'serviceTag':
-      return { field: 'computer_system.service_tag', condition: 'is', value: lookup.value };
-    case 'name':
-      return { field: 'name', condition: 'is', value: lookup.value };
-    case 'mac':
-      return lookup.values.length ? { field: 'network_adapters.mac_address', condition: 'is', values: lookup.values.map((m) => m.toLowerCase()) } : null;
-    case 'outpostDeviceId':
-      return null; // no field for it in SDP without an admin-made additional field
-  }
-}
 
 function checkKey(key: string): string {
   if (!IDEMPOTENCY_KEY.test(key)) throw new DeskError('E_DESK_REJECTED', 'an idempotency key must be 8 to 128 letters, digits or _ . : -');

@@ -1,7 +1,7 @@
 // Pure translations between desk-neutral records and ServiceDesk Plus v3 bodies.
 import { DeskError } from '../errors.js';
 import { htmlToText, textToHtml } from '../text.js';
-import type { DeskAsset, DeskAssetFields, DeskNote, DeskSoftware, DeskTicket, NewDeskTicket, NewDeskWorklog } from '../types.js';
+import type { DeskAsset, DeskAssetFields, DeskNote, DeskTicket, NewDeskTicket, NewDeskWorklog } from '../types.js';
 import { isTechnician, priorityFromSdp, sdpPriority, sdpStatus, statusFromSdp, UDF_FIELD, type SdpConfig } from './config.js';
 import type { NoteOut, RequestOut, SdpFlavour, WorkstationOut } from './shapes.js';
 
@@ -19,18 +19,16 @@ export function keyMarker(key: string): string {
   return `<!-- outpost:${key} -->`;
 }
 
-export function requestInput(config: SdpConfig, t: NewDeskTicket): unknown {
-  const skipped = (t.attachments ?? []).map((a) => a.name);
-  // Attachments need SDP's separate upload call, which this connector does not make yet.
-  const note = skipped.length ? `\n\n(Attachments not sent to the service desk: ${skipped.join(', ')})` : '';
+/** `requesterId`: the requester found or created through /api/v3/requesters. Files go up afterwards (upload call). */
+export function requestInput(config: SdpConfig, t: NewDeskTicket, requesterId?: string): unknown {
   const udf: Record<string, string> = {};
   if (t.account && isUdf(t.account.field)) udf[t.account.field] = t.account.value.slice(0, 250);
   if (config.requestKeyField) udf[config.requestKeyField] = t.idempotencyKey;
   return {
     request: {
       subject: t.subject.slice(0, 250),
-      description: textToHtml(t.description + note),
-      requester: { email_id: t.requesterEmail, ...(t.requesterName ? { name: t.requesterName } : {}) },
+      description: textToHtml(t.description),
+      requester: requesterId ? { id: requesterId } : { email_id: t.requesterEmail, ...(t.requesterName ? { name: t.requesterName } : {}) },
       priority: { name: sdpPriority(config, t.priority) },
       ...(t.category ? { category: { name: t.category } } : {}),
       ...(t.status ? { status: { name: sdpStatus(config, t.status) } } : {}),
@@ -60,20 +58,10 @@ export function workstationField(w: WorkstationOut, field: string): string | nul
   if (!isWorkstationAccountField(field)) {
     throw new DeskError('E_DESK_REJECTED', `a workstation's account reference is read from site or a udf_ field, not ${JSON.stringify(field)}`);
   }
-  const value: unknown = field === 'site' ? w.site?.name : w.udf_fields?.[field];
+  // Old API: workstation_udf_fields; new per-product API: udf_<name> on the record itself.
+  const record = w as Record<string, unknown>;
+  const value: unknown = field === 'site' ? w.site?.name : (w.workstation_udf_fields?.[field] ?? record[field] ?? w.udf_fields?.[field]);
   return typeof value === 'string' && value.trim() ? value.trim() : null;
-}
-
-export function softwareInput(config: SdpConfig, sw: DeskSoftware): unknown {
-  const versions = sw.versions.slice(0, 10).map((v) => `${v.version ?? 'no version'}: ${v.devices}`).join(', ');
-  return {
-    software: {
-      name: sw.name.slice(0, 250),
-      ...(sw.publisher ? { manufacturer: { name: sw.publisher.slice(0, 250) } } : {}),
-      software_type: { name: config.softwareType },
-      description: `Outpost: on ${sw.devices} device(s); versions ${versions}`.slice(0, 250),
-    },
-  };
 }
 
 export function toDeskTicket(config: SdpConfig, r: RequestOut): DeskTicket {
@@ -123,14 +111,19 @@ export function worklogInput(flavour: SdpFlavour, w: NewDeskWorklog): unknown {
   };
 }
 
-export function workstationInput(config: SdpConfig, a: DeskAssetFields): unknown {
+/** `root`: `workstation` (old API) or `asset_workstation` (per-product API from build 15100). */
+export function workstationInput(config: SdpConfig, a: DeskAssetFields, root = 'workstation'): unknown {
   return {
-    workstation: {
+    [root]: {
       name: a.name,
-      // SDP models a workstation's model as its product.
-      product: { name: a.model || config.product },
+      // A product must exist in SDP: the configured one, never a made-up product per model.
+      product: { name: config.product },
       state: { name: config.assetState },
-      computer_system: { ...(a.serviceTag ? { service_tag: a.serviceTag } : {}), ...(a.manufacturer ? { system_manufacturer: a.manufacturer } : {}) },
+      computer_system: {
+        ...(a.serviceTag ? { service_tag: a.serviceTag } : {}),
+        ...(a.manufacturer ? { system_manufacturer: a.manufacturer } : {}),
+        ...(a.model ? { model: a.model } : {}),
+      },
       ...(a.os ? { operating_system: { os: a.os } } : {}),
       network_adapters: a.macs.map((m) => ({ mac_address: m.toLowerCase() })),
       ...(a.loggedOnUser ? { last_logged_user: a.loggedOnUser } : {}),
@@ -148,9 +141,22 @@ export function toDeskAsset(w: WorkstationOut): DeskAsset {
     macs: (w.network_adapters ?? []).flatMap((n) => (n.mac_address ? [n.mac_address.toLowerCase()] : [])),
     ...optional('serviceTag', w.computer_system?.service_tag),
     ...optional('manufacturer', w.computer_system?.system_manufacturer),
-    ...optional('model', w.product?.name),
+    ...optional('model', w.computer_system?.model),
     ...optional('os', w.operating_system?.os),
     ...optional('loggedOnUser', w.last_logged_user),
     ...optional('description', w.description),
+  };
+}
+
+/** Closing by the documented close call: closure info with the configured code and comments. */
+export function closeInput(config: SdpConfig): unknown {
+  return {
+    request: {
+      closure_info: {
+        requester_ack_resolution: true,
+        closure_comments: config.closureComments,
+        ...(config.closureCode ? { closure_code: { name: config.closureCode } } : {}),
+      },
+    },
   };
 }

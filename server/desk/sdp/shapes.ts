@@ -1,6 +1,6 @@
-// ServiceDesk Plus API v3 shapes as documented (sources in README.md). Inputs are strict: the
-// contract server refuses any key the documentation does not list, so a typo fails a test.
-// Outputs are loose: SDP adds fields freely, and the connector reads only what it uses.
+// The connector's own view of ServiceDesk Plus API v3 bodies (sources in README.md). These are
+// not the test oracle: the contract server (test/desk/sdp/) checks calls against ManageEngine's
+// documented samples instead. Outputs are loose: SDP adds fields freely.
 import { z } from 'zod';
 
 export type SdpFlavour = 'onprem' | 'cloud';
@@ -27,7 +27,7 @@ export const RequestInputSchema = z.strictObject({
   request: z.strictObject({
     subject: z.string().min(1).max(250),
     description: z.string().max(100_000),
-    requester: z.union([z.strictObject({ email_id: z.email() }), z.strictObject({ email_id: z.email(), name: z.string().min(1) })]),
+    requester: z.union([z.strictObject({ id }), z.strictObject({ email_id: z.email() }), z.strictObject({ email_id: z.email(), name: z.string().min(1) })]),
     priority: named.optional(),
     category: named.optional(),
     status: named.optional(),
@@ -75,20 +75,10 @@ export const WorkstationInputSchema = z.strictObject({
     name: z.string().min(1).max(250),
     product: named,
     state: named,
-    computer_system: z.strictObject({ service_tag: z.string().max(250).optional(), system_manufacturer: z.string().max(250).optional() }).optional(),
+    computer_system: z.strictObject({ service_tag: z.string().max(250).optional(), system_manufacturer: z.string().max(250).optional(), model: z.string().max(250).optional() }).optional(),
     operating_system: z.strictObject({ os: z.string().max(250) }).optional(),
     network_adapters: z.array(z.strictObject({ mac_address: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/) })).max(64).optional(),
     last_logged_user: z.string().max(250).optional(),
-    description: z.string().max(250).optional(),
-  }),
-});
-
-/** A software product in SDP's software catalog (Assets > Software). */
-export const SoftwareInputSchema = z.strictObject({
-  software: z.strictObject({
-    name: z.string().min(1).max(250),
-    manufacturer: named.optional(),
-    software_type: named.optional(),
     description: z.string().max(250).optional(),
   }),
 });
@@ -179,16 +169,16 @@ export const WorkstationOutSchema = z.object({
   id: idOut,
   name: z.string(),
   product: nameOut,
-  computer_system: z.object({ service_tag: z.string().nullish(), system_manufacturer: z.string().nullish() }).nullish(),
+  computer_system: z.object({ service_tag: z.string().nullish(), system_manufacturer: z.string().nullish(), model: z.string().nullish() }).nullish(),
   operating_system: z.object({ os: z.string().nullish() }).nullish(),
   network_adapters: z.array(z.object({ mac_address: z.string().nullish() })).nullish(),
   last_logged_user: z.string().nullish(),
   description: z.string().nullish(),
   site: nameOut,
+  /** Additional fields: `workstation_udf_fields` in the old API; the new per-product API names them udf_<name>. */
+  workstation_udf_fields: z.record(z.string(), z.unknown()).nullish(),
   udf_fields: z.record(z.string(), z.unknown()).nullish(),
-});
+}).loose();
 export type WorkstationOut = z.infer<typeof WorkstationOutSchema>;
-
-export const SoftwareOutSchema = z.object({ id: idOut, name: z.string() });
 
 export const RequesterOutSchema = z.object({ id: idOut, name: z.string(), email_id: z.string().nullish() });

@@ -4,7 +4,7 @@ import { isMatchableMac } from '../../../shared/junk.js';
 import type { DeskJob } from '../../store/desk-records.js';
 import type { Store } from '../../store/store.js';
 import type { DeskCapabilities, DeskConnector } from '../connector.js';
-import { DeskError } from '../errors.js';
+import { DeskError, isDeskError } from '../errors.js';
 import { addNoteOnce, addWorklogOnce, createTicketOnce, type Written } from '../once.js';
 import type { AssetLookup, DeskAsset, DeskAttachment, DeskId, NewDeskTicket } from '../types.js';
 import { pushCatalog } from './catalog.js';
@@ -89,7 +89,14 @@ export async function syncAsset(ctx: FlowContext, deviceId: string): Promise<Des
     fields.description = cloneNote(original?.hostname ?? device.cloneOf, device.cloneOf);
   }
   const id = (await ctx.store.desk.deskIdFor('asset', deviceId)) ?? (await matchAsset(ctx, fields, device.cloneOf !== null));
-  const saved = await ctx.desk.saveAsset(fields, id ?? undefined);
+  let saved: DeskAsset;
+  try {
+    saved = await ctx.desk.saveAsset(fields, id ?? undefined);
+  } catch (err) {
+    // A desk that only looks devices up (Autotask): no match means a ticket without a device.
+    if (id === null && isDeskError(err) && err.code === 'E_DESK_UNSUPPORTED') return undefined;
+    throw err;
+  }
   await ctx.store.desk.setLink('asset', deviceId, saved.id);
   return saved.id;
 }

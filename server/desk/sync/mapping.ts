@@ -86,7 +86,7 @@ export function connectorOptions(kind: DeskKind, m: FieldMapping, options: Recor
   const priorities = Object.entries(m.priorities);
   if (priorities.length) {
     const own = typeof options.priorities === 'object' && options.priorities !== null ? options.priorities : {};
-    const values = priorities.map(([p, v]) => [p, kind === 'sdp' ? String(v) : Number(v)] as const);
+    const values = priorities.map(([p, v]) => [p, kind === 'rt' ? Number(v) : String(v)] as const);
     out.priorities = { ...own, ...Object.fromEntries(values) };
   }
   const s = m.statuses;

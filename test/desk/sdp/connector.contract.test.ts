@@ -1,12 +1,13 @@
-// Every ServiceDesk Plus operation against the contract server, on-premises and cloud. Each test
-// ends by asserting the server saw no off-contract call.
+// Every ServiceDesk Plus operation against the contract server built from ManageEngine's
+// documented samples, on-premises and cloud, on a build with the per-product asset APIs and on
+// one before 15100. Each test ends by asserting the server saw no off-contract call.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../../shared/log.js';
-import { integrationLevel } from '../connector.js';
-import { addNoteOnce, addWorklogOnce, createTicketOnce } from '../once.js';
-import { cursorFrom, type NewDeskTicket } from '../types.js';
-import { SdpConnector } from './connector.js';
+import { integrationLevel } from '../../../server/desk/connector.js';
+import { addNoteOnce, addWorklogOnce, createTicketOnce } from '../../../server/desk/once.js';
+import { SdpConnector } from '../../../server/desk/sdp/connector.js';
+import { cursorFrom, type NewDeskTicket } from '../../../server/desk/types.js';
 import { SdpContractServer } from './contract-server.js';
 
 const API = { id: '9001', name: 'Outpost API', email_id: 'outpost@example.com' };
@@ -35,7 +36,7 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
 
   before(async () => {
     const url = await server.start();
-    desk = new SdpConnector({ url, flavour: 'onprem', token: 'tech-key-1', technician: API.name, requestKeyField: 'udf_sline_301' }, silentLogger);
+    desk = new SdpConnector({ url, flavour: 'onprem', token: 'tech-key-1', technician: API.name, requestKeyField: 'udf_sline_301', closureCode: 'success' }, silentLogger);
   });
   after(() => server.stop());
 
@@ -121,15 +122,43 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
     assert.deepEqual(server.violations, []);
   });
 
-  it('keeps the software catalog: finds a product by name, creates it once, updates it', async () => {
-    assert.equal(await desk.findSoftware('Firefox'), null);
-    const sw = { name: 'Firefox', publisher: 'Mozilla', versions: [{ version: '128.0', devices: 2 }, { version: null, devices: 1 }], devices: 3 };
-    const id = await desk.saveSoftware(sw);
-    assert.equal(await desk.findSoftware('firefox'), id);
-    assert.equal(await desk.saveSoftware({ ...sw, devices: 4 }, id), id);
-    const stored = server.state.softwares.get(id)!;
-    assert.deepEqual([server.state.softwares.size, stored.manufacturer, stored.type], [1, 'Mozilla', 'Managed']);
-    assert.match(stored.description ?? '', /4 device\(s\); versions 128\.0: 2, no version: 1/);
+  it('uses the per-product asset API, asked for once, with the model in computer_system and the configured product', async () => {
+    const ws = await desk.saveAsset({ name: 'ws-50', serviceTag: 'SN-50', macs: [], model: 'OptiPlex 7010' });
+    assert.equal(server.calls.filter((c) => c.endsWith('/_metainfo')).length, 1);
+    assert.ok(server.calls.includes('POST /api/v3/asset_workstations'));
+    assert.ok(!server.calls.some((c) => c.includes('/api/v3/workstations')), 'the temporarily supported API is not used');
+    const stored = server.state.workstations.get(ws.id)!;
+    assert.deepEqual([stored.product, stored.model, ws.model], ['Workstation', 'OptiPlex 7010', 'OptiPlex 7010']);
+    server.personSetsWorkstationField(ws.id, 'udf_sline_9', 'C-2001');
+    assert.equal(await desk.readAssetField(ws.id, 'udf_sline_9'), 'C-2001');
+    assert.deepEqual(server.violations, []);
+  });
+
+  it('keeps no software catalog: no documented call writes one', async () => {
+    assert.equal(desk.capabilities.softwareCatalog, false);
+    await assert.rejects((desk.findSoftware as (name: string) => Promise<string | null>)('Firefox'), /no call that writes a software catalog/);
+  });
+
+  it('uploads each file of a ticket and a note with the documented upload call', async () => {
+    const files = [
+      { name: 'printer.log', type: 'text/plain', contentBase64: Buffer.from('E42 paper jam').toString('base64') },
+      { name: 'photo.png', type: 'image/png', contentBase64: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 255]).toString('base64') },
+    ];
+    const id = await desk.createTicket(ticket('key-files-0001', { attachments: files }));
+    await desk.addNote({ ticketId: id, visibility: 'public', text: 'Log again.', idempotencyKey: 'note-files-01', attachments: [files[0]!] });
+    const stored = server.state.requests.get(id)!.attachments;
+    assert.deepEqual(stored.map((a) => [a.name, a.content.toString('base64')]), [...files, files[0]!].map((f) => [f.name, f.contentBase64]));
+    assert.equal(server.calls.filter((c) => c === `PUT /api/v3/requests/${id}/upload`).length, 3, 'one file per call');
+    assert.deepEqual(server.violations, []);
+  });
+
+  it('closes through the close call with the closure code, once', async () => {
+    const id = await desk.createTicket(ticket('key-close-0001'));
+    await desk.updateTicket(id, { status: 'closed' });
+    await desk.updateTicket(id, { status: 'closed' });
+    const r = server.state.requests.get(id)!;
+    assert.deepEqual([r.status, r.closureCode], ['Closed', 'success']);
+    assert.equal(server.calls.filter((c) => c === `PUT /api/v3/requests/${id}/close`).length, 1);
     assert.deepEqual(server.violations, []);
   });
 
@@ -181,12 +210,12 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
 });
 
 describe('ServiceDesk Plus connector (cloud) against the contract server', () => {
-  const server = new SdpContractServer({ flavour: 'cloud', token: 'zoho-token-1', prefix: '/app/itdesk', technicians: [API, TOM] });
+  const server = new SdpContractServer({ flavour: 'cloud', token: 'zoho-token-1', portal: 'itdesk', technicians: [API, TOM] });
   let desk: SdpConnector;
 
   before(async () => {
     const url = await server.start();
-    desk = new SdpConnector({ url, flavour: 'cloud', token: 'zoho-token-1', technician: API.email_id, requestKeyField: 'udf_sline_7' }, silentLogger);
+    desk = new SdpConnector({ url, portal: 'itdesk', flavour: 'cloud', token: 'zoho-token-1', technician: API.email_id, requestKeyField: 'udf_sline_7' }, silentLogger);
   });
   after(() => server.stop());
 
@@ -197,6 +226,33 @@ describe('ServiceDesk Plus connector (cloud) against the contract server', () =>
     assert.equal(server.state.requests.get(id)?.worklogs[0]?.minutes, 45);
     assert.deepEqual((await desk.fetchNotes(id)).map((n) => [n.visibility, n.text, n.own]), [['internal', 'Cloud note.', true]]);
     assert.ok(server.calls.includes(`POST /app/itdesk/api/v3/requests/${id}/worklogs`));
+    assert.deepEqual(server.violations, []);
+  });
+});
+
+describe('ServiceDesk Plus connector on a build before 15100', () => {
+  const server = new SdpContractServer({ flavour: 'onprem', token: 'tech-key-1', technicians: [API], assetApi: 'old-only', closureCodeRequired: true });
+  let desk: SdpConnector;
+
+  before(async () => {
+    const url = await server.start();
+    desk = new SdpConnector({ url, flavour: 'onprem', token: 'tech-key-1', technician: API.name, closureCode: 'Canceled' }, silentLogger);
+  });
+  after(() => server.stop());
+
+  it('falls back to /api/v3/workstations and reads additional fields from workstation_udf_fields', async () => {
+    const ws = await desk.saveAsset({ name: 'ws-60', serviceTag: 'SN-60', macs: ['aa:bb:cc:00:00:60'] });
+    assert.ok(server.calls.includes('POST /api/v3/workstations'));
+    server.personSetsWorkstationField(ws.id, 'udf_sline_9', 'C-3003');
+    assert.equal(await desk.readAssetField(ws.id, 'udf_sline_9'), 'C-3003');
+    assert.deepEqual((await desk.findAssets({ by: 'mac', values: ['AA:BB:CC:00:00:60'] })).map((a) => a.id), [ws.id]);
+    assert.deepEqual(server.violations, []);
+  });
+
+  it('sends the configured closure code where the closure rules require one', async () => {
+    const id = await desk.createTicket(ticket('key-close-0002'));
+    await desk.updateTicket(id, { status: 'closed' });
+    assert.equal(server.state.requests.get(id)?.closureCode, 'Canceled');
     assert.deepEqual(server.violations, []);
   });
 });

@@ -1,22 +1,36 @@
-// A small ServiceDesk Plus v3 stand-in for tests: real HTTP on port 0 that checks every call's
-// method, path, headers and input_data against the documented shapes (./shapes.ts) and answers
-// in the documented response shapes. Anything off-contract is refused and recorded in
-// `violations`, so a test that asserts it empty fails on any wrong header, path or body.
+// A ServiceDesk Plus v3 stand-in for tests, rebuilt from ManageEngine's documentation: real HTTP
+// on port 0 that checks every call's method, path, headers and input_data against the documented
+// samples (./fixtures, through ./documented.ts) and answers in the documented envelopes. Anything
+// off-contract is refused and recorded in `violations`, so a test that asserts it empty fails on
+// any wrong header, path or body. It never imports the connector's own types.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ContractState, matches, Refusal, type ListName, type Person, type Row } from './contract-state.js';
+import { ContractState, matches, Refusal, type ListName, type Person, type Row, type SdpCriterion } from './contract-state.js';
 import { handlers, type Route } from './contract-routes.js';
-import { ListInputSchema, SDP_ACCEPT, SDP_FORM, type ListInput, type SdpCriterion, type SdpFlavour } from './shapes.js';
+import { check, CONDITIONS, DOCS, TRANSPORT, type Flavour } from './documented.js';
+
+export interface ListInput {
+  list_info: { row_count?: number | string; start_index?: number; sort_field?: string; sort_order?: 'asc' | 'desc'; search_criteria?: SdpCriterion | SdpCriterion[] };
+}
 
 export interface ContractServerOptions {
-  flavour: SdpFlavour;
+  flavour: Flavour;
   token: string;
-  /** Cloud portals live under /app/<portal>; on-premises at the root. */
-  prefix?: string;
+  /** A portal's URL name: every call must then name it, /app/<portal>/api/v3/... */
+  portal?: string;
   /** Technicians who may own worklogs; the first is the API technician. */
   technicians: Person[];
+  /** Products that exist (a workstation's product must be one). */
+  products?: string[];
+  /** 'old-only': a build before 15100, without the per-product asset APIs. */
+  assetApi?: 'per-product' | 'old-only';
+  /** The closure rules make a closure code mandatory. */
+  closureCodeRequired?: boolean;
   now?: () => number;
 }
+
+const SDP_ACCEPT = TRANSPORT.accept;
+const SDP_FORM = TRANSPORT.form;
 
 const MAX_BODY = 1024 * 1024;
 
@@ -28,8 +42,14 @@ export class SdpContractServer {
   private server: Server | null = null;
   private readonly routes: Route[];
   readonly now: () => number;
+  readonly opts: ContractServerOptions & { products: string[] };
+  /** True: every connection is cut (an outage); the data stays. */
+  down = false;
+  /** The next call matching this ("METHOD /path" pattern) is carried out, but its answer is lost. */
+  loseAnswerOf: RegExp | null = null;
 
-  constructor(readonly opts: ContractServerOptions) {
+  constructor(opts: ContractServerOptions) {
+    this.opts = { products: ['Workstation'], ...opts };
     this.now = opts.now ?? Date.now;
     this.routes = handlers(this);
   }
@@ -38,12 +58,13 @@ export class SdpContractServer {
     const server = createServer((req, res) => void this.serve(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     this.server = server;
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}${this.opts.prefix ?? ''}`;
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
+    server?.closeAllConnections();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -59,6 +80,14 @@ export class SdpContractServer {
     const at = this.now();
     r.notes.push({ id: this.state.nextId(), description: `<div>${text}</div>`, show_to_requester: showToRequester, added: at, by });
     Object.assign(r, { updated: at, updatedBy: by });
+  }
+
+  /** A person in SDP fills a workstation's additional field or site. */
+  personSetsWorkstationField(id: string, field: string, value: string): void {
+    const w = this.state.workstations.get(id);
+    if (!w) throw new Refusal(404, `no workstation ${id}`);
+    if (field === 'site') w.site = value;
+    else w.udf[field] = value;
   }
 
   request(id: string) {
@@ -87,19 +116,30 @@ export class SdpContractServer {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.down) {
+      req.socket.destroy();
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://contract.invalid');
     const line = `${req.method} ${url.pathname}`;
     try {
       const body = await readBody(req);
       this.checkHeaders(req);
       const { route, params } = this.match(req.method ?? '', url.pathname);
-      const input = this.input(req, url, body, route);
+      const input = route.input === 'file' ? await fileOf(req, body) : this.input(req, url, body.toString('utf8'), route);
       const out = route.handle(params, input);
       this.calls.push(`${route.method} ${url.pathname}`);
+      if (this.loseAnswerOf?.test(line)) {
+        this.loseAnswerOf = null;
+        req.socket.destroy();
+        return;
+      }
       send(res, out.status ?? 200, out.body);
     } catch (err) {
       const refusal = err instanceof Refusal ? err : new Refusal(500, err instanceof Error ? err.message : String(err));
-      this.violations.push(`${line}: ${refusal.message}`);
+      // A build before 15100 has no per-product asset API: asking whether it does is no violation.
+      const probe = this.opts.assetApi === 'old-only' && refusal.status === 404 && /\/_metainfo$/.test(url.pathname);
+      if (!probe) this.violations.push(`${line}: ${refusal.message}`);
       send(res, refusal.status, {
         response_status: { status_code: refusal.status === 401 ? 4002 : 4000, status: 'failed', messages: [{ status_code: 4000, message: refusal.message }] },
       });
@@ -121,8 +161,8 @@ export class SdpContractServer {
   }
 
   private match(method: string, pathname: string): { route: Route; params: string[] } {
-    const prefix = this.opts.prefix ?? '';
-    if (!pathname.startsWith(`${prefix}/api/v3/`)) throw new Refusal(404, `not an API v3 path: ${pathname}`);
+    const prefix = this.opts.portal ? `/app/${this.opts.portal}` : '';
+    if (!pathname.startsWith(`${prefix}/api/v3/`)) throw new Refusal(404, `not an API v3 path${prefix ? ` of portal ${this.opts.portal}` : ''}: ${pathname}`);
     const path = pathname.slice(prefix.length);
     const candidates = this.routes.filter((r) => r.path.test(path));
     if (candidates.length === 0) throw new Refusal(404, `no such endpoint: ${path}`);
@@ -146,7 +186,7 @@ export class SdpContractServer {
       raw = form.get('input_data');
     }
     if (raw === null) {
-      if (route.input && route.input !== ListInputSchema) throw new Refusal(400, 'input_data is required');
+      if (route.input && route.input !== 'list') throw new Refusal(400, 'input_data is required');
       return undefined;
     }
     if (!route.input) throw new Refusal(400, 'this endpoint takes no input_data');
@@ -156,12 +196,10 @@ export class SdpContractServer {
     } catch {
       throw new Refusal(400, 'input_data is not JSON');
     }
-    const parsed = route.input.safeParse(json);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input_data'}: ${i.message}`);
-      throw new Refusal(400, `input_data does not match the documented shape: ${issues.join('; ')}`);
-    }
-    return parsed.data;
+    const problems = check(route.input === 'list' ? DOCS.list : (route.input as Exclude<Route['input'], 'file' | 'list' | undefined>), json);
+    if (problems.length) throw new Refusal(400, `input_data does not match the documented sample: ${problems.join('; ')}`);
+    if (route.input === 'list') for (const c of [(json as ListInput).list_info.search_criteria ?? []].flat()) checkCondition(c);
+    return json;
   }
 }
 
@@ -180,7 +218,25 @@ function sortRows(name: ListName, rows: Row[], field: string, order: 'asc' | 'de
   return [...rows].sort((a, b) => (order === 'asc' ? at(a) - at(b) : at(b) - at(a)));
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+function checkCondition(c: SdpCriterion): void {
+  if (!CONDITIONS.includes(c.condition)) throw new Refusal(400, `"${c.condition}" is not a documented condition`);
+  for (const child of c.children ?? []) checkCondition(child);
+}
+
+/** The upload call: one multipart field, input_file, holding one file. */
+async function fileOf(req: IncomingMessage, body: Buffer): Promise<{ name: string; size: number; content: Buffer }> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) throw new Refusal(400, 'an upload is multipart/form-data');
+  const form = await new Request('http://contract.invalid/', { method: 'PUT', headers: { 'content-type': type }, body: new Uint8Array(body) }).formData();
+  const keys: string[] = [];
+  form.forEach((_value, key) => keys.push(key));
+  if (keys.length !== 1 || keys[0] !== TRANSPORT.upload.field) throw new Refusal(400, `an upload carries one field ${TRANSPORT.upload.field}, not ${keys.join(', ') || 'nothing'}`);
+  const file = form.get(TRANSPORT.upload.field);
+  if (!(file instanceof Blob)) throw new Refusal(400, `${TRANSPORT.upload.field} must be a file`);
+  return { name: file.name, size: file.size, content: Buffer.from(await file.arrayBuffer()) };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -188,7 +244,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY) throw new Refusal(413, 'body larger than the contract server accepts');
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, status: number, body: Row): void {

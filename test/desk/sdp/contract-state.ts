@@ -1,6 +1,15 @@
 // The records behind the SDP contract server, rendered in the documented response shapes, and
 // the few list searches the connector relies on. Anything else is refused, never guessed.
-import type { SdpCriterion } from './shapes.js';
+
+/** A search criterion as "Search criteria" documents it (fixtures/requests.json, list). */
+export interface SdpCriterion {
+  field: string;
+  condition: string;
+  value?: unknown;
+  values?: unknown[];
+  logical_operator?: string;
+  children?: SdpCriterion[];
+}
 
 /** An off-contract call: answered with this HTTP status and recorded as a violation. */
 export class Refusal extends Error {
@@ -52,6 +61,8 @@ export interface Req {
   account?: string;
   notes: Note[];
   worklogs: Worklog[];
+  attachments: { id: string; name: string; size: number; content: Buffer }[];
+  closureCode?: string;
 }
 
 export interface Workstation {
@@ -62,19 +73,14 @@ export interface Workstation {
   serviceTag?: string;
   manufacturer?: string;
   os?: string;
+  model?: string;
   macs: string[];
   lastLoggedUser?: string;
   description?: string;
+  /** Additional fields, by API name (udf_...). */
+  udf: Record<string, unknown>;
   /** Set by a person in SDP, never by the connector. */
   site?: string;
-}
-
-export interface Software {
-  id: string;
-  name: string;
-  manufacturer?: string;
-  type?: string;
-  description?: string;
 }
 
 export type Row = Record<string, unknown>;
@@ -83,7 +89,6 @@ export class ContractState {
   readonly requests = new Map<string, Req>();
   readonly requesters = new Map<string, Person>();
   readonly workstations = new Map<string, Workstation>();
-  readonly softwares = new Map<string, Software>();
   private next = 100_000_000_000_001n;
 
   nextId(): string {
@@ -118,6 +123,7 @@ export function requestOut(r: Req): Row {
     assets: r.assets.map((id) => ({ id })),
     ...(r.site ? { site: { name: r.site } } : {}),
     ...(r.account ? { account: { name: r.account } } : {}),
+    ...(r.closureCode ? { closure_info: { closure_code: { name: r.closureCode } } } : {}),
   };
 }
 
@@ -130,28 +136,20 @@ export function worklogOut(w: Worklog, flavour: 'onprem' | 'cloud'): Row {
   return { id: w.id, description: w.description, owner: person(w.owner), start_time: time(w.start), end_time: time(w.end), time_spent: spent };
 }
 
-export function workstationOut(w: Workstation): Row {
+/** Old API: additional fields under workstation_udf_fields; the per-product API: udf_<name> keys. */
+export function workstationOut(w: Workstation, api: 'old' | 'new'): Row {
   return {
     id: w.id,
     name: w.name,
     product: { name: w.product },
     state: { name: w.state },
-    computer_system: { service_tag: w.serviceTag ?? null, system_manufacturer: w.manufacturer ?? null },
+    computer_system: { service_tag: w.serviceTag ?? null, system_manufacturer: w.manufacturer ?? null, model: w.model ?? null },
     operating_system: { os: w.os ?? null },
     network_adapters: w.macs.map((m) => ({ mac_address: m })),
     last_logged_user: w.lastLoggedUser ?? null,
     description: w.description ?? null,
     site: w.site ? { name: w.site } : null,
-  };
-}
-
-export function softwareOut(s: Software): Row {
-  return {
-    id: s.id,
-    name: s.name,
-    manufacturer: s.manufacturer ? { name: s.manufacturer } : null,
-    software_type: s.type ? { name: s.type } : null,
-    description: s.description ?? null,
+    ...(api === 'old' ? { workstation_udf_fields: { ...w.udf } } : { ...w.udf }),
   };
 }
 
@@ -163,7 +161,6 @@ export const SEARCHABLE = {
     udf: (r: Row, field: string) => (r.udf_fields as Record<string, string>)[field.slice('udf_fields.'.length)],
   },
   requesters: { email_id: (r: Row) => r.email_id },
-  softwares: { name: (r: Row) => r.name },
   workstations: {
     name: (r: Row) => r.name,
     'computer_system.service_tag': (r: Row) => (r.computer_system as { service_tag: string | null }).service_tag,

@@ -3,10 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { silentLogger } from '../../../shared/log.js';
-import { isDeskError, type DeskErrorCode } from '../errors.js';
-import { SdpConnector } from './connector.js';
+import { isDeskError, type DeskErrorCode } from '../../../server/desk/errors.js';
+import { SdpConnector } from '../../../server/desk/sdp/connector.js';
 import { SdpContractServer } from './contract-server.js';
-import { SDP_ACCEPT, SDP_FORM } from './shapes.js';
+import { TRANSPORT } from './documented.js';
+
+const [SDP_ACCEPT, SDP_FORM] = [TRANSPORT.accept, TRANSPORT.form];
 
 const API = { id: '9001', name: 'Outpost API', email_id: 'outpost@example.com' };
 const REQUEST = { request: { subject: 'S', description: 'D', requester: { email_id: 'a@example.com' } } };
@@ -48,6 +50,12 @@ describe('the ServiceDesk Plus contract server refuses off-contract calls', () =
     ['an undocumented key in the request', '/api/v3/requests', { body: form({ request: { ...REQUEST.request, urgency: 'now' } }) }, 400, /urgency/],
     ['a requester without an email', '/api/v3/requests', { body: form({ request: { ...REQUEST.request, requester: { name: 'A' } } }) }, 400, /requester/],
     ['the cloud note key on-premises', '/api/v3/requests/100000000000001/notes', { body: form({ request_note: { description: 'x', show_to_requester: true } }) }, 400, /note/],
+    ['closing by writing the Closed status (closure rules apply to the close call)', '/api/v3/requests/100000000000001', { method: 'PUT', body: form({ request: { status: { name: 'Closed' } } }) }, 400, /close a request with PUT \/api\/v3\/requests\/{id}\/close/],
+    ['a workstation key the documented sample does not have', '/api/v3/asset_workstations', { body: form({ asset_workstation: { name: 'w', product: { name: 'Workstation' }, state: { name: 'In Use' }, software: [] } }) }, 400, /asset_workstation\.software is not in the documented sample/],
+    ['a workstation without its mandatory state', '/api/v3/workstations', { body: form({ workstation: { name: 'w', product: { name: 'Workstation' } } }) }, 400, /workstation\.state is required/],
+    ['a product that does not exist', '/api/v3/workstations', { body: form({ workstation: { name: 'w', product: { name: 'Latitude 7440' }, state: { name: 'In Use' } } }) }, 400, /no product named Latitude 7440/],
+    ['an old-API additional-field key on the new API', '/api/v3/asset_workstations', { body: form({ asset_workstation: { name: 'w', product: { name: 'Workstation' }, state: { name: 'In Use' }, workstation_udf_fields: {} } }) }, 400, /workstation_udf_fields is not in the documented sample/],
+    ['a search condition the documentation does not list', '/api/v3/requests?input_data=' + encodeURIComponent(JSON.stringify({ list_info: { search_criteria: { field: 'last_updated_time', condition: 'after', value: '1' } } })), { method: 'GET' }, 400, /not a documented condition/],
     ['a search the contract does not know', '/api/v3/requests?input_data=' + encodeURIComponent(JSON.stringify({ list_info: { search_criteria: { field: 'urgency.name', condition: 'is', value: 'x' } } })), { method: 'GET' }, 400, /urgency\.name/],
   ];
 
@@ -74,4 +82,15 @@ describe('the ServiceDesk Plus contract server refuses off-contract calls', () =
     connectorFails({ priorities: { urgent: 'Critical' } }, 'E_DESK_REJECTED', false));
 
   it('reaches a connector on a wrong portal path as not found', () => connectorFails({ url: `${url}/app/itdesk` }, 'E_DESK_NOT_FOUND', false));
+
+  it('refuses an upload with anything but one input_file field', async () => {
+    const created = await call('/api/v3/requests', { body: form(REQUEST) });
+    const id = (created.body as unknown as { request: { id: string } }).request.id;
+    server.violations.length = 0;
+    const body = new FormData();
+    body.append('file', new Blob(['x']), 'a.txt');
+    const res = await fetch(`${url}/api/v3/requests/${id}/upload`, { method: 'PUT', headers: { Accept: SDP_ACCEPT, authtoken: 'tech-key-1' }, body });
+    assert.equal(res.status, 400);
+    assert.match(server.violations[0] ?? '', /one field input_file/);
+  });
 });
