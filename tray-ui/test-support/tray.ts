@@ -114,6 +114,7 @@ export async function startTestTray(opts: { agent?: StubAgent; platform?: NodeJS
     rendererDir: opts.rendererDir ?? '/nonexistent/renderer',
     preloadPath: '/opt/Outpost/resources/app/dist/tray/preload.cjs',
     iconPath: '/opt/Outpost/resources/app/dist/tray/assets/tray.png',
+    unreadIconPath: '/opt/Outpost/resources/app/dist/tray/assets/tray-unread.png',
     execPath: '/opt/Outpost/outpost',
     autostartDir: '/home/ada/.config/autostart',
     now: () => opts.now ?? new Date(),
