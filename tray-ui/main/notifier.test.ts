@@ -27,8 +27,9 @@ class NewsAgent extends StubAgent {
   constructor() {
     super();
     this.answer('notifications.pending', () => ({ items: this.items.filter((n) => !this.shown.has(n.id)), unreadTickets: this.unread }));
-    this.answer('notifications.shown', ({ ids }) => {
+    this.answer('notifications.shown', (params) => {
       if (this.failShown) throw new Error('the agent went away');
+      const { ids } = params as { ids: number[] };
       ids.forEach((id) => this.shown.add(id));
       return { marked: ids.length };
     });
