@@ -73,18 +73,27 @@ ticket
 
 ticket
   .command('list')
-  .description('your tickets, newest first: number (or "queued"), status, subject')
+  .description('your tickets, newest first: number (or "queued"), status, subject; [new] marks news from IT')
   .addOption(stateOption())
   .addOption(jsonOption())
   .action(async (flags: { state?: string; json?: boolean }) => (await import('./commands/ticket.js')).ticketListCommand(flags));
 
 ticket
   .command('show')
-  .description('one ticket with its description and notes')
+  .description('one ticket with its description and notes; marks it read')
   .argument('<ref>', 'the reference "ticket create" printed, or the ticket number')
   .addOption(stateOption())
   .addOption(jsonOption())
   .action(async (ref: string, flags: { state?: string; json?: boolean }) => (await import('./commands/ticket.js')).ticketShowCommand(ref, flags));
+
+ticket
+  .command('reopen')
+  .description('reopens a resolved or closed ticket, with a note saying what is still wrong')
+  .argument('<ref>', 'the reference "ticket create" printed, or the ticket number')
+  .requiredOption('--note <text>', 'what is still wrong')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (ref: string, flags: { note: string; state?: string; json?: boolean }) => (await import('./commands/ticket.js')).ticketReopenCommand(ref, flags));
 
 const worklog = program.command('worklog').description('remote-session worklogs, through the local agent');
 

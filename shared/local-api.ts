@@ -9,6 +9,7 @@ import {
   EndpointWorklogSchema,
   NewTicketSchema,
   TICKET_LIMITS,
+  TICKET_STATUSES,
   TicketIdSchema,
   TicketRefSchema,
   WorklogEntrySchema,
@@ -31,6 +32,35 @@ export const LOCAL_API_LIMITS = {
   /** Authenticated connections per account; the admin token has its own allowance, never used up by users. */
   maxPerAccount: 4,
 } as const;
+
+/** A ticket as My tickets and `outpost ticket list` show it: with what this user has not read. */
+export const LocalTicketSchema = EndpointTicketSchema.extend({
+  /** Something happened (a reply from IT, a status change) since this user last opened it. */
+  unread: z.boolean(),
+  /** The notes from IT this user has not seen yet. */
+  unreadNotes: z.array(z.string()),
+});
+export type LocalTicket = z.infer<typeof LocalTicketSchema>;
+
+export const NOTIFICATION_KINDS = ['reply', 'status', 'waiting'] as const;
+
+/** Something IT did on one of the caller's tickets, to tell the person about once. */
+export const TicketNotificationSchema = z.object({
+  id: z.number().int().positive(),
+  ref: TicketRefSchema,
+  number: z.number().int().positive().nullable(),
+  subject: z.string(),
+  /** reply: a customer-facing note; status: a new status; waiting: IT waits for the person. */
+  kind: z.enum(NOTIFICATION_KINDS),
+  status: z.enum([...TICKET_STATUSES, 'queued']),
+  /** The reply's text, or empty for a status change. */
+  text: z.string(),
+  at: z.string(),
+});
+export type TicketNotification = z.infer<typeof TicketNotificationSchema>;
+
+/** Most notifications one notifications.pending answer carries; older ones wait for the next. */
+export const MAX_PENDING_NOTIFICATIONS = 20;
 
 export const LocalApi = {
   status: {
@@ -60,11 +90,32 @@ export const LocalApi = {
   /** The calling user's tickets, newest first; works offline from what the agent keeps. */
   'tickets.list': {
     params: z.object({}).strict(),
-    result: z.object({ items: z.array(EndpointTicketSchema) }),
+    result: z.object({ items: z.array(LocalTicketSchema) }),
   },
+  /** Reading a ticket does not mark it read: tickets.markRead does, when the person has seen it. */
   'tickets.get': {
     params: z.object({ ref: TicketRefSchema }).strict(),
+    result: LocalTicketSchema,
+  },
+  /** The person has seen everything on this ticket; answers how many of their tickets stay unread. */
+  'tickets.markRead': {
+    params: z.object({ ref: TicketRefSchema }).strict(),
+    result: z.object({ unreadTickets: z.number().int().nonnegative() }),
+  },
+  /** Reopens a resolved or closed ticket with a note saying why. */
+  'tickets.reopen': {
+    params: z.object({ ref: TicketRefSchema, text: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.noteChars) }).strict(),
     result: EndpointTicketSchema,
+  },
+  /** What IT did on the caller's tickets that has not been shown as a notification yet, oldest first. */
+  'notifications.pending': {
+    params: z.object({}).strict(),
+    result: z.object({ items: z.array(TicketNotificationSchema), unreadTickets: z.number().int().nonnegative() }),
+  },
+  /** These notifications were shown (or deliberately skipped): never offered again, also after a restart. */
+  'notifications.shown': {
+    params: z.object({ ids: z.array(z.number().int().positive()).min(1).max(MAX_PENDING_NOTIFICATIONS) }).strict(),
+    result: z.object({ marked: z.number().int().nonnegative() }),
   },
   'tickets.addNote': {
     params: z.object({ ref: TicketRefSchema, text: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.noteChars) }).strict(),

@@ -86,6 +86,14 @@ export const ItemBodies = {
     at: z.string(),
   }),
   'ticket.close': z.object({ ref: TicketRefSchema, requester: RequesterSchema, at: z.string() }),
+  /** The requester reopens a resolved or closed ticket, saying why in a note (noteId keys it). */
+  'ticket.reopen': z.object({
+    ref: TicketRefSchema,
+    noteId: itemRef,
+    requester: RequesterSchema,
+    text: z.string().min(1).max(TICKET_LIMITS.noteChars),
+    at: z.string(),
+  }),
   /** A remote session's worklog; the server checks the ticket and answers with worklog-result. */
   'worklog': z.object({ ref: itemRef, entry: WorklogEntrySchema, minutes: z.number().int().nonnegative() }),
 } as const;
@@ -104,6 +112,7 @@ export const ItemSchema = z.discriminatedUnion('kind', [
   item('ticket.attachment'),
   item('ticket.note'),
   item('ticket.close'),
+  item('ticket.reopen'),
   item('worklog'),
 ]);
 export type Item = z.infer<typeof ItemSchema>;

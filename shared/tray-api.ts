@@ -44,6 +44,9 @@ export const TrayArgs = {
   getTicket: z.object({ ref: TicketRefSchema }).strict(),
   addNote: z.object({ ref: TicketRefSchema, text: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.noteChars) }).strict(),
   closeTicket: z.object({ ref: TicketRefSchema }).strict(),
+  /** The person has seen this ticket as it is shown now. */
+  markRead: z.object({ ref: TicketRefSchema }).strict(),
+  reopenTicket: z.object({ ref: TicketRefSchema, text: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.noteChars) }).strict(),
   startWorklog: z.object({ ticketId: TicketIdSchema, technician: z.string().trim().min(1, 'is required').max(256) }).strict(),
   stopWorklog: z.object({ description: z.string().trim().max(TICKET_LIMITS.worklogDescriptionChars).default('') }).strict(),
   addWorklog: WorklogEntrySchema,
@@ -55,6 +58,15 @@ export const TrayArgs = {
   discardScreenshot: z.object({ id: DraftIdSchema }).strict(),
   getSettings: NoArgs,
   setOpenAtLogin: z.object({ enabled: z.boolean() }).strict(),
+  setNotifications: z
+    .object({
+      enabled: z.boolean(),
+      quietHours: z
+        .object({ from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 18:30'), to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 07:00') })
+        .strict()
+        .nullable(),
+    })
+    .strict(),
   openView: z.object({ view: TrayViewSchema }).strict(),
 } as const;
 
@@ -91,6 +103,9 @@ export interface ScreenshotPreview {
 
 export interface TraySettings {
   openAtLogin: boolean;
+  /** Notifications when IT answers; quiet hours hold them (local time, e.g. 22:00 to 07:00). */
+  notifications: boolean;
+  quietHours: { from: string; to: string } | null;
 }
 
 export interface TrayResults {
@@ -98,9 +113,11 @@ export interface TrayResults {
   scanNow: LocalResult<'scan.now'>;
   createTicket: LocalResult<'tickets.create'>;
   listTickets: LocalResult<'tickets.list'>;
-  getTicket: EndpointTicket;
+  getTicket: LocalResult<'tickets.get'>;
   addNote: EndpointTicket;
   closeTicket: EndpointTicket;
+  markRead: LocalResult<'tickets.markRead'>;
+  reopenTicket: EndpointTicket;
   startWorklog: LocalResult<'worklog.start'>;
   stopWorklog: EndpointWorklog;
   addWorklog: EndpointWorklog;
@@ -112,6 +129,7 @@ export interface TrayResults {
   discardScreenshot: Record<string, never>;
   getSettings: TraySettings;
   setOpenAtLogin: TraySettings;
+  setNotifications: TraySettings;
   openView: Record<string, never>;
 }
 

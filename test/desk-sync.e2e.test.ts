@@ -195,6 +195,27 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     assert.match(list.stdout, /resolved.*Screen flickers/);
   });
 
+  it('reopens the RT ticket when the person reopens a resolved ticket at the endpoint, with their note', async () => {
+    const { ref, id } = await raise('Keyboard types twice');
+    await asAdmin('PUT', `/ticket/${id}`, { Status: 'resolved' });
+    await waitFor(async () => ((await cliJson<{ status: string }>('ticket', 'show', ref)).status === 'resolved' ? true : undefined), 20_000, 'resolved at the endpoint');
+    const r = await runToEnd(['ticket', 'reopen', ref, '--note', 'It still types every letter twice.', '--state', stateDir]);
+    assert.equal(r.code, 0, r.output);
+    const reopened = await waitFor(async () => {
+      const t = await asAdmin<{ Status: string }>('GET', `/ticket/${id}`);
+      return t.Status === 'open' ? t : undefined;
+    }, 30_000, 'the RT ticket open again');
+    assert.equal(reopened.Status, 'open');
+    const history = await asAdmin<{ items: { id: string }[] }>('GET', `/ticket/${id}/history?fields=Type,Content&per_page=100`);
+    const transactions = await Promise.all(history.items.map((h) => asAdmin<{ Type: string; Content?: string }>('GET', `/transaction/${h.id}?fields=Type`)));
+    assert.ok(transactions.some((t) => t.Type === 'Correspond'), 'the note reached RT as correspondence');
+    const shown = await waitFor(async () => {
+      const t = await cliJson<{ status: string }>('ticket', 'show', ref);
+      return t.status === 'open' ? t : undefined;
+    }, 20_000, 'open at the endpoint');
+    assert.equal(shown.status, 'open');
+  });
+
   it('holds a ticket raised while RT is away and creates exactly one when it is back, across a server restart', async () => {
     await relay.down();
     const { ref } = await cliJson<{ ref: string }>('ticket', 'create', '--subject', 'Raised during the outage', '--description', 'RT is down.');

@@ -68,6 +68,7 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
       rendererDir: join(built, 'renderer'),
       preloadPath: join(built, 'preload.cjs'),
       iconPath: join(built, 'assets', 'tray.png'),
+      unreadIconPath: join(built, 'assets', 'tray-unread.png'),
       execPath: '/opt/Outpost/outpost-tray',
       autostartDir: join(dir, 'autostart'),
       sleep: async () => undefined,

@@ -1,6 +1,6 @@
 // The local API's methods, each mapped to the part of the agent that answers it. Params arrive
 // validated and the caller authenticated (server.ts); the parts check what the caller may see.
-import type { LocalResult } from '../../shared/local-api.js';
+import { MAX_PENDING_NOTIFICATIONS, type LocalResult } from '../../shared/local-api.js';
 import type { TicketDesk } from '../tickets/ticket-desk.js';
 import type { Worklogs } from '../tickets/worklogs.js';
 import { OutpostError } from '../../shared/errors.js';
@@ -23,6 +23,10 @@ export function localHandlers({ status, scanNow, tickets, worklogs }: HandlerPar
     'tickets.get': async ({ ref }, caller) => tickets.get(caller, ref),
     'tickets.addNote': async (params, caller) => tickets.addNote(caller, params),
     'tickets.close': async ({ ref }, caller) => tickets.close(caller, ref),
+    'tickets.markRead': async ({ ref }, caller) => ({ unreadTickets: tickets.markRead(caller, ref) }),
+    'tickets.reopen': async (params, caller) => tickets.reopen(caller, params),
+    'notifications.pending': async (_params, caller) => tickets.notifications(caller, MAX_PENDING_NOTIFICATIONS),
+    'notifications.shown': async ({ ids }, caller) => ({ marked: tickets.notificationsShown(caller, ids) }),
     'worklog.start': async (params, caller) => worklogs.start(technician(caller), params),
     'worklog.stop': async (params, caller) => worklogs.stop(technician(caller), params),
     'worklog.add': async (params, caller) => worklogs.add(technician(caller), params),

@@ -92,6 +92,28 @@ const MIGRATIONS: readonly string[] = [
      technician TEXT NOT NULL,
      start TEXT NOT NULL
    );`,
+  // 3: what IT did on a ticket that the person should hear about (agent/tickets/ticket-events.ts):
+  // one row per reply or status change, marked once shown as a notification, and how far each
+  // account has read each ticket.
+  `CREATE TABLE ticket_events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     ref TEXT NOT NULL REFERENCES tickets (ref) ON DELETE CASCADE,
+     kind TEXT NOT NULL CHECK (kind IN ('reply', 'status', 'waiting')),
+     status TEXT NOT NULL,               -- the ticket's status when it happened
+     note_id TEXT,                       -- the reply's note, for kind = 'reply'
+     text TEXT NOT NULL,
+     at TEXT NOT NULL,
+     shown INTEGER NOT NULL DEFAULT 0    -- 1 once a notification was shown (or skipped)
+   );
+   CREATE INDEX ticket_events_by_ref ON ticket_events (ref, id);
+   CREATE INDEX ticket_events_unshown ON ticket_events (shown, id);
+   CREATE TABLE ticket_reads (
+     account TEXT NOT NULL,
+     ref TEXT NOT NULL REFERENCES tickets (ref) ON DELETE CASCADE,
+     last_event INTEGER NOT NULL,        -- the newest ticket_events.id this account has seen
+     PRIMARY KEY (account, ref)
+   );
+   ALTER TABLE tickets ADD COLUMN reopen_seq INTEGER;  -- a ticket.reopen item the server has not confirmed yet`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

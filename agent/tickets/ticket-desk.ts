@@ -5,21 +5,24 @@
 // this local copy, so it works offline.
 import { randomBytes } from 'node:crypto';
 import { OutpostError } from '../../shared/errors.js';
-import type { LocalParams, LocalResult } from '../../shared/local-api.js';
 import type { Logger } from '../../shared/log.js';
 import type { ServerMessageMap } from '../../shared/protocol.js';
+import type { LocalParams, LocalResult, LocalTicket, TicketNotification } from '../../shared/local-api.js';
 import type { Attachment, EndpointTicket } from '../../shared/tickets.js';
 import type { Caller } from '../local-api/callers.js';
 import type { Db } from '../outbox/database.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { deviceDetails, requester, type DeviceContext } from './device-details.js';
 import { LocalTicketQuota } from './local-quota.js';
+import { markRead, markShown, pendingNotifications, recordServerChanges, unreadTicketCount, withUnread } from './ticket-events.js';
 import {
   deleteLocalNote,
   forgetServerTicketsExcept,
   insertLocalNote,
   insertTicket,
   localNotes,
+  parseNotes,
+  setReopenSeq,
   ticketRow,
   ticketRows,
   ticketView,
@@ -99,12 +102,37 @@ export class TicketDesk {
     return { ref, status: 'queued', connected: this.opts.connected() };
   }
 
-  list(caller: Caller): EndpointTicket[] {
-    return this.opts.outbox.transaction((db) => ticketRows(db, caller.admin ? null : caller.account).map((row) => ticketView(row, localNotes(db, row.ref))));
+  list(caller: Caller): LocalTicket[] {
+    return this.opts.outbox.transaction((db) =>
+      ticketRows(db, caller.admin ? null : caller.account).map((row) => withUnread(db, caller.account, row, this.view(db, row))),
+    );
   }
 
-  get(caller: Caller, ref: string): EndpointTicket {
-    return this.opts.outbox.transaction((db) => this.view(db, this.visible(db, caller, ref)));
+  get(caller: Caller, ref: string): LocalTicket {
+    return this.opts.outbox.transaction((db) => {
+      const row = this.visible(db, caller, ref);
+      return withUnread(db, caller.account, row, this.view(db, row));
+    });
+  }
+
+  /** The caller has seen this ticket as it stands. */
+  markRead(caller: Caller, ref: string): number {
+    return this.opts.outbox.transaction((db) => {
+      const row = this.visible(db, caller, ref);
+      if (row.account === caller.account) markRead(db, caller.account, ref);
+      return unreadTicketCount(db, caller.account);
+    });
+  }
+
+  notifications(caller: Caller, limit: number): { items: TicketNotification[]; unreadTickets: number } {
+    return this.opts.outbox.transaction((db) => ({
+      items: pendingNotifications(db, caller.account, limit),
+      unreadTickets: unreadTicketCount(db, caller.account),
+    }));
+  }
+
+  notificationsShown(caller: Caller, ids: readonly number[]): number {
+    return this.opts.outbox.transaction((db) => markShown(db, caller.account, ids));
   }
 
   addNote(caller: Caller, { ref, text }: LocalParams<'tickets.addNote'>): EndpointTicket {
@@ -140,6 +168,27 @@ export class TicketDesk {
     return view;
   }
 
+  /** Only a resolved or closed ticket can be reopened; the note says why and goes to IT with it. */
+  reopen(caller: Caller, { ref, text }: LocalParams<'tickets.reopen'>): EndpointTicket {
+    const at = this.now().toISOString();
+    const { outbox } = this.opts;
+    const view = outbox.transaction((db) => {
+      const row = this.visible(db, caller, ref);
+      const current = this.view(db, row).status;
+      if (current !== 'resolved' && current !== 'closed') {
+        throw new OutpostError('E_BAD_REQUEST', `Ticket ${ref} is ${current}: only a resolved or closed ticket can be reopened.`);
+      }
+      if (row.number === null) throw new OutpostError('E_BAD_REQUEST', `Ticket ${ref} has not reached IT yet.`);
+      const noteId = this.newId();
+      const seq = outbox.enqueue('ticket.reopen', { ref, noteId, requester: requester(this.opts.device(), caller), text, at });
+      insertLocalNote(db, { note_id: noteId, ref, seq, author: caller.account, text, at });
+      setReopenSeq(db, ref, at, seq);
+      return this.view(db, ticketRow(db, ref)!);
+    });
+    this.opts.notify();
+    return view;
+  }
+
   /** The server's view of this device's tickets: all of them (full) or those that changed. */
   applyServer(msg: ServerMessageMap['tickets']): void {
     const { outbox } = this.opts;
@@ -151,8 +200,9 @@ export class TicketDesk {
           if (note.note_id.startsWith(REFUSED)) continue;
           if (!outbox.isPending(note.seq) || ticket.notes.some((n) => n.id === note.note_id)) deleteLocalNote(db, note.note_id);
         }
-        const closeSeq = row?.close_seq != null && outbox.isPending(row.close_seq) ? row.close_seq : null;
-        upsertServerTicket(db, ticket, closeSeq);
+        const pending = (seq: number | null | undefined) => (seq != null && outbox.isPending(seq) ? seq : null);
+        upsertServerTicket(db, ticket, { closeSeq: pending(row?.close_seq), reopenSeq: pending(row?.reopen_seq) });
+        recordServerChanges(db, row, ticket, row ? parseNotes(row.server_notes) : []);
       }
       return msg.full ? forgetServerTicketsExcept(db, new Set(msg.tickets.map((t) => t.ref))) : 0;
     });

@@ -16,6 +16,7 @@ export interface TicketRow {
   updated_at: string;
   server_notes: string;
   close_seq: number | null;
+  reopen_seq: number | null;
   gone: number;
 }
 
@@ -31,7 +32,7 @@ export interface LocalNoteRow {
 /** Most tickets tickets.list returns: the newest. */
 export const MAX_LISTED_TICKETS = 500;
 
-export function insertTicket(db: Db, row: Omit<TicketRow, 'number' | 'server_notes' | 'close_seq' | 'gone'>): void {
+export function insertTicket(db: Db, row: Omit<TicketRow, 'number' | 'server_notes' | 'close_seq' | 'reopen_seq' | 'gone'>): void {
   db.prepare(
     `INSERT INTO tickets (ref, account, number, subject, description, priority, category, status, created_at, updated_at)
      VALUES (@ref, @account, NULL, @subject, @description, @priority, @category, @status, @created_at, @updated_at)`,
@@ -65,15 +66,20 @@ export function touchTicket(db: Db, ref: string, at: string, closeSeq?: number |
   else db.prepare('UPDATE tickets SET updated_at = ?, close_seq = ? WHERE ref = ?').run(at, closeSeq, ref);
 }
 
+/** A reopen sent from here and not yet confirmed by the server. */
+export function setReopenSeq(db: Db, ref: string, at: string, seq: number): void {
+  db.prepare('UPDATE tickets SET updated_at = ?, reopen_seq = ?, close_seq = NULL WHERE ref = ?').run(at, seq, ref);
+}
+
 /** Writes a ticket as the server sent it; the account (who raised it here) is kept. */
-export function upsertServerTicket(db: Db, t: EndpointTicket, closeSeq: number | null): void {
+export function upsertServerTicket(db: Db, t: EndpointTicket, pending: { closeSeq: number | null; reopenSeq: number | null }): void {
   db.prepare(
-    `INSERT INTO tickets (ref, account, number, subject, description, priority, category, status, created_at, updated_at, server_notes, close_seq)
-     VALUES (@ref, NULL, @number, @subject, @description, @priority, @category, @status, @createdAt, @updatedAt, @notes, @closeSeq)
+    `INSERT INTO tickets (ref, account, number, subject, description, priority, category, status, created_at, updated_at, server_notes, close_seq, reopen_seq)
+     VALUES (@ref, NULL, @number, @subject, @description, @priority, @category, @status, @createdAt, @updatedAt, @notes, @closeSeq, @reopenSeq)
      ON CONFLICT (ref) DO UPDATE SET number = excluded.number, subject = excluded.subject, description = excluded.description,
        priority = excluded.priority, category = excluded.category, status = excluded.status, updated_at = excluded.updated_at,
-       server_notes = excluded.server_notes, close_seq = excluded.close_seq, gone = 0`,
-  ).run({ ...t, category: t.category ?? null, notes: JSON.stringify(t.notes), closeSeq });
+       server_notes = excluded.server_notes, close_seq = excluded.close_seq, reopen_seq = excluded.reopen_seq, gone = 0`,
+  ).run({ ...t, category: t.category ?? null, notes: JSON.stringify(t.notes), ...pending });
 }
 
 /**
@@ -99,7 +105,8 @@ export function ticketView(row: TicketRow, pendingNotes: LocalNoteRow[]): Endpoi
   const local: Note[] = pendingNotes
     .filter((n) => !known.has(n.note_id))
     .map((n) => ({ id: n.note_id, author: n.author, text: n.text, at: n.at, fromEndpoint: true }));
-  const status: EndpointTicketStatus = row.close_seq !== null ? 'closed' : (row.status as EndpointTicketStatus);
+  const status: EndpointTicketStatus =
+    row.close_seq !== null ? 'closed' : row.reopen_seq !== null && (row.status === 'resolved' || row.status === 'closed') ? 'open' : (row.status as EndpointTicketStatus);
   return {
     ref: row.ref,
     number: row.number,
@@ -114,7 +121,7 @@ export function ticketView(row: TicketRow, pendingNotes: LocalNoteRow[]): Endpoi
   };
 }
 
-function parseNotes(json: string): Note[] {
+export function parseNotes(json: string): Note[] {
   try {
     const parsed = NoteSchema.array().safeParse(JSON.parse(json));
     return parsed.success ? parsed.data : [];

@@ -40,6 +40,32 @@ describe('outpost ticket', () => {
     await t.server.start();
   });
 
+  it('marks news from IT in the list, shows it once read, and reopens a resolved ticket', async () => {
+    const created = await t.call('admin', 'tickets.create', { subject: 'VPN drops', description: 'Every hour' });
+    let number: number | null = null;
+    for (let i = 0; i < 250 && number === null; i++) {
+      number = (await t.call('admin', 'tickets.get', { ref: created.ref })).number;
+      if (number === null) await new Promise((r) => setTimeout(r, 20));
+    }
+    t.server.setTicketStatus(created.ref, 'resolved', 'Updated the VPN client.');
+    for (let i = 0; i < 250 && !(await t.call('admin', 'tickets.get', { ref: created.ref })).unread; i++) await new Promise((r) => setTimeout(r, 20));
+
+    const list = await outpost(['ticket', 'list', '--state', t.stateDir]);
+    assert.match(list.stdout, new RegExp(`^#${number} +resolved +VPN drops  \\[new\\]$`, 'm'));
+    const shown = await outpost(['ticket', 'show', `#${number}`, '--state', t.stateDir]);
+    assert.match(shown.stdout, /\(IT\) \[new\]: Updated the VPN client\.\n$/);
+    const again = await outpost(['ticket', 'list', '--state', t.stateDir]);
+    assert.match(again.stdout, new RegExp(`^#${number} +resolved +VPN drops$`, 'm'), 'read once shown');
+
+    const reopened = await outpost(['ticket', 'reopen', `#${number}`, '--note', 'Dropped again at 10:00', '--state', t.stateDir]);
+    assert.equal(reopened.code, 0, reopened.stderr);
+    assert.equal(reopened.stdout, `Ticket #${number} reopened; IT sees your note with it.\n`);
+    await t.server.waitFor(() => t.server.deskTickets().some((x) => x.ref === created.ref && x.status === 'open'), 'the reopen at the desk');
+    const twice = await outpost(['ticket', 'reopen', `#${number}`, '--note', 'again', '--state', t.stateDir]);
+    assert.equal(twice.code, 1);
+    assert.match(twice.stderr, /only a resolved or closed ticket can be reopened/);
+  });
+
   it('refuses a file over 10 MB before sending anything', async () => {
     const big = join(files, 'video.mp4');
     writeFileSync(big, '');

@@ -1,10 +1,11 @@
-// `outpost ticket create|list|show`: tickets through the local agent, for scripts and support staff.
+// `outpost ticket create|list|show|reopen`: tickets through the local agent, for scripts and support staff.
 // Files are checked against the limits before anything is sent, so an oversized one fails at once
 // with its name and size instead of after uploading 48 MB to the agent.
 import { printable, printableBlock } from '../printable.js';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { OutpostError } from '../../shared/errors.js';
+import type { LocalTicket } from '../../shared/local-api.js';
 import { TICKET_LIMITS, type Attachment, type EndpointTicket } from '../../shared/tickets.js';
 import { defaultStateDir } from '../../agent/paths.js';
 import { callLocalAgent } from '../../agent/local-api/client.js';
@@ -69,27 +70,39 @@ export async function ticketListCommand(flags: CommonFlags): Promise<void> {
   if (items.length === 0) return console.log('No tickets.');
   const number = (t: EndpointTicket) => (t.number === null ? 'queued' : `#${t.number}`);
   const width = Math.max(...items.map((t) => number(t).length));
-  for (const t of items) console.log(`${number(t).padEnd(width)}  ${t.status.padEnd(8)}  ${oneLine(t.subject)}`);
+  for (const t of items) console.log(`${number(t).padEnd(width)}  ${t.status.padEnd(8)}  ${oneLine(t.subject)}${t.unread ? '  [new]' : ''}`);
+}
+
+/** The caller's ticket by reference or number (1042 or #1042). */
+async function findTicket(stateDir: string, ref: string): Promise<LocalTicket> {
+  if (!/^#?\d{1,10}$/.test(ref)) return callLocalAgent(stateDir, 'tickets.get', { ref });
+  const number = Number(ref.replace('#', ''));
+  const found = (await callLocalAgent(stateDir, 'tickets.list', {})).items.find((t) => t.number === number);
+  if (!found) throw new OutpostError('E_NOT_FOUND', `You have no ticket #${number} on this machine.`);
+  return found;
 }
 
 /** REF is the reference tickets.create printed, or the ticket's number (1042 or #1042). */
 export async function ticketShowCommand(ref: string, flags: CommonFlags): Promise<void> {
   const stateDir = agentStateDir(flags);
-  let ticket: EndpointTicket;
-  if (/^#?\d{1,10}$/.test(ref)) {
-    const number = Number(ref.replace('#', ''));
-    const found = (await callLocalAgent(stateDir, 'tickets.list', {})).items.find((t) => t.number === number);
-    if (!found) throw new OutpostError('E_NOT_FOUND', `You have no ticket #${number} on this machine.`);
-    ticket = found;
-  } else {
-    ticket = await callLocalAgent(stateDir, 'tickets.get', { ref });
-  }
+  const ticket = await findTicket(stateDir, ref);
+  // Shown is read, as in My tickets: the tray's badge for it goes too.
+  if (ticket.unread) await callLocalAgent(stateDir, 'tickets.markRead', { ref: ticket.ref });
   if (flags.json) return printJson(ticket);
   console.log(`${ticket.number === null ? 'Queued ticket' : `Ticket #${ticket.number}`}: ${oneLine(ticket.subject)}`);
   console.log(`Status: ${ticket.status}   Priority: ${ticket.priority}${ticket.category ? `   Category: ${printable(ticket.category)}` : ''}`);
   console.log(`Ref: ${ticket.ref}   Raised: ${printable(ticket.createdAt)}   Updated: ${printable(ticket.updatedAt)}`);
   console.log(`\n${printableBlock(ticket.description)}\n`);
-  for (const n of ticket.notes) console.log(`[${printable(n.at)}] ${printable(n.author)}${n.fromEndpoint ? '' : ' (IT)'}: ${printableBlock(n.text)}`);
+  const fresh = new Set(ticket.unreadNotes);
+  for (const n of ticket.notes) console.log(`[${printable(n.at)}] ${printable(n.author)}${n.fromEndpoint ? '' : ' (IT)'}${fresh.has(n.id) ? ' [new]' : ''}: ${printableBlock(n.text)}`);
+}
+
+export async function ticketReopenCommand(ref: string, flags: CommonFlags & { note: string }): Promise<void> {
+  const stateDir = agentStateDir(flags);
+  const ticket = await findTicket(stateDir, ref);
+  const reopened: EndpointTicket = await callLocalAgent(stateDir, 'tickets.reopen', { ref: ticket.ref, text: flags.note });
+  if (flags.json) return printJson(reopened);
+  console.log(`Ticket ${ticket.number === null ? printable(ticket.ref) : `#${ticket.number}`} reopened; IT sees your note with it.`);
 }
 
 /** Reads the files to attach, refusing any over the limits before reading a byte of them. */

@@ -5,7 +5,7 @@ import type { EndpointTicket } from '../../shared/tickets.js';
 import { hintsFor, machine } from '../../test/support/server/fixtures.js';
 import { eventually, startHarness, type ErrorBody, type Harness } from '../../test/support/server/harness.js';
 import { TestAgent } from '../../test/support/server/test-agent.js';
-import { alice, attachmentItem, closeItem, createItem, deviceDetails, noteItem, worklogItem } from '../../test/support/server/ticket-fixtures.js';
+import { alice, attachmentItem, closeItem, createItem, deviceDetails, noteItem, reopenItem, worklogItem } from '../../test/support/server/ticket-fixtures.js';
 
 interface TicketJson {
   id: number;
@@ -250,6 +250,28 @@ describe('tickets from endpoints', () => {
     agent.sendItems([noteItem(4, 'ref-never-raised', 'note-never-1', 'hello'), closeItem(5, 'ref-never-raised')]);
     assert.deepEqual([(await agent.next('error')).code, (await agent.next('error')).seq], ['E_UNKNOWN_TICKET', 5]);
     assert.equal((await agent.next('ack')).seq, 5);
+  });
+
+  it('reopens a resolved ticket from the endpoint with the note saying why, once however often it arrives', async () => {
+    const { agent } = await device('tk-reopen');
+    await deliver(agent, [createItem(1, 'ref-reopen')]);
+    const id = (await agent.next('tickets')).tickets[0]!.number!;
+    // Reopening a ticket that is still open only adds the note.
+    await deliver(agent, [reopenItem(2, 'ref-reopen', 'note-reopen-1', 'Any news?')]);
+    assert.equal((await agent.next('tickets')).tickets[0]!.status, 'new');
+    const patched = await h.api(`/api/tickets/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'resolved' }) });
+    assert.equal(patched.status, 200);
+    assert.equal((await agent.next('tickets')).tickets[0]!.status, 'resolved', 'IT resolving it reaches the device');
+    await deliver(agent, [reopenItem(3, 'ref-reopen', 'note-reopen-2', 'Still broken.'), reopenItem(4, 'ref-reopen', 'note-reopen-2', 'Still broken.')]);
+    const reopened = (await agent.next('tickets')).tickets[0]!;
+    assert.equal(reopened.status, 'open');
+    assert.deepEqual(reopened.notes.map((n) => n.text), ['Any news?', 'Still broken.']);
+    const stored = await ticket(id);
+    assert.equal(stored.status, 'open');
+    assert.deepEqual(stored.notes.filter((n) => n.fromEndpoint).map((n) => [n.text, n.visibility]), [['Any news?', 'customer'], ['Still broken.', 'customer']]);
+
+    agent.sendItems([reopenItem(5, 'ref-never-raised', 'note-reopen-3', 'hello')]);
+    assert.equal((await agent.next('error')).code, 'E_UNKNOWN_TICKET');
   });
 
   it('refuses malformed ticket items as a whole batch, applies none of it and keeps serving', async () => {

@@ -262,11 +262,12 @@ export class FakeAgentServer extends EventEmitter {
       if (item.body.category) t.category = item.body.category;
       device.tickets.set(ref, t);
       changed.add(t);
-    } else if (item.kind === 'ticket.note' || item.kind === 'ticket.close') {
+    } else if (item.kind === 'ticket.note' || item.kind === 'ticket.close' || item.kind === 'ticket.reopen') {
       const t = device.tickets.get(item.body.ref);
       if (!t) return;
-      if (item.kind === 'ticket.note') t.notes.push({ id: item.body.noteId, author: item.body.requester.account, text: item.body.text, at: item.body.at, fromEndpoint: true });
-      else t.status = 'closed';
+      if (item.kind !== 'ticket.close') t.notes.push({ id: item.body.noteId, author: item.body.requester.account, text: item.body.text, at: item.body.at, fromEndpoint: true });
+      if (item.kind === 'ticket.close') t.status = 'closed';
+      if (item.kind === 'ticket.reopen' && (t.status === 'resolved' || t.status === 'closed')) t.status = 'open';
       t.updatedAt = at;
       changed.add(t);
     } else if (item.kind === 'worklog') {

@@ -17,6 +17,9 @@ import type {
   MenuItemOptions,
   MenuPort,
   NativeImagePort,
+  NotificationClass,
+  NotificationOptions,
+  NotificationPort,
   OpenDialogOptions,
   ScreenPort,
   SessionPort,
@@ -128,6 +131,8 @@ export class FakeMenu extends Emitter implements MenuPort {
 
 export class FakeTray extends Emitter implements TrayPort {
   toolTip = '';
+  /** Every icon set after the first, in order. */
+  images: string[] = [];
   menu: FakeMenu | null = null;
   destroyed = false;
   popUps = 0;
@@ -144,12 +149,37 @@ export class FakeTray extends Emitter implements TrayPort {
     this.menu = menu as FakeMenu | null;
   }
 
+  setImage(image: string): void {
+    this.images.push(image);
+  }
+
+  /** The icon shown now. */
+  currentIcon(): string {
+    return this.images.at(-1) ?? this.icon;
+  }
+
   popUpContextMenu(): void {
     this.popUps++;
   }
 
   destroy(): void {
     this.destroyed = true;
+  }
+}
+
+export class FakeNotification extends Emitter implements NotificationPort {
+  shown = false;
+
+  constructor(readonly options: NotificationOptions) {
+    super();
+  }
+
+  show(): void {
+    this.shown = true;
+  }
+
+  click(): void {
+    this.emit('click');
   }
 }
 
@@ -409,6 +439,11 @@ export class FakeElectron implements ElectronPorts {
   readonly sessions = new Map<string, FakeSession>();
   readonly privilegedSchemes: { scheme: string; privileges: Record<string, boolean> }[] = [];
   readonly Tray: new (image: string) => FakeTray;
+  /** Every notification made, shown or not. */
+  readonly notifications: FakeNotification[] = [];
+  /** False stands for a desktop without a notification service. */
+  notificationsSupported = true;
+  readonly Notification: NotificationClass & (new (options: NotificationOptions) => FakeNotification);
   readonly BrowserWindow: new (options: BrowserWindowOptions) => FakeBrowserWindow;
   readonly Menu = { buildFromTemplate: (template: MenuItemOptions[]) => new FakeMenu(template.map((i) => ({ ...i }))) };
   readonly session = { fromPartition: (partition: string) => this.sessionFor(partition) };
@@ -419,6 +454,18 @@ export class FakeElectron implements ElectronPorts {
     const trays = this.trays;
     const windows = this.windows;
     const app = this.app;
+    const notifications = this.notifications;
+    const supported = () => this.notificationsSupported;
+    this.Notification = class extends FakeNotification {
+      constructor(options: NotificationOptions) {
+        super(options);
+        notifications.push(this);
+      }
+
+      static isSupported(): boolean {
+        return supported();
+      }
+    };
     this.Tray = class extends FakeTray {
       constructor(image: string) {
         super(image);

@@ -15,7 +15,14 @@ const template = (size) => `<svg xmlns="http://www.w3.org/2000/svg" width="${siz
   <path d="M32 6 55 19v26L32 58 9 45V19z" fill="none" stroke="#000" stroke-width="6" stroke-linejoin="round"/>
   <circle cx="32" cy="32" r="9" fill="#000"/></svg>`;
 
+// Something unread: the same mark with a dot in its corner (orange, or black for the macOS template).
+const withDot = (draw, fill) => (size) => draw(size).replace('</svg>', `<circle cx="50" cy="14" r="13" fill="${fill}" stroke="${fill === '#000' ? 'none' : '#fff'}" stroke-width="3"/></svg>`);
+
 const outputs = [
+  ['tray-unread.png', withDot(colour, '#f97316'), 32],
+  ['tray-unread@2x.png', withDot(colour, '#f97316'), 64],
+  ['trayTemplate-unread.png', withDot(template, '#000'), 18],
+  ['trayTemplate-unread@2x.png', withDot(template, '#000'), 36],
   ['icon.png', colour, 512],
   ['tray.png', colour, 32],
   ['tray@2x.png', colour, 64],

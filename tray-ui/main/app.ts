@@ -12,6 +12,8 @@ import type { FileReader } from './files.js';
 import { createTrayHandlers } from './handlers.js';
 import { setupIpc } from './ipc.js';
 import { LoginItem, setupLoginItem, type LoginItemFs } from './login-item.js';
+import { NotificationSettingsFile } from './notification-settings.js';
+import { Notifier } from './notifier.js';
 import { setupSingleInstance } from './single-instance.js';
 import { StatusMonitor } from './status.js';
 import { setupTray, type TrayHandle } from './tray.js';
@@ -25,6 +27,7 @@ export interface TrayConfig {
   rendererDir: string;
   preloadPath: string;
   iconPath: string;
+  unreadIconPath: string;
   execPath: string;
   autostartDir: string;
   now?: () => Date;
@@ -38,6 +41,7 @@ export interface RunningTray {
   tray: TrayHandle;
   monitor: StatusMonitor;
   loginItem: LoginItem;
+  notifier: Notifier;
   stop(): void;
 }
 
@@ -66,6 +70,9 @@ export async function startTray(electron: ElectronPorts, config: TrayConfig): Pr
     autostartDir: config.autostartDir,
     execPath: config.execPath,
   });
+  const notificationSettings = new NotificationSettingsFile(config.loginItemFs ?? nodeLoginItemFs, join(electron.app.getPath('userData'), 'notifications.json'));
+  // The tray icon exists only further down; the unread count waits for it.
+  let setUnread: (count: number) => void = () => undefined;
   const stopIpc = setupIpc({
     ipcMain: electron.ipcMain,
     isOwnSender: (event) => windows.isOwnSender(event),
@@ -79,12 +86,15 @@ export async function startTray(electron: ElectronPorts, config: TrayConfig): Pr
       files: config.files ?? nodeFileReader,
       capture: { desktopCapturer: electron.desktopCapturer, screen: electron.screen, sleep: config.sleep ?? ((ms) => sleep(ms)) },
       loginItem,
+      notificationSettings,
+      onUnread: (count) => setUnread(count),
     }),
   });
   const locale = electron.app.getLocale();
   const tray = setupTray({
     electron,
     iconPath: config.iconPath,
+    unreadIconPath: config.unreadIconPath,
     agent: config.agent,
     monitor,
     open: (view) => windows.open(view),
@@ -92,14 +102,27 @@ export async function startTray(electron: ElectronPorts, config: TrayConfig): Pr
     clock: () => ({ locale, now: config.now?.() ?? new Date() }),
     popUpOnClick: config.platform !== 'linux',
   });
+  setUnread = (count) => tray.setUnread(count);
+  const notifier = new Notifier({
+    agent: config.agent,
+    Notification: electron.Notification,
+    settings: () => notificationSettings.get(),
+    openTickets: (ref) => windows.open('tickets', ref),
+    onUnread: setUnread,
+    log: config.log,
+    ...(config.now ? { now: config.now } : {}),
+  });
   monitor.start();
+  notifier.start();
   await setupLoginItem(loginItem);
   return {
     windows,
     tray,
     monitor,
     loginItem,
+    notifier,
     stop: () => {
+      notifier.stop();
       monitor.stop();
       stopIpc();
       tray.destroy();

@@ -37,6 +37,8 @@ export interface MenuPort {
 
 export interface TrayPort {
   setToolTip(toolTip: string): void;
+  /** Swaps the icon, e.g. for the one that says something is unread. */
+  setImage(image: string): void;
   setContextMenu(menu: MenuPort | null): void;
   /** Windows and macOS; a left click opens the menu like a right click does. */
   popUpContextMenu(): void;
@@ -141,7 +143,24 @@ export interface SessionPort {
   setPermissionCheckHandler(handler: (webContents: unknown, permission: string) => boolean): void;
 }
 
+export interface NotificationOptions {
+  title: string;
+  body: string;
+}
+
+/** A native notification; the OS decides how and whether to show it (Focus, Do Not Disturb). */
+export interface NotificationPort {
+  show(): void;
+  on(event: 'click', listener: () => void): unknown;
+}
+
+export interface NotificationClass {
+  new (options: NotificationOptions): NotificationPort;
+  isSupported(): boolean;
+}
+
 export interface ElectronPorts {
+  Notification: NotificationClass;
   app: AppPort;
   /** Takes the icon's path; a name ending in Template is a macOS template image. */
   Tray: new (image: string) => TrayPort;

@@ -7,6 +7,7 @@ import type { DialogPort } from './electron-ports.js';
 import { pickFiles, type FileReader } from './files.js';
 import type { TrayHandlers } from './ipc.js';
 import type { LoginItem } from './login-item.js';
+import type { NotificationSettingsFile } from './notification-settings.js';
 import { captureForDraft, type CaptureDeps } from './screenshot.js';
 import type { StatusMonitor } from './status.js';
 import type { TrayWindows } from './windows.js';
@@ -20,10 +21,17 @@ export interface HandlerDeps {
   files: FileReader;
   capture: CaptureDeps;
   loginItem: Pick<LoginItem, 'isEnabled' | 'setEnabled'>;
+  notificationSettings: Pick<NotificationSettingsFile, 'get' | 'set'>;
+  /** Told the unread count after the person read a ticket, so the badge goes at once. */
+  onUnread: (count: number) => void;
 }
 
 export function createTrayHandlers(deps: HandlerDeps): TrayHandlers {
   const { agent, drafts } = deps;
+  const settings = async () => {
+    const n = await deps.notificationSettings.get();
+    return { openAtLogin: await deps.loginItem.isEnabled(), notifications: n.enabled, quietHours: n.quietHours };
+  };
   const afterChange = <T>(value: T): T => {
     // Pending items changed: the tray's status line should say so soon.
     void deps.monitor.refresh();
@@ -53,6 +61,12 @@ export function createTrayHandlers(deps: HandlerDeps): TrayHandlers {
     getTicket: async ({ ref }) => agent('tickets.get', { ref }),
     addNote: async (arg) => afterChange(await agent('tickets.addNote', arg)),
     closeTicket: async ({ ref }) => afterChange(await agent('tickets.close', { ref })),
+    markRead: async ({ ref }) => {
+      const result = await agent('tickets.markRead', { ref });
+      deps.onUnread(result.unreadTickets);
+      return result;
+    },
+    reopenTicket: async (arg) => afterChange(await agent('tickets.reopen', arg)),
     startWorklog: async (arg) => agent('worklog.start', arg),
     stopWorklog: async (arg) => afterChange(await agent('worklog.stop', arg)),
     addWorklog: async (arg) => afterChange(await agent('worklog.add', arg)),
@@ -68,10 +82,14 @@ export function createTrayHandlers(deps: HandlerDeps): TrayHandlers {
       drafts.discardScreenshot(senderId, id);
       return {};
     },
-    getSettings: async () => ({ openAtLogin: await deps.loginItem.isEnabled() }),
+    getSettings: settings,
     setOpenAtLogin: async ({ enabled }) => {
       await deps.loginItem.setEnabled(enabled);
-      return { openAtLogin: await deps.loginItem.isEnabled() };
+      return settings();
+    },
+    setNotifications: async ({ enabled, quietHours }) => {
+      await deps.notificationSettings.set({ enabled, quietHours });
+      return settings();
     },
     openView: async ({ view }) => {
       deps.windows.open(view);

@@ -139,7 +139,7 @@ describe('tray IPC', () => {
   });
 
   it('My tickets, notes and closing go to the matching agent methods', async (t) => {
-    const t1 = ticket({ ref: 'ref-00000001', number: 1042, status: 'open' });
+    const t1 = { ...ticket({ ref: 'ref-00000001', number: 1042, status: 'open' }), unread: false, unreadNotes: [] };
     const agent = new StubAgent()
       .answer('tickets.list', () => ({ items: [t1] }))
       .answer('tickets.addNote', () => ({ ...t1, notes: [{ id: 'n1', author: 'ada', text: 'Still jams', at: t1.createdAt, fromEndpoint: true }] }))

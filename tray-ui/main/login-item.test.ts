@@ -23,7 +23,7 @@ describe('start at login', () => {
   it('is on from the first start on Linux, through an XDG autostart entry', async (t) => {
     const { files, invoke, tray } = await statusWindow('linux');
     t.after(() => tray.stop());
-    assert.deepEqual(await invoke('getSettings'), { openAtLogin: true });
+    assert.deepEqual(await invoke('getSettings'), { openAtLogin: true, notifications: true, quietHours: null });
     assert.equal(files.files.get(AUTOSTART), autostartEntry('/opt/Outpost/outpost'));
     assert.match(String(files.files.get(AUTOSTART)), /^Exec=\/opt\/Outpost\/outpost$/m);
     assert.doesNotMatch(String(files.files.get(AUTOSTART)), /Hidden/);
@@ -32,10 +32,10 @@ describe('start at login', () => {
   it('turning it off hides the entry (over the system-wide one too) and is remembered', async (t) => {
     const { files, invoke, tray } = await statusWindow('linux');
     t.after(() => tray.stop());
-    assert.deepEqual(await invoke('setOpenAtLogin', { enabled: false }), { openAtLogin: false });
+    assert.deepEqual(await invoke('setOpenAtLogin', { enabled: false }), { openAtLogin: false, notifications: true, quietHours: null });
     assert.match(String(files.files.get(AUTOSTART)), /^Hidden=true$/m);
     assert.deepEqual(JSON.parse(String(files.files.get(SETTINGS))), { openAtLogin: false });
-    assert.deepEqual(await invoke('getSettings'), { openAtLogin: false });
+    assert.deepEqual(await invoke('getSettings'), { openAtLogin: false, notifications: true, quietHours: null });
     await tray.loginItem.apply();
     assert.match(String(files.files.get(AUTOSTART)), /^Hidden=true$/m, 'a restart does not turn it back on');
 

@@ -26,6 +26,7 @@ startTray(ports, {
   rendererDir: join(here, 'renderer'),
   preloadPath: join(here, 'preload.cjs'),
   iconPath: join(here, 'assets', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
+  unreadIconPath: join(here, 'assets', process.platform === 'darwin' ? 'trayTemplate-unread.png' : 'tray-unread.png'),
   // An AppImage runs from a temporary mount: start the AppImage itself at login.
   execPath: process.env.APPIMAGE ?? process.execPath,
   autostartDir: join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'autostart'),

@@ -148,6 +148,7 @@ describe('single instance', () => {
       rendererDir: '/r',
       preloadPath: '/p.cjs',
       iconPath: '/i.png',
+      unreadIconPath: '/i-unread.png',
       execPath: '/e',
       autostartDir: '/a',
     });

@@ -8,6 +8,8 @@ import { statusLine, type StatusLineOptions, type StatusMonitor } from './status
 export interface TrayOptions {
   electron: Pick<ElectronPorts, 'Tray' | 'Menu'>;
   iconPath: string;
+  /** The icon with a dot: something on the person's tickets is unread. */
+  unreadIconPath: string;
   agent: AgentCall;
   monitor: StatusMonitor;
   open: (view: TrayView) => void;
@@ -20,6 +22,8 @@ export interface TrayOptions {
 
 export interface TrayHandle {
   rebuild(): void;
+  /** How many of the person's tickets have something unread: the icon, tooltip and menu say so. */
+  setUnread(count: number): void;
   /** The menu as it stands. */
   menu(): MenuItemOptions[];
   destroy(): void;
@@ -41,6 +45,7 @@ export function setupTray(opts: TrayOptions): TrayHandle {
   /** A scan's failure, shown in place of the status line until the next status arrives. */
   let note: string | undefined;
   let template: MenuItemOptions[] = [];
+  let unread = 0;
 
   const scanNow = async () => {
     scanning = true;
@@ -60,12 +65,13 @@ export function setupTray(opts: TrayOptions): TrayHandle {
   let shown: string | undefined;
   const rebuild = () => {
     const line = scanning ? 'Scanning…' : (note ?? statusLine(opts.monitor.current(), opts.clock()));
-    // Replacing the menu while it is open closes it on some desktops: only when the line changed.
-    if (line === shown) return;
-    shown = line;
+    const news = unread === 0 ? '' : unread === 1 ? '1 ticket with news' : `${unread} tickets with news`;
+    // Replacing the menu while it is open closes it on some desktops: only when something changed.
+    if (`${line}|${news}` === shown) return;
+    shown = `${line}|${news}`;
     template = [
       { id: MENU_IDS.ticket, label: 'Raise a ticket…', click: () => opts.open('ticket') },
-      { id: MENU_IDS.tickets, label: 'My tickets', click: () => opts.open('tickets') },
+      { id: MENU_IDS.tickets, label: news ? `My tickets (${news})` : 'My tickets', click: () => opts.open('tickets') },
       { id: MENU_IDS.session, label: 'Record remote session…', click: () => opts.open('session') },
       { type: 'separator' },
       { id: MENU_IDS.scan, label: 'Scan now', enabled: !scanning, click: () => void scanNow() },
@@ -79,7 +85,15 @@ export function setupTray(opts: TrayOptions): TrayHandle {
     // Opening the menu is when the person looks: ask the agent then rather than every few seconds.
     menu.on('menu-will-show', () => void opts.monitor.refresh());
     tray.setContextMenu(menu);
-    tray.setToolTip(`Outpost — ${line}`);
+    tray.setToolTip(news ? `Outpost — ${news} · ${line}` : `Outpost — ${line}`);
+  };
+
+  const setUnread = (count: number) => {
+    if (count === unread) return;
+    const iconChanges = (count === 0) !== (unread === 0);
+    unread = count;
+    if (iconChanges) tray.setImage(count > 0 ? opts.unreadIconPath : opts.iconPath);
+    rebuild();
   };
 
   opts.monitor.onChange(() => {
@@ -88,5 +102,5 @@ export function setupTray(opts: TrayOptions): TrayHandle {
   });
   if (opts.popUpOnClick) tray.on('click', () => tray.popUpContextMenu());
   rebuild();
-  return { rebuild, menu: () => template, destroy: () => tray.destroy() };
+  return { rebuild, setUnread, menu: () => template, destroy: () => tray.destroy() };
 }

@@ -21,8 +21,10 @@ export const VIEWS: Record<TrayView, ViewLayout> = {
   status: { title: 'Status — Outpost', page: 'status.html', width: 520, height: 560, minWidth: 420, minHeight: 420 },
 };
 
-export function viewUrl(view: TrayView): string {
-  return `${TRAY_ORIGIN}/${VIEWS[view].page}`;
+/** The page's address; My tickets opens at a ticket when one is named (`#ticket=REF`). */
+export function viewUrl(view: TrayView, ticketRef?: string): string {
+  const url = `${TRAY_ORIGIN}/${VIEWS[view].page}`;
+  return ticketRef === undefined ? url : `${url}#ticket=${encodeURIComponent(ticketRef)}`;
 }
 
 export function windowOptions(view: TrayView, preloadPath: string, devTools: boolean): BrowserWindowOptions {
@@ -70,10 +72,11 @@ export class TrayWindows {
     },
   ) {}
 
-  /** Shows the view's window, making it the first time. */
-  open(view: TrayView): BrowserWindowPort {
+  /** Shows the view's window, making it the first time; My tickets at a given ticket if named. */
+  open(view: TrayView, ticketRef?: string): BrowserWindowPort {
     const existing = this.shown.get(view);
     if (existing && !existing.isDestroyed()) {
+      if (ticketRef !== undefined) void existing.loadURL(viewUrl(view, ticketRef)).catch(() => undefined);
       if (existing.isMinimized()) existing.restore();
       existing.show();
       existing.focus();
@@ -88,7 +91,7 @@ export class TrayWindows {
       if (this.shown.get(view) === win) this.shown.delete(view);
       this.opts.onClosed?.(view, id);
     });
-    void win.loadURL(viewUrl(view)).catch(() => undefined);
+    void win.loadURL(viewUrl(view, ticketRef)).catch(() => undefined);
     return win;
   }
 

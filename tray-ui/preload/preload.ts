@@ -18,6 +18,8 @@ const api: TrayApi = {
   getTicket: (arg) => invoke('getTicket', arg),
   addNote: (arg) => invoke('addNote', arg),
   closeTicket: (arg) => invoke('closeTicket', arg),
+  markRead: (arg) => invoke('markRead', arg),
+  reopenTicket: (arg) => invoke('reopenTicket', arg),
   startWorklog: (arg) => invoke('startWorklog', arg),
   stopWorklog: (arg) => invoke('stopWorklog', arg),
   addWorklog: (arg) => invoke('addWorklog', arg),
@@ -29,6 +31,7 @@ const api: TrayApi = {
   discardScreenshot: (arg) => invoke('discardScreenshot', arg),
   getSettings: () => invoke('getSettings'),
   setOpenAtLogin: (arg) => invoke('setOpenAtLogin', arg),
+  setNotifications: (arg) => invoke('setNotifications', arg),
   openView: (arg) => invoke('openView', arg),
 };
 

@@ -1,5 +1,6 @@
 // Status and settings: is the agent connected, when did it last send the inventory, what is still
-// waiting to go; scan now; start at login.
+// waiting to go; scan now; start at login; notifications and quiet hours.
+import type { TraySettings } from '../../shared/tray-api.js';
 import { api, call, errorMessage } from './lib/api.js';
 import { readConnection, watchConnection, type Connection } from './lib/connection.js';
 import { announce, byId, whileBusy } from './lib/dom.js';
@@ -20,6 +21,10 @@ const TRIGGERS: Record<string, string> = {
 
 const message = byId('status-message');
 const openAtLogin = byId<HTMLInputElement>('open-at-login');
+const notifications = byId<HTMLInputElement>('notifications');
+const quiet = byId<HTMLInputElement>('quiet');
+const quietFrom = byId<HTMLInputElement>('quiet-from');
+const quietTo = byId<HTMLInputElement>('quiet-to');
 
 watchConnection(render);
 
@@ -57,9 +62,38 @@ async function scan(button: HTMLButtonElement): Promise<void> {
   }
 }
 
+function showSettings(s: TraySettings): void {
+  openAtLogin.checked = s.openAtLogin;
+  notifications.checked = s.notifications;
+  quiet.checked = s.quietHours !== null;
+  if (s.quietHours) {
+    quietFrom.value = s.quietHours.from;
+    quietTo.value = s.quietHours.to;
+  }
+  quiet.disabled = !s.notifications;
+}
+
 async function loadSettings(): Promise<void> {
   const settings = await call(api().getSettings()).catch(() => undefined);
-  if (settings) openAtLogin.checked = settings.openAtLogin;
+  if (settings) showSettings(settings);
+}
+
+async function saveNotifications(): Promise<void> {
+  try {
+    const s = await call(
+      api().setNotifications({ enabled: notifications.checked, quietHours: quiet.checked ? { from: quietFrom.value, to: quietTo.value } : null }),
+    );
+    showSettings(s);
+    const said = !s.notifications
+      ? 'You will not get notifications; My tickets still marks what is new.'
+      : s.quietHours
+        ? `Notifications are held from ${s.quietHours.from} to ${s.quietHours.to}.`
+        : 'You will get a notification when IT answers.';
+    announce(message, said, 'success');
+  } catch (err) {
+    announce(message, errorMessage(err), 'error');
+    await loadSettings();
+  }
 }
 
 openAtLogin.addEventListener('change', () => {
@@ -73,6 +107,12 @@ openAtLogin.addEventListener('change', () => {
       openAtLogin.checked = !enabled;
       announce(message, errorMessage(err), 'error');
     });
+});
+notifications.addEventListener('change', () => void saveNotifications());
+quiet.addEventListener('change', () => void saveNotifications());
+byId('quiet-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void saveNotifications();
 });
 byId<HTMLButtonElement>('scan').addEventListener('click', (e) => void scan(e.currentTarget as HTMLButtonElement));
 byId('open-ticket').addEventListener('click', () => void api().openView({ view: 'ticket' }));

@@ -1,5 +1,7 @@
 // My tickets: the person's tickets (kept by the agent, so this works offline too), one open in
-// detail with its conversation; add a note, close a ticket.
+// detail with its conversation; add a note, confirm a fix (close), reopen a resolved ticket. What IT
+// did since the person last looked is marked unread until the ticket is shown to them.
+import type { LocalTicket } from '../../shared/local-api.js';
 import type { EndpointTicket } from '../../shared/tickets.js';
 import { api, call, errorMessage } from './lib/api.js';
 import { watchConnection } from './lib/connection.js';
@@ -12,10 +14,16 @@ const noteForm = byId<HTMLFormElement>('note-form');
 const noteText = byId<HTMLTextAreaElement>('note-text');
 const noteMessage = byId('note-message');
 
-let tickets: EndpointTicket[] = [];
-let selected: string | undefined;
+let tickets: LocalTicket[] = [];
+let selected: string | undefined = ticketFromAddress();
 
 const PRIORITY: Record<EndpointTicket['priority'], string> = { low: 'Low priority', normal: 'Normal priority', high: 'High priority', urgent: 'Urgent' };
+
+/** A notification opens this page at its ticket: tickets.html#ticket=REF. */
+function ticketFromAddress(): string | undefined {
+  const ref = new URLSearchParams(location.hash.slice(1)).get('ticket');
+  return ref && /^[A-Za-z0-9_-]{8,64}$/.test(ref) ? ref : undefined;
+}
 
 watchConnection();
 whileVisible(15_000, () => load());
@@ -51,8 +59,13 @@ function renderList(): void {
             'aria-current': t.ref === selected ? 'true' : undefined,
             onclick: () => select(t.ref, false),
           },
-          h('span', { class: 'ticket-item-top' }, h('span', { class: 'ticket-number' }, ticketNumber(t)), h('span', { class: `badge status-${t.status}` }, statusLabel(t.status))),
-          h('span', { class: 'ticket-subject' }, t.subject),
+          h(
+            'span',
+            { class: 'ticket-item-top' },
+            h('span', { class: 'ticket-number' }, t.unread ? h('span', { class: 'unread-dot', 'aria-hidden': 'true' }) : null, ticketNumber(t)),
+            h('span', { class: `badge status-${t.status}` }, statusLabel(t.status)),
+          ),
+          h('span', { class: t.unread ? 'ticket-subject unread' : 'ticket-subject' }, t.subject, t.unread ? h('span', { class: 'visually-hidden' }, ' (new reply or change from IT)') : null),
           h('span', { class: 'ticket-date' }, `Updated ${dateTime(t.updatedAt)}`),
         ),
       ),
@@ -78,7 +91,18 @@ function select(ref: string, fromKeyboard: boolean): void {
     .catch(() => undefined);
 }
 
-function renderDetail(t: EndpointTicket): void {
+/** What is shown is read: the unread marks stay on screen until the next look, the badge goes now. */
+function markShownRead(t: LocalTicket): void {
+  if (!t.unread || document.visibilityState !== 'visible') return;
+  void call(api().markRead({ ref: t.ref }))
+    .then(() => {
+      tickets = tickets.map((x) => (x.ref === t.ref ? { ...x, unread: false } : x));
+      renderList();
+    })
+    .catch(() => undefined);
+}
+
+function renderDetail(t: LocalTicket): void {
   byId('no-selection').hidden = true;
   byId('detail').hidden = false;
   byId('detail-subject').textContent = t.subject;
@@ -89,23 +113,35 @@ function renderDetail(t: EndpointTicket): void {
   byId('detail-priority').textContent = PRIORITY[t.priority];
   byId('detail-created').textContent = `Raised ${dateTime(t.createdAt)}`;
   byId('detail-description').textContent = t.description;
+  const fresh = new Set(t.unreadNotes);
   replaceChildren(
     byId('notes'),
     ...t.notes.map((n) =>
       h(
         'li',
-        { class: n.fromEndpoint ? 'note mine' : 'note theirs' },
-        h('p', { class: 'note-meta' }, h('strong', {}, n.fromEndpoint ? 'You' : n.author || 'IT'), ` · ${dateTime(n.at)}`),
+        { class: `${n.fromEndpoint ? 'note mine' : 'note theirs'}${fresh.has(n.id) ? ' unread' : ''}` },
+        h(
+          'p',
+          { class: 'note-meta' },
+          h('strong', {}, n.fromEndpoint ? 'You' : n.author || 'IT'),
+          ` · ${dateTime(n.at)}`,
+          fresh.has(n.id) ? h('span', { class: 'badge new-badge' }, 'New') : null,
+        ),
         h('p', { class: 'note-text' }, n.text),
       ),
     ),
     t.notes.length === 0 ? h('li', { class: 'note empty-note' }, 'No replies yet. IT’s replies appear here.') : null,
   );
   const closed = t.status === 'closed';
+  const resolved = t.status === 'resolved';
   byId<HTMLButtonElement>('close-ticket').hidden = closed;
+  byId('close-ticket').textContent = resolved ? 'Yes, it’s fixed' : 'Close ticket…';
+  byId('resolved-question').hidden = !resolved;
+  byId<HTMLButtonElement>('reopen-ticket').hidden = !(closed || resolved) || t.number === null;
   noteText.disabled = closed;
   byId<HTMLButtonElement>('add-note').disabled = closed;
-  noteText.placeholder = closed ? 'This ticket is closed.' : '';
+  noteText.placeholder = closed ? 'This ticket is closed. To ask IT again, reopen it.' : '';
+  markShownRead(t);
 }
 
 async function addNote(): Promise<void> {
@@ -144,10 +180,35 @@ async function closeTicket(): Promise<void> {
   }
 }
 
+async function reopenTicket(): Promise<void> {
+  if (!selected) return;
+  const text = byId<HTMLTextAreaElement>('reopen-text');
+  if (!text.value.trim()) {
+    setFieldError(text, 'Please tell IT what is still wrong.');
+    text.focus();
+    return;
+  }
+  const ref = selected;
+  try {
+    const updated = await whileBusy(byId<HTMLButtonElement>('confirm-reopen-button'), 'Reopening…', () => call(api().reopenTicket({ ref, text: text.value })));
+    byId<HTMLFormElement>('reopen-form').reset();
+    setFieldError(text, undefined);
+    byId('reopen-form').hidden = true;
+    noteForm.hidden = false;
+    update(updated);
+    announce(noteMessage, 'Ticket reopened. IT will see your note.', 'success');
+    byId('detail-subject').focus();
+  } catch (err) {
+    announce(byId('reopen-message'), errorMessage(err), 'error');
+  }
+}
+
 function update(ticket: EndpointTicket): void {
-  tickets = tickets.map((t) => (t.ref === ticket.ref ? ticket : t));
+  // What the person just did is not news to them.
+  const seen: LocalTicket = { ...ticket, unread: false, unreadNotes: [] };
+  tickets = tickets.map((t) => (t.ref === seen.ref ? seen : t));
   renderList();
-  renderDetail(ticket);
+  renderDetail(seen);
 }
 
 // Up and down move through the list, as in a mail client.
@@ -176,5 +237,25 @@ byId('keep-open').addEventListener('click', () => {
   byId('close-ticket').focus();
 });
 byId('confirm-close-button').addEventListener('click', () => void closeTicket());
+byId('reopen-ticket').addEventListener('click', () => {
+  noteForm.hidden = true;
+  byId('confirm-close').hidden = true;
+  byId('reopen-form').hidden = false;
+  byId('reopen-text').focus();
+});
+byId('cancel-reopen').addEventListener('click', () => {
+  byId('reopen-form').hidden = true;
+  noteForm.hidden = false;
+  byId('reopen-ticket').focus();
+});
+byId('reopen-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void reopenTicket();
+});
+byId('reopen-text').addEventListener('input', () => setFieldError(byId<HTMLTextAreaElement>('reopen-text'), undefined));
+window.addEventListener('hashchange', () => {
+  const ref = ticketFromAddress();
+  if (ref) select(ref, false);
+});
 byId('refresh').addEventListener('click', (e) => void whileBusy(e.currentTarget as HTMLButtonElement, 'Refreshing…', load));
 byId('new-ticket').addEventListener('click', () => void api().openView({ view: 'ticket' }));

@@ -10,7 +10,7 @@ import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../store/ticket-records.js';
 import { machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
-import { alice, attachmentItem, closeItem, createItem, noteItem, worklogItem } from '../../../test/support/server/ticket-fixtures.js';
+import { alice, attachmentItem, closeItem, createItem, noteItem, reopenItem, worklogItem } from '../../../test/support/server/ticket-fixtures.js';
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk } from '../../../test/fakes/desk-connector.js';
 import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
@@ -180,6 +180,20 @@ for (const profile of DESK_PROFILES) {
       assert.deepEqual(desk.notes.map((n) => [n.visibility, n.text]), [['public', 'It happened again']]);
       assert.deepEqual(desk.worklogs.map((w) => w.minutes), [45]);
       assert.equal([...desk.tickets.values()][0]?.status, 'closed');
+    });
+
+    it('reopens the desk ticket a requester reopened from the tray, with their note, once', async () => {
+      await deliver((s) => createItem(s, 'ref-reopen-1'));
+      await deliver((s) => closeItem(s, 'ref-reopen-1'));
+      assert.equal([...desk.tickets.values()][0]?.status, 'closed');
+      await deliver(
+        (s) => reopenItem(s, 'ref-reopen-1', 'note-reopen-1', 'It is back.'),
+        (s) => reopenItem(s, 'ref-reopen-1', 'note-reopen-1', 'It is back.'),
+      );
+      await advance(1_000);
+      // A desk that takes statuses from Outpost is reopened; otherwise the note alone says so.
+      assert.equal([...desk.tickets.values()][0]?.status, profile.capabilities.updateStatus ? 'open' : 'closed');
+      assert.deepEqual(desk.notes.map((n) => [n.visibility, n.text]), [['public', 'It is back.']]);
     });
 
     it('brings desk statuses and replies back; internal comments stay internal and are not pushed', async () => {

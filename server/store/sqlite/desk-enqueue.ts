@@ -45,6 +45,15 @@ export function createBatchJobs(db: Database.Database): BatchJobs {
         case 'ticket.close':
           jobs.push({ kind: 'close', key: `close:${deviceId}:${item.body.ref}`, payload: { deviceId, ref: item.body.ref } });
           break;
+        case 'ticket.reopen':
+          // The note says why; the status job reopens the desk ticket where the desk takes statuses
+          // from Outpost (otherwise the note alone reaches it).
+          jobs.push({ kind: 'note', key: `note:${deviceId}:${item.body.noteId}`, payload: { deviceId, ref: item.body.ref, noteId: item.body.noteId } });
+          if (result.type === 'ticket') {
+            const changeId = `reopen-${item.body.noteId}`;
+            jobs.push({ kind: 'status', key: `status:${result.ticketId}:${changeId}`, payload: { ticketId: result.ticketId, changeId } });
+          }
+          break;
         case 'worklog': {
           if (result.type !== 'worklog' || result.state !== 'recorded') break;
           const row = worklogTicket.get(deviceId, item.body.ref);

@@ -44,6 +44,7 @@ export function createTicketIngest(db: Database.Database, quota: TicketQuota = U
   // A worklog is the desk's business; the requester's view of the ticket does not change.
   const touchInternally = db.prepare('UPDATE tickets SET updated_at = ? WHERE id = ?');
   const closeTicket = db.prepare("UPDATE tickets SET status = 'closed', closed_at = ?, updated_at = ?, public_updated_at = ? WHERE id = ?");
+  const reopenTicket = db.prepare("UPDATE tickets SET status = 'open', closed_at = NULL, updated_at = ?, public_updated_at = ? WHERE id = ?");
   const tally = db.prepare<[number], { files: number | null; bytes: number | null; screenshots: number | null }>(`
     SELECT SUM(screenshot = 0) AS files, SUM(CASE WHEN screenshot = 0 THEN size END) AS bytes, SUM(screenshot) AS screenshots
     FROM ticket_attachments WHERE ticket_id = ?`);
@@ -150,6 +151,16 @@ export function createTicketIngest(db: Database.Database, quota: TicketQuota = U
     return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
   }
 
+  /** The note always lands (keyed by noteId); the status goes back to open only from resolved or closed. */
+  function reopen(deviceId: string, seq: number, body: ItemBody<'ticket.reopen'>, at: number): TicketItemResult {
+    const ticket = findTicket.get(deviceId, body.ref);
+    if (!ticket) return unknownRef(seq, 'reopen request', body.ref);
+    const added = insertNote.run({ ticketId: ticket.id, noteId: body.noteId, author: requesterName(body.requester), text: body.text, at: endpointTime(body.at, at) });
+    if (added.changes > 0 && (ticket.status === 'resolved' || ticket.status === 'closed')) reopenTicket.run(at, at, ticket.id);
+    else if (added.changes > 0) touchTicket.run(at, at, ticket.id);
+    return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
+  }
+
   function worklog(deviceId: string, seq: number, body: ItemBody<'worklog'>, at: number): TicketItemResult {
     const recorded = recordedWorklog.get(deviceId, body.ref);
     if (recorded) return { seq, type: 'worklog', ref: body.ref, state: 'recorded', ticketId: recorded.ticket_id };
@@ -176,6 +187,8 @@ export function createTicketIngest(db: Database.Database, quota: TicketQuota = U
           return note(deviceId, item.seq, item.body, at);
         case 'ticket.close':
           return close(deviceId, item.seq, item.body, at);
+        case 'ticket.reopen':
+          return reopen(deviceId, item.seq, item.body, at);
         case 'worklog':
           return worklog(deviceId, item.seq, item.body, at);
       }

@@ -57,6 +57,10 @@ export function closeItem(seq: number, ref: string): Item {
   return { seq, at: AT, kind: 'ticket.close', body: { ref, requester: alice, at: AT } };
 }
 
+export function reopenItem(seq: number, ref: string, noteId: string, text: string): Item {
+  return { seq, at: AT, kind: 'ticket.reopen', body: { ref, noteId, requester: alice, text, at: AT } };
+}
+
 export function worklogItem(seq: number, ref: string, ticketId: string | number, start: string, end: string, extra: { technician?: string; description?: string } = {}): Item {
   return {
     seq,

@@ -75,7 +75,9 @@ export class TrayBrowser {
     await page.addInitScript({
       content: "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI));",
     });
-    await page.goto(`${PAGE_ORIGIN}/${new URL(window.webContents.getURL()).pathname.slice(1)}`);
+    // The window's address as the tray set it, with its #ticket=REF when a notification opened it.
+    const shown = new URL(window.webContents.getURL());
+    await page.goto(`${PAGE_ORIGIN}/${shown.pathname.slice(1)}${shown.hash}`);
     return { page, window, problems };
   }
 }

@@ -102,10 +102,13 @@ export interface TestTray {
   tray: RunningTray;
 }
 
-export async function startTestTray(opts: { agent?: StubAgent; platform?: NodeJS.Platform; now?: Date; rendererDir?: string } = {}): Promise<TestTray> {
+export async function startTestTray(
+  opts: { agent?: StubAgent; platform?: NodeJS.Platform; now?: Date | (() => Date); rendererDir?: string; files?: MemoryFiles } = {},
+): Promise<TestTray> {
   const electron = new FakeElectron({ userData: '/home/ada/.config/Outpost' });
   const agent = opts.agent ?? new StubAgent();
-  const files = new MemoryFiles();
+  const files = opts.files ?? new MemoryFiles();
+  const now = opts.now;
   const log = new RecordingLogger();
   const tray = await startTray(electron, {
     agent: agent.call,
@@ -114,9 +117,10 @@ export async function startTestTray(opts: { agent?: StubAgent; platform?: NodeJS
     rendererDir: opts.rendererDir ?? '/nonexistent/renderer',
     preloadPath: '/opt/Outpost/resources/app/dist/tray/preload.cjs',
     iconPath: '/opt/Outpost/resources/app/dist/tray/assets/tray.png',
+    unreadIconPath: '/opt/Outpost/resources/app/dist/tray/assets/tray-unread.png',
     execPath: '/opt/Outpost/outpost',
     autostartDir: '/home/ada/.config/autostart',
-    now: () => opts.now ?? new Date(),
+    now: () => (typeof now === 'function' ? now() : (now ?? new Date())),
     files,
     loginItemFs: files,
     sleep: async () => undefined,
