@@ -11,7 +11,7 @@ import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot, testP
 import { packageHistory, ticketsBySubject } from './support/history.js';
 import { agentSettled } from './support/quiesce.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
-import { createToken, runToEnd, startAgent, startServer, tempDir, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
 
 const SEED = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,7 +52,15 @@ describe('fault suite: a proxy that cuts, stalls and slices the agent link', { t
       subjects.push(subject);
       await callLocalAgent(stateDir, 'tickets.create', { subject, description: `Raised while the link misbehaves, round ${i}.` });
       await sleep(300 + (i % 2) * 700);
-      if (i % 2 === 1) await dpkgRemove(pkg);
+      // Inventory samples the machine: a package removed before any scan saw it installed leaves no
+      // history anywhere. So the removal waits until the install reached the server, through the faults.
+      if (i % 2 === 1) {
+        await waitFor(async () => {
+          const { body } = await server.api<{ items: { name: string }[] }>(`/api/devices/${device.id}/software?q=${encodeURIComponent(pkg)}`);
+          return body.items.some((s) => s.name === pkg) ? true : undefined;
+        }, 60_000, `${pkg} on the server before its removal`);
+        await dpkgRemove(pkg);
+      }
       if (i === 1) proxy.dropAll(); // at least one cut mid-stream, whatever the seed rolls
     }
     // A scan now covers every dpkg change, even one the install watcher has not reported yet.

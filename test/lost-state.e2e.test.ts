@@ -5,7 +5,7 @@
 // split over several `tickets` messages. The fake server in agent/link tests proves the same
 // against a stand-in; this is the real one.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { callLocalAgent } from '../agent/local-api/client.js';
@@ -30,7 +30,10 @@ describe('an agent that lost its outbox, against the real server', { timeout: 24
 
   before(async () => {
     requireRoot();
-    server = await startServer(dataDir);
+    // The test raises more tickets in a minute than the default hourly quotas allow one person.
+    const config = join(dir, 'outpost.json');
+    writeFileSync(config, JSON.stringify({ quotas: { ticketsPerRequester: 0, ticketsPerDevice: 0 } }));
+    server = await startServer(dataDir, { env: { OUTPOST_CONFIG: config } });
     agent = startAgent(server.url, stateDir, await createToken(dataDir));
     device = await waitForDevice(server);
   });
