@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import axe from 'axe-core';
 import type { Page } from 'playwright-core';
-import { silentLogger } from '../shared/log.js';
 import { TRAY_VIEWS } from '../shared/tray-api.js';
 import { agentAt } from '../tray-ui/main/agent.js';
-import { startTray, type RunningTray } from '../tray-ui/main/app.js';
-import { TrayBrowser } from './support/tray/browser.js';
-import { FakeElectron } from './fakes/electron.js';
+import type { RunningTray } from '../tray-ui/main/app.js';
+import type { TrayBrowser } from './support/tray/browser.js';
+import { startBuiltTray, type BuiltTray } from './support/tray/built-tray.js';
+import type { FakeElectron } from './fakes/electron.js';
 import { SCREENSHOTS } from './support/screenshots.js';
 import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';
 
@@ -37,29 +37,12 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
   let browser: TrayBrowser;
   const tickets: Record<'printer' | 'vpn', ServerTicket> = {} as never;
 
+  let running: BuiltTray;
   const startTrayApp = async () => {
-    electron = new FakeElectron({ userData: join(dir, 'tray') });
-    const running = await startTray(electron, {
-      agent: agentAt(join(dir, 'agent')),
-      log: silentLogger,
-      platform: 'linux',
-      rendererDir: join(built, 'renderer'),
-      preloadPath: join(built, 'preload.cjs'),
-      iconPath: join(built, 'assets', 'tray.png'),
-      unreadIconPath: join(built, 'assets', 'tray-unread.png'),
-      execPath: '/opt/Outpost/outpost-tray',
-      autostartDir: join(dir, 'autostart'),
-      sleep: async () => undefined,
-    });
-    assert.ok(running);
-    tray = running;
-    browser = new TrayBrowser({ electron, windows: tray.windows, rendererDir: join(built, 'renderer'), preloadPath: join(built, 'preload.cjs') });
-    await browser.start();
+    running = await startBuiltTray(dir, join(dir, 'agent'));
+    ({ electron, tray, browser } = running);
   };
-  const stopTrayApp = async () => {
-    await browser.stop();
-    tray.stop();
-  };
+  const stopTrayApp = () => running.stop();
   const api = <T>(path: string, method = 'GET', body?: unknown) =>
     server.api<T>(path, body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const ticket = async (id: number) => (await api<ServerTicket>(`/api/tickets/${id}`)).body;

@@ -10,13 +10,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { silentLogger } from '../shared/log.js';
 import { worklogMinutes } from '../shared/tickets.js';
 import { TRAY_VIEWS, type TrayView } from '../shared/tray-api.js';
-import { agentAt } from '../tray-ui/main/agent.js';
-import { startTray, type RunningTray } from '../tray-ui/main/app.js';
-import { TrayBrowser } from './support/tray/browser.js';
-import { FakeElectron } from './fakes/electron.js';
+import type { TrayBrowser } from './support/tray/browser.js';
+import { startBuiltTray, type BuiltTray } from './support/tray/built-tray.js';
+import type { FakeElectron } from './fakes/electron.js';
 import { SCREENSHOTS } from './support/screenshots.js';
 import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';
 import { agentSettled } from './support/quiesce.js';
@@ -45,9 +43,9 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
   let server: ServerProc;
   let port: number;
   let agent: AgentProc;
-  let tray: RunningTray;
   let browser: TrayBrowser;
   let electron: FakeElectron;
+  let running: BuiltTray;
   let deviceId: string;
   let firstTicket: TicketSummary;
 
@@ -60,28 +58,12 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
     agent = startAgent(server.url, join(dir, 'agent'), await createToken(join(dir, 'server')));
     deviceId = (await waitForDevice(server)).id;
 
-    electron = new FakeElectron({ userData: join(dir, 'tray') });
-    const running = await startTray(electron, {
-      agent: agentAt(join(dir, 'agent')),
-      log: silentLogger,
-      platform: 'linux',
-      rendererDir: join(built, 'renderer'),
-      preloadPath: join(built, 'preload.cjs'),
-      iconPath: join(built, 'assets', 'tray.png'),
-      unreadIconPath: join(built, 'assets', 'tray-unread.png'),
-      execPath: '/opt/Outpost/outpost-tray',
-      autostartDir: join(dir, 'autostart'),
-      sleep: async () => undefined,
-    });
-    assert.ok(running);
-    tray = running;
-    browser = new TrayBrowser({ electron, windows: tray.windows, rendererDir: join(built, 'renderer'), preloadPath: join(built, 'preload.cjs') });
-    await browser.start();
+    running = await startBuiltTray(dir, join(dir, 'agent'));
+    ({ electron, browser } = running);
   });
 
   after(async () => {
-    await browser?.stop();
-    tray?.stop();
+    await running?.stop();
   });
 
   const tickets = async (subject: string) =>
