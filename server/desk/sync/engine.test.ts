@@ -223,6 +223,20 @@ for (const profile of DESK_PROFILES) {
       assert.deepEqual(endpoint?.notes.map((n) => n.text), ['public 13']);
     });
 
+    it('applies a desk status change once: reported again after a reopen from the tray, it does not undo the reopen', async () => {
+      await deliver((s) => createItem(s, 'ref-repeat-1'));
+      const [deskId, t] = [...desk.tickets][0]!;
+      const resolved = { kind: 'status' as const, id: '21', at: '2026-01-05T10:00:02Z', by: 'tech', from: 'open', to: 'resolved', status: 'resolved' as const };
+      desk.queueChange({ ticket: { ...ticketViewOf(deskId, t), status: 'resolved' }, events: [resolved] });
+      await advance(30_000);
+      assert.equal((await store.getTicket(await ticketId('ref-repeat-1')))!.status, 'resolved');
+      await deliver((s) => reopenItem(s, 'ref-repeat-1', 'note-repeat-1', 'Still broken.'));
+      // The desk's poll reports the same change of its current second again.
+      desk.queueChange({ ticket: { ...ticketViewOf(deskId, t), status: 'resolved' }, events: [resolved] });
+      await advance(30_000);
+      assert.equal((await store.getTicket(await ticketId('ref-repeat-1')))!.status, 'open');
+    });
+
     it('raises one desk ticket for prohibited software, linked to the asset, however often the change is delivered', async () => {
       const installed = () => {
         const snapshot = machine({ hostname: 'pc-01', software: [pkg('bittorrent-client', '1.0')] });

@@ -39,7 +39,12 @@ async function applyChange(store: Store, change: DeskTicketChange, now: number, 
   for (const ev of change.events) {
     if (ev.kind === 'status') {
       if (status === undefined) continue;
+      // A desk may report a change of its current second again on the next poll (RT does): applied
+      // once, so that an old status cannot undo what happened since, e.g. a reopen from the tray.
+      const seen = `desk-status-event:${id}:${ev.id}`;
+      if ((await store.desk.getState(seen)) !== null) continue;
       const r = await setFromDesk(store, id, ev.status, now);
+      await store.desk.setState(seen, ev.status);
       visible ||= r?.changed ?? false;
     } else if (ev.kind === 'note' && !ev.note.own && mapping.notes.fromDesk) {
       const visibility = ev.note.visibility === 'public' ? 'customer' : 'internal';
