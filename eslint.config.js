@@ -8,11 +8,15 @@ import tseslint from 'typescript-eslint';
 // and the server and may import both; shared/ is for everyone.
 const room = (names, why) => ({ regex: `^(\\.\\./)+(${names.join('|')})/`, message: why });
 const boundaries = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
-const agentNotServer = room(['server', 'cli', 'tray-ui', 'console'], 'The agent imports only agent/ and shared/ (it runs on endpoints, without the server).');
+const agentNotServer = room(
+  ['server', 'cli', 'tray-ui', 'console'],
+  'The agent imports only agent/ and shared/ (it runs on endpoints, without the server).',
+);
 const serverNotAgent = room(['agent', 'cli', 'tray-ui', 'console'], 'The server imports only server/ and shared/.');
 const storeMakesNoPolicy = {
   regex: '^(\\.\\./)+(desk|ingest)/',
-  message: 'The store writes what it is given: decisions belong to server/ingest and server/desk, which call the store, not the other way round.',
+  message:
+    'The store writes what it is given: decisions belong to server/ingest and server/desk, which call the store, not the other way round.',
 };
 // Store files that still call up into the rules (issue 11, item 2); remove each as it is mended.
 const storeExceptions = [
@@ -33,14 +37,25 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'bin/*.js', 'scripts/*.mjs', 'bench/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'bin/*.js', 'scripts/*.mjs', 'bench/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
       globals: { ...globals.node },
     },
     rules: {
       // node:test's describe/it return promises the runner awaits itself.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/require-await': 'off',
@@ -49,13 +64,30 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  { files: ['shared/**/*.ts'], ignores: ['**/*.test.ts'], rules: boundaries(room(['agent', 'server', 'cli', 'tray-ui', 'console', 'test'], 'shared/ imports nothing outside shared/.')) },
+  {
+    files: ['shared/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: boundaries(room(['agent', 'server', 'cli', 'tray-ui', 'console', 'test'], 'shared/ imports nothing outside shared/.')),
+  },
   { files: ['agent/**/*.ts'], rules: boundaries(agentNotServer) },
   { files: ['server/**/*.ts'], rules: boundaries(serverNotAgent) },
   // Store tests may build their plans with the ingest planner, as the gateway does.
   { files: ['server/store/**/*.ts'], ignores: ['**/*.test.ts', ...storeExceptions], rules: boundaries(serverNotAgent, storeMakesNoPolicy) },
-  { files: ['tray-ui/**/*.ts'], rules: boundaries(room(['cli', 'server', 'console'], 'The tray reaches the agent through agent/local-api/client.ts only; it never imports the CLI or the server.')) },
-  { files: ['console/**/*.{ts,tsx}'], rules: boundaries(room(['agent', 'server', 'cli', 'tray-ui', 'test'], 'The console imports only shared/ (it talks to the server over HTTP).')) },
+  {
+    files: ['tray-ui/**/*.ts'],
+    rules: boundaries(
+      room(
+        ['cli', 'server', 'console'],
+        'The tray reaches the agent through agent/local-api/client.ts only; it never imports the CLI or the server.',
+      ),
+    ),
+  },
+  {
+    files: ['console/**/*.{ts,tsx}'],
+    rules: boundaries(
+      room(['agent', 'server', 'cli', 'tray-ui', 'test'], 'The console imports only shared/ (it talks to the server over HTTP).'),
+    ),
+  },
   // The web console runs in the browser; its Node-side files (Vite config, unit tests) have their own tsconfig.
   { files: ['console/src/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
   {

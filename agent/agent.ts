@@ -105,7 +105,12 @@ export class Agent {
     const now = opts.now;
     this.tickets = new TicketDesk({
       outbox: this.outbox,
-      device: () => ({ snapshot: this.outbox.baseline()?.snapshot, deviceId: this.link.deviceId, hostname: opts.host.hostname(), platform: opts.host.platform }),
+      device: () => ({
+        snapshot: this.outbox.baseline()?.snapshot,
+        deviceId: this.link.deviceId,
+        hostname: opts.host.hostname(),
+        platform: opts.host.platform,
+      }),
       connected: () => this.link.connected,
       notify,
       log: log.child({ part: 'tickets' }),
@@ -181,7 +186,13 @@ export class Agent {
       const recorded = this.outbox.recordSnapshot(req.trigger, snapshot);
       this.resolveFirstSnapshot(identitySource(snapshot));
       this.opts.log.info(
-        { trigger: req.trigger, scope, ms: Date.now() - started, recorded: recorded?.kind ?? 'no change', ...(req.detail ? { detail: req.detail } : {}) },
+        {
+          trigger: req.trigger,
+          scope,
+          ms: Date.now() - started,
+          recorded: recorded?.kind ?? 'no change',
+          ...(req.detail ? { detail: req.detail } : {}),
+        },
         'inventory scanned',
       );
       if (recorded) this.link.notify();
@@ -189,7 +200,10 @@ export class Agent {
       await this.callers.sync(loggedOnAccounts(snapshot)).catch(() => undefined);
       return { changed: recorded !== null };
     } catch (err) {
-      this.opts.log.error({ trigger: req.trigger, err: (err as Error).message, ...(isDiskFull(err) ? { code: 'E_DISK_FULL' } : {}) }, 'inventory scan failed');
+      this.opts.log.error(
+        { trigger: req.trigger, err: (err as Error).message, ...(isDiskFull(err) ? { code: 'E_DISK_FULL' } : {}) },
+        'inventory scan failed',
+      );
       // The change is still on the machine but not in the outbox: try again once space may be back,
       // instead of waiting for the next trigger (which may be a day away).
       if (isDiskFull(err)) this.retryAfterDiskFull(req);

@@ -42,7 +42,10 @@ describe('scan queue', () => {
     const c = queue.request({ trigger: 'logon', scope: 'users' });
     first.open();
     await Promise.all([a, b, c]);
-    assert.deepEqual(ran.map((r) => r.scope), ['full', 'users']);
+    assert.deepEqual(
+      ran.map((r) => r.scope),
+      ['full', 'users'],
+    );
   });
 
   it('reports a failed scan to its callers and keeps serving later requests', async () => {

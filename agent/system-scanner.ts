@@ -15,9 +15,7 @@ const SECTIONS: Record<ScanScope, readonly SnapshotSection[]> = {
 };
 
 export class SystemScanner implements InventoryScanner {
-  constructor(
-    private readonly deps: { si: SystemInfo; host: Host; log: Logger },
-  ) {}
+  constructor(private readonly deps: { si: SystemInfo; host: Host; log: Logger }) {}
 
   async scan(scope: ScanScope, previous: Snapshot | undefined): Promise<Snapshot> {
     const collected = await collectSnapshot(this.deps, { sections: SECTIONS[previous ? scope : 'full'] });
@@ -27,7 +25,9 @@ export class SystemScanner implements InventoryScanner {
   async watchPaths(): Promise<string[]> {
     const { host } = this.deps;
     const lists = await Promise.all(
-      SOFTWARE_COLLECTORS.filter((c) => c.platforms.includes(host.platform)).map(async (c) => (c.watchPaths ? c.watchPaths(host).catch(() => []) : [])),
+      SOFTWARE_COLLECTORS.filter((c) => c.platforms.includes(host.platform)).map(async (c) =>
+        c.watchPaths ? c.watchPaths(host).catch(() => []) : [],
+      ),
     );
     return [...new Set(lists.flat())];
   }

@@ -24,7 +24,9 @@ process.on('exit', () => {
 
 const url = (await waitFor(() => server.output().match(/listening on (http:\/\/\S+)/), 20_000, 'server'))[1];
 const api = async (path) => (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
-const token = execFileSync(process.execPath, [BIN, 'token', 'create', '--data', join(dir, 'server')]).toString().trim();
+const token = execFileSync(process.execPath, [BIN, 'token', 'create', '--data', join(dir, 'server')])
+  .toString()
+  .trim();
 const agent = start(['agent', '--server', url, '--state', join(dir, 'agent'), '--token', token], {}, nodeFlags);
 children.push(agent.proc);
 
@@ -40,11 +42,21 @@ for (let i = 0; i < seconds; i++) {
 const last = procStat(agent.proc.pid);
 const cpu = ((last.cpuSeconds - first.cpuSeconds) / seconds) * 100;
 // For scale: an empty Node process of the same binary, which no code of ours can go below.
-const bare = Number(execFileSync(process.execPath, [...nodeFlags, '-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 500)']).toString()) / 1048576;
+const bare =
+  Number(execFileSync(process.execPath, [...nodeFlags, '-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 500)']).toString()) /
+  1048576;
 
-console.log(`\nAgent at idle (real server and agent on loopback, ${seconds} s after the first inventory settled${nodeFlags.length ? `; node ${nodeFlags.join(' ')}` : ''})\n`);
-console.log(`${'agent idle RSS, median'.padEnd(40)} ${median(rss).toFixed(1).padStart(8)} MB   <= ${TARGET_MB} MB ${median(rss) <= TARGET_MB ? 'met' : 'NOT met'}`);
-console.log(`${'agent idle RSS, highest'.padEnd(40)} ${Math.max(...rss).toFixed(1).padStart(8)} MB`);
+console.log(
+  `\nAgent at idle (real server and agent on loopback, ${seconds} s after the first inventory settled${nodeFlags.length ? `; node ${nodeFlags.join(' ')}` : ''})\n`,
+);
+console.log(
+  `${'agent idle RSS, median'.padEnd(40)} ${median(rss).toFixed(1).padStart(8)} MB   <= ${TARGET_MB} MB ${median(rss) <= TARGET_MB ? 'met' : 'NOT met'}`,
+);
+console.log(
+  `${'agent idle RSS, highest'.padEnd(40)} ${Math.max(...rss)
+    .toFixed(1)
+    .padStart(8)} MB`,
+);
 console.log(`${'agent idle CPU'.padEnd(40)} ${cpu.toFixed(2).padStart(8)} %    ~0`);
 console.log(`${'an empty node process, for scale'.padEnd(40)} ${bare.toFixed(1).padStart(8)} MB`);
 process.exit(0);

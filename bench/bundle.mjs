@@ -24,4 +24,6 @@ for (const f of files.sort()) {
   console.log(`${f.padEnd(40)} ${(body.length / 1024).toFixed(1).padStart(7)} KB raw ${(gz / 1024).toFixed(1).padStart(6)} KB gzipped`);
 }
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-console.log(`\nconsole bundle: JS ${kb(totals.js.raw)} (${kb(totals.js.gzip)} gzipped) + CSS ${kb(totals.css.raw)} (${kb(totals.css.gzip)} gzipped)`);
+console.log(
+  `\nconsole bundle: JS ${kb(totals.js.raw)} (${kb(totals.js.gzip)} gzipped) + CSS ${kb(totals.css.raw)} (${kb(totals.css.gzip)} gzipped)`,
+);

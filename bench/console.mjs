@@ -44,16 +44,120 @@ const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
 
 const SITES = ['ber', 'lon', 'nyc', 'par', 'mad', 'sfo', 'tok', 'syd', 'ams', 'zrh', 'vie', 'muc'];
-const KINDS = [['lt', 0.55], ['ws', 0.3], ['mac', 0.1], ['srv', 0.05]];
-const FIRST = ['anna', 'ben', 'carla', 'david', 'eva', 'felix', 'greta', 'hugo', 'ines', 'jonas', 'karin', 'lukas', 'maria', 'nina', 'oskar', 'paula', 'quentin', 'rosa', 'sven', 'tina', 'ugo', 'vera', 'walter', 'xenia', 'yann', 'zoe'];
-const LAST = ['schmidt', 'meyer', 'dupont', 'garcia', 'smith', 'jones', 'tanaka', 'rossi', 'novak', 'jansen', 'berg', 'keller', 'lopez', 'martin', 'nowak', 'olsen', 'petit', 'weber', 'wagner', 'fischer', 'brown', 'taylor', 'moreau', 'ricci', 'silva', 'kowalski', 'horvat', 'eriksson', 'moller', 'lindqvist'];
-const VENDORS = ['Microsoft', 'Adobe', 'Google', 'Mozilla', 'Oracle', 'JetBrains', 'Zoom', 'Cisco', 'VMware', 'Citrix', 'Autodesk', 'Slack', 'Dropbox', 'Valve', 'Canonical', null];
-const WORDS = ['Office', 'Reader', 'Chrome', 'Firefox', 'Runtime', 'Tools', 'Client', 'Agent', 'SDK', 'Studio', 'Viewer', 'Driver', 'Update', 'Helper', 'Connect', 'Sync', 'Player', 'Codec', 'Shell', 'Library'];
+const KINDS = [
+  ['lt', 0.55],
+  ['ws', 0.3],
+  ['mac', 0.1],
+  ['srv', 0.05],
+];
+const FIRST = [
+  'anna',
+  'ben',
+  'carla',
+  'david',
+  'eva',
+  'felix',
+  'greta',
+  'hugo',
+  'ines',
+  'jonas',
+  'karin',
+  'lukas',
+  'maria',
+  'nina',
+  'oskar',
+  'paula',
+  'quentin',
+  'rosa',
+  'sven',
+  'tina',
+  'ugo',
+  'vera',
+  'walter',
+  'xenia',
+  'yann',
+  'zoe',
+];
+const LAST = [
+  'schmidt',
+  'meyer',
+  'dupont',
+  'garcia',
+  'smith',
+  'jones',
+  'tanaka',
+  'rossi',
+  'novak',
+  'jansen',
+  'berg',
+  'keller',
+  'lopez',
+  'martin',
+  'nowak',
+  'olsen',
+  'petit',
+  'weber',
+  'wagner',
+  'fischer',
+  'brown',
+  'taylor',
+  'moreau',
+  'ricci',
+  'silva',
+  'kowalski',
+  'horvat',
+  'eriksson',
+  'moller',
+  'lindqvist',
+];
+const VENDORS = [
+  'Microsoft',
+  'Adobe',
+  'Google',
+  'Mozilla',
+  'Oracle',
+  'JetBrains',
+  'Zoom',
+  'Cisco',
+  'VMware',
+  'Citrix',
+  'Autodesk',
+  'Slack',
+  'Dropbox',
+  'Valve',
+  'Canonical',
+  null,
+];
+const WORDS = [
+  'Office',
+  'Reader',
+  'Chrome',
+  'Firefox',
+  'Runtime',
+  'Tools',
+  'Client',
+  'Agent',
+  'SDK',
+  'Studio',
+  'Viewer',
+  'Driver',
+  'Update',
+  'Helper',
+  'Connect',
+  'Sync',
+  'Player',
+  'Codec',
+  'Shell',
+  'Library',
+];
 const SERIAL = 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789';
 
 const pool = Array.from({ length: NAME_POOL }, (_, i) => {
   const publisher = VENDORS[i % VENDORS.length];
-  const name = i < 400 ? `${publisher ?? 'lib'} ${WORDS[i % WORDS.length]} ${Math.floor(i / WORDS.length)}` : `${pick(['lib', 'python3-', 'node-', 'gir1.2-', 'fonts-'])}${pick(WORDS).toLowerCase()}-${i}`;
+  const name =
+    i < 400
+      ? `${publisher ?? 'lib'} ${WORDS[i % WORDS.length]} ${Math.floor(i / WORDS.length)}`
+      : `${pick(['lib', 'python3-', 'node-', 'gir1.2-', 'fonts-'])}${pick(WORDS).toLowerCase()}-${i}`;
   const versions = Array.from({ length: int(1, 4) }, () => `${int(1, 30)}.${int(0, 20)}.${int(0, 9)}`);
   return { name, publisher, versions };
 });
@@ -84,8 +188,21 @@ function deviceSnapshot(n) {
   const serial = Array.from({ length: 7 }, () => pick(SERIAL)).join('');
   const mac = `3c:52:82:${[n >> 16, (n >> 8) & 255, n & 255].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
   return {
-    hardware: { manufacturer: pick(['Dell Inc.', 'HP', 'Lenovo', 'Apple Inc.']), model: pick(['Latitude 7440', 'EliteBook 840', 'ThinkPad T14', 'MacBook Pro']), serial, memory: { totalBytes: 16 * 2 ** 30, modules: [] }, disks: [], graphics: [] },
-    os: { platform, distro: platform === 'win32' ? 'Windows 11 Pro' : platform === 'darwin' ? 'macOS' : 'Ubuntu', release: platform === 'win32' ? '23H2' : platform === 'darwin' ? '14.5' : '24.04', arch: 'x64', hostname },
+    hardware: {
+      manufacturer: pick(['Dell Inc.', 'HP', 'Lenovo', 'Apple Inc.']),
+      model: pick(['Latitude 7440', 'EliteBook 840', 'ThinkPad T14', 'MacBook Pro']),
+      serial,
+      memory: { totalBytes: 16 * 2 ** 30, modules: [] },
+      disks: [],
+      graphics: [],
+    },
+    os: {
+      platform,
+      distro: platform === 'win32' ? 'Windows 11 Pro' : platform === 'darwin' ? 'macOS' : 'Ubuntu',
+      release: platform === 'win32' ? '23H2' : platform === 'darwin' ? '14.5' : '24.04',
+      arch: 'x64',
+      hostname,
+    },
     network: [{ name: 'eth0', mac, ipv4: [ip], ipv6: [], virtual: false }],
     users,
     software: packagesFor(platform),
@@ -103,11 +220,27 @@ async function fill(store) {
   for (let n = 0; n < DEVICES; n++) {
     if (n % FILL_CHUNK === 0) db.exec(n === 0 ? 'BEGIN' : 'COMMIT; BEGIN');
     const snapshot = deviceSnapshot(n);
-    const hints = { installId: `bench-install-${n}`, hostname: snapshot.os.hostname, serial: snapshot.hardware.serial, macs: [snapshot.network[0].mac] };
-    const enrolled = await store.enrol({ tokenHash: hashSecret(token), hints, agentVersion: '0.1.0', secretHash: hashSecret(`s${n}`), at: 1 });
+    const hints = {
+      installId: `bench-install-${n}`,
+      hostname: snapshot.os.hostname,
+      serial: snapshot.hardware.serial,
+      macs: [snapshot.network[0].mac],
+    };
+    const enrolled = await store.enrol({
+      tokenHash: hashSecret(token),
+      hints,
+      agentVersion: '0.1.0',
+      secretHash: hashSecret(`s${n}`),
+      at: 1,
+    });
     if (!enrolled.ok) throw new Error('enrolment refused');
     const at = NOW - int(0, 60 * 86_400_000);
-    const item = { seq: 1, at: new Date(at).toISOString(), kind: 'inventory.full', body: { trigger: 'startup', digest: snapshotDigest(snapshot), snapshot } };
+    const item = {
+      seq: 1,
+      at: new Date(at).toISOString(),
+      kind: 'inventory.full',
+      body: { trigger: 'startup', digest: snapshotDigest(snapshot), snapshot },
+    };
     await store.applyBatch(enrolled.deviceId, at, (state) => planBatch(state, [item]));
     if (rand() < 0.3) await store.setOnline(enrolled.deviceId, true);
     ids.push(enrolled.deviceId);
@@ -141,7 +274,9 @@ if (reuse) {
   const t0 = performance.now();
   ids = await fill(store);
   const fillS = (performance.now() - t0) / 1000;
-  console.log(`filled ${DEVICES} devices x ${PACKAGES_PER_DEVICE} packages in ${fillS.toFixed(1)} s (store.enrol + store.applyBatch); database ${(statSync(join(dir, DB_FILE)).size / 2 ** 20).toFixed(0)} MB`);
+  console.log(
+    `filled ${DEVICES} devices x ${PACKAGES_PER_DEVICE} packages in ${fillS.toFixed(1)} s (store.enrol + store.applyBatch); database ${(statSync(join(dir, DB_FILE)).size / 2 ** 20).toFixed(0)} MB`,
+  );
 }
 
 const app = Fastify({ logger: false });
@@ -155,7 +290,8 @@ const get = (url) => time(() => app.inject({ method: 'GET', url }));
 // The first fleet-software read after the fill recounts every name once (what an upgrade to
 // schema 5 costs once on an existing fleet); every later read recounts only what changed.
 const firstRecount = await get('/api/software')();
-if (!reuse) console.log(`first fleet software read after the fill (recounts all ${firstRecount.body.total} names): ${firstRecount.ms.toFixed(0)} ms`);
+if (!reuse)
+  console.log(`first fleet software read after the fill (recounts all ${firstRecount.body.total} names): ${firstRecount.ms.toFixed(0)} ms`);
 
 const sampleUser = 'kowalski';
 const cases = [
@@ -196,7 +332,12 @@ for (const [what, url, target] of cases) {
     const device = await store.getDevice(id);
     const software = device.snapshot.software.slice(5).concat(packagesFor(device.snapshot.os.platform).slice(0, 5));
     const snapshot = { ...device.snapshot, software };
-    const item = { seq: 2 + i, at: new Date(NOW).toISOString(), kind: 'inventory.full', body: { trigger: 'software-change', digest: snapshotDigest(snapshot), snapshot } };
+    const item = {
+      seq: 2 + i,
+      at: new Date(NOW).toISOString(),
+      kind: 'inventory.full',
+      body: { trigger: 'software-change', digest: snapshotDigest(snapshot), snapshot },
+    };
     await store.applyBatch(id, NOW, (state) => planBatch(state, [item]));
     samples.push((await get('/api/software')()).ms);
   }
@@ -207,7 +348,9 @@ console.log(`\nserver time (Fastify inject, real routes and SQLite store), media
 console.log(`${'request'.padEnd(66)} ${'median'.padStart(9)}   target     matches`);
 for (const [what, ms, target, total] of rows) {
   const verdict = ms <= target ? 'ok' : 'OVER';
-  console.log(`${what.padEnd(66)} ${`${ms.toFixed(1)} ms`.padStart(9)}   <= ${String(target).padStart(3)} ms ${verdict.padEnd(4)} ${String(total).padStart(6)}`);
+  console.log(
+    `${what.padEnd(66)} ${`${ms.toFixed(1)} ms`.padStart(9)}   <= ${String(target).padStart(3)} ms ${verdict.padEnd(4)} ${String(total).padStart(6)}`,
+  );
 }
 await app.close();
 await store.close();

@@ -66,30 +66,60 @@ async function main() {
   writeFileSync(secretFile, rt.token, { mode: 0o600 });
   // Debug level for the engine's "desk job done" lines (the job's own duration).
   const server = start(
-    ['server', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--desk', 'rt', '--desk-url', rt.url, '--desk-user', rt.user,
-      '--desk-secret-file', secretFile, '--desk-poll', String(POLL_S), '--desk-requester-domain', 'example.com'],
+    [
+      'server',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      '--desk',
+      'rt',
+      '--desk-url',
+      rt.url,
+      '--desk-user',
+      rt.user,
+      '--desk-secret-file',
+      secretFile,
+      '--desk-poll',
+      String(POLL_S),
+      '--desk-requester-domain',
+      'example.com',
+    ],
     { OUTPOST_ADMIN_TOKEN: adminToken, OUTPOST_LOG_LEVEL: 'debug' },
   );
   children.add(server.proc);
   const url = (await waitFor(() => server.output().match(/listening on (http:\/\/\S+)/), 20_000, 'server'))[1];
   const api = async (path) => (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
 
-  const token = (runOutpost(['token', 'create', '--data', dataDir])).trim();
+  const token = runOutpost(['token', 'create', '--data', dataDir]).trim();
   const agent = start(['agent', '--server', url, '--state', stateDir, '--token', token]);
   children.add(agent.proc);
   const device = await waitFor(async () => (await api('/api/devices')).items?.find((d) => d.online), 30_000, 'agent online');
   await waitFor(async () => (await callLocalAgent(stateDir, 'status', {}).catch(() => null))?.connected, 30_000, 'local API');
   // The first inventory makes the RT asset; let that job finish so tickets are not queued behind it.
-  await waitFor(async () => {
-    const s = await api('/api/desk/status');
-    return s.healthy && s.queued === 0 ? s : undefined;
-  }, 60_000, 'the desk queue to settle');
+  await waitFor(
+    async () => {
+      const s = await api('/api/desk/status');
+      return s.healthy && s.queued === 0 ? s : undefined;
+    },
+    60_000,
+    'the desk queue to settle',
+  );
 
   // RT's own create: the same fields a tray ticket carries, as the same API user with the same token
   // auth as the connector (basic auth costs RT a password hash per request).
   const bare = [];
   const bareCreate = async (i) => {
-    const body = { Queue: 'General', Subject: `Bare create ${i}`, Content: 'Raised by bench/desk.mjs.', ContentType: 'text/plain', Requestor: 'root@example.com', Priority: 50 };
+    const body = {
+      Queue: 'General',
+      Subject: `Bare create ${i}`,
+      Content: 'Raised by bench/desk.mjs.',
+      ContentType: 'text/plain',
+      Requestor: 'root@example.com',
+      Priority: 50,
+    };
     const t = performance.now();
     const res = await fetch(`${rt.url}/REST/2.0/ticket`, {
       method: 'POST',
@@ -112,22 +142,34 @@ async function main() {
     await bareCreate(i);
     const tag = `bench${randomBytes(5).toString('hex')}`;
     const t0 = performance.now();
-    const { ref } = await callLocalAgent(stateDir, 'tickets.create', { subject: `Desk bench ${tag}`, description: 'Raised by bench/desk.mjs.', priority: 'normal' });
+    const { ref } = await callLocalAgent(stateDir, 'tickets.create', {
+      subject: `Desk bench ${tag}`,
+      description: 'Raised by bench/desk.mjs.',
+      priority: 'normal',
+    });
     await waitFor(async () => (await api(`/api/tickets?q=${tag}&limit=1`)).items?.length === 1, 10_000, `ticket ${tag} on the server`);
     const tStored = performance.now();
     // The desk job is done once the queue is empty: the RT create has answered by then. Polling the
     // server rather than RT's search keeps the measurement from loading RT on this 2-core machine.
-    const desk = await waitFor(async () => {
-      const st = await api('/api/desk/status');
-      return st.queued === 0 ? st : undefined;
-    }, 30_000, `ticket ${tag}'s desk job`);
+    const desk = await waitFor(
+      async () => {
+        const st = await api('/api/desk/status');
+        return st.queued === 0 ? st : undefined;
+      },
+      30_000,
+      `ticket ${tag}'s desk job`,
+    );
     const tRt = performance.now();
     if (desk.failed) throw new Error(`desk job failed: ${JSON.stringify(desk.jobs)}`);
     const key = deskKey('ticket', device.id, ref);
-    const [id] = await waitFor(async () => {
-      const ids = await rtIdsWithKey(key);
-      return ids.length ? ids : (await sleep(100), undefined);
-    }, 10_000, `ticket ${tag} in RT`);
+    const [id] = await waitFor(
+      async () => {
+        const ids = await rtIdsWithKey(key);
+        return ids.length ? ids : (await sleep(100), undefined);
+      },
+      10_000,
+      `ticket ${tag} in RT`,
+    );
     raised.push({ ref, id });
     if (i === 0) continue;
     inRt.push(tRt - t0);
@@ -145,10 +187,14 @@ async function main() {
     await sleep(Math.random() * POLL_S * 1000);
     await asAdmin('PUT', `/ticket/${id}`, { Status: status });
     const t0 = performance.now();
-    await waitFor(async () => {
-      const { items } = await callLocalAgent(stateDir, 'tickets.list', {});
-      return items.find((t) => t.ref === ref)?.status === status || undefined;
-    }, 30_000, `status ${status} of RT #${id} on the endpoint`);
+    await waitFor(
+      async () => {
+        const { items } = await callLocalAgent(stateDir, 'tickets.list', {});
+        return items.find((t) => t.ref === ref)?.status === status || undefined;
+      },
+      30_000,
+      `status ${status} of RT #${id} on the endpoint`,
+    );
     toEndpoint.push(performance.now() - t0);
   }
 

@@ -24,7 +24,13 @@ async function main() {
   const { silentLogger } = await import(new URL('shared/log.js', dist).href);
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-hostile-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const server = new OutpostServer({ host: '127.0.0.1', port: 0, dataDir: dir, adminToken: randomBytes(18).toString('base64url'), log: silentLogger });
+  const server = new OutpostServer({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: dir,
+    adminToken: randomBytes(18).toString('base64url'),
+    log: silentLogger,
+  });
   const { url } = await server.start();
   const token = await server.createEnrolmentToken();
 
@@ -55,7 +61,11 @@ function child(args) {
   const proc = spawn(process.execPath, [new URL(import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
-  const done = new Promise((resolve, reject) => proc.once('exit', (code, signal) => (code === 0 || signal === 'SIGTERM' ? resolve(out) : reject(new Error(`${args[0]} exited ${code}`)))));
+  const done = new Promise((resolve, reject) =>
+    proc.once('exit', (code, signal) =>
+      code === 0 || signal === 'SIGTERM' ? resolve(out) : reject(new Error(`${args[0]} exited ${code}`)),
+    ),
+  );
   return { proc, done };
 }
 
@@ -93,15 +103,31 @@ async function attack(url, token) {
     for (const w of waiting.splice(0)) w(m);
   });
   await new Promise((r) => ws.once('open', r));
-  const next = (type) => new Promise((resolve) => {
-    const check = (m) => (m.type === type ? resolve(m) : waiting.push(check));
-    waiting.push(check);
-  });
-  ws.send(JSON.stringify({ type: 'enrol', protocol: PROTOCOL_VERSION, agentVersion: 'bench', token, hints: { installId: 'bench-hostile-0001', hostname: 'hostile', macs: [] } }));
+  const next = (type) =>
+    new Promise((resolve) => {
+      const check = (m) => (m.type === type ? resolve(m) : waiting.push(check));
+      waiting.push(check);
+    });
+  ws.send(
+    JSON.stringify({
+      type: 'enrol',
+      protocol: PROTOCOL_VERSION,
+      agentVersion: 'bench',
+      token,
+      hints: { installId: 'bench-hostile-0001', hostname: 'hostile', macs: [] },
+    }),
+  );
   await next('welcome');
 
-  const pkgs = (prefix, n) => Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i}`, version: '1', source: 'dpkg', scope: 'machine' }));
-  let snapshot = { hardware: { memory: { modules: [] }, disks: [], graphics: [] }, os: { platform: 'linux', hostname: 'hostile' }, network: [], users: [], software: pkgs('base', SNAPSHOT_LIMITS.software) };
+  const pkgs = (prefix, n) =>
+    Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i}`, version: '1', source: 'dpkg', scope: 'machine' }));
+  let snapshot = {
+    hardware: { memory: { modules: [] }, disks: [], graphics: [] },
+    os: { platform: 'linux', hostname: 'hostile' },
+    network: [],
+    users: [],
+    software: pkgs('base', SNAPSHOT_LIMITS.software),
+  };
   let seq = 0;
   const scenarios = [];
   const at = new Date().toISOString();
@@ -115,19 +141,43 @@ async function attack(url, token) {
     scenarios.push({ what: `${what} (${(frame.length / 1e6).toFixed(1)} MB)`, ms: performance.now() - t0, codes: [...new Set(codes)] });
   };
 
-  await send(`full snapshot with ${SNAPSHOT_LIMITS.software} packages`, [{ seq: ++seq, at, kind: 'inventory.full', body: { trigger: 'startup', digest: snapshotDigest(snapshot), snapshot } }]);
+  await send(`full snapshot with ${SNAPSHOT_LIMITS.software} packages`, [
+    { seq: ++seq, at, kind: 'inventory.full', body: { trigger: 'startup', digest: snapshotDigest(snapshot), snapshot } },
+  ]);
   // Deltas on the server's true base that would each take the software past the limit: all refused.
   const digest = snapshotDigest(snapshot);
   for (let round = 0; round < 3; round++) {
-    const items = Array.from({ length: 4 }, (_, i) => ({ seq: ++seq, at, kind: 'inventory.delta', body: { trigger: 'software-change', baseDigest: digest, digest: 'f'.repeat(64), delta: { software: { added: pkgs(`grow${round}-${i}`, 50_000) } } } }));
+    const items = Array.from({ length: 4 }, (_, i) => ({
+      seq: ++seq,
+      at,
+      kind: 'inventory.delta',
+      body: {
+        trigger: 'software-change',
+        baseDigest: digest,
+        digest: 'f'.repeat(64),
+        delta: { software: { added: pkgs(`grow${round}-${i}`, 50_000) } },
+      },
+    }));
     await send('4 deltas of 50,000 new packages each, past the limit', items);
   }
   // The resync the server asked for, then the largest valid batches the entry budget lets through:
   // one delta swapping 25,000 packages (50,000 entries) each time.
-  await send('full snapshot again (resync)', [{ seq: ++seq, at, kind: 'inventory.full', body: { trigger: 'resync', digest: snapshotDigest(snapshot), snapshot } }]);
+  await send('full snapshot again (resync)', [
+    { seq: ++seq, at, kind: 'inventory.full', body: { trigger: 'resync', digest: snapshotDigest(snapshot), snapshot } },
+  ]);
   for (let round = 0; round < 3; round++) {
     const nextSnapshot = { ...snapshot, software: [...snapshot.software.slice(25_000), ...pkgs(`swap${round}`, 25_000)] };
-    const item = { seq: ++seq, at, kind: 'inventory.delta', body: { trigger: 'software-change', baseDigest: snapshotDigest(snapshot), digest: snapshotDigest(nextSnapshot), delta: diffSnapshots(snapshot, nextSnapshot) } };
+    const item = {
+      seq: ++seq,
+      at,
+      kind: 'inventory.delta',
+      body: {
+        trigger: 'software-change',
+        baseDigest: snapshotDigest(snapshot),
+        digest: snapshotDigest(nextSnapshot),
+        delta: diffSnapshots(snapshot, nextSnapshot),
+      },
+    };
     snapshot = nextSnapshot;
     await send('1 valid delta swapping 25,000 packages', [item]);
   }

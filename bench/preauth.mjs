@@ -34,7 +34,18 @@ function frame(payload, compressed = false) {
   return Buffer.concat([head, mask, body]);
 }
 
-const hello = frame(Buffer.from(JSON.stringify({ type: 'hello', protocol: 1, agentVersion: 'bench', deviceId: 'no-such-device', secret: 'x'.repeat(43), hints: { installId: 'bench-install-01', hostname: 'bench', macs: [] } })));
+const hello = frame(
+  Buffer.from(
+    JSON.stringify({
+      type: 'hello',
+      protocol: 1,
+      agentVersion: 'bench',
+      deviceId: 'no-such-device',
+      secret: 'x'.repeat(43),
+      hints: { installId: 'bench-install-01', hostname: 'bench', macs: [] },
+    }),
+  ),
+);
 // As ws itself sends it: a sync-flushed raw deflate stream without its 4-byte tail.
 const bombPayload = deflateRawSync(Buffer.alloc(8 * 1024 * 1024, 0x20), { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4);
 const bomb = frame(bombPayload, true);
@@ -67,11 +78,15 @@ async function measure(label, run) {
   const before = procStat(server.proc.pid).cpuSeconds;
   const started = Date.now();
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next++ < attempts) await run();
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < attempts) await run();
+    }),
+  );
   const cpu = procStat(server.proc.pid).cpuSeconds - before;
-  console.log(`${label}: ${((cpu / attempts) * 1e6).toFixed(0)} µs server CPU per attempt (${attempts} attempts, ${CONCURRENCY} at a time, ${Date.now() - started} ms wall)`);
+  console.log(
+    `${label}: ${((cpu / attempts) * 1e6).toFixed(0)} µs server CPU per attempt (${attempts} attempts, ${CONCURRENCY} at a time, ${Date.now() - started} ms wall)`,
+  );
   return cpu / attempts;
 }
 
@@ -83,7 +98,11 @@ await measure('compressed bomb before hello (8 MiB inflated, 1009)', () => attem
 const holders = Array.from({ length: 16 }, () => connect({ host: url.hostname, port: Number(url.port), localAddress: '127.0.3.1' }));
 for (const h of holders) {
   h.on('error', () => undefined);
-  h.once('connect', () => h.write(`GET /agent HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n\r\n`));
+  h.once('connect', () =>
+    h.write(
+      `GET /agent HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n\r\n`,
+    ),
+  );
 }
 await new Promise((r) => setTimeout(r, 300));
 await measure('refused at the per-address cap (429)', () => attempt(hello, '127.0.3.1'));

@@ -5,7 +5,9 @@ import { readdirSync } from 'node:fs';
 
 const dir = new URL('.', import.meta.url).pathname;
 const only = process.argv.slice(2);
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs') && f !== 'run-all.mjs').sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.mjs') && f !== 'run-all.mjs')
+  .sort()) {
   if (only.length && !only.some((o) => file.includes(o))) continue;
   console.log(`\n== bench/${file}`);
   const r = spawnSync(process.execPath, [dir + file], { stdio: 'inherit' });

@@ -30,7 +30,13 @@ function fusionInventory() {
   if (!onPath('fusioninventory-inventory')) return undefined;
   const m = medianRuns(() => timedRun('fusioninventory-inventory', []), { runs: RUNS });
   const xml = m.last.stdout;
-  return { name: `FusionInventory ${version('fusioninventory-agent')}`, ...m, outKB: kb(xml.length), gzipKB: kb(gzipSync(xml).length), packages: xmlCount(xml.toString(), 'SOFTWARES') };
+  return {
+    name: `FusionInventory ${version('fusioninventory-agent')}`,
+    ...m,
+    outKB: kb(xml.length),
+    gzipKB: kb(gzipSync(xml).length),
+    packages: xmlCount(xml.toString(), 'SOFTWARES'),
+  };
 }
 
 function ocsInventory() {
@@ -50,12 +56,21 @@ function ocsInventory() {
     },
     { runs: RUNS },
   );
-  return { name: `OCS Inventory ${version('ocsinventory-agent')}`, ...m, outKB: kb(xml.length), gzipKB: kb(gzipSync(xml).length), packages: xmlCount(xml.toString(), 'SOFTWARES') };
+  return {
+    name: `OCS Inventory ${version('ocsinventory-agent')}`,
+    ...m,
+    outKB: kb(xml.length),
+    gzipKB: kb(gzipSync(xml).length),
+    packages: xmlCount(xml.toString(), 'SOFTWARES'),
+  };
 }
 
 function dpkgInstalled() {
   try {
-    return execFileSync('dpkg-query', ['-W', '-f=${db:Status-Abbrev}\n']).toString().split('\n').filter((l) => /^.i/.test(l)).length;
+    return execFileSync('dpkg-query', ['-W', '-f=${db:Status-Abbrev}\n'])
+      .toString()
+      .split('\n')
+      .filter((l) => /^.i/.test(l)).length;
   } catch {
     return 'no';
   }
@@ -80,16 +95,33 @@ function version(pkg) {
 
 function table(rows) {
   const head = ['', 'wall s', 'CPU s', 'peak RSS MB', 'raw output KB', 'raw output gzipped KB', 'software items'];
-  const cells = rows.map((r) => [r.name, r.wallS.toFixed(2), r.cpuS.toFixed(2), r.rssMB.toFixed(1), r.outKB.toFixed(0), r.gzipKB.toFixed(1), String(r.packages)]);
+  const cells = rows.map((r) => [
+    r.name,
+    r.wallS.toFixed(2),
+    r.cpuS.toFixed(2),
+    r.rssMB.toFixed(1),
+    r.outKB.toFixed(0),
+    r.gzipKB.toFixed(1),
+    String(r.packages),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c) => `| ${c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ')} |`;
-  return [line(head), `|${widths.map((w, i) => (i === 0 ? '-' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|')}|`, ...cells.map(line)].join('\n');
+  return [
+    line(head),
+    `|${widths.map((w, i) => (i === 0 ? '-' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|')}|`,
+    ...cells.map(line),
+  ].join('\n');
 }
 
 const ours = outpost();
 const others = [fusionInventory(), ocsInventory()].filter(Boolean);
 console.log(`scan benchmark: median of ${RUNS} runs after 1 warm-up, ${process.platform} ${process.arch}, node ${process.versions.node}`);
-console.log(`this machine: ${dpkgInstalled()} dpkg packages installed; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(
+  `this machine: ${dpkgInstalled()} dpkg packages installed; load average ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 console.log(table([ours, ...others]));
 console.log('\nOutpost as a fraction of the others (lower is better):');
 for (const o of others) {

@@ -22,7 +22,15 @@ process.on('exit', () => {
 
 const url = (await waitFor(() => server.output().match(/listening on (http:\/\/\S+)/), 10_000, 'server'))[1];
 const api = async (path) => (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
-const token = execFileSync(process.execPath, [new URL('../bin/outpost.js', import.meta.url).pathname, 'token', 'create', '--data', join(dir, 'server')]).toString().trim();
+const token = execFileSync(process.execPath, [
+  new URL('../bin/outpost.js', import.meta.url).pathname,
+  'token',
+  'create',
+  '--data',
+  join(dir, 'server'),
+])
+  .toString()
+  .trim();
 const proxy = await byteCountingProxy(Number(new URL(url).port));
 const agent = start(['agent', '--server', `http://127.0.0.1:${proxy.port}`, '--state', join(dir, 'agent'), '--token', token]);
 children.push(agent.proc);
@@ -46,7 +54,11 @@ for (let i = 0; i < installs; i++) {
   await new Promise((r) => setTimeout(r, 300)); // let the ack and any trailing frame finish
   installBytes.push(proxy.counts.up - before);
   execFileSync('flock', [DPKG_LOCK, 'dpkg', '--purge', name], { stdio: 'ignore' });
-  await waitFor(async () => !(await api(`/api/devices/${device.id}/software?q=${name}`)).items?.some((s) => s.name === name), 10_000, `${name} removed`);
+  await waitFor(
+    async () => !(await api(`/api/devices/${device.id}/software?q=${name}`)).items?.some((s) => s.name === name),
+    10_000,
+    `${name} removed`,
+  );
 }
 
 await new Promise((r) => setTimeout(r, 3000));

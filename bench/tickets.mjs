@@ -59,7 +59,8 @@ const device = await waitFor(async () => (await api('/api/devices')).items?.find
 await waitFor(async () => (await callLocalAgent(stateDir, 'status', {}).catch(() => null))?.connected, 30_000, 'local API');
 await sleep(1500); // let the first inventory exchange settle
 
-const raise = (subject) => callLocalAgent(stateDir, 'tickets.create', { subject, description: 'Raised by bench/tickets.mjs.', priority: 'normal' });
+const raise = (subject) =>
+  callLocalAgent(stateDir, 'tickets.create', { subject, description: 'Raised by bench/tickets.mjs.', priority: 'normal' });
 const visible = async (tag) => (await api(`/api/tickets?q=${tag}&limit=1`)).items?.length === 1;
 const newTag = () => `bench${randomBytes(5).toString('hex')}`;
 

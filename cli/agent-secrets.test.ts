@@ -15,7 +15,9 @@ const file = (name: string, content: string, mode = 0o600) => {
 };
 const resolve = (flags: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => {
   const warnings: string[] = [];
-  const secrets = agentSecrets(resolveSettings(AGENT_SETTINGS, { server: 'https://outpost.example', ...flags }, env), flags, (l) => warnings.push(l));
+  const secrets = agentSecrets(resolveSettings(AGENT_SETTINGS, { server: 'https://outpost.example', ...flags }, env), flags, (l) =>
+    warnings.push(l),
+  );
   return { secrets, warnings };
 };
 
@@ -43,15 +45,22 @@ describe('agent enrolment token and CA', () => {
   });
 
   it('refuses a missing or empty token file with E_CONFIG naming the file', () => {
-    assert.throws(() => resolve({ tokenFile: '/nonexistent/token' }), (e: Error & { code?: string }) => e.code === 'E_CONFIG' && /--token-file \/nonexistent\/token: cannot read \(ENOENT\)/.test(e.message));
+    assert.throws(
+      () => resolve({ tokenFile: '/nonexistent/token' }),
+      (e: Error & { code?: string }) =>
+        e.code === 'E_CONFIG' && /--token-file \/nonexistent\/token: cannot read \(ENOENT\)/.test(e.message),
+    );
     assert.throws(() => resolve({ tokenFile: file('token', '\n') }), /must hold one enrolment token/);
   });
 
-  it('pins a CA from --ca-file or the config file\'s PEM, and refuses a file that is not one', () => {
+  it("pins a CA from --ca-file or the config file's PEM, and refuses a file that is not one", () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
     assert.equal(resolve({ caFile: file('ca.pem', pem) }).secrets.ca, pem);
     assert.equal(resolve({ config: file('agent.json', JSON.stringify({ ca: pem })) }).secrets.ca, pem);
     assert.throws(() => resolve({ caFile: file('ca.pem', 'hello') }), /--ca-file .*: not a PEM certificate/);
-    assert.throws(() => resolve({ config: file('agent.json', JSON.stringify({ ca: 'hello' })) }), /"ca" in the config file \(from file\): must be a PEM certificate/);
+    assert.throws(
+      () => resolve({ config: file('agent.json', JSON.stringify({ ca: 'hello' })) }),
+      /"ca" in the config file \(from file\): must be a PEM certificate/,
+    );
   });
 });

@@ -42,7 +42,8 @@ function readText(path: string, label: string): string {
 
 function readTokenFile(path: string, warn: Warn): string {
   const token = readText(path, '--token-file').trim();
-  if (token.length < 16 || /\s/.test(token)) throw new OutpostError('E_CONFIG', `--token-file ${path}: must hold one enrolment token (16 characters or more)`);
+  if (token.length < 16 || /\s/.test(token))
+    throw new OutpostError('E_CONFIG', `--token-file ${path}: must hold one enrolment token (16 characters or more)`);
   // Windows has no POSIX modes; its installer sets the file's ACL instead.
   if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
     warn(`outpost: warning: --token-file ${path} can be read by other accounts; chmod 600 it`);

@@ -13,9 +13,17 @@ export interface SettingSpec<T> {
   default?: T;
 }
 
-const port = z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535');
+const port = z.coerce
+  .number({ error: 'must be a port number from 0 to 65535' })
+  .int('must be a port number from 0 to 65535')
+  .min(0, 'must be a port number from 0 to 65535')
+  .max(65535, 'must be a port number from 0 to 65535');
 const nonEmpty = z.string().trim().min(1);
-const count = z.coerce.number({ error: 'must be a whole number from 1 to 1000000' }).int('must be a whole number from 1 to 1000000').min(1, 'must be a whole number from 1 to 1000000').max(1_000_000, 'must be a whole number from 1 to 1000000');
+const count = z.coerce
+  .number({ error: 'must be a whole number from 1 to 1000000' })
+  .int('must be a whole number from 1 to 1000000')
+  .min(1, 'must be a whole number from 1 to 1000000')
+  .max(1_000_000, 'must be a whole number from 1 to 1000000');
 const serverUrl = z
   .string()
   .trim()
@@ -29,14 +37,23 @@ export const SERVER_SETTINGS = {
   // Unauthenticated agent connections (see server/ingest/pre-auth.ts); unset means the defaults.
   preAuthPerAddress: { schema: count.optional(), env: 'OUTPOST_PREAUTH_PER_ADDRESS', file: 'preAuthPerAddress' },
   preAuthTotal: { schema: count.optional(), env: 'OUTPOST_PREAUTH_TOTAL', file: 'preAuthTotal' },
-  authTimeoutMs: { schema: z.coerce.number().int().min(100, 'must be at least 100 ms').max(600_000, 'must be at most 600000 ms').optional(), env: 'OUTPOST_AUTH_TIMEOUT_MS', file: 'authTimeoutMs' },
+  authTimeoutMs: {
+    schema: z.coerce.number().int().min(100, 'must be at least 100 ms').max(600_000, 'must be at most 600000 ms').optional(),
+    env: 'OUTPOST_AUTH_TIMEOUT_MS',
+    file: 'authTimeoutMs',
+  },
   tlsCert: { schema: nonEmpty.optional(), flag: '--tls-cert', env: 'OUTPOST_TLS_CERT', file: 'tlsCert' },
   tlsKey: { schema: nonEmpty.optional(), flag: '--tls-key', env: 'OUTPOST_TLS_KEY', file: 'tlsKey' },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export const AGENT_SETTINGS = {
   server: { schema: serverUrl, flag: '--server', env: 'OUTPOST_SERVER', file: 'server' },
-  token: { schema: z.string().min(16, 'must be at least 16 characters').optional(), flag: '--token', env: 'OUTPOST_ENROL_TOKEN', file: 'token' },
+  token: {
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    flag: '--token',
+    env: 'OUTPOST_ENROL_TOKEN',
+    file: 'token',
+  },
   // Read only when no token is given itself: keeps the token out of `ps` and shell history.
   tokenFile: { schema: nonEmpty.optional(), flag: '--token-file', env: 'OUTPOST_ENROL_TOKEN_FILE', file: 'tokenFile' },
   // A pinned CA for wss:// (PEM file, or the PEM itself as "ca" in the config file); else the system's.
@@ -104,13 +121,17 @@ const DESK_FIELDS = [
  * desk is configured. The secret comes from OUTPOST_DESK_SECRET or a file, never a flag value or
  * the config file itself, so it is not in argv, shell history or a config that gets shared.
  */
-export function resolveDeskSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> | undefined {
+export function resolveDeskSettings(
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, unknown> | undefined {
   const file = readConfigFile(typeof flags.config === 'string' ? flags.config : env.OUTPOST_CONFIG).desk;
   if (file !== undefined && (file === null || typeof file !== 'object' || Array.isArray(file))) {
     throw new OutpostError('E_CONFIG', '"desk" in the config file must be an object');
   }
   const fromFile = (file ?? {}) as Record<string, unknown>;
-  if ('secret' in fromFile) throw new OutpostError('E_CONFIG', '"desk.secret" is not read from the config file: use desk.secretFile or OUTPOST_DESK_SECRET');
+  if ('secret' in fromFile)
+    throw new OutpostError('E_CONFIG', '"desk.secret" is not read from the config file: use desk.secretFile or OUTPOST_DESK_SECRET');
   const out: Record<string, unknown> = { ...fromFile };
   for (const f of DESK_FIELDS) {
     const value = flags[f.flag] ?? (env[f.env] ? env[f.env] : undefined);
@@ -126,10 +147,14 @@ export function resolveDeskSettings(flags: Record<string, unknown>, env: NodeJS.
 }
 
 /** The config file's "quotas" object (checked by the server against its schema), or undefined. */
-export function resolveQuotaSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> | undefined {
+export function resolveQuotaSettings(
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, unknown> | undefined {
   const quotas = readConfigFile(typeof flags.config === 'string' ? flags.config : env.OUTPOST_CONFIG).quotas;
   if (quotas === undefined) return undefined;
-  if (quotas === null || typeof quotas !== 'object' || Array.isArray(quotas)) throw new OutpostError('E_CONFIG', '"quotas" in the config file must be an object');
+  if (quotas === null || typeof quotas !== 'object' || Array.isArray(quotas))
+    throw new OutpostError('E_CONFIG', '"quotas" in the config file must be an object');
   return quotas as Record<string, unknown>;
 }
 

@@ -19,7 +19,12 @@ function plainAgentFlags(args: readonly string[]): Record<string, unknown> | und
   if (args[0] !== 'agent') return undefined;
   try {
     const text = { type: 'string' } as const;
-    return parseArgs({ args: args.slice(1), options: { server: text, token: text, state: text, config: text }, strict: true, allowPositionals: false }).values;
+    return parseArgs({
+      args: args.slice(1),
+      options: { server: text, token: text, state: text, config: text },
+      strict: true,
+      allowPositionals: false,
+    }).values;
   } catch {
     return undefined;
   }

@@ -21,19 +21,27 @@ program
   .option('--desk-url <url>', "the desk's web address (env OUTPOST_DESK_URL)")
   .option('--desk-user <name>', 'the API user (RT, Autotask UserName) or technician (SDP) (env OUTPOST_DESK_USER)')
   .option('--desk-secret-file <file>', 'file holding the API token or password (env OUTPOST_DESK_SECRET_FILE, or OUTPOST_DESK_SECRET)')
-  .addOption(new Option('--desk-auth <kind>', 'RT: the secret is an auth token or the password (env OUTPOST_DESK_AUTH)').choices(['token', 'basic']))
+  .addOption(
+    new Option('--desk-auth <kind>', 'RT: the secret is an auth token or the password (env OUTPOST_DESK_AUTH)').choices(['token', 'basic']),
+  )
   .option('--desk-poll <seconds>', 'how often to read status and replies from the desk, default 30 (Autotask 300) (env OUTPOST_DESK_POLL)')
   .option('--desk-requester-domain <domain>', 'requesters without an email become account@domain (env OUTPOST_DESK_REQUESTER_DOMAIN)')
   .option('--fleet-scan-at <HH:MM|off>', "every agent's daily full scan, agent's local time (env OUTPOST_FLEET_SCAN_AT; default off)")
   .option('--fleet-refresh-minutes <n>', "every agent's full refresh interval, 5-10080 (env OUTPOST_FLEET_REFRESH_MINUTES; default 90)")
-  .option('--fleet-users-refresh-minutes <n>', "every agent's signed-in users refresh, 1-1440 (env OUTPOST_FLEET_USERS_REFRESH_MINUTES; default 30)")
+  .option(
+    '--fleet-users-refresh-minutes <n>',
+    "every agent's signed-in users refresh, 1-1440 (env OUTPOST_FLEET_USERS_REFRESH_MINUTES; default 30)",
+  )
   .action(async (flags: Record<string, unknown>) => (await import('./commands/server.js')).serverCommand(flags));
 
 program
   .command('agent')
   .description("run the agent: collect this machine's inventory and stream its changes to the server")
   .option('--server <url>', 'server base URL, ws(s):// or http(s):// (env OUTPOST_SERVER)')
-  .option('--token-file <file>', 'file holding the enrolment token, needed only the first time (env OUTPOST_ENROL_TOKEN_FILE, or OUTPOST_ENROL_TOKEN)')
+  .option(
+    '--token-file <file>',
+    'file holding the enrolment token, needed only the first time (env OUTPOST_ENROL_TOKEN_FILE, or OUTPOST_ENROL_TOKEN)',
+  )
   .option('--token <token>', 'the enrolment token itself: visible to local users in the process list, prefer --token-file')
   .option('--ca-file <file>', 'PEM CA certificate to trust for wss:// instead of the system store (env OUTPOST_CA_FILE)')
   .option('--state <dir>', 'state directory (env OUTPOST_STATE_DIR)')
@@ -69,7 +77,9 @@ ticket
   .option('--attach <file>', 'a file to attach (repeat for more; 10 MB each, 25 MB in all)', collect, [])
   .addOption(stateOption())
   .addOption(jsonOption())
-  .action(async (flags: import('./commands/ticket.js').TicketCreateFlags) => (await import('./commands/ticket.js')).ticketCreateCommand(flags));
+  .action(async (flags: import('./commands/ticket.js').TicketCreateFlags) =>
+    (await import('./commands/ticket.js')).ticketCreateCommand(flags),
+  );
 
 ticket
   .command('list')
@@ -84,7 +94,9 @@ ticket
   .argument('<ref>', 'the reference "ticket create" printed, or the ticket number')
   .addOption(stateOption())
   .addOption(jsonOption())
-  .action(async (ref: string, flags: { state?: string; json?: boolean }) => (await import('./commands/ticket.js')).ticketShowCommand(ref, flags));
+  .action(async (ref: string, flags: { state?: string; json?: boolean }) =>
+    (await import('./commands/ticket.js')).ticketShowCommand(ref, flags),
+  );
 
 ticket
   .command('reopen')
@@ -93,7 +105,9 @@ ticket
   .requiredOption('--note <text>', 'what is still wrong')
   .addOption(stateOption())
   .addOption(jsonOption())
-  .action(async (ref: string, flags: { note: string; state?: string; json?: boolean }) => (await import('./commands/ticket.js')).ticketReopenCommand(ref, flags));
+  .action(async (ref: string, flags: { note: string; state?: string; json?: boolean }) =>
+    (await import('./commands/ticket.js')).ticketReopenCommand(ref, flags),
+  );
 
 const worklog = program.command('worklog').description('remote-session worklogs, through the local agent');
 
@@ -107,7 +121,9 @@ worklog
   .option('--description <text>', 'what was done')
   .addOption(stateOption())
   .addOption(jsonOption())
-  .action(async (flags: import('./commands/worklog.js').WorklogAddFlags) => (await import('./commands/worklog.js')).worklogAddCommand(flags));
+  .action(async (flags: import('./commands/worklog.js').WorklogAddFlags) =>
+    (await import('./commands/worklog.js')).worklogAddCommand(flags),
+  );
 
 worklog
   .command('list')
@@ -123,7 +139,9 @@ worklog
   .requiredOption('--ticket <id>', 'the corrected ticket number')
   .addOption(stateOption())
   .addOption(jsonOption())
-  .action(async (ref: string, flags: { ticket: string; state?: string; json?: boolean }) => (await import('./commands/worklog.js')).worklogRetryCommand(ref, flags));
+  .action(async (ref: string, flags: { ticket: string; state?: string; json?: boolean }) =>
+    (await import('./commands/worklog.js')).worklogRetryCommand(ref, flags),
+  );
 
 const token = program.command('token').description('enrolment tokens (work while the server runs)');
 token
@@ -149,7 +167,9 @@ token
 
 program
   .command('package')
-  .description("one fleet's enrolment settings for the endpoint installers: a fresh token as deb/rpm agent.json, Windows silent install, macOS profile")
+  .description(
+    "one fleet's enrolment settings for the endpoint installers: a fresh token as deb/rpm agent.json, Windows silent install, macOS profile",
+  )
   .requiredOption('--server <url>', 'the https:// address agents reach this server at')
   .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
   .option('--label <text>', 'what the token is for, e.g. the fleet or site')
@@ -167,11 +187,15 @@ const adminOptions = (cmd: Command) =>
     .option('--config <file>', 'JSON config file (env OUTPOST_CONFIG)')
     .option('--password-file <file>', "read the password from the file's first line (else stdin's first line, or a prompt at a terminal)");
 
-adminOptions(admin.command('create').description('add an admin who can sign in to the web console'))
-  .action(async (username: string, flags: import('./commands/admin.js').AdminFlags) => (await import('./commands/admin.js')).adminCreateCommand(username, flags));
+adminOptions(admin.command('create').description('add an admin who can sign in to the web console')).action(
+  async (username: string, flags: import('./commands/admin.js').AdminFlags) =>
+    (await import('./commands/admin.js')).adminCreateCommand(username, flags),
+);
 
-adminOptions(admin.command('passwd').description("set an admin's password; their console sessions end"))
-  .action(async (username: string, flags: import('./commands/admin.js').AdminFlags) => (await import('./commands/admin.js')).adminPasswdCommand(username, flags));
+adminOptions(admin.command('passwd').description("set an admin's password; their console sessions end")).action(
+  async (username: string, flags: import('./commands/admin.js').AdminFlags) =>
+    (await import('./commands/admin.js')).adminPasswdCommand(username, flags),
+);
 
 program
   .command('start')

@@ -13,7 +13,8 @@ const configFile = (content: object) => {
   return path;
 };
 
-const agent = (flags: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => scheduleOverrides(resolveSettings(AGENT_SCHEDULE_SETTINGS, flags, env));
+const agent = (flags: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) =>
+  scheduleOverrides(resolveSettings(AGENT_SCHEDULE_SETTINGS, flags, env));
 
 describe('schedule settings', () => {
   it('are absent unless given, so the fleet schedule applies', () => {
@@ -38,7 +39,11 @@ describe('schedule settings', () => {
       [{}, { OUTPOST_REFRESH_MINUTES: '2' }, /^OUTPOST_REFRESH_MINUTES \(from env\): must be a whole number of minutes from 5 to 10080$/],
       [{ refreshMinutes: '1.5h' }, {}, /^--refresh-minutes \(from flag\): must be a whole number of minutes/],
       [{ usersRefreshMinutes: '0' }, {}, /^--users-refresh-minutes \(from flag\): must be a whole number of minutes from 1 to 1440$/],
-      [{ config: configFile({ usersRefreshMinutes: 7.5 }) }, {}, /^"usersRefreshMinutes" in the config file \(from file\): must be a whole number/],
+      [
+        { config: configFile({ usersRefreshMinutes: 7.5 }) },
+        {},
+        /^"usersRefreshMinutes" in the config file \(from file\): must be a whole number/,
+      ],
       [{ config: configFile({ scanAt: 930 }) }, {}, /^"scanAt" in the config file \(from file\): must be a time HH:MM/],
     ];
     for (const [flags, env, message] of cases) {
@@ -51,8 +56,15 @@ describe('schedule settings', () => {
   });
 
   it("the server's fleet schedule has its own names and the same checks", () => {
-    const s = resolveSettings(FLEET_SCHEDULE_SETTINGS, { fleetScanAt: '01:00' }, { OUTPOST_FLEET_USERS_REFRESH_MINUTES: '20', OUTPOST_SCAN_AT: '05:00' });
+    const s = resolveSettings(
+      FLEET_SCHEDULE_SETTINGS,
+      { fleetScanAt: '01:00' },
+      { OUTPOST_FLEET_USERS_REFRESH_MINUTES: '20', OUTPOST_SCAN_AT: '05:00' },
+    );
     assert.deepEqual(fleetSchedule(s), { scheduledScanAt: '01:00', usersRefreshMinutes: 20 });
-    assert.throws(() => resolveSettings(FLEET_SCHEDULE_SETTINGS, {}, { OUTPOST_FLEET_REFRESH_MINUTES: '99999' }), (e: Error) => e.message === 'OUTPOST_FLEET_REFRESH_MINUTES (from env): must be a whole number of minutes from 5 to 10080');
+    assert.throws(
+      () => resolveSettings(FLEET_SCHEDULE_SETTINGS, {}, { OUTPOST_FLEET_REFRESH_MINUTES: '99999' }),
+      (e: Error) => e.message === 'OUTPOST_FLEET_REFRESH_MINUTES (from env): must be a whole number of minutes from 5 to 10080',
+    );
   });
 });

@@ -8,14 +8,17 @@ import type { SettingSpec } from './config.js';
 const TIME_MESSAGE = 'must be a time HH:MM from 00:00 to 23:59, or "off"';
 
 /** "HH:MM" -> that time; "off" (or JSON null in the config file) -> no daily scan. */
-const scanAt = z.union([
-  z.null(),
-  z
-    .string({ error: TIME_MESSAGE })
-    .trim()
-    .refine((s) => /^off$/i.test(s) || /^([01]\d|2[0-3]):[0-5]\d$/.test(s), TIME_MESSAGE)
-    .transform((s) => (/^off$/i.test(s) ? null : s)),
-], { error: TIME_MESSAGE });
+const scanAt = z.union(
+  [
+    z.null(),
+    z
+      .string({ error: TIME_MESSAGE })
+      .trim()
+      .refine((s) => /^off$/i.test(s) || /^([01]\d|2[0-3]):[0-5]\d$/.test(s), TIME_MESSAGE)
+      .transform((s) => (/^off$/i.test(s) ? null : s)),
+  ],
+  { error: TIME_MESSAGE },
+);
 
 const minutes = (min: number, max: number) => {
   const message = `must be a whole number of minutes from ${min} to ${max}`;
@@ -29,13 +32,23 @@ const usersRefresh = minutes(1, 24 * 60);
 export const AGENT_SCHEDULE_SETTINGS = {
   scanAt: { schema: scanAt.optional(), flag: '--scan-at', env: 'OUTPOST_SCAN_AT', file: 'scanAt' },
   refreshMinutes: { schema: refresh.optional(), flag: '--refresh-minutes', env: 'OUTPOST_REFRESH_MINUTES', file: 'refreshMinutes' },
-  usersRefreshMinutes: { schema: usersRefresh.optional(), flag: '--users-refresh-minutes', env: 'OUTPOST_USERS_REFRESH_MINUTES', file: 'usersRefreshMinutes' },
+  usersRefreshMinutes: {
+    schema: usersRefresh.optional(),
+    flag: '--users-refresh-minutes',
+    env: 'OUTPOST_USERS_REFRESH_MINUTES',
+    file: 'usersRefreshMinutes',
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 /** Separate names, so `outpost start` and a shared environment never mix the fleet's with one machine's. */
 export const FLEET_SCHEDULE_SETTINGS = {
   fleetScanAt: { schema: scanAt.optional(), flag: '--fleet-scan-at', env: 'OUTPOST_FLEET_SCAN_AT', file: 'fleetScanAt' },
-  fleetRefreshMinutes: { schema: refresh.optional(), flag: '--fleet-refresh-minutes', env: 'OUTPOST_FLEET_REFRESH_MINUTES', file: 'fleetRefreshMinutes' },
+  fleetRefreshMinutes: {
+    schema: refresh.optional(),
+    flag: '--fleet-refresh-minutes',
+    env: 'OUTPOST_FLEET_REFRESH_MINUTES',
+    file: 'fleetRefreshMinutes',
+  },
   fleetUsersRefreshMinutes: {
     schema: usersRefresh.optional(),
     flag: '--fleet-users-refresh-minutes',
@@ -53,7 +66,11 @@ export function scheduleOverrides(s: { scanAt?: string | null; refreshMinutes?: 
   };
 }
 
-export function fleetSchedule(s: { fleetScanAt?: string | null; fleetRefreshMinutes?: number; fleetUsersRefreshMinutes?: number }): Partial<Settings> {
+export function fleetSchedule(s: {
+  fleetScanAt?: string | null;
+  fleetRefreshMinutes?: number;
+  fleetUsersRefreshMinutes?: number;
+}): Partial<Settings> {
   return scheduleOverrides({
     ...(s.fleetScanAt !== undefined ? { scanAt: s.fleetScanAt } : {}),
     ...(s.fleetRefreshMinutes !== undefined ? { refreshMinutes: s.fleetRefreshMinutes } : {}),

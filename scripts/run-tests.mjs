@@ -43,9 +43,14 @@ const notRunFile = join(mkdtempSync(join(tmpdir(), 'outpost-tests-')), 'not-run.
 const result = spawnSync(
   process.execPath,
   [
-    '--import', 'tsx', '--test', '--test-concurrency=2',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    `--test-reporter=${join(root, 'scripts', 'skip-reporter.mjs')}`, `--test-reporter-destination=${notRunFile}`,
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts', 'skip-reporter.mjs')}`,
+    `--test-reporter-destination=${notRunFile}`,
     ...files,
   ],
   { cwd: root, stdio: 'inherit' },
@@ -57,7 +62,9 @@ if (notRun.length > 0) {
   const red = process.stdout.isTTY ? (t) => `\x1b[1;31m${t}\x1b[0m` : (t) => t;
   console.log(red(`\nNOT RUN: ${notRun.length} test(s) or suite(s) did not run, so this run does not cover them:`));
   for (const t of notRun) {
-    console.log(`  - ${relative(root, t.file) || '?'} > ${t.name}${t.todo ? ' (todo)' : ''}${t.reason ? `\n      why / how to get it: ${t.reason}` : ''}`);
+    console.log(
+      `  - ${relative(root, t.file) || '?'} > ${t.name}${t.todo ? ' (todo)' : ''}${t.reason ? `\n      why / how to get it: ${t.reason}` : ''}`,
+    );
   }
   if (ci) console.log(red('CI=true: every real component must be present, so tests that did not run fail the run.'));
 }
@@ -70,5 +77,8 @@ function readNotRun(file) {
   } catch {
     return [];
   }
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }

@@ -128,7 +128,8 @@ export class OutpostServer {
 
   private async assemble(store: Store): Promise<Running> {
     const hub = new LiveHub(this.opts.log.child({ part: 'live' }));
-    const ticketEvent = (ticketId: number, deviceId: string | null) => hub.publish('ticket', { ticketId, deviceId, at: new Date(this.now()).toISOString() });
+    const ticketEvent = (ticketId: number, deviceId: string | null) =>
+      hub.publish('ticket', { ticketId, deviceId, at: new Date(this.now()).toISOString() });
     const gateway = new AgentGateway({
       store,
       hub,
@@ -219,7 +220,10 @@ function validQuotas(overrides: Partial<QuotaSettings> | undefined): QuotaSettin
   const parsed = QuotaSettingsSchema.safeParse({ ...DEFAULT_QUOTAS, ...overrides });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new OutpostError('E_CONFIG', `"quotas.${issue?.path.join('.') ?? '?'}" in the config file is not valid: ${issue?.message ?? 'invalid'}.`);
+  throw new OutpostError(
+    'E_CONFIG',
+    `"quotas.${issue?.path.join('.') ?? '?'}" in the config file is not valid: ${issue?.message ?? 'invalid'}.`,
+  );
 }
 
 function checkAdminToken(token: string): void {

@@ -93,7 +93,8 @@ export function applyDeltaTo(base: InventoryState, delta: Delta): ApplyOutcome {
     if (!change) continue;
     const schema = section === 'hardware' ? HardwareSchema : OsSchema;
     // A delta may unset required fields or set parts that do not fit together; never store such a section.
-    if (!schema.safeParse(value).success) return { ok: false, code: 'E_BAD_MESSAGE', message: `The delta leaves an invalid ${section} section.` };
+    if (!schema.safeParse(value).success)
+      return { ok: false, code: 'E_BAD_MESSAGE', message: `The delta leaves an invalid ${section} section.` };
     (objects as Record<ObjectSection, object>)[section] = value;
     digests[section] = objectDigest(section, value);
     changes.push(change);
@@ -107,7 +108,11 @@ export function applyDeltaTo(base: InventoryState, delta: Delta): ApplyOutcome {
     const change = applyCollection(section, overlay, d);
     const limit = SNAPSHOT_LIMITS[section];
     if (overlay.size > limit) {
-      return { ok: false, code: 'E_SNAPSHOT_LIMIT', message: `The delta would leave ${overlay.size} ${section} items; a snapshot holds at most ${limit}.` };
+      return {
+        ok: false,
+        code: 'E_SNAPSHOT_LIMIT',
+        message: `The delta would leave ${overlay.size} ${section} items; a snapshot holds at most ${limit}.`,
+      };
     }
     digests[section] = updatedSum(section, overlay, digests[section]);
     if (change) changes.push(change);

@@ -38,7 +38,9 @@ const iface = fc
   })
   .map((n) => JSON.parse(JSON.stringify(n)) as Snapshot['network'][number]);
 
-const user = fc.record({ name: word, domain: opt(word), terminal: opt(fc.constantFrom('tty1', 'pts/0')) }).map((u) => JSON.parse(JSON.stringify(u)) as Snapshot['users'][number]);
+const user = fc
+  .record({ name: word, domain: opt(word), terminal: opt(fc.constantFrom('tty1', 'pts/0')) })
+  .map((u) => JSON.parse(JSON.stringify(u)) as Snapshot['users'][number]);
 
 const snapshot: fc.Arbitrary<Snapshot> = fc
   .record({
@@ -52,24 +54,40 @@ const snapshot: fc.Arbitrary<Snapshot> = fc
     users: fc.array(user, { maxLength: 5 }),
     software: fc.array(software, { maxLength: 25 }),
   })
-  .map((r) =>
-    JSON.parse(
-      JSON.stringify({
-        hardware: { manufacturer: r.manufacturer, serial: r.serial, memory: { totalBytes: r.totalBytes, modules: [] }, disks: [], graphics: [] },
-        os: { platform: r.platform, hostname: r.hostname, distro: r.distro },
-        network: r.network,
-        users: r.users,
-        software: r.software,
-      }),
-    ) as Snapshot,
+  .map(
+    (r) =>
+      JSON.parse(
+        JSON.stringify({
+          hardware: {
+            manufacturer: r.manufacturer,
+            serial: r.serial,
+            memory: { totalBytes: r.totalBytes, modules: [] },
+            disks: [],
+            graphics: [],
+          },
+          os: { platform: r.platform, hostname: r.hostname, distro: r.distro },
+          network: r.network,
+          users: r.users,
+          software: r.software,
+        }),
+      ) as Snapshot,
   );
 
 const keyOf = itemKey.software;
 const delta: fc.Arbitrary<Delta> = fc
   .record(
     {
-      os: fc.record({ set: fc.record({ distro: opt(word), hostname: word }, { requiredKeys: [] }), unset: fc.array(fc.constantFrom('distro', 'hostname', 'release'), { maxLength: 2 }) }, { requiredKeys: [] }),
-      network: fc.record({ added: fc.array(iface, { maxLength: 3 }), removed: fc.array(fc.constantFrom('eth0', 'wlan0', 'nope'), { maxLength: 2 }) }, { requiredKeys: [] }),
+      os: fc.record(
+        {
+          set: fc.record({ distro: opt(word), hostname: word }, { requiredKeys: [] }),
+          unset: fc.array(fc.constantFrom('distro', 'hostname', 'release'), { maxLength: 2 }),
+        },
+        { requiredKeys: [] },
+      ),
+      network: fc.record(
+        { added: fc.array(iface, { maxLength: 3 }), removed: fc.array(fc.constantFrom('eth0', 'wlan0', 'nope'), { maxLength: 2 }) },
+        { requiredKeys: [] },
+      ),
       software: fc.record(
         {
           added: fc.array(software, { maxLength: 8 }),
@@ -127,30 +145,47 @@ describe('delta and digest properties', () => {
   it('refuses exactly the deltas whose result would pass the software limit, and leaves the base untouched', () => {
     fc.assert(
       // Without an os part, so that no other refusal (a required field unset) comes first.
-      fc.property(fc.array(software, { maxLength: 10 }), delta.map(({ os: _os, ...rest }) => rest), fc.integer({ min: 0, max: 12 }), (items, d, headroom) => {
-        const present = keyed('software', items);
-        // The base claims to be near the limit; only the keys it really holds can be looked up.
-        const base: KeyedCollection<'software'> = { get: (k) => present.get(k), size: SNAPSHOT_LIMITS.software - headroom };
-        const state = { ...stateOf(normaliseSnapshot({ ...emptyMachine(), software: [] })), collections: { ...stateOf(emptyMachine()).collections, software: base } };
-        const before = JSON.stringify(state.digests, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString(16) : v));
-        const grown = netGrowth(present, d);
-        const applied = applyDeltaTo(state, d);
-        if (grown > headroom) {
-          assert.equal(applied.ok, false);
-          if (!applied.ok) assert.equal(applied.code, 'E_SNAPSHOT_LIMIT');
-        } else if (applied.ok) {
-          assert.ok(applied.collections.software.size <= SNAPSHOT_LIMITS.software);
-        }
-        assert.equal(JSON.stringify(state.digests, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString(16) : v)), before);
-        assert.equal(base.size, SNAPSHOT_LIMITS.software - headroom);
-      }),
+      fc.property(
+        fc.array(software, { maxLength: 10 }),
+        delta.map(({ os: _os, ...rest }) => rest),
+        fc.integer({ min: 0, max: 12 }),
+        (items, d, headroom) => {
+          const present = keyed('software', items);
+          // The base claims to be near the limit; only the keys it really holds can be looked up.
+          const base: KeyedCollection<'software'> = { get: (k) => present.get(k), size: SNAPSHOT_LIMITS.software - headroom };
+          const state = {
+            ...stateOf(normaliseSnapshot({ ...emptyMachine(), software: [] })),
+            collections: { ...stateOf(emptyMachine()).collections, software: base },
+          };
+          const before = JSON.stringify(state.digests, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString(16) : v));
+          const grown = netGrowth(present, d);
+          const applied = applyDeltaTo(state, d);
+          if (grown > headroom) {
+            assert.equal(applied.ok, false);
+            if (!applied.ok) assert.equal(applied.code, 'E_SNAPSHOT_LIMIT');
+          } else if (applied.ok) {
+            assert.ok(applied.collections.software.size <= SNAPSHOT_LIMITS.software);
+          }
+          assert.equal(
+            JSON.stringify(state.digests, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString(16) : v)),
+            before,
+          );
+          assert.equal(base.size, SNAPSHOT_LIMITS.software - headroom);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 });
 
 function emptyMachine(): Snapshot {
-  return { hardware: { memory: { modules: [] }, disks: [], graphics: [] }, os: { platform: 'linux', hostname: 'h' }, network: [], users: [], software: [] };
+  return {
+    hardware: { memory: { modules: [] }, disks: [], graphics: [] },
+    os: { platform: 'linux', hostname: 'h' },
+    network: [],
+    users: [],
+    software: [],
+  };
 }
 
 function stateOf(s: Snapshot) {

@@ -1,13 +1,6 @@
 // Keyed diff between two snapshots, and its application. The agent sends deltas; the server applies
 // them to its copy and records what changed. Both sides share this code so they cannot disagree.
-import {
-  COLLECTION_SECTIONS,
-  OBJECT_SECTIONS,
-  itemKey,
-  type CollectionItem,
-  type CollectionSection,
-  type Snapshot,
-} from './inventory.js';
+import { COLLECTION_SECTIONS, OBJECT_SECTIONS, itemKey, type CollectionItem, type CollectionSection, type Snapshot } from './inventory.js';
 import { canonicalJson } from './canonical.js';
 import type { Delta } from './delta-schema.js';
 import { applyDeltaTo, keyed, type InventoryState, type Overlay, type SectionChange } from './delta-apply.js';
@@ -54,11 +47,7 @@ function diffObject(prev: object, next: object): { set?: object; unset?: string[
   return { ...(Object.keys(set).length ? { set } : {}), ...(unset.length ? { unset: unset.sort() } : {}) };
 }
 
-function diffCollection<S extends CollectionSection>(
-  section: S,
-  prev: readonly CollectionItem<S>[],
-  next: readonly CollectionItem<S>[],
-) {
+function diffCollection<S extends CollectionSection>(section: S, prev: readonly CollectionItem<S>[], next: readonly CollectionItem<S>[]) {
   const keyOf = itemKey[section];
   const before = new Map(prev.map((i) => [keyOf(i), i]));
   const after = new Map(next.map((i) => [keyOf(i), i]));

@@ -123,7 +123,12 @@ function normaliseInterface(n: CollectionItem<'network'>): CollectionItem<'netwo
 
 /** The same items keyed-unique (first one of a key wins, as normaliseSnapshot does); order is free. */
 function dedupe(snapshot: Snapshot): Snapshot {
-  return { ...snapshot, network: firstOfKey('network', snapshot.network), users: firstOfKey('users', snapshot.users), software: firstOfKey('software', snapshot.software) };
+  return {
+    ...snapshot,
+    network: firstOfKey('network', snapshot.network),
+    users: firstOfKey('users', snapshot.users),
+    software: firstOfKey('software', snapshot.software),
+  };
 }
 
 function firstOfKey<S extends CollectionSection>(section: S, items: readonly CollectionItem<S>[]): CollectionItem<S>[] {

@@ -15,7 +15,7 @@ export const ERROR_CODES = {
   E_UNAUTHORIZED: 'A valid admin token is required.',
   // Web console sign-in
   E_BAD_CREDENTIALS: 'The username or password is wrong.',
-  E_CSRF: 'The request lacks this session\'s x-csrf-token header, or comes from another site.',
+  E_CSRF: "The request lacks this session's x-csrf-token header, or comes from another site.",
   E_RATE_LIMITED: 'Too many attempts or too much written in a short time; wait and try again.',
   E_ACCOUNT_LOCKED: 'Too many failed sign-ins for this username; wait and try again.',
   E_WEAK_PASSWORD: 'The password must be 12 to 1024 characters long.',

@@ -292,7 +292,10 @@ export interface HttpApi {
   'GET /api/devices': { query: DeviceListQuery; response: Page<DeviceSummaryJson> };
   'GET /api/devices/:id': { response: DeviceDetailJson };
   'GET /api/devices/:id/software': { query: { q?: string }; response: { items: Software[] } };
-  'GET /api/devices/:id/changes': { query: { limit?: number; before?: number }; response: { items: ChangeJson[]; nextBefore: number | null } };
+  'GET /api/devices/:id/changes': {
+    query: { limit?: number; before?: number };
+    response: { items: ChangeJson[]; nextBefore: number | null };
+  };
   'POST /api/devices/:id/scan': { response: { ok: true; command: 'scan' } };
   'GET /api/devices/:id/identity': { response: DeviceIdentityJson };
   'POST /api/devices/:id/merge': { body: { into: string }; response: { ok: true; deviceId: string } };

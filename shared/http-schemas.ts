@@ -27,7 +27,9 @@ export const TicketListQuery = z.object({
   before: z.coerce.number<number>().int().positive().optional(),
 });
 
-export const TicketPatchBody = z.object({ status: z.enum(TICKET_STATUSES, { error: `must be one of ${TICKET_STATUSES.join(', ')}` }) }).strict();
+export const TicketPatchBody = z
+  .object({ status: z.enum(TICKET_STATUSES, { error: `must be one of ${TICKET_STATUSES.join(', ')}` }) })
+  .strict();
 
 export const TicketNoteBody = z
   .object({

@@ -3,17 +3,7 @@
 // free of zod, which costs ~100 ms and ~12 MB in a short-lived `outpost scan` process.
 import type { Snapshot } from './inventory.js';
 
-export const SOFTWARE_SOURCES = [
-  'dpkg',
-  'rpm',
-  'snap',
-  'flatpak',
-  'macos-app',
-  'pkgutil',
-  'windows-registry',
-  'msix',
-  'hotfix',
-] as const;
+export const SOFTWARE_SOURCES = ['dpkg', 'rpm', 'snap', 'flatpak', 'macos-app', 'pkgutil', 'windows-registry', 'msix', 'hotfix'] as const;
 export type SoftwareSource = (typeof SOFTWARE_SOURCES)[number];
 
 /** Size limits: a snapshot bigger than this is not a real machine. */

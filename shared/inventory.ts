@@ -11,8 +11,6 @@ const text = z.string().min(1).max(1024);
 const optText = text.optional();
 const count = z.number().int().nonnegative().optional();
 
-
-
 export const SoftwareSchema = z.object({
   name: text,
   version: optText,
@@ -72,9 +70,7 @@ export const HardwareSchema = z.object({
   uuid: optText,
   sku: optText,
   bios: z.object({ vendor: optText, version: optText, releaseDate: optText }).optional(),
-  chassis: z
-    .object({ type: optText, manufacturer: optText, serial: optText, assetTag: optText })
-    .optional(),
+  chassis: z.object({ type: optText, manufacturer: optText, serial: optText, assetTag: optText }).optional(),
   cpu: z
     .object({
       manufacturer: optText,
@@ -123,7 +119,6 @@ export const LoggedOnUserSchema = z.object({
   terminal: optText,
 });
 export type LoggedOnUser = z.infer<typeof LoggedOnUserSchema>;
-
 
 export const SnapshotSchema = z.object({
   hardware: HardwareSchema,

@@ -1,11 +1,6 @@
 // A snapshot in canonical order: collections sorted by item key, address lists sorted, duplicates
 // (same key twice) collapsed to the first seen. Collectors may return items in any order.
-import {
-  COLLECTION_SECTIONS,
-  itemKey,
-  type CollectionItem,
-  type CollectionSection,
-} from './inventory-keys.js';
+import { COLLECTION_SECTIONS, itemKey, type CollectionItem, type CollectionSection } from './inventory-keys.js';
 import type { Snapshot } from './inventory.js';
 
 export function normaliseSnapshot(snapshot: Snapshot): Snapshot {
@@ -17,10 +12,7 @@ export function normaliseSnapshot(snapshot: Snapshot): Snapshot {
   return out;
 }
 
-export function sortCollection<S extends CollectionSection>(
-  section: S,
-  items: readonly CollectionItem<S>[],
-): CollectionItem<S>[] {
+export function sortCollection<S extends CollectionSection>(section: S, items: readonly CollectionItem<S>[]): CollectionItem<S>[] {
   const keyOf = itemKey[section];
   const byKey = new Map<string, CollectionItem<S>>();
   for (const item of items) {

@@ -17,7 +17,12 @@ const validFrames = [
         seq: 1,
         at: '2025-01-02T03:04:05.000Z',
         kind: 'inventory.delta',
-        body: { trigger: 'software-change', baseDigest: 'a'.repeat(64), digest: 'b'.repeat(64), delta: { software: { added: [{ name: 'x', source: 'dpkg', scope: 'machine' }], removed: ['k'] } } },
+        body: {
+          trigger: 'software-change',
+          baseDigest: 'a'.repeat(64),
+          digest: 'b'.repeat(64),
+          delta: { software: { added: [{ name: 'x', source: 'dpkg', scope: 'machine' }], removed: ['k'] } },
+        },
       },
     ],
   },
@@ -49,7 +54,12 @@ const mutated = fc.tuple(fc.constantFrom(...validFrames), fc.jsonValue(), fc.nat
 const garbage = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.jsonValue().map((v) => JSON.stringify(v)),
-  fc.record({ type: fc.oneof(fc.constantFrom('hello', 'enrol', 'items', '__proto__', 'constructor', 'toString'), fc.string()), rest: fc.jsonValue() }).map((r) => JSON.stringify({ ...(r.rest as object), type: r.type })),
+  fc
+    .record({
+      type: fc.oneof(fc.constantFrom('hello', 'enrol', 'items', '__proto__', 'constructor', 'toString'), fc.string()),
+      rest: fc.jsonValue(),
+    })
+    .map((r) => JSON.stringify({ ...(r.rest as object), type: r.type })),
   mutated,
   mutated.map((s) => s.slice(0, Math.floor(s.length / 2))),
 );
@@ -64,11 +74,17 @@ function check(map: typeof AgentMessages | typeof ServerMessages, raw: string): 
 
 describe('protocol decoder properties', () => {
   it('never throws on random or malformed agent frames, and refuses each with a known code', () => {
-    fc.assert(fc.property(garbage, (raw) => check(AgentMessages, raw)), { numRuns: 25_000 });
+    fc.assert(
+      fc.property(garbage, (raw) => check(AgentMessages, raw)),
+      { numRuns: 25_000 },
+    );
   });
 
   it('never throws on random server frames either (the agent decodes with the same code)', () => {
-    fc.assert(fc.property(garbage, (raw) => check(ServerMessages, raw)), { numRuns: 10_000 });
+    fc.assert(
+      fc.property(garbage, (raw) => check(ServerMessages, raw)),
+      { numRuns: 10_000 },
+    );
   });
 
   it('still accepts the valid frames the mutations start from', () => {

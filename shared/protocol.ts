@@ -73,7 +73,11 @@ export const ItemBodies = {
     category: z.string().max(100).optional(),
     device: DeviceDetailsSchema,
     /** How many ticket.attachment items follow (the screenshot counts as one). */
-    attachments: z.number().int().min(0).max(TICKET_LIMITS.attachmentsPerTicket + 1),
+    attachments: z
+      .number()
+      .int()
+      .min(0)
+      .max(TICKET_LIMITS.attachmentsPerTicket + 1),
     createdAt: z.string(),
   }),
   /** One file of a ticket, alone in its item so that no frame carries more than one 10 MB file. */
@@ -95,7 +99,7 @@ export const ItemBodies = {
     at: z.string(),
   }),
   /** A remote session's worklog; the server checks the ticket and answers with worklog-result. */
-  'worklog': z.object({ ref: itemRef, entry: WorklogEntrySchema, minutes: z.number().int().nonnegative() }),
+  worklog: z.object({ ref: itemRef, entry: WorklogEntrySchema, minutes: z.number().int().nonnegative() }),
 } as const;
 export type ItemKind = keyof typeof ItemBodies;
 export type ItemBody<K extends ItemKind> = z.infer<(typeof ItemBodies)[K]>;
@@ -123,9 +127,17 @@ export type Item = z.infer<typeof ItemSchema>;
  */
 export const SettingsSchema = z.object({
   /** Full re-collection on a timer, in minutes. */
-  refreshMinutes: z.number().int().min(5).max(7 * 24 * 60),
+  refreshMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60),
   /** Logged-on users re-read on a timer, in minutes. */
-  usersRefreshMinutes: z.number().int().min(1).max(24 * 60),
+  usersRefreshMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   /** A daily scan at this local time, HH:MM, or null for none. */
   scheduledScanAt: z
     .string()
@@ -140,15 +152,33 @@ const agentVersion = z.string().max(64);
 
 /** Agent -> server. */
 export const AgentMessages = {
-  enrol: z.object({ type: z.literal('enrol'), protocol: version, agentVersion, token: z.string().min(16).max(256), hints: IdentityHintsSchema }),
-  hello: z.object({ type: z.literal('hello'), protocol: version, agentVersion, deviceId: z.string().min(1).max(64), secret: z.string().min(16).max(256), hints: IdentityHintsSchema }),
+  enrol: z.object({
+    type: z.literal('enrol'),
+    protocol: version,
+    agentVersion,
+    token: z.string().min(16).max(256),
+    hints: IdentityHintsSchema,
+  }),
+  hello: z.object({
+    type: z.literal('hello'),
+    protocol: version,
+    agentVersion,
+    deviceId: z.string().min(1).max(64),
+    secret: z.string().min(16).max(256),
+    hints: IdentityHintsSchema,
+  }),
   items: z.object({ type: z.literal('items'), items: z.array(ItemSchema).min(1).max(LIMITS.maxBatchItems) }),
 } as const;
 
 /** Server -> agent. */
 export const ServerMessages = {
   enrolled: z.object({ type: z.literal('enrolled'), deviceId: z.string(), secret: z.string() }),
-  welcome: z.object({ type: z.literal('welcome'), deviceId: z.string(), lastSeq: z.number().int().nonnegative(), settings: SettingsSchema }),
+  welcome: z.object({
+    type: z.literal('welcome'),
+    deviceId: z.string(),
+    lastSeq: z.number().int().nonnegative(),
+    settings: SettingsSchema,
+  }),
   ack: z.object({ type: z.literal('ack'), seq: z.number().int().nonnegative() }),
   command: z.object({
     type: z.literal('command'),
@@ -183,10 +213,7 @@ export type ServerMessage = ServerMessageMap[keyof ServerMessageMap];
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; message: string };
 
 /** Parses one text frame against a message map. Never throws. */
-export function parseFrame<M extends Record<string, z.ZodType>>(
-  map: M,
-  raw: string,
-): ParseResult<z.infer<M[keyof M]>> {
+export function parseFrame<M extends Record<string, z.ZodType>>(map: M, raw: string): ParseResult<z.infer<M[keyof M]>> {
   let data: unknown;
   try {
     data = JSON.parse(raw);

@@ -40,7 +40,11 @@ const base64 = (maxBytes: number) =>
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 
 export const AttachmentSchema = z.object({
-  name: z.string().min(1).max(TICKET_LIMITS.fileNameChars).regex(/^[^/\\\0]+$/, 'must be a file name, not a path'),
+  name: z
+    .string()
+    .min(1)
+    .max(TICKET_LIMITS.fileNameChars)
+    .regex(/^[^/\\\0]+$/, 'must be a file name, not a path'),
   type: z.string().max(127).default('application/octet-stream'),
   contentBase64: base64(TICKET_LIMITS.attachmentBytes),
 });
@@ -120,7 +124,13 @@ const isoDate = z.iso.datetime({ offset: true });
 
 /** The ticket a technician types: the number IT quotes, e.g. "1042" or "#1042". */
 export const TicketIdSchema = z
-  .union([z.number().int().positive(), z.string().trim().regex(/^#?\d{1,10}$/, 'must be a ticket number such as 1042')])
+  .union([
+    z.number().int().positive(),
+    z
+      .string()
+      .trim()
+      .regex(/^#?\d{1,10}$/, 'must be a ticket number such as 1042'),
+  ])
   .transform((v) => (typeof v === 'number' ? String(v) : v.replace(/^#/, '')));
 
 export const WorklogEntrySchema = z

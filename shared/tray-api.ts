@@ -62,7 +62,10 @@ export const TrayArgs = {
     .object({
       enabled: z.boolean(),
       quietHours: z
-        .object({ from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 18:30'), to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 07:00') })
+        .object({
+          from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 18:30'),
+          to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 07:00'),
+        })
         .strict()
         .nullable(),
     })

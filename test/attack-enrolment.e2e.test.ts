@@ -10,10 +10,32 @@ import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../shared/protocol.js';
 import { checkPage, fillSignIn, openConsoleBrowser } from './support/console.js';
-import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  runToEnd,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  type AgentProc,
+  type ServerProc,
+} from './support/outpost.js';
 
-interface Frame { type: string; code?: string; seq?: number; deviceId?: string; secret?: string; tickets?: unknown[] }
-interface Hints { installId: string; hostname: string; serial?: string; macs: string[] }
+interface Frame {
+  type: string;
+  code?: string;
+  seq?: number;
+  deviceId?: string;
+  secret?: string;
+  tickets?: unknown[];
+}
+interface Hints {
+  installId: string;
+  hostname: string;
+  serial?: string;
+  macs: string[];
+}
 
 /** A protocol client playing an agent: every frame it receives, as parsed and as text. */
 async function peer(url: string) {
@@ -47,9 +69,23 @@ async function peer(url: string) {
   };
 }
 
-interface DeviceJson { id: string; hostname: string; online: boolean; duplicateOf: { deviceId: string; reason: string } | null }
-interface IdentityJson { duplicateOf: { id: string; reason: string } | null; events: { kind: string; detail: Record<string, unknown> }[] }
-interface TicketJson { id: number; ref: string; status: string; deviceId: string; notes: { text: string }[] }
+interface DeviceJson {
+  id: string;
+  hostname: string;
+  online: boolean;
+  duplicateOf: { deviceId: string; reason: string } | null;
+}
+interface IdentityJson {
+  duplicateOf: { id: string; reason: string } | null;
+  events: { kind: string; detail: Record<string, unknown> }[];
+}
+interface TicketJson {
+  id: number;
+  ref: string;
+  status: string;
+  deviceId: string;
+  notes: { text: string }[];
+}
 
 const MAC = '3c:52:82:0a:0b:0c';
 const at = () => new Date().toISOString();
@@ -74,14 +110,32 @@ describe('enrolment identity against a real server and agent, played by an attac
     server = await startServer(dataDir);
     agent = startAgent(server.url, join(dir, 'agent'), await token());
     real = (await server.api<DeviceJson>(`/api/devices/${(await waitForDevice(server)).id}`)).body;
-    const created = await runToEnd(['ticket', 'create', '--subject', 'VPN broken', '--description', 'Since this morning.', '--json', '--state', agent.stateDir]);
+    const created = await runToEnd([
+      'ticket',
+      'create',
+      '--subject',
+      'VPN broken',
+      '--description',
+      'Since this morning.',
+      '--json',
+      '--state',
+      agent.stateDir,
+    ]);
     assert.equal(created.code, 0, created.output);
     const { ref } = JSON.parse(created.stdout) as { ref: string };
-    const id = await waitFor(async () => {
-      const { body } = await server.api<{ items: { id: number; ref: string }[] }>(`/api/tickets?device=${real.id}`);
-      return body.items.find((t) => t.ref === ref)?.id;
-    }, 10_000, 'the ticket on the server');
-    const note = await server.api(`/api/tickets/${id}/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: secretNote, visibility: 'customer' }) });
+    const id = await waitFor(
+      async () => {
+        const { body } = await server.api<{ items: { id: number; ref: string }[] }>(`/api/tickets?device=${real.id}`);
+        return body.items.find((t) => t.ref === ref)?.id;
+      },
+      10_000,
+      'the ticket on the server',
+    );
+    const note = await server.api(`/api/tickets/${id}/notes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: secretNote, visibility: 'customer' }),
+    });
     assert.equal(note.status, 201);
     ticket = (await server.api<TicketJson>(`/api/tickets/${id}`)).body;
   });
@@ -103,16 +157,33 @@ describe('enrolment identity against a real server and agent, played by an attac
     assert.deepEqual((await attacker.next('tickets')).tickets, []);
     // Writing to the real device's ticket by its reference (stolen, say): refused, and nothing reaches it.
     const requester = { account: 'root' };
-    attacker.send({ type: 'items', items: [
-      { seq: 1, at: at(), kind: 'ticket.note', body: { ref: ticket.ref, noteId: 'attacker-note-01', requester, text: 'Pwned note', at: at() } },
-      { seq: 2, at: at(), kind: 'ticket.close', body: { ref: ticket.ref, requester, at: at() } },
-    ] });
+    attacker.send({
+      type: 'items',
+      items: [
+        {
+          seq: 1,
+          at: at(),
+          kind: 'ticket.note',
+          body: { ref: ticket.ref, noteId: 'attacker-note-01', requester, text: 'Pwned note', at: at() },
+        },
+        { seq: 2, at: at(), kind: 'ticket.close', body: { ref: ticket.ref, requester, at: at() } },
+      ],
+    });
     await waitFor(() => attacker.frames.find((f) => f.type === 'ack' && f.seq === 2), 5_000, 'the ack');
     const after = (await server.api<TicketJson>(`/api/tickets/${ticket.id}`)).body;
     assert.equal(after.deviceId, real.id);
     assert.equal(after.status, ticket.status);
-    assert.deepEqual(after.notes.map((n) => n.text), ticket.notes.map((n) => n.text));
-    assert.deepEqual(attacker.frames.filter((f) => f.type === 'error').map((f) => [f.seq, f.code]), [[1, 'E_UNKNOWN_TICKET'], [2, 'E_UNKNOWN_TICKET']]);
+    assert.deepEqual(
+      after.notes.map((n) => n.text),
+      ticket.notes.map((n) => n.text),
+    );
+    assert.deepEqual(
+      attacker.frames.filter((f) => f.type === 'error').map((f) => [f.seq, f.code]),
+      [
+        [1, 'E_UNKNOWN_TICKET'],
+        [2, 'E_UNKNOWN_TICKET'],
+      ],
+    );
     assert.ok(!attacker.received().includes('VPN broken'), 'the attacker was sent the real ticket');
     assert.ok(!attacker.received().includes(secretNote), "the attacker was sent IT's note");
     attacker.ws.close();
@@ -123,7 +194,11 @@ describe('enrolment identity against a real server and agent, played by an attac
     const victim = await owner.enrol(await token(), { installId: 'victim-install-0001', hostname: 'finance-07', macs: [MAC] });
     owner.ws.close();
     const attacker = await peer(server.url);
-    const { deviceId } = await attacker.enrol(await token(), { installId: 'attacker-install-0002', hostname: 'whatever', macs: [MAC.toUpperCase()] });
+    const { deviceId } = await attacker.enrol(await token(), {
+      installId: 'attacker-install-0002',
+      hostname: 'whatever',
+      macs: [MAC.toUpperCase()],
+    });
     assert.notEqual(deviceId, victim.deviceId);
     assert.deepEqual((await device(deviceId)).body.duplicateOf, { deviceId: victim.deviceId, reason: 'mac' });
     attacker.ws.close();
@@ -165,7 +240,10 @@ describe('enrolment identity against a real server and agent, played by an attac
     assert.deepEqual((await device(dup.deviceId)).body.duplicateOf, { deviceId: kept.deviceId, reason: 'hostname' });
 
     const json = { method: 'POST', headers: { 'content-type': 'application/json' } };
-    const ontoLive = await server.api<{ error: { code: string } }>(`/api/devices/${dup.deviceId}/merge`, { ...json, body: JSON.stringify({ into: real.id }) });
+    const ontoLive = await server.api<{ error: { code: string } }>(`/api/devices/${dup.deviceId}/merge`, {
+      ...json,
+      body: JSON.stringify({ into: real.id }),
+    });
     assert.deepEqual([ontoLive.status, ontoLive.body.error.code], [409, 'E_CONFLICT']);
     const merged = await server.api(`/api/devices/${dup.deviceId}/merge`, { ...json, body: JSON.stringify({ into: kept.deviceId }) });
     assert.deepEqual(merged, { status: 200, body: { ok: true, deviceId: kept.deviceId } });
@@ -175,7 +253,14 @@ describe('enrolment identity against a real server and agent, played by an attac
 
     // The duplicate's agent comes back with its stored credential and is the kept device now.
     const back = await peer(server.url);
-    back.send({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: 'a', deviceId: dup.deviceId, secret: dup.secret, hints: { installId: 'desk-install-0002', hostname: 'reception-pc', macs: [] } });
+    back.send({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      agentVersion: 'a',
+      deviceId: dup.deviceId,
+      secret: dup.secret,
+      hints: { installId: 'desk-install-0002', hostname: 'reception-pc', macs: [] },
+    });
     assert.equal((await back.next('welcome')).deviceId, kept.deviceId);
     back.ws.close();
   });
@@ -202,7 +287,10 @@ describe('enrolment identity against a real server and agent, played by an attac
       await page.getByRole('button', { name: 'Merge into that device' }).click();
       await page.getByRole('button', { name: 'Yes, merge' }).click();
       await page.waitForURL(`${server.url}/devices/${kept.deviceId}`);
-      await page.getByTestId('identity-events').getByText(/Merged with/).waitFor();
+      await page
+        .getByTestId('identity-events')
+        .getByText(/Merged with/)
+        .waitFor();
       assert.equal((await device(dup.deviceId)).status, 404);
       assert.deepEqual(problems, []);
     } finally {
@@ -218,7 +306,10 @@ describe('enrolment identity against a real server and agent, played by an attac
     assert.equal(shown.code, 0, shown.output);
     const mine = JSON.parse(shown.stdout) as { status: string; notes: { text: string }[] };
     assert.equal(mine.status, ticket.status);
-    assert.ok(mine.notes.some((n) => n.text === secretNote), shown.stdout);
+    assert.ok(
+      mine.notes.some((n) => n.text === secretNote),
+      shown.stdout,
+    );
     assert.ok(!mine.notes.some((n) => n.text === 'Pwned note'), shown.stdout);
   });
 });

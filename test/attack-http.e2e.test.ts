@@ -39,7 +39,9 @@ function raw(url: string, path: string, opts: { method?: string; body?: object; 
       (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Answer['body']) : {}, ms: Date.now() - started }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Answer['body']) : {}, ms: Date.now() - started }),
+        );
       },
     );
     req.on('error', reject);
@@ -70,13 +72,21 @@ describe('the HTTP API attacked', () => {
   it('evaluates at most 10 of 40 parallel guesses from 40 addresses; the rest, and then the right password, are refused as locked', async () => {
     const guesses = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        raw(server.url, '/api/session', { method: 'POST', body: { username: 'it-admin', password: `guess-number-${i}` }, from: `127.0.0.${i + 2}` }),
+        raw(server.url, '/api/session', {
+          method: 'POST',
+          body: { username: 'it-admin', password: `guess-number-${i}` },
+          from: `127.0.0.${i + 2}`,
+        }),
       ),
     );
     const codes = guesses.map((g) => g.body.error?.code);
     assert.equal(codes.filter((c) => c === 'E_BAD_CREDENTIALS').length, 10, JSON.stringify(codes));
     assert.equal(codes.filter((c) => c === 'E_ACCOUNT_LOCKED').length, 30);
-    const right = await raw(server.url, '/api/session', { method: 'POST', body: { username: 'it-admin', password: 'correct horse battery staple' }, from: '127.0.0.99' });
+    const right = await raw(server.url, '/api/session', {
+      method: 'POST',
+      body: { username: 'it-admin', password: 'correct horse battery staple' },
+      from: '127.0.0.99',
+    });
     documented(right, 429, 'E_ACCOUNT_LOCKED');
   });
 
@@ -109,12 +119,23 @@ describe('the HTTP API attacked', () => {
     agent.sendItems([fullItem(1, real)]);
     await agent.next('ack');
     // The endpoint claims to be another machine: the CEO's laptop, at another address.
-    const claim = deviceDetails('ceo-laptop', { deviceId: 'someone-else', serial: 'SN-CEO', manufacturer: 'Fancy', model: 'Gold', os: 'Windows 11', ip: ['10.9.9.9'] });
+    const claim = deviceDetails('ceo-laptop', {
+      deviceId: 'someone-else',
+      serial: 'SN-CEO',
+      manufacturer: 'Fancy',
+      model: 'Gold',
+      os: 'Windows 11',
+      ip: ['10.9.9.9'],
+    });
     agent.sendItems([createItem(2, 'ref-claim', { device: claim, requester: alice })]);
     await agent.next('ack');
     const { body } = await server.api<{ items: { id: number; ref: string }[] }>(`/api/tickets?device=${deviceId}`);
     const id = body.items.find((t) => t.ref === 'ref-claim')!.id;
-    const ticket = await waitFor(async () => (await server.api<{ hostname: string; device: Record<string, unknown> }>(`/api/tickets/${id}`)).body, 5_000, 'the ticket');
+    const ticket = await waitFor(
+      async () => (await server.api<{ hostname: string; device: Record<string, unknown> }>(`/api/tickets/${id}`)).body,
+      5_000,
+      'the ticket',
+    );
     assert.equal(ticket.hostname, 'real-pc');
     assert.equal(ticket.device.deviceId, deviceId);
     assert.equal(ticket.device.hostname, 'real-pc');

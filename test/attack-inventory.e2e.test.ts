@@ -11,11 +11,29 @@ import { diffSnapshots, emptySnapshot } from '../shared/delta.js';
 import { snapshotDigest } from '../shared/digest.js';
 import { SNAPSHOT_LIMITS, type Snapshot, type Software } from '../shared/inventory.js';
 import { PROTOCOL_VERSION } from '../shared/protocol.js';
-import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  type AgentProc,
+  type DeviceSummary,
+  type ServerProc,
+} from './support/outpost.js';
 
-interface Frame { type: string; code?: string; fatal?: boolean; seq?: number; command?: string; deviceId?: string }
+interface Frame {
+  type: string;
+  code?: string;
+  fatal?: boolean;
+  seq?: number;
+  command?: string;
+  deviceId?: string;
+}
 
-const pkgs = (prefix: string, n: number): Software[] => Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i}`, version: '1', source: 'dpkg', scope: 'machine' }));
+const pkgs = (prefix: string, n: number): Software[] =>
+  Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i}`, version: '1', source: 'dpkg', scope: 'machine' }));
 const at = () => new Date().toISOString();
 
 /** The attacker: a raw protocol client holding a real device's credentials. */
@@ -33,7 +51,15 @@ async function hostileDevice(url: string, token: string) {
     return () => waitFor(() => frames.slice(from).find(pred), 60_000, what);
   };
   const welcome = next((f) => f.type === 'welcome', 'welcome');
-  ws.send(JSON.stringify({ type: 'enrol', protocol: PROTOCOL_VERSION, agentVersion: 'attacker', token, hints: { installId: 'attacker-install-0001', hostname: 'attacker', macs: [] } }));
+  ws.send(
+    JSON.stringify({
+      type: 'enrol',
+      protocol: PROTOCOL_VERSION,
+      agentVersion: 'attacker',
+      token,
+      hints: { installId: 'attacker-install-0001', hostname: 'attacker', macs: [] },
+    }),
+  );
   const deviceId = (await welcome()).deviceId!;
   let seq = 0;
   /** Sends one batch and waits for its ack; returns the frames the server answered with. */
@@ -62,10 +88,14 @@ describe('a hostile device against the inventory ingest', () => {
     server = await startServer(dataDir);
     agent = startAgent(server.url, join(dir, 'agent'), await createToken(dataDir));
     honest = await waitForDevice(server);
-    const status = await waitFor(async () => {
-      const s = await agent.status();
-      return s.pendingItems === 0 && s.connected ? s : undefined;
-    }, 20_000, 'the honest agent to be drained');
+    const status = await waitFor(
+      async () => {
+        const s = await agent.status();
+        return s.pendingItems === 0 && s.connected ? s : undefined;
+      },
+      20_000,
+      'the honest agent to be drained',
+    );
     const { body } = await server.api<{ digest: string; softwareCount: number }>(`/api/devices/${honest.id}`);
     assert.equal(body.digest, status.digest);
     honestBefore = { digest: body.digest, softwareCount: body.softwareCount };
@@ -97,13 +127,23 @@ describe('a hostile device against the inventory ingest', () => {
     // As many new packages as one delta may carry: with the one already there, one past the limit.
     const grown: Snapshot = { ...base, software: [...base.software, ...pkgs('flood', SNAPSHOT_LIMITS.software)] };
     const seq = device.seq();
-    const answer = await device.batch([{ seq, at: at(), kind: 'inventory.delta', body: { trigger: 'software-change', baseDigest: digest, digest: snapshotDigest(grown), delta: diffSnapshots(base, grown) } }]);
+    const answer = await device.batch([
+      {
+        seq,
+        at: at(),
+        kind: 'inventory.delta',
+        body: { trigger: 'software-change', baseDigest: digest, digest: snapshotDigest(grown), delta: diffSnapshots(base, grown) },
+      },
+    ]);
 
     const refusal = answer.find((f) => f.type === 'error');
     assert.equal(refusal?.code, 'E_SNAPSHOT_LIMIT');
     assert.equal(refusal?.seq, seq);
     assert.equal(refusal?.fatal, false);
-    assert.ok(answer.some((f) => f.type === 'command' && f.command === 'full-snapshot'), 'the server asks for a full snapshot');
+    assert.ok(
+      answer.some((f) => f.type === 'command' && f.command === 'full-snapshot'),
+      'the server asks for a full snapshot',
+    );
     const { body } = await server.api<{ softwareCount: number; digest: string }>(`/api/devices/${device.deviceId}`);
     assert.equal(body.softwareCount, 1);
     assert.equal(body.digest, digest);
@@ -114,17 +154,36 @@ describe('a hostile device against the inventory ingest', () => {
 
   it('applies large valid delta batches in full, digest for digest', async () => {
     const device = await hostileDevice(server.url, await createToken(dataDir));
-    let snapshot: Snapshot = { ...emptySnapshot('attacker'), os: { platform: 'linux', hostname: 'attacker' }, software: pkgs('base', 10_000) };
-    await device.batch([{ seq: device.seq(), at: at(), kind: 'inventory.full', body: { trigger: 'startup', digest: snapshotDigest(snapshot), snapshot } }]);
+    let snapshot: Snapshot = {
+      ...emptySnapshot('attacker'),
+      os: { platform: 'linux', hostname: 'attacker' },
+      software: pkgs('base', 10_000),
+    };
+    await device.batch([
+      { seq: device.seq(), at: at(), kind: 'inventory.full', body: { trigger: 'startup', digest: snapshotDigest(snapshot), snapshot } },
+    ]);
     for (let round = 0; round < 2; round++) {
       const items = [];
       for (let i = 0; i < 4; i++) {
         const next: Snapshot = { ...snapshot, software: [...snapshot.software.slice(5_000), ...pkgs(`swap-${round}-${i}`, 5_000)] };
-        items.push({ seq: device.seq(), at: at(), kind: 'inventory.delta', body: { trigger: 'software-change', baseDigest: snapshotDigest(snapshot), digest: snapshotDigest(next), delta: diffSnapshots(snapshot, next) } });
+        items.push({
+          seq: device.seq(),
+          at: at(),
+          kind: 'inventory.delta',
+          body: {
+            trigger: 'software-change',
+            baseDigest: snapshotDigest(snapshot),
+            digest: snapshotDigest(next),
+            delta: diffSnapshots(snapshot, next),
+          },
+        });
         snapshot = next;
       }
       const answer = await device.batch(items);
-      assert.deepEqual(answer.filter((f) => f.type === 'error'), []);
+      assert.deepEqual(
+        answer.filter((f) => f.type === 'error'),
+        [],
+      );
     }
     const { body } = await server.api<{ softwareCount: number; digest: string }>(`/api/devices/${device.deviceId}`);
     assert.equal(body.softwareCount, 10_000);

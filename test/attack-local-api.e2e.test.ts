@@ -13,7 +13,18 @@ import { localApiPath } from '../agent/paths.js';
 import { startTestAgent, type TestAgent } from './support/agent-harness.js';
 import { callLocalAgent } from '../agent/local-api/client.js';
 import { requireRoot } from './support/deb.js';
-import { createToken, run, runToEnd, startAgent, tempDir, waitFor, waitForDevice, waitForOutput, type AgentProc, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  run,
+  runToEnd,
+  startAgent,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  waitForOutput,
+  type AgentProc,
+  type ServerProc,
+} from './support/outpost.js';
 
 const exec = promisify(execFile);
 const CLI = new URL('../cli/main.ts', import.meta.url).pathname;
@@ -71,7 +82,9 @@ describe('the local API attacked by a local account without a token', () => {
     // Small per-device quotas, so that the server's own refusals can be seen.
     const config = join(dir, 'server.json');
     writeFileSync(config, JSON.stringify({ quotas: { ticketsPerDevice: 3, notesPerDevice: 2 } }));
-    const p = run(['server', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--config', config], { OUTPOST_ADMIN_TOKEN: 'attack-admin-token-0123456789' });
+    const p = run(['server', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--config', config], {
+      OUTPOST_ADMIN_TOKEN: 'attack-admin-token-0123456789',
+    });
     const [, url] = await waitForOutput(p, /listening on (http:\/\/\S+)/);
     server = {
       ...p,
@@ -121,11 +134,16 @@ describe('the local API attacked by a local account without a token', () => {
 
   it("refuses tickets and notes beyond the server's per-device quotas, storing nothing; the ticket stays in My tickets as refused and the note with its reason", async () => {
     const refs: string[] = [];
-    for (let i = 1; i <= 4; i++) refs.push((await callLocalAgent(stateDir, 'tickets.create', { subject: `Quota ${i}`, description: 'x' })).ref);
-    const last = await waitFor(async () => {
-      const t = await callLocalAgent(stateDir, 'tickets.get', { ref: refs[3]! });
-      return t.status === 'refused' ? t : undefined;
-    }, 15_000, 'the fourth ticket to be refused');
+    for (let i = 1; i <= 4; i++)
+      refs.push((await callLocalAgent(stateDir, 'tickets.create', { subject: `Quota ${i}`, description: 'x' })).ref);
+    const last = await waitFor(
+      async () => {
+        const t = await callLocalAgent(stateDir, 'tickets.get', { ref: refs[3]! });
+        return t.status === 'refused' ? t : undefined;
+      },
+      15_000,
+      'the fourth ticket to be refused',
+    );
     assert.match(last.notes.at(-1)?.text ?? '', /at most 3 tickets from this device/);
     const { body } = await server.api<{ items: { subject: string }[] }>('/api/tickets?limit=100');
     assert.deepEqual(body.items.map((t) => t.subject).sort(), ['Quota 1', 'Quota 2', 'Quota 3'], 'nothing stored for the refused one');
@@ -135,21 +153,37 @@ describe('the local API attacked by a local account without a token', () => {
 
     // A note beyond the quota stays on its ticket with the reason, through later updates from the server.
     for (const text of ['first', 'second', 'third']) await callLocalAgent(stateDir, 'tickets.addNote', { ref: refs[0]!, text });
-    const kept = await waitFor(async () => {
-      const t = await callLocalAgent(stateDir, 'tickets.get', { ref: refs[0]! });
-      return t.notes.some((n) => /was not sent to IT/.test(n.text)) ? t : undefined;
-    }, 15_000, 'the third note to be refused');
+    const kept = await waitFor(
+      async () => {
+        const t = await callLocalAgent(stateDir, 'tickets.get', { ref: refs[0]! });
+        return t.notes.some((n) => /was not sent to IT/.test(n.text)) ? t : undefined;
+      },
+      15_000,
+      'the third note to be refused',
+    );
     assert.match(kept.notes.find((n) => /was not sent to IT/.test(n.text))!.text, /at most 2 notes from this device/);
     await callLocalAgent(stateDir, 'tickets.close', { ref: refs[0]! });
-    const closed = await waitFor(async () => {
-      const t = await callLocalAgent(stateDir, 'tickets.get', { ref: refs[0]! });
-      return t.status === 'closed' && t.number !== null ? t : undefined;
-    }, 15_000, 'the close to reach the server and come back');
-    assert.deepEqual(closed.notes.filter((n) => n.text === 'third' || /was not sent/.test(n.text)).length, 2, 'the refused note and its reason are still shown');
+    const closed = await waitFor(
+      async () => {
+        const t = await callLocalAgent(stateDir, 'tickets.get', { ref: refs[0]! });
+        return t.status === 'closed' && t.number !== null ? t : undefined;
+      },
+      15_000,
+      'the close to reach the server and come back',
+    );
+    assert.deepEqual(
+      closed.notes.filter((n) => n.text === 'third' || /was not sent/.test(n.text)).length,
+      2,
+      'the refused note and its reason are still shown',
+    );
     const stored = await server.api<{ items: { id: number; subject: string }[] }>('/api/tickets?limit=100');
     const first = stored.body.items.find((t) => t.subject === 'Quota 1')!;
     const detail = await server.api<{ notes: { text: string }[] }>(`/api/tickets/${first.id}`);
-    assert.deepEqual(detail.body.notes.map((n) => n.text).filter((t) => ['first', 'second', 'third'].includes(t)), ['first', 'second'], 'the server stored nothing of the refused note');
+    assert.deepEqual(
+      detail.body.notes.map((n) => n.text).filter((t) => ['first', 'second', 'third'].includes(t)),
+      ['first', 'second'],
+      'the server stored nothing of the refused note',
+    );
   });
 });
 
@@ -164,9 +198,23 @@ describe('a logged-on user at the local API', () => {
 
   /** The real CLI, run as the unprivileged account `nobody` (logged on as such). */
   const cliAsNobody = async (args: string[]) => {
-    const argv = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '--import', 'tsx', CLI, ...args, '--state', t.stateDir];
+    const argv = [
+      '--reuid=nobody',
+      '--regid=nogroup',
+      '--clear-groups',
+      process.execPath,
+      '--import',
+      'tsx',
+      CLI,
+      ...args,
+      '--state',
+      t.stateDir,
+    ];
     try {
-      const { stdout, stderr } = await exec('setpriv', argv, { env: { ...process.env, HOME: '/tmp', OUTPOST_STATE_DIR: '' }, timeout: 30_000 });
+      const { stdout, stderr } = await exec('setpriv', argv, {
+        env: { ...process.env, HOME: '/tmp', OUTPOST_STATE_DIR: '' },
+        timeout: 30_000,
+      });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -176,7 +224,18 @@ describe('a logged-on user at the local API', () => {
 
   it('may not record a worklog: E_FORBIDDEN, and nothing is queued', async () => {
     const before = t.counts();
-    const r = await cliAsNobody(['worklog', 'add', '--ticket', '1000', '--start', '2025-03-01T08:00:00Z', '--end', '2025-03-01T18:00:00Z', '--technician', 'Me']);
+    const r = await cliAsNobody([
+      'worklog',
+      'add',
+      '--ticket',
+      '1000',
+      '--start',
+      '2025-03-01T08:00:00Z',
+      '--end',
+      '2025-03-01T18:00:00Z',
+      '--technician',
+      'Me',
+    ]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^outpost: Only support staff/);
     assert.deepEqual(t.counts(), before);
@@ -185,7 +244,10 @@ describe('a logged-on user at the local API', () => {
   it('is refused at once with E_RATE_LIMITED after 20 tickets in an hour, nothing queued, while the admin is not', async () => {
     for (let i = 0; i < 20; i++) await t.call('nobody', 'tickets.create', { subject: `Flood ${i}`, description: 'x' });
     const before = t.counts();
-    await assert.rejects(t.call('nobody', 'tickets.create', { subject: 'One more', description: 'x' }), { code: 'E_RATE_LIMITED', message: /at most 20 tickets/ });
+    await assert.rejects(t.call('nobody', 'tickets.create', { subject: 'One more', description: 'x' }), {
+      code: 'E_RATE_LIMITED',
+      message: /at most 20 tickets/,
+    });
     const r = await cliAsNobody(['ticket', 'create', '--subject', 'From the CLI', '--description', 'x']);
     assert.match(r.stderr, /^outpost: You can raise at most 20 tickets in an hour/);
     assert.deepEqual(t.counts(), before, 'nothing was queued');

@@ -7,7 +7,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { LIMITS, PROTOCOL_VERSION } from '../shared/protocol.js';
-import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  runToEnd,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  type AgentProc,
+  type ServerProc,
+} from './support/outpost.js';
 import { frame, rawPeer, type RawPeer } from './support/raw-ws.js';
 
 const PER_ADDRESS = 6;
@@ -40,17 +50,25 @@ describe('unauthenticated WebSocket peers against a real server and agent', () =
     const started = Date.now();
     const scan = await runToEnd(['scan', '--now', '--json', '--state', agent.stateDir]);
     assert.equal(scan.code, 0, scan.output);
-    await waitFor(async () => {
-      const s = await agent.status();
-      return s.connected && s.pendingItems === 0 ? true : undefined;
-    }, 10_000, 'the agent to deliver its scan');
+    await waitFor(
+      async () => {
+        const s = await agent.status();
+        return s.connected && s.pendingItems === 0 ? true : undefined;
+      },
+      10_000,
+      'the agent to deliver its scan',
+    );
     return Date.now() - started;
   };
   let baselineMs = 0;
 
   before(async () => {
     server = await startServer(dataDir, {
-      env: { OUTPOST_PREAUTH_PER_ADDRESS: String(PER_ADDRESS), OUTPOST_PREAUTH_TOTAL: String(TOTAL), OUTPOST_AUTH_TIMEOUT_MS: String(AUTH_TIMEOUT_MS) },
+      env: {
+        OUTPOST_PREAUTH_PER_ADDRESS: String(PER_ADDRESS),
+        OUTPOST_PREAUTH_TOTAL: String(TOTAL),
+        OUTPOST_AUTH_TIMEOUT_MS: String(AUTH_TIMEOUT_MS),
+      },
     });
     agent = startAgent(server.url, join(dir, 'agent'), await createToken(dataDir));
     deviceId = (await waitForDevice(server)).id;
@@ -79,7 +97,14 @@ describe('unauthenticated WebSocket peers against a real server and agent', () =
 
   it('closes a peer that sends a second message before the first was answered with 1008', async () => {
     const peer = await rawPeer(server.url, '127.0.0.4');
-    const hello = JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: 't', deviceId, secret: 'x'.repeat(43), hints: { installId: 'attacker-0001', hostname: 'x', macs: [] } });
+    const hello = JSON.stringify({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      agentVersion: 't',
+      deviceId,
+      secret: 'x'.repeat(43),
+      hints: { installId: 'attacker-0001', hostname: 'x', macs: [] },
+    });
     peer.write(Buffer.concat([frame(hello), frame(hello)]));
     assert.equal((await peer.closed).code, 1008);
   });
@@ -102,17 +127,33 @@ describe('unauthenticated WebSocket peers against a real server and agent', () =
   });
 
   it('closes idle and slow peers after the pre-auth timeout (4000), freeing their slots', async () => {
-    const slow = await waitFor(async () => {
-      const p = await rawPeer(server.url, '127.0.2.1');
-      return p.status === 101 ? p : undefined;
-    }, 10_000, 'a slot to free up');
+    const slow = await waitFor(
+      async () => {
+        const p = await rawPeer(server.url, '127.0.2.1');
+        return p.status === 101 ? p : undefined;
+      },
+      10_000,
+      'a slot to free up',
+    );
     // A hello trickled a byte at a time never completes within the limit.
-    const bytes = frame(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: 't', deviceId, secret: 'x'.repeat(43), hints: { installId: 'slowloris-01', hostname: 'x', macs: [] } }));
+    const bytes = frame(
+      JSON.stringify({
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        agentVersion: 't',
+        deviceId,
+        secret: 'x'.repeat(43),
+        hints: { installId: 'slowloris-01', hostname: 'x', macs: [] },
+      }),
+    );
     let sent = 0;
     const trickle = setInterval(() => sent < bytes.length && slow.write(bytes.subarray(sent, ++sent)), 100);
     try {
       const idle = await Promise.all(held.splice(0).map((p) => p.closed));
-      assert.ok(idle.every((c) => c.code === 4000), JSON.stringify(idle.map((c) => c.code)));
+      assert.ok(
+        idle.every((c) => c.code === 4000),
+        JSON.stringify(idle.map((c) => c.code)),
+      );
       const { code, afterMs } = await slow.closed;
       assert.equal(code, 4000);
       assert.ok(afterMs < AUTH_TIMEOUT_MS + 2_000, `closed after ${afterMs} ms`);

@@ -11,7 +11,18 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { checkPage as check, fillSignIn, openConsoleBrowser } from './support/console.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot, testPackageName } from './support/deb.js';
-import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, waitForOutput, type AgentProc, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  runToEnd,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  waitForOutput,
+  type AgentProc,
+  type ServerProc,
+} from './support/outpost.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const PACKAGE = testPackageName('console');
@@ -55,7 +66,8 @@ describe('web console end to end', { timeout: 300_000 }, () => {
   /** The focused element's tag and text (the DOM types are not in this project's lib). */
   async function activeElement(): Promise<{ tag: string; text: string }> {
     return page.evaluate(() => {
-      const el = (globalThis as unknown as { document: { activeElement: { tagName: string; textContent: string | null } | null } }).document.activeElement;
+      const el = (globalThis as unknown as { document: { activeElement: { tagName: string; textContent: string | null } | null } }).document
+        .activeElement;
       return { tag: el?.tagName ?? '', text: el?.textContent?.trim() ?? '' };
     });
   }
@@ -66,7 +78,10 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     await page.goto(server.url);
     await fillSignIn(page, 'alex', 'not the password');
-    await page.getByRole('alert').filter({ hasText: /password/i }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /password/i })
+      .waitFor();
     await checkPage('sign-in');
   });
 
@@ -149,7 +164,17 @@ describe('web console end to end', { timeout: 300_000 }, () => {
 
   it("changes a ticket's status and the endpoint's `outpost ticket list` shows it", async () => {
     const state = join(dir, 'agent');
-    const created = await runToEnd(['ticket', 'create', '--state', state, '--json', '--subject', 'Printer on floor 3 jams', '--description', 'Every second page.']);
+    const created = await runToEnd([
+      'ticket',
+      'create',
+      '--state',
+      state,
+      '--json',
+      '--subject',
+      'Printer on floor 3 jams',
+      '--description',
+      'Every second page.',
+    ]);
     assert.equal(created.code, 0, created.output);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tickets' }).click();
     const link = page.getByRole('link', { name: 'Printer on floor 3 jams' });
@@ -163,10 +188,14 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByText('Replaced the pickup roller.').waitFor();
     await checkPage('ticket');
-    const line = await waitFor(async () => {
-      const list = await runToEnd(['ticket', 'list', '--state', state]);
-      return list.stdout.split('\n').find((l) => l.includes('Printer on floor 3 jams') && /resolved/i.test(l));
-    }, 15_000, 'the resolved ticket in `outpost ticket list`');
+    const line = await waitFor(
+      async () => {
+        const list = await runToEnd(['ticket', 'list', '--state', state]);
+        return list.stdout.split('\n').find((l) => l.includes('Printer on floor 3 jams') && /resolved/i.test(l));
+      },
+      15_000,
+      'the resolved ticket in `outpost ticket list`',
+    );
     assert.match(line, /resolved/i);
   });
 
@@ -177,11 +206,20 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Create token' }).click();
     const created = page.getByTestId('new-token');
     await created.waitFor();
-    const command = await created.getByLabel('Install command').inputValue().catch(async () => created.getByLabel('Install command').innerText());
-    assert.match(command, new RegExp(`outpost agent --server ${server.url.replace(/[.]/g, '\\.')}\\S* --token-file /etc/outpost/enrol-token$`));
+    const command = await created
+      .getByLabel('Install command')
+      .inputValue()
+      .catch(async () => created.getByLabel('Install command').innerText());
+    assert.match(
+      command,
+      new RegExp(`outpost agent --server ${server.url.replace(/[.]/g, '\\.')}\\S* --token-file /etc/outpost/enrol-token$`),
+    );
     assert.doesNotMatch(command, /--token \S/, 'the token stays out of the agent command line');
     // The same enrolment as installer settings: the deb/rpm's agent.json downloads from the page.
-    const [download] = await Promise.all([page.waitForEvent('download'), created.getByRole('link', { name: 'Linux (deb/rpm): agent.json' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      created.getByRole('link', { name: 'Linux (deb/rpm): agent.json' }).click(),
+    ]);
     const saved = await download.path();
     const settings = JSON.parse(readFileSync(saved, 'utf8')) as { server: string; token: string };
     assert.equal(settings.token, await created.getByLabel('Token', { exact: true }).inputValue());
@@ -190,7 +228,10 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     await checkPage('enrolment');
     await page.getByRole('button', { name: /Revoke .*Floor 3 laptops/ }).click();
     await page.getByRole('button', { name: 'Yes, revoke' }).click();
-    await page.getByRole('row', { name: /Floor 3 laptops/ }).getByText(/revoked/i).waitFor();
+    await page
+      .getByRole('row', { name: /Floor 3 laptops/ })
+      .getByText(/revoked/i)
+      .waitFor();
   });
 
   it('works from the keyboard: skip link, then Tab and Enter to a device, whose heading takes the focus', async () => {

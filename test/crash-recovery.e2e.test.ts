@@ -9,9 +9,22 @@ import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot, testP
 import { freePort } from './support/ports.js';
 import { agentSettled } from './support/quiesce.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
-import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  type AgentProc,
+  type DeviceSummary,
+  type ServerProc,
+} from './support/outpost.js';
 
-interface ChangeRow { added: { name: string }[]; removed: { name: string }[] }
+interface ChangeRow {
+  added: { name: string }[];
+  removed: { name: string }[];
+}
 
 describe('crash recovery with real processes', () => {
   const dir = tempDir();
@@ -53,10 +66,14 @@ describe('crash recovery with real processes', () => {
   const converged = () => agentSettled(server, agent, device.id);
   /** The server has applied the change (it is in the history) and the agent still holds it. */
   const onServerNotAcked = async (want: { added: number; removed: number }) => {
-    await waitFor(async () => {
-      const c = await changesFor(pkg);
-      return c.added === want.added && c.removed === want.removed ? true : undefined;
-    }, 15_000, 'the server to apply the batch');
+    await waitFor(
+      async () => {
+        const c = await changesFor(pkg);
+        return c.added === want.added && c.removed === want.removed ? true : undefined;
+      },
+      15_000,
+      'the server to apply the batch',
+    );
     assert.ok((await agent.status()).pendingItems > 0, 'the agent has not seen the ack: the item is still in its outbox');
   };
 

@@ -92,14 +92,27 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
   it('saves an asset with service tag and MACs and finds it by each, and by a digits-only name', async () => {
     const serial = `SN-${tag()}`;
     const macs = [`02:00:00:${tag().slice(0, 2)}:00:01`, `02:00:00:${tag().slice(0, 2)}:00:02`];
-    const asset = await desk.saveAsset({ name: `ws-${tag()}`, serviceTag: serial, macs, os: 'Debian 12', manufacturer: 'Dell', model: 'Latitude 7440' });
+    const asset = await desk.saveAsset({
+      name: `ws-${tag()}`,
+      serviceTag: serial,
+      macs,
+      os: 'Debian 12',
+      manufacturer: 'Dell',
+      model: 'Latitude 7440',
+    });
     const [stored, ...others] = await desk.findAssets({ by: 'serviceTag', value: serial });
     assert.deepEqual(others, []);
     assert.equal(stored?.id, asset.id);
     assert.deepEqual([...stored.macs].sort(), [...macs].sort());
     assert.deepEqual([stored.name, stored.os, stored.model], [asset.name, 'Debian 12', 'Dell Latitude 7440']);
-    assert.deepEqual((await desk.findAssets({ by: 'mac', values: [macs[1]!.toUpperCase()] })).map((a) => a.id), [asset.id]);
-    assert.deepEqual((await desk.findAssets({ by: 'name', value: asset.name })).map((a) => a.id), [asset.id]);
+    assert.deepEqual(
+      (await desk.findAssets({ by: 'mac', values: [macs[1]!.toUpperCase()] })).map((a) => a.id),
+      [asset.id],
+    );
+    assert.deepEqual(
+      (await desk.findAssets({ by: 'name', value: asset.name })).map((a) => a.id),
+      [asset.id],
+    );
 
     await desk.saveAsset({ name: asset.name, serviceTag: serial, macs: [macs[1]!] }, asset.id);
     const [moved] = await desk.findAssets({ by: 'serviceTag', value: serial });
@@ -113,7 +126,10 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
     const digits = String(Date.now() % 1e9);
     const numeric = await desk.saveAsset({ name: digits, macs: [] });
     assert.equal(numeric.name, `host-${digits}`);
-    assert.deepEqual((await desk.findAssets({ by: 'name', value: digits })).map((a) => a.id), [numeric.id]);
+    assert.deepEqual(
+      (await desk.findAssets({ by: 'name', value: digits })).map((a) => a.id),
+      [numeric.id],
+    );
   });
 
   it('creates a ticket with requester, subject, description, priority, the asset link and an attachment', async () => {
@@ -151,16 +167,26 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
     const before = (await desk.fetchTicket(id)).timeWorkedMinutes ?? 0;
     const start = new Date(Date.now() - 45 * 60_000).toISOString();
     await timed(latency.worklog!, () =>
-      desk.addWorklog({ ticketId: id, technician: 'Tom Tech', start, end: new Date().toISOString(), minutes: 45, description: 'Replaced the fuser.', idempotencyKey: key() }),
+      desk.addWorklog({
+        ticketId: id,
+        technician: 'Tom Tech',
+        start,
+        end: new Date().toISOString(),
+        minutes: 45,
+        description: 'Replaced the fuser.',
+        idempotencyKey: key(),
+      }),
     );
     assert.equal((await desk.fetchTicket(id)).timeWorkedMinutes, before + 45);
     const raw = await asAdmin<{ TimeWorked: string }>('GET', `/ticket/${id}`);
     assert.equal(Number(raw.body.TimeWorked), before + 45);
   });
 
-  it('tells customer-facing replies from internal comments, and its own from a person\'s', async () => {
+  it("tells customer-facing replies from internal comments, and its own from a person's", async () => {
     const id = await desk.createTicket(newTicket());
-    await timed(latency.note!, () => desk.addNote({ ticketId: id, visibility: 'public', text: 'We are on our way.', idempotencyKey: key() }));
+    await timed(latency.note!, () =>
+      desk.addNote({ ticketId: id, visibility: 'public', text: 'We are on our way.', idempotencyKey: key() }),
+    );
     await desk.addNote({ ticketId: id, visibility: 'internal', text: 'Bring the extinguisher.', idempotencyKey: key() });
     await asAdmin('POST', `/ticket/${id}/correspond`, { Content: 'Fixed, please confirm.', ContentType: 'text/plain' });
     const notes = await desk.fetchNotes(id);
@@ -180,7 +206,11 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
     await desk.addNote({ ticketId: id, visibility: 'public', text: 'Looking into it.', idempotencyKey: key() });
     await desk.updateTicket(id, { status: 'pending' });
     const echoes = await timed(latency.poll!, () => desk.listChangedSince(start));
-    assert.equal(echoes.changes.find((c) => c.ticket.id === id), undefined, 'only the connector touched it');
+    assert.equal(
+      echoes.changes.find((c) => c.ticket.id === id),
+      undefined,
+      'only the connector touched it',
+    );
 
     // Stalled is an active status in RT's default lifecycle: a reply does not reopen it.
     await asAdmin('POST', `/ticket/${id}/correspond`, { Content: 'Done: new fuser.', ContentType: 'text/plain' });
@@ -192,16 +222,26 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
     const change = polled.changes.find((c) => c.ticket.id === id);
     assert.ok(change, 'the change made in RT is reported');
     assert.equal(change.ticket.status, 'resolved');
-    const summary = change.events.map((e) => (e.kind === 'note' ? `note:${e.note.visibility}:${e.note.text}` : e.kind === 'status' ? `status:${e.from}->${e.status}` : e.kind));
+    const summary = change.events.map((e) =>
+      e.kind === 'note' ? `note:${e.note.visibility}:${e.note.text}` : e.kind === 'status' ? `status:${e.from}->${e.status}` : e.kind,
+    );
     assert.deepEqual(summary, ['note:public:Done: new fuser.', 'note:internal:Billed to facilities.', 'status:stalled->resolved']);
     assert.ok(change.events.every((e) => e.by === rt.admin.user));
 
     const again = await desk.listChangedSince(polled.cursor);
-    assert.equal(again.changes.find((c) => c.ticket.id === id), undefined, 'reported once');
+    assert.equal(
+      again.changes.find((c) => c.ticket.id === id),
+      undefined,
+      'reported once',
+    );
     await desk.addNote({ ticketId: id, visibility: 'internal', text: 'Closing our side.', idempotencyKey: key() });
     await sleep(1100);
     const echo = await desk.listChangedSince(again.cursor);
-    assert.equal(echo.changes.find((c) => c.ticket.id === id), undefined, 'its own comment is an echo');
+    assert.equal(
+      echo.changes.find((c) => c.ticket.id === id),
+      undefined,
+      'its own comment is an echo',
+    );
   });
 
   it('finds a ticket and a note by idempotency key, so a retry creates no second one', async () => {
@@ -210,7 +250,10 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
     const first = await createTicketOnce(desk, input);
     const retry = await createTicketOnce(desk, input);
     assert.deepEqual([first.created, retry.created, retry.id], [true, false, first.id]);
-    const search = await asAdmin<{ total: number }>('GET', `/tickets?query=${encodeURIComponent(`'CF.{Outpost Key}' = '${input.idempotencyKey}'`)}`);
+    const search = await asAdmin<{ total: number }>(
+      'GET',
+      `/tickets?query=${encodeURIComponent(`'CF.{Outpost Key}' = '${input.idempotencyKey}'`)}`,
+    );
     assert.equal(search.body.total, 1);
 
     const note = { ticketId: first.id, visibility: 'public' as const, text: 'Once only.', idempotencyKey: key() };
@@ -226,20 +269,36 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
       { url: rt.url, user: rt.user, auth: { kind: 'basic', password: rt.password }, statuses: { toDesk: { pending: 'on-hold' } } },
       silentLogger,
     );
-    await assert.rejects(odd.updateTicket(id, { status: 'pending' }), (e) => isDeskError(e) && e.code === 'E_DESK_REJECTED' && !e.retryable);
+    await assert.rejects(
+      odd.updateTicket(id, { status: 'pending' }),
+      (e) => isDeskError(e) && e.code === 'E_DESK_REJECTED' && !e.retryable,
+    );
     assert.equal((await desk.fetchTicket(id)).deskStatus, 'new');
 
     const gone = new RtConnector({ url: 'http://127.0.0.1:9', user: rt.user, auth: { kind: 'basic', password: 'x' } }, silentLogger);
     await assert.rejects(gone.fetchTicket(id), (e) => isDeskError(e) && e.code === 'E_DESK_UNREACHABLE' && e.retryable);
   });
 
-  it('creates the same ticket through RT\'s bare REST API and through the connector, both in RT (times printed at the end)', async () => {
-    const asApiUser = { Authorization: `Basic ${Buffer.from(`${rt.user}:${rt.password}`).toString('base64')}`, 'Content-Type': 'application/json' };
+  it("creates the same ticket through RT's bare REST API and through the connector, both in RT (times printed at the end)", async () => {
+    const asApiUser = {
+      Authorization: `Basic ${Buffer.from(`${rt.user}:${rt.password}`).toString('base64')}`,
+      'Content-Type': 'application/json',
+    };
     for (let i = 0; i < 3; i++) {
       const t = newTicket();
       // The body the connector sends, posted directly: the difference is the connector's cost.
-      const body = { Queue: 'General', Subject: t.subject, Content: t.description, ContentType: 'text/plain', Requestor: t.requesterEmail, Priority: 75, CustomFields: { 'Outpost Key': t.idempotencyKey } };
-      const res = await timed(latency.rtCreate!, () => fetch(`${rt.url}/REST/2.0/ticket`, { method: 'POST', headers: asApiUser, body: JSON.stringify(body) }));
+      const body = {
+        Queue: 'General',
+        Subject: t.subject,
+        Content: t.description,
+        ContentType: 'text/plain',
+        Requestor: t.requesterEmail,
+        Priority: 75,
+        CustomFields: { 'Outpost Key': t.idempotencyKey },
+      };
+      const res = await timed(latency.rtCreate!, () =>
+        fetch(`${rt.url}/REST/2.0/ticket`, { method: 'POST', headers: asApiUser, body: JSON.stringify(body) }),
+      );
       assert.equal(res.status, 201);
       await res.arrayBuffer();
       const mine = newTicket();
@@ -254,22 +313,40 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
     // Two servers' stores over the same fleet: the second knows no links and must find, not create.
     const stores = dirs.map((dir) => {
       const db = openDatabase(dir);
-      for (const [id, version] of [['d1', '1.0'], ['d2', '1.0'], ['d3', '2.0']] as const) {
-        db.prepare(`INSERT INTO devices (id, install_id, hostname, macs, secret_hash, first_seen, last_seen) VALUES (?, ?, ?, '[]', x'00', 0, 0)`).run(id, `i-${id}`, `pc-${id}`);
-        db.prepare(`INSERT INTO software (device_id, item_key, name, version, publisher, source, scope) VALUES (?, ?, ?, ?, 'Example Ltd', 'dpkg', 'machine')`).run(id, `k-${id}`, pkgName, version);
+      for (const [id, version] of [
+        ['d1', '1.0'],
+        ['d2', '1.0'],
+        ['d3', '2.0'],
+      ] as const) {
+        db.prepare(
+          `INSERT INTO devices (id, install_id, hostname, macs, secret_hash, first_seen, last_seen) VALUES (?, ?, ?, '[]', x'00', 0, 0)`,
+        ).run(id, `i-${id}`, `pc-${id}`);
+        db.prepare(
+          `INSERT INTO software (device_id, item_key, name, version, publisher, source, scope) VALUES (?, ?, ?, ?, 'Example Ltd', 'dpkg', 'machine')`,
+        ).run(id, `k-${id}`, pkgName, version);
       }
       return new SqliteStore(db);
     });
     try {
       const runs = [];
       for (const store of [stores[0]!, stores[0]!, stores[1]!]) runs.push(await pushCatalog({ desk, store }));
-      assert.deepEqual(runs.map((r) => [r?.created, r?.updated, r?.unchanged]), [[1, 0, 0], [0, 0, 1], [0, 1, 0]]);
+      assert.deepEqual(
+        runs.map((r) => [r?.created, r?.updated, r?.unchanged]),
+        [
+          [1, 0, 0],
+          [0, 0, 1],
+          [0, 1, 0],
+        ],
+      );
       const query = encodeURIComponent(`Catalog = 'Outpost software' AND Name = '${pkgName}'`);
       const found = await asAdmin<{ items: { id: string }[] }>('GET', `/assets?query=${query}`);
       assert.equal(found.body.items.length, 1, 'one RT asset for the package');
       const asset = await asAdmin<{ CustomFields: { name: string; values: string[] }[] }>('GET', `/asset/${found.body.items[0]!.id}`);
       const cf = (name: string) => asset.body.CustomFields.find((f) => f.name === name)?.values;
-      assert.deepEqual([cf('Publisher'), cf('Installations'), cf('Versions')?.sort()], [['Example Ltd'], ['3'], ['1.0 (2 devices)', '2.0 (1 device)']]);
+      assert.deepEqual(
+        [cf('Publisher'), cf('Installations'), cf('Versions')?.sort()],
+        [['Example Ltd'], ['3'], ['1.0 (2 devices)', '2.0 (1 device)']],
+      );
     } finally {
       for (const store of stores) await store.close();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -297,6 +374,9 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
 
   it('logs its requests but never the password or the token', () => {
     assert.ok(log.entries.some((e) => e.msg === 'desk request'));
-    assert.doesNotMatch(log.text(), new RegExp(`${rt.password}|${rt.token}|${Buffer.from(`${rt.user}:${rt.password}`).toString('base64')}`));
+    assert.doesNotMatch(
+      log.text(),
+      new RegExp(`${rt.password}|${rt.token}|${Buffer.from(`${rt.user}:${rt.password}`).toString('base64')}`),
+    );
   });
 });

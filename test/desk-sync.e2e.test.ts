@@ -12,7 +12,19 @@ import { RtConnector } from '../server/desk/rt/connector.js';
 import { deskKey } from '../server/desk/sync/keys.js';
 import { checkPage, fillSignIn, openConsoleBrowser } from './support/console.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot } from './support/deb.js';
-import { createToken, run, runToEnd, startAgent, tempDir, waitFor, waitForDevice, waitForOutput, type AgentProc, type DeviceSummary, type Proc } from './support/outpost.js';
+import {
+  createToken,
+  run,
+  runToEnd,
+  startAgent,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  waitForOutput,
+  type AgentProc,
+  type DeviceSummary,
+  type Proc,
+} from './support/outpost.js';
 import { agentSettled, deskDrained } from './support/quiesce.js';
 import { rtSkip, startRt, type RtInstance } from './support/rt.js';
 
@@ -70,7 +82,10 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
   async function asAdmin<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${rt.url}/REST/2.0${path}`, {
       method,
-      headers: { Authorization: `Basic ${Buffer.from(`${rt.admin.user}:${rt.admin.password}`).toString('base64')}`, 'Content-Type': 'application/json' },
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${rt.admin.user}:${rt.admin.password}`).toString('base64')}`,
+        'Content-Type': 'application/json',
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return (await res.json()) as T;
@@ -83,16 +98,22 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     await deskDrained(wrapped());
   };
   const rtTicketsWithKey = async (key: string) =>
-    (await asAdmin<{ items: { id: string }[] }>('GET', `/tickets?query=${encodeURIComponent(`'CF.{Outpost Key}' = '${key}'`)}`)).items.map((t) => t.id);
+    (await asAdmin<{ items: { id: string }[] }>('GET', `/tickets?query=${encodeURIComponent(`'CF.{Outpost Key}' = '${key}'`)}`)).items.map(
+      (t) => t.id,
+    );
   /** Raises a ticket as the tray would and waits for its RT ticket; records how long that took. */
   const raise = async (subject: string) => {
     const started = performance.now();
     const { ref } = await cliJson<{ ref: string }>('ticket', 'create', '--subject', subject, '--description', 'Raised from the tray.');
     const key = deskKey('ticket', device.id, ref);
-    const [id] = await waitFor(async () => {
-      const ids = await rtTicketsWithKey(key);
-      return ids.length ? ids : undefined;
-    }, 30_000, `the RT ticket for ${subject}`);
+    const [id] = await waitFor(
+      async () => {
+        const ids = await rtTicketsWithKey(key);
+        return ids.length ? ids : undefined;
+      },
+      30_000,
+      `the RT ticket for ${subject}`,
+    );
     visible.push(performance.now() - started);
     return { ref, key, id: id! };
   };
@@ -104,15 +125,44 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     writeFileSync(secretFile, rt.token, { mode: 0o600 });
     const config = join(dir, 'outpost.json');
     // The catalog only on request: a scheduled run cannot stand in for the console's button.
-    writeFileSync(config, JSON.stringify({ desk: { assetEvents: { prohibited: ['outpost-e2e-banned-*'] }, schedules: { catalog: 'on-demand' } } }));
+    writeFileSync(
+      config,
+      JSON.stringify({ desk: { assetEvents: { prohibited: ['outpost-e2e-banned-*'] }, schedules: { catalog: 'on-demand' } } }),
+    );
     const p = run(
-      ['server', '--config', config, '--host', '127.0.0.1', '--port', String(port), '--data', join(dir, 'server'), '--desk', 'rt', '--desk-url', `http://127.0.0.1:${relay.port}`,
-        '--desk-user', rt.user, '--desk-secret-file', secretFile, '--desk-poll', String(POLL_S), '--desk-requester-domain', 'example.com'],
+      [
+        'server',
+        '--config',
+        config,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--data',
+        join(dir, 'server'),
+        '--desk',
+        'rt',
+        '--desk-url',
+        `http://127.0.0.1:${relay.port}`,
+        '--desk-user',
+        rt.user,
+        '--desk-secret-file',
+        secretFile,
+        '--desk-poll',
+        String(POLL_S),
+        '--desk-requester-domain',
+        'example.com',
+      ],
       { OUTPOST_ADMIN_TOKEN: ADMIN_TOKEN },
     );
     const [, url] = await waitForOutput(p, /listening on (http:\/\/\S+)/);
     port = Number(new URL(url!).port);
-    return { ...p, url: url!, api: async <T>(path: string) => (await (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as T };
+    return {
+      ...p,
+      url: url!,
+      api: async <T>(path: string) =>
+        (await (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as T,
+    };
   }
 
   before(async () => {
@@ -123,18 +173,31 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     desk = new RtConnector({ url: rt.url, user: rt.user, auth: { kind: 'token', token: rt.token } }, silentLogger);
     server = await launch();
     agent = startAgent(server.url, stateDir, await createToken(join(dir, 'server')));
-    device = await waitForDevice({ ...server, adminToken: ADMIN_TOKEN, api: async <T>(path: string) => ({ status: 200, body: await server.api<T>(path) }) });
+    device = await waitForDevice({
+      ...server,
+      adminToken: ADMIN_TOKEN,
+      api: async <T>(path: string) => ({ status: 200, body: await server.api<T>(path) }),
+    });
   });
 
   after(async () => {
     await dpkgPurgeQuietly(BANNED);
     await agent?.kill();
-    if (process.env.DESK_E2E_DEBUG) console.log(server?.output().split('\n').filter((l) => l.includes('desk')).join('\n'));
+    if (process.env.DESK_E2E_DEBUG)
+      console.log(
+        server
+          ?.output()
+          .split('\n')
+          .filter((l) => l.includes('desk'))
+          .join('\n'),
+      );
     await server?.kill();
     await relay?.down().catch(() => undefined);
     await rt?.stop();
     if (visible.length) {
-      console.log(`tray ticket -> visible in RT: median ${Math.round(median(visible))} ms over ${visible.length}; RT's own REST create: median ${Math.round(median(rtCreate))} ms (RT startup ${JSON.stringify(rt?.timings)})`);
+      console.log(
+        `tray ticket -> visible in RT: median ${Math.round(median(visible))} ms over ${visible.length}; RT's own REST create: median ${Math.round(median(rtCreate))} ms (RT startup ${JSON.stringify(rt?.timings)})`,
+      );
     }
   });
 
@@ -143,12 +206,21 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     const ticket = await desk.fetchTicket(id);
     assert.equal(ticket.subject, 'Printer jams');
     assert.deepEqual(ticket.requesters, ['root@example.com']);
-    const texts = (await asAdmin<{ items: { Content: string }[] }>('GET', `/ticket/${id}/attachments?fields=Content&per_page=100`)).items.map((a) => a.Content);
-    assert.ok(texts.some((t) => t.startsWith('Raised from the tray.') && t.includes(`Outpost device: ${device.id}`)), texts.join('\n'));
+    const texts = (
+      await asAdmin<{ items: { Content: string }[] }>('GET', `/ticket/${id}/attachments?fields=Content&per_page=100`)
+    ).items.map((a) => a.Content);
+    assert.ok(
+      texts.some((t) => t.startsWith('Raised from the tray.') && t.includes(`Outpost device: ${device.id}`)),
+      texts.join('\n'),
+    );
     const [asset] = await desk.findAssets({ by: 'outpostDeviceId', value: device.id });
     assert.ok(asset, 'an RT asset for the device');
     assert.deepEqual(ticket.assetIds, [asset.id]);
-    const detail = await server.api<{ hostname: string; hardware: { serial?: string } | null; network: { mac?: string; virtual: boolean }[] }>(`/api/devices/${device.id}`);
+    const detail = await server.api<{
+      hostname: string;
+      hardware: { serial?: string } | null;
+      network: { mac?: string; virtual: boolean }[];
+    }>(`/api/devices/${device.id}`);
     assert.equal(asset.name, detail.hostname);
     assert.equal(asset.serviceTag, cleanText(detail.hardware?.serial), 'the service tag the server has (none in a container)');
     const macs = detail.network.filter((n) => !n.virtual && n.mac).map((n) => n.mac!.toLowerCase());
@@ -156,18 +228,43 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
 
     const stored = await server.api<{ items: { id: number; subject: string }[] }>('/api/tickets?q=Printer%20jams');
     const before = (await desk.fetchTicket(id)).timeWorkedMinutes ?? 0;
-    await cliJson('worklog', 'add', '--ticket', `#${stored.items[0]!.id}`, '--start', '2026-03-01T09:00:00Z', '--end', '2026-03-01T09:45:00Z', '--technician', 'Tom Tech');
-    const after = await waitFor(async () => {
-      const worked = (await desk.fetchTicket(id)).timeWorkedMinutes ?? 0;
-      return worked !== before ? worked : undefined;
-    }, 20_000, 'TimeWorked to move');
+    await cliJson(
+      'worklog',
+      'add',
+      '--ticket',
+      `#${stored.items[0]!.id}`,
+      '--start',
+      '2026-03-01T09:00:00Z',
+      '--end',
+      '2026-03-01T09:45:00Z',
+      '--technician',
+      'Tom Tech',
+    );
+    const after = await waitFor(
+      async () => {
+        const worked = (await desk.fetchTicket(id)).timeWorkedMinutes ?? 0;
+        return worked !== before ? worked : undefined;
+      },
+      20_000,
+      'TimeWorked to move',
+    );
     assert.equal(after - before, 45);
   });
 
   it("creates tickets through RT's bare REST API and through the tray, both in RT (their times printed at the end)", async () => {
-    const headers = { Authorization: `Basic ${Buffer.from(`${rt.user}:${rt.password}`).toString('base64')}`, 'Content-Type': 'application/json' };
+    const headers = {
+      Authorization: `Basic ${Buffer.from(`${rt.user}:${rt.password}`).toString('base64')}`,
+      'Content-Type': 'application/json',
+    };
     for (let i = 0; i < 3; i++) {
-      const body = { Queue: 'General', Subject: `Bare create ${i}`, Content: 'Raised from the tray.', ContentType: 'text/plain', Requestor: 'root@example.com', Priority: 50 };
+      const body = {
+        Queue: 'General',
+        Subject: `Bare create ${i}`,
+        Content: 'Raised from the tray.',
+        ContentType: 'text/plain',
+        Requestor: 'root@example.com',
+        Priority: 50,
+      };
       const t = performance.now();
       const res = await fetch(`${rt.url}/REST/2.0/ticket`, { method: 'POST', headers, body: JSON.stringify(body) });
       await res.arrayBuffer();
@@ -183,10 +280,14 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     await asAdmin('POST', `/ticket/${id}/correspond`, { Content: 'A new screen is on its way.', ContentType: 'text/plain' });
     const resolvedAt = performance.now();
     await asAdmin('PUT', `/ticket/${id}`, { Status: 'resolved' });
-    const shown = await waitFor(async () => {
-      const t = await cliJson<{ status: string; notes: { text: string }[] }>('ticket', 'show', ref);
-      return t.status === 'resolved' && t.notes.some((n) => n.text.includes('A new screen')) ? t : undefined;
-    }, 20_000, 'the resolution and the reply at the endpoint');
+    const shown = await waitFor(
+      async () => {
+        const t = await cliJson<{ status: string; notes: { text: string }[] }>('ticket', 'show', ref);
+        return t.status === 'resolved' && t.notes.some((n) => n.text.includes('A new screen')) ? t : undefined;
+      },
+      20_000,
+      'the resolution and the reply at the endpoint',
+    );
     const ms = performance.now() - resolvedAt;
     // How fast is a figure for bench/desk.mjs, not a pass/fail line on a shared machine.
     console.log(`RT resolution -> endpoint in ${Math.round(ms)} ms (poll ${POLL_S} s)`);
@@ -198,32 +299,60 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
   it('reopens the RT ticket when the person reopens a resolved ticket at the endpoint, with their note', async () => {
     const { ref, id } = await raise('Keyboard types twice');
     await asAdmin('PUT', `/ticket/${id}`, { Status: 'resolved' });
-    await waitFor(async () => ((await cliJson<{ status: string }>('ticket', 'show', ref)).status === 'resolved' ? true : undefined), 20_000, 'resolved at the endpoint');
+    await waitFor(
+      async () => ((await cliJson<{ status: string }>('ticket', 'show', ref)).status === 'resolved' ? true : undefined),
+      20_000,
+      'resolved at the endpoint',
+    );
     const r = await runToEnd(['ticket', 'reopen', ref, '--note', 'It still types every letter twice.', '--state', stateDir]);
     assert.equal(r.code, 0, r.output);
-    const reopened = await waitFor(async () => {
-      const t = await asAdmin<{ Status: string }>('GET', `/ticket/${id}`);
-      return t.Status === 'open' ? t : undefined;
-    }, 30_000, 'the RT ticket open again');
+    const reopened = await waitFor(
+      async () => {
+        const t = await asAdmin<{ Status: string }>('GET', `/ticket/${id}`);
+        return t.Status === 'open' ? t : undefined;
+      },
+      30_000,
+      'the RT ticket open again',
+    );
     assert.equal(reopened.Status, 'open');
     const history = await asAdmin<{ items: { id: string }[] }>('GET', `/ticket/${id}/history?fields=Type,Content&per_page=100`);
-    const transactions = await Promise.all(history.items.map((h) => asAdmin<{ Type: string; Content?: string }>('GET', `/transaction/${h.id}?fields=Type`)));
-    assert.ok(transactions.some((t) => t.Type === 'Correspond'), 'the note reached RT as correspondence');
-    const shown = await waitFor(async () => {
-      const t = await cliJson<{ status: string }>('ticket', 'show', ref);
-      return t.status === 'open' ? t : undefined;
-    }, 20_000, 'open at the endpoint');
+    const transactions = await Promise.all(
+      history.items.map((h) => asAdmin<{ Type: string; Content?: string }>('GET', `/transaction/${h.id}?fields=Type`)),
+    );
+    assert.ok(
+      transactions.some((t) => t.Type === 'Correspond'),
+      'the note reached RT as correspondence',
+    );
+    const shown = await waitFor(
+      async () => {
+        const t = await cliJson<{ status: string }>('ticket', 'show', ref);
+        return t.status === 'open' ? t : undefined;
+      },
+      20_000,
+      'open at the endpoint',
+    );
     assert.equal(shown.status, 'open');
   });
 
   it('holds a ticket raised while RT is away and creates exactly one when it is back, across a server restart', async () => {
     await relay.down();
-    const { ref } = await cliJson<{ ref: string }>('ticket', 'create', '--subject', 'Raised during the outage', '--description', 'RT is down.');
+    const { ref } = await cliJson<{ ref: string }>(
+      'ticket',
+      'create',
+      '--subject',
+      'Raised during the outage',
+      '--description',
+      'RT is down.',
+    );
     const key = deskKey('ticket', device.id, ref);
-    await waitFor(async () => {
-      const s = await server.api<{ healthy: boolean; queued: number }>('/api/desk/status');
-      return !s.healthy && s.queued > 0 ? s : undefined;
-    }, 20_000, 'the job held with the desk unhealthy');
+    await waitFor(
+      async () => {
+        const s = await server.api<{ healthy: boolean; queued: number }>('/api/desk/status');
+        return !s.healthy && s.queued > 0 ? s : undefined;
+      },
+      20_000,
+      'the job held with the desk unhealthy',
+    );
     assert.deepEqual(await rtTicketsWithKey(key), []);
     assert.equal(await server.stop(), 0);
     server = await launch();
@@ -238,12 +367,18 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
 
   it('raises one RT ticket for a prohibited package on the device, not two when it comes back', async () => {
     const banned = async () =>
-      (await asAdmin<{ items: { id: string }[] }>('GET', `/tickets?query=${encodeURIComponent(`Subject LIKE '${BANNED}'`)}`)).items.map((t) => t.id);
+      (await asAdmin<{ items: { id: string }[] }>('GET', `/tickets?query=${encodeURIComponent(`Subject LIKE '${BANNED}'`)}`)).items.map(
+        (t) => t.id,
+      );
     const onServer = async (present: boolean) =>
-      waitFor(async () => {
-        const { items } = await server.api<{ items: { name: string }[] }>(`/api/devices/${device.id}/software?q=${BANNED}`);
-        return items.some((s) => s.name === BANNED) === present ? true : undefined;
-      }, 20_000, `${BANNED} ${present ? 'on' : 'off'} the server`);
+      waitFor(
+        async () => {
+          const { items } = await server.api<{ items: { name: string }[] }>(`/api/devices/${device.id}/software?q=${BANNED}`);
+          return items.some((s) => s.name === BANNED) === present ? true : undefined;
+        },
+        20_000,
+        `${BANNED} ${present ? 'on' : 'off'} the server`,
+      );
     const deb = await buildDeb(dir, BANNED, '1.0.0');
     await dpkgInstall(deb);
     const [id] = await waitFor(async () => ((await banned()).length ? banned() : undefined), 30_000, 'the prohibited-software ticket');
@@ -273,7 +408,10 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
       const catalog = page.getByRole('region', { name: 'Software catalog' });
       await catalog.getByText('Only on request').waitFor();
       await checkPage(page, 'desk');
-      const { items: none } = await asAdmin<{ items: unknown[] }>('GET', `/assets?query=${encodeURIComponent(`Catalog = 'Outpost software'`)}`);
+      const { items: none } = await asAdmin<{ items: unknown[] }>(
+        'GET',
+        `/assets?query=${encodeURIComponent(`Catalog = 'Outpost software'`)}`,
+      );
       assert.deepEqual(none, [], 'no catalog in RT before the button');
       await catalog.getByRole('button', { name: 'Sync catalog now' }).click();
       await page.getByTestId('status-message').getByText('Software catalog sync queued.').waitFor();
@@ -281,14 +419,23 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
       // and the catalog reaches RT: this machine's packages become assets in RT's software catalog
       // (the whole run of ~1,000 packages takes minutes on a loaded machine; the first ones prove it).
       const query = encodeURIComponent(`Catalog = 'Outpost software'`);
-      const [first] = await waitFor(async () => {
-        const { items } = await asAdmin<{ items: { id: string }[] }>('GET', `/assets?query=${query}&per_page=5`);
-        return items.length ? items : undefined;
-      }, 60_000, 'the first catalog assets in RT');
+      const [first] = await waitFor(
+        async () => {
+          const { items } = await asAdmin<{ items: { id: string }[] }>('GET', `/assets?query=${query}&per_page=5`);
+          return items.length ? items : undefined;
+        },
+        60_000,
+        'the first catalog assets in RT',
+      );
       const asset = await asAdmin<{ Name: string; CustomFields: { name: string; values: string[] }[] }>('GET', `/asset/${first!.id}`);
       assert.deepEqual(asset.CustomFields.find((f) => f.name === 'Installations')?.values, ['1'], 'one device has it');
-      const { items } = await server.api<{ items: { name: string }[] }>(`/api/devices/${device.id}/software?q=${encodeURIComponent(asset.Name)}`);
-      assert.ok(items.some((s) => s.name === asset.Name), `${asset.Name} is a package of this machine`);
+      const { items } = await server.api<{ items: { name: string }[] }>(
+        `/api/devices/${device.id}/software?q=${encodeURIComponent(asset.Name)}`,
+      );
+      assert.ok(
+        items.some((s) => s.name === asset.Name),
+        `${asset.Name} is a package of this machine`,
+      );
     } finally {
       await browser.close();
     }

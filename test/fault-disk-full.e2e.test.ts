@@ -14,7 +14,19 @@ import { callLocalAgent } from '../agent/local-api/client.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot, testPackageName } from './support/deb.js';
 import { packageHistory, ticketsBySubject } from './support/history.js';
 import { agentSettled } from './support/quiesce.js';
-import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, waitForOutput, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  runToEnd,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  waitForOutput,
+  type AgentProc,
+  type DeviceSummary,
+  type ServerProc,
+} from './support/outpost.js';
 
 const exec = promisify(execFile);
 
@@ -106,7 +118,11 @@ describe('fault suite: the agent disk fills up', { timeout: 180_000, skip: canno
 
     rmSync(filler);
     // No manual scan: the agent tries again by itself.
-    await waitFor(async () => ((await packageHistory(server, device.id, [pkg]))[pkg]!.added > 0 ? true : undefined), 40_000, `${pkg} on the server`);
+    await waitFor(
+      async () => ((await packageHistory(server, device.id, [pkg]))[pkg]!.added > 0 ? true : undefined),
+      40_000,
+      `${pkg} on the server`,
+    );
     await agentSettled(server, agent, device.id);
     assert.deepEqual(await packageHistory(server, device.id, [pkg]), { [pkg]: { added: 1, removed: 0 } });
     assert.equal(outboxIntegrity(), 'ok');
@@ -134,6 +150,12 @@ describe('fault suite: the agent disk fills up', { timeout: 180_000, skip: canno
     const { body } = await server.api<{ items: { id: number; subject: string }[] }>(`/api/tickets?device=${device.id}&limit=1000`);
     const id = body.items.find((t) => t.subject === subject)!.id;
     const ticket = (await server.api<{ attachments: { name: string; size: number }[] }>(`/api/tickets/${id}`)).body;
-    assert.deepEqual(ticket.attachments.map((a) => [a.name, a.size]), [['app.log', 700 * 1024], ['dump.bin', 900 * 1024]]);
+    assert.deepEqual(
+      ticket.attachments.map((a) => [a.name, a.size]),
+      [
+        ['app.log', 700 * 1024],
+        ['dump.bin', 900 * 1024],
+      ],
+    );
   });
 });

@@ -10,7 +10,18 @@ import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot, testPackageName }
 import { packageHistory, ticketsBySubject } from './support/history.js';
 import { freePort } from './support/ports.js';
 import { agentSettled } from './support/quiesce.js';
-import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  runToEnd,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  type AgentProc,
+  type DeviceSummary,
+  type ServerProc,
+} from './support/outpost.js';
 
 const SEED = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
 const ROUNDS = 6;
@@ -82,6 +93,10 @@ describe('fault suite: repeated kill -9 of the agent and the server mid-batch', 
     const history = await packageHistory(server, device.id, pkgs);
     assert.deepEqual(history, Object.fromEntries(pkgs.map((p) => [p, { added: 1, removed: 0 }])));
     const tickets = await ticketsBySubject(server, device.id);
-    assert.deepEqual(subjects.map((s) => tickets.get(s)), subjects.map(() => 1), 'each ticket stored once');
+    assert.deepEqual(
+      subjects.map((s) => tickets.get(s)),
+      subjects.map(() => 1),
+      'each ticket stored once',
+    );
   });
 });

@@ -11,7 +11,18 @@ import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot, testP
 import { packageHistory, ticketsBySubject } from './support/history.js';
 import { agentSettled } from './support/quiesce.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
-import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  runToEnd,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  type AgentProc,
+  type DeviceSummary,
+  type ServerProc,
+} from './support/outpost.js';
 
 const SEED = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,10 +66,16 @@ describe('fault suite: a proxy that cuts, stalls and slices the agent link', { t
       // Inventory samples the machine: a package removed before any scan saw it installed leaves no
       // history anywhere. So the removal waits until the install reached the server, through the faults.
       if (i % 2 === 1) {
-        await waitFor(async () => {
-          const { body } = await server.api<{ items: { name: string }[] }>(`/api/devices/${device.id}/software?q=${encodeURIComponent(pkg)}`);
-          return body.items.some((s) => s.name === pkg) ? true : undefined;
-        }, 60_000, `${pkg} on the server before its removal`);
+        await waitFor(
+          async () => {
+            const { body } = await server.api<{ items: { name: string }[] }>(
+              `/api/devices/${device.id}/software?q=${encodeURIComponent(pkg)}`,
+            );
+            return body.items.some((s) => s.name === pkg) ? true : undefined;
+          },
+          60_000,
+          `${pkg} on the server before its removal`,
+        );
         await dpkgRemove(pkg);
       }
       if (i === 1) proxy.dropAll(); // at least one cut mid-stream, whatever the seed rolls
@@ -78,6 +95,10 @@ describe('fault suite: a proxy that cuts, stalls and slices the agent link', { t
     const history = await packageHistory(server, device.id, pkgs);
     assert.deepEqual(history, Object.fromEntries(pkgs.map((p, i) => [p, { added: 1, removed: i % 2 }])));
     const tickets = await ticketsBySubject(server, device.id);
-    assert.deepEqual(subjects.map((s) => tickets.get(s)), subjects.map(() => 1), 'each ticket stored once');
+    assert.deepEqual(
+      subjects.map((s) => tickets.get(s)),
+      subjects.map(() => 1),
+      'each ticket stored once',
+    );
   });
 });

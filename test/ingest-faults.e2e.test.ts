@@ -7,9 +7,27 @@ import WebSocket from 'ws';
 import { snapshotDigest } from '../shared/digest.js';
 import { emptySnapshot } from '../shared/delta.js';
 import { PROTOCOL_VERSION } from '../shared/protocol.js';
-import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  runToEnd,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  type AgentProc,
+  type DeviceSummary,
+  type ServerProc,
+} from './support/outpost.js';
 
-interface Frame { type: string; code?: string; fatal?: boolean; seq?: number; deviceId?: string; secret?: string }
+interface Frame {
+  type: string;
+  code?: string;
+  fatal?: boolean;
+  seq?: number;
+  deviceId?: string;
+  secret?: string;
+}
 
 /** A raw protocol client that records every frame and the close code. */
 async function connect(url: string): Promise<{ ws: WebSocket; frames: Frame[]; closed: Promise<number> }> {
@@ -69,7 +87,16 @@ describe('ingest faults against a real server', () => {
 
   it('refuses a wrong secret with E_AUTH and closes', async () => {
     const c = await connect(server.url);
-    c.ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: 'test', deviceId: device.id, secret: 'x'.repeat(43), hints }));
+    c.ws.send(
+      JSON.stringify({
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        agentVersion: 'test',
+        deviceId: device.id,
+        secret: 'x'.repeat(43),
+        hints,
+      }),
+    );
     const err = await nextFrame(c.frames, 'error');
     assert.equal(err.code, 'E_AUTH');
     assert.equal(err.fatal, true);
@@ -78,12 +105,19 @@ describe('ingest faults against a real server', () => {
 
   it('skips a replayed seq with E_SEQ_REPLAYED and records the change once', async () => {
     const c = await connect(server.url);
-    c.ws.send(JSON.stringify({ type: 'enrol', protocol: PROTOCOL_VERSION, agentVersion: 'test', token: await createToken(dataDir), hints }));
+    c.ws.send(
+      JSON.stringify({ type: 'enrol', protocol: PROTOCOL_VERSION, agentVersion: 'test', token: await createToken(dataDir), hints }),
+    );
     const enrolled = await nextFrame(c.frames, 'enrolled');
     await nextFrame(c.frames, 'welcome');
     const snapshot = { ...emptySnapshot('fault-test'), os: { platform: 'linux' as const, hostname: 'fault-test' } };
     snapshot.software = [{ name: 'replayed-pkg', version: '1', source: 'dpkg', scope: 'machine' }];
-    const item = { seq: 1, at: new Date().toISOString(), kind: 'inventory.full', body: { trigger: 'startup', digest: snapshotDigest(snapshot), snapshot } };
+    const item = {
+      seq: 1,
+      at: new Date().toISOString(),
+      kind: 'inventory.full',
+      body: { trigger: 'startup', digest: snapshotDigest(snapshot), snapshot },
+    };
     c.ws.send(JSON.stringify({ type: 'items', items: [item] }));
     await nextFrame(c.frames, 'ack');
     c.ws.send(JSON.stringify({ type: 'items', items: [item] }));
@@ -96,10 +130,14 @@ describe('ingest faults against a real server', () => {
   it('keeps serving the real agent through all of it', async () => {
     const scan = await runToEnd(['scan', '--now', '--json', '--state', agent.stateDir]);
     assert.equal(scan.code, 0, scan.output);
-    const status = await waitFor(async () => {
-      const s = await agent.status();
-      return s.pendingItems === 0 && s.connected ? s : undefined;
-    }, 10_000, 'the agent to be connected and drained');
+    const status = await waitFor(
+      async () => {
+        const s = await agent.status();
+        return s.pendingItems === 0 && s.connected ? s : undefined;
+      },
+      10_000,
+      'the agent to be connected and drained',
+    );
     const { body } = await server.api<{ digest: string; online: boolean }>(`/api/devices/${device.id}`);
     assert.equal(body.online, true);
     assert.equal(body.digest, status.digest);

@@ -22,7 +22,10 @@ const builder = load(read('electron-builder.yml')) as {
 function macro(nsh: string, name: string): string[] {
   const m = new RegExp(`^!macro ${name}\\b[^\\n]*\\n([\\s\\S]*?)^!macroend`, 'm').exec(nsh);
   assert.ok(m, `macro ${name}`);
-  return m[1]!.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith(';'));
+  return m[1]!
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith(';'));
 }
 
 /** The lines between `${IfNot} ${isUpdated}` and its `${EndIf}` (nesting counted). */
@@ -85,7 +88,10 @@ describe('Windows: the NSIS include', () => {
     assert.ok(at(install, /outpostRestrict "\$\{OUTPOST_DATA\}\\enrol-token"/) > copy, 'the token file is locked down once copied');
     at(install, /outpostRestrict "\$\{OUTPOST_DATA\}\\agent\.json"/);
     at(install, /FileWrite \$R5 ', "tokenFile": "\$R4\/enrol-token"'/);
-    assert.match(macro(nsh, 'outpostRestrict').join('\n'), /icacls\.exe "\$\{FILE\}" \/inheritance:r \/grant:r \*S-1-5-18:F \*S-1-5-32-544:F/);
+    assert.match(
+      macro(nsh, 'outpostRestrict').join('\n'),
+      /icacls\.exe "\$\{FILE\}" \/inheritance:r \/grant:r \*S-1-5-18:F \*S-1-5-32-544:F/,
+    );
     assert.doesNotMatch(nsh, /--token /, 'the token never goes on a command line');
   });
 
@@ -103,7 +109,10 @@ describe('Windows: the NSIS include', () => {
   });
 
   it('on an upgrade: stops the service before files are replaced, keeps the settings without /SERVER=, re-registers', () => {
-    assert.deepEqual(macro(nsh, 'customCheckAppRunning').filter((l) => l.startsWith('nsExec')), ["nsExec::Exec 'sc.exe stop ${OUTPOST_SERVICE}'", "nsExec::Exec 'taskkill.exe /F /IM Outpost.exe'"]);
+    assert.deepEqual(
+      macro(nsh, 'customCheckAppRunning').filter((l) => l.startsWith('nsExec')),
+      ["nsExec::Exec 'sc.exe stop ${OUTPOST_SERVICE}'", "nsExec::Exec 'taskkill.exe /F /IM Outpost.exe'"],
+    );
     // agent.json is only written inside the /SERVER= branch: an upgrade without it keeps the file.
     const ifServer = at(install, /^\$\{IfNot\} \$\{Errors\}$/);
     const write = at(install, /FileOpen \$R5 "\$\{OUTPOST_DATA\}\\agent\.json" w/);
@@ -111,7 +120,8 @@ describe('Windows: the NSIS include', () => {
     assert.ok(ifServer < write && write < elseBranch);
     // The old uninstaller runs first on an upgrade: it removes the service but nothing of the data.
     const kept = notOnUpgrade(uninstall);
-    for (const removal of uninstall.filter((l) => /^(Delete|RMDir|DeleteRegValue)/.test(l))) assert.ok(kept.includes(removal), `${removal} only when not upgrading`);
+    for (const removal of uninstall.filter((l) => /^(Delete|RMDir|DeleteRegValue)/.test(l)))
+      assert.ok(kept.includes(removal), `${removal} only when not upgrading`);
     assert.ok(at(uninstall, /"\$\{OUTPOST_WINSW\}" stop/) < at(uninstall, /"\$\{OUTPOST_WINSW\}" uninstall/));
   });
 
@@ -152,14 +162,24 @@ describe('macOS: LaunchDaemon for the agent, LaunchAgent for the tray', () => {
     assert.match(postinstall, /install -m 0644 -o root -g wheel "\$here\/org\.outpost\.agent\.plist" "\$DAEMON"/);
     assert.match(postinstall, /DAEMON=\/Library\/LaunchDaemons\/org\.outpost\.agent\.plist/);
     assert.match(postinstall, /AGENT=\/Library\/LaunchAgents\/org\.outpost\.tray\.plist/);
-    assert.ok(postinstall.indexOf('launchctl bootout system/org.outpost.agent') < postinstall.indexOf('launchctl bootstrap system "$DAEMON"'), 'an upgrade reloads the daemon');
-    for (const script of [`${scripts}/postinstall`, 'tray-ui/packaging/mac/outpost-agent', 'tray-ui/packaging/mac/uninstall.sh']) execFileSync('sh', ['-n', `${root}${script}`]);
+    assert.ok(
+      postinstall.indexOf('launchctl bootout system/org.outpost.agent') < postinstall.indexOf('launchctl bootstrap system "$DAEMON"'),
+      'an upgrade reloads the daemon',
+    );
+    for (const script of [`${scripts}/postinstall`, 'tray-ui/packaging/mac/outpost-agent', 'tray-ui/packaging/mac/uninstall.sh'])
+      execFileSync('sh', ['-n', `${root}${script}`]);
   });
 
   it("reads the MDM profile's managed preferences first, else agent.json, as `outpost package` writes them", () => {
-    assert.ok(wrapper.includes(`MANAGED="/Library/Managed Preferences/${MAC_PREFERENCE_DOMAIN}.plist"`), 'the profile domain and the wrapper agree');
+    assert.ok(
+      wrapper.includes(`MANAGED="/Library/Managed Preferences/${MAC_PREFERENCE_DOMAIN}.plist"`),
+      'the profile domain and the wrapper agree',
+    );
     assert.match(wrapper, /CONFIG="\$DIR\/agent\.json"/);
     assert.match(wrapper, /plutil -convert json -o "\$DIR\/managed\.json" "\$MANAGED"/);
-    assert.match(wrapper, /exec "\$APP\/Contents\/MacOS\/Outpost" "\$APP\/Contents\/Resources\/app\/bin\/outpost\.js" agent --config "\$CONFIG"/);
+    assert.match(
+      wrapper,
+      /exec "\$APP\/Contents\/MacOS\/Outpost" "\$APP\/Contents\/Resources\/app\/bin\/outpost\.js" agent --config "\$CONFIG"/,
+    );
   });
 });

@@ -4,17 +4,50 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, isTestPackage, requireRoot, testPackageName, withDpkgLock } from './support/deb.js';
+import {
+  buildDeb,
+  dpkgInstall,
+  dpkgPurgeQuietly,
+  dpkgRemove,
+  isTestPackage,
+  requireRoot,
+  testPackageName,
+  withDpkgLock,
+} from './support/deb.js';
 import { agentSettled } from './support/quiesce.js';
-import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  runToEnd,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  type AgentProc,
+  type DeviceSummary,
+  type ServerProc,
+} from './support/outpost.js';
 
 const exec = promisify(execFile);
-interface SoftwareRow { name: string; version?: string; source: string }
-interface ChangeRow { at: string; trigger: string; section: string; added: SoftwareRow[]; removed: SoftwareRow[] }
+interface SoftwareRow {
+  name: string;
+  version?: string;
+  source: string;
+}
+interface ChangeRow {
+  at: string;
+  trigger: string;
+  section: string;
+  added: SoftwareRow[];
+  removed: SoftwareRow[];
+}
 
 async function installedDpkgPackages(): Promise<string[]> {
   const { stdout } = await exec('dpkg-query', ['-W', '-f=${db:Status-Abbrev}|${Package}\n']);
-  return stdout.split('\n').filter((l) => /^[ih]i/.test(l)).map((l) => l.split('|')[1]!);
+  return stdout
+    .split('\n')
+    .filter((l) => /^[ih]i/.test(l))
+    .map((l) => l.split('|')[1]!);
 }
 
 describe('inventory stream: a real agent and server on this machine', () => {
@@ -91,10 +124,14 @@ describe('inventory stream: a real agent and server on this machine', () => {
     const scan = await runToEnd(['scan', '--now', '--json', '--state', agent.stateDir]);
     assert.equal(scan.code, 0, scan.output);
     assert.equal((JSON.parse(scan.stdout) as { queued: boolean }).queued, true);
-    const status = await waitFor(async () => {
-      const s = await agent.status();
-      return s.pendingItems === 0 ? s : undefined;
-    }, 10_000, 'the agent to drain its outbox');
+    const status = await waitFor(
+      async () => {
+        const s = await agent.status();
+        return s.pendingItems === 0 ? s : undefined;
+      },
+      10_000,
+      'the agent to drain its outbox',
+    );
     const { body } = await server.api<{ digest: string }>(`/api/devices/${device.id}`);
     assert.equal(body.digest, status.digest);
     assert.equal(status.connected, true);

@@ -14,7 +14,16 @@ import { TICKET_LIMITS } from '../shared/tickets.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot, testPackageName } from './support/deb.js';
 import { packageHistory } from './support/history.js';
 import { agentSettled } from './support/quiesce.js';
-import { createToken, startAgent, startServer, tempDir, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  startAgent,
+  startServer,
+  tempDir,
+  waitForDevice,
+  type AgentProc,
+  type DeviceSummary,
+  type ServerProc,
+} from './support/outpost.js';
 
 describe('an agent that lost its outbox, against the real server', { timeout: 240_000 }, () => {
   const dir = tempDir();
@@ -44,7 +53,7 @@ describe('an agent that lost its outbox, against the real server', { timeout: 24
     await server?.kill();
   });
 
-  it('renumbers above the server\'s seq, so a change made meanwhile arrives, and gets back a ticket list split over several messages', async () => {
+  it("renumbers above the server's seq, so a change made meanwhile arrives, and gets back a ticket list split over several messages", async () => {
     for (let i = 0; i < count; i++) {
       await callLocalAgent(stateDir, 'tickets.create', { subject: `Dark screen ${i}`, description });
     }
@@ -60,7 +69,10 @@ describe('an agent that lost its outbox, against the real server', { timeout: 24
     assert.deepEqual(await packageHistory(server, device.id, [pkg]), { [pkg]: { added: 1, removed: 0 } });
 
     const { items } = await callLocalAgent(stateDir, 'tickets.list', {});
-    const subjects = items.map((t) => t.subject).filter((s) => s.startsWith('Dark screen ')).sort();
+    const subjects = items
+      .map((t) => t.subject)
+      .filter((s) => s.startsWith('Dark screen '))
+      .sort();
     assert.equal(subjects.length, count, 'every ticket is back on the endpoint');
     assert.ok(items.every((t) => t.number !== null && t.description === description.trim()));
     const updates = agent
@@ -68,6 +80,9 @@ describe('an agent that lost its outbox, against the real server', { timeout: 24
       .split('\n')
       .filter((l) => l.includes('"msg":"tickets updated from the server"'))
       .map((l) => JSON.parse(l) as { full: boolean; tickets: number });
-    assert.ok(updates.length >= 2 && updates[0]!.full && updates.slice(1).some((u) => !u.full && u.tickets > 0), `split list: ${JSON.stringify(updates)}`);
+    assert.ok(
+      updates.length >= 2 && updates[0]!.full && updates.slice(1).some((u) => !u.full && u.tickets > 0),
+      `split list: ${JSON.stringify(updates)}`,
+    );
   });
 });

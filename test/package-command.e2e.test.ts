@@ -20,7 +20,19 @@ describe('outpost package', () => {
 
   it('writes per-OS settings with a fresh labelled token that enrols an agent from agent.json', async () => {
     const out = join(dir, 'fleet');
-    const made = await runToEnd(['package', '--data', join(dir, 'data'), '--server', server.url, '--label', 'Lyon laptops', '--expires', '2d', '--out', out]);
+    const made = await runToEnd([
+      'package',
+      '--data',
+      join(dir, 'data'),
+      '--server',
+      server.url,
+      '--label',
+      'Lyon laptops',
+      '--expires',
+      '2d',
+      '--out',
+      out,
+    ]);
     assert.equal(made.code, 0, made.output);
     const agentJson = join(out, 'linux', 'agent.json');
     assert.equal(statSync(agentJson).mode & 0o777, 0o600);
@@ -33,7 +45,9 @@ describe('outpost package', () => {
     assert.equal(tokens.body.items[0]!.label, 'Lyon laptops');
     assert.ok(Math.abs(Date.parse(tokens.body.items[0]!.expiresAt) - (Date.now() + 2 * 86_400_000)) < 120_000);
 
-    const profile = plist.parse(readFileSync(join(out, 'macos', 'outpost.mobileconfig'), 'utf8')) as { PayloadContent: { token: string; server: string }[] };
+    const profile = plist.parse(readFileSync(join(out, 'macos', 'outpost.mobileconfig'), 'utf8')) as {
+      PayloadContent: { token: string; server: string }[];
+    };
     assert.deepEqual([profile.PayloadContent[0]!.server, profile.PayloadContent[0]!.token], [server.url, settings.token]);
     assert.equal(readFileSync(join(out, 'windows', 'outpost-enrol.token'), 'utf8').trim(), settings.token);
 

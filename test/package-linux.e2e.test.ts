@@ -21,18 +21,24 @@ const STATE = '/var/lib/outpost';
 
 const dpkg = (...args: string[]) => exec('flock', [LOCK, 'dpkg', ...args]);
 const build = async (out: string, release: string, only?: string) => {
-  await exec(process.execPath, [join(ROOT, 'packaging/linux/build.mjs'), '--out', out, '--release', release, ...(only ? ['--only', only] : [])], { cwd: ROOT });
+  await exec(
+    process.execPath,
+    [join(ROOT, 'packaging/linux/build.mjs'), '--out', out, '--release', release, ...(only ? ['--only', only] : [])],
+    { cwd: ROOT },
+  );
   return readdirSync(out).map((f) => join(out, f));
 };
 /** Processes running anything from the package's files. */
 const agentProcesses = () =>
-  readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/usr/lib/outpost/');
-    } catch {
-      return false;
-    }
-  });
+  readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/usr/lib/outpost/');
+      } catch {
+        return false;
+      }
+    });
 
 describe('Linux packages of the agent', () => {
   let dir: string;
@@ -61,10 +67,18 @@ describe('Linux packages of the agent', () => {
     const major = process.versions.node.split('.')[0];
     assert.match(depends, new RegExp(`nodejs \\(>= ${major === '20' ? '20\\.19' : major}\\), nodejs \\(<< ${Number(major) + 1}\\)`));
     const { stdout: list } = await exec('dpkg-deb', ['-c', deb]);
-    for (const path of ['./usr/lib/outpost/bin/outpost.js', './usr/lib/outpost/dist/agent/agent.js', './usr/lib/systemd/system/outpost-agent.service', './usr/lib/outpost/node_modules/better-sqlite3/build/Release/better_sqlite3.node']) {
+    for (const path of [
+      './usr/lib/outpost/bin/outpost.js',
+      './usr/lib/outpost/dist/agent/agent.js',
+      './usr/lib/systemd/system/outpost-agent.service',
+      './usr/lib/outpost/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+    ]) {
       assert.ok(list.includes(path), `${path} is packed`);
     }
-    assert.doesNotMatch(list, /\.test\.js|test-support|\/dist\/(server|tray|console|test)\/|\/commands\/server\.js|node_modules\/(fastify|electron|typescript)\//);
+    assert.doesNotMatch(
+      list,
+      /\.test\.js|test-support|\/dist\/(server|tray|console|test)\/|\/commands\/server\.js|node_modules\/(fastify|electron|typescript)\//,
+    );
   });
 
   it('builds an rpm from the same inputs, with the same service and scriptlets', async () => {
@@ -92,7 +106,10 @@ describe('Linux packages of the agent', () => {
     writeFileSync('/etc/outpost/agent.json', JSON.stringify({ server: server.url, token: created.body.token, keepStateOnPurge: true }));
     chmodSync('/etc/outpost/agent.json', 0o644);
 
-    await dpkg('-i', v1.find((f) => f.endsWith('.deb'))!);
+    await dpkg(
+      '-i',
+      v1.find((f) => f.endsWith('.deb'))!,
+    );
     assert.equal(statSync('/etc/outpost/agent.json').mode & 0o777, 0o600);
     assert.equal(statSync('/etc/outpost').mode & 0o777, 0o700);
     assert.ok(existsSync('/etc/systemd/system/multi-user.target.wants/outpost-agent.service'), 'the service is enabled');
@@ -100,7 +117,8 @@ describe('Linux packages of the agent', () => {
     const unit = readUnitService(UNIT);
     assert.equal(unit.execStart[0], '/usr/bin/node', 'the distribution nodejs runs the agent');
     const unitText = readFileSync(UNIT, 'utf8');
-    for (const line of ['ProtectSystem=strict', 'NoNewPrivileges=yes', 'Restart=on-failure', 'StateDirectory=outpost']) assert.match(unitText, new RegExp(`^${line}$`, 'm'));
+    for (const line of ['ProtectSystem=strict', 'NoNewPrivileges=yes', 'Restart=on-failure', 'StateDirectory=outpost'])
+      assert.match(unitText, new RegExp(`^${line}$`, 'm'));
 
     let agent = startAsUnit(unit);
     const device = await waitForDevice(server, 60_000);
@@ -112,20 +130,37 @@ describe('Linux packages of the agent', () => {
     const { stdout: version } = await exec('dpkg-query', ['-W', '-f', '${Version}', PKG]);
     assert.equal(version, `${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}-2`);
     agent = startAsUnit(readUnitService(UNIT));
-    await waitFor(() => /"msg":"connected"/.test(agent.output()) || undefined, 60_000, `the upgraded agent to reconnect:\n${agent.output()}`);
+    await waitFor(
+      () => /"msg":"connected"/.test(agent.output()) || undefined,
+      60_000,
+      `the upgraded agent to reconnect:\n${agent.output()}`,
+    );
     assert.doesNotMatch(agent.output(), /"msg":"enrolled"/, 'no second enrolment');
     const devices = await server.api<{ items: { id: string }[] }>('/api/devices');
-    assert.deepEqual(devices.body.items.map((d) => d.id), [device.id]);
+    assert.deepEqual(
+      devices.body.items.map((d) => d.id),
+      [device.id],
+    );
     const tokens = await server.api<{ items: { id: string; used: number }[] }>('/api/tokens');
     assert.equal(tokens.body.items.find((t) => t.id === created.body.id)?.used, 1);
     await agent.stop();
 
     await dpkg('--purge', PKG);
     assert.deepEqual(agentProcesses(), []);
-    for (const gone of ['/usr/lib/outpost', '/usr/bin/outpost', UNIT, '/etc/outpost', '/etc/systemd/system/multi-user.target.wants/outpost-agent.service']) {
+    for (const gone of [
+      '/usr/lib/outpost',
+      '/usr/bin/outpost',
+      UNIT,
+      '/etc/outpost',
+      '/etc/systemd/system/multi-user.target.wants/outpost-agent.service',
+    ]) {
       assert.equal(existsSync(gone), false, `${gone} is removed`);
     }
-    assert.deepEqual(readdirSync(STATE).filter((f) => f === 'credentials.json'), ['credentials.json'], 'the state it was told to keep stays');
+    assert.deepEqual(
+      readdirSync(STATE).filter((f) => f === 'credentials.json'),
+      ['credentials.json'],
+      'the state it was told to keep stays',
+    );
     assert.equal(existsSync(join(STATE, 'agent.sock')), false);
 
     // Installed again on the kept state: the same device, with no token at all. A plain purge then
@@ -134,8 +169,15 @@ describe('Linux packages of the agent', () => {
     writeFileSync('/etc/outpost/agent.json', JSON.stringify({ server: server.url }), { mode: 0o600 });
     await dpkg('-i', v2);
     agent = startAsUnit(readUnitService(UNIT));
-    await waitFor(() => /"msg":"connected"/.test(agent.output()) || undefined, 60_000, `the reinstalled agent to reconnect:\n${agent.output()}`);
-    assert.deepEqual((await server.api<{ items: { id: string }[] }>('/api/devices')).body.items.map((d) => d.id), [device.id]);
+    await waitFor(
+      () => /"msg":"connected"/.test(agent.output()) || undefined,
+      60_000,
+      `the reinstalled agent to reconnect:\n${agent.output()}`,
+    );
+    assert.deepEqual(
+      (await server.api<{ items: { id: string }[] }>('/api/devices')).body.items.map((d) => d.id),
+      [device.id],
+    );
     await agent.stop();
     await dpkg('--purge', PKG);
     assert.equal(existsSync(STATE), false, 'without keepStateOnPurge, purge leaves nothing');

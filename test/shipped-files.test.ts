@@ -30,7 +30,9 @@ function shippedBy(globs: readonly string[], path: string): boolean {
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 const globs = (load(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as { files: string[] }).files;
@@ -40,7 +42,8 @@ const shippedCompiled = compiledSources().filter((s) => shippedBy(globs, distOf(
 const trayBundled = [...walk('tray-ui/main'), ...walk('tray-ui/preload')].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
 const shipped = [...shippedCompiled, ...trayBundled];
 
-const TEST_NAME = /(^|\/)(test|test-support|fakes?)\/|\.test\.ts$|(^|[/-])(fake|harness|contract-server|contract-routes|contract-state)[.-]/;
+const TEST_NAME =
+  /(^|\/)(test|test-support|fakes?)\/|\.test\.ts$|(^|[/-])(fake|harness|contract-server|contract-routes|contract-state)[.-]/;
 const TEST_PACKAGES = ['node:test', 'node:assert', 'node:assert/strict', 'fast-check', 'playwright-core', 'tsx', 'ajv', 'js-yaml'];
 const SPECIFIER = /(?:from\s*|import\s*\(\s*)['"]([^'"]+)['"]/g;
 
@@ -53,9 +56,14 @@ describe('files shipped to endpoints', () => {
   });
 
   it('contain no test files, fakes or harnesses', () => {
-    assert.deepEqual(shipped.filter((f) => TEST_NAME.test(f)), []);
+    assert.deepEqual(
+      shipped.filter((f) => TEST_NAME.test(f)),
+      [],
+    );
     // A helper that says so in its opening comment ("Test helper: ...") belongs under test/ too.
-    const selfDeclared = shipped.filter((f) => /test helper|for tests only/i.test(readFileSync(join(root, f), 'utf8').split('\n').slice(0, 3).join(' ')));
+    const selfDeclared = shipped.filter((f) =>
+      /test helper|for tests only/i.test(readFileSync(join(root, f), 'utf8').split('\n').slice(0, 3).join(' ')),
+    );
     assert.deepEqual(selfDeclared, []);
   });
 

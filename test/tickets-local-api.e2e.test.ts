@@ -14,7 +14,18 @@ import { callLocalAgent } from '../agent/local-api/client.js';
 import { requireRoot } from './support/deb.js';
 import { freePort } from './support/ports.js';
 import { agentSettled } from './support/quiesce.js';
-import { createToken, runToEnd, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type DeviceSummary, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  runToEnd,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  type AgentProc,
+  type DeviceSummary,
+  type ServerProc,
+} from './support/outpost.js';
 
 const BIN = new URL('../bin/outpost.js', import.meta.url).pathname;
 
@@ -71,36 +82,78 @@ describe('tickets through the local API, end to end', () => {
   it("raises a ticket with a file; the server has it with the device's details; its number comes back", async () => {
     const file = join(dir, 'printer.log');
     writeFileSync(file, 'E42 paper jam\n');
-    const created = await cliJson<{ ref: string; status: string; connected: boolean }>('ticket', 'create', '--subject', 'Printer jams', '--description', 'Every second page.', '--priority', 'high', '--attach', file);
+    const created = await cliJson<{ ref: string; status: string; connected: boolean }>(
+      'ticket',
+      'create',
+      '--subject',
+      'Printer jams',
+      '--description',
+      'Every second page.',
+      '--priority',
+      'high',
+      '--attach',
+      file,
+    );
     assert.deepEqual([created.status, created.connected], ['queued', true]);
-    const stored = await waitFor(async () => {
-      const t = await serverTicket(created.ref);
-      return t && t.attachments.length === 1 ? t : undefined;
-    }, 10_000, 'the ticket and its file on the server');
+    const stored = await waitFor(
+      async () => {
+        const t = await serverTicket(created.ref);
+        return t && t.attachments.length === 1 ? t : undefined;
+      },
+      10_000,
+      'the ticket and its file on the server',
+    );
     assert.equal(stored.subject, 'Printer jams');
     assert.equal(stored.requester.account, 'root');
     assert.equal(stored.device.deviceId, device.id);
     assert.equal(stored.device.hostname, hostname());
     assert.equal(stored.device.loggedOnUser, 'root');
     assert.ok(stored.device.os.length > 0);
-    assert.deepEqual(stored.attachments.map((a) => [a.name, a.size, a.screenshot]), [['printer.log', 14, false]]);
+    assert.deepEqual(
+      stored.attachments.map((a) => [a.name, a.size, a.screenshot]),
+      [['printer.log', 14, false]],
+    );
 
-    const line = await waitFor(async () => (await cli('ticket', 'list')).stdout.split('\n').find((l) => l.startsWith(`#${stored.id} `)), 10_000, 'the number in ticket list');
+    const line = await waitFor(
+      async () => (await cli('ticket', 'list')).stdout.split('\n').find((l) => l.startsWith(`#${stored.id} `)),
+      10_000,
+      'the number in ticket list',
+    );
     assert.match(line, new RegExp(`^#${stored.id} +new +Printer jams$`));
   });
 
   it("shows IT's status change and customer note in My tickets, never the internal note", async () => {
     const { ref } = await cliJson<{ ref: string }>('ticket', 'create', '--subject', 'Slow laptop', '--description', 'Takes ages to boot.');
     const stored = await waitFor(() => serverTicket(ref), 10_000, 'the ticket on the server');
-    assert.equal((await server.api(`/api/tickets/${stored.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'pending' }) })).status, 200);
-    for (const [text, visibility] of [['We ordered more memory.', 'customer'], ['Budget code 7781.', 'internal']]) {
-      const res = await server.api(`/api/tickets/${stored.id}/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, visibility, author: 'Sam' }) });
+    assert.equal(
+      (
+        await server.api(`/api/tickets/${stored.id}`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ status: 'pending' }),
+        })
+      ).status,
+      200,
+    );
+    for (const [text, visibility] of [
+      ['We ordered more memory.', 'customer'],
+      ['Budget code 7781.', 'internal'],
+    ]) {
+      const res = await server.api(`/api/tickets/${stored.id}/notes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text, visibility, author: 'Sam' }),
+      });
       assert.equal(res.status, 201);
     }
-    const mine = await waitFor(async () => {
-      const t = await cliJson<{ status: string; notes: { text: string }[] }>('ticket', 'show', ref);
-      return t.status === 'pending' && t.notes.some((n) => n.text === 'We ordered more memory.') ? t : undefined;
-    }, 10_000, 'the change to reach the endpoint');
+    const mine = await waitFor(
+      async () => {
+        const t = await cliJson<{ status: string; notes: { text: string }[] }>('ticket', 'show', ref);
+        return t.status === 'pending' && t.notes.some((n) => n.text === 'We ordered more memory.') ? t : undefined;
+      },
+      10_000,
+      'the change to reach the endpoint',
+    );
     assert.ok(!mine.notes.some((n) => n.text.includes('7781')), 'internal notes stay on the server');
   });
 
@@ -112,9 +165,15 @@ describe('tickets through the local API, end to end', () => {
     assert.match(created.stdout, /offline, it will be sent when it is back online/);
     assert.match((await cli('ticket', 'list')).stdout, /^queued +queued +Offline ticket$/m);
     server = await startServer(dataDir, { port, adminToken: server.adminToken });
-    const ref = (await cliJson<{ items: { ref: string; subject: string }[] }>('ticket', 'list')).items.find((t) => t.subject === 'Offline ticket')!.ref;
+    const ref = (await cliJson<{ items: { ref: string; subject: string }[] }>('ticket', 'list')).items.find(
+      (t) => t.subject === 'Offline ticket',
+    )!.ref;
     const stored = await waitFor(() => serverTicket(ref), 40_000, 'the offline ticket after reconnecting');
-    await waitFor(async () => ((await cliJson<{ number: number | null }>('ticket', 'show', ref)).number === stored.id ? true : undefined), 10_000, 'its number');
+    await waitFor(
+      async () => ((await cliJson<{ number: number | null }>('ticket', 'show', ref)).number === stored.id ? true : undefined),
+      10_000,
+      'its number',
+    );
     await agentSettled(server, agent, device.id); // nothing more on its way: a late duplicate would be in by now
     assert.ok(await serverTicket(ref), 'still exactly one'); // serverTicket() fails on two
   });
@@ -123,18 +182,36 @@ describe('tickets through the local API, end to end', () => {
     const { ref } = await cliJson<{ ref: string }>('ticket', 'create', '--subject', 'VPN drops', '--description', 'Every hour.');
     const stored = await waitFor(() => serverTicket(ref), 10_000, 'the ticket');
     const times = ['--start', '2025-03-01T09:00:00Z', '--end', '2025-03-01T09:44:40Z', '--technician', 'Tom Tech'];
-    const ok = await cliJson<{ minutes: number }>('worklog', 'add', '--ticket', `#${stored.id}`, ...times, '--description', 'Reinstalled the client');
+    const ok = await cliJson<{ minutes: number }>(
+      'worklog',
+      'add',
+      '--ticket',
+      `#${stored.id}`,
+      ...times,
+      '--description',
+      'Reinstalled the client',
+    );
     assert.equal(ok.minutes, 45);
     const logged = await waitFor(async () => (await serverTicket(ref))?.worklogs[0], 10_000, 'the worklog on the server');
     assert.deepEqual([logged.technician, logged.minutes], ['Tom Tech', 45]);
 
     const bad = await cliJson<{ ref: string }>('worklog', 'add', '--ticket', '987654', ...times);
-    const rejected = await waitFor(async () => (await cliJson<{ items: { ref: string; state: string; error?: { code: string; message: string } }[] }>('worklog', 'list')).items.find((w) => w.ref === bad.ref && w.state === 'rejected'), 10_000, 'the rejection');
+    const rejected = await waitFor(
+      async () =>
+        (
+          await cliJson<{ items: { ref: string; state: string; error?: { code: string; message: string } }[] }>('worklog', 'list')
+        ).items.find((w) => w.ref === bad.ref && w.state === 'rejected'),
+      10_000,
+      'the rejection',
+    );
     assert.equal(rejected.error?.code, 'E_UNKNOWN_TICKET');
     assert.match(rejected.error?.message ?? '', /987654/);
     const again = await cliJson<{ ref: string }>('worklog', 'retry', bad.ref, '--ticket', String(stored.id));
     await waitFor(async () => ((await serverTicket(ref))?.worklogs.length === 2 ? true : undefined), 10_000, 'the corrected worklog');
-    assert.equal((await cliJson<{ items: { ref: string; state: string }[] }>('worklog', 'list')).items.find((w) => w.ref === again.ref)?.state, 'recorded');
+    assert.equal(
+      (await cliJson<{ items: { ref: string; state: string }[] }>('worklog', 'list')).items.find((w) => w.ref === again.ref)?.state,
+      'recorded',
+    );
   });
 
   it('refuses bad input and callers that are not logged on, and the server gets nothing', async () => {
@@ -143,7 +220,10 @@ describe('tickets through the local API, end to end', () => {
     const missing = await cli('ticket', 'create', '--subject', ' ', '--description', 'x');
     assert.deepEqual([missing.code, missing.stderr.trim()], [1, 'outpost: subject: is required']);
     // Too long for a command line: straight through the local API.
-    await assert.rejects(callLocalAgent(stateDir, 'tickets.create', { subject: 's', description: 'd'.repeat(150_000) }), { code: 'E_BAD_REQUEST', message: /^description: / });
+    await assert.rejects(callLocalAgent(stateDir, 'tickets.create', { subject: 's', description: 'd'.repeat(150_000) }), {
+      code: 'E_BAD_REQUEST',
+      message: /^description: /,
+    });
     await assert.rejects(callLocalAgent(stateDir, 'tickets.purge' as 'status', {}), { code: 'E_UNKNOWN_METHOD' });
     await assert.rejects(callLocalAgent(stateDir, 'tickets.get', { ref: 'NoSuchTicket1' }), { code: 'E_NOT_FOUND' });
 
@@ -161,11 +241,24 @@ describe('tickets through the local API, end to end', () => {
     });
     assert.equal((JSON.parse(huge) as { error: { code: string } }).error.code, 'E_TOO_LARGE');
 
-    const asNobody = await promisify(execFile)('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, BIN, 'ticket', 'list', '--state', stateDir]).then(
+    const asNobody = await promisify(execFile)('setpriv', [
+      '--reuid=nobody',
+      '--regid=nogroup',
+      '--clear-groups',
+      process.execPath,
+      BIN,
+      'ticket',
+      'list',
+      '--state',
+      stateDir,
+    ]).then(
       () => ({ code: 0, stderr: '' }),
       (err: { code: number; stderr: string }) => err,
     );
-    assert.deepEqual([asNobody.code, asNobody.stderr.trim()], [1, 'outpost: You are not a logged-on user of this machine (no local API token for nobody).']);
+    assert.deepEqual(
+      [asNobody.code, asNobody.stderr.trim()],
+      [1, 'outpost: You are not a logged-on user of this machine (no local API token for nobody).'],
+    );
     assert.equal((await agent.status()).connected, true, 'the agent is still serving');
     await agentSettled(server, agent, device.id); // anything the refused calls had queued would be delivered by now
     assert.equal(await count(), before);

@@ -20,7 +20,22 @@ describe('TLS between agents and the server', () => {
     dir = tempDir('outpost-tls-');
     pki = await makeTestPki(dir);
     adminToken = 'tls-test-admin-token-0123456789';
-    server = run(['server', '--host', '127.0.0.1', '--port', '0', '--data', join(dir, 'data'), '--tls-cert', pki.serverCert, '--tls-key', pki.serverKey], { OUTPOST_ADMIN_TOKEN: adminToken });
+    server = run(
+      [
+        'server',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--data',
+        join(dir, 'data'),
+        '--tls-cert',
+        pki.serverCert,
+        '--tls-key',
+        pki.serverKey,
+      ],
+      { OUTPOST_ADMIN_TOKEN: adminToken },
+    );
     [, url] = (await waitForOutput(server, /listening on (https:\/\/\S+)/)) as [string, string];
   });
   after(async () => {
@@ -54,7 +69,17 @@ describe('TLS between agents and the server', () => {
     const noKey = await runToEnd(['server', '--port', '0', '--data', join(dir, 'data2'), '--tls-cert', pki.serverCert]);
     assert.notEqual(noKey.code, 0);
     assert.match(noKey.output, /--tls-cert and --tls-key go together/);
-    const badKey = await runToEnd(['server', '--port', '0', '--data', join(dir, 'data2'), '--tls-cert', pki.serverCert, '--tls-key', pki.caCert]);
+    const badKey = await runToEnd([
+      'server',
+      '--port',
+      '0',
+      '--data',
+      join(dir, 'data2'),
+      '--tls-cert',
+      pki.serverCert,
+      '--tls-key',
+      pki.caCert,
+    ]);
     assert.match(badKey.output, /--tls-key .*: not a PEM private key/);
   });
 
@@ -66,7 +91,17 @@ describe('TLS between agents and the server', () => {
   });
 
   it('an agent with the pinned CA enrols over wss:// with its token from a file, and warns only for --token', async () => {
-    const pinned = run(['agent', '--server', url, '--state', join(dir, 'pinned'), '--token-file', await tokenFile('t1'), '--ca-file', pki.caCert]);
+    const pinned = run([
+      'agent',
+      '--server',
+      url,
+      '--state',
+      join(dir, 'pinned'),
+      '--token-file',
+      await tokenFile('t1'),
+      '--ca-file',
+      pki.caCert,
+    ]);
     await waitForOutput(pinned, /"msg":"enrolled"/, 30_000);
     await waitFor(async () => ((await devices()).length === 1 ? true : undefined), 10_000, 'the device in the API');
     assert.doesNotMatch(pinned.output(), /warning/);

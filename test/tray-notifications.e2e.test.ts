@@ -16,7 +16,16 @@ import type { TrayBrowser } from './support/tray/browser.js';
 import { startBuiltTray, type BuiltTray } from './support/tray/built-tray.js';
 import type { FakeElectron } from './fakes/electron.js';
 import { SCREENSHOTS } from './support/screenshots.js';
-import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  type AgentProc,
+  type ServerProc,
+} from './support/outpost.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const built = join(root, 'dist', 'tray');
@@ -44,26 +53,41 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
   };
   const stopTrayApp = () => running.stop();
   const api = <T>(path: string, method = 'GET', body?: unknown) =>
-    server.api<T>(path, body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    server.api<T>(
+      path,
+      body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    );
   const ticket = async (id: number) => (await api<ServerTicket>(`/api/tickets/${id}`)).body;
   /** Asks the agent until this many notifications were raised, then twice more: a late duplicate would show. */
   const notified = async (count: number) => {
-    await waitFor(async () => {
-      await tray.notifier.check();
-      return electron.notifications.length >= count ? true : undefined;
-    }, 20_000, `${count} notification(s)`);
+    await waitFor(
+      async () => {
+        await tray.notifier.check();
+        return electron.notifications.length >= count ? true : undefined;
+      },
+      20_000,
+      `${count} notification(s)`,
+    );
     await tray.notifier.check();
     await tray.notifier.check();
     return electron.notifications;
   };
   const raise = async (subject: string) => {
     const { ref } = await agentAt(join(dir, 'agent'))('tickets.create', { subject, description: `${subject}, since this morning.` });
-    const found = await waitFor(async () => {
-      const list = (await api<{ items: ServerTicket[] }>(`/api/tickets?q=${encodeURIComponent(subject)}`)).body.items;
-      return list.find((t) => t.ref === ref);
-    }, 20_000, `ticket ${subject} on the server`);
+    const found = await waitFor(
+      async () => {
+        const list = (await api<{ items: ServerTicket[] }>(`/api/tickets?q=${encodeURIComponent(subject)}`)).body.items;
+        return list.find((t) => t.ref === ref);
+      },
+      20_000,
+      `ticket ${subject} on the server`,
+    );
     // The agent has its number once the server's answer came back.
-    await waitFor(async () => ((await agentAt(join(dir, 'agent'))('tickets.get', { ref })).number !== null ? true : undefined), 20_000, 'the number');
+    await waitFor(
+      async () => ((await agentAt(join(dir, 'agent'))('tickets.get', { ref })).number !== null ? true : undefined),
+      20_000,
+      'the number',
+    );
     return found;
   };
 
@@ -86,13 +110,17 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
   it('an IT reply is exactly one notification, the icon shows the dot, and My tickets marks it new', async () => {
     await notified(0);
     assert.equal(electron.notifications.length, 0, 'my own new tickets are no news');
-    await api(`/api/tickets/${tickets.printer.id}/notes`, 'POST', { text: 'Could you send a photo of the printer’s display?', visibility: 'customer' });
+    await api(`/api/tickets/${tickets.printer.id}/notes`, 'POST', {
+      text: 'Could you send a photo of the printer’s display?',
+      visibility: 'customer',
+    });
     await api(`/api/tickets/${tickets.printer.id}/notes`, 'POST', { text: 'Internal: fuser part 4471 ordered.', visibility: 'internal' });
 
     const shown = await notified(1);
-    assert.deepEqual(shown.map((n) => [n.options.title, n.options.body, n.shown]), [
-      ['IT replied: Printer on floor 2 jams', 'Could you send a photo of the printer’s display?', true],
-    ]);
+    assert.deepEqual(
+      shown.map((n) => [n.options.title, n.options.body, n.shown]),
+      [['IT replied: Printer on floor 2 jams', 'Could you send a photo of the printer’s display?', true]],
+    );
     const icon = electron.trays[0]!;
     assert.match(icon.currentIcon(), /tray-unread\.png$/);
     assert.equal(electron.menu().labels()[1], 'My tickets (1 ticket with news)');
@@ -138,7 +166,10 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
   it('a resolved ticket is told once; the person reopens it with a note and IT has it open again', async () => {
     await api(`/api/tickets/${tickets.vpn.id}`, 'PATCH', { status: 'resolved' });
     const shown = await notified(1);
-    assert.deepEqual(shown.map((n) => n.options.title), [`Ticket #${tickets.vpn.id} is resolved`]);
+    assert.deepEqual(
+      shown.map((n) => n.options.title),
+      [`Ticket #${tickets.vpn.id} is resolved`],
+    );
 
     shown[0]!.click();
     const { page, problems } = await browser.open('tickets');
@@ -147,10 +178,14 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
     await page.getByLabel('What is still wrong?').fill('It dropped again at 10:15.');
     await page.getByRole('button', { name: 'Reopen ticket' }).click();
     await page.getByText('Ticket reopened. IT will see your note.').waitFor();
-    const reopened = await waitFor(async () => {
-      const t = await ticket(tickets.vpn.id);
-      return t.status === 'open' && t.notes.some((n) => n.fromEndpoint && n.text === 'It dropped again at 10:15.') ? t : undefined;
-    }, 20_000, 'the reopen on the server');
+    const reopened = await waitFor(
+      async () => {
+        const t = await ticket(tickets.vpn.id);
+        return t.status === 'open' && t.notes.some((n) => n.fromEndpoint && n.text === 'It dropped again at 10:15.') ? t : undefined;
+      },
+      20_000,
+      'the reopen on the server',
+    );
     assert.equal(reopened.status, 'open');
     await waitFor(async () => ((await agent.status()).pendingItems === 0 ? true : undefined), 20_000, 'the outbox to drain');
     await notified(1);
@@ -167,7 +202,13 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
       const violations = await page.evaluate(async () => {
         const inPage = (globalThis as unknown as { axe: typeof axe }).axe;
         const r = await inPage.run({ runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
-        return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+        return r.violations.map(
+          (v) =>
+            `${v.id}: ${v.help} (${v.nodes
+              .map((n) => n.target.join(' '))
+              .slice(0, 3)
+              .join(', ')})`,
+        );
       });
       assert.deepEqual(violations, [], `axe-core on the ${view} page`);
     }
@@ -182,12 +223,20 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
     await tabTo(form.page, 'send');
     await form.page.keyboard.press('Enter');
     await form.page.getByRole('heading', { name: 'Ticket sent' }).waitFor();
-    const raised = await waitFor(async () => {
-      const list = (await api<{ items: ServerTicket[] }>(`/api/tickets?q=${encodeURIComponent('Keyboard only')}`)).body.items;
-      return list[0];
-    }, 20_000, 'the keyboard ticket on the server');
+    const raised = await waitFor(
+      async () => {
+        const list = (await api<{ items: ServerTicket[] }>(`/api/tickets?q=${encodeURIComponent('Keyboard only')}`)).body.items;
+        return list[0];
+      },
+      20_000,
+      'the keyboard ticket on the server',
+    );
     await api(`/api/tickets/${raised.id}`, 'PATCH', { status: 'resolved' });
-    await waitFor(async () => ((await agentAt(join(dir, 'agent'))('tickets.get', { ref: raised.ref })).status === 'resolved' ? true : undefined), 20_000, 'resolved here');
+    await waitFor(
+      async () => ((await agentAt(join(dir, 'agent'))('tickets.get', { ref: raised.ref })).status === 'resolved' ? true : undefined),
+      20_000,
+      'resolved here',
+    );
 
     const { page, problems } = await browser.open('tickets');
     await page.locator(`[data-ref="${raised.ref}"]`).waitFor();
@@ -217,7 +266,9 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
 /** Presses Tab until the element with this id (or data-ref) has the focus. */
 async function tabTo(page: Page, id: string): Promise<void> {
   for (let i = 0; i < 60; i++) {
-    const at = await page.evaluate<string>("(document.activeElement && (document.activeElement.id || document.activeElement.dataset.ref)) || ''");
+    const at = await page.evaluate<string>(
+      "(document.activeElement && (document.activeElement.id || document.activeElement.dataset.ref)) || ''",
+    );
     if (at === id) return;
     await page.keyboard.press('Tab');
   }

@@ -16,7 +16,16 @@ import type { TrayBrowser } from './support/tray/browser.js';
 import { startBuiltTray, type BuiltTray } from './support/tray/built-tray.js';
 import type { FakeElectron } from './fakes/electron.js';
 import { SCREENSHOTS } from './support/screenshots.js';
-import { createToken, startAgent, startServer, tempDir, waitFor, waitForDevice, type AgentProc, type ServerProc } from './support/outpost.js';
+import {
+  createToken,
+  startAgent,
+  startServer,
+  tempDir,
+  waitFor,
+  waitForDevice,
+  type AgentProc,
+  type ServerProc,
+} from './support/outpost.js';
 import { agentSettled } from './support/quiesce.js';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -67,7 +76,9 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
   });
 
   const tickets = async (subject: string) =>
-    (await server.api<{ items: TicketSummary[] }>(`/api/tickets?q=${encodeURIComponent(subject)}`)).body.items.filter((t) => t.subject === subject);
+    (await server.api<{ items: TicketSummary[] }>(`/api/tickets?q=${encodeURIComponent(subject)}`)).body.items.filter(
+      (t) => t.subject === subject,
+    );
   const detail = async (id: number) => (await server.api<TicketDetail>(`/api/tickets/${id}`)).body;
 
   it("raises a ticket through the form; the server has it with the device's details", async () => {
@@ -91,10 +102,14 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Send ticket' }).click();
     await page.getByRole('heading', { name: 'Ticket sent' }).waitFor();
 
-    const [found] = await waitFor(async () => {
-      const list = await tickets(subject);
-      return list.length > 0 ? list : undefined;
-    }, 20_000, 'the ticket on the server');
+    const [found] = await waitFor(
+      async () => {
+        const list = await tickets(subject);
+        return list.length > 0 ? list : undefined;
+      },
+      20_000,
+      'the ticket on the server',
+    );
     firstTicket = found!;
     const t = await detail(firstTicket.id);
     assert.equal(t.priority, 'high');
@@ -105,7 +120,10 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
     assert.ok(t.device.os.length > 0, 'the OS is attached');
     assert.deepEqual(
       t.attachments.map((a) => [a.name, a.screenshot]).sort(),
-      [['printer-error.log', false], [t.attachments.find((a) => a.screenshot)?.name, true]].sort(),
+      [
+        ['printer-error.log', false],
+        [t.attachments.find((a) => a.screenshot)?.name, true],
+      ].sort(),
     );
     assert.equal(t.attachments.find((a) => a.name === 'printer-error.log')?.size, 'E13.2 paper jam tray 2\n'.length * 200);
     assert.deepEqual(problems, []);
@@ -132,7 +150,11 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
   });
 
   it("a status change and a reply on the server show in My tickets; the person's note reaches IT", async () => {
-    await server.api(`/api/tickets/${firstTicket.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'pending' }) });
+    await server.api(`/api/tickets/${firstTicket.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'pending' }),
+    });
     const note = (text: string, visibility: string) =>
       server.api(`/api/tickets/${firstTicket.id}/notes`, {
         method: 'POST',
@@ -275,7 +297,12 @@ const FOCUSED = `(() => {
 })()`;
 
 /** Clicks the page's Refresh (or reloads) until `probe` holds: the pages poll, the test need not wait. */
-async function eventually(page: Page, probe: () => Promise<boolean>, how: 'refresh' | 'reload' = 'refresh', timeoutMs = 20_000): Promise<void> {
+async function eventually(
+  page: Page,
+  probe: () => Promise<boolean>,
+  how: 'refresh' | 'reload' = 'refresh',
+  timeoutMs = 20_000,
+): Promise<void> {
   await waitFor(
     async () => {
       if (await probe()) return true;

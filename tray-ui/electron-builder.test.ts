@@ -64,7 +64,10 @@ describe('electron-builder.yml', () => {
     const c = config();
     assert.equal(c.appId, 'org.outpost.tray');
     assert.equal(c.productName, 'Outpost');
-    assert.deepEqual(c.win.target.map((t) => t.target), ['nsis']);
+    assert.deepEqual(
+      c.win.target.map((t) => t.target),
+      ['nsis'],
+    );
     assert.deepEqual(c.mac.target.map((t) => t.target).sort(), ['dmg', 'pkg']);
     assert.deepEqual([...c.linux.target].sort(), ['AppImage', 'deb', 'rpm']);
   });
@@ -84,9 +87,15 @@ describe('electron-builder.yml', () => {
   it('ships the tray and the agent, with the service set-up for every platform', () => {
     const c = config();
     assert.equal(c.extraMetadata.main, 'dist/tray/main.mjs');
-    for (const part of ['bin/**', 'dist/agent/**', 'dist/cli/**', 'dist/shared/**', 'dist/tray/**']) assert.ok(c.files.includes(part), `${part} inside the app`);
-    assert.equal(c.files.filter((f) => !f.startsWith('!')).some((f) => /^dist\/(\*\*|server|console|test)/.test(f)), false, 'no server, console or test code on endpoints');
-    for (const left of ['!dist/**/*.test.js', '!dist/**/test-support/**', '!dist/cli/commands/{server,token,admin,start,package}.js']) assert.ok(c.files.includes(left), left);
+    for (const part of ['bin/**', 'dist/agent/**', 'dist/cli/**', 'dist/shared/**', 'dist/tray/**'])
+      assert.ok(c.files.includes(part), `${part} inside the app`);
+    assert.equal(
+      c.files.filter((f) => !f.startsWith('!')).some((f) => /^dist\/(\*\*|server|console|test)/.test(f)),
+      false,
+      'no server, console or test code on endpoints',
+    );
+    for (const left of ['!dist/**/*.test.js', '!dist/**/test-support/**', '!dist/cli/commands/{server,token,admin,start,package}.js'])
+      assert.ok(c.files.includes(left), left);
     assert.ok(readFileSync(`${root}tray-ui/build.mjs`, 'utf8').includes("join(out, 'main.mjs')"), 'the build writes the main named above');
     assert.equal(c.nsis.perMachine, true, 'the agent is a machine-wide service');
     const referenced = [

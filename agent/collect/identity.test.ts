@@ -61,7 +61,10 @@ describe('identityHints', () => {
 
   it('never offers junk, even from a snapshot that carries it', () => {
     const hints = identityHints(
-      snapshot({ serial: 'System Serial Number', uuid: 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF' }, [nic('eth0', '00:00:00:00:00:00'), nic('eth1', '00:15:5d:00:00:01')]),
+      snapshot({ serial: 'System Serial Number', uuid: 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF' }, [
+        nic('eth0', '00:00:00:00:00:00'),
+        nic('eth1', '00:15:5d:00:00:01'),
+      ]),
       INSTALL_ID,
     );
     assert.deepEqual(hints, { installId: INSTALL_ID, hostname: 'lt-0042', macs: [] });

@@ -24,13 +24,21 @@ function collector(source: Software['source'], items: Software[] | Error | 'hang
 }
 
 async function fullScan(collectors: SoftwareCollector[]): Promise<Snapshot> {
-  const c = await collectSnapshot({ si: fakeSystemInfo(LAPTOP), host: new FakeHost('linux', 'lt-0042'), log: silentLogger, softwareCollectors: collectors });
+  const c = await collectSnapshot({
+    si: fakeSystemInfo(LAPTOP),
+    host: new FakeHost('linux', 'lt-0042'),
+    log: silentLogger,
+    softwareCollectors: collectors,
+  });
   return mergeSnapshot(undefined, c.snapshot, c.failedSources, c.failedParts);
 }
 
 describe('collectSnapshot', () => {
   it('collects every section into a valid, normalised snapshot', async () => {
-    const snap = await fullScan([collector('dpkg', [pkg('dpkg', 'zsh'), pkg('dpkg', 'bash')]), collector('snap', [pkg('snap', 'firefox')])]);
+    const snap = await fullScan([
+      collector('dpkg', [pkg('dpkg', 'zsh'), pkg('dpkg', 'bash')]),
+      collector('snap', [pkg('snap', 'firefox')]),
+    ]);
     assert.ok(SnapshotSchema.safeParse(snap).success);
     assert.deepEqual(
       snap.software.map((s) => s.name),
@@ -38,7 +46,10 @@ describe('collectSnapshot', () => {
       'sorted by item key (source first)',
     );
     assert.equal(snap.hardware.serial, '4XK9QF3');
-    assert.deepEqual(snap.users.map((u) => u.terminal), ['pts/0', 'tty2']);
+    assert.deepEqual(
+      snap.users.map((u) => u.terminal),
+      ['pts/0', 'tty2'],
+    );
   });
 
   it('re-collects only software without touching systeminformation', async () => {
@@ -60,7 +71,13 @@ describe('collectSnapshot', () => {
 
   it('reports a software source that times out', async () => {
     const c = await collectSnapshot(
-      { si: fakeSystemInfo(LAPTOP), host: new FakeHost(), log: silentLogger, softwareCollectors: [collector('snap', 'hang'), collector('dpkg', [])], softwareTimeoutMs: 30 },
+      {
+        si: fakeSystemInfo(LAPTOP),
+        host: new FakeHost(),
+        log: silentLogger,
+        softwareCollectors: [collector('snap', 'hang'), collector('dpkg', [])],
+        softwareTimeoutMs: 30,
+      },
       { sections: ['software'] },
     );
     assert.deepEqual(c.failedSources, ['snap']);
@@ -69,7 +86,10 @@ describe('collectSnapshot', () => {
 
 describe('mergeSnapshot', () => {
   it("keeps a failed source's previous packages: a timeout is not an uninstall", async () => {
-    const previous = await fullScan([collector('dpkg', [pkg('dpkg', 'bash')]), collector('snap', [pkg('snap', 'firefox'), pkg('snap', 'code')])]);
+    const previous = await fullScan([
+      collector('dpkg', [pkg('dpkg', 'bash')]),
+      collector('snap', [pkg('snap', 'firefox'), pkg('snap', 'code')]),
+    ]);
     const merged = mergeSnapshot(previous, { software: [pkg('dpkg', 'bash'), pkg('dpkg', 'curl')] }, ['snap']);
     assert.deepEqual(
       merged.software.map((s) => `${s.source}:${s.name}`),
@@ -80,7 +100,10 @@ describe('mergeSnapshot', () => {
   it('drops the packages of a source that answered, even when it answered with none', async () => {
     const previous = await fullScan([collector('dpkg', [pkg('dpkg', 'bash')]), collector('snap', [pkg('snap', 'firefox')])]);
     const merged = mergeSnapshot(previous, { software: [pkg('dpkg', 'bash')] }, []);
-    assert.deepEqual(merged.software.map((s) => s.name), ['bash']);
+    assert.deepEqual(
+      merged.software.map((s) => s.name),
+      ['bash'],
+    );
   });
 
   it('keeps the sections that were not collected', async () => {
@@ -98,9 +121,19 @@ describe('mergeSnapshot', () => {
     const previous = await fullScan([]);
     const si = fakeSystemInfo(
       { ...LAPTOP, system: { ...LAPTOP.system, model: 'Latitude 7430' } },
-      { graphics: () => Promise.reject(new Error('lspci crashed')), osInfo: () => new Promise(() => undefined), users: () => Promise.reject(new Error('who')) },
+      {
+        graphics: () => Promise.reject(new Error('lspci crashed')),
+        osInfo: () => new Promise(() => undefined),
+        users: () => Promise.reject(new Error('who')),
+      },
     );
-    const c = await collectSnapshot({ si, host: new FakeHost('linux', 'lt-0042'), log: silentLogger, softwareCollectors: [], systemTimeoutMs: 30 });
+    const c = await collectSnapshot({
+      si,
+      host: new FakeHost('linux', 'lt-0042'),
+      log: silentLogger,
+      softwareCollectors: [],
+      systemTimeoutMs: 30,
+    });
     assert.deepEqual(c.failedParts, ['graphics', 'osInfo', 'users']);
     const merged = mergeSnapshot(previous, c.snapshot, c.failedSources, c.failedParts);
     assert.deepEqual(merged.hardware.graphics, previous.hardware.graphics, 'graphics did not vanish');

@@ -39,7 +39,9 @@ export function toHardware(r: HardwareReadings): Hardware {
     serial: cleanText(s?.serial),
     uuid: cleanUuid(s?.uuid),
     sku: cleanText(s?.sku),
-    bios: r.bios && nonEmpty({ vendor: cleanText(r.bios.vendor), version: cleanText(r.bios.version), releaseDate: cleanText(r.bios.releaseDate) }),
+    bios:
+      r.bios &&
+      nonEmpty({ vendor: cleanText(r.bios.vendor), version: cleanText(r.bios.version), releaseDate: cleanText(r.bios.releaseDate) }),
     chassis:
       r.chassis &&
       nonEmpty({

@@ -13,10 +13,17 @@ function optimusLaptop(): FakeHost {
     .file(`${PCI}/0000:00:02.0/device`, '0x9a49\n')
     .file(
       `${PCI}/0000:00:02.0/resource`,
-      ['0x0000006052000000 0x0000006052ffffff 0x0000000000140204', '0x0000004000000000 0x000000400fffffff 0x000000000014220c', '0x0000000000003000 0x000000000000303f 0x0000000000040101'].join('\n'),
+      [
+        '0x0000006052000000 0x0000006052ffffff 0x0000000000140204',
+        '0x0000004000000000 0x000000400fffffff 0x000000000014220c',
+        '0x0000000000003000 0x000000000000303f 0x0000000000040101',
+      ].join('\n'),
     )
     .file(`${PCI}/0000:01:00.0/class`, '0x030200\n')
-    .file(`${PCI}/0000:01:00.0/resource`, '0x00000000ee000000 0x00000000eeffffff 0x0000000000040200\n0x0000000c00000000 0x0000000dffffffff 0x000000000014220c\n')
+    .file(
+      `${PCI}/0000:01:00.0/resource`,
+      '0x00000000ee000000 0x00000000eeffffff 0x0000000000040200\n0x0000000c00000000 0x0000000dffffffff 0x000000000014220c\n',
+    )
     .file(`${PCI}/0000:00:1f.6/class`, '0x020000\n')
     .command(
       'lspci -vmm',
@@ -45,7 +52,10 @@ describe('linuxGraphics', () => {
   });
 
   it('falls back to the numeric ids when lspci is not installed', async () => {
-    const host = new FakeHost('linux').file(`${PCI}/0000:00:02.0/class`, '0x030000\n').file(`${PCI}/0000:00:02.0/vendor`, '0x8086\n').file(`${PCI}/0000:00:02.0/device`, '0x9a49\n');
+    const host = new FakeHost('linux')
+      .file(`${PCI}/0000:00:02.0/class`, '0x030000\n')
+      .file(`${PCI}/0000:00:02.0/vendor`, '0x8086\n')
+      .file(`${PCI}/0000:00:02.0/device`, '0x9a49\n');
     assert.deepEqual(await linuxGraphics(host), { controllers: [{ vendor: '', model: '[8086:9a49]', vram: null }] });
   });
 });

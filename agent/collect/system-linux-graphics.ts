@@ -53,7 +53,11 @@ async function lspciNames(host: Host): Promise<Map<string, [string, string]>> {
 
 /** Without lspci's name database the numeric ids are all there is: "[8086:9a49]". */
 async function pciIds(host: Host, slot: string): Promise<[string, string]> {
-  const read = (f: string) => host.readFile(`${PCI_DEVICES}/${slot}/${f}`).then((t) => t.trim().replace(/^0x/, ''), () => '');
+  const read = (f: string) =>
+    host.readFile(`${PCI_DEVICES}/${slot}/${f}`).then(
+      (t) => t.trim().replace(/^0x/, ''),
+      () => '',
+    );
   const [vendor, device] = await Promise.all([read('vendor'), read('device')]);
   return ['', vendor && device ? `[${vendor}:${device}]` : ''];
 }
@@ -71,7 +75,10 @@ async function apertureMB(host: Host, slot: string): Promise<number | null> {
   }
   let largest = 0n;
   for (const line of text.split('\n')) {
-    const [start, end, flags] = line.trim().split(/\s+/).map((v) => (/^0x[0-9a-f]+$/i.test(v) ? BigInt(v) : undefined));
+    const [start, end, flags] = line
+      .trim()
+      .split(/\s+/)
+      .map((v) => (/^0x[0-9a-f]+$/i.test(v) ? BigInt(v) : undefined));
     if (start === undefined || end === undefined || flags === undefined || end <= start) continue;
     const prefetchableMemory = (flags & BigInt(IORESOURCE_MEM | IORESOURCE_PREFETCH)) === BigInt(IORESOURCE_MEM | IORESOURCE_PREFETCH);
     if (prefetchableMemory && end - start + 1n > largest) largest = end - start + 1n;

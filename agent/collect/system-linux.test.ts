@@ -42,8 +42,14 @@ function thinkpad(): FakeHost {
     ].join('\n'),
   );
   host.file('/sys/class/power_supply/AC/uevent', 'POWER_SUPPLY_NAME=AC\nPOWER_SUPPLY_TYPE=Mains\nPOWER_SUPPLY_ONLINE=1\n');
-  host.file('/sys/class/power_supply/hidpp_battery_0/uevent', 'POWER_SUPPLY_TYPE=Battery\nPOWER_SUPPLY_SCOPE=Device\nPOWER_SUPPLY_MODEL_NAME=MX Master 3\n');
-  host.file('/etc/os-release', 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n');
+  host.file(
+    '/sys/class/power_supply/hidpp_battery_0/uevent',
+    'POWER_SUPPLY_TYPE=Battery\nPOWER_SUPPLY_SCOPE=Device\nPOWER_SUPPLY_MODEL_NAME=MX Master 3\n',
+  );
+  host.file(
+    '/etc/os-release',
+    'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n',
+  );
   host.command('hostname -f', 'tp-14.office.example.org\n');
   return host;
 }
@@ -59,7 +65,12 @@ describe('linuxSystemInfo', () => {
       sku: 'LENOVO_MT_20W0_BU_Think_FM_ThinkPad T14 Gen 2i',
     });
     assert.deepEqual(await si.bios(), { vendor: 'LENOVO', version: 'N34ET61W (1.61 )', releaseDate: '2024-04-11' });
-    assert.deepEqual(await si.chassis(), { manufacturer: 'LENOVO', type: 'Notebook', serial: 'PF3ABCDE', assetTag: 'No Asset Information' });
+    assert.deepEqual(await si.chassis(), {
+      manufacturer: 'LENOVO',
+      type: 'Notebook',
+      serial: 'PF3ABCDE',
+      assetTag: 'No Asset Information',
+    });
   });
 
   it('reads the laptop battery and ignores a wireless mouse battery and the charger', async () => {
@@ -104,7 +115,9 @@ describe('linuxSystemInfo', () => {
   });
 
   it('names an ARM board from the device tree when there is no DMI', async () => {
-    const host = new FakeHost('linux').file('/proc/device-tree/model', 'Raspberry Pi 4 Model B Rev 1.4\0').file('/proc/device-tree/serial-number', '10000000a1b2c3d4\0');
+    const host = new FakeHost('linux')
+      .file('/proc/device-tree/model', 'Raspberry Pi 4 Model B Rev 1.4\0')
+      .file('/proc/device-tree/serial-number', '10000000a1b2c3d4\0');
     const system = await linuxSystemInfo(host, nodeOs).system();
     assert.equal(system.model, 'Raspberry Pi 4 Model B Rev 1.4');
     assert.equal(system.serial, '10000000a1b2c3d4');
@@ -113,7 +126,10 @@ describe('linuxSystemInfo', () => {
 
 describe('linuxSystemInfo users', () => {
   it('lists the sessions `who` prints', async () => {
-    const host = new FakeHost('linux').command('who', 'alice    tty2         2024-05-02 09:12 (tty2)\nbob      pts/0        2024-05-02 10:01 (10.0.0.5)\n');
+    const host = new FakeHost('linux').command(
+      'who',
+      'alice    tty2         2024-05-02 09:12 (tty2)\nbob      pts/0        2024-05-02 10:01 (10.0.0.5)\n',
+    );
     assert.deepEqual(await linuxSystemInfo(host, nodeOs).users(), [
       { user: 'alice', tty: 'tty2' },
       { user: 'bob', tty: 'pts/0' },
@@ -137,7 +153,8 @@ describe('smbiosDate', () => {
 
 describe('parseOsRelease', () => {
   it('takes the point release from PRETTY_NAME as systeminformation does', () => {
-    const ubuntu = 'NAME="Ubuntu"\nVERSION_ID="22.04"\nVERSION="22.04.4 LTS (Jammy Jellyfish)"\nPRETTY_NAME="Ubuntu 22.04.4 LTS"\nVERSION_CODENAME=jammy\n';
+    const ubuntu =
+      'NAME="Ubuntu"\nVERSION_ID="22.04"\nVERSION="22.04.4 LTS (Jammy Jellyfish)"\nPRETTY_NAME="Ubuntu 22.04.4 LTS"\nVERSION_CODENAME=jammy\n';
     assert.deepEqual(parseOsRelease(ubuntu), { distro: 'Ubuntu', release: '22.04.4 LTS', codename: 'jammy', build: '' });
     const arch = 'NAME="Arch Linux"\nPRETTY_NAME="Arch Linux"\nBUILD_ID=rolling\n';
     assert.deepEqual(parseOsRelease(arch), { distro: 'Arch Linux', release: '', codename: '', build: 'rolling' });

@@ -24,12 +24,42 @@ const OS_RELEASE = ['/etc/os-release', '/usr/lib/os-release'];
 
 // SMBIOS chassis types 1..36, in the wording systeminformation uses on every platform.
 const CHASSIS_TYPES = [
-  'Other', 'Unknown', 'Desktop', 'Low Profile Desktop', 'Pizza Box', 'Mini Tower', 'Tower', 'Portable',
-  'Laptop', 'Notebook', 'Hand Held', 'Docking Station', 'All in One', 'Sub Notebook', 'Space-Saving',
-  'Lunch Box', 'Main System Chassis', 'Expansion Chassis', 'SubChassis', 'Bus Expansion Chassis',
-  'Peripheral Chassis', 'Storage Chassis', 'Rack Mount Chassis', 'Sealed-Case PC', 'Multi-System Chassis',
-  'Compact PCI', 'Advanced TCA', 'Blade', 'Blade Enclosure', 'Tablet', 'Convertible', 'Detachable',
-  'IoT Gateway', 'Embedded PC', 'Mini PC', 'Stick PC',
+  'Other',
+  'Unknown',
+  'Desktop',
+  'Low Profile Desktop',
+  'Pizza Box',
+  'Mini Tower',
+  'Tower',
+  'Portable',
+  'Laptop',
+  'Notebook',
+  'Hand Held',
+  'Docking Station',
+  'All in One',
+  'Sub Notebook',
+  'Space-Saving',
+  'Lunch Box',
+  'Main System Chassis',
+  'Expansion Chassis',
+  'SubChassis',
+  'Bus Expansion Chassis',
+  'Peripheral Chassis',
+  'Storage Chassis',
+  'Rack Mount Chassis',
+  'Sealed-Case PC',
+  'Multi-System Chassis',
+  'Compact PCI',
+  'Advanced TCA',
+  'Blade',
+  'Blade Enclosure',
+  'Tablet',
+  'Convertible',
+  'Detachable',
+  'IoT Gateway',
+  'Embedded PC',
+  'Mini PC',
+  'Stick PC',
 ];
 
 export function linuxSystemInfo(host: Host, nodeOs: NodeOsFacts): LinuxSystemInfo {
@@ -104,7 +134,14 @@ export function parseOsRelease(text: string): { distro: string; release: string;
   const fields = new Map<string, string>();
   for (const line of text.split('\n')) {
     const eq = line.indexOf('=');
-    if (eq > 0) fields.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim().replace(/^["']|["']$/g, ''));
+    if (eq > 0)
+      fields.set(
+        line.slice(0, eq).trim(),
+        line
+          .slice(eq + 1)
+          .trim()
+          .replace(/^["']|["']$/g, ''),
+      );
   }
   const distro = fields.get('NAME') ?? '';
   const pretty = fields.get('PRETTY_NAME') ?? '';
@@ -140,7 +177,16 @@ async function fullHostname(host: Host): Promise<string> {
 
 /** The first system battery; a wireless mouse's battery (scope Device) is not the machine's. */
 async function readBattery(host: Host): ReturnType<LinuxSystemInfo['battery']> {
-  const none = { hasBattery: false, manufacturer: '', model: '', serial: '', designedCapacity: 0, maxCapacity: 0, capacityUnit: '', cycleCount: 0 };
+  const none = {
+    hasBattery: false,
+    manufacturer: '',
+    model: '',
+    serial: '',
+    designedCapacity: 0,
+    maxCapacity: 0,
+    capacityUnit: '',
+    cycleCount: 0,
+  };
   let names: string[];
   try {
     names = (await host.readdir(POWER_SUPPLY)).sort();

@@ -4,8 +4,23 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import { FakeHost } from '../../test/fakes/host.js';
 import { collectNetwork, expandIpv6, type AddressTable } from './system-network.js';
 
-const v4 = (address: string, mac: string): NetworkInterfaceInfo => ({ address, netmask: '255.255.255.0', family: 'IPv4', mac, internal: false, cidr: `${address}/24` });
-const v6 = (address: string, mac: string): NetworkInterfaceInfo => ({ address, netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac, internal: false, cidr: `${address}/64`, scopeid: 0 });
+const v4 = (address: string, mac: string): NetworkInterfaceInfo => ({
+  address,
+  netmask: '255.255.255.0',
+  family: 'IPv4',
+  mac,
+  internal: false,
+  cidr: `${address}/24`,
+});
+const v6 = (address: string, mac: string): NetworkInterfaceInfo => ({
+  address,
+  netmask: 'ffff:ffff:ffff:ffff::',
+  family: 'IPv6',
+  mac,
+  internal: false,
+  cidr: `${address}/64`,
+  scopeid: 0,
+});
 
 /** A Linux desktop: wired NIC, Wi-Fi, loopback, Docker's bridge and a veth pair, an unplugged NIC. */
 function desktop(): { host: FakeHost; addresses: AddressTable } {
@@ -80,7 +95,10 @@ describe('collectNetwork on Linux', () => {
 
   it('marks a hypervisor MAC virtual even on a device-backed link', async () => {
     const host = new FakeHost('linux');
-    host.file('/sys/class/net/ens18/address', '52:54:00:12:34:56\n').file('/sys/class/net/ens18/type', '1\n').dir('/sys/class/net/ens18/device');
+    host
+      .file('/sys/class/net/ens18/address', '52:54:00:12:34:56\n')
+      .file('/sys/class/net/ens18/type', '1\n')
+      .dir('/sys/class/net/ens18/device');
     const [nic] = await collectNetwork(host, { ens18: [v4('10.9.0.5', '52:54:00:12:34:56')] });
     assert.equal(nic?.virtual, true);
   });

@@ -53,9 +53,7 @@ function describeInterface(
   const name = cleanText(rawName);
   if (!name || link?.loopback || infos.some((i) => i.internal)) return undefined;
   const ipv4 = unique(infos.filter((i) => isFamily(i, 4)).map((i) => i.address));
-  const ipv6 = unique(
-    infos.filter((i) => isFamily(i, 6) && !temporaryIpv6.has(expandIpv6(i.address))).map((i) => i.address),
-  );
+  const ipv6 = unique(infos.filter((i) => isFamily(i, 6) && !temporaryIpv6.has(expandIpv6(i.address))).map((i) => i.address));
   const mac = link?.mac ?? cleanMac(infos.find((i) => cleanMac(i.mac))?.mac);
   // Without sysfs (other platforms) a link is judged by its name and MAC alone.
   const physical = haveSysfs ? link?.physical === true : true;

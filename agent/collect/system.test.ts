@@ -15,7 +15,14 @@ describe('collectSystem', () => {
     assert.equal(hardware.uuid, '4c4c4544-0058-4b10-8039-b4c04f514633', 'UUIDs are kept in lower case');
     assert.deepEqual(hardware.bios, { vendor: 'Dell Inc.', version: '1.31.0', releaseDate: '2023-09-06' });
     assert.deepEqual(hardware.chassis, { type: 'Notebook', manufacturer: 'Dell Inc.', serial: '4XK9QF3' });
-    assert.deepEqual(hardware.cpu, { manufacturer: 'Intel', brand: 'Core™ i7-1185G7', cores: 8, physicalCores: 4, sockets: 1, speedMHz: 4800 });
+    assert.deepEqual(hardware.cpu, {
+      manufacturer: 'Intel',
+      brand: 'Core™ i7-1185G7',
+      cores: 8,
+      physicalCores: 4,
+      sockets: 1,
+      speedMHz: 4800,
+    });
     assert.equal(hardware.memory.totalBytes, 2 * 8_589_934_592, 'installed memory is the sum of the modules');
     assert.deepEqual(hardware.memory.modules[0], {
       slot: 'BANK 0',
@@ -31,7 +38,13 @@ describe('collectSystem', () => {
       'zram is memory, not a disk',
     );
     assert.deepEqual(hardware.graphics, [{ vendor: 'Intel Corporation', model: 'TigerLake-LP GT2 [Iris Xe Graphics]', vramMB: 256 }]);
-    assert.deepEqual(hardware.battery, { manufacturer: 'BYD', model: 'DELL 7FMXV1A', serial: '2201', designCapacityMWh: 63_000, healthPercent: 87 });
+    assert.deepEqual(hardware.battery, {
+      manufacturer: 'BYD',
+      model: 'DELL 7FMXV1A',
+      serial: '2201',
+      designCapacityMWh: 63_000,
+      healthPercent: 87,
+    });
   });
 
   it('leaves out every junk value this container reports', async () => {
@@ -44,7 +57,11 @@ describe('collectSystem', () => {
     assert.equal(hardware.chassis, undefined);
     assert.equal(hardware.battery, undefined);
     assert.equal(hardware.cpu?.speedMHz, undefined, 'a speed of 0 is no speed');
-    assert.deepEqual(hardware.memory, { totalBytes: 25_276_063_744, modules: [] }, 'the stand-in module of dmidecode-less machines is not a module');
+    assert.deepEqual(
+      hardware.memory,
+      { totalBytes: 25_276_063_744, modules: [] },
+      'the stand-in module of dmidecode-less machines is not a module',
+    );
     assert.deepEqual(users, []);
     assert.equal(os.fqdn, 'vm');
     assert.equal(os.domain, undefined);
@@ -57,7 +74,10 @@ describe('collectSystem', () => {
 
   it('treats all-zero and all-F UUIDs and OEM placeholders as absent', async () => {
     for (const junk of ['00000000-0000-0000-0000-000000000000', 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', '']) {
-      const si = fakeSystemInfo({ ...LAPTOP, system: { ...LAPTOP.system, uuid: junk, serial: 'To Be Filled By O.E.M.', model: 'System Product Name' } });
+      const si = fakeSystemInfo({
+        ...LAPTOP,
+        system: { ...LAPTOP.system, uuid: junk, serial: 'To Be Filled By O.E.M.', model: 'System Product Name' },
+      });
       const { hardware } = await collectSystem(si, new FakeHost());
       assert.equal(hardware.uuid, undefined, junk);
       assert.equal(hardware.serial, undefined);
@@ -82,7 +102,10 @@ describe('collectSystem', () => {
   });
 
   it('reports a call that hangs as failed instead of waiting for it', async () => {
-    const si = fakeSystemInfo(LAPTOP, { graphics: () => new Promise(() => undefined), diskLayout: () => Promise.reject(new Error('lsblk crashed')) });
+    const si = fakeSystemInfo(LAPTOP, {
+      graphics: () => new Promise(() => undefined),
+      diskLayout: () => Promise.reject(new Error('lsblk crashed')),
+    });
     const started = Date.now();
     const { hardware, failed } = await collectSystem(si, new FakeHost(), { timeoutMs: 50 });
     assert.ok(Date.now() - started < 2_000);
@@ -119,7 +142,13 @@ describe('toOs', () => {
 
 describe('collectUsers', () => {
   it('makes only the users call and splits DOMAIN\\user', async () => {
-    const si = fakeSystemInfo({ ...LAPTOP, users: [{ user: 'CORP\\bob', tty: 'console' }, { user: '', tty: 'pts/1' }] });
+    const si = fakeSystemInfo({
+      ...LAPTOP,
+      users: [
+        { user: 'CORP\\bob', tty: 'console' },
+        { user: '', tty: 'pts/1' },
+      ],
+    });
     const { users, failed } = await collectUsers(si);
     assert.deepEqual(users, [{ name: 'bob', domain: 'CORP', terminal: 'console' }]);
     assert.deepEqual(failed, []);

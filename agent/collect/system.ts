@@ -121,10 +121,7 @@ export async function collectSystem(si: SystemInfo, host: Host, options: SystemO
 }
 
 /** Logged-on users alone, for the half-hourly refresh. */
-export async function collectUsers(
-  si: SystemInfo,
-  options: SystemOptions = {},
-): Promise<{ users: LoggedOnUser[]; failed: SystemPart[] }> {
+export async function collectUsers(si: SystemInfo, options: SystemOptions = {}): Promise<{ users: LoggedOnUser[]; failed: SystemPart[] }> {
   const readings = await readParts(si, ['users'], options);
   return { users: toUsers(readings.values.users), failed: readings.failed };
 }

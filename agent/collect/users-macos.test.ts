@@ -15,7 +15,8 @@ describe('macOS signed-in users', () => {
   });
 
   it('the login window and nobody signed in list no one', () => {
-    const loginwindow = '<dictionary> {\n  Name : loginwindow\n  SessionInfo : <array> {\n    0 : <dictionary> {\n      kCGSSessionUserNameKey : loginwindow\n    }\n  }\n}\n';
+    const loginwindow =
+      '<dictionary> {\n  Name : loginwindow\n  SessionInfo : <array> {\n    0 : <dictionary> {\n      kCGSSessionUserNameKey : loginwindow\n    }\n  }\n}\n';
     assert.deepEqual(parseScutilConsoleUsers(loginwindow), []);
     assert.deepEqual(parseScutilConsoleUsers('  No such key\n'), []);
   });

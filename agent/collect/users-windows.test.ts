@@ -53,7 +53,8 @@ describe('Windows signed-in users', () => {
   });
 
   it('takes the whole name from the owner when quser cut it at 20 characters', () => {
-    const output = '#quser\n USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME\n>christopher.montgom  console             1  Active      none   8/14/2019 6:52 AM\n#owners\n1\tCONTOSO\tchristopher.montgomery\n';
+    const output =
+      '#quser\n USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME\n>christopher.montgom  console             1  Active      none   8/14/2019 6:52 AM\n#owners\n1\tCONTOSO\tchristopher.montgomery\n';
     assert.deepEqual(parseWindowsUsers(output), [{ user: 'CONTOSO\\christopher.montgomery', tty: 'console' }]);
   });
 

@@ -82,6 +82,7 @@ function usersScript(): string {
 
 export async function windowsUsers(host: Host): Promise<SessionUser[]> {
   const result = await runPowerShell(host, usersScript(), { timeoutMs: 20_000 });
-  if (!result.stdout.includes('#owners')) throw new Error(`users script failed: ${result.stderr.trim().slice(0, 200) || `exit code ${result.code}`}`);
+  if (!result.stdout.includes('#owners'))
+    throw new Error(`users script failed: ${result.stderr.trim().slice(0, 200) || `exit code ${result.code}`}`);
   return parseWindowsUsers(result.stdout);
 }

@@ -45,7 +45,8 @@ function run(file: string, args: readonly string[], options: ExecOptions = {}): 
           const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
           if (e.code === 'ENOENT') return reject(e);
           if (e.killed) return reject(Object.assign(new Error(`${file} timed out after ${timeout} ms`), { code: 'ETIMEDOUT' }));
-          if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return reject(Object.assign(new Error(`${file} printed too much`), { code: 'EMAXBUFFER' }));
+          if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+            return reject(Object.assign(new Error(`${file} printed too much`), { code: 'EMAXBUFFER' }));
           if (typeof e.code === 'number') return resolve({ stdout: decode(stdout), stderr: decode(stderr), code: e.code });
           return reject(e);
         }

@@ -11,11 +11,20 @@ describe('backoff with full jitter', () => {
 
   it('waits anywhere from zero up to the ceiling, never beyond', () => {
     for (const attempt of [0, 3, 12]) {
-      assert.equal(backoffDelay(attempt, () => 0), 0);
-      assert.equal(backoffDelay(attempt, () => 0.5), backoffCeiling(attempt) / 2);
+      assert.equal(
+        backoffDelay(attempt, () => 0),
+        0,
+      );
+      assert.equal(
+        backoffDelay(attempt, () => 0.5),
+        backoffCeiling(attempt) / 2,
+      );
       assert.ok(backoffDelay(attempt, () => 0.999999) < backoffCeiling(attempt));
       assert.ok(backoffDelay(attempt, () => 1) < backoffCeiling(attempt));
-      assert.equal(backoffDelay(attempt, () => NaN), 0);
+      assert.equal(
+        backoffDelay(attempt, () => NaN),
+        0,
+      );
     }
   });
 
@@ -26,7 +35,10 @@ describe('backoff with full jitter', () => {
     // Each tenth of the window gets roughly a tenth of the agents.
     const buckets = new Array<number>(10).fill(0);
     for (const d of delays) buckets[Math.floor((d / ceiling) * 10)]!++;
-    assert.ok(buckets.every((b) => b > 800 && b < 1200), `uneven spread: ${buckets.join(',')}`);
+    assert.ok(
+      buckets.every((b) => b > 800 && b < 1200),
+      `uneven spread: ${buckets.join(',')}`,
+    );
   });
 
   it('counts attempts until reset, and can be pushed to a wider window', () => {

@@ -20,7 +20,11 @@ export interface FirstMessageInput {
 export function firstMessage(input: FirstMessageInput): FirstMessage | undefined {
   const { log } = input;
   const creds = usableCredentials(input);
-  const base: Pick<FirstMessage, 'protocol' | 'agentVersion' | 'hints'> = { protocol: PROTOCOL_VERSION, agentVersion: input.agentVersion, hints: input.hints };
+  const base: Pick<FirstMessage, 'protocol' | 'agentVersion' | 'hints'> = {
+    protocol: PROTOCOL_VERSION,
+    agentVersion: input.agentVersion,
+    hints: input.hints,
+  };
   let msg: FirstMessage;
   if (creds) msg = { type: 'hello', ...base, deviceId: creds.deviceId, secret: creds.secret };
   else if (input.enrolmentToken !== undefined) msg = { type: 'enrol', ...base, token: input.enrolmentToken };

@@ -59,7 +59,10 @@ describe('Link enrolment and authentication', () => {
     h.credentials.save(bogus(h.server.url));
     h.link.start();
     await eventually(() => h.link.connected, 'connected after enrolling again');
-    assert.deepEqual(h.server.messages.map((m) => m.type), ['hello', 'enrol']);
+    assert.deepEqual(
+      h.server.messages.map((m) => m.type),
+      ['hello', 'enrol'],
+    );
     assert.equal(h.credentials.load()?.deviceId, 'dev-1');
     assert.equal(h.log.withCode('E_AUTH').length, 1);
   });
@@ -69,7 +72,10 @@ describe('Link enrolment and authentication', () => {
     h.credentials.save(bogus('https://old-server.example'));
     h.link.start();
     await eventually(() => h.link.connected, 'connected');
-    assert.deepEqual(h.server.messages.map((m) => m.type), ['enrol']);
+    assert.deepEqual(
+      h.server.messages.map((m) => m.type),
+      ['enrol'],
+    );
   });
 
   it('without a token, says clearly that its credentials are rejected and retries with growing jittered delays', async () => {
@@ -77,8 +83,14 @@ describe('Link enrolment and authentication', () => {
     h = await harness({ token: null, link: { random: () => 0.5 } });
     h.credentials.save(bogus(h.server.url));
     h.link.start();
-    for (const [attempt, delayMs] of [[1, 500], [2, 1000], [3, 2000]] as const) {
-      await eventually(() => h.log.entries.filter((e) => e.msg === 'reconnecting').length === attempt, `rejection ${attempt}`, { spin: true });
+    for (const [attempt, delayMs] of [
+      [1, 500],
+      [2, 1000],
+      [3, 2000],
+    ] as const) {
+      await eventually(() => h.log.entries.filter((e) => e.msg === 'reconnecting').length === attempt, `rejection ${attempt}`, {
+        spin: true,
+      });
       assert.equal(h.log.entries.filter((e) => e.msg === 'reconnecting').at(-1)?.fields.delayMs, delayMs);
       mock.timers.tick(delayMs - 1);
       assert.equal(h.hintCalls(), attempt, 'no attempt before the delay is over');

@@ -79,7 +79,13 @@ describe('Link health', () => {
     const sizes: number[] = [];
     for (const name of ['htop', 'jq']) {
       const before = h.outbox.baseline()!.snapshot;
-      const after = { ...before, software: [...before.software, { name, version: '3.2.2-2', publisher: 'Debian Developers', arch: 'amd64', source: 'dpkg' as const, scope: 'machine' as const }] };
+      const after = {
+        ...before,
+        software: [
+          ...before.software,
+          { name, version: '3.2.2-2', publisher: 'Debian Developers', arch: 'amd64', source: 'dpkg' as const, scope: 'machine' as const },
+        ],
+      };
       h.outbox.recordSnapshot('software-change', after);
       h.link.notify();
       await eventually(() => h.outbox.pendingCount() === 0, 'the delta acked');
@@ -88,7 +94,10 @@ describe('Link health', () => {
       sizes.push(at.at(-1)! - at.at(-2)!);
     }
     t.diagnostic(`${label}: one added dpkg package is ${sizes[0]} B on the wire, the next one ${sizes[1]} B`);
-    assert.ok(sizes.every((s) => s <= 400), `sizes ${sizes.join(', ')}`);
+    assert.ok(
+      sizes.every((s) => s <= 400),
+      `sizes ${sizes.join(', ')}`,
+    );
   }
 });
 

@@ -48,4 +48,3 @@ export const GOING_AWAY_MIN_ATTEMPT = 3;
  * (one added package: 444 B on the wire instead of 315 B).
  */
 export const DEFLATE_THRESHOLD_BYTES = 64;
-

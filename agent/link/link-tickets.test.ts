@@ -4,7 +4,17 @@ import type { ServerMessageMap } from '../../shared/protocol.js';
 import { eventually, harness, sleep, type Harness } from '../../test/support/link-harness.js';
 import { MAX_IN_FLIGHT_BYTES } from './send-window.js';
 
-const ticket = { ref: 'ref-00000001', number: 7, subject: 's', description: 'd', priority: 'normal', status: 'open', createdAt: 'x', updatedAt: 'y', notes: [] } as const;
+const ticket = {
+  ref: 'ref-00000001',
+  number: 7,
+  subject: 's',
+  description: 'd',
+  priority: 'normal',
+  status: 'open',
+  createdAt: 'x',
+  updatedAt: 'y',
+  notes: [],
+} as const;
 
 describe('Link: tickets and worklog results from the server', () => {
   let h: Harness;
@@ -19,7 +29,12 @@ describe('Link: tickets and worklog results from the server', () => {
     assert.deepEqual(tickets[0], { type: 'tickets', full: true, tickets: [] });
 
     h.server.send({ type: 'tickets', full: false, tickets: [{ ...ticket, notes: [] }] });
-    h.server.send({ type: 'worklog-result', ref: 'wl-00000001', state: 'rejected', error: { code: 'E_UNKNOWN_TICKET', message: 'There is no ticket 9.' } });
+    h.server.send({
+      type: 'worklog-result',
+      ref: 'wl-00000001',
+      state: 'rejected',
+      error: { code: 'E_UNKNOWN_TICKET', message: 'There is no ticket 9.' },
+    });
     await eventually(() => tickets.length === 2 && results.length === 1, 'both messages');
     assert.equal(tickets[1]?.tickets[0]?.number, 7);
     assert.deepEqual(results[0]?.error, { code: 'E_UNKNOWN_TICKET', message: 'There is no ticket 9.' });
@@ -44,7 +59,12 @@ describe('Link: tickets and worklog results from the server', () => {
   it('keeps a bounded number of bytes of ticket files in flight, not a whole window of them', async () => {
     h = await harness({ server: { autoAck: false } });
     const content = Buffer.alloc(6 * 1024 * 1024, 1).toString('base64');
-    for (let i = 0; i < 6; i++) h.outbox.enqueue('ticket.attachment', { ref: 'ticket-0001', attachment: { name: `f${i}`, type: 'x', contentBase64: content }, screenshot: false });
+    for (let i = 0; i < 6; i++)
+      h.outbox.enqueue('ticket.attachment', {
+        ref: 'ticket-0001',
+        attachment: { name: `f${i}`, type: 'x', contentBase64: content },
+        screenshot: false,
+      });
     h.link.start();
     const files = () => h.server.messages.flatMap((m) => (m.type === 'items' ? m.items : [])).length;
     const bound = Math.ceil(MAX_IN_FLIGHT_BYTES / content.length);
@@ -54,6 +74,10 @@ describe('Link: tickets and worklog results from the server', () => {
     assert.equal(files(), bound, 'the window is full in bytes long before it is in items');
     h.server.ackAll();
     await h.server.waitFor(() => files() === 6, 'the rest after the ack', 20_000);
-    assert.deepEqual(h.server.messages.flatMap((m) => (m.type === 'items' ? m.items.length : [])), [1, 1, 1, 1, 1, 1], 'one file per frame');
+    assert.deepEqual(
+      h.server.messages.flatMap((m) => (m.type === 'items' ? m.items.length : [])),
+      [1, 1, 1, 1, 1, 1],
+      'one file per frame',
+    );
   });
 });

@@ -110,7 +110,10 @@ describe('Link delivery', () => {
     await eventually(() => h.link.connected, 'connected');
     h.server.send({ type: 'command', command: 'scan' });
     await eventually(() => h.commands.length === 2, 'the scan command');
-    assert.deepEqual(h.commands.map((c) => c.command), ['settings', 'scan']);
+    assert.deepEqual(
+      h.commands.map((c) => c.command),
+      ['settings', 'scan'],
+    );
     assert.equal(h.commands[0]?.settings?.refreshMinutes, 90);
   });
 });

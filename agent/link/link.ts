@@ -21,7 +21,13 @@ import { SendWindow } from './send-window.js';
 import { closeSocket, errorText, rawText } from './socket.js';
 import { agentUrl } from './url.js';
 
-export { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFLATE_THRESHOLD_BYTES, GOING_AWAY_MIN_ATTEMPT, STABLE_CONNECTION_MS, type LinkOptions } from './link-options.js';
+export {
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  DEFLATE_THRESHOLD_BYTES,
+  GOING_AWAY_MIN_ATTEMPT,
+  STABLE_CONNECTION_MS,
+  type LinkOptions,
+} from './link-options.js';
 
 type Phase = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'waiting' | 'stopped';
 
@@ -241,7 +247,12 @@ export class Link {
   }
 
   private onServerError(ws: WebSocket, msg: ServerMessageMap['error']): void {
-    const fields = { code: msg.code, fatal: msg.fatal, reason: msg.message.slice(0, 500), ...(msg.seq !== undefined ? { seq: msg.seq } : {}) };
+    const fields = {
+      code: msg.code,
+      fatal: msg.fatal,
+      reason: msg.message.slice(0, 500),
+      ...(msg.seq !== undefined ? { seq: msg.seq } : {}),
+    };
     if (msg.code === 'E_AUTH') return this.credentialsRejected();
     if (msg.code === 'E_BAD_TOKEN') return this.tokenRejected();
     if (msg.code === 'E_DIGEST_MISMATCH' || msg.code === 'E_NO_BASELINE') {
@@ -249,7 +260,8 @@ export class Link {
       this.opts.outbox.requestFull();
       return this.pump();
     }
-    if (!msg.fatal && msg.seq !== undefined && msg.code === 'E_RATE_LIMITED') this.opts.onItemRefused?.(msg.seq, { code: msg.code, message: msg.message });
+    if (!msg.fatal && msg.seq !== undefined && msg.code === 'E_RATE_LIMITED')
+      this.opts.onItemRefused?.(msg.seq, { code: msg.code, message: msg.message });
     if (msg.fatal) this.log.error(fields, 'fatal error from the server; it will close the connection');
     else this.log.warn(fields, 'error from the server');
     if (msg.fatal && ws.readyState === WebSocket.OPEN) ws.close(CLOSE_CODES.normal);
@@ -261,7 +273,10 @@ export class Link {
     if (this.opts.enrolmentToken !== undefined) {
       this.opts.credentials.clear();
       this.id = undefined;
-      this.log.warn({ code: 'E_AUTH' }, "the server rejected this device's credentials; they are deleted and the agent enrols again with its token");
+      this.log.warn(
+        { code: 'E_AUTH' },
+        "the server rejected this device's credentials; they are deleted and the agent enrols again with its token",
+      );
       return;
     }
     this.log.error(
@@ -288,7 +303,8 @@ export class Link {
     if (code === CLOSE_CODES.badToken) this.tokenRejected();
     if (upFor >= STABLE_CONNECTION_MS) this.backoff.reset();
     if (code === CLOSE_CODES.goingAway) this.backoff.atLeast(GOING_AWAY_MIN_ATTEMPT);
-    if (code === CLOSE_CODES.replaced) this.log.warn({ code }, 'another connection with these credentials replaced this one (a cloned machine?)');
+    if (code === CLOSE_CODES.replaced)
+      this.log.warn({ code }, 'another connection with these credentials replaced this one (a cloned machine?)');
     this.log.info({ code, reason: reason.slice(0, 200) }, 'disconnected');
     this.retry();
   }
@@ -323,7 +339,11 @@ export class Link {
         if (items.length === 0) return;
         const batch = nextBatch(items, room);
         if (batch.kind === 'too-large') {
-          this.opts.outbox.setAside(batch.item.seq, 'E_FRAME_TOO_LARGE', `${batch.bytes} bytes; the server takes at most ${LIMITS.maxFrameBytes}`);
+          this.opts.outbox.setAside(
+            batch.item.seq,
+            'E_FRAME_TOO_LARGE',
+            `${batch.bytes} bytes; the server takes at most ${LIMITS.maxFrameBytes}`,
+          );
           continue;
         }
         ws.send(batch.frame);

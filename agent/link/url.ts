@@ -12,7 +12,8 @@ export function agentUrl(base: string): string {
     throw new OutpostError('E_CONFIG', `The server URL ${JSON.stringify(base)} is not a URL.`);
   }
   const scheme = SCHEMES[url.protocol];
-  if (!scheme) throw new OutpostError('E_CONFIG', `The server URL must start with https://, http://, wss:// or ws://, not ${url.protocol}//.`);
+  if (!scheme)
+    throw new OutpostError('E_CONFIG', `The server URL must start with https://, http://, wss:// or ws://, not ${url.protocol}//.`);
   url.protocol = scheme;
   const path = url.pathname.replace(/\/+$/, '');
   url.pathname = path.endsWith('/agent') ? path : `${path}/agent`;

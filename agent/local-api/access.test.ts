@@ -16,7 +16,10 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 async function cliAsNobody(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const argv = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '--import', 'tsx', CLI, ...args];
   try {
-    const { stdout, stderr } = await exec('setpriv', argv, { env: { ...process.env, HOME: '/tmp', OUTPOST_STATE_DIR: '' }, timeout: 20_000 });
+    const { stdout, stderr } = await exec('setpriv', argv, {
+      env: { ...process.env, HOME: '/tmp', OUTPOST_STATE_DIR: '' },
+      timeout: 20_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -37,7 +40,10 @@ describe('local API access', () => {
     assert.equal(mode(join(stateDir, 'agent.sock')), 0o666);
     const admin = statSync(join(stateDir, 'admin-token'));
     assert.deepEqual([admin.mode & 0o777, admin.uid], [0o600, 0]);
-    for (const [name, uid] of [['alice', 1001], ['bob', 1002]] as const) {
+    for (const [name, uid] of [
+      ['alice', 1001],
+      ['bob', 1002],
+    ] as const) {
       const dir = statSync(join(stateDir, 'users', name));
       const file = statSync(join(stateDir, 'users', name, 'token'));
       assert.deepEqual([dir.mode & 0o777, dir.uid, dir.gid], [0o700, uid, uid], `${name}'s folder`);
@@ -45,7 +51,10 @@ describe('local API access', () => {
     }
     const tokens = ['admin', 'alice', 'bob'].map((who) => t.token(who));
     assert.equal(new Set(tokens).size, 3);
-    assert.ok(tokens.every((x) => /^[A-Za-z0-9_-]{43}$/.test(x)), '256 random bits each');
+    assert.ok(
+      tokens.every((x) => /^[A-Za-z0-9_-]{43}$/.test(x)),
+      '256 random bits each',
+    );
     assert.ok(!t.log.text().includes(tokens[1]!), 'tokens are never logged');
   });
 
@@ -94,12 +103,25 @@ describe('local API access', () => {
     assert.deepEqual(t.counts(), before, 'nothing was queued');
 
     await t.logOn('alice', 'nobody');
-    const created = await cliAsNobody(['ticket', 'create', '--subject', 'Hi', '--description', 'from nobody', '--state', t.stateDir, '--json']);
+    const created = await cliAsNobody([
+      'ticket',
+      'create',
+      '--subject',
+      'Hi',
+      '--description',
+      'from nobody',
+      '--state',
+      t.stateDir,
+      '--json',
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const { ref } = JSON.parse(created.stdout) as { ref: string };
     assert.equal((await t.call('admin', 'tickets.get', { ref })).subject, 'Hi');
     await assert.rejects(t.call('alice', 'tickets.get', { ref }), { code: 'E_NOT_FOUND' }, "alice cannot see nobody's ticket");
     const listed = await cliAsNobody(['ticket', 'list', '--state', t.stateDir, '--json']);
-    assert.deepEqual((JSON.parse(listed.stdout) as { items: { ref: string }[] }).items.map((x) => x.ref), [ref]);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { items: { ref: string }[] }).items.map((x) => x.ref),
+      [ref],
+    );
   });
 });

@@ -30,7 +30,13 @@ describe('Callers with several signed-in Windows users', () => {
   it('gives each user one token, granted to DOMAIN\\user, and takes it back at logoff', async () => {
     const { files, written, calls } = recordingFiles();
     let n = 0;
-    const callers = new Callers({ files, platform: 'win32', adminAccount: 'SYSTEM', log: silentLogger, newToken: () => `token-${++n}-${'x'.repeat(20)}` });
+    const callers = new Callers({
+      files,
+      platform: 'win32',
+      adminAccount: 'SYSTEM',
+      log: silentLogger,
+      newToken: () => `token-${++n}-${'x'.repeat(20)}`,
+    });
     await callers.start([
       { account: 'alice', principal: 'CONTOSO\\alice' },
       { account: 'Alice', principal: 'CONTOSO\\Alice' }, // her second (disconnected) session

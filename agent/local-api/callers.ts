@@ -91,7 +91,11 @@ export class Callers {
     for (const entry of loggedOn) {
       const user = typeof entry === 'string' ? { account: entry } : entry;
       const name = accountDirName(user.account, this.opts.platform);
-      if (name === undefined) this.opts.log.warn({ account: user.account.slice(0, 64) }, 'a logged-on account name cannot be a folder name; it gets no local API token');
+      if (name === undefined)
+        this.opts.log.warn(
+          { account: user.account.slice(0, 64) },
+          'a logged-on account name cannot be a folder name; it gets no local API token',
+        );
       else if (!wanted.has(name)) wanted.set(name, user);
     }
     for (const name of [...this.users.keys()]) {
@@ -102,7 +106,11 @@ export class Callers {
     for (const [name, { account, principal }] of wanted) {
       if (this.users.has(name)) continue;
       const token = this.newToken();
-      const written = await this.guard(name, () => this.opts.files.writeUser(account, token, principal), 'logged on: local API token written');
+      const written = await this.guard(
+        name,
+        () => this.opts.files.writeUser(account, token, principal),
+        'logged on: local API token written',
+      );
       if (written) this.users.set(name, { caller: { account, admin: false }, digest: digest(token) });
     }
   }

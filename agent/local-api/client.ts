@@ -68,7 +68,10 @@ export async function callAgent<M extends LocalMethod>(
     }
   }
   if (response.ok !== true) {
-    throw new OutpostError((response.error?.code ?? 'E_INTERNAL') as ErrorCode, response.error?.message ?? 'The agent refused the request.');
+    throw new OutpostError(
+      (response.error?.code ?? 'E_INTERNAL') as ErrorCode,
+      response.error?.message ?? 'The agent refused the request.',
+    );
   }
   const parsed = LocalApi[method].result.safeParse(response.result);
   if (!parsed.success) throw new OutpostError('E_BAD_MESSAGE', `The agent's ${method} answer does not match the contract.`);
@@ -84,13 +87,19 @@ export async function readCallerToken(stateDir: string, account?: string): Promi
   const admin = await readToken(adminTokenPath(stateDir));
   if (admin.token !== undefined) return admin.token;
   if (admin.code === 'ENOENT') {
-    throw new OutpostError('E_AGENT_UNREACHABLE', `No agent has started with the state directory ${stateDir}. Is it running with this --state directory?`);
+    throw new OutpostError(
+      'E_AGENT_UNREACHABLE',
+      `No agent has started with the state directory ${stateDir}. Is it running with this --state directory?`,
+    );
   }
   const name = account ?? currentAccount();
   const path = name === undefined ? undefined : userTokenPath(stateDir, name);
   const own = path === undefined ? { token: undefined } : await readToken(path);
   if (own.token !== undefined) return own.token;
-  throw new OutpostError('E_NOT_LOGGED_ON', `You are not a logged-on user of this machine${name ? ` (no local API token for ${name})` : ''}.`);
+  throw new OutpostError(
+    'E_NOT_LOGGED_ON',
+    `You are not a logged-on user of this machine${name ? ` (no local API token for ${name})` : ''}.`,
+  );
 }
 
 async function readToken(path: string): Promise<{ token?: string; code?: string }> {
@@ -127,7 +136,12 @@ function exchange(socketPath: string, request: object, timeoutMs: number): Promi
     }, timeoutMs);
     socket.once('error', (err) => {
       clearTimeout(timer);
-      reject(new OutpostError('E_AGENT_UNREACHABLE', `No agent answers at ${socketPath} (${(err as NodeJS.ErrnoException).code ?? err.message}). Is it running with this --state directory?`));
+      reject(
+        new OutpostError(
+          'E_AGENT_UNREACHABLE',
+          `No agent answers at ${socketPath} (${(err as NodeJS.ErrnoException).code ?? err.message}). Is it running with this --state directory?`,
+        ),
+      );
     });
     // The agent hung up without answering (it was stopping, or dropped us): say so now, not at the timeout.
     socket.once('close', () => {

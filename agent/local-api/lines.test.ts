@@ -5,7 +5,11 @@ import { lineReader } from './lines.js';
 function read(chunks: Buffer[], maxBytes = 1024): { lines: string[]; overflows: number } {
   const lines: string[] = [];
   let overflows = 0;
-  const reader = lineReader(maxBytes, (l) => lines.push(l), () => overflows++);
+  const reader = lineReader(
+    maxBytes,
+    (l) => lines.push(l),
+    () => overflows++,
+  );
   for (const c of chunks) reader.push(c);
   return { lines, overflows };
 }
@@ -22,7 +26,11 @@ describe('local API line framing', () => {
 
   it('keeps a partial line until its newline arrives', () => {
     const lines: string[] = [];
-    const reader = lineReader(1024, (l) => lines.push(l), () => assert.fail('no overflow'));
+    const reader = lineReader(
+      1024,
+      (l) => lines.push(l),
+      () => assert.fail('no overflow'),
+    );
     reader.push(Buffer.from('{"a":'));
     assert.deepEqual(lines, []);
     reader.push(Buffer.from('1}\n{"b"'));
@@ -30,7 +38,10 @@ describe('local API line framing', () => {
   });
 
   it('counts the limit in bytes, per line, and stops reading after an overflow', () => {
-    assert.deepEqual(read([Buffer.from(`${'x'.repeat(10)}\n${'y'.repeat(10)}\n`)], 10), { lines: ['x'.repeat(10), 'y'.repeat(10)], overflows: 0 });
+    assert.deepEqual(read([Buffer.from(`${'x'.repeat(10)}\n${'y'.repeat(10)}\n`)], 10), {
+      lines: ['x'.repeat(10), 'y'.repeat(10)],
+      overflows: 0,
+    });
     // 6 characters, 12 bytes.
     assert.deepEqual(read([Buffer.from('éééééé\n')], 10), { lines: [], overflows: 1 });
     assert.deepEqual(read([Buffer.from('x'.repeat(11)), Buffer.from('\n{"after":1}\n')], 10), { lines: [], overflows: 1 });
@@ -40,7 +51,11 @@ describe('local API line framing', () => {
     const size = 48 * 1024 * 1024;
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     const lines: string[] = [];
-    const reader = lineReader(size + 1, (l) => lines.push(l), () => assert.fail('no overflow'));
+    const reader = lineReader(
+      size + 1,
+      (l) => lines.push(l),
+      () => assert.fail('no overflow'),
+    );
     const started = performance.now();
     for (let n = 0; n < size / chunk.length; n++) reader.push(chunk);
     reader.push(Buffer.from('\n'));

@@ -20,7 +20,11 @@ export interface LineReader {
  * sequence, so splitting the bytes at it is safe; the decoder carries a character split across chunks.
  * After an overflow the reader discards everything: the caller ends the connection.
  */
-export function lineReader(maxBytes: number | (() => number), onLine: (line: string) => void, onOverflow: (limit: number) => void): LineReader {
+export function lineReader(
+  maxBytes: number | (() => number),
+  onLine: (line: string) => void,
+  onOverflow: (limit: number) => void,
+): LineReader {
   // A function: the limit may grow once a line has been read (the local API's, after a valid token).
   const limit = typeof maxBytes === 'number' ? () => maxBytes : maxBytes;
   const decoder = new StringDecoder('utf8');
@@ -54,7 +58,12 @@ export function lineReader(maxBytes: number | (() => number), onLine: (line: str
   };
 }
 
-export function onLines(socket: Socket, maxBytes: number | (() => number), onLine: (line: string) => void, onOverflow: (limit: number) => void): void {
+export function onLines(
+  socket: Socket,
+  maxBytes: number | (() => number),
+  onLine: (line: string) => void,
+  onOverflow: (limit: number) => void,
+): void {
   const reader = lineReader(maxBytes, onLine, onOverflow);
   socket.on('data', (chunk: Buffer) => reader.push(chunk));
 }

@@ -54,7 +54,17 @@ describe('local API before and beyond authentication', () => {
     throw new Error('not called');
   };
   const handlers = {
-    status: async () => ({ deviceId: 'd1', hostname: 'pc', connected: true, server: 'ws://x', lastInventoryAt: null, lastTrigger: null, pendingItems: 0, digest: null, agentVersion: '0' }),
+    status: async () => ({
+      deviceId: 'd1',
+      hostname: 'pc',
+      connected: true,
+      server: 'ws://x',
+      lastInventoryAt: null,
+      lastTrigger: null,
+      pendingItems: 0,
+      digest: null,
+      agentVersion: '0',
+    }),
     'scan.now': unused,
     'tickets.create': async () => ({ ref: 'R'.repeat(16), status: 'queued' as const, connected: true }),
     'tickets.list': unused,
@@ -92,7 +102,11 @@ describe('local API before and beyond authentication', () => {
   });
 
   it('sends a large request after a small one carrying the token, on the same connection (the client does it)', async () => {
-    const big = { subject: 'Big', description: 'd', attachments: [{ name: 'a.bin', contentBase64: Buffer.alloc(300 * 1024).toString('base64') }] };
+    const big = {
+      subject: 'Big',
+      description: 'd',
+      attachments: [{ name: 'a.bin', contentBase64: Buffer.alloc(300 * 1024).toString('base64') }],
+    };
     const created = await callAgent(path, 'tickets.create', big, 5_000, { auth: 'alice-token-0123456789' });
     assert.equal(created.status, 'queued');
     await assert.rejects(callAgent(path, 'tickets.create', big, 5_000, { auth: 'forged-token-0123456789' }), { code: 'E_NOT_LOGGED_ON' });
@@ -104,7 +118,10 @@ describe('local API before and beyond authentication', () => {
     const started = Date.now();
     await c.closed;
     assert.ok(Date.now() - started < 2_000);
-    assert.deepEqual(c.replies.map((r) => r.error?.code), ['E_NOT_LOGGED_ON', 'E_NOT_LOGGED_ON']);
+    assert.deepEqual(
+      c.replies.map((r) => r.error?.code),
+      ['E_NOT_LOGGED_ON', 'E_NOT_LOGGED_ON'],
+    );
   });
 
   it('keeps serving an honest client while an attacker holds every unauthenticated slot', async () => {

@@ -19,16 +19,23 @@ export function readEnvelope(line: string, authenticate: (auth: string | undefin
     return { ok: false, response: failure(null, 'E_BAD_JSON', ERROR_CODES.E_BAD_JSON), notLoggedOn: false };
   }
   const request = LocalRequestSchema.safeParse(raw);
-  if (!request.success) return { ok: false, response: failure(null, 'E_BAD_REQUEST', 'A request needs an id and a method.'), notLoggedOn: false };
+  if (!request.success)
+    return { ok: false, response: failure(null, 'E_BAD_REQUEST', 'A request needs an id and a method.'), notLoggedOn: false };
   const { id, method } = request.data;
   const caller = authenticate(request.data.auth);
-  if (!caller) return { ok: false, response: failure(id, 'E_NOT_LOGGED_ON', 'You are not a logged-on user of this machine.'), notLoggedOn: true };
+  if (!caller)
+    return { ok: false, response: failure(id, 'E_NOT_LOGGED_ON', 'You are not a logged-on user of this machine.'), notLoggedOn: true };
   return { ok: true, id, method, params: request.data.params, caller };
 }
 
 /** The method and its params, validated against the contract in shared/local-api.ts. */
-export function readCall(id: Id, method: string, params: unknown): { ok: true; method: LocalMethod; params: unknown } | { ok: false; response: LocalResponse } {
-  if (!Object.hasOwn(LocalApi, method)) return { ok: false, response: failure(id, 'E_UNKNOWN_METHOD', `Unknown method ${JSON.stringify(method)}.`) };
+export function readCall(
+  id: Id,
+  method: string,
+  params: unknown,
+): { ok: true; method: LocalMethod; params: unknown } | { ok: false; response: LocalResponse } {
+  if (!Object.hasOwn(LocalApi, method))
+    return { ok: false, response: failure(id, 'E_UNKNOWN_METHOD', `Unknown method ${JSON.stringify(method)}.`) };
   const m = method as LocalMethod;
   const parsed = LocalApi[m].params.safeParse(params ?? {});
   if (parsed.success) return { ok: true, method: m, params: parsed.data };

@@ -42,7 +42,17 @@ describe('agent local API', () => {
   const handlers = {
     status: async (_p: object, caller: Caller) => {
       callers.push(caller);
-      return { deviceId: 'd1', hostname: 'pc', connected: true, server: 'ws://x', lastInventoryAt: null, lastTrigger: null, pendingItems: 0, digest: null, agentVersion: '0' };
+      return {
+        deviceId: 'd1',
+        hostname: 'pc',
+        connected: true,
+        server: 'ws://x',
+        lastInventoryAt: null,
+        lastTrigger: null,
+        pendingItems: 0,
+        digest: null,
+        agentVersion: '0',
+      };
     },
     'scan.now': async () => ({ queued: true, changed: ++scans > 0, pendingItems: 1 }),
     'tickets.create': unused,
@@ -101,7 +111,10 @@ describe('agent local API', () => {
     assert.equal((await rawCall(path, 'not json\n')).error?.code, 'E_BAD_JSON');
     assert.equal((await rawCall(path, '{"method":"status"}\n')).error?.code, 'E_BAD_REQUEST');
     assert.equal((await rawCall(path, line({ id: 1, method: 'disk.format', auth: TOKEN }))).error?.code, 'E_UNKNOWN_METHOD');
-    assert.equal((await rawCall(path, line({ id: 1, method: 'scan.now', params: { force: true }, auth: TOKEN }))).error?.code, 'E_BAD_REQUEST');
+    assert.equal(
+      (await rawCall(path, line({ id: 1, method: 'scan.now', params: { force: true }, auth: TOKEN }))).error?.code,
+      'E_BAD_REQUEST',
+    );
     assert.equal(scans, 1);
     assert.equal((await call('status')).deviceId, 'd1', 'still serving');
   });

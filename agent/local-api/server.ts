@@ -130,7 +130,10 @@ export class LocalApiServer {
     this.evictions++;
     const now = Date.now();
     if (now - this.evictionLoggedAt < 60_000) return;
-    this.opts.log.warn({ max: this.limits.maxUnauthenticated, closed: this.evictions }, 'local API: too many connections without a token; the oldest were closed');
+    this.opts.log.warn(
+      { max: this.limits.maxUnauthenticated, closed: this.evictions },
+      'local API: too many connections without a token; the oldest were closed',
+    );
     this.evictionLoggedAt = now;
     this.evictions = 0;
   }
@@ -146,7 +149,14 @@ export class LocalApiServer {
     }
     const { id, caller } = envelope;
     if (!this.book.authenticate(conn, caller)) {
-      writeLine(socket, failure(id, 'E_BUSY', `This account already has ${this.limits.maxPerAccount} connections open to the agent; close one and try again.`));
+      writeLine(
+        socket,
+        failure(
+          id,
+          'E_BUSY',
+          `This account already has ${this.limits.maxPerAccount} connections open to the agent; close one and try again.`,
+        ),
+      );
       socket.end();
       return;
     }

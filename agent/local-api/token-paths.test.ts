@@ -11,7 +11,8 @@ describe('local API token paths', () => {
   });
 
   it('accepts real account names and refuses any that could leave the folder', () => {
-    for (const ok of ['alice', 'j.doe', 'svc_backup', 'José', 'first last', 'user@corp.example', 'host$']) assert.equal(accountDirName(ok, 'linux'), ok);
+    for (const ok of ['alice', 'j.doe', 'svc_backup', 'José', 'first last', 'user@corp.example', 'host$'])
+      assert.equal(accountDirName(ok, 'linux'), ok);
     for (const bad of ['', '.', '..', '../etc', 'a/b', 'a\\b', 'c:', '-rf', '.hidden', 'tab\there', 'nul\0', ' padded', 'x'.repeat(129)]) {
       assert.equal(accountDirName(bad, 'linux'), undefined, JSON.stringify(bad));
     }

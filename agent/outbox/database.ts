@@ -164,7 +164,10 @@ export function openOrSetAside(path: string, now: () => Date, log: Logger): Db {
     if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw err;
     const aside = `${path}.corrupt-${now().getTime()}`;
     for (const suffix of ['', '-wal', '-shm']) moveIfPresent(path + suffix, aside + suffix);
-    log.error({ code: 'E_OUTBOX_CORRUPT', sqlite: code, movedTo: aside }, 'the outbox file is unreadable; it was set aside and a new one started');
+    log.error(
+      { code: 'E_OUTBOX_CORRUPT', sqlite: code, movedTo: aside },
+      'the outbox file is unreadable; it was set aside and a new one started',
+    );
     return openOutboxDb(path);
   }
 }

@@ -41,7 +41,11 @@ describe('Outbox after kill -9', () => {
       const items = outbox.peek(0, 10_000);
       const seqs = new Set(items.map((i) => i.seq));
       for (const r of reported) assert.ok(seqs.has(r.seq), `committed item ${r.seq} is missing`);
-      assert.deepEqual(items.map((i) => i.seq), items.map((_, n) => n + 1), 'seqs are gapless from 1');
+      assert.deepEqual(
+        items.map((i) => i.seq),
+        items.map((_, n) => n + 1),
+        'seqs are gapless from 1',
+      );
 
       // Replay the queue as the server would: every delta applies to the previous state.
       let copy: Snapshot | undefined;

@@ -61,11 +61,17 @@ describe('Outbox', () => {
   it('sends the first snapshot whole, then only what changed, and nothing when nothing changed', () => {
     assert.deepEqual(outbox.recordSnapshot('startup', machine(pkg('bash'))), { seq: 1, kind: 'inventory.full' });
     assert.equal(outbox.recordSnapshot('refresh', machine(pkg('bash'))), null);
-    assert.deepEqual(outbox.recordSnapshot('software-change', machine(pkg('bash'), pkg('htop', '3.2'))), { seq: 2, kind: 'inventory.delta' });
+    assert.deepEqual(outbox.recordSnapshot('software-change', machine(pkg('bash'), pkg('htop', '3.2'))), {
+      seq: 2,
+      kind: 'inventory.delta',
+    });
     assert.equal(outbox.pendingCount(), 2);
 
     const items = outbox.peek(0, 10);
-    assert.deepEqual(items.map((i) => i.kind), ['inventory.full', 'inventory.delta']);
+    assert.deepEqual(
+      items.map((i) => i.kind),
+      ['inventory.full', 'inventory.delta'],
+    );
     const delta = items[1]!;
     assert.ok(delta.kind === 'inventory.delta');
     assert.deepEqual(delta.body.delta, { software: { added: [pkg('htop', '3.2')] } });
@@ -90,15 +96,24 @@ describe('Outbox', () => {
     outbox.stop();
     outbox = open();
     assert.deepEqual(outbox.recordSnapshot('refresh', machine(pkg('c'))), { seq: 3, kind: 'inventory.delta' });
-    assert.deepEqual(outbox.peek(0, 10).map((i) => i.seq), [3]);
+    assert.deepEqual(
+      outbox.peek(0, 10).map((i) => i.seq),
+      [3],
+    );
     assert.equal(outbox.baseline()?.digest, snapshotDigest(machine(pkg('c'))));
   });
 
   it('acks only through the given seq and peeks after a cursor within a limit', () => {
     for (let i = 1; i <= 5; i++) outbox.recordSnapshot('refresh', machine(pkg(`p${i}`)));
     outbox.ack(2);
-    assert.deepEqual(outbox.peek(0, 10).map((i) => i.seq), [3, 4, 5]);
-    assert.deepEqual(outbox.peek(3, 1).map((i) => i.seq), [4]);
+    assert.deepEqual(
+      outbox.peek(0, 10).map((i) => i.seq),
+      [3, 4, 5],
+    );
+    assert.deepEqual(
+      outbox.peek(3, 1).map((i) => i.seq),
+      [4],
+    );
   });
 
   it('sends a whole snapshot when asked with opts.full even if a baseline exists', () => {
@@ -145,7 +160,10 @@ describe('Outbox', () => {
     assert.deepEqual(folded, { seq: 6, kind: 'inventory.full' });
 
     const rows = db.prepare('SELECT seq, kind FROM items ORDER BY seq').all();
-    assert.deepEqual(rows, [{ seq: 2, kind: 'ticket.create' }, { seq: 6, kind: 'inventory.full' }]);
+    assert.deepEqual(rows, [
+      { seq: 2, kind: 'ticket.create' },
+      { seq: 6, kind: 'inventory.full' },
+    ]);
     db.close();
     const full = outbox.peek(2, 10);
     assert.equal(full.length, 1);
@@ -166,7 +184,10 @@ describe('Outbox', () => {
 
     const items = outbox.peek(0, 10);
     // Seq 3 depended on the lost seq 2: the pending inventory gives way to a full snapshot of the baseline.
-    assert.deepEqual(items.map((i) => [i.seq, i.kind]), [[5, 'inventory.full']]);
+    assert.deepEqual(
+      items.map((i) => [i.seq, i.kind]),
+      [[5, 'inventory.full']],
+    );
     assert.equal(snapshotDigest(replay(items)!), outbox.baseline()?.digest);
     assert.equal(outbox.pendingCount(), 1);
     const dead = db.prepare('SELECT seq, kind, code FROM dead_items ORDER BY seq').all();
@@ -185,7 +206,13 @@ describe('Outbox', () => {
     db.prepare(`INSERT INTO items (seq, at, kind, body) VALUES (2, 'yesterday', 'ticket.create', 'null')`).run();
     db.close();
     outbox.recordSnapshot('refresh', machine(pkg('a'), pkg('b')));
-    assert.deepEqual(outbox.peek(0, 10).map((i) => [i.seq, i.kind]), [[1, 'inventory.full'], [3, 'inventory.delta']]);
+    assert.deepEqual(
+      outbox.peek(0, 10).map((i) => [i.seq, i.kind]),
+      [
+        [1, 'inventory.full'],
+        [3, 'inventory.delta'],
+      ],
+    );
     assert.equal(outbox.pendingCount(), 2);
   });
 
@@ -215,11 +242,17 @@ describe('Outbox', () => {
   it('deletes what the server already applied and resends a full snapshot to a server that forgot', () => {
     for (let i = 1; i <= 3; i++) outbox.recordSnapshot('refresh', machine(pkg(`p${i}`)));
     assert.equal(outbox.reconcile(2), 'in-step');
-    assert.deepEqual(outbox.peek(0, 10).map((i) => i.seq), [3]);
+    assert.deepEqual(
+      outbox.peek(0, 10).map((i) => i.seq),
+      [3],
+    );
     outbox.ack(3);
     assert.equal(outbox.reconcile(1), 'server-state-lost');
     const items = outbox.peek(0, 10);
-    assert.deepEqual(items.map((i) => [i.seq, i.kind]), [[4, 'inventory.full']]);
+    assert.deepEqual(
+      items.map((i) => [i.seq, i.kind]),
+      [[4, 'inventory.full']],
+    );
   });
 
   it('refuses a snapshot that breaks the schema and changes nothing', () => {
@@ -240,16 +273,32 @@ describe('Outbox', () => {
   });
 
   it('peeks no more items than fit a byte budget, but always the first', () => {
-    const note = (n: number) => ({ ref: 'ticket-0001', noteId: `note-000${n}`, requester: { account: 'alice' }, text: 'x'.repeat(1000), at: '2025-03-01T09:00:00Z' });
+    const note = (n: number) => ({
+      ref: 'ticket-0001',
+      noteId: `note-000${n}`,
+      requester: { account: 'alice' },
+      text: 'x'.repeat(1000),
+      at: '2025-03-01T09:00:00Z',
+    });
     for (let n = 1; n <= 5; n++) outbox.enqueue('ticket.note', note(n));
-    assert.deepEqual(outbox.peek(0, 10, 1).map((i) => i.seq), [1]);
-    assert.deepEqual(outbox.peek(1, 10, 2500).map((i) => i.seq), [2, 3, 4]);
-    assert.deepEqual(outbox.peek(0, 10).map((i) => i.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      outbox.peek(0, 10, 1).map((i) => i.seq),
+      [1],
+    );
+    assert.deepEqual(
+      outbox.peek(1, 10, 2500).map((i) => i.seq),
+      [2, 3, 4],
+    );
+    assert.deepEqual(
+      outbox.peek(0, 10).map((i) => i.seq),
+      [1, 2, 3, 4, 5],
+    );
   });
 
   it('writes other tables and enqueued items in one transaction: both or neither', () => {
     const close = { ref: 'ticket-0001', requester: { account: 'alice' }, at: '2025-03-01T09:00:00Z' };
-    const note = (db: Database.Database) => db.prepare(`INSERT INTO worklog_sessions (account, ticket_id, technician, start) VALUES ('alice', '1', 'Sam', 'now')`).run();
+    const note = (db: Database.Database) =>
+      db.prepare(`INSERT INTO worklog_sessions (account, ticket_id, technician, start) VALUES ('alice', '1', 'Sam', 'now')`).run();
     assert.throws(() =>
       outbox.transaction((db) => {
         note(db);

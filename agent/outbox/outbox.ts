@@ -166,7 +166,9 @@ export class Outbox {
     const at = this.now().toISOString();
     db.transaction(() => {
       const last = db
-        .prepare(`SELECT kind, json_extract(body, '$.digest') AS digest FROM items WHERE kind IN ${INVENTORY_KINDS} ORDER BY seq DESC LIMIT 1`)
+        .prepare(
+          `SELECT kind, json_extract(body, '$.digest') AS digest FROM items WHERE kind IN ${INVENTORY_KINDS} ORDER BY seq DESC LIMIT 1`,
+        )
         .get() as { kind: string; digest: unknown } | undefined;
       if (last?.kind === 'inventory.full' && last.digest === base.digest) return;
       this.replaceInventoryWithFull(at, JSON.stringify(base.snapshot), base.digest);
@@ -228,7 +230,10 @@ export class Outbox {
     const db = this.db();
     if (this.state().last_seq >= seq) return;
     db.transaction(() => {
-      const { min, max } = db.prepare('SELECT MIN(seq) AS min, MAX(seq) AS max FROM items').get() as { min: number | null; max: number | null };
+      const { min, max } = db.prepare('SELECT MIN(seq) AS min, MAX(seq) AS max FROM items').get() as {
+        min: number | null;
+        max: number | null;
+      };
       if (min === null || max === null) {
         db.prepare('UPDATE state SET last_seq = ?, acked_through = ? WHERE id = 1').run(seq, seq);
         return;
@@ -239,7 +244,10 @@ export class Outbox {
       db.prepare('UPDATE items SET seq = -seq + ?').run(offset);
       db.prepare('UPDATE state SET last_seq = ?, acked_through = ? WHERE id = 1').run(max + offset, seq);
     })();
-    this.opts.log.warn({ serverLastSeq: seq }, 'the server knows later items than this outbox: local state was lost, pending items renumbered');
+    this.opts.log.warn(
+      { serverLastSeq: seq },
+      'the server knows later items than this outbox: local state was lost, pending items renumbered',
+    );
     this.requestFull();
   }
 
@@ -256,7 +264,10 @@ export class Outbox {
     }
     if (serverLastSeq < state.acked_through) {
       this.db().prepare('UPDATE state SET acked_through = ? WHERE id = 1').run(serverLastSeq);
-      this.opts.log.warn({ serverLastSeq, ackedThrough: state.acked_through }, 'the server forgot items it had acknowledged: sending a full snapshot');
+      this.opts.log.warn(
+        { serverLastSeq, ackedThrough: state.acked_through },
+        'the server forgot items it had acknowledged: sending a full snapshot',
+      );
       this.requestFull();
       return 'server-state-lost';
     }
@@ -271,7 +282,13 @@ export class Outbox {
       const row = db.prepare('SELECT seq, at, kind, body FROM items WHERE seq = ?').get(seq) as ItemRow | undefined;
       if (!row) return undefined;
       db.prepare('INSERT INTO dead_items (seq, at, kind, body, code, reason, set_aside_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-        row.seq, row.at, row.kind, row.body, code, reason, this.now().toISOString(),
+        row.seq,
+        row.at,
+        row.kind,
+        row.body,
+        code,
+        reason,
+        this.now().toISOString(),
       );
       db.prepare('DELETE FROM items WHERE seq = ?').run(seq);
       db.prepare('DELETE FROM dead_items WHERE id <= (SELECT MAX(id) FROM dead_items) - ?').run(MAX_DEAD_ITEMS);
@@ -362,7 +379,10 @@ export class Outbox {
       return { snapshot, digest: row.digest, at: row.at, trigger: TriggerSchema.parse(row.trigger) };
     } catch {
       // Without a readable baseline nothing can be diffed: forget it, the next snapshot goes whole.
-      this.opts.log.error({ code: 'E_OUTBOX_CORRUPT' }, 'the stored inventory baseline is unreadable; the next snapshot will be sent whole');
+      this.opts.log.error(
+        { code: 'E_OUTBOX_CORRUPT' },
+        'the stored inventory baseline is unreadable; the next snapshot will be sent whole',
+      );
       this.db().prepare('DELETE FROM baseline WHERE id = 1').run();
       return null;
     }

@@ -11,7 +11,13 @@ const MB = 1024 * 1024;
 
 /** Sends one request line, streaming a large string without building a second copy of the frame;
  * with `opener`, a small request line first (the client's way to show its token before a big line). */
-function send(path: string, head: string, filler: { bytes: number } | null, tail: string, opener?: string): Promise<{ code?: string; message?: string }> {
+function send(
+  path: string,
+  head: string,
+  filler: { bytes: number } | null,
+  tail: string,
+  opener?: string,
+): Promise<{ code?: string; message?: string }> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     const chunks: Buffer[] = [];
@@ -59,7 +65,10 @@ describe('bad input through the local API', () => {
   });
 
   it('refuses a description over 100,000 characters', async () => {
-    await assert.rejects(t.call('alice', 'tickets.create', { subject: 's', description: 'd'.repeat(150_000) }), { code: 'E_BAD_REQUEST', message: /^description: / });
+    await assert.rejects(t.call('alice', 'tickets.create', { subject: 's', description: 'd'.repeat(150_000) }), {
+      code: 'E_BAD_REQUEST',
+      message: /^description: /,
+    });
     unchanged();
   });
 
@@ -79,14 +88,25 @@ describe('bad input through the local API', () => {
 
   it('refuses attachments over 10 MB each or 25 MB together', async () => {
     const file = (mb: number) => ({ name: `f${mb}.bin`, contentBase64: Buffer.alloc(Math.round(mb * MB)).toString('base64') });
-    await assert.rejects(t.call('alice', 'tickets.create', { subject: 's', description: 'd', attachments: [file(10.5)] }), { code: 'E_BAD_REQUEST', message: /^attachments\.0\.contentBase64: .*10 MB/ });
-    await assert.rejects(t.call('alice', 'tickets.create', { subject: 's', description: 'd', attachments: [file(9), file(9), file(9)] }), { code: 'E_BAD_REQUEST', message: /^attachments: .*25 MB/ });
-    await assert.rejects(t.call('alice', 'tickets.create', { subject: 's', description: 'd', attachments: [{ name: '../etc/passwd', contentBase64: '' }] }), { code: 'E_BAD_REQUEST', message: /not a path/ });
+    await assert.rejects(t.call('alice', 'tickets.create', { subject: 's', description: 'd', attachments: [file(10.5)] }), {
+      code: 'E_BAD_REQUEST',
+      message: /^attachments\.0\.contentBase64: .*10 MB/,
+    });
+    await assert.rejects(t.call('alice', 'tickets.create', { subject: 's', description: 'd', attachments: [file(9), file(9), file(9)] }), {
+      code: 'E_BAD_REQUEST',
+      message: /^attachments: .*25 MB/,
+    });
+    await assert.rejects(
+      t.call('alice', 'tickets.create', { subject: 's', description: 'd', attachments: [{ name: '../etc/passwd', contentBase64: '' }] }),
+      { code: 'E_BAD_REQUEST', message: /not a path/ },
+    );
     unchanged();
   });
 
   it('refuses an unknown method', async () => {
-    await assert.rejects(callAgent(localApiPath(t.stateDir), 'tickets.delete' as never, {} as never, 5_000, { auth: t.token('admin') }), { code: 'E_UNKNOWN_METHOD' });
+    await assert.rejects(callAgent(localApiPath(t.stateDir), 'tickets.delete' as never, {} as never, 5_000, { auth: t.token('admin') }), {
+      code: 'E_UNKNOWN_METHOD',
+    });
     unchanged();
   });
 
@@ -105,18 +125,36 @@ describe('bad input through the local API', () => {
 
   it('refuses bad worklogs: end before start, over 24 hours, a second running session, a ticket that is no number', async () => {
     const w = { ticketId: '1000', technician: 'Sam', description: '' };
-    await assert.rejects(t.call('admin', 'worklog.add', { ...w, start: '2025-03-01T10:00:00Z', end: '2025-03-01T09:00:00Z' }), { code: 'E_BAD_REQUEST', message: /^end: must be after start/ });
-    await assert.rejects(t.call('admin', 'worklog.add', { ...w, start: '2025-03-01T10:00:00Z', end: '2025-03-02T10:01:00Z' }), { code: 'E_BAD_REQUEST', message: /24 hours/ });
-    await assert.rejects(t.call('admin', 'worklog.add', { ...w, start: 'yesterday', end: '2025-03-02T10:01:00Z' }), { code: 'E_BAD_REQUEST', message: /^start: / });
-    await assert.rejects(t.call('admin', 'worklog.add', { ...w, ticketId: 'printer', start: '2025-03-01T09:00:00Z', end: '2025-03-01T10:00:00Z' }), { code: 'E_BAD_REQUEST', message: /ticket number/ });
-    await assert.rejects(t.call('admin', 'worklog.start', { ticketId: '8', technician: 'Sam' }), { code: 'E_CONFLICT', message: /already running/ });
+    await assert.rejects(t.call('admin', 'worklog.add', { ...w, start: '2025-03-01T10:00:00Z', end: '2025-03-01T09:00:00Z' }), {
+      code: 'E_BAD_REQUEST',
+      message: /^end: must be after start/,
+    });
+    await assert.rejects(t.call('admin', 'worklog.add', { ...w, start: '2025-03-01T10:00:00Z', end: '2025-03-02T10:01:00Z' }), {
+      code: 'E_BAD_REQUEST',
+      message: /24 hours/,
+    });
+    await assert.rejects(t.call('admin', 'worklog.add', { ...w, start: 'yesterday', end: '2025-03-02T10:01:00Z' }), {
+      code: 'E_BAD_REQUEST',
+      message: /^start: /,
+    });
+    await assert.rejects(
+      t.call('admin', 'worklog.add', { ...w, ticketId: 'printer', start: '2025-03-01T09:00:00Z', end: '2025-03-01T10:00:00Z' }),
+      { code: 'E_BAD_REQUEST', message: /ticket number/ },
+    );
+    await assert.rejects(t.call('admin', 'worklog.start', { ticketId: '8', technician: 'Sam' }), {
+      code: 'E_CONFLICT',
+      message: /already running/,
+    });
     await assert.rejects(t.call('bob', 'worklog.stop', {}), { code: 'E_FORBIDDEN', message: /support staff/ });
     unchanged();
   });
 
   it('refuses callers that are not logged on, whatever they ask', async () => {
     for (const auth of ['', 'forged-0123456789abcdef', t.token('alice').toUpperCase()]) {
-      await assert.rejects(t.call({ auth }, 'tickets.create', { subject: 's', description: 'd' }), { code: 'E_NOT_LOGGED_ON', message: 'You are not a logged-on user of this machine.' });
+      await assert.rejects(t.call({ auth }, 'tickets.create', { subject: 's', description: 'd' }), {
+        code: 'E_NOT_LOGGED_ON',
+        message: 'You are not a logged-on user of this machine.',
+      });
       await assert.rejects(t.call({ auth }, 'worklog.stop', {}), { code: 'E_NOT_LOGGED_ON' });
       await assert.rejects(t.call({ auth }, 'scan.now', {}), { code: 'E_NOT_LOGGED_ON' });
     }

@@ -42,8 +42,10 @@ export class LocalTicketQuota {
   private message(kind: LocalQuotaKind): string {
     const { windowMinutes: m } = this.limits;
     const per = m === 60 ? 'an hour' : `${m} minutes`;
-    if (kind === 'tickets') return `You can raise at most ${this.limits.tickets} tickets in ${per} from this computer. Nothing was sent; please wait a while, or add a note to a ticket you already raised.`;
-    if (kind === 'notes') return `You can add at most ${this.limits.notes} notes in ${per} from this computer. Nothing was sent; please wait a while.`;
+    if (kind === 'tickets')
+      return `You can raise at most ${this.limits.tickets} tickets in ${per} from this computer. Nothing was sent; please wait a while, or add a note to a ticket you already raised.`;
+    if (kind === 'notes')
+      return `You can add at most ${this.limits.notes} notes in ${per} from this computer. Nothing was sent; please wait a while.`;
     return `You can attach at most ${Math.round(this.limits.attachmentBytes / MB)} MB of files in ${per} from this computer. Nothing was sent; please wait a while or attach fewer files.`;
   }
 }

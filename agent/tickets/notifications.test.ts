@@ -35,7 +35,10 @@ describe('what IT did, told once to the person', () => {
     assert.deepEqual((await pending(t, 'alice')).items, []);
 
     t.server.setTicketStatus(ticket.ref, 'open', 'Can you send the printer model?');
-    const first = await eventually(async () => ((await pending(t, 'alice')).items.length ? pending(t, 'alice') : undefined), 'a notification');
+    const first = await eventually(
+      async () => ((await pending(t, 'alice')).items.length ? pending(t, 'alice') : undefined),
+      'a notification',
+    );
     // The status change and the reply: two things happened, each told once.
     assert.deepEqual(
       first.items.map((n) => [n.kind, n.ref, n.number, n.subject, n.status, n.text]),
@@ -63,8 +66,14 @@ describe('what IT did, told once to the person', () => {
     t = await startTestAgent();
     const ticket = await raise(t, 'alice', 'VPN drops');
     t.server.setTicketStatus(ticket.ref, 'resolved');
-    const first = await eventually(async () => ((await pending(t, 'alice')).items.length ? pending(t, 'alice') : undefined), 'a notification');
-    assert.deepEqual(first.items.map((n) => n.kind), ['status']);
+    const first = await eventually(
+      async () => ((await pending(t, 'alice')).items.length ? pending(t, 'alice') : undefined),
+      'a notification',
+    );
+    assert.deepEqual(
+      first.items.map((n) => n.kind),
+      ['status'],
+    );
     await t.call('alice', 'notifications.shown', { ids: [first.items[0]!.id] });
 
     await t.restart();
@@ -81,15 +90,24 @@ describe('what IT did, told once to the person', () => {
     t = await startTestAgent();
     const ticket = await raise(t, 'alice', 'Need access');
     t.server.setTicketStatus(ticket.ref, 'pending');
-    const got = await eventually(async () => ((await pending(t, 'alice')).items.length ? pending(t, 'alice') : undefined), 'a notification');
-    assert.deepEqual(got.items.map((n) => [n.kind, n.status]), [['waiting', 'pending']]);
+    const got = await eventually(
+      async () => ((await pending(t, 'alice')).items.length ? pending(t, 'alice') : undefined),
+      'a notification',
+    );
+    assert.deepEqual(
+      got.items.map((n) => [n.kind, n.status]),
+      [['waiting', 'pending']],
+    );
   });
 
   it("one user is never told of, nor can mark, another's tickets", async () => {
     t = await startTestAgent();
     const ticket = await raise(t, 'alice', 'Screen flickers');
     t.server.setTicketStatus(ticket.ref, 'open', 'On my way');
-    const alice = await eventually(async () => ((await pending(t, 'alice')).items.length ? pending(t, 'alice') : undefined), 'a notification');
+    const alice = await eventually(
+      async () => ((await pending(t, 'alice')).items.length ? pending(t, 'alice') : undefined),
+      'a notification',
+    );
     assert.deepEqual((await pending(t, 'bob')).items, []);
     assert.equal((await pending(t, 'bob')).unreadTickets, 0);
     assert.deepEqual(await t.call('bob', 'notifications.shown', { ids: alice.items.map((n) => n.id) }), { marked: 0 });
@@ -103,7 +121,10 @@ describe('what IT did, told once to the person', () => {
     await assert.rejects(t.call('alice', 'tickets.reopen', { ref: ticket.ref, text: 'again' }), { code: 'E_BAD_REQUEST' });
 
     t.server.setTicketStatus(ticket.ref, 'resolved', 'Cleared the cache.');
-    const told = await eventually(async () => ((await pending(t, 'alice')).items.length ? pending(t, 'alice') : undefined), 'a notification');
+    const told = await eventually(
+      async () => ((await pending(t, 'alice')).items.length ? pending(t, 'alice') : undefined),
+      'a notification',
+    );
     await t.call('alice', 'notifications.shown', { ids: told.items.map((n) => n.id) });
 
     const reopened = await t.call('alice', 'tickets.reopen', { ref: ticket.ref, text: 'Still slow after a restart.' });
@@ -111,7 +132,10 @@ describe('what IT did, told once to the person', () => {
     await t.server.waitFor(() => t.server.applied().some((i) => i.kind === 'ticket.reopen'), 'the reopen to reach the server');
     const item = t.server.applied().find((i) => i.kind === 'ticket.reopen');
     assert.equal(item?.kind === 'ticket.reopen' ? item.body.text : undefined, 'Still slow after a restart.');
-    await eventually(async () => (t.server.deskTickets().find((x) => x.ref === ticket.ref)?.status === 'open' ? true : undefined), 'the desk reopened');
+    await eventually(
+      async () => (t.server.deskTickets().find((x) => x.ref === ticket.ref)?.status === 'open' ? true : undefined),
+      'the desk reopened',
+    );
     const seen = await eventually(async () => {
       const got = await t.call('alice', 'tickets.get', { ref: ticket.ref });
       return got.notes.some((n) => n.text === 'Still slow after a restart.' && n.fromEndpoint) && got.status === 'open' ? got : undefined;
@@ -120,8 +144,14 @@ describe('what IT did, told once to the person', () => {
     assert.deepEqual((await pending(t, 'alice')).items, [], 'the server confirming my reopen is not a notification');
 
     await t.call('alice', 'tickets.close', { ref: ticket.ref });
-    await eventually(async () => (t.server.deskTickets().find((x) => x.ref === ticket.ref)?.status === 'closed' ? true : undefined), 'closed at the desk');
-    await eventually(async () => ((await t.call('alice', 'tickets.get', { ref: ticket.ref })).status === 'closed' ? true : undefined), 'closed here');
+    await eventually(
+      async () => (t.server.deskTickets().find((x) => x.ref === ticket.ref)?.status === 'closed' ? true : undefined),
+      'closed at the desk',
+    );
+    await eventually(
+      async () => ((await t.call('alice', 'tickets.get', { ref: ticket.ref })).status === 'closed' ? true : undefined),
+      'closed here',
+    );
     assert.deepEqual((await pending(t, 'alice')).items, [], 'nor is my own close');
   });
 });

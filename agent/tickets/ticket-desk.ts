@@ -67,8 +67,12 @@ export class TicketDesk {
     const ref = this.newId();
     const at = this.now().toISOString();
     const ctx = this.opts.device();
-    const files: { attachment: Attachment; screenshot: boolean }[] = input.attachments.map((attachment) => ({ attachment, screenshot: false }));
-    if (input.screenshot) files.push({ attachment: { name: 'screenshot.png', type: 'image/png', contentBase64: input.screenshot }, screenshot: true });
+    const files: { attachment: Attachment; screenshot: boolean }[] = input.attachments.map((attachment) => ({
+      attachment,
+      screenshot: false,
+    }));
+    if (input.screenshot)
+      files.push({ attachment: { name: 'screenshot.png', type: 'image/png', contentBase64: input.screenshot }, screenshot: true });
     const fileBytes = files.reduce((sum, f) => sum + base64Bytes(f.attachment.contentBase64), 0);
     this.quota.take(caller, { tickets: 1, attachmentBytes: fileBytes }, Date.parse(at));
     const { outbox } = this.opts;
@@ -224,7 +228,7 @@ export class TicketDesk {
         db.prepare("UPDATE tickets SET status = 'refused', updated_at = ? WHERE ref = ? AND number IS NULL").run(at, item.body.ref);
         insertLocalNote(db, why(`Not sent to IT: ${error.message}`));
       } else if (item.kind === 'ticket.note') {
-        db.prepare("UPDATE ticket_local_notes SET note_id = ? || note_id, seq = -1 WHERE note_id = ?").run(REFUSED, item.body.noteId);
+        db.prepare('UPDATE ticket_local_notes SET note_id = ? || note_id, seq = -1 WHERE note_id = ?').run(REFUSED, item.body.noteId);
         insertLocalNote(db, why(`The note above was not sent to IT: ${error.message}`));
       } else {
         insertLocalNote(db, why(`The file ${JSON.stringify(item.body.attachment.name)} was not sent to IT: ${error.message}`));
@@ -256,6 +260,7 @@ function base64Bytes(b64: string): number {
 
 /** A ticket the server would not take cannot get notes: they would name a ticket it never had. */
 function notRefused(row: TicketRow): TicketRow {
-  if (row.status === 'refused') throw new OutpostError('E_CONFLICT', 'IT did not accept this ticket, so it cannot take notes; raise it again later.');
+  if (row.status === 'refused')
+    throw new OutpostError('E_CONFLICT', 'IT did not accept this ticket, so it cannot take notes; raise it again later.');
   return row;
 }

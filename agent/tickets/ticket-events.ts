@@ -28,7 +28,12 @@ interface EventRow {
  * Nothing is recorded for a ticket first heard of (a reinstalled agent must not announce old
  * replies), for the first confirmation of a ticket raised here, or for what the person did themselves.
  */
-export function recordServerChanges(db: Db, before: TicketRow | undefined, after: EndpointTicket, serverNotesBefore: readonly Note[]): void {
+export function recordServerChanges(
+  db: Db,
+  before: TicketRow | undefined,
+  after: EndpointTicket,
+  serverNotesBefore: readonly Note[],
+): void {
   if (!before || before.account === null) return;
   const insert = db.prepare('INSERT INTO ticket_events (ref, kind, status, note_id, text, at) VALUES (?, ?, ?, ?, ?, ?)');
   const known = new Set(serverNotesBefore.map((n) => n.id));

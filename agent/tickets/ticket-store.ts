@@ -46,7 +46,9 @@ export function ticketRow(db: Db, ref: string): TicketRow | undefined {
 /** Newest first; every ticket for an administrator, else the account's own. */
 export function ticketRows(db: Db, account: string | null): TicketRow[] {
   const where = account === null ? 'WHERE gone = 0' : 'WHERE gone = 0 AND account = @account';
-  return db.prepare(`SELECT * FROM tickets ${where} ORDER BY created_at DESC, rowid DESC LIMIT ${MAX_LISTED_TICKETS}`).all({ account }) as TicketRow[];
+  return db
+    .prepare(`SELECT * FROM tickets ${where} ORDER BY created_at DESC, rowid DESC LIMIT ${MAX_LISTED_TICKETS}`)
+    .all({ account }) as TicketRow[];
 }
 
 export function localNotes(db: Db, ref: string): LocalNoteRow[] {
@@ -54,7 +56,9 @@ export function localNotes(db: Db, ref: string): LocalNoteRow[] {
 }
 
 export function insertLocalNote(db: Db, note: LocalNoteRow): void {
-  db.prepare('INSERT INTO ticket_local_notes (note_id, ref, seq, author, text, at) VALUES (@note_id, @ref, @seq, @author, @text, @at)').run(note);
+  db.prepare('INSERT INTO ticket_local_notes (note_id, ref, seq, author, text, at) VALUES (@note_id, @ref, @seq, @author, @text, @at)').run(
+    note,
+  );
 }
 
 export function deleteLocalNote(db: Db, noteId: string): void {
@@ -106,7 +110,11 @@ export function ticketView(row: TicketRow, pendingNotes: LocalNoteRow[]): Endpoi
     .filter((n) => !known.has(n.note_id))
     .map((n) => ({ id: n.note_id, author: n.author, text: n.text, at: n.at, fromEndpoint: true }));
   const status: EndpointTicketStatus =
-    row.close_seq !== null ? 'closed' : row.reopen_seq !== null && (row.status === 'resolved' || row.status === 'closed') ? 'open' : (row.status as EndpointTicketStatus);
+    row.close_seq !== null
+      ? 'closed'
+      : row.reopen_seq !== null && (row.status === 'resolved' || row.status === 'closed')
+        ? 'open'
+        : (row.status as EndpointTicketStatus);
   return {
     ref: row.ref,
     number: row.number,

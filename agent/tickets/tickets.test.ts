@@ -27,7 +27,11 @@ describe('tickets through the agent', () => {
     assert.match(created.ref, /^[A-Za-z0-9_-]{8,64}$/);
 
     await t.server.waitFor(() => ticketItems(t).length === 3, 'the ticket and its two files');
-    const [create, file, shot] = ticketItems(t) as [Extract<Item, { kind: 'ticket.create' }>, Extract<Item, { kind: 'ticket.attachment' }>, Extract<Item, { kind: 'ticket.attachment' }>];
+    const [create, file, shot] = ticketItems(t) as [
+      Extract<Item, { kind: 'ticket.create' }>,
+      Extract<Item, { kind: 'ticket.attachment' }>,
+      Extract<Item, { kind: 'ticket.attachment' }>,
+    ];
     assert.equal(create.kind, 'ticket.create');
     assert.deepEqual(create.body.requester, { account: 'alice' });
     assert.deepEqual(create.body.device, {
@@ -41,7 +45,10 @@ describe('tickets through the agent', () => {
       loggedOnUser: 'alice',
     });
     assert.equal(create.body.attachments, 2);
-    assert.deepEqual([file.body.attachment.name, file.body.screenshot, Buffer.from(file.body.attachment.contentBase64, 'base64').toString()], ['error.txt', false, 'E42 paper jam']);
+    assert.deepEqual(
+      [file.body.attachment.name, file.body.screenshot, Buffer.from(file.body.attachment.contentBase64, 'base64').toString()],
+      ['error.txt', false, 'E42 paper jam'],
+    );
     assert.deepEqual([shot.body.attachment.name, shot.body.screenshot], ['screenshot.png', true]);
     assert.ok(create.seq < file.seq && file.seq < shot.seq, 'the files follow their ticket');
 
@@ -62,7 +69,9 @@ describe('tickets through the agent', () => {
       screenshot: Buffer.alloc(10 * MB, 4).toString('base64'),
     });
     await t.server.waitFor(() => ticketItems(t).length === 5, 'the ticket and its four files', 20_000);
-    const sizes = ticketItems(t).flatMap((i) => (i.kind === 'ticket.attachment' ? [Buffer.from(i.body.attachment.contentBase64, 'base64').length / MB] : []));
+    const sizes = ticketItems(t).flatMap((i) =>
+      i.kind === 'ticket.attachment' ? [Buffer.from(i.body.attachment.contentBase64, 'base64').length / MB] : [],
+    );
     assert.deepEqual(sizes, [10, 10, 5, 10]);
     assert.equal((await waitForTicket(t, created.ref, (x) => x.number !== null)).subject, 'Big');
   });
@@ -85,8 +94,14 @@ describe('tickets through the agent', () => {
     t = await startTestAgent();
     const alices = await t.call('alice', 'tickets.create', { subject: 'Alice', description: 'mine' });
     const bobs = await t.call('bob', 'tickets.create', { subject: 'Bob', description: 'his' });
-    assert.deepEqual((await t.call('alice', 'tickets.list', {})).items.map((x) => x.subject), ['Alice']);
-    assert.deepEqual((await t.call('bob', 'tickets.list', {})).items.map((x) => x.subject), ['Bob']);
+    assert.deepEqual(
+      (await t.call('alice', 'tickets.list', {})).items.map((x) => x.subject),
+      ['Alice'],
+    );
+    assert.deepEqual(
+      (await t.call('bob', 'tickets.list', {})).items.map((x) => x.subject),
+      ['Bob'],
+    );
     for (const [method, params] of [
       ['tickets.get', { ref: bobs.ref }],
       ['tickets.addNote', { ref: bobs.ref, text: 'sneaky' }],
@@ -105,12 +120,19 @@ describe('tickets through the agent', () => {
     const { ref } = await t.call('alice', 'tickets.create', { subject: 'Slow', description: 'Very slow' });
     await eventually(() => t.server.deskTickets().length === 1, 'the desk to have it');
     const noted = await t.call('alice', 'tickets.addNote', { ref, text: 'Worse after lunch' });
-    assert.deepEqual(noted.notes.map((n) => [n.text, n.fromEndpoint, n.author]), [['Worse after lunch', true, 'alice']]);
+    assert.deepEqual(
+      noted.notes.map((n) => [n.text, n.fromEndpoint, n.author]),
+      [['Worse after lunch', true, 'alice']],
+    );
 
     t.server.setTicketStatus(ref, 'pending', 'We ordered more RAM.');
     await eventually(() => t.server.deskTickets()[0]?.notes.length === 2, 'the desk to have both notes');
     const pending = await waitForTicket(t, ref, (x) => x.status === 'pending' && x.notes.length === 2);
-    assert.deepEqual(pending.notes.map((n) => n.text), ['Worse after lunch', 'We ordered more RAM.'], 'each note once, in order');
+    assert.deepEqual(
+      pending.notes.map((n) => n.text),
+      ['Worse after lunch', 'We ordered more RAM.'],
+      'each note once, in order',
+    );
 
     const closed = await t.call('alice', 'tickets.close', { ref });
     assert.equal(closed.status, 'closed');
@@ -134,7 +156,10 @@ describe('tickets through the agent', () => {
     await t.server.start();
     await until(async () => (await t.call('alice', 'tickets.list', {})).items.length === 1, 'the full list to apply');
     const list = (await t.call('alice', 'tickets.list', {})).items;
-    assert.deepEqual(list.map((x) => x.ref), [queued.ref]);
+    assert.deepEqual(
+      list.map((x) => x.ref),
+      [queued.ref],
+    );
   });
 });
 

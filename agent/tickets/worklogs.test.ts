@@ -46,7 +46,13 @@ describe('worklogs through the agent', () => {
     assert.deepEqual(item?.body, {
       ref: stopped.ref,
       minutes: 45,
-      entry: { ticketId: '1000', technician: 'Sam Tech', start: '2025-03-01T09:00:00.000Z', end: '2025-03-01T09:45:20.000Z', description: 'Reinstalled the VPN client' },
+      entry: {
+        ticketId: '1000',
+        technician: 'Sam Tech',
+        start: '2025-03-01T09:00:00.000Z',
+        end: '2025-03-01T09:45:20.000Z',
+        description: 'Reinstalled the VPN client',
+      },
     });
   });
 
@@ -54,22 +60,42 @@ describe('worklogs through the agent', () => {
     t = await startTestAgent();
     await t.call('alice', 'tickets.create', { subject: 'Mail', description: 'no mail' });
     await t.server.waitFor(() => t.server.deskTickets().length === 1, 'ticket 1000');
-    const added = await t.call('admin', 'worklog.add', { ticketId: '9999', technician: 'Sam', start: '2025-03-01T08:00:00Z', end: '2025-03-01T08:30:00Z', description: 'Fixed the mail profile' });
+    const added = await t.call('admin', 'worklog.add', {
+      ticketId: '9999',
+      technician: 'Sam',
+      start: '2025-03-01T08:00:00Z',
+      end: '2025-03-01T08:30:00Z',
+      description: 'Fixed the mail profile',
+    });
     assert.equal(added.minutes, 30);
     const rejected = await settled(t, 'admin', added.ref);
     assert.deepEqual([rejected.state, rejected.error?.code], ['rejected', 'E_UNKNOWN_TICKET']);
     assert.match(rejected.error?.message ?? '', /9999/);
     assert.ok(t.log.entries.some((e) => e.level === 'warn' && e.fields.code === 'E_UNKNOWN_TICKET'));
 
-    await assert.rejects(t.call('bob', 'worklog.retry', { ref: added.ref, ticketId: '1000' }), { code: 'E_FORBIDDEN' }, 'a user cannot touch a worklog');
+    await assert.rejects(
+      t.call('bob', 'worklog.retry', { ref: added.ref, ticketId: '1000' }),
+      { code: 'E_FORBIDDEN' },
+      'a user cannot touch a worklog',
+    );
     const again = await t.call('admin', 'worklog.retry', { ref: added.ref, ticketId: '1000' });
     assert.notEqual(again.ref, added.ref);
-    assert.deepEqual([again.state, again.ticketId, again.minutes, again.description, again.error], ['queued', '1000', 30, 'Fixed the mail profile', undefined]);
+    assert.deepEqual(
+      [again.state, again.ticketId, again.minutes, again.description, again.error],
+      ['queued', '1000', 30, 'Fixed the mail profile', undefined],
+    );
     assert.equal((await settled(t, 'admin', again.ref)).state, 'recorded');
     const list = (await t.call('admin', 'worklog.list', {})).items;
-    assert.deepEqual(list.map((w) => [w.ticketId, w.state]), [['1000', 'recorded']], 'one worklog, now recorded');
+    assert.deepEqual(
+      list.map((w) => [w.ticketId, w.state]),
+      [['1000', 'recorded']],
+      'one worklog, now recorded',
+    );
     await assert.rejects(t.call('admin', 'worklog.retry', { ref: again.ref, ticketId: '1000' }), { code: 'E_CONFLICT' });
-    assert.deepEqual(worklogItems(t).map((i) => i.body.entry.ticketId), ['9999', '1000']);
+    assert.deepEqual(
+      worklogItems(t).map((i) => i.body.entry.ticketId),
+      ['9999', '1000'],
+    );
   });
 
   it('lets only the admin token record worklogs: a user gets E_FORBIDDEN and nothing is queued', async () => {
@@ -91,7 +117,12 @@ describe('worklogs through the agent', () => {
   it('never drops a worklog recorded offline', async () => {
     t = await startTestAgent();
     await t.server.stop();
-    const added = await t.call('admin', 'worklog.add', { ticketId: '5', technician: 'Sam', start: '2025-03-01T08:00:00Z', end: '2025-03-01T08:10:00Z' });
+    const added = await t.call('admin', 'worklog.add', {
+      ticketId: '5',
+      technician: 'Sam',
+      start: '2025-03-01T08:00:00Z',
+      end: '2025-03-01T08:10:00Z',
+    });
     await t.restart({ connected: false });
     assert.equal((await t.call('admin', 'worklog.list', {})).items[0]?.state, 'queued');
     await t.server.start();

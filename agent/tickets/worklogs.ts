@@ -53,8 +53,17 @@ export class Worklogs {
     const start = this.now().toISOString();
     return this.opts.outbox.transaction((db) => {
       const running = session(db, caller.account);
-      if (running) throw new OutpostError('E_CONFLICT', `A remote session for ticket ${running.ticketId} is already running since ${running.start}; stop it first.`);
-      db.prepare('INSERT INTO worklog_sessions (account, ticket_id, technician, start) VALUES (?, ?, ?, ?)').run(caller.account, ticketId, technician, start);
+      if (running)
+        throw new OutpostError(
+          'E_CONFLICT',
+          `A remote session for ticket ${running.ticketId} is already running since ${running.start}; stop it first.`,
+        );
+      db.prepare('INSERT INTO worklog_sessions (account, ticket_id, technician, start) VALUES (?, ?, ?, ?)').run(
+        caller.account,
+        ticketId,
+        technician,
+        start,
+      );
       return { ticketId, technician, start };
     });
   }
@@ -67,7 +76,10 @@ export class Worklogs {
     const end = new Date(Math.max(this.now().getTime(), Date.parse(running.start) + 1)).toISOString();
     const entry = WorklogEntrySchema.safeParse({ ...running, end, description });
     if (!entry.success) {
-      throw new OutpostError('E_BAD_REQUEST', `The session that started at ${running.start} cannot be recorded: ${entry.error.issues[0]?.message ?? 'invalid'}. Record it with worklog add and the real times.`);
+      throw new OutpostError(
+        'E_BAD_REQUEST',
+        `The session that started at ${running.start} cannot be recorded: ${entry.error.issues[0]?.message ?? 'invalid'}. Record it with worklog add and the real times.`,
+      );
     }
     return this.record(caller, entry.data, (db) => db.prepare('DELETE FROM worklog_sessions WHERE account = ?').run(caller.account));
   }
@@ -92,11 +104,17 @@ export class Worklogs {
     const next = this.newId();
     const result = outbox.transaction((db) => {
       const row = db.prepare('SELECT * FROM worklogs WHERE ref = ?').get(ref) as WorklogRow | undefined;
-      if (!row || (!caller.admin && row.account !== caller.account)) throw new OutpostError('E_NOT_FOUND', `You have no worklog ${ref} on this machine.`);
-      if (row.state !== 'rejected') throw new OutpostError('E_CONFLICT', `Worklog ${ref} is ${row.state}, not rejected: there is nothing to send again.`);
+      if (!row || (!caller.admin && row.account !== caller.account))
+        throw new OutpostError('E_NOT_FOUND', `You have no worklog ${ref} on this machine.`);
+      if (row.state !== 'rejected')
+        throw new OutpostError('E_CONFLICT', `Worklog ${ref} is ${row.state}, not rejected: there is nothing to send again.`);
       const entry: Entry = { ticketId, technician: row.technician, start: row.start, end: row.end, description: row.description };
       outbox.enqueue('worklog', { ref: next, entry, minutes: row.minutes });
-      db.prepare(`UPDATE worklogs SET ref = ?, ticket_id = ?, state = 'queued', error_code = NULL, error_message = NULL WHERE ref = ?`).run(next, ticketId, ref);
+      db.prepare(`UPDATE worklogs SET ref = ?, ticket_id = ?, state = 'queued', error_code = NULL, error_message = NULL WHERE ref = ?`).run(
+        next,
+        ticketId,
+        ref,
+      );
       return view({ ...row, ref: next, ticket_id: ticketId, state: 'queued', error_code: null, error_message: null });
     });
     this.opts.log.info({ ref: next, previous: ref, ticketId }, 'rejected worklog sent again');
@@ -151,8 +169,7 @@ export class Worklogs {
 
 function session(db: Db, account: string): Running | undefined {
   const row = db.prepare('SELECT ticket_id, technician, start FROM worklog_sessions WHERE account = ?').get(account) as
-    | { ticket_id: string; technician: string; start: string }
-    | undefined;
+    { ticket_id: string; technician: string; start: string } | undefined;
   return row ? { ticketId: row.ticket_id, technician: row.technician, start: row.start } : undefined;
 }
 

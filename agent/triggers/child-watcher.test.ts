@@ -63,7 +63,10 @@ describe('ChildWatcher', () => {
     child.print('something else odd');
     child.print('software registry hklm');
     child.print('session logon');
-    assert.deepEqual(events.map((e) => e.kind), ['ready', 'software', 'session']);
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ['ready', 'software', 'session'],
+    );
     assert.equal(log.entries.filter((e) => /not its protocol/.test(e.msg ?? '')).length, 1, 'one warning per child, not per line');
     watcher.stop();
   });

@@ -99,12 +99,16 @@ export class ChildWatcher implements EventSource {
     const event = this.parse(line);
     if (event === 'skip') return;
     if (event === undefined) {
-      if (!this.ignoredReported) this.log.warn({ line: line.slice(0, 120) }, 'event watcher printed a line that is not its protocol; ignored');
+      if (!this.ignoredReported)
+        this.log.warn({ line: line.slice(0, 120) }, 'event watcher printed a line that is not its protocol; ignored');
       this.ignoredReported = true;
       return;
     }
     if (event.kind === 'ready' && event.version !== WATCH_PROTOCOL_VERSION) {
-      this.log.error({ version: event.version, expected: WATCH_PROTOCOL_VERSION }, 'event watcher speaks another protocol version; stopped (periodic refresh still runs)');
+      this.log.error(
+        { version: event.version, expected: WATCH_PROTOCOL_VERSION },
+        'event watcher speaks another protocol version; stopped (periodic refresh still runs)',
+      );
       this.stop();
       return;
     }

@@ -93,7 +93,10 @@ export class DirWatches {
   }
 
   private onWatchError(dir: string, err: Error): void {
-    this.log.warn({ dir, code: (err as { code?: unknown }).code, err: err.message }, 'directory watch failed; will retry at the next refresh');
+    this.log.warn(
+      { dir, code: (err as { code?: unknown }).code, err: err.message },
+      'directory watch failed; will retry at the next refresh',
+    );
     this.open.get(dir)?.close();
     this.open.delete(dir);
   }

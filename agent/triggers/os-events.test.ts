@@ -28,13 +28,22 @@ describe('OS event watchers per platform', () => {
         source.stop();
       }
     }
-    assert.deepEqual(spawned.map((c) => c.label), ['windows-events', 'macos-console-user']);
+    assert.deepEqual(
+      spawned.map((c) => c.label),
+      ['windows-events', 'macos-console-user'],
+    );
     assert.equal(spawned[1]!.stdin, 'n.add State:/Users/ConsoleUser\nn.watch\n');
   });
 
   it('an install missing the script says so once and leaves the periodic refresh to do the work', () => {
     const log = new RecordingLogger();
-    const sources = osEventSources({ host: new FakeHost('win32'), clock: systemClock, log, spawn: () => assert.fail('no spawn'), windowsScript: '/nonexistent/watch-events.ps1' });
+    const sources = osEventSources({
+      host: new FakeHost('win32'),
+      clock: systemClock,
+      log,
+      spawn: () => assert.fail('no spawn'),
+      windowsScript: '/nonexistent/watch-events.ps1',
+    });
     assert.deepEqual(sources, []);
     assert.equal(log.entries.filter((e) => e.level === 'error' && /script is missing/.test(e.msg ?? '')).length, 1);
   });

@@ -53,7 +53,10 @@ export function osEventSources(opts: OsEventOptions): EventSource[] {
   if (host.platform === 'win32') {
     const script = opts.windowsScript ?? WINDOWS_WATCH_SCRIPT;
     if (!existsSync(script)) {
-      log.error({ script }, 'the Windows event watcher script is missing from this install; installs and logons are seen at the periodic refresh only');
+      log.error(
+        { script },
+        'the Windows event watcher script is missing from this install; installs and logons are seen at the periodic refresh only',
+      );
       return [];
     }
     return [new ChildWatcher({ command: windowsWatchCommand(host, script), spawn, clock, log })];

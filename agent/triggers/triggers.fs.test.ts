@@ -56,13 +56,19 @@ describe('Triggers on the real file system', () => {
       await replaceLikeDpkg(status, 'Package: a\n\nPackage: b\n');
       await waitFor('the first software change', () => seen.length >= 2);
       await sleep(DEBOUNCE_MS * 2); // and no second one for the same replacement
-      assert.deepEqual(seen.map((s) => s.trigger), ['startup', 'software-change']);
+      assert.deepEqual(
+        seen.map((s) => s.trigger),
+        ['startup', 'software-change'],
+      );
       assert.equal(seen[1]!.scope, 'software');
 
       await replaceLikeDpkg(status, 'Package: b\n');
       await waitFor('the second software change', () => seen.length >= 3);
       await sleep(DEBOUNCE_MS * 2);
-      assert.deepEqual(seen.map((s) => s.trigger), ['startup', 'software-change', 'software-change']);
+      assert.deepEqual(
+        seen.map((s) => s.trigger),
+        ['startup', 'software-change', 'software-change'],
+      );
     } finally {
       triggers.stop();
     }

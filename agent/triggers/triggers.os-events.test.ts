@@ -52,7 +52,10 @@ describe('Triggers with OS event watchers', () => {
     }
     assert.deepEqual(later(), []);
     mock.timers.tick(900);
-    assert.deepEqual(later().map((s) => [s.trigger, s.scope, s.at]), [['software-change', 'software', 2_900]]);
+    assert.deepEqual(
+      later().map((s) => [s.trigger, s.scope, s.at]),
+      [['software-change', 'software', 2_900]],
+    );
     triggers.stop();
   });
 
@@ -61,7 +64,10 @@ describe('Triggers with OS event watchers', () => {
     triggers.start();
     source.emit({ kind: 'session', event: 'logon' });
     mock.timers.tick(1_000);
-    assert.deepEqual(later().map((s) => [s.trigger, s.scope]), [['logon', 'users']]);
+    assert.deepEqual(
+      later().map((s) => [s.trigger, s.scope]),
+      [['logon', 'users']],
+    );
     triggers.stop();
   });
 
@@ -74,7 +80,12 @@ describe('Triggers with OS event watchers', () => {
       if (event) source.emit(event);
     }
     mock.timers.tick(1_000);
-    assert.deepEqual(later().map((s) => s.trigger).sort(), ['logon', 'software-change']);
+    assert.deepEqual(
+      later()
+        .map((s) => s.trigger)
+        .sort(),
+      ['logon', 'software-change'],
+    );
     triggers.stop();
   });
 

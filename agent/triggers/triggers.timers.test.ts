@@ -60,7 +60,13 @@ describe('Triggers timers', () => {
     triggers.start();
     advance(180 * MIN);
     assert.deepEqual(names(), [
-      'startup@0', 'users-refresh@30', 'users-refresh@60', 'refresh@90', 'users-refresh@120', 'users-refresh@150', 'refresh@180',
+      'startup@0',
+      'users-refresh@30',
+      'users-refresh@60',
+      'refresh@90',
+      'users-refresh@120',
+      'users-refresh@150',
+      'refresh@180',
     ]);
     assert.equal(seen.find((s) => s.trigger === 'users-refresh')?.scope, 'users');
     assert.equal(seen.find((s) => s.trigger === 'refresh')?.scope, 'full');
@@ -142,7 +148,12 @@ describe('Triggers timers', () => {
     const seen: string[] = [];
     const triggers = new Triggers({
       settings: { scheduledScanAt: '09:00', refreshMinutes: 7 * 24 * 60, usersRefreshMinutes: 24 * 60 },
-      watchPaths: [], logonPaths: [], hostnamePaths: [], host: new FakeHost(), log: silentLogger, clock,
+      watchPaths: [],
+      logonPaths: [],
+      hostnamePaths: [],
+      host: new FakeHost(),
+      log: silentLogger,
+      clock,
       onScan: (req) => void seen.push(`${req.trigger}@${new Date(clock.now()).toTimeString().slice(0, 5)}`),
     });
     triggers.start();
@@ -187,13 +198,16 @@ describe('Triggers timers', () => {
 
   it('keeps triggering after the scan handler throws or rejects', () => {
     let calls = 0;
-    const { triggers } = setup({ usersRefreshMinutes: 24 * 60 }, {
-      onScan: () => {
-        calls += 1;
-        if (calls === 1) throw new Error('boom');
-        return Promise.reject(new Error('async boom'));
+    const { triggers } = setup(
+      { usersRefreshMinutes: 24 * 60 },
+      {
+        onScan: () => {
+          calls += 1;
+          if (calls === 1) throw new Error('boom');
+          return Promise.reject(new Error('async boom'));
+        },
       },
-    });
+    );
     triggers.start();
     advance(180 * MIN);
     assert.equal(calls, 3);

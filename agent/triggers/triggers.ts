@@ -202,6 +202,9 @@ function validSettings(settings: Settings): Settings {
 function checkDebounce(debounceMs: number, maxDebounceMs: number): void {
   const ok = (n: number): boolean => Number.isFinite(n) && n >= 0 && n <= MAX_DEBOUNCE_LIMIT_MS;
   if (!ok(debounceMs) || !ok(maxDebounceMs) || maxDebounceMs < debounceMs) {
-    throw new OutpostError('E_CONFIG', `Invalid debounce: debounceMs ${debounceMs}, maxDebounceMs ${maxDebounceMs} (0..${MAX_DEBOUNCE_LIMIT_MS}, max >= quiet).`);
+    throw new OutpostError(
+      'E_CONFIG',
+      `Invalid debounce: debounceMs ${debounceMs}, maxDebounceMs ${maxDebounceMs} (0..${MAX_DEBOUNCE_LIMIT_MS}, max >= quiet).`,
+    );
   }
 }

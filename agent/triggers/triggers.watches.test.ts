@@ -88,7 +88,10 @@ describe('Triggers watches', () => {
       advance(700);
     }
     advance(5000);
-    assert.deepEqual(after('software-change').map((s) => s.ms), [10_000, 20_500, 25_500]);
+    assert.deepEqual(
+      after('software-change').map((s) => s.ms),
+      [10_000, 20_500, 25_500],
+    );
     triggers.stop();
   });
 
@@ -157,7 +160,10 @@ describe('Triggers watches', () => {
     watcher.change('/run', 'utmp');
     watcher.change('/run', 'utmp');
     advance(2000);
-    assert.deepEqual(after('logon').map((s) => s.scope), ['users']);
+    assert.deepEqual(
+      after('logon').map((s) => s.scope),
+      ['users'],
+    );
     triggers.stop();
   });
 
@@ -167,7 +173,10 @@ describe('Triggers watches', () => {
     assert.equal(watcher.open.size, 0);
     triggers.notifyLogon();
     advance(2000);
-    assert.deepEqual(after('logon').map((s) => s.scope), ['users']);
+    assert.deepEqual(
+      after('logon').map((s) => s.scope),
+      ['users'],
+    );
     triggers.stop();
   });
 
@@ -204,6 +213,9 @@ describe('Triggers watches', () => {
     triggers.stop();
     assert.equal(watcher.open.size, 0);
     advance(5000);
-    assert.deepEqual(seen.map((s) => s.trigger), ['startup']);
+    assert.deepEqual(
+      seen.map((s) => s.trigger),
+      ['startup'],
+    );
   });
 });

@@ -8,7 +8,9 @@ const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/watc
 
 describe('watch line protocol', () => {
   it('reads every line of the Windows watcher sample (CRLF) as its event', () => {
-    const lines = fixture('windows-watch-events.sample.txt').split('\n').filter((l) => l.length > 0);
+    const lines = fixture('windows-watch-events.sample.txt')
+      .split('\n')
+      .filter((l) => l.length > 0);
     assert.deepEqual(lines.map(parseWatchLine), [
       { kind: 'ready', version: 1, details: 'registry=4 appx=1 sessions=1' },
       { kind: 'warn', text: 'cannot watch hku:S-1-5-21-1004336348-1177238915-682003330-1002' },
@@ -50,8 +52,15 @@ describe('watch line protocol', () => {
   });
 
   it("turns scutil's console-user notifications into session changes (sample from Apple's format strings)", () => {
-    const lines = fixture('macos-scutil-n-watch.sample.txt').split('\n').filter((l) => l.length > 0);
-    assert.deepEqual(lines.map(parseScutilLine), ['skip', { kind: 'session', event: 'change' }, 'skip', { kind: 'session', event: 'change' }]);
+    const lines = fixture('macos-scutil-n-watch.sample.txt')
+      .split('\n')
+      .filter((l) => l.length > 0);
+    assert.deepEqual(lines.map(parseScutilLine), [
+      'skip',
+      { kind: 'session', event: 'change' },
+      'skip',
+      { kind: 'session', event: 'change' },
+    ]);
     assert.equal(parseScutilLine('  12:00:00.000000 changedKey [0] = State:/Network/Global/IPv4'), undefined);
   });
 });

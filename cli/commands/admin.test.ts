@@ -43,7 +43,7 @@ describe('outpost admin', () => {
     assert.equal(await verifyPassword('second line ignored', admin.passwordHash), false);
   });
 
-  it('changes a password from --password-file and ends that admin\'s sessions', async () => {
+  it("changes a password from --password-file and ends that admin's sessions", async () => {
     const db = openDatabase(h.dataDir);
     const admins = new SqliteAdminStore(db);
     await admins.createAdmin('bob', 'old-hash', Date.now());
@@ -53,7 +53,10 @@ describe('outpost admin', () => {
     writeFileSync(file, 'bob has a new password\r\n');
     const printed = mock.method(console, 'log', () => undefined);
     await adminPasswdCommand('BOB', { data: h.dataDir, passwordFile: file });
-    assert.deepEqual(printed.mock.calls.map((c) => c.arguments), [['Changed the password of bob; their console sessions have ended.']]);
+    assert.deepEqual(
+      printed.mock.calls.map((c) => c.arguments),
+      [['Changed the password of bob; their console sessions have ended.']],
+    );
     printed.mock.restore();
     assert.equal(await verifyPassword('bob has a new password', (await admins.getAdmin('bob'))!.passwordHash), true);
     assert.equal(await admins.getSession(sessionHash, Date.now()), null);
@@ -71,12 +74,36 @@ describe('outpost admin', () => {
     const short = await runCli(['admin', 'create', 'carol', '--data', h.dataDir], 'short\n');
     assert.deepEqual(short, { code: 1, stdout: '', stderr: 'outpost: The password must be 12 to 1024 characters long (it has 5).\n' });
     const cases: [Promise<void>, string, string][] = [
-      [adminCreateCommand('alice', data, piped('another long password\n')), 'E_CONFLICT', 'An admin named alice already exists; "outpost admin passwd alice" changes the password.'],
-      [adminCreateCommand('carol smith', data, piped(`${PASSWORD}\n`)), 'E_CONFIG', 'Username "carol smith": use 1 to 64 letters, digits and . _ @ - (starting with a letter or digit).'],
-      [adminCreateCommand('carol', data, piped('')), 'E_CONFIG', 'No password on standard input: pipe one line, use --password-file, or run in a terminal.'],
-      [adminCreateCommand('carol', data, piped('x'.repeat(9000))), 'E_WEAK_PASSWORD', 'The password on standard input is longer than 1024 characters.'],
-      [adminPasswdCommand('nobody', data, piped(`${PASSWORD}\n`)), 'E_NOT_FOUND', 'No admin named nobody; "outpost admin create" adds one.'],
-      [adminCreateCommand('carol', { ...data, passwordFile: join(files, 'missing.txt') }), 'E_CONFIG', `--password-file ${join(files, 'missing.txt')}: cannot read (ENOENT)`],
+      [
+        adminCreateCommand('alice', data, piped('another long password\n')),
+        'E_CONFLICT',
+        'An admin named alice already exists; "outpost admin passwd alice" changes the password.',
+      ],
+      [
+        adminCreateCommand('carol smith', data, piped(`${PASSWORD}\n`)),
+        'E_CONFIG',
+        'Username "carol smith": use 1 to 64 letters, digits and . _ @ - (starting with a letter or digit).',
+      ],
+      [
+        adminCreateCommand('carol', data, piped('')),
+        'E_CONFIG',
+        'No password on standard input: pipe one line, use --password-file, or run in a terminal.',
+      ],
+      [
+        adminCreateCommand('carol', data, piped('x'.repeat(9000))),
+        'E_WEAK_PASSWORD',
+        'The password on standard input is longer than 1024 characters.',
+      ],
+      [
+        adminPasswdCommand('nobody', data, piped(`${PASSWORD}\n`)),
+        'E_NOT_FOUND',
+        'No admin named nobody; "outpost admin create" adds one.',
+      ],
+      [
+        adminCreateCommand('carol', { ...data, passwordFile: join(files, 'missing.txt') }),
+        'E_CONFIG',
+        `--password-file ${join(files, 'missing.txt')}: cannot read (ENOENT)`,
+      ],
     ];
     for (const [run, code, message] of cases) await assert.rejects(run, { code, message });
     assert.equal(await verifyPassword(PASSWORD, (await storedAdmin(h.dataDir, 'alice'))!.passwordHash), true);
@@ -84,17 +111,24 @@ describe('outpost admin', () => {
   });
 
   const hasScript = spawnSync('script', ['--version']).status === 0;
-  it('at a real terminal, asks twice without echoing what is typed', { skip: !hasScript && 'needs script(1) for a pseudo-terminal: apt-get install bsdutils' }, async () => {
-    const typed = 'typed at the terminal';
-    const transcript = await atTerminal(`admin create dave --data ${h.dataDir}`, [typed, typed]);
-    assert.match(transcript, /^Password for dave: \r?\nRepeat it: \r?\nCreated admin dave in /);
-    assert.ok(!transcript.includes(typed), transcript);
-    assert.equal(await verifyPassword(typed, (await storedAdmin(h.dataDir, 'dave'))!.passwordHash), true);
-  });
+  it(
+    'at a real terminal, asks twice without echoing what is typed',
+    { skip: !hasScript && 'needs script(1) for a pseudo-terminal: apt-get install bsdutils' },
+    async () => {
+      const typed = 'typed at the terminal';
+      const transcript = await atTerminal(`admin create dave --data ${h.dataDir}`, [typed, typed]);
+      assert.match(transcript, /^Password for dave: \r?\nRepeat it: \r?\nCreated admin dave in /);
+      assert.ok(!transcript.includes(typed), transcript);
+      assert.equal(await verifyPassword(typed, (await storedAdmin(h.dataDir, 'dave'))!.passwordHash), true);
+    },
+  );
 
   it('at a terminal, refuses two different passwords, and a short one before asking again', async () => {
     const differ = fakeTerminal(['first long password', 'second long password']);
-    await assert.rejects(adminCreateCommand('erin', { data: h.dataDir }, differ), { code: 'E_CONFIG', message: 'The two passwords differ; nothing was changed.' });
+    await assert.rejects(adminCreateCommand('erin', { data: h.dataDir }, differ), {
+      code: 'E_CONFIG',
+      message: 'The two passwords differ; nothing was changed.',
+    });
     const short = fakeTerminal(['short']);
     await assert.rejects(adminCreateCommand('erin', { data: h.dataDir }, short), { code: 'E_WEAK_PASSWORD' });
     assert.deepEqual(short.prompts, ['Password for erin: ']);

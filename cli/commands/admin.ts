@@ -26,7 +26,11 @@ export interface PasswordTerminal {
 /** More than any password we accept (1024 characters of up to 4 bytes) plus a line ending. */
 const MAX_INPUT_BYTES = 8 * 1024;
 
-export async function adminCreateCommand(username: string, flags: AdminFlags, terminal: PasswordTerminal = processTerminal()): Promise<void> {
+export async function adminCreateCommand(
+  username: string,
+  flags: AdminFlags,
+  terminal: PasswordTerminal = processTerminal(),
+): Promise<void> {
   await withAdmins(username, flags, async (admins, dataDir) => {
     // Asked before the password is typed, and again (atomically) when it is written.
     if (await admins.getAdmin(username)) throw adminExistsError(username);
@@ -36,7 +40,11 @@ export async function adminCreateCommand(username: string, flags: AdminFlags, te
   });
 }
 
-export async function adminPasswdCommand(username: string, flags: AdminFlags, terminal: PasswordTerminal = processTerminal()): Promise<void> {
+export async function adminPasswdCommand(
+  username: string,
+  flags: AdminFlags,
+  terminal: PasswordTerminal = processTerminal(),
+): Promise<void> {
   await withAdmins(username, flags, async (admins) => {
     const admin = await admins.getAdmin(username);
     if (!admin) throw noSuchAdminError(username);
@@ -46,7 +54,11 @@ export async function adminPasswdCommand(username: string, flags: AdminFlags, te
   });
 }
 
-async function withAdmins(username: string, flags: AdminFlags, run: (admins: SqliteAdminStore, dataDir: string) => Promise<void>): Promise<void> {
+async function withAdmins(
+  username: string,
+  flags: AdminFlags,
+  run: (admins: SqliteAdminStore, dataDir: string) => Promise<void>,
+): Promise<void> {
   checkUsername(username);
   const { data } = resolveSettings({ data: SERVER_SETTINGS.data }, flags as Record<string, unknown>);
   const db = openDatabase(data);
@@ -65,7 +77,8 @@ export async function readNewPassword(prompt: string, flags: AdminFlags, termina
   else {
     password = await promptHidden(prompt, terminal);
     checkPasswordPolicy(password); // before asking again, not after
-    if ((await promptHidden('Repeat it: ', terminal)) !== password) throw new OutpostError('E_CONFIG', 'The two passwords differ; nothing was changed.');
+    if ((await promptHidden('Repeat it: ', terminal)) !== password)
+      throw new OutpostError('E_CONFIG', 'The two passwords differ; nothing was changed.');
   }
   checkPasswordPolicy(password);
   return password;
@@ -73,7 +86,8 @@ export async function readNewPassword(prompt: string, flags: AdminFlags, termina
 
 function readPasswordFile(path: string): string {
   try {
-    if (statSync(path).size > MAX_INPUT_BYTES) throw new OutpostError('E_WEAK_PASSWORD', `--password-file ${path}: larger than ${MAX_INPUT_BYTES} bytes; it should hold one line.`);
+    if (statSync(path).size > MAX_INPUT_BYTES)
+      throw new OutpostError('E_WEAK_PASSWORD', `--password-file ${path}: larger than ${MAX_INPUT_BYTES} bytes; it should hold one line.`);
     return firstLine(readFileSync(path, 'utf8'));
   } catch (err) {
     if (err instanceof OutpostError) throw err;
@@ -95,7 +109,10 @@ function readFirstLine(input: NodeJS.ReadableStream): Promise<string> {
       input.pause();
       if (err) return reject(err);
       const text = Buffer.concat(chunks).toString('utf8');
-      if (text === '') return reject(new OutpostError('E_CONFIG', 'No password on standard input: pipe one line, use --password-file, or run in a terminal.'));
+      if (text === '')
+        return reject(
+          new OutpostError('E_CONFIG', 'No password on standard input: pipe one line, use --password-file, or run in a terminal.'),
+        );
       resolveLine(firstLine(text));
     };
     const onData = (chunk: Buffer | string) => {
@@ -103,7 +120,8 @@ function readFirstLine(input: NodeJS.ReadableStream): Promise<string> {
       chunks.push(buf);
       bytes += buf.length;
       if (buf.includes(0x0a)) return done(null);
-      if (bytes > MAX_INPUT_BYTES) return done(new OutpostError('E_WEAK_PASSWORD', `The password on standard input is longer than ${PASSWORD_MAX_CHARS} characters.`));
+      if (bytes > MAX_INPUT_BYTES)
+        return done(new OutpostError('E_WEAK_PASSWORD', `The password on standard input is longer than ${PASSWORD_MAX_CHARS} characters.`));
     };
     const onEnd = () => done(null);
     input.on('data', onData).on('end', onEnd).on('error', done);
@@ -127,7 +145,8 @@ export function promptHidden(prompt: string, terminal: PasswordTerminal): Promis
     const onData = (chunk: Buffer | string) => {
       for (const ch of chunk.toString()) {
         if (ch === '\r' || ch === '\n') return finish(null);
-        if (ch === '\u0003' || (ch === '\u0004' && value === '')) return finish(new OutpostError('E_CONFIG', 'Cancelled; nothing was changed.'));
+        if (ch === '\u0003' || (ch === '\u0004' && value === ''))
+          return finish(new OutpostError('E_CONFIG', 'Cancelled; nothing was changed.'));
         if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
         else if (ch >= ' ' && value.length < MAX_INPUT_BYTES) value += ch;
       }

@@ -10,7 +10,12 @@ import { OutpostError } from '../../shared/errors.js';
 import { SERVER_SETTINGS, resolveSettings } from '../config.js';
 import { parseDuration } from './token.js';
 
-const ServerUrl = z.string().regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+(?::\d{1,5})?\/?$/, 'must be the http:// or https:// address agents reach the server at, e.g. https://outpost.example.org');
+const ServerUrl = z
+  .string()
+  .regex(
+    /^https?:\/\/[A-Za-z0-9.:[\]-]+(?::\d{1,5})?\/?$/,
+    'must be the http:// or https:// address agents reach the server at, e.g. https://outpost.example.org',
+  );
 
 export interface PackageFlags {
   data?: string;
@@ -25,7 +30,8 @@ export interface PackageFlags {
 export async function packageCommand(flags: PackageFlags): Promise<void> {
   const data = resolveSettings({ data: SERVER_SETTINGS.data }, flags as Record<string, unknown>).data;
   const server = ServerUrl.safeParse(flags.server ?? '');
-  if (!server.success) throw new OutpostError('E_CONFIG', `--server ${JSON.stringify(flags.server ?? '')}: ${server.error.issues[0]?.message ?? 'invalid'}`);
+  if (!server.success)
+    throw new OutpostError('E_CONFIG', `--server ${JSON.stringify(flags.server ?? '')}: ${server.error.issues[0]?.message ?? 'invalid'}`);
   const uses = flags.uses === undefined ? undefined : z.coerce.number().int().min(1).max(1_000_000).safeParse(flags.uses);
   if (uses && !uses.success) throw new OutpostError('E_CONFIG', `--uses ${JSON.stringify(flags.uses)}: must be a whole number from 1`);
   const caPem = flags.caFile ? readCa(flags.caFile) : undefined;
@@ -36,7 +42,14 @@ export async function packageCommand(flags: PackageFlags): Promise<void> {
   });
   const listed = enrolmentTokenJson(record, Date.now());
   const out = resolve(flags.out ?? 'outpost-enrolment');
-  const files = enrolmentFiles({ serverUrl: server.data.replace(/\/$/, ''), token, tokenId: listed.id, expiresAt: listed.expiresAt, ...(listed.label ? { label: listed.label } : {}), ...(caPem ? { caPem } : {}) });
+  const files = enrolmentFiles({
+    serverUrl: server.data.replace(/\/$/, ''),
+    token,
+    tokenId: listed.id,
+    expiresAt: listed.expiresAt,
+    ...(listed.label ? { label: listed.label } : {}),
+    ...(caPem ? { caPem } : {}),
+  });
   for (const f of files) {
     mkdirSync(join(out, f.os), { recursive: true, mode: 0o700 });
     const path = join(out, f.os, f.name);
@@ -44,7 +57,9 @@ export async function packageCommand(flags: PackageFlags): Promise<void> {
     chmodSync(path, f.mode);
     console.log(`${path}\n    ${f.description}`);
   }
-  console.log(`Enrolment token ${listed.id}${listed.label ? ` (${listed.label})` : ''}, expires ${listed.expiresAt ?? 'never'}: these files hold it, keep them as you would a password.`);
+  console.log(
+    `Enrolment token ${listed.id}${listed.label ? ` (${listed.label})` : ''}, expires ${listed.expiresAt ?? 'never'}: these files hold it, keep them as you would a password.`,
+  );
 }
 
 function readCa(path: string): string {

@@ -5,5 +5,8 @@ export async function scanNowCommand(flags: { json?: boolean; state?: string }):
   const stateDir = flags.state ?? defaultStateDir();
   const result = await callAgent(localApiPath(stateDir), 'scan.now', {});
   if (flags.json) console.log(JSON.stringify(result));
-  else console.log(result.changed ? `Scanned: changes recorded, ${result.pendingItems} item(s) waiting for the server.` : 'Scanned: nothing changed.');
+  else
+    console.log(
+      result.changed ? `Scanned: changes recorded, ${result.pendingItems} item(s) waiting for the server.` : 'Scanned: nothing changed.',
+    );
 }

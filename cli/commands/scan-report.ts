@@ -46,8 +46,17 @@ export function summary({ digest, snapshot, unreadable }: ScanReport): string {
     ['UUID', hw.uuid],
     ['CPU', cpu && `${cpu}${hw.cpu?.cores ? `, ${hw.cpu.cores} cores` : ''}`],
     ['Memory', hw.memory.totalBytes ? `${(hw.memory.totalBytes / 2 ** 30).toFixed(1)} GiB` : undefined],
-    ['Disks', hw.disks.map((d) => [d.model ?? d.device, d.sizeBytes && `${Math.round(d.sizeBytes / 1e9)} GB`].filter(Boolean).join(' ')).join('; ')],
-    ['Network', snapshot.network.filter((n) => !n.virtual).map((n) => [n.name, n.mac, ...n.ipv4].filter(Boolean).join(' ')).join('; ')],
+    [
+      'Disks',
+      hw.disks.map((d) => [d.model ?? d.device, d.sizeBytes && `${Math.round(d.sizeBytes / 1e9)} GB`].filter(Boolean).join(' ')).join('; '),
+    ],
+    [
+      'Network',
+      snapshot.network
+        .filter((n) => !n.virtual)
+        .map((n) => [n.name, n.mac, ...n.ipv4].filter(Boolean).join(' '))
+        .join('; '),
+    ],
     ['Users', snapshot.users.map((u) => u.name).join(', ')],
     ['Software', `${snapshot.software.length} packages${sources ? ` (${sources})` : ''}`],
     ['Not read', unreadable?.join(', ')],

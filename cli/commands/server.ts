@@ -48,10 +48,13 @@ function tlsFiles(certFile: string | undefined, keyFile: string | undefined): { 
     } catch (err) {
       throw new OutpostError('E_CONFIG', `${label} ${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    if (!text.includes(marker)) throw new OutpostError('E_CONFIG', `${label} ${path}: not a PEM ${label === '--tls-cert' ? 'certificate' : 'private key'}`);
+    if (!text.includes(marker))
+      throw new OutpostError('E_CONFIG', `${label} ${path}: not a PEM ${label === '--tls-cert' ? 'certificate' : 'private key'}`);
     return text;
   };
-  return { tls: { cert: read(certFile, '--tls-cert', '-----BEGIN CERTIFICATE-----'), key: read(keyFile, '--tls-key', 'PRIVATE KEY-----') } };
+  return {
+    tls: { cert: read(certFile, '--tls-cert', '-----BEGIN CERTIFICATE-----'), key: read(keyFile, '--tls-key', 'PRIVATE KEY-----') },
+  };
 }
 
 const DESK_NAMES = { rt: 'Request Tracker', sdp: 'ServiceDesk Plus', autotask: 'Autotask PSA' } as const;

@@ -19,15 +19,33 @@ describe('outpost ticket', () => {
 
   it('creates a ticket with files, lists it with its number and shows it', async () => {
     writeFileSync(join(files, 'error.log'), 'E42 paper jam\n');
-    const created = await outpost(['ticket', 'create', '--subject', 'Printer jams', '--description', 'Every page', '--priority', 'high', '--attach', join(files, 'error.log'), '--state', t.stateDir, '--json']);
+    const created = await outpost([
+      'ticket',
+      'create',
+      '--subject',
+      'Printer jams',
+      '--description',
+      'Every page',
+      '--priority',
+      'high',
+      '--attach',
+      join(files, 'error.log'),
+      '--state',
+      t.stateDir,
+      '--json',
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const { ref, status } = JSON.parse(created.stdout) as { ref: string; status: string };
     assert.equal(status, 'queued');
     await t.server.waitFor(() => t.server.applied().some((i) => i.kind === 'ticket.attachment'), 'the file to arrive');
     const file = t.server.applied().find((i) => i.kind === 'ticket.attachment');
     assert.ok(file?.kind === 'ticket.attachment');
-    assert.deepEqual([file.body.attachment.name, file.body.attachment.type, file.body.attachment.contentBase64], ['error.log', 'text/plain', Buffer.from('E42 paper jam\n').toString('base64')]);
-    for (let i = 0; i < 250 && (await t.call('admin', 'tickets.get', { ref })).number === null; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      [file.body.attachment.name, file.body.attachment.type, file.body.attachment.contentBase64],
+      ['error.log', 'text/plain', Buffer.from('E42 paper jam\n').toString('base64')],
+    );
+    for (let i = 0; i < 250 && (await t.call('admin', 'tickets.get', { ref })).number === null; i++)
+      await new Promise((r) => setTimeout(r, 20));
     await t.server.stop();
     await t.call('admin', 'tickets.create', { subject: 'Still queued', description: 'x' });
 
@@ -48,7 +66,8 @@ describe('outpost ticket', () => {
       if (number === null) await new Promise((r) => setTimeout(r, 20));
     }
     t.server.setTicketStatus(created.ref, 'resolved', 'Updated the VPN client.');
-    for (let i = 0; i < 250 && !(await t.call('admin', 'tickets.get', { ref: created.ref })).unread; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && !(await t.call('admin', 'tickets.get', { ref: created.ref })).unread; i++)
+      await new Promise((r) => setTimeout(r, 20));
 
     const list = await outpost(['ticket', 'list', '--state', t.stateDir]);
     assert.match(list.stdout, new RegExp(`^#${number} +resolved +VPN drops  \\[new\\]$`, 'm'));
@@ -60,7 +79,10 @@ describe('outpost ticket', () => {
     const reopened = await outpost(['ticket', 'reopen', `#${number}`, '--note', 'Dropped again at 10:00', '--state', t.stateDir]);
     assert.equal(reopened.code, 0, reopened.stderr);
     assert.equal(reopened.stdout, `Ticket #${number} reopened; IT sees your note with it.\n`);
-    await t.server.waitFor(() => t.server.deskTickets().some((x) => x.ref === created.ref && x.status === 'open'), 'the reopen at the desk');
+    await t.server.waitFor(
+      () => t.server.deskTickets().some((x) => x.ref === created.ref && x.status === 'open'),
+      'the reopen at the desk',
+    );
     const twice = await outpost(['ticket', 'reopen', `#${number}`, '--note', 'again', '--state', t.stateDir]);
     assert.equal(twice.code, 1);
     assert.match(twice.stderr, /only a resolved or closed ticket can be reopened/);

@@ -70,7 +70,8 @@ export async function ticketListCommand(flags: CommonFlags): Promise<void> {
   if (items.length === 0) return console.log('No tickets.');
   const number = (t: EndpointTicket) => (t.number === null ? 'queued' : `#${t.number}`);
   const width = Math.max(...items.map((t) => number(t).length));
-  for (const t of items) console.log(`${number(t).padEnd(width)}  ${t.status.padEnd(8)}  ${oneLine(t.subject)}${t.unread ? '  [new]' : ''}`);
+  for (const t of items)
+    console.log(`${number(t).padEnd(width)}  ${t.status.padEnd(8)}  ${oneLine(t.subject)}${t.unread ? '  [new]' : ''}`);
 }
 
 /** The caller's ticket by reference or number (1042 or #1042). */
@@ -90,11 +91,16 @@ export async function ticketShowCommand(ref: string, flags: CommonFlags): Promis
   if (ticket.unread) await callLocalAgent(stateDir, 'tickets.markRead', { ref: ticket.ref });
   if (flags.json) return printJson(ticket);
   console.log(`${ticket.number === null ? 'Queued ticket' : `Ticket #${ticket.number}`}: ${oneLine(ticket.subject)}`);
-  console.log(`Status: ${ticket.status}   Priority: ${ticket.priority}${ticket.category ? `   Category: ${printable(ticket.category)}` : ''}`);
+  console.log(
+    `Status: ${ticket.status}   Priority: ${ticket.priority}${ticket.category ? `   Category: ${printable(ticket.category)}` : ''}`,
+  );
   console.log(`Ref: ${ticket.ref}   Raised: ${printable(ticket.createdAt)}   Updated: ${printable(ticket.updatedAt)}`);
   console.log(`\n${printableBlock(ticket.description)}\n`);
   const fresh = new Set(ticket.unreadNotes);
-  for (const n of ticket.notes) console.log(`[${printable(n.at)}] ${printable(n.author)}${n.fromEndpoint ? '' : ' (IT)'}${fresh.has(n.id) ? ' [new]' : ''}: ${printableBlock(n.text)}`);
+  for (const n of ticket.notes)
+    console.log(
+      `[${printable(n.at)}] ${printable(n.author)}${n.fromEndpoint ? '' : ' (IT)'}${fresh.has(n.id) ? ' [new]' : ''}: ${printableBlock(n.text)}`,
+    );
 }
 
 export async function ticketReopenCommand(ref: string, flags: CommonFlags & { note: string }): Promise<void> {
@@ -108,7 +114,10 @@ export async function ticketReopenCommand(ref: string, flags: CommonFlags & { no
 /** Reads the files to attach, refusing any over the limits before reading a byte of them. */
 export async function readAttachments(paths: readonly string[]): Promise<Attachment[]> {
   if (paths.length > TICKET_LIMITS.attachmentsPerTicket) {
-    throw new OutpostError('E_TOO_LARGE', `A ticket takes at most ${TICKET_LIMITS.attachmentsPerTicket} files; ${paths.length} were given.`);
+    throw new OutpostError(
+      'E_TOO_LARGE',
+      `A ticket takes at most ${TICKET_LIMITS.attachmentsPerTicket} files; ${paths.length} were given.`,
+    );
   }
   let total = 0;
   for (const path of paths) {
@@ -117,17 +126,27 @@ export async function readAttachments(paths: readonly string[]): Promise<Attachm
     });
     if (!info.isFile()) throw new OutpostError('E_BAD_REQUEST', `--attach ${path}: not a file.`);
     if (info.size > TICKET_LIMITS.attachmentBytes) {
-      throw new OutpostError('E_TOO_LARGE', `--attach ${path}: the file is ${(info.size / MB).toFixed(1)} MB; a file may be at most ${TICKET_LIMITS.attachmentBytes / MB} MB.`);
+      throw new OutpostError(
+        'E_TOO_LARGE',
+        `--attach ${path}: the file is ${(info.size / MB).toFixed(1)} MB; a file may be at most ${TICKET_LIMITS.attachmentBytes / MB} MB.`,
+      );
     }
     total += info.size;
   }
   if (total > TICKET_LIMITS.ticketAttachmentBytes) {
-    throw new OutpostError('E_TOO_LARGE', `The files add up to ${(total / MB).toFixed(1)} MB; a ticket's files may add up to at most ${TICKET_LIMITS.ticketAttachmentBytes / MB} MB.`);
+    throw new OutpostError(
+      'E_TOO_LARGE',
+      `The files add up to ${(total / MB).toFixed(1)} MB; a ticket's files may add up to at most ${TICKET_LIMITS.ticketAttachmentBytes / MB} MB.`,
+    );
   }
   const out: Attachment[] = [];
   for (const path of paths) {
     const name = basename(path).slice(0, TICKET_LIMITS.fileNameChars);
-    out.push({ name, type: TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream', contentBase64: (await readFile(path)).toString('base64') });
+    out.push({
+      name,
+      type: TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream',
+      contentBase64: (await readFile(path)).toString('base64'),
+    });
   }
   return out;
 }

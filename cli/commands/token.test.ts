@@ -30,7 +30,11 @@ describe('outpost token create | list | revoke', () => {
     assert.ok(!listed.stdout.includes(secret), 'the list never shows the token itself');
     const [token] = (JSON.parse(listed.stdout) as { items: Listed[] }).items;
     assert.deepEqual([token?.label, token?.usesLeft, token?.state], ['Floor 3 laptops', 5, 'active']);
-    assert.deepEqual(Object.keys(token!).sort(), ['createdAt', 'expiresAt', 'id', 'label', 'state', 'used', 'usesLeft'], 'the shape GET /api/tokens answers with');
+    assert.deepEqual(
+      Object.keys(token!).sort(),
+      ['createdAt', 'expiresAt', 'id', 'label', 'state', 'used', 'usesLeft'],
+      'the shape GET /api/tokens answers with',
+    );
     const days = (Date.parse(token!.expiresAt!) - Date.now()) / 86_400_000;
     assert.ok(days > 1.9 && days <= 2, `expires in about 2 days, not ${days}`);
 
@@ -41,7 +45,13 @@ describe('outpost token create | list | revoke', () => {
 
     const store = SqliteStore.open(data);
     try {
-      const enrol = await store.enrol({ tokenHash: hashSecret(secret), hints: hintsFor(machine()), agentVersion: '0.1.0', secretHash: hashSecret('device-secret'), at: Date.now() });
+      const enrol = await store.enrol({
+        tokenHash: hashSecret(secret),
+        hints: hintsFor(machine()),
+        agentVersion: '0.1.0',
+        secretHash: hashSecret('device-secret'),
+        at: Date.now(),
+      });
       assert.deepEqual(enrol, { ok: false }, 'a revoked token enrols no device');
     } finally {
       await store.close();

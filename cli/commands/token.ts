@@ -34,7 +34,11 @@ export async function tokenCreateCommand(flags: Record<string, unknown>): Promis
     uses = parsed.data;
   }
   const label = typeof flags.label === 'string' ? flags.label : undefined;
-  const token = await createEnrolmentTokenInDataDir(data, { expiresInMs, ...(uses ? { uses } : {}), ...(label !== undefined ? { label } : {}) });
+  const token = await createEnrolmentTokenInDataDir(data, {
+    expiresInMs,
+    ...(uses ? { uses } : {}),
+    ...(label !== undefined ? { label } : {}),
+  });
   console.log(token);
 }
 
@@ -49,7 +53,12 @@ export function formatTokens(tokens: readonly StoredEnrolmentToken[], now: numbe
     printable(t.label ?? ''),
   ]);
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
-  return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export async function tokenListCommand(flags: Record<string, unknown>): Promise<void> {

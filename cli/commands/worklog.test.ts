@@ -36,8 +36,34 @@ describe('outpost worklog', () => {
   it('names the flag that is wrong and exits 2', async () => {
     const before = t.counts();
     const [r, backwards] = await Promise.all([
-      outpost(['worklog', 'add', '--ticket', '1000', '--start', 'yesterday 9am', '--end', '2025-03-01T09:45:00Z', '--technician', 'Sam', '--state', t.stateDir]),
-      outpost(['worklog', 'add', '--ticket', '1000', '--start', '2025-03-01T10:00:00Z', '--end', '2025-03-01T09:00:00Z', '--technician', 'Sam', '--state', t.stateDir]),
+      outpost([
+        'worklog',
+        'add',
+        '--ticket',
+        '1000',
+        '--start',
+        'yesterday 9am',
+        '--end',
+        '2025-03-01T09:45:00Z',
+        '--technician',
+        'Sam',
+        '--state',
+        t.stateDir,
+      ]),
+      outpost([
+        'worklog',
+        'add',
+        '--ticket',
+        '1000',
+        '--start',
+        '2025-03-01T10:00:00Z',
+        '--end',
+        '2025-03-01T09:00:00Z',
+        '--technician',
+        'Sam',
+        '--state',
+        t.stateDir,
+      ]),
     ]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^outpost: --start: .*ISO date-time/);

@@ -15,7 +15,13 @@ export interface WorklogAddFlags extends CommonFlags {
   description?: string;
 }
 
-const FLAG_OF: Record<string, string> = { ticketId: '--ticket', start: '--start', end: '--end', technician: '--technician', description: '--description' };
+const FLAG_OF: Record<string, string> = {
+  ticketId: '--ticket',
+  start: '--start',
+  end: '--end',
+  technician: '--technician',
+  description: '--description',
+};
 
 export async function worklogAddCommand(flags: WorklogAddFlags): Promise<void> {
   // Checked here too, so a mistyped flag is a usage error (exit 2) naming the flag.
@@ -29,18 +35,24 @@ export async function worklogAddCommand(flags: WorklogAddFlags): Promise<void> {
   if (!entry.success) {
     const issue = entry.error.issues[0];
     const flag = FLAG_OF[String(issue?.path[0])] ?? 'worklog';
-    const hint = issue?.code === 'invalid_format' && (flag === '--start' || flag === '--end') ? ' (an ISO date-time such as 2025-03-01T09:30:00Z)' : '';
+    const hint =
+      issue?.code === 'invalid_format' && (flag === '--start' || flag === '--end')
+        ? ' (an ISO date-time such as 2025-03-01T09:30:00Z)'
+        : '';
     throw new OutpostError('E_CONFIG', `${flag}: ${issue?.message ?? 'invalid'}${hint}`);
   }
   const worklog = await callLocalAgent(agentStateDir(flags), 'worklog.add', entry.data);
   if (flags.json) return printJson(worklog);
-  console.log(`Worklog queued: ${worklog.minutes} min on ticket ${worklog.ticketId} by ${printable(worklog.technician)} (ref ${worklog.ref}).`);
+  console.log(
+    `Worklog queued: ${worklog.minutes} min on ticket ${worklog.ticketId} by ${printable(worklog.technician)} (ref ${worklog.ref}).`,
+  );
 }
 
 export async function worklogListCommand(flags: CommonFlags): Promise<void> {
   const list = await callLocalAgent(agentStateDir(flags), 'worklog.list', {});
   if (flags.json) return printJson(list);
-  if (list.running) console.log(`running   ticket ${list.running.ticketId}  since ${printable(list.running.start)}  ${printable(list.running.technician)}`);
+  if (list.running)
+    console.log(`running   ticket ${list.running.ticketId}  since ${printable(list.running.start)}  ${printable(list.running.technician)}`);
   if (list.items.length === 0 && !list.running) return console.log('No worklogs.');
   for (const w of list.items) console.log(line(w));
 }

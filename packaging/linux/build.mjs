@@ -16,7 +16,9 @@ import { endpointModules } from './modules.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const here = new URL('.', import.meta.url).pathname;
-const { values } = parseArgs({ options: { out: { type: 'string', default: join(root, 'release') }, release: { type: 'string', default: '1' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { out: { type: 'string', default: join(root, 'release') }, release: { type: 'string', default: '1' }, only: { type: 'string' } },
+});
 if (!/^[1-9][0-9]{0,5}$/.test(values.release)) throw new Error('--release must be a positive integer');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const NAME = 'outpost-agent';
@@ -36,7 +38,8 @@ const shipped = (src) => {
 
 function stage(dir) {
   const lib = join(dir, 'usr/lib/outpost');
-  for (const part of ['agent', 'cli', 'shared']) cpSync(join(root, 'dist', part), join(lib, 'dist', part), { recursive: true, filter: shipped });
+  for (const part of ['agent', 'cli', 'shared'])
+    cpSync(join(root, 'dist', part), join(lib, 'dist', part), { recursive: true, filter: shipped });
   cpSync(join(root, 'bin/outpost.js'), join(lib, 'bin/outpost.js'));
   chmodSync(join(lib, 'bin/outpost.js'), 0o755);
   writeFileSync(join(lib, 'package.json'), `${JSON.stringify({ name: 'outpost', version, type: 'module', private: true }, null, 2)}\n`);
@@ -54,7 +57,8 @@ function stage(dir) {
 
 function sizeKb(dir) {
   let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += statSync(join(e.parentPath, e.name)).size;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) total += statSync(join(e.parentPath, e.name)).size;
   return Math.ceil(total / 1024);
 }
 
@@ -63,21 +67,27 @@ function buildDeb(stageDir, out) {
   const debRoot = join(dirname(stageDir), 'deb');
   cpSync(stageDir, debRoot, { recursive: true, verbatimSymlinks: true });
   mkdirSync(join(debRoot, 'DEBIAN'));
-  const depends = nodeMajor === Number(minNode.split('.')[0]) ? `nodejs (>= ${minNode}), nodejs (<< ${nodeMajor + 1})` : `nodejs (>= ${nodeMajor}), nodejs (<< ${nodeMajor + 1})`;
-  writeFileSync(join(debRoot, 'DEBIAN/control'), [
-    `Package: ${NAME}`,
-    `Version: ${version}-${values.release}`,
-    `Architecture: ${arch}`,
-    'Maintainer: Outpost contributors <outpost@example.org>',
-    `Installed-Size: ${sizeKb(stageDir)}`,
-    `Depends: ${depends}`,
-    'Section: admin',
-    'Priority: optional',
-    'Description: Outpost agent: inventory and help-desk tickets for this machine',
-    ' The headless Outpost agent as a systemd service, with the outpost command line.',
-    ' Enrolment settings come from /etc/outpost/agent.json (mode 0600).',
-    '',
-  ].join('\n'));
+  const depends =
+    nodeMajor === Number(minNode.split('.')[0])
+      ? `nodejs (>= ${minNode}), nodejs (<< ${nodeMajor + 1})`
+      : `nodejs (>= ${nodeMajor}), nodejs (<< ${nodeMajor + 1})`;
+  writeFileSync(
+    join(debRoot, 'DEBIAN/control'),
+    [
+      `Package: ${NAME}`,
+      `Version: ${version}-${values.release}`,
+      `Architecture: ${arch}`,
+      'Maintainer: Outpost contributors <outpost@example.org>',
+      `Installed-Size: ${sizeKb(stageDir)}`,
+      `Depends: ${depends}`,
+      'Section: admin',
+      'Priority: optional',
+      'Description: Outpost agent: inventory and help-desk tickets for this machine',
+      ' The headless Outpost agent as a systemd service, with the outpost command line.',
+      ' Enrolment settings come from /etc/outpost/agent.json (mode 0600).',
+      '',
+    ].join('\n'),
+  );
   for (const s of ['postinst', 'prerm', 'postrm']) {
     cpSync(join(here, s), join(debRoot, 'DEBIAN', s));
     chmodSync(join(debRoot, 'DEBIAN', s), 0o755);
@@ -121,7 +131,11 @@ function buildRpm(stageDir, out) {
     '',
   ].join('\n');
   writeFileSync(join(top, 'SPECS', `${NAME}.spec`), spec);
-  execFileSync('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, '--define', '_binary_payload w6.gzdio', join(top, 'SPECS', `${NAME}.spec`)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    'rpmbuild',
+    ['-bb', '--quiet', '--define', `_topdir ${top}`, '--define', '_binary_payload w6.gzdio', join(top, 'SPECS', `${NAME}.spec`)],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const rpmDir = join(top, 'RPMS');
   const built = readdirSync(rpmDir, { recursive: true }).find((f) => String(f).endsWith('.rpm'));
   const file = join(out, String(built).split('/').pop());

@@ -26,7 +26,15 @@ function filterFor(name, base) {
   if (name === 'better-sqlite3') {
     return (src) => {
       const rel = src.slice(base.length);
-      return rel === '' || rel === '/package.json' || rel === '/LICENSE' || rel.startsWith('/lib') || rel === '/build' || rel === '/build/Release' || rel === '/build/Release/better_sqlite3.node';
+      return (
+        rel === '' ||
+        rel === '/package.json' ||
+        rel === '/LICENSE' ||
+        rel.startsWith('/lib') ||
+        rel === '/build' ||
+        rel === '/build/Release' ||
+        rel === '/build/Release/better_sqlite3.node'
+      );
     };
   }
   return (src) => !/\/(test|tests|\.github|docs?|examples?)$/.test(src.slice(base.length)) && !src.endsWith('.md');
@@ -52,4 +60,3 @@ export function endpointModules(root, distDir) {
   }
   return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
-

@@ -21,7 +21,12 @@ describe('HTTP API', () => {
   let agent: TestAgent;
   let deviceId: string;
   let offlineId: string;
-  const v1 = machine({ hostname: 'api-pc', serial: 'API-1', ip: '192.168.1.20', software: [pkg('bash', '5.2'), pkg('Firefox', '128', { publisher: 'Mozilla' })] });
+  const v1 = machine({
+    hostname: 'api-pc',
+    serial: 'API-1',
+    ip: '192.168.1.20',
+    software: [pkg('bash', '5.2'), pkg('Firefox', '128', { publisher: 'Mozilla' })],
+  });
   const v2 = machine({ ...{ hostname: 'api-pc', serial: 'API-1', ip: '192.168.1.20' }, software: [...v1.software, pkg('htop', '3')] });
   const v3 = machine({ ...{ hostname: 'api-pc', serial: 'API-1', ip: '192.168.1.20' }, software: [...v2.software, pkg('jq', '1.6')] });
 
@@ -87,7 +92,10 @@ describe('HTTP API', () => {
 
   it('lists software, filtered by name or publisher', async () => {
     const all = await h.api<Items<{ name: string }>>(`/api/devices/${deviceId}/software`);
-    assert.deepEqual(all.body.items.map((s) => s.name), ['bash', 'Firefox', 'htop', 'jq']);
+    assert.deepEqual(
+      all.body.items.map((s) => s.name),
+      ['bash', 'Firefox', 'htop', 'jq'],
+    );
     const mozilla = await h.api<Items<{ name: string; publisher: string }>>(`/api/devices/${deviceId}/software?q=mozil`);
     assert.deepEqual(mozilla.body.items, [pkg('Firefox', '128', { publisher: 'Mozilla' })]);
     const wildcard = await h.api<Items<unknown>>(`/api/devices/${deviceId}/software?q=%25`);
@@ -96,9 +104,15 @@ describe('HTTP API', () => {
 
   it('pages the change history newest first', async () => {
     const first = await h.api<Items<ChangeJson>>(`/api/devices/${deviceId}/changes?limit=2`);
-    assert.deepEqual(first.body.items.map((c) => c.seq), [3, 2]);
+    assert.deepEqual(
+      first.body.items.map((c) => c.seq),
+      [3, 2],
+    );
     const rest = await h.api<Items<ChangeJson>>(`/api/devices/${deviceId}/changes?limit=100&before=${first.body.nextBefore}`);
-    assert.equal(rest.body.items.every((c) => c.seq === 1), true);
+    assert.equal(
+      rest.body.items.every((c) => c.seq === 1),
+      true,
+    );
     assert.equal(rest.body.nextBefore, null);
     for (const bad of ['limit=0', 'limit=1001', 'limit=ten', 'before=-3']) {
       const res = await h.api<ErrorBody>(`/api/devices/${deviceId}/changes?${bad}`);
@@ -134,7 +148,8 @@ describe('admin token', () => {
     const run = async (adminToken?: string) => {
       const server = new OutpostServer({ host: '127.0.0.1', port: 0, dataDir, log: silentLogger, ...(adminToken ? { adminToken } : {}) });
       const started = await server.start();
-      const status = async (token: string) => (await fetch(`${started.url}/api/devices`, { headers: { authorization: `Bearer ${token}` } })).status;
+      const status = async (token: string) =>
+        (await fetch(`${started.url}/api/devices`, { headers: { authorization: `Bearer ${token}` } })).status;
       return { server, started, status };
     };
     try {

@@ -14,7 +14,8 @@ describe('registerAuth: who may call /api', () => {
     await t.close();
   });
 
-  const call = (method: 'GET' | 'POST', headers: Record<string, string> = {}) => t.app.inject({ method, url: '/api/thing', headers, payload: method === 'POST' ? {} : undefined });
+  const call = (method: 'GET' | 'POST', headers: Record<string, string> = {}) =>
+    t.app.inject({ method, url: '/api/thing', headers, payload: method === 'POST' ? {} : undefined });
   const code = (res: { json(): unknown }) => (res.json() as ErrorBody).error.code;
 
   it('accepts the admin token on GET and POST without any CSRF token, as the CLI and scripts send it', async () => {
@@ -27,7 +28,11 @@ describe('registerAuth: who may call /api', () => {
 
   it('refuses a request with no credentials, a wrong token, or a Basic header, even beside a good cookie', async () => {
     const { cookie } = await t.signIn();
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Basic ${ADMIN_TOKEN}`, cookie }] as Record<string, string>[]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer wrong-token-wrong-token' },
+      { authorization: `Basic ${ADMIN_TOKEN}`, cookie },
+    ] as Record<string, string>[]) {
       const res = await call('GET', headers);
       assert.equal(res.statusCode, 401);
       assert.equal(code(res), 'E_UNAUTHORIZED');
@@ -47,7 +52,7 @@ describe('registerAuth: who may call /api', () => {
     }
   });
 
-  it('accepts the session cookie on GET, and on POST only with the session\'s x-csrf-token', async () => {
+  it("accepts the session cookie on GET, and on POST only with the session's x-csrf-token", async () => {
     const { cookie, csrf } = await t.signIn();
     const get = await call('GET', { cookie });
     assert.equal(get.statusCode, 200);
@@ -58,7 +63,12 @@ describe('registerAuth: who may call /api', () => {
     assert.deepEqual(post.json(), { admin: { username: ADMIN, via: 'session' } });
 
     const other = await t.signIn();
-    for (const headers of [{ cookie }, { cookie, 'x-csrf-token': '' }, { cookie, 'x-csrf-token': csrf.slice(1) }, { cookie, 'x-csrf-token': other.csrf }] as Record<string, string>[]) {
+    for (const headers of [
+      { cookie },
+      { cookie, 'x-csrf-token': '' },
+      { cookie, 'x-csrf-token': csrf.slice(1) },
+      { cookie, 'x-csrf-token': other.csrf },
+    ] as Record<string, string>[]) {
       const res = await call('POST', headers);
       assert.equal(res.statusCode, 403);
       assert.equal(code(res), 'E_CSRF');

@@ -65,7 +65,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: { dir: string })
     });
 
     const sendIndex = (reply: FastifyReply) => {
-      if (!isFile(join(root, 'index.html'))) return reply.code(503).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
+      if (!isFile(join(root, 'index.html')))
+        return reply.code(503).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
       return reply.header('cache-control', 'no-cache').sendFile('index.html', root, { cacheControl: false });
     };
 
@@ -96,8 +97,19 @@ function fileIn(root: string, wildcard: string): string | null {
   if (relative.includes('\0')) return null;
   const full = resolve(root, relative);
   if (!full.startsWith(root + sep)) return null;
-  if (full.slice(root.length + 1).split(sep).some((part) => part.startsWith('.'))) return null;
-  return isFile(full) ? full.slice(root.length + 1).split(sep).join('/') : null;
+  if (
+    full
+      .slice(root.length + 1)
+      .split(sep)
+      .some((part) => part.startsWith('.'))
+  )
+    return null;
+  return isFile(full)
+    ? full
+        .slice(root.length + 1)
+        .split(sep)
+        .join('/')
+    : null;
 }
 
 function isFile(path: string): boolean {

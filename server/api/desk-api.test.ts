@@ -69,7 +69,13 @@ describe('/api/desk', () => {
 describe('prohibited patterns added in the console', () => {
   it('raise a desk ticket when a device has a matching package, without a restart', async () => {
     const desk = new FakeDesk();
-    const settings = parseDeskSettings({ kind: 'rt', url: 'http://rt.invalid', user: 'outpost', secret: 'not-logged', requesterDomain: 'example.com' });
+    const settings = parseDeskSettings({
+      kind: 'rt',
+      url: 'http://rt.invalid',
+      user: 'outpost',
+      secret: 'not-logged',
+      requesterDomain: 'example.com',
+    });
     const h = await startHarness({ desk: settings, deskConnector: desk });
     const agent = await TestAgent.connect(h.wsUrl);
     try {
@@ -77,7 +83,11 @@ describe('prohibited patterns added in the console', () => {
       await agent.enrol(await h.server.createEnrolmentToken(), hintsFor(before, 'inst-console-rule'));
       agent.sendItems([fullItem(1, before)]);
       await agent.next('ack');
-      const added = await h.api('/api/prohibited', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pattern: 'miner-*' }) });
+      const added = await h.api('/api/prohibited', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pattern: 'miner-*' }),
+      });
       assert.equal(added.status, 201);
       const after = machine({ hostname: 'console-rule', software: [pkg('bash', '5.2'), pkg('miner-gui', '0.9')] });
       agent.sendItems([deltaItem(2, before, after)]);
@@ -105,7 +115,12 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 5_000): Prom
 describe('POST /api/desk/catalog/sync', () => {
   const app = (requestCatalogSync?: () => Promise<boolean | null>) => {
     const a = Fastify();
-    deskRoutes(a, { store: {} as Store, now: Date.now, deskStatus: async () => null as DeskStatus | null, ...(requestCatalogSync ? { requestCatalogSync } : {}) });
+    deskRoutes(a, {
+      store: {} as Store,
+      now: Date.now,
+      deskStatus: async () => null as DeskStatus | null,
+      ...(requestCatalogSync ? { requestCatalogSync } : {}),
+    });
     return a;
   };
 
@@ -120,6 +135,9 @@ describe('POST /api/desk/catalog/sync', () => {
       assert.deepEqual([res.statusCode, res.json<{ error: { code: string } }>().error.code], [409, 'E_CONFLICT']);
     }
     const status = await app().inject({ method: 'GET', url: '/api/desk/status' });
-    assert.deepEqual([status.json<{ configured: boolean; catalog: unknown }>().configured, status.json<{ catalog: unknown }>().catalog], [false, null]);
+    assert.deepEqual(
+      [status.json<{ configured: boolean; catalog: unknown }>().configured, status.json<{ catalog: unknown }>().catalog],
+      [false, null],
+    );
   });
 });

@@ -22,7 +22,10 @@ export interface DeskRoutesContext {
 }
 
 const JobParams = z.object({
-  id: z.string().regex(/^\d{1,12}$/, 'must be a job id').transform(Number),
+  id: z
+    .string()
+    .regex(/^\d{1,12}$/, 'must be a job id')
+    .transform(Number),
 });
 
 const NOT_CONFIGURED: DeskStatusJson = {
@@ -40,7 +43,12 @@ const NOT_CONFIGURED: DeskStatusJson = {
 };
 
 export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
-  route(app, 'GET /api/desk/status', { summary: 'How the service-desk sync is doing' }, async () => (await ctx.deskStatus()) ?? NOT_CONFIGURED);
+  route(
+    app,
+    'GET /api/desk/status',
+    { summary: 'How the service-desk sync is doing' },
+    async () => (await ctx.deskStatus()) ?? NOT_CONFIGURED,
+  );
 
   app.post('/api/desk/jobs/:id/retry', async (req, reply) => {
     const params = parse(JobParams, req.params, reply, 'job id');

@@ -58,5 +58,10 @@ export function deviceIdentityRoutes(app: FastifyInstance, ctx: DeviceIdentityCo
 }
 
 function intoOnline(reply: Parameters<typeof sendError>[0]) {
-  return sendError(reply, 409, 'E_CONFLICT', 'The device to merge into is connected now; its agent would lose its credential. Merge once it is offline.');
+  return sendError(
+    reply,
+    409,
+    'E_CONFLICT',
+    'The device to merge into is connected now; its agent would lose its credential. Merge once it is offline.',
+  );
 }

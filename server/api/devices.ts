@@ -119,7 +119,12 @@ export function deviceRoutes(app: FastifyInstance, ctx: DeviceRoutesContext): vo
     const query = parse(ListQuery, req.query, reply, 'query parameter');
     if (!query) return reply;
     const page = await ctx.store.listDevices(deviceQuery(query));
-    const body: Page<DeviceSummaryJson> = { items: page.items.map(summaryJson), total: page.total, offset: query.offset, limit: query.limit };
+    const body: Page<DeviceSummaryJson> = {
+      items: page.items.map(summaryJson),
+      total: page.total,
+      offset: query.offset,
+      limit: query.limit,
+    };
     return body;
   });
 

@@ -93,7 +93,13 @@ describe('GET /api/events', () => {
     await eventually(() => hub.subscriberCount === 2);
 
     hub.publish('presence', presence('dev-1', true));
-    hub.publish('inventory', { deviceId: 'dev-1', hostname: 'pc-1', sections: ['software'], trigger: 'software-change', at: '2025-01-02T03:04:06.000Z' });
+    hub.publish('inventory', {
+      deviceId: 'dev-1',
+      hostname: 'pc-1',
+      sections: ['software'],
+      trigger: 'software-change',
+      at: '2025-01-02T03:04:06.000Z',
+    });
     hub.publish('ticket', { ticketId: 7, deviceId: null, at: '2025-01-02T03:04:07.000Z' });
 
     for (const reader of [a, b]) {
@@ -101,7 +107,10 @@ describe('GET /api/events', () => {
       assert.equal(reader.frames()[0]!.retry, '3000', 'the reconnect delay comes first');
       assert.deepEqual(reader.events(), [
         { name: 'presence', data: presence('dev-1', true) },
-        { name: 'inventory', data: { deviceId: 'dev-1', hostname: 'pc-1', sections: ['software'], trigger: 'software-change', at: '2025-01-02T03:04:06.000Z' } },
+        {
+          name: 'inventory',
+          data: { deviceId: 'dev-1', hostname: 'pc-1', sections: ['software'], trigger: 'software-change', at: '2025-01-02T03:04:06.000Z' },
+        },
         { name: 'ticket', data: { ticketId: 7, deviceId: null, at: '2025-01-02T03:04:07.000Z' } },
       ]);
     }
@@ -161,7 +170,8 @@ describe('GET /api/events', () => {
     // Published a little at a time so the live reader (same process) gets to read in between;
     // the stalled one fills its socket buffers and then the bound. Capped so a bug cannot loop forever.
     while (hub.subscriberCount === 2 && published < 8000) {
-      for (let i = 0; i < 4; i++) hub.publish('inventory', { deviceId: `d${published++}`, hostname: big, sections: [], trigger: 'manual', at: '' });
+      for (let i = 0; i < 4; i++)
+        hub.publish('inventory', { deviceId: `d${published++}`, hostname: big, sections: [], trigger: 'manual', at: '' });
       await new Promise((resolve) => setImmediate(resolve));
     }
     assert.equal(hub.subscriberCount, 1, `the stalled reader was not dropped after ${published} events`);

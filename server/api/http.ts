@@ -36,7 +36,8 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     bodyLimit: API_BODY_LIMIT,
     forceCloseConnections: true,
     // A URL that does not decode (bad percent-encoding) gets the one error shape too.
-    frameworkErrors: (err: Error, _req: unknown, reply: FastifyReply) => void sendError(reply, 400, 'E_BAD_REQUEST', err.message.slice(0, 300)),
+    frameworkErrors: (err: Error, _req: unknown, reply: FastifyReply) =>
+      void sendError(reply, 400, 'E_BAD_REQUEST', err.message.slice(0, 300)),
   } as const;
   // The HTTPS instance differs from the HTTP one only in its server's type; routes and upgrades are the same.
   const app = ctx.https ? (Fastify({ ...base, https: ctx.https }) as unknown as FastifyInstance) : Fastify(base);
@@ -44,7 +45,12 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   // route() and their shared schemas, served at /api/openapi.json.
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Outpost HTTP API', version: ctx.version, description: 'Every route but /api/health and POST /api/session needs the admin token (Authorization: Bearer) or a console session.' },
+      info: {
+        title: 'Outpost HTTP API',
+        version: ctx.version,
+        description:
+          'Every route but /api/health and POST /api/session needs the admin token (Authorization: Bearer) or a console session.',
+      },
     },
   });
 
@@ -72,9 +78,17 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     ctx.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'api request');
   });
 
-  route(app, 'GET /api/openapi.json', { summary: 'This reference, as OpenAPI 3' }, async () => app.swagger() as unknown as Record<string, unknown>);
+  route(
+    app,
+    'GET /api/openapi.json',
+    { summary: 'This reference, as OpenAPI 3' },
+    async () => app.swagger() as unknown as Record<string, unknown>,
+  );
 
-  route(app, 'GET /api/health', { summary: 'Liveness and version; needs no sign-in' }, async () => ({ ok: true as const, version: ctx.version }));
+  route(app, 'GET /api/health', { summary: 'Liveness and version; needs no sign-in' }, async () => ({
+    ok: true as const,
+    version: ctx.version,
+  }));
   deviceRoutes(app, ctx);
   deviceIdentityRoutes(app, ctx);
   ticketRoutes(app, ctx);

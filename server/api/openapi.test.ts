@@ -7,7 +7,16 @@ import { route } from './route.js';
 interface OpenApiDoc {
   openapi: string;
   info: { title: string; version: string };
-  paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean }[]; requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, { enum?: string[] }> } }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: { name: string; in: string; required?: boolean }[];
+        requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, { enum?: string[] }> } }> };
+      }
+    >
+  >;
 }
 
 describe('GET /api/openapi.json', () => {
@@ -20,13 +29,28 @@ describe('GET /api/openapi.json', () => {
     assert.equal(status, 200);
     assert.match(body.openapi, /^3\./);
     const list = body.paths['/api/tickets']?.get;
-    assert.deepEqual(list?.parameters?.map((p) => `${p.in}:${p.name}`).sort(), ['query:before', 'query:device', 'query:limit', 'query:q', 'query:status']);
+    assert.deepEqual(list?.parameters?.map((p) => `${p.in}:${p.name}`).sort(), [
+      'query:before',
+      'query:device',
+      'query:limit',
+      'query:q',
+      'query:status',
+    ]);
     const note = body.paths['/api/tickets/{id}/notes']?.post;
-    assert.deepEqual(note?.parameters?.map((p) => `${p.in}:${p.name}:${p.required}`), ['path:id:true']);
+    assert.deepEqual(
+      note?.parameters?.map((p) => `${p.in}:${p.name}:${p.required}`),
+      ['path:id:true'],
+    );
     const schema = note?.requestBody?.content['application/json']?.schema;
     assert.deepEqual(schema?.required, ['text', 'visibility']);
     assert.deepEqual(schema?.properties.visibility?.enum, ['customer', 'internal']);
-    assert.deepEqual(body.paths['/api/tickets/{id}']?.patch?.requestBody?.content['application/json']?.schema.properties.status?.enum, ['new', 'open', 'pending', 'resolved', 'closed']);
+    assert.deepEqual(body.paths['/api/tickets/{id}']?.patch?.requestBody?.content['application/json']?.schema.properties.status?.enum, [
+      'new',
+      'open',
+      'pending',
+      'resolved',
+      'closed',
+    ]);
   });
 
   it('needs the admin token or a session, like the rest of the API', async () => {
@@ -40,7 +64,11 @@ describe('GET /api/openapi.json', () => {
     assert.equal(status, 400);
     assert.equal(body.error.code, 'E_BAD_REQUEST');
     assert.match(body.error.message, /^Bad query parameter limit: /);
-    const patch = await h.api('/api/tickets/1', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'gone' }) });
+    const patch = await h.api('/api/tickets/1', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'gone' }),
+    });
     assert.equal(patch.status, 400);
     assert.equal(patch.body.error.message, 'Bad body field status: must be one of new, open, pending, resolved, closed.');
   });

@@ -39,7 +39,12 @@ export function inputJsonSchema(schema: z.ZodType): Record<string, unknown> {
 /** zod has checked the request already; the schemas attached to the route only document it. */
 const documentOnly = () => (value: unknown) => ({ value });
 
-export function route<R extends HttpRoute, P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+export function route<
+  R extends HttpRoute,
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(
   app: FastifyInstance,
   name: R,
   schemas: RouteSchemas<P, Q, B>,

@@ -79,9 +79,15 @@ describe('/api/session: sign-in, session, sign-out', () => {
     const out = await t.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie, 'x-csrf-token': csrf } });
     assert.equal(out.statusCode, 200);
     assert.deepEqual(out.json(), { ok: true });
-    assert.match(String(out.headers['set-cookie']), /^outpost_session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 .*HttpOnly; SameSite=Strict/);
+    assert.match(
+      String(out.headers['set-cookie']),
+      /^outpost_session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 .*HttpOnly; SameSite=Strict/,
+    );
     assert.equal((await t.app.inject({ url: '/api/thing', headers: { cookie } })).statusCode, 401);
-    assert.equal((await t.app.inject({ method: 'POST', url: '/api/thing', headers: { cookie, 'x-csrf-token': csrf }, payload: {} })).statusCode, 401);
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: '/api/thing', headers: { cookie, 'x-csrf-token': csrf }, payload: {} })).statusCode,
+      401,
+    );
   });
 
   it('replaces the session a browser already had when it signs in again', async () => {
@@ -101,7 +107,8 @@ describe('/api/session: sign-in, session, sign-out', () => {
   });
 
   it('cannot be forged from another site: only JSON bodies, and an Origin must be this host', async () => {
-    const form = (type: string, payload: string) => t.app.inject({ method: 'POST', url: '/api/session', headers: { 'content-type': type }, payload });
+    const form = (type: string, payload: string) =>
+      t.app.inject({ method: 'POST', url: '/api/session', headers: { 'content-type': type }, payload });
     for (const [type, payload] of [
       ['text/plain', JSON.stringify({ username: ADMIN, password: PASSWORD })],
       ['application/x-www-form-urlencoded', `username=${ADMIN}&password=${encodeURIComponent(PASSWORD)}`],
@@ -134,13 +141,16 @@ describe('/api/session: sign-in, session, sign-out', () => {
     await t.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie, 'x-csrf-token': csrf } });
 
     const logged = t.log.text();
-    assert.deepEqual(t.log.entries.map((e) => e.msg), [
-      'admin signed in',
-      'admin sign-in failed',
-      'admin sign-in failed',
-      'request refused: missing or wrong CSRF token',
-      'admin signed out',
-    ]);
+    assert.deepEqual(
+      t.log.entries.map((e) => e.msg),
+      [
+        'admin signed in',
+        'admin sign-in failed',
+        'admin sign-in failed',
+        'request refused: missing or wrong CSRF token',
+        'admin signed out',
+      ],
+    );
     for (const secret of [PASSWORD, 'wrong password 12345', 'hunter2', cookie.split('=')[1]!, csrf]) {
       assert.ok(!logged.includes(secret), `the log holds ${secret}`);
     }

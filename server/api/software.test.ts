@@ -20,7 +20,10 @@ describe('software across the fleet and the prohibited list', () => {
 
   before(async () => {
     fleet = await testFleet();
-    await fleet.add({ hostname: 'pc-1', software: [pkg('Steam', '1.0', { publisher: 'Valve' }), pkg('firefox', '128'), pkg('BitTorrent Web', '2')] });
+    await fleet.add({
+      hostname: 'pc-1',
+      software: [pkg('Steam', '1.0', { publisher: 'Valve' }), pkg('firefox', '128'), pkg('BitTorrent Web', '2')],
+    });
     await fleet.add({ hostname: 'pc-2', software: [pkg('steam', '1.1', { publisher: 'Valve' }), pkg('firefox', '128')] });
     await fleet.add({ hostname: 'pc-3', software: [pkg('firefox', '129')] });
     app = Fastify({ logger: false });
@@ -46,14 +49,20 @@ describe('software across the fleet and the prohibited list', () => {
       limit: 2,
     });
     const valve = await call<Page<FleetSoftwareJson>>('GET', '/api/software?q=VALVE');
-    assert.deepEqual(valve.body.items.map((s) => [s.name, s.devices, s.versions]), [['Steam', 2, 2]]);
+    assert.deepEqual(
+      valve.body.items.map((s) => [s.name, s.devices, s.versions]),
+      [['Steam', 2, 2]],
+    );
   });
 
   it('adds a console pattern, flags and filters by it, and lists both sources with device counts', async () => {
     const added = await call<ProhibitedPatternJson>('POST', '/api/prohibited', { pattern: '  ste?m ' });
     assert.deepEqual([added.status, added.body], [201, { pattern: 'ste?m', source: 'console', devices: 2 }]);
     const flagged = await call<Page<FleetSoftwareJson>>('GET', '/api/software?prohibited=true');
-    assert.deepEqual(flagged.body.items.map((s) => s.name), ['BitTorrent Web', 'Steam']);
+    assert.deepEqual(
+      flagged.body.items.map((s) => s.name),
+      ['BitTorrent Web', 'Steam'],
+    );
     const list = await call<{ items: ProhibitedPatternJson[] }>('GET', '/api/prohibited');
     assert.deepEqual(list.body.items, [
       { pattern: 'ste?m', source: 'console', devices: 2 },
@@ -62,7 +71,13 @@ describe('software across the fleet and the prohibited list', () => {
   });
 
   it('refuses duplicates, useless patterns and removing a settings pattern; removes a console one', async () => {
-    for (const [pattern, code] of [['STE?M', 409], ['BitTorrent*', 409], ['*?*', 400], ['', 400], ['x'.repeat(201), 400]] as const) {
+    for (const [pattern, code] of [
+      ['STE?M', 409],
+      ['BitTorrent*', 409],
+      ['*?*', 400],
+      ['', 400],
+      ['x'.repeat(201), 400],
+    ] as const) {
       const res = await call('POST', '/api/prohibited', { pattern });
       assert.equal(res.status, code, pattern);
       assert.equal(res.body.error?.code, code === 409 ? 'E_CONFLICT' : 'E_BAD_REQUEST');
@@ -72,7 +87,10 @@ describe('software across the fleet and the prohibited list', () => {
     assert.deepEqual([fromConfig.status, fromConfig.body.error?.code], [409, 'E_CONFLICT']);
     assert.equal((await call('DELETE', '/api/prohibited?pattern=nothing')).status, 404);
     assert.deepEqual((await call('DELETE', '/api/prohibited?pattern=Ste%3Fm')).body, { ok: true });
-    assert.deepEqual((await call<{ items: ProhibitedPatternJson[] }>('GET', '/api/prohibited')).body.items.map((p) => p.source), ['config']);
+    assert.deepEqual(
+      (await call<{ items: ProhibitedPatternJson[] }>('GET', '/api/prohibited')).body.items.map((p) => p.source),
+      ['config'],
+    );
   });
 
   it('details one package: versions, installs paged, the prohibited flag; 404 for a name nobody has', async () => {
@@ -81,12 +99,21 @@ describe('software across the fleet and the prohibited list', () => {
     assert.equal(status, 200);
     assert.equal(body.name, 'firefox');
     assert.equal(body.prohibited, true);
-    assert.deepEqual(body.versions, [{ version: '128', devices: 2 }, { version: '129', devices: 1 }]);
-    assert.deepEqual([body.installs.total, body.installs.limit, body.installs.items.map((i) => [i.hostname, i.version, i.source, i.online])], [
-      3,
-      2,
-      [['pc-1', '128', 'dpkg', false], ['pc-2', '128', 'dpkg', false]],
+    assert.deepEqual(body.versions, [
+      { version: '128', devices: 2 },
+      { version: '129', devices: 1 },
     ]);
+    assert.deepEqual(
+      [body.installs.total, body.installs.limit, body.installs.items.map((i) => [i.hostname, i.version, i.source, i.online])],
+      [
+        3,
+        2,
+        [
+          ['pc-1', '128', 'dpkg', false],
+          ['pc-2', '128', 'dpkg', false],
+        ],
+      ],
+    );
     assert.equal(typeof body.installs.items[0]?.lastSeen, 'string');
     const missing = await call('GET', '/api/software/detail?name=notepad');
     assert.deepEqual([missing.status, missing.body.error?.code], [404, 'E_NOT_FOUND']);

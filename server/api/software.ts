@@ -60,7 +60,12 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
       offset: query.offset,
       ...(query.q ? { q: query.q } : {}),
     });
-    const body: Page<FleetSoftwareJson> = { items: page.items.map(softwareJson), total: page.total, offset: query.offset, limit: query.limit };
+    const body: Page<FleetSoftwareJson> = {
+      items: page.items.map(softwareJson),
+      total: page.total,
+      offset: query.offset,
+      limit: query.limit,
+    };
     return body;
   });
 

@@ -53,7 +53,12 @@ describe('tickets API', () => {
     ({ deviceId: onlineId } = await online.enrol(token, hintsFor(machine({ hostname: 'desk-pc', serial: 'DESK-1' }), 'inst-desk-pc')));
     online.sendItems([
       createItem(1, 'ref-printer', { device: deviceDetails('desk-pc') }),
-      createItem(2, 'ref-vpn-1', { subject: 'VPN drops every hour', priority: 'high', category: 'Network', device: deviceDetails('desk-pc') }),
+      createItem(2, 'ref-vpn-1', {
+        subject: 'VPN drops every hour',
+        priority: 'high',
+        category: 'Network',
+        device: deviceDetails('desk-pc'),
+      }),
       createItem(3, 'ref-mouse', { subject: 'Mouse is sticky', priority: 'low', device: deviceDetails('desk-pc'), attachments: 1 }),
       attachmentItem(4, 'ref-mouse', 'mouse.jpg', Buffer.from('not really a jpeg'), { type: 'image/jpeg' }),
       noteItem(5, 'ref-vpn-1', 'note-vpn-0001', 'It happens on Wi-Fi only.'),
@@ -76,7 +81,10 @@ describe('tickets API', () => {
 
   it('lists tickets newest first, filtered by status, device and text, a page at a time', async () => {
     const all = await h.api<Page>('/api/tickets');
-    assert.deepEqual(all.body.items.map((t) => t.ref), ['ref-away', 'ref-mouse', 'ref-vpn-1', 'ref-printer']);
+    assert.deepEqual(
+      all.body.items.map((t) => t.ref),
+      ['ref-away', 'ref-mouse', 'ref-vpn-1', 'ref-printer'],
+    );
     const vpn = all.body.items.find((t) => t.ref === 'ref-vpn-1')!;
     assert.deepEqual(vpn, {
       ...vpn,
@@ -92,7 +100,10 @@ describe('tickets API', () => {
     assert.equal(all.body.nextBefore, null);
 
     const byDevice = await h.api<Page>(`/api/tickets?device=${away.deviceId}`);
-    assert.deepEqual(byDevice.body.items.map((t) => t.ref), ['ref-away']);
+    assert.deepEqual(
+      byDevice.body.items.map((t) => t.ref),
+      ['ref-away'],
+    );
     const byText = async (q: string) => (await h.api<Page>(`/api/tickets?q=${encodeURIComponent(q)}`)).body.items.map((t) => t.ref);
     assert.deepEqual(await byText('vpn DROPS'), ['ref-vpn-1']);
     assert.deepEqual(await byText('away-pc'), ['ref-away']);
@@ -102,7 +113,10 @@ describe('tickets API', () => {
     const first = await h.api<Page>('/api/tickets?limit=3');
     assert.equal(first.body.items.length, 3);
     const rest = await h.api<Page>(`/api/tickets?limit=3&before=${first.body.nextBefore}`);
-    assert.deepEqual(rest.body.items.map((t) => t.ref), ['ref-printer']);
+    assert.deepEqual(
+      rest.body.items.map((t) => t.ref),
+      ['ref-printer'],
+    );
 
     for (const bad of ['status=bogus', 'status=new,', 'limit=0', 'limit=1001', 'before=-1', 'limit=ten', `q=${'x'.repeat(201)}`]) {
       const res = await h.api<ErrorBody>(`/api/tickets?${bad}`);
@@ -118,10 +132,16 @@ describe('tickets API', () => {
     assert.equal(status, 200);
     assert.equal(body.description, 'Every second page jams since this morning.');
     assert.equal(body.device.hostname, 'desk-pc');
-    assert.deepEqual(body.notes.map((n) => [n.author, n.text, n.visibility, n.fromEndpoint]), [['Alice Example', 'It happens on Wi-Fi only.', 'customer', true]]);
+    assert.deepEqual(
+      body.notes.map((n) => [n.author, n.text, n.visibility, n.fromEndpoint]),
+      [['Alice Example', 'It happens on Wi-Fi only.', 'customer', true]],
+    );
     assert.deepEqual([body.worklogs.map((w) => w.minutes), body.minutesLogged], [[30], 30]);
     const mouse = await h.api<Detail>(`/api/tickets/${numbers['ref-mouse']}`);
-    assert.deepEqual(mouse.body.attachments.map((a) => [a.name, a.size]), [['mouse.jpg', 17]]);
+    assert.deepEqual(
+      mouse.body.attachments.map((a) => [a.name, a.size]),
+      [['mouse.jpg', 17]],
+    );
 
     for (const [path, code] of [
       ['/api/tickets/99999', 404],
@@ -140,7 +160,10 @@ describe('tickets API', () => {
     assert.deepEqual([patched.status, patched.body.status], [200, 'open']);
     const pushed = await online.next('tickets');
     assert.equal(pushed.full, false);
-    assert.deepEqual(pushed.tickets.map((t) => [t.ref, t.number, t.status]), [['ref-printer', numbers['ref-printer'], 'open']]);
+    assert.deepEqual(
+      pushed.tickets.map((t) => [t.ref, t.number, t.status]),
+      [['ref-printer', numbers['ref-printer'], 'open']],
+    );
 
     // The same status again changes nothing and sends nothing: the next push is the next change.
     await h.api(`/api/tickets/${numbers['ref-printer']}`, json('PATCH', { status: 'open' }));
@@ -150,7 +173,10 @@ describe('tickets API', () => {
     const offline = await h.api<Detail>(`/api/tickets/${numbers['ref-away']}`, json('PATCH', { status: 'resolved' }));
     assert.equal(offline.body.status, 'resolved');
     const waiting = await h.api<Page>('/api/tickets?status=pending,resolved');
-    assert.deepEqual(waiting.body.items.map((t) => t.ref), ['ref-away', 'ref-printer']);
+    assert.deepEqual(
+      waiting.body.items.map((t) => t.ref),
+      ['ref-away', 'ref-printer'],
+    );
     const back = await TestAgent.connect(h.wsUrl);
     try {
       await back.hello(away.deviceId, away.secret, away.hints);
@@ -163,24 +189,46 @@ describe('tickets API', () => {
 
   it('sends customer-facing notes to the device and never internal ones', async () => {
     const ticket = numbers['ref-vpn-1']!;
-    const internal = await h.api<Note>(`/api/tickets/${ticket}/notes`, json('POST', { text: 'User is on the old VPN client.', visibility: 'internal', author: 'Sam (L2)' }));
+    const internal = await h.api<Note>(
+      `/api/tickets/${ticket}/notes`,
+      json('POST', { text: 'User is on the old VPN client.', visibility: 'internal', author: 'Sam (L2)' }),
+    );
     assert.equal(internal.status, 201);
-    assert.deepEqual({ ...internal.body, id: '' }, { id: '', author: 'Sam (L2)', text: 'User is on the old VPN client.', at: (internal.body as Note & { at: string }).at, visibility: 'internal', fromEndpoint: false });
-    const reply = await h.api<Note>(`/api/tickets/${ticket}/notes`, json('POST', { text: 'Please update the VPN client from the portal.', visibility: 'customer' }));
+    assert.deepEqual(
+      { ...internal.body, id: '' },
+      {
+        id: '',
+        author: 'Sam (L2)',
+        text: 'User is on the old VPN client.',
+        at: (internal.body as Note & { at: string }).at,
+        visibility: 'internal',
+        fromEndpoint: false,
+      },
+    );
+    const reply = await h.api<Note>(
+      `/api/tickets/${ticket}/notes`,
+      json('POST', { text: 'Please update the VPN client from the portal.', visibility: 'customer' }),
+    );
     assert.deepEqual([reply.status, reply.body.author], [201, 'IT']);
 
     // Messages arrive in order: had the internal note been pushed, it would be first.
     const pushed = await online.next('tickets');
     assert.equal(online.pending().filter((m) => m.type === 'tickets').length, 0);
     const vpn = pushed.tickets[0]!;
-    assert.deepEqual(vpn.notes.map((n) => [n.author, n.text, n.fromEndpoint]), [
-      ['Alice Example', 'It happens on Wi-Fi only.', true],
-      ['IT', 'Please update the VPN client from the portal.', false],
-    ]);
+    assert.deepEqual(
+      vpn.notes.map((n) => [n.author, n.text, n.fromEndpoint]),
+      [
+        ['Alice Example', 'It happens on Wi-Fi only.', true],
+        ['IT', 'Please update the VPN client from the portal.', false],
+      ],
+    );
     assert.equal(JSON.stringify(pushed).includes('old VPN client'), false);
 
     const detail = await h.api<Detail>(`/api/tickets/${ticket}`);
-    assert.deepEqual(detail.body.notes.map((n) => n.visibility), ['customer', 'internal', 'customer']);
+    assert.deepEqual(
+      detail.body.notes.map((n) => n.visibility),
+      ['customer', 'internal', 'customer'],
+    );
   });
 
   it('writes a console note under the signed-in admin, whatever author the request names', async () => {
@@ -190,7 +238,11 @@ describe('tickets API', () => {
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
     const { csrfToken } = (await signIn.json()) as { csrfToken: string };
     const post = json('POST', { text: 'Checked the cable.', visibility: 'internal', author: 'Somebody Else' });
-    const note = await h.api<Note>(`/api/tickets/${numbers['ref-printer']!}/notes`, { ...post, token: null, headers: { ...post.headers, cookie, 'x-csrf-token': csrfToken } });
+    const note = await h.api<Note>(`/api/tickets/${numbers['ref-printer']!}/notes`, {
+      ...post,
+      token: null,
+      headers: { ...post.headers, cookie, 'x-csrf-token': csrfToken },
+    });
     assert.deepEqual([note.status, note.body.author], [201, 'dana']);
   });
 
@@ -203,7 +255,11 @@ describe('tickets API', () => {
       ['not JSON', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"status":' }, 400],
       ['no body', { method: 'PATCH' }, 400],
       ['plain text', { method: 'PATCH', headers: { 'content-type': 'text/plain' }, body: 'open' }, 400],
-      ['a type the API does not read', { method: 'PATCH', headers: { 'content-type': 'application/xml' }, body: '<status>open</status>' }, 415],
+      [
+        'a type the API does not read',
+        { method: 'PATCH', headers: { 'content-type': 'application/xml' }, body: '<status>open</status>' },
+        415,
+      ],
     ];
     for (const [what, init, status] of cases) {
       const res = await h.api<ErrorBody>(path, init);
@@ -229,6 +285,9 @@ describe('tickets API', () => {
 
     const after = await h.api<Detail>(path);
     assert.deepEqual([after.body.status, after.body.notes.length], ['new', 0]);
-    assert.equal(online.pending().some((m) => m.type === 'tickets'), false);
+    assert.equal(
+      online.pending().some((m) => m.type === 'tickets'),
+      false,
+    );
   });
 });

@@ -69,7 +69,14 @@ function detailJson(t: TicketDetail): TicketDetailJson {
     closedAt: t.closedAt === null ? null : iso(t.closedAt),
     attachmentsExpected: t.attachmentsExpected,
     notes: t.notes.map(noteJson),
-    attachments: t.attachments.map((a) => ({ id: a.id, name: a.name, type: a.type, size: a.size, sha256: a.sha256, screenshot: a.screenshot })),
+    attachments: t.attachments.map((a) => ({
+      id: a.id,
+      name: a.name,
+      type: a.type,
+      size: a.size,
+      sha256: a.sha256,
+      screenshot: a.screenshot,
+    })),
     worklogs: t.worklogs.map(worklogJson),
     minutesLogged: t.worklogs.reduce((sum, w) => sum + w.minutes, 0),
   };
@@ -88,11 +95,16 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
     return { items: tickets.map(summaryJson), nextBefore };
   });
 
-  route(app, 'GET /api/tickets/:id', { params: TicketParams, summary: 'One ticket with its notes, attachments and worklogs' }, async ({ params, reply }) => {
-    const ticket = await ctx.store.getTicket(params.id);
-    if (!ticket) return sendError(reply, 404, 'E_NOT_FOUND', NO_TICKET);
-    return detailJson(ticket);
-  });
+  route(
+    app,
+    'GET /api/tickets/:id',
+    { params: TicketParams, summary: 'One ticket with its notes, attachments and worklogs' },
+    async ({ params, reply }) => {
+      const ticket = await ctx.store.getTicket(params.id);
+      if (!ticket) return sendError(reply, 404, 'E_NOT_FOUND', NO_TICKET);
+      return detailJson(ticket);
+    },
+  );
 
   app.get('/api/tickets/:id/attachments/:attachmentId', async (req, reply) => {
     const params = parse(TicketAttachmentParams, req.params, reply, 'path parameter');
@@ -108,17 +120,27 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
       .send(file.content);
   });
 
-  route(app, 'PATCH /api/tickets/:id', { params: TicketParams, body: TicketPatchBody, summary: "Set a ticket's status" }, async ({ params, body, reply }) => {
-    const result = await ctx.store.setTicketStatus(params.id, body.status, ctx.now());
-    if (!result) return sendError(reply, 404, 'E_NOT_FOUND', NO_TICKET);
-    if (result.changed) {
-      ctx.ticketChanged(result.ticket.deviceId, result.ticket.ref);
-      ctx.ticketEvent?.(result.ticket.id, result.ticket.deviceId);
-    }
-    return detailJson(result.ticket);
-  });
+  route(
+    app,
+    'PATCH /api/tickets/:id',
+    { params: TicketParams, body: TicketPatchBody, summary: "Set a ticket's status" },
+    async ({ params, body, reply }) => {
+      const result = await ctx.store.setTicketStatus(params.id, body.status, ctx.now());
+      if (!result) return sendError(reply, 404, 'E_NOT_FOUND', NO_TICKET);
+      if (result.changed) {
+        ctx.ticketChanged(result.ticket.deviceId, result.ticket.ref);
+        ctx.ticketEvent?.(result.ticket.id, result.ticket.deviceId);
+      }
+      return detailJson(result.ticket);
+    },
+  );
 
-  const notes = { params: TicketParams, body: TicketNoteBody, bodyLimit: NOTE_BODY_LIMIT, summary: 'Add a customer-facing or internal note' };
+  const notes = {
+    params: TicketParams,
+    body: TicketNoteBody,
+    bodyLimit: NOTE_BODY_LIMIT,
+    summary: 'Add a customer-facing or internal note',
+  };
   route(app, 'POST /api/tickets/:id/notes', notes, async ({ params, body, req, reply }) => {
     // A person signed in to the console writes as themselves; only scripts (the admin token) name an author.
     const author = req.admin?.via === 'session' ? req.admin.username : body.author;

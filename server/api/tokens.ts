@@ -66,7 +66,11 @@ export function tokenRoutes(app: FastifyInstance, ctx: TokenRoutesContext): void
     const now = ctx.now();
     const { token, record } = await issueEnrolmentTokenRecord(
       ctx.store,
-      { expiresInMs: body.expiresInHours * HOUR_MS, ...(body.uses ? { uses: body.uses } : {}), ...(body.label ? { label: body.label } : {}) },
+      {
+        expiresInMs: body.expiresInHours * HOUR_MS,
+        ...(body.uses ? { uses: body.uses } : {}),
+        ...(body.label ? { label: body.label } : {}),
+      },
       now,
     );
     const listed = enrolmentTokenJson(record, now);

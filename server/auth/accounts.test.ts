@@ -28,7 +28,8 @@ describe('admin accounts', () => {
 
   it('takes usernames of letters, digits and . _ @ - up to 64 characters', () => {
     for (const ok of ['alice', 'it.admin', 'j_doe-2', 'ops@corp.example', 'a'.repeat(64)]) assert.ok(isValidUsername(ok), ok);
-    for (const bad of ['', ' alice', '-alice', 'al ice', 'ålice', 'a'.repeat(65), 'x\n']) assert.ok(!isValidUsername(bad), JSON.stringify(bad));
+    for (const bad of ['', ' alice', '-alice', 'al ice', 'ålice', 'a'.repeat(65), 'x\n'])
+      assert.ok(!isValidUsername(bad), JSON.stringify(bad));
   });
 
   it('creates an account once and changes nothing on a bad name, weak password or taken name', async () => {
@@ -64,7 +65,10 @@ describe('admin accounts', () => {
     const unknown = [await time('mallory')];
     wrong.push(await time('carol'));
     unknown.push(await time('x'.repeat(300)));
-    assert.deepEqual([...wrong, ...unknown].map((r) => r.known), [true, true, false, false]);
+    assert.deepEqual(
+      [...wrong, ...unknown].map((r) => r.known),
+      [true, true, false, false],
+    );
     const fastest = (rs: { ms: number }[]) => Math.min(...rs.map((r) => r.ms));
     const ratio = fastest(unknown) / fastest(wrong);
     // The failure this guards against, answering an unknown name without hashing, is a ratio near 0.

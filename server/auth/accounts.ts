@@ -14,12 +14,18 @@ export function isValidUsername(username: string): boolean {
 /** Throws E_CONFIG for a name that cannot be an admin's. */
 export function checkUsername(username: string): void {
   if (!isValidUsername(username)) {
-    throw new OutpostError('E_CONFIG', `Username "${username.slice(0, USERNAME_MAX_CHARS)}": use 1 to ${USERNAME_MAX_CHARS} letters, digits and . _ @ - (starting with a letter or digit).`);
+    throw new OutpostError(
+      'E_CONFIG',
+      `Username "${username.slice(0, USERNAME_MAX_CHARS)}": use 1 to ${USERNAME_MAX_CHARS} letters, digits and . _ @ - (starting with a letter or digit).`,
+    );
   }
 }
 
 export function adminExistsError(username: string): OutpostError {
-  return new OutpostError('E_CONFLICT', `An admin named ${username} already exists; "outpost admin passwd ${username}" changes the password.`);
+  return new OutpostError(
+    'E_CONFLICT',
+    `An admin named ${username} already exists; "outpost admin passwd ${username}" changes the password.`,
+  );
 }
 
 export function noSuchAdminError(username: string): OutpostError {
@@ -27,14 +33,26 @@ export function noSuchAdminError(username: string): OutpostError {
 }
 
 /** Throws E_CONFIG for a bad username, E_WEAK_PASSWORD, or E_CONFLICT when the name is taken. */
-export async function createAdminAccount(store: AdminStore, username: string, password: string, now: number, params?: ScryptParams): Promise<void> {
+export async function createAdminAccount(
+  store: AdminStore,
+  username: string,
+  password: string,
+  now: number,
+  params?: ScryptParams,
+): Promise<void> {
   checkUsername(username);
   const hash = await hashPassword(password, params);
   if (!(await store.createAdmin(username, hash, now))) throw adminExistsError(username);
 }
 
 /** Also signs that admin out everywhere. Throws E_WEAK_PASSWORD, or E_NOT_FOUND for an unknown admin. */
-export async function changeAdminPassword(store: AdminStore, username: string, password: string, now: number, params?: ScryptParams): Promise<void> {
+export async function changeAdminPassword(
+  store: AdminStore,
+  username: string,
+  password: string,
+  now: number,
+  params?: ScryptParams,
+): Promise<void> {
   const hash = await hashPassword(password, params);
   if (!(await store.setPassword(username, hash, now))) throw noSuchAdminError(username);
 }

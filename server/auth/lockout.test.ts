@@ -39,7 +39,10 @@ describe('SignInLockout', () => {
     for (const name of ['a', 'a', 'b', 'b', 'c', 'c']) lockout.recordFailure(name, 0);
     lockout.recordFailure('a', 1); // a is now the most recent
     lockout.recordFailure('d', 1);
-    assert.deepEqual(['a', 'b', 'c', 'd'].map((n) => lockout.lockedFor(n, 1) > 0), [true, false, true, false]);
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd'].map((n) => lockout.lockedFor(n, 1) > 0),
+      [true, false, true, false],
+    );
   });
 
   it('counts an attempt as it begins, so parallel guesses beyond the limit are refused before any is evaluated', () => {

@@ -52,12 +52,22 @@ describe('admin passwords', () => {
   });
 
   it('refuses to hash a password outside the policy', async () => {
-    await assert.rejects(hashPassword('short', TEST_SCRYPT), { code: 'E_WEAK_PASSWORD', message: 'The password must be 12 to 1024 characters long (it has 5).' });
+    await assert.rejects(hashPassword('short', TEST_SCRYPT), {
+      code: 'E_WEAK_PASSWORD',
+      message: 'The password must be 12 to 1024 characters long (it has 5).',
+    });
   });
 
   it('answers false, never throws, for a malformed or absurdly costly stored hash', async () => {
     const good = await hashPassword(PASSWORD, TEST_SCRYPT);
-    for (const stored of ['', 'plain-text-password', good.replace('$scrypt$', '$argon2id$'), good.replace('ln=10', 'ln=30'), good.replace('p=1', 'p=99'), good.slice(0, -20)]) {
+    for (const stored of [
+      '',
+      'plain-text-password',
+      good.replace('$scrypt$', '$argon2id$'),
+      good.replace('ln=10', 'ln=30'),
+      good.replace('p=1', 'p=99'),
+      good.slice(0, -20),
+    ]) {
       assert.equal(await verifyPassword(PASSWORD, stored), false, stored);
     }
     assert.equal(await verifyPassword('x'.repeat(1025), good), false);

@@ -36,7 +36,10 @@ const MAX_P = 16;
 export function checkPasswordPolicy(password: string): void {
   const chars = [...password].length;
   if (chars < PASSWORD_MIN_CHARS || chars > PASSWORD_MAX_CHARS) {
-    throw new OutpostError('E_WEAK_PASSWORD', `The password must be ${PASSWORD_MIN_CHARS} to ${PASSWORD_MAX_CHARS} characters long (it has ${chars}).`);
+    throw new OutpostError(
+      'E_WEAK_PASSWORD',
+      `The password must be ${PASSWORD_MIN_CHARS} to ${PASSWORD_MAX_CHARS} characters long (it has ${chars}).`,
+    );
   }
 }
 

@@ -67,7 +67,10 @@ describe('DeskHttp', () => {
   ];
   for (const [path, code, retryable, message] of cases) {
     it(`turns ${path} into ${code} (${retryable ? '' : 'not '}retryable)`, async () => {
-      await assert.rejects(http().send({ method: 'GET', path }), (e) => isDeskError(e) && e.code === code && e.retryable === retryable && message.test(e.message));
+      await assert.rejects(
+        http().send({ method: 'GET', path }),
+        (e) => isDeskError(e) && e.code === code && e.retryable === retryable && message.test(e.message),
+      );
     });
   }
 
@@ -77,7 +80,10 @@ describe('DeskHttp', () => {
 
   it('reports a desk nobody listens on as unreachable and retryable', async () => {
     const closed = new DeskHttp({ baseUrl: 'http://127.0.0.1:9', headers: {}, log });
-    await assert.rejects(closed.send({ method: 'GET', path: '/x' }), (e) => isDeskError(e) && e.code === 'E_DESK_UNREACHABLE' && e.retryable);
+    await assert.rejects(
+      closed.send({ method: 'GET', path: '/x' }),
+      (e) => isDeskError(e) && e.code === 'E_DESK_UNREACHABLE' && e.retryable,
+    );
   });
 
   it('refuses credentials in the URL and never logs the auth header', () => {
@@ -89,9 +95,18 @@ describe('DeskHttp', () => {
 
 describe('integration level', () => {
   const all: DeskCapabilities = {
-    createTickets: true, attachments: true, notesToDesk: true, worklogs: true, assets: true,
-    readStatus: true, readNotes: true, updateStatus: true, ticketKeys: true, noteKeys: true,
-    softwareCatalog: true, accountLookup: true,
+    createTickets: true,
+    attachments: true,
+    notesToDesk: true,
+    worklogs: true,
+    assets: true,
+    readStatus: true,
+    readNotes: true,
+    updateStatus: true,
+    ticketKeys: true,
+    noteKeys: true,
+    softwareCatalog: true,
+    accountLookup: true,
   };
   it('follows from what a connector can do', () => {
     assert.equal(integrationLevel(all), 'two-way');

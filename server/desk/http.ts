@@ -118,9 +118,10 @@ export class DeskHttp {
   private failure(res: Response, text: string, operation: string): DeskError {
     const code = codeForStatus(res.status);
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-    const reason = res.status >= 300 && res.status < 400
-      ? `redirected to ${redirectTarget(res)}: check the desk URL and that the credentials are accepted`
-      : (safeDescribe(this.opts.describeError, text) ?? res.statusText);
+    const reason =
+      res.status >= 300 && res.status < 400
+        ? `redirected to ${redirectTarget(res)}: check the desk URL and that the credentials are accepted`
+        : (safeDescribe(this.opts.describeError, text) ?? res.statusText);
     return new DeskError(code, `${operation} answered ${res.status}: ${reason}`, {
       status: res.status,
       operation,
@@ -177,8 +178,12 @@ export function deskShape<S extends z.ZodType>(schema: S, json: unknown, res: De
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new DeskError('E_DESK_BAD_RESPONSE', `${operation}: unexpected answer (${issue?.path.join('.') || 'root'}: ${issue?.message ?? 'invalid'})`, {
-    operation,
-    status: res.status,
-  });
+  throw new DeskError(
+    'E_DESK_BAD_RESPONSE',
+    `${operation}: unexpected answer (${issue?.path.join('.') || 'root'}: ${issue?.message ?? 'invalid'})`,
+    {
+      operation,
+      status: res.status,
+    },
+  );
 }

@@ -19,4 +19,3 @@ export function statusMapsSchema(name: z.ZodType<string>, toDesk: Record<TicketS
     unknown: z.enum(TICKET_STATUSES).default('open'),
   });
 }
-

@@ -4,7 +4,14 @@ import plist from 'plist';
 import { enrolmentFiles } from './files.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n';
-const input = { serverUrl: 'https://outpost.example.org', token: 'tok_0123456789abcdefXYZ', tokenId: 'a1b2c3d4e5f60718', label: 'Lyon <office> & co', expiresAt: '2026-12-14T00:00:00.000Z', caPem: CA };
+const input = {
+  serverUrl: 'https://outpost.example.org',
+  token: 'tok_0123456789abcdefXYZ',
+  tokenId: 'a1b2c3d4e5f60718',
+  label: 'Lyon <office> & co',
+  expiresAt: '2026-12-14T00:00:00.000Z',
+  caPem: CA,
+};
 const byName = (name: string, files = enrolmentFiles(input)) => {
   const f = files.find((x) => x.name === name);
   assert.ok(f, name);
@@ -16,13 +23,23 @@ describe('enrolment settings files', () => {
     const f = byName('agent.json');
     assert.equal(f.mode, 0o600);
     assert.deepEqual(JSON.parse(f.content), { server: input.serverUrl, token: input.token, ca: CA });
-    assert.equal('ca' in JSON.parse(byName('agent.json', enrolmentFiles({ serverUrl: input.serverUrl, token: input.token, tokenId: input.tokenId, expiresAt: null })).content), false);
+    assert.equal(
+      'ca' in
+        JSON.parse(
+          byName('agent.json', enrolmentFiles({ serverUrl: input.serverUrl, token: input.token, tokenId: input.tokenId, expiresAt: null }))
+            .content,
+        ),
+      false,
+    );
   });
 
   it('gives Windows a token file and the exact silent-install command that reads it', () => {
     assert.equal(byName('outpost-enrol.token').content, `${input.token}\r\n`);
     const cmd = byName('install-outpost.cmd').content;
-    assert.match(cmd, /^"%~dp0Outpost-Setup\.exe" \/S \/SERVER=https:\/\/outpost\.example\.org \/TOKEN_FILE="%~dp0outpost-enrol\.token" \/CA_FILE="%~dp0outpost-ca\.pem"$/m);
+    assert.match(
+      cmd,
+      /^"%~dp0Outpost-Setup\.exe" \/S \/SERVER=https:\/\/outpost\.example\.org \/TOKEN_FILE="%~dp0outpost-enrol\.token" \/CA_FILE="%~dp0outpost-ca\.pem"$/m,
+    );
     assert.equal(cmd.includes(input.token), false, 'the token stays in its file, out of the command line');
     assert.equal(byName('outpost-ca.pem').content, CA);
   });

@@ -51,7 +51,14 @@ export function enrolmentFiles(input: EnrolmentInput): EnrolmentFileJson[] {
   ];
   const caArg = input.caPem ? ' /CA_FILE="%~dp0outpost-ca.pem"' : '';
   if (input.caPem) {
-    files.push({ os: 'windows', name: 'outpost-ca.pem', mode: 0o644, mediaType: 'application/x-pem-file', description: 'Windows: the CA certificate the agent pins (/CA_FILE=).', content: input.caPem });
+    files.push({
+      os: 'windows',
+      name: 'outpost-ca.pem',
+      mode: 0o644,
+      mediaType: 'application/x-pem-file',
+      description: 'Windows: the CA certificate the agent pins (/CA_FILE=).',
+      content: input.caPem,
+    });
   }
   files.push({
     os: 'windows',

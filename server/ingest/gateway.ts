@@ -90,8 +90,13 @@ export class AgentGateway {
     const admission = this.preAuth.admit(req.socket.remoteAddress ?? 'unknown');
     if (!admission.ok) {
       // Debug only: a flood of refusals must not become a flood of log lines.
-      this.opts.log.debug({ remote: req.socket.remoteAddress, refusal: admission.refusal }, 'unauthenticated connection refused at its cap');
-      return admission.refusal === 'address' ? refuse(socket, 429, 'Too Many Requests', PRE_AUTH_RETRY_S) : refuse(socket, 503, 'Service Unavailable', PRE_AUTH_RETRY_S);
+      this.opts.log.debug(
+        { remote: req.socket.remoteAddress, refusal: admission.refusal },
+        'unauthenticated connection refused at its cap',
+      );
+      return admission.refusal === 'address'
+        ? refuse(socket, 429, 'Too Many Requests', PRE_AUTH_RETRY_S)
+        : refuse(socket, 503, 'Service Unavailable', PRE_AUTH_RETRY_S);
     }
     // Given back when the device authenticates, or when the socket closes, whichever comes first.
     socket.once('close', admission.release);
@@ -148,7 +153,9 @@ export class AgentGateway {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     // One write for the whole fleet rather than one per connection closed above.
     await this.presence;
-    await this.opts.store.clearOnline().catch((err: unknown) => this.opts.log.warn({ err: errorText(err) }, 'could not mark devices offline'));
+    await this.opts.store
+      .clearOnline()
+      .catch((err: unknown) => this.opts.log.warn({ err: errorText(err) }, 'could not mark devices offline'));
   }
 
   private accept(ws: WebSocket, req: IncomingMessage, releasePreAuth: () => void): void {

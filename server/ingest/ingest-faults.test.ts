@@ -42,7 +42,12 @@ describe('agent ingest under bad input', () => {
   it('answers malformed JSON, unknown types and schema failures with an error and keeps serving', async () => {
     const { agent, snap } = await enrolled('noisy');
     agent.sendRaw('{"type": "items", ');
-    assert.deepEqual(await agent.next('error'), { type: 'error', code: 'E_BAD_JSON', message: 'The frame is not valid JSON.', fatal: false });
+    assert.deepEqual(await agent.next('error'), {
+      type: 'error',
+      code: 'E_BAD_JSON',
+      message: 'The frame is not valid JSON.',
+      fatal: false,
+    });
     agent.send({ type: 'telemetry' });
     assert.equal((await agent.next('error')).code, 'E_UNKNOWN_TYPE');
     agent.send({ type: 'items', items: [{ seq: -1, kind: 'inventory.full' }] });
@@ -51,7 +56,14 @@ describe('agent ingest under bad input', () => {
     assert.equal((await agent.next('error')).code, 'E_BAD_MESSAGE');
     agent.send({ type: 'items', items: Array.from({ length: LIMITS.maxBatchItems + 1 }, (_, i) => fullItem(i + 1, snap)) });
     assert.equal((await agent.next('error')).code, 'E_BATCH_TOO_LARGE');
-    agent.send({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: 't', deviceId: 'x', secret: 'y'.repeat(16), hints: hintsFor(snap) });
+    agent.send({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      agentVersion: 't',
+      deviceId: 'x',
+      secret: 'y'.repeat(16),
+      hints: hintsFor(snap),
+    });
     assert.equal((await agent.next('error')).code, 'E_ALREADY_AUTHENTICATED');
     agent.sendItems([fullItem(2, snap), fullItem(2, snap)]);
     assert.equal((await agent.next('error')).code, 'E_SEQ_ORDER');
@@ -73,7 +85,14 @@ describe('agent ingest under bad input', () => {
     const answers = [];
     for (const id of [deviceId, 'no-such-device']) {
       const intruder = await connect();
-      intruder.send({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: 't', deviceId: id, secret: 'guessed-secret-1234567890', hints: hintsFor(snap) });
+      intruder.send({
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        agentVersion: 't',
+        deviceId: id,
+        secret: 'guessed-secret-1234567890',
+        hints: hintsFor(snap),
+      });
       const error = await intruder.next('error');
       answers.push({ ...error, close: (await intruder.closed).code });
     }
@@ -84,7 +103,13 @@ describe('agent ingest under bad input', () => {
 
   it('refuses an unknown enrolment token', async () => {
     const agent = await connect();
-    agent.send({ type: 'enrol', protocol: PROTOCOL_VERSION, agentVersion: 't', token: 'not-a-real-token-0000', hints: hintsFor(machine()) });
+    agent.send({
+      type: 'enrol',
+      protocol: PROTOCOL_VERSION,
+      agentVersion: 't',
+      token: 'not-a-real-token-0000',
+      hints: hintsFor(machine()),
+    });
     assert.equal((await agent.next('error')).code, 'E_BAD_TOKEN');
     assert.equal((await agent.closed).code, CLOSE_CODES.badToken);
   });
@@ -96,7 +121,14 @@ describe('agent ingest under bad input', () => {
     assert.equal((await early.closed).code, CLOSE_CODES.protocol);
 
     const future = await connect();
-    future.send({ type: 'hello', protocol: PROTOCOL_VERSION + 1, agentVersion: 't', deviceId: 'd', secret: 's'.repeat(16), hints: hintsFor(machine()) });
+    future.send({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION + 1,
+      agentVersion: 't',
+      deviceId: 'd',
+      secret: 's'.repeat(16),
+      hints: hintsFor(machine()),
+    });
     assert.equal((await future.next('error')).code, 'E_PROTOCOL_VERSION');
     assert.equal((await future.closed).code, CLOSE_CODES.protocol);
 
@@ -135,7 +167,12 @@ describe('agent ingest under bad input', () => {
   it('answers other upgrade paths with 404', async () => {
     const url = new URL(h.url);
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path: '/not-agent', headers: { connection: 'Upgrade', upgrade: 'websocket' } });
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        path: '/not-agent',
+        headers: { connection: 'Upgrade', upgrade: 'websocket' },
+      });
       req.on('response', (res) => resolve(res.statusCode));
       req.on('upgrade', () => reject(new Error('upgraded')));
       req.on('error', reject);

@@ -53,7 +53,10 @@ describe('agent ingest', () => {
     assert.equal(device.body.digest, snapshotDigest(v2));
     assert.equal(device.body.online, true);
     const software = await h.api<SoftwareBody>(`/api/devices/${deviceId}/software`);
-    assert.deepEqual(software.body.items.map((s) => s.name), ['bash', 'htop']);
+    assert.deepEqual(
+      software.body.items.map((s) => s.name),
+      ['bash', 'htop'],
+    );
     const changes = await h.api<ChangesBody>(`/api/devices/${deviceId}/changes`);
     assert.deepEqual(changes.body.items[0], {
       ...changes.body.items[0],
@@ -89,7 +92,10 @@ describe('agent ingest', () => {
 
     const changes = await h.api<ChangesBody>(`/api/devices/${deviceId}/changes`);
     const software = changes.body.items.filter((c) => c.section === 'software');
-    assert.deepEqual(software.map((c) => c.seq), [3, 2, 1]);
+    assert.deepEqual(
+      software.map((c) => c.seq),
+      [3, 2, 1],
+    );
     assert.equal((await h.api<DeviceBody>(`/api/devices/${deviceId}`)).body.digest, snapshotDigest(v3));
   });
 
@@ -133,7 +139,11 @@ describe('agent ingest', () => {
     const back = await connect();
     const welcome = await back.hello(deviceId, secret, hintsFor(v2, 'inst-restart'));
     assert.equal(welcome.lastSeq, 2);
-    assert.equal(back.pending().some((m) => m.type === 'command'), false, 'no resync needed');
+    assert.equal(
+      back.pending().some((m) => m.type === 'command'),
+      false,
+      'no resync needed',
+    );
     back.sendItems([deltaItem(2, v1, v2)]);
     assert.equal((await back.next('error')).code, 'E_SEQ_REPLAYED');
     assert.equal((await back.next('ack')).seq, 2);

@@ -27,7 +27,15 @@ async function startGateway() {
   const hub = new LiveHub();
   const events: LiveMessage[] = [];
   hub.subscribe((m) => events.push(m));
-  const gateway = new AgentGateway({ store, log: silentLogger, settings: () => DEFAULT_SETTINGS, heartbeatMs: 60_000, authTimeoutMs: 5000, now: () => NOW, hub });
+  const gateway = new AgentGateway({
+    store,
+    log: silentLogger,
+    settings: () => DEFAULT_SETTINGS,
+    heartbeatMs: 60_000,
+    authTimeoutMs: 5000,
+    now: () => NOW,
+    hub,
+  });
   const server: Server = createServer((_req, res) => res.writeHead(404).end());
   server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -87,7 +95,13 @@ describe('live events from agent connections', () => {
 
     agent.sendItems([deltaItem(2, v1, v2)]);
     await agent.next('ack');
-    assert.deepEqual(of('inventory', deviceId)[2], { deviceId, hostname: 'ws-live', sections: ['software'], trigger: 'software-change', at: AT });
+    assert.deepEqual(of('inventory', deviceId)[2], {
+      deviceId,
+      hostname: 'ws-live',
+      sections: ['software'],
+      trigger: 'software-change',
+      at: AT,
+    });
 
     // A redelivered batch and an unchanged resync change nothing, so the console hears nothing.
     agent.sendItems([deltaItem(2, v1, v2)]);
@@ -113,13 +127,19 @@ describe('live events from agent connections', () => {
     assert.equal((await first.closed).code, CLOSE_CODES.replaced);
     // Give a wrongly published offline (and a write of the flag) the time to happen.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(of('presence', deviceId).map((p) => p.online), [true]);
+    assert.deepEqual(
+      of('presence', deviceId).map((p) => p.online),
+      [true],
+    );
     assert.equal(await storedOnline(deviceId), true);
     assert.equal(g.gateway.isOnline(deviceId), true);
 
     await second.close();
     await eventually(() => of('presence', deviceId).length === 2);
-    assert.deepEqual(of('presence', deviceId).map((p) => p.online), [true, false]);
+    assert.deepEqual(
+      of('presence', deviceId).map((p) => p.online),
+      [true, false],
+    );
     assert.equal(await storedOnline(deviceId), false);
 
     const back = await connect();

@@ -20,7 +20,10 @@ describe('planning a batch', () => {
       worklogItem(7, 'wl-plan-001', 12, '2025-03-04T10:00:00Z', '2025-03-04T10:45:00Z'),
     ];
     const plan = planBatch(state(v1, 4), items);
-    assert.deepEqual(plan.ticketItems.map((i) => i.seq), [6, 7]);
+    assert.deepEqual(
+      plan.ticketItems.map((i) => i.seq),
+      [6, 7],
+    );
     assert.deepEqual(plan.replayed, [4]);
     assert.equal(plan.lastSeq, 7);
     assert.equal(plan.snapshot?.digest, snapshotDigest(v2));
@@ -33,7 +36,10 @@ describe('planning a batch', () => {
     assert.equal(plan.needsFull, false);
     assert.equal(plan.snapshot?.digest, snapshotDigest(v1));
     assert.deepEqual(plan.changes.find((c) => c.section === 'software')?.added, v1.software);
-    assert.deepEqual(plan.software?.upsert.map((s) => s.name), ['bash', 'vim']);
+    assert.deepEqual(
+      plan.software?.upsert.map((s) => s.name),
+      ['bash', 'vim'],
+    );
     // The OS as first seen, not a change from the empty snapshot's placeholder platform.
     const os = plan.changes.find((c) => c.section === 'os');
     assert.deepEqual(Object.keys(os?.changed[0]?.fields ?? {}).sort(), ['arch', 'distro', 'release']);
@@ -45,14 +51,20 @@ describe('planning a batch', () => {
     assert.equal(plan.snapshot?.digest, snapshotDigest(v3));
     assert.deepEqual(plan.software?.upsert.map((s) => s.name).sort(), ['bash', 'htop']);
     assert.deepEqual(plan.software?.remove, ['dpkg\tvim\tamd64\tmachine\t']);
-    assert.deepEqual(plan.changes.map((c) => c.seq), [2, 3]);
+    assert.deepEqual(
+      plan.changes.map((c) => c.seq),
+      [2, 3],
+    );
     assert.equal(plan.fullRequested, false);
   });
 
   it('skips items at or below the last applied seq and applies the rest', () => {
     const plan = planBatch(state(v2, 2), [deltaItem(2, v1, v2), deltaItem(3, v2, v3)]);
     assert.deepEqual(plan.replayed, [2]);
-    assert.deepEqual(plan.changes.map((c) => c.seq), [3]);
+    assert.deepEqual(
+      plan.changes.map((c) => c.seq),
+      [3],
+    );
     assert.equal(plan.lastSeq, 3);
   });
 
@@ -62,7 +74,10 @@ describe('planning a batch', () => {
     assert.equal(wrongBase.fullRequested, true);
     assert.equal(wrongBase.needsFull, true);
     assert.equal(wrongBase.lastSeq, 2);
-    assert.deepEqual(wrongBase.problems.map((p) => p.code), ['E_DIGEST_MISMATCH']);
+    assert.deepEqual(
+      wrongBase.problems.map((p) => p.code),
+      ['E_DIGEST_MISMATCH'],
+    );
 
     const lying = deltaItem(2, v1, v2);
     if (lying.kind === 'inventory.delta') lying.body.digest = snapshotDigest(v3);
@@ -74,7 +89,10 @@ describe('planning a batch', () => {
 
   it('refuses a delta before any baseline', () => {
     const plan = planBatch(state(null), [deltaItem(1, v1, v2)]);
-    assert.deepEqual(plan.problems.map((p) => p.code), ['E_NO_BASELINE']);
+    assert.deepEqual(
+      plan.problems.map((p) => p.code),
+      ['E_NO_BASELINE'],
+    );
     assert.equal(plan.fullRequested, true);
   });
 
@@ -82,7 +100,10 @@ describe('planning a batch', () => {
     const item = deltaItem(2, v1, v1);
     if (item.kind === 'inventory.delta') item.body.delta = { os: { unset: ['hostname'] } };
     const plan = planBatch(state(v1, 1), [item]);
-    assert.deepEqual(plan.problems.map((p) => p.code), ['E_BAD_MESSAGE']);
+    assert.deepEqual(
+      plan.problems.map((p) => p.code),
+      ['E_BAD_MESSAGE'],
+    );
     assert.equal(plan.snapshot, undefined);
   });
 
@@ -93,7 +114,10 @@ describe('planning a batch', () => {
     const software = plan.changes.find((c) => c.section === 'software');
     assert.deepEqual(software?.added, [pkg('htop', '3')]);
     assert.deepEqual(software?.changed[0]?.fields, { version: { from: '5.1', to: '5.2' } });
-    assert.equal(plan.changes.every((c) => c.trigger === 'resync'), true);
+    assert.equal(
+      plan.changes.every((c) => c.trigger === 'resync'),
+      true,
+    );
   });
 
   it('finds the first out-of-order seq', () => {
@@ -112,24 +136,38 @@ describe('planning a batch', () => {
     const heavy = (seq: number) => {
       const item = deltaItem(seq, v1, v1);
       // Removals of packages the device does not have: no change, but entries the server must look up.
-      if (item.kind === 'inventory.delta') item.body.delta = { software: { removed: Array.from({ length: 30_000 }, (_, i) => `dpkg\tnone-${i}\t\tmachine\t`) } };
+      if (item.kind === 'inventory.delta')
+        item.body.delta = { software: { removed: Array.from({ length: 30_000 }, (_, i) => `dpkg\tnone-${i}\t\tmachine\t`) } };
       return item;
     };
     const plan = planBatch(state(v1, 1), [heavy(2), heavy(3), createItem(4, 'ref-budget-1')]);
-    assert.deepEqual(plan.problems.map((p) => [p.code, p.seq]), [['E_BATCH_TOO_LARGE', 3]]);
+    assert.deepEqual(
+      plan.problems.map((p) => [p.code, p.seq]),
+      [['E_BATCH_TOO_LARGE', 3]],
+    );
     assert.equal(plan.fullRequested, true);
     assert.equal(plan.lastSeq, 4);
-    assert.deepEqual(plan.ticketItems.map((i) => i.seq), [4], 'ticket items are not inventory and still pass');
+    assert.deepEqual(
+      plan.ticketItems.map((i) => i.seq),
+      [4],
+      'ticket items are not inventory and still pass',
+    );
   });
 
   it('after an upgrade dropped the old digests, refuses deltas and rebuilds them from the next full snapshot', () => {
     const upgraded = { ...state(v1, 3), digest: null, needsFull: true, inventory: { ...state(v1, 3).inventory!, digests: null } };
     const plan = planBatch(upgraded, [deltaItem(4, v1, v2), fullItem(5, v2, 'resync'), deltaItem(6, v2, v3)]);
-    assert.deepEqual(plan.problems.map((p) => [p.code, p.seq]), [['E_NO_BASELINE', 4]]);
+    assert.deepEqual(
+      plan.problems.map((p) => [p.code, p.seq]),
+      [['E_NO_BASELINE', 4]],
+    );
     assert.equal(plan.snapshot?.digest, snapshotDigest(v3));
     assert.equal(plan.needsFull, false);
     // Only what really differs from the stored copy is recorded and written.
-    assert.deepEqual(plan.changes.map((c) => c.seq), [5, 6]);
+    assert.deepEqual(
+      plan.changes.map((c) => c.seq),
+      [5, 6],
+    );
     assert.deepEqual(plan.software?.remove, ['dpkg\tvim\tamd64\tmachine\t']);
   });
 });

@@ -68,7 +68,11 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
   const work: Working | null = rest && {
     hardware: rest.hardware,
     os: rest.os,
-    collections: { network: new Overlay(keyed('network', rest.network)), users: new Overlay(keyed('users', rest.users)), software: new Overlay(state.software) },
+    collections: {
+      network: new Overlay(keyed('network', rest.network)),
+      users: new Overlay(keyed('users', rest.users)),
+      software: new Overlay(state.software),
+    },
     digests: state.inventory?.digests ?? null,
     digest: state.digest,
     applied: false,
@@ -88,10 +92,16 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
     }
     entries += inventoryEntries(item);
     if (entries > LIMITS.maxInventoryEntriesPerBatch) {
-      skipInventory(plan, item, 'E_BATCH_TOO_LARGE', `The batch carries more than ${LIMITS.maxInventoryEntriesPerBatch} inventory entries; this item was not applied.`);
+      skipInventory(
+        plan,
+        item,
+        'E_BATCH_TOO_LARGE',
+        `The batch carries more than ${LIMITS.maxInventoryEntriesPerBatch} inventory entries; this item was not applied.`,
+      );
       continue;
     }
-    const changes = item.kind === 'inventory.full' ? (current = applyFull(state, current, item, plan)).changes : applyDeltaItem(current, item, plan);
+    const changes =
+      item.kind === 'inventory.full' ? (current = applyFull(state, current, item, plan)).changes : applyDeltaItem(current, item, plan);
     plan.changes.push(...changes.map((c) => changeRecord(item, c)));
   }
 
@@ -99,7 +109,12 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
     const { collections: c } = current;
     const network = materialise('network', rest?.network ?? [], c.network);
     const users = materialise('users', rest?.users ?? [], c.users);
-    plan.snapshot = { inventory: { hardware: current.hardware, os: current.os, network, users }, digests: current.digests, digest: current.digest, softwareCount: c.software.size };
+    plan.snapshot = {
+      inventory: { hardware: current.hardware, os: current.os, network, users },
+      digests: current.digests,
+      digest: current.digest,
+      softwareCount: c.software.size,
+    };
     const upsert = [...c.software.touched.values()].filter((s) => s !== null);
     const remove = [...c.software.touched].filter(([, s]) => s === null).map(([key]) => key);
     plan.software = { upsert, remove };
@@ -116,7 +131,11 @@ function applyFull(state: IngestState, current: Working | null, item: FullItem, 
   if (digest !== item.body.digest) {
     // Both sides run the same digest code, so this means an agent of another version; the server's
     // own digest is kept, and the agent's next delta will miss its baseline and trigger a resync.
-    plan.problems.push({ code: 'E_DIGEST_MISMATCH', seq: item.seq, message: 'The full snapshot does not match its digest; the server keeps its own.' });
+    plan.problems.push({
+      code: 'E_DIGEST_MISMATCH',
+      seq: item.seq,
+      message: 'The full snapshot does not match its digest; the server keeps its own.',
+    });
   }
   // A first inventory is compared with nothing; the empty snapshot's placeholder platform is not
   // a change the device made, so it takes the device's own.
@@ -124,7 +143,11 @@ function applyFull(state: IngestState, current: Working | null, item: FullItem, 
   const working: Working = current ?? {
     hardware: empty.hardware,
     os: empty.os,
-    collections: { network: new Overlay(keyed('network', [])), users: new Overlay(keyed('users', [])), software: new Overlay(state.software) },
+    collections: {
+      network: new Overlay(keyed('network', [])),
+      users: new Overlay(keyed('users', [])),
+      software: new Overlay(state.software),
+    },
     digests: null,
     digest: null,
     applied: false,

@@ -22,7 +22,11 @@ describe('ticket quotas', () => {
     const q = new TicketQuotas({ ...DEFAULT_QUOTAS, attachmentMBPerRequester: 10, attachmentMBPerDevice: 0 });
     assert.equal(q.take('d1', 'alice', 'attachmentBytes', 8 * MB, 0), null);
     assert.equal(q.take('d1', 'alice', 'attachmentBytes', 3 * MB, 0)?.code, 'E_RATE_LIMITED');
-    assert.equal(q.take('d1', 'alice', 'attachmentBytes', 2 * MB, 0), null, 'the refused 3 MB were not counted; 0 turns the device quota off');
+    assert.equal(
+      q.take('d1', 'alice', 'attachmentBytes', 2 * MB, 0),
+      null,
+      'the refused 3 MB were not counted; 0 turns the device quota off',
+    );
     const notes = new TicketQuotas({ ...DEFAULT_QUOTAS, notesPerRequester: 1 });
     assert.equal(notes.take('d1', 'alice', 'notes', 1, 0), null);
     assert.match(notes.take('d1', 'alice', 'notes', 1, 0)?.message ?? '', /at most 1 notes/);

@@ -12,7 +12,11 @@ const count = z.number().int().min(0).max(1_000_000);
 export const QuotaSettingsSchema = z
   .object({
     /** The sliding window every quota counts over, in minutes. */
-    windowMinutes: z.number().int().min(1).max(24 * 60),
+    windowMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
     /** Tickets one account at one device may raise in the window. */
     ticketsPerRequester: count,
     /** Tickets one device may raise in the window, all its accounts together. */
@@ -58,7 +62,8 @@ export class TicketQuotas implements TicketQuota {
     const [perRequester, perDevice] = this.limits(kind);
     const requester = this.counter(`${kind}\u0000${deviceId}\u0000${account.toLowerCase()}`);
     const device = this.counter(`${kind}\u0000${deviceId}`);
-    if (perRequester > 0 && requester.total(at) + amount > perRequester) return refusal(kind, 'this account at this device', perRequester, this.settings.windowMinutes);
+    if (perRequester > 0 && requester.total(at) + amount > perRequester)
+      return refusal(kind, 'this account at this device', perRequester, this.settings.windowMinutes);
     if (perDevice > 0 && device.total(at) + amount > perDevice) return refusal(kind, 'this device', perDevice, this.settings.windowMinutes);
     requester.add(at, amount);
     device.add(at, amount);
@@ -87,5 +92,8 @@ export class TicketQuotas implements TicketQuota {
 
 function refusal(kind: QuotaKind, who: string, limit: number, minutes: number): Refusal {
   const what = kind === 'tickets' ? `${limit} tickets` : kind === 'notes' ? `${limit} notes` : `${limit / MB} MB of attachments`;
-  return { code: 'E_RATE_LIMITED', message: `The server accepts at most ${what} from ${who} in ${minutes} minutes; nothing was stored. Try again later.` };
+  return {
+    code: 'E_RATE_LIMITED',
+    message: `The server accepts at most ${what} from ${who} in ${minutes} minutes; nothing was stored. Try again later.`,
+  };
 }

@@ -188,7 +188,10 @@ export class AgentSession {
     }
     const { deviceId, created, cloneOf, matchedBy, duplicateOf } = result;
     const fields = { deviceId, created, cloneOf, matchedBy, duplicateOf, hostname: message.hints.hostname };
-    this.log.info(fields, created ? (duplicateOf ? 'device enrolled; possibly a duplicate of another' : 'device enrolled') : 'device re-enrolled');
+    this.log.info(
+      fields,
+      created ? (duplicateOf ? 'device enrolled; possibly a duplicate of another' : 'device enrolled') : 'device re-enrolled',
+    );
     this.ctx.live.publish('inventory', { deviceId, hostname: message.hints.hostname, sections: [], trigger: 'enrolled', at: this.iso() });
     if (this.closing) return;
     this.send({ type: 'enrolled', deviceId, secret });

@@ -20,13 +20,27 @@ describe('ticket lists in frames', () => {
     const tickets = Array.from({ length: 10 }, (_, i) => ticket(i + 1, 'x'.repeat(1000)));
     const each = Buffer.byteLength(JSON.stringify(tickets[0]));
     const messages = ticketMessages(tickets, true, 3 * each + 10);
-    assert.deepEqual(messages.map((m) => [m.full, m.tickets.length]), [[true, 3], [false, 3], [false, 3], [false, 1]]);
-    assert.deepEqual(messages.flatMap((m) => m.tickets), tickets);
+    assert.deepEqual(
+      messages.map((m) => [m.full, m.tickets.length]),
+      [
+        [true, 3],
+        [false, 3],
+        [false, 3],
+        [false, 1],
+      ],
+    );
+    assert.deepEqual(
+      messages.flatMap((m) => m.tickets),
+      tickets,
+    );
   });
 
   it('sends a ticket larger than the frame budget alone rather than dropping it', () => {
     const messages = ticketMessages([ticket(1), ticket(2, 'y'.repeat(5000)), ticket(3)], false, 1000);
-    assert.deepEqual(messages.map((m) => m.tickets.map((t) => t.number)), [[1], [2], [3]]);
+    assert.deepEqual(
+      messages.map((m) => m.tickets.map((t) => t.number)),
+      [[1], [2], [3]],
+    );
   });
 
   it('says "you have no tickets" with one empty full list, and nothing for no changes', () => {

@@ -60,7 +60,8 @@ export async function batchReplies(
   }
   for (const r of results) {
     if (r.type === 'ticket') refs.add(r.ref);
-    else if (r.type === 'worklog') replies.push({ type: 'worklog-result', ref: r.ref, state: r.state, ...(r.state === 'rejected' ? { error: r.error } : {}) });
+    else if (r.type === 'worklog')
+      replies.push({ type: 'worklog-result', ref: r.ref, state: r.state, ...(r.state === 'rejected' ? { error: r.error } : {}) });
     else replies.push({ type: 'error', code: r.code, message: r.message, fatal: false, seq: r.seq });
   }
   if (refs.size > 0) {

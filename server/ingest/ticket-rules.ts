@@ -26,7 +26,8 @@ export function attachmentRefusal(tally: AttachmentTally, name: string, bytes: n
     return null;
   }
   if (bytes > TICKET_LIMITS.attachmentBytes) return tooLarge(`a file is at most ${TICKET_LIMITS.attachmentBytes / MB} MB.`);
-  if (tally.files >= TICKET_LIMITS.attachmentsPerTicket) return tooLarge(`a ticket has at most ${TICKET_LIMITS.attachmentsPerTicket} files.`);
+  if (tally.files >= TICKET_LIMITS.attachmentsPerTicket)
+    return tooLarge(`a ticket has at most ${TICKET_LIMITS.attachmentsPerTicket} files.`);
   if (tally.bytes + bytes > TICKET_LIMITS.ticketAttachmentBytes) {
     return tooLarge(`a ticket's files add up to at most ${TICKET_LIMITS.ticketAttachmentBytes / MB} MB.`);
   }
@@ -48,7 +49,18 @@ export function storedMimeType(declared: string): string {
 
 /** Types served to a browser as they are; everything else is sent as application/octet-stream, so
  * that an uploaded HTML or SVG file can never run script in the console's origin. */
-const INLINE_SAFE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp', 'application/pdf', 'text/plain', 'text/csv', 'application/zip', 'application/json']);
+const INLINE_SAFE = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/bmp',
+  'application/pdf',
+  'text/plain',
+  'text/csv',
+  'application/zip',
+  'application/json',
+]);
 
 export function servedMimeType(stored: string): string {
   if (!INLINE_SAFE.has(stored)) return 'application/octet-stream';

@@ -5,7 +5,16 @@ import type { EndpointTicket } from '../../shared/tickets.js';
 import { hintsFor, machine } from '../../test/support/server/fixtures.js';
 import { eventually, startHarness, type ErrorBody, type Harness } from '../../test/support/server/harness.js';
 import { TestAgent } from '../../test/support/server/test-agent.js';
-import { alice, attachmentItem, closeItem, createItem, deviceDetails, noteItem, reopenItem, worklogItem } from '../../test/support/server/ticket-fixtures.js';
+import {
+  alice,
+  attachmentItem,
+  closeItem,
+  createItem,
+  deviceDetails,
+  noteItem,
+  reopenItem,
+  worklogItem,
+} from '../../test/support/server/ticket-fixtures.js';
 
 interface TicketJson {
   id: number;
@@ -60,17 +69,20 @@ describe('tickets from endpoints', () => {
     const first = (await agent.next('tickets')).tickets;
     assert.equal((await agent.next('ack')).seq, 1);
     assert.equal(first.length, 1);
-    assert.deepEqual({ ...first[0], number: 0 }, {
-      ref: 'ref-number-1',
-      number: 0,
-      subject: 'Printer on floor 2 jams',
-      description: 'Every second page jams since this morning.',
-      priority: 'normal',
-      status: 'new',
-      createdAt: '2025-03-04T09:00:00.000Z',
-      updatedAt: first[0]!.updatedAt,
-      notes: [],
-    });
+    assert.deepEqual(
+      { ...first[0], number: 0 },
+      {
+        ref: 'ref-number-1',
+        number: 0,
+        subject: 'Printer on floor 2 jams',
+        description: 'Every second page jams since this morning.',
+        priority: 'normal',
+        status: 'new',
+        createdAt: '2025-03-04T09:00:00.000Z',
+        updatedAt: first[0]!.updatedAt,
+        notes: [],
+      },
+    );
 
     await deliver(agent, [createItem(2, 'ref-number-2', { priority: 'urgent', category: 'Hardware' })]);
     const second = (await agent.next('tickets')).tickets[0]!;
@@ -83,12 +95,21 @@ describe('tickets from endpoints', () => {
     assert.deepEqual(stored.requester, alice);
     // From the server's record of the device (no inventory yet: what enrolment told it), not the
     // details the endpoint wrote into the ticket (a Dell at 10.0.0.5 running Debian).
-    assert.deepEqual(stored.device, { deviceId, hostname: 'tk-number', serial: 'SN-tk-number', os: 'unknown', ip: [], loggedOnUser: 'alice' });
+    assert.deepEqual(stored.device, {
+      deviceId,
+      hostname: 'tk-number',
+      serial: 'SN-tk-number',
+      os: 'unknown',
+      ip: [],
+      loggedOnUser: 'alice',
+    });
   });
 
   it('applies a redelivered create, note and worklog once, by seq and by reference after a re-enrolment', async () => {
     const { agent, hints, deviceId } = await device('tk-redeliver');
-    const target = await deliver(agent, [createItem(1, 'ref-redeliver')]).then(async () => (await agent.next('tickets')).tickets[0]!.number!);
+    const target = await deliver(agent, [createItem(1, 'ref-redeliver')]).then(
+      async () => (await agent.next('tickets')).tickets[0]!.number!,
+    );
     const batch = [
       noteItem(2, 'ref-redeliver', 'note-redeliver-1', 'It jams on duplex only.'),
       worklogItem(3, 'wl-redeliver-1', target, '2025-03-04T10:00:00Z', '2025-03-04T10:20:00Z'),
@@ -102,7 +123,10 @@ describe('tickets from endpoints', () => {
     assert.equal((await agent.next('error')).code, 'E_SEQ_REPLAYED');
     assert.deepEqual(await agent.next('worklog-result'), { type: 'worklog-result', ref: 'wl-redeliver-1', state: 'recorded' });
     const resent = await agent.next('tickets');
-    assert.deepEqual(resent.tickets.map((t) => [t.ref, t.notes.length]), [['ref-redeliver', 1]]);
+    assert.deepEqual(
+      resent.tickets.map((t) => [t.ref, t.notes.length]),
+      [['ref-redeliver', 1]],
+    );
     assert.equal((await agent.next('ack')).seq, 3);
 
     // Re-enrolment (while the device is offline: a connected device is never continued) restarts the
@@ -119,7 +143,10 @@ describe('tickets from endpoints', () => {
     assert.equal(stored.notes.filter((n) => n.fromEndpoint).length, 1);
     assert.equal(stored.worklogs.length, 1);
     const listed = await h.api<{ items: { ref: string }[] }>(`/api/tickets?device=${stored.deviceId}`);
-    assert.deepEqual(listed.body.items.map((t) => t.ref), ['ref-redeliver']);
+    assert.deepEqual(
+      listed.body.items.map((t) => t.ref),
+      ['ref-redeliver'],
+    );
   });
 
   it('stores attachments and serves them byte for byte, never as active content', async () => {
@@ -146,7 +173,9 @@ describe('tickets from endpoints', () => {
       ],
     );
     const download = async (i: number) =>
-      fetch(`${h.url}/api/tickets/${number}/attachments/${stored.attachments[i]!.id}`, { headers: { authorization: `Bearer ${h.adminToken}` } });
+      fetch(`${h.url}/api/tickets/${number}/attachments/${stored.attachments[i]!.id}`, {
+        headers: { authorization: `Bearer ${h.adminToken}` },
+      });
     const bin = await download(0);
     assert.deepEqual(Buffer.from(await bin.arrayBuffer()), dump);
     assert.equal(bin.headers.get('content-disposition'), `attachment; filename="crash dump.bin"; filename*=UTF-8''crash%20dump.bin`);
@@ -190,7 +219,10 @@ describe('tickets from endpoints', () => {
 
     const number = (await h.api<{ items: { id: number; ref: string }[] }>('/api/tickets?q=tk-limits')).body.items[0]!.id;
     const stored = await ticket(number);
-    assert.deepEqual(stored.attachments.map((a) => a.name), ['a.bin', 'b.bin', ...Array.from({ length: 8 }, (_, i) => `small-${i}.txt`)]);
+    assert.deepEqual(
+      stored.attachments.map((a) => a.name),
+      ['a.bin', 'b.bin', ...Array.from({ length: 8 }, (_, i) => `small-${i}.txt`)],
+    );
   });
 
   it('refuses a worklog for an unknown ticket with a message the technician can act on, and stores it once corrected', async () => {
@@ -204,7 +236,12 @@ describe('tickets from endpoints', () => {
       error: { code: 'E_UNKNOWN_TICKET', message: 'There is no ticket 99999. Check the ticket number and send the worklog again.' },
     });
     const all = (await h.api<{ items: { id: number }[] }>('/api/tickets?limit=1000')).body.items;
-    for (const t of all) assert.equal((await ticket(t.id)).worklogs.some((w) => w.deviceId === deviceId), false, 'nothing stored');
+    for (const t of all)
+      assert.equal(
+        (await ticket(t.id)).worklogs.some((w) => w.deviceId === deviceId),
+        false,
+        'nothing stored',
+      );
 
     // The tray keeps the worklog; the technician corrects the number and it is sent again.
     await deliver(agent, [createItem(2, 'ref-unknown')]);
@@ -220,7 +257,10 @@ describe('tickets from endpoints', () => {
     const number = (await owner.agent.next('tickets')).tickets[0]!.number!;
     const tech = await device('tk-tech');
     await deliver(tech.agent, [
-      worklogItem(1, 'wl-tech-0001', number, '2025-03-04T11:15:00+01:00', '2025-03-04T11:00:00Z', { technician: 'Tom Tech', description: 'Replaced the fuser.' }),
+      worklogItem(1, 'wl-tech-0001', number, '2025-03-04T11:15:00+01:00', '2025-03-04T11:00:00Z', {
+        technician: 'Tom Tech',
+        description: 'Replaced the fuser.',
+      }),
     ]);
     assert.equal((await tech.agent.next('worklog-result')).state, 'recorded');
     assert.deepEqual((await ticket(number)).worklogs, [
@@ -235,7 +275,11 @@ describe('tickets from endpoints', () => {
         hostname: 'tk-tech',
       },
     ]);
-    assert.equal(tech.agent.pending().some((m) => m.type === 'tickets'), false, "another device's ticket is not sent to the technician");
+    assert.equal(
+      tech.agent.pending().some((m) => m.type === 'tickets'),
+      false,
+      "another device's ticket is not sent to the technician",
+    );
   });
 
   it('closes a ticket from the endpoint with a note of who closed it, and refuses items for unknown references', async () => {
@@ -245,7 +289,10 @@ describe('tickets from endpoints', () => {
     await deliver(agent, [closeItem(2, 'ref-close'), closeItem(3, 'ref-close')]);
     const closed = (await agent.next('tickets')).tickets[0]!;
     assert.equal(closed.status, 'closed');
-    assert.deepEqual(closed.notes.map((n) => [n.author, n.text, n.fromEndpoint]), [['Alice Example', 'Closed at the endpoint by Alice Example.', true]]);
+    assert.deepEqual(
+      closed.notes.map((n) => [n.author, n.text, n.fromEndpoint]),
+      [['Alice Example', 'Closed at the endpoint by Alice Example.', true]],
+    );
 
     agent.sendItems([noteItem(4, 'ref-never-raised', 'note-never-1', 'hello'), closeItem(5, 'ref-never-raised')]);
     assert.deepEqual([(await agent.next('error')).code, (await agent.next('error')).seq], ['E_UNKNOWN_TICKET', 5]);
@@ -259,16 +306,32 @@ describe('tickets from endpoints', () => {
     // Reopening a ticket that is still open only adds the note.
     await deliver(agent, [reopenItem(2, 'ref-reopen', 'note-reopen-1', 'Any news?')]);
     assert.equal((await agent.next('tickets')).tickets[0]!.status, 'new');
-    const patched = await h.api(`/api/tickets/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'resolved' }) });
+    const patched = await h.api(`/api/tickets/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'resolved' }),
+    });
     assert.equal(patched.status, 200);
     assert.equal((await agent.next('tickets')).tickets[0]!.status, 'resolved', 'IT resolving it reaches the device');
-    await deliver(agent, [reopenItem(3, 'ref-reopen', 'note-reopen-2', 'Still broken.'), reopenItem(4, 'ref-reopen', 'note-reopen-2', 'Still broken.')]);
+    await deliver(agent, [
+      reopenItem(3, 'ref-reopen', 'note-reopen-2', 'Still broken.'),
+      reopenItem(4, 'ref-reopen', 'note-reopen-2', 'Still broken.'),
+    ]);
     const reopened = (await agent.next('tickets')).tickets[0]!;
     assert.equal(reopened.status, 'open');
-    assert.deepEqual(reopened.notes.map((n) => n.text), ['Any news?', 'Still broken.']);
+    assert.deepEqual(
+      reopened.notes.map((n) => n.text),
+      ['Any news?', 'Still broken.'],
+    );
     const stored = await ticket(id);
     assert.equal(stored.status, 'open');
-    assert.deepEqual(stored.notes.filter((n) => n.fromEndpoint).map((n) => [n.text, n.visibility]), [['Any news?', 'customer'], ['Still broken.', 'customer']]);
+    assert.deepEqual(
+      stored.notes.filter((n) => n.fromEndpoint).map((n) => [n.text, n.visibility]),
+      [
+        ['Any news?', 'customer'],
+        ['Still broken.', 'customer'],
+      ],
+    );
 
     agent.sendItems([reopenItem(5, 'ref-never-raised', 'note-reopen-3', 'hello')]);
     assert.equal((await agent.next('error')).code, 'E_UNKNOWN_TICKET');
@@ -297,7 +360,11 @@ describe('tickets from endpoints', () => {
 
   it('sends the full ticket list on every welcome, and an empty one to a device without tickets', async () => {
     const { agent, deviceId, secret, hints } = await device('tk-welcome');
-    await deliver(agent, [createItem(1, 'ref-welcome-1'), createItem(2, 'ref-welcome-2'), noteItem(3, 'ref-welcome-1', 'note-welcome-1', 'More detail.')]);
+    await deliver(agent, [
+      createItem(1, 'ref-welcome-1'),
+      createItem(2, 'ref-welcome-2'),
+      noteItem(3, 'ref-welcome-1', 'note-welcome-1', 'More detail.'),
+    ]);
     await agent.close();
 
     const back = await TestAgent.connect(h.wsUrl);

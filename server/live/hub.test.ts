@@ -19,8 +19,14 @@ describe('LiveHub', () => {
     stopA();
     hub.publish('presence', { deviceId: 'd1', online: false, at: AT });
 
-    assert.deepEqual(a.map((m) => m.name), ['presence', 'ticket']);
-    assert.deepEqual(b.map((m) => m.name), ['presence', 'ticket', 'presence']);
+    assert.deepEqual(
+      a.map((m) => m.name),
+      ['presence', 'ticket'],
+    );
+    assert.deepEqual(
+      b.map((m) => m.name),
+      ['presence', 'ticket', 'presence'],
+    );
     assert.deepEqual(b[2]!.data, { deviceId: 'd1', online: false, at: AT });
     assert.equal(hub.subscriberCount, 1);
   });

@@ -12,14 +12,30 @@ function hints(over: Partial<IdentityHints> = {}): IdentityHints {
 }
 
 function device(id: string, over: Partial<IdentityCandidate> = {}): IdentityCandidate {
-  return { id, installId: `inst-${id}`, hostname: `host-${id}`, serial: null, uuid: null, matchableMacs: [], cloneOf: null, duplicateOf: null, live: false, firstSeen: 1, lastSeen: 1, ...over };
+  return {
+    id,
+    installId: `inst-${id}`,
+    hostname: `host-${id}`,
+    serial: null,
+    uuid: null,
+    matchableMacs: [],
+    cloneOf: null,
+    duplicateOf: null,
+    live: false,
+    firstSeen: 1,
+    lastSeen: 1,
+    ...over,
+  };
 }
 
 const resolve = (h: IdentityHints, candidates: IdentityCandidate[]) => resolveIdentity(cleanHints(h), candidates);
 
 describe('device identity', () => {
   it('continues the device with the same service tag after a reimage (new install id)', () => {
-    const r = resolve(hints({ serial: 'SVC123', hostname: 'renamed' }), [device('a', { serial: 'svc123' }), device('b', { serial: 'OTHER' })]);
+    const r = resolve(hints({ serial: 'SVC123', hostname: 'renamed' }), [
+      device('a', { serial: 'svc123' }),
+      device('b', { serial: 'OTHER' }),
+    ]);
     assert.deepEqual(r, { deviceId: 'a', matchedBy: 'serial', cloneOf: null, duplicateOf: null });
   });
 
@@ -54,7 +70,12 @@ describe('device identity', () => {
   });
 
   it('never matches on junk values', () => {
-    const junk = hints({ serial: 'To Be Filled By O.E.M.', uuid: '00000000-0000-0000-0000-000000000000', hostname: 'localhost', macs: ['00:00:00:00:00:00'] });
+    const junk = hints({
+      serial: 'To Be Filled By O.E.M.',
+      uuid: '00000000-0000-0000-0000-000000000000',
+      hostname: 'localhost',
+      macs: ['00:00:00:00:00:00'],
+    });
     const candidates = [device('a', { hostname: 'localhost' }), device('b', { hostname: 'LOCALHOST' })];
     assert.deepEqual(resolve(junk, candidates), { deviceId: null, matchedBy: null, cloneOf: null, duplicateOf: null });
     const clean = cleanHints(junk);
@@ -88,7 +109,10 @@ describe('device identity', () => {
   });
 
   it('prefers the most recently seen device when several share a serial', () => {
-    const r = resolve(hints({ serial: 'DUP' }), [device('old', { serial: 'DUP', lastSeen: 5 }), device('new', { serial: 'DUP', lastSeen: 9 })]);
+    const r = resolve(hints({ serial: 'DUP' }), [
+      device('old', { serial: 'DUP', lastSeen: 5 }),
+      device('new', { serial: 'DUP', lastSeen: 9 }),
+    ]);
     assert.equal(r.deviceId, 'new');
   });
 

@@ -109,7 +109,10 @@ export function resolveIdentity(hints: CleanHints, candidates: IdentityCandidate
 
   const bySerial = hints.serial ? candidates.filter((c) => c.serial && sameText(c.serial, hints.serial!)) : [];
   const byUuid = hints.uuid ? candidates.filter((c) => c.uuid === hints.uuid && !strongConflict(hints, c)) : [];
-  for (const [rule, matches] of [['serial', bySerial], ['uuid', byUuid]] as const) {
+  for (const [rule, matches] of [
+    ['serial', bySerial],
+    ['uuid', byUuid],
+  ] as const) {
     const match = best(matches, hints.installId);
     if (!match) continue;
     if (!match.live) return { deviceId: match.id, matchedBy: rule, cloneOf, duplicateOf: null };

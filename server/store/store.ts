@@ -81,9 +81,7 @@ export interface IdentityEvent {
   detail: Record<string, unknown>;
 }
 
-export type MergeResult =
-  | { ok: true }
-  | { ok: false; reason: 'not-found' | 'same-device' | 'into-online' };
+export type MergeResult = { ok: true } | { ok: false; reason: 'not-found' | 'same-device' | 'into-online' };
 
 export interface HelloRecord {
   hints: IdentityHints;

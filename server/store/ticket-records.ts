@@ -5,7 +5,10 @@ import type { Item } from '../../shared/protocol.js';
 import type { DeviceDetails, EndpointTicket, Priority, Requester, TicketStatus } from '../../shared/tickets.js';
 
 /** The items of a batch that the ticket store applies, in seq order, inside the batch transaction. */
-export type TicketItem = Extract<Item, { kind: 'ticket.create' | 'ticket.attachment' | 'ticket.note' | 'ticket.close' | 'ticket.reopen' | 'worklog' }>;
+export type TicketItem = Extract<
+  Item,
+  { kind: 'ticket.create' | 'ticket.attachment' | 'ticket.note' | 'ticket.close' | 'ticket.reopen' | 'worklog' }
+>;
 
 export const TICKET_ITEM_KINDS: ReadonlySet<Item['kind']> = new Set([
   'ticket.create',

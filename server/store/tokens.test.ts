@@ -21,9 +21,22 @@ describe('enrolment tokens', () => {
     const store = SqliteStore.open(dir);
     try {
       const enrol = (token: string, installId: string, at: number) =>
-        store.enrol({ tokenHash: hashSecret(token), hints: { installId, hostname: installId, macs: [] }, agentVersion: 't', secretHash: hashSecret(installId), at });
-      const { token, record } = await issueEnrolmentTokenRecord(store, { uses: 2, label: '  Berlin rollout ', expiresInMs: 10 * HOUR }, 1000);
-      assert.deepEqual({ ...record, id: '' }, { id: '', label: 'Berlin rollout', createdAt: 1000, expiresAt: 1000 + 10 * HOUR, usesLeft: 2, used: 0, revoked: false });
+        store.enrol({
+          tokenHash: hashSecret(token),
+          hints: { installId, hostname: installId, macs: [] },
+          agentVersion: 't',
+          secretHash: hashSecret(installId),
+          at,
+        });
+      const { token, record } = await issueEnrolmentTokenRecord(
+        store,
+        { uses: 2, label: '  Berlin rollout ', expiresInMs: 10 * HOUR },
+        1000,
+      );
+      assert.deepEqual(
+        { ...record, id: '' },
+        { id: '', label: 'Berlin rollout', createdAt: 1000, expiresAt: 1000 + 10 * HOUR, usesLeft: 2, used: 0, revoked: false },
+      );
       assert.equal((await enrol(token, 'inst-1', 2000)).ok, true);
       const afterOne = await store.getEnrolmentToken(record.id);
       assert.deepEqual([afterOne?.used, afterOne?.usesLeft, tokenState(afterOne!, 2000)], [1, 1, 'active']);

@@ -33,7 +33,11 @@ export const TOKEN_LIST_LIMIT = 500;
 export const LABEL_CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** Creates a token, stores only its hash and returns the token itself (shown once) with its record. */
-export async function issueEnrolmentTokenRecord(store: Store, opts: EnrolmentTokenOptions = {}, now = Date.now()): Promise<IssuedEnrolmentToken> {
+export async function issueEnrolmentTokenRecord(
+  store: Store,
+  opts: EnrolmentTokenOptions = {},
+  now = Date.now(),
+): Promise<IssuedEnrolmentToken> {
   const lifetime = opts.expiresInMs ?? DEFAULT_TOKEN_LIFETIME_MS;
   if (!Number.isFinite(lifetime) || lifetime <= 0 || lifetime > MAX_TOKEN_LIFETIME_MS) {
     throw new OutpostError('E_CONFIG', 'Token lifetime must be a positive duration of at most 10 years.');
@@ -52,7 +56,14 @@ export async function issueEnrolmentTokenRecord(store: Store, opts: EnrolmentTok
     used: 0,
     revoked: false,
   };
-  await store.addEnrolmentToken({ id: record.id, label, hash: hashSecret(token), createdAt: now, expiresAt: record.expiresAt, usesLeft: record.usesLeft });
+  await store.addEnrolmentToken({
+    id: record.id,
+    label,
+    hash: hashSecret(token),
+    createdAt: now,
+    expiresAt: record.expiresAt,
+    usesLeft: record.usesLeft,
+  });
   return { token, record };
 }
 

@@ -44,8 +44,22 @@ const AT = new Date().toISOString();
 const requester = { account: 'alice', domain: 'ACME', fullName: 'Alice Example', email: 'alice@example.com' };
 
 function createItem(seq: number, ref: string, subject: string): Item {
-  const device = { deviceId: null, hostname: 'pc-behave', serial: SERIAL, manufacturer: 'Dell Inc.', model: 'Latitude 7440', os: 'Debian GNU/Linux 12', ip: ['10.0.0.5'], loggedOnUser: 'alice' };
-  return { seq, at: AT, kind: 'ticket.create', body: { ref, requester, subject, description: 'Every second page jams.', priority: 'high', device, attachments: 0, createdAt: AT } };
+  const device = {
+    deviceId: null,
+    hostname: 'pc-behave',
+    serial: SERIAL,
+    manufacturer: 'Dell Inc.',
+    model: 'Latitude 7440',
+    os: 'Debian GNU/Linux 12',
+    ip: ['10.0.0.5'],
+    loggedOnUser: 'alice',
+  };
+  return {
+    seq,
+    at: AT,
+    kind: 'ticket.create',
+    body: { ref, requester, subject, description: 'Every second page jams.', priority: 'high', device, attachments: 0, createdAt: AT },
+  };
 }
 
 /** Waits for `done` with a deadline, checking again after each short pause (no fixed sleep). */
@@ -78,7 +92,9 @@ export function deskBehaviour(d: DeskUnderTest): void {
       const desk = await d.start();
       dir = mkdtempSync(join(tmpdir(), 'outpost-desk-behaviour-'));
       const db = openDatabase(dir);
-      db.prepare(`INSERT INTO devices (id, install_id, hostname, serial, macs, secret_hash, first_seen, last_seen) VALUES (?, 'inst', 'pc-behave', ?, '[]', x'00', 0, 0)`).run(DEVICE, SERIAL);
+      db.prepare(
+        `INSERT INTO devices (id, install_id, hostname, serial, macs, secret_hash, first_seen, last_seen) VALUES (?, 'inst', 'pc-behave', ?, '[]', x'00', 0, 0)`,
+      ).run(DEVICE, SERIAL);
       store = new SqliteStore(db);
       engine = new DeskSyncEngine({
         desk,
@@ -98,7 +114,7 @@ export function deskBehaviour(d: DeskUnderTest): void {
       await d.stop();
     });
 
-    it('raises a ticket once, on the device\'s asset, with the account read from it', async () => {
+    it("raises a ticket once, on the device's asset, with the account read from it", async () => {
       const assetId = await d.registerDevice(SERIAL, 'pc-behave', 'ACCT-1042');
       engine.start();
       await deliver((s) => createItem(s, 'ref-b-1', `Printer jams ${run}`));
@@ -114,8 +130,28 @@ export function deskBehaviour(d: DeskUnderTest): void {
       const id = await deskTicket('ref-b-1');
       const ticketId = await outpostTicket('ref-b-1');
       await deliver(
-        (s) => ({ seq: s, at: AT, kind: 'ticket.note', body: { ref: 'ref-b-1', noteId: 'note-b-1', requester, text: 'It happened again.', at: AT } }),
-        (s) => ({ seq: s, at: AT, kind: 'worklog', body: { ref: 'wl-b-1', entry: { ticketId: String(ticketId), technician: 'tom@example.com', start: '2026-03-01T09:00:00Z', end: '2026-03-01T09:45:00Z', description: 'Cleared the paper path.' }, minutes: 45 } }),
+        (s) => ({
+          seq: s,
+          at: AT,
+          kind: 'ticket.note',
+          body: { ref: 'ref-b-1', noteId: 'note-b-1', requester, text: 'It happened again.', at: AT },
+        }),
+        (s) => ({
+          seq: s,
+          at: AT,
+          kind: 'worklog',
+          body: {
+            ref: 'wl-b-1',
+            entry: {
+              ticketId: String(ticketId),
+              technician: 'tom@example.com',
+              start: '2026-03-01T09:00:00Z',
+              end: '2026-03-01T09:45:00Z',
+              description: 'Cleared the paper path.',
+            },
+            minutes: 45,
+          },
+        }),
       );
       assert.deepEqual(await store.desk.jobCounts(), { queued: 0, failed: 0 });
       const t = await d.ticket(id);
@@ -123,7 +159,7 @@ export function deskBehaviour(d: DeskUnderTest): void {
       assert.deepEqual(t.worklogMinutes, [45]);
     });
 
-    it('brings a person\'s reply and status back to the endpoint', async () => {
+    it("brings a person's reply and status back to the endpoint", async () => {
       const id = await deskTicket('ref-b-1');
       await d.personReplies(id, 'Fixed: new fuser.');
       await d.personResolves(id);
@@ -131,7 +167,10 @@ export function deskBehaviour(d: DeskUnderTest): void {
       await engine.whenIdle();
       const ticket = (await store.getTicket(await outpostTicket('ref-b-1')))!;
       assert.ok(['resolved', 'closed'].includes(ticket.status), ticket.status);
-      assert.ok(ticket.notes.some((n) => n.visibility === 'customer' && n.text.includes('Fixed: new fuser.')), JSON.stringify(ticket.notes));
+      assert.ok(
+        ticket.notes.some((n) => n.visibility === 'customer' && n.text.includes('Fixed: new fuser.')),
+        JSON.stringify(ticket.notes),
+      );
       assert.ok(pushed.includes(`${DEVICE}/ref-b-1`));
     });
 
@@ -161,7 +200,10 @@ export function deskBehaviour(d: DeskUnderTest): void {
         engine.pollNow(); // the desk answers again: held jobs are released
         await engine.whenIdle();
         engine.kick();
-        return (await store.desk.ticketIdByRef(DEVICE, 'ref-b-3')) !== null && (await store.desk.deskIdFor('ticket', String(await outpostTicket('ref-b-3')))) !== null;
+        return (
+          (await store.desk.ticketIdByRef(DEVICE, 'ref-b-3')) !== null &&
+          (await store.desk.deskIdFor('ticket', String(await outpostTicket('ref-b-3')))) !== null
+        );
       });
       assert.deepEqual(await d.ticketsWithSubject(`Keyboard sticky ${run}`), [await deskTicket('ref-b-3')]);
     });

@@ -170,7 +170,8 @@ export class FakeAgentServer extends EventEmitter {
       const t = device.tickets.get(ref);
       if (!t) continue;
       t.status = status;
-      if (note) t.notes.push({ id: `it-${t.notes.length + 1}`, author: 'IT', text: note, at: new Date().toISOString(), fromEndpoint: false });
+      if (note)
+        t.notes.push({ id: `it-${t.notes.length + 1}`, author: 'IT', text: note, at: new Date().toISOString(), fromEndpoint: false });
       this.pushTickets(device, false, [t]);
     }
   }
@@ -214,7 +215,13 @@ export class FakeAgentServer extends EventEmitter {
 
   private enrol(conn: Conn, msg: AgentMessageMap['enrol']): void {
     if (!this.opts.tokens.includes(msg.token)) return this.fail(conn, 'E_BAD_TOKEN', CLOSE_CODES.badToken);
-    const device: FakeDevice = { deviceId: `dev-${this.devices.size + 1}`, secret: randomBytes(24).toString('hex'), lastSeq: 0, applied: [], tickets: new Map() };
+    const device: FakeDevice = {
+      deviceId: `dev-${this.devices.size + 1}`,
+      secret: randomBytes(24).toString('hex'),
+      lastSeq: 0,
+      applied: [],
+      tickets: new Map(),
+    };
     this.devices.set(device.deviceId, device);
     this.reply(conn, { type: 'enrolled', deviceId: device.deviceId, secret: device.secret });
     this.welcome(conn, device);
@@ -258,14 +265,31 @@ export class FakeAgentServer extends EventEmitter {
     const at = new Date().toISOString();
     if (item.kind === 'ticket.create') {
       const { ref, subject, description, priority, createdAt } = item.body;
-      const t: EndpointTicket = { ref, number: this.nextTicketNumber++, subject, description, priority, status: 'new', createdAt, updatedAt: at, notes: [] };
+      const t: EndpointTicket = {
+        ref,
+        number: this.nextTicketNumber++,
+        subject,
+        description,
+        priority,
+        status: 'new',
+        createdAt,
+        updatedAt: at,
+        notes: [],
+      };
       if (item.body.category) t.category = item.body.category;
       device.tickets.set(ref, t);
       changed.add(t);
     } else if (item.kind === 'ticket.note' || item.kind === 'ticket.close' || item.kind === 'ticket.reopen') {
       const t = device.tickets.get(item.body.ref);
       if (!t) return;
-      if (item.kind !== 'ticket.close') t.notes.push({ id: item.body.noteId, author: item.body.requester.account, text: item.body.text, at: item.body.at, fromEndpoint: true });
+      if (item.kind !== 'ticket.close')
+        t.notes.push({
+          id: item.body.noteId,
+          author: item.body.requester.account,
+          text: item.body.text,
+          at: item.body.at,
+          fromEndpoint: true,
+        });
       if (item.kind === 'ticket.close') t.status = 'closed';
       if (item.kind === 'ticket.reopen' && (t.status === 'resolved' || t.status === 'closed')) t.status = 'open';
       t.updatedAt = at;
@@ -275,7 +299,12 @@ export class FakeAgentServer extends EventEmitter {
       results.push(
         known
           ? { type: 'worklog-result', ref: item.body.ref, state: 'recorded' }
-          : { type: 'worklog-result', ref: item.body.ref, state: 'rejected', error: { code: 'E_UNKNOWN_TICKET', message: `There is no ticket ${item.body.entry.ticketId}.` } },
+          : {
+              type: 'worklog-result',
+              ref: item.body.ref,
+              state: 'rejected',
+              error: { code: 'E_UNKNOWN_TICKET', message: `There is no ticket ${item.body.entry.ticketId}.` },
+            },
       );
     }
   }

@@ -8,7 +8,16 @@ import { RT_CAPABILITIES } from '../../server/desk/rt/connector.js';
 import { SdpConnector } from '../../server/desk/sdp/connector.js';
 
 const sdp = (requestKeyField?: string) =>
-  new SdpConnector({ url: 'http://127.0.0.1:1', flavour: 'onprem', token: 'unused', technician: 'Outpost', ...(requestKeyField ? { requestKeyField } : {}) }, silentLogger).capabilities;
+  new SdpConnector(
+    {
+      url: 'http://127.0.0.1:1',
+      flavour: 'onprem',
+      token: 'unused',
+      technician: 'Outpost',
+      ...(requestKeyField ? { requestKeyField } : {}),
+    },
+    silentLogger,
+  ).capabilities;
 
 export const DESK_PROFILES: readonly { name: string; capabilities: DeskCapabilities }[] = [
   { name: 'Request Tracker', capabilities: { ...RT_CAPABILITIES } },

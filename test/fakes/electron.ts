@@ -39,7 +39,10 @@ class Emitter {
 
   once(event: string, listener: Listener): this {
     const wrapped = ((...args: never[]) => {
-      this.listeners.set(event, (this.listeners.get(event) ?? []).filter((l) => l !== wrapped));
+      this.listeners.set(
+        event,
+        (this.listeners.get(event) ?? []).filter((l) => l !== wrapped),
+      );
       return listener(...args);
     }) as Listener;
     return this.on(event, wrapped);
@@ -382,7 +385,10 @@ export class FakeSession implements SessionPort {
   private permissionRequest: ((wc: unknown, permission: string, cb: (granted: boolean) => void) => void) | undefined;
   private permissionCheck: ((wc: unknown, permission: string) => boolean) | undefined;
 
-  readonly protocol = { handle: (scheme: string, handler: (request: Request) => Response | Promise<Response>) => void this.protocolHandlers.set(scheme, handler) };
+  readonly protocol = {
+    handle: (scheme: string, handler: (request: Request) => Response | Promise<Response>) =>
+      void this.protocolHandlers.set(scheme, handler),
+  };
   readonly webRequest = {
     onBeforeRequest: (listener: NonNullable<FakeSession['beforeRequest']>) => void (this.beforeRequest = listener),
     onHeadersReceived: (listener: NonNullable<FakeSession['headersReceived']>) => void (this.headersReceived = listener),
@@ -447,7 +453,9 @@ export class FakeElectron implements ElectronPorts {
   readonly BrowserWindow: new (options: BrowserWindowOptions) => FakeBrowserWindow;
   readonly Menu = { buildFromTemplate: (template: MenuItemOptions[]) => new FakeMenu(template.map((i) => ({ ...i }))) };
   readonly session = { fromPartition: (partition: string) => this.sessionFor(partition) };
-  readonly protocol = { registerSchemesAsPrivileged: (schemes: FakeElectron['privilegedSchemes']) => void this.privilegedSchemes.push(...schemes) };
+  readonly protocol = {
+    registerSchemesAsPrivileged: (schemes: FakeElectron['privilegedSchemes']) => void this.privilegedSchemes.push(...schemes),
+  };
 
   constructor(paths: Record<string, string> = {}) {
     this.app = new FakeApp(paths);
@@ -531,7 +539,12 @@ function encodePng(width: number, height: number, pattern: 'desktop' | 'noise'):
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   const idat = deflateSync(raw, { level: pattern === 'noise' ? 0 : 6 });
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function chunk(type: string, data: Buffer): Buffer {

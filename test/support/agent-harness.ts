@@ -24,9 +24,14 @@ const CLI = new URL('../../cli/main.ts', import.meta.url).pathname;
 /** Runs the real `outpost` CLI (as this process's user: root, so support staff) to its end. */
 export function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, OUTPOST_STATE_DIR: '' }, timeout: 20_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', CLI, ...args],
+      { env: { ...process.env, OUTPOST_STATE_DIR: '' }, timeout: 20_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -80,7 +85,8 @@ export async function startTestAgent(opts: { users?: string[] } = {}): Promise<T
   const server = new FakeAgentServer({ tokens: [ENROL_TOKEN], desk: true });
   await server.start();
   const host = new FakeHost('linux', 'desk-pc');
-  for (const [name, { uid, gid }] of Object.entries(ACCOUNTS)) host.command(`id ${name}`, `uid=${uid}(${name}) gid=${gid}(${name}) groups=${gid}(${name})\n`);
+  for (const [name, { uid, gid }] of Object.entries(ACCOUNTS))
+    host.command(`id ${name}`, `uid=${uid}(${name}) gid=${gid}(${name}) groups=${gid}(${name})\n`);
   host.command('id', { stdout: '', stderr: 'id: no such user\n', code: 1 });
   const scanner = new UsersScanner();
   scanner.users = opts.users ?? ['alice', 'bob'];
@@ -122,7 +128,8 @@ export async function startTestAgent(opts: { users?: string[] } = {}): Promise<T
       return agent;
     },
     clock,
-    call: (who, method, params) => callAgent(localApiPath(stateDir), method, params, 10_000, { auth: typeof who === 'string' ? token(who) : who.auth }),
+    call: (who, method, params) =>
+      callAgent(localApiPath(stateDir), method, params, 10_000, { auth: typeof who === 'string' ? token(who) : who.auth }),
     token,
     logOn: async (...users) => {
       scanner.users = users;
@@ -140,7 +147,10 @@ export async function startTestAgent(opts: { users?: string[] } = {}): Promise<T
         const n = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
         // last_seq, not the items table: the server acknowledges (deletes) items at any moment.
         const lastSeq = (db.prepare('SELECT last_seq FROM state').get() as { last_seq: number }).last_seq;
-        return { lastSeq, ...Object.fromEntries(['tickets', 'ticket_local_notes', 'worklogs', 'worklog_sessions'].map((table) => [table, n(table)])) };
+        return {
+          lastSeq,
+          ...Object.fromEntries(['tickets', 'ticket_local_notes', 'worklogs', 'worklog_sessions'].map((table) => [table, n(table)])),
+        };
       } finally {
         db.close();
       }

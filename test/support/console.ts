@@ -42,7 +42,13 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   const violations = await page.evaluate(async () => {
     const inPage = (globalThis as unknown as { axe: typeof axe }).axe;
     const r = await inPage.run({ runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
-    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+    return r.violations.map(
+      (v) =>
+        `${v.id}: ${v.help} (${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
   });
   assert.deepEqual(violations, [], `axe-core on the ${name} page`);
   await page.screenshot({ path: join(SCREENSHOTS, `console-${name}.png`) });

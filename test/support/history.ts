@@ -2,10 +2,17 @@
 // change of a package, one ticket per ticket raised.
 import type { ServerProc } from './outpost.js';
 
-interface ChangeRow { added: { name: string }[]; removed: { name: string }[] }
+interface ChangeRow {
+  added: { name: string }[];
+  removed: { name: string }[];
+}
 
 /** How many history rows added and removed each named package. */
-export async function packageHistory(server: Pick<ServerProc, 'api'>, deviceId: string, names: string[]): Promise<Record<string, { added: number; removed: number }>> {
+export async function packageHistory(
+  server: Pick<ServerProc, 'api'>,
+  deviceId: string,
+  names: string[],
+): Promise<Record<string, { added: number; removed: number }>> {
   const { body } = await server.api<{ items: ChangeRow[] }>(`/api/devices/${deviceId}/changes?limit=1000`);
   return Object.fromEntries(
     names.map((name) => [

@@ -89,7 +89,12 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
 }
 
 export function machineWith(packages: number): Snapshot {
-  const software: Software[] = Array.from({ length: packages }, (_, i) => ({ name: `pkg-${i}`, version: '1.0', source: 'dpkg', scope: 'machine' }));
+  const software: Software[] = Array.from({ length: packages }, (_, i) => ({
+    name: `pkg-${i}`,
+    version: '1.0',
+    source: 'dpkg',
+    scope: 'machine',
+  }));
   return { ...emptySnapshot('pc-1'), os: { platform: 'linux', hostname: 'pc-1' }, software };
 }
 

@@ -42,10 +42,12 @@ export function run(args: string[], env: Record<string, string> = {}): Proc {
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => {
-    live.delete(proc);
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code) => {
+      live.delete(proc);
+      resolve(code);
+    }),
+  );
   return {
     proc,
     output: () => out,
@@ -81,9 +83,15 @@ export interface ServerProc extends Proc {
   api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
 }
 
-export async function startServer(dataDir: string, opts: { port?: number; adminToken?: string; env?: Record<string, string> } = {}): Promise<ServerProc> {
+export async function startServer(
+  dataDir: string,
+  opts: { port?: number; adminToken?: string; env?: Record<string, string> } = {},
+): Promise<ServerProc> {
   const adminToken = opts.adminToken ?? randomBytes(18).toString('base64url');
-  const p = run(['server', '--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--data', dataDir], { ...opts.env, OUTPOST_ADMIN_TOKEN: adminToken });
+  const p = run(['server', '--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--data', dataDir], {
+    ...opts.env,
+    OUTPOST_ADMIN_TOKEN: adminToken,
+  });
   const [, url] = await waitForOutput(p, /listening on (http:\/\/\S+)/);
   return {
     ...p,
@@ -97,7 +105,10 @@ export async function startServer(dataDir: string, opts: { port?: number; adminT
 }
 
 /** Runs a short command to its end. */
-export async function runToEnd(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; output: string }> {
+export async function runToEnd(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; output: string }> {
   const p = run(args, env);
   let stdout = '';
   p.proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

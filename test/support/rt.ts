@@ -253,7 +253,6 @@ function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-
 function mapValues<T extends Record<string, number>>(o: T, f: (v: number) => number): T {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)])) as T;
 }

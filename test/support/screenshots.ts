@@ -4,4 +4,5 @@ import { join } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
 
-export const SCREENSHOTS = process.env.OUTPOST_UPDATE_SCREENSHOTS === '1' ? join(root, 'docs', 'screenshots') : join(root, 'test-output', 'screenshots');
+export const SCREENSHOTS =
+  process.env.OUTPOST_UPDATE_SCREENSHOTS === '1' ? join(root, 'docs', 'screenshots') : join(root, 'test-output', 'screenshots');

@@ -15,14 +15,22 @@ export interface UnitService {
 export function readUnitService(path: string): UnitService {
   const lines = readFileSync(path, 'utf8').split('\n');
   const start = lines.indexOf('[Service]');
-  const section = lines.slice(start + 1, lines.findIndex((l, i) => i > start && l.startsWith('[')));
+  const section = lines.slice(
+    start + 1,
+    lines.findIndex((l, i) => i > start && l.startsWith('[')),
+  );
   const values = (key: string) => section.filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1).trim());
   const [execStart] = values('ExecStart');
   if (!execStart) throw new Error(`${path} has no ExecStart`);
   const env = Object.fromEntries(values('Environment').map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
   const [stateDirectory] = values('StateDirectory');
   const [mode] = values('StateDirectoryMode');
-  return { execStart: execStart.split(/\s+/), env, ...(stateDirectory ? { stateDirectory } : {}), ...(mode ? { stateDirectoryMode: parseInt(mode, 8) } : {}) };
+  return {
+    execStart: execStart.split(/\s+/),
+    env,
+    ...(stateDirectory ? { stateDirectory } : {}),
+    ...(mode ? { stateDirectoryMode: parseInt(mode, 8) } : {}),
+  };
 }
 
 const live = new Set<ChildProcess>();
@@ -38,7 +46,11 @@ export interface ServiceProc {
 }
 
 export function startAsUnit(unit: UnitService): ServiceProc {
-  const env: Record<string, string> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...unit.env };
+  const env: Record<string, string> = {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    LANG: 'C.UTF-8',
+    ...unit.env,
+  };
   if (unit.stateDirectory) {
     const dir = `/var/lib/${unit.stateDirectory}`;
     mkdirSync(dir, { recursive: true, mode: unit.stateDirectoryMode ?? 0o755 });
@@ -50,10 +62,12 @@ export function startAsUnit(unit: UnitService): ServiceProc {
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => {
-    live.delete(proc);
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    proc.once('exit', () => {
+      live.delete(proc);
+      resolve();
+    }),
+  );
   return {
     proc,
     output: () => out,

@@ -86,7 +86,7 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
         }
         if (random() < c.slice && data.length > 1) {
           stats.slices++;
-          for (let at = 0; at < data.length && !to.destroyed; ) {
+          for (let at = 0; at < data.length && !to.destroyed;) {
             const size = 1 + Math.floor(random() * Math.min(64, data.length - at));
             to.write(data.subarray(at, at + size));
             at += size;

@@ -14,9 +14,39 @@ export interface TestPki {
 export async function makeTestPki(dir: string): Promise<TestPki> {
   const p = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => exec('openssl', args);
-  await openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Outpost Test CA', '-keyout', p('ca.key'), '-out', p('ca.pem'));
+  await openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Outpost Test CA',
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.pem'),
+  );
   await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', p('server.key'), '-out', p('server.csr'));
   await exec('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth\\n' > '${p('ext.cnf')}'`]);
-  await openssl('x509', '-req', '-in', p('server.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', p('ext.cnf'), '-out', p('server.pem'));
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    p('server.csr'),
+    '-CA',
+    p('ca.pem'),
+    '-CAkey',
+    p('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    p('ext.cnf'),
+    '-out',
+    p('server.pem'),
+  );
   return { caCert: p('ca.pem'), serverCert: p('server.pem'), serverKey: p('server.key') };
 }

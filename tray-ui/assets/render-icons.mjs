@@ -16,7 +16,11 @@ const template = (size) => `<svg xmlns="http://www.w3.org/2000/svg" width="${siz
   <circle cx="32" cy="32" r="9" fill="#000"/></svg>`;
 
 // Something unread: the same mark with a dot in its corner (orange, or black for the macOS template).
-const withDot = (draw, fill) => (size) => draw(size).replace('</svg>', `<circle cx="50" cy="14" r="13" fill="${fill}" stroke="${fill === '#000' ? 'none' : '#fff'}" stroke-width="3"/></svg>`);
+const withDot = (draw, fill) => (size) =>
+  draw(size).replace(
+    '</svg>',
+    `<circle cx="50" cy="14" r="13" fill="${fill}" stroke="${fill === '#000' ? 'none' : '#fff'}" stroke-width="3"/></svg>`,
+  );
 
 const outputs = [
   ['tray-unread.png', withDot(colour, '#f97316'), 32],

@@ -70,7 +70,10 @@ export async function startTray(electron: ElectronPorts, config: TrayConfig): Pr
     autostartDir: config.autostartDir,
     execPath: config.execPath,
   });
-  const notificationSettings = new NotificationSettingsFile(config.loginItemFs ?? nodeLoginItemFs, join(electron.app.getPath('userData'), 'notifications.json'));
+  const notificationSettings = new NotificationSettingsFile(
+    config.loginItemFs ?? nodeLoginItemFs,
+    join(electron.app.getPath('userData'), 'notifications.json'),
+  );
   // The tray icon exists only further down; the unread count waits for it.
   let setUnread: (count: number) => void = () => undefined;
   const stopIpc = setupIpc({

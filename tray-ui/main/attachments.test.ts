@@ -30,9 +30,18 @@ describe('attaching files', () => {
     electron.dialog.choices.push(['/home/ada/error.log', '/home/ada/photo.JPG']);
 
     const picked = await invoke<PickFilesResult>('pickFiles');
-    assert.deepEqual(picked.files.map((f) => [f.name, f.bytes]), [['error.log', 9], ['photo.JPG', 3]]);
+    assert.deepEqual(
+      picked.files.map((f) => [f.name, f.bytes]),
+      [
+        ['error.log', 9],
+        ['photo.JPG', 3],
+      ],
+    );
     assert.deepEqual(picked.rejected, []);
-    assert.ok(picked.files.every((f) => !('path' in f)), 'the page never learns where files live');
+    assert.ok(
+      picked.files.every((f) => !('path' in f)),
+      'the page never learns where files live',
+    );
 
     await invoke('createTicket', { ...draft, fileIds: picked.files.map((f) => f.id) });
     const sent = agent.callsOf('tickets.create')[0] as { attachments: { name: string; type: string; contentBase64: string }[] };
@@ -50,7 +59,10 @@ describe('attaching files', () => {
     electron.dialog.choices.push(['/home/ada/video.mp4', '/home/ada/small.txt']);
     const picked = await invoke<PickFilesResult>('pickFiles');
     assert.deepEqual(picked.rejected, [{ name: 'video.mp4', message: 'video.mp4 is 12.4 MB; a file can be at most 10 MB.' }]);
-    assert.deepEqual(picked.files.map((f) => f.name), ['small.txt']);
+    assert.deepEqual(
+      picked.files.map((f) => f.name),
+      ['small.txt'],
+    );
     assert.deepEqual(files.reads, ['/home/ada/small.txt']);
   });
 
@@ -61,7 +73,9 @@ describe('attaching files', () => {
     electron.dialog.choices.push(['/d/a.bin', '/d/b.bin'], ['/d/c.bin']);
     await invoke('pickFiles');
     const second = await invoke<PickFilesResult>('pickFiles');
-    assert.deepEqual(second.rejected, [{ name: 'c.bin', message: 'c.bin would bring the attachments to 27 MB; a ticket can carry at most 25 MB.' }]);
+    assert.deepEqual(second.rejected, [
+      { name: 'c.bin', message: 'c.bin would bring the attachments to 27 MB; a ticket can carry at most 25 MB.' },
+    ]);
     assert.equal(second.files.length, 2);
   });
 
@@ -87,7 +101,10 @@ describe('attaching files', () => {
     assert.deepEqual(cancelled.files, picked.files);
     const drop = picked.files.find((f) => f.name === 'drop.txt')!;
     const left = await invoke<{ files: PickFilesResult['files'] }>('removeFile', { id: drop.id });
-    assert.deepEqual(left.files.map((f) => f.name), ['keep.txt']);
+    assert.deepEqual(
+      left.files.map((f) => f.name),
+      ['keep.txt'],
+    );
     await assert.rejects(invoke('createTicket', { ...draft, fileIds: [drop.id] }), { code: 'E_NOT_FOUND' });
     assert.equal(agent.callsOf('tickets.create').length, 0);
   });
@@ -97,9 +114,14 @@ describe('attaching files', () => {
     t.after(() => tray.stop());
     files.files.set('/d/private.txt', 'mine');
     electron.dialog.choices.push(['/d/private.txt']);
-    const { files: [mine] } = await invoke<PickFilesResult>('pickFiles');
+    const {
+      files: [mine],
+    } = await invoke<PickFilesResult>('pickFiles');
     const other = tray.windows.open('session') as FakeBrowserWindow;
-    const result = (await electron.ipcMain.invokeFrom(other, trayChannel('createTicket'), { ...draft, fileIds: [mine!.id] })) as TrayResult<unknown>;
+    const result = (await electron.ipcMain.invokeFrom(other, trayChannel('createTicket'), {
+      ...draft,
+      fileIds: [mine!.id],
+    })) as TrayResult<unknown>;
     assert.ok(!result.ok);
     assert.equal(result.error.code, 'E_NOT_FOUND');
   });
@@ -164,7 +186,10 @@ describe('screenshot', () => {
     const { electron, win, invoke, tray } = await ticketWindow();
     t.after(() => tray.stop());
     electron.desktopCapturer.failure = new Error('Screen recording permission denied');
-    await assert.rejects(invoke('captureScreenshot'), { code: 'E_INTERNAL', message: 'The screen could not be captured (Screen recording permission denied).' });
+    await assert.rejects(invoke('captureScreenshot'), {
+      code: 'E_INTERNAL',
+      message: 'The screen could not be captured (Screen recording permission denied).',
+    });
     assert.equal(win.visible, true);
   });
 });

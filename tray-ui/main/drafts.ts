@@ -74,7 +74,10 @@ export class Drafts {
     });
     const total = files.reduce((n, f) => n + f.content.length, 0);
     if (total > TICKET_LIMITS.ticketAttachmentBytes) {
-      throw new OutpostError('E_TOO_LARGE', `The attachments add up to ${megabytes(total)}; a ticket can carry at most ${megabytes(TICKET_LIMITS.ticketAttachmentBytes)}.`);
+      throw new OutpostError(
+        'E_TOO_LARGE',
+        `The attachments add up to ${megabytes(total)}; a ticket can carry at most ${megabytes(TICKET_LIMITS.ticketAttachmentBytes)}.`,
+      );
     }
     const attachments = files.map((f) => ({ name: f.name, type: f.type, contentBase64: f.content.toString('base64') }));
     if (screenshotId === undefined) return { attachments };

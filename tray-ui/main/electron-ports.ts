@@ -121,7 +121,10 @@ export interface DialogPort {
 }
 
 export interface DesktopCapturerPort {
-  getSources(options: { types: 'screen'[]; thumbnailSize: { width: number; height: number } }): Promise<{ id: string; display_id: string; thumbnail: NativeImagePort }[]>;
+  getSources(options: {
+    types: 'screen'[];
+    thumbnailSize: { width: number; height: number };
+  }): Promise<{ id: string; display_id: string; thumbnail: NativeImagePort }[]>;
 }
 
 export interface ScreenPort {
@@ -137,7 +140,9 @@ export interface SessionPort {
   protocol: { handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void };
   webRequest: {
     onBeforeRequest(listener: (details: { url: string }, callback: (response: { cancel?: boolean }) => void) => void): void;
-    onHeadersReceived(listener: (details: HeadersDetails, callback: (response: { responseHeaders?: Record<string, string[]> }) => void) => void): void;
+    onHeadersReceived(
+      listener: (details: HeadersDetails, callback: (response: { responseHeaders?: Record<string, string[]> }) => void) => void,
+    ): void;
   };
   setPermissionRequestHandler(handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
   setPermissionCheckHandler(handler: (webContents: unknown, permission: string) => boolean): void;

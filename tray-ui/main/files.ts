@@ -13,7 +13,11 @@ export interface FileReader {
 }
 
 export async function pickFiles(dialog: DialogPort, reader: FileReader, drafts: Drafts, owner: number): Promise<PickFilesResult> {
-  const choice = await dialog.showOpenDialog({ title: 'Attach files to the ticket', buttonLabel: 'Attach', properties: ['openFile', 'multiSelections'] });
+  const choice = await dialog.showOpenDialog({
+    title: 'Attach files to the ticket',
+    buttonLabel: 'Attach',
+    properties: ['openFile', 'multiSelections'],
+  });
   const rejected: PickFilesResult['rejected'] = [];
   if (!choice.canceled) {
     for (const path of choice.filePaths) {

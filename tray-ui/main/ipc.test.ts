@@ -60,19 +60,73 @@ describe('tray IPC', () => {
 
   const invalid: [string, (typeof TRAY_METHODS)[number], unknown[], RegExp, string | undefined][] = [
     ['a ticket without a subject', 'createTicket', [{ ...draft, subject: '   ' }], /^Subject is required\.$/, 'subject'],
-    ['a 50 MB description', 'createTicket', [{ ...draft, description: 'x'.repeat(50 * 1024 * 1024) }], /^Description is too long \(at most 100,000 characters\)\.$/, 'description'],
-    ['an unknown priority', 'createTicket', [{ ...draft, priority: 'whenever' }], /^Priority must be one of low, normal, high, urgent\.$/, 'priority'],
-    ['a field the form does not have', 'createTicket', [{ ...draft, requester: 'root' }], /^The request has a field Outpost does not know: requester\.$/, undefined],
-    ['a path where a draft id goes', 'createTicket', [{ ...draft, fileIds: ['../../etc/passwd'] }], /^Attachments must be a draft id\.$/, 'fileIds.0'],
+    [
+      'a 50 MB description',
+      'createTicket',
+      [{ ...draft, description: 'x'.repeat(50 * 1024 * 1024) }],
+      /^Description is too long \(at most 100,000 characters\)\.$/,
+      'description',
+    ],
+    [
+      'an unknown priority',
+      'createTicket',
+      [{ ...draft, priority: 'whenever' }],
+      /^Priority must be one of low, normal, high, urgent\.$/,
+      'priority',
+    ],
+    [
+      'a field the form does not have',
+      'createTicket',
+      [{ ...draft, requester: 'root' }],
+      /^The request has a field Outpost does not know: requester\.$/,
+      undefined,
+    ],
+    [
+      'a path where a draft id goes',
+      'createTicket',
+      [{ ...draft, fileIds: ['../../etc/passwd'] }],
+      /^Attachments must be a draft id\.$/,
+      'fileIds.0',
+    ],
     ['no argument where one is needed', 'getTicket', [], /^The request must be an object\.$/, undefined],
     ['a ticket reference with a slash', 'getTicket', [{ ref: '../../../x' }], /^The ticket reference must be a ticket reference\.$/, 'ref'],
     ['an empty note', 'addNote', [{ ref: 'ref-00000001', text: ' ' }], /^The note is required\.$/, 'text'],
-    ['a worklog ticket ID that is not a number', 'startWorklog', [{ ticketId: 'abc', technician: 'Sam' }], /^Ticket ID must be a ticket number such as 1042\.$/, 'ticketId'],
-    ['a worklog ending before it starts', 'addWorklog', [{ ticketId: '1042', technician: 'Sam', start: '2025-03-03T11:00:00Z', end: '2025-03-03T10:00:00Z' }], /^End must be after start\.$/, 'end'],
-    ['a worklog start that is not a time', 'addWorklog', [{ ticketId: '1042', technician: 'Sam', start: 'yesterday', end: '2025-03-03T10:00:00Z' }], /^Start must be a date and time\.$/, 'start'],
+    [
+      'a worklog ticket ID that is not a number',
+      'startWorklog',
+      [{ ticketId: 'abc', technician: 'Sam' }],
+      /^Ticket ID must be a ticket number such as 1042\.$/,
+      'ticketId',
+    ],
+    [
+      'a worklog ending before it starts',
+      'addWorklog',
+      [{ ticketId: '1042', technician: 'Sam', start: '2025-03-03T11:00:00Z', end: '2025-03-03T10:00:00Z' }],
+      /^End must be after start\.$/,
+      'end',
+    ],
+    [
+      'a worklog start that is not a time',
+      'addWorklog',
+      [{ ticketId: '1042', technician: 'Sam', start: 'yesterday', end: '2025-03-03T10:00:00Z' }],
+      /^Start must be a date and time\.$/,
+      'start',
+    ],
     ['an argument to a method that takes none', 'listTickets', [{ all: true }], /^The request takes no argument\.$/, undefined],
-    ['two arguments', 'getTicket', [{ ref: 'ref-00000001' }, { ref: 'ref-00000002' }], /^getTicket takes at most one argument\.$/, undefined],
-    ['an unknown view', 'openView', [{ view: 'https://evil.example' }], /^The view must be one of ticket, tickets, session, status\.$/, 'view'],
+    [
+      'two arguments',
+      'getTicket',
+      [{ ref: 'ref-00000001' }, { ref: 'ref-00000002' }],
+      /^getTicket takes at most one argument\.$/,
+      undefined,
+    ],
+    [
+      'an unknown view',
+      'openView',
+      [{ view: 'https://evil.example' }],
+      /^The view must be one of ticket, tickets, session, status\.$/,
+      'view',
+    ],
   ];
   for (const [what, method, args, message, field] of invalid) {
     it(`answers ${what} with E_BAD_REQUEST and never calls the agent`, async (t) => {
@@ -142,7 +196,10 @@ describe('tray IPC', () => {
     const t1 = { ...ticket({ ref: 'ref-00000001', number: 1042, status: 'open' }), unread: false, unreadNotes: [] };
     const agent = new StubAgent()
       .answer('tickets.list', () => ({ items: [t1] }))
-      .answer('tickets.addNote', () => ({ ...t1, notes: [{ id: 'n1', author: 'ada', text: 'Still jams', at: t1.createdAt, fromEndpoint: true }] }))
+      .answer('tickets.addNote', () => ({
+        ...t1,
+        notes: [{ id: 'n1', author: 'ada', text: 'Still jams', at: t1.createdAt, fromEndpoint: true }],
+      }))
       .answer('tickets.close', () => ({ ...t1, status: 'closed' }));
     const { invoke, tray } = await withTicketWindow(agent);
     t.after(() => tray.stop());
@@ -154,7 +211,10 @@ describe('tray IPC', () => {
   });
 
   it('a technician may type the ticket as #1042; the agent gets 1042', async (t) => {
-    const agent = new StubAgent().answer('worklog.start', (p) => ({ ...(p as { ticketId: string; technician: string }), start: '2025-03-03T10:00:00.000Z' }));
+    const agent = new StubAgent().answer('worklog.start', (p) => ({
+      ...(p as { ticketId: string; technician: string }),
+      start: '2025-03-03T10:00:00.000Z',
+    }));
     const { invoke, tray } = await withTicketWindow(agent);
     t.after(() => tray.stop());
     const result = await invoke('startWorklog', { ticketId: ' #1042 ', technician: 'Sam' });

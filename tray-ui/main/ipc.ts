@@ -53,7 +53,12 @@ export function setupIpc(opts: IpcOptions): () => void {
   return () => TRAY_METHODS.forEach((m) => opts.ipcMain.removeHandler(trayChannel(m)));
 }
 
-async function answer<M extends TrayMethod>(opts: IpcOptions, method: M, args: unknown[], ctx: CallContext): Promise<TrayResult<TrayResults[M]>> {
+async function answer<M extends TrayMethod>(
+  opts: IpcOptions,
+  method: M,
+  args: unknown[],
+  ctx: CallContext,
+): Promise<TrayResult<TrayResults[M]>> {
   if (args.length > 1) return failure({ code: 'E_BAD_REQUEST', message: `${method} takes at most one argument.` });
   const schema: z.ZodType = TrayArgs[method];
   const parsed = schema.safeParse(args[0]);
@@ -98,7 +103,9 @@ function problem(issue: z.core.$ZodIssue): string {
     case 'unrecognized_keys':
       return `has a field Outpost does not know: ${issue.keys.join(', ')}`;
     case 'invalid_type':
-      return issue.expected === 'undefined' ? 'takes no argument' : `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+      return issue.expected === 'undefined'
+        ? 'takes no argument'
+        : `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
     default:
       return issue.message.replace(/\.$/, '');
   }

@@ -12,7 +12,11 @@ async function statusWindow(platform: NodeJS.Platform) {
   const t = await startTestTray({ platform });
   const win = t.tray.windows.open('status') as FakeBrowserWindow;
   const invoke = async (method: 'getSettings' | 'setOpenAtLogin', arg?: unknown) => {
-    const r = (await t.electron.ipcMain.invokeFrom(win, trayChannel(method), ...(arg === undefined ? [] : [arg]))) as TrayResult<TraySettings>;
+    const r = (await t.electron.ipcMain.invokeFrom(
+      win,
+      trayChannel(method),
+      ...(arg === undefined ? [] : [arg]),
+    )) as TrayResult<TraySettings>;
     assert.ok(r.ok);
     return r.value;
   };

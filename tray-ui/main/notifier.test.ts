@@ -54,9 +54,10 @@ describe('the tray tells the person when IT answers', () => {
     const { electron, tray } = await trayWith(agent);
     t.after(() => tray.stop());
 
-    assert.deepEqual(electron.notifications.map((n) => [n.options.title, n.options.body, n.shown]), [
-      ['IT replied: Printer jams', 'Can you send the printer model?', true],
-    ]);
+    assert.deepEqual(
+      electron.notifications.map((n) => [n.options.title, n.options.body, n.shown]),
+      [['IT replied: Printer jams', 'Can you send the printer model?', true]],
+    );
     assert.deepEqual(agent.callsOf('notifications.shown'), [{ ids: [1] }]);
     await tray.notifier.check();
     await tray.notifier.check();
@@ -83,7 +84,10 @@ describe('the tray tells the person when IT answers', () => {
     agent.items = [1, 2, 3, 4].map((id) => ({ ...REPLY, id, ref: id % 2 ? 'ref-a-00000001' : 'ref-b-00000002' }));
     const { electron, tray } = await trayWith(agent);
     t.after(() => tray.stop());
-    assert.deepEqual(electron.notifications.map((n) => [n.options.title, n.options.body]), [['4 updates from IT', 'On 2 of your tickets']]);
+    assert.deepEqual(
+      electron.notifications.map((n) => [n.options.title, n.options.body]),
+      [['4 updates from IT', 'On 2 of your tickets']],
+    );
     electron.notifications[0]!.click();
     assert.equal(electron.openWindows()[0]!.webContents.url, 'outpost://tray/tickets.html');
   });
@@ -94,7 +98,10 @@ describe('the tray tells the person when IT answers', () => {
     agent.unread = 1;
     const clock = { now: new Date('2025-03-03T23:30:00') };
     const files = new MemoryFiles();
-    files.files.set('/home/ada/.config/Outpost/notifications.json', JSON.stringify({ enabled: true, quietHours: { from: '22:00', to: '07:00' } }));
+    files.files.set(
+      '/home/ada/.config/Outpost/notifications.json',
+      JSON.stringify({ enabled: true, quietHours: { from: '22:00', to: '07:00' } }),
+    );
     const { electron, tray } = await startTestTray({ agent, files, now: () => clock.now });
     t.after(() => tray.stop());
     await tray.notifier.check();
@@ -116,9 +123,15 @@ describe('the tray tells the person when IT answers', () => {
     const { electron, tray } = await trayWith(agent);
     t.after(() => tray.stop());
     const win = tray.windows.open('status') as unknown as (typeof electron.windows)[number];
-    const set = (await electron.ipcMain.invokeFrom(win, trayChannel('setNotifications'), { enabled: false, quietHours: null })) as TrayResult<unknown>;
+    const set = (await electron.ipcMain.invokeFrom(win, trayChannel('setNotifications'), {
+      enabled: false,
+      quietHours: null,
+    })) as TrayResult<unknown>;
     assert.deepEqual(set, { ok: true, value: { openAtLogin: true, notifications: false, quietHours: null } });
-    const bad = (await electron.ipcMain.invokeFrom(win, trayChannel('setNotifications'), { enabled: true, quietHours: { from: '25:00', to: '07:00' } })) as TrayResult<unknown>;
+    const bad = (await electron.ipcMain.invokeFrom(win, trayChannel('setNotifications'), {
+      enabled: true,
+      quietHours: { from: '25:00', to: '07:00' },
+    })) as TrayResult<unknown>;
     assert.equal(bad.ok, false);
 
     agent.items = [REPLY];
@@ -148,6 +161,9 @@ describe('the tray tells the person when IT answers', () => {
       title: 'IT is waiting for your answer',
       body: 'Ticket #4: Printer jams',
     });
-    assert.deepEqual(notificationText({ ...REPLY, number: null, kind: 'status', status: 'open', text: '' }).title, 'Your ticket is being worked on');
+    assert.deepEqual(
+      notificationText({ ...REPLY, number: null, kind: 'status', status: 'open', text: '' }).title,
+      'Your ticket is being worked on',
+    );
   });
 });

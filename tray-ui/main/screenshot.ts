@@ -40,7 +40,12 @@ export async function captureScreen(deps: Omit<CaptureDeps, 'sleep'>): Promise<N
   return image;
 }
 
-export async function captureForDraft(deps: CaptureDeps, drafts: Drafts, owner: number, window: BrowserWindowPort | undefined): Promise<ScreenshotPreview> {
+export async function captureForDraft(
+  deps: CaptureDeps,
+  drafts: Drafts,
+  owner: number,
+  window: BrowserWindowPort | undefined,
+): Promise<ScreenshotPreview> {
   const wasVisible = window?.isVisible() ?? false;
   if (wasVisible) {
     window!.hide();

@@ -7,9 +7,7 @@ import type { AgentCall } from './agent.js';
 
 export type AgentStatus = LocalResult<'status'>;
 
-export type AgentState =
-  | { reachable: true; status: AgentStatus }
-  | { reachable: false; code: ErrorCode; message: string };
+export type AgentState = { reachable: true; status: AgentStatus } | { reachable: false; code: ErrorCode; message: string };
 
 export const STATUS_INTERVAL_MS = 30_000;
 
@@ -19,7 +17,10 @@ export class StatusMonitor {
   private state: AgentState | undefined;
   private readonly listeners = new Set<(state: AgentState) => void>();
 
-  constructor(private readonly agent: AgentCall, private readonly intervalMs = STATUS_INTERVAL_MS) {}
+  constructor(
+    private readonly agent: AgentCall,
+    private readonly intervalMs = STATUS_INTERVAL_MS,
+  ) {}
 
   start(): void {
     if (this.timer) return;

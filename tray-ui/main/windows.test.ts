@@ -37,7 +37,6 @@ describe('tray windows', () => {
       assert.equal(fake.webContents.tryAttachWebview(), true, '<webview> refused');
     });
   }
-
 });
 
 describe('tray content', () => {

@@ -79,7 +79,11 @@ function worklogItem(w: EndpointWorklog): HTMLLIElement {
 /** A refused worklog: the server's reason and a way to send it again against the right ticket. */
 function correction(w: EndpointWorklog): HTMLElement {
   const inputId = `fix-${w.ref}`;
-  const note = h('p', { class: 'message', role: 'alert', 'data-tone': 'error' }, w.error?.message ?? 'The server did not accept this worklog.');
+  const note = h(
+    'p',
+    { class: 'message', role: 'alert', 'data-tone': 'error' },
+    w.error?.message ?? 'The server did not accept this worklog.',
+  );
   const input = h('input', { id: inputId, type: 'text', inputmode: 'numeric', value: w.ticketId, autocomplete: 'off' });
   const button = h('button', { type: 'button', class: 'button primary small' }, 'Send again');
   const result = h('p', { class: 'message', role: 'status', hidden: true });
@@ -88,7 +92,13 @@ function correction(w: EndpointWorklog): HTMLElement {
       .then(() => load())
       .catch((err: unknown) => announce(result, errorMessage(err), 'error'));
   });
-  return h('div', { class: 'correction' }, note, h('div', { class: 'inline-form' }, h('label', { for: inputId }, 'Correct ticket ID'), input, button), result);
+  return h(
+    'div',
+    { class: 'correction' },
+    note,
+    h('div', { class: 'inline-form' }, h('label', { for: inputId }, 'Correct ticket ID'), input, button),
+    result,
+  );
 }
 
 function showError(err: unknown): void {
@@ -110,7 +120,9 @@ function clearErrors(): void {
 async function start(button: HTMLButtonElement): Promise<void> {
   clearErrors();
   try {
-    const session = await whileBusy(button, 'Starting…', () => call(api().startWorklog({ ticketId: ticketId.value, technician: technician.value })));
+    const session = await whileBusy(button, 'Starting…', () =>
+      call(api().startWorklog({ ticketId: ticketId.value, technician: technician.value })),
+    );
     showRunning(session);
     announce(message, `Timer started for ticket #${session.ticketId}.`, 'success');
     byId('stop').focus();

@@ -55,7 +55,11 @@ function render(c: Connection): void {
 async function scan(button: HTMLButtonElement): Promise<void> {
   try {
     const result = await whileBusy(button, 'Scanning…', () => call(api().scanNow()));
-    announce(message, result.changed ? 'Scan finished: the changes are on their way to IT.' : 'Scan finished: nothing has changed.', 'success');
+    announce(
+      message,
+      result.changed ? 'Scan finished: the changes are on their way to IT.' : 'Scan finished: nothing has changed.',
+      'success',
+    );
     render(await readConnection());
   } catch (err) {
     announce(message, errorMessage(err), 'error');
@@ -81,7 +85,10 @@ async function loadSettings(): Promise<void> {
 async function saveNotifications(): Promise<void> {
   try {
     const s = await call(
-      api().setNotifications({ enabled: notifications.checked, quietHours: quiet.checked ? { from: quietFrom.value, to: quietTo.value } : null }),
+      api().setNotifications({
+        enabled: notifications.checked,
+        quietHours: quiet.checked ? { from: quietFrom.value, to: quietTo.value } : null,
+      }),
     );
     showSettings(s);
     const said = !s.notifications

@@ -39,7 +39,11 @@ function renderFiles(): void {
         { class: 'file' },
         h('span', { class: 'file-name' }, f.name),
         h('span', { class: 'file-size' }, bytes(f.bytes)),
-        h('button', { type: 'button', class: 'button link danger', 'aria-label': `Remove ${f.name}`, onclick: () => void removeFile(f) }, 'Remove'),
+        h(
+          'button',
+          { type: 'button', class: 'button link danger', 'aria-label': `Remove ${f.name}`, onclick: () => void removeFile(f) },
+          'Remove',
+        ),
       ),
     ),
   );
@@ -82,7 +86,10 @@ async function takeScreenshot(button: HTMLButtonElement): Promise<void> {
 }
 
 async function removeScreenshot(): Promise<void> {
-  if (screenshotId) await api().discardScreenshot({ id: screenshotId }).catch(() => undefined);
+  if (screenshotId)
+    await api()
+      .discardScreenshot({ id: screenshotId })
+      .catch(() => undefined);
   screenshotId = undefined;
   preview.hidden = true;
   previewImage.removeAttribute('src');

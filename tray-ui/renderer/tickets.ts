@@ -17,7 +17,12 @@ const noteMessage = byId('note-message');
 let tickets: LocalTicket[] = [];
 let selected: string | undefined = ticketFromAddress();
 
-const PRIORITY: Record<EndpointTicket['priority'], string> = { low: 'Low priority', normal: 'Normal priority', high: 'High priority', urgent: 'Urgent' };
+const PRIORITY: Record<EndpointTicket['priority'], string> = {
+  low: 'Low priority',
+  normal: 'Normal priority',
+  high: 'High priority',
+  urgent: 'Urgent',
+};
 
 /** A notification opens this page at its ticket: tickets.html#ticket=REF. */
 function ticketFromAddress(): string | undefined {
@@ -62,10 +67,20 @@ function renderList(): void {
           h(
             'span',
             { class: 'ticket-item-top' },
-            h('span', { class: 'ticket-number' }, t.unread ? h('span', { class: 'unread-dot', 'aria-hidden': 'true' }) : null, ticketNumber(t)),
+            h(
+              'span',
+              { class: 'ticket-number' },
+              t.unread ? h('span', { class: 'unread-dot', 'aria-hidden': 'true' }) : null,
+              ticketNumber(t),
+            ),
             h('span', { class: `badge status-${t.status}` }, statusLabel(t.status)),
           ),
-          h('span', { class: t.unread ? 'ticket-subject unread' : 'ticket-subject' }, t.subject, t.unread ? h('span', { class: 'visually-hidden' }, ' (new reply or change from IT)') : null),
+          h(
+            'span',
+            { class: t.unread ? 'ticket-subject unread' : 'ticket-subject' },
+            t.subject,
+            t.unread ? h('span', { class: 'visually-hidden' }, ' (new reply or change from IT)') : null,
+          ),
           h('span', { class: 'ticket-date' }, `Updated ${dateTime(t.updatedAt)}`),
         ),
       ),
@@ -153,7 +168,9 @@ async function addNote(): Promise<void> {
   }
   try {
     const ref = selected;
-    const updated = await whileBusy(byId<HTMLButtonElement>('add-note'), 'Adding…', () => call(api().addNote({ ref, text: noteText.value })));
+    const updated = await whileBusy(byId<HTMLButtonElement>('add-note'), 'Adding…', () =>
+      call(api().addNote({ ref, text: noteText.value })),
+    );
     noteForm.reset();
     setFieldError(noteText, undefined);
     update(updated);
@@ -190,7 +207,9 @@ async function reopenTicket(): Promise<void> {
   }
   const ref = selected;
   try {
-    const updated = await whileBusy(byId<HTMLButtonElement>('confirm-reopen-button'), 'Reopening…', () => call(api().reopenTicket({ ref, text: text.value })));
+    const updated = await whileBusy(byId<HTMLButtonElement>('confirm-reopen-button'), 'Reopening…', () =>
+      call(api().reopenTicket({ ref, text: text.value })),
+    );
     byId<HTMLFormElement>('reopen-form').reset();
     setFieldError(text, undefined);
     byId('reopen-form').hidden = true;

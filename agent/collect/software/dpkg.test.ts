@@ -52,7 +52,10 @@ describe('parseDpkgStatus on hand-written stanzas (no recorded file has these st
       stanza('unpacked', 'install ok unpacked'),
       stanza('ok', 'install ok installed'),
     ].join('\n');
-    assert.deepEqual(parseDpkgStatus(text).map((p) => p.name), ['held', 'ok']);
+    assert.deepEqual(
+      parseDpkgStatus(text).map((p) => p.name),
+      ['held', 'ok'],
+    );
   });
 
   it('ignores field-like text on continuation lines', () => {
@@ -67,10 +70,13 @@ describe('parseDpkgStatus on hand-written stanzas (no recorded file has these st
       stanza('crlf', 'install ok installed').replace(/\n/g, '\r\n'),
       'Package: last\nStatus: install ok installed',
     ].join('\n');
-    assert.deepEqual(parseDpkgStatus(text).map((p) => [p.name, p.version]), [
-      ['crlf', '1.0-1'],
-      ['last', undefined],
-    ]);
+    assert.deepEqual(
+      parseDpkgStatus(text).map((p) => [p.name, p.version]),
+      [
+        ['crlf', '1.0-1'],
+        ['last', undefined],
+      ],
+    );
     assert.deepEqual(parseDpkgStatus(''), []);
   });
 
@@ -81,7 +87,8 @@ describe('parseDpkgStatus on hand-written stanzas (no recorded file has these st
 });
 
 describe('dpkgCollector', () => {
-  const status = 'Package: libc6\nStatus: install ok installed\nMulti-Arch: same\nArchitecture: amd64\nVersion: 2.36-9\nMaintainer: GNU Libc Maintainers <x@y>\n\nPackage: dpkg\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.21.22\n';
+  const status =
+    'Package: libc6\nStatus: install ok installed\nMulti-Arch: same\nArchitecture: amd64\nVersion: 2.36-9\nMaintainer: GNU Libc Maintainers <x@y>\n\nPackage: dpkg\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.21.22\n';
 
   it('dates each package by its file list, qualified by architecture for Multi-Arch: same', async () => {
     const host = new FakeHost()
@@ -89,7 +96,15 @@ describe('dpkgCollector', () => {
       .file('/var/lib/dpkg/info/libc6:amd64.list', '', Date.UTC(2024, 4, 2, 23, 59))
       .file('/var/lib/dpkg/info/dpkg.list', '', Date.UTC(2023, 0, 15));
     assert.deepEqual(await dpkgCollector.collect(host), [
-      { name: 'libc6', version: '2.36-9', publisher: 'GNU Libc Maintainers', arch: 'amd64', source: 'dpkg', scope: 'machine', installDate: '2024-05-02' },
+      {
+        name: 'libc6',
+        version: '2.36-9',
+        publisher: 'GNU Libc Maintainers',
+        arch: 'amd64',
+        source: 'dpkg',
+        scope: 'machine',
+        installDate: '2024-05-02',
+      },
       { name: 'dpkg', version: '1.21.22', arch: 'amd64', source: 'dpkg', scope: 'machine', installDate: '2023-01-15' },
     ]);
   });
@@ -120,23 +135,30 @@ function readDpkgQuery(): string[][] {
 
 const realDpkg = existsSync('/var/lib/dpkg/status') && existsSync('/usr/bin/dpkg-query');
 
-describe('dpkgCollector on this machine', { skip: !realDpkg && 'needs a real dpkg database (/var/lib/dpkg/status and dpkg-query): run on Debian or Ubuntu' }, () => {
-  it('agrees with dpkg-query on every installed package', async () => {
-    // Under the tests' dpkg lock: no other test file installs or removes a package between the two reads.
-    const { rows, items } = await withDpkgLock(async () => ({ rows: readDpkgQuery(), items: await dpkgCollector.collect(createNodeHost()) }));
-    // Abbrev is want/status/error; a second letter "i" means installed (ii, hi, ri, pi).
-    const installed = rows.filter(([abbrev]) => abbrev![1] === 'i');
+describe(
+  'dpkgCollector on this machine',
+  { skip: !realDpkg && 'needs a real dpkg database (/var/lib/dpkg/status and dpkg-query): run on Debian or Ubuntu' },
+  () => {
+    it('agrees with dpkg-query on every installed package', async () => {
+      // Under the tests' dpkg lock: no other test file installs or removes a package between the two reads.
+      const { rows, items } = await withDpkgLock(async () => ({
+        rows: readDpkgQuery(),
+        items: await dpkgCollector.collect(createNodeHost()),
+      }));
+      // Abbrev is want/status/error; a second letter "i" means installed (ii, hi, ri, pi).
+      const installed = rows.filter(([abbrev]) => abbrev![1] === 'i');
 
-    assert.equal(items.length, installed.length);
-    const seen = new Map(items.map((s) => [`${s.name}:${s.arch}`, s]));
-    for (const [, name, arch, version, maintainer] of installed) {
-      const item = seen.get(`${name}:${arch}`);
-      assert.ok(item, `${name}:${arch} missing`);
-      assert.equal(item.version, version, name);
-      assert.equal(item.publisher, maintainer!.replace(/<.*$/, '').trim() || undefined, name);
-    }
-    const dpkgItself = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'dpkg'], { encoding: 'utf8' });
-    assert.equal(items.find((s) => s.name === 'dpkg')?.version, dpkgItself);
-    assert.match(items.find((s) => s.name === 'dpkg')?.installDate ?? '', /^\d{4}-\d{2}-\d{2}$/);
-  });
-});
+      assert.equal(items.length, installed.length);
+      const seen = new Map(items.map((s) => [`${s.name}:${s.arch}`, s]));
+      for (const [, name, arch, version, maintainer] of installed) {
+        const item = seen.get(`${name}:${arch}`);
+        assert.ok(item, `${name}:${arch} missing`);
+        assert.equal(item.version, version, name);
+        assert.equal(item.publisher, maintainer!.replace(/<.*$/, '').trim() || undefined, name);
+      }
+      const dpkgItself = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'dpkg'], { encoding: 'utf8' });
+      assert.equal(items.find((s) => s.name === 'dpkg')?.version, dpkgItself);
+      assert.match(items.find((s) => s.name === 'dpkg')?.installDate ?? '', /^\d{4}-\d{2}-\d{2}$/);
+    });
+  },
+);

@@ -13,9 +13,31 @@ const userTab = fixture('linux-flatpak-list-user-outpost-columns.probe.txt');
 describe('parseFlatpakList', () => {
   it('reads the tab-separated form flatpak prints to a pipe, empty version cells included', () => {
     assert.deepEqual(parseFlatpakList(systemTab), [
-      { application: 'org.outpost.Platform', name: 'outpost platform', branch: '1.0', arch: 'x86_64', origin: 'local', installation: 'system' },
-      { application: 'org.outpost.Platform', name: 'outpost platform', branch: '2.0', arch: 'x86_64', origin: 'local', installation: 'system' },
-      { application: 'org.outpost.Probe', name: 'Outpost Probe', version: '2.5.1', branch: 'stable', arch: 'x86_64', origin: 'local', installation: 'system' },
+      {
+        application: 'org.outpost.Platform',
+        name: 'outpost platform',
+        branch: '1.0',
+        arch: 'x86_64',
+        origin: 'local',
+        installation: 'system',
+      },
+      {
+        application: 'org.outpost.Platform',
+        name: 'outpost platform',
+        branch: '2.0',
+        arch: 'x86_64',
+        origin: 'local',
+        installation: 'system',
+      },
+      {
+        application: 'org.outpost.Probe',
+        name: 'Outpost Probe',
+        version: '2.5.1',
+        branch: 'stable',
+        arch: 'x86_64',
+        origin: 'local',
+        installation: 'system',
+      },
     ]);
   });
 
@@ -24,22 +46,38 @@ describe('parseFlatpakList', () => {
   });
 
   it('reads a recorded listing of other columns, in the order they were asked for', () => {
-    const refs = parseFlatpakList(fixture('linux-flatpak-list-columns-application-branch-installation-name.txt'), ['application', 'branch', 'installation', 'name']);
+    const refs = parseFlatpakList(fixture('linux-flatpak-list-columns-application-branch-installation-name.txt'), [
+      'application',
+      'branch',
+      'installation',
+      'name',
+    ]);
     assert.equal(refs.length, 12);
-    assert.deepEqual(refs[7], { application: 'org.gnome.Platform', name: 'GNOME Application Platform version 3.36', branch: '3.36', installation: 'system' });
+    assert.deepEqual(refs[7], {
+      application: 'org.gnome.Platform',
+      name: 'GNOME Application Platform version 3.36',
+      branch: '3.36',
+      installation: 'system',
+    });
   });
 
   it('reads a recorded terminal listing whose names hold spaces and parentheses', () => {
     const text = fixture('linux-flatpak-list-columns-application-name-branch.tty.txt');
     const refs = parseFlatpakList(text);
     assert.equal(refs.length, text.trim().split('\n').length - 1);
-    assert.deepEqual(refs.find((r) => r.application === 'com.google.ChromeDev'), { application: 'com.google.ChromeDev', name: 'Google Chrome (unstable)', branch: 'stable' });
+    assert.deepEqual(
+      refs.find((r) => r.application === 'com.google.ChromeDev'),
+      { application: 'com.google.ChromeDev', name: 'Google Chrome (unstable)', branch: 'stable' },
+    );
     assert.ok(refs.some((r) => r.branch === '22.08-extra'));
   });
 
   it('skips rows of the wrong shape and text that is not a listing', () => {
     const text = 'org.ok.App\tOK\t1\tstable\tx86_64\tflathub\tsystem\nshort\trow\nnot an id\tX\t1\tstable\tx86_64\tflathub\tsystem\n';
-    assert.deepEqual(parseFlatpakList(text).map((r) => r.application), ['org.ok.App']);
+    assert.deepEqual(
+      parseFlatpakList(text).map((r) => r.application),
+      ['org.ok.App'],
+    );
     assert.deepEqual(parseFlatpakList('error: something\n'), []);
     assert.deepEqual(parseFlatpakList(''), []);
   });
@@ -52,7 +90,14 @@ describe('flatpakSoftware', () => {
     assert.deepEqual([platform1!.name, platform1!.version], ['org.outpost.Platform//1.0', '1.0']);
     assert.equal(platform2!.name, 'org.outpost.Platform//2.0');
     const [beta] = parseFlatpakList(userTab).map((r) => flatpakSoftware(r, 'alice'));
-    assert.deepEqual(beta, { name: 'org.outpost.Probe//beta', version: 'beta', arch: 'x86_64', source: 'flatpak', scope: 'user', user: 'alice' });
+    assert.deepEqual(beta, {
+      name: 'org.outpost.Probe//beta',
+      version: 'beta',
+      arch: 'x86_64',
+      source: 'flatpak',
+      scope: 'user',
+      user: 'alice',
+    });
   });
 
   it('gives every installed ref of a recorded machine its own inventory key', () => {
@@ -95,12 +140,15 @@ describe('flatpakCollector', () => {
   it('lists the system installation and each account that has its own', async () => {
     const host = machine().command('flatpak', (args) => ({ stdout: args.includes('--user') ? userTab : systemTab, stderr: '', code: 0 }));
     const items = await flatpakCollector.collect(host);
-    assert.deepEqual(items.map((s) => [s.name, s.scope, s.user]), [
-      ['org.outpost.Platform//1.0', 'machine', undefined],
-      ['org.outpost.Platform//2.0', 'machine', undefined],
-      ['org.outpost.Probe', 'machine', undefined],
-      ['org.outpost.Probe//beta', 'user', 'alice'],
-    ]);
+    assert.deepEqual(
+      items.map((s) => [s.name, s.scope, s.user]),
+      [
+        ['org.outpost.Platform//1.0', 'machine', undefined],
+        ['org.outpost.Platform//2.0', 'machine', undefined],
+        ['org.outpost.Probe', 'machine', undefined],
+        ['org.outpost.Probe//beta', 'user', 'alice'],
+      ],
+    );
     assert.equal(host.calls.length, 2);
     assert.deepEqual(host.calls[0]!.args, ['list', '--system', '--columns=application,name,version,branch,arch,origin,installation']);
     assert.equal(host.calls[1]!.args[1], '--user');

@@ -20,28 +20,34 @@ describe('parseWmicTable on recorded `wmic qfe` output', () => {
   it('slices columns by the header, whatever columns this Windows prints (Windows 10, no Caption)', () => {
     const rows = parseWmicTable(WIN10);
     assert.equal(rows.length, 9);
-    assert.deepEqual({ ...rows[2] }, {
-      Description: 'Security Update',
-      FixComments: '',
-      HotFixID: 'KB4465477',
-      InstallDate: '',
-      InstalledBy: 'NT AUTHORITY\\SYSTEM',
-      InstalledOn: '10/22/2018',
-      Name: '',
-      ServicePackInEffect: '',
-      Status: '',
-    });
+    assert.deepEqual(
+      { ...rows[2] },
+      {
+        Description: 'Security Update',
+        FixComments: '',
+        HotFixID: 'KB4465477',
+        InstallDate: '',
+        InstalledBy: 'NT AUTHORITY\\SYSTEM',
+        InstalledOn: '10/22/2018',
+        Name: '',
+        ServicePackInEffect: '',
+        Status: '',
+      },
+    );
   });
 
   it('reads Windows 7 rows with Caption and CSName, including Hotfix rows', () => {
     const items = toItems(parseWmicTable(WIN7));
     assert.equal(items.length, 67);
-    assert.deepEqual(items.find((s) => s.name === 'KB976902'), {
-      name: 'KB976902',
-      source: 'hotfix',
-      scope: 'machine',
-      installDate: '2010-11-21',
-    });
+    assert.deepEqual(
+      items.find((s) => s.name === 'KB976902'),
+      {
+        name: 'KB976902',
+        source: 'hotfix',
+        scope: 'machine',
+        installDate: '2010-11-21',
+      },
+    );
     assert.ok(parseWmicTable(WIN7).some((r) => r.Description === 'Hotfix'));
   });
 
@@ -51,9 +57,10 @@ describe('parseWmicTable on recorded `wmic qfe` output', () => {
     assert.equal(rows[0]?.InstalledBy, 'TEST_dc\\Администратор');
     assert.equal(rows[0]?.InstalledOn, '3/18/2014');
     assert.equal(rows[0]?.ServicePackInEffect, '');
-    assert.deepEqual(toItems(rows).map((s) => s.installDate), [
-      '2014-03-18', '2014-03-18', '2014-03-18', '2014-03-18', '2014-03-18', '2014-03-18', '2020-04-17',
-    ]);
+    assert.deepEqual(
+      toItems(rows).map((s) => s.installDate),
+      ['2014-03-18', '2014-03-18', '2014-03-18', '2014-03-18', '2014-03-18', '2014-03-18', '2020-04-17'],
+    );
   });
 
   it('keeps a double space inside an ASCII value (only non-ASCII rows are re-aligned)', () => {
@@ -72,9 +79,15 @@ describe('parseWmicList on a recorded /format:list capture (Windows XP, French)'
     const records = parseWmicList(XP_LIST);
     assert.equal(records.length, 16);
     const items = toItems(records);
-    assert.deepEqual(items.slice(0, 2).map((s) => s.name), ['KB2079403', 'KB2115168']);
+    assert.deepEqual(
+      items.slice(0, 2).map((s) => s.name),
+      ['KB2079403', 'KB2115168'],
+    );
     assert.deepEqual(items.find((s) => s.name === 'KB980195')?.installDate, '2011-01-15');
-    assert.deepEqual(items.find((s) => s.name === 'XpsEPSC'), { name: 'XpsEPSC', source: 'hotfix', scope: 'machine' });
+    assert.deepEqual(
+      items.find((s) => s.name === 'XpsEPSC'),
+      { name: 'XpsEPSC', source: 'hotfix', scope: 'machine' },
+    );
     assert.equal(items.length, 16);
   });
 });
@@ -93,7 +106,10 @@ describe('hotfixCollector end to end', () => {
   it('reads wmic qfe when wmic exists', async () => {
     const host = new FakeHost('win32').command(WMIC_CMD, WIN2012_RU);
     const items = await hotfixCollector.collect(host);
-    assert.deepEqual(items.map((s) => s.name), ['KB2919355', 'KB2919442', 'KB2937220', 'KB2938772', 'KB2939471', 'KB2949621', 'KB2999226']);
+    assert.deepEqual(
+      items.map((s) => s.name),
+      ['KB2919355', 'KB2919442', 'KB2937220', 'KB2938772', 'KB2939471', 'KB2949621', 'KB2999226'],
+    );
     for (const s of items) SoftwareSchema.parse(s);
   });
 

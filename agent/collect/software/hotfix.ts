@@ -37,7 +37,9 @@ function cleanWmicText(text: string): string {
  * spaces ("Security Update", "NT AUTHORITY\SYSTEM"), and the column set varies by Windows version.
  */
 export function parseWmicTable(text: string): QfeRecord[] {
-  const lines = cleanWmicText(text).split('\n').map((l) => l.replace(/\r+$/, ''));
+  const lines = cleanWmicText(text)
+    .split('\n')
+    .map((l) => l.replace(/\r+$/, ''));
   const headerAt = lines.findIndex((l) => l.trim() !== '');
   if (headerAt === -1) return [];
   const columns = [...lines[headerAt]!.matchAll(/\S+/g)].map((m) => ({ name: m[0], start: m.index }));

@@ -102,7 +102,10 @@ describe('macosAppsCollector end to end', () => {
     const host = new FakeHost('darwin').command(JSON_CMD, JSON_TEXT);
     const items = await macosAppsCollector.collect(host);
     const idle = named(items, 'IDLE 3'); // Homebrew python@3.11 and python@3.12 both ship one
-    assert.deepEqual(idle.map((s) => s.version), ['3.12.5']);
+    assert.deepEqual(
+      idle.map((s) => s.version),
+      ['3.12.5'],
+    );
     assert.equal(items.length, fromJson().length - 1);
     assert.equal(host.calls[0]?.options?.timeoutMs !== undefined && host.calls[0].options.timeoutMs >= 120_000, true);
   });
@@ -113,7 +116,10 @@ describe('macosAppsCollector end to end', () => {
       .command(XML_CMD, XML_TEXT);
     const items = await macosAppsCollector.collect(host);
     assert.ok(named(items, 'OneDrive').length === 1);
-    assert.deepEqual(host.calls.map((c) => c.args[0]), ['-json', '-xml']);
+    assert.deepEqual(
+      host.calls.map((c) => c.args[0]),
+      ['-json', '-xml'],
+    );
   });
 
   it('returns nothing when system_profiler is absent and throws when it prints no list', async () => {
@@ -123,9 +129,7 @@ describe('macosAppsCollector end to end', () => {
   });
 
   it('throws on a truncated XML plist instead of reporting a partial list', async () => {
-    const host = new FakeHost('darwin')
-      .command(JSON_CMD, { stdout: '', stderr: '', code: 1 })
-      .command(XML_CMD, XML_TEXT.slice(0, 5000));
+    const host = new FakeHost('darwin').command(JSON_CMD, { stdout: '', stderr: '', code: 1 }).command(XML_CMD, XML_TEXT.slice(0, 5000));
     await assert.rejects(macosAppsCollector.collect(host), /truncated|holds/);
   });
 });

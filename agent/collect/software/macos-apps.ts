@@ -95,7 +95,11 @@ function nfc(value: unknown): string | undefined {
 }
 
 function bundleName(path: string): string {
-  return path.replace(/\/$/, '').split('/').pop()!.replace(/\.app$/i, '');
+  return path
+    .replace(/\/$/, '')
+    .split('/')
+    .pop()!
+    .replace(/\.app$/i, '');
 }
 
 /** Bundles under /Users/<name>/ belong to that user; /Users/Shared is everyone's. */
@@ -116,7 +120,12 @@ export function signerName(leaf: unknown): string | undefined {
   if (typeof leaf !== 'string') return undefined;
   if (leaf === 'Software Signing') return 'Apple Inc.';
   if (!SIGNER_PREFIXES.test(leaf)) return undefined;
-  return cleanText(leaf.replace(SIGNER_PREFIXES, '').replace(/\s*\([A-Z0-9]{10}\)$/, '').normalize('NFC'));
+  return cleanText(
+    leaf
+      .replace(SIGNER_PREFIXES, '')
+      .replace(/\s*\([A-Z0-9]{10}\)$/, '')
+      .normalize('NFC'),
+  );
 }
 
 /** The command's output, or null when system_profiler is not on this machine. */

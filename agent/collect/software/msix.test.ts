@@ -36,12 +36,15 @@ describe('parseFormatList on recorded Get-AppxPackage output', () => {
 describe('packageToSoftware', () => {
   it('drops frameworks and keeps apps with name, version, arch and publisher CN', () => {
     const items = parseFormatList(APPSDK).flatMap((p) => packageToSoftware(p) ?? []);
-    assert.deepEqual(items.map((s) => `${s.name} ${s.arch}`), [
-      'MicrosoftCorporationII.WindowsAppRuntime.Main.1.0 x64',
-      'Microsoft.WindowsAppRuntime.Singleton x64',
-      'Microsoft.WinAppRuntime.DDLM.0.318.928.0-x6 x64',
-      'Microsoft.WinAppRuntime.DDLM.0.318.928.0-x8 x86',
-    ]);
+    assert.deepEqual(
+      items.map((s) => `${s.name} ${s.arch}`),
+      [
+        'MicrosoftCorporationII.WindowsAppRuntime.Main.1.0 x64',
+        'Microsoft.WindowsAppRuntime.Singleton x64',
+        'Microsoft.WinAppRuntime.DDLM.0.318.928.0-x6 x64',
+        'Microsoft.WinAppRuntime.DDLM.0.318.928.0-x8 x86',
+      ],
+    );
     assert.deepEqual(packageToSoftware(parseFormatList(STORE)[0]!), {
       name: 'Microsoft.WindowsStore',
       version: '22405.1401.9.0',

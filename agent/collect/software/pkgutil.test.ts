@@ -10,8 +10,7 @@ const RECEIPT = fixture('macos-var-db-receipts.MRTConfigData.plist.xml');
 const RECEIPT_ID = 'com.apple.pkg.MRTConfigData_10_15.16U4211';
 
 /** The recorded receipt with its identifier and version swapped, to stand for a third-party package. */
-const receiptFor = (id: string, version: string) =>
-  RECEIPT.replace(RECEIPT_ID, id).replace('1.93.1.1657754914', version);
+const receiptFor = (id: string, version: string) => RECEIPT.replace(RECEIPT_ID, id).replace('1.93.1.1657754914', version);
 
 describe('parsePkgIds on recorded `pkgutil --pkgs`', () => {
   it('reads every id and skips the trailing blank line', () => {
@@ -46,20 +45,26 @@ describe('pkgutilCollector end to end', () => {
       .file(`${RECEIPTS_DIR}/${RECEIPT_ID}.plist`, RECEIPT)
       .file(`${RECEIPTS_DIR}/org.golang.go.plist`, receiptFor('org.golang.go', '1.22.5'))
       .file(`${RECEIPTS_DIR}/com.tinyspeck.slackmacgap.plist`, 'bplist00\u00d4\u0001\u0002')
-      .command(`/usr/bin/plutil -convert xml1 -o - ${RECEIPTS_DIR}/com.tinyspeck.slackmacgap.plist`, receiptFor('com.tinyspeck.slackmacgap', '4.41.105'))
+      .command(
+        `/usr/bin/plutil -convert xml1 -o - ${RECEIPTS_DIR}/com.tinyspeck.slackmacgap.plist`,
+        receiptFor('com.tinyspeck.slackmacgap', '4.41.105'),
+      )
       .file(`${RECEIPTS_DIR}/org.virtualbox.pkg.virtualbox.plist`, RECEIPT.slice(0, 200));
 
   it('reads XML receipts directly and converts binary ones with plutil', async () => {
     const h = host();
     const items = await pkgutilCollector.collect(h);
     assert.equal(items.length, 65);
-    assert.deepEqual(items.find((s) => s.name === 'org.golang.go'), {
-      name: 'org.golang.go',
-      version: '1.22.5',
-      installDate: '2023-07-13',
-      source: 'pkgutil',
-      scope: 'machine',
-    });
+    assert.deepEqual(
+      items.find((s) => s.name === 'org.golang.go'),
+      {
+        name: 'org.golang.go',
+        version: '1.22.5',
+        installDate: '2023-07-13',
+        source: 'pkgutil',
+        scope: 'machine',
+      },
+    );
     assert.equal(items.find((s) => s.name === 'com.tinyspeck.slackmacgap')?.version, '4.41.105');
     assert.equal(h.calls.filter((c) => c.file === '/usr/bin/plutil').length, 1, 'one plutil, for the binary receipt only');
     assert.ok(!items.some((s) => s.name === RECEIPT_ID));
@@ -67,11 +72,14 @@ describe('pkgutilCollector end to end', () => {
 
   it('keeps a package whose receipt is missing or malformed, without a version', async () => {
     const items = await pkgutilCollector.collect(host());
-    assert.deepEqual(items.find((s) => s.name === 'org.virtualbox.pkg.virtualbox'), {
-      name: 'org.virtualbox.pkg.virtualbox',
-      source: 'pkgutil',
-      scope: 'machine',
-    });
+    assert.deepEqual(
+      items.find((s) => s.name === 'org.virtualbox.pkg.virtualbox'),
+      {
+        name: 'org.virtualbox.pkg.virtualbox',
+        source: 'pkgutil',
+        scope: 'machine',
+      },
+    );
     assert.ok(items.some((s) => s.name === 'com.microsoft.teams2' && s.version === undefined));
   });
 

@@ -17,8 +17,10 @@ describe('parsePlist', () => {
 
   it('decodes entities, numbers, booleans and empty elements', () => {
     const value = parsePlist(
-      wrap('<dict><key>a&amp;b</key><string>&lt;x&gt; &#233;&#x2019;</string><key>n</key><integer>-3</integer>' +
-        '<key>r</key><real>6.5</real><key>t</key><true/><key>e</key><string/><key>d</key><dict/></dict>'),
+      wrap(
+        '<dict><key>a&amp;b</key><string>&lt;x&gt; &#233;&#x2019;</string><key>n</key><integer>-3</integer>' +
+          '<key>r</key><real>6.5</real><key>t</key><true/><key>e</key><string/><key>d</key><dict/></dict>',
+      ),
     );
     assert.deepEqual(JSON.parse(JSON.stringify(value)), { 'a&b': '<x> \u00e9\u2019', n: -3, r: 6.5, t: true, e: '', d: {} });
   });

@@ -26,11 +26,10 @@ const PRELUDE = [
  */
 export function runPowerShell(host: Host, script: string, options: ExecOptions = {}): Promise<ExecResult> {
   const encoded = Buffer.from(`${PRELUDE}\n${script}`, 'utf16le').toString('base64');
-  return host.exec(
-    powershellPath(host),
-    ['-NoLogo', '-NoProfile', '-NonInteractive', '-InputFormat', 'None', '-EncodedCommand', encoded],
-    { ...options, encoding: 'utf8' },
-  );
+  return host.exec(powershellPath(host), ['-NoLogo', '-NoProfile', '-NonInteractive', '-InputFormat', 'None', '-EncodedCommand', encoded], {
+    ...options,
+    encoding: 'utf8',
+  });
 }
 
 /** The script of a runPowerShell call, for tests and logs. */

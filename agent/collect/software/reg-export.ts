@@ -70,7 +70,13 @@ function parseData(rest: string): RegData | undefined {
   }
   const hex = /^hex(?:\(([0-9a-fA-F]+)\))?:([0-9a-fA-F,\s]*)$/.exec(rest);
   if (!hex) return undefined;
-  const bytes = Buffer.from(hex[2]!.split(',').map((b) => b.trim()).filter(Boolean).map((b) => parseInt(b, 16)));
+  const bytes = Buffer.from(
+    hex[2]!
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean)
+      .map((b) => parseInt(b, 16)),
+  );
   switch ((hex[1] ?? '3').toLowerCase()) {
     case '1': // REG_SZ written as hex
     case '2': // REG_EXPAND_SZ

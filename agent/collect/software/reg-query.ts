@@ -109,7 +109,12 @@ async function runBatch(host: Host, batch: readonly RegQuery[]): Promise<string[
   const reg = psQuote(system32(host, 'reg.exe'));
   const tag = randomBytes(8).toString('hex');
   const script = batch
-    .map((q, i) => `'${MARKER}-${tag} ${i}'\n& ${reg} ${queryArgs(q).map((a) => (a === q.key ? psQuote(a) : a)).join(' ')} 2>$null`)
+    .map(
+      (q, i) =>
+        `'${MARKER}-${tag} ${i}'\n& ${reg} ${queryArgs(q)
+          .map((a) => (a === q.key ? psQuote(a) : a))
+          .join(' ')} 2>$null`,
+    )
     .concat(`'${END}-${tag}'`)
     .join('\n');
   try {

@@ -9,7 +9,15 @@ const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, imp
 describe('parseRpmQuery', () => {
   it('reads a real rpm 4.18 answer to our own query format, epoch and (none) included', () => {
     assert.deepEqual(parseRpmQuery(fixture('linux-rpm-qa-outpost-format.probe.txt')), [
-      { name: 'outpost-probe', version: '2:1.4-3.mga2.tainted', publisher: 'Outpost Test', arch: 'noarch', source: 'rpm', scope: 'machine', installDate: '2026-11-23' },
+      {
+        name: 'outpost-probe',
+        version: '2:1.4-3.mga2.tainted',
+        publisher: 'Outpost Test',
+        arch: 'noarch',
+        source: 'rpm',
+        scope: 'machine',
+        installDate: '2026-11-23',
+      },
       { name: 'novendor-probe', version: '0.9-1', arch: 'noarch', source: 'rpm', scope: 'machine', installDate: '2026-11-23' },
     ]);
   });
@@ -32,8 +40,13 @@ describe('parseRpmQuery', () => {
     assert.equal(items.length, 10);
     const swresample = items.find((s) => s.name === 'lib64swresample0');
     assert.deepEqual(swresample, {
-      name: 'lib64swresample0', version: '0.10.2-2.mga2.tainted', publisher: 'Mageia.Org', arch: 'x86_64',
-      source: 'rpm', scope: 'machine', installDate: '2012-04-12',
+      name: 'lib64swresample0',
+      version: '0.10.2-2.mga2.tainted',
+      publisher: 'Mageia.Org',
+      arch: 'x86_64',
+      source: 'rpm',
+      scope: 'machine',
+      installDate: '2012-04-12',
     });
     assert.equal(items.find((s) => s.name === 'libpciaccess0')?.installDate, '2011-07-19'); // 1311080703 s, UTC
     assert.equal(items.find((s) => s.name === 'ruby-term-ansicolor')?.arch, 'noarch');
@@ -50,7 +63,9 @@ describe('parseRpmQuery', () => {
       '\t0\t1.0\t1\tx86_64\tV\t1', // no name
       'bash\t0\t5.1.8\t9.el9\tx86_64\tAlmaLinux\tnot-a-number\r',
     ].join('\n');
-    assert.deepEqual(parseRpmQuery(text), [{ name: 'bash', version: '5.1.8-9.el9', publisher: 'AlmaLinux', arch: 'x86_64', source: 'rpm', scope: 'machine' }]);
+    assert.deepEqual(parseRpmQuery(text), [
+      { name: 'bash', version: '5.1.8-9.el9', publisher: 'AlmaLinux', arch: 'x86_64', source: 'rpm', scope: 'machine' },
+    ]);
   });
 
   it('shows an epoch only when it is set and not zero', () => {
@@ -68,8 +83,14 @@ describe('rpmCollector', () => {
   it('asks rpm for every package in its tab-separated format', async () => {
     const host = new FakeHost().dir('/var/lib/rpm').command('rpm', line);
     const items = await rpmCollector.collect(host);
-    assert.deepEqual(host.calls.map((c) => c.args), [['-qa', '--queryformat', RPM_QUERY_FORMAT]]);
-    assert.deepEqual(items.map((s) => [s.name, s.version, s.installDate]), [['bash', '5.2.26-3.fc40', '2024-04-24']]);
+    assert.deepEqual(
+      host.calls.map((c) => c.args),
+      [['-qa', '--queryformat', RPM_QUERY_FORMAT]],
+    );
+    assert.deepEqual(
+      items.map((s) => [s.name, s.version, s.installDate]),
+      [['bash', '5.2.26-3.fc40', '2024-04-24']],
+    );
   });
 
   it('returns nothing, without running rpm, where there is no rpm database', async () => {
@@ -84,7 +105,9 @@ describe('rpmCollector', () => {
   });
 
   it('fails when rpm exits non-zero without output, and names the reason', async () => {
-    const host = new FakeHost().dir('/var/lib/rpm').command('rpm', { stdout: '', stderr: 'error: cannot open Packages database\n', code: 1 });
+    const host = new FakeHost()
+      .dir('/var/lib/rpm')
+      .command('rpm', { stdout: '', stderr: 'error: cannot open Packages database\n', code: 1 });
     await assert.rejects(rpmCollector.collect(host), /code 1: error: cannot open Packages database/);
   });
 

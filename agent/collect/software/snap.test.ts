@@ -22,7 +22,10 @@ describe('parseSnapList', () => {
     const items = parseSnapList(fixture('linux-snap-list.2024.txt'));
     const names = items.map((s) => s.name);
     assert.ok(!names.includes('core18') && !names.includes('gtk-common-themes')); // "base,disabled", "disabled"
-    assert.deepEqual(items.find((s) => s.name === 'testapp'), { name: 'testapp', version: '1.0', source: 'snap', scope: 'machine' });
+    assert.deepEqual(
+      items.find((s) => s.name === 'testapp'),
+      { name: 'testapp', version: '1.0', source: 'snap', scope: 'machine' },
+    );
     assert.equal(items.find((s) => s.name === 'bw')?.publisher, 'bitwarden'); // Tracking "-"
     assert.equal(items.find((s) => s.name === 'hello-world')?.version, '6.3'); // held
     assert.equal(items.find((s) => s.name === 'gnome-3-28-1804')?.version, '3.28.0-19-g98f9e67.98f9e67');
@@ -50,7 +53,13 @@ describe('parseSnapList', () => {
   });
 
   it('skips lines that are not package rows and returns nothing without a header', () => {
-    const output = ['Name   Version  Rev  Tracking  Publisher  Notes', 'hello  2.10     42   stable    canonical* -', '', 'a b c', 'x'].join('\n');
+    const output = [
+      'Name   Version  Rev  Tracking  Publisher  Notes',
+      'hello  2.10     42   stable    canonical* -',
+      '',
+      'a b c',
+      'x',
+    ].join('\n');
     assert.deepEqual(table(output), [['hello', '2.10', 'canonical']]);
     assert.deepEqual(parseSnapList('error: something odd\n'), []);
     assert.deepEqual(parseSnapList(''), []);
@@ -61,8 +70,19 @@ describe('tableColumns', () => {
   it('finds titles with spaces, ignores unknown ones and cuts rows at the offsets', () => {
     const header = 'Application ID  Name  Extra Branch';
     const columns = tableColumns(header, ['Application ID', 'Name', 'Branch', 'Missing']);
-    assert.deepEqual(columns.map((c) => [c.title, c.start]), [['Application ID', 0], ['Name', 16], ['Branch', 28]]);
-    assert.deepEqual(tableRow('org.x.App       X App       stable', columns), { 'Application ID': 'org.x.App', Name: 'X App', Branch: 'stable' });
+    assert.deepEqual(
+      columns.map((c) => [c.title, c.start]),
+      [
+        ['Application ID', 0],
+        ['Name', 16],
+        ['Branch', 28],
+      ],
+    );
+    assert.deepEqual(tableRow('org.x.App       X App       stable', columns), {
+      'Application ID': 'org.x.App',
+      Name: 'X App',
+      Branch: 'stable',
+    });
   });
 });
 
@@ -72,7 +92,10 @@ describe('snapCollector', () => {
   it('lists snaps without colour or Unicode marks', async () => {
     const host = running().command('snap', fixture('linux-snap-list.2019.txt'));
     assert.equal((await snapCollector.collect(host)).length, 5);
-    assert.deepEqual(host.calls.map((c) => [c.file, ...c.args]), [['snap', 'list', '--color=never', '--unicode=never']]);
+    assert.deepEqual(
+      host.calls.map((c) => [c.file, ...c.args]),
+      [['snap', 'list', '--color=never', '--unicode=never']],
+    );
   });
 
   it('returns nothing when snap is not installed or snapd is not running', async () => {

@@ -50,7 +50,10 @@ export function tableRow(line: string, columns: readonly TableColumn[]): Record<
 
 /** Output lines without colour codes and carriage returns (a pseudo-terminal ends lines with CRLF). */
 export function plainLines(output: string): string[] {
-  return output.replace(ANSI, '').split('\n').map((line) => line.replace(/\r$/, ''));
+  return output
+    .replace(ANSI, '')
+    .split('\n')
+    .map((line) => line.replace(/\r$/, ''));
 }
 
 /** "canonical**", "kde*" or "canonical✓" -> the account name; the marks mean verified or starred. */

@@ -81,7 +81,10 @@ describe('uninstall rules on recorded .reg exports', () => {
       'Windows XP Service Pack 3',
     ]);
     assert.equal(entries.find((e) => e.name === 'PDFCreator')?.publisher, 'Frank Heindörfer, Philip Chinery');
-    assert.ok(XP_KEYS.some((k) => k.path.endsWith('\\CustomMessages')), 'the export holds a nested key');
+    assert.ok(
+      XP_KEYS.some((k) => k.path.endsWith('\\CustomMessages')),
+      'the export holds a nested key',
+    );
   });
 });
 
@@ -129,24 +132,30 @@ describe('windowsRegistryCollector end to end', () => {
   it('lists a product present in both views once, as x64, and the 32-bit-only ones as x86', async () => {
     const items = await windowsRegistryCollector.collect(windowsHost(outputs));
     const machine = items.filter((s) => s.scope === 'machine');
-    assert.deepEqual(machine.filter((s) => s.name === 'КриптоПро CSP').map((s) => s.arch), ['x64']);
+    assert.deepEqual(
+      machine.filter((s) => s.name === 'КриптоПро CSP').map((s) => s.arch),
+      ['x64'],
+    );
     assert.equal(machine.filter((s) => s.arch === 'x86').length, 13);
     for (const s of items) SoftwareSchema.parse(s);
   });
 
   it('reports per-user installs with the account name from ProfileList', async () => {
     const items = await windowsRegistryCollector.collect(windowsHost(outputs));
-    assert.deepEqual(items.filter((s) => s.scope === 'user'), [
-      {
-        name: 'КриптоПро CSP',
-        version: '5.0.12000',
-        publisher: 'Компания КриптоПро',
-        installDate: '2021-07-24',
-        source: 'windows-registry',
-        scope: 'user',
-        user: 'Пётр',
-      },
-    ]);
+    assert.deepEqual(
+      items.filter((s) => s.scope === 'user'),
+      [
+        {
+          name: 'КриптоПро CSP',
+          version: '5.0.12000',
+          publisher: 'Компания КриптоПро',
+          installDate: '2021-07-24',
+          source: 'windows-registry',
+          scope: 'user',
+          user: 'Пётр',
+        },
+      ],
+    );
   });
 
   it('runs reg.exe inside PowerShell with UTF-8 output, so non-ASCII names arrive intact', async () => {
@@ -167,7 +176,10 @@ describe('windowsRegistryCollector end to end', () => {
   it('queries one view on 32-bit Windows and labels it x86', async () => {
     const host = windowsHost({ [HKLM_UNINSTALL]: asRegQuery(RU_KEYS) }).setEnv('PROCESSOR_ARCHITECTURE', 'x86');
     const items = await windowsRegistryCollector.collect(host);
-    assert.deepEqual(items.filter((s) => s.scope === 'machine').map((s) => s.arch), ['x86', 'x86']);
+    assert.deepEqual(
+      items.filter((s) => s.scope === 'machine').map((s) => s.arch),
+      ['x86', 'x86'],
+    );
   });
 
   it('falls back to reg.exe alone when PowerShell is absent', async () => {
@@ -176,7 +188,10 @@ describe('windowsRegistryCollector end to end', () => {
       .command(`C:\\Windows\\System32\\reg.exe query ${HKLM_UNINSTALL} /s /reg:64`, QUERY_TEXT + asRegQuery(RU_KEYS))
       .command(`C:\\Windows\\System32\\reg.exe query ${HKLM_UNINSTALL} /s /reg:32`, { stdout: '', stderr: 'ERROR', code: 1 });
     const items = await windowsRegistryCollector.collect(host);
-    assert.deepEqual(items.map((s) => s.name), ['КриптоПро CSP', '1C Предприятие 7.7']);
+    assert.deepEqual(
+      items.map((s) => s.name),
+      ['КриптоПро CSP', '1C Предприятие 7.7'],
+    );
   });
 
   it('returns nothing without reg.exe, and throws when the machine key reads empty or the run is cut', async () => {

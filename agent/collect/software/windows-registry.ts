@@ -114,7 +114,12 @@ export async function collectWindowsRegistry(host: Host): Promise<Software[]> {
   if (sids === undefined) return [];
   const arch = nativeArch(host);
   const machine: RegQuery[] =
-    arch === 'x86' ? [{ key: HKLM_UNINSTALL }] : [{ key: HKLM_UNINSTALL, view: 64 }, { key: HKLM_UNINSTALL, view: 32 }];
+    arch === 'x86'
+      ? [{ key: HKLM_UNINSTALL }]
+      : [
+          { key: HKLM_UNINSTALL, view: 64 },
+          { key: HKLM_UNINSTALL, view: 32 },
+        ];
   const users: RegQuery[] = sids.map((sid) => ({ key: `HKU\\${sid}\\${UNINSTALL}` }));
   const profiles: RegQuery[] = sids.length > 0 ? [{ key: PROFILE_LIST }] : [];
   const outputs = await runRegQueries(host, [...machine, ...profiles, ...users]);

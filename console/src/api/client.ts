@@ -21,7 +21,11 @@ export async function api<R extends HttpRoute>(route: R, ...args: ApiArgs<R>): P
 }
 
 /** As api(), cancellable: a page that is left aborts what it was still loading. */
-export async function apiWith<R extends HttpRoute>(route: R, params: ApiParams<R> | undefined, signal: AbortSignal | undefined): Promise<ApiResponse<R>> {
+export async function apiWith<R extends HttpRoute>(
+  route: R,
+  params: ApiParams<R> | undefined,
+  signal: AbortSignal | undefined,
+): Promise<ApiResponse<R>> {
   const req = buildRequest(route, params);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (req.body !== undefined) headers['content-type'] = 'application/json';

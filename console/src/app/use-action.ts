@@ -11,7 +11,11 @@ export interface Action {
 }
 
 /** The hook's core without Preact, so node:test can check it. */
-export async function runAction(fn: () => Promise<void>, setBusy: (busy: boolean) => void, setError: (error: string | null) => void): Promise<boolean> {
+export async function runAction(
+  fn: () => Promise<void>,
+  setBusy: (busy: boolean) => void,
+  setError: (error: string | null) => void,
+): Promise<boolean> {
   setBusy(true);
   setError(null);
   try {

@@ -58,7 +58,11 @@ export interface CursorPage<I> {
  * "Load older" for a cursor-paged list: appends the page before `nextBefore` to what is loaded.
  * A failure is announced as `${failure}: <message>`.
  */
-export function useLoadOlder<I, T extends CursorPage<I>>(list: Loaded<T>, fetchPage: (before: number) => Promise<CursorPage<I>>, failure: string) {
+export function useLoadOlder<I, T extends CursorPage<I>>(
+  list: Loaded<T>,
+  fetchPage: (before: number) => Promise<CursorPage<I>>,
+  failure: string,
+) {
   const [busy, setBusy] = useState(false);
   async function loadOlder() {
     const before = list.data?.nextBefore;

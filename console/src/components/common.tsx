@@ -115,6 +115,12 @@ export function Facts({ items, label }: { items: [string, ComponentChildren | nu
   );
 }
 
-export function Badge({ children, kind = 'neutral' }: { children: ComponentChildren; kind?: 'neutral' | 'danger' | 'warning' | 'success' | 'info' }) {
+export function Badge({
+  children,
+  kind = 'neutral',
+}: {
+  children: ComponentChildren;
+  kind?: 'neutral' | 'danger' | 'warning' | 'success' | 'info';
+}) {
   return <span class={`badge badge-${kind}`}>{children}</span>;
 }

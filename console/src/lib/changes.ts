@@ -52,7 +52,9 @@ function str(value: unknown): string | undefined {
 function softwareLabel(item: Record<string, unknown>): string {
   const name = str(item.name) ?? 'unnamed package';
   const version = str(item.version);
-  const where = [str(item.source), item.scope === 'user' && str(item.user) ? `user ${str(item.user)}` : undefined].filter(Boolean).join(', ');
+  const where = [str(item.source), item.scope === 'user' && str(item.user) ? `user ${str(item.user)}` : undefined]
+    .filter(Boolean)
+    .join(', ');
   return `${name}${version ? ` ${version}` : ''}${where ? ` (${where})` : ''}`;
 }
 
@@ -88,7 +90,9 @@ function userFromKey(key: string): Record<string, unknown> {
 }
 
 function addresses(item: Record<string, unknown>): string {
-  const list = [item.ipv4, item.ipv6].flatMap((v) => (Array.isArray(v) ? (v as unknown[]) : [])).filter((x): x is string => typeof x === 'string');
+  const list = [item.ipv4, item.ipv6]
+    .flatMap((v) => (Array.isArray(v) ? (v as unknown[]) : []))
+    .filter((x): x is string => typeof x === 'string');
   return list.join(', ');
 }
 
@@ -143,11 +147,17 @@ function valueText(field: string, value: unknown): string {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {
     if (value.every((v) => typeof v === 'string')) return value.length ? value.join(', ') : '(none)';
-    return value.length === 1 ? `1 ${field === 'disks' ? 'disk' : 'item'}` : `${formatCount(value.length)} ${field === 'disks' ? 'disks' : 'items'}`;
+    return value.length === 1
+      ? `1 ${field === 'disks' ? 'disk' : 'item'}`
+      : `${formatCount(value.length)} ${field === 'disks' ? 'disks' : 'items'}`;
   }
   const o = rec(value);
   if (field === 'memory') return typeof o.totalBytes === 'number' ? formatBytes(o.totalBytes) : '(none)';
-  if (field === 'cpu') return [str(o.brand) ?? str(o.manufacturer), typeof o.cores === 'number' ? `${o.cores} cores` : undefined].filter(Boolean).join(', ') || '(none)';
+  if (field === 'cpu')
+    return (
+      [str(o.brand) ?? str(o.manufacturer), typeof o.cores === 'number' ? `${o.cores} cores` : undefined].filter(Boolean).join(', ') ||
+      '(none)'
+    );
   if (field === 'bios') return [str(o.vendor), str(o.version)].filter(Boolean).join(' ') || '(none)';
   const parts = Object.values(o).filter((v) => typeof v === 'string' || typeof v === 'number');
   return parts.length ? parts.join(' ') : '(none)';
@@ -180,12 +190,24 @@ export function summariseChange(change: ChangeInput): ChangeSummary {
   switch (change.section) {
     case 'software':
       return {
-        headline: countsHeadline('software', [[added.length, 'installed'], [changed.length, 'updated'], [removed.length, 'removed']]),
-        lines: [...added.map((s) => `Installed ${softwareLabel(s)}`), ...changed.map(softwareChangeLine), ...removed.map((s) => `Removed ${softwareLabel(s)}`)],
+        headline: countsHeadline('software', [
+          [added.length, 'installed'],
+          [changed.length, 'updated'],
+          [removed.length, 'removed'],
+        ]),
+        lines: [
+          ...added.map((s) => `Installed ${softwareLabel(s)}`),
+          ...changed.map(softwareChangeLine),
+          ...removed.map((s) => `Removed ${softwareLabel(s)}`),
+        ],
       };
     case 'users':
       return {
-        headline: countsHeadline('users', [[added.length, 'logged on'], [removed.length, 'logged off'], [changed.length, 'changed']]),
+        headline: countsHeadline('users', [
+          [added.length, 'logged on'],
+          [removed.length, 'logged off'],
+          [changed.length, 'changed'],
+        ]),
         lines: [
           ...added.map((u) => `${userLabel(u)} logged on`),
           ...changed.map((c) => `${userLabel(userFromKey(c.key))}: ${fieldLines(c.fields).join('; ')}`),
@@ -194,7 +216,11 @@ export function summariseChange(change: ChangeInput): ChangeSummary {
       };
     case 'network':
       return {
-        headline: countsHeadline('network', [[added.length, 'added'], [changed.length, 'changed'], [removed.length, 'removed']]),
+        headline: countsHeadline('network', [
+          [added.length, 'added'],
+          [changed.length, 'changed'],
+          [removed.length, 'removed'],
+        ]),
         lines: [
           ...added.map((n) => `Interface ${interfaceLabel(n)} added`),
           ...changed.map((c) => `Interface ${c.key}: ${fieldLines(c.fields).join('; ')}`),
@@ -203,7 +229,10 @@ export function summariseChange(change: ChangeInput): ChangeSummary {
       };
     default: {
       const lines = changed.flatMap((c) => fieldLines(c.fields));
-      return { headline: `${sectionName(change.section)}: ${lines.length === 1 ? lines[0] : `${formatCount(lines.length)} fields changed`}`, lines };
+      return {
+        headline: `${sectionName(change.section)}: ${lines.length === 1 ? lines[0] : `${formatCount(lines.length)} fields changed`}`,
+        lines,
+      };
     }
   }
 }

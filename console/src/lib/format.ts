@@ -73,7 +73,14 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
-const PLATFORM_NAMES: Record<string, string> = { linux: 'Linux', darwin: 'macOS', win32: 'Windows', windows: 'Windows', freebsd: 'FreeBSD', other: 'Other' };
+const PLATFORM_NAMES: Record<string, string> = {
+  linux: 'Linux',
+  darwin: 'macOS',
+  win32: 'Windows',
+  windows: 'Windows',
+  freebsd: 'FreeBSD',
+  other: 'Other',
+};
 
 /** "macOS" for darwin, "Windows" for win32 or windows; an unknown platform as it is. */
 export function platformName(platform: string): string {

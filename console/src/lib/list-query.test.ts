@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { searchFromSoftwareView, searchFromTicketView, softwareViewFromSearch, ticketStatusQuery, ticketViewFromSearch } from './list-query.js';
+import {
+  searchFromSoftwareView,
+  searchFromTicketView,
+  softwareViewFromSearch,
+  ticketStatusQuery,
+  ticketViewFromSearch,
+} from './list-query.js';
 
 describe('software list view <-> URL', () => {
   it('round-trips search, prohibited-only and page', () => {

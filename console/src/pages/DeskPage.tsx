@@ -40,7 +40,8 @@ export function DeskPage() {
       {!s && !status.error ? <Loading what="the sync status" /> : null}
       {s && !s.configured ? (
         <Notice>
-          No service desk is configured. Outpost is the desk of record: tickets stay here and are handled on the Tickets page. To sync with a desk, start the server with
+          No service desk is configured. Outpost is the desk of record: tickets stay here and are handled on the Tickets page. To sync with
+          a desk, start the server with
           <code> --desk</code> and its settings.
         </Notice>
       ) : null}
@@ -53,7 +54,16 @@ export function DeskPage() {
               items={[
                 ['Desk', named(KIND_NAMES, s.kind)],
                 ['Integration level', named(LEVEL_NAMES, s.level)],
-                ['Health', s.healthy === null ? 'Not checked yet' : s.healthy ? <Badge kind="success">Healthy</Badge> : <Badge kind="danger">Failing</Badge>],
+                [
+                  'Health',
+                  s.healthy === null ? (
+                    'Not checked yet'
+                  ) : s.healthy ? (
+                    <Badge kind="success">Healthy</Badge>
+                  ) : (
+                    <Badge kind="danger">Failing</Badge>
+                  ),
+                ],
                 ['Queued jobs', formatCount(s.queued)],
                 ['Failed jobs', formatCount(s.failed)],
                 ['Last poll', s.lastPollAt ? formatDateTime(s.lastPollAt) : 'Never'],
@@ -69,10 +79,14 @@ export function DeskPage() {
               <caption class="visually-hidden">Failed jobs, most recent first</caption>
               <thead>
                 <tr>
-                  <th scope="col" class="num">Job</th>
+                  <th scope="col" class="num">
+                    Job
+                  </th>
                   <th scope="col">Kind</th>
                   <th scope="col">Key</th>
-                  <th scope="col" class="num">Attempts</th>
+                  <th scope="col" class="num">
+                    Attempts
+                  </th>
                   <th scope="col">Error</th>
                   <th scope="col">When</th>
                   <th scope="col">

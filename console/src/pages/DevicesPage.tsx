@@ -7,12 +7,27 @@ import { useSearchBox } from '../app/use-debounced.js';
 import { useLoad } from '../app/use-load.js';
 import { Badge, ErrorNotice, OnlineState, PageHeader } from '../components/common.js';
 import { EmptyRow, Pager, SortHeader, openOnClick } from '../components/table.js';
-import { DEFAULT_VIEW, PLATFORMS, apiQueryFromView, searchFromView, toggleSort, viewFromSearch, type DeviceView, type SeenChoice } from '../lib/device-query.js';
+import {
+  DEFAULT_VIEW,
+  PLATFORMS,
+  apiQueryFromView,
+  searchFromView,
+  toggleSort,
+  viewFromSearch,
+  type DeviceView,
+  type SeenChoice,
+} from '../lib/device-query.js';
 import { formatDateTime, osName, platformName, relativeTime } from '../lib/format.js';
 import { PAGE_SIZE } from '../lib/list-query.js';
 import { href } from '../lib/routes.js';
 
-const SEEN_LABELS: Record<SeenChoice, string> = { any: 'Any time', '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', older30d: 'Older than 30 days' };
+const SEEN_LABELS: Record<SeenChoice, string> = {
+  any: 'Any time',
+  '24h': 'Last 24 hours',
+  '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
+  older30d: 'Older than 30 days',
+};
 const COLUMNS = 8;
 
 export function DevicesPage({ search }: { search: string }) {
@@ -22,10 +37,19 @@ export function DevicesPage({ search }: { search: string }) {
 
   const list = useLoad((signal) => apiWith('GET /api/devices', { query: apiQueryFromView(view, Date.now()) }, signal), [search]);
 
-  useLive('presence', (e) => list.setData((page) => ({ ...page, items: page.items.map((d) => (d.id === e.deviceId ? { ...d, online: e.online, lastSeen: e.at } : d)) })));
+  useLive('presence', (e) =>
+    list.setData((page) => ({
+      ...page,
+      items: page.items.map((d) => (d.id === e.deviceId ? { ...d, online: e.online, lastSeen: e.at } : d)),
+    })),
+  );
   useLive('inventory', (e) => {
     if (e.trigger === 'enrolled') list.reload(true);
-    else list.setData((page) => ({ ...page, items: page.items.map((d) => (d.id === e.deviceId ? { ...d, hostname: e.hostname, lastSeen: e.at } : d)) }));
+    else
+      list.setData((page) => ({
+        ...page,
+        items: page.items.map((d) => (d.id === e.deviceId ? { ...d, hostname: e.hostname, lastSeen: e.at } : d)),
+      }));
   });
 
   const filtered = view.q !== '' || view.os !== '' || view.online !== '' || view.seen !== 'any';
@@ -36,14 +60,33 @@ export function DevicesPage({ search }: { search: string }) {
   return (
     <>
       <PageHeader title="Devices" />
-      <form role="search" class="toolbar" aria-label="Filter devices" onSubmit={(e) => { e.preventDefault(); show({ ...view, q: text, page: 1 }); }}>
+      <form
+        role="search"
+        class="toolbar"
+        aria-label="Filter devices"
+        onSubmit={(e) => {
+          e.preventDefault();
+          show({ ...view, q: text, page: 1 });
+        }}
+      >
         <div class="field field-grow">
           <label for="device-search">Search devices</label>
-          <input id="device-search" type="search" placeholder="Hostname, service tag, user or IP" value={text} onInput={(e) => setText(e.currentTarget.value)} maxLength={200} />
+          <input
+            id="device-search"
+            type="search"
+            placeholder="Hostname, service tag, user or IP"
+            value={text}
+            onInput={(e) => setText(e.currentTarget.value)}
+            maxLength={200}
+          />
         </div>
         <div class="field">
           <label for="device-os">Operating system</label>
-          <select id="device-os" value={view.os} onChange={(e) => show({ ...view, os: e.currentTarget.value as DeviceView['os'], page: 1 })}>
+          <select
+            id="device-os"
+            value={view.os}
+            onChange={(e) => show({ ...view, os: e.currentTarget.value as DeviceView['os'], page: 1 })}
+          >
             <option value="">All</option>
             {PLATFORMS.map((platform) => (
               <option key={platform} value={platform}>
@@ -54,7 +97,11 @@ export function DevicesPage({ search }: { search: string }) {
         </div>
         <div class="field">
           <label for="device-online">Status</label>
-          <select id="device-online" value={view.online} onChange={(e) => show({ ...view, online: e.currentTarget.value as DeviceView['online'], page: 1 })}>
+          <select
+            id="device-online"
+            value={view.online}
+            onChange={(e) => show({ ...view, online: e.currentTarget.value as DeviceView['online'], page: 1 })}
+          >
             <option value="">All</option>
             <option value="true">Online</option>
             <option value="false">Offline</option>
@@ -62,7 +109,11 @@ export function DevicesPage({ search }: { search: string }) {
         </div>
         <div class="field">
           <label for="device-seen">Last seen</label>
-          <select id="device-seen" value={view.seen} onChange={(e) => show({ ...view, seen: e.currentTarget.value as SeenChoice, page: 1 })}>
+          <select
+            id="device-seen"
+            value={view.seen}
+            onChange={(e) => show({ ...view, seen: e.currentTarget.value as SeenChoice, page: 1 })}
+          >
             {Object.entries(SEEN_LABELS).map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
@@ -71,7 +122,14 @@ export function DevicesPage({ search }: { search: string }) {
           </select>
         </div>
         {filtered ? (
-          <button type="button" class="button button-quiet" onClick={() => { setText(''); show({ ...DEFAULT_VIEW, sort: view.sort, order: view.order }); }}>
+          <button
+            type="button"
+            class="button button-quiet"
+            onClick={() => {
+              setText('');
+              show({ ...DEFAULT_VIEW, sort: view.sort, order: view.order });
+            }}
+          >
             Clear filters
           </button>
         ) : null}
@@ -80,7 +138,9 @@ export function DevicesPage({ search }: { search: string }) {
       {list.error ? <ErrorNotice error={list.error} /> : null}
       <div class={list.loading ? 'table-wrap is-loading' : 'table-wrap'} aria-busy={list.loading}>
         <table class="data">
-          <caption class="visually-hidden">Devices{filtered ? ' matching the filters' : ''}, sorted by {view.sort} {view.order === 'asc' ? 'ascending' : 'descending'}</caption>
+          <caption class="visually-hidden">
+            Devices{filtered ? ' matching the filters' : ''}, sorted by {view.sort} {view.order === 'asc' ? 'ascending' : 'descending'}
+          </caption>
           <thead>
             <tr>
               <SortHeader label="Hostname" column="hostname" {...sortProps} />
@@ -94,8 +154,14 @@ export function DevicesPage({ search }: { search: string }) {
             </tr>
           </thead>
           <tbody>
-            {list.data?.items.map((d) => <DeviceRow key={d.id} device={d} now={now} />)}
-            {list.data && list.data.items.length === 0 ? <EmptyRow colSpan={COLUMNS}>{filtered ? 'No device matches these filters.' : 'No devices yet. Enrol one from the Enrolment page.'}</EmptyRow> : null}
+            {list.data?.items.map((d) => (
+              <DeviceRow key={d.id} device={d} now={now} />
+            ))}
+            {list.data && list.data.items.length === 0 ? (
+              <EmptyRow colSpan={COLUMNS}>
+                {filtered ? 'No device matches these filters.' : 'No devices yet. Enrol one from the Enrolment page.'}
+              </EmptyRow>
+            ) : null}
             {!list.data && list.loading ? <EmptyRow colSpan={COLUMNS}>Loading devices…</EmptyRow> : null}
           </tbody>
         </table>

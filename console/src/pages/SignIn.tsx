@@ -31,11 +31,26 @@ export function SignIn({ onSignedIn, reason }: { onSignedIn: (info: SessionInfo)
         <FormError message={error} />
         <div class="field">
           <label for="sign-in-username">Username</label>
-          <input id="sign-in-username" name="username" autoComplete="username" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+          <input
+            id="sign-in-username"
+            name="username"
+            autoComplete="username"
+            required
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+          />
         </div>
         <div class="field">
           <label for="sign-in-password">Password</label>
-          <input id="sign-in-password" name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            id="sign-in-password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </div>
         <button type="submit" class="button button-primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}

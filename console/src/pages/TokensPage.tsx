@@ -54,8 +54,12 @@ export function TokensPage() {
               <th scope="col">State</th>
               <th scope="col">Created</th>
               <th scope="col">Expires</th>
-              <th scope="col" class="num">Uses left</th>
-              <th scope="col" class="num">Devices enrolled</th>
+              <th scope="col" class="num">
+                Uses left
+              </th>
+              <th scope="col" class="num">
+                Devices enrolled
+              </th>
               <th scope="col">
                 <span class="visually-hidden">Actions</span>
               </th>
@@ -84,14 +88,21 @@ export function TokensPage() {
                       </button>
                     </span>
                   ) : (
-                    <button type="button" class="button button-small" onClick={() => setConfirming(t.id)} aria-label={`Revoke ${t.label ?? 'token created ' + formatDateTime(t.createdAt)}`}>
+                    <button
+                      type="button"
+                      class="button button-small"
+                      onClick={() => setConfirming(t.id)}
+                      aria-label={`Revoke ${t.label ?? 'token created ' + formatDateTime(t.createdAt)}`}
+                    >
                       Revoke
                     </button>
                   )}
                 </td>
               </tr>
             ))}
-            {list.data && list.data.items.length === 0 ? <EmptyRow colSpan={7}>No tokens yet. Create one to enrol devices.</EmptyRow> : null}
+            {list.data && list.data.items.length === 0 ? (
+              <EmptyRow colSpan={7}>No tokens yet. Create one to enrol devices.</EmptyRow>
+            ) : null}
           </tbody>
         </table>
       </section>
@@ -104,7 +115,8 @@ function HowItWorks() {
     <section class="card" aria-labelledby="how-title">
       <h2 id="how-title">How enrolment works</h2>
       <p>
-        A token lets agents join this server. Create one, run the install command it shows on each endpoint, and the device appears on the Devices page. The token is shown only once: the server keeps only its hash.
+        A token lets agents join this server. Create one, run the install command it shows on each endpoint, and the device appears on the
+        Devices page. The token is shown only once: the server keeps only its hash.
       </p>
     </section>
   );
@@ -139,7 +151,14 @@ function NewToken({ token, onDone }: { token: CreatedTokenJson; onDone: () => vo
       <div class="field">
         <label for="new-token-command">Install command</label>
         <div class="copy-row">
-          <textarea id="new-token-command" class="mono" readOnly rows={3} value={token.installCommand} onFocus={(e) => e.currentTarget.select()} />
+          <textarea
+            id="new-token-command"
+            class="mono"
+            readOnly
+            rows={3}
+            value={token.installCommand}
+            onFocus={(e) => e.currentTarget.select()}
+          />
           <button type="button" class="button button-primary" onClick={() => void copy('command', token.installCommand)}>
             {copied === 'command' ? 'Copied' : 'Copy command'}
           </button>

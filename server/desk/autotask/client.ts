@@ -32,7 +32,12 @@ export class AutotaskClient {
   ) {}
 
   private headers(): Record<string, string> {
-    return { Accept: 'application/json', ApiIntegrationCode: this.config.integrationCode, UserName: this.config.user, Secret: this.config.secret };
+    return {
+      Accept: 'application/json',
+      ApiIntegrationCode: this.config.integrationCode,
+      UserName: this.config.user,
+      Secret: this.config.secret,
+    };
   }
 
   private make(baseUrl: string): DeskHttp {
@@ -51,7 +56,9 @@ export class AutotaskClient {
     if (this.http) return this.http;
     let url = this.config.zoneUrl;
     if (!url) {
-      const res = await this.count(() => this.make(this.config.discoveryUrl).send({ method: 'GET', path: '/v1.0/zoneInformation', query: { user: this.config.user } }));
+      const res = await this.count(() =>
+        this.make(this.config.discoveryUrl).send({ method: 'GET', path: '/v1.0/zoneInformation', query: { user: this.config.user } }),
+      );
       url = deskShape(ZoneSchema, deskJson(res, 'GET zoneInformation'), res, 'GET zoneInformation').url;
     }
     this.http = this.make(url.replace(/\/+$/, ''));
@@ -134,14 +141,21 @@ export class AutotaskClient {
     while (this.sent.length && this.sent[0]! <= now - HOUR_MS) this.sent.shift();
     if (this.sent.length >= this.config.maxRequestsPerHour) {
       const wait = this.sent[0]! + HOUR_MS - now;
-      throw new DeskError('E_DESK_RATE_LIMITED', `Outpost made ${this.sent.length} Autotask requests this hour (limit ${this.config.maxRequestsPerHour}): waiting`, { retryAfterMs: wait });
+      throw new DeskError(
+        'E_DESK_RATE_LIMITED',
+        `Outpost made ${this.sent.length} Autotask requests this hour (limit ${this.config.maxRequestsPerHour}): waiting`,
+        { retryAfterMs: wait },
+      );
     }
     this.sent.push(now);
     try {
       return await send();
     } catch (err) {
       if (err instanceof DeskError && err.code === 'E_DESK_RATE_LIMITED' && err.retryAfterMs === undefined) {
-        throw new DeskError('E_DESK_RATE_LIMITED', err.message, { ...(err.status === undefined ? {} : { status: err.status }), retryAfterMs: DEFAULT_WAIT_MS });
+        throw new DeskError('E_DESK_RATE_LIMITED', err.message, {
+          ...(err.status === undefined ? {} : { status: err.status }),
+          retryAfterMs: DEFAULT_WAIT_MS,
+        });
       }
       throw err;
     }

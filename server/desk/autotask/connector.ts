@@ -6,14 +6,36 @@ import { IDEMPOTENCY_KEY, type DeskCapabilities, type DeskConnector } from '../c
 import { advanceCursor, seenKey, type Stamped } from '../cursor.js';
 import { DeskError, parseConfig } from '../errors.js';
 import type {
-  AssetLookup, DeskAsset, DeskAssetFields, DeskChanges, DeskCursor, DeskEvent, DeskId, DeskNote, DeskSoftware,
-  DeskTicket, DeskTicketChange, DeskUser, NewDeskNote, NewDeskTicket, NewDeskWorklog, TicketUpdate,
+  AssetLookup,
+  DeskAsset,
+  DeskAssetFields,
+  DeskChanges,
+  DeskCursor,
+  DeskEvent,
+  DeskId,
+  DeskNote,
+  DeskSoftware,
+  DeskTicket,
+  DeskTicketChange,
+  DeskUser,
+  NewDeskNote,
+  NewDeskTicket,
+  NewDeskWorklog,
+  TicketUpdate,
 } from '../types.js';
 import { AutotaskClient } from './client.js';
 import { AutotaskConfigSchema, priorityFromAutotask, statusFromAutotask, type AutotaskConfig, type AutotaskConfigInput } from './config.js';
 import { AutotaskNotes, atId, iso } from './notes.js';
 import { Picklists } from './picklists.js';
-import { ConfigurationItemSchema, ContactSchema, ResourceSchema, TicketSchema, type ConfigurationItem, type Filter, type Ticket } from './schemas.js';
+import {
+  ConfigurationItemSchema,
+  ContactSchema,
+  ResourceSchema,
+  TicketSchema,
+  type ConfigurationItem,
+  type Filter,
+  type Ticket,
+} from './schemas.js';
 
 /** Autotask's Tickets.title and description limits. */
 const TITLE_MAX = 255;
@@ -57,7 +79,20 @@ export class AutotaskConnector implements DeskConnector {
   /** The API user's own resource id: notes and changes it made are Outpost's echoes. */
   private me(): Promise<number> {
     this.meId ??= this.client
-      .query('Resources', [{ op: 'or', items: [{ op: 'eq', field: 'userName', value: this.config.user }, { op: 'eq', field: 'email', value: this.config.user }] }], ResourceSchema, 1)
+      .query(
+        'Resources',
+        [
+          {
+            op: 'or',
+            items: [
+              { op: 'eq', field: 'userName', value: this.config.user },
+              { op: 'eq', field: 'email', value: this.config.user },
+            ],
+          },
+        ],
+        ResourceSchema,
+        1,
+      )
       .then((r) => {
         if (!r[0]) throw new DeskError('E_DESK_AUTH', `Autotask has no resource for the API user ${this.config.user}`);
         return r[0].id;
@@ -88,7 +123,10 @@ export class AutotaskConnector implements DeskConnector {
   async createTicket(t: NewDeskTicket): Promise<DeskId> {
     checkKey(t.idempotencyKey);
     const ci = t.assetId ? await this.client.item('ConfigurationItems', atId(t.assetId, 'device'), ConfigurationItemSchema) : null;
-    const companyId = t.account?.field.toLowerCase() === 'companyid' && /^\d+$/.test(t.account.value) ? Number(t.account.value) : (ci?.companyID ?? this.config.companyId);
+    const companyId =
+      t.account?.field.toLowerCase() === 'companyid' && /^\d+$/.test(t.account.value)
+        ? Number(t.account.value)
+        : (ci?.companyID ?? this.config.companyId);
     const body = {
       companyID: companyId,
       title: t.subject.slice(0, TITLE_MAX),
@@ -106,7 +144,12 @@ export class AutotaskConnector implements DeskConnector {
   async findTicketByKey(key: string): Promise<DeskId | null> {
     checkKey(key);
     if (!this.config.ticketKeyUdf) return null;
-    const found = await this.client.query('Tickets', [{ op: 'eq', field: this.config.ticketKeyUdf, value: key, udf: true }], TicketSchema, 1);
+    const found = await this.client.query(
+      'Tickets',
+      [{ op: 'eq', field: this.config.ticketKeyUdf, value: key, udf: true }],
+      TicketSchema,
+      1,
+    );
     return found[0] ? String(found[0].id) : null;
   }
 
@@ -186,16 +229,26 @@ export class AutotaskConnector implements DeskConnector {
         .filter((n) => !n.own && Date.parse(n.at) >= since)
         .map((note) => ({ kind: 'note', id: note.id, at: note.at, by: note.author, note }));
       if (t.lastActivityResourceID !== me && Date.parse(updatedAt) >= since) {
-        events.push({ kind: 'updated', id: `${t.id}@${updatedAt}`, at: updatedAt, by: t.lastActivityResourceID ? `resource ${t.lastActivityResourceID}` : 'unknown' });
+        events.push({
+          kind: 'updated',
+          id: `${t.id}@${updatedAt}`,
+          at: updatedAt,
+          by: t.lastActivityResourceID ? `resource ${t.lastActivityResourceID}` : 'unknown',
+        });
       }
-      if (events.length) changes.push({ ticket: await this.toDeskTicket(t, false), events: events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)) });
+      if (events.length)
+        changes.push({ ticket: await this.toDeskTicket(t, false), events: events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)) });
     }
     return { changes, cursor: advanceCursor(cursor, stamped, null) };
   }
 
   /** Devices are Autotask's: an existing one is read back unchanged, a new one is not created. */
   async saveAsset(asset: DeskAssetFields, id?: DeskId): Promise<DeskAsset> {
-    if (id === undefined) throw new DeskError('E_DESK_UNSUPPORTED', `Autotask devices are not created by Outpost (${asset.name}): add it in Autotask with its serial number`);
+    if (id === undefined)
+      throw new DeskError(
+        'E_DESK_UNSUPPORTED',
+        `Autotask devices are not created by Outpost (${asset.name}): add it in Autotask with its serial number`,
+      );
     const ci = await this.client.item('ConfigurationItems', atId(id, 'device'), ConfigurationItemSchema);
     if (!ci) throw new DeskError('E_DESK_NOT_FOUND', `Autotask has no device ${id}`);
     return toDeskAsset(ci);
@@ -204,13 +257,21 @@ export class AutotaskConnector implements DeskConnector {
   async findAssets(lookup: AssetLookup): Promise<DeskAsset[]> {
     let filter: Filter;
     if (lookup.by === 'serviceTag') {
-      filter = { op: 'or', items: [{ op: 'eq', field: 'referenceNumber', value: lookup.value }, { op: 'eq', field: 'serialNumber', value: lookup.value }] };
+      filter = {
+        op: 'or',
+        items: [
+          { op: 'eq', field: 'referenceNumber', value: lookup.value },
+          { op: 'eq', field: 'serialNumber', value: lookup.value },
+        ],
+      };
     } else if (lookup.by === 'name') {
       filter = { op: 'eq', field: 'referenceTitle', value: lookup.value };
     } else {
       return []; // no MAC or Outpost id on an Autotask device without admin-made fields
     }
-    return (await this.client.query('ConfigurationItems', [filter, { op: 'eq', field: 'isActive', value: true }], ConfigurationItemSchema, 20)).map(toDeskAsset);
+    return (
+      await this.client.query('ConfigurationItems', [filter, { op: 'eq', field: 'isActive', value: true }], ConfigurationItemSchema, 20)
+    ).map(toDeskAsset);
   }
 
   /** A device field (e.g. companyID) or one of its user-defined fields, by name. */

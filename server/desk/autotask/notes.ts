@@ -34,16 +34,25 @@ export class AutotaskNotes {
   }
 
   async findNoteByKey(ticketId: DeskId, key: string): Promise<DeskId | null> {
-    const found = await this.client.query('TicketNotes', [
-      { op: 'eq', field: 'ticketID', value: atId(ticketId) },
-      { op: 'contains', field: 'title', value: keyMarker(key) },
-    ], TicketNoteSchema, 1);
+    const found = await this.client.query(
+      'TicketNotes',
+      [
+        { op: 'eq', field: 'ticketID', value: atId(ticketId) },
+        { op: 'contains', field: 'title', value: keyMarker(key) },
+      ],
+      TicketNoteSchema,
+      1,
+    );
     return found[0] ? String(found[0].id) : null;
   }
 
   async list(ticketId: DeskId, since?: string): Promise<DeskNote[]> {
     const filter = [{ op: 'eq' as const, field: 'ticketID', value: atId(ticketId) }];
-    const raw = await this.client.query('TicketNotes', since ? [...filter, { op: 'gte', field: 'createDateTime', value: since }] : filter, TicketNoteSchema);
+    const raw = await this.client.query(
+      'TicketNotes',
+      since ? [...filter, { op: 'gte', field: 'createDateTime', value: since }] : filter,
+      TicketNoteSchema,
+    );
     const me = await this.me();
     const publicValue = await this.picklists.value('TicketNotes', 'publish', this.config.publish.public);
     const out = raw.map((n) => this.toNote(ticketId, n, me, publicValue));
@@ -57,7 +66,11 @@ export class AutotaskNotes {
       ticketId,
       visibility: n.publish === publicValue ? 'public' : 'internal',
       text: n.description ?? '',
-      author: n.creatorResourceID ? `resource ${n.creatorResourceID}` : n.createdByContactID ? `contact ${n.createdByContactID}` : 'unknown',
+      author: n.creatorResourceID
+        ? `resource ${n.creatorResourceID}`
+        : n.createdByContactID
+          ? `contact ${n.createdByContactID}`
+          : 'unknown',
       at: iso(n.createDateTime),
       own,
     };
@@ -69,7 +82,8 @@ export class AutotaskNotes {
     }
     const start = Date.parse(w.start);
     const end = Date.parse(w.end);
-    if (Number.isNaN(start) || Number.isNaN(end) || end < start) throw new DeskError('E_DESK_REJECTED', 'a worklog needs a start before its end');
+    if (Number.isNaN(start) || Number.isNaN(end) || end < start)
+      throw new DeskError('E_DESK_REJECTED', 'a worklog needs a start before its end');
     const body = {
       ticketID: atId(w.ticketId),
       resourceID: await this.resourceFor(w.technician),
@@ -84,18 +98,34 @@ export class AutotaskNotes {
   }
 
   async findWorklogByKey(ticketId: DeskId, key: string): Promise<DeskId | null> {
-    const found = await this.client.query('TimeEntries', [
-      { op: 'eq', field: 'ticketID', value: atId(ticketId) },
-      { op: 'contains', field: 'internalNotes', value: keyMarker(key) },
-    ], TimeEntrySchema, 1);
+    const found = await this.client.query(
+      'TimeEntries',
+      [
+        { op: 'eq', field: 'ticketID', value: atId(ticketId) },
+        { op: 'contains', field: 'internalNotes', value: keyMarker(key) },
+      ],
+      TimeEntrySchema,
+      1,
+    );
     return found[0] ? String(found[0].id) : null;
   }
 
   /** The technician's resource by email or user name; the API user's own when none matches. */
   private async resourceFor(technician: string): Promise<number> {
-    const found = await this.client.query('Resources', [
-      { op: 'or', items: [{ op: 'eq', field: 'email', value: technician }, { op: 'eq', field: 'userName', value: technician }] },
-    ], ResourceSchema, 2);
+    const found = await this.client.query(
+      'Resources',
+      [
+        {
+          op: 'or',
+          items: [
+            { op: 'eq', field: 'email', value: technician },
+            { op: 'eq', field: 'userName', value: technician },
+          ],
+        },
+      ],
+      ResourceSchema,
+      2,
+    );
     return found.length === 1 ? found[0]!.id : this.me();
   }
 }

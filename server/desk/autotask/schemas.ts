@@ -6,7 +6,12 @@ const num = z.number().int();
 const when = z.string().nullish();
 
 /** GET zoneInformation?user=: where this user's database lives. */
-export const ZoneSchema = z.object({ zoneName: z.string().optional(), url: z.string().min(1), webUrl: z.string().optional(), ci: num.optional() });
+export const ZoneSchema = z.object({
+  zoneName: z.string().optional(),
+  url: z.string().min(1),
+  webUrl: z.string().optional(),
+  ci: num.optional(),
+});
 
 /** GET ThresholdInformation: the database's hourly allowance and what has been used of it. */
 export const ThresholdSchema = z.object({
@@ -25,7 +30,9 @@ export const PicklistFieldsSchema = z.object({
     z.object({
       name: z.string(),
       isPickList: z.boolean().optional(),
-      picklistValues: z.array(z.object({ value: z.union([z.string(), num]).transform(String), label: z.string(), isActive: z.boolean().optional() })).nullish(),
+      picklistValues: z
+        .array(z.object({ value: z.union([z.string(), num]).transform(String), label: z.string(), isActive: z.boolean().optional() }))
+        .nullish(),
     }),
   ),
 });
@@ -59,25 +66,48 @@ export const TicketNoteSchema = z.object({
 });
 export type TicketNote = z.infer<typeof TicketNoteSchema>;
 
-export const TimeEntrySchema = z.object({ id: num, ticketID: num.nullish(), internalNotes: z.string().nullish(), hoursWorked: z.number().nullish() });
-
-export const ConfigurationItemSchema = z.object({
+export const TimeEntrySchema = z.object({
   id: num,
-  companyID: num.nullish(),
-  referenceTitle: z.string().nullish(),
-  referenceNumber: z.string().nullish(),
-  serialNumber: z.string().nullish(),
-  userDefinedFields: udfs,
-}).loose();
+  ticketID: num.nullish(),
+  internalNotes: z.string().nullish(),
+  hoursWorked: z.number().nullish(),
+});
+
+export const ConfigurationItemSchema = z
+  .object({
+    id: num,
+    companyID: num.nullish(),
+    referenceTitle: z.string().nullish(),
+    referenceNumber: z.string().nullish(),
+    serialNumber: z.string().nullish(),
+    userDefinedFields: udfs,
+  })
+  .loose();
 export type ConfigurationItem = z.infer<typeof ConfigurationItemSchema>;
 
-export const ContactSchema = z.object({ id: num, emailAddress: z.string().nullish(), firstName: z.string().nullish(), lastName: z.string().nullish() });
+export const ContactSchema = z.object({
+  id: num,
+  emailAddress: z.string().nullish(),
+  firstName: z.string().nullish(),
+  lastName: z.string().nullish(),
+});
 
-export const ResourceSchema = z.object({ id: num, email: z.string().nullish(), userName: z.string().nullish(), firstName: z.string().nullish(), lastName: z.string().nullish() });
+export const ResourceSchema = z.object({
+  id: num,
+  email: z.string().nullish(),
+  userName: z.string().nullish(),
+  firstName: z.string().nullish(),
+  lastName: z.string().nullish(),
+});
 
 /** A filter expression as "Making basic query calls to the REST API" documents it. */
 export type Filter =
-  | { op: 'eq' | 'noteq' | 'gt' | 'gte' | 'lt' | 'lte' | 'beginsWith' | 'endsWith' | 'contains'; field: string; value: string | number | boolean; udf?: boolean }
+  | {
+      op: 'eq' | 'noteq' | 'gt' | 'gte' | 'lt' | 'lte' | 'beginsWith' | 'endsWith' | 'contains';
+      field: string;
+      value: string | number | boolean;
+      udf?: boolean;
+    }
   | { op: 'exist' | 'notExist'; field: string; udf?: boolean }
   | { op: 'in' | 'notIn'; field: string; value: (string | number)[] }
   | { op: 'and' | 'or'; items: Filter[] };

@@ -6,7 +6,12 @@ import { silentLogger } from '../../../shared/log.js';
 import { integrationLevel } from '../connector.js';
 import { createConnector, parseDeskSettings } from '../sync/settings.js';
 
-const base = { kind: 'autotask', url: 'https://webservices.autotask.net/atservicesrest', user: 'api@example.com', secret: 'top-secret-value' };
+const base = {
+  kind: 'autotask',
+  url: 'https://webservices.autotask.net/atservicesrest',
+  user: 'api@example.com',
+  secret: 'top-secret-value',
+};
 
 describe('Autotask desk settings', () => {
   it('polls every 5 minutes by default (RT and SDP every 30 s) and builds a two-way connector', () => {
@@ -20,7 +25,10 @@ describe('Autotask desk settings', () => {
 
   it('refuses a connector without the integration code, naming it and not the secret', () => {
     const s = parseDeskSettings(base);
-    assert.throws(() => createConnector(s, silentLogger), (e: Error) => /integrationCode/.test(e.message) && !e.message.includes('top-secret-value'));
+    assert.throws(
+      () => createConnector(s, silentLogger),
+      (e: Error) => /integrationCode/.test(e.message) && !e.message.includes('top-secret-value'),
+    );
   });
 
   it('takes priority labels from the field mapping as labels', () => {

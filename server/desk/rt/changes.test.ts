@@ -17,7 +17,15 @@ describe('polling RT: cursor', () => {
   const t1 = '2026-03-01T10:00:05.000Z';
 
   it('moves to the newest stamp and remembers what it reported there', () => {
-    const next = advanceCursor({ since: t0, seen: [] }, [{ id: '1', updatedAt: t0 }, { id: '2', updatedAt: t1 }, { id: '3', updatedAt: t1 }], new Date('2026-03-01T10:01:00Z'));
+    const next = advanceCursor(
+      { since: t0, seen: [] },
+      [
+        { id: '1', updatedAt: t0 },
+        { id: '2', updatedAt: t1 },
+        { id: '3', updatedAt: t1 },
+      ],
+      new Date('2026-03-01T10:01:00Z'),
+    );
     assert.deepEqual(next, { since: t1, seen: [seenKey('2', t1), seenKey('3', t1)] });
   });
 
@@ -26,7 +34,7 @@ describe('polling RT: cursor', () => {
     assert.deepEqual(next.seen, [seenKey('2', t1), seenKey('4', t1)]);
   });
 
-  it('does not mark seen a ticket changed in RT\'s current second, which may change again in it', () => {
+  it("does not mark seen a ticket changed in RT's current second, which may change again in it", () => {
     const next = advanceCursor({ since: t0, seen: [] }, [{ id: '5', updatedAt: t1 }], new Date('2026-03-01T10:00:05.900Z'));
     assert.deepEqual(next, { since: t1, seen: [] });
   });
@@ -36,12 +44,20 @@ describe('polling RT: who did what', () => {
   const at = '2026-03-01T10:00:00Z';
   const later = '2026-03-01T10:00:01Z';
 
-  it('gives RT_System\'s reactions to whoever caused them', () => {
-    const list = attribute([txn('Correspond', 'outpost', at), txn('Status', 'RT_System', at), txn('Correspond', 'root', later), txn('Status', 'RT_System', later)]);
-    assert.deepEqual(list.map((a) => a.actor), ['outpost', 'outpost', 'root', 'root']);
+  it("gives RT_System's reactions to whoever caused them", () => {
+    const list = attribute([
+      txn('Correspond', 'outpost', at),
+      txn('Status', 'RT_System', at),
+      txn('Correspond', 'root', later),
+      txn('Status', 'RT_System', later),
+    ]);
+    assert.deepEqual(
+      list.map((a) => a.actor),
+      ['outpost', 'outpost', 'root', 'root'],
+    );
   });
 
-  it('reports people\'s notes and status changes, never the API user\'s or mail copies', () => {
+  it("reports people's notes and status changes, never the API user's or mail copies", () => {
     const txns = [
       txn('Create', 'outpost', at),
       txn('EmailRecord', 'RT_System', at),
@@ -54,18 +70,26 @@ describe('polling RT: who did what', () => {
     const texts = new Map([[txns[3]!.id, 'We are on it.']]);
     const events = eventsFrom(txns, { config, ticketId: '9', since: at, seenAtSince: false, texts });
     assert.deepEqual(
-      events.map((e) => (e.kind === 'note' ? `note:${e.note.visibility}:${e.note.text}` : e.kind === 'status' ? `status:${e.from}->${e.status}` : e.kind)),
+      events.map((e) =>
+        e.kind === 'note' ? `note:${e.note.visibility}:${e.note.text}` : e.kind === 'status' ? `status:${e.from}->${e.status}` : e.kind,
+      ),
       ['note:public:We are on it.', 'status:new->open', 'updated'],
     );
     assert.ok(events.every((e) => e.by === 'root'));
   });
 
-  it('uses transactions before the cursor only as context, and skips the cursor\'s second once it was reported', () => {
+  it("uses transactions before the cursor only as context, and skips the cursor's second once it was reported", () => {
     const before = '2026-03-01T09:59:59Z';
     const txns = [txn('Correspond', 'root', before), txn('Comment', 'root', at), txn('Comment', 'root', later)];
     const all = eventsFrom(txns, { config, ticketId: '9', since: at, seenAtSince: false, texts: new Map() });
-    assert.deepEqual(all.map((e) => e.at), ['2026-03-01T10:00:00.000Z', '2026-03-01T10:00:01.000Z']);
+    assert.deepEqual(
+      all.map((e) => e.at),
+      ['2026-03-01T10:00:00.000Z', '2026-03-01T10:00:01.000Z'],
+    );
     const fresh = eventsFrom(txns, { config, ticketId: '9', since: at, seenAtSince: true, texts: new Map() });
-    assert.deepEqual(fresh.map((e) => e.at), ['2026-03-01T10:00:01.000Z']);
+    assert.deepEqual(
+      fresh.map((e) => e.at),
+      ['2026-03-01T10:00:01.000Z'],
+    );
   });
 });

@@ -72,7 +72,15 @@ export function eventsFrom(txns: RtTransaction[], ctx: EventContext): DeskEvent[
 function eventOf(txn: RtTransaction, by: string, at: string, ctx: EventContext): DeskEvent {
   const kind = noteKind(txn.Type);
   if (kind.note) {
-    const note = { id: txn.id, ticketId: ctx.ticketId, visibility: kind.visibility, text: ctx.texts.get(txn.id) ?? '', author: by, at, own: false };
+    const note = {
+      id: txn.id,
+      ticketId: ctx.ticketId,
+      visibility: kind.visibility,
+      text: ctx.texts.get(txn.id) ?? '',
+      author: by,
+      at,
+      own: false,
+    };
     return { kind: 'note', id: txn.id, at, by, note };
   }
   if (txn.Type === 'Status' || (txn.Type === 'Set' && txn.Field === 'Status')) {

@@ -5,7 +5,12 @@ import { PRIORITIES, type Priority, type TicketStatus } from '../../../shared/ti
 import { statusMapsSchema } from '../statuses.js';
 
 /** Names end up inside RT's query language ('CF.{name}'), so quotes and braces are refused. */
-const name = z.string().trim().min(1).max(200).regex(/^[^'"{}\\]+$/, 'must not contain quotes, braces or backslashes');
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^'"{}\\]+$/, 'must not contain quotes, braces or backslashes');
 
 const FieldNamesSchema = z.object({
   ticketKey: name.default('Outpost Key'),

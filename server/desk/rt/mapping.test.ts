@@ -13,10 +13,13 @@ describe('RT mapping', () => {
   it('writes TicketSQL dates in UTC without T or Z, whatever offset it is given', () => {
     assert.equal(rtSqlDate('2026-01-02T03:04:05.678Z'), '2026-01-02 03:04:05');
     assert.equal(rtSqlDate('2026-01-02T05:04:05+02:00'), '2026-01-02 03:04:05');
-    assert.throws(() => rtSqlDate('yesterday'), (e) => isDeskError(e) && e.code === 'E_DESK_REJECTED');
+    assert.throws(
+      () => rtSqlDate('yesterday'),
+      (e) => isDeskError(e) && e.code === 'E_DESK_REJECTED',
+    );
   });
 
-  it('quotes strings for RT\'s query language so a value cannot end the literal', () => {
+  it("quotes strings for RT's query language so a value cannot end the literal", () => {
     assert.equal(rtSqlString("O'Brien"), "'O\\'Brien'");
     assert.equal(rtSqlString('back\\slash'), "'back\\\\slash'");
   });
@@ -29,29 +32,50 @@ describe('RT mapping', () => {
 
   it('accepts only numeric RT ids in paths and queries', () => {
     assert.equal(rtId('42'), '42');
-    assert.throws(() => rtId('42/../users'), (e) => isDeskError(e) && e.code === 'E_DESK_REJECTED');
+    assert.throws(
+      () => rtId('42/../users'),
+      (e) => isDeskError(e) && e.code === 'E_DESK_REJECTED',
+    );
   });
 
   it('maps priorities to the nearest configured number and statuses both ways', () => {
-    assert.deepEqual([0, 37, 38, 50, 63, 88, 500].map((p) => priorityFromRt(config, p)), ['low', 'low', 'normal', 'normal', 'high', 'urgent', 'urgent']);
+    assert.deepEqual(
+      [0, 37, 38, 50, 63, 88, 500].map((p) => priorityFromRt(config, p)),
+      ['low', 'low', 'normal', 'normal', 'high', 'urgent', 'urgent'],
+    );
     const custom = RtConfigSchema.parse({ ...config, priorities: { low: 1, normal: 2, high: 3, urgent: 4 } });
     assert.equal(priorityFromRt(custom, 3), 'high');
-    assert.deepEqual(['new', 'open', 'stalled', 'resolved', 'rejected', 'deleted', 'triage'].map((s) => statusFromRt(config, s)), ['new', 'open', 'pending', 'resolved', 'closed', 'closed', 'open']);
+    assert.deepEqual(
+      ['new', 'open', 'stalled', 'resolved', 'rejected', 'deleted', 'triage'].map((s) => statusFromRt(config, s)),
+      ['new', 'open', 'pending', 'resolved', 'closed', 'closed', 'open'],
+    );
     assert.deepEqual([rtStatus(config, 'pending'), rtStatus(config, 'closed')], ['stalled', 'resolved']);
   });
 
   it('refuses field names that could break out of a query, naming the setting but not echoing secrets', () => {
-    const input = { url: 'http://rt.test', user: 'outpost', auth: { kind: 'basic' as const, password: 'hunter2' }, fields: { ticketKey: "Key}' OR 1=1" } };
+    const input = {
+      url: 'http://rt.test',
+      user: 'outpost',
+      auth: { kind: 'basic' as const, password: 'hunter2' },
+      fields: { ticketKey: "Key}' OR 1=1" },
+    };
     assert.throws(
       () => new RtConnector(input, silentLogger),
       (e) => isOutpostError(e) && e.code === 'E_CONFIG' && /fields\.ticketKey/.test(e.message) && !e.message.includes('hunter2'),
     );
-    assert.throws(() => new RtConnector({ ...input, fields: {}, url: 'ftp://rt.test' }, silentLogger), (e) => isOutpostError(e) && /url/.test(e.message));
+    assert.throws(
+      () => new RtConnector({ ...input, fields: {}, url: 'ftp://rt.test' }, silentLogger),
+      (e) => isOutpostError(e) && /url/.test(e.message),
+    );
   });
 
   it('clears asset fields Outpost no longer has on update, and leaves them out on create', () => {
     const a = { name: 'ws', macs: ['AA:BB:CC:DD:EE:FF'], serviceTag: 'SN1', manufacturer: 'Dell', model: 'XPS' };
-    assert.deepEqual(assetCustomFields(config, a, false), { 'MAC Addresses': ['aa:bb:cc:dd:ee:ff'], 'Service Tag': 'SN1', Model: 'Dell XPS' });
+    assert.deepEqual(assetCustomFields(config, a, false), {
+      'MAC Addresses': ['aa:bb:cc:dd:ee:ff'],
+      'Service Tag': 'SN1',
+      Model: 'Dell XPS',
+    });
     const update = assetCustomFields(config, a, true);
     assert.equal(update.OS, null);
     assert.equal(update['Logged-on User'], null);
@@ -80,7 +104,7 @@ describe('RT mapping', () => {
     );
   });
 
-  it('writes the worklog\'s technician and times into the comment RT records', () => {
+  it("writes the worklog's technician and times into the comment RT records", () => {
     const text = worklogText({ technician: 'Tom', start: 'S', end: 'E', minutes: 45, description: ' Fixed. ' });
     assert.equal(text, 'Worklog: 45 min by Tom (S to E)\n\nFixed.');
   });

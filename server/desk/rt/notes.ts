@@ -63,7 +63,13 @@ export class RtNotes {
     const plain = new Map<string, string>();
     const html = new Map<string, string>();
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const query = { fields: 'TransactionId,ContentType,Filename,Content', per_page: PER_PAGE, page: String(page), orderby: 'id', order: 'ASC' };
+      const query = {
+        fields: 'TransactionId,ContentType,Filename,Content',
+        per_page: PER_PAGE,
+        page: String(page),
+        orderby: 'id',
+        order: 'ASC',
+      };
       const res = await this.client.page(`/ticket/${rtId(ticketId)}/attachments`, RtAttachmentSchema, query, filter);
       for (const a of res.items) {
         const into = a.ContentType === 'text/html' ? html : plain;

@@ -3,7 +3,10 @@
 import { z } from 'zod';
 
 const id = z.union([z.string(), z.number()]).transform(String);
-const text = z.string().nullish().transform((v) => v ?? '');
+const text = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? '');
 
 /** `{ type, id, _url }`: how RT points at users, queues, tickets. For users, id is the Name. */
 export const RtRefSchema = z.object({ type: z.string(), id });

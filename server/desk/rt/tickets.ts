@@ -73,12 +73,9 @@ export class RtTickets {
   }
 
   private async findUser(email: string): Promise<DeskUser | null> {
-    const page = await this.client.page(
-      '/users',
-      RtUserSchema,
-      { fields: 'EmailAddress,RealName', per_page: '2' },
-      [{ field: 'EmailAddress', value: email }],
-    );
+    const page = await this.client.page('/users', RtUserSchema, { fields: 'EmailAddress,RealName', per_page: '2' }, [
+      { field: 'EmailAddress', value: email },
+    ]);
     const u = page.items[0];
     if (!u) return null;
     return { id: u.id, email: u.EmailAddress || email, ...(u.RealName ? { name: u.RealName } : {}) };

@@ -6,9 +6,28 @@ import { applyDelta, diffSnapshots, emptySnapshot, snapshotAsChanges } from '../
 import type { Hardware, Snapshot, Software } from '../../../shared/inventory.js';
 import { AssetEventRulesSchema, assetEventsFrom, MAX_EVENTS_PER_KIND, type AssetEvent, type AssetEventRules } from './asset-events.js';
 
-const pkg = (name: string, version = '1.0', extra: Partial<Software> = {}): Software => ({ name, version, source: 'windows-registry', scope: 'machine', arch: 'x64', ...extra });
-const disk = (serial: string | undefined, model = 'Samsung SSD 980') => ({ vendor: 'Samsung', model, sizeBytes: 1e12, type: 'SSD', ...(serial ? { serial } : {}) });
-const dimm = (slot: string, serial?: string) => ({ slot, sizeBytes: 8 * 2 ** 30, type: 'DDR4', manufacturer: 'Kingston', ...(serial ? { serial } : {}) });
+const pkg = (name: string, version = '1.0', extra: Partial<Software> = {}): Software => ({
+  name,
+  version,
+  source: 'windows-registry',
+  scope: 'machine',
+  arch: 'x64',
+  ...extra,
+});
+const disk = (serial: string | undefined, model = 'Samsung SSD 980') => ({
+  vendor: 'Samsung',
+  model,
+  sizeBytes: 1e12,
+  type: 'SSD',
+  ...(serial ? { serial } : {}),
+});
+const dimm = (slot: string, serial?: string) => ({
+  slot,
+  sizeBytes: 8 * 2 ** 30,
+  type: 'DDR4',
+  manufacturer: 'Kingston',
+  ...(serial ? { serial } : {}),
+});
 
 function machine(software: Software[], hardware: Partial<Hardware> = {}): Snapshot {
   return {
@@ -95,7 +114,11 @@ describe('assetEventsFrom: software', () => {
     const after = machine([...base.software, pkg('htop'), pkg('uTorrent')], { disks: [disk('S1'), disk('S2')] });
     assert.deepEqual(kinds(eventsBetween(base, after)), ['new-hardware', 'new-software', 'prohibited-software']);
     assert.deepEqual(kinds(eventsBetween(base, after, rules({ prohibited: ['utorrent'] }))), ['prohibited-software']);
-    assert.deepEqual(kinds(eventsBetween(base, after, { ...all, prohibitedSoftware: false })), ['new-hardware', 'new-software', 'new-software']);
+    assert.deepEqual(kinds(eventsBetween(base, after, { ...all, prohibitedSoftware: false })), [
+      'new-hardware',
+      'new-software',
+      'new-software',
+    ]);
     assert.deepEqual(kinds(eventsBetween(base, after, { ...all, newSoftware: false, newHardware: false })), ['prohibited-software']);
   });
 });
@@ -123,7 +146,10 @@ describe('assetEventsFrom: hardware', () => {
     const events = hw({
       disks: [disk('S1'), disk('S2', 'WD Blue')],
       memory: { totalBytes: 24 * 2 ** 30, modules: [dimm('DIMM1', 'K1'), dimm('DIMM2', 'K2'), dimm('DIMM3', 'K3')] },
-      graphics: [{ vendor: 'Intel', model: 'UHD Graphics 630' }, { vendor: 'NVIDIA', model: 'RTX 4060', vramMB: 8192 }],
+      graphics: [
+        { vendor: 'Intel', model: 'UHD Graphics 630' },
+        { vendor: 'NVIDIA', model: 'RTX 4060', vramMB: 8192 },
+      ],
     });
     assert.deepEqual(kinds(events), ['new-hardware', 'new-hardware', 'new-hardware']);
     const subjects = events.map((e) => e.subject).sort();
@@ -169,7 +195,10 @@ describe('assetEventsFrom: hardware', () => {
   });
 
   it('does not treat a clock change, a removal, or a first reading after nothing as new hardware', () => {
-    assert.deepEqual(hw({ cpu: { manufacturer: 'Intel', brand: 'Core i5-8500', cores: 6, physicalCores: 6, sockets: 1, speedMHz: 4100 } }), []);
+    assert.deepEqual(
+      hw({ cpu: { manufacturer: 'Intel', brand: 'Core i5-8500', cores: 6, physicalCores: 6, sockets: 1, speedMHz: 4100 } }),
+      [],
+    );
     assert.deepEqual(hw({ disks: [] }), []);
     assert.deepEqual(hw({ disks: [disk('S1'), disk('S2')] }, { disks: [] }), []);
     assert.deepEqual(hw({ serial: 'SVC123' }, { serial: undefined }), []);
@@ -185,7 +214,11 @@ describe('assetEventsFrom: limits and keys', () => {
   });
 
   it('keeps subjects on one line and within 200 characters', () => {
-    const [e] = eventsBetween(base, machine([...base.software, pkg(`uTorrent\nBcc: someone ${'y'.repeat(900)}`)]), rules({ prohibited: ['utorrent*'] }));
+    const [e] = eventsBetween(
+      base,
+      machine([...base.software, pkg(`uTorrent\nBcc: someone ${'y'.repeat(900)}`)]),
+      rules({ prohibited: ['utorrent*'] }),
+    );
     assert.ok(!e!.subject.includes('\n'));
     assert.ok(e!.subject.length <= 200);
     assert.ok(e!.description.length <= 8000);
@@ -205,7 +238,12 @@ describe('assetEventsFrom: limits and keys', () => {
   it('ignores malformed change records instead of failing', () => {
     const changes = [
       { section: 'software' as const, added: [null, 42, { name: 'uTorrent' }], removed: [], changed: [{ key: 'nonsense', fields: {} }] },
-      { section: 'hardware' as const, added: [], removed: [], changed: [{ key: 'hardware', fields: { disks: { from: 'x', to: [1, null] }, cpu: { from: 3, to: null } } }] },
+      {
+        section: 'hardware' as const,
+        added: [],
+        removed: [],
+        changed: [{ key: 'hardware', fields: { disks: { from: 'x', to: [1, null] }, cpu: { from: 3, to: null } } }],
+      },
     ];
     assert.deepEqual(assetEventsFrom({ deviceId: 'd', hostname: 'h', changes, first: false }, all), []);
   });

@@ -12,22 +12,24 @@ import { softwareFrom, type SoftwareItem } from './software-items.js';
 
 export { compileProhibited, matchesProhibited, prohibitedFromText, PATTERN_LIMITS } from './patterns.js';
 
-export const AssetEventRulesSchema = z.object({
-  newHardware: z.boolean().default(false),
-  newSoftware: z.boolean().default(false),
-  prohibitedSoftware: z.boolean().default(true),
-  /** Name patterns: '*' and '?' wildcards, case-insensitive, matched against the package name. */
-  prohibited: z
-    .array(
-      z
-        .string()
-        .min(1)
-        .max(PATTERN_LIMITS.patternLength)
-        .refine((p) => !isUselessPattern(p), 'A prohibited-software pattern must hold more than wildcards.'),
-    )
-    .max(PATTERN_LIMITS.patterns)
-    .default([]),
-}).strict();
+export const AssetEventRulesSchema = z
+  .object({
+    newHardware: z.boolean().default(false),
+    newSoftware: z.boolean().default(false),
+    prohibitedSoftware: z.boolean().default(true),
+    /** Name patterns: '*' and '?' wildcards, case-insensitive, matched against the package name. */
+    prohibited: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(PATTERN_LIMITS.patternLength)
+          .refine((p) => !isUselessPattern(p), 'A prohibited-software pattern must hold more than wildcards.'),
+      )
+      .max(PATTERN_LIMITS.patterns)
+      .default([]),
+  })
+  .strict();
 export type AssetEventRules = z.infer<typeof AssetEventRulesSchema>;
 
 export type AssetEventKind = 'new-hardware' | 'new-software' | 'prohibited-software';
@@ -143,13 +145,21 @@ function summary(kind: AssetEventKind, items: readonly Found[], where: Where): A
     kind,
     deviceId: where.deviceId,
     subject: subjectLine(title, where.hostname, `${items.length} items`),
-    description: summaryDescription(`${title}: ${items.length} items were detected on ${where.hostname} at once.`, where, items.map((f) => f.label)),
+    description: summaryDescription(
+      `${title}: ${items.length} items were detected on ${where.hostname} at once.`,
+      where,
+      items.map((f) => f.label),
+    ),
   };
 }
 
 /** The events one applied batch raises, each under a key that is the same whenever it is raised again. */
 export function assetEventsFrom(input: AssetEventInput, rules: AssetEventRules): AssetEvent[] {
-  const where: Where = { deviceId: input.deviceId, hostname: input.hostname, ...(input.detectedAt ? { detectedAt: input.detectedAt } : {}) };
+  const where: Where = {
+    deviceId: input.deviceId,
+    hostname: input.hostname,
+    ...(input.detectedAt ? { detectedAt: input.detectedAt } : {}),
+  };
   const byKind = new Map<AssetEventKind, Map<string, Found>>();
   for (const found of [...softwareEvents(input, rules), ...hardwareEvents(input, rules)]) {
     const ofKind = byKind.get(found.kind) ?? new Map<string, Found>();

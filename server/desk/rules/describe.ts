@@ -6,8 +6,11 @@ export const TEXT_LIMITS = { subject: 200, description: 8000, fieldValue: 300, l
 
 /** One line, no control characters, at most `max` characters (cut with an ellipsis). */
 export function oneLine(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
@@ -40,7 +43,12 @@ function fieldLines(fields: Record<string, unknown>): string[] {
 }
 
 /** The description of an event about one item. `facts` are extra "Label: value" lines. */
-export function itemDescription(headline: string, where: Where, facts: Record<string, string | undefined>, fields: Record<string, unknown>): string {
+export function itemDescription(
+  headline: string,
+  where: Where,
+  facts: Record<string, string | undefined>,
+  fields: Record<string, unknown>,
+): string {
   const lines = [
     headline,
     '',

@@ -89,7 +89,9 @@ function addedParts(kind: PartKind, from: unknown, to: unknown): NewHardware[] {
   if (before.length === 0) return [];
   const known = new Set(identities(kind, before));
   const ids = identities(kind, after);
-  return after.flatMap((part, i) => (known.has(ids[i]!) ? [] : [{ identity: ids[i]!, label: kind.label(part), reason: 'added', fields: part }]));
+  return after.flatMap((part, i) =>
+    known.has(ids[i]!) ? [] : [{ identity: ids[i]!, label: kind.label(part), reason: 'added', fields: part }],
+  );
 }
 
 function cpuIdentity(cpu: Rec | undefined): string | undefined {
@@ -107,7 +109,9 @@ function changedCpu(field: { from: unknown; to: unknown } | undefined): NewHardw
   const after = cpuIdentity(to);
   if (!before || !after || before === after || !to) return [];
   const label = joined('CPU', to.brand ?? to.manufacturer);
-  return [{ identity: `cpu:${after}`, label, reason: `changed from ${joined(from?.brand ?? from?.manufacturer) || 'another CPU'}`, fields: to }];
+  return [
+    { identity: `cpu:${after}`, label, reason: `changed from ${joined(from?.brand ?? from?.manufacturer) || 'another CPU'}`, fields: to },
+  ];
 }
 
 /** A new system serial: a replaced mainboard, or the device's identity changing under it. */
@@ -115,7 +119,14 @@ function changedSerial(field: { from: unknown; to: unknown } | undefined): NewHa
   const before = text(field?.from);
   const after = text(field?.to);
   if (!before || !after || before === after) return [];
-  return [{ identity: `serial:${after}`, label: `Serial number ${after}`, reason: `changed from ${before}`, fields: { serial: after, previousSerial: before } }];
+  return [
+    {
+      identity: `serial:${after}`,
+      label: `Serial number ${after}`,
+      reason: `changed from ${before}`,
+      fields: { serial: after, previousSerial: before },
+    },
+  ];
 }
 
 /** A battery where there was none, or one with another identity than the one before. */

@@ -89,13 +89,22 @@ describe('prohibitedFromText', () => {
   });
 
   it('refuses a pattern that would match every package', () => {
-    assert.throws(() => prohibitedFromText('utorrent\n*\n'), (err: unknown) => isOutpostError(err) && err.code === 'E_CONFIG' && err.message.includes('line 2'));
+    assert.throws(
+      () => prohibitedFromText('utorrent\n*\n'),
+      (err: unknown) => isOutpostError(err) && err.code === 'E_CONFIG' && err.message.includes('line 2'),
+    );
   });
 
   it('refuses more patterns than the limit, and text beyond its size limit', () => {
     const many = Array.from({ length: PATTERN_LIMITS.patterns + 1 }, (_, i) => `pkg-${i}`).join('\n');
-    assert.throws(() => prohibitedFromText(many), (err: unknown) => isOutpostError(err) && err.code === 'E_CONFIG');
+    assert.throws(
+      () => prohibitedFromText(many),
+      (err: unknown) => isOutpostError(err) && err.code === 'E_CONFIG',
+    );
     assert.equal(prohibitedFromText(many.split('\n').slice(0, PATTERN_LIMITS.patterns).join('\n')).length, PATTERN_LIMITS.patterns);
-    assert.throws(() => prohibitedFromText('#'.repeat(PATTERN_LIMITS.textLength + 1)), (err: unknown) => isOutpostError(err) && err.code === 'E_CONFIG');
+    assert.throws(
+      () => prohibitedFromText('#'.repeat(PATTERN_LIMITS.textLength + 1)),
+      (err: unknown) => isOutpostError(err) && err.code === 'E_CONFIG',
+    );
   });
 });

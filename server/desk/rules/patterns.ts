@@ -146,17 +146,25 @@ export function prohibitedFromText(text: string): string[] {
     if (pattern === '') return;
     const where = `line ${index + 1}`;
     if (pattern.length > PATTERN_LIMITS.patternLength) {
-      throw new OutpostError('E_CONFIG', `Prohibited-software pattern on ${where} is longer than ${PATTERN_LIMITS.patternLength} characters.`, { line: index + 1 });
+      throw new OutpostError(
+        'E_CONFIG',
+        `Prohibited-software pattern on ${where} is longer than ${PATTERN_LIMITS.patternLength} characters.`,
+        { line: index + 1 },
+      );
     }
     if (isUselessPattern(pattern)) {
-      throw new OutpostError('E_CONFIG', `Prohibited-software pattern on ${where} is only wildcards and would match every package.`, { line: index + 1 });
+      throw new OutpostError('E_CONFIG', `Prohibited-software pattern on ${where} is only wildcards and would match every package.`, {
+        line: index + 1,
+      });
     }
     const folded = fold(pattern);
     if (seen.has(folded)) return;
     seen.add(folded);
     patterns.push(pattern);
     if (patterns.length > PATTERN_LIMITS.patterns) {
-      throw new OutpostError('E_CONFIG', `The prohibited-software list holds more than ${PATTERN_LIMITS.patterns} patterns (${where}).`, { line: index + 1 });
+      throw new OutpostError('E_CONFIG', `The prohibited-software list holds more than ${PATTERN_LIMITS.patterns} patterns (${where}).`, {
+        line: index + 1,
+      });
     }
   });
   return patterns;

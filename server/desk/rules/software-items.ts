@@ -51,7 +51,14 @@ export function softwareFrom(changes: readonly SectionChange[], includeChanged: 
     if (change.section !== 'software') continue;
     for (const raw of change.added) {
       const s = asSoftware(raw);
-      if (s) out.push({ identity: itemKey.software(s), name: s.name, ...(s.version ? { version: s.version } : {}), how: 'installed', fields: { ...s } });
+      if (s)
+        out.push({
+          identity: itemKey.software(s),
+          name: s.name,
+          ...(s.version ? { version: s.version } : {}),
+          how: 'installed',
+          fields: { ...s },
+        });
     }
     if (!includeChanged) continue;
     for (const entry of change.changed) {

@@ -43,7 +43,9 @@ export class SdpAssets {
     const criteria = assetCriteria(lookup);
     if (!criteria) return [];
     const api = await this.which();
-    const page = await this.client.list(api.path, api.many, WorkstationOutSchema, { list_info: { row_count: 20, search_criteria: criteria } });
+    const page = await this.client.list(api.path, api.many, WorkstationOutSchema, {
+      list_info: { row_count: 20, search_criteria: criteria },
+    });
     return page.items.map(toDeskAsset);
   }
 
@@ -62,7 +64,9 @@ function assetCriteria(lookup: AssetLookup): SdpCriterion | null {
     case 'name':
       return { field: 'name', condition: 'is', value: lookup.value };
     case 'mac':
-      return lookup.values.length ? { field: 'network_adapters.mac_address', condition: 'is', values: lookup.values.map((m) => m.toLowerCase()) } : null;
+      return lookup.values.length
+        ? { field: 'network_adapters.mac_address', condition: 'is', values: lookup.values.map((m) => m.toLowerCase()) }
+        : null;
     case 'outpostDeviceId':
       return null; // no field for it in SDP without an admin-made additional field
   }

@@ -32,7 +32,13 @@ export class SdpClient {
   }
 
   /** One record: `{ <key>: {...}, response_status }`. */
-  async one<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, key: string, schema: S, input?: unknown): Promise<z.output<S>> {
+  async one<S extends z.ZodType>(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    key: string,
+    schema: S,
+    input?: unknown,
+  ): Promise<z.output<S>> {
     const res = await this.send(method, path, input);
     const data = parse(z.object({ [key]: schema }), res, `${method} ${path}`);
     return data[key] as z.output<S>;
@@ -64,7 +70,11 @@ export class SdpClient {
   /** One file to a record (e.g. PUT /api/v3/requests/{id}/upload): the multipart field input_file, one file per call. */
   async upload(path: string, file: { name: string; type: string; contentBase64: string }): Promise<void> {
     const form = new FormData();
-    form.append('input_file', new Blob([Buffer.from(file.contentBase64, 'base64')], { type: file.type || 'application/octet-stream' }), file.name);
+    form.append(
+      'input_file',
+      new Blob([Buffer.from(file.contentBase64, 'base64')], { type: file.type || 'application/octet-stream' }),
+      file.name,
+    );
     const res = await this.http.send({ method: 'PUT', path, body: form });
     parse(z.object({}).loose(), res, `PUT ${path}`);
   }

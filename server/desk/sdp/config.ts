@@ -54,7 +54,10 @@ export const SdpConfigSchema = z.object({
    * goes to /app/<portal>/api/v3/... (ManageEngine: "the portal url name should be mentioned in
    * every API request"). Leave it out when the URL already ends in /app/<portal>.
    */
-  portal: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be a portal URL name such as itdesk').optional(),
+  portal: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be a portal URL name such as itdesk')
+    .optional(),
   /**
    * The product every workstation gets: SDP takes only products that exist, so a model is not
    * made a product (it goes to computer_system.model).
@@ -90,7 +93,10 @@ export function statusFromSdp(config: SdpConfig, s: string): TicketStatus {
 }
 
 /** Does this SDP user (added_by, last_updated_by) stand for the connector's technician? */
-export function isTechnician(config: SdpConfig, u: { name?: string | undefined; email_id?: string | null | undefined } | null | undefined): boolean {
+export function isTechnician(
+  config: SdpConfig,
+  u: { name?: string | undefined; email_id?: string | null | undefined } | null | undefined,
+): boolean {
   const me = config.technician.toLowerCase();
   return !!u && (u.name?.toLowerCase() === me || u.email_id?.toLowerCase() === me);
 }

@@ -72,7 +72,11 @@ export class SdpConnector implements DeskConnector {
   async findOrCreateUser(email: string, name?: string): Promise<DeskUser> {
     const byEmail = { list_info: { row_count: 1, search_criteria: { field: 'email_id', condition: 'is' as const, value: email } } };
     const found = (await this.client.list('/api/v3/requesters', 'requesters', RequesterOutSchema, byEmail)).items[0];
-    const u = found ?? (await this.client.one('POST', '/api/v3/requesters', 'requester', RequesterOutSchema, { requester: { name: name ?? email, email_id: email } }));
+    const u =
+      found ??
+      (await this.client.one('POST', '/api/v3/requesters', 'requester', RequesterOutSchema, {
+        requester: { name: name ?? email, email_id: email },
+      }));
     return { id: u.id, email: u.email_id ?? email, name: u.name };
   }
 
@@ -189,7 +193,13 @@ export class SdpConnector implements DeskConnector {
     for (let round = 0; round < MAX_PAGES_PER_POLL; round++) {
       const criteria: SdpCriterion = { field: 'last_updated_time', condition: 'greater or equal', value: String(Date.parse(since)) };
       const page = await this.client.list(REQUESTS, 'requests', RequestOutSchema, {
-        list_info: { row_count: PAGE_SIZE, start_index: start, sort_field: 'last_updated_time', sort_order: 'asc', search_criteria: criteria },
+        list_info: {
+          row_count: PAGE_SIZE,
+          start_index: start,
+          sort_field: 'last_updated_time',
+          sort_order: 'asc',
+          search_criteria: criteria,
+        },
       });
       serverNow ??= page.serverNow;
       for (const r of page.items) {
@@ -230,7 +240,6 @@ export class SdpConnector implements DeskConnector {
 function updatedAt(r: RequestOut): string {
   return new Date((r.last_updated_time ?? r.created_time).value).toISOString();
 }
-
 
 function checkKey(key: string): string {
   if (!IDEMPOTENCY_KEY.test(key)) throw new DeskError('E_DESK_REJECTED', 'an idempotency key must be 8 to 128 letters, digits or _ . : -');

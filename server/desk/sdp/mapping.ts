@@ -50,13 +50,19 @@ export const isRequestAccountField = (field: string): boolean => field === 'site
 function accountInput(account: NewDeskTicket['account']): Record<string, unknown> {
   if (!account || isUdf(account.field)) return {};
   if (isRequestAccountField(account.field)) return { [account.field]: { name: account.value.slice(0, 250) } };
-  throw new DeskError('E_DESK_REJECTED', `a request's account reference goes to site, account or a udf_ field, not ${JSON.stringify(account.field)}`);
+  throw new DeskError(
+    'E_DESK_REJECTED',
+    `a request's account reference goes to site, account or a udf_ field, not ${JSON.stringify(account.field)}`,
+  );
 }
 
 /** A workstation's site or additional field, as the account lookup reads it. */
 export function workstationField(w: WorkstationOut, field: string): string | null {
   if (!isWorkstationAccountField(field)) {
-    throw new DeskError('E_DESK_REJECTED', `a workstation's account reference is read from site or a udf_ field, not ${JSON.stringify(field)}`);
+    throw new DeskError(
+      'E_DESK_REJECTED',
+      `a workstation's account reference is read from site or a udf_ field, not ${JSON.stringify(field)}`,
+    );
   }
   // Old API: workstation_udf_fields; new per-product API: udf_<name> on the record itself.
   const record = w as Record<string, unknown>;
@@ -97,7 +103,8 @@ export function toDeskNote(config: SdpConfig, ticketId: string, n: NoteOut): Des
 export function worklogInput(flavour: SdpFlavour, w: NewDeskWorklog): unknown {
   const start = Date.parse(w.start);
   const end = Date.parse(w.end);
-  if (Number.isNaN(start) || Number.isNaN(end) || end < start) throw new DeskError('E_DESK_REJECTED', 'a worklog needs a start before its end');
+  if (Number.isNaN(start) || Number.isNaN(end) || end < start)
+    throw new DeskError('E_DESK_REJECTED', 'a worklog needs a start before its end');
   const owner = /@/.test(w.technician) ? { email_id: w.technician } : { name: w.technician };
   const common = {
     owner,

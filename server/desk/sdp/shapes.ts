@@ -19,7 +19,12 @@ const named = z.strictObject({ name: z.string().min(1).max(250) });
 /** A datetime is sent and returned as milliseconds since the epoch, in a string. */
 const millis = z.string().regex(/^\d{1,15}$/, 'must be epoch milliseconds as a string');
 const datetimeIn = z.strictObject({ value: millis });
-const user = z.union([z.strictObject({ id }), named, z.strictObject({ email_id: z.email() }), z.strictObject({ name: z.string(), email_id: z.email() })]);
+const user = z.union([
+  z.strictObject({ id }),
+  named,
+  z.strictObject({ email_id: z.email() }),
+  z.strictObject({ name: z.string(), email_id: z.email() }),
+]);
 
 // ---- inputs (input_data) ----------------------------------------------------------------
 
@@ -27,7 +32,11 @@ export const RequestInputSchema = z.strictObject({
   request: z.strictObject({
     subject: z.string().min(1).max(250),
     description: z.string().max(100_000),
-    requester: z.union([z.strictObject({ id }), z.strictObject({ email_id: z.email() }), z.strictObject({ email_id: z.email(), name: z.string().min(1) })]),
+    requester: z.union([
+      z.strictObject({ id }),
+      z.strictObject({ email_id: z.email() }),
+      z.strictObject({ email_id: z.email(), name: z.string().min(1) }),
+    ]),
     priority: named.optional(),
     category: named.optional(),
     status: named.optional(),
@@ -75,9 +84,18 @@ export const WorkstationInputSchema = z.strictObject({
     name: z.string().min(1).max(250),
     product: named,
     state: named,
-    computer_system: z.strictObject({ service_tag: z.string().max(250).optional(), system_manufacturer: z.string().max(250).optional(), model: z.string().max(250).optional() }).optional(),
+    computer_system: z
+      .strictObject({
+        service_tag: z.string().max(250).optional(),
+        system_manufacturer: z.string().max(250).optional(),
+        model: z.string().max(250).optional(),
+      })
+      .optional(),
     operating_system: z.strictObject({ os: z.string().max(250) }).optional(),
-    network_adapters: z.array(z.strictObject({ mac_address: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/) })).max(64).optional(),
+    network_adapters: z
+      .array(z.strictObject({ mac_address: z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/) }))
+      .max(64)
+      .optional(),
     last_logged_user: z.string().max(250).optional(),
     description: z.string().max(250).optional(),
   }),
@@ -88,8 +106,18 @@ export const RequesterInputSchema = z.strictObject({
 });
 
 export const SDP_CONDITIONS = [
-  'is', 'is not', 'greater than', 'greater or equal', 'lesser than', 'lesser or equal',
-  'between', 'not between', 'starts with', 'ends with', 'contains', 'not contains',
+  'is',
+  'is not',
+  'greater than',
+  'greater or equal',
+  'lesser than',
+  'lesser or equal',
+  'between',
+  'not between',
+  'starts with',
+  'ends with',
+  'contains',
+  'not contains',
 ] as const;
 
 export interface SdpCriterion {
@@ -138,7 +166,11 @@ export const ResponseStatusSchema = z.object({
 /** Single records answer one status; lists answer an array of them. */
 export const StatusEnvelopeSchema = z.object({ response_status: z.union([ResponseStatusSchema, z.array(ResponseStatusSchema)]) });
 
-export const ListInfoOutSchema = z.object({ has_more_rows: z.boolean(), start_index: z.number().optional(), row_count: z.number().optional() });
+export const ListInfoOutSchema = z.object({
+  has_more_rows: z.boolean(),
+  start_index: z.number().optional(),
+  row_count: z.number().optional(),
+});
 
 export const RequestOutSchema = z.object({
   id: idOut,
@@ -165,20 +197,24 @@ export type NoteOut = z.infer<typeof NoteOutSchema>;
 
 export const WorklogOutSchema = z.object({ id: idOut, description: z.string().nullish() });
 
-export const WorkstationOutSchema = z.object({
-  id: idOut,
-  name: z.string(),
-  product: nameOut,
-  computer_system: z.object({ service_tag: z.string().nullish(), system_manufacturer: z.string().nullish(), model: z.string().nullish() }).nullish(),
-  operating_system: z.object({ os: z.string().nullish() }).nullish(),
-  network_adapters: z.array(z.object({ mac_address: z.string().nullish() })).nullish(),
-  last_logged_user: z.string().nullish(),
-  description: z.string().nullish(),
-  site: nameOut,
-  /** Additional fields: `workstation_udf_fields` in the old API; the new per-product API names them udf_<name>. */
-  workstation_udf_fields: z.record(z.string(), z.unknown()).nullish(),
-  udf_fields: z.record(z.string(), z.unknown()).nullish(),
-}).loose();
+export const WorkstationOutSchema = z
+  .object({
+    id: idOut,
+    name: z.string(),
+    product: nameOut,
+    computer_system: z
+      .object({ service_tag: z.string().nullish(), system_manufacturer: z.string().nullish(), model: z.string().nullish() })
+      .nullish(),
+    operating_system: z.object({ os: z.string().nullish() }).nullish(),
+    network_adapters: z.array(z.object({ mac_address: z.string().nullish() })).nullish(),
+    last_logged_user: z.string().nullish(),
+    description: z.string().nullish(),
+    site: nameOut,
+    /** Additional fields: `workstation_udf_fields` in the old API; the new per-product API names them udf_<name>. */
+    workstation_udf_fields: z.record(z.string(), z.unknown()).nullish(),
+    udf_fields: z.record(z.string(), z.unknown()).nullish(),
+  })
+  .loose();
 export type WorkstationOut = z.infer<typeof WorkstationOutSchema>;
 
 export const RequesterOutSchema = z.object({ id: idOut, name: z.string(), email_id: z.string().nullish() });

@@ -37,7 +37,15 @@ for (const profile of DESK_PROFILES) {
       token = await issueEnrolmentToken(store, {}, now);
       desk = new FakeDesk();
       desk.capabilities = { ...profile.capabilities };
-      engine = new DeskSyncEngine({ desk, store, log: silentLogger, pollMs: 30_000, now: () => now, random: () => 1, ticketChanged: () => undefined });
+      engine = new DeskSyncEngine({
+        desk,
+        store,
+        log: silentLogger,
+        pollMs: 30_000,
+        now: () => now,
+        random: () => 1,
+        ticketChanged: () => undefined,
+      });
       engine.start();
     });
     afterEach(async () => {
@@ -51,9 +59,20 @@ for (const profile of DESK_PROFILES) {
     const report = async (installId: string, spec: { hostname: string; serial: string; macs: string[] }) => {
       const snapshot = machine(spec);
       const hints: IdentityHints = hintsFor(snapshot, installId);
-      const enrolled = await store.enrol({ tokenHash: hashSecret(token), hints, agentVersion: 't', secretHash: hashSecret(`s${++seq}`), at: ++now });
+      const enrolled = await store.enrol({
+        tokenHash: hashSecret(token),
+        hints,
+        agentVersion: 't',
+        secretHash: hashSecret(`s${++seq}`),
+        at: ++now,
+      });
       assert.ok(enrolled.ok);
-      await store.applyBatch(enrolled.deviceId, now, () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [] }));
+      await store.applyBatch(enrolled.deviceId, now, () => ({
+        lastSeq: seq,
+        needsFull: false,
+        ...storedOutcome(snapshot, `d${seq}`),
+        changes: [],
+      }));
       await engine.whenIdle();
       return { deviceId: enrolled.deviceId, cloneOf: enrolled.cloneOf, assetId: (await store.desk.deskIdFor('asset', enrolled.deviceId))! };
     };

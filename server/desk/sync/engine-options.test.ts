@@ -38,7 +38,11 @@ for (const profile of DESK_PROFILES) {
       mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
       dir = mkdtempSync(join(tmpdir(), 'outpost-desk-options-'));
       db = openDatabase(dir);
-      for (const [id, name] of [[DEVICE, 'pc-01'], ['dev-2', 'pc-02'], ['dev-3', 'pc-03']]) {
+      for (const [id, name] of [
+        [DEVICE, 'pc-01'],
+        ['dev-2', 'pc-02'],
+        ['dev-3', 'pc-03'],
+      ]) {
         db.prepare(
           `INSERT INTO devices (id, install_id, hostname, serial, macs, secret_hash, first_seen, last_seen) VALUES (?, ?, ?, ?, '[]', x'00', 0, 0)`,
         ).run(id, `inst-${id}`, name, `SN-${name}`);
@@ -57,7 +61,9 @@ for (const profile of DESK_PROFILES) {
       mock.timers.reset();
     });
 
-    const start = (opts: { mapping?: FieldMappingInput; schedules?: SchedulesInput } & Omit<Partial<EngineOptions>, 'mapping' | 'schedules'> = {}) => {
+    const start = (
+      opts: { mapping?: FieldMappingInput; schedules?: SchedulesInput } & Omit<Partial<EngineOptions>, 'mapping' | 'schedules'> = {},
+    ) => {
       const { mapping, schedules, ...rest } = opts;
       engine = new DeskSyncEngine({
         desk,
@@ -88,7 +94,9 @@ for (const profile of DESK_PROFILES) {
     };
     const install = (device: string, name: string, version: string | null, publisher: string | null = 'Example Ltd') =>
       db
-        .prepare(`INSERT INTO software (device_id, item_key, name, version, publisher, source, scope) VALUES (?, ?, ?, ?, ?, 'dpkg', 'machine')`)
+        .prepare(
+          `INSERT INTO software (device_id, item_key, name, version, publisher, source, scope) VALUES (?, ?, ?, ?, ?, 'dpkg', 'machine')`,
+        )
         .run(device, `${name}@${version}`, name, version, publisher);
 
     it('starts a new desk ticket in the mapped status and does not send that status back', async () => {
@@ -108,7 +116,15 @@ for (const profile of DESK_PROFILES) {
       await deliver((s) => createItem(s, 'ref-dir-1'));
       const [deskId, t] = [...desk.tickets][0]!;
       const view = { ...ticketView(deskId, t), status: 'resolved' as const };
-      const note = { id: 'n1', ticketId: deskId, visibility: 'public' as const, text: 'Fixed', author: 'tech', at: '2026-01-05T10:20:01Z', own: false };
+      const note = {
+        id: 'n1',
+        ticketId: deskId,
+        visibility: 'public' as const,
+        text: 'Fixed',
+        author: 'tech',
+        at: '2026-01-05T10:20:01Z',
+        own: false,
+      };
       desk.queueChange({
         ticket: view,
         events: [
@@ -119,7 +135,10 @@ for (const profile of DESK_PROFILES) {
       await advance(30_000);
       const ticket = (await store.getTicket((await store.desk.ticketIdByRef(DEVICE, 'ref-dir-1'))!))!;
       assert.equal(ticket.status, 'new');
-      assert.deepEqual(ticket.notes.map((n) => n.text), ['Fixed']);
+      assert.deepEqual(
+        ticket.notes.map((n) => n.text),
+        ['Fixed'],
+      );
       assert.equal((await engine!.status()).level, 'log-only');
     });
 
@@ -130,17 +149,23 @@ for (const profile of DESK_PROFILES) {
       await engine!.stop();
 
       const pushed: string[] = [];
-      start({ mapping: { fields: { priority: 'both', subject: 'both' } }, ticketChanged: (deviceId, ref) => pushed.push(`${deviceId}/${ref}`) });
+      start({
+        mapping: { fields: { priority: 'both', subject: 'both' } },
+        ticketChanged: (deviceId, ref) => pushed.push(`${deviceId}/${ref}`),
+      });
       await deliver((s) => createItem(s, 'ref-both-1'));
       const [deskId, t] = [...desk.tickets][0]!;
-      desk.queueChange({ ticket: { ...ticketView(deskId, t), priority: 'urgent', subject: 'Renamed in the desk' }, events: [{ kind: 'updated', id: 'u1', at: '2026-01-05T10:20:01Z', by: 'tech' }] });
+      desk.queueChange({
+        ticket: { ...ticketView(deskId, t), priority: 'urgent', subject: 'Renamed in the desk' },
+        events: [{ kind: 'updated', id: 'u1', at: '2026-01-05T10:20:01Z', by: 'tech' }],
+      });
       await advance(30_000);
       const ticket = (await store.getTicket((await store.desk.ticketIdByRef(DEVICE, 'ref-both-1'))!))!;
       assert.deepEqual([ticket.priority, ticket.subject], ['urgent', 'Renamed in the desk']);
       assert.deepEqual(pushed, [`${DEVICE}/ref-both-1`], 'the endpoint gets the ticket as the desk renamed it');
     });
 
-    it('sets the account read from the ticket\'s asset, and leaves attachments out when they are off', async () => {
+    it("sets the account read from the ticket's asset, and leaves attachments out when they are off", async () => {
       start({ mapping: { account: { assetField: 'Customer No', ticketField: 'Account' }, attachments: false } });
       await deliver((s) => createItem(s, 'ref-acct-1'));
       const assetId = (await store.desk.deskIdFor('asset', DEVICE))!;
@@ -151,7 +176,7 @@ for (const profile of DESK_PROFILES) {
       assert.deepEqual(second?.account, { field: 'Account', value: 'C-1042' });
     });
 
-    it('holds a new asset job for its flow\'s next slot, and sends tickets at once', async () => {
+    it("holds a new asset job for its flow's next slot, and sends tickets at once", async () => {
       start({ schedules: { assets: '1h' } });
       await deliver((s) => createItem(s, 'ref-slot-1'));
       // The ticket needs its asset: it is created at once (the ticket flow is immediate) ...
@@ -168,56 +193,62 @@ for (const profile of DESK_PROFILES) {
 
     // Only a desk that keeps a catalog (RT) is sent one; ServiceDesk Plus documents no call for it.
     if (profile.capabilities.softwareCatalog) {
-    it('pushes the software catalog on its schedule and on demand, once per package, and shows the last run', async () => {
-      install(DEVICE, 'Firefox', '128.0');
-      install('dev-2', 'firefox', '128.0');
-      install('dev-3', 'Firefox', '115.1', null);
-      install(DEVICE, 'curl', null, null);
-      start({ schedules: { catalog: '24h' } });
-      await advance(0);
-      assert.equal(desk.software.size, 0, 'the first run waits for the endpoints to report');
-      await advance(FIRST_CATALOG_RUN_DELAY_MS);
-      const byName = new Map([...desk.software.values()].map((s) => [s.name, s]));
-      assert.deepEqual(byName.get('Firefox'), {
-        name: 'Firefox',
-        publisher: 'Example Ltd',
-        versions: [{ version: '128.0', devices: 2 }, { version: '115.1', devices: 1 }],
-        devices: 3,
+      it('pushes the software catalog on its schedule and on demand, once per package, and shows the last run', async () => {
+        install(DEVICE, 'Firefox', '128.0');
+        install('dev-2', 'firefox', '128.0');
+        install('dev-3', 'Firefox', '115.1', null);
+        install(DEVICE, 'curl', null, null);
+        start({ schedules: { catalog: '24h' } });
+        await advance(0);
+        assert.equal(desk.software.size, 0, 'the first run waits for the endpoints to report');
+        await advance(FIRST_CATALOG_RUN_DELAY_MS);
+        const byName = new Map([...desk.software.values()].map((s) => [s.name, s]));
+        assert.deepEqual(byName.get('Firefox'), {
+          name: 'Firefox',
+          publisher: 'Example Ltd',
+          versions: [
+            { version: '128.0', devices: 2 },
+            { version: '115.1', devices: 1 },
+          ],
+          devices: 3,
+        });
+        assert.deepEqual(byName.get('curl'), { name: 'curl', versions: [{ version: null, devices: 1 }], devices: 1 });
+        let status = (await engine!.status()).catalog;
+        assert.deepEqual(
+          [status.supported, status.schedule, status.queued, status.lastRun?.created, status.lastRun?.packages],
+          [true, '24h', false, 2, 2],
+        );
+        assert.equal(status.nextRunAt, new Date(now + 24 * HOUR).toISOString());
+
+        // On demand, nothing changed: nothing written.
+        const writes = () => desk.calls.filter((c) => c === 'saveSoftware').length;
+        assert.equal(await engine!.requestCatalogSync(), true);
+        await engine!.whenIdle();
+        assert.equal(writes(), 2);
+        assert.equal((await engine!.status()).catalog.lastRun?.unchanged, 2);
+
+        // A day later, a new version: one update, no second record.
+        install('dev-2', 'curl', '8.5.0', null);
+        await advance(24 * HOUR);
+        assert.equal(writes(), 3);
+        assert.equal(desk.software.size, 2);
+        status = (await engine!.status()).catalog;
+        assert.deepEqual([status.lastRun?.updated, status.lastRun?.unchanged], [1, 1]);
       });
-      assert.deepEqual(byName.get('curl'), { name: 'curl', versions: [{ version: null, devices: 1 }], devices: 1 });
-      let status = (await engine!.status()).catalog;
-      assert.deepEqual([status.supported, status.schedule, status.queued, status.lastRun?.created, status.lastRun?.packages], [true, '24h', false, 2, 2]);
-      assert.equal(status.nextRunAt, new Date(now + 24 * HOUR).toISOString());
 
-      // On demand, nothing changed: nothing written.
-      const writes = () => desk.calls.filter((c) => c === 'saveSoftware').length;
-      assert.equal(await engine!.requestCatalogSync(), true);
-      await engine!.whenIdle();
-      assert.equal(writes(), 2);
-      assert.equal((await engine!.status()).catalog.lastRun?.unchanged, 2);
-
-      // A day later, a new version: one update, no second record.
-      install('dev-2', 'curl', '8.5.0', null);
-      await advance(24 * HOUR);
-      assert.equal(writes(), 3);
-      assert.equal(desk.software.size, 2);
-      status = (await engine!.status()).catalog;
-      assert.deepEqual([status.lastRun?.updated, status.lastRun?.unchanged], [1, 1]);
-    });
-
-    it('finds a package the desk already has rather than creating it again, and keeps no schedule on demand', async () => {
-      install(DEVICE, 'Firefox', '128.0');
-      await desk.saveSoftware({ name: 'firefox', versions: [], devices: 0 });
-      start({ schedules: { catalog: 'on-demand' } });
-      await advance(0);
-      await advance(2 * FIRST_CATALOG_RUN_DELAY_MS);
-      assert.equal(desk.calls.includes('findSoftware'), false, 'on demand only');
-      assert.equal((await engine!.status()).catalog.nextRunAt, null);
-      await engine!.requestCatalogSync();
-      await engine!.whenIdle();
-      assert.equal(desk.software.size, 1);
-      assert.equal([...desk.software.values()][0]?.devices, 1);
-    });
+      it('finds a package the desk already has rather than creating it again, and keeps no schedule on demand', async () => {
+        install(DEVICE, 'Firefox', '128.0');
+        await desk.saveSoftware({ name: 'firefox', versions: [], devices: 0 });
+        start({ schedules: { catalog: 'on-demand' } });
+        await advance(0);
+        await advance(2 * FIRST_CATALOG_RUN_DELAY_MS);
+        assert.equal(desk.calls.includes('findSoftware'), false, 'on demand only');
+        assert.equal((await engine!.status()).catalog.nextRunAt, null);
+        await engine!.requestCatalogSync();
+        await engine!.whenIdle();
+        assert.equal(desk.software.size, 1);
+        assert.equal([...desk.software.values()][0]?.devices, 1);
+      });
     }
 
     it('does not offer a catalog the connector cannot keep', async () => {
@@ -227,13 +258,26 @@ for (const profile of DESK_PROFILES) {
       assert.equal((await engine!.status()).catalog.supported, false);
     });
 
-    it('checks prohibited patterns from outside the settings each time, merged with the settings\' list', async () => {
+    it("checks prohibited patterns from outside the settings each time, merged with the settings' list", async () => {
       let extra: string[] = [];
       start({ assetEvents: AssetEventRulesSchema.parse({ prohibited: ['bittorrent*'] }), extraProhibited: () => extra });
       const installPkg = async (name: string) => {
         const snapshot = machine({ hostname: 'pc-01', software: [pkg(name, '1.0')] });
-        const change = { at: '2026-01-05T10:00:00Z', trigger: 'software-change' as const, seq: ++seq, section: 'software' as const, added: [pkg(name, '1.0')], removed: [], changed: [] };
-        await store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [change] }));
+        const change = {
+          at: '2026-01-05T10:00:00Z',
+          trigger: 'software-change' as const,
+          seq: ++seq,
+          section: 'software' as const,
+          added: [pkg(name, '1.0')],
+          removed: [],
+          changed: [],
+        };
+        await store.applyBatch(DEVICE, now, () => ({
+          lastSeq: seq,
+          needsFull: false,
+          ...storedOutcome(snapshot, `d${seq}`),
+          changes: [change],
+        }));
         await engine!.whenIdle();
       };
       await installPkg('coinminer');
@@ -241,7 +285,10 @@ for (const profile of DESK_PROFILES) {
       extra = ['*miner*', '*'];
       await installPkg('xmrig-miner');
       await installPkg('bittorrent-cli');
-      assert.deepEqual([...desk.tickets.values()].map((t) => /miner|bittorrent/.exec(t.subject)?.[0]), ['miner', 'bittorrent']);
+      assert.deepEqual(
+        [...desk.tickets.values()].map((t) => /miner|bittorrent/.exec(t.subject)?.[0]),
+        ['miner', 'bittorrent'],
+      );
     });
   });
 }

@@ -10,7 +10,15 @@ import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../store/ticket-records.js';
 import { machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
-import { alice, attachmentItem, closeItem, createItem, noteItem, reopenItem, worklogItem } from '../../../test/support/server/ticket-fixtures.js';
+import {
+  alice,
+  attachmentItem,
+  closeItem,
+  createItem,
+  noteItem,
+  reopenItem,
+  worklogItem,
+} from '../../../test/support/server/ticket-fixtures.js';
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk } from '../../../test/fakes/desk-connector.js';
 import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
@@ -166,7 +174,10 @@ for (const profile of DESK_PROFILES) {
       assert.ok(t, 'the ticket is in the desk');
       // ServiceDesk Plus's connector sends no files: they stay on the Outpost server, never half-sent.
       const expected = profile.capabilities.attachments ? [['printer.log', 'E42 paper jam']] : undefined;
-      assert.deepEqual(t.attachments?.map((a) => [a.name, Buffer.from(a.contentBase64, 'base64').toString()]), expected);
+      assert.deepEqual(
+        t.attachments?.map((a) => [a.name, Buffer.from(a.contentBase64, 'base64').toString()]),
+        expected,
+      );
     });
 
     it('sends endpoint notes, worklogs and a tray close to the desk', async () => {
@@ -177,8 +188,14 @@ for (const profile of DESK_PROFILES) {
         (s) => worklogItem(s, 'wl-flow-1', id, '2026-01-05T09:00:00Z', '2026-01-05T09:45:00Z'),
         (s) => closeItem(s, 'ref-flow-1'),
       );
-      assert.deepEqual(desk.notes.map((n) => [n.visibility, n.text]), [['public', 'It happened again']]);
-      assert.deepEqual(desk.worklogs.map((w) => w.minutes), [45]);
+      assert.deepEqual(
+        desk.notes.map((n) => [n.visibility, n.text]),
+        [['public', 'It happened again']],
+      );
+      assert.deepEqual(
+        desk.worklogs.map((w) => w.minutes),
+        [45],
+      );
       assert.equal([...desk.tickets.values()][0]?.status, 'closed');
     });
 
@@ -193,7 +210,10 @@ for (const profile of DESK_PROFILES) {
       await advance(1_000);
       // A desk that takes statuses from Outpost is reopened; otherwise the note alone says so.
       assert.equal([...desk.tickets.values()][0]?.status, profile.capabilities.updateStatus ? 'open' : 'closed');
-      assert.deepEqual(desk.notes.map((n) => [n.visibility, n.text]), [['public', 'It is back.']]);
+      assert.deepEqual(
+        desk.notes.map((n) => [n.visibility, n.text]),
+        [['public', 'It is back.']],
+      );
     });
 
     it('brings desk statuses and replies back; internal comments stay internal and are not pushed', async () => {
@@ -211,22 +231,43 @@ for (const profile of DESK_PROFILES) {
       assert.deepEqual(pushed, []);
       desk.queueChange({
         ticket: { ...ticketViewOf(deskId, t), status: 'resolved' },
-        events: [{ kind: 'status', id: '12', at: '2026-01-05T10:00:02Z', by: 'tech', from: 'open', to: 'resolved', status: 'resolved' }, note('13', 'public'), note('14', 'public', true)],
+        events: [
+          { kind: 'status', id: '12', at: '2026-01-05T10:00:02Z', by: 'tech', from: 'open', to: 'resolved', status: 'resolved' },
+          note('13', 'public'),
+          note('14', 'public', true),
+        ],
       });
       await advance(30_000);
       assert.deepEqual(pushed, [`${DEVICE}/ref-back-1`]);
       assert.deepEqual(pushedIds, [await ticketId('ref-back-1')]);
       const ticket = (await store.getTicket(await ticketId('ref-back-1')))!;
       assert.equal(ticket.status, 'resolved');
-      assert.deepEqual(ticket.notes.map((n) => [n.visibility, n.text]), [['internal', 'internal 11'], ['customer', 'public 13']]);
+      assert.deepEqual(
+        ticket.notes.map((n) => [n.visibility, n.text]),
+        [
+          ['internal', 'internal 11'],
+          ['customer', 'public 13'],
+        ],
+      );
       const [endpoint] = await store.endpointTickets(DEVICE, { limit: 10 });
-      assert.deepEqual(endpoint?.notes.map((n) => n.text), ['public 13']);
+      assert.deepEqual(
+        endpoint?.notes.map((n) => n.text),
+        ['public 13'],
+      );
     });
 
     it('applies a desk status change once: reported again after a reopen from the tray, it does not undo the reopen', async () => {
       await deliver((s) => createItem(s, 'ref-repeat-1'));
       const [deskId, t] = [...desk.tickets][0]!;
-      const resolved = { kind: 'status' as const, id: '21', at: '2026-01-05T10:00:02Z', by: 'tech', from: 'open', to: 'resolved', status: 'resolved' as const };
+      const resolved = {
+        kind: 'status' as const,
+        id: '21',
+        at: '2026-01-05T10:00:02Z',
+        by: 'tech',
+        from: 'open',
+        to: 'resolved',
+        status: 'resolved' as const,
+      };
       desk.queueChange({ ticket: { ...ticketViewOf(deskId, t), status: 'resolved' }, events: [resolved] });
       await advance(30_000);
       assert.equal((await store.getTicket(await ticketId('ref-repeat-1')))!.status, 'resolved');
@@ -240,8 +281,21 @@ for (const profile of DESK_PROFILES) {
     it('raises one desk ticket for prohibited software, linked to the asset, however often the change is delivered', async () => {
       const installed = () => {
         const snapshot = machine({ hostname: 'pc-01', software: [pkg('bittorrent-client', '1.0')] });
-        const change = { at: '2026-01-05T10:00:00Z', trigger: 'software-change' as const, seq: ++seq, section: 'software' as const, added: [pkg('bittorrent-client', '1.0')], removed: [], changed: [] };
-        return store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [change] }));
+        const change = {
+          at: '2026-01-05T10:00:00Z',
+          trigger: 'software-change' as const,
+          seq: ++seq,
+          section: 'software' as const,
+          added: [pkg('bittorrent-client', '1.0')],
+          removed: [],
+          changed: [],
+        };
+        return store.applyBatch(DEVICE, now, () => ({
+          lastSeq: seq,
+          needsFull: false,
+          ...storedOutcome(snapshot, `d${seq}`),
+          changes: [change],
+        }));
       };
       await installed();
       await engine.whenIdle();
@@ -261,12 +315,27 @@ for (const profile of DESK_PROFILES) {
         }),
       );
       await engine.stop();
-      await store.applyBatch(DEVICE, now, () => ({ lastSeq: 1, needsFull: false, changes: [], ticketItems: [createItem(1, 'ref-off-1') as TicketItem] }));
+      await store.applyBatch(DEVICE, now, () => ({
+        lastSeq: 1,
+        needsFull: false,
+        changes: [],
+        ticketItems: [createItem(1, 'ref-off-1') as TicketItem],
+      }));
       assert.deepEqual(await store.desk.jobCounts(), { queued: 0, failed: 0 });
     });
   });
 }
 
 function ticketViewOf(id: string, t: Parameters<typeof import('../../../test/fakes/desk-connector.js').ticketView>[1]) {
-  return { ...t, id, deskStatus: t.status, requesters: [], createdAt: '', updatedAt: '', timeWorkedMinutes: null, assetIds: null, status: 'new' as const };
+  return {
+    ...t,
+    id,
+    deskStatus: t.status,
+    requesters: [],
+    createdAt: '',
+    updatedAt: '',
+    timeWorkedMinutes: null,
+    assetIds: null,
+    status: 'new' as const,
+  };
 }

@@ -72,7 +72,13 @@ export class DeskSyncEngine {
     this.catalog =
       intervalMs === null || !opts.desk.capabilities.softwareCatalog
         ? null
-        : new CatalogSchedule({ store: opts.store.desk, intervalMs, now: this.now, request: () => this.requestCatalogSync(), log: opts.log });
+        : new CatalogSchedule({
+            store: opts.store.desk,
+            intervalMs,
+            now: this.now,
+            request: () => this.requestCatalogSync(),
+            log: opts.log,
+          });
   }
 
   start(): void {
@@ -154,7 +160,14 @@ export class DeskSyncEngine {
       lastErrorAt: this.lastErrorAt === null ? null : new Date(this.lastErrorAt).toISOString(),
       ...counts,
       lastPollAt: this.lastPollAt === null ? null : new Date(this.lastPollAt).toISOString(),
-      jobs: failed.map((j) => ({ id: j.id, kind: j.kind, key: j.key, attempts: j.attempts, error: j.lastError, at: new Date(j.updatedAt).toISOString() })),
+      jobs: failed.map((j) => ({
+        id: j.id,
+        kind: j.kind,
+        key: j.key,
+        attempts: j.attempts,
+        error: j.lastError,
+        at: new Date(j.updatedAt).toISOString(),
+      })),
       catalog: await this.catalogStatus(),
     };
   }

@@ -149,7 +149,12 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
   }
   const assetId = t.deviceId ? ((await ctx.store.desk.deskIdFor('asset', t.deviceId)) ?? (await syncAsset(ctx, t.deviceId))) : undefined;
   const ticket = await mappedTicket(ctx, newDeskTicket(t, deskKey('ticket', deviceId, ref), email, assetId));
-  if (caps(ctx).attachments && t.attachments.length) ticket.attachments = await attachmentsOf(ctx, t.id, t.attachments.map((a) => a.id));
+  if (caps(ctx).attachments && t.attachments.length)
+    ticket.attachments = await attachmentsOf(
+      ctx,
+      t.id,
+      t.attachments.map((a) => a.id),
+    );
   const written = await createOnce(ctx, ticket);
   await ctx.store.desk.setLink('ticket', String(t.id), written.id);
   if (ticket.status) await ctx.store.desk.setState(deskStatusKey(t.id), ticket.status);
@@ -159,7 +164,8 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
 async function mappedTicket(ctx: FlowContext, ticket: NewDeskTicket): Promise<NewDeskTicket> {
   const mapping = ctx.mapping ?? DEFAULT_MAPPING;
   const { assetId } = ticket;
-  const account = mapping.account && assetId && caps(ctx).accountLookup ? await ctx.desk.readAssetField(assetId, mapping.account.assetField) : null;
+  const account =
+    mapping.account && assetId && caps(ctx).accountLookup ? await ctx.desk.readAssetField(assetId, mapping.account.assetField) : null;
   return mapNewTicket(ticket, mapping, account);
 }
 

@@ -57,7 +57,12 @@ for (const profile of DESK_PROFILES) {
       engine.start();
       app = Fastify();
       ticketRoutes(app, { store, now: () => now, ticketChanged: () => undefined });
-      await store.applyBatch(DEVICE, now, () => ({ lastSeq: 1, needsFull: false, changes: [], ticketItems: [createItem(1, 'ref-it-1') as TicketItem] }));
+      await store.applyBatch(DEVICE, now, () => ({
+        lastSeq: 1,
+        needsFull: false,
+        changes: [],
+        ticketItems: [createItem(1, 'ref-it-1') as TicketItem],
+      }));
       await engine.whenIdle();
       ticketId = (await store.desk.ticketIdByRef(DEVICE, 'ref-it-1'))!;
       deskId = (await store.desk.deskIdFor('ticket', String(ticketId)))!;
@@ -91,7 +96,15 @@ for (const profile of DESK_PROFILES) {
       assert.equal(updates(), 1);
       await send('PATCH', `/api/tickets/${ticketId}`, { status: 'resolved' }); // no change: nothing to send
       assert.equal(updates(), 1);
-      const echo: DeskEvent = { kind: 'status', id: 'e1', at: '2026-01-05T10:00:01Z', by: 'outpost', from: 'new', to: 'resolved', status: 'resolved' };
+      const echo: DeskEvent = {
+        kind: 'status',
+        id: 'e1',
+        at: '2026-01-05T10:00:01Z',
+        by: 'outpost',
+        from: 'new',
+        to: 'resolved',
+        status: 'resolved',
+      };
       await poll([echo], 'resolved');
       assert.equal(updates(), 1);
       assert.deepEqual(await store.desk.jobCounts(), { queued: 0, failed: 0 });
@@ -104,7 +117,15 @@ for (const profile of DESK_PROFILES) {
       await engine.whenIdle();
       assert.equal(desk.tickets.get(deskId)?.status, 'resolved');
       assert.equal(updates(), 1, 'the status as it is when the first job runs; the second has nothing to add');
-      const fromDesk: DeskEvent = { kind: 'status', id: 'e2', at: '2026-01-05T10:00:02Z', by: 'tech', from: 'resolved', to: 'open', status: 'open' };
+      const fromDesk: DeskEvent = {
+        kind: 'status',
+        id: 'e2',
+        at: '2026-01-05T10:00:02Z',
+        by: 'tech',
+        from: 'resolved',
+        to: 'open',
+        status: 'open',
+      };
       const before = updates();
       await poll([fromDesk], 'open');
       assert.equal((await store.getTicket(ticketId))?.status, 'open');
@@ -125,14 +146,28 @@ for (const profile of DESK_PROFILES) {
       const reply = await send('POST', `/api/tickets/${ticketId}/notes`, { text: 'Try a new cable', visibility: 'customer' });
       await send('POST', `/api/tickets/${ticketId}/notes`, { text: 'Cable stock is low', visibility: 'internal' });
       assert.equal(reply.statusCode, 201);
-      assert.deepEqual(desk.notes.map((n) => [n.ticketId, n.visibility, n.text]), [
-        [deskId, 'public', 'Try a new cable'],
-        [deskId, 'internal', 'Cable stock is low'],
-      ]);
+      assert.deepEqual(
+        desk.notes.map((n) => [n.ticketId, n.visibility, n.text]),
+        [
+          [deskId, 'public', 'Try a new cable'],
+          [deskId, 'internal', 'Cable stock is low'],
+        ],
+      );
       assert.equal(new Set(desk.notes.map((n) => n.idempotencyKey)).size, 2);
-      const note = { id: 'n1', ticketId: deskId, visibility: 'public' as const, text: 'Try a new cable', author: 'outpost', at: '2026-01-05T10:00:03Z', own: true };
+      const note = {
+        id: 'n1',
+        ticketId: deskId,
+        visibility: 'public' as const,
+        text: 'Try a new cable',
+        author: 'outpost',
+        at: '2026-01-05T10:00:03Z',
+        own: true,
+      };
       await poll([{ kind: 'note', id: 'n1', at: note.at, by: 'outpost', note }], 'new');
-      assert.deepEqual((await store.getTicket(ticketId))?.notes.map((n) => n.text), ['Try a new cable', 'Cable stock is low']);
+      assert.deepEqual(
+        (await store.getTicket(ticketId))?.notes.map((n) => n.text),
+        ['Try a new cable', 'Cable stock is low'],
+      );
       assert.equal(desk.notes.length, 2);
       assert.deepEqual(pushed, []);
     });
@@ -145,7 +180,10 @@ for (const profile of DESK_PROFILES) {
       mock.timers.tick(1_000);
       await new Promise((r) => setImmediate(r));
       await engine.whenIdle();
-      assert.deepEqual(desk.notes.map((n) => n.text), ['Rebooted the switch']);
+      assert.deepEqual(
+        desk.notes.map((n) => n.text),
+        ['Rebooted the switch'],
+      );
     });
   });
 }

@@ -35,10 +35,13 @@ const deskTicket: DeskTicket = {
 };
 
 describe('field mapping', () => {
-  it('defaults to the behaviour before mapping: status and notes both ways, the rest to the desk, the desk\'s starting status', () => {
+  it("defaults to the behaviour before mapping: status and notes both ways, the rest to the desk, the desk's starting status", () => {
     const m = parseDeskSettings({ kind: 'rt', ...base }).mapping;
     assert.deepEqual(m.fields, { status: 'both', priority: 'to-desk', subject: 'to-desk', description: 'to-desk', asset: 'to-desk' });
-    assert.deepEqual([m.notes, m.attachments, m.newTicketStatus, m.account], [{ toDesk: true, fromDesk: true }, true, undefined, undefined]);
+    assert.deepEqual(
+      [m.notes, m.attachments, m.newTicketStatus, m.account],
+      [{ toDesk: true, fromDesk: true }, true, undefined, undefined],
+    );
     assert.deepEqual(mapNewTicket(ticket, m, null), ticket);
     assert.deepEqual(effectiveCapabilities(RT_CAPABILITIES, m), { ...RT_CAPABILITIES, accountLookup: false }, 'no lookup configured');
     assert.deepEqual(importedFields(deskTicket, m), { status: 'resolved' });
@@ -50,7 +53,10 @@ describe('field mapping', () => {
       (e: Error & { code?: string }) => e.code === 'E_CONFIG' && /mapping: Unrecognized key: "atachments"/.test(e.message),
     );
     assert.throws(() => parseDeskSettings({ kind: 'rt', ...base, schedules: { asset: '5m' } }), /schedules: Unrecognized key: "asset"/);
-    assert.throws(() => parseDeskSettings({ kind: 'rt', ...base, assetEvents: { prohibitedsoftware: false } }), /assetEvents: Unrecognized key/);
+    assert.throws(
+      () => parseDeskSettings({ kind: 'rt', ...base, assetEvents: { prohibitedsoftware: false } }),
+      /assetEvents: Unrecognized key/,
+    );
   });
 
   it('never imports a field mapped to the desk only, and imports the ones mapped both ways', () => {
@@ -58,7 +64,11 @@ describe('field mapping', () => {
     assert.deepEqual(importedFields(deskTicket, toDesk), {});
     const both = FieldMappingSchema.parse({ fields: { priority: 'both', subject: 'both' } });
     assert.deepEqual(importedFields(deskTicket, both), { status: 'resolved', priority: 'urgent', subject: 'Printer (edited in the desk)' });
-    assert.deepEqual(importedFields({ ...deskTicket, priority: null }, both).priority, undefined, 'a desk priority nobody mapped is left alone');
+    assert.deepEqual(
+      importedFields({ ...deskTicket, priority: null }, both).priority,
+      undefined,
+      'a desk priority nobody mapped is left alone',
+    );
   });
 
   it('lowers the integration level when directions or flows are switched off', () => {
@@ -71,7 +81,11 @@ describe('field mapping', () => {
   });
 
   it('starts new tickets in the configured status, drops attachments when off, and sets the account', () => {
-    const m = FieldMappingSchema.parse({ newTicketStatus: 'open', attachments: false, account: { assetField: 'Customer No', ticketField: 'Account' } });
+    const m = FieldMappingSchema.parse({
+      newTicketStatus: 'open',
+      attachments: false,
+      account: { assetField: 'Customer No', ticketField: 'Account' },
+    });
     const out = mapNewTicket(ticket, m, 'C-1042');
     assert.equal(out.status, 'open');
     assert.equal(out.attachments, undefined);
@@ -79,26 +93,42 @@ describe('field mapping', () => {
     assert.equal(mapNewTicket(ticket, m, null).account, undefined, 'an asset without a reference sets none');
   });
 
-  it('lays the value maps over the RT connector\'s defaults; an unknown RT status maps to a fallback', () => {
+  it("lays the value maps over the RT connector's defaults; an unknown RT status maps to a fallback", () => {
     const s = parseDeskSettings({
       kind: 'rt',
       ...base,
-      mapping: { priorities: { urgent: 90 }, statuses: { toDesk: { pending: 'waiting' }, fromDesk: { Waiting: 'pending', Escalated: 'open' }, unknown: 'new' } },
+      mapping: {
+        priorities: { urgent: 90 },
+        statuses: { toDesk: { pending: 'waiting' }, fromDesk: { Waiting: 'pending', Escalated: 'open' }, unknown: 'new' },
+      },
     });
     const c = (createConnector(s, silentLogger) as RtConnector).config;
     assert.deepEqual([rtPriority(c, 'urgent'), rtPriority(c, 'high')], [90, 75]);
     assert.deepEqual([rtStatus(c, 'pending'), rtStatus(c, 'resolved')], ['waiting', 'resolved']);
-    assert.deepEqual([statusFromRt(c, 'WAITING'), statusFromRt(c, 'escalated'), statusFromRt(c, 'stalled'), statusFromRt(c, 'made-up')], ['pending', 'open', 'pending', 'new']);
+    assert.deepEqual(
+      [statusFromRt(c, 'WAITING'), statusFromRt(c, 'escalated'), statusFromRt(c, 'stalled'), statusFromRt(c, 'made-up')],
+      ['pending', 'open', 'pending', 'new'],
+    );
     const plain = (createConnector(parseDeskSettings({ kind: 'rt', ...base }), silentLogger) as RtConnector).config;
     assert.equal(statusFromRt(plain, 'made-up'), 'open');
   });
 
-  it('lays the value maps over the SDP connector\'s defaults', () => {
-    const s = parseDeskSettings({ kind: 'sdp', ...base, mapping: { priorities: { normal: 'Normal' }, statuses: { toDesk: { new: 'Assigned' }, fromDesk: { 'Waiting for customer': 'pending' } } } });
+  it("lays the value maps over the SDP connector's defaults", () => {
+    const s = parseDeskSettings({
+      kind: 'sdp',
+      ...base,
+      mapping: {
+        priorities: { normal: 'Normal' },
+        statuses: { toDesk: { new: 'Assigned' }, fromDesk: { 'Waiting for customer': 'pending' } },
+      },
+    });
     const c = (createConnector(s, silentLogger) as SdpConnector).config;
     assert.deepEqual([sdpPriority(c, 'normal'), sdpPriority(c, 'high')], ['Normal', 'High']);
     assert.deepEqual([sdpStatus(c, 'new'), sdpStatus(c, 'pending')], ['Assigned', 'On Hold']);
-    assert.deepEqual([statusFromSdp(c, 'waiting for customer'), statusFromSdp(c, 'On Hold'), statusFromSdp(c, 'Something else')], ['pending', 'pending', 'open']);
+    assert.deepEqual(
+      [statusFromSdp(c, 'waiting for customer'), statusFromSdp(c, 'On Hold'), statusFromSdp(c, 'Something else')],
+      ['pending', 'pending', 'open'],
+    );
   });
 
   it('refuses bad mapping input with E_CONFIG and a message naming the field', () => {
@@ -110,14 +140,24 @@ describe('field mapping', () => {
       { account: { assetField: "x'; DROP", ticketField: 'Account' } },
     ];
     for (const mapping of bad) {
-      assert.throws(() => parseDeskSettings({ kind: 'rt', ...base, mapping }), (e: unknown) => (e as { code?: string }).code === 'E_CONFIG', JSON.stringify(mapping));
+      assert.throws(
+        () => parseDeskSettings({ kind: 'rt', ...base, mapping }),
+        (e: unknown) => (e as { code?: string }).code === 'E_CONFIG',
+        JSON.stringify(mapping),
+      );
     }
-    assert.throws(() => createConnector(parseDeskSettings({ kind: 'rt', ...base, mapping: { priorities: { low: 'Lowest' } } }), silentLogger), /priorit/i);
+    assert.throws(
+      () => createConnector(parseDeskSettings({ kind: 'rt', ...base, mapping: { priorities: { low: 'Lowest' } } }), silentLogger),
+      /priorit/i,
+    );
     // SDP's account lookup reads site or a udf_ field and sets site, account or a udf_ field: anything else is refused at start.
     assert.throws(
       () => parseDeskSettings({ kind: 'sdp', ...base, mapping: { account: { assetField: 'Customer No', ticketField: 'Account' } } }),
-      (e: Error & { code?: string }) => e.code === 'E_CONFIG' && /mapping\.account\.assetField/.test(e.message) && /mapping\.account\.ticketField/.test(e.message),
+      (e: Error & { code?: string }) =>
+        e.code === 'E_CONFIG' && /mapping\.account\.assetField/.test(e.message) && /mapping\.account\.ticketField/.test(e.message),
     );
-    assert.doesNotThrow(() => parseDeskSettings({ kind: 'sdp', ...base, mapping: { account: { assetField: 'udf_sline_7', ticketField: 'site' } } }));
+    assert.doesNotThrow(() =>
+      parseDeskSettings({ kind: 'sdp', ...base, mapping: { account: { assetField: 'udf_sline_7', ticketField: 'site' } } }),
+    );
   });
 });

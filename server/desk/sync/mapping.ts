@@ -13,44 +13,49 @@ const deskName = z.string().trim().min(1).max(200);
 /** Desk field names reach query languages and JSON keys: no quotes, braces or backslashes. */
 const fieldName = deskName.regex(/^[^'"{}\\]+$/, 'must not contain quotes, braces or backslashes');
 
-export const FieldMappingSchema = z.object({
-  fields: z
-    .object({
-      status: DirectionSchema.default('both'),
-      priority: DirectionSchema.default('to-desk'),
-      subject: DirectionSchema.default('to-desk'),
-      /** The description carries the device details Outpost composed: the desk's edits never come back. */
-      description: z.literal('to-desk').default('to-desk'),
-      /** Asset fields are Outpost's inventory: always written to the desk, never read back into it. */
-      asset: z.literal('to-desk').default('to-desk'),
-    })
-    .strict()
-    .prefault({}),
-  /** Outpost priority -> the desk's value (RT: a number 0-1000; SDP: a priority name). Unlisted ones keep the connector's default. */
-  priorities: z.partialRecord(z.enum(PRIORITIES), z.union([deskName, z.number().int().min(0).max(1000)])).default({}),
-  statuses: z
-    .object({
-      /** Outpost status -> the desk's status name. */
-      toDesk: z.partialRecord(z.enum(TICKET_STATUSES), deskName).default({}),
-      /** The desk's status name (any case) -> Outpost status; added to the connector's defaults. */
-      fromDesk: z.record(deskName, z.enum(TICKET_STATUSES)).default({}),
-      /** What a desk status nobody mapped means (connector default: open). */
-      unknown: z.enum(TICKET_STATUSES).optional(),
-    })
-    .strict()
-    .prefault({}),
-  /** The status a new desk ticket starts in (mapped through statuses.toDesk); the desk's default when absent. */
-  newTicketStatus: z.enum(TICKET_STATUSES).optional(),
-  notes: z.object({ toDesk: z.boolean().default(true), fromDesk: z.boolean().default(true) }).strict().prefault({}),
-  /** Files sent with tray tickets go to the desk (never back: the endpoint keeps its own). */
-  attachments: z.boolean().default(true),
-  /**
-   * The account/company lookup: the reference in the ticket's asset field `assetField` is set on
-   * the new ticket's field `ticketField` (RT: custom field names; SDP: `site` or a udf_ field on the
-   * workstation, `site`, `account` or a udf_ field on the request; settings.ts checks them).
-   */
-  account: z.object({ assetField: fieldName, ticketField: fieldName }).strict().optional(),
-}).strict();
+export const FieldMappingSchema = z
+  .object({
+    fields: z
+      .object({
+        status: DirectionSchema.default('both'),
+        priority: DirectionSchema.default('to-desk'),
+        subject: DirectionSchema.default('to-desk'),
+        /** The description carries the device details Outpost composed: the desk's edits never come back. */
+        description: z.literal('to-desk').default('to-desk'),
+        /** Asset fields are Outpost's inventory: always written to the desk, never read back into it. */
+        asset: z.literal('to-desk').default('to-desk'),
+      })
+      .strict()
+      .prefault({}),
+    /** Outpost priority -> the desk's value (RT: a number 0-1000; SDP: a priority name). Unlisted ones keep the connector's default. */
+    priorities: z.partialRecord(z.enum(PRIORITIES), z.union([deskName, z.number().int().min(0).max(1000)])).default({}),
+    statuses: z
+      .object({
+        /** Outpost status -> the desk's status name. */
+        toDesk: z.partialRecord(z.enum(TICKET_STATUSES), deskName).default({}),
+        /** The desk's status name (any case) -> Outpost status; added to the connector's defaults. */
+        fromDesk: z.record(deskName, z.enum(TICKET_STATUSES)).default({}),
+        /** What a desk status nobody mapped means (connector default: open). */
+        unknown: z.enum(TICKET_STATUSES).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** The status a new desk ticket starts in (mapped through statuses.toDesk); the desk's default when absent. */
+    newTicketStatus: z.enum(TICKET_STATUSES).optional(),
+    notes: z
+      .object({ toDesk: z.boolean().default(true), fromDesk: z.boolean().default(true) })
+      .strict()
+      .prefault({}),
+    /** Files sent with tray tickets go to the desk (never back: the endpoint keeps its own). */
+    attachments: z.boolean().default(true),
+    /**
+     * The account/company lookup: the reference in the ticket's asset field `assetField` is set on
+     * the new ticket's field `ticketField` (RT: custom field names; SDP: `site` or a udf_ field on the
+     * workstation, `site`, `account` or a udf_ field on the request; settings.ts checks them).
+     */
+    account: z.object({ assetField: fieldName, ticketField: fieldName }).strict().optional(),
+  })
+  .strict();
 
 export type FieldMappingInput = z.input<typeof FieldMappingSchema>;
 export type FieldMapping = z.output<typeof FieldMappingSchema>;

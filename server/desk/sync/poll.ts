@@ -17,7 +17,12 @@ export interface Touched {
 }
 
 /** Fields the mapping sends only to the desk are never taken from it, whatever the desk reports. */
-export async function pollOnce(desk: DeskConnector, store: Store, now: number, mapping: FieldMapping = DEFAULT_MAPPING): Promise<Touched[]> {
+export async function pollOnce(
+  desk: DeskConnector,
+  store: Store,
+  now: number,
+  mapping: FieldMapping = DEFAULT_MAPPING,
+): Promise<Touched[]> {
   const saved = await store.desk.getState(CURSOR_KEY);
   const cursor: DeskCursor = saved ? (JSON.parse(saved) as DeskCursor) : cursorFrom(new Date(now - 60_000));
   const { changes, cursor: next } = await desk.listChangedSince(cursor);

@@ -41,7 +41,10 @@ export function assetFields(d: DeviceDetail): SyncedAssetFields {
 export function requesterEmail(r: Requester, domain: string | undefined): string | null {
   if (r.email && /^[^\s@]+@[^\s@]+$/.test(r.email)) return r.email;
   if (!domain) return null;
-  const account = (r.account.split(/[\\/]/).pop() ?? r.account).split('@')[0]!.toLowerCase().replace(/[^a-z0-9._-]/g, '');
+  const account = (r.account.split(/[\\/]/).pop() ?? r.account)
+    .split('@')[0]!
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]/g, '');
   return account ? `${account}@${domain}` : null;
 }
 

@@ -25,8 +25,19 @@ describe('desk schedules', () => {
   });
 
   it('refuses intervals out of range or malformed with E_CONFIG', () => {
-    for (const schedules of [{ assets: '5s' }, { assets: '2d' }, { catalog: '30s' }, { catalog: '30d' }, { notes: 'hourly' }, { catalog: 'immediate' }]) {
-      assert.throws(() => parseDeskSettings({ ...base, schedules }), (e: unknown) => (e as { code?: string }).code === 'E_CONFIG', JSON.stringify(schedules));
+    for (const schedules of [
+      { assets: '5s' },
+      { assets: '2d' },
+      { catalog: '30s' },
+      { catalog: '30d' },
+      { notes: 'hourly' },
+      { catalog: 'immediate' },
+    ]) {
+      assert.throws(
+        () => parseDeskSettings({ ...base, schedules }),
+        (e: unknown) => (e as { code?: string }).code === 'E_CONFIG',
+        JSON.stringify(schedules),
+      );
     }
   });
 });

@@ -24,23 +24,28 @@ const span = (ms: number): string => {
 };
 
 const between = (minMs: number, maxMs: number, what: string) =>
-  z.string().refine((t) => {
-    const ms = durationMs(t);
-    return ms !== null && ms >= minMs && ms <= maxMs;
-  }, `${what} must be a duration such as 30s, 15m, 1h or 1d, from ${span(minMs)} to ${span(maxMs)}`);
+  z.string().refine(
+    (t) => {
+      const ms = durationMs(t);
+      return ms !== null && ms >= minMs && ms <= maxMs;
+    },
+    `${what} must be a duration such as 30s, 15m, 1h or 1d, from ${span(minMs)} to ${span(maxMs)}`,
+  );
 
 /** 'immediate', or an interval from 10 s to a day. */
 const FlowSchedule = z.union([z.literal('immediate'), between(10_000, UNIT_MS.d, 'A flow schedule')]);
 /** An interval from 1 min to 24 days, or 'on-demand' (POST /api/desk/catalog/sync only). */
 const CatalogSchedule = z.union([z.literal('on-demand'), between(UNIT_MS.m, MAX_DAYS * UNIT_MS.d, 'The catalog schedule')]);
 
-export const SchedulesSchema = z.object({
-  assets: FlowSchedule.default('immediate'),
-  tickets: FlowSchedule.default('immediate'),
-  notes: FlowSchedule.default('immediate'),
-  worklogs: FlowSchedule.default('immediate'),
-  catalog: CatalogSchedule.default('24h'),
-}).strict();
+export const SchedulesSchema = z
+  .object({
+    assets: FlowSchedule.default('immediate'),
+    tickets: FlowSchedule.default('immediate'),
+    notes: FlowSchedule.default('immediate'),
+    worklogs: FlowSchedule.default('immediate'),
+    catalog: CatalogSchedule.default('24h'),
+  })
+  .strict();
 export type SchedulesInput = z.input<typeof SchedulesSchema>;
 export type Schedules = z.output<typeof SchedulesSchema>;
 

@@ -14,37 +14,50 @@ import { isRequestAccountField, isWorkstationAccountField } from '../sdp/mapping
 import { connectorOptions, FieldMappingSchema } from './mapping.js';
 import { SchedulesSchema } from './schedules.js';
 
-export const DeskSettingsSchema = z.object({
-  kind: z.enum(['rt', 'sdp', 'autotask']),
-  url: z.url({ protocol: /^https?$/ }),
-  /** RT: the API user; SDP: the API technician; Autotask: the API-only user's UserName. */
-  user: z.string().trim().min(1).max(200),
-  secret: z.string().min(1).max(4096),
-  /** RT: "token" (an auth token, recommended) or "basic" (the user's password). */
-  auth: z.enum(['token', 'basic']).default('token'),
-  /** Default 30 s; Autotask 300 s (5 minutes, as in the seed: its API allowance is per hour). */
-  pollSeconds: z.number().min(1).max(3600).optional(),
-  /** Requesters without an email become account@requesterDomain in the desk. */
-  requesterDomain: z.string().trim().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a domain name such as example.com').optional(),
-  /** Which inventory changes raise desk tickets (new hardware, new software, prohibited software). */
-  assetEvents: AssetEventRulesSchema.prefault({}),
-  /** Directions, value maps, starting status, notes, attachments and the account lookup (./mapping.ts). */
-  mapping: FieldMappingSchema.prefault({}),
-  /** When each flow reaches the desk, and the software catalog's interval (./schedules.ts). */
-  schedules: SchedulesSchema.prefault({}),
-  /** Connector-specific settings (see server/desk/rt/config.ts, server/desk/sdp/config.ts, server/desk/autotask/config.ts). */
-  options: z.record(z.string(), z.unknown()).default({}),
-})
+export const DeskSettingsSchema = z
+  .object({
+    kind: z.enum(['rt', 'sdp', 'autotask']),
+    url: z.url({ protocol: /^https?$/ }),
+    /** RT: the API user; SDP: the API technician; Autotask: the API-only user's UserName. */
+    user: z.string().trim().min(1).max(200),
+    secret: z.string().min(1).max(4096),
+    /** RT: "token" (an auth token, recommended) or "basic" (the user's password). */
+    auth: z.enum(['token', 'basic']).default('token'),
+    /** Default 30 s; Autotask 300 s (5 minutes, as in the seed: its API allowance is per hour). */
+    pollSeconds: z.number().min(1).max(3600).optional(),
+    /** Requesters without an email become account@requesterDomain in the desk. */
+    requesterDomain: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a domain name such as example.com')
+      .optional(),
+    /** Which inventory changes raise desk tickets (new hardware, new software, prohibited software). */
+    assetEvents: AssetEventRulesSchema.prefault({}),
+    /** Directions, value maps, starting status, notes, attachments and the account lookup (./mapping.ts). */
+    mapping: FieldMappingSchema.prefault({}),
+    /** When each flow reaches the desk, and the software catalog's interval (./schedules.ts). */
+    schedules: SchedulesSchema.prefault({}),
+    /** Connector-specific settings (see server/desk/rt/config.ts, server/desk/sdp/config.ts, server/desk/autotask/config.ts). */
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
   .strict()
   .superRefine((s, ctx) => {
     // RT takes any custom field names; SDP's account lookup only knows a few places.
     const account = s.mapping.account;
     if (s.kind !== 'sdp' || !account) return;
     if (!isWorkstationAccountField(account.assetField)) {
-      ctx.addIssue({ code: 'custom', path: ['mapping', 'account', 'assetField'], message: 'ServiceDesk Plus reads the account from site or a udf_ field' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mapping', 'account', 'assetField'],
+        message: 'ServiceDesk Plus reads the account from site or a udf_ field',
+      });
     }
     if (!isRequestAccountField(account.ticketField)) {
-      ctx.addIssue({ code: 'custom', path: ['mapping', 'account', 'ticketField'], message: 'ServiceDesk Plus sets the account on site, account or a udf_ field' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mapping', 'account', 'ticketField'],
+        message: 'ServiceDesk Plus sets the account on site, account or a udf_ field',
+      });
     }
   })
   .transform((s) => ({ ...s, pollSeconds: s.pollSeconds ?? DEFAULT_POLL_SECONDS[s.kind] }));
@@ -67,7 +80,11 @@ export function createConnector(s: DeskSettings, log: Logger, fetchImpl?: typeof
   }
   if (s.kind === 'autotask') {
     // The URL is where the user's zone is looked up (ZoneInformation); options.zoneUrl skips that.
-    return new AutotaskConnector({ ...options, discoveryUrl: s.url, user: s.user, secret: s.secret } as AutotaskConfigInput, log, fetchImpl);
+    return new AutotaskConnector(
+      { ...options, discoveryUrl: s.url, user: s.user, secret: s.secret } as AutotaskConfigInput,
+      log,
+      fetchImpl,
+    );
   }
   return new SdpConnector({ flavour: 'onprem', ...options, url: s.url, technician: s.user, token: s.secret }, log, fetchImpl);
 }

@@ -40,7 +40,7 @@ describe('SqliteAdminStore', () => {
     assert.equal(await store.getAdmin('bob'), null);
   });
 
-  it('changes a password, ends that admin\'s sessions only, and reports an unknown admin', async () => {
+  it("changes a password, ends that admin's sessions only, and reports an unknown admin", async () => {
     await store.createAdmin('Alice', 'h1', T0);
     await store.createAdmin('bob', 'h1', T0);
     const a = session('Alice');

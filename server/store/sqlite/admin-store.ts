@@ -1,6 +1,13 @@
 // Admin accounts and browser sessions in SQLite (schema: migrations.ts, admins and admin_sessions).
 import type Database from 'better-sqlite3';
-import { SESSION_POLICY, type AdminRecord, type AdminSession, type AdminStore, type NewAdminSession, type SessionPolicy } from '../admin-records.js';
+import {
+  SESSION_POLICY,
+  type AdminRecord,
+  type AdminSession,
+  type AdminStore,
+  type NewAdminSession,
+  type SessionPolicy,
+} from '../admin-records.js';
 
 interface AdminRow {
   username: string;
@@ -80,7 +87,8 @@ export class SqliteAdminStore implements AdminStore {
 
   async createSession(session: NewAdminSession): Promise<AdminSession> {
     const expiresAt = session.now + Math.min(this.policy.idleMs, this.policy.maxAgeMs);
-    const row = this.insertSession.get(session.idHash, session.csrfToken, session.now, expiresAt, session.username) as { username: string } | undefined;
+    const row = this.insertSession.get(session.idHash, session.csrfToken, session.now, expiresAt, session.username) as
+      { username: string } | undefined;
     if (!row) throw new Error(`No admin named ${session.username} to open a session for.`);
     return { username: row.username, csrfToken: session.csrfToken, createdAt: session.now, expiresAt };
   }

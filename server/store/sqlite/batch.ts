@@ -39,7 +39,9 @@ export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuot
   const readState = db.prepare<[string], StateRow>(`
     SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot, s.digests, s.software_count
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
-  const softwareByKey = db.prepare<[string, string], SoftwareRow>(`SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = ? AND item_key = ?`);
+  const softwareByKey = db.prepare<[string, string], SoftwareRow>(
+    `SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = ? AND item_key = ?`,
+  );
   const allSoftware = db.prepare<[string], SoftwareRow>(`SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = ?`);
   const writeProgress = db.prepare('UPDATE devices SET last_seq = ?, needs_full = ?, last_seen = ? WHERE id = ?');
   const writeSnapshot = db.prepare(`

@@ -17,7 +17,9 @@ export interface BatchContext {
 export type BatchJobs = (deviceId: string, applied: AppliedBatch<BatchOutcome>, ctx: BatchContext) => NewDeskJob[];
 
 export function createBatchJobs(db: Database.Database): BatchJobs {
-  const worklogTicket = db.prepare<[string, string], { ticket_id: number }>('SELECT ticket_id FROM worklogs WHERE device_id = ? AND ref = ?');
+  const worklogTicket = db.prepare<[string, string], { ticket_id: number }>(
+    'SELECT ticket_id FROM worklogs WHERE device_id = ? AND ref = ?',
+  );
 
   return (deviceId, applied, ctx) => {
     const jobs: NewDeskJob[] = [];
@@ -25,7 +27,13 @@ export function createBatchJobs(db: Database.Database): BatchJobs {
     const snapshot = applied.plan.snapshot?.inventory;
     if (snapshot) jobs.push({ kind: 'asset', key: `asset:${deviceId}`, payload: { deviceId }, coalesce: true });
     if (snapshot && ctx.rules && applied.plan.changes.length) {
-      const input = { deviceId, hostname: snapshot.os.hostname, changes: applied.plan.changes, first: ctx.first, detectedAt: new Date(ctx.at).toISOString() };
+      const input = {
+        deviceId,
+        hostname: snapshot.os.hostname,
+        changes: applied.plan.changes,
+        first: ctx.first,
+        detectedAt: new Date(ctx.at).toISOString(),
+      };
       // The event's key is the job's key: the same event from a redelivery or a restart is no new job.
       for (const e of assetEventsFrom(input, ctx.rules)) {
         jobs.push({ kind: 'event', key: e.key, payload: { deviceId, eventKind: e.kind, subject: e.subject, description: e.description } });
@@ -40,7 +48,11 @@ export function createBatchJobs(db: Database.Database): BatchJobs {
           jobs.push({ kind: 'ticket', key: `ticket:${deviceId}:${item.body.ref}`, payload: { deviceId, ref: item.body.ref } });
           break;
         case 'ticket.note':
-          jobs.push({ kind: 'note', key: `note:${deviceId}:${item.body.noteId}`, payload: { deviceId, ref: item.body.ref, noteId: item.body.noteId } });
+          jobs.push({
+            kind: 'note',
+            key: `note:${deviceId}:${item.body.noteId}`,
+            payload: { deviceId, ref: item.body.ref, noteId: item.body.noteId },
+          });
           break;
         case 'ticket.close':
           jobs.push({ kind: 'close', key: `close:${deviceId}:${item.body.ref}`, payload: { deviceId, ref: item.body.ref } });
@@ -48,7 +60,11 @@ export function createBatchJobs(db: Database.Database): BatchJobs {
         case 'ticket.reopen':
           // The note says why; the status job reopens the desk ticket where the desk takes statuses
           // from Outpost (otherwise the note alone reaches it).
-          jobs.push({ kind: 'note', key: `note:${deviceId}:${item.body.noteId}`, payload: { deviceId, ref: item.body.ref, noteId: item.body.noteId } });
+          jobs.push({
+            kind: 'note',
+            key: `note:${deviceId}:${item.body.noteId}`,
+            payload: { deviceId, ref: item.body.ref, noteId: item.body.noteId },
+          });
           if (result.type === 'ticket') {
             const changeId = `reopen-${item.body.noteId}`;
             jobs.push({ kind: 'status', key: `status:${result.ticketId}:${changeId}`, payload: { ticketId: result.ticketId, changeId } });
@@ -57,7 +73,12 @@ export function createBatchJobs(db: Database.Database): BatchJobs {
         case 'worklog': {
           if (result.type !== 'worklog' || result.state !== 'recorded') break;
           const row = worklogTicket.get(deviceId, item.body.ref);
-          if (row) jobs.push({ kind: 'worklog', key: `worklog:${deviceId}:${item.body.ref}`, payload: { deviceId, ref: item.body.ref, ticketId: row.ticket_id } });
+          if (row)
+            jobs.push({
+              kind: 'worklog',
+              key: `worklog:${deviceId}:${item.body.ref}`,
+              payload: { deviceId, ref: item.body.ref, ticketId: row.ticket_id },
+            });
           break;
         }
         case 'ticket.attachment':

@@ -5,7 +5,17 @@ import type { AssetEventRules } from '../../desk/rules/asset-events.js';
 import { isUselessPattern, PATTERN_LIMITS } from '../../desk/rules/patterns.js';
 import { deskStatusKey } from '../../desk/sync/keys.js';
 import type { DeskSoftware } from '../../desk/types.js';
-import { MAX_CATALOG_PACKAGES, MAX_CATALOG_VERSIONS, type DeskJob, type DeskJobKind, type DeskJobSpec, type DeskJobState, type DeskLinkKind, type DeskStore, type NewDeskJob } from '../desk-records.js';
+import {
+  MAX_CATALOG_PACKAGES,
+  MAX_CATALOG_VERSIONS,
+  type DeskJob,
+  type DeskJobKind,
+  type DeskJobSpec,
+  type DeskJobState,
+  type DeskLinkKind,
+  type DeskStore,
+  type NewDeskJob,
+} from '../desk-records.js';
 import type { NewServerNote } from '../ticket-records.js';
 
 interface JobRow {
@@ -160,23 +170,29 @@ export class SqliteDeskStore implements DeskStore {
   }
 
   async recentFailed(limit: number): Promise<DeskJob[]> {
-    const rows = this.db.prepare("SELECT * FROM desk_jobs WHERE state = 'failed' ORDER BY updated_at DESC, id DESC LIMIT ?").all(limit) as JobRow[];
+    const rows = this.db
+      .prepare("SELECT * FROM desk_jobs WHERE state = 'failed' ORDER BY updated_at DESC, id DESC LIMIT ?")
+      .all(limit) as JobRow[];
     return rows.map(toJob);
   }
 
   async deskIdFor(kind: DeskLinkKind, outpostId: string): Promise<string | null> {
-    const row = this.db.prepare('SELECT desk_id FROM desk_links WHERE kind = ? AND outpost_id = ?').get(kind, outpostId) as { desk_id: string } | undefined;
+    const row = this.db.prepare('SELECT desk_id FROM desk_links WHERE kind = ? AND outpost_id = ?').get(kind, outpostId) as
+      { desk_id: string } | undefined;
     return row?.desk_id ?? null;
   }
 
   async outpostIdFor(kind: DeskLinkKind, deskId: string): Promise<string | null> {
-    const row = this.db.prepare('SELECT outpost_id FROM desk_links WHERE kind = ? AND desk_id = ?').get(kind, deskId) as { outpost_id: string } | undefined;
+    const row = this.db.prepare('SELECT outpost_id FROM desk_links WHERE kind = ? AND desk_id = ?').get(kind, deskId) as
+      { outpost_id: string } | undefined;
     return row?.outpost_id ?? null;
   }
 
   async setLink(kind: DeskLinkKind, outpostId: string, deskId: string): Promise<void> {
     this.db
-      .prepare('INSERT INTO desk_links (kind, outpost_id, desk_id) VALUES (?, ?, ?) ON CONFLICT(kind, outpost_id) DO UPDATE SET desk_id = excluded.desk_id')
+      .prepare(
+        'INSERT INTO desk_links (kind, outpost_id, desk_id) VALUES (?, ?, ?) ON CONFLICT(kind, outpost_id) DO UPDATE SET desk_id = excluded.desk_id',
+      )
       .run(kind, outpostId, deskId);
   }
 
@@ -186,7 +202,9 @@ export class SqliteDeskStore implements DeskStore {
   }
 
   async setState(key: string, value: string): Promise<void> {
-    this.db.prepare('INSERT INTO desk_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare('INSERT INTO desk_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
   }
 
   async ticketIdByRef(deviceId: string, ref: string): Promise<number | null> {
@@ -197,7 +215,9 @@ export class SqliteDeskStore implements DeskStore {
   async addDeskNote(ticketId: number, deskNoteId: string, note: NewServerNote): Promise<boolean> {
     return this.db.transaction(() => {
       const added = this.db
-        .prepare('INSERT OR IGNORE INTO ticket_notes (ticket_id, note_id, author, text, visibility, from_endpoint, at) VALUES (?, ?, ?, ?, ?, 0, ?)')
+        .prepare(
+          'INSERT OR IGNORE INTO ticket_notes (ticket_id, note_id, author, text, visibility, from_endpoint, at) VALUES (?, ?, ?, ?, ?, 0, ?)',
+        )
         .run(ticketId, `desk-${deskNoteId}`, note.author, note.text, note.visibility, note.at);
       if (added.changes === 0) return false;
       const touch = note.visibility === 'customer' ? ', public_updated_at = @at' : '';
@@ -234,7 +254,9 @@ export class SqliteDeskStore implements DeskStore {
     const keys = JSON.stringify(top.map((t) => t.k));
     const chosen = 'JOIN (SELECT value AS k FROM json_each(?)) t ON t.k = lower(s.name)';
     const versions = this.db
-      .prepare(`SELECT lower(s.name) AS k, s.version AS value, COUNT(DISTINCT s.device_id) AS devices FROM software s ${chosen} GROUP BY 1, 2`)
+      .prepare(
+        `SELECT lower(s.name) AS k, s.version AS value, COUNT(DISTINCT s.device_id) AS devices FROM software s ${chosen} GROUP BY 1, 2`,
+      )
       .all(keys) as Tallied[];
     const names = this.db
       .prepare(`SELECT lower(s.name) AS k, s.name AS value, COUNT(DISTINCT s.device_id) AS devices FROM software s ${chosen} GROUP BY 1, 2`)
@@ -306,7 +328,9 @@ function toJob(r: JobRow): DeskJob {
 
 /** The settings' rules plus the usable extra patterns (the settings' schema checks its own; these come from elsewhere). */
 function withExtraPatterns(rules: AssetEventRules, extra: readonly string[]): AssetEventRules {
-  const usable = extra.filter((p) => typeof p === 'string' && p.length > 0 && p.length <= PATTERN_LIMITS.patternLength && !isUselessPattern(p));
+  const usable = extra.filter(
+    (p) => typeof p === 'string' && p.length > 0 && p.length <= PATTERN_LIMITS.patternLength && !isUselessPattern(p),
+  );
   if (usable.length === 0) return rules;
   return { ...rules, prohibited: [...new Set([...rules.prohibited, ...usable])] };
 }

@@ -14,8 +14,22 @@ describe('devices list query', () => {
 
   before(async () => {
     fleet = await testFleet();
-    ids.alpha = await fleet.add({ hostname: 'alpha-lt', serial: 'SN-A100', ip: '10.1.0.7', users: ['alice', 'alice', 'bob'], at: 3000, software: [pkg('a', '1'), pkg('b', '1'), pkg('c', '1')] });
-    ids.beta = await fleet.add({ hostname: 'Beta-WS', serial: 'SN-B200', ip: '192.168.5.20', users: ['carol'], platform: 'win32', at: 1000 });
+    ids.alpha = await fleet.add({
+      hostname: 'alpha-lt',
+      serial: 'SN-A100',
+      ip: '10.1.0.7',
+      users: ['alice', 'alice', 'bob'],
+      at: 3000,
+      software: [pkg('a', '1'), pkg('b', '1'), pkg('c', '1')],
+    });
+    ids.beta = await fleet.add({
+      hostname: 'Beta-WS',
+      serial: 'SN-B200',
+      ip: '192.168.5.20',
+      users: ['carol'],
+      platform: 'win32',
+      at: 1000,
+    });
     ids.gamma = await fleet.add({ hostname: 'gamma_100%', ip: '10.1.0.100', platform: 'darwin', at: 2000 });
     ids.delta = await fleet.add({ hostname: 'delta', serial: 'XYZ', ip: '172.16.0.1', users: ['dave'], platform: 'freebsd', at: 4000 });
     await fleet.store.setOnline(ids.beta, true);
@@ -27,11 +41,21 @@ describe('devices list query', () => {
     const { items } = await fleet.store.listDevices({ q: 'alpha', limit: 10, offset: 0 });
     assert.equal(items.length, 1);
     assert.deepEqual(
-      { users: items[0]!.users, softwareCount: items[0]!.softwareCount, online: items[0]!.online, ip: items[0]!.ip, serial: items[0]!.serial },
+      {
+        users: items[0]!.users,
+        softwareCount: items[0]!.softwareCount,
+        online: items[0]!.online,
+        ip: items[0]!.ip,
+        serial: items[0]!.serial,
+      },
       { users: ['alice', 'bob'], softwareCount: 3, online: false, ip: '10.1.0.7', serial: 'SN-A100' },
     );
     const all = await fleet.store.listDevices({ limit: 500, offset: 0 });
-    assert.deepEqual(all.items.map((d) => d.hostname), ['alpha-lt', 'Beta-WS', 'delta', 'gamma_100%'], 'with no filter or sort: all, by name');
+    assert.deepEqual(
+      all.items.map((d) => d.hostname),
+      ['alpha-lt', 'Beta-WS', 'delta', 'gamma_100%'],
+      'with no filter or sort: all, by name',
+    );
   });
 
   it('searches hostname, serial, user and IP anywhere, case-insensitively, wildcards taken literally', async () => {

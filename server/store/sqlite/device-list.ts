@@ -20,7 +20,12 @@ const SORT_KEYS: Record<DeviceSort, { empty?: string; keys: string[] }> = {
 export function ipSortKey(ip: unknown): string | null {
   if (typeof ip !== 'string') return null;
   const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  return octets ? `4:${octets.slice(1).map((o) => o.padStart(3, '0')).join('.')}` : `6:${ip}`;
+  return octets
+    ? `4:${octets
+        .slice(1)
+        .map((o) => o.padStart(3, '0'))
+        .join('.')}`
+    : `6:${ip}`;
 }
 
 /** `%text%` for LIKE with its wildcards taken literally (ESCAPE '\'). */
@@ -41,7 +46,9 @@ function whereClause(query: DeviceQuery): { sql: string; params: Params } {
   const params: Params = {};
   if (query.q !== undefined && query.q !== '') {
     params.q = containsPattern(query.q);
-    terms.push(`(d.hostname LIKE @q ESCAPE '\\' OR d.serial LIKE @q ESCAPE '\\' OR d.users LIKE @q ESCAPE '\\' OR d.ip LIKE @q ESCAPE '\\')`);
+    terms.push(
+      `(d.hostname LIKE @q ESCAPE '\\' OR d.serial LIKE @q ESCAPE '\\' OR d.users LIKE @q ESCAPE '\\' OR d.ip LIKE @q ESCAPE '\\')`,
+    );
   }
   if (query.platform !== undefined) {
     params.platform = query.platform;

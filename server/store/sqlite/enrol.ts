@@ -109,7 +109,13 @@ export function createEnrol(db: Database.Database): (request: EnrolRequest) => E
       });
     } else {
       insert.run(row);
-      if (duplicateOf) events.add(duplicateOf.deviceId, request.at, 'duplicate-enrolled', { deviceId, reason: duplicateOf.reason, remote, hostname: hints.hostname });
+      if (duplicateOf)
+        events.add(duplicateOf.deviceId, request.at, 'duplicate-enrolled', {
+          deviceId,
+          reason: duplicateOf.reason,
+          remote,
+          hostname: hints.hostname,
+        });
     }
     clearMacs.run(deviceId);
     for (const mac of hints.matchableMacs) addMac.run(mac, deviceId);

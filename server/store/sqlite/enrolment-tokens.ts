@@ -36,7 +36,9 @@ export class EnrolmentTokens {
   }
 
   list(limit: number): StoredEnrolmentToken[] {
-    const rows = this.db.prepare<[number], TokenRow>(`SELECT ${COLUMNS} FROM enrolment_tokens ORDER BY created_at DESC, id LIMIT ?`).all(limit);
+    const rows = this.db
+      .prepare<[number], TokenRow>(`SELECT ${COLUMNS} FROM enrolment_tokens ORDER BY created_at DESC, id LIMIT ?`)
+      .all(limit);
     return rows.map(toToken);
   }
 

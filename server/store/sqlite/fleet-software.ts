@@ -31,7 +31,9 @@ export class FleetSoftwareQueries {
   private matcher: ProhibitedMatcher = () => undefined;
 
   constructor(private readonly db: Database.Database) {
-    db.function('prohibited_name', { deterministic: false }, (name: unknown) => (typeof name === 'string' && this.matcher(name) !== undefined ? 1 : 0));
+    db.function('prohibited_name', { deterministic: false }, (name: unknown) =>
+      typeof name === 'string' && this.matcher(name) !== undefined ? 1 : 0,
+    );
   }
 
   /** Recounts the names whose software rows changed since the last read. */
@@ -84,7 +86,9 @@ export class FleetSoftwareQueries {
         .all(name, MAX_DETAIL_VERSIONS);
       if (versions.length === 0) return null;
       const spelling = db
-        .prepare<[string], { name: string }>('SELECT name FROM software WHERE name = ? COLLATE NOCASE GROUP BY name ORDER BY COUNT(*) DESC, name LIMIT 1')
+        .prepare<[string], { name: string }>(
+          'SELECT name FROM software WHERE name = ? COLLATE NOCASE GROUP BY name ORDER BY COUNT(*) DESC, name LIMIT 1',
+        )
         .get(name)!.name;
       const total = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM software WHERE name = ? COLLATE NOCASE').get(name)!.n;
       const rows = db
@@ -110,7 +114,10 @@ export class FleetSoftwareQueries {
   deviceCounts(patterns: readonly string[]): number[] {
     if (patterns.length === 0) return [];
     this.refresh();
-    const names = this.db.prepare<[], { name: string }>('SELECT name FROM software_names').all().map((r) => r.name);
+    const names = this.db
+      .prepare<[], { name: string }>('SELECT name FROM software_names')
+      .all()
+      .map((r) => r.name);
     // One pass with all patterns finds the few candidate names; only those are tested per pattern.
     const any = compileProhibited(patterns);
     const candidates = names.filter((n) => any(n) !== undefined);

@@ -17,10 +17,14 @@ export interface IdentityEvents {
 
 export function createIdentityEvents(db: Database.Database): IdentityEvents {
   const insert = db.prepare('INSERT INTO device_events (device_id, at, kind, detail) VALUES (?, ?, ?, ?)');
-  const select = db.prepare<[string, number], EventRow>('SELECT id, at, kind, detail FROM device_events WHERE device_id = ? ORDER BY id DESC LIMIT ?');
+  const select = db.prepare<[string, number], EventRow>(
+    'SELECT id, at, kind, detail FROM device_events WHERE device_id = ? ORDER BY id DESC LIMIT ?',
+  );
   return {
     add: (deviceId, at, kind, detail) => void insert.run(deviceId, at, kind, JSON.stringify(detail)),
     list: (deviceId, limit) =>
-      select.all(deviceId, limit).map((r) => ({ id: r.id, at: r.at, kind: r.kind, detail: JSON.parse(r.detail) as Record<string, unknown> })),
+      select
+        .all(deviceId, limit)
+        .map((r) => ({ id: r.id, at: r.at, kind: r.kind, detail: JSON.parse(r.detail) as Record<string, unknown> })),
   };
 }

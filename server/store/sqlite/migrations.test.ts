@@ -16,14 +16,23 @@ describe('schema migrations', () => {
     try {
       const old = new Database(join(dir, DB_FILE));
       migrate(old, 3);
-      const snapshot = { ...machine({ hostname: 'old-pc' }), users: [{ name: 'alice', terminal: 'tty1' }, { name: 'alice', terminal: 'pts/0' }, { name: 'bob' }] };
-      old.prepare(`INSERT INTO devices (id, install_id, hostname, secret_hash, os, first_seen, last_seen) VALUES ('d1', 'i1', 'old-pc', x'00', ?, 1, 2)`).run(
-        JSON.stringify({ platform: 'win32' }),
-      );
+      const snapshot = {
+        ...machine({ hostname: 'old-pc' }),
+        users: [{ name: 'alice', terminal: 'tty1' }, { name: 'alice', terminal: 'pts/0' }, { name: 'bob' }],
+      };
+      old
+        .prepare(
+          `INSERT INTO devices (id, install_id, hostname, secret_hash, os, first_seen, last_seen) VALUES ('d1', 'i1', 'old-pc', x'00', ?, 1, 2)`,
+        )
+        .run(JSON.stringify({ platform: 'win32' }));
       old.prepare(`INSERT INTO snapshots (device_id, snapshot, updated_at) VALUES ('d1', ?, 2)`).run(JSON.stringify(snapshot));
-      const addSoftware = old.prepare(`INSERT INTO software (device_id, item_key, name, version, source, scope) VALUES ('d1', ?, ?, ?, 'dpkg', 'machine')`);
+      const addSoftware = old.prepare(
+        `INSERT INTO software (device_id, item_key, name, version, source, scope) VALUES ('d1', ?, ?, ?, 'dpkg', 'machine')`,
+      );
       for (const s of [pkg('bash', '5.2'), pkg('Bash', '5.1')]) addSoftware.run(`k-${s.name}`, s.name, s.version);
-      old.prepare('INSERT INTO enrolment_tokens (hash, created_at, expires_at, uses_left) VALUES (?, 1, NULL, 2)').run(hashSecret('old-token'));
+      old
+        .prepare('INSERT INTO enrolment_tokens (hash, created_at, expires_at, uses_left) VALUES (?, 1, NULL, 2)')
+        .run(hashSecret('old-token'));
       old.close();
 
       const store = SqliteStore.open(dir);
@@ -33,18 +42,33 @@ describe('schema migrations', () => {
         assert.equal((await store.listDevices({ platform: 'windows', limit: 10, offset: 0 })).total, 1);
         const [token] = await store.listEnrolmentTokens(10);
         assert.match(token?.id ?? '', /^[0-9a-f]{16}$/);
-        assert.deepEqual({ ...token, id: 'x' }, { id: 'x', label: null, createdAt: 1, expiresAt: null, usesLeft: 2, used: 0, revoked: false });
+        assert.deepEqual(
+          { ...token, id: 'x' },
+          { id: 'x', label: null, createdAt: 1, expiresAt: null, usesLeft: 2, used: 0, revoked: false },
+        );
         const software = await store.listFleetSoftware({ patterns: [], limit: 10, offset: 0 });
-        assert.deepEqual(software.items.map((s) => [s.devices, s.versions]), [[1, 2]]);
+        assert.deepEqual(
+          software.items.map((s) => [s.devices, s.versions]),
+          [[1, 2]],
+        );
 
-        const enrolled = await store.enrol({ tokenHash: hashSecret('old-token'), hints: { installId: 'i2', hostname: 'new-pc', macs: [] }, agentVersion: 't', secretHash: hashSecret('s'), at: 5 });
+        const enrolled = await store.enrol({
+          tokenHash: hashSecret('old-token'),
+          hints: { installId: 'i2', hostname: 'new-pc', macs: [] },
+          agentVersion: 't',
+          secretHash: hashSecret('s'),
+          at: 5,
+        });
         assert.equal(enrolled.ok, true);
         assert.deepEqual(await store.getEnrolmentToken(token!.id).then((t) => [t?.used, t?.usesLeft]), [1, 1]);
       } finally {
         await store.close();
       }
       const reopened = new Database(join(dir, DB_FILE));
-      assert.equal((reopened.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value, String(SCHEMA_VERSION));
+      assert.equal(
+        (reopened.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value,
+        String(SCHEMA_VERSION),
+      );
       reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -57,9 +81,15 @@ describe('schema migrations', () => {
       const old = new Database(join(dir, DB_FILE));
       migrate(old, 5);
       const snapshot = machine({ hostname: 'old-pc', software: [pkg('bash', '5.2'), pkg('vim', '9')] });
-      old.prepare(`INSERT INTO devices (id, install_id, hostname, secret_hash, os, first_seen, last_seen, digest, last_seq) VALUES ('d1', 'i1', 'old-pc', x'00', '{}', 1, 2, ?, 7)`).run('a'.repeat(64));
+      old
+        .prepare(
+          `INSERT INTO devices (id, install_id, hostname, secret_hash, os, first_seen, last_seen, digest, last_seq) VALUES ('d1', 'i1', 'old-pc', x'00', '{}', 1, 2, ?, 7)`,
+        )
+        .run('a'.repeat(64));
       old.prepare(`INSERT INTO snapshots (device_id, snapshot, updated_at) VALUES ('d1', ?, 2)`).run(JSON.stringify(snapshot));
-      const addSoftware = old.prepare(`INSERT INTO software (device_id, item_key, name, version, arch, source, scope) VALUES ('d1', ?, ?, ?, 'amd64', 'dpkg', 'machine')`);
+      const addSoftware = old.prepare(
+        `INSERT INTO software (device_id, item_key, name, version, arch, source, scope) VALUES ('d1', ?, ?, ?, 'amd64', 'dpkg', 'machine')`,
+      );
       for (const s of snapshot.software) addSoftware.run(`dpkg\t${s.name}\tamd64\tmachine\t`, s.name, s.version);
       old.close();
 
@@ -75,7 +105,11 @@ describe('schema migrations', () => {
         await store.close();
       }
       const db = new Database(join(dir, DB_FILE));
-      const row = db.prepare("SELECT snapshot, software_count, digests FROM snapshots WHERE device_id = 'd1'").get() as { snapshot: string; software_count: number; digests: string | null };
+      const row = db.prepare("SELECT snapshot, software_count, digests FROM snapshots WHERE device_id = 'd1'").get() as {
+        snapshot: string;
+        software_count: number;
+        digests: string | null;
+      };
       assert.equal('software' in (JSON.parse(row.snapshot) as object), false);
       assert.equal(row.software_count, 2);
       assert.equal(row.digests, null);

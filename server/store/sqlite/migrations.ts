@@ -302,6 +302,8 @@ export function migrate(db: Database.Database, target: number = SCHEMA_VERSION):
     }
     if (current >= target) return;
     for (let v = current; v < target; v++) db.exec(MIGRATIONS[v]!);
-    db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(target));
+    db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
+      String(target),
+    );
   }).immediate();
 }

@@ -46,10 +46,23 @@ describe('SQLite store', () => {
     assert.equal(laptop.created, true);
 
     const reimaged = await enrol({ installId: 'inst-laptop-2', hostname: 'laptop-new', serial: 'sn-1', macs: [] });
-    assert.deepEqual(reimaged, { ok: true, deviceId: laptop.deviceId, created: false, cloneOf: null, matchedBy: 'serial', duplicateOf: null });
+    assert.deepEqual(reimaged, {
+      ok: true,
+      deviceId: laptop.deviceId,
+      created: false,
+      cloneOf: null,
+      matchedBy: 'serial',
+      duplicateOf: null,
+    });
     const [continued] = (await store.listIdentityEvents(laptop.deviceId, 10)) ?? [];
     assert.equal(continued?.kind, 'continued');
-    assert.deepEqual(continued?.detail, { matchedBy: 'serial', remote: null, hostname: 'laptop-new', previousHostname: 'laptop', newInstall: true });
+    assert.deepEqual(continued?.detail, {
+      matchedBy: 'serial',
+      remote: null,
+      hostname: 'laptop-new',
+      previousHostname: 'laptop',
+      newInstall: true,
+    });
 
     const desktop = await enrol({ installId: 'inst-desk', hostname: 'desk', macs: [MAC_B] });
     const byMac = await enrol({ installId: 'inst-desk-2', hostname: 'desk-renamed', macs: [MAC_B.toUpperCase()] });
@@ -79,10 +92,13 @@ describe('SQLite store', () => {
   it('re-enrolment restarts the seq, requires a full snapshot and replaces the secret', async () => {
     const first = await enrol({ installId: 'inst-seq', serial: 'SN-SEQ' });
     await store.applyBatch(first.deviceId, clock, (s) => planBatch(s, [fullItem(7, machine({ serial: 'SN-SEQ' }))]));
-    assert.deepEqual(await store.recordHello(first.deviceId, { hints: { installId: 'inst-seq', hostname: 'pc', macs: [] }, agentVersion: 't', at: clock }), {
-      lastSeq: 7,
-      needsFull: false,
-    });
+    assert.deepEqual(
+      await store.recordHello(first.deviceId, { hints: { installId: 'inst-seq', hostname: 'pc', macs: [] }, agentVersion: 't', at: clock }),
+      {
+        lastSeq: 7,
+        needsFull: false,
+      },
+    );
     const again = await enrol({ installId: 'inst-seq', serial: 'SN-SEQ' });
     assert.equal(again.deviceId, first.deviceId);
     const state = await store.applyBatch(first.deviceId, clock, (s) => ({ lastSeq: s.lastSeq, needsFull: s.needsFull, changes: [] }));
@@ -115,8 +131,14 @@ describe('SQLite store', () => {
     const changes = (await store.listChanges(duplicate.deviceId, { limit: 100 }))!.length;
     assert.ok(changes > 0);
 
-    assert.deepEqual(await store.mergeDevice(duplicate.deviceId, original.deviceId, clock, () => true), { ok: false, reason: 'into-online' });
-    assert.deepEqual(await store.mergeDevice(duplicate.deviceId, duplicate.deviceId, clock, () => false), { ok: false, reason: 'same-device' });
+    assert.deepEqual(await store.mergeDevice(duplicate.deviceId, original.deviceId, clock, () => true), {
+      ok: false,
+      reason: 'into-online',
+    });
+    assert.deepEqual(await store.mergeDevice(duplicate.deviceId, duplicate.deviceId, clock, () => false), {
+      ok: false,
+      reason: 'same-device',
+    });
     assert.deepEqual(await store.mergeDevice(duplicate.deviceId, original.deviceId, clock, () => false), { ok: true });
 
     assert.equal(await store.getDevice(duplicate.deviceId), null);
@@ -129,20 +151,47 @@ describe('SQLite store', () => {
     assert.equal((await store.listChanges(original.deviceId, { limit: 100 }))!.length, changes);
     const [event] = (await store.listIdentityEvents(original.deviceId, 10)) ?? [];
     assert.deepEqual({ kind: event?.kind, from: event?.detail.from }, { kind: 'merged', from: duplicate.deviceId });
-    assert.deepEqual((await store.recordHello(original.deviceId, { hints: { installId: 'inst-m2', hostname: 'merge-me', macs: [] }, agentVersion: 't', at: clock }))?.lastSeq, 3);
+    assert.deepEqual(
+      (
+        await store.recordHello(original.deviceId, {
+          hints: { installId: 'inst-m2', hostname: 'merge-me', macs: [] },
+          agentVersion: 't',
+          at: clock,
+        })
+      )?.lastSeq,
+      3,
+    );
   });
 
   it('refuses expired, used-up and unknown tokens, and spends one use per enrolment', async () => {
     const once = await issueEnrolmentToken(store, { uses: 1 }, clock);
     await enrol({ installId: 'inst-once' }, once);
-    const spent = await store.enrol({ tokenHash: hashSecret(once), hints: { installId: 'inst-twice', hostname: 'x', macs: [] }, agentVersion: 't', secretHash: hashSecret('s'), at: clock });
+    const spent = await store.enrol({
+      tokenHash: hashSecret(once),
+      hints: { installId: 'inst-twice', hostname: 'x', macs: [] },
+      agentVersion: 't',
+      secretHash: hashSecret('s'),
+      at: clock,
+    });
     assert.deepEqual(spent, { ok: false });
 
     const short = await issueEnrolmentToken(store, { expiresInMs: 10 }, clock);
-    const late = await store.enrol({ tokenHash: hashSecret(short), hints: { installId: 'inst-late', hostname: 'x', macs: [] }, agentVersion: 't', secretHash: hashSecret('s'), at: clock + 10 });
+    const late = await store.enrol({
+      tokenHash: hashSecret(short),
+      hints: { installId: 'inst-late', hostname: 'x', macs: [] },
+      agentVersion: 't',
+      secretHash: hashSecret('s'),
+      at: clock + 10,
+    });
     assert.deepEqual(late, { ok: false });
 
-    const unknown = await store.enrol({ tokenHash: hashSecret('never-issued-token'), hints: { installId: 'inst-u', hostname: 'x', macs: [] }, agentVersion: 't', secretHash: hashSecret('s'), at: clock });
+    const unknown = await store.enrol({
+      tokenHash: hashSecret('never-issued-token'),
+      hints: { installId: 'inst-u', hostname: 'x', macs: [] },
+      agentVersion: 't',
+      secretHash: hashSecret('s'),
+      at: clock,
+    });
     assert.deepEqual(unknown, { ok: false });
     await assert.rejects(issueEnrolmentToken(store, { uses: 0 }), { code: 'E_CONFIG' });
   });

@@ -6,14 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Software } from '../../../shared/inventory.js';
 import { cleanHints } from '../identity.js';
 import type { EndpointTicket, TicketStatus } from '../../../shared/tickets.js';
-import type {
-  AttachmentFile,
-  NewServerNote,
-  StoredNote,
-  TicketDetail,
-  TicketFilter,
-  TicketSummary,
-} from '../ticket-records.js';
+import type { AttachmentFile, NewServerNote, StoredNote, TicketDetail, TicketFilter, TicketSummary } from '../ticket-records.js';
 import type {
   AppliedBatch,
   BatchOutcome,
@@ -160,7 +153,9 @@ export class SqliteStore implements Store {
         .get(deviceId);
       if (!row) return null;
       this.db
-        .prepare('UPDATE devices SET hostname = ?, macs = ?, serial = COALESCE(?, serial), uuid = COALESCE(?, uuid), agent_version = ?, last_seen = ? WHERE id = ?')
+        .prepare(
+          'UPDATE devices SET hostname = ?, macs = ?, serial = COALESCE(?, serial), uuid = COALESCE(?, uuid), agent_version = ?, last_seen = ? WHERE id = ?',
+        )
         .run(hints.hostname, JSON.stringify(hints.macs), hints.serial, hints.uuid, hello.agentVersion, hello.at, deviceId);
       this.db.prepare('DELETE FROM device_macs WHERE device_id = ?').run(deviceId);
       const addMac = this.db.prepare('INSERT OR IGNORE INTO device_macs (mac, device_id) VALUES (?, ?)');
@@ -214,7 +209,8 @@ export class SqliteStore implements Store {
     if (!row) return null;
     const snap = this.db.prepare('SELECT snapshot FROM snapshots WHERE device_id = ?').get(deviceId) as { snapshot: string } | undefined;
     // The snapshot row holds every section but software, which lives in its own table.
-    const software = () => sortedSoftware(this.db.prepare(`SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = ?`).all(deviceId) as SoftwareRow[]);
+    const software = () =>
+      sortedSoftware(this.db.prepare(`SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = ?`).all(deviceId) as SoftwareRow[]);
     return {
       ...toSummary(row),
       digest: row.digest,

@@ -33,8 +33,12 @@ interface TicketKey {
 const UNLIMITED: TicketQuota = { take: () => null };
 
 export function createTicketIngest(db: Database.Database, quota: TicketQuota = UNLIMITED): ApplyTicketItems {
-  const findTicket = db.prepare<[string, string], TicketKey>('SELECT id, status, requester_account FROM tickets WHERE device_id = ? AND ref = ?');
-  const recordedDevice = db.prepare<[string], RecordedDevice>('SELECT hostname, serial, manufacturer, model, os, ip FROM devices WHERE id = ?');
+  const findTicket = db.prepare<[string, string], TicketKey>(
+    'SELECT id, status, requester_account FROM tickets WHERE device_id = ? AND ref = ?',
+  );
+  const recordedDevice = db.prepare<[string], RecordedDevice>(
+    'SELECT hostname, serial, manufacturer, model, os, ip FROM devices WHERE id = ?',
+  );
   const insertTicket = db.prepare(`
     INSERT INTO tickets (device_id, ref, subject, description, priority, category, status, requester, requester_account,
       device, hostname, attachments_expected, created_at, received_at, updated_at, public_updated_at)
@@ -44,11 +48,15 @@ export function createTicketIngest(db: Database.Database, quota: TicketQuota = U
   // A worklog is the desk's business; the requester's view of the ticket does not change.
   const touchInternally = db.prepare('UPDATE tickets SET updated_at = ? WHERE id = ?');
   const closeTicket = db.prepare("UPDATE tickets SET status = 'closed', closed_at = ?, updated_at = ?, public_updated_at = ? WHERE id = ?");
-  const reopenTicket = db.prepare("UPDATE tickets SET status = 'open', closed_at = NULL, updated_at = ?, public_updated_at = ? WHERE id = ?");
+  const reopenTicket = db.prepare(
+    "UPDATE tickets SET status = 'open', closed_at = NULL, updated_at = ?, public_updated_at = ? WHERE id = ?",
+  );
   const tally = db.prepare<[number], { files: number | null; bytes: number | null; screenshots: number | null }>(`
     SELECT SUM(screenshot = 0) AS files, SUM(CASE WHEN screenshot = 0 THEN size END) AS bytes, SUM(screenshot) AS screenshots
     FROM ticket_attachments WHERE ticket_id = ?`);
-  const attachmentExists = db.prepare<[number, string, string]>('SELECT 1 FROM ticket_attachments WHERE ticket_id = ? AND sha256 = ? AND name = ?');
+  const attachmentExists = db.prepare<[number, string, string]>(
+    'SELECT 1 FROM ticket_attachments WHERE ticket_id = ? AND sha256 = ? AND name = ?',
+  );
   const insertAttachment = db.prepare(`
     INSERT INTO ticket_attachments (ticket_id, name, type, size, sha256, screenshot, content, created_at)
     VALUES (@ticketId, @name, @type, @size, @sha256, @screenshot, @content, @at)`);
@@ -57,7 +65,9 @@ export function createTicketIngest(db: Database.Database, quota: TicketQuota = U
     VALUES (@ticketId, @noteId, @author, @text, 'customer', 1, @at)`);
   const noteExists = db.prepare<[number, string]>('SELECT 1 FROM ticket_notes WHERE ticket_id = ? AND note_id = ?');
   const ticketByNumber = db.prepare<[number], { id: number }>('SELECT id FROM tickets WHERE id = ?');
-  const recordedWorklog = db.prepare<[string, string], { ticket_id: number }>('SELECT ticket_id FROM worklogs WHERE device_id = ? AND ref = ?');
+  const recordedWorklog = db.prepare<[string, string], { ticket_id: number }>(
+    'SELECT ticket_id FROM worklogs WHERE device_id = ? AND ref = ?',
+  );
   const insertWorklog = db.prepare(`
     INSERT INTO worklogs (ticket_id, device_id, ref, technician, start_at, end_at, minutes, description, recorded_at)
     VALUES (@ticketId, @deviceId, @ref, @technician, @start, @end, @minutes, @description, @at)`);
@@ -146,7 +156,13 @@ export function createTicketIngest(db: Database.Database, quota: TicketQuota = U
     if (!ticket) return unknownRef(seq, 'close request', body.ref);
     if (ticket.status === 'closed') return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
     const when = endpointTime(body.at, at);
-    insertNote.run({ ticketId: ticket.id, noteId: `close-${randomUUID()}`, author: requesterName(body.requester), text: closedNoteText(body.requester), at: when });
+    insertNote.run({
+      ticketId: ticket.id,
+      noteId: `close-${randomUUID()}`,
+      author: requesterName(body.requester),
+      text: closedNoteText(body.requester),
+      at: when,
+    });
     closeTicket.run(at, at, at, ticket.id);
     return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
   }
@@ -155,7 +171,13 @@ export function createTicketIngest(db: Database.Database, quota: TicketQuota = U
   function reopen(deviceId: string, seq: number, body: ItemBody<'ticket.reopen'>, at: number): TicketItemResult {
     const ticket = findTicket.get(deviceId, body.ref);
     if (!ticket) return unknownRef(seq, 'reopen request', body.ref);
-    const added = insertNote.run({ ticketId: ticket.id, noteId: body.noteId, author: requesterName(body.requester), text: body.text, at: endpointTime(body.at, at) });
+    const added = insertNote.run({
+      ticketId: ticket.id,
+      noteId: body.noteId,
+      author: requesterName(body.requester),
+      text: body.text,
+      at: endpointTime(body.at, at),
+    });
     if (added.changes > 0 && (ticket.status === 'resolved' || ticket.status === 'closed')) reopenTicket.run(at, at, ticket.id);
     else if (added.changes > 0) touchTicket.run(at, at, ticket.id);
     return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
@@ -171,7 +193,17 @@ export function createTicketIngest(db: Database.Database, quota: TicketQuota = U
     const utc = (iso: string) => new Date(iso).toISOString();
     // The server counts the minutes itself from start and end; the agent's figure is only a preview.
     const minutes = worklogMinutes(start, end);
-    insertWorklog.run({ ticketId: ticket.id, deviceId, ref: body.ref, technician, start: utc(start), end: utc(end), minutes, description, at });
+    insertWorklog.run({
+      ticketId: ticket.id,
+      deviceId,
+      ref: body.ref,
+      technician,
+      start: utc(start),
+      end: utc(end),
+      minutes,
+      description,
+      at,
+    });
     touchInternally.run(at, ticket.id);
     return { seq, type: 'worklog', ref: body.ref, state: 'recorded', ticketId: ticket.id };
   }

@@ -77,7 +77,14 @@ export function toDeviceDetails(row: TicketRow): DeviceDetails {
 }
 
 export function toNote(row: NoteRow): StoredNote {
-  return { id: row.note_id, author: row.author, text: row.text, at: row.at, visibility: row.visibility, fromEndpoint: row.from_endpoint === 1 };
+  return {
+    id: row.note_id,
+    author: row.author,
+    text: row.text,
+    at: row.at,
+    visibility: row.visibility,
+    fromEndpoint: row.from_endpoint === 1,
+  };
 }
 
 export function toAttachmentInfo(row: AttachmentRow): AttachmentInfo {
@@ -111,6 +118,12 @@ export function toEndpointTicket(row: TicketRow, customerNotes: readonly NoteRow
     status: row.status,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.public_updated_at),
-    notes: customerNotes.map((n) => ({ id: n.note_id, author: n.author, text: n.text, at: iso(n.at), fromEndpoint: n.from_endpoint === 1 })),
+    notes: customerNotes.map((n) => ({
+      id: n.note_id,
+      author: n.author,
+      text: n.text,
+      at: iso(n.at),
+      fromEndpoint: n.from_endpoint === 1,
+    })),
   };
 }

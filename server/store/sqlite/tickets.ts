@@ -137,13 +137,21 @@ export class SqliteTicketStore implements TicketStore {
     const desk = this.desk;
     const result = this.db.transaction(() => {
       if (!this.db.prepare('SELECT 1 FROM tickets WHERE id = ?').get(id)) return null;
-      const stored: StoredNote = { id: randomUUID(), author: note.author, text: note.text, at: note.at, visibility: note.visibility, fromEndpoint: false };
+      const stored: StoredNote = {
+        id: randomUUID(),
+        author: note.author,
+        text: note.text,
+        at: note.at,
+        visibility: note.visibility,
+        fromEndpoint: false,
+      };
       this.db
         .prepare('INSERT INTO ticket_notes (ticket_id, note_id, author, text, visibility, from_endpoint, at) VALUES (?, ?, ?, ?, ?, 0, ?)')
         .run(id, stored.id, stored.author, stored.text, stored.visibility, stored.at);
       const touch = note.visibility === 'customer' ? ', public_updated_at = @at' : '';
       this.db.prepare(`UPDATE tickets SET updated_at = @at${touch} WHERE id = @id`).run({ at: note.at, id });
-      if (desk?.isEnabled) desk.enqueueSync({ kind: 'note', key: `note:server:${stored.id}`, payload: { ticketId: id, noteId: stored.id } }, note.at);
+      if (desk?.isEnabled)
+        desk.enqueueSync({ kind: 'note', key: `note:server:${stored.id}`, payload: { ticketId: id, noteId: stored.id } }, note.at);
       return { ticket: this.detail(id)!, note: stored };
     })();
     if (result && desk?.isEnabled) desk.notify();

@@ -82,9 +82,15 @@ export class AutotaskContractServer {
     const t = this.state.get('Tickets', Number(ticketId));
     Object.assign(t, this.touched(by));
     return this.state.add('TicketNotes', {
-      ticketID: t.id, title: 'Update', description: text, noteType: 1,
+      ticketID: t.id,
+      title: 'Update',
+      description: text,
+      noteType: 1,
       publish: this.state.label('TicketNotes', 'publish', publishLabel),
-      createDateTime: this.stamp(), lastActivityDate: this.stamp(), creatorResourceID: by.id, createdByContactID: null,
+      createDateTime: this.stamp(),
+      lastActivityDate: this.stamp(),
+      creatorResourceID: by.id,
+      createdByContactID: null,
     });
   }
 
@@ -134,7 +140,8 @@ export class AutotaskContractServer {
     const h = req.headers;
     if (h.authorization !== undefined) throw new Refusal(401, 'the REST API takes UserName/Secret headers, not Authorization');
     if (h.apiintegrationcode !== this.opts.integrationCode) throw new Refusal(401, 'ApiIntegrationCode header missing or wrong');
-    if (h.username !== this.opts.user || h.secret !== this.opts.secret) throw new Refusal(401, 'UserName or Secret header missing or wrong');
+    if (h.username !== this.opts.user || h.secret !== this.opts.secret)
+      throw new Refusal(401, 'UserName or Secret header missing or wrong');
     if (body && !(h['content-type'] ?? '').startsWith('application/json')) throw new Refusal(400, 'a body must be application/json');
     if (/mozilla/i.test(h['user-agent'] ?? '')) throw new Refusal(400, 'a connector must not pose as a browser');
   }
@@ -150,13 +157,19 @@ export class AutotaskContractServer {
     const body = raw ? parseJson(raw) : undefined;
     let m: RegExpExecArray | null;
     if (method === 'GET' && /^\/ThresholdInformation$/i.test(path)) {
-      return { externalRequestThreshold: this.opts.threshold ?? 10_000, requestThresholdTimeframe: 60, currentTimeframeRequestCount: this.requestCount };
+      return {
+        externalRequestThreshold: this.opts.threshold ?? 10_000,
+        requestThresholdTimeframe: 60,
+        currentTimeframeRequestCount: this.requestCount,
+      };
     }
     if (method === 'GET' && (m = /^\/(\w+)\/entityInformation\/fields$/.exec(path))) return this.fields(m[1]!);
     if (method === 'POST' && (m = /^\/(\w+)\/query$/.exec(path))) return this.query(entity(m[1]!), body);
-    if (method === 'GET' && (m = /^\/(\w+)\/query\/next$/.exec(path))) return this.nextPage(entity(m[1]!), url.searchParams.get('paging') ?? '');
+    if (method === 'GET' && (m = /^\/(\w+)\/query\/next$/.exec(path)))
+      return this.nextPage(entity(m[1]!), url.searchParams.get('paging') ?? '');
     if (method === 'GET' && (m = /^\/(\w+)\/(\d+)$/.exec(path))) return { item: this.state.get(entity(m[1]!), Number(m[2])) };
-    if (method === 'POST' && /^\/Tickets$/.test(path)) return this.create('Tickets', body, (r) => ({ ...r, createDate: this.stamp(), ...this.touched(this.api) }));
+    if (method === 'POST' && /^\/Tickets$/.test(path))
+      return this.create('Tickets', body, (r) => ({ ...r, createDate: this.stamp(), ...this.touched(this.api) }));
     if (method === 'PATCH' && /^\/Tickets$/.test(path)) return this.patchTicket(body);
     if (method === 'POST' && (m = /^\/Tickets\/(\d+)\/Notes$/.exec(path))) return this.createNote(Number(m[1]), body);
     if (method === 'POST' && /^\/TimeEntries$/.test(path)) return this.createTimeEntry(body);
@@ -167,7 +180,8 @@ export class AutotaskContractServer {
         return r;
       });
     }
-    if (method === 'POST' && /^\/(TicketNotes|Contacts)$/.test(path)) throw new Refusal(405, `${path.slice(1)} is a child entity: create it through its parent`);
+    if (method === 'POST' && /^\/(TicketNotes|Contacts)$/.test(path))
+      throw new Refusal(405, `${path.slice(1)} is a child entity: create it through its parent`);
     throw new Refusal(404, `no such endpoint: ${method} ${path}`);
   }
 
@@ -176,7 +190,13 @@ export class AutotaskContractServer {
     const fields = ENTITIES[entity(name)].fields.map((f) => ({
       name: f,
       isPickList: f in lists,
-      picklistValues: (lists[f] ?? []).map(([value, label], i) => ({ value: String(value), label, isActive: true, isDefaultValue: false, sortOrder: i + 1 })),
+      picklistValues: (lists[f] ?? []).map(([value, label], i) => ({
+        value: String(value),
+        label,
+        isActive: true,
+        isDefaultValue: false,
+        sortOrder: i + 1,
+      })),
     }));
     return { fields };
   }
@@ -187,7 +207,8 @@ export class AutotaskContractServer {
     const extra = Object.keys(q).filter((k) => !['MaxRecords', 'filter', 'IncludeFields'].includes(k));
     if (extra.length) throw new Refusal(500, `unknown query keys: ${extra.join(', ')}`);
     const max = q.MaxRecords === undefined ? CONVENTIONS.maxRecords.max : Number(q.MaxRecords);
-    if (!Number.isInteger(max) || max < CONVENTIONS.maxRecords.min || max > CONVENTIONS.maxRecords.max) throw new Refusal(500, 'MaxRecords must be 1 to 500');
+    if (!Number.isInteger(max) || max < CONVENTIONS.maxRecords.min || max > CONVENTIONS.maxRecords.max)
+      throw new Refusal(500, 'MaxRecords must be 1 to 500');
     const filter = q.filter as unknown[];
     matches(name, { id: 0 }, filter); // the grammar is checked even when there is nothing to match
     const ids = [...this.state.rows[name].values()].filter((r) => matches(name, r, filter)).map((r) => r.id);
@@ -256,7 +277,13 @@ export class AutotaskContractServer {
     return this.create('TicketNotes', body, (r) => {
       if (r.ticketID !== ticketId) throw new Refusal(500, 'ticketID must be the parent ticket');
       Object.assign(t, this.touched(this.api));
-      return { ...r, createDateTime: this.stamp(), lastActivityDate: this.stamp(), creatorResourceID: this.api.id, createdByContactID: null };
+      return {
+        ...r,
+        createDateTime: this.stamp(),
+        lastActivityDate: this.stamp(),
+        creatorResourceID: this.api.id,
+        createdByContactID: null,
+      };
     });
   }
 
@@ -266,7 +293,9 @@ export class AutotaskContractServer {
       if (typeof hours !== 'number' || hours <= 0 || hours > 24) throw new Refusal(500, 'hoursWorked must be more than 0 and at most 24');
       this.state.get('Resources', Number(r.resourceID));
       if (r.ticketID !== undefined) this.state.get('Tickets', Number(r.ticketID));
-      for (const k of ['startDateTime', 'endDateTime']) if (r[k] !== undefined && (typeof r[k] !== 'string' || Number.isNaN(Date.parse(r[k])))) throw new Refusal(500, `${k} is not a date-time`);
+      for (const k of ['startDateTime', 'endDateTime'])
+        if (r[k] !== undefined && (typeof r[k] !== 'string' || Number.isNaN(Date.parse(r[k]))))
+          throw new Refusal(500, `${k} is not a date-time`);
       return r;
     });
   }

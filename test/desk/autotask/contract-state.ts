@@ -3,7 +3,8 @@
 // fixtures/entities.json: a field the documentation does not list is refused, never guessed.
 import { readFileSync } from 'node:fs';
 
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
 export const CONVENTIONS = fixture('rest-conventions.json') as {
   filterOperators: { comparison: string[]; nonComparison: string[]; list: string[]; grouping: string[] };
@@ -35,12 +36,28 @@ export interface Udf {
  */
 export const PICKLISTS: Record<string, Record<string, [number, string][]>> = {
   Tickets: {
-    status: [[1, 'New'], [8, 'In Progress'], [7, 'Waiting Customer'], [5, 'Complete']],
-    priority: [[4, 'Critical'], [1, 'High'], [2, 'Medium'], [3, 'Low']],
+    status: [
+      [1, 'New'],
+      [8, 'In Progress'],
+      [7, 'Waiting Customer'],
+      [5, 'Complete'],
+    ],
+    priority: [
+      [4, 'Critical'],
+      [1, 'High'],
+      [2, 'Medium'],
+      [3, 'Low'],
+    ],
   },
   TicketNotes: {
-    publish: [[1, 'All Autotask Users'], [2, 'Internal Only']],
-    noteType: [[1, 'Task Notes'], [2, 'Task Summary']],
+    publish: [
+      [1, 'All Autotask Users'],
+      [2, 'Internal Only'],
+    ],
+    noteType: [
+      [1, 'Task Notes'],
+      [2, 'Task Summary'],
+    ],
   },
 };
 
@@ -73,7 +90,8 @@ export class AutotaskState {
 
   picklist(entity: string, field: string, value: unknown): number {
     const list = PICKLISTS[entity]?.[field];
-    if (!list || !list.some(([v]) => v === value)) throw new Refusal(500, `${entity}.${field}: ${JSON.stringify(value)} is not a value of the picklist`);
+    if (!list || !list.some(([v]) => v === value))
+      throw new Refusal(500, `${entity}.${field}: ${JSON.stringify(value)} is not a value of the picklist`);
     return value as number;
   }
 
@@ -96,10 +114,12 @@ function one(entity: EntityName, row: Row, f: unknown): boolean {
   const op = String(e.op);
   if (ops.grouping.includes(op)) {
     if (!Array.isArray(e.items) || e.items.length === 0) throw new Refusal(500, `"${op}" needs items`);
-    if (op === 'or' && e.items.length > CONVENTIONS.maxOrConditions) throw new Refusal(500, 'Queries are limited to 500 or fewer OR conditions.');
+    if (op === 'or' && e.items.length > CONVENTIONS.maxOrConditions)
+      throw new Refusal(500, 'Queries are limited to 500 or fewer OR conditions.');
     return op === 'and' ? e.items.every((i) => one(entity, row, i)) : e.items.some((i) => one(entity, row, i));
   }
-  if (![...ops.comparison, ...ops.nonComparison, ...ops.list].includes(op)) throw new Refusal(500, `unknown filter operator ${JSON.stringify(e.op)}`);
+  if (![...ops.comparison, ...ops.nonComparison, ...ops.list].includes(op))
+    throw new Refusal(500, `unknown filter operator ${JSON.stringify(e.op)}`);
   if (typeof e.field !== 'string') throw new Refusal(500, 'a filter expression needs a field');
   const actual = fieldValue(entity, row, e.field, e.udf === true);
   if (op === 'exist') return actual !== null && actual !== undefined && actual !== '';
@@ -112,11 +132,16 @@ function one(entity: EntityName, row: Row, f: unknown): boolean {
   if (e.value === undefined || e.value === null) throw new Refusal(500, `"${op}" needs a value`);
   const [a, b] = [text(actual), text(e.value)];
   switch (op) {
-    case 'eq': return same(actual, e.value);
-    case 'noteq': return !same(actual, e.value);
-    case 'beginsWith': return a.toLowerCase().startsWith(b.toLowerCase());
-    case 'endsWith': return a.toLowerCase().endsWith(b.toLowerCase());
-    case 'contains': return a.toLowerCase().includes(b.toLowerCase());
+    case 'eq':
+      return same(actual, e.value);
+    case 'noteq':
+      return !same(actual, e.value);
+    case 'beginsWith':
+      return a.toLowerCase().startsWith(b.toLowerCase());
+    case 'endsWith':
+      return a.toLowerCase().endsWith(b.toLowerCase());
+    case 'contains':
+      return a.toLowerCase().includes(b.toLowerCase());
     default: {
       if (actual === null || actual === undefined) return false;
       const c = compare(actual, e.value);
@@ -128,11 +153,19 @@ function one(entity: EntityName, row: Row, f: unknown): boolean {
 function fieldValue(entity: EntityName, row: Row, field: string, udf: boolean): unknown {
   if (udf) return (row.userDefinedFields as Udf[] | undefined)?.find((u) => u.name === field)?.value ?? null;
   const name = ENTITIES[entity].fields.find((f) => f.toLowerCase() === field.toLowerCase());
-  if (!name || name === 'userDefinedFields') throw new Refusal(500, `${entity} has no field ${field}${udf ? '' : ' (a user-defined field needs "udf": true)'}`);
+  if (!name || name === 'userDefinedFields')
+    throw new Refusal(500, `${entity} has no field ${field}${udf ? '' : ' (a user-defined field needs "udf": true)'}`);
   return row[name];
 }
 
-const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : v === null || v === undefined ? '' : JSON.stringify(v));
+const text = (v: unknown): string =>
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : v === null || v === undefined
+        ? ''
+        : JSON.stringify(v);
 function same(a: unknown, b: unknown): boolean {
   if (typeof a === 'boolean' || typeof b === 'boolean') return Boolean(a) === (b === true || b === 'true' || b === 1);
   return text(a).toLowerCase() === text(b).toLowerCase();

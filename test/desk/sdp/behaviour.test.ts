@@ -13,7 +13,10 @@ deskBehaviour({
   name: 'ServiceDesk Plus (contract server)',
   async start() {
     const url = await server.start();
-    desk = new SdpConnector({ url, flavour: 'onprem', token: 'tech-key-1', technician: API.name, requestKeyField: 'udf_sline_301' }, silentLogger);
+    desk = new SdpConnector(
+      { url, flavour: 'onprem', token: 'tech-key-1', technician: API.name, requestKeyField: 'udf_sline_301' },
+      silentLogger,
+    );
     return desk;
   },
   stop: () => server.stop(),

@@ -36,7 +36,10 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
 
   before(async () => {
     const url = await server.start();
-    desk = new SdpConnector({ url, flavour: 'onprem', token: 'tech-key-1', technician: API.name, requestKeyField: 'udf_sline_301', closureCode: 'success' }, silentLogger);
+    desk = new SdpConnector(
+      { url, flavour: 'onprem', token: 'tech-key-1', technician: API.name, requestKeyField: 'udf_sline_301', closureCode: 'success' },
+      silentLogger,
+    );
   });
   after(() => server.stop());
 
@@ -56,11 +59,31 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
   });
 
   it('saves a workstation and finds it by service tag, MAC and name', async () => {
-    const ws = await desk.saveAsset({ name: 'ws-42', serviceTag: 'SN-42', macs: ['AA:BB:CC:00:00:01'], os: 'Windows 11', manufacturer: 'Dell', model: 'Latitude 7440', loggedOnUser: 'alice' });
-    assert.deepEqual([ws.serviceTag, ws.macs, ws.model, ws.manufacturer, ws.os], ['SN-42', ['aa:bb:cc:00:00:01'], 'Latitude 7440', 'Dell', 'Windows 11']);
-    assert.deepEqual((await desk.findAssets({ by: 'serviceTag', value: 'SN-42' })).map((a) => a.id), [ws.id]);
-    assert.deepEqual((await desk.findAssets({ by: 'mac', values: ['aa:bb:cc:00:00:01'] })).map((a) => a.id), [ws.id]);
-    assert.deepEqual((await desk.findAssets({ by: 'name', value: 'ws-42' })).map((a) => a.id), [ws.id]);
+    const ws = await desk.saveAsset({
+      name: 'ws-42',
+      serviceTag: 'SN-42',
+      macs: ['AA:BB:CC:00:00:01'],
+      os: 'Windows 11',
+      manufacturer: 'Dell',
+      model: 'Latitude 7440',
+      loggedOnUser: 'alice',
+    });
+    assert.deepEqual(
+      [ws.serviceTag, ws.macs, ws.model, ws.manufacturer, ws.os],
+      ['SN-42', ['aa:bb:cc:00:00:01'], 'Latitude 7440', 'Dell', 'Windows 11'],
+    );
+    assert.deepEqual(
+      (await desk.findAssets({ by: 'serviceTag', value: 'SN-42' })).map((a) => a.id),
+      [ws.id],
+    );
+    assert.deepEqual(
+      (await desk.findAssets({ by: 'mac', values: ['aa:bb:cc:00:00:01'] })).map((a) => a.id),
+      [ws.id],
+    );
+    assert.deepEqual(
+      (await desk.findAssets({ by: 'name', value: 'ws-42' })).map((a) => a.id),
+      [ws.id],
+    );
     const renamed = await desk.saveAsset({ name: 'ws-42b', serviceTag: 'SN-42', macs: [] }, ws.id);
     assert.equal(renamed.id, ws.id);
     assert.deepEqual(await desk.findAssets({ by: 'name', value: 'ws-42' }), []);
@@ -74,13 +97,16 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
     assert.equal(await desk.findTicketByKey('key-create-0001'), id);
     assert.equal(await desk.findTicketByKey('key-unknown-0001'), null);
     const t = await desk.fetchTicket(id);
-    assert.deepEqual([t.subject, t.status, t.deskStatus, t.priority, t.idempotencyKey], ['Printer on fire', 'open', 'Open', 'high', 'key-create-0001']);
+    assert.deepEqual(
+      [t.subject, t.status, t.deskStatus, t.priority, t.idempotencyKey],
+      ['Printer on fire', 'open', 'Open', 'high', 'key-create-0001'],
+    );
     assert.deepEqual([t.requesters, t.assetIds], [['alice@example.com'], [ws!.id]]);
     assert.equal(server.state.requests.get(id)?.description, 'It burns &lt;brightly&gt; &amp; loudly.<br>Device: ws-42');
     assert.deepEqual(server.violations, []);
   });
 
-  it('adds notes shown to the requester or not and reads them back, telling its own from a person\'s', async () => {
+  it("adds notes shown to the requester or not and reads them back, telling its own from a person's", async () => {
     const id = await desk.createTicket(ticket('key-notes-0001'));
     time.tick();
     await desk.addNote({ ticketId: id, visibility: 'public', text: 'On our way.', idempotencyKey: 'note-key-0001' });
@@ -107,7 +133,7 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
     assert.deepEqual(server.violations, []);
   });
 
-  it('reads the site from a ticket\'s workstation and files the request under it', async () => {
+  it("reads the site from a ticket's workstation and files the request under it", async () => {
     const ws = await desk.saveAsset({ name: 'ws-44', macs: [] });
     assert.equal(await desk.readAssetField(ws.id, 'site'), null);
     server.state.workstations.get(ws.id)!.site = 'Leeds office';
@@ -136,7 +162,10 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
 
   it('keeps no software catalog: no documented call writes one', async () => {
     assert.equal(desk.capabilities.softwareCatalog, false);
-    await assert.rejects((desk.findSoftware as (name: string) => Promise<string | null>)('Firefox'), /no call that writes a software catalog/);
+    await assert.rejects(
+      (desk.findSoftware as (name: string) => Promise<string | null>)('Firefox'),
+      /no call that writes a software catalog/,
+    );
   });
 
   it('uploads each file of a ticket and a note with the documented upload call', async () => {
@@ -145,9 +174,18 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
       { name: 'photo.png', type: 'image/png', contentBase64: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 255]).toString('base64') },
     ];
     const id = await desk.createTicket(ticket('key-files-0001', { attachments: files }));
-    await desk.addNote({ ticketId: id, visibility: 'public', text: 'Log again.', idempotencyKey: 'note-files-01', attachments: [files[0]!] });
+    await desk.addNote({
+      ticketId: id,
+      visibility: 'public',
+      text: 'Log again.',
+      idempotencyKey: 'note-files-01',
+      attachments: [files[0]!],
+    });
     const stored = server.state.requests.get(id)!.attachments;
-    assert.deepEqual(stored.map((a) => [a.name, a.content.toString('base64')]), [...files, files[0]!].map((f) => [f.name, f.contentBase64]));
+    assert.deepEqual(
+      stored.map((a) => [a.name, a.content.toString('base64')]),
+      [...files, files[0]!].map((f) => [f.name, f.contentBase64]),
+    );
     assert.equal(server.calls.filter((c) => c === `PUT /api/v3/requests/${id}/upload`).length, 3, 'one file per call');
     assert.deepEqual(server.violations, []);
   });
@@ -165,7 +203,15 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
   it('records a worklog with owner, start, end and the time spent', async () => {
     const id = await desk.createTicket(ticket('key-worklog-01'));
     const start = '2025-03-01T10:00:00.000Z';
-    await desk.addWorklog({ ticketId: id, technician: TOM.name, start, end: '2025-03-01T11:45:00.000Z', minutes: 105, description: 'New fuser.', idempotencyKey: 'wl-key-00001' });
+    await desk.addWorklog({
+      ticketId: id,
+      technician: TOM.name,
+      start,
+      end: '2025-03-01T11:45:00.000Z',
+      minutes: 105,
+      description: 'New fuser.',
+      idempotencyKey: 'wl-key-00001',
+    });
     const [w] = server.state.requests.get(id)!.worklogs;
     assert.deepEqual([w?.owner.name, w?.minutes, w?.start], [TOM.name, 105, Date.parse(start)]);
     assert.deepEqual(server.violations, []);
@@ -177,7 +223,15 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
     assert.deepEqual([first.created, again.created, again.id], [true, false, first.id]);
     const note = { ticketId: first.id, visibility: 'public' as const, text: 'Once.', idempotencyKey: 'note-once-001' };
     assert.deepEqual([(await addNoteOnce(desk, note)).created, (await addNoteOnce(desk, note)).created], [true, false]);
-    const wl = { ticketId: first.id, technician: TOM.email_id, start: '2025-03-01T10:00:00Z', end: '2025-03-01T10:30:00Z', minutes: 30, description: '', idempotencyKey: 'wl-once-0001' };
+    const wl = {
+      ticketId: first.id,
+      technician: TOM.email_id,
+      start: '2025-03-01T10:00:00Z',
+      end: '2025-03-01T10:30:00Z',
+      minutes: 30,
+      description: '',
+      idempotencyKey: 'wl-once-0001',
+    };
     assert.deepEqual([(await addWorklogOnce(desk, wl)).created, (await addWorklogOnce(desk, wl)).created], [true, false]);
     const r = server.state.requests.get(first.id)!;
     assert.deepEqual([r.notes.length, r.worklogs.length], [1, 1]);
@@ -201,8 +255,17 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
     time.tick();
     server.personAddsNote(theirs, 'Resolved: paper jam.', true, PAT);
     const polled = await desk.listChangedSince(quiet.cursor);
-    assert.deepEqual(polled.changes.map((c) => [c.ticket.id, c.ticket.status]), [[theirs, 'resolved']]);
-    assert.deepEqual(polled.changes[0]!.events.map((e) => [e.kind, e.by]), [['note', PAT.name], ['updated', PAT.name]]);
+    assert.deepEqual(
+      polled.changes.map((c) => [c.ticket.id, c.ticket.status]),
+      [[theirs, 'resolved']],
+    );
+    assert.deepEqual(
+      polled.changes[0]!.events.map((e) => [e.kind, e.by]),
+      [
+        ['note', PAT.name],
+        ['updated', PAT.name],
+      ],
+    );
     const again = await desk.listChangedSince(polled.cursor);
     assert.deepEqual(again.changes, [], 'reported once');
     assert.deepEqual(server.violations, []);
@@ -215,23 +278,43 @@ describe('ServiceDesk Plus connector (cloud) against the contract server', () =>
 
   before(async () => {
     const url = await server.start();
-    desk = new SdpConnector({ url, portal: 'itdesk', flavour: 'cloud', token: 'zoho-token-1', technician: API.email_id, requestKeyField: 'udf_sline_7' }, silentLogger);
+    desk = new SdpConnector(
+      { url, portal: 'itdesk', flavour: 'cloud', token: 'zoho-token-1', technician: API.email_id, requestKeyField: 'udf_sline_7' },
+      silentLogger,
+    );
   });
   after(() => server.stop());
 
   it('sends requests, request_note and request_worklog with the Zoho OAuth header under the portal path', async () => {
     const id = await desk.createTicket(ticket('key-cloud-0001'));
     await desk.addNote({ ticketId: id, visibility: 'internal', text: 'Cloud note.', idempotencyKey: 'note-cloud-01' });
-    await desk.addWorklog({ ticketId: id, technician: TOM.name, start: '2025-03-01T10:00:00Z', end: '2025-03-01T10:45:00Z', minutes: 45, description: 'Remote session.', idempotencyKey: 'wl-cloud-0001' });
+    await desk.addWorklog({
+      ticketId: id,
+      technician: TOM.name,
+      start: '2025-03-01T10:00:00Z',
+      end: '2025-03-01T10:45:00Z',
+      minutes: 45,
+      description: 'Remote session.',
+      idempotencyKey: 'wl-cloud-0001',
+    });
     assert.equal(server.state.requests.get(id)?.worklogs[0]?.minutes, 45);
-    assert.deepEqual((await desk.fetchNotes(id)).map((n) => [n.visibility, n.text, n.own]), [['internal', 'Cloud note.', true]]);
+    assert.deepEqual(
+      (await desk.fetchNotes(id)).map((n) => [n.visibility, n.text, n.own]),
+      [['internal', 'Cloud note.', true]],
+    );
     assert.ok(server.calls.includes(`POST /app/itdesk/api/v3/requests/${id}/worklogs`));
     assert.deepEqual(server.violations, []);
   });
 });
 
 describe('ServiceDesk Plus connector on a build before 15100', () => {
-  const server = new SdpContractServer({ flavour: 'onprem', token: 'tech-key-1', technicians: [API], assetApi: 'old-only', closureCodeRequired: true });
+  const server = new SdpContractServer({
+    flavour: 'onprem',
+    token: 'tech-key-1',
+    technicians: [API],
+    assetApi: 'old-only',
+    closureCodeRequired: true,
+  });
   let desk: SdpConnector;
 
   before(async () => {
@@ -245,7 +328,10 @@ describe('ServiceDesk Plus connector on a build before 15100', () => {
     assert.ok(server.calls.includes('POST /api/v3/workstations'));
     server.personSetsWorkstationField(ws.id, 'udf_sline_9', 'C-3003');
     assert.equal(await desk.readAssetField(ws.id, 'udf_sline_9'), 'C-3003');
-    assert.deepEqual((await desk.findAssets({ by: 'mac', values: ['AA:BB:CC:00:00:60'] })).map((a) => a.id), [ws.id]);
+    assert.deepEqual(
+      (await desk.findAssets({ by: 'mac', values: ['AA:BB:CC:00:00:60'] })).map((a) => a.id),
+      [ws.id],
+    );
     assert.deepEqual(server.violations, []);
   });
 

@@ -2,7 +2,17 @@
 // answers. Bodies are checked against the documented samples (./documented.ts); values SDP would
 // refuse (unknown status, priority, technician, requester, asset) are refused.
 import { ASSET_APIS, DOCS, type Documented } from './documented.js';
-import { noteOut, Refusal, requestOut, workstationOut, worklogOut, type Person, type Req, type Row, type Workstation } from './contract-state.js';
+import {
+  noteOut,
+  Refusal,
+  requestOut,
+  workstationOut,
+  worklogOut,
+  type Person,
+  type Req,
+  type Row,
+  type Workstation,
+} from './contract-state.js';
 import type { ListInput, SdpContractServer } from './contract-server.js';
 
 export interface Route {
@@ -21,21 +31,38 @@ export const CONTRACT_CLOSURE_CODES = ['success', 'Canceled', 'Failed', 'Postpon
 type Named = { name: string };
 type RequestIn = {
   request: {
-    subject: string; description?: string; requester: { id?: string; name?: string; email_id?: string }; priority?: Named; category?: Named;
-    status?: Named; assets?: { id: string }[]; site?: Named; account?: Named; udf_fields?: Record<string, string>;
+    subject: string;
+    description?: string;
+    requester: { id?: string; name?: string; email_id?: string };
+    priority?: Named;
+    category?: Named;
+    status?: Named;
+    assets?: { id: string }[];
+    site?: Named;
+    account?: Named;
+    udf_fields?: Record<string, string>;
   };
 };
 type CloseIn = { request: { closure_info: { closure_code?: Named; closure_comments?: string } } };
 type WorklogIn = {
-  owner: { id?: string; name?: string; email_id?: string }; description?: string; start_time: { value: string }; end_time: { value: string };
+  owner: { id?: string; name?: string; email_id?: string };
+  description?: string;
+  start_time: { value: string };
+  end_time: { value: string };
   time_spent?: { hours?: string; minutes?: string; value?: string };
 };
 
-const ok = (key: string, record: Row, status = 200) => ({ status, body: { [key]: record, response_status: { status_code: 2000, status: 'success' } } });
+const ok = (key: string, record: Row, status = 200) => ({
+  status,
+  body: { [key]: record, response_status: { status_code: 2000, status: 'success' } },
+});
 
 export function handlers(s: SdpContractServer): Route[] {
   const f = s.opts.flavour;
-  const keys = f === 'onprem' ? { note: 'note', notes: 'notes', worklog: 'worklog', worklogs: 'worklogs' } : { note: 'request_note', notes: 'request_notes', worklog: 'request_worklog', worklogs: 'request_worklogs' };
+  const keys =
+    f === 'onprem'
+      ? { note: 'note', notes: 'notes', worklog: 'worklog', worklogs: 'worklogs' }
+      : { note: 'request_note', notes: 'request_notes', worklog: 'request_worklog', worklogs: 'request_worklogs' };
   const api = s.opts.technicians[0];
   if (!api) throw new Error('the contract server needs at least one technician');
   const technician = (o: { id?: string; name?: string; email_id?: string }): Person => {
@@ -89,7 +116,14 @@ export function handlers(s: SdpContractServer): Route[] {
         return ok('request', requestOut(req), 201);
       },
     },
-    { method: 'GET', path: /^\/api\/v3\/requests$/, input: 'list', handle: (_p, input) => ({ body: s.list('requests', 'requests', [...s.state.requests.values()].map(requestOut), input as ListInput | undefined) }) },
+    {
+      method: 'GET',
+      path: /^\/api\/v3\/requests$/,
+      input: 'list',
+      handle: (_p, input) => ({
+        body: s.list('requests', 'requests', [...s.state.requests.values()].map(requestOut), input as ListInput | undefined),
+      }),
+    },
     { method: 'GET', path: /^\/api\/v3\/requests\/(\d+)$/, handle: ([id]) => ok('request', requestOut(s.request(id!))) },
     {
       method: 'PUT',
@@ -100,7 +134,8 @@ export function handlers(s: SdpContractServer): Route[] {
         const name = (input as { request: { status?: Named } }).request.status?.name;
         if (name === undefined) throw new Refusal(400, 'this contract edits the status only');
         // Closing is the close call's: closure rules and code apply there.
-        if (known(name, CONTRACT_STATUSES, 'status') === 'Closed') throw new Refusal(400, 'close a request with PUT /api/v3/requests/{id}/close, not by writing its status');
+        if (known(name, CONTRACT_STATUSES, 'status') === 'Closed')
+          throw new Refusal(400, 'close a request with PUT /api/v3/requests/{id}/close, not by writing its status');
         Object.assign(r, { status: name, updated: s.now(), updatedBy: api });
         return ok('request', requestOut(r));
       },
@@ -127,7 +162,12 @@ export function handlers(s: SdpContractServer): Route[] {
         const file = input as { name: string; size: number; content: Buffer };
         const att = { id: s.state.nextId(), name: file.name, size: file.size, content: file.content };
         r.attachments.push(att);
-        return { body: { attachments: [{ id: att.id, name: att.name, size: String(att.size) }], response_status: [{ status_code: 2000, status: 'success' }] } };
+        return {
+          body: {
+            attachments: [{ id: att.id, name: att.name, size: String(att.size) }],
+            response_status: [{ status_code: 2000, status: 'success' }],
+          },
+        };
       },
     },
     {
@@ -139,13 +179,24 @@ export function handlers(s: SdpContractServer): Route[] {
         const body = (input as Record<string, { description: string; show_to_requester?: boolean }>)[keys.note];
         if (!body) throw new Refusal(400, `the note goes under ${keys.note}`);
         const at = s.now();
-        const note = { id: s.state.nextId(), description: body.description, show_to_requester: body.show_to_requester ?? false, added: at, by: api };
+        const note = {
+          id: s.state.nextId(),
+          description: body.description,
+          show_to_requester: body.show_to_requester ?? false,
+          added: at,
+          by: api,
+        };
         r.notes.push(note);
         Object.assign(r, { updated: at, updatedBy: api });
         return ok(keys.note, noteOut(note), 201);
       },
     },
-    { method: 'GET', path: /^\/api\/v3\/requests\/(\d+)\/notes$/, input: 'list', handle: ([id], input) => ({ body: s.list('requests', keys.notes, s.request(id!).notes.map(noteOut), pagingOnly(input)) }) },
+    {
+      method: 'GET',
+      path: /^\/api\/v3\/requests\/(\d+)\/notes$/,
+      input: 'list',
+      handle: ([id], input) => ({ body: s.list('requests', keys.notes, s.request(id!).notes.map(noteOut), pagingOnly(input)) }),
+    },
     {
       method: 'POST',
       path: /^\/api\/v3\/requests\/(\d+)\/worklogs$/,
@@ -164,8 +215,32 @@ export function handlers(s: SdpContractServer): Route[] {
         return ok(keys.worklog, worklogOut(log, f), 201);
       },
     },
-    { method: 'GET', path: /^\/api\/v3\/requests\/(\d+)\/worklogs$/, input: 'list', handle: ([id], input) => ({ body: s.list('requests', keys.worklogs, s.request(id!).worklogs.map((w) => worklogOut(w, f)), pagingOnly(input)) }) },
-    { method: 'GET', path: /^\/api\/v3\/requesters$/, input: 'list', handle: (_p, input) => ({ body: s.list('requesters', 'requesters', [...s.state.requesters.values()].map((p) => ({ ...p })), input as ListInput | undefined) }) },
+    {
+      method: 'GET',
+      path: /^\/api\/v3\/requests\/(\d+)\/worklogs$/,
+      input: 'list',
+      handle: ([id], input) => ({
+        body: s.list(
+          'requests',
+          keys.worklogs,
+          s.request(id!).worklogs.map((w) => worklogOut(w, f)),
+          pagingOnly(input),
+        ),
+      }),
+    },
+    {
+      method: 'GET',
+      path: /^\/api\/v3\/requesters$/,
+      input: 'list',
+      handle: (_p, input) => ({
+        body: s.list(
+          'requesters',
+          'requesters',
+          [...s.state.requesters.values()].map((p) => ({ ...p })),
+          input as ListInput | undefined,
+        ),
+      }),
+    },
     {
       method: 'POST',
       path: /^\/api\/v3\/requesters$/,
@@ -189,7 +264,10 @@ function workstationRoutes(s: SdpContractServer, which: 'old' | 'new'): Route[] 
   const save = (id: string, body: unknown): Workstation => {
     const w = (body as Record<string, Record<string, unknown>>)[doc.root]!;
     const cs = (w.computer_system ?? {}) as Record<string, string | undefined>;
-    const udf = which === 'old' ? { ...((w.workstation_udf_fields ?? {}) as Record<string, unknown>) } : Object.fromEntries(Object.entries(w).filter(([k]) => k.startsWith('udf_')));
+    const udf =
+      which === 'old'
+        ? { ...((w.workstation_udf_fields ?? {}) as Record<string, unknown>) }
+        : Object.fromEntries(Object.entries(w).filter(([k]) => k.startsWith('udf_')));
     const prev = s.state.workstations.get(id);
     const product = (w.product as { name: string }).name;
     if (!s.opts.products.includes(product)) throw new Refusal(400, `no product named ${product}`);
@@ -217,13 +295,39 @@ function workstationRoutes(s: SdpContractServer, which: 'old' | 'new'): Route[] 
     return w;
   };
   const routes: Route[] = [
-    { method: 'POST', path: new RegExp(`^${base}$`), input, handle: (_p, body) => ok(doc.root, workstationOut(save(s.state.nextId(), body), which), 201) },
-    { method: 'PUT', path: new RegExp(`^${base}\\/(\\d+)$`), input, handle: ([id], body) => ok(doc.root, workstationOut(save(one(id!).id, body), which)) },
+    {
+      method: 'POST',
+      path: new RegExp(`^${base}$`),
+      input,
+      handle: (_p, body) => ok(doc.root, workstationOut(save(s.state.nextId(), body), which), 201),
+    },
+    {
+      method: 'PUT',
+      path: new RegExp(`^${base}\\/(\\d+)$`),
+      input,
+      handle: ([id], body) => ok(doc.root, workstationOut(save(one(id!).id, body), which)),
+    },
     { method: 'GET', path: new RegExp(`^${base}\\/(\\d+)$`), handle: ([id]) => ok(doc.root, workstationOut(one(id!), which)) },
-    { method: 'GET', path: new RegExp(`^${base}$`), input: 'list', handle: (_p, l) => ({ body: s.list('workstations', doc.list, [...s.state.workstations.values()].map((w) => workstationOut(w, which)), l as ListInput | undefined) }) },
+    {
+      method: 'GET',
+      path: new RegExp(`^${base}$`),
+      input: 'list',
+      handle: (_p, l) => ({
+        body: s.list(
+          'workstations',
+          doc.list,
+          [...s.state.workstations.values()].map((w) => workstationOut(w, which)),
+          l as ListInput | undefined,
+        ),
+      }),
+    },
   ];
   if (which === 'new') {
-    routes.unshift({ method: 'GET', path: new RegExp(`^${base}\\/_metainfo$`), handle: () => ({ body: { metainfo: { entity: doc.root }, response_status: { status_code: 2000, status: 'success' } } }) });
+    routes.unshift({
+      method: 'GET',
+      path: new RegExp(`^${base}\\/_metainfo$`),
+      handle: () => ({ body: { metainfo: { entity: doc.root }, response_status: { status_code: 2000, status: 'success' } } }),
+    });
   }
   return routes;
 }
@@ -231,6 +335,7 @@ function workstationRoutes(s: SdpContractServer, which: 'old' | 'new'): Route[] 
 /** Notes and worklogs are listed whole; the contract allows paging but no search on them. */
 function pagingOnly(input: unknown): ListInput | undefined {
   const l = input as ListInput | undefined;
-  if (l?.list_info.search_criteria !== undefined || l?.list_info.sort_field !== undefined) throw new Refusal(400, 'notes and worklogs take paging only');
+  if (l?.list_info.search_criteria !== undefined || l?.list_info.sort_field !== undefined)
+    throw new Refusal(400, 'notes and worklogs take paging only');
   return l;
 }

@@ -10,7 +10,13 @@ import { handlers, type Route } from './contract-routes.js';
 import { check, CONDITIONS, DOCS, TRANSPORT, type Flavour } from './documented.js';
 
 export interface ListInput {
-  list_info: { row_count?: number | string; start_index?: number; sort_field?: string; sort_order?: 'asc' | 'desc'; search_criteria?: SdpCriterion | SdpCriterion[] };
+  list_info: {
+    row_count?: number | string;
+    start_index?: number;
+    sort_field?: string;
+    sort_order?: 'asc' | 'desc';
+    search_criteria?: SdpCriterion | SdpCriterion[];
+  };
 }
 
 export interface ContractServerOptions {
@@ -100,10 +106,12 @@ export class SdpContractServer {
   list(name: ListName, key: string, rows: Row[], input: ListInput | undefined): Row {
     const info = input?.list_info ?? {};
     const criteria = info.search_criteria === undefined ? [] : [info.search_criteria].flat();
-    let out = rows.filter((row) => criteria.reduce<boolean>((ok, c: SdpCriterion, i) => {
-      const v = matchOrRefuse(name, row, c);
-      return i > 0 && /^or$/i.test(c.logical_operator ?? 'and') ? ok || v : ok && v;
-    }, true));
+    let out = rows.filter((row) =>
+      criteria.reduce<boolean>((ok, c: SdpCriterion, i) => {
+        const v = matchOrRefuse(name, row, c);
+        return i > 0 && /^or$/i.test(c.logical_operator ?? 'and') ? ok || v : ok && v;
+      }, true),
+    );
     if (info.sort_field) out = sortRows(name, out, info.sort_field, info.sort_order ?? 'asc');
     const start = info.start_index ?? 1;
     const count = Number(info.row_count ?? 10);
@@ -141,7 +149,11 @@ export class SdpContractServer {
       const probe = this.opts.assetApi === 'old-only' && refusal.status === 404 && /\/_metainfo$/.test(url.pathname);
       if (!probe) this.violations.push(`${line}: ${refusal.message}`);
       send(res, refusal.status, {
-        response_status: { status_code: refusal.status === 401 ? 4002 : 4000, status: 'failed', messages: [{ status_code: 4000, message: refusal.message }] },
+        response_status: {
+          status_code: refusal.status === 401 ? 4002 : 4000,
+          status: 'failed',
+          messages: [{ status_code: 4000, message: refusal.message }],
+        },
       });
     }
   }
@@ -150,11 +162,14 @@ export class SdpContractServer {
     if (req.headers.accept !== SDP_ACCEPT) throw new Refusal(400, `Accept must be ${SDP_ACCEPT}, not ${req.headers.accept ?? '(none)'}`);
     const { flavour, token } = this.opts;
     if (flavour === 'onprem') {
-      if (req.headers.authorization !== undefined) throw new Refusal(401, 'on-premises takes the technician key in an authtoken header, not Authorization');
+      if (req.headers.authorization !== undefined)
+        throw new Refusal(401, 'on-premises takes the technician key in an authtoken header, not Authorization');
       if (req.headers.authtoken !== token) throw new Refusal(401, 'authtoken header missing or wrong');
     } else {
-      if (req.headers.authtoken !== undefined) throw new Refusal(401, 'cloud takes Authorization: Zoho-oauthtoken, not an authtoken header');
-      if (req.headers.authorization !== `Zoho-oauthtoken ${token}`) throw new Refusal(401, 'Authorization: Zoho-oauthtoken <token> missing or wrong');
+      if (req.headers.authtoken !== undefined)
+        throw new Refusal(401, 'cloud takes Authorization: Zoho-oauthtoken, not an authtoken header');
+      if (req.headers.authorization !== `Zoho-oauthtoken ${token}`)
+        throw new Refusal(401, 'Authorization: Zoho-oauthtoken <token> missing or wrong');
     }
     const ua = req.headers['user-agent'] ?? '';
     if (/mozilla/i.test(ua)) throw new Refusal(400, 'a connector must not pose as a browser');
@@ -162,7 +177,8 @@ export class SdpContractServer {
 
   private match(method: string, pathname: string): { route: Route; params: string[] } {
     const prefix = this.opts.portal ? `/app/${this.opts.portal}` : '';
-    if (!pathname.startsWith(`${prefix}/api/v3/`)) throw new Refusal(404, `not an API v3 path${prefix ? ` of portal ${this.opts.portal}` : ''}: ${pathname}`);
+    if (!pathname.startsWith(`${prefix}/api/v3/`))
+      throw new Refusal(404, `not an API v3 path${prefix ? ` of portal ${this.opts.portal}` : ''}: ${pathname}`);
     const path = pathname.slice(prefix.length);
     const candidates = this.routes.filter((r) => r.path.test(path));
     if (candidates.length === 0) throw new Refusal(404, `no such endpoint: ${path}`);
@@ -182,7 +198,8 @@ export class SdpContractServer {
       if (!(req.headers['content-type'] ?? '').startsWith(SDP_FORM)) throw new Refusal(400, `Content-Type must be ${SDP_FORM}`);
       const form = new URLSearchParams(body);
       const keys = [...form.keys()];
-      if (keys.length !== 1 || keys[0] !== 'input_data') throw new Refusal(400, `the body must be the one form field input_data, not ${keys.join(', ') || 'nothing'}`);
+      if (keys.length !== 1 || keys[0] !== 'input_data')
+        throw new Refusal(400, `the body must be the one form field input_data, not ${keys.join(', ') || 'nothing'}`);
       raw = form.get('input_data');
     }
     if (raw === null) {
@@ -196,7 +213,10 @@ export class SdpContractServer {
     } catch {
       throw new Refusal(400, 'input_data is not JSON');
     }
-    const problems = check(route.input === 'list' ? DOCS.list : (route.input as Exclude<Route['input'], 'file' | 'list' | undefined>), json);
+    const problems = check(
+      route.input === 'list' ? DOCS.list : (route.input as Exclude<Route['input'], 'file' | 'list' | undefined>),
+      json,
+    );
     if (problems.length) throw new Refusal(400, `input_data does not match the documented sample: ${problems.join('; ')}`);
     if (route.input === 'list') for (const c of [(json as ListInput).list_info.search_criteria ?? []].flat()) checkCondition(c);
     return json;
@@ -227,10 +247,15 @@ function checkCondition(c: SdpCriterion): void {
 async function fileOf(req: IncomingMessage, body: Buffer): Promise<{ name: string; size: number; content: Buffer }> {
   const type = req.headers['content-type'] ?? '';
   if (!type.startsWith('multipart/form-data')) throw new Refusal(400, 'an upload is multipart/form-data');
-  const form = await new Request('http://contract.invalid/', { method: 'PUT', headers: { 'content-type': type }, body: new Uint8Array(body) }).formData();
+  const form = await new Request('http://contract.invalid/', {
+    method: 'PUT',
+    headers: { 'content-type': type },
+    body: new Uint8Array(body),
+  }).formData();
   const keys: string[] = [];
   form.forEach((_value, key) => keys.push(key));
-  if (keys.length !== 1 || keys[0] !== TRANSPORT.upload.field) throw new Refusal(400, `an upload carries one field ${TRANSPORT.upload.field}, not ${keys.join(', ') || 'nothing'}`);
+  if (keys.length !== 1 || keys[0] !== TRANSPORT.upload.field)
+    throw new Refusal(400, `an upload carries one field ${TRANSPORT.upload.field}, not ${keys.join(', ') || 'nothing'}`);
   const file = form.get(TRANSPORT.upload.field);
   if (!(file instanceof Blob)) throw new Refusal(400, `${TRANSPORT.upload.field} must be a file`);
   return { name: file.name, size: file.size, content: Buffer.from(await file.arrayBuffer()) };
@@ -252,4 +277,3 @@ function send(res: ServerResponse, status: number, body: Row): void {
   res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
-

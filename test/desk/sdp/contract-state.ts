@@ -128,12 +128,28 @@ export function requestOut(r: Req): Row {
 }
 
 export function noteOut(n: Note): Row {
-  return { id: n.id, description: n.description, show_to_requester: n.show_to_requester, added_time: time(n.added), added_by: person(n.by) };
+  return {
+    id: n.id,
+    description: n.description,
+    show_to_requester: n.show_to_requester,
+    added_time: time(n.added),
+    added_by: person(n.by),
+  };
 }
 
 export function worklogOut(w: Worklog, flavour: 'onprem' | 'cloud'): Row {
-  const spent = flavour === 'cloud' ? { value: String(w.minutes * 60_000) } : { hours: String(Math.floor(w.minutes / 60)), minutes: String(w.minutes % 60) };
-  return { id: w.id, description: w.description, owner: person(w.owner), start_time: time(w.start), end_time: time(w.end), time_spent: spent };
+  const spent =
+    flavour === 'cloud'
+      ? { value: String(w.minutes * 60_000) }
+      : { hours: String(Math.floor(w.minutes / 60)), minutes: String(w.minutes % 60) };
+  return {
+    id: w.id,
+    description: w.description,
+    owner: person(w.owner),
+    start_time: time(w.start),
+    end_time: time(w.end),
+    time_spent: spent,
+  };
 }
 
 /** Old API: additional fields under workstation_udf_fields; the per-product API: udf_<name> keys. */

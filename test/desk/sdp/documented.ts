@@ -12,7 +12,10 @@ function fixture(name: string): Record<string, Json> {
 const requests = fixture('requests.json') as Record<string, { sample: Json; required: string[]; conditions?: string[] }>;
 const notes = fixture('notes-worklogs.json') as Record<string, { samples: Record<Flavour, Json>; required: Record<Flavour, string[]> }>;
 const requesters = fixture('requesters.json') as unknown as { sample: Json; required: string[] };
-const workstations = fixture('workstations.json') as unknown as Record<'old' | 'new', { sample: Json; required: string[]; root: string; list: string; path: string }>;
+const workstations = fixture('workstations.json') as unknown as Record<
+  'old' | 'new',
+  { sample: Json; required: string[]; root: string; list: string; path: string }
+>;
 export const TRANSPORT = fixture('transport.json') as unknown as { accept: string; form: string; upload: { field: string } };
 
 export type Flavour = 'onprem' | 'cloud';
@@ -69,7 +72,8 @@ function within(sample: unknown, input: unknown, path: string, out: string[]): v
       const here = path ? `${path}.${k}` : k;
       if (k === 'children' && Array.isArray(v)) v.forEach((c, n) => within(sample, c, `${here}[${n}]`, out));
       // Additional fields are named by the admin (udf_sline_301...): any udf_ name where the sample has one.
-      else if (documented === undefined && /^udf_[a-z0-9_]+$/.test(k) && Object.keys(sample as object).some((x) => x.startsWith('udf_'))) continue;
+      else if (documented === undefined && /^udf_[a-z0-9_]+$/.test(k) && Object.keys(sample as object).some((x) => x.startsWith('udf_')))
+        continue;
       else if (documented === undefined) out.push(`${here} is not in the documented sample`);
       else within(documented, v, here, out);
     }

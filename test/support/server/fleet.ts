@@ -41,13 +41,25 @@ export async function testFleet(): Promise<TestFleet> {
     async add(device) {
       n++;
       const at = device.at ?? 1_700_000_000_000 + n;
-      const base = machine({ hostname: device.hostname, ip: device.ip ?? `10.0.${Math.floor(n / 250)}.${n % 250}`, macs: [`3c:52:82:00:00:${(n % 256).toString(16).padStart(2, '0')}`], ...(device.serial ? { serial: device.serial } : {}), ...(device.software ? { software: device.software } : {}) });
+      const base = machine({
+        hostname: device.hostname,
+        ip: device.ip ?? `10.0.${Math.floor(n / 250)}.${n % 250}`,
+        macs: [`3c:52:82:00:00:${(n % 256).toString(16).padStart(2, '0')}`],
+        ...(device.serial ? { serial: device.serial } : {}),
+        ...(device.software ? { software: device.software } : {}),
+      });
       const snapshot = {
         ...base,
         os: { ...base.os, platform: device.platform ?? 'linux' },
         users: (device.users ?? []).map((name) => ({ name })),
       };
-      const enrolled = await store.enrol({ tokenHash: hashSecret(token), hints: hintsFor(snapshot, `inst-${n}-${device.hostname}`), agentVersion: 't', secretHash: hashSecret(`s${n}`), at: 1 });
+      const enrolled = await store.enrol({
+        tokenHash: hashSecret(token),
+        hints: hintsFor(snapshot, `inst-${n}-${device.hostname}`),
+        agentVersion: 't',
+        secretHash: hashSecret(`s${n}`),
+        at: 1,
+      });
       assert.ok(enrolled.ok);
       await store.applyBatch(enrolled.deviceId, at, (state) => planBatch(state, [fullItem(1, snapshot)]));
       return enrolled.deviceId;

@@ -40,12 +40,22 @@ export function createItem(seq: number, ref: string, extra: Partial<ItemBody<'ti
   };
 }
 
-export function attachmentItem(seq: number, ref: string, name: string, content: Buffer, extra: { type?: string; screenshot?: boolean } = {}): Item {
+export function attachmentItem(
+  seq: number,
+  ref: string,
+  name: string,
+  content: Buffer,
+  extra: { type?: string; screenshot?: boolean } = {},
+): Item {
   return {
     seq,
     at: AT,
     kind: 'ticket.attachment',
-    body: { ref, attachment: { name, type: extra.type ?? 'application/octet-stream', contentBase64: content.toString('base64') }, screenshot: extra.screenshot ?? false },
+    body: {
+      ref,
+      attachment: { name, type: extra.type ?? 'application/octet-stream', contentBase64: content.toString('base64') },
+      screenshot: extra.screenshot ?? false,
+    },
   };
 }
 
@@ -61,14 +71,27 @@ export function reopenItem(seq: number, ref: string, noteId: string, text: strin
   return { seq, at: AT, kind: 'ticket.reopen', body: { ref, noteId, requester: alice, text, at: AT } };
 }
 
-export function worklogItem(seq: number, ref: string, ticketId: string | number, start: string, end: string, extra: { technician?: string; description?: string } = {}): Item {
+export function worklogItem(
+  seq: number,
+  ref: string,
+  ticketId: string | number,
+  start: string,
+  end: string,
+  extra: { technician?: string; description?: string } = {},
+): Item {
   return {
     seq,
     at: AT,
     kind: 'worklog',
     body: {
       ref,
-      entry: { ticketId: String(ticketId), technician: extra.technician ?? 'Tom Tech', start, end, description: extra.description ?? 'Cleared the paper path.' },
+      entry: {
+        ticketId: String(ticketId),
+        technician: extra.technician ?? 'Tom Tech',
+        start,
+        end,
+        description: extra.description ?? 'Cleared the paper path.',
+      },
       minutes: Math.round((Date.parse(end) - Date.parse(start)) / 60_000),
     },
   };

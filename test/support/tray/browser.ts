@@ -33,9 +33,7 @@ export class TrayBrowser {
   private browser: Browser | undefined;
   private readonly contexts: BrowserContext[] = [];
 
-  constructor(
-    private readonly opts: { electron: FakeElectron; windows: TrayWindows; rendererDir: string; preloadPath: string },
-  ) {}
+  constructor(private readonly opts: { electron: FakeElectron; windows: TrayWindows; rendererDir: string; preloadPath: string }) {}
 
   async start(): Promise<void> {
     this.browser = await launchChromium();
@@ -49,7 +47,12 @@ export class TrayBrowser {
   async open(view: TrayView): Promise<TrayPage> {
     const window = this.opts.windows.open(view) as FakeBrowserWindow;
     const { width, height } = window.options;
-    const context = await this.browser!.newContext({ viewport: { width, height }, deviceScaleFactor: 1, colorScheme: 'light', locale: 'en-GB' });
+    const context = await this.browser!.newContext({
+      viewport: { width, height },
+      deviceScaleFactor: 1,
+      colorScheme: 'light',
+      locale: 'en-GB',
+    });
     this.contexts.push(context);
     const problems: string[] = [];
 
@@ -63,7 +66,10 @@ export class TrayBrowser {
     });
     await context.exposeBinding('__outpostIpc', async (source, channel: string, ...args: unknown[]) => {
       const frame = source.frame;
-      const event = { sender: { id: window.webContents.id }, senderFrame: { url: toTrayUrl(frame.url()), parent: frame.parentFrame() ? {} : null } };
+      const event = {
+        sender: { id: window.webContents.id },
+        senderFrame: { url: toTrayUrl(frame.url()), parent: frame.parentFrame() ? {} : null },
+      };
       return this.opts.electron.ipcMain.invoke(channel, event, ...args);
     });
     await context.addInitScript({ content: preloadShim(await readFile(this.opts.preloadPath, 'utf8')) });
@@ -73,7 +79,8 @@ export class TrayBrowser {
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await page.exposeFunction('__cspViolation', (text: string) => problems.push(`CSP: ${text}`));
     await page.addInitScript({
-      content: "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI));",
+      content:
+        "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI));",
     });
     // The window's address as the tray set it, with its #ticket=REF when a notification opened it.
     const shown = new URL(window.webContents.getURL());

@@ -33,7 +33,12 @@ export async function startBuiltTray(dir: string, agentStateDir: string): Promis
     sleep: async () => undefined,
   });
   assert.ok(tray, 'the tray started');
-  const browser = new TrayBrowser({ electron, windows: tray.windows, rendererDir: join(BUILT_TRAY, 'renderer'), preloadPath: join(BUILT_TRAY, 'preload.cjs') });
+  const browser = new TrayBrowser({
+    electron,
+    windows: tray.windows,
+    rendererDir: join(BUILT_TRAY, 'renderer'),
+    preloadPath: join(BUILT_TRAY, 'preload.cjs'),
+  });
   await browser.start();
   return {
     electron,

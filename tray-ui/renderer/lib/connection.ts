@@ -23,7 +23,9 @@ export function watchConnection(onChange: (c: Connection) => void = () => undefi
 }
 
 export async function readConnection(): Promise<Connection> {
-  const result = await api().status().catch(() => undefined);
+  const result = await api()
+    .status()
+    .catch(() => undefined);
   if (!result) return { state: 'no-agent', message: 'Outpost did not answer.' };
   if (!result.ok) return { state: 'no-agent', message: new TrayFailure(result.error).message };
   return { state: result.value.connected ? 'connected' : 'offline', status: result.value };

@@ -35,7 +35,9 @@ export function CatalogCard({ catalog, onQueued }: { catalog: Catalog; onQueued:
               ['Last run', last ? formatDateTime(last.at) : 'Never'],
               [
                 'Last result',
-                last ? `${formatCount(last.packages)} packages: ${formatCount(last.created)} created, ${formatCount(last.updated)} updated, ${formatCount(last.unchanged)} unchanged` : null,
+                last
+                  ? `${formatCount(last.packages)} packages: ${formatCount(last.created)} created, ${formatCount(last.updated)} updated, ${formatCount(last.unchanged)} unchanged`
+                  : null,
               ],
             ]}
           />

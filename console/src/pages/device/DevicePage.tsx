@@ -117,7 +117,8 @@ function DeviceHeader({ device: d }: { device: DeviceDetailJson }) {
       <DuplicateNotice device={d} />
       {d.cloneOf ? (
         <Notice kind="warning">
-          Cloned install: this device runs a copy of the OS install of <Link href={href.device(d.cloneOf)}>another device</Link>. The two are kept as separate devices.
+          Cloned install: this device runs a copy of the OS install of <Link href={href.device(d.cloneOf)}>another device</Link>. The two
+          are kept as separate devices.
         </Notice>
       ) : null}
     </PageHeader>

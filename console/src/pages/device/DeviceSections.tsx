@@ -5,7 +5,17 @@ import { itemKey } from '../../../../shared/inventory-keys.js';
 import { Facts } from '../../components/common.js';
 import { formatBytes, osName, plural } from '../../lib/format.js';
 
-export function Section({ id, title, children, extra }: { id: string; title: string; children: ComponentChildren; extra?: ComponentChildren }) {
+export function Section({
+  id,
+  title,
+  children,
+  extra,
+}: {
+  id: string;
+  title: string;
+  children: ComponentChildren;
+  extra?: ComponentChildren;
+}) {
   return (
     <section class="card" id={id} aria-labelledby={`${id}-title`}>
       <div class="card-head">
@@ -18,9 +28,29 @@ export function Section({ id, title, children, extra }: { id: string; title: str
 }
 
 export function HardwareSection({ hardware: h }: { hardware: DeviceDetailJson['hardware'] }) {
-  if (!h) return <Section id="hardware" title="Hardware"><p class="muted">Not reported yet.</p></Section>;
-  const cpu = h.cpu ? [h.cpu.brand ?? h.cpu.manufacturer, h.cpu.cores ? `${h.cpu.physicalCores ?? h.cpu.cores} cores / ${h.cpu.cores} threads` : null, h.cpu.speedMHz ? `${(h.cpu.speedMHz / 1000).toFixed(1)} GHz` : null].filter(Boolean).join(', ') : null;
-  const battery = h.battery ? [h.battery.healthPercent !== undefined ? `${h.battery.healthPercent}% health` : null, h.battery.cycleCount !== undefined ? `${h.battery.cycleCount} cycles` : null].filter(Boolean).join(', ') || 'present' : null;
+  if (!h)
+    return (
+      <Section id="hardware" title="Hardware">
+        <p class="muted">Not reported yet.</p>
+      </Section>
+    );
+  const cpu = h.cpu
+    ? [
+        h.cpu.brand ?? h.cpu.manufacturer,
+        h.cpu.cores ? `${h.cpu.physicalCores ?? h.cpu.cores} cores / ${h.cpu.cores} threads` : null,
+        h.cpu.speedMHz ? `${(h.cpu.speedMHz / 1000).toFixed(1)} GHz` : null,
+      ]
+        .filter(Boolean)
+        .join(', ')
+    : null;
+  const battery = h.battery
+    ? [
+        h.battery.healthPercent !== undefined ? `${h.battery.healthPercent}% health` : null,
+        h.battery.cycleCount !== undefined ? `${h.battery.cycleCount} cycles` : null,
+      ]
+        .filter(Boolean)
+        .join(', ') || 'present'
+    : null;
   return (
     <Section id="hardware" title="Hardware">
       <Facts
@@ -30,8 +60,20 @@ export function HardwareSection({ hardware: h }: { hardware: DeviceDetailJson['h
           ['Model', h.model],
           ['Service tag', h.serial ? <span class="mono">{h.serial}</span> : null],
           ['CPU', cpu],
-          ['Memory', h.memory.totalBytes ? `${formatBytes(h.memory.totalBytes)}${h.memory.modules.length ? ` in ${plural(h.memory.modules.length, 'module')}` : ''}` : null],
-          ['Disks', h.disks.length ? h.disks.map((d) => [d.model ?? d.device ?? 'Disk', formatBytes(d.sizeBytes), d.type].filter((x) => x && x !== '—').join(' · ')).join('; ') : null],
+          [
+            'Memory',
+            h.memory.totalBytes
+              ? `${formatBytes(h.memory.totalBytes)}${h.memory.modules.length ? ` in ${plural(h.memory.modules.length, 'module')}` : ''}`
+              : null,
+          ],
+          [
+            'Disks',
+            h.disks.length
+              ? h.disks
+                  .map((d) => [d.model ?? d.device ?? 'Disk', formatBytes(d.sizeBytes), d.type].filter((x) => x && x !== '—').join(' · '))
+                  .join('; ')
+              : null,
+          ],
           ['Graphics', h.graphics.length ? h.graphics.map((g) => [g.vendor, g.model].filter(Boolean).join(' ')).join('; ') : null],
           ['BIOS', h.bios ? [h.bios.vendor, h.bios.version, h.bios.releaseDate].filter(Boolean).join(' ') : null],
           ['Chassis', h.chassis?.type],
@@ -44,7 +86,12 @@ export function HardwareSection({ hardware: h }: { hardware: DeviceDetailJson['h
 }
 
 export function OsSection({ os }: { os: DeviceDetailJson['os'] }) {
-  if (!os) return <Section id="os" title="Operating system"><p class="muted">Not reported yet.</p></Section>;
+  if (!os)
+    return (
+      <Section id="os" title="Operating system">
+        <p class="muted">Not reported yet.</p>
+      </Section>
+    );
   return (
     <Section id="os" title="Operating system">
       <Facts
@@ -86,7 +133,11 @@ export function NetworkSection({ network }: { network: DeviceDetailJson['network
                 <th scope="row">{n.name}</th>
                 <td class="mono">{n.mac ?? '—'}</td>
                 <td class="mono">{[...n.ipv4, ...n.ipv6].join(', ') || '—'}</td>
-                <td>{[n.virtual ? 'virtual' : n.type ?? 'physical', n.speedMbps ? `${n.speedMbps} Mbit/s` : null].filter(Boolean).join(', ')}</td>
+                <td>
+                  {[n.virtual ? 'virtual' : (n.type ?? 'physical'), n.speedMbps ? `${n.speedMbps} Mbit/s` : null]
+                    .filter(Boolean)
+                    .join(', ')}
+                </td>
               </tr>
             ))}
           </tbody>

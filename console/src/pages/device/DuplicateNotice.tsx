@@ -53,7 +53,12 @@ export function DuplicateNotice({ device: d }: { device: DeviceDetailJson }) {
       {confirming ? (
         <span class="confirm" role="group" aria-label="Confirm the merge">
           <span>Merge? The other device takes over this one's agent, tickets and history; this device disappears.</span>
-          <button type="button" class="button button-small button-danger" disabled={state.busy} onClick={() => void merge(duplicate.deviceId)}>
+          <button
+            type="button"
+            class="button button-small button-danger"
+            disabled={state.busy}
+            onClick={() => void merge(duplicate.deviceId)}
+          >
             {state.busy ? 'Merging…' : 'Yes, merge'}
           </button>
           <button type="button" class="button button-small" onClick={() => setConfirming(false)}>

@@ -16,8 +16,19 @@ function describe(e: IdentityEvent) {
     return `An agent enrolled again and continued this device (same ${text('matchedBy') === 'uuid' ? 'system UUID' : 'serial number'}) as ${text('hostname') ?? 'unknown'}${text('remote') ? ` from ${text('remote')}` : ''}.`;
   }
   const other = text(e.kind === 'merged' ? 'from' : 'deviceId');
-  if (e.kind === 'merged') return <>Merged with {other ? <Link href={href.device(other)}>{text('hostname') ?? 'a device'}</Link> : 'a device'}: its agent now reports here.</>;
-  return <>{other ? <Link href={href.device(other)}>{text('hostname') ?? 'A new device'}</Link> : 'A new device'} enrolled as a possible duplicate of this one ({text('reason') ?? 'unknown'}).</>;
+  if (e.kind === 'merged')
+    return (
+      <>
+        Merged with {other ? <Link href={href.device(other)}>{text('hostname') ?? 'a device'}</Link> : 'a device'}: its agent now reports
+        here.
+      </>
+    );
+  return (
+    <>
+      {other ? <Link href={href.device(other)}>{text('hostname') ?? 'A new device'}</Link> : 'A new device'} enrolled as a possible
+      duplicate of this one ({text('reason') ?? 'unknown'}).
+    </>
+  );
 }
 
 export function IdentityHistory({ deviceId, version }: { deviceId: string; version: number }) {

@@ -17,14 +17,24 @@ const SHOWN = 300;
 export function SoftwareSection({ deviceId, count, version }: { deviceId: string; count: number; version: number }) {
   const [text, setText] = useState('');
   const q = useDebounced(text.trim(), 250);
-  const list = useLoad((signal) => apiWith('GET /api/devices/:id/software', { path: { id: deviceId }, query: { q: q || undefined } }, signal), [deviceId, q, version]);
+  const list = useLoad(
+    (signal) => apiWith('GET /api/devices/:id/software', { path: { id: deviceId }, query: { q: q || undefined } }, signal),
+    [deviceId, q, version],
+  );
   const items = list.data?.items ?? [];
 
   return (
     <Section id="software" title={`Software (${formatCount(count)})`}>
       <div class="field inline-search" role="search">
         <label for="device-software-search">Search software</label>
-        <input id="device-software-search" type="search" placeholder="Name or publisher" value={text} maxLength={200} onInput={(e) => setText(e.currentTarget.value)} />
+        <input
+          id="device-software-search"
+          type="search"
+          placeholder="Name or publisher"
+          value={text}
+          maxLength={200}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
       </div>
       {list.error ? <ErrorNotice error={list.error} /> : null}
       <div class="table-scroll" aria-busy={list.loading}>
@@ -51,7 +61,9 @@ export function SoftwareSection({ deviceId, count, version }: { deviceId: string
                 <td>{s.publisher ?? '—'}</td>
               </tr>
             ))}
-            {list.data && items.length === 0 ? <EmptyRow colSpan={5}>{q ? `No software matches "${q}".` : 'No software reported.'}</EmptyRow> : null}
+            {list.data && items.length === 0 ? (
+              <EmptyRow colSpan={5}>{q ? `No software matches "${q}".` : 'No software reported.'}</EmptyRow>
+            ) : null}
           </tbody>
         </table>
       </div>

@@ -33,7 +33,10 @@ export function Timeline({ deviceId }: { deviceId: string }) {
         const added = page.items.filter((c) => !known.has(c.id));
         if (added.length === 0) return;
         setFresh((f) => new Set([...f, ...added.map((c) => c.id)]));
-        timeline.setData((current) => ({ ...current, items: [...added, ...current.items.filter((c) => !added.some((a) => a.id === c.id))] }));
+        timeline.setData((current) => ({
+          ...current,
+          items: [...added, ...current.items.filter((c) => !added.some((a) => a.id === c.id))],
+        }));
         announce(`New change on this device: ${summariseChange(added[0]!).headline}.`);
       },
       () => undefined,
@@ -45,7 +48,9 @@ export function Timeline({ deviceId }: { deviceId: string }) {
       {timeline.error ? <ErrorNotice error={timeline.error} /> : null}
       {timeline.data && timeline.data.items.length === 0 ? <p class="muted">No changes recorded yet.</p> : null}
       <ol class="timeline" aria-label="Changes, newest first" data-testid="timeline">
-        {timeline.data?.items.map((c) => <ChangeEntry key={c.id} change={c} fresh={fresh.has(c.id)} />)}
+        {timeline.data?.items.map((c) => (
+          <ChangeEntry key={c.id} change={c} fresh={fresh.has(c.id)} />
+        ))}
       </ol>
       {timeline.data?.nextBefore ? (
         <button type="button" class="button" onClick={() => void older.loadOlder()} disabled={older.busy}>

@@ -11,7 +11,10 @@ import { href } from '../../lib/routes.js';
 
 export function PackagePage({ name }: { name: string }) {
   const [offset, setOffset] = useState(0);
-  const detail = useLoad((signal) => apiWith('GET /api/software/detail', { query: { name, limit: PAGE_SIZE, offset } }, signal), [name, offset]);
+  const detail = useLoad(
+    (signal) => apiWith('GET /api/software/detail', { query: { name, limit: PAGE_SIZE, offset } }, signal),
+    [name, offset],
+  );
   const d = detail.data;
   const now = Date.now();
 
@@ -37,7 +40,9 @@ export function PackagePage({ name }: { name: string }) {
               <thead>
                 <tr>
                   <th scope="col">Version</th>
-                  <th scope="col" class="num">Devices</th>
+                  <th scope="col" class="num">
+                    Devices
+                  </th>
                 </tr>
               </thead>
               <tbody>

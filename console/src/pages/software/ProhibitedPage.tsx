@@ -46,7 +46,15 @@ export function ProhibitedPage() {
         </h2>
         <div class="field field-grow">
           <label for="prohibited-pattern">Pattern</label>
-          <input id="prohibited-pattern" required maxLength={200} placeholder="e.g. utorrent or *torrent*" value={pattern} onInput={(e) => setPattern(e.currentTarget.value)} aria-describedby="prohibited-pattern-help" />
+          <input
+            id="prohibited-pattern"
+            required
+            maxLength={200}
+            placeholder="e.g. utorrent or *torrent*"
+            value={pattern}
+            onInput={(e) => setPattern(e.currentTarget.value)}
+            aria-describedby="prohibited-pattern-help"
+          />
           <p id="prohibited-pattern-help" class="help">
             Matches package names, case-insensitively; * stands for any text.
           </p>
@@ -64,7 +72,9 @@ export function ProhibitedPage() {
             <tr>
               <th scope="col">Pattern</th>
               <th scope="col">Source</th>
-              <th scope="col" class="num">Matching devices</th>
+              <th scope="col" class="num">
+                Matching devices
+              </th>
               <th scope="col">
                 <span class="visually-hidden">Actions</span>
               </th>
@@ -80,7 +90,12 @@ export function ProhibitedPage() {
                 <td class="num">{formatCount(p.devices)}</td>
                 <td class="actions">
                   {p.source === 'console' ? (
-                    <button type="button" class="button button-small button-danger" onClick={() => void remove(p.pattern)} aria-label={`Remove ${p.pattern}`}>
+                    <button
+                      type="button"
+                      class="button button-small button-danger"
+                      onClick={() => void remove(p.pattern)}
+                      aria-label={`Remove ${p.pattern}`}
+                    >
                       Remove
                     </button>
                   ) : (

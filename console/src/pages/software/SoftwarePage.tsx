@@ -18,7 +18,14 @@ export function SoftwarePage({ search }: { search: string }) {
     (signal) =>
       apiWith(
         'GET /api/software',
-        { query: { q: view.q || undefined, prohibited: view.prohibited ? 'true' : undefined, limit: PAGE_SIZE, offset: (view.page - 1) * PAGE_SIZE } },
+        {
+          query: {
+            q: view.q || undefined,
+            prohibited: view.prohibited ? 'true' : undefined,
+            limit: PAGE_SIZE,
+            offset: (view.page - 1) * PAGE_SIZE,
+          },
+        },
         signal,
       ),
     [search],
@@ -34,13 +41,33 @@ export function SoftwarePage({ search }: { search: string }) {
           </Link>
         }
       />
-      <form role="search" class="toolbar" aria-label="Filter software" onSubmit={(e) => { e.preventDefault(); show({ ...view, q: text.trim(), page: 1 }); }}>
+      <form
+        role="search"
+        class="toolbar"
+        aria-label="Filter software"
+        onSubmit={(e) => {
+          e.preventDefault();
+          show({ ...view, q: text.trim(), page: 1 });
+        }}
+      >
         <div class="field field-grow">
           <label for="software-search">Search software</label>
-          <input id="software-search" type="search" placeholder="Package name or publisher" value={text} maxLength={200} onInput={(e) => setText(e.currentTarget.value)} />
+          <input
+            id="software-search"
+            type="search"
+            placeholder="Package name or publisher"
+            value={text}
+            maxLength={200}
+            onInput={(e) => setText(e.currentTarget.value)}
+          />
         </div>
         <div class="field field-check">
-          <input id="software-prohibited" type="checkbox" checked={view.prohibited} onChange={(e) => show({ ...view, prohibited: e.currentTarget.checked, page: 1 })} />
+          <input
+            id="software-prohibited"
+            type="checkbox"
+            checked={view.prohibited}
+            onChange={(e) => show({ ...view, prohibited: e.currentTarget.checked, page: 1 })}
+          />
           <label for="software-prohibited">Prohibited only</label>
         </div>
       </form>
@@ -52,8 +79,12 @@ export function SoftwarePage({ search }: { search: string }) {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Publisher</th>
-              <th scope="col" class="num">Devices</th>
-              <th scope="col" class="num">Versions</th>
+              <th scope="col" class="num">
+                Devices
+              </th>
+              <th scope="col" class="num">
+                Versions
+              </th>
               <th scope="col">Policy</th>
             </tr>
           </thead>
@@ -69,7 +100,9 @@ export function SoftwarePage({ search }: { search: string }) {
                 <td>{s.prohibited ? <Badge kind="danger">Prohibited</Badge> : null}</td>
               </tr>
             ))}
-            {list.data && list.data.items.length === 0 ? <EmptyRow colSpan={5}>{view.q || view.prohibited ? 'No software matches.' : 'No software reported yet.'}</EmptyRow> : null}
+            {list.data && list.data.items.length === 0 ? (
+              <EmptyRow colSpan={5}>{view.q || view.prohibited ? 'No software matches.' : 'No software reported yet.'}</EmptyRow>
+            ) : null}
           </tbody>
         </table>
       </div>

@@ -32,11 +32,23 @@ export function NoteForm({ ticketId, onAdded }: { ticketId: number; onAdded: () 
       <fieldset class="radio-group">
         <legend>Who sees it</legend>
         <label>
-          <input type="radio" name="note-visibility" value="internal" checked={visibility === 'internal'} onChange={() => setVisibility('internal')} />
+          <input
+            type="radio"
+            name="note-visibility"
+            value="internal"
+            checked={visibility === 'internal'}
+            onChange={() => setVisibility('internal')}
+          />
           Internal (IT only)
         </label>
         <label>
-          <input type="radio" name="note-visibility" value="customer" checked={visibility === 'customer'} onChange={() => setVisibility('customer')} />
+          <input
+            type="radio"
+            name="note-visibility"
+            value="customer"
+            checked={visibility === 'customer'}
+            onChange={() => setVisibility('customer')}
+          />
           Customer-facing (sent to the requester)
         </label>
       </fieldset>

@@ -156,7 +156,9 @@ function Attachments({ ticket }: { ticket: TicketDetailJson }) {
           </li>
         ))}
       </ul>
-      {missing > 0 ? <p class="muted small">{missing} more announced by the endpoint, not received (still on the way, or refused as too large).</p> : null}
+      {missing > 0 ? (
+        <p class="muted small">{missing} more announced by the endpoint, not received (still on the way, or refused as too large).</p>
+      ) : null}
     </section>
   );
 }
@@ -164,7 +166,9 @@ function Attachments({ ticket }: { ticket: TicketDetailJson }) {
 function Worklogs({ ticket }: { ticket: TicketDetailJson }) {
   return (
     <section class="card" aria-labelledby="worklogs-title">
-      <h2 id="worklogs-title">Worklogs {ticket.minutesLogged > 0 ? <span class="muted">({formatMinutes(ticket.minutesLogged)})</span> : null}</h2>
+      <h2 id="worklogs-title">
+        Worklogs {ticket.minutesLogged > 0 ? <span class="muted">({formatMinutes(ticket.minutesLogged)})</span> : null}
+      </h2>
       {ticket.worklogs.length === 0 ? <p class="muted">No time logged.</p> : null}
       <ul class="plain-list worklogs">
         {ticket.worklogs.map((w) => (
@@ -172,10 +176,7 @@ function Worklogs({ ticket }: { ticket: TicketDetailJson }) {
             <div>
               <strong>{w.technician}</strong> · {formatMinutes(w.minutes)} · {formatDateTime(w.start)}
               {w.hostname ? (
-                <span class="muted">
-                  {' '}
-                  on {w.deviceId ? <Link href={href.device(w.deviceId)}>{w.hostname}</Link> : w.hostname}
-                </span>
+                <span class="muted"> on {w.deviceId ? <Link href={href.device(w.deviceId)}>{w.hostname}</Link> : w.hostname}</span>
               ) : null}
             </div>
             <p class="prewrap">{w.description}</p>

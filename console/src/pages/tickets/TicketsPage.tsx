@@ -8,7 +8,14 @@ import { useLoad, useLoadOlder } from '../../app/use-load.js';
 import { ErrorNotice, PageHeader } from '../../components/common.js';
 import { EmptyRow, openOnClick } from '../../components/table.js';
 import { formatDateTime, relativeTime } from '../../lib/format.js';
-import { PAGE_SIZE, TICKET_STATUS_CHOICES, searchFromTicketView, ticketStatusQuery, ticketViewFromSearch, type TicketView } from '../../lib/list-query.js';
+import {
+  PAGE_SIZE,
+  TICKET_STATUS_CHOICES,
+  searchFromTicketView,
+  ticketStatusQuery,
+  ticketViewFromSearch,
+  type TicketView,
+} from '../../lib/list-query.js';
 import { href } from '../../lib/routes.js';
 import { PriorityBadge, STATUS_LABELS, StatusBadge, requesterName } from './ticket-bits.js';
 
@@ -19,21 +26,44 @@ export function TicketsPage({ search }: { search: string }) {
 
   const query = { status: ticketStatusQuery(view), q: view.q || undefined, limit: PAGE_SIZE };
   const list = useLoad((signal) => apiWith('GET /api/tickets', { query }, signal), [search]);
-  const older = useLoadOlder(list, (before) => apiWith('GET /api/tickets', { query: { ...query, before } }, undefined), 'Could not load more tickets');
+  const older = useLoadOlder(
+    list,
+    (before) => apiWith('GET /api/tickets', { query: { ...query, before } }, undefined),
+    'Could not load more tickets',
+  );
   useLive('ticket', () => list.reload(true));
 
   const now = Date.now();
   return (
     <>
       <PageHeader title="Tickets" />
-      <form role="search" class="toolbar" aria-label="Filter tickets" onSubmit={(e) => { e.preventDefault(); show({ ...view, q: text.trim() }); }}>
+      <form
+        role="search"
+        class="toolbar"
+        aria-label="Filter tickets"
+        onSubmit={(e) => {
+          e.preventDefault();
+          show({ ...view, q: text.trim() });
+        }}
+      >
         <div class="field field-grow">
           <label for="ticket-search">Search tickets</label>
-          <input id="ticket-search" type="search" placeholder="Number, subject, requester or hostname" value={text} maxLength={200} onInput={(e) => setText(e.currentTarget.value)} />
+          <input
+            id="ticket-search"
+            type="search"
+            placeholder="Number, subject, requester or hostname"
+            value={text}
+            maxLength={200}
+            onInput={(e) => setText(e.currentTarget.value)}
+          />
         </div>
         <div class="field">
           <label for="ticket-status">Status</label>
-          <select id="ticket-status" value={view.status} onChange={(e) => show({ ...view, status: e.currentTarget.value as TicketView['status'] })}>
+          <select
+            id="ticket-status"
+            value={view.status}
+            onChange={(e) => show({ ...view, status: e.currentTarget.value as TicketView['status'] })}
+          >
             <option value="active">Active (new, open, pending)</option>
             <option value="">All</option>
             {TICKET_STATUS_CHOICES.map((s) => (
@@ -50,7 +80,9 @@ export function TicketsPage({ search }: { search: string }) {
           <caption class="visually-hidden">Tickets, newest first</caption>
           <thead>
             <tr>
-              <th scope="col" class="num">Number</th>
+              <th scope="col" class="num">
+                Number
+              </th>
               <th scope="col">Subject</th>
               <th scope="col">Status</th>
               <th scope="col">Priority</th>
@@ -61,7 +93,9 @@ export function TicketsPage({ search }: { search: string }) {
             </tr>
           </thead>
           <tbody>
-            {list.data?.items.map((t) => <TicketRow key={t.id} ticket={t} now={now} />)}
+            {list.data?.items.map((t) => (
+              <TicketRow key={t.id} ticket={t} now={now} />
+            ))}
             {list.data && list.data.items.length === 0 ? <EmptyRow colSpan={8}>No tickets match.</EmptyRow> : null}
           </tbody>
         </table>

@@ -5,7 +5,13 @@ import { Badge } from '../../components/common.js';
 const STATUS_KIND = { new: 'info', open: 'warning', pending: 'neutral', resolved: 'success', closed: 'neutral' } as const;
 const PRIORITY_KIND = { low: 'neutral', normal: 'neutral', high: 'warning', urgent: 'danger' } as const;
 
-export const STATUS_LABELS: Record<TicketStatus, string> = { new: 'New', open: 'Open', pending: 'Pending', resolved: 'Resolved', closed: 'Closed' };
+export const STATUS_LABELS: Record<TicketStatus, string> = {
+  new: 'New',
+  open: 'Open',
+  pending: 'Pending',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
 
 export function StatusBadge({ status }: { status: TicketStatus }) {
   return <Badge kind={STATUS_KIND[status]}>{STATUS_LABELS[status]}</Badge>;

@@ -43,7 +43,13 @@ export function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedToken
       <h2 id="create-token-title">Create a token</h2>
       <div class="field">
         <label for="token-label">Label</label>
-        <input id="token-label" maxLength={100} placeholder="e.g. Accounting laptops" value={label} onInput={(e) => setLabel(e.currentTarget.value)} />
+        <input
+          id="token-label"
+          maxLength={100}
+          placeholder="e.g. Accounting laptops"
+          value={label}
+          onInput={(e) => setLabel(e.currentTarget.value)}
+        />
       </div>
       <div class="form-row">
         <div class="field">
@@ -58,7 +64,18 @@ export function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedToken
         </div>
         <div class="field">
           <label for="token-uses">Uses</label>
-          <input id="token-uses" type="number" min={1} max={100000} step={1} inputMode="numeric" placeholder="Unlimited" value={uses} onInput={(e) => setUses(e.currentTarget.value)} aria-describedby="token-uses-help" />
+          <input
+            id="token-uses"
+            type="number"
+            min={1}
+            max={100000}
+            step={1}
+            inputMode="numeric"
+            placeholder="Unlimited"
+            value={uses}
+            onInput={(e) => setUses(e.currentTarget.value)}
+            aria-describedby="token-uses-help"
+          />
           <p id="token-uses-help" class="help">
             How many devices may enrol with it. Empty for unlimited.
           </p>
@@ -66,9 +83,19 @@ export function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedToken
       </div>
       <div class="field">
         <label for="token-ca">CA certificate (optional)</label>
-        <textarea id="token-ca" class="mono" rows={3} maxLength={16384} placeholder="-----BEGIN CERTIFICATE-----" value={caPem} onInput={(e) => setCaPem(e.currentTarget.value)} aria-describedby="token-ca-help" />
+        <textarea
+          id="token-ca"
+          class="mono"
+          rows={3}
+          maxLength={16384}
+          placeholder="-----BEGIN CERTIFICATE-----"
+          value={caPem}
+          onInput={(e) => setCaPem(e.currentTarget.value)}
+          aria-describedby="token-ca-help"
+        />
         <p id="token-ca-help" class="help">
-          For a server whose certificate comes from a private CA: the agents trust this CA only, instead of their system's store. It goes into the installer settings.
+          For a server whose certificate comes from a private CA: the agents trust this CA only, instead of their system's store. It goes
+          into the installer settings.
         </p>
       </div>
       <FormError message={error} />
