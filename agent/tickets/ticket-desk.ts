@@ -47,9 +47,15 @@ export interface TicketDeskOptions {
   quota?: LocalTicketQuota;
 }
 
-/** A reference no one can guess: it names a ticket in the local API. */
-export function newRef(): string {
-  return randomBytes(12).toString('base64url');
+/**
+ * A reference no one can guess: it names a ticket or worklog in the local API. Never starting with
+ * '-', so that `outpost worklog retry REF` and `outpost ticket show REF` never take it for an option.
+ */
+export function newRef(random: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const ref = random(12).toString('base64url');
+    if (!ref.startsWith('-')) return ref;
+  }
 }
 
 export class TicketDesk {
