@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { callAgent } from './client.js';
 import { silentLogger } from '../../shared/log.js';
 import type { Caller } from './callers.js';
-import { LocalApiServer, type LocalHandlers } from './server.js';
+import { AGENT_STATUS, stubHandlers } from '../../test/fakes/local-handlers.js';
+import { LocalApiServer } from './server.js';
 
 type Reply = { id: unknown; ok: boolean; error?: { code: string; message: string } };
 const TOKENS: Record<string, Caller> = {
@@ -50,37 +51,10 @@ async function until(probe: () => boolean, what: string, ms = 3_000): Promise<vo
 
 describe('local API before and beyond authentication', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'outpost-preauth-')), 'agent.sock');
-  const unused = async () => {
-    throw new Error('not called');
-  };
-  const handlers = {
-    status: async () => ({
-      deviceId: 'd1',
-      hostname: 'pc',
-      connected: true,
-      server: 'ws://x',
-      lastInventoryAt: null,
-      lastTrigger: null,
-      pendingItems: 0,
-      digest: null,
-      agentVersion: '0',
-    }),
-    'scan.now': unused,
+  const handlers = stubHandlers({
+    status: async () => AGENT_STATUS,
     'tickets.create': async () => ({ ref: 'R'.repeat(16), status: 'queued' as const, connected: true }),
-    'tickets.list': unused,
-    'tickets.get': unused,
-    'tickets.addNote': unused,
-    'tickets.close': unused,
-    'tickets.markRead': unused,
-    'tickets.reopen': unused,
-    'notifications.pending': unused,
-    'notifications.shown': unused,
-    'worklog.start': unused,
-    'worklog.stop': unused,
-    'worklog.add': unused,
-    'worklog.list': unused,
-    'worklog.retry': unused,
-  } satisfies LocalHandlers;
+  });
   const server = new LocalApiServer({
     path,
     handlers,

@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../../shared/log.js';
 import { callAgent } from './client.js';
 import type { Caller } from './callers.js';
-import { LocalApiServer, type LocalHandlers } from './server.js';
+import { AGENT_STATUS, stubHandlers } from '../../test/fakes/local-handlers.js';
+import { LocalApiServer } from './server.js';
 
 type Reply = { id: unknown; ok: boolean; result?: unknown; error?: { code: string; message: string } };
 
@@ -36,40 +37,13 @@ describe('agent local API', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'outpost-lapi-')), 'agent.sock');
   let scans = 0;
   const callers: Caller[] = [];
-  const unused = async () => {
-    throw new Error('not called in these tests');
-  };
-  const handlers = {
-    status: async (_p: object, caller: Caller) => {
+  const handlers = stubHandlers({
+    status: async (_p, caller) => {
       callers.push(caller);
-      return {
-        deviceId: 'd1',
-        hostname: 'pc',
-        connected: true,
-        server: 'ws://x',
-        lastInventoryAt: null,
-        lastTrigger: null,
-        pendingItems: 0,
-        digest: null,
-        agentVersion: '0',
-      };
+      return AGENT_STATUS;
     },
     'scan.now': async () => ({ queued: true, changed: ++scans > 0, pendingItems: 1 }),
-    'tickets.create': unused,
-    'tickets.list': unused,
-    'tickets.get': unused,
-    'tickets.addNote': unused,
-    'tickets.close': unused,
-    'tickets.markRead': unused,
-    'tickets.reopen': unused,
-    'notifications.pending': unused,
-    'notifications.shown': unused,
-    'worklog.start': unused,
-    'worklog.stop': unused,
-    'worklog.add': unused,
-    'worklog.list': unused,
-    'worklog.retry': unused,
-  } satisfies LocalHandlers;
+  });
   const authenticate = (auth: string | undefined) => (auth === TOKEN ? { account: 'alice', admin: false } : undefined);
   let refused = 0;
   const server = new LocalApiServer({ path, handlers, authenticate, onRefused: () => refused++, log: silentLogger });
