@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   E_BATCH_TOO_LARGE: 'The batch holds more items than the limit.',
   E_DIGEST_MISMATCH: 'The snapshot digest does not match; a full snapshot is needed.',
   E_NO_BASELINE: 'A delta arrived before any full snapshot; a full snapshot is needed.',
+  E_PART_SEQUENCE: 'A snapshot part does not belong to the snapshot being received; it was not applied.',
   E_SNAPSHOT_LIMIT: 'The delta would take the snapshot past a size limit (software, network or users); it was not applied.',
   // Tickets and worklogs
   E_UNKNOWN_TICKET: 'No ticket has this number or reference.',

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { DeltaSchema } from './delta-schema.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
-import { IdentityHintsSchema, SNAPSHOT_LIMITS, SnapshotSchema } from './inventory.js';
+import { IdentityHintsSchema, SNAPSHOT_LIMITS, SnapshotSchema, SoftwareSchema } from './inventory.js';
 import {
   AttachmentSchema,
   DeviceDetailsSchema,
@@ -19,7 +19,16 @@ import {
 // 2: the snapshot digest is per-section with multiset hashes for collections (shared/digest.ts), and
 // deltas that would break a snapshot limit are refused with E_SNAPSHOT_LIMIT. Agents and servers of
 // another version refuse each other at hello/enrol with E_PROTOCOL_VERSION.
-export const PROTOCOL_VERSION = 2;
+// 3: no item makes the server apply more than LIMITS.maxInventoryEntriesPerBatch entries: a larger
+// full snapshot travels as a sequence of `inventory.part` items the server stages and swaps in at
+// the last part, a larger delta as several deltas that compose; welcome says how widely to spread
+// reconnects.
+export const PROTOCOL_VERSION = 3;
+
+/** Inventory entries one batch may make the server apply; sized so that the worst batch costs well
+ * under 100 ms of the server's event loop on a small machine (bench/hostile.mjs). */
+const ENTRY_BUDGET = 2_000;
+const SNAPSHOT_ENTRIES = SNAPSHOT_LIMITS.software + SNAPSHOT_LIMITS.network + SNAPSHOT_LIMITS.users;
 
 export const LIMITS = {
   /** Largest frame either side accepts (ws maxPayload). */
@@ -33,11 +42,14 @@ export const LIMITS = {
   sendWindow: 64,
   /**
    * Inventory entries (collection items added, removed or changed by deltas, items of full
-   * snapshots) one batch may make the server apply: as many as the largest valid full snapshot. An
-   * item past it is skipped with E_BATCH_TOO_LARGE and a full snapshot is asked for; this bounds one
-   * batch's work, which runs in one transaction on the server's event loop.
+   * snapshots and of snapshot parts) one batch may make the server apply. An item past it is
+   * refused with E_BATCH_TOO_LARGE, changes nothing, and a full snapshot is asked for; this bounds
+   * one batch's work, which runs in one transaction on the server's event loop. The agent never
+   * builds an item or a batch past it (shared/inventory-parts.ts).
    */
-  maxInventoryEntriesPerBatch: SNAPSHOT_LIMITS.software + SNAPSHOT_LIMITS.network + SNAPSHOT_LIMITS.users,
+  maxInventoryEntriesPerBatch: ENTRY_BUDGET,
+  /** Parts of the largest snapshot: every entry of it, ENTRY_BUDGET a part. */
+  maxSnapshotParts: Math.ceil(SNAPSHOT_ENTRIES / ENTRY_BUDGET),
 } as const;
 
 export const TRIGGERS = [
@@ -63,6 +75,27 @@ const itemRef = z.string().min(8).max(64);
 export const ItemBodies = {
   'inventory.full': z.object({ trigger: TriggerSchema, digest, snapshot: SnapshotSchema }),
   'inventory.delta': z.object({ trigger: TriggerSchema, baseDigest: digest, digest, delta: DeltaSchema }),
+  /**
+   * One part of a full snapshot too large for one item. The parts of one snapshot share `first`
+   * (the seq of part 0), `count`, `digest` (of the whole snapshot) and `trigger`; part 0 carries
+   * every section but software (`rest`), every part a page of the software. The server stages parts
+   * durably and swaps the snapshot in, whole, when it holds all `count` of them.
+   */
+  'inventory.part': z
+    .object({
+      trigger: TriggerSchema,
+      digest,
+      first: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+      index: z
+        .number()
+        .int()
+        .nonnegative()
+        .max(LIMITS.maxSnapshotParts - 1),
+      count: z.number().int().min(1).max(LIMITS.maxSnapshotParts),
+      rest: SnapshotSchema.omit({ software: true }).optional(),
+      software: z.array(SoftwareSchema).max(LIMITS.maxInventoryEntriesPerBatch),
+    })
+    .refine((b) => b.index < b.count, { message: 'index must be below count', path: ['index'] }),
   /** A ticket raised at the endpoint; its attachments follow as ticket.attachment items. */
   'ticket.create': z.object({
     ref: TicketRefSchema,
@@ -112,6 +145,7 @@ const item = <K extends ItemKind>(kind: K) => z.object({ seq, at, kind: z.litera
 export const ItemSchema = z.discriminatedUnion('kind', [
   item('inventory.full'),
   item('inventory.delta'),
+  item('inventory.part'),
   item('ticket.create'),
   item('ticket.attachment'),
   item('ticket.note'),
@@ -178,6 +212,9 @@ export const ServerMessages = {
     deviceId: z.string(),
     lastSeq: z.number().int().nonnegative(),
     settings: SettingsSchema,
+    /** How many seconds to spread this agent's next reconnect over after losing the link, from the
+     * fleet size: a server restart then brings its agents back as a stream, not a storm. */
+    reconnectSpreadSeconds: z.number().int().nonnegative().max(3600).optional(),
   }),
   ack: z.object({ type: z.literal('ack'), seq: z.number().int().nonnegative() }),
   command: z.object({

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import { checkFrameLimitSupport } from './frame-limit.js';
 import { PRE_AUTH_DEFAULTS, PreAuthLimiter, type PreAuthLimits } from './pre-auth.js';
 import { AgentSession, type SessionContext } from './session.js';
+import { SoftwareSweeper } from './software-sweeper.js';
 
 export const AGENT_PATH = '/agent';
 /** Retry-After on a refused upgrade; agents back off with jitter anyway. */
@@ -39,6 +40,7 @@ export class AgentGateway {
   private readonly online = new Map<string, AgentSession>();
   private readonly ctx: SessionContext;
   private readonly preAuth: PreAuthLimiter;
+  private readonly sweeper: SoftwareSweeper;
   private frameLimitChecked = false;
   private readonly live: LivePublisher;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -58,6 +60,7 @@ export class AgentGateway {
     });
     this.live = opts.hub ?? noLivePublisher;
     this.preAuth = new PreAuthLimiter(opts.preAuth ?? PRE_AUTH_DEFAULTS);
+    this.sweeper = new SoftwareSweeper(opts.store, opts.log, opts.now);
     this.ctx = {
       store: opts.store,
       log: opts.log,
@@ -69,10 +72,12 @@ export class AgentGateway {
       isLive: (deviceId) => this.online.has(deviceId),
       claim: (deviceId, session) => this.claim(deviceId, session),
       release: (deviceId, session) => this.release(deviceId, session),
+      softwareLeftBehind: () => this.sweeper.poke(),
     };
   }
 
   start(): void {
+    this.sweeper.start();
     this.heartbeat = setInterval(() => {
       for (const session of this.sessions) session.heartbeat();
     }, this.opts.heartbeatMs);
@@ -142,6 +147,7 @@ export class AgentGateway {
    * marks every device offline. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.sweeper.stop();
     clearInterval(this.heartbeat);
     const sessions = [...this.sessions];
     for (const s of sessions) s.close(CLOSE_CODES.goingAway, 'server shutting down');

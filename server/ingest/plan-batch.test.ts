@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { snapshotDigest } from '../../shared/digest.js';
+import { LIMITS } from '../../shared/protocol.js';
 import { deltaItem, fullItem, ingestState, machine, pkg } from '../../test/support/server/fixtures.js';
 import { createItem, noteItem, worklogItem } from '../../test/support/server/ticket-fixtures.js';
 import { outOfOrderSeq, planBatch } from './plan-batch.js';
@@ -137,7 +138,7 @@ describe('planning a batch', () => {
       const item = deltaItem(seq, v1, v1);
       // Removals of packages the device does not have: no change, but entries the server must look up.
       if (item.kind === 'inventory.delta')
-        item.body.delta = { software: { removed: Array.from({ length: 30_000 }, (_, i) => `dpkg\tnone-${i}\t\tmachine\t`) } };
+        item.body.delta = { software: { removed: Array.from({ length: (LIMITS.maxInventoryEntriesPerBatch * 3) / 4 }, (_, i) => `dpkg\tnone-${i}\t\tmachine\t`) } };
       return item;
     };
     const plan = planBatch(state(v1, 1), [heavy(2), heavy(3), createItem(4, 'ref-budget-1')]);

@@ -4,15 +4,19 @@
 // is skipped, changes nothing, and a full snapshot is asked for. A delta costs O(its items): the
 // software is read by key from the store and the digest is updated, never recomputed.
 // Ticket and worklog items are passed on, in order, for the ticket store to apply in the same
-// transaction (they need lookups this planner does not have).
+// transaction (they need lookups this planner does not have). Snapshot parts are staged and swapped
+// in by plan-parts.ts. No batch applies more than LIMITS.maxInventoryEntriesPerBatch entries: an
+// item past the budget is refused with E_BATCH_TOO_LARGE and changes nothing.
 import { diffSnapshots, emptySnapshot, materialise, type Delta, type SectionChange } from '../../shared/delta.js';
 import { applyDeltaTo, keyed, Overlay } from '../../shared/delta-apply.js';
 import { combineDigests, sectionDigests, type SectionDigests } from '../../shared/digest.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import { COLLECTION_SECTIONS, type CollectionSection, type Hardware, type Os, type Snapshot } from '../../shared/inventory.js';
 import { normaliseSnapshot } from '../../shared/normalise.js';
+import { inventoryEntries } from '../../shared/inventory-parts.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
-import type { BatchOutcome, ChangeRecord, IngestState } from '../store/store.js';
+import { asOnePart, stagePart, type PartsContext } from './plan-parts.js';
+import type { BatchOutcome, ChangeRecord, IngestState, StoredInventory } from '../store/store.js';
 import { isTicketItem, type TicketItem } from '../store/ticket-records.js';
 
 export interface ItemProblem {
@@ -41,9 +45,12 @@ export function outOfOrderSeq(items: readonly Item[]): number | null {
 
 type FullItem = Extract<Item, { kind: 'inventory.full' }>;
 type DeltaItem = Extract<Item, { kind: 'inventory.delta' }>;
+type PartItem = Extract<Item, { kind: 'inventory.part' }>;
 
 /** The device's inventory as the batch has left it so far: changes laid over the stored state. */
 interface Working {
+  /** The network and users lists the overlays lie over. */
+  base: { network: StoredInventory['network']; users: StoredInventory['users'] };
   hardware: Hardware;
   os: Os;
   collections: { [S in CollectionSection]: Overlay<S> };
@@ -66,6 +73,7 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
   };
   const rest = state.inventory?.rest ?? null;
   const work: Working | null = rest && {
+    base: { network: rest.network, users: rest.users },
     hardware: rest.hardware,
     os: rest.os,
     collections: {
@@ -79,6 +87,7 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
   };
   let current = work;
   let entries = 0;
+  const parts: PartsContext = { state, plan, staging: state.staging, liveGen: state.softwareGen, stagedHere: new Map() };
 
   for (const item of items) {
     if (item.seq <= state.lastSeq) {
@@ -100,15 +109,24 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
       );
       continue;
     }
-    const changes =
-      item.kind === 'inventory.full' ? (current = applyFull(state, current, item, plan)).changes : applyDeltaItem(current, item, plan);
+    let changes: SectionChange[];
+    if (item.kind === 'inventory.delta') changes = applyDeltaItem(current, item, plan);
+    else if (item.kind === 'inventory.full' && fullIsSmall(parts, current, item)) {
+      discardStaging(parts);
+      changes = (current = applyFull(state, current, item, plan)).changes;
+    } else {
+      const swapped = stagePart(parts, item.seq, item.at, partOf(item), current && liveOf(current));
+      if (swapped) current = swappedWorking(swapped);
+      changes = swapped?.changes ?? [];
+    }
     plan.changes.push(...changes.map((c) => changeRecord(item, c)));
   }
 
+  plan.softwareGen = parts.liveGen;
   if (current?.applied && current.digests && current.digest) {
     const { collections: c } = current;
-    const network = materialise('network', rest?.network ?? [], c.network);
-    const users = materialise('users', rest?.users ?? [], c.users);
+    const network = materialise('network', current.base.network, c.network);
+    const users = materialise('users', current.base.users, c.users);
     plan.snapshot = {
       inventory: { hardware: current.hardware, os: current.os, network, users },
       digests: current.digests,
@@ -123,6 +141,54 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
 }
 
 type Applied = Working & { changes: SectionChange[] };
+
+/**
+ * Whether a full snapshot sent as one item is applied by diffing it against the stored one, which
+ * costs O(both): only while both are small and no swap moved the live generation in this batch.
+ * Otherwise it is staged and swapped in as a sequence of one part, which costs O(the item).
+ */
+function fullIsSmall(parts: PartsContext, current: Working | null, item: FullItem): boolean {
+  const storedSoftware = current?.collections.software.size ?? parts.state.software.size;
+  return parts.liveGen === parts.state.softwareGen && storedSoftware + inventoryEntries(item) <= LIMITS.maxInventoryEntriesPerBatch;
+}
+
+function partOf(item: FullItem | PartItem) {
+  return item.kind === 'inventory.part' ? item.body : asOnePart(item.seq, item.body);
+}
+
+function discardStaging(parts: PartsContext): void {
+  if (!parts.staging) return;
+  (parts.plan.garbage ??= []).push({ gen: parts.staging.first, replacedBy: null });
+  parts.staging = null;
+  parts.plan.staging = null;
+}
+
+function liveOf(w: Working) {
+  const rest = {
+    hardware: w.hardware,
+    os: w.os,
+    network: materialise('network', w.base.network, w.collections.network),
+    users: materialise('users', w.base.users, w.collections.users),
+  };
+  return { rest, software: w.collections.software };
+}
+
+function swappedWorking(s: NonNullable<ReturnType<typeof stagePart>>): Working & { changes: SectionChange[] } {
+  return {
+    base: { network: s.rest.network, users: s.rest.users },
+    hardware: s.rest.hardware,
+    os: s.rest.os,
+    collections: {
+      network: new Overlay(keyed('network', s.rest.network)),
+      users: new Overlay(keyed('users', s.rest.users)),
+      software: new Overlay(s.software),
+    },
+    digests: s.digests,
+    digest: s.digest,
+    applied: true,
+    changes: s.changes,
+  };
+}
 
 function applyFull(state: IngestState, current: Working | null, item: FullItem, plan: BatchPlan): Applied {
   const next = normaliseSnapshot(item.body.snapshot);
@@ -141,6 +207,7 @@ function applyFull(state: IngestState, current: Working | null, item: FullItem, 
   // a change the device made, so it takes the device's own.
   const empty = { ...emptySnapshot(next.os.hostname), os: { platform: next.os.platform, hostname: next.os.hostname } };
   const working: Working = current ?? {
+    base: { network: [], users: [] },
     hardware: empty.hardware,
     os: empty.os,
     collections: {
@@ -157,8 +224,8 @@ function applyFull(state: IngestState, current: Working | null, item: FullItem, 
   const previous: Snapshot = {
     hardware: working.hardware,
     os: working.os,
-    network: materialise('network', state.inventory?.rest.network ?? [], c.network),
-    users: materialise('users', state.inventory?.rest.users ?? [], c.users),
+    network: materialise('network', working.base.network, c.network),
+    users: materialise('users', working.base.users, c.users),
     software: materialise('software', state.software.all(), c.software),
   };
   plan.needsFull = false;
@@ -202,27 +269,13 @@ function fold(working: Working, delta: Delta, digests: SectionDigests): Applied 
   return { ...working, changes: applied.changes };
 }
 
-/** The collection entries an inventory item makes the server apply (its work, roughly). */
-function inventoryEntries(item: FullItem | DeltaItem): number {
-  if (item.kind === 'inventory.full') {
-    const s = item.body.snapshot;
-    return s.network.length + s.users.length + s.software.length;
-  }
-  let n = 0;
-  for (const section of COLLECTION_SECTIONS) {
-    const d = item.body.delta[section];
-    n += (d?.added?.length ?? 0) + (d?.removed?.length ?? 0) + (d?.changed?.length ?? 0);
-  }
-  return n;
-}
-
-function skipInventory(plan: BatchPlan, item: FullItem | DeltaItem, code: ErrorCode, message: string): [] {
+function skipInventory(plan: BatchPlan, item: FullItem | DeltaItem | PartItem, code: ErrorCode, message: string): [] {
   plan.problems.push({ code, seq: item.seq, message: `${message} A full snapshot is needed.` });
   plan.needsFull = true;
   plan.fullRequested = true;
   return [];
 }
 
-function changeRecord(item: FullItem | DeltaItem, change: SectionChange): ChangeRecord {
+function changeRecord(item: FullItem | DeltaItem | PartItem, change: SectionChange): ChangeRecord {
   return { at: item.at, trigger: item.body.trigger, seq: item.seq, ...change };
 }

@@ -39,6 +39,8 @@ export interface SessionContext {
   /** Marks the device online through this session, closing any older session of the same device. */
   claim(deviceId: string, session: AgentSession): void;
   release(deviceId: string, session: AgentSession): void;
+  /** A batch left software rows of a past generation behind: the sweeper deletes them in steps. */
+  softwareLeftBehind(): void;
 }
 
 /** Thrown inside the batch transaction when the device re-enrolled after this session authenticated. */
@@ -254,6 +256,7 @@ export class AgentSession {
     // Before the ack: an agent deletes acked items and must already know what became of them.
     for (const reply of await batchReplies(this.ctx.store, deviceId, items, applied.plan.replayed, applied.tickets)) this.send(reply);
     this.report(applied.plan, items.length);
+    if (applied.plan.garbage?.length) this.ctx.softwareLeftBehind();
     this.publish(deviceId, applied);
   }
 

@@ -107,6 +107,33 @@ export interface IngestState {
   inventory: { rest: StoredInventory; digests: SectionDigests | null } | null;
   /** The device's software, read row by row: a delta touches only the rows it names. */
   software: SoftwareTable;
+  /** The generation of the live software rows: the first seq of the snapshot they came in with. */
+  softwareGen: number;
+  /** Software rows of any generation (a snapshot being staged), read by key. */
+  softwareOf(gen: number): KeyedCollection<'software'>;
+  /** A full snapshot being received in parts, or null. */
+  staging: StagingState | null;
+}
+
+/** A full snapshot arriving in parts: what is in so far (its software rows are generation `first`). */
+export interface StagingState {
+  first: number;
+  count: number;
+  digest: string;
+  trigger: Trigger;
+  received: number[];
+  /** Every section but software, from part 0. */
+  rest: StoredInventory | null;
+  /** The multiset sum of the staged software's item hashes (shared/digest.ts). */
+  softwareSum: bigint;
+  softwareCount: number;
+}
+
+/** Software rows of a generation that is no longer live: deleted later in small steps (the sweeper),
+ * which also records the software the new generation no longer has as a change. */
+export interface Garbage {
+  gen: number;
+  replacedBy: { gen: number; seq: number; at: string; trigger: Trigger } | null;
 }
 
 /** A snapshot as the store keeps it beside the software table: every section but software. */
@@ -135,6 +162,15 @@ export interface BatchOutcome {
   snapshot?: { inventory: StoredInventory; digests: SectionDigests; digest: string; softwareCount: number };
   /** Incremental maintenance of the software table: rows to insert or replace, item keys to delete. */
   software?: { upsert: Software[]; remove: string[] };
+  /** The generation the snapshot and `software` are written to (the live one unless a swap moved it). */
+  softwareGen?: number;
+  /** The staging row to write; null deletes it. */
+  staging?: StagingState | null;
+  /** Software rows staged for a later swap, and the software changes each part makes. */
+  staged?: { gen: number; rows: Software[]; changes: { index: number; added: Software[]; changed: SectionChange['changed'] } | null }[];
+  /** A staged generation became live: its part changes join the history. */
+  swapped?: { gen: number; seq: number; at: string; trigger: Trigger };
+  garbage?: Garbage[];
   changes: ChangeRecord[];
   /** Ticket and worklog items to apply after the inventory writes, in seq order. */
   ticketItems?: TicketItem[];
@@ -285,6 +321,11 @@ export interface Store extends TicketStore {
    * in one transaction. A throw from `plan` writes nothing. Null when the device does not exist.
    */
   applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<AppliedBatch<T> | null>;
+  /**
+   * One bounded step of deleting software generations a swap or a dropped staging left behind
+   * (`Garbage`), recording at `at` what a swap removed. Returns the rows handled; 0 when none are left.
+   */
+  sweepSoftware(limit: number, at: number): Promise<number>;
 
   deviceExists(deviceId: string): Promise<boolean>;
   /** One page of the devices that match the query, and how many match in all. */

@@ -8,6 +8,7 @@ import type { AppliedBatch, BatchOutcome, ChangeRecord, IngestState, SoftwareTab
 import { displayColumns } from './rows.js';
 import type { TicketQuota } from '../../ingest/quotas.js';
 import { createTicketIngest } from './ticket-ingest.js';
+import { createStagingStatements } from './staging.js';
 
 interface StateRow {
   secret_hash: Buffer;
@@ -17,6 +18,7 @@ interface StateRow {
   snapshot: string | null;
   digests: string | null;
   software_count: number | null;
+  software_gen: number | null;
 }
 
 /** A software row as stored, which is a Software item column by column. */
@@ -37,32 +39,33 @@ export type ApplyBatch = <T extends BatchOutcome>(deviceId: string, at: number, 
 
 export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuota): ApplyBatch {
   const readState = db.prepare<[string], StateRow>(`
-    SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot, s.digests, s.software_count
+    SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot, s.digests, s.software_count, s.software_gen
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
-  const softwareByKey = db.prepare<[string, string], SoftwareRow>(
-    `SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = ? AND item_key = ?`,
+  const softwareByKey = db.prepare<[string, number, string], SoftwareRow>(
+    `SELECT ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = ? AND gen = ? AND item_key = ?`,
   );
-  const allSoftware = db.prepare<[string], SoftwareRow>(`SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = ?`);
+  const allSoftware = db.prepare<[string, number], SoftwareRow>(`SELECT ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = ? AND gen = ?`);
   const writeProgress = db.prepare('UPDATE devices SET last_seq = ?, needs_full = ?, last_seen = ? WHERE id = ?');
   const writeSnapshot = db.prepare(`
-    INSERT INTO snapshots (device_id, snapshot, digests, software_count, updated_at) VALUES (?, ?, ?, ?, ?)
+    INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT(device_id) DO UPDATE SET snapshot = excluded.snapshot, digests = excluded.digests,
-      software_count = excluded.software_count, updated_at = excluded.updated_at`);
+      software_count = excluded.software_count, software_gen = excluded.software_gen, updated_at = excluded.updated_at`);
+  const staging = createStagingStatements(db);
   const writeDisplay = db.prepare(`
     UPDATE devices SET digest = @digest, hostname = @hostname, manufacturer = @manufacturer, model = @model, os = @os, ip = @ip,
       users = @users
     WHERE id = @id`);
-  const deleteSoftware = db.prepare('DELETE FROM software WHERE device_id = ? AND item_key = ?');
+  const deleteSoftware = db.prepare('DELETE FROM software_rows WHERE device_id = ? AND gen = ? AND item_key = ?');
   const upsertSoftware = db.prepare(`
-    INSERT OR REPLACE INTO software (device_id, item_key, name, version, publisher, arch, source, scope, user_name, install_date)
-    VALUES (@deviceId, @key, @name, @version, @publisher, @arch, @source, @scope, @user, @installDate)`);
+    INSERT OR REPLACE INTO software_rows (device_id, gen, item_key, name, version, publisher, arch, source, scope, user_name, install_date)
+    VALUES (@deviceId, @gen, @key, @name, @version, @publisher, @arch, @source, @scope, @user, @installDate)`);
   const insertChange = db.prepare(`
     INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
     VALUES (@deviceId, @at, @receivedAt, @trigger, @seq, @section, @added, @removed, @changed)`);
 
-  const writeSoftware = (deviceId: string, software: NonNullable<BatchOutcome['software']>) => {
-    for (const key of software.remove) deleteSoftware.run(deviceId, key);
-    for (const s of software.upsert) upsertSoftware.run(softwareRow(deviceId, s));
+  const writeSoftware = (deviceId: string, gen: number, software: NonNullable<BatchOutcome['software']>) => {
+    for (const key of software.remove) deleteSoftware.run(deviceId, gen, key);
+    for (const s of software.upsert) upsertSoftware.run(softwareRow(deviceId, gen, s));
   };
   const writeChange = (deviceId: string, receivedAt: number, c: ChangeRecord) =>
     insertChange.run({
@@ -84,17 +87,20 @@ export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuot
     if (!row) return null;
     // The planner looks a key up more than once (apply, digest, fold); the rows cannot change before
     // it returns, so each is read once.
+    const softwareGen = row.software_gen ?? 0;
     const read = new Map<string, Software | undefined>();
+    const lookup = (gen: number, key: string) => {
+      const k = `${gen}\n${key}`;
+      if (!read.has(k)) {
+        const r = softwareByKey.get(deviceId, gen, key);
+        read.set(k, r && toSoftware(r));
+      }
+      return read.get(k);
+    };
     const software: SoftwareTable = {
-      get: (key) => {
-        if (!read.has(key)) {
-          const r = softwareByKey.get(deviceId, key);
-          read.set(key, r && toSoftware(r));
-        }
-        return read.get(key);
-      },
+      get: (key) => lookup(softwareGen, key),
       size: row.software_count ?? 0,
-      all: () => allSoftware.all(deviceId).map(toSoftware),
+      all: () => allSoftware.all(deviceId, softwareGen).map(toSoftware),
     };
     const outcome = plan({
       deviceId,
@@ -104,14 +110,25 @@ export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuot
       needsFull: row.needs_full === 1,
       inventory: row.snapshot === null ? null : { rest: JSON.parse(row.snapshot) as StoredInventory, digests: decodeDigests(row.digests) },
       software,
+      softwareGen,
+      softwareOf: (gen) => ({ get: (key) => lookup(gen, key), size: 0 }),
+      staging: staging.read(deviceId),
     });
+    const gen = outcome.softwareGen ?? softwareGen;
+    for (const st of outcome.staged ?? []) {
+      for (const s of st.rows) staging.insertRow.run(softwareRow(deviceId, st.gen, s));
+      if (st.changes) staging.writeChanges(deviceId, st.gen, st.changes);
+    }
+    if (outcome.staging !== undefined) staging.write(deviceId, outcome.staging);
+    for (const g of outcome.garbage ?? []) staging.addGarbage(deviceId, g);
+    if (outcome.swapped) staging.publishChanges(deviceId, at, outcome.swapped);
     if (outcome.snapshot) {
       const { inventory, digests, digest, softwareCount } = outcome.snapshot;
-      writeSnapshot.run(deviceId, JSON.stringify(inventory), encodeDigests(digests), softwareCount, at);
+      writeSnapshot.run(deviceId, JSON.stringify(inventory), encodeDigests(digests), softwareCount, gen, at);
       writeDisplay.run({ id: deviceId, digest, ...displayColumns(inventory) });
     }
     writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);
-    if (outcome.software) writeSoftware(deviceId, outcome.software);
+    if (outcome.software) writeSoftware(deviceId, gen, outcome.software);
     for (const change of outcome.changes) writeChange(deviceId, at, change);
     const tickets = outcome.ticketItems?.length ? applyTicketItems(deviceId, outcome.ticketItems, at) : [];
     return { plan: outcome, tickets };
@@ -135,9 +152,10 @@ export function sortedSoftware(rows: readonly SoftwareRow[]): Software[] {
   return rows.map(toSoftware).sort((a, b) => compareStrings(itemKey.software(a), itemKey.software(b)));
 }
 
-function softwareRow(deviceId: string, s: Software) {
+export function softwareRow(deviceId: string, gen: number, s: Software) {
   return {
     deviceId,
+    gen,
     key: itemKey.software(s),
     name: s.name,
     version: s.version ?? null,

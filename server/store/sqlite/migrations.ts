@@ -286,6 +286,79 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX device_events_device ON device_events(device_id, id);
   `,
+  // 8: protocol 3, snapshots in parts. Software rows carry a generation (the first seq of the
+  // snapshot they came with); the live one is snapshots.software_gen and the view `software` shows
+  // only it, so readers never see a snapshot being staged. The swap at the last part moves the
+  // pointer; the old generation goes to software_garbage, which the sweeper deletes in small steps
+  // (server/store/sqlite/software-sweep.ts).
+  `
+  CREATE TABLE software_rows (
+    device_id    TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    gen          INTEGER NOT NULL DEFAULT 0,
+    item_key     TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    version      TEXT,
+    publisher    TEXT,
+    arch         TEXT,
+    source       TEXT NOT NULL,
+    scope        TEXT NOT NULL,
+    user_name    TEXT,
+    install_date TEXT,
+    PRIMARY KEY (device_id, gen, item_key)
+  ) WITHOUT ROWID;
+  INSERT INTO software_rows (device_id, gen, item_key, name, version, publisher, arch, source, scope, user_name, install_date)
+    SELECT device_id, 0, item_key, name, version, publisher, arch, source, scope, user_name, install_date FROM software;
+  DROP TABLE software;
+  CREATE INDEX software_name ON software_rows(name COLLATE NOCASE, version);
+  ALTER TABLE snapshots ADD COLUMN software_gen INTEGER NOT NULL DEFAULT 0;
+  CREATE VIEW software AS
+    SELECT r.device_id, r.item_key, r.name, r.version, r.publisher, r.arch, r.source, r.scope, r.user_name, r.install_date
+    FROM software_rows r JOIN snapshots s ON s.device_id = r.device_id AND s.software_gen = r.gen;
+
+  CREATE TRIGGER software_names_insert AFTER INSERT ON software_rows BEGIN
+    INSERT INTO software_names (name, publisher) VALUES (new.name, new.publisher)
+    ON CONFLICT(name) DO UPDATE SET dirty = 1, publisher = coalesce(publisher, excluded.publisher)
+    WHERE dirty = 0 OR (publisher IS NULL AND excluded.publisher IS NOT NULL);
+  END;
+  CREATE TRIGGER software_names_delete AFTER DELETE ON software_rows BEGIN
+    UPDATE software_names SET dirty = 1 WHERE name = old.name AND dirty = 0;
+  END;
+  CREATE TRIGGER software_names_update AFTER UPDATE ON software_rows BEGIN
+    UPDATE software_names SET dirty = 1 WHERE name IN (old.name, new.name) AND dirty = 0;
+    INSERT INTO software_names (name, publisher) VALUES (new.name, new.publisher) ON CONFLICT(name) DO NOTHING;
+  END;
+  CREATE TABLE snapshot_staging (
+    device_id      TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+    first_seq      INTEGER NOT NULL,
+    part_count     INTEGER NOT NULL,
+    digest         TEXT NOT NULL,
+    trigger        TEXT NOT NULL,
+    received       TEXT NOT NULL,
+    rest           TEXT,
+    software_sum   TEXT NOT NULL,
+    software_count INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE staged_changes (
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    gen       INTEGER NOT NULL,
+    part      INTEGER NOT NULL,
+    added     TEXT NOT NULL,
+    changed   TEXT NOT NULL,
+    PRIMARY KEY (device_id, gen, part)
+  ) WITHOUT ROWID;
+  CREATE TABLE software_garbage (
+    device_id   TEXT NOT NULL,
+    gen         INTEGER NOT NULL,
+    replaced_by INTEGER,
+    seq         INTEGER,
+    at          TEXT,
+    trigger     TEXT,
+    -- A swap changes which rows the view shows: the sweeper marks the new generation's names for
+    -- recounting (from this key on) before it deletes the old generation, whose deletes mark theirs.
+    mark_from   TEXT,
+    PRIMARY KEY (device_id, gen)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file under the data directory (better-sqlite3, WAL).
 // better-sqlite3 is synchronous; every transaction runs to completion before the event loop moves
 // on, which is what makes "read state, plan, write" atomic without row locks.
+import { createSoftwareSweep, type SweepStep } from './software-sweep.js';
 import type { TicketQuota } from '../../ingest/quotas.js';
 import type Database from 'better-sqlite3';
 import type { Software } from '../../../shared/inventory.js';
@@ -59,6 +60,7 @@ export class SqliteStore implements Store {
   private readonly mergeTx: MergeDevices;
   private readonly identityEvents: IdentityEvents;
   private readonly batchTx: ApplyBatch;
+  private readonly sweepTx: SweepStep;
   private readonly tickets: SqliteTicketStore;
   private readonly batchJobs: BatchJobs;
   private readonly devicePage: ListDevicePage;
@@ -77,6 +79,7 @@ export class SqliteStore implements Store {
     this.mergeTx = createMerge(db);
     this.identityEvents = createIdentityEvents(db);
     this.batchTx = createApplyBatch(db, opts.ticketQuota);
+    this.sweepTx = createSoftwareSweep(db);
     this.desk = new SqliteDeskStore(db);
     this.admins = new SqliteAdminStore(db);
     this.tickets = new SqliteTicketStore(db, this.desk);
@@ -176,6 +179,10 @@ export class SqliteStore implements Store {
 
   async clearOnline(): Promise<void> {
     this.db.prepare('UPDATE devices SET online = 0 WHERE online = 1').run();
+  }
+
+  async sweepSoftware(limit: number, at: number): Promise<number> {
+    return this.sweepTx(limit, at);
   }
 
   async applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<AppliedBatch<T> | null> {

@@ -94,6 +94,9 @@ export function ingestState(snapshot: Snapshot | null, lastSeq = 0): IngestState
     needsFull: snapshot === null,
     inventory: snapshot ? { rest: withoutSoftware(snapshot), digests: sectionDigests(snapshot) } : null,
     software: { ...software, size: software.size, all: () => [...(snapshot?.software ?? [])] },
+    softwareGen: 0,
+    softwareOf: (gen) => (gen === 0 ? software : keyed('software', [])),
+    staging: null,
   };
 }
 

@@ -1,0 +1,187 @@
+// Full snapshots received in parts (protocol 3). Each part's software is staged as rows of a new
+// generation (the sequence's first seq), its hashes added to a running multiset sum, its software
+// changes against the live rows noted; all of it O(the part). When the last part is in, the digest
+// is checked from the sum and the staged `rest`, and the swap only moves the live generation: the
+// old rows are deleted later, in small steps, by the sweeper. A large full snapshot sent as one item
+// onto a large stored one takes the same path as a sequence of one part, so that it too costs
+// O(the item), never O(the stored snapshot).
+import { canonicalJson } from '../../shared/canonical.js';
+import { diffSnapshots } from '../../shared/delta.js';
+import { applyDeltaTo, keyed, Overlay, type KeyedCollection, type SectionChange } from '../../shared/delta-apply.js';
+import { adjustSum, combineDigests, HashSum, itemHash, sectionDigests } from '../../shared/digest.js';
+import type { ErrorCode } from '../../shared/errors.js';
+import { itemKey, SNAPSHOT_LIMITS, type Snapshot, type Software } from '../../shared/inventory.js';
+import { normaliseSnapshot } from '../../shared/normalise.js';
+import type { ItemBody } from '../../shared/protocol.js';
+import type { BatchOutcome, IngestState, StagingState, StoredInventory } from '../store/store.js';
+
+type Part = ItemBody<'inventory.part'>;
+
+/** What the batch planner keeps of the live inventory (see plan-batch.ts). */
+export interface Live {
+  rest: StoredInventory;
+  software: KeyedCollection<'software'>;
+}
+
+export interface PartsContext {
+  state: IngestState;
+  plan: BatchOutcome & { problems: { code: ErrorCode; seq: number; message: string }[]; fullRequested: boolean };
+  staging: StagingState | null;
+  liveGen: number;
+  /** Keys staged in this batch, per generation (the store has not seen them yet). */
+  stagedHere: Map<number, Set<string>>;
+}
+
+export interface Swapped {
+  gen: number;
+  rest: StoredInventory;
+  software: KeyedCollection<'software'>;
+  digests: ReturnType<typeof sectionDigests>;
+  digest: string;
+  /** Changes of the sections other than software (software's were noted part by part). */
+  changes: SectionChange[];
+}
+
+/** A full snapshot sent as one item, as a sequence of one part. */
+export function asOnePart(seq: number, body: ItemBody<'inventory.full'>): Part {
+  const { software, ...rest } = body.snapshot;
+  return { trigger: body.trigger, digest: body.digest, first: seq, index: 0, count: 1, rest, software };
+}
+
+/** Stages one part; at the last one, checks the digest and swaps. Returns the swap, if one happened. */
+export function stagePart(ctx: PartsContext, seq: number, at: string, part: Part, live: Live | null): Swapped | null {
+  const refuse = (code: ErrorCode, message: string, discard: boolean): null => {
+    if (discard) discardStaging(ctx);
+    ctx.plan.problems.push({ code, seq, message: discard ? `${message} A full snapshot is needed.` : message });
+    if (discard) {
+      ctx.plan.needsFull = true;
+      ctx.plan.fullRequested = true;
+    }
+    return null;
+  };
+  if (part.first <= ctx.liveGen || (ctx.staging && part.first < ctx.staging.first)) {
+    return refuse('E_PART_SEQUENCE', 'The part belongs to an older snapshot than the one in place or being received.', false);
+  }
+  if (ctx.staging && part.first > ctx.staging.first) discardStaging(ctx);
+  const s = (ctx.staging ??= emptyStaging(part));
+  ctx.plan.staging = s;
+  if (s.count !== part.count || s.digest !== part.digest || s.trigger !== part.trigger) {
+    return refuse('E_PART_SEQUENCE', 'The part does not match the count, digest or trigger of its sequence.', true);
+  }
+  if ((part.index === 0) !== (part.rest !== undefined)) {
+    return refuse('E_PART_SEQUENCE', 'Part 0, and only part 0, carries the sections other than software.', true);
+  }
+  if (s.received.includes(part.index)) return null; // sent again: already staged
+  stageSoftware(ctx, s, part.software, part.index, live);
+  s.received = [...s.received, part.index];
+  if (part.rest) s.rest = normaliseRest(part.rest);
+  if (s.softwareCount > SNAPSHOT_LIMITS.software) {
+    return refuse('E_SNAPSHOT_LIMIT', `The snapshot holds more than ${SNAPSHOT_LIMITS.software} software items.`, true);
+  }
+  if (s.received.length < s.count) return null;
+  return swap(ctx, s, seq, at, live, refuse);
+}
+
+function swap(
+  ctx: PartsContext,
+  s: StagingState,
+  seq: number,
+  at: string,
+  live: Live | null,
+  refuse: (code: ErrorCode, message: string, discard: boolean) => null,
+): Swapped | null {
+  const rest = s.rest!;
+  const digests = { ...sectionDigests({ ...rest, software: [] }), software: s.softwareSum };
+  const digest = combineDigests(digests);
+  if (digest !== s.digest) return refuse('E_DIGEST_MISMATCH', 'The snapshot received in parts does not match its digest.', true);
+  const changes = restChanges(live?.rest ?? null, rest);
+  const { plan } = ctx;
+  (plan.garbage ??= []).push({ gen: ctx.liveGen, replacedBy: { gen: s.first, seq, at, trigger: s.trigger } });
+  plan.swapped = { gen: s.first, seq, at, trigger: s.trigger };
+  plan.staging = null;
+  plan.needsFull = false;
+  ctx.staging = null;
+  ctx.liveGen = s.first;
+  const staged = ctx.state.softwareOf(s.first);
+  const here = ctx.stagedHere.get(s.first);
+  // The store does not hold this batch's staged rows yet: they are read from the plan.
+  const fromPlan = new Map<string, Software>();
+  if (here) for (const st of plan.staged ?? []) if (st.gen === s.first) for (const r of st.rows) fromPlan.set(itemKey.software(r), r);
+  const software: KeyedCollection<'software'> = { get: (key) => fromPlan.get(key) ?? staged.get(key), size: s.softwareCount };
+  return { gen: s.first, rest, software, digests, digest, changes };
+}
+
+function stageSoftware(ctx: PartsContext, s: StagingState, items: readonly Software[], index: number, live: Live | null): void {
+  const staged = ctx.state.softwareOf(s.first);
+  let here = ctx.stagedHere.get(s.first);
+  if (!here) ctx.stagedHere.set(s.first, (here = new Set()));
+  const rows: Software[] = [];
+  const sum = new HashSum();
+  const added: Software[] = [];
+  const changed: SectionChange['changed'] = [];
+  for (const item of items) {
+    const key = itemKey.software(item);
+    // The first of a key counts, as the agent's digest (shared/digest.ts) counts it.
+    if (here.has(key) || staged.get(key) !== undefined) continue;
+    here.add(key);
+    rows.push(item);
+    sum.add(itemHash('software', item));
+    const before = live?.software.get(key);
+    if (before === undefined) added.push(item);
+    else if (canonicalJson(before) !== canonicalJson(item)) changed.push({ key, fields: fieldChanges(before, item) });
+  }
+  s.softwareSum = adjustSum(s.softwareSum, sum.value(), 0n);
+  s.softwareCount += rows.length;
+  const changes = added.length || changed.length ? { index, added, changed } : null;
+  (ctx.plan.staged ??= []).push({ gen: s.first, rows, changes });
+}
+
+function discardStaging(ctx: PartsContext): void {
+  if (!ctx.staging) return;
+  (ctx.plan.garbage ??= []).push({ gen: ctx.staging.first, replacedBy: null });
+  ctx.staging = null;
+  ctx.plan.staging = null;
+}
+
+function emptyStaging(part: Part): StagingState {
+  return {
+    first: part.first,
+    count: part.count,
+    digest: part.digest,
+    trigger: part.trigger,
+    received: [],
+    rest: null,
+    softwareSum: 0n,
+    softwareCount: 0,
+  };
+}
+
+function normaliseRest(rest: StoredInventory): StoredInventory {
+  const { software: _software, ...normalised } = normaliseSnapshot({ ...rest, software: [] });
+  return normalised;
+}
+
+/** The changes of hardware, os, network and users from the live snapshot (none before the first). */
+function restChanges(before: StoredInventory | null, after: StoredInventory): SectionChange[] {
+  const prev: Snapshot = before
+    ? { ...before, software: [] }
+    : { hardware: after.hardware, os: after.os, network: [], users: [], software: [] };
+  const base = {
+    hardware: prev.hardware,
+    os: prev.os,
+    collections: { network: keyed('network', prev.network), users: keyed('users', prev.users), software: new Overlay(keyed('software', [])) },
+    digests: sectionDigests(prev),
+  };
+  const applied = applyDeltaTo(base, diffSnapshots(prev, { ...after, software: [] }));
+  return applied.ok ? applied.changes : [];
+}
+
+function fieldChanges(before: Software, after: Software): Record<string, { from: unknown; to: unknown }> {
+  const b = before as Record<string, unknown>;
+  const a = after as Record<string, unknown>;
+  const fields: Record<string, { from: unknown; to: unknown }> = {};
+  for (const f of new Set([...Object.keys(b), ...Object.keys(a)])) {
+    if (canonicalJson(b[f]) !== canonicalJson(a[f])) fields[f] = { from: b[f] ?? null, to: a[f] ?? null };
+  }
+  return fields;
+}

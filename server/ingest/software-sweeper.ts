@@ -1,0 +1,56 @@
+// Runs the store's software cleanup (Store.sweepSoftware) in small steps, one per turn of the event
+// loop, whenever a batch left a generation behind, and once at start for what a previous run left.
+// Each step handles at most `stepRows` rows, so the cleanup of a large snapshot never holds the loop
+// the way deleting it in one go would.
+import type { Logger } from '../../shared/log.js';
+import { LIMITS } from '../../shared/protocol.js';
+import type { Store } from '../store/store.js';
+
+export class SoftwareSweeper {
+  private running = false;
+  private stopped = true;
+  private again = false;
+
+  constructor(
+    private readonly store: Pick<Store, 'sweepSoftware'>,
+    private readonly log: Logger,
+    private readonly now: () => number,
+    private readonly stepRows: number = LIMITS.maxInventoryEntriesPerBatch,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.poke();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** There may be work: run until none is left (a call while running makes it look again). */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        while (!this.stopped && (await this.store.sweepSoftware(this.stepRows, this.now())) > 0) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      // The rows stay listed as garbage; the next poke tries again.
+      this.log.error({ err: (err as Error).message }, 'software cleanup step failed');
+    } finally {
+      this.running = false;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// One bounded step of cleaning up software generations that are no longer live (see migration 8
+// and server/ingest/plan-parts.ts). After a swap, the new generation's names are first marked for
+// the fleet recount, then the old generation's rows are deleted, both at most `limit` rows a step;
+// the old items the new generation does not have are recorded as the snapshot's removed software.
+// Each step is its own short transaction, so the cleanup of a 50,000-package snapshot never holds
+// the event loop for long.
+import type Database from 'better-sqlite3';
+import { SOFTWARE_COLUMNS, toSoftware, type SoftwareRow } from './batch.js';
+
+interface GarbageRow {
+  device_id: string;
+  gen: number;
+  replaced_by: number | null;
+  seq: number | null;
+  at: string | null;
+  trigger: string | null;
+  mark_from: string | null;
+}
+
+/** Rows handled by one step; 0 when there is nothing left to do. */
+export type SweepStep = (limit: number, receivedAt: number) => number;
+
+export function createSoftwareSweep(db: Database.Database): SweepStep {
+  const next = db.prepare<[], GarbageRow>('SELECT * FROM software_garbage LIMIT 1');
+  const inUse = db.prepare<[string, number, string, number], { n: number }>(`
+    SELECT (SELECT COUNT(*) FROM snapshots WHERE device_id = ? AND software_gen = ?)
+         + (SELECT COUNT(*) FROM snapshot_staging WHERE device_id = ? AND first_seq = ?) AS n`);
+  const names = db.prepare<[string, number, string, number], { item_key: string; name: string; publisher: string | null }>(
+    'SELECT item_key, name, publisher FROM software_rows WHERE device_id = ? AND gen = ? AND item_key > ? ORDER BY item_key LIMIT ?',
+  );
+  const markName = db.prepare(`
+    INSERT INTO software_names (name, publisher) VALUES (?, ?)
+    ON CONFLICT(name) DO UPDATE SET dirty = 1 WHERE dirty = 0`);
+  const setMark = db.prepare('UPDATE software_garbage SET mark_from = ? WHERE device_id = ? AND gen = ?');
+  const oldRows = db.prepare<[string, number, number], SoftwareRow & { item_key: string }>(
+    `SELECT item_key, ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = ? AND gen = ? ORDER BY item_key LIMIT ?`,
+  );
+  const exists = db.prepare<[string, number, string], { one: number }>(
+    'SELECT 1 AS one FROM software_rows WHERE device_id = ? AND gen = ? AND item_key = ?',
+  );
+  const deleteRow = db.prepare('DELETE FROM software_rows WHERE device_id = ? AND gen = ? AND item_key = ?');
+  const recordRemoved = db.prepare(`
+    INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
+    VALUES (?, ?, ?, ?, ?, 'software', '[]', ?, '[]')`);
+  const done = db.prepare('DELETE FROM software_garbage WHERE device_id = ? AND gen = ?');
+  const dropChanges = db.prepare('DELETE FROM staged_changes WHERE device_id = ? AND gen = ?');
+
+  const step = (limit: number, receivedAt: number): number => {
+    const g = next.get();
+    if (!g) return 0;
+    if (inUse.get(g.device_id, g.gen, g.device_id, g.gen)!.n > 0) {
+      // Live or being staged again: not garbage after all.
+      done.run(g.device_id, g.gen);
+      return 1;
+    }
+    if (g.replaced_by !== null && g.mark_from !== null) {
+      const rows = names.all(g.device_id, g.replaced_by, g.mark_from, limit);
+      for (const r of rows) markName.run(r.name, r.publisher);
+      setMark.run(rows.length < limit ? null : rows.at(-1)!.item_key, g.device_id, g.gen);
+      return Math.max(rows.length, 1);
+    }
+    const rows = oldRows.all(g.device_id, g.gen, limit);
+    const removed = [];
+    for (const r of rows) {
+      if (g.replaced_by !== null && !exists.get(g.device_id, g.replaced_by, r.item_key)) removed.push(toSoftware(r));
+      deleteRow.run(g.device_id, g.gen, r.item_key);
+    }
+    if (removed.length && g.replaced_by !== null) {
+      recordRemoved.run(g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(removed));
+    }
+    if (rows.length < limit) {
+      done.run(g.device_id, g.gen);
+      dropChanges.run(g.device_id, g.gen);
+    }
+    return Math.max(rows.length, 1);
+  };
+  return db.transaction(step) as SweepStep;
+}

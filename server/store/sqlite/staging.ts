@@ -1,0 +1,97 @@
+// The SQLite side of snapshots received in parts (see server/ingest/plan-parts.ts): the staging row,
+// the staged software rows (a generation the `software` view does not show yet), the software
+// changes each part makes, and the generations left for the sweeper. All of it is written in the
+// batch's transaction, so an acknowledged part survives a crash of either side.
+import type Database from 'better-sqlite3';
+import type { SectionChange } from '../../../shared/delta-apply.js';
+import { TriggerSchema } from '../../../shared/protocol.js';
+import type { Software } from '../../../shared/inventory.js';
+import type { Garbage, StagingState, StoredInventory } from '../store.js';
+
+interface StagingRow {
+  first_seq: number;
+  part_count: number;
+  digest: string;
+  trigger: string;
+  received: string;
+  rest: string | null;
+  software_sum: string;
+  software_count: number;
+}
+
+export function createStagingStatements(db: Database.Database) {
+  const readRow = db.prepare<[string], StagingRow>('SELECT * FROM snapshot_staging WHERE device_id = ?');
+  const upsert = db.prepare(`
+    INSERT OR REPLACE INTO snapshot_staging (device_id, first_seq, part_count, digest, trigger, received, rest, software_sum, software_count)
+    VALUES (@deviceId, @first, @count, @digest, @trigger, @received, @rest, @sum, @softwareCount)`);
+  const remove = db.prepare('DELETE FROM snapshot_staging WHERE device_id = ?');
+  const insertRow = db.prepare(`
+    INSERT OR IGNORE INTO software_rows (device_id, gen, item_key, name, version, publisher, arch, source, scope, user_name, install_date)
+    VALUES (@deviceId, @gen, @key, @name, @version, @publisher, @arch, @source, @scope, @user, @installDate)`);
+  const insertChanges = db.prepare(
+    'INSERT OR REPLACE INTO staged_changes (device_id, gen, part, added, changed) VALUES (?, ?, ?, ?, ?)',
+  );
+  const publish = db.prepare(`
+    INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
+    SELECT device_id, @at, @receivedAt, @trigger, @seq, 'software', added, '[]', changed
+    FROM staged_changes WHERE device_id = @deviceId AND gen = @gen ORDER BY part`);
+  const dropChanges = db.prepare('DELETE FROM staged_changes WHERE device_id = ? AND gen = ?');
+  const garbage = db.prepare(`
+    INSERT OR REPLACE INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, mark_from)
+    VALUES (@deviceId, @gen, @replacedBy, @seq, @at, @trigger, @markFrom)`);
+
+  return {
+    read(deviceId: string): StagingState | null {
+      const r = readRow.get(deviceId);
+      if (!r) return null;
+      return {
+        first: r.first_seq,
+        count: r.part_count,
+        digest: r.digest,
+        trigger: TriggerSchema.parse(r.trigger),
+        received: JSON.parse(r.received) as number[],
+        rest: r.rest === null ? null : (JSON.parse(r.rest) as StoredInventory),
+        softwareSum: BigInt(`0x${r.software_sum}`),
+        softwareCount: r.software_count,
+      };
+    },
+    write(deviceId: string, s: StagingState | null): void {
+      if (s === null) {
+        remove.run(deviceId);
+        return;
+      }
+      upsert.run({
+        deviceId,
+        first: s.first,
+        count: s.count,
+        digest: s.digest,
+        trigger: s.trigger,
+        received: JSON.stringify(s.received),
+        rest: s.rest === null ? null : JSON.stringify(s.rest),
+        sum: s.softwareSum.toString(16),
+        softwareCount: s.softwareCount,
+      });
+    },
+    insertRow,
+    writeChanges(deviceId: string, gen: number, c: { index: number; added: Software[]; changed: SectionChange['changed'] }): void {
+      insertChanges.run(deviceId, gen, c.index, JSON.stringify(c.added), JSON.stringify(c.changed));
+    },
+    addGarbage(deviceId: string, g: Garbage): void {
+      const r = g.replacedBy;
+      garbage.run({
+        deviceId,
+        gen: g.gen,
+        replacedBy: r?.gen ?? null,
+        seq: r?.seq ?? null,
+        at: r?.at ?? null,
+        trigger: r?.trigger ?? null,
+        // Names of the new generation are marked for recounting from the first key on.
+        markFrom: r ? '' : null,
+      });
+    },
+    publishChanges(deviceId: string, receivedAt: number, s: { gen: number; seq: number; at: string; trigger: string }): void {
+      publish.run({ deviceId, gen: s.gen, at: s.at, receivedAt, trigger: s.trigger, seq: s.seq });
+      dropChanges.run(deviceId, s.gen);
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// Inventory items cut to the per-batch entry budget (LIMITS.maxInventoryEntriesPerBatch), so that
+// no item, however large the snapshot or the change, makes the server do more than a bounded amount
+// of work in one batch. The agent cuts with these functions and the server counts with the same
+// `inventoryEntries`, so an honest agent never has an item refused for its size.
+import { applyDeltaTo, keyed, type InventoryState } from './delta-apply.js';
+import type { Delta } from './delta-schema.js';
+import { combineDigests, sectionDigests } from './digest.js';
+import { COLLECTION_SECTIONS, type CollectionSection, type Snapshot } from './inventory.js';
+import { LIMITS, type Item, type ItemBody, type Trigger } from './protocol.js';
+
+type InventoryItem = Extract<Item, { kind: 'inventory.full' | 'inventory.delta' | 'inventory.part' }>;
+
+/** The collection entries an inventory item makes the server apply (its work, roughly). */
+export function inventoryEntries(item: InventoryItem): number {
+  if (item.kind === 'inventory.full') return snapshotEntries(item.body.snapshot);
+  if (item.kind === 'inventory.part') {
+    const rest = item.body.rest;
+    return item.body.software.length + (rest ? rest.network.length + rest.users.length : 0);
+  }
+  return deltaEntries(item.body.delta);
+}
+
+export function snapshotEntries(s: Pick<Snapshot, 'network' | 'users' | 'software'>): number {
+  return s.network.length + s.users.length + s.software.length;
+}
+
+export function deltaEntries(delta: Delta): number {
+  let n = 0;
+  for (const section of COLLECTION_SECTIONS) {
+    const d = delta[section];
+    n += (d?.added?.length ?? 0) + (d?.removed?.length ?? 0) + (d?.changed?.length ?? 0);
+  }
+  return n;
+}
+
+/**
+ * A full snapshot as parts of at most `budget` entries each: part 0 carries every section but
+ * software and the first page of software, the others a page each. `first` is the seq part 0 will
+ * have (the parts take consecutive seqs). `snapshot` must be normalised and within the limits.
+ */
+export function snapshotParts(
+  snapshot: Snapshot,
+  digest: string,
+  trigger: Trigger,
+  first: number,
+  budget: number = LIMITS.maxInventoryEntriesPerBatch,
+): ItemBody<'inventory.part'>[] {
+  const { software, ...rest } = snapshot;
+  const firstPage = budget - rest.network.length - rest.users.length;
+  const pages = [software.slice(0, firstPage)];
+  for (let i = firstPage; i < software.length; i += budget) pages.push(software.slice(i, i + budget));
+  return pages.map((page, index) => ({
+    trigger,
+    digest,
+    first,
+    index,
+    count: pages.length,
+    ...(index === 0 ? { rest } : {}),
+    software: page,
+  }));
+}
+
+/**
+ * A delta from `base` cut into deltas of at most `budget` entries that, applied in order, compose
+ * to it; each with the digest of the snapshot it leads to. Removals go first, so no intermediate
+ * snapshot holds more items than the larger of the two ends (and none breaks a limit the ends keep).
+ */
+export function splitDelta(base: Snapshot, delta: Delta, budget: number = LIMITS.maxInventoryEntriesPerBatch): { delta: Delta; digest: string }[] {
+  const pieces = cutDelta(delta, budget);
+  let state: InventoryState = {
+    hardware: base.hardware,
+    os: base.os,
+    collections: { network: keyed('network', base.network), users: keyed('users', base.users), software: keyed('software', base.software) },
+    digests: sectionDigests(base),
+  };
+  return pieces.map((piece) => {
+    const applied = applyDeltaTo(state, piece);
+    if (!applied.ok) throw new Error(`a piece of a valid delta did not apply: ${applied.message}`);
+    state = { hardware: applied.hardware, os: applied.os, collections: applied.collections, digests: applied.digests };
+    return { delta: piece, digest: combineDigests(applied.digests) };
+  });
+}
+
+type Op = { section: CollectionSection; kind: 'removed' | 'changed' | 'added'; value: unknown };
+
+function cutDelta(delta: Delta, budget: number): Delta[] {
+  const ops: Op[] = [];
+  for (const kind of ['removed', 'changed', 'added'] as const) {
+    for (const section of COLLECTION_SECTIONS) {
+      for (const value of (delta[section]?.[kind] ?? []) as unknown[]) ops.push({ section, kind, value });
+    }
+  }
+  const pieces: Delta[] = [];
+  for (let i = 0; i < ops.length || pieces.length === 0; i += budget) {
+    const piece: Record<string, Record<string, unknown[]>> = {};
+    for (const op of ops.slice(i, i + budget)) ((piece[op.section] ??= {})[op.kind] ??= []).push(op.value);
+    pieces.push(piece as Delta);
+  }
+  // Object sections (hardware, os) are a handful of fields: they ride with the first piece.
+  if (delta.hardware) pieces[0]!.hardware = delta.hardware;
+  if (delta.os) pieces[0]!.os = delta.os;
+  return pieces;
+}
