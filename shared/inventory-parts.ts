@@ -8,7 +8,11 @@ import { combineDigests, sectionDigests } from './digest.js';
 import { COLLECTION_SECTIONS, type CollectionSection, type Snapshot } from './inventory.js';
 import { LIMITS, type Item, type ItemBody, type Trigger } from './protocol.js';
 
-type InventoryItem = Extract<Item, { kind: 'inventory.full' | 'inventory.delta' | 'inventory.part' }>;
+export type InventoryItem = Extract<Item, { kind: 'inventory.full' | 'inventory.delta' | 'inventory.part' }>;
+
+export function isInventoryItem(item: Item): item is InventoryItem {
+  return item.kind === 'inventory.full' || item.kind === 'inventory.delta' || item.kind === 'inventory.part';
+}
 
 /** The collection entries an inventory item makes the server apply (its work, roughly). */
 export function inventoryEntries(item: InventoryItem): number {
@@ -65,7 +69,11 @@ export function snapshotParts(
  * to it; each with the digest of the snapshot it leads to. Removals go first, so no intermediate
  * snapshot holds more items than the larger of the two ends (and none breaks a limit the ends keep).
  */
-export function splitDelta(base: Snapshot, delta: Delta, budget: number = LIMITS.maxInventoryEntriesPerBatch): { delta: Delta; digest: string }[] {
+export function splitDelta(
+  base: Snapshot,
+  delta: Delta,
+  budget: number = LIMITS.maxInventoryEntriesPerBatch,
+): { delta: Delta; digest: string }[] {
   const pieces = cutDelta(delta, budget);
   let state: InventoryState = {
     hardware: base.hardware,
@@ -94,7 +102,7 @@ function cutDelta(delta: Delta, budget: number): Delta[] {
   for (let i = 0; i < ops.length || pieces.length === 0; i += budget) {
     const piece: Record<string, Record<string, unknown[]>> = {};
     for (const op of ops.slice(i, i + budget)) ((piece[op.section] ??= {})[op.kind] ??= []).push(op.value);
-    pieces.push(piece as Delta);
+    pieces.push(piece);
   }
   // Object sections (hardware, os) are a handful of fields: they ride with the first piece.
   if (delta.hardware) pieces[0]!.hardware = delta.hardware;

@@ -255,7 +255,7 @@ export class Link {
     };
     if (msg.code === 'E_AUTH') return this.credentialsRejected();
     if (msg.code === 'E_BAD_TOKEN') return this.tokenRejected();
-    if (msg.code === 'E_DIGEST_MISMATCH' || msg.code === 'E_NO_BASELINE') {
+    if (msg.code === 'E_DIGEST_MISMATCH' || msg.code === 'E_NO_BASELINE' || msg.code === 'E_PART_SEQUENCE') {
       this.log.warn(fields, 'the server needs a full snapshot');
       this.opts.outbox.requestFull();
       return this.pump();

@@ -2,12 +2,22 @@
 // diffed against. One SQLite file (see database.ts for the durability choice). The item and the
 // baseline it moves to are written in one transaction, so after any crash the queue and the
 // baseline agree: the baseline's digest is the digest the last queued inventory item leads to.
-import { diffSnapshots, isEmptyDelta } from '../../shared/delta.js';
+import { diffSnapshots, isEmptyDelta, type Delta } from '../../shared/delta.js';
+import { deltaEntries, snapshotEntries, snapshotParts, splitDelta } from '../../shared/inventory-parts.js';
 import { snapshotDigest } from '../../shared/digest.js';
 import { OutpostError, type ErrorCode } from '../../shared/errors.js';
 import { SnapshotSchema, type Snapshot } from '../../shared/inventory.js';
 import type { Logger } from '../../shared/log.js';
-import { ItemBodies, ItemSchema, TriggerSchema, type Item, type ItemBody, type ItemKind, type Trigger } from '../../shared/protocol.js';
+import {
+  ItemBodies,
+  ItemSchema,
+  LIMITS,
+  TriggerSchema,
+  type Item,
+  type ItemBody,
+  type ItemKind,
+  type Trigger,
+} from '../../shared/protocol.js';
 import { openOrSetAside, type Db } from './database.js';
 import { badBody, checkSize, sizedJson, validSnapshot } from './validate.js';
 
@@ -31,7 +41,9 @@ export type Reconciliation = 'in-step' | 'agent-state-lost' | 'server-state-lost
 
 /** Set-aside rows kept for inspection; older ones are dropped. */
 export const MAX_DEAD_ITEMS = 1000;
-const INVENTORY_KINDS = `('inventory.full', 'inventory.delta')`;
+const INVENTORY_KINDS = `('inventory.full', 'inventory.delta', 'inventory.part')`;
+/** One per pending snapshot or change: the parts of one snapshot count once. */
+const INVENTORY_UNITS = `kind IN ('inventory.full', 'inventory.delta') OR (kind = 'inventory.part' AND json_extract(body, '$.index') = 0)`;
 /** The trigger on a full snapshot the outbox makes itself from its baseline. */
 const RESYNC: Trigger = 'resync';
 
@@ -94,29 +106,22 @@ export class Outbox {
     const digest = snapshotDigest(next);
     const base = this.baseline();
     const full = !base || opts.full === true || this.state().full_requested === 1;
-    let kind: ItemKind;
-    let body: ItemBody<'inventory.full'> | ItemBody<'inventory.delta'>;
-    if (full) {
-      kind = 'inventory.full';
-      body = { trigger, digest, snapshot: next };
-    } else {
-      const delta = diffSnapshots(base.snapshot, next);
+    let delta: Delta | undefined;
+    if (!full) {
+      delta = diffSnapshots(base.snapshot, next);
       if (isEmptyDelta(delta)) return null;
-      kind = 'inventory.delta';
-      body = { trigger, baseDigest: base.digest, digest, delta };
     }
-    const bodyJson = sizedJson(body);
     const snapshotJson = JSON.stringify(next);
     const at = this.now().toISOString();
     const recorded = db.transaction(() => {
-      const seq = this.insert(kind, at, bodyJson);
+      const last = delta ? this.insertDelta(at, trigger, base!, delta, digest) : this.insertFull(at, trigger, next, snapshotJson, digest);
       db.prepare(
         `INSERT INTO baseline (id, snapshot, digest, at, trigger) VALUES (1, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET snapshot = excluded.snapshot, digest = excluded.digest, at = excluded.at, trigger = excluded.trigger`,
       ).run(snapshotJson, digest, at, trigger);
       db.prepare('UPDATE state SET full_requested = 0 WHERE id = 1').run();
-      const folded = this.foldBacklog(at, snapshotJson, digest);
-      return folded === undefined ? { seq, kind } : { seq: folded, kind: 'inventory.full' as const };
+      const folded = this.foldBacklog(at, next, snapshotJson, digest);
+      return folded ?? last;
     })();
     this.cached = { snapshot: next, digest, at, trigger };
     return recorded;
@@ -165,13 +170,8 @@ export class Outbox {
     }
     const at = this.now().toISOString();
     db.transaction(() => {
-      const last = db
-        .prepare(
-          `SELECT kind, json_extract(body, '$.digest') AS digest FROM items WHERE kind IN ${INVENTORY_KINDS} ORDER BY seq DESC LIMIT 1`,
-        )
-        .get() as { kind: string; digest: unknown } | undefined;
-      if (last?.kind === 'inventory.full' && last.digest === base.digest) return;
-      this.replaceInventoryWithFull(at, JSON.stringify(base.snapshot), base.digest);
+      if (this.fullOfPending(base.digest)) return;
+      this.replaceInventoryWithFull(at, base.snapshot, JSON.stringify(base.snapshot), base.digest);
     })();
     this.opts.log.info({ digest: base.digest }, 'full snapshot queued at the server request');
   }
@@ -334,21 +334,73 @@ export class Outbox {
     return seq;
   }
 
-  /** Inside a transaction: too many pending inventory items become one full snapshot. */
-  private foldBacklog(at: string, snapshotJson: string, digest: string): number | undefined {
-    const { n } = this.db().prepare(`SELECT COUNT(*) AS n FROM items WHERE kind IN ${INVENTORY_KINDS}`).get() as { n: number };
-    if (n <= this.maxBacklog) return undefined;
-    this.opts.log.info({ pending: n, max: this.maxBacklog }, 'inventory backlog folded into one full snapshot');
-    return this.replaceInventoryWithFull(at, snapshotJson, digest);
+  /** Whether the last pending inventory is a whole snapshot (one item, or every part) with this digest. */
+  private fullOfPending(digest: string): boolean {
+    const last = this.db()
+      .prepare(
+        `SELECT seq, kind, json_extract(body, '$.digest') AS digest, json_extract(body, '$.first') AS first,
+           json_extract(body, '$.index') AS idx, json_extract(body, '$.count') AS count
+         FROM items WHERE kind IN ${INVENTORY_KINDS} ORDER BY seq DESC LIMIT 1`,
+      )
+      .get() as { seq: number; kind: string; digest: unknown; first: unknown; idx: unknown; count: unknown } | undefined;
+    if (!last || last.digest !== digest) return false;
+    if (last.kind === 'inventory.full') return true;
+    if (last.kind !== 'inventory.part' || last.idx !== Number(last.count) - 1 || last.first !== last.seq - Number(last.idx)) return false;
+    // Every part still pending (none acked yet, none renumbered away from its `first`).
+    const { n } = this.db()
+      .prepare(`SELECT COUNT(*) AS n FROM items WHERE kind = 'inventory.part' AND seq BETWEEN ? AND ?`)
+      .get(last.first, last.seq) as { n: number };
+    return n === Number(last.count);
   }
 
-  /** Inside a transaction. Items of other kinds keep their seq and order. */
-  private replaceInventoryWithFull(at: string, snapshotJson: string, digest: string): number {
+  /** Inside a transaction: too many pending inventory items become one full snapshot. */
+  private foldBacklog(at: string, snapshot: Snapshot, snapshotJson: string, digest: string): { seq: number; kind: ItemKind } | undefined {
+    const { n } = this.db().prepare(`SELECT COUNT(*) AS n FROM items WHERE ${INVENTORY_UNITS}`).get() as { n: number };
+    if (n <= this.maxBacklog) return undefined;
+    this.opts.log.info({ pending: n, max: this.maxBacklog }, 'inventory backlog folded into one full snapshot');
+    const seq = this.replaceInventoryWithFull(at, snapshot, snapshotJson, digest);
+    return { seq, kind: snapshotEntries(snapshot) > LIMITS.maxInventoryEntriesPerBatch ? 'inventory.part' : 'inventory.full' };
+  }
+
+  /** Inside a transaction. Items of other kinds keep their seq and order. Returns the last seq. */
+  private replaceInventoryWithFull(at: string, snapshot: Snapshot, snapshotJson: string, digest: string): number {
     this.db().prepare(`DELETE FROM items WHERE kind IN ${INVENTORY_KINDS}`).run();
-    // The stored snapshot is already validated and normalised: splice it in rather than re-encode.
-    const bodyJson = `{"trigger":${JSON.stringify(RESYNC)},"digest":${JSON.stringify(digest)},"snapshot":${snapshotJson}}`;
-    checkSize(bodyJson);
-    return this.insert('inventory.full', at, bodyJson);
+    return this.insertFull(at, RESYNC, snapshot, snapshotJson, digest).seq;
+  }
+
+  /**
+   * Inside a transaction: a full snapshot as one item, or, past the server's per-batch entry budget,
+   * as parts with consecutive seqs (shared/inventory-parts.ts). Returns the last item's seq.
+   */
+  private insertFull(
+    at: string,
+    trigger: Trigger,
+    snapshot: Snapshot,
+    snapshotJson: string,
+    digest: string,
+  ): { seq: number; kind: ItemKind } {
+    if (snapshotEntries(snapshot) <= LIMITS.maxInventoryEntriesPerBatch) {
+      // The snapshot is already validated and normalised: splice it in rather than re-encode.
+      const bodyJson = `{"trigger":${JSON.stringify(trigger)},"digest":${JSON.stringify(digest)},"snapshot":${snapshotJson}}`;
+      checkSize(bodyJson);
+      return { seq: this.insert('inventory.full', at, bodyJson), kind: 'inventory.full' };
+    }
+    const first = this.state().last_seq + 1;
+    let seq = first;
+    for (const part of snapshotParts(snapshot, digest, trigger, first)) seq = this.insert('inventory.part', at, sizedJson(part));
+    return { seq, kind: 'inventory.part' };
+  }
+
+  /** Inside a transaction: a delta as one item, or cut into deltas that compose, each within the budget. */
+  private insertDelta(at: string, trigger: Trigger, base: Baseline, delta: Delta, digest: string): { seq: number; kind: ItemKind } {
+    const pieces = deltaEntries(delta) <= LIMITS.maxInventoryEntriesPerBatch ? [{ delta, digest }] : splitDelta(base.snapshot, delta);
+    let baseDigest = base.digest;
+    let seq = 0;
+    for (const piece of pieces) {
+      seq = this.insert('inventory.delta', at, sizedJson({ trigger, baseDigest, digest: piece.digest, delta: piece.delta }));
+      baseDigest = piece.digest;
+    }
+    return { seq, kind: 'inventory.delta' };
   }
 
   private readRow(row: ItemRow): Item | undefined {

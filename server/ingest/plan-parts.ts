@@ -169,7 +169,11 @@ function restChanges(before: StoredInventory | null, after: StoredInventory): Se
   const base = {
     hardware: prev.hardware,
     os: prev.os,
-    collections: { network: keyed('network', prev.network), users: keyed('users', prev.users), software: new Overlay(keyed('software', [])) },
+    collections: {
+      network: keyed('network', prev.network),
+      users: keyed('users', prev.users),
+      software: new Overlay(keyed('software', [])),
+    },
     digests: sectionDigests(prev),
   };
   const applied = applyDeltaTo(base, diffSnapshots(prev, { ...after, software: [] }));

@@ -44,7 +44,9 @@ export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuot
   const softwareByKey = db.prepare<[string, number, string], SoftwareRow>(
     `SELECT ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = ? AND gen = ? AND item_key = ?`,
   );
-  const allSoftware = db.prepare<[string, number], SoftwareRow>(`SELECT ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = ? AND gen = ?`);
+  const allSoftware = db.prepare<[string, number], SoftwareRow>(
+    `SELECT ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = ? AND gen = ?`,
+  );
   const writeProgress = db.prepare('UPDATE devices SET last_seq = ?, needs_full = ?, last_seen = ? WHERE id = ?');
   const writeSnapshot = db.prepare(`
     INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES (?, ?, ?, ?, ?, ?)

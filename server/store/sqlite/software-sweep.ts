@@ -74,5 +74,5 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     }
     return Math.max(rows.length, 1);
   };
-  return db.transaction(step) as SweepStep;
+  return db.transaction(step);
 }

@@ -28,9 +28,7 @@ export function createStagingStatements(db: Database.Database) {
   const insertRow = db.prepare(`
     INSERT OR IGNORE INTO software_rows (device_id, gen, item_key, name, version, publisher, arch, source, scope, user_name, install_date)
     VALUES (@deviceId, @gen, @key, @name, @version, @publisher, @arch, @source, @scope, @user, @installDate)`);
-  const insertChanges = db.prepare(
-    'INSERT OR REPLACE INTO staged_changes (device_id, gen, part, added, changed) VALUES (?, ?, ?, ?, ?)',
-  );
+  const insertChanges = db.prepare('INSERT OR REPLACE INTO staged_changes (device_id, gen, part, added, changed) VALUES (?, ?, ?, ?, ?)');
   const publish = db.prepare(`
     INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
     SELECT device_id, @at, @receivedAt, @trigger, @seq, 'software', added, '[]', changed

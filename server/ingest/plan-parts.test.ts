@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { snapshotDigest } from '../../shared/digest.js';
+import type { Snapshot } from '../../shared/inventory.js';
+import { snapshotParts } from '../../shared/inventory-parts.js';
+import { normaliseSnapshot } from '../../shared/normalise.js';
+import { LIMITS, type Item } from '../../shared/protocol.js';
+import { deltaItem, fullItem, machine, pkg } from '../../test/support/server/fixtures.js';
+import { hashSecret } from '../store/secrets.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { issueEnrolmentToken } from '../store/tokens.js';
+import { planBatch } from './plan-batch.js';
+
+const AT = '2025-01-02T03:04:05.000Z';
+const BUDGET = LIMITS.maxInventoryEntriesPerBatch;
+
+/** A machine with `n` packages named `${prefix}-i`: past the budget, it travels in parts. */
+const big = (n: number, prefix = 'pkg') => machine({ software: Array.from({ length: n }, (_, i) => pkg(`${prefix}-${i}`, '1')) });
+
+/** The parts of a snapshot as the agent builds them, seqs from `first` on. */
+function parts(snapshot: Snapshot, first: number, digest = snapshotDigest(snapshot)): Item[] {
+  return snapshotParts(normaliseSnapshot(snapshot), digest, 'startup', first).map((body, i) => ({
+    seq: first + i,
+    at: AT,
+    kind: 'inventory.part',
+    body,
+  }));
+}
+
+describe('full snapshots in parts (staged, swapped at the last part)', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let deviceId: string;
+  let clock = 1_000_000;
+
+  const open = () => SqliteStore.open(dir);
+  const apply = async (items: Item[]) => {
+    const applied = await store.applyBatch(deviceId, clock++, (state) => planBatch(state, items));
+    assert.ok(applied);
+    return applied.plan;
+  };
+  /** One batch per item, as the agent sends parts (each is a budget's worth); each must apply cleanly. */
+  const applyEach = async (items: Item[]) => {
+    for (const item of items) assert.deepEqual(codes(await apply([item])), []);
+  };
+  const codes = (plan: { problems: { code: string; seq: number }[] }) => plan.problems.map((p) => [p.code, p.seq]);
+  const stored = async () => (await store.getDevice(deviceId))!.snapshot;
+  const sweep = async () => {
+    while ((await store.sweepSoftware(BUDGET, clock)) > 0);
+  };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'outpost-parts-'));
+    store = open();
+    const token = await issueEnrolmentToken(store, {}, clock);
+    const enrolled = await store.enrol({
+      tokenHash: hashSecret(token),
+      hints: { installId: 'inst-parts', hostname: 'parts', macs: [] },
+      agentVersion: 't',
+      secretHash: hashSecret('secret-parts'),
+      at: clock++,
+    });
+    assert.ok(enrolled.ok);
+    deviceId = enrolled.deviceId;
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows nothing of a snapshot until its last part is in, then all of it, with its digest', async () => {
+    const v1 = machine({ software: [pkg('bash', '5.1')] });
+    await apply([fullItem(1, v1)]);
+    const v2 = big(5_000);
+    const items = parts(v2, 2);
+    assert.equal(items.length, 3);
+    for (const item of items.slice(0, -1)) {
+      assert.deepEqual(codes(await apply([item])), []);
+      assert.equal(snapshotDigest((await stored())!), snapshotDigest(v1), 'the old snapshot stays whole until the swap');
+    }
+    const last = await apply(items.slice(-1));
+    assert.deepEqual(codes(last), []);
+    assert.equal(last.fullRequested, false);
+    const after = (await stored())!;
+    assert.equal(after.software.length, 5_000);
+    assert.equal(snapshotDigest(after), snapshotDigest(v2));
+    assert.equal((await store.getDevice(deviceId))!.digest, snapshotDigest(v2));
+    // The old generation is deleted in steps; what the new one lacks is recorded as removed.
+    await sweep();
+    const changes = (await store.listChanges(deviceId, { limit: 50 }))!.filter((c) => c.section === 'software' && c.seq === 4);
+    assert.equal(
+      changes.reduce((n, c) => n + c.added.length, 0),
+      5_000,
+    );
+    assert.deepEqual(
+      changes.flatMap((c) => c.removed),
+      [pkg('bash', '5.1')],
+    );
+    // A delta on the swapped-in snapshot applies as usual.
+    const v3 = { ...v2, software: [...v2.software.slice(1), pkg('zsh', '5.9')] };
+    assert.deepEqual(codes(await apply([deltaItem(5, v2, v3)])), []);
+    assert.equal(snapshotDigest((await stored())!), snapshotDigest(v3));
+  });
+
+  it('keeps the acknowledged parts across a restart and completes the swap after it', async () => {
+    const v = big(4_500);
+    const items = parts(v, 1);
+    await applyEach(items.slice(0, 2));
+    await store.close();
+    store = open();
+    assert.equal(await stored(), null, 'no half snapshot is visible after the restart');
+    await applyEach(items.slice(2));
+    assert.equal(snapshotDigest((await stored())!), snapshotDigest(v));
+  });
+
+  it('takes parts out of order and ignores a part sent twice', async () => {
+    const v = big(5_000);
+    const [p0, p1, p2] = parts(v, 1);
+    // Seqs stay increasing (the server skips replays by seq); the indices come in another order.
+    const reorder = (item: Item, seq: number): Item => ({ ...item, seq });
+    await apply([reorder(p2!, 3)]);
+    await apply([reorder(p0!, 4)]);
+    await apply([reorder(p0!, 5)]);
+    assert.equal(await stored(), null);
+    assert.deepEqual(codes(await apply([reorder(p1!, 6)])), []);
+    const after = (await stored())!;
+    assert.equal(after.software.length, 5_000);
+    assert.equal(snapshotDigest(after), snapshotDigest(v));
+  });
+
+  it('refuses a part of an older sequence once a newer one started, and completes the newer one', async () => {
+    const a = big(4_200, 'a');
+    const b = big(4_300, 'b');
+    const pa = parts(a, 1);
+    await apply(pa.slice(0, 1));
+    const pb = parts(b, 2);
+    await apply(pb.slice(0, 1));
+    const stale = { ...pa[1]!, seq: 3 };
+    const refused = await apply([stale]);
+    assert.deepEqual(codes(refused), [['E_PART_SEQUENCE', 3]]);
+    const rest = pb.slice(1).map((item, i) => ({ ...item, seq: 4 + i }));
+    for (const item of rest) assert.deepEqual(codes(await apply([item])), []);
+    assert.equal(snapshotDigest((await stored())!), snapshotDigest(b));
+    await sweep();
+  });
+
+  it('refuses the swap when the parts do not add up to their digest, keeps the old snapshot and asks for a full one', async () => {
+    const v1 = machine({ software: [pkg('bash', '5.1')] });
+    await apply([fullItem(1, v1)]);
+    const v2 = big(4_100);
+    const items = parts(v2, 2, snapshotDigest(big(4_100, 'other')));
+    await applyEach(items.slice(0, -1));
+    const last = await apply(items.slice(-1));
+    assert.deepEqual(codes(last), [['E_DIGEST_MISMATCH', items.at(-1)!.seq]]);
+    assert.equal(last.fullRequested, true);
+    assert.equal(snapshotDigest((await stored())!), snapshotDigest(v1));
+    // The resend (a new sequence) goes through.
+    await applyEach(parts(v2, 10));
+    assert.equal(snapshotDigest((await stored())!), snapshotDigest(v2));
+  });
+
+  it('refuses any item past the entry budget with E_BATCH_TOO_LARGE and changes nothing', async () => {
+    const v1 = machine({ software: [pkg('bash', '5.1')] });
+    await apply([fullItem(1, v1)]);
+    const tooBig = await apply([fullItem(2, big(BUDGET + 1))]);
+    assert.deepEqual(codes(tooBig), [['E_BATCH_TOO_LARGE', 2]]);
+    const grown = big(BUDGET + 1);
+    const delta = await apply([deltaItem(3, v1, grown)]);
+    assert.deepEqual(codes(delta), [['E_BATCH_TOO_LARGE', 3]]);
+    assert.equal(delta.fullRequested, true);
+    assert.equal(snapshotDigest((await stored())!), snapshotDigest(v1));
+  });
+
+  it('applies a small full snapshot onto a large stored one by swapping, not by diffing the large one', async () => {
+    await applyEach(parts(big(6_000), 1));
+    const small = machine({ software: [pkg('bash', '5.2'), pkg('vim', '9')] });
+    const plan = await apply([fullItem(10, small)]);
+    assert.deepEqual(codes(plan), []);
+    assert.equal(plan.swapped?.gen, 10);
+    assert.equal(snapshotDigest((await stored())!), snapshotDigest(small));
+    await sweep();
+    const removed = (await store.listChanges(deviceId, { limit: 50 }))!.filter((c) => c.seq === 10).flatMap((c) => c.removed);
+    assert.equal(removed.length, 6_000);
+  });
+});
