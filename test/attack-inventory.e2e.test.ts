@@ -1,6 +1,7 @@
 // An enrolled device turned hostile, against a real server with a real honest agent beside it. It
-// speaks the wire protocol with its valid device secret and sends deltas that would grow its software
-// past SNAPSHOT_LIMITS (refused with E_SNAPSHOT_LIMIT, nothing stored) and large valid delta batches.
+// speaks the wire protocol with its valid device secret: the largest snapshot in parts, deltas that
+// would grow its software past SNAPSHOT_LIMITS (refused with E_SNAPSHOT_LIMIT, nothing stored), items
+// past the per-batch entry budget (refused with E_BATCH_TOO_LARGE) and the largest valid deltas.
 // The honest agent keeps its link and its data, and /api/health keeps answering.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import WebSocket from 'ws';
 import { diffSnapshots, emptySnapshot } from '../shared/delta.js';
 import { snapshotDigest } from '../shared/digest.js';
 import { SNAPSHOT_LIMITS, type Snapshot, type Software } from '../shared/inventory.js';
-import { PROTOCOL_VERSION } from '../shared/protocol.js';
+import { LIMITS, PROTOCOL_VERSION } from '../shared/protocol.js';
+import { partItems } from './support/protocol-device.js';
 import {
   createToken,
   startAgent,
@@ -117,15 +119,28 @@ describe('a hostile device against the inventory ingest', () => {
     await server?.stop();
   });
 
-  it('refuses a delta that would grow the software past the limit with E_SNAPSHOT_LIMIT and stores nothing of it', async () => {
+  it('takes a 50,000-package snapshot in parts, then refuses growth past the limit and items past the budget, storing nothing of them', async () => {
     const device = await hostileDevice(server.url, await createToken(dataDir));
-    const base: Snapshot = { ...emptySnapshot('attacker'), os: { platform: 'linux', hostname: 'attacker' }, software: pkgs('base', 1) };
+    const base: Snapshot = {
+      ...emptySnapshot('attacker'),
+      os: { platform: 'linux', hostname: 'attacker' },
+      software: pkgs('base', SNAPSHOT_LIMITS.software),
+    };
     const digest = snapshotDigest(base);
-    await device.batch([{ seq: device.seq(), at: at(), kind: 'inventory.full', body: { trigger: 'startup', digest, snapshot: base } }]);
+    const parts = partItems(base, device.seq());
+    for (let i = 1; i < parts.length; i++) device.seq();
+    for (const part of parts)
+      assert.deepEqual(
+        (await device.batch([part])).filter((f) => f.type === 'error'),
+        [],
+      );
+    const stored = await server.api<{ softwareCount: number; digest: string }>(`/api/devices/${device.deviceId}`);
+    assert.equal(stored.body.softwareCount, SNAPSHOT_LIMITS.software);
+    assert.equal(stored.body.digest, digest);
     const changesBefore = (await server.api<{ items: unknown[] }>(`/api/devices/${device.deviceId}/changes`)).body.items.length;
 
-    // As many new packages as one delta may carry: with the one already there, one past the limit.
-    const grown: Snapshot = { ...base, software: [...base.software, ...pkgs('flood', SNAPSHOT_LIMITS.software)] };
+    // One package more than the limit allows: refused by the limit.
+    const grown: Snapshot = { ...base, software: [...base.software, ...pkgs('flood', 1)] };
     const seq = device.seq();
     const answer = await device.batch([
       {
@@ -135,7 +150,6 @@ describe('a hostile device against the inventory ingest', () => {
         body: { trigger: 'software-change', baseDigest: digest, digest: snapshotDigest(grown), delta: diffSnapshots(base, grown) },
       },
     ]);
-
     const refusal = answer.find((f) => f.type === 'error');
     assert.equal(refusal?.code, 'E_SNAPSHOT_LIMIT');
     assert.equal(refusal?.seq, seq);
@@ -144,29 +158,47 @@ describe('a hostile device against the inventory ingest', () => {
       answer.some((f) => f.type === 'command' && f.command === 'full-snapshot'),
       'the server asks for a full snapshot',
     );
+    // A delta (or a full snapshot) carrying more entries than one batch may apply: refused by the budget.
+    const flood: Snapshot = {
+      ...base,
+      software: [...base.software.slice(LIMITS.maxInventoryEntriesPerBatch), ...pkgs('flood', LIMITS.maxInventoryEntriesPerBatch)],
+    };
+    const bigSeq = device.seq();
+    const tooBig = await device.batch([
+      {
+        seq: bigSeq,
+        at: at(),
+        kind: 'inventory.delta',
+        body: { trigger: 'software-change', baseDigest: digest, digest: snapshotDigest(flood), delta: diffSnapshots(base, flood) },
+      },
+    ]);
+    assert.deepEqual(
+      tooBig.filter((f) => f.type === 'error').map((f) => [f.code, f.seq]),
+      [['E_BATCH_TOO_LARGE', bigSeq]],
+    );
     const { body } = await server.api<{ softwareCount: number; digest: string }>(`/api/devices/${device.deviceId}`);
-    assert.equal(body.softwareCount, 1);
+    assert.equal(body.softwareCount, SNAPSHOT_LIMITS.software);
     assert.equal(body.digest, digest);
     assert.equal((await server.api<{ items: unknown[] }>(`/api/devices/${device.deviceId}/changes`)).body.items.length, changesBefore);
-    assert.equal(device.ws.readyState, WebSocket.OPEN, 'a refused delta does not end the connection');
+    assert.equal(device.ws.readyState, WebSocket.OPEN, 'a refused item does not end the connection');
     device.ws.terminate();
   });
 
-  it('applies large valid delta batches in full, digest for digest', async () => {
+  it('applies the largest valid deltas the budget allows, digest for digest', async () => {
     const device = await hostileDevice(server.url, await createToken(dataDir));
     let snapshot: Snapshot = {
       ...emptySnapshot('attacker'),
       os: { platform: 'linux', hostname: 'attacker' },
       software: pkgs('base', 10_000),
     };
-    await device.batch([
-      { seq: device.seq(), at: at(), kind: 'inventory.full', body: { trigger: 'startup', digest: snapshotDigest(snapshot), snapshot } },
-    ]);
-    for (let round = 0; round < 2; round++) {
-      const items = [];
-      for (let i = 0; i < 4; i++) {
-        const next: Snapshot = { ...snapshot, software: [...snapshot.software.slice(5_000), ...pkgs(`swap-${round}-${i}`, 5_000)] };
-        items.push({
+    const parts = partItems(snapshot, device.seq());
+    for (let i = 1; i < parts.length; i++) device.seq();
+    for (const part of parts) await device.batch([part]);
+    const swap = LIMITS.maxInventoryEntriesPerBatch / 2;
+    for (let round = 0; round < 4; round++) {
+      const next: Snapshot = { ...snapshot, software: [...snapshot.software.slice(swap), ...pkgs(`swap-${round}`, swap)] };
+      const answer = await device.batch([
+        {
           seq: device.seq(),
           at: at(),
           kind: 'inventory.delta',
@@ -176,14 +208,13 @@ describe('a hostile device against the inventory ingest', () => {
             digest: snapshotDigest(next),
             delta: diffSnapshots(snapshot, next),
           },
-        });
-        snapshot = next;
-      }
-      const answer = await device.batch(items);
+        },
+      ]);
       assert.deepEqual(
         answer.filter((f) => f.type === 'error'),
         [],
       );
+      snapshot = next;
     }
     const { body } = await server.api<{ softwareCount: number; digest: string }>(`/api/devices/${device.deviceId}`);
     assert.equal(body.softwareCount, 10_000);

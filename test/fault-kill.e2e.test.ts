@@ -1,15 +1,21 @@
 // Fault suite, crashes: kill -9 of the agent and of the server, again and again, while a batch of
 // changes and tickets is on its way (a package installed, tickets raised, then the kill after a
 // random delay from a printed seed; FAULT_SEED=n replays the same delays). At the end the server holds the
-// agent's digest, one history row per real change and one ticket per ticket raised.
+// agent's digest, one history row per real change and one ticket per ticket raised. Then a device
+// sends a 50,000-package snapshot in parts and the server is killed mid-sequence: the acknowledged
+// parts survive, no half snapshot shows, and after the rest the digests are equal.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { callLocalAgent } from '../agent/local-api/client.js';
+import { emptySnapshot } from '../shared/delta.js';
+import { snapshotDigest } from '../shared/digest.js';
+import type { Snapshot } from '../shared/inventory.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot, testPackageName } from './support/deb.js';
 import { packageHistory, ticketsBySubject } from './support/history.js';
 import { freePort } from './support/ports.js';
 import { agentSettled } from './support/quiesce.js';
+import { packages, partItems, protocolDevice } from './support/protocol-device.js';
 import {
   createToken,
   runToEnd,
@@ -98,5 +104,59 @@ describe('fault suite: repeated kill -9 of the agent and the server mid-batch', 
       subjects.map(() => 1),
       'each ticket stored once',
     );
+  });
+});
+
+describe('fault suite: kill -9 of the server in the middle of a snapshot sent in parts', { timeout: 300_000 }, () => {
+  const dir = tempDir();
+  const dataDir = join(dir, 'server');
+  let server: ServerProc;
+
+  after(async () => {
+    await server?.kill();
+  });
+
+  it('keeps the acknowledged parts, shows no half snapshot, and ends with the digests equal', async () => {
+    const port = await freePort();
+    server = await startServer(dataDir, { port });
+    const adminToken = server.adminToken;
+    let device = await protocolDevice(server.url, { token: await createToken(dataDir), installId: 'parts-kill-0001' });
+    const small: Snapshot = {
+      ...emptySnapshot('parts-kill'),
+      os: { platform: 'linux', hostname: 'parts-kill' },
+      software: packages('old', 3),
+    };
+    await device.batch([
+      {
+        seq: 1,
+        at: new Date().toISOString(),
+        kind: 'inventory.full',
+        body: { trigger: 'startup', digest: snapshotDigest(small), snapshot: small },
+      },
+    ]);
+    const big: Snapshot = { ...small, software: packages('pkg', 50_000) };
+    const parts = partItems(big, 2);
+    const half = Math.floor(parts.length / 2);
+    for (const part of parts.slice(0, half)) await device.batch([part]);
+    // The next part is on its way when the server dies.
+    device.ws.send(JSON.stringify({ type: 'items', items: [parts[half]] }));
+    await server.kill();
+    server = await startServer(dataDir, { port, adminToken });
+
+    const mid = await server.api<{ digest: string; softwareCount: number }>(`/api/devices/${device.deviceId}`);
+    assert.equal(mid.body.digest, snapshotDigest(small), 'the old snapshot is whole until the last part is in');
+    assert.equal(mid.body.softwareCount, 3);
+    device = await protocolDevice(server.url, { deviceId: device.deviceId, secret: device.secret });
+    assert.ok(device.lastSeq >= parts[half - 1]!.seq, 'every acknowledged part survived the kill');
+    for (const part of parts.filter((p) => p.seq > device.lastSeq)) {
+      assert.deepEqual(
+        (await device.batch([part])).filter((f) => f.type === 'error'),
+        [],
+      );
+    }
+    const done = await server.api<{ digest: string; softwareCount: number }>(`/api/devices/${device.deviceId}`);
+    assert.equal(done.body.digest, snapshotDigest(big));
+    assert.equal(done.body.softwareCount, 50_000);
+    device.close();
   });
 });
