@@ -109,3 +109,35 @@ function cutDelta(delta: Delta, budget: number): Delta[] {
   if (delta.os) pieces[0]!.os = delta.os;
   return pieces;
 }
+
+/**
+ * `inventoryEntries` of an item not validated yet (any JSON), counting only what is there: the
+ * server screens a frame with it before the schema check, whose cost grows with the entries.
+ */
+export function rawInventoryEntries(item: unknown): number {
+  const len = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  const field = (v: unknown, key: string): unknown =>
+    v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  const body = field(item, 'body');
+  switch (field(item, 'kind')) {
+    case 'inventory.full': {
+      const s = field(body, 'snapshot');
+      return len(field(s, 'network')) + len(field(s, 'users')) + len(field(s, 'software'));
+    }
+    case 'inventory.part': {
+      const rest = field(body, 'rest');
+      return len(field(body, 'software')) + len(field(rest, 'network')) + len(field(rest, 'users'));
+    }
+    case 'inventory.delta': {
+      const delta = field(body, 'delta');
+      let n = 0;
+      for (const section of COLLECTION_SECTIONS) {
+        const d = field(delta, section);
+        n += len(field(d, 'added')) + len(field(d, 'removed')) + len(field(d, 'changed'));
+      }
+      return n;
+    }
+    default:
+      return 0;
+  }
+}

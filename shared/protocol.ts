@@ -249,14 +249,22 @@ export type ServerMessage = ServerMessageMap[keyof ServerMessageMap];
 
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; message: string };
 
-/** Parses one text frame against a message map. Never throws. */
-export function parseFrame<M extends Record<string, z.ZodType>>(map: M, raw: string): ParseResult<z.infer<M[keyof M]>> {
+/**
+ * Parses one text frame against a message map. Never throws. `screen` sees the parsed JSON before
+ * the schema does (and may trim it): the server takes out items it refuses unvalidated.
+ */
+export function parseFrame<M extends Record<string, z.ZodType>>(
+  map: M,
+  raw: string,
+  screen?: (data: unknown) => void,
+): ParseResult<z.infer<M[keyof M]>> {
   let data: unknown;
   try {
     data = JSON.parse(raw);
   } catch {
     return { ok: false, code: 'E_BAD_JSON', message: ERROR_CODES.E_BAD_JSON };
   }
+  screen?.(data);
   const type = (data as { type?: unknown } | null)?.type;
   if (typeof type !== 'string' || !Object.hasOwn(map, type)) {
     return { ok: false, code: 'E_UNKNOWN_TYPE', message: `Unknown message type ${JSON.stringify(type)?.slice(0, 64)}.` };

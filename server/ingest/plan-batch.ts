@@ -61,7 +61,8 @@ interface Working {
   applied: boolean;
 }
 
-export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan {
+/** `overBudget`: items the session took out of the frame before the schema check (budget-screen.ts). */
+export function planBatch(state: IngestState, items: readonly Item[], overBudget: readonly { seq: number }[] = []): BatchPlan {
   const plan: BatchPlan = {
     lastSeq: state.lastSeq,
     needsFull: state.needsFull,
@@ -101,12 +102,7 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
     }
     entries += inventoryEntries(item);
     if (entries > LIMITS.maxInventoryEntriesPerBatch) {
-      skipInventory(
-        plan,
-        item,
-        'E_BATCH_TOO_LARGE',
-        `The batch carries more than ${LIMITS.maxInventoryEntriesPerBatch} inventory entries; this item was not applied.`,
-      );
+      refuseOverBudget(plan, item.seq);
       continue;
     }
     let changes: SectionChange[];
@@ -123,6 +119,11 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
   }
 
   plan.softwareGen = parts.liveGen;
+  for (const { seq } of overBudget) {
+    if (seq <= state.lastSeq) continue;
+    plan.lastSeq = Math.max(plan.lastSeq, seq);
+    refuseOverBudget(plan, seq);
+  }
   if (current?.applied && current.digests && current.digest) {
     const { collections: c } = current;
     const network = materialise('network', current.base.network, c.network);
@@ -267,6 +268,13 @@ function fold(working: Working, delta: Delta, digests: SectionDigests): Applied 
   }
   Object.assign(working, { hardware: applied.hardware, os: applied.os, applied: true });
   return { ...working, changes: applied.changes };
+}
+
+function refuseOverBudget(plan: BatchPlan, seq: number): void {
+  const message = `The batch carries more than ${LIMITS.maxInventoryEntriesPerBatch} inventory entries; this item was not applied.`;
+  plan.problems.push({ code: 'E_BATCH_TOO_LARGE', seq, message: `${message} A full snapshot is needed.` });
+  plan.needsFull = true;
+  plan.fullRequested = true;
 }
 
 function skipInventory(plan: BatchPlan, item: FullItem | DeltaItem | PartItem, code: ErrorCode, message: string): [] {

@@ -21,6 +21,7 @@ import { raiseFrameLimit } from './frame-limit.js';
 import type { AppliedBatch, DeviceRuntime, Store } from '../store/store.js';
 import type { LivePublisher } from '../live/hub.js';
 import { inventoryEvent, ticketEvents } from './live-events.js';
+import { screenBudget, type Screened } from './budget-screen.js';
 import { outOfOrderSeq, planBatch, type BatchPlan } from './plan-batch.js';
 import { batchReplies, FULL_LIST_LIMIT, ticketMessages } from './ticket-replies.js';
 
@@ -157,7 +158,10 @@ export class AgentSession {
 
   private async handle(text: string, isBinary: boolean): Promise<void> {
     if (isBinary) return this.reject('E_BAD_MESSAGE', 'Frames must be text (JSON).');
-    const parsed = parseFrame(AgentMessages, text);
+    let overBudget: Screened[] = [];
+    const parsed = parseFrame(AgentMessages, text, (data) => {
+      if (this.deviceId !== null) overBudget = screenBudget(data);
+    });
     if (!parsed.ok) {
       const { code, message } = refine(parsed.code, parsed.message, text);
       return this.reject(code, message);
@@ -168,7 +172,7 @@ export class AgentSession {
       if (message.type === 'hello') return this.hello(message);
       return this.fatal('E_NOT_AUTHENTICATED', ERROR_CODES.E_NOT_AUTHENTICATED, CLOSE_CODES.protocol);
     }
-    if (message.type === 'items') return this.items(message.items);
+    if (message.type === 'items') return this.items(message.items, overBudget);
     this.error('E_ALREADY_AUTHENTICATED', ERROR_CODES.E_ALREADY_AUTHENTICATED);
   }
 
@@ -237,7 +241,7 @@ export class AgentSession {
     for (const message of ticketMessages(tickets, true)) this.send(message);
   }
 
-  private async items(items: Item[]): Promise<void> {
+  private async items(items: Item[], overBudget: Screened[] = []): Promise<void> {
     const disorder = outOfOrderSeq(items);
     if (disorder !== null) return this.error('E_SEQ_ORDER', ERROR_CODES.E_SEQ_ORDER, disorder);
     const deviceId = this.deviceId!;
@@ -246,7 +250,7 @@ export class AgentSession {
     try {
       applied = await this.ctx.store.applyBatch(deviceId, this.ctx.now(), (state) => {
         if (!sameHash(state.secretHash, mine)) throw new SupersededCredential();
-        return planBatch(state, items);
+        return planBatch(state, items, overBudget);
       });
     } catch (err) {
       if (!(err instanceof SupersededCredential)) throw err;
