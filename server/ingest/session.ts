@@ -159,9 +159,14 @@ export class AgentSession {
   private async handle(text: string, isBinary: boolean): Promise<void> {
     if (isBinary) return this.reject('E_BAD_MESSAGE', 'Frames must be text (JSON).');
     let overBudget: Screened[] = [];
+    let emptied = false;
     const parsed = parseFrame(AgentMessages, text, (data) => {
-      if (this.deviceId !== null) overBudget = screenBudget(data);
+      if (this.deviceId === null) return;
+      overBudget = screenBudget(data);
+      emptied = overBudget.length > 0 && (data as { items: unknown[] }).items.length === 0;
     });
+    // Every item was past the budget: nothing left to validate, each is refused by its seq.
+    if (emptied) return this.items([], overBudget);
     if (!parsed.ok) {
       const { code, message } = refine(parsed.code, parsed.message, text);
       return this.reject(code, message);
