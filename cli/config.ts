@@ -42,6 +42,12 @@ export const SERVER_SETTINGS = {
     env: 'OUTPOST_AUTH_TIMEOUT_MS',
     file: 'authTimeoutMs',
   },
+  // The TCP accept queue: a reconnect storm overflows a short one (the OS caps it at somaxconn).
+  listenBacklog: {
+    schema: z.coerce.number().int().min(16, 'must be at least 16').max(65_535, 'must be at most 65535').optional(),
+    env: 'OUTPOST_LISTEN_BACKLOG',
+    file: 'listenBacklog',
+  },
   tlsCert: { schema: nonEmpty.optional(), flag: '--tls-cert', env: 'OUTPOST_TLS_CERT', file: 'tlsCert' },
   tlsKey: { schema: nonEmpty.optional(), flag: '--tls-key', env: 'OUTPOST_TLS_KEY', file: 'tlsKey' },
 } satisfies Record<string, SettingSpec<unknown>>;

@@ -20,6 +20,8 @@ import type { Store } from './store/store.js';
 import { issueEnrolmentToken, type EnrolmentTokenOptions } from './store/tokens.js';
 import { OUTPOST_VERSION } from '../shared/version.js';
 
+export const DEFAULT_LISTEN_BACKLOG = 4096;
+
 export interface ServerOptions {
   host: string;
   port: number;
@@ -32,6 +34,12 @@ export interface ServerOptions {
   settings?: Partial<Settings>;
   /** How long a new connection has to send enrol or hello. Default 5 s. */
   authTimeoutMs?: number;
+  /**
+   * The listen backlog (TCP accept queue). Node's default, 511, overflows in a reconnect storm and
+   * handshakes then wait on SYN retransmits; default DEFAULT_LISTEN_BACKLOG (the OS caps it at
+   * net.core.somaxconn).
+   */
+  listenBacklog?: number;
   /** Caps on unauthenticated agent connections, per address and in total (PRE_AUTH_DEFAULTS). */
   preAuth?: Partial<PreAuthLimits>;
   /** The service desk to sync with; without one the server is the desk of record. */
@@ -76,7 +84,7 @@ export class OutpostServer {
       await store.clearOnline();
       const adminToken = await this.initAdminToken(store);
       const running = await this.assemble(store);
-      await running.app.listen({ host: this.opts.host, port: this.opts.port });
+      await running.app.listen({ host: this.opts.host, port: this.opts.port, backlog: this.opts.listenBacklog ?? DEFAULT_LISTEN_BACKLOG });
       running.gateway.start();
       running.desk?.start();
       this.running = running;

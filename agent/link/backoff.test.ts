@@ -51,4 +51,15 @@ describe('backoff with full jitter', () => {
     b.atLeast(2);
     assert.equal(b.attempt, 6);
   });
+
+  it('never draws from a window narrower than the spread the server announced', () => {
+    const backoff = new Backoff(() => 0.5);
+    backoff.spreadOver(60_000);
+    assert.deepEqual([backoff.next(), backoff.next()], [30_000, 30_000]);
+    for (let i = 0; i < 10; i++) backoff.next();
+    assert.equal(backoff.next(), BACKOFF_CAP_MS / 2, 'a wider backoff ceiling still wins');
+    backoff.reset();
+    backoff.spreadOver(0);
+    assert.equal(backoff.next(), 500);
+  });
 });

@@ -20,6 +20,8 @@ export function backoffCeiling(attempt: number, baseMs = BACKOFF_BASE_MS, capMs 
 /** Counts failed attempts and hands out the next delay. */
 export class Backoff {
   private attempts = 0;
+  /** The server's announced reconnect spread (welcome): no ceiling is lower. */
+  private spreadMs = 0;
 
   constructor(
     private readonly random: () => number = Math.random,
@@ -33,7 +35,17 @@ export class Backoff {
 
   /** The delay before the next attempt; each call counts one more failure. */
   next(): number {
-    return backoffDelay(this.attempts++, this.random, this.baseMs, this.capMs);
+    const attempt = this.attempts++;
+    const ceiling = Math.max(backoffCeiling(attempt, this.baseMs, this.capMs), this.spreadMs);
+    return Math.floor(clampUnit(this.random()) * ceiling);
+  }
+
+  /**
+   * The server said how widely its fleet should spread reconnects (from its size): every delay is
+   * drawn from at least [0, ms), so a restart brings thousands of agents back as a stream.
+   */
+  spreadOver(ms: number): void {
+    this.spreadMs = Math.max(0, Number.isFinite(ms) ? ms : 0);
   }
 
   /** At least `attempt` failures from now on: a server that is going away spreads its fleet wider. */

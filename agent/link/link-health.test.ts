@@ -128,6 +128,23 @@ describe('Link backoff', () => {
     assert.deepEqual(delays(), [500, 1000, 500]);
   });
 
+  it('spreads its reconnects over the window the server announced for its fleet', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+    h = await harness({ server: { reconnectSpreadSeconds: 40 }, link: { random: () => 0.5, heartbeatTimeoutMs: 24 * 3600_000 } });
+    const delays = () => h.log.entries.filter((e) => e.msg === 'reconnecting').map((e) => e.fields.delayMs);
+    h.link.start();
+    await eventually(() => h.link.connected, 'connected', { spin: true });
+    h.server.dropConnections();
+    await eventually(() => delays().length === 1, 'a reconnect scheduled', { spin: true });
+    // Half of the announced 40 s, not half of the first backoff ceiling (1 s).
+    assert.deepEqual(delays(), [20_000]);
+    mock.timers.tick(19_999);
+    assert.equal(h.server.connections, 1, 'not before its turn');
+    mock.timers.tick(1);
+    await eventually(() => h.link.connected, 'back', { spin: true });
+    assert.equal(h.server.connections, 2);
+  });
+
   it('spreads its return wider when the server says it is going away', async () => {
     h = await harness({ link: { random: () => 0.001 } });
     h.link.start();

@@ -205,6 +205,7 @@ export class Link {
       return;
     }
     this.id = msg.deviceId;
+    this.backoff.spreadOver((msg.reconnectSpreadSeconds ?? 0) * 1000);
     if (this.firstSent === 'hello') this.followMerge(msg.deviceId);
     const reconciliation = this.opts.outbox.reconcile(msg.lastSeq);
     this.phase = 'ready';

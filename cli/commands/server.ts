@@ -20,6 +20,7 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
     dataDir: settings.data,
     ...(settings.adminToken ? { adminToken: settings.adminToken } : {}),
     ...(settings.authTimeoutMs !== undefined ? { authTimeoutMs: settings.authTimeoutMs } : {}),
+    ...(settings.listenBacklog !== undefined ? { listenBacklog: settings.listenBacklog } : {}),
     preAuth: {
       ...(settings.preAuthPerAddress !== undefined ? { perAddress: settings.preAuthPerAddress } : {}),
       ...(settings.preAuthTotal !== undefined ? { total: settings.preAuthTotal } : {}),

@@ -73,6 +73,7 @@ export class AgentGateway {
       claim: (deviceId, session) => this.claim(deviceId, session),
       release: (deviceId, session) => this.release(deviceId, session),
       softwareLeftBehind: () => this.sweeper.poke(),
+      reconnectSpreadSeconds: () => reconnectSpreadSeconds(this.online.size),
     };
   }
 
@@ -169,7 +170,7 @@ export class AgentGateway {
       checkFrameLimitSupport(ws, LIMITS.preAuthFrameBytes);
       this.frameLimitChecked = true;
     }
-    const session = new AgentSession(ws, this.ctx, req.socket.remoteAddress ?? 'unknown', releasePreAuth);
+    const session = new AgentSession(ws, this.ctx, req.socket.remoteAddress ?? 'unknown', releasePreAuth, () => req.socket.bytesRead);
     this.sessions.add(session);
     ws.once('close', () => this.sessions.delete(session));
     session.start();
@@ -202,6 +203,18 @@ export class AgentGateway {
       .then(() => this.live.publish('presence', { deviceId, online, at: new Date(this.opts.now()).toISOString() }))
       .catch((err: unknown) => this.opts.log.warn({ deviceId, online, err: errorText(err) }, 'could not record presence'));
   }
+}
+
+/** Reconnects one process takes in comfortably per second, TLS and hello included (bench/fleet). */
+export const RECONNECTS_PER_SECOND = 300;
+export const MAX_RECONNECT_SPREAD_S = 600;
+
+/**
+ * How widely the fleet should spread its reconnects after losing this server: long enough that all
+ * of `fleet` come back at about RECONNECTS_PER_SECOND, never longer than MAX_RECONNECT_SPREAD_S.
+ */
+export function reconnectSpreadSeconds(fleet: number): number {
+  return Math.min(MAX_RECONNECT_SPREAD_S, Math.ceil(Math.max(0, fleet) / RECONNECTS_PER_SECOND));
 }
 
 function errorText(err: unknown): string {

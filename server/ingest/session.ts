@@ -42,6 +42,8 @@ export interface SessionContext {
   release(deviceId: string, session: AgentSession): void;
   /** A batch left software rows of a past generation behind: the sweeper deletes them in steps. */
   softwareLeftBehind(): void;
+  /** Over how many seconds this server's agents should spread their reconnects (see welcome). */
+  reconnectSpreadSeconds(): number;
 }
 
 /** Thrown inside the batch transaction when the device re-enrolled after this session authenticated. */
@@ -55,6 +57,10 @@ export class AgentSession {
   private pending = 0;
   private work: Promise<void> = Promise.resolve();
   private authTimer: NodeJS.Timeout | undefined;
+  /** Socket bytes read when the session started (the upgrade request), and whether the login
+   * deadline was extended once for a frame that had arrived but was still being inflated. */
+  private bytesAtStart = 0;
+  private authExtended = false;
   /** Messages received before authentication: the first must be enrol or hello, and alone. */
   private preAuthMessages = 0;
   private resolveDone!: () => void;
@@ -68,6 +74,8 @@ export class AgentSession {
     readonly remote: string,
     /** Gives back this connection's unauthenticated slot (idempotent). */
     private readonly releasePreAuth: () => void = () => undefined,
+    /** Bytes read from the TCP socket so far (net.Socket.bytesRead), for the login timeout. */
+    private readonly bytesRead: () => number = () => 0,
   ) {
     this.log = ctx.log.child({ remote });
   }
@@ -84,6 +92,7 @@ export class AgentSession {
       this.cutOffSoon();
     });
     this.ws.on('close', (code) => this.onClose(code));
+    this.bytesAtStart = this.bytesRead();
     this.authTimer = setTimeout(() => this.authTimedOut(), this.ctx.authTimeoutMs);
   }
 
@@ -238,7 +247,13 @@ export class AgentSession {
     this.secretHash = secretHash;
     this.log = this.ctx.log.child({ deviceId, remote: this.remote });
     this.ctx.claim(deviceId, this);
-    this.send({ type: 'welcome', deviceId, lastSeq: runtime.lastSeq, settings: this.ctx.settings() });
+    this.send({
+      type: 'welcome',
+      deviceId,
+      lastSeq: runtime.lastSeq,
+      settings: this.ctx.settings(),
+      reconnectSpreadSeconds: this.ctx.reconnectSpreadSeconds(),
+    });
     // Without a usable baseline every delta would be refused; ask for the full picture straight away.
     if (runtime.needsFull) this.send({ type: 'command', command: 'full-snapshot' });
     // The endpoint's ticket list may be stale by anything that happened while it was away.
@@ -309,6 +324,15 @@ export class AgentSession {
 
   private authTimedOut(): void {
     if (this.deviceId !== null || this.closing || this.pending > 0) return;
+    // In a storm, ws inflates a few frames at a time per process: a hello that reached the socket in
+    // time may still wait its turn. The deadline counts from when the server could first read the
+    // frame, so bytes that arrived in time get one more period to become a message (once: a peer
+    // trickling bytes gains no more than that, and the pre-auth frame limit keeps it small).
+    if (!this.authExtended && this.bytesRead() > this.bytesAtStart) {
+      this.authExtended = true;
+      this.authTimer = setTimeout(() => this.authTimedOut(), this.ctx.authTimeoutMs);
+      return;
+    }
     this.fatal('E_NOT_AUTHENTICATED', `No hello or enrol within ${Math.round(this.ctx.authTimeoutMs / 1000)} s.`, CLOSE_CODES.protocol);
   }
 

@@ -45,6 +45,8 @@ export interface FakeAgentServerOptions {
   clientNoContextTakeover?: boolean;
   /** Act as the desk of record for tickets and worklogs. Default false. */
   desk?: boolean;
+  /** The reconnect spread welcome announces, in seconds; absent by default (an older server). */
+  reconnectSpreadSeconds?: number;
 }
 
 interface Conn {
@@ -66,7 +68,7 @@ export class FakeAgentServer extends EventEmitter {
   readonly bytesReadAt: number[] = [];
   connections = 0;
   held: { conn: Conn; items: Item[] }[] = [];
-  opts: Required<FakeAgentServerOptions>;
+  opts: Required<Omit<FakeAgentServerOptions, 'reconnectSpreadSeconds'>> & Pick<FakeAgentServerOptions, 'reconnectSpreadSeconds'>;
   private wss: WebSocketServer | undefined;
   private readonly conns = new Set<Conn>();
   private port = 0;
@@ -235,7 +237,14 @@ export class FakeAgentServer extends EventEmitter {
 
   private welcome(conn: Conn, device: FakeDevice): void {
     conn.device = device;
-    this.reply(conn, { type: 'welcome', deviceId: device.deviceId, lastSeq: device.lastSeq, settings: DEFAULT_SETTINGS });
+    const spread = this.opts.reconnectSpreadSeconds;
+    this.reply(conn, {
+      type: 'welcome',
+      deviceId: device.deviceId,
+      lastSeq: device.lastSeq,
+      settings: DEFAULT_SETTINGS,
+      ...(spread === undefined ? {} : { reconnectSpreadSeconds: spread }),
+    });
     if (this.opts.desk) this.reply(conn, { type: 'tickets', full: true, tickets: [...device.tickets.values()] });
   }
 
