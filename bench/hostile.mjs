@@ -1,25 +1,30 @@
 #!/usr/bin/env node
-// One hostile device against a real server: the server runs in this process (so that its event-loop
-// delay can be read with perf_hooks.monitorEventLoopDelay), the device and an /api/health prober run
-// as child processes. The device enrols, sends the largest full snapshot the limits allow (in parts,
-// one batch each, as the agent does), then 16 MB frames of deltas past the limit and the per-batch
-// entry budget (refused), a resync in parts, the largest valid deltas the budget allows, and a small
-// full snapshot onto the large one (a swap; the sweeper deletes the old rows in steps). Prints the
-// event-loop delay p99/max and the /api/health latency p50/p99/max.
+// One hostile device against a real server, sending the worst valid batches protocol 3 allows: every
+// text field at its 1,024-character limit, every collection at its limit, every batch at the entry
+// budget. The server runs in this process, so that its event loop can be watched (perf_hooks
+// monitorEventLoopDelay for the p99, and a 5 ms timer that records each stall and when it ended);
+// the device and an /api/health prober (a request every 20 ms) run as child processes. The device
+// reports when each batch was sent and acked, so every stall is put down to the batch it happened in
+// (or to the software sweeper, between batches). The device, in order:
+//   - a full snapshot at every limit (50,000 packages, 256 interfaces, 1,000 users, a full hardware
+//     section) in parts of 2,000 entries, ~12 MB each: the largest parts;
+//   - frames of deltas past the entry budget (~14 MB of small packages) and a delta of 2,000 large
+//     packages past the snapshot limit: all refused, nothing applied;
+//   - the same snapshot again in parts (a resync: the old 50,000 rows are left to the sweeper);
+//   - the largest valid deltas: 2,000 packages changed, and 1,000 removed + 1,000 added, all large;
+//   - a full snapshot of 2,000 large packages onto the 50,000 stored (the sweeper deletes those).
+// Prints, per kind of batch, the slowest ack and the longest event-loop stall; then the event-loop
+// delay p99/max and the /api/health latency p50/p99/max over the whole attack.
 // Run after `npm run build`: node bench/hostile.mjs
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 const dist = new URL('../dist/', import.meta.url);
-const role = process.argv[2];
-if (role === 'probe') await probe(process.argv[3]);
-else if (role === 'attack') await attack(process.argv[3], process.argv[4]);
-else await main();
 
 async function main() {
   const { OutpostServer } = await import(new URL('server/server.js', dist).href);
@@ -38,21 +43,48 @@ async function main() {
 
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
+  const stalls = watchStalls(20);
   const prober = child(['probe', url]);
   const attacker = child(['attack', url, token]);
   const report = JSON.parse(await attacker.done);
+  await new Promise((r) => setTimeout(r, 5000)); // the sweeper finishes deleting the old rows
   prober.proc.kill('SIGTERM');
   const health = JSON.parse(await prober.done);
   delay.disable();
+  stalls.stop();
   await server.stop();
+
+  // A stall belongs to the batch in flight when it ended; one outside every batch to the sweeper.
+  const groups = new Map();
+  const between = { what: 'between batches (the software sweeper, heartbeats)', n: 0, mb: 0, ack: 0, stall: 0, cpu: 0, codes: new Set() };
+  for (const b of report.batches) {
+    const g = groups.get(b.what) ?? { what: b.what, n: 0, mb: 0, ack: 0, stall: 0, cpu: 0, codes: new Set() };
+    g.n++;
+    g.mb = Math.max(g.mb, b.bytes / 1e6);
+    g.ack = Math.max(g.ack, b.end - b.start);
+    for (const c of b.codes) g.codes.add(c);
+    groups.set(b.what, g);
+  }
+  for (const s of stalls.list) {
+    const b = report.batches.find((x) => s.end >= x.start && s.end <= x.end + 5);
+    const g = b ? groups.get(b.what) : between;
+    g.stall = Math.max(g.stall, s.ms);
+    g.cpu = Math.max(g.cpu, s.cpu);
+  }
 
   console.log(
     `\nOne hostile device, worst valid batches (server in this process; device and prober in their own); load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}\n`,
   );
-  for (const s of report.scenarios) console.log(`${s.what.padEnd(72)} ${`${s.ms.toFixed(0)} ms`.padStart(9)}   ${s.codes.join(', ')}`);
+  const ms = (v) => `${v.toFixed(0)} ms`.padStart(9);
+  console.log(`${'batch'.padEnd(68)} ${'n'.padStart(3)} ${'MB'.padStart(5)} ${'ack max'.padStart(9)} ${'stall max'.padStart(9)} ${'its CPU'.padStart(9)}   codes`);
+  for (const g of [...groups.values(), between]) {
+    console.log(`${g.what.padEnd(68)} ${String(g.n || '').padStart(3)} ${(g.mb ? g.mb.toFixed(1) : '').padStart(5)} ${g.n ? ms(g.ack) : ''.padStart(9)} ${ms(g.stall)} ${ms(g.cpu)}   ${[...g.codes].join(', ')}`);
+  }
+  const all = [...groups.values(), between];
   const rows = [
+    ['longest event-loop stall: wall / main-thread CPU in it', `${Math.max(...all.map((g) => g.stall)).toFixed(0)} / ${Math.max(...all.map((g) => g.cpu)).toFixed(0)} ms`, '<= 100 ms'],
     ['server event-loop delay p99 during the attack', `${(delay.percentile(99) / 1e6).toFixed(0)} ms`, '<= 100 ms'],
     ['server event-loop delay max during the attack', `${(delay.max / 1e6).toFixed(0)} ms`, ''],
     [`/api/health latency p50 (${health.n} requests)`, `${health.p50.toFixed(0)} ms`, ''],
@@ -60,12 +92,39 @@ async function main() {
     ['/api/health latency max', `${health.max.toFixed(0)} ms`, ''],
   ];
   console.log('');
-  for (const [what, value, target] of rows) console.log(`${what.padEnd(72)} ${String(value).padStart(9)}   ${target}`);
+  for (const [what, value, target] of rows) console.log(`${what.padEnd(68)} ${String(value).padStart(13)}   ${target}`);
   process.exit(0);
 }
 
+/**
+ * Records every stall of the event loop longer than `thresholdMs`: when it ended, its wall time,
+ * and the main thread's CPU time in it (from /proc, 10 ms ticks). On a loaded machine a stall's wall
+ * time includes waiting for a core; its CPU time is what the same batch costs on an idle one.
+ */
+function watchStalls(thresholdMs) {
+  const list = [];
+  const statPath = `/proc/self/task/${process.pid}/stat`;
+  const cpuMs = () => {
+    const fields = readFileSync(statPath, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in ticks of 10 ms
+  };
+  let last = performance.now();
+  let lastCpu = cpuMs();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const cpu = cpuMs();
+    const ms = now - last - 5;
+    if (ms > thresholdMs) list.push({ end: Date.now(), ms, cpu: cpu - lastCpu });
+    last = now;
+    lastCpu = cpu;
+  }, 5);
+  return { list, stop: () => clearInterval(timer) };
+}
+
 function child(args) {
-  const proc = spawn(process.execPath, [new URL(import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--max-old-space-size=4096', new URL(import.meta.url).pathname, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   const done = new Promise((resolve, reject) =>
@@ -76,7 +135,7 @@ function child(args) {
   return { proc, done };
 }
 
-/** Asks /api/health every 20 ms until told to stop; prints the latencies' p99 and max. */
+/** Asks /api/health every 20 ms until told to stop; prints the latencies' p50, p99 and max. */
 async function probe(url) {
   const times = [];
   let stop = false;
@@ -97,6 +156,53 @@ async function probe(url) {
   process.exit(0);
 }
 
+/** Text at its 1,024-character limit, unique by `tag`. */
+const long = (tag) => `${tag}-`.padEnd(1024, 'x');
+
+const bigPackage = (prefix, i, version = 'v1') => ({
+  name: long(`${prefix}-${i}`),
+  version: long(version),
+  publisher: long(`publisher-${version}`),
+  arch: long('arch'),
+  source: 'windows-registry',
+  scope: 'user',
+  user: long('user'),
+  installDate: long(`date-${version}`),
+});
+
+const smallPackage = (prefix, i) => ({ name: `${prefix}-${i}`, version: '1', source: 'dpkg', scope: 'machine' });
+
+/** Every section but software at its limits, every text at its longest. */
+function worstRest(SNAPSHOT_LIMITS) {
+  const many = (n, make) => Array.from({ length: n }, (_, i) => make(i));
+  const t = long;
+  return {
+    hardware: {
+      manufacturer: t('m'),
+      model: t('model'),
+      serial: t('serial'),
+      uuid: t('uuid'),
+      sku: t('sku'),
+      memory: {
+        totalBytes: 2 ** 40,
+        modules: many(256, (i) => ({ slot: t(`s${i}`), type: t('t'), manufacturer: t('m'), serial: t(`n${i}`), partNumber: t('p') })),
+      },
+      disks: many(256, (i) => ({ device: t(`d${i}`), type: t('t'), vendor: t('v'), model: t('m'), serial: t(`n${i}`), interface: t('i') })),
+      graphics: many(64, (i) => ({ vendor: t(`v${i}`), model: t('m') })),
+    },
+    os: { platform: 'linux', hostname: t('hostile'), distro: t('d'), release: t('r'), kernel: t('k') },
+    network: many(SNAPSHOT_LIMITS.network, (i) => ({
+      name: t(`if${i}`),
+      mac: t('mac'),
+      ipv4: many(64, (j) => `${i}.${j}.`.padEnd(64, '0')),
+      ipv6: many(64, (j) => `${i}:${j}:`.padEnd(64, '0')),
+      virtual: false,
+      type: t('type'),
+    })),
+    users: many(SNAPSHOT_LIMITS.users, (i) => ({ name: t(`u${i}`), domain: t('domain'), terminal: t('tty') })),
+  };
+}
+
 async function attack(url, token) {
   const { snapshotDigest } = await import(new URL('shared/digest.js', dist).href);
   const { diffSnapshots } = await import(new URL('shared/delta.js', dist).href);
@@ -111,6 +217,13 @@ async function attack(url, token) {
     const m = JSON.parse(data.toString());
     if (m.type === 'error') codes.push(m.code);
     for (const w of waiting.splice(0)) w(m);
+  });
+  let done = false;
+  let last = 'enrol';
+  ws.on('close', (code, reason) => {
+    if (done) return;
+    process.stderr.write(`hostile: the server closed the connection (${code} ${reason}) after: ${last}; errors: ${codes.join(', ')}\n`);
+    process.exit(1);
   });
   await new Promise((r) => ws.once('open', r));
   const next = (type) =>
@@ -129,84 +242,71 @@ async function attack(url, token) {
   );
   await next('welcome');
 
-  const pkgs = (prefix, n) =>
-    Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i}`, version: '1', source: 'dpkg', scope: 'machine' }));
-  let snapshot = {
-    hardware: { memory: { modules: [] }, disks: [], graphics: [] },
-    os: { platform: 'linux', hostname: 'hostile' },
-    network: [],
-    users: [],
-    software: pkgs('base', SNAPSHOT_LIMITS.software),
-  };
+  const budget = LIMITS.maxInventoryEntriesPerBatch;
+  let snapshot = normaliseSnapshot({
+    ...worstRest(SNAPSHOT_LIMITS),
+    software: Array.from({ length: SNAPSHOT_LIMITS.software }, (_, i) => bigPackage('base', i)),
+  });
   let seq = 0;
-  const scenarios = [];
+  const batches = [];
   const at = new Date().toISOString();
-  const send = async (what, items, times) => {
+  const send = async (what, items) => {
     const frame = JSON.stringify({ type: 'items', items });
     if (frame.length > LIMITS.maxFrameBytes) throw new Error(`${what}: frame of ${frame.length} bytes is over the limit`);
     codes.length = 0;
-    const t0 = performance.now();
+    last = what;
+    const start = Date.now();
     ws.send(frame);
+    const stuck = setTimeout(() => {
+      process.stderr.write(`hostile: no ack in 120 s for: ${what}; errors: ${codes.join(', ')}\n`);
+      process.exit(1);
+    }, 120_000);
     await next('ack');
-    const ms = performance.now() - t0;
-    if (times) times.push(ms);
-    else scenarios.push({ what: `${what} (${(frame.length / 1e6).toFixed(1)} MB)`, ms, codes: [...new Set(codes)] });
+    clearTimeout(stuck);
+    if (process.env.HOSTILE_VERBOSE) process.stderr.write(`${what}: ${Date.now() - start} ms ${codes.join(', ')}\n`);
+    batches.push({ what, bytes: frame.length, start, end: Date.now(), codes: [...new Set(codes)] });
   };
+  const delta = (baseDigest, digest, d) => ({ seq: ++seq, at, kind: 'inventory.delta', body: { trigger: 'software-change', baseDigest, digest, delta: d } });
 
-  const budget = LIMITS.maxInventoryEntriesPerBatch;
-  /** Sends a full snapshot as the agent does: past the budget, one part per batch. */
+  /** A full snapshot as the agent sends it past the budget: one part per batch. */
   const sendFull = async (what, trigger) => {
-    const parts = snapshotParts(normaliseSnapshot(snapshot), snapshotDigest(snapshot), trigger, seq + 1);
-    const times = [];
-    for (const body of parts) {
-      await send(`${what}: part ${body.index + 1} of ${body.count}`, [{ seq: ++seq, at, kind: 'inventory.part', body }], times);
+    for (const body of snapshotParts(snapshot, snapshotDigest(snapshot), trigger, seq + 1)) {
+      await send(what, [{ seq: ++seq, at, kind: 'inventory.part', body }]);
     }
-    scenarios.push({ what: `${what}, ${parts.length} parts: slowest part`, ms: Math.max(...times), codes: [...new Set(codes)] });
   };
 
-  await sendFull(`full snapshot of ${SNAPSHOT_LIMITS.software} packages`, 'startup');
-  // Deltas on the server's true base that would each take the software past the limit or the
-  // budget, as many as one 16 MB frame holds: all refused, nothing applied.
+  await sendFull('full snapshot at every limit, in parts (largest parts)', 'startup');
   const digest = snapshotDigest(snapshot);
-  for (let round = 0; round < 2; round++) {
-    const items = Array.from({ length: 4 }, (_, i) => ({
-      seq: ++seq,
-      at,
-      kind: 'inventory.delta',
-      body: {
-        trigger: 'software-change',
-        baseDigest: digest,
-        digest: 'f'.repeat(64),
-        delta: { software: { added: pkgs(`grow${round}-${i}`, i === 0 ? 1 : 40_000) } },
-      },
-    }));
-    await send('1 delta past the limit + 3 of 40,000 packages past the budget (refused)', items);
+  for (let round = 0; round < 3; round++) {
+    const items = Array.from({ length: 4 }, (_, i) => delta(digest, 'f'.repeat(64), { software: { added: Array.from({ length: 48_000 }, (_, j) => smallPackage(`grow${round}-${i}`, j)) } }));
+    await send('4 deltas of 48,000 small packages each, past the budget (refused)', items);
+    await send('1 delta of 2,000 large packages past the snapshot limit (refused)', [
+      delta(digest, 'f'.repeat(64), { software: { added: Array.from({ length: budget }, (_, j) => bigPackage(`over${round}`, j)) } }),
+    ]);
   }
-  await sendFull('full snapshot again (resync)', 'resync');
-  // The largest valid delta: budget entries (half removed, half added), one per batch.
-  for (let round = 0; round < 4; round++) {
-    const nextSnapshot = { ...snapshot, software: [...snapshot.software.slice(budget / 2), ...pkgs(`swap${round}`, budget / 2)] };
-    const item = {
-      seq: ++seq,
-      at,
-      kind: 'inventory.delta',
-      body: {
-        trigger: 'software-change',
-        baseDigest: snapshotDigest(snapshot),
-        digest: snapshotDigest(nextSnapshot),
-        delta: diffSnapshots(snapshot, nextSnapshot),
-      },
-    };
-    snapshot = nextSnapshot;
-    await send(`1 valid delta swapping ${budget / 2} packages`, [item]);
+  await sendFull('the same snapshot again, in parts (a resync)', 'resync');
+  // The largest valid deltas, one per batch, while the sweeper deletes the first generation.
+  for (let round = 0; round < 3; round++) {
+    const changed = { ...snapshot, software: snapshot.software.map((p, i) => (i < budget ? { ...p, ...bigPackage('base', i, `v${round + 2}`), name: p.name } : p)) };
+    await send('1 delta changing 2,000 large packages', [delta(snapshotDigest(snapshot), snapshotDigest(changed), diffSnapshots(snapshot, changed))]);
+    snapshot = changed;
+    const swapped = normaliseSnapshot({ ...snapshot, software: [...snapshot.software.slice(budget / 2), ...Array.from({ length: budget / 2 }, (_, i) => bigPackage(`swap${round}`, i))] });
+    await send('1 delta removing 1,000 and adding 1,000 large packages', [delta(snapshotDigest(snapshot), snapshotDigest(swapped), diffSnapshots(snapshot, swapped))]);
+    snapshot = swapped;
   }
-  // A small full snapshot onto the 50,000 stored: a swap; the old rows go in the sweeper's steps.
-  snapshot = { ...snapshot, software: pkgs('small', 10) };
-  await send('full snapshot of 10 packages onto 50,000 stored', [
+  // A full snapshot within the budget onto the 50,000 stored: a swap; the old rows go in the sweeper's steps.
+  snapshot = normaliseSnapshot({ ...snapshot, network: [], users: [], software: Array.from({ length: budget }, (_, i) => bigPackage('small', i)) });
+  await send('full snapshot of 2,000 large packages onto 50,000 stored', [
     { seq: ++seq, at, kind: 'inventory.full', body: { trigger: 'refresh', digest: snapshotDigest(snapshot), snapshot } },
   ]);
-  await new Promise((r) => setTimeout(r, 3000)); // the sweeper deletes the 50,000 old rows meanwhile
+  done = true;
   ws.close();
-  process.stdout.write(JSON.stringify({ scenarios }));
+  process.stdout.write(JSON.stringify({ batches }));
   process.exit(0);
 }
+
+// After every declaration above: the roles use the helpers defined with const.
+const role = process.argv[2];
+if (role === 'probe') await probe(process.argv[3]);
+else if (role === 'attack') await attack(process.argv[3], process.argv[4]);
+else await main();
