@@ -14,6 +14,7 @@ import type { DeskEvent } from '../types.js';
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk, ticketView } from '../../../test/fakes/desk-connector.js';
 import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
+import { followBatch } from '../../ingest/apply-tickets.js';
 
 const DEVICE = 'dev-1';
 
@@ -57,12 +58,12 @@ for (const profile of DESK_PROFILES) {
       engine.start();
       app = Fastify();
       ticketRoutes(app, { store, now: () => now, ticketChanged: () => undefined });
-      await store.applyBatch(DEVICE, now, () => ({
-        lastSeq: 1,
-        needsFull: false,
-        changes: [],
-        ticketItems: [createItem(1, 'ref-it-1') as TicketItem],
-      }));
+      await store.applyBatch(
+        DEVICE,
+        now,
+        () => ({ lastSeq: 1, needsFull: false, changes: [], ticketItems: [createItem(1, 'ref-it-1') as TicketItem] }),
+        followBatch(now, undefined, engine.jobs),
+      );
       await engine.whenIdle();
       ticketId = (await store.desk.ticketIdByRef(DEVICE, 'ref-it-1'))!;
       deskId = (await store.desk.deskIdFor('ticket', String(ticketId)))!;
