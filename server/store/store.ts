@@ -210,11 +210,14 @@ export interface FleetSoftware {
   prohibited: boolean;
 }
 
+/** Whether a package name is prohibited: the desk's rule (desk/rules/patterns.ts), compiled by the caller. */
+export type ProhibitedTest = (name: string) => boolean;
+
 export interface FleetSoftwareQuery {
   /** Substring of the name or publisher, case-insensitive. */
   q?: string;
-  /** The prohibited-software patterns in force, for the flag and the filter. */
-  patterns: readonly string[];
+  /** The prohibited-software rule in force, for the flag and the filter; nothing is prohibited when absent. */
+  prohibited?: ProhibitedTest;
   prohibitedOnly?: boolean;
   limit: number;
   offset: number;
@@ -314,8 +317,11 @@ export interface Store extends TicketStore {
   listFleetSoftware(query: FleetSoftwareQuery): Promise<ResultPage<FleetSoftware>>;
   /** One package name (case-insensitive): its versions and a page of its installs; null when no device has it. */
   softwareDetail(name: string, page: { limit: number; offset: number }): Promise<SoftwareDetail | null>;
-  /** For each pattern, in order: how many devices have at least one package matching it. */
-  prohibitedDeviceCounts(patterns: readonly string[]): Promise<number[]>;
+  /**
+   * For each test, in order: how many devices have at least one package it holds for. `any` (true
+   * when some test holds) narrows the names each test is asked about, for long lists.
+   */
+  prohibitedDeviceCounts(tests: readonly ProhibitedTest[], any?: ProhibitedTest): Promise<number[]>;
 
   /** Prohibited-software patterns added in the console, oldest first. */
   listProhibited(): Promise<ProhibitedRecord[]>;

@@ -46,7 +46,7 @@ describe('schema migrations', () => {
           { ...token, id: 'x' },
           { id: 'x', label: null, createdAt: 1, expiresAt: null, usesLeft: 2, used: 0, revoked: false },
         );
-        const software = await store.listFleetSoftware({ patterns: [], limit: 10, offset: 0 });
+        const software = await store.listFleetSoftware({ limit: 10, offset: 0 });
         assert.deepEqual(
           software.items.map((s) => [s.devices, s.versions]),
           [[1, 2]],

@@ -25,6 +25,7 @@ import type {
   FleetSoftware,
   FleetSoftwareQuery,
   ProhibitedRecord,
+  ProhibitedTest,
   ResultPage,
   SoftwareDetail,
   Store,
@@ -231,8 +232,8 @@ export class SqliteStore implements Store {
   async softwareDetail(name: string, page: { limit: number; offset: number }): Promise<SoftwareDetail | null> {
     return this.fleet.detail(name, page);
   }
-  async prohibitedDeviceCounts(patterns: readonly string[]): Promise<number[]> {
-    return this.fleet.deviceCounts(patterns);
+  async prohibitedDeviceCounts(tests: readonly ProhibitedTest[], any?: ProhibitedTest): Promise<number[]> {
+    return this.fleet.deviceCounts(tests, any);
   }
   async listProhibited(): Promise<ProhibitedRecord[]> {
     return this.prohibited.list();
