@@ -6,17 +6,18 @@ import type { Priority } from '../../shared/tickets.js';
 import type { NewServerNote } from './ticket-records.js';
 
 /**
- * Every kind of desk job with what it carries: one union for the writers (the store's enqueue, the
+ * Every kind of desk job with what it carries (a job for an endpoint's item is named as the item's
+ * kind: ticket.create, ticket.note, ticket.close, worklog): one union for the writers (the store's enqueue, the
  * engine) and the reader (desk/sync/flows.ts). Jobs carry Outpost ids; the data is read when run.
  */
 export type DeskJobSpec =
   | { kind: 'asset'; payload: { deviceId: string } }
-  | { kind: 'ticket'; payload: { deviceId: string; ref: string } }
+  | { kind: 'ticket.create'; payload: { deviceId: string; ref: string } }
   /** A note from an endpoint (deviceId, ref), or one IT added through the server API (ticketId). */
-  | { kind: 'note'; payload: { deviceId: string; ref: string; noteId: string } | { ticketId: number; noteId: string } }
-  | { kind: 'close'; payload: { deviceId: string; ref: string } }
+  | { kind: 'ticket.note'; payload: { deviceId: string; ref: string; noteId: string } | { ticketId: number; noteId: string } }
+  | { kind: 'ticket.close'; payload: { deviceId: string; ref: string } }
   /** A status IT set through the server API; the change id keys the job. */
-  | { kind: 'status'; payload: { ticketId: number; changeId: string } }
+  | { kind: 'ticket.status'; payload: { ticketId: number; changeId: string } }
   | { kind: 'worklog'; payload: { deviceId: string; ref: string; ticketId: number } }
   /** An asset event from the desk rules; `email` only in jobs written by earlier versions. */
   | { kind: 'event'; payload: { deviceId: string; eventKind: string; subject: string; description: string; email?: string } }

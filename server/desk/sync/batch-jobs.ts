@@ -82,7 +82,7 @@ function ticketJobs({ deviceId, ticketItems, results }: AppliedItems): NewDeskJo
   const jobs: NewDeskJob[] = [];
   const bySeq = new Map(results.map((r) => [r.seq, r]));
   const noteJob = (ref: string, noteId: string): NewDeskJob => ({
-    kind: 'note',
+    kind: 'ticket.note',
     key: `note:${deviceId}:${noteId}`,
     payload: { deviceId, ref, noteId },
   });
@@ -91,13 +91,13 @@ function ticketJobs({ deviceId, ticketItems, results }: AppliedItems): NewDeskJo
     if (!result || result.type === 'problem') continue;
     switch (item.kind) {
       case 'ticket.create':
-        jobs.push({ kind: 'ticket', key: `ticket:${deviceId}:${item.body.ref}`, payload: { deviceId, ref: item.body.ref } });
+        jobs.push({ kind: 'ticket.create', key: `ticket:${deviceId}:${item.body.ref}`, payload: { deviceId, ref: item.body.ref } });
         break;
       case 'ticket.note':
         jobs.push(noteJob(item.body.ref, item.body.noteId));
         break;
       case 'ticket.close':
-        jobs.push({ kind: 'close', key: `close:${deviceId}:${item.body.ref}`, payload: { deviceId, ref: item.body.ref } });
+        jobs.push({ kind: 'ticket.close', key: `close:${deviceId}:${item.body.ref}`, payload: { deviceId, ref: item.body.ref } });
         break;
       case 'ticket.reopen':
         // The note says why; the status job reopens the desk ticket where the desk takes statuses
@@ -105,7 +105,11 @@ function ticketJobs({ deviceId, ticketItems, results }: AppliedItems): NewDeskJo
         jobs.push(noteJob(item.body.ref, item.body.noteId));
         if (result.type === 'ticket') {
           const changeId = `reopen-${item.body.noteId}`;
-          jobs.push({ kind: 'status', key: `status:${result.ticketId}:${changeId}`, payload: { ticketId: result.ticketId, changeId } });
+          jobs.push({
+            kind: 'ticket.status',
+            key: `status:${result.ticketId}:${changeId}`,
+            payload: { ticketId: result.ticketId, changeId },
+          });
         }
         break;
       case 'worklog':

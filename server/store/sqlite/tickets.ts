@@ -122,7 +122,7 @@ export class SqliteTicketStore implements TicketStore {
         if (desk?.isEnabled && desk.knownDeskStatusSync(id) !== status) {
           // The change id keys the job: each change is one job; the job writes the ticket's status as it is then.
           const changeId = randomUUID();
-          desk.enqueueSync({ kind: 'status', key: `status:${id}:${changeId}`, payload: { ticketId: id, changeId } }, at);
+          desk.enqueueSync({ kind: 'ticket.status', key: `status:${id}:${changeId}`, payload: { ticketId: id, changeId } }, at);
           enqueued = true;
         }
       }
@@ -151,7 +151,7 @@ export class SqliteTicketStore implements TicketStore {
       const touch = note.visibility === 'customer' ? ', public_updated_at = @at' : '';
       this.db.prepare(`UPDATE tickets SET updated_at = @at${touch} WHERE id = @id`).run({ at: note.at, id });
       if (desk?.isEnabled)
-        desk.enqueueSync({ kind: 'note', key: `note:server:${stored.id}`, payload: { ticketId: id, noteId: stored.id } }, note.at);
+        desk.enqueueSync({ kind: 'ticket.note', key: `note:server:${stored.id}`, payload: { ticketId: id, noteId: stored.id } }, note.at);
       return { ticket: this.detail(id)!, note: stored };
     })();
     if (result && desk?.isEnabled) desk.notify();
