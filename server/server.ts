@@ -165,6 +165,7 @@ export class OutpostServer {
       },
       ticketEvent,
       hub,
+      deskJobs,
       deskStatus: async () => (desk ? desk.status() : null),
       requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
       prohibited,

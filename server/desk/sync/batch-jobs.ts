@@ -2,9 +2,11 @@
 // transaction, so the store enqueues the jobs with the endpoint data they come from and a crash
 // cannot separate them. Jobs carry Outpost ids only; the sync engine reads the current data when it
 // runs them. Off (no jobs) until the sync engine starts with a desk.
+import { randomUUID } from 'node:crypto';
+import type { TicketStatus } from '../../../shared/tickets.js';
 import type { NewDeskJob } from '../../store/desk-records.js';
 import type { BatchOutcome } from '../../store/store.js';
-import type { TicketItem, TicketItemResult } from '../../store/ticket-records.js';
+import type { TicketChangeJobs, TicketItem, TicketItemResult } from '../../store/ticket-records.js';
 import { assetEventsFrom, type AssetEventRules } from '../rules/asset-events.js';
 import { isUselessPattern, PATTERN_LIMITS } from '../rules/patterns.js';
 
@@ -19,7 +21,7 @@ export interface AppliedItems {
   at: number;
 }
 
-export class BatchJobRules {
+export class BatchJobRules implements TicketChangeJobs {
   private enabled = false;
   private rules: AssetEventRules | null = null;
   private extraProhibited: (() => readonly string[]) | null = null;
@@ -55,6 +57,19 @@ export class BatchJobRules {
     }
     if (this.merged?.extra !== extra) this.merged = { extra, rules: withExtraPatterns(this.rules, extra) };
     return this.merged.rules;
+  }
+
+  /** A status IT set through the API, unless the desk already has it (a status the desk itself reported: its echo). */
+  statusChanged(ticketId: number, status: TicketStatus, deskStatus: string | null): NewDeskJob[] {
+    if (!this.enabled || deskStatus === status) return [];
+    // The change id keys the job: each change is one job; the job writes the ticket's status as it is then.
+    const changeId = randomUUID();
+    return [{ kind: 'ticket.status', key: `status:${ticketId}:${changeId}`, payload: { ticketId, changeId } }];
+  }
+
+  /** A note IT added through the API. */
+  noteAdded(ticketId: number, noteId: string): NewDeskJob[] {
+    return this.enabled ? [{ kind: 'ticket.note', key: `note:server:${noteId}`, payload: { ticketId, noteId } }] : [];
   }
 
   jobsFor(applied: AppliedItems): NewDeskJob[] {

@@ -112,7 +112,7 @@ for (const profile of DESK_PROFILES) {
       assert.equal(t.status, 'open');
       // IT opening the ticket in Outpost: the desk already has that status, so nothing is written.
       const id = (await store.desk.ticketIdByRef(DEVICE, 'ref-start-1'))!;
-      await store.setTicketStatus(id, 'open', now);
+      await store.setTicketStatus(id, 'open', now, engine!.jobs);
       await engine!.whenIdle();
       assert.equal(desk.calls.includes('updateTicket'), false);
     });

@@ -57,7 +57,7 @@ for (const profile of DESK_PROFILES) {
       });
       engine.start();
       app = Fastify();
-      ticketRoutes(app, { store, now: () => now, ticketChanged: () => undefined });
+      ticketRoutes(app, { store, now: () => now, ticketChanged: () => undefined, deskJobs: engine.jobs });
       await store.applyBatch(
         DEVICE,
         now,
@@ -113,8 +113,8 @@ for (const profile of DESK_PROFILES) {
     });
 
     it('sends the last of quick status changes, and never sends a desk status back to the desk', async () => {
-      await store.setTicketStatus(ticketId, 'pending', now);
-      await store.setTicketStatus(ticketId, 'resolved', now);
+      await store.setTicketStatus(ticketId, 'pending', now, engine.jobs);
+      await store.setTicketStatus(ticketId, 'resolved', now, engine.jobs);
       await engine.whenIdle();
       assert.equal(desk.tickets.get(deskId)?.status, 'resolved');
       assert.equal(updates(), 1, 'the status as it is when the first job runs; the second has nothing to add');

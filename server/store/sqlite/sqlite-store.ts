@@ -5,7 +5,15 @@ import type Database from 'better-sqlite3';
 import type { Software } from '../../../shared/inventory.js';
 import { cleanHints } from '../identity.js';
 import type { EndpointTicket, TicketStatus } from '../../../shared/tickets.js';
-import type { AttachmentFile, NewServerNote, StoredNote, TicketDetail, TicketFilter, TicketSummary } from '../ticket-records.js';
+import type {
+  AttachmentFile,
+  NewServerNote,
+  StoredNote,
+  TicketChangeJobs,
+  TicketDetail,
+  TicketFilter,
+  TicketSummary,
+} from '../ticket-records.js';
 import type {
   AppliedBatch,
   BatchOutcome,
@@ -261,11 +269,20 @@ export class SqliteStore implements Store {
   getAttachment(ticketId: number, attachmentId: number): Promise<AttachmentFile | null> {
     return this.tickets.getAttachment(ticketId, attachmentId);
   }
-  setTicketStatus(id: number, status: TicketStatus, at: number): Promise<{ ticket: TicketDetail; changed: boolean } | null> {
-    return this.tickets.setTicketStatus(id, status, at);
+  setTicketStatus(
+    id: number,
+    status: TicketStatus,
+    at: number,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ ticket: TicketDetail; changed: boolean } | null> {
+    return this.tickets.setTicketStatus(id, status, at, jobs);
   }
-  addTicketNote(id: number, note: NewServerNote): Promise<{ ticket: TicketDetail; note: StoredNote } | null> {
-    return this.tickets.addTicketNote(id, note);
+  addTicketNote(
+    id: number,
+    note: NewServerNote,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ ticket: TicketDetail; note: StoredNote } | null> {
+    return this.tickets.addTicketNote(id, note, jobs);
   }
 
   private exists(deviceId: string): boolean {
