@@ -1,6 +1,10 @@
 // Desk-neutral records: what every connector reads and writes, whatever the desk calls them.
 // Desk ids are strings (RT uses small integers, SDP 18-digit longs that do not fit a JS number).
+import type { DeskProblemJson } from '../../shared/desk-status.js';
 import type { Priority, TicketStatus } from '../../shared/tickets.js';
+
+/** One finding of a connector's preflight (connector.ts): what is wrong and what to do. */
+export type DeskProblem = DeskProblemJson;
 
 export type DeskId = string;
 

@@ -60,6 +60,8 @@ export const RtTransactionSchema = z.object({
   Field: text.optional(),
   OldValue: text.optional(),
   NewValue: text.optional(),
+  /** Transaction custom fields: Outpost's note key marks its own replies, comments and worklogs. */
+  CustomFields: RtCustomFieldValuesSchema.optional(),
 });
 export type RtTransaction = z.infer<typeof RtTransactionSchema>;
 
