@@ -106,9 +106,7 @@ export class DeskSyncEngine {
     this.jobs.setEnabled(true, this.opts.assetEvents, this.opts.extraProhibited);
     this.opts.store.desk.setEnabled(true);
     this.opts.store.desk.onEnqueued(() => this.kick());
-    // A wrong URL, credentials, queue or a missing field show in the log and the status at
-    // start-up, not at the first ticket.
-    this.preflight.start();
+    this.preflight.start(); // a wrong URL, credentials, queue or field show at start-up, not at the first ticket
     this.kick();
     // The connector's own readStatus: polling is how notes come back too.
     if (this.opts.desk.capabilities.readStatus && importsFromDesk(this.mapping)) {
