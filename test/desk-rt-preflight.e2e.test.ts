@@ -8,7 +8,7 @@ import type { DeskPreflightJson, DeskSyncStatusJson } from '../shared/http-api.j
 import type { ServerMessageMap } from '../shared/protocol.js';
 import { parseDeskSettings } from '../server/desk/sync/settings.js';
 import { fullItem, hintsFor, machine } from './support/server/fixtures.js';
-import { startHarness, type Harness } from './support/server/harness.js';
+import { startHarness } from './support/server/harness.js';
 import { TestAgent } from './support/server/test-agent.js';
 import { createItem, noteItem } from './support/server/ticket-fixtures.js';
 import { rtSkip, startRt, type RtInstance } from './support/rt.js';
