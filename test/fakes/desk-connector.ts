@@ -11,6 +11,7 @@ import type {
   DeskCursor,
   DeskId,
   DeskNote,
+  DeskProblem,
   DeskSoftware,
   DeskTicket,
   DeskTicketChange,
@@ -44,6 +45,17 @@ export class FakeDesk implements DeskConnector {
   /** The next calls fail with these codes, one each. */
   failNext(...codes: DeskErrorCode[]): void {
     this.failures.push(...codes);
+  }
+
+  /** Absent (checkHealth stands for it) until a test gives the desk a setup to report. */
+  preflight?: () => Promise<DeskProblem[]>;
+
+  /** From now on the preflight reports these problems (a copy each time). */
+  reportSetup(problems: DeskProblem[]): void {
+    this.preflight = async () => {
+      this.call('preflight');
+      return problems.map((p) => ({ ...p }));
+    };
   }
 
   /** The next call of this method fails with this code (other calls go through). */
