@@ -67,6 +67,7 @@ export class DeskSyncEngine {
   private lastPollAt: number | null = null;
   /** What a batch enqueues for this desk: hand it to the ingest (gateway option `deskJobs`). */
   readonly jobs: BatchJobRules;
+  private pollError: string | null = null; // an outage fails every poll and is logged once
 
   constructor(private readonly opts: EngineOptions) {
     this.jobs = opts.jobs ?? new BatchJobRules();
@@ -83,8 +84,7 @@ export class DeskSyncEngine {
       backoff: this.backoff,
       onResult: (r) => {
         const blocking = r.problems.find((p) => p.severity === 'blocking');
-        if (blocking) this.markUnhealthy(blocking.message);
-        else this.markHealthy();
+        return blocking ? this.markUnhealthy(blocking.message) : this.markHealthy();
       },
     });
     const intervalMs = catalogIntervalMs(this.schedules);
@@ -278,12 +278,13 @@ export class DeskSyncEngine {
     try {
       touched = await pollOnce(this.opts.desk, this.opts.store, this.now(), this.mapping);
       this.lastPollAt = this.now();
+      this.pollError = null;
       this.markHealthy();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const error = isDeskError(err) ? `${err.code}: ${message}` : message;
-      // An outage fails every poll: said once, not once a poll.
-      if (error !== this.lastError || this.healthy) this.opts.log.warn({ err: message }, 'desk poll failed');
+      if (error !== this.pollError) this.opts.log.warn({ err: message }, 'desk poll failed');
+      this.pollError = error;
       this.markUnhealthy(error);
     }
     for (const t of touched) this.opts.ticketChanged(t.deviceId, t.ref, t.ticketId);
