@@ -2,7 +2,8 @@
 // between the endpoint data and its job cannot happen. Jobs carry Outpost ids only; the sync engine
 // reads the current data when it runs them.
 import type Database from 'better-sqlite3';
-import { assetEventsFrom, type AssetEventRules } from '../../desk/rules/asset-events.js';
+import { assetEventKey, assetEventsFrom, type AssetEventRules } from '../../desk/rules/asset-events.js';
+import { parsePostureState, postureEventsFrom, type PostureView } from '../../desk/rules/posture-events.js';
 import type { NewDeskJob } from '../desk-records.js';
 import type { AppliedBatch, BatchOutcome } from '../store.js';
 
@@ -21,6 +22,13 @@ export function createBatchJobs(db: Database.Database): BatchJobs {
     'SELECT ticket_id FROM worklogs WHERE device_id = ? AND ref = ?',
   );
 
+  // Posture events (low space, encryption, antivirus) need what earlier batches saw: kept in
+  // desk_state and written in the batch's transaction, so a redelivery or restart raises nothing twice.
+  const getState = db.prepare<[string], { value: string }>('SELECT value FROM desk_state WHERE key = ?');
+  const setState = db.prepare<[string, string]>(
+    'INSERT INTO desk_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  );
+
   return (deviceId, applied, ctx) => {
     const jobs: NewDeskJob[] = [];
     // Any new snapshot may change what the desk's asset shows (name, OS, user, adapters).
@@ -37,6 +45,18 @@ export function createBatchJobs(db: Database.Database): BatchJobs {
       // The event's key is the job's key: the same event from a redelivery or a restart is no new job.
       for (const e of assetEventsFrom(input, ctx.rules)) {
         jobs.push({ kind: 'event', key: e.key, payload: { deviceId, eventKind: e.kind, subject: e.subject, description: e.description } });
+      }
+    }
+    if (snapshot && ctx.rules) {
+      const stateKey = `posture:${deviceId}`;
+      const before = getState.get(stateKey)?.value ?? null;
+      const where = { deviceId, hostname: snapshot.os.hostname, detectedAt: new Date(ctx.at).toISOString() };
+      const posture = postureEventsFrom(snapshot as PostureView, ctx.rules, parsePostureState(before), where);
+      const after = JSON.stringify(posture.state);
+      if (after !== before) setState.run(stateKey, after);
+      for (const e of posture.events) {
+        const key = assetEventKey(e.kind, deviceId, e.identity);
+        jobs.push({ kind: 'event', key, payload: { deviceId, eventKind: e.kind, subject: e.subject, description: e.description } });
       }
     }
     const results = new Map(applied.tickets.map((r) => [r.seq, r]));
