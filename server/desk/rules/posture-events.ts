@@ -5,24 +5,12 @@
 // no other until it has recovered above the threshold plus a margin (so 9 % -> 10 % -> 9 % is one
 // ticket), and each raise has its own episode number in the key, so a later episode is a new ticket
 // while a redelivered batch or a restart (same state, same key) is the same one.
+import type { Snapshot } from '../../../shared/inventory.js';
 import type { AssetEventRules } from './asset-events.js';
 import { itemDescription, subjectLine, type Where } from './describe.js';
 
-/** What one device's snapshot holds that these rules read; the snapshot's sections, read loosely. */
-export interface PostureView {
-  volumes?: readonly {
-    mount: string;
-    fs?: string;
-    label?: string;
-    sizeBytes?: number;
-    freePercent?: number;
-    freeBytes?: number;
-  }[];
-  security?: {
-    diskEncryption?: 'on' | 'partial' | 'off';
-    antivirus?: readonly { product: string; enabled?: boolean; upToDate?: boolean }[];
-  };
-}
+/** What the rules read of a device's snapshot (a snapshot from an older agent has neither). */
+export type PostureView = Pick<Snapshot, 'volumes' | 'security'>;
 
 /** Kept per device between batches (desk_state `posture:<deviceId>`); JSON. */
 export interface PostureState {

@@ -10,11 +10,8 @@ export const MAX_ASSET_SOFTWARE = 2000;
 
 type Summary = Pick<DeskAssetFields, 'cpu' | 'memory' | 'disks' | 'osBuild' | 'bios' | 'encryption' | 'volumes' | 'software'>;
 
-/** The sections added with issue 18, read loosely: a snapshot from an older agent has none. */
-interface Breadth {
-  volumes?: { mount: string; sizeBytes?: number; freePercent?: number; encrypted?: boolean; encryption?: string }[];
-  security?: { diskEncryption?: 'on' | 'partial' | 'off' };
-}
+/** The sections added with issue 18; a snapshot from an older agent has none. */
+type Breadth = Pick<Snapshot, 'volumes' | 'security'>;
 
 /** Decimal units, as disk makers and OS file managers show sizes: 1.0 TB, 255.0 GB. */
 export function size(bytes: number | undefined): string | undefined {
@@ -91,7 +88,7 @@ function software(s: Snapshot): string[] {
 
 /** Everything the snapshot says for the summary fields; a field the snapshot has nothing for is absent. */
 export function assetSummary(snap: Snapshot): Summary {
-  const b = snap as Snapshot & Breadth;
+  const b: Breadth = snap;
   const out: Summary = {};
   const set = <K extends keyof Summary>(key: K, value: Summary[K] | undefined) => {
     if (value === undefined || (Array.isArray(value) && value.length === 0)) return;

@@ -3,7 +3,7 @@
 // reads the current data when it runs them.
 import type Database from 'better-sqlite3';
 import { assetEventKey, assetEventsFrom, type AssetEventRules } from '../../desk/rules/asset-events.js';
-import { parsePostureState, postureEventsFrom, type PostureView } from '../../desk/rules/posture-events.js';
+import { parsePostureState, postureEventsFrom } from '../../desk/rules/posture-events.js';
 import type { NewDeskJob } from '../desk-records.js';
 import type { AppliedBatch, BatchOutcome } from '../store.js';
 
@@ -51,7 +51,7 @@ export function createBatchJobs(db: Database.Database): BatchJobs {
       const stateKey = `posture:${deviceId}`;
       const before = getState.get(stateKey)?.value ?? null;
       const where = { deviceId, hostname: snapshot.os.hostname, detectedAt: new Date(ctx.at).toISOString() };
-      const posture = postureEventsFrom(snapshot as PostureView, ctx.rules, parsePostureState(before), where);
+      const posture = postureEventsFrom(snapshot, ctx.rules, parsePostureState(before), where);
       const after = JSON.stringify(posture.state);
       if (after !== before) setState.run(stateKey, after);
       for (const e of posture.events) {
