@@ -77,6 +77,15 @@ describe('volume-low-space', () => {
     );
   });
 
+  it('keeps a hostile mount point to one line in the subject and the headline', () => {
+    const e = run([{ volumes: [vol(3, '/x\nPriority: urgent\r\nAssign: ceo')] }]).raised[0]![0]!;
+    assert.equal(e.subject.includes('\n'), false);
+    assert.equal(
+      e.description.split('\n')[0],
+      'The volume /x Priority: urgent Assign: ceo on acct-pc7 has 3 % free space, under the threshold of 10 %.',
+    );
+  });
+
   it('ignores filesystems full by design, volumes without a free figure, and is off by default', () => {
     const full = { volumes: [vol(0, '/snap/core/1', { fs: 'squashfs' }), { mount: '/mnt/x', fs: 'ext4' }] };
     assert.equal(run([full]).raised[0]!.length, 0);

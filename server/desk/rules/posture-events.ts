@@ -7,7 +7,7 @@
 // while a redelivered batch or a restart (same state, same key) is the same one.
 import type { Snapshot } from '../../../shared/inventory.js';
 import type { AssetEventRules } from './asset-events.js';
-import { itemDescription, subjectLine, type Where } from './describe.js';
+import { itemDescription, oneLine, subjectLine, TEXT_LIMITS, type Where } from './describe.js';
 
 /** What the rules read of a device's snapshot (a snapshot from an older agent has neither). */
 export type PostureView = Pick<Snapshot, 'volumes' | 'security'>;
@@ -58,6 +58,9 @@ function gb(bytes: number | undefined): string | undefined {
   return bytes === undefined ? undefined : `${(bytes / 1e9).toFixed(1)} GB`;
 }
 
+/** Mount points and product names come from endpoints: one line, so they cannot add lines of their own. */
+const flat = (text: string): string => oneLine(text, TEXT_LIMITS.fieldValue);
+
 /** Counts the episode and returns its identity. */
 function episode(state: PostureState, item: string): string {
   const n = (state.raised[item] ?? 0) + 1;
@@ -82,7 +85,7 @@ function volumeEvents(view: PostureView, rules: AssetEventRules, state: PostureS
       identity: episode(state, `volume:${v.mount}`),
       subject: subjectLine('Low disk space', where.hostname, `${v.mount} ${v.freePercent} % free`),
       description: itemDescription(
-        `The volume ${v.mount} on ${where.hostname} has ${v.freePercent} % free space, under the threshold of ${rules.lowSpacePercent} %.`,
+        `The volume ${flat(v.mount)} on ${flat(where.hostname)} has ${v.freePercent} % free space, under the threshold of ${rules.lowSpacePercent} %.`,
         where,
         { Volume: v.mount, Free: `${v.freePercent} %${v.freeBytes !== undefined ? ` (${gb(v.freeBytes)})` : ''}`, Size: gb(v.sizeBytes) },
         { filesystem: v.fs, label: v.label },
@@ -131,7 +134,7 @@ function antivirusEvents(view: PostureView, rules: AssetEventRules, state: Postu
     identity: episode(state, `antivirus:${product}`),
     subject: subjectLine('Antivirus disabled', where.hostname, `${product} ${how}`),
     description: itemDescription(
-      `The antivirus ${product} on ${where.hostname} was ${how}${anyEnabled ? '' : '; no enabled antivirus is left'}.`,
+      `The antivirus ${flat(product)} on ${flat(where.hostname)} was ${how}${anyEnabled ? '' : '; no enabled antivirus is left'}.`,
       where,
       { Product: product, Change: how },
       {},
