@@ -75,8 +75,10 @@ export const itemKey: { [S in CollectionSection]: (item: CollectionItem<S>) => s
  * from that percent, so a volume's item changes only when free space crosses a 1 % step.
  */
 export function quantiseFree(sizeBytes: number, availableBytes: number): { freePercent: number; freeBytes: number } {
-  if (!(sizeBytes > 0)) return { freePercent: 0, freeBytes: 0 };
-  const ratio = Math.min(1, Math.max(0, availableBytes / sizeBytes));
-  const freePercent = Math.floor(ratio * 100 + 1e-9);
-  return { freePercent, freeBytes: Math.floor((sizeBytes * freePercent) / 100) };
+  if (!(sizeBytes >= 1) || !Number.isFinite(sizeBytes) || !(availableBytes >= 0)) return { freePercent: 0, freeBytes: 0 };
+  // Exact integer arithmetic: a float ratio rounds 59.9999999 % up to 60 on a large disk.
+  const size = BigInt(Math.floor(sizeBytes));
+  const free = BigInt(Math.floor(Math.min(availableBytes, sizeBytes)));
+  const freePercent = Number((free * 100n) / size);
+  return { freePercent, freeBytes: Number((size * BigInt(freePercent)) / 100n) };
 }
