@@ -34,12 +34,14 @@ describe('assetSummary', () => {
     s.hardware.disks = [
       { vendor: 'Samsung', model: 'Samsung SSD 980', sizeBytes: 1e12 },
       { vendor: 'WDC', model: 'Blue', sizeBytes: 2e12, serial: 'W1' },
+      // A virtual machine's disk as block devices report it: a PCI vendor id and no model.
+      { vendor: '0x1af4', device: '/dev/vda', sizeBytes: 274.9e9 },
     ];
     s.os = { ...s.os, platform: 'linux', kernel: '6.1.0-27-amd64' };
     const out = assetSummary(s);
     assert.equal(out.memory, '7.8 GB');
     assert.equal(out.osBuild, '6.1.0-27-amd64');
-    assert.deepEqual(out.disks, ['Samsung SSD 980 1.0 TB', 'WDC Blue 2.0 TB (serial W1)']);
+    assert.deepEqual(out.disks, ['Samsung SSD 980 1.0 TB', 'WDC Blue 2.0 TB (serial W1)', '/dev/vda 274.9 GB']);
   });
 
   it('lists software sorted and once per name and version, and counts what is beyond the limit', () => {

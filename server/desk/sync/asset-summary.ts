@@ -48,15 +48,14 @@ function cpu(h: Snapshot['hardware']): string | undefined {
   return cores ? `${name} (${cores} core${cores === 1 ? '' : 's'})` : name;
 }
 
+/** A vendor worth showing: not a bare PCI id (virtio disks report "0x1af4"), not repeated by the model. */
+const shownVendor = (vendor: string | undefined, model: string | undefined): string | undefined =>
+  vendor && !/^0x[0-9a-f]+$/i.test(vendor) && !model?.startsWith(vendor) ? vendor : undefined;
+
 function disks(h: Snapshot['hardware']): string[] {
   return h.disks
     .map((d) =>
-      words(
-        d.vendor && !d.model?.startsWith(d.vendor) ? d.vendor : undefined,
-        d.model ?? d.device,
-        size(d.sizeBytes),
-        d.serial ? `(serial ${d.serial})` : undefined,
-      ),
+      words(shownVendor(d.vendor, d.model), d.model ?? d.device, size(d.sizeBytes), d.serial ? `(serial ${d.serial})` : undefined),
     )
     .filter(Boolean);
 }
