@@ -78,13 +78,21 @@ async function main() {
       .join(' ')}\n`,
   );
   const ms = (v) => `${v.toFixed(0)} ms`.padStart(9);
-  console.log(`${'batch'.padEnd(68)} ${'n'.padStart(3)} ${'MB'.padStart(5)} ${'ack max'.padStart(9)} ${'stall max'.padStart(9)} ${'its CPU'.padStart(9)}   codes`);
+  console.log(
+    `${'batch'.padEnd(68)} ${'n'.padStart(3)} ${'MB'.padStart(5)} ${'ack max'.padStart(9)} ${'stall max'.padStart(9)} ${'its CPU'.padStart(9)}   codes`,
+  );
   for (const g of [...groups.values(), between]) {
-    console.log(`${g.what.padEnd(68)} ${String(g.n || '').padStart(3)} ${(g.mb ? g.mb.toFixed(1) : '').padStart(5)} ${g.n ? ms(g.ack) : ''.padStart(9)} ${ms(g.stall)} ${ms(g.cpu)}   ${[...g.codes].join(', ')}`);
+    console.log(
+      `${g.what.padEnd(68)} ${String(g.n || '').padStart(3)} ${(g.mb ? g.mb.toFixed(1) : '').padStart(5)} ${g.n ? ms(g.ack) : ''.padStart(9)} ${ms(g.stall)} ${ms(g.cpu)}   ${[...g.codes].join(', ')}`,
+    );
   }
   const all = [...groups.values(), between];
   const rows = [
-    ['longest event-loop stall: wall / main-thread CPU in it', `${Math.max(...all.map((g) => g.stall)).toFixed(0)} / ${Math.max(...all.map((g) => g.cpu)).toFixed(0)} ms`, '<= 100 ms'],
+    [
+      'longest event-loop stall: wall / main-thread CPU in it',
+      `${Math.max(...all.map((g) => g.stall)).toFixed(0)} / ${Math.max(...all.map((g) => g.cpu)).toFixed(0)} ms`,
+      '<= 100 ms',
+    ],
     ['server event-loop delay p99 during the attack', `${(delay.percentile(99) / 1e6).toFixed(0)} ms`, '<= 100 ms'],
     ['server event-loop delay max during the attack', `${(delay.max / 1e6).toFixed(0)} ms`, ''],
     [`/api/health latency p50 (${health.n} requests)`, `${health.p50.toFixed(0)} ms`, ''],
@@ -266,7 +274,12 @@ async function attack(url, token) {
     if (process.env.HOSTILE_VERBOSE) process.stderr.write(`${what}: ${Date.now() - start} ms ${codes.join(', ')}\n`);
     batches.push({ what, bytes: frame.length, start, end: Date.now(), codes: [...new Set(codes)] });
   };
-  const delta = (baseDigest, digest, d) => ({ seq: ++seq, at, kind: 'inventory.delta', body: { trigger: 'software-change', baseDigest, digest, delta: d } });
+  const delta = (baseDigest, digest, d) => ({
+    seq: ++seq,
+    at,
+    kind: 'inventory.delta',
+    body: { trigger: 'software-change', baseDigest, digest, delta: d },
+  });
 
   /** A full snapshot as the agent sends it past the budget: one part per batch. */
   const sendFull = async (what, trigger) => {
@@ -278,7 +291,11 @@ async function attack(url, token) {
   await sendFull('full snapshot at every limit, in parts (largest parts)', 'startup');
   const digest = snapshotDigest(snapshot);
   for (let round = 0; round < 3; round++) {
-    const items = Array.from({ length: 4 }, (_, i) => delta(digest, 'f'.repeat(64), { software: { added: Array.from({ length: 48_000 }, (_, j) => smallPackage(`grow${round}-${i}`, j)) } }));
+    const items = Array.from({ length: 4 }, (_, i) =>
+      delta(digest, 'f'.repeat(64), {
+        software: { added: Array.from({ length: 48_000 }, (_, j) => smallPackage(`grow${round}-${i}`, j)) },
+      }),
+    );
     await send('4 deltas of 48,000 small packages each, past the budget (refused)', items);
     await send('1 delta of 2,000 large packages past the snapshot limit (refused)', [
       delta(digest, 'f'.repeat(64), { software: { added: Array.from({ length: budget }, (_, j) => bigPackage(`over${round}`, j)) } }),
@@ -287,15 +304,30 @@ async function attack(url, token) {
   await sendFull('the same snapshot again, in parts (a resync)', 'resync');
   // The largest valid deltas, one per batch, while the sweeper deletes the first generation.
   for (let round = 0; round < 3; round++) {
-    const changed = { ...snapshot, software: snapshot.software.map((p, i) => (i < budget ? { ...p, ...bigPackage('base', i, `v${round + 2}`), name: p.name } : p)) };
-    await send('1 delta changing 2,000 large packages', [delta(snapshotDigest(snapshot), snapshotDigest(changed), diffSnapshots(snapshot, changed))]);
+    const changed = {
+      ...snapshot,
+      software: snapshot.software.map((p, i) => (i < budget ? { ...p, ...bigPackage('base', i, `v${round + 2}`), name: p.name } : p)),
+    };
+    await send('1 delta changing 2,000 large packages', [
+      delta(snapshotDigest(snapshot), snapshotDigest(changed), diffSnapshots(snapshot, changed)),
+    ]);
     snapshot = changed;
-    const swapped = normaliseSnapshot({ ...snapshot, software: [...snapshot.software.slice(budget / 2), ...Array.from({ length: budget / 2 }, (_, i) => bigPackage(`swap${round}`, i))] });
-    await send('1 delta removing 1,000 and adding 1,000 large packages', [delta(snapshotDigest(snapshot), snapshotDigest(swapped), diffSnapshots(snapshot, swapped))]);
+    const swapped = normaliseSnapshot({
+      ...snapshot,
+      software: [...snapshot.software.slice(budget / 2), ...Array.from({ length: budget / 2 }, (_, i) => bigPackage(`swap${round}`, i))],
+    });
+    await send('1 delta removing 1,000 and adding 1,000 large packages', [
+      delta(snapshotDigest(snapshot), snapshotDigest(swapped), diffSnapshots(snapshot, swapped)),
+    ]);
     snapshot = swapped;
   }
   // A full snapshot within the budget onto the 50,000 stored: a swap; the old rows go in the sweeper's steps.
-  snapshot = normaliseSnapshot({ ...snapshot, network: [], users: [], software: Array.from({ length: budget }, (_, i) => bigPackage('small', i)) });
+  snapshot = normaliseSnapshot({
+    ...snapshot,
+    network: [],
+    users: [],
+    software: Array.from({ length: budget }, (_, i) => bigPackage('small', i)),
+  });
   await send('full snapshot of 2,000 large packages onto 50,000 stored', [
     { seq: ++seq, at, kind: 'inventory.full', body: { trigger: 'refresh', digest: snapshotDigest(snapshot), snapshot } },
   ]);

@@ -2,10 +2,10 @@
 // no item, however large the snapshot or the change, makes the server do more than a bounded amount
 // of work in one batch. The agent cuts with these functions and the server counts with the same
 // `inventoryEntries`, so an honest agent never has an item refused for its size.
-import { applyDeltaTo, keyed, type InventoryState } from './delta-apply.js';
+import { applyDeltaTo, keyedAll, type InventoryState } from './delta-apply.js';
 import type { Delta } from './delta-schema.js';
 import { combineDigests, sectionDigests } from './digest.js';
-import { COLLECTION_SECTIONS, type CollectionSection, type Snapshot } from './inventory.js';
+import { COLLECTION_SECTIONS, itemsOf, objectOf, type CollectionItem, type CollectionSection, type Snapshot } from './inventory.js';
 import { LIMITS, type Item, type ItemBody, type Trigger } from './protocol.js';
 
 export type InventoryItem = Extract<Item, { kind: 'inventory.full' | 'inventory.delta' | 'inventory.part' }>;
@@ -18,14 +18,15 @@ export function isInventoryItem(item: Item): item is InventoryItem {
 export function inventoryEntries(item: InventoryItem): number {
   if (item.kind === 'inventory.full') return snapshotEntries(item.body.snapshot);
   if (item.kind === 'inventory.part') {
-    const rest = item.body.rest;
-    return item.body.software.length + (rest ? rest.network.length + rest.users.length : 0);
+    const { rest, more } = item.body;
+    return item.body.software.length + (rest ? snapshotEntries(rest) : 0) + (more ? snapshotEntries(more) : 0);
   }
   return deltaEntries(item.body.delta);
 }
 
-export function snapshotEntries(s: Pick<Snapshot, 'network' | 'users' | 'software'>): number {
-  return s.network.length + s.users.length + s.software.length;
+/** The collection items of a snapshot or of any part of one (absent sections hold none). */
+export function snapshotEntries(s: Partial<Pick<Snapshot, CollectionSection>>): number {
+  return COLLECTION_SECTIONS.reduce((n, section) => n + itemsOf(s, section).length, 0);
 }
 
 export function deltaEntries(delta: Delta): number {
@@ -37,10 +38,16 @@ export function deltaEntries(delta: Delta): number {
   return n;
 }
 
+/** The collections other than software, which part 0 and the parts after it carry in pages. */
+export const REST_COLLECTIONS = COLLECTION_SECTIONS.filter((c): c is Exclude<CollectionSection, 'software'> => c !== 'software');
+type Page = { [S in CollectionSection]?: CollectionItem<S>[] };
+
 /**
- * A full snapshot as parts of at most `budget` entries each: part 0 carries every section but
- * software and the first page of software, the others a page each. `first` is the seq part 0 will
- * have (the parts take consecutive seqs). `snapshot` must be normalised and within the limits.
+ * A full snapshot as parts of at most `budget` entries each. Part 0 carries the object sections
+ * (hardware, os, security) in `rest`; the collection items, those of the other collections first
+ * and software last, fill the parts in order, `budget` at a time: in part 0 inside `rest`, in later
+ * parts in `more` (the other collections) and `software`. `first` is the seq part 0 will have (the
+ * parts take consecutive seqs). `snapshot` must be normalised and within the limits.
  */
 export function snapshotParts(
   snapshot: Snapshot,
@@ -49,18 +56,34 @@ export function snapshotParts(
   first: number,
   budget: number = LIMITS.maxInventoryEntriesPerBatch,
 ): ItemBody<'inventory.part'>[] {
-  const { software, ...rest } = snapshot;
-  const firstPage = budget - rest.network.length - rest.users.length;
-  const pages = [software.slice(0, firstPage)];
-  for (let i = firstPage; i < software.length; i += budget) pages.push(software.slice(i, i + budget));
-  return pages.map((page, index) => ({
+  const pages: Page[] = [{}];
+  let room = budget;
+  for (const section of [...REST_COLLECTIONS, 'software'] as const) {
+    const items = itemsOf(snapshot, section) as unknown[];
+    for (let i = 0; i < items.length;) {
+      if (room === 0) {
+        pages.push({});
+        room = budget;
+      }
+      const take = items.slice(i, i + room);
+      ((pages.at(-1)! as Record<string, unknown[]>)[section] ??= []).push(...take);
+      i += take.length;
+      room -= take.length;
+    }
+  }
+  const objects = { hardware: snapshot.hardware, os: snapshot.os, ...(snapshot.security ? { security: snapshot.security } : {}) };
+  return pages.map(({ software = [], ...collections }, index) => ({
     trigger,
     digest,
     first,
     index,
     count: pages.length,
-    ...(index === 0 ? { rest } : {}),
-    software: page,
+    ...(index === 0
+      ? { rest: { ...objects, network: [], users: [], ...collections } }
+      : Object.keys(collections).length > 0
+        ? { more: collections }
+        : {}),
+    software,
   }));
 }
 
@@ -78,13 +101,20 @@ export function splitDelta(
   let state: InventoryState = {
     hardware: base.hardware,
     os: base.os,
-    collections: { network: keyed('network', base.network), users: keyed('users', base.users), software: keyed('software', base.software) },
+    security: objectOf(base, 'security'),
+    collections: keyedAll(base),
     digests: sectionDigests(base),
   };
   return pieces.map((piece) => {
     const applied = applyDeltaTo(state, piece);
     if (!applied.ok) throw new Error(`a piece of a valid delta did not apply: ${applied.message}`);
-    state = { hardware: applied.hardware, os: applied.os, collections: applied.collections, digests: applied.digests };
+    state = {
+      hardware: applied.hardware,
+      os: applied.os,
+      security: applied.security,
+      collections: applied.collections,
+      digests: applied.digests,
+    };
     return { delta: piece, digest: combineDigests(applied.digests) };
   });
 }
@@ -107,6 +137,7 @@ function cutDelta(delta: Delta, budget: number): Delta[] {
   // Object sections (hardware, os) are a handful of fields: they ride with the first piece.
   if (delta.hardware) pieces[0]!.hardware = delta.hardware;
   if (delta.os) pieces[0]!.os = delta.os;
+  if (delta.security) pieces[0]!.security = delta.security;
   return pieces;
 }
 
@@ -119,15 +150,12 @@ export function rawInventoryEntries(item: unknown): number {
   const field = (v: unknown, key: string): unknown =>
     v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
   const body = field(item, 'body');
+  const collections = (v: unknown) => COLLECTION_SECTIONS.reduce((n, section) => n + len(field(v, section)), 0);
   switch (field(item, 'kind')) {
-    case 'inventory.full': {
-      const s = field(body, 'snapshot');
-      return len(field(s, 'network')) + len(field(s, 'users')) + len(field(s, 'software'));
-    }
-    case 'inventory.part': {
-      const rest = field(body, 'rest');
-      return len(field(body, 'software')) + len(field(rest, 'network')) + len(field(rest, 'users'));
-    }
+    case 'inventory.full':
+      return collections(field(body, 'snapshot'));
+    case 'inventory.part':
+      return len(field(body, 'software')) + collections(field(body, 'rest')) + collections(field(body, 'more'));
     case 'inventory.delta': {
       const delta = field(body, 'delta');
       let n = 0;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { DeltaSchema } from './delta-schema.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
-import { IdentityHintsSchema, SNAPSHOT_LIMITS, SnapshotSchema, SoftwareSchema } from './inventory.js';
+import { IdentityHintsSchema, MAX_SNAPSHOT_ENTRIES, SnapshotSchema, SoftwareSchema } from './inventory.js';
 import {
   AttachmentSchema,
   DeviceDetailsSchema,
@@ -28,7 +28,6 @@ export const PROTOCOL_VERSION = 3;
 /** Inventory entries one batch may make the server apply; sized so that the worst batch costs well
  * under 100 ms of the server's event loop on a small machine (bench/hostile.mjs). */
 const ENTRY_BUDGET = 2_000;
-const SNAPSHOT_ENTRIES = SNAPSHOT_LIMITS.software + SNAPSHOT_LIMITS.network + SNAPSHOT_LIMITS.users;
 
 export const LIMITS = {
   /** Largest frame either side accepts (ws maxPayload). */
@@ -49,7 +48,7 @@ export const LIMITS = {
    */
   maxInventoryEntriesPerBatch: ENTRY_BUDGET,
   /** Parts of the largest snapshot: every entry of it, ENTRY_BUDGET a part. */
-  maxSnapshotParts: Math.ceil(SNAPSHOT_ENTRIES / ENTRY_BUDGET),
+  maxSnapshotParts: Math.ceil(MAX_SNAPSHOT_ENTRIES / ENTRY_BUDGET),
 } as const;
 
 export const TRIGGERS = [
@@ -77,8 +76,10 @@ export const ItemBodies = {
   'inventory.delta': z.object({ trigger: TriggerSchema, baseDigest: digest, digest, delta: DeltaSchema }),
   /**
    * One part of a full snapshot too large for one item. The parts of one snapshot share `first`
-   * (the seq of part 0), `count`, `digest` (of the whole snapshot) and `trigger`; part 0 carries
-   * every section but software (`rest`), every part a page of the software. The server stages parts
+   * (the seq of part 0), `count`, `digest` (of the whole snapshot) and `trigger`. Part 0 carries the
+   * object sections in `rest`; the collection items fill the parts in order, the other collections
+   * first (in part 0 inside `rest`, later in `more`), software last, at most
+   * LIMITS.maxInventoryEntriesPerBatch a part (shared/inventory-parts.ts). The server stages parts
    * durably and swaps the snapshot in, whole, when it holds all `count` of them.
    */
   'inventory.part': z
@@ -93,6 +94,9 @@ export const ItemBodies = {
         .max(LIMITS.maxSnapshotParts - 1),
       count: z.number().int().min(1).max(LIMITS.maxSnapshotParts),
       rest: SnapshotSchema.omit({ software: true }).optional(),
+      more: SnapshotSchema.pick({ network: true, users: true, volumes: true, monitors: true, printers: true, accounts: true, groups: true })
+        .partial()
+        .optional(),
       software: z.array(SoftwareSchema).max(LIMITS.maxInventoryEntriesPerBatch),
     })
     .refine((b) => b.index < b.count, { message: 'index must be below count', path: ['index'] }),

@@ -7,16 +7,25 @@
 // transaction (they need lookups this planner does not have). Snapshot parts are staged and swapped
 // in by plan-parts.ts. No batch applies more than LIMITS.maxInventoryEntriesPerBatch entries: an
 // item past the budget is refused with E_BATCH_TOO_LARGE and changes nothing.
-import { diffSnapshots, emptySnapshot, materialise, type Delta, type SectionChange } from '../../shared/delta.js';
-import { applyDeltaTo, keyed, Overlay } from '../../shared/delta-apply.js';
+import { diffSnapshots, emptySnapshot, materialise, withSections, type Delta, type SectionChange } from '../../shared/delta.js';
+import { applyDeltaTo, keyedAll, Overlay, type KeyedCollection } from '../../shared/delta-apply.js';
 import { combineDigests, sectionDigests, type SectionDigests } from '../../shared/digest.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import { COLLECTION_SECTIONS, type CollectionSection, type Hardware, type Os, type Snapshot } from '../../shared/inventory.js';
+import {
+  COLLECTION_SECTIONS,
+  itemsOf,
+  objectOf,
+  type CollectionSection,
+  type Hardware,
+  type Os,
+  type SecurityPosture,
+  type Snapshot,
+} from '../../shared/inventory.js';
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import { inventoryEntries } from '../../shared/inventory-parts.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
 import { asOnePart, stagePart, type PartsContext } from './plan-parts.js';
-import type { BatchOutcome, ChangeRecord, IngestState, StoredInventory } from '../store/store.js';
+import type { BatchOutcome, ChangeRecord, IngestState } from '../store/store.js';
 import { isTicketItem, type TicketItem } from '../store/ticket-records.js';
 
 export interface ItemProblem {
@@ -49,10 +58,11 @@ type PartItem = Extract<Item, { kind: 'inventory.part' }>;
 
 /** The device's inventory as the batch has left it so far: changes laid over the stored state. */
 interface Working {
-  /** The network and users lists the overlays lie over. */
-  base: { network: StoredInventory['network']; users: StoredInventory['users'] };
+  /** The sections other than software the overlays lie over (software's base is its table). */
+  base: Partial<Snapshot>;
   hardware: Hardware;
   os: Os;
+  security: SecurityPosture;
   collections: { [S in CollectionSection]: Overlay<S> };
   /** Null when the stored snapshot predates the current digest (it is then replaced by a full). */
   digests: SectionDigests | null;
@@ -74,14 +84,11 @@ export function planBatch(state: IngestState, items: readonly Item[], overBudget
   };
   const rest = state.inventory?.rest ?? null;
   const work: Working | null = rest && {
-    base: { network: rest.network, users: rest.users },
+    base: rest,
     hardware: rest.hardware,
     os: rest.os,
-    collections: {
-      network: new Overlay(keyed('network', rest.network)),
-      users: new Overlay(keyed('users', rest.users)),
-      software: new Overlay(state.software),
-    },
+    security: objectOf(rest, 'security'),
+    collections: overlays(keyedAll(rest, { software: state.software })),
     digests: state.inventory?.digests ?? null,
     digest: state.digest,
     applied: false,
@@ -126,10 +133,10 @@ export function planBatch(state: IngestState, items: readonly Item[], overBudget
   }
   if (current?.applied && current.digests && current.digest) {
     const { collections: c } = current;
-    const network = materialise('network', current.base.network, c.network);
-    const users = materialise('users', current.base.users, c.users);
+    // The stored row holds every section but software, which has its own table.
+    const { software: _software, ...inventory } = materialiseRest(current);
     plan.snapshot = {
-      inventory: { hardware: current.hardware, os: current.os, network, users },
+      inventory,
       digests: current.digests,
       digest: current.digest,
       softwareCount: c.software.size,
@@ -165,25 +172,24 @@ function discardStaging(parts: PartsContext): void {
 }
 
 function liveOf(w: Working) {
-  const rest = {
-    hardware: w.hardware,
-    os: w.os,
-    network: materialise('network', w.base.network, w.collections.network),
-    users: materialise('users', w.base.users, w.collections.users),
-  };
+  const { software: _software, ...rest } = materialiseRest(w);
   return { rest, software: w.collections.software };
+}
+
+/** The working state's sections as a snapshot with an empty software list (kept in its table). */
+function materialiseRest(w: Working): Snapshot {
+  return withSections({ hardware: w.hardware, os: w.os, network: [], users: [], software: [] }, w.security, (section) =>
+    section === 'software' ? [] : materialise(section, itemsOf(w.base, section), w.collections[section]),
+  );
 }
 
 function swappedWorking(s: NonNullable<ReturnType<typeof stagePart>>): Working & { changes: SectionChange[] } {
   return {
-    base: { network: s.rest.network, users: s.rest.users },
+    base: s.rest,
     hardware: s.rest.hardware,
     os: s.rest.os,
-    collections: {
-      network: new Overlay(keyed('network', s.rest.network)),
-      users: new Overlay(keyed('users', s.rest.users)),
-      software: new Overlay(s.software),
-    },
+    security: objectOf(s.rest, 'security'),
+    collections: overlays(keyedAll(s.rest, { software: s.software })),
     digests: s.digests,
     digest: s.digest,
     applied: true,
@@ -208,27 +214,22 @@ function applyFull(state: IngestState, current: Working | null, item: FullItem, 
   // a change the device made, so it takes the device's own.
   const empty = { ...emptySnapshot(next.os.hostname), os: { platform: next.os.platform, hostname: next.os.hostname } };
   const working: Working = current ?? {
-    base: { network: [], users: [] },
+    base: {},
     hardware: empty.hardware,
     os: empty.os,
-    collections: {
-      network: new Overlay(keyed('network', [])),
-      users: new Overlay(keyed('users', [])),
-      software: new Overlay(state.software),
-    },
+    security: {},
+    collections: overlays(keyedAll({}, { software: state.software })),
     digests: null,
     digest: null,
     applied: false,
   };
   // The previous picture in full: a full snapshot costs O(snapshot) anyway.
   const c = working.collections;
-  const previous: Snapshot = {
-    hardware: working.hardware,
-    os: working.os,
-    network: materialise('network', working.base.network, c.network),
-    users: materialise('users', working.base.users, c.users),
-    software: materialise('software', state.software.all(), c.software),
-  };
+  const previous: Snapshot = withSections(
+    { hardware: working.hardware, os: working.os, network: [], users: [], software: [] },
+    working.security,
+    (section) => materialise(section, section === 'software' ? state.software.all() : itemsOf(working.base, section), c[section]),
+  );
   plan.needsFull = false;
   const folded = fold(working, diffSnapshots(previous, next), digests);
   // A valid full snapshot is within every limit, so its diff always applies.
@@ -254,7 +255,14 @@ function applyDeltaItem(current: Working | null, item: DeltaItem, plan: BatchPla
     const into = current.collections[section] as Overlay<typeof section>;
     for (const [key, value] of applied.collections[section].touched) into.set(key, value);
   }
-  Object.assign(current, { hardware: applied.hardware, os: applied.os, digests: applied.digests, digest, applied: true });
+  Object.assign(current, {
+    hardware: applied.hardware,
+    os: applied.os,
+    security: applied.security,
+    digests: applied.digests,
+    digest,
+    applied: true,
+  });
   return applied.changes;
 }
 
@@ -266,7 +274,7 @@ function fold(working: Working, delta: Delta, digests: SectionDigests): Applied 
     const into = working.collections[section] as Overlay<typeof section>;
     for (const [key, value] of applied.collections[section].touched) into.set(key, value);
   }
-  Object.assign(working, { hardware: applied.hardware, os: applied.os, applied: true });
+  Object.assign(working, { hardware: applied.hardware, os: applied.os, security: applied.security, applied: true });
   return { ...working, changes: applied.changes };
 }
 
@@ -286,4 +294,10 @@ function skipInventory(plan: BatchPlan, item: FullItem | DeltaItem | PartItem, c
 
 function changeRecord(item: FullItem | DeltaItem | PartItem, change: SectionChange): ChangeRecord {
   return { at: item.at, trigger: item.body.trigger, seq: item.seq, ...change };
+}
+
+function overlays(base: { [S in CollectionSection]: KeyedCollection<S> }): { [S in CollectionSection]: Overlay<S> } {
+  const out = {} as Record<CollectionSection, unknown>;
+  for (const section of COLLECTION_SECTIONS) out[section] = new Overlay(base[section]);
+  return out as { [S in CollectionSection]: Overlay<S> };
 }

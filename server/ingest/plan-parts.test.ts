@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { snapshotDigest } from '../../shared/digest.js';
-import type { Snapshot } from '../../shared/inventory.js';
-import { snapshotParts } from '../../shared/inventory-parts.js';
+import { SNAPSHOT_LIMITS, type Snapshot } from '../../shared/inventory.js';
+import { inventoryEntries, snapshotParts, type InventoryItem } from '../../shared/inventory-parts.js';
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
 import { deltaItem, fullItem, machine, pkg } from '../../test/support/server/fixtures.js';
@@ -184,5 +184,44 @@ describe('full snapshots in parts (staged, swapped at the last part)', () => {
     await sweep();
     const removed = (await store.listChanges(deviceId, { limit: 50 }))!.filter((c) => c.seq === 10).flatMap((c) => c.removed);
     assert.equal(removed.length, 6_000);
+  });
+
+  it('carries every other collection at its limit in pages across the parts, each within the budget', async () => {
+    const many = <T>(n: number, make: (i: number) => T) => Array.from({ length: n }, (_, i) => make(i));
+    const v: Snapshot = {
+      ...machine(),
+      network: many(SNAPSHOT_LIMITS.network, (i) => ({ name: `eth${i}`, ipv4: [], ipv6: [], virtual: false })),
+      users: many(SNAPSHOT_LIMITS.users, (i) => ({ name: `user${i}` })),
+      volumes: many(SNAPSHOT_LIMITS.volumes, (i) => ({ mount: `/mnt/v${i}` })),
+      monitors: many(SNAPSHOT_LIMITS.monitors, (i) => ({ serial: `m${i}` })),
+      printers: many(SNAPSHOT_LIMITS.printers, (i) => ({ name: `printer${i}` })),
+      accounts: many(SNAPSHOT_LIMITS.accounts, (i) => ({ name: `acct${i}`, admin: false, groups: [] })),
+      groups: many(SNAPSHOT_LIMITS.groups, (i) => ({ name: `group${i}`, admin: false, members: [`acct${i}`] })),
+      software: many(1_000, (i) => pkg(`pkg-${i}`, '1')),
+    };
+    const items = parts(v, 1);
+    assert.ok(items.length >= 3, 'the other collections alone are past one budget');
+    for (const item of items) assert.ok(inventoryEntries(item as InventoryItem) <= BUDGET);
+    await applyEach(items);
+    const after = (await stored())!;
+    assert.equal(snapshotDigest(after), snapshotDigest(v));
+    assert.equal(after.groups?.length, SNAPSHOT_LIMITS.groups);
+    // A delta on it applies as usual.
+    const v2 = { ...v, accounts: v.accounts!.slice(1) };
+    assert.deepEqual(codes(await apply([deltaItem(items.length + 1, v, v2)])), []);
+    assert.equal(snapshotDigest((await stored())!), snapshotDigest(v2));
+  });
+
+  it('refuses parts whose pages take another collection past its limit', async () => {
+    const v = big(2_300);
+    const [p0, p1] = parts(v, 1) as Extract<Item, { kind: 'inventory.part' }>[];
+    const printers = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ name: `${tag}${i}` }));
+    // Each part within the budget; together, 200 + 256 printers, past the limit of 256.
+    const forged = [
+      { ...p0!, body: { ...p0!.body, rest: { ...p0!.body.rest!, printers: printers(200, 'a') }, software: p0!.body.software.slice(200) } },
+      { ...p1!, body: { ...p1!.body, more: { printers: printers(SNAPSHOT_LIMITS.printers, 'b') } } },
+    ];
+    assert.deepEqual(codes(await apply([forged[0]!])), []);
+    assert.deepEqual(codes(await apply([forged[1]!])), [['E_SNAPSHOT_LIMIT', 2]]);
   });
 });

@@ -7,10 +7,11 @@
 // O(the item), never O(the stored snapshot).
 import { canonicalJson } from '../../shared/canonical.js';
 import { diffSnapshots } from '../../shared/delta.js';
-import { applyDeltaTo, keyed, Overlay, type KeyedCollection, type SectionChange } from '../../shared/delta-apply.js';
+import { applyDeltaTo, keyedAll, type KeyedCollection, type SectionChange } from '../../shared/delta-apply.js';
 import { adjustSum, combineDigests, HashSum, itemHash, sectionDigests } from '../../shared/digest.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import { itemKey, SNAPSHOT_LIMITS, type Snapshot, type Software } from '../../shared/inventory.js';
+import { itemKey, itemsOf, objectOf, SNAPSHOT_LIMITS, type Snapshot, type Software } from '../../shared/inventory.js';
+import { REST_COLLECTIONS } from '../../shared/inventory-parts.js';
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import type { ItemBody } from '../../shared/protocol.js';
 import type { BatchOutcome, IngestState, StagingState, StoredInventory } from '../store/store.js';
@@ -68,16 +69,22 @@ export function stagePart(ctx: PartsContext, seq: number, at: string, part: Part
   if (s.count !== part.count || s.digest !== part.digest || s.trigger !== part.trigger) {
     return refuse('E_PART_SEQUENCE', 'The part does not match the count, digest or trigger of its sequence.', true);
   }
-  if ((part.index === 0) !== (part.rest !== undefined)) {
-    return refuse('E_PART_SEQUENCE', 'Part 0, and only part 0, carries the sections other than software.', true);
+  if ((part.index === 0) !== (part.rest !== undefined) || (part.index === 0 && part.more !== undefined)) {
+    return refuse('E_PART_SEQUENCE', 'Part 0, and only part 0, carries `rest`; only later parts carry `more`.', true);
+  }
+  if (part.more && (s.rest === null || !s.received.includes(0))) {
+    return refuse('E_PART_SEQUENCE', 'A part carrying `more` arrived before part 0.', true);
   }
   if (s.received.includes(part.index)) return null; // sent again: already staged
   stageSoftware(ctx, s, part.software, part.index, live);
   s.received = [...s.received, part.index];
-  if (part.rest) s.rest = normaliseRest(part.rest);
+  if (part.rest) s.rest = part.rest;
+  if (part.more) s.rest = withMore(s.rest!, part.more);
   if (s.softwareCount > SNAPSHOT_LIMITS.software) {
     return refuse('E_SNAPSHOT_LIMIT', `The snapshot holds more than ${SNAPSHOT_LIMITS.software} software items.`, true);
   }
+  const over = REST_COLLECTIONS.find((section) => itemsOf(s.rest ?? {}, section).length > SNAPSHOT_LIMITS[section]);
+  if (over) return refuse('E_SNAPSHOT_LIMIT', `The snapshot holds more than ${SNAPSHOT_LIMITS[over]} ${over} items.`, true);
   if (s.received.length < s.count) return null;
   return swap(ctx, s, seq, at, live, refuse);
 }
@@ -90,7 +97,8 @@ function swap(
   live: Live | null,
   refuse: (code: ErrorCode, message: string, discard: boolean) => null,
 ): Swapped | null {
-  const rest = s.rest!;
+  // Normalised once, at the swap: the pages of the other collections are all in by now.
+  const rest = normaliseRest(s.rest!);
   const digests = { ...sectionDigests({ ...rest, software: [] }), software: s.softwareSum };
   const digest = combineDigests(digests);
   if (digest !== s.digest) return refuse('E_DIGEST_MISMATCH', 'The snapshot received in parts does not match its digest.', true);
@@ -156,6 +164,16 @@ function emptyStaging(part: Part): StagingState {
   };
 }
 
+/** The staged sections other than software with one more page of the other collections. */
+function withMore(rest: StoredInventory, more: NonNullable<Part['more']>): StoredInventory {
+  const out: Record<string, unknown> = { ...rest };
+  for (const section of REST_COLLECTIONS) {
+    const page = more[section];
+    if (page?.length) out[section] = [...itemsOf(rest, section), ...page];
+  }
+  return out as StoredInventory;
+}
+
 function normaliseRest(rest: StoredInventory): StoredInventory {
   const { software: _software, ...normalised } = normaliseSnapshot({ ...rest, software: [] });
   return normalised;
@@ -169,11 +187,8 @@ function restChanges(before: StoredInventory | null, after: StoredInventory): Se
   const base = {
     hardware: prev.hardware,
     os: prev.os,
-    collections: {
-      network: keyed('network', prev.network),
-      users: keyed('users', prev.users),
-      software: new Overlay(keyed('software', [])),
-    },
+    security: objectOf(prev, 'security'),
+    collections: keyedAll(prev),
     digests: sectionDigests(prev),
   };
   const applied = applyDeltaTo(base, diffSnapshots(prev, { ...after, software: [] }));

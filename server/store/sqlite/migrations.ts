@@ -286,7 +286,13 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX device_events_device ON device_events(device_id, id);
   `,
-  // 8: protocol 3, snapshots in parts. Software rows carry a generation (the first seq of the
+  // 8: a desk job for a ticket operation is named as the agent protocol names it (one spelling per
+  // operation, server/README.md). Keys stay as they were, so no queued job is made twice.
+  `
+  UPDATE desk_jobs SET kind = CASE kind WHEN 'ticket' THEN 'ticket.create' WHEN 'note' THEN 'ticket.note'
+    WHEN 'close' THEN 'ticket.close' WHEN 'status' THEN 'ticket.status' ELSE kind END;
+  `,
+  // 9: protocol 3, snapshots in parts. Software rows carry a generation (the first seq of the
   // snapshot they came with); the live one is snapshots.software_gen and the view `software` shows
   // only it, so readers never see a snapshot being staged. The swap at the last part moves the
   // pointer; the old generation goes to software_garbage, which the sweeper deletes in small steps

@@ -1,4 +1,4 @@
-// One bounded step of cleaning up software generations that are no longer live (see migration 8
+// One bounded step of cleaning up software generations that are no longer live (see migration 9
 // and server/ingest/plan-parts.ts). After a swap, the new generation's names are first marked for
 // the fleet recount, then the old generation's rows are deleted, both at most `limit` rows a step;
 // the old items the new generation does not have are recorded as the snapshot's removed software.

@@ -1,0 +1,28 @@
+import { mkdtempSync } from 'node:fs'; import { tmpdir } from 'node:os'; import { join } from 'node:path';
+const { screenBudget } = await import(new URL('../dist/server/ingest/budget-screen.js', import.meta.url).href);
+const dist = new URL('../dist/', import.meta.url);
+const { SqliteStore } = await import(new URL('server/store/sqlite/sqlite-store.js', dist).href);
+const { planBatch } = await import(new URL('server/ingest/plan-batch.js', dist).href);
+const { hashSecret } = await import(new URL('server/store/secrets.js', dist).href);
+const { issueEnrolmentToken } = await import(new URL('server/store/tokens.js', dist).href);
+const { snapshotParts } = await import(new URL('shared/inventory-parts.js', dist).href);
+const { snapshotDigest } = await import(new URL('shared/digest.js', dist).href);
+const { diffSnapshots } = await import(new URL('shared/delta.js', dist).href);
+const { normaliseSnapshot } = await import(new URL('shared/normalise.js', dist).href);
+const { parseFrame, AgentMessages } = await import(new URL('shared/protocol.js', dist).href);
+const store = SqliteStore.open(mkdtempSync(join(tmpdir(), 'cost-')));
+const token = await issueEnrolmentToken(store, {}, 1);
+const e = await store.enrol({ tokenHash: hashSecret(token), hints: { installId: 'inst-cost', hostname: 'c', macs: [] }, agentVersion: 't', secretHash: hashSecret('s'.repeat(20)), at: 1 });
+const cpu = (f) => { const c = process.cpuUsage(); const r = f(); const d = process.cpuUsage(c); return [(d.user + d.system) / 1000, r]; };
+const pkgs = (p, n) => Array.from({ length: n }, (_, i) => ({ name: `${p}-${i}`, version: '1', source: 'dpkg', scope: 'machine' }));
+let snap = { hardware: { memory: { modules: [] }, disks: [], graphics: [] }, os: { platform: 'linux', hostname: 'c' }, network: [], users: [], software: pkgs('base', 50000) };
+let seq = 0; const at = new Date().toISOString();
+const batch = async (items) => { const frame = JSON.stringify({ type: 'items', items }); const c = process.cpuUsage(); let sc = []; const p = parseFrame(AgentMessages, frame, (d) => (sc = screenBudget(d))); const r = await store.applyBatch(e.deviceId, Date.now(), (s) => planBatch(s, p.ok ? p.message.items : [], sc)); const d = process.cpuUsage(c); return [(d.user + d.system) / 1000, r.plan.problems.map(x=>x.code)]; };
+const full = async () => { const t = []; for (const body of snapshotParts(normaliseSnapshot(snap), snapshotDigest(snap), 'startup', seq + 1)) t.push((await batch([{ seq: ++seq, at, kind: 'inventory.part', body }]))[0]); return t; };
+const sweep = async () => { const t = []; for (;;) { const c = process.cpuUsage(); const n = await store.sweepSoftware(2000, Date.now()); const d = process.cpuUsage(c); if (!n) break; t.push((d.user + d.system) / 1000); } return t; };
+const st = (t) => `n=${t.length} max=${Math.max(...t).toFixed(0)} median=${t.sort((a,b)=>a-b)[t.length>>1].toFixed(0)}`;
+console.log('parts first', st(await full())); console.log('sweep', st(await sweep()));
+console.log('parts resync', st(await full())); console.log('sweep', st(await sweep()));
+for (let r = 0; r < 3; r++) { const next = { ...snap, software: [...snap.software.slice(1000), ...pkgs('sw'+r, 1000)] }; console.log('delta 2000', (await batch([{ seq: ++seq, at, kind: 'inventory.delta', body: { trigger: 'refresh', baseDigest: snapshotDigest(snap), digest: snapshotDigest(next), delta: diffSnapshots(snap, next) } }]))); snap = next; }
+const items = Array.from({ length: 4 }, (_, i) => ({ seq: ++seq, at, kind: 'inventory.delta', body: { trigger: 'refresh', baseDigest: 'a'.repeat(64), digest: 'f'.repeat(64), delta: { software: { added: pkgs('g'+i, 40000) } } } }));
+console.log('refused 4x40k', await batch(items));
