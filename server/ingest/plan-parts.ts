@@ -80,10 +80,11 @@ export function stagePart(ctx: PartsContext, seq: number, at: string, part: Part
   s.received = [...s.received, part.index];
   if (part.rest) s.rest = part.rest;
   if (part.more) s.rest = withMore(s.rest!, part.more);
+  if (part.rest || part.more) s.restChanged = true;
   if (s.softwareCount > SNAPSHOT_LIMITS.software) {
     return refuse('E_SNAPSHOT_LIMIT', `The snapshot holds more than ${SNAPSHOT_LIMITS.software} software items.`, true);
   }
-  const over = REST_COLLECTIONS.find((section) => itemsOf(s.rest ?? {}, section).length > SNAPSHOT_LIMITS[section]);
+  const over = s.restChanged && REST_COLLECTIONS.find((section) => itemsOf(s.rest ?? {}, section).length > SNAPSHOT_LIMITS[section]);
   if (over) return refuse('E_SNAPSHOT_LIMIT', `The snapshot holds more than ${SNAPSHOT_LIMITS[over]} ${over} items.`, true);
   if (s.received.length < s.count) return null;
   return swap(ctx, s, seq, at, live, refuse);

@@ -3,8 +3,10 @@
 // Each step handles at most `stepRows` rows, so the cleanup of a large snapshot never holds the loop
 // the way deleting it in one go would.
 import type { Logger } from '../../shared/log.js';
-import { LIMITS } from '../../shared/protocol.js';
 import type { Store } from '../store/store.js';
+
+/** Rows one step handles: a quarter of a batch's entry budget, since a step runs between batches. */
+export const SWEEP_STEP_ROWS = 500;
 
 export class SoftwareSweeper {
   private running = false;
@@ -15,7 +17,7 @@ export class SoftwareSweeper {
     private readonly store: Pick<Store, 'sweepSoftware'>,
     private readonly log: Logger,
     private readonly now: () => number,
-    private readonly stepRows: number = LIMITS.maxInventoryEntriesPerBatch,
+    private readonly stepRows: number = SWEEP_STEP_ROWS,
   ) {}
 
   start(): void {

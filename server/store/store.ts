@@ -123,8 +123,10 @@ export interface StagingState {
   digest: string;
   trigger: Trigger;
   received: number[];
-  /** Every section but software, from part 0. */
+  /** Every section but software: part 0's, with the pages of `more` the later parts brought. */
   rest: StoredInventory | null;
+  /** Whether this batch changed `rest`: only then is it written (it is O(those sections), not O(the part)). */
+  restChanged?: boolean;
   /** The multiset sum of the staged software's item hashes (shared/digest.ts). */
   softwareSum: bigint;
   softwareCount: number;
@@ -169,7 +171,7 @@ export interface BatchOutcome {
   staging?: StagingState | null;
   /** Software rows staged for a later swap, and the software changes each part makes. */
   staged?: { gen: number; rows: Software[]; changes: { index: number; added: Software[]; changed: SectionChange['changed'] } | null }[];
-  /** A staged generation became live: its part changes join the history. */
+  /** A staged generation became live (its part changes join the history in the sweeper's steps). */
   swapped?: { gen: number; seq: number; at: string; trigger: Trigger };
   garbage?: Garbage[];
   changes: ChangeRecord[];

@@ -132,7 +132,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     }
     if (outcome.staging !== undefined) staging.write(deviceId, outcome.staging);
     for (const g of outcome.garbage ?? []) staging.addGarbage(deviceId, g);
-    if (outcome.swapped) staging.publishChanges(deviceId, at, outcome.swapped);
+    // A swap's software changes join the history in the sweeper's steps (software-sweep.ts).
     if (outcome.snapshot) {
       const { inventory, digests, digest, softwareCount } = outcome.snapshot;
       writeSnapshot.run(deviceId, JSON.stringify(inventory), encodeDigests(digests), softwareCount, gen, at);

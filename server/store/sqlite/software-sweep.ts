@@ -1,7 +1,9 @@
 // One bounded step of cleaning up software generations that are no longer live (see migration 9
-// and server/ingest/plan-parts.ts). After a swap, the new generation's names are first marked for
-// the fleet recount, then the old generation's rows are deleted, both at most `limit` rows a step;
-// the old items the new generation does not have are recorded as the snapshot's removed software.
+// and server/ingest/plan-parts.ts). After a swap, the software changes the new generation's parts
+// made join the history first, one part a step (copying them all in the swap's batch would cost
+// O(snapshot)); then its names are marked for the fleet recount, then the old generation's rows are
+// deleted, both at most `limit` rows a step; the old items the new generation does not have are
+// recorded as the snapshot's removed software.
 // Each step is its own short transaction, so the cleanup of a 50,000-package snapshot never holds
 // the event loop for long.
 import type Database from 'better-sqlite3';
@@ -43,6 +45,14 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
     VALUES (?, ?, ?, ?, ?, 'software', '[]', ?, '[]')`);
   const done = db.prepare('DELETE FROM software_garbage WHERE device_id = ? AND gen = ?');
+  const nextPart = db.prepare<[string, number], { part: number }>(
+    'SELECT part FROM staged_changes WHERE device_id = ? AND gen = ? ORDER BY part LIMIT 1',
+  );
+  const publishPart = db.prepare(`
+    INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
+    SELECT device_id, @at, @receivedAt, @trigger, @seq, 'software', added, '[]', changed
+    FROM staged_changes WHERE device_id = @deviceId AND gen = @gen AND part = @part`);
+  const dropPart = db.prepare('DELETE FROM staged_changes WHERE device_id = ? AND gen = ? AND part = ?');
   const dropChanges = db.prepare('DELETE FROM staged_changes WHERE device_id = ? AND gen = ?');
 
   const step = (limit: number, receivedAt: number): number => {
@@ -51,6 +61,12 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     if (inUse.get(g.device_id, g.gen, g.device_id, g.gen)!.n > 0) {
       // Live or being staged again: not garbage after all.
       done.run(g.device_id, g.gen);
+      return 1;
+    }
+    const part = g.replaced_by === null ? undefined : nextPart.get(g.device_id, g.replaced_by);
+    if (part && g.replaced_by !== null) {
+      publishPart.run({ deviceId: g.device_id, gen: g.replaced_by, part: part.part, at: g.at, receivedAt, trigger: g.trigger, seq: g.seq });
+      dropPart.run(g.device_id, g.replaced_by, part.part);
       return 1;
     }
     if (g.replaced_by !== null && g.mark_from !== null) {

@@ -24,16 +24,14 @@ export function createStagingStatements(db: Database.Database) {
   const upsert = db.prepare(`
     INSERT OR REPLACE INTO snapshot_staging (device_id, first_seq, part_count, digest, trigger, received, rest, software_sum, software_count)
     VALUES (@deviceId, @first, @count, @digest, @trigger, @received, @rest, @sum, @softwareCount)`);
+  const progress = db.prepare(`
+    UPDATE snapshot_staging SET received = @received, software_sum = @sum, software_count = @softwareCount
+    WHERE device_id = @deviceId AND first_seq = @first`);
   const remove = db.prepare('DELETE FROM snapshot_staging WHERE device_id = ?');
   const insertRow = db.prepare(`
     INSERT OR IGNORE INTO software_rows (device_id, gen, item_key, name, version, publisher, arch, source, scope, user_name, install_date)
     VALUES (@deviceId, @gen, @key, @name, @version, @publisher, @arch, @source, @scope, @user, @installDate)`);
   const insertChanges = db.prepare('INSERT OR REPLACE INTO staged_changes (device_id, gen, part, added, changed) VALUES (?, ?, ?, ?, ?)');
-  const publish = db.prepare(`
-    INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
-    SELECT device_id, @at, @receivedAt, @trigger, @seq, 'software', added, '[]', changed
-    FROM staged_changes WHERE device_id = @deviceId AND gen = @gen ORDER BY part`);
-  const dropChanges = db.prepare('DELETE FROM staged_changes WHERE device_id = ? AND gen = ?');
   const garbage = db.prepare(`
     INSERT OR REPLACE INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, mark_from)
     VALUES (@deviceId, @gen, @replacedBy, @seq, @at, @trigger, @markFrom)`);
@@ -42,13 +40,22 @@ export function createStagingStatements(db: Database.Database) {
     read(deviceId: string): StagingState | null {
       const r = readRow.get(deviceId);
       if (!r) return null;
+      // `rest` is parsed only when a part needs it (one carrying `more`, or the last): a part of
+      // software alone costs O(the part), whatever the size of the other sections.
+      let rest: StoredInventory | null | undefined;
       return {
         first: r.first_seq,
         count: r.part_count,
         digest: r.digest,
         trigger: TriggerSchema.parse(r.trigger),
         received: JSON.parse(r.received) as number[],
-        rest: r.rest === null ? null : (JSON.parse(r.rest) as StoredInventory),
+        get rest(): StoredInventory | null {
+          if (rest === undefined) rest = r.rest === null ? null : (JSON.parse(r.rest) as StoredInventory);
+          return rest;
+        },
+        set rest(value: StoredInventory | null) {
+          rest = value;
+        },
         softwareSum: BigInt(`0x${r.software_sum}`),
         softwareCount: r.software_count,
       };
@@ -58,17 +65,19 @@ export function createStagingStatements(db: Database.Database) {
         remove.run(deviceId);
         return;
       }
-      upsert.run({
+      const row = {
         deviceId,
         first: s.first,
         count: s.count,
         digest: s.digest,
         trigger: s.trigger,
         received: JSON.stringify(s.received),
-        rest: s.rest === null ? null : JSON.stringify(s.rest),
         sum: s.softwareSum.toString(16),
         softwareCount: s.softwareCount,
-      });
+      };
+      // The row of this staging exists and its `rest` did not change: only the progress is written.
+      if (!s.restChanged && progress.run(row).changes === 1) return;
+      upsert.run({ ...row, rest: s.rest === null ? null : JSON.stringify(s.rest) });
     },
     insertRow,
     writeChanges(deviceId: string, gen: number, c: { index: number; added: Software[]; changed: SectionChange['changed'] }): void {
@@ -86,10 +95,6 @@ export function createStagingStatements(db: Database.Database) {
         // Names of the new generation are marked for recounting from the first key on.
         markFrom: r ? '' : null,
       });
-    },
-    publishChanges(deviceId: string, receivedAt: number, s: { gen: number; seq: number; at: string; trigger: string }): void {
-      publish.run({ deviceId, gen: s.gen, at: s.at, receivedAt, trigger: s.trigger, seq: s.seq });
-      dropChanges.run(deviceId, s.gen);
     },
   };
 }
