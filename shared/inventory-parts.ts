@@ -1,6 +1,6 @@
-// Inventory items cut to the per-batch entry budget (LIMITS.maxInventoryEntriesPerBatch), so that
-// no item, however large the snapshot or the change, makes the server do more than a bounded amount
-// of work in one batch. The agent cuts with these functions and the server counts with the same
+// Inventory items cut to the per-batch entry budget (LIMITS.maxInventoryEntriesPerBatch, in units
+// of one entry per KiB of text, see entryWeight), so that no item, however large the snapshot or the
+// change, makes the server do more than a bounded amount of work in one batch. The agent cuts with these functions and the server counts with the same
 // `inventoryEntries`, so an honest agent never has an item refused for its size.
 import { applyDeltaTo, keyedAll, type InventoryState } from './delta-apply.js';
 import type { Delta } from './delta-schema.js';
@@ -14,26 +14,56 @@ export function isInventoryItem(item: Item): item is InventoryItem {
   return item.kind === 'inventory.full' || item.kind === 'inventory.delta' || item.kind === 'inventory.part';
 }
 
-/** The collection entries an inventory item makes the server apply (its work, roughly). */
-export function inventoryEntries(item: InventoryItem): number {
-  if (item.kind === 'inventory.full') return snapshotEntries(item.body.snapshot);
-  if (item.kind === 'inventory.part') {
-    const { rest, more } = item.body;
-    return item.body.software.length + (rest ? snapshotEntries(rest) : 0) + (more ? snapshotEntries(more) : 0);
-  }
-  return deltaEntries(item.body.delta);
+/**
+ * Text per budget unit: an entry counts one unit, plus one per KiB of its text, so that the budget
+ * bounds the bytes a batch makes the server hash, store and index as well as the rows (an honest
+ * package is one unit; one with every field at its 1,024-character limit, seven).
+ */
+export const ENTRY_UNIT_CHARS = 1024;
+
+/** What one collection entry (or a removed key) costs in budget units. */
+export function entryWeight(entry: unknown): number {
+  return 1 + Math.floor(textChars(entry) / ENTRY_UNIT_CHARS);
 }
 
-/** The collection items of a snapshot or of any part of one (absent sections hold none). */
+/** The characters of an entry's strings and lists of strings (what its schema allows). */
+function textChars(v: unknown): number {
+  if (typeof v === 'string') return v.length;
+  if (v === null || typeof v !== 'object') return 0;
+  let n = 0;
+  for (const value of Object.values(v)) {
+    if (typeof value === 'string') n += value.length;
+    else if (Array.isArray(value)) for (const x of value as unknown[]) if (typeof x === 'string') n += x.length;
+  }
+  return n;
+}
+
+/** Budget units of a list of entries; past `cap` it stops counting (the caller refuses it anyway). */
+function weigh(list: unknown, cap = Infinity): number {
+  if (!Array.isArray(list)) return 0;
+  let n = 0;
+  for (const entry of list as unknown[]) {
+    n += entryWeight(entry);
+    if (n > cap) break;
+  }
+  return n;
+}
+
+/** The budget units an inventory item makes the server apply (its work, roughly). */
+export function inventoryEntries(item: InventoryItem): number {
+  return rawInventoryEntries(item);
+}
+
+/** The budget units of a snapshot's collections, or of any part of one (absent sections hold none). */
 export function snapshotEntries(s: Partial<Pick<Snapshot, CollectionSection>>): number {
-  return COLLECTION_SECTIONS.reduce((n, section) => n + itemsOf(s, section).length, 0);
+  return COLLECTION_SECTIONS.reduce((n, section) => n + weigh(s[section]), 0);
 }
 
 export function deltaEntries(delta: Delta): number {
   let n = 0;
   for (const section of COLLECTION_SECTIONS) {
     const d = delta[section];
-    n += (d?.added?.length ?? 0) + (d?.removed?.length ?? 0) + (d?.changed?.length ?? 0);
+    n += weigh(d?.added) + weigh(d?.removed) + weigh(d?.changed);
   }
   return n;
 }
@@ -59,16 +89,14 @@ export function snapshotParts(
   const pages: Page[] = [{}];
   let room = budget;
   for (const section of [...REST_COLLECTIONS, 'software'] as const) {
-    const items = itemsOf(snapshot, section) as unknown[];
-    for (let i = 0; i < items.length;) {
-      if (room === 0) {
+    for (const item of itemsOf(snapshot, section) as unknown[]) {
+      const weight = entryWeight(item);
+      if (weight > room && room < budget) {
         pages.push({});
         room = budget;
       }
-      const take = items.slice(i, i + room);
-      ((pages.at(-1)! as Record<string, unknown[]>)[section] ??= []).push(...take);
-      i += take.length;
-      room -= take.length;
+      ((pages.at(-1)! as Record<string, unknown[]>)[section] ??= []).push(item);
+      room -= weight;
     }
   }
   const objects = { hardware: snapshot.hardware, os: snapshot.os, ...(snapshot.security ? { security: snapshot.security } : {}) };
@@ -128,44 +156,60 @@ function cutDelta(delta: Delta, budget: number): Delta[] {
       for (const value of (delta[section]?.[kind] ?? []) as unknown[]) ops.push({ section, kind, value });
     }
   }
-  const pieces: Delta[] = [];
-  for (let i = 0; i < ops.length || pieces.length === 0; i += budget) {
-    const piece: Record<string, Record<string, unknown[]>> = {};
-    for (const op of ops.slice(i, i + budget)) ((piece[op.section] ??= {})[op.kind] ??= []).push(op.value);
-    pieces.push(piece);
+  const pieces: Record<string, Record<string, unknown[]>>[] = [{}];
+  let room = budget;
+  for (const op of ops) {
+    const weight = entryWeight(op.value);
+    if (weight > room && room < budget) {
+      pieces.push({});
+      room = budget;
+    }
+    ((pieces.at(-1)![op.section] ??= {})[op.kind] ??= []).push(op.value);
+    room -= weight;
   }
   // Object sections (hardware, os) are a handful of fields: they ride with the first piece.
-  if (delta.hardware) pieces[0]!.hardware = delta.hardware;
-  if (delta.os) pieces[0]!.os = delta.os;
-  if (delta.security) pieces[0]!.security = delta.security;
-  return pieces;
+  const out = pieces as Delta[];
+  if (delta.hardware) out[0]!.hardware = delta.hardware;
+  if (delta.os) out[0]!.os = delta.os;
+  if (delta.security) out[0]!.security = delta.security;
+  return out;
 }
 
 /**
  * `inventoryEntries` of an item not validated yet (any JSON), counting only what is there: the
- * server screens a frame with it before the schema check, whose cost grows with the entries.
+ * server screens a frame with it before the schema check, whose cost grows with the entries. Past
+ * `cap` it stops counting.
  */
-export function rawInventoryEntries(item: unknown): number {
-  const len = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+export function rawInventoryEntries(item: unknown, cap = Infinity): number {
   const field = (v: unknown, key: string): unknown =>
     v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
   const body = field(item, 'body');
-  const collections = (v: unknown) => COLLECTION_SECTIONS.reduce((n, section) => n + len(field(v, section)), 0);
+  const lists: unknown[] = [];
+  const collections = (v: unknown) => {
+    for (const section of COLLECTION_SECTIONS) lists.push(field(v, section));
+  };
   switch (field(item, 'kind')) {
     case 'inventory.full':
-      return collections(field(body, 'snapshot'));
+      collections(field(body, 'snapshot'));
+      break;
     case 'inventory.part':
-      return len(field(body, 'software')) + collections(field(body, 'rest')) + collections(field(body, 'more'));
-    case 'inventory.delta': {
-      const delta = field(body, 'delta');
-      let n = 0;
+      lists.push(field(body, 'software'));
+      collections(field(body, 'rest'));
+      collections(field(body, 'more'));
+      break;
+    case 'inventory.delta':
       for (const section of COLLECTION_SECTIONS) {
-        const d = field(delta, section);
-        n += len(field(d, 'added')) + len(field(d, 'removed')) + len(field(d, 'changed'));
+        const d = field(field(body, 'delta'), section);
+        lists.push(field(d, 'added'), field(d, 'removed'), field(d, 'changed'));
       }
-      return n;
-    }
+      break;
     default:
       return 0;
   }
+  let n = 0;
+  for (const list of lists) {
+    n += weigh(list, cap - n);
+    if (n > cap) break;
+  }
+  return n;
 }

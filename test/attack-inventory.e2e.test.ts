@@ -137,7 +137,13 @@ describe('a hostile device against the inventory ingest', () => {
     const stored = await server.api<{ softwareCount: number; digest: string }>(`/api/devices/${device.deviceId}`);
     assert.equal(stored.body.softwareCount, SNAPSHOT_LIMITS.software);
     assert.equal(stored.body.digest, digest);
-    const changesBefore = (await server.api<{ items: unknown[] }>(`/api/devices/${device.deviceId}/changes`)).body.items.length;
+    // Each part's software changes join the history in the sweeper's steps, after the swap.
+    const changeCount = async () =>
+      (await server.api<{ items: { section: string }[] }>(`/api/devices/${device.deviceId}/changes?limit=200`)).body.items.filter(
+        (c) => c.section === 'software',
+      ).length;
+    await waitFor(async () => ((await changeCount()) === parts.length ? true : undefined), 30_000, 'the history of every part');
+    const changesBefore = await changeCount();
 
     // One package more than the limit allows: refused by the limit.
     const grown: Snapshot = { ...base, software: [...base.software, ...pkgs('flood', 1)] };
@@ -179,7 +185,7 @@ describe('a hostile device against the inventory ingest', () => {
     const { body } = await server.api<{ softwareCount: number; digest: string }>(`/api/devices/${device.deviceId}`);
     assert.equal(body.softwareCount, SNAPSHOT_LIMITS.software);
     assert.equal(body.digest, digest);
-    assert.equal((await server.api<{ items: unknown[] }>(`/api/devices/${device.deviceId}/changes`)).body.items.length, changesBefore);
+    assert.equal(await changeCount(), changesBefore);
     assert.equal(device.ws.readyState, WebSocket.OPEN, 'a refused item does not end the connection');
     device.ws.terminate();
   });

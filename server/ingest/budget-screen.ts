@@ -16,7 +16,7 @@ export function screenBudget(data: unknown): Screened[] {
   const removed: Screened[] = [];
   let entries = 0;
   const kept = items.filter((item: unknown) => {
-    const n = rawInventoryEntries(item);
+    const n = rawInventoryEntries(item, LIMITS.maxInventoryEntriesPerBatch + 1);
     if (n === 0) return true;
     entries += n;
     const seq = (item as { seq?: unknown }).seq;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { snapshotDigest } from '../../shared/digest.js';
-import { SNAPSHOT_LIMITS, type Snapshot } from '../../shared/inventory.js';
-import { inventoryEntries, snapshotParts, type InventoryItem } from '../../shared/inventory-parts.js';
+import { SNAPSHOT_LIMITS, type Snapshot, type Software } from '../../shared/inventory.js';
+import { entryWeight, inventoryEntries, snapshotParts, type InventoryItem } from '../../shared/inventory-parts.js';
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
 import { deltaItem, fullItem, machine, pkg } from '../../test/support/server/fixtures.js';
@@ -223,5 +223,31 @@ describe('full snapshots in parts (staged, swapped at the last part)', () => {
     ];
     assert.deepEqual(codes(await apply([forged[0]!])), []);
     assert.deepEqual(codes(await apply([forged[1]!])), [['E_SNAPSHOT_LIMIT', 2]]);
+  });
+
+  it('counts large entries by their text: 2,000 packages at every field limit travel in parts and no larger delta is taken', async () => {
+    const long = (tag: string) => `${tag}-`.padEnd(1024, 'x');
+    const large = (i: number, version: string): Software => ({
+      name: long(`name-${i}`),
+      version: long(version),
+      publisher: long('publisher'),
+      arch: long('arch'),
+      source: 'windows-registry',
+      scope: 'user',
+      user: long('user'),
+      installDate: long('date'),
+    });
+    const v = machine({ software: Array.from({ length: 2_000 }, (_, i) => large(i, 'v1')) });
+    assert.ok(entryWeight(v.software[0]) >= 6, 'a package of ~6 KB of text weighs one unit per KiB');
+    const items = parts(v, 1);
+    assert.ok(items.length >= 6, `${items.length} parts`);
+    for (const item of items) assert.ok(inventoryEntries(item as InventoryItem) <= BUDGET);
+    await applyEach(items);
+    assert.equal(snapshotDigest((await stored())!), snapshotDigest(v));
+    // One delta changing all 2,000 is past the budget: refused whole, nothing changed.
+    const v2 = { ...v, software: v.software.map((p, i) => large(i, 'v2')) };
+    const seq = items.length + 1;
+    assert.deepEqual(codes(await apply([deltaItem(seq, v, v2)])), [['E_BATCH_TOO_LARGE', seq]]);
+    assert.equal(snapshotDigest((await stored())!), snapshotDigest(v));
   });
 });
