@@ -6,13 +6,14 @@
 // the device and an /api/health prober (a request every 20 ms) run as child processes. The device
 // reports when each batch was sent and acked, so every stall is put down to the batch it happened in
 // (or to the software sweeper, between batches). The device, in order:
-//   - a full snapshot at every limit (50,000 packages, 256 interfaces, 1,000 users, a full hardware
-//     section) in parts of 2,000 entries, ~12 MB each: the largest parts;
-//   - frames of deltas past the entry budget (~14 MB of small packages) and a delta of 2,000 large
-//     packages past the snapshot limit: all refused, nothing applied;
+//   - a full snapshot at every limit (50,000 packages and every other collection at its limit, a
+//     full hardware section) in parts of 2,000 units (an entry weighs one unit per KiB of its text):
+//     the largest parts;
+//   - frames of deltas past the entry budget (~14 MB of small packages) and a delta of as many large
+//     packages as the budget allows, past the snapshot limit: all refused, nothing applied;
 //   - the same snapshot again in parts (a resync: the old 50,000 rows are left to the sweeper);
-//   - the largest valid deltas: 2,000 packages changed, and 1,000 removed + 1,000 added, all large;
-//   - a full snapshot of 2,000 large packages onto the 50,000 stored (the sweeper deletes those).
+//   - the largest valid deltas of large packages: all changed, and half removed + half added;
+//   - a full snapshot within the budget onto the 50,000 stored (the sweeper deletes those).
 // Prints, per kind of batch, the slowest ack and the longest event-loop stall; then the event-loop
 // delay p99/max and the /api/health latency p50/p99/max over the whole attack.
 // Run after `npm run build`: node bench/hostile.mjs
@@ -46,6 +47,10 @@ async function main() {
   const stalls = watchStalls(20);
   const prober = child(['probe', url]);
   const attacker = child(['attack', url, token]);
+  process.on('exit', () => {
+    prober.proc.kill('SIGKILL');
+    attacker.proc.kill('SIGKILL');
+  });
   const report = JSON.parse(await attacker.done);
   await new Promise((r) => setTimeout(r, 5000)); // the sweeper finishes deleting the old rows
   prober.proc.kill('SIGTERM');
@@ -208,13 +213,27 @@ function worstRest(SNAPSHOT_LIMITS) {
       type: t('type'),
     })),
     users: many(SNAPSHOT_LIMITS.users, (i) => ({ name: t(`u${i}`), domain: t('domain'), terminal: t('tty') })),
+    volumes: many(SNAPSHOT_LIMITS.volumes, (i) => ({ mount: t(`/v${i}`) })),
+    monitors: many(SNAPSHOT_LIMITS.monitors, (i) => ({ vendor: t('v'), model: t('m'), serial: t(`s${i}`) })),
+    printers: many(SNAPSHOT_LIMITS.printers, (i) => ({ name: t(`p${i}`) })),
+    accounts: many(SNAPSHOT_LIMITS.accounts, (i) => ({
+      name: `a${i}`.padEnd(256, 'x'),
+      admin: false,
+      groups: many(4, (j) => `g${j}`.padEnd(256, 'x')),
+    })),
+    groups: many(SNAPSHOT_LIMITS.groups, (i) => ({
+      name: `g${i}`.padEnd(256, 'x'),
+      admin: false,
+      members: many(4, (j) => `a${j}`.padEnd(256, 'x')),
+    })),
+    security: { firewall: 'on', diskEncryption: 'on' },
   };
 }
 
 async function attack(url, token) {
   const { snapshotDigest } = await import(new URL('shared/digest.js', dist).href);
   const { diffSnapshots } = await import(new URL('shared/delta.js', dist).href);
-  const { snapshotParts } = await import(new URL('shared/inventory-parts.js', dist).href);
+  const { entryWeight, snapshotParts } = await import(new URL('shared/inventory-parts.js', dist).href);
   const { normaliseSnapshot } = await import(new URL('shared/normalise.js', dist).href);
   const { PROTOCOL_VERSION, LIMITS } = await import(new URL('shared/protocol.js', dist).href);
   const { SNAPSHOT_LIMITS } = await import(new URL('shared/inventory.js', dist).href);
@@ -224,6 +243,7 @@ async function attack(url, token) {
   ws.on('message', (data) => {
     const m = JSON.parse(data.toString());
     if (m.type === 'error') codes.push(m.code);
+    if (m.type === 'error' && process.env.HOSTILE_VERBOSE) process.stderr.write(`${m.code}: ${m.message}\n`);
     for (const w of waiting.splice(0)) w(m);
   });
   let done = false;
@@ -250,7 +270,9 @@ async function attack(url, token) {
   );
   await next('welcome');
 
-  const budget = LIMITS.maxInventoryEntriesPerBatch;
+  // As many of the largest packages as one batch may carry (an entry weighs one unit per KiB of text).
+  const most = Math.floor(LIMITS.maxInventoryEntriesPerBatch / entryWeight(bigPackage('base', 0, 'v9')));
+  const fit = Math.floor(most / 2) * 2;
   let snapshot = normaliseSnapshot({
     ...worstRest(SNAPSHOT_LIMITS),
     software: Array.from({ length: SNAPSHOT_LIMITS.software }, (_, i) => bigPackage('base', i)),
@@ -297,8 +319,8 @@ async function attack(url, token) {
       }),
     );
     await send('4 deltas of 48,000 small packages each, past the budget (refused)', items);
-    await send('1 delta of 2,000 large packages past the snapshot limit (refused)', [
-      delta(digest, 'f'.repeat(64), { software: { added: Array.from({ length: budget }, (_, j) => bigPackage(`over${round}`, j)) } }),
+    await send(`1 delta of ${fit} large packages past the snapshot limit (refused)`, [
+      delta(digest, 'f'.repeat(64), { software: { added: Array.from({ length: fit }, (_, j) => bigPackage(`over${round}`, j)) } }),
     ]);
   }
   await sendFull('the same snapshot again, in parts (a resync)', 'resync');
@@ -306,17 +328,17 @@ async function attack(url, token) {
   for (let round = 0; round < 3; round++) {
     const changed = {
       ...snapshot,
-      software: snapshot.software.map((p, i) => (i < budget ? { ...p, ...bigPackage('base', i, `v${round + 2}`), name: p.name } : p)),
+      software: snapshot.software.map((p, i) => (i < fit ? { ...p, ...bigPackage('base', i, `v${round + 2}`), name: p.name } : p)),
     };
-    await send('1 delta changing 2,000 large packages', [
+    await send(`1 delta changing ${fit} large packages`, [
       delta(snapshotDigest(snapshot), snapshotDigest(changed), diffSnapshots(snapshot, changed)),
     ]);
     snapshot = changed;
     const swapped = normaliseSnapshot({
       ...snapshot,
-      software: [...snapshot.software.slice(budget / 2), ...Array.from({ length: budget / 2 }, (_, i) => bigPackage(`swap${round}`, i))],
+      software: [...snapshot.software.slice(fit / 2), ...Array.from({ length: fit / 2 }, (_, i) => bigPackage(`swap${round}`, i))],
     });
-    await send('1 delta removing 1,000 and adding 1,000 large packages', [
+    await send(`1 delta removing ${fit / 2} and adding ${fit / 2} large packages`, [
       delta(snapshotDigest(snapshot), snapshotDigest(swapped), diffSnapshots(snapshot, swapped)),
     ]);
     snapshot = swapped;
@@ -324,11 +346,10 @@ async function attack(url, token) {
   // A full snapshot within the budget onto the 50,000 stored: a swap; the old rows go in the sweeper's steps.
   snapshot = normaliseSnapshot({
     ...snapshot,
-    network: [],
-    users: [],
-    software: Array.from({ length: budget }, (_, i) => bigPackage('small', i)),
+    ...Object.fromEntries(['network', 'users', 'volumes', 'monitors', 'printers', 'accounts', 'groups'].map((c) => [c, []])),
+    software: Array.from({ length: fit }, (_, i) => bigPackage('small', i)),
   });
-  await send('full snapshot of 2,000 large packages onto 50,000 stored', [
+  await send(`full snapshot of ${fit} large packages onto 50,000 stored`, [
     { seq: ++seq, at, kind: 'inventory.full', body: { trigger: 'refresh', digest: snapshotDigest(snapshot), snapshot } },
   ]);
   done = true;

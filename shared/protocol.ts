@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { DeltaSchema } from './delta-schema.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
-import { IdentityHintsSchema, MAX_SNAPSHOT_ENTRIES, SnapshotSchema, SoftwareSchema } from './inventory.js';
+import { IdentityHintsSchema, SnapshotSchema, SoftwareSchema } from './inventory.js';
 import {
   AttachmentSchema,
   DeviceDetailsSchema,
@@ -47,8 +47,11 @@ export const LIMITS = {
    * builds an item or a batch past it (shared/inventory-parts.ts).
    */
   maxInventoryEntriesPerBatch: ENTRY_BUDGET,
-  /** Parts of the largest snapshot: every entry of it, ENTRY_BUDGET a part. */
-  maxSnapshotParts: Math.ceil(MAX_SNAPSHOT_ENTRIES / ENTRY_BUDGET),
+  /**
+   * Most parts of one snapshot: the largest (MAX_SNAPSHOT_ENTRIES entries, each at its largest,
+   * weighed as in shared/inventory-parts.ts: ~690,000 units) fits in ~400 parts of ENTRY_BUDGET.
+   */
+  maxSnapshotParts: 1_000,
 } as const;
 
 export const TRIGGERS = [
