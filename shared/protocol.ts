@@ -27,7 +27,7 @@ export const PROTOCOL_VERSION = 3;
 
 /** Inventory entries one batch may make the server apply; sized so that the worst batch costs well
  * under 100 ms of the server's event loop on a small machine (bench/hostile.mjs). */
-const ENTRY_BUDGET = 2_000;
+const ENTRY_BUDGET = 1_000;
 
 export const LIMITS = {
   /** Largest frame either side accepts (ws maxPayload). */

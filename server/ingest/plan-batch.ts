@@ -279,7 +279,7 @@ function fold(working: Working, delta: Delta, digests: SectionDigests): Applied 
 }
 
 function refuseOverBudget(plan: BatchPlan, seq: number): void {
-  const message = `The batch carries more than ${LIMITS.maxInventoryEntriesPerBatch} inventory entries; this item was not applied.`;
+  const message = `The batch carries more than ${LIMITS.maxInventoryEntriesPerBatch} units of inventory (an entry is one unit, plus one per KiB of its text); this item was not applied.`;
   plan.problems.push({ code: 'E_BATCH_TOO_LARGE', seq, message: `${message} A full snapshot is needed.` });
   plan.needsFull = true;
   plan.fullRequested = true;

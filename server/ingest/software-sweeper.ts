@@ -5,7 +5,7 @@
 import type { Logger } from '../../shared/log.js';
 import type { Store } from '../store/store.js';
 
-/** Rows one step handles: a quarter of a batch's entry budget, since a step runs between batches. */
+/** Rows one step handles (about what one batch applies): a step runs between batches. */
 export const SWEEP_STEP_ROWS = 500;
 
 export class SoftwareSweeper {
