@@ -29,6 +29,8 @@ export interface GatewayOptions {
   closeGraceMs?: number;
   /** The console's live view (a LiveHub): presence, inventory and endpoint ticket events. */
   hub?: LivePublisher;
+  /** Desk numbers a batch's worklogs name, looked up in the desk before it is applied (desk/sync/desk-tickets.ts). */
+  deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
 }
 
 export type AgentCommand = ServerMessageMap['command']['command'];
@@ -69,6 +71,7 @@ export class AgentGateway {
       isLive: (deviceId) => this.online.has(deviceId),
       claim: (deviceId, session) => this.claim(deviceId, session),
       release: (deviceId, session) => this.release(deviceId, session),
+      ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
     };
   }
 

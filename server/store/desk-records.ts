@@ -1,7 +1,7 @@
 // The service-desk sync's storage contract: a durable job queue, the links between Outpost's
 // records and the desk's, and the poll cursor. Jobs from endpoint data are enqueued by the store in
 // the same transaction as that data (see sqlite/desk-enqueue.ts), so a crash cannot lose one.
-import type { Priority } from '../../shared/tickets.js';
+import type { Priority, TicketStatus } from '../../shared/tickets.js';
 import type { AssetEventRules } from '../desk/rules/asset-events.js';
 import type { DeskSoftware } from '../desk/types.js';
 import type { NewServerNote } from './ticket-records.js';
@@ -46,6 +46,22 @@ export interface DeskJobRow {
   lastError: string | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** desk_state key of how a ticket's desk requester was found (JSON DeskRequesterJson), shown with the ticket. */
+export const deskRequesterKey = (ticketId: number): string => `requester:${ticketId}`;
+
+/** A desk ticket as Outpost takes it over (./sqlite/desk-tickets.ts). */
+export interface ImportedDeskTicket {
+  deskId: string;
+  subject: string;
+  description: string;
+  priority: Priority;
+  status: TicketStatus;
+  /** Who the desk names as the requester. */
+  requester: string;
+  /** ISO 8601; the time of the import when absent. */
+  createdAt?: string;
 }
 
 /** What the desk links: Outpost ticket id, device id, note id... and the desk's id for it. */
@@ -100,6 +116,11 @@ export interface DeskStore {
 
   /** The server ticket id of a device's ticket ref, or null. */
   ticketIdByRef(deviceId: string, ref: string): Promise<number | null>;
+  /**
+   * The server ticket for a desk ticket Outpost never saw (a worklog named its number): created with
+   * no device and linked, or the one already linked; its id.
+   */
+  importDeskTicket(ticket: ImportedDeskTicket, at: number): Promise<number>;
   /** Adds a note read from the desk once per desk note id; false when it was already there. */
   addDeskNote(ticketId: number, deskNoteId: string, note: NewServerNote): Promise<boolean>;
   /** Takes over fields the mapping imports from the desk (never status: setTicketStatus does that); false when nothing changed. */

@@ -35,7 +35,8 @@ export const SOFTWARE_COLUMNS = 'name, version, publisher, arch, source, scope, 
 
 export type ApplyBatch = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T) => AppliedBatch<T> | null;
 
-export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuota): ApplyBatch {
+/** `deskConnected`: how a worklog's ticket number reads (./ticket-ingest.ts). */
+export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuota, deskConnected?: () => boolean): ApplyBatch {
   const readState = db.prepare<[string], StateRow>(`
     SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot, s.digests, s.software_count
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
@@ -77,7 +78,7 @@ export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuot
       changed: JSON.stringify(c.changed),
     });
 
-  const applyTicketItems = createTicketIngest(db, ticketQuota);
+  const applyTicketItems = createTicketIngest(db, ticketQuota, deskConnected);
 
   const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): AppliedBatch<T> | null => {
     const row = readState.get(deviceId);

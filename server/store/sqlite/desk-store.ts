@@ -6,6 +6,7 @@ import { isUselessPattern, PATTERN_LIMITS } from '../../desk/rules/patterns.js';
 import { deskStatusKey } from '../../desk/sync/keys.js';
 import type { DeskSoftware } from '../../desk/types.js';
 import {
+  type ImportedDeskTicket,
   MAX_CATALOG_PACKAGES,
   MAX_CATALOG_VERSIONS,
   type DeskJob,
@@ -17,6 +18,7 @@ import {
   type NewDeskJob,
 } from '../desk-records.js';
 import type { NewServerNote } from '../ticket-records.js';
+import { importDeskTicket } from './desk-tickets.js';
 
 interface JobRow {
   id: number;
@@ -210,6 +212,10 @@ export class SqliteDeskStore implements DeskStore {
   async ticketIdByRef(deviceId: string, ref: string): Promise<number | null> {
     const row = this.db.prepare('SELECT id FROM tickets WHERE device_id = ? AND ref = ?').get(deviceId, ref) as { id: number } | undefined;
     return row?.id ?? null;
+  }
+
+  async importDeskTicket(ticket: ImportedDeskTicket, at: number): Promise<number> {
+    return importDeskTicket(this.db, ticket, at);
   }
 
   async addDeskNote(ticketId: number, deskNoteId: string, note: NewServerNote): Promise<boolean> {

@@ -76,7 +76,7 @@ export class SqliteStore implements Store {
     this.enrolTx = createEnrol(db);
     this.mergeTx = createMerge(db);
     this.identityEvents = createIdentityEvents(db);
-    this.batchTx = createApplyBatch(db, opts.ticketQuota);
+    this.batchTx = createApplyBatch(db, opts.ticketQuota, () => this.desk.isEnabled);
     this.desk = new SqliteDeskStore(db);
     this.admins = new SqliteAdminStore(db);
     this.tickets = new SqliteTicketStore(db, this.desk);

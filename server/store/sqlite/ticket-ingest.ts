@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type { TicketQuota } from '../../ingest/quotas.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ItemBody } from '../../../shared/protocol.js';
+import { OUTPOST_NUMBER } from '../../../shared/ticket-label.js';
 import { worklogMinutes } from '../../../shared/tickets.js';
 import {
   attachmentRefusal,
@@ -32,7 +33,15 @@ interface TicketKey {
 /** Without a quota (tests of other things), nothing is limited but the per-ticket file limits. */
 const UNLIMITED: TicketQuota = { take: () => null };
 
-export function createTicketIngest(db: Database.Database, quota: TicketQuota = UNLIMITED): ApplyTicketItems {
+/**
+ * `deskConnected`: while a desk is configured, a worklog's bare number ("4") is the desk's number and
+ * OP-17 is Outpost's; without one a bare number is Outpost's.
+ */
+export function createTicketIngest(
+  db: Database.Database,
+  quota: TicketQuota = UNLIMITED,
+  deskConnected: () => boolean = () => false,
+): ApplyTicketItems {
   const findTicket = db.prepare<[string, string], TicketKey>(
     'SELECT id, status, requester_account FROM tickets WHERE device_id = ? AND ref = ?',
   );
@@ -65,6 +74,16 @@ export function createTicketIngest(db: Database.Database, quota: TicketQuota = U
     VALUES (@ticketId, @noteId, @author, @text, 'customer', 1, @at)`);
   const noteExists = db.prepare<[number, string]>('SELECT 1 FROM ticket_notes WHERE ticket_id = ? AND note_id = ?');
   const ticketByNumber = db.prepare<[number], { id: number }>('SELECT id FROM tickets WHERE id = ?');
+  const ticketByDeskNumber = db.prepare<[string], { id: number }>(
+    "SELECT t.id FROM desk_links l JOIN tickets t ON t.id = CAST(l.outpost_id AS INTEGER) WHERE l.kind = 'ticket' AND l.desk_id = ?",
+  );
+  /** The ticket a worklog names: OP-17 is Outpost's 17; "4" the desk's 4 while a desk is connected, else Outpost's. */
+  const worklogTicket = (ticketId: string): { id: number } | undefined => {
+    const own = OUTPOST_NUMBER.exec(ticketId);
+    if (!own && deskConnected()) return ticketByDeskNumber.get(ticketId);
+    const number = ticketNumber(own ? own[1]! : ticketId);
+    return number === null ? undefined : ticketByNumber.get(number);
+  };
   const recordedWorklog = db.prepare<[string, string], { ticket_id: number }>(
     'SELECT ticket_id FROM worklogs WHERE device_id = ? AND ref = ?',
   );
@@ -186,8 +205,7 @@ export function createTicketIngest(db: Database.Database, quota: TicketQuota = U
   function worklog(deviceId: string, seq: number, body: ItemBody<'worklog'>, at: number): TicketItemResult {
     const recorded = recordedWorklog.get(deviceId, body.ref);
     if (recorded) return { seq, type: 'worklog', ref: body.ref, state: 'recorded', ticketId: recorded.ticket_id };
-    const number = ticketNumber(body.entry.ticketId);
-    const ticket = number === null ? undefined : ticketByNumber.get(number);
+    const ticket = worklogTicket(body.entry.ticketId);
     if (!ticket) return { seq, type: 'worklog', ref: body.ref, state: 'rejected', error: unknownTicketRefusal(body.entry.ticketId) };
     const { technician, start, end, description } = body.entry;
     const utc = (iso: string) => new Date(iso).toISOString();
