@@ -226,13 +226,13 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     const macs = detail.network.filter((n) => !n.virtual && n.mac).map((n) => n.mac!.toLowerCase());
     for (const mac of macs) assert.ok(asset.macs.includes(mac), `MAC ${mac} on the asset (${asset.macs.join(', ')})`);
 
-    const stored = await server.api<{ items: { id: number; subject: string }[] }>('/api/tickets?q=Printer%20jams');
     const before = (await desk.fetchTicket(id)).timeWorkedMinutes ?? 0;
     await cliJson(
       'worklog',
       'add',
       '--ticket',
-      `#${stored.items[0]!.id}`,
+      // The number the technician reads on RT's screen.
+      `#${id}`,
       '--start',
       '2026-03-01T09:00:00Z',
       '--end',
