@@ -5,6 +5,7 @@
 // not answer gets a placeholder ticket: the worklog is kept and its job writes it when the desk
 // is back; a number the desk then does not know parks that job with the desk's error.
 import type { Logger } from '../../../shared/log.js';
+import type { ImportedDeskTicket } from '../../store/desk-records.js';
 import type { Store } from '../../store/store.js';
 import type { DeskConnector } from '../connector.js';
 import { isDeskError } from '../errors.js';
@@ -23,9 +24,15 @@ export async function importNamedTickets(
 ): Promise<void> {
   const wanted = [...new Set(ticketIds.filter((id) => DESK_NUMBER.test(id)))];
   let lookups = 0;
+  // Once the desk does not answer, the batch's other numbers get placeholders without waiting again.
+  let down = false;
   for (const number of wanted) {
     if ((await store.desk.outpostIdFor('ticket', number)) !== null) continue;
     if (lookups++ >= MAX_LOOKUPS_PER_BATCH) return;
+    if (down) {
+      await store.desk.importDeskTicket(placeholder(number), now);
+      continue;
+    }
     try {
       const found = await desk.findTicketByNumber(number);
       if (!found) continue; // the batch refuses the worklog: neither Outpost nor the desk has it
@@ -45,17 +52,20 @@ export async function importNamedTickets(
       const code = isDeskError(err) ? err.code : 'E_INTERNAL';
       log.warn({ number, code }, 'could not look a worklog ticket up in the desk');
       if (!isDeskError(err) || !err.retryable) continue;
-      await store.desk.importDeskTicket(
-        {
-          deskId: number,
-          subject: `Desk ticket #${number}`,
-          description: `Named by a worklog while the service desk did not answer; not checked in the desk yet.`,
-          priority: 'normal',
-          status: 'open',
-          requester: '',
-        },
-        now,
-      );
+      down = true;
+      await store.desk.importDeskTicket(placeholder(number), now);
     }
   }
+}
+
+/** A desk number named while the desk did not answer: checked when the worklog's job writes to the desk. */
+function placeholder(number: string): ImportedDeskTicket {
+  return {
+    deskId: number,
+    subject: `Desk ticket #${number}`,
+    description: 'Named by a worklog while the service desk did not answer; not checked in the desk yet.',
+    priority: 'normal',
+    status: 'open',
+    requester: '',
+  };
 }
