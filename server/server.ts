@@ -7,6 +7,7 @@ import { CLOSE_CODES, DEFAULT_SETTINGS, SettingsSchema, type Settings } from '..
 import { buildApi } from './api/http.js';
 import { createAdminAccount } from './auth/accounts.js';
 import type { DeskConnector } from './desk/connector.js';
+import { BatchJobRules } from './desk/sync/batch-jobs.js';
 import { DeskSyncEngine, type EngineOptions } from './desk/sync/engine.js';
 import { createConnector, type DeskSettings } from './desk/sync/settings.js';
 import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
@@ -69,8 +70,7 @@ export class OutpostServer {
 
   async start(): Promise<{ url: string; adminToken?: string }> {
     if (this.running) throw new Error('The server is already running.');
-    // Counted afresh each start: a restart lets at most one more window's worth through.
-    const store = SqliteStore.open(this.opts.dataDir, { ticketQuota: new TicketQuotas(this.quotas) });
+    const store = SqliteStore.open(this.opts.dataDir);
     try {
       // Whatever was connected when the last run ended is not connected now.
       await store.clearOnline();
@@ -130,9 +130,13 @@ export class OutpostServer {
     const hub = new LiveHub(this.opts.log.child({ part: 'live' }));
     const ticketEvent = (ticketId: number, deviceId: string | null) =>
       hub.publish('ticket', { ticketId, deviceId, at: new Date(this.now()).toISOString() });
+    const deskJobs = new BatchJobRules();
     const gateway = new AgentGateway({
       store,
       hub,
+      // Counted afresh each start: a restart lets at most one more window's worth through.
+      ticketQuota: new TicketQuotas(this.quotas),
+      deskJobs,
       log: this.opts.log.child({ part: 'ingest' }),
       settings: () => this.settings,
       heartbeatMs: this.opts.heartbeatMs ?? 30_000,
@@ -144,8 +148,7 @@ export class OutpostServer {
     });
     const prohibited = new ProhibitedList(store, () => this.opts.desk?.assetEvents.prohibited ?? []);
     await prohibited.refresh();
-    let desk: DeskSyncEngine | null = null;
-    desk = this.deskEngine(store, prohibited, (deviceId, ref, ticketId) => {
+    const desk = this.deskEngine(store, prohibited, deskJobs, (deviceId, ref, ticketId) => {
       gateway.pushTickets(deviceId, [ref]);
       ticketEvent(ticketId, deviceId);
     });
@@ -164,6 +167,7 @@ export class OutpostServer {
       },
       ticketEvent,
       hub,
+      deskJobs,
       deskStatus: async () => (desk ? desk.status() : null),
       requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
       prohibited,
@@ -172,7 +176,12 @@ export class OutpostServer {
     return { store, gateway, app, desk };
   }
 
-  private deskEngine(store: Store, prohibited: ProhibitedList, ticketChanged: EngineOptions['ticketChanged']): DeskSyncEngine | null {
+  private deskEngine(
+    store: Store,
+    prohibited: ProhibitedList,
+    jobs: BatchJobRules,
+    ticketChanged: EngineOptions['ticketChanged'],
+  ): DeskSyncEngine | null {
     const settings = this.opts.desk;
     if (!settings) return null;
     const log = this.opts.log.child({ part: 'desk' });
@@ -186,6 +195,7 @@ export class OutpostServer {
       deskUser: settings.user,
       assetEvents: settings.assetEvents,
       extraProhibited: () => prohibited.consolePatterns,
+      jobs,
       mapping: settings.mapping,
       schedules: settings.schedules,
       ticketChanged,

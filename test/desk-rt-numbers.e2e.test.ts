@@ -13,6 +13,7 @@ import type { TicketDetailJson, TicketSummaryJson } from '../shared/http-api.js'
 import { RtConnector } from '../server/desk/rt/connector.js';
 import { DeskSyncEngine } from '../server/desk/sync/engine.js';
 import { deskKey } from '../server/desk/sync/keys.js';
+import { followBatch } from '../server/ingest/apply-tickets.js';
 import { openDatabase } from '../server/store/sqlite/open.js';
 import { SqliteStore } from '../server/store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../server/store/ticket-records.js';
@@ -243,7 +244,9 @@ describe('desk ticket numbers and requesters with a real Request Tracker', { ski
       engine.start();
       const requester = { account: `nobody${Date.now().toString(36)}`, domain: 'CORP' };
       const item = createItem(1, 'ref-fallback-1', { requester, device: deviceDetails('pc-fallback') }) as TicketItem;
-      await store.applyBatch('dev-fallback', Date.now(), () => ({ lastSeq: 1, needsFull: false, changes: [], ticketItems: [item] }));
+      const at = Date.now();
+      const plan = () => ({ lastSeq: 1, needsFull: false, changes: [], ticketItems: [item] });
+      await store.applyBatch('dev-fallback', at, plan, followBatch(at, undefined, engine.jobs));
       await engine.whenIdle();
       const ticketId = (await store.desk.ticketIdByRef('dev-fallback', 'ref-fallback-1'))!;
       const rtId = await store.desk.deskIdFor('ticket', String(ticketId));

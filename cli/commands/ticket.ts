@@ -50,7 +50,7 @@ const TYPES: Record<string, string> = {
 
 export async function ticketCreateCommand(flags: TicketCreateFlags): Promise<void> {
   const attachments = await readAttachments(flags.attach ?? []);
-  const result = await callLocalAgent(agentStateDir(flags), 'tickets.create', {
+  const result = await callLocalAgent(agentStateDir(flags), 'ticket.create', {
     subject: flags.subject,
     description: flags.description,
     ...(flags.priority ? { priority: flags.priority } : {}),
@@ -66,7 +66,7 @@ export async function ticketCreateCommand(flags: TicketCreateFlags): Promise<voi
 }
 
 export async function ticketListCommand(flags: CommonFlags): Promise<void> {
-  const { items } = await callLocalAgent(agentStateDir(flags), 'tickets.list', {});
+  const { items } = await callLocalAgent(agentStateDir(flags), 'ticket.list', {});
   if (flags.json) return printJson({ items });
   if (items.length === 0) return console.log('No tickets.');
   const number = (t: EndpointTicket) => shownNumber(t) ?? 'queued';
@@ -81,18 +81,18 @@ export async function ticketListCommand(flags: CommonFlags): Promise<void> {
  */
 async function findTicket(stateDir: string, ref: string): Promise<LocalTicket> {
   const shown = /^#?\d{1,20}$/.test(ref) ? `#${ref.replace('#', '')}` : OUTPOST_NUMBER.test(ref) ? ref.toUpperCase() : null;
-  if (shown === null) return callLocalAgent(stateDir, 'tickets.get', { ref });
-  const found = (await callLocalAgent(stateDir, 'tickets.list', {})).items.find((t) => shownNumber(t) === shown);
+  if (shown === null) return callLocalAgent(stateDir, 'ticket.get', { ref });
+  const found = (await callLocalAgent(stateDir, 'ticket.list', {})).items.find((t) => shownNumber(t) === shown);
   if (!found) throw new OutpostError('E_NOT_FOUND', `You have no ticket ${shown} on this machine.`);
   return found;
 }
 
-/** REF is the reference tickets.create printed, or the number the ticket shows (1042, #1042, OP-17). */
+/** REF is the reference ticket.create printed, or the number the ticket shows (1042, #1042, OP-17). */
 export async function ticketShowCommand(ref: string, flags: CommonFlags): Promise<void> {
   const stateDir = agentStateDir(flags);
   const ticket = await findTicket(stateDir, ref);
   // Shown is read, as in My tickets: the tray's badge for it goes too.
-  if (ticket.unread) await callLocalAgent(stateDir, 'tickets.markRead', { ref: ticket.ref });
+  if (ticket.unread) await callLocalAgent(stateDir, 'ticket.markRead', { ref: ticket.ref });
   if (flags.json) return printJson(ticket);
   const shown = shownNumber(ticket);
   console.log(`${shown === null ? 'Queued ticket' : `Ticket ${printable(shown)}`}: ${oneLine(ticket.subject)}`);
@@ -111,7 +111,7 @@ export async function ticketShowCommand(ref: string, flags: CommonFlags): Promis
 export async function ticketReopenCommand(ref: string, flags: CommonFlags & { note: string }): Promise<void> {
   const stateDir = agentStateDir(flags);
   const ticket = await findTicket(stateDir, ref);
-  const reopened: EndpointTicket = await callLocalAgent(stateDir, 'tickets.reopen', { ref: ticket.ref, text: flags.note });
+  const reopened: EndpointTicket = await callLocalAgent(stateDir, 'ticket.reopen', { ref: ticket.ref, text: flags.note });
   if (flags.json) return printJson(reopened);
   console.log(`Ticket ${printable(shownNumber(ticket) ?? ticket.ref)} reopened; IT sees your note with it.`);
 }

@@ -51,7 +51,7 @@ describe('/api/desk', () => {
         const { body } = await h.api<Status>('/api/desk/status');
         return body.failed === 1 ? body : undefined;
       });
-      assert.deepEqual([failed.configured, failed.kind, failed.level, failed.jobs[0]?.kind], [true, 'rt', 'two-way', 'ticket']);
+      assert.deepEqual([failed.configured, failed.kind, failed.level, failed.jobs[0]?.kind], [true, 'rt', 'two-way', 'ticket.create']);
       assert.match(failed.jobs[0]?.error ?? '', /^E_DESK_REJECTED/);
       assert.equal((await h.api('/api/desk/jobs/999/retry', { method: 'POST' })).status, 404);
       assert.equal((await h.api('/api/desk/jobs/x/retry', { method: 'POST' })).status, 400);

@@ -124,16 +124,8 @@ export interface DeskAsset extends DeskAssetFields {
   id: DeskId;
 }
 
-/** One package of the fleet's software catalog: every device with a package of this name. */
-export interface DeskSoftware {
-  name: string;
-  /** The publisher most devices report; absent when none does. */
-  publisher?: string;
-  /** Most installed first; a null version is a package that reports none. */
-  versions: { version: string | null; devices: number }[];
-  /** Devices with any version installed. */
-  devices: number;
-}
+/** One package of the fleet's software catalog (the store reads it: store/desk-records.ts). */
+export type { DeskSoftware } from '../store/desk-records.js';
 
 /** One way of finding a desk asset for a device; the sync engine tries them in this order. */
 export type AssetLookup =

@@ -22,6 +22,7 @@ import {
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk } from '../../../test/fakes/desk-connector.js';
 import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
+import { followBatch } from '../../ingest/apply-tickets.js';
 
 const DEVICE = 'dev-1';
 
@@ -79,7 +80,12 @@ for (const profile of DESK_PROFILES) {
     /** Applies endpoint items as the ingest would, then lets the engine run what they enqueued. */
     const deliver = async (...make: ((s: number) => Item)[]) => {
       const items = make.map((m) => m(++seq)) as TicketItem[];
-      await store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: items }));
+      await store.applyBatch(
+        DEVICE,
+        now,
+        () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: items }),
+        followBatch(now, undefined, engine.jobs),
+      );
       await engine.whenIdle();
     };
     /** Moves the clock and the timers on, then waits for what they started. */
@@ -294,12 +300,12 @@ for (const profile of DESK_PROFILES) {
           removed: [],
           changed: [],
         };
-        return store.applyBatch(DEVICE, now, () => ({
-          lastSeq: seq,
-          needsFull: false,
-          ...storedOutcome(snapshot, `d${seq}`),
-          changes: [change],
-        }));
+        return store.applyBatch(
+          DEVICE,
+          now,
+          () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [change] }),
+          followBatch(now, undefined, engine.jobs),
+        );
       };
       await installed();
       await engine.whenIdle();
@@ -319,12 +325,12 @@ for (const profile of DESK_PROFILES) {
         }),
       );
       await engine.stop();
-      await store.applyBatch(DEVICE, now, () => ({
-        lastSeq: 1,
-        needsFull: false,
-        changes: [],
-        ticketItems: [createItem(1, 'ref-off-1') as TicketItem],
-      }));
+      await store.applyBatch(
+        DEVICE,
+        now,
+        () => ({ lastSeq: 1, needsFull: false, changes: [], ticketItems: [createItem(1, 'ref-off-1') as TicketItem] }),
+        followBatch(now, undefined, engine.jobs),
+      );
       assert.deepEqual(await store.desk.jobCounts(), { queued: 0, failed: 0 });
     });
   });

@@ -7,6 +7,7 @@ import type { DeskJob } from '../../store/desk-records.js';
 import type { Store } from '../../store/store.js';
 import { integrationLevel, type DeskConnector } from '../connector.js';
 import { isDeskError } from '../errors.js';
+import { BatchJobRules } from './batch-jobs.js';
 import { lastCatalogRun } from './catalog.js';
 import { CatalogSchedule } from './catalog-schedule.js';
 import { importNamedTickets } from './desk-tickets.js';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   assetEvents?: AssetEventRules;
   /** More prohibited-software patterns (the web console's), asked whenever rules are evaluated; a change must come as a new array. */
   extraProhibited?: () => readonly string[];
+  /** The rules the ingest asks for each batch's desk jobs; enabled while the engine runs. A new set when absent (see `jobs`). */
+  jobs?: BatchJobRules;
   /** Directions, value maps, starting status, notes, attachments, account lookup; today's behaviour when absent. */
   mapping?: FieldMapping;
   /** When each flow runs and the catalog's interval; everything at once and the catalog daily when absent. */
@@ -66,8 +69,11 @@ export class DeskSyncEngine {
   private lastError: string | null = null;
   private lastErrorAt: number | null = null;
   private lastPollAt: number | null = null;
+  /** What a batch enqueues for this desk: hand it to the ingest (gateway option `deskJobs`). */
+  readonly jobs: BatchJobRules;
 
   constructor(private readonly opts: EngineOptions) {
+    this.jobs = opts.jobs ?? new BatchJobRules();
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
@@ -89,7 +95,8 @@ export class DeskSyncEngine {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.opts.store.desk.setEnabled(true, this.opts.assetEvents, this.opts.extraProhibited);
+    this.jobs.setEnabled(true, this.opts.assetEvents, this.opts.extraProhibited);
+    this.opts.store.desk.setEnabled(true);
     this.opts.store.desk.onEnqueued(() => this.kick());
     this.checkHealth();
     this.kick();
@@ -128,6 +135,7 @@ export class DeskSyncEngine {
     this.started = false;
     this.opts.store.desk.onEnqueued(null);
     this.opts.store.desk.setEnabled(false);
+    this.jobs.setEnabled(false);
     clearTimeout(this.wake);
     clearInterval(this.pollTimer);
     this.catalog?.stop();
@@ -233,7 +241,7 @@ export class DeskSyncEngine {
       };
       await runJob(ctx, job);
       await store.completeJob(job.id, job.revision, this.now());
-      if (job.kind === 'ticket') await this.numbered(job.payload.deviceId, job.payload.ref);
+      if (job.kind === 'ticket.create') await this.numbered(job.payload.deviceId, job.payload.ref);
       this.opts.log.debug({ job: job.id, kind: job.kind, attempt, ms: this.now() - started }, 'desk job done');
       this.markHealthy();
       return true;

@@ -52,20 +52,20 @@ export async function runJob(ctx: FlowContext, job: DeskJob): Promise<void> {
     case 'asset':
       await syncAsset(ctx, job.payload.deviceId);
       return;
-    case 'ticket':
+    case 'ticket.create':
       await createTicket(ctx, job.payload.deviceId, job.payload.ref);
       return;
-    case 'note': {
+    case 'ticket.note': {
       // A ticketId marks a note IT added through the server API; otherwise it came from an endpoint.
       const p = job.payload;
       if ('ticketId' in p) await addServerNote(ctx, p.ticketId, p.noteId);
       else await addNote(ctx, p.deviceId, p.ref, p.noteId);
       return;
     }
-    case 'close':
+    case 'ticket.close':
       await closeTicket(ctx, job.payload.deviceId, job.payload.ref);
       return;
-    case 'status':
+    case 'ticket.status':
       // A status IT set through the server API.
       await sendStatus(ctx, job.payload.ticketId);
       return;

@@ -1,10 +1,13 @@
-// How a worklog's ticket number reads, and which number a ticket shows, with and without a desk.
+// How a worklog's ticket number reads (the ingest's rule, written through the store's ledger), and
+// which number a ticket shows, with and without a desk.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createItem, worklogItem } from '../../../test/support/server/ticket-fixtures.js';
+import { BatchJobRules } from '../../desk/sync/batch-jobs.js';
+import { followBatch } from '../../ingest/apply-tickets.js';
 import type { TicketItem, TicketItemResult } from '../ticket-records.js';
 import { openDatabase } from './open.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -15,10 +18,17 @@ describe('ticket numbers in the store', () => {
   let dir: string;
   let store: SqliteStore;
   let seq = 0;
+  // The desk sync turns both on together when it starts with a desk (desk/sync/engine.ts).
+  const jobs = new BatchJobRules();
+  const connectDesk = (on: boolean) => {
+    store.desk.setEnabled(on);
+    jobs.setEnabled(on);
+  };
 
   const apply = async (...items: ((s: number) => unknown)[]): Promise<TicketItemResult[]> => {
     const made = items.map((m) => m(++seq)) as TicketItem[];
-    const applied = await store.applyBatch(DEVICE, 1_000, () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: made }));
+    const plan = () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: made });
+    const applied = await store.applyBatch(DEVICE, 1_000, plan, followBatch(1_000, undefined, jobs));
     return applied!.tickets;
   };
   const worklog = async (ticketId: string) => {
@@ -36,7 +46,7 @@ describe('ticket numbers in the store', () => {
     await apply((s) => createItem(s, 'ref-numbers-1'));
   });
   afterEach(async () => {
-    store.desk.setEnabled(false);
+    connectDesk(false);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -47,7 +57,7 @@ describe('ticket numbers in the store', () => {
   });
 
   it("with a desk, a bare number is only ever the desk's; OP- is Outpost's; the label follows the desk link", async () => {
-    store.desk.setEnabled(true);
+    connectDesk(true);
     const label = async () => (await store.endpointTickets(DEVICE, { limit: 5 }))[0]?.label;
     assert.equal(await label(), 'OP-1', 'not on the desk yet');
     assert.equal(await worklog('1'), 'E_UNKNOWN_TICKET', "Outpost's 1 is not the desk's 1");
@@ -59,7 +69,7 @@ describe('ticket numbers in the store', () => {
   });
 
   it('takes over a desk ticket once, with no device, so that it never reaches an endpoint', async () => {
-    store.desk.setEnabled(true);
+    connectDesk(true);
     const phoned = {
       deskId: '41',
       subject: 'Called in',

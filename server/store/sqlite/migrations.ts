@@ -286,6 +286,12 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX device_events_device ON device_events(device_id, id);
   `,
+  // 8: a desk job for a ticket operation is named as the agent protocol names it (one spelling per
+  // operation, server/README.md). Keys stay as they were, so no queued job is made twice.
+  `
+  UPDATE desk_jobs SET kind = CASE kind WHEN 'ticket' THEN 'ticket.create' WHEN 'note' THEN 'ticket.note'
+    WHEN 'close' THEN 'ticket.close' WHEN 'status' THEN 'ticket.status' ELSE kind END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

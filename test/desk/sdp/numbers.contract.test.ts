@@ -10,6 +10,7 @@ import { silentLogger } from '../../../shared/log.js';
 import type { Requester } from '../../../shared/tickets.js';
 import { SdpConnector } from '../../../server/desk/sdp/connector.js';
 import { DeskSyncEngine } from '../../../server/desk/sync/engine.js';
+import { followBatch } from '../../../server/ingest/apply-tickets.js';
 import { openDatabase } from '../../../server/store/sqlite/open.js';
 import { SqliteStore } from '../../../server/store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../../server/store/ticket-records.js';
@@ -57,12 +58,9 @@ describe('ServiceDesk Plus request ids and requesters (contract server)', () => 
       const made = items.map((m) => m(++seq)) as TicketItem[];
       // As the agent session does: desk numbers the worklogs name are looked up first.
       await engine.importNamedTickets(made.flatMap((i) => (i.kind === 'worklog' ? [i.body.entry.ticketId] : [])));
-      const applied = await store.applyBatch(DEVICE, Date.now(), () => ({
-        lastSeq: seq,
-        needsFull: false,
-        changes: [],
-        ticketItems: made,
-      }));
+      const at = Date.now();
+      const plan = () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: made });
+      const applied = await store.applyBatch(DEVICE, at, plan, followBatch(at, undefined, engine.jobs));
       await engine.whenIdle();
       return applied!.tickets;
     };
