@@ -170,6 +170,7 @@ export class OutpostServer {
       deskJobs,
       deskStatus: async () => (desk ? desk.status() : null),
       requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
+      runPreflight: async () => (desk ? desk.runPreflight() : null),
       prohibited,
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));

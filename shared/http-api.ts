@@ -8,7 +8,7 @@ import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
 import type { z } from 'zod';
 import type { TicketListQuery, TicketNoteBody, TicketPatchBody } from './http-schemas.js';
-import type { DeskStatusJson } from './desk-status.js';
+import type { DeskPreflightJson, DeskStatusJson } from './desk-status.js';
 
 /** Every error answer: `{ error: { code, message } }` with a stable code (shared/errors.ts). */
 export interface ApiErrorBody {
@@ -284,7 +284,16 @@ export interface DeskRequesterJson {
 
 // ---------------------------------------------------------------- service desk
 
-export type { CatalogRunJson, CatalogStatusJson, DeskLevel, DeskStatusJson, DeskSyncStatusJson } from './desk-status.js';
+export type {
+  CatalogRunJson,
+  CatalogStatusJson,
+  DeskLevel,
+  DeskPreflightJson,
+  DeskProblemJson,
+  DeskProblemSeverity,
+  DeskStatusJson,
+  DeskSyncStatusJson,
+} from './desk-status.js';
 
 // ---------------------------------------------------------------- live events (GET /api/events, text/event-stream)
 
@@ -338,5 +347,6 @@ export interface HttpApi {
   'GET /api/desk/status': { response: DeskStatusJson };
   'POST /api/desk/jobs/:id/retry': { response: { id: number; state: 'queued' } };
   'POST /api/desk/catalog/sync': { response: { state: 'queued' } };
+  'POST /api/desk/preflight': { response: DeskPreflightJson };
 }
 export type HttpRoute = keyof HttpApi;

@@ -44,7 +44,7 @@ describe('/api/desk', () => {
     const agent = await TestAgent.connect(h.wsUrl);
     try {
       await agent.enrol(await h.server.createEnrolmentToken(), hintsFor(machine({ hostname: 'desk-api' }), 'inst-desk-api'));
-      desk.failNext('E_DESK_REJECTED');
+      desk.failNextCall('createTicket', 'E_DESK_REJECTED');
       agent.sendItems([createItem(1, 'ref-desk-api-1')]);
       await agent.next('ack');
       const failed = await waitFor(async () => {

@@ -100,4 +100,11 @@ export interface TicketLedger {
   /** The server ticket linked to the desk's ticket with this number (its desk id), or null. */
   ticketByDeskNumber(deskNumber: string): number | null;
   insertWorklog(row: NewWorklogRow): void;
+  /**
+   * What the desk's rules kept about this device from earlier batches (posture: low volumes,
+   * encryption, antivirus as last seen), opaque to the store; written in the batch's transaction so
+   * a redelivery or restart raises nothing twice.
+   */
+  deskMemory(): string | null;
+  setDeskMemory(value: string): void;
 }

@@ -159,6 +159,7 @@ for (const profile of DESK_PROFILES) {
     });
 
     it('parks a job the desk refuses, shows it in the status, and retries it on request', async () => {
+      await store.desk.setLink('asset', DEVICE, 'asset-known');
       desk.failNext('E_DESK_REJECTED');
       await deliver((s) => createItem(s, 'ref-refused-1'));
       const status = await engine.status();
@@ -169,6 +170,25 @@ for (const profile of DESK_PROFILES) {
       await engine.whenIdle();
       assert.equal(desk.tickets.size, 1);
       assert.equal((await engine.status()).failed, 0);
+    });
+
+    it('sends a ticket whose asset the desk refuses (a missing field) without the asset link, rather than parking it', async () => {
+      desk.failNext('E_DESK_REJECTED');
+      await deliver((s) => createItem(s, 'ref-no-asset-1'));
+      const [t] = [...desk.tickets.values()];
+      assert.ok(t, 'the ticket is in the desk');
+      assert.equal(t.assetId, undefined);
+      assert.equal((await engine.status()).failed, 0);
+    });
+
+    it('holds a ticket whose asset cannot be written because the desk is down, then sends it linked', async () => {
+      desk.down = true;
+      await deliver((s) => createItem(s, 'ref-outage-asset-1'));
+      assert.equal(desk.tickets.size, 0);
+      desk.down = false;
+      await advance(2_000);
+      const [t] = [...desk.tickets.values()];
+      assert.ok(t?.assetId, 'sent with its asset once the desk answers');
     });
 
     it('waits for the files a ticket announced, then creates it, with them where the desk takes files', async () => {
