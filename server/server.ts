@@ -7,6 +7,7 @@ import { CLOSE_CODES, DEFAULT_SETTINGS, SettingsSchema, type Settings } from '..
 import { buildApi } from './api/http.js';
 import { createAdminAccount } from './auth/accounts.js';
 import type { DeskConnector } from './desk/connector.js';
+import { BatchJobRules } from './desk/sync/batch-jobs.js';
 import { DeskSyncEngine, type EngineOptions } from './desk/sync/engine.js';
 import { createConnector, type DeskSettings } from './desk/sync/settings.js';
 import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
@@ -69,8 +70,7 @@ export class OutpostServer {
 
   async start(): Promise<{ url: string; adminToken?: string }> {
     if (this.running) throw new Error('The server is already running.');
-    // Counted afresh each start: a restart lets at most one more window's worth through.
-    const store = SqliteStore.open(this.opts.dataDir, { ticketQuota: new TicketQuotas(this.quotas) });
+    const store = SqliteStore.open(this.opts.dataDir);
     try {
       // Whatever was connected when the last run ended is not connected now.
       await store.clearOnline();
@@ -130,19 +130,25 @@ export class OutpostServer {
     const hub = new LiveHub(this.opts.log.child({ part: 'live' }));
     const ticketEvent = (ticketId: number, deviceId: string | null) =>
       hub.publish('ticket', { ticketId, deviceId, at: new Date(this.now()).toISOString() });
+    const deskJobs = new BatchJobRules();
     const gateway = new AgentGateway({
       store,
       hub,
+      // Counted afresh each start: a restart lets at most one more window's worth through.
+      ticketQuota: new TicketQuotas(this.quotas),
+      deskJobs,
       log: this.opts.log.child({ part: 'ingest' }),
       settings: () => this.settings,
       heartbeatMs: this.opts.heartbeatMs ?? 30_000,
       authTimeoutMs: this.opts.authTimeoutMs ?? PRE_AUTH_DEFAULTS.timeoutMs,
       preAuth: { ...PRE_AUTH_DEFAULTS, ...this.opts.preAuth },
       now: this.now,
+      // Made below; a worklog naming a desk number Outpost never saw is looked up in the desk first.
+      deskTickets: async (ticketIds) => desk?.importNamedTickets(ticketIds),
     });
     const prohibited = new ProhibitedList(store, () => this.opts.desk?.assetEvents.prohibited ?? []);
     await prohibited.refresh();
-    const desk = this.deskEngine(store, prohibited, (deviceId, ref, ticketId) => {
+    const desk = this.deskEngine(store, prohibited, deskJobs, (deviceId, ref, ticketId) => {
       gateway.pushTickets(deviceId, [ref]);
       ticketEvent(ticketId, deviceId);
     });
@@ -161,15 +167,22 @@ export class OutpostServer {
       },
       ticketEvent,
       hub,
+      deskJobs,
       deskStatus: async () => (desk ? desk.status() : null),
       requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
+      runPreflight: async () => (desk ? desk.runPreflight() : null),
       prohibited,
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
     return { store, gateway, app, desk };
   }
 
-  private deskEngine(store: Store, prohibited: ProhibitedList, ticketChanged: EngineOptions['ticketChanged']): DeskSyncEngine | null {
+  private deskEngine(
+    store: Store,
+    prohibited: ProhibitedList,
+    jobs: BatchJobRules,
+    ticketChanged: EngineOptions['ticketChanged'],
+  ): DeskSyncEngine | null {
     const settings = this.opts.desk;
     if (!settings) return null;
     const log = this.opts.log.child({ part: 'desk' });
@@ -179,8 +192,11 @@ export class OutpostServer {
       log,
       pollMs: settings.pollSeconds * 1000,
       ...(settings.requesterDomain ? { requesterDomain: settings.requesterDomain } : {}),
+      ...(settings.fallbackRequester ? { fallbackRequester: settings.fallbackRequester } : {}),
+      deskUser: settings.user,
       assetEvents: settings.assetEvents,
       extraProhibited: () => prohibited.consolePatterns,
+      jobs,
       mapping: settings.mapping,
       schedules: settings.schedules,
       ticketChanged,

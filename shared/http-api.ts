@@ -3,13 +3,25 @@
 // route.ts checks its handler's answer) and the web console (console/) derives its client from it.
 // Request types are derived from the zod schemas in shared/http-schemas.ts, imported as types only,
 // so the console bundle pulls in no zod (DEVICE_SORTS is the one value here).
-import type { Hardware, LoggedOnUser, NetworkInterface, Os, Software } from './inventory.js';
+import type {
+  Hardware,
+  LocalAccount,
+  LocalGroup,
+  LoggedOnUser,
+  Monitor,
+  NetworkInterface,
+  Os,
+  Printer,
+  SecurityPosture,
+  Software,
+  Volume,
+} from './inventory.js';
 import type { SectionChange } from './delta-schema.js';
 import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
 import type { z } from 'zod';
 import type * as S from './http-schemas.js';
-import type { DeskStatusJson } from './desk-status.js';
+import type { DeskPreflightJson, DeskStatusJson } from './desk-status.js';
 
 /** Every error answer: `{ error: { code, message } }` with a stable code (shared/errors.ts). */
 export interface ApiErrorBody {
@@ -96,6 +108,13 @@ export interface DeviceDetailJson {
   os: Os | null;
   network: NetworkInterface[];
   users: LoggedOnUser[];
+  /** Issue 18: empty (security: {}) when the agent does not report them. */
+  volumes: Volume[];
+  monitors: Monitor[];
+  printers: Printer[];
+  accounts: LocalAccount[];
+  groups: LocalGroup[];
+  security: SecurityPosture;
 }
 
 export interface ChangeJson {
@@ -189,7 +208,12 @@ export interface CreatedTokenJson extends EnrolmentTokenJson {
 // ---------------------------------------------------------------- tickets
 
 export interface TicketSummaryJson {
+  /** Outpost's number; the API's paths take it. */
   id: number;
+  /** The desk's number, once the desk has the ticket. */
+  deskNumber: string | null;
+  /** The number people see and quote: "#4" (the desk's), "OP-17" (Outpost's, not on the desk yet), "#17" without a desk. */
+  label: string;
   ref: string;
   subject: string;
   status: TicketStatus;
@@ -233,11 +257,35 @@ export interface TicketDetailJson extends TicketSummaryJson {
   attachments: { id: number; name: string; type: string; size: number; sha256: string; screenshot: boolean }[];
   worklogs: WorklogJson[];
   minutesLogged: number;
+  /** Who the desk has as the requester and by which rule; null until the ticket is on the desk. */
+  deskRequester: DeskRequesterJson | null;
+}
+
+/**
+ * Which rule gave a desk ticket its requester, tried in this order: the endpoint's email, the desk's
+ * user with the account's login name, account@deskRequesterDomain, the fallback requester setting.
+ */
+export const REQUESTER_RULES = ['email', 'login', 'domain', 'fallback'] as const;
+export type RequesterRule = (typeof REQUESTER_RULES)[number];
+
+export interface DeskRequesterJson {
+  rule: RequesterRule;
+  /** The desk user (login name) or email the ticket was raised for. */
+  requester: string;
 }
 
 // ---------------------------------------------------------------- service desk
 
-export type { CatalogRunJson, CatalogStatusJson, DeskLevel, DeskStatusJson, DeskSyncStatusJson } from './desk-status.js';
+export type {
+  CatalogRunJson,
+  CatalogStatusJson,
+  DeskLevel,
+  DeskPreflightJson,
+  DeskProblemJson,
+  DeskProblemSeverity,
+  DeskStatusJson,
+  DeskSyncStatusJson,
+} from './desk-status.js';
 
 // ---------------------------------------------------------------- live events (GET /api/events, text/event-stream)
 
@@ -298,5 +346,6 @@ export interface HttpApi {
   'GET /api/desk/status': { response: DeskStatusJson };
   'POST /api/desk/jobs/:id/retry': { response: { id: number; state: 'queued' } };
   'POST /api/desk/catalog/sync': { response: { state: 'queued' } };
+  'POST /api/desk/preflight': { response: DeskPreflightJson };
 }
 export type HttpRoute = keyof HttpApi;

@@ -57,6 +57,12 @@ export const DeviceListQuery = z.object({
   /** ISO 8601 or epoch ms: last seen at or after / before. */
   seenAfter: instant.optional(),
   seenBefore: instant.optional(),
+  /** Some volume has less than this percent free (1..100). */
+  lowDisk: z.coerce.number<number>().int().min(1).max(100).optional(),
+  /** Disk encryption over the fixed volumes; unknown = not reported. */
+  encryption: z.enum(['on', 'partial', 'off', 'unknown']).optional(),
+  rebootRequired: z.enum(['true', 'false']).optional(),
+  firewall: z.enum(['on', 'off']).optional(),
   sort: z.enum(DEVICE_SORTS).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   limit: pageLimit,

@@ -22,6 +22,10 @@ function deviceQuery(q: z.output<typeof DeviceListQuery>): DeviceQuery {
     ...(q.online ? { online: q.online === 'true' } : {}),
     ...(q.seenAfter !== undefined ? { seenAfter: q.seenAfter } : {}),
     ...(q.seenBefore !== undefined ? { seenBefore: q.seenBefore } : {}),
+    ...(q.lowDisk !== undefined ? { lowDisk: q.lowDisk } : {}),
+    ...(q.encryption ? { encryption: q.encryption } : {}),
+    ...(q.rebootRequired ? { rebootRequired: q.rebootRequired === 'true' } : {}),
+    ...(q.firewall ? { firewall: q.firewall } : {}),
     ...(q.sort ? { sort: q.sort } : {}),
     ...(q.order ? { order: q.order } : {}),
   };
@@ -67,6 +71,12 @@ function detailJson(d: DeviceDetail): DeviceDetailJson {
     os: snapshot?.os ?? null,
     network: snapshot?.network ?? [],
     users: snapshot?.users ?? [],
+    volumes: snapshot?.volumes ?? [],
+    monitors: snapshot?.monitors ?? [],
+    printers: snapshot?.printers ?? [],
+    accounts: snapshot?.accounts ?? [],
+    groups: snapshot?.groups ?? [],
+    security: snapshot?.security ?? {},
   };
 }
 

@@ -35,12 +35,16 @@ const DOCUMENTED: Record<HttpRoute, string[]> = {
   'DELETE /api/session': [],
   'GET /api/events': [],
   'GET /api/devices': [
+    'query:encryption',
+    'query:firewall',
     'query:limit',
+    'query:lowDisk',
     'query:offset',
     'query:online',
     'query:order',
     'query:os',
     'query:q',
+    'query:rebootRequired',
     'query:seenAfter',
     'query:seenBefore',
     'query:sort',
@@ -66,6 +70,7 @@ const DOCUMENTED: Record<HttpRoute, string[]> = {
   'POST /api/tickets/:id/notes': ['body:author', 'body:text', 'body:visibility', 'path:id'],
   'GET /api/desk/status': [],
   'POST /api/desk/jobs/:id/retry': ['path:id'],
+  'POST /api/desk/preflight': [],
   'POST /api/desk/catalog/sync': [],
 };
 

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FleetSoftwareJson, SoftwareInstallJson } from '../../shared/http-api.js';
 import { ProhibitedAddBody, ProhibitedRemoveQuery, SoftwareDetailQuery, SoftwareListQuery } from '../../shared/http-schemas.js';
-import { compileProhibited, PATTERN_LIMITS } from '../desk/rules/patterns.js';
+import { PATTERN_LIMITS, prohibitedTest } from '../desk/rules/patterns.js';
 import { foldPattern, type ProhibitedList } from '../desk/rules/prohibited-list.js';
 import type { FleetSoftware, SoftwareInstall, Store } from '../store/store.js';
 import { sendError } from './errors.js';
@@ -30,7 +30,7 @@ function installJson(i: SoftwareInstall): SoftwareInstallJson {
 export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext): void {
   route(app, 'GET /api/software', { query: SoftwareListQuery, summary: 'Software across the fleet, by name' }, async ({ query }) => {
     const page = await ctx.store.listFleetSoftware({
-      patterns: ctx.prohibited.inForce(),
+      prohibited: prohibitedTest(ctx.prohibited.inForce()),
       prohibitedOnly: query.prohibited === 'true',
       limit: query.limit,
       offset: query.offset,
@@ -48,7 +48,7 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
       if (!detail) return sendError(reply, 404, 'E_NOT_FOUND', 'No device has a package of this name.');
       return {
         name: detail.name,
-        prohibited: compileProhibited(ctx.prohibited.inForce())(detail.name) !== undefined,
+        prohibited: prohibitedTest(ctx.prohibited.inForce())(detail.name),
         versions: detail.versions,
         installs: { items: detail.installs.items.map(installJson), total: detail.installs.total, offset: query.offset, limit: query.limit },
       };
@@ -57,7 +57,11 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
 
   route(app, 'GET /api/prohibited', { summary: 'The prohibited-software list, with devices matching each pattern' }, async () => {
     const listed = ctx.prohibited.listed();
-    const counts = await ctx.store.prohibitedDeviceCounts(listed.map((p) => p.pattern));
+    const patterns = listed.map((p) => p.pattern);
+    const counts = await ctx.store.prohibitedDeviceCounts(
+      patterns.map((p) => prohibitedTest([p])),
+      prohibitedTest(patterns),
+    );
     return { items: listed.map((p, i) => ({ ...p, devices: counts[i] ?? 0 })) };
   });
 
@@ -79,7 +83,7 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
         return sendError(reply, 409, 'E_CONFLICT', `The pattern ${JSON.stringify(body.pattern)} is already on the list.`);
       }
       await ctx.prohibited.refresh();
-      const [devices] = await ctx.store.prohibitedDeviceCounts([body.pattern]);
+      const [devices] = await ctx.store.prohibitedDeviceCounts([prohibitedTest([body.pattern])]);
       return send(201, { pattern: body.pattern, source: 'console', devices: devices ?? 0 });
     },
   );

@@ -1,13 +1,20 @@
 // Desk-neutral records: what every connector reads and writes, whatever the desk calls them.
 // Desk ids are strings (RT uses small integers, SDP 18-digit longs that do not fit a JS number).
+import type { DeskProblemJson } from '../../shared/desk-status.js';
 import type { Priority, TicketStatus } from '../../shared/tickets.js';
+
+/** One finding of a connector's preflight (connector.ts): what is wrong and what to do. */
+export type DeskProblem = DeskProblemJson;
 
 export type DeskId = string;
 
 export interface DeskUser {
   id: DeskId;
+  /** Empty when the desk user has none. */
   email: string;
   name?: string;
+  /** The user's login name in the desk (RT user Name, SDP login name), when known. */
+  login?: string;
 }
 
 export interface DeskAttachment {
@@ -19,8 +26,11 @@ export interface DeskAttachment {
 export interface NewDeskTicket {
   /** Outpost's key for this ticket, stored in the desk so that a retry finds the first attempt. */
   idempotencyKey: string;
+  /** The requester by email (made a desk user when the desk has none); ignored when requesterUser is set. */
   requesterEmail: string;
   requesterName?: string;
+  /** An existing desk user as the requester (found by login name, or the fallback requester). */
+  requesterUser?: DeskUser;
   subject: string;
   /** Plain text; device details are already part of it. */
   description: string;
@@ -112,22 +122,51 @@ export interface DeskAssetFields {
   outpostDeviceId?: string;
   /** Free text on the asset, e.g. that it is a suspected clone of another device. */
   description?: string;
+  /** "Intel Core i5-8500 (6 cores)". */
+  cpu?: string;
+  /** Installed memory, "16 GB". */
+  memory?: string;
+  /** One line per disk: "Samsung SSD 980 1.0 TB (serial S1)". */
+  disks?: string[];
+  /** The OS build, e.g. Windows "22631.4460", macOS "23H222", a Linux kernel. */
+  osBuild?: string;
+  bios?: { vendor?: string; version?: string; releaseDate?: string };
+  /** Disk encryption over fixed volumes: on, partial or off, with the methods seen ("on (BitLocker)"). */
+  encryption?: string;
+  /** One line per volume: "C: 42 % free of 255.0 GB". */
+  volumes?: string[];
+  /** Installed packages, one "name version" each, sorted; where the desk keeps a list. */
+  software?: string[];
+  /** Fields the desk owns (mapping `assetFields`): neither written nor cleared by Outpost. */
+  deskOwned?: readonly AssetFieldName[];
 }
+
+/** Asset fields a mapping may leave to the desk; the name and Outpost's device id are always Outpost's. */
+export const ASSET_FIELD_NAMES = [
+  'serviceTag',
+  'macs',
+  'os',
+  'model',
+  'lastSeen',
+  'loggedOnUser',
+  'description',
+  'cpu',
+  'memory',
+  'disks',
+  'osBuild',
+  'bios',
+  'encryption',
+  'volumes',
+  'software',
+] as const;
+export type AssetFieldName = (typeof ASSET_FIELD_NAMES)[number];
 
 export interface DeskAsset extends DeskAssetFields {
   id: DeskId;
 }
 
-/** One package of the fleet's software catalog: every device with a package of this name. */
-export interface DeskSoftware {
-  name: string;
-  /** The publisher most devices report; absent when none does. */
-  publisher?: string;
-  /** Most installed first; a null version is a package that reports none. */
-  versions: { version: string | null; devices: number }[];
-  /** Devices with any version installed. */
-  devices: number;
-}
+/** One package of the fleet's software catalog (the store reads it: store/desk-records.ts). */
+export type { DeskSoftware } from '../store/desk-records.js';
 
 /** One way of finding a desk asset for a device; the sync engine tries them in this order. */
 export type AssetLookup =

@@ -1,8 +1,10 @@
 // The server's ticket storage contract: tickets raised at endpoints, their notes and attachments, and
 // the worklogs technicians record against them. Async like the rest of the Store.
 import type { ErrorCode } from '../../shared/errors.js';
+import type { DeskRequesterJson } from '../../shared/http-api.js';
 import type { Item } from '../../shared/protocol.js';
 import type { DeviceDetails, EndpointTicket, Priority, Requester, TicketStatus } from '../../shared/tickets.js';
+import type { NewDeskJob } from './desk-records.js';
 
 /** The items of a batch that the ticket store applies, in seq order, inside the batch transaction. */
 export type TicketItem = Extract<
@@ -46,6 +48,10 @@ export interface StoredNote {
 
 export interface TicketSummary {
   id: number;
+  /** The desk's number for the ticket, once the desk has it. */
+  deskNumber: string | null;
+  /** The number people see and quote (shared/ticket-label.ts): "#4" (the desk's), "OP-17", or "#17" without a desk. */
+  label: string;
   ref: string;
   subject: string;
   status: TicketStatus;
@@ -90,6 +96,8 @@ export interface TicketDetail extends TicketSummary {
   notes: StoredNote[];
   attachments: AttachmentInfo[];
   worklogs: StoredWorklog[];
+  /** Who the desk has as the requester and by which rule; null until the ticket is on the desk. */
+  deskRequester: DeskRequesterJson | null;
 }
 
 export interface AttachmentFile {
@@ -115,6 +123,14 @@ export interface NewServerNote {
   at: number;
 }
 
+/** The desk jobs a change IT made through the API makes (the desk's rules: desk/sync/batch-jobs.ts);
+ * the store enqueues them in the change's own transaction. */
+export interface TicketChangeJobs {
+  /** `deskStatus` is the status the desk is known to have (desk_state), null when unknown. */
+  statusChanged(ticketId: number, status: TicketStatus, deskStatus: string | null): NewDeskJob[];
+  noteAdded(ticketId: number, noteId: string): NewDeskJob[];
+}
+
 export interface TicketStore {
   /** The device's tickets as the endpoint sees them (customer-facing notes only), newest first.
    * `refs` narrows to those tickets; `limit` caps the list. */
@@ -126,7 +142,16 @@ export interface TicketStore {
   getTicket(id: number): Promise<TicketDetail | null>;
   getAttachment(ticketId: number, attachmentId: number): Promise<AttachmentFile | null>;
   /** Null for an unknown ticket. `changed` is false when the ticket already had this status. */
-  setTicketStatus(id: number, status: TicketStatus, at: number): Promise<{ ticket: TicketDetail; changed: boolean } | null>;
+  setTicketStatus(
+    id: number,
+    status: TicketStatus,
+    at: number,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ ticket: TicketDetail; changed: boolean } | null>;
   /** Null for an unknown ticket. */
-  addTicketNote(id: number, note: NewServerNote): Promise<{ ticket: TicketDetail; note: StoredNote } | null>;
+  addTicketNote(
+    id: number,
+    note: NewServerNote,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ ticket: TicketDetail; note: StoredNote } | null>;
 }

@@ -10,12 +10,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Item } from '../../shared/protocol.js';
 import { silentLogger } from '../../shared/log.js';
+import type { Snapshot } from '../../shared/inventory.js';
 import type { DeskConnector } from '../../server/desk/connector.js';
+import { AssetEventRulesSchema } from '../../server/desk/rules/asset-events.js';
 import { DeskSyncEngine } from '../../server/desk/sync/engine.js';
 import { FieldMappingSchema } from '../../server/desk/sync/mapping.js';
 import { openDatabase } from '../../server/store/sqlite/open.js';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../server/store/ticket-records.js';
+import { followBatch } from '../../server/ingest/apply-tickets.js';
+import { machine, storedOutcome } from '../support/server/fixtures.js';
 
 export interface DeskUnderTest {
   name: string;
@@ -82,7 +86,9 @@ export function deskBehaviour(d: DeskUnderTest): void {
 
     const deliver = async (...items: ((s: number) => Item)[]) => {
       const made = items.map((m) => m(++seq)) as TicketItem[];
-      await store.applyBatch(DEVICE, Date.now(), () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: made }));
+      const at = Date.now();
+      const follow = followBatch(at, undefined, engine.jobs);
+      await store.applyBatch(DEVICE, at, () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: made }), follow);
       await engine.whenIdle();
     };
     const outpostTicket = async (ref: string) => (await store.desk.ticketIdByRef(DEVICE, ref))!;
@@ -104,6 +110,7 @@ export function deskBehaviour(d: DeskUnderTest): void {
         requesterDomain: 'example.com',
         mapping: FieldMappingSchema.parse({ account: d.account }),
         backoff: { baseMs: 20, capMs: 200 },
+        assetEvents: AssetEventRulesSchema.parse({ volumeLowSpace: true }),
         ticketChanged: (deviceId, ref) => pushed.push(`${deviceId}/${ref}`),
       });
     });
@@ -128,7 +135,6 @@ export function deskBehaviour(d: DeskUnderTest): void {
 
     it('sends an endpoint note and a worklog to the desk', async () => {
       const id = await deskTicket('ref-b-1');
-      const ticketId = await outpostTicket('ref-b-1');
       await deliver(
         (s) => ({
           seq: s,
@@ -143,7 +149,8 @@ export function deskBehaviour(d: DeskUnderTest): void {
           body: {
             ref: 'wl-b-1',
             entry: {
-              ticketId: String(ticketId),
+              // The desk's number, as the technician reads it on the desk's screen.
+              ticketId: id,
               technician: 'tom@example.com',
               start: '2026-03-01T09:00:00Z',
               end: '2026-03-01T09:45:00Z',
@@ -206,6 +213,24 @@ export function deskBehaviour(d: DeskUnderTest): void {
         );
       });
       assert.deepEqual(await d.ticketsWithSubject(`Keyboard sticky ${run}`), [await deskTicket('ref-b-3')]);
+    });
+
+    it("raises one low-space ticket on the device's asset, whatever the batches that follow", async () => {
+      const host = `pc-behave-${run}`;
+      const inventory = (rootFree: number): Snapshot => ({
+        ...machine({ hostname: host, serial: SERIAL }),
+        volumes: [{ mount: '/', fs: 'ext4', sizeBytes: 100e9, freePercent: rootFree, freeBytes: rootFree * 1e9 }],
+      });
+      for (const free of [40, 8, 7, 11, 9]) {
+        seq++;
+        const at = Date.now();
+        const outcome = { lastSeq: seq, needsFull: false, ...storedOutcome(inventory(free), `d${seq}`), changes: [] };
+        await store.applyBatch(DEVICE, at, () => outcome, followBatch(at, undefined, engine.jobs));
+        await engine.whenIdle();
+      }
+      const ids = await d.ticketsWithSubject(`Low disk space on ${host}: / 8 % free`);
+      assert.equal(ids.length, 1);
+      assert.deepEqual((await d.ticket(ids[0]!)).assetIds, [await store.desk.deskIdFor('asset', DEVICE)]);
     });
   });
 }

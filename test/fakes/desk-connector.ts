@@ -11,6 +11,7 @@ import type {
   DeskCursor,
   DeskId,
   DeskNote,
+  DeskProblem,
   DeskSoftware,
   DeskTicket,
   DeskTicketChange,
@@ -34,15 +35,34 @@ export class FakeDesk implements DeskConnector {
   readonly assetExtras = new Map<DeskId, Record<string, string>>();
   readonly software = new Map<DeskId, DeskSoftware>();
   readonly calls: string[] = [];
+  /** Desk users by login name (people the desk knows; findUserByLogin reads them). */
+  readonly users = new Map<string, DeskUser>();
   /** The next createTicket writes the ticket, then fails as a timeout would: an unknown outcome. */
   loseNextAnswer = false;
   private failures: DeskErrorCode[] = [];
+  private readonly failuresByCall = new Map<string, DeskErrorCode>();
   private pending: DeskTicketChange[] = [];
   private nextId = 1;
 
   /** The next calls fail with these codes, one each. */
   failNext(...codes: DeskErrorCode[]): void {
     this.failures.push(...codes);
+  }
+
+  /** Absent (checkHealth stands for it) until a test gives the desk a setup to report. */
+  preflight?: () => Promise<DeskProblem[]>;
+
+  /** From now on the preflight reports these problems (a copy each time). */
+  reportSetup(problems: DeskProblem[]): void {
+    this.preflight = async () => {
+      this.call('preflight');
+      return problems.map((p) => ({ ...p }));
+    };
+  }
+
+  /** The next call of this method fails with this code (other calls go through). */
+  failNextCall(name: string, code: DeskErrorCode): void {
+    this.failuresByCall.set(name, code);
   }
 
   /** Reported by the next poll. */
@@ -53,7 +73,8 @@ export class FakeDesk implements DeskConnector {
   private call(name: string): void {
     this.calls.push(name);
     if (this.down) throw new DeskError('E_DESK_UNREACHABLE', 'The desk is down (fake).');
-    const code = this.failures.shift();
+    const code = this.failuresByCall.get(name) ?? this.failures.shift();
+    this.failuresByCall.delete(name);
     if (code) throw new DeskError(code, `Injected ${code}.`);
   }
 
@@ -67,6 +88,28 @@ export class FakeDesk implements DeskConnector {
   async findOrCreateUser(email: string): Promise<DeskUser> {
     this.call('findOrCreateUser');
     return { id: email, email };
+  }
+  async findUserByLogin(login: string): Promise<DeskUser | null> {
+    this.call('findUserByLogin');
+    return [...this.users.values()].find((u) => u.login?.toLowerCase() === login.toLowerCase()) ?? null;
+  }
+  async findTicketByNumber(number: string): Promise<DeskTicket | null> {
+    this.call('findTicketByNumber');
+    const t = this.tickets.get(number);
+    return t ? ticketView(number, t) : null;
+  }
+  /** A ticket someone raised in the desk itself (by phone): Outpost never saw it. */
+  raiseInDesk(subject: string, requester = 'caller@example.com'): DeskId {
+    const id = this.id();
+    this.tickets.set(id, {
+      idempotencyKey: `phone-${id}`,
+      requesterEmail: requester,
+      subject,
+      description: '',
+      priority: 'normal',
+      status: 'open',
+    });
+    return id;
   }
   async createTicket(t: NewDeskTicket): Promise<DeskId> {
     this.call('createTicket');
@@ -165,7 +208,7 @@ export function ticketView(id: DeskId, t: NewDeskTicket & { status: string }): D
     status: t.status,
     deskStatus: t.status,
     priority: t.priority,
-    requesters: [t.requesterEmail],
+    requesters: [t.requesterUser ? (t.requesterUser.login ?? t.requesterUser.email) : t.requesterEmail],
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     timeWorkedMinutes: null,

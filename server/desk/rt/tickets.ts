@@ -3,6 +3,7 @@ import { DeskError } from '../errors.js';
 import type { DeskId, DeskTicket, DeskUser, NewDeskTicket, TicketUpdate } from '../types.js';
 import type { RtClient } from './client.js';
 import { rtPriority, rtStatus, type RtConfig } from './config.js';
+import type { OwnWrites } from './own.js';
 import { rtId, rtSqlString, toDeskTicket } from './mapping.js';
 import { rtAttachment } from './notes.js';
 import { RtCreatedSchema, RtRefSchema, RtTicketSchema, RtUserSchema } from './schemas.js';
@@ -14,6 +15,7 @@ export class RtTickets {
   constructor(
     private readonly client: RtClient,
     private readonly config: RtConfig,
+    private readonly own: OwnWrites,
   ) {}
 
   async create(t: NewDeskTicket): Promise<DeskId> {
@@ -22,8 +24,9 @@ export class RtTickets {
       Subject: t.subject,
       Content: t.description,
       ContentType: 'text/plain',
-      // An email is created as a user when missing; a bare unknown name would be dropped.
-      Requestor: t.requesterEmail,
+      // An email is created as a user when missing; a bare unknown name would be dropped, so a
+      // user name goes only for a user found in RT.
+      Requestor: t.requesterUser ? (t.requesterUser.login ?? t.requesterUser.email) : t.requesterEmail,
       Priority: rtPriority(this.config, t.priority),
       CustomFields: { ...(t.account ? { [t.account.field]: t.account.value } : {}), [this.config.fields.ticketKey]: t.idempotencyKey },
       ...(t.status ? { Status: rtStatus(this.config, t.status) } : {}),
@@ -50,12 +53,41 @@ export class RtTickets {
     if (update.status === undefined) return;
     const wanted = rtStatus(this.config, update.status);
     const messages = await this.client.put(`/ticket/${rtId(id)}`, { Status: wanted });
+    if (messages.some((m) => /status changed/i.test(m))) await this.recordStatusWrite(id);
     const now = await this.client.get(`/ticket/${rtId(id)}`, RtTicketSchema);
     if (now.Status !== wanted) {
       throw new DeskError('E_DESK_REJECTED', `RT did not set ticket ${id} to ${wanted}: ${messages.join('; ').slice(0, 300)}`, {
         operation: `PUT /ticket/${id}`,
       });
     }
+  }
+
+  /** The ticket with this id; null when RT has none (or the number cannot be an RT id). */
+  async findByNumber(number: string): Promise<DeskTicket | null> {
+    if (!/^[1-9]\d{0,9}$/.test(number)) return null;
+    try {
+      return await this.fetch(number);
+    } catch (err) {
+      if (err instanceof DeskError && err.code === 'E_DESK_NOT_FOUND') return null;
+      throw err;
+    }
+  }
+
+  /** RT's user with this Name (RT compares names without case). */
+  async findUserByLogin(login: string): Promise<DeskUser | null> {
+    const page = await this.client.page('/users', RtUserSchema, { fields: 'Name,EmailAddress,RealName', per_page: '2' }, [
+      { field: 'Name', value: login },
+    ]);
+    const u = page.items[0];
+    if (!u) return null;
+    return { id: u.id, email: u.EmailAddress ?? '', login: u.Name ?? login, ...(u.RealName ? { name: u.RealName } : {}) };
+  }
+
+  /** The status change just made, so that the poll knows it for Outpost's own (it carries no key). */
+  private async recordStatusWrite(id: DeskId): Promise<void> {
+    const query = `ObjectType = 'RT::Ticket' AND ObjectId = ${rtId(id)} AND Type = 'Status' AND Creator = ${rtSqlString(this.config.user)}`;
+    const page = await this.client.page('/transactions', RtRefSchema, { query, per_page: '1', orderby: 'id', order: 'DESC' });
+    if (page.items[0]) this.own.add(page.items[0].id);
   }
 
   async findOrCreateUser(email: string, name?: string): Promise<DeskUser> {

@@ -19,6 +19,7 @@ import { FakeDesk, ticketView } from '../../../test/fakes/desk-connector.js';
 import { FieldMappingSchema, type FieldMappingInput } from './mapping.js';
 import { SchedulesSchema, type SchedulesInput } from './schedules.js';
 import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
+import { followBatch } from '../../ingest/apply-tickets.js';
 
 const DEVICE = 'dev-1';
 const HOUR = 3_600_000;
@@ -83,7 +84,12 @@ for (const profile of DESK_PROFILES) {
     };
     const deliver = async (...make: ((s: number) => Item)[]) => {
       const items = make.map((m) => m(++seq)) as TicketItem[];
-      await store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: items }));
+      await store.applyBatch(
+        DEVICE,
+        now,
+        () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: items }),
+        followBatch(now, undefined, engine!.jobs),
+      );
       await engine!.whenIdle();
     };
     const advance = async (ms: number) => {
@@ -106,7 +112,7 @@ for (const profile of DESK_PROFILES) {
       assert.equal(t.status, 'open');
       // IT opening the ticket in Outpost: the desk already has that status, so nothing is written.
       const id = (await store.desk.ticketIdByRef(DEVICE, 'ref-start-1'))!;
-      await store.setTicketStatus(id, 'open', now);
+      await store.setTicketStatus(id, 'open', now, engine!.jobs);
       await engine!.whenIdle();
       assert.equal(desk.calls.includes('updateTicket'), false);
     });
@@ -154,6 +160,7 @@ for (const profile of DESK_PROFILES) {
         ticketChanged: (deviceId, ref) => pushed.push(`${deviceId}/${ref}`),
       });
       await deliver((s) => createItem(s, 'ref-both-1'));
+      assert.deepEqual(pushed.splice(0), [`${DEVICE}/ref-both-1`], 'the desk number reaches the endpoint');
       const [deskId, t] = [...desk.tickets][0]!;
       desk.queueChange({
         ticket: { ...ticketView(deskId, t), priority: 'urgent', subject: 'Renamed in the desk' },
@@ -182,6 +189,8 @@ for (const profile of DESK_PROFILES) {
       // The ticket needs its asset: it is created at once (the ticket flow is immediate) ...
       assert.equal(desk.tickets.size, 1);
       const saves = desk.calls.filter((c) => c === 'saveAsset').length;
+      // Something the asset shows changed (an unchanged asset is not written at all).
+      db.prepare('UPDATE devices SET hostname = ? WHERE id = ?').run('pc-01-renamed', DEVICE);
       await store.desk.enqueue({ kind: 'asset', key: `asset:${DEVICE}`, payload: { deviceId: DEVICE }, coalesce: true }, now);
       await engine!.whenIdle();
       assert.equal(desk.calls.filter((c) => c === 'saveAsset').length, saves, '... but an asset update waits for 11:00');
@@ -272,12 +281,12 @@ for (const profile of DESK_PROFILES) {
           removed: [],
           changed: [],
         };
-        await store.applyBatch(DEVICE, now, () => ({
-          lastSeq: seq,
-          needsFull: false,
-          ...storedOutcome(snapshot, `d${seq}`),
-          changes: [change],
-        }));
+        await store.applyBatch(
+          DEVICE,
+          now,
+          () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [change] }),
+          followBatch(now, undefined, engine!.jobs),
+        );
         await engine!.whenIdle();
       };
       await installPkg('coinminer');

@@ -4,18 +4,25 @@ import { isMatchableMac } from '../../../shared/junk.js';
 import type { DeskJob } from '../../store/desk-records.js';
 import type { Store } from '../../store/store.js';
 import type { DeskCapabilities, DeskConnector } from '../connector.js';
-import { DeskError, isDeskError } from '../errors.js';
+import { isDeskError } from '../errors.js';
 import { addNoteOnce, addWorklogOnce, createTicketOnce, type Written } from '../once.js';
 import type { AssetLookup, DeskAsset, DeskAttachment, DeskId, NewDeskTicket } from '../types.js';
 import { pushCatalog } from './catalog.js';
 import { deskKey, deskStatusKey } from './keys.js';
-import { DEFAULT_MAPPING, effectiveCapabilities, mapNewTicket, type FieldMapping } from './mapping.js';
-import { assetFields, cloneNote, newDeskTicket, requesterEmail } from './records.js';
+import { assetFingerprint, assetUnchanged, assetWritten } from './asset-fingerprint.js';
+import { DEFAULT_MAPPING, effectiveCapabilities, mapAssetFields, mapNewTicket, type FieldMapping } from './mapping.js';
+import { assetFields, cloneNote, newDeskTicket } from './records.js';
+import { accountLine, fallback, resolveRequester } from './requester.js';
+import { deskRequesterKey } from '../../store/desk-records.js';
 
 export interface FlowContext {
   desk: DeskConnector;
   store: Store;
   requesterDomain?: string | undefined;
+  /** The desk requester for accounts with no email or desk user (./requester.ts); the desk user when absent. */
+  fallbackRequester?: string | undefined;
+  /** The desk's API user (settings `user`). */
+  deskUser?: string | undefined;
   /**
    * No earlier attempt reached the desk (attempts are counted durably before each call), so a
    * write cannot be a repeat and the search for its key is skipped: one desk call less per write.
@@ -46,20 +53,20 @@ export async function runJob(ctx: FlowContext, job: DeskJob): Promise<void> {
     case 'asset':
       await syncAsset(ctx, job.payload.deviceId);
       return;
-    case 'ticket':
+    case 'ticket.create':
       await createTicket(ctx, job.payload.deviceId, job.payload.ref);
       return;
-    case 'note': {
+    case 'ticket.note': {
       // A ticketId marks a note IT added through the server API; otherwise it came from an endpoint.
       const p = job.payload;
       if ('ticketId' in p) await addServerNote(ctx, p.ticketId, p.noteId);
       else await addNote(ctx, p.deviceId, p.ref, p.noteId);
       return;
     }
-    case 'close':
+    case 'ticket.close':
       await closeTicket(ctx, job.payload.deviceId, job.payload.ref);
       return;
-    case 'status':
+    case 'ticket.status':
       // A status IT set through the server API.
       await sendStatus(ctx, job.payload.ticketId);
       return;
@@ -83,12 +90,18 @@ export async function syncAsset(ctx: FlowContext, deviceId: string): Promise<Des
   if (!caps(ctx).assets) return undefined;
   const device = await ctx.store.getDevice(deviceId);
   if (!device) return undefined;
-  const fields = assetFields(device);
+  let fields = assetFields(device);
   if (device.cloneOf) {
     const original = await ctx.store.getDevice(device.cloneOf);
     fields.description = cloneNote(original?.hostname ?? device.cloneOf, device.cloneOf);
   }
-  const id = (await ctx.store.desk.deskIdFor('asset', deviceId)) ?? (await matchAsset(ctx, fields, device.cloneOf !== null));
+  fields = mapAssetFields(fields, ctx.mapping ?? DEFAULT_MAPPING);
+  const linked = await ctx.store.desk.deskIdFor('asset', deviceId);
+  // Nothing the desk shows has changed since our last write: no desk call (lastSeen is refreshed daily).
+  const fingerprint = assetFingerprint(fields);
+  const now = (ctx.now ?? Date.now)();
+  if (linked && (await assetUnchanged(ctx.store.desk, deviceId, linked, fingerprint, now))) return linked;
+  const id = linked ?? (await matchAsset(ctx, fields, device.cloneOf !== null));
   let saved: DeskAsset;
   try {
     saved = await ctx.desk.saveAsset(fields, id ?? undefined);
@@ -98,6 +111,7 @@ export async function syncAsset(ctx: FlowContext, deviceId: string): Promise<Des
     throw err;
   }
   await ctx.store.desk.setLink('asset', deviceId, saved.id);
+  await assetWritten(ctx.store.desk, deviceId, saved.id, fingerprint, now);
   return saved.id;
 }
 
@@ -143,12 +157,10 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
   if (t.attachments.length < t.attachmentsExpected && age < ATTACHMENT_WAIT_MS) {
     throw new NotYet(`Ticket #${t.id} waits for ${t.attachmentsExpected - t.attachments.length} more file(s).`);
   }
-  const email = requesterEmail(t.requester, ctx.requesterDomain);
-  if (!email) {
-    throw new DeskError('E_DESK_REJECTED', `Ticket #${t.id}: the requester ${t.requester.account} has no email; set deskRequesterDomain.`);
-  }
-  const assetId = t.deviceId ? ((await ctx.store.desk.deskIdFor('asset', t.deviceId)) ?? (await syncAsset(ctx, t.deviceId))) : undefined;
-  const ticket = await mappedTicket(ctx, newDeskTicket(t, deskKey('ticket', deviceId, ref), email, assetId));
+  const requester = await resolveRequester(ctx.desk, t.requester, ctx);
+  const assetId = t.deviceId ? await assetForTicket(ctx, t.deviceId) : undefined;
+  const ticket = await mappedTicket(ctx, { ...newDeskTicket(t, deskKey('ticket', deviceId, ref), '', assetId), ...requester.fields });
+  if (requester.record.rule === 'fallback') ticket.description += `\n\n${accountLine(t.requester)}`;
   if (caps(ctx).attachments && t.attachments.length)
     ticket.attachments = await attachmentsOf(
       ctx,
@@ -157,7 +169,24 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
     );
   const written = await createOnce(ctx, ticket);
   await ctx.store.desk.setLink('ticket', String(t.id), written.id);
+  await ctx.store.desk.setState(deskRequesterKey(t.id), JSON.stringify(requester.record));
   if (ticket.status) await ctx.store.desk.setState(deskStatusKey(t.id), ticket.status);
+}
+
+/**
+ * The device's desk asset, written first when it has none. An asset the desk refuses (a missing
+ * field, a right) does not hold the ticket back: it goes without the link, the asset job keeps
+ * the refusal for the status page. An outage still holds the ticket (retryable errors rethrown).
+ */
+async function assetForTicket(ctx: FlowContext, deviceId: string): Promise<DeskId | undefined> {
+  const linked = await ctx.store.desk.deskIdFor('asset', deviceId);
+  if (linked) return linked;
+  try {
+    return await syncAsset(ctx, deviceId);
+  } catch (err) {
+    if (isDeskError(err) && !err.retryable) return undefined;
+    throw err;
+  }
 }
 
 /** The mapping applied: starting status, and the account reference read from the ticket's asset. */
@@ -247,12 +276,13 @@ async function addWorklog(ctx: FlowContext, deviceId: string, ref: string, ticke
 
 /** An asset event (payload from the rules module): one desk ticket per event key, linked to the asset. */
 async function createEventTicket(ctx: FlowContext, key: string, p: Extract<DeskJob, { kind: 'event' }>['payload']): Promise<void> {
-  const assetId = (await ctx.store.desk.deskIdFor('asset', p.deviceId)) ?? (await syncAsset(ctx, p.deviceId));
+  const assetId = await assetForTicket(ctx, p.deviceId);
+  // Earlier versions stored an email with the job; otherwise outpost@requesterDomain, else the fallback requester.
   const email = p.email ?? (ctx.requesterDomain ? `outpost@${ctx.requesterDomain}` : null);
-  if (!email) throw new DeskError('E_DESK_REJECTED', 'Asset event tickets need deskRequesterDomain for their requester.');
+  const requester = email ? { requesterEmail: email } : (await fallback(ctx.desk, ctx)).fields;
   const ticket: NewDeskTicket = {
     idempotencyKey: deskKey('event', key),
-    requesterEmail: email,
+    ...requester,
     subject: p.subject,
     description: p.description,
     priority: 'normal',
