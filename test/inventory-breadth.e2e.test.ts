@@ -121,6 +121,7 @@ describe('inventory breadth on a real Linux machine', { timeout: 300_000 }, () =
     const first = await waitFor(volume, 60_000, 'the loop-mounted volume in the inventory');
     assert.ok(first.freePercent !== undefined && first.freePercent >= 90, `an empty filesystem, got ${first.freePercent}`);
     assert.ok(first.device?.startsWith('/dev/loop'));
+    assert.equal(first.fs, 'ext4', 'the file system, from the mount table where lsblk (no udev here) has none');
     // Before filling: the filter agrees with the volumes the device reports (its own disk is not low).
     const lowBefore = (await detail()).volumes.some((v) => (v.freePercent ?? 100) < 10);
     assert.equal((await listIds({ lowDisk: 10 })).includes(device.id), lowBefore);
@@ -211,6 +212,7 @@ describe('inventory breadth on a real Linux machine', { timeout: 300_000 }, () =
     await row.getByRole('meter', { name: `${mount}: ${v.freePercent} % free` }).waitFor();
     await row.getByText(`${v.freePercent} % free`).waitFor();
     await row.getByText('Low', { exact: true }).waitFor();
+    await row.getByRole('cell', { name: 'ext4', exact: true }).waitFor();
     await checkPage(page, 'device-low-volume');
     assert.deepEqual(opened.problems, []);
   });
