@@ -1,13 +1,26 @@
 // The server's HTTP API as its clients see it: one map from "METHOD /path" to what the request
-// carries and what the answer holds. The server's route modules return these shapes and the web
-// console (console/) derives its client from this map. Type-only: nothing here runs, so the
-// console bundle pulls in no zod.
-import type { Hardware, LoggedOnUser, NetworkInterface, Os, Software } from './inventory.js';
+// carries and what the answer holds. Every server route is declared against this map (server/api/
+// route.ts checks its handler's answer) and the web console (console/) derives its client from it.
+// Request types are derived from the zod schemas in shared/http-schemas.ts, imported as types only,
+// so the console bundle pulls in no zod (DEVICE_SORTS is the one value here).
+import type {
+  Hardware,
+  LocalAccount,
+  LocalGroup,
+  LoggedOnUser,
+  Monitor,
+  NetworkInterface,
+  Os,
+  Printer,
+  SecurityPosture,
+  Software,
+  Volume,
+} from './inventory.js';
 import type { SectionChange } from './delta-schema.js';
 import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
 import type { z } from 'zod';
-import type { TicketListQuery, TicketNoteBody, TicketPatchBody } from './http-schemas.js';
+import type * as S from './http-schemas.js';
 import type { DeskPreflightJson, DeskStatusJson } from './desk-status.js';
 
 /** Every error answer: `{ error: { code, message } }` with a stable code (shared/errors.ts). */
@@ -33,31 +46,16 @@ export interface SessionInfo {
   expiresAt: string;
 }
 
-export interface SignInBody {
-  username: string;
-  password: string;
-}
+export type SignInBody = z.input<typeof S.SignInBody>;
 
 // ---------------------------------------------------------------- devices
 
-export type DevicePlatform = 'linux' | 'darwin' | 'windows' | 'other';
 export const DEVICE_SORTS = ['hostname', 'lastSeen', 'os', 'serial', 'ip', 'user'] as const;
 export type DeviceSort = (typeof DEVICE_SORTS)[number];
 
-export interface DeviceListQuery {
-  /** Matches hostname, service tag (serial), logged-on user or IP address, case-insensitively, anywhere. */
-  q?: string;
-  os?: DevicePlatform;
-  online?: 'true' | 'false';
-  /** ISO 8601 or epoch ms: last seen at or after / before. */
-  seenAfter?: string;
-  seenBefore?: string;
-  sort?: DeviceSort;
-  order?: 'asc' | 'desc';
-  /** 1..500, default 50. */
-  limit?: number;
-  offset?: number;
-}
+/** GET /api/devices: filters, sort and page (shared/http-schemas.ts DeviceListQuery). */
+export type DeviceListQuery = z.input<typeof S.DeviceListQuery>;
+export type DevicePlatform = NonNullable<DeviceListQuery['os']>;
 
 export interface DeviceSummaryJson {
   id: string;
@@ -110,6 +108,13 @@ export interface DeviceDetailJson {
   os: Os | null;
   network: NetworkInterface[];
   users: LoggedOnUser[];
+  /** Issue 18: empty (security: {}) when the agent does not report them. */
+  volumes: Volume[];
+  monitors: Monitor[];
+  printers: Printer[];
+  accounts: LocalAccount[];
+  groups: LocalGroup[];
+  security: SecurityPosture;
 }
 
 export interface ChangeJson {
@@ -127,13 +132,7 @@ export interface ChangeJson {
 
 // ---------------------------------------------------------------- software across the fleet
 
-export interface FleetSoftwareQuery {
-  q?: string;
-  /** Only packages matching the prohibited list. */
-  prohibited?: 'true';
-  limit?: number;
-  offset?: number;
-}
+export type FleetSoftwareQuery = z.input<typeof S.SoftwareListQuery>;
 
 export interface FleetSoftwareJson {
   name: string;
@@ -183,15 +182,8 @@ export interface EnrolmentTokenJson {
   state: 'active' | 'expired' | 'used-up' | 'revoked';
 }
 
-export interface CreateTokenBody {
-  label?: string;
-  /** Hours until it expires: 1..87600, default 168 (7 days). */
-  expiresInHours?: number;
-  /** Enrolments allowed; absent for unlimited. */
-  uses?: number;
-  /** PEM of a CA the agents pin for wss:// instead of their system's store (a private CA). */
-  caPem?: string;
-}
+/** POST /api/tokens (shared/http-schemas.ts TokenCreateBody); no body at all is the same as `{}`. */
+export type CreateTokenBody = z.input<typeof S.TokenCreateBody>;
 
 /** One enrolment settings file for one OS, as `outpost package` writes it. */
 export interface EnrolmentFileJson {
@@ -216,7 +208,12 @@ export interface CreatedTokenJson extends EnrolmentTokenJson {
 // ---------------------------------------------------------------- tickets
 
 export interface TicketSummaryJson {
+  /** Outpost's number; the API's paths take it. */
   id: number;
+  /** The desk's number, once the desk has the ticket. */
+  deskNumber: string | null;
+  /** The number people see and quote: "#4" (the desk's), "OP-17" (Outpost's, not on the desk yet), "#17" without a desk. */
+  label: string;
   ref: string;
   subject: string;
   status: TicketStatus;
@@ -260,6 +257,21 @@ export interface TicketDetailJson extends TicketSummaryJson {
   attachments: { id: number; name: string; type: string; size: number; sha256: string; screenshot: boolean }[];
   worklogs: WorklogJson[];
   minutesLogged: number;
+  /** Who the desk has as the requester and by which rule; null until the ticket is on the desk. */
+  deskRequester: DeskRequesterJson | null;
+}
+
+/**
+ * Which rule gave a desk ticket its requester, tried in this order: the endpoint's email, the desk's
+ * user with the account's login name, account@deskRequesterDomain, the fallback requester setting.
+ */
+export const REQUESTER_RULES = ['email', 'login', 'domain', 'fallback'] as const;
+export type RequesterRule = (typeof REQUESTER_RULES)[number];
+
+export interface DeskRequesterJson {
+  rule: RequesterRule;
+  /** The desk user (login name) or email the ticket was raised for. */
+  requester: string;
 }
 
 // ---------------------------------------------------------------- service desk
@@ -290,6 +302,9 @@ export type LiveEventName = keyof LiveEvents;
 
 // ---------------------------------------------------------------- the route map
 
+// `response: never` marks a route that answers no JSON body (a stream, a file): its handler sends the
+// answer itself, and the console's api() cannot call it.
+
 export interface HttpApi {
   'GET /api/health': { response: { ok: true; version: string } };
   /** The API reference (OpenAPI 3), generated from the server's route schemas. */
@@ -297,32 +312,36 @@ export interface HttpApi {
   'GET /api/session': { response: SessionInfo };
   'POST /api/session': { body: SignInBody; response: SessionInfo };
   'DELETE /api/session': { response: { ok: true } };
+  /** text/event-stream: see LiveEvents. */
+  'GET /api/events': { response: never };
 
   'GET /api/devices': { query: DeviceListQuery; response: Page<DeviceSummaryJson> };
   'GET /api/devices/:id': { response: DeviceDetailJson };
-  'GET /api/devices/:id/software': { query: { q?: string }; response: { items: Software[] } };
+  'GET /api/devices/:id/software': { query: z.input<typeof S.DeviceSoftwareQuery>; response: { items: Software[] } };
   'GET /api/devices/:id/changes': {
-    query: { limit?: number; before?: number };
+    query: z.input<typeof S.DeviceChangesQuery>;
     response: { items: ChangeJson[]; nextBefore: number | null };
   };
   'POST /api/devices/:id/scan': { response: { ok: true; command: 'scan' } };
   'GET /api/devices/:id/identity': { response: DeviceIdentityJson };
-  'POST /api/devices/:id/merge': { body: { into: string }; response: { ok: true; deviceId: string } };
+  'POST /api/devices/:id/merge': { body: z.input<typeof S.DeviceMergeBody>; response: { ok: true; deviceId: string } };
 
   'GET /api/software': { query: FleetSoftwareQuery; response: Page<FleetSoftwareJson> };
-  'GET /api/software/detail': { query: { name: string; limit?: number; offset?: number }; response: SoftwareDetailJson };
+  'GET /api/software/detail': { query: z.input<typeof S.SoftwareDetailQuery>; response: SoftwareDetailJson };
   'GET /api/prohibited': { response: { items: ProhibitedPatternJson[] } };
-  'POST /api/prohibited': { body: { pattern: string }; response: ProhibitedPatternJson };
-  'DELETE /api/prohibited': { query: { pattern: string }; response: { ok: true } };
+  'POST /api/prohibited': { body: z.input<typeof S.ProhibitedAddBody>; response: ProhibitedPatternJson };
+  'DELETE /api/prohibited': { query: z.input<typeof S.ProhibitedRemoveQuery>; response: { ok: true } };
 
   'GET /api/tokens': { response: { items: EnrolmentTokenJson[] } };
   'POST /api/tokens': { body: CreateTokenBody; response: CreatedTokenJson };
   'DELETE /api/tokens/:id': { response: EnrolmentTokenJson };
 
-  'GET /api/tickets': { query: z.input<typeof TicketListQuery>; response: { items: TicketSummaryJson[]; nextBefore: number | null } };
+  'GET /api/tickets': { query: z.input<typeof S.TicketListQuery>; response: { items: TicketSummaryJson[]; nextBefore: number | null } };
   'GET /api/tickets/:id': { response: TicketDetailJson };
-  'PATCH /api/tickets/:id': { body: z.input<typeof TicketPatchBody>; response: TicketDetailJson };
-  'POST /api/tickets/:id/notes': { body: z.input<typeof TicketNoteBody>; response: TicketNoteJson };
+  /** The file itself, with its own content type. */
+  'GET /api/tickets/:id/attachments/:attachmentId': { response: never };
+  'PATCH /api/tickets/:id': { body: z.input<typeof S.TicketPatchBody>; response: TicketDetailJson };
+  'POST /api/tickets/:id/notes': { body: z.input<typeof S.TicketNoteBody>; response: TicketNoteJson };
 
   'GET /api/desk/status': { response: DeskStatusJson };
   'POST /api/desk/jobs/:id/retry': { response: { id: number; state: 'queued' } };

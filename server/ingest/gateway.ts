@@ -36,6 +36,8 @@ export interface GatewayOptions {
   ticketQuota?: TicketQuota;
   /** The desk's rules for the jobs a batch makes (the sync engine's); none when absent. */
   deskJobs?: BatchJobRules | null;
+  /** Desk numbers a batch's worklogs name, looked up in the desk before it is applied (desk/sync/desk-tickets.ts). */
+  deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
 }
 
 export type AgentCommand = ServerMessageMap['command']['command'];
@@ -82,6 +84,7 @@ export class AgentGateway {
       release: (deviceId, session) => this.release(deviceId, session),
       softwareLeftBehind: () => this.sweeper.poke(),
       reconnectSpreadSeconds: () => reconnectSpreadSeconds(this.online.size),
+      ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
     };
   }
 

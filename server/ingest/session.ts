@@ -51,6 +51,8 @@ export interface SessionContext {
   softwareLeftBehind(): void;
   /** Over how many seconds this server's agents should spread their reconnects (see welcome). */
   reconnectSpreadSeconds(): number;
+  /** Desk numbers the batch's worklogs name: desk tickets Outpost never saw are taken over first. */
+  deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
 }
 
 /** Thrown inside the batch transaction when the device re-enrolled after this session authenticated. */
@@ -273,6 +275,8 @@ export class AgentSession {
     if (disorder !== null) return this.error('E_SEQ_ORDER', ERROR_CODES.E_SEQ_ORDER, disorder);
     const deviceId = this.deviceId!;
     const mine = this.secretHash!;
+    const named = items.flatMap((i) => (i.kind === 'worklog' ? [i.body.entry.ticketId] : []));
+    if (named.length > 0) await this.ctx.deskTickets?.(named);
     let applied: AppliedBatch<BatchPlan> | null;
     try {
       const at = this.ctx.now();
