@@ -140,6 +140,7 @@ export function planBatch(state: IngestState, items: readonly Item[], overBudget
       digests: current.digests,
       digest: current.digest,
       softwareCount: c.software.size,
+      restChanged: state.inventory === null || plan.swapped !== undefined || plan.changes.some((ch) => ch.section !== 'software'),
     };
     const upsert = [...c.software.touched.values()].filter((s) => s !== null);
     const remove = [...c.software.touched].filter(([, s]) => s === null).map(([key]) => key);

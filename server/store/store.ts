@@ -162,7 +162,14 @@ export interface BatchOutcome {
   lastSeq: number;
   needsFull: boolean;
   /** The device's new snapshot (software aside), absent when the batch left it as it was. */
-  snapshot?: { inventory: StoredInventory; digests: SectionDigests; digest: string; softwareCount: number };
+  snapshot?: {
+    inventory: StoredInventory;
+    digests: SectionDigests;
+    digest: string;
+    softwareCount: number;
+    /** False when only software changed: the stored sections are not rewritten (O(delta), not O(them)). */
+    restChanged?: boolean;
+  };
   /** Incremental maintenance of the software table: rows to insert or replace, item keys to delete. */
   software?: { upsert: Software[]; remove: string[] };
   /** The generation the snapshot and `software` are written to (the live one unless a swap moved it). */

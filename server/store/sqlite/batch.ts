@@ -60,6 +60,10 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT(device_id) DO UPDATE SET snapshot = excluded.snapshot, digests = excluded.digests,
       software_count = excluded.software_count, software_gen = excluded.software_gen, updated_at = excluded.updated_at`);
+  const writeCounts = db.prepare(
+    'UPDATE snapshots SET digests = ?, software_count = ?, software_gen = ?, updated_at = ? WHERE device_id = ?',
+  );
+  const writeDigest = db.prepare('UPDATE devices SET digest = ? WHERE id = ?');
   const staging = createStagingStatements(db);
   const writeDisplay = db.prepare(`
     UPDATE devices SET digest = @digest, hostname = @hostname, manufacturer = @manufacturer, model = @model, os = @os, ip = @ip,
@@ -134,9 +138,14 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     for (const g of outcome.garbage ?? []) staging.addGarbage(deviceId, g);
     // A swap's software changes join the history in the sweeper's steps (software-sweep.ts).
     if (outcome.snapshot) {
-      const { inventory, digests, digest, softwareCount } = outcome.snapshot;
-      writeSnapshot.run(deviceId, JSON.stringify(inventory), encodeDigests(digests), softwareCount, gen, at);
-      writeDisplay.run({ id: deviceId, digest, ...displayColumns(inventory) });
+      const { inventory, digests, digest, softwareCount, restChanged } = outcome.snapshot;
+      // Only software changed: its rows say it all; the other sections (up to megabytes) stay as stored.
+      if (restChanged === false && writeCounts.run(encodeDigests(digests), softwareCount, gen, at, deviceId).changes === 1) {
+        writeDigest.run(digest, deviceId);
+      } else {
+        writeSnapshot.run(deviceId, JSON.stringify(inventory), encodeDigests(digests), softwareCount, gen, at);
+        writeDisplay.run({ id: deviceId, digest, ...displayColumns(inventory) });
+      }
     }
     writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);
     if (outcome.software) writeSoftware(deviceId, gen, outcome.software);
