@@ -373,10 +373,16 @@ const MIGRATIONS: readonly string[] = [
     digest         TEXT NOT NULL,
     trigger        TEXT NOT NULL,
     received       TEXT NOT NULL,
-    rest           TEXT,
     software_sum   TEXT NOT NULL,
     software_count INTEGER NOT NULL
   ) WITHOUT ROWID;
+  -- The staged sections other than software (up to megabytes), apart from the small row every part
+  -- rewrites: read and written only by the parts that carry them and by the last one.
+  CREATE TABLE snapshot_staging_rest (
+    device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+    first_seq INTEGER NOT NULL,
+    rest      TEXT NOT NULL
+  );
   CREATE TABLE staged_changes (
     device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
     gen       INTEGER NOT NULL,

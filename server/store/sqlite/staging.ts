@@ -14,7 +14,6 @@ interface StagingRow {
   digest: string;
   trigger: string;
   received: string;
-  rest: string | null;
   software_sum: string;
   software_count: number;
 }
@@ -22,12 +21,14 @@ interface StagingRow {
 export function createStagingStatements(db: Database.Database) {
   const readRow = db.prepare<[string], StagingRow>('SELECT * FROM snapshot_staging WHERE device_id = ?');
   const upsert = db.prepare(`
-    INSERT OR REPLACE INTO snapshot_staging (device_id, first_seq, part_count, digest, trigger, received, rest, software_sum, software_count)
-    VALUES (@deviceId, @first, @count, @digest, @trigger, @received, @rest, @sum, @softwareCount)`);
-  const progress = db.prepare(`
-    UPDATE snapshot_staging SET received = @received, software_sum = @sum, software_count = @softwareCount
-    WHERE device_id = @deviceId AND first_seq = @first`);
+    INSERT OR REPLACE INTO snapshot_staging (device_id, first_seq, part_count, digest, trigger, received, software_sum, software_count)
+    VALUES (@deviceId, @first, @count, @digest, @trigger, @received, @sum, @softwareCount)`);
   const remove = db.prepare('DELETE FROM snapshot_staging WHERE device_id = ?');
+  const readRest = db.prepare<[string, number], { rest: string }>(
+    'SELECT rest FROM snapshot_staging_rest WHERE device_id = ? AND first_seq = ?',
+  );
+  const writeRest = db.prepare('INSERT OR REPLACE INTO snapshot_staging_rest (device_id, first_seq, rest) VALUES (?, ?, ?)');
+  const removeRest = db.prepare('DELETE FROM snapshot_staging_rest WHERE device_id = ?');
   const insertRow = db.prepare(`
     INSERT OR IGNORE INTO software_rows (device_id, gen, item_key, name, version, publisher, arch, source, scope, user_name, install_date)
     VALUES (@deviceId, @gen, @key, @name, @version, @publisher, @arch, @source, @scope, @user, @installDate)`);
@@ -40,9 +41,10 @@ export function createStagingStatements(db: Database.Database) {
     read(deviceId: string): StagingState | null {
       const r = readRow.get(deviceId);
       if (!r) return null;
-      // `rest` is parsed only when a part needs it (one carrying `more`, or the last): a part of
+      // `rest` is read only when a part needs it (one carrying `more`, or the last): a part of
       // software alone costs O(the part), whatever the size of the other sections.
       let rest: StoredInventory | null | undefined;
+      const first = r.first_seq;
       return {
         first: r.first_seq,
         count: r.part_count,
@@ -50,7 +52,10 @@ export function createStagingStatements(db: Database.Database) {
         trigger: TriggerSchema.parse(r.trigger),
         received: JSON.parse(r.received) as number[],
         get rest(): StoredInventory | null {
-          if (rest === undefined) rest = r.rest === null ? null : (JSON.parse(r.rest) as StoredInventory);
+          if (rest === undefined) {
+            const row = readRest.get(deviceId, first);
+            rest = row ? (JSON.parse(row.rest) as StoredInventory) : null;
+          }
           return rest;
         },
         set rest(value: StoredInventory | null) {
@@ -63,9 +68,10 @@ export function createStagingStatements(db: Database.Database) {
     write(deviceId: string, s: StagingState | null): void {
       if (s === null) {
         remove.run(deviceId);
+        removeRest.run(deviceId);
         return;
       }
-      const row = {
+      upsert.run({
         deviceId,
         first: s.first,
         count: s.count,
@@ -74,10 +80,10 @@ export function createStagingStatements(db: Database.Database) {
         received: JSON.stringify(s.received),
         sum: s.softwareSum.toString(16),
         softwareCount: s.softwareCount,
-      };
-      // The row of this staging exists and its `rest` did not change: only the progress is written.
-      if (!s.restChanged && progress.run(row).changes === 1) return;
-      upsert.run({ ...row, rest: s.rest === null ? null : JSON.stringify(s.rest) });
+      });
+      if (!s.restChanged) return;
+      if (s.rest === null) removeRest.run(deviceId);
+      else writeRest.run(deviceId, s.first, JSON.stringify(s.rest));
     },
     insertRow,
     writeChanges(deviceId: string, gen: number, c: { index: number; added: Software[]; changed: SectionChange['changed'] }): void {
