@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { constants, deflateRawSync } from 'node:zlib';
 import { procStat, start, waitFor } from './lib/proc.mjs';
 
+const { PROTOCOL_VERSION } = await import(new URL('../dist/shared/protocol.js', import.meta.url).href);
+
 const attempts = Number(process.argv[2] ?? 300);
 const CONCURRENCY = 8;
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
@@ -38,7 +40,7 @@ const hello = frame(
   Buffer.from(
     JSON.stringify({
       type: 'hello',
-      protocol: 1,
+      protocol: PROTOCOL_VERSION,
       agentVersion: 'bench',
       deviceId: 'no-such-device',
       secret: 'x'.repeat(43),
