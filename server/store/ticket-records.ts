@@ -87,6 +87,8 @@ export interface TicketDetail extends TicketSummary {
   closedAt: number | null;
   /** How many files the endpoint said would follow the ticket (the screenshot counts as one). */
   attachmentsExpected: number;
+  /** The desk's queue (RT) or category (SDP) IT chose when raising it in the console; null otherwise. */
+  queue: string | null;
   notes: StoredNote[];
   attachments: AttachmentInfo[];
   worklogs: StoredWorklog[];

@@ -18,7 +18,7 @@ export class RtTickets {
 
   async create(t: NewDeskTicket): Promise<DeskId> {
     const body = {
-      Queue: (t.category && this.config.categoryQueues[t.category]) || this.config.queue,
+      Queue: t.queue || (t.category && this.config.categoryQueues[t.category]) || this.config.queue,
       Subject: t.subject,
       Content: t.description,
       ContentType: 'text/plain',

@@ -118,4 +118,26 @@ describe('schema migrations', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('upgrades a schema 7 database: existing console accounts become admins with their password, sessions kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-migrate-'));
+    try {
+      const old = new Database(join(dir, DB_FILE));
+      migrate(old, 7);
+      old.prepare(`INSERT INTO admins (username, password_hash, created_at, updated_at) VALUES ('Alice', '$scrypt$h', 1, 1)`).run();
+      old.close();
+      const store = SqliteStore.open(dir);
+      try {
+        const alice = await store.admins.getAdmin('alice');
+        assert.equal(alice?.role, 'admin');
+        assert.equal(alice?.source, 'local');
+        assert.equal(alice?.passwordHash, '$scrypt$h');
+        assert.equal(await store.admins.countTechnicians(), 0);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -20,6 +20,8 @@ export interface TicketRow {
   updated_at: number;
   public_updated_at: number;
   closed_at: number | null;
+  /** The desk queue IT chose when raising the ticket in the console (migration 8). */
+  desk_queue?: string | null;
 }
 
 export interface NoteRow {

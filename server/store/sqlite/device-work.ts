@@ -1,0 +1,188 @@
+// A device's tickets, a ticket raised for it from the console, and its logbook, in SQLite.
+import type Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { recordedDeviceDetails, type RecordedDevice } from '../../ingest/ticket-rules.js';
+import type { DeviceTicket, DeviceWorkStore, LogbookEntry, LogbookCursor, LogbookKind, NewDeviceTicket } from '../device-work-records.js';
+import type { SqliteDeskStore } from './desk-store.js';
+import type { Priority, TicketStatus } from '../../../shared/tickets.js';
+
+interface DeviceTicketRow {
+  id: number;
+  ref: string;
+  subject: string;
+  status: TicketStatus;
+  priority: Priority;
+  desk_queue: string | null;
+  desk_number: string | null;
+  raised_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface LogbookRow {
+  at: number;
+  kind: LogbookKind;
+  id: number;
+  ticket_id: number | null;
+  detail: string;
+}
+
+/** Names listed per inventory entry; the rest are counted. */
+const NAMES_PER_CHANGE = 3;
+const TEXT_PREVIEW = 200;
+
+// Every source of the logbook as (at, kind, id, ticket_id, detail): one ordered, paged timeline.
+const LOGBOOK_SQL = `
+  SELECT * FROM (
+    SELECT received_at AS at, 'inventory' AS kind, id, NULL AS ticket_id,
+      json_object('section', section, 'trigger', trigger) AS detail
+      FROM changes WHERE device_id = @d
+    UNION ALL
+    SELECT received_at, 'ticket', id, id,
+      json_object('subject', subject, 'status', status, 'raisedBy', raised_by, 'requester', requester_account)
+      FROM tickets WHERE device_id = @d
+    UNION ALL
+    SELECT n.at, 'note', n.seq, n.ticket_id,
+      json_object('author', n.author, 'visibility', n.visibility, 'fromEndpoint', json(CASE n.from_endpoint WHEN 1 THEN 'true' ELSE 'false' END),
+        'text', substr(n.text, 1, ${TEXT_PREVIEW}))
+      FROM ticket_notes n JOIN tickets t ON t.id = n.ticket_id WHERE t.device_id = @d
+    UNION ALL
+    SELECT w.recorded_at, 'worklog', w.id, w.ticket_id,
+      json_object('technician', w.technician, 'minutes', w.minutes, 'description', substr(w.description, 1, ${TEXT_PREVIEW}))
+      FROM worklogs w WHERE w.device_id = @d OR w.ticket_id IN (SELECT id FROM tickets WHERE device_id = @d)
+    UNION ALL
+    SELECT e.at, 'status', e.id, e.ticket_id, e.detail
+      FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.device_id = @d AND e.kind = 'status'
+    UNION ALL
+    SELECT at, 'identity', id, NULL, json_object('event', kind, 'detail', json(detail))
+      FROM device_events WHERE device_id = @d
+    UNION ALL
+    SELECT j.updated_at, 'desk', j.id, json_extract(j.payload, '$.ticketId'),
+      json_object('job', j.kind, 'state', j.state, 'error', j.last_error,
+        'deskId', (SELECT desk_id FROM desk_links l WHERE l.kind = 'asset' AND j.kind = 'asset' AND l.outpost_id = @d))
+      FROM desk_jobs j
+      WHERE j.state IN ('done', 'failed')
+        AND (json_extract(j.payload, '$.deviceId') = @d OR json_extract(j.payload, '$.ticketId') IN (SELECT id FROM tickets WHERE device_id = @d))
+  )
+  WHERE at < @at OR (at = @at AND kind < @kind) OR (at = @at AND kind = @kind AND id < @id)
+  ORDER BY at DESC, kind DESC, id DESC
+  LIMIT @limit`;
+
+export class SqliteDeviceWork implements DeviceWorkStore {
+  constructor(
+    private readonly db: Database.Database,
+    /** A ticket raised here is queued for the service desk in the same transaction. */
+    private readonly desk: SqliteDeskStore,
+  ) {}
+
+  async deviceTickets(deviceId: string, limit: number): Promise<DeviceTicket[] | null> {
+    if (!this.exists(deviceId)) return null;
+    const rows = this.db
+      .prepare<[string, number], DeviceTicketRow>(
+        `SELECT t.id, t.ref, t.subject, t.status, t.priority, t.desk_queue, t.raised_by, t.created_at, t.updated_at,
+           l.desk_id AS desk_number
+         FROM tickets t LEFT JOIN desk_links l ON l.kind = 'ticket' AND l.outpost_id = CAST(t.id AS TEXT)
+         WHERE t.device_id = ?
+         ORDER BY t.status IN ('resolved', 'closed'), t.id DESC LIMIT ?`,
+      )
+      .all(deviceId, limit);
+    return rows.map((r) => ({
+      id: r.id,
+      ref: r.ref,
+      subject: r.subject,
+      status: r.status,
+      priority: r.priority,
+      queue: r.desk_queue,
+      deskNumber: r.desk_number,
+      raisedBy: r.raised_by,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  async createDeviceTicket(deviceId: string, t: NewDeviceTicket): Promise<{ id: number; ref: string } | null> {
+    const desk = this.desk;
+    const created = this.db.transaction(() => {
+      const recorded = this.db
+        .prepare<[string], RecordedDevice>('SELECT hostname, serial, manufacturer, model, os, ip FROM devices WHERE id = ?')
+        .get(deviceId);
+      if (!recorded) return null;
+      // The endpoint makes its refs; the console's are as random, and never start with '-'.
+      const ref = `it${randomBytes(12).toString('hex')}`;
+      const device = recordedDeviceDetails(deviceId, recorded, t.requester.account);
+      const inserted = this.db
+        .prepare(
+          `INSERT INTO tickets (device_id, ref, subject, description, priority, category, status, requester, requester_account,
+             device, hostname, attachments_expected, created_at, received_at, updated_at, public_updated_at, desk_queue, raised_by)
+           VALUES (@deviceId, @ref, @subject, @description, @priority, NULL, 'new', @requester, @account,
+             @device, @hostname, 0, @at, @at, @at, @at, @queue, @raisedBy)`,
+        )
+        .run({
+          deviceId,
+          ref,
+          subject: t.subject,
+          description: t.description,
+          priority: t.priority,
+          requester: JSON.stringify(t.requester),
+          account: t.requester.account,
+          device: JSON.stringify(device),
+          hostname: device.hostname,
+          at: t.at,
+          queue: t.queue ?? null,
+          raisedBy: t.raisedBy,
+        });
+      // The same job a tray ticket makes (desk-enqueue.ts): the desk flow links it to the device's asset.
+      if (desk.isEnabled) desk.enqueueSync({ kind: 'ticket', key: `ticket:${deviceId}:${ref}`, payload: { deviceId, ref } }, t.at);
+      return { id: Number(inserted.lastInsertRowid), ref };
+    })();
+    if (created && desk.isEnabled) desk.notify();
+    return created;
+  }
+
+  async logbook(deviceId: string, page: { limit: number; before?: LogbookCursor }): Promise<LogbookEntry[] | null> {
+    if (!this.exists(deviceId)) return null;
+    const before = page.before ?? { at: Number.MAX_SAFE_INTEGER, kind: 'ticket', id: 0 };
+    const rows = this.db
+      .prepare(LOGBOOK_SQL)
+      .all({ d: deviceId, at: before.at, kind: before.kind, id: before.id, limit: page.limit }) as LogbookRow[];
+    const entries = rows.map((r) => ({
+      kind: r.kind,
+      id: r.id,
+      at: r.at,
+      ticketId: r.ticket_id,
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+    }));
+    this.addInventoryNames(entries);
+    return entries;
+  }
+
+  /** What an inventory entry added, removed and changed: the first few names and the counts. */
+  private addInventoryNames(entries: LogbookEntry[]): void {
+    const ids = entries.filter((e) => e.kind === 'inventory').map((e) => e.id);
+    if (ids.length === 0) return;
+    const rows = this.db
+      .prepare('SELECT id, added, removed, changed FROM changes WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(ids)) as { id: number; added: string; removed: string; changed: string }[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const e of entries) {
+      const row = e.kind === 'inventory' ? byId.get(e.id) : undefined;
+      if (!row) continue;
+      for (const part of ['added', 'removed', 'changed'] as const) {
+        const items = JSON.parse(row[part]) as unknown[];
+        e.detail[part] = { count: items.length, names: items.slice(0, NAMES_PER_CHANGE).map(itemName) };
+      }
+    }
+  }
+
+  private exists(deviceId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(deviceId) !== undefined;
+  }
+}
+
+function itemName(item: unknown): string {
+  if (typeof item !== 'object' || item === null) return String(item).slice(0, 200);
+  const o = item as Record<string, unknown>;
+  const name = typeof o.name === 'string' ? o.name : typeof o.key === 'string' ? o.key.split('\t')[1] || o.key : '';
+  const version = typeof o.version === 'string' ? ` ${o.version}` : '';
+  return `${name}${version}`.slice(0, 200);
+}
