@@ -1,6 +1,6 @@
 // The storage contract for working from a device in the console: every ticket that refers to it, a
 // ticket IT raises for it, and its logbook (one timeline of everything that happened to it).
-import type { Priority, Requester, TicketStatus } from '../../shared/tickets.js';
+import type { DeviceDetails, Priority, Requester, TicketStatus } from '../../shared/tickets.js';
 
 export interface DeviceTicket {
   id: number;
@@ -25,6 +25,8 @@ export interface NewDeviceTicket {
   /** The desk queue (RT) or category (SDP); the desk's default when absent. */
   queue?: string;
   requester: Requester;
+  /** The device as the ticket records it (from the server's last inventory, like a tray ticket). */
+  device: DeviceDetails;
   /** The console user's name. */
   raisedBy: string;
   at: number;
@@ -56,8 +58,7 @@ export interface DeviceWorkStore {
   /** Every ticket of the device: open ones first, then newest first. Null for an unknown device. */
   deviceTickets(deviceId: string, limit: number): Promise<DeviceTicket[] | null>;
   /**
-   * Raises a ticket for the device as an endpoint ticket would be stored (the device's details from
-   * its last inventory), queued for the desk in the same transaction while a desk is configured.
+   * Raises a ticket for the device as an endpoint ticket is stored, queued for the desk in the same transaction while a desk is configured.
    * Null for an unknown device.
    */
   createDeviceTicket(deviceId: string, ticket: NewDeviceTicket): Promise<{ id: number; ref: string } | null>;

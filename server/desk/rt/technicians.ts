@@ -16,8 +16,12 @@ const RtUserRecordSchema = z.object({
   Disabled: flag.optional(),
 });
 const RtQueueNameSchema = z.object({ Name: z.string().optional(), id: z.union([z.string(), z.number()]).transform(String) });
-/** RT names: no slashes or control characters, so that a name is one path segment. */
-const RT_USER_NAME = /^[^\s/\\\x00-\x1f][^/\\\x00-\x1f]{0,199}$/;
+/** RT names as one path segment: no slashes or control characters, not blank, at most 200 characters. */
+function isRtUserName(name: string): boolean {
+  return (
+    name.trim() === name && name.length > 0 && name.length <= 200 && !/[/\\]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 32)
+  );
+}
 const MAX_QUEUE_PAGES = 10;
 
 export class RtTechnicians {
@@ -39,7 +43,7 @@ export class RtTechnicians {
   }
 
   async find(username: string): Promise<DeskTechnician | null> {
-    if (!RT_USER_NAME.test(username)) return null;
+    if (!isRtUserName(username)) return null;
     try {
       const user = await this.client.get(`/user/${encodeURIComponent(username)}`, RtUserRecordSchema);
       return technician(user);
@@ -51,7 +55,7 @@ export class RtTechnicians {
 
   /** Reads the user's own record with their own credentials: RT checks the password. */
   async verify(username: string, password: string): Promise<boolean> {
-    if (!RT_USER_NAME.test(username) || password.length === 0) return false;
+    if (!isRtUserName(username) || password.length === 0) return false;
     const asUser = new RtClient({ ...this.config, user: username, auth: { kind: 'basic', password } }, this.log, this.fetchImpl);
     try {
       const user = await asUser.get(`/user/${encodeURIComponent(username)}`, RtUserRecordSchema);

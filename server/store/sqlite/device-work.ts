@@ -1,7 +1,6 @@
 // A device's tickets, a ticket raised for it from the console, and its logbook, in SQLite.
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { recordedDeviceDetails, type RecordedDevice } from '../../ingest/ticket-rules.js';
 import type { DeviceTicket, DeviceWorkStore, LogbookEntry, LogbookCursor, LogbookKind, NewDeviceTicket } from '../device-work-records.js';
 import type { SqliteDeskStore } from './desk-store.js';
 import type { Priority, TicketStatus } from '../../../shared/tickets.js';
@@ -103,13 +102,10 @@ export class SqliteDeviceWork implements DeviceWorkStore {
   async createDeviceTicket(deviceId: string, t: NewDeviceTicket): Promise<{ id: number; ref: string } | null> {
     const desk = this.desk;
     const created = this.db.transaction(() => {
-      const recorded = this.db
-        .prepare<[string], RecordedDevice>('SELECT hostname, serial, manufacturer, model, os, ip FROM devices WHERE id = ?')
-        .get(deviceId);
-      if (!recorded) return null;
+      if (!this.exists(deviceId)) return null;
       // The endpoint makes its refs; the console's are as random, and never start with '-'.
       const ref = `it${randomBytes(12).toString('hex')}`;
-      const device = recordedDeviceDetails(deviceId, recorded, t.requester.account);
+      const device = t.device;
       const inserted = this.db
         .prepare(
           `INSERT INTO tickets (device_id, ref, subject, description, priority, category, status, requester, requester_account,
