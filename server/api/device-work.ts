@@ -6,11 +6,10 @@ import type { DeskQueuesJson, DeviceTicketJson, LogbookEntryJson } from '../../s
 import { DeviceParams, DeviceTicketBody, LogbookQuery } from '../../shared/console-schemas.js';
 import type { DeviceDetails, Requester } from '../../shared/tickets.js';
 import { recordedDeviceDetails } from '../ingest/ticket-rules.js';
-import type { DeviceDetail } from '../store/store.js';
 import type { DeskQueues } from '../desk/connector.js';
 import { DeskError } from '../desk/errors.js';
 import type { DeviceTicket, LogbookCursor, LogbookEntry, LogbookKind } from '../store/device-work-records.js';
-import type { Store } from '../store/store.js';
+import type { DeviceDetail, Store } from '../store/store.js';
 import { sendError } from './errors.js';
 import { route } from './route.js';
 

@@ -59,9 +59,11 @@ const LOGBOOK_SQL = `
     SELECT j.updated_at, 'desk', j.id, json_extract(j.payload, '$.ticketId'),
       json_object('job', j.kind, 'state', j.state, 'error', j.last_error,
         'deskId', (SELECT desk_id FROM desk_links l WHERE l.kind = 'asset' AND j.kind = 'asset' AND l.outpost_id = @d))
+      -- Through the expression indexes of migration 8 (+state: not the queue's own index), never a
+      -- scan of the whole queue; @tickets is the device's ticket ids, read first.
       FROM desk_jobs j
-      WHERE j.state IN ('done', 'failed')
-        AND (json_extract(j.payload, '$.deviceId') = @d OR json_extract(j.payload, '$.ticketId') IN (SELECT id FROM tickets WHERE device_id = @d))
+      WHERE +j.state IN ('done', 'failed')
+        AND (json_extract(j.payload, '$.deviceId') = @d OR json_extract(j.payload, '$.ticketId') IN (SELECT value FROM json_each(@tickets)))
   )
   WHERE at < @at OR (at = @at AND kind < @kind) OR (at = @at AND kind = @kind AND id < @id)
   ORDER BY at DESC, kind DESC, id DESC
@@ -138,9 +140,17 @@ export class SqliteDeviceWork implements DeviceWorkStore {
   async logbook(deviceId: string, page: { limit: number; before?: LogbookCursor }): Promise<LogbookEntry[] | null> {
     if (!this.exists(deviceId)) return null;
     const before = page.before ?? { at: Number.MAX_SAFE_INTEGER, kind: 'ticket', id: 0 };
+    const tickets = this.db.prepare('SELECT id FROM tickets WHERE device_id = ?').pluck().all(deviceId) as number[];
     const rows = this.db
       .prepare(LOGBOOK_SQL)
-      .all({ d: deviceId, at: before.at, kind: before.kind, id: before.id, limit: page.limit }) as LogbookRow[];
+      .all({
+        d: deviceId,
+        tickets: JSON.stringify(tickets),
+        at: before.at,
+        kind: before.kind,
+        id: before.id,
+        limit: page.limit,
+      }) as LogbookRow[];
     const entries = rows.map((r) => ({
       kind: r.kind,
       id: r.id,

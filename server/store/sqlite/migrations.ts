@@ -307,6 +307,9 @@ const MIGRATIONS: readonly string[] = [
     detail    TEXT NOT NULL
   );
   CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
+  -- The logbook finds a device's desk jobs by what they carry, not by scanning the queue.
+  CREATE INDEX desk_jobs_device ON desk_jobs(json_extract(payload, '$.deviceId'));
+  CREATE INDEX desk_jobs_ticket ON desk_jobs(json_extract(payload, '$.ticketId'));
   -- Whoever changes a status (the console, the desk, the endpoint closing or reopening), it is kept.
   CREATE TRIGGER ticket_status_events AFTER UPDATE OF status ON tickets WHEN old.status <> new.status BEGIN
     INSERT INTO ticket_events (ticket_id, at, kind, detail)
