@@ -5,7 +5,7 @@
 //      timed until the server's desk queue is empty (then RT's search must find its Outpost Key);
 //      beside it RT's own bare REST create in the same run, and the server's share (stored on the
 //      server -> in RT, and the desk job itself).
-//  (b) RT status change -> visible on the endpoint (tickets.list through the local API), desk poll
+//  (b) RT status change -> visible on the endpoint (ticket.list through the local API), desk poll
 //      5 s. Each change waits a random part of the poll interval first, so that the samples do not
 //      lock onto the poll timer's phase.
 // Run as root after `npm run build`: node bench/desk.mjs [tickets=10] [statusChanges=10]
@@ -142,7 +142,7 @@ async function main() {
     await bareCreate(i);
     const tag = `bench${randomBytes(5).toString('hex')}`;
     const t0 = performance.now();
-    const { ref } = await callLocalAgent(stateDir, 'tickets.create', {
+    const { ref } = await callLocalAgent(stateDir, 'ticket.create', {
       subject: `Desk bench ${tag}`,
       description: 'Raised by bench/desk.mjs.',
       priority: 'normal',
@@ -179,7 +179,7 @@ async function main() {
   await waitFor(() => jobsBefore() >= ticketRuns + 1 || undefined, 10_000, 'the desk job log lines');
   const jobMs = jobDurations(server.output(), 'ticket').slice(1);
 
-  // (b) RT status change -> the endpoint's tickets.list.
+  // (b) RT status change -> the endpoint's ticket.list.
   const toEndpoint = [];
   for (let i = 0; i < statusRuns; i++) {
     const { ref, id } = raised[(i % (raised.length - 1)) + 1];
@@ -189,7 +189,7 @@ async function main() {
     const t0 = performance.now();
     await waitFor(
       async () => {
-        const { items } = await callLocalAgent(stateDir, 'tickets.list', {});
+        const { items } = await callLocalAgent(stateDir, 'ticket.list', {});
         return items.find((t) => t.ref === ref)?.status === status || undefined;
       },
       30_000,
@@ -208,7 +208,7 @@ async function main() {
     [`  desk job run, asset look-up + create (median of ${jobMs.length})`, ms(median(jobMs)), ''],
     [`  server's share beyond RT create (job - bare create)`, ms(median(jobMs) - median(bare)), ''],
     [`local API ticket -> RT: slowest of ${ticketRuns}`, ms(Math.max(...inRt)), ''],
-    [`RT status change -> endpoint tickets.list, poll ${POLL_S} s (median of ${statusRuns})`, ms(median(toEndpoint)), '<= 7 s'],
+    [`RT status change -> endpoint ticket.list, poll ${POLL_S} s (median of ${statusRuns})`, ms(median(toEndpoint)), '<= 7 s'],
     [`RT status change -> endpoint: slowest of ${statusRuns}`, ms(Math.max(...toEndpoint)), ''],
   ];
   console.log(`\nService desk (real RT 5 on SQLite, server with --desk rt, agent; loopback; RT start ${rt.timings.totalMs} ms)\n`);

@@ -47,8 +47,8 @@ db.transaction(() => {
     for (let t = 0; t < (busy ? 300 : 3); t++) {
       const at = t * 997;
       const ticketId = Number(ticket.run(id, `ref-${d}-${t}`, at, at, at, at).lastInsertRowid);
-      job.run('ticket', `ticket:${id}:${t}`, JSON.stringify({ deviceId: id, ref: `ref-${d}-${t}` }), at, at);
-      job.run('status', `status:${ticketId}:x`, JSON.stringify({ ticketId, changeId: 'x' }), at + 1, at + 1);
+      job.run('ticket.create', `ticket:${id}:${t}`, JSON.stringify({ deviceId: id, ref: `ref-${d}-${t}` }), at, at);
+      job.run('ticket.status', `status:${ticketId}:x`, JSON.stringify({ ticketId, changeId: 'x' }), at + 1, at + 1);
     }
   }
 })();

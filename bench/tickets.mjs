@@ -60,7 +60,7 @@ await waitFor(async () => (await callLocalAgent(stateDir, 'status', {}).catch(()
 await sleep(1500); // let the first inventory exchange settle
 
 const raise = (subject) =>
-  callLocalAgent(stateDir, 'tickets.create', { subject, description: 'Raised by bench/tickets.mjs.', priority: 'normal' });
+  callLocalAgent(stateDir, 'ticket.create', { subject, description: 'Raised by bench/tickets.mjs.', priority: 'normal' });
 const visible = async (tag) => (await api(`/api/tickets?q=${tag}&limit=1`)).items?.length === 1;
 const newTag = () => `bench${randomBytes(5).toString('hex')}`;
 
@@ -72,7 +72,7 @@ for (let i = 0; i < onlineRuns; i++) {
   const t0 = performance.now();
   const result = await raise(`Online ticket ${tag}`);
   answered.push(performance.now() - t0);
-  if (result.status !== 'queued') throw new Error(`tickets.create answered ${JSON.stringify(result)}`);
+  if (result.status !== 'queued') throw new Error(`ticket.create answered ${JSON.stringify(result)}`);
   await waitFor(() => visible(tag), 10_000, `ticket ${tag}`);
   stored.push(performance.now() - t0);
 }
@@ -107,7 +107,7 @@ for (let i = 0; i < offlineRuns; i++) {
 
 const ms = (x) => `${Math.round(x)} ms`;
 const rows = [
-  [`local API answers tickets.create (median of ${onlineRuns})`, ms(median(answered)), ''],
+  [`local API answers ticket.create (median of ${onlineRuns})`, ms(median(answered)), ''],
   [`online: raised -> visible in GET /api/tickets (median of ${onlineRuns})`, ms(median(stored)), '<= 300 ms'],
   [`online: slowest of ${onlineRuns}`, ms(Math.max(...stored)), ''],
   [`offline: link up -> visible (median of ${offlineRuns})`, ms(median(afterLink)), '<= 2 s'],

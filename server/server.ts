@@ -8,6 +8,7 @@ import { buildApi } from './api/http.js';
 import { createAdminAccount } from './auth/accounts.js';
 import type { TechnicianDesk } from './auth/technicians.js';
 import type { DeskConnector } from './desk/connector.js';
+import { BatchJobRules } from './desk/sync/batch-jobs.js';
 import { DeskSyncEngine, type EngineOptions } from './desk/sync/engine.js';
 import { createConnector, type DeskSettings } from './desk/sync/settings.js';
 import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
@@ -70,8 +71,7 @@ export class OutpostServer {
 
   async start(): Promise<{ url: string; adminToken?: string }> {
     if (this.running) throw new Error('The server is already running.');
-    // Counted afresh each start: a restart lets at most one more window's worth through.
-    const store = SqliteStore.open(this.opts.dataDir, { ticketQuota: new TicketQuotas(this.quotas) });
+    const store = SqliteStore.open(this.opts.dataDir);
     try {
       // Whatever was connected when the last run ended is not connected now.
       await store.clearOnline();
@@ -131,9 +131,13 @@ export class OutpostServer {
     const hub = new LiveHub(this.opts.log.child({ part: 'live' }));
     const ticketEvent = (ticketId: number, deviceId: string | null) =>
       hub.publish('ticket', { ticketId, deviceId, at: new Date(this.now()).toISOString() });
+    const deskJobs = new BatchJobRules();
     const gateway = new AgentGateway({
       store,
       hub,
+      // Counted afresh each start: a restart lets at most one more window's worth through.
+      ticketQuota: new TicketQuotas(this.quotas),
+      deskJobs,
       log: this.opts.log.child({ part: 'ingest' }),
       settings: () => this.settings,
       heartbeatMs: this.opts.heartbeatMs ?? 30_000,
@@ -144,7 +148,7 @@ export class OutpostServer {
     const prohibited = new ProhibitedList(store, () => this.opts.desk?.assetEvents.prohibited ?? []);
     await prohibited.refresh();
     const connector = this.deskConnector();
-    const desk = this.deskEngine(store, connector, prohibited, (deviceId, ref, ticketId) => {
+    const desk = this.deskEngine(store, connector, prohibited, deskJobs, (deviceId, ref, ticketId) => {
       gateway.pushTickets(deviceId, [ref]);
       ticketEvent(ticketId, deviceId);
     });
@@ -163,8 +167,10 @@ export class OutpostServer {
       },
       ticketEvent,
       hub,
+      deskJobs,
       deskStatus: async () => (desk ? desk.status() : null),
       requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
+      runPreflight: async () => (desk ? desk.runPreflight() : null),
       prohibited,
       deskQueues: async () => (connector ? ((await connector.listQueues?.()) ?? undefined) : null),
       technicians: connector ? technicianDesk(connector) : null,
@@ -184,6 +190,7 @@ export class OutpostServer {
     store: Store,
     connector: DeskConnector | null,
     prohibited: ProhibitedList,
+    jobs: BatchJobRules,
     ticketChanged: EngineOptions['ticketChanged'],
   ): DeskSyncEngine | null {
     const settings = this.opts.desk;
@@ -197,6 +204,7 @@ export class OutpostServer {
       ...(settings.requesterDomain ? { requesterDomain: settings.requesterDomain } : {}),
       assetEvents: settings.assetEvents,
       extraProhibited: () => prohibited.consolePatterns,
+      jobs,
       mapping: settings.mapping,
       schedules: settings.schedules,
       ticketChanged,

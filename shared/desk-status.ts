@@ -26,6 +26,31 @@ export interface CatalogStatusJson {
   lastRun: CatalogRunJson | null;
 }
 
+/**
+ * How bad a setup problem is. blocking: nothing reaches the desk (URL, credentials, queue);
+ * degraded: something does not flow or is at risk (a missing field, a right); advice: it works,
+ * but should be set up otherwise (a shared API user).
+ */
+export type DeskProblemSeverity = 'blocking' | 'degraded' | 'advice';
+
+/** One problem the desk preflight found, with what to do about it. */
+export interface DeskProblemJson {
+  /** What was checked: connection, user, shared-user, rights, queue, catalog, fields, timezone, ... */
+  check: string;
+  severity: DeskProblemSeverity;
+  /** One actionable line: what is wrong and how to fix it. */
+  message: string;
+}
+
+/** The last desk preflight (server start, each retry while the desk is unusable, and on demand). */
+export interface DeskPreflightJson {
+  /** ISO 8601: when it finished. */
+  at: string;
+  /** No blocking problem: tickets reach the desk. */
+  usable: boolean;
+  problems: DeskProblemJson[];
+}
+
 /** The sync engine's own status: the one desk status type, used by the engine and the API. */
 export interface DeskSyncStatusJson {
   configured: true;
@@ -40,6 +65,8 @@ export interface DeskSyncStatusJson {
   lastPollAt: string | null;
   jobs: { id: number; kind: string; key: string; attempts: number; error: string | null; at: string }[];
   catalog: CatalogStatusJson;
+  /** Null until the first preflight has finished. */
+  preflight: DeskPreflightJson | null;
 }
 
 /** GET /api/desk/status: the engine's status, or every field empty when no desk is configured. */
@@ -57,4 +84,5 @@ export type DeskStatusJson =
       lastPollAt: null;
       jobs: [];
       catalog: null;
+      preflight: null;
     };

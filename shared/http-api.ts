@@ -8,7 +8,7 @@ import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
 import type { z } from 'zod';
 import type { TicketListQuery, TicketNoteBody, TicketPatchBody } from './http-schemas.js';
-import type { DeskStatusJson } from './desk-status.js';
+import type { DeskPreflightJson, DeskStatusJson } from './desk-status.js';
 import type { Role } from './roles.js';
 import type { ConsoleSettings } from './roles.js';
 import type {
@@ -279,7 +279,16 @@ export interface TicketDetailJson extends TicketSummaryJson {
 
 // ---------------------------------------------------------------- service desk
 
-export type { CatalogRunJson, CatalogStatusJson, DeskLevel, DeskStatusJson, DeskSyncStatusJson } from './desk-status.js';
+export type {
+  CatalogRunJson,
+  CatalogStatusJson,
+  DeskLevel,
+  DeskPreflightJson,
+  DeskProblemJson,
+  DeskProblemSeverity,
+  DeskStatusJson,
+  DeskSyncStatusJson,
+} from './desk-status.js';
 
 // ---------------------------------------------------------------- live events (GET /api/events, text/event-stream)
 
@@ -333,6 +342,7 @@ export interface HttpApi {
   'GET /api/desk/status': { response: DeskStatusJson };
   'POST /api/desk/jobs/:id/retry': { response: { id: number; state: 'queued' } };
   'POST /api/desk/catalog/sync': { response: { state: 'queued' } };
+  'POST /api/desk/preflight': { response: DeskPreflightJson };
   'GET /api/desk/queues': { response: DeskQueuesJson };
 
   'GET /api/devices/:id/tickets': { response: { items: DeviceTicketJson[] } };

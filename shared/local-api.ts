@@ -83,27 +83,27 @@ export const LocalApi = {
     result: z.object({ queued: z.boolean(), changed: z.boolean(), pendingItems: z.number().int().nonnegative() }),
   },
   /** Answers at once: the ticket travels through the outbox and gets its number from the server. */
-  'tickets.create': {
+  'ticket.create': {
     params: NewTicketSchema,
     result: z.object({ ref: TicketRefSchema, status: z.literal('queued'), connected: z.boolean() }),
   },
   /** The calling user's tickets, newest first; works offline from what the agent keeps. */
-  'tickets.list': {
+  'ticket.list': {
     params: z.object({}).strict(),
     result: z.object({ items: z.array(LocalTicketSchema) }),
   },
-  /** Reading a ticket does not mark it read: tickets.markRead does, when the person has seen it. */
-  'tickets.get': {
+  /** Reading a ticket does not mark it read: ticket.markRead does, when the person has seen it. */
+  'ticket.get': {
     params: z.object({ ref: TicketRefSchema }).strict(),
     result: LocalTicketSchema,
   },
   /** The person has seen everything on this ticket; answers how many of their tickets stay unread. */
-  'tickets.markRead': {
+  'ticket.markRead': {
     params: z.object({ ref: TicketRefSchema }).strict(),
     result: z.object({ unreadTickets: z.number().int().nonnegative() }),
   },
   /** Reopens a resolved or closed ticket with a note saying why. */
-  'tickets.reopen': {
+  'ticket.reopen': {
     params: z.object({ ref: TicketRefSchema, text: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.noteChars) }).strict(),
     result: EndpointTicketSchema,
   },
@@ -117,11 +117,11 @@ export const LocalApi = {
     params: z.object({ ids: z.array(z.number().int().positive()).min(1).max(MAX_PENDING_NOTIFICATIONS) }).strict(),
     result: z.object({ marked: z.number().int().nonnegative() }),
   },
-  'tickets.addNote': {
+  'ticket.note': {
     params: z.object({ ref: TicketRefSchema, text: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.noteChars) }).strict(),
     result: EndpointTicketSchema,
   },
-  'tickets.close': {
+  'ticket.close': {
     params: z.object({ ref: TicketRefSchema }).strict(),
     result: EndpointTicketSchema,
   },

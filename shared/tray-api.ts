@@ -114,12 +114,12 @@ export interface TraySettings {
 export interface TrayResults {
   status: LocalResult<'status'>;
   scanNow: LocalResult<'scan.now'>;
-  createTicket: LocalResult<'tickets.create'>;
-  listTickets: LocalResult<'tickets.list'>;
-  getTicket: LocalResult<'tickets.get'>;
+  createTicket: LocalResult<'ticket.create'>;
+  listTickets: LocalResult<'ticket.list'>;
+  getTicket: LocalResult<'ticket.get'>;
   addNote: EndpointTicket;
   closeTicket: EndpointTicket;
-  markRead: LocalResult<'tickets.markRead'>;
+  markRead: LocalResult<'ticket.markRead'>;
   reopenTicket: EndpointTicket;
   startWorklog: LocalResult<'worklog.start'>;
   stopWorklog: EndpointWorklog;

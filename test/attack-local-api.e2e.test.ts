@@ -135,10 +135,10 @@ describe('the local API attacked by a local account without a token', () => {
   it("refuses tickets and notes beyond the server's per-device quotas, storing nothing; the ticket stays in My tickets as refused and the note with its reason", async () => {
     const refs: string[] = [];
     for (let i = 1; i <= 4; i++)
-      refs.push((await callLocalAgent(stateDir, 'tickets.create', { subject: `Quota ${i}`, description: 'x' })).ref);
+      refs.push((await callLocalAgent(stateDir, 'ticket.create', { subject: `Quota ${i}`, description: 'x' })).ref);
     const last = await waitFor(
       async () => {
-        const t = await callLocalAgent(stateDir, 'tickets.get', { ref: refs[3]! });
+        const t = await callLocalAgent(stateDir, 'ticket.get', { ref: refs[3]! });
         return t.status === 'refused' ? t : undefined;
       },
       15_000,
@@ -149,23 +149,23 @@ describe('the local API attacked by a local account without a token', () => {
     assert.deepEqual(body.items.map((t) => t.subject).sort(), ['Quota 1', 'Quota 2', 'Quota 3'], 'nothing stored for the refused one');
     const listed = await runToEnd(['ticket', 'list', '--state', stateDir]);
     assert.match(listed.stdout, /refused\s+Quota 4/);
-    await assert.rejects(callLocalAgent(stateDir, 'tickets.addNote', { ref: refs[3]!, text: 'hello?' }), { code: 'E_CONFLICT' });
+    await assert.rejects(callLocalAgent(stateDir, 'ticket.note', { ref: refs[3]!, text: 'hello?' }), { code: 'E_CONFLICT' });
 
     // A note beyond the quota stays on its ticket with the reason, through later updates from the server.
-    for (const text of ['first', 'second', 'third']) await callLocalAgent(stateDir, 'tickets.addNote', { ref: refs[0]!, text });
+    for (const text of ['first', 'second', 'third']) await callLocalAgent(stateDir, 'ticket.note', { ref: refs[0]!, text });
     const kept = await waitFor(
       async () => {
-        const t = await callLocalAgent(stateDir, 'tickets.get', { ref: refs[0]! });
+        const t = await callLocalAgent(stateDir, 'ticket.get', { ref: refs[0]! });
         return t.notes.some((n) => /was not sent to IT/.test(n.text)) ? t : undefined;
       },
       15_000,
       'the third note to be refused',
     );
     assert.match(kept.notes.find((n) => /was not sent to IT/.test(n.text))!.text, /at most 2 notes from this device/);
-    await callLocalAgent(stateDir, 'tickets.close', { ref: refs[0]! });
+    await callLocalAgent(stateDir, 'ticket.close', { ref: refs[0]! });
     const closed = await waitFor(
       async () => {
-        const t = await callLocalAgent(stateDir, 'tickets.get', { ref: refs[0]! });
+        const t = await callLocalAgent(stateDir, 'ticket.get', { ref: refs[0]! });
         return t.status === 'closed' && t.number !== null ? t : undefined;
       },
       15_000,
@@ -242,18 +242,18 @@ describe('a logged-on user at the local API', () => {
   });
 
   it('is refused at once with E_RATE_LIMITED after 20 tickets in an hour, nothing queued, while the admin is not', async () => {
-    for (let i = 0; i < 20; i++) await t.call('nobody', 'tickets.create', { subject: `Flood ${i}`, description: 'x' });
+    for (let i = 0; i < 20; i++) await t.call('nobody', 'ticket.create', { subject: `Flood ${i}`, description: 'x' });
     const before = t.counts();
-    await assert.rejects(t.call('nobody', 'tickets.create', { subject: 'One more', description: 'x' }), {
+    await assert.rejects(t.call('nobody', 'ticket.create', { subject: 'One more', description: 'x' }), {
       code: 'E_RATE_LIMITED',
       message: /at most 20 tickets/,
     });
     const r = await cliAsNobody(['ticket', 'create', '--subject', 'From the CLI', '--description', 'x']);
     assert.match(r.stderr, /^outpost: You can raise at most 20 tickets in an hour/);
     assert.deepEqual(t.counts(), before, 'nothing was queued');
-    assert.equal((await t.call('admin', 'tickets.create', { subject: 'Support', description: 'x' })).status, 'queued');
+    assert.equal((await t.call('admin', 'ticket.create', { subject: 'Support', description: 'x' })).status, 'queued');
     // An hour later the person may raise tickets again.
     t.clock.ms += 61 * 60_000;
-    assert.equal((await t.call('nobody', 'tickets.create', { subject: 'Next hour', description: 'x' })).status, 'queued');
+    assert.equal((await t.call('nobody', 'ticket.create', { subject: 'Next hour', description: 'x' })).status, 'queued');
   });
 });

@@ -135,16 +135,16 @@ describe('fault suite: the agent disk fills up', { timeout: 180_000, skip: canno
       { name: 'dump.bin', type: 'application/octet-stream', contentBase64: Buffer.alloc(900 * 1024, 7).toString('base64') },
     ];
     fillDisk(filler);
-    await assert.rejects(callLocalAgent(stateDir, 'tickets.create', { subject, description: 'The disk is full.', attachments }), {
+    await assert.rejects(callLocalAgent(stateDir, 'ticket.create', { subject, description: 'The disk is full.', attachments }), {
       code: 'E_DISK_FULL',
       message: /disk is full/,
     });
-    assert.equal((await callLocalAgent(stateDir, 'tickets.list', {})).items.filter((t) => t.subject === subject).length, 0);
+    assert.equal((await callLocalAgent(stateDir, 'ticket.list', {})).items.filter((t) => t.subject === subject).length, 0);
     assert.equal((await agent.status()).pendingItems, 0, 'no half ticket in the outbox');
 
     rmSync(filler);
     assert.equal(outboxIntegrity(), 'ok');
-    await callLocalAgent(stateDir, 'tickets.create', { subject, description: 'The disk is full.', attachments });
+    await callLocalAgent(stateDir, 'ticket.create', { subject, description: 'The disk is full.', attachments });
     await agentSettled(server, agent, device.id);
     assert.equal((await ticketsBySubject(server, device.id)).get(subject), 1);
     const { body } = await server.api<{ items: { id: number; subject: string }[] }>(`/api/tickets?device=${device.id}&limit=1000`);

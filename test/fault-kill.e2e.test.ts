@@ -73,7 +73,7 @@ describe('fault suite: repeated kill -9 of the agent and the server mid-batch', 
       await dpkgInstall(await buildDeb(dir, pkg, `1.${round}`));
       for (const n of [0, 1]) {
         const subject = `Crash ticket ${round}.${n} (${SEED})`;
-        await callLocalAgent(stateDir, 'tickets.create', { subject, description: 'Raised just before a kill -9.' });
+        await callLocalAgent(stateDir, 'ticket.create', { subject, description: 'Raised just before a kill -9.' });
         subjects.push(subject);
       }
       await new Promise((r) => setTimeout(r, Math.floor(random() * 600)));

@@ -61,7 +61,7 @@ describe('fault suite: a proxy that cuts, stalls and slices the agent link', { t
       await dpkgInstall(await buildDeb(dir, pkg, '1.0'));
       const subject = `Network fault ticket ${i} (${SEED})`;
       subjects.push(subject);
-      await callLocalAgent(stateDir, 'tickets.create', { subject, description: `Raised while the link misbehaves, round ${i}.` });
+      await callLocalAgent(stateDir, 'ticket.create', { subject, description: `Raised while the link misbehaves, round ${i}.` });
       await sleep(300 + (i % 2) * 700);
       // Inventory samples the machine: a package removed before any scan saw it installed leaves no
       // history anywhere. So the removal waits until the install reached the server, through the faults.

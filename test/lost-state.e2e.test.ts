@@ -55,7 +55,7 @@ describe('an agent that lost its outbox, against the real server', { timeout: 24
 
   it("renumbers above the server's seq, so a change made meanwhile arrives, and gets back a ticket list split over several messages", async () => {
     for (let i = 0; i < count; i++) {
-      await callLocalAgent(stateDir, 'tickets.create', { subject: `Dark screen ${i}`, description });
+      await callLocalAgent(stateDir, 'ticket.create', { subject: `Dark screen ${i}`, description });
     }
     await agentSettled(server, agent, device.id, 60_000);
 
@@ -68,7 +68,7 @@ describe('an agent that lost its outbox, against the real server', { timeout: 24
     await agentSettled(server, agent, device.id, 60_000);
     assert.deepEqual(await packageHistory(server, device.id, [pkg]), { [pkg]: { added: 1, removed: 0 } });
 
-    const { items } = await callLocalAgent(stateDir, 'tickets.list', {});
+    const { items } = await callLocalAgent(stateDir, 'ticket.list', {});
     const subjects = items
       .map((t) => t.subject)
       .filter((s) => s.startsWith('Dark screen '))

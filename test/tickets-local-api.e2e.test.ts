@@ -220,17 +220,17 @@ describe('tickets through the local API, end to end', () => {
     const missing = await cli('ticket', 'create', '--subject', ' ', '--description', 'x');
     assert.deepEqual([missing.code, missing.stderr.trim()], [1, 'outpost: subject: is required']);
     // Too long for a command line: straight through the local API.
-    await assert.rejects(callLocalAgent(stateDir, 'tickets.create', { subject: 's', description: 'd'.repeat(150_000) }), {
+    await assert.rejects(callLocalAgent(stateDir, 'ticket.create', { subject: 's', description: 'd'.repeat(150_000) }), {
       code: 'E_BAD_REQUEST',
       message: /^description: /,
     });
     await assert.rejects(callLocalAgent(stateDir, 'tickets.purge' as 'status', {}), { code: 'E_UNKNOWN_METHOD' });
-    await assert.rejects(callLocalAgent(stateDir, 'tickets.get', { ref: 'NoSuchTicket1' }), { code: 'E_NOT_FOUND' });
+    await assert.rejects(callLocalAgent(stateDir, 'ticket.get', { ref: 'NoSuchTicket1' }), { code: 'E_NOT_FOUND' });
 
     const token = (await import('node:fs')).readFileSync(join(stateDir, 'admin-token'), 'utf8').trim();
     const huge = await new Promise<string>((resolve, reject) => {
       const socket = createConnection(localApiPath(stateDir), () => {
-        socket.write(`{"id":1,"method":"tickets.create","auth":"${token}","params":{"subject":"s","description":"`);
+        socket.write(`{"id":1,"method":"ticket.create","auth":"${token}","params":{"subject":"s","description":"`);
         socket.write(Buffer.alloc(50 * 1024 * 1024, 0x61));
         socket.write('"}}\n');
       });

@@ -73,7 +73,7 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
     return electron.notifications;
   };
   const raise = async (subject: string) => {
-    const { ref } = await agentAt(join(dir, 'agent'))('tickets.create', { subject, description: `${subject}, since this morning.` });
+    const { ref } = await agentAt(join(dir, 'agent'))('ticket.create', { subject, description: `${subject}, since this morning.` });
     const found = await waitFor(
       async () => {
         const list = (await api<{ items: ServerTicket[] }>(`/api/tickets?q=${encodeURIComponent(subject)}`)).body.items;
@@ -84,7 +84,7 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
     );
     // The agent has its number once the server's answer came back.
     await waitFor(
-      async () => ((await agentAt(join(dir, 'agent'))('tickets.get', { ref })).number !== null ? true : undefined),
+      async () => ((await agentAt(join(dir, 'agent'))('ticket.get', { ref })).number !== null ? true : undefined),
       20_000,
       'the number',
     );
@@ -146,7 +146,7 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
     assert.equal(await page.getByText('Internal: fuser part').count(), 0, 'internal notes stay with IT');
     await waitFor(() => (/tray\.png$/.test(electron.trays[0]!.currentIcon()) ? true : undefined), 10_000, 'the badge to go');
     assert.equal(electron.menu().labels()[1], 'My tickets');
-    const seen = await agentAt(join(dir, 'agent'))('tickets.get', { ref: tickets.printer.ref });
+    const seen = await agentAt(join(dir, 'agent'))('ticket.get', { ref: tickets.printer.ref });
     assert.equal(seen.unread, false, 'read, kept by the agent');
     assert.deepEqual(problems, []);
   });
@@ -233,7 +233,7 @@ describe('the tray tells the person when IT answers', { timeout: 240_000 }, () =
     );
     await api(`/api/tickets/${raised.id}`, 'PATCH', { status: 'resolved' });
     await waitFor(
-      async () => ((await agentAt(join(dir, 'agent'))('tickets.get', { ref: raised.ref })).status === 'resolved' ? true : undefined),
+      async () => ((await agentAt(join(dir, 'agent'))('ticket.get', { ref: raised.ref })).status === 'resolved' ? true : undefined),
       20_000,
       'resolved here',
     );

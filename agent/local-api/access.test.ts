@@ -64,8 +64,8 @@ describe('local API access', () => {
     const alices = t.token('alice');
     await t.logOn('alice');
     assert.equal(existsSync(join(t.stateDir, 'users', 'bob')), false, "bob's folder is gone");
-    await assert.rejects(t.call({ auth: bobs }, 'tickets.list', {}), { code: 'E_NOT_LOGGED_ON' });
-    assert.equal((await t.call({ auth: alices }, 'tickets.list', {})).items.length, 0, 'alice stays logged on');
+    await assert.rejects(t.call({ auth: bobs }, 'ticket.list', {}), { code: 'E_NOT_LOGGED_ON' });
+    assert.equal((await t.call({ auth: alices }, 'ticket.list', {})).items.length, 0, 'alice stays logged on');
 
     const admin = t.token('admin');
     await t.restart();
@@ -91,7 +91,7 @@ describe('local API access', () => {
     await t.restart();
     assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
     assert.equal(lstatSync(planted).isSymbolicLink(), false);
-    assert.equal((await t.call('alice', 'tickets.list', {})).items.length, 0);
+    assert.equal((await t.call('alice', 'ticket.list', {})).items.length, 0);
   });
 
   it('refuses a real unprivileged process that is not logged on, and serves it once it is', async () => {
@@ -116,8 +116,8 @@ describe('local API access', () => {
     ]);
     assert.equal(created.code, 0, created.stderr);
     const { ref } = JSON.parse(created.stdout) as { ref: string };
-    assert.equal((await t.call('admin', 'tickets.get', { ref })).subject, 'Hi');
-    await assert.rejects(t.call('alice', 'tickets.get', { ref }), { code: 'E_NOT_FOUND' }, "alice cannot see nobody's ticket");
+    assert.equal((await t.call('admin', 'ticket.get', { ref })).subject, 'Hi');
+    await assert.rejects(t.call('alice', 'ticket.get', { ref }), { code: 'E_NOT_FOUND' }, "alice cannot see nobody's ticket");
     const listed = await cliAsNobody(['ticket', 'list', '--state', t.stateDir, '--json']);
     assert.deepEqual(
       (JSON.parse(listed.stdout) as { items: { ref: string }[] }).items.map((x) => x.ref),

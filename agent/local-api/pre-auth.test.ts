@@ -53,7 +53,7 @@ describe('local API before and beyond authentication', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'outpost-preauth-')), 'agent.sock');
   const handlers = stubHandlers({
     status: async () => AGENT_STATUS,
-    'tickets.create': async () => ({ ref: 'R'.repeat(16), status: 'queued' as const, connected: true }),
+    'ticket.create': async () => ({ ref: 'R'.repeat(16), status: 'queued' as const, connected: true }),
   });
   const server = new LocalApiServer({
     path,
@@ -81,9 +81,9 @@ describe('local API before and beyond authentication', () => {
       description: 'd',
       attachments: [{ name: 'a.bin', contentBase64: Buffer.alloc(300 * 1024).toString('base64') }],
     };
-    const created = await callAgent(path, 'tickets.create', big, 5_000, { auth: 'alice-token-0123456789' });
+    const created = await callAgent(path, 'ticket.create', big, 5_000, { auth: 'alice-token-0123456789' });
     assert.equal(created.status, 'queued');
-    await assert.rejects(callAgent(path, 'tickets.create', big, 5_000, { auth: 'forged-token-0123456789' }), { code: 'E_NOT_LOGGED_ON' });
+    await assert.rejects(callAgent(path, 'ticket.create', big, 5_000, { auth: 'forged-token-0123456789' }), { code: 'E_NOT_LOGGED_ON' });
   });
 
   it('closes a connection that shows no valid token within the pre-auth time', async () => {

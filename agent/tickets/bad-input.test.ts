@@ -46,7 +46,7 @@ describe('bad input through the local API', () => {
   let existingRef: string;
   before(async () => {
     t = await startTestAgent();
-    existingRef = (await t.call('alice', 'tickets.create', { subject: 'Existing', description: 'So the tables are not empty.' })).ref;
+    existingRef = (await t.call('alice', 'ticket.create', { subject: 'Existing', description: 'So the tables are not empty.' })).ref;
     await t.call('admin', 'worklog.start', { ticketId: '7', technician: 'Sam' });
     baseline = t.counts();
   });
@@ -55,17 +55,17 @@ describe('bad input through the local API', () => {
   const unchanged = () => assert.deepEqual(t.counts(), baseline, 'the outbox and the ticket tables did not change');
 
   it('refuses a ticket without a subject, naming the field', async () => {
-    await assert.rejects(t.call('alice', 'tickets.create', { subject: '   ', description: 'x' }), (err: Error & { code?: string }) => {
+    await assert.rejects(t.call('alice', 'ticket.create', { subject: '   ', description: 'x' }), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'E_BAD_REQUEST');
       assert.match(err.message, /^subject: /);
       return true;
     });
-    await assert.rejects(t.call('alice', 'tickets.create', { description: 'x' } as never), { code: 'E_BAD_REQUEST', message: /subject/ });
+    await assert.rejects(t.call('alice', 'ticket.create', { description: 'x' } as never), { code: 'E_BAD_REQUEST', message: /subject/ });
     unchanged();
   });
 
   it('refuses a description over 100,000 characters', async () => {
-    await assert.rejects(t.call('alice', 'tickets.create', { subject: 's', description: 'd'.repeat(150_000) }), {
+    await assert.rejects(t.call('alice', 'ticket.create', { subject: 's', description: 'd'.repeat(150_000) }), {
       code: 'E_BAD_REQUEST',
       message: /^description: /,
     });
@@ -73,7 +73,7 @@ describe('bad input through the local API', () => {
   });
 
   it('refuses a 50 MB description at the line limit, and still serves afterwards', async () => {
-    const head = `{"id":1,"method":"tickets.create","auth":"${t.token('alice')}","params":{"subject":"big","description":"`;
+    const head = `{"id":1,"method":"ticket.create","auth":"${t.token('alice')}","params":{"subject":"big","description":"`;
     const opener = JSON.stringify({ id: 0, method: 'status', params: {}, auth: t.token('alice') });
     const error = await send(localApiPath(t.stateDir), head, { bytes: 50 * MB }, '"}}', opener);
     assert.equal(error.code, 'E_TOO_LARGE');
@@ -83,21 +83,21 @@ describe('bad input through the local API', () => {
     assert.equal(early.code, 'E_TOO_LARGE');
     assert.match(early.message ?? '', /64 KB before a valid token/);
     unchanged();
-    assert.equal((await t.call('alice', 'tickets.get', { ref: existingRef })).subject, 'Existing');
+    assert.equal((await t.call('alice', 'ticket.get', { ref: existingRef })).subject, 'Existing');
   });
 
   it('refuses attachments over 10 MB each or 25 MB together', async () => {
     const file = (mb: number) => ({ name: `f${mb}.bin`, contentBase64: Buffer.alloc(Math.round(mb * MB)).toString('base64') });
-    await assert.rejects(t.call('alice', 'tickets.create', { subject: 's', description: 'd', attachments: [file(10.5)] }), {
+    await assert.rejects(t.call('alice', 'ticket.create', { subject: 's', description: 'd', attachments: [file(10.5)] }), {
       code: 'E_BAD_REQUEST',
       message: /^attachments\.0\.contentBase64: .*10 MB/,
     });
-    await assert.rejects(t.call('alice', 'tickets.create', { subject: 's', description: 'd', attachments: [file(9), file(9), file(9)] }), {
+    await assert.rejects(t.call('alice', 'ticket.create', { subject: 's', description: 'd', attachments: [file(9), file(9), file(9)] }), {
       code: 'E_BAD_REQUEST',
       message: /^attachments: .*25 MB/,
     });
     await assert.rejects(
-      t.call('alice', 'tickets.create', { subject: 's', description: 'd', attachments: [{ name: '../etc/passwd', contentBase64: '' }] }),
+      t.call('alice', 'ticket.create', { subject: 's', description: 'd', attachments: [{ name: '../etc/passwd', contentBase64: '' }] }),
       { code: 'E_BAD_REQUEST', message: /not a path/ },
     );
     unchanged();
@@ -113,9 +113,9 @@ describe('bad input through the local API', () => {
   it('answers an unknown ticket reference with E_NOT_FOUND, for every ticket method', async () => {
     const ref = 'NoSuchTicket123';
     for (const [method, params] of [
-      ['tickets.get', { ref }],
-      ['tickets.addNote', { ref, text: 'hello?' }],
-      ['tickets.close', { ref }],
+      ['ticket.get', { ref }],
+      ['ticket.note', { ref, text: 'hello?' }],
+      ['ticket.close', { ref }],
     ] as const) {
       await assert.rejects(t.call('admin', method, params), { code: 'E_NOT_FOUND', message: /NoSuchTicket123/ }, method);
     }
@@ -151,7 +151,7 @@ describe('bad input through the local API', () => {
 
   it('refuses callers that are not logged on, whatever they ask', async () => {
     for (const auth of ['', 'forged-0123456789abcdef', t.token('alice').toUpperCase()]) {
-      await assert.rejects(t.call({ auth }, 'tickets.create', { subject: 's', description: 'd' }), {
+      await assert.rejects(t.call({ auth }, 'ticket.create', { subject: 's', description: 'd' }), {
         code: 'E_NOT_LOGGED_ON',
         message: 'You are not a logged-on user of this machine.',
       });

@@ -15,9 +15,9 @@ async function eventually<T>(ask: () => Promise<T | undefined>, what: string, ti
 }
 
 async function raise(t: TestAgent, who: string, subject: string): Promise<LocalTicket> {
-  const { ref } = await t.call(who, 'tickets.create', { subject, description: 'd', priority: 'normal' });
+  const { ref } = await t.call(who, 'ticket.create', { subject, description: 'd', priority: 'normal' });
   return eventually(async () => {
-    const got = await t.call(who, 'tickets.get', { ref });
+    const got = await t.call(who, 'ticket.get', { ref });
     return got.number !== null ? got : undefined;
   }, `ticket ${subject} numbered`);
 }
@@ -48,7 +48,7 @@ describe('what IT did, told once to the person', () => {
       ],
     );
     assert.equal(first.unreadTickets, 1);
-    const listed = (await t.call('alice', 'tickets.list', {})).items.find((x) => x.ref === ticket.ref)!;
+    const listed = (await t.call('alice', 'ticket.list', {})).items.find((x) => x.ref === ticket.ref)!;
     assert.equal(listed.unread, true);
     assert.deepEqual(listed.unreadNotes, [listed.notes.find((n) => !n.fromEndpoint)!.id]);
 
@@ -56,8 +56,8 @@ describe('what IT did, told once to the person', () => {
     assert.deepEqual((await pending(t, 'alice')).items, [], 'shown once, never again');
     assert.equal((await pending(t, 'alice')).unreadTickets, 1, 'shown is not read');
 
-    assert.deepEqual(await t.call('alice', 'tickets.markRead', { ref: ticket.ref }), { unreadTickets: 0 });
-    const opened = await t.call('alice', 'tickets.get', { ref: ticket.ref });
+    assert.deepEqual(await t.call('alice', 'ticket.markRead', { ref: ticket.ref }), { unreadTickets: 0 });
+    const opened = await t.call('alice', 'ticket.get', { ref: ticket.ref });
     assert.equal(opened.unread, false);
     assert.deepEqual(opened.unreadNotes, []);
   });
@@ -81,9 +81,9 @@ describe('what IT did, told once to the person', () => {
     const after = await pending(t, 'alice');
     assert.deepEqual(after.items, []);
     assert.equal(after.unreadTickets, 1);
-    await t.call('alice', 'tickets.markRead', { ref: ticket.ref });
+    await t.call('alice', 'ticket.markRead', { ref: ticket.ref });
     await t.restart();
-    assert.equal((await t.call('alice', 'tickets.get', { ref: ticket.ref })).unread, false);
+    assert.equal((await t.call('alice', 'ticket.get', { ref: ticket.ref })).unread, false);
   });
 
   it('a ticket waiting for the person says so', async () => {
@@ -111,14 +111,14 @@ describe('what IT did, told once to the person', () => {
     assert.deepEqual((await pending(t, 'bob')).items, []);
     assert.equal((await pending(t, 'bob')).unreadTickets, 0);
     assert.deepEqual(await t.call('bob', 'notifications.shown', { ids: alice.items.map((n) => n.id) }), { marked: 0 });
-    await assert.rejects(t.call('bob', 'tickets.markRead', { ref: ticket.ref }), { code: 'E_NOT_FOUND' });
+    await assert.rejects(t.call('bob', 'ticket.markRead', { ref: ticket.ref }), { code: 'E_NOT_FOUND' });
     assert.equal((await pending(t, 'alice')).items.length, alice.items.length, "bob's calls changed nothing of alice's");
   });
 
   it('my own close and reopen are no news; reopening a resolved ticket sends the note and reopens it', async () => {
     t = await startTestAgent();
     const ticket = await raise(t, 'alice', 'Laptop slow');
-    await assert.rejects(t.call('alice', 'tickets.reopen', { ref: ticket.ref, text: 'again' }), { code: 'E_BAD_REQUEST' });
+    await assert.rejects(t.call('alice', 'ticket.reopen', { ref: ticket.ref, text: 'again' }), { code: 'E_BAD_REQUEST' });
 
     t.server.setTicketStatus(ticket.ref, 'resolved', 'Cleared the cache.');
     const told = await eventually(
@@ -127,7 +127,7 @@ describe('what IT did, told once to the person', () => {
     );
     await t.call('alice', 'notifications.shown', { ids: told.items.map((n) => n.id) });
 
-    const reopened = await t.call('alice', 'tickets.reopen', { ref: ticket.ref, text: 'Still slow after a restart.' });
+    const reopened = await t.call('alice', 'ticket.reopen', { ref: ticket.ref, text: 'Still slow after a restart.' });
     assert.equal(reopened.status, 'open', 'shown as open at once');
     await t.server.waitFor(() => t.server.applied().some((i) => i.kind === 'ticket.reopen'), 'the reopen to reach the server');
     const item = t.server.applied().find((i) => i.kind === 'ticket.reopen');
@@ -137,19 +137,19 @@ describe('what IT did, told once to the person', () => {
       'the desk reopened',
     );
     const seen = await eventually(async () => {
-      const got = await t.call('alice', 'tickets.get', { ref: ticket.ref });
+      const got = await t.call('alice', 'ticket.get', { ref: ticket.ref });
       return got.notes.some((n) => n.text === 'Still slow after a restart.' && n.fromEndpoint) && got.status === 'open' ? got : undefined;
     }, 'the reopened ticket back from the server');
     assert.equal(seen.status, 'open');
     assert.deepEqual((await pending(t, 'alice')).items, [], 'the server confirming my reopen is not a notification');
 
-    await t.call('alice', 'tickets.close', { ref: ticket.ref });
+    await t.call('alice', 'ticket.close', { ref: ticket.ref });
     await eventually(
       async () => (t.server.deskTickets().find((x) => x.ref === ticket.ref)?.status === 'closed' ? true : undefined),
       'closed at the desk',
     );
     await eventually(
-      async () => ((await t.call('alice', 'tickets.get', { ref: ticket.ref })).status === 'closed' ? true : undefined),
+      async () => ((await t.call('alice', 'ticket.get', { ref: ticket.ref })).status === 'closed' ? true : undefined),
       'closed here',
     );
     assert.deepEqual((await pending(t, 'alice')).items, [], 'nor is my own close');

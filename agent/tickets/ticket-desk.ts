@@ -69,7 +69,7 @@ export class TicketDesk {
     this.quota = opts.quota ?? new LocalTicketQuota();
   }
 
-  create(caller: Caller, input: LocalParams<'tickets.create'>): LocalResult<'tickets.create'> {
+  create(caller: Caller, input: LocalParams<'ticket.create'>): LocalResult<'ticket.create'> {
     const ref = this.newId();
     const at = this.now().toISOString();
     const ctx = this.opts.device();
@@ -145,7 +145,7 @@ export class TicketDesk {
     return this.opts.outbox.transaction((db) => markShown(db, caller.account, ids));
   }
 
-  addNote(caller: Caller, { ref, text }: LocalParams<'tickets.addNote'>): EndpointTicket {
+  addNote(caller: Caller, { ref, text }: LocalParams<'ticket.note'>): EndpointTicket {
     const at = this.now().toISOString();
     const { outbox } = this.opts;
     const view = outbox.transaction((db) => {
@@ -179,7 +179,7 @@ export class TicketDesk {
   }
 
   /** Only a resolved or closed ticket can be reopened; the note says why and goes to IT with it. */
-  reopen(caller: Caller, { ref, text }: LocalParams<'tickets.reopen'>): EndpointTicket {
+  reopen(caller: Caller, { ref, text }: LocalParams<'ticket.reopen'>): EndpointTicket {
     const at = this.now().toISOString();
     const { outbox } = this.opts;
     const view = outbox.transaction((db) => {

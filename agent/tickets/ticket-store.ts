@@ -29,7 +29,7 @@ export interface LocalNoteRow {
   at: string;
 }
 
-/** Most tickets tickets.list returns: the newest. */
+/** Most tickets ticket.list returns: the newest. */
 export const MAX_LISTED_TICKETS = 500;
 
 export function insertTicket(db: Db, row: Omit<TicketRow, 'number' | 'server_notes' | 'close_seq' | 'reopen_seq' | 'gone'>): void {

@@ -14,7 +14,7 @@ describe('tickets through the agent', () => {
 
   it("queues a ticket at once with the device's details; it reaches the desk and its number comes back", async () => {
     t = await startTestAgent();
-    const created = await t.call('alice', 'tickets.create', {
+    const created = await t.call('alice', 'ticket.create', {
       subject: 'Printer jams',
       description: 'Every second page jams.',
       priority: 'high',
@@ -62,7 +62,7 @@ describe('tickets through the agent', () => {
     t = await startTestAgent();
     const MB = 1024 * 1024;
     const file = (name: string, mb: number, fill: number) => ({ name, contentBase64: Buffer.alloc(mb * MB, fill).toString('base64') });
-    const created = await t.call('alice', 'tickets.create', {
+    const created = await t.call('alice', 'ticket.create', {
       subject: 'Big',
       description: 'd',
       attachments: [file('a.bin', 10, 1), file('b.bin', 10, 2), file('c.bin', 5, 3)],
@@ -80,9 +80,9 @@ describe('tickets through the agent', () => {
     t = await startTestAgent();
     await t.server.stop();
     await until(async () => !(await t.call('alice', 'status', {})).connected, 'the link to notice');
-    const created = await t.call('alice', 'tickets.create', { subject: 'No network', description: 'Cable unplugged?' });
+    const created = await t.call('alice', 'ticket.create', { subject: 'No network', description: 'Cable unplugged?' });
     assert.deepEqual({ status: created.status, connected: created.connected }, { status: 'queued', connected: false });
-    assert.equal((await t.call('alice', 'tickets.list', {})).items[0]?.status, 'queued', 'My tickets works offline');
+    assert.equal((await t.call('alice', 'ticket.list', {})).items[0]?.status, 'queued', 'My tickets works offline');
     await t.server.start();
     await t.server.waitFor(() => t.server.deskTickets().length === 1, 'the ticket to arrive', 10_000);
     await t.agent.scan({ trigger: 'manual', scope: 'full' }); // more traffic on the link: nothing is resent
@@ -92,34 +92,34 @@ describe('tickets through the agent', () => {
 
   it("shows each user only their own tickets; another's is not found; support staff see all", async () => {
     t = await startTestAgent();
-    const alices = await t.call('alice', 'tickets.create', { subject: 'Alice', description: 'mine' });
-    const bobs = await t.call('bob', 'tickets.create', { subject: 'Bob', description: 'his' });
+    const alices = await t.call('alice', 'ticket.create', { subject: 'Alice', description: 'mine' });
+    const bobs = await t.call('bob', 'ticket.create', { subject: 'Bob', description: 'his' });
     assert.deepEqual(
-      (await t.call('alice', 'tickets.list', {})).items.map((x) => x.subject),
+      (await t.call('alice', 'ticket.list', {})).items.map((x) => x.subject),
       ['Alice'],
     );
     assert.deepEqual(
-      (await t.call('bob', 'tickets.list', {})).items.map((x) => x.subject),
+      (await t.call('bob', 'ticket.list', {})).items.map((x) => x.subject),
       ['Bob'],
     );
     for (const [method, params] of [
-      ['tickets.get', { ref: bobs.ref }],
-      ['tickets.addNote', { ref: bobs.ref, text: 'sneaky' }],
-      ['tickets.close', { ref: bobs.ref }],
+      ['ticket.get', { ref: bobs.ref }],
+      ['ticket.note', { ref: bobs.ref, text: 'sneaky' }],
+      ['ticket.close', { ref: bobs.ref }],
     ] as const) {
       await assert.rejects(t.call('alice', method, params), { code: 'E_NOT_FOUND' }, method);
     }
-    assert.deepEqual((await t.call('admin', 'tickets.list', {})).items.map((x) => x.subject).sort(), ['Alice', 'Bob']);
-    assert.equal((await t.call('admin', 'tickets.get', { ref: alices.ref })).subject, 'Alice');
-    const bobsNow = await t.call('bob', 'tickets.get', { ref: bobs.ref });
+    assert.deepEqual((await t.call('admin', 'ticket.list', {})).items.map((x) => x.subject).sort(), ['Alice', 'Bob']);
+    assert.equal((await t.call('admin', 'ticket.get', { ref: alices.ref })).subject, 'Alice');
+    const bobsNow = await t.call('bob', 'ticket.get', { ref: bobs.ref });
     assert.deepEqual([bobsNow.notes.length, bobsNow.status === 'closed'], [0, false], "alice changed nothing on bob's ticket");
   });
 
   it('shows a note and a close at once, then the status and notes IT sets on the server', async () => {
     t = await startTestAgent();
-    const { ref } = await t.call('alice', 'tickets.create', { subject: 'Slow', description: 'Very slow' });
+    const { ref } = await t.call('alice', 'ticket.create', { subject: 'Slow', description: 'Very slow' });
     await eventually(() => t.server.deskTickets().length === 1, 'the desk to have it');
-    const noted = await t.call('alice', 'tickets.addNote', { ref, text: 'Worse after lunch' });
+    const noted = await t.call('alice', 'ticket.note', { ref, text: 'Worse after lunch' });
     assert.deepEqual(
       noted.notes.map((n) => [n.text, n.fromEndpoint, n.author]),
       [['Worse after lunch', true, 'alice']],
@@ -134,9 +134,9 @@ describe('tickets through the agent', () => {
       'each note once, in order',
     );
 
-    const closed = await t.call('alice', 'tickets.close', { ref });
+    const closed = await t.call('alice', 'ticket.close', { ref });
     assert.equal(closed.status, 'closed');
-    assert.equal((await t.call('alice', 'tickets.close', { ref })).status, 'closed', 'closing again is harmless');
+    assert.equal((await t.call('alice', 'ticket.close', { ref })).status, 'closed', 'closing again is harmless');
     await t.server.waitFor(() => t.server.deskTickets()[0]?.status === 'closed', 'the desk to close it');
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(t.server.applied().filter((i) => i.kind === 'ticket.close').length, 1, 'and sends nothing');
@@ -147,15 +147,15 @@ describe('tickets through the agent', () => {
 
   it('forgets tickets the server no longer lists, but never one still queued here', async () => {
     t = await startTestAgent();
-    const { ref } = await t.call('alice', 'tickets.create', { subject: 'One', description: 'x' });
+    const { ref } = await t.call('alice', 'ticket.create', { subject: 'One', description: 'x' });
     await waitForTicket(t, ref, (x) => x.number !== null);
     await t.server.stop();
-    const queued = await t.call('alice', 'tickets.create', { subject: 'Two', description: 'y' });
+    const queued = await t.call('alice', 'ticket.create', { subject: 'Two', description: 'y' });
     t.server.devices.get('dev-1')!.tickets.clear(); // deleted on the server while we were away
     t.server.opts.holdBatches = true; // the server has not taken "Two" when it sends its full list
     await t.server.start();
-    await until(async () => (await t.call('alice', 'tickets.list', {})).items.length === 1, 'the full list to apply');
-    const list = (await t.call('alice', 'tickets.list', {})).items;
+    await until(async () => (await t.call('alice', 'ticket.list', {})).items.length === 1, 'the full list to apply');
+    const list = (await t.call('alice', 'ticket.list', {})).items;
     assert.deepEqual(
       list.map((x) => x.ref),
       [queued.ref],
@@ -169,14 +169,14 @@ describe('tickets from the server, split over several messages', () => {
 
   it('keeps the requester of a ticket that comes in a later part of a full list', async () => {
     t = await startTestAgent();
-    const a = await t.call('alice', 'tickets.create', { subject: 'A', description: 'a' });
-    const b = await t.call('alice', 'tickets.create', { subject: 'B', description: 'b' });
+    const a = await t.call('alice', 'ticket.create', { subject: 'A', description: 'a' });
+    const b = await t.call('alice', 'ticket.create', { subject: 'B', description: 'b' });
     const [ta, tb] = [await waitForTicket(t, a.ref, (x) => x.number !== null), await waitForTicket(t, b.ref, (x) => x.number !== null)];
     t.server.send({ type: 'tickets', full: true, tickets: [{ ...ta, status: 'open' }] });
     t.server.send({ type: 'tickets', full: false, tickets: [{ ...tb, status: 'pending' }] });
-    await until(async () => (await t.call('alice', 'tickets.list', {})).items.map((x) => x.status).join() === 'pending,open', 'both parts');
+    await until(async () => (await t.call('alice', 'ticket.list', {})).items.map((x) => x.status).join() === 'pending,open', 'both parts');
     t.server.send({ type: 'tickets', full: true, tickets: [{ ...tb, status: 'resolved' }] });
-    await until(async () => (await t.call('alice', 'tickets.list', {})).items.map((x) => x.subject).join() === 'B', 'A to be forgotten');
+    await until(async () => (await t.call('alice', 'ticket.list', {})).items.map((x) => x.subject).join() === 'B', 'A to be forgotten');
   });
 });
 
@@ -192,7 +192,7 @@ async function waitForTicket(t: TestAgent, ref: string, ok: (x: EndpointTicket) 
   let last: unknown;
   const deadline = Date.now() + 5000;
   for (;;) {
-    const x = await t.call('alice', 'tickets.get', { ref });
+    const x = await t.call('alice', 'ticket.get', { ref });
     last = x;
     if (ok(x)) return x;
     if (Date.now() > deadline) throw new Error(`ticket never matched: ${JSON.stringify(last)}`);

@@ -22,7 +22,7 @@ describe('worklogs through the agent', () => {
 
   it('keeps a running session across an agent restart and records its minutes when stopped', async () => {
     t = await startTestAgent();
-    await t.call('alice', 'tickets.create', { subject: 'VPN', description: 'drops' });
+    await t.call('alice', 'ticket.create', { subject: 'VPN', description: 'drops' });
     await t.server.waitFor(() => t.server.deskTickets().length === 1, 'the ticket');
     const started = await t.call('admin', 'worklog.start', { ticketId: '#1000', technician: 'Sam Tech' });
     assert.deepEqual(started, { ticketId: '1000', technician: 'Sam Tech', start: '2025-03-01T09:00:00.000Z' });
@@ -58,7 +58,7 @@ describe('worklogs through the agent', () => {
 
   it('keeps a worklog the server rejects, with its reason, and sends it again with a corrected ticket', async () => {
     t = await startTestAgent();
-    await t.call('alice', 'tickets.create', { subject: 'Mail', description: 'no mail' });
+    await t.call('alice', 'ticket.create', { subject: 'Mail', description: 'no mail' });
     await t.server.waitFor(() => t.server.deskTickets().length === 1, 'ticket 1000');
     const added = await t.call('admin', 'worklog.add', {
       ticketId: '9999',

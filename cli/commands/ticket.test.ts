@@ -44,10 +44,10 @@ describe('outpost ticket', () => {
       [file.body.attachment.name, file.body.attachment.type, file.body.attachment.contentBase64],
       ['error.log', 'text/plain', Buffer.from('E42 paper jam\n').toString('base64')],
     );
-    for (let i = 0; i < 250 && (await t.call('admin', 'tickets.get', { ref })).number === null; i++)
+    for (let i = 0; i < 250 && (await t.call('admin', 'ticket.get', { ref })).number === null; i++)
       await new Promise((r) => setTimeout(r, 20));
     await t.server.stop();
-    await t.call('admin', 'tickets.create', { subject: 'Still queued', description: 'x' });
+    await t.call('admin', 'ticket.create', { subject: 'Still queued', description: 'x' });
 
     const list = await outpost(['ticket', 'list', '--state', t.stateDir]);
     assert.equal(list.stdout, 'queued  queued    Still queued\n#1000   new       Printer jams\n');
@@ -59,14 +59,14 @@ describe('outpost ticket', () => {
   });
 
   it('marks news from IT in the list, shows it once read, and reopens a resolved ticket', async () => {
-    const created = await t.call('admin', 'tickets.create', { subject: 'VPN drops', description: 'Every hour' });
+    const created = await t.call('admin', 'ticket.create', { subject: 'VPN drops', description: 'Every hour' });
     let number: number | null = null;
     for (let i = 0; i < 250 && number === null; i++) {
-      number = (await t.call('admin', 'tickets.get', { ref: created.ref })).number;
+      number = (await t.call('admin', 'ticket.get', { ref: created.ref })).number;
       if (number === null) await new Promise((r) => setTimeout(r, 20));
     }
     t.server.setTicketStatus(created.ref, 'resolved', 'Updated the VPN client.');
-    for (let i = 0; i < 250 && !(await t.call('admin', 'tickets.get', { ref: created.ref })).unread; i++)
+    for (let i = 0; i < 250 && !(await t.call('admin', 'ticket.get', { ref: created.ref })).unread; i++)
       await new Promise((r) => setTimeout(r, 20));
 
     const list = await outpost(['ticket', 'list', '--state', t.stateDir]);

@@ -49,7 +49,7 @@ const TYPES: Record<string, string> = {
 
 export async function ticketCreateCommand(flags: TicketCreateFlags): Promise<void> {
   const attachments = await readAttachments(flags.attach ?? []);
-  const result = await callLocalAgent(agentStateDir(flags), 'tickets.create', {
+  const result = await callLocalAgent(agentStateDir(flags), 'ticket.create', {
     subject: flags.subject,
     description: flags.description,
     ...(flags.priority ? { priority: flags.priority } : {}),
@@ -65,7 +65,7 @@ export async function ticketCreateCommand(flags: TicketCreateFlags): Promise<voi
 }
 
 export async function ticketListCommand(flags: CommonFlags): Promise<void> {
-  const { items } = await callLocalAgent(agentStateDir(flags), 'tickets.list', {});
+  const { items } = await callLocalAgent(agentStateDir(flags), 'ticket.list', {});
   if (flags.json) return printJson({ items });
   if (items.length === 0) return console.log('No tickets.');
   const number = (t: EndpointTicket) => (t.number === null ? 'queued' : `#${t.number}`);
@@ -76,19 +76,19 @@ export async function ticketListCommand(flags: CommonFlags): Promise<void> {
 
 /** The caller's ticket by reference or number (1042 or #1042). */
 async function findTicket(stateDir: string, ref: string): Promise<LocalTicket> {
-  if (!/^#?\d{1,10}$/.test(ref)) return callLocalAgent(stateDir, 'tickets.get', { ref });
+  if (!/^#?\d{1,10}$/.test(ref)) return callLocalAgent(stateDir, 'ticket.get', { ref });
   const number = Number(ref.replace('#', ''));
-  const found = (await callLocalAgent(stateDir, 'tickets.list', {})).items.find((t) => t.number === number);
+  const found = (await callLocalAgent(stateDir, 'ticket.list', {})).items.find((t) => t.number === number);
   if (!found) throw new OutpostError('E_NOT_FOUND', `You have no ticket #${number} on this machine.`);
   return found;
 }
 
-/** REF is the reference tickets.create printed, or the ticket's number (1042 or #1042). */
+/** REF is the reference ticket.create printed, or the ticket's number (1042 or #1042). */
 export async function ticketShowCommand(ref: string, flags: CommonFlags): Promise<void> {
   const stateDir = agentStateDir(flags);
   const ticket = await findTicket(stateDir, ref);
   // Shown is read, as in My tickets: the tray's badge for it goes too.
-  if (ticket.unread) await callLocalAgent(stateDir, 'tickets.markRead', { ref: ticket.ref });
+  if (ticket.unread) await callLocalAgent(stateDir, 'ticket.markRead', { ref: ticket.ref });
   if (flags.json) return printJson(ticket);
   console.log(`${ticket.number === null ? 'Queued ticket' : `Ticket #${ticket.number}`}: ${oneLine(ticket.subject)}`);
   console.log(
@@ -106,7 +106,7 @@ export async function ticketShowCommand(ref: string, flags: CommonFlags): Promis
 export async function ticketReopenCommand(ref: string, flags: CommonFlags & { note: string }): Promise<void> {
   const stateDir = agentStateDir(flags);
   const ticket = await findTicket(stateDir, ref);
-  const reopened: EndpointTicket = await callLocalAgent(stateDir, 'tickets.reopen', { ref: ticket.ref, text: flags.note });
+  const reopened: EndpointTicket = await callLocalAgent(stateDir, 'ticket.reopen', { ref: ticket.ref, text: flags.note });
   if (flags.json) return printJson(reopened);
   console.log(`Ticket ${ticket.number === null ? printable(ticket.ref) : `#${ticket.number}`} reopened; IT sees your note with it.`);
 }

@@ -6,7 +6,7 @@ describe('outpost worklog', () => {
   let t: TestAgent;
   before(async () => {
     t = await startTestAgent();
-    await t.call('alice', 'tickets.create', { subject: 'VPN', description: 'drops' });
+    await t.call('alice', 'ticket.create', { subject: 'VPN', description: 'drops' });
     await t.server.waitFor(() => t.server.deskTickets().length === 1, 'ticket 1000');
   });
   after(() => t.close());

@@ -44,14 +44,14 @@ describe('/api/desk', () => {
     const agent = await TestAgent.connect(h.wsUrl);
     try {
       await agent.enrol(await h.server.createEnrolmentToken(), hintsFor(machine({ hostname: 'desk-api' }), 'inst-desk-api'));
-      desk.failNext('E_DESK_REJECTED');
+      desk.failNextCall('createTicket', 'E_DESK_REJECTED');
       agent.sendItems([createItem(1, 'ref-desk-api-1')]);
       await agent.next('ack');
       const failed = await waitFor(async () => {
         const { body } = await h.api<Status>('/api/desk/status');
         return body.failed === 1 ? body : undefined;
       });
-      assert.deepEqual([failed.configured, failed.kind, failed.level, failed.jobs[0]?.kind], [true, 'rt', 'two-way', 'ticket']);
+      assert.deepEqual([failed.configured, failed.kind, failed.level, failed.jobs[0]?.kind], [true, 'rt', 'two-way', 'ticket.create']);
       assert.match(failed.jobs[0]?.error ?? '', /^E_DESK_REJECTED/);
       assert.equal((await h.api('/api/desk/jobs/999/retry', { method: 'POST' })).status, 404);
       assert.equal((await h.api('/api/desk/jobs/x/retry', { method: 'POST' })).status, 400);

@@ -2,7 +2,7 @@
 // catalog run on demand.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { DeskStatusJson } from '../../shared/http-api.js';
+import type { DeskPreflightJson, DeskStatusJson } from '../../shared/http-api.js';
 import type { DeskStatus } from '../desk/sync/engine.js';
 import type { Store } from '../store/store.js';
 import { sendError } from './errors.js';
@@ -19,6 +19,8 @@ export interface DeskRoutesContext {
    * configured, false when the desk keeps no catalog. Absent: the route answers as without a desk.
    */
   requestCatalogSync?(): Promise<boolean | null>;
+  /** Runs the desk preflight now (DeskSyncEngine.runPreflight): null when no desk is configured. */
+  runPreflight?(): Promise<DeskPreflightJson | null>;
 }
 
 const JobParams = z.object({
@@ -40,6 +42,7 @@ const NOT_CONFIGURED: DeskStatusJson = {
   lastPollAt: null,
   jobs: [],
   catalog: null,
+  preflight: null,
 };
 
 export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
@@ -58,6 +61,12 @@ export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
       return sendError(reply, 404, 'E_NOT_FOUND', `No failed desk job ${params.id}.`);
     }
     return { id: params.id, state: 'queued' };
+  });
+
+  route(app, 'POST /api/desk/preflight', { summary: "Check the desk's setup now" }, async ({ reply }) => {
+    const result = (await ctx.runPreflight?.()) ?? null;
+    if (result === null) return sendError(reply, 409, 'E_CONFLICT', 'No service desk is configured.');
+    return result;
   });
 
   route(app, 'POST /api/desk/catalog/sync', { summary: 'Queue a software catalog run now' }, async ({ reply }) => {

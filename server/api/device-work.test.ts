@@ -135,7 +135,7 @@ describe("a device's tickets, a ticket raised for it, its logbook", () => {
     type Page = { items: LogbookEntryJson[]; nextBefore: string | null };
     const whole = await waitFor(async () => {
       const { body } = await h.api<Page>(`/api/devices/${deviceId}/logbook?limit=200`);
-      return body.items.some((e) => e.kind === 'desk' && e.detail.job === 'note') ? body : undefined;
+      return body.items.some((e) => e.kind === 'desk' && e.detail.job === 'ticket.note') ? body : undefined;
     });
     const kinds = new Set(whole.items.map((e) => e.kind));
     for (const k of ['inventory', 'ticket', 'note', 'status', 'desk'] as const) assert.ok(kinds.has(k), `a ${k} entry`);

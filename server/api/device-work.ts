@@ -10,6 +10,7 @@ import type { DeskQueues } from '../desk/connector.js';
 import { DeskError } from '../desk/errors.js';
 import type { DeviceTicket, LogbookCursor, LogbookEntry, LogbookKind } from '../store/device-work-records.js';
 import type { DeviceDetail, Store } from '../store/store.js';
+import type { TicketChangeJobs } from '../store/ticket-records.js';
 import { sendError } from './errors.js';
 import { route } from './route.js';
 
@@ -18,6 +19,8 @@ export interface DeviceWorkContext {
   now(): number;
   ticketChanged(deviceId: string | null, ref: string): void;
   ticketEvent?(ticketId: number, deviceId: string | null): void;
+  /** The desk's rules for the jobs a raised ticket makes (none without a desk). */
+  deskJobs?: TicketChangeJobs | null;
   /** The configured desk's queues; null without a desk, undefined when its connector cannot list them. */
   deskQueues?(): Promise<DeskQueues | null | undefined>;
 }
@@ -66,16 +69,20 @@ export function deviceWorkRoutes(app: FastifyInstance, ctx: DeviceWorkContext): 
       }
       const raisedBy = req.admin?.username ?? 'IT';
       const requester = body.requester ?? deviceUser(device.snapshot?.users[0]) ?? { account: raisedBy };
-      const created = await ctx.store.deviceWork.createDeviceTicket(params.id, {
-        subject: body.subject,
-        description: body.description,
-        priority: body.priority,
-        ...(body.queue ? { queue: body.queue } : {}),
-        requester,
-        device: ticketDevice(device, device.snapshot?.users[0]?.name),
-        raisedBy,
-        at: ctx.now(),
-      });
+      const created = await ctx.store.deviceWork.createDeviceTicket(
+        params.id,
+        {
+          subject: body.subject,
+          description: body.description,
+          priority: body.priority,
+          ...(body.queue ? { queue: body.queue } : {}),
+          requester,
+          device: ticketDevice(device, device.snapshot?.users[0]?.name),
+          raisedBy,
+          at: ctx.now(),
+        },
+        ctx.deskJobs,
+      );
       if (!created) return sendError(reply, 404, 'E_NOT_FOUND', NO_DEVICE);
       ctx.ticketChanged(params.id, created.ref);
       ctx.ticketEvent?.(created.id, params.id);

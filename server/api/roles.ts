@@ -33,6 +33,8 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'PATCH /api/tickets/:id': 'operator',
   'POST /api/tickets/:id/notes': 'operator',
   'POST /api/desk/jobs/:id/retry': 'operator',
+  // Checking the desk's setup again changes nothing but the shown result.
+  'POST /api/desk/preflight': 'operator',
   // Admins change what the fleet is and who may use the console.
   'GET /api/tokens': 'admin',
   'POST /api/tokens': 'admin',

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { FleetSoftwareJson, Page, ProhibitedPatternJson, SoftwareDetailJson, SoftwareInstallJson } from '../../shared/http-api.js';
-import { compileProhibited, isUselessPattern, PATTERN_LIMITS } from '../desk/rules/patterns.js';
+import { isUselessPattern, PATTERN_LIMITS, prohibitedTest } from '../desk/rules/patterns.js';
 import { foldPattern, type ProhibitedList } from '../desk/rules/prohibited-list.js';
 import type { FleetSoftware, SoftwareInstall, Store } from '../store/store.js';
 import { sendError } from './errors.js';
@@ -54,7 +54,7 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
     const query = parse(ListQuery, req.query, reply, 'query parameter');
     if (!query) return reply;
     const page = await ctx.store.listFleetSoftware({
-      patterns: ctx.prohibited.inForce(),
+      prohibited: prohibitedTest(ctx.prohibited.inForce()),
       prohibitedOnly: query.prohibited === 'true',
       limit: query.limit,
       offset: query.offset,
@@ -76,7 +76,7 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
     if (!detail) return sendError(reply, 404, 'E_NOT_FOUND', 'No device has a package of this name.');
     const body: SoftwareDetailJson = {
       name: detail.name,
-      prohibited: compileProhibited(ctx.prohibited.inForce())(detail.name) !== undefined,
+      prohibited: prohibitedTest(ctx.prohibited.inForce())(detail.name),
       versions: detail.versions,
       installs: { items: detail.installs.items.map(installJson), total: detail.installs.total, offset: query.offset, limit: query.limit },
     };
@@ -85,7 +85,11 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
 
   app.get('/api/prohibited', async () => {
     const listed = ctx.prohibited.listed();
-    const counts = await ctx.store.prohibitedDeviceCounts(listed.map((p) => p.pattern));
+    const patterns = listed.map((p) => p.pattern);
+    const counts = await ctx.store.prohibitedDeviceCounts(
+      patterns.map((p) => prohibitedTest([p])),
+      prohibitedTest(patterns),
+    );
     const items: ProhibitedPatternJson[] = listed.map((p, i) => ({ ...p, devices: counts[i] ?? 0 }));
     return { items };
   });
@@ -106,7 +110,7 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
       return sendError(reply, 409, 'E_CONFLICT', `The pattern ${JSON.stringify(body.pattern)} is already on the list.`);
     }
     await ctx.prohibited.refresh();
-    const [devices] = await ctx.store.prohibitedDeviceCounts([body.pattern]);
+    const [devices] = await ctx.store.prohibitedDeviceCounts([prohibitedTest([body.pattern])]);
     const created: ProhibitedPatternJson = { pattern: body.pattern, source: 'console', devices: devices ?? 0 };
     return reply.code(201).send(created);
   });

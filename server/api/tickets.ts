@@ -1,12 +1,13 @@
 // /api/tickets: the server as the desk of record until a service desk is connected. Changes the
 // requester can see (status, customer-facing notes) are pushed to their device. While a desk is
-// configured, the store queues status changes and notes for it in the same transaction.
+// configured, its rules (`deskJobs`) name the jobs for status changes and notes, and the store queues
+// them in the same transaction.
 import type { FastifyInstance } from 'fastify';
 import type { TicketDetailJson, TicketNoteJson, TicketSummaryJson, WorklogJson } from '../../shared/http-api.js';
 import { TicketAttachmentParams, TicketListQuery, TicketNoteBody, TicketParams, TicketPatchBody } from '../../shared/http-schemas.js';
 import { contentDisposition, servedMimeType } from '../ingest/ticket-rules.js';
 import type { Store } from '../store/store.js';
-import type { StoredNote, StoredWorklog, TicketDetail, TicketSummary } from '../store/ticket-records.js';
+import type { StoredNote, StoredWorklog, TicketChangeJobs, TicketDetail, TicketSummary } from '../store/ticket-records.js';
 import { sendError } from './errors.js';
 import { parse } from './parse.js';
 import { route } from './route.js';
@@ -18,6 +19,8 @@ export interface TicketRoutesContext {
   ticketChanged(deviceId: string | null, ref: string): void;
   /** Any change IT made (status, either kind of note): the console's live `ticket` event. */
   ticketEvent?(ticketId: number, deviceId: string | null): void;
+  /** The desk's rules for the jobs IT's changes make (the sync engine's); none without a desk. */
+  deskJobs?: TicketChangeJobs | null;
 }
 
 /** A note body of 20 000 characters, JSON-escaped, is larger than the API's default body limit. */
@@ -125,7 +128,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
     'PATCH /api/tickets/:id',
     { params: TicketParams, body: TicketPatchBody, summary: "Set a ticket's status" },
     async ({ params, body, reply }) => {
-      const result = await ctx.store.setTicketStatus(params.id, body.status, ctx.now());
+      const result = await ctx.store.setTicketStatus(params.id, body.status, ctx.now(), ctx.deskJobs);
       if (!result) return sendError(reply, 404, 'E_NOT_FOUND', NO_TICKET);
       if (result.changed) {
         ctx.ticketChanged(result.ticket.deviceId, result.ticket.ref);
@@ -144,7 +147,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
   route(app, 'POST /api/tickets/:id/notes', notes, async ({ params, body, req, reply }) => {
     // A person signed in to the console writes as themselves; only scripts (the admin token) name an author.
     const author = req.admin?.via === 'session' ? req.admin.username : body.author;
-    const result = await ctx.store.addTicketNote(params.id, { ...body, author, at: ctx.now() });
+    const result = await ctx.store.addTicketNote(params.id, { ...body, author, at: ctx.now() }, ctx.deskJobs);
     if (!result) return sendError(reply, 404, 'E_NOT_FOUND', NO_TICKET);
     // Internal notes stay on the server: nothing about them reaches the device.
     if (body.visibility === 'customer') ctx.ticketChanged(result.ticket.deviceId, result.ticket.ref);

@@ -11,6 +11,7 @@ import type {
   DeskCursor,
   DeskId,
   DeskNote,
+  DeskProblem,
   DeskSoftware,
   DeskTicket,
   DeskUser,
@@ -70,6 +71,13 @@ export interface DeskConnector {
 
   /** One cheap authenticated call: resolves when the desk answers and accepts the credentials. */
   checkHealth(): Promise<void>;
+  /**
+   * Checks the desk's setup against what this connector needs (user, rights, queue, fields,
+   * timezone...) and resolves with one actionable problem per finding, none when all is well.
+   * Rejects only when the desk cannot be asked at all (then the engine reports that error).
+   * Absent: only checkHealth is run.
+   */
+  preflight?(): Promise<DeskProblem[]>;
 
   findOrCreateUser(email: string, name?: string): Promise<DeskUser>;
 

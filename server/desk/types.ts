@@ -1,6 +1,10 @@
 // Desk-neutral records: what every connector reads and writes, whatever the desk calls them.
 // Desk ids are strings (RT uses small integers, SDP 18-digit longs that do not fit a JS number).
+import type { DeskProblemJson } from '../../shared/desk-status.js';
 import type { Priority, TicketStatus } from '../../shared/tickets.js';
+
+/** One finding of a connector's preflight (connector.ts): what is wrong and what to do. */
+export type DeskProblem = DeskProblemJson;
 
 export type DeskId = string;
 
@@ -120,16 +124,8 @@ export interface DeskAsset extends DeskAssetFields {
   id: DeskId;
 }
 
-/** One package of the fleet's software catalog: every device with a package of this name. */
-export interface DeskSoftware {
-  name: string;
-  /** The publisher most devices report; absent when none does. */
-  publisher?: string;
-  /** Most installed first; a null version is a package that reports none. */
-  versions: { version: string | null; devices: number }[];
-  /** Devices with any version installed. */
-  devices: number;
-}
+/** One package of the fleet's software catalog (the store reads it: store/desk-records.ts). */
+export type { DeskSoftware } from '../store/desk-records.js';
 
 /** One way of finding a desk asset for a device; the sync engine tries them in this order. */
 export type AssetLookup =

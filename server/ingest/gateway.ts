@@ -7,9 +7,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../shared/log.js';
 import { CLOSE_CODES, LIMITS, type ServerMessageMap, type Settings } from '../../shared/protocol.js';
 import { noLivePublisher, type LivePublisher } from '../live/hub.js';
+import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
 import type { Store } from '../store/store.js';
 import { checkFrameLimitSupport } from './frame-limit.js';
 import { PRE_AUTH_DEFAULTS, PreAuthLimiter, type PreAuthLimits } from './pre-auth.js';
+import type { TicketQuota } from './quotas.js';
 import { AgentSession, type SessionContext } from './session.js';
 
 export const AGENT_PATH = '/agent';
@@ -29,6 +31,10 @@ export interface GatewayOptions {
   closeGraceMs?: number;
   /** The console's live view (a LiveHub): presence, inventory and endpoint ticket events. */
   hub?: LivePublisher;
+  /** What one device and one person at it may write into tickets (ingest/quotas.ts); unlimited when absent. */
+  ticketQuota?: TicketQuota;
+  /** The desk's rules for the jobs a batch makes (the sync engine's); none when absent. */
+  deskJobs?: BatchJobRules | null;
 }
 
 export type AgentCommand = ServerMessageMap['command']['command'];
@@ -66,6 +72,8 @@ export class AgentGateway {
       authTimeoutMs: opts.authTimeoutMs,
       preAuthCloseGraceMs: PRE_AUTH_DEFAULTS.closeGraceMs,
       live: this.live,
+      ...(opts.ticketQuota ? { ticketQuota: opts.ticketQuota } : {}),
+      deskJobs: opts.deskJobs ?? null,
       isLive: (deviceId) => this.online.has(deviceId),
       claim: (deviceId, session) => this.claim(deviceId, session),
       release: (deviceId, session) => this.release(deviceId, session),

@@ -18,7 +18,10 @@ import {
 } from '../../shared/protocol.js';
 import { hashSecret, newSecret, sameHash } from '../store/secrets.js';
 import { raiseFrameLimit } from './frame-limit.js';
-import type { AppliedBatch, DeviceRuntime, Store } from '../store/store.js';
+import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
+import type { AppliedBatch, DeviceRuntime, IngestState, Store } from '../store/store.js';
+import { followBatch } from './apply-tickets.js';
+import type { TicketQuota } from './quotas.js';
 import type { LivePublisher } from '../live/hub.js';
 import { inventoryEvent, ticketEvents } from './live-events.js';
 import { outOfOrderSeq, planBatch, type BatchPlan } from './plan-batch.js';
@@ -34,6 +37,10 @@ export interface SessionContext {
   preAuthCloseGraceMs: number;
   /** The console's live view: what batches changed. */
   live: LivePublisher;
+  /** Bounds what endpoints may write into tickets; nothing but the per-ticket file limits when absent. */
+  ticketQuota?: TicketQuota;
+  /** The desk's rules for the jobs a batch makes; none without a desk. */
+  deskJobs?: BatchJobRules | null;
   /** Whether the device has a live connection in this process. */
   isLive(deviceId: string): boolean;
   /** Marks the device online through this session, closing any older session of the same device. */
@@ -242,10 +249,12 @@ export class AgentSession {
     const mine = this.secretHash!;
     let applied: AppliedBatch<BatchPlan> | null;
     try {
-      applied = await this.ctx.store.applyBatch(deviceId, this.ctx.now(), (state) => {
+      const at = this.ctx.now();
+      const plan = (state: IngestState) => {
         if (!sameHash(state.secretHash, mine)) throw new SupersededCredential();
         return planBatch(state, items);
-      });
+      };
+      applied = await this.ctx.store.applyBatch(deviceId, at, plan, followBatch(at, this.ctx.ticketQuota, this.ctx.deskJobs));
     } catch (err) {
       if (!(err instanceof SupersededCredential)) throw err;
       applied = null;

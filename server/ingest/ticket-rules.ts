@@ -2,13 +2,7 @@
 // again here; an agent is not trusted to have checked them), times, and the messages people read.
 import type { ErrorCode } from '../../shared/errors.js';
 import { TICKET_LIMITS, type DeviceDetails, type Requester } from '../../shared/tickets.js';
-
-/** The files a ticket already holds, as far as the limits care. */
-export interface AttachmentTally {
-  files: number;
-  bytes: number;
-  screenshot: boolean;
-}
+import type { AttachmentTally, RecordedDevice } from '../store/ticket-ledger.js';
 
 export interface Refusal {
   code: ErrorCode;
@@ -106,17 +100,6 @@ export function ticketNumber(ticketId: string): number | null {
 
 function quoted(name: string): string {
   return JSON.stringify(name.length > 80 ? `${name.slice(0, 77)}...` : name);
-}
-
-/** The server's columns for a device, as its last inventory left them. */
-export interface RecordedDevice {
-  hostname: string;
-  serial: string | null;
-  manufacturer: string | null;
-  model: string | null;
-  /** JSON {platform, distro, release, ...}, or null before the first inventory. */
-  os: string | null;
-  ip: string | null;
 }
 
 /** A ticket's device details from the server's record of the authenticated device. Only the

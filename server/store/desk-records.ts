@@ -1,23 +1,23 @@
 // The service-desk sync's storage contract: a durable job queue, the links between Outpost's
-// records and the desk's, and the poll cursor. Jobs from endpoint data are enqueued by the store in
-// the same transaction as that data (see sqlite/desk-enqueue.ts), so a crash cannot lose one.
+// records and the desk's, and the poll cursor. Jobs from endpoint data are named by the desk's
+// rules (desk/sync/batch-jobs.ts) and enqueued by the store in the same transaction as that data, so
+// a crash cannot lose one.
 import type { Priority } from '../../shared/tickets.js';
-import type { AssetEventRules } from '../desk/rules/asset-events.js';
-import type { DeskSoftware } from '../desk/types.js';
 import type { NewServerNote } from './ticket-records.js';
 
 /**
- * Every kind of desk job with what it carries: one union for the writers (the store's enqueue, the
+ * Every kind of desk job with what it carries (a job for an endpoint's item is named as the item's
+ * kind: ticket.create, ticket.note, ticket.close, worklog): one union for the writers (the store's enqueue, the
  * engine) and the reader (desk/sync/flows.ts). Jobs carry Outpost ids; the data is read when run.
  */
 export type DeskJobSpec =
   | { kind: 'asset'; payload: { deviceId: string } }
-  | { kind: 'ticket'; payload: { deviceId: string; ref: string } }
+  | { kind: 'ticket.create'; payload: { deviceId: string; ref: string } }
   /** A note from an endpoint (deviceId, ref), or one IT added through the server API (ticketId). */
-  | { kind: 'note'; payload: { deviceId: string; ref: string; noteId: string } | { ticketId: number; noteId: string } }
-  | { kind: 'close'; payload: { deviceId: string; ref: string } }
+  | { kind: 'ticket.note'; payload: { deviceId: string; ref: string; noteId: string } | { ticketId: number; noteId: string } }
+  | { kind: 'ticket.close'; payload: { deviceId: string; ref: string } }
   /** A status IT set through the server API; the change id keys the job. */
-  | { kind: 'status'; payload: { ticketId: number; changeId: string } }
+  | { kind: 'ticket.status'; payload: { ticketId: number; changeId: string } }
   | { kind: 'worklog'; payload: { deviceId: string; ref: string; ticketId: number } }
   /** An asset event from the desk rules; `email` only in jobs written by earlier versions. */
   | { kind: 'event'; payload: { deviceId: string; eventKind: string; subject: string; description: string; email?: string } }
@@ -56,13 +56,23 @@ export const MAX_CATALOG_PACKAGES = 10_000;
 /** Versions listed per package (most installed first). */
 export const MAX_CATALOG_VERSIONS = 50;
 
+/** One package of the fleet's software catalog: every device with a package of this name. */
+export interface DeskSoftware {
+  name: string;
+  /** The publisher most devices report; absent when none does. */
+  publisher?: string;
+  /** Most installed first; a null version is a package that reports none. */
+  versions: { version: string | null; devices: number }[];
+  /** Devices with any version installed. */
+  devices: number;
+}
+
+/** The desk_state key under which the poll keeps the status the desk last had for a ticket. */
+export const deskStatusKey = (ticketId: number): string => `status:${ticketId}`;
+
 export interface DeskStore {
-  /**
-   * Whether the ingest enqueues desk jobs (only while a desk is configured), and asset events by
-   * which rules; `extraProhibited` (e.g. the console's list) is asked each time rules are evaluated
-   * and merged with rules.prohibited (again only when it returns a different array).
-   */
-  setEnabled(enabled: boolean, rules?: AssetEventRules, extraProhibited?: () => readonly string[]): void;
+  /** Whether a desk is configured and its sync runs (server-side ticket changes then queue jobs). */
+  setEnabled(enabled: boolean): void;
   /** True while a desk is configured and its sync runs. */
   readonly isEnabled: boolean;
   /** Called after a transaction that enqueued jobs committed. */

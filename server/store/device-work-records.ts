@@ -1,6 +1,7 @@
 // The storage contract for working from a device in the console: every ticket that refers to it, a
 // ticket IT raises for it, and its logbook (one timeline of everything that happened to it).
 import type { DeviceDetails, Priority, Requester, TicketStatus } from '../../shared/tickets.js';
+import type { TicketChangeJobs } from './ticket-records.js';
 
 export interface DeviceTicket {
   id: number;
@@ -58,10 +59,15 @@ export interface DeviceWorkStore {
   /** Every ticket of the device: open ones first, then newest first. Null for an unknown device. */
   deviceTickets(deviceId: string, limit: number): Promise<DeviceTicket[] | null>;
   /**
-   * Raises a ticket for the device as an endpoint ticket is stored, queued for the desk in the same transaction while a desk is configured.
+   * Raises a ticket for the device as an endpoint ticket is stored; the desk jobs `jobs` names for it
+   * (desk/sync/batch-jobs.ts, none without a desk) are enqueued in the same transaction.
    * Null for an unknown device.
    */
-  createDeviceTicket(deviceId: string, ticket: NewDeviceTicket): Promise<{ id: number; ref: string } | null>;
+  createDeviceTicket(
+    deviceId: string,
+    ticket: NewDeviceTicket,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ id: number; ref: string } | null>;
   /** Newest first, entries older than `before`. Null for an unknown device. */
   logbook(deviceId: string, page: { limit: number; before?: LogbookCursor }): Promise<LogbookEntry[] | null>;
 }

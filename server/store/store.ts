@@ -9,8 +9,9 @@ import type { DevicePlatform, DeviceSort } from '../../shared/http-api.js';
 import type { AdminStore } from './admin-records.js';
 import type { DeviceWorkStore } from './device-work-records.js';
 import type { DuplicateReason } from './identity.js';
-import type { DeskStore } from './desk-records.js';
-import type { TicketItem, TicketItemResult, TicketStore } from './ticket-records.js';
+import type { DeskStore, NewDeskJob } from './desk-records.js';
+import type { TicketLedger } from './ticket-ledger.js';
+import type { TicketItemResult, TicketStore } from './ticket-records.js';
 
 export interface EnrolmentTokenRecord {
   /** Public handle for listing and revoking; never enough to enrol with. */
@@ -137,9 +138,17 @@ export interface BatchOutcome {
   /** Incremental maintenance of the software table: rows to insert or replace, item keys to delete. */
   software?: { upsert: Software[]; remove: string[] };
   changes: ChangeRecord[];
-  /** Ticket and worklog items to apply after the inventory writes, in seq order. */
-  ticketItems?: TicketItem[];
 }
+
+/** What the ingest did after the inventory writes, in the same transaction: what each ticket item
+ * did (written through the ledger) and the desk jobs the store enqueues with the batch. */
+export interface BatchFollowUp {
+  tickets: TicketItemResult[];
+  deskJobs: NewDeskJob[];
+}
+
+/** Runs inside the batch transaction after the outcome's writes; `state` is what the plan saw. */
+export type FollowBatch<T extends BatchOutcome> = (ledger: TicketLedger, outcome: T, state: IngestState) => BatchFollowUp;
 
 /** The outcome as planned, and what each ticket item did. */
 export interface AppliedBatch<T extends BatchOutcome> {
@@ -202,11 +211,14 @@ export interface FleetSoftware {
   prohibited: boolean;
 }
 
+/** Whether a package name is prohibited: the desk's rule (desk/rules/patterns.ts), compiled by the caller. */
+export type ProhibitedTest = (name: string) => boolean;
+
 export interface FleetSoftwareQuery {
   /** Substring of the name or publisher, case-insensitive. */
   q?: string;
-  /** The prohibited-software patterns in force, for the flag and the filter. */
-  patterns: readonly string[];
+  /** The prohibited-software rule in force, for the flag and the filter; nothing is prohibited when absent. */
+  prohibited?: ProhibitedTest;
   prohibitedOnly?: boolean;
   limit: number;
   offset: number;
@@ -284,10 +296,16 @@ export interface Store extends TicketStore {
   /** Marks every device offline: at start, no connection survives the previous run. */
   clearOnline(): Promise<void>;
   /**
-   * Reads the device's state, lets `plan` (synchronous, pure) decide the outcome and writes it, all
-   * in one transaction. A throw from `plan` writes nothing. Null when the device does not exist.
+   * Reads the device's state, lets `plan` (synchronous, pure) decide the outcome and writes it, then
+   * lets `follow` write ticket items through the ledger and enqueues the desk jobs it names, all in
+   * one transaction. A throw from either writes nothing. Null when the device does not exist.
    */
-  applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<AppliedBatch<T> | null>;
+  applyBatch<T extends BatchOutcome>(
+    deviceId: string,
+    at: number,
+    plan: (state: IngestState) => T,
+    follow?: FollowBatch<T>,
+  ): Promise<AppliedBatch<T> | null>;
 
   deviceExists(deviceId: string): Promise<boolean>;
   /** One page of the devices that match the query, and how many match in all. */
@@ -302,8 +320,11 @@ export interface Store extends TicketStore {
   listFleetSoftware(query: FleetSoftwareQuery): Promise<ResultPage<FleetSoftware>>;
   /** One package name (case-insensitive): its versions and a page of its installs; null when no device has it. */
   softwareDetail(name: string, page: { limit: number; offset: number }): Promise<SoftwareDetail | null>;
-  /** For each pattern, in order: how many devices have at least one package matching it. */
-  prohibitedDeviceCounts(patterns: readonly string[]): Promise<number[]>;
+  /**
+   * For each test, in order: how many devices have at least one package it holds for. `any` (true
+   * when some test holds) narrows the names each test is asked about, for long lists.
+   */
+  prohibitedDeviceCounts(tests: readonly ProhibitedTest[], any?: ProhibitedTest): Promise<number[]>;
 
   /** Prohibited-software patterns added in the console, oldest first. */
   listProhibited(): Promise<ProhibitedRecord[]>;

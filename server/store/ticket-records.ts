@@ -3,6 +3,7 @@
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Item } from '../../shared/protocol.js';
 import type { DeviceDetails, EndpointTicket, Priority, Requester, TicketStatus } from '../../shared/tickets.js';
+import type { NewDeskJob } from './desk-records.js';
 
 /** The items of a batch that the ticket store applies, in seq order, inside the batch transaction. */
 export type TicketItem = Extract<
@@ -117,6 +118,16 @@ export interface NewServerNote {
   at: number;
 }
 
+/** The desk jobs a change IT made through the API makes (the desk's rules: desk/sync/batch-jobs.ts);
+ * the store enqueues them in the change's own transaction. */
+export interface TicketChangeJobs {
+  /** `deskStatus` is the status the desk is known to have (desk_state), null when unknown. */
+  statusChanged(ticketId: number, status: TicketStatus, deskStatus: string | null): NewDeskJob[];
+  noteAdded(ticketId: number, noteId: string): NewDeskJob[];
+  /** A ticket IT raised for a device in the console (ref: its new ref): the same jobs as a tray ticket's. */
+  ticketRaised(deviceId: string, ref: string): NewDeskJob[];
+}
+
 export interface TicketStore {
   /** The device's tickets as the endpoint sees them (customer-facing notes only), newest first.
    * `refs` narrows to those tickets; `limit` caps the list. */
@@ -128,7 +139,16 @@ export interface TicketStore {
   getTicket(id: number): Promise<TicketDetail | null>;
   getAttachment(ticketId: number, attachmentId: number): Promise<AttachmentFile | null>;
   /** Null for an unknown ticket. `changed` is false when the ticket already had this status. */
-  setTicketStatus(id: number, status: TicketStatus, at: number): Promise<{ ticket: TicketDetail; changed: boolean } | null>;
+  setTicketStatus(
+    id: number,
+    status: TicketStatus,
+    at: number,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ ticket: TicketDetail; changed: boolean } | null>;
   /** Null for an unknown ticket. */
-  addTicketNote(id: number, note: NewServerNote): Promise<{ ticket: TicketDetail; note: StoredNote } | null>;
+  addTicketNote(
+    id: number,
+    note: NewServerNote,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ ticket: TicketDetail; note: StoredNote } | null>;
 }

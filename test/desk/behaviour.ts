@@ -16,6 +16,7 @@ import { FieldMappingSchema } from '../../server/desk/sync/mapping.js';
 import { openDatabase } from '../../server/store/sqlite/open.js';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../server/store/ticket-records.js';
+import { followBatch } from '../../server/ingest/apply-tickets.js';
 
 export interface DeskUnderTest {
   name: string;
@@ -82,7 +83,9 @@ export function deskBehaviour(d: DeskUnderTest): void {
 
     const deliver = async (...items: ((s: number) => Item)[]) => {
       const made = items.map((m) => m(++seq)) as TicketItem[];
-      await store.applyBatch(DEVICE, Date.now(), () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: made }));
+      const at = Date.now();
+      const follow = followBatch(at, undefined, engine.jobs);
+      await store.applyBatch(DEVICE, at, () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: made }), follow);
       await engine.whenIdle();
     };
     const outpostTicket = async (ref: string) => (await store.desk.ticketIdByRef(DEVICE, ref))!;

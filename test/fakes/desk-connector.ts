@@ -11,6 +11,7 @@ import type {
   DeskCursor,
   DeskId,
   DeskNote,
+  DeskProblem,
   DeskSoftware,
   DeskTicket,
   DeskTicketChange,
@@ -41,12 +42,29 @@ export class FakeDesk implements DeskConnector {
   /** The next createTicket writes the ticket, then fails as a timeout would: an unknown outcome. */
   loseNextAnswer = false;
   private failures: DeskErrorCode[] = [];
+  private readonly failuresByCall = new Map<string, DeskErrorCode>();
   private pending: DeskTicketChange[] = [];
   private nextId = 1;
 
   /** The next calls fail with these codes, one each. */
   failNext(...codes: DeskErrorCode[]): void {
     this.failures.push(...codes);
+  }
+
+  /** Absent (checkHealth stands for it) until a test gives the desk a setup to report. */
+  preflight?: () => Promise<DeskProblem[]>;
+
+  /** From now on the preflight reports these problems (a copy each time). */
+  reportSetup(problems: DeskProblem[]): void {
+    this.preflight = async () => {
+      this.call('preflight');
+      return problems.map((p) => ({ ...p }));
+    };
+  }
+
+  /** The next call of this method fails with this code (other calls go through). */
+  failNextCall(name: string, code: DeskErrorCode): void {
+    this.failuresByCall.set(name, code);
   }
 
   /** Reported by the next poll. */
@@ -57,7 +75,8 @@ export class FakeDesk implements DeskConnector {
   private call(name: string): void {
     this.calls.push(name);
     if (this.down) throw new DeskError('E_DESK_UNREACHABLE', 'The desk is down (fake).');
-    const code = this.failures.shift();
+    const code = this.failuresByCall.get(name) ?? this.failures.shift();
+    this.failuresByCall.delete(name);
     if (code) throw new DeskError(code, `Injected ${code}.`);
   }
 

@@ -57,14 +57,22 @@ process.once('exit', () => {
   for (const p of live) killGroup(p, 'SIGKILL');
 });
 
-export async function startRt(): Promise<RtInstance> {
+export interface RtOptions {
+  /**
+   * false: an RT set up without initialdata.pl (no Outpost custom fields, no software catalog),
+   * as an admin who skipped that step has it. The API user, its rights and token are the same.
+   */
+  outpostFields?: boolean;
+}
+
+export async function startRt(options: RtOptions = {}): Promise<RtInstance> {
   const reason = rtMissing();
   if (reason) throw new Error(reason);
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'outpost-rt-'));
   try {
     for (const sub of ['mason', 'sessions', 'site.d']) mkdirSync(join(dir, sub));
-    const db = await templateDatabase();
+    const db = await templateDatabase(options.outpostFields ?? true);
     copyFileSync(join(db.dir, 'rt.db'), join(dir, 'rt.db'));
 
     const t = performance.now();
@@ -102,10 +110,10 @@ interface Template {
  * setup steps take most of the start-up time) and copied for each instance. Test files that
  * start RT at the same time may both build it; the first rename wins.
  */
-async function templateDatabase(): Promise<Template> {
+async function templateDatabase(outpostFields: boolean): Promise<Template> {
   const key = createHash('sha256')
     .update(`${TEMPLATE_VERSION}\n${statSync(SETUP).mtimeMs}\n${RT_API_RIGHTS.join(',')}\n`)
-    .update(readFileSync(INITIALDATA))
+    .update(outpostFields ? readFileSync(INITIALDATA) : 'without initialdata')
     .digest('hex')
     .slice(0, 16);
   const root = join(tmpdir(), 'outpost-rt-templates');
@@ -119,7 +127,7 @@ async function templateDatabase(): Promise<Template> {
     const password = randomBytes(12).toString('hex');
     for (const sub of ['mason', 'sessions', 'site.d']) mkdirSync(join(build, sub));
     const env = writeSiteConfig(build, 0);
-    writeFileSync(join(build, 'initialdata.pl'), dataFile(build, password));
+    writeFileSync(join(build, 'initialdata.pl'), dataFile(build, password, outpostFields));
     let t = performance.now();
     await setup(env, ['--action', 'init', '--skip-create']);
     const initMs = performance.now() - t;
@@ -162,10 +170,10 @@ function writeSiteConfig(dir: string, port: number): NodeJS.ProcessEnv {
   return { ...process.env, RT_SITE_CONFIG: join(dir, 'RT_SiteConfig.pm'), RT_SITE_CONFIG_DIR: join(dir, 'site.d') };
 }
 
-/** Outpost's custom fields, then the API user, its rights and a token written to <dir>/token. */
-function dataFile(dir: string, password: string): string {
+/** Outpost's custom fields (unless left out), then the API user, its rights and a token written to <dir>/token. */
+function dataFile(dir: string, password: string, outpostFields: boolean): string {
   const rights = RT_API_RIGHTS.map((r) => `{ UserId => '${API_USER}', Right => '${r}' }`).join(',\n  ');
-  return `${readFileSync(INITIALDATA, 'utf8').replace(/\n1;\s*$/, '\n')}
+  return `${outpostFields ? readFileSync(INITIALDATA, 'utf8').replace(/\n1;\s*$/, '\n') : ''}
 @Users = ({ Name => '${API_USER}', Password => '${password}', EmailAddress => '${API_USER}@rt.test',
             RealName => 'Outpost API', Privileged => 1 });
 @ACL = (

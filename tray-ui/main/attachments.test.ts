@@ -9,7 +9,7 @@ const MB = 1024 * 1024;
 const draft = { subject: 'Screen flickers', description: 'Since this morning.' };
 
 async function ticketWindow() {
-  const agent = new StubAgent().answer('tickets.create', () => ({ ref: 'ref-00000007', status: 'queued', connected: false }));
+  const agent = new StubAgent().answer('ticket.create', () => ({ ref: 'ref-00000007', status: 'queued', connected: false }));
   const t = await startTestTray({ agent });
   const win = t.tray.windows.open('ticket') as FakeBrowserWindow;
   await Promise.resolve();
@@ -44,7 +44,7 @@ describe('attaching files', () => {
     );
 
     await invoke('createTicket', { ...draft, fileIds: picked.files.map((f) => f.id) });
-    const sent = agent.callsOf('tickets.create')[0] as { attachments: { name: string; type: string; contentBase64: string }[] };
+    const sent = agent.callsOf('ticket.create')[0] as { attachments: { name: string; type: string; contentBase64: string }[] };
     assert.deepEqual(sent.attachments, [
       { name: 'error.log', type: 'text/plain', contentBase64: Buffer.from('disk full').toString('base64') },
       { name: 'photo.JPG', type: 'image/jpeg', contentBase64: Buffer.from([0xff, 0xd8, 0xff]).toString('base64') },
@@ -106,7 +106,7 @@ describe('attaching files', () => {
       ['keep.txt'],
     );
     await assert.rejects(invoke('createTicket', { ...draft, fileIds: [drop.id] }), { code: 'E_NOT_FOUND' });
-    assert.equal(agent.callsOf('tickets.create').length, 0);
+    assert.equal(agent.callsOf('ticket.create').length, 0);
   });
 
   it("one window cannot send another window's files", async (t) => {
@@ -159,7 +159,7 @@ describe('screenshot', () => {
     assert.deepEqual([shot.width, shot.height], [320, 200]);
 
     await invoke('createTicket', { ...draft, screenshotId: shot.id });
-    const sent = agent.callsOf('tickets.create')[0] as { screenshot?: string };
+    const sent = agent.callsOf('ticket.create')[0] as { screenshot?: string };
     assert.equal(sent.screenshot, shot.dataUrl.slice('data:image/png;base64,'.length));
   });
 
@@ -170,7 +170,7 @@ describe('screenshot', () => {
     await invoke('discardScreenshot', { id: shot.id });
     await assert.rejects(invoke('createTicket', { ...draft, screenshotId: shot.id }), { code: 'E_NOT_FOUND' });
     await invoke('createTicket', draft);
-    assert.equal((agent.callsOf('tickets.create')[0] as { screenshot?: string }).screenshot, undefined);
+    assert.equal((agent.callsOf('ticket.create')[0] as { screenshot?: string }).screenshot, undefined);
   });
 
   it('halves a screenshot until it fits the 10 MB limit', async (t) => {

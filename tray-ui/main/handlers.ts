@@ -46,7 +46,7 @@ export function createTrayHandlers(deps: HandlerDeps): TrayHandlers {
     scanNow: async () => afterChange(await agent('scan.now', {})),
     createTicket: async (draft, { senderId }) => {
       const { attachments, screenshot } = drafts.take(senderId, draft.fileIds, draft.screenshotId);
-      const result = await agent('tickets.create', {
+      const result = await agent('ticket.create', {
         subject: draft.subject,
         description: draft.description,
         priority: draft.priority,
@@ -57,16 +57,16 @@ export function createTrayHandlers(deps: HandlerDeps): TrayHandlers {
       drafts.clear(senderId);
       return afterChange(result);
     },
-    listTickets: async () => agent('tickets.list', {}),
-    getTicket: async ({ ref }) => agent('tickets.get', { ref }),
-    addNote: async (arg) => afterChange(await agent('tickets.addNote', arg)),
-    closeTicket: async ({ ref }) => afterChange(await agent('tickets.close', { ref })),
+    listTickets: async () => agent('ticket.list', {}),
+    getTicket: async ({ ref }) => agent('ticket.get', { ref }),
+    addNote: async (arg) => afterChange(await agent('ticket.note', arg)),
+    closeTicket: async ({ ref }) => afterChange(await agent('ticket.close', { ref })),
     markRead: async ({ ref }) => {
-      const result = await agent('tickets.markRead', { ref });
+      const result = await agent('ticket.markRead', { ref });
       deps.onUnread(result.unreadTickets);
       return result;
     },
-    reopenTicket: async (arg) => afterChange(await agent('tickets.reopen', arg)),
+    reopenTicket: async (arg) => afterChange(await agent('ticket.reopen', arg)),
     startWorklog: async (arg) => agent('worklog.start', arg),
     stopWorklog: async (arg) => afterChange(await agent('worklog.stop', arg)),
     addWorklog: async (arg) => afterChange(await agent('worklog.add', arg)),

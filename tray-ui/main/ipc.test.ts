@@ -144,18 +144,18 @@ describe('tray IPC', () => {
   }
 
   it('passes a valid ticket to the agent and answers with its result', async (t) => {
-    const agent = new StubAgent().answer('tickets.create', () => ({ ref: 'ref-00000042', status: 'queued', connected: true }));
+    const agent = new StubAgent().answer('ticket.create', () => ({ ref: 'ref-00000042', status: 'queued', connected: true }));
     const { invoke, tray } = await withTicketWindow(agent);
     t.after(() => tray.stop());
     const result = await invoke('createTicket', { ...draft, subject: '  Printer jams  ', category: 'Printing' });
     assert.deepEqual(result, { ok: true, value: { ref: 'ref-00000042', status: 'queued', connected: true } });
-    assert.deepEqual(agent.callsOf('tickets.create'), [
+    assert.deepEqual(agent.callsOf('ticket.create'), [
       { subject: 'Printer jams', description: draft.description, priority: 'high', category: 'Printing', attachments: [] },
     ]);
   });
 
   it("gives the agent's refusal back as code and message", async (t) => {
-    const agent = new StubAgent().answer('tickets.get', () => {
+    const agent = new StubAgent().answer('ticket.get', () => {
       throw new OutpostError('E_UNKNOWN_TICKET', 'No ticket has this number or reference.');
     });
     const { invoke, tray } = await withTicketWindow(agent);
@@ -180,7 +180,7 @@ describe('tray IPC', () => {
   });
 
   it('hides an unexpected failure behind E_INTERNAL and logs it', async (t) => {
-    const agent = new StubAgent().answer('tickets.list', () => {
+    const agent = new StubAgent().answer('ticket.list', () => {
       throw new TypeError('Cannot read properties of undefined (reading "items")');
     });
     const { invoke, tray, log } = await withTicketWindow(agent);
@@ -195,19 +195,19 @@ describe('tray IPC', () => {
   it('My tickets, notes and closing go to the matching agent methods', async (t) => {
     const t1 = { ...ticket({ ref: 'ref-00000001', number: 1042, status: 'open' }), unread: false, unreadNotes: [] };
     const agent = new StubAgent()
-      .answer('tickets.list', () => ({ items: [t1] }))
-      .answer('tickets.addNote', () => ({
+      .answer('ticket.list', () => ({ items: [t1] }))
+      .answer('ticket.note', () => ({
         ...t1,
         notes: [{ id: 'n1', author: 'ada', text: 'Still jams', at: t1.createdAt, fromEndpoint: true }],
       }))
-      .answer('tickets.close', () => ({ ...t1, status: 'closed' }));
+      .answer('ticket.close', () => ({ ...t1, status: 'closed' }));
     const { invoke, tray } = await withTicketWindow(agent);
     t.after(() => tray.stop());
     assert.deepEqual(await invoke('listTickets'), { ok: true, value: { items: [t1] } });
     await invoke('addNote', { ref: t1.ref, text: ' Still jams ' });
     await invoke('closeTicket', { ref: t1.ref });
-    assert.deepEqual(agent.callsOf('tickets.addNote'), [{ ref: t1.ref, text: 'Still jams' }]);
-    assert.deepEqual(agent.callsOf('tickets.close'), [{ ref: t1.ref }]);
+    assert.deepEqual(agent.callsOf('ticket.note'), [{ ref: t1.ref, text: 'Still jams' }]);
+    assert.deepEqual(agent.callsOf('ticket.close'), [{ ref: t1.ref }]);
   });
 
   it('a technician may type the ticket as #1042; the agent gets 1042', async (t) => {
@@ -224,7 +224,7 @@ describe('tray IPC', () => {
 
   it("passes the agent's quota refusal to the ticket form as it is: E_RATE_LIMITED with a message a person can act on", async (t) => {
     const message = 'You can raise at most 20 tickets in an hour from this computer. Nothing was sent; please wait a while.';
-    const agent = new StubAgent().answer('tickets.create', () => {
+    const agent = new StubAgent().answer('ticket.create', () => {
       throw new OutpostError('E_RATE_LIMITED', message);
     });
     const { invoke, tray } = await withTicketWindow(agent);

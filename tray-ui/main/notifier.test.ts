@@ -33,7 +33,7 @@ class NewsAgent extends StubAgent {
       ids.forEach((id) => this.shown.add(id));
       return { marked: ids.length };
     });
-    this.answer('tickets.markRead', () => {
+    this.answer('ticket.markRead', () => {
       this.unread = 0;
       return { unreadTickets: 0 };
     });

@@ -33,7 +33,13 @@ describe('describeEntry', () => {
 
   it('shows a failed desk job with its error, and a note with its visibility', () => {
     assert.equal(
-      describeEntry({ kind: 'desk', id: 9, at, ticketId: 3, detail: { job: 'ticket', state: 'failed', error: 'E_DESK_AUTH: no right' } }),
+      describeEntry({
+        kind: 'desk',
+        id: 9,
+        at,
+        ticketId: 3,
+        detail: { job: 'ticket.create', state: 'failed', error: 'E_DESK_AUTH: no right' },
+      }),
       'Desk ticket failed: E_DESK_AUTH: no right',
     );
     assert.equal(

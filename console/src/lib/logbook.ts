@@ -14,12 +14,13 @@ export const LOGBOOK_KIND_LABELS: Record<LogbookKind, string> = {
 
 const STATUS_WORDS: Record<string, string> = { new: 'New', open: 'Open', pending: 'Pending', resolved: 'Resolved', closed: 'Closed' };
 const SECTION_WORDS: Record<string, string> = { hardware: 'Hardware', os: 'OS', network: 'Network', users: 'Users', software: 'Software' };
+// Desk job kinds as the server names them (server/store/desk-records.ts).
 const JOB_WORDS: Record<string, string> = {
   asset: 'asset',
-  ticket: 'ticket',
-  note: 'note',
-  close: 'close',
-  status: 'status',
+  'ticket.create': 'ticket',
+  'ticket.note': 'note',
+  'ticket.close': 'close',
+  'ticket.status': 'status',
   worklog: 'worklog',
   event: 'asset event ticket',
 };

@@ -7,6 +7,7 @@ import { Badge, ErrorNotice, Facts, Loading, Notice, PageHeader } from '../compo
 import { EmptyRow } from '../components/table.js';
 import { formatCount, formatDateTime } from '../lib/format.js';
 import { CatalogCard } from './desk/CatalogCard.js';
+import { SetupCard } from './desk/SetupCard.js';
 
 const KIND_NAMES: Record<string, string> = { rt: 'Request Tracker', sdp: 'ServiceDesk Plus', autotask: 'Autotask PSA' };
 const LEVEL_NAMES: Record<string, string> = { 'log-only': 'Log only', 'status-sync': 'Status sync', 'two-way': 'Two-way' };
@@ -71,6 +72,7 @@ export function DeskPage() {
               ]}
             />
           </section>
+          <SetupCard preflight={s.preflight} onChecked={() => status.reload(true)} />
           {s.catalog ? <CatalogCard catalog={s.catalog} onQueued={() => status.reload(true)} /> : null}
           <section class="card" aria-labelledby="desk-failed-title">
             <h2 id="desk-failed-title">Failed jobs</h2>

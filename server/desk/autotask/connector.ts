@@ -14,6 +14,7 @@ import type {
   DeskEvent,
   DeskId,
   DeskNote,
+  DeskProblem,
   DeskSoftware,
   DeskTicket,
   DeskTicketChange,
@@ -27,6 +28,7 @@ import { AutotaskClient } from './client.js';
 import { AutotaskConfigSchema, priorityFromAutotask, statusFromAutotask, type AutotaskConfig, type AutotaskConfigInput } from './config.js';
 import { AutotaskNotes, atId, iso } from './notes.js';
 import { Picklists } from './picklists.js';
+import { autotaskPreflight } from './preflight.js';
 import {
   ConfigurationItemSchema,
   ContactSchema,
@@ -74,6 +76,11 @@ export class AutotaskConnector implements DeskConnector {
   /** ThresholdInformation: authenticated, cheap, and it says how much of the hour is left. */
   async checkHealth(): Promise<void> {
     await this.client.checkThreshold();
+  }
+
+  /** Zone, credentials and the key UDF (./preflight.ts). */
+  preflight(): Promise<DeskProblem[]> {
+    return autotaskPreflight(this.client, this.config);
   }
 
   /** The API user's own resource id: notes and changes it made are Outpost's echoes. */

@@ -1,4 +1,5 @@
 // Endpoints as RT assets in one catalog, with Outpost's custom fields; lookups for device matching.
+import { isDeskError } from '../errors.js';
 import type { AssetLookup, DeskAsset, DeskAssetFields, DeskId } from '../types.js';
 import type { RtClient } from './client.js';
 import type { RtConfig } from './config.js';
@@ -23,12 +24,31 @@ export class RtAssets {
     };
     let assetId = id;
     if (assetId === undefined) {
-      const body = { ...fields, Catalog: this.config.catalog, Status: this.config.assetStatus };
-      assetId = (await this.client.post('/asset', RtCreatedSchema, body)).data.id;
+      assetId = await this.create({ ...fields, Catalog: this.config.catalog, Status: this.config.assetStatus });
     } else {
+      // RT skips fields it does not have on an update; the preflight names them.
       await this.client.put(`/asset/${rtId(assetId, 'asset')}`, fields);
     }
     return { ...asset, id: assetId, name, macs: asset.macs.map((m) => m.toLowerCase()) };
+  }
+
+  /**
+   * RT refuses a create naming a custom field the catalog lacks. The asset is made without each
+   * missing field in turn rather than not at all: the preflight shows the gap, tickets keep
+   * their device link.
+   */
+  private async create(body: { CustomFields: Record<string, unknown> } & Record<string, unknown>): Promise<DeskId> {
+    const fields = { ...body.CustomFields };
+    for (;;) {
+      try {
+        return (await this.client.post('/asset', RtCreatedSchema, { ...body, CustomFields: fields })).data.id;
+      } catch (err) {
+        const missing =
+          isDeskError(err) && err.code === 'E_DESK_REJECTED' ? /Custom field (.+?) not found/.exec(err.message)?.[1] : undefined;
+        if (missing === undefined || !(missing in fields)) throw err;
+        delete fields[missing];
+      }
+    }
   }
 
   async fetch(id: DeskId): Promise<DeskAsset> {

@@ -57,18 +57,18 @@ describe('polling RT: who did what', () => {
     );
   });
 
-  it("reports people's notes and status changes, never the API user's or mail copies", () => {
+  it("reports people's notes and status changes, never Outpost's own writes or mail copies", () => {
     const txns = [
       txn('Create', 'outpost', at),
       txn('EmailRecord', 'RT_System', at),
-      txn('Comment', 'Outpost', at, { TimeTaken: 45 }),
+      txn('Comment', 'Outpost', at, { TimeTaken: 45, CustomFields: [{ name: 'Outpost Note Key', values: ['wl:abcdefgh'] }] }),
       txn('Correspond', 'root', later),
       txn('EmailRecord', 'RT_System', later),
       txn('Status', 'RT_System', later, { Field: 'Status', OldValue: 'new', NewValue: 'open' }),
       txn('Set', 'root', later, { Field: 'Priority', OldValue: '50', NewValue: '75' }),
     ];
     const texts = new Map([[txns[3]!.id, 'We are on it.']]);
-    const events = eventsFrom(txns, { config, ticketId: '9', since: at, seenAtSince: false, texts });
+    const events = eventsFrom(txns, { config, ticketId: '9', since: at, seenAtSince: false, texts, written: new Set() });
     assert.deepEqual(
       events.map((e) =>
         e.kind === 'note' ? `note:${e.note.visibility}:${e.note.text}` : e.kind === 'status' ? `status:${e.from}->${e.status}` : e.kind,
@@ -81,15 +81,43 @@ describe('polling RT: who did what', () => {
   it("uses transactions before the cursor only as context, and skips the cursor's second once it was reported", () => {
     const before = '2026-03-01T09:59:59Z';
     const txns = [txn('Correspond', 'root', before), txn('Comment', 'root', at), txn('Comment', 'root', later)];
-    const all = eventsFrom(txns, { config, ticketId: '9', since: at, seenAtSince: false, texts: new Map() });
+    const all = eventsFrom(txns, { config, ticketId: '9', since: at, seenAtSince: false, texts: new Map(), written: new Set() });
     assert.deepEqual(
       all.map((e) => e.at),
       ['2026-03-01T10:00:00.000Z', '2026-03-01T10:00:01.000Z'],
     );
-    const fresh = eventsFrom(txns, { config, ticketId: '9', since: at, seenAtSince: true, texts: new Map() });
+    const fresh = eventsFrom(txns, { config, ticketId: '9', since: at, seenAtSince: true, texts: new Map(), written: new Set() });
     assert.deepEqual(
       fresh.map((e) => e.at),
       ['2026-03-01T10:00:01.000Z'],
+    );
+  });
+
+  it('reports what a person did as the API user: echoes are known by what Outpost wrote, not by the account', () => {
+    const key = (v: string) => ({ CustomFields: [{ name: 'Outpost Note Key', values: [v] }] });
+    const txns = [
+      txn('Correspond', 'outpost', later, key('note:abcdefgh')),
+      txn('Status', 'RT_System', later, { Field: 'Status', OldValue: 'new', NewValue: 'open' }),
+      txn('Correspond', 'outpost', later, { CustomFields: [{ name: 'Outpost Note Key', values: [] }] }),
+      txn('Status', 'RT_System', later, { Field: 'Status', OldValue: 'open', NewValue: 'stalled' }),
+      txn('Status', 'outpost', later, { Field: 'Status', OldValue: 'stalled', NewValue: 'resolved' }),
+      txn('Status', 'outpost', later, { Field: 'Status', OldValue: 'resolved', NewValue: 'open' }),
+      txn('AddLink', 'outpost', at),
+    ];
+    const written = new Set([txns[4]!.id]);
+    const texts = new Map([[txns[2]!.id, 'Typed in the web UI']]);
+    const events = eventsFrom(txns, {
+      config,
+      ticketId: '9',
+      since: at,
+      seenAtSince: false,
+      texts,
+      written,
+      createdAt: '2026-03-01T10:00:00.000Z',
+    });
+    assert.deepEqual(
+      events.map((e) => (e.kind === 'note' ? `note:${e.note.text}` : e.kind === 'status' ? `status:${e.to}` : e.kind)),
+      ['note:Typed in the web UI', 'status:stalled', 'status:open'],
     );
   });
 });

@@ -11,6 +11,7 @@ import type {
   DeskCursor,
   DeskId,
   DeskNote,
+  DeskProblem,
   DeskSoftware,
   DeskTicket,
   DeskTicketChange,
@@ -25,8 +26,10 @@ import { advanceCursor, seenKey, type Stamped } from '../cursor.js';
 import { eventsFrom } from './changes.js';
 import { RtClient } from './client.js';
 import { RtConfigSchema, type RtConfig, type RtConfigInput } from './config.js';
-import { rtDate, rtSqlDate, toDeskTicket } from './mapping.js';
+import { rtDate, rtSqlDate, rtSqlString, toDeskTicket } from './mapping.js';
 import { RtNotes } from './notes.js';
+import { OwnWrites } from './own.js';
+import { rtPreflight } from './preflight.js';
 import { RtSoftware } from './software.js';
 import { RtIdSchema, RtTicketSchema, type RtTicket } from './schemas.js';
 import { RtTechnicians } from './technicians.js';
@@ -65,12 +68,15 @@ export class RtConnector implements DeskConnector {
   private readonly assets: RtAssets;
   private readonly software: RtSoftware;
   private readonly technicians: RtTechnicians;
+  private readonly own = new OwnWrites();
+  /** False once a preflight found no ticket key field on the queue: polls then read the queues. */
+  private ticketKeyField = true;
 
   constructor(config: RtConfigInput, log: Logger, fetchImpl?: typeof fetch) {
     this.config = parseConfig(RtConfigSchema, config, 'Request Tracker');
     this.client = new RtClient(this.config, log.child({ desk: 'rt' }), fetchImpl);
-    this.tickets = new RtTickets(this.client, this.config);
-    this.notes = new RtNotes(this.client, this.config);
+    this.tickets = new RtTickets(this.client, this.config, this.own);
+    this.notes = new RtNotes(this.client, this.config, this.own);
     this.assets = new RtAssets(this.client, this.config);
     this.software = new RtSoftware(this.client, this.config);
     this.technicians = new RtTechnicians(this.client, this.config, log.child({ desk: 'rt' }), fetchImpl);
@@ -91,6 +97,13 @@ export class RtConnector implements DeskConnector {
   /** Proves the URL, the credentials and the right to see the configured queue. */
   async checkHealth(): Promise<void> {
     await this.client.get(`/queue/${encodeURIComponent(this.config.queue)}`, RtIdSchema);
+  }
+
+  /** RT's setup against ./README.md (./preflight.ts). */
+  async preflight(): Promise<DeskProblem[]> {
+    const result = await rtPreflight(this.client, this.config);
+    this.ticketKeyField = result.ticketKeyField;
+    return result.problems;
   }
 
   findOrCreateUser(email: string, name?: string): Promise<DeskUser> {
@@ -177,7 +190,7 @@ export class RtConnector implements DeskConnector {
     let since = cursor.since;
     let page = 1;
     for (let round = 0; round < MAX_PAGES_PER_POLL; round++) {
-      const query = `'CF.{${this.config.fields.ticketKey}}' IS NOT NULL AND LastUpdated >= '${rtSqlDate(since)}'`;
+      const query = `${this.outpostTickets()} AND LastUpdated >= '${rtSqlDate(since)}'`;
       const res = await this.client.page('/tickets', RtTicketSchema, {
         query,
         fields: TICKET_FIELDS,
@@ -202,12 +215,27 @@ export class RtConnector implements DeskConnector {
     return { tickets: found, serverNow };
   }
 
+  /** Tickets carrying Outpost's key; without that field, every ticket in Outpost's queues (the sync keeps only its own). */
+  private outpostTickets(): string {
+    if (this.ticketKeyField) return `'CF.{${this.config.fields.ticketKey}}' IS NOT NULL`;
+    const queues = [...new Set([this.config.queue, ...Object.values(this.config.categoryQueues)])];
+    return `(${queues.map((q) => `Queue = ${rtSqlString(q)}`).join(' OR ')})`;
+  }
+
   private async changeOf(t: RtTicket, cursor: DeskCursor): Promise<DeskTicketChange> {
     const since = cursor.since;
     const context = new Date(Date.parse(since) - CONTEXT_MS).toISOString();
     const txns = await this.notes.history(t.id, context);
     const seenAtSince = cursor.seen.includes(seenKey(t.id, since));
-    const ctx = { config: this.config, ticketId: t.id, since, seenAtSince, texts: new Map<string, string>() };
+    const ctx = {
+      config: this.config,
+      written: this.own.set,
+      createdAt: rtDate(t.Created),
+      ticketId: t.id,
+      since,
+      seenAtSince,
+      texts: new Map<string, string>(),
+    };
     let events = eventsFrom(txns, ctx);
     const firstNote = events.find((e) => e.kind === 'note');
     if (firstNote) events = eventsFrom(txns, { ...ctx, texts: await this.notes.texts(t.id, firstNote.id) });

@@ -2,13 +2,14 @@
 import { TICKET_LIMITS } from '../../../shared/tickets.js';
 import { htmlToText } from '../text.js';
 import type { DeskAttachment, DeskId, DeskNote, NewDeskNote, NewDeskWorklog } from '../types.js';
-import { attribute, isApiUser, noteKind } from './changes.js';
+import { attribute, noteKind } from './changes.js';
 import type { RtClient } from './client.js';
 import type { RtConfig } from './config.js';
+import type { OwnWrites } from './own.js';
 import { rtDate, rtId, rtSqlDate, rtSqlString, transactionIdFrom, worklogText } from './mapping.js';
 import { RtAttachmentSchema, RtMessagesSchema, RtRefSchema, RtTransactionSchema, type RtTransaction } from './schemas.js';
 
-const HISTORY_FIELDS = 'Type,Creator,Created,TimeTaken,Field,OldValue,NewValue';
+const HISTORY_FIELDS = 'Type,Creator,Created,TimeTaken,Field,OldValue,NewValue,CustomFields';
 const PER_PAGE = '100';
 /** 100 pages of 100: a ticket with more history than this is read up to here. */
 const MAX_PAGES = 100;
@@ -17,6 +18,7 @@ export class RtNotes {
   constructor(
     private readonly client: RtClient,
     private readonly config: RtConfig,
+    private readonly own: OwnWrites,
   ) {}
 
   async add(note: NewDeskNote): Promise<DeskId> {
@@ -86,7 +88,7 @@ export class RtNotes {
     const txns = (await this.history(ticketId)).filter((t) => noteKind(t.Type).note);
     if (txns.length === 0) return [];
     const texts = await this.texts(ticketId, txns[0]!.id);
-    return attribute(txns).map(({ txn, actor }) => {
+    return attribute(txns, { config: this.config, written: this.own.set }).map(({ txn, actor, own }) => {
       const kind = noteKind(txn.Type);
       return {
         id: txn.id,
@@ -95,7 +97,7 @@ export class RtNotes {
         text: texts.get(txn.id) ?? '',
         author: actor,
         at: rtDate(txn.Created) ?? txn.Created,
-        own: isApiUser(this.config, actor),
+        own,
       };
     });
   }
@@ -113,7 +115,9 @@ export class RtNotes {
       TxnCustomFields: { [this.config.fields.noteKey]: m.key },
       ...(m.attachments.length ? { Attachments: m.attachments.map(rtAttachment) } : {}),
     });
-    return transactionIdFrom(location, `POST ${path}`);
+    const id = transactionIdFrom(location, `POST ${path}`);
+    this.own.add(id);
+    return id;
   }
 }
 

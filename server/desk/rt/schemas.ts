@@ -16,12 +16,18 @@ export const RtCreatedSchema = z.object({ id, type: z.string() });
 /** Any record, when only its existence matters. */
 export const RtIdSchema = z.object({ id });
 
-/** RT lists an emptied single-value field as [null]. */
-export const RtCustomFieldValuesSchema = z.array(
-  z.object({
-    name: z.string(),
-    values: z.array(z.union([z.string(), z.number(), z.null()])).transform((vs) => vs.filter((v) => v !== null).map(String)),
-  }),
+/**
+ * RT lists an emptied single-value field as [null], and a search answers "" for a record with no
+ * custom field at all (an RT without Outpost's fields): read as none.
+ */
+export const RtCustomFieldValuesSchema = z.preprocess(
+  (v) => (v === '' || v === null ? [] : v),
+  z.array(
+    z.object({
+      name: z.string(),
+      values: z.array(z.union([z.string(), z.number(), z.null()])).transform((vs) => vs.filter((v) => v !== null).map(String)),
+    }),
+  ),
 );
 export type RtCustomFieldValues = z.infer<typeof RtCustomFieldValuesSchema>;
 
@@ -60,6 +66,8 @@ export const RtTransactionSchema = z.object({
   Field: text.optional(),
   OldValue: text.optional(),
   NewValue: text.optional(),
+  /** Transaction custom fields: Outpost's note key marks its own replies, comments and worklogs. */
+  CustomFields: RtCustomFieldValuesSchema.optional(),
 });
 export type RtTransaction = z.infer<typeof RtTransactionSchema>;
 

@@ -3,6 +3,7 @@ import { DeskError } from '../errors.js';
 import type { DeskId, DeskTicket, DeskUser, NewDeskTicket, TicketUpdate } from '../types.js';
 import type { RtClient } from './client.js';
 import { rtPriority, rtStatus, type RtConfig } from './config.js';
+import type { OwnWrites } from './own.js';
 import { rtId, rtSqlString, toDeskTicket } from './mapping.js';
 import { rtAttachment } from './notes.js';
 import { RtCreatedSchema, RtRefSchema, RtTicketSchema, RtUserSchema } from './schemas.js';
@@ -14,6 +15,7 @@ export class RtTickets {
   constructor(
     private readonly client: RtClient,
     private readonly config: RtConfig,
+    private readonly own: OwnWrites,
   ) {}
 
   async create(t: NewDeskTicket): Promise<DeskId> {
@@ -50,12 +52,20 @@ export class RtTickets {
     if (update.status === undefined) return;
     const wanted = rtStatus(this.config, update.status);
     const messages = await this.client.put(`/ticket/${rtId(id)}`, { Status: wanted });
+    if (messages.some((m) => /status changed/i.test(m))) await this.recordStatusWrite(id);
     const now = await this.client.get(`/ticket/${rtId(id)}`, RtTicketSchema);
     if (now.Status !== wanted) {
       throw new DeskError('E_DESK_REJECTED', `RT did not set ticket ${id} to ${wanted}: ${messages.join('; ').slice(0, 300)}`, {
         operation: `PUT /ticket/${id}`,
       });
     }
+  }
+
+  /** The status change just made, so that the poll knows it for Outpost's own (it carries no key). */
+  private async recordStatusWrite(id: DeskId): Promise<void> {
+    const query = `ObjectType = 'RT::Ticket' AND ObjectId = ${rtId(id)} AND Type = 'Status' AND Creator = ${rtSqlString(this.config.user)}`;
+    const page = await this.client.page('/transactions', RtRefSchema, { query, per_page: '1', orderby: 'id', order: 'DESC' });
+    if (page.items[0]) this.own.add(page.items[0].id);
   }
 
   async findOrCreateUser(email: string, name?: string): Promise<DeskUser> {

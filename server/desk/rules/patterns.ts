@@ -124,6 +124,12 @@ export function compileProhibited(patterns: readonly string[]): ProhibitedMatche
   };
 }
 
+/** The patterns as the store asks about names (store.ts ProhibitedTest): true when any matches. */
+export function prohibitedTest(patterns: readonly string[]): (name: string) => boolean {
+  const matcher = compileProhibited(patterns);
+  return (name) => matcher(name) !== undefined;
+}
+
 /** True when the package name matches any of the patterns. Compile once with compileProhibited for many names. */
 export function matchesProhibited(name: string, patterns: readonly string[]): boolean {
   return compileProhibited(patterns)(name) !== undefined;

@@ -16,6 +16,7 @@ import type {
   DeskEvent,
   DeskId,
   DeskNote,
+  DeskProblem,
   DeskTicket,
   DeskTicketChange,
   DeskUser,
@@ -29,6 +30,7 @@ import { isTechnician, SdpConfigSchema, sdpStatus, type SdpConfig, type SdpConfi
 import { SdpAssets } from './assets.js';
 import { closeInput, requestInput, sdpId, toDeskTicket } from './mapping.js';
 import { SdpNotes } from './notes.js';
+import { sdpPreflight } from './preflight.js';
 import { RequesterOutSchema, RequestOutSchema, type RequestOut, type SdpCriterion } from './shapes.js';
 
 const PAGE_SIZE = 100;
@@ -67,6 +69,11 @@ export class SdpConnector implements DeskConnector {
 
   async checkHealth(): Promise<void> {
     await this.client.list(REQUESTS, 'requests', RequestOutSchema, { list_info: { row_count: 1 } });
+  }
+
+  /** The technician key and the key field (./preflight.ts). */
+  preflight(): Promise<DeskProblem[]> {
+    return sdpPreflight(this.client, this.config);
   }
 
   async findOrCreateUser(email: string, name?: string): Promise<DeskUser> {

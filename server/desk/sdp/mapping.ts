@@ -15,6 +15,9 @@ export function sdpId(id: string, what = 'request'): string {
  * Notes and worklogs have no field for Outpost's key, so it rides in the HTML description as a
  * comment nobody sees. findNoteByKey looks for it.
  */
+/** Any of Outpost's key markers: what tells a note Outpost wrote from one a person wrote as its technician. */
+const ANY_KEY_MARKER = /<!-- outpost:[A-Za-z0-9_.:-]{8,128} -->/;
+
 export function keyMarker(key: string): string {
   return `<!-- outpost:${key} -->`;
 }
@@ -96,7 +99,7 @@ export function toDeskNote(config: SdpConfig, ticketId: string, n: NoteOut): Des
     text: htmlToText(n.description),
     author: n.added_by?.name ?? n.added_by?.email_id ?? '',
     at: new Date(n.added_time.value).toISOString(),
-    own: isTechnician(config, n.added_by),
+    own: isTechnician(config, n.added_by) && ANY_KEY_MARKER.test(n.description),
   };
 }
 

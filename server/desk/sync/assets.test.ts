@@ -12,6 +12,7 @@ import { hintsFor, machine, storedOutcome } from '../../../test/support/server/f
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk } from '../../../test/fakes/desk-connector.js';
 import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
+import { followBatch } from '../../ingest/apply-tickets.js';
 
 const MAC_A = '3c:52:82:11:22:33';
 const MAC_B = '3c:52:82:44:55:66';
@@ -67,12 +68,12 @@ for (const profile of DESK_PROFILES) {
         at: ++now,
       });
       assert.ok(enrolled.ok);
-      await store.applyBatch(enrolled.deviceId, now, () => ({
-        lastSeq: seq,
-        needsFull: false,
-        ...storedOutcome(snapshot, `d${seq}`),
-        changes: [],
-      }));
+      await store.applyBatch(
+        enrolled.deviceId,
+        now,
+        () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [] }),
+        followBatch(now, undefined, engine.jobs),
+      );
       await engine.whenIdle();
       return { deviceId: enrolled.deviceId, cloneOf: enrolled.cloneOf, assetId: (await store.desk.deskIdFor('asset', enrolled.deviceId))! };
     };

@@ -19,6 +19,7 @@ import { FakeDesk, ticketView } from '../../../test/fakes/desk-connector.js';
 import { FieldMappingSchema, type FieldMappingInput } from './mapping.js';
 import { SchedulesSchema, type SchedulesInput } from './schedules.js';
 import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
+import { followBatch } from '../../ingest/apply-tickets.js';
 
 const DEVICE = 'dev-1';
 const HOUR = 3_600_000;
@@ -83,7 +84,12 @@ for (const profile of DESK_PROFILES) {
     };
     const deliver = async (...make: ((s: number) => Item)[]) => {
       const items = make.map((m) => m(++seq)) as TicketItem[];
-      await store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: items }));
+      await store.applyBatch(
+        DEVICE,
+        now,
+        () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: items }),
+        followBatch(now, undefined, engine!.jobs),
+      );
       await engine!.whenIdle();
     };
     const advance = async (ms: number) => {
@@ -106,7 +112,7 @@ for (const profile of DESK_PROFILES) {
       assert.equal(t.status, 'open');
       // IT opening the ticket in Outpost: the desk already has that status, so nothing is written.
       const id = (await store.desk.ticketIdByRef(DEVICE, 'ref-start-1'))!;
-      await store.setTicketStatus(id, 'open', now);
+      await store.setTicketStatus(id, 'open', now, engine!.jobs);
       await engine!.whenIdle();
       assert.equal(desk.calls.includes('updateTicket'), false);
     });
@@ -272,12 +278,12 @@ for (const profile of DESK_PROFILES) {
           removed: [],
           changed: [],
         };
-        await store.applyBatch(DEVICE, now, () => ({
-          lastSeq: seq,
-          needsFull: false,
-          ...storedOutcome(snapshot, `d${seq}`),
-          changes: [change],
-        }));
+        await store.applyBatch(
+          DEVICE,
+          now,
+          () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [change] }),
+          followBatch(now, undefined, engine!.jobs),
+        );
         await engine!.whenIdle();
       };
       await installPkg('coinminer');

@@ -22,6 +22,7 @@ import {
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk } from '../../../test/fakes/desk-connector.js';
 import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
+import { followBatch } from '../../ingest/apply-tickets.js';
 
 const DEVICE = 'dev-1';
 
@@ -79,7 +80,12 @@ for (const profile of DESK_PROFILES) {
     /** Applies endpoint items as the ingest would, then lets the engine run what they enqueued. */
     const deliver = async (...make: ((s: number) => Item)[]) => {
       const items = make.map((m) => m(++seq)) as TicketItem[];
-      await store.applyBatch(DEVICE, now, () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: items }));
+      await store.applyBatch(
+        DEVICE,
+        now,
+        () => ({ lastSeq: seq, needsFull: false, changes: [], ticketItems: items }),
+        followBatch(now, undefined, engine.jobs),
+      );
       await engine.whenIdle();
     };
     /** Moves the clock and the timers on, then waits for what they started. */
@@ -153,6 +159,7 @@ for (const profile of DESK_PROFILES) {
     });
 
     it('parks a job the desk refuses, shows it in the status, and retries it on request', async () => {
+      await store.desk.setLink('asset', DEVICE, 'asset-known');
       desk.failNext('E_DESK_REJECTED');
       await deliver((s) => createItem(s, 'ref-refused-1'));
       const status = await engine.status();
@@ -163,6 +170,25 @@ for (const profile of DESK_PROFILES) {
       await engine.whenIdle();
       assert.equal(desk.tickets.size, 1);
       assert.equal((await engine.status()).failed, 0);
+    });
+
+    it('sends a ticket whose asset the desk refuses (a missing field) without the asset link, rather than parking it', async () => {
+      desk.failNext('E_DESK_REJECTED');
+      await deliver((s) => createItem(s, 'ref-no-asset-1'));
+      const [t] = [...desk.tickets.values()];
+      assert.ok(t, 'the ticket is in the desk');
+      assert.equal(t.assetId, undefined);
+      assert.equal((await engine.status()).failed, 0);
+    });
+
+    it('holds a ticket whose asset cannot be written because the desk is down, then sends it linked', async () => {
+      desk.down = true;
+      await deliver((s) => createItem(s, 'ref-outage-asset-1'));
+      assert.equal(desk.tickets.size, 0);
+      desk.down = false;
+      await advance(2_000);
+      const [t] = [...desk.tickets.values()];
+      assert.ok(t?.assetId, 'sent with its asset once the desk answers');
     });
 
     it('waits for the files a ticket announced, then creates it, with them where the desk takes files', async () => {
@@ -290,12 +316,12 @@ for (const profile of DESK_PROFILES) {
           removed: [],
           changed: [],
         };
-        return store.applyBatch(DEVICE, now, () => ({
-          lastSeq: seq,
-          needsFull: false,
-          ...storedOutcome(snapshot, `d${seq}`),
-          changes: [change],
-        }));
+        return store.applyBatch(
+          DEVICE,
+          now,
+          () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [change] }),
+          followBatch(now, undefined, engine.jobs),
+        );
       };
       await installed();
       await engine.whenIdle();
@@ -315,12 +341,12 @@ for (const profile of DESK_PROFILES) {
         }),
       );
       await engine.stop();
-      await store.applyBatch(DEVICE, now, () => ({
-        lastSeq: 1,
-        needsFull: false,
-        changes: [],
-        ticketItems: [createItem(1, 'ref-off-1') as TicketItem],
-      }));
+      await store.applyBatch(
+        DEVICE,
+        now,
+        () => ({ lastSeq: 1, needsFull: false, changes: [], ticketItems: [createItem(1, 'ref-off-1') as TicketItem] }),
+        followBatch(now, undefined, engine.jobs),
+      );
       assert.deepEqual(await store.desk.jobCounts(), { queued: 0, failed: 0 });
     });
   });

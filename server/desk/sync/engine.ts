@@ -1,18 +1,20 @@
 // The sync engine: drains the desk job queue one job at a time (retries with backoff, an outage
 // holds everything until the desk answers again) and polls the desk for status and notes.
-import type { CatalogStatusJson, DeskSyncStatusJson } from '../../../shared/http-api.js';
+import type { CatalogStatusJson, DeskPreflightJson, DeskSyncStatusJson } from '../../../shared/http-api.js';
 import type { Logger } from '../../../shared/log.js';
 import type { AssetEventRules } from '../rules/asset-events.js';
 import type { DeskJob } from '../../store/desk-records.js';
 import type { Store } from '../../store/store.js';
 import { integrationLevel, type DeskConnector } from '../connector.js';
 import { isDeskError } from '../errors.js';
+import { BatchJobRules } from './batch-jobs.js';
 import { lastCatalogRun } from './catalog.js';
 import { CatalogSchedule } from './catalog-schedule.js';
 import { NotYet, runJob } from './flows.js';
 import { DEFAULT_BACKOFF, retryDelay, type Backoff } from './keys.js';
 import { DEFAULT_MAPPING, effectiveCapabilities, importsFromDesk, type FieldMapping } from './mapping.js';
 import { pollOnce, type Touched } from './poll.js';
+import { DeskPreflight } from './preflight.js';
 import { catalogIntervalMs, DEFAULT_SCHEDULES, nextSlot, slotMs, type Schedules } from './schedules.js';
 
 /** The catalog job's key: one at a time; a request while one is queued or running makes one more run at most. */
@@ -28,6 +30,8 @@ export interface EngineOptions {
   assetEvents?: AssetEventRules;
   /** More prohibited-software patterns (the web console's), asked whenever rules are evaluated; a change must come as a new array. */
   extraProhibited?: () => readonly string[];
+  /** The rules the ingest asks for each batch's desk jobs; enabled while the engine runs. A new set when absent (see `jobs`). */
+  jobs?: BatchJobRules;
   /** Directions, value maps, starting status, notes, attachments, account lookup; today's behaviour when absent. */
   mapping?: FieldMapping;
   /** When each flow runs and the catalog's interval; everything at once and the catalog daily when absent. */
@@ -49,10 +53,10 @@ export class DeskSyncEngine {
   private readonly backoff: Backoff;
   private draining: Promise<void> | null = null;
   private polling: Promise<void> | null = null;
-  private checking: Promise<void> | null = null;
   private wake: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly catalog: CatalogSchedule | null;
+  private readonly preflight: DeskPreflight;
   private readonly mapping: FieldMapping;
   private readonly schedules: Schedules;
   private started = false;
@@ -61,13 +65,28 @@ export class DeskSyncEngine {
   private lastError: string | null = null;
   private lastErrorAt: number | null = null;
   private lastPollAt: number | null = null;
+  /** What a batch enqueues for this desk: hand it to the ingest (gateway option `deskJobs`). */
+  readonly jobs: BatchJobRules;
+  private pollError: string | null = null; // an outage fails every poll and is logged once
 
   constructor(private readonly opts: EngineOptions) {
+    this.jobs = opts.jobs ?? new BatchJobRules();
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.mapping = opts.mapping ?? DEFAULT_MAPPING;
     this.schedules = opts.schedules ?? DEFAULT_SCHEDULES;
+    this.preflight = new DeskPreflight({
+      desk: opts.desk,
+      log: opts.log,
+      now: this.now,
+      random: this.random,
+      backoff: this.backoff,
+      onResult: (r) => {
+        const blocking = r.problems.find((p) => p.severity === 'blocking');
+        return blocking ? this.markUnhealthy(blocking.message) : this.markHealthy();
+      },
+    });
     const intervalMs = catalogIntervalMs(this.schedules);
     this.catalog =
       intervalMs === null || !opts.desk.capabilities.softwareCatalog
@@ -84,9 +103,10 @@ export class DeskSyncEngine {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.opts.store.desk.setEnabled(true, this.opts.assetEvents, this.opts.extraProhibited);
+    this.jobs.setEnabled(true, this.opts.assetEvents, this.opts.extraProhibited);
+    this.opts.store.desk.setEnabled(true);
     this.opts.store.desk.onEnqueued(() => this.kick());
-    this.checkHealth();
+    this.preflight.start(); // a wrong URL, credentials, queue or field show at start-up, not at the first ticket
     this.kick();
     // The connector's own readStatus: polling is how notes come back too.
     if (this.opts.desk.capabilities.readStatus && importsFromDesk(this.mapping)) {
@@ -106,16 +126,22 @@ export class DeskSyncEngine {
     return true;
   }
 
+  /** Checks the desk's setup now (POST /api/desk/preflight); the result is also in status(). */
+  runPreflight(): Promise<DeskPreflightJson> {
+    return this.preflight.run();
+  }
+
   /** Waits for the running job and poll; queued jobs stay queued for the next start. */
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
     this.opts.store.desk.onEnqueued(null);
     this.opts.store.desk.setEnabled(false);
+    this.jobs.setEnabled(false);
     clearTimeout(this.wake);
     clearInterval(this.pollTimer);
     this.catalog?.stop();
-    await this.checking;
+    await this.preflight.stop();
     await this.whenIdle();
   }
 
@@ -169,6 +195,7 @@ export class DeskSyncEngine {
         at: new Date(j.updatedAt).toISOString(),
       })),
       catalog: await this.catalogStatus(),
+      preflight: this.preflight.last,
     };
   }
 
@@ -238,19 +265,6 @@ export class DeskSyncEngine {
     }
   }
 
-  /** A wrong URL or credentials show in the log and the status at start-up, not at the first ticket. */
-  private checkHealth(): void {
-    this.checking = this.opts.desk.checkHealth().then(
-      () => this.markHealthy(),
-      (err: unknown) => {
-        const message = err instanceof Error ? err.message : String(err);
-        const code = isDeskError(err) ? err.code : 'E_INTERNAL';
-        this.markUnhealthy(`${code}: ${message}`);
-        this.opts.log.error({ code, err: message }, 'the service desk does not answer as configured');
-      },
-    );
-  }
-
   private async scheduleWake(): Promise<void> {
     if (!this.started) return;
     const at = await this.opts.store.desk.nextDueAt();
@@ -264,11 +278,14 @@ export class DeskSyncEngine {
     try {
       touched = await pollOnce(this.opts.desk, this.opts.store, this.now(), this.mapping);
       this.lastPollAt = this.now();
+      this.pollError = null;
       this.markHealthy();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.markUnhealthy(isDeskError(err) ? `${err.code}: ${message}` : message);
-      this.opts.log.warn({ err: message }, 'desk poll failed');
+      const error = isDeskError(err) ? `${err.code}: ${message}` : message;
+      if (error !== this.pollError) this.opts.log.warn({ err: message }, 'desk poll failed');
+      this.pollError = error;
+      this.markUnhealthy(error);
     }
     for (const t of touched) this.opts.ticketChanged(t.deviceId, t.ref, t.ticketId);
   }

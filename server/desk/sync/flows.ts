@@ -46,20 +46,20 @@ export async function runJob(ctx: FlowContext, job: DeskJob): Promise<void> {
     case 'asset':
       await syncAsset(ctx, job.payload.deviceId);
       return;
-    case 'ticket':
+    case 'ticket.create':
       await createTicket(ctx, job.payload.deviceId, job.payload.ref);
       return;
-    case 'note': {
+    case 'ticket.note': {
       // A ticketId marks a note IT added through the server API; otherwise it came from an endpoint.
       const p = job.payload;
       if ('ticketId' in p) await addServerNote(ctx, p.ticketId, p.noteId);
       else await addNote(ctx, p.deviceId, p.ref, p.noteId);
       return;
     }
-    case 'close':
+    case 'ticket.close':
       await closeTicket(ctx, job.payload.deviceId, job.payload.ref);
       return;
-    case 'status':
+    case 'ticket.status':
       // A status IT set through the server API.
       await sendStatus(ctx, job.payload.ticketId);
       return;
@@ -147,7 +147,7 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
   if (!email) {
     throw new DeskError('E_DESK_REJECTED', `Ticket #${t.id}: the requester ${t.requester.account} has no email; set deskRequesterDomain.`);
   }
-  const assetId = t.deviceId ? ((await ctx.store.desk.deskIdFor('asset', t.deviceId)) ?? (await syncAsset(ctx, t.deviceId))) : undefined;
+  const assetId = t.deviceId ? await assetForTicket(ctx, t.deviceId) : undefined;
   const ticket = await mappedTicket(ctx, newDeskTicket(t, deskKey('ticket', deviceId, ref), email, assetId));
   if (caps(ctx).attachments && t.attachments.length)
     ticket.attachments = await attachmentsOf(
@@ -158,6 +158,22 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
   const written = await createOnce(ctx, ticket);
   await ctx.store.desk.setLink('ticket', String(t.id), written.id);
   if (ticket.status) await ctx.store.desk.setState(deskStatusKey(t.id), ticket.status);
+}
+
+/**
+ * The device's desk asset, written first when it has none. An asset the desk refuses (a missing
+ * field, a right) does not hold the ticket back: it goes without the link, the asset job keeps
+ * the refusal for the status page. An outage still holds the ticket (retryable errors rethrown).
+ */
+async function assetForTicket(ctx: FlowContext, deviceId: string): Promise<DeskId | undefined> {
+  const linked = await ctx.store.desk.deskIdFor('asset', deviceId);
+  if (linked) return linked;
+  try {
+    return await syncAsset(ctx, deviceId);
+  } catch (err) {
+    if (isDeskError(err) && !err.retryable) return undefined;
+    throw err;
+  }
 }
 
 /** The mapping applied: starting status, and the account reference read from the ticket's asset. */
@@ -247,7 +263,7 @@ async function addWorklog(ctx: FlowContext, deviceId: string, ref: string, ticke
 
 /** An asset event (payload from the rules module): one desk ticket per event key, linked to the asset. */
 async function createEventTicket(ctx: FlowContext, key: string, p: Extract<DeskJob, { kind: 'event' }>['payload']): Promise<void> {
-  const assetId = (await ctx.store.desk.deskIdFor('asset', p.deviceId)) ?? (await syncAsset(ctx, p.deviceId));
+  const assetId = await assetForTicket(ctx, p.deviceId);
   const email = p.email ?? (ctx.requesterDomain ? `outpost@${ctx.requesterDomain}` : null);
   if (!email) throw new DeskError('E_DESK_REJECTED', 'Asset event tickets need deskRequesterDomain for their requester.');
   const ticket: NewDeskTicket = {

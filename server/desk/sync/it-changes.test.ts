@@ -14,6 +14,7 @@ import type { DeskEvent } from '../types.js';
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk, ticketView } from '../../../test/fakes/desk-connector.js';
 import { DESK_PROFILES } from '../../../test/fakes/desk-profiles.js';
+import { followBatch } from '../../ingest/apply-tickets.js';
 
 const DEVICE = 'dev-1';
 
@@ -56,13 +57,13 @@ for (const profile of DESK_PROFILES) {
       });
       engine.start();
       app = Fastify();
-      ticketRoutes(app, { store, now: () => now, ticketChanged: () => undefined });
-      await store.applyBatch(DEVICE, now, () => ({
-        lastSeq: 1,
-        needsFull: false,
-        changes: [],
-        ticketItems: [createItem(1, 'ref-it-1') as TicketItem],
-      }));
+      ticketRoutes(app, { store, now: () => now, ticketChanged: () => undefined, deskJobs: engine.jobs });
+      await store.applyBatch(
+        DEVICE,
+        now,
+        () => ({ lastSeq: 1, needsFull: false, changes: [], ticketItems: [createItem(1, 'ref-it-1') as TicketItem] }),
+        followBatch(now, undefined, engine.jobs),
+      );
       await engine.whenIdle();
       ticketId = (await store.desk.ticketIdByRef(DEVICE, 'ref-it-1'))!;
       deskId = (await store.desk.deskIdFor('ticket', String(ticketId)))!;
@@ -112,8 +113,8 @@ for (const profile of DESK_PROFILES) {
     });
 
     it('sends the last of quick status changes, and never sends a desk status back to the desk', async () => {
-      await store.setTicketStatus(ticketId, 'pending', now);
-      await store.setTicketStatus(ticketId, 'resolved', now);
+      await store.setTicketStatus(ticketId, 'pending', now, engine.jobs);
+      await store.setTicketStatus(ticketId, 'resolved', now, engine.jobs);
       await engine.whenIdle();
       assert.equal(desk.tickets.get(deskId)?.status, 'resolved');
       assert.equal(updates(), 1, 'the status as it is when the first job runs; the second has nothing to add');

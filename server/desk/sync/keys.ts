@@ -13,7 +13,7 @@ export function deskKey(scope: KeyScope, ...parts: string[]): string {
 }
 
 /** desk_state key of the status the desk last had for a ticket (reported by a poll or written by us). */
-export const deskStatusKey = (ticketId: number): string => `status:${ticketId}`;
+export { deskStatusKey } from '../../store/desk-records.js';
 
 export interface Backoff {
   baseMs: number;

@@ -74,7 +74,7 @@ async function applyChange(store: Store, change: DeskTicketChange, now: number, 
   return visible && current?.deviceId ? { ticketId: id, deviceId: current.deviceId, ref: current.ref } : null;
 }
 
-/** Recorded as the desk's own status first, so the store does not queue it back to the desk. */
+/** Recorded as the desk's own status first (a later change by IT is compared with it); no job names it: a desk's own status never goes back to the desk. */
 async function setFromDesk(store: Store, id: number, status: TicketStatus, now: number) {
   await store.desk.setState(deskStatusKey(id), status);
   return store.setTicketStatus(id, status, now);

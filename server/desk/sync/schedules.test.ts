@@ -9,13 +9,15 @@ describe('desk schedules', () => {
   it('defaults to every flow at once and the catalog daily', () => {
     const s = parseDeskSettings(base).schedules;
     assert.deepEqual(s, { assets: 'immediate', tickets: 'immediate', notes: 'immediate', worklogs: 'immediate', catalog: '24h' });
-    assert.deepEqual([slotMs(s, 'asset'), slotMs(s, 'note'), catalogIntervalMs(s)], [0, 0, 86_400_000]);
+    assert.deepEqual([slotMs(s, 'asset'), slotMs(s, 'ticket.note'), catalogIntervalMs(s)], [0, 0, 86_400_000]);
   });
 
   it('reads intervals, maps job kinds to their flow, and aligns slots to the interval', () => {
     const s = SchedulesSchema.parse({ assets: '1h', tickets: '30s', worklogs: '15m', catalog: 'on-demand' });
     assert.deepEqual(
-      (['asset', 'ticket', 'event', 'close', 'status', 'note', 'worklog', 'catalog'] as const).map((k) => slotMs(s, k)),
+      (['asset', 'ticket.create', 'event', 'ticket.close', 'ticket.status', 'ticket.note', 'worklog', 'catalog'] as const).map((k) =>
+        slotMs(s, k),
+      ),
       [3_600_000, 30_000, 30_000, 30_000, 30_000, 0, 900_000, 0],
     );
     assert.equal(catalogIntervalMs(s), null);

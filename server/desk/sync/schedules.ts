@@ -55,11 +55,11 @@ type Flow = keyof Schedules;
 
 const FLOW_OF: Record<DeskJobKind, Flow> = {
   asset: 'assets',
-  ticket: 'tickets',
+  'ticket.create': 'tickets',
   event: 'tickets',
-  close: 'tickets',
-  status: 'tickets',
-  note: 'notes',
+  'ticket.close': 'tickets',
+  'ticket.status': 'tickets',
+  'ticket.note': 'notes',
   worklog: 'worklogs',
   catalog: 'catalog',
 };

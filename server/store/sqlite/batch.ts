@@ -1,13 +1,14 @@
 // A batch of items in one transaction: read the device's state, let the planner decide, write the
-// new seq, snapshot, software rows, change history and ticket items together or not at all.
+// new seq, snapshot, software rows and change history, then let the ingest write its ticket items
+// through the ledger and enqueue the desk jobs it names: together or not at all.
 import type Database from 'better-sqlite3';
 import { compareStrings } from '../../../shared/normalise.js';
 import { decodeDigests, encodeDigests } from '../../../shared/digest.js';
 import { itemKey, type Software } from '../../../shared/inventory.js';
-import type { AppliedBatch, BatchOutcome, ChangeRecord, IngestState, SoftwareTable, StoredInventory } from '../store.js';
+import type { NewDeskJob } from '../desk-records.js';
+import type { AppliedBatch, BatchOutcome, ChangeRecord, FollowBatch, IngestState, SoftwareTable, StoredInventory } from '../store.js';
 import { displayColumns } from './rows.js';
-import type { TicketQuota } from '../../ingest/quotas.js';
-import { createTicketIngest } from './ticket-ingest.js';
+import { createTicketLedger } from './ticket-ledger.js';
 
 interface StateRow {
   secret_hash: Buffer;
@@ -33,9 +34,16 @@ export interface SoftwareRow {
 
 export const SOFTWARE_COLUMNS = 'name, version, publisher, arch, source, scope, user_name, install_date';
 
-export type ApplyBatch = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T) => AppliedBatch<T> | null;
+/** The applied batch and how many desk jobs it enqueued (the caller tells the sync after commit). */
+export type ApplyBatch = <T extends BatchOutcome>(
+  deviceId: string,
+  at: number,
+  plan: (state: IngestState) => T,
+  follow?: FollowBatch<T>,
+) => (AppliedBatch<T> & { enqueued: number }) | null;
 
-export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuota): ApplyBatch {
+/** `enqueue` writes one desk job inside the caller's transaction. */
+export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJob, at: number) => void): ApplyBatch {
   const readState = db.prepare<[string], StateRow>(`
     SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot, s.digests, s.software_count
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
@@ -77,9 +85,9 @@ export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuot
       changed: JSON.stringify(c.changed),
     });
 
-  const applyTicketItems = createTicketIngest(db, ticketQuota);
+  const ledgerFor = createTicketLedger(db);
 
-  const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): AppliedBatch<T> | null => {
+  const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T, follow?: FollowBatch<T>) => {
     const row = readState.get(deviceId);
     if (!row) return null;
     // The planner looks a key up more than once (apply, digest, fold); the rows cannot change before
@@ -96,7 +104,7 @@ export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuot
       size: row.software_count ?? 0,
       all: () => allSoftware.all(deviceId).map(toSoftware),
     };
-    const outcome = plan({
+    const state: IngestState = {
       deviceId,
       secretHash: row.secret_hash,
       lastSeq: row.last_seq,
@@ -104,7 +112,8 @@ export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuot
       needsFull: row.needs_full === 1,
       inventory: row.snapshot === null ? null : { rest: JSON.parse(row.snapshot) as StoredInventory, digests: decodeDigests(row.digests) },
       software,
-    });
+    };
+    const outcome = plan(state);
     if (outcome.snapshot) {
       const { inventory, digests, digest, softwareCount } = outcome.snapshot;
       writeSnapshot.run(deviceId, JSON.stringify(inventory), encodeDigests(digests), softwareCount, at);
@@ -113,8 +122,9 @@ export function createApplyBatch(db: Database.Database, ticketQuota?: TicketQuot
     writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);
     if (outcome.software) writeSoftware(deviceId, outcome.software);
     for (const change of outcome.changes) writeChange(deviceId, at, change);
-    const tickets = outcome.ticketItems?.length ? applyTicketItems(deviceId, outcome.ticketItems, at) : [];
-    return { plan: outcome, tickets };
+    const followed = follow?.(ledgerFor(deviceId), outcome, state);
+    for (const job of followed?.deskJobs ?? []) enqueue(job, at);
+    return { plan: outcome, tickets: followed?.tickets ?? [], enqueued: followed?.deskJobs.length ?? 0 };
   };
   return db.transaction(apply) as ApplyBatch;
 }

@@ -1,11 +1,8 @@
 // The desk sync queue, links and cursor in SQLite (schema: migrations.ts, desk_*).
 import type Database from 'better-sqlite3';
 import type { Priority } from '../../../shared/tickets.js';
-import type { AssetEventRules } from '../../desk/rules/asset-events.js';
-import { isUselessPattern, PATTERN_LIMITS } from '../../desk/rules/patterns.js';
-import { deskStatusKey } from '../../desk/sync/keys.js';
-import type { DeskSoftware } from '../../desk/types.js';
 import {
+  deskStatusKey,
   MAX_CATALOG_PACKAGES,
   MAX_CATALOG_VERSIONS,
   type DeskJob,
@@ -13,6 +10,7 @@ import {
   type DeskJobSpec,
   type DeskJobState,
   type DeskLinkKind,
+  type DeskSoftware,
   type DeskStore,
   type NewDeskJob,
 } from '../desk-records.js';
@@ -37,9 +35,6 @@ const MAX_ERROR_CHARS = 2000;
 
 export class SqliteDeskStore implements DeskStore {
   private enabled = false;
-  private rules: AssetEventRules | null = null;
-  private extraProhibited: (() => readonly string[]) | null = null;
-  private merged: { extra: readonly string[]; rules: AssetEventRules } | null = null;
   private listener: (() => void) | null = null;
   private readonly insert: Database.Statement;
   private readonly rearm: Database.Statement;
@@ -66,27 +61,8 @@ export class SqliteDeskStore implements DeskStore {
     return this.enabled;
   }
 
-  /**
-   * The rules with the extra patterns as they are now (asked on every batch, so a console change
-   * counts at once). The merge is redone only when the caller hands over a new list.
-   */
-  get eventRules(): AssetEventRules | null {
-    if (!this.rules || !this.extraProhibited || !this.rules.prohibitedSoftware) return this.rules;
-    let extra: readonly string[];
-    try {
-      extra = this.extraProhibited();
-    } catch {
-      return this.rules; // the settings' own list still applies
-    }
-    if (this.merged?.extra !== extra) this.merged = { extra, rules: withExtraPatterns(this.rules, extra) };
-    return this.merged.rules;
-  }
-
-  setEnabled(enabled: boolean, rules?: AssetEventRules, extraProhibited?: () => readonly string[]): void {
+  setEnabled(enabled: boolean): void {
     this.enabled = enabled;
-    this.rules = enabled ? (rules ?? null) : null;
-    this.extraProhibited = enabled ? (extraProhibited ?? null) : null;
-    this.merged = null;
   }
 
   onEnqueued(listener: (() => void) | null): void {
@@ -324,13 +300,4 @@ function toJob(r: JobRow): DeskJob {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
-}
-
-/** The settings' rules plus the usable extra patterns (the settings' schema checks its own; these come from elsewhere). */
-function withExtraPatterns(rules: AssetEventRules, extra: readonly string[]): AssetEventRules {
-  const usable = extra.filter(
-    (p) => typeof p === 'string' && p.length > 0 && p.length <= PATTERN_LIMITS.patternLength && !isUselessPattern(p),
-  );
-  if (usable.length === 0) return rules;
-  return { ...rules, prohibited: [...new Set([...rules.prohibited, ...usable])] };
 }

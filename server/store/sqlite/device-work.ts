@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type { DeviceTicket, DeviceWorkStore, LogbookEntry, LogbookCursor, LogbookKind, NewDeviceTicket } from '../device-work-records.js';
 import type { SqliteDeskStore } from './desk-store.js';
+import type { TicketChangeJobs } from '../ticket-records.js';
 import type { Priority, TicketStatus } from '../../../shared/tickets.js';
 
 interface DeviceTicketRow {
@@ -59,7 +60,7 @@ const LOGBOOK_SQL = `
     SELECT j.updated_at, 'desk', j.id, json_extract(j.payload, '$.ticketId'),
       json_object('job', j.kind, 'state', j.state, 'error', j.last_error,
         'deskId', (SELECT desk_id FROM desk_links l WHERE l.kind = 'asset' AND j.kind = 'asset' AND l.outpost_id = @d))
-      -- Through the expression indexes of migration 8 (+state: not the queue's own index), never a
+      -- Through the expression indexes of migration 9 (+state: not the queue's own index), never a
       -- scan of the whole queue; @tickets is the device's ticket ids, read first.
       FROM desk_jobs j
       WHERE +j.state IN ('done', 'failed')
@@ -101,8 +102,13 @@ export class SqliteDeviceWork implements DeviceWorkStore {
     }));
   }
 
-  async createDeviceTicket(deviceId: string, t: NewDeviceTicket): Promise<{ id: number; ref: string } | null> {
+  async createDeviceTicket(
+    deviceId: string,
+    t: NewDeviceTicket,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ id: number; ref: string } | null> {
     const desk = this.desk;
+    let enqueued = false;
     const created = this.db.transaction(() => {
       if (!this.exists(deviceId)) return null;
       // The endpoint makes its refs; the console's are as random, and never start with '-'.
@@ -129,11 +135,13 @@ export class SqliteDeviceWork implements DeviceWorkStore {
           queue: t.queue ?? null,
           raisedBy: t.raisedBy,
         });
-      // The same job a tray ticket makes (desk-enqueue.ts): the desk flow links it to the device's asset.
-      if (desk.isEnabled) desk.enqueueSync({ kind: 'ticket', key: `ticket:${deviceId}:${ref}`, payload: { deviceId, ref } }, t.at);
+      // The desk's rules name the same jobs as for a tray ticket; they go in with the ticket or not at all.
+      const named = jobs ? jobs.ticketRaised(deviceId, ref) : [];
+      for (const job of named) desk.enqueueSync(job, t.at);
+      enqueued = named.length > 0;
       return { id: Number(inserted.lastInsertRowid), ref };
     })();
-    if (created && desk.isEnabled) desk.notify();
+    if (enqueued) desk.notify();
     return created;
   }
 
@@ -141,16 +149,14 @@ export class SqliteDeviceWork implements DeviceWorkStore {
     if (!this.exists(deviceId)) return null;
     const before = page.before ?? { at: Number.MAX_SAFE_INTEGER, kind: 'ticket', id: 0 };
     const tickets = this.db.prepare('SELECT id FROM tickets WHERE device_id = ?').pluck().all(deviceId) as number[];
-    const rows = this.db
-      .prepare(LOGBOOK_SQL)
-      .all({
-        d: deviceId,
-        tickets: JSON.stringify(tickets),
-        at: before.at,
-        kind: before.kind,
-        id: before.id,
-        limit: page.limit,
-      }) as LogbookRow[];
+    const rows = this.db.prepare(LOGBOOK_SQL).all({
+      d: deviceId,
+      tickets: JSON.stringify(tickets),
+      at: before.at,
+      kind: before.kind,
+      id: before.id,
+      limit: page.limit,
+    }) as LogbookRow[];
     const entries = rows.map((r) => ({
       kind: r.kind,
       id: r.id,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { planBatch } from '../../ingest/plan-batch.js';
+import { prohibitedTest } from '../../desk/rules/patterns.js';
 import { deltaItem, pkg } from '../../../test/support/server/fixtures.js';
 import { testFleet, type TestFleet } from '../../../test/support/server/fleet.js';
 
@@ -8,7 +9,9 @@ describe('software across the fleet', () => {
   let fleet: TestFleet;
   const ids: Record<string, string> = {};
   const names = async (query: { q?: string; patterns?: string[]; prohibitedOnly?: boolean; limit?: number; offset?: number } = {}) => {
-    const page = await fleet.store.listFleetSoftware({ patterns: [], limit: 50, offset: 0, ...query });
+    const { patterns, ...rest } = query;
+    const prohibited = patterns ? { prohibited: prohibitedTest(patterns) } : {};
+    const page = await fleet.store.listFleetSoftware({ limit: 50, offset: 0, ...prohibited, ...rest });
     return { total: page.total, items: page.items.map((s) => `${s.name}:${s.devices}/${s.versions}${s.prohibited ? '!' : ''}`) };
   };
 
@@ -28,7 +31,7 @@ describe('software across the fleet', () => {
 
   it('groups by name case-insensitively with device and distinct version counts', async () => {
     assert.deepEqual(await names(), { total: 4, items: ['bash:3/2', 'firefox:2/2', 'Steam:1/1', 'steam-runtime:1/1'] });
-    const steam = (await fleet.store.listFleetSoftware({ q: 'valve', patterns: [], limit: 10, offset: 0 })).items;
+    const steam = (await fleet.store.listFleetSoftware({ q: 'valve', limit: 10, offset: 0 })).items;
     assert.deepEqual(
       steam.map((s) => [s.name, s.publisher]),
       [
@@ -47,7 +50,10 @@ describe('software across the fleet', () => {
     });
     assert.deepEqual(await names({ patterns: ['ba?h', 'nothing'], prohibitedOnly: true }), { total: 1, items: ['bash:3/2!'] });
     assert.deepEqual(await names({ prohibitedOnly: true }), { total: 0, items: [] });
-    assert.deepEqual(await fleet.store.prohibitedDeviceCounts(['steam*', 'bash', '*fox', 'nope']), [2, 3, 2, 0]);
+    const patterns = ['steam*', 'bash', '*fox', 'nope'];
+    const tests = patterns.map((p) => prohibitedTest([p]));
+    assert.deepEqual(await fleet.store.prohibitedDeviceCounts(tests, prohibitedTest(patterns)), [2, 3, 2, 0]);
+    assert.deepEqual(await fleet.store.prohibitedDeviceCounts(tests), [2, 3, 2, 0]);
   });
 
   it('details one name: versions by devices and a page of installs', async () => {

@@ -3,8 +3,7 @@
 // and every read here first recounts the dirty names (each a range of the covering software_name
 // index). The publisher is the first one any install reported (kept by the insert trigger).
 import type Database from 'better-sqlite3';
-import { compileProhibited, type ProhibitedMatcher } from '../../desk/rules/patterns.js';
-import type { FleetSoftware, FleetSoftwareQuery, ResultPage, SoftwareDetail, SoftwareInstall } from '../store.js';
+import type { FleetSoftware, FleetSoftwareQuery, ProhibitedTest, ResultPage, SoftwareDetail, SoftwareInstall } from '../store.js';
 import { containsPattern } from './device-list.js';
 
 interface NameRow {
@@ -23,16 +22,18 @@ interface InstallRow {
   last_seen: number;
 }
 
+const NOTHING_PROHIBITED: ProhibitedTest = () => false;
+
 /** Distinct versions one detail answer lists; the busiest first. */
 export const MAX_DETAIL_VERSIONS = 500;
 
 export class FleetSoftwareQueries {
-  /** The patterns the SQL function `prohibited_name` tests against while one statement runs. */
-  private matcher: ProhibitedMatcher = () => undefined;
+  /** The test the SQL function `prohibited_name` asks while one statement runs. */
+  private prohibited: ProhibitedTest = NOTHING_PROHIBITED;
 
   constructor(private readonly db: Database.Database) {
     db.function('prohibited_name', { deterministic: false }, (name: unknown) =>
-      typeof name === 'string' && this.matcher(name) !== undefined ? 1 : 0,
+      typeof name === 'string' && this.prohibited(name) ? 1 : 0,
     );
   }
 
@@ -58,7 +59,7 @@ export class FleetSoftwareQueries {
 
   list(query: FleetSoftwareQuery): ResultPage<FleetSoftware> {
     this.refresh();
-    return this.withPatterns(query.patterns, (matcher) => {
+    return this.withTest(query.prohibited ?? NOTHING_PROHIBITED, (prohibited) => {
       const terms: string[] = [];
       const params: Record<string, string | number> = { limit: query.limit, offset: query.offset };
       if (query.q !== undefined && query.q !== '') {
@@ -71,7 +72,7 @@ export class FleetSoftwareQueries {
       const rows = this.db
         .prepare(`SELECT name, publisher, devices, versions FROM software_names ${where} ORDER BY name LIMIT @limit OFFSET @offset`)
         .all(params) as NameRow[];
-      return { total, items: rows.map((r) => ({ ...r, prohibited: matcher(r.name) !== undefined })) };
+      return { total, items: rows.map((r) => ({ ...r, prohibited: prohibited(r.name) })) };
     });
   }
 
@@ -110,34 +111,31 @@ export class FleetSoftwareQueries {
     })();
   }
 
-  /** For each pattern: the devices with at least one package whose name matches it. */
-  deviceCounts(patterns: readonly string[]): number[] {
-    if (patterns.length === 0) return [];
+  /** For each test: the devices with at least one package whose name it holds for. */
+  deviceCounts(tests: readonly ProhibitedTest[], any?: ProhibitedTest): number[] {
+    if (tests.length === 0) return [];
     this.refresh();
     const names = this.db
       .prepare<[], { name: string }>('SELECT name FROM software_names')
       .all()
       .map((r) => r.name);
-    // One pass with all patterns finds the few candidate names; only those are tested per pattern.
-    const any = compileProhibited(patterns);
-    const candidates = names.filter((n) => any(n) !== undefined);
+    // One pass with all patterns finds the few candidate names; only those are tested one by one.
+    const candidates = any ? names.filter(any) : names;
     const count = this.db.prepare<[string], { n: number }>(
       'SELECT COUNT(DISTINCT device_id) AS n FROM software WHERE name COLLATE NOCASE IN (SELECT value FROM json_each(?))',
     );
-    return patterns.map((pattern) => {
-      const one = compileProhibited([pattern]);
-      const matched = candidates.filter((n) => one(n) !== undefined);
+    return tests.map((test) => {
+      const matched = candidates.filter(test);
       return matched.length === 0 ? 0 : count.get(JSON.stringify(matched))!.n;
     });
   }
 
-  private withPatterns<T>(patterns: readonly string[], run: (matcher: ProhibitedMatcher) => T): T {
-    const matcher = compileProhibited(patterns);
-    this.matcher = matcher;
+  private withTest<T>(prohibited: ProhibitedTest, run: (prohibited: ProhibitedTest) => T): T {
+    this.prohibited = prohibited;
     try {
-      return run(matcher);
+      return run(prohibited);
     } finally {
-      this.matcher = () => undefined;
+      this.prohibited = NOTHING_PROHIBITED;
     }
   }
 }

@@ -46,7 +46,7 @@ describe('schema migrations', () => {
           { ...token, id: 'x' },
           { id: 'x', label: null, createdAt: 1, expiresAt: null, usesLeft: 2, used: 0, revoked: false },
         );
-        const software = await store.listFleetSoftware({ patterns: [], limit: 10, offset: 0 });
+        const software = await store.listFleetSoftware({ limit: 10, offset: 0 });
         assert.deepEqual(
           software.items.map((s) => [s.devices, s.versions]),
           [[1, 2]],
@@ -119,11 +119,49 @@ describe('schema migrations', () => {
     }
   });
 
-  it('upgrades a schema 7 database: existing console accounts become admins with their password, sessions kept', async () => {
+  it('upgrades a schema 7 database: queued desk jobs keep their keys and are named as the protocol names the operation', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'outpost-migrate-'));
     try {
       const old = new Database(join(dir, DB_FILE));
       migrate(old, 7);
+      const add = old.prepare(
+        `INSERT INTO desk_jobs (kind, key, payload, state, next_at, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, 1, 1)`,
+      );
+      add.run('ticket', 'ticket:d1:r1', JSON.stringify({ deviceId: 'd1', ref: 'r1' }), 1);
+      add.run('note', 'note:d1:n1', JSON.stringify({ deviceId: 'd1', ref: 'r1', noteId: 'n1' }), 2);
+      add.run('close', 'close:d1:r1', JSON.stringify({ deviceId: 'd1', ref: 'r1' }), 3);
+      add.run('status', 'status:5:c1', JSON.stringify({ ticketId: 5, changeId: 'c1' }), 4);
+      add.run('asset', 'asset:d1', JSON.stringify({ deviceId: 'd1' }), 5);
+      old.close();
+
+      const store = SqliteStore.open(dir);
+      try {
+        const kinds: string[] = [];
+        for (let now = 1; now <= 5; now++) {
+          const job = await store.desk.nextDue(now);
+          kinds.push(`${job?.kind} ${job?.key}`);
+          await store.desk.completeJob(job!.id, job!.revision, now);
+        }
+        assert.deepEqual(kinds, [
+          'ticket.create ticket:d1:r1',
+          'ticket.note note:d1:n1',
+          'ticket.close close:d1:r1',
+          'ticket.status status:5:c1',
+          'asset asset:d1',
+        ]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades a schema 8 database: existing console accounts become admins with their password, sessions kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-migrate-'));
+    try {
+      const old = new Database(join(dir, DB_FILE));
+      migrate(old, 8);
       old.prepare(`INSERT INTO admins (username, password_hash, created_at, updated_at) VALUES ('Alice', '$scrypt$h', 1, 1)`).run();
       old.close();
       const store = SqliteStore.open(dir);

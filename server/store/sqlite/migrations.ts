@@ -286,7 +286,13 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX device_events_device ON device_events(device_id, id);
   `,
-  // 8: console users and a device's work. Every account gets a role (existing ones stay admins) and
+  // 8: a desk job for a ticket operation is named as the agent protocol names it (one spelling per
+  // operation, server/README.md). Keys stay as they were, so no queued job is made twice.
+  `
+  UPDATE desk_jobs SET kind = CASE kind WHEN 'ticket' THEN 'ticket.create' WHEN 'note' THEN 'ticket.note'
+    WHEN 'close' THEN 'ticket.close' WHEN 'status' THEN 'ticket.status' ELSE kind END;
+  `,
+  // 9: console users and a device's work. Every account gets a role (existing ones stay admins) and
   // says whether it is a local account or a desk technician (checked against the desk at sign-in, and
   // counted against the seat limit); console settings (desk sign-in, seats); the desk queue IT chose
   // for a ticket raised from the console; every status change of a ticket, for the device's logbook.

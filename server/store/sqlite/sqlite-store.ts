@@ -1,12 +1,19 @@
 // The embedded store: one SQLite file under the data directory (better-sqlite3, WAL).
 // better-sqlite3 is synchronous; every transaction runs to completion before the event loop moves
 // on, which is what makes "read state, plan, write" atomic without row locks.
-import type { TicketQuota } from '../../ingest/quotas.js';
 import type Database from 'better-sqlite3';
 import type { Software } from '../../../shared/inventory.js';
 import { cleanHints } from '../identity.js';
 import type { EndpointTicket, TicketStatus } from '../../../shared/tickets.js';
-import type { AttachmentFile, NewServerNote, StoredNote, TicketDetail, TicketFilter, TicketSummary } from '../ticket-records.js';
+import type {
+  AttachmentFile,
+  NewServerNote,
+  StoredNote,
+  TicketChangeJobs,
+  TicketDetail,
+  TicketFilter,
+  TicketSummary,
+} from '../ticket-records.js';
 import type {
   AppliedBatch,
   BatchOutcome,
@@ -16,6 +23,7 @@ import type {
   DeviceRuntime,
   DeviceSummary,
   EnrolmentTokenRecord,
+  FollowBatch,
   EnrolRequest,
   EnrolResult,
   HelloRecord,
@@ -25,6 +33,7 @@ import type {
   FleetSoftware,
   FleetSoftwareQuery,
   ProhibitedRecord,
+  ProhibitedTest,
   ResultPage,
   SoftwareDetail,
   Store,
@@ -34,7 +43,6 @@ import type {
 } from '../store.js';
 import { createApplyBatch, SOFTWARE_COLUMNS, sortedSoftware, toSoftware, type ApplyBatch, type SoftwareRow } from './batch.js';
 import { SqliteAdminStore } from './admin-store.js';
-import { createBatchJobs, type BatchJobs } from './desk-enqueue.js';
 import { SqliteDeskStore } from './desk-store.js';
 import { createDeviceList, type ListDevicePage } from './device-list.js';
 import { createEnrol } from './enrol.js';
@@ -50,18 +58,12 @@ import { SqliteDeviceWork } from './device-work.js';
 
 const DEVICE_COLUMNS = `d.*, (SELECT COUNT(*) FROM software s WHERE s.device_id = d.id) AS software_count`;
 
-export interface SqliteStoreOptions {
-  /** Bounds what endpoints may write into tickets (server/ingest/quotas.ts); none when absent. */
-  ticketQuota?: TicketQuota;
-}
-
 export class SqliteStore implements Store {
   private readonly enrolTx: (request: EnrolRequest) => EnrolResult;
   private readonly mergeTx: MergeDevices;
   private readonly identityEvents: IdentityEvents;
   private readonly batchTx: ApplyBatch;
   private readonly tickets: SqliteTicketStore;
-  private readonly batchJobs: BatchJobs;
   private readonly devicePage: ListDevicePage;
   private readonly fleet: FleetSoftwareQueries;
   private readonly tokens: EnrolmentTokens;
@@ -71,27 +73,23 @@ export class SqliteStore implements Store {
   readonly deviceWork: SqliteDeviceWork;
   private closed = false;
 
-  constructor(
-    private readonly db: Database.Database,
-    opts: SqliteStoreOptions = {},
-  ) {
+  constructor(private readonly db: Database.Database) {
     this.enrolTx = createEnrol(db);
     this.mergeTx = createMerge(db);
     this.identityEvents = createIdentityEvents(db);
-    this.batchTx = createApplyBatch(db, opts.ticketQuota);
     this.desk = new SqliteDeskStore(db);
+    this.batchTx = createApplyBatch(db, (job, at) => this.desk.enqueueSync(job, at));
     this.admins = new SqliteAdminStore(db);
     this.tickets = new SqliteTicketStore(db, this.desk);
     this.deviceWork = new SqliteDeviceWork(db, this.desk);
-    this.batchJobs = createBatchJobs(db);
     this.devicePage = createDeviceList(db);
     this.fleet = new FleetSoftwareQueries(db);
     this.tokens = new EnrolmentTokens(db);
     this.prohibited = new ProhibitedPatterns(db);
   }
 
-  static open(dataDir: string, opts: SqliteStoreOptions = {}): SqliteStore {
-    return new SqliteStore(openDatabase(dataDir), opts);
+  static open(dataDir: string): SqliteStore {
+    return new SqliteStore(openDatabase(dataDir));
   }
 
   async close(): Promise<void> {
@@ -181,22 +179,17 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE devices SET online = 0 WHERE online = 1').run();
   }
 
-  async applyBatch<T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T): Promise<AppliedBatch<T> | null> {
-    if (!this.desk.isEnabled) return this.batchTx(deviceId, at, plan);
-    // The desk jobs commit with the batch (the inner transaction becomes a savepoint of this one).
-    let enqueued = 0;
-    const applied = this.db.transaction(() => {
-      const first = this.db.prepare('SELECT 1 FROM snapshots WHERE device_id = ?').get(deviceId) === undefined;
-      const result = this.batchTx(deviceId, at, plan);
-      if (result) {
-        const jobs = this.batchJobs(deviceId, result, { first, rules: this.desk.eventRules, at });
-        for (const job of jobs) this.desk.enqueueSync(job, at);
-        enqueued = jobs.length;
-      }
-      return result;
-    })();
-    if (enqueued > 0) this.desk.notify();
-    return applied;
+  async applyBatch<T extends BatchOutcome>(
+    deviceId: string,
+    at: number,
+    plan: (state: IngestState) => T,
+    follow?: FollowBatch<T>,
+  ): Promise<AppliedBatch<T> | null> {
+    const applied = this.batchTx(deviceId, at, plan, follow);
+    if (!applied) return null;
+    // The jobs committed with the batch; only now may the sync engine see them.
+    if (applied.enqueued > 0) this.desk.notify();
+    return { plan: applied.plan, tickets: applied.tickets };
   }
 
   async deviceExists(deviceId: string): Promise<boolean> {
@@ -250,8 +243,8 @@ export class SqliteStore implements Store {
   async softwareDetail(name: string, page: { limit: number; offset: number }): Promise<SoftwareDetail | null> {
     return this.fleet.detail(name, page);
   }
-  async prohibitedDeviceCounts(patterns: readonly string[]): Promise<number[]> {
-    return this.fleet.deviceCounts(patterns);
+  async prohibitedDeviceCounts(tests: readonly ProhibitedTest[], any?: ProhibitedTest): Promise<number[]> {
+    return this.fleet.deviceCounts(tests, any);
   }
   async listProhibited(): Promise<ProhibitedRecord[]> {
     return this.prohibited.list();
@@ -279,11 +272,20 @@ export class SqliteStore implements Store {
   getAttachment(ticketId: number, attachmentId: number): Promise<AttachmentFile | null> {
     return this.tickets.getAttachment(ticketId, attachmentId);
   }
-  setTicketStatus(id: number, status: TicketStatus, at: number): Promise<{ ticket: TicketDetail; changed: boolean } | null> {
-    return this.tickets.setTicketStatus(id, status, at);
+  setTicketStatus(
+    id: number,
+    status: TicketStatus,
+    at: number,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ ticket: TicketDetail; changed: boolean } | null> {
+    return this.tickets.setTicketStatus(id, status, at, jobs);
   }
-  addTicketNote(id: number, note: NewServerNote): Promise<{ ticket: TicketDetail; note: StoredNote } | null> {
-    return this.tickets.addTicketNote(id, note);
+  addTicketNote(
+    id: number,
+    note: NewServerNote,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ ticket: TicketDetail; note: StoredNote } | null> {
+    return this.tickets.addTicketNote(id, note, jobs);
   }
 
   private exists(deviceId: string): boolean {

@@ -6,6 +6,7 @@ import type {
   AttachmentFile,
   NewServerNote,
   StoredNote,
+  TicketChangeJobs,
   TicketDetail,
   TicketFilter,
   TicketStore,
@@ -104,11 +105,13 @@ export class SqliteTicketStore implements TicketStore {
     return row ?? null;
   }
 
-  /**
-   * While a desk is configured, a status IT sets here is queued for the desk in the same
-   * transaction, unless the desk already has it (a status the desk itself reported: its echo).
-   */
-  async setTicketStatus(id: number, status: TicketStatus, at: number): Promise<{ ticket: TicketDetail; changed: boolean } | null> {
+  /** The desk jobs `jobs` names for a changed status are enqueued in the same transaction. */
+  async setTicketStatus(
+    id: number,
+    status: TicketStatus,
+    at: number,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ ticket: TicketDetail; changed: boolean } | null> {
     const desk = this.desk;
     let enqueued = false;
     const result = this.db.transaction(() => {
@@ -119,22 +122,24 @@ export class SqliteTicketStore implements TicketStore {
         this.db
           .prepare('UPDATE tickets SET status = ?, updated_at = ?, public_updated_at = ?, closed_at = ? WHERE id = ?')
           .run(status, at, at, status === 'closed' ? at : null, id);
-        if (desk?.isEnabled && desk.knownDeskStatusSync(id) !== status) {
-          // The change id keys the job: each change is one job; the job writes the ticket's status as it is then.
-          const changeId = randomUUID();
-          desk.enqueueSync({ kind: 'status', key: `status:${id}:${changeId}`, payload: { ticketId: id, changeId } }, at);
-          enqueued = true;
-        }
+        const named = jobs ? jobs.statusChanged(id, status, desk.knownDeskStatusSync(id)) : [];
+        for (const job of named) desk.enqueueSync(job, at);
+        enqueued = named.length > 0;
       }
       return { ticket: this.detail(id)!, changed };
     })();
-    if (enqueued) desk?.notify();
+    if (enqueued) desk.notify();
     return result;
   }
 
-  /** While a desk is configured, the note is queued for the desk in the same transaction. */
-  async addTicketNote(id: number, note: NewServerNote): Promise<{ ticket: TicketDetail; note: StoredNote } | null> {
+  /** The desk jobs `jobs` names for the note are enqueued in the same transaction. */
+  async addTicketNote(
+    id: number,
+    note: NewServerNote,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ ticket: TicketDetail; note: StoredNote } | null> {
     const desk = this.desk;
+    let enqueued = false;
     const result = this.db.transaction(() => {
       if (!this.db.prepare('SELECT 1 FROM tickets WHERE id = ?').get(id)) return null;
       const stored: StoredNote = {
@@ -150,11 +155,12 @@ export class SqliteTicketStore implements TicketStore {
         .run(id, stored.id, stored.author, stored.text, stored.visibility, stored.at);
       const touch = note.visibility === 'customer' ? ', public_updated_at = @at' : '';
       this.db.prepare(`UPDATE tickets SET updated_at = @at${touch} WHERE id = @id`).run({ at: note.at, id });
-      if (desk?.isEnabled)
-        desk.enqueueSync({ kind: 'note', key: `note:server:${stored.id}`, payload: { ticketId: id, noteId: stored.id } }, note.at);
+      const named = jobs ? jobs.noteAdded(id, stored.id) : [];
+      for (const job of named) desk.enqueueSync(job, note.at);
+      enqueued = named.length > 0;
       return { ticket: this.detail(id)!, note: stored };
     })();
-    if (result && desk?.isEnabled) desk.notify();
+    if (enqueued) desk.notify();
     return result;
   }
 

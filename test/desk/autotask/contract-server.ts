@@ -13,6 +13,8 @@ export interface AutotaskContractOptions {
   /** The database's hourly allowance (documented: 10,000). */
   threshold?: number;
   now?: () => number;
+  /** The ticket UDFs the database defines (Tickets/entityInformation/userDefinedFields); "Outpost Key" when absent. */
+  ticketUdfs?: string[];
 }
 
 const HOUR = 3_600_000;
@@ -164,6 +166,7 @@ export class AutotaskContractServer {
       };
     }
     if (method === 'GET' && (m = /^\/(\w+)\/entityInformation\/fields$/.exec(path))) return this.fields(m[1]!);
+    if (method === 'GET' && /^\/Tickets\/entityInformation\/userDefinedFields$/.test(path)) return this.ticketUdfs();
     if (method === 'POST' && (m = /^\/(\w+)\/query$/.exec(path))) return this.query(entity(m[1]!), body);
     if (method === 'GET' && (m = /^\/(\w+)\/query\/next$/.exec(path)))
       return this.nextPage(entity(m[1]!), url.searchParams.get('paging') ?? '');
@@ -199,6 +202,14 @@ export class AutotaskContractServer {
       })),
     }));
     return { fields };
+  }
+
+  /** The same envelope as entityInformation/fields (REST_EntityInformationCall.htm), one entry per UDF. */
+  private ticketUdfs() {
+    const names = this.opts.ticketUdfs ?? ['Outpost Key'];
+    return {
+      fields: names.map((name) => ({ name, label: name, dataType: 'string', isRequired: false, isReadOnly: false, isQueryable: true })),
+    };
   }
 
   private query(name: EntityName, body: unknown) {

@@ -114,6 +114,9 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
     await desk.addNote({ ticketId: id, visibility: 'internal', text: 'Bring the extinguisher.', idempotencyKey: 'note-key-0002' });
     time.tick();
     server.personAddsNote(id, 'Fixed it.', true, TOM);
+    time.tick();
+    // A person typing in SDP as Outpost's technician: no key marker, so a person's note.
+    server.personAddsNote(id, 'Typed as the API technician.', true, API);
     const notes = await desk.fetchNotes(id);
     assert.deepEqual(
       notes.map((n) => [n.visibility, n.text, n.own, n.author]),
@@ -121,6 +124,7 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
         ['public', 'On our way.', true, API.name],
         ['internal', 'Bring the extinguisher.', true, API.name],
         ['public', 'Fixed it.', false, TOM.name],
+        ['public', 'Typed as the API technician.', false, API.name],
       ],
     );
     assert.deepEqual(server.violations, []);

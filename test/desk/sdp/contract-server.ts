@@ -32,6 +32,11 @@ export interface ContractServerOptions {
   assetApi?: 'per-product' | 'old-only';
   /** The closure rules make a closure code mandatory. */
   closureCodeRequired?: boolean;
+  /**
+   * The request additional fields the instance has (API names). A search on another one is
+   * refused as a failure (status 4000); every name is accepted when absent.
+   */
+  requestUdfs?: string[];
   now?: () => number;
 }
 
@@ -106,6 +111,11 @@ export class SdpContractServer {
   list(name: ListName, key: string, rows: Row[], input: ListInput | undefined): Row {
     const info = input?.list_info ?? {};
     const criteria = info.search_criteria === undefined ? [] : [info.search_criteria].flat();
+    const udfs = this.opts.requestUdfs;
+    for (const c of criteria) {
+      const udf = name === 'requests' && c.field.startsWith('udf_fields.') ? c.field.slice('udf_fields.'.length) : null;
+      if (udfs && udf !== null && !udfs.includes(udf)) throw new Refusal(400, `no additional field ${udf} on requests`);
+    }
     let out = rows.filter((row) =>
       criteria.reduce<boolean>((ok, c: SdpCriterion, i) => {
         const v = matchOrRefuse(name, row, c);

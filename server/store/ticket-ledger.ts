@@ -1,0 +1,101 @@
+// What ticket ingest may read and write inside a batch transaction: rows by their endpoint identity
+// (device and ref, note id, file content and name) and nothing else. The ledger decides nothing: the
+// ingest rules (server/ingest/apply-tickets.ts) read through it, decide each item in seq order, and
+// hand it the rows to write, so that a later item of the same batch sees what an earlier one wrote.
+import type { Priority } from '../../shared/tickets.js';
+
+/** A ticket as the ingest rules look it up: its number, status and who raised it. */
+export interface LedgerTicket {
+  id: number;
+  status: string;
+  requesterAccount: string;
+}
+
+/** The server's columns for a device, as its last inventory left them. */
+export interface RecordedDevice {
+  hostname: string;
+  serial: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  /** JSON {platform, distro, release, ...}, or null before the first inventory. */
+  os: string | null;
+  ip: string | null;
+}
+
+/** The files a ticket already holds, as far as the limits care. */
+export interface AttachmentTally {
+  files: number;
+  bytes: number;
+  screenshot: boolean;
+}
+
+export interface NewTicketRow {
+  ref: string;
+  subject: string;
+  description: string;
+  priority: Priority;
+  category: string | null;
+  /** JSON of the requester and of the device details, as the ticket keeps them. */
+  requester: string;
+  requesterAccount: string;
+  device: string;
+  hostname: string;
+  attachmentsExpected: number;
+  createdAt: number;
+  receivedAt: number;
+}
+
+export interface NewAttachmentRow {
+  ticketId: number;
+  name: string;
+  type: string;
+  sha256: string;
+  screenshot: boolean;
+  content: Buffer;
+  at: number;
+}
+
+/** A customer-facing note from the endpoint. */
+export interface NewEndpointNote {
+  ticketId: number;
+  noteId: string;
+  author: string;
+  text: string;
+  at: number;
+}
+
+export interface NewWorklogRow {
+  ticketId: number;
+  ref: string;
+  technician: string;
+  /** ISO 8601, UTC. */
+  start: string;
+  end: string;
+  minutes: number;
+  description: string;
+  at: number;
+}
+
+/** Bound to one device and one batch transaction; synchronous. */
+export interface TicketLedger {
+  readonly deviceId: string;
+  ticket(ref: string): LedgerTicket | null;
+  /** The device's columns now (after this batch's inventory writes). */
+  recordedDevice(): RecordedDevice | undefined;
+  /** The new ticket's number. */
+  insertTicket(row: NewTicketRow): number;
+  /** Moves the ticket's update times; `internal` leaves the requester's view (public_updated_at) as it was. */
+  touchTicket(id: number, at: number, internal?: boolean): void;
+  closeTicket(id: number, at: number): void;
+  reopenTicket(id: number, at: number): void;
+  attachmentTally(ticketId: number): AttachmentTally;
+  hasAttachment(ticketId: number, sha256: string, name: string): boolean;
+  insertAttachment(row: NewAttachmentRow): void;
+  hasNote(ticketId: number, noteId: string): boolean;
+  /** False when the note id was already there (nothing written). */
+  insertNote(row: NewEndpointNote): boolean;
+  /** The ticket a worklog of this device was recorded against, or null. */
+  worklogTicket(ref: string): number | null;
+  ticketExists(id: number): boolean;
+  insertWorklog(row: NewWorklogRow): void;
+}
