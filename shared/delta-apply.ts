@@ -10,12 +10,16 @@ import {
   itemKey,
   OBJECT_SECTIONS,
   OsSchema,
+  SecurityPostureSchema,
   SNAPSHOT_LIMITS,
+  itemsOf,
   type CollectionItem,
   type CollectionSection,
   type Hardware,
   type ObjectSection,
   type Os,
+  type SecurityPosture,
+  type Snapshot,
 } from './inventory.js';
 import { canonicalJson } from './canonical.js';
 import type { Delta, SectionChange } from './delta-schema.js';
@@ -50,6 +54,16 @@ export class Overlay<S extends CollectionSection> implements KeyedCollection<S> 
   }
 }
 
+/** Every collection of a snapshot (or of the stored part of one) held in memory, keyed. */
+export function keyedAll(
+  snapshot: Partial<Pick<Snapshot, CollectionSection>>,
+  overrides: Partial<{ [S in CollectionSection]: KeyedCollection<S> }> = {},
+): { [S in CollectionSection]: KeyedCollection<S> } {
+  const out = {} as Record<CollectionSection, unknown>;
+  for (const section of COLLECTION_SECTIONS) out[section] = overrides[section] ?? keyed(section, itemsOf(snapshot, section));
+  return out as { [S in CollectionSection]: KeyedCollection<S> };
+}
+
 /** A collection held in memory, keyed. */
 export function keyed<S extends CollectionSection>(section: S, items: readonly CollectionItem<S>[]): KeyedCollection<S> {
   const keyOf = itemKey[section];
@@ -61,6 +75,8 @@ export function keyed<S extends CollectionSection>(section: S, items: readonly C
 export interface InventoryState {
   hardware: Hardware;
   os: Os;
+  /** Empty when the device reports none. */
+  security: SecurityPosture;
   collections: { [S in CollectionSection]: KeyedCollection<S> };
   digests: SectionDigests;
 }
@@ -68,6 +84,7 @@ export interface InventoryState {
 export interface AppliedDelta {
   hardware: Hardware;
   os: Os;
+  security: SecurityPosture;
   /** The base collections with the delta laid over them. */
   collections: { [S in CollectionSection]: Overlay<S> };
   digests: SectionDigests;
@@ -78,6 +95,8 @@ export type ApplyOutcome = ({ ok: true } & AppliedDelta) | { ok: false; code: Er
 
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
 
+const OBJECT_SCHEMAS = { hardware: HardwareSchema, os: OsSchema, security: SecurityPostureSchema } as const;
+
 /**
  * Applies a delta to a base. Cost: O(items in the delta) lookups and hashes, whatever the base's size.
  * Refused (nothing to write) when the result would break a snapshot limit or leave an invalid section.
@@ -85,13 +104,13 @@ const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonical
 export function applyDeltaTo(base: InventoryState, delta: Delta): ApplyOutcome {
   const changes: SectionChange[] = [];
   const digests = { ...base.digests };
-  const objects = { hardware: base.hardware, os: base.os };
+  const objects = { hardware: base.hardware, os: base.os, security: base.security };
   for (const section of OBJECT_SECTIONS) {
     const d = delta[section];
     if (!d) continue;
     const { value, change } = applyObject(section, base[section], d);
     if (!change) continue;
-    const schema = section === 'hardware' ? HardwareSchema : OsSchema;
+    const schema = OBJECT_SCHEMAS[section];
     // A delta may unset required fields or set parts that do not fit together; never store such a section.
     if (!schema.safeParse(value).success)
       return { ok: false, code: 'E_BAD_MESSAGE', message: `The delta leaves an invalid ${section} section.` };

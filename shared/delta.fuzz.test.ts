@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { applyDelta, diffSnapshots, materialise } from './delta.js';
-import { applyDeltaTo, keyed, type KeyedCollection } from './delta-apply.js';
+import { applyDelta, diffSnapshots, materialise, withSections } from './delta.js';
+import { applyDeltaTo, keyed, keyedAll, type KeyedCollection } from './delta-apply.js';
 import { DeltaSchema, type Delta } from './delta-schema.js';
 import { combineDigests, sectionDigests, snapshotDigest } from './digest.js';
 import { ERROR_CODES } from './errors.js';
-import { SNAPSHOT_LIMITS, SnapshotSchema, itemKey, type Snapshot, type Software } from './inventory.js';
+import { SNAPSHOT_LIMITS, SnapshotSchema, itemKey, itemsOf, objectOf, type Snapshot, type Software, type Volume } from './inventory.js';
 import { normaliseSnapshot } from './normalise.js';
 
 // Small value pools so that random items collide on keys (the interesting cases: change, re-add).
@@ -42,6 +42,29 @@ const user = fc
   .record({ name: word, domain: opt(word), terminal: opt(fc.constantFrom('tty1', 'pts/0')) })
   .map((u) => JSON.parse(JSON.stringify(u)) as Snapshot['users'][number]);
 
+const volume = fc
+  .record({
+    mount: fc.constantFrom('/', '/home', 'C:', '/mnt/data'),
+    fs: opt(fc.constantFrom('ext4', 'NTFS')),
+    sizeBytes: opt(fc.constantFrom(1000, 5000)),
+    freePercent: opt(fc.integer({ min: 0, max: 100 })),
+    encrypted: opt(fc.boolean()),
+  })
+  .map((v) => JSON.parse(JSON.stringify(v)) as Volume);
+
+const security = fc
+  .record(
+    {
+      firewall: fc.constantFrom('on', 'off'),
+      diskEncryption: fc.constantFrom('on', 'partial', 'off'),
+      pendingUpdates: fc.nat({ max: 50 }),
+      rebootRequired: fc.boolean(),
+      antivirus: fc.array(fc.record({ product: word, enabled: opt(fc.boolean()) }), { maxLength: 2 }),
+    },
+    { requiredKeys: [] },
+  )
+  .map((v) => JSON.parse(JSON.stringify(v)) as NonNullable<Snapshot['security']>);
+
 const snapshot: fc.Arbitrary<Snapshot> = fc
   .record({
     manufacturer: opt(word),
@@ -53,6 +76,8 @@ const snapshot: fc.Arbitrary<Snapshot> = fc
     network: fc.array(iface, { maxLength: 5 }),
     users: fc.array(user, { maxLength: 5 }),
     software: fc.array(software, { maxLength: 25 }),
+    volumes: opt(fc.array(volume, { maxLength: 4 })),
+    security: opt(security),
   })
   .map(
     (r) =>
@@ -69,6 +94,8 @@ const snapshot: fc.Arbitrary<Snapshot> = fc
           network: r.network,
           users: r.users,
           software: r.software,
+          volumes: r.volumes,
+          security: r.security,
         }),
       ) as Snapshot,
   );
@@ -82,6 +109,17 @@ const delta: fc.Arbitrary<Delta> = fc
           set: fc.record({ distro: opt(word), hostname: word }, { requiredKeys: [] }),
           unset: fc.array(fc.constantFrom('distro', 'hostname', 'release'), { maxLength: 2 }),
         },
+        { requiredKeys: [] },
+      ),
+      security: fc.record(
+        {
+          set: security,
+          unset: fc.array(fc.constantFrom('firewall', 'rebootRequired', 'antivirus'), { maxLength: 2 }),
+        },
+        { requiredKeys: [] },
+      ),
+      volumes: fc.record(
+        { changed: fc.array(volume, { maxLength: 2 }), removed: fc.array(fc.constantFrom('/', 'C:', 'nope'), { maxLength: 2 }) },
         { requiredKeys: [] },
       ),
       network: fc.record(
@@ -127,13 +165,11 @@ describe('delta and digest properties', () => {
           assert.ok(Object.hasOwn(ERROR_CODES, applied.code), applied.code);
           return;
         }
-        const result: Snapshot = {
-          hardware: applied.hardware,
-          os: applied.os,
-          network: materialise('network', base.network, applied.collections.network),
-          users: materialise('users', base.users, applied.collections.users),
-          software: materialise('software', base.software, applied.collections.software),
-        };
+        const result = withSections(
+          { hardware: applied.hardware, os: applied.os, network: [], users: [], software: [] },
+          applied.security,
+          (section) => materialise(section, itemsOf(base, section), applied.collections[section]),
+        );
         assert.ok(SnapshotSchema.safeParse(result).success, 'an applied delta leaves a valid snapshot');
         assert.equal(applied.collections.software.size, result.software.length);
         assert.deepEqual(applied.digests, sectionDigests(result));
@@ -192,7 +228,8 @@ function stateOf(s: Snapshot) {
   return {
     hardware: s.hardware,
     os: s.os,
-    collections: { network: keyed('network', s.network), users: keyed('users', s.users), software: keyed('software', s.software) },
+    security: objectOf(s, 'security'),
+    collections: keyedAll(s),
     digests: sectionDigests(s),
   };
 }

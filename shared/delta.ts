@@ -1,9 +1,19 @@
 // Keyed diff between two snapshots, and its application. The agent sends deltas; the server applies
 // them to its copy and records what changed. Both sides share this code so they cannot disagree.
-import { COLLECTION_SECTIONS, OBJECT_SECTIONS, itemKey, type CollectionItem, type CollectionSection, type Snapshot } from './inventory.js';
+import {
+  COLLECTION_SECTIONS,
+  OBJECT_SECTIONS,
+  OPTIONAL_SECTIONS,
+  itemKey,
+  itemsOf,
+  objectOf,
+  type CollectionItem,
+  type CollectionSection,
+  type Snapshot,
+} from './inventory.js';
 import { canonicalJson } from './canonical.js';
 import type { Delta } from './delta-schema.js';
-import { applyDeltaTo, keyed, type InventoryState, type Overlay, type SectionChange } from './delta-apply.js';
+import { applyDeltaTo, keyedAll, type InventoryState, type Overlay, type SectionChange } from './delta-apply.js';
 import { sectionDigests, type SectionDigests } from './digest.js';
 import { OutpostError } from './errors.js';
 import { sortCollection } from './normalise.js';
@@ -22,11 +32,11 @@ const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonical
 export function diffSnapshots(prev: Snapshot, next: Snapshot): Delta {
   const delta: Record<string, unknown> = {};
   for (const section of OBJECT_SECTIONS) {
-    const d = diffObject(prev[section], next[section]);
+    const d = diffObject(objectOf(prev, section), objectOf(next, section));
     if (d) delta[section] = d;
   }
   for (const section of COLLECTION_SECTIONS) {
-    const d = diffCollection(section, prev[section], next[section]);
+    const d = diffCollection(section, itemsOf(prev, section), itemsOf(next, section));
     if (d) delta[section] = d;
   }
   return delta;
@@ -77,20 +87,39 @@ export function applyDelta(base: Snapshot, delta: Delta): { snapshot: Snapshot; 
   const state: InventoryState = {
     hardware: base.hardware,
     os: base.os,
-    collections: { network: keyed('network', base.network), users: keyed('users', base.users), software: keyed('software', base.software) },
+    security: objectOf(base, 'security'),
+    collections: keyedAll(base),
     digests: sectionDigests(base),
   };
   const applied = applyDeltaTo(state, delta);
   if (!applied.ok) throw new OutpostError(applied.code, applied.message);
-  const snapshot: Snapshot = {
-    hardware: applied.hardware,
-    os: applied.os,
-    network: materialise('network', base.network, applied.collections.network),
-    users: materialise('users', base.users, applied.collections.users),
-    software: materialise('software', base.software, applied.collections.software),
-  };
+  const snapshot = withSections(
+    { hardware: applied.hardware, os: applied.os, network: [], users: [], software: [] },
+    applied.security,
+    (section) => materialise(section, itemsOf(base, section), applied.collections[section]),
+  );
   return { snapshot, digests: applied.digests, changes: applied.changes };
 }
+
+/**
+ * A snapshot with its collections filled by `items`; the optional sections (issue 18) are set only
+ * when they hold something, so a snapshot without them stays as an older agent would send it.
+ */
+export function withSections(
+  base: Pick<Snapshot, 'hardware' | 'os' | 'network' | 'users' | 'software'>,
+  security: NonNullable<Snapshot['security']>,
+  items: <S extends CollectionSection>(section: S) => CollectionItem<S>[],
+): Snapshot {
+  const out: Record<string, unknown> = { hardware: base.hardware, os: base.os };
+  for (const section of COLLECTION_SECTIONS) {
+    const list = items(section);
+    if (list.length > 0 || !OPTIONAL.has(section)) out[section] = list;
+  }
+  if (Object.keys(security).length > 0) out.security = security;
+  return out as Snapshot;
+}
+
+const OPTIONAL = new Set<string>(OPTIONAL_SECTIONS);
 
 /** A collection's items after an overlay, in normalised order. */
 export function materialise<S extends CollectionSection>(

@@ -1,8 +1,10 @@
 // The snapshot digest (protocol 2), built so that a delta updates it in O(changed items).
-// Each object section (hardware, os) has the sha256 of its canonical JSON. Each collection section
-// (network, users, software) has a multiset hash: the sum mod 2^256 of the sha256 of every item's
-// canonical JSON, so adding an item adds its hash and removing one subtracts it, whatever the order.
-// The snapshot digest is the sha256 over the five section digests. The agent sends it with every
+// Each object section (hardware, os, security) has the sha256 of its canonical JSON. Each collection
+// section (network, users, software, volumes, ...) has a multiset hash: the sum mod 2^256 of the
+// sha256 of every item's canonical JSON, so adding an item adds its hash and removing one subtracts
+// it, whatever the order. The snapshot digest is the sha256 over the section digests; the optional
+// sections of issue 18 take part only when not empty, so a snapshot without them (an older agent's)
+// has the digest it always had. The agent sends it with every
 // item; the server updates its own from the delta and compares, to catch divergence. The sum is a
 // divergence check between two honest copies, not a commitment an attacker cannot collide: the
 // device that could forge one can send any snapshot it likes anyway.
@@ -11,7 +13,10 @@ import { canonicalJson } from './canonical.js';
 import {
   COLLECTION_SECTIONS,
   OBJECT_SECTIONS,
+  OPTIONAL_SECTIONS,
   itemKey,
+  itemsOf,
+  objectOf,
   type CollectionItem,
   type CollectionSection,
   type ObjectSection,
@@ -68,18 +73,34 @@ export function adjustSum(sum: bigint, plus: bigint, minus: bigint): bigint {
  */
 export function sectionDigests(snapshot: Snapshot): SectionDigests {
   const out = {} as Record<string, string | bigint>;
-  for (const section of OBJECT_SECTIONS) out[section] = objectDigest(section, snapshot[section]);
+  for (const section of OBJECT_SECTIONS) out[section] = objectDigest(section, objectOf(snapshot, section));
   for (const section of COLLECTION_SECTIONS) {
     const sum = new HashSum();
-    for (const item of snapshot[section] as CollectionItem<typeof section>[]) sum.add(itemHash(section, item));
+    for (const item of itemsOf(snapshot, section)) sum.add(itemHash(section, item));
     out[section] = sum.value();
   }
   return out as SectionDigests;
 }
 
+/** The digest of an empty (or absent) security section. */
+export const EMPTY_SECURITY_DIGEST = objectDigest('security', {});
+
+const OPTIONAL = new Set<string>(OPTIONAL_SECTIONS);
+const isEmptySection = (d: SectionDigests, s: ObjectSection | CollectionSection): boolean =>
+  s === 'security' ? d.security === EMPTY_SECURITY_DIGEST : typeof d[s] === 'bigint' && d[s] === 0n;
+
 /** The snapshot digest from its section digests: 64 hex characters, as the protocol carries it. */
 export function combineDigests(d: SectionDigests): string {
-  const parts = [DOMAIN, ...OBJECT_SECTIONS.map((s) => d[s]), ...COLLECTION_SECTIONS.map((s) => d[s].toString(16).padStart(64, '0'))];
+  const parts = [DOMAIN];
+  // Protocol 2's five sections always, in their fixed order; then each optional section that is not
+  // empty, tagged with its name so two sections can never stand in for each other.
+  for (const s of OBJECT_SECTIONS) if (!OPTIONAL.has(s)) parts.push(d[s]);
+  for (const s of COLLECTION_SECTIONS) if (!OPTIONAL.has(s)) parts.push(d[s].toString(16).padStart(64, '0'));
+  for (const s of OPTIONAL_SECTIONS) {
+    if (isEmptySection(d, s)) continue;
+    const v = d[s];
+    parts.push(`${s}:${typeof v === 'bigint' ? v.toString(16).padStart(64, '0') : v}`);
+  }
   return sha256hex(parts.join('\n'));
 }
 
@@ -101,13 +122,14 @@ export function decodeDigests(text: string | null): SectionDigests | null {
   try {
     const raw = JSON.parse(text) as Record<string, unknown>;
     const out = {} as Record<string, string | bigint>;
+    // Digests stored before the optional sections existed lack them: those sections were empty.
     for (const s of OBJECT_SECTIONS) {
-      const v = raw[s];
+      const v = raw[s] ?? (OPTIONAL.has(s) ? EMPTY_SECURITY_DIGEST : undefined);
       if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) return null;
       out[s] = v;
     }
     for (const s of COLLECTION_SECTIONS) {
-      const v = raw[s];
+      const v = raw[s] ?? (OPTIONAL.has(s) ? '0' : undefined);
       if (typeof v !== 'string' || !/^[0-9a-f]{1,64}$/.test(v)) return null;
       out[s] = BigInt(`0x${v}`);
     }
@@ -123,12 +145,9 @@ function normaliseInterface(n: CollectionItem<'network'>): CollectionItem<'netwo
 
 /** The same items keyed-unique (first one of a key wins, as normaliseSnapshot does); order is free. */
 function dedupe(snapshot: Snapshot): Snapshot {
-  return {
-    ...snapshot,
-    network: firstOfKey('network', snapshot.network),
-    users: firstOfKey('users', snapshot.users),
-    software: firstOfKey('software', snapshot.software),
-  };
+  const out: Record<string, unknown> = { ...snapshot };
+  for (const section of COLLECTION_SECTIONS) out[section] = firstOfKey(section, itemsOf(snapshot, section));
+  return out as Snapshot;
 }
 
 function firstOfKey<S extends CollectionSection>(section: S, items: readonly CollectionItem<S>[]): CollectionItem<S>[] {

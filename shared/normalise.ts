@@ -1,12 +1,19 @@
 // A snapshot in canonical order: collections sorted by item key, address lists sorted, duplicates
 // (same key twice) collapsed to the first seen. Collectors may return items in any order.
-import { COLLECTION_SECTIONS, itemKey, type CollectionItem, type CollectionSection } from './inventory-keys.js';
+import { COLLECTION_SECTIONS, OPTIONAL_SECTIONS, itemKey, type CollectionItem, type CollectionSection } from './inventory-keys.js';
 import type { Snapshot } from './inventory.js';
 
 export function normaliseSnapshot(snapshot: Snapshot): Snapshot {
   const out: Snapshot = { ...snapshot };
+  const record = out as Record<string, unknown>;
   for (const section of COLLECTION_SECTIONS) {
-    (out as Record<CollectionSection, unknown>)[section] = sortCollection(section, snapshot[section]);
+    const items = snapshot[section];
+    record[section] = sortCollection(section, (items ?? []) as CollectionItem<typeof section>[]);
+  }
+  // An empty optional section reads, digests and diffs like an absent one; absent is the one form kept.
+  for (const section of OPTIONAL_SECTIONS) {
+    const v = record[section];
+    if (v === undefined || (Array.isArray(v) ? v.length === 0 : Object.keys(v as object).length === 0)) delete record[section];
   }
   out.network = out.network.map((n) => ({ ...n, ipv4: [...n.ipv4].sort(), ipv6: [...n.ipv6].sort() }));
   return out;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { DeltaSchema } from './delta-schema.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
-import { IdentityHintsSchema, SNAPSHOT_LIMITS, SnapshotSchema } from './inventory.js';
+import { IdentityHintsSchema, MAX_SNAPSHOT_ENTRIES, SnapshotSchema } from './inventory.js';
 import {
   AttachmentSchema,
   DeviceDetailsSchema,
@@ -37,7 +37,7 @@ export const LIMITS = {
    * item past it is skipped with E_BATCH_TOO_LARGE and a full snapshot is asked for; this bounds one
    * batch's work, which runs in one transaction on the server's event loop.
    */
-  maxInventoryEntriesPerBatch: SNAPSHOT_LIMITS.software + SNAPSHOT_LIMITS.network + SNAPSHOT_LIMITS.users,
+  maxInventoryEntriesPerBatch: MAX_SNAPSHOT_ENTRIES,
 } as const;
 
 export const TRIGGERS = [

@@ -6,6 +6,8 @@ import type { Snapshot, SoftwareSource } from '../../shared/inventory.js';
 import type { Logger } from '../../shared/log.js';
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import type { Host } from '../host/host.js';
+import { collectBreadth, type Breadth } from './breadth/index.js';
+import { BREADTH_SECTIONS } from './breadth/types.js';
 import { collectSoftware } from './software/index.js';
 import type { SoftwareCollector } from './software/types.js';
 import { collectSystem, collectUsers, type SystemInfo, type SystemPart } from './system.js';
@@ -24,6 +26,8 @@ export interface CollectDeps {
   softwareTimeoutMs?: number;
   /** Per systeminformation call. Default: collectSystem's. */
   systemTimeoutMs?: number;
+  /** Volumes, monitors, printers, accounts, security (issue 18). Default: collectBreadth for the host. */
+  breadth?: (host: Host, log: Logger) => Promise<Breadth>;
 }
 
 export interface CollectOptions {
@@ -42,7 +46,7 @@ export interface Collected {
 export async function collectSnapshot(deps: CollectDeps, opts: CollectOptions = {}): Promise<Collected> {
   const sections = new Set(opts.sections ?? ALL_SECTIONS);
   const systemOptions = { log: deps.log, ...(deps.systemTimeoutMs ? { timeoutMs: deps.systemTimeoutMs } : {}) };
-  const [system, users, software] = await Promise.all([
+  const [system, users, software, breadth] = await Promise.all([
     sections.has('system') ? collectSystem(deps.si, deps.host, systemOptions) : undefined,
     sections.has('users') && !sections.has('system') ? collectUsers(deps.si, systemOptions) : undefined,
     sections.has('software')
@@ -51,10 +55,13 @@ export async function collectSnapshot(deps: CollectDeps, opts: CollectOptions = 
           ...(deps.softwareTimeoutMs ? { timeoutMs: deps.softwareTimeoutMs } : {}),
         })
       : undefined,
+    sections.has('system') ? (deps.breadth ?? collectBreadth)(deps.host, deps.log) : undefined,
   ]);
   const snapshot: Partial<Snapshot> = {};
   const failedParts: SystemPart[] = [...(system?.failed ?? []), ...(users?.failed ?? [])];
-  if (system) Object.assign(snapshot, { hardware: system.hardware, os: system.os, network: system.network });
+  if (system) Object.assign(snapshot, { hardware: withBlockDisks(system.hardware, breadth), os: system.os, network: system.network });
+  // A breadth section that could not be read is left out here, so its previous value stands.
+  for (const section of BREADTH_SECTIONS) if (breadth?.[section] !== undefined) Object.assign(snapshot, { [section]: breadth[section] });
   if (sections.has('users')) snapshot.users = system?.users ?? users?.users ?? [];
   if (software) snapshot.software = software.items;
   return { snapshot, failedSources: software?.failed ?? [], failedParts };
@@ -97,7 +104,17 @@ export function mergeSnapshot(
     users: collected.users && !(previous && failedParts.includes('users')) ? collected.users : (previous?.users ?? []),
     software: mergeSoftware(previous?.software, collected.software, failedSources),
   };
+  for (const section of BREADTH_SECTIONS) {
+    const value = collected[section] ?? previous?.[section];
+    if (value !== undefined) Object.assign(merged, { [section]: value });
+  }
   return normaliseSnapshot(merged);
+}
+
+/** Virtual machines have no disk layout; their disks are then the block devices (issue 18). */
+function withBlockDisks(hardware: Snapshot['hardware'], breadth: Breadth | undefined): Snapshot['hardware'] {
+  if (hardware.disks.length > 0 || !breadth?.blockDisks?.length) return hardware;
+  return { ...hardware, disks: breadth.blockDisks };
 }
 
 function mergeSoftware(

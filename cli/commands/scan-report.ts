@@ -1,6 +1,7 @@
 // What `outpost scan` prints: this machine's snapshot collected with no server and no agent state,
 // as canonical JSON with its digest or as a short summary. Only the collectors are imported (no
 // pino, no fastify, no database) so that a full scan stays a light process.
+import { collectBreadth } from '../../agent/collect/breadth/index.js';
 import { canonicalJson } from '../../shared/canonical.js';
 import { snapshotDigest } from '../../shared/digest.js';
 import type { Snapshot } from '../../shared/inventory.js';
@@ -24,7 +25,9 @@ export function jsonReport({ digest, canonical, unreadable }: ScanReport): strin
 
 export async function scanThisMachine(log: Logger): Promise<ScanReport> {
   const host = createNodeHost();
-  const collected = await collectSnapshot({ si: loadSystemInfo(host), host, log });
+  // A one-shot scan does not ask apt or dnf to simulate an upgrade (seconds of CPU); the agent does, once per package change.
+  const breadth = (h: typeof host) => collectBreadth(h, log, { simulateUpdates: false });
+  const collected = await collectSnapshot({ si: loadSystemInfo(host), host, log, breadth });
   const snapshot = mergeSnapshot(undefined, collected.snapshot, collected.failedSources, collected.failedParts);
   const unreadable = [...collected.failedSources, ...collected.failedParts];
   const canonical = canonicalJson(snapshot);

@@ -118,7 +118,44 @@ export interface DeskAssetFields {
   outpostDeviceId?: string;
   /** Free text on the asset, e.g. that it is a suspected clone of another device. */
   description?: string;
+  /** "Intel Core i5-8500 (6 cores)". */
+  cpu?: string;
+  /** Installed memory, "16 GB". */
+  memory?: string;
+  /** One line per disk: "Samsung SSD 980 1.0 TB (serial S1)". */
+  disks?: string[];
+  /** The OS build, e.g. Windows "22631.4460", macOS "23H222", a Linux kernel. */
+  osBuild?: string;
+  bios?: { vendor?: string; version?: string; releaseDate?: string };
+  /** Disk encryption over fixed volumes: on, partial or off, with the methods seen ("on (BitLocker)"). */
+  encryption?: string;
+  /** One line per volume: "C: 42 % free of 255.0 GB". */
+  volumes?: string[];
+  /** Installed packages, one "name version" each, sorted; where the desk keeps a list. */
+  software?: string[];
+  /** Fields the desk owns (mapping `assetFields`): neither written nor cleared by Outpost. */
+  deskOwned?: readonly AssetFieldName[];
 }
+
+/** Asset fields a mapping may leave to the desk; the name and Outpost's device id are always Outpost's. */
+export const ASSET_FIELD_NAMES = [
+  'serviceTag',
+  'macs',
+  'os',
+  'model',
+  'lastSeen',
+  'loggedOnUser',
+  'description',
+  'cpu',
+  'memory',
+  'disks',
+  'osBuild',
+  'bios',
+  'encryption',
+  'volumes',
+  'software',
+] as const;
+export type AssetFieldName = (typeof ASSET_FIELD_NAMES)[number];
 
 export interface DeskAsset extends DeskAssetFields {
   id: DeskId;

@@ -38,7 +38,8 @@ export function followBatch<T extends BatchOutcome & { ticketItems?: readonly Ti
   return (ledger, outcome, state) => {
     const ticketItems = outcome.ticketItems ?? [];
     const tickets = ticketItems.length ? applyTicketItems(ledger, ticketItems, at, quota) : [];
-    const applied = { deviceId: ledger.deviceId, outcome, ticketItems, results: tickets, first: state.inventory === null, at };
+    const memory = { get: () => ledger.deskMemory(), set: (value: string) => ledger.setDeskMemory(value) };
+    const applied = { deviceId: ledger.deviceId, outcome, ticketItems, results: tickets, first: state.inventory === null, at, memory };
     return { tickets, deskJobs: deskJobs?.jobsFor(applied) ?? [] };
   };
 }

@@ -5,11 +5,20 @@
 // software is read by key from the store and the digest is updated, never recomputed.
 // Ticket and worklog items are passed on, in order, for the ticket store to apply in the same
 // transaction (they need lookups this planner does not have).
-import { diffSnapshots, emptySnapshot, materialise, type Delta, type SectionChange } from '../../shared/delta.js';
-import { applyDeltaTo, keyed, Overlay } from '../../shared/delta-apply.js';
+import { diffSnapshots, emptySnapshot, materialise, withSections, type Delta, type SectionChange } from '../../shared/delta.js';
+import { applyDeltaTo, keyedAll, Overlay, type KeyedCollection } from '../../shared/delta-apply.js';
 import { combineDigests, sectionDigests, type SectionDigests } from '../../shared/digest.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import { COLLECTION_SECTIONS, type CollectionSection, type Hardware, type Os, type Snapshot } from '../../shared/inventory.js';
+import {
+  COLLECTION_SECTIONS,
+  itemsOf,
+  objectOf,
+  type CollectionSection,
+  type Hardware,
+  type Os,
+  type SecurityPosture,
+  type Snapshot,
+} from '../../shared/inventory.js';
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
 import type { BatchOutcome, ChangeRecord, IngestState } from '../store/store.js';
@@ -46,6 +55,7 @@ type DeltaItem = Extract<Item, { kind: 'inventory.delta' }>;
 interface Working {
   hardware: Hardware;
   os: Os;
+  security: SecurityPosture;
   collections: { [S in CollectionSection]: Overlay<S> };
   /** Null when the stored snapshot predates the current digest (it is then replaced by a full). */
   digests: SectionDigests | null;
@@ -68,11 +78,8 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
   const work: Working | null = rest && {
     hardware: rest.hardware,
     os: rest.os,
-    collections: {
-      network: new Overlay(keyed('network', rest.network)),
-      users: new Overlay(keyed('users', rest.users)),
-      software: new Overlay(state.software),
-    },
+    security: objectOf(rest, 'security'),
+    collections: overlays(keyedAll(rest, { software: state.software })),
     digests: state.inventory?.digests ?? null,
     digest: state.digest,
     applied: false,
@@ -107,10 +114,15 @@ export function planBatch(state: IngestState, items: readonly Item[]): BatchPlan
 
   if (current?.applied && current.digests && current.digest) {
     const { collections: c } = current;
-    const network = materialise('network', rest?.network ?? [], c.network);
-    const users = materialise('users', rest?.users ?? [], c.users);
+    // The stored row holds every section but software, which has its own table.
+    const storedPart: Partial<Snapshot> = rest ?? {};
+    const { software: _software, ...inventory } = withSections(
+      { hardware: current.hardware, os: current.os, network: [], users: [], software: [] },
+      current.security,
+      (section) => (section === 'software' ? [] : materialise(section, itemsOf(storedPart, section), c[section])),
+    );
     plan.snapshot = {
-      inventory: { hardware: current.hardware, os: current.os, network, users },
+      inventory,
       digests: current.digests,
       digest: current.digest,
       softwareCount: c.software.size,
@@ -143,24 +155,20 @@ function applyFull(state: IngestState, current: Working | null, item: FullItem, 
   const working: Working = current ?? {
     hardware: empty.hardware,
     os: empty.os,
-    collections: {
-      network: new Overlay(keyed('network', [])),
-      users: new Overlay(keyed('users', [])),
-      software: new Overlay(state.software),
-    },
+    security: {},
+    collections: overlays(keyedAll({}, { software: state.software })),
     digests: null,
     digest: null,
     applied: false,
   };
   // The previous picture in full: a full snapshot costs O(snapshot) anyway.
   const c = working.collections;
-  const previous: Snapshot = {
-    hardware: working.hardware,
-    os: working.os,
-    network: materialise('network', state.inventory?.rest.network ?? [], c.network),
-    users: materialise('users', state.inventory?.rest.users ?? [], c.users),
-    software: materialise('software', state.software.all(), c.software),
-  };
+  const stored: Partial<Snapshot> = state.inventory?.rest ?? {};
+  const previous: Snapshot = withSections(
+    { hardware: working.hardware, os: working.os, network: [], users: [], software: [] },
+    working.security,
+    (section) => materialise(section, section === 'software' ? state.software.all() : itemsOf(stored, section), c[section]),
+  );
   plan.needsFull = false;
   const folded = fold(working, diffSnapshots(previous, next), digests);
   // A valid full snapshot is within every limit, so its diff always applies.
@@ -186,7 +194,14 @@ function applyDeltaItem(current: Working | null, item: DeltaItem, plan: BatchPla
     const into = current.collections[section] as Overlay<typeof section>;
     for (const [key, value] of applied.collections[section].touched) into.set(key, value);
   }
-  Object.assign(current, { hardware: applied.hardware, os: applied.os, digests: applied.digests, digest, applied: true });
+  Object.assign(current, {
+    hardware: applied.hardware,
+    os: applied.os,
+    security: applied.security,
+    digests: applied.digests,
+    digest,
+    applied: true,
+  });
   return applied.changes;
 }
 
@@ -198,7 +213,7 @@ function fold(working: Working, delta: Delta, digests: SectionDigests): Applied 
     const into = working.collections[section] as Overlay<typeof section>;
     for (const [key, value] of applied.collections[section].touched) into.set(key, value);
   }
-  Object.assign(working, { hardware: applied.hardware, os: applied.os, applied: true });
+  Object.assign(working, { hardware: applied.hardware, os: applied.os, security: applied.security, applied: true });
   return { ...working, changes: applied.changes };
 }
 
@@ -206,7 +221,7 @@ function fold(working: Working, delta: Delta, digests: SectionDigests): Applied 
 function inventoryEntries(item: FullItem | DeltaItem): number {
   if (item.kind === 'inventory.full') {
     const s = item.body.snapshot;
-    return s.network.length + s.users.length + s.software.length;
+    return COLLECTION_SECTIONS.reduce((n, section) => n + itemsOf(s, section).length, 0);
   }
   let n = 0;
   for (const section of COLLECTION_SECTIONS) {
@@ -214,6 +229,12 @@ function inventoryEntries(item: FullItem | DeltaItem): number {
     n += (d?.added?.length ?? 0) + (d?.removed?.length ?? 0) + (d?.changed?.length ?? 0);
   }
   return n;
+}
+
+function overlays(base: { [S in CollectionSection]: KeyedCollection<S> }): { [S in CollectionSection]: Overlay<S> } {
+  const out = {} as Record<CollectionSection, unknown>;
+  for (const section of COLLECTION_SECTIONS) out[section] = new Overlay(base[section]);
+  return out as { [S in CollectionSection]: Overlay<S> };
 }
 
 function skipInventory(plan: BatchPlan, item: FullItem | DeltaItem, code: ErrorCode, message: string): [] {

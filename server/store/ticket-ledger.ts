@@ -98,4 +98,11 @@ export interface TicketLedger {
   worklogTicket(ref: string): number | null;
   ticketExists(id: number): boolean;
   insertWorklog(row: NewWorklogRow): void;
+  /**
+   * What the desk's rules kept about this device from earlier batches (posture: low volumes,
+   * encryption, antivirus as last seen), opaque to the store; written in the batch's transaction so
+   * a redelivery or restart raises nothing twice.
+   */
+  deskMemory(): string | null;
+  setDeskMemory(value: string): void;
 }

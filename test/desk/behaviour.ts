@@ -10,13 +10,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Item } from '../../shared/protocol.js';
 import { silentLogger } from '../../shared/log.js';
+import type { Snapshot } from '../../shared/inventory.js';
 import type { DeskConnector } from '../../server/desk/connector.js';
+import { AssetEventRulesSchema } from '../../server/desk/rules/asset-events.js';
 import { DeskSyncEngine } from '../../server/desk/sync/engine.js';
 import { FieldMappingSchema } from '../../server/desk/sync/mapping.js';
 import { openDatabase } from '../../server/store/sqlite/open.js';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../server/store/ticket-records.js';
 import { followBatch } from '../../server/ingest/apply-tickets.js';
+import { machine, storedOutcome } from '../support/server/fixtures.js';
 
 export interface DeskUnderTest {
   name: string;
@@ -107,6 +110,7 @@ export function deskBehaviour(d: DeskUnderTest): void {
         requesterDomain: 'example.com',
         mapping: FieldMappingSchema.parse({ account: d.account }),
         backoff: { baseMs: 20, capMs: 200 },
+        assetEvents: AssetEventRulesSchema.parse({ volumeLowSpace: true }),
         ticketChanged: (deviceId, ref) => pushed.push(`${deviceId}/${ref}`),
       });
     });
@@ -209,6 +213,27 @@ export function deskBehaviour(d: DeskUnderTest): void {
         );
       });
       assert.deepEqual(await d.ticketsWithSubject(`Keyboard sticky ${run}`), [await deskTicket('ref-b-3')]);
+    });
+
+    it("raises one low-space ticket on the device's asset, whatever the batches that follow", async () => {
+      const host = `pc-behave-${run}`;
+      const inventory = (rootFree: number): Snapshot => ({
+        ...machine({ hostname: host, serial: SERIAL }),
+        volumes: [{ mount: '/', fs: 'ext4', sizeBytes: 100e9, freePercent: rootFree, freeBytes: rootFree * 1e9 }],
+      });
+      for (const free of [40, 8, 7, 11, 9]) {
+        seq++;
+        await store.applyBatch(DEVICE, Date.now(), () => ({
+          lastSeq: seq,
+          needsFull: false,
+          ...storedOutcome(inventory(free), `d${seq}`),
+          changes: [],
+        }));
+        await engine.whenIdle();
+      }
+      const ids = await d.ticketsWithSubject(`Low disk space on ${host}: / 8 % free`);
+      assert.equal(ids.length, 1);
+      assert.deepEqual((await d.ticket(ids[0]!)).assetIds, [await store.desk.deskIdFor('asset', DEVICE)]);
     });
   });
 }

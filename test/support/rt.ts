@@ -21,7 +21,7 @@ const INSTALL = 'apt-get install -y --no-install-recommends request-tracker5 rt5
 const READY_TIMEOUT_MS = 60_000;
 const API_USER = 'outpost';
 /** Bump when dataFile() changes what the template database holds. */
-const TEMPLATE_VERSION = 1;
+const TEMPLATE_VERSION = 2;
 
 export interface RtInstance {
   /** RT's web address; the REST API is under /REST/2.0. */

@@ -22,6 +22,15 @@ const FieldNamesSchema = z.object({
   lastSeen: name.default('Last Seen'),
   loggedOnUser: name.default('Logged-on User'),
   outpostDeviceId: name.default('Outpost Device ID'),
+  cpu: name.default('CPU'),
+  memory: name.default('Memory'),
+  disks: name.default('Disks'),
+  osBuild: name.default('OS Build'),
+  bios: name.default('BIOS'),
+  encryption: name.default('Disk Encryption'),
+  volumes: name.default('Volumes'),
+  /** A text area: one "name version" line per package. */
+  software: name.default('Software'),
   /** On assets in the software catalog. */
   publisher: name.default('Publisher'),
   versions: name.default('Versions'),

@@ -43,6 +43,17 @@
         [ 'Last Seen',          'FreeformSingle',   'When Outpost last heard from the device (UTC, ISO 8601)' ],
         [ 'Logged-on User',     'FreeformSingle',   'Account logged on at the last scan' ],
         [ 'Outpost Device ID',  'FreeformSingle',   'Set by Outpost; do not edit' ],
+        [ 'CPU',                'FreeformSingle',   'Processor and cores' ],
+        [ 'Memory',             'FreeformSingle',   'Installed memory' ],
+        [ 'Disks',              'FreeformMultiple', 'One value per disk: model, size, serial' ],
+        [ 'OS Build',           'FreeformSingle',   'Operating system build (Linux: kernel)' ],
+        [ 'BIOS',               'FreeformSingle',   'BIOS vendor, version and date' ],
+        [ 'Disk Encryption',    'FreeformSingle',   'on, partial or off over fixed volumes, with the methods seen' ],
+        [ 'Volumes',            'FreeformMultiple', 'One value per volume: mount point, free space in whole percent, size' ],
+        # A text area (one value, RT keeps long text in LargeContent): one "name version" line per
+        # package. One value rather than a value or a linked asset per package: a change to the
+        # list is one transaction, not one per package.
+        [ 'Software',           'TextSingle',       'Installed software, one "name version" per line' ],
     )),
     # Package details on assets in the "Outpost software" catalog.
     (map {

@@ -5,7 +5,7 @@ import { silentLogger } from '../../../shared/log.js';
 import { isDeskError } from '../errors.js';
 import { RtConnector } from './connector.js';
 import { priorityFromRt, RtConfigSchema, rtStatus, statusFromRt } from './config.js';
-import { assetCustomFields, rtAssetName, rtId, rtSqlDate, rtSqlString, toDeskTicket, worklogText } from './mapping.js';
+import { assetCustomFields, rtAssetName, toDeskAsset, rtId, rtSqlDate, rtSqlString, toDeskTicket, worklogText } from './mapping.js';
 
 const config = RtConfigSchema.parse({ url: 'http://rt.test', user: 'outpost', auth: { kind: 'basic', password: 'p' } });
 
@@ -80,6 +80,56 @@ describe('RT mapping', () => {
     assert.equal(update.OS, null);
     assert.equal(update['Logged-on User'], null);
     assert.equal('Outpost Device ID' in update, false, 'the device id is never cleared');
+  });
+
+  it('writes CPU, memory, disks, OS build, BIOS, encryption, volumes and software to their custom fields', () => {
+    const a = {
+      name: 'ws',
+      macs: [],
+      cpu: 'Intel Core i5-8500 (6 cores)',
+      memory: '16 GB',
+      disks: ['Samsung SSD 980 1.0 TB (serial S1)'],
+      osBuild: '22631.4460',
+      bios: { vendor: 'Dell Inc.', version: '1.21.0', releaseDate: '2023-05-10' },
+      encryption: 'on (BitLocker)',
+      volumes: ['C: 42 % free of 255.0 GB', 'D: 9 % free of 1.0 TB'],
+      software: ['7-Zip 23.01', 'Firefox 120'],
+    };
+    assert.deepEqual(assetCustomFields(config, a, false), {
+      'MAC Addresses': [],
+      Disks: ['Samsung SSD 980 1.0 TB (serial S1)'],
+      Volumes: ['C: 42 % free of 255.0 GB', 'D: 9 % free of 1.0 TB'],
+      CPU: 'Intel Core i5-8500 (6 cores)',
+      Memory: '16 GB',
+      'OS Build': '22631.4460',
+      BIOS: 'Dell Inc. 1.21.0 (2023-05-10)',
+      'Disk Encryption': 'on (BitLocker)',
+      Software: '7-Zip 23.01\nFirefox 120',
+    });
+    // An update clears what the device no longer reports: every value of a multi-value field too.
+    const cleared = assetCustomFields(config, { name: 'ws', macs: [] }, true);
+    assert.deepEqual([cleared.Disks, cleared.Volumes, cleared.CPU, cleared.Software], [[], [], null, null]);
+  });
+
+  it('never sends a field the mapping leaves to the desk, not even to clear it', () => {
+    const fields = assetCustomFields(config, { name: 'ws', macs: [], memory: '8 GB', deskOwned: ['cpu', 'macs', 'volumes'] }, true);
+    for (const owned of ['CPU', 'MAC Addresses', 'Volumes']) assert.equal(owned in fields, false, owned);
+    assert.equal(fields.Memory, '8 GB');
+    assert.equal(fields.Disks?.length, 0);
+  });
+
+  it('reads the new fields back from an RT asset', () => {
+    const asset = toDeskAsset(config, {
+      id: '5',
+      Name: 'ws',
+      Description: '',
+      CustomFields: [
+        { name: 'CPU', values: ['Xeon (4 cores)'] },
+        { name: 'Volumes', values: ['/ 50 % free of 10.0 GB'] },
+        { name: 'Software', values: ['bash 5.2\ncurl 7.88'] },
+      ],
+    });
+    assert.deepEqual([asset.cpu, asset.volumes, asset.software], ['Xeon (4 cores)', ['/ 50 % free of 10.0 GB'], ['bash 5.2', 'curl 7.88']]);
   });
 
   it('reads a ticket: requesters, key, asset links, unset dates', () => {

@@ -1,6 +1,7 @@
 // Pure translations between Outpost's desk-neutral records and RT's fields and query language.
 import { DeskError } from '../errors.js';
-import type { DeskAsset, DeskAssetFields, DeskTicket } from '../types.js';
+import { biosLine } from '../sync/asset-summary.js';
+import type { AssetFieldName, DeskAsset, DeskAssetFields, DeskTicket } from '../types.js';
 import { priorityFromRt, statusFromRt, type RtConfig } from './config.js';
 import type { RtAsset, RtCustomFieldValues, RtTicket } from './schemas.js';
 
@@ -56,25 +57,53 @@ export function toDeskTicket(config: RtConfig, t: RtTicket): DeskTicket {
   };
 }
 
+/** RT keeps a value's first 255 characters in Content and the rest in LargeContent; a text area has no limit but ours. */
+const MAX_TEXT_AREA = 64 * 1024;
+
+function softwareText(lines: string[] | undefined): string | undefined {
+  if (!lines?.length) return undefined;
+  const text = lines.join('\n');
+  return text.length <= MAX_TEXT_AREA ? text : `${text.slice(0, text.lastIndexOf('\n', MAX_TEXT_AREA))}\n...`;
+}
+
 /**
  * The custom-field values Outpost owns on an asset. On an update a field Outpost no longer has
- * is cleared (null deletes an RT value) rather than left stale; on a create it is left out.
+ * is cleared (null deletes an RT value, [] every value of a multi-value field) rather than left
+ * stale; on a create it is left out. Fields the desk owns (mapping `assetFields`) are never sent.
  */
 export function assetCustomFields(config: RtConfig, a: DeskAssetFields, update: boolean): Record<string, string | string[] | null> {
   const f = config.fields;
+  const owned = new Set<string>(a.deskOwned ?? []);
   const model = [a.manufacturer, a.model].filter((v) => v && v.length > 0).join(' ');
-  const single: [string, string | undefined][] = [
-    [f.serviceTag, a.serviceTag],
-    [f.os, a.os],
-    [f.model, model || undefined],
-    [f.lastSeen, a.lastSeen],
-    [f.loggedOnUser, a.loggedOnUser],
-    [f.outpostDeviceId, a.outpostDeviceId],
+  const single: [AssetFieldName | 'outpostDeviceId', string, string | undefined][] = [
+    ['serviceTag', f.serviceTag, a.serviceTag],
+    ['os', f.os, a.os],
+    ['model', f.model, model || undefined],
+    ['lastSeen', f.lastSeen, a.lastSeen],
+    ['loggedOnUser', f.loggedOnUser, a.loggedOnUser],
+    ['outpostDeviceId', f.outpostDeviceId, a.outpostDeviceId],
+    ['cpu', f.cpu, a.cpu],
+    ['memory', f.memory, a.memory],
+    ['osBuild', f.osBuild, a.osBuild],
+    ['bios', f.bios, biosLine(a.bios)],
+    ['encryption', f.encryption, a.encryption],
+    ['software', f.software, softwareText(a.software)],
   ];
-  const out: Record<string, string | string[] | null> = { [f.macs]: a.macs.map((m) => m.toLowerCase()) };
-  for (const [name, value] of single) {
+  const multi: [AssetFieldName, string, string[] | undefined][] = [
+    ['macs', f.macs, a.macs.map((m) => m.toLowerCase())],
+    ['disks', f.disks, a.disks],
+    ['volumes', f.volumes, a.volumes],
+  ];
+  const out: Record<string, string | string[] | null> = {};
+  for (const [field, name, values] of multi) {
+    if (owned.has(field)) continue;
+    if (values?.length) out[name] = values.map((v) => v.slice(0, 255));
+    else if (update || field === 'macs') out[name] = [];
+  }
+  for (const [field, name, value] of single) {
+    if (owned.has(field)) continue;
     if (value) out[name] = value;
-    else if (update && name !== f.outpostDeviceId) out[name] = null;
+    else if (update && field !== 'outpostDeviceId') out[name] = null;
   }
   return out;
 }
@@ -83,6 +112,8 @@ export function toDeskAsset(config: RtConfig, a: RtAsset): DeskAsset {
   const f = config.fields;
   const cf = a.CustomFields;
   const optional = (key: string, value: string | undefined) => (value === undefined ? {} : { [key]: value });
+  const list = (key: string, values: string[]) => (values.length ? { [key]: values } : {});
+  const software = cfValue(cf, f.software);
   return {
     id: a.id,
     name: a.Name,
@@ -94,6 +125,13 @@ export function toDeskAsset(config: RtConfig, a: RtAsset): DeskAsset {
     ...optional('loggedOnUser', cfValue(cf, f.loggedOnUser)),
     ...optional('description', a.Description || undefined),
     ...optional('outpostDeviceId', cfValue(cf, f.outpostDeviceId)),
+    ...optional('cpu', cfValue(cf, f.cpu)),
+    ...optional('memory', cfValue(cf, f.memory)),
+    ...optional('osBuild', cfValue(cf, f.osBuild)),
+    ...optional('encryption', cfValue(cf, f.encryption)),
+    ...list('disks', cfValues(cf, f.disks)),
+    ...list('volumes', cfValues(cf, f.volumes)),
+    ...(software ? { software: software.split('\n') } : {}),
   };
 }
 

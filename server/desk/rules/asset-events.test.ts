@@ -250,8 +250,18 @@ describe('assetEventsFrom: limits and keys', () => {
 });
 
 describe('AssetEventRulesSchema', () => {
-  it('defaults to prohibited software only, with an empty list', () => {
-    assert.deepEqual(AssetEventRulesSchema.parse({}), { newHardware: false, newSoftware: false, prohibitedSoftware: true, prohibited: [] });
+  it('defaults to prohibited software only, with an empty list; posture events off, low space at 10 % + 5', () => {
+    assert.deepEqual(AssetEventRulesSchema.parse({}), {
+      newHardware: false,
+      newSoftware: false,
+      prohibitedSoftware: true,
+      prohibited: [],
+      volumeLowSpace: false,
+      lowSpacePercent: 10,
+      lowSpaceMarginPercent: 5,
+      encryptionOff: false,
+      antivirusDisabled: false,
+    });
   });
 
   it('refuses patterns that are only wildcards, too long, or too many', () => {

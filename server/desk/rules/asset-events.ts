@@ -8,6 +8,7 @@ import type { SectionChange } from '../../../shared/delta.js';
 import { itemDescription, subjectLine, summaryDescription, type Where } from './describe.js';
 import { newHardwareFrom } from './hardware-items.js';
 import { compileProhibited, isUselessPattern, PATTERN_LIMITS } from './patterns.js';
+import type { PostureEventKind } from './posture-events.js';
 import { softwareFrom, type SoftwareItem } from './software-items.js';
 
 export { compileProhibited, matchesProhibited, prohibitedFromText, PATTERN_LIMITS } from './patterns.js';
@@ -28,11 +29,20 @@ export const AssetEventRulesSchema = z
       )
       .max(PATTERN_LIMITS.patterns)
       .default([]),
+    /** A volume's free space under lowSpacePercent: one ticket per crossing (./posture-events.ts). */
+    volumeLowSpace: z.boolean().default(false),
+    lowSpacePercent: z.number().int().min(1).max(99).default(10),
+    /** A low volume counts as recovered (and may raise again) only at lowSpacePercent + this. */
+    lowSpaceMarginPercent: z.number().int().min(1).max(50).default(5),
+    /** Disk encryption went from on or partial to off. */
+    encryptionOff: z.boolean().default(false),
+    /** An antivirus went from enabled to disabled, or the last enabled one disappeared. */
+    antivirusDisabled: z.boolean().default(false),
   })
   .strict();
 export type AssetEventRules = z.infer<typeof AssetEventRulesSchema>;
 
-export type AssetEventKind = 'new-hardware' | 'new-software' | 'prohibited-software';
+export type AssetEventKind = 'new-hardware' | 'new-software' | 'prohibited-software' | PostureEventKind;
 
 export interface AssetEvent {
   /** Stable across redeliveries and restarts: deviceId + kind + item identity. Never repeats for the same device and item. */
@@ -131,6 +141,9 @@ function hardwareEvents(input: AssetEventInput, rules: AssetEventRules): Found[]
 }
 
 const TITLES: Record<AssetEventKind, string> = {
+  'volume-low-space': 'Low disk space',
+  'encryption-off': 'Disk encryption switched off',
+  'antivirus-disabled': 'Antivirus disabled',
   'new-hardware': 'New hardware',
   'new-software': 'New software',
   'prohibited-software': 'Prohibited software',

@@ -64,6 +64,18 @@ export const SdpConfigSchema = z.object({
    */
   product: name.default('Workstation'),
   assetState: name.default('In Use'),
+  /**
+   * Workstation additional fields (udf_ API names) that take Outpost's summaries: SDP's own hardware
+   * and software tabs are filled by its own scan, and no documented call writes processors, disks or
+   * software, so CPU, memory, disks, OS build, encryption, volumes and the software list go to
+   * additional fields an admin made for them (multi-line ones for lists). Unlisted ones are not sent.
+   */
+  assetUdfFields: z
+    .partialRecord(
+      z.enum(['cpu', 'memory', 'disks', 'osBuild', 'encryption', 'volumes', 'software']),
+      z.string().regex(UDF_FIELD, 'must be an additional field API name such as udf_sline_301'),
+    )
+    .default({}),
   /** Closing a request: the closure code (Admin > Closure Codes) and comments the close call sends. */
   closureCode: name.optional(),
   closureComments: z.string().max(2000).default('Closed from Outpost.'),

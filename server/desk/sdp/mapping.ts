@@ -121,8 +121,35 @@ export function worklogInput(flavour: SdpFlavour, w: NewDeskWorklog): unknown {
   };
 }
 
-/** `root`: `workstation` (old API) or `asset_workstation` (per-product API from build 15100). */
+/** An additional field's value: lists one item a line; SDP's text fields hold at most 32,000 characters. */
+function udfValue(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value.join('\n') : value;
+  return text ? text.slice(0, 32_000) : undefined;
+}
+
+/** The summaries an admin gave additional fields to (config.assetUdfFields), desk-owned ones left out. */
+function assetUdfs(config: SdpConfig, a: DeskAssetFields, owned: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, udf] of Object.entries(config.assetUdfFields)) {
+    if (!udf || owned.has(field)) continue;
+    const value = udfValue(a[field as keyof typeof config.assetUdfFields]);
+    if (value) out[udf] = value;
+  }
+  return out;
+}
+
+/**
+ * `root`: `workstation` (old API) or `asset_workstation` (per-product API from build 15100); their
+ * additional fields go in `workstation_udf_fields` and as top-level `udf_` keys respectively.
+ * Fields the mapping leaves to the desk (`deskOwned`) are not sent.
+ */
 export function workstationInput(config: SdpConfig, a: DeskAssetFields, root = 'workstation'): unknown {
+  const owned = new Set<string>(a.deskOwned ?? []);
+  const has = (field: string, value: unknown) => !owned.has(field) && value !== undefined && value !== '';
+  const bios = owned.has('bios') ? undefined : a.bios;
+  const udf = assetUdfs(config, a, owned);
+  const hasUdf = Object.keys(udf).length > 0;
   return {
     [root]: {
       name: a.name,
@@ -130,15 +157,21 @@ export function workstationInput(config: SdpConfig, a: DeskAssetFields, root = '
       product: { name: config.product },
       state: { name: config.assetState },
       computer_system: {
-        ...(a.serviceTag ? { service_tag: a.serviceTag } : {}),
-        ...(a.manufacturer ? { system_manufacturer: a.manufacturer } : {}),
-        ...(a.model ? { model: a.model } : {}),
+        ...(has('serviceTag', a.serviceTag) ? { service_tag: a.serviceTag } : {}),
+        ...(has('model', a.manufacturer) ? { system_manufacturer: a.manufacturer } : {}),
+        ...(has('model', a.model) ? { model: a.model } : {}),
+        // Asset Computer page: computer_system.bios_manufacturer, bios_version, bios_date.
+        ...(bios?.vendor ? { bios_manufacturer: bios.vendor } : {}),
+        ...(bios?.version ? { bios_version: bios.version } : {}),
+        ...(bios?.releaseDate ? { bios_date: bios.releaseDate } : {}),
       },
-      ...(a.os ? { operating_system: { os: a.os } } : {}),
-      network_adapters: a.macs.map((m) => ({ mac_address: m.toLowerCase() })),
-      ...(a.loggedOnUser ? { last_logged_user: a.loggedOnUser } : {}),
+      ...(has('os', a.os) ? { operating_system: { os: a.os } } : {}),
+      ...(owned.has('macs') ? {} : { network_adapters: a.macs.map((m) => ({ mac_address: m.toLowerCase() })) }),
+      ...(has('loggedOnUser', a.loggedOnUser) ? { last_logged_user: a.loggedOnUser } : {}),
       // e.g. that it is a suspected clone: never merged silently with its original
-      ...(a.description ? { description: a.description.slice(0, 250) } : {}),
+      ...(has('description', a.description) ? { description: a.description!.slice(0, 250) } : {}),
+      ...(hasUdf && root === 'workstation' ? { workstation_udf_fields: udf } : {}),
+      ...(hasUdf && root !== 'workstation' ? udf : {}),
     },
   };
 }

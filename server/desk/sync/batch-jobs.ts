@@ -7,7 +7,8 @@ import type { TicketStatus } from '../../../shared/tickets.js';
 import type { NewDeskJob } from '../../store/desk-records.js';
 import type { BatchOutcome } from '../../store/store.js';
 import type { TicketChangeJobs, TicketItem, TicketItemResult } from '../../store/ticket-records.js';
-import { assetEventsFrom, type AssetEventRules } from '../rules/asset-events.js';
+import { assetEventKey, assetEventsFrom, type AssetEventRules } from '../rules/asset-events.js';
+import { parsePostureState, postureEventsFrom } from '../rules/posture-events.js';
 import { isUselessPattern, PATTERN_LIMITS } from '../rules/patterns.js';
 
 export interface AppliedItems {
@@ -19,6 +20,8 @@ export interface AppliedItems {
   /** The device had no snapshot before this batch. */
   first: boolean;
   at: number;
+  /** What the desk's rules kept about the device from earlier batches, read and written in the batch's transaction. */
+  memory: { get(): string | null; set(value: string): void };
 }
 
 export class BatchJobRules implements TicketChangeJobs {
@@ -82,7 +85,7 @@ export class BatchJobRules implements TicketChangeJobs {
   }
 }
 
-function inventoryJobs({ deviceId, outcome, first, at }: AppliedItems, rules: AssetEventRules | null): NewDeskJob[] {
+function inventoryJobs({ deviceId, outcome, first, at, memory }: AppliedItems, rules: AssetEventRules | null): NewDeskJob[] {
   const jobs: NewDeskJob[] = [];
   // Any new snapshot may change what the desk's asset shows (name, OS, user, adapters).
   const snapshot = outcome.snapshot?.inventory;
@@ -92,6 +95,18 @@ function inventoryJobs({ deviceId, outcome, first, at }: AppliedItems, rules: As
     // The event's key is the job's key: the same event from a redelivery or a restart is no new job.
     for (const e of assetEventsFrom(input, rules)) {
       jobs.push({ kind: 'event', key: e.key, payload: { deviceId, eventKind: e.kind, subject: e.subject, description: e.description } });
+    }
+  }
+  if (snapshot && rules) {
+    // Posture events (low space, encryption, antivirus) depend on what earlier batches saw.
+    const before = memory.get();
+    const where = { deviceId, hostname: snapshot.os.hostname, detectedAt: new Date(at).toISOString() };
+    const posture = postureEventsFrom(snapshot, rules, parsePostureState(before), where);
+    const after = JSON.stringify(posture.state);
+    if (after !== before) memory.set(after);
+    for (const e of posture.events) {
+      const key = assetEventKey(e.kind, deviceId, e.identity);
+      jobs.push({ kind: 'event', key, payload: { deviceId, eventKind: e.kind, subject: e.subject, description: e.description } });
     }
   }
   return jobs;

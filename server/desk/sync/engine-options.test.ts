@@ -188,6 +188,8 @@ for (const profile of DESK_PROFILES) {
       // The ticket needs its asset: it is created at once (the ticket flow is immediate) ...
       assert.equal(desk.tickets.size, 1);
       const saves = desk.calls.filter((c) => c === 'saveAsset').length;
+      // Something the asset shows changed (an unchanged asset is not written at all).
+      db.prepare('UPDATE devices SET hostname = ? WHERE id = ?').run('pc-01-renamed', DEVICE);
       await store.desk.enqueue({ kind: 'asset', key: `asset:${DEVICE}`, payload: { deviceId: DEVICE }, coalesce: true }, now);
       await engine!.whenIdle();
       assert.equal(desk.calls.filter((c) => c === 'saveAsset').length, saves, '... but an asset update waits for 11:00');

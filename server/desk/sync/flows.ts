@@ -9,7 +9,8 @@ import { addNoteOnce, addWorklogOnce, createTicketOnce, type Written } from '../
 import type { AssetLookup, DeskAsset, DeskAttachment, DeskId, NewDeskTicket } from '../types.js';
 import { pushCatalog } from './catalog.js';
 import { deskKey, deskStatusKey } from './keys.js';
-import { DEFAULT_MAPPING, effectiveCapabilities, mapNewTicket, type FieldMapping } from './mapping.js';
+import { assetFingerprint, assetUnchanged, assetWritten } from './asset-fingerprint.js';
+import { DEFAULT_MAPPING, effectiveCapabilities, mapAssetFields, mapNewTicket, type FieldMapping } from './mapping.js';
 import { assetFields, cloneNote, newDeskTicket, requesterEmail } from './records.js';
 
 export interface FlowContext {
@@ -83,12 +84,18 @@ export async function syncAsset(ctx: FlowContext, deviceId: string): Promise<Des
   if (!caps(ctx).assets) return undefined;
   const device = await ctx.store.getDevice(deviceId);
   if (!device) return undefined;
-  const fields = assetFields(device);
+  let fields = assetFields(device);
   if (device.cloneOf) {
     const original = await ctx.store.getDevice(device.cloneOf);
     fields.description = cloneNote(original?.hostname ?? device.cloneOf, device.cloneOf);
   }
-  const id = (await ctx.store.desk.deskIdFor('asset', deviceId)) ?? (await matchAsset(ctx, fields, device.cloneOf !== null));
+  fields = mapAssetFields(fields, ctx.mapping ?? DEFAULT_MAPPING);
+  const linked = await ctx.store.desk.deskIdFor('asset', deviceId);
+  // Nothing the desk shows has changed since our last write: no desk call (lastSeen is refreshed daily).
+  const fingerprint = assetFingerprint(fields);
+  const now = (ctx.now ?? Date.now)();
+  if (linked && (await assetUnchanged(ctx.store.desk, deviceId, linked, fingerprint, now))) return linked;
+  const id = linked ?? (await matchAsset(ctx, fields, device.cloneOf !== null));
   let saved: DeskAsset;
   try {
     saved = await ctx.desk.saveAsset(fields, id ?? undefined);
@@ -98,6 +105,7 @@ export async function syncAsset(ctx: FlowContext, deviceId: string): Promise<Des
     throw err;
   }
   await ctx.store.desk.setLink('asset', deviceId, saved.id);
+  await assetWritten(ctx.store.desk, deviceId, saved.id, fingerprint, now);
   return saved.id;
 }
 

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { PRIORITIES, TICKET_STATUSES, type Priority, type TicketStatus } from '../../../shared/tickets.js';
 import type { DeskCapabilities, DeskKind } from '../connector.js';
-import type { DeskTicket, NewDeskTicket } from '../types.js';
+import { ASSET_FIELD_NAMES, type DeskAssetFields, type DeskTicket, type NewDeskTicket } from '../types.js';
 
 /** to-desk: Outpost writes the field and never reads it back; both: the desk's changes come back too. */
 const DirectionSchema = z.enum(['to-desk', 'both']);
@@ -46,6 +46,11 @@ export const FieldMappingSchema = z
       .object({ toDesk: z.boolean().default(true), fromDesk: z.boolean().default(true) })
       .strict()
       .prefault({}),
+    /**
+     * Per asset field: `to-desk` (default) Outpost writes it; `desk` the desk owns it, and Outpost
+     * neither writes nor clears it (e.g. a CPU field an asset manager keeps by hand).
+     */
+    assetFields: z.partialRecord(z.enum(ASSET_FIELD_NAMES), z.enum(['to-desk', 'desk'])).default({}),
     /** Files sent with tray tickets go to the desk (never back: the endpoint keeps its own). */
     attachments: z.boolean().default(true),
     /**
@@ -112,6 +117,16 @@ export function mapNewTicket(t: NewDeskTicket, m: FieldMapping, account: string 
   if (m.newTicketStatus) out.status = m.newTicketStatus;
   if (!m.attachments) delete out.attachments;
   if (account && m.account) out.account = { field: m.account.ticketField, value: account };
+  return out;
+}
+
+/** The asset as the mapping lets Outpost write it: desk-owned fields dropped and listed, so no connector clears them. */
+export function mapAssetFields<T extends DeskAssetFields>(a: T, m: FieldMapping): T {
+  const owned = ASSET_FIELD_NAMES.filter((f) => m.assetFields[f] === 'desk');
+  if (owned.length === 0) return a;
+  const out: T = { ...a, deskOwned: owned };
+  for (const f of owned) if (f !== 'macs') delete out[f];
+  if (owned.includes('macs')) out.macs = [];
   return out;
 }
 

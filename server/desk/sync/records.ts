@@ -4,6 +4,7 @@ import type { Requester } from '../../../shared/tickets.js';
 import type { DeviceDetail } from '../../store/store.js';
 import type { TicketDetail } from '../../store/ticket-records.js';
 import type { DeskAssetFields, NewDeskTicket } from '../types.js';
+import { assetSummary } from './asset-summary.js';
 
 /** What the sync writes to a desk asset; RT keeps `description` in the asset's Description field. */
 export type SyncedAssetFields = DeskAssetFields;
@@ -34,7 +35,7 @@ export function assetFields(d: DeviceDetail): SyncedAssetFields {
   if (d.model) fields.model = d.model;
   if (d.manufacturer) fields.manufacturer = d.manufacturer;
   if (user) fields.loggedOnUser = user.domain ? `${user.domain}\\${user.name}` : user.name;
-  return fields;
+  return snap ? { ...fields, ...assetSummary(snap) } : fields;
 }
 
 /** The requester's own email, or account@domain from the server setting; null when neither. */

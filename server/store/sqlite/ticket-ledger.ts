@@ -45,6 +45,11 @@ export function createTicketLedger(db: Database.Database): OpenTicketLedger {
     INSERT INTO worklogs (ticket_id, device_id, ref, technician, start_at, end_at, minutes, description, recorded_at)
     VALUES (@ticketId, @deviceId, @ref, @technician, @start, @end, @minutes, @description, @at)`);
 
+  const getState = db.prepare<[string], { value: string }>('SELECT value FROM desk_state WHERE key = ?');
+  const setState = db.prepare<[string, string]>(
+    'INSERT INTO desk_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  );
+
   return (deviceId) => ({
     deviceId,
     ticket(ref): LedgerTicket | null {
@@ -70,5 +75,7 @@ export function createTicketLedger(db: Database.Database): OpenTicketLedger {
     worklogTicket: (ref) => recordedWorklog.get(deviceId, ref)?.ticket_id ?? null,
     ticketExists: (id) => ticketById.get(id) !== undefined,
     insertWorklog: (row) => void insertWorklog.run({ deviceId, ...row }),
+    deskMemory: () => getState.get(`posture:${deviceId}`)?.value ?? null,
+    setDeskMemory: (value) => void setState.run(`posture:${deviceId}`, value),
   });
 }

@@ -276,8 +276,16 @@ function workstationRoutes(s: SdpContractServer, which: 'old' | 'new'): Route[] 
       name: w.name as string,
       product,
       state: (w.state as { name: string }).name,
-      macs: ((w.network_adapters ?? []) as { mac_address: string }[]).map((n) => n.mac_address),
+      // A field left out of an update keeps its value (a desk-owned field Outpost does not send).
+      macs: w.network_adapters
+        ? (w.network_adapters as unknown as { mac_address: string }[]).map((n) => n.mac_address)
+        : (prev?.macs ?? []),
       udf: { ...(prev?.udf ?? {}), ...udf },
+      ...(cs.bios_manufacturer || cs.bios_version || cs.bios_date
+        ? { bios: { manufacturer: cs.bios_manufacturer, version: cs.bios_version, date: cs.bios_date } }
+        : prev?.bios
+          ? { bios: prev.bios }
+          : {}),
       ...(cs.service_tag ? { serviceTag: cs.service_tag } : {}),
       ...(cs.system_manufacturer ? { manufacturer: cs.system_manufacturer } : {}),
       ...(cs.model ? { model: cs.model } : {}),

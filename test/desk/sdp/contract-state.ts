@@ -79,6 +79,8 @@ export interface Workstation {
   description?: string;
   /** Additional fields, by API name (udf_...). */
   udf: Record<string, unknown>;
+  /** computer_system.bios_manufacturer, bios_version, bios_date. */
+  bios?: { manufacturer?: string | undefined; version?: string | undefined; date?: string | undefined };
   /** Set by a person in SDP, never by the connector. */
   site?: string;
 }
