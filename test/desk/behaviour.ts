@@ -223,12 +223,9 @@ export function deskBehaviour(d: DeskUnderTest): void {
       });
       for (const free of [40, 8, 7, 11, 9]) {
         seq++;
-        await store.applyBatch(DEVICE, Date.now(), () => ({
-          lastSeq: seq,
-          needsFull: false,
-          ...storedOutcome(inventory(free), `d${seq}`),
-          changes: [],
-        }));
+        const at = Date.now();
+        const outcome = { lastSeq: seq, needsFull: false, ...storedOutcome(inventory(free), `d${seq}`), changes: [] };
+        await store.applyBatch(DEVICE, at, () => outcome, followBatch(at, undefined, engine.jobs));
         await engine.whenIdle();
       }
       const ids = await d.ticketsWithSubject(`Low disk space on ${host}: / 8 % free`);

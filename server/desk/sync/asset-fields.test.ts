@@ -16,6 +16,7 @@ import { FakeDesk } from '../../../test/fakes/desk-connector.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import { LAST_SEEN_REFRESH_MS } from './asset-fingerprint.js';
 import { DeskSyncEngine } from './engine.js';
+import { followBatch } from '../../ingest/apply-tickets.js';
 import { FieldMappingSchema, type FieldMappingInput } from './mapping.js';
 
 const vol = (mount: string, freePercent: number, sizeBytes = 100e9): Volume => ({
@@ -97,7 +98,8 @@ describe('the desk asset of a device with the new inventory sections', () => {
   const report = async (snapshot: Snapshot) => {
     now += 60_000;
     seq++;
-    await store.applyBatch(deviceId, now, () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [] }));
+    const outcome = { lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [] };
+    await store.applyBatch(deviceId, now, () => outcome, followBatch(now, undefined, engine.jobs));
     await engine.whenIdle();
   };
   const saves = () => desk.calls.filter((c) => c === 'saveAsset').length;
