@@ -172,6 +172,7 @@ export class OutpostServer {
       requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
       runPreflight: async () => (desk ? desk.runPreflight() : null),
       prohibited,
+      deskAssetTickets: connector?.assetTickets ? (assetId, limit) => connector.assetTickets!(assetId, limit) : null,
       deskQueues: async () => (connector ? ((await connector.listQueues?.()) ?? undefined) : null),
       technicians: connector ? technicianDesk(connector) : null,
     });

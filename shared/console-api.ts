@@ -21,6 +21,27 @@ export interface DeviceTicketJson {
   updatedAt: string;
 }
 
+/** A desk ticket that refers to the device's asset and that Outpost did not raise (e.g. taken by phone). */
+export interface DeskAssetTicketJson {
+  deskNumber: string;
+  subject: string;
+  status: TicketStatus;
+  /** The desk's own status name (RT "stalled", SDP "On Hold"). */
+  deskStatus: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeviceTicketsJson {
+  /** Outpost's tickets of the device: open ones first, then newest first. */
+  items: DeviceTicketJson[];
+  /**
+   * The desk's other tickets on the device's asset, open first; null without a desk, before the desk
+   * has the device's asset, or when its connector cannot list them. `error` when the desk did not answer.
+   */
+  desk: { tickets: DeskAssetTicketJson[]; error: string | null } | null;
+}
+
 export type LogbookKind = 'inventory' | 'ticket' | 'note' | 'worklog' | 'status' | 'identity' | 'desk';
 
 export interface LogbookEntryJson {

@@ -16,6 +16,7 @@ import type {
   DeskQueuesJson,
   DeviceTicketInput,
   DeviceTicketJson,
+  DeviceTicketsJson,
   ImportTechnicianInput,
   LogbookEntryJson,
   UserJson,
@@ -345,7 +346,7 @@ export interface HttpApi {
   'POST /api/desk/preflight': { response: DeskPreflightJson };
   'GET /api/desk/queues': { response: DeskQueuesJson };
 
-  'GET /api/devices/:id/tickets': { response: { items: DeviceTicketJson[] } };
+  'GET /api/devices/:id/tickets': { response: DeviceTicketsJson };
   'POST /api/devices/:id/tickets': { body: DeviceTicketInput; response: DeviceTicketJson };
   'GET /api/devices/:id/logbook': {
     query: { limit?: number; before?: string };

@@ -1,5 +1,6 @@
 // The RT connector's side of the console against a real RT 5 (test/support/rt.ts): the queues a
-// ticket raised in the console can go to, a ticket created in the queue IT chose, and desk
+// ticket raised in the console can go to, a ticket created in the queue IT chose, the tickets that
+// refer to a device's asset (also those raised in RT by hand), and desk
 // technicians (RT privileged users) checked with their own RT password.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -55,6 +56,43 @@ describe('RT connector for the console against a real RT 5', { skip: rtSkip() },
     const ticket = await asAdmin<{ Queue: { id: string } }>('GET', `/ticket/${id}`);
     const queue = await asAdmin<{ Name: string }>('GET', `/queue/${ticket.body.Queue.id}`);
     assert.equal(queue.body.Name, name);
+  });
+
+  it("lists the tickets that refer to a device's asset, also one raised in RT by hand, and none of another asset's", async () => {
+    const asset = await desk.saveAsset({ name: `ws-${tag()}`, macs: [] });
+    const other = await desk.saveAsset({ name: `ws-${tag()}`, macs: [] });
+    const ours = await desk.createTicket({
+      idempotencyKey: `outpost-t-${tag()}`,
+      requesterEmail: 'bob@example.com',
+      subject: 'Raised from the tray',
+      description: 'Linked by the connector.',
+      priority: 'normal',
+      assetId: asset.id,
+    });
+    // A technician takes a phone call and links the ticket to the asset in RT.
+    const byPhone = await asAdmin<{ id: number }>('POST', '/ticket', {
+      Queue: 'General',
+      Subject: 'Called: screen flickers',
+      Requestor: 'carol@example.com',
+      RefersTo: `asset:${asset.id}`,
+    });
+    assert.equal(byPhone.status, 201, JSON.stringify(byPhone.body));
+    await desk.createTicket({
+      idempotencyKey: `outpost-t-${tag()}`,
+      requesterEmail: 'dan@example.com',
+      subject: 'Another device',
+      description: 'Not this one.',
+      priority: 'normal',
+      assetId: other.id,
+    });
+    const listed = await desk.assetTickets(asset.id, 50);
+    assert.deepEqual(
+      listed.map((t) => [t.id, t.subject, t.status]),
+      [
+        [String(byPhone.body.id), 'Called: screen flickers', 'new'],
+        [ours, 'Raised from the tray', 'new'],
+      ],
+    );
   });
 
   it('checks a technician with their own RT password, and only while they are privileged', async () => {

@@ -3,7 +3,7 @@
 // endpoint's list) and its logbook (every kind of entry, paged without gaps or repeats).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { DeviceTicketJson, LogbookEntryJson } from '../../shared/console-api.js';
+import type { DeskAssetTicketJson, DeviceTicketJson, LogbookEntryJson } from '../../shared/console-api.js';
 import { FakeDesk } from '../../test/fakes/desk-connector.js';
 import { fullItem, hintsFor, machine } from '../../test/support/server/fixtures.js';
 import { startHarness, type Harness } from '../../test/support/server/harness.js';
@@ -62,6 +62,34 @@ describe("a device's tickets, a ticket raised for it, its logbook", () => {
     assert.equal(t!.deskNumber, [...desk.tickets.keys()][0]);
     assert.equal(t!.raisedBy, null);
     assert.equal((await h.api('/api/devices/nope/tickets')).status, 404);
+  });
+
+  it("lists the desk's other tickets on the device's asset, open first, and its own tickets when the desk does not answer", async () => {
+    await waitFor(async () => ((await tickets())[0]?.deskNumber ? true : undefined));
+    const tray = [...desk.tickets.values()][0]!;
+    const onAsset = { ...tray, idempotencyKey: 'by-phone', requesterEmail: 'carol@example.com' };
+    desk.tickets.set('phone-1', { ...onAsset, subject: 'Called: fan is loud', status: 'resolved' });
+    desk.tickets.set('phone-2', { ...onAsset, subject: 'Called: screen flickers', status: 'open' });
+    desk.tickets.set('elsewhere', { ...onAsset, subject: 'Another asset', status: 'new', assetId: 'another-asset' });
+    type Answer = { items: DeviceTicketJson[]; desk: { tickets: DeskAssetTicketJson[]; error: string | null } | null };
+    const { body } = await h.api<Answer>(`/api/devices/${deviceId}/tickets`);
+    assert.deepEqual(
+      body.desk?.tickets.map((t) => [t.deskNumber, t.subject, t.status]),
+      [
+        ['phone-2', 'Called: screen flickers', 'open'],
+        ['phone-1', 'Called: fan is loud', 'resolved'],
+      ],
+      "the tray ticket, which Outpost lists itself, is not listed twice; another asset's is not listed",
+    );
+    assert.equal(body.desk?.error, null);
+
+    desk.failNextCall('assetTickets', 'E_DESK_UNREACHABLE');
+    const down = await h.api<Answer>(`/api/devices/${deviceId}/tickets`);
+    assert.equal(down.status, 200);
+    assert.equal(down.body.items.length, body.items.length);
+    assert.deepEqual(down.body.desk?.tickets, []);
+    assert.match(down.body.desk?.error ?? '', /^E_DESK_UNREACHABLE: /);
+    for (const id of ['phone-1', 'phone-2', 'elsewhere']) desk.tickets.delete(id);
   });
 
   it('raises a ticket for the device in the chosen queue: the desk gets it on the asset, the endpoint in its list', async () => {

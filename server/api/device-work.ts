@@ -11,6 +11,7 @@ import { DeskError } from '../desk/errors.js';
 import type { DeviceTicket, LogbookCursor, LogbookEntry, LogbookKind } from '../store/device-work-records.js';
 import type { DeviceDetail, Store } from '../store/store.js';
 import type { TicketChangeJobs } from '../store/ticket-records.js';
+import { deskAssetTickets, type AssetTicketsLookup } from './device-desk-tickets.js';
 import { sendError } from './errors.js';
 import { route } from './route.js';
 
@@ -21,6 +22,8 @@ export interface DeviceWorkContext {
   ticketEvent?(ticketId: number, deviceId: string | null): void;
   /** The desk's rules for the jobs a raised ticket makes (none without a desk). */
   deskJobs?: TicketChangeJobs | null;
+  /** The desk's tickets on an asset; absent without a desk or when its connector cannot list them. */
+  deskAssetTickets?: AssetTicketsLookup | null;
   /** The configured desk's queues; null without a desk, undefined when its connector cannot list them. */
   deskQueues?(): Promise<DeskQueues | null | undefined>;
 }
@@ -48,11 +51,12 @@ export function deviceWorkRoutes(app: FastifyInstance, ctx: DeviceWorkContext): 
   route(
     app,
     'GET /api/devices/:id/tickets',
-    { params: DeviceParams, summary: "The device's tickets, open ones first" },
+    { params: DeviceParams, summary: "The device's tickets, open ones first, and the desk's others on its asset" },
     async ({ params, reply }) => {
       const tickets = await ctx.store.deviceWork.deviceTickets(params.id, DEVICE_TICKETS_LIMIT);
       if (!tickets) return sendError(reply, 404, 'E_NOT_FOUND', NO_DEVICE);
-      return { items: tickets.map(ticketJson) };
+      const known = new Set(tickets.flatMap((t) => (t.deskNumber ? [t.deskNumber] : [])));
+      return { items: tickets.map(ticketJson), desk: await deskAssetTickets(ctx.store, ctx.deskAssetTickets, params.id, known) };
     },
   );
 

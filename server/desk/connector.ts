@@ -123,6 +123,11 @@ export interface DeskConnector {
   /** Creates the catalog record, or overwrites record `id`. Rejects when capabilities.softwareCatalog is false. */
   saveSoftware(software: DeskSoftware, id?: DeskId): Promise<DeskId>;
 
+  /**
+   * The desk's tickets that refer to asset `assetId` (RT: RefersTo asset:<id>), newest first, at most
+   * `limit`: also those raised in the desk itself (by phone), which Outpost never saw. Optional.
+   */
+  assetTickets?(assetId: DeskId, limit: number): Promise<DeskTicket[]>;
   /** The queues (RT) or categories (SDP) a new ticket can go to, and the configured default. Optional. */
   listQueues?(): Promise<DeskQueues>;
   /** The desk's technician of this name (RT: an enabled privileged user), or null. Optional. */

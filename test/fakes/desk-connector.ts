@@ -170,6 +170,11 @@ export class FakeDesk implements DeskConnector {
     this.software.set(key, structuredClone(sw));
     return key;
   }
+  async assetTickets(assetId: DeskId, limit: number): Promise<DeskTicket[]> {
+    this.call('assetTickets');
+    const linked = [...this.tickets].filter(([, t]) => t.assetId === assetId).map(([id, t]) => ticketView(id, t));
+    return linked.reverse().slice(0, limit);
+  }
   async listQueues(): Promise<DeskQueues> {
     this.call('listQueues');
     return structuredClone(this.queues);

@@ -82,6 +82,10 @@ export class RtConnector implements DeskConnector {
     this.technicians = new RtTechnicians(this.client, this.config, log.child({ desk: 'rt' }), fetchImpl);
   }
 
+  assetTickets(assetId: DeskId, limit: number): Promise<DeskTicket[]> {
+    return this.tickets.referringTo(assetId, limit);
+  }
+
   listQueues(): Promise<DeskQueues> {
     return this.technicians.listQueues();
   }

@@ -36,6 +36,19 @@ export class RtTickets {
     return data.id;
   }
 
+  /** Tickets linked to the asset, whoever made them: RT searches links by the asset's URI. */
+  async referringTo(assetId: DeskId, limit: number): Promise<DeskTicket[]> {
+    const query = `RefersTo = 'asset:${rtId(assetId, 'asset')}'`;
+    const page = await this.client.page('/tickets', RtTicketSchema, {
+      query,
+      fields: TICKET_FIELDS,
+      per_page: String(Math.min(Math.max(limit, 1), 100)),
+      orderby: 'id',
+      order: 'DESC',
+    });
+    return page.items.map((t) => toDeskTicket(this.config, t));
+  }
+
   async findByKey(key: string): Promise<DeskId | null> {
     const query = `'CF.{${this.config.fields.ticketKey}}' = ${rtSqlString(key)}`;
     // Oldest first: if two ever exist, every caller settles on the same one.
