@@ -1,10 +1,11 @@
 // Working from a device in the web console, and desk technicians as console users, end to end: the
 // built console served by a real server (in this process, so that the fake desk of
 // test/fakes/desk-connector.ts stands in for RT), a protocol-speaking agent over a real socket, and
-// Debian's Chromium driven by Playwright. IT sees a device's tickets with the desk's numbers, raises
-// one in a desk queue (it reaches the desk on the device's asset and the endpoint's list), reads the
-// device's logbook; technicians sign in with their desk password within the seat limit and the next
-// is refused; a read-only user is refused a state change. Every page is checked with axe-core.
+// Debian's Chromium driven by Playwright. IT sees a device's tickets with the desk's numbers (and the
+// desk's other tickets on its asset), raises one in a desk queue (it reaches the desk on the device's
+// asset and the endpoint's list), reads the device's logbook; technicians sign in with their desk
+// password within the seat limit and the next is refused; a read-only user is refused a state
+// change. Every page is checked with axe-core.
 // Needs `npm run build` and /usr/bin/chromium.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -92,7 +93,10 @@ describe('console: working from a device, technicians and roles', { timeout: 300
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
   };
 
-  it("lists the device's tickets with the desk's number and status", async () => {
+  it("lists the device's tickets with the desk's number and status, and the desk's others on its asset", async () => {
+    // A technician took a call and raised a ticket in the desk on the device's asset.
+    const tray = [...desk.tickets.values()][0]!;
+    desk.tickets.set('by-phone-7', { ...tray, idempotencyKey: 'by-phone', subject: 'Called: screen flickers', status: 'open' });
     await page.goto(`${h.url}/devices/${encodeURIComponent(deviceId)}`);
     await fillSignIn(page, 'alex', PASSWORD);
     await page.getByRole('heading', { level: 1, name: 'desk-pc' }).waitFor();
@@ -102,6 +106,10 @@ describe('console: working from a device, technicians and roles', { timeout: 300
     await row.waitFor();
     await row.getByRole('cell', { name: `#${deskNumber}`, exact: true }).waitFor();
     await row.getByText('New').waitFor();
+    const phoned = page.getByTestId('device-desk-tickets').getByRole('row', { name: /Called: screen flickers/ });
+    await phoned.getByRole('cell', { name: '#by-phone-7', exact: true }).waitFor();
+    await phoned.getByText('Open').waitFor();
+    assert.equal(await tickets.getByText('Called: screen flickers').count(), 0, "the desk's ticket is not one of Outpost's");
     await checkPage('device-tickets');
   });
 

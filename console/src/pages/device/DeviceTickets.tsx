@@ -1,7 +1,8 @@
 // Every ticket that refers to this device (open ones first, with the desk's number once the desk has
-// it) and a form to raise one for it in a queue of the desk. Live ticket events keep the list current.
+// it), the desk's other tickets on its asset, and a form to raise one for it in a queue of the desk.
+// Live ticket events keep the list current.
 import { useState } from 'preact/hooks';
-import type { DeviceTicketJson } from '../../../../shared/console-api.js';
+import type { DeviceTicketJson, DeviceTicketsJson } from '../../../../shared/console-api.js';
 import type { Priority } from '../../../../shared/tickets.js';
 import { api, apiWith } from '../../api/client.js';
 import { announce } from '../../app/announce.js';
@@ -68,7 +69,46 @@ export function DeviceTickets({ deviceId }: { deviceId: string }) {
           {tickets.data && tickets.data.items.length === 0 ? <EmptyRow colSpan={6}>No tickets refer to this device.</EmptyRow> : null}
         </tbody>
       </table>
+      {tickets.data?.desk ? <DeskOnlyTickets desk={tickets.data.desk} /> : null}
     </Section>
+  );
+}
+
+/** The desk's tickets on the device's asset that Outpost did not raise (taken by phone, say). */
+function DeskOnlyTickets({ desk }: { desk: NonNullable<DeviceTicketsJson['desk']> }) {
+  if (desk.error) {
+    return (
+      <p class="notice notice-warning" role="status" data-testid="device-desk-tickets-error">
+        The desk's other tickets on this device's asset could not be read: {desk.error}
+      </p>
+    );
+  }
+  if (desk.tickets.length === 0) return null;
+  return (
+    <table class="data" data-testid="device-desk-tickets">
+      <caption class="table-title">Also in the desk on this device's asset</caption>
+      <thead>
+        <tr>
+          <th scope="col">Desk number</th>
+          <th scope="col">Subject</th>
+          <th scope="col">Status</th>
+          <th scope="col">Raised</th>
+        </tr>
+      </thead>
+      <tbody>
+        {desk.tickets.map((t) => (
+          <tr key={t.deskNumber}>
+            <td>#{t.deskNumber}</td>
+            <th scope="row">{t.subject}</th>
+            <td>
+              <Badge kind={STATUS_KIND[t.status]}>{STATUS_LABELS[t.status]}</Badge>
+              {t.deskStatus.toLowerCase() !== t.status ? <span class="muted small"> ({t.deskStatus})</span> : null}
+            </td>
+            <td>{formatDateTime(t.createdAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
