@@ -2,7 +2,19 @@
 // carries and what the answer holds. The server's route modules return these shapes and the web
 // console (console/) derives its client from this map. Type-only: nothing here runs, so the
 // console bundle pulls in no zod.
-import type { Hardware, LoggedOnUser, NetworkInterface, Os, Software } from './inventory.js';
+import type {
+  Hardware,
+  LocalAccount,
+  LocalGroup,
+  LoggedOnUser,
+  Monitor,
+  NetworkInterface,
+  Os,
+  Printer,
+  SecurityPosture,
+  Software,
+  Volume,
+} from './inventory.js';
 import type { SectionChange } from './delta-schema.js';
 import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
@@ -68,6 +80,12 @@ export interface DeviceListQuery {
   /** ISO 8601 or epoch ms: last seen at or after / before. */
   seenAfter?: string;
   seenBefore?: string;
+  /** Some volume has less than this percent free (1..100). */
+  lowDisk?: number;
+  /** Disk encryption over the fixed volumes; unknown = not reported. */
+  encryption?: 'on' | 'partial' | 'off' | 'unknown';
+  rebootRequired?: 'true' | 'false';
+  firewall?: 'on' | 'off';
   sort?: DeviceSort;
   order?: 'asc' | 'desc';
   /** 1..500, default 50. */
@@ -126,6 +144,13 @@ export interface DeviceDetailJson {
   os: Os | null;
   network: NetworkInterface[];
   users: LoggedOnUser[];
+  /** Issue 18: empty (security: {}) when the agent does not report them. */
+  volumes: Volume[];
+  monitors: Monitor[];
+  printers: Printer[];
+  accounts: LocalAccount[];
+  groups: LocalGroup[];
+  security: SecurityPosture;
 }
 
 export interface ChangeJson {

@@ -97,7 +97,7 @@ describe("desk preflight: an RT without Outpost's custom fields", { skip: rtSkip
     const status = await until('the first preflight', async () => (await e.status()).preflight ?? undefined);
     assert.equal(status.usable, true);
     const lines = status.problems.map((p) => p.message);
-    for (const field of ['Outpost Key', 'Outpost Note Key', 'Service Tag', 'MAC Addresses', 'Outpost Device ID']) {
+    for (const field of ['Outpost Key', 'Outpost Note Key', 'Service Tag', 'MAC Addresses', 'Outpost Device ID', 'Volumes', 'Software']) {
       const line = lines.find((l) => l.startsWith(`Custom field '${field}' is missing`));
       assert.ok(line, `a line for ${field} in ${JSON.stringify(lines)}`);
       assert.match(line, /rt-setup-database-5 --action insert --datafile server\/desk\/rt\/initialdata\.pl/);

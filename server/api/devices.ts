@@ -37,6 +37,10 @@ const ListQuery = z.object({
   online: z.enum(['true', 'false']).optional(),
   seenAfter: instant.optional(),
   seenBefore: instant.optional(),
+  lowDisk: z.coerce.number().int().min(1).max(100).optional(),
+  encryption: z.enum(['on', 'partial', 'off', 'unknown']).optional(),
+  rebootRequired: z.enum(['true', 'false']).optional(),
+  firewall: z.enum(['on', 'off']).optional(),
   sort: z.enum(DEVICE_SORTS).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   limit: z.coerce.number().int().min(1).max(DEVICE_PAGE.maxLimit).default(DEVICE_PAGE.defaultLimit),
@@ -52,6 +56,10 @@ function deviceQuery(q: z.infer<typeof ListQuery>): DeviceQuery {
     ...(q.online ? { online: q.online === 'true' } : {}),
     ...(q.seenAfter !== undefined ? { seenAfter: q.seenAfter } : {}),
     ...(q.seenBefore !== undefined ? { seenBefore: q.seenBefore } : {}),
+    ...(q.lowDisk !== undefined ? { lowDisk: q.lowDisk } : {}),
+    ...(q.encryption ? { encryption: q.encryption } : {}),
+    ...(q.rebootRequired ? { rebootRequired: q.rebootRequired === 'true' } : {}),
+    ...(q.firewall ? { firewall: q.firewall } : {}),
     ...(q.sort ? { sort: q.sort } : {}),
     ...(q.order ? { order: q.order } : {}),
   };
@@ -97,6 +105,12 @@ function detailJson(d: DeviceDetail): DeviceDetailJson {
     os: snapshot?.os ?? null,
     network: snapshot?.network ?? [],
     users: snapshot?.users ?? [],
+    volumes: snapshot?.volumes ?? [],
+    monitors: snapshot?.monitors ?? [],
+    printers: snapshot?.printers ?? [],
+    accounts: snapshot?.accounts ?? [],
+    groups: snapshot?.groups ?? [],
+    security: snapshot?.security ?? {},
   };
 }
 

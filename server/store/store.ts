@@ -186,6 +186,12 @@ export interface DeviceQuery {
   /** Epoch ms: last seen at or after / before. */
   seenAfter?: number;
   seenBefore?: number;
+  /** Some volume has less than this percent free (issue 18). */
+  lowDisk?: number;
+  /** Disk encryption over the fixed volumes; 'unknown' = not reported. */
+  encryption?: 'on' | 'partial' | 'off' | 'unknown';
+  rebootRequired?: boolean;
+  firewall?: 'on' | 'off';
   /** Default hostname. */
   sort?: DeviceSort;
   /** Default ascending, except lastSeen: newest first. */

@@ -32,10 +32,27 @@ export function triggerName(trigger: string): string {
   return TRIGGER_NAMES[trigger] ?? trigger;
 }
 
-const SECTION_NAMES: Record<string, string> = { hardware: 'Hardware', os: 'OS', network: 'Network', users: 'Users', software: 'Software' };
+const SECTION_NAMES: Record<string, string> = {
+  hardware: 'Hardware',
+  os: 'OS',
+  network: 'Network',
+  users: 'Users',
+  software: 'Software',
+  volumes: 'Volumes',
+  monitors: 'Monitors',
+  printers: 'Printers',
+  accounts: 'Local accounts',
+  groups: 'Local groups',
+  security: 'Security',
+};
 
 export function sectionName(section: string): string {
   return SECTION_NAMES[section] ?? section;
+}
+
+/** A volume by its mount, a monitor by its model, anything else by its name. */
+function breadthLabel(item: Record<string, unknown>): string {
+  return str(item.mount) ?? str(item.name) ?? ([str(item.vendor), str(item.model)].filter(Boolean).join(' ') || 'An item');
 }
 
 function rec(value: unknown): Record<string, unknown> {
@@ -225,6 +242,23 @@ export function summariseChange(change: ChangeInput): ChangeSummary {
           ...added.map((n) => `Interface ${interfaceLabel(n)} added`),
           ...changed.map((c) => `Interface ${c.key}: ${fieldLines(c.fields).join('; ')}`),
           ...removed.map((n) => `Interface ${interfaceLabel(n)} removed`),
+        ],
+      };
+    case 'volumes':
+    case 'monitors':
+    case 'printers':
+    case 'accounts':
+    case 'groups':
+      return {
+        headline: countsHeadline(change.section, [
+          [added.length, 'added'],
+          [changed.length, 'changed'],
+          [removed.length, 'removed'],
+        ]),
+        lines: [
+          ...added.map((i) => `${breadthLabel(i)} added`),
+          ...changed.map((c) => `${c.key}: ${fieldLines(c.fields).join('; ')}`),
+          ...removed.map((i) => `${breadthLabel(i)} removed`),
         ],
       };
     default: {

@@ -4,8 +4,28 @@ import { DEFAULT_VIEW, apiQueryFromView, searchFromView, toggleSort, viewFromSea
 
 describe('device list view <-> URL', () => {
   it('round-trips every choice through the query string', () => {
-    const view = { q: 'acct', os: 'windows', online: 'false', seen: '7d', sort: 'lastSeen', order: 'desc', page: 3 } as const;
+    const view = {
+      q: 'acct',
+      os: 'windows',
+      online: 'false',
+      seen: '7d',
+      lowDisk: '10',
+      encryption: 'off',
+      rebootRequired: 'true',
+      firewall: 'off',
+      sort: 'lastSeen',
+      order: 'desc',
+      page: 3,
+    } as const;
     assert.deepEqual(viewFromSearch(searchFromView(view)), view);
+  });
+
+  it('turns the posture filters into the API’s query parameters and ignores unknown values', () => {
+    const view = viewFromSearch('?lowDisk=10&encryption=off&rebootRequired=true&firewall=off');
+    const q = apiQueryFromView(view, 0);
+    assert.deepEqual([q.lowDisk, q.encryption, q.rebootRequired, q.firewall], [10, 'off', 'true', 'off']);
+    const junk = viewFromSearch('?lowDisk=abc&encryption=maybe&rebootRequired=1&firewall=x');
+    assert.deepEqual([junk.lowDisk, junk.encryption, junk.rebootRequired, junk.firewall], ['', '', '', '']);
   });
 
   it('leaves defaults out so a plain list has a plain URL', () => {

@@ -6,6 +6,11 @@ import { PAGE_SIZE, pageOf, searchTextOf, toSearch } from './list-query.js';
 export const SEEN_CHOICES = ['any', '24h', '7d', '30d', 'older30d'] as const;
 export type SeenChoice = (typeof SEEN_CHOICES)[number];
 export const PLATFORMS: readonly DevicePlatform[] = ['linux', 'darwin', 'windows', 'other'];
+/** Issue 18's posture filters: "some volume under N % free", disk encryption, reboot, firewall. */
+export const LOW_DISK_CHOICES = ['', '5', '10', '20'] as const;
+export const ENCRYPTION_CHOICES = ['', 'off', 'partial', 'on', 'unknown'] as const;
+export type LowDiskChoice = (typeof LOW_DISK_CHOICES)[number];
+export type EncryptionChoice = (typeof ENCRYPTION_CHOICES)[number];
 
 /** What the admin chose on the page, as it appears in the URL. */
 export interface DeviceView {
@@ -13,12 +18,28 @@ export interface DeviceView {
   os: DevicePlatform | '';
   online: 'true' | 'false' | '';
   seen: SeenChoice;
+  lowDisk: LowDiskChoice;
+  encryption: EncryptionChoice;
+  rebootRequired: 'true' | '';
+  firewall: 'off' | 'on' | '';
   sort: DeviceSort;
   order: 'asc' | 'desc';
   page: number;
 }
 
-export const DEFAULT_VIEW: DeviceView = { q: '', os: '', online: '', seen: 'any', sort: 'hostname', order: 'asc', page: 1 };
+export const DEFAULT_VIEW: DeviceView = {
+  q: '',
+  os: '',
+  online: '',
+  seen: 'any',
+  lowDisk: '',
+  encryption: '',
+  rebootRequired: '',
+  firewall: '',
+  sort: 'hostname',
+  order: 'asc',
+  page: 1,
+};
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -34,6 +55,10 @@ export function viewFromSearch(search: string): DeviceView {
     os: oneOf<DevicePlatform | ''>(p.get('os'), PLATFORMS, ''),
     online: oneOf<'true' | 'false' | ''>(p.get('online'), ['true', 'false'], ''),
     seen: oneOf(p.get('seen'), SEEN_CHOICES, 'any'),
+    lowDisk: oneOf(p.get('lowDisk'), LOW_DISK_CHOICES, ''),
+    encryption: oneOf(p.get('encryption'), ENCRYPTION_CHOICES, ''),
+    rebootRequired: oneOf<'true' | ''>(p.get('rebootRequired'), ['true'], ''),
+    firewall: oneOf<'on' | 'off' | ''>(p.get('firewall'), ['on', 'off'], ''),
     sort: oneOf(p.get('sort'), DEVICE_SORTS, DEFAULT_VIEW.sort),
     order: oneOf(p.get('order'), ['asc', 'desc'] as const, DEFAULT_VIEW.order),
     page: pageOf(p),
@@ -47,6 +72,7 @@ export function searchFromView(view: DeviceView): string {
   if (view.os) p.set('os', view.os);
   if (view.online) p.set('online', view.online);
   if (view.seen !== 'any') p.set('seen', view.seen);
+  for (const key of ['lowDisk', 'encryption', 'rebootRequired', 'firewall'] as const) if (view[key]) p.set(key, view[key]);
   if (view.sort !== DEFAULT_VIEW.sort || view.order !== DEFAULT_VIEW.order) {
     p.set('sort', view.sort);
     p.set('order', view.order);
@@ -65,7 +91,16 @@ export function apiQueryFromView(view: DeviceView, now: number): DeviceListQuery
   if (view.seen === '7d') query.seenAfter = iso(now - 7 * DAY);
   if (view.seen === '30d') query.seenAfter = iso(now - 30 * DAY);
   if (view.seen === 'older30d') query.seenBefore = iso(now - 30 * DAY);
+  if (view.lowDisk) query.lowDisk = Number(view.lowDisk);
+  if (view.encryption) query.encryption = view.encryption;
+  if (view.rebootRequired) query.rebootRequired = view.rebootRequired;
+  if (view.firewall) query.firewall = view.firewall;
   return query;
+}
+
+/** Whether any posture filter narrows the list. */
+export function postureFiltered(view: DeviceView): boolean {
+  return view.lowDisk !== '' || view.encryption !== '' || view.rebootRequired !== '' || view.firewall !== '';
 }
 
 /** Clicking a column header: sort by it ascending, or flip the order if it already sorts. Back to page 1. */

@@ -11,6 +11,7 @@ import {
   DEFAULT_VIEW,
   PLATFORMS,
   apiQueryFromView,
+  postureFiltered,
   searchFromView,
   toggleSort,
   viewFromSearch,
@@ -20,6 +21,7 @@ import {
 import { formatDateTime, osName, platformName, relativeTime } from '../lib/format.js';
 import { PAGE_SIZE } from '../lib/list-query.js';
 import { href } from '../lib/routes.js';
+import { PostureFilters } from './PostureFilters.js';
 
 const SEEN_LABELS: Record<SeenChoice, string> = {
   any: 'Any time',
@@ -52,7 +54,7 @@ export function DevicesPage({ search }: { search: string }) {
       }));
   });
 
-  const filtered = view.q !== '' || view.os !== '' || view.online !== '' || view.seen !== 'any';
+  const filtered = view.q !== '' || view.os !== '' || view.online !== '' || view.seen !== 'any' || postureFiltered(view);
   const onSort = (column: DeviceSort) => show(toggleSort(view, column));
   const sortProps = { sort: view.sort, order: view.order, onSort };
   const now = Date.now();
@@ -121,6 +123,7 @@ export function DevicesPage({ search }: { search: string }) {
             ))}
           </select>
         </div>
+        <PostureFilters view={view} show={show} />
         {filtered ? (
           <button
             type="button"

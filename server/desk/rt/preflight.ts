@@ -175,7 +175,10 @@ async function queues(client: RtClient, config: RtConfig, out: DeskProblem[]): P
 
 export function assetFieldNames(config: RtConfig): string[] {
   const f = config.fields;
-  return [f.serviceTag, f.macs, f.os, f.model, f.lastSeen, f.loggedOnUser, f.outpostDeviceId];
+  return [
+    ...[f.serviceTag, f.macs, f.os, f.model, f.lastSeen, f.loggedOnUser, f.outpostDeviceId],
+    ...[f.cpu, f.memory, f.disks, f.osBuild, f.bios, f.encryption, f.volumes, f.software],
+  ];
 }
 
 function softwareFieldNames(config: RtConfig): string[] {

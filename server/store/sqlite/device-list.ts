@@ -39,6 +39,10 @@ interface Params {
   online?: number;
   seenAfter?: number;
   seenBefore?: number;
+  lowDisk?: number;
+  encryption?: string;
+  rebootRequired?: number;
+  firewall?: string;
 }
 
 function whereClause(query: DeviceQuery): { sql: string; params: Params } {
@@ -66,7 +70,29 @@ function whereClause(query: DeviceQuery): { sql: string; params: Params } {
     params.seenBefore = query.seenBefore;
     terms.push('d.last_seen < @seenBefore');
   }
+  postureTerms(query, terms, params);
   return { sql: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
+}
+
+/** The issue 18 filters, on the columns migration 9's triggers keep (see migrations.ts). */
+function postureTerms(query: DeviceQuery, terms: string[], params: Params): void {
+  if (query.lowDisk !== undefined) {
+    params.lowDisk = query.lowDisk;
+    terms.push('d.min_free_percent < @lowDisk');
+  }
+  if (query.encryption === 'unknown') terms.push('d.disk_encryption IS NULL');
+  else if (query.encryption !== undefined) {
+    params.encryption = query.encryption;
+    terms.push('d.disk_encryption = @encryption');
+  }
+  if (query.rebootRequired !== undefined) {
+    params.rebootRequired = query.rebootRequired ? 1 : 0;
+    terms.push('d.reboot_required = @rebootRequired');
+  }
+  if (query.firewall !== undefined) {
+    params.firewall = query.firewall;
+    terms.push('d.firewall = @firewall');
+  }
 }
 
 function orderClause(query: DeviceQuery): string {

@@ -60,7 +60,7 @@ const LOGBOOK_SQL = `
     SELECT j.updated_at, 'desk', j.id, json_extract(j.payload, '$.ticketId'),
       json_object('job', j.kind, 'state', j.state, 'error', j.last_error,
         'deskId', (SELECT desk_id FROM desk_links l WHERE l.kind = 'asset' AND j.kind = 'asset' AND l.outpost_id = @d))
-      -- Through the expression indexes of migration 9 (+state: not the queue's own index), never a
+      -- Through the expression indexes of migration 10 (+state: not the queue's own index), never a
       -- scan of the whole queue; @tickets is the device's ticket ids, read first.
       FROM desk_jobs j
       WHERE +j.state IN ('done', 'failed')

@@ -32,6 +32,7 @@ describe('SQLite store: inventory breadth sections', () => {
   let store: SqliteStore;
   let token: string;
   let clock = 2_000_000;
+  const enrolled = new Map<string, string>();
   const enrol = async (installId: string) => {
     const r = await store.enrol({
       tokenHash: hashSecret(token),
@@ -41,6 +42,7 @@ describe('SQLite store: inventory breadth sections', () => {
       at: clock++,
     });
     assert.ok(r.ok);
+    enrolled.set(installId, r.deviceId);
     return r.deviceId;
   };
 
@@ -74,5 +76,26 @@ describe('SQLite store: inventory breadth sections', () => {
     const r = await store.applyBatch(id, clock++, (s) => planBatch(s, [deltaItem(2, old, next)]));
     assert.deepEqual(r?.plan.problems, []);
     assert.deepEqual((await store.getDevice(id))?.snapshot, next);
+  });
+
+  it('filters the device list by low disk, encryption, reboot and firewall, and by unknown posture', async () => {
+    const filterId = await enrol('inst-filter');
+    await store.applyBatch(filterId, clock++, (s) => planBatch(s, [fullItem(1, broad(7))]));
+    const byId = new Map([
+      [enrolled.get('inst-broad'), 'inst-broad'],
+      [enrolled.get('inst-old'), 'inst-old'],
+      [filterId, 'inst-filter'],
+    ]);
+    const names = async (q: Partial<Parameters<SqliteStore['listDevices']>[0]>) =>
+      (await store.listDevices({ limit: 50, offset: 0, ...q })).items.map((d) => byId.get(d.id) ?? d.id).sort();
+    // broad(7): one volume 7 % free, encryption on, firewall on, no reboot; inst-old has volumes 5 %, firewall off.
+    assert.deepEqual(await names({ lowDisk: 10 }), ['inst-filter', 'inst-old']);
+    assert.deepEqual(await names({ lowDisk: 6 }), ['inst-old']);
+    assert.deepEqual(await names({ lowDisk: 5 }), []);
+    assert.deepEqual(await names({ encryption: 'on' }), ['inst-broad', 'inst-filter']);
+    assert.deepEqual(await names({ encryption: 'unknown' }), ['inst-old']);
+    assert.deepEqual(await names({ firewall: 'off' }), ['inst-old']);
+    assert.deepEqual(await names({ rebootRequired: false, lowDisk: 10 }), ['inst-filter']);
+    assert.deepEqual(await names({ rebootRequired: true }), []);
   });
 });

@@ -157,11 +157,11 @@ describe('schema migrations', () => {
     }
   });
 
-  it('upgrades a schema 8 database: existing console accounts become admins with their password, sessions kept', async () => {
+  it('upgrades a schema 9 database: existing console accounts become admins with their password, sessions kept', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'outpost-migrate-'));
     try {
       const old = new Database(join(dir, DB_FILE));
-      migrate(old, 8);
+      migrate(old, 9);
       old.prepare(`INSERT INTO admins (username, password_hash, created_at, updated_at) VALUES ('Alice', '$scrypt$h', 1, 1)`).run();
       old
         .prepare(

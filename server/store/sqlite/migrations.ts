@@ -292,7 +292,40 @@ const MIGRATIONS: readonly string[] = [
   UPDATE desk_jobs SET kind = CASE kind WHEN 'ticket' THEN 'ticket.create' WHEN 'note' THEN 'ticket.note'
     WHEN 'close' THEN 'ticket.close' WHEN 'status' THEN 'ticket.status' ELSE kind END;
   `,
-  // 9: console users and a device's work. Every account gets a role (existing ones stay admins) and
+  // 9: inventory breadth (issue 18). What the devices list filters by, kept on the device row by a
+  // trigger on its snapshot row (so the ingest path writes nothing new): the lowest free percent of
+  // its volumes, its disk encryption, firewall and reboot-required state; NULL = not reported.
+  `
+  ALTER TABLE devices ADD COLUMN min_free_percent INTEGER;
+  ALTER TABLE devices ADD COLUMN disk_encryption TEXT;
+  ALTER TABLE devices ADD COLUMN firewall TEXT;
+  ALTER TABLE devices ADD COLUMN reboot_required INTEGER;
+  CREATE INDEX devices_min_free_percent ON devices(min_free_percent);
+
+  CREATE TRIGGER snapshots_posture_insert AFTER INSERT ON snapshots BEGIN
+    UPDATE devices SET
+      min_free_percent = (SELECT min(json_extract(v.value, '$.freePercent')) FROM json_each(NEW.snapshot, '$.volumes') v),
+      disk_encryption = json_extract(NEW.snapshot, '$.security.diskEncryption'),
+      firewall = json_extract(NEW.snapshot, '$.security.firewall'),
+      reboot_required = json_extract(NEW.snapshot, '$.security.rebootRequired')
+    WHERE id = NEW.device_id;
+  END;
+  CREATE TRIGGER snapshots_posture_update AFTER UPDATE OF snapshot ON snapshots BEGIN
+    UPDATE devices SET
+      min_free_percent = (SELECT min(json_extract(v.value, '$.freePercent')) FROM json_each(NEW.snapshot, '$.volumes') v),
+      disk_encryption = json_extract(NEW.snapshot, '$.security.diskEncryption'),
+      firewall = json_extract(NEW.snapshot, '$.security.firewall'),
+      reboot_required = json_extract(NEW.snapshot, '$.security.rebootRequired')
+    WHERE id = NEW.device_id;
+  END;
+
+  UPDATE devices SET
+    min_free_percent = (SELECT min(json_extract(v.value, '$.freePercent')) FROM snapshots s, json_each(s.snapshot, '$.volumes') v WHERE s.device_id = devices.id),
+    disk_encryption = (SELECT json_extract(s.snapshot, '$.security.diskEncryption') FROM snapshots s WHERE s.device_id = devices.id),
+    firewall = (SELECT json_extract(s.snapshot, '$.security.firewall') FROM snapshots s WHERE s.device_id = devices.id),
+    reboot_required = (SELECT json_extract(s.snapshot, '$.security.rebootRequired') FROM snapshots s WHERE s.device_id = devices.id);
+  `,
+  // 10: console users and a device's work. Every account gets a role (existing ones stay admins) and
   // says whether it is a local account or a desk technician (checked against the desk at sign-in, and
   // counted against the seat limit); console settings (desk sign-in, seats); the desk queue IT chose
   // for a ticket raised from the console; every status change of a ticket, for the device's logbook.

@@ -20,7 +20,7 @@ export interface TicketRow {
   updated_at: number;
   public_updated_at: number;
   closed_at: number | null;
-  /** The desk queue IT chose when raising the ticket in the console (migration 9). */
+  /** The desk queue IT chose when raising the ticket in the console (migration 10). */
   desk_queue?: string | null;
 }
 

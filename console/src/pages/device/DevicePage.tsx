@@ -11,6 +11,7 @@ import { useLoad } from '../../app/use-load.js';
 import { errorCode, errorMessage } from '../../api/errors.js';
 import { formatDateTime, relativeTime } from '../../lib/format.js';
 import { href } from '../../lib/routes.js';
+import { AccountsSection, PeripheralsSection, SecuritySection, VolumesSection } from './BreadthSections.js';
 import { HardwareSection, NetworkSection, OsSection, UsersSection } from './DeviceSections.js';
 import { DeviceTickets } from './DeviceTickets.js';
 import { DuplicateNotice } from './DuplicateNotice.js';
@@ -54,6 +55,9 @@ export function DevicePage({ id }: { id: string }) {
         <a href="#os">OS</a>
         <a href="#network">Network</a>
         <a href="#users">Users</a>
+        <a href="#volumes">Volumes</a>
+        <a href="#security">Security</a>
+        <a href="#accounts">Accounts</a>
         <a href="#software">Software</a>
         <a href="#timeline">Timeline</a>
         <a href="#tickets">Tickets</a>
@@ -65,6 +69,10 @@ export function DevicePage({ id }: { id: string }) {
         <OsSection os={d.os} />
         <NetworkSection network={d.network} />
         <UsersSection users={d.users} />
+        <VolumesSection volumes={d.volumes} />
+        <SecuritySection security={d.security} />
+        <PeripheralsSection monitors={d.monitors} printers={d.printers} />
+        <AccountsSection accounts={d.accounts} groups={d.groups} />
       </div>
       <div class="grid-2 grid-wide-left">
         <SoftwareSection deviceId={id} count={d.softwareCount} version={softwareVersion} />
