@@ -10,6 +10,8 @@ export type AssetTicketsLookup = (assetId: string, limit: number) => Promise<Des
 
 /** As many as the device's own list shows; the desk is asked for one page. */
 export const DESK_ASSET_TICKETS_LIMIT = 100;
+/** The device page waits this long for the desk (its HTTP timeout is longer, for jobs), then shows its own tickets. */
+export const DESK_ASSET_TICKETS_WAIT_MS = 5_000;
 
 const CLOSED = new Set(['resolved', 'closed']);
 
@@ -23,13 +25,14 @@ export async function deskAssetTickets(
   lookup: AssetTicketsLookup | null | undefined,
   deviceId: string,
   known: ReadonlySet<string>,
+  waitMs = DESK_ASSET_TICKETS_WAIT_MS,
 ): Promise<DeviceTicketsJson['desk']> {
   if (!lookup) return null;
   const assetId = await store.desk.deskIdFor('asset', deviceId);
   if (!assetId) return null;
   let found: DeskTicket[];
   try {
-    found = await lookup(assetId, DESK_ASSET_TICKETS_LIMIT);
+    found = await withinMs(lookup(assetId, DESK_ASSET_TICKETS_LIMIT), waitMs);
   } catch (err) {
     const code = err instanceof DeskError ? err.code : 'E_DESK_UNREACHABLE';
     const message = err instanceof Error ? err.message : 'no answer';
@@ -39,6 +42,15 @@ export async function deskAssetTickets(
   // Stable: the desk's newest-first order within open and within closed.
   others.sort((a, b) => Number(CLOSED.has(a.status)) - Number(CLOSED.has(b.status)));
   return { tickets: others, error: null };
+}
+
+function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeskError('E_DESK_UNREACHABLE', `No answer within ${ms / 1000} s.`)), ms);
+  });
+  work.catch(() => undefined); // a late failure, after the page has its answer, is nobody's
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function ticketJson(t: DeskTicket): DeskAssetTicketJson {
