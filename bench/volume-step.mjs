@@ -25,7 +25,9 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
   try {
     execFileSync('umount', ['-l', mount]);
-  } catch {}
+  } catch {
+    // Already unmounted (the bench failed before mounting): nothing to undo.
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -113,6 +113,7 @@ const DESK_FIELDS = [
   { key: 'auth', flag: 'deskAuth', env: 'OUTPOST_DESK_AUTH' },
   { key: 'pollSeconds', flag: 'deskPoll', env: 'OUTPOST_DESK_POLL', number: true },
   { key: 'requesterDomain', flag: 'deskRequesterDomain', env: 'OUTPOST_DESK_REQUESTER_DOMAIN' },
+  { key: 'fallbackRequester', flag: 'deskFallbackRequester', env: 'OUTPOST_DESK_FALLBACK_REQUESTER' },
   { key: 'secretFile', flag: 'deskSecretFile', env: 'OUTPOST_DESK_SECRET_FILE' },
 ] as const;
 

@@ -26,6 +26,10 @@ program
   )
   .option('--desk-poll <seconds>', 'how often to read status and replies from the desk, default 30 (Autotask 300) (env OUTPOST_DESK_POLL)')
   .option('--desk-requester-domain <domain>', 'requesters without an email become account@domain (env OUTPOST_DESK_REQUESTER_DOMAIN)')
+  .option(
+    '--desk-fallback-requester <user>',
+    'the desk user or email a ticket gets when its account has neither an email nor a desk user (env OUTPOST_DESK_FALLBACK_REQUESTER; default the desk user)',
+  )
   .option('--fleet-scan-at <HH:MM|off>', "every agent's daily full scan, agent's local time (env OUTPOST_FLEET_SCAN_AT; default off)")
   .option('--fleet-refresh-minutes <n>', "every agent's full refresh interval, 5-10080 (env OUTPOST_FLEET_REFRESH_MINUTES; default 90)")
   .option(

@@ -144,6 +144,8 @@ export class OutpostServer {
       authTimeoutMs: this.opts.authTimeoutMs ?? PRE_AUTH_DEFAULTS.timeoutMs,
       preAuth: { ...PRE_AUTH_DEFAULTS, ...this.opts.preAuth },
       now: this.now,
+      // Made below; a worklog naming a desk number Outpost never saw is looked up in the desk first.
+      deskTickets: async (ticketIds) => desk?.importNamedTickets(ticketIds),
     });
     const prohibited = new ProhibitedList(store, () => this.opts.desk?.assetEvents.prohibited ?? []);
     await prohibited.refresh();
@@ -203,6 +205,8 @@ export class OutpostServer {
       log,
       pollMs: settings.pollSeconds * 1000,
       ...(settings.requesterDomain ? { requesterDomain: settings.requesterDomain } : {}),
+      ...(settings.fallbackRequester ? { fallbackRequester: settings.fallbackRequester } : {}),
+      deskUser: settings.user,
       assetEvents: settings.assetEvents,
       extraProhibited: () => prohibited.consolePatterns,
       jobs,

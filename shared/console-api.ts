@@ -15,6 +15,8 @@ export interface DeviceTicketJson {
   queue: string | null;
   /** The desk's own number for the ticket once the desk has it; null before (or without a desk). */
   deskNumber: string | null;
+  /** The number people see and quote: "#4" (the desk's), "OP-17" (Outpost's, not on the desk yet), "#17" without a desk. */
+  label: string;
   /** The console user who raised it; null for a ticket from the endpoint. */
   raisedBy: string | null;
   createdAt: string;
@@ -48,7 +50,10 @@ export interface LogbookEntryJson {
   kind: LogbookKind;
   id: number;
   at: string;
+  /** Outpost's number of the ticket the entry belongs to (the API's paths take it). */
   ticketId: number | null;
+  /** That ticket's number as people quote it ("#4", "OP-17"). */
+  ticketLabel: string | null;
   detail: Record<string, unknown>;
 }
 

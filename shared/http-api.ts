@@ -257,7 +257,12 @@ export interface CreatedTokenJson extends EnrolmentTokenJson {
 // ---------------------------------------------------------------- tickets
 
 export interface TicketSummaryJson {
+  /** Outpost's number; the API's paths take it. */
   id: number;
+  /** The desk's number, once the desk has the ticket. */
+  deskNumber: string | null;
+  /** The number people see and quote: "#4" (the desk's), "OP-17" (Outpost's, not on the desk yet), "#17" without a desk. */
+  label: string;
   ref: string;
   subject: string;
   status: TicketStatus;
@@ -301,6 +306,21 @@ export interface TicketDetailJson extends TicketSummaryJson {
   attachments: { id: number; name: string; type: string; size: number; sha256: string; screenshot: boolean }[];
   worklogs: WorklogJson[];
   minutesLogged: number;
+  /** Who the desk has as the requester and by which rule; null until the ticket is on the desk. */
+  deskRequester: DeskRequesterJson | null;
+}
+
+/**
+ * Which rule gave a desk ticket its requester, tried in this order: the endpoint's email, the desk's
+ * user with the account's login name, account@deskRequesterDomain, the fallback requester setting.
+ */
+export const REQUESTER_RULES = ['email', 'login', 'domain', 'fallback'] as const;
+export type RequesterRule = (typeof REQUESTER_RULES)[number];
+
+export interface DeskRequesterJson {
+  rule: RequesterRule;
+  /** The desk user (login name) or email the ticket was raised for. */
+  requester: string;
 }
 
 // ---------------------------------------------------------------- service desk

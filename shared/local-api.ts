@@ -49,6 +49,8 @@ export const TicketNotificationSchema = z.object({
   id: z.number().int().positive(),
   ref: TicketRefSchema,
   number: z.number().int().positive().nullable(),
+  /** The number as people see it ("#4", "OP-17"); see shared/tickets.ts ticketLabel. */
+  label: z.string().optional(),
   subject: z.string(),
   /** reply: a customer-facing note; status: a new status; waiting: IT waits for the person. */
   kind: z.enum(NOTIFICATION_KINDS),

@@ -117,21 +117,27 @@ export const EndpointTicketSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   notes: z.array(NoteSchema),
+  /** The number people see and quote, as the server formats it (ticketLabel); absent from older servers. */
+  label: z.string().max(80).optional(),
 });
 export type EndpointTicket = z.infer<typeof EndpointTicketSchema>;
 
 const isoDate = z.iso.datetime({ offset: true });
 
-/** The ticket a technician types: the number IT quotes, e.g. "1042" or "#1042". */
+/**
+ * The ticket a technician types: the number IT quotes, e.g. "1042" or "#1042" (the desk's number
+ * while a desk is connected; up to 20 digits for ServiceDesk Plus's long ids), or Outpost's own
+ * "OP-17", which never collides with a desk number. Normalised to "1042" / "OP-17".
+ */
 export const TicketIdSchema = z
   .union([
     z.number().int().positive(),
     z
       .string()
       .trim()
-      .regex(/^#?\d{1,10}$/, 'must be a ticket number such as 1042'),
+      .regex(/^(#?\d{1,20}|OP-\d{1,10})$/i, 'must be a ticket number such as 1042 (or OP-17, an Outpost number)'),
   ])
-  .transform((v) => (typeof v === 'number' ? String(v) : v.replace(/^#/, '')));
+  .transform((v) => (typeof v === 'number' ? String(v) : v.replace(/^#/, '').toUpperCase()));
 
 export const WorklogEntrySchema = z
   .object({

@@ -205,7 +205,11 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     const { id } = await raise('Printer jams');
     const ticket = await desk.fetchTicket(id);
     assert.equal(ticket.subject, 'Printer jams');
-    assert.deepEqual(ticket.requesters, ['root@example.com']);
+    // The tray's account is root, and RT has a user root: found by login name, before account@requesterDomain.
+    assert.deepEqual(ticket.requesters, ['root']);
+    const [stored] = (await server.api<{ items: { id: number }[] }>('/api/tickets?q=Printer%20jams')).items;
+    const shown = await server.api<{ deskRequester: unknown }>(`/api/tickets/${stored!.id}`);
+    assert.deepEqual(shown.deskRequester, { rule: 'login', requester: 'root' });
     const texts = (
       await asAdmin<{ items: { Content: string }[] }>('GET', `/ticket/${id}/attachments?fields=Content&per_page=100`)
     ).items.map((a) => a.Content);
@@ -226,13 +230,13 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     const macs = detail.network.filter((n) => !n.virtual && n.mac).map((n) => n.mac!.toLowerCase());
     for (const mac of macs) assert.ok(asset.macs.includes(mac), `MAC ${mac} on the asset (${asset.macs.join(', ')})`);
 
-    const stored = await server.api<{ items: { id: number; subject: string }[] }>('/api/tickets?q=Printer%20jams');
     const before = (await desk.fetchTicket(id)).timeWorkedMinutes ?? 0;
     await cliJson(
       'worklog',
       'add',
       '--ticket',
-      `#${stored.items[0]!.id}`,
+      // The number the technician reads on RT's screen.
+      `#${id}`,
       '--start',
       '2026-03-01T09:00:00Z',
       '--end',

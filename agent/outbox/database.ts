@@ -114,6 +114,8 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (account, ref)
    );
    ALTER TABLE tickets ADD COLUMN reopen_seq INTEGER;  -- a ticket.reopen item the server has not confirmed yet`,
+  // 4: the number people see, as the server formats it: the desk's "#4", or "OP-17" (shared/tickets.ts).
+  `ALTER TABLE tickets ADD COLUMN label TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

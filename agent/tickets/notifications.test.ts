@@ -154,4 +154,24 @@ describe('what IT did, told once to the person', () => {
     );
     assert.deepEqual((await pending(t, 'alice')).items, [], 'nor is my own close');
   });
+
+  it("shows the desk's number once the desk has the ticket, in the ticket and in its notifications", async () => {
+    t = await startTestAgent();
+    const ticket = await raise(t, 'alice', 'Scanner offline');
+    t.server.deskNumbers(ticket.ref, '4711');
+    const labelled = await eventually(async () => {
+      const got = await t.call('alice', 'ticket.get', { ref: ticket.ref });
+      return got.label === '#4711' ? got : undefined;
+    }, "the desk's number");
+    assert.notEqual(labelled.number, 4711, "Outpost's own number is still there, apart");
+    t.server.setTicketStatus(ticket.ref, 'resolved');
+    const told = await eventually(
+      async () => ((await pending(t, 'alice')).items.length ? pending(t, 'alice') : undefined),
+      'a notification',
+    );
+    assert.deepEqual(
+      told.items.map((n) => n.label),
+      ['#4711'],
+    );
+  });
 });

@@ -100,14 +100,15 @@ export function unreadTicketCount(db: Db, account: string): number {
 export function pendingNotifications(db: Db, account: string, limit: number): TicketNotification[] {
   const rows = db
     .prepare(
-      `SELECT e.id, e.ref, e.kind, e.status, e.text, e.at, t.number, t.subject FROM ticket_events e JOIN tickets t ON t.ref = e.ref
+      `SELECT e.id, e.ref, e.kind, e.status, e.text, e.at, t.number, t.label, t.subject FROM ticket_events e JOIN tickets t ON t.ref = e.ref
        WHERE e.shown = 0 AND t.account = ? AND t.gone = 0 ORDER BY e.id LIMIT ?`,
     )
-    .all(account, limit) as (EventRow & { number: number | null; subject: string })[];
+    .all(account, limit) as (EventRow & { number: number | null; label: string | null; subject: string })[];
   return rows.map((r) => ({
     id: r.id,
     ref: r.ref,
     number: r.number,
+    ...(r.label !== null ? { label: r.label } : {}),
     subject: r.subject,
     kind: r.kind,
     status: r.status as TicketNotification['status'],

@@ -7,6 +7,8 @@ export interface TicketRow {
   ref: string;
   account: string | null;
   number: number | null;
+  /** The server's label for the number ("#4", "OP-17"); null before it is numbered or from older servers. */
+  label: string | null;
   subject: string;
   description: string;
   priority: string;
@@ -32,7 +34,10 @@ export interface LocalNoteRow {
 /** Most tickets ticket.list returns: the newest. */
 export const MAX_LISTED_TICKETS = 500;
 
-export function insertTicket(db: Db, row: Omit<TicketRow, 'number' | 'server_notes' | 'close_seq' | 'reopen_seq' | 'gone'>): void {
+export function insertTicket(
+  db: Db,
+  row: Omit<TicketRow, 'number' | 'label' | 'server_notes' | 'close_seq' | 'reopen_seq' | 'gone'>,
+): void {
   db.prepare(
     `INSERT INTO tickets (ref, account, number, subject, description, priority, category, status, created_at, updated_at)
      VALUES (@ref, @account, NULL, @subject, @description, @priority, @category, @status, @created_at, @updated_at)`,
@@ -78,12 +83,12 @@ export function setReopenSeq(db: Db, ref: string, at: string, seq: number): void
 /** Writes a ticket as the server sent it; the account (who raised it here) is kept. */
 export function upsertServerTicket(db: Db, t: EndpointTicket, pending: { closeSeq: number | null; reopenSeq: number | null }): void {
   db.prepare(
-    `INSERT INTO tickets (ref, account, number, subject, description, priority, category, status, created_at, updated_at, server_notes, close_seq, reopen_seq)
-     VALUES (@ref, NULL, @number, @subject, @description, @priority, @category, @status, @createdAt, @updatedAt, @notes, @closeSeq, @reopenSeq)
-     ON CONFLICT (ref) DO UPDATE SET number = excluded.number, subject = excluded.subject, description = excluded.description,
+    `INSERT INTO tickets (ref, account, number, label, subject, description, priority, category, status, created_at, updated_at, server_notes, close_seq, reopen_seq)
+     VALUES (@ref, NULL, @number, @label, @subject, @description, @priority, @category, @status, @createdAt, @updatedAt, @notes, @closeSeq, @reopenSeq)
+     ON CONFLICT (ref) DO UPDATE SET number = excluded.number, label = excluded.label, subject = excluded.subject, description = excluded.description,
        priority = excluded.priority, category = excluded.category, status = excluded.status, updated_at = excluded.updated_at,
        server_notes = excluded.server_notes, close_seq = excluded.close_seq, reopen_seq = excluded.reopen_seq, gone = 0`,
-  ).run({ ...t, category: t.category ?? null, notes: JSON.stringify(t.notes), ...pending });
+  ).run({ ...t, label: t.label ?? null, category: t.category ?? null, notes: JSON.stringify(t.notes), ...pending });
 }
 
 /**
@@ -118,6 +123,7 @@ export function ticketView(row: TicketRow, pendingNotes: LocalNoteRow[]): Endpoi
   return {
     ref: row.ref,
     number: row.number,
+    ...(row.label !== null ? { label: row.label } : {}),
     subject: row.subject,
     description: row.description,
     priority: row.priority as Priority,

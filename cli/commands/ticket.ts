@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { OutpostError } from '../../shared/errors.js';
 import type { LocalTicket } from '../../shared/local-api.js';
+import { OUTPOST_NUMBER, shownNumber } from '../../shared/ticket-label.js';
 import { TICKET_LIMITS, type Attachment, type EndpointTicket } from '../../shared/tickets.js';
 import { defaultStateDir } from '../../agent/paths.js';
 import { callLocalAgent } from '../../agent/local-api/client.js';
@@ -68,29 +69,33 @@ export async function ticketListCommand(flags: CommonFlags): Promise<void> {
   const { items } = await callLocalAgent(agentStateDir(flags), 'ticket.list', {});
   if (flags.json) return printJson({ items });
   if (items.length === 0) return console.log('No tickets.');
-  const number = (t: EndpointTicket) => (t.number === null ? 'queued' : `#${t.number}`);
+  const number = (t: EndpointTicket) => shownNumber(t) ?? 'queued';
   const width = Math.max(...items.map((t) => number(t).length));
   for (const t of items)
     console.log(`${number(t).padEnd(width)}  ${t.status.padEnd(8)}  ${oneLine(t.subject)}${t.unread ? '  [new]' : ''}`);
 }
 
-/** The caller's ticket by reference or number (1042 or #1042). */
+/**
+ * The caller's ticket by reference or by the number it shows: 1042 or #1042 (the desk's number
+ * once the desk has it), or OP-17 (Outpost's own, see shared/tickets.ts).
+ */
 async function findTicket(stateDir: string, ref: string): Promise<LocalTicket> {
-  if (!/^#?\d{1,10}$/.test(ref)) return callLocalAgent(stateDir, 'ticket.get', { ref });
-  const number = Number(ref.replace('#', ''));
-  const found = (await callLocalAgent(stateDir, 'ticket.list', {})).items.find((t) => t.number === number);
-  if (!found) throw new OutpostError('E_NOT_FOUND', `You have no ticket #${number} on this machine.`);
+  const shown = /^#?\d{1,20}$/.test(ref) ? `#${ref.replace('#', '')}` : OUTPOST_NUMBER.test(ref) ? ref.toUpperCase() : null;
+  if (shown === null) return callLocalAgent(stateDir, 'ticket.get', { ref });
+  const found = (await callLocalAgent(stateDir, 'ticket.list', {})).items.find((t) => shownNumber(t) === shown);
+  if (!found) throw new OutpostError('E_NOT_FOUND', `You have no ticket ${shown} on this machine.`);
   return found;
 }
 
-/** REF is the reference ticket.create printed, or the ticket's number (1042 or #1042). */
+/** REF is the reference ticket.create printed, or the number the ticket shows (1042, #1042, OP-17). */
 export async function ticketShowCommand(ref: string, flags: CommonFlags): Promise<void> {
   const stateDir = agentStateDir(flags);
   const ticket = await findTicket(stateDir, ref);
   // Shown is read, as in My tickets: the tray's badge for it goes too.
   if (ticket.unread) await callLocalAgent(stateDir, 'ticket.markRead', { ref: ticket.ref });
   if (flags.json) return printJson(ticket);
-  console.log(`${ticket.number === null ? 'Queued ticket' : `Ticket #${ticket.number}`}: ${oneLine(ticket.subject)}`);
+  const shown = shownNumber(ticket);
+  console.log(`${shown === null ? 'Queued ticket' : `Ticket ${printable(shown)}`}: ${oneLine(ticket.subject)}`);
   console.log(
     `Status: ${ticket.status}   Priority: ${ticket.priority}${ticket.category ? `   Category: ${printable(ticket.category)}` : ''}`,
   );
@@ -108,7 +113,7 @@ export async function ticketReopenCommand(ref: string, flags: CommonFlags & { no
   const ticket = await findTicket(stateDir, ref);
   const reopened: EndpointTicket = await callLocalAgent(stateDir, 'ticket.reopen', { ref: ticket.ref, text: flags.note });
   if (flags.json) return printJson(reopened);
-  console.log(`Ticket ${ticket.number === null ? printable(ticket.ref) : `#${ticket.number}`} reopened; IT sees your note with it.`);
+  console.log(`Ticket ${printable(shownNumber(ticket) ?? ticket.ref)} reopened; IT sees your note with it.`);
 }
 
 /** Reads the files to attach, refusing any over the limits before reading a byte of them. */

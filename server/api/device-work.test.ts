@@ -60,6 +60,7 @@ describe("a device's tickets, a ticket raised for it, its logbook", () => {
     });
     assert.equal(t!.subject, 'Printer on floor 2 jams');
     assert.equal(t!.deskNumber, [...desk.tickets.keys()][0]);
+    assert.equal(t!.label, `#${t!.deskNumber}`, "the number people quote is the desk's");
     assert.equal(t!.raisedBy, null);
     assert.equal((await h.api('/api/devices/nope/tickets')).status, 404);
   });
@@ -169,6 +170,7 @@ describe("a device's tickets, a ticket raised for it, its logbook", () => {
     for (const k of ['inventory', 'ticket', 'note', 'status', 'desk'] as const) assert.ok(kinds.has(k), `a ${k} entry`);
     const status = whole.items.find((e) => e.kind === 'status')!;
     assert.deepEqual([status.ticketId, status.detail.from, status.detail.to], [tray.id, 'new', 'resolved']);
+    assert.equal(status.ticketLabel, tray.label, 'the ticket named as the ticket list names it');
     const inventory = whole.items.find((e) => e.kind === 'inventory' && e.detail.section === 'software')!;
     assert.deepEqual((inventory.detail.added as { count: number; names: string[] }).names, ['bash 5.2', 'curl 7.88']);
     const times = whole.items.map((e) => Date.parse(e.at));

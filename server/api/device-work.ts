@@ -38,7 +38,7 @@ function ticketJson(t: DeviceTicket): DeviceTicketJson {
 }
 
 function entryJson(e: LogbookEntry): LogbookEntryJson {
-  return { kind: e.kind, id: e.id, at: iso(e.at), ticketId: e.ticketId, detail: e.detail };
+  return { kind: e.kind, id: e.id, at: iso(e.at), ticketId: e.ticketId, ticketLabel: e.ticketLabel, detail: e.detail };
 }
 
 function cursorOf(text: string | undefined): LogbookCursor | undefined {

@@ -32,6 +32,8 @@ const NO_TICKET = 'No ticket with this number.';
 function summaryJson(t: TicketSummary): TicketSummaryJson {
   return {
     id: t.id,
+    deskNumber: t.deskNumber,
+    label: t.label,
     ref: t.ref,
     subject: t.subject,
     status: t.status,
@@ -82,6 +84,7 @@ function detailJson(t: TicketDetail): TicketDetailJson {
     })),
     worklogs: t.worklogs.map(worklogJson),
     minutesLogged: t.worklogs.reduce((sum, w) => sum + w.minutes, 0),
+    deskRequester: t.deskRequester,
   };
 }
 

@@ -80,6 +80,8 @@ export interface DeskConnector {
   preflight?(): Promise<DeskProblem[]>;
 
   findOrCreateUser(email: string, name?: string): Promise<DeskUser>;
+  /** The desk user with this login name (RT user Name, SDP requester login name), or null when there is none. */
+  findUserByLogin(login: string): Promise<DeskUser | null>;
 
   /**
    * Creates the ticket and stores `idempotencyKey` in it. Not idempotent by itself: after an
@@ -88,6 +90,11 @@ export interface DeskConnector {
   createTicket(ticket: NewDeskTicket): Promise<DeskId>;
   findTicketByKey(idempotencyKey: string): Promise<DeskId | null>;
   fetchTicket(id: DeskId): Promise<DeskTicket>;
+  /**
+   * The ticket with the number people see in the desk (RT ticket id, SDP request id), or null when
+   * the desk has none; a ticket raised in the desk (by phone) that Outpost never saw is found too.
+   */
+  findTicketByNumber(number: string): Promise<DeskTicket | null>;
   /** Setting a status is idempotent: repeating it changes nothing. */
   updateTicket(id: DeskId, update: TicketUpdate): Promise<void>;
 

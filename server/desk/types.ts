@@ -10,8 +10,11 @@ export type DeskId = string;
 
 export interface DeskUser {
   id: DeskId;
+  /** Empty when the desk user has none. */
   email: string;
   name?: string;
+  /** The user's login name in the desk (RT user Name, SDP login name), when known. */
+  login?: string;
 }
 
 export interface DeskAttachment {
@@ -23,8 +26,11 @@ export interface DeskAttachment {
 export interface NewDeskTicket {
   /** Outpost's key for this ticket, stored in the desk so that a retry finds the first attempt. */
   idempotencyKey: string;
+  /** The requester by email (made a desk user when the desk has none); ignored when requesterUser is set. */
   requesterEmail: string;
   requesterName?: string;
+  /** An existing desk user as the requester (found by login name, or the fallback requester). */
+  requesterUser?: DeskUser;
   subject: string;
   /** Plain text; device details are already part of it. */
   description: string;

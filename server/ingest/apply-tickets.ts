@@ -5,6 +5,7 @@
 // notes, content and name for files; a redelivery confirms instead of duplicating.
 import { createHash, randomUUID } from 'node:crypto';
 import type { ItemBody } from '../../shared/protocol.js';
+import { OUTPOST_NUMBER } from '../../shared/ticket-label.js';
 import { worklogMinutes } from '../../shared/tickets.js';
 import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
 import type { BatchOutcome, FollowBatch } from '../store/store.js';
@@ -37,18 +38,23 @@ export function followBatch<T extends BatchOutcome & { ticketItems?: readonly Ti
 ): FollowBatch<T> {
   return (ledger, outcome, state) => {
     const ticketItems = outcome.ticketItems ?? [];
-    const tickets = ticketItems.length ? applyTicketItems(ledger, ticketItems, at, quota) : [];
+    const tickets = ticketItems.length ? applyTicketItems(ledger, ticketItems, at, quota, deskJobs?.isEnabled ?? false) : [];
     const memory = { get: () => ledger.deskMemory(), set: (value: string) => ledger.setDeskMemory(value) };
     const applied = { deviceId: ledger.deviceId, outcome, ticketItems, results: tickets, first: state.inventory === null, at, memory };
     return { tickets, deskJobs: deskJobs?.jobsFor(applied) ?? [] };
   };
 }
 
+/**
+ * `deskConnected`: while a desk is configured, a worklog's bare number ("4") is the desk's number and
+ * OP-17 is Outpost's; without one a bare number is Outpost's (shared/ticket-label.ts).
+ */
 export function applyTicketItems(
   ledger: TicketLedger,
   items: readonly TicketItem[],
   at: number,
   quota: TicketQuota = UNLIMITED,
+  deskConnected = false,
 ): TicketItemResult[] {
   const deviceId = ledger.deviceId;
   const unknownRef = (seq: number, kind: string, ref: string): TicketItemResult => ({
@@ -155,11 +161,19 @@ export function applyTicketItems(
     return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
   }
 
+  /** The ticket a worklog names: OP-17 is Outpost's 17; "4" the desk's 4 while a desk is connected, else Outpost's. */
+  function worklogTicket(ticketId: string): number | null {
+    const own = OUTPOST_NUMBER.exec(ticketId);
+    if (!own && deskConnected) return ledger.ticketByDeskNumber(ticketId);
+    const number = ticketNumber(own ? own[1]! : ticketId);
+    return number !== null && ledger.ticketExists(number) ? number : null;
+  }
+
   function worklog(seq: number, body: ItemBody<'worklog'>): TicketItemResult {
     const recorded = ledger.worklogTicket(body.ref);
     if (recorded !== null) return { seq, type: 'worklog', ref: body.ref, state: 'recorded', ticketId: recorded };
-    const number = ticketNumber(body.entry.ticketId);
-    if (number === null || !ledger.ticketExists(number)) {
+    const number = worklogTicket(body.entry.ticketId);
+    if (number === null) {
       return { seq, type: 'worklog', ref: body.ref, state: 'rejected', error: unknownTicketRefusal(body.entry.ticketId) };
     }
     const { technician, start, end, description } = body.entry;

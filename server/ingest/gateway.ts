@@ -35,6 +35,8 @@ export interface GatewayOptions {
   ticketQuota?: TicketQuota;
   /** The desk's rules for the jobs a batch makes (the sync engine's); none when absent. */
   deskJobs?: BatchJobRules | null;
+  /** Desk numbers a batch's worklogs name, looked up in the desk before it is applied (desk/sync/desk-tickets.ts). */
+  deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
 }
 
 export type AgentCommand = ServerMessageMap['command']['command'];
@@ -77,6 +79,7 @@ export class AgentGateway {
       isLive: (deviceId) => this.online.has(deviceId),
       claim: (deviceId, session) => this.claim(deviceId, session),
       release: (deviceId, session) => this.release(deviceId, session),
+      ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
     };
   }
 

@@ -46,6 +46,8 @@ export interface SessionContext {
   /** Marks the device online through this session, closing any older session of the same device. */
   claim(deviceId: string, session: AgentSession): void;
   release(deviceId: string, session: AgentSession): void;
+  /** Desk numbers the batch's worklogs name: desk tickets Outpost never saw are taken over first. */
+  deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
 }
 
 /** Thrown inside the batch transaction when the device re-enrolled after this session authenticated. */
@@ -247,6 +249,8 @@ export class AgentSession {
     if (disorder !== null) return this.error('E_SEQ_ORDER', ERROR_CODES.E_SEQ_ORDER, disorder);
     const deviceId = this.deviceId!;
     const mine = this.secretHash!;
+    const named = items.flatMap((i) => (i.kind === 'worklog' ? [i.body.entry.ticketId] : []));
+    if (named.length > 0) await this.ctx.deskTickets?.(named);
     let applied: AppliedBatch<BatchPlan> | null;
     try {
       const at = this.ctx.now();

@@ -87,7 +87,7 @@ export function closedNoteText(r: Requester): string {
   return `Closed at the endpoint by ${requesterName(r)}.`;
 }
 
-/** The message a technician reads in the tray when their worklog names no ticket. */
+/** The message a technician reads in the tray when their worklog names no ticket (neither Outpost nor the desk has it). */
 export function unknownTicketRefusal(ticketId: string): Refusal {
   return { code: 'E_UNKNOWN_TICKET', message: `There is no ticket ${ticketId}. Check the ticket number and send the worklog again.` };
 }

@@ -69,11 +69,14 @@ describe('tickets from endpoints', () => {
     const first = (await agent.next('tickets')).tickets;
     assert.equal((await agent.next('ack')).seq, 1);
     assert.equal(first.length, 1);
+    // Without a desk, the label people see is Outpost's own number.
+    assert.equal(first[0]!.label, `#${first[0]!.number}`);
     assert.deepEqual(
-      { ...first[0], number: 0 },
+      { ...first[0], number: 0, label: '' },
       {
         ref: 'ref-number-1',
         number: 0,
+        label: '',
         subject: 'Printer on floor 2 jams',
         description: 'Every second page jams since this morning.',
         priority: 'normal',

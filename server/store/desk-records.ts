@@ -2,7 +2,7 @@
 // records and the desk's, and the poll cursor. Jobs from endpoint data are named by the desk's
 // rules (desk/sync/batch-jobs.ts) and enqueued by the store in the same transaction as that data, so
 // a crash cannot lose one.
-import type { Priority } from '../../shared/tickets.js';
+import type { Priority, TicketStatus } from '../../shared/tickets.js';
 import type { NewServerNote } from './ticket-records.js';
 
 /**
@@ -46,6 +46,22 @@ export interface DeskJobRow {
   lastError: string | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** desk_state key of how a ticket's desk requester was found (JSON DeskRequesterJson), shown with the ticket. */
+export const deskRequesterKey = (ticketId: number): string => `requester:${ticketId}`;
+
+/** A desk ticket as Outpost takes it over (./sqlite/desk-tickets.ts). */
+export interface ImportedDeskTicket {
+  deskId: string;
+  subject: string;
+  description: string;
+  priority: Priority;
+  status: TicketStatus;
+  /** Who the desk names as the requester. */
+  requester: string;
+  /** ISO 8601; the time of the import when absent. */
+  createdAt?: string;
 }
 
 /** What the desk links: Outpost ticket id, device id, note id... and the desk's id for it. */
@@ -110,6 +126,11 @@ export interface DeskStore {
 
   /** The server ticket id of a device's ticket ref, or null. */
   ticketIdByRef(deviceId: string, ref: string): Promise<number | null>;
+  /**
+   * The server ticket for a desk ticket Outpost never saw (a worklog named its number): created with
+   * no device and linked, or the one already linked; its id.
+   */
+  importDeskTicket(ticket: ImportedDeskTicket, at: number): Promise<number>;
   /** Adds a note read from the desk once per desk note id; false when it was already there. */
   addDeskNote(ticketId: number, deskNoteId: string, note: NewServerNote): Promise<boolean>;
   /** Takes over fields the mapping imports from the desk (never status: setTicketStatus does that); false when nothing changed. */

@@ -13,6 +13,8 @@ export interface DeviceTicket {
   queue: string | null;
   /** The desk's own id for the ticket once the desk has it (RT ticket number, SDP request id). */
   deskNumber: string | null;
+  /** The number people quote: "#4" (the desk's), "OP-17" (not on the desk yet), "#17" without a desk (shared/ticket-label.ts). */
+  label: string;
   /** The console user who raised it; null for a ticket from the endpoint. */
   raisedBy: string | null;
   createdAt: number;
@@ -51,6 +53,8 @@ export interface LogbookEntry {
   at: number;
   /** The ticket the entry belongs to, when it belongs to one. */
   ticketId: number | null;
+  /** That ticket's number as people quote it ("#4", "OP-17"). */
+  ticketLabel: string | null;
   /** What happened, by kind (see server/api/device-work.ts for the fields of each). */
   detail: Record<string, unknown>;
 }

@@ -97,6 +97,8 @@ export interface TicketLedger {
   /** The ticket a worklog of this device was recorded against, or null. */
   worklogTicket(ref: string): number | null;
   ticketExists(id: number): boolean;
+  /** The server ticket linked to the desk's ticket with this number (its desk id), or null. */
+  ticketByDeskNumber(deskNumber: string): number | null;
   insertWorklog(row: NewWorklogRow): void;
   /**
    * What the desk's rules kept about this device from earlier batches (posture: low volumes,

@@ -1,6 +1,7 @@
 // The server's ticket storage contract: tickets raised at endpoints, their notes and attachments, and
 // the worklogs technicians record against them. Async like the rest of the Store.
 import type { ErrorCode } from '../../shared/errors.js';
+import type { DeskRequesterJson } from '../../shared/http-api.js';
 import type { Item } from '../../shared/protocol.js';
 import type { DeviceDetails, EndpointTicket, Priority, Requester, TicketStatus } from '../../shared/tickets.js';
 import type { NewDeskJob } from './desk-records.js';
@@ -47,6 +48,10 @@ export interface StoredNote {
 
 export interface TicketSummary {
   id: number;
+  /** The desk's number for the ticket, once the desk has it. */
+  deskNumber: string | null;
+  /** The number people see and quote (shared/ticket-label.ts): "#4" (the desk's), "OP-17", or "#17" without a desk. */
+  label: string;
   ref: string;
   subject: string;
   status: TicketStatus;
@@ -93,6 +98,8 @@ export interface TicketDetail extends TicketSummary {
   notes: StoredNote[];
   attachments: AttachmentInfo[];
   worklogs: StoredWorklog[];
+  /** Who the desk has as the requester and by which rule; null until the ticket is on the desk. */
+  deskRequester: DeskRequesterJson | null;
 }
 
 export interface AttachmentFile {

@@ -176,6 +176,16 @@ export class FakeAgentServer extends EventEmitter {
     }
   }
 
+  /** The service desk took the ticket: from now on it shows the desk's number, as the real server labels it. */
+  deskNumbers(ref: string, deskNumber: string): void {
+    for (const device of this.devices.values()) {
+      const t = device.tickets.get(ref);
+      if (!t) continue;
+      t.label = `#${deskNumber}`;
+      this.pushTickets(device, false, [t]);
+    }
+  }
+
   authenticatedConnections(): number {
     return [...this.conns].filter((c) => c.device).length;
   }

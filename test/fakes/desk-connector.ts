@@ -39,6 +39,8 @@ export class FakeDesk implements DeskConnector {
   queues: DeskQueues = { names: ['General', 'Hardware', 'Network'], default: 'General' };
   /** Technicians (RT privileged users) and their desk passwords: username -> password. */
   readonly technicians = new Map<string, string>();
+  /** Desk users by login name (people the desk knows; findUserByLogin reads them). */
+  readonly users = new Map<string, DeskUser>();
   /** The next createTicket writes the ticket, then fails as a timeout would: an unknown outcome. */
   loseNextAnswer = false;
   private failures: DeskErrorCode[] = [];
@@ -90,6 +92,28 @@ export class FakeDesk implements DeskConnector {
   async findOrCreateUser(email: string): Promise<DeskUser> {
     this.call('findOrCreateUser');
     return { id: email, email };
+  }
+  async findUserByLogin(login: string): Promise<DeskUser | null> {
+    this.call('findUserByLogin');
+    return [...this.users.values()].find((u) => u.login?.toLowerCase() === login.toLowerCase()) ?? null;
+  }
+  async findTicketByNumber(number: string): Promise<DeskTicket | null> {
+    this.call('findTicketByNumber');
+    const t = this.tickets.get(number);
+    return t ? ticketView(number, t) : null;
+  }
+  /** A ticket someone raised in the desk itself (by phone): Outpost never saw it. */
+  raiseInDesk(subject: string, requester = 'caller@example.com'): DeskId {
+    const id = this.id();
+    this.tickets.set(id, {
+      idempotencyKey: `phone-${id}`,
+      requesterEmail: requester,
+      subject,
+      description: '',
+      priority: 'normal',
+      status: 'open',
+    });
+    return id;
   }
   async createTicket(t: NewDeskTicket): Promise<DeskId> {
     this.call('createTicket');
@@ -207,7 +231,7 @@ export function ticketView(id: DeskId, t: NewDeskTicket & { status: string }): D
     status: t.status,
     deskStatus: t.status,
     priority: t.priority,
-    requesters: [t.requesterEmail],
+    requesters: [t.requesterUser ? (t.requesterUser.login ?? t.requesterUser.email) : t.requesterEmail],
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     timeWorkedMinutes: null,

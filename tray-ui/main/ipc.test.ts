@@ -95,7 +95,7 @@ describe('tray IPC', () => {
       'a worklog ticket ID that is not a number',
       'startWorklog',
       [{ ticketId: 'abc', technician: 'Sam' }],
-      /^Ticket ID must be a ticket number such as 1042\.$/,
+      /^Ticket ID must be a ticket number such as 1042 \(or OP-17, an Outpost number\)\.$/,
       'ticketId',
     ],
     [

@@ -165,5 +165,14 @@ describe('the tray tells the person when IT answers', () => {
       notificationText({ ...REPLY, number: null, kind: 'status', status: 'open', text: '' }).title,
       'Your ticket is being worked on',
     );
+    // The desk's number (or Outpost's OP- form) as the server labels it, never Outpost's bare number.
+    assert.equal(
+      notificationText({ ...REPLY, label: '#4711', kind: 'status', status: 'open', text: '' }).title,
+      'Ticket #4711 is being worked on',
+    );
+    assert.equal(
+      notificationText({ ...REPLY, label: 'OP-4', kind: 'status', status: 'open', text: '' }).title,
+      'Ticket OP-4 is being worked on',
+    );
   });
 });

@@ -3,6 +3,7 @@
 // tells the agent it was shown, so nothing is shown twice, also after a restart of either. The
 // unread count it learns on the way drives the tray icon's badge.
 import type { TicketNotification } from '../../shared/local-api.js';
+import { shownNumber } from '../../shared/ticket-label.js';
 import type { Logger } from '../../shared/log.js';
 import type { AgentCall } from './agent.js';
 import type { NotificationClass } from './electron-ports.js';
@@ -97,7 +98,8 @@ const STATUS_WORDS: Record<TicketNotification['status'], string> = {
 
 /** What the notification says: who did what on which ticket, in the person's words. */
 export function notificationText(n: TicketNotification): { title: string; body: string } {
-  const ticket = n.number !== null ? `Ticket #${n.number}` : 'Your ticket';
+  const shown = shownNumber(n);
+  const ticket = shown !== null ? `Ticket ${shown}` : 'Your ticket';
   switch (n.kind) {
     case 'reply':
       return { title: `IT replied: ${n.subject}`, body: n.text };

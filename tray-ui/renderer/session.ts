@@ -2,6 +2,7 @@
 // it running across restarts) or by entering start and end. A worklog the server refused shows
 // why, and can be sent again with the ticket ID corrected.
 import type { EndpointWorklog } from '../../shared/tickets.js';
+import { worklogTicketLabel } from '../../shared/ticket-label.js';
 import type { TrayResults } from '../../shared/tray-api.js';
 import { api, call, errorMessage, TrayFailure } from './lib/api.js';
 import { watchConnection } from './lib/connection.js';
@@ -45,7 +46,7 @@ function showRunning(next: Running): void {
     technician.value = next.technician;
   }
   byId('timer-state').textContent = next
-    ? `Running on ticket #${next.ticketId} for ${next.technician} since ${dateTime(next.start)}.`
+    ? `Running on ticket ${worklogTicketLabel(next.ticketId)} for ${next.technician} since ${dateTime(next.start)}.`
     : 'Start the timer when the remote session begins.';
   window.clearInterval(tick);
   const paint = () => (byId('timer-display').textContent = elapsed(next ? Date.now() - Date.parse(next.start) : 0));
@@ -66,7 +67,7 @@ function worklogItem(w: EndpointWorklog): HTMLLIElement {
     h(
       'div',
       { class: 'worklog-top' },
-      h('strong', {}, `#${w.ticketId}`),
+      h('strong', {}, worklogTicketLabel(w.ticketId)),
       h('span', {}, `${minutes(w.minutes)} · ${w.technician} · ${dateTime(w.start)}`),
       h('span', { class: `badge worklog-${w.state}` }, state),
     ),
@@ -84,7 +85,7 @@ function correction(w: EndpointWorklog): HTMLElement {
     { class: 'message', role: 'alert', 'data-tone': 'error' },
     w.error?.message ?? 'The server did not accept this worklog.',
   );
-  const input = h('input', { id: inputId, type: 'text', inputmode: 'numeric', value: w.ticketId, autocomplete: 'off' });
+  const input = h('input', { id: inputId, type: 'text', value: w.ticketId, autocomplete: 'off' });
   const button = h('button', { type: 'button', class: 'button primary small' }, 'Send again');
   const result = h('p', { class: 'message', role: 'status', hidden: true });
   button.addEventListener('click', () => {
@@ -124,7 +125,7 @@ async function start(button: HTMLButtonElement): Promise<void> {
       call(api().startWorklog({ ticketId: ticketId.value, technician: technician.value })),
     );
     showRunning(session);
-    announce(message, `Timer started for ticket #${session.ticketId}.`, 'success');
+    announce(message, `Timer started for ticket ${worklogTicketLabel(session.ticketId)}.`, 'success');
     byId('stop').focus();
   } catch (err) {
     showError(err);
@@ -137,7 +138,7 @@ async function stop(button: HTMLButtonElement): Promise<void> {
     const worklog = await whileBusy(button, 'Recording…', () => call(api().stopWorklog({ description: notes.value })));
     notes.value = '';
     showRunning(null);
-    announce(message, `Recorded ${minutes(worklog.minutes)} on ticket #${worklog.ticketId}.`, 'success');
+    announce(message, `Recorded ${minutes(worklog.minutes)} on ticket ${worklogTicketLabel(worklog.ticketId)}.`, 'success');
     await load();
     byId('start').focus();
   } catch (err) {
@@ -164,7 +165,7 @@ async function record(): Promise<void> {
       ),
     );
     notes.value = '';
-    announce(message, `Recorded ${minutes(worklog.minutes)} on ticket #${worklog.ticketId}.`, 'success');
+    announce(message, `Recorded ${minutes(worklog.minutes)} on ticket ${worklogTicketLabel(worklog.ticketId)}.`, 'success');
     await load();
   } catch (err) {
     showError(err);

@@ -11,6 +11,7 @@ describe('describeEntry', () => {
       id: 1,
       at,
       ticketId: null,
+      ticketLabel: null,
       detail: { section: 'software', added: { count: 5, names: ['bash 5.2', 'curl 7.88', 'vim 9'] }, removed: { count: 0, names: [] } },
     });
     assert.equal(line, 'Software: added bash 5.2, curl 7.88, vim 9 and 2 more');
@@ -18,15 +19,29 @@ describe('describeEntry', () => {
 
   it('says who raised a ticket and how a status changed', () => {
     assert.equal(
-      describeEntry({ kind: 'ticket', id: 3, at, ticketId: 3, detail: { subject: 'Battery', raisedBy: 'tom', requester: 'bob' } }),
+      describeEntry({
+        kind: 'ticket',
+        id: 3,
+        at,
+        ticketId: 3,
+        ticketLabel: '#3',
+        detail: { subject: 'Battery', raisedBy: 'tom', requester: 'bob' },
+      }),
       'Ticket raised by tom in the console: Battery',
     );
     assert.equal(
-      describeEntry({ kind: 'ticket', id: 4, at, ticketId: 4, detail: { subject: 'Printer', raisedBy: null, requester: 'alice' } }),
+      describeEntry({
+        kind: 'ticket',
+        id: 4,
+        at,
+        ticketId: 4,
+        ticketLabel: 'OP-4',
+        detail: { subject: 'Printer', raisedBy: null, requester: 'alice' },
+      }),
       'Ticket raised by alice: Printer',
     );
     assert.equal(
-      describeEntry({ kind: 'status', id: 1, at, ticketId: 3, detail: { from: 'new', to: 'resolved' } }),
+      describeEntry({ kind: 'status', id: 1, at, ticketId: 3, ticketLabel: '#3', detail: { from: 'new', to: 'resolved' } }),
       'Status New → Resolved',
     );
   });
@@ -38,6 +53,7 @@ describe('describeEntry', () => {
         id: 9,
         at,
         ticketId: 3,
+        ticketLabel: '#3',
         detail: { job: 'ticket.create', state: 'failed', error: 'E_DESK_AUTH: no right' },
       }),
       'Desk ticket failed: E_DESK_AUTH: no right',
@@ -48,6 +64,7 @@ describe('describeEntry', () => {
         id: 2,
         at,
         ticketId: 3,
+        ticketLabel: '#3',
         detail: { author: 'IT', visibility: 'internal', fromEndpoint: false, text: 'Done.' },
       }),
       'Internal note by IT: Done.',

@@ -113,6 +113,22 @@ export class AutotaskConnector implements DeskConnector {
     return { id: String(c), email, ...(name ? { name } : {}) };
   }
 
+  /** Autotask contacts have no login name: the sync goes on to its next rule. */
+  async findUserByLogin(): Promise<DeskUser | null> {
+    return null;
+  }
+
+  /** The ticket with this id (Outpost shows Autotask tickets by id, not by their T-number); null when there is none. */
+  async findTicketByNumber(number: string): Promise<DeskTicket | null> {
+    if (!/^[1-9]\d{0,9}$/.test(number)) return null;
+    try {
+      return await this.fetchTicket(number);
+    } catch (err) {
+      if (err instanceof DeskError && err.code === 'E_DESK_NOT_FOUND') return null;
+      throw err;
+    }
+  }
+
   private async contactFor(email: string, name: string | undefined, companyId: number): Promise<number> {
     const found = await this.client.query('Contacts', [{ op: 'eq', field: 'emailAddress', value: email }], ContactSchema, 1);
     if (found[0]) return found[0].id;
@@ -140,7 +156,7 @@ export class AutotaskConnector implements DeskConnector {
       description: t.description.slice(0, DESCRIPTION_MAX),
       status: await this.picklists.value('Tickets', 'status', this.config.statuses.toDesk[t.status ?? 'new']),
       priority: await this.picklists.value('Tickets', 'priority', this.config.priorities[t.priority]),
-      contactID: await this.contactFor(t.requesterEmail, t.requesterName, companyId),
+      contactID: t.requesterUser ? Number(t.requesterUser.id) : await this.contactFor(t.requesterEmail, t.requesterName, companyId),
       ...(this.config.queueId === undefined ? {} : { queueID: this.config.queueId }),
       ...(ci ? { configurationItemID: ci.id } : {}),
       ...(this.config.ticketKeyUdf ? { userDefinedFields: [{ name: this.config.ticketKeyUdf, value: t.idempotencyKey }] } : {}),

@@ -114,6 +114,14 @@ export class RtConnector implements DeskConnector {
     return this.tickets.findOrCreateUser(email, name);
   }
 
+  findUserByLogin(login: string): Promise<DeskUser | null> {
+    return this.tickets.findUserByLogin(login);
+  }
+
+  findTicketByNumber(number: string): Promise<DeskTicket | null> {
+    return this.tickets.findByNumber(number);
+  }
+
   createTicket(ticket: NewDeskTicket): Promise<DeskId> {
     return this.tickets.create({ ...ticket, idempotencyKey: checkKey(ticket.idempotencyKey) });
   }

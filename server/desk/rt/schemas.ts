@@ -80,7 +80,7 @@ export const RtAttachmentSchema = z.object({
 });
 export type RtAttachment = z.infer<typeof RtAttachmentSchema>;
 
-export const RtUserSchema = z.object({ id, EmailAddress: text.optional(), RealName: text.optional() });
+export const RtUserSchema = z.object({ id, Name: text.optional(), EmailAddress: text.optional(), RealName: text.optional() });
 
 export const RtAssetSchema = z.object({
   id,

@@ -24,8 +24,9 @@ export class RtTickets {
       Subject: t.subject,
       Content: t.description,
       ContentType: 'text/plain',
-      // An email is created as a user when missing; a bare unknown name would be dropped.
-      Requestor: t.requesterEmail,
+      // An email is created as a user when missing; a bare unknown name would be dropped, so a
+      // user name goes only for a user found in RT.
+      Requestor: t.requesterUser ? (t.requesterUser.login ?? t.requesterUser.email) : t.requesterEmail,
       Priority: rtPriority(this.config, t.priority),
       CustomFields: { ...(t.account ? { [t.account.field]: t.account.value } : {}), [this.config.fields.ticketKey]: t.idempotencyKey },
       ...(t.status ? { Status: rtStatus(this.config, t.status) } : {}),
@@ -72,6 +73,27 @@ export class RtTickets {
         operation: `PUT /ticket/${id}`,
       });
     }
+  }
+
+  /** The ticket with this id; null when RT has none (or the number cannot be an RT id). */
+  async findByNumber(number: string): Promise<DeskTicket | null> {
+    if (!/^[1-9]\d{0,9}$/.test(number)) return null;
+    try {
+      return await this.fetch(number);
+    } catch (err) {
+      if (err instanceof DeskError && err.code === 'E_DESK_NOT_FOUND') return null;
+      throw err;
+    }
+  }
+
+  /** RT's user with this Name (RT compares names without case). */
+  async findUserByLogin(login: string): Promise<DeskUser | null> {
+    const page = await this.client.page('/users', RtUserSchema, { fields: 'Name,EmailAddress,RealName', per_page: '2' }, [
+      { field: 'Name', value: login },
+    ]);
+    const u = page.items[0];
+    if (!u) return null;
+    return { id: u.id, email: u.EmailAddress ?? '', login: u.Name ?? login, ...(u.RealName ? { name: u.RealName } : {}) };
   }
 
   /** The status change just made, so that the poll knows it for Outpost's own (it carries no key). */

@@ -87,10 +87,32 @@ export class SdpConnector implements DeskConnector {
     return { id: u.id, email: u.email_id ?? email, name: u.name };
   }
 
-  /** The requester is found or created first; each file then goes up with the documented upload call. */
+  /** The requester whose login name is `login` (the user sample's login_name), or null. */
+  async findUserByLogin(login: string): Promise<DeskUser | null> {
+    const byLogin = { list_info: { row_count: 1, search_criteria: { field: 'login_name', condition: 'is' as const, value: login } } };
+    const u = (await this.client.list('/api/v3/requesters', 'requesters', RequesterOutSchema, byLogin)).items[0];
+    if (!u) return null;
+    return { id: u.id, email: u.email_id ?? '', name: u.name, login: u.login_name ?? login };
+  }
+
+  /** SDP's request with this id; null when there is none (SDP answers 404). */
+  async findTicketByNumber(number: string): Promise<DeskTicket | null> {
+    if (!/^[1-9]\d{0,18}$/.test(number)) return null;
+    try {
+      return await this.fetchTicket(number);
+    } catch (err) {
+      if (err instanceof DeskError && err.code === 'E_DESK_NOT_FOUND') return null;
+      throw err;
+    }
+  }
+
+  /**
+   * The requester is found or created first (or is the desk user the sync found by login name); each
+   * file then goes up with the documented upload call.
+   */
   async createTicket(ticket: NewDeskTicket): Promise<DeskId> {
     checkKey(ticket.idempotencyKey);
-    const requester = await this.findOrCreateUser(ticket.requesterEmail, ticket.requesterName);
+    const requester = ticket.requesterUser ?? (await this.findOrCreateUser(ticket.requesterEmail, ticket.requesterName));
     const id = (await this.client.one('POST', REQUESTS, 'request', RequestOutSchema, requestInput(this.config, ticket, requester.id))).id;
     for (const file of ticket.attachments ?? []) await this.client.upload(`${REQUESTS}/${sdpId(id)}/upload`, file);
     return id;

@@ -217,4 +217,9 @@ export const WorkstationOutSchema = z
   .loose();
 export type WorkstationOut = z.infer<typeof WorkstationOutSchema>;
 
-export const RequesterOutSchema = z.object({ id: idOut, name: z.string(), email_id: z.string().nullish() });
+export const RequesterOutSchema = z.object({
+  id: idOut,
+  name: z.string(),
+  email_id: z.string().nullish(),
+  login_name: z.string().nullish(),
+});

@@ -160,6 +160,7 @@ for (const profile of DESK_PROFILES) {
         ticketChanged: (deviceId, ref) => pushed.push(`${deviceId}/${ref}`),
       });
       await deliver((s) => createItem(s, 'ref-both-1'));
+      assert.deepEqual(pushed.splice(0), [`${DEVICE}/ref-both-1`], 'the desk number reaches the endpoint');
       const [deskId, t] = [...desk.tickets][0]!;
       desk.queueChange({
         ticket: { ...ticketView(deskId, t), priority: 'urgent', subject: 'Renamed in the desk' },

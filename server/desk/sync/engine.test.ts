@@ -208,7 +208,8 @@ for (const profile of DESK_PROFILES) {
 
     it('sends endpoint notes, worklogs and a tray close to the desk', async () => {
       await deliver((s) => createItem(s, 'ref-flow-1'));
-      const id = await ticketId('ref-flow-1');
+      // The technician names the desk's number, as the desk shows it.
+      const id = (await store.desk.deskIdFor('ticket', String(await ticketId('ref-flow-1'))))!;
       await deliver(
         (s) => noteItem(s, 'ref-flow-1', 'note-flow-1', 'It happened again'),
         (s) => worklogItem(s, 'wl-flow-1', id, '2026-01-05T09:00:00Z', '2026-01-05T09:45:00Z'),
@@ -244,6 +245,9 @@ for (const profile of DESK_PROFILES) {
 
     it('brings desk statuses and replies back; internal comments stay internal and are not pushed', async () => {
       await deliver((s) => createItem(s, 'ref-back-1'));
+      // Once the desk has the ticket, its number reaches the device.
+      assert.deepEqual(pushed, [`${DEVICE}/ref-back-1`]);
+      [pushed, pushedIds] = [[], []];
       const [deskId, t] = [...desk.tickets][0]!;
       const note = (id: string, visibility: 'public' | 'internal', own = false) => ({
         kind: 'note' as const,

@@ -10,6 +10,7 @@ import { isDeskError } from '../errors.js';
 import { BatchJobRules } from './batch-jobs.js';
 import { lastCatalogRun } from './catalog.js';
 import { CatalogSchedule } from './catalog-schedule.js';
+import { importNamedTickets } from './desk-tickets.js';
 import { NotYet, runJob } from './flows.js';
 import { DEFAULT_BACKOFF, retryDelay, type Backoff } from './keys.js';
 import { DEFAULT_MAPPING, effectiveCapabilities, importsFromDesk, type FieldMapping } from './mapping.js';
@@ -26,6 +27,10 @@ export interface EngineOptions {
   log: Logger;
   pollMs: number;
   requesterDomain?: string;
+  /** The desk requester for accounts with no email or desk user; `deskUser` when absent (./requester.ts). */
+  fallbackRequester?: string;
+  /** The desk's API user (settings `user`). */
+  deskUser?: string;
   /** Asset events that become desk tickets; none when absent. */
   assetEvents?: AssetEventRules;
   /** More prohibited-software patterns (the web console's), asked whenever rules are evaluated; a change must come as a new array. */
@@ -36,7 +41,7 @@ export interface EngineOptions {
   mapping?: FieldMapping;
   /** When each flow runs and the catalog's interval; everything at once and the catalog daily when absent. */
   schedules?: Schedules;
-  /** A desk ticket's status or customer-facing note changed: push the ticket to its device. */
+  /** A desk ticket's status, customer-facing note or number (once the desk has it) changed: push the ticket to its device. */
   ticketChanged: (deviceId: string, ref: string, ticketId: number) => void;
   now?: () => number;
   random?: () => number;
@@ -124,6 +129,17 @@ export class DeskSyncEngine {
     if (!this.opts.desk.capabilities.softwareCatalog) return false;
     await this.opts.store.desk.enqueue({ kind: 'catalog', key: CATALOG_JOB_KEY, payload: {}, coalesce: true }, this.now());
     return true;
+  }
+
+  /**
+   * Desk numbers that worklogs about to be applied name: those Outpost has no ticket for are looked
+   * up in the desk and taken over (./desk-tickets.ts). Never rejects.
+   */
+  async importNamedTickets(ticketIds: readonly string[]): Promise<void> {
+    if (!this.started || !this.opts.desk.capabilities.worklogs) return;
+    await importNamedTickets(this.opts.desk, this.opts.store, ticketIds, this.now(), this.opts.log).catch((err: unknown) =>
+      this.opts.log.error({ err: String(err) }, 'desk ticket look-up failed'),
+    );
   }
 
   /** Checks the desk's setup now (POST /api/desk/preflight); the result is also in status(). */
@@ -236,12 +252,15 @@ export class DeskSyncEngine {
         desk: this.opts.desk,
         store: this.opts.store,
         requesterDomain: this.opts.requesterDomain,
+        fallbackRequester: this.opts.fallbackRequester,
+        deskUser: this.opts.deskUser,
         firstAttempt: attempt === 1,
         now: this.now,
         mapping: this.mapping,
       };
       await runJob(ctx, job);
       await store.completeJob(job.id, job.revision, this.now());
+      if (job.kind === 'ticket.create') await this.numbered(job.payload.deviceId, job.payload.ref);
       this.opts.log.debug({ job: job.id, kind: job.kind, attempt, ms: this.now() - started }, 'desk job done');
       this.markHealthy();
       return true;
@@ -263,6 +282,12 @@ export class DeskSyncEngine {
       this.opts.log.error({ job: job.id, kind: job.kind, code, err: message }, 'desk job failed');
       return true;
     }
+  }
+
+  /** The ticket now has the desk's number: the endpoint shows it from now on. */
+  private async numbered(deviceId: string, ref: string): Promise<void> {
+    const ticketId = await this.opts.store.desk.ticketIdByRef(deviceId, ref);
+    if (ticketId !== null) this.opts.ticketChanged(deviceId, ref, ticketId);
   }
 
   private async scheduleWake(): Promise<void> {

@@ -4,19 +4,25 @@ import { isMatchableMac } from '../../../shared/junk.js';
 import type { DeskJob } from '../../store/desk-records.js';
 import type { Store } from '../../store/store.js';
 import type { DeskCapabilities, DeskConnector } from '../connector.js';
-import { DeskError, isDeskError } from '../errors.js';
+import { isDeskError } from '../errors.js';
 import { addNoteOnce, addWorklogOnce, createTicketOnce, type Written } from '../once.js';
 import type { AssetLookup, DeskAsset, DeskAttachment, DeskId, NewDeskTicket } from '../types.js';
 import { pushCatalog } from './catalog.js';
 import { deskKey, deskStatusKey } from './keys.js';
 import { assetFingerprint, assetUnchanged, assetWritten } from './asset-fingerprint.js';
 import { DEFAULT_MAPPING, effectiveCapabilities, mapAssetFields, mapNewTicket, type FieldMapping } from './mapping.js';
-import { assetFields, cloneNote, newDeskTicket, requesterEmail } from './records.js';
+import { assetFields, cloneNote, newDeskTicket } from './records.js';
+import { accountLine, fallback, resolveRequester } from './requester.js';
+import { deskRequesterKey } from '../../store/desk-records.js';
 
 export interface FlowContext {
   desk: DeskConnector;
   store: Store;
   requesterDomain?: string | undefined;
+  /** The desk requester for accounts with no email or desk user (./requester.ts); the desk user when absent. */
+  fallbackRequester?: string | undefined;
+  /** The desk's API user (settings `user`). */
+  deskUser?: string | undefined;
   /**
    * No earlier attempt reached the desk (attempts are counted durably before each call), so a
    * write cannot be a repeat and the search for its key is skipped: one desk call less per write.
@@ -151,12 +157,10 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
   if (t.attachments.length < t.attachmentsExpected && age < ATTACHMENT_WAIT_MS) {
     throw new NotYet(`Ticket #${t.id} waits for ${t.attachmentsExpected - t.attachments.length} more file(s).`);
   }
-  const email = requesterEmail(t.requester, ctx.requesterDomain);
-  if (!email) {
-    throw new DeskError('E_DESK_REJECTED', `Ticket #${t.id}: the requester ${t.requester.account} has no email; set deskRequesterDomain.`);
-  }
+  const requester = await resolveRequester(ctx.desk, t.requester, ctx);
   const assetId = t.deviceId ? await assetForTicket(ctx, t.deviceId) : undefined;
-  const ticket = await mappedTicket(ctx, newDeskTicket(t, deskKey('ticket', deviceId, ref), email, assetId));
+  const ticket = await mappedTicket(ctx, { ...newDeskTicket(t, deskKey('ticket', deviceId, ref), '', assetId), ...requester.fields });
+  if (requester.record.rule === 'fallback') ticket.description += `\n\n${accountLine(t.requester)}`;
   if (caps(ctx).attachments && t.attachments.length)
     ticket.attachments = await attachmentsOf(
       ctx,
@@ -165,6 +169,7 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
     );
   const written = await createOnce(ctx, ticket);
   await ctx.store.desk.setLink('ticket', String(t.id), written.id);
+  await ctx.store.desk.setState(deskRequesterKey(t.id), JSON.stringify(requester.record));
   if (ticket.status) await ctx.store.desk.setState(deskStatusKey(t.id), ticket.status);
 }
 
@@ -272,11 +277,12 @@ async function addWorklog(ctx: FlowContext, deviceId: string, ref: string, ticke
 /** An asset event (payload from the rules module): one desk ticket per event key, linked to the asset. */
 async function createEventTicket(ctx: FlowContext, key: string, p: Extract<DeskJob, { kind: 'event' }>['payload']): Promise<void> {
   const assetId = await assetForTicket(ctx, p.deviceId);
+  // Earlier versions stored an email with the job; otherwise outpost@requesterDomain, else the fallback requester.
   const email = p.email ?? (ctx.requesterDomain ? `outpost@${ctx.requesterDomain}` : null);
-  if (!email) throw new DeskError('E_DESK_REJECTED', 'Asset event tickets need deskRequesterDomain for their requester.');
+  const requester = email ? { requesterEmail: email } : (await fallback(ctx.desk, ctx)).fields;
   const ticket: NewDeskTicket = {
     idempotencyKey: deskKey('event', key),
-    requesterEmail: email,
+    ...requester,
     subject: p.subject,
     description: p.description,
     priority: 'normal',

@@ -31,6 +31,11 @@ export const DeskSettingsSchema = z
       .trim()
       .regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a domain name such as example.com')
       .optional(),
+    /**
+     * The desk's requester for a ticket whose account has no email, no desk user of its login name
+     * and no requesterDomain: a desk login name or an email; the ticket names the account. Default `user`.
+     */
+    fallbackRequester: z.string().trim().min(1).max(256).optional(),
     /** Which inventory changes raise desk tickets (new hardware, new software, prohibited software). */
     assetEvents: AssetEventRulesSchema.prefault({}),
     /** Directions, value maps, starting status, notes, attachments and the account lookup (./mapping.ts). */

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Priority } from '../../../shared/tickets.js';
 import {
+  type ImportedDeskTicket,
   deskStatusKey,
   MAX_CATALOG_PACKAGES,
   MAX_CATALOG_VERSIONS,
@@ -15,6 +16,7 @@ import {
   type NewDeskJob,
 } from '../desk-records.js';
 import type { NewServerNote } from '../ticket-records.js';
+import { importDeskTicket } from './desk-tickets.js';
 
 interface JobRow {
   id: number;
@@ -186,6 +188,10 @@ export class SqliteDeskStore implements DeskStore {
   async ticketIdByRef(deviceId: string, ref: string): Promise<number | null> {
     const row = this.db.prepare('SELECT id FROM tickets WHERE device_id = ? AND ref = ?').get(deviceId, ref) as { id: number } | undefined;
     return row?.id ?? null;
+  }
+
+  async importDeskTicket(ticket: ImportedDeskTicket, at: number): Promise<number> {
+    return importDeskTicket(this.db, ticket, at);
   }
 
   async addDeskNote(ticketId: number, deskNoteId: string, note: NewServerNote): Promise<boolean> {

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { DeviceTicket, DeviceWorkStore, LogbookEntry, LogbookCursor, LogbookKind, NewDeviceTicket } from '../device-work-records.js';
 import type { SqliteDeskStore } from './desk-store.js';
 import type { TicketChangeJobs } from '../ticket-records.js';
+import { ticketLabel } from '../../../shared/ticket-label.js';
+import { DESK_NUMBER_COLUMN } from './ticket-rows.js';
 import type { Priority, TicketStatus } from '../../../shared/tickets.js';
 
 interface DeviceTicketRow {
@@ -82,8 +84,8 @@ export class SqliteDeviceWork implements DeviceWorkStore {
     const rows = this.db
       .prepare<[string, number], DeviceTicketRow>(
         `SELECT t.id, t.ref, t.subject, t.status, t.priority, t.desk_queue, t.raised_by, t.created_at, t.updated_at,
-           l.desk_id AS desk_number
-         FROM tickets t LEFT JOIN desk_links l ON l.kind = 'ticket' AND l.outpost_id = CAST(t.id AS TEXT)
+           ${DESK_NUMBER_COLUMN}
+         FROM tickets t
          WHERE t.device_id = ?
          ORDER BY t.status IN ('resolved', 'closed'), t.id DESC LIMIT ?`,
       )
@@ -96,6 +98,7 @@ export class SqliteDeviceWork implements DeviceWorkStore {
       priority: r.priority,
       queue: r.desk_queue,
       deskNumber: r.desk_number,
+      label: ticketLabel(r.id, r.desk_number, this.desk.isEnabled),
       raisedBy: r.raised_by,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
@@ -157,15 +160,26 @@ export class SqliteDeviceWork implements DeviceWorkStore {
       id: before.id,
       limit: page.limit,
     }) as LogbookRow[];
+    const labels = this.ticketLabels(rows.flatMap((r) => (r.ticket_id === null ? [] : [r.ticket_id])));
     const entries = rows.map((r) => ({
       kind: r.kind,
       id: r.id,
       at: r.at,
       ticketId: r.ticket_id,
+      ticketLabel: r.ticket_id === null ? null : (labels.get(r.ticket_id) ?? null),
       detail: JSON.parse(r.detail) as Record<string, unknown>,
     }));
     this.addInventoryNames(entries);
     return entries;
+  }
+
+  /** The number people quote for each ticket ("#4", "OP-17"), as the ticket list shows it. */
+  private ticketLabels(ids: number[]): Map<number, string> {
+    if (ids.length === 0) return new Map();
+    const rows = this.db
+      .prepare(`SELECT t.id, ${DESK_NUMBER_COLUMN} FROM tickets t WHERE t.id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify([...new Set(ids)])) as { id: number; desk_number: string | null }[];
+    return new Map(rows.map((r) => [r.id, ticketLabel(r.id, r.desk_number, this.desk.isEnabled)]));
   }
 
   /** What an inventory entry added, removed and changed: the first few names and the counts. */

@@ -38,6 +38,9 @@ export function createTicketLedger(db: Database.Database): OpenTicketLedger {
     VALUES (@ticketId, @noteId, @author, @text, 'customer', 1, @at)`);
   const noteExists = db.prepare<[number, string]>('SELECT 1 FROM ticket_notes WHERE ticket_id = ? AND note_id = ?');
   const ticketById = db.prepare<[number]>('SELECT 1 FROM tickets WHERE id = ?');
+  const ticketByDeskNumber = db.prepare<[string], { id: number }>(
+    "SELECT t.id FROM desk_links l JOIN tickets t ON t.id = CAST(l.outpost_id AS INTEGER) WHERE l.kind = 'ticket' AND l.desk_id = ?",
+  );
   const recordedWorklog = db.prepare<[string, string], { ticket_id: number }>(
     'SELECT ticket_id FROM worklogs WHERE device_id = ? AND ref = ?',
   );
@@ -74,6 +77,7 @@ export function createTicketLedger(db: Database.Database): OpenTicketLedger {
     insertNote: (row) => insertNote.run(row).changes > 0,
     worklogTicket: (ref) => recordedWorklog.get(deviceId, ref)?.ticket_id ?? null,
     ticketExists: (id) => ticketById.get(id) !== undefined,
+    ticketByDeskNumber: (deskNumber) => ticketByDeskNumber.get(deskNumber)?.id ?? null,
     insertWorklog: (row) => void insertWorklog.run({ deviceId, ...row }),
     deskMemory: () => getState.get(`posture:${deviceId}`)?.value ?? null,
     setDeskMemory: (value) => void setState.run(`posture:${deviceId}`, value),

@@ -1,4 +1,5 @@
 // Ticket row shapes and their mapping to the store's records and the endpoint's view.
+import { ticketLabel } from '../../../shared/ticket-label.js';
 import type { DeviceDetails, EndpointTicket, Priority, Requester, TicketStatus } from '../../../shared/tickets.js';
 import type { AttachmentInfo, NoteVisibility, StoredNote, StoredWorklog, TicketSummary } from '../ticket-records.js';
 
@@ -22,7 +23,13 @@ export interface TicketRow {
   closed_at: number | null;
   /** The desk queue IT chose when raising the ticket in the console (migration 10). */
   desk_queue?: string | null;
+  /** The desk's number for the ticket (DESK_NUMBER_COLUMN), when the query selected it and the desk has the ticket. */
+  desk_number?: string | null;
 }
+
+/** Selects a ticket's desk number (its desk link) beside `t.*`. */
+export const DESK_NUMBER_COLUMN =
+  "(SELECT desk_id FROM desk_links WHERE kind = 'ticket' AND outpost_id = CAST(t.id AS TEXT)) AS desk_number";
 
 export interface NoteRow {
   ticket_id: number;
@@ -58,9 +65,13 @@ export interface WorklogRow {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function toTicketSummary(row: TicketRow): TicketSummary {
+/** `deskConnected`: whether a desk is configured, which decides how Outpost's own number reads. */
+export function toTicketSummary(row: TicketRow, deskConnected: boolean): TicketSummary {
+  const deskNumber = row.desk_number ?? null;
   return {
     id: row.id,
+    deskNumber,
+    label: ticketLabel(row.id, deskNumber, deskConnected),
     ref: row.ref,
     subject: row.subject,
     status: row.status,
@@ -109,10 +120,11 @@ export function toWorklog(row: WorklogRow): StoredWorklog {
 }
 
 /** The endpoint's view: customer-facing notes only, and the last change the requester could see. */
-export function toEndpointTicket(row: TicketRow, customerNotes: readonly NoteRow[]): EndpointTicket {
+export function toEndpointTicket(row: TicketRow, customerNotes: readonly NoteRow[], deskConnected: boolean): EndpointTicket {
   return {
     ref: row.ref,
     number: row.id,
+    label: ticketLabel(row.id, row.desk_number ?? null, deskConnected),
     subject: row.subject,
     description: row.description,
     priority: row.priority,

@@ -23,7 +23,11 @@ import {
   type NoteRow,
   type TicketRow,
   type WorklogRow,
+  DESK_NUMBER_COLUMN,
 } from './ticket-rows.js';
+import { OUTPOST_NUMBER } from '../../../shared/ticket-label.js';
+import { REQUESTER_RULES, type DeskRequesterJson } from '../../../shared/http-api.js';
+import { deskRequesterKey } from '../desk-records.js';
 import type { SqliteDeskStore } from './desk-store.js';
 
 /** Each ticket sent to an endpoint carries at most this many of its newest customer-facing notes,
@@ -32,6 +36,19 @@ export const ENDPOINT_NOTES_PER_TICKET = 100;
 
 const LIKE_ESCAPE = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/**
+ * What a search for a number means: "OP-17" is always Outpost's ticket 17; "#4" or "4" is the desk's
+ * number while a desk is connected, and also Outpost's (without a desk only Outpost's).
+ */
+function numberQuery(query: string | null, deskConnected: boolean): { number: number | null; deskNumber: string | null } {
+  const own = query ? OUTPOST_NUMBER.exec(query) : null;
+  if (own) return { number: Number(own[1]), deskNumber: null };
+  const digits = query && /^#?\d{1,20}$/.test(query) ? query.replace('#', '') : null;
+  if (digits === null) return { number: null, deskNumber: null };
+  const n = Number(digits);
+  return { number: Number.isSafeInteger(n) ? n : null, deskNumber: deskConnected ? digits : null };
+}
+
 export class SqliteTicketStore implements TicketStore {
   constructor(
     private readonly db: Database.Database,
@@ -39,10 +56,15 @@ export class SqliteTicketStore implements TicketStore {
     private readonly desk: SqliteDeskStore,
   ) {}
 
+  private get deskConnected(): boolean {
+    return this.desk?.isEnabled ?? false;
+  }
+
   async endpointTickets(deviceId: string, opts: { refs?: readonly string[]; limit: number }): Promise<EndpointTicket[]> {
     const rows = this.db
       .prepare(
-        `SELECT * FROM tickets WHERE device_id = @deviceId AND (@refs IS NULL OR ref IN (SELECT value FROM json_each(@refs)))
+        `SELECT t.*, ${DESK_NUMBER_COLUMN} FROM tickets t
+         WHERE device_id = @deviceId AND (@refs IS NULL OR ref IN (SELECT value FROM json_each(@refs)))
          ORDER BY id DESC LIMIT @limit`,
       )
       .all({ deviceId, refs: opts.refs ? JSON.stringify(opts.refs) : null, limit: opts.limit }) as TicketRow[];
@@ -61,7 +83,7 @@ export class SqliteTicketStore implements TicketStore {
       if (list) list.push(n);
       else byTicket.set(n.ticket_id, [n]);
     }
-    return rows.map((r) => toEndpointTicket(r, byTicket.get(r.id) ?? []));
+    return rows.map((r) => toEndpointTicket(r, byTicket.get(r.id) ?? [], this.deskConnected));
   }
 
   async worklogRecorded(deviceId: string, ref: string): Promise<boolean> {
@@ -70,13 +92,14 @@ export class SqliteTicketStore implements TicketStore {
 
   async listTickets(filter: TicketFilter): Promise<TicketSummary[]> {
     const query = filter.query?.trim() || null;
-    const number = query && /^#?\d{1,10}$/.test(query) ? Number(query.replace('#', '')) : null;
+    const { number, deskNumber } = numberQuery(query, this.deskConnected);
     const rows = this.db
       .prepare(
-        `SELECT * FROM tickets t
+        `SELECT t.*, ${DESK_NUMBER_COLUMN} FROM tickets t
          WHERE (@statuses IS NULL OR t.status IN (SELECT value FROM json_each(@statuses)))
            AND (@deviceId IS NULL OR t.device_id = @deviceId)
            AND (@pattern IS NULL OR t.id = @number
+                OR t.id IN (SELECT CAST(outpost_id AS INTEGER) FROM desk_links WHERE kind = 'ticket' AND desk_id = @deskNumber)
                 OR t.subject LIKE @pattern ESCAPE '\\' OR t.description LIKE @pattern ESCAPE '\\'
                 OR t.requester_account LIKE @pattern ESCAPE '\\' OR json_extract(t.requester, '$.fullName') LIKE @pattern ESCAPE '\\'
                 OR t.hostname LIKE @pattern ESCAPE '\\')
@@ -88,10 +111,11 @@ export class SqliteTicketStore implements TicketStore {
         deviceId: filter.deviceId ?? null,
         pattern: query === null ? null : LIKE_ESCAPE(query),
         number,
+        deskNumber,
         before: filter.before ?? Number.MAX_SAFE_INTEGER,
         limit: filter.limit,
       }) as TicketRow[];
-    return rows.map(toTicketSummary);
+    return rows.map((r) => toTicketSummary(r, this.deskConnected));
   }
 
   async getTicket(id: number): Promise<TicketDetail | null> {
@@ -164,8 +188,21 @@ export class SqliteTicketStore implements TicketStore {
     return result;
   }
 
+  /** How the desk's requester was found (written by the desk sync); null when not, or unreadable. */
+  private deskRequester(id: number): DeskRequesterJson | null {
+    const value = this.db.prepare('SELECT value FROM desk_state WHERE key = ?').pluck().get(deskRequesterKey(id)) as string | undefined;
+    if (value === undefined) return null;
+    try {
+      const parsed = JSON.parse(value) as Partial<DeskRequesterJson>;
+      const rule = REQUESTER_RULES.find((r) => r === parsed.rule);
+      return rule && typeof parsed.requester === 'string' ? { rule, requester: parsed.requester } : null;
+    } catch {
+      return null;
+    }
+  }
+
   private detail(id: number): TicketDetail | null {
-    const row = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as TicketRow | undefined;
+    const row = this.db.prepare(`SELECT t.*, ${DESK_NUMBER_COLUMN} FROM tickets t WHERE id = ?`).get(id) as TicketRow | undefined;
     if (!row) return null;
     const notes = this.db.prepare('SELECT * FROM ticket_notes WHERE ticket_id = ? ORDER BY at, seq').all(id) as NoteRow[];
     const attachments = this.db
@@ -178,7 +215,7 @@ export class SqliteTicketStore implements TicketStore {
       )
       .all(id) as WorklogRow[];
     return {
-      ...toTicketSummary(row),
+      ...toTicketSummary(row, this.deskConnected),
       description: row.description,
       device: toDeviceDetails(row),
       receivedAt: row.received_at,
@@ -188,6 +225,7 @@ export class SqliteTicketStore implements TicketStore {
       notes: notes.map(toNote),
       attachments: attachments.map(toAttachmentInfo),
       worklogs: worklogs.map(toWorklog),
+      deskRequester: this.deskRequester(id),
     };
   }
 }

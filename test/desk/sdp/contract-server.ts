@@ -5,7 +5,7 @@
 // any wrong header, path or body. It never imports the connector's own types.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ContractState, matches, Refusal, type ListName, type Person, type Row, type SdpCriterion } from './contract-state.js';
+import { ContractState, matches, Missing, Refusal, type ListName, type Person, type Row, type SdpCriterion } from './contract-state.js';
 import { handlers, type Route } from './contract-routes.js';
 import { check, CONDITIONS, DOCS, TRANSPORT, type Flavour } from './documented.js';
 
@@ -93,6 +93,11 @@ export class SdpContractServer {
     Object.assign(r, { updated: at, updatedBy: by });
   }
 
+  /** A technician logs a phone call as a request in SDP itself: Outpost never sees it being made. */
+  personRaisesRequest(subject: string, requester: Person, by: Person): string {
+    return this.state.phoneRequest(subject, requester, by, this.now());
+  }
+
   /** A person in SDP fills a workstation's additional field or site. */
   personSetsWorkstationField(id: string, field: string, value: string): void {
     const w = this.state.workstations.get(id);
@@ -103,7 +108,7 @@ export class SdpContractServer {
 
   request(id: string) {
     const r = this.state.requests.get(id);
-    if (!r) throw new Refusal(404, `no request ${id}`);
+    if (!r) throw new Missing(`no request ${id}`);
     return r;
   }
 
@@ -157,7 +162,7 @@ export class SdpContractServer {
       const refusal = err instanceof Refusal ? err : new Refusal(500, err instanceof Error ? err.message : String(err));
       // A build before 15100 has no per-product asset API: asking whether it does is no violation.
       const probe = this.opts.assetApi === 'old-only' && refusal.status === 404 && /\/_metainfo$/.test(url.pathname);
-      if (!probe) this.violations.push(`${line}: ${refusal.message}`);
+      if (!probe && !(refusal instanceof Missing)) this.violations.push(`${line}: ${refusal.message}`);
       send(res, refusal.status, {
         response_status: {
           status_code: refusal.status === 401 ? 4002 : 4000,

@@ -25,6 +25,15 @@ export interface Person {
   id: string;
   name: string;
   email_id: string;
+  /** The user sample's login_name (help.servicedeskplus.com/user-operations); people added in SDP have one. */
+  login_name?: string;
+}
+
+/** What SDP answers for a record that does not exist: a documented outcome, not an off-contract call. */
+export class Missing extends Refusal {
+  constructor(message: string) {
+    super(404, message);
+  }
 }
 
 export interface Note {
@@ -95,6 +104,21 @@ export class ContractState {
 
   nextId(): string {
     return String(this.next++);
+  }
+
+  /** Someone adds a requester in SDP (or SDP imports one from AD): with a login name, perhaps without an email. */
+  addRequester(name: string, loginName: string, email = ''): Person {
+    const p = { id: this.nextId(), name, email_id: email, login_name: loginName };
+    this.requesters.set(p.id, p);
+    return p;
+  }
+
+  /** A request logged in SDP itself (a phone call). */
+  phoneRequest(subject: string, requester: Person, by: Person, at: number): string {
+    const id = this.nextId();
+    const made = { id, subject, description: '<div>Called in.</div>', status: 'Open', priority: 'Normal', requester, created: at };
+    this.requests.set(id, { ...made, updated: at, updatedBy: by, udf: {}, assets: [], notes: [], worklogs: [], attachments: [] });
+    return id;
   }
 
   requester(email: string, name?: string): Person {
@@ -178,7 +202,7 @@ export const SEARCHABLE = {
     created_time: (r: Row) => Number((r.created_time as { value: string }).value),
     udf: (r: Row, field: string) => (r.udf_fields as Record<string, string>)[field.slice('udf_fields.'.length)],
   },
-  requesters: { email_id: (r: Row) => r.email_id },
+  requesters: { email_id: (r: Row) => r.email_id, login_name: (r: Row) => r.login_name },
   workstations: {
     name: (r: Row) => r.name,
     'computer_system.service_tag': (r: Row) => (r.computer_system as { service_tag: string | null }).service_tag,

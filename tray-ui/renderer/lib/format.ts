@@ -1,5 +1,6 @@
 // How dates, sizes, durations and statuses read in the windows.
 import type { EndpointTicket } from '../../../shared/tickets.js';
+import { shownNumber } from '../../../shared/ticket-label.js';
 
 const STATUS_LABELS: Record<EndpointTicket['status'], string> = {
   queued: 'Waiting to send',
@@ -15,8 +16,9 @@ export function statusLabel(status: EndpointTicket['status']): string {
   return STATUS_LABELS[status];
 }
 
-export function ticketNumber(ticket: Pick<EndpointTicket, 'number'>): string {
-  return ticket.number === null ? 'Not numbered yet' : `#${ticket.number}`;
+/** The number IT quotes: the desk's "#4", Outpost's own "OP-17" while the desk does not have it yet. */
+export function ticketNumber(ticket: Pick<EndpointTicket, 'number' | 'label'>): string {
+  return shownNumber(ticket) ?? 'Not numbered yet';
 }
 
 export function dateTime(iso: string): string {

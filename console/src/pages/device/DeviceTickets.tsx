@@ -1,5 +1,5 @@
-// Every ticket that refers to this device (open ones first, with the desk's number once the desk has
-// it), the desk's other tickets on its asset, and a form to raise one for it in a queue of the desk.
+// Every ticket that refers to this device (open ones first, with the number people quote: the desk's
+// once it has the ticket), the desk's other tickets on its asset, and a form to raise one for it in a queue of the desk.
 // Live ticket events keep the list current.
 import { useState } from 'preact/hooks';
 import type { DeviceTicketJson, DeviceTicketsJson } from '../../../../shared/console-api.js';
@@ -54,8 +54,7 @@ export function DeviceTickets({ deviceId }: { deviceId: string }) {
         <caption class="visually-hidden">Tickets of this device, open ones first</caption>
         <thead>
           <tr>
-            <th scope="col">Ticket</th>
-            <th scope="col">Desk number</th>
+            <th scope="col">Number</th>
             <th scope="col">Subject</th>
             <th scope="col">Status</th>
             <th scope="col">Queue</th>
@@ -66,7 +65,7 @@ export function DeviceTickets({ deviceId }: { deviceId: string }) {
           {tickets.data?.items.map((t) => (
             <TicketRow key={t.id} ticket={t} />
           ))}
-          {tickets.data && tickets.data.items.length === 0 ? <EmptyRow colSpan={6}>No tickets refer to this device.</EmptyRow> : null}
+          {tickets.data && tickets.data.items.length === 0 ? <EmptyRow colSpan={5}>No tickets refer to this device.</EmptyRow> : null}
         </tbody>
       </table>
       {tickets.data?.desk ? <DeskOnlyTickets desk={tickets.data.desk} /> : null}
@@ -89,7 +88,7 @@ function DeskOnlyTickets({ desk }: { desk: NonNullable<DeviceTicketsJson['desk']
       <caption class="table-title">Also in the desk on this device's asset</caption>
       <thead>
         <tr>
-          <th scope="col">Desk number</th>
+          <th scope="col">Number</th>
           <th scope="col">Subject</th>
           <th scope="col">Status</th>
           <th scope="col">Raised</th>
@@ -98,7 +97,7 @@ function DeskOnlyTickets({ desk }: { desk: NonNullable<DeviceTicketsJson['desk']
       <tbody>
         {desk.tickets.map((t) => (
           <tr key={t.deskNumber}>
-            <td>#{t.deskNumber}</td>
+            <td class="num mono">#{t.deskNumber}</td>
             <th scope="row">{t.subject}</th>
             <td>
               <Badge kind={STATUS_KIND[t.status]}>{STATUS_LABELS[t.status]}</Badge>
@@ -115,8 +114,9 @@ function DeskOnlyTickets({ desk }: { desk: NonNullable<DeviceTicketsJson['desk']
 function TicketRow({ ticket: t }: { ticket: DeviceTicketJson }) {
   return (
     <tr>
-      <td>#{t.id}</td>
-      <td>{t.deskNumber ? `#${t.deskNumber}` : <span class="muted">not in the desk yet</span>}</td>
+      <td class="num mono" title={t.deskNumber ? "The desk's number" : undefined}>
+        {t.label}
+      </td>
       <th scope="row">
         <Link href={href.ticket(t.id)}>{t.subject}</Link>
       </th>
@@ -148,7 +148,7 @@ function RaiseTicketForm({ deviceId, onDone }: { deviceId: string; onDone: (crea
         path: { id: deviceId },
         body: { subject, description, priority, ...(chosenQueue ? { queue: chosenQueue } : {}) },
       });
-      announce(`Ticket #${created.id} raised${chosenQueue ? ` in ${chosenQueue}` : ''}.`);
+      announce(`Ticket ${created.label} raised${chosenQueue ? ` in ${chosenQueue}` : ''}.`);
       onDone(true);
     });
   }

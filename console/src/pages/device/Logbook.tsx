@@ -67,7 +67,7 @@ function Entry({ entry: e }: { entry: LogbookEntryJson }) {
       <div class="change-head">
         <time dateTime={e.at}>{formatDateTime(e.at)}</time>
         <Badge kind={e.kind === 'desk' && e.detail.state === 'failed' ? 'danger' : 'info'}>{LOGBOOK_KIND_LABELS[e.kind]}</Badge>
-        {e.ticketId !== null ? <Link href={href.ticket(e.ticketId)}>Ticket #{e.ticketId}</Link> : null}
+        {e.ticketId !== null ? <Link href={href.ticket(e.ticketId)}>Ticket {e.ticketLabel ?? `#${e.ticketId}`}</Link> : null}
       </div>
       <p class="change-headline">{describeEntry(e)}</p>
     </li>

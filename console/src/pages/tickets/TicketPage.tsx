@@ -14,7 +14,7 @@ import { formatBytes, formatDateTime, formatMinutes } from '../../lib/format.js'
 import { TICKET_STATUS_CHOICES } from '../../lib/list-query.js';
 import { href } from '../../lib/routes.js';
 import { NoteForm } from './NoteForm.js';
-import { PriorityBadge, STATUS_LABELS, StatusBadge, requesterName } from './ticket-bits.js';
+import { PriorityBadge, STATUS_LABELS, StatusBadge, deskRequesterText, requesterName } from './ticket-bits.js';
 
 export function TicketPage({ id }: { id: number }) {
   const ticket = useLoad((signal) => apiWith('GET /api/tickets/:id', { path: { id } }, signal), [id]);
@@ -34,10 +34,10 @@ export function TicketPage({ id }: { id: number }) {
   return (
     <>
       <PageHeader
-        title={`#${t.id} ${t.subject}`}
+        title={`${t.label} ${t.subject}`}
         heading={
           <>
-            <span class="muted">#{t.id}</span> {t.subject}
+            <span class="muted">{t.label}</span> {t.subject}
           </>
         }
         parent={{ href: href.tickets(), label: 'Tickets' }}
@@ -66,6 +66,8 @@ export function TicketPage({ id }: { id: number }) {
               label="Ticket details"
               items={[
                 ['Requester', requesterName(t.requester)],
+                ['Desk requester', t.deskRequester ? deskRequesterText(t.deskRequester) : null],
+                ['Outpost number', t.deskNumber !== null ? `OP-${t.id}` : null],
                 ['Device', t.deviceId ? <Link href={href.device(t.deviceId)}>{t.hostname}</Link> : t.hostname],
                 ['Category', t.category],
                 ['Received', formatDateTime(t.receivedAt)],

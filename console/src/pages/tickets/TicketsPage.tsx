@@ -114,7 +114,7 @@ export function TicketsPage({ search }: { search: string }) {
 function TicketRow({ ticket: t, now }: { ticket: TicketSummaryJson; now: number }) {
   return (
     <tr class="clickable" onClick={openOnClick(href.ticket(t.id))}>
-      <td class="num mono">#{t.id}</td>
+      <td class="num mono">{t.label}</td>
       <th scope="row">
         <Link href={href.ticket(t.id)}>{t.subject}</Link>
       </th>

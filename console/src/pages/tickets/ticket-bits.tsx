@@ -1,4 +1,5 @@
-// Ticket status and priority badges, and the requester's name.
+// Ticket status and priority badges, the requester's name, and how the desk's requester was found.
+import type { DeskRequesterJson } from '../../../../shared/http-api.js';
 import type { Priority, Requester, TicketStatus } from '../../../../shared/tickets.js';
 import { Badge } from '../../components/common.js';
 
@@ -25,4 +26,16 @@ export function PriorityBadge({ priority }: { priority: Priority }) {
 export function requesterName(r: Requester): string {
   const account = r.domain ? `${r.domain}\\${r.account}` : r.account;
   return r.fullName ? `${r.fullName} (${account})` : account;
+}
+
+const REQUESTER_RULE_TEXT: Record<DeskRequesterJson['rule'], string> = {
+  email: 'by the email of the account',
+  login: "the desk user with the account's login name",
+  domain: 'the account at the requester domain',
+  fallback: 'the fallback requester (the account has no email or desk user)',
+};
+
+/** Who the desk has as the requester, and which rule found them. */
+export function deskRequesterText(r: DeskRequesterJson): string {
+  return `${r.requester}: ${REQUESTER_RULE_TEXT[r.rule]}`;
 }
