@@ -19,7 +19,9 @@ export class SystemScanner implements InventoryScanner {
 
   async scan(scope: ScanScope, previous: Snapshot | undefined): Promise<Snapshot> {
     const collected = await collectSnapshot(this.deps, { sections: SECTIONS[previous ? scope : 'full'] });
-    return mergeSnapshot(previous, collected.snapshot, collected.failedSources, collected.failedParts);
+    // A copy: the parsers' fields are slices of the raw output (dpkg's status file is ~2 MB), and
+    // a slice keeps its whole source alive for as long as the agent keeps the snapshot.
+    return structuredClone(mergeSnapshot(previous, collected.snapshot, collected.failedSources, collected.failedParts));
   }
 
   async watchPaths(): Promise<string[]> {

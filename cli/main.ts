@@ -34,7 +34,9 @@ try {
   const args = process.argv.slice(2);
   const agentFlags = plainAgentFlags(args);
   if (agentFlags) {
-    await (await import('./commands/agent.js')).agentCommand(agentFlags);
+    // First of all, so that the agent's heap settings cover every module it loads.
+    const compact = (await import('../agent/idle-memory.js')).tuneHeapForIdle();
+    await (await import('./commands/agent.js')).agentCommand(agentFlags, compact);
   } else if (isPlainScan(args)) {
     await (await import('./commands/scan.js')).scanCommand({ json: args.includes('--json') });
   } else {

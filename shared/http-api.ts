@@ -1,7 +1,8 @@
 // The server's HTTP API as its clients see it: one map from "METHOD /path" to what the request
-// carries and what the answer holds. The server's route modules return these shapes and the web
-// console (console/) derives its client from this map. Type-only: nothing here runs, so the
-// console bundle pulls in no zod.
+// carries and what the answer holds. Every server route is declared against this map (server/api/
+// route.ts checks its handler's answer) and the web console (console/) derives its client from it.
+// Request types are derived from the zod schemas in shared/http-schemas.ts, imported as types only,
+// so the console bundle pulls in no zod (DEVICE_SORTS is the one value here).
 import type {
   Hardware,
   LocalAccount,
@@ -19,7 +20,7 @@ import type { SectionChange } from './delta-schema.js';
 import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
 import type { z } from 'zod';
-import type { TicketListQuery, TicketNoteBody, TicketPatchBody } from './http-schemas.js';
+import type * as S from './http-schemas.js';
 import type { DeskPreflightJson, DeskStatusJson } from './desk-status.js';
 import type { Role } from './roles.js';
 import type { ConsoleSettings } from './roles.js';
@@ -61,37 +62,16 @@ export interface SessionInfo {
   expiresAt: string;
 }
 
-export interface SignInBody {
-  username: string;
-  password: string;
-}
+export type SignInBody = z.input<typeof S.SignInBody>;
 
 // ---------------------------------------------------------------- devices
 
-export type DevicePlatform = 'linux' | 'darwin' | 'windows' | 'other';
 export const DEVICE_SORTS = ['hostname', 'lastSeen', 'os', 'serial', 'ip', 'user'] as const;
 export type DeviceSort = (typeof DEVICE_SORTS)[number];
 
-export interface DeviceListQuery {
-  /** Matches hostname, service tag (serial), logged-on user or IP address, case-insensitively, anywhere. */
-  q?: string;
-  os?: DevicePlatform;
-  online?: 'true' | 'false';
-  /** ISO 8601 or epoch ms: last seen at or after / before. */
-  seenAfter?: string;
-  seenBefore?: string;
-  /** Some volume has less than this percent free (1..100). */
-  lowDisk?: number;
-  /** Disk encryption over the fixed volumes; unknown = not reported. */
-  encryption?: 'on' | 'partial' | 'off' | 'unknown';
-  rebootRequired?: 'true' | 'false';
-  firewall?: 'on' | 'off';
-  sort?: DeviceSort;
-  order?: 'asc' | 'desc';
-  /** 1..500, default 50. */
-  limit?: number;
-  offset?: number;
-}
+/** GET /api/devices: filters, sort and page (shared/http-schemas.ts DeviceListQuery). */
+export type DeviceListQuery = z.input<typeof S.DeviceListQuery>;
+export type DevicePlatform = NonNullable<DeviceListQuery['os']>;
 
 export interface DeviceSummaryJson {
   id: string;
@@ -168,13 +148,7 @@ export interface ChangeJson {
 
 // ---------------------------------------------------------------- software across the fleet
 
-export interface FleetSoftwareQuery {
-  q?: string;
-  /** Only packages matching the prohibited list. */
-  prohibited?: 'true';
-  limit?: number;
-  offset?: number;
-}
+export type FleetSoftwareQuery = z.input<typeof S.SoftwareListQuery>;
 
 export interface FleetSoftwareJson {
   name: string;
@@ -224,15 +198,8 @@ export interface EnrolmentTokenJson {
   state: 'active' | 'expired' | 'used-up' | 'revoked';
 }
 
-export interface CreateTokenBody {
-  label?: string;
-  /** Hours until it expires: 1..87600, default 168 (7 days). */
-  expiresInHours?: number;
-  /** Enrolments allowed; absent for unlimited. */
-  uses?: number;
-  /** PEM of a CA the agents pin for wss:// instead of their system's store (a private CA). */
-  caPem?: string;
-}
+/** POST /api/tokens (shared/http-schemas.ts TokenCreateBody); no body at all is the same as `{}`. */
+export type CreateTokenBody = z.input<typeof S.TokenCreateBody>;
 
 /** One enrolment settings file for one OS, as `outpost package` writes it. */
 export interface EnrolmentFileJson {
@@ -351,6 +318,9 @@ export type LiveEventName = keyof LiveEvents;
 
 // ---------------------------------------------------------------- the route map
 
+// `response: never` marks a route that answers no JSON body (a stream, a file): its handler sends the
+// answer itself, and the console's api() cannot call it.
+
 export interface HttpApi {
   'GET /api/health': { response: { ok: true; version: string } };
   /** The API reference (OpenAPI 3), generated from the server's route schemas. */
@@ -358,32 +328,36 @@ export interface HttpApi {
   'GET /api/session': { response: SessionInfo };
   'POST /api/session': { body: SignInBody; response: SessionInfo };
   'DELETE /api/session': { response: { ok: true } };
+  /** text/event-stream: see LiveEvents. */
+  'GET /api/events': { response: never };
 
   'GET /api/devices': { query: DeviceListQuery; response: Page<DeviceSummaryJson> };
   'GET /api/devices/:id': { response: DeviceDetailJson };
-  'GET /api/devices/:id/software': { query: { q?: string }; response: { items: Software[] } };
+  'GET /api/devices/:id/software': { query: z.input<typeof S.DeviceSoftwareQuery>; response: { items: Software[] } };
   'GET /api/devices/:id/changes': {
-    query: { limit?: number; before?: number };
+    query: z.input<typeof S.DeviceChangesQuery>;
     response: { items: ChangeJson[]; nextBefore: number | null };
   };
   'POST /api/devices/:id/scan': { response: { ok: true; command: 'scan' } };
   'GET /api/devices/:id/identity': { response: DeviceIdentityJson };
-  'POST /api/devices/:id/merge': { body: { into: string }; response: { ok: true; deviceId: string } };
+  'POST /api/devices/:id/merge': { body: z.input<typeof S.DeviceMergeBody>; response: { ok: true; deviceId: string } };
 
   'GET /api/software': { query: FleetSoftwareQuery; response: Page<FleetSoftwareJson> };
-  'GET /api/software/detail': { query: { name: string; limit?: number; offset?: number }; response: SoftwareDetailJson };
+  'GET /api/software/detail': { query: z.input<typeof S.SoftwareDetailQuery>; response: SoftwareDetailJson };
   'GET /api/prohibited': { response: { items: ProhibitedPatternJson[] } };
-  'POST /api/prohibited': { body: { pattern: string }; response: ProhibitedPatternJson };
-  'DELETE /api/prohibited': { query: { pattern: string }; response: { ok: true } };
+  'POST /api/prohibited': { body: z.input<typeof S.ProhibitedAddBody>; response: ProhibitedPatternJson };
+  'DELETE /api/prohibited': { query: z.input<typeof S.ProhibitedRemoveQuery>; response: { ok: true } };
 
   'GET /api/tokens': { response: { items: EnrolmentTokenJson[] } };
   'POST /api/tokens': { body: CreateTokenBody; response: CreatedTokenJson };
   'DELETE /api/tokens/:id': { response: EnrolmentTokenJson };
 
-  'GET /api/tickets': { query: z.input<typeof TicketListQuery>; response: { items: TicketSummaryJson[]; nextBefore: number | null } };
+  'GET /api/tickets': { query: z.input<typeof S.TicketListQuery>; response: { items: TicketSummaryJson[]; nextBefore: number | null } };
   'GET /api/tickets/:id': { response: TicketDetailJson };
-  'PATCH /api/tickets/:id': { body: z.input<typeof TicketPatchBody>; response: TicketDetailJson };
-  'POST /api/tickets/:id/notes': { body: z.input<typeof TicketNoteBody>; response: TicketNoteJson };
+  /** The file itself, with its own content type. */
+  'GET /api/tickets/:id/attachments/:attachmentId': { response: never };
+  'PATCH /api/tickets/:id': { body: z.input<typeof S.TicketPatchBody>; response: TicketDetailJson };
+  'POST /api/tickets/:id/notes': { body: z.input<typeof S.TicketNoteBody>; response: TicketNoteJson };
 
   'GET /api/desk/status': { response: DeskStatusJson };
   'POST /api/desk/jobs/:id/retry': { response: { id: number; state: 'queued' } };

@@ -2,7 +2,139 @@
 // the request types in shared/http-api.ts are derived from them (type-only, so the console bundle
 // pulls in no zod), and /api/openapi.json is generated from them.
 import { z } from 'zod';
+import { DEVICE_SORTS } from './http-api.js';
 import { TICKET_LIMITS, TICKET_STATUSES, TicketStatusSchema } from './tickets.js';
+
+/**
+ * Bounds the schemas below enforce that the server also keeps elsewhere (server/desk/rules/patterns.ts
+ * PATTERN_LIMITS, server/store/tokens.ts MAX_TOKEN_LABEL); server/api/schemas.test.ts holds them equal.
+ */
+export const HTTP_LIMITS = {
+  /** Characters of a prohibited-software pattern. */
+  patternLength: 200,
+  /** Characters of a package name looked up. */
+  softwareNameLength: 1024,
+  /** Characters of an enrolment token's label. */
+  tokenLabel: 100,
+  /** A CA certificate is 1-3 KB of PEM; 16 KB leaves room for a long chain's root. */
+  caPem: 16 * 1024,
+  /** Devices or packages on one page. */
+  pageDefault: 50,
+  pageMax: 500,
+} as const;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+const textId = z.string().min(1).max(64);
+const pageLimit = z.coerce.number<number>().int().min(1).max(HTTP_LIMITS.pageMax).default(HTTP_LIMITS.pageDefault);
+const pageOffset = z.coerce.number<number>().int().min(0).max(10_000_000).default(0);
+
+// ---------------------------------------------------------------- session
+
+// Generous bounds: a wrong-but-long password is answered like any wrong password, not as bad input.
+export const SignInBody = z.object({ username: z.string().max(256), password: z.string().max(8192) });
+
+// ---------------------------------------------------------------- devices
+
+export const DeviceParams = z.object({ id: textId });
+
+/** ISO 8601 (a date, or a date and time) or epoch milliseconds. */
+const instant = z
+  .string()
+  .max(40)
+  .transform((text, ctx) => {
+    const ms = /^\d{1,15}$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
+    if (!Number.isFinite(ms)) ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 time or epoch milliseconds' });
+    return ms;
+  });
+
+export const DeviceListQuery = z.object({
+  /** Matches hostname, service tag (serial), logged-on user or IP address, case-insensitively, anywhere. */
+  q: z.string().trim().max(200).optional(),
+  os: z.enum(['linux', 'darwin', 'windows', 'other']).optional(),
+  online: z.enum(['true', 'false']).optional(),
+  /** ISO 8601 or epoch ms: last seen at or after / before. */
+  seenAfter: instant.optional(),
+  seenBefore: instant.optional(),
+  /** Some volume has less than this percent free (1..100). */
+  lowDisk: z.coerce.number<number>().int().min(1).max(100).optional(),
+  /** Disk encryption over the fixed volumes; unknown = not reported. */
+  encryption: z.enum(['on', 'partial', 'off', 'unknown']).optional(),
+  rebootRequired: z.enum(['true', 'false']).optional(),
+  firewall: z.enum(['on', 'off']).optional(),
+  sort: z.enum(DEVICE_SORTS).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  limit: pageLimit,
+  offset: pageOffset,
+});
+
+export const DeviceSoftwareQuery = z.object({ q: z.string().max(200).optional() });
+
+export const DeviceChangesQuery = z.object({
+  limit: z.coerce.number<number>().int().min(1).max(1000).default(100),
+  before: z.coerce.number<number>().int().positive().optional(),
+});
+
+export const DeviceMergeBody = z.object({ into: textId }).strict();
+
+// ---------------------------------------------------------------- software and the prohibited list
+
+export const SoftwareListQuery = z.object({
+  q: z.string().trim().max(200).optional(),
+  /** Only packages matching the prohibited list. */
+  prohibited: z.literal('true').optional(),
+  limit: pageLimit,
+  offset: pageOffset,
+});
+
+export const SoftwareDetailQuery = z.object({
+  name: z.string().min(1).max(HTTP_LIMITS.softwareNameLength),
+  limit: pageLimit,
+  offset: pageOffset,
+});
+
+/** The rules the server's settings apply to a pattern, after trimming: wildcards alone match everything. */
+export const ProhibitedAddBody = z
+  .object({
+    pattern: z
+      .string()
+      .trim()
+      .min(1, 'is required')
+      .max(HTTP_LIMITS.patternLength)
+      .refine((p) => /[^*?\s]/u.test(p), 'must hold more than wildcards'),
+  })
+  .strict();
+
+export const ProhibitedRemoveQuery = z.object({ pattern: z.string().trim().min(1).max(HTTP_LIMITS.patternLength) });
+
+// ---------------------------------------------------------------- enrolment tokens
+
+export const TokenParams = z.object({ id: textId });
+
+/** No body at all is the same as `{}` (the route says so): a week-long token for any number of enrolments. */
+export const TokenCreateBody = z
+  .object({
+    label: z
+      .string()
+      .trim()
+      .max(HTTP_LIMITS.tokenLabel)
+      .refine((l) => !CONTROL_CHARS.test(l), 'cannot hold control characters')
+      .optional(),
+    /** Hours until it expires: 1..87600, default 168 (7 days). */
+    expiresInHours: z.number().int().min(1).max(87_600).default(168),
+    /** Enrolments allowed; absent for unlimited. */
+    uses: z.number().int().min(1).max(1_000_000).optional(),
+    /** PEM of a CA the agents pin for wss:// instead of their system's store (a private CA). */
+    caPem: z
+      .string()
+      .max(HTTP_LIMITS.caPem)
+      .regex(/^\s*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*$/, 'must be one PEM certificate')
+      .optional(),
+  })
+  .strict();
+
+// ---------------------------------------------------------------- tickets
 
 const ticketNumber = z
   .string()
@@ -39,3 +171,12 @@ export const TicketNoteBody = z
     author: z.string().trim().min(1).max(256).default('IT'),
   })
   .strict();
+
+// ---------------------------------------------------------------- service desk
+
+export const DeskJobParams = z.object({
+  id: z
+    .string()
+    .regex(/^\d{1,12}$/, 'must be a job id')
+    .transform(Number),
+});

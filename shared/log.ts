@@ -1,5 +1,6 @@
-// The logger shape every long-lived part takes. The CLI gives them pino; tests give them a
-// recording fake. Secrets never go into log fields: pass ids, never tokens.
+// The logger shape every long-lived part takes. The CLI gives them pino (the agent a lighter
+// JSON-lines logger of the same shape, shared/line-logger.ts); tests give them a recording fake.
+// Secrets never go into log fields: pass ids, never tokens.
 export interface Logger {
   debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
@@ -15,3 +16,19 @@ export const silentLogger: Logger = {
   error: () => undefined,
   child: () => silentLogger,
 };
+
+/**
+ * The fields both loggers censor, as a second line of defence: a name alone is a top-level field
+ * (or a child binding), `*.name` that field inside any top-level object (pino's redact paths).
+ */
+export const REDACTED_PATHS = [
+  'secret',
+  'token',
+  'adminToken',
+  'password',
+  'authorization',
+  '*.secret',
+  '*.token',
+  '*.authorization',
+] as const;
+export const REDACTION_CENSOR = '[redacted]';

@@ -70,9 +70,11 @@ export async function consoleRoutes(app: FastifyInstance, opts: { dir: string })
       return reply.header('cache-control', 'no-cache').sendFile('index.html', root, { cacheControl: false });
     };
 
-    scope.get('/', async (_req, reply) => sendIndex(reply));
+    // The console's pages and files are not part of the API reference (/api/openapi.json).
+    const notApi = { schema: { hide: true } };
+    scope.get('/', notApi, async (_req, reply) => sendIndex(reply));
 
-    scope.get('/*', async (req, reply) => {
+    scope.get('/*', notApi, async (req, reply) => {
       const path = req.url.split('?')[0] ?? '/';
       if (isServerPath(path)) return reply.callNotFound();
       const file = fileIn(root, (req.params as { '*': string })['*']);

@@ -1,19 +1,17 @@
 // /api/desk: how the service-desk sync is doing, a way to send a parked job again, and a software
 // catalog run on demand.
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import type { DeskPreflightJson, DeskStatusJson } from '../../shared/http-api.js';
-import type { DeskStatus } from '../desk/sync/engine.js';
+import type { DeskPreflightJson, DeskStatusJson, DeskSyncStatusJson } from '../../shared/http-api.js';
+import { DeskJobParams } from '../../shared/http-schemas.js';
 import type { Store } from '../store/store.js';
 import { sendError } from './errors.js';
-import { parse } from './parse.js';
 import { route } from './route.js';
 
 export interface DeskRoutesContext {
   store: Store;
   now(): number;
   /** Null when no desk is configured: the server is the desk of record. */
-  deskStatus(): Promise<DeskStatus | null>;
+  deskStatus(): Promise<DeskSyncStatusJson | null>;
   /**
    * Queues a software catalog run (DeskSyncEngine.requestCatalogSync): null when no desk is
    * configured, false when the desk keeps no catalog. Absent: the route answers as without a desk.
@@ -22,13 +20,6 @@ export interface DeskRoutesContext {
   /** Runs the desk preflight now (DeskSyncEngine.runPreflight): null when no desk is configured. */
   runPreflight?(): Promise<DeskPreflightJson | null>;
 }
-
-const JobParams = z.object({
-  id: z
-    .string()
-    .regex(/^\d{1,12}$/, 'must be a job id')
-    .transform(Number),
-});
 
 const NOT_CONFIGURED: DeskStatusJson = {
   configured: false,
@@ -53,9 +44,8 @@ export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
     async () => (await ctx.deskStatus()) ?? NOT_CONFIGURED,
   );
 
-  app.post('/api/desk/jobs/:id/retry', async (req, reply) => {
-    const params = parse(JobParams, req.params, reply, 'job id');
-    if (!params) return reply;
+  const retry = { params: DeskJobParams, labels: { params: 'job id' }, summary: 'Send a parked desk job again' };
+  route(app, 'POST /api/desk/jobs/:id/retry', retry, async ({ params, reply }) => {
     if (!ctx.store.desk.isEnabled) return sendError(reply, 409, 'E_CONFLICT', 'No service desk is configured.');
     if (!(await ctx.store.desk.retryJob(params.id, ctx.now()))) {
       return sendError(reply, 404, 'E_NOT_FOUND', `No failed desk job ${params.id}.`);
@@ -69,10 +59,10 @@ export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
     return result;
   });
 
-  route(app, 'POST /api/desk/catalog/sync', { summary: 'Queue a software catalog run now' }, async ({ reply }) => {
+  route(app, 'POST /api/desk/catalog/sync', { summary: 'Queue a software catalog run now' }, async ({ reply, send }) => {
     const queued = (await ctx.requestCatalogSync?.()) ?? null;
     if (queued === null) return sendError(reply, 409, 'E_CONFLICT', 'No service desk is configured.');
     if (!queued) return sendError(reply, 409, 'E_DESK_UNSUPPORTED', 'This service desk connector keeps no software catalog.');
-    return reply.code(202).send({ state: 'queued' });
+    return send(202, { state: 'queued' });
   });
 }

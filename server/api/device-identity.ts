@@ -1,11 +1,10 @@
 // /api/devices/:id/identity and /merge: a device enrolled on weak hints is flagged as a possible
 // duplicate of an existing one, and IT decides. Merging hands the kept device the duplicate's agent.
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import type { DeviceIdentityJson } from '../../shared/http-api.js';
+import { DeviceMergeBody, DeviceParams } from '../../shared/http-schemas.js';
 import type { Store } from '../store/store.js';
 import { sendError } from './errors.js';
-import { parse } from './parse.js';
+import { route } from './route.js';
 
 export interface DeviceIdentityContext {
   store: Store;
@@ -16,33 +15,36 @@ export interface DeviceIdentityContext {
   disconnect(deviceId: string): void;
 }
 
-const Params = z.object({ id: z.string().min(1).max(64) });
-const MergeBody = z.object({ into: z.string().min(1).max(64) }).strict();
 const EVENTS_SHOWN = 50;
 
 export function deviceIdentityRoutes(app: FastifyInstance, ctx: DeviceIdentityContext): void {
-  app.get('/api/devices/:id/identity', async (req, reply) => {
-    const params = parse(Params, req.params, reply, 'path parameter');
-    if (!params) return reply;
-    const device = await ctx.store.getDevice(params.id);
-    const events = device && (await ctx.store.listIdentityEvents(params.id, EVENTS_SHOWN));
-    if (!device || !events) return sendError(reply, 404, 'E_NOT_FOUND', 'No device with this id.');
-    const suspect = device.duplicateOf && (await ctx.store.getDevice(device.duplicateOf.deviceId));
-    const body: DeviceIdentityJson = {
-      duplicateOf: device.duplicateOf && {
-        id: device.duplicateOf.deviceId,
-        hostname: suspect ? suspect.hostname : null,
-        reason: device.duplicateOf.reason,
-      },
-      events: events.map((e) => ({ id: e.id, at: new Date(e.at).toISOString(), kind: e.kind, detail: e.detail })),
-    };
-    return body;
-  });
+  route(
+    app,
+    'GET /api/devices/:id/identity',
+    { params: DeviceParams, summary: 'Whether a device may be a duplicate, and its enrolment history' },
+    async ({ params, reply }) => {
+      const device = await ctx.store.getDevice(params.id);
+      const events = device && (await ctx.store.listIdentityEvents(params.id, EVENTS_SHOWN));
+      if (!device || !events) return sendError(reply, 404, 'E_NOT_FOUND', 'No device with this id.');
+      const suspect = device.duplicateOf && (await ctx.store.getDevice(device.duplicateOf.deviceId));
+      return {
+        duplicateOf: device.duplicateOf && {
+          id: device.duplicateOf.deviceId,
+          hostname: suspect ? suspect.hostname : null,
+          reason: device.duplicateOf.reason,
+        },
+        events: events.map((e) => ({ id: e.id, at: new Date(e.at).toISOString(), kind: e.kind, detail: e.detail })),
+      };
+    },
+  );
 
-  app.post('/api/devices/:id/merge', async (req, reply) => {
-    const params = parse(Params, req.params, reply, 'path parameter');
-    const body = params && parse(MergeBody, req.body, reply, 'body');
-    if (!params || !body) return reply;
+  const merge = {
+    params: DeviceParams,
+    body: DeviceMergeBody,
+    labels: { body: 'body' },
+    summary: 'Merge a duplicate into the device it is',
+  };
+  route(app, 'POST /api/devices/:id/merge', merge, async ({ params, body, reply }) => {
     if (params.id === body.into) return sendError(reply, 400, 'E_BAD_REQUEST', 'A device cannot be merged into itself.');
     // First end the duplicate's connection, so that no batch of its runs against the removed id.
     const [source, target] = await Promise.all([ctx.store.deviceExists(params.id), ctx.store.deviceExists(body.into)]);

@@ -6,6 +6,7 @@ import type { Logger } from '../../shared/log.js';
 import type { LiveHub } from '../live/hub.js';
 import { SSE_MAX_QUEUED_BYTES, SseStream } from '../live/sse.js';
 import { sendError } from './errors.js';
+import { route } from './route.js';
 
 /** Under the 30-60 s idle timeouts common in proxies and load balancers. */
 export const EVENTS_HEARTBEAT_MS = 25_000;
@@ -34,7 +35,7 @@ export function eventRoutes(app: FastifyInstance, ctx: EventRoutesContext): void
     done();
   });
 
-  app.get('/api/events', (req, reply) => {
+  route(app, 'GET /api/events', { summary: 'Live events for the console (text/event-stream)' }, async ({ req, reply }) => {
     if (open.size >= maxStreams) {
       ctx.log.warn({ open: open.size }, 'live event stream refused: too many open');
       return sendError(reply.header('retry-after', '10'), 503, 'E_BUSY', `At most ${maxStreams} live event streams may be open at once.`);
@@ -57,5 +58,6 @@ export function eventRoutes(app: FastifyInstance, ctx: EventRoutesContext): void
     });
     stream.open(reply.getHeaders());
     ctx.log.debug({ open: open.size, ip: req.ip }, 'live event stream opened');
+    return reply;
   });
 }

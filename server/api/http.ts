@@ -16,7 +16,7 @@ import { sendError } from './errors.js';
 import { softwareRoutes, type SoftwareRoutesContext } from './software.js';
 import { ticketRoutes, type TicketRoutesContext } from './tickets.js';
 import { tokenRoutes, type TokenRoutesContext } from './tokens.js';
-import { route } from './route.js';
+import { requireDeclaredRoutes, route } from './route.js';
 
 /** Requests are small (the API is read-mostly); anything larger is refused before parsing. */
 export const API_BODY_LIMIT = 64 * 1024;
@@ -52,6 +52,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   } as const;
   // The HTTPS instance differs from the HTTP one only in its server's type; routes and upgrades are the same.
   const app = ctx.https ? (Fastify({ ...base, https: ctx.https }) as unknown as FastifyInstance) : Fastify(base);
+  requireDeclaredRoutes(app);
   // First, so it sees every route: the API reference, generated from the routes declared with
   // route() and their shared schemas, served at /api/openapi.json.
   await app.register(swagger, {

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
+import type { HttpRoute } from '../../shared/http-api.js';
 import { startHarness, type Harness } from '../../test/support/server/harness.js';
-import { route } from './route.js';
+import { requireDeclaredRoutes, route } from './route.js';
+
+type Operation = OpenApiDoc['paths'][string][string];
 
 interface OpenApiDoc {
   openapi: string;
@@ -12,6 +15,7 @@ interface OpenApiDoc {
     Record<
       string,
       {
+        summary?: string;
         parameters?: { name: string; in: string; required?: boolean }[];
         requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, { enum?: string[] }> } }> };
       }
@@ -19,10 +23,82 @@ interface OpenApiDoc {
   >;
 }
 
+/**
+ * Every route of the shared map (the compiler refuses this table if one is missing or extra), with
+ * the path and query parameters and body fields the reference must show for it.
+ */
+const DOCUMENTED: Record<HttpRoute, string[]> = {
+  'GET /api/health': [],
+  'GET /api/openapi.json': [],
+  'GET /api/session': [],
+  'POST /api/session': ['body:password', 'body:username'],
+  'DELETE /api/session': [],
+  'GET /api/events': [],
+  'GET /api/devices': [
+    'query:encryption',
+    'query:firewall',
+    'query:limit',
+    'query:lowDisk',
+    'query:offset',
+    'query:online',
+    'query:order',
+    'query:os',
+    'query:q',
+    'query:rebootRequired',
+    'query:seenAfter',
+    'query:seenBefore',
+    'query:sort',
+  ],
+  'GET /api/devices/:id': ['path:id'],
+  'GET /api/devices/:id/software': ['path:id', 'query:q'],
+  'GET /api/devices/:id/changes': ['path:id', 'query:before', 'query:limit'],
+  'POST /api/devices/:id/scan': ['path:id'],
+  'GET /api/devices/:id/identity': ['path:id'],
+  'POST /api/devices/:id/merge': ['body:into', 'path:id'],
+  'GET /api/software': ['query:limit', 'query:offset', 'query:prohibited', 'query:q'],
+  'GET /api/software/detail': ['query:limit', 'query:name', 'query:offset'],
+  'GET /api/prohibited': [],
+  'POST /api/prohibited': ['body:pattern'],
+  'DELETE /api/prohibited': ['query:pattern'],
+  'GET /api/tokens': [],
+  'POST /api/tokens': ['body:caPem', 'body:expiresInHours', 'body:label', 'body:uses'],
+  'DELETE /api/tokens/:id': ['path:id'],
+  'GET /api/tickets': ['query:before', 'query:device', 'query:limit', 'query:q', 'query:status'],
+  'GET /api/tickets/:id': ['path:id'],
+  'GET /api/tickets/:id/attachments/:attachmentId': ['path:attachmentId', 'path:id'],
+  'PATCH /api/tickets/:id': ['body:status', 'path:id'],
+  'POST /api/tickets/:id/notes': ['body:author', 'body:text', 'body:visibility', 'path:id'],
+  'GET /api/desk/status': [],
+  'POST /api/desk/jobs/:id/retry': ['path:id'],
+  'POST /api/desk/preflight': [],
+  'POST /api/desk/catalog/sync': [],
+};
+
+function documentedInputs(op: Operation): string[] {
+  const params = (op.parameters ?? []).map((p) => `${p.in}:${p.name}`);
+  const body = Object.keys(op.requestBody?.content['application/json']?.schema.properties ?? {}).map((name) => `body:${name}`);
+  return [...params, ...body].sort();
+}
+
 describe('GET /api/openapi.json', () => {
   let h: Harness;
   before(async () => (h = await startHarness()));
   after(() => h.close());
+
+  it('documents every route of the API, with a summary and its path, query and body inputs', async () => {
+    const { status, body } = await h.api<OpenApiDoc>('/api/openapi.json');
+    assert.equal(status, 200);
+    const documented = Object.entries(body.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
+    assert.deepEqual(documented.sort(), Object.keys(DOCUMENTED).sort(), 'the reference holds exactly the routes of the shared map');
+    for (const [name, inputs] of Object.entries(DOCUMENTED)) {
+      const [method, path] = name.split(' ') as [string, string];
+      const op = body.paths[path.replace(/:(\w+)/g, '{$1}')]![method.toLowerCase()]!;
+      assert.ok(op.summary, `${name} has a summary`);
+      assert.deepEqual(documentedInputs(op), inputs, `${name} documents its inputs`);
+    }
+  });
 
   it('describes the ticket routes from the same schemas the server checks requests with', async () => {
     const { status, body } = await h.api<OpenApiDoc>('/api/openapi.json');
@@ -74,13 +150,30 @@ describe('GET /api/openapi.json', () => {
   });
 });
 
+describe('requireDeclaredRoutes', () => {
+  it('refuses to start an API with an /api route that is not in the shared map', async () => {
+    const app = Fastify();
+    requireDeclaredRoutes(app);
+    route(app, 'GET /api/health', { summary: 'fine' }, async () => ({ ok: true as const, version: '1' }));
+    app.get('/not-api', async () => 'fine: outside /api');
+    app.post('/api/backdoor', async () => ({}));
+    await assert.rejects(async () => app.ready(), /POST \/api\/backdoor/);
+    await app.close().catch(() => undefined);
+  });
+});
+
 // Compile-time checks (tsc runs over this file in `npm run build`): a handler must answer what the
 // shared map says its route answers. Never called.
 export function typedRoutes(): void {
   const app = Fastify();
-  route(app, 'GET /api/health', {}, async () => ({ ok: true as const, version: '1' }));
+  const doc = { summary: 'compile-time check' };
+  route(app, 'GET /api/health', doc, async () => ({ ok: true as const, version: '1' }));
   // @ts-expect-error the map says GET /api/health answers { ok: true; version: string }
-  route(app, 'GET /api/health', {}, async () => ({ ok: 'yes' }));
+  route(app, 'GET /api/health', doc, async () => ({ ok: 'yes' }));
   // @ts-expect-error no such route in the map
-  route(app, 'GET /api/nothing', {}, async () => ({}));
+  route(app, 'GET /api/nothing', doc, async () => ({}));
+  // @ts-expect-error a 201 answer is checked against the map too
+  route(app, 'POST /api/prohibited', doc, async ({ send }) => send(201, { pattern: 'x' }));
+  // @ts-expect-error a route that answers a stream or a file has no JSON body to return
+  route(app, 'GET /api/events', doc, async () => ({}));
 }

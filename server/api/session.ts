@@ -1,15 +1,16 @@
 // /api/session: the web console signs in (POST), asks who it is and for its CSRF token (GET), and
 // signs out (DELETE). Only POST is public; the auth hook (auth.ts) guards the other two.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { Logger } from '../../shared/log.js';
+import type { SessionInfo, SignInBody as SignInFields } from '../../shared/http-api.js';
+import { SignInBody } from '../../shared/http-schemas.js';
 import { checkCredentials } from '../auth/accounts.js';
 import type { SignInLockout } from '../auth/lockout.js';
 import { signInTechnician, type TechnicianDesk } from '../auth/technicians.js';
 import { SESSION_COOKIE, openSession, sessionCookieOptions, sessionIdHash, sessionInfo } from '../auth/sessions.js';
 import type { AdminSession, AdminStore } from '../store/admin-records.js';
 import { sendError } from './errors.js';
-import { parse } from './parse.js';
+import { route } from './route.js';
 
 export interface SessionRoutesContext {
   admins: AdminStore;
@@ -37,24 +38,23 @@ export function currentSession(req: FastifyRequest): RequestSession | undefined 
   return requestSessions.get(req);
 }
 
-// Generous bounds: a wrong-but-long password is answered like any wrong password, not as bad input.
-const SignInBodySchema = z.object({ username: z.string().max(256), password: z.string().max(8192) });
-
 export function sessionRoutes(app: FastifyInstance, ctx: SessionRoutesContext): void {
-  app.post('/api/session', { onRequest: [limitAttempts(ctx), refuseCrossSite(ctx.log)] }, async (req, reply) => {
-    const body = parse(SignInBodySchema, req.body, reply, 'sign-in (send {"username", "password"})');
-    if (!body) return reply;
-    return signIn(req, reply, body, ctx);
-  });
+  const signInRoute = {
+    body: SignInBody,
+    labels: { body: 'sign-in (send {"username", "password"})' },
+    onRequest: [limitAttempts(ctx), refuseCrossSite(ctx.log)],
+    summary: 'Sign in (public; JSON only, same-site only, rate limited)',
+  };
+  route(app, 'POST /api/session', signInRoute, async ({ body, req, reply }) => signIn(req, reply, body, ctx));
 
-  app.get('/api/session', async (req, reply) => {
+  route(app, 'GET /api/session', { summary: 'Who is signed in, and the CSRF token' }, async ({ req, reply }) => {
     const current = currentSession(req);
     noStore(reply);
     if (!current) return sendError(reply, 401, 'E_UNAUTHORIZED', 'This request carries the admin token, not a browser session.');
     return sessionInfo(current.session);
   });
 
-  app.delete('/api/session', async (req, reply) => {
+  route(app, 'DELETE /api/session', { summary: 'Sign out' }, async ({ req, reply }) => {
     const current = currentSession(req);
     if (current) {
       await ctx.admins.deleteSession(current.idHash);
@@ -65,7 +65,12 @@ export function sessionRoutes(app: FastifyInstance, ctx: SessionRoutesContext): 
   });
 }
 
-async function signIn(req: FastifyRequest, reply: FastifyReply, body: z.infer<typeof SignInBodySchema>, ctx: SessionRoutesContext) {
+async function signIn(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  body: SignInFields,
+  ctx: SessionRoutesContext,
+): Promise<SessionInfo | FastifyReply> {
   const now = ctx.now();
   // Counted now, before the slow hash, so that parallel guesses cannot all pass the check.
   const lockedMs = ctx.lockout.beginAttempt(body.username, now);

@@ -2,13 +2,13 @@
 // prohibited-software list. Patterns come from two places: the server's settings (read-only here)
 // and the console (kept in the store); both flag packages the same way (../desk/rules/prohibited-list.ts).
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import type { FleetSoftwareJson, Page, ProhibitedPatternJson, SoftwareDetailJson, SoftwareInstallJson } from '../../shared/http-api.js';
-import { isUselessPattern, PATTERN_LIMITS, prohibitedTest } from '../desk/rules/patterns.js';
+import type { FleetSoftwareJson, SoftwareInstallJson } from '../../shared/http-api.js';
+import { ProhibitedAddBody, ProhibitedRemoveQuery, SoftwareDetailQuery, SoftwareListQuery } from '../../shared/http-schemas.js';
+import { PATTERN_LIMITS, prohibitedTest } from '../desk/rules/patterns.js';
 import { foldPattern, type ProhibitedList } from '../desk/rules/prohibited-list.js';
 import type { FleetSoftware, SoftwareInstall, Store } from '../store/store.js';
 import { sendError } from './errors.js';
-import { parse } from './parse.js';
+import { route } from './route.js';
 
 export interface SoftwareRoutesContext {
   store: Store;
@@ -16,28 +16,6 @@ export interface SoftwareRoutesContext {
   /** The patterns in force; reloaded here after each console change. */
   prohibited: ProhibitedList;
 }
-
-const PAGE = { defaultLimit: 50, maxLimit: 500 } as const;
-const limit = z.coerce.number().int().min(1).max(PAGE.maxLimit).default(PAGE.defaultLimit);
-const offset = z.coerce.number().int().min(0).max(10_000_000).default(0);
-
-const ListQuery = z.object({
-  q: z.string().trim().max(200).optional(),
-  prohibited: z.literal('true').optional(),
-  limit,
-  offset,
-});
-const DetailQuery = z.object({ name: z.string().min(1).max(PATTERN_LIMITS.nameLength), limit, offset });
-
-/** The rules AssetEventRulesSchema applies to a settings pattern, after trimming. */
-const Pattern = z
-  .string()
-  .trim()
-  .min(1, 'is required')
-  .max(PATTERN_LIMITS.patternLength)
-  .refine((p) => !isUselessPattern(p), 'must hold more than wildcards');
-const AddBody = z.object({ pattern: Pattern }).strict();
-const RemoveQuery = z.object({ pattern: z.string().trim().min(1).max(PATTERN_LIMITS.patternLength) });
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -50,9 +28,7 @@ function installJson(i: SoftwareInstall): SoftwareInstallJson {
 }
 
 export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext): void {
-  app.get('/api/software', async (req, reply) => {
-    const query = parse(ListQuery, req.query, reply, 'query parameter');
-    if (!query) return reply;
+  route(app, 'GET /api/software', { query: SoftwareListQuery, summary: 'Software across the fleet, by name' }, async ({ query }) => {
     const page = await ctx.store.listFleetSoftware({
       prohibited: prohibitedTest(ctx.prohibited.inForce()),
       prohibitedOnly: query.prohibited === 'true',
@@ -60,71 +36,71 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
       offset: query.offset,
       ...(query.q ? { q: query.q } : {}),
     });
-    const body: Page<FleetSoftwareJson> = {
-      items: page.items.map(softwareJson),
-      total: page.total,
-      offset: query.offset,
-      limit: query.limit,
-    };
-    return body;
+    return { items: page.items.map(softwareJson), total: page.total, offset: query.offset, limit: query.limit };
   });
 
-  app.get('/api/software/detail', async (req, reply) => {
-    const query = parse(DetailQuery, req.query, reply, 'query parameter');
-    if (!query) return reply;
-    const detail = await ctx.store.softwareDetail(query.name, { limit: query.limit, offset: query.offset });
-    if (!detail) return sendError(reply, 404, 'E_NOT_FOUND', 'No device has a package of this name.');
-    const body: SoftwareDetailJson = {
-      name: detail.name,
-      prohibited: prohibitedTest(ctx.prohibited.inForce())(detail.name),
-      versions: detail.versions,
-      installs: { items: detail.installs.items.map(installJson), total: detail.installs.total, offset: query.offset, limit: query.limit },
-    };
-    return body;
-  });
+  route(
+    app,
+    'GET /api/software/detail',
+    { query: SoftwareDetailQuery, summary: 'One package: its versions and the devices that have it' },
+    async ({ query, reply }) => {
+      const detail = await ctx.store.softwareDetail(query.name, { limit: query.limit, offset: query.offset });
+      if (!detail) return sendError(reply, 404, 'E_NOT_FOUND', 'No device has a package of this name.');
+      return {
+        name: detail.name,
+        prohibited: prohibitedTest(ctx.prohibited.inForce())(detail.name),
+        versions: detail.versions,
+        installs: { items: detail.installs.items.map(installJson), total: detail.installs.total, offset: query.offset, limit: query.limit },
+      };
+    },
+  );
 
-  app.get('/api/prohibited', async () => {
+  route(app, 'GET /api/prohibited', { summary: 'The prohibited-software list, with devices matching each pattern' }, async () => {
     const listed = ctx.prohibited.listed();
     const patterns = listed.map((p) => p.pattern);
     const counts = await ctx.store.prohibitedDeviceCounts(
       patterns.map((p) => prohibitedTest([p])),
       prohibitedTest(patterns),
     );
-    const items: ProhibitedPatternJson[] = listed.map((p, i) => ({ ...p, devices: counts[i] ?? 0 }));
-    return { items };
+    return { items: listed.map((p, i) => ({ ...p, devices: counts[i] ?? 0 })) };
   });
 
-  app.post('/api/prohibited', async (req, reply) => {
-    const body = parse(AddBody, req.body, reply, 'body field');
-    if (!body) return reply;
-    const listed = ctx.prohibited.listed();
-    const same = listed.find((p) => foldPattern(p.pattern) === foldPattern(body.pattern));
-    if (same) {
-      const where = same.source === 'config' ? "in the server's settings" : 'on the list';
-      return sendError(reply, 409, 'E_CONFLICT', `The pattern ${JSON.stringify(same.pattern)} is already ${where}.`);
-    }
-    if (listed.length >= PATTERN_LIMITS.patterns) {
-      return sendError(reply, 409, 'E_CONFLICT', `The prohibited list holds ${PATTERN_LIMITS.patterns} patterns, the most it may.`);
-    }
-    if (!(await ctx.store.addProhibited(body.pattern, ctx.now()))) {
-      return sendError(reply, 409, 'E_CONFLICT', `The pattern ${JSON.stringify(body.pattern)} is already on the list.`);
-    }
-    await ctx.prohibited.refresh();
-    const [devices] = await ctx.store.prohibitedDeviceCounts([prohibitedTest([body.pattern])]);
-    const created: ProhibitedPatternJson = { pattern: body.pattern, source: 'console', devices: devices ?? 0 };
-    return reply.code(201).send(created);
-  });
-
-  app.delete('/api/prohibited', async (req, reply) => {
-    const query = parse(RemoveQuery, req.query, reply, 'query parameter');
-    if (!query) return reply;
-    if (await ctx.store.removeProhibited(query.pattern)) {
+  route(
+    app,
+    'POST /api/prohibited',
+    { body: ProhibitedAddBody, summary: 'Add a pattern to the prohibited list' },
+    async ({ body, reply, send }) => {
+      const listed = ctx.prohibited.listed();
+      const same = listed.find((p) => foldPattern(p.pattern) === foldPattern(body.pattern));
+      if (same) {
+        const where = same.source === 'config' ? "in the server's settings" : 'on the list';
+        return sendError(reply, 409, 'E_CONFLICT', `The pattern ${JSON.stringify(same.pattern)} is already ${where}.`);
+      }
+      if (listed.length >= PATTERN_LIMITS.patterns) {
+        return sendError(reply, 409, 'E_CONFLICT', `The prohibited list holds ${PATTERN_LIMITS.patterns} patterns, the most it may.`);
+      }
+      if (!(await ctx.store.addProhibited(body.pattern, ctx.now()))) {
+        return sendError(reply, 409, 'E_CONFLICT', `The pattern ${JSON.stringify(body.pattern)} is already on the list.`);
+      }
       await ctx.prohibited.refresh();
-      return { ok: true };
-    }
-    if (ctx.prohibited.isFromConfig(query.pattern)) {
-      return sendError(reply, 409, 'E_CONFLICT', "The pattern comes from the server's settings; change it there.");
-    }
-    return sendError(reply, 404, 'E_NOT_FOUND', 'No such pattern on the prohibited list.');
-  });
+      const [devices] = await ctx.store.prohibitedDeviceCounts([prohibitedTest([body.pattern])]);
+      return send(201, { pattern: body.pattern, source: 'console', devices: devices ?? 0 });
+    },
+  );
+
+  route(
+    app,
+    'DELETE /api/prohibited',
+    { query: ProhibitedRemoveQuery, summary: 'Remove a pattern the console added' },
+    async ({ query, reply }) => {
+      if (await ctx.store.removeProhibited(query.pattern)) {
+        await ctx.prohibited.refresh();
+        return { ok: true };
+      }
+      if (ctx.prohibited.isFromConfig(query.pattern)) {
+        return sendError(reply, 409, 'E_CONFLICT', "The pattern comes from the server's settings; change it there.");
+      }
+      return sendError(reply, 404, 'E_NOT_FOUND', 'No such pattern on the prohibited list.');
+    },
+  );
 }

@@ -9,7 +9,6 @@ import { contentDisposition, servedMimeType } from '../ingest/ticket-rules.js';
 import type { Store } from '../store/store.js';
 import type { StoredNote, StoredWorklog, TicketChangeJobs, TicketDetail, TicketSummary } from '../store/ticket-records.js';
 import { sendError } from './errors.js';
-import { parse } from './parse.js';
 import { route } from './route.js';
 
 export interface TicketRoutesContext {
@@ -112,9 +111,8 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
     },
   );
 
-  app.get('/api/tickets/:id/attachments/:attachmentId', async (req, reply) => {
-    const params = parse(TicketAttachmentParams, req.params, reply, 'path parameter');
-    if (!params) return reply;
+  const attachment = { params: TicketAttachmentParams, summary: "An attachment's bytes, with its own content type" };
+  route(app, 'GET /api/tickets/:id/attachments/:attachmentId', attachment, async ({ params, reply }) => {
     const file = await ctx.store.getAttachment(params.id, params.attachmentId);
     if (!file) return sendError(reply, 404, 'E_NOT_FOUND', 'No such attachment on this ticket.');
     return reply
@@ -147,7 +145,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
     bodyLimit: NOTE_BODY_LIMIT,
     summary: 'Add a customer-facing or internal note',
   };
-  route(app, 'POST /api/tickets/:id/notes', notes, async ({ params, body, req, reply }) => {
+  route(app, 'POST /api/tickets/:id/notes', notes, async ({ params, body, req, reply, send }) => {
     // A person signed in to the console writes as themselves; only scripts (the admin token) name an author.
     const author = req.admin?.via === 'session' ? req.admin.username : body.author;
     const result = await ctx.store.addTicketNote(params.id, { ...body, author, at: ctx.now() }, ctx.deskJobs);
@@ -155,6 +153,6 @@ export function ticketRoutes(app: FastifyInstance, ctx: TicketRoutesContext): vo
     // Internal notes stay on the server: nothing about them reaches the device.
     if (body.visibility === 'customer') ctx.ticketChanged(result.ticket.deviceId, result.ticket.ref);
     ctx.ticketEvent?.(result.ticket.id, result.ticket.deviceId);
-    return reply.code(201).send(noteJson(result.note));
+    return send(201, noteJson(result.note));
   });
 }

@@ -1,13 +1,12 @@
 // /api/tokens: enrolment tokens for the console. A new token is shown once, with the exact command
 // that enrols an endpoint; afterwards only its id, label and use counts are listed.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import type { CreatedTokenJson } from '../../shared/http-api.js';
+import { TokenCreateBody, TokenParams } from '../../shared/http-schemas.js';
 import type { Store } from '../store/store.js';
-import { enrolmentTokenJson, issueEnrolmentTokenRecord, LABEL_CONTROL_CHARS, MAX_TOKEN_LABEL, TOKEN_LIST_LIMIT } from '../store/tokens.js';
+import { enrolmentTokenJson, issueEnrolmentTokenRecord, TOKEN_LIST_LIMIT } from '../store/tokens.js';
 import { enrolmentFiles } from '../enrolment/files.js';
 import { sendError } from './errors.js';
-import { parse } from './parse.js';
+import { route } from './route.js';
 
 export interface TokenRoutesContext {
   store: Store;
@@ -15,27 +14,6 @@ export interface TokenRoutesContext {
 }
 
 const HOUR_MS = 3_600_000;
-/** A CA certificate is 1-3 KB of PEM; 16 KB leaves room for a long chain's root. */
-const MAX_CA_PEM = 16 * 1024;
-const Params = z.object({ id: z.string().min(1).max(64) });
-const CreateBody = z
-  .object({
-    label: z
-      .string()
-      .trim()
-      .max(MAX_TOKEN_LABEL)
-      .refine((l) => !LABEL_CONTROL_CHARS.test(l), 'cannot hold control characters')
-      .optional(),
-    expiresInHours: z.number().int().min(1).max(87_600).default(168),
-    uses: z.number().int().min(1).max(1_000_000).optional(),
-    caPem: z
-      .string()
-      .max(MAX_CA_PEM)
-      .regex(/^\s*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*$/, 'must be one PEM certificate')
-      .optional(),
-  })
-  .strict();
-
 /** Host names, IPv4 and bracketed IPv6, with an optional port: nothing a shell would read differently. */
 const SAFE_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
@@ -55,14 +33,17 @@ export function installCommand(serverUrl: string, token: string): string {
 }
 
 export function tokenRoutes(app: FastifyInstance, ctx: TokenRoutesContext): void {
-  app.get('/api/tokens', async () => {
+  route(app, 'GET /api/tokens', { summary: 'Enrolment tokens, newest first' }, async () => {
     const now = ctx.now();
     return { items: (await ctx.store.listEnrolmentTokens(TOKEN_LIST_LIMIT)).map((t) => enrolmentTokenJson(t, now)) };
   });
 
-  app.post('/api/tokens', async (req, reply) => {
-    const body = parse(CreateBody, req.body ?? {}, reply, 'body field');
-    if (!body) return reply;
+  const create = {
+    body: TokenCreateBody,
+    optionalBody: true,
+    summary: 'Create an enrolment token (shown once) with its install command and files; the body may be left out',
+  };
+  route(app, 'POST /api/tokens', create, async ({ body, req, reply, send }) => {
     const now = ctx.now();
     const { token, record } = await issueEnrolmentTokenRecord(
       ctx.store,
@@ -75,7 +56,8 @@ export function tokenRoutes(app: FastifyInstance, ctx: TokenRoutesContext): void
     );
     const listed = enrolmentTokenJson(record, now);
     const serverUrl = requestServerUrl(req);
-    const created: CreatedTokenJson = {
+    reply.header('cache-control', 'no-store');
+    return send(201, {
       ...listed,
       token,
       installCommand: installCommand(serverUrl, token),
@@ -87,13 +69,10 @@ export function tokenRoutes(app: FastifyInstance, ctx: TokenRoutesContext): void
         ...(listed.label ? { label: listed.label } : {}),
         ...(body.caPem ? { caPem: `${body.caPem.trim()}\n` } : {}),
       }),
-    };
-    return reply.code(201).header('cache-control', 'no-store').send(created);
+    });
   });
 
-  app.delete('/api/tokens/:id', async (req, reply) => {
-    const params = parse(Params, req.params, reply, 'path parameter');
-    if (!params) return reply;
+  route(app, 'DELETE /api/tokens/:id', { params: TokenParams, summary: 'Revoke an enrolment token' }, async ({ params, reply }) => {
     const revoked = await ctx.store.revokeEnrolmentToken(params.id);
     if (!revoked) return sendError(reply, 404, 'E_NOT_FOUND', 'No enrolment token with this id.');
     return enrolmentTokenJson(revoked, ctx.now());

@@ -1,12 +1,14 @@
 // The breadth sections on Linux: one lsblk for volumes, their encryption and the disks as block
-// devices; EDID files for monitors; CUPS for printers; passwd and group for accounts; files and a
-// few tools for the security posture (security-linux.ts).
+// devices, with the file system from the kernel's mount table where lsblk has none
+// (./proc-mounts.ts); EDID files for monitors; CUPS for printers; passwd and group for accounts;
+// files and a few tools for the security posture (security-linux.ts).
 import type { Monitor } from '../../../shared/inventory.js';
 import { isMissing, type Host } from '../../host/host.js';
 import { unixAccounts, uidMinOf } from './accounts-unix.js';
 import { parseEdid } from './edid.js';
 import { encryptionOf, LSBLK_ARGS, parseLsblk } from './lsblk.js';
 import { parseLpstat, parsePrintersConf } from './printers-cups.js';
+import { parseProcMounts, withMountTableFs } from './proc-mounts.js';
 import { linuxSecurity, type UpdateOptions } from './security-linux.js';
 import type { Breadth } from './types.js';
 import { runParts } from './run-parts.js';
@@ -59,8 +61,12 @@ export async function collectLinuxBreadth(
 ): Promise<Breadth> {
   return runParts(warn, {
     storage: async () => {
-      const out = await host.exec('lsblk', LSBLK_ARGS, { timeoutMs: 15_000 });
-      return parseLsblk(out.stdout);
+      const [out, mounts] = await Promise.all([
+        host.exec('lsblk', LSBLK_ARGS, { timeoutMs: 15_000 }),
+        optionalFile(host, '/proc/self/mounts'),
+      ]);
+      const storage = parseLsblk(out.stdout);
+      return mounts === undefined ? storage : { ...storage, volumes: withMountTableFs(storage.volumes, parseProcMounts(mounts)) };
     },
     monitors: () => linuxMonitors(host),
     printers: () => linuxPrinters(host),
