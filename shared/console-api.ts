@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import type { AccountSource, ConsoleSettings, Role } from './roles.js';
 import type { Priority, TicketStatus } from './tickets.js';
-import type { ConsoleSettingsBody, DeviceTicketBody, ImportTechnicianBody, UserPatchBody } from './console-schemas.js';
+import type { ConsoleSettingsBody, DeviceTicketBody, ImportTechnicianBody, UserPatchBody } from './http-schemas.js';
 
 export interface DeviceTicketJson {
   id: number;

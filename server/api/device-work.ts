@@ -3,7 +3,7 @@
 // desk's queues to choose from, and the device's logbook.
 import type { FastifyInstance } from 'fastify';
 import type { DeskQueuesJson, DeviceTicketJson, LogbookEntryJson } from '../../shared/console-api.js';
-import { DeviceParams, DeviceTicketBody, LogbookQuery } from '../../shared/console-schemas.js';
+import { DeviceParams, DeviceTicketBody, LogbookQuery } from '../../shared/http-schemas.js';
 import type { DeviceDetails, Requester } from '../../shared/tickets.js';
 import { recordedDeviceDetails } from '../ingest/ticket-rules.js';
 import type { DeskQueues } from '../desk/connector.js';
@@ -64,7 +64,7 @@ export function deviceWorkRoutes(app: FastifyInstance, ctx: DeviceWorkContext): 
     app,
     'POST /api/devices/:id/tickets',
     { params: DeviceParams, body: DeviceTicketBody, summary: 'Raise a ticket for the device (it reaches the desk and the endpoint)' },
-    async ({ params, body, req, reply }) => {
+    async ({ params, body, req, reply, send }) => {
       const device = await ctx.store.getDevice(params.id);
       if (!device) return sendError(reply, 404, 'E_NOT_FOUND', NO_DEVICE);
       if (body.queue !== undefined) {
@@ -91,7 +91,7 @@ export function deviceWorkRoutes(app: FastifyInstance, ctx: DeviceWorkContext): 
       ctx.ticketChanged(params.id, created.ref);
       ctx.ticketEvent?.(created.id, params.id);
       const listed = (await ctx.store.deviceWork.deviceTickets(params.id, DEVICE_TICKETS_LIMIT))?.find((t) => t.id === created.id);
-      return reply.code(201).send(ticketJson(listed!));
+      return send(201, ticketJson(listed!));
     },
   );
 

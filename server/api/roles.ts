@@ -1,12 +1,17 @@
-// Who may call which route: every /api route names the least role that may call it, and a route
-// missing from this table is refused to everyone (a new route cannot slip in open). The admin
-// token counts as an admin. GET (and the HEAD fastify adds beside it) never changes state.
+// Who may call which route: every /api route of the shared map (shared/http-api.ts) names the least
+// role that may call it (the compiler refuses this table when one is missing), and a route missing
+// from it anyway is refused to everyone. The admin token counts as an admin. GET (and the HEAD
+// fastify adds beside it) never changes state.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../shared/log.js';
+import type { HttpRoute } from '../../shared/http-api.js';
 import { hasRole, type Role } from '../../shared/roles.js';
 import { sendError } from './errors.js';
 
-export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
+/** Routes that answer before anyone is known (the auth hook lets them through). */
+type PublicRoute = 'GET /api/health' | 'POST /api/session';
+
+export const ROUTE_ROLES: Readonly<Record<Exclude<HttpRoute, PublicRoute>, Role>> = {
   // Anyone signed in: reading, and their own session.
   'GET /api/openapi.json': 'read-only',
   'GET /api/session': 'read-only',
@@ -50,8 +55,7 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'PUT /api/users/settings': 'admin',
 };
 
-/** Routes that answer before anyone is known (the auth hook lets them through). */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /api/health', 'POST /api/session']);
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set<PublicRoute>(['GET /api/health', 'POST /api/session']);
 
 /** The table's key for a request's matched route; HEAD is judged as the GET beside it. */
 export function routeKey(method: string, url: string): string {
@@ -60,7 +64,7 @@ export function routeKey(method: string, url: string): string {
 
 /** The least role for a route, or null when the table does not name it (refused). */
 export function minimumRole(method: string, url: string): Role | null {
-  return ROUTE_ROLES[routeKey(method, url)] ?? null;
+  return (ROUTE_ROLES as Readonly<Record<string, Role>>)[routeKey(method, url)] ?? null;
 }
 
 /** After the auth hook: a signed-in user below the route's role gets 403 E_FORBIDDEN and nothing runs. */

@@ -3,7 +3,7 @@
 // desk password and how many seats they have.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { UserJson } from '../../shared/console-api.js';
-import { ConsoleSettingsBody, ImportTechnicianBody, UserParams, UserPatchBody } from '../../shared/console-schemas.js';
+import { ConsoleSettingsBody, ImportTechnicianBody, UserParams, UserPatchBody } from '../../shared/http-schemas.js';
 import type { OutpostError } from '../../shared/errors.js';
 import { importTechnician, type TechnicianDesk } from '../auth/technicians.js';
 import type { AdminRecord } from '../store/admin-records.js';
@@ -53,10 +53,10 @@ export function userRoutes(app: FastifyInstance, ctx: UserRoutesContext): void {
     app,
     'POST /api/users',
     { body: ImportTechnicianBody, summary: 'Import a desk technician as a console user (admin)' },
-    async ({ body, reply }) => {
+    async ({ body, reply, send }) => {
       const result = await importTechnician(admins, ctx.technicians ?? null, body.username, body.role, ctx.now());
       if (!result.ok) return sendOutpostError(reply, result.error);
-      return reply.code(201).send(userJson(result.admin));
+      return send(201, userJson(result.admin));
     },
   );
 
