@@ -6,6 +6,7 @@ import type { Logger } from '../shared/log.js';
 import { CLOSE_CODES, DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/protocol.js';
 import { buildApi } from './api/http.js';
 import { createAdminAccount } from './auth/accounts.js';
+import type { TechnicianDesk } from './auth/technicians.js';
 import type { DeskConnector } from './desk/connector.js';
 import { BatchJobRules } from './desk/sync/batch-jobs.js';
 import { DeskSyncEngine, type EngineOptions } from './desk/sync/engine.js';
@@ -156,7 +157,8 @@ export class OutpostServer {
     });
     const prohibited = new ProhibitedList(store, () => this.opts.desk?.assetEvents.prohibited ?? []);
     await prohibited.refresh();
-    const desk = this.deskEngine(store, prohibited, deskJobs, (deviceId, ref, ticketId) => {
+    const connector = this.deskConnector();
+    const desk = this.deskEngine(store, connector, prohibited, deskJobs, (deviceId, ref, ticketId) => {
       gateway.pushTickets(deviceId, [ref]);
       ticketEvent(ticketId, deviceId);
     });
@@ -180,22 +182,33 @@ export class OutpostServer {
       requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
       runPreflight: async () => (desk ? desk.runPreflight() : null),
       prohibited,
+      deskAssetTickets: connector?.assetTickets ? (assetId, limit) => connector.assetTickets!(assetId, limit) : null,
+      deskQueues: async () => (connector ? ((await connector.listQueues?.()) ?? undefined) : null),
+      technicians: connector ? technicianDesk(connector) : null,
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
     return { store, gateway, app, desk };
   }
 
+  /** One connector for the sync engine and the console (queues, technicians' sign-in); null without a desk. */
+  private deskConnector(): DeskConnector | null {
+    const settings = this.opts.desk;
+    if (!settings) return null;
+    return this.opts.deskConnector ?? createConnector(settings, this.opts.log.child({ part: 'desk' }));
+  }
+
   private deskEngine(
     store: Store,
+    connector: DeskConnector | null,
     prohibited: ProhibitedList,
     jobs: BatchJobRules,
     ticketChanged: EngineOptions['ticketChanged'],
   ): DeskSyncEngine | null {
     const settings = this.opts.desk;
-    if (!settings) return null;
+    if (!settings || !connector) return null;
     const log = this.opts.log.child({ part: 'desk' });
     return new DeskSyncEngine({
-      desk: this.opts.deskConnector ?? createConnector(settings, log),
+      desk: connector,
       store,
       log,
       pollMs: settings.pollSeconds * 1000,
@@ -231,6 +244,14 @@ export class OutpostServer {
     if (!this.running) throw new Error('The server is not running.');
     return this.running;
   }
+}
+
+/** The connector's technician look-ups, bound, for the console's sign-in and user import. */
+function technicianDesk(connector: DeskConnector): TechnicianDesk {
+  return {
+    ...(connector.verifyTechnician ? { verify: (u: string, p: string) => connector.verifyTechnician!(u, p) } : {}),
+    ...(connector.findTechnician ? { find: (u: string) => connector.findTechnician!(u) } : {}),
+  };
 }
 
 function validSettings(overrides: Partial<Settings> | undefined): Settings {

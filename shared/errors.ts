@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   E_RATE_LIMITED: 'Too many attempts or too much written in a short time; wait and try again.',
   E_ACCOUNT_LOCKED: 'Too many failed sign-ins for this username; wait and try again.',
   E_WEAK_PASSWORD: 'The password must be 12 to 1024 characters long.',
+  E_SEAT_LIMIT: 'Every console seat for desk technicians is taken; an admin can raise the seat limit or remove a technician.',
   // Delivery
   E_SEQ_REPLAYED: 'Items at or below the last applied seq were skipped.',
   E_SEQ_ORDER: 'Items in a batch must have strictly increasing seq.',

@@ -22,6 +22,20 @@ import type { Trigger } from './protocol.js';
 import type { z } from 'zod';
 import type * as S from './http-schemas.js';
 import type { DeskPreflightJson, DeskStatusJson } from './desk-status.js';
+import type { Role } from './roles.js';
+import type { ConsoleSettings } from './roles.js';
+import type {
+  ConsoleSettingsInput,
+  DeskQueuesJson,
+  DeviceTicketInput,
+  DeviceTicketJson,
+  DeviceTicketsJson,
+  ImportTechnicianInput,
+  LogbookEntryJson,
+  UserJson,
+  UserPatchInput,
+  UsersJson,
+} from './console-api.js';
 
 /** Every error answer: `{ error: { code, message } }` with a stable code (shared/errors.ts). */
 export interface ApiErrorBody {
@@ -40,6 +54,8 @@ export interface Page<T> {
 
 export interface SessionInfo {
   username: string;
+  /** What this account may do (shared/roles.ts). */
+  role: Role;
   /** Sent back as the x-csrf-token header on every POST/PATCH/PUT/DELETE made with the session cookie. */
   csrfToken: string;
   /** ISO 8601: when the session ends unless used again. */
@@ -347,5 +363,19 @@ export interface HttpApi {
   'POST /api/desk/jobs/:id/retry': { response: { id: number; state: 'queued' } };
   'POST /api/desk/catalog/sync': { response: { state: 'queued' } };
   'POST /api/desk/preflight': { response: DeskPreflightJson };
+  'GET /api/desk/queues': { response: DeskQueuesJson };
+
+  'GET /api/devices/:id/tickets': { response: DeviceTicketsJson };
+  'POST /api/devices/:id/tickets': { body: DeviceTicketInput; response: DeviceTicketJson };
+  'GET /api/devices/:id/logbook': {
+    query: { limit?: number; before?: string };
+    response: { items: LogbookEntryJson[]; nextBefore: string | null };
+  };
+
+  'GET /api/users': { response: UsersJson };
+  'POST /api/users': { body: ImportTechnicianInput; response: UserJson };
+  'PATCH /api/users/:username': { body: UserPatchInput; response: UserJson };
+  'DELETE /api/users/:username': { response: { ok: true } };
+  'PUT /api/users/settings': { body: ConsoleSettingsInput; response: ConsoleSettings };
 }
 export type HttpRoute = keyof HttpApi;

@@ -3,7 +3,8 @@
 // pulls in no zod), and /api/openapi.json is generated from them.
 import { z } from 'zod';
 import { DEVICE_SORTS } from './http-api.js';
-import { TICKET_LIMITS, TICKET_STATUSES, TicketStatusSchema } from './tickets.js';
+import { ROLES } from './roles.js';
+import { PrioritySchema, TICKET_LIMITS, TICKET_STATUSES, TicketStatusSchema } from './tickets.js';
 
 /**
  * Bounds the schemas below enforce that the server also keeps elsewhere (server/desk/rules/patterns.ts
@@ -180,3 +181,55 @@ export const DeskJobParams = z.object({
     .regex(/^\d{1,12}$/, 'must be a job id')
     .transform(Number),
 });
+
+// ---------------------------------------------------------------- working from a device
+
+export const DeviceTicketBody = z
+  .object({
+    subject: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.subjectChars),
+    description: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.descriptionChars),
+    priority: PrioritySchema.default('normal'),
+    /** One of GET /api/desk/queues's names; the desk's default when absent. */
+    queue: z.string().trim().min(1).max(200).optional(),
+    /** Who the ticket is for; the device's logged-on user when absent. */
+    requester: z
+      .object({
+        account: z.string().trim().min(1).max(256),
+        email: z.email().max(256).optional(),
+        fullName: z.string().trim().max(256).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const LOGBOOK_KIND = /^(inventory|ticket|note|worklog|status|identity|desk)$/;
+
+/** `before` is `at.kind.id` of the last entry of the previous page (its nextBefore). */
+export const LogbookQuery = z.object({
+  limit: z.coerce.number<number>().int().min(1).max(200).default(50),
+  before: z
+    .string()
+    .max(64)
+    .regex(/^\d{1,15}\.[a-z]{4,9}\.\d{1,15}$/, 'must be a nextBefore value from an earlier page')
+    .refine((s) => LOGBOOK_KIND.test(s.split('.')[1]!), 'must be a nextBefore value from an earlier page')
+    .optional(),
+});
+
+// ---------------------------------------------------------------- console users
+
+export const RoleSchema = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
+
+export const UserParams = z.object({ username: textId });
+
+export const ImportTechnicianBody = z.object({ username: z.string().trim().min(1).max(64), role: RoleSchema.optional() }).strict();
+
+export const UserPatchBody = z.object({ role: RoleSchema }).strict();
+
+export const ConsoleSettingsBody = z
+  .object({
+    deskSignIn: z.boolean(),
+    seats: z.number().int().min(0).max(100_000),
+    technicianRole: RoleSchema,
+  })
+  .strict();

@@ -22,7 +22,7 @@ describe('registerAuth: who may call /api', () => {
     for (const method of ['GET', 'POST'] as const) {
       const res = await call(method, { authorization: `Bearer ${ADMIN_TOKEN}` });
       assert.equal(res.statusCode, 200, res.body);
-      assert.deepEqual(res.json(), { admin: { username: 'admin-token', via: 'token' } });
+      assert.deepEqual(res.json(), { admin: { username: 'admin-token', via: 'token', role: 'admin' } });
     }
   });
 
@@ -56,11 +56,11 @@ describe('registerAuth: who may call /api', () => {
     const { cookie, csrf } = await t.signIn();
     const get = await call('GET', { cookie });
     assert.equal(get.statusCode, 200);
-    assert.deepEqual(get.json(), { admin: { username: ADMIN, via: 'session' } });
+    assert.deepEqual(get.json(), { admin: { username: ADMIN, via: 'session', role: 'admin' } });
 
     const post = await call('POST', { cookie, 'x-csrf-token': csrf });
     assert.equal(post.statusCode, 200);
-    assert.deepEqual(post.json(), { admin: { username: ADMIN, via: 'session' } });
+    assert.deepEqual(post.json(), { admin: { username: ADMIN, via: 'session', role: 'admin' } });
 
     const other = await t.signIn();
     for (const headers of [

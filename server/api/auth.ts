@@ -5,7 +5,9 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../shared/log.js';
+import type { Role } from '../../shared/roles.js';
 import { SignInLockout } from '../auth/lockout.js';
+import type { TechnicianDesk } from '../auth/technicians.js';
 import { CSRF_HEADER, SESSION_COOKIE, csrfTokenMatches, sessionCookieOptions, sessionIdHash } from '../auth/sessions.js';
 import type { AdminStore } from '../store/admin-records.js';
 import { hashSecret, sameHash } from '../store/secrets.js';
@@ -16,6 +18,8 @@ export interface AdminPrincipal {
   /** The admin's username; TOKEN_ADMIN's for the bearer token, which belongs to no account. */
   username: string;
   via: 'token' | 'session';
+  /** What the account may do (./roles.ts); the admin token is an admin. */
+  role: Role;
 }
 
 declare module 'fastify' {
@@ -30,6 +34,8 @@ export interface AuthContext {
   admins: AdminStore;
   now(): number;
   log: Logger;
+  /** The configured desk, for technicians' sign-in; null or absent without one. */
+  technicians?: TechnicianDesk | null;
 }
 
 export const TOKEN_ADMIN = 'admin-token';
@@ -59,6 +65,7 @@ export async function registerAuth(app: FastifyInstance, ctx: AuthContext): Prom
     now: () => ctx.now(),
     log: ctx.log,
     lockout: new SignInLockout(),
+    technicians: ctx.technicians ?? null,
     rateLimit: async (req) => {
       const limit = await signInLimiter(req);
       return !limit.isAllowed && limit.isExceeded ? limit.ttl : 0;
@@ -74,7 +81,7 @@ function authHook(ctx: AuthContext) {
     if (req.headers.authorization !== undefined) {
       const token = bearerToken(req.headers.authorization);
       if (token !== null && sameHash(ctx.adminTokenHash(), hashSecret(token))) {
-        req.admin = { username: TOKEN_ADMIN, via: 'token' };
+        req.admin = { username: TOKEN_ADMIN, via: 'token', role: 'admin' };
         return undefined;
       }
       return unauthorized(reply);
@@ -91,7 +98,7 @@ function authHook(ctx: AuthContext) {
       ctx.log.warn({ method: req.method, path: pathOf(req), username: session.username }, 'request refused: missing or wrong CSRF token');
       return sendError(reply, 403, 'E_CSRF');
     }
-    req.admin = { username: session.username, via: 'session' };
+    req.admin = { username: session.username, via: 'session', role: session.role };
     rememberSession(req, { idHash, session });
     return undefined;
   };

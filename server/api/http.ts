@@ -3,10 +3,13 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../../shared/log.js';
 import { registerAuth } from './auth.js';
+import { registerRoleCheck } from './roles.js';
 import { consoleRoutes, defaultConsoleDir } from './console.js';
 import { deskRoutes, type DeskRoutesContext } from './desk.js';
 import { deviceIdentityRoutes, type DeviceIdentityContext } from './device-identity.js';
 import { deviceRoutes, type DeviceRoutesContext } from './devices.js';
+import { deviceWorkRoutes, type DeviceWorkContext } from './device-work.js';
+import { userRoutes, type UserRoutesContext } from './users.js';
 import { eventRoutes } from './events.js';
 import type { LiveHub } from '../live/hub.js';
 import { sendError } from './errors.js';
@@ -19,7 +22,15 @@ import { requireDeclaredRoutes, route } from './route.js';
 export const API_BODY_LIMIT = 64 * 1024;
 
 export interface ApiContext
-  extends DeviceRoutesContext, DeviceIdentityContext, TicketRoutesContext, DeskRoutesContext, SoftwareRoutesContext, TokenRoutesContext {
+  extends
+    DeviceRoutesContext,
+    DeviceIdentityContext,
+    TicketRoutesContext,
+    DeskRoutesContext,
+    SoftwareRoutesContext,
+    TokenRoutesContext,
+    DeviceWorkContext,
+    UserRoutesContext {
   log: Logger;
   version: string;
   adminTokenHash(): Buffer | null;
@@ -60,7 +71,10 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     admins: ctx.store.admins,
     now: () => ctx.now(),
     log: ctx.log.child({ part: 'auth' }),
+    technicians: ctx.technicians ?? null,
   });
+  // After the auth hook, so that it knows who asks: every /api route has a least role (roles.ts).
+  registerRoleCheck(app, ctx.log.child({ part: 'auth' }));
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
@@ -96,6 +110,8 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   deskRoutes(app, ctx);
   softwareRoutes(app, ctx);
   tokenRoutes(app, ctx);
+  deviceWorkRoutes(app, ctx);
+  userRoutes(app, ctx);
   eventRoutes(app, { hub: ctx.hub, log: ctx.log.child({ part: 'events' }) });
   await app.register(consoleRoutes, { dir: ctx.consoleDir ?? defaultConsoleDir() });
   return app;

@@ -72,6 +72,15 @@ const DOCUMENTED: Record<HttpRoute, string[]> = {
   'POST /api/desk/jobs/:id/retry': ['path:id'],
   'POST /api/desk/preflight': [],
   'POST /api/desk/catalog/sync': [],
+  'GET /api/desk/queues': [],
+  'GET /api/devices/:id/tickets': ['path:id'],
+  'POST /api/devices/:id/tickets': ['body:description', 'body:priority', 'body:queue', 'body:requester', 'body:subject', 'path:id'],
+  'GET /api/devices/:id/logbook': ['path:id', 'query:before', 'query:limit'],
+  'GET /api/users': [],
+  'POST /api/users': ['body:role', 'body:username'],
+  'PATCH /api/users/:username': ['body:role', 'path:username'],
+  'DELETE /api/users/:username': ['path:username'],
+  'PUT /api/users/settings': ['body:deskSignIn', 'body:seats', 'body:technicianRole'],
 };
 
 function documentedInputs(op: Operation): string[] {

@@ -6,6 +6,7 @@ import type { SessionInfo, SignInBody as SignInFields } from '../../shared/http-
 import { SignInBody } from '../../shared/http-schemas.js';
 import { checkCredentials } from '../auth/accounts.js';
 import type { SignInLockout } from '../auth/lockout.js';
+import { signInTechnician, type TechnicianDesk } from '../auth/technicians.js';
 import { SESSION_COOKIE, openSession, sessionCookieOptions, sessionIdHash, sessionInfo } from '../auth/sessions.js';
 import type { AdminSession, AdminStore } from '../store/admin-records.js';
 import { sendError } from './errors.js';
@@ -18,6 +19,8 @@ export interface SessionRoutesContext {
   lockout: SignInLockout;
   /** Counts a sign-in attempt from this request's address; the ms to wait when over the limit, else 0. */
   rateLimit(req: FastifyRequest): Promise<number>;
+  /** The configured desk, for technicians who sign in with their desk password; null without one. */
+  technicians?: TechnicianDesk | null;
 }
 
 /** The session behind a cookie-authenticated request, put there by the auth hook. */
@@ -76,7 +79,18 @@ async function signIn(
     reply.header('retry-after', Math.ceil(lockedMs / 1000));
     return sendError(reply, 429, 'E_ACCOUNT_LOCKED');
   }
-  const { admin, known } = await checkCredentials(ctx.admins, body.username, body.password);
+  const local = await checkCredentials(ctx.admins, body.username, body.password);
+  let admin = local.admin;
+  const known = local.known;
+  if (!admin) {
+    const existing = known ? await ctx.admins.getAdmin(body.username) : null;
+    const tech = await signInTechnician(ctx.admins, ctx.technicians ?? null, existing, body.username, body.password, now);
+    if (tech.ok) admin = tech.admin;
+    else if (tech.error !== 'bad-credentials') {
+      ctx.log.warn({ ip: req.ip, username: body.username, code: tech.error.code }, 'technician sign-in refused');
+      return sendError(reply, tech.error.code === 'E_SEAT_LIMIT' ? 403 : 503, tech.error.code, tech.error.message);
+    }
+  }
   if (!admin) {
     // An unknown "username" may be a password typed in the wrong field: only real names are logged.
     ctx.log.warn({ ip: req.ip, ...(known ? { username: body.username } : { username: '(unknown)' }) }, 'admin sign-in failed');
@@ -90,7 +104,7 @@ async function signIn(
   const { id, session } = await openSession(ctx.admins, admin.username, now);
   reply.setCookie(SESSION_COOKIE, id, sessionCookieOptions(req.protocol === 'https'));
   noStore(reply);
-  ctx.log.info({ username: admin.username, ip: req.ip }, 'admin signed in');
+  ctx.log.info({ username: admin.username, role: admin.role, source: admin.source, ip: req.ip }, 'admin signed in');
   return sessionInfo(session);
 }
 

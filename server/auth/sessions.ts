@@ -26,7 +26,12 @@ export async function openSession(store: AdminStore, username: string, now: numb
 }
 
 export function sessionInfo(session: AdminSession): SessionInfo {
-  return { username: session.username, csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() };
+  return {
+    username: session.username,
+    role: session.role,
+    csrfToken: session.csrfToken,
+    expiresAt: new Date(session.expiresAt).toISOString(),
+  };
 }
 
 /**

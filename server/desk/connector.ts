@@ -129,6 +129,34 @@ export interface DeskConnector {
   findSoftware(name: string): Promise<DeskId | null>;
   /** Creates the catalog record, or overwrites record `id`. Rejects when capabilities.softwareCatalog is false. */
   saveSoftware(software: DeskSoftware, id?: DeskId): Promise<DeskId>;
+
+  /**
+   * The desk's tickets that refer to asset `assetId` (RT: RefersTo asset:<id>), newest first, at most
+   * `limit`: also those raised in the desk itself (by phone), which Outpost never saw. Optional.
+   */
+  assetTickets?(assetId: DeskId, limit: number): Promise<DeskTicket[]>;
+  /** The queues (RT) or categories (SDP) a new ticket can go to, and the configured default. Optional. */
+  listQueues?(): Promise<DeskQueues>;
+  /** The desk's technician of this name (RT: an enabled privileged user), or null. Optional. */
+  findTechnician?(username: string): Promise<DeskTechnician | null>;
+  /**
+   * Whether `username` is a technician of the desk whose desk password is `password` (RT: signs in
+   * to RT as that user). Resolves false for a wrong password or a user who is no technician; rejects
+   * only when the desk cannot be asked. Optional: without it, technicians sign in with a local password.
+   */
+  verifyTechnician?(username: string, password: string): Promise<boolean>;
+}
+
+export interface DeskQueues {
+  names: string[];
+  /** Where a ticket goes when no queue is chosen; null when the connector has no default. */
+  default: string | null;
+}
+
+export interface DeskTechnician {
+  username: string;
+  name?: string;
+  email?: string;
 }
 
 /** Keys Outpost stores in desks: short, and safe inside any desk's query language. */

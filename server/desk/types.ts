@@ -37,6 +37,8 @@ export interface NewDeskTicket {
   priority: Priority;
   /** RT queue / SDP category; the connector's configured default when absent. */
   category?: string;
+  /** The desk's queue (RT) or category (SDP) chosen by IT in the console; wins over `category`. */
+  queue?: string;
   /** The desk asset the ticket is about (RT: RefersTo asset:<id>). */
   assetId?: DeskId;
   attachments?: DeskAttachment[];

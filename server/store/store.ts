@@ -7,6 +7,7 @@ import type { IdentityHints, Os, Section, Snapshot, Software } from '../../share
 import type { Trigger } from '../../shared/protocol.js';
 import type { DevicePlatform, DeviceSort } from '../../shared/http-api.js';
 import type { AdminStore } from './admin-records.js';
+import type { DeviceWorkStore } from './device-work-records.js';
 import type { DuplicateReason } from './identity.js';
 import type { DeskStore, NewDeskJob } from './desk-records.js';
 import type { TicketLedger } from './ticket-ledger.js';
@@ -312,6 +313,8 @@ export interface Store extends TicketStore {
   readonly desk: DeskStore;
   /** Console admins and their sessions. */
   readonly admins: AdminStore;
+  /** A device's tickets, tickets raised for it in the console, and its logbook. */
+  readonly deviceWork: DeviceWorkStore;
 
   adminTokenHash(): Promise<Buffer | null>;
   setAdminTokenHash(hash: Buffer): Promise<void>;

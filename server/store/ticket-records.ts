@@ -93,6 +93,8 @@ export interface TicketDetail extends TicketSummary {
   closedAt: number | null;
   /** How many files the endpoint said would follow the ticket (the screenshot counts as one). */
   attachmentsExpected: number;
+  /** The desk's queue (RT) or category (SDP) IT chose when raising it in the console; null otherwise. */
+  queue: string | null;
   notes: StoredNote[];
   attachments: AttachmentInfo[];
   worklogs: StoredWorklog[];
@@ -129,6 +131,8 @@ export interface TicketChangeJobs {
   /** `deskStatus` is the status the desk is known to have (desk_state), null when unknown. */
   statusChanged(ticketId: number, status: TicketStatus, deskStatus: string | null): NewDeskJob[];
   noteAdded(ticketId: number, noteId: string): NewDeskJob[];
+  /** A ticket IT raised for a device in the console (ref: its new ref): the same jobs as a tray ticket's. */
+  ticketRaised(deviceId: string, ref: string): NewDeskJob[];
 }
 
 export interface TicketStore {

@@ -1,7 +1,7 @@
 // The one fake desk for sync tests: an in-memory desk with every capability, an on/off switch for
 // outages, one-shot failures, and changes a test feeds to the next poll.
 import { RT_CAPABILITIES } from '../../server/desk/rt/connector.js';
-import type { DeskCapabilities, DeskConnector } from '../../server/desk/connector.js';
+import type { DeskCapabilities, DeskConnector, DeskQueues, DeskTechnician } from '../../server/desk/connector.js';
 import { DeskError, type DeskErrorCode } from '../../server/desk/errors.js';
 import type {
   AssetLookup,
@@ -35,6 +35,10 @@ export class FakeDesk implements DeskConnector {
   readonly assetExtras = new Map<DeskId, Record<string, string>>();
   readonly software = new Map<DeskId, DeskSoftware>();
   readonly calls: string[] = [];
+  /** The desk's queues (RT) / categories (SDP) and the configured default. */
+  queues: DeskQueues = { names: ['General', 'Hardware', 'Network'], default: 'General' };
+  /** Technicians (RT privileged users) and their desk passwords: username -> password. */
+  readonly technicians = new Map<string, string>();
   /** Desk users by login name (people the desk knows; findUserByLogin reads them). */
   readonly users = new Map<string, DeskUser>();
   /** The next createTicket writes the ticket, then fails as a timeout would: an unknown outcome. */
@@ -189,6 +193,25 @@ export class FakeDesk implements DeskConnector {
     const key = id ?? this.id();
     this.software.set(key, structuredClone(sw));
     return key;
+  }
+  async assetTickets(assetId: DeskId, limit: number): Promise<DeskTicket[]> {
+    this.call('assetTickets');
+    const linked = [...this.tickets].filter(([, t]) => t.assetId === assetId).map(([id, t]) => ticketView(id, t));
+    return linked.reverse().slice(0, limit);
+  }
+  async listQueues(): Promise<DeskQueues> {
+    this.call('listQueues');
+    return structuredClone(this.queues);
+  }
+  async findTechnician(username: string): Promise<DeskTechnician | null> {
+    this.call('findTechnician');
+    const name = [...this.technicians.keys()].find((n) => n.toLowerCase() === username.toLowerCase());
+    return name ? { username: name } : null;
+  }
+  async verifyTechnician(username: string, password: string): Promise<boolean> {
+    this.call('verifyTechnician');
+    const name = [...this.technicians.keys()].find((n) => n.toLowerCase() === username.toLowerCase());
+    return name !== undefined && this.technicians.get(name) === password;
   }
   async findAssets(lookup: AssetLookup): Promise<DeskAsset[]> {
     this.call('findAssets');

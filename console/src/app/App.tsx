@@ -64,7 +64,7 @@ export function App() {
   }
   const route = parseRoute(location.pathname, location.search);
   return (
-    <Layout route={route} username={session.session.username} onSignOut={() => void signOut()}>
+    <Layout route={route} username={session.session.username} role={session.session.role} onSignOut={() => void signOut()}>
       <Page route={route} search={location.search} />
     </Layout>
   );

@@ -10,6 +10,7 @@ import { SoftwarePage } from '../pages/software/SoftwarePage.js';
 import { TicketPage } from '../pages/tickets/TicketPage.js';
 import { TicketsPage } from '../pages/tickets/TicketsPage.js';
 import { TokensPage } from '../pages/TokensPage.js';
+import { UsersPage } from '../pages/UsersPage.js';
 
 export function Page({ route, search }: { route: Route; search: string }) {
   switch (route.page) {
@@ -31,6 +32,8 @@ export function Page({ route, search }: { route: Route; search: string }) {
       return <DeskPage />;
     case 'tokens':
       return <TokensPage />;
+    case 'users':
+      return <UsersPage />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -2,18 +2,24 @@
 import type { ComponentChildren } from 'preact';
 import { LiveRegion } from '../app/announce.js';
 import { Link } from '../app/nav.js';
+import type { Role } from '../../../shared/roles.js';
 import { href, sectionOf, type Route, type Section } from '../lib/routes.js';
 
-const SECTIONS: { section: Section; label: string; href: string }[] = [
+const SECTIONS: { section: Section; label: string; href: string; adminOnly?: boolean }[] = [
   { section: 'devices', label: 'Devices', href: href.devices() },
   { section: 'software', label: 'Software', href: href.software() },
   { section: 'tickets', label: 'Tickets', href: href.tickets() },
   { section: 'desk', label: 'Service desk', href: href.desk() },
-  { section: 'tokens', label: 'Enrolment', href: href.tokens() },
+  { section: 'tokens', label: 'Enrolment', href: href.tokens(), adminOnly: true },
+  { section: 'users', label: 'Users', href: href.users(), adminOnly: true },
 ];
 
-export function Layout(props: { route: Route; username: string; onSignOut: () => void; children: ComponentChildren }) {
+const ROLE_LABELS: Record<Role, string> = { 'read-only': 'read-only', operator: 'operator', admin: 'admin' };
+
+export function Layout(props: { route: Route; username: string; role: Role; onSignOut: () => void; children: ComponentChildren }) {
   const active = sectionOf(props.route);
+  // The server refuses what a role may not do; the navigation only leaves out what would be refused.
+  const sections = SECTIONS.filter((s) => !s.adminOnly || props.role === 'admin');
   return (
     <>
       <a class="skip-link" href="#main">
@@ -26,7 +32,7 @@ export function Layout(props: { route: Route; username: string; onSignOut: () =>
         </Link>
         <nav aria-label="Main" class="main-nav">
           <ul>
-            {SECTIONS.map((s) => (
+            {sections.map((s) => (
               <li key={s.section}>
                 <Link href={s.href} aria-current={active === s.section ? 'page' : undefined}>
                   {s.label}
@@ -38,6 +44,9 @@ export function Layout(props: { route: Route; username: string; onSignOut: () =>
         <div class="account">
           <span class="account-name" title="Signed in as">
             {props.username}
+          </span>
+          <span class="badge badge-neutral" data-testid="account-role">
+            {ROLE_LABELS[props.role]}
           </span>
           <button type="button" class="button button-quiet" onClick={props.onSignOut}>
             Sign out

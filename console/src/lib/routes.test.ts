@@ -18,6 +18,7 @@ describe('routes', () => {
     assert.deepEqual(roundTrip(href.ticket(1042)), { page: 'ticket', id: 1042 });
     assert.deepEqual(roundTrip(href.prohibited()), { page: 'prohibited' });
     assert.deepEqual(roundTrip(href.tokens()), { page: 'tokens' });
+    assert.deepEqual(roundTrip(href.users()), { page: 'users' });
   });
 
   it('answers not-found for unknown paths and non-numeric ticket numbers', () => {

@@ -10,9 +10,10 @@ export type Route =
   | { page: 'ticket'; id: number }
   | { page: 'desk' }
   | { page: 'tokens' }
+  | { page: 'users' }
   | { page: 'not-found' };
 
-export type Section = 'devices' | 'software' | 'tickets' | 'desk' | 'tokens';
+export type Section = 'devices' | 'software' | 'tickets' | 'desk' | 'tokens' | 'users';
 
 export function parseRoute(pathname: string, search: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(safeDecode);
@@ -30,6 +31,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (first === 'tickets' && second && /^\d{1,10}$/.test(second) && parts.length === 2) return { page: 'ticket', id: Number(second) };
   if (first === 'desk' && parts.length === 1) return { page: 'desk' };
   if (first === 'tokens' && parts.length === 1) return { page: 'tokens' };
+  if (first === 'users' && parts.length === 1) return { page: 'users' };
   return { page: 'not-found' };
 }
 
@@ -58,6 +60,8 @@ export function sectionOf(route: Route): Section | null {
       return 'desk';
     case 'tokens':
       return 'tokens';
+    case 'users':
+      return 'users';
     case 'not-found':
       return null;
   }
@@ -73,4 +77,5 @@ export const href = {
   ticket: (id: number) => `/tickets/${id}`,
   desk: () => '/desk',
   tokens: () => '/tokens',
+  users: () => '/users',
 };

@@ -1,7 +1,7 @@
 // Request Tracker 5 over REST 2.0: every capability, tickets linked to assets, keys in custom
 // fields, changes polled by LastUpdated and read from the history so our own echoes are skipped.
 import type { Logger } from '../../../shared/log.js';
-import { IDEMPOTENCY_KEY, type DeskCapabilities, type DeskConnector } from '../connector.js';
+import { IDEMPOTENCY_KEY, type DeskCapabilities, type DeskConnector, type DeskQueues, type DeskTechnician } from '../connector.js';
 import { DeskError, parseConfig } from '../errors.js';
 import type {
   AssetLookup,
@@ -32,6 +32,7 @@ import { OwnWrites } from './own.js';
 import { rtPreflight } from './preflight.js';
 import { RtSoftware } from './software.js';
 import { RtIdSchema, RtTicketSchema, type RtTicket } from './schemas.js';
+import { RtTechnicians } from './technicians.js';
 import { RtTickets, TICKET_FIELDS } from './tickets.js';
 
 const PAGE_SIZE = 100;
@@ -66,6 +67,7 @@ export class RtConnector implements DeskConnector {
   private readonly notes: RtNotes;
   private readonly assets: RtAssets;
   private readonly software: RtSoftware;
+  private readonly technicians: RtTechnicians;
   private readonly own = new OwnWrites();
   /** False once a preflight found no ticket key field on the queue: polls then read the queues. */
   private ticketKeyField = true;
@@ -77,6 +79,23 @@ export class RtConnector implements DeskConnector {
     this.notes = new RtNotes(this.client, this.config, this.own);
     this.assets = new RtAssets(this.client, this.config);
     this.software = new RtSoftware(this.client, this.config);
+    this.technicians = new RtTechnicians(this.client, this.config, log.child({ desk: 'rt' }), fetchImpl);
+  }
+
+  assetTickets(assetId: DeskId, limit: number): Promise<DeskTicket[]> {
+    return this.tickets.referringTo(assetId, limit);
+  }
+
+  listQueues(): Promise<DeskQueues> {
+    return this.technicians.listQueues();
+  }
+
+  findTechnician(username: string): Promise<DeskTechnician | null> {
+    return this.technicians.find(username);
+  }
+
+  verifyTechnician(username: string, password: string): Promise<boolean> {
+    return this.technicians.verify(username, password);
   }
 
   /** Proves the URL, the credentials and the right to see the configured queue. */

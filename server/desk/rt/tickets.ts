@@ -20,7 +20,7 @@ export class RtTickets {
 
   async create(t: NewDeskTicket): Promise<DeskId> {
     const body = {
-      Queue: (t.category && this.config.categoryQueues[t.category]) || this.config.queue,
+      Queue: t.queue || (t.category && this.config.categoryQueues[t.category]) || this.config.queue,
       Subject: t.subject,
       Content: t.description,
       ContentType: 'text/plain',
@@ -35,6 +35,19 @@ export class RtTickets {
     };
     const { data } = await this.client.post('/ticket', RtCreatedSchema, body);
     return data.id;
+  }
+
+  /** Tickets linked to the asset, whoever made them: RT searches links by the asset's URI. */
+  async referringTo(assetId: DeskId, limit: number): Promise<DeskTicket[]> {
+    const query = `RefersTo = 'asset:${rtId(assetId, 'asset')}'`;
+    const page = await this.client.page('/tickets', RtTicketSchema, {
+      query,
+      fields: TICKET_FIELDS,
+      per_page: String(Math.min(Math.max(limit, 1), 100)),
+      orderby: 'id',
+      order: 'DESC',
+    });
+    return page.items.map((t) => toDeskTicket(this.config, t));
   }
 
   async findByKey(key: string): Promise<DeskId | null> {

@@ -33,7 +33,7 @@ export function requestInput(config: SdpConfig, t: NewDeskTicket, requesterId?: 
       description: textToHtml(t.description),
       requester: requesterId ? { id: requesterId } : { email_id: t.requesterEmail, ...(t.requesterName ? { name: t.requesterName } : {}) },
       priority: { name: sdpPriority(config, t.priority) },
-      ...(t.category ? { category: { name: t.category } } : {}),
+      ...(t.queue || t.category ? { category: { name: t.queue ?? t.category } } : {}),
       ...(t.status ? { status: { name: sdpStatus(config, t.status) } } : {}),
       ...(t.assetId ? { assets: [{ id: sdpId(t.assetId, 'asset') }] } : {}),
       ...accountInput(t.account),

@@ -75,6 +75,10 @@ export class BatchJobRules implements TicketChangeJobs {
     return this.enabled ? [{ kind: 'ticket.note', key: `note:server:${noteId}`, payload: { ticketId, noteId } }] : [];
   }
 
+  ticketRaised(deviceId: string, ref: string): NewDeskJob[] {
+    return this.enabled ? [createJob(deviceId, ref)] : [];
+  }
+
   jobsFor(applied: AppliedItems): NewDeskJob[] {
     if (!this.enabled) return [];
     return [...inventoryJobs(applied, this.eventRules), ...ticketJobs(applied)];
@@ -108,6 +112,11 @@ function inventoryJobs({ deviceId, outcome, first, at, memory }: AppliedItems, r
   return jobs;
 }
 
+/** A new ticket, from the endpoint or the console: the desk flow links it to the device's asset. */
+function createJob(deviceId: string, ref: string): NewDeskJob {
+  return { kind: 'ticket.create', key: `ticket:${deviceId}:${ref}`, payload: { deviceId, ref } };
+}
+
 function ticketJobs({ deviceId, ticketItems, results }: AppliedItems): NewDeskJob[] {
   const jobs: NewDeskJob[] = [];
   const bySeq = new Map(results.map((r) => [r.seq, r]));
@@ -121,7 +130,7 @@ function ticketJobs({ deviceId, ticketItems, results }: AppliedItems): NewDeskJo
     if (!result || result.type === 'problem') continue;
     switch (item.kind) {
       case 'ticket.create':
-        jobs.push({ kind: 'ticket.create', key: `ticket:${deviceId}:${item.body.ref}`, payload: { deviceId, ref: item.body.ref } });
+        jobs.push(createJob(deviceId, item.body.ref));
         break;
       case 'ticket.note':
         jobs.push(noteJob(item.body.ref, item.body.noteId));

@@ -75,6 +75,7 @@ export function newDeskTicket(t: TicketDetail, key: string, email: string, asset
   };
   if (t.requester.fullName) ticket.requesterName = t.requester.fullName;
   if (t.category) ticket.category = t.category;
+  if (t.queue) ticket.queue = t.queue;
   if (assetId) ticket.assetId = assetId;
   return ticket;
 }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type Database from 'better-sqlite3';
 import { hashSecret, newSecret } from '../secrets.js';
+import { DEFAULT_CONSOLE_SETTINGS } from '../../../shared/roles.js';
+import { NO_LOCAL_PASSWORD } from '../admin-records.js';
 import { SqliteAdminStore } from './admin-store.js';
 import { openDatabase } from './open.js';
 
@@ -36,7 +38,14 @@ describe('SqliteAdminStore', () => {
     assert.equal(await store.createAdmin('Alice', '$scrypt$h1', T0), true);
     assert.equal(await store.createAdmin('alice', '$scrypt$h2', T0 + 1), false);
     assert.equal(await store.countAdmins(), 1);
-    assert.deepEqual(await store.getAdmin('ALICE'), { username: 'Alice', passwordHash: '$scrypt$h1', createdAt: T0, updatedAt: T0 });
+    assert.deepEqual(await store.getAdmin('ALICE'), {
+      username: 'Alice',
+      passwordHash: '$scrypt$h1',
+      role: 'admin',
+      source: 'local',
+      createdAt: T0,
+      updatedAt: T0,
+    });
     assert.equal(await store.getAdmin('bob'), null);
   });
 
@@ -47,7 +56,14 @@ describe('SqliteAdminStore', () => {
     const b = session('bob');
     await Promise.all([a.opened, b.opened]);
     assert.equal(await store.setPassword('alice', 'h2', T0 + HOUR), true);
-    assert.deepEqual(await store.getAdmin('alice'), { username: 'Alice', passwordHash: 'h2', createdAt: T0, updatedAt: T0 + HOUR });
+    assert.deepEqual(await store.getAdmin('alice'), {
+      username: 'Alice',
+      passwordHash: 'h2',
+      role: 'admin',
+      source: 'local',
+      createdAt: T0,
+      updatedAt: T0 + HOUR,
+    });
     assert.equal(await store.getSession(a.idHash, T0 + HOUR), null);
     assert.equal((await store.getSession(b.idHash, T0 + HOUR))?.username, 'bob');
     assert.equal(await store.setPassword('carol', 'h2', T0), false);
@@ -56,7 +72,7 @@ describe('SqliteAdminStore', () => {
   it('opens sessions only for existing admins, under the stored spelling', async () => {
     await store.createAdmin('Alice', 'h', T0);
     const s = session('ALICE');
-    assert.deepEqual(await s.opened, { username: 'Alice', csrfToken: 'csrf-1', createdAt: T0, expiresAt: T0 + 8 * HOUR });
+    assert.deepEqual(await s.opened, { username: 'Alice', role: 'admin', csrfToken: 'csrf-1', createdAt: T0, expiresAt: T0 + 8 * HOUR });
     await assert.rejects(session('mallory').opened, /No admin named mallory/);
   });
 
@@ -106,5 +122,45 @@ describe('SqliteAdminStore', () => {
     const rows = db.prepare('SELECT * FROM admin_sessions').all();
     assert.equal(rows.length, 1);
     assert.doesNotMatch(JSON.stringify(rows), new RegExp(id));
+  });
+
+  it('adds desk technicians up to the seat limit, counting only technicians, and never twice', async () => {
+    await store.createAdmin('alice', 'h', T0);
+    assert.equal(await store.addTechnician('tom', 'operator', 2, T0), 'created');
+    assert.equal(await store.addTechnician('TOM', 'operator', 2, T0), 'exists');
+    assert.equal(await store.addTechnician('tina', 'read-only', 2, T0), 'created');
+    assert.equal(await store.addTechnician('ted', 'operator', 2, T0), 'seats-full');
+    assert.equal(await store.getAdmin('ted'), null);
+    assert.equal(await store.countTechnicians(), 2);
+    const tina = await store.getAdmin('tina');
+    assert.equal(tina?.source, 'desk');
+    assert.equal(tina?.role, 'read-only');
+    assert.equal(tina?.passwordHash, NO_LOCAL_PASSWORD);
+    // Removing one frees its seat.
+    assert.equal(await store.deleteAdmin('tina'), 'ok');
+    assert.equal(await store.addTechnician('ted', 'operator', 2, T0), 'created');
+  });
+
+  it('changes roles, seen by open sessions at once, and never leaves the console without an admin', async () => {
+    await store.createAdmin('alice', 'h', T0);
+    await store.addTechnician('tom', 'operator', 5, T0);
+    const { idHash } = session('tom');
+    assert.equal((await store.getSession(idHash, T0))?.role, 'operator');
+    assert.equal(await store.setRole('tom', 'read-only', T0), 'ok');
+    assert.equal((await store.getSession(idHash, T0 + 1))?.role, 'read-only');
+    assert.equal(await store.setRole('alice', 'operator', T0), 'last-admin');
+    assert.equal(await store.deleteAdmin('alice'), 'last-admin');
+    assert.equal(await store.setRole('nobody', 'admin', T0), 'not-found');
+    assert.equal(await store.setRole('tom', 'admin', T0), 'ok');
+    assert.equal(await store.setRole('alice', 'operator', T0), 'ok');
+    assert.equal(await store.deleteAdmin('tom'), 'last-admin');
+    assert.equal(await store.getSession(idHash, T0 + 2).then((s) => s?.role), 'admin');
+  });
+
+  it('keeps the console settings, with defaults before any are saved', async () => {
+    assert.deepEqual(await store.getConsoleSettings(), DEFAULT_CONSOLE_SETTINGS);
+    const settings = { deskSignIn: true, seats: 3, technicianRole: 'read-only' as const };
+    await store.setConsoleSettings(settings);
+    assert.deepEqual(await store.getConsoleSettings(), settings);
   });
 });

@@ -1,8 +1,12 @@
 // Admin accounts and browser sessions in SQLite (schema: migrations.ts, admins and admin_sessions).
 import type Database from 'better-sqlite3';
+import { DEFAULT_CONSOLE_SETTINGS, ROLES, type AccountSource, type ConsoleSettings, type Role } from '../../../shared/roles.js';
 import {
+  NO_LOCAL_PASSWORD,
   SESSION_POLICY,
+  type AccountChange,
   type AdminRecord,
+  type TechnicianAdded,
   type AdminSession,
   type AdminStore,
   type NewAdminSession,
@@ -12,12 +16,15 @@ import {
 interface AdminRow {
   username: string;
   password_hash: string;
+  role: Role;
+  source: AccountSource;
   created_at: number;
   updated_at: number;
 }
 
 interface SessionRow {
   username: string;
+  role: Role;
   csrf_token: string;
   created_at: number;
   expires_at: number;
@@ -47,25 +54,93 @@ export class SqliteAdminStore implements AdminStore {
     private readonly policy: SessionPolicy = SESSION_POLICY,
   ) {
     this.insertAdmin = db.prepare(`
-      INSERT INTO admins (username, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)
+      INSERT INTO admins (username, password_hash, role, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(username) DO NOTHING`);
     this.updatePassword = db.prepare('UPDATE admins SET password_hash = ?, updated_at = ? WHERE username = ?');
     // admin_sessions.username has the default (binary) collation; admins' own is NOCASE.
     this.endSessionsOf = db.prepare('DELETE FROM admin_sessions WHERE username = ? COLLATE NOCASE');
-    this.selectAdmin = db.prepare('SELECT username, password_hash, created_at, updated_at FROM admins WHERE username = ?');
+    this.selectAdmin = db.prepare('SELECT username, password_hash, role, source, created_at, updated_at FROM admins WHERE username = ?');
     this.countRows = db.prepare('SELECT count(*) AS n FROM admins').pluck();
     this.insertSession = db.prepare(`
       INSERT INTO admin_sessions (id_hash, username, csrf_token, created_at, expires_at)
       SELECT ?, username, ?, ?, ? FROM admins WHERE username = ?
-      RETURNING username`);
-    this.selectSession = db.prepare('SELECT username, csrf_token, created_at, expires_at FROM admin_sessions WHERE id_hash = ?');
+      RETURNING username, (SELECT role FROM admins a WHERE a.username = admin_sessions.username) AS role`);
+    this.selectSession = db.prepare(
+      'SELECT s.username, a.role, s.csrf_token, s.created_at, s.expires_at FROM admin_sessions s JOIN admins a ON a.username = s.username WHERE s.id_hash = ?',
+    );
     this.slideSession = db.prepare('UPDATE admin_sessions SET expires_at = ? WHERE id_hash = ?');
     this.removeSession = db.prepare('DELETE FROM admin_sessions WHERE id_hash = ?');
     this.removeExpired = db.prepare('DELETE FROM admin_sessions WHERE expires_at <= ?');
   }
 
-  async createAdmin(username: string, passwordHash: string, now: number): Promise<boolean> {
-    return this.insertAdmin.run(username, passwordHash, now, now).changes === 1;
+  async createAdmin(username: string, passwordHash: string, now: number, role: Role = 'admin'): Promise<boolean> {
+    return this.insertAdmin.run(username, passwordHash, role, 'local', now, now).changes === 1;
+  }
+
+  async addTechnician(username: string, role: Role, seats: number, now: number): Promise<TechnicianAdded> {
+    return this.db
+      .transaction((): TechnicianAdded => {
+        if (this.selectAdmin.get(username)) return 'exists';
+        if (this.technicianCount() >= seats) return 'seats-full';
+        this.insertAdmin.run(username, NO_LOCAL_PASSWORD, role, 'desk', now, now);
+        return 'created';
+      })
+      .immediate();
+  }
+
+  async listAdmins(): Promise<AdminRecord[]> {
+    const rows = this.db
+      .prepare('SELECT username, password_hash, role, source, created_at, updated_at FROM admins ORDER BY username')
+      .all() as AdminRow[];
+    return rows.map(toRecord);
+  }
+
+  async countTechnicians(): Promise<number> {
+    return this.technicianCount();
+  }
+
+  async setRole(username: string, role: Role, now: number): Promise<AccountChange> {
+    return this.db
+      .transaction((): AccountChange => {
+        const row = this.selectAdmin.get(username) as AdminRow | undefined;
+        if (!row) return 'not-found';
+        if (row.role === 'admin' && role !== 'admin' && this.adminCount() <= 1) return 'last-admin';
+        this.db.prepare('UPDATE admins SET role = ?, updated_at = ? WHERE username = ?').run(role, now, username);
+        return 'ok';
+      })
+      .immediate();
+  }
+
+  async deleteAdmin(username: string): Promise<AccountChange> {
+    return this.db
+      .transaction((): AccountChange => {
+        const row = this.selectAdmin.get(username) as AdminRow | undefined;
+        if (!row) return 'not-found';
+        if (row.role === 'admin' && this.adminCount() <= 1) return 'last-admin';
+        this.endSessionsOf.run(username);
+        this.db.prepare('DELETE FROM admins WHERE username = ?').run(username);
+        return 'ok';
+      })
+      .immediate();
+  }
+
+  async getConsoleSettings(): Promise<ConsoleSettings> {
+    const row = this.db.prepare("SELECT value FROM console_settings WHERE key = 'console'").pluck().get() as string | undefined;
+    return row ? readSettings(row) : { ...DEFAULT_CONSOLE_SETTINGS };
+  }
+
+  async setConsoleSettings(settings: ConsoleSettings): Promise<void> {
+    this.db
+      .prepare("INSERT INTO console_settings (key, value) VALUES ('console', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(JSON.stringify(settings));
+  }
+
+  private technicianCount(): number {
+    return this.db.prepare("SELECT count(*) FROM admins WHERE source = 'desk'").pluck().get() as number;
+  }
+
+  private adminCount(): number {
+    return this.db.prepare("SELECT count(*) FROM admins WHERE role = 'admin'").pluck().get() as number;
   }
 
   async setPassword(username: string, passwordHash: string, now: number): Promise<boolean> {
@@ -78,7 +153,7 @@ export class SqliteAdminStore implements AdminStore {
 
   async getAdmin(username: string): Promise<AdminRecord | null> {
     const row = this.selectAdmin.get(username) as AdminRow | undefined;
-    return row ? { username: row.username, passwordHash: row.password_hash, createdAt: row.created_at, updatedAt: row.updated_at } : null;
+    return row ? toRecord(row) : null;
   }
 
   async countAdmins(): Promise<number> {
@@ -88,9 +163,9 @@ export class SqliteAdminStore implements AdminStore {
   async createSession(session: NewAdminSession): Promise<AdminSession> {
     const expiresAt = session.now + Math.min(this.policy.idleMs, this.policy.maxAgeMs);
     const row = this.insertSession.get(session.idHash, session.csrfToken, session.now, expiresAt, session.username) as
-      { username: string } | undefined;
+      { username: string; role: Role } | undefined;
     if (!row) throw new Error(`No admin named ${session.username} to open a session for.`);
-    return { username: row.username, csrfToken: session.csrfToken, createdAt: session.now, expiresAt };
+    return { username: row.username, role: row.role, csrfToken: session.csrfToken, createdAt: session.now, expiresAt };
   }
 
   async getSession(idHash: Buffer, now: number): Promise<AdminSession | null> {
@@ -106,7 +181,7 @@ export class SqliteAdminStore implements AdminStore {
       this.slideSession.run(slid, idHash);
       expiresAt = slid;
     }
-    return { username: row.username, csrfToken: row.csrf_token, createdAt: row.created_at, expiresAt };
+    return { username: row.username, role: row.role, csrfToken: row.csrf_token, createdAt: row.created_at, expiresAt };
   }
 
   async deleteSession(idHash: Buffer): Promise<void> {
@@ -116,4 +191,31 @@ export class SqliteAdminStore implements AdminStore {
   async deleteExpiredSessions(now: number): Promise<number> {
     return this.removeExpired.run(now).changes;
   }
+}
+
+function toRecord(row: AdminRow): AdminRecord {
+  return {
+    username: row.username,
+    passwordHash: row.password_hash,
+    role: row.role,
+    source: row.source,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Settings written by this version; anything unreadable falls back to the defaults field by field. */
+function readSettings(json: string): ConsoleSettings {
+  let value: Partial<ConsoleSettings> = {};
+  try {
+    value = JSON.parse(json) as Partial<ConsoleSettings>;
+  } catch {
+    // defaults below
+  }
+  const d = DEFAULT_CONSOLE_SETTINGS;
+  return {
+    deskSignIn: typeof value.deskSignIn === 'boolean' ? value.deskSignIn : d.deskSignIn,
+    seats: Number.isSafeInteger(value.seats) && value.seats! >= 0 ? value.seats! : d.seats,
+    technicianRole: ROLES.includes(value.technicianRole as Role) ? value.technicianRole! : d.technicianRole,
+  };
 }

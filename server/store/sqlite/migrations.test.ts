@@ -156,4 +156,33 @@ describe('schema migrations', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('upgrades a schema 9 database: existing console accounts become admins with their password, sessions kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-migrate-'));
+    try {
+      const old = new Database(join(dir, DB_FILE));
+      migrate(old, 9);
+      old.prepare(`INSERT INTO admins (username, password_hash, created_at, updated_at) VALUES ('Alice', '$scrypt$h', 1, 1)`).run();
+      old
+        .prepare(
+          `INSERT INTO admin_sessions (id_hash, username, csrf_token, created_at, expires_at) VALUES (?, 'Alice', 'csrf', 1000, 2000)`,
+        )
+        .run(Buffer.from('session-hash'));
+      old.close();
+      const store = SqliteStore.open(dir);
+      try {
+        const alice = await store.admins.getAdmin('alice');
+        assert.equal(alice?.role, 'admin');
+        assert.equal(alice?.source, 'local');
+        assert.equal(alice?.passwordHash, '$scrypt$h');
+        assert.equal(await store.admins.countTechnicians(), 0);
+        const session = await store.admins.getSession(Buffer.from('session-hash'), 1500);
+        assert.deepEqual([session?.username, session?.role, session?.csrfToken], ['Alice', 'admin', 'csrf']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -325,7 +325,37 @@ const MIGRATIONS: readonly string[] = [
     firewall = (SELECT json_extract(s.snapshot, '$.security.firewall') FROM snapshots s WHERE s.device_id = devices.id),
     reboot_required = (SELECT json_extract(s.snapshot, '$.security.rebootRequired') FROM snapshots s WHERE s.device_id = devices.id);
   `,
-  // 10: protocol 3, snapshots in parts. Software rows carry a generation (the first seq of the
+  // 10: console users and a device's work. Every account gets a role (existing ones stay admins) and
+  // says whether it is a local account or a desk technician (checked against the desk at sign-in, and
+  // counted against the seat limit); console settings (desk sign-in, seats); the desk queue IT chose
+  // for a ticket raised from the console; every status change of a ticket, for the device's logbook.
+  `
+  ALTER TABLE admins ADD COLUMN role TEXT NOT NULL DEFAULT 'admin' CHECK (role IN ('read-only', 'operator', 'admin'));
+  ALTER TABLE admins ADD COLUMN source TEXT NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'desk'));
+  CREATE TABLE console_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  ALTER TABLE tickets ADD COLUMN desk_queue TEXT;
+  ALTER TABLE tickets ADD COLUMN raised_by TEXT;
+  CREATE INDEX tickets_device ON tickets(device_id, id);
+
+  CREATE TABLE ticket_events (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    at        INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    detail    TEXT NOT NULL
+  );
+  CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
+  -- The logbook finds a device's desk jobs by what they carry, not by scanning the queue.
+  CREATE INDEX desk_jobs_device ON desk_jobs(json_extract(payload, '$.deviceId'));
+  CREATE INDEX desk_jobs_ticket ON desk_jobs(json_extract(payload, '$.ticketId'));
+  -- Whoever changes a status (the console, the desk, the endpoint closing or reopening), it is kept.
+  CREATE TRIGGER ticket_status_events AFTER UPDATE OF status ON tickets WHEN old.status <> new.status BEGIN
+    INSERT INTO ticket_events (ticket_id, at, kind, detail)
+      VALUES (new.id, new.updated_at, 'status', json_object('from', old.status, 'to', new.status));
+  END;
+  `,
+  // 11: protocol 3, snapshots in parts. Software rows carry a generation (the first seq of the
   // snapshot they came with); the live one is snapshots.software_gen and the view `software` shows
   // only it, so readers never see a snapshot being staged. The swap at the last part moves the
   // pointer; the old generation goes to software_garbage, which the sweeper deletes in small steps

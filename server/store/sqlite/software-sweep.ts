@@ -1,4 +1,4 @@
-// One bounded step of cleaning up software generations that are no longer live (see migration 10
+// One bounded step of cleaning up software generations that are no longer live (see migration 11
 // and server/ingest/plan-parts.ts). After a swap, the software changes the new generation's parts
 // made join the history first, one part a step (copying them all in the swap's batch would cost
 // O(snapshot)); then its names are marked for the fleet recount, then the old generation's rows are

@@ -55,6 +55,7 @@ import { openDatabase } from './open.js';
 import { ProhibitedPatterns } from './prohibited.js';
 import { toChange, toSummary, type ChangeRow, type DeviceRow } from './rows.js';
 import { SqliteTicketStore } from './tickets.js';
+import { SqliteDeviceWork } from './device-work.js';
 
 const DEVICE_COLUMNS = `d.*, (SELECT COUNT(*) FROM software s WHERE s.device_id = d.id) AS software_count`;
 
@@ -71,6 +72,7 @@ export class SqliteStore implements Store {
   private readonly prohibited: ProhibitedPatterns;
   readonly desk: SqliteDeskStore;
   readonly admins: SqliteAdminStore;
+  readonly deviceWork: SqliteDeviceWork;
   private closed = false;
 
   constructor(private readonly db: Database.Database) {
@@ -82,6 +84,7 @@ export class SqliteStore implements Store {
     this.batchTx = createApplyBatch(db, (job, at) => this.desk.enqueueSync(job, at));
     this.admins = new SqliteAdminStore(db);
     this.tickets = new SqliteTicketStore(db, this.desk);
+    this.deviceWork = new SqliteDeviceWork(db, this.desk);
     this.devicePage = createDeviceList(db);
     this.fleet = new FleetSoftwareQueries(db);
     this.tokens = new EnrolmentTokens(db);

@@ -21,6 +21,8 @@ export interface TicketRow {
   updated_at: number;
   public_updated_at: number;
   closed_at: number | null;
+  /** The desk queue IT chose when raising the ticket in the console (migration 10). */
+  desk_queue?: string | null;
   /** The desk's number for the ticket (DESK_NUMBER_COLUMN), when the query selected it and the desk has the ticket. */
   desk_number?: string | null;
 }

@@ -221,6 +221,7 @@ export class SqliteTicketStore implements TicketStore {
       receivedAt: row.received_at,
       closedAt: row.closed_at,
       attachmentsExpected: row.attachments_expected,
+      queue: row.desk_queue ?? null,
       notes: notes.map(toNote),
       attachments: attachments.map(toAttachmentInfo),
       worklogs: worklogs.map(toWorklog),

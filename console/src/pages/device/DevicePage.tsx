@@ -1,5 +1,5 @@
-// One device: header with its state and "Scan now", then hardware, OS, network, users, software
-// and the timeline of changes, which live events keep current.
+// One device: header with its state and "Scan now", then hardware, OS, network, users, software,
+// the timeline of changes, its tickets (and raising one) and its logbook, which live events keep current.
 import { useState } from 'preact/hooks';
 import type { DeviceDetailJson } from '../../../../shared/http-api.js';
 import { api, apiWith } from '../../api/client.js';
@@ -13,7 +13,9 @@ import { formatDateTime, relativeTime } from '../../lib/format.js';
 import { href } from '../../lib/routes.js';
 import { AccountsSection, PeripheralsSection, SecuritySection, VolumesSection } from './BreadthSections.js';
 import { HardwareSection, NetworkSection, OsSection, UsersSection } from './DeviceSections.js';
+import { DeviceTickets } from './DeviceTickets.js';
 import { DuplicateNotice } from './DuplicateNotice.js';
+import { Logbook } from './Logbook.js';
 import { IdentityHistory } from './IdentityHistory.js';
 import { SoftwareSection } from './SoftwareSection.js';
 import { Timeline } from './Timeline.js';
@@ -58,6 +60,8 @@ export function DevicePage({ id }: { id: string }) {
         <a href="#accounts">Accounts</a>
         <a href="#software">Software</a>
         <a href="#timeline">Timeline</a>
+        <a href="#tickets">Tickets</a>
+        <a href="#logbook">Logbook</a>
       </nav>
       {d.needsFullSnapshot && !d.hardware ? <Notice>Waiting for this device's first full inventory.</Notice> : null}
       <div class="grid-2">
@@ -74,6 +78,8 @@ export function DevicePage({ id }: { id: string }) {
         <SoftwareSection deviceId={id} count={d.softwareCount} version={softwareVersion} />
         <Timeline deviceId={id} />
       </div>
+      <DeviceTickets deviceId={id} />
+      <Logbook deviceId={id} />
       <IdentityHistory deviceId={id} version={identityVersion} />
     </>
   );

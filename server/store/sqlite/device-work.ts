@@ -1,0 +1,214 @@
+// A device's tickets, a ticket raised for it from the console, and its logbook, in SQLite.
+import type Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import type { DeviceTicket, DeviceWorkStore, LogbookEntry, LogbookCursor, LogbookKind, NewDeviceTicket } from '../device-work-records.js';
+import type { SqliteDeskStore } from './desk-store.js';
+import type { TicketChangeJobs } from '../ticket-records.js';
+import { ticketLabel } from '../../../shared/ticket-label.js';
+import { DESK_NUMBER_COLUMN } from './ticket-rows.js';
+import type { Priority, TicketStatus } from '../../../shared/tickets.js';
+
+interface DeviceTicketRow {
+  id: number;
+  ref: string;
+  subject: string;
+  status: TicketStatus;
+  priority: Priority;
+  desk_queue: string | null;
+  desk_number: string | null;
+  raised_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface LogbookRow {
+  at: number;
+  kind: LogbookKind;
+  id: number;
+  ticket_id: number | null;
+  detail: string;
+}
+
+/** Names listed per inventory entry; the rest are counted. */
+const NAMES_PER_CHANGE = 3;
+const TEXT_PREVIEW = 200;
+
+// Every source of the logbook as (at, kind, id, ticket_id, detail): one ordered, paged timeline.
+const LOGBOOK_SQL = `
+  SELECT * FROM (
+    SELECT received_at AS at, 'inventory' AS kind, id, NULL AS ticket_id,
+      json_object('section', section, 'trigger', trigger) AS detail
+      FROM changes WHERE device_id = @d
+    UNION ALL
+    SELECT received_at, 'ticket', id, id,
+      json_object('subject', subject, 'status', status, 'raisedBy', raised_by, 'requester', requester_account)
+      FROM tickets WHERE device_id = @d
+    UNION ALL
+    SELECT n.at, 'note', n.seq, n.ticket_id,
+      json_object('author', n.author, 'visibility', n.visibility, 'fromEndpoint', json(CASE n.from_endpoint WHEN 1 THEN 'true' ELSE 'false' END),
+        'text', substr(n.text, 1, ${TEXT_PREVIEW}))
+      FROM ticket_notes n JOIN tickets t ON t.id = n.ticket_id WHERE t.device_id = @d
+    UNION ALL
+    SELECT w.recorded_at, 'worklog', w.id, w.ticket_id,
+      json_object('technician', w.technician, 'minutes', w.minutes, 'description', substr(w.description, 1, ${TEXT_PREVIEW}))
+      FROM worklogs w WHERE w.device_id = @d OR w.ticket_id IN (SELECT id FROM tickets WHERE device_id = @d)
+    UNION ALL
+    SELECT e.at, 'status', e.id, e.ticket_id, e.detail
+      FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.device_id = @d AND e.kind = 'status'
+    UNION ALL
+    SELECT at, 'identity', id, NULL, json_object('event', kind, 'detail', json(detail))
+      FROM device_events WHERE device_id = @d
+    UNION ALL
+    SELECT j.updated_at, 'desk', j.id, json_extract(j.payload, '$.ticketId'),
+      json_object('job', j.kind, 'state', j.state, 'error', j.last_error,
+        'deskId', (SELECT desk_id FROM desk_links l WHERE l.kind = 'asset' AND j.kind = 'asset' AND l.outpost_id = @d))
+      -- Through the expression indexes of migration 10 (+state: not the queue's own index), never a
+      -- scan of the whole queue; @tickets is the device's ticket ids, read first.
+      FROM desk_jobs j
+      WHERE +j.state IN ('done', 'failed')
+        AND (json_extract(j.payload, '$.deviceId') = @d OR json_extract(j.payload, '$.ticketId') IN (SELECT value FROM json_each(@tickets)))
+  )
+  WHERE at < @at OR (at = @at AND kind < @kind) OR (at = @at AND kind = @kind AND id < @id)
+  ORDER BY at DESC, kind DESC, id DESC
+  LIMIT @limit`;
+
+export class SqliteDeviceWork implements DeviceWorkStore {
+  constructor(
+    private readonly db: Database.Database,
+    /** A ticket raised here is queued for the service desk in the same transaction. */
+    private readonly desk: SqliteDeskStore,
+  ) {}
+
+  async deviceTickets(deviceId: string, limit: number): Promise<DeviceTicket[] | null> {
+    if (!this.exists(deviceId)) return null;
+    const rows = this.db
+      .prepare<[string, number], DeviceTicketRow>(
+        `SELECT t.id, t.ref, t.subject, t.status, t.priority, t.desk_queue, t.raised_by, t.created_at, t.updated_at,
+           ${DESK_NUMBER_COLUMN}
+         FROM tickets t
+         WHERE t.device_id = ?
+         ORDER BY t.status IN ('resolved', 'closed'), t.id DESC LIMIT ?`,
+      )
+      .all(deviceId, limit);
+    return rows.map((r) => ({
+      id: r.id,
+      ref: r.ref,
+      subject: r.subject,
+      status: r.status,
+      priority: r.priority,
+      queue: r.desk_queue,
+      deskNumber: r.desk_number,
+      label: ticketLabel(r.id, r.desk_number, this.desk.isEnabled),
+      raisedBy: r.raised_by,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  async createDeviceTicket(
+    deviceId: string,
+    t: NewDeviceTicket,
+    jobs?: TicketChangeJobs | null,
+  ): Promise<{ id: number; ref: string } | null> {
+    const desk = this.desk;
+    let enqueued = false;
+    const created = this.db.transaction(() => {
+      if (!this.exists(deviceId)) return null;
+      // The endpoint makes its refs; the console's are as random, and never start with '-'.
+      const ref = `it${randomBytes(12).toString('hex')}`;
+      const device = t.device;
+      const inserted = this.db
+        .prepare(
+          `INSERT INTO tickets (device_id, ref, subject, description, priority, category, status, requester, requester_account,
+             device, hostname, attachments_expected, created_at, received_at, updated_at, public_updated_at, desk_queue, raised_by)
+           VALUES (@deviceId, @ref, @subject, @description, @priority, NULL, 'new', @requester, @account,
+             @device, @hostname, 0, @at, @at, @at, @at, @queue, @raisedBy)`,
+        )
+        .run({
+          deviceId,
+          ref,
+          subject: t.subject,
+          description: t.description,
+          priority: t.priority,
+          requester: JSON.stringify(t.requester),
+          account: t.requester.account,
+          device: JSON.stringify(device),
+          hostname: device.hostname,
+          at: t.at,
+          queue: t.queue ?? null,
+          raisedBy: t.raisedBy,
+        });
+      // The desk's rules name the same jobs as for a tray ticket; they go in with the ticket or not at all.
+      const named = jobs ? jobs.ticketRaised(deviceId, ref) : [];
+      for (const job of named) desk.enqueueSync(job, t.at);
+      enqueued = named.length > 0;
+      return { id: Number(inserted.lastInsertRowid), ref };
+    })();
+    if (enqueued) desk.notify();
+    return created;
+  }
+
+  async logbook(deviceId: string, page: { limit: number; before?: LogbookCursor }): Promise<LogbookEntry[] | null> {
+    if (!this.exists(deviceId)) return null;
+    const before = page.before ?? { at: Number.MAX_SAFE_INTEGER, kind: 'ticket', id: 0 };
+    const tickets = this.db.prepare('SELECT id FROM tickets WHERE device_id = ?').pluck().all(deviceId) as number[];
+    const rows = this.db.prepare(LOGBOOK_SQL).all({
+      d: deviceId,
+      tickets: JSON.stringify(tickets),
+      at: before.at,
+      kind: before.kind,
+      id: before.id,
+      limit: page.limit,
+    }) as LogbookRow[];
+    const labels = this.ticketLabels(rows.flatMap((r) => (r.ticket_id === null ? [] : [r.ticket_id])));
+    const entries = rows.map((r) => ({
+      kind: r.kind,
+      id: r.id,
+      at: r.at,
+      ticketId: r.ticket_id,
+      ticketLabel: r.ticket_id === null ? null : (labels.get(r.ticket_id) ?? null),
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+    }));
+    this.addInventoryNames(entries);
+    return entries;
+  }
+
+  /** The number people quote for each ticket ("#4", "OP-17"), as the ticket list shows it. */
+  private ticketLabels(ids: number[]): Map<number, string> {
+    if (ids.length === 0) return new Map();
+    const rows = this.db
+      .prepare(`SELECT t.id, ${DESK_NUMBER_COLUMN} FROM tickets t WHERE t.id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify([...new Set(ids)])) as { id: number; desk_number: string | null }[];
+    return new Map(rows.map((r) => [r.id, ticketLabel(r.id, r.desk_number, this.desk.isEnabled)]));
+  }
+
+  /** What an inventory entry added, removed and changed: the first few names and the counts. */
+  private addInventoryNames(entries: LogbookEntry[]): void {
+    const ids = entries.filter((e) => e.kind === 'inventory').map((e) => e.id);
+    if (ids.length === 0) return;
+    const rows = this.db
+      .prepare('SELECT id, added, removed, changed FROM changes WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(ids)) as { id: number; added: string; removed: string; changed: string }[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const e of entries) {
+      const row = e.kind === 'inventory' ? byId.get(e.id) : undefined;
+      if (!row) continue;
+      for (const part of ['added', 'removed', 'changed'] as const) {
+        const items = JSON.parse(row[part]) as unknown[];
+        e.detail[part] = { count: items.length, names: items.slice(0, NAMES_PER_CHANGE).map(itemName) };
+      }
+    }
+  }
+
+  private exists(deviceId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(deviceId) !== undefined;
+  }
+}
+
+function itemName(item: unknown): string {
+  if (typeof item !== 'object' || item === null) return String(item).slice(0, 200);
+  const o = item as Record<string, unknown>;
+  const name = typeof o.name === 'string' ? o.name : typeof o.key === 'string' ? o.key.split('\t')[1] || o.key : '';
+  const version = typeof o.version === 'string' ? ` ${o.version}` : '';
+  return `${name}${version}`.slice(0, 200);
+}
