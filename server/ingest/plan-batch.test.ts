@@ -138,7 +138,11 @@ describe('planning a batch', () => {
       const item = deltaItem(seq, v1, v1);
       // Removals of packages the device does not have: no change, but entries the server must look up.
       if (item.kind === 'inventory.delta')
-        item.body.delta = { software: { removed: Array.from({ length: (LIMITS.maxInventoryEntriesPerBatch * 3) / 4 }, (_, i) => `dpkg\tnone-${i}\t\tmachine\t`) } };
+        item.body.delta = {
+          software: {
+            removed: Array.from({ length: (LIMITS.maxInventoryEntriesPerBatch * 3) / 4 }, (_, i) => `dpkg\tnone-${i}\t\tmachine\t`),
+          },
+        };
       return item;
     };
     const plan = planBatch(state(v1, 1), [heavy(2), heavy(3), createItem(4, 'ref-budget-1')]);
