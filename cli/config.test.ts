@@ -23,6 +23,7 @@ describe('settings', () => {
       preAuthPerAddress: undefined,
       preAuthTotal: undefined,
       authTimeoutMs: undefined,
+      listenBacklog: undefined,
       tlsCert: undefined,
       tlsKey: undefined,
     });

@@ -156,7 +156,9 @@ describe('unauthenticated WebSocket peers against a real server and agent', () =
       );
       const { code, afterMs } = await slow.closed;
       assert.equal(code, 4000);
-      assert.ok(afterMs < AUTH_TIMEOUT_MS + 2_000, `closed after ${afterMs} ms`);
+      // Bytes that arrived in time earn one more period, once (a hello waiting to be inflated in a
+      // storm); a trickle gains no more than that.
+      assert.ok(afterMs < 2 * AUTH_TIMEOUT_MS + 2_000, `closed after ${afterMs} ms`);
     } finally {
       clearInterval(trickle);
     }

@@ -321,8 +321,10 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
         db.prepare(
           `INSERT INTO devices (id, install_id, hostname, macs, secret_hash, first_seen, last_seen) VALUES (?, ?, ?, '[]', x'00', 0, 0)`,
         ).run(id, `i-${id}`, `pc-${id}`);
+        // Software is read through the device's current generation (protocol 3): a snapshot row points at it.
+        db.prepare(`INSERT INTO snapshots (device_id, snapshot, updated_at) VALUES (?, '{}', 0)`).run(id);
         db.prepare(
-          `INSERT INTO software (device_id, item_key, name, version, publisher, source, scope) VALUES (?, ?, ?, ?, 'Example Ltd', 'dpkg', 'machine')`,
+          `INSERT INTO software_rows (device_id, gen, item_key, name, version, publisher, source, scope) VALUES (?, 0, ?, ?, ?, 'Example Ltd', 'dpkg', 'machine')`,
         ).run(id, `k-${id}`, pkgName, version);
       }
       return new SqliteStore(db);

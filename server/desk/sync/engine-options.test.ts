@@ -98,12 +98,14 @@ for (const profile of DESK_PROFILES) {
       for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
       await engine!.whenIdle();
     };
-    const install = (device: string, name: string, version: string | null, publisher: string | null = 'Example Ltd') =>
-      db
-        .prepare(
-          `INSERT INTO software (device_id, item_key, name, version, publisher, source, scope) VALUES (?, ?, ?, ?, ?, 'dpkg', 'machine')`,
-        )
-        .run(device, `${name}@${version}`, name, version, publisher);
+    // Software is read through the device's current generation (protocol 3): a snapshot row points at it.
+    const install = (device: string, name: string, version: string | null, publisher: string | null = 'Example Ltd') => {
+      db.prepare(`INSERT OR IGNORE INTO snapshots (device_id, snapshot, updated_at) VALUES (?, '{}', 0)`).run(device);
+      db.prepare(
+        `INSERT INTO software_rows (device_id, gen, item_key, name, version, publisher, source, scope)
+         SELECT ?, software_gen, ?, ?, ?, ?, 'dpkg', 'machine' FROM snapshots WHERE device_id = ?`,
+      ).run(device, `${name}@${version}`, name, version, publisher, device);
+    };
 
     it('starts a new desk ticket in the mapped status and does not send that status back', async () => {
       start({ mapping: { newTicketStatus: 'open' } });
