@@ -15,7 +15,7 @@ import { startHarness, type Harness } from './support/server/harness.js';
 import { TestAgent } from './support/server/test-agent.js';
 import { deskDrained } from './support/quiesce.js';
 import { waitFor } from './support/outpost.js';
-import { rtSkip, startRt, type RtInstance } from './support/rt.js';
+import { rtRest, rtSkip, startRt, type RtInstance } from './support/rt.js';
 
 const HOST = `fin-pc-${randomBytes(3).toString('hex')}`;
 
@@ -60,11 +60,9 @@ describe('the desk asset and posture events with a real Request Tracker', { skip
 
   /** RT's REST API as a person (root), not as the connector: what RT really holds. */
   async function asAdmin<T>(path: string): Promise<T> {
-    const res = await fetch(`${rt.url}/REST/2.0${path}`, {
-      headers: { Authorization: `Basic ${Buffer.from(`${rt.admin.user}:${rt.admin.password}`).toString('base64')}` },
-    });
+    const res = await rtRest<T>(rt, 'GET', path);
     assert.equal(res.status, 200, path);
-    return (await res.json()) as T;
+    return res.body;
   }
   const cfs = async () => {
     const asset = await asAdmin<{ CustomFields: RtCf[] }>(`/asset/${assetId}`);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { RtConnector } from '../server/desk/rt/connector.js';
 import { RecordingLogger } from './fakes/recording-logger.js';
-import { rtSkip, startRt, type RtInstance } from './support/rt.js';
+import { rtRest, rtSkip, startRt, type RtInstance } from './support/rt.js';
 
 const tag = () => randomBytes(4).toString('hex');
 
@@ -16,17 +16,7 @@ describe('RT connector for the console against a real RT 5', { skip: rtSkip() },
   let desk: RtConnector;
 
   /** RT's REST API as a person (root), not as the connector. */
-  async function asAdmin<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${rt.url}/REST/2.0${path}`, {
-      method,
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${rt.admin.user}:${rt.admin.password}`).toString('base64')}`,
-        'Content-Type': 'application/json',
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  }
+  const asAdmin = <T = unknown>(method: string, path: string, body?: unknown) => rtRest<T>(rt, method, path, body);
 
   before(async () => {
     rt = await startRt();

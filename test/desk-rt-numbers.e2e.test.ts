@@ -29,7 +29,7 @@ import {
   type AgentProc,
   type Proc,
 } from './support/outpost.js';
-import { rtSkip, startRt, type RtInstance } from './support/rt.js';
+import { rtRest, rtSkip, startRt, type RtInstance } from './support/rt.js';
 import { createItem, deviceDetails } from './support/server/ticket-fixtures.js';
 
 const ADMIN_TOKEN = 'e2e-admin-token-numbers-0123456789';
@@ -47,15 +47,7 @@ describe('desk ticket numbers and requesters with a real Request Tracker', { ski
   const earlier: string[] = [];
 
   async function asAdmin<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${rt.url}/REST/2.0${path}`, {
-      method,
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${rt.admin.user}:${rt.admin.password}`).toString('base64')}`,
-        'Content-Type': 'application/json',
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return (await res.json()) as T;
+    return (await rtRest<T>(rt, method, path, body)).body;
   }
   /** A ticket a person raises in RT itself (a phone call): Outpost never sees it being made. */
   const raiseInRt = async (subject: string) =>

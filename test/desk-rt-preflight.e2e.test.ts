@@ -11,7 +11,7 @@ import { fullItem, hintsFor, machine } from './support/server/fixtures.js';
 import { startHarness } from './support/server/harness.js';
 import { TestAgent } from './support/server/test-agent.js';
 import { createItem, noteItem } from './support/server/ticket-fixtures.js';
-import { rtSkip, startRt, type RtInstance } from './support/rt.js';
+import { rtRest, rtSkip, startRt, type RtInstance } from './support/rt.js';
 
 const WAIT_MS = 60_000;
 const tag = () => randomBytes(4).toString('hex');
@@ -27,17 +27,12 @@ async function until<T>(what: string, f: () => Promise<T | undefined>): Promise<
   }
 }
 
-/** RT's REST 2.0 as someone other than the connector: a person (root) or the API user by password. */
+/** RT's REST 2.0 as a person (root) or the API user by password; anything but a success fails the test. */
 function rtAs(rt: RtInstance, who: 'person' | 'api-user') {
-  const [user, password] = who === 'person' ? [rt.admin.user, rt.admin.password] : [rt.user, rt.password];
   return async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${rt.url}/REST/2.0${path}`, {
-      method,
-      headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const res = await rtRest<T>(rt, method, path, body, who);
     assert.ok(res.status < 300, `${method} ${path} answered ${res.status}`);
-    return (await res.json()) as T;
+    return res.body;
   };
 }
 

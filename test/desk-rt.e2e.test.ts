@@ -16,7 +16,7 @@ import { createConnector, parseDeskSettings } from '../server/desk/sync/settings
 import { openDatabase } from '../server/store/sqlite/open.js';
 import { SqliteStore } from '../server/store/sqlite/sqlite-store.js';
 import { cursorFrom, type DeskCursor, type NewDeskTicket } from '../server/desk/types.js';
-import { rtSkip, startRt, type RtInstance } from './support/rt.js';
+import { rtRest, rtSkip, startRt, type RtInstance } from './support/rt.js';
 
 const tag = () => randomBytes(4).toString('hex');
 const key = () => `test-${randomBytes(8).toString('hex')}`;
@@ -37,17 +37,7 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
   const latency: Record<string, number[]> = { rtCreate: [], create: [], worklog: [], note: [], fetch: [], poll: [] };
 
   /** RT's REST API as a person (root), not as the connector. */
-  async function asAdmin<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${rt.url}/REST/2.0${path}`, {
-      method,
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${rt.admin.user}:${rt.admin.password}`).toString('base64')}`,
-        'Content-Type': 'application/json',
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  }
+  const asAdmin = <T = unknown>(method: string, path: string, body?: unknown) => rtRest<T>(rt, method, path, body);
 
   const newTicket = (extra: Partial<NewDeskTicket> = {}): NewDeskTicket => ({
     idempotencyKey: key(),

@@ -26,7 +26,7 @@ import {
   type Proc,
 } from './support/outpost.js';
 import { agentSettled, deskDrained } from './support/quiesce.js';
-import { rtSkip, startRt, type RtInstance } from './support/rt.js';
+import { rtRest, rtSkip, startRt, type RtInstance } from './support/rt.js';
 
 const POLL_S = 2;
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
@@ -80,15 +80,7 @@ describe('desk sync with a real Request Tracker', { skip: rtSkip() }, () => {
     return JSON.parse(r.stdout) as T;
   };
   async function asAdmin<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${rt.url}/REST/2.0${path}`, {
-      method,
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${rt.admin.user}:${rt.admin.password}`).toString('base64')}`,
-        'Content-Type': 'application/json',
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return (await res.json()) as T;
+    return (await rtRest<T>(rt, method, path, body)).body;
   }
   /** The same server seen through the helpers that expect {status, body}. */
   const wrapped = () => ({ api: async <T>(path: string) => ({ status: 200, body: await server.api<T>(path) }) });

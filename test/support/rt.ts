@@ -37,6 +37,26 @@ export interface RtInstance {
   stop(): Promise<void>;
 }
 
+/**
+ * RT's REST 2.0 as someone other than the connector: a person (root, by default) or the API user by
+ * password. Answers the status and the parsed body; the caller asserts the status it expects.
+ */
+export async function rtRest<T = unknown>(
+  rt: RtInstance,
+  method: string,
+  path: string,
+  body?: unknown,
+  who: 'person' | 'api-user' = 'person',
+): Promise<{ status: number; body: T }> {
+  const [user, password] = who === 'person' ? [rt.admin.user, rt.admin.password] : [rt.user, rt.password];
+  const res = await fetch(`${rt.url}/REST/2.0${path}`, {
+    method,
+    headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
 /** Why RT cannot run here, or null when it can. */
 export function rtMissing(): string | null {
   const missing = [SETUP, SERVER].filter((f) => !existsSync(f));

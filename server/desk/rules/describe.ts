@@ -80,3 +80,16 @@ export function summaryDescription(headline: string, where: Where, labels: reado
     TEXT_LIMITS.description,
   );
 }
+
+/** Decimal units, as disk makers and OS file managers show sizes: 1.0 TB, 255.0 GB; undefined for no size. */
+export function decimalSize(bytes: unknown): string | undefined {
+  if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes <= 0) return undefined;
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -5,7 +5,7 @@
 import { canonicalJson } from '../../../shared/canonical.js';
 import type { SectionChange } from '../../../shared/delta.js';
 import { cleanText } from '../../../shared/junk.js';
-import { show } from './describe.js';
+import { decimalSize, show } from './describe.js';
 
 export interface NewHardware {
   /** Identity of the part, unique within the device; becomes part of the event key. */
@@ -25,16 +25,10 @@ const asList = (v: unknown): Rec[] => (Array.isArray(v) ? v.map(asRecord).filter
 const text = (v: unknown): string | undefined => cleanText(v);
 const joined = (...parts: unknown[]): string => parts.map(show).filter(Boolean).join(' ');
 
+/** A size in parentheses after the label's words, or nothing. */
 function size(bytes: unknown): string {
-  if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes <= 0) return '';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `(${value.toFixed(1)} ${units[unit]})`;
+  const shown = decimalSize(bytes);
+  return shown ? `(${shown})` : '';
 }
 
 interface PartKind {

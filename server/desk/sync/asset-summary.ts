@@ -4,6 +4,7 @@
 // never bytes, so an asset is not rewritten for every file saved.
 import type { Snapshot } from '../../../shared/inventory.js';
 import type { DeskAssetFields } from '../types.js';
+import { decimalSize as size } from '../rules/describe.js';
 
 /** Lines of software an asset carries at most; the rest is counted in a last line. */
 export const MAX_ASSET_SOFTWARE = 2000;
@@ -12,19 +13,6 @@ type Summary = Pick<DeskAssetFields, 'cpu' | 'memory' | 'disks' | 'osBuild' | 'b
 
 /** The sections added with issue 18; a snapshot from an older agent has none. */
 type Breadth = Pick<Snapshot, 'volumes' | 'security'>;
-
-/** Decimal units, as disk makers and OS file managers show sizes: 1.0 TB, 255.0 GB. */
-export function size(bytes: number | undefined): string | undefined {
-  if (bytes === undefined || !Number.isFinite(bytes) || bytes <= 0) return undefined;
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
 
 /** Memory in binary gigabytes, as the OS reports installed RAM: 16 GB, 7.8 GB. */
 function memory(bytes: number | undefined): string | undefined {
