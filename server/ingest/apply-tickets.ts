@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ItemBody } from '../../shared/protocol.js';
 import { OUTPOST_NUMBER } from '../../shared/ticket-label.js';
-import { worklogMinutes } from '../../shared/tickets.js';
+import { worklogMinutes, type Requester } from '../../shared/tickets.js';
 import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
 import type { BatchOutcome, FollowBatch } from '../store/store.js';
 import type { TicketLedger } from '../store/ticket-ledger.js';
@@ -113,18 +113,17 @@ export function applyTicketItems(
     return confirmed;
   }
 
+  /** A note written by the person at the endpoint, at the time the endpoint gives (within reason). */
+  function endpointNote(ticketId: number, noteId: string, by: { requester: Requester; text: string; at: string }): boolean {
+    return ledger.insertNote({ ticketId, noteId, author: requesterName(by.requester), text: by.text, at: endpointTime(by.at, at) });
+  }
+
   function note(seq: number, body: ItemBody<'ticket.note'>): TicketItemResult {
     const ticket = ledger.ticket(body.ref);
     if (!ticket) return unknownRef(seq, 'note', body.ref);
     const overQuota = ledger.hasNote(ticket.id, body.noteId) ? null : quota.take(deviceId, body.requester.account, 'notes', 1, at);
     if (overQuota) return { seq, type: 'problem', ...overQuota };
-    const added = ledger.insertNote({
-      ticketId: ticket.id,
-      noteId: body.noteId,
-      author: requesterName(body.requester),
-      text: body.text,
-      at: endpointTime(body.at, at),
-    });
+    const added = endpointNote(ticket.id, body.noteId, body);
     if (added) ledger.touchTicket(ticket.id, at);
     return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
   }
@@ -134,13 +133,7 @@ export function applyTicketItems(
     if (!ticket) return unknownRef(seq, 'close request', body.ref);
     const confirmed: TicketItemResult = { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
     if (ticket.status === 'closed') return confirmed;
-    ledger.insertNote({
-      ticketId: ticket.id,
-      noteId: `close-${randomUUID()}`,
-      author: requesterName(body.requester),
-      text: closedNoteText(body.requester),
-      at: endpointTime(body.at, at),
-    });
+    endpointNote(ticket.id, `close-${randomUUID()}`, { ...body, text: closedNoteText(body.requester) });
     ledger.closeTicket(ticket.id, at);
     return confirmed;
   }
@@ -149,13 +142,7 @@ export function applyTicketItems(
   function reopen(seq: number, body: ItemBody<'ticket.reopen'>): TicketItemResult {
     const ticket = ledger.ticket(body.ref);
     if (!ticket) return unknownRef(seq, 'reopen request', body.ref);
-    const added = ledger.insertNote({
-      ticketId: ticket.id,
-      noteId: body.noteId,
-      author: requesterName(body.requester),
-      text: body.text,
-      at: endpointTime(body.at, at),
-    });
+    const added = endpointNote(ticket.id, body.noteId, body);
     if (added && (ticket.status === 'resolved' || ticket.status === 'closed')) ledger.reopenTicket(ticket.id, at);
     else if (added) ledger.touchTicket(ticket.id, at);
     return { seq, type: 'ticket', ref: body.ref, ticketId: ticket.id };
