@@ -17,6 +17,7 @@ import { openDatabase } from '../server/store/sqlite/open.js';
 import { SqliteStore } from '../server/store/sqlite/sqlite-store.js';
 import { cursorFrom, type DeskCursor, type NewDeskTicket } from '../server/desk/types.js';
 import { rtRest, rtSkip, startRt, type RtInstance } from './support/rt.js';
+import { insertSoftwareRow } from './support/server/fixtures.js';
 
 const tag = () => randomBytes(4).toString('hex');
 const key = () => `test-${randomBytes(8).toString('hex')}`;
@@ -311,11 +312,7 @@ describe('Request Tracker connector against a real RT 5', { skip: rtSkip() }, ()
         db.prepare(
           `INSERT INTO devices (id, install_id, hostname, macs, secret_hash, first_seen, last_seen) VALUES (?, ?, ?, '[]', x'00', 0, 0)`,
         ).run(id, `i-${id}`, `pc-${id}`);
-        // Software is read through the device's current generation (protocol 3): a snapshot row points at it.
-        db.prepare(`INSERT INTO snapshots (device_id, snapshot, updated_at) VALUES (?, '{}', 0)`).run(id);
-        db.prepare(
-          `INSERT INTO software_rows (device_id, gen, item_key, name, version, publisher, source, scope) VALUES (?, 0, ?, ?, ?, 'Example Ltd', 'dpkg', 'machine')`,
-        ).run(id, `k-${id}`, pkgName, version);
+        insertSoftwareRow(db, id, { key: `k-${id}`, name: pkgName, version, publisher: 'Example Ltd' });
       }
       return new SqliteStore(db);
     });

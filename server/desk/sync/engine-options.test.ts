@@ -10,7 +10,7 @@ import { silentLogger } from '../../../shared/log.js';
 import { openDatabase } from '../../store/sqlite/open.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../store/ticket-records.js';
-import { machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
+import { insertSoftwareRow, machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
 import { createItem } from '../../../test/support/server/ticket-fixtures.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import { FIRST_CATALOG_RUN_DELAY_MS } from './catalog-schedule.js';
@@ -98,14 +98,8 @@ for (const profile of DESK_PROFILES) {
       for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
       await engine!.whenIdle();
     };
-    // Software is read through the device's current generation (protocol 3): a snapshot row points at it.
-    const install = (device: string, name: string, version: string | null, publisher: string | null = 'Example Ltd') => {
-      db.prepare(`INSERT OR IGNORE INTO snapshots (device_id, snapshot, updated_at) VALUES (?, '{}', 0)`).run(device);
-      db.prepare(
-        `INSERT INTO software_rows (device_id, gen, item_key, name, version, publisher, source, scope)
-         SELECT ?, software_gen, ?, ?, ?, ?, 'dpkg', 'machine' FROM snapshots WHERE device_id = ?`,
-      ).run(device, `${name}@${version}`, name, version, publisher, device);
-    };
+    const install = (device: string, name: string, version: string | null, publisher: string | null = 'Example Ltd') =>
+      insertSoftwareRow(db, device, { key: `${name}@${version}`, name, version, publisher });
 
     it('starts a new desk ticket in the mapped status and does not send that status back', async () => {
       start({ mapping: { newTicketStatus: 'open' } });

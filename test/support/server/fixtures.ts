@@ -5,6 +5,7 @@ import type { IdentityHints, Snapshot, Software } from '../../../shared/inventor
 import type { Item, Trigger } from '../../../shared/protocol.js';
 import { keyed } from '../../../shared/delta-apply.js';
 import type { IngestState } from '../../../server/store/store.js';
+import type Database from 'better-sqlite3';
 
 export const pkg = (name: string, version: string, extra: Partial<Software> = {}): Software => ({
   name,
@@ -103,4 +104,21 @@ export function ingestState(snapshot: Snapshot | null, lastSeq = 0): IngestState
 function withoutSoftware(snapshot: Snapshot): Omit<Snapshot, 'software'> {
   const { software: _software, ...rest } = snapshot;
   return rest;
+}
+
+/**
+ * A software row written straight into a device's live generation (protocol 3 storage: rows are read
+ * through the generation its snapshot row points at), making that snapshot row when there is none.
+ * For tests that need many devices' software without their inventories.
+ */
+export function insertSoftwareRow(
+  db: Database.Database,
+  deviceId: string,
+  row: { key: string; name: string; version: string | null; publisher: string | null },
+): void {
+  db.prepare(`INSERT OR IGNORE INTO snapshots (device_id, snapshot, updated_at) VALUES (?, '{}', 0)`).run(deviceId);
+  db.prepare(
+    `INSERT INTO software_rows (device_id, gen, item_key, name, version, publisher, source, scope)
+     SELECT device_id, software_gen, ?, ?, ?, ?, 'dpkg', 'machine' FROM snapshots WHERE device_id = ?`,
+  ).run(row.key, row.name, row.version, row.publisher, deviceId);
 }
