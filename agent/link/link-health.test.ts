@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it, mock } from 'node:test';
 import { CLOSE_CODES } from '../../shared/protocol.js';
 import { eventually, harness, machineWith, sleep, type Harness } from '../../test/support/link-harness.js';
-import { GOING_AWAY_MIN_ATTEMPT, STABLE_CONNECTION_MS } from './link.js';
+import { GOING_AWAY_MIN_ATTEMPT, STABLE_CONNECTION_MS } from './link-options.js';
 
 describe('Link health', () => {
   let h: Harness;

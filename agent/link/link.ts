@@ -4,30 +4,21 @@
 import WebSocket, { type RawData } from 'ws';
 import type { IdentityHints } from '../../shared/inventory.js';
 import type { Logger } from '../../shared/log.js';
-import { CLOSE_CODES, LIMITS, ServerMessages, parseFrame, type ServerMessage, type ServerMessageMap } from '../../shared/protocol.js';
-import { Backoff } from './backoff.js';
-import { MAX_BATCH_BYTES, nextBatch } from './batch.js';
-import type { StoredCredentials } from './credentials.js';
+import { ServerMessages, parseFrame, type ServerMessage, type ServerMessageMap } from '../../shared/protocol.js';
+import { callAgent } from './call-agent.js';
 import { firstMessage, type FirstMessage } from './first-message.js';
-import {
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
-  DEFAULT_HEARTBEAT_TIMEOUT_MS,
-  DEFLATE_THRESHOLD_BYTES,
-  GOING_AWAY_MIN_ATTEMPT,
-  STABLE_CONNECTION_MS,
-  type LinkOptions,
-} from './link-options.js';
+import { Heartbeat } from './heartbeat.js';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, type LinkOptions } from './link-options.js';
+import { Reconnect } from './reconnect.js';
+import { sendFromOutbox } from './send-outbox.js';
 import { SendWindow } from './send-window.js';
-import { closeSocket, errorText, rawText } from './socket.js';
+import { ServerErrors } from './server-errors.js';
+import { closeSocket, dialServer, errorText, rawText } from './socket.js';
+import { followMerge, loadCredentials } from './stored-identity.js';
 import { agentUrl } from './url.js';
 
-export {
-  DEFAULT_HEARTBEAT_TIMEOUT_MS,
-  DEFLATE_THRESHOLD_BYTES,
-  GOING_AWAY_MIN_ATTEMPT,
-  STABLE_CONNECTION_MS,
-  type LinkOptions,
-} from './link-options.js';
+/** What a Link is constructed with (defined beside its timing constants). */
+export type { LinkOptions } from './link-options.js';
 
 type Phase = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'waiting' | 'stopped';
 
@@ -35,14 +26,12 @@ export class Link {
   private phase: Phase = 'idle';
   private ws: WebSocket | undefined;
   private readonly url: string;
-  private readonly backoff: Backoff;
+  private readonly reconnect: Reconnect;
   private readonly log: Logger;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly heartbeat: Heartbeat;
   private readonly window = new SendWindow();
+  private readonly errors: ServerErrors;
   private firstSent: FirstMessage['type'] | undefined;
-  /** Set once per connection, so an error frame and its close code are handled once. */
-  private rejected = false;
   private readySince = 0;
   private id: string | undefined;
   private isConnected = false;
@@ -50,8 +39,15 @@ export class Link {
 
   constructor(private readonly opts: LinkOptions) {
     this.url = agentUrl(opts.serverUrl);
-    this.backoff = new Backoff(opts.random ?? Math.random);
     this.log = opts.log;
+    this.reconnect = new Reconnect(opts.random ?? Math.random, opts.log);
+    this.heartbeat = new Heartbeat(opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS);
+    this.errors = new ServerErrors({
+      opts,
+      log: opts.log,
+      forgetDeviceId: () => (this.id = undefined),
+      pump: () => this.pump(),
+    });
   }
 
   /** True between the server's welcome and the connection closing. */
@@ -79,8 +75,8 @@ export class Link {
   async stop(): Promise<void> {
     if (this.phase !== 'stopped') {
       this.phase = 'stopped';
-      clearTimeout(this.reconnectTimer);
-      clearTimeout(this.heartbeatTimer);
+      this.reconnect.cancel();
+      this.heartbeat.stop();
       const ws = this.ws;
       this.stopping = ws ? closeSocket(ws) : Promise.resolve();
     }
@@ -90,7 +86,6 @@ export class Link {
   }
 
   private connect(): void {
-    this.reconnectTimer = undefined;
     if (this.phase === 'stopped') return;
     this.phase = 'connecting';
     // Hints first: a socket opened before we can say who we are would sit idle.
@@ -110,18 +105,13 @@ export class Link {
     if (!first) return this.retry();
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.url, {
-        perMessageDeflate: { threshold: DEFLATE_THRESHOLD_BYTES },
-        maxPayload: LIMITS.maxFrameBytes,
-        handshakeTimeout: this.opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-        ...(this.opts.ca ? { ca: this.opts.ca } : {}),
-      });
+      ws = dialServer(this.url, this.opts);
     } catch (err) {
       this.log.error({ err: errorText(err), url: this.url }, 'cannot open a connection; will retry');
       return this.retry();
     }
     this.ws = ws;
-    this.rejected = false;
+    this.errors.newConnection();
     ws.on('open', () => {
       if (ws !== this.ws) return;
       this.phase = 'authenticating';
@@ -139,13 +129,8 @@ export class Link {
     ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString('utf8')));
   }
 
-  private loadCredentials(): StoredCredentials | undefined {
-    try {
-      return this.opts.credentials.load();
-    } catch (err) {
-      this.log.error({ err: errorText(err) }, 'cannot read the stored credentials');
-      return undefined;
-    }
+  private loadCredentials(): ReturnType<typeof loadCredentials> {
+    return loadCredentials(this.opts.credentials, this.log);
   }
 
   private onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
@@ -185,7 +170,7 @@ export class Link {
       case 'worklog-result':
         return this.deliver('worklog-result', () => this.opts.onWorklogResult?.(msg));
       case 'error':
-        return this.onServerError(ws, msg);
+        return this.errors.onError(ws, msg);
     }
   }
 
@@ -205,8 +190,8 @@ export class Link {
       return;
     }
     this.id = msg.deviceId;
-    this.backoff.spreadOver((msg.reconnectSpreadSeconds ?? 0) * 1000);
-    if (this.firstSent === 'hello') this.followMerge(msg.deviceId);
+    this.reconnect.spreadOver((msg.reconnectSpreadSeconds ?? 0) * 1000);
+    if (this.firstSent === 'hello') followMerge(this.opts.credentials, msg.deviceId, this.log);
     const reconciliation = this.opts.outbox.reconcile(msg.lastSeq);
     this.phase = 'ready';
     this.readySince = Date.now();
@@ -214,19 +199,6 @@ export class Link {
     this.setConnected(true);
     this.deliverCommand({ type: 'command', command: 'settings', settings: msg.settings });
     this.pump();
-  }
-
-  /** After IT merged this device into another, the server welcomes the old id as the kept device;
-   * the agent keeps the id the server uses now (the old one would keep working as an alias). */
-  private followMerge(deviceId: string): void {
-    const stored = this.loadCredentials();
-    if (!stored || stored.deviceId === deviceId) return;
-    try {
-      this.opts.credentials.save({ ...stored, deviceId });
-      this.log.info({ deviceId, previousDeviceId: stored.deviceId }, 'the server knows this device by another id now (merged); stored it');
-    } catch (err) {
-      this.log.warn({ err: errorText(err) }, 'cannot store the device id the server uses now; the old one keeps working');
-    }
   }
 
   private onAck(seq: number): void {
@@ -247,65 +219,16 @@ export class Link {
     this.deliverCommand(cmd);
   }
 
-  private onServerError(ws: WebSocket, msg: ServerMessageMap['error']): void {
-    const fields = {
-      code: msg.code,
-      fatal: msg.fatal,
-      reason: msg.message.slice(0, 500),
-      ...(msg.seq !== undefined ? { seq: msg.seq } : {}),
-    };
-    if (msg.code === 'E_AUTH') return this.credentialsRejected();
-    if (msg.code === 'E_BAD_TOKEN') return this.tokenRejected();
-    if (msg.code === 'E_DIGEST_MISMATCH' || msg.code === 'E_NO_BASELINE' || msg.code === 'E_PART_SEQUENCE') {
-      this.log.warn(fields, 'the server needs a full snapshot');
-      this.opts.outbox.requestFull();
-      return this.pump();
-    }
-    if (!msg.fatal && msg.seq !== undefined && msg.code === 'E_RATE_LIMITED')
-      this.opts.onItemRefused?.(msg.seq, { code: msg.code, message: msg.message });
-    if (msg.fatal) this.log.error(fields, 'fatal error from the server; it will close the connection');
-    else this.log.warn(fields, 'error from the server');
-    if (msg.fatal && ws.readyState === WebSocket.OPEN) ws.close(CLOSE_CODES.normal);
-  }
-
-  private credentialsRejected(): void {
-    if (this.rejected) return;
-    this.rejected = true;
-    if (this.opts.enrolmentToken !== undefined) {
-      this.opts.credentials.clear();
-      this.id = undefined;
-      this.log.warn(
-        { code: 'E_AUTH' },
-        "the server rejected this device's credentials; they are deleted and the agent enrols again with its token",
-      );
-      return;
-    }
-    this.log.error(
-      { code: 'E_AUTH' },
-      "the server rejected this device's credentials and no enrolment token is configured: re-enrol the device or restore its credentials; will keep retrying",
-    );
-  }
-
-  private tokenRejected(): void {
-    if (this.rejected) return;
-    this.rejected = true;
-    this.log.error({ code: 'E_BAD_TOKEN' }, 'the server rejected the enrolment token (unknown, expired or used up); will keep retrying');
-  }
-
   private onClose(ws: WebSocket, code: number, reason: string): void {
     if (ws !== this.ws) return;
     this.ws = undefined;
-    clearTimeout(this.heartbeatTimer);
+    this.heartbeat.stop();
     const upFor = this.phase === 'ready' ? Date.now() - this.readySince : 0;
     this.window.reset();
     this.setConnected(false);
     if (this.phase === 'stopped') return;
-    if (code === CLOSE_CODES.auth) this.credentialsRejected();
-    if (code === CLOSE_CODES.badToken) this.tokenRejected();
-    if (upFor >= STABLE_CONNECTION_MS) this.backoff.reset();
-    if (code === CLOSE_CODES.goingAway) this.backoff.atLeast(GOING_AWAY_MIN_ATTEMPT);
-    if (code === CLOSE_CODES.replaced)
-      this.log.warn({ code }, 'another connection with these credentials replaced this one (a cloned machine?)');
+    this.errors.onClose(code);
+    this.reconnect.closed(code, upFor);
     this.log.info({ code, reason: reason.slice(0, 200) }, 'disconnected');
     this.retry();
   }
@@ -313,20 +236,16 @@ export class Link {
   private retry(): void {
     if (this.phase === 'stopped') return;
     this.phase = 'waiting';
-    const delayMs = this.backoff.next();
-    this.log.info({ delayMs, attempt: this.backoff.attempt }, 'reconnecting');
-    this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
+    this.reconnect.schedule(() => this.connect());
   }
 
   private armHeartbeat(): void {
-    clearTimeout(this.heartbeatTimer);
     const ws = this.ws;
-    const timeoutMs = this.opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-    this.heartbeatTimer = setTimeout(() => {
+    this.heartbeat.arm(() => {
       if (ws !== this.ws || !ws) return;
-      this.log.warn({ timeoutMs }, 'no heartbeat from the server; reconnecting');
+      this.log.warn({ timeoutMs: this.heartbeat.timeoutMs }, 'no heartbeat from the server; reconnecting');
       ws.terminate();
-    }, timeoutMs);
+    });
   }
 
   /** Sends batches until the window is full or the outbox has nothing more. */
@@ -334,22 +253,7 @@ export class Link {
     const ws = this.ws;
     if (this.phase !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN) return;
     try {
-      for (let room = this.window.room(); room > 0; room = this.window.room()) {
-        // About one batch's worth: a large item is read (and parsed) once, when its turn comes.
-        const items = this.opts.outbox.peek(this.window.sentThrough, room, MAX_BATCH_BYTES);
-        if (items.length === 0) return;
-        const batch = nextBatch(items, room);
-        if (batch.kind === 'too-large') {
-          this.opts.outbox.setAside(
-            batch.item.seq,
-            'E_FRAME_TOO_LARGE',
-            `${batch.bytes} bytes; the server takes at most ${LIMITS.maxFrameBytes}`,
-          );
-          continue;
-        }
-        ws.send(batch.frame);
-        this.window.sent(batch.seqs, batch.frame.length);
-      }
+      sendFromOutbox(ws, this.window, this.opts.outbox);
     } catch (err) {
       // Unsent items would wait for the next ack or notify, which may never come: reconnect.
       this.log.error({ err: errorText(err) }, 'reading the outbox failed; reconnecting');
@@ -358,11 +262,7 @@ export class Link {
   }
 
   private deliverCommand(cmd: ServerMessageMap['command']): void {
-    try {
-      this.opts.onCommand(cmd);
-    } catch (err) {
-      this.log.error({ err: errorText(err), command: cmd.command }, 'the agent failed to take a command');
-    }
+    callAgent(this.log, { command: cmd.command }, 'the agent failed to take a command', () => this.opts.onCommand(cmd));
   }
 
   /** Hands a message to the agent once authenticated; the agent failing to take it is logged, not fatal. */
@@ -371,20 +271,12 @@ export class Link {
       this.log.warn({ type }, 'message before welcome ignored');
       return;
     }
-    try {
-      take();
-    } catch (err) {
-      this.log.error({ err: errorText(err), type }, 'the agent failed to take a server message');
-    }
+    callAgent(this.log, { type }, 'the agent failed to take a server message', take);
   }
 
   private setConnected(connected: boolean): void {
     if (this.isConnected === connected) return;
     this.isConnected = connected;
-    try {
-      this.opts.onConnectionChange?.(connected);
-    } catch (err) {
-      this.log.error({ err: errorText(err) }, 'onConnectionChange failed');
-    }
+    callAgent(this.log, {}, 'onConnectionChange failed', () => this.opts.onConnectionChange?.(connected));
   }
 }

@@ -1,9 +1,20 @@
 // Small helpers around a ws client socket.
 import WebSocket, { type RawData } from 'ws';
-import { CLOSE_CODES } from '../../shared/protocol.js';
+import { CLOSE_CODES, LIMITS } from '../../shared/protocol.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFLATE_THRESHOLD_BYTES } from './link-options.js';
 
 /** A peer that does not answer our close frame in this long is cut off. */
 const STOP_GRACE_MS = 2_000;
+
+/** Opens a client socket to `url` with the link's limits; throws on a URL ws cannot use. */
+export function dialServer(url: string, opts: { ca?: string; handshakeTimeoutMs?: number }): WebSocket {
+  return new WebSocket(url, {
+    perMessageDeflate: { threshold: DEFLATE_THRESHOLD_BYTES },
+    maxPayload: LIMITS.maxFrameBytes,
+    handshakeTimeout: opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    ...(opts.ca ? { ca: opts.ca } : {}),
+  });
+}
 
 /** Closes with 1000 (or aborts a handshake in progress); resolves once the socket is closed. */
 export function closeSocket(ws: WebSocket): Promise<void> {
