@@ -9,6 +9,9 @@ import type { DeskConnector } from '../connector.js';
 import { isDeskError } from '../errors.js';
 import type { DeskId, DeskSoftware } from '../types.js';
 
+/** The catalog job's key: one at a time; a request while one is queued or running makes one more run at most. */
+export const CATALOG_JOB_KEY = 'catalog';
+
 /** desk_state key of the last run's counts (GET /api/desk/status). */
 const CATALOG_RUN_KEY = 'catalog:lastRun';
 

@@ -1,56 +1,21 @@
 // The sync engine: drains the desk job queue one job at a time (retries with backoff, an outage
 // holds everything until the desk answers again) and polls the desk for status and notes.
-import type { CatalogStatusJson, DeskPreflightJson, DeskSyncStatusJson } from '../../../shared/http-api.js';
-import type { Logger } from '../../../shared/log.js';
-import type { AssetEventRules } from '../rules/asset-events.js';
-import type { DeskJob } from '../../store/desk-records.js';
-import type { Store } from '../../store/store.js';
-import { integrationLevel, type DeskConnector } from '../connector.js';
+import type { DeskPreflightJson } from '../../../shared/http-api.js';
 import { isDeskError } from '../errors.js';
 import { BatchJobRules } from './batch-jobs.js';
-import { lastCatalogRun } from './catalog.js';
+import { CATALOG_JOB_KEY } from './catalog.js';
 import { CatalogSchedule } from './catalog-schedule.js';
 import { importNamedTickets } from './desk-tickets.js';
-import { NotYet, runJob } from './flows.js';
-import { DEFAULT_BACKOFF, retryDelay, type Backoff } from './keys.js';
-import { DEFAULT_MAPPING, effectiveCapabilities, importsFromDesk, type FieldMapping } from './mapping.js';
+import type { DeskStatus, EngineOptions } from './engine-options.js';
+import { engineStatus, type DeskHealth } from './engine-status.js';
+import { runOneJob, type JobRunDeps } from './job-run.js';
+import { DEFAULT_BACKOFF, type Backoff } from './keys.js';
+import { DEFAULT_MAPPING, importsFromDesk, type FieldMapping } from './mapping.js';
 import { pollOnce, type Touched } from './poll.js';
 import { DeskPreflight } from './preflight.js';
 import { catalogIntervalMs, DEFAULT_SCHEDULES, nextSlot, slotMs, type Schedules } from './schedules.js';
 
-/** The catalog job's key: one at a time; a request while one is queued or running makes one more run at most. */
-const CATALOG_JOB_KEY = 'catalog';
-
-export interface EngineOptions {
-  desk: DeskConnector;
-  store: Store;
-  log: Logger;
-  pollMs: number;
-  requesterDomain?: string;
-  /** The desk requester for accounts with no email or desk user; `deskUser` when absent (./requester.ts). */
-  fallbackRequester?: string;
-  /** The desk's API user (settings `user`). */
-  deskUser?: string;
-  /** Asset events that become desk tickets; none when absent. */
-  assetEvents?: AssetEventRules;
-  /** More prohibited-software patterns (the web console's), asked whenever rules are evaluated; a change must come as a new array. */
-  extraProhibited?: () => readonly string[];
-  /** The rules the ingest asks for each batch's desk jobs; enabled while the engine runs. A new set when absent (see `jobs`). */
-  jobs?: BatchJobRules;
-  /** Directions, value maps, starting status, notes, attachments, account lookup; today's behaviour when absent. */
-  mapping?: FieldMapping;
-  /** When each flow runs and the catalog's interval; everything at once and the catalog daily when absent. */
-  schedules?: Schedules;
-  /** A desk ticket's status, customer-facing note or number (once the desk has it) changed: push the ticket to its device. */
-  ticketChanged: (deviceId: string, ref: string, ticketId: number) => void;
-  now?: () => number;
-  random?: () => number;
-  backoff?: Backoff;
-}
-
-/** The engine's status (GET /api/desk/status): one type, declared with the API in shared/http-api.ts. */
-export type DeskStatus = DeskSyncStatusJson;
-export type CatalogStatus = CatalogStatusJson;
+export type { CatalogStatus, DeskStatus, EngineOptions } from './engine-options.js';
 
 export class DeskSyncEngine {
   private readonly now: () => number;
@@ -66,9 +31,8 @@ export class DeskSyncEngine {
   private readonly schedules: Schedules;
   private started = false;
   private again = false;
-  private healthy = true;
-  private lastError: string | null = null;
-  private lastErrorAt: number | null = null;
+  private readonly health: DeskHealth = { healthy: true, lastError: null, lastErrorAt: null };
+  private readonly jobRun: JobRunDeps;
   private lastPollAt: number | null = null;
   /** What a batch enqueues for this desk: hand it to the ingest (gateway option `deskJobs`). */
   readonly jobs: BatchJobRules;
@@ -92,6 +56,15 @@ export class DeskSyncEngine {
         return blocking ? this.markUnhealthy(blocking.message) : this.markHealthy();
       },
     });
+    this.jobRun = {
+      opts,
+      now: this.now,
+      random: this.random,
+      backoff: this.backoff,
+      mapping: this.mapping,
+      markHealthy: () => this.markHealthy(),
+      markUnhealthy: (error) => this.markUnhealthy(error),
+    };
     const intervalMs = catalogIntervalMs(this.schedules);
     this.catalog =
       intervalMs === null || !opts.desk.capabilities.softwareCatalog
@@ -191,39 +164,16 @@ export class DeskSyncEngine {
   }
 
   async status(): Promise<DeskStatus> {
-    const counts = await this.opts.store.desk.jobCounts();
-    const failed = await this.opts.store.desk.recentFailed(20);
-    return {
-      configured: true,
-      kind: this.opts.desk.kind,
-      level: integrationLevel(effectiveCapabilities(this.opts.desk.capabilities, this.mapping)),
-      healthy: this.healthy,
-      lastError: this.lastError,
-      lastErrorAt: this.lastErrorAt === null ? null : new Date(this.lastErrorAt).toISOString(),
-      ...counts,
-      lastPollAt: this.lastPollAt === null ? null : new Date(this.lastPollAt).toISOString(),
-      jobs: failed.map((j) => ({
-        id: j.id,
-        kind: j.kind,
-        key: j.key,
-        attempts: j.attempts,
-        error: j.lastError,
-        at: new Date(j.updatedAt).toISOString(),
-      })),
-      catalog: await this.catalogStatus(),
+    return engineStatus({
+      desk: this.opts.desk,
+      store: this.opts.store.desk,
+      mapping: this.mapping,
+      schedules: this.schedules,
+      health: this.health,
+      lastPollAt: this.lastPollAt,
+      catalog: this.catalog,
       preflight: this.preflight.last,
-    };
-  }
-
-  private async catalogStatus(): Promise<CatalogStatus> {
-    const store = this.opts.store.desk;
-    return {
-      supported: this.opts.desk.capabilities.softwareCatalog,
-      schedule: this.schedules.catalog,
-      queued: (await store.jobState(CATALOG_JOB_KEY)) === 'queued',
-      nextRunAt: this.catalog?.nextRunAt ? new Date(this.catalog.nextRunAt).toISOString() : null,
-      lastRun: await lastCatalogRun(store),
-    };
+    });
   }
 
   private async drain(): Promise<void> {
@@ -237,57 +187,8 @@ export class DeskSyncEngine {
         continue;
       }
       // A desk that is down holds the whole queue: the next attempt waits for this job's backoff.
-      if (!(await this.runOne(job))) return;
+      if (!(await runOneJob(this.jobRun, job))) return;
     }
-  }
-
-  /** False when the desk is unavailable and draining should pause. */
-  private async runOne(job: DeskJob): Promise<boolean> {
-    const store = this.opts.store.desk;
-    const started = this.now();
-    await store.beginAttempt(job.id, started);
-    const attempt = job.attempts + 1;
-    try {
-      const ctx = {
-        desk: this.opts.desk,
-        store: this.opts.store,
-        requesterDomain: this.opts.requesterDomain,
-        fallbackRequester: this.opts.fallbackRequester,
-        deskUser: this.opts.deskUser,
-        firstAttempt: attempt === 1,
-        now: this.now,
-        mapping: this.mapping,
-      };
-      await runJob(ctx, job);
-      await store.completeJob(job.id, job.revision, this.now());
-      if (job.kind === 'ticket.create') await this.numbered(job.payload.deviceId, job.payload.ref);
-      this.opts.log.debug({ job: job.id, kind: job.kind, attempt, ms: this.now() - started }, 'desk job done');
-      this.markHealthy();
-      return true;
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof NotYet) {
-        await store.holdJob(job.id, this.now() + retryDelay(attempt, this.backoff, this.random), message, this.now());
-        return true;
-      }
-      if (isDeskError(err) && err.retryable) {
-        this.markUnhealthy(`${err.code}: ${message}`);
-        const delay = retryDelay(attempt, this.backoff, this.random, err.retryAfterMs);
-        await store.holdJob(job.id, this.now() + delay, `${err.code}: ${message}`, this.now());
-        this.opts.log.warn({ job: job.id, kind: job.kind, code: err.code, retryInMs: delay }, 'desk job held');
-        return false;
-      }
-      const code = isDeskError(err) ? err.code : 'E_INTERNAL';
-      await store.failJob(job.id, `${code}: ${message}`, this.now());
-      this.opts.log.error({ job: job.id, kind: job.kind, code, err: message }, 'desk job failed');
-      return true;
-    }
-  }
-
-  /** The ticket now has the desk's number: the endpoint shows it from now on. */
-  private async numbered(deviceId: string, ref: string): Promise<void> {
-    const ticketId = await this.opts.store.desk.ticketIdByRef(deviceId, ref);
-    if (ticketId !== null) this.opts.ticketChanged(deviceId, ref, ticketId);
   }
 
   private async scheduleWake(): Promise<void> {
@@ -316,17 +217,17 @@ export class DeskSyncEngine {
   }
 
   private markHealthy(): void {
-    if (!this.healthy && this.started) {
+    if (!this.health.healthy && this.started) {
       this.opts.log.info({}, 'desk reachable again');
       // Jobs held by the outage go now rather than at the end of their backoff.
-      this.healthy = true;
+      this.health.healthy = true;
       void this.opts.store.desk.releaseHeld(this.now()).then(() => this.kick());
     }
   }
 
   private markUnhealthy(error: string): void {
-    this.healthy = false;
-    this.lastError = error;
-    this.lastErrorAt = this.now();
+    this.health.healthy = false;
+    this.health.lastError = error;
+    this.health.lastErrorAt = this.now();
   }
 }
