@@ -17,7 +17,7 @@ import { LiveHub } from './live/hub.js';
 import { ProhibitedList } from './desk/rules/prohibited-list.js';
 import { DEFAULT_QUOTAS, QuotaSettingsSchema, TicketQuotas, type QuotaSettings } from './ingest/quotas.js';
 import { hashSecret, newSecret } from './store/secrets.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { describeStore, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { issueEnrolmentToken, type EnrolmentTokenOptions } from './store/tokens.js';
 import { OUTPOST_VERSION } from '../shared/version.js';
@@ -28,6 +28,8 @@ export interface ServerOptions {
   host: string;
   port: number;
   dataDir: string;
+  /** A postgres:// URL: the store is that PostgreSQL database instead of the SQLite file in dataDir. */
+  store?: string;
   /** From OUTPOST_ADMIN_TOKEN: replaces the stored admin token. Otherwise one is generated once. */
   adminToken?: string;
   log: Logger;
@@ -79,7 +81,7 @@ export class OutpostServer {
 
   async start(): Promise<{ url: string; adminToken?: string }> {
     if (this.running) throw new Error('The server is already running.');
-    const store = SqliteStore.open(this.opts.dataDir);
+    const store = await openStore({ dataDir: this.opts.dataDir, store: this.opts.store });
     try {
       // Whatever was connected when the last run ended is not connected now.
       await store.clearOnline();
@@ -90,7 +92,7 @@ export class OutpostServer {
       running.desk?.start();
       this.running = running;
       const url = urlOf(this.opts.host, (running.app.server.address() as AddressInfo).port, this.opts.tls ? 'https' : 'http');
-      this.opts.log.info({ url, dataDir: this.opts.dataDir }, 'Outpost server listening');
+      this.opts.log.info({ url, store: describeStore({ dataDir: this.opts.dataDir, store: this.opts.store }) }, 'Outpost server listening');
       return adminToken === undefined ? { url } : { url, adminToken };
     } catch (err) {
       await store.close();
