@@ -38,9 +38,15 @@ function sqliteStore(): TestStore {
   const db: Database.Database = openDatabase(dir);
   const store = new SqliteStore(db);
   const sql = async <R>(text: string, params: unknown[] = []): Promise<R[]> => {
-    // SQLite numbers its parameters ?1, ?2; a flag is 0/1 there.
-    const statement = db.prepare(text.replace(/\$(\d+)/g, '?$1'));
-    const values = params.map((v) => (typeof v === 'boolean' ? Number(v) : v));
+    // SQLite's ? takes the values in order of appearance; a flag is 0/1 there.
+    const values: unknown[] = [];
+    const statement = db.prepare(
+      text.replace(/\$(\d+)/g, (_, n: string) => {
+        const v = params[Number(n) - 1];
+        values.push(typeof v === 'boolean' ? Number(v) : v);
+        return '?';
+      }),
+    );
     return statement.reader ? (statement.all(...values) as R[]) : (statement.run(...values), []);
   };
   return {
