@@ -52,6 +52,7 @@ export class PgFleetBus implements FleetBus {
     this.listener = new PgListener({
       url: opts.url,
       log: opts.log,
+      applicationName: `outpost-fleet-${this.processId}`,
       ...(opts.retryMs !== undefined ? { retryMs: opts.retryMs } : {}),
       onNotification: (payload) => this.received(payload),
       onUp: (client) => this.singletons.tryTake(client),

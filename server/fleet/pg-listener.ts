@@ -18,6 +18,8 @@ export interface ListenerOptions {
   onDown(): void;
   /** First retry delay; doubles up to 10 s. Default 250 ms. */
   retryMs?: number;
+  /** Shown in pg_stat_activity: which server process this connection is. */
+  applicationName: string;
 }
 
 export class PgListener {
@@ -48,7 +50,7 @@ export class PgListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.opts.url });
+    const client = new pg.Client({ connectionString: this.opts.url, application_name: this.opts.applicationName });
     let down = false;
     const lost = (why: string) => {
       if (down) return;
