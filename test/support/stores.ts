@@ -1,6 +1,6 @@
-// Store tests on both engines: `describeStores` runs a suite once on the embedded SQLite file and once
-// on PostgreSQL (a database of the private test cluster, ./postgres.ts). Nothing is skipped: when
-// PostgreSQL cannot start, the PostgreSQL half fails with the reason.
+// Every store test runs once per engine: `describeStores('...', (engine) => ...)` opens a describe
+// block for SQLite (a temp data dir) and one for PostgreSQL (a fresh database in the test cluster,
+// test/support/postgres.ts). Nothing is skipped: a PostgreSQL that cannot start fails the tests.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +11,40 @@ import { createPool } from '../../server/store/postgres/open.js';
 import { PostgresStore } from '../../server/store/postgres/postgres-store.js';
 import { openDatabase } from '../../server/store/sqlite/open.js';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.js';
+import { openStore, type StoreLocation } from '../../server/store/open-store.js';
 import type { Store } from '../../server/store/store.js';
 import { freshDatabase } from './postgres.js';
 
 export type Engine = 'sqlite' | 'postgres';
 export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
+export const ENGINE_NAMES: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 
+export interface StoreUnderTest {
+  engine: Engine;
+  /** Where it lives: a second connection (the CLI, a restart) opens the same data. */
+  where: StoreLocation;
+  store: Store;
+  /** Closes the store and removes its data. */
+  dispose(): Promise<void>;
+}
+
+/** A new, empty store (schema in place) on `engine`. */
+export async function freshStore(engine: Engine): Promise<StoreUnderTest> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'outpost-store-'));
+  const where: StoreLocation = engine === 'postgres' ? { dataDir, store: await freshDatabase() } : { dataDir };
+  const store = await openStore(where);
+  return {
+    engine,
+    where,
+    store,
+    dispose: async () => {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// A store with a SQL side door for tests of tickets, the desk and accounts (from wp-pgb).
 export interface TestStore {
   engine: Engine;
   store: Store;
@@ -84,7 +112,7 @@ export function openTestStore(engine: Engine): Promise<TestStore> {
   return engine === 'sqlite' ? Promise.resolve(sqliteStore()) : postgresStore();
 }
 
-/** The suite once per engine, titled with it; `open` gives the suite a fresh store of that engine. */
-export function describeStores(title: string, suite: (open: () => Promise<TestStore>, engine: Engine) => void): void {
-  for (const engine of ENGINES) describe(`${title} (${engine})`, () => suite(() => openTestStore(engine), engine));
+/** One describe block per engine, named "<name> (SQLite)" and "<name> (PostgreSQL)". */
+export function describeStores(name: string, body: (engine: Engine) => void): void {
+  for (const engine of ENGINES) describe(`${name} (${ENGINE_NAMES[engine]})`, () => body(engine));
 }
