@@ -19,6 +19,7 @@ describe('settings', () => {
       host: '0.0.0.0',
       port: 9100,
       data: '/srv/env',
+      store: undefined,
       adminToken: undefined,
       preAuthPerAddress: undefined,
       preAuthTotal: undefined,
@@ -28,6 +29,16 @@ describe('settings', () => {
       tlsKey: undefined,
     });
     assert.equal(resolveSettings(SERVER_SETTINGS, {}, {}).port, 7040);
+  });
+
+  it('takes a postgres:// store from the environment or the config file, and refuses anything else by name', () => {
+    const url = 'postgres://outpost@db.example/outpost';
+    assert.equal(resolveSettings(SERVER_SETTINGS, {}, { OUTPOST_STORE: url }).store, url);
+    assert.equal(resolveSettings(SERVER_SETTINGS, { config: configFile(JSON.stringify({ store: 'sqlite' })) }, {}).store, 'sqlite');
+    assert.throws(
+      () => resolveSettings(SERVER_SETTINGS, { store: 'mysql://db/outpost' }, {}),
+      (err: Error & { code?: string }) => err.code === 'E_CONFIG' && /store/.test(err.message) && /postgres:\/\//.test(err.message),
+    );
   });
 
   it('reads the caps on unauthenticated agent connections from the environment, and refuses nonsense', () => {

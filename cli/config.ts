@@ -29,10 +29,17 @@ const serverUrl = z
   .trim()
   .refine((s) => /^(wss?|https?):\/\/[^/\s]+/i.test(s), 'must be a ws://, wss://, http:// or https:// URL');
 
+// The store: the SQLite file in the data directory (default, "sqlite"), or a PostgreSQL database.
+const storeSetting = z
+  .string()
+  .trim()
+  .refine((s) => s === 'sqlite' || /^postgres(ql)?:\/\/\S+$/i.test(s), 'must be sqlite or a postgres:// URL');
+
 export const SERVER_SETTINGS = {
   host: { schema: nonEmpty, flag: '--host', env: 'OUTPOST_HOST', file: 'host', default: '127.0.0.1' },
   port: { schema: port, flag: '--port', env: 'OUTPOST_PORT', file: 'port', default: 7040 },
   data: { schema: nonEmpty, flag: '--data', env: 'OUTPOST_DATA_DIR', file: 'data', default: './data' },
+  store: { schema: storeSetting.optional(), flag: '--store', env: 'OUTPOST_STORE', file: 'store' },
   adminToken: { schema: z.string().min(16, 'must be at least 16 characters').optional(), env: 'OUTPOST_ADMIN_TOKEN', file: 'adminToken' },
   // Unauthenticated agent connections (see server/ingest/pre-auth.ts); unset means the defaults.
   preAuthPerAddress: { schema: count.optional(), env: 'OUTPOST_PREAUTH_PER_ADDRESS', file: 'preAuthPerAddress' },

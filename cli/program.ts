@@ -14,6 +14,7 @@ program
   .option('--host <host>', 'address to listen on (env OUTPOST_HOST)')
   .option('--port <port>', 'port to listen on, 0 for any free port (env OUTPOST_PORT)')
   .option('--data <dir>', 'data directory (env OUTPOST_DATA_DIR)')
+  .option('--store <url>', 'postgres://user@host/db to keep the data in PostgreSQL; default sqlite, a file in --data (env OUTPOST_STORE)')
   .option('--config <file>', 'JSON config file (env OUTPOST_CONFIG)')
   .option('--tls-cert <file>', 'PEM certificate (chain) to serve HTTPS and wss:// directly (env OUTPOST_TLS_CERT)')
   .option('--tls-key <file>', 'PEM private key for --tls-cert (env OUTPOST_TLS_KEY)')
@@ -152,6 +153,7 @@ token
   .command('create')
   .description('print a new enrolment token')
   .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
+  .option('--store <url>', "the server's postgres:// store, if it uses one (env OUTPOST_STORE)")
   .option('--expires <duration>', 'lifetime, e.g. 30m, 12h, 7d (default 7d)')
   .option('--uses <n>', 'how many devices may enrol with it (default unlimited)')
   .option('--label <text>', 'what the token is for, shown in lists and the console')
@@ -160,6 +162,7 @@ token
   .command('list')
   .description('list enrolment tokens: id, state, uses, expiry, label (never the token itself)')
   .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
+  .option('--store <url>', "the server's postgres:// store, if it uses one (env OUTPOST_STORE)")
   .addOption(jsonOption())
   .action(async (flags: Record<string, unknown>) => (await import('./commands/token.js')).tokenListCommand(flags));
 token
@@ -167,6 +170,7 @@ token
   .description('revoke an enrolment token so no device can enrol with it')
   .argument('<id>', 'the id "token list" shows')
   .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
+  .option('--store <url>', "the server's postgres:// store, if it uses one (env OUTPOST_STORE)")
   .action(async (id: string, flags: Record<string, unknown>) => (await import('./commands/token.js')).tokenRevokeCommand(id, flags));
 
 program
@@ -176,6 +180,7 @@ program
   )
   .requiredOption('--server <url>', 'the https:// address agents reach this server at')
   .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
+  .option('--store <url>', "the server's postgres:// store, if it uses one (env OUTPOST_STORE)")
   .option('--label <text>', 'what the token is for, e.g. the fleet or site')
   .option('--expires <duration>', 'token lifetime, e.g. 12h, 30d (default 7d)')
   .option('--uses <n>', 'how many devices may enrol with it (default unlimited)')

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { OutpostError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { CLOSE_CODES, DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/protocol.js';
+import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../shared/protocol.js';
 import { buildApi } from './api/http.js';
 import { createAdminAccount } from './auth/accounts.js';
 import type { TechnicianDesk } from './auth/technicians.js';
@@ -13,11 +13,14 @@ import { DeskSyncEngine, type EngineOptions } from './desk/sync/engine.js';
 import { createConnector, type DeskSettings } from './desk/sync/settings.js';
 import { AgentGateway, type AgentCommand } from './ingest/gateway.js';
 import { PRE_AUTH_DEFAULTS, type PreAuthLimits } from './ingest/pre-auth.js';
-import { LiveHub } from './live/hub.js';
+import { LiveHub, type LiveMessage, type LivePublisher } from './live/hub.js';
+import type { FleetBus } from './fleet/bus.js';
+import { openFleetBus, type FleetTimings } from './fleet/open-bus.js';
+import { SoftwareSweeper } from './ingest/software-sweeper.js';
 import { ProhibitedList } from './desk/rules/prohibited-list.js';
 import { DEFAULT_QUOTAS, QuotaSettingsSchema, TicketQuotas, type QuotaSettings } from './ingest/quotas.js';
 import { hashSecret, newSecret } from './store/secrets.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { describeStore, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { issueEnrolmentToken, type EnrolmentTokenOptions } from './store/tokens.js';
 import { OUTPOST_VERSION } from '../shared/version.js';
@@ -28,6 +31,8 @@ export interface ServerOptions {
   host: string;
   port: number;
   dataDir: string;
+  /** A postgres:// URL: the store is that PostgreSQL database instead of the SQLite file in dataDir. */
+  store?: string;
   /** From OUTPOST_ADMIN_TOKEN: replaces the stored admin token. Otherwise one is generated once. */
   adminToken?: string;
   log: Logger;
@@ -54,13 +59,17 @@ export interface ServerOptions {
   now?: () => number;
   /** PEM certificate (chain) and key: the server speaks HTTPS and wss:// itself. */
   tls?: { cert: string; key: string };
+  /** Heartbeat and lease of this process among several on one PostgreSQL (server/fleet/). */
+  fleet?: FleetTimings;
 }
 
 interface Running {
   store: Store;
+  bus: FleetBus;
   gateway: AgentGateway;
   app: FastifyInstance;
   desk: DeskSyncEngine | null;
+  sweeper: SoftwareSweeper;
 }
 
 export class OutpostServer {
@@ -79,20 +88,23 @@ export class OutpostServer {
 
   async start(): Promise<{ url: string; adminToken?: string }> {
     if (this.running) throw new Error('The server is already running.');
-    const store = SqliteStore.open(this.opts.dataDir);
+    const where = { dataDir: this.opts.dataDir, store: this.opts.store };
+    const store = await openStore(where);
+    const bus = openFleetBus(where, store, this.opts.log.child({ part: 'fleet' }), this.now, this.opts.fleet);
     try {
-      // Whatever was connected when the last run ended is not connected now.
-      await store.clearOnline();
+      // Marks offline whatever was connected when this process's predecessor(s) ended.
+      await bus.start();
       const adminToken = await this.initAdminToken(store);
-      const running = await this.assemble(store);
+      const running = await this.assemble(store, bus);
       await running.app.listen({ host: this.opts.host, port: this.opts.port, backlog: this.opts.listenBacklog ?? DEFAULT_LISTEN_BACKLOG });
       running.gateway.start();
-      running.desk?.start();
+      this.startFleetWideParts(running);
       this.running = running;
       const url = urlOf(this.opts.host, (running.app.server.address() as AddressInfo).port, this.opts.tls ? 'https' : 'http');
-      this.opts.log.info({ url, dataDir: this.opts.dataDir }, 'Outpost server listening');
+      this.opts.log.info({ url, store: describeStore({ dataDir: this.opts.dataDir, store: this.opts.store }) }, 'Outpost server listening');
       return adminToken === undefined ? { url } : { url, adminToken };
     } catch (err) {
+      await bus.stop();
       await store.close();
       throw err;
     }
@@ -104,7 +116,8 @@ export class OutpostServer {
     if (!running) return;
     this.running = null;
     await running.gateway.stop();
-    await running.desk?.stop();
+    // Stops the fleet-wide parts this process ran (the desk sync among them) and releases its devices.
+    await running.bus.stop();
     await running.app.close();
     await running.store.close();
     this.opts.log.info({}, 'Outpost server stopped');
@@ -135,14 +148,30 @@ export class OutpostServer {
     return this.running?.gateway.isOnline(deviceId) ?? false;
   }
 
-  private async assemble(store: Store): Promise<Running> {
+  private async assemble(store: Store, bus: FleetBus): Promise<Running> {
     const hub = new LiveHub(this.opts.log.child({ part: 'live' }));
+    // Every process's events reach every process's console streams.
+    const live: LivePublisher = {
+      publish: (name, data) => {
+        hub.publish(name, data);
+        bus.broadcastLive({ name, data } as LiveMessage);
+      },
+    };
+    bus.onLive((message) => hub.publish(message.name, message.data));
+    bus.onOrphansReleased((ids) => {
+      const at = new Date(this.now()).toISOString();
+      for (const deviceId of ids) live.publish('presence', { deviceId, online: false, at });
+    });
     const ticketEvent = (ticketId: number, deviceId: string | null) =>
-      hub.publish('ticket', { ticketId, deviceId, at: new Date(this.now()).toISOString() });
+      live.publish('ticket', { ticketId, deviceId, at: new Date(this.now()).toISOString() });
+    const sweeper = new SoftwareSweeper(store, this.opts.log.child({ part: 'ingest' }), this.now);
+    bus.onWake('sweep', () => sweeper.poke());
     const deskJobs = new BatchJobRules();
     const gateway = new AgentGateway({
       store,
-      hub,
+      hub: live,
+      bus,
+      softwareLeftBehind: () => bus.wake('sweep'),
       // Counted afresh each start: a restart lets at most one more window's worth through.
       ticketQuota: new TicketQuotas(this.quotas),
       deskJobs,
@@ -159,7 +188,7 @@ export class OutpostServer {
     await prohibited.refresh();
     const connector = this.deskConnector();
     const desk = this.deskEngine(store, connector, prohibited, deskJobs, (deviceId, ref, ticketId) => {
-      gateway.pushTickets(deviceId, [ref]);
+      void gateway.pushTicketsAnywhere(deviceId, [ref]);
       ticketEvent(ticketId, deviceId);
     });
     const app = await buildApi({
@@ -168,12 +197,12 @@ export class OutpostServer {
       ...(this.opts.tls ? { https: this.opts.tls } : {}),
       version: OUTPOST_VERSION,
       adminTokenHash: () => this.adminHash,
-      requestScan: (id) => gateway.sendCommand(id, 'scan'),
+      requestScan: (id) => gateway.commandDevice(id, 'scan'),
       isOnline: (id) => gateway.isOnline(id),
-      disconnect: (id) => gateway.disconnect(id, CLOSE_CODES.merged, 'merged into another device'),
+      disconnect: (id) => void gateway.disconnectMerged(id),
       now: this.now,
       ticketChanged: (deviceId, ref) => {
-        if (deviceId !== null) gateway.pushTickets(deviceId, [ref]);
+        if (deviceId !== null) void gateway.pushTicketsAnywhere(deviceId, [ref]);
       },
       ticketEvent,
       hub,
@@ -187,7 +216,28 @@ export class OutpostServer {
       technicians: connector ? technicianDesk(connector) : null,
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
-    return { store, gateway, app, desk };
+    return { store, bus, gateway, app, desk, sweeper };
+  }
+
+  /**
+   * The parts that act for the whole fleet run in one process of several (the bus picks it): the
+   * desk sync (its polls, schedules, catalog) and the software sweeper. A desk job queued in any
+   * process wakes the desk sync wherever it runs.
+   */
+  private startFleetWideParts({ bus, store, desk, sweeper }: Running): void {
+    const wakeDesk = () => bus.wake('desk');
+    store.desk.onEnqueued(wakeDesk);
+    bus.singleton('sweeper', sweeper);
+    if (!desk) return;
+    bus.onWake('desk', () => desk.kick());
+    bus.singleton('desk', {
+      start: () => desk.start(),
+      // The engine takes the store's enqueue listener while it runs; give it back to the bus after.
+      stop: async () => {
+        await desk.stop();
+        store.desk.onEnqueued(wakeDesk);
+      },
+    });
   }
 
   /** One connector for the sync engine and the console (queues, technicians' sign-in); null without a desk. */

@@ -19,6 +19,7 @@ const ServerUrl = z
 
 export interface PackageFlags {
   data?: string;
+  store?: string;
   server?: string;
   label?: string;
   expires?: string;
@@ -28,7 +29,8 @@ export interface PackageFlags {
 }
 
 export async function packageCommand(flags: PackageFlags): Promise<void> {
-  const data = resolveSettings({ data: SERVER_SETTINGS.data }, flags as Record<string, unknown>).data;
+  const where = resolveSettings({ data: SERVER_SETTINGS.data, store: SERVER_SETTINGS.store }, flags as Record<string, unknown>);
+  const data = { dataDir: where.data, store: where.store };
   const server = ServerUrl.safeParse(flags.server ?? '');
   if (!server.success)
     throw new OutpostError('E_CONFIG', `--server ${JSON.stringify(flags.server ?? '')}: ${server.error.issues[0]?.message ?? 'invalid'}`);

@@ -18,6 +18,7 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
     host: settings.host,
     port: settings.port,
     dataDir: settings.data,
+    ...(settings.store && settings.store !== 'sqlite' ? { store: settings.store } : {}),
     ...(settings.adminToken ? { adminToken: settings.adminToken } : {}),
     ...(settings.authTimeoutMs !== undefined ? { authTimeoutMs: settings.authTimeoutMs } : {}),
     ...(settings.listenBacklog !== undefined ? { listenBacklog: settings.listenBacklog } : {}),

@@ -22,7 +22,11 @@ export function parseDuration(text: string): number {
   return Number(m[1]) * UNITS[m[2]!]!;
 }
 
-const dataDir = (flags: Record<string, unknown>) => resolveSettings({ data: SERVER_SETTINGS.data }, flags).data;
+/** The data directory, and the PostgreSQL store when the server uses one. */
+const dataDir = (flags: Record<string, unknown>) => {
+  const { data, store } = resolveSettings({ data: SERVER_SETTINGS.data, store: SERVER_SETTINGS.store }, flags);
+  return { dataDir: data, store };
+};
 
 export async function tokenCreateCommand(flags: Record<string, unknown>): Promise<void> {
   const data = dataDir(flags);

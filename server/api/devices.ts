@@ -10,7 +10,8 @@ import { route } from './route.js';
 export interface DeviceRoutesContext {
   store: Store;
   /** Sends the scan command; false when the device is not connected. */
-  requestScan(deviceId: string): boolean;
+  /** True when the command went to the process holding the device's connection. */
+  requestScan(deviceId: string): boolean | Promise<boolean>;
 }
 
 function deviceQuery(q: z.output<typeof DeviceListQuery>): DeviceQuery {
@@ -142,7 +143,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: DeviceRoutesContext): vo
     { params: DeviceParams, summary: 'Ask a connected device to scan now' },
     async ({ params, reply, send }) => {
       if (!(await ctx.store.deviceExists(params.id))) return sendError(reply, 404, 'E_NOT_FOUND', NO_DEVICE);
-      if (!ctx.requestScan(params.id)) return sendError(reply, 409, 'E_DEVICE_OFFLINE', 'The device is not connected.');
+      if (!(await ctx.requestScan(params.id))) return sendError(reply, 409, 'E_DEVICE_OFFLINE', 'The device is not connected.');
       return send(202, { ok: true, command: 'scan' });
     },
   );

@@ -1,6 +1,8 @@
 // The WebSocket endpoint agents connect to (/agent): upgrade, heartbeat, who is online, commands.
-// Who is online is kept in memory (one session per device) and mirrored to the store's online flag
-// for the console's device list; both changes are published for its live view.
+// Who is online is kept in memory (one session per device) and told to the fleet bus, which keeps the
+// store's online flag (and, with several processes, which one holds the socket); both changes are
+// published for the console's live view. Commands for a device go through the bus, so they reach it
+// in whichever process it is connected to.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -9,6 +11,9 @@ import { CLOSE_CODES, LIMITS, type ServerMessageMap, type Settings } from '../..
 import { noLivePublisher, type LivePublisher } from '../live/hub.js';
 import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
 import type { Store } from '../store/store.js';
+import { MAX_SIGNAL_ARGS, type DeviceSignal, type FleetBus } from '../fleet/bus.js';
+import { LocalFleetBus } from '../fleet/local-bus.js';
+import { builtInSignalHandlers, SIGNALS, ticketSignals, type SignalHandler } from './device-signals.js';
 import { checkFrameLimitSupport } from './frame-limit.js';
 import { PRE_AUTH_DEFAULTS, PreAuthLimiter, type PreAuthLimits } from './pre-auth.js';
 import type { TicketQuota } from './quotas.js';
@@ -38,6 +43,11 @@ export interface GatewayOptions {
   deskJobs?: BatchJobRules | null;
   /** Desk numbers a batch's worklogs name, looked up in the desk before it is applied (desk/sync/desk-tickets.ts). */
   deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
+  /** Presence and signals across server processes; a local bus over the store when absent (the
+   * gateway then clears the online flags itself at stop). */
+  bus?: FleetBus;
+  /** A batch left old software rows behind; when absent the gateway runs its own sweeper. */
+  softwareLeftBehind?: () => void;
 }
 
 export type AgentCommand = ServerMessageMap['command']['command'];
@@ -48,7 +58,10 @@ export class AgentGateway {
   private readonly online = new Map<string, AgentSession>();
   private readonly ctx: SessionContext;
   private readonly preAuth: PreAuthLimiter;
-  private readonly sweeper: SoftwareSweeper;
+  private readonly sweeper: SoftwareSweeper | null;
+  private readonly bus: FleetBus;
+  private readonly ownsBus: boolean;
+  private readonly signalHandlers: Map<string, SignalHandler>;
   private frameLimitChecked = false;
   private readonly live: LivePublisher;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -68,7 +81,11 @@ export class AgentGateway {
     });
     this.live = opts.hub ?? noLivePublisher;
     this.preAuth = new PreAuthLimiter(opts.preAuth ?? PRE_AUTH_DEFAULTS);
-    this.sweeper = new SoftwareSweeper(opts.store, opts.log, opts.now);
+    this.sweeper = opts.softwareLeftBehind ? null : new SoftwareSweeper(opts.store, opts.log, opts.now);
+    this.ownsBus = opts.bus === undefined;
+    this.bus = opts.bus ?? new LocalFleetBus(opts.store);
+    this.signalHandlers = builtInSignalHandlers(opts.settings);
+    this.bus.onDeviceSignal((signal) => this.deliverHere(signal));
     this.ctx = {
       store: opts.store,
       log: opts.log,
@@ -82,14 +99,14 @@ export class AgentGateway {
       isLive: (deviceId) => this.online.has(deviceId),
       claim: (deviceId, session) => this.claim(deviceId, session),
       release: (deviceId, session) => this.release(deviceId, session),
-      softwareLeftBehind: () => this.sweeper.poke(),
+      softwareLeftBehind: opts.softwareLeftBehind ?? (() => this.sweeper?.poke()),
       reconnectSpreadSeconds: () => reconnectSpreadSeconds(this.online.size),
       ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
     };
   }
 
   start(): void {
-    this.sweeper.start();
+    this.sweeper?.start();
     this.heartbeat = setInterval(() => {
       for (const session of this.sessions) session.heartbeat();
     }, this.opts.heartbeatMs);
@@ -133,7 +150,29 @@ export class AgentGateway {
     return this.online.size;
   }
 
-  /** Sends a command to a connected device; false when it is not connected. */
+  /** Sends a command to the device in whichever server process holds it; false when none does. */
+  commandDevice(deviceId: string, command: AgentCommand): Promise<boolean> {
+    return this.bus.toDevice({ deviceId, kind: SIGNALS.command, args: [command] });
+  }
+
+  /** Sends these tickets' state to the device wherever it is connected; false when it is not. */
+  async pushTicketsAnywhere(deviceId: string, refs: readonly string[]): Promise<boolean> {
+    let sent = false;
+    for (const signal of ticketSignals(deviceId, refs, MAX_SIGNAL_ARGS)) sent = (await this.bus.toDevice(signal)) || sent;
+    return sent;
+  }
+
+  /** Ends the device's connection, in whichever process holds it, as merged into another device. */
+  disconnectMerged(deviceId: string): Promise<boolean> {
+    return this.bus.toDevice({ deviceId, kind: SIGNALS.merged, args: [] });
+  }
+
+  /** Handles another kind of device signal (added by other parts) for sockets in this process. */
+  onSignal(kind: string, handler: SignalHandler): void {
+    this.signalHandlers.set(kind, handler);
+  }
+
+  /** Sends a command to a device connected to this process; false when it is not. */
   sendCommand(deviceId: string, command: AgentCommand, settings?: Settings): boolean {
     const session = this.online.get(deviceId);
     if (!session) return false;
@@ -159,7 +198,7 @@ export class AgentGateway {
    * marks every device offline. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.sweeper.stop();
+    this.sweeper?.stop();
     clearInterval(this.heartbeat);
     const sessions = [...this.sessions];
     for (const s of sessions) s.close(CLOSE_CODES.goingAway, 'server shutting down');
@@ -171,9 +210,20 @@ export class AgentGateway {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     // One write for the whole fleet rather than one per connection closed above.
     await this.presence;
+    // A bus given to the gateway is stopped by its owner, which releases this process's sessions.
+    if (!this.ownsBus) return;
     await this.opts.store
       .clearOnline()
       .catch((err: unknown) => this.opts.log.warn({ err: errorText(err) }, 'could not mark devices offline'));
+  }
+
+  /** A signal from the bus for a socket in this process; false when the device is not connected here. */
+  private deliverHere(signal: DeviceSignal): boolean {
+    const session = this.online.get(signal.deviceId);
+    const handler = this.signalHandlers.get(signal.kind);
+    if (!session || !handler) return false;
+    handler(session, signal.args);
+    return true;
   }
 
   private accept(ws: WebSocket, req: IncomingMessage, releasePreAuth: () => void): void {
@@ -210,8 +260,11 @@ export class AgentGateway {
     // While stopping, stop() marks the whole fleet offline at once.
     if (this.stopping) return;
     this.presence = this.presence
-      .then(() => this.opts.store.setOnline(deviceId, online))
-      .then(() => this.live.publish('presence', { deviceId, online, at: new Date(this.opts.now()).toISOString() }))
+      .then(async () => {
+        // Offline only if no other process took the device meanwhile (it says so itself).
+        const changed = online ? (await this.bus.claim(deviceId), true) : await this.bus.release(deviceId);
+        if (changed) this.live.publish('presence', { deviceId, online, at: new Date(this.opts.now()).toISOString() });
+      })
       .catch((err: unknown) => this.opts.log.warn({ deviceId, online, err: errorText(err) }, 'could not record presence'));
   }
 }

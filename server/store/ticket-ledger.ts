@@ -2,7 +2,9 @@
 // (device and ref, note id, file content and name) and nothing else. The ledger decides nothing: the
 // ingest rules (server/ingest/apply-tickets.ts) read through it, decide each item in seq order, and
 // hand it the rows to write, so that a later item of the same batch sees what an earlier one wrote.
+import { OUTPOST_NUMBER } from '../../shared/ticket-label.js';
 import type { Priority } from '../../shared/tickets.js';
+import type { TicketItem } from './ticket-records.js';
 
 /** A ticket as the ingest rules look it up: its number, status and who raised it. */
 export interface LedgerTicket {
@@ -107,4 +109,43 @@ export interface TicketLedger {
    */
   deskMemory(): string | null;
   setDeskMemory(value: string): void;
+}
+
+/**
+ * Everything a batch's ticket items may read through the ledger, known before the ledger is used.
+ * An engine whose driver is asynchronous (PostgreSQL) reads it all first, in the batch's transaction,
+ * then serves the synchronous ledger from memory and writes its rows before commit
+ * (server/store/postgres/README.md). A superset: worklog numbers are looked up both ways.
+ */
+export interface LedgerReads {
+  /** Refs of the device's tickets the items name (the ticket, its note ids and files). */
+  refs: string[];
+  /** Refs of the device's worklogs. */
+  worklogRefs: string[];
+  /** Outpost ticket numbers a worklog may name. */
+  ticketIds: number[];
+  /** Desk ticket numbers a worklog may name. */
+  deskNumbers: string[];
+  /** At most this many tickets are created (one per ticket.create item). */
+  creates: number;
+}
+
+const MAX_TICKET_ID = 2_147_483_647;
+
+/** The ledger reads of a batch's ticket items (TicketItem, ticket-records.ts). */
+export function ledgerReadsOf(items: readonly TicketItem[]): LedgerReads {
+  const reads: LedgerReads = { refs: [], worklogRefs: [], ticketIds: [], deskNumbers: [], creates: 0 };
+  for (const item of items) {
+    if (item.kind !== 'worklog') {
+      reads.refs.push(item.body.ref);
+      if (item.kind === 'ticket.create') reads.creates++;
+      continue;
+    }
+    reads.worklogRefs.push(item.body.ref);
+    const typed = item.body.entry.ticketId;
+    reads.deskNumbers.push(typed);
+    const n = Number(OUTPOST_NUMBER.exec(typed)?.[1] ?? typed);
+    if (Number.isSafeInteger(n) && n > 0 && n <= MAX_TICKET_ID) reads.ticketIds.push(n);
+  }
+  return reads;
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { OutpostError } from '../../shared/errors.js';
 import type { EnrolmentTokenJson } from '../../shared/http-api.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
+import { openStore, type StoreLocation } from './open-store.js';
 import { hashSecret, newSecret } from './secrets.js';
 import type { Store, StoredEnrolmentToken } from './store.js';
 
@@ -103,9 +103,12 @@ function cleanLabel(label: string | undefined): string | null {
   return trimmed === '' ? null : trimmed;
 }
 
-/** Opens the store in the data directory for one CLI command: works beside a running server (SQLite WAL, busy timeout). */
-async function withDataDir<T>(dataDir: string, run: (store: Store) => Promise<T>): Promise<T> {
-  const store = SqliteStore.open(dataDir);
+/** Where a CLI command finds the store: a data directory (SQLite), or a data directory and --store. */
+export type StoreArg = string | StoreLocation;
+
+/** Opens the store for one CLI command: works beside a running server (SQLite WAL and busy timeout; PostgreSQL). */
+async function withDataDir<T>(where: StoreArg, run: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(typeof where === 'string' ? { dataDir: where } : where);
   try {
     return await run(store);
   } finally {
@@ -114,21 +117,21 @@ async function withDataDir<T>(dataDir: string, run: (store: Store) => Promise<T>
 }
 
 /** For `outpost token create --data DIR`. */
-export async function createEnrolmentTokenInDataDir(dataDir: string, opts?: EnrolmentTokenOptions): Promise<string> {
+export async function createEnrolmentTokenInDataDir(dataDir: StoreArg, opts?: EnrolmentTokenOptions): Promise<string> {
   return withDataDir(dataDir, (store) => issueEnrolmentToken(store, opts));
 }
 
 /** For `outpost token list --data DIR`. */
-export async function listEnrolmentTokensInDataDir(dataDir: string): Promise<StoredEnrolmentToken[]> {
+export async function listEnrolmentTokensInDataDir(dataDir: StoreArg): Promise<StoredEnrolmentToken[]> {
   return withDataDir(dataDir, (store) => store.listEnrolmentTokens(TOKEN_LIST_LIMIT));
 }
 
 /** For `outpost token revoke ID --data DIR`: null for an unknown id. */
-export async function revokeEnrolmentTokenInDataDir(dataDir: string, id: string): Promise<StoredEnrolmentToken | null> {
+export async function revokeEnrolmentTokenInDataDir(dataDir: StoreArg, id: string): Promise<StoredEnrolmentToken | null> {
   return withDataDir(dataDir, (store) => store.revokeEnrolmentToken(id));
 }
 
 /** For `outpost package --data DIR`: the token and its record (id, expiry) for the settings files. */
-export async function issueEnrolmentTokenInDataDir(dataDir: string, opts?: EnrolmentTokenOptions): Promise<IssuedEnrolmentToken> {
+export async function issueEnrolmentTokenInDataDir(dataDir: StoreArg, opts?: EnrolmentTokenOptions): Promise<IssuedEnrolmentToken> {
   return withDataDir(dataDir, (store) => issueEnrolmentTokenRecord(store, opts));
 }

@@ -1,6 +1,7 @@
 // Admin accounts and browser sessions in SQLite (schema: migrations.ts, admins and admin_sessions).
 import type Database from 'better-sqlite3';
-import { DEFAULT_CONSOLE_SETTINGS, ROLES, type AccountSource, type ConsoleSettings, type Role } from '../../../shared/roles.js';
+import type { ConsoleSettings, Role } from '../../../shared/roles.js';
+import { readConsoleSettings, SLIDE_STEP_MS, toAdminRecord, type AdminRow } from '../admin-rows.js';
 import {
   NO_LOCAL_PASSWORD,
   SESSION_POLICY,
@@ -13,15 +14,6 @@ import {
   type SessionPolicy,
 } from '../admin-records.js';
 
-interface AdminRow {
-  username: string;
-  password_hash: string;
-  role: Role;
-  source: AccountSource;
-  created_at: number;
-  updated_at: number;
-}
-
 interface SessionRow {
   username: string;
   role: Role;
@@ -29,13 +21,6 @@ interface SessionRow {
   created_at: number;
   expires_at: number;
 }
-
-/**
- * Every authenticated console request slides its session's expiry; writing only when it would move
- * by more than this keeps a busy console from turning each read into a write. The idle timeout is
- * then exact to within a minute.
- */
-const SLIDE_STEP_MS = 60_000;
 
 export class SqliteAdminStore implements AdminStore {
   private readonly insertAdmin: Database.Statement;
@@ -92,7 +77,7 @@ export class SqliteAdminStore implements AdminStore {
     const rows = this.db
       .prepare('SELECT username, password_hash, role, source, created_at, updated_at FROM admins ORDER BY username')
       .all() as AdminRow[];
-    return rows.map(toRecord);
+    return rows.map(toAdminRecord);
   }
 
   async countTechnicians(): Promise<number> {
@@ -126,7 +111,7 @@ export class SqliteAdminStore implements AdminStore {
 
   async getConsoleSettings(): Promise<ConsoleSettings> {
     const row = this.db.prepare("SELECT value FROM console_settings WHERE key = 'console'").pluck().get() as string | undefined;
-    return row ? readSettings(row) : { ...DEFAULT_CONSOLE_SETTINGS };
+    return readConsoleSettings(row);
   }
 
   async setConsoleSettings(settings: ConsoleSettings): Promise<void> {
@@ -153,7 +138,7 @@ export class SqliteAdminStore implements AdminStore {
 
   async getAdmin(username: string): Promise<AdminRecord | null> {
     const row = this.selectAdmin.get(username) as AdminRow | undefined;
-    return row ? toRecord(row) : null;
+    return row ? toAdminRecord(row) : null;
   }
 
   async countAdmins(): Promise<number> {
@@ -191,31 +176,4 @@ export class SqliteAdminStore implements AdminStore {
   async deleteExpiredSessions(now: number): Promise<number> {
     return this.removeExpired.run(now).changes;
   }
-}
-
-function toRecord(row: AdminRow): AdminRecord {
-  return {
-    username: row.username,
-    passwordHash: row.password_hash,
-    role: row.role,
-    source: row.source,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-/** Settings written by this version; anything unreadable falls back to the defaults field by field. */
-function readSettings(json: string): ConsoleSettings {
-  let value: Partial<ConsoleSettings> = {};
-  try {
-    value = JSON.parse(json) as Partial<ConsoleSettings>;
-  } catch {
-    // defaults below
-  }
-  const d = DEFAULT_CONSOLE_SETTINGS;
-  return {
-    deskSignIn: typeof value.deskSignIn === 'boolean' ? value.deskSignIn : d.deskSignIn,
-    seats: Number.isSafeInteger(value.seats) && value.seats! >= 0 ? value.seats! : d.seats,
-    technicianRole: ROLES.includes(value.technicianRole as Role) ? value.technicianRole! : d.technicianRole,
-  };
 }

@@ -5,10 +5,7 @@ import {
   type ImportedDeskTicket,
   deskStatusKey,
   MAX_CATALOG_PACKAGES,
-  MAX_CATALOG_VERSIONS,
   type DeskJob,
-  type DeskJobKind,
-  type DeskJobSpec,
   type DeskJobState,
   type DeskLinkKind,
   type DeskSoftware,
@@ -17,20 +14,7 @@ import {
 } from '../desk-records.js';
 import type { NewServerNote } from '../ticket-records.js';
 import { importDeskTicket } from './desk-tickets.js';
-
-interface JobRow {
-  id: number;
-  kind: DeskJobKind;
-  key: string;
-  payload: string;
-  state: DeskJobState;
-  attempts: number;
-  revision: number;
-  next_at: number;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-}
+import { assembleCatalog, toJob, type JobRow, type Tallied } from '../desk-rows.js';
 
 /** Errors are shown in the status API; a desk's answer can be long. */
 const MAX_ERROR_CHARS = 2000;
@@ -249,61 +233,6 @@ export class SqliteDeskStore implements DeskStore {
          WHERE trim(COALESCE(s.publisher, '')) != '' GROUP BY 1, 2`,
       )
       .all(keys) as Tallied[];
-    const [v, n, p] = [byKey(versions), byKey(names), byKey(publishers)];
-    return top.map((t) => {
-      const publisher = mostCommon(p.get(t.k) ?? []);
-      return {
-        name: mostCommon(n.get(t.k) ?? []) ?? t.k,
-        ...(publisher ? { publisher } : {}),
-        versions: (v.get(t.k) ?? [])
-          .map((r) => ({ version: r.value, devices: r.devices }))
-          .sort((a, b) => b.devices - a.devices || String(a.version).localeCompare(String(b.version)))
-          .slice(0, MAX_CATALOG_VERSIONS),
-        devices: t.devices,
-      };
-    });
+    return assembleCatalog(top, { versions, names, publishers });
   }
-}
-
-interface Tallied {
-  k: string;
-  value: string | null;
-  devices: number;
-}
-
-function byKey(rows: Tallied[]): Map<string, Tallied[]> {
-  const m = new Map<string, Tallied[]>();
-  for (const r of rows) {
-    const list = m.get(r.k);
-    if (list) list.push(r);
-    else m.set(r.k, [r]);
-  }
-  return m;
-}
-
-/** The value on most devices; ties go to the alphabetically first, so runs agree with each other. */
-function mostCommon(rows: Tallied[]): string | undefined {
-  let best: Tallied | undefined;
-  for (const r of rows) {
-    if (r.value === null) continue;
-    if (!best || r.devices > best.devices || (r.devices === best.devices && r.value < best.value!)) best = r;
-  }
-  return best?.value ?? undefined;
-}
-
-function toJob(r: JobRow): DeskJob {
-  // The row was written from a DeskJobSpec by enqueue() (the only writer), so kind and payload agree.
-  const spec = { kind: r.kind, payload: JSON.parse(r.payload) as unknown } as DeskJobSpec;
-  return {
-    ...spec,
-    id: r.id,
-    key: r.key,
-    state: r.state,
-    attempts: r.attempts,
-    revision: r.revision,
-    nextAt: r.next_at,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
 }

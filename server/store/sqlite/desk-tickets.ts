@@ -3,9 +3,7 @@
 // here and written to the desk like any other. Never shown on an endpoint (no device).
 import type Database from 'better-sqlite3';
 import type { ImportedDeskTicket } from '../desk-records.js';
-
-/** A ref of the endpoint ref's shape (shared/tickets.ts TicketRefSchema) that no agent makes. */
-const deskRef = (deskId: string): string => `desk-ticket-${deskId.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 64);
+import { deskTicketRef } from '../desk-rows.js';
 
 /** The server ticket linked to desk ticket `t.deskId`, created when there is none; its id. */
 export function importDeskTicket(db: Database.Database, t: ImportedDeskTicket, at: number): number {
@@ -25,7 +23,7 @@ export function importDeskTicket(db: Database.Database, t: ImportedDeskTicket, a
          VALUES (NULL, @ref, @subject, @description, @priority, NULL, @status, @requester, @account, @device, '', 0, @created, @at, @at, @at)`,
       )
       .run({
-        ref: deskRef(t.deskId),
+        ref: deskTicketRef(t.deskId),
         subject: t.subject.slice(0, 200) || `Desk ticket #${t.deskId}`,
         description: t.description,
         priority: t.priority,

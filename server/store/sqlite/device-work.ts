@@ -1,11 +1,12 @@
 // A device's tickets, a ticket raised for it from the console, and its logbook, in SQLite.
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import type { DeviceTicket, DeviceWorkStore, LogbookEntry, LogbookCursor, LogbookKind, NewDeviceTicket } from '../device-work-records.js';
+import type { DeviceTicket, DeviceWorkStore, LogbookEntry, LogbookCursor, NewDeviceTicket } from '../device-work-records.js';
+import { logbookRefs, TEXT_PREVIEW, toLogbookEntries, type ChangeItemsRow, type LogbookRow } from '../logbook-rows.js';
 import type { SqliteDeskStore } from './desk-store.js';
 import type { TicketChangeJobs } from '../ticket-records.js';
 import { ticketLabel } from '../../../shared/ticket-label.js';
-import { DESK_NUMBER_COLUMN } from './ticket-rows.js';
+import { DESK_NUMBER_COLUMN } from '../ticket-rows.js';
 import type { Priority, TicketStatus } from '../../../shared/tickets.js';
 
 interface DeviceTicketRow {
@@ -20,18 +21,6 @@ interface DeviceTicketRow {
   created_at: number;
   updated_at: number;
 }
-
-interface LogbookRow {
-  at: number;
-  kind: LogbookKind;
-  id: number;
-  ticket_id: number | null;
-  detail: string;
-}
-
-/** Names listed per inventory entry; the rest are counted. */
-const NAMES_PER_CHANGE = 3;
-const TEXT_PREVIEW = 200;
 
 // Every source of the logbook as (at, kind, id, ticket_id, detail): one ordered, paged timeline.
 const LOGBOOK_SQL = `
@@ -160,55 +149,17 @@ export class SqliteDeviceWork implements DeviceWorkStore {
       id: before.id,
       limit: page.limit,
     }) as LogbookRow[];
-    const labels = this.ticketLabels(rows.flatMap((r) => (r.ticket_id === null ? [] : [r.ticket_id])));
-    const entries = rows.map((r) => ({
-      kind: r.kind,
-      id: r.id,
-      at: r.at,
-      ticketId: r.ticket_id,
-      ticketLabel: r.ticket_id === null ? null : (labels.get(r.ticket_id) ?? null),
-      detail: JSON.parse(r.detail) as Record<string, unknown>,
-    }));
-    this.addInventoryNames(entries);
-    return entries;
-  }
-
-  /** The number people quote for each ticket ("#4", "OP-17"), as the ticket list shows it. */
-  private ticketLabels(ids: number[]): Map<number, string> {
-    if (ids.length === 0) return new Map();
-    const rows = this.db
+    const { ticketIds, changeIds } = logbookRefs(rows);
+    const deskNumbers = this.db
       .prepare(`SELECT t.id, ${DESK_NUMBER_COLUMN} FROM tickets t WHERE t.id IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify([...new Set(ids)])) as { id: number; desk_number: string | null }[];
-    return new Map(rows.map((r) => [r.id, ticketLabel(r.id, r.desk_number, this.desk.isEnabled)]));
-  }
-
-  /** What an inventory entry added, removed and changed: the first few names and the counts. */
-  private addInventoryNames(entries: LogbookEntry[]): void {
-    const ids = entries.filter((e) => e.kind === 'inventory').map((e) => e.id);
-    if (ids.length === 0) return;
-    const rows = this.db
+      .all(JSON.stringify(ticketIds)) as { id: number; desk_number: string | null }[];
+    const changes = this.db
       .prepare('SELECT id, added, removed, changed FROM changes WHERE id IN (SELECT value FROM json_each(?))')
-      .all(JSON.stringify(ids)) as { id: number; added: string; removed: string; changed: string }[];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const e of entries) {
-      const row = e.kind === 'inventory' ? byId.get(e.id) : undefined;
-      if (!row) continue;
-      for (const part of ['added', 'removed', 'changed'] as const) {
-        const items = JSON.parse(row[part]) as unknown[];
-        e.detail[part] = { count: items.length, names: items.slice(0, NAMES_PER_CHANGE).map(itemName) };
-      }
-    }
+      .all(JSON.stringify(changeIds)) as ChangeItemsRow[];
+    return toLogbookEntries(rows, deskNumbers, changes, this.desk.isEnabled);
   }
 
   private exists(deviceId: string): boolean {
     return this.db.prepare('SELECT 1 FROM devices WHERE id = ?').get(deviceId) !== undefined;
   }
-}
-
-function itemName(item: unknown): string {
-  if (typeof item !== 'object' || item === null) return String(item).slice(0, 200);
-  const o = item as Record<string, unknown>;
-  const name = typeof o.name === 'string' ? o.name : typeof o.key === 'string' ? o.key.split('\t')[1] || o.key : '';
-  const version = typeof o.version === 'string' ? ` ${o.version}` : '';
-  return `${name}${version}`.slice(0, 200);
 }

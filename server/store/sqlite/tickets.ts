@@ -13,41 +13,22 @@ import type {
   TicketSummary,
 } from '../ticket-records.js';
 import {
-  toAttachmentInfo,
-  toDeviceDetails,
   toEndpointTicket,
-  toNote,
+  toTicketDetail,
   toTicketSummary,
-  toWorklog,
   type AttachmentRow,
   type NoteRow,
   type TicketRow,
   type WorklogRow,
   DESK_NUMBER_COLUMN,
-} from './ticket-rows.js';
-import { OUTPOST_NUMBER } from '../../../shared/ticket-label.js';
-import { REQUESTER_RULES, type DeskRequesterJson } from '../../../shared/http-api.js';
+  likeAnywhere,
+  numberQuery,
+  readDeskRequester,
+  ENDPOINT_NOTES_PER_TICKET,
+} from '../ticket-rows.js';
+import type { DeskRequesterJson } from '../../../shared/http-api.js';
 import { deskRequesterKey } from '../desk-records.js';
 import type { SqliteDeskStore } from './desk-store.js';
-
-/** Each ticket sent to an endpoint carries at most this many of its newest customer-facing notes,
- * which keeps a full list within a few frames however long a conversation gets. */
-export const ENDPOINT_NOTES_PER_TICKET = 100;
-
-const LIKE_ESCAPE = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/**
- * What a search for a number means: "OP-17" is always Outpost's ticket 17; "#4" or "4" is the desk's
- * number while a desk is connected, and also Outpost's (without a desk only Outpost's).
- */
-function numberQuery(query: string | null, deskConnected: boolean): { number: number | null; deskNumber: string | null } {
-  const own = query ? OUTPOST_NUMBER.exec(query) : null;
-  if (own) return { number: Number(own[1]), deskNumber: null };
-  const digits = query && /^#?\d{1,20}$/.test(query) ? query.replace('#', '') : null;
-  if (digits === null) return { number: null, deskNumber: null };
-  const n = Number(digits);
-  return { number: Number.isSafeInteger(n) ? n : null, deskNumber: deskConnected ? digits : null };
-}
 
 export class SqliteTicketStore implements TicketStore {
   constructor(
@@ -109,7 +90,7 @@ export class SqliteTicketStore implements TicketStore {
       .all({
         statuses: filter.statuses?.length ? JSON.stringify(filter.statuses) : null,
         deviceId: filter.deviceId ?? null,
-        pattern: query === null ? null : LIKE_ESCAPE(query),
+        pattern: query === null ? null : likeAnywhere(query),
         number,
         deskNumber,
         before: filter.before ?? Number.MAX_SAFE_INTEGER,
@@ -191,14 +172,7 @@ export class SqliteTicketStore implements TicketStore {
   /** How the desk's requester was found (written by the desk sync); null when not, or unreadable. */
   private deskRequester(id: number): DeskRequesterJson | null {
     const value = this.db.prepare('SELECT value FROM desk_state WHERE key = ?').pluck().get(deskRequesterKey(id)) as string | undefined;
-    if (value === undefined) return null;
-    try {
-      const parsed = JSON.parse(value) as Partial<DeskRequesterJson>;
-      const rule = REQUESTER_RULES.find((r) => r === parsed.rule);
-      return rule && typeof parsed.requester === 'string' ? { rule, requester: parsed.requester } : null;
-    } catch {
-      return null;
-    }
+    return readDeskRequester(value);
   }
 
   private detail(id: number): TicketDetail | null {
@@ -214,18 +188,6 @@ export class SqliteTicketStore implements TicketStore {
          FROM worklogs w LEFT JOIN devices d ON d.id = w.device_id WHERE w.ticket_id = ? ORDER BY w.start_at, w.id`,
       )
       .all(id) as WorklogRow[];
-    return {
-      ...toTicketSummary(row, this.deskConnected),
-      description: row.description,
-      device: toDeviceDetails(row),
-      receivedAt: row.received_at,
-      closedAt: row.closed_at,
-      attachmentsExpected: row.attachments_expected,
-      queue: row.desk_queue ?? null,
-      notes: notes.map(toNote),
-      attachments: attachments.map(toAttachmentInfo),
-      worklogs: worklogs.map(toWorklog),
-      deskRequester: this.deskRequester(id),
-    };
+    return toTicketDetail(row, { notes, attachments, worklogs, deskRequester: this.deskRequester(id) }, this.deskConnected);
   }
 }

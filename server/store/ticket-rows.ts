@@ -1,7 +1,45 @@
-// Ticket row shapes and their mapping to the store's records and the endpoint's view.
-import { ticketLabel } from '../../../shared/ticket-label.js';
-import type { DeviceDetails, EndpointTicket, Priority, Requester, TicketStatus } from '../../../shared/tickets.js';
-import type { AttachmentInfo, NoteVisibility, StoredNote, StoredWorklog, TicketSummary } from '../ticket-records.js';
+// Ticket row shapes and their mapping to the store's records and the endpoint's view, for both
+// engines (flags are 0/1 in SQLite, booleans in PostgreSQL); and what a ticket search means.
+import { OUTPOST_NUMBER, ticketLabel } from '../../shared/ticket-label.js';
+import { REQUESTER_RULES, type DeskRequesterJson } from '../../shared/http-api.js';
+import type { DeviceDetails, EndpointTicket, Priority, Requester, TicketStatus } from '../../shared/tickets.js';
+import type { AttachmentInfo, NoteVisibility, StoredNote, StoredWorklog, TicketDetail, TicketSummary } from './ticket-records.js';
+
+/** Each ticket sent to an endpoint carries at most this many of its newest customer-facing notes,
+ * which keeps a full list within a few frames however long a conversation gets. */
+export const ENDPOINT_NOTES_PER_TICKET = 100;
+
+/** A LIKE pattern for `text` anywhere, with LIKE's own characters escaped by a backslash. */
+export const likeAnywhere = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * What a search for a number means: "OP-17" is always Outpost's ticket 17; "#4" or "4" is the desk's
+ * number while a desk is connected, and also Outpost's (without a desk only Outpost's).
+ */
+export function numberQuery(query: string | null, deskConnected: boolean): { number: number | null; deskNumber: string | null } {
+  const own = query ? OUTPOST_NUMBER.exec(query) : null;
+  if (own) return { number: Number(own[1]), deskNumber: null };
+  const digits = query && /^#?\d{1,20}$/.test(query) ? query.replace('#', '') : null;
+  if (digits === null) return { number: null, deskNumber: null };
+  const n = Number(digits);
+  return { number: Number.isSafeInteger(n) ? n : null, deskNumber: deskConnected ? digits : null };
+}
+
+/** How the desk's requester was found (desk_state, written by the desk sync); null when not, or unreadable. */
+export function readDeskRequester(value: string | undefined): DeskRequesterJson | null {
+  if (value === undefined) return null;
+  try {
+    const parsed = JSON.parse(value) as Partial<DeskRequesterJson>;
+    const rule = REQUESTER_RULES.find((r) => r === parsed.rule);
+    return rule && typeof parsed.requester === 'string' ? { rule, requester: parsed.requester } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A flag as either engine returns it. */
+type Flag = number | boolean;
+const isSet = (flag: Flag): boolean => flag === 1 || flag === true;
 
 export interface TicketRow {
   id: number;
@@ -37,7 +75,7 @@ export interface NoteRow {
   author: string;
   text: string;
   visibility: NoteVisibility;
-  from_endpoint: number;
+  from_endpoint: Flag;
   at: number;
 }
 
@@ -47,7 +85,7 @@ export interface AttachmentRow {
   type: string;
   size: number;
   sha256: string;
-  screenshot: number;
+  screenshot: Flag;
 }
 
 export interface WorklogRow {
@@ -96,12 +134,12 @@ export function toNote(row: NoteRow): StoredNote {
     text: row.text,
     at: row.at,
     visibility: row.visibility,
-    fromEndpoint: row.from_endpoint === 1,
+    fromEndpoint: isSet(row.from_endpoint),
   };
 }
 
 export function toAttachmentInfo(row: AttachmentRow): AttachmentInfo {
-  return { id: row.id, name: row.name, type: row.type, size: row.size, sha256: row.sha256, screenshot: row.screenshot === 1 };
+  return { id: row.id, name: row.name, type: row.type, size: row.size, sha256: row.sha256, screenshot: isSet(row.screenshot) };
 }
 
 export function toWorklog(row: WorklogRow): StoredWorklog {
@@ -137,7 +175,28 @@ export function toEndpointTicket(row: TicketRow, customerNotes: readonly NoteRow
       author: n.author,
       text: n.text,
       at: iso(n.at),
-      fromEndpoint: n.from_endpoint === 1,
+      fromEndpoint: isSet(n.from_endpoint),
     })),
+  };
+}
+
+/** A ticket with its notes, files and worklogs, as the API shows it. */
+export function toTicketDetail(
+  row: TicketRow,
+  parts: { notes: NoteRow[]; attachments: AttachmentRow[]; worklogs: WorklogRow[]; deskRequester: DeskRequesterJson | null },
+  deskConnected: boolean,
+): TicketDetail {
+  return {
+    ...toTicketSummary(row, deskConnected),
+    description: row.description,
+    device: toDeviceDetails(row),
+    receivedAt: row.received_at,
+    closedAt: row.closed_at,
+    attachmentsExpected: row.attachments_expected,
+    queue: row.desk_queue ?? null,
+    notes: parts.notes.map(toNote),
+    attachments: parts.attachments.map(toAttachmentInfo),
+    worklogs: parts.worklogs.map(toWorklog),
+    deskRequester: parts.deskRequester,
   };
 }

@@ -1,31 +1,25 @@
+// Console accounts, roles, seats and sessions, on both store engines.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import type Database from 'better-sqlite3';
-import { hashSecret, newSecret } from '../secrets.js';
-import { DEFAULT_CONSOLE_SETTINGS } from '../../../shared/roles.js';
-import { NO_LOCAL_PASSWORD } from '../admin-records.js';
-import { SqliteAdminStore } from './admin-store.js';
-import { openDatabase } from './open.js';
+import { afterEach, beforeEach, it } from 'node:test';
+import { describeStores, openTestStore, type TestStore } from '../../test/support/stores.js';
+import { DEFAULT_CONSOLE_SETTINGS } from '../../shared/roles.js';
+import { NO_LOCAL_PASSWORD, type AdminStore } from './admin-records.js';
+import { hashSecret, newSecret } from './secrets.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = Date.UTC(2025, 2, 1, 9);
 
-describe('SqliteAdminStore', () => {
-  let dir: string;
-  let db: Database.Database;
-  let store: SqliteAdminStore;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'outpost-admins-'));
-    db = openDatabase(dir);
-    store = new SqliteAdminStore(db);
+describeStores('console accounts in the store', (engine) => {
+  const open = () => openTestStore(engine);
+  let kit: TestStore;
+  let store: AdminStore;
+  beforeEach(async () => {
+    kit = await open();
+    store = kit.store.admins;
   });
-  afterEach(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+  afterEach(async () => {
+    await kit.close();
   });
 
   const session = (username = 'alice', now = T0) => {
@@ -115,11 +109,11 @@ describe('SqliteAdminStore', () => {
     assert.ok(await store.getSession(b.idHash, T0 + 9 * HOUR));
   });
 
-  it('keeps only the hash: the session id itself is nowhere in the file', async () => {
+  it('keeps only the hash: the session id itself is nowhere in the database', async () => {
     await store.createAdmin('alice', 'h', T0);
     const id = newSecret();
     await store.createSession({ idHash: hashSecret(id), username: 'alice', csrfToken: 'c', now: T0 });
-    const rows = db.prepare('SELECT * FROM admin_sessions').all();
+    const rows = await kit.sql('SELECT * FROM admin_sessions');
     assert.equal(rows.length, 1);
     assert.doesNotMatch(JSON.stringify(rows), new RegExp(id));
   });
@@ -139,6 +133,13 @@ describe('SqliteAdminStore', () => {
     // Removing one frees its seat.
     assert.equal(await store.deleteAdmin('tina'), 'ok');
     assert.equal(await store.addTechnician('ted', 'operator', 2, T0), 'created');
+  });
+
+  it('gives the last seats to exactly as many sign-ins as there are, however many arrive at once', async () => {
+    const added = await Promise.all(['t1', 't2', 't3', 't4', 't5', 't6'].map((name) => store.addTechnician(name, 'operator', 3, T0)));
+    assert.equal(added.filter((a) => a === 'created').length, 3);
+    assert.equal(added.filter((a) => a === 'seats-full').length, 3);
+    assert.equal(await store.countTechnicians(), 3);
   });
 
   it('changes roles, seen by open sessions at once, and never leaves the console without an admin', async () => {

@@ -1,0 +1,32 @@
+// What travels on the fleet channel (NOTIFY payloads, at most ~8,000 bytes in PostgreSQL): a signal
+// for the process holding a device's socket, a live event for every process, a wake-up for a topic.
+// Checked when read: the database is shared, so a payload is data, never trusted to be well formed.
+import { z } from 'zod';
+import { DeviceSignalSchema, WAKE_TOPICS } from './bus.js';
+
+/** Below PostgreSQL's 8,000-byte NOTIFY limit, with room for the channel name. */
+export const MAX_PAYLOAD_BYTES = 7_500;
+
+const LIVE_NAMES = ['presence', 'inventory', 'ticket'] as const;
+
+export const FleetMessageSchema = z.discriminatedUnion('k', [
+  z.object({ k: z.literal('signal'), from: z.string(), to: z.string(), signal: DeviceSignalSchema }),
+  z.object({ k: z.literal('live'), from: z.string(), name: z.enum(LIVE_NAMES), data: z.record(z.string(), z.unknown()) }),
+  z.object({ k: z.literal('wake'), from: z.string(), topic: z.enum(WAKE_TOPICS) }),
+]);
+export type FleetMessage = z.infer<typeof FleetMessageSchema>;
+
+export function parseFleetMessage(payload: string): FleetMessage | null {
+  try {
+    const parsed = FleetMessageSchema.safeParse(JSON.parse(payload));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The payload, or null when it would not fit in one NOTIFY. */
+export function encodeFleetMessage(message: FleetMessage): string | null {
+  const payload = JSON.stringify(message);
+  return Buffer.byteLength(payload) <= MAX_PAYLOAD_BYTES ? payload : null;
+}

@@ -1,0 +1,29 @@
+// Which store the server and the CLI's store commands open: the embedded SQLite file in the data
+// directory (the default), or a PostgreSQL database named by a postgres:// URL (--store, OUTPOST_STORE).
+import { isPostgresUrl } from './postgres/open.js';
+import { PostgresStore } from './postgres/postgres-store.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './store.js';
+
+export interface StoreLocation {
+  dataDir: string;
+  /** A postgres:// URL; absent (or "sqlite") for the SQLite file under dataDir. */
+  store?: string | undefined;
+}
+
+export function usesPostgres(where: StoreLocation): where is StoreLocation & { store: string } {
+  return where.store !== undefined && isPostgresUrl(where.store);
+}
+
+export async function openStore(where: StoreLocation): Promise<Store> {
+  return usesPostgres(where) ? PostgresStore.open(where.store) : SqliteStore.open(where.dataDir);
+}
+
+/** Where the data is, for logs and messages: never the URL's password. */
+export function describeStore(where: StoreLocation): string {
+  if (!usesPostgres(where)) return where.dataDir;
+  const url = new URL(where.store);
+  url.password = '';
+  url.search = '';
+  return url.toString();
+}

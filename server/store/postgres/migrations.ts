@@ -1,0 +1,48 @@
+// Versioned PostgreSQL schema, numbered in step with SQLite's (sqlite/migrations.ts): a database at
+// version N holds the same tables and columns on both engines. Migration 1 here brings an empty
+// database straight to SQLite's 11; each later one carries SQLite's number. Released migrations are
+// never edited, only followed by new ones.
+import type { PoolClient } from 'pg';
+import { SCHEMA_1 } from './schema.js';
+import { SCHEMA_1_SOFTWARE } from './schema-software.js';
+import { inTransaction, type Queryable } from './tx.js';
+import type pg from 'pg';
+
+interface Migration {
+  /** The schema version the database is at once this migration ran. */
+  version: number;
+  sql: string;
+}
+
+const MIGRATIONS: readonly Migration[] = [{ version: 11, sql: SCHEMA_1 + SCHEMA_1_SOFTWARE }];
+
+export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Any one number: every server process migrating the same database takes this lock first. */
+const MIGRATION_LOCK = 0x6f757470;
+
+export async function schemaVersion(db: Queryable): Promise<number> {
+  const table = await db.query<{ t: string | null }>("SELECT to_regclass('meta')::text AS t");
+  if (table.rows[0]?.t == null) return 0;
+  const row = await db.query<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'");
+  return row.rows[0] ? Number(row.rows[0].value) : 0;
+}
+
+/** Brings the schema up to the latest version, in one transaction; other processes wait for it. */
+export async function migrate(pool: pg.Pool): Promise<void> {
+  await inTransaction(pool, async (client: PoolClient) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL)');
+    const current = await schemaVersion(client);
+    if (current > PG_SCHEMA_VERSION) {
+      throw new Error(`The database schema is version ${current}; this server knows up to ${PG_SCHEMA_VERSION}. Upgrade Outpost.`);
+    }
+    const pending = MIGRATIONS.filter((m) => m.version > current);
+    if (pending.length === 0) return;
+    for (const m of pending) await client.query(m.sql);
+    await client.query(
+      "INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [String(PG_SCHEMA_VERSION)],
+    );
+  });
+}
