@@ -19,6 +19,7 @@ import { localApiPath } from './paths.js';
 import { ScanQueue, type ScanOutcome } from './scan-queue.js';
 import { TicketDesk } from './tickets/ticket-desk.js';
 import { Worklogs } from './tickets/worklogs.js';
+import { TemplateCache } from './tickets/template-cache.js';
 import { Triggers, type EventSource } from './triggers/index.js';
 import type { ScanRequest } from './triggers/types.js';
 import { join } from 'node:path';
@@ -69,6 +70,7 @@ export class Agent {
   private readonly callers: Callers;
   private readonly tickets: TicketDesk;
   private readonly worklogs: Worklogs;
+  private readonly templates: TemplateCache;
   private readonly queue: ScanQueue;
   private triggers: Triggers | undefined;
   private installId: string | undefined;
@@ -98,12 +100,15 @@ export class Agent {
       ...(opts.random ? { random: opts.random } : {}),
       onTickets: (msg) => this.tickets.applyServer(msg),
       onWorklogResult: (msg) => this.worklogs.applyResult(msg),
+      onTemplates: (msg) => this.templates.apply(msg),
       onItemRefused: (seq, error) => this.tickets.refusedByServer(seq, error),
     });
     // After the caller has its answer: sending a ticket's files is work the caller need not wait for.
     const notify = () => void setImmediate(() => this.link.notify());
     const now = opts.now;
+    this.templates = new TemplateCache({ path: join(opts.stateDir, 'templates.json'), log: log.child({ part: 'templates' }) });
     this.tickets = new TicketDesk({
+      templates: this.templates,
       outbox: this.outbox,
       device: () => ({
         snapshot: this.outbox.baseline()?.snapshot,
@@ -137,6 +142,7 @@ export class Agent {
         },
         tickets: this.tickets,
         worklogs: this.worklogs,
+        templates: this.templates,
       }),
     });
   }
@@ -144,6 +150,7 @@ export class Agent {
   async start(): Promise<void> {
     await mkdir(this.opts.stateDir, { recursive: true, mode: 0o711 });
     this.outbox.start();
+    this.templates.start();
     const baseline = this.outbox.baseline();
     if (baseline) this.resolveFirstSnapshot(identitySource(baseline.snapshot));
     this.installId = await this.opts.installId();

@@ -176,6 +176,7 @@ export class OutpostServer {
         if (deviceId !== null) gateway.pushTickets(deviceId, [ref]);
       },
       ticketEvent,
+      templatesChanged: () => gateway.pushTemplates(),
       hub,
       deskJobs,
       deskStatus: async () => (desk ? desk.status() : null),

@@ -17,6 +17,7 @@ import type {
   Volume,
 } from './inventory.js';
 import type { SectionChange } from './delta-schema.js';
+import type { FilledTemplate, TemplateInput, TicketTemplate } from './templates.js';
 import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
 import type { z } from 'zod';
@@ -275,6 +276,8 @@ export interface TicketDetailJson extends TicketSummaryJson {
   minutesLogged: number;
   /** Who the desk has as the requester and by which rule; null until the ticket is on the desk. */
   deskRequester: DeskRequesterJson | null;
+  /** The ticket template the person picked in the tray and the fields they filled in; null for a plain ticket. */
+  template: FilledTemplate | null;
 }
 
 /**
@@ -347,6 +350,12 @@ export interface HttpApi {
   'GET /api/prohibited': { response: { items: ProhibitedPatternJson[] } };
   'POST /api/prohibited': { body: z.input<typeof S.ProhibitedAddBody>; response: ProhibitedPatternJson };
   'DELETE /api/prohibited': { query: z.input<typeof S.ProhibitedRemoveQuery>; response: { ok: true } };
+
+  /** Ticket templates offered in the tray (shared/templates.ts); every connected agent gets a change at once. */
+  'GET /api/templates': { response: { items: TicketTemplate[] } };
+  'POST /api/templates': { body: TemplateInput; response: TicketTemplate };
+  'PUT /api/templates/:id': { body: TemplateInput; response: TicketTemplate };
+  'DELETE /api/templates/:id': { response: { ok: true } };
 
   'GET /api/tokens': { response: { items: EnrolmentTokenJson[] } };
   'POST /api/tokens': { body: CreateTokenBody; response: CreatedTokenJson };

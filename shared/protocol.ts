@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { DeltaSchema } from './delta-schema.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
+import { FilledTemplateSchema, TEMPLATE_LIMITS, TicketTemplateSchema } from './templates.js';
 import { IdentityHintsSchema, SnapshotSchema, SoftwareSchema } from './inventory.js';
 import {
   AttachmentSchema,
@@ -111,6 +112,8 @@ export const ItemBodies = {
     description: z.string().min(1).max(TICKET_LIMITS.descriptionChars),
     priority: PrioritySchema,
     category: z.string().max(100).optional(),
+    /** The template the person picked, with the fields they filled in. */
+    template: FilledTemplateSchema.optional(),
     device: DeviceDetailsSchema,
     /** How many ticket.attachment items follow (the screenshot counts as one). */
     attachments: z
@@ -232,6 +235,8 @@ export const ServerMessages = {
   /** Tickets of this device as the server has them (customer-facing notes only). `full` on welcome:
    * the complete list; otherwise the tickets that changed. */
   tickets: z.object({ type: z.literal('tickets'), full: z.boolean(), tickets: z.array(EndpointTicketSchema).max(1000) }),
+  /** Every ticket template the tray offers (shared/templates.ts): after welcome, and whenever IT changes one. */
+  templates: z.object({ type: z.literal('templates'), templates: z.array(TicketTemplateSchema).max(TEMPLATE_LIMITS.templates) }),
   /** The outcome of a worklog item: recorded, or rejected with a reason the technician can fix. */
   'worklog-result': z.object({
     type: z.literal('worklog-result'),

@@ -22,6 +22,8 @@ export interface LinkOptions {
   onConnectionChange?: (connected: boolean) => void;
   /** This device's tickets as the server has them: all (full, after each welcome) or those that changed. */
   onTickets?: (msg: ServerMessageMap['tickets']) => void;
+  /** The ticket templates IT offers, all of them: after each welcome and after each change. */
+  onTemplates?: (msg: ServerMessageMap['templates']) => void;
   /** The server's answer to a worklog item: recorded, or rejected with a reason to show. */
   onWorklogResult?: (msg: ServerMessageMap['worklog-result']) => void;
   /** The server refused an item of the batch it is about to ack (a quota): called while the item

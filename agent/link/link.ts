@@ -182,6 +182,8 @@ export class Link {
         return this.onCommand(msg);
       case 'tickets':
         return this.deliver('tickets', () => this.opts.onTickets?.(msg));
+      case 'templates':
+        return this.deliver('templates', () => this.opts.onTemplates?.(msg));
       case 'worklog-result':
         return this.deliver('worklog-result', () => this.opts.onWorklogResult?.(msg));
       case 'error':

@@ -14,6 +14,7 @@ import { eventRoutes } from './events.js';
 import type { LiveHub } from '../live/hub.js';
 import { sendError } from './errors.js';
 import { softwareRoutes, type SoftwareRoutesContext } from './software.js';
+import { templateRoutes, type TemplateRoutesContext } from './templates.js';
 import { ticketRoutes, type TicketRoutesContext } from './tickets.js';
 import { tokenRoutes, type TokenRoutesContext } from './tokens.js';
 import { requireDeclaredRoutes, route } from './route.js';
@@ -28,6 +29,7 @@ export interface ApiContext
     TicketRoutesContext,
     DeskRoutesContext,
     SoftwareRoutesContext,
+    TemplateRoutesContext,
     TokenRoutesContext,
     DeviceWorkContext,
     UserRoutesContext {
@@ -109,6 +111,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   ticketRoutes(app, ctx);
   deskRoutes(app, ctx);
   softwareRoutes(app, ctx);
+  templateRoutes(app, ctx);
   tokenRoutes(app, ctx);
   deviceWorkRoutes(app, ctx);
   userRoutes(app, ctx);

@@ -32,6 +32,7 @@ export const ROUTE_ROLES: Readonly<Record<Exclude<HttpRoute, PublicRoute>, Role>
   'GET /api/tickets/:id/attachments/:attachmentId': 'read-only',
   'GET /api/desk/status': 'read-only',
   'GET /api/desk/queues': 'read-only',
+  'GET /api/templates': 'read-only',
   // Operators work tickets and devices.
   'POST /api/devices/:id/scan': 'operator',
   'POST /api/devices/:id/tickets': 'operator',
@@ -45,6 +46,9 @@ export const ROUTE_ROLES: Readonly<Record<Exclude<HttpRoute, PublicRoute>, Role>
   'POST /api/tokens': 'admin',
   'DELETE /api/tokens/:id': 'admin',
   'POST /api/devices/:id/merge': 'admin',
+  'POST /api/templates': 'admin',
+  'PUT /api/templates/:id': 'admin',
+  'DELETE /api/templates/:id': 'admin',
   'POST /api/prohibited': 'admin',
   'DELETE /api/prohibited': 'admin',
   'POST /api/desk/catalog/sync': 'admin',

@@ -53,6 +53,8 @@ export class AgentGateway {
   private readonly live: LivePublisher;
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Template lists read and sent one after another, so an older list never overtakes a newer one. */
+  private templateSends: Promise<void> = Promise.resolve();
   /** Online-flag writes in the order the connections came and went. */
   private presence: Promise<void> = Promise.resolve();
 
@@ -85,7 +87,25 @@ export class AgentGateway {
       softwareLeftBehind: () => this.sweeper.poke(),
       reconnectSpreadSeconds: () => reconnectSpreadSeconds(this.online.size),
       ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
+      offerTemplates: (session) => this.sendTemplates([session]),
     };
+  }
+
+  /** IT changed the ticket templates: every connected agent gets the whole list. */
+  pushTemplates(): void {
+    this.sendTemplates(null);
+  }
+
+  /** `to` null: every session online when the list is read. */
+  private sendTemplates(to: AgentSession[] | null): void {
+    this.templateSends = this.templateSends.then(async () => {
+      try {
+        const templates = await this.opts.store.templates.list();
+        for (const session of to ?? this.online.values()) session.send({ type: 'templates', templates });
+      } catch (err) {
+        this.opts.log.warn({ err: errorText(err) }, 'could not send the ticket templates');
+      }
+    });
   }
 
   start(): void {

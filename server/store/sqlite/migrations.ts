@@ -434,6 +434,19 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device_id, gen)
   ) WITHOUT ROWID;
   `,
+  // 14 (12 and 13 are other work's, merged before this one): ticket templates managed in the console
+  // (name, hint, typed fields and the desk categorisation, as JSON) and the filled template a ticket
+  // was raised with, kept on the ticket as the endpoint sent it.
+  `
+  CREATE TABLE ticket_templates (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  ALTER TABLE tickets ADD COLUMN template TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

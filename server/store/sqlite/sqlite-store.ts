@@ -56,6 +56,7 @@ import { ProhibitedPatterns } from './prohibited.js';
 import { toChange, toSummary, type ChangeRow, type DeviceRow } from './rows.js';
 import { SqliteTicketStore } from './tickets.js';
 import { SqliteDeviceWork } from './device-work.js';
+import { SqliteTemplateStore } from './templates.js';
 
 const DEVICE_COLUMNS = `d.*, (SELECT COUNT(*) FROM software s WHERE s.device_id = d.id) AS software_count`;
 
@@ -73,6 +74,7 @@ export class SqliteStore implements Store {
   readonly desk: SqliteDeskStore;
   readonly admins: SqliteAdminStore;
   readonly deviceWork: SqliteDeviceWork;
+  readonly templates: SqliteTemplateStore;
   private closed = false;
 
   constructor(private readonly db: Database.Database) {
@@ -89,6 +91,7 @@ export class SqliteStore implements Store {
     this.fleet = new FleetSoftwareQueries(db);
     this.tokens = new EnrolmentTokens(db);
     this.prohibited = new ProhibitedPatterns(db);
+    this.templates = new SqliteTemplateStore(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -15,6 +15,7 @@ import type {
 import {
   toAttachmentInfo,
   toDeviceDetails,
+  toFilledTemplate,
   toEndpointTicket,
   toNote,
   toTicketSummary,
@@ -222,6 +223,7 @@ export class SqliteTicketStore implements TicketStore {
       closedAt: row.closed_at,
       attachmentsExpected: row.attachments_expected,
       queue: row.desk_queue ?? null,
+      template: toFilledTemplate(row),
       notes: notes.map(toNote),
       attachments: attachments.map(toAttachmentInfo),
       worklogs: worklogs.map(toWorklog),
