@@ -21,6 +21,8 @@ import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { issueEnrolmentToken, type EnrolmentTokenOptions } from './store/tokens.js';
 import { OUTPOST_VERSION } from '../shared/version.js';
+import { DEPLOY_LIMITS } from '../shared/deploy.js';
+import { PackageFiles } from './deploy/package-files.js';
 
 export const DEFAULT_LISTEN_BACKLOG = 4096;
 
@@ -185,6 +187,7 @@ export class OutpostServer {
       deskAssetTickets: connector?.assetTickets ? (assetId, limit) => connector.assetTickets!(assetId, limit) : null,
       deskQueues: async () => (connector ? ((await connector.listQueues?.()) ?? undefined) : null),
       technicians: connector ? technicianDesk(connector) : null,
+      packageFiles: new PackageFiles(this.opts.dataDir, DEPLOY_LIMITS.maxPackageBytes),
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
     return { store, gateway, app, desk };

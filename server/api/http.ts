@@ -10,6 +10,8 @@ import { deviceIdentityRoutes, type DeviceIdentityContext } from './device-ident
 import { deviceRoutes, type DeviceRoutesContext } from './devices.js';
 import { deviceWorkRoutes, type DeviceWorkContext } from './device-work.js';
 import { userRoutes, type UserRoutesContext } from './users.js';
+import { packageRoutes, type PackageRoutesContext } from './packages.js';
+import { deploymentRoutes, type DeploymentRoutesContext } from './deployments.js';
 import { eventRoutes } from './events.js';
 import type { LiveHub } from '../live/hub.js';
 import { sendError } from './errors.js';
@@ -30,7 +32,9 @@ export interface ApiContext
     SoftwareRoutesContext,
     TokenRoutesContext,
     DeviceWorkContext,
-    UserRoutesContext {
+    UserRoutesContext,
+    PackageRoutesContext,
+    DeploymentRoutesContext {
   log: Logger;
   version: string;
   adminTokenHash(): Buffer | null;
@@ -112,6 +116,8 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   tokenRoutes(app, ctx);
   deviceWorkRoutes(app, ctx);
   userRoutes(app, ctx);
+  packageRoutes(app, ctx);
+  deploymentRoutes(app, ctx);
   eventRoutes(app, { hub: ctx.hub, log: ctx.log.child({ part: 'events' }) });
   await app.register(consoleRoutes, { dir: ctx.consoleDir ?? defaultConsoleDir() });
   return app;
