@@ -11,6 +11,7 @@ import { deviceRoutes, type DeviceRoutesContext } from './devices.js';
 import { deviceWorkRoutes, type DeviceWorkContext } from './device-work.js';
 import { userRoutes, type UserRoutesContext } from './users.js';
 import { packageRoutes, type PackageRoutesContext } from './packages.js';
+import { agentDownloadRoute } from '../deploy/agent-download.js';
 import { deploymentRoutes, type DeploymentRoutesContext } from './deployments.js';
 import { eventRoutes } from './events.js';
 import type { LiveHub } from '../live/hub.js';
@@ -118,6 +119,8 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   userRoutes(app, ctx);
   packageRoutes(app, ctx);
   deploymentRoutes(app, ctx);
+  // The agents' download of installers, with their device credential (outside /api, not the console's).
+  if (ctx.packageFiles) agentDownloadRoute(app, { store: ctx.store, files: ctx.packageFiles });
   eventRoutes(app, { hub: ctx.hub, log: ctx.log.child({ part: 'events' }) });
   await app.register(consoleRoutes, { dir: ctx.consoleDir ?? defaultConsoleDir() });
   return app;
