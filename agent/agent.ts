@@ -24,6 +24,9 @@ import { Triggers, type EventSource } from './triggers/index.js';
 import type { ScanRequest } from './triggers/types.js';
 import { join } from 'node:path';
 import { asDiskFull, isDiskFull } from './outbox/disk-full.js';
+import { DeployRunner } from './deploy/runner.js';
+import { downloadPackage } from './deploy/download.js';
+import { detects } from './deploy/detect.js';
 
 /** A scan that failed on a full disk is tried again this long after. */
 export const DISK_FULL_RETRY_MS = 10_000;
@@ -72,6 +75,7 @@ export class Agent {
   private readonly worklogs: Worklogs;
   private readonly templates: TemplateCache;
   private readonly queue: ScanQueue;
+  private readonly deploy: DeployRunner;
   private triggers: Triggers | undefined;
   private installId: string | undefined;
   /** What identity hints need from the first snapshot; not the snapshot itself, whose software
@@ -87,9 +91,31 @@ export class Agent {
     this.outbox = new Outbox({ path: join(opts.stateDir, 'outbox.db'), log: log.child({ part: 'outbox' }) });
     this.queue = new ScanQueue((req) => this.runScan(req));
     this.firstSnapshot = new Promise((resolve) => (this.resolveFirstSnapshot = resolve));
+    const credentials = new FileCredentialStore(join(opts.stateDir, 'credentials.json'));
+    this.deploy = new DeployRunner({
+      outbox: this.outbox,
+      host: opts.host,
+      dir: join(opts.stateDir, 'deploy'),
+      log: log.child({ part: 'deploy' }),
+      deviceId: () => this.link.deviceId,
+      download: (file, dest) =>
+        downloadPackage(
+          { serverUrl: opts.serverUrl, ...(opts.ca ? { ca: opts.ca } : {}), credentials: () => credentials.load() },
+          file,
+          dest,
+        ),
+      // The inventory as a software scan finds it now (recorded like any scan, so IT sees it too).
+      detect: async (detection) => {
+        await this.scan({ trigger: 'software-change', scope: 'software' });
+        return detects(this.outbox.baseline()?.snapshot.software ?? [], detection);
+      },
+      notify: () => this.link.notify(),
+      installed: () => void this.scan({ trigger: 'software-change', scope: 'software' }).catch(() => undefined),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
     this.link = new Link({
       serverUrl: opts.serverUrl,
-      credentials: new FileCredentialStore(join(opts.stateDir, 'credentials.json')),
+      credentials,
       ...(opts.enrolmentToken ? { enrolmentToken: opts.enrolmentToken } : {}),
       ...(opts.ca ? { ca: opts.ca } : {}),
       outbox: this.outbox,
@@ -102,6 +128,8 @@ export class Agent {
       onWorklogResult: (msg) => this.worklogs.applyResult(msg),
       onTemplates: (msg) => this.templates.apply(msg),
       onItemRefused: (seq, error) => this.tickets.refusedByServer(seq, error),
+      onDeploy: (msg) => this.deploy.accept(msg),
+      onDeployKey: (key, atEnrolment) => this.deploy.pinKey(key, atEnrolment),
     });
     // After the caller has its answer: sending a ticket's files is work the caller need not wait for.
     const notify = () => void setImmediate(() => this.link.notify());
@@ -167,11 +195,14 @@ export class Agent {
       onScan: async (req) => void (await this.scan(req)),
     });
     this.triggers.start();
+    // After the triggers: settling an interrupted install scans the software.
+    await this.deploy.start();
   }
 
   async stop(): Promise<void> {
     this.triggers?.stop();
     clearTimeout(this.diskFullRetry);
+    await this.deploy.stop();
     await this.queue.idle();
     await this.localApi.stop();
     await this.callers.idle();

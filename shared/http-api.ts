@@ -22,6 +22,9 @@ import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
 import type { z } from 'zod';
 import type * as S from './http-schemas.js';
+import type * as D from './deploy-http.js';
+import type { DeploymentJson, PackageFileJson, PackageJson } from './deploy-api.js';
+import type { PackageInput } from './deploy.js';
 import type { DeskPreflightJson, DeskStatusJson } from './desk-status.js';
 import type { Role } from './roles.js';
 import type { ConsoleSettings } from './roles.js';
@@ -380,6 +383,17 @@ export interface HttpApi {
     query: { limit?: number; before?: string };
     response: { items: LogbookEntryJson[]; nextBefore: string | null };
   };
+
+  // Software deployment: the package store (shared/deploy.ts) and deployments (shared/deploy-api.ts).
+  'GET /api/packages': { response: { items: PackageJson[] } };
+  /** The body is the installer file itself (application/octet-stream), at most DEPLOY_LIMITS.maxPackageBytes. */
+  'POST /api/packages/files': { query: z.input<typeof D.PackageFileQuery>; response: PackageFileJson };
+  'POST /api/packages': { body: PackageInput; response: PackageJson };
+  'GET /api/packages/:id': { response: PackageJson };
+  'DELETE /api/packages/:id': { response: { ok: true } };
+  'GET /api/deployments': { query: z.input<typeof D.DeploymentListQuery>; response: { items: DeploymentJson[] } };
+  'POST /api/deployments': { body: z.input<typeof D.DeploymentCreateBody>; response: DeploymentJson };
+  'GET /api/deployments/:id': { response: DeploymentJson };
 
   'GET /api/users': { response: UsersJson };
   'POST /api/users': { body: ImportTechnicianInput; response: UserJson };

@@ -186,6 +186,8 @@ export class Link {
         return this.deliver('templates', () => this.opts.onTemplates?.(msg));
       case 'worklog-result':
         return this.deliver('worklog-result', () => this.opts.onWorklogResult?.(msg));
+      case 'deploy':
+        return this.deliver('deploy', () => this.opts.onDeploy?.(msg));
       case 'error':
         return this.onServerError(ws, msg);
     }
@@ -198,6 +200,7 @@ export class Link {
     }
     this.opts.credentials.save({ deviceId: msg.deviceId, secret: msg.secret, serverUrl: this.opts.serverUrl });
     this.id = msg.deviceId;
+    if (msg.deployKey) this.opts.onDeployKey?.(msg.deployKey, true);
     this.log.info({ deviceId: msg.deviceId }, 'enrolled');
   }
 
@@ -210,6 +213,7 @@ export class Link {
     this.backoff.spreadOver((msg.reconnectSpreadSeconds ?? 0) * 1000);
     if (this.firstSent === 'hello') this.followMerge(msg.deviceId);
     const reconciliation = this.opts.outbox.reconcile(msg.lastSeq);
+    if (msg.deployKey) this.opts.onDeployKey?.(msg.deployKey, false);
     this.phase = 'ready';
     this.readySince = Date.now();
     this.log.info({ deviceId: msg.deviceId, lastSeq: msg.lastSeq, pending: this.opts.outbox.pendingCount(), reconciliation }, 'connected');

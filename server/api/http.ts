@@ -10,6 +10,9 @@ import { deviceIdentityRoutes, type DeviceIdentityContext } from './device-ident
 import { deviceRoutes, type DeviceRoutesContext } from './devices.js';
 import { deviceWorkRoutes, type DeviceWorkContext } from './device-work.js';
 import { userRoutes, type UserRoutesContext } from './users.js';
+import { packageRoutes, type PackageRoutesContext } from './packages.js';
+import { agentDownloadRoute } from '../deploy/agent-download.js';
+import { deploymentRoutes, type DeploymentRoutesContext } from './deployments.js';
 import { eventRoutes } from './events.js';
 import type { LiveHub } from '../live/hub.js';
 import { sendError } from './errors.js';
@@ -32,7 +35,9 @@ export interface ApiContext
     TemplateRoutesContext,
     TokenRoutesContext,
     DeviceWorkContext,
-    UserRoutesContext {
+    UserRoutesContext,
+    PackageRoutesContext,
+    DeploymentRoutesContext {
   log: Logger;
   version: string;
   adminTokenHash(): Buffer | null;
@@ -115,6 +120,10 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   tokenRoutes(app, ctx);
   deviceWorkRoutes(app, ctx);
   userRoutes(app, ctx);
+  packageRoutes(app, ctx);
+  deploymentRoutes(app, ctx);
+  // The agents' download of installers, with their device credential (outside /api, not the console's).
+  if (ctx.packageFiles) agentDownloadRoute(app, { store: ctx.store, files: ctx.packageFiles });
   eventRoutes(app, { hub: ctx.hub, log: ctx.log.child({ part: 'events' }) });
   await app.register(consoleRoutes, { dir: ctx.consoleDir ?? defaultConsoleDir() });
   return app;

@@ -5,14 +5,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../shared/log.js';
-import { CLOSE_CODES, LIMITS, type ServerMessageMap, type Settings } from '../../shared/protocol.js';
+import { CLOSE_CODES, LIMITS, type ServerMessage, type ServerMessageMap, type Settings } from '../../shared/protocol.js';
 import { noLivePublisher, type LivePublisher } from '../live/hub.js';
 import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
 import type { Store } from '../store/store.js';
 import { checkFrameLimitSupport } from './frame-limit.js';
 import { PRE_AUTH_DEFAULTS, PreAuthLimiter, type PreAuthLimits } from './pre-auth.js';
 import type { TicketQuota } from './quotas.js';
-import { AgentSession, type SessionContext } from './session.js';
+import { AgentSession, type DeployHooks, type SessionContext } from './session.js';
 import { SoftwareSweeper } from './software-sweeper.js';
 
 export const AGENT_PATH = '/agent';
@@ -38,6 +38,8 @@ export interface GatewayOptions {
   deskJobs?: BatchJobRules | null;
   /** Desk numbers a batch's worklogs name, looked up in the desk before it is applied (desk/sync/desk-tickets.ts). */
   deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
+  /** Software deployment's part in each session (server/deploy/deployer.ts). */
+  deploy?: DeployHooks;
 }
 
 export type AgentCommand = ServerMessageMap['command']['command'];
@@ -88,6 +90,7 @@ export class AgentGateway {
       reconnectSpreadSeconds: () => reconnectSpreadSeconds(this.online.size),
       ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
       offerTemplates: (session) => this.sendTemplates([session]),
+      ...(opts.deploy ? { deploy: opts.deploy } : {}),
     };
   }
 
@@ -168,6 +171,14 @@ export class AgentGateway {
 
   /** Sends these tickets' current state to the device if it is connected; false when it is not.
    * An offline device gets the full list when it next connects. */
+  /** Sends a message to the device's connection in this process; false when it has none. */
+  sendMessage(deviceId: string, message: ServerMessage): boolean {
+    const session = this.online.get(deviceId);
+    if (!session) return false;
+    session.send(message);
+    return true;
+  }
+
   pushTickets(deviceId: string, refs: readonly string[]): boolean {
     const session = this.online.get(deviceId);
     if (!session || refs.length === 0) return false;
