@@ -19,10 +19,14 @@ import { localApiPath } from './paths.js';
 import { ScanQueue, type ScanOutcome } from './scan-queue.js';
 import { TicketDesk } from './tickets/ticket-desk.js';
 import { Worklogs } from './tickets/worklogs.js';
+import { TemplateCache } from './tickets/template-cache.js';
 import { Triggers, type EventSource } from './triggers/index.js';
 import type { ScanRequest } from './triggers/types.js';
 import { join } from 'node:path';
 import { asDiskFull, isDiskFull } from './outbox/disk-full.js';
+import { DeployRunner } from './deploy/runner.js';
+import { downloadPackage } from './deploy/download.js';
+import { detects } from './deploy/detect.js';
 
 /** A scan that failed on a full disk is tried again this long after. */
 export const DISK_FULL_RETRY_MS = 10_000;
@@ -69,7 +73,9 @@ export class Agent {
   private readonly callers: Callers;
   private readonly tickets: TicketDesk;
   private readonly worklogs: Worklogs;
+  private readonly templates: TemplateCache;
   private readonly queue: ScanQueue;
+  private readonly deploy: DeployRunner;
   private triggers: Triggers | undefined;
   private installId: string | undefined;
   /** What identity hints need from the first snapshot; not the snapshot itself, whose software
@@ -85,9 +91,31 @@ export class Agent {
     this.outbox = new Outbox({ path: join(opts.stateDir, 'outbox.db'), log: log.child({ part: 'outbox' }) });
     this.queue = new ScanQueue((req) => this.runScan(req));
     this.firstSnapshot = new Promise((resolve) => (this.resolveFirstSnapshot = resolve));
+    const credentials = new FileCredentialStore(join(opts.stateDir, 'credentials.json'));
+    this.deploy = new DeployRunner({
+      outbox: this.outbox,
+      host: opts.host,
+      dir: join(opts.stateDir, 'deploy'),
+      log: log.child({ part: 'deploy' }),
+      deviceId: () => this.link.deviceId,
+      download: (file, dest) =>
+        downloadPackage(
+          { serverUrl: opts.serverUrl, ...(opts.ca ? { ca: opts.ca } : {}), credentials: () => credentials.load() },
+          file,
+          dest,
+        ),
+      // The inventory as a software scan finds it now (recorded like any scan, so IT sees it too).
+      detect: async (detection) => {
+        await this.scan({ trigger: 'software-change', scope: 'software' });
+        return detects(this.outbox.baseline()?.snapshot.software ?? [], detection);
+      },
+      notify: () => this.link.notify(),
+      installed: () => void this.scan({ trigger: 'software-change', scope: 'software' }).catch(() => undefined),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
     this.link = new Link({
       serverUrl: opts.serverUrl,
-      credentials: new FileCredentialStore(join(opts.stateDir, 'credentials.json')),
+      credentials,
       ...(opts.enrolmentToken ? { enrolmentToken: opts.enrolmentToken } : {}),
       ...(opts.ca ? { ca: opts.ca } : {}),
       outbox: this.outbox,
@@ -98,12 +126,17 @@ export class Agent {
       ...(opts.random ? { random: opts.random } : {}),
       onTickets: (msg) => this.tickets.applyServer(msg),
       onWorklogResult: (msg) => this.worklogs.applyResult(msg),
+      onTemplates: (msg) => this.templates.apply(msg),
       onItemRefused: (seq, error) => this.tickets.refusedByServer(seq, error),
+      onDeploy: (msg) => this.deploy.accept(msg),
+      onDeployKey: (key, atEnrolment) => this.deploy.pinKey(key, atEnrolment),
     });
     // After the caller has its answer: sending a ticket's files is work the caller need not wait for.
     const notify = () => void setImmediate(() => this.link.notify());
     const now = opts.now;
+    this.templates = new TemplateCache({ path: join(opts.stateDir, 'templates.json'), log: log.child({ part: 'templates' }) });
     this.tickets = new TicketDesk({
+      templates: this.templates,
       outbox: this.outbox,
       device: () => ({
         snapshot: this.outbox.baseline()?.snapshot,
@@ -137,6 +170,7 @@ export class Agent {
         },
         tickets: this.tickets,
         worklogs: this.worklogs,
+        templates: this.templates,
       }),
     });
   }
@@ -144,6 +178,7 @@ export class Agent {
   async start(): Promise<void> {
     await mkdir(this.opts.stateDir, { recursive: true, mode: 0o711 });
     this.outbox.start();
+    this.templates.start();
     const baseline = this.outbox.baseline();
     if (baseline) this.resolveFirstSnapshot(identitySource(baseline.snapshot));
     this.installId = await this.opts.installId();
@@ -160,11 +195,14 @@ export class Agent {
       onScan: async (req) => void (await this.scan(req)),
     });
     this.triggers.start();
+    // After the triggers: settling an interrupted install scans the software.
+    await this.deploy.start();
   }
 
   async stop(): Promise<void> {
     this.triggers?.stop();
     clearTimeout(this.diskFullRetry);
+    await this.deploy.stop();
     await this.queue.idle();
     await this.localApi.stop();
     await this.callers.idle();

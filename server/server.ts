@@ -24,6 +24,10 @@ import { describeStore, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { issueEnrolmentToken, type EnrolmentTokenOptions } from './store/tokens.js';
 import { OUTPOST_VERSION } from '../shared/version.js';
+import { DEPLOY_LIMITS } from '../shared/deploy.js';
+import { PackageFiles } from './deploy/package-files.js';
+import { Deployer } from './deploy/deployer.js';
+import { DeploySigner } from './deploy/signing.js';
 
 export const DEFAULT_LISTEN_BACKLOG = 4096;
 
@@ -167,7 +171,20 @@ export class OutpostServer {
     const sweeper = new SoftwareSweeper(store, this.opts.log.child({ part: 'ingest' }), this.now);
     bus.onWake('sweep', () => sweeper.poke());
     const deskJobs = new BatchJobRules();
+    const deployer: Deployer = new Deployer({
+      store,
+      signer: DeploySigner.open(this.opts.dataDir),
+      log: this.opts.log.child({ part: 'deploy' }),
+      now: this.now,
+      deskJobs,
+      send: (deviceId, message): boolean => gateway.sendMessage(deviceId, message),
+      ticketChanged: (deviceId, ref, ticketId) => {
+        if (deviceId !== null) gateway.pushTickets(deviceId, [ref]);
+        ticketEvent(ticketId, deviceId);
+      },
+    });
     const gateway = new AgentGateway({
+      deploy: deployer,
       store,
       hub: live,
       bus,
@@ -205,6 +222,7 @@ export class OutpostServer {
         if (deviceId !== null) void gateway.pushTicketsAnywhere(deviceId, [ref]);
       },
       ticketEvent,
+      templatesChanged: () => gateway.pushTemplates(),
       hub,
       deskJobs,
       deskStatus: async () => (desk ? desk.status() : null),
@@ -214,6 +232,8 @@ export class OutpostServer {
       deskAssetTickets: connector?.assetTickets ? (assetId, limit) => connector.assetTickets!(assetId, limit) : null,
       deskQueues: async () => (connector ? ((await connector.listQueues?.()) ?? undefined) : null),
       technicians: connector ? technicianDesk(connector) : null,
+      packageFiles: new PackageFiles(this.opts.dataDir, DEPLOY_LIMITS.maxPackageBytes),
+      dispatchDeployment: (deploymentId, deviceIds) => deployer.dispatch(deploymentId, deviceIds),
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
     return { store, bus, gateway, app, desk, sweeper };

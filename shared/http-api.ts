@@ -17,10 +17,14 @@ import type {
   Volume,
 } from './inventory.js';
 import type { SectionChange } from './delta-schema.js';
+import type { FilledTemplate, TemplateInput, TicketTemplate } from './templates.js';
 import type { Priority, Requester, TicketStatus } from './tickets.js';
 import type { Trigger } from './protocol.js';
 import type { z } from 'zod';
 import type * as S from './http-schemas.js';
+import type * as D from './deploy-http.js';
+import type { DeploymentJson, PackageFileJson, PackageJson } from './deploy-api.js';
+import type { PackageInput } from './deploy.js';
 import type { DeskPreflightJson, DeskStatusJson } from './desk-status.js';
 import type { Role } from './roles.js';
 import type { ConsoleSettings } from './roles.js';
@@ -275,6 +279,8 @@ export interface TicketDetailJson extends TicketSummaryJson {
   minutesLogged: number;
   /** Who the desk has as the requester and by which rule; null until the ticket is on the desk. */
   deskRequester: DeskRequesterJson | null;
+  /** The ticket template the person picked in the tray and the fields they filled in; null for a plain ticket. */
+  template: FilledTemplate | null;
 }
 
 /**
@@ -348,6 +354,12 @@ export interface HttpApi {
   'POST /api/prohibited': { body: z.input<typeof S.ProhibitedAddBody>; response: ProhibitedPatternJson };
   'DELETE /api/prohibited': { query: z.input<typeof S.ProhibitedRemoveQuery>; response: { ok: true } };
 
+  /** Ticket templates offered in the tray (shared/templates.ts); every connected agent gets a change at once. */
+  'GET /api/templates': { response: { items: TicketTemplate[] } };
+  'POST /api/templates': { body: TemplateInput; response: TicketTemplate };
+  'PUT /api/templates/:id': { body: TemplateInput; response: TicketTemplate };
+  'DELETE /api/templates/:id': { response: { ok: true } };
+
   'GET /api/tokens': { response: { items: EnrolmentTokenJson[] } };
   'POST /api/tokens': { body: CreateTokenBody; response: CreatedTokenJson };
   'DELETE /api/tokens/:id': { response: EnrolmentTokenJson };
@@ -371,6 +383,17 @@ export interface HttpApi {
     query: { limit?: number; before?: string };
     response: { items: LogbookEntryJson[]; nextBefore: string | null };
   };
+
+  // Software deployment: the package store (shared/deploy.ts) and deployments (shared/deploy-api.ts).
+  'GET /api/packages': { response: { items: PackageJson[] } };
+  /** The body is the installer file itself (application/octet-stream), at most DEPLOY_LIMITS.maxPackageBytes. */
+  'POST /api/packages/files': { query: z.input<typeof D.PackageFileQuery>; response: PackageFileJson };
+  'POST /api/packages': { body: PackageInput; response: PackageJson };
+  'GET /api/packages/:id': { response: PackageJson };
+  'DELETE /api/packages/:id': { response: { ok: true } };
+  'GET /api/deployments': { query: z.input<typeof D.DeploymentListQuery>; response: { items: DeploymentJson[] } };
+  'POST /api/deployments': { body: z.input<typeof D.DeploymentCreateBody>; response: DeploymentJson };
+  'GET /api/deployments/:id': { response: DeploymentJson };
 
   'GET /api/users': { response: UsersJson };
   'POST /api/users': { body: ImportTechnicianInput; response: UserJson };

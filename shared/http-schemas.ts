@@ -2,6 +2,7 @@
 // the request types in shared/http-api.ts are derived from them (type-only, so the console bundle
 // pulls in no zod), and /api/openapi.json is generated from them.
 import { z } from 'zod';
+import { TemplateIdSchema, TemplateInputSchema } from './templates.js';
 import { DEVICE_SORTS } from './http-api.js';
 import { ROLES } from './roles.js';
 import { PrioritySchema, TICKET_LIMITS, TICKET_STATUSES, TicketStatusSchema } from './tickets.js';
@@ -112,6 +113,10 @@ export const ProhibitedRemoveQuery = z.object({ pattern: z.string().trim().min(1
 // ---------------------------------------------------------------- enrolment tokens
 
 export const TokenParams = z.object({ id: textId });
+
+/** A ticket template (shared/templates.ts): created and replaced whole. */
+export const TemplateBody = TemplateInputSchema;
+export const TemplateParams = z.object({ id: z.coerce.number().pipe(TemplateIdSchema) });
 
 /** No body at all is the same as `{}` (the route says so): a week-long token for any number of enrolments. */
 export const TokenCreateBody = z

@@ -4,6 +4,7 @@
 // One map of method -> {params, result}; the agent validates params, clients validate results.
 import { z } from 'zod';
 import { TriggerSchema } from './protocol.js';
+import { TicketTemplateSchema } from './templates.js';
 import {
   EndpointTicketSchema,
   EndpointWorklogSchema,
@@ -88,6 +89,12 @@ export const LocalApi = {
   'ticket.create': {
     params: NewTicketSchema,
     result: z.object({ ref: TicketRefSchema, status: z.literal('queued'), connected: z.boolean() }),
+  },
+  /** The ticket templates IT offers, as the agent last heard them from the server (kept for offline use);
+   * `receivedAt` null: the agent has not heard them yet. */
+  'templates.list': {
+    params: z.object({}).strict(),
+    result: z.object({ items: z.array(TicketTemplateSchema), receivedAt: z.string().nullable() }),
   },
   /** The calling user's tickets, newest first; works offline from what the agent keeps. */
   'ticket.list': {

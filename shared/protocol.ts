@@ -3,7 +3,9 @@
 // receiving side validates every frame against it.
 import { z } from 'zod';
 import { DeltaSchema } from './delta-schema.js';
+import { DeployCommandSchema, DeployStepSchema } from './deploy.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
+import { FilledTemplateSchema, TEMPLATE_LIMITS, TicketTemplateSchema } from './templates.js';
 import { IdentityHintsSchema, SnapshotSchema, SoftwareSchema } from './inventory.js';
 import {
   AttachmentSchema,
@@ -111,6 +113,8 @@ export const ItemBodies = {
     description: z.string().min(1).max(TICKET_LIMITS.descriptionChars),
     priority: PrioritySchema,
     category: z.string().max(100).optional(),
+    /** The template the person picked, with the fields they filled in. */
+    template: FilledTemplateSchema.optional(),
     device: DeviceDetailsSchema,
     /** How many ticket.attachment items follow (the screenshot counts as one). */
     attachments: z
@@ -140,6 +144,8 @@ export const ItemBodies = {
   }),
   /** A remote session's worklog; the server checks the ticket and answers with worklog-result. */
   worklog: z.object({ ref: itemRef, entry: WorklogEntrySchema, minutes: z.number().int().nonnegative() }),
+  /** One step of a software deployment on this device (shared/deploy.ts); the server records each once. */
+  'deploy.status': DeployStepSchema,
 } as const;
 export type ItemKind = keyof typeof ItemBodies;
 export type ItemBody<K extends ItemKind> = z.infer<(typeof ItemBodies)[K]>;
@@ -159,6 +165,7 @@ export const ItemSchema = z.discriminatedUnion('kind', [
   item('ticket.close'),
   item('ticket.reopen'),
   item('worklog'),
+  item('deploy.status'),
 ]);
 export type Item = z.infer<typeof ItemSchema>;
 
@@ -213,7 +220,8 @@ export const AgentMessages = {
 
 /** Server -> agent. */
 export const ServerMessages = {
-  enrolled: z.object({ type: z.literal('enrolled'), deviceId: z.string(), secret: z.string() }),
+  /** `deployKey`: the server's deployment signing key (base64 SPKI), which the agent pins now. */
+  enrolled: z.object({ type: z.literal('enrolled'), deviceId: z.string(), secret: z.string(), deployKey: z.string().max(200).optional() }),
   welcome: z.object({
     type: z.literal('welcome'),
     deviceId: z.string(),
@@ -222,6 +230,8 @@ export const ServerMessages = {
     /** How many seconds to spread this agent's next reconnect over after losing the link, from the
      * fleet size: a server restart then brings its agents back as a stream, not a storm. */
     reconnectSpreadSeconds: z.number().int().nonnegative().max(3600).optional(),
+    /** The deployment signing key, for agents enrolled before the server had one (pinned if none is). */
+    deployKey: z.string().max(200).optional(),
   }),
   ack: z.object({ type: z.literal('ack'), seq: z.number().int().nonnegative() }),
   command: z.object({
@@ -232,6 +242,11 @@ export const ServerMessages = {
   /** Tickets of this device as the server has them (customer-facing notes only). `full` on welcome:
    * the complete list; otherwise the tickets that changed. */
   tickets: z.object({ type: z.literal('tickets'), full: z.boolean(), tickets: z.array(EndpointTicketSchema).max(1000) }),
+  /** Every ticket template the tray offers (shared/templates.ts): after welcome, and whenever IT changes one. */
+  templates: z.object({ type: z.literal('templates'), templates: z.array(TicketTemplateSchema).max(TEMPLATE_LIMITS.templates) }),
+  /** Install a package: a command signed with the server's deployment key (shared/deploy.ts). Sent
+   * at each connection until the agent reports the deployment queued; the agent runs each id once. */
+  deploy: z.object({ type: z.literal('deploy'), command: DeployCommandSchema, signature: z.string().max(200) }),
   /** The outcome of a worklog item: recorded, or rejected with a reason the technician can fix. */
   'worklog-result': z.object({
     type: z.literal('worklog-result'),

@@ -1,6 +1,7 @@
 // Help-desk tickets, notes and worklogs as every part sees them: the tray and the CLI (through the
 // agent's local API), the agent's outbox, the server and its API.
 import { z } from 'zod';
+import { TicketTemplateChoiceSchema } from './templates.js';
 
 export const TICKET_LIMITS = {
   subjectChars: 200,
@@ -66,6 +67,8 @@ export const NewTicketSchema = z
     attachments: z.array(AttachmentSchema).max(TICKET_LIMITS.attachmentsPerTicket).default([]),
     /** PNG of the screen, taken by the tray and kept only if the person did not remove it. */
     screenshot: base64(TICKET_LIMITS.screenshotBytes).optional(),
+    /** The ticket template picked and its fields filled in (shared/templates.ts). */
+    template: TicketTemplateChoiceSchema.optional(),
   })
   .refine((t) => t.attachments.reduce((n, a) => n + base64Bytes(a.contentBase64), 0) <= TICKET_LIMITS.ticketAttachmentBytes, {
     message: `attachments must add up to at most ${TICKET_LIMITS.ticketAttachmentBytes / 1024 / 1024} MB`,

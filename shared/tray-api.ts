@@ -3,6 +3,7 @@
 // against TrayArgs before anything reaches the agent; answers come back as TrayResult, never as a
 // thrown error, so a window always gets a code and a message it can show.
 import { z } from 'zod';
+import { TicketTemplateChoiceSchema } from './templates.js';
 import type { LocalResult } from './local-api.js';
 import {
   NewTicketSchema,
@@ -29,6 +30,7 @@ export const TicketDraftSchema = z
     description: NewTicketSchema.shape.description,
     priority: NewTicketSchema.shape.priority,
     category: NewTicketSchema.shape.category,
+    template: TicketTemplateChoiceSchema.optional(),
     fileIds: z.array(DraftIdSchema).max(TICKET_LIMITS.attachmentsPerTicket).default([]),
     screenshotId: DraftIdSchema.optional(),
   })
@@ -41,6 +43,7 @@ export const TrayArgs = {
   scanNow: NoArgs,
   createTicket: TicketDraftSchema,
   listTickets: NoArgs,
+  listTemplates: NoArgs,
   getTicket: z.object({ ref: TicketRefSchema }).strict(),
   addNote: z.object({ ref: TicketRefSchema, text: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.noteChars) }).strict(),
   closeTicket: z.object({ ref: TicketRefSchema }).strict(),
@@ -116,6 +119,7 @@ export interface TrayResults {
   scanNow: LocalResult<'scan.now'>;
   createTicket: LocalResult<'ticket.create'>;
   listTickets: LocalResult<'ticket.list'>;
+  listTemplates: LocalResult<'templates.list'>;
   getTicket: LocalResult<'ticket.get'>;
   addNote: EndpointTicket;
   closeTicket: EndpointTicket;

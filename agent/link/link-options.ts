@@ -22,8 +22,14 @@ export interface LinkOptions {
   onConnectionChange?: (connected: boolean) => void;
   /** This device's tickets as the server has them: all (full, after each welcome) or those that changed. */
   onTickets?: (msg: ServerMessageMap['tickets']) => void;
+  /** The ticket templates IT offers, all of them: after each welcome and after each change. */
+  onTemplates?: (msg: ServerMessageMap['templates']) => void;
   /** The server's answer to a worklog item: recorded, or rejected with a reason to show. */
   onWorklogResult?: (msg: ServerMessageMap['worklog-result']) => void;
+  /** A signed deployment command (agent/deploy/runner.ts checks it). */
+  onDeploy?: (msg: ServerMessageMap['deploy']) => void;
+  /** The server's deployment signing key: at enrolment (pin it) or in welcome (pin it if none is). */
+  onDeployKey?: (key: string, atEnrolment: boolean) => void;
   /** The server refused an item of the batch it is about to ack (a quota): called while the item
    * is still in the outbox, so its owner can keep what the person wrote and say why. */
   onItemRefused?: (seq: number, error: { code: string; message: string }) => void;

@@ -167,8 +167,12 @@ export class Link {
         return this.onCommand(msg);
       case 'tickets':
         return this.deliver('tickets', () => this.opts.onTickets?.(msg));
+      case 'templates':
+        return this.deliver('templates', () => this.opts.onTemplates?.(msg));
       case 'worklog-result':
         return this.deliver('worklog-result', () => this.opts.onWorklogResult?.(msg));
+      case 'deploy':
+        return this.deliver('deploy', () => this.opts.onDeploy?.(msg));
       case 'error':
         return this.errors.onError(ws, msg);
     }
@@ -181,6 +185,7 @@ export class Link {
     }
     this.opts.credentials.save({ deviceId: msg.deviceId, secret: msg.secret, serverUrl: this.opts.serverUrl });
     this.id = msg.deviceId;
+    if (msg.deployKey) this.opts.onDeployKey?.(msg.deployKey, true);
     this.log.info({ deviceId: msg.deviceId }, 'enrolled');
   }
 
@@ -193,6 +198,7 @@ export class Link {
     this.reconnect.spreadOver((msg.reconnectSpreadSeconds ?? 0) * 1000);
     if (this.firstSent === 'hello') followMerge(this.opts.credentials, msg.deviceId, this.log);
     const reconciliation = this.opts.outbox.reconcile(msg.lastSeq);
+    if (msg.deployKey) this.opts.onDeployKey?.(msg.deployKey, false);
     this.phase = 'ready';
     this.readySince = Date.now();
     this.log.info({ deviceId: msg.deviceId, lastSeq: msg.lastSeq, pending: this.opts.outbox.pendingCount(), reconciliation }, 'connected');

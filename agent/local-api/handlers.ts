@@ -3,6 +3,7 @@
 import { MAX_PENDING_NOTIFICATIONS, type LocalResult } from '../../shared/local-api.js';
 import type { TicketDesk } from '../tickets/ticket-desk.js';
 import type { Worklogs } from '../tickets/worklogs.js';
+import type { TemplateCache } from '../tickets/template-cache.js';
 import { OutpostError } from '../../shared/errors.js';
 import type { Caller } from './callers.js';
 import type { LocalHandlers } from './server.js';
@@ -12,12 +13,14 @@ export interface HandlerParts {
   scanNow: () => Promise<LocalResult<'scan.now'>>;
   tickets: TicketDesk;
   worklogs: Worklogs;
+  templates: TemplateCache;
 }
 
-export function localHandlers({ status, scanNow, tickets, worklogs }: HandlerParts): LocalHandlers {
+export function localHandlers({ status, scanNow, tickets, worklogs, templates }: HandlerParts): LocalHandlers {
   return {
     status: async () => status(),
     'scan.now': () => scanNow(),
+    'templates.list': async () => templates.list(),
     'ticket.create': async (params, caller) => tickets.create(caller, params),
     'ticket.list': async (_params, caller) => ({ items: tickets.list(caller) }),
     'ticket.get': async ({ ref }, caller) => tickets.get(caller, ref),

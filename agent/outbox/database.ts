@@ -116,6 +116,22 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE tickets ADD COLUMN reopen_seq INTEGER;  -- a ticket.reopen item the server has not confirmed yet`,
   // 4: the number people see, as the server formats it: the desk's "#4", or "OP-17" (shared/tickets.ts).
   `ALTER TABLE tickets ADD COLUMN label TEXT;`,
+  // 5: software deployments (agent/deploy/): each deployment the server sent, by id, with its state,
+  // so it runs once across restarts; and the server's deployment signing key, pinned.
+  `CREATE TABLE deployments (
+     id TEXT PRIMARY KEY,               -- the deployment id: one run per id, ever
+     command TEXT NOT NULL,             -- the verified command (JSON)
+     state TEXT NOT NULL,               -- queued | downloading | installing | succeeded | failed
+     attempt INTEGER NOT NULL,
+     next_at TEXT,                      -- not before (the window's start, a retry's wait)
+     received_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE TABLE deploy_key (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     key TEXT NOT NULL,                 -- base64 SPKI Ed25519 public key
+     pinned_at TEXT NOT NULL
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

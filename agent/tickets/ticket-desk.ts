@@ -14,6 +14,7 @@ import type { Db } from '../outbox/database.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { deviceDetails, requester, type DeviceContext } from './device-details.js';
 import { LocalTicketQuota } from './local-quota.js';
+import type { TemplateCache } from './template-cache.js';
 import { markRead, markShown, pendingNotifications, recordServerChanges, unreadTicketCount, withUnread } from './ticket-events.js';
 import {
   deleteLocalNote,
@@ -45,6 +46,8 @@ export interface TicketDeskOptions {
   newId?: () => string;
   /** Per-person quotas checked before queueing; the server's defaults when absent. */
   quota?: LocalTicketQuota;
+  /** The ticket templates IT offers; a ticket naming a template is refused without them. */
+  templates?: TemplateCache;
 }
 
 /**
@@ -73,6 +76,7 @@ export class TicketDesk {
     const ref = this.newId();
     const at = this.now().toISOString();
     const ctx = this.opts.device();
+    const template = input.template ? this.fillTemplate(input.template) : undefined;
     const files: { attachment: Attachment; screenshot: boolean }[] = input.attachments.map((attachment) => ({
       attachment,
       screenshot: false,
@@ -101,6 +105,7 @@ export class TicketDesk {
         description: input.description,
         priority: input.priority,
         ...(input.category ? { category: input.category } : {}),
+        ...(template ? { template } : {}),
         device: deviceDetails(ctx, caller),
         attachments: files.length,
         createdAt: at,
@@ -110,6 +115,12 @@ export class TicketDesk {
     this.opts.log.info({ ref, files: files.length }, 'ticket queued');
     this.opts.notify();
     return { ref, status: 'queued', connected: this.opts.connected() };
+  }
+
+  /** Checked here, where the person can still correct it: the server takes what an agent checked. */
+  private fillTemplate(choice: NonNullable<LocalParams<'ticket.create'>['template']>) {
+    if (!this.opts.templates) throw new OutpostError('E_BAD_REQUEST', 'This agent offers no ticket templates.', { field: 'template' });
+    return this.opts.templates.fill(choice.id, choice.answers);
   }
 
   list(caller: Caller): LocalTicket[] {

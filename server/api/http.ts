@@ -10,10 +10,14 @@ import { deviceIdentityRoutes, type DeviceIdentityContext } from './device-ident
 import { deviceRoutes, type DeviceRoutesContext } from './devices.js';
 import { deviceWorkRoutes, type DeviceWorkContext } from './device-work.js';
 import { userRoutes, type UserRoutesContext } from './users.js';
+import { packageRoutes, type PackageRoutesContext } from './packages.js';
+import { agentDownloadRoute } from '../deploy/agent-download.js';
+import { deploymentRoutes, type DeploymentRoutesContext } from './deployments.js';
 import { eventRoutes } from './events.js';
 import type { LiveHub } from '../live/hub.js';
 import { sendError } from './errors.js';
 import { softwareRoutes, type SoftwareRoutesContext } from './software.js';
+import { templateRoutes, type TemplateRoutesContext } from './templates.js';
 import { ticketRoutes, type TicketRoutesContext } from './tickets.js';
 import { tokenRoutes, type TokenRoutesContext } from './tokens.js';
 import { requireDeclaredRoutes, route } from './route.js';
@@ -28,9 +32,12 @@ export interface ApiContext
     TicketRoutesContext,
     DeskRoutesContext,
     SoftwareRoutesContext,
+    TemplateRoutesContext,
     TokenRoutesContext,
     DeviceWorkContext,
-    UserRoutesContext {
+    UserRoutesContext,
+    PackageRoutesContext,
+    DeploymentRoutesContext {
   log: Logger;
   version: string;
   adminTokenHash(): Buffer | null;
@@ -109,9 +116,14 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   ticketRoutes(app, ctx);
   deskRoutes(app, ctx);
   softwareRoutes(app, ctx);
+  templateRoutes(app, ctx);
   tokenRoutes(app, ctx);
   deviceWorkRoutes(app, ctx);
   userRoutes(app, ctx);
+  packageRoutes(app, ctx);
+  deploymentRoutes(app, ctx);
+  // The agents' download of installers, with their device credential (outside /api, not the console's).
+  if (ctx.packageFiles) agentDownloadRoute(app, { store: ctx.store, files: ctx.packageFiles });
   eventRoutes(app, { hub: ctx.hub, log: ctx.log.child({ part: 'events' }) });
   await app.register(consoleRoutes, { dir: ctx.consoleDir ?? defaultConsoleDir() });
   return app;

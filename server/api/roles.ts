@@ -32,12 +32,19 @@ export const ROUTE_ROLES: Readonly<Record<Exclude<HttpRoute, PublicRoute>, Role>
   'GET /api/tickets/:id/attachments/:attachmentId': 'read-only',
   'GET /api/desk/status': 'read-only',
   'GET /api/desk/queues': 'read-only',
+  'GET /api/templates': 'read-only',
+  'GET /api/packages': 'read-only',
+  'GET /api/packages/:id': 'read-only',
+  'GET /api/deployments': 'read-only',
+  'GET /api/deployments/:id': 'read-only',
   // Operators work tickets and devices.
   'POST /api/devices/:id/scan': 'operator',
   'POST /api/devices/:id/tickets': 'operator',
   'PATCH /api/tickets/:id': 'operator',
   'POST /api/tickets/:id/notes': 'operator',
   'POST /api/desk/jobs/:id/retry': 'operator',
+  // Operators deploy the packages admins put in the store.
+  'POST /api/deployments': 'operator',
   // Checking the desk's setup again changes nothing but the shown result.
   'POST /api/desk/preflight': 'operator',
   // Admins change what the fleet is and who may use the console.
@@ -45,6 +52,9 @@ export const ROUTE_ROLES: Readonly<Record<Exclude<HttpRoute, PublicRoute>, Role>
   'POST /api/tokens': 'admin',
   'DELETE /api/tokens/:id': 'admin',
   'POST /api/devices/:id/merge': 'admin',
+  'POST /api/templates': 'admin',
+  'PUT /api/templates/:id': 'admin',
+  'DELETE /api/templates/:id': 'admin',
   'POST /api/prohibited': 'admin',
   'DELETE /api/prohibited': 'admin',
   'POST /api/desk/catalog/sync': 'admin',
@@ -53,6 +63,10 @@ export const ROUTE_ROLES: Readonly<Record<Exclude<HttpRoute, PublicRoute>, Role>
   'PATCH /api/users/:username': 'admin',
   'DELETE /api/users/:username': 'admin',
   'PUT /api/users/settings': 'admin',
+  // What may run on the fleet: only admins add or retire packages.
+  'POST /api/packages/files': 'admin',
+  'POST /api/packages': 'admin',
+  'DELETE /api/packages/:id': 'admin',
 };
 
 export const PUBLIC_ROUTES: ReadonlySet<string> = new Set<PublicRoute>(['GET /api/health', 'POST /api/session']);

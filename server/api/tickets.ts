@@ -84,6 +84,7 @@ function detailJson(t: TicketDetail): TicketDetailJson {
     worklogs: t.worklogs.map(worklogJson),
     minutesLogged: t.worklogs.reduce((sum, w) => sum + w.minutes, 0),
     deskRequester: t.deskRequester,
+    template: t.template,
   };
 }
 

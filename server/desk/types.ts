@@ -1,6 +1,7 @@
 // Desk-neutral records: what every connector reads and writes, whatever the desk calls them.
 // Desk ids are strings (RT uses small integers, SDP 18-digit longs that do not fit a JS number).
 import type { DeskProblemJson } from '../../shared/desk-status.js';
+import type { TemplateDesk } from '../../shared/templates.js';
 import type { Priority, TicketStatus } from '../../shared/tickets.js';
 
 /** One finding of a connector's preflight (connector.ts): what is wrong and what to do. */
@@ -46,6 +47,8 @@ export interface NewDeskTicket {
   status?: TicketStatus;
   /** The account/company reference read from the asset, and the desk's ticket field that receives it. */
   account?: { field: string; value: string };
+  /** Where the ticket's template puts it in each desk (shared/templates.ts); each connector reads its own part. */
+  classification?: TemplateDesk;
 }
 
 export interface DeskTicket {

@@ -78,6 +78,7 @@ export function applyTicketItems(
       description: body.description,
       priority: body.priority,
       category: body.category ?? null,
+      template: body.template ? JSON.stringify(body.template) : null,
       requester: JSON.stringify(body.requester),
       requesterAccount: body.requester.account,
       device: JSON.stringify(device),

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../shared/log.js';
-import { CLOSE_CODES, LIMITS, type ServerMessageMap, type Settings } from '../../shared/protocol.js';
+import { CLOSE_CODES, LIMITS, type ServerMessage, type ServerMessageMap, type Settings } from '../../shared/protocol.js';
 import { noLivePublisher, type LivePublisher } from '../live/hub.js';
 import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
 import type { Store } from '../store/store.js';
@@ -17,7 +17,7 @@ import { builtInSignalHandlers, SIGNALS, ticketSignals, type SignalHandler } fro
 import { checkFrameLimitSupport } from './frame-limit.js';
 import { PRE_AUTH_DEFAULTS, PreAuthLimiter, type PreAuthLimits } from './pre-auth.js';
 import type { TicketQuota } from './quotas.js';
-import { AgentSession, type SessionContext } from './session.js';
+import { AgentSession, type DeployHooks, type SessionContext } from './session.js';
 import { SoftwareSweeper } from './software-sweeper.js';
 
 export const AGENT_PATH = '/agent';
@@ -48,6 +48,8 @@ export interface GatewayOptions {
   bus?: FleetBus;
   /** A batch left old software rows behind; when absent the gateway runs its own sweeper. */
   softwareLeftBehind?: () => void;
+  /** Software deployment's part in each session (server/deploy/deployer.ts). */
+  deploy?: DeployHooks;
 }
 
 export type AgentCommand = ServerMessageMap['command']['command'];
@@ -66,6 +68,8 @@ export class AgentGateway {
   private readonly live: LivePublisher;
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Template lists read and sent one after another, so an older list never overtakes a newer one. */
+  private templateSends: Promise<void> = Promise.resolve();
   /** Online-flag writes in the order the connections came and went. */
   private presence: Promise<void> = Promise.resolve();
 
@@ -102,7 +106,26 @@ export class AgentGateway {
       softwareLeftBehind: opts.softwareLeftBehind ?? (() => this.sweeper?.poke()),
       reconnectSpreadSeconds: () => reconnectSpreadSeconds(this.online.size),
       ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
+      offerTemplates: (session) => this.sendTemplates([session]),
+      ...(opts.deploy ? { deploy: opts.deploy } : {}),
     };
+  }
+
+  /** IT changed the ticket templates: every connected agent gets the whole list. */
+  pushTemplates(): void {
+    this.sendTemplates(null);
+  }
+
+  /** `to` null: every session online when the list is read. */
+  private sendTemplates(to: AgentSession[] | null): void {
+    this.templateSends = this.templateSends.then(async () => {
+      try {
+        const templates = await this.opts.store.templates.list();
+        for (const session of to ?? this.online.values()) session.send({ type: 'templates', templates });
+      } catch (err) {
+        this.opts.log.warn({ err: errorText(err) }, 'could not send the ticket templates');
+      }
+    });
   }
 
   start(): void {
@@ -187,6 +210,14 @@ export class AgentGateway {
 
   /** Sends these tickets' current state to the device if it is connected; false when it is not.
    * An offline device gets the full list when it next connects. */
+  /** Sends a message to the device's connection in this process; false when it has none. */
+  sendMessage(deviceId: string, message: ServerMessage): boolean {
+    const session = this.online.get(deviceId);
+    if (!session) return false;
+    session.send(message);
+    return true;
+  }
+
   pushTickets(deviceId: string, refs: readonly string[]): boolean {
     const session = this.online.get(deviceId);
     if (!session || refs.length === 0) return false;

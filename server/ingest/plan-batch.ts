@@ -4,7 +4,8 @@
 // is skipped, changes nothing, and a full snapshot is asked for. A delta costs O(its items): the
 // software is read by key from the store and the digest is updated, never recomputed.
 // Ticket and worklog items are passed on, in order, for the ticket store to apply in the same
-// transaction (they need lookups this planner does not have). Snapshot parts are staged and swapped
+// transaction (they need lookups this planner does not have); deployment steps were recorded before
+// the batch (server/deploy/deployer.ts) and only advance the seq here. Snapshot parts are staged and swapped
 // in by plan-parts.ts. No batch applies more than LIMITS.maxInventoryEntriesPerBatch entries: an
 // item past the budget is refused with E_BATCH_TOO_LARGE and changes nothing.
 import { diffSnapshots, emptySnapshot, materialise, withSections, type Delta, type SectionChange } from '../../shared/delta.js';
@@ -107,6 +108,8 @@ export function planBatch(state: IngestState, items: readonly Item[], overBudget
       plan.ticketItems.push(item);
       continue;
     }
+    // Recorded before the batch, idempotently by seq (server/deploy/deployer.ts); only its seq counts here.
+    if (item.kind === 'deploy.status') continue;
     entries += inventoryEntries(item);
     if (entries > LIMITS.maxInventoryEntriesPerBatch) {
       refuseOverBudget(plan, item.seq);

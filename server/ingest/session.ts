@@ -51,8 +51,20 @@ export interface SessionContext {
   softwareLeftBehind(): void;
   /** Over how many seconds this server's agents should spread their reconnects (see welcome). */
   reconnectSpreadSeconds(): number;
+  /** Sends this session the ticket templates, in order with every later change (the gateway's queue). */
+  offerTemplates?: (session: AgentSession) => void;
   /** Desk numbers the batch's worklogs name: desk tickets Outpost never saw are taken over first. */
   deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
+  /** Software deployment (server/deploy/deployer.ts); none in tests of other things. */
+  deploy?: DeployHooks;
+}
+
+/** What a session asks of deployment: the signing key to hand out, the commands a connecting
+ * device still has to get, and the recording of the steps a batch carries. */
+export interface DeployHooks {
+  readonly publicKey: string;
+  pendingMessages(deviceId: string): Promise<ServerMessage[]>;
+  recordSteps(deviceId: string, items: readonly Item[]): Promise<{ code: ErrorCode; seq: number; message: string }[]>;
 }
 
 /** Thrown inside the batch transaction when the device re-enrolled after this session authenticated. */
@@ -223,7 +235,7 @@ export class AgentSession {
     );
     this.ctx.live.publish('inventory', { deviceId, hostname: message.hints.hostname, sections: [], trigger: 'enrolled', at: this.iso() });
     if (this.closing) return;
-    this.send({ type: 'enrolled', deviceId, secret });
+    this.send({ type: 'enrolled', deviceId, secret, ...(this.ctx.deploy ? { deployKey: this.ctx.deploy.publicKey } : {}) });
     await this.authenticated(deviceId, secretHash, { lastSeq: 0, needsFull: true });
   }
 
@@ -262,12 +274,16 @@ export class AgentSession {
       lastSeq: runtime.lastSeq,
       settings: this.ctx.settings(),
       reconnectSpreadSeconds: this.ctx.reconnectSpreadSeconds(),
+      ...(this.ctx.deploy ? { deployKey: this.ctx.deploy.publicKey } : {}),
     });
     // Without a usable baseline every delta would be refused; ask for the full picture straight away.
     if (runtime.needsFull) this.send({ type: 'command', command: 'full-snapshot' });
     // The endpoint's ticket list may be stale by anything that happened while it was away.
     const tickets = await this.ctx.store.endpointTickets(deviceId, { limit: FULL_LIST_LIMIT });
     for (const message of ticketMessages(tickets, true)) this.send(message);
+    this.ctx.offerTemplates?.(this);
+    // Deployments made while it was away (the agent runs each id once, so a repeat is harmless).
+    for (const message of (await this.ctx.deploy?.pendingMessages(deviceId)) ?? []) this.send(message);
   }
 
   private async items(items: Item[], overBudget: Screened[] = []): Promise<void> {
@@ -277,6 +293,8 @@ export class AgentSession {
     const mine = this.secretHash!;
     const named = items.flatMap((i) => (i.kind === 'worklog' ? [i.body.entry.ticketId] : []));
     if (named.length > 0) await this.ctx.deskTickets?.(named);
+    // Before the batch commits its seq: a crash in between redelivers the steps, recorded once by seq.
+    const stepProblems = (await this.ctx.deploy?.recordSteps(deviceId, items)) ?? [];
     let applied: AppliedBatch<BatchPlan> | null;
     try {
       const at = this.ctx.now();
@@ -292,6 +310,7 @@ export class AgentSession {
     if (!applied) return this.fatal('E_AUTH', 'The device has enrolled again; this connection is no longer valid.', CLOSE_CODES.auth);
     // Before the ack: an agent deletes acked items and must already know what became of them.
     for (const reply of await batchReplies(this.ctx.store, deviceId, items, applied.plan.replayed, applied.tickets)) this.send(reply);
+    for (const p of stepProblems) this.error(p.code, p.message, p.seq);
     this.report(applied.plan, items.length);
     if (applied.plan.garbage?.length) this.ctx.softwareLeftBehind();
     this.publish(deviceId, applied);

@@ -7,7 +7,9 @@ import type { IdentityHints, Os, Section, Snapshot, Software } from '../../share
 import type { Trigger } from '../../shared/protocol.js';
 import type { DevicePlatform, DeviceSort } from '../../shared/http-api.js';
 import type { AdminStore } from './admin-records.js';
+import type { DeployStore } from './deploy-records.js';
 import type { DeviceWorkStore } from './device-work-records.js';
+import type { TemplateStore } from './template-records.js';
 import type { DuplicateReason } from './identity.js';
 import type { DeskStore, NewDeskJob } from './desk-records.js';
 import type { TicketLedger } from './ticket-ledger.js';
@@ -317,6 +319,10 @@ export interface Store extends TicketStore {
   readonly admins: AdminStore;
   /** A device's tickets, tickets raised for it in the console, and its logbook. */
   readonly deviceWork: DeviceWorkStore;
+  /** Ticket templates managed in the console and offered in the tray. */
+  readonly templates: TemplateStore;
+  /** The package store and software deployments (deploy-records.ts). */
+  readonly deploy: DeployStore;
 
   adminTokenHash(): Promise<Buffer | null>;
   setAdminTokenHash(hash: Buffer): Promise<void>;

@@ -37,6 +37,8 @@ export interface NewTicketRow {
   description: string;
   priority: Priority;
   category: string | null;
+  /** JSON of the filled ticket template (shared/templates.ts FilledTemplate), or null. */
+  template: string | null;
   /** JSON of the requester and of the device details, as the ticket keeps them. */
   requester: string;
   requesterAccount: string;

@@ -1,5 +1,6 @@
 // The server's ticket storage contract: tickets raised at endpoints, their notes and attachments, and
 // the worklogs technicians record against them. Async like the rest of the Store.
+import type { FilledTemplate } from '../../shared/templates.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { DeskRequesterJson } from '../../shared/http-api.js';
 import type { Item } from '../../shared/protocol.js';
@@ -95,6 +96,8 @@ export interface TicketDetail extends TicketSummary {
   attachmentsExpected: number;
   /** The desk's queue (RT) or category (SDP) IT chose when raising it in the console; null otherwise. */
   queue: string | null;
+  /** The ticket template the person picked and the fields they filled in; null for a plain ticket. */
+  template: FilledTemplate | null;
   notes: StoredNote[];
   attachments: AttachmentInfo[];
   worklogs: StoredWorklog[];

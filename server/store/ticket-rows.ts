@@ -1,5 +1,6 @@
 // Ticket row shapes and their mapping to the store's records and the endpoint's view, for both
 // engines (flags are 0/1 in SQLite, booleans in PostgreSQL); and what a ticket search means.
+import { FilledTemplateSchema, type FilledTemplate } from '../../shared/templates.js';
 import { OUTPOST_NUMBER, ticketLabel } from '../../shared/ticket-label.js';
 import { REQUESTER_RULES, type DeskRequesterJson } from '../../shared/http-api.js';
 import type { DeviceDetails, EndpointTicket, Priority, Requester, TicketStatus } from '../../shared/tickets.js';
@@ -59,6 +60,8 @@ export interface TicketRow {
   updated_at: number;
   public_updated_at: number;
   closed_at: number | null;
+  /** JSON of the filled ticket template (migration 14). */
+  template?: string | null;
   /** The desk queue IT chose when raising the ticket in the console (migration 10). */
   desk_queue?: string | null;
   /** The desk's number for the ticket (DESK_NUMBER_COLUMN), when the query selected it and the desk has the ticket. */
@@ -121,6 +124,17 @@ export function toTicketSummary(row: TicketRow, deskConnected: boolean): TicketS
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** A row written by this server's ingest, read back through the schema: null when absent or unreadable. */
+export function toFilledTemplate(row: TicketRow): FilledTemplate | null {
+  if (!row.template) return null;
+  try {
+    const parsed = FilledTemplateSchema.safeParse(JSON.parse(row.template));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 export function toDeviceDetails(row: TicketRow): DeviceDetails {
@@ -194,6 +208,7 @@ export function toTicketDetail(
     closedAt: row.closed_at,
     attachmentsExpected: row.attachments_expected,
     queue: row.desk_queue ?? null,
+    template: toFilledTemplate(row),
     notes: parts.notes.map(toNote),
     attachments: parts.attachments.map(toAttachmentInfo),
     worklogs: parts.worklogs.map(toWorklog),

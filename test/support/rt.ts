@@ -83,6 +83,11 @@ export interface RtOptions {
    * as an admin who skipped that step has it. The API user, its rights and token are the same.
    */
   outpostFields?: boolean;
+  /**
+   * More initialdata (Perl, e.g. `@Queues = (...); @CustomFields = (...); 1;`) inserted after the
+   * rest: queues and custom fields a desk admin made, which RT's REST API cannot apply to queues.
+   */
+  extraData?: string;
 }
 
 export async function startRt(options: RtOptions = {}): Promise<RtInstance> {
@@ -92,7 +97,7 @@ export async function startRt(options: RtOptions = {}): Promise<RtInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-rt-'));
   try {
     for (const sub of ['mason', 'sessions', 'site.d']) mkdirSync(join(dir, sub));
-    const db = await templateDatabase(options.outpostFields ?? true);
+    const db = await templateDatabase(options.outpostFields ?? true, options.extraData);
     copyFileSync(join(db.dir, 'rt.db'), join(dir, 'rt.db'));
 
     const t = performance.now();
@@ -130,10 +135,11 @@ interface Template {
  * setup steps take most of the start-up time) and copied for each instance. Test files that
  * start RT at the same time may both build it; the first rename wins.
  */
-async function templateDatabase(outpostFields: boolean): Promise<Template> {
+async function templateDatabase(outpostFields: boolean, extraData?: string): Promise<Template> {
   const key = createHash('sha256')
     .update(`${TEMPLATE_VERSION}\n${statSync(SETUP).mtimeMs}\n${RT_API_RIGHTS.join(',')}\n`)
     .update(outpostFields ? readFileSync(INITIALDATA) : 'without initialdata')
+    .update(extraData === undefined ? '' : `\nextra:${extraData}`)
     .digest('hex')
     .slice(0, 16);
   const root = join(tmpdir(), 'outpost-rt-templates');
@@ -153,6 +159,10 @@ async function templateDatabase(outpostFields: boolean): Promise<Template> {
     const initMs = performance.now() - t;
     t = performance.now();
     await setup(env, ['--action', 'insert', '--datafile', join(build, 'initialdata.pl')]);
+    if (extraData !== undefined) {
+      writeFileSync(join(build, 'extra.pl'), extraData);
+      await setup(env, ['--action', 'insert', '--datafile', join(build, 'extra.pl')]);
+    }
     const insertMs = performance.now() - t;
     writeFileSync(join(build, 'password'), password);
     writeFileSync(join(build, 'ready'), new Date().toISOString());

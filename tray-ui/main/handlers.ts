@@ -51,6 +51,7 @@ export function createTrayHandlers(deps: HandlerDeps): TrayHandlers {
         description: draft.description,
         priority: draft.priority,
         ...(draft.category ? { category: draft.category } : {}),
+        ...(draft.template ? { template: draft.template } : {}),
         attachments,
         ...(screenshot ? { screenshot } : {}),
       });
@@ -58,6 +59,7 @@ export function createTrayHandlers(deps: HandlerDeps): TrayHandlers {
       return afterChange(result);
     },
     listTickets: async () => agent('ticket.list', {}),
+    listTemplates: async () => agent('templates.list', {}),
     getTicket: async ({ ref }) => agent('ticket.get', { ref }),
     addNote: async (arg) => afterChange(await agent('ticket.note', arg)),
     closeTicket: async ({ ref }) => afterChange(await agent('ticket.close', { ref })),

@@ -116,6 +116,7 @@ const LABELS: Record<string, string> = {
   description: 'Description',
   priority: 'Priority',
   category: 'Category',
+  template: 'The template',
   text: 'The note',
   ticketId: 'Ticket ID',
   technician: 'Technician',

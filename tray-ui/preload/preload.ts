@@ -15,6 +15,7 @@ const api: TrayApi = {
   scanNow: () => invoke('scanNow'),
   createTicket: (draft) => invoke('createTicket', draft),
   listTickets: () => invoke('listTickets'),
+  listTemplates: () => invoke('listTemplates'),
   getTicket: (arg) => invoke('getTicket', arg),
   addNote: (arg) => invoke('addNote', arg),
   closeTicket: (arg) => invoke('closeTicket', arg),

@@ -5,6 +5,7 @@ import { api, call, errorMessage, TrayFailure } from './lib/api.js';
 import { watchConnection, type Connection } from './lib/connection.js';
 import { announce, byId, h, replaceChildren, setFieldError, whileBusy } from './lib/dom.js';
 import { bytes } from './lib/format.js';
+import { TemplateFields } from './template-fields.js';
 
 const form = byId<HTMLFormElement>('ticket-form');
 const subject = byId<HTMLInputElement>('subject');
@@ -17,6 +18,7 @@ const formMessage = byId('form-message');
 const preview = byId('screenshot-preview');
 const previewImage = byId<HTMLImageElement>('screenshot-image');
 const sendButton = byId<HTMLButtonElement>('send');
+const templates = new TemplateFields(byId<HTMLSelectElement>('template'), byId('template-hint'), byId('template-fields'));
 
 let files: PickedFile[] = [];
 let screenshotId: string | undefined;
@@ -105,8 +107,8 @@ function checkFields(): boolean {
     [description, description.value.trim() ? undefined : 'Please describe the problem.'],
   ];
   for (const [field, message] of problems) setFieldError(field, message);
-  const first = problems.find(([, m]) => m);
-  first?.[0].focus();
+  const first = problems.find(([, m]) => m)?.[0] ?? templates.check();
+  first?.focus();
   return !first;
 }
 
@@ -118,6 +120,7 @@ async function send(): Promise<void> {
     description: description.value,
     priority: priority.value as TicketDraft['priority'],
     ...(category.value ? { category: category.value } : {}),
+    ...(templates.chosen() ? { template: { id: templates.chosen()!.id, answers: templates.answers() } } : {}),
     fileIds: files.map((f) => f.id),
     ...(screenshotId ? { screenshotId } : {}),
   };
@@ -151,6 +154,7 @@ function showSent(result: TrayResults['createTicket']): void {
 
 function reset(): void {
   form.reset();
+  templates.reset();
   files = [];
   screenshotId = undefined;
   renderFiles();
@@ -159,6 +163,10 @@ function reset(): void {
   announce(formMessage, '');
   byId('sent').hidden = true;
   form.hidden = false;
+  /** The templates IT offers; the form works without them (an agent that has none, or none yet). */
+  void call(api().listTemplates())
+    .then((list) => templates.offer(list.items))
+    .catch(() => templates.offer([]));
   subject.focus();
 }
 
@@ -177,4 +185,8 @@ byId('open-tickets').addEventListener('click', () => {
   reset();
   window.close();
 });
+/** The templates IT offers; the form works without them (an agent that has none, or none yet). */
+void call(api().listTemplates())
+  .then((list) => templates.offer(list.items))
+  .catch(() => templates.offer([]));
 subject.focus();

@@ -11,6 +11,7 @@ import { TicketPage } from '../pages/tickets/TicketPage.js';
 import { TicketsPage } from '../pages/tickets/TicketsPage.js';
 import { TokensPage } from '../pages/TokensPage.js';
 import { UsersPage } from '../pages/UsersPage.js';
+import { TemplatesPage } from '../pages/TemplatesPage.js';
 
 export function Page({ route, search }: { route: Route; search: string }) {
   switch (route.page) {
@@ -34,6 +35,8 @@ export function Page({ route, search }: { route: Route; search: string }) {
       return <TokensPage />;
     case 'users':
       return <UsersPage />;
+    case 'templates':
+      return <TemplatesPage />;
     case 'not-found':
       return <NotFoundPage />;
   }

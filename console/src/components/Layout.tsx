@@ -9,6 +9,7 @@ const SECTIONS: { section: Section; label: string; href: string; adminOnly?: boo
   { section: 'devices', label: 'Devices', href: href.devices() },
   { section: 'software', label: 'Software', href: href.software() },
   { section: 'tickets', label: 'Tickets', href: href.tickets() },
+  { section: 'templates', label: 'Templates', href: href.templates(), adminOnly: true },
   { section: 'desk', label: 'Service desk', href: href.desk() },
   { section: 'tokens', label: 'Enrolment', href: href.tokens(), adminOnly: true },
   { section: 'users', label: 'Users', href: href.users(), adminOnly: true },

@@ -11,9 +11,10 @@ export type Route =
   | { page: 'desk' }
   | { page: 'tokens' }
   | { page: 'users' }
+  | { page: 'templates' }
   | { page: 'not-found' };
 
-export type Section = 'devices' | 'software' | 'tickets' | 'desk' | 'tokens' | 'users';
+export type Section = 'devices' | 'software' | 'tickets' | 'templates' | 'desk' | 'tokens' | 'users';
 
 export function parseRoute(pathname: string, search: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(safeDecode);
@@ -32,6 +33,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (first === 'desk' && parts.length === 1) return { page: 'desk' };
   if (first === 'tokens' && parts.length === 1) return { page: 'tokens' };
   if (first === 'users' && parts.length === 1) return { page: 'users' };
+  if (first === 'templates' && parts.length === 1) return { page: 'templates' };
   return { page: 'not-found' };
 }
 
@@ -62,6 +64,8 @@ export function sectionOf(route: Route): Section | null {
       return 'tokens';
     case 'users':
       return 'users';
+    case 'templates':
+      return 'templates';
     case 'not-found':
       return null;
   }
@@ -78,4 +82,5 @@ export const href = {
   desk: () => '/desk',
   tokens: () => '/tokens',
   users: () => '/users',
+  templates: () => '/templates',
 };

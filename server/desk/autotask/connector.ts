@@ -118,10 +118,20 @@ export class AutotaskConnector implements DeskConnector {
       priority: await this.picklists.value('Tickets', 'priority', this.config.priorities[t.priority]),
       contactID: t.requesterUser ? Number(t.requesterUser.id) : await this.people.contactFor(t.requesterEmail, t.requesterName, companyId),
       ...(this.config.queueId === undefined ? {} : { queueID: this.config.queueId }),
+      ...(await this.issueTypes(t)),
       ...(ci ? { configurationItemID: ci.id } : {}),
       ...(this.config.ticketKeyUdf ? { userDefinedFields: [{ name: this.config.ticketKeyUdf, value: t.idempotencyKey }] } : {}),
     };
     return String(await this.client.create('/v1.0/Tickets', body));
+  }
+
+  /** The ticket template's issue type and sub-issue type, by picklist label (each database numbers its own). */
+  private async issueTypes(t: NewDeskTicket): Promise<{ issueType?: number; subIssueType?: number }> {
+    const at = t.classification?.autotask;
+    if (!at?.issueType) return {};
+    const issueType = await this.picklists.value('Tickets', 'issueType', at.issueType);
+    if (!at.subIssueType) return { issueType };
+    return { issueType, subIssueType: await this.picklists.value('Tickets', 'subIssueType', at.subIssueType, issueType) };
   }
 
   async findTicketByKey(key: string): Promise<DeskId | null> {

@@ -4,7 +4,7 @@ import { DeskError } from '../errors.js';
 import type { AutotaskClient } from './client.js';
 import { PicklistFieldsSchema } from './schemas.js';
 
-type Lists = Map<string, { byLabel: Map<string, number>; byValue: Map<number, string> }>;
+type Lists = Map<string, { byLabel: Map<string, number>; byValue: Map<number, string>; byParent: Map<string, Map<string, number>> }>;
 
 export class Picklists {
   private readonly loaded = new Map<string, Promise<Lists>>();
@@ -31,17 +31,22 @@ export class Picklists {
       out.set(f.name.toLowerCase(), {
         byLabel: new Map(active.map((v) => [v.label.toLowerCase(), Number(v.value)])),
         byValue: new Map(f.picklistValues.map((v) => [Number(v.value), v.label])),
+        byParent: byParent(active),
       });
     }
     return out;
   }
 
-  /** The number for `label`; E_DESK_REJECTED naming the labels Autotask has when it is not one. */
-  async value(entity: string, field: string, label: string): Promise<number> {
+  /**
+   * The number for `label`; E_DESK_REJECTED naming the labels Autotask has when it is not one. `parent`:
+   * the value of the parent picklist (a sub-issue type's issue type), whose children alone are searched.
+   */
+  async value(entity: string, field: string, label: string, parent?: number): Promise<number> {
     const list = (await this.lists(entity)).get(field.toLowerCase());
-    const v = list?.byLabel.get(label.toLowerCase());
+    const labels = parent === undefined ? list?.byLabel : list?.byParent.get(String(parent));
+    const v = labels?.get(label.toLowerCase());
     if (v === undefined) {
-      const known = list ? [...list.byLabel.keys()].join(', ') : 'none';
+      const known = labels ? [...labels.keys()].join(', ') : 'none';
       throw new DeskError('E_DESK_REJECTED', `Autotask ${entity}.${field} has no value labelled "${label}" (active: ${known})`);
     }
     return v;
@@ -51,4 +56,16 @@ export class Picklists {
     if (value === null || value === undefined) return undefined;
     return (await this.lists(entity)).get(field.toLowerCase())?.byValue.get(value);
   }
+}
+
+/** Labels of a dependent picklist under each parent value (parentValue in entityInformation/fields). */
+function byParent(values: { value: string; label: string; parentValue?: string | null | undefined }[]): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const v of values) {
+    if (v.parentValue === undefined || v.parentValue === null || v.parentValue === '') continue;
+    const labels = out.get(v.parentValue) ?? new Map<string, number>();
+    labels.set(v.label.toLowerCase(), Number(v.value));
+    out.set(v.parentValue, labels);
+  }
+  return out;
 }

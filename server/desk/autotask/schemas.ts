@@ -31,7 +31,15 @@ export const PicklistFieldsSchema = z.object({
       name: z.string(),
       isPickList: z.boolean().optional(),
       picklistValues: z
-        .array(z.object({ value: z.union([z.string(), num]).transform(String), label: z.string(), isActive: z.boolean().optional() }))
+        .array(
+          z.object({
+            value: z.union([z.string(), num]).transform(String),
+            label: z.string(),
+            isActive: z.boolean().optional(),
+            /** A dependent picklist's parent value (a sub-issue type's issue type). */
+            parentValue: z.union([z.string(), num]).transform(String).nullish(),
+          }),
+        )
         .nullish(),
     }),
   ),

@@ -19,8 +19,9 @@ export class RtTickets {
   ) {}
 
   async create(t: NewDeskTicket): Promise<DeskId> {
+    const rt = t.classification?.rt;
     const body = {
-      Queue: t.queue || (t.category && this.config.categoryQueues[t.category]) || this.config.queue,
+      Queue: t.queue || rt?.queue || (t.category && this.config.categoryQueues[t.category]) || this.config.queue,
       Subject: t.subject,
       Content: t.description,
       ContentType: 'text/plain',
@@ -28,7 +29,12 @@ export class RtTickets {
       // user name goes only for a user found in RT.
       Requestor: t.requesterUser ? (t.requesterUser.login ?? t.requesterUser.email) : t.requesterEmail,
       Priority: rtPriority(this.config, t.priority),
-      CustomFields: { ...(t.account ? { [t.account.field]: t.account.value } : {}), [this.config.fields.ticketKey]: t.idempotencyKey },
+      // The template's values first: the account and Outpost's key are never overwritten by them.
+      CustomFields: {
+        ...rt?.customFields,
+        ...(t.account ? { [t.account.field]: t.account.value } : {}),
+        [this.config.fields.ticketKey]: t.idempotencyKey,
+      },
       ...(t.status ? { Status: rtStatus(this.config, t.status) } : {}),
       ...(t.assetId ? { RefersTo: `asset:${rtId(t.assetId, 'asset')}` } : {}),
       ...(t.attachments?.length ? { Attachments: t.attachments.map(rtAttachment) } : {}),

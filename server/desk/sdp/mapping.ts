@@ -33,7 +33,7 @@ export function requestInput(config: SdpConfig, t: NewDeskTicket, requesterId?: 
       description: textToHtml(t.description),
       requester: requesterId ? { id: requesterId } : { email_id: t.requesterEmail, ...(t.requesterName ? { name: t.requesterName } : {}) },
       priority: { name: sdpPriority(config, t.priority) },
-      ...(t.queue || t.category ? { category: { name: t.queue ?? t.category } } : {}),
+      ...classification(t),
       ...(t.status ? { status: { name: sdpStatus(config, t.status) } } : {}),
       ...(t.assetId ? { assets: [{ id: sdpId(t.assetId, 'asset') }] } : {}),
       ...accountInput(t.account),
@@ -43,6 +43,18 @@ export function requestInput(config: SdpConfig, t: NewDeskTicket, requesterId?: 
 }
 
 const isUdf = (field: string): boolean => UDF_FIELD.test(field);
+
+/** The request template, category and subcategory: a queue IT chose wins, then the ticket template's, then the tray's category. */
+function classification(t: NewDeskTicket): Record<string, { name: string }> {
+  const sdp = t.classification?.sdp;
+  const category = t.queue ?? sdp?.category ?? t.category;
+  return {
+    ...(sdp?.template ? { template: { name: sdp.template } } : {}),
+    ...(category ? { category: { name: category } } : {}),
+    // A subcategory belongs to its category: only with the template's own.
+    ...(sdp?.subcategory && category === sdp.category ? { subcategory: { name: sdp.subcategory } } : {}),
+  };
+}
 
 /** Where the account lookup reads a workstation's reference: its site or an additional field. */
 export const isWorkstationAccountField = (field: string): boolean => field === 'site' || isUdf(field);

@@ -161,6 +161,9 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
   const assetId = t.deviceId ? await assetForTicket(ctx, t.deviceId) : undefined;
   const ticket = await mappedTicket(ctx, { ...newDeskTicket(t, deskKey('ticket', deviceId, ref), '', assetId), ...requester.fields });
   if (requester.record.rule === 'fallback') ticket.description += `\n\n${accountLine(t.requester)}`;
+  // The template as IT defines it now: a template removed since leaves the filled block, without categorisation.
+  const template = t.template ? await ctx.store.templates.get(t.template.id) : null;
+  if (template) ticket.classification = template.desk;
   if (caps(ctx).attachments && t.attachments.length)
     ticket.attachments = await attachmentsOf(
       ctx,

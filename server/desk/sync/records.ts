@@ -1,5 +1,6 @@
 // Outpost's records as the desk gets them: a device as an asset, a ticket as a new desk ticket.
 import { cleanMac, cleanText } from '../../../shared/junk.js';
+import { templateBlock } from '../../../shared/templates.js';
 import type { Requester } from '../../../shared/tickets.js';
 import type { DeviceDetail } from '../../store/store.js';
 import type { TicketDetail } from '../../store/ticket-records.js';
@@ -70,7 +71,7 @@ export function newDeskTicket(t: TicketDetail, key: string, email: string, asset
     idempotencyKey: key,
     requesterEmail: email,
     subject: t.subject,
-    description: `${t.description}\n\n${deviceBlock(t)}`,
+    description: [t.description, t.template ? templateBlock(t.template) : null, deviceBlock(t)].filter(Boolean).join('\n\n'),
     priority: t.priority,
   };
   if (t.requester.fullName) ticket.requesterName = t.requester.fullName;

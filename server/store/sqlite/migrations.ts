@@ -434,6 +434,93 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device_id, gen)
   ) WITHOUT ROWID;
   `,
+  // 12: software deployment (issue 16). Installer files by content hash (the bytes live on disk under
+  // the data directory, server/deploy/package-files.ts), the packages IT defined over them or over a
+  // package the OS's manager installs, deployments of a package to devices, each device's state in
+  // each deployment, and every step its agent reported (unique by the outbox seq that carried it, so
+  // a redelivered step is recorded once).
+  `
+  CREATE TABLE package_files (
+    sha256      TEXT PRIMARY KEY,
+    size        INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    uploaded_at INTEGER NOT NULL,
+    uploaded_by TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE packages (
+    id              TEXT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    version         TEXT,
+    installer       TEXT NOT NULL,
+    file_sha256     TEXT REFERENCES package_files(sha256),
+    manager_package TEXT,
+    args            TEXT NOT NULL,
+    detection       TEXT NOT NULL,
+    platforms       TEXT NOT NULL,
+    self_service    INTEGER NOT NULL DEFAULT 0,
+    timeout_seconds INTEGER NOT NULL,
+    retries         INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    created_by      TEXT NOT NULL,
+    retired         INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE deployments (
+    id          TEXT PRIMARY KEY,
+    package_id  TEXT NOT NULL REFERENCES packages(id),
+    created_at  INTEGER NOT NULL,
+    created_by  TEXT NOT NULL,
+    not_before  INTEGER,
+    not_after   INTEGER,
+    ticket_id   INTEGER REFERENCES tickets(id) ON DELETE SET NULL
+  );
+  CREATE INDEX deployments_package ON deployments(package_id, created_at);
+  CREATE TABLE deployment_targets (
+    deployment_id   TEXT NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+    device_id       TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    state           TEXT NOT NULL DEFAULT 'pending',
+    attempt         INTEGER NOT NULL DEFAULT 0,
+    last_step_seq   INTEGER NOT NULL DEFAULT 0,
+    code            TEXT,
+    message         TEXT,
+    exit_code       INTEGER,
+    reboot_required INTEGER,
+    output_tail     TEXT,
+    updated_at      INTEGER NOT NULL,
+    PRIMARY KEY (deployment_id, device_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX deployment_targets_device ON deployment_targets(device_id, state);
+  CREATE TABLE deployment_steps (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    deployment_id   TEXT NOT NULL,
+    device_id       TEXT NOT NULL,
+    seq             INTEGER NOT NULL,
+    state           TEXT NOT NULL,
+    attempt         INTEGER NOT NULL,
+    at              TEXT NOT NULL,
+    received_at     INTEGER NOT NULL,
+    code            TEXT,
+    message         TEXT,
+    exit_code       INTEGER,
+    reboot_required INTEGER,
+    output_tail     TEXT,
+    FOREIGN KEY (deployment_id, device_id) REFERENCES deployment_targets(deployment_id, device_id) ON DELETE CASCADE,
+    UNIQUE (device_id, seq)
+  );
+  CREATE INDEX deployment_steps_target ON deployment_steps(deployment_id, device_id, id);
+  `,
+  // 14 (13 is the fleet work's, merged before this one; until then this is 13): ticket templates managed in the console
+  // (name, hint, typed fields and the desk categorisation, as JSON) and the filled template a ticket
+  // was raised with, kept on the ticket as the endpoint sent it.
+  `
+  CREATE TABLE ticket_templates (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  ALTER TABLE tickets ADD COLUMN template TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

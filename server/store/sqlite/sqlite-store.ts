@@ -56,6 +56,8 @@ import { ProhibitedPatterns } from './prohibited.js';
 import { toChange, toSummary, type ChangeRow, type DeviceRow } from './rows.js';
 import { SqliteTicketStore } from './tickets.js';
 import { SqliteDeviceWork } from './device-work.js';
+import { SqliteTemplateStore } from './templates.js';
+import { SqliteDeployStore } from './deployments.js';
 
 const DEVICE_COLUMNS = `d.*, (SELECT COUNT(*) FROM software s WHERE s.device_id = d.id) AS software_count`;
 
@@ -73,6 +75,8 @@ export class SqliteStore implements Store {
   readonly desk: SqliteDeskStore;
   readonly admins: SqliteAdminStore;
   readonly deviceWork: SqliteDeviceWork;
+  readonly templates: SqliteTemplateStore;
+  readonly deploy: SqliteDeployStore;
   private closed = false;
 
   constructor(private readonly db: Database.Database) {
@@ -86,9 +90,11 @@ export class SqliteStore implements Store {
     this.tickets = new SqliteTicketStore(db, this.desk);
     this.deviceWork = new SqliteDeviceWork(db, this.desk);
     this.devicePage = createDeviceList(db);
+    this.deploy = new SqliteDeployStore(db, this.devicePage);
     this.fleet = new FleetSoftwareQueries(db);
     this.tokens = new EnrolmentTokens(db);
     this.prohibited = new ProhibitedPatterns(db);
+    this.templates = new SqliteTemplateStore(db);
   }
 
   static open(dataDir: string): SqliteStore {

@@ -82,6 +82,20 @@ describe('Autotask connector against the documented contract', () => {
     assert.deepEqual(server.violations, []);
   });
 
+  it("files a ticket from a ticket template under the template's issue type and the sub-issue type of that issue type", async () => {
+    const { id } = await createTicketOnce(
+      desk,
+      ticket('key-at-tmpl-0001', { classification: { autotask: { issueType: 'Software', subIssueType: 'other' } } }),
+    );
+    const raw = server.state.get('Tickets', Number(id));
+    assert.deepEqual([raw.issueType, raw.subIssueType], [11, 204], 'the "Other" under Software, not the one under Hardware');
+    await assert.rejects(
+      desk.createTicket(ticket('key-at-tmpl-0002', { classification: { autotask: { issueType: 'Software', subIssueType: 'Printer' } } })),
+      (e) => isDeskError(e) && e.code === 'E_DESK_REJECTED' && /subIssueType has no value labelled "Printer"/.test(e.message),
+    );
+    assert.deepEqual(server.violations, []);
+  });
+
   it('adds customer-facing and internal notes by publish level, once each, and reads them back as its own', async () => {
     const id = await desk.createTicket(ticket('key-at-notes-01'));
     const note = { ticketId: id, visibility: 'public' as const, text: 'We are on our way.', idempotencyKey: 'key-at-note-0001' };

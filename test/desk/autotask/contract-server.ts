@@ -193,12 +193,13 @@ export class AutotaskContractServer {
     const fields = ENTITIES[entity(name)].fields.map((f) => ({
       name: f,
       isPickList: f in lists,
-      picklistValues: (lists[f] ?? []).map(([value, label], i) => ({
+      picklistValues: (lists[f] ?? []).map(([value, label, parent], i) => ({
         value: String(value),
         label,
         isActive: true,
         isDefaultValue: false,
         sortOrder: i + 1,
+        ...(parent === undefined ? {} : { parentValue: String(parent) }),
       })),
     }));
     return { fields };

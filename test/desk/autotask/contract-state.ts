@@ -34,7 +34,7 @@ export interface Udf {
  * Picklists a fresh database might have. The labels are Outpost's defaults (config.ts), not
  * documented values: each database has its own (fixtures/README.md, "not verified").
  */
-export const PICKLISTS: Record<string, Record<string, [number, string][]>> = {
+export const PICKLISTS: Record<string, Record<string, [number, string][] | [number, string, number][]>> = {
   Tickets: {
     status: [
       [1, 'New'],
@@ -47,6 +47,18 @@ export const PICKLISTS: Record<string, Record<string, [number, string][]>> = {
       [1, 'High'],
       [2, 'Medium'],
       [3, 'Low'],
+    ],
+    issueType: [
+      [10, 'Hardware'],
+      [11, 'Software'],
+    ],
+    // A dependent picklist: [value, label, parent issueType] (Picklists.htm, parentValue). The same
+    // label under two issue types, as databases have it.
+    subIssueType: [
+      [201, 'Printer', 10],
+      [202, 'Install', 11],
+      [203, 'Other', 10],
+      [204, 'Other', 11],
     ],
   },
   TicketNotes: {

@@ -106,6 +106,18 @@ describe('ServiceDesk Plus connector (on-premises) against the contract server',
     assert.deepEqual(server.violations, []);
   });
 
+  it("files a request from a ticket template under the template's request template, category and subcategory", async () => {
+    const classification = { sdp: { template: 'Printer Request', category: 'Printers', subcategory: 'Laser' }, rt: { queue: 'Ignored' } };
+    const id = await desk.createTicket(ticket('key-tmpl-00001', { category: 'Hardware', classification }));
+    const made = server.state.requests.get(id);
+    assert.deepEqual([made?.template, made?.category, made?.subcategory], ['Printer Request', 'Printers', 'Laser']);
+    // A queue IT chose in the console wins; the template's subcategory then no longer belongs to it.
+    const chosen = await desk.createTicket(ticket('key-tmpl-00002', { queue: 'Network', classification }));
+    const other = server.state.requests.get(chosen);
+    assert.deepEqual([other?.template, other?.category, other?.subcategory], ['Printer Request', 'Network', undefined]);
+    assert.deepEqual(server.violations, []);
+  });
+
   it("adds notes shown to the requester or not and reads them back, telling its own from a person's", async () => {
     const id = await desk.createTicket(ticket('key-notes-0001'));
     time.tick();

@@ -35,7 +35,9 @@ type RequestIn = {
     description?: string;
     requester: { id?: string; name?: string; email_id?: string };
     priority?: Named;
+    template?: Named;
     category?: Named;
+    subcategory?: Named;
     status?: Named;
     assets?: { id: string }[];
     site?: Named;
@@ -100,6 +102,8 @@ export function handlers(s: SdpContractServer): Route[] {
           status: known(r.status?.name ?? 'Open', CONTRACT_STATUSES, 'status'),
           priority: known(r.priority?.name ?? 'Normal', CONTRACT_PRIORITIES, 'priority'),
           ...(r.category ? { category: r.category.name } : {}),
+          ...(r.template ? { template: r.template.name } : {}),
+          ...(r.subcategory ? { subcategory: r.subcategory.name } : {}),
           requester: requester(r.requester),
           created: at,
           updated: at,

@@ -60,6 +60,9 @@ export interface Req {
   status: string;
   priority: string;
   category?: string;
+  /** The request template and subcategory named on add (fixtures/requests.json). */
+  template?: string;
+  subcategory?: string;
   requester: Person;
   created: number;
   updated: number;

@@ -9,6 +9,7 @@ import { useLive } from '../../app/live.js';
 import { Link } from '../../app/nav.js';
 import { useAction } from '../../app/use-action.js';
 import { useLoad } from '../../app/use-load.js';
+import { answerText } from '../../../../shared/templates.js';
 import { Badge, ErrorNotice, Facts, FormError, Loading, PageHeader, PageTitle } from '../../components/common.js';
 import { formatBytes, formatDateTime, formatMinutes } from '../../lib/format.js';
 import { TICKET_STATUS_CHOICES } from '../../lib/list-query.js';
@@ -56,6 +57,15 @@ export function TicketPage({ id }: { id: number }) {
             <h2 id="description-title">Description</h2>
             <p class="prewrap">{t.description}</p>
           </section>
+          {t.template ? (
+            <section class="card" aria-labelledby="template-title">
+              <h2 id="template-title">{t.template.name}</h2>
+              <Facts
+                label={`Fields of the ${t.template.name} template`}
+                items={t.template.fields.map((f) => [f.label, <span class="prewrap">{answerText(f.value).trim()}</span>])}
+              />
+            </section>
+          ) : null}
           <Notes ticket={t} />
           <NoteForm ticketId={t.id} onAdded={() => ticket.reload(true)} />
         </div>
