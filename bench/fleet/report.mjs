@@ -91,7 +91,8 @@ export class Table {
         (r.ops / r.wallS).toFixed(0),
         fmtMs(percentile(acks, 50)),
         fmtMs(percentile(acks, 99)),
-        r.ops ? `${((r.cpuS * 1000) / r.ops).toFixed(2)} ms` : '-',
+        // A handful of operations in a minute would put the idle server's heartbeats on each.
+        r.ops >= 100 ? `${((r.cpuS * 1000) / r.ops).toFixed(2)} ms` : '-',
         `${r.cpuS.toFixed(1)} s`,
         `${r.rss.toFixed(0)} MB`,
         String(failed),
