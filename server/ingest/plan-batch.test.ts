@@ -31,12 +31,18 @@ describe('planning a batch', () => {
     assert.deepEqual(plan.problems, []);
   });
 
-  it('records a first full snapshot as everything added and fills the software table', () => {
+  it('fills the software table from a first full snapshot without copying the list into the history', () => {
     const plan = planBatch(state(null), [fullItem(1, v1)]);
     assert.equal(plan.lastSeq, 1);
     assert.equal(plan.needsFull, false);
     assert.equal(plan.snapshot?.digest, snapshotDigest(v1));
-    assert.deepEqual(plan.changes.find((c) => c.section === 'software')?.added, v1.software);
+    assert.equal(plan.snapshot?.softwareCount, 2);
+    // The software list is the device's software rows; the history records the other sections.
+    assert.equal(
+      plan.changes.find((c) => c.section === 'software'),
+      undefined,
+    );
+    assert.deepEqual(plan.changes.find((c) => c.section === 'network')?.added, v1.network);
     assert.deepEqual(
       plan.software?.upsert.map((s) => s.name),
       ['bash', 'vim'],

@@ -14,6 +14,7 @@ import { combineDigests, sectionDigests, type SectionDigests } from '../../share
 import type { ErrorCode } from '../../shared/errors.js';
 import {
   COLLECTION_SECTIONS,
+  itemKey,
   itemsOf,
   objectOf,
   type CollectionSection,
@@ -214,6 +215,8 @@ function applyFull(state: IngestState, current: Working | null, item: FullItem, 
       message: 'The full snapshot does not match its digest; the server keeps its own.',
     });
   }
+  plan.needsFull = false;
+  if (current === null && state.software.size === 0) return applyFirst(next, digests, digest);
   // A first inventory is compared with nothing; the empty snapshot's placeholder platform is not
   // a change the device made, so it takes the device's own.
   const empty = { ...emptySnapshot(next.os.hostname), os: { platform: next.os.platform, hostname: next.os.hostname } };
@@ -234,10 +237,34 @@ function applyFull(state: IngestState, current: Working | null, item: FullItem, 
     working.security,
     (section) => materialise(section, section === 'software' ? state.software.all() : itemsOf(working.base, section), c[section]),
   );
-  plan.needsFull = false;
   const folded = fold(working, diffSnapshots(previous, next), digests);
   // A valid full snapshot is within every limit, so its diff always applies.
   if (!folded) throw new Error('a full snapshot did not apply to the previous one');
+  return { ...folded, digests, digest };
+}
+
+/**
+ * A device's first inventory, compared with nothing. Its software goes into the table as it is:
+ * no row is looked up, no item hashed twice, and the history records no software change (it would
+ * copy the whole list, the largest part of the snapshot; the device's software list shows it). The
+ * other sections (a few KB) are recorded as added, as a later full snapshot would record them.
+ */
+function applyFirst(next: Snapshot, digests: SectionDigests, digest: string): Applied {
+  const empty = { ...emptySnapshot(next.os.hostname), os: { platform: next.os.platform, hostname: next.os.hostname } };
+  const working: Working = {
+    base: {},
+    hardware: empty.hardware,
+    os: empty.os,
+    security: {},
+    collections: overlays(keyedAll({})),
+    digests: null,
+    digest: null,
+    applied: false,
+  };
+  const folded = fold(working, diffSnapshots(empty, { ...next, software: [] }), digests);
+  if (!folded) throw new Error('a first snapshot did not apply to the empty one');
+  const software = folded.collections.software;
+  for (const item of next.software) software.set(itemKey.software(item), item);
   return { ...folded, digests, digest };
 }
 

@@ -135,7 +135,9 @@ function stageSoftware(ctx: PartsContext, s: StagingState, items: readonly Softw
     here.add(key);
     rows.push(item);
     sum.add(itemHash('software', item));
-    const before = live?.software.get(key);
+    // A first inventory (nothing live) records no software change: it would copy the whole list.
+    if (live === null) continue;
+    const before = live.software.get(key);
     if (before === undefined) added.push(item);
     else if (canonicalJson(before) !== canonicalJson(item)) changed.push({ key, fields: fieldChanges(before, item) });
   }

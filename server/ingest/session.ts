@@ -82,6 +82,8 @@ export class AgentSession {
    * deadline was extended once for a frame that had arrived but was still being inflated. */
   private bytesAtStart = 0;
   private authExtended = false;
+  /** Socket bytes read when the last ping went out. */
+  private bytesAtPing = 0;
   /** Messages received before authentication: the first must be enrol or hello, and alone. */
   private preAuthMessages = 0;
   private resolveDone!: () => void;
@@ -121,6 +123,12 @@ export class AgentSession {
   heartbeat(): void {
     // While a frame is being handled the socket is paused and a pong could not be read yet.
     if (this.pending > 0) return;
+    // Bytes arrived since the last ping: the peer is there. Its pong may wait behind a large frame
+    // still queued for inflation (ws inflates a few at a time per process): in a mass first inventory
+    // that wait passes a heartbeat, and the connection must not be dropped for it.
+    const read = this.bytesRead();
+    if (read > this.bytesAtPing) this.alive = true;
+    this.bytesAtPing = read;
     if (!this.alive) {
       this.log.info({ deviceId: this.deviceId }, 'agent missed a heartbeat; dropping the connection');
       this.ws.terminate();

@@ -1,0 +1,237 @@
+#!/usr/bin/env node
+// A simulated fleet against one real server process, over real WebSockets on loopback, speaking
+// protocol 3 as the agent does (bench/fleet/sim-agent.mjs: the agent's batches, window, backoff and
+// deflate). A 60/25/15 Windows/Linux/macOS fleet, 325-976 packages each (~100 KB snapshots), held by
+// worker processes. Phases: enrol; first inventory (every device's full snapshot at once); steady
+// changes (1 % of devices a minute); a burst (every device changes one package at once); a server
+// restart and the reconnect storm. Per phase: rate, ack p50/p99, the server's CPU per operation and
+// RSS (from /proc), failed connection attempts, and the latency of GET /api/devices and
+// GET /api/software (admin token) probed throughout.
+//
+// Run after `npm run build`:
+//   node bench/fleet.mjs [devices=1000] [--procs n] [--steady-seconds s] [--store url] [--cpu-prof dir]
+// --store is passed to `outpost server --store` as is (SQLite in a fresh data directory when absent).
+// 10,000 and more need more open files than a default shell allows: the server and the workers are
+// started with `ulimit -n` raised (root can raise the hard limit too).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Prober, fmtMs, Table } from './fleet/report.mjs';
+import { freePort, ServerProcess, withFdLimit } from './fleet/server.mjs';
+
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    procs: { type: 'string' },
+    'steady-seconds': { type: 'string', default: '60' },
+    concurrency: { type: 'string', default: '32' },
+    store: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const N = Number(positionals[0] ?? 1000);
+const procs = Number(opts.procs ?? (N <= 2000 ? 1 : 2));
+const fds = N + 4096;
+const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-fleet-'));
+const server = new ServerProcess({
+  port: await freePort(),
+  dataDir: join(dir, 'server'),
+  adminToken: randomBytes(18).toString('base64url'),
+  fds,
+  store: opts.store,
+  cpuProfDir: opts['cpu-prof'],
+});
+const workers = [];
+process.on('exit', () => {
+  server.kill();
+  for (const w of workers) w.proc.kill('SIGKILL');
+  if (opts.keep) console.log(`data kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+});
+process.on('SIGINT', () => process.exit(130));
+
+function startWorker() {
+  const [cmd, argv] = withFdLimit(Math.ceil(N / procs) + 4096, [process.execPath, new URL('./fleet/agents.mjs', import.meta.url).pathname]);
+  const proc = spawn(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map();
+  let next = 0;
+  proc.on('message', ({ id, ok, result, error }) => {
+    const p = pending.get(id);
+    pending.delete(id);
+    if (ok) p.resolve(result);
+    else p.reject(new Error(error));
+  });
+  proc.on('exit', (code) => {
+    for (const p of pending.values()) p.reject(new Error(`a fleet worker exited (${code})`));
+  });
+  const call = (cmd, args) =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      proc.send({ id, cmd, args });
+    });
+  return { proc, call };
+}
+
+const all = (cmd, args) => Promise.all(workers.map((w, i) => w.call(cmd, typeof args === 'function' ? args(i) : args)));
+
+const started = new Date();
+console.log(
+  `fleet of ${N} against one server process (${opts.store ? `store ${opts.store.replace(/\/\/[^@]*@/, '//***@')}` : 'SQLite'}), ${procs} agent process(es); ` +
+    `${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GB; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+);
+await server.start();
+const baseline = server.sample();
+const { token } = await server.api('/api/tokens', { method: 'POST', body: JSON.stringify({ label: 'bench fleet' }) });
+for (let i = 0; i < procs; i++) workers.push(startWorker());
+const t0 = performance.now();
+await all('init', (i) => ({ url: server.url, token, from: Math.floor((i * N) / procs), to: Math.floor(((i + 1) * N) / procs) }));
+console.log(`fleet built in ${((performance.now() - t0) / 1000).toFixed(1)} s (models and digests of every device)`);
+
+const prober = new Prober(server);
+prober.start();
+const table = new Table();
+
+let cpuStart;
+async function phase(name, what, run) {
+  await all('stats'); // discard what came before
+  prober.mark();
+  const cpu0 = (cpuStart = server.sample());
+  const rss = { max: cpu0.rssMB };
+  const sampler = setInterval(() => {
+    try {
+      rss.max = Math.max(rss.max, server.sample().rssMB);
+    } catch {
+      // restarting
+    }
+  }, 500);
+  const t = performance.now();
+  const progress = setInterval(async () => {
+    const st = await all('status').catch(() => []);
+    const ready = st.reduce((n, s) => n + s.ready, 0);
+    const outstanding = st.reduce((n, s) => n + s.outstanding, 0);
+    const failures = st.reduce((n, s) => n + Object.values(s.failures).reduce((a, b) => a + b, 0), 0);
+    process.stderr.write(
+      `  [${name}] ${((performance.now() - t) / 1000).toFixed(0)} s: ${ready} connected, ${outstanding} items unacked, ${failures} failed attempts ${JSON.stringify(st.map((s) => s.failures))}\n`,
+    );
+  }, 10_000);
+  const extra = (await run()) ?? {};
+  clearInterval(progress);
+  const wallS = (performance.now() - t) / 1000;
+  clearInterval(sampler);
+  const cpu1 = server.sample();
+  const parts = await all('stats');
+  const merged = mergeStats(parts);
+  const ops = extra.ops ?? 0;
+  const cpuS = extra.cpuBefore === undefined ? cpu1.cpuS - cpu0.cpuS : extra.cpuBefore + cpu1.cpuS;
+  const api = prober.take();
+  table.add({ name, what, wallS, ops, cpuS, rss: Math.max(rss.max, cpu1.rssMB), rssEnd: cpu1.rssMB, merged, api, extra });
+  return { merged, cpu1 };
+}
+
+function mergeStats(parts) {
+  const out = { attempts: 0, welcomes: 0, failures: {}, drops: {}, counts: {}, connectMs: [], ackMs: [], spread: {} };
+  const add = (into, from) => {
+    for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+  };
+  for (const p of parts) {
+    out.attempts += p.attempts;
+    out.welcomes += p.welcomes;
+    add(out.failures, p.failures);
+    add(out.drops, p.drops);
+    add(out.counts, p.counts);
+    add(out.spread, p.spread);
+    out.connectMs.push(...p.connectMs);
+    for (const list of Object.values(p.ackMs)) out.ackMs.push(...list);
+  }
+  return out;
+}
+
+await phase('enrol', 'devices enrolled', async () => {
+  await all('enrol', { concurrency: Number(opts.concurrency) });
+  return { ops: N };
+});
+const connected = server.sample();
+const perConnKB = ((connected.rssMB - baseline.rssMB) * 1024) / N;
+
+await phase('first inventory', 'full snapshots', async () => {
+  prober.software = false; // the first GET /api/software is timed alone, after
+  await all('firstInventory');
+  return { ops: N };
+});
+const firstSoftware = await prober.timeOnce('/api/software?limit=50');
+const secondSoftware = await prober.timeOnce('/api/software?limit=50');
+prober.software = true;
+const bytesAfterFirst = server.dataBytes();
+
+const steadyS = Number(opts['steady-seconds']);
+await phase(`steady ${steadyS} s`, 'deltas at 1 %/min', async () => {
+  const sent = await all('steady', { seconds: steadyS, perMinute: 0.01 });
+  return { ops: sent.reduce((n, s) => n + s.sent, 0) };
+});
+
+await phase('burst', 'one-package deltas', async () => {
+  const sent = await all('burst');
+  return { ops: sent.reduce((n, s) => n + s.sent, 0) };
+});
+
+let storm = {};
+await phase('restart + storm', 'reconnects', async () => {
+  const tStop = performance.now();
+  const before = server.sample();
+  await all('serverUp', { up: false });
+  await server.stop();
+  const stopS = (performance.now() - tStop) / 1000;
+  await server.start();
+  await all('serverUp', { up: true });
+  const tListen = performance.now();
+  let ready = 0;
+  const deadline = tListen + 15 * 60_000;
+  while (ready < N && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    ready = (await all('status')).reduce((n, s) => n + s.ready, 0);
+  }
+  storm = { stopS, backS: (performance.now() - tListen) / 1000, ready };
+  // The stopped process's CPU for closing its connections, from its last sample.
+  // CPU: the old process's up to the stop, and the new one's from its start (its shutdown is lost).
+  return { ops: N, storm, cpuBefore: before.cpuS - cpuStart.cpuS };
+});
+const bytesEnd = server.dataBytes();
+
+await all('stop');
+prober.stop();
+console.log('');
+table.print();
+const failedUp = (m) => Object.entries(m.failures).filter(([k]) => !k.startsWith('while down'));
+console.log('');
+console.log(
+  `server memory per held connection: ${perConnKB.toFixed(1)} KB (RSS ${baseline.rssMB.toFixed(0)} MB idle -> ${connected.rssMB.toFixed(0)} MB with ${N} connected)`,
+);
+console.log(
+  `database after first inventory: ${(bytesAfterFirst / 1e6).toFixed(1)} MB, ${(bytesAfterFirst / N / 1024).toFixed(0)} KB per device; at the end ${(bytesEnd / N / 1024).toFixed(0)} KB per device`,
+);
+console.log(`first GET /api/software after the first inventory: ${fmtMs(firstSoftware)}; the next: ${fmtMs(secondSoftware)}`);
+console.log(
+  `storm: the server stopped in ${storm.stopS?.toFixed(1)} s; ${storm.ready} of ${N} back ${storm.backS?.toFixed(1)} s after it listened again`,
+);
+for (const row of table.rows) {
+  const up = failedUp(row.merged);
+  if (up.length || Object.keys(row.merged.counts).length || Object.keys(row.merged.drops).length)
+    console.log(
+      `${row.name}: failed attempts ${JSON.stringify(Object.fromEntries(up))}; while the server was down ${JSON.stringify(Object.fromEntries(Object.entries(row.merged.failures).filter(([k]) => k.startsWith('while down'))))}; dropped ${JSON.stringify(row.merged.drops)}; ${JSON.stringify(row.merged.counts)}`,
+    );
+}
+const spread = table.rows.find((r) => r.name === 'burst')?.merged.spread;
+console.log(
+  `load average at the end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; run took ${((Date.now() - started) / 60000).toFixed(1)} min`,
+);
+void spread;
+process.exit(0);

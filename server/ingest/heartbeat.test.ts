@@ -1,0 +1,50 @@
+// The server's heartbeat on one session: a peer is dropped after a ping goes unanswered for a whole
+// period, unless bytes arrived from it meanwhile (its pong may wait behind a large frame still
+// queued for inflation, as in a mass first inventory).
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describe, it } from 'node:test';
+import type { WebSocket } from 'ws';
+import { silentLogger } from '../../shared/log.js';
+import { AgentSession, type SessionContext } from './session.js';
+
+class FakeSocket extends EventEmitter {
+  pings = 0;
+  terminated = false;
+  ping(): void {
+    this.pings++;
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+}
+
+function session(bytesRead: () => number) {
+  const ws = new FakeSocket();
+  const ctx = { log: silentLogger } as unknown as SessionContext;
+  return { ws, s: new AgentSession(ws as unknown as WebSocket, ctx, '127.0.0.1', () => undefined, bytesRead) };
+}
+
+describe('agent session heartbeat', () => {
+  it('drops a peer from which nothing arrived for a whole period after a ping', () => {
+    const { ws, s } = session(() => 100);
+    s.heartbeat();
+    assert.equal(ws.pings, 1);
+    s.heartbeat();
+    assert.equal(ws.terminated, true);
+  });
+
+  it('keeps a peer whose bytes keep arriving though no pong was handled', () => {
+    let read = 100;
+    const { ws, s } = session(() => read);
+    for (let period = 0; period < 5; period++) {
+      s.heartbeat();
+      read += 4096; // a large frame arriving, or a pong queued behind one
+    }
+    assert.equal(ws.terminated, false);
+    assert.equal(ws.pings, 5);
+    s.heartbeat(); // nothing more arrived: this period's ping is the last chance
+    s.heartbeat();
+    assert.equal(ws.terminated, true);
+  });
+});
