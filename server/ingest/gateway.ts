@@ -13,6 +13,7 @@ import { checkFrameLimitSupport } from './frame-limit.js';
 import { PRE_AUTH_DEFAULTS, PreAuthLimiter, type PreAuthLimits } from './pre-auth.js';
 import type { TicketQuota } from './quotas.js';
 import { AgentSession, type SessionContext } from './session.js';
+import { FrameReader } from './frame-reader.js';
 import { SoftwareSweeper } from './software-sweeper.js';
 
 export const AGENT_PATH = '/agent';
@@ -49,6 +50,7 @@ export class AgentGateway {
   private readonly ctx: SessionContext;
   private readonly preAuth: PreAuthLimiter;
   private readonly sweeper: SoftwareSweeper;
+  private readonly frames = new FrameReader();
   private frameLimitChecked = false;
   private readonly live: LivePublisher;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -85,6 +87,7 @@ export class AgentGateway {
       softwareLeftBehind: () => this.sweeper.poke(),
       reconnectSpreadSeconds: () => reconnectSpreadSeconds(this.online.size),
       ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
+      frames: this.frames,
     };
   }
 
@@ -169,6 +172,7 @@ export class AgentGateway {
       await all;
     }
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.frames.stop();
     // One write for the whole fleet rather than one per connection closed above.
     await this.presence;
     await this.opts.store
