@@ -434,6 +434,9 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device_id, gen)
   ) WITHOUT ROWID;
   `,
+  // The staged sections' digests, kept up to date part by part (server/ingest/plan-parts.ts), so the
+  // last part of a snapshot does not hash every section again. NULL: computed at the swap.
+  `ALTER TABLE snapshot_staging ADD COLUMN rest_digests TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
