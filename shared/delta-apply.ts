@@ -21,7 +21,7 @@ import {
   type SecurityPosture,
   type Snapshot,
 } from './inventory.js';
-import { canonicalJson } from './canonical.js';
+import { sameJson } from './canonical.js';
 import type { Delta, SectionChange } from './delta-schema.js';
 
 export type { SectionChange } from './delta-schema.js';
@@ -93,7 +93,7 @@ export interface AppliedDelta {
 
 export type ApplyOutcome = ({ ok: true } & AppliedDelta) | { ok: false; code: ErrorCode; message: string };
 
-const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+const same = sameJson;
 
 const OBJECT_SCHEMAS = { hardware: HardwareSchema, os: OsSchema, security: SecurityPostureSchema } as const;
 

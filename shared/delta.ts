@@ -11,7 +11,7 @@ import {
   type CollectionSection,
   type Snapshot,
 } from './inventory.js';
-import { canonicalJson } from './canonical.js';
+import { sameJson } from './canonical.js';
 import type { Delta } from './delta-schema.js';
 import { applyDeltaTo, keyedAll, type InventoryState, type Overlay, type SectionChange } from './delta-apply.js';
 import { sectionDigests, type SectionDigests } from './digest.js';
@@ -26,7 +26,7 @@ export function isEmptyDelta(delta: Delta): boolean {
   return Object.keys(delta).length === 0;
 }
 
-const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+const same = sameJson;
 
 /** The smallest delta that turns `prev` into `next`. Sections that did not change are absent. */
 export function diffSnapshots(prev: Snapshot, next: Snapshot): Delta {

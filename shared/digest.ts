@@ -82,6 +82,42 @@ export function sectionDigests(snapshot: Snapshot): SectionDigests {
   return out as SectionDigests;
 }
 
+/**
+ * The section digests of `base` (keyed-unique collections, as sectionDigests counts them) after a
+ * page of more collection items is appended to it, as snapshotDigest would count the result: an item
+ * whose key `base` or an earlier item of the page already has is not counted (the first of a key
+ * counts). Costs O(the page) hashes and O(base's items in the page's sections) key reads, never a
+ * hash of what was there: a snapshot received in parts is digested as its pages arrive.
+ */
+export function addPage(
+  digests: SectionDigests,
+  base: Partial<Pick<Snapshot, CollectionSection>>,
+  page: Partial<Pick<Snapshot, CollectionSection>>,
+): SectionDigests {
+  const out = { ...digests };
+  for (const section of COLLECTION_SECTIONS) {
+    if (itemsOf(page, section).length > 0) out[section] = adjustSum(out[section], newItemsSum(section, base, page), 0n);
+  }
+  return out;
+}
+
+function newItemsSum<S extends CollectionSection>(
+  section: S,
+  base: Partial<Pick<Snapshot, CollectionSection>>,
+  page: Partial<Pick<Snapshot, CollectionSection>>,
+): bigint {
+  const keyOf = itemKey[section];
+  const seen = new Set(itemsOf(base, section).map((item) => keyOf(item)));
+  const sum = new HashSum();
+  for (const item of itemsOf(page, section)) {
+    const key = keyOf(item);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    sum.add(itemHash(section, item));
+  }
+  return sum.value();
+}
+
 /** The digest of an empty (or absent) security section. */
 export const EMPTY_SECURITY_DIGEST = objectDigest('security', {});
 

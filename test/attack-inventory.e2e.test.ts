@@ -72,8 +72,10 @@ async function hostileDevice(url: string, token: string) {
     await ack();
     return frames.slice(from);
   };
-  return { ws, deviceId, batch, seq: () => ++seq };
+  return { ws, deviceId, batch, frames, seq: () => ++seq };
 }
+
+const pick = (f: Frame) => [f.code, f.fatal];
 
 describe('a hostile device against the inventory ingest', () => {
   const dir = tempDir();
@@ -187,6 +189,43 @@ describe('a hostile device against the inventory ingest', () => {
     assert.equal(body.digest, digest);
     assert.equal(await changeCount(), changesBefore);
     assert.equal(device.ws.readyState, WebSocket.OPEN, 'a refused item does not end the connection');
+    device.ws.terminate();
+  });
+
+  it('refuses frames of megabytes (read off the event loop) with the same codes, and keeps the connection', async () => {
+    const device = await hostileDevice(server.url, await createToken(dataDir));
+    // ~14 MB of small packages in four deltas, every one past the budget: each refused by its seq.
+    const seqs = [device.seq(), device.seq(), device.seq(), device.seq()];
+    const flood = seqs.map((seq, i) => ({
+      seq,
+      at: at(),
+      kind: 'inventory.delta',
+      body: {
+        trigger: 'software-change',
+        baseDigest: 'a'.repeat(64),
+        digest: 'b'.repeat(64),
+        delta: { software: { added: pkgs(`f${i}`, 48_000) } },
+      },
+    }));
+    const refused = await device.batch(flood);
+    assert.deepEqual(
+      refused.filter((f) => f.type === 'error').map((f) => [f.code, f.seq]),
+      seqs.map((seq) => ['E_BATCH_TOO_LARGE', seq]),
+    );
+    // 4 MB that are not JSON, and 4 MB of JSON the schema refuses: the frame alone is refused.
+    const errorFor = async (text: string) => {
+      const from = device.frames.length;
+      device.ws.send(text);
+      return waitFor(() => device.frames.slice(from).find((f) => f.type === 'error'), 60_000, 'the refusal');
+    };
+    assert.deepEqual(pick(await errorFor(`{"type":"items","items":[${'1,'.repeat(2 * 1024 * 1024)}`)), ['E_BAD_JSON', false]);
+    assert.deepEqual(pick(await errorFor(JSON.stringify({ type: 'items', items: [{ seq: 1, junk: 'x'.repeat(4 * 1024 * 1024) }] }))), [
+      'E_BAD_MESSAGE',
+      false,
+    ]);
+    assert.equal(device.ws.readyState, WebSocket.OPEN, 'a refused frame does not end the connection');
+    const { body } = await server.api<{ softwareCount: number }>(`/api/devices/${device.deviceId}`);
+    assert.equal(body.softwareCount, 0, 'nothing of them was stored');
     device.ws.terminate();
   });
 

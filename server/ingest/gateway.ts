@@ -18,6 +18,7 @@ import { checkFrameLimitSupport } from './frame-limit.js';
 import { PRE_AUTH_DEFAULTS, PreAuthLimiter, type PreAuthLimits } from './pre-auth.js';
 import type { TicketQuota } from './quotas.js';
 import { AgentSession, type DeployHooks, type SessionContext } from './session.js';
+import { FrameReader } from './frame-reader.js';
 import { SoftwareSweeper } from './software-sweeper.js';
 
 export const AGENT_PATH = '/agent';
@@ -64,6 +65,7 @@ export class AgentGateway {
   private readonly bus: FleetBus;
   private readonly ownsBus: boolean;
   private readonly signalHandlers: Map<string, SignalHandler>;
+  private readonly frames = new FrameReader();
   private frameLimitChecked = false;
   private readonly live: LivePublisher;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -108,6 +110,7 @@ export class AgentGateway {
       ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
       offerTemplates: (session) => this.sendTemplates([session]),
       ...(opts.deploy ? { deploy: opts.deploy } : {}),
+      frames: this.frames,
     };
   }
 
@@ -130,6 +133,7 @@ export class AgentGateway {
 
   start(): void {
     this.sweeper?.start();
+    this.frames.start();
     this.heartbeat = setInterval(() => {
       for (const session of this.sessions) session.heartbeat();
     }, this.opts.heartbeatMs);
@@ -239,6 +243,7 @@ export class AgentGateway {
       await all;
     }
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.frames.stop();
     // One write for the whole fleet rather than one per connection closed above.
     await this.presence;
     // A bus given to the gateway is stopped by its owner, which releases this process's sessions.

@@ -26,8 +26,8 @@ import {
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import { inventoryEntries } from '../../shared/inventory-parts.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
-import { asOnePart, stagePart, type PartsContext } from './plan-parts.js';
-import type { BatchOutcome, ChangeRecord, IngestState } from '../store/store.js';
+import { asOnePart, stagePart, type Live, type PartsContext } from './plan-parts.js';
+import type { BatchOutcome, ChangeRecord, IngestState, StoredInventory } from '../store/store.js';
 import { isTicketItem, type TicketItem } from '../store/ticket-records.js';
 
 export interface ItemProblem {
@@ -84,18 +84,10 @@ export function planBatch(state: IngestState, items: readonly Item[], overBudget
     problems: [],
     fullRequested: false,
   };
-  const rest = state.inventory?.rest ?? null;
-  const work: Working | null = rest && {
-    base: rest,
-    hardware: rest.hardware,
-    os: rest.os,
-    security: objectOf(rest, 'security'),
-    collections: overlays(keyedAll(rest, { software: state.software })),
-    digests: state.inventory?.digests ?? null,
-    digest: state.digest,
-    applied: false,
-  };
-  let current = work;
+  // The stored sections other than software (up to megabytes) are read and keyed only when an item
+  // needs them: a part of software alone, or a software delta, costs O(itself), not O(them).
+  let current: Working | null | undefined;
+  const working = (): Working | null => (current === undefined ? (current = storedWorking(state)) : current);
   let entries = 0;
   const parts: PartsContext = { state, plan, staging: state.staging, liveGen: state.softwareGen, stagedHere: new Map() };
 
@@ -117,12 +109,13 @@ export function planBatch(state: IngestState, items: readonly Item[], overBudget
       continue;
     }
     let changes: SectionChange[];
-    if (item.kind === 'inventory.delta') changes = applyDeltaItem(current, item, plan);
+    if (item.kind === 'inventory.delta') changes = applyDeltaItem(working(), item, plan);
     else if (item.kind === 'inventory.full' && fullIsSmall(parts, current, item)) {
       discardStaging(parts);
-      changes = (current = applyFull(state, current, item, plan)).changes;
+      changes = (current = applyFull(state, working(), item, plan)).changes;
     } else {
-      const swapped = stagePart(parts, item.seq, item.at, partOf(item), current && liveOf(current));
+      const live = current === undefined ? storedLive(state) : current && liveOf(current);
+      const swapped = stagePart(parts, item.seq, item.at, partOf(item), live);
       if (swapped) current = swappedWorking(swapped);
       changes = swapped?.changes ?? [];
     }
@@ -137,10 +130,14 @@ export function planBatch(state: IngestState, items: readonly Item[], overBudget
   }
   if (current?.applied && current.digests && current.digest) {
     const { collections: c } = current;
-    // The stored row holds every section but software, which has its own table.
-    const { software: _software, ...inventory } = materialiseRest(current);
+    const done = current;
+    // The stored row holds every section but software, which has its own table; it is built only
+    // when read (the store writes it only when those sections changed).
+    let inventory: StoredInventory | undefined;
     plan.snapshot = {
-      inventory,
+      get inventory(): StoredInventory {
+        return (inventory ??= withoutSoftware(materialiseRest(done)));
+      },
       digests: current.digests,
       digest: current.digest,
       softwareCount: c.software.size,
@@ -160,8 +157,8 @@ type Applied = Working & { changes: SectionChange[] };
  * costs O(both): only while both are small and no swap moved the live generation in this batch.
  * Otherwise it is staged and swapped in as a sequence of one part, which costs O(the item).
  */
-function fullIsSmall(parts: PartsContext, current: Working | null, item: FullItem): boolean {
-  const storedSoftware = current?.collections.software.size ?? parts.state.software.size;
+function fullIsSmall(parts: PartsContext, current: Working | null | undefined, item: FullItem): boolean {
+  const storedSoftware = current ? current.collections.software.size : parts.state.software.size;
   return parts.liveGen === parts.state.softwareGen && storedSoftware + inventoryEntries(item) <= LIMITS.maxInventoryEntriesPerBatch;
 }
 
@@ -176,16 +173,54 @@ function discardStaging(parts: PartsContext): void {
   parts.plan.staging = null;
 }
 
-function liveOf(w: Working) {
-  const { software: _software, ...rest } = materialiseRest(w);
-  return { rest, software: w.collections.software };
+function liveOf(w: Working): Live {
+  let rest: StoredInventory | undefined;
+  return {
+    get rest() {
+      return (rest ??= withoutSoftware(materialiseRest(w)));
+    },
+    software: w.collections.software,
+  };
 }
+
+/** The live inventory as stored, its other sections read only if the swap needs them. */
+function storedLive(state: IngestState): Live | null {
+  const { inventory } = state;
+  if (inventory === null) return null;
+  return {
+    get rest() {
+      return inventory.rest;
+    },
+    software: state.software,
+  };
+}
+
+/** The batch's starting point: the stored inventory (null before the first). */
+function storedWorking(state: IngestState): Working | null {
+  const rest = state.inventory?.rest;
+  if (!rest) return null;
+  return {
+    base: rest,
+    hardware: rest.hardware,
+    os: rest.os,
+    security: objectOf(rest, 'security'),
+    collections: overlays(keyedAll(rest, { software: state.software })),
+    digests: state.inventory?.digests ?? null,
+    digest: state.digest,
+    applied: false,
+  };
+}
+
+const withoutSoftware = ({ software: _software, ...rest }: Snapshot): StoredInventory => rest;
 
 /** The working state's sections as a snapshot with an empty software list (kept in its table). */
 function materialiseRest(w: Working): Snapshot {
-  return withSections({ hardware: w.hardware, os: w.os, network: [], users: [], software: [] }, w.security, (section) =>
-    section === 'software' ? [] : materialise(section, itemsOf(w.base, section), w.collections[section]),
-  );
+  return withSections({ hardware: w.hardware, os: w.os, network: [], users: [], software: [] }, w.security, (section) => {
+    if (section === 'software') return [];
+    const base = itemsOf(w.base, section);
+    // The stored sections are normalised already: an untouched one is kept as it is, not sorted again.
+    return w.collections[section].touched.size === 0 ? [...base] : materialise(section, base, w.collections[section]);
+  });
 }
 
 function swappedWorking(s: NonNullable<ReturnType<typeof stagePart>>): Working & { changes: SectionChange[] } {

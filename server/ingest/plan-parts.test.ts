@@ -215,6 +215,35 @@ describe('full snapshots in parts (staged, swapped at the last part)', () => {
     assert.equal(snapshotDigest((await stored())!), snapshotDigest(v2));
   });
 
+  it('digests the other sections page by page across a restart, counting the first of a repeated key as the agent does', async () => {
+    const printers = (n: number, driver: string) => Array.from({ length: n }, (_, i) => ({ name: `printer${i}`, driver }));
+    const v: Snapshot = { ...big(2 * BUDGET), printers: printers(100, 'first') };
+    const [p0, p1, p2] = parts(v, 1) as Extract<Item, { kind: 'inventory.part' }>[];
+    assert.equal(parts(v, 1).length, 3);
+    // Part 1 repeats part 0's printers with another driver (making room by carrying fewer packages):
+    // the agent's digest counts the first of each key.
+    const dropped = new Set(p1!.body.software.slice(0, 101).map((p) => p.name));
+    const forged = {
+      ...p1!,
+      body: { ...p1!.body, more: { printers: [...printers(100, 'second'), { name: 'lp' }] }, software: p1!.body.software.slice(101) },
+    };
+    const whole = {
+      ...v,
+      software: v.software.filter((p) => !dropped.has(p.name)),
+      printers: [...v.printers!, ...printers(100, 'second'), { name: 'lp' }],
+    };
+    const digest = snapshotDigest(whole);
+    const withDigest = (item: Extract<Item, { kind: 'inventory.part' }>) => ({ ...item, body: { ...item.body, digest } });
+    await applyEach([withDigest(p0!), withDigest(forged)]);
+    await store.close();
+    store = open();
+    await applyEach([withDigest(p2!)]);
+    const after = (await stored())!;
+    assert.equal(snapshotDigest(after), digest);
+    assert.equal(after.printers?.length, 101);
+    assert.deepEqual(new Set(after.printers?.map((p) => p.driver)), new Set(['first', undefined]));
+  });
+
   it('refuses parts whose pages take another collection past its limit', async () => {
     const v = big(BUDGET + 300);
     const [p0, p1] = parts(v, 1) as Extract<Item, { kind: 'inventory.part' }>[];

@@ -5,10 +5,10 @@
 // old rows are deleted later, in small steps, by the sweeper. A large full snapshot sent as one item
 // onto a large stored one takes the same path as a sequence of one part, so that it too costs
 // O(the item), never O(the stored snapshot).
-import { canonicalJson } from '../../shared/canonical.js';
+import { sameJson } from '../../shared/canonical.js';
 import { diffSnapshots } from '../../shared/delta.js';
 import { applyDeltaTo, keyedAll, type KeyedCollection, type SectionChange } from '../../shared/delta-apply.js';
-import { adjustSum, combineDigests, HashSum, itemHash, sectionDigests } from '../../shared/digest.js';
+import { addPage, adjustSum, combineDigests, HashSum, itemHash, sectionDigests, type SectionDigests } from '../../shared/digest.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import { itemKey, itemsOf, objectOf, SNAPSHOT_LIMITS, type Snapshot, type Software } from '../../shared/inventory.js';
 import { REST_COLLECTIONS } from '../../shared/inventory-parts.js';
@@ -78,8 +78,15 @@ export function stagePart(ctx: PartsContext, seq: number, at: string, part: Part
   if (s.received.includes(part.index)) return null; // sent again: already staged
   stageSoftware(ctx, s, part.software, part.index, live);
   s.received = [...s.received, part.index];
-  if (part.rest) s.rest = part.rest;
-  if (part.more) s.rest = withMore(s.rest!, part.more);
+  // The digests follow the pages as they arrive (O(the page)), not the whole sections at the swap.
+  if (part.rest) {
+    s.rest = part.rest;
+    s.restDigests = restDigestsOf(part.rest);
+  }
+  if (part.more) {
+    s.restDigests = s.restDigests ? addPage(s.restDigests, s.rest!, part.more) : null;
+    s.rest = withMore(s.rest!, part.more);
+  }
   if (part.rest || part.more) s.restChanged = true;
   if (s.softwareCount > SNAPSHOT_LIMITS.software) {
     return refuse('E_SNAPSHOT_LIMIT', `The snapshot holds more than ${SNAPSHOT_LIMITS.software} software items.`, true);
@@ -100,10 +107,10 @@ function swap(
 ): Swapped | null {
   // Normalised once, at the swap: the pages of the other collections are all in by now.
   const rest = normaliseRest(s.rest!);
-  const digests = { ...sectionDigests({ ...rest, software: [] }), software: s.softwareSum };
+  const digests = { ...(s.restDigests ?? sectionDigests({ ...rest, software: [] })), software: s.softwareSum };
   const digest = combineDigests(digests);
   if (digest !== s.digest) return refuse('E_DIGEST_MISMATCH', 'The snapshot received in parts does not match its digest.', true);
-  const changes = restChanges(live?.rest ?? null, rest);
+  const changes = restChanges(live?.rest ?? null, rest, digests);
   const { plan } = ctx;
   (plan.garbage ??= []).push({ gen: ctx.liveGen, replacedBy: { gen: s.first, seq, at, trigger: s.trigger } });
   plan.swapped = { gen: s.first, seq, at, trigger: s.trigger };
@@ -139,7 +146,7 @@ function stageSoftware(ctx: PartsContext, s: StagingState, items: readonly Softw
     if (live === null) continue;
     const before = live.software.get(key);
     if (before === undefined) added.push(item);
-    else if (canonicalJson(before) !== canonicalJson(item)) changed.push({ key, fields: fieldChanges(before, item) });
+    else if (!sameJson(before, item)) changed.push({ key, fields: fieldChanges(before, item) });
   }
   s.softwareSum = adjustSum(s.softwareSum, sum.value(), 0n);
   s.softwareCount += rows.length;
@@ -167,6 +174,12 @@ function emptyStaging(part: Part): StagingState {
   };
 }
 
+/** The digests of part 0's sections (its collections keyed-unique, the first of a key counting). */
+function restDigestsOf(rest: StoredInventory): SectionDigests {
+  const objects = { hardware: rest.hardware, os: rest.os, network: [], users: [], software: [] };
+  return addPage(sectionDigests(rest.security ? { ...objects, security: rest.security } : objects), {}, rest);
+}
+
 /** The staged sections other than software with one more page of the other collections. */
 function withMore(rest: StoredInventory, more: NonNullable<Part['more']>): StoredInventory {
   const out: Record<string, unknown> = { ...rest };
@@ -182,8 +195,12 @@ function normaliseRest(rest: StoredInventory): StoredInventory {
   return normalised;
 }
 
-/** The changes of hardware, os, network and users from the live snapshot (none before the first). */
-function restChanges(before: StoredInventory | null, after: StoredInventory): SectionChange[] {
+/**
+ * The changes of the sections other than software from the live snapshot (none before the first).
+ * Only the changes are kept: `digests` (any) stands in for the live snapshot's, which would cost a
+ * hash of every item to compute and are not needed.
+ */
+function restChanges(before: StoredInventory | null, after: StoredInventory, digests: SectionDigests): SectionChange[] {
   const prev: Snapshot = before
     ? { ...before, software: [] }
     : { hardware: after.hardware, os: after.os, network: [], users: [], software: [] };
@@ -192,7 +209,7 @@ function restChanges(before: StoredInventory | null, after: StoredInventory): Se
     os: prev.os,
     security: objectOf(prev, 'security'),
     collections: keyedAll(prev),
-    digests: sectionDigests(prev),
+    digests,
   };
   const applied = applyDeltaTo(base, diffSnapshots(prev, { ...after, software: [] }));
   return applied.ok ? applied.changes : [];
@@ -203,7 +220,7 @@ function fieldChanges(before: Software, after: Software): Record<string, { from:
   const a = after as Record<string, unknown>;
   const fields: Record<string, { from: unknown; to: unknown }> = {};
   for (const f of new Set([...Object.keys(b), ...Object.keys(a)])) {
-    if (canonicalJson(b[f]) !== canonicalJson(a[f])) fields[f] = { from: b[f] ?? null, to: a[f] ?? null };
+    if (!sameJson(b[f], a[f])) fields[f] = { from: b[f] ?? null, to: a[f] ?? null };
   }
   return fields;
 }

@@ -5,17 +5,7 @@
 import type { RawData, WebSocket } from 'ws';
 import { ERROR_CODES, type ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../../shared/log.js';
-import {
-  AgentMessages,
-  CLOSE_CODES,
-  LIMITS,
-  PROTOCOL_VERSION,
-  parseFrame,
-  type AgentMessageMap,
-  type Item,
-  type ServerMessage,
-  type Settings,
-} from '../../shared/protocol.js';
+import { CLOSE_CODES, LIMITS, type AgentMessageMap, type Item, type ServerMessage, type Settings } from '../../shared/protocol.js';
 import { hashSecret, newSecret, sameHash } from '../store/secrets.js';
 import { raiseFrameLimit } from './frame-limit.js';
 import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
@@ -24,7 +14,9 @@ import { followBatch } from './apply-tickets.js';
 import type { TicketQuota } from './quotas.js';
 import type { LivePublisher } from '../live/hub.js';
 import { inventoryEvent, ticketEvents } from './live-events.js';
-import { screenBudget, type Screened } from './budget-screen.js';
+import type { Screened } from './budget-screen.js';
+import type { FrameReader } from './frame-reader.js';
+import { readAgentFrame } from './read-frame.js';
 import { outOfOrderSeq, planBatch, type BatchPlan } from './plan-batch.js';
 import { batchReplies, FULL_LIST_LIMIT, ticketMessages } from './ticket-replies.js';
 
@@ -55,6 +47,8 @@ export interface SessionContext {
   offerTemplates?: (session: AgentSession) => void;
   /** Desk numbers the batch's worklogs name: desk tickets Outpost never saw are taken over first. */
   deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
+  /** Reads frames, large ones off the event loop; every frame in place when absent. */
+  frames?: Pick<FrameReader, 'read'>;
   /** Software deployment (server/deploy/deployer.ts); none in tests of other things. */
   deploy?: DeployHooks;
 }
@@ -66,6 +60,10 @@ export interface DeployHooks {
   pendingMessages(deviceId: string): Promise<ServerMessage[]>;
   recordSteps(deviceId: string, items: readonly Item[]): Promise<{ code: ErrorCode; seq: number; message: string }[]>;
 }
+
+const inPlace: Pick<FrameReader, 'read'> = {
+  read: async (bytes, authenticated) => readAgentFrame(bytes.toString('utf8'), authenticated),
+};
 
 /** Thrown inside the batch transaction when the device re-enrolled after this session authenticated. */
 class SupersededCredential extends Error {}
@@ -186,7 +184,7 @@ export class AgentSession {
     }
     if (++this.pending === 1) this.ws.pause();
     this.work = this.work
-      .then(() => (this.closing ? undefined : this.handle(toText(data), isBinary)))
+      .then(() => (this.closing ? undefined : this.handle(data, isBinary)))
       .catch((err: unknown) => this.internalError(err))
       .finally(() => {
         // Resume even when closing: the peer's close frame must still be read to finish the handshake.
@@ -194,22 +192,14 @@ export class AgentSession {
       });
   }
 
-  private async handle(text: string, isBinary: boolean): Promise<void> {
+  private async handle(data: RawData, isBinary: boolean): Promise<void> {
     if (isBinary) return this.reject('E_BAD_MESSAGE', 'Frames must be text (JSON).');
-    let overBudget: Screened[] = [];
-    let emptied = false;
-    const parsed = parseFrame(AgentMessages, text, (data) => {
-      if (this.deviceId === null) return;
-      overBudget = screenBudget(data);
-      emptied = overBudget.length > 0 && (data as { items: unknown[] }).items.length === 0;
-    });
+    // Large frames are read off the event loop (frame-reader.ts); the answer is the same either way.
+    const read = await (this.ctx.frames ?? inPlace).read(toBuffer(data), this.deviceId !== null);
+    if (!read.ok) return this.reject(read.code, read.message);
     // Every item was past the budget: nothing left to validate, each is refused by its seq.
-    if (emptied) return this.items([], overBudget);
-    if (!parsed.ok) {
-      const { code, message } = refine(parsed.code, parsed.message, text);
-      return this.reject(code, message);
-    }
-    const message = parsed.message;
+    if (read.message === null) return this.items([], read.overBudget);
+    const { message, overBudget } = read;
     if (this.deviceId === null) {
       if (message.type === 'enrol') return this.enrol(message);
       if (message.type === 'hello') return this.hello(message);
@@ -395,22 +385,8 @@ export class AgentSession {
   }
 }
 
-function toText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
-
-/** Schema failures that have a more precise code: a foreign protocol version, an oversized batch. */
-function refine(code: ErrorCode, message: string, text: string): { code: ErrorCode; message: string } {
-  if (code !== 'E_BAD_MESSAGE') return { code, message };
-  // parseFrame got as far as the schema, so the text is JSON with a known type.
-  const data = JSON.parse(text) as { type?: unknown; protocol?: unknown; items?: unknown };
-  if ((data.type === 'enrol' || data.type === 'hello') && data.protocol !== PROTOCOL_VERSION) {
-    return { code: 'E_PROTOCOL_VERSION', message: `This server speaks protocol version ${PROTOCOL_VERSION}.` };
-  }
-  if (data.type === 'items' && Array.isArray(data.items) && data.items.length > LIMITS.maxBatchItems) {
-    return { code: 'E_BATCH_TOO_LARGE', message: `A batch holds at most ${LIMITS.maxBatchItems} items.` };
-  }
-  return { code, message };
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
 }

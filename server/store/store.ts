@@ -132,6 +132,11 @@ export interface StagingState {
   restChanged?: boolean;
   /** The multiset sum of the staged software's item hashes (shared/digest.ts). */
   softwareSum: bigint;
+  /**
+   * The section digests of `rest` (its `software` unused), kept up to date as its pages arrive, so
+   * that the last part does not hash every section again. Absent or null: computed at the swap.
+   */
+  restDigests?: SectionDigests | null;
   softwareCount: number;
 }
 

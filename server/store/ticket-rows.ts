@@ -60,7 +60,7 @@ export interface TicketRow {
   updated_at: number;
   public_updated_at: number;
   closed_at: number | null;
-  /** JSON of the filled ticket template (migration 14). */
+  /** JSON of the filled ticket template (migration 13). */
   template?: string | null;
   /** The desk queue IT chose when raising the ticket in the console (migration 10). */
   desk_queue?: string | null;

@@ -34,6 +34,17 @@ export interface SoftwareRow {
   install_date: string | null;
 }
 
+/** The stored inventory; its sections other than software (up to megabytes of JSON) parsed only if read. */
+function storedInventory(snapshot: string, digests: string | null): NonNullable<IngestState['inventory']> {
+  let rest: StoredInventory | undefined;
+  return {
+    get rest(): StoredInventory {
+      return (rest ??= JSON.parse(snapshot) as StoredInventory);
+    },
+    digests: decodeDigests(digests),
+  };
+}
+
 export const SOFTWARE_COLUMNS = 'name, version, publisher, arch, source, scope, user_name, install_date';
 
 /** The applied batch and how many desk jobs it enqueued (the caller tells the sync after commit). */
@@ -122,7 +133,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
       lastSeq: row.last_seq,
       digest: row.digest,
       needsFull: row.needs_full === 1,
-      inventory: row.snapshot === null ? null : { rest: JSON.parse(row.snapshot) as StoredInventory, digests: decodeDigests(row.digests) },
+      inventory: row.snapshot === null ? null : storedInventory(row.snapshot, row.digests),
       software,
       softwareGen,
       softwareOf: (gen) => ({ get: (key) => lookup(gen, key), size: 0 }),

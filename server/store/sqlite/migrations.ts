@@ -508,7 +508,7 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX deployment_steps_target ON deployment_steps(deployment_id, device_id, id);
   `,
-  // 14 (13 is the fleet work's, merged before this one; until then this is 13): ticket templates managed in the console
+  // 13: ticket templates managed in the console
   // (name, hint, typed fields and the desk categorisation, as JSON) and the filled template a ticket
   // was raised with, kept on the ticket as the endpoint sent it.
   `
@@ -521,6 +521,9 @@ const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE tickets ADD COLUMN template TEXT;
   `,
+  // 14: the staged sections' digests, kept up to date part by part (server/ingest/plan-parts.ts), so the
+  // last part of a snapshot does not hash every section again. NULL: computed at the swap.
+  `ALTER TABLE snapshot_staging ADD COLUMN rest_digests TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -4,6 +4,7 @@
 // batch's transaction, so an acknowledged part survives a crash of either side.
 import type Database from 'better-sqlite3';
 import type { SectionChange } from '../../../shared/delta-apply.js';
+import { decodeDigests, encodeDigests } from '../../../shared/digest.js';
 import { TriggerSchema } from '../../../shared/protocol.js';
 import type { Software } from '../../../shared/inventory.js';
 import type { Garbage, StagingState, StoredInventory } from '../store.js';
@@ -16,13 +17,15 @@ interface StagingRow {
   received: string;
   software_sum: string;
   software_count: number;
+  rest_digests: string | null;
 }
 
 export function createStagingStatements(db: Database.Database) {
   const readRow = db.prepare<[string], StagingRow>('SELECT * FROM snapshot_staging WHERE device_id = ?');
   const upsert = db.prepare(`
-    INSERT OR REPLACE INTO snapshot_staging (device_id, first_seq, part_count, digest, trigger, received, software_sum, software_count)
-    VALUES (@deviceId, @first, @count, @digest, @trigger, @received, @sum, @softwareCount)`);
+    INSERT OR REPLACE INTO snapshot_staging
+      (device_id, first_seq, part_count, digest, trigger, received, software_sum, software_count, rest_digests)
+    VALUES (@deviceId, @first, @count, @digest, @trigger, @received, @sum, @softwareCount, @restDigests)`);
   const remove = db.prepare('DELETE FROM snapshot_staging WHERE device_id = ?');
   const readRest = db.prepare<[string, number], { rest: string }>(
     'SELECT rest FROM snapshot_staging_rest WHERE device_id = ? AND first_seq = ?',
@@ -63,6 +66,7 @@ export function createStagingStatements(db: Database.Database) {
         },
         softwareSum: BigInt(`0x${r.software_sum}`),
         softwareCount: r.software_count,
+        restDigests: decodeDigests(r.rest_digests),
       };
     },
     write(deviceId: string, s: StagingState | null): void {
@@ -80,6 +84,7 @@ export function createStagingStatements(db: Database.Database) {
         received: JSON.stringify(s.received),
         sum: s.softwareSum.toString(16),
         softwareCount: s.softwareCount,
+        restDigests: s.restDigests ? encodeDigests(s.restDigests) : null,
       });
       if (!s.restChanged) return;
       if (s.rest === null) removeRest.run(deviceId);

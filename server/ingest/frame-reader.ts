@@ -1,0 +1,101 @@
+// Reads agent frames without holding the event loop for a large one. A frame under
+// WORKER_FRAME_BYTES (every enrol and hello, nearly every batch) is read in place; a larger one, which
+// only a ticket attachment needs honestly, goes to one worker thread (frame-worker.ts), because
+// JSON.parse and the schema check of 16 MB of small objects cost the loop 130-150 ms, refused or not.
+// The worker answers with only what the schema keeps. It starts and stops with the server (or with
+// the first large frame). If it dies (out of its heap on a hostile frame), every frame it held fails as an
+// internal error would (the session closes with 1011; the agent resends what was not acked) and the
+// next large frame starts a new worker: the server process itself is never at risk.
+import { Worker } from 'node:worker_threads';
+import type { FrameAnswer, FrameJob } from './frame-worker.js';
+import { readAgentFrame, type FrameReading } from './read-frame.js';
+
+/** Frames from this size on are read in the worker: below it, reading in place costs a few ms. */
+export const WORKER_FRAME_BYTES = 256 * 1024;
+
+/** The worker's heap: room to parse a 16 MB frame of small objects (~10x its size), not to grow without end. */
+const WORKER_HEAP_MB = 512;
+
+export interface FrameReaderOptions {
+  /** Frames of at least this many bytes go to the worker (tests lower it). */
+  workerFrameBytes?: number;
+}
+
+export class FrameReader {
+  private worker: Worker | null = null;
+  private readonly waiting = new Map<number, { resolve: (r: FrameReading) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private stopped = false;
+  private readonly workerFrameBytes: number;
+
+  constructor(opts: FrameReaderOptions = {}) {
+    this.workerFrameBytes = opts.workerFrameBytes ?? WORKER_FRAME_BYTES;
+  }
+
+  /** Reads one text frame (UTF-8 bytes); never rejects for what the frame holds, only if the worker dies. */
+  read(bytes: Buffer, authenticated: boolean): Promise<FrameReading> {
+    if (bytes.length < this.workerFrameBytes || this.stopped) {
+      return Promise.resolve(readAgentFrame(bytes.toString('utf8'), authenticated));
+    }
+    const worker = this.worker ?? this.startWorker();
+    const id = this.nextId++;
+    return new Promise<FrameReading>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      // Copied, not transferred: ws may hand over a slice of a buffer it still uses. A slice is cut
+      // out first, since a copied view brings its whole underlying buffer.
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      worker.postMessage({ id, bytes: whole ? bytes : new Uint8Array(bytes), authenticated } satisfies FrameJob);
+    });
+  }
+
+  /** Starts the worker now, so that the first large frame does not wait for it to load. */
+  start(): void {
+    this.stopped = false;
+    this.worker ??= this.startWorker();
+  }
+
+  /** Ends the worker; frames read after this are read in place. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.terminate();
+    this.failAll(new Error('the frame reader stopped'));
+  }
+
+  private startWorker(): Worker {
+    const [entry, how] = workerEntry();
+    const worker = new Worker(entry, { ...how, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    worker.unref();
+    worker.on('message', (answer: FrameAnswer) => {
+      const w = this.waiting.get(answer.id);
+      this.waiting.delete(answer.id);
+      w?.resolve(answer.reading);
+    });
+    const lost = (err: Error) => {
+      if (this.worker === worker) this.worker = null;
+      this.failAll(err);
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`the frame worker exited (${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private failAll(err: Error): void {
+    const all = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const w of all) w.reject(err);
+  }
+}
+
+/**
+ * The worker's entry. Built, it is frame-worker.js beside this module. Under tsx (the tests run the
+ * TypeScript sources) a worker thread on Node 20 does not inherit tsx's loader, so a one-line entry
+ * registers it before importing frame-worker.ts.
+ */
+function workerEntry(): [string | URL, { eval?: boolean }] {
+  if (!import.meta.url.endsWith('.ts')) return [new URL('./frame-worker.js', import.meta.url), {}];
+  const url = JSON.stringify(new URL('./frame-worker.ts', import.meta.url).href);
+  return [`import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${url}))`, { eval: true }];
+}
