@@ -3,16 +3,17 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { DeploymentJson, PackageFileJson, PackageJson } from '../../shared/deploy-api.js';
 import { testFleet, type TestFleet } from '../../test/support/server/fleet.js';
+import { describeStores } from '../../test/support/stores.js';
 import { PackageFiles } from '../deploy/package-files.js';
 import { deploymentRoutes } from './deployments.js';
 import { packageRoutes } from './packages.js';
 
 type Body<T> = T & { error?: { code: string; message: string } };
 
-describe('the package store and deployments over HTTP', () => {
+describeStores('the package store and deployments over HTTP', (engine) => {
   let fleet: TestFleet;
   let app: FastifyInstance;
   let files: PackageFiles;
@@ -37,13 +38,13 @@ describe('the package store and deployments over HTTP', () => {
   const storedFiles = () => readdirSync(files.dir).filter((f) => !f.startsWith('.'));
 
   before(async () => {
-    fleet = await testFleet();
+    fleet = await testFleet(engine);
     pcs = [
       await fleet.add({ hostname: 'pc-1' }),
       await fleet.add({ hostname: 'pc-2' }),
       await fleet.add({ hostname: 'mac-1', platform: 'darwin' }),
     ];
-    files = new PackageFiles(join(fleet.dir, 'data'), 1024);
+    files = new PackageFiles(join(fleet.where.dataDir, 'data'), 1024);
     app = Fastify({ logger: false });
     packageRoutes(app, { store: fleet.store, now: () => Date.parse('2026-12-07T10:00:00Z'), packageFiles: files });
     deploymentRoutes(app, {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { TEMPLATE_LIMITS, type TicketTemplate } from '../../shared/templates.js';
 import { testFleet, type TestFleet } from '../../test/support/server/fleet.js';
+import { describeStores } from '../../test/support/stores.js';
 import { templateRoutes } from './templates.js';
 
 type Body<T> = T & { error?: { code: string; message: string } };
@@ -18,7 +19,7 @@ const printer = {
   desk: { rt: { queue: 'Printers', customFields: { Category: 'Printing' } }, autotask: { issueType: 'Hardware', subIssueType: 'Printer' } },
 };
 
-describe('ticket templates in the HTTP API', () => {
+describeStores('ticket templates in the HTTP API', (engine) => {
   let fleet: TestFleet;
   let app: FastifyInstance;
   let changes = 0;
@@ -28,7 +29,7 @@ describe('ticket templates in the HTTP API', () => {
   };
 
   before(async () => {
-    fleet = await testFleet();
+    fleet = await testFleet(engine);
     app = Fastify({ logger: false });
     templateRoutes(app, { store: fleet.store, now: () => Date.parse('2026-12-07T12:00:00Z'), templatesChanged: () => changes++ });
   });

@@ -6,7 +6,7 @@
 import { decodeDigests } from '../../../shared/digest.js';
 import { TriggerSchema } from '../../../shared/protocol.js';
 import type { Software } from '../../../shared/inventory.js';
-import { SOFTWARE_COLUMNS, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
+import { SOFTWARE_COLUMNS, storedInventory, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
 import type { BatchOutcome, IngestState, StagingState, StoredInventory } from '../store.js';
 import type { Queryable } from './tx.js';
 
@@ -29,6 +29,7 @@ interface StagingRow {
   received: string;
   software_sum: string;
   software_count: number;
+  rest_digests: string | null;
 }
 
 /** After this many runs that each needed new rows, whole generations are read instead. */
@@ -158,8 +159,8 @@ function stateOf(deviceId: string, device: DeviceState, reads: Reads, loadRest: 
     lastSeq: row.last_seq,
     digest: row.digest,
     needsFull: row.needs_full,
-    // Parsed for each run: the planner may change what it is given.
-    inventory: row.snapshot === null ? null : { rest: JSON.parse(row.snapshot) as StoredInventory, digests: decodeDigests(row.digests) },
+    // Parsed for each run that reads it: the planner may change what it is given.
+    inventory: row.snapshot === null ? null : storedInventory(row.snapshot, row.digests),
     software: { get: (key) => reads.get(softwareGen, key), size: row.software_count ?? 0, all: () => reads.all(softwareGen) },
     softwareGen,
     softwareOf: (gen) => ({ get: (key) => reads.get(gen, key), size: 0 }),
@@ -185,5 +186,6 @@ function stagingOf(r: StagingRow, loadRest: () => StoredInventory | null): Stagi
     },
     softwareSum: BigInt(`0x${r.software_sum}`),
     softwareCount: r.software_count,
+    restDigests: decodeDigests(r.rest_digests),
   };
 }

@@ -11,6 +11,7 @@ import { createPgAdminStore } from './admin-store.js';
 import { applyPgBatch } from './batch.js';
 import { createPgDeskStore, type PgDeskStore } from './desk-store.js';
 import { listPgDevices } from './device-list.js';
+import { PgDeployStore } from './deployments.js';
 import { createPgDeviceWork } from './device-work.js';
 import { PgDevices } from './devices.js';
 import { enrolPg } from './enrol.js';
@@ -19,6 +20,7 @@ import { mergePgDevices } from './merge.js';
 import { openPool } from './open.js';
 import { PgTokens } from './enrolment-tokens.js';
 import { sweepPgSoftware } from './software-sweep.js';
+import { PgTemplateStore } from './templates.js';
 import { createPgTicketStore } from './tickets.js';
 import { inTransaction } from './tx.js';
 
@@ -26,6 +28,8 @@ export class PostgresStore implements S.Store {
   readonly desk: PgDeskStore;
   readonly admins: AdminStore;
   readonly deviceWork: DeviceWorkStore;
+  readonly templates: PgTemplateStore;
+  readonly deploy: PgDeployStore;
   private readonly tickets: TicketStore;
   private readonly devices: PgDevices;
   private readonly tokens: PgTokens;
@@ -40,6 +44,8 @@ export class PostgresStore implements S.Store {
     this.devices = new PgDevices(pool);
     this.tokens = new PgTokens(pool);
     this.fleet = new PgFleetSoftware(pool);
+    this.templates = new PgTemplateStore(pool);
+    this.deploy = new PgDeployStore(pool, (query) => listPgDevices(pool, query));
   }
 
   /** Connects to `url` (postgres://...) and brings its schema up to date. */

@@ -2,6 +2,7 @@
 // staged software rows, the software changes each part makes, and generations left for the sweeper.
 // Rows go in one statement per kind (arrays unnested), not one round trip per row.
 import type { SectionChange } from '../../../shared/delta-apply.js';
+import { encodeDigests } from '../../../shared/digest.js';
 import type { Software } from '../../../shared/inventory.js';
 import { softwareRow } from '../sqlite/batch.js';
 import type { Garbage, StagingState } from '../store.js';
@@ -57,12 +58,22 @@ export async function writeStaging(db: Queryable, deviceId: string, s: StagingSt
     return;
   }
   await db.query(
-    `INSERT INTO snapshot_staging (device_id, first_seq, part_count, digest, trigger, received, software_sum, software_count)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    `INSERT INTO snapshot_staging (device_id, first_seq, part_count, digest, trigger, received, software_sum, software_count, rest_digests)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (device_id) DO UPDATE SET first_seq = excluded.first_seq, part_count = excluded.part_count, digest = excluded.digest,
        trigger = excluded.trigger, received = excluded.received, software_sum = excluded.software_sum,
-       software_count = excluded.software_count`,
-    [deviceId, s.first, s.count, s.digest, s.trigger, JSON.stringify(s.received), s.softwareSum.toString(16), s.softwareCount],
+       software_count = excluded.software_count, rest_digests = excluded.rest_digests`,
+    [
+      deviceId,
+      s.first,
+      s.count,
+      s.digest,
+      s.trigger,
+      JSON.stringify(s.received),
+      s.softwareSum.toString(16),
+      s.softwareCount,
+      s.restDigests ? encodeDigests(s.restDigests) : null,
+    ],
   );
   if (!s.restChanged) return;
   if (s.rest === null) await db.query('DELETE FROM snapshot_staging_rest WHERE device_id = $1', [deviceId]);

@@ -35,7 +35,7 @@ export interface SoftwareRow {
 }
 
 /** The stored inventory; its sections other than software (up to megabytes of JSON) parsed only if read. */
-function storedInventory(snapshot: string, digests: string | null): NonNullable<IngestState['inventory']> {
+export function storedInventory(snapshot: string, digests: string | null): NonNullable<IngestState['inventory']> {
   let rest: StoredInventory | undefined;
   return {
     get rest(): StoredInventory {

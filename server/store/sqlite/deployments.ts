@@ -17,7 +17,7 @@ import type {
 } from '../deploy-records.js';
 import type { ListDevicePage } from './device-list.js';
 
-interface FileRow {
+export interface FileRow {
   sha256: string;
   size: number;
   name: string;
@@ -25,7 +25,7 @@ interface FileRow {
   uploaded_by: string;
 }
 
-interface PackageRow {
+export interface PackageRow {
   id: string;
   name: string;
   version: string | null;
@@ -42,7 +42,7 @@ interface PackageRow {
   created_by: string;
 }
 
-interface DeploymentRow {
+export interface DeploymentRow {
   id: string;
   package_id: string;
   created_at: number;
@@ -52,7 +52,7 @@ interface DeploymentRow {
   ticket_id: number | null;
 }
 
-interface TargetRow {
+export interface TargetRow {
   deployment_id: string;
   device_id: string;
   hostname: string | null;
@@ -67,7 +67,7 @@ interface TargetRow {
   updated_at: number;
 }
 
-interface StepRow {
+export interface StepRow {
   device_id: string;
   seq: number;
   deployment_id: string;
@@ -82,7 +82,7 @@ interface StepRow {
   output_tail: string | null;
 }
 
-const toFile = (r: FileRow): PackageFileRecord => ({
+export const toFile = (r: FileRow): PackageFileRecord => ({
   sha256: r.sha256,
   size: r.size,
   name: r.name,
@@ -90,7 +90,7 @@ const toFile = (r: FileRow): PackageFileRecord => ({
   uploadedBy: r.uploaded_by,
 });
 
-const toDeployment = (r: DeploymentRow): DeploymentRecord => ({
+export const toDeployment = (r: DeploymentRow): DeploymentRecord => ({
   id: r.id,
   packageId: r.package_id,
   createdAt: r.created_at,
@@ -102,7 +102,7 @@ const toDeployment = (r: DeploymentRow): DeploymentRecord => ({
 
 const bool = (v: number | null): boolean | null => (v === null ? null : v === 1);
 
-function toTarget(r: TargetRow): TargetRecord {
+export function toTarget(r: TargetRow): TargetRecord {
   return {
     deploymentId: r.deployment_id,
     deviceId: r.device_id,
@@ -118,7 +118,7 @@ function toTarget(r: TargetRow): TargetRecord {
   };
 }
 
-function toStep(r: StepRow): StepRecord {
+export function toStep(r: StepRow): StepRecord {
   return {
     deviceId: r.device_id,
     seq: r.seq,
@@ -338,21 +338,26 @@ export class SqliteDeployStore implements DeployStore {
 
   private toPackage(r: PackageRow): PackageRecord {
     const file = r.file_sha256 ? (this.db.prepare('SELECT * FROM package_files WHERE sha256 = ?').get(r.file_sha256) as FileRow) : null;
-    return {
-      id: r.id,
-      name: r.name,
-      version: r.version,
-      installer: r.installer,
-      file: file ? toFile(file) : null,
-      managerPackage: r.manager_package,
-      args: JSON.parse(r.args) as string[],
-      detection: JSON.parse(r.detection) as PackageRecord['detection'],
-      platforms: JSON.parse(r.platforms) as PackageRecord['platforms'],
-      selfService: r.self_service === 1,
-      timeoutSeconds: r.timeout_seconds,
-      retries: r.retries,
-      createdAt: r.created_at,
-      createdBy: r.created_by,
-    };
+    return toPackage(r, file);
   }
+}
+
+/** A package row and its installer file's row (none for an OS-manager package). */
+export function toPackage(r: PackageRow, file: FileRow | null): PackageRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    version: r.version,
+    installer: r.installer,
+    file: file ? toFile(file) : null,
+    managerPackage: r.manager_package,
+    args: JSON.parse(r.args) as string[],
+    detection: JSON.parse(r.detection) as PackageRecord['detection'],
+    platforms: JSON.parse(r.platforms) as PackageRecord['platforms'],
+    selfService: r.self_service === 1,
+    timeoutSeconds: r.timeout_seconds,
+    retries: r.retries,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+  };
 }

@@ -90,7 +90,7 @@ describeStores('software across the fleet', (engine) => {
 describe('recounting software names after a mass change', () => {
   it('recounts a bounded share per read, first names first, until every count is exact', async () => {
     const fleet = await testFleet();
-    const db = new Database(join(fleet.dir, DB_FILE));
+    const db = new Database(join(fleet.where.dataDir, DB_FILE));
     try {
       const software = Array.from({ length: 10 }, (_, i) => pkg(`pkg-${i}`, '1'));
       await fleet.add({ hostname: 'one', software });

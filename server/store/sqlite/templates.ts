@@ -4,14 +4,14 @@ import type Database from 'better-sqlite3';
 import { TEMPLATE_LIMITS, TicketTemplateSchema } from '../../../shared/templates.js';
 import type { TemplateDefinition, TemplateStore, TemplateWrite, TicketTemplate } from '../template-records.js';
 
-interface TemplateRow {
+export interface TemplateRow {
   id: number;
   name: string;
   definition: string;
   updated_at: number;
 }
 
-function toTemplate(row: TemplateRow): TicketTemplate {
+export function toTemplate(row: TemplateRow): TicketTemplate {
   const def = JSON.parse(row.definition) as Omit<TemplateDefinition, 'name'>;
   return TicketTemplateSchema.parse({
     id: row.id,
@@ -23,7 +23,7 @@ function toTemplate(row: TemplateRow): TicketTemplate {
   });
 }
 
-const definitionJson = (d: TemplateDefinition) => JSON.stringify({ hint: d.hint, fields: d.fields, desk: d.desk });
+export const definitionJson = (d: TemplateDefinition) => JSON.stringify({ hint: d.hint, fields: d.fields, desk: d.desk });
 
 export class SqliteTemplateStore implements TemplateStore {
   constructor(private readonly db: Database.Database) {}
