@@ -35,9 +35,12 @@ await new Promise((r) => setTimeout(r, 5000)); // the first exchange settles, th
 
 const first = procStat(agent.proc.pid);
 const rss = [];
+const anon = [];
 for (let i = 0; i < seconds; i++) {
   await new Promise((r) => setTimeout(r, 1000));
-  rss.push(procStat(agent.proc.pid).rssMB);
+  const stat = procStat(agent.proc.pid);
+  rss.push(stat.rssMB);
+  anon.push(stat.anonMB);
 }
 const last = procStat(agent.proc.pid);
 const cpu = ((last.cpuSeconds - first.cpuSeconds) / seconds) * 100;
@@ -57,6 +60,7 @@ console.log(
     .toFixed(1)
     .padStart(8)} MB`,
 );
+console.log(`${'  of which anonymous (heaps), median'.padEnd(40)} ${median(anon).toFixed(1).padStart(8)} MB`);
 console.log(`${'agent idle CPU'.padEnd(40)} ${cpu.toFixed(2).padStart(8)} %    ~0`);
 console.log(`${'an empty node process, for scale'.padEnd(40)} ${bare.toFixed(1).padStart(8)} MB`);
 process.exit(0);

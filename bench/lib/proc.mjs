@@ -38,9 +38,12 @@ export async function byteCountingProxy(targetPort) {
 export function procStat(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  // Anonymous pages are the process's own (heaps, stacks); file pages are mostly the node binary's
+  // code, which the kernel shares between processes and may drop and re-read under memory pressure.
+  const anonKb = Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? 0);
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const ticks = Number(stat[11]) + Number(stat[12]);
-  return { rssMB: rssKb / 1024, cpuSeconds: ticks / 100 };
+  return { rssMB: rssKb / 1024, anonMB: anonKb / 1024, cpuSeconds: ticks / 100 };
 }
 
 export function buildDeb(dir, name, version) {
