@@ -70,6 +70,8 @@ interface Running {
   app: FastifyInstance;
   desk: DeskSyncEngine | null;
   sweeper: SoftwareSweeper;
+  /** Lets this process's batches queue desk jobs while another process runs the desk sync. */
+  deskIntake: (() => void) | null;
 }
 
 export class OutpostServer {
@@ -144,6 +146,11 @@ export class OutpostServer {
     return this.running?.gateway.sendCommand(deviceId, command, command === 'settings' ? this.settings : undefined) ?? false;
   }
 
+  /** The fleet-wide parts (desk sync, software sweeper) this process runs now; all of them when alone. */
+  get fleetParts(): string[] {
+    return this.running?.bus.runs ?? [];
+  }
+
   isOnline(deviceId: string): boolean {
     return this.running?.gateway.isOnline(deviceId) ?? false;
   }
@@ -216,7 +223,14 @@ export class OutpostServer {
       technicians: connector ? technicianDesk(connector) : null,
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
-    return { store, bus, gateway, app, desk, sweeper };
+    const assetEvents = this.opts.desk?.assetEvents;
+    const deskIntake = desk
+      ? () => {
+          deskJobs.setEnabled(true, assetEvents, () => prohibited.consolePatterns);
+          store.desk.setEnabled(true);
+        }
+      : null;
+    return { store, bus, gateway, app, desk, sweeper, deskIntake };
   }
 
   /**
@@ -224,17 +238,20 @@ export class OutpostServer {
    * desk sync (its polls, schedules, catalog) and the software sweeper. A desk job queued in any
    * process wakes the desk sync wherever it runs.
    */
-  private startFleetWideParts({ bus, store, desk, sweeper }: Running): void {
+  private startFleetWideParts({ bus, store, desk, sweeper, deskIntake }: Running): void {
     const wakeDesk = () => bus.wake('desk');
     store.desk.onEnqueued(wakeDesk);
     bus.singleton('sweeper', sweeper);
-    if (!desk) return;
+    if (!desk || !deskIntake) return;
+    // Every process's batches queue desk jobs; only the one running the sync sends them.
+    deskIntake();
     bus.onWake('desk', () => desk.kick());
     bus.singleton('desk', {
       start: () => desk.start(),
-      // The engine takes the store's enqueue listener while it runs; give it back to the bus after.
+      // The engine takes the store's enqueue listener and the job rules while it runs; give them back.
       stop: async () => {
         await desk.stop();
+        deskIntake();
         store.desk.onEnqueued(wakeDesk);
       },
     });

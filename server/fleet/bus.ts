@@ -66,6 +66,8 @@ export interface FleetBus {
 
   /** Runs `part` in exactly one process of the fleet; another takes over when that one dies. */
   singleton(name: SingletonName, part: SingletonPart): void;
+  /** The fleet-wide parts this process runs now. */
+  readonly runs: SingletonName[];
 
   /** Devices this process found held by a process that died; their presence went offline. */
   onOrphansReleased(listener: (deviceIds: readonly string[]) => void): void;
