@@ -11,7 +11,7 @@ import type { DeviceWorkStore } from './device-work-records.js';
 import type { DuplicateReason } from './identity.js';
 import type { DeskStore, NewDeskJob } from './desk-records.js';
 import type { TicketLedger } from './ticket-ledger.js';
-import type { TicketItemResult, TicketStore } from './ticket-records.js';
+import type { TicketItem, TicketItemResult, TicketStore } from './ticket-records.js';
 
 export interface EnrolmentTokenRecord {
   /** Public handle for listing and revoking; never enough to enrol with. */
@@ -183,6 +183,8 @@ export interface BatchOutcome {
   swapped?: { gen: number; seq: number; at: string; trigger: Trigger };
   garbage?: Garbage[];
   changes: ChangeRecord[];
+  /** The batch's ticket and worklog items, in seq order, for `follow` (and what it may read: ledgerReadsOf). */
+  ticketItems?: readonly TicketItem[];
 }
 
 /** What the ingest did after the inventory writes, in the same transaction: what each ticket item

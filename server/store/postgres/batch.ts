@@ -1,13 +1,105 @@
-import type { AppliedBatch, BatchOutcome, FollowBatch, IngestState } from '../store.js';
+// A batch of items in one PostgreSQL transaction (the caller's): read the device's state, let the
+// planner decide (batch-state.ts), write the new seq, snapshot, software rows and change history,
+// then let the ingest write its ticket items through the prefetched ledger and enqueue the desk jobs
+// it names: together or not at all. See ./README.md, "applyBatch and the ticket ledger".
+import { encodeDigests } from '../../../shared/digest.js';
+import { displayColumns } from '../sqlite/rows.js';
+import { ledgerReadsOf } from '../ticket-ledger.js';
+import type { AppliedBatch, BatchOutcome, ChangeRecord, FollowBatch, IngestState } from '../store.js';
+import { planOnRows, readDeviceState } from './batch-state.js';
 import type { PgDeskStore } from './desk-store.js';
+import { addGarbage, deleteSoftwareRows, insertSoftwareRows, writeStagedChanges, writeStaging } from './staging.js';
+import { openPgLedger } from './ticket-ledger.js';
 import type { Queryable } from './tx.js';
+
 export async function applyPgBatch<T extends BatchOutcome>(
-  _db: Queryable,
-  _desk: PgDeskStore,
-  _deviceId: string,
-  _at: number,
-  _plan: (state: IngestState) => T,
-  _follow?: FollowBatch<T>,
+  db: Queryable,
+  desk: PgDeskStore,
+  deviceId: string,
+  at: number,
+  plan: (state: IngestState) => T,
+  follow?: FollowBatch<T>,
 ): Promise<(AppliedBatch<T> & { enqueued: number }) | null> {
-  throw new Error('The PostgreSQL store does not apply batches yet');
+  const device = await readDeviceState(db, deviceId);
+  if (!device) return null;
+  const { outcome, state } = await planOnRows(db, deviceId, device, plan);
+  const gen = outcome.softwareGen ?? state.softwareGen;
+  for (const st of outcome.staged ?? []) {
+    await insertSoftwareRows(db, deviceId, st.gen, st.rows, 'keep');
+    if (st.changes) await writeStagedChanges(db, deviceId, st.gen, st.changes);
+  }
+  if (outcome.staging !== undefined) await writeStaging(db, deviceId, outcome.staging);
+  for (const g of outcome.garbage ?? []) await addGarbage(db, deviceId, g);
+  // A swap's software changes join the history in the sweeper's steps (software-sweep.ts).
+  if (outcome.snapshot) await writeSnapshot(db, deviceId, at, gen, outcome.snapshot);
+  await db.query('UPDATE devices SET last_seq = $1, needs_full = $2, last_seen = $3 WHERE id = $4', [
+    outcome.lastSeq,
+    outcome.needsFull,
+    at,
+    deviceId,
+  ]);
+  if (outcome.software) {
+    await deleteSoftwareRows(db, deviceId, gen, outcome.software.remove);
+    await insertSoftwareRows(db, deviceId, gen, outcome.software.upsert, 'replace');
+  }
+  await writeChanges(db, deviceId, at, outcome.changes);
+  if (!follow) return { plan: outcome, tickets: [], enqueued: 0 };
+  const ledger = await openPgLedger(db, deviceId, ledgerReadsOf(outcome.ticketItems ?? []));
+  const followed = follow(ledger.ledger, outcome, state);
+  await ledger.flush();
+  for (const job of followed.deskJobs) await desk.enqueueIn(db, job, at);
+  return { plan: outcome, tickets: followed.tickets, enqueued: followed.deskJobs.length };
+}
+
+async function writeSnapshot(
+  db: Queryable,
+  deviceId: string,
+  at: number,
+  gen: number,
+  snapshot: NonNullable<BatchOutcome['snapshot']>,
+): Promise<void> {
+  const { inventory, digests, digest, softwareCount, restChanged } = snapshot;
+  // Only software changed: its rows say it all; the other sections (up to megabytes) stay as stored.
+  if (restChanged === false) {
+    const counts = await db.query(
+      'UPDATE snapshots SET digests = $1, software_count = $2, software_gen = $3, updated_at = $4 WHERE device_id = $5',
+      [encodeDigests(digests), softwareCount, gen, at, deviceId],
+    );
+    if (counts.rowCount === 1) {
+      await db.query('UPDATE devices SET digest = $1 WHERE id = $2', [digest, deviceId]);
+      return;
+    }
+  }
+  await db.query(
+    `INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (device_id) DO UPDATE SET snapshot = excluded.snapshot, digests = excluded.digests,
+       software_count = excluded.software_count, software_gen = excluded.software_gen, updated_at = excluded.updated_at`,
+    [deviceId, JSON.stringify(inventory), encodeDigests(digests), softwareCount, gen, at],
+  );
+  const d = displayColumns(inventory);
+  await db.query(
+    'UPDATE devices SET digest = $1, hostname = $2, manufacturer = $3, model = $4, os = $5, ip = $6, users = $7 WHERE id = $8',
+    [digest, d.hostname, d.manufacturer, d.model, d.os, d.ip, d.users, deviceId],
+  );
+}
+
+async function writeChanges(db: Queryable, deviceId: string, receivedAt: number, changes: readonly ChangeRecord[]): Promise<void> {
+  if (changes.length === 0) return;
+  const json = (pick: (c: ChangeRecord) => unknown) => changes.map((c) => JSON.stringify(pick(c)));
+  await db.query(
+    `INSERT INTO changes (device_id, received_at, at, trigger, seq, section, added, removed, changed)
+     SELECT $1, $2, c.at, c.trigger, c.seq, c.section, c.added, c.removed, c.changed FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])
+     WITH ORDINALITY AS c(at, trigger, seq, section, added, removed, changed, n) ORDER BY n`,
+    [
+      deviceId,
+      receivedAt,
+      changes.map((c) => c.at),
+      changes.map((c) => c.trigger),
+      changes.map((c) => c.seq),
+      changes.map((c) => c.section),
+      json((c) => c.added),
+      json((c) => c.removed),
+      json((c) => c.changed),
+    ],
+  );
 }

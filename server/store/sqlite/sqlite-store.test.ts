@@ -1,21 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { IdentityHints } from '../../../shared/inventory.js';
 import { planBatch } from '../../ingest/plan-batch.js';
 import { fullItem, machine, pkg } from '../../../test/support/server/fixtures.js';
 import { hashSecret } from '../secrets.js';
+import { openStore } from '../open-store.js';
+import type { Store } from '../store.js';
 import { createEnrolmentTokenInDataDir, issueEnrolmentToken } from '../tokens.js';
-import { SqliteStore } from './sqlite-store.js';
+import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
 
 const MAC_A = '3c:52:82:11:22:33';
 const MAC_B = '3c:52:82:44:55:66';
 
-describe('SQLite store', () => {
-  let dir: string;
-  let store: SqliteStore;
+describeStores('store', (engine) => {
+  let under: StoreUnderTest;
+  let store: Store;
   let token: string;
   let clock = 1_000_000;
 
@@ -32,13 +31,12 @@ describe('SQLite store', () => {
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'outpost-store-'));
-    store = SqliteStore.open(dir);
+    under = await freshStore(engine);
+    store = under.store;
     token = await issueEnrolmentToken(store, {}, clock);
   });
   after(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await under.dispose();
   });
 
   it('identifies devices through the database: serial continues, MAC and name only flag, clone, reimage', async () => {
@@ -209,13 +207,13 @@ describe('SQLite store', () => {
   });
 
   it('issues tokens from another connection while the store is open', async () => {
-    const fromCli = await createEnrolmentTokenInDataDir(dir, { uses: 2 });
+    const fromCli = await createEnrolmentTokenInDataDir(under.where, { uses: 2 });
     const result = await enrol({ installId: 'inst-cli' }, fromCli);
     assert.equal(result.ok, true);
   });
 
   it('reopens an existing database without migrating again', async () => {
-    const again = SqliteStore.open(dir);
+    const again = await openStore(under.where);
     try {
       const everything = { limit: 500, offset: 0 };
       assert.equal((await again.listDevices(everything)).items.length, (await store.listDevices(everything)).items.length);
