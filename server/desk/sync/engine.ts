@@ -120,7 +120,7 @@ export class DeskSyncEngine {
       this.pollTimer = setInterval(() => this.pollNow(), this.opts.pollMs);
       this.pollNow();
     }
-    void this.catalog?.start();
+    if (this.catalog) this.track(this.catalog.start());
   }
 
   /**
