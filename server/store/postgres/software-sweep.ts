@@ -1,4 +1,112 @@
+// One bounded step of cleaning up software generations that are no longer live, in the caller's
+// transaction (what each step does: ../sqlite/software-sweep.ts). The garbage row is taken with
+// SKIP LOCKED: several server processes sweep different generations at once, never the same one.
+import type { Software } from '../../../shared/inventory.js';
+import { SOFTWARE_COLUMNS, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
 import type { Queryable } from './tx.js';
-export async function sweepPgSoftware(_db: Queryable, _limit: number, _at: number): Promise<number> {
-  return 0;
+
+interface GarbageRow {
+  device_id: string;
+  gen: number;
+  replaced_by: number | null;
+  seq: number | null;
+  at: string | null;
+  trigger: string | null;
+  mark_from: string | null;
+}
+
+export async function sweepPgSoftware(db: Queryable, limit: number, receivedAt: number): Promise<number> {
+  const g = (await db.query<GarbageRow>('SELECT * FROM software_garbage LIMIT 1 FOR UPDATE SKIP LOCKED')).rows[0];
+  if (!g) return 0;
+  const inUse = await db.query(
+    `SELECT 1 FROM snapshots WHERE device_id = $1 AND software_gen = $2
+     UNION ALL SELECT 1 FROM snapshot_staging WHERE device_id = $1 AND first_seq = $2`,
+    [g.device_id, g.gen],
+  );
+  if ((inUse.rowCount ?? 0) > 0) {
+    // Live or being staged again: not garbage after all.
+    await done(db, g, false);
+    return 1;
+  }
+  if (g.replaced_by !== null) {
+    const part = await db.query<{ part: number }>(
+      'SELECT part FROM staged_changes WHERE device_id = $1 AND gen = $2 ORDER BY part LIMIT 1',
+      [g.device_id, g.replaced_by],
+    );
+    if (part.rows[0]) {
+      await publishPart(db, g, part.rows[0].part, receivedAt);
+      return 1;
+    }
+    if (g.mark_from !== null) return markNames(db, g, g.replaced_by, g.mark_from, limit);
+  }
+  return deleteOldRows(db, g, limit, receivedAt);
+}
+
+async function publishPart(db: Queryable, g: GarbageRow, part: number, receivedAt: number): Promise<void> {
+  await db.query(
+    `INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
+     SELECT device_id, $4, $5, $6, $7, 'software', added, '[]', changed FROM staged_changes WHERE device_id = $1 AND gen = $2 AND part = $3`,
+    [g.device_id, g.replaced_by, part, g.at, receivedAt, g.trigger, g.seq],
+  );
+  await db.query('DELETE FROM staged_changes WHERE device_id = $1 AND gen = $2 AND part = $3', [g.device_id, g.replaced_by, part]);
+}
+
+/** Marks the new generation's names for recounting, `limit` rows a step, from the key after `from`. */
+async function markNames(db: Queryable, g: GarbageRow, gen: number, from: string, limit: number): Promise<number> {
+  const rows = await db.query<{ item_key: string; name: string; publisher: string | null }>(
+    'SELECT item_key, name, publisher FROM software_rows WHERE device_id = $1 AND gen = $2 AND item_key > $3 ORDER BY item_key LIMIT $4',
+    [g.device_id, gen, from, limit],
+  );
+  const names = new Map<string, { name: string; publisher: string | null }>();
+  for (const r of rows.rows) if (!names.has(r.name.toLowerCase())) names.set(r.name.toLowerCase(), r);
+  const sorted = [...names.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
+  if (sorted.length > 0) {
+    await db.query(
+      `INSERT INTO software_names AS n (name, publisher) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT ((lower(name))) DO UPDATE SET dirty = true WHERE NOT n.dirty`,
+      [sorted.map((r) => r.name), sorted.map((r) => r.publisher)],
+    );
+  }
+  const next = rows.rows.length < limit ? null : rows.rows.at(-1)!.item_key;
+  await db.query('UPDATE software_garbage SET mark_from = $1 WHERE device_id = $2 AND gen = $3', [next, g.device_id, g.gen]);
+  return Math.max(rows.rows.length, 1);
+}
+
+/** Deletes `limit` rows of the old generation, recording what the new one no longer has. */
+async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receivedAt: number): Promise<number> {
+  const rows = await db.query<SoftwareRow & { item_key: string }>(
+    `SELECT item_key, ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = $1 AND gen = $2 ORDER BY item_key LIMIT $3`,
+    [g.device_id, g.gen, limit],
+  );
+  const keys = rows.rows.map((r) => r.item_key);
+  if (keys.length > 0) {
+    const removed: Software[] = [];
+    if (g.replaced_by !== null) {
+      const kept = await db.query<{ item_key: string }>(
+        'SELECT item_key FROM software_rows WHERE device_id = $1 AND gen = $2 AND item_key = ANY($3::text[])',
+        [g.device_id, g.replaced_by, keys],
+      );
+      const still = new Set(kept.rows.map((r) => r.item_key));
+      for (const r of rows.rows) if (!still.has(r.item_key)) removed.push(toSoftware(r));
+    }
+    await db.query('DELETE FROM software_rows WHERE device_id = $1 AND gen = $2 AND item_key = ANY($3::text[])', [
+      g.device_id,
+      g.gen,
+      keys,
+    ]);
+    if (removed.length > 0) {
+      await db.query(
+        `INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
+         VALUES ($1, $2, $3, $4, $5, 'software', '[]', $6, '[]')`,
+        [g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(removed)],
+      );
+    }
+  }
+  if (keys.length < limit) await done(db, g, true);
+  return Math.max(keys.length, 1);
+}
+
+async function done(db: Queryable, g: GarbageRow, dropChanges: boolean): Promise<void> {
+  await db.query('DELETE FROM software_garbage WHERE device_id = $1 AND gen = $2', [g.device_id, g.gen]);
+  if (dropChanges) await db.query('DELETE FROM staged_changes WHERE device_id = $1 AND gen = $2', [g.device_id, g.gen]);
 }

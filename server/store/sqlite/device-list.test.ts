@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { describeStores } from '../../../test/support/stores.js';
 import { pkg } from '../../../test/support/server/fixtures.js';
 import type { DeviceQuery } from '../store.js';
 import { testFleet, type TestFleet } from '../../../test/support/server/fleet.js';
 
-describe('devices list query', () => {
+describeStores('devices list query', (engine) => {
   let fleet: TestFleet;
   const ids: Record<string, string> = {};
   const page = async (query: Partial<DeviceQuery>) => {
@@ -13,7 +14,7 @@ describe('devices list query', () => {
   };
 
   before(async () => {
-    fleet = await testFleet();
+    fleet = await testFleet(engine);
     ids.alpha = await fleet.add({
       hostname: 'alpha-lt',
       serial: 'SN-A100',

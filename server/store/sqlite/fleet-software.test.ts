@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
+import { describeStores } from '../../../test/support/stores.js';
 import { planBatch } from '../../ingest/plan-batch.js';
 import { prohibitedTest } from '../../desk/rules/patterns.js';
 import { deltaItem, pkg } from '../../../test/support/server/fixtures.js';
 import { testFleet, type TestFleet } from '../../../test/support/server/fleet.js';
 
-describe('software across the fleet', () => {
+describeStores('software across the fleet', (engine) => {
   let fleet: TestFleet;
   const ids: Record<string, string> = {};
   const names = async (query: { q?: string; patterns?: string[]; prohibitedOnly?: boolean; limit?: number; offset?: number } = {}) => {
@@ -16,7 +17,7 @@ describe('software across the fleet', () => {
   };
 
   before(async () => {
-    fleet = await testFleet();
+    fleet = await testFleet(engine);
     ids.a = await fleet.add({
       hostname: 'a',
       software: [pkg('firefox', '128'), pkg('Steam', '1.0', { publisher: 'Valve' }), pkg('bash', '5.2')],

@@ -1,15 +1,14 @@
 // Test helper: a store in a temporary directory with devices enrolled and inventoried through the
 // store's own enrol and batch paths, as the ingest gateway drives them.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Os, Software } from '../../../shared/inventory.js';
 import { planBatch } from '../../../server/ingest/plan-batch.js';
 import { fullItem, hintsFor, machine } from './fixtures.js';
 import { hashSecret } from '../../../server/store/secrets.js';
 import { issueEnrolmentToken } from '../../../server/store/tokens.js';
-import { SqliteStore } from '../../../server/store/sqlite/sqlite-store.js';
+import type { StoreLocation } from '../../../server/store/open-store.js';
+import type { Store } from '../../../server/store/store.js';
+import { freshStore, type Engine } from '../stores.js';
 
 export interface FleetDevice {
   hostname: string;
@@ -23,21 +22,22 @@ export interface FleetDevice {
 }
 
 export interface TestFleet {
-  store: SqliteStore;
-  dir: string;
+  store: Store;
+  where: StoreLocation;
   /** Enrols the device and applies one full snapshot; returns its id. */
   add(device: FleetDevice): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function testFleet(): Promise<TestFleet> {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-fleet-'));
-  const store = SqliteStore.open(dir);
+/** On SQLite unless told otherwise (the store tests run on both engines: test/support/stores.ts). */
+export async function testFleet(engine: Engine = 'sqlite'): Promise<TestFleet> {
+  const under = await freshStore(engine);
+  const store = under.store;
   const token = await issueEnrolmentToken(store, {}, 0);
   let n = 0;
   return {
     store,
-    dir,
+    where: under.where,
     async add(device) {
       n++;
       const at = device.at ?? 1_700_000_000_000 + n;
@@ -64,9 +64,6 @@ export async function testFleet(): Promise<TestFleet> {
       await store.applyBatch(enrolled.deviceId, at, (state) => planBatch(state, [fullItem(1, snapshot)]));
       return enrolled.deviceId;
     },
-    async close() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => under.dispose(),
   };
 }
