@@ -236,23 +236,20 @@ export class OutpostServer {
   /**
    * The parts that act for the whole fleet run in one process of several (the bus picks it): the
    * desk sync (its polls, schedules, catalog) and the software sweeper. A desk job queued in any
-   * process wakes the desk sync wherever it runs.
+   * process wakes the desk sync wherever it runs: the store tells it (PostgreSQL: the desk store's
+   * own NOTIFY, listened to while the engine runs).
    */
-  private startFleetWideParts({ bus, store, desk, sweeper, deskIntake }: Running): void {
-    const wakeDesk = () => bus.wake('desk');
-    store.desk.onEnqueued(wakeDesk);
+  private startFleetWideParts({ bus, desk, sweeper, deskIntake }: Running): void {
     bus.singleton('sweeper', sweeper);
     if (!desk || !deskIntake) return;
     // Every process's batches queue desk jobs; only the one running the sync sends them.
     deskIntake();
-    bus.onWake('desk', () => desk.kick());
     bus.singleton('desk', {
       start: () => desk.start(),
-      // The engine takes the store's enqueue listener and the job rules while it runs; give them back.
+      // The engine turns the job rules off when it stops; this process still queues jobs.
       stop: async () => {
         await desk.stop();
         deskIntake();
-        store.desk.onEnqueued(wakeDesk);
       },
     });
   }

@@ -50,6 +50,7 @@ export class PostgresStore implements S.Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.desk.close();
     await this.pool.end();
   }
 
