@@ -193,6 +193,7 @@ const adminOptions = (cmd: Command) =>
   cmd
     .argument('<username>', 'letters, digits and . _ @ - (case does not matter when signing in)')
     .option('--data <dir>', 'the server data directory (env OUTPOST_DATA_DIR)')
+    .option('--store <url>', "the server's postgres:// store, if it uses one (env OUTPOST_STORE)")
     .option('--config <file>', 'JSON config file (env OUTPOST_CONFIG)')
     .option('--password-file <file>', "read the password from the file's first line (else stdin's first line, or a prompt at a terminal)");
 

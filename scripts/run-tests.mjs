@@ -24,7 +24,12 @@ function findTests(dir) {
 
 // The end-to-end files start real components (PostgreSQL: test/support/postgres.ts, stores.ts); the others named here start a real agent whose
 // per-user token files are chowned to test accounts (root only) or run commands as another user.
-const REAL_COMPONENTS = [/support\/agent-harness/, /setpriv/, /playwright-core/, /support\/(rt|deb|console|outpost|postgres|stores|tray\/browser)\.js/];
+const REAL_COMPONENTS = [
+  /support\/agent-harness/,
+  /setpriv/,
+  /playwright-core/,
+  /support\/(rt|deb|console|outpost|postgres|stores|tray\/browser)\.js/,
+];
 const isUnit = (file) => !file.endsWith('.e2e.test.ts') && !REAL_COMPONENTS.some((re) => re.test(readFileSync(join(root, file), 'utf8')));
 
 const args = process.argv.slice(2);

@@ -74,6 +74,8 @@ interface Running {
   app: FastifyInstance;
   desk: DeskSyncEngine | null;
   sweeper: SoftwareSweeper;
+  /** Lets this process's batches queue desk jobs while another process runs the desk sync. */
+  deskIntake: (() => void) | null;
 }
 
 export class OutpostServer {
@@ -146,6 +148,11 @@ export class OutpostServer {
   /** Sends a command to a connected agent; false when the device is not connected. */
   sendCommand(deviceId: string, command: AgentCommand): boolean {
     return this.running?.gateway.sendCommand(deviceId, command, command === 'settings' ? this.settings : undefined) ?? false;
+  }
+
+  /** The fleet-wide parts (desk sync, software sweeper) this process runs now; all of them when alone. */
+  get fleetParts(): string[] {
+    return this.running?.bus.runs ?? [];
   }
 
   isOnline(deviceId: string): boolean {
@@ -236,26 +243,33 @@ export class OutpostServer {
       dispatchDeployment: (deploymentId, deviceIds) => deployer.dispatch(deploymentId, deviceIds),
     });
     app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
-    return { store, bus, gateway, app, desk, sweeper };
+    const assetEvents = this.opts.desk?.assetEvents;
+    const deskIntake = desk
+      ? () => {
+          deskJobs.setEnabled(true, assetEvents, () => prohibited.consolePatterns);
+          store.desk.setEnabled(true);
+        }
+      : null;
+    return { store, bus, gateway, app, desk, sweeper, deskIntake };
   }
 
   /**
    * The parts that act for the whole fleet run in one process of several (the bus picks it): the
    * desk sync (its polls, schedules, catalog) and the software sweeper. A desk job queued in any
-   * process wakes the desk sync wherever it runs.
+   * process wakes the desk sync wherever it runs: the store tells it (PostgreSQL: the desk store's
+   * own NOTIFY, listened to while the engine runs).
    */
-  private startFleetWideParts({ bus, store, desk, sweeper }: Running): void {
-    const wakeDesk = () => bus.wake('desk');
-    store.desk.onEnqueued(wakeDesk);
+  private startFleetWideParts({ bus, desk, sweeper, deskIntake }: Running): void {
     bus.singleton('sweeper', sweeper);
-    if (!desk) return;
-    bus.onWake('desk', () => desk.kick());
+    if (!desk || !deskIntake) return;
+    // Every process's batches queue desk jobs; only the one running the sync sends them.
+    deskIntake();
     bus.singleton('desk', {
       start: () => desk.start(),
-      // The engine takes the store's enqueue listener while it runs; give it back to the bus after.
+      // The engine turns the job rules off when it stops; this process still queues jobs.
       stop: async () => {
         await desk.stop();
-        store.desk.onEnqueued(wakeDesk);
+        deskIntake();
       },
     });
   }

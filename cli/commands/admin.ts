@@ -1,5 +1,6 @@
 // `outpost admin create|passwd <username>`: web console accounts, written straight into the server's
-// SQLite file, so it works while the server runs (WAL, busy timeout), like `outpost token create`.
+// store (its SQLite file, or its PostgreSQL database with --store), so it works while the server runs
+// (WAL, busy timeout), like `outpost token create`.
 // The password never comes from a flag value (argv and shell history are readable): it is read from
 // --password-file, or the first line of standard input, or typed twice at a terminal without echo.
 import { readFileSync, statSync } from 'node:fs';
@@ -7,12 +8,13 @@ import { resolve } from 'node:path';
 import { OutpostError } from '../../shared/errors.js';
 import { adminExistsError, changeAdminPassword, checkUsername, createAdminAccount, noSuchAdminError } from '../../server/auth/accounts.js';
 import { PASSWORD_MAX_CHARS, checkPasswordPolicy } from '../../server/auth/passwords.js';
-import { SqliteAdminStore } from '../../server/store/sqlite/admin-store.js';
-import { openDatabase } from '../../server/store/sqlite/open.js';
+import type { AdminStore } from '../../server/store/admin-records.js';
+import { describeStore, openStore } from '../../server/store/open-store.js';
 import { SERVER_SETTINGS, resolveSettings } from '../config.js';
 
 export interface AdminFlags {
   data?: string;
+  store?: string;
   config?: string;
   passwordFile?: string;
 }
@@ -54,18 +56,18 @@ export async function adminPasswdCommand(
   });
 }
 
-async function withAdmins(
-  username: string,
-  flags: AdminFlags,
-  run: (admins: SqliteAdminStore, dataDir: string) => Promise<void>,
-): Promise<void> {
+async function withAdmins(username: string, flags: AdminFlags, run: (admins: AdminStore, where: string) => Promise<void>): Promise<void> {
   checkUsername(username);
-  const { data } = resolveSettings({ data: SERVER_SETTINGS.data }, flags as Record<string, unknown>);
-  const db = openDatabase(data);
+  const { data, store: url } = resolveSettings(
+    { data: SERVER_SETTINGS.data, store: SERVER_SETTINGS.store },
+    flags as Record<string, unknown>,
+  );
+  const where = { dataDir: resolve(data), store: url };
+  const store = await openStore(where);
   try {
-    await run(new SqliteAdminStore(db), resolve(data));
+    await run(store.admins, describeStore(where));
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -60,18 +60,20 @@ export interface FleetBus {
   /** Live events published by the other processes. */
   onLive(listener: (message: LiveMessage) => void): void;
 
-  /** Wakes `topic`'s listeners in every process (e.g. "a desk job was queued"), coalesced. */
+  /** Wakes `topic`'s listeners in every process (e.g. "old software rows to sweep"), coalesced. */
   wake(topic: WakeTopic): void;
   onWake(topic: WakeTopic, listener: () => void): void;
 
   /** Runs `part` in exactly one process of the fleet; another takes over when that one dies. */
   singleton(name: SingletonName, part: SingletonPart): void;
+  /** The fleet-wide parts this process runs now. */
+  readonly runs: SingletonName[];
 
   /** Devices this process found held by a process that died; their presence went offline. */
   onOrphansReleased(listener: (deviceIds: readonly string[]) => void): void;
 }
 
-export const WAKE_TOPICS = ['desk', 'sweep'] as const;
+export const WAKE_TOPICS = ['sweep'] as const;
 export type WakeTopic = (typeof WAKE_TOPICS)[number];
 
 /** Fleet-wide parts, each its own lock. Add a name for a new one; never reuse a number. */

@@ -10,6 +10,7 @@ export class LocalFleetBus implements FleetBus {
   readonly processId = randomUUID();
   private deliver: LocalDelivery = () => false;
   private readonly parts: SingletonPart[] = [];
+  private readonly names: SingletonName[] = [];
   private readonly wakers = new Map<WakeTopic, (() => void)[]>();
   private readonly live = new Set<string>();
   private started = false;
@@ -71,7 +72,12 @@ export class LocalFleetBus implements FleetBus {
     this.wakers.set(topic, [...(this.wakers.get(topic) ?? []), listener]);
   }
 
-  singleton(_name: SingletonName, part: SingletonPart): void {
+  get runs(): SingletonName[] {
+    return this.started ? [...this.names] : [];
+  }
+
+  singleton(name: SingletonName, part: SingletonPart): void {
+    this.names.push(name);
     this.parts.push(part);
     if (this.started) part.start();
   }

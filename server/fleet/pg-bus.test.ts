@@ -37,7 +37,10 @@ describe('PgFleetBus: several server processes on one PostgreSQL', { timeout: 12
   const heard = { a: [] as DeviceSignal[], b: [] as DeviceSignal[] };
   const held = { a: new Set<string>(), b: new Set<string>() };
 
-  const bus = () => new PgFleetBus({ url, log: silentLogger, now, heartbeatMs: HOUR, leaseMs: LEASE_MS, retryMs: 20 });
+  // A's listening connection comes back at once when cut; B's stays down (a dead process's would).
+  const bus = (retryMs: number) => new PgFleetBus({ url, log: silentLogger, now, heartbeatMs: HOUR, leaseMs: LEASE_MS, retryMs });
+  const cutListener = (of: PgFleetBus) =>
+    db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`outpost-fleet-${of.processId}`]);
   const online = async (id: string) =>
     (await db.query<{ online: boolean }>('SELECT online FROM devices WHERE id = $1', [id])).rows[0]?.online;
 
@@ -60,8 +63,8 @@ describe('PgFleetBus: several server processes on one PostgreSQL', { timeout: 12
     heard.b = [];
     held.a.clear();
     held.b.clear();
-    a = bus();
-    b = bus();
+    a = bus(20);
+    b = bus(HOUR);
     a.onDeviceSignal((s) => held.a.has(s.deviceId) && heard.a.push(s) > 0);
     b.onDeviceSignal((s) => held.b.has(s.deviceId) && heard.b.push(s) > 0);
     await a.start();
@@ -135,30 +138,48 @@ describe('PgFleetBus: several server processes on one PostgreSQL', { timeout: 12
   it('runs a fleet-wide part in exactly one process, and in the other once the holder is gone', async () => {
     const inA = new CountingPart();
     const inB = new CountingPart();
-    a.singleton('desk', inA);
     b.singleton('desk', inB);
-    await a.tick();
     await b.tick();
-    assert.equal(inA.starts + inB.starts, 1);
-    const [holder, other, holderPart, otherPart] = inA.running ? [a, b, inA, inB] : [b, a, inB, inA];
-    // The holder's connection dies (as with kill -9): its part stops, the other takes over.
-    await db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
-      `outpost-fleet-${holder.processId}`,
-    ]);
-    await waitFor(() => !holderPart.running, 10_000, 'the part to stop with its lock');
+    a.singleton('desk', inA);
+    await a.tick();
+    assert.deepEqual([inA.running, inB.running], [false, true]);
+    // B's connection dies (as with kill -9, its locks go with it): its part stops, A takes over.
+    await cutListener(b);
+    await waitFor(() => !inB.running, 10_000, 'the part to stop with its lock');
     await waitFor(
       async () => {
-        await other.tick();
-        return otherPart.running;
+        await a.tick();
+        return inA.running;
       },
       10_000,
-      'the other process to take over',
+      'A to take over',
     );
-    assert.deepEqual(other.runs, ['desk']);
-    // The old holder reconnects and does not take it back while the other holds it.
-    await waitFor(() => holder.runs.length === 0 && holderPart.starts === 1, 10_000, 'the old holder to stay out');
-    await holder.tick();
-    assert.equal(holderPart.running, false);
+    assert.deepEqual(a.runs, ['desk']);
+    assert.deepEqual(b.runs, []);
+    assert.equal(inB.starts, 1);
+  });
+
+  it('listens again after its connection is cut, without taking a part another process runs', async () => {
+    const inA = new CountingPart();
+    const inB = new CountingPart();
+    b.singleton('sweeper', inB);
+    await b.tick();
+    a.singleton('sweeper', inA);
+    await cutListener(a);
+    held.a.add('d3');
+    await a.claim('d3');
+    // Signals reach A again once its listener is back (a signal sent while it is down is lost).
+    await waitFor(
+      async () => {
+        await b.toDevice({ deviceId: 'd3', kind: 'command', args: ['scan'] });
+        await new Promise((r) => setTimeout(r, 100));
+        return heard.a.length > 0;
+      },
+      10_000,
+      'a signal through the new connection',
+    );
+    await a.tick();
+    assert.deepEqual([inA.running, inB.running], [false, true]);
   });
 
   it('a clean stop releases its devices and its fleet-wide parts', async () => {

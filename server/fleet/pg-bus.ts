@@ -102,7 +102,6 @@ export class PgFleetBus implements FleetBus {
     return this.ticking;
   }
 
-  /** The fleet-wide parts this process runs now (tests, health). */
   get runs(): SingletonName[] {
     return this.singletons.held;
   }

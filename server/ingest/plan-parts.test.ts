@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, it } from 'node:test';
 import { snapshotDigest } from '../../shared/digest.js';
 import { SNAPSHOT_LIMITS, type Snapshot, type Software } from '../../shared/inventory.js';
 import { entryWeight, inventoryEntries, snapshotEntries, snapshotParts, type InventoryItem } from '../../shared/inventory-parts.js';
@@ -10,7 +7,9 @@ import { normaliseSnapshot } from '../../shared/normalise.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
 import { deltaItem, fullItem, machine, pkg } from '../../test/support/server/fixtures.js';
 import { hashSecret } from '../store/secrets.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { describeStores, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
 import { issueEnrolmentToken } from '../store/tokens.js';
 import { planBatch } from './plan-batch.js';
 
@@ -30,13 +29,13 @@ function parts(snapshot: Snapshot, first: number, digest = snapshotDigest(snapsh
   }));
 }
 
-describe('full snapshots in parts (staged, swapped at the last part)', () => {
-  let dir: string;
-  let store: SqliteStore;
+describeStores('full snapshots in parts (staged, swapped at the last part)', (engine) => {
+  let under: StoreUnderTest;
+  let store: Store;
   let deviceId: string;
   let clock = 1_000_000;
 
-  const open = () => SqliteStore.open(dir);
+  const open = () => openStore(under.where);
   const apply = async (items: Item[]) => {
     const applied = await store.applyBatch(deviceId, clock++, (state) => planBatch(state, items));
     assert.ok(applied);
@@ -53,8 +52,8 @@ describe('full snapshots in parts (staged, swapped at the last part)', () => {
   };
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'outpost-parts-'));
-    store = open();
+    under = await freshStore(engine);
+    store = under.store;
     const token = await issueEnrolmentToken(store, {}, clock);
     const enrolled = await store.enrol({
       tokenHash: hashSecret(token),
@@ -68,7 +67,7 @@ describe('full snapshots in parts (staged, swapped at the last part)', () => {
   });
   afterEach(async () => {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await under.dispose();
   });
 
   it('shows nothing of a snapshot until its last part is in, then all of it, with its digest', async () => {
@@ -112,7 +111,7 @@ describe('full snapshots in parts (staged, swapped at the last part)', () => {
     const items = parts(v, 1);
     await applyEach(items.slice(0, 2));
     await store.close();
-    store = open();
+    store = await open();
     assert.equal(await stored(), null, 'no half snapshot is visible after the restart');
     await applyEach(items.slice(2));
     assert.equal(snapshotDigest((await stored())!), snapshotDigest(v));

@@ -1,7 +1,7 @@
 // Console accounts, roles, seats and sessions, on both store engines.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, it } from 'node:test';
-import { describeStores, openTestStore, type TestStore } from '../../test/support/stores.js';
+import { describeStores, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
 import { DEFAULT_CONSOLE_SETTINGS } from '../../shared/roles.js';
 import { NO_LOCAL_PASSWORD, type AdminStore } from './admin-records.js';
 import { hashSecret, newSecret } from './secrets.js';
@@ -11,15 +11,14 @@ const DAY = 24 * HOUR;
 const T0 = Date.UTC(2025, 2, 1, 9);
 
 describeStores('console accounts in the store', (engine) => {
-  const open = () => openTestStore(engine);
-  let kit: TestStore;
+  let kit: StoreUnderTest;
   let store: AdminStore;
   beforeEach(async () => {
-    kit = await open();
+    kit = await freshStore(engine);
     store = kit.store.admins;
   });
   afterEach(async () => {
-    await kit.close();
+    await kit.dispose();
   });
 
   const session = (username = 'alice', now = T0) => {

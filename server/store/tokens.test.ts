@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { hashSecret } from './secrets.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
+import { describeStores, freshStore } from '../../test/support/stores.js';
 import {
   createEnrolmentTokenInDataDir,
   issueEnrolmentTokenRecord,
@@ -15,10 +12,10 @@ import {
 
 const HOUR = 3_600_000;
 
-describe('enrolment tokens', () => {
+describeStores('enrolment tokens', (engine) => {
   it('lists, counts uses, revokes, and a revoked token enrols nobody', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'outpost-tokens-'));
-    const store = SqliteStore.open(dir);
+    const under = await freshStore(engine);
+    const store = under.store;
     try {
       const enrol = (token: string, installId: string, at: number) =>
         store.enrol({
@@ -56,23 +53,21 @@ describe('enrolment tokens', () => {
       await assert.rejects(issueEnrolmentTokenRecord(store, { label: 'x'.repeat(101) }), { code: 'E_CONFIG' });
       await assert.rejects(issueEnrolmentTokenRecord(store, { label: 'a\nb' }), { code: 'E_CONFIG' });
     } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await under.dispose();
     }
   });
 
   it('is listed and revoked by the CLI helpers beside an open store', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'outpost-tokens-cli-'));
-    const store = SqliteStore.open(dir);
+    const under = await freshStore(engine);
+    const { store, where } = under;
     try {
-      await createEnrolmentTokenInDataDir(dir, { uses: 1, label: 'cli' });
-      const [listed] = await listEnrolmentTokensInDataDir(dir);
+      await createEnrolmentTokenInDataDir(where, { uses: 1, label: 'cli' });
+      const [listed] = await listEnrolmentTokensInDataDir(where);
       assert.equal(listed?.label, 'cli');
-      assert.equal((await revokeEnrolmentTokenInDataDir(dir, listed.id))?.revoked, true);
+      assert.equal((await revokeEnrolmentTokenInDataDir(where, listed.id))?.revoked, true);
       assert.equal((await store.getEnrolmentToken(listed.id))?.revoked, true);
     } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await under.dispose();
     }
   });
 });

@@ -5,7 +5,7 @@
 // from a template that already holds the schema (CREATE DATABASE ... TEMPLATE, milliseconds).
 // There is no skip: when PostgreSQL cannot start, the test that asked for it fails with the reason.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -39,10 +39,42 @@ function run(owner: ReturnType<typeof asOwner>, bin: string, args: string[]): vo
   }
 }
 
+const PREFIX = 'outpost-pg-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Clusters left by test processes that were killed before their exit hook ran: stopped and removed. */
+function removeOrphans(owner: ReturnType<typeof asOwner>): void {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(PREFIX))) {
+    const dir = join(tmpdir(), name);
+    let pid: number;
+    try {
+      pid = Number(readFileSync(join(dir, 'test-process.pid'), 'utf8'));
+    } catch {
+      continue; // being set up right now, or not ours
+    }
+    if (!Number.isInteger(pid) || alive(pid)) continue;
+    try {
+      run(owner, 'pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // already stopped
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function start(): Promise<Cluster> {
   if (!existsSync(join(BIN, 'initdb'))) throw new Error(`PostgreSQL for the tests: no initdb in ${BIN} (apt-get install postgresql)`);
   const owner = asOwner();
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-pg-'));
+  removeOrphans(owner);
+  const dir = mkdtempSync(join(tmpdir(), PREFIX));
   if (owner) chownSync(dir, owner.uid, owner.gid);
   chmodSync(dir, 0o700);
   const data = join(dir, 'data');
@@ -51,6 +83,7 @@ async function start(): Promise<Cluster> {
   // Durability is the machine's business in production; a test cluster trades it for speed.
   const options = `-k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
   run(owner, 'pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
+  writeFileSync(join(dir, 'test-process.pid'), String(process.pid));
   process.once('exit', () => {
     run(owner, 'pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     rmSync(dir, { recursive: true, force: true });

@@ -5,13 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'node:test';
-import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { createPool } from '../../server/store/postgres/open.js';
-import { PostgresStore } from '../../server/store/postgres/postgres-store.js';
-import { openDatabase } from '../../server/store/sqlite/open.js';
-import { SqliteStore } from '../../server/store/sqlite/sqlite-store.js';
 import { openStore, type StoreLocation } from '../../server/store/open-store.js';
+import { createPool } from '../../server/store/postgres/open.js';
+import { openDatabase } from '../../server/store/sqlite/open.js';
 import type { Store } from '../../server/store/store.js';
 import { freshDatabase } from './postgres.js';
 
@@ -24,92 +21,75 @@ export interface StoreUnderTest {
   /** Where it lives: a second connection (the CLI, a restart) opens the same data. */
   where: StoreLocation;
   store: Store;
+  /**
+   * Runs SQL both engines understand, parameters written $1, $2..., on a connection of its own to the
+   * store's data; the rows it returns. For tests that seed or look at rows without the store's API.
+   */
+  sql<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** A device row as an enrolment leaves it (tests of tickets and the desk need no real enrolment). */
+  addDevice(id: string, fields?: { hostname?: string; serial?: string }): Promise<void>;
   /** Closes the store and removes its data. */
   dispose(): Promise<void>;
 }
+
+interface SqlConnection {
+  run<R>(text: string, params: unknown[]): Promise<R[]>;
+  close(): Promise<void>;
+}
+
+function sqliteConnection(dataDir: string): SqlConnection {
+  const db = openDatabase(dataDir);
+  return {
+    async run<R>(text: string, params: unknown[]): Promise<R[]> {
+      // SQLite's ? takes the values in order of appearance; a flag is 0/1 there.
+      const values: unknown[] = [];
+      const statement = db.prepare(
+        text.replace(/\$(\d+)/g, (_, n: string) => {
+          const v = params[Number(n) - 1];
+          values.push(typeof v === 'boolean' ? Number(v) : v);
+          return '?';
+        }),
+      );
+      return statement.reader ? (statement.all(...values) as R[]) : (statement.run(...values), []);
+    },
+    close: async () => void db.close(),
+  };
+}
+
+function postgresConnection(url: string): SqlConnection {
+  const pool: pg.Pool = createPool(url, 1);
+  return {
+    run: async <R>(text: string, params: unknown[]) => (await pool.query<R & pg.QueryResultRow>(text, params)).rows,
+    close: () => pool.end(),
+  };
+}
+
+const ADD_DEVICE = `INSERT INTO devices (id, install_id, hostname, serial, macs, secret_hash, first_seen, last_seen)
+  VALUES ($1, 'inst', $2, $3, '[]', $4, 0, 0)`;
 
 /** A new, empty store (schema in place) on `engine`. */
 export async function freshStore(engine: Engine): Promise<StoreUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'outpost-store-'));
   const where: StoreLocation = engine === 'postgres' ? { dataDir, store: await freshDatabase() } : { dataDir };
   const store = await openStore(where);
+  let connection: SqlConnection | null = null;
+  const sql = <R>(text: string, params: unknown[] = []): Promise<R[]> => {
+    connection ??= where.store ? postgresConnection(where.store) : sqliteConnection(dataDir);
+    return connection.run<R>(text, params);
+  };
   return {
     engine,
     where,
     store,
+    sql,
+    addDevice: async (id, fields = {}) =>
+      void (await sql(ADD_DEVICE, [id, fields.hostname ?? `pc-${id}`, fields.serial ?? null, Buffer.from([0])])),
     dispose: async () => {
+      await connection?.close();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-// A store with a SQL side door for tests of tickets, the desk and accounts (from wp-pgb).
-export interface TestStore {
-  engine: Engine;
-  store: Store;
-  /** A device row as an enrolment leaves it (tests of tickets and the desk need no real enrolment). */
-  addDevice(id: string, hostname?: string): Promise<void>;
-  /**
-   * Runs SQL both engines understand, with parameters written $1, $2...; the rows it returns. For a
-   * test to look at or change what the store keeps without its API (values only, never identifiers).
-   */
-  sql<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
-  close(): Promise<void>;
-}
-
-const ADD_DEVICE = `INSERT INTO devices (id, install_id, hostname, serial, macs, secret_hash, first_seen, last_seen)
-  VALUES ($1, 'inst', $2, NULL, '[]', $3, 0, 0)`;
-
-function sqliteStore(): TestStore {
-  const dir = mkdtempSync(join(tmpdir(), 'outpost-store-'));
-  const db: Database.Database = openDatabase(dir);
-  const store = new SqliteStore(db);
-  const sql = async <R>(text: string, params: unknown[] = []): Promise<R[]> => {
-    // SQLite's ? takes the values in order of appearance; a flag is 0/1 there.
-    const values: unknown[] = [];
-    const statement = db.prepare(
-      text.replace(/\$(\d+)/g, (_, n: string) => {
-        const v = params[Number(n) - 1];
-        values.push(typeof v === 'boolean' ? Number(v) : v);
-        return '?';
-      }),
-    );
-    return statement.reader ? (statement.all(...values) as R[]) : (statement.run(...values), []);
-  };
-  return {
-    engine: 'sqlite',
-    store,
-    addDevice: async (id, hostname = `pc-${id}`) => void (await sql(ADD_DEVICE, [id, hostname, Buffer.from([0])])),
-    sql,
-    async close() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function postgresStore(): Promise<TestStore> {
-  const url = await freshDatabase();
-  const store = await PostgresStore.open(url);
-  // A pool of its own for the test's SQL, so that it never waits on the store's connections.
-  const pool: pg.Pool = createPool(url, 2);
-  const sql = async <R>(text: string, params: unknown[] = []): Promise<R[]> => (await pool.query<R & pg.QueryResultRow>(text, params)).rows;
-  return {
-    engine: 'postgres',
-    store,
-    addDevice: async (id, hostname = `pc-${id}`) => void (await sql(ADD_DEVICE, [id, hostname, Buffer.from([0])])),
-    sql,
-    async close() {
-      await store.close();
-      await pool.end();
-    },
-  };
-}
-
-/** A fresh, empty store on `engine`. */
-export function openTestStore(engine: Engine): Promise<TestStore> {
-  return engine === 'sqlite' ? Promise.resolve(sqliteStore()) : postgresStore();
 }
 
 /** One describe block per engine, named "<name> (SQLite)" and "<name> (PostgreSQL)". */

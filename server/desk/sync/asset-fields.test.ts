@@ -2,14 +2,13 @@
 // software), when it is written (only when that changes), what the mapping leaves to the desk, and
 // posture events raised through the real store: one ticket per crossing, across restarts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { afterEach, beforeEach, it, mock } from 'node:test';
 import type { Snapshot, Volume } from '../../../shared/inventory.js';
 import { silentLogger } from '../../../shared/log.js';
 import { hashSecret } from '../../store/secrets.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../store/open-store.js';
+import type { Store } from '../../store/store.js';
+import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
 import { issueEnrolmentToken } from '../../store/tokens.js';
 import { hintsFor, machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
 import { FakeDesk } from '../../../test/fakes/desk-connector.js';
@@ -44,9 +43,9 @@ function rich(volumes: Volume[], extra: Partial<Snapshot> = {}): Snapshot {
   };
 }
 
-describe('the desk asset of a device with the new inventory sections', () => {
-  let dir: string;
-  let store: SqliteStore;
+describeStores('the desk asset of a device with the new inventory sections', (storeEngine) => {
+  let kit: StoreUnderTest;
+  let store: Store;
   let desk: FakeDesk;
   let engine: DeskSyncEngine;
   let token: string;
@@ -71,9 +70,10 @@ describe('the desk asset of a device with the new inventory sections', () => {
   };
 
   beforeEach(async () => {
+    kit = await freshStore(storeEngine);
+    store = kit.store;
+    // After the store is open: the PostgreSQL pool's own timers stay real.
     mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
-    dir = mkdtempSync(join(tmpdir(), 'outpost-desk-fields-'));
-    store = SqliteStore.open(dir);
     now = Date.parse('2026-12-07T07:00:00Z');
     seq = 0;
     token = await issueEnrolmentToken(store, {}, now);
@@ -90,9 +90,9 @@ describe('the desk asset of a device with the new inventory sections', () => {
   });
   afterEach(async () => {
     await engine.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
     mock.timers.reset();
+    await store.close();
+    await kit.dispose();
   });
 
   const report = async (snapshot: Snapshot) => {
@@ -163,7 +163,7 @@ describe('the desk asset of a device with the new inventory sections', () => {
     // The server restarts over the same data; the device keeps reporting a low or hovering volume.
     await engine.stop();
     await store.close();
-    store = SqliteStore.open(dir);
+    store = await openStore(kit.where);
     start();
     await report(rich([vol('/', 9)]));
     await report(rich([vol('/', 11)]));

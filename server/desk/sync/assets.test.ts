@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { afterEach, beforeEach, it, mock } from 'node:test';
 import type { IdentityHints } from '../../../shared/inventory.js';
 import { silentLogger } from '../../../shared/log.js';
 import { hashSecret } from '../../store/secrets.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store } from '../../store/store.js';
+import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
 import { issueEnrolmentToken } from '../../store/tokens.js';
 import { hintsFor, machine, storedOutcome } from '../../../test/support/server/fixtures.js';
 import { DeskSyncEngine } from './engine.js';
@@ -20,9 +18,9 @@ const MAC_B = '3c:52:82:44:55:66';
 // Devices as desk assets through their life: renamed, reimaged, cloned.
 // Once per real connector's capabilities: what RT can do and what ServiceDesk Plus can do.
 for (const profile of DESK_PROFILES) {
-  describe(`desk assets of renamed, reimaged and cloned devices, with ${profile.name}'s capabilities`, () => {
-    let dir: string;
-    let store: SqliteStore;
+  describeStores(`desk assets of renamed, reimaged and cloned devices, with ${profile.name}'s capabilities`, (storeEngine) => {
+    let kit: StoreUnderTest;
+    let store: Store;
     let desk: FakeDesk;
     let engine: DeskSyncEngine;
     let token: string;
@@ -30,9 +28,10 @@ for (const profile of DESK_PROFILES) {
     let seq: number;
 
     beforeEach(async () => {
+      kit = await freshStore(storeEngine);
+      store = kit.store;
+      // After the store is open: the PostgreSQL pool's own timers stay real.
       mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
-      dir = mkdtempSync(join(tmpdir(), 'outpost-desk-assets-'));
-      store = SqliteStore.open(dir);
       now = Date.parse('2026-01-05T10:00:00Z');
       seq = 0;
       token = await issueEnrolmentToken(store, {}, now);
@@ -48,12 +47,12 @@ for (const profile of DESK_PROFILES) {
         ticketChanged: () => undefined,
       });
       engine.start();
+      await engine.whenIdle();
     });
     afterEach(async () => {
       await engine.stop();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
       mock.timers.reset();
+      await kit.dispose();
     });
 
     /** Enrols a machine with these hints, sends its snapshot, and returns its device and desk asset ids. */

@@ -1,30 +1,27 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, it } from 'node:test';
 import { silentLogger } from '../../../shared/log.js';
 import { FakeDesk } from '../../../test/fakes/desk-connector.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
+import type { Store } from '../../store/store.js';
 import { importNamedTickets, MAX_LOOKUPS_PER_BATCH } from './desk-tickets.js';
 
-describe('desk tickets a worklog names', () => {
-  let dir: string;
-  let store: SqliteStore;
+describeStores('desk tickets a worklog names', (engine) => {
+  let kit: StoreUnderTest;
+  let store: Store;
   let desk: FakeDesk;
   const linked = async (n: string) => {
     const id = await store.desk.outpostIdFor('ticket', n);
     return id === null ? null : (await store.getTicket(Number(id)))!;
   };
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'outpost-desk-tickets-'));
-    store = SqliteStore.open(dir);
+  beforeEach(async () => {
+    kit = await freshStore(engine);
+    store = kit.store;
     desk = new FakeDesk();
   });
   afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await kit.dispose();
   });
 
   it('takes over a ticket raised in the desk once, looks up nothing already linked, and leaves unknown numbers alone', async () => {

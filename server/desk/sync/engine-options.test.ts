@@ -1,16 +1,13 @@
 // The engine as the desk settings shape it: field mapping, schedules, the software catalog, and
 // prohibited patterns from outside the settings. Fake timers and clock throughout.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { afterEach, beforeEach, it, mock } from 'node:test';
 import type { Item } from '../../../shared/protocol.js';
 import { silentLogger } from '../../../shared/log.js';
-import { openDatabase } from '../../store/sqlite/open.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store } from '../../store/store.js';
+import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
 import type { TicketItem } from '../../store/ticket-records.js';
-import { insertSoftwareRow, machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
+import { machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
 import { createItem } from '../../../test/support/server/ticket-fixtures.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import { FIRST_CATALOG_RUN_DELAY_MS } from './catalog-schedule.js';
@@ -26,29 +23,26 @@ const HOUR = 3_600_000;
 
 // Once per real connector's capabilities: what RT can do and what ServiceDesk Plus can do.
 for (const profile of DESK_PROFILES) {
-  describe(`desk sync engine with settings, with ${profile.name}'s capabilities`, () => {
-    let dir: string;
-    let db: ReturnType<typeof openDatabase>;
-    let store: SqliteStore;
+  describeStores(`desk sync engine with settings, with ${profile.name}'s capabilities`, (storeEngine) => {
+    let kit: StoreUnderTest;
+    let store: Store;
     let desk: FakeDesk;
     let engine: DeskSyncEngine | null;
     let now: number;
     let seq: number;
 
-    beforeEach(() => {
-      mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
-      dir = mkdtempSync(join(tmpdir(), 'outpost-desk-options-'));
-      db = openDatabase(dir);
+    beforeEach(async () => {
+      kit = await freshStore(storeEngine);
+      store = kit.store;
       for (const [id, name] of [
         [DEVICE, 'pc-01'],
         ['dev-2', 'pc-02'],
         ['dev-3', 'pc-03'],
-      ]) {
-        db.prepare(
-          `INSERT INTO devices (id, install_id, hostname, serial, macs, secret_hash, first_seen, last_seen) VALUES (?, ?, ?, ?, '[]', x'00', 0, 0)`,
-        ).run(id, `inst-${id}`, name, `SN-${name}`);
+      ] as const) {
+        await kit.addDevice(id, { hostname: name, serial: `SN-${name}` });
       }
-      store = new SqliteStore(db);
+      // After the store is open: the PostgreSQL pool's own timers stay real.
+      mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
       desk = new FakeDesk();
       desk.capabilities = { ...profile.capabilities };
       now = Date.parse('2026-01-05T10:20:00Z');
@@ -57,9 +51,8 @@ for (const profile of DESK_PROFILES) {
     });
     afterEach(async () => {
       await engine?.stop();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
       mock.timers.reset();
+      await kit.dispose();
     });
 
     const start = (
@@ -98,8 +91,17 @@ for (const profile of DESK_PROFILES) {
       for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
       await engine!.whenIdle();
     };
-    const install = (device: string, name: string, version: string | null, publisher: string | null = 'Example Ltd') =>
-      insertSoftwareRow(db, device, { key: `${name}@${version}`, name, version, publisher });
+    /** A software row of the device's live generation, as a snapshot leaves it (SQL both engines take). */
+    const install = async (device: string, name: string, version: string | null, publisher: string | null = 'Example Ltd') => {
+      await kit.sql(`INSERT INTO snapshots (device_id, snapshot, updated_at) VALUES ($1, '{}', 0) ON CONFLICT (device_id) DO NOTHING`, [
+        device,
+      ]);
+      await kit.sql(
+        `INSERT INTO software_rows (device_id, gen, item_key, name, version, publisher, source, scope)
+         SELECT device_id, software_gen, $2, $3, $4, $5, 'dpkg', 'machine' FROM snapshots WHERE device_id = $1`,
+        [device, `${name}@${version}`, name, version, publisher],
+      );
+    };
 
     it('starts a new desk ticket in the mapped status and does not send that status back', async () => {
       start({ mapping: { newTicketStatus: 'open' } });
@@ -186,7 +188,7 @@ for (const profile of DESK_PROFILES) {
       assert.equal(desk.tickets.size, 1);
       const saves = desk.calls.filter((c) => c === 'saveAsset').length;
       // Something the asset shows changed (an unchanged asset is not written at all).
-      db.prepare('UPDATE devices SET hostname = ? WHERE id = ?').run('pc-01-renamed', DEVICE);
+      await kit.sql('UPDATE devices SET hostname = $1 WHERE id = $2', ['pc-01-renamed', DEVICE]);
       await store.desk.enqueue({ kind: 'asset', key: `asset:${DEVICE}`, payload: { deviceId: DEVICE }, coalesce: true }, now);
       await engine!.whenIdle();
       assert.equal(desk.calls.filter((c) => c === 'saveAsset').length, saves, '... but an asset update waits for 11:00');
@@ -199,10 +201,10 @@ for (const profile of DESK_PROFILES) {
     // Only a desk that keeps a catalog (RT) is sent one; ServiceDesk Plus documents no call for it.
     if (profile.capabilities.softwareCatalog) {
       it('pushes the software catalog on its schedule and on demand, once per package, and shows the last run', async () => {
-        install(DEVICE, 'Firefox', '128.0');
-        install('dev-2', 'firefox', '128.0');
-        install('dev-3', 'Firefox', '115.1', null);
-        install(DEVICE, 'curl', null, null);
+        await install(DEVICE, 'Firefox', '128.0');
+        await install('dev-2', 'firefox', '128.0');
+        await install('dev-3', 'Firefox', '115.1', null);
+        await install(DEVICE, 'curl', null, null);
         start({ schedules: { catalog: '24h' } });
         await advance(0);
         assert.equal(desk.software.size, 0, 'the first run waits for the endpoints to report');
@@ -233,7 +235,7 @@ for (const profile of DESK_PROFILES) {
         assert.equal((await engine!.status()).catalog.lastRun?.unchanged, 2);
 
         // A day later, a new version: one update, no second record.
-        install('dev-2', 'curl', '8.5.0', null);
+        await install('dev-2', 'curl', '8.5.0', null);
         await advance(24 * HOUR);
         assert.equal(writes(), 3);
         assert.equal(desk.software.size, 2);
@@ -242,7 +244,7 @@ for (const profile of DESK_PROFILES) {
       });
 
       it('finds a package the desk already has rather than creating it again, and keeps no schedule on demand', async () => {
-        install(DEVICE, 'Firefox', '128.0');
+        await install(DEVICE, 'Firefox', '128.0');
         await desk.saveSoftware({ name: 'firefox', versions: [], devices: 0 });
         start({ schedules: { catalog: 'on-demand' } });
         await advance(0);

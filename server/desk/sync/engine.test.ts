@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { afterEach, beforeEach, it, mock } from 'node:test';
 import type { Item } from '../../../shared/protocol.js';
 import { silentLogger } from '../../../shared/log.js';
-import { openDatabase } from '../../store/sqlite/open.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store } from '../../store/store.js';
+import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
 import type { TicketItem } from '../../store/ticket-records.js';
 import { machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
@@ -28,9 +25,9 @@ const DEVICE = 'dev-1';
 
 // Once per real connector's capabilities: what RT can do and what ServiceDesk Plus can do.
 for (const profile of DESK_PROFILES) {
-  describe(`desk sync engine, with ${profile.name}'s capabilities`, () => {
-    let dir: string;
-    let store: SqliteStore;
+  describeStores(`desk sync engine, with ${profile.name}'s capabilities`, (storeEngine) => {
+    let kit: StoreUnderTest;
+    let store: Store;
     let desk: FakeDesk;
     let engine: DeskSyncEngine;
     let now: number;
@@ -39,15 +36,12 @@ for (const profile of DESK_PROFILES) {
     /** The ticket numbers the pushes named (the console's live `ticket` event carries them). */
     let pushedIds: number[];
 
-    beforeEach(() => {
+    beforeEach(async () => {
+      kit = await freshStore(storeEngine);
+      store = kit.store;
+      await kit.addDevice(DEVICE, { hostname: 'pc-01', serial: 'SN-PC01' });
+      // After the store is open: the PostgreSQL pool's own timers stay real.
       mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
-      dir = mkdtempSync(join(tmpdir(), 'outpost-desk-sync-'));
-      const db = openDatabase(dir);
-      db.prepare(
-        `INSERT INTO devices (id, install_id, hostname, serial, macs, secret_hash, first_seen, last_seen)
-         VALUES (?, 'inst', 'pc-01', 'SN-PC01', '[]', x'00', 0, 0)`,
-      ).run(DEVICE);
-      store = new SqliteStore(db);
       desk = new FakeDesk();
       desk.capabilities = { ...profile.capabilities };
       now = Date.parse('2026-01-05T10:00:00Z');
@@ -69,12 +63,13 @@ for (const profile of DESK_PROFILES) {
         },
       });
       engine.start();
+      // The first poll reads the store before it asks the desk: let it finish before a test scripts the desk's answers.
+      await engine.whenIdle();
     });
     afterEach(async () => {
       await engine.stop();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
       mock.timers.reset();
+      await kit.dispose();
     });
 
     /** Applies endpoint items as the ingest would, then lets the engine run what they enqueued. */

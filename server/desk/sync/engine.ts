@@ -23,6 +23,8 @@ export class DeskSyncEngine {
   private readonly backoff: Backoff;
   private draining: Promise<void> | null = null;
   private polling: Promise<void> | null = null;
+  /** Store calls started outside a drain or poll (the next wake-up, releasing held jobs): whenIdle waits for them too. */
+  private readonly pending = new Set<Promise<void>>();
   private wake: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly catalog: CatalogSchedule | null;
@@ -91,7 +93,7 @@ export class DeskSyncEngine {
       this.pollTimer = setInterval(() => this.pollNow(), this.opts.pollMs);
       this.pollNow();
     }
-    void this.catalog?.start();
+    if (this.catalog) this.track(this.catalog.start());
   }
 
   /**
@@ -149,13 +151,21 @@ export class DeskSyncEngine {
         if (this.again) {
           this.again = false;
           this.kick();
-        } else void this.scheduleWake();
+        } else this.track(this.scheduleWake());
       });
+  }
+
+  /** Keeps a store call the engine does not await in sight of whenIdle; its failure is logged. */
+  private track(work: Promise<void>): void {
+    const tracked = work
+      .catch((err: unknown) => this.opts.log.error({ err: String(err) }, 'desk queue failed'))
+      .finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
   }
 
   /** Resolves when no job run or poll is in progress (tests, and stop). */
   async whenIdle(): Promise<void> {
-    while (this.draining || this.polling) await Promise.all([this.draining, this.polling]);
+    while (this.draining || this.polling || this.pending.size > 0) await Promise.all([this.draining, this.polling, ...this.pending]);
   }
 
   pollNow(): void {
@@ -221,7 +231,7 @@ export class DeskSyncEngine {
       this.opts.log.info({}, 'desk reachable again');
       // Jobs held by the outage go now rather than at the end of their backoff.
       this.health.healthy = true;
-      void this.opts.store.desk.releaseHeld(this.now()).then(() => this.kick());
+      this.track(this.opts.store.desk.releaseHeld(this.now()).then(() => this.kick()));
     }
   }
 

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { afterEach, beforeEach, it, mock } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { silentLogger } from '../../../shared/log.js';
 import { ticketRoutes } from '../../api/tickets.js';
-import { openDatabase } from '../../store/sqlite/open.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store } from '../../store/store.js';
+import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
 import type { TicketItem } from '../../store/ticket-records.js';
 import { createItem } from '../../../test/support/server/ticket-fixtures.js';
 import type { DeskEvent } from '../types.js';
@@ -21,9 +18,9 @@ const DEVICE = 'dev-1';
 // Changes IT makes through the server API reach the desk; the desk's echo of them comes back as nothing.
 // Once per real connector's capabilities: what RT can do and what ServiceDesk Plus can do.
 for (const profile of DESK_PROFILES) {
-  describe(`desk sync of changes made through the server API, with ${profile.name}'s capabilities`, () => {
-    let dir: string;
-    let store: SqliteStore;
+  describeStores(`desk sync of changes made through the server API, with ${profile.name}'s capabilities`, (storeEngine) => {
+    let kit: StoreUnderTest;
+    let store: Store;
     let desk: FakeDesk;
     let engine: DeskSyncEngine;
     let app: FastifyInstance;
@@ -33,14 +30,11 @@ for (const profile of DESK_PROFILES) {
     let deskId: string;
 
     beforeEach(async () => {
+      kit = await freshStore(storeEngine);
+      store = kit.store;
+      await kit.addDevice(DEVICE, { hostname: 'pc-01', serial: 'SN-PC01' });
+      // After the store is open: the PostgreSQL pool's own timers stay real.
       mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
-      dir = mkdtempSync(join(tmpdir(), 'outpost-desk-it-'));
-      const db = openDatabase(dir);
-      db.prepare(
-        `INSERT INTO devices (id, install_id, hostname, serial, macs, secret_hash, first_seen, last_seen)
-         VALUES (?, 'inst', 'pc-01', 'SN-PC01', '[]', x'00', 0, 0)`,
-      ).run(DEVICE);
-      store = new SqliteStore(db);
       desk = new FakeDesk();
       desk.capabilities = { ...profile.capabilities };
       now = Date.parse('2026-01-05T10:00:00Z');
@@ -56,6 +50,8 @@ for (const profile of DESK_PROFILES) {
         ticketChanged: (deviceId, ref) => pushed.push(`${deviceId}/${ref}`),
       });
       engine.start();
+      // The first poll reads the store before it asks the desk: let it finish before a test scripts the desk's answers.
+      await engine.whenIdle();
       app = Fastify();
       ticketRoutes(app, { store, now: () => now, ticketChanged: () => undefined, deskJobs: engine.jobs });
       await store.applyBatch(
@@ -73,9 +69,8 @@ for (const profile of DESK_PROFILES) {
     afterEach(async () => {
       await engine.stop();
       await app.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
       mock.timers.reset();
+      await kit.dispose();
     });
 
     const send = async (method: 'PATCH' | 'POST', url: string, body: unknown) => {
@@ -115,8 +110,12 @@ for (const profile of DESK_PROFILES) {
     });
 
     it('sends the last of quick status changes, and never sends a desk status back to the desk', async () => {
+      // Both changes are in before the engine hears of either (however fast the store commits).
+      store.desk.onEnqueued(null);
       await store.setTicketStatus(ticketId, 'pending', now, engine.jobs);
       await store.setTicketStatus(ticketId, 'resolved', now, engine.jobs);
+      store.desk.onEnqueued(() => engine.kick());
+      engine.kick();
       await engine.whenIdle();
       assert.equal(desk.tickets.get(deskId)?.status, 'resolved');
       assert.equal(updates(), 1, 'the status as it is when the first job runs; the second has nothing to add');

@@ -59,6 +59,20 @@ describe('PostgreSQL desk queue across processes', () => {
     assert.equal(await b!.jobState('ticket:dev-x:ref-1'), 'done');
   });
 
+  it("wakes the other processes' desk sync when one enqueues, and tells the enqueuing process once", async () => {
+    const [a, b] = processes;
+    let heardA = 0;
+    const heardB = new Promise<void>((resolve) => b!.onEnqueued(resolve));
+    a!.onEnqueued(() => heardA++);
+    await b!.whenListening();
+    await a!.enqueue({ kind: 'catalog', key: 'catalog', payload: {} }, 30_000);
+    await heardB;
+    await a!.jobCounts();
+    assert.equal(heardA, 1, 'its own announcement is not heard twice');
+    a!.onEnqueued(null);
+    b!.onEnqueued(null);
+  });
+
   it('runs a job re-armed while it ran again at once, not at the end of the lease', async () => {
     const [a] = processes;
     const job = { kind: 'asset' as const, key: 'asset:dev-rearm', payload: { deviceId: 'dev-rearm' }, coalesce: true };

@@ -43,7 +43,7 @@ export async function importDeskTicket(db: Queryable, t: ImportedDeskTicket, at:
 export async function softwareCatalog(pool: pg.Pool, limit = MAX_CATALOG_PACKAGES): Promise<DeskSoftware[]> {
   const top = await pool.query<{ k: string; devices: number }>(
     `SELECT lower(name) AS k, COUNT(DISTINCT device_id)::int AS devices FROM software
-     GROUP BY lower(name) ORDER BY devices DESC, k COLLATE "C" LIMIT $1`,
+     GROUP BY lower(name) ORDER BY devices DESC, lower(name) COLLATE "C" LIMIT $1`,
     [Math.max(0, Math.min(limit, MAX_CATALOG_PACKAGES))],
   );
   if (top.rows.length === 0) return [];

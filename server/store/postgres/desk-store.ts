@@ -16,6 +16,7 @@ import {
 import type { NewServerNote } from '../ticket-records.js';
 import { toJob, type JobRow } from '../desk-rows.js';
 import { importDeskTicket, softwareCatalog } from './desk-rows.js';
+import { createDeskWakeup } from './desk-wakeup.js';
 import { inTransaction, type Queryable } from './tx.js';
 
 export interface PgDeskStore extends DeskStore {
@@ -25,6 +26,10 @@ export interface PgDeskStore extends DeskStore {
   notify(): void;
   /** The status the desk is known to have for a ticket (desk_state), read in the caller's transaction. */
   knownDeskStatusIn(db: Queryable, ticketId: number): Promise<string | null>;
+  /** Resolves once this process hears other processes' jobs (after onEnqueued set a listener). */
+  whenListening(): Promise<void>;
+  /** Stops listening for other processes' jobs (before the pool ends). */
+  close(): Promise<void>;
 }
 
 /** Errors are shown in the status API; a desk's answer can be long. */
@@ -58,6 +63,7 @@ const CLAIM_DUE = `
 export function createPgDeskStore(pool: pg.Pool): PgDeskStore {
   let enabled = false;
   let listener: (() => void) | null = null;
+  const wakeup = createDeskWakeup(pool);
   const one = async <R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R | undefined> =>
     (await pool.query<R>(text, values)).rows[0];
 
@@ -70,12 +76,16 @@ export function createPgDeskStore(pool: pg.Pool): PgDeskStore {
     },
     onEnqueued(l) {
       listener = l;
+      wakeup.listen(l);
     },
+    whenListening: () => wakeup.whenListening(),
+    close: () => wakeup.close(),
     notify() {
       listener?.();
     },
     async enqueueIn(db, job, at) {
       await db.query(job.coalesce ? REARM_JOB : INSERT_JOB, [job.kind, job.key, JSON.stringify(job.payload), at]);
+      await wakeup.announce(db);
     },
     async knownDeskStatusIn(db, ticketId) {
       const row = await db.query<{ value: string }>('SELECT value FROM desk_state WHERE key = $1', [deskStatusKey(ticketId)]);
@@ -134,7 +144,10 @@ export function createPgDeskStore(pool: pg.Pool): PgDeskStore {
         [id, at],
       );
       const retried = (r.rowCount ?? 0) > 0;
-      if (retried) store.notify();
+      if (retried) {
+        await wakeup.announce(pool);
+        store.notify();
+      }
       return retried;
     },
     async jobCounts() {

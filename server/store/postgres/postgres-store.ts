@@ -56,6 +56,7 @@ export class PostgresStore implements S.Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.desk.close();
     await this.pool.end();
   }
 

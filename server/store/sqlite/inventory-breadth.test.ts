@@ -2,10 +2,7 @@
 // is stored and served back, a delta moves one volume a percent, and a device first stored without
 // the new sections takes them by delta (its stored digests predate them).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { snapshotDigest } from '../../../shared/digest.js';
 import type { Snapshot } from '../../../shared/inventory.js';
 import { normaliseSnapshot } from '../../../shared/normalise.js';
@@ -13,7 +10,8 @@ import { deltaItem, fullItem, machine } from '../../../test/support/server/fixtu
 import { planBatch } from '../../ingest/plan-batch.js';
 import { hashSecret } from '../secrets.js';
 import { issueEnrolmentToken } from '../tokens.js';
-import { SqliteStore } from './sqlite-store.js';
+import type { Store } from '../store.js';
+import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
 
 const GB = 1024 ** 3;
 const broad = (freePercent: number): Snapshot =>
@@ -27,9 +25,9 @@ const broad = (freePercent: number): Snapshot =>
     security: { firewall: 'on', diskEncryption: 'on', pendingUpdates: 3, rebootRequired: false },
   });
 
-describe('SQLite store: inventory breadth sections', () => {
-  let dir: string;
-  let store: SqliteStore;
+describeStores('store: inventory breadth sections', (engine) => {
+  let under: StoreUnderTest;
+  let store: Store;
   let token: string;
   let clock = 2_000_000;
   const enrolled = new Map<string, string>();
@@ -47,13 +45,12 @@ describe('SQLite store: inventory breadth sections', () => {
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'outpost-breadth-'));
-    store = SqliteStore.open(dir);
+    under = await freshStore(engine);
+    store = under.store;
     token = await issueEnrolmentToken(store, {}, clock);
   });
   after(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await under.dispose();
   });
 
   it('stores and serves the new sections, and applies a one-percent volume step by delta', async () => {
@@ -86,7 +83,7 @@ describe('SQLite store: inventory breadth sections', () => {
       [enrolled.get('inst-old'), 'inst-old'],
       [filterId, 'inst-filter'],
     ]);
-    const names = async (q: Partial<Parameters<SqliteStore['listDevices']>[0]>) =>
+    const names = async (q: Partial<Parameters<Store['listDevices']>[0]>) =>
       (await store.listDevices({ limit: 50, offset: 0, ...q })).items.map((d) => byId.get(d.id) ?? d.id).sort();
     // broad(7): one volume 7 % free, encryption on, firewall on, no reboot; inst-old has volumes 5 %, firewall off.
     assert.deepEqual(await names({ lowDisk: 10 }), ['inst-filter', 'inst-old']);

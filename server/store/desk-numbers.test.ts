@@ -1,22 +1,19 @@
 // How a worklog's ticket number reads (the ingest's rule, written through the store's ledger), and
 // which number a ticket shows, with and without a desk.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import { createItem, worklogItem } from '../../../test/support/server/ticket-fixtures.js';
-import { BatchJobRules } from '../../desk/sync/batch-jobs.js';
-import { followBatch } from '../../ingest/apply-tickets.js';
-import type { TicketItem, TicketItemResult } from '../ticket-records.js';
-import { openDatabase } from './open.js';
-import { SqliteStore } from './sqlite-store.js';
+import { afterEach, beforeEach, it } from 'node:test';
+import { createItem, worklogItem } from '../../test/support/server/ticket-fixtures.js';
+import { describeStores, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
+import { BatchJobRules } from '../desk/sync/batch-jobs.js';
+import { followBatch } from '../ingest/apply-tickets.js';
+import type { Store } from './store.js';
+import type { TicketItem, TicketItemResult } from './ticket-records.js';
 
 const DEVICE = 'dev-numbers';
 
-describe('ticket numbers in the store', () => {
-  let dir: string;
-  let store: SqliteStore;
+describeStores('ticket numbers in the store', (engine) => {
+  let kit: StoreUnderTest;
+  let store: Store;
   let seq = 0;
   // The desk sync turns both on together when it starts with a desk (desk/sync/engine.ts).
   const jobs = new BatchJobRules();
@@ -37,18 +34,14 @@ describe('ticket numbers in the store', () => {
   };
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'outpost-numbers-'));
-    const db = openDatabase(dir);
-    db.prepare(
-      `INSERT INTO devices (id, install_id, hostname, serial, macs, secret_hash, first_seen, last_seen) VALUES (?, 'inst', 'pc-n', NULL, '[]', x'00', 0, 0)`,
-    ).run(DEVICE);
-    store = new SqliteStore(db);
+    kit = await freshStore(engine);
+    store = kit.store;
+    await kit.addDevice(DEVICE, { hostname: 'pc-n' });
     await apply((s) => createItem(s, 'ref-numbers-1'));
   });
   afterEach(async () => {
     connectDesk(false);
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await kit.dispose();
   });
 
   it("without a desk, a bare number and OP- both name Outpost's ticket, shown as #1", async () => {
