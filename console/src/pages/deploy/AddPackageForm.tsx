@@ -34,6 +34,7 @@ export function AddPackageForm({ onAdded }: { onAdded: (pkg: PackageJson) => voi
 
   async function submit(event: Event) {
     event.preventDefault();
+    const formElement = event.currentTarget as HTMLFormElement;
     await run(async () => {
       let sha256: string | undefined;
       if (isFile) {
@@ -54,6 +55,7 @@ export function AddPackageForm({ onAdded }: { onAdded: (pkg: PackageJson) => voi
           selfService,
         },
       });
+      formElement.reset(); // the file input keeps its file otherwise
       setFile(null);
       setName('');
       setVersion('');

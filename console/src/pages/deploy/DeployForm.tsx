@@ -36,7 +36,8 @@ export function DeployForm({ packages, search }: { packages: PackageJson[]; sear
           ...(ticket.trim() ? { ticketId: Number(ticket.trim()) } : {}),
         },
       });
-      announce(`Deploying ${deployment.package.name} to ${deployment.targets?.length ?? 0} devices.`);
+      const n = deployment.targets?.length ?? 0;
+      announce(`Deploying ${deployment.package.name} to ${n} ${n === 1 ? 'device' : 'devices'}.`);
       navigate(href.deployment(deployment.id));
     });
   }
