@@ -40,6 +40,7 @@ interface PackageRow {
   retries: number;
   created_at: number;
   created_by: string;
+  retired: number;
 }
 
 interface DeploymentRow {
@@ -353,6 +354,7 @@ export class SqliteDeployStore implements DeployStore {
       retries: r.retries,
       createdAt: r.created_at,
       createdBy: r.created_by,
+      retired: r.retired === 1,
     };
   }
 }
