@@ -20,6 +20,8 @@ import { ScanQueue, type ScanOutcome } from './scan-queue.js';
 import { TicketDesk } from './tickets/ticket-desk.js';
 import { Worklogs } from './tickets/worklogs.js';
 import { TemplateCache } from './tickets/template-cache.js';
+import { CachedList } from './cached-list.js';
+import { SELF_SERVICE_LIMITS, SelfServicePackageSchema, type SelfServicePackage } from '../shared/self-service.js';
 import { Triggers, type EventSource } from './triggers/index.js';
 import type { ScanRequest } from './triggers/types.js';
 import { join } from 'node:path';
@@ -74,6 +76,7 @@ export class Agent {
   private readonly tickets: TicketDesk;
   private readonly worklogs: Worklogs;
   private readonly templates: TemplateCache;
+  private readonly catalog: CachedList<SelfServicePackage>;
   private readonly queue: ScanQueue;
   private readonly deploy: DeployRunner;
   private triggers: Triggers | undefined;
@@ -127,6 +130,10 @@ export class Agent {
       onTickets: (msg) => this.tickets.applyServer(msg),
       onWorklogResult: (msg) => this.worklogs.applyResult(msg),
       onTemplates: (msg) => this.templates.apply(msg),
+      onSelfService: (msg) => {
+        this.catalog.replace(msg.packages);
+        log.info({ packages: msg.packages.length }, 'self-service catalog updated');
+      },
       onItemRefused: (seq, error) => this.tickets.refusedByServer(seq, error),
       onDeploy: (msg) => this.deploy.accept(msg),
       onDeployKey: (key, atEnrolment) => this.deploy.pinKey(key, atEnrolment),
@@ -134,6 +141,12 @@ export class Agent {
     // After the caller has its answer: sending a ticket's files is work the caller need not wait for.
     const notify = () => void setImmediate(() => this.link.notify());
     const now = opts.now;
+    this.catalog = new CachedList({
+      path: join(opts.stateDir, 'self-service.json'),
+      item: SelfServicePackageSchema,
+      max: SELF_SERVICE_LIMITS.packages,
+      log: log.child({ part: 'self-service' }),
+    });
     this.templates = new TemplateCache({ path: join(opts.stateDir, 'templates.json'), log: log.child({ part: 'templates' }) });
     this.tickets = new TicketDesk({
       templates: this.templates,
@@ -171,6 +184,7 @@ export class Agent {
         tickets: this.tickets,
         worklogs: this.worklogs,
         templates: this.templates,
+        catalog: this.catalog,
       }),
     });
   }
@@ -179,6 +193,7 @@ export class Agent {
     await mkdir(this.opts.stateDir, { recursive: true, mode: 0o711 });
     this.outbox.start();
     this.templates.start();
+    this.catalog.start();
     const baseline = this.outbox.baseline();
     if (baseline) this.resolveFirstSnapshot(identitySource(baseline.snapshot));
     this.installId = await this.opts.installId();

@@ -230,6 +230,7 @@ export class OutpostServer {
       },
       ticketEvent,
       templatesChanged: () => gateway.pushTemplates(),
+      packagesChanged: () => gateway.pushSelfService(),
       hub,
       deskJobs,
       deskStatus: async () => (desk ? desk.status() : null),

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { TriggerSchema } from './protocol.js';
 import { TicketTemplateSchema } from './templates.js';
+import { SelfServicePackageSchema } from './self-service.js';
 import {
   EndpointTicketSchema,
   EndpointWorklogSchema,
@@ -95,6 +96,12 @@ export const LocalApi = {
   'templates.list': {
     params: z.object({}).strict(),
     result: z.object({ items: z.array(TicketTemplateSchema), receivedAt: z.string().nullable() }),
+  },
+  /** The software IT lets people on this machine ask for (the "Get software" page), as the agent last
+   * heard it from the server; `receivedAt` null: not heard yet. */
+  'software.catalog': {
+    params: z.object({}).strict(),
+    result: z.object({ items: z.array(SelfServicePackageSchema), receivedAt: z.string().nullable() }),
   },
   /** The calling user's tickets, newest first; works offline from what the agent keeps. */
   'ticket.list': {

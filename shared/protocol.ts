@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DeltaSchema } from './delta-schema.js';
 import { DeployCommandSchema, DeployStepSchema } from './deploy.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
+import { SELF_SERVICE_LIMITS, SelfServicePackageSchema } from './self-service.js';
 import { FilledTemplateSchema, TEMPLATE_LIMITS, TicketTemplateSchema } from './templates.js';
 import { IdentityHintsSchema, SnapshotSchema, SoftwareSchema } from './inventory.js';
 import {
@@ -247,6 +248,11 @@ export const ServerMessages = {
   /** Install a package: a command signed with the server's deployment key (shared/deploy.ts). Sent
    * at each connection until the agent reports the deployment queued; the agent runs each id once. */
   deploy: z.object({ type: z.literal('deploy'), command: DeployCommandSchema, signature: z.string().max(200) }),
+  /** The software this device's people may ask for (shared/self-service.ts): after welcome, and whenever IT changes the package store. */
+  'self-service': z.object({
+    type: z.literal('self-service'),
+    packages: z.array(SelfServicePackageSchema).max(SELF_SERVICE_LIMITS.packages),
+  }),
   /** The outcome of a worklog item: recorded, or rejected with a reason the technician can fix. */
   'worklog-result': z.object({
     type: z.literal('worklog-result'),

@@ -24,6 +24,8 @@ export interface LinkOptions {
   onTickets?: (msg: ServerMessageMap['tickets']) => void;
   /** The ticket templates IT offers, all of them: after each welcome and after each change. */
   onTemplates?: (msg: ServerMessageMap['templates']) => void;
+  /** The software this device's people may ask for, all of it: after each welcome and after each change. */
+  onSelfService?: (msg: ServerMessageMap['self-service']) => void;
   /** The server's answer to a worklog item: recorded, or rejected with a reason to show. */
   onWorklogResult?: (msg: ServerMessageMap['worklog-result']) => void;
   /** A signed deployment command (agent/deploy/runner.ts checks it). */

@@ -167,6 +167,8 @@ export class Link {
         return this.onCommand(msg);
       case 'tickets':
         return this.deliver('tickets', () => this.opts.onTickets?.(msg));
+      case 'self-service':
+        return this.deliver('self-service', () => this.opts.onSelfService?.(msg));
       case 'templates':
         return this.deliver('templates', () => this.opts.onTemplates?.(msg));
       case 'worklog-result':

@@ -4,6 +4,8 @@ import { MAX_PENDING_NOTIFICATIONS, type LocalResult } from '../../shared/local-
 import type { TicketDesk } from '../tickets/ticket-desk.js';
 import type { Worklogs } from '../tickets/worklogs.js';
 import type { TemplateCache } from '../tickets/template-cache.js';
+import type { CachedList } from '../cached-list.js';
+import type { SelfServicePackage } from '../../shared/self-service.js';
 import { OutpostError } from '../../shared/errors.js';
 import type { Caller } from './callers.js';
 import type { LocalHandlers } from './server.js';
@@ -14,13 +16,16 @@ export interface HandlerParts {
   tickets: TicketDesk;
   worklogs: Worklogs;
   templates: TemplateCache;
+  /** The self-service catalog the server sent, kept for offline use. */
+  catalog: CachedList<SelfServicePackage>;
 }
 
-export function localHandlers({ status, scanNow, tickets, worklogs, templates }: HandlerParts): LocalHandlers {
+export function localHandlers({ status, scanNow, tickets, worklogs, templates, catalog }: HandlerParts): LocalHandlers {
   return {
     status: async () => status(),
     'scan.now': () => scanNow(),
     'templates.list': async () => templates.list(),
+    'software.catalog': async () => catalog.list(),
     'ticket.create': async (params, caller) => tickets.create(caller, params),
     'ticket.list': async (_params, caller) => ({ items: tickets.list(caller) }),
     'ticket.get': async ({ ref }, caller) => tickets.get(caller, ref),

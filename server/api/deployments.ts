@@ -44,7 +44,7 @@ export function deploymentRoutes(app: FastifyInstance, ctx: DeploymentRoutesCont
     { body: DeploymentCreateBody, summary: 'Deploy a package to devices (a selection or a search), now or in a window' },
     async ({ body, req, reply, send }) => {
       const pkg = await ctx.store.deploy.getPackage(body.packageId);
-      if (!pkg) return sendError(reply, 404, 'E_NOT_FOUND', 'No package with this id.');
+      if (!pkg || pkg.retired) return sendError(reply, 404, 'E_NOT_FOUND', 'No package with this id in the store.');
       if (body.ticketId !== undefined && !(await ctx.store.getTicket(body.ticketId))) {
         return sendError(reply, 404, 'E_NOT_FOUND', `No ticket #${body.ticketId}.`);
       }

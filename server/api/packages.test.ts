@@ -171,6 +171,8 @@ describeStores('the package store and deployments over HTTP', (engine) => {
       (await call<{ items: PackageJson[] }>('GET', '/api/packages')).body.items.map((p) => p.name),
       ['Firefox'],
     );
+    const retired = await call('POST', '/api/deployments', { packageId: tool.id, targets: { deviceIds: [pcs[0]] } });
+    assert.equal(retired.status, 404, 'a retired package is deployed no more');
     const detail = await call<DeploymentJson>('GET', `/api/deployments/${picked.body.id}`);
     assert.deepEqual([detail.status, detail.body.package.name], [200, 'Tool'], 'deployments of a retired package stay readable');
   });

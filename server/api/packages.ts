@@ -14,6 +14,8 @@ import { sendError } from './errors.js';
 import { route } from './route.js';
 
 export interface PackageRoutesContext {
+  /** The package store changed: connected agents get their self-service catalog again. */
+  packagesChanged?(): void;
   store: Store;
   now(): number;
   /** Where installer files live; absent when the server keeps none (then uploads are refused). */
@@ -93,6 +95,7 @@ export function packageRoutes(app: FastifyInstance, ctx: PackageRoutesContext): 
         createdAt: ctx.now(),
         createdBy: req.admin?.username ?? 'admin',
       });
+      ctx.packagesChanged?.();
       return send(201, packageJson(pkg));
     },
   );
@@ -103,6 +106,7 @@ export function packageRoutes(app: FastifyInstance, ctx: PackageRoutesContext): 
     { params: PackageParams, summary: 'Retire a package (deployments under way go on)' },
     async ({ params, reply }) => {
       if (!(await ctx.store.deploy.retirePackage(params.id))) return sendError(reply, 404, 'E_NOT_FOUND', 'No package with this id.');
+      ctx.packagesChanged?.();
       return { ok: true as const };
     },
   );

@@ -20,6 +20,7 @@ import type { TicketQuota } from './quotas.js';
 import { AgentSession, type DeployHooks, type SessionContext } from './session.js';
 import { FrameReader } from './frame-reader.js';
 import { SoftwareSweeper } from './software-sweeper.js';
+import { selfServiceCatalog } from '../../shared/self-service.js';
 
 export const AGENT_PATH = '/agent';
 /** Retry-After on a refused upgrade; agents back off with jitter anyway. */
@@ -70,8 +71,8 @@ export class AgentGateway {
   private readonly live: LivePublisher;
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping = false;
-  /** Template lists read and sent one after another, so an older list never overtakes a newer one. */
-  private templateSends: Promise<void> = Promise.resolve();
+  /** Lists agents keep, read and sent one after another (sendLists). */
+  private listSends: Promise<void> = Promise.resolve();
   /** Online-flag writes in the order the connections came and went. */
   private presence: Promise<void> = Promise.resolve();
 
@@ -108,7 +109,7 @@ export class AgentGateway {
       softwareLeftBehind: opts.softwareLeftBehind ?? (() => this.sweeper?.poke()),
       reconnectSpreadSeconds: () => reconnectSpreadSeconds(this.online.size),
       ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
-      offerTemplates: (session) => this.sendTemplates([session]),
+      offerLists: (session) => this.sendLists([session], { templates: true, selfService: true }),
       ...(opts.deploy ? { deploy: opts.deploy } : {}),
       frames: this.frames,
     };
@@ -116,17 +117,36 @@ export class AgentGateway {
 
   /** IT changed the ticket templates: every connected agent gets the whole list. */
   pushTemplates(): void {
-    this.sendTemplates(null);
+    this.sendLists(null, { templates: true, selfService: false });
   }
 
-  /** `to` null: every session online when the list is read. */
-  private sendTemplates(to: AgentSession[] | null): void {
-    this.templateSends = this.templateSends.then(async () => {
+  /** IT changed the package store: every connected agent gets its self-service catalog. */
+  pushSelfService(): void {
+    this.sendLists(null, { templates: false, selfService: true });
+  }
+
+  /**
+   * The lists agents keep (ticket templates, the self-service catalog), read and sent one send after
+   * another, so an older list never overtakes a newer one. `to` null: every session online when read.
+   */
+  private sendLists(to: AgentSession[] | null, which: { templates: boolean; selfService: boolean }): void {
+    this.listSends = this.listSends.then(async () => {
       try {
-        const templates = await this.opts.store.templates.list();
-        for (const session of to ?? this.online.values()) session.send({ type: 'templates', templates });
+        const sessions = to ?? [...this.online.values()];
+        if (which.templates) {
+          const templates = await this.opts.store.templates.list();
+          for (const session of sessions) session.send({ type: 'templates', templates });
+        }
+        if (which.selfService) {
+          const packages = await this.opts.store.deploy.listPackages();
+          for (const session of sessions) {
+            if (session.deviceId === null) continue;
+            const device = await this.opts.store.getDevice(session.deviceId);
+            session.send({ type: 'self-service', packages: selfServiceCatalog(packages, device?.os?.platform) });
+          }
+        }
       } catch (err) {
-        this.opts.log.warn({ err: errorText(err) }, 'could not send the ticket templates');
+        this.opts.log.warn({ err: errorText(err) }, 'could not send the ticket templates or the self-service catalog');
       }
     });
   }

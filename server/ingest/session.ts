@@ -43,8 +43,8 @@ export interface SessionContext {
   softwareLeftBehind(): void;
   /** Over how many seconds this server's agents should spread their reconnects (see welcome). */
   reconnectSpreadSeconds(): number;
-  /** Sends this session the ticket templates, in order with every later change (the gateway's queue). */
-  offerTemplates?: (session: AgentSession) => void;
+  /** Sends this session the lists agents keep (ticket templates, self-service catalog), in order with every later change. */
+  offerLists?: (session: AgentSession) => void;
   /** Desk numbers the batch's worklogs name: desk tickets Outpost never saw are taken over first. */
   deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
   /** Reads frames, large ones off the event loop; every frame in place when absent. */
@@ -279,7 +279,7 @@ export class AgentSession {
     // The endpoint's ticket list may be stale by anything that happened while it was away.
     const tickets = await this.ctx.store.endpointTickets(deviceId, { limit: FULL_LIST_LIMIT });
     for (const message of ticketMessages(tickets, true)) this.send(message);
-    this.ctx.offerTemplates?.(this);
+    this.ctx.offerLists?.(this);
     // Deployments made while it was away (the agent runs each id once, so a repeat is harmless).
     for (const message of (await this.ctx.deploy?.pendingMessages(deviceId)) ?? []) this.send(message);
   }

@@ -27,9 +27,11 @@ export interface PackageRecord {
   retries: number;
   createdAt: number;
   createdBy: string;
+  /** Retired: no new deployment of it (those under way go on). */
+  retired: boolean;
 }
 
-export type NewPackage = Omit<PackageRecord, 'file'> & { fileSha256: string | null };
+export type NewPackage = Omit<PackageRecord, 'file' | 'retired'> & { fileSha256: string | null };
 
 export interface DeploymentRecord {
   id: string;

@@ -37,7 +37,8 @@ export async function withDpkgLock<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function buildDeb(dir: string, name: string, version = '1.0.0'): Promise<string> {
+/** `postinst`: a maintainer script (shell) run when dpkg configures the package. */
+export async function buildDeb(dir: string, name: string, version = '1.0.0', scripts: { postinst?: string } = {}): Promise<string> {
   const root = join(dir, `${name}-root`);
   mkdirSync(join(root, 'DEBIAN'), { recursive: true });
   mkdirSync(join(root, 'usr', 'share', 'doc', name), { recursive: true });
@@ -56,6 +57,7 @@ export async function buildDeb(dir: string, name: string, version = '1.0.0'): Pr
       '',
     ].join('\n'),
   );
+  if (scripts.postinst) writeFileSync(join(root, 'DEBIAN', 'postinst'), scripts.postinst, { mode: 0o755 });
   const deb = join(dir, `${name}_${version}_all.deb`);
   await exec('dpkg-deb', ['--build', '--root-owner-group', root, deb]);
   return deb;

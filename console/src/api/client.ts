@@ -46,3 +46,25 @@ export async function apiWith<R extends HttpRoute>(
   }
   return body as ApiResponse<R>;
 }
+
+/** POST /api/packages/files: the file itself as the body (the one route that takes no JSON). */
+export async function uploadPackageFile(
+  file: Blob,
+  query: ApiParams<'POST /api/packages/files'>['query'],
+): Promise<ApiResponse<'POST /api/packages/files'>> {
+  const req = buildRequest('POST /api/packages/files', { query });
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/octet-stream' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(req.url, { method: 'POST', headers, body: file, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'E_NETWORK', 'The server cannot be reached.');
+  }
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    if (res.status === 401) onUnauthorized();
+    throw errorFromBody(res.status, body);
+  }
+  return body as ApiResponse<'POST /api/packages/files'>;
+}

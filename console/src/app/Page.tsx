@@ -12,6 +12,8 @@ import { TicketsPage } from '../pages/tickets/TicketsPage.js';
 import { TokensPage } from '../pages/TokensPage.js';
 import { UsersPage } from '../pages/UsersPage.js';
 import { TemplatesPage } from '../pages/TemplatesPage.js';
+import { DeployPage } from '../pages/deploy/DeployPage.js';
+import { DeploymentPage } from '../pages/deploy/DeploymentPage.js';
 
 export function Page({ route, search }: { route: Route; search: string }) {
   switch (route.page) {
@@ -25,6 +27,10 @@ export function Page({ route, search }: { route: Route; search: string }) {
       return <PackagePage key={route.name} name={route.name} />;
     case 'prohibited':
       return <ProhibitedPage />;
+    case 'deploy':
+      return <DeployPage search={search} />;
+    case 'deployment':
+      return <DeploymentPage key={route.id} id={route.id} />;
     case 'tickets':
       return <TicketsPage search={search} />;
     case 'ticket':

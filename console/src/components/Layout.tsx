@@ -8,6 +8,7 @@ import { href, sectionOf, type Route, type Section } from '../lib/routes.js';
 const SECTIONS: { section: Section; label: string; href: string; adminOnly?: boolean }[] = [
   { section: 'devices', label: 'Devices', href: href.devices() },
   { section: 'software', label: 'Software', href: href.software() },
+  { section: 'deploy', label: 'Deploy', href: href.deploy() },
   { section: 'tickets', label: 'Tickets', href: href.tickets() },
   { section: 'templates', label: 'Templates', href: href.templates(), adminOnly: true },
   { section: 'desk', label: 'Service desk', href: href.desk() },

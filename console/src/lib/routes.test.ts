@@ -19,6 +19,9 @@ describe('routes', () => {
     assert.deepEqual(roundTrip(href.prohibited()), { page: 'prohibited' });
     assert.deepEqual(roundTrip(href.tokens()), { page: 'tokens' });
     assert.deepEqual(roundTrip(href.users()), { page: 'users' });
+    assert.deepEqual(roundTrip(href.deploy('?devices=a,b')), { page: 'deploy' });
+    assert.deepEqual(roundTrip(href.deployment('3f2a-9')), { page: 'deployment', id: '3f2a-9' });
+    assert.equal(sectionOf(roundTrip(href.deployment('x'))), 'deploy');
   });
 
   it('answers not-found for unknown paths and non-numeric ticket numbers', () => {

@@ -6,6 +6,8 @@ export type Route =
   | { page: 'software' }
   | { page: 'package'; name: string }
   | { page: 'prohibited' }
+  | { page: 'deploy' }
+  | { page: 'deployment'; id: string }
   | { page: 'tickets' }
   | { page: 'ticket'; id: number }
   | { page: 'desk' }
@@ -14,7 +16,7 @@ export type Route =
   | { page: 'templates' }
   | { page: 'not-found' };
 
-export type Section = 'devices' | 'software' | 'tickets' | 'templates' | 'desk' | 'tokens' | 'users';
+export type Section = 'devices' | 'software' | 'deploy' | 'tickets' | 'templates' | 'desk' | 'tokens' | 'users';
 
 export function parseRoute(pathname: string, search: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(safeDecode);
@@ -28,6 +30,8 @@ export function parseRoute(pathname: string, search: string): Route {
     const name = new URLSearchParams(search).get('name');
     return name ? { page: 'package', name } : { page: 'software' };
   }
+  if (first === 'deploy' && parts.length === 1) return { page: 'deploy' };
+  if (first === 'deploy' && second && parts.length === 2) return { page: 'deployment', id: second };
   if (first === 'tickets' && parts.length === 1) return { page: 'tickets' };
   if (first === 'tickets' && second && /^\d{1,10}$/.test(second) && parts.length === 2) return { page: 'ticket', id: Number(second) };
   if (first === 'desk' && parts.length === 1) return { page: 'desk' };
@@ -55,6 +59,9 @@ export function sectionOf(route: Route): Section | null {
     case 'package':
     case 'prohibited':
       return 'software';
+    case 'deploy':
+    case 'deployment':
+      return 'deploy';
     case 'tickets':
     case 'ticket':
       return 'tickets';
@@ -77,6 +84,9 @@ export const href = {
   software: (search = '') => `/software${search}`,
   package: (name: string) => `/software/package?name=${encodeURIComponent(name)}`,
   prohibited: () => '/software/prohibited',
+  /** The package store and deployments; `search` may preset the deploy form (?devices=a,b or ?q=&os=&online=). */
+  deploy: (search = '') => `/deploy${search}`,
+  deployment: (id: string) => `/deploy/${encodeURIComponent(id)}`,
   tickets: (search = '') => `/tickets${search}`,
   ticket: (id: number) => `/tickets/${id}`,
   desk: () => '/desk',

@@ -61,7 +61,15 @@ export function DevicesPage({ search }: { search: string }) {
 
   return (
     <>
-      <PageHeader title="Devices" />
+      <PageHeader
+        title="Devices"
+        actions={
+          // The search as it stands (text, OS, connection) becomes the deployment's target search.
+          <Link class="button" href={href.deploy(deploySearch(view))}>
+            Deploy to these devices
+          </Link>
+        }
+      />
       <form
         role="search"
         class="toolbar"
@@ -205,4 +213,14 @@ function DeviceRow({ device: d, now }: { device: DeviceSummaryJson; now: number 
       </td>
     </tr>
   );
+}
+
+/** The deploy form's preset from the devices list's search (the filters a deployment search knows). */
+function deploySearch(view: DeviceView): string {
+  const p = new URLSearchParams();
+  if (view.q) p.set('q', view.q);
+  if (view.os) p.set('os', view.os);
+  if (view.online) p.set('online', view.online);
+  const text = p.toString();
+  return text ? `?${text}` : '';
 }

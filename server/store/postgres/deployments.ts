@@ -31,7 +31,7 @@ import {
 import { inTransaction, type Queryable } from './tx.js';
 
 const PACKAGE = `SELECT p.id, p.name, p.version, p.installer, p.file_sha256, p.manager_package, p.args, p.detection, p.platforms,
-  p.self_service::int AS self_service, p.timeout_seconds, p.retries, p.created_at, p.created_by,
+  p.self_service::int AS self_service, p.timeout_seconds, p.retries, p.created_at, p.created_by, p.retired::int AS retired,
   f.sha256 AS f_sha256, f.size AS f_size, f.name AS f_name, f.uploaded_at AS f_uploaded_at, f.uploaded_by AS f_uploaded_by
   FROM packages p LEFT JOIN package_files f ON f.sha256 = p.file_sha256`;
 const TARGET = `SELECT t.deployment_id, t.device_id, t.state, t.attempt, t.last_step_seq, t.code, t.message, t.exit_code,

@@ -40,6 +40,7 @@ export interface PackageRow {
   retries: number;
   created_at: number;
   created_by: string;
+  retired: number;
 }
 
 export interface DeploymentRow {
@@ -359,5 +360,6 @@ export function toPackage(r: PackageRow, file: FileRow | null): PackageRecord {
     retries: r.retries,
     createdAt: r.created_at,
     createdBy: r.created_by,
+    retired: r.retired === 1,
   };
 }

@@ -109,6 +109,9 @@ function DeviceHeader({ device: d }: { device: DeviceDetailJson }) {
           <button type="button" class="button button-primary" onClick={() => void scanNow()} disabled={scan.busy}>
             {scan.busy ? 'Requesting…' : 'Scan now'}
           </button>
+          <Link class="button" href={href.deploy(`?devices=${encodeURIComponent(d.id)}`)}>
+            Deploy software
+          </Link>
           {scan.error ? (
             <p class={scan.offline ? 'notice notice-warning' : 'notice notice-error'} role="alert">
               {scan.error}
