@@ -9,7 +9,10 @@
 // GET /api/software (admin token) probed throughout.
 //
 // Run after `npm run build`:
-//   node bench/fleet.mjs [devices=1000] [--procs n] [--steady-seconds s] [--store url] [--cpu-prof dir]
+//   node bench/fleet.mjs [devices=1000] [--procs n] [--steady-seconds s] [--first-rate n] [--store url]
+//                        [--cpu-prof dir] [--keep]
+// --first-rate paces the first inventory at n devices a second (a rollout); without it every device
+// sends its first snapshot at once.
 // --store is passed to `outpost server --store` as is (SQLite in a fresh data directory when absent).
 // 10,000 and more need more open files than a default shell allows: the server and the workers are
 // started with `ulimit -n` raised (root can raise the hard limit too).
@@ -31,6 +34,7 @@ const { values: opts, positionals } = parseArgs({
     store: { type: 'string' },
     'cpu-prof': { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'first-rate': { type: 'string' },
   },
 });
 const N = Number(positionals[0] ?? 1000);
@@ -160,9 +164,10 @@ await phase('enrol', 'devices enrolled', async () => {
 const connected = server.sample();
 const perConnKB = ((connected.rssMB - baseline.rssMB) * 1024) / N;
 
-await phase('first inventory', 'full snapshots', async () => {
+await phase(opts['first-rate'] ? `first inventory at ${opts['first-rate']}/s` : 'first inventory', 'full snapshots', async () => {
   prober.software = false; // the first GET /api/software is timed alone, after
-  await all('firstInventory');
+  const rate = opts['first-rate'] ? Number(opts['first-rate']) / procs : 0;
+  await all('firstInventory', { perSecond: rate });
   return { ops: N };
 });
 const firstSoftware = await prober.timeOnce('/api/software?limit=50');

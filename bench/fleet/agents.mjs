@@ -125,9 +125,12 @@ const handlers = {
     await Promise.all(Array.from({ length: concurrency }, lane));
     return {};
   },
-  async firstInventory() {
+  async firstInventory({ perSecond }) {
     phase = 'run';
+    const started = performance.now();
     for (let i = 0; i < agents.length; i++) {
+      // Paced: device i starts at i / perSecond seconds (a rollout); unpaced: all at once.
+      if (perSecond) while (performance.now() - started < (i / perSecond) * 1000) await sleep(20);
       agents[i].enqueue([fullItem(agents[i], 'startup')]);
       if (i % 20 === 0) await tick();
     }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DeskAssetTicketJson, DeviceTicketJson, LogbookEntryJson } from '../../shared/console-api.js';
 import { FakeDesk } from '../../test/fakes/desk-connector.js';
-import { fullItem, hintsFor, machine } from '../../test/support/server/fixtures.js';
+import { deltaItem, fullItem, hintsFor, machine, pkg } from '../../test/support/server/fixtures.js';
 import { startHarness, type Harness } from '../../test/support/server/harness.js';
 import { TestAgent } from '../../test/support/server/test-agent.js';
 import { createItem } from '../../test/support/server/ticket-fixtures.js';
@@ -42,7 +42,9 @@ describe("a device's tickets, a ticket raised for it, its logbook", () => {
     agent = await TestAgent.connect(h.wsUrl);
     const snapshot = { ...machine({ hostname: 'work-pc', serial: 'SN-WORK' }), users: [{ name: 'bob' }] };
     ({ deviceId } = await agent.enrol(await h.server.createEnrolmentToken(), hintsFor(snapshot, 'inst-work-pc')));
-    agent.sendItems([fullItem(1, snapshot), createItem(2, 'ref-from-tray-1')]);
+    // A first inventory records no software in the history; the install after it does.
+    const installed = { ...snapshot, software: [...snapshot.software, pkg('htop', '3.3')] };
+    agent.sendItems([fullItem(1, snapshot), createItem(2, 'ref-from-tray-1'), deltaItem(3, snapshot, installed)]);
     await agent.next('ack');
     await waitFor(() => (desk.tickets.size === 1 ? true : undefined));
   });
@@ -172,7 +174,7 @@ describe("a device's tickets, a ticket raised for it, its logbook", () => {
     assert.deepEqual([status.ticketId, status.detail.from, status.detail.to], [tray.id, 'new', 'resolved']);
     assert.equal(status.ticketLabel, tray.label, 'the ticket named as the ticket list names it');
     const inventory = whole.items.find((e) => e.kind === 'inventory' && e.detail.section === 'software')!;
-    assert.deepEqual((inventory.detail.added as { count: number; names: string[] }).names, ['bash 5.2', 'curl 7.88']);
+    assert.deepEqual((inventory.detail.added as { count: number; names: string[] }).names, ['htop 3.3']);
     const times = whole.items.map((e) => Date.parse(e.at));
     assert.deepEqual(
       times,

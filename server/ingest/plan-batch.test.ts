@@ -37,11 +37,12 @@ describe('planning a batch', () => {
     assert.equal(plan.needsFull, false);
     assert.equal(plan.snapshot?.digest, snapshotDigest(v1));
     assert.equal(plan.snapshot?.softwareCount, 2);
-    // The software list is the device's software rows; the history records the other sections.
-    assert.equal(
-      plan.changes.find((c) => c.section === 'software'),
-      undefined,
-    );
+    // The software list is the device's software rows: its change (everything added) reaches the
+    // desk's rules but is not kept in the history; the other sections are.
+    const software = plan.changes.find((c) => c.section === 'software');
+    assert.deepEqual(software?.added, v1.software);
+    assert.equal(software?.unrecorded, true);
+    assert.ok(plan.changes.filter((c) => c.section !== 'software').every((c) => !c.unrecorded));
     assert.deepEqual(plan.changes.find((c) => c.section === 'network')?.added, v1.network);
     assert.deepEqual(
       plan.software?.upsert.map((s) => s.name),

@@ -280,9 +280,10 @@ function applyFull(state: IngestState, current: Working | null, item: FullItem, 
 
 /**
  * A device's first inventory, compared with nothing. Its software goes into the table as it is:
- * no row is looked up, no item hashed twice, and the history records no software change (it would
- * copy the whole list, the largest part of the snapshot; the device's software list shows it). The
- * other sections (a few KB) are recorded as added, as a later full snapshot would record them.
+ * no row is looked up, no item hashed twice. Its software change (everything added) is passed on
+ * to the batch's follow-up, whose desk rules look for prohibited packages, but not kept in the
+ * history: it would copy the whole list, the largest part of the snapshot, and the device's software
+ * list shows it. The other sections (a few KB) are recorded as added, as a later full snapshot would.
  */
 function applyFirst(next: Snapshot, digests: SectionDigests, digest: string): Applied {
   const empty = { ...emptySnapshot(next.os.hostname), os: { platform: next.os.platform, hostname: next.os.hostname } };
@@ -300,7 +301,14 @@ function applyFirst(next: Snapshot, digests: SectionDigests, digest: string): Ap
   if (!folded) throw new Error('a first snapshot did not apply to the empty one');
   const software = folded.collections.software;
   for (const item of next.software) software.set(itemKey.software(item), item);
-  return { ...folded, digests, digest };
+  const added: SectionChange & Pick<ChangeRecord, 'unrecorded'> = {
+    section: 'software',
+    added: next.software,
+    removed: [],
+    changed: [],
+    unrecorded: true,
+  };
+  return { ...folded, changes: next.software.length ? [...folded.changes, added] : folded.changes, digests, digest };
 }
 
 function applyDeltaItem(current: Working | null, item: DeltaItem, plan: BatchPlan): SectionChange[] {

@@ -235,7 +235,7 @@ describeStores('full snapshots in parts (staged, swapped at the last part)', (en
     const withDigest = (item: Extract<Item, { kind: 'inventory.part' }>) => ({ ...item, body: { ...item.body, digest } });
     await applyEach([withDigest(p0!), withDigest(forged)]);
     await store.close();
-    store = open();
+    store = await open();
     await applyEach([withDigest(p2!)]);
     const after = (await stored())!;
     assert.equal(snapshotDigest(after), digest);

@@ -163,6 +163,9 @@ export interface ChangeRecord {
   added: unknown[];
   removed: unknown[];
   changed: SectionChange['changed'];
+  /** Seen by the batch's follow-up (the desk's rules) but not kept in the change history: a first
+   * inventory's software list, which would copy the whole snapshot into it. */
+  unrecorded?: true;
 }
 
 /** What a batch does to a device, written in the same transaction the state was read in. */

@@ -5,7 +5,8 @@ import { silentLogger } from '../../../shared/log.js';
 import type { Store } from '../../store/store.js';
 import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
 import type { TicketItem } from '../../store/ticket-records.js';
-import { machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
+import { fullItem, machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
+import { planBatch } from '../../ingest/plan-batch.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import {
   alice,
@@ -331,6 +332,21 @@ for (const profile of DESK_PROFILES) {
       assert.match(tickets[0]!.subject, /bittorrent-client/i);
       assert.equal(tickets[0]!.assetId, await store.desk.deskIdFor('asset', DEVICE));
       assert.equal(tickets[0]!.requesterEmail, 'outpost@example.com');
+    });
+
+    it("raises a desk ticket for prohibited software in a device's first inventory, whose list the history does not copy", async () => {
+      const snapshot = machine({ hostname: 'pc-01', software: [pkg('bittorrent-client', '1.0'), pkg('bash', '5.2')] });
+      await store.applyBatch(DEVICE, now, (s) => planBatch(s, [fullItem(++seq, snapshot)]), followBatch(now, undefined, engine.jobs));
+      await engine.whenIdle();
+      const tickets = [...desk.tickets.values()];
+      assert.equal(tickets.length, 1);
+      assert.match(tickets[0]!.subject, /bittorrent-client/i);
+      const history = (await store.listChanges(DEVICE, { limit: 50 }))!;
+      assert.ok(history.some((c) => c.section === 'hardware'));
+      assert.equal(
+        history.find((c) => c.section === 'software'),
+        undefined,
+      );
     });
 
     it('enqueues nothing when the batch is refused, and nothing while no desk is configured', async () => {

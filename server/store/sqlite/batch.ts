@@ -160,7 +160,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     }
     writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);
     if (outcome.software) writeSoftware(deviceId, gen, outcome.software);
-    for (const change of outcome.changes) writeChange(deviceId, at, change);
+    for (const change of outcome.changes) if (!change.unrecorded) writeChange(deviceId, at, change);
     const followed = follow?.(ledgerFor(deviceId), outcome, state);
     for (const job of followed?.deskJobs ?? []) enqueue(job, at);
     return { plan: outcome, tickets: followed?.tickets ?? [], enqueued: followed?.deskJobs.length ?? 0 };
