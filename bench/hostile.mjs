@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 const dist = new URL('../dist/', import.meta.url);
@@ -30,6 +30,8 @@ const dist = new URL('../dist/', import.meta.url);
 async function main() {
   const { OutpostServer } = await import(new URL('server/server.js', dist).href);
   const { silentLogger } = await import(new URL('shared/log.js', dist).href);
+  const { SqliteStore } = await import(new URL('server/store/sqlite/sqlite-store.js', dist).href);
+  const work = watchWork(SqliteStore.prototype);
   const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-hostile-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const server = new OutpostServer({
@@ -38,6 +40,9 @@ async function main() {
     dataDir: dir,
     adminToken: randomBytes(18).toString('base64url'),
     log: silentLogger,
+    // The attacker computes its next batch (digests and diffs of 50,000 large packages) for tens of
+    // seconds on a loaded machine without answering pings; that is the bench's slowness, not the server's.
+    heartbeatMs: 300_000,
   });
   const { url } = await server.start();
   const token = await server.createEnrolmentToken();
@@ -57,6 +62,7 @@ async function main() {
   const health = JSON.parse(await prober.done);
   delay.disable();
   stalls.stop();
+  work.stop();
   await server.stop();
 
   // A stall belongs to the batch in flight when it ended; one outside every batch to the sweeper.
@@ -91,8 +97,20 @@ async function main() {
       `${g.what.padEnd(68)} ${String(g.n || '').padStart(3)} ${(g.mb ? g.mb.toFixed(1) : '').padStart(5)} ${g.n ? ms(g.ack) : ''.padStart(9)} ${ms(g.stall)} ${ms(g.cpu)}   ${[...g.codes].join(', ')}`,
     );
   }
+  // What ran in the longest stalls: batches, sweeper steps and garbage collections that overlapped them.
+  console.log('\nlongest stalls, with the server work and the garbage collections in them (wall ms, CPU ms):');
+  for (const s of [...stalls.list].sort((a, b) => b.ms - a.ms).slice(0, 6)) {
+    const from = s.end - s.ms;
+    const inside = work.list.filter((w) => w.end >= from && w.end - w.ms <= s.end);
+    const text = inside.map((w) => `${w.kind ?? w.what} ${w.ms.toFixed(0)}${w.cpu === undefined ? '' : `/${w.cpu}`}`).join(', ');
+    console.log(`  ${s.ms.toFixed(0).padStart(5)} / ${String(s.cpu).padStart(4)}: ${text || '(nothing recorded)'}`);
+  }
+  const slowest = (what) => Math.max(0, ...work.list.filter((w) => w.what === what).map((w) => w.ms));
   const all = [...groups.values(), between];
   const rows = [
+    ['slowest batch transaction (planner + store), wall', `${slowest('batch').toFixed(0)} ms`, ''],
+    ['slowest sweeper step, wall', `${slowest('sweep').toFixed(0)} ms`, ''],
+    ['longest garbage-collection pause (main thread)', `${slowest('gc').toFixed(0)} ms`, ''],
     [
       'longest event-loop stall: wall / main-thread CPU in it',
       `${Math.max(...all.map((g) => g.stall)).toFixed(0)} / ${Math.max(...all.map((g) => g.cpu)).toFixed(0)} ms`,
@@ -132,6 +150,42 @@ function watchStalls(thresholdMs) {
     lastCpu = cpu;
   }, 5);
   return { list, stop: () => clearInterval(timer) };
+}
+
+/**
+ * Records the server's own work as it happens (wall time by Date.now, the main thread's CPU from
+ * /proc): each batch transaction and sweeper step of the store, and each garbage collection over 10 ms.
+ */
+function watchWork(storeProto) {
+  const list = [];
+  const statPath = `/proc/self/task/${process.pid}/stat`;
+  const cpuMs = () => {
+    const fields = readFileSync(statPath, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  const wrap = (name, what) => {
+    const original = storeProto[name];
+    storeProto[name] = async function (...args) {
+      const t0 = performance.now();
+      const c0 = cpuMs();
+      try {
+        return await original.apply(this, args);
+      } finally {
+        list.push({ what, end: Date.now(), ms: performance.now() - t0, cpu: cpuMs() - c0 });
+      }
+    };
+  };
+  wrap('applyBatch', 'batch');
+  wrap('sweepSoftware', 'sweep');
+  const gc = new PerformanceObserver((entries) => {
+    for (const e of entries.getEntries()) {
+      if (e.duration < 10) continue;
+      const kind = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks' }[e.detail?.kind] ?? 'gc';
+      list.push({ what: 'gc', kind, end: performance.timeOrigin + e.startTime + e.duration, ms: e.duration });
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  return { list, stop: () => gc.disconnect() };
 }
 
 function child(args) {

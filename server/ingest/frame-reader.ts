@@ -2,8 +2,8 @@
 // WORKER_FRAME_BYTES (every enrol and hello, nearly every batch) is read in place; a larger one, which
 // only a ticket attachment needs honestly, goes to one worker thread (frame-worker.ts), because
 // JSON.parse and the schema check of 16 MB of small objects cost the loop 130-150 ms, refused or not.
-// The worker answers with only what the schema keeps. It starts and stops with the server (or with
-// the first large frame). If it dies (out of its heap on a hostile frame), every frame it held fails as an
+// The worker answers with only what the schema keeps. It starts with the first large frame (most
+// servers see few: no thread is kept for them until then) and stops with the server. If it dies (out of its heap on a hostile frame), every frame it held fails as an
 // internal error would (the session closes with 1011; the agent resends what was not acked) and the
 // next large frame starts a new worker: the server process itself is never at risk.
 import { Worker } from 'node:worker_threads';
@@ -46,12 +46,6 @@ export class FrameReader {
       const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
       worker.postMessage({ id, bytes: whole ? bytes : new Uint8Array(bytes), authenticated } satisfies FrameJob);
     });
-  }
-
-  /** Starts the worker now, so that the first large frame does not wait for it to load. */
-  start(): void {
-    this.stopped = false;
-    this.worker ??= this.startWorker();
   }
 
   /** Ends the worker; frames read after this are read in place. */

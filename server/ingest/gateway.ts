@@ -153,7 +153,6 @@ export class AgentGateway {
 
   start(): void {
     this.sweeper?.start();
-    this.frames.start();
     this.heartbeat = setInterval(() => {
       for (const session of this.sessions) session.heartbeat();
     }, this.opts.heartbeatMs);

@@ -11,6 +11,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { describeStores, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
 import { issueEnrolmentToken } from '../store/tokens.js';
+import { SWEEP_STEP_CHARS } from '../store/sqlite/software-sweep.js';
 import { planBatch } from './plan-batch.js';
 
 const AT = '2025-01-02T03:04:05.000Z';
@@ -280,5 +281,16 @@ describeStores('full snapshots in parts (staged, swapped at the last part)', (en
     const seq = items.length + 1;
     assert.deepEqual(codes(await apply([deltaItem(seq, v, v2)])), [['E_BATCH_TOO_LARGE', seq]]);
     assert.equal(snapshotDigest((await stored())!), snapshotDigest(v));
+    // A small snapshot swapped onto them: the sweeper deletes the 2,000 in steps of about a batch's
+    // text (SWEEP_STEP_CHARS), not of 500 rows (3 MB), and still records every one as removed.
+    await sweep();
+    const small = machine({ software: [pkg('bash', '5.2')] });
+    assert.deepEqual(codes(await apply([fullItem(seq + 1, small)])), []);
+    const perRow = 7 * 1024;
+    const steps: number[] = [];
+    for (let n; (n = await store.sweepSoftware(500, clock)) > 0;) steps.push(n);
+    assert.ok(Math.max(...steps) <= Math.ceil(SWEEP_STEP_CHARS / perRow) + 1, `steps of ${Math.max(...steps)} rows`);
+    const removed = (await store.listChanges(deviceId, { limit: 200 }))!.filter((c) => c.seq === seq + 1).flatMap((c) => c.removed);
+    assert.equal(removed.length, 2_000);
   });
 });

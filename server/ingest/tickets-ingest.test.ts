@@ -48,10 +48,11 @@ describe('tickets from endpoints', () => {
     return { agent, hints, ...creds };
   };
   const ticket = async (id: number) => (await h.api<TicketJson>(`/api/tickets/${id}`)).body;
-  /** Sends a batch and takes what the server answers before its ack. */
+  /** Sends a batch and takes what the server answers before its ack. A batch of megabytes is read
+   * in the frame worker, which the first one starts (slowly under tsx on a loaded machine). */
   const deliver = async (agent: TestAgent, items: Parameters<TestAgent['sendItems']>[0]) => {
     agent.sendItems(items);
-    return (await agent.next('ack')).seq;
+    return (await agent.next('ack', 30_000)).seq;
   };
 
   before(async () => {

@@ -153,6 +153,7 @@ export async function planOnRows<T extends BatchOutcome>(
 function stateOf(deviceId: string, device: DeviceState, reads: Reads, loadRest: () => StoredInventory | null): IngestState {
   const { row } = device;
   const softwareGen = row.software_gen ?? 0;
+  const snapshot = row.snapshot ?? '';
   return {
     deviceId,
     secretHash: row.secret_hash,
@@ -160,7 +161,7 @@ function stateOf(deviceId: string, device: DeviceState, reads: Reads, loadRest: 
     digest: row.digest,
     needsFull: row.needs_full,
     // Parsed for each run that reads it: the planner may change what it is given.
-    inventory: row.snapshot === null ? null : storedInventory(row.snapshot, row.digests),
+    inventory: row.snapshot === null ? null : storedInventory(() => snapshot, row.digests),
     software: { get: (key) => reads.get(softwareGen, key), size: row.software_count ?? 0, all: () => reads.all(softwareGen) },
     softwareGen,
     softwareOf: (gen) => ({ get: (key) => reads.get(gen, key), size: 0 }),

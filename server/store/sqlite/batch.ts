@@ -16,7 +16,8 @@ interface StateRow {
   last_seq: number;
   digest: string | null;
   needs_full: number;
-  snapshot: string | null;
+  /** Null when the device has no snapshot yet. */
+  snapshot_row: string | null;
   digests: string | null;
   software_count: number | null;
   software_gen: number | null;
@@ -35,11 +36,11 @@ export interface SoftwareRow {
 }
 
 /** The stored inventory; its sections other than software (up to megabytes of JSON) parsed only if read. */
-export function storedInventory(snapshot: string, digests: string | null): NonNullable<IngestState['inventory']> {
+export function storedInventory(snapshot: () => string, digests: string | null): NonNullable<IngestState['inventory']> {
   let rest: StoredInventory | undefined;
   return {
     get rest(): StoredInventory {
-      return (rest ??= JSON.parse(snapshot) as StoredInventory);
+      return (rest ??= JSON.parse(snapshot()) as StoredInventory);
     },
     digests: decodeDigests(digests),
   };
@@ -58,8 +59,10 @@ export type ApplyBatch = <T extends BatchOutcome>(
 /** `enqueue` writes one desk job inside the caller's transaction. */
 export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJob, at: number) => void): ApplyBatch {
   const readState = db.prepare<[string], StateRow>(`
-    SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot, s.digests, s.software_count, s.software_gen
+    SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
+  // Read only when the planner needs the sections (up to megabytes), inside the batch's transaction.
+  const readSnapshot = db.prepare<[string], { snapshot: string }>('SELECT snapshot FROM snapshots WHERE device_id = ?');
   const softwareByKey = db.prepare<[string, number, string], SoftwareRow>(
     `SELECT ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = ? AND gen = ? AND item_key = ?`,
   );
@@ -133,7 +136,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
       lastSeq: row.last_seq,
       digest: row.digest,
       needsFull: row.needs_full === 1,
-      inventory: row.snapshot === null ? null : storedInventory(row.snapshot, row.digests),
+      inventory: row.snapshot_row === null ? null : storedInventory(() => readSnapshot.get(deviceId)!.snapshot, row.digests),
       software,
       softwareGen,
       softwareOf: (gen) => ({ get: (key) => lookup(gen, key), size: 0 }),
