@@ -28,6 +28,7 @@ import { DEPLOY_LIMITS } from '../shared/deploy.js';
 import { PackageFiles } from './deploy/package-files.js';
 import { Deployer } from './deploy/deployer.js';
 import { DeploySigner } from './deploy/signing.js';
+import { DEPLOY_SIGNAL, listenAcrossProcesses } from './fleet/gateway-signals.js';
 
 export const DEFAULT_LISTEN_BACKLOG = 4096;
 
@@ -184,9 +185,11 @@ export class OutpostServer {
       log: this.opts.log.child({ part: 'deploy' }),
       now: this.now,
       deskJobs,
-      send: (deviceId, message): boolean => gateway.sendMessage(deviceId, message),
+      // Connected to another process (several on PostgreSQL): that one sends the device its pending commands.
+      send: (deviceId, message): boolean =>
+        gateway.sendMessage(deviceId, message) || (void bus.toDevice({ deviceId, kind: DEPLOY_SIGNAL, args: [] }), false),
       ticketChanged: (deviceId, ref, ticketId) => {
-        if (deviceId !== null) gateway.pushTickets(deviceId, [ref]);
+        if (deviceId !== null) void gateway.pushTicketsAnywhere(deviceId, [ref]);
         ticketEvent(ticketId, deviceId);
       },
     });
@@ -208,6 +211,7 @@ export class OutpostServer {
       // Made below; a worklog naming a desk number Outpost never saw is looked up in the desk first.
       deskTickets: async (ticketIds) => desk?.importNamedTickets(ticketIds),
     });
+    listenAcrossProcesses(bus, gateway, deployer, this.opts.log);
     const prohibited = new ProhibitedList(store, () => this.opts.desk?.assetEvents.prohibited ?? []);
     await prohibited.refresh();
     const connector = this.deskConnector();
@@ -229,8 +233,9 @@ export class OutpostServer {
         if (deviceId !== null) void gateway.pushTicketsAnywhere(deviceId, [ref]);
       },
       ticketEvent,
-      templatesChanged: () => gateway.pushTemplates(),
-      packagesChanged: () => gateway.pushSelfService(),
+      // Every process sends the new lists to the agents it holds.
+      templatesChanged: () => bus.wake('templates'),
+      packagesChanged: () => bus.wake('self-service'),
       hub,
       deskJobs,
       deskStatus: async () => (desk ? desk.status() : null),

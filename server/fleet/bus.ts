@@ -73,7 +73,7 @@ export interface FleetBus {
   onOrphansReleased(listener: (deviceIds: readonly string[]) => void): void;
 }
 
-export const WAKE_TOPICS = ['sweep'] as const;
+export const WAKE_TOPICS = ['sweep', 'templates', 'self-service'] as const;
 export type WakeTopic = (typeof WAKE_TOPICS)[number];
 
 /** Fleet-wide parts, each its own lock. Add a name for a new one; never reuse a number. */
