@@ -77,6 +77,7 @@ export class DeskSyncEngine {
             now: this.now,
             request: () => this.requestCatalogSync(),
             log: opts.log,
+            track: (work) => this.track(work),
           });
   }
 
