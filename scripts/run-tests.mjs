@@ -5,7 +5,7 @@
 // A test that did not run (a missing real component: RT, Chromium, dpkg...) is named at the end
 // with its reason, so a green run never hides what it left out; with CI=true it fails the run.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -45,6 +45,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 const notRunFile = join(mkdtempSync(join(tmpdir(), 'outpost-tests-')), 'not-run.jsonl');
+// One PostgreSQL cluster for the whole run (test/support/postgres.ts makes it on first use): stopped here.
+const pgRun = `${process.pid}-${Date.now()}`;
 const result = spawnSync(
   process.execPath,
   [
@@ -58,8 +60,9 @@ const result = spawnSync(
     `--test-reporter-destination=${notRunFile}`,
     ...files,
   ],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, OUTPOST_TEST_PG_RUN: pgRun, OUTPOST_TEST_PG_RUNNER_PID: String(process.pid) } },
 );
+stopPostgres(join(tmpdir(), `outpost-pg-run-${pgRun}`));
 const notRun = readNotRun(notRunFile);
 rmSync(join(notRunFile, '..'), { recursive: true, force: true });
 const ci = process.env.CI === 'true';
@@ -86,4 +89,14 @@ function readNotRun(file) {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
+}
+
+function stopPostgres(dir) {
+  if (!existsSync(dir)) return;
+  const bin = process.env.OUTPOST_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+  const args = ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop'];
+  // As the tests started it: the postgres user when running as root.
+  if (process.getuid?.() === 0) spawnSync('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), ...args], { stdio: 'ignore' });
+  else spawnSync(join(bin, 'pg_ctl'), args, { stdio: 'ignore' });
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -1,11 +1,12 @@
-// A private PostgreSQL 15 cluster for the tests of this process: initdb in a temp dir, listening on a
-// unix socket in that dir only (no port to collide with), started on first use and stopped when the
-// process exits. PostgreSQL refuses to run as root: as root the cluster belongs to the `postgres`
+// A private PostgreSQL 15 cluster for the tests: initdb in a temp dir, listening on a unix socket in
+// that dir only (no port to collide with), started on first use. Under scripts/run-tests.mjs one
+// cluster serves the whole run (it stops it at the end); a test file run alone gets its own, stopped
+// when its process exits. PostgreSQL refuses to run as root: as root the cluster belongs to the `postgres`
 // user (runuser); otherwise to the user running the tests. Each test gets its own database, copied
 // from a template that already holds the schema (CREATE DATABASE ... TEMPLATE, milliseconds).
 // There is no skip: when PostgreSQL cannot start, the test that asked for it fails with the reason.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -70,35 +71,85 @@ function removeOrphans(owner: ReturnType<typeof asOwner>): void {
   }
 }
 
+/** Makes and starts a cluster in `dir` (empty, or about to be made) and its schema template. */
+async function initialise(dir: string, owner: ReturnType<typeof asOwner>, user: string): Promise<void> {
+  if (owner) chownSync(dir, owner.uid, owner.gid);
+  chmodSync(dir, 0o700);
+  const data = join(dir, 'data');
+  run(owner, 'initdb', ['-D', data, '-U', user, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+  // Durability is the machine's business in production; a test cluster trades it for speed.
+  const options = `-k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+  run(owner, 'pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
+  const template = createPool(urlOf(dir, user, 'postgres'), 1);
+  try {
+    await template.query(`CREATE DATABASE ${TEMPLATE}`);
+  } finally {
+    await template.end();
+  }
+  const schema = createPool(urlOf(dir, user, TEMPLATE), 1);
+  try {
+    await migrate(schema);
+  } finally {
+    await schema.end();
+  }
+}
+
+const urlOf = (dir: string, user: string, database: string) =>
+  `postgresql://${encodeURIComponent(user)}@${encodeURIComponent(dir)}/${database}`;
+
+/** This process's own cluster, stopped and removed when it exits. */
+async function ownCluster(owner: ReturnType<typeof asOwner>, user: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), PREFIX));
+  process.once('exit', () => {
+    run(owner, 'pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  await initialise(dir, owner, user);
+  writeFileSync(join(dir, 'test-process.pid'), String(process.pid));
+  return dir;
+}
+
+/**
+ * The cluster of this test run (scripts/run-tests.mjs names it in OUTPOST_TEST_PG_RUN and stops it
+ * when the run ends): the first test file to need it makes it, the others wait for it to be ready.
+ * Every file makes its own databases in it, named by its pid.
+ */
+async function sharedCluster(run: string, owner: ReturnType<typeof asOwner>, user: string): Promise<string> {
+  const dir = join(tmpdir(), `${PREFIX}run-${run}`);
+  const ready = join(dir, 'ready');
+  const failed = join(dir, 'failed');
+  try {
+    mkdirSync(dir);
+  } catch {
+    const deadline = Date.now() + 120_000;
+    while (!existsSync(ready)) {
+      if (existsSync(failed)) throw new Error(readFileSync(failed, 'utf8'));
+      if (Date.now() > deadline) throw new Error(`PostgreSQL for the tests: the run's cluster in ${dir} never became ready`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return dir;
+  }
+  try {
+    if (process.env.OUTPOST_TEST_PG_RUNNER_PID) writeFileSync(join(dir, 'test-process.pid'), process.env.OUTPOST_TEST_PG_RUNNER_PID);
+    await initialise(dir, owner, user);
+    writeFileSync(ready, user);
+  } catch (err) {
+    writeFileSync(failed, String((err as Error).message));
+    throw err;
+  }
+  return dir;
+}
+
 async function start(): Promise<Cluster> {
   if (!existsSync(join(BIN, 'initdb'))) throw new Error(`PostgreSQL for the tests: no initdb in ${BIN} (apt-get install postgresql)`);
   const owner = asOwner();
   removeOrphans(owner);
-  const dir = mkdtempSync(join(tmpdir(), PREFIX));
-  if (owner) chownSync(dir, owner.uid, owner.gid);
-  chmodSync(dir, 0o700);
-  const data = join(dir, 'data');
   const user = owner?.user ?? userInfo().username;
-  run(owner, 'initdb', ['-D', data, '-U', user, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
-  // Durability is the machine's business in production; a test cluster trades it for speed.
-  const options = `-k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-  run(owner, 'pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
-  writeFileSync(join(dir, 'test-process.pid'), String(process.pid));
-  process.once('exit', () => {
-    run(owner, 'pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-  const url = (database: string) => `postgresql://${encodeURIComponent(user)}@${encodeURIComponent(dir)}/${database}`;
-  const admin = createPool(url('postgres'), 2, true);
-  await admin.query(`CREATE DATABASE ${TEMPLATE}`);
-  const template = createPool(url(TEMPLATE), 1);
-  try {
-    await migrate(template);
-  } finally {
-    await template.end();
-  }
-  return { dir, admin, url };
+  const shared = process.env.OUTPOST_TEST_PG_RUN;
+  const dir = shared && /^[\w-]+$/.test(shared) ? await sharedCluster(shared, owner, user) : await ownCluster(owner, user);
+  const url = (database: string) => urlOf(dir, user, database);
+  return { dir, admin: createPool(url('postgres'), 2, true), url };
 }
 
 /** The URL of a new, empty database (`schema: false`) or one holding the current schema. */

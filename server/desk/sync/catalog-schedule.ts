@@ -18,6 +18,8 @@ export interface CatalogScheduleOptions {
   /** Queues a run. */
   request: () => Promise<unknown>;
   log: Logger;
+  /** Hands over a run's store work, so that the engine's idle wait covers it. */
+  track?: (work: Promise<void>) => void;
 }
 
 export class CatalogSchedule {
@@ -51,7 +53,11 @@ export class CatalogSchedule {
     clearTimeout(this.timer);
     if (this.dueAt === null) return;
     const ms = Math.min(MAX_TIMER_MS, Math.max(0, this.dueAt - this.opts.now()));
-    this.timer = setTimeout(() => void this.due(), ms);
+    this.timer = setTimeout(() => {
+      const run = this.due();
+      if (this.opts.track) this.opts.track(run);
+      else void run;
+    }, ms);
   }
 
   private async due(): Promise<void> {

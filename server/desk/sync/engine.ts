@@ -104,6 +104,7 @@ export class DeskSyncEngine {
             now: this.now,
             request: () => this.requestCatalogSync(),
             log: opts.log,
+            track: (work) => this.track(work),
           });
   }
 
