@@ -151,6 +151,7 @@ export class OutpostServer {
       now: this.now,
       deskJobs,
       send: (deviceId, message): boolean => gateway.sendMessage(deviceId, message),
+      changed: (deviceId, deploymentId) => hub.publish('deployment', { deploymentId, deviceId, at: new Date(this.now()).toISOString() }),
       ticketChanged: (deviceId, ref, ticketId) => {
         if (deviceId !== null) gateway.pushTickets(deviceId, [ref]);
         ticketEvent(ticketId, deviceId);
