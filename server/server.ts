@@ -188,6 +188,8 @@ export class OutpostServer {
       // Connected to another process (several on PostgreSQL): that one sends the device its pending commands.
       send: (deviceId, message): boolean =>
         gateway.sendMessage(deviceId, message) || (void bus.toDevice({ deviceId, kind: DEPLOY_SIGNAL, args: [] }), false),
+      // Every process's console streams see it (the live publisher fans out over the fleet bus).
+      changed: (deviceId, deploymentId) => live.publish('deployment', { deploymentId, deviceId, at: new Date(this.now()).toISOString() }),
       ticketChanged: (deviceId, ref, ticketId) => {
         if (deviceId !== null) void gateway.pushTicketsAnywhere(deviceId, [ref]);
         ticketEvent(ticketId, deviceId);

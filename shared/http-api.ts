@@ -319,6 +319,8 @@ export interface LiveEvents {
   inventory: { deviceId: string; hostname: string; sections: string[]; trigger: Trigger | 'enrolled'; at: string };
   /** A ticket was created or changed (status, note, worklog) by anyone. */
   ticket: { ticketId: number; deviceId: string | null; at: string };
+  /** A device reported a step of a deployment. */
+  deployment: { deploymentId: string; deviceId: string; at: string };
 }
 export type LiveEventName = keyof LiveEvents;
 

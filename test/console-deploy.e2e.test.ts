@@ -105,7 +105,7 @@ describe('console: deploying software', { timeout: 300_000 }, () => {
     ]);
     await agent.next('ack');
 
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    // No reload: the page follows the live events (/api/events).
     const target = page.getByRole('region', { name: /lab-pc/ });
     await target.getByText('Installed', { exact: true }).first().waitFor();
     await target.getByText('Restart needed').waitFor();

@@ -21,7 +21,7 @@ const refuse = (reply: FastifyReply, status: number, code: 'E_AUTH' | 'E_NOT_FOU
   reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message } });
 
 export function agentDownloadRoute(app: FastifyInstance, ctx: AgentDownloadContext): void {
-  // Agents' own door, not the HTTP API: left out of the API reference (/api/openapi.json).
+  // Hidden from /api/openapi.json: the reference documents the console's API, not the agents'.
   app.get<{ Params: { sha256: string } }>(`${AGENT_DOWNLOAD_PATH}/:sha256`, { schema: { hide: true } }, async (req, reply) => {
     const deviceHeader = req.headers['x-outpost-device'];
     const auth = req.headers.authorization ?? '';

@@ -2,12 +2,16 @@
 // for the process holding a device's socket, a live event for every process, a wake-up for a topic.
 // Checked when read: the database is shared, so a payload is data, never trusted to be well formed.
 import { z } from 'zod';
+import type { LiveEventName } from '../../shared/http-api.js';
 import { DeviceSignalSchema, WAKE_TOPICS } from './bus.js';
 
 /** Below PostgreSQL's 8,000-byte NOTIFY limit, with room for the channel name. */
 export const MAX_PAYLOAD_BYTES = 7_500;
 
-const LIVE_NAMES = ['presence', 'inventory', 'ticket'] as const;
+const LIVE_NAMES = ['presence', 'inventory', 'ticket', 'deployment'] as const satisfies readonly LiveEventName[];
+// Fails to compile when a live event is added to the shared map but not here.
+const everyLiveName: Record<LiveEventName, true> = { presence: true, inventory: true, ticket: true, deployment: true };
+void everyLiveName;
 
 export const FleetMessageSchema = z.discriminatedUnion('k', [
   z.object({ k: z.literal('signal'), from: z.string(), to: z.string(), signal: DeviceSignalSchema }),

@@ -4,7 +4,12 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { LiveEventName, LiveEvents } from '../../../shared/http-api.js';
 
 type Handler<N extends LiveEventName> = (data: LiveEvents[N]) => void;
-const handlers: { [N in LiveEventName]: Set<Handler<N>> } = { presence: new Set(), inventory: new Set(), ticket: new Set() };
+const handlers: { [N in LiveEventName]: Set<Handler<N>> } = {
+  presence: new Set(),
+  inventory: new Set(),
+  ticket: new Set(),
+  deployment: new Set(),
+};
 const EVENT_NAMES = Object.keys(handlers) as LiveEventName[];
 let source: EventSource | null = null;
 

@@ -1,5 +1,6 @@
 // One deployment: each device's state, its steps as the agent reported them, the installer's output.
 import { apiWith } from '../../api/client.js';
+import { useLive } from '../../app/live.js';
 import { Link } from '../../app/nav.js';
 import { useLoad } from '../../app/use-load.js';
 import { Badge, ErrorNotice, Facts, Loading, PageHeader } from '../../components/common.js';
@@ -9,6 +10,10 @@ import { href } from '../../lib/routes.js';
 
 export function DeploymentPage({ id }: { id: string }) {
   const loaded = useLoad((signal) => apiWith('GET /api/deployments/:id', { path: { id } }, signal), [id]);
+  // Each step an agent reports shows as it arrives.
+  useLive('deployment', (e) => {
+    if (e.deploymentId === id) loaded.reload(true);
+  });
   const d = loaded.data;
   if (loaded.error) return <ErrorNotice error={loaded.error} />;
   if (!d) return <Loading what="the deployment" />;
