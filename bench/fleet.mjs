@@ -232,11 +232,15 @@ for (const row of table.rows) {
       `${row.name}: failed attempts ${JSON.stringify(Object.fromEntries(up))}; while the server was down ${JSON.stringify(Object.fromEntries(Object.entries(row.merged.failures).filter(([k]) => k.startsWith('while down'))))}; dropped ${JSON.stringify(row.merged.drops)}; ${JSON.stringify(row.merged.counts)}`,
     );
 }
-const spread = table.rows.find((r) => r.name === 'burst')?.merged.spread;
+// What the agents were told to spread their reconnects over: at their enrolment, and after the storm.
+const spreads = (name) => {
+  const seen = Object.keys(table.rows.find((r) => r.name.startsWith(name))?.merged.spread ?? {}).map(Number);
+  return seen.length ? `${Math.min(...seen)}-${Math.max(...seen)} s` : '-';
+};
+console.log(`reconnect spread announced in welcome: at enrolment ${spreads('enrol')}, after the storm ${spreads('restart')}`);
 console.log(
   `load average at the end: ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}; run took ${((Date.now() - started) / 60000).toFixed(1)} min`,
 );
-void spread;
 process.exit(0);
