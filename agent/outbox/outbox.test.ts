@@ -168,8 +168,8 @@ describe('Outbox', () => {
     const full = outbox.peek(2, 10);
     assert.equal(full.length, 1);
     assert.ok(full[0]!.kind === 'inventory.full');
-    assert.deepEqual(full[0]!.body.snapshot.software, [pkg('d')]);
-    assert.equal(full[0]!.body.digest, outbox.baseline()?.digest);
+    assert.deepEqual(full[0].body.snapshot.software, [pkg('d')]);
+    assert.equal(full[0].body.digest, outbox.baseline()?.digest);
   });
 
   it('sets a corrupt row aside, keeps delivering the rest, and heals the inventory chain with a full snapshot', () => {

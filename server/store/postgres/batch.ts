@@ -42,7 +42,13 @@ export async function applyPgBatch<T extends BatchOutcome>(
     await deleteSoftwareRows(db, deviceId, gen, outcome.software.remove);
     await insertSoftwareRows(db, deviceId, gen, outcome.software.upsert, 'replace');
   }
-  await writeChanges(db, deviceId, at, outcome.changes);
+  // A first inventory's software list reaches the desk's rules but is not copied into the history.
+  await writeChanges(
+    db,
+    deviceId,
+    at,
+    outcome.changes.filter((c) => !c.unrecorded),
+  );
   if (!follow) return { plan: outcome, tickets: [], enqueued: 0 };
   const ledger = await openPgLedger(db, deviceId, ledgerReadsOf(outcome.ticketItems ?? []));
   const followed = follow(ledger.ledger, outcome, state);
