@@ -3,6 +3,7 @@
 // SKIP LOCKED: several server processes sweep different generations at once, never the same one.
 import type { Software } from '../../../shared/inventory.js';
 import { SOFTWARE_COLUMNS, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
+import { SWEEP_STEP_CHARS } from '../sqlite/software-sweep.js';
 import type { Queryable } from './tx.js';
 
 interface GarbageRow {
@@ -72,12 +73,21 @@ async function markNames(db: Queryable, g: GarbageRow, gen: number, from: string
   return Math.max(rows.rows.length, 1);
 }
 
+const TEXT_CHARS = `(length(item_key) + COALESCE(length(name), 0) + COALESCE(length(version), 0) + COALESCE(length(publisher), 0)
+  + COALESCE(length(arch), 0) + COALESCE(length(user_name), 0) + COALESCE(length(install_date), 0))`;
+
 /** Deletes `limit` rows of the old generation, recording what the new one no longer has. */
 async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receivedAt: number): Promise<number> {
-  const rows = await db.query<SoftwareRow & { item_key: string }>(
-    `SELECT item_key, ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = $1 AND gen = $2 ORDER BY item_key LIMIT $3`,
-    [g.device_id, g.gen, limit],
+  // At most `limit` rows and about SWEEP_STEP_CHARS of text (the first row always), as SQLite's step.
+  const rows = await db.query<SoftwareRow & { item_key: string; window_rows: number }>(
+    `SELECT item_key, ${SOFTWARE_COLUMNS}, window_rows FROM (
+       SELECT item_key, ${SOFTWARE_COLUMNS}, COUNT(*) OVER () AS window_rows,
+         SUM(${TEXT_CHARS}) OVER (ORDER BY item_key) - ${TEXT_CHARS} AS chars_before
+       FROM (SELECT * FROM software_rows WHERE device_id = $1 AND gen = $2 ORDER BY item_key LIMIT $3) r) w
+     WHERE chars_before < $4 ORDER BY item_key`,
+    [g.device_id, g.gen, limit, SWEEP_STEP_CHARS],
   );
+  const more = rows.rows.length > 0 && rows.rows.length < Number(rows.rows[0]!.window_rows);
   const keys = rows.rows.map((r) => r.item_key);
   if (keys.length > 0) {
     const removed: Software[] = [];
@@ -102,7 +112,7 @@ async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receiv
       );
     }
   }
-  if (keys.length < limit) await done(db, g, true);
+  if (!more && keys.length < limit) await done(db, g, true);
   return Math.max(keys.length, 1);
 }
 
