@@ -231,8 +231,6 @@ export class AgentGateway {
     this.online.get(deviceId)?.close(code, reason);
   }
 
-  /** Sends these tickets' current state to the device if it is connected; false when it is not.
-   * An offline device gets the full list when it next connects. */
   /** Sends a message to the device's connection in this process; false when it has none. */
   sendMessage(deviceId: string, message: ServerMessage): boolean {
     const session = this.online.get(deviceId);
@@ -241,6 +239,8 @@ export class AgentGateway {
     return true;
   }
 
+  /** Sends these tickets' current state to the device if it is connected here; false when it is not.
+   * An offline device gets the full list when it next connects. */
   pushTickets(deviceId: string, refs: readonly string[]): boolean {
     const session = this.online.get(deviceId);
     if (!session || refs.length === 0) return false;

@@ -4,6 +4,7 @@ import { FilledTemplateSchema, type FilledTemplate } from '../../shared/template
 import { OUTPOST_NUMBER, ticketLabel } from '../../shared/ticket-label.js';
 import { REQUESTER_RULES, type DeskRequesterJson } from '../../shared/http-api.js';
 import type { DeviceDetails, EndpointTicket, Priority, Requester, TicketStatus } from '../../shared/tickets.js';
+import type { DeviceTicket } from './device-work-records.js';
 import type { AttachmentInfo, NoteVisibility, StoredNote, StoredWorklog, TicketDetail, TicketSummary } from './ticket-records.js';
 
 /** Each ticket sent to an endpoint carries at most this many of its newest customer-facing notes,
@@ -213,5 +214,38 @@ export function toTicketDetail(
     attachments: parts.attachments.map(toAttachmentInfo),
     worklogs: parts.worklogs.map(toWorklog),
     deskRequester: parts.deskRequester,
+  };
+}
+
+/** A device's ticket as its device page lists it (both engines select these columns). */
+export interface DeviceTicketRow {
+  id: number;
+  ref: string;
+  subject: string;
+  status: TicketStatus;
+  priority: Priority;
+  desk_queue: string | null;
+  desk_number: string | null;
+  raised_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export const DEVICE_TICKET_COLUMNS = `t.id, t.ref, t.subject, t.status, t.priority, t.desk_queue, t.raised_by, t.created_at, t.updated_at,
+  ${DESK_NUMBER_COLUMN}`;
+
+export function toDeviceTicket(r: DeviceTicketRow, deskConnected: boolean): DeviceTicket {
+  return {
+    id: r.id,
+    ref: r.ref,
+    subject: r.subject,
+    status: r.status,
+    priority: r.priority,
+    queue: r.desk_queue,
+    deskNumber: r.desk_number,
+    label: ticketLabel(r.id, r.desk_number, deskConnected),
+    raisedBy: r.raised_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }

@@ -2,26 +2,11 @@
 // (the DeviceWorkStore contract, device-work-records.ts).
 import type pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { ticketLabel } from '../../../shared/ticket-label.js';
-import type { Priority, TicketStatus } from '../../../shared/tickets.js';
 import type { DeviceTicket, DeviceWorkStore } from '../device-work-records.js';
-import { DESK_NUMBER_COLUMN } from '../ticket-rows.js';
+import { DEVICE_TICKET_COLUMNS, toDeviceTicket, type DeviceTicketRow } from '../ticket-rows.js';
 import type { PgDeskStore } from './desk-store.js';
 import { logbook } from './logbook.js';
 import { inTransaction, type Queryable } from './tx.js';
-
-interface DeviceTicketRow {
-  id: number;
-  ref: string;
-  subject: string;
-  status: TicketStatus;
-  priority: Priority;
-  desk_queue: string | null;
-  desk_number: string | null;
-  raised_by: string | null;
-  created_at: number;
-  updated_at: number;
-}
 
 const INSERT_TICKET = `
   INSERT INTO tickets (device_id, ref, subject, description, priority, category, status, requester, requester_account,
@@ -38,25 +23,12 @@ export function createPgDeviceWork(pool: pg.Pool, desk: PgDeskStore): DeviceWork
     async deviceTickets(deviceId, limit): Promise<DeviceTicket[] | null> {
       if (!(await deviceExists(pool, deviceId))) return null;
       const rows = await pool.query<DeviceTicketRow>(
-        `SELECT t.id, t.ref, t.subject, t.status, t.priority, t.desk_queue, t.raised_by, t.created_at, t.updated_at,
-           ${DESK_NUMBER_COLUMN}
+        `SELECT ${DEVICE_TICKET_COLUMNS}
          FROM tickets t WHERE t.device_id = $1
          ORDER BY t.status IN ('resolved', 'closed'), t.id DESC LIMIT $2`,
         [deviceId, limit],
       );
-      return rows.rows.map((r) => ({
-        id: r.id,
-        ref: r.ref,
-        subject: r.subject,
-        status: r.status,
-        priority: r.priority,
-        queue: r.desk_queue,
-        deskNumber: r.desk_number,
-        label: ticketLabel(r.id, r.desk_number, desk.isEnabled),
-        raisedBy: r.raised_by,
-        createdAt: r.created_at,
-        updatedAt: r.updated_at,
-      }));
+      return rows.rows.map((r) => toDeviceTicket(r, desk.isEnabled));
     },
 
     async createDeviceTicket(deviceId, t, jobs) {

@@ -1,30 +1,7 @@
 // Enrolment tokens as the console and the CLI manage them, and the admin token's hash, in PostgreSQL.
 import type pg from 'pg';
+import { TOKEN_COLUMNS, toToken, type TokenRow } from '../sqlite/enrolment-tokens.js';
 import type { EnrolmentTokenRecord, StoredEnrolmentToken } from '../store.js';
-
-interface TokenRow {
-  id: string;
-  label: string | null;
-  created_at: number;
-  expires_at: number | null;
-  uses_left: number | null;
-  used: number;
-  revoked: boolean;
-}
-
-const COLUMNS = 'id, label, created_at, expires_at, uses_left, used, revoked';
-
-function toToken(r: TokenRow): StoredEnrolmentToken {
-  return {
-    id: r.id,
-    label: r.label,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    usesLeft: r.uses_left,
-    used: r.used,
-    revoked: r.revoked,
-  };
-}
 
 export class PgTokens {
   constructor(private readonly pool: pg.Pool) {}
@@ -49,17 +26,19 @@ export class PgTokens {
   }
 
   async list(limit: number): Promise<StoredEnrolmentToken[]> {
-    const r = await this.pool.query<TokenRow>(`SELECT ${COLUMNS} FROM enrolment_tokens ORDER BY created_at DESC, id LIMIT $1`, [limit]);
+    const r = await this.pool.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM enrolment_tokens ORDER BY created_at DESC, id LIMIT $1`, [
+      limit,
+    ]);
     return r.rows.map(toToken);
   }
 
   async get(id: string): Promise<StoredEnrolmentToken | null> {
-    const r = await this.pool.query<TokenRow>(`SELECT ${COLUMNS} FROM enrolment_tokens WHERE id = $1`, [id]);
+    const r = await this.pool.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM enrolment_tokens WHERE id = $1`, [id]);
     return r.rows[0] ? toToken(r.rows[0]) : null;
   }
 
   async revoke(id: string): Promise<StoredEnrolmentToken | null> {
-    const r = await this.pool.query<TokenRow>(`UPDATE enrolment_tokens SET revoked = true WHERE id = $1 RETURNING ${COLUMNS}`, [id]);
+    const r = await this.pool.query<TokenRow>(`UPDATE enrolment_tokens SET revoked = true WHERE id = $1 RETURNING ${TOKEN_COLUMNS}`, [id]);
     return r.rows[0] ? toToken(r.rows[0]) : null;
   }
 }

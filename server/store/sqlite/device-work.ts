@@ -5,22 +5,7 @@ import type { DeviceTicket, DeviceWorkStore, LogbookEntry, LogbookCursor, NewDev
 import { logbookRefs, TEXT_PREVIEW, toLogbookEntries, type ChangeItemsRow, type LogbookRow } from '../logbook-rows.js';
 import type { SqliteDeskStore } from './desk-store.js';
 import type { TicketChangeJobs } from '../ticket-records.js';
-import { ticketLabel } from '../../../shared/ticket-label.js';
-import { DESK_NUMBER_COLUMN } from '../ticket-rows.js';
-import type { Priority, TicketStatus } from '../../../shared/tickets.js';
-
-interface DeviceTicketRow {
-  id: number;
-  ref: string;
-  subject: string;
-  status: TicketStatus;
-  priority: Priority;
-  desk_queue: string | null;
-  desk_number: string | null;
-  raised_by: string | null;
-  created_at: number;
-  updated_at: number;
-}
+import { DESK_NUMBER_COLUMN, DEVICE_TICKET_COLUMNS, toDeviceTicket, type DeviceTicketRow } from '../ticket-rows.js';
 
 // Every source of the logbook as (at, kind, id, ticket_id, detail): one ordered, paged timeline.
 const LOGBOOK_SQL = `
@@ -72,26 +57,13 @@ export class SqliteDeviceWork implements DeviceWorkStore {
     if (!this.exists(deviceId)) return null;
     const rows = this.db
       .prepare<[string, number], DeviceTicketRow>(
-        `SELECT t.id, t.ref, t.subject, t.status, t.priority, t.desk_queue, t.raised_by, t.created_at, t.updated_at,
-           ${DESK_NUMBER_COLUMN}
+        `SELECT ${DEVICE_TICKET_COLUMNS}
          FROM tickets t
          WHERE t.device_id = ?
          ORDER BY t.status IN ('resolved', 'closed'), t.id DESC LIMIT ?`,
       )
       .all(deviceId, limit);
-    return rows.map((r) => ({
-      id: r.id,
-      ref: r.ref,
-      subject: r.subject,
-      status: r.status,
-      priority: r.priority,
-      queue: r.desk_queue,
-      deskNumber: r.desk_number,
-      label: ticketLabel(r.id, r.desk_number, this.desk.isEnabled),
-      raisedBy: r.raised_by,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    }));
+    return rows.map((r) => toDeviceTicket(r, this.desk.isEnabled));
   }
 
   async createDeviceTicket(

@@ -2,19 +2,20 @@
 import type Database from 'better-sqlite3';
 import type { EnrolmentTokenRecord, StoredEnrolmentToken } from '../store.js';
 
-interface TokenRow {
+/** A token row on either engine (revoked is 0/1 in SQLite, a boolean in PostgreSQL). */
+export interface TokenRow {
   id: string;
   label: string | null;
   created_at: number;
   expires_at: number | null;
   uses_left: number | null;
   used: number;
-  revoked: number;
+  revoked: number | boolean;
 }
 
-const COLUMNS = 'id, label, created_at, expires_at, uses_left, used, revoked';
+export const TOKEN_COLUMNS = 'id, label, created_at, expires_at, uses_left, used, revoked';
 
-function toToken(r: TokenRow): StoredEnrolmentToken {
+export function toToken(r: TokenRow): StoredEnrolmentToken {
   return {
     id: r.id,
     label: r.label,
@@ -22,7 +23,7 @@ function toToken(r: TokenRow): StoredEnrolmentToken {
     expiresAt: r.expires_at,
     usesLeft: r.uses_left,
     used: r.used,
-    revoked: r.revoked !== 0,
+    revoked: r.revoked === true || r.revoked === 1,
   };
 }
 
@@ -37,13 +38,13 @@ export class EnrolmentTokens {
 
   list(limit: number): StoredEnrolmentToken[] {
     const rows = this.db
-      .prepare<[number], TokenRow>(`SELECT ${COLUMNS} FROM enrolment_tokens ORDER BY created_at DESC, id LIMIT ?`)
+      .prepare<[number], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM enrolment_tokens ORDER BY created_at DESC, id LIMIT ?`)
       .all(limit);
     return rows.map(toToken);
   }
 
   get(id: string): StoredEnrolmentToken | null {
-    const row = this.db.prepare<[string], TokenRow>(`SELECT ${COLUMNS} FROM enrolment_tokens WHERE id = ?`).get(id);
+    const row = this.db.prepare<[string], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM enrolment_tokens WHERE id = ?`).get(id);
     return row ? toToken(row) : null;
   }
 
