@@ -1,6 +1,7 @@
 // The storage contract for the package store and deployments: packages IT defined, the installer files
 // they name (the bytes live on disk by content hash, server/deploy/package-files.ts), deployments, and
 // each device's state and steps in each deployment.
+import type { DeploymentTargetJson } from '../../shared/deploy-api.js';
 import type { DeployState, DeployStep, Detection, Installer, PackagePlatform } from '../../shared/deploy.js';
 import type { DeviceQuery } from './store.js';
 
@@ -48,19 +49,8 @@ export interface DeploymentSummary extends DeploymentRecord {
   counts: Record<DeployState, number>;
 }
 
-export interface TargetRecord {
-  deploymentId: string;
-  deviceId: string;
-  hostname: string;
-  state: DeployState;
-  attempt: number;
-  code: string | null;
-  message: string | null;
-  exitCode: number | null;
-  rebootRequired: boolean | null;
-  outputTail: string | null;
-  updatedAt: number;
-}
+/** A device in a deployment: as the API shows it (deploy-api.ts), with epoch ms instead of ISO time. */
+export type TargetRecord = Omit<DeploymentTargetJson, 'updatedAt' | 'steps'> & { deploymentId: string; updatedAt: number };
 
 export interface StepRecord extends DeployStep {
   deviceId: string;

@@ -8,6 +8,7 @@ import { TriggerSchema } from '../../../shared/protocol.js';
 import type { Software } from '../../../shared/inventory.js';
 import { SOFTWARE_COLUMNS, storedInventory, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
 import type { BatchOutcome, IngestState, StagingState, StoredInventory } from '../store.js';
+import type { StagingRow } from '../sqlite/staging.js';
 import type { Queryable } from './tx.js';
 
 interface StateRow {
@@ -19,17 +20,6 @@ interface StateRow {
   digests: string | null;
   software_count: number | null;
   software_gen: number | null;
-}
-
-interface StagingRow {
-  first_seq: number;
-  part_count: number;
-  digest: string;
-  trigger: string;
-  received: string;
-  software_sum: string;
-  software_count: number;
-  rest_digests: string | null;
 }
 
 /** After this many runs that each needed new rows, whole generations are read instead. */

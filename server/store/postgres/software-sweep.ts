@@ -3,18 +3,8 @@
 // SKIP LOCKED: several server processes sweep different generations at once, never the same one.
 import type { Software } from '../../../shared/inventory.js';
 import { SOFTWARE_COLUMNS, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
-import { SWEEP_STEP_CHARS } from '../sqlite/software-sweep.js';
+import { SWEEP_STEP_CHARS, type GarbageRow } from '../sqlite/software-sweep.js';
 import type { Queryable } from './tx.js';
-
-interface GarbageRow {
-  device_id: string;
-  gen: number;
-  replaced_by: number | null;
-  seq: number | null;
-  at: string | null;
-  trigger: string | null;
-  mark_from: string | null;
-}
 
 export async function sweepPgSoftware(db: Queryable, limit: number, receivedAt: number): Promise<number> {
   const g = (await db.query<GarbageRow>('SELECT * FROM software_garbage LIMIT 1 FOR UPDATE SKIP LOCKED')).rows[0];

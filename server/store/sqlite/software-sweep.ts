@@ -9,7 +9,8 @@
 import type Database from 'better-sqlite3';
 import { SOFTWARE_COLUMNS, toSoftware, type SoftwareRow } from './batch.js';
 
-interface GarbageRow {
+/** A generation left for the sweeper, as either engine returns it. */
+export interface GarbageRow {
   device_id: string;
   gen: number;
   replaced_by: number | null;

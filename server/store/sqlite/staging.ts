@@ -9,7 +9,8 @@ import { TriggerSchema } from '../../../shared/protocol.js';
 import type { Software } from '../../../shared/inventory.js';
 import type { Garbage, StagingState, StoredInventory } from '../store.js';
 
-interface StagingRow {
+/** The staging row as either engine returns it. */
+export interface StagingRow {
   first_seq: number;
   part_count: number;
   digest: string;
