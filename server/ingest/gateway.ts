@@ -139,10 +139,12 @@ export class AgentGateway {
         }
         if (which.selfService) {
           const packages = await this.opts.store.deploy.listPackages();
+          // One read of the platforms for every session, not a whole device (snapshot and software) each.
+          const ids = sessions.flatMap((x) => (x.deviceId === null ? [] : [x.deviceId]));
+          const platforms = await this.opts.store.devicePlatforms(ids);
           for (const session of sessions) {
             if (session.deviceId === null) continue;
-            const device = await this.opts.store.getDevice(session.deviceId);
-            session.send({ type: 'self-service', packages: selfServiceCatalog(packages, device?.os?.platform) });
+            session.send({ type: 'self-service', packages: selfServiceCatalog(packages, platforms.get(session.deviceId)) });
           }
         }
       } catch (err) {

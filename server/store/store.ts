@@ -383,6 +383,8 @@ export interface Store extends TicketStore {
   /** One page of the devices that match the query, and how many match in all. */
   listDevices(query: DeviceQuery): Promise<ResultPage<DeviceSummary>>;
   getDevice(deviceId: string): Promise<DeviceDetail | null>;
+  /** Each named device's OS platform as its inventory reported it (absent: unknown device or no inventory yet). */
+  devicePlatforms(deviceIds: readonly string[]): Promise<Map<string, Os['platform']>>;
   /** Null when the device does not exist. `query` filters by name or publisher, case-insensitively. */
   listSoftware(deviceId: string, query?: string): Promise<Software[] | null>;
   /** Newest first; `before` is a change id from an earlier page. Null when the device does not exist. */

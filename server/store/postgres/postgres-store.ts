@@ -2,7 +2,7 @@
 // processes on one database. Same contract and same meaning as SqliteStore; where SQLite relies on
 // its single writer, this one uses transactions on one pooled connection (tx.ts) and row locks.
 import type pg from 'pg';
-import type { Software } from '../../../shared/inventory.js';
+import type { Os, Software } from '../../../shared/inventory.js';
 import type { AdminStore } from '../admin-records.js';
 import type { DeviceWorkStore } from '../device-work-records.js';
 import type { TicketStore } from '../ticket-records.js';
@@ -125,6 +125,13 @@ export class PostgresStore implements S.Store {
   }
   listDevices(query: S.DeviceQuery): Promise<S.ResultPage<S.DeviceSummary>> {
     return listPgDevices(this.pool, query);
+  }
+  async devicePlatforms(deviceIds: readonly string[]): Promise<Map<string, Os['platform']>> {
+    const r = await this.pool.query<{ id: string; platform: Os['platform'] | null }>(
+      "SELECT id, os::jsonb->>'platform' AS platform FROM devices WHERE id = ANY($1::text[])",
+      [deviceIds],
+    );
+    return new Map(r.rows.flatMap((row) => (row.platform ? [[row.id, row.platform] as const] : [])));
   }
   getDevice(deviceId: string): Promise<S.DeviceDetail | null> {
     return this.devices.detail(deviceId);

@@ -3,7 +3,7 @@
 // on, which is what makes "read state, plan, write" atomic without row locks.
 import { createSoftwareSweep, type SweepStep } from './software-sweep.js';
 import type Database from 'better-sqlite3';
-import type { Software } from '../../../shared/inventory.js';
+import type { Os, Software } from '../../../shared/inventory.js';
 import { cleanHints } from '../identity.js';
 import type { EndpointTicket, TicketStatus } from '../../../shared/tickets.js';
 import type {
@@ -203,6 +203,15 @@ export class SqliteStore implements Store {
     // The jobs committed with the batch; only now may the sync engine see them.
     if (applied.enqueued > 0) this.desk.notify();
     return { plan: applied.plan, tickets: applied.tickets };
+  }
+
+  async devicePlatforms(deviceIds: readonly string[]): Promise<Map<string, Os['platform']>> {
+    const rows = this.db
+      .prepare<[string], { id: string; platform: Os['platform'] | null }>(
+        "SELECT id, json_extract(os, '$.platform') AS platform FROM devices WHERE id IN (SELECT value FROM json_each(?))",
+      )
+      .all(JSON.stringify(deviceIds));
+    return new Map(rows.flatMap((r) => (r.platform ? [[r.id, r.platform] as const] : [])));
   }
 
   async deviceExists(deviceId: string): Promise<boolean> {
