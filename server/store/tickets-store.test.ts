@@ -112,6 +112,12 @@ describeStores('tickets in the store', (engine) => {
     assert.notEqual(ticketOf(await batch(T, [(s) => createItem(s, 'ref-again')], OTHER)), first);
   });
 
+  it('keeps the filled template a ticket was raised with', async () => {
+    const template = { id: 3, name: 'Printer problem', fields: [{ key: 'floor', label: 'Floor', value: '2' }] };
+    const id = ticketOf(await batch(T, [(s) => createItem(s, 'ref-tpl', { template })]));
+    assert.deepEqual((await store.getTicket(id))!.template, template);
+  });
+
   it('records worklogs once, against tickets named by number, and rejects unknown numbers', async () => {
     const id = ticketOf(await batch(T, [(s) => createItem(s, 'ref-wl')]));
     const [a, b, c] = await batch(T + 1, [
