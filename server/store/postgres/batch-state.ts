@@ -8,6 +8,7 @@ import { TriggerSchema } from '../../../shared/protocol.js';
 import type { Software } from '../../../shared/inventory.js';
 import { SOFTWARE_COLUMNS, storedInventory, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
 import type { BatchOutcome, IngestState, StagingState, StoredInventory } from '../store.js';
+import { decodeKeys, withStoredPages } from '../sqlite/staging.js';
 import type { Queryable } from './tx.js';
 
 interface StateRow {
@@ -30,6 +31,7 @@ interface StagingRow {
   software_sum: string;
   software_count: number;
   rest_digests: string | null;
+  rest_keys: string | null;
 }
 
 /** After this many runs that each needed new rows, whole generations are read instead. */
@@ -115,7 +117,7 @@ export async function planOnRows<T extends BatchOutcome>(
   plan: (state: IngestState) => T,
 ): Promise<{ outcome: T; state: IngestState }> {
   const reads = new Reads();
-  let restText: { value: string | null } | null = null;
+  let restText: { value: string | null; pages: { page: string }[] } | null = null;
   for (let run = 1; ; run++) {
     let parsed: StoredInventory | null | undefined;
     const state = stateOf(deviceId, device, reads, () => {
@@ -124,7 +126,7 @@ export async function planOnRows<T extends BatchOutcome>(
         return null;
       }
       // Parsed once per run: the planner may change what it is given.
-      parsed ??= restText.value === null ? null : (JSON.parse(restText.value) as StoredInventory);
+      parsed ??= restText.value === null ? null : withStoredPages(JSON.parse(restText.value) as StoredInventory, restText.pages);
       return parsed;
     });
     let outcome: { value: T } | { error: unknown };
@@ -143,7 +145,11 @@ export async function planOnRows<T extends BatchOutcome>(
         deviceId,
         device.staging.first_seq,
       ]);
-      restText = { value: r.rows[0]?.rest ?? null };
+      const pages = await db.query<{ page: string }>(
+        'SELECT page FROM snapshot_staging_pages WHERE device_id = $1 AND first_seq = $2 ORDER BY ord',
+        [deviceId, device.staging.first_seq],
+      );
+      restText = { value: r.rows[0]?.rest ?? null, pages: pages.rows };
     }
     reads.restWanted = false;
     await reads.load(db, deviceId, run >= MAX_RUNS);
@@ -170,7 +176,7 @@ function stateOf(deviceId: string, device: DeviceState, reads: Reads, loadRest: 
 }
 
 function stagingOf(r: StagingRow, loadRest: () => StoredInventory | null): StagingState {
-  // `rest` is read only when a part needs it (one carrying `more`, or the last).
+  // `rest` (part 0's and every page since) is read only at the swap.
   let rest: StoredInventory | null | undefined;
   return {
     first: r.first_seq,
@@ -188,5 +194,6 @@ function stagingOf(r: StagingRow, loadRest: () => StoredInventory | null): Stagi
     softwareSum: BigInt(`0x${r.software_sum}`),
     softwareCount: r.software_count,
     restDigests: decodeDigests(r.rest_digests),
+    restKeys: decodeKeys(r.rest_keys),
   };
 }
