@@ -77,6 +77,7 @@ async function sweep() {
   }
 }
 const summary = (times) => {
+  if (times.length === 0) return 'none';
   const sorted = [...times].sort((a, b) => a - b);
   return `${times.length} batches, median ${sorted[sorted.length >> 1].toFixed(0)} ms, slowest ${sorted.at(-1).toFixed(0)} ms`;
 };

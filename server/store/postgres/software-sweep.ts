@@ -3,7 +3,12 @@
 // SKIP LOCKED: several server processes sweep different generations at once, never the same one.
 import type { Software } from '../../../shared/inventory.js';
 import { SOFTWARE_COLUMNS, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
+import { SWEEP_STEP_CHARS } from '../sqlite/software-sweep.js';
 import type { Queryable } from './tx.js';
+
+/** A row's text, counted as sqlite/software-sweep.ts counts it. */
+const TEXT_CHARS = `length(item_key) + coalesce(length(name), 0) + coalesce(length(version), 0) + coalesce(length(publisher), 0)
+  + coalesce(length(arch), 0) + coalesce(length(user_name), 0) + coalesce(length(install_date), 0)`;
 
 interface GarbageRow {
   device_id: string;
@@ -72,11 +77,19 @@ async function markNames(db: Queryable, g: GarbageRow, gen: number, from: string
   return Math.max(rows.rows.length, 1);
 }
 
-/** Deletes `limit` rows of the old generation, recording what the new one no longer has. */
+/**
+ * Deletes `limit` rows of the old generation, recording what the new one no longer has; past its
+ * first row, no more than SWEEP_STEP_CHARS of text (cut in the query, so the rest never reaches this
+ * process), as on SQLite.
+ */
 async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receivedAt: number): Promise<number> {
-  const rows = await db.query<SoftwareRow & { item_key: string }>(
-    `SELECT item_key, ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = $1 AND gen = $2 ORDER BY item_key LIMIT $3`,
-    [g.device_id, g.gen, limit],
+  const rows = await db.query<SoftwareRow & { item_key: string; fetched: string }>(
+    `WITH s AS (
+       SELECT item_key, ${SOFTWARE_COLUMNS}, ${TEXT_CHARS} AS chars
+       FROM software_rows WHERE device_id = $1 AND gen = $2 ORDER BY item_key LIMIT $3
+     ), r AS (SELECT *, sum(chars) OVER (ORDER BY item_key) - chars AS before FROM s)
+     SELECT item_key, ${SOFTWARE_COLUMNS}, (SELECT count(*) FROM s) AS fetched FROM r WHERE before < $4 ORDER BY item_key`,
+    [g.device_id, g.gen, limit, SWEEP_STEP_CHARS],
   );
   const keys = rows.rows.map((r) => r.item_key);
   if (keys.length > 0) {
@@ -102,7 +115,8 @@ async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receiv
       );
     }
   }
-  if (keys.length < limit) await done(db, g, true);
+  // Done when the step took every row there was (fewer than `limit`, none left for the text bound).
+  if (keys.length < limit && keys.length === Number(rows.rows[0]?.fetched ?? 0)) await done(db, g, true);
   return Math.max(keys.length, 1);
 }
 
