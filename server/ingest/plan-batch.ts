@@ -134,14 +134,18 @@ export function planBatch(state: IngestState, items: readonly Item[], overBudget
     // The stored row holds every section but software, which has its own table; it is built only
     // when read (the store writes it only when those sections changed).
     let inventory: StoredInventory | undefined;
+    const restChanged = state.inventory === null || plan.swapped !== undefined || plan.changes.some((ch) => ch.section !== 'software');
     plan.snapshot = {
       get inventory(): StoredInventory {
         return (inventory ??= withoutSoftware(materialiseRest(done)));
       },
+      get hostname(): string {
+        return restChanged ? this.inventory.os.hostname : state.hostname;
+      },
       digests: current.digests,
       digest: current.digest,
       softwareCount: c.software.size,
-      restChanged: state.inventory === null || plan.swapped !== undefined || plan.changes.some((ch) => ch.section !== 'software'),
+      restChanged,
     };
     const upsert = [...c.software.touched.values()].filter((s) => s !== null);
     const remove = [...c.software.touched].filter(([, s]) => s === null).map(([key]) => key);

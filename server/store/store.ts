@@ -107,6 +107,8 @@ export interface IngestState {
   lastSeq: number;
   digest: string | null;
   needsFull: boolean;
+  /** The device row's hostname (its last snapshot's): a batch leaving the other sections alone need not read them for it. */
+  hostname: string;
   /** The last snapshot without its software, and its section digests; null before the first one. */
   inventory: { rest: StoredInventory; digests: SectionDigests | null } | null;
   /** The device's software, read row by row: a delta touches only the rows it names. */
@@ -198,6 +200,8 @@ export interface BatchOutcome {
     digests: SectionDigests;
     digest: string;
     softwareCount: number;
+    /** The snapshot's hostname, read without building `inventory` (absent: `inventory`'s). */
+    hostname?: string;
     /** False when only software changed: the stored sections are not rewritten (O(delta), not O(them)). */
     restChanged?: boolean;
   };

@@ -15,6 +15,7 @@ interface StateRow {
   secret_hash: Buffer;
   last_seq: number;
   digest: string | null;
+  hostname: string;
   needs_full: boolean;
   snapshot: string | null;
   digests: string | null;
@@ -97,7 +98,7 @@ class Reads {
 /** The device row (locked for the transaction: one planner per device at a time), or null. */
 export async function readDeviceState(db: Queryable, deviceId: string) {
   const r = await db.query<StateRow>(
-    `SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot, s.digests, s.software_count, s.software_gen
+    `SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.snapshot, s.digests, s.software_count, s.software_gen
      FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = $1 FOR UPDATE OF d`,
     [deviceId],
   );
@@ -166,6 +167,7 @@ function stateOf(deviceId: string, device: DeviceState, reads: Reads, loadRest: 
     lastSeq: row.last_seq,
     digest: row.digest,
     needsFull: row.needs_full,
+    hostname: row.hostname,
     // Parsed for each run that reads it: the planner may change what it is given.
     inventory: row.snapshot === null ? null : storedInventory(() => snapshot, row.digests),
     software: { get: (key) => reads.get(softwareGen, key), size: row.software_count ?? 0, all: () => reads.all(softwareGen) },
