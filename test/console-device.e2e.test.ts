@@ -18,7 +18,7 @@ import { SqliteStore } from '../server/store/sqlite/sqlite-store.js';
 import { FakeDesk } from './fakes/desk-connector.js';
 import { checkPage as check, fillSignIn, openConsoleBrowser } from './support/console.js';
 import { TEST_SCRYPT } from './support/server/auth-app.js';
-import { fullItem, hintsFor, machine, pkg } from './support/server/fixtures.js';
+import { deltaItem, fullItem, hintsFor, machine, pkg } from './support/server/fixtures.js';
 import { startHarness, type Harness } from './support/server/harness.js';
 import { TestAgent } from './support/server/test-agent.js';
 import { createItem } from './support/server/ticket-fixtures.js';
@@ -67,12 +67,11 @@ describe('console: working from a device, technicians and roles', { timeout: 300
       await store.close();
     }
     agent = await TestAgent.connect(h.wsUrl);
-    const snapshot = {
-      ...machine({ hostname: 'desk-pc', serial: 'SN-DESK-PC', software: [pkg('bash', '5.2'), pkg('htop', '3.2')] }),
-      users: [{ name: 'bob' }],
-    };
-    ({ deviceId } = await agent.enrol(await h.server.createEnrolmentToken(), hintsFor(snapshot, 'inst-desk-pc')));
-    agent.sendItems([fullItem(1, snapshot), createItem(2, 'ref-tray-printer')]);
+    // A first inventory's packages are not copied into the history: the logbook shows them as installed later.
+    const first = { ...machine({ hostname: 'desk-pc', serial: 'SN-DESK-PC', software: [] }), users: [{ name: 'bob' }] };
+    const snapshot = { ...first, software: [pkg('bash', '5.2'), pkg('htop', '3.2')] };
+    ({ deviceId } = await agent.enrol(await h.server.createEnrolmentToken(), hintsFor(first, 'inst-desk-pc')));
+    agent.sendItems([fullItem(1, first), deltaItem(2, first, snapshot), createItem(3, 'ref-tray-printer')]);
     await agent.next('ack');
     await waitFor(() => (desk.tickets.size === 1 ? true : undefined), 'the tray ticket in the desk');
     ({ browser, page, problems } = await openConsoleBrowser());

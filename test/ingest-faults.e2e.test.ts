@@ -110,14 +110,18 @@ describe('ingest faults against a real server', () => {
     );
     const enrolled = await nextFrame(c.frames, 'enrolled');
     await nextFrame(c.frames, 'welcome');
-    const snapshot = { ...emptySnapshot('fault-test'), os: { platform: 'linux' as const, hostname: 'fault-test' } };
-    snapshot.software = [{ name: 'replayed-pkg', version: '1', source: 'dpkg', scope: 'machine' }];
-    const item = {
-      seq: 1,
+    const first = { ...emptySnapshot('fault-test'), os: { platform: 'linux' as const, hostname: 'fault-test' } };
+    const full = (seq: number, snapshot: typeof first) => ({
+      seq,
       at: new Date().toISOString(),
       kind: 'inventory.full',
       body: { trigger: 'startup', digest: snapshotDigest(snapshot), snapshot },
-    };
+    });
+    // The change is a later inventory's: a first inventory's packages are not copied into the history.
+    c.ws.send(JSON.stringify({ type: 'items', items: [full(1, first)] }));
+    await nextFrame(c.frames, 'ack');
+    const snapshot = { ...first, software: [{ name: 'replayed-pkg', version: '1', source: 'dpkg' as const, scope: 'machine' as const }] };
+    const item = full(2, snapshot);
     c.ws.send(JSON.stringify({ type: 'items', items: [item] }));
     await nextFrame(c.frames, 'ack');
     c.ws.send(JSON.stringify({ type: 'items', items: [item] }));

@@ -6,10 +6,6 @@ import { SOFTWARE_COLUMNS, toSoftware, type SoftwareRow } from '../sqlite/batch.
 import { SWEEP_STEP_CHARS } from '../sqlite/software-sweep.js';
 import type { Queryable } from './tx.js';
 
-/** A row's text, counted as sqlite/software-sweep.ts counts it. */
-const TEXT_CHARS = `length(item_key) + coalesce(length(name), 0) + coalesce(length(version), 0) + coalesce(length(publisher), 0)
-  + coalesce(length(arch), 0) + coalesce(length(user_name), 0) + coalesce(length(install_date), 0)`;
-
 interface GarbageRow {
   device_id: string;
   gen: number;
@@ -77,20 +73,21 @@ async function markNames(db: Queryable, g: GarbageRow, gen: number, from: string
   return Math.max(rows.rows.length, 1);
 }
 
-/**
- * Deletes `limit` rows of the old generation, recording what the new one no longer has; past its
- * first row, no more than SWEEP_STEP_CHARS of text (cut in the query, so the rest never reaches this
- * process), as on SQLite.
- */
+const TEXT_CHARS = `(length(item_key) + COALESCE(length(name), 0) + COALESCE(length(version), 0) + COALESCE(length(publisher), 0)
+  + COALESCE(length(arch), 0) + COALESCE(length(user_name), 0) + COALESCE(length(install_date), 0))`;
+
+/** Deletes `limit` rows of the old generation, recording what the new one no longer has. */
 async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receivedAt: number): Promise<number> {
-  const rows = await db.query<SoftwareRow & { item_key: string; fetched: string }>(
-    `WITH s AS (
-       SELECT item_key, ${SOFTWARE_COLUMNS}, ${TEXT_CHARS} AS chars
-       FROM software_rows WHERE device_id = $1 AND gen = $2 ORDER BY item_key LIMIT $3
-     ), r AS (SELECT *, sum(chars) OVER (ORDER BY item_key) - chars AS before FROM s)
-     SELECT item_key, ${SOFTWARE_COLUMNS}, (SELECT count(*) FROM s) AS fetched FROM r WHERE before < $4 ORDER BY item_key`,
+  // At most `limit` rows and about SWEEP_STEP_CHARS of text (the first row always), as SQLite's step.
+  const rows = await db.query<SoftwareRow & { item_key: string; window_rows: number }>(
+    `SELECT item_key, ${SOFTWARE_COLUMNS}, window_rows FROM (
+       SELECT item_key, ${SOFTWARE_COLUMNS}, COUNT(*) OVER () AS window_rows,
+         SUM(${TEXT_CHARS}) OVER (ORDER BY item_key) - ${TEXT_CHARS} AS chars_before
+       FROM (SELECT * FROM software_rows WHERE device_id = $1 AND gen = $2 ORDER BY item_key LIMIT $3) r) w
+     WHERE chars_before < $4 ORDER BY item_key`,
     [g.device_id, g.gen, limit, SWEEP_STEP_CHARS],
   );
+  const more = rows.rows.length > 0 && rows.rows.length < Number(rows.rows[0]!.window_rows);
   const keys = rows.rows.map((r) => r.item_key);
   if (keys.length > 0) {
     const removed: Software[] = [];
@@ -115,8 +112,7 @@ async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receiv
       );
     }
   }
-  // Done when the step took every row there was (fewer than `limit`, none left for the text bound).
-  if (keys.length < limit && keys.length === Number(rows.rows[0]?.fetched ?? 0)) await done(db, g, true);
+  if (!more && keys.length < limit) await done(db, g, true);
   return Math.max(keys.length, 1);
 }
 
