@@ -4,7 +4,9 @@
 // for the largest valid batches of protocol 3 with every package text at its 1,024-character limit.
 // A full snapshot of N such packages in parts, the sweeper's steps after it, deltas at the budget, a
 // small full snapshot swapped onto the N stored and the sweeper's steps after that.
-// Run after `npm run build`: node bench/batch-cost.mjs [packages=20000]
+// With `rest`, the snapshot also carries every other section at its limits (bench/worst-rest.mjs), as
+// bench/hostile.mjs sends it, and the parts carrying pages of them are shown apart.
+// Run after `npm run build`: node bench/batch-cost.mjs [packages=20000] [rest]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +23,11 @@ const { snapshotDigest } = await load('shared/digest.js');
 const { diffSnapshots } = await load('shared/delta.js');
 const { normaliseSnapshot } = await load('shared/normalise.js');
 const { LIMITS } = await load('shared/protocol.js');
+const { SNAPSHOT_LIMITS } = await load('shared/inventory.js');
+const { worstRest } = await import('./worst-rest.mjs');
 
 const packages = Number(process.argv[2] ?? 20_000);
+const withRest = process.argv[3] === 'rest';
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-batch-cost-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const store = SqliteStore.open(dir);
@@ -47,14 +52,10 @@ const large = (prefix, i, version = 'v1') => ({
   user: long('user'),
   installDate: long('date'),
 });
-const machine = (software) =>
-  normaliseSnapshot({
-    hardware: { memory: { modules: [] }, disks: [], graphics: [] },
-    os: { platform: 'linux', hostname: 'cost' },
-    network: [],
-    users: [],
-    software,
-  });
+const rest = withRest
+  ? worstRest(SNAPSHOT_LIMITS)
+  : { hardware: { memory: { modules: [] }, disks: [], graphics: [] }, os: { platform: 'linux', hostname: 'cost' }, network: [], users: [] };
+const machine = (software) => normaliseSnapshot({ ...rest, software });
 
 /** Main-thread CPU (this process is single-threaded here) of one call, in ms. */
 async function cpu(run) {
@@ -76,6 +77,7 @@ async function sweep() {
   }
 }
 const summary = (times) => {
+  if (times.length === 0) return 'none';
   const sorted = [...times].sort((a, b) => a - b);
   return `${times.length} batches, median ${sorted[sorted.length >> 1].toFixed(0)} ms, slowest ${sorted.at(-1).toFixed(0)} ms`;
 };
@@ -85,10 +87,15 @@ const fit = Math.floor(LIMITS.maxInventoryEntriesPerBatch / entryWeight(large('x
 console.log(`\nServer CPU per batch (planner + store transaction), packages of ~6 KB of text, ${fit} per batch at the budget\n`);
 let snapshot = machine(Array.from({ length: packages }, (_, i) => large('base', i)));
 const parts = [];
-for (const body of snapshotParts(snapshot, snapshotDigest(snapshot), 'startup', seq + 1)) {
-  parts.push(await apply([{ seq: ++seq, at, kind: 'inventory.part', body }]));
+const paged = [];
+const bodies = snapshotParts(snapshot, snapshotDigest(snapshot), 'startup', seq + 1);
+for (const [i, body] of bodies.entries()) {
+  const ms = await apply([{ seq: ++seq, at, kind: 'inventory.part', body }]);
+  if (i === bodies.length - 1) row('its last part (the swap)', [ms]);
+  else (body.rest || body.more ? paged : parts).push(ms);
 }
-row(`full snapshot of ${packages} in parts`, parts);
+if (paged.length) row('its parts carrying a page of the other sections', paged);
+row(`its other parts (${packages} packages${withRest ? ', other sections at every limit' : ''})`, parts);
 row('sweeper steps after it', await sweep());
 const deltas = [];
 for (let round = 0; round < 5; round++) {

@@ -35,10 +35,13 @@ export interface KeyedCollection<S extends CollectionSection> {
 /** Changes laid over a base collection; `touched` holds each changed key's final item (null: removed). */
 export class Overlay<S extends CollectionSection> implements KeyedCollection<S> {
   readonly touched = new Map<string, CollectionItem<S> | null>();
-  size: number;
+  /** Items added less items removed: the base's size is read only when asked (it may be loaded lazily). */
+  private grown = 0;
 
-  constructor(readonly base: KeyedCollection<S>) {
-    this.size = base.size;
+  constructor(readonly base: KeyedCollection<S>) {}
+
+  get size(): number {
+    return this.base.size + this.grown;
   }
 
   get(key: string): CollectionItem<S> | undefined {
@@ -48,8 +51,8 @@ export class Overlay<S extends CollectionSection> implements KeyedCollection<S> 
 
   set(key: string, item: CollectionItem<S> | null): void {
     const existed = this.get(key) !== undefined;
-    if (item !== null && !existed) this.size++;
-    if (item === null && existed) this.size--;
+    if (item !== null && !existed) this.grown++;
+    if (item === null && existed) this.grown--;
     this.touched.set(key, item);
   }
 }
@@ -89,6 +92,8 @@ export interface AppliedDelta {
   collections: { [S in CollectionSection]: Overlay<S> };
   digests: SectionDigests;
   changes: SectionChange[];
+  /** The object sections the delta changed (the others are the base's, read only if asked for). */
+  changedObjects: Partial<Pick<AppliedDelta, ObjectSection>>;
 }
 
 export type ApplyOutcome = ({ ok: true } & AppliedDelta) | { ok: false; code: ErrorCode; message: string };
@@ -104,7 +109,9 @@ const OBJECT_SCHEMAS = { hardware: HardwareSchema, os: OsSchema, security: Secur
 export function applyDeltaTo(base: InventoryState, delta: Delta): ApplyOutcome {
   const changes: SectionChange[] = [];
   const digests = { ...base.digests };
-  const objects = { hardware: base.hardware, os: base.os, security: base.security };
+  // The base's object sections are read only for the sections the delta names: a base whose stored
+  // sections are loaded lazily costs nothing for a software delta.
+  const objects: Partial<Pick<AppliedDelta, ObjectSection>> = {};
   for (const section of OBJECT_SECTIONS) {
     const d = delta[section];
     if (!d) continue;
@@ -136,7 +143,22 @@ export function applyDeltaTo(base: InventoryState, delta: Delta): ApplyOutcome {
     digests[section] = updatedSum(section, overlay, digests[section]);
     if (change) changes.push(change);
   }
-  return { ok: true, ...objects, collections, digests, changes };
+  return {
+    ok: true,
+    get hardware() {
+      return objects.hardware ?? base.hardware;
+    },
+    get os() {
+      return objects.os ?? base.os;
+    },
+    get security() {
+      return objects.security ?? base.security;
+    },
+    collections,
+    digests,
+    changes,
+    changedObjects: objects,
+  };
 }
 
 type CollectionDeltaOf<S extends CollectionSection> = {

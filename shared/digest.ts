@@ -94,25 +94,44 @@ export function addPage(
   base: Partial<Pick<Snapshot, CollectionSection>>,
   page: Partial<Pick<Snapshot, CollectionSection>>,
 ): SectionDigests {
+  const seen = new Map<CollectionSection, Set<string>>();
+  const keys: SeenKeys = {
+    has: (section, key) => seen.get(section)?.has(key) ?? false,
+    add: (section, key) => void seen.get(section)?.add(key),
+  };
+  for (const section of COLLECTION_SECTIONS) {
+    if (itemsOf(page, section).length === 0) continue;
+    const keyOf = itemKey[section] as (item: CollectionItem<typeof section>) => string;
+    seen.set(section, new Set(itemsOf(base, section).map((item) => keyOf(item))));
+  }
+  return addPageSeen(digests, keys, page);
+}
+
+/** The keys of collection items counted so far, however the caller keeps them (a store keeps them hashed). */
+export interface SeenKeys {
+  has(section: CollectionSection, key: string): boolean;
+  add(section: CollectionSection, key: string): void;
+}
+
+/**
+ * As addPage, with the keys already counted given as `seen` instead of the items (which it adds the
+ * page's new keys to): O(the page), whatever was received before it.
+ */
+export function addPageSeen(digests: SectionDigests, seen: SeenKeys, page: Partial<Pick<Snapshot, CollectionSection>>): SectionDigests {
   const out = { ...digests };
   for (const section of COLLECTION_SECTIONS) {
-    if (itemsOf(page, section).length > 0) out[section] = adjustSum(out[section], newItemsSum(section, base, page), 0n);
+    if (itemsOf(page, section).length > 0) out[section] = adjustSum(out[section], newItemsSum(section, seen, page), 0n);
   }
   return out;
 }
 
-function newItemsSum<S extends CollectionSection>(
-  section: S,
-  base: Partial<Pick<Snapshot, CollectionSection>>,
-  page: Partial<Pick<Snapshot, CollectionSection>>,
-): bigint {
+function newItemsSum<S extends CollectionSection>(section: S, seen: SeenKeys, page: Partial<Pick<Snapshot, CollectionSection>>): bigint {
   const keyOf = itemKey[section];
-  const seen = new Set(itemsOf(base, section).map((item) => keyOf(item)));
   const sum = new HashSum();
   for (const item of itemsOf(page, section)) {
     const key = keyOf(item);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (seen.has(section, key)) continue;
+    seen.add(section, key);
     sum.add(itemHash(section, item));
   }
   return sum.value();

@@ -72,6 +72,16 @@ export function deltaEntries(delta: Delta): number {
 export const REST_COLLECTIONS = COLLECTION_SECTIONS.filter((c): c is Exclude<CollectionSection, 'software'> => c !== 'software');
 type Page = { [S in CollectionSection]?: CollectionItem<S>[] };
 
+/** The sections other than software with one more page of the other collections appended (a part's `more`). */
+export function withPage<T extends Partial<Pick<Snapshot, CollectionSection>>>(rest: T, page: Page): T {
+  const out: Record<string, unknown> = { ...rest };
+  for (const section of REST_COLLECTIONS) {
+    const items = page[section];
+    if (items?.length) out[section] = [...itemsOf(rest, section), ...items];
+  }
+  return out as T;
+}
+
 /**
  * A full snapshot as parts of at most `budget` entries each. Part 0 carries the object sections
  * (hardware, os, security) in `rest`; the collection items, those of the other collections first

@@ -10,7 +10,7 @@ export function inventoryEvent(deviceId: string, plan: BatchOutcome, at: string)
   if (!last || !plan.snapshot) return null;
   const sections = [...new Set(plan.changes.map((c) => c.section))];
   // One event per batch: the console reloads the timeline, which shows every change's own trigger.
-  return { deviceId, hostname: plan.snapshot.inventory.os.hostname, sections, trigger: last.trigger, at };
+  return { deviceId, hostname: plan.snapshot.hostname ?? plan.snapshot.inventory.os.hostname, sections, trigger: last.trigger, at };
 }
 
 /**

@@ -53,6 +53,39 @@ describe('planning a batch', () => {
     assert.deepEqual(Object.keys(os?.changed[0]?.fields ?? {}).sort(), ['arch', 'distro', 'release']);
   });
 
+  it('applies a software delta without reading the stored other sections, and reads them for a delta that names one', () => {
+    const counted = (snapshot: typeof v1) => {
+      const s = state(snapshot, 1);
+      const rest = s.inventory!.rest;
+      let reads = 0;
+      s.inventory = {
+        get rest() {
+          reads++;
+          return rest;
+        },
+        digests: s.inventory!.digests,
+      };
+      return { s, reads: () => reads };
+    };
+    const software = counted(v1);
+    const plan = planBatch(software.s, [deltaItem(2, v1, v2), deltaItem(3, v2, v3)]);
+    assert.deepEqual(plan.problems, []);
+    assert.equal(plan.snapshot?.digest, snapshotDigest(v3));
+    assert.equal(plan.snapshot?.restChanged, false);
+    assert.equal(software.reads(), 0, 'megabytes of other sections are not parsed for a software delta');
+
+    const renamed = { ...v3, os: { ...v3.os, hostname: 'renamed' }, users: [] };
+    const both = counted(v3);
+    const second = planBatch(both.s, [deltaItem(4, v3, renamed)]);
+    assert.deepEqual(second.problems, []);
+    assert.equal(second.snapshot?.digest, snapshotDigest(renamed));
+    assert.equal(second.snapshot?.restChanged, true);
+    assert.equal(second.snapshot?.inventory.os.hostname, 'renamed');
+    assert.deepEqual(second.snapshot?.inventory.users, []);
+    assert.deepEqual(second.snapshot?.inventory.network, v3.network, 'the sections the delta did not name are kept');
+    assert.ok(both.reads() > 0);
+  });
+
   it('applies a chain of deltas and writes only the software rows that changed', () => {
     const plan = planBatch(state(v1, 1), [deltaItem(2, v1, v2), deltaItem(3, v2, v3)]);
     assert.equal(plan.lastSeq, 3);

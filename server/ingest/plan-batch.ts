@@ -134,14 +134,18 @@ export function planBatch(state: IngestState, items: readonly Item[], overBudget
     // The stored row holds every section but software, which has its own table; it is built only
     // when read (the store writes it only when those sections changed).
     let inventory: StoredInventory | undefined;
+    const restChanged = state.inventory === null || plan.swapped !== undefined || plan.changes.some((ch) => ch.section !== 'software');
     plan.snapshot = {
       get inventory(): StoredInventory {
         return (inventory ??= withoutSoftware(materialiseRest(done)));
       },
+      get hostname(): string {
+        return restChanged ? this.inventory.os.hostname : state.hostname;
+      },
       digests: current.digests,
       digest: current.digest,
       softwareCount: c.software.size,
-      restChanged: state.inventory === null || plan.swapped !== undefined || plan.changes.some((ch) => ch.section !== 'software'),
+      restChanged,
     };
     const upsert = [...c.software.touched.values()].filter((s) => s !== null);
     const remove = [...c.software.touched].filter(([, s]) => s === null).map(([key]) => key);
@@ -195,17 +199,54 @@ function storedLive(state: IngestState): Live | null {
   };
 }
 
-/** The batch's starting point: the stored inventory (null before the first). */
+/**
+ * The batch's starting point: the stored inventory (null before the first). Its sections other than
+ * software (up to megabytes of JSON) are read, parsed and keyed only when an item touches them: a
+ * software delta costs O(itself), whatever they hold.
+ */
 function storedWorking(state: IngestState): Working | null {
-  const rest = state.inventory?.rest;
-  if (!rest) return null;
+  const inventory = state.inventory;
+  if (inventory === null) return null;
+  let rest: StoredInventory | undefined;
+  let keyedRest: { [S in CollectionSection]: KeyedCollection<S> } | undefined;
+  const load = () => (rest ??= inventory.rest);
+  const keyedOf = () => (keyedRest ??= keyedAll(load(), { software: state.software }));
+  const lazy = <S extends CollectionSection>(section: S): KeyedCollection<S> =>
+    section === 'software'
+      ? state.software
+      : {
+          get: (key) => keyedOf()[section].get(key),
+          get size() {
+            return keyedOf()[section].size;
+          },
+        };
+  const set: Partial<Pick<Working, 'hardware' | 'os' | 'security'>> = {};
+  const collections = {} as { [S in CollectionSection]: KeyedCollection<S> };
+  for (const section of COLLECTION_SECTIONS) (collections as Record<CollectionSection, unknown>)[section] = lazy(section);
   return {
-    base: rest,
-    hardware: rest.hardware,
-    os: rest.os,
-    security: objectOf(rest, 'security'),
-    collections: overlays(keyedAll(rest, { software: state.software })),
-    digests: state.inventory?.digests ?? null,
+    get base() {
+      return load();
+    },
+    get hardware() {
+      return set.hardware ?? load().hardware;
+    },
+    set hardware(v) {
+      set.hardware = v;
+    },
+    get os() {
+      return set.os ?? load().os;
+    },
+    set os(v) {
+      set.os = v;
+    },
+    get security() {
+      return set.security ?? objectOf(load(), 'security');
+    },
+    set security(v) {
+      set.security = v;
+    },
+    collections: overlays(collections),
+    digests: inventory.digests,
     digest: state.digest,
     applied: false,
   };
@@ -318,7 +359,22 @@ function applyDeltaItem(current: Working | null, item: DeltaItem, plan: BatchPla
   if (item.body.baseDigest !== current.digest) {
     return skipInventory(plan, item, 'E_DIGEST_MISMATCH', "The delta's base is not the server's snapshot.");
   }
-  const applied = applyDeltaTo({ ...current, digests: current.digests }, item.body.delta);
+  // Not spread: the working state's other sections are read only if the delta names them.
+  const w = current;
+  const base = {
+    get hardware() {
+      return w.hardware;
+    },
+    get os() {
+      return w.os;
+    },
+    get security() {
+      return w.security;
+    },
+    collections: w.collections,
+    digests: current.digests,
+  };
+  const applied = applyDeltaTo(base, item.body.delta);
   if (!applied.ok) return skipInventory(plan, item, applied.code, applied.message);
   const digest = combineDigests(applied.digests);
   if (digest !== item.body.digest) {
@@ -329,14 +385,7 @@ function applyDeltaItem(current: Working | null, item: DeltaItem, plan: BatchPla
     const into = current.collections[section] as Overlay<typeof section>;
     for (const [key, value] of applied.collections[section].touched) into.set(key, value);
   }
-  Object.assign(current, {
-    hardware: applied.hardware,
-    os: applied.os,
-    security: applied.security,
-    digests: applied.digests,
-    digest,
-    applied: true,
-  });
+  Object.assign(current, applied.changedObjects, { digests: applied.digests, digest, applied: true });
   return applied.changes;
 }
 

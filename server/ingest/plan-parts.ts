@@ -5,16 +5,35 @@
 // old rows are deleted later, in small steps, by the sweeper. A large full snapshot sent as one item
 // onto a large stored one takes the same path as a sequence of one part, so that it too costs
 // O(the item), never O(the stored snapshot).
+import { createHash } from 'node:crypto';
 import { sameJson } from '../../shared/canonical.js';
 import { diffSnapshots } from '../../shared/delta.js';
 import { applyDeltaTo, keyedAll, type KeyedCollection, type SectionChange } from '../../shared/delta-apply.js';
-import { addPage, adjustSum, combineDigests, HashSum, itemHash, sectionDigests, type SectionDigests } from '../../shared/digest.js';
+import {
+  addPage,
+  addPageSeen,
+  adjustSum,
+  combineDigests,
+  HashSum,
+  itemHash,
+  sectionDigests,
+  type SectionDigests,
+  type SeenKeys,
+} from '../../shared/digest.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import { itemKey, itemsOf, objectOf, SNAPSHOT_LIMITS, type Snapshot, type Software } from '../../shared/inventory.js';
-import { REST_COLLECTIONS } from '../../shared/inventory-parts.js';
+import {
+  itemKey,
+  itemsOf,
+  objectOf,
+  SNAPSHOT_LIMITS,
+  type CollectionSection,
+  type Snapshot,
+  type Software,
+} from '../../shared/inventory.js';
+import { REST_COLLECTIONS, withPage } from '../../shared/inventory-parts.js';
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import type { ItemBody } from '../../shared/protocol.js';
-import type { BatchOutcome, IngestState, StagingState, StoredInventory } from '../store/store.js';
+import type { BatchOutcome, IngestState, StagedKeys, StagingState, StoredInventory } from '../store/store.js';
 
 type Part = ItemBody<'inventory.part'>;
 
@@ -72,26 +91,32 @@ export function stagePart(ctx: PartsContext, seq: number, at: string, part: Part
   if ((part.index === 0) !== (part.rest !== undefined) || (part.index === 0 && part.more !== undefined)) {
     return refuse('E_PART_SEQUENCE', 'Part 0, and only part 0, carries `rest`; only later parts carry `more`.', true);
   }
-  if (part.more && (s.rest === null || !s.received.includes(0))) {
+  if (part.more && !s.received.includes(0)) {
     return refuse('E_PART_SEQUENCE', 'A part carrying `more` arrived before part 0.', true);
   }
   if (s.received.includes(part.index)) return null; // sent again: already staged
   stageSoftware(ctx, s, part.software, part.index, live);
   s.received = [...s.received, part.index];
-  // The digests follow the pages as they arrive (O(the page)), not the whole sections at the swap.
+  // The digests and counts follow the pages as they arrive (O(the page)): a page is written as a row
+  // of its own, and nothing received before it is read until the swap.
   if (part.rest) {
     s.rest = part.rest;
+    s.restChanged = true;
     s.restDigests = restDigestsOf(part.rest);
+    s.restKeys = countPage({}, part.rest);
   }
   if (part.more) {
-    s.restDigests = s.restDigests ? addPage(s.restDigests, s.rest!, part.more) : null;
-    s.rest = withMore(s.rest!, part.more);
+    const keys = (s.restKeys ??= countPage({}, s.rest!));
+    const digested = s.restDigests != null;
+    if (s.restDigests) s.restDigests = addPageSeen(s.restDigests, seenKeys(keys), part.more);
+    countPage(keys, part.more, digested);
+    s.restPages = [...(s.restPages ?? []), { ord: s.received.length - 1, more: part.more }];
   }
-  if (part.rest || part.more) s.restChanged = true;
   if (s.softwareCount > SNAPSHOT_LIMITS.software) {
     return refuse('E_SNAPSHOT_LIMIT', `The snapshot holds more than ${SNAPSHOT_LIMITS.software} software items.`, true);
   }
-  const over = s.restChanged && REST_COLLECTIONS.find((section) => itemsOf(s.rest ?? {}, section).length > SNAPSHOT_LIMITS[section]);
+  const over =
+    (part.rest || part.more) && REST_COLLECTIONS.find((section) => (s.restKeys?.[section]?.count ?? 0) > SNAPSHOT_LIMITS[section]);
   if (over) return refuse('E_SNAPSHOT_LIMIT', `The snapshot holds more than ${SNAPSHOT_LIMITS[over]} ${over} items.`, true);
   if (s.received.length < s.count) return null;
   return swap(ctx, s, seq, at, live, refuse);
@@ -105,8 +130,9 @@ function swap(
   live: Live | null,
   refuse: (code: ErrorCode, message: string, discard: boolean) => null,
 ): Swapped | null {
-  // Normalised once, at the swap: the pages of the other collections are all in by now.
-  const rest = normaliseRest(s.rest!);
+  // Normalised once, at the swap: the pages of the other collections are all in by now (the stored
+  // ones in `rest`, this batch's in `restPages`).
+  const rest = normaliseRest((s.restPages ?? []).reduce((r, p) => withPage(r, p.more), s.rest!));
   const digests = { ...(s.restDigests ?? sectionDigests({ ...rest, software: [] })), software: s.softwareSum };
   const digest = combineDigests(digests);
   if (digest !== s.digest) return refuse('E_DIGEST_MISMATCH', 'The snapshot received in parts does not match its digest.', true);
@@ -180,14 +206,51 @@ function restDigestsOf(rest: StoredInventory): SectionDigests {
   return addPage(sectionDigests(rest.security ? { ...objects, security: rest.security } : objects), {}, rest);
 }
 
-/** The staged sections other than software with one more page of the other collections. */
-function withMore(rest: StoredInventory, more: NonNullable<Part['more']>): StoredInventory {
-  const out: Record<string, unknown> = { ...rest };
+/**
+ * Adds a page's items to the staged counts and, unless `keysAdded` (addPageSeen added them while
+ * digesting), to the key hashes. The first of a key counts for the digest; every item counts against
+ * the limits, as it did when the pages were appended.
+ */
+function countPage(keys: StagedKeys, page: Partial<Pick<Snapshot, CollectionSection>>, keysAdded = false): StagedKeys {
+  const seen = seenKeys(keys);
   for (const section of REST_COLLECTIONS) {
-    const page = more[section];
-    if (page?.length) out[section] = [...itemsOf(rest, section), ...page];
+    const items = itemsOf(page, section);
+    if (items.length === 0) continue;
+    const entry = (keys[section] ??= { count: 0, keys: [] });
+    entry.count += items.length;
+    if (keysAdded) continue;
+    const keyOf = itemKey[section] as (item: (typeof items)[number]) => string;
+    for (const item of items) if (!seen.has(section, keyOf(item))) seen.add(section, keyOf(item));
   }
-  return out as StoredInventory;
+  return keys;
+}
+
+/** A view of the staged key hashes for addPageSeen; what it adds goes into `keys` (as hashes). */
+function seenKeys(keys: StagedKeys): SeenKeys {
+  const sets = new Map<CollectionSection, Set<string>>();
+  const setOf = (section: CollectionSection) => {
+    let set = sets.get(section);
+    if (!set) sets.set(section, (set = new Set(keys[section]?.keys ?? [])));
+    return set;
+  };
+  return {
+    has: (section, key) => setOf(section).has(keyHash(key)),
+    add: (section, key) => {
+      const h = keyHash(key);
+      const set = setOf(section);
+      if (set.has(h)) return;
+      set.add(h);
+      (keys[section] ??= { count: 0, keys: [] }).keys.push(h);
+    },
+  };
+}
+
+/**
+ * 72 bits of a key's sha256: a key is up to kilobytes, its hash is what the staging row keeps. Two
+ * keys of one device's snapshot colliding would only make its own digest check fail.
+ */
+function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('base64').slice(0, 12);
 }
 
 function normaliseRest(rest: StoredInventory): StoredInventory {

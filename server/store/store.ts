@@ -3,7 +3,7 @@
 import type { SectionChange } from '../../shared/delta.js';
 import type { KeyedCollection } from '../../shared/delta-apply.js';
 import type { SectionDigests } from '../../shared/digest.js';
-import type { IdentityHints, Os, Section, Snapshot, Software } from '../../shared/inventory.js';
+import type { CollectionSection, IdentityHints, Os, Section, Snapshot, Software } from '../../shared/inventory.js';
 import type { Trigger } from '../../shared/protocol.js';
 import type { DevicePlatform, DeviceSort } from '../../shared/http-api.js';
 import type { AdminStore } from './admin-records.js';
@@ -107,6 +107,8 @@ export interface IngestState {
   lastSeq: number;
   digest: string | null;
   needsFull: boolean;
+  /** The device row's hostname (its last snapshot's): a batch leaving the other sections alone need not read them for it. */
+  hostname: string;
   /** The last snapshot without its software, and its section digests; null before the first one. */
   inventory: { rest: StoredInventory; digests: SectionDigests | null } | null;
   /** The device's software, read row by row: a delta touches only the rows it names. */
@@ -126,10 +128,21 @@ export interface StagingState {
   digest: string;
   trigger: Trigger;
   received: number[];
-  /** Every section but software: part 0's, with the pages of `more` the later parts brought. */
+  /**
+   * Every section but software: part 0's, with the pages of `more` the parts before this batch
+   * brought (read only at the swap). A batch sets it only at part 0.
+   */
   rest: StoredInventory | null;
-  /** Whether this batch changed `rest`: only then is it written (it is O(those sections), not O(the part)). */
+  /** Whether this batch set `rest` (part 0): only then is it written (it is O(those sections), not O(the part)). */
   restChanged?: boolean;
+  /** The pages of `more` this batch brought, in arrival order: each written as a row of its own (O(the page)). */
+  restPages?: StagedPage[];
+  /**
+   * The keys of the staged collections other than software (hashed) and how many items each holds,
+   * so a page is digested and checked against the limits without reading the pages before it.
+   * Null (staged before they were kept): worked out from `rest`.
+   */
+  restKeys?: StagedKeys | null;
   /** The multiset sum of the staged software's item hashes (shared/digest.ts). */
   softwareSum: bigint;
   /**
@@ -139,6 +152,15 @@ export interface StagingState {
   restDigests?: SectionDigests | null;
   softwareCount: number;
 }
+
+/** A page of the other collections (a part's `more`) and its place in the arrival order. */
+export interface StagedPage {
+  ord: number;
+  more: Partial<Omit<Pick<Snapshot, CollectionSection>, 'software'>>;
+}
+
+/** Per collection: the staged items' key hashes and the count of items received (duplicates too). */
+export type StagedKeys = Partial<Record<CollectionSection, { count: number; keys: string[] }>>;
 
 /** Software rows of a generation that is no longer live: deleted later in small steps (the sweeper),
  * which also records the software the new generation no longer has as a change. */
@@ -178,6 +200,8 @@ export interface BatchOutcome {
     digests: SectionDigests;
     digest: string;
     softwareCount: number;
+    /** The snapshot's hostname, read without building `inventory` (absent: `inventory`'s). */
+    hostname?: string;
     /** False when only software changed: the stored sections are not rewritten (O(delta), not O(them)). */
     restChanged?: boolean;
   };

@@ -91,7 +91,13 @@ function inventoryJobs({ deviceId, outcome, first, at, memory }: AppliedItems, r
   const snapshot = outcome.snapshot?.inventory;
   if (snapshot) jobs.push({ kind: 'asset', key: `asset:${deviceId}`, payload: { deviceId }, coalesce: true });
   if (snapshot && rules && outcome.changes.length) {
-    const input = { deviceId, hostname: snapshot.os.hostname, changes: outcome.changes, first, detectedAt: new Date(at).toISOString() };
+    const input = {
+      deviceId,
+      hostname: outcome.snapshot?.hostname ?? snapshot.os.hostname,
+      changes: outcome.changes,
+      first,
+      detectedAt: new Date(at).toISOString(),
+    };
     // The event's key is the job's key: the same event from a redelivery or a restart is no new job.
     for (const e of assetEventsFrom(input, rules)) {
       jobs.push({ kind: 'event', key: e.key, payload: { deviceId, eventKind: e.kind, subject: e.subject, description: e.description } });

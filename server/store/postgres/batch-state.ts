@@ -8,13 +8,14 @@ import { TriggerSchema } from '../../../shared/protocol.js';
 import type { Software } from '../../../shared/inventory.js';
 import { SOFTWARE_COLUMNS, storedInventory, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
 import type { BatchOutcome, IngestState, StagingState, StoredInventory } from '../store.js';
-import type { StagingRow } from '../sqlite/staging.js';
+import { decodeKeys, withStoredPages, type StagingRow } from '../sqlite/staging.js';
 import type { Queryable } from './tx.js';
 
 interface StateRow {
   secret_hash: Buffer;
   last_seq: number;
   digest: string | null;
+  hostname: string;
   needs_full: boolean;
   snapshot: string | null;
   digests: string | null;
@@ -85,7 +86,7 @@ class Reads {
 /** The device row (locked for the transaction: one planner per device at a time), or null. */
 export async function readDeviceState(db: Queryable, deviceId: string) {
   const r = await db.query<StateRow>(
-    `SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.snapshot, s.digests, s.software_count, s.software_gen
+    `SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.snapshot, s.digests, s.software_count, s.software_gen
      FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = $1 FOR UPDATE OF d`,
     [deviceId],
   );
@@ -105,7 +106,7 @@ export async function planOnRows<T extends BatchOutcome>(
   plan: (state: IngestState) => T,
 ): Promise<{ outcome: T; state: IngestState }> {
   const reads = new Reads();
-  let restText: { value: string | null } | null = null;
+  let restText: { value: string | null; pages: { page: string }[] } | null = null;
   for (let run = 1; ; run++) {
     let parsed: StoredInventory | null | undefined;
     const state = stateOf(deviceId, device, reads, () => {
@@ -114,7 +115,7 @@ export async function planOnRows<T extends BatchOutcome>(
         return null;
       }
       // Parsed once per run: the planner may change what it is given.
-      parsed ??= restText.value === null ? null : (JSON.parse(restText.value) as StoredInventory);
+      parsed ??= restText.value === null ? null : withStoredPages(JSON.parse(restText.value) as StoredInventory, restText.pages);
       return parsed;
     });
     let outcome: { value: T } | { error: unknown };
@@ -133,7 +134,11 @@ export async function planOnRows<T extends BatchOutcome>(
         deviceId,
         device.staging.first_seq,
       ]);
-      restText = { value: r.rows[0]?.rest ?? null };
+      const pages = await db.query<{ page: string }>(
+        'SELECT page FROM snapshot_staging_pages WHERE device_id = $1 AND first_seq = $2 ORDER BY ord',
+        [deviceId, device.staging.first_seq],
+      );
+      restText = { value: r.rows[0]?.rest ?? null, pages: pages.rows };
     }
     reads.restWanted = false;
     await reads.load(db, deviceId, run >= MAX_RUNS);
@@ -150,6 +155,7 @@ function stateOf(deviceId: string, device: DeviceState, reads: Reads, loadRest: 
     lastSeq: row.last_seq,
     digest: row.digest,
     needsFull: row.needs_full,
+    hostname: row.hostname,
     // Parsed for each run that reads it: the planner may change what it is given.
     inventory: row.snapshot === null ? null : storedInventory(() => snapshot, row.digests),
     software: { get: (key) => reads.get(softwareGen, key), size: row.software_count ?? 0, all: () => reads.all(softwareGen) },
@@ -160,7 +166,7 @@ function stateOf(deviceId: string, device: DeviceState, reads: Reads, loadRest: 
 }
 
 function stagingOf(r: StagingRow, loadRest: () => StoredInventory | null): StagingState {
-  // `rest` is read only when a part needs it (one carrying `more`, or the last).
+  // `rest` (part 0's and every page since) is read only at the swap.
   let rest: StoredInventory | null | undefined;
   return {
     first: r.first_seq,
@@ -178,5 +184,6 @@ function stagingOf(r: StagingRow, loadRest: () => StoredInventory | null): Stagi
     softwareSum: BigInt(`0x${r.software_sum}`),
     softwareCount: r.software_count,
     restDigests: decodeDigests(r.rest_digests),
+    restKeys: decodeKeys(r.rest_keys),
   };
 }

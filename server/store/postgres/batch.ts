@@ -64,7 +64,8 @@ async function writeSnapshot(
   gen: number,
   snapshot: NonNullable<BatchOutcome['snapshot']>,
 ): Promise<void> {
-  const { inventory, digests, digest, softwareCount, restChanged } = snapshot;
+  // `inventory` is built (O(the other sections)) only when read: not for a software-only change.
+  const { digests, digest, softwareCount, restChanged } = snapshot;
   // Only software changed: its rows say it all; the other sections (up to megabytes) stay as stored.
   if (restChanged === false) {
     const counts = await db.query(
@@ -76,6 +77,7 @@ async function writeSnapshot(
       return;
     }
   }
+  const inventory = snapshot.inventory;
   await db.query(
     `INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (device_id) DO UPDATE SET snapshot = excluded.snapshot, digests = excluded.digests,

@@ -87,3 +87,15 @@ ALTER TABLE tickets ADD COLUMN template text;
 
 /** 14: the staged sections' digests, kept up to date part by part. */
 export const SCHEMA_14_STAGING_DIGESTS = `ALTER TABLE snapshot_staging ADD COLUMN rest_digests text;`;
+
+/** 15: the staged pages of the other sections as rows of their own, and the staged keys and counts. */
+export const SCHEMA_15_STAGING_PAGES = `
+ALTER TABLE snapshot_staging ADD COLUMN rest_keys text;
+CREATE TABLE snapshot_staging_pages (
+  device_id text NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  first_seq bigint NOT NULL,
+  ord       integer NOT NULL,
+  page      text NOT NULL,
+  PRIMARY KEY (device_id, first_seq, ord)
+);
+`;

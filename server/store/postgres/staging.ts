@@ -55,14 +55,15 @@ export async function writeStaging(db: Queryable, deviceId: string, s: StagingSt
   if (s === null) {
     await db.query('DELETE FROM snapshot_staging WHERE device_id = $1', [deviceId]);
     await db.query('DELETE FROM snapshot_staging_rest WHERE device_id = $1', [deviceId]);
+    await db.query('DELETE FROM snapshot_staging_pages WHERE device_id = $1', [deviceId]);
     return;
   }
   await db.query(
-    `INSERT INTO snapshot_staging (device_id, first_seq, part_count, digest, trigger, received, software_sum, software_count, rest_digests)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO snapshot_staging (device_id, first_seq, part_count, digest, trigger, received, software_sum, software_count, rest_digests, rest_keys)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (device_id) DO UPDATE SET first_seq = excluded.first_seq, part_count = excluded.part_count, digest = excluded.digest,
        trigger = excluded.trigger, received = excluded.received, software_sum = excluded.software_sum,
-       software_count = excluded.software_count, rest_digests = excluded.rest_digests`,
+       software_count = excluded.software_count, rest_digests = excluded.rest_digests, rest_keys = excluded.rest_keys`,
     [
       deviceId,
       s.first,
@@ -73,9 +74,22 @@ export async function writeStaging(db: Queryable, deviceId: string, s: StagingSt
       s.softwareSum.toString(16),
       s.softwareCount,
       s.restDigests ? encodeDigests(s.restDigests) : null,
+      s.restKeys ? JSON.stringify(s.restKeys) : null,
     ],
   );
-  if (!s.restChanged) return;
+  if (s.restChanged) await writeRest(db, deviceId, s);
+  const pages = s.restPages ?? [];
+  if (pages.length === 0) return;
+  await db.query(
+    `INSERT INTO snapshot_staging_pages (device_id, first_seq, ord, page) SELECT $1, $2, * FROM unnest($3::integer[], $4::text[])
+     ON CONFLICT (device_id, first_seq, ord) DO UPDATE SET page = excluded.page`,
+    [deviceId, s.first, pages.map((p) => p.ord), pages.map((p) => JSON.stringify(p.more))],
+  );
+}
+
+/** Part 0 of a sequence: its sections, and the pages of any sequence before it go. */
+async function writeRest(db: Queryable, deviceId: string, s: StagingState): Promise<void> {
+  await db.query('DELETE FROM snapshot_staging_pages WHERE device_id = $1', [deviceId]);
   if (s.rest === null) await db.query('DELETE FROM snapshot_staging_rest WHERE device_id = $1', [deviceId]);
   else {
     await db.query(

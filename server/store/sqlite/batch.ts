@@ -15,6 +15,7 @@ interface StateRow {
   secret_hash: Buffer;
   last_seq: number;
   digest: string | null;
+  hostname: string;
   needs_full: number;
   /** Null when the device has no snapshot yet. */
   snapshot_row: string | null;
@@ -59,7 +60,7 @@ export type ApplyBatch = <T extends BatchOutcome>(
 /** `enqueue` writes one desk job inside the caller's transaction. */
 export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJob, at: number) => void): ApplyBatch {
   const readState = db.prepare<[string], StateRow>(`
-    SELECT d.secret_hash, d.last_seq, d.digest, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen
+    SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
   // Read only when the planner needs the sections (up to megabytes), inside the batch's transaction.
   const readSnapshot = db.prepare<[string], { snapshot: string }>('SELECT snapshot FROM snapshots WHERE device_id = ?');
@@ -136,6 +137,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
       lastSeq: row.last_seq,
       digest: row.digest,
       needsFull: row.needs_full === 1,
+      hostname: row.hostname,
       inventory: row.snapshot_row === null ? null : storedInventory(() => readSnapshot.get(deviceId)!.snapshot, row.digests),
       software,
       softwareGen,
@@ -152,11 +154,13 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     for (const g of outcome.garbage ?? []) staging.addGarbage(deviceId, g);
     // A swap's software changes join the history in the sweeper's steps (software-sweep.ts).
     if (outcome.snapshot) {
-      const { inventory, digests, digest, softwareCount, restChanged } = outcome.snapshot;
+      // `inventory` is built (O(the other sections)) only when read: not for a software-only change.
+      const { digests, digest, softwareCount, restChanged } = outcome.snapshot;
       // Only software changed: its rows say it all; the other sections (up to megabytes) stay as stored.
       if (restChanged === false && writeCounts.run(encodeDigests(digests), softwareCount, gen, at, deviceId).changes === 1) {
         writeDigest.run(digest, deviceId);
       } else {
+        const inventory = outcome.snapshot.inventory;
         writeSnapshot.run(deviceId, JSON.stringify(inventory), encodeDigests(digests), softwareCount, gen, at);
         writeDisplay.run({ id: deviceId, digest, ...displayColumns(inventory) });
       }

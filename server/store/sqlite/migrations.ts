@@ -524,6 +524,19 @@ const MIGRATIONS: readonly string[] = [
   // 14: the staged sections' digests, kept up to date part by part (server/ingest/plan-parts.ts), so the
   // last part of a snapshot does not hash every section again. NULL: computed at the swap.
   `ALTER TABLE snapshot_staging ADD COLUMN rest_digests TEXT;`,
+  // 15: each page of the staged other sections (a part's `more`) as a row of its own, and the staged
+  // keys (hashed) and counts on the staging row, so a part writes only its page instead of reading and
+  // rewriting every page before it (server/ingest/plan-parts.ts). NULL keys: worked out from the pages.
+  `
+  ALTER TABLE snapshot_staging ADD COLUMN rest_keys TEXT;
+  CREATE TABLE snapshot_staging_pages (
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    first_seq INTEGER NOT NULL,
+    ord       INTEGER NOT NULL,
+    page      TEXT NOT NULL,
+    PRIMARY KEY (device_id, first_seq, ord)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,7 +7,8 @@ import type { SectionChange } from '../../../shared/delta-apply.js';
 import { decodeDigests, encodeDigests } from '../../../shared/digest.js';
 import { TriggerSchema } from '../../../shared/protocol.js';
 import type { Software } from '../../../shared/inventory.js';
-import type { Garbage, StagingState, StoredInventory } from '../store.js';
+import { withPage } from '../../../shared/inventory-parts.js';
+import type { Garbage, StagedKeys, StagedPage, StagingState, StoredInventory } from '../store.js';
 
 /** The staging row as either engine returns it. */
 export interface StagingRow {
@@ -19,20 +20,26 @@ export interface StagingRow {
   software_sum: string;
   software_count: number;
   rest_digests: string | null;
+  rest_keys: string | null;
 }
 
 export function createStagingStatements(db: Database.Database) {
   const readRow = db.prepare<[string], StagingRow>('SELECT * FROM snapshot_staging WHERE device_id = ?');
   const upsert = db.prepare(`
     INSERT OR REPLACE INTO snapshot_staging
-      (device_id, first_seq, part_count, digest, trigger, received, software_sum, software_count, rest_digests)
-    VALUES (@deviceId, @first, @count, @digest, @trigger, @received, @sum, @softwareCount, @restDigests)`);
+      (device_id, first_seq, part_count, digest, trigger, received, software_sum, software_count, rest_digests, rest_keys)
+    VALUES (@deviceId, @first, @count, @digest, @trigger, @received, @sum, @softwareCount, @restDigests, @restKeys)`);
   const remove = db.prepare('DELETE FROM snapshot_staging WHERE device_id = ?');
   const readRest = db.prepare<[string, number], { rest: string }>(
     'SELECT rest FROM snapshot_staging_rest WHERE device_id = ? AND first_seq = ?',
   );
   const writeRest = db.prepare('INSERT OR REPLACE INTO snapshot_staging_rest (device_id, first_seq, rest) VALUES (?, ?, ?)');
   const removeRest = db.prepare('DELETE FROM snapshot_staging_rest WHERE device_id = ?');
+  const readPages = db.prepare<[string, number], { page: string }>(
+    'SELECT page FROM snapshot_staging_pages WHERE device_id = ? AND first_seq = ? ORDER BY ord',
+  );
+  const writePage = db.prepare('INSERT OR REPLACE INTO snapshot_staging_pages (device_id, first_seq, ord, page) VALUES (?, ?, ?, ?)');
+  const removePages = db.prepare('DELETE FROM snapshot_staging_pages WHERE device_id = ?');
   const insertRow = db.prepare(`
     INSERT OR IGNORE INTO software_rows (device_id, gen, item_key, name, version, publisher, arch, source, scope, user_name, install_date)
     VALUES (@deviceId, @gen, @key, @name, @version, @publisher, @arch, @source, @scope, @user, @installDate)`);
@@ -45,8 +52,8 @@ export function createStagingStatements(db: Database.Database) {
     read(deviceId: string): StagingState | null {
       const r = readRow.get(deviceId);
       if (!r) return null;
-      // `rest` is read only when a part needs it (one carrying `more`, or the last): a part of
-      // software alone costs O(the part), whatever the size of the other sections.
+      // `rest` (part 0's and every page since) is read only at the swap: any other part costs
+      // O(the part), whatever the size of the other sections.
       let rest: StoredInventory | null | undefined;
       const first = r.first_seq;
       return {
@@ -58,7 +65,7 @@ export function createStagingStatements(db: Database.Database) {
         get rest(): StoredInventory | null {
           if (rest === undefined) {
             const row = readRest.get(deviceId, first);
-            rest = row ? (JSON.parse(row.rest) as StoredInventory) : null;
+            rest = row ? withStoredPages(JSON.parse(row.rest) as StoredInventory, readPages.all(deviceId, first)) : null;
           }
           return rest;
         },
@@ -68,12 +75,14 @@ export function createStagingStatements(db: Database.Database) {
         softwareSum: BigInt(`0x${r.software_sum}`),
         softwareCount: r.software_count,
         restDigests: decodeDigests(r.rest_digests),
+        restKeys: decodeKeys(r.rest_keys),
       };
     },
     write(deviceId: string, s: StagingState | null): void {
       if (s === null) {
         remove.run(deviceId);
         removeRest.run(deviceId);
+        removePages.run(deviceId);
         return;
       }
       upsert.run({
@@ -86,10 +95,15 @@ export function createStagingStatements(db: Database.Database) {
         sum: s.softwareSum.toString(16),
         softwareCount: s.softwareCount,
         restDigests: s.restDigests ? encodeDigests(s.restDigests) : null,
+        restKeys: s.restKeys ? JSON.stringify(s.restKeys) : null,
       });
-      if (!s.restChanged) return;
-      if (s.rest === null) removeRest.run(deviceId);
-      else writeRest.run(deviceId, s.first, JSON.stringify(s.rest));
+      if (s.restChanged) {
+        // Part 0 of a sequence: the pages of any sequence before it go.
+        removePages.run(deviceId);
+        if (s.rest === null) removeRest.run(deviceId);
+        else writeRest.run(deviceId, s.first, JSON.stringify(s.rest));
+      }
+      for (const p of s.restPages ?? []) writePage.run(deviceId, s.first, p.ord, JSON.stringify(p.more));
     },
     insertRow,
     writeChanges(deviceId: string, gen: number, c: { index: number; added: Software[]; changed: SectionChange['changed'] }): void {
@@ -109,4 +123,13 @@ export function createStagingStatements(db: Database.Database) {
       });
     },
   };
+}
+
+/** Part 0's sections with the stored pages appended, in arrival order. */
+export function withStoredPages(rest: StoredInventory, pages: readonly { page: string }[]): StoredInventory {
+  return pages.reduce((r, p) => withPage(r, JSON.parse(p.page) as StagedPage['more']), rest);
+}
+
+export function decodeKeys(text: string | null): StagedKeys | null {
+  return text === null ? null : (JSON.parse(text) as StagedKeys);
 }

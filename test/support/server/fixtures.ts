@@ -93,6 +93,7 @@ export function ingestState(snapshot: Snapshot | null, lastSeq = 0): IngestState
     lastSeq,
     digest: snapshot ? snapshotDigest(snapshot) : null,
     needsFull: snapshot === null,
+    hostname: snapshot?.os.hostname ?? 'fixture',
     inventory: snapshot ? { rest: withoutSoftware(snapshot), digests: sectionDigests(snapshot) } : null,
     software: { ...software, size: software.size, all: () => [...(snapshot?.software ?? [])] },
     softwareGen: 0,
