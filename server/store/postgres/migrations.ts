@@ -5,7 +5,7 @@
 import type { PoolClient } from 'pg';
 import { SCHEMA_1 } from './schema.js';
 import { SCHEMA_1_SOFTWARE } from './schema-software.js';
-import { SCHEMA_12_DEPLOY, SCHEMA_13_TEMPLATES, SCHEMA_14_STAGING_DIGESTS } from './schema-later.js';
+import { SCHEMA_12_DEPLOY, SCHEMA_13_TEMPLATES, SCHEMA_14_STAGING_DIGESTS, SCHEMA_16_SOFTWARE_REQUESTS } from './schema-later.js';
 import { inTransaction, type Queryable } from './tx.js';
 import type pg from 'pg';
 
@@ -20,6 +20,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 12, sql: SCHEMA_12_DEPLOY },
   { version: 13, sql: SCHEMA_13_TEMPLATES },
   { version: 14, sql: SCHEMA_14_STAGING_DIGESTS },
+  // 15 is another work package's (SQLite holds a no-op in its place until the merge).
+  { version: 16, sql: SCHEMA_16_SOFTWARE_REQUESTS },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -524,6 +524,23 @@ const MIGRATIONS: readonly string[] = [
   // 14: the staged sections' digests, kept up to date part by part (server/ingest/plan-parts.ts), so the
   // last part of a snapshot does not hash every section again. NULL: computed at the swap.
   `ALTER TABLE snapshot_staging ADD COLUMN rest_digests TEXT;`,
+  // 15: another work package's (issue 16 numbering: migrations 15 and 16 were given out together).
+  // This no-op keeps 16 in its place on this branch; the merge replaces it with the real 15.
+  `SELECT 1;`,
+  // 16: self-service requests (shared/self-service.ts): which package a ticket asks for, the desk's
+  // answer, and the devices an approved exception lets keep a prohibited name.
+  `
+  ALTER TABLE tickets ADD COLUMN software_request TEXT;  -- JSON SoftwareRequest; NULL for a plain ticket
+  ALTER TABLE tickets ADD COLUMN approval TEXT;          -- JSON SoftwareApproval; NULL while pending
+  CREATE INDEX tickets_software_pending ON tickets(id) WHERE software_request IS NOT NULL AND approval IS NULL;
+  CREATE TABLE prohibited_exemptions (
+    device_id  TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL COLLATE NOCASE,
+    ticket_id  INTEGER,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, name)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
