@@ -142,6 +142,7 @@ export class AgentGateway {
           for (const session of sessions) {
             if (session.deviceId === null) continue;
             const device = await this.opts.store.getDevice(session.deviceId);
+            session.catalogAwaitsPlatform = !device?.os?.platform;
             session.send({ type: 'self-service', packages: selfServiceCatalog(packages, device?.os?.platform) });
           }
         }
