@@ -120,13 +120,7 @@ describe('tray IPC', () => {
       /^getTicket takes at most one argument\.$/,
       undefined,
     ],
-    [
-      'an exception request without a reason',
-      'requestSoftware',
-      [{ kind: 'exception', name: 'Steam', reason: '  ' }],
-      /reason/i,
-      'reason',
-    ],
+    ['an exception request without a reason', 'requestSoftware', [{ kind: 'exception', name: 'Steam', reason: '  ' }], /reason/i, 'reason'],
     [
       'an unknown view',
       'openView',
