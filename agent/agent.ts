@@ -19,6 +19,7 @@ import { localApiPath } from './paths.js';
 import { ScanQueue, type ScanOutcome } from './scan-queue.js';
 import { TicketDesk } from './tickets/ticket-desk.js';
 import { Worklogs } from './tickets/worklogs.js';
+import { SoftwareRequests } from './tickets/software-requests.js';
 import { TemplateCache } from './tickets/template-cache.js';
 import { CachedList } from './cached-list.js';
 import { SELF_SERVICE_LIMITS, SelfServicePackageSchema, type SelfServicePackage } from '../shared/self-service.js';
@@ -185,6 +186,7 @@ export class Agent {
         worklogs: this.worklogs,
         templates: this.templates,
         catalog: this.catalog,
+        softwareRequests: new SoftwareRequests({ tickets: this.tickets, catalog: this.catalog, templates: this.templates }),
       }),
     });
   }

@@ -125,6 +125,7 @@ const DESK_FIELDS = [
   { key: 'user', flag: 'deskUser', env: 'OUTPOST_DESK_USER' },
   { key: 'auth', flag: 'deskAuth', env: 'OUTPOST_DESK_AUTH' },
   { key: 'pollSeconds', flag: 'deskPoll', env: 'OUTPOST_DESK_POLL', number: true },
+  { key: 'approvalPollMinutes', flag: 'deskApprovalPoll', env: 'OUTPOST_DESK_APPROVAL_POLL', number: true },
   { key: 'requesterDomain', flag: 'deskRequesterDomain', env: 'OUTPOST_DESK_REQUESTER_DOMAIN' },
   { key: 'fallbackRequester', flag: 'deskFallbackRequester', env: 'OUTPOST_DESK_FALLBACK_REQUESTER' },
   { key: 'secretFile', flag: 'deskSecretFile', env: 'OUTPOST_DESK_SECRET_FILE' },

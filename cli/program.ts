@@ -26,6 +26,10 @@ program
     new Option('--desk-auth <kind>', 'RT: the secret is an auth token or the password (env OUTPOST_DESK_AUTH)').choices(['token', 'basic']),
   )
   .option('--desk-poll <seconds>', 'how often to read status and replies from the desk, default 30 (Autotask 300) (env OUTPOST_DESK_POLL)')
+  .option(
+    '--desk-approval-poll <minutes>',
+    'how often to read self-service approvals from the desk, default 3 (env OUTPOST_DESK_APPROVAL_POLL)',
+  )
   .option('--desk-requester-domain <domain>', 'requesters without an email become account@domain (env OUTPOST_DESK_REQUESTER_DOMAIN)')
   .option(
     '--desk-fallback-requester <user>',

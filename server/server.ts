@@ -8,6 +8,7 @@ import { buildApi } from './api/http.js';
 import { createAdminAccount } from './auth/accounts.js';
 import type { TechnicianDesk } from './auth/technicians.js';
 import type { DeskConnector } from './desk/connector.js';
+import { ApprovalPoller } from './deploy/approvals.js';
 import { BatchJobRules } from './desk/sync/batch-jobs.js';
 import { DeskSyncEngine, type EngineOptions } from './desk/sync/engine.js';
 import { createConnector, type DeskSettings } from './desk/sync/settings.js';
@@ -74,6 +75,8 @@ interface Running {
   gateway: AgentGateway;
   app: FastifyInstance;
   desk: DeskSyncEngine | null;
+  /** Reads self-service approvals from the desk; runs beside the desk sync, in the same process. */
+  approvals: ApprovalPoller | null;
   sweeper: SoftwareSweeper;
   /** Lets this process's batches queue desk jobs while another process runs the desk sync. */
   deskIntake: (() => void) | null;
@@ -221,6 +224,21 @@ export class OutpostServer {
       void gateway.pushTicketsAnywhere(deviceId, [ref]);
       ticketEvent(ticketId, deviceId);
     });
+    const approvals =
+      connector && this.opts.desk
+        ? new ApprovalPoller({
+            store,
+            connector: () => connector,
+            dispatch: (deploymentId, deviceIds) => deployer.dispatch(deploymentId, deviceIds),
+            ticketChanged: (deviceId, ref, ticketId) => {
+              void gateway.pushTicketsAnywhere(deviceId, [ref]);
+              ticketEvent(ticketId, deviceId);
+            },
+            log: this.opts.log.child({ part: 'approvals' }),
+            now: this.now,
+            intervalMs: this.opts.desk.approvalPollMinutes * 60_000,
+          })
+        : null;
     const app = await buildApi({
       store,
       log: this.opts.log.child({ part: 'api' }),
@@ -258,7 +276,7 @@ export class OutpostServer {
           store.desk.setEnabled(true);
         }
       : null;
-    return { store, bus, gateway, app, desk, sweeper, deskIntake };
+    return { store, bus, gateway, app, desk, approvals, sweeper, deskIntake };
   }
 
   /**
@@ -267,15 +285,19 @@ export class OutpostServer {
    * process wakes the desk sync wherever it runs: the store tells it (PostgreSQL: the desk store's
    * own NOTIFY, listened to while the engine runs).
    */
-  private startFleetWideParts({ bus, desk, sweeper, deskIntake }: Running): void {
+  private startFleetWideParts({ bus, desk, approvals, sweeper, deskIntake }: Running): void {
     bus.singleton('sweeper', sweeper);
     if (!desk || !deskIntake) return;
     // Every process's batches queue desk jobs; only the one running the sync sends them.
     deskIntake();
     bus.singleton('desk', {
-      start: () => desk.start(),
+      start: () => {
+        desk.start();
+        approvals?.start();
+      },
       // The engine turns the job rules off when it stops; this process still queues jobs.
       stop: async () => {
+        await approvals?.stop();
         await desk.stop();
         deskIntake();
       },

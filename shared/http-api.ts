@@ -3,6 +3,7 @@
 // route.ts checks its handler's answer) and the web console (console/) derives its client from it.
 // Request types are derived from the zod schemas in shared/http-schemas.ts, imported as types only,
 // so the console bundle pulls in no zod (DEVICE_SORTS is the one value here).
+import type { TicketSoftwareRequest } from './self-service.js';
 import type {
   Hardware,
   LocalAccount,
@@ -281,6 +282,8 @@ export interface TicketDetailJson extends TicketSummaryJson {
   deskRequester: DeskRequesterJson | null;
   /** The ticket template the person picked in the tray and the fields they filled in; null for a plain ticket. */
   template: FilledTemplate | null;
+  /** A self-service request (the tray's Get software): which package or prohibited name, and the desk's answer. */
+  softwareRequest: TicketSoftwareRequest | null;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { TriggerSchema } from './protocol.js';
 import { TicketTemplateSchema } from './templates.js';
-import { SelfServicePackageSchema } from './self-service.js';
+import { SelfServicePackageSchema, SoftwareRequestInputSchema } from './self-service.js';
 import {
   EndpointTicketSchema,
   EndpointWorklogSchema,
@@ -102,6 +102,12 @@ export const LocalApi = {
   'software.catalog': {
     params: z.object({}).strict(),
     result: z.object({ items: z.array(SelfServicePackageSchema), receivedAt: z.string().nullable() }),
+  },
+  /** Asks IT for a catalog package (install) or to keep prohibited software (exception): a ticket of
+   * the "New software" kind that needs approval in the desk; answers at once, like ticket.create. */
+  'software.request': {
+    params: SoftwareRequestInputSchema,
+    result: z.object({ ref: TicketRefSchema, status: z.literal('queued'), connected: z.boolean() }),
   },
   /** The calling user's tickets, newest first; works offline from what the agent keeps. */
   'ticket.list': {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DeltaSchema } from './delta-schema.js';
 import { DeployCommandSchema, DeployStepSchema } from './deploy.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
-import { SELF_SERVICE_LIMITS, SelfServicePackageSchema } from './self-service.js';
+import { SELF_SERVICE_LIMITS, SelfServicePackageSchema, SoftwareRequestSchema } from './self-service.js';
 import { FilledTemplateSchema, TEMPLATE_LIMITS, TicketTemplateSchema } from './templates.js';
 import { IdentityHintsSchema, SnapshotSchema, SoftwareSchema } from './inventory.js';
 import {
@@ -116,6 +116,8 @@ export const ItemBodies = {
     category: z.string().max(100).optional(),
     /** The template the person picked, with the fields they filled in. */
     template: FilledTemplateSchema.optional(),
+    /** A self-service request: which package (or prohibited software) was asked for; needs approval. */
+    softwareRequest: SoftwareRequestSchema.optional(),
     device: DeviceDetailsSchema,
     /** How many ticket.attachment items follow (the screenshot counts as one). */
     attachments: z

@@ -2,6 +2,7 @@
 // agent's local API), the agent's outbox, the server and its API.
 import { z } from 'zod';
 import { TicketTemplateChoiceSchema } from './templates.js';
+import { TicketSoftwareRequestSchema } from './self-service.js';
 
 export const TICKET_LIMITS = {
   subjectChars: 200,
@@ -122,6 +123,8 @@ export const EndpointTicketSchema = z.object({
   notes: z.array(NoteSchema),
   /** The number people see and quote, as the server formats it (ticketLabel); absent from older servers. */
   label: z.string().max(80).optional(),
+  /** A self-service request (Get software) and where its approval in the desk stands. */
+  softwareRequest: TicketSoftwareRequestSchema.optional(),
 });
 export type EndpointTicket = z.infer<typeof EndpointTicketSchema>;
 

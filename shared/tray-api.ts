@@ -4,6 +4,7 @@
 // thrown error, so a window always gets a code and a message it can show.
 import { z } from 'zod';
 import { TicketTemplateChoiceSchema } from './templates.js';
+import { SoftwareRequestInputSchema } from './self-service.js';
 import type { LocalResult } from './local-api.js';
 import {
   NewTicketSchema,
@@ -15,7 +16,7 @@ import {
   type EndpointWorklog,
 } from './tickets.js';
 
-export const TRAY_VIEWS = ['ticket', 'tickets', 'session', 'status'] as const;
+export const TRAY_VIEWS = ['ticket', 'tickets', 'software', 'session', 'status'] as const;
 export const TrayViewSchema = z.enum(TRAY_VIEWS);
 export type TrayView = z.infer<typeof TrayViewSchema>;
 
@@ -44,6 +45,9 @@ export const TrayArgs = {
   createTicket: TicketDraftSchema,
   listTickets: NoArgs,
   listTemplates: NoArgs,
+  /** Get software: what IT offers on this computer, and a request for one package or an exception. */
+  listSoftware: NoArgs,
+  requestSoftware: SoftwareRequestInputSchema,
   getTicket: z.object({ ref: TicketRefSchema }).strict(),
   addNote: z.object({ ref: TicketRefSchema, text: z.string().trim().min(1, 'is required').max(TICKET_LIMITS.noteChars) }).strict(),
   closeTicket: z.object({ ref: TicketRefSchema }).strict(),
@@ -120,6 +124,8 @@ export interface TrayResults {
   createTicket: LocalResult<'ticket.create'>;
   listTickets: LocalResult<'ticket.list'>;
   listTemplates: LocalResult<'templates.list'>;
+  listSoftware: LocalResult<'software.catalog'>;
+  requestSoftware: LocalResult<'software.request'>;
   getTicket: LocalResult<'ticket.get'>;
   addNote: EndpointTicket;
   closeTicket: EndpointTicket;

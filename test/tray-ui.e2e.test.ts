@@ -257,6 +257,7 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
     const reachable: Record<TrayView, string[]> = {
       ticket: ['subject', 'description', 'priority', 'category', 'attach', 'screenshot', 'cancel', 'send'],
       tickets: ['new-ticket', 'refresh', 'note-text', 'close-ticket', 'add-note'],
+      software: ['refresh', 'reason', 'exception-name', 'exception-reason', 'ask-exception'],
       session: ['ticket-id', 'technician', 'mode-timer', 'start', 'notes'],
       status: ['scan', 'open-tickets', 'open-ticket', 'open-at-login'],
     };

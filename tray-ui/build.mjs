@@ -10,7 +10,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const src = join(root, 'tray-ui');
 const out = join(root, 'dist', 'tray');
-const pages = ['ticket', 'tickets', 'session', 'status'];
+const pages = ['ticket', 'tickets', 'software', 'session', 'status'];
 
 await rm(out, { recursive: true, force: true });
 await Promise.all([

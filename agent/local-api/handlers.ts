@@ -2,6 +2,7 @@
 // validated and the caller authenticated (server.ts); the parts check what the caller may see.
 import { MAX_PENDING_NOTIFICATIONS, type LocalResult } from '../../shared/local-api.js';
 import type { TicketDesk } from '../tickets/ticket-desk.js';
+import type { SoftwareRequests } from '../tickets/software-requests.js';
 import type { Worklogs } from '../tickets/worklogs.js';
 import type { TemplateCache } from '../tickets/template-cache.js';
 import type { CachedList } from '../cached-list.js';
@@ -18,14 +19,17 @@ export interface HandlerParts {
   templates: TemplateCache;
   /** The self-service catalog the server sent, kept for offline use. */
   catalog: CachedList<SelfServicePackage>;
+  /** Get software's requests: tickets that need approval in the desk. */
+  softwareRequests: SoftwareRequests;
 }
 
-export function localHandlers({ status, scanNow, tickets, worklogs, templates, catalog }: HandlerParts): LocalHandlers {
+export function localHandlers({ status, scanNow, tickets, worklogs, templates, catalog, softwareRequests }: HandlerParts): LocalHandlers {
   return {
     status: async () => status(),
     'scan.now': () => scanNow(),
     'templates.list': async () => templates.list(),
     'software.catalog': async () => catalog.list(),
+    'software.request': async (params, caller) => softwareRequests.request(caller, params),
     'ticket.create': async (params, caller) => tickets.create(caller, params),
     'ticket.list': async (_params, caller) => ({ items: tickets.list(caller) }),
     'ticket.get': async ({ ref }, caller) => tickets.get(caller, ref),

@@ -132,6 +132,9 @@ const MIGRATIONS: readonly string[] = [
      key TEXT NOT NULL,                 -- base64 SPKI Ed25519 public key
      pinned_at TEXT NOT NULL
    );`,
+  // 6: a self-service request's typed part (shared/self-service.ts, JSON with its approval), kept
+  // with its ticket so Get software and My tickets show where the approval stands, offline too.
+  `ALTER TABLE tickets ADD COLUMN software_request TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -9,6 +9,8 @@ import type { Logger } from '../../shared/log.js';
 import type { ServerMessageMap } from '../../shared/protocol.js';
 import type { LocalParams, LocalResult, LocalTicket, TicketNotification } from '../../shared/local-api.js';
 import type { Attachment, EndpointTicket } from '../../shared/tickets.js';
+import type { FilledTemplate } from '../../shared/templates.js';
+import { PENDING_APPROVAL, type SoftwareRequest } from '../../shared/self-service.js';
 import type { Caller } from '../local-api/callers.js';
 import type { Db } from '../outbox/database.js';
 import type { Outbox } from '../outbox/outbox.js';
@@ -72,11 +74,19 @@ export class TicketDesk {
     this.quota = opts.quota ?? new LocalTicketQuota();
   }
 
-  create(caller: Caller, input: LocalParams<'ticket.create'>): LocalResult<'ticket.create'> {
+  /**
+   * `request`: a self-service request (software-requests.ts) and, when IT has one, its "New software"
+   * template (already filled: its desk mapping applies).
+   */
+  create(
+    caller: Caller,
+    input: LocalParams<'ticket.create'>,
+    request?: { softwareRequest: SoftwareRequest; template: FilledTemplate | undefined },
+  ): LocalResult<'ticket.create'> {
     const ref = this.newId();
     const at = this.now().toISOString();
     const ctx = this.opts.device();
-    const template = input.template ? this.fillTemplate(input.template) : undefined;
+    const template = request ? request.template : input.template ? this.fillTemplate(input.template) : undefined;
     const files: { attachment: Attachment; screenshot: boolean }[] = input.attachments.map((attachment) => ({
       attachment,
       screenshot: false,
@@ -87,17 +97,21 @@ export class TicketDesk {
     this.quota.take(caller, { tickets: 1, attachmentBytes: fileBytes }, Date.parse(at));
     const { outbox } = this.opts;
     outbox.transaction((db) => {
-      insertTicket(db, {
-        ref,
-        account: caller.account,
-        subject: input.subject,
-        description: input.description,
-        priority: input.priority,
-        category: input.category ?? null,
-        status: 'queued',
-        created_at: at,
-        updated_at: at,
-      });
+      insertTicket(
+        db,
+        {
+          ref,
+          account: caller.account,
+          subject: input.subject,
+          description: input.description,
+          priority: input.priority,
+          category: input.category ?? null,
+          status: 'queued',
+          created_at: at,
+          updated_at: at,
+        },
+        request ? { ...request.softwareRequest, approval: PENDING_APPROVAL } : null,
+      );
       outbox.enqueue('ticket.create', {
         ref,
         requester: requester(ctx, caller),
@@ -106,6 +120,7 @@ export class TicketDesk {
         priority: input.priority,
         ...(input.category ? { category: input.category } : {}),
         ...(template ? { template } : {}),
+        ...(request ? { softwareRequest: request.softwareRequest } : {}),
         device: deviceDetails(ctx, caller),
         attachments: files.length,
         createdAt: at,

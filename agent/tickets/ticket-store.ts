@@ -2,6 +2,7 @@
 // agent/outbox/database.ts). Plain row access; TicketDesk decides what to write when.
 import type { Db } from '../outbox/database.js';
 import { NoteSchema, type EndpointTicket, type EndpointTicketStatus, type Note, type Priority } from '../../shared/tickets.js';
+import { TicketSoftwareRequestSchema, type TicketSoftwareRequest } from '../../shared/self-service.js';
 
 export interface TicketRow {
   ref: string;
@@ -20,6 +21,8 @@ export interface TicketRow {
   close_seq: number | null;
   reopen_seq: number | null;
   gone: number;
+  /** A self-service request with its approval (JSON, TicketSoftwareRequestSchema); null for a plain ticket. */
+  software_request: string | null;
 }
 
 export interface LocalNoteRow {
@@ -36,12 +39,13 @@ export const MAX_LISTED_TICKETS = 500;
 
 export function insertTicket(
   db: Db,
-  row: Omit<TicketRow, 'number' | 'label' | 'server_notes' | 'close_seq' | 'reopen_seq' | 'gone'>,
+  row: Omit<TicketRow, 'number' | 'label' | 'server_notes' | 'close_seq' | 'reopen_seq' | 'gone' | 'software_request'>,
+  softwareRequest: TicketSoftwareRequest | null = null,
 ): void {
   db.prepare(
-    `INSERT INTO tickets (ref, account, number, subject, description, priority, category, status, created_at, updated_at)
-     VALUES (@ref, @account, NULL, @subject, @description, @priority, @category, @status, @created_at, @updated_at)`,
-  ).run(row);
+    `INSERT INTO tickets (ref, account, number, subject, description, priority, category, status, created_at, updated_at, software_request)
+     VALUES (@ref, @account, NULL, @subject, @description, @priority, @category, @status, @created_at, @updated_at, @software_request)`,
+  ).run({ ...row, software_request: softwareRequest === null ? null : JSON.stringify(softwareRequest) });
 }
 
 export function ticketRow(db: Db, ref: string): TicketRow | undefined {
@@ -80,15 +84,24 @@ export function setReopenSeq(db: Db, ref: string, at: string, seq: number): void
   db.prepare('UPDATE tickets SET updated_at = ?, reopen_seq = ?, close_seq = NULL WHERE ref = ?').run(at, seq, ref);
 }
 
-/** Writes a ticket as the server sent it; the account (who raised it here) is kept. */
+/** Writes a ticket as the server sent it; the account (who raised it here) is kept, and so is the
+ * software request when the server's view carries none (a server that does not know them yet). */
 export function upsertServerTicket(db: Db, t: EndpointTicket, pending: { closeSeq: number | null; reopenSeq: number | null }): void {
   db.prepare(
-    `INSERT INTO tickets (ref, account, number, label, subject, description, priority, category, status, created_at, updated_at, server_notes, close_seq, reopen_seq)
-     VALUES (@ref, NULL, @number, @label, @subject, @description, @priority, @category, @status, @createdAt, @updatedAt, @notes, @closeSeq, @reopenSeq)
+    `INSERT INTO tickets (ref, account, number, label, subject, description, priority, category, status, created_at, updated_at, server_notes, close_seq, reopen_seq, software_request)
+     VALUES (@ref, NULL, @number, @label, @subject, @description, @priority, @category, @status, @createdAt, @updatedAt, @notes, @closeSeq, @reopenSeq, @softwareRequest)
      ON CONFLICT (ref) DO UPDATE SET number = excluded.number, label = excluded.label, subject = excluded.subject, description = excluded.description,
        priority = excluded.priority, category = excluded.category, status = excluded.status, updated_at = excluded.updated_at,
-       server_notes = excluded.server_notes, close_seq = excluded.close_seq, reopen_seq = excluded.reopen_seq, gone = 0`,
-  ).run({ ...t, label: t.label ?? null, category: t.category ?? null, notes: JSON.stringify(t.notes), ...pending });
+       server_notes = excluded.server_notes, close_seq = excluded.close_seq, reopen_seq = excluded.reopen_seq, gone = 0,
+       software_request = COALESCE(excluded.software_request, tickets.software_request)`,
+  ).run({
+    ...t,
+    label: t.label ?? null,
+    category: t.category ?? null,
+    notes: JSON.stringify(t.notes),
+    ...pending,
+    softwareRequest: t.softwareRequest ? JSON.stringify(t.softwareRequest) : null,
+  });
 }
 
 /**
@@ -128,11 +141,22 @@ export function ticketView(row: TicketRow, pendingNotes: LocalNoteRow[]): Endpoi
     description: row.description,
     priority: row.priority as Priority,
     ...(row.category !== null ? { category: row.category } : {}),
+    ...softwareRequestOf(row),
     status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     notes: [...serverNotes, ...local].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
   };
+}
+
+function softwareRequestOf(row: TicketRow): { softwareRequest?: TicketSoftwareRequest } {
+  if (row.software_request === null) return {};
+  try {
+    const parsed = TicketSoftwareRequestSchema.safeParse(JSON.parse(row.software_request));
+    return parsed.success ? { softwareRequest: parsed.data } : {};
+  } catch {
+    return {};
+  }
 }
 
 export function parseNotes(json: string): Note[] {

@@ -85,6 +85,7 @@ function detailJson(t: TicketDetail): TicketDetailJson {
     minutesLogged: t.worklogs.reduce((sum, w) => sum + w.minutes, 0),
     deskRequester: t.deskRequester,
     template: t.template,
+    softwareRequest: t.softwareRequest,
   };
 }
 

@@ -2,6 +2,7 @@
 // A sync engine drives connectors only through this file and ./types.ts; it never sees the
 // desk's own shapes. Every method either resolves or rejects with a DeskError (./errors.ts)
 // whose `retryable` flag tells the engine whether to try the same call again later.
+import type { DeskApproval } from './approval.js';
 import type { DeskLevel } from '../../shared/http-api.js';
 import type {
   AssetLookup,
@@ -103,6 +104,11 @@ export interface DeskConnector {
   findNoteByKey(ticketId: DeskId, idempotencyKey: string): Promise<DeskId | null>;
   /** Every note on the ticket, oldest first, internal ones included and marked. */
   fetchNotes(ticketId: DeskId): Promise<DeskNote[]>;
+  /**
+   * A self-service request's approval on this ticket (./approval.ts), with the desk's reason for a
+   * rejection. Absent: this connector cannot read approvals yet (requests stay pending).
+   */
+  readApproval?(ticketId: DeskId): Promise<DeskApproval>;
 
   addWorklog(worklog: NewDeskWorklog): Promise<DeskId>;
   /** Resolves null when the desk cannot store keys on worklogs (capabilities.noteKeys false). */

@@ -79,6 +79,7 @@ export function applyTicketItems(
       priority: body.priority,
       category: body.category ?? null,
       template: body.template ? JSON.stringify(body.template) : null,
+      softwareRequest: body.softwareRequest ? JSON.stringify(body.softwareRequest) : null,
       requester: JSON.stringify(body.requester),
       requesterAccount: body.requester.account,
       device: JSON.stringify(device),

@@ -144,7 +144,9 @@ export class AgentGateway {
           const platforms = await this.opts.store.devicePlatforms(ids);
           for (const session of sessions) {
             if (session.deviceId === null) continue;
-            session.send({ type: 'self-service', packages: selfServiceCatalog(packages, platforms.get(session.deviceId)) });
+            const platform = platforms.get(session.deviceId);
+            session.catalogAwaitsPlatform = !platform;
+            session.send({ type: 'self-service', packages: selfServiceCatalog(packages, platform) });
           }
         }
       } catch (err) {

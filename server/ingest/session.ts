@@ -101,6 +101,9 @@ export class AgentSession {
     this.log = ctx.log.child({ remote });
   }
 
+  /** The self-service catalog was sent before the device's platform was known (no inventory yet). */
+  catalogAwaitsPlatform = false;
+
   start(): void {
     this.ws.on('message', (data, isBinary) => this.enqueue(data, isBinary));
     this.ws.on('pong', () => (this.alive = true));
@@ -311,15 +314,21 @@ export class AgentSession {
     for (const p of stepProblems) this.error(p.code, p.message, p.seq);
     this.report(applied.plan, items.length);
     if (applied.plan.garbage?.length) this.ctx.softwareLeftBehind();
-    this.publish(deviceId, applied);
+    const inventoryChanged = this.publish(deviceId, applied);
+    // The catalog depends on the platform, which a device's first inventory tells: send it again then.
+    if (inventoryChanged && this.catalogAwaitsPlatform) {
+      this.catalogAwaitsPlatform = false;
+      this.ctx.offerLists?.(this);
+    }
   }
 
-  /** Tells the console what the batch changed, once it is written. */
-  private publish(deviceId: string, applied: AppliedBatch<BatchPlan>): void {
+  /** Tells the console what the batch changed, once it is written; true when the inventory changed. */
+  private publish(deviceId: string, applied: AppliedBatch<BatchPlan>): boolean {
     const at = this.iso();
     const inventory = inventoryEvent(deviceId, applied.plan, at);
     if (inventory) this.ctx.live.publish('inventory', inventory);
     for (const ticket of ticketEvents(deviceId, applied.tickets, at)) this.ctx.live.publish('ticket', ticket);
+    return inventory !== null;
   }
 
   private iso(): string {

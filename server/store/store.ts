@@ -10,6 +10,7 @@ import type { AdminStore } from './admin-records.js';
 import type { DeployStore } from './deploy-records.js';
 import type { DeviceWorkStore } from './device-work-records.js';
 import type { TemplateStore } from './template-records.js';
+import type { SoftwareRequestStore } from './software-request-records.js';
 import type { DuplicateReason } from './identity.js';
 import type { DeskStore, NewDeskJob } from './desk-records.js';
 import type { TicketLedger } from './ticket-ledger.js';
@@ -353,6 +354,8 @@ export interface Store extends TicketStore {
   readonly deviceWork: DeviceWorkStore;
   /** Ticket templates managed in the console and offered in the tray. */
   readonly templates: TemplateStore;
+  /** Self-service requests waiting for the desk's answer, and the exemptions approved ones grant. */
+  readonly softwareRequests: SoftwareRequestStore;
   /** The package store and software deployments (deploy-records.ts). */
   readonly deploy: DeployStore;
 

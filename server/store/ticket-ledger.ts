@@ -39,6 +39,8 @@ export interface NewTicketRow {
   category: string | null;
   /** JSON of the filled ticket template (shared/templates.ts FilledTemplate), or null. */
   template: string | null;
+  /** JSON of a self-service request (shared/self-service.ts SoftwareRequest), or null. */
+  softwareRequest: string | null;
   /** JSON of the requester and of the device details, as the ticket keeps them. */
   requester: string;
   requesterAccount: string;

@@ -1,6 +1,7 @@
 // The server's ticket storage contract: tickets raised at endpoints, their notes and attachments, and
 // the worklogs technicians record against them. Async like the rest of the Store.
 import type { FilledTemplate } from '../../shared/templates.js';
+import type { TicketSoftwareRequest } from '../../shared/self-service.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { DeskRequesterJson } from '../../shared/http-api.js';
 import type { Item } from '../../shared/protocol.js';
@@ -98,6 +99,8 @@ export interface TicketDetail extends TicketSummary {
   queue: string | null;
   /** The ticket template the person picked and the fields they filled in; null for a plain ticket. */
   template: FilledTemplate | null;
+  /** A self-service request (Get software): which package, and the desk's answer; null for a plain ticket. */
+  softwareRequest: TicketSoftwareRequest | null;
   notes: StoredNote[];
   attachments: AttachmentInfo[];
   worklogs: StoredWorklog[];

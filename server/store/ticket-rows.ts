@@ -1,5 +1,7 @@
 // Ticket row shapes and their mapping to the store's records and the endpoint's view, for both
 // engines (flags are 0/1 in SQLite, booleans in PostgreSQL); and what a ticket search means.
+import type { z } from 'zod';
+import { PENDING_APPROVAL, SoftwareApprovalSchema, SoftwareRequestSchema, type TicketSoftwareRequest } from '../../shared/self-service.js';
 import { FilledTemplateSchema, type FilledTemplate } from '../../shared/templates.js';
 import { OUTPOST_NUMBER, ticketLabel } from '../../shared/ticket-label.js';
 import { REQUESTER_RULES, type DeskRequesterJson } from '../../shared/http-api.js';
@@ -63,6 +65,9 @@ export interface TicketRow {
   closed_at: number | null;
   /** JSON of the filled ticket template (migration 13). */
   template?: string | null;
+  /** JSON of a self-service request and of the desk's answer to it, NULL while pending (migration 16). */
+  software_request?: string | null;
+  approval?: string | null;
   /** The desk queue IT chose when raising the ticket in the console (migration 10). */
   desk_queue?: string | null;
   /** The desk's number for the ticket (DESK_NUMBER_COLUMN), when the query selected it and the desk has the ticket. */
@@ -183,6 +188,7 @@ export function toEndpointTicket(row: TicketRow, customerNotes: readonly NoteRow
     priority: row.priority,
     ...(row.category === null ? {} : { category: row.category }),
     status: row.status,
+    ...softwareRequestPart(row),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.public_updated_at),
     notes: customerNotes.map((n) => ({
@@ -210,6 +216,7 @@ export function toTicketDetail(
     attachmentsExpected: row.attachments_expected,
     queue: row.desk_queue ?? null,
     template: toFilledTemplate(row),
+    softwareRequest: toTicketSoftwareRequest(row),
     notes: parts.notes.map(toNote),
     attachments: parts.attachments.map(toAttachmentInfo),
     worklogs: parts.worklogs.map(toWorklog),
@@ -248,4 +255,28 @@ export function toDeviceTicket(r: DeviceTicketRow, deskConnected: boolean): Devi
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+/** The ticket's self-service request with the desk's answer (pending until one is kept); null for a
+ * plain ticket or an unreadable column. */
+export function toTicketSoftwareRequest(row: Pick<TicketRow, 'software_request' | 'approval'>): TicketSoftwareRequest | null {
+  if (!row.software_request) return null;
+  const request = parseJson(row.software_request, SoftwareRequestSchema);
+  if (!request) return null;
+  const approval = row.approval ? parseJson(row.approval, SoftwareApprovalSchema) : PENDING_APPROVAL;
+  return { ...request, approval: approval ?? PENDING_APPROVAL };
+}
+
+function softwareRequestPart(row: TicketRow): { softwareRequest?: TicketSoftwareRequest } {
+  const request = toTicketSoftwareRequest(row);
+  return request ? { softwareRequest: request } : {};
+}
+
+function parseJson<T>(text: string, schema: z.ZodType<T>): T | null {
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }

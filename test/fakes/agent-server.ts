@@ -4,6 +4,7 @@
 // Its state (devices, applied items) survives stop()/start(), like a server restart. With `desk` on
 // it also plays a minimal service desk: numbers tickets, takes notes and closes, answers worklogs
 // (recorded when the ticket number exists, else rejected) and pushes tickets down as the real server does.
+import type { SoftwareApproval } from '../../shared/self-service.js';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -178,6 +179,17 @@ export class FakeAgentServer extends EventEmitter {
     }
   }
 
+  /** With `desk`: IT answered a self-service request in the desk; the answer is pushed to its device. */
+  decideSoftware(ref: string, approval: SoftwareApproval): void {
+    for (const device of this.devices.values()) {
+      const t = device.tickets.get(ref);
+      if (!t?.softwareRequest) continue;
+      t.softwareRequest = { ...t.softwareRequest, approval };
+      t.updatedAt = new Date().toISOString();
+      this.pushTickets(device, false, [t]);
+    }
+  }
+
   /** The service desk took the ticket: from now on it shows the desk's number, as the real server labels it. */
   deskNumbers(ref: string, deskNumber: string): void {
     for (const device of this.devices.values()) {
@@ -296,6 +308,8 @@ export class FakeAgentServer extends EventEmitter {
         notes: [],
       };
       if (item.body.category) t.category = item.body.category;
+      if (item.body.softwareRequest)
+        t.softwareRequest = { ...item.body.softwareRequest, approval: { state: 'pending', reason: null, at: null } };
       device.tickets.set(ref, t);
       changed.add(t);
     } else if (item.kind === 'ticket.note' || item.kind === 'ticket.close' || item.kind === 'ticket.reopen') {

@@ -60,6 +60,8 @@ export function createTrayHandlers(deps: HandlerDeps): TrayHandlers {
     },
     listTickets: async () => agent('ticket.list', {}),
     listTemplates: async () => agent('templates.list', {}),
+    listSoftware: async () => agent('software.catalog', {}),
+    requestSoftware: async (arg) => afterChange(await agent('software.request', arg)),
     getTicket: async ({ ref }) => agent('ticket.get', { ref }),
     addNote: async (arg) => afterChange(await agent('ticket.note', arg)),
     closeTicket: async ({ ref }) => afterChange(await agent('ticket.close', { ref })),

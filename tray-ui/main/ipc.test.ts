@@ -120,11 +120,12 @@ describe('tray IPC', () => {
       /^getTicket takes at most one argument\.$/,
       undefined,
     ],
+    ['an exception request without a reason', 'requestSoftware', [{ kind: 'exception', name: 'Steam', reason: '  ' }], /reason/i, 'reason'],
     [
       'an unknown view',
       'openView',
       [{ view: 'https://evil.example' }],
-      /^The view must be one of ticket, tickets, session, status\.$/,
+      /^The view must be one of ticket, tickets, software, session, status\.$/,
       'view',
     ],
   ];

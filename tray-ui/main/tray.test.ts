@@ -15,6 +15,7 @@ describe('tray menu', () => {
     assert.deepEqual(electron.menu().labels(), [
       'Raise a ticket…',
       'My tickets',
+      'Get software…',
       'Record remote session…',
       'Scan now',
       'Connected · no inventory sent yet',
@@ -29,6 +30,7 @@ describe('tray menu', () => {
   for (const [id, view] of [
     [MENU_IDS.ticket, 'ticket'],
     [MENU_IDS.tickets, 'tickets'],
+    [MENU_IDS.software, 'software'],
     [MENU_IDS.session, 'session'],
     [MENU_IDS.openStatus, 'status'],
   ] as const) {

@@ -32,6 +32,7 @@ export interface TrayHandle {
 export const MENU_IDS = {
   ticket: 'raise-ticket',
   tickets: 'my-tickets',
+  software: 'get-software',
   session: 'remote-session',
   scan: 'scan-now',
   status: 'status-line',
@@ -72,6 +73,7 @@ export function setupTray(opts: TrayOptions): TrayHandle {
     template = [
       { id: MENU_IDS.ticket, label: 'Raise a ticket…', click: () => opts.open('ticket') },
       { id: MENU_IDS.tickets, label: news ? `My tickets (${news})` : 'My tickets', click: () => opts.open('tickets') },
+      { id: MENU_IDS.software, label: 'Get software…', click: () => opts.open('software') },
       { id: MENU_IDS.session, label: 'Record remote session…', click: () => opts.open('session') },
       { type: 'separator' },
       { id: MENU_IDS.scan, label: 'Scan now', enabled: !scanning, click: () => void scanNow() },

@@ -94,7 +94,7 @@ describe('tray content', () => {
 
   it('every page carries the same policy in a <meta>, loads only its own script, and has no inline script', () => {
     const pages = readdirSync(rendererSrc).filter((f) => f.endsWith('.html'));
-    assert.deepEqual(pages.sort(), ['session.html', 'status.html', 'ticket.html', 'tickets.html']);
+    assert.deepEqual(pages.sort(), ['session.html', 'software.html', 'status.html', 'ticket.html', 'tickets.html']);
     for (const page of pages) {
       const html = readFileSync(join(rendererSrc, page), 'utf8');
       const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html);

@@ -17,6 +17,7 @@ interface ViewLayout {
 export const VIEWS: Record<TrayView, ViewLayout> = {
   ticket: { title: 'Raise a ticket — Outpost', page: 'ticket.html', width: 560, height: 700, minWidth: 440, minHeight: 520 },
   tickets: { title: 'My tickets — Outpost', page: 'tickets.html', width: 880, height: 620, minWidth: 640, minHeight: 420 },
+  software: { title: 'Get software — Outpost', page: 'software.html', width: 720, height: 620, minWidth: 480, minHeight: 420 },
   session: { title: 'Remote session — Outpost', page: 'session.html', width: 560, height: 720, minWidth: 440, minHeight: 520 },
   status: { title: 'Status — Outpost', page: 'status.html', width: 520, height: 560, minWidth: 420, minHeight: 420 },
 };

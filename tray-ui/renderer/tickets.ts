@@ -6,7 +6,7 @@ import type { EndpointTicket } from '../../shared/tickets.js';
 import { api, call, errorMessage } from './lib/api.js';
 import { watchConnection } from './lib/connection.js';
 import { announce, byId, h, replaceChildren, setFieldError, whileBusy, whileVisible } from './lib/dom.js';
-import { dateTime, statusLabel, ticketNumber } from './lib/format.js';
+import { dateTime, requestState, statusLabel, ticketNumber, type Requested } from './lib/format.js';
 
 const list = byId<HTMLUListElement>('ticket-list');
 const listMessage = byId('list-message');
@@ -128,6 +128,10 @@ function renderDetail(t: LocalTicket): void {
   byId('detail-priority').textContent = PRIORITY[t.priority];
   byId('detail-created').textContent = `Raised ${dateTime(t.createdAt)}`;
   byId('detail-description').textContent = t.description;
+  const approval = byId('detail-approval');
+  approval.hidden = t.softwareRequest === undefined;
+  approval.textContent = t.softwareRequest ? requestState(t as Requested) : '';
+  approval.dataset.tone = t.softwareRequest?.approval.state === 'rejected' ? 'error' : 'info';
   const fresh = new Set(t.unreadNotes);
   replaceChildren(
     byId('notes'),

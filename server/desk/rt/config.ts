@@ -14,6 +14,8 @@ const name = z
 
 const FieldNamesSchema = z.object({
   ticketKey: name.default('Outpost Key'),
+  /** A self-service request's approval: approved / rejected (a select IT sets on the ticket). */
+  approval: name.default('Outpost approval'),
   noteKey: name.default('Outpost Note Key'),
   serviceTag: name.default('Service Tag'),
   macs: name.default('MAC Addresses'),

@@ -3,6 +3,7 @@
 import type { Logger } from '../../../shared/log.js';
 import { IDEMPOTENCY_KEY, type DeskCapabilities, type DeskConnector, type DeskQueues, type DeskTechnician } from '../connector.js';
 import { DeskError, parseConfig } from '../errors.js';
+import { approvalFromValue, rejectionReason, type DeskApproval } from '../approval.js';
 import type {
   AssetLookup,
   DeskAsset,
@@ -26,7 +27,7 @@ import { advanceCursor, seenKey, type Stamped } from '../cursor.js';
 import { eventsFrom } from './changes.js';
 import { RtClient } from './client.js';
 import { RtConfigSchema, type RtConfig, type RtConfigInput } from './config.js';
-import { rtDate, rtSqlDate, rtSqlString, toDeskTicket } from './mapping.js';
+import { cfValue, rtDate, rtId, rtSqlDate, rtSqlString, toDeskTicket } from './mapping.js';
 import { RtNotes } from './notes.js';
 import { OwnWrites } from './own.js';
 import { rtPreflight } from './preflight.js';
@@ -148,6 +149,15 @@ export class RtConnector implements DeskConnector {
 
   fetchNotes(ticketId: DeskId): Promise<DeskNote[]> {
     return this.notes.fetchNotes(ticketId);
+  }
+
+  /** The "Outpost approval" custom field, or RT's own "rejected" status; a rejection's reason is the last note. */
+  async readApproval(ticketId: DeskId): Promise<DeskApproval> {
+    const ticket = await this.client.get(`/ticket/${rtId(ticketId)}`, RtTicketSchema);
+    const fromField = approvalFromValue(cfValue(ticket.CustomFields, this.config.fields.approval));
+    const state = fromField === 'pending' && ticket.Status.toLowerCase() === 'rejected' ? 'rejected' : fromField;
+    if (state !== 'rejected') return { state, reason: null };
+    return { state, reason: rejectionReason(await this.notes.fetchNotes(ticketId)) };
   }
 
   addWorklog(worklog: NewDeskWorklog): Promise<DeskId> {

@@ -20,6 +20,14 @@
         LookupType  => 'RT::Queue-RT::Ticket',
         Description => 'Set by Outpost; do not edit',
     },
+    # A self-service request's approval (Get software in the tray): IT picks approved or rejected;
+    # Outpost reads it every few minutes and deploys, or tells the person why not (the last reply).
+    {   Name        => 'Outpost approval',
+        Type        => 'SelectSingle',
+        LookupType  => 'RT::Queue-RT::Ticket',
+        Description => 'approved: Outpost installs the package asked for; rejected: the requester sees your last reply',
+        Values      => [ { Name => 'approved', SortOrder => 1 }, { Name => 'rejected', SortOrder => 2 } ],
+    },
     # The same for replies, comments and worklogs (transaction custom field).
     {   Name        => 'Outpost Note Key',
         Type        => 'FreeformSingle',

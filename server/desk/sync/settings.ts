@@ -25,6 +25,8 @@ export const DeskSettingsSchema = z
     auth: z.enum(['token', 'basic']).default('token'),
     /** Default 30 s; Autotask 300 s (5 minutes, as in the seed: its API allowance is per hour). */
     pollSeconds: z.number().min(1).max(3600).optional(),
+    /** How often self-service requests' approvals are read from the desk (server/deploy/approvals.ts). */
+    approvalPollMinutes: z.number().min(0.1).max(1440).default(3),
     /** Requesters without an email become account@requesterDomain in the desk. */
     requesterDomain: z
       .string()

@@ -14,8 +14,8 @@ export type LedgerWrite =
 
 const INSERT_TICKET = `
   INSERT INTO tickets (id, device_id, ref, subject, description, priority, category, status, requester, requester_account,
-    device, hostname, attachments_expected, created_at, received_at, updated_at, public_updated_at, template)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $10, $11, $12, $13, $14, $14, $14, $15)`;
+    device, hostname, attachments_expected, created_at, received_at, updated_at, public_updated_at, template, software_request)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $10, $11, $12, $13, $14, $14, $14, $15, $16)`;
 
 async function write(db: Queryable, deviceId: string, w: LedgerWrite): Promise<void> {
   switch (w.kind) {
@@ -37,6 +37,7 @@ async function write(db: Queryable, deviceId: string, w: LedgerWrite): Promise<v
         r.createdAt,
         r.receivedAt,
         r.template,
+        r.softwareRequest,
       ]);
       return;
     }

@@ -5,7 +5,13 @@
 import type { PoolClient } from 'pg';
 import { SCHEMA_1 } from './schema.js';
 import { SCHEMA_1_SOFTWARE } from './schema-software.js';
-import { SCHEMA_12_DEPLOY, SCHEMA_13_TEMPLATES, SCHEMA_14_STAGING_DIGESTS, SCHEMA_15_STAGING_PAGES } from './schema-later.js';
+import {
+  SCHEMA_12_DEPLOY,
+  SCHEMA_13_TEMPLATES,
+  SCHEMA_14_STAGING_DIGESTS,
+  SCHEMA_15_STAGING_PAGES,
+  SCHEMA_16_SOFTWARE_REQUESTS,
+} from './schema-later.js';
 import { inTransaction, type Queryable } from './tx.js';
 import type pg from 'pg';
 
@@ -21,6 +27,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 13, sql: SCHEMA_13_TEMPLATES },
   { version: 14, sql: SCHEMA_14_STAGING_DIGESTS },
   { version: 15, sql: SCHEMA_15_STAGING_PAGES },
+  { version: 16, sql: SCHEMA_16_SOFTWARE_REQUESTS },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

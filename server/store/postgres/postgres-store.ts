@@ -20,6 +20,7 @@ import { mergePgDevices } from './merge.js';
 import { openPool } from './open.js';
 import { PgTokens } from './enrolment-tokens.js';
 import { sweepPgSoftware } from './software-sweep.js';
+import { PgSoftwareRequestStore } from './software-requests.js';
 import { PgTemplateStore } from './templates.js';
 import { createPgTicketStore } from './tickets.js';
 import { inTransaction } from './tx.js';
@@ -29,6 +30,7 @@ export class PostgresStore implements S.Store {
   readonly admins: AdminStore;
   readonly deviceWork: DeviceWorkStore;
   readonly templates: PgTemplateStore;
+  readonly softwareRequests: PgSoftwareRequestStore;
   readonly deploy: PgDeployStore;
   private readonly tickets: TicketStore;
   private readonly devices: PgDevices;
@@ -45,6 +47,7 @@ export class PostgresStore implements S.Store {
     this.tokens = new PgTokens(pool);
     this.fleet = new PgFleetSoftware(pool);
     this.templates = new PgTemplateStore(pool);
+    this.softwareRequests = new PgSoftwareRequestStore(pool);
     this.deploy = new PgDeployStore(pool, (query) => listPgDevices(pool, query));
   }
 

@@ -99,3 +99,17 @@ CREATE TABLE snapshot_staging_pages (
   PRIMARY KEY (device_id, first_seq, ord)
 );
 `;
+
+/** 16: self-service requests: the package a ticket asks for, the desk's answer, approved exceptions. */
+export const SCHEMA_16_SOFTWARE_REQUESTS = `
+ALTER TABLE tickets ADD COLUMN software_request text;
+ALTER TABLE tickets ADD COLUMN approval text;
+CREATE INDEX tickets_software_pending ON tickets(id) WHERE software_request IS NOT NULL AND approval IS NULL;
+CREATE TABLE prohibited_exemptions (
+  device_id  text NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  name       text NOT NULL,
+  ticket_id  bigint,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (device_id, name)
+);
+`;

@@ -537,6 +537,20 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (device_id, first_seq, ord)
   );
   `,
+  // 16: self-service requests (shared/self-service.ts): which package a ticket asks for, the desk's
+  // answer, and the devices an approved exception lets keep a prohibited name.
+  `
+  ALTER TABLE tickets ADD COLUMN software_request TEXT;  -- JSON SoftwareRequest; NULL for a plain ticket
+  ALTER TABLE tickets ADD COLUMN approval TEXT;          -- JSON SoftwareApproval; NULL while pending
+  CREATE INDEX tickets_software_pending ON tickets(id) WHERE software_request IS NOT NULL AND approval IS NULL;
+  CREATE TABLE prohibited_exemptions (
+    device_id  TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL COLLATE NOCASE,
+    ticket_id  INTEGER,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, name)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -56,6 +56,7 @@ import { ProhibitedPatterns } from './prohibited.js';
 import { toChange, toSummary, type ChangeRow, type DeviceRow } from './rows.js';
 import { SqliteTicketStore } from './tickets.js';
 import { SqliteDeviceWork } from './device-work.js';
+import { SqliteSoftwareRequestStore } from './software-requests.js';
 import { SqliteTemplateStore } from './templates.js';
 import { SqliteDeployStore } from './deployments.js';
 
@@ -76,6 +77,7 @@ export class SqliteStore implements Store {
   readonly admins: SqliteAdminStore;
   readonly deviceWork: SqliteDeviceWork;
   readonly templates: SqliteTemplateStore;
+  readonly softwareRequests: SqliteSoftwareRequestStore;
   readonly deploy: SqliteDeployStore;
   private closed = false;
 
@@ -95,6 +97,7 @@ export class SqliteStore implements Store {
     this.tokens = new EnrolmentTokens(db);
     this.prohibited = new ProhibitedPatterns(db);
     this.templates = new SqliteTemplateStore(db);
+    this.softwareRequests = new SqliteSoftwareRequestStore(db);
   }
 
   static open(dataDir: string): SqliteStore {

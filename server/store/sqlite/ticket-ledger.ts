@@ -14,9 +14,9 @@ export function createTicketLedger(db: Database.Database): OpenTicketLedger {
     'SELECT hostname, serial, manufacturer, model, os, ip FROM devices WHERE id = ?',
   );
   const insertTicket = db.prepare(`
-    INSERT INTO tickets (device_id, ref, subject, description, priority, category, template, status, requester, requester_account,
-      device, hostname, attachments_expected, created_at, received_at, updated_at, public_updated_at)
-    VALUES (@deviceId, @ref, @subject, @description, @priority, @category, @template, 'new', @requester, @requesterAccount,
+    INSERT INTO tickets (device_id, ref, subject, description, priority, category, template, software_request, status, requester,
+      requester_account, device, hostname, attachments_expected, created_at, received_at, updated_at, public_updated_at)
+    VALUES (@deviceId, @ref, @subject, @description, @priority, @category, @template, @softwareRequest, 'new', @requester, @requesterAccount,
       @device, @hostname, @attachmentsExpected, @createdAt, @receivedAt, @receivedAt, @receivedAt)`);
   const touchTicket = db.prepare('UPDATE tickets SET updated_at = ?, public_updated_at = ? WHERE id = ?');
   const touchInternally = db.prepare('UPDATE tickets SET updated_at = ? WHERE id = ?');

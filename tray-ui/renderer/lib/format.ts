@@ -1,4 +1,5 @@
 // How dates, sizes, durations and statuses read in the windows.
+import type { LocalTicket } from '../../../shared/local-api.js';
 import type { EndpointTicket } from '../../../shared/tickets.js';
 import { shownNumber } from '../../../shared/ticket-label.js';
 
@@ -55,4 +56,17 @@ export function minutes(n: number): string {
 export function localInputValue(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A ticket that asks for software (Get software). */
+export type Requested = LocalTicket & { softwareRequest: NonNullable<LocalTicket['softwareRequest']> };
+
+/** Where a self-service request stands, in the person's words (Get software, My tickets). */
+export function requestState(t: Requested): string {
+  const a = t.softwareRequest.approval;
+  if (a.state === 'rejected') return a.reason ? `Rejected by IT: ${a.reason}` : 'Rejected by IT';
+  if (t.status === 'resolved' || t.status === 'closed') return t.softwareRequest.kind === 'install' ? 'Installed' : 'Done';
+  if (a.state === 'approved') return t.softwareRequest.kind === 'install' ? 'Approved: installing' : 'Approved: you may keep it';
+  if (t.status === 'queued') return 'Waiting to reach IT';
+  return 'Waiting for IT’s approval';
 }
