@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A simulated fleet against one real server process, over real WebSockets on loopback, speaking
-// protocol 3 as the agent does (bench/fleet/sim-agent.mjs: the agent's batches, window, backoff and
+// protocol 3 as the agent does (bench/fleet/sim-agent.mjs: the agent's batches, window, reconnect pacing and
 // deflate). A 60/25/15 Windows/Linux/macOS fleet, 325-976 packages each (~100 KB snapshots), held by
 // worker processes. Phases: enrol; first inventory (every device's full snapshot at once); steady
 // changes (1 % of devices a minute); a burst (every device changes one package at once); a server
