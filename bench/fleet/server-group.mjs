@@ -1,8 +1,9 @@
-// Several `outpost server` processes on one PostgreSQL behind a plain round-robin TCP balancer (the
-// one the several-processes tests use, built into dist/ by `npm run build`), seen by bench/fleet.mjs
-// as one server: one URL, their CPU and RSS summed, the database's size from PostgreSQL itself.
+// Several `outpost server` processes on one PostgreSQL behind a round-robin TCP balancer
+// (balancer.mjs), seen by bench/fleet.mjs as one server: one URL, their CPU and RSS summed, the
+// database's size from PostgreSQL itself.
 import { join } from 'node:path';
 import pg from 'pg';
+import { startBalancer } from './balancer.mjs';
 import { freePort, ServerProcess } from './server.mjs';
 
 /**
@@ -32,8 +33,7 @@ export class ServerGroup {
     // One after another: each brings the schema up to date as it starts.
     for (const s of this.servers) await s.start();
     if (!this.proxy) {
-      const { startRoundRobinProxy } = await import('../../dist/test/support/round-robin-proxy.js');
-      this.proxy = await startRoundRobinProxy(this.servers.map((s) => s.port));
+      this.proxy = await startBalancer(this.servers.map((s) => s.port));
       this.url = `http://127.0.0.1:${this.proxy.port}`;
     }
     return this;
