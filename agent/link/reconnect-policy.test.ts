@@ -3,7 +3,14 @@ import { describe, it } from 'node:test';
 import { CLOSE_CODES } from '../../shared/protocol.js';
 import { BACKOFF_BASE_MS } from './backoff.js';
 import { GOING_AWAY_MIN_ATTEMPT } from './link-options.js';
-import { RESTART_MIN_SPREAD_MS, RESTART_RETRY_JITTER, RESTART_WINDOW_MS, ReconnectPolicy } from './reconnect-policy.js';
+import {
+  RESTART_MAX_WIDENING,
+  RESTART_MIN_SPREAD_MS,
+  RESTART_RETRY_JITTER,
+  RESTART_WINDOW_MS,
+  ReconnectPolicy,
+  attemptFailure,
+} from './reconnect-policy.js';
 
 const REFUSED = 1006;
 
@@ -105,5 +112,43 @@ describe('ReconnectPolicy', () => {
     advance(5_000);
     p.closed(CLOSE_CODES.goingAway, 0);
     assert.equal(p.next(), 9_000, 'a retry one window later, not a new first place');
+  });
+});
+
+describe('ReconnectPolicy with a saturated server', () => {
+  it('widens its window when a restarted server is up but does not take it, up to a limit', () => {
+    const { p, advance } = policy(0.5);
+    p.spreadOver(2_000);
+    p.closed(CLOSE_CODES.goingAway, 5_000);
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const d = p.next();
+      delays.push(d);
+      advance(d);
+      p.closed(REFUSED, 0, 'saturated');
+    }
+    assert.deepEqual(delays, [1_000, 3_600, 7_200, 14_400, 14_400, 14_400]);
+    assert.equal(RESTART_MAX_WIDENING, 8);
+  });
+
+  it('keeps its window while the attempts are only refused, and starts from the announced one after the next clean close', () => {
+    const { p, advance } = policy(0.5);
+    p.spreadOver(10_000);
+    p.closed(CLOSE_CODES.goingAway, 5_000);
+    advance(p.next());
+    p.closed(REFUSED, 0, 'saturated');
+    advance(p.next());
+    p.closed(REFUSED, 0);
+    assert.equal(p.next(), 18_000, 'refused: the widened window stays');
+    p.closed(CLOSE_CODES.goingAway, 30_000); // welcomed, then another restart
+    assert.equal(p.next(), 5_000);
+  });
+
+  it('tells a saturated server from the client error', () => {
+    assert.equal(attemptFailure('Opening handshake has timed out'), 'saturated');
+    assert.equal(attemptFailure('Unexpected server response: 503'), 'saturated');
+    assert.equal(attemptFailure('Unexpected server response: 429'), 'saturated');
+    assert.equal(attemptFailure('connect ECONNREFUSED 127.0.0.1:1'), undefined);
+    assert.equal(attemptFailure(undefined), undefined);
   });
 });

@@ -20,6 +20,18 @@ export const RESTART_WINDOW_MS = 2 * 60_000;
 export const RESTART_MIN_SPREAD_MS = 2_000;
 /** A refused attempt waits 80-100 % of the window: jitter enough to stay apart, never beyond it. */
 export const RESTART_RETRY_JITTER = 0.2;
+/** An attempt that timed out or was turned away (503/429) met a server that is up but saturated:
+ * this agent's window doubles, up to this many times the announced one. */
+export const RESTART_MAX_WIDENING = 8;
+
+/** What a failed attempt met, when the link can tell: `saturated` is a server that is up but did not
+ * take it (opening handshake timed out, 503 or 429); anything else is unknown (refused, reset). */
+export type AttemptFailure = 'saturated' | undefined;
+
+/** The failure of an attempt from the error the WebSocket client reported. */
+export function attemptFailure(errorMessage: string | undefined): AttemptFailure {
+  return errorMessage && /handshake has timed out|server response: (503|429)/i.test(errorMessage) ? 'saturated' : undefined;
+}
 
 /** Codes of an attempt that never reached the server (refused, reset, timed out): ws says 1006. */
 const UNREACHED = new Set<number>([1006, CLOSE_CODES.goingAway]);
@@ -31,6 +43,7 @@ export class ReconnectPolicy {
   private restartUntil = 0;
   private firstAfterRestart = false;
   private restartAttempts = 0;
+  private widening = 1;
 
   constructor(
     private readonly random: () => number,
@@ -56,7 +69,7 @@ export class ReconnectPolicy {
   }
 
   /** A connection closed with `code` after being ready for `upForMs` (0 if it never was). */
-  closed(code: number, upForMs: number): void {
+  closed(code: number, upForMs: number, failure?: AttemptFailure): void {
     if (upForMs >= STABLE_CONNECTION_MS) this.backoff.reset();
     // A welcome ended any restart.
     if (upForMs > 0) this.restartUntil = 0;
@@ -66,6 +79,8 @@ export class ReconnectPolicy {
     }
     // An answer from a server that is up (auth, protocol) ends it too: back off as usual.
     if (!UNREACHED.has(code)) this.restartUntil = 0;
+    // A server that is back but cannot take the fleet as fast as it asked: come back more slowly.
+    else if (failure === 'saturated' && this.restarting) this.widening = Math.min(this.widening * 2, RESTART_MAX_WIDENING);
   }
 
   /** The delay before the next attempt; each call counts one more. */
@@ -75,7 +90,7 @@ export class ReconnectPolicy {
       return this.backoff.next();
     }
     this.restartAttempts++;
-    const windowMs = Math.max(this.spreadMs, RESTART_MIN_SPREAD_MS);
+    const windowMs = Math.max(this.spreadMs, RESTART_MIN_SPREAD_MS) * this.widening;
     const r = clampUnit(this.random());
     if (this.firstAfterRestart) {
       this.firstAfterRestart = false;
@@ -90,6 +105,7 @@ export class ReconnectPolicy {
     this.restartUntil = this.now() + RESTART_WINDOW_MS;
     this.firstAfterRestart = true;
     this.restartAttempts = 0;
+    this.widening = 1;
   }
 }
 

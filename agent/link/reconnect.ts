@@ -1,6 +1,6 @@
 // When the link tries again after a connection is lost or refused (the delays: reconnect-policy.ts).
 import type { Logger } from '../../shared/log.js';
-import { ReconnectPolicy } from './reconnect-policy.js';
+import { ReconnectPolicy, type AttemptFailure } from './reconnect-policy.js';
 
 export class Reconnect {
   private readonly policy: ReconnectPolicy;
@@ -19,8 +19,8 @@ export class Reconnect {
   }
 
   /** A connection closed with `code` after being ready for `upForMs` (0 if it never was). */
-  closed(code: number, upForMs: number): void {
-    this.policy.closed(code, upForMs);
+  closed(code: number, upForMs: number, failure?: AttemptFailure): void {
+    this.policy.closed(code, upForMs, failure);
   }
 
   /** Runs `connect` after the next delay. */

@@ -8,7 +8,7 @@ const dist = new URL('../../dist/', import.meta.url);
 const { LIMITS, PROTOCOL_VERSION, ServerMessages, parseFrame } = await import(new URL('shared/protocol.js', dist).href);
 const { agentUrl } = await import(new URL('agent/link/url.js', dist).href);
 const { nextBatch } = await import(new URL('agent/link/batch.js', dist).href);
-const { ReconnectPolicy } = await import(new URL('agent/link/reconnect-policy.js', dist).href);
+const { ReconnectPolicy, attemptFailure } = await import(new URL('agent/link/reconnect-policy.js', dist).href);
 const { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFLATE_THRESHOLD_BYTES } = await import(new URL('agent/link/link-options.js', dist).href);
 
 export const AGENT_VERSION = 'bench-fleet';
@@ -73,6 +73,7 @@ export class SimAgent {
     });
     this.ws = ws;
     this.failure = undefined;
+    this.failureMessage = undefined;
     ws.on('open', () => {
       this.phase = 'authenticating';
       this.lastHeard = performance.now();
@@ -82,10 +83,14 @@ export class SimAgent {
     ws.on('ping', () => (this.lastHeard = performance.now()));
     ws.on('unexpected-response', (_req, res) => {
       this.failure = `http-${res.statusCode}`;
+      this.failureMessage = `Unexpected server response: ${res.statusCode}`;
       res.resume();
       ws.terminate();
     });
-    ws.on('error', (err) => (this.failure ??= err.code ?? err.message));
+    ws.on('error', (err) => {
+      this.failure ??= err.code ?? err.message;
+      this.failureMessage ??= err.message;
+    });
     ws.on('close', (code) => this.onClose(ws, code));
   }
 
@@ -196,7 +201,7 @@ export class SimAgent {
     if (this.phase === 'stopped') return;
     const upFor = wasReady ? performance.now() - this.readySince : 0;
     if (wasReady) this.stats.dropped(code);
-    this.reconnect.closed(code, upFor);
+    this.reconnect.closed(code, upFor, attemptFailure(this.failureMessage));
     this.phase = 'waiting';
     this.timer = setTimeout(() => this.connect(), this.reconnect.next());
   }
