@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// A simulated fleet against one real server process, over real WebSockets on loopback, speaking
-// protocol 3 as the agent does (bench/fleet/sim-agent.mjs: the agent's batches, window, backoff and
+// A simulated fleet against one real server process (or several on PostgreSQL), over real WebSockets on loopback, speaking
+// protocol 3 as the agent does (bench/fleet/sim-agent.mjs: the agent's batches, window, reconnect pacing and
 // deflate). A 60/25/15 Windows/Linux/macOS fleet, 325-976 packages each (~100 KB snapshots), held by
 // worker processes. Phases: enrol; first inventory (every device's full snapshot at once); steady
 // changes (1 % of devices a minute); a burst (every device changes one package at once); a server
@@ -10,10 +10,13 @@
 //
 // Run after `npm run build`:
 //   node bench/fleet.mjs [devices=1000] [--procs n] [--steady-seconds s] [--first-rate n] [--store url]
-//                        [--cpu-prof dir] [--keep]
+//                        [--postgres] [--servers n] [--cpu-prof dir] [--keep]
 // --first-rate paces the first inventory at n devices a second (a rollout); without it every device
 // sends its first snapshot at once.
 // --store is passed to `outpost server --store` as is (SQLite in a fresh data directory when absent).
+// --postgres starts a private PostgreSQL for the run (bench/fleet/server-group.mjs) and uses it.
+// --servers n runs n server processes on that PostgreSQL behind a round-robin TCP balancer (n = 1
+// too: the same path, for comparing one process with several); --procs is for the agents' processes.
 // 10,000 and more need more open files than a default shell allows: the server and the workers are
 // started with `ulimit -n` raised (root can raise the hard limit too).
 import { spawn } from 'node:child_process';
@@ -23,6 +26,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Prober, fmtMs, Table } from './fleet/report.mjs';
+import { privatePostgres, ServerGroup } from './fleet/server-group.mjs';
 import { freePort, ServerProcess, withFdLimit } from './fleet/server.mjs';
 
 const { values: opts, positionals } = parseArgs({
@@ -35,20 +39,26 @@ const { values: opts, positionals } = parseArgs({
     'cpu-prof': { type: 'string' },
     keep: { type: 'boolean', default: false },
     'first-rate': { type: 'string' },
+    postgres: { type: 'boolean', default: false },
+    servers: { type: 'string' },
   },
 });
 const N = Number(positionals[0] ?? 1000);
 const procs = Number(opts.procs ?? (N <= 2000 ? 1 : 2));
 const fds = N + 4096;
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-fleet-'));
-const server = new ServerProcess({
-  port: await freePort(),
+const store = opts.postgres ? await privatePostgres() : opts.store;
+const servers = opts.servers === undefined ? 0 : Number(opts.servers);
+if (servers > 1 && !/^postgres(ql)?:/.test(store ?? ''))
+  throw new Error('--servers above 1 needs a PostgreSQL store (--postgres or --store)');
+const serverOpts = {
   dataDir: join(dir, 'server'),
   adminToken: randomBytes(18).toString('base64url'),
   fds,
-  store: opts.store,
+  store,
   cpuProfDir: opts['cpu-prof'],
-});
+};
+const server = servers ? new ServerGroup({ count: servers, ...serverOpts }) : new ServerProcess({ port: await freePort(), ...serverOpts });
 const workers = [];
 process.on('exit', () => {
   server.kill();
@@ -85,7 +95,8 @@ const all = (cmd, args) => Promise.all(workers.map((w, i) => w.call(cmd, typeof 
 
 const started = new Date();
 console.log(
-  `fleet of ${N} against one server process (${opts.store ? `store ${opts.store.replace(/\/\/[^@]*@/, '//***@')}` : 'SQLite'}), ${procs} agent process(es); ` +
+  `fleet of ${N} against ${servers ? `${servers} server process(es) behind a round-robin TCP balancer` : 'one server process'} ` +
+    `(${opts.postgres ? 'a private PostgreSQL' : store ? `store ${store.replace(/\/\/[^@]*@/, '//***@')}` : 'SQLite'}), ${procs} agent process(es); ` +
     `${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GB; load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
@@ -173,7 +184,7 @@ await phase(opts['first-rate'] ? `first inventory at ${opts['first-rate']}/s` : 
 const firstSoftware = await prober.timeOnce('/api/software?limit=50');
 const secondSoftware = await prober.timeOnce('/api/software?limit=50');
 prober.software = true;
-const bytesAfterFirst = server.dataBytes();
+const bytesAfterFirst = await server.dataBytes();
 
 const steadyS = Number(opts['steady-seconds']);
 await phase(`steady ${steadyS} s`, 'deltas at 1 %/min', async () => {
@@ -207,7 +218,7 @@ await phase('restart + storm', 'reconnects', async () => {
   // CPU: the old process's up to the stop, and the new one's from its start (its shutdown is lost).
   return { ops: N, storm, cpuBefore: before.cpuS - cpuStart.cpuS };
 });
-const bytesEnd = server.dataBytes();
+const bytesEnd = await server.dataBytes();
 
 await all('stop');
 prober.stop();
@@ -222,6 +233,10 @@ console.log(
   `database after first inventory: ${(bytesAfterFirst / 1e6).toFixed(1)} MB, ${(bytesAfterFirst / N / 1024).toFixed(0)} KB per device; at the end ${(bytesEnd / N / 1024).toFixed(0)} KB per device`,
 );
 console.log(`first GET /api/software after the first inventory: ${fmtMs(firstSoftware)}; the next: ${fmtMs(secondSoftware)}`);
+const burst = table.rows.find((r) => r.name === 'burst');
+console.log(
+  `burst rate: ${(burst.ops / burst.wallS).toFixed(0)} one-package deltas a second, every one acked (${burst.ops} in ${burst.wallS.toFixed(1)} s; server CPU ${((burst.cpuS / burst.ops) * 1000).toFixed(2)} ms each)`,
+);
 console.log(
   `storm: the server stopped in ${storm.stopS?.toFixed(1)} s; ${storm.ready} of ${N} back ${storm.backS?.toFixed(1)} s after it listened again`,
 );

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it, mock } from 'node:test';
 import { CLOSE_CODES } from '../../shared/protocol.js';
 import { eventually, harness, machineWith, sleep, type Harness } from '../../test/support/link-harness.js';
-import { GOING_AWAY_MIN_ATTEMPT, STABLE_CONNECTION_MS } from './link-options.js';
+import { STABLE_CONNECTION_MS } from './link-options.js';
 
 describe('Link health', () => {
   let h: Harness;
@@ -145,14 +145,24 @@ describe('Link backoff', () => {
     assert.equal(h.server.connections, 2);
   });
 
-  it('spreads its return wider when the server says it is going away', async () => {
-    h = await harness({ link: { random: () => 0.001 } });
+  it('finds a restarted server again within the announced window, without backing off further', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+    h = await harness({ server: { reconnectSpreadSeconds: 10 }, link: { random: () => 0.5, heartbeatTimeoutMs: 24 * 3600_000 } });
+    const delays = () => h.log.entries.filter((e) => e.msg === 'reconnecting').map((e) => e.fields.delayMs as number);
     h.link.start();
-    await eventually(() => h.link.connected, 'connected');
-    await h.server.stop();
-    await eventually(() => h.log.entries.some((e) => e.msg === 'reconnecting'), 'a reconnect scheduled');
-    const first = h.log.entries.find((e) => e.msg === 'reconnecting');
-    assert.equal(first?.fields.attempt, GOING_AWAY_MIN_ATTEMPT + 1);
-    assert.equal(first?.fields.delayMs, Math.floor(0.001 * 2 ** GOING_AWAY_MIN_ATTEMPT * 1000));
+    await eventually(() => h.link.connected, 'connected', { spin: true });
+    await h.server.stop(); // going away: a restart
+    await eventually(() => delays().length === 1, 'a reconnect scheduled', { spin: true });
+    for (let n = 2; n <= 4; n++) {
+      mock.timers.tick(delays().at(-1)!);
+      await eventually(() => delays().length === n, `refused attempt ${n - 1}`, { spin: true });
+    }
+    // A random place in the 10 s window, then one window less jitter per refused attempt (before:
+    // 5, 8, 16, 32 s, doubling with every attempt refused while the server restarted).
+    assert.deepEqual(delays(), [5_000, 9_000, 9_000, 9_000]);
+    await h.server.start();
+    mock.timers.tick(9_000);
+    await eventually(() => h.link.connected, 'back', { spin: true });
+    assert.equal(h.server.connections, 2, 'one connection before the restart, one after');
   });
 });

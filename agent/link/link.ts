@@ -9,6 +9,7 @@ import { callAgent } from './call-agent.js';
 import { firstMessage, type FirstMessage } from './first-message.js';
 import { Heartbeat } from './heartbeat.js';
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS, type LinkOptions } from './link-options.js';
+import { attemptFailure } from './reconnect-policy.js';
 import { Reconnect } from './reconnect.js';
 import { sendFromOutbox } from './send-outbox.js';
 import { SendWindow } from './send-window.js';
@@ -36,6 +37,8 @@ export class Link {
   private id: string | undefined;
   private isConnected = false;
   private stopping: Promise<void> | undefined;
+  /** The last error of the current connection attempt, to tell a saturated server from an absent one. */
+  private lastError: string | undefined;
 
   constructor(private readonly opts: LinkOptions) {
     this.url = agentUrl(opts.serverUrl);
@@ -111,6 +114,7 @@ export class Link {
       return this.retry();
     }
     this.ws = ws;
+    this.lastError = undefined;
     this.errors.newConnection();
     ws.on('open', () => {
       if (ws !== this.ws) return;
@@ -124,6 +128,7 @@ export class Link {
       if (ws === this.ws) this.armHeartbeat();
     });
     ws.on('error', (err) => {
+      if (ws === this.ws) this.lastError = err.message;
       if (ws === this.ws && this.phase !== 'stopped') this.log.warn({ err: err.message, url: this.url }, 'connection error');
     });
     ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString('utf8')));
@@ -236,7 +241,7 @@ export class Link {
     this.setConnected(false);
     if (this.phase === 'stopped') return;
     this.errors.onClose(code);
-    this.reconnect.closed(code, upFor);
+    this.reconnect.closed(code, upFor, attemptFailure(this.lastError));
     this.log.info({ code, reason: reason.slice(0, 200) }, 'disconnected');
     this.retry();
   }

@@ -1,36 +1,32 @@
-// When the link tries again after a connection is lost or refused: backoff with full jitter, reset
-// after a connection that stayed up, stretched when the server is going away (restart, deploy).
+// When the link tries again after a connection is lost or refused (the delays: reconnect-policy.ts).
 import type { Logger } from '../../shared/log.js';
-import { CLOSE_CODES } from '../../shared/protocol.js';
-import { Backoff } from './backoff.js';
-import { GOING_AWAY_MIN_ATTEMPT, STABLE_CONNECTION_MS } from './link-options.js';
+import { ReconnectPolicy, type AttemptFailure } from './reconnect-policy.js';
 
 export class Reconnect {
-  private readonly backoff: Backoff;
+  private readonly policy: ReconnectPolicy;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     random: () => number,
     private readonly log: Logger,
   ) {
-    this.backoff = new Backoff(random);
+    this.policy = new ReconnectPolicy(random, () => Date.now());
   }
 
   /** The server's welcome said how widely its fleet should spread reconnects. */
   spreadOver(ms: number): void {
-    this.backoff.spreadOver(ms);
+    this.policy.spreadOver(ms);
   }
 
   /** A connection closed with `code` after being ready for `upForMs` (0 if it never was). */
-  closed(code: number, upForMs: number): void {
-    if (upForMs >= STABLE_CONNECTION_MS) this.backoff.reset();
-    if (code === CLOSE_CODES.goingAway) this.backoff.atLeast(GOING_AWAY_MIN_ATTEMPT);
+  closed(code: number, upForMs: number, failure?: AttemptFailure): void {
+    this.policy.closed(code, upForMs, failure);
   }
 
-  /** Runs `connect` after the next backoff delay. */
+  /** Runs `connect` after the next delay. */
   schedule(connect: () => void): void {
-    const delayMs = this.backoff.next();
-    this.log.info({ delayMs, attempt: this.backoff.attempt }, 'reconnecting');
+    const delayMs = this.policy.next();
+    this.log.info({ delayMs, attempt: this.policy.attempt, restarting: this.policy.restarting }, 'reconnecting');
     this.timer = setTimeout(() => {
       this.timer = undefined;
       connect();

@@ -1,17 +1,15 @@
 // One simulated agent: the real agent's link (agent/link/link.ts) without its disk. It enrols with a
 // token or says hello with its device secret, answers what the server says with the protocol's own
 // schemas, sends its outbox in the agent's batches (agent/link/batch.ts) within the agent's window,
-// and reconnects with the agent's backoff, spread as the server's welcome asks (agent/link/backoff.ts).
+// and reconnects as the agent does, spread as the server's welcome asks (agent/link/reconnect-policy.ts).
 import WebSocket from 'ws';
 
 const dist = new URL('../../dist/', import.meta.url);
-const { CLOSE_CODES, LIMITS, PROTOCOL_VERSION, ServerMessages, parseFrame } = await import(new URL('shared/protocol.js', dist).href);
+const { LIMITS, PROTOCOL_VERSION, ServerMessages, parseFrame } = await import(new URL('shared/protocol.js', dist).href);
 const { agentUrl } = await import(new URL('agent/link/url.js', dist).href);
 const { nextBatch } = await import(new URL('agent/link/batch.js', dist).href);
-const { Backoff } = await import(new URL('agent/link/backoff.js', dist).href);
-const { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFLATE_THRESHOLD_BYTES, GOING_AWAY_MIN_ATTEMPT, STABLE_CONNECTION_MS } = await import(
-  new URL('agent/link/link-options.js', dist).href
-);
+const { ReconnectPolicy, attemptFailure } = await import(new URL('agent/link/reconnect-policy.js', dist).href);
+const { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFLATE_THRESHOLD_BYTES } = await import(new URL('agent/link/link-options.js', dist).href);
 
 export const AGENT_VERSION = 'bench-fleet';
 
@@ -34,7 +32,7 @@ export class SimAgent {
     Object.assign(this, { index, url, token, localAddress, stats, model, onFullRequested });
     this.deviceId = undefined;
     this.secret = undefined;
-    this.backoff = new Backoff(Math.random);
+    this.reconnect = new ReconnectPolicy(Math.random, () => Date.now());
     this.phase = 'idle';
     this.ws = undefined;
     /** Unacknowledged items in seq order: { seq, item, sentAt } */
@@ -75,6 +73,7 @@ export class SimAgent {
     });
     this.ws = ws;
     this.failure = undefined;
+    this.failureMessage = undefined;
     ws.on('open', () => {
       this.phase = 'authenticating';
       this.lastHeard = performance.now();
@@ -84,10 +83,14 @@ export class SimAgent {
     ws.on('ping', () => (this.lastHeard = performance.now()));
     ws.on('unexpected-response', (_req, res) => {
       this.failure = `http-${res.statusCode}`;
+      this.failureMessage = `Unexpected server response: ${res.statusCode}`;
       res.resume();
       ws.terminate();
     });
-    ws.on('error', (err) => (this.failure ??= err.code ?? err.message));
+    ws.on('error', (err) => {
+      this.failure ??= err.code ?? err.message;
+      this.failureMessage ??= err.message;
+    });
     ws.on('close', (code) => this.onClose(ws, code));
   }
 
@@ -135,7 +138,7 @@ export class SimAgent {
 
   onWelcome(msg) {
     this.deviceId = msg.deviceId;
-    this.backoff.spreadOver((msg.reconnectSpreadSeconds ?? 0) * 1000);
+    this.reconnect.spreadOver((msg.reconnectSpreadSeconds ?? 0) * 1000);
     this.spreadSeconds = msg.reconnectSpreadSeconds ?? 0;
     // The outbox's reconcile: items the server has are done.
     this.outbox = this.outbox.filter((o) => o.item.seq > msg.lastSeq);
@@ -198,10 +201,9 @@ export class SimAgent {
     if (this.phase === 'stopped') return;
     const upFor = wasReady ? performance.now() - this.readySince : 0;
     if (wasReady) this.stats.dropped(code);
-    if (upFor >= STABLE_CONNECTION_MS) this.backoff.reset();
-    if (code === CLOSE_CODES.goingAway) this.backoff.atLeast(GOING_AWAY_MIN_ATTEMPT);
+    this.reconnect.closed(code, upFor, attemptFailure(this.failureMessage));
     this.phase = 'waiting';
-    this.timer = setTimeout(() => this.connect(), this.backoff.next());
+    this.timer = setTimeout(() => this.connect(), this.reconnect.next());
   }
 
   /** The agent's heartbeat check (35 s without a ping or frame: the link is dead). */
