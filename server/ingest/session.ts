@@ -15,6 +15,7 @@ import type { TicketQuota } from './quotas.js';
 import type { LivePublisher } from '../live/hub.js';
 import { ticketEvents } from './live-events.js';
 import type { Screened } from './budget-screen.js';
+import type { BatchSlots } from './batch-slots.js';
 import type { FrameReader } from './frame-reader.js';
 import { readAgentFrame } from './read-frame.js';
 import { outOfOrderSeq } from './plan-batch.js';
@@ -47,6 +48,8 @@ export interface SessionContext {
   offerLists?: (session: AgentSession) => void;
   /** Desk numbers the batch's worklogs name: desk tickets Outpost never saw are taken over first. */
   deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
+  /** Bounds the batches read and not yet acked across sessions (batch-slots.ts); unbounded when absent. */
+  batchSlots?: BatchSlots;
   /** Reads frames, large ones off the event loop; every frame in place when absent. */
   frames?: Pick<FrameReader, 'read'>;
   /** Software deployment (server/deploy/deployer.ts); none in tests of other things. */
@@ -194,6 +197,17 @@ export class AgentSession {
 
   private async handle(data: RawData, isBinary: boolean): Promise<void> {
     if (isBinary) return this.reject('E_BAD_MESSAGE', 'Frames must be text (JSON).');
+    // An authenticated session's frame is a batch: it waits for a slot before it is even parsed.
+    const giveBack = this.deviceId !== null && this.ctx.batchSlots ? await this.ctx.batchSlots.take() : null;
+    try {
+      if (this.closing) return;
+      await this.handleFrame(data);
+    } finally {
+      giveBack?.();
+    }
+  }
+
+  private async handleFrame(data: RawData): Promise<void> {
     // Large frames are read off the event loop (frame-reader.ts); the answer is the same either way.
     const read = await (this.ctx.frames ?? inPlace).read(toBuffer(data), this.deviceId !== null);
     if (!read.ok) return this.reject(read.code, read.message);
