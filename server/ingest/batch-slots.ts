@@ -5,7 +5,7 @@
 // slot before it parses its frame; until then its socket stays paused, so the agent's window fills
 // and its outbox keeps the items (only the ack is later). Enrol and hello never wait: a reconnect
 // storm must not queue behind inventory.
-export const BATCH_SLOTS = 8;
+export const BATCH_SLOTS = 32;
 
 export class BatchSlots {
   private free: number;

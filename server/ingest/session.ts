@@ -122,8 +122,10 @@ export class AgentSession {
 
   /** Called by the gateway's heartbeat: a session that missed the previous ping is dropped. */
   heartbeat(): void {
-    // While a frame is being handled the socket is paused and a pong could not be read yet.
-    if (this.pending > 0) return;
+    // While a frame is being handled (or waits for a batch slot) the socket is paused and a pong
+    // could not be read yet: the peer is not judged, but still pinged, so that an agent whose batch
+    // waits its turn through a mass first inventory keeps hearing from the server and stays.
+    if (this.pending > 0) return this.ping();
     // Bytes arrived since the last ping: the peer is there. Its pong may wait behind a large frame
     // still queued for inflation (ws inflates a few at a time per process): in a mass first inventory
     // that wait passes a heartbeat, and the connection must not be dropped for it.
@@ -136,6 +138,10 @@ export class AgentSession {
       return;
     }
     this.alive = false;
+    this.ping();
+  }
+
+  private ping(): void {
     try {
       this.ws.ping();
     } catch {
