@@ -42,12 +42,32 @@ export function marshal(value: unknown, callbacks: Callbacks): unknown {
     return { [FN]: id };
   }
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || clonedAsIs(value)) return value;
-  if (Array.isArray(value)) return value.map((v) => marshal(v, callbacks));
   const proto = Object.getPrototypeOf(value) as object | null;
-  if (proto === Object.prototype || proto === null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marshal(v, callbacks)]));
-  }
+  if (Array.isArray(value) || proto === Object.prototype || proto === null) return copyOnChange(value, (v) => marshal(v, callbacks));
   return { [OBJ]: instanceFace(value, proto, callbacks) };
+}
+
+/**
+ * `value` with `each` applied to its members, copied only where a member changed: a batch's items
+ * (thousands of plain objects, no function) cross as they are, without a walk that copies them.
+ */
+function copyOnChange(value: object, each: (v: unknown) => unknown): unknown {
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const m = each(v);
+      if (m !== v) (copy ??= value.slice())[i] = m;
+    }
+    return copy ?? value;
+  }
+  let copy: Record<string, unknown> | null = null;
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k];
+    const m = each(v);
+    if (m !== v) (copy ??= { ...value })[k] = m;
+  }
+  return copy ?? value;
 }
 
 /** A class instance's methods (as handles) and getters (their current values), up its prototype chain. */
@@ -67,15 +87,15 @@ function instanceFace(instance: object, proto: object | null, callbacks: Callbac
 export function unmarshal(value: unknown, callMain: (request: CallbackRequest) => unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (ArrayBuffer.isView(value)) return asBuffer(value);
-  if (Array.isArray(value)) return value.map((v) => unmarshal(v, callMain));
   if (clonedAsIs(value)) return value;
+  if (Array.isArray(value)) return copyOnChange(value, (v) => unmarshal(v, callMain));
   const record = value as Record<string, unknown>;
   if (typeof record[FN] === 'number') {
     const fn = record[FN];
     return (...args: unknown[]) => callMain({ fn, args });
   }
   if (record[OBJ] !== undefined) return unmarshal(record[OBJ], callMain);
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unmarshal(v, callMain)]));
+  return copyOnChange(record, (v) => unmarshal(v, callMain));
 }
 
 /**

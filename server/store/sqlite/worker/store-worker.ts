@@ -22,8 +22,12 @@ function method(store: Store, path: readonly string[]): (...args: unknown[]) => 
   return (fn as (...args: unknown[]) => unknown).bind(target);
 }
 
+const modules = new Map<string, Promise<Record<string, StoreJob<unknown[], unknown> | undefined>>>();
+
 async function job(store: Store, module: string, name: string, args: unknown[]): Promise<unknown> {
-  const exported = (await import(module)) as Record<string, StoreJob<unknown[], unknown> | undefined>;
+  let loading = modules.get(module);
+  if (!loading) modules.set(module, (loading = import(module) as Promise<Record<string, StoreJob<unknown[], unknown> | undefined>>));
+  const exported = await loading;
   const found = exported[name];
   if (!found || typeof found.run !== 'function') throw new Error(`no store job ${name} in ${module}`);
   return found.run(store, ...args);
