@@ -79,6 +79,16 @@ export const SdpConfigSchema = z.object({
   /** Closing a request: the closure code (Admin > Closure Codes) and comments the close call sends. */
   closureCode: name.optional(),
   closureComments: z.string().max(2000).default('Closed from Outpost.'),
+  /**
+   * The approval status names (a request's approval levels and approvals) that decide a
+   * self-service request; any other name (Open, Pending Approval...) leaves it waiting.
+   */
+  approvalStatuses: z
+    .object({
+      approved: z.array(name).min(1).max(10).default(['Approved']),
+      rejected: z.array(name).min(1).max(10).default(['Rejected', 'Denied']),
+    })
+    .prefault({}),
   timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
 });
 

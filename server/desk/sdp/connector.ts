@@ -27,6 +27,8 @@ import type {
 } from '../types.js';
 import { SdpClient } from './client.js';
 import { isTechnician, SdpConfigSchema, sdpStatus, type SdpConfig, type SdpConfigInput } from './config.js';
+import type { DeskApproval } from '../approval.js';
+import { readSdpApproval } from './approvals.js';
 import { SdpAssets } from './assets.js';
 import { closeInput, requestInput, sdpId, toDeskTicket } from './mapping.js';
 import { SdpNotes } from './notes.js';
@@ -163,6 +165,11 @@ export class SdpConnector implements DeskConnector {
 
   fetchNotes(ticketId: DeskId): Promise<DeskNote[]> {
     return this.notes.list(ticketId);
+  }
+
+  /** The request's approval levels and, for a rejection, the approver's comments (./approvals.ts). */
+  readApproval(ticketId: DeskId): Promise<DeskApproval> {
+    return readSdpApproval(this.client, this.config, ticketId);
   }
 
   addWorklog(worklog: NewDeskWorklog): Promise<DeskId> {

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ContractState, matches, Missing, Refusal, type ListName, type Person, type Row, type SdpCriterion } from './contract-state.js';
+import { ContractApprovals } from './contract-approvals.js';
 import { handlers, type Route } from './contract-routes.js';
 import { check, CONDITIONS, DOCS, TRANSPORT, type Flavour } from './documented.js';
 
@@ -52,6 +53,8 @@ export class SdpContractServer {
   readonly calls: string[] = [];
   private server: Server | null = null;
   private readonly routes: Route[];
+  /** Approval levels and approvals people decide in SDP (./contract-approvals.ts). */
+  readonly approvals: ContractApprovals;
   readonly now: () => number;
   readonly opts: ContractServerOptions & { products: string[] };
   /** True: every connection is cut (an outage); the data stays. */
@@ -62,7 +65,8 @@ export class SdpContractServer {
   constructor(opts: ContractServerOptions) {
     this.opts = { products: ['Workstation'], ...opts };
     this.now = opts.now ?? Date.now;
-    this.routes = handlers(this);
+    this.approvals = new ContractApprovals(this);
+    this.routes = [...handlers(this), ...this.approvals.routes()];
   }
 
   async start(): Promise<string> {
