@@ -64,6 +64,8 @@ export const SdpConfigSchema = z.object({
    */
   product: name.default('Workstation'),
   assetState: name.default('In Use'),
+  /** The product type (Admin > Product Types) the package store's packages are products of. */
+  packageProductType: name.default('Software Package'),
   /**
    * Workstation additional fields (udf_ API names) that take Outpost's summaries: SDP's own hardware
    * and software tabs are filled by its own scan, and no documented call writes processors, disks or

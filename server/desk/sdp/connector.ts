@@ -16,6 +16,7 @@ import type {
   DeskEvent,
   DeskId,
   DeskNote,
+  DeskPackage,
   DeskProblem,
   DeskTicket,
   DeskTicketChange,
@@ -30,6 +31,7 @@ import { isTechnician, SdpConfigSchema, sdpStatus, type SdpConfig, type SdpConfi
 import type { DeskApproval } from '../approval.js';
 import { readSdpApproval } from './approvals.js';
 import { SdpAssets } from './assets.js';
+import { SdpProducts } from './products.js';
 import { closeInput, requestInput, sdpId, toDeskTicket } from './mapping.js';
 import { SdpNotes } from './notes.js';
 import { sdpPreflight } from './preflight.js';
@@ -46,12 +48,14 @@ export class SdpConnector implements DeskConnector {
   private readonly client: SdpClient;
   private readonly notes: SdpNotes;
   private readonly assets: SdpAssets;
+  private readonly products: SdpProducts;
 
   constructor(config: SdpConfigInput, log: Logger, fetchImpl?: typeof fetch) {
     this.config = parseConfig(SdpConfigSchema, config, 'ServiceDesk Plus');
     this.client = new SdpClient(this.config, log.child({ desk: 'sdp' }), fetchImpl);
     this.notes = new SdpNotes(this.client, this.config);
     this.assets = new SdpAssets(this.client, this.config);
+    this.products = new SdpProducts(this.client, this.config);
     this.capabilities = {
       createTickets: true,
       attachments: true,
@@ -202,6 +206,15 @@ export class SdpConnector implements DeskConnector {
 
   saveSoftware(): Promise<DeskId> {
     return Promise.reject(new DeskError('E_DESK_UNSUPPORTED', 'ServiceDesk Plus documents no call that writes a software catalog'));
+  }
+
+  /** The package store's packages as products of `packageProductType` (./products.ts). */
+  findPackage(pkg: DeskPackage): Promise<DeskId | null> {
+    return this.products.find(pkg);
+  }
+
+  savePackage(pkg: DeskPackage, id?: DeskId): Promise<DeskId> {
+    return this.products.save(pkg, id);
   }
 
   /**
