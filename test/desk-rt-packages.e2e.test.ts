@@ -1,6 +1,7 @@
 // The package store's catalog sent to a real RT 5 (test/support/rt.ts) as "software packages":
 // one asset per package in the "Outpost packages" catalog, found again by a store that lost its
-// links, never doubled, and sent on demand from the API ("send now") by a running server.
+// links, never doubled, and sent on demand from the web console ("Send packages now") by a running
+// server. Needs `npm run build` and /usr/bin/chromium for the console part.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,10 +15,14 @@ import { pushPackages } from '../server/desk/sync/packages.js';
 import { parseDeskSettings } from '../server/desk/sync/settings.js';
 import { openDatabase } from '../server/store/sqlite/open.js';
 import { SqliteStore } from '../server/store/sqlite/sqlite-store.js';
+import { createAdminAccount } from '../server/auth/accounts.js';
+import { checkPage, fillSignIn, openConsoleBrowser } from './support/console.js';
 import { rtRest, rtSkip, startRt, type RtInstance } from './support/rt.js';
+import { TEST_SCRYPT } from './support/server/auth-app.js';
 import { startHarness } from './support/server/harness.js';
 
 const tag = () => randomBytes(4).toString('hex');
+const PASSWORD = 'correct horse battery staple';
 type Asset = { Name: string; Description: string; Catalog: { id: string } };
 
 describe('The package catalog in a real RT 5', { skip: rtSkip() }, () => {
@@ -90,9 +95,16 @@ describe('The package catalog in a real RT 5', { skip: rtSkip() }, () => {
     }
   });
 
-  it('sends the packages when IT asks ("send now") and shows the run in the desk status', async () => {
+  it('sends the packages when IT clicks "Send packages now" in the console, and shows the run', async () => {
     const settings = parseDeskSettings({ kind: 'rt', url: rt.url, user: rt.user, secret: rt.token, pollSeconds: 60 });
     const h = await startHarness({ desk: settings });
+    const store = SqliteStore.open(h.dataDir);
+    try {
+      await createAdminAccount(store.admins, 'alex', PASSWORD, Date.now(), TEST_SCRYPT);
+    } finally {
+      await store.close();
+    }
+    const { browser, page, problems } = await openConsoleBrowser();
     try {
       const name = `inkscape-${tag()}`;
       const made = await h.api<{ id: string }>('/api/packages', {
@@ -108,8 +120,14 @@ describe('The package catalog in a real RT 5', { skip: rtSkip() }, () => {
         }),
       });
       assert.equal(made.status, 201, JSON.stringify(made.body));
-      const sent = await h.api<{ state: string }>('/api/desk/packages/sync', { method: 'POST' });
-      assert.deepEqual([sent.status, sent.body], [202, { state: 'queued' }]);
+      await page.goto(`${h.url}/desk`);
+      await fillSignIn(page, 'alex', PASSWORD);
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Service desk' }).click();
+      const card = page.getByRole('region', { name: 'Software packages' });
+      await card.getByText('Never', { exact: true }).waitFor();
+      await checkPage(page, 'desk with software packages');
+      await card.getByRole('button', { name: 'Send packages now' }).click();
+      await page.getByTestId('status-message').getByText('Sending the software packages to the desk.').waitFor();
       const deadline = Date.now() + 60_000;
       let status: DeskSyncStatusJson;
       for (;;) {
@@ -118,13 +136,14 @@ describe('The package catalog in a real RT 5', { skip: rtSkip() }, () => {
         assert.ok(Date.now() < deadline, `no package run: ${JSON.stringify(status.packages)} ${JSON.stringify(status.jobs)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
-      assert.equal(status.packages.supported, true);
-      assert.equal(status.packages.schedule, '24h');
+      assert.deepEqual([status.packages.supported, status.packages.schedule], [true, '24h']);
       assert.ok(status.packages.nextRunAt, 'the daily run is scheduled');
-      assert.equal(status.packages.lastRun.created >= 1, true);
+      assert.ok(status.packages.lastRun.created >= 1);
       const [asset] = await assetsNamed(`${name} 1.3 (apt)`);
       assert.equal(asset?.Description, `apt for linux; self-service; package inkscape; outpost:${made.body.id}`);
+      assert.deepEqual(problems, []);
     } finally {
+      await browser.close();
       await h.close();
     }
   });
