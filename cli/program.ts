@@ -211,6 +211,14 @@ adminOptions(admin.command('passwd').description("set an admin's password; their
     (await import('./commands/admin.js')).adminPasswdCommand(username, flags),
 );
 
+const store = program.command('store').description('the server store: move it from SQLite to PostgreSQL');
+store
+  .command('copy')
+  .description("copy a stopped server's SQLite store into an empty PostgreSQL database, every table, counts checked")
+  .requiredOption('--from <path>', "the server's data directory, or its SQLite file (outpost.db)")
+  .requiredOption('--to <url>', 'postgres://user@host/db of an empty database (createdb it first)')
+  .action(async (flags: Record<string, unknown>) => (await import('./commands/store.js')).storeCopyCommand(flags));
+
 program
   .command('start')
   .description('run a server on ./data and an agent for this machine, enrolled automatically')
