@@ -1,6 +1,7 @@
 // `outpost store copy --from DIR|FILE --to postgres://...`: a stopped server's SQLite store into an
 // empty PostgreSQL database (server/store/copy/), with progress and a count per table.
 import { z } from 'zod';
+import { isOutpostError, OutpostError } from '../../shared/errors.js';
 import { copySqliteToPostgres, type CopyEvent } from '../../server/store/copy/copy-store.js';
 import { describeStore } from '../../server/store/open-store.js';
 import { resolveSettings, type SettingSpec } from '../config.js';
@@ -41,7 +42,10 @@ export async function storeCopyCommand(flags: Record<string, unknown>, now: () =
       console.log(`  ${event.table}: ${event.rows} rows`);
     }
   };
-  const report = await copySqliteToPostgres({ from, to, onEvent });
+  const report = await copySqliteToPostgres({ from, to, onEvent }).catch((err: unknown) => {
+    // The code goes with the message: what an admin searches the README for, and what a script tests.
+    throw isOutpostError(err) ? new OutpostError(err.code, `${err.message} (${err.code})`) : err;
+  });
   const rows = report.tables.reduce((sum, t) => sum + t.rows, 0);
   console.log(
     `Copied ${rows} rows in ${report.tables.length} tables; every table's count matches. ` +
