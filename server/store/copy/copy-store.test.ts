@@ -181,6 +181,31 @@ describe('copying a SQLite store into PostgreSQL', () => {
     );
   });
 
+  it('names the table whose row PostgreSQL refuses (text with a NUL character), and keeps nothing', async () => {
+    const dir = seededDataDir();
+    const db = openDatabase(dir);
+    db.prepare("UPDATE tickets SET subject = ? WHERE ref = 'ref-2'").run('nul \u0000 inside');
+    db.close();
+    const url = await freshDatabase();
+    await assert.rejects(
+      copySqliteToPostgres({ from: dir, to: url }),
+      storeError('E_STORE_COPY_MISMATCH', /^tickets: PostgreSQL refused a row \(.*\); rolled back/),
+    );
+    assert.equal((await poolOn(url).query('SELECT 1 FROM devices')).rowCount, 0, 'the devices copied before it are gone too');
+  });
+
+  it('says which database it cannot reach, without its password', async () => {
+    const nowhere = `postgresql://outpost:secret-pw-9@${encodeURIComponent(join(tempDir(), 'no-socket-here'))}/outpost`;
+    await assert.rejects(copySqliteToPostgres({ from: seededDataDir(), to: nowhere }), (err: unknown) => {
+      assert.ok(
+        isOutpostError(err) && err.code === 'E_CONFIG' && /^--to postgresql:\/\/outpost@.*: cannot connect/.test(err.message),
+        String(err),
+      );
+      assert.doesNotMatch(err.message, /secret-pw-9/);
+      return true;
+    });
+  });
+
   it('rolls the whole copy back when a table does not end with the rows the source holds', async () => {
     const url = await freshDatabase();
     const pool = poolOn(url);

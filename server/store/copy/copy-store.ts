@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { OutpostError } from '../../../shared/errors.js';
+import { isOutpostError, OutpostError } from '../../../shared/errors.js';
+import { describeStore } from '../open-store.js';
 import { migrate, PG_SCHEMA_VERSION, schemaVersion } from '../postgres/migrations.js';
 import { createPool } from '../postgres/open.js';
 import { SCHEMA_VERSION } from '../sqlite/migrations.js';
@@ -54,6 +55,12 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopyRepor
   const pool = createPool(opts.to, 1);
   try {
     const version = sourceVersion(source, opts.from);
+    await pool.query('SELECT 1').catch((err: unknown) => {
+      throw new OutpostError(
+        'E_CONFIG',
+        `--to ${describeStore({ dataDir: '', store: opts.to })}: cannot connect (${(err as Error).message})`,
+      );
+    });
     await prepareTarget(pool, version);
     const plan = planCopy(sqliteTables(source), await pgTables(pool));
     // One read snapshot: the counts and every row are of the same moment.
@@ -88,7 +95,11 @@ async function copyInOneTransaction(
     emit({ kind: 'start', version, tables, onlineDevices: onlineDevices(source) });
     for (const [i, t] of plan.entries()) {
       const total = tables[i]!.rows;
-      const rows = await copyTableRows(source, client, t, limits, (copied) => emit({ kind: 'progress', table: t.name, copied, total }));
+      const rows = await copyTableRows(source, client, t, limits, (copied) =>
+        emit({ kind: 'progress', table: t.name, copied, total }),
+      ).catch((err: unknown) => {
+        throw refused(t.name, err);
+      });
       emit({ kind: 'table', table: t.name, rows });
     }
     for (const t of plan) await fillSelfReferences(source, client, t, limits);
@@ -184,6 +195,15 @@ async function refuseNonEmpty(client: pg.PoolClient, plan: readonly TablePlan[])
         'copy into a new, empty database (dropdb and createdb it again if it is a spare).',
     );
   }
+}
+
+/** A row PostgreSQL would not take (text holding a NUL character, say): which table, and what it said. */
+function refused(table: string, err: unknown): Error {
+  if (isOutpostError(err)) return err;
+  return new OutpostError(
+    'E_STORE_COPY_MISMATCH',
+    `${table}: PostgreSQL refused a row (${(err as Error).message}); rolled back, nothing was kept.`,
+  );
 }
 
 async function verifyCounts(client: pg.PoolClient, plan: readonly TablePlan[], expected: readonly TableCount[]): Promise<void> {
