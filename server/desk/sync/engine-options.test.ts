@@ -8,7 +8,7 @@ import type { Store } from '../../store/store.js';
 import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
 import type { TicketItem } from '../../store/ticket-records.js';
 import { machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
-import { SEED_SOFTWARE_ROW } from '../../../test/support/software-rows.js';
+import { seedSoftwareRow } from '../../../test/support/software-rows.js';
 import { createItem } from '../../../test/support/server/ticket-fixtures.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import { FIRST_CATALOG_RUN_DELAY_MS } from './catalog-schedule.js';
@@ -94,7 +94,9 @@ for (const profile of DESK_PROFILES) {
     };
     /** A software row of the device's live generation, as a snapshot leaves it (SQL both engines take). */
     const install = async (device: string, name: string, version: string | null, publisher: string | null = 'Example Ltd') => {
-      for (const statement of SEED_SOFTWARE_ROW) await kit.sql(statement, [device, `${name}@${version}`, name, version, publisher]);
+      for (const [statement, params] of seedSoftwareRow(device, { key: `${name}@${version}`, name, version, publisher })) {
+        await kit.sql(statement, params);
+      }
     };
 
     it('starts a new desk ticket in the mapped status and does not send that status back', async () => {

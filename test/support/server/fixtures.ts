@@ -6,7 +6,7 @@ import type { Item, Trigger } from '../../../shared/protocol.js';
 import { keyed } from '../../../shared/delta-apply.js';
 import type { IngestState } from '../../../server/store/store.js';
 import type Database from 'better-sqlite3';
-import { SEED_SOFTWARE_ROW, sqliteStatement } from '../software-rows.js';
+import { seedSoftwareRow, sqliteStatement } from '../software-rows.js';
 
 export const pkg = (name: string, version: string, extra: Partial<Software> = {}): Software => ({
   name,
@@ -118,8 +118,8 @@ export function insertSoftwareRow(
   deviceId: string,
   row: { key: string; name: string; version: string | null; publisher: string | null },
 ): void {
-  for (const statement of SEED_SOFTWARE_ROW) {
-    const { text, values } = sqliteStatement(statement, [deviceId, row.key, row.name, row.version, row.publisher]);
+  for (const [statement, params] of seedSoftwareRow(deviceId, row)) {
+    const { text, values } = sqliteStatement(statement, params);
     db.prepare(text).run(...values);
   }
 }
