@@ -85,7 +85,8 @@ for (const t of byName.slice(0, 12)) {
 }
 db.close();
 console.log(`load average at end ${load1()}`);
-rmSync(dir, { recursive: true, force: true });
+if (process.env.KEEP) console.log(`kept ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
 
 async function timed(into, deviceId, item) {
   const frame = JSON.stringify({ type: 'items', items: [item] });

@@ -32,6 +32,9 @@ export function seedSoftwareRow(deviceId: string, row: SeedRow): [string, unknow
        WHERE s.device_id = $1`,
       [deviceId, row.key, version, publisher],
     ],
+    // The name marked for the fleet recount, as the store marks what it writes (PostgreSQL's trigger has already).
+    ['INSERT INTO software_names (name, publisher) VALUES ($1, $2) ON CONFLICT DO NOTHING', [row.name, row.publisher]],
+    ['UPDATE software_names SET dirty = (1 = 1) WHERE lower(name) = lower($1)', [row.name]],
   ];
 }
 
