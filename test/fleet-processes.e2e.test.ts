@@ -164,7 +164,14 @@ describe('several server processes on one PostgreSQL', { timeout: 300_000 }, () 
       const tickets = await ticketsBySubject(a, agent.deviceId);
       assert.equal(tickets.get(`first from ${agent.deviceId}`), 1);
       assert.equal(tickets.get(`second from ${agent.deviceId}`), 1);
-      const history = await packageHistory(a, agent.deviceId, [`v2-${agent.deviceId}-0`, `v1-${agent.deviceId}-0`]);
+      const names = [`v2-${agent.deviceId}-0`, `v1-${agent.deviceId}-0`];
+      // The sweeper records the removal after the swap, in its own steps (in any process): waited for.
+      await waitFor(
+        async () => (await packageHistory(a, agent.deviceId, names))[names[1]!]!.removed > 0,
+        20_000,
+        `the removal of v1 on ${agent.deviceId}`,
+      );
+      const history = await packageHistory(a, agent.deviceId, names);
       assert.deepEqual(history[`v2-${agent.deviceId}-0`], { added: 1, removed: 0 });
       // A first inventory's packages are not copied into the history; its removal is recorded once.
       assert.deepEqual(history[`v1-${agent.deviceId}-0`], { added: 0, removed: 1 });

@@ -62,10 +62,22 @@ function seededDataDir(): string {
   db.prepare(
     "INSERT INTO ticket_attachments (ticket_id, name, type, size, sha256, screenshot, content, created_at) VALUES (1, 'log.txt', 'text/plain', 4, 'x', 1, ?, 4)",
   ).run(Buffer.from([0, 1, 2, 254]));
-  const software = db.prepare(
-    "INSERT INTO software_rows (device_id, gen, item_key, name, version, source, scope) VALUES (?, 0, ?, ?, '1.0', 'dpkg', 'machine')",
-  );
-  for (const d of ['dev-a', 'dev-b']) for (const name of ['curl', 'git', 'vim']) software.run(d, `${name}-key`, name);
+  // Software as migration 17 stores it: the package once, each device's row holding ids.
+  const key = db.prepare("INSERT INTO software_keys (item_key, name, source, scope) VALUES (?, ?, 'dpkg', 'machine')");
+  const pkg = db.prepare("INSERT INTO software_packages (key_id, version, publisher) VALUES (?, '1.0', '')");
+  const softwareDevice = db.prepare('INSERT INTO software_devices (device_id) VALUES (?)');
+  const row = db.prepare('INSERT INTO device_software (device_num, gen, key_id, package_id) VALUES (?, 0, ?, ?)');
+  const packages = ['curl', 'git', 'vim'].map((name) => {
+    const keyId = Number(key.run(`${name}-key`, name).lastInsertRowid);
+    return { name, keyId, packageId: Number(pkg.run(keyId).lastInsertRowid) };
+  });
+  for (const d of ['dev-a', 'dev-b']) {
+    const num = Number(softwareDevice.run(d).lastInsertRowid);
+    for (const p of packages) row.run(num, p.keyId, p.packageId);
+  }
+  db.prepare(
+    `INSERT INTO software_names (name, publisher) SELECT k.name, NULL FROM software_keys k WHERE true ON CONFLICT(name) DO UPDATE SET dirty = 1`,
+  ).run();
   db.prepare("INSERT INTO meta (key, value) VALUES ('admin_token_sha256', 'abc')").run();
   db.close();
   return dir;
@@ -120,8 +132,14 @@ describe('copying a SQLite store into PostgreSQL', () => {
     const noteSeq = await pool.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('ticket_notes', 'seq'))::bigint AS id");
     assert.equal(noteSeq.rows[0]!.id, 8);
     // The triggers are back on: a new software row counts its name again.
+    await pool.query("INSERT INTO software_keys (item_key, name, source, scope) VALUES ('jq-key', 'jq', 'dpkg', 'machine')");
     await pool.query(
-      "INSERT INTO software_rows (device_id, gen, item_key, name, version, source, scope) VALUES ('dev-a', 0, 'jq-key', 'jq', '1', 'dpkg', 'machine')",
+      "INSERT INTO software_packages (key_id, version, publisher) SELECT id, '1', '' FROM software_keys WHERE item_key = 'jq-key'",
+    );
+    await pool.query(
+      `INSERT INTO device_software (device_num, gen, key_id, package_id)
+       SELECT d.num, 0, p.key_id, p.id FROM software_devices d, software_packages p JOIN software_keys k ON k.id = p.key_id
+       WHERE d.device_id = 'dev-a' AND k.item_key = 'jq-key'`,
     );
     assert.equal((await pool.query("SELECT 1 FROM software_names WHERE name = 'jq'")).rowCount, 1);
     const notes = events.filter((e) => e.kind === 'progress' && e.table === 'ticket_notes');
