@@ -81,7 +81,9 @@ describe('crash recovery with real processes', () => {
         const c = (seen = await changesFor(pkg));
         return c.added === want.added && c.removed === want.removed ? true : undefined;
       },
-      30_000,
+      // The agent's file watcher, its debounce and a scan of the machine come first: as long as a
+      // settle after a scan (fault-kill.e2e waits 120 s for that).
+      60_000,
       () =>
         `the server to apply the batch (history of ${pkg}: ${JSON.stringify(seen)}); the agent's output ends:\n${agent.output().slice(-3000)}`,
     );

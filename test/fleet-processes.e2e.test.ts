@@ -17,6 +17,7 @@ import { createPool } from '../server/store/postgres/open.js';
 import { packages } from './support/protocol-device.js';
 import { sweeperIdle } from './support/quiesce.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from './support/round-robin-proxy.js';
+import { deadline } from './support/deadline.js';
 
 const ADMIN_TOKEN = 'fleet-e2e-admin-token-0123456789';
 const AGENTS = 6;
@@ -75,7 +76,7 @@ async function onlineOn(server: ServerProc): Promise<string[]> {
 }
 
 // Only an upper bound for a run that hangs: every wait inside has its own deadline and message.
-describe('several server processes on one PostgreSQL', { timeout: 900_000 }, () => {
+describe('several server processes on one PostgreSQL', { timeout: deadline(300_000) }, () => {
   let url: string;
   const servers: ServerProc[] = [];
   let proxy: RoundRobinProxy;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { callAgent } from '../../agent/local-api/client.js';
 import { localApiPath } from '../../agent/paths.js';
+import { deadline } from './deadline.js';
 
 const BIN = new URL('../../bin/outpost.js', import.meta.url).pathname;
 const live = new Set<ChildProcess>();
@@ -81,22 +82,8 @@ export async function waitForOutput(p: Proc, pattern: RegExp, timeoutMs = 20_000
 }
 
 /**
- * How much longer than asked every waitFor deadline is: the deadlines are written for a quiet
- * machine, and CI runs the whole suite, two files at a time, on a loaded 2-core box where a server
- * start or an agent scan takes many times as long. A deadline only says when to give up on
- * something that should happen (never how fast it must be), so a wide one costs nothing while the
- * test passes. OUTPOST_TEST_DEADLINE_SCALE sets it (1 restores the written deadlines).
- */
-export const DEADLINE_SCALE = deadlineScale(process.env.OUTPOST_TEST_DEADLINE_SCALE);
-
-function deadlineScale(text: string | undefined): number {
-  const n = Number(text ?? 4);
-  return Number.isFinite(n) && n >= 1 ? n : 4;
-}
-
-/**
  * Polls `probe` until it returns something other than undefined or false. Gives up after
- * `timeoutMs` × DEADLINE_SCALE with an error naming `what` was awaited (a function: called then, so
+ * `timeoutMs` stretched for a loaded machine (deadline.ts) with an error naming `what` was awaited (a function: called then, so
  * it can show the state at that moment, such as a process's last output).
  */
 export async function waitFor<T>(
@@ -104,12 +91,12 @@ export async function waitFor<T>(
   timeoutMs: number,
   what: string | (() => string),
 ): Promise<T> {
-  const limit = timeoutMs * DEADLINE_SCALE;
-  const deadline = Date.now() + limit;
+  const limit = deadline(timeoutMs);
+  const giveUpAt = Date.now() + limit;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${limit} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    if (Date.now() > giveUpAt) throw new Error(`timed out after ${limit} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
