@@ -164,8 +164,9 @@ export interface DeviceSummary {
   softwareCount?: number;
 }
 
+// The first inventory includes `apt-get -s upgrade` (up to 20 s on a loaded machine) before it is sent.
 /** The first device the server lists with software; `agent`'s output goes into a failure's message. */
-export async function waitForDevice(server: ServerProc, timeoutMs = 30_000, agent?: Pick<Proc, 'output'>): Promise<DeviceSummary> {
+export async function waitForDevice(server: ServerProc, timeoutMs = 90_000, agent?: Pick<Proc, 'output'>): Promise<DeviceSummary> {
   let listed: DeviceSummary[] = [];
   return waitFor(
     async () => {
