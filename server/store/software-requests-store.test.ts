@@ -184,12 +184,32 @@ describeStores('self-service requests in the store', (engine) => {
     assert.deepEqual((await endpointView('ref-poll-no')).softwareRequest?.approval.reason, 'Not for this team.');
     assert.equal((await endpointView('ref-poll-yes')).softwareRequest?.approval.state, 'approved');
 
-    // The next poll asks only about what still waits, and never deploys twice.
+    // The next poll asks only about what still waits, and never deploys twice. An exception IT
+    // granted exempts the device and resolves its ticket with a note saying so.
+    const keep = await raise('ref-poll-keep', { kind: 'exception', packageId: null, name: 'Steam', version: null });
+    await onDesk(keep, '5');
+    answers.set('5', { state: 'approved', reason: null });
     asked.length = 0;
     answers.set('3', { state: 'approved', reason: null });
     const second = await poller.pollOnce();
-    assert.deepEqual(asked.sort(), ['3', '4']);
-    assert.equal(second.approved, 1);
+    assert.deepEqual(asked.sort(), ['3', '4', '5']);
+    assert.equal(second.approved, 2);
     assert.equal((await store.deploy.listDeployments({ deviceId: PC, limit: 10 })).length, 2);
+    assert.deepEqual(await store.softwareRequests.exemptions(PC), ['steam']);
+    const granted = (await store.getTicket(keep))!;
+    assert.equal(granted.status, 'resolved');
+    assert.deepEqual(
+      granted.notes.map((n) => [n.author, n.text, n.visibility]),
+      [
+        [
+          'Outpost self-service',
+          'IT allowed this computer to keep Steam: the prohibited-software list no longer flags it here.',
+          'customer',
+        ],
+      ],
+    );
+    assert.equal((await endpointView('ref-poll-keep')).status, 'resolved');
+    await poller.pollOnce();
+    assert.equal((await store.getTicket(keep))!.notes.length, 1, 'said once');
   });
 });
