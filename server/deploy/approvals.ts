@@ -3,7 +3,7 @@
 // the requesting device, for the request's ticket (its progress becomes notes and success resolves
 // the ticket: ./ticket-progress.ts). Rejected: the ticket keeps the desk's reason and the endpoint
 // sees it. An approved exception exempts the device from the prohibited list for that name (store)
-// and resolves its ticket with a note saying so.
+// and writes a note on its ticket saying so.
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../shared/log.js';
 import type { SoftwareApproval } from '../../shared/self-service.js';
@@ -30,8 +30,8 @@ export interface ApprovalTimers {
 }
 
 export interface ApprovalPollerOptions {
-  store: Pick<Store, 'softwareRequests' | 'deploy' | 'addTicketNote' | 'setTicketStatus'>;
-  /** The desk's job queue: a granted exception's note and resolution reach the desk ticket. */
+  store: Pick<Store, 'softwareRequests' | 'deploy' | 'addTicketNote'>;
+  /** The desk's job queue: a granted exception's note reaches the desk ticket. */
   deskJobs?: TicketChangeJobs | null;
   /** The desk's connector; null while no desk is connected (requests wait). */
   connector(): Pick<DeskConnector, 'readApproval'> | null;
@@ -140,17 +140,15 @@ export class ApprovalPoller {
   }
 
   /**
-   * A granted exception is done once the device is exempt (the store did that with the answer): the
-   * ticket says so and is resolved, as an installed package's is. A failure here leaves it open for IT.
+   * A granted exception is in force once the device is exempt (the store did that with the answer):
+   * the ticket says so. It is not resolved here: IT answered a moment ago in the desk, whose next
+   * poll reads the ticket as the desk has it and would set its status back before a status job
+   * reached the desk (resolving stays IT's, in the desk).
    */
   private async exceptionGranted(request: PendingSoftwareRequest, at: number): Promise<void> {
-    const deskJobs = this.opts.deskJobs ?? null;
     try {
       const note = { text: exceptionGrantedNote(request.request.name), visibility: 'customer' as const, author: EXCEPTION_NOTE_AUTHOR, at };
-      const noted = await this.opts.store.addTicketNote(request.ticketId, note, deskJobs);
-      if (noted && noted.ticket.status !== 'resolved' && noted.ticket.status !== 'closed') {
-        await this.opts.store.setTicketStatus(request.ticketId, 'resolved', at, deskJobs);
-      }
+      await this.opts.store.addTicketNote(request.ticketId, note, this.opts.deskJobs ?? null);
     } catch (err) {
       this.opts.log.warn({ ticketId: request.ticketId, err: messageOf(err) }, 'exception granted; its ticket not updated');
     }
