@@ -2,7 +2,8 @@
 // machine, and the built tray's Get software page in Chromium. A person asks for a package on the
 // page; IT approves it in RT ("Outpost approval"); the agent installs the real .deb with apt/dpkg, the
 // device's software shows it, and the RT ticket carries the deployment's notes and is resolved. An
-// exception IT rejects in RT with a reply shows on the page with that reply, live. Runs as root (it
+// exception IT rejects in RT with a reply shows on the page with that reply, live; one IT grants
+// exempts the device and its RT ticket says so. Runs as root (it
 // installs a package), holding the tests' dpkg lock while it does.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -246,6 +247,55 @@ describe('self-service from the tray, approved and rejected in a real RT, instal
     const onEndpoint = await local('ticket.get', { ref: (await ticketRef(refused.id))! });
     assert.equal(onEndpoint.softwareRequest?.approval.state, 'rejected');
     assert.equal(onEndpoint.softwareRequest?.approval.reason, 'Games stay off work machines.');
+    assert.deepEqual(problems, []);
+  });
+
+  it('exempts the device when IT grants an exception in RT, and the RT ticket says so', async () => {
+    const { page, problems } = await tray.browser.open('software');
+    await page.getByLabel('Software name').fill('Blender');
+    await page.getByLabel('Why you need to keep it').fill('3D mock-ups for the trade fair');
+    await page.getByRole('button', { name: 'Ask IT for an exception' }).click();
+    await page.getByText('Asked IT to let you keep Blender.').waitFor();
+    const keep = await onDesk('Exception to the prohibited list: Blender');
+    const grant = await rtRest(rt, 'PUT', `/ticket/${keep.deskNumber}`, { CustomFields: { 'Outpost approval': 'approved' } });
+    assert.equal(grant.status, 200, JSON.stringify(grant.body));
+
+    const desk = await waitFor(
+      async () => {
+        const t = await inRt(keep.deskNumber!);
+        return t.text.includes('IT allowed this computer to keep Blender') ? t : undefined;
+      },
+      120_000,
+      'the exemption noted on the RT ticket',
+    ).catch(async (err: unknown) => {
+      const t = await inRt(keep.deskNumber!);
+      const detail = await server.api(`/api/tickets/${keep.id}`);
+      const logs = server
+        .output()
+        .split('\n')
+        .filter((l) => /desk|job|note|status|approv|exception/i.test(l))
+        .slice(-20)
+        .join('\n');
+      throw new Error(
+        `${String(err)}\nRT status ${t.status}:\n${t.text.slice(-1500)}\nserver: ${JSON.stringify(detail.body).slice(0, 1500)}\n${logs}`,
+      );
+    });
+    assert.match(desk.text, /the prohibited-software list no longer flags it here\./);
+    const exemptions = await server.api<{ items: { deviceId: string; name: string; ticketId: number | null }[] }>(
+      '/api/prohibited/exemptions',
+    );
+    assert.deepEqual(
+      exemptions.body.items.map((e) => [e.deviceId, e.name, e.ticketId]),
+      [[device.id, 'blender', keep.id]],
+    );
+    await waitFor(
+      async () =>
+        (await page.locator('#requests [data-state="approved"]').getByText('Approved: you may keep it').isVisible())
+          ? true
+          : (await page.reload(), undefined),
+      60_000,
+      'the granted exception on the page',
+    );
     assert.deepEqual(problems, []);
   });
 
