@@ -261,6 +261,7 @@ export class OutpostServer {
       deskJobs,
       deskStatus: async () => (desk ? desk.status() : null),
       requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
+      requestPackagesSync: async () => (desk ? desk.requestPackagesSync() : null),
       runPreflight: async () => (desk ? desk.runPreflight() : null),
       prohibited,
       deskAssetTickets: connector?.assetTickets ? (assetId, limit) => connector.assetTickets!(assetId, limit) : null,
