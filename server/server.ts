@@ -228,6 +228,7 @@ export class OutpostServer {
       connector && this.opts.desk
         ? new ApprovalPoller({
             store,
+            deskJobs,
             connector: () => connector,
             dispatch: (deploymentId, deviceIds) => deployer.dispatch(deploymentId, deviceIds),
             ticketChanged: (deviceId, ref, ticketId) => {

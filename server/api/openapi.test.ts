@@ -60,6 +60,8 @@ const DOCUMENTED: Record<HttpRoute, string[]> = {
   'GET /api/prohibited': [],
   'POST /api/prohibited': ['body:pattern'],
   'DELETE /api/prohibited': ['query:pattern'],
+  'GET /api/prohibited/exemptions': [],
+  'DELETE /api/prohibited/exemptions': ['query:deviceId', 'query:name'],
   'GET /api/templates': [],
   'POST /api/templates': ['body:desk', 'body:fields', 'body:hint', 'body:name'],
   'PUT /api/templates/:id': ['body:desk', 'body:fields', 'body:hint', 'body:name', 'path:id'],

@@ -147,7 +147,9 @@ export class FleetSoftwareQueries {
     // One pass with all patterns finds the few candidate names; only those are tested one by one.
     const candidates = any ? names.filter(any) : names;
     const count = this.db.prepare<[string], { n: number }>(
-      'SELECT COUNT(DISTINCT device_id) AS n FROM software WHERE name COLLATE NOCASE IN (SELECT value FROM json_each(?))',
+      // A device IT allowed to keep a name (an approved exception) is not counted for it.
+      `SELECT COUNT(DISTINCT device_id) AS n FROM software s WHERE name COLLATE NOCASE IN (SELECT value FROM json_each(?))
+       AND NOT EXISTS (SELECT 1 FROM prohibited_exemptions e WHERE e.device_id = s.device_id AND e.name = s.name COLLATE NOCASE)`,
     );
     return tests.map((test) => {
       const matched = candidates.filter(test);
