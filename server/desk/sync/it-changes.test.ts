@@ -136,6 +136,23 @@ for (const profile of DESK_PROFILES) {
       assert.equal(desk.tickets.get(deskId)?.status, 'resolved');
     });
 
+    it('keeps a status Outpost set while the desk was being read, and takes it to the desk', async () => {
+      // The desk is read (open, its notes only), then a deployment resolves the ticket before the change is applied.
+      const list = desk.listChangedSince.bind(desk);
+      desk.listChangedSince = async (cursor) => {
+        const changes = await list(cursor);
+        await store.setTicketStatus(ticketId, 'resolved', now + 1_000, engine.jobs);
+        return changes;
+      };
+      await poll([], 'open');
+      desk.listChangedSince = list;
+      now += 1_000; // the status job is due once the clock reaches the change
+      engine.kick();
+      await engine.whenIdle();
+      assert.equal((await store.getTicket(ticketId))?.status, 'resolved');
+      assert.equal(desk.tickets.get(deskId)?.status, 'resolved');
+    });
+
     it('leaves the desk status alone where the integration level does not allow writing it', async () => {
       desk.capabilities = { ...desk.capabilities, updateStatus: false };
       await send('PATCH', `/api/tickets/${ticketId}`, { status: 'resolved' });

@@ -66,8 +66,19 @@ async function applyChange(store: Store, change: DeskTicketChange, now: number, 
   // A subject or priority taken over changes what the endpoint shows too.
   if (Object.keys(fields).length) visible = (await store.desk.updateTicketFromDesk(id, fields, now)) || visible;
   // A status the events did not itemise (or missed across a restart) still lands: the ticket as it is now.
+  // Unless Outpost changed the ticket after the desk was read (`now` is taken before the read): then
+  // the desk's view is the older one (a deployment resolving its ticket meanwhile must not be
+  // reopened), and the status job queued with that change takes Outpost's status to the desk.
   const current = await store.getTicket(id);
-  if (status && current && current.status !== 'closed' && current.status !== status && !change.events.some((e) => e.kind === 'status')) {
+  const changedSinceRead = current !== null && current.updatedAt > now;
+  if (
+    status &&
+    current &&
+    !changedSinceRead &&
+    current.status !== 'closed' &&
+    current.status !== status &&
+    !change.events.some((e) => e.kind === 'status')
+  ) {
     const r = await setFromDesk(store, id, status, now);
     visible ||= r?.changed ?? false;
   }
