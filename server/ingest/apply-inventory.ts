@@ -10,6 +10,7 @@ import { COLLECTION_SECTIONS, itemKey, itemsOf, type Snapshot } from '../../shar
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import type { Item } from '../../shared/protocol.js';
 import type { ChangeRecord, IngestState } from '../store/store.js';
+import { REST_SECTIONS, type RestSection } from '../../shared/stored-sections.js';
 import type { BatchPlan } from './plan-batch.js';
 import { overlays, type Working } from './working-state.js';
 
@@ -46,6 +47,7 @@ export function applyFull(state: IngestState, current: Working | null, item: Ful
     digests: null,
     digest: null,
     applied: false,
+    changedSections: everySection,
   };
   // The previous picture in full: a full snapshot costs O(snapshot) anyway.
   const c = working.collections;
@@ -57,7 +59,7 @@ export function applyFull(state: IngestState, current: Working | null, item: Ful
   const folded = fold(working, diffSnapshots(previous, next), digests);
   // A valid full snapshot is within every limit, so its diff always applies.
   if (!folded) throw new Error('a full snapshot did not apply to the previous one');
-  return { ...folded, digests, digest };
+  return Object.assign(folded, { digests, digest });
 }
 
 /**
@@ -78,6 +80,7 @@ function applyFirst(next: Snapshot, digests: SectionDigests, digest: string): Ap
     digests: null,
     digest: null,
     applied: false,
+    changedSections: everySection,
   };
   const folded = fold(working, diffSnapshots(empty, { ...next, software: [] }), digests);
   if (!folded) throw new Error('a first snapshot did not apply to the empty one');
@@ -90,7 +93,7 @@ function applyFirst(next: Snapshot, digests: SectionDigests, digest: string): Ap
     changed: [],
     unrecorded: true,
   };
-  return { ...folded, changes: next.software.length ? [...folded.changes, added] : folded.changes, digests, digest };
+  return Object.assign(folded, { changes: next.software.length ? [...folded.changes, added] : folded.changes, digests, digest });
 }
 
 export function applyDeltaItem(current: Working | null, item: DeltaItem, plan: BatchPlan): SectionChange[] {
@@ -139,8 +142,12 @@ function fold(working: Working, delta: Delta, digests: SectionDigests): Applied 
     for (const [key, value] of applied.collections[section].touched) into.set(key, value);
   }
   Object.assign(working, { hardware: applied.hardware, os: applied.os, security: applied.security, applied: true });
-  return { ...working, changes: applied.changes };
+  // Assigned, not spread: the working state's accessors stay (see working-state.ts).
+  return Object.assign(working, { changes: applied.changes });
 }
+
+/** A first inventory writes every section. */
+const everySection = (): RestSection[] => [...REST_SECTIONS];
 
 function skipInventory(plan: BatchPlan, item: FullItem | DeltaItem | PartItem, code: ErrorCode, message: string): [] {
   plan.problems.push({ code, seq: item.seq, message: `${message} A full snapshot is needed.` });

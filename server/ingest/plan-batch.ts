@@ -14,7 +14,7 @@ import { inventoryEntries } from '../../shared/inventory-parts.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
 import { asOnePart, stagePart, type PartsContext } from './plan-parts.js';
 import { applyDeltaItem, applyFull, type DeltaItem, type FullItem, type PartItem } from './apply-inventory.js';
-import { liveOf, materialiseRest, storedLive, storedWorking, swappedWorking, withoutSoftware, type Working } from './working-state.js';
+import { liveOf, restView, storedLive, storedWorking, swappedWorking, type Working } from './working-state.js';
 import type { BatchOutcome, ChangeRecord, IngestState, StoredInventory } from '../store/store.js';
 import { isTicketItem, type TicketItem } from '../store/ticket-records.js';
 
@@ -100,13 +100,13 @@ export function planBatch(state: IngestState, items: readonly Item[], overBudget
   if (current?.applied && current.digests && current.digest) {
     const { collections: c } = current;
     const done = current;
-    // The stored row holds every section but software, which has its own table; it is built only
-    // when read (the store writes it only when those sections changed).
+    // Every section but software, each built only when read: the store rewrites the rows of the
+    // sections the batch changed, and reads the few its device columns show.
     let inventory: StoredInventory | undefined;
     const restChanged = state.inventory === null || plan.swapped !== undefined || plan.changes.some((ch) => ch.section !== 'software');
     plan.snapshot = {
       get inventory(): StoredInventory {
-        return (inventory ??= withoutSoftware(materialiseRest(done)));
+        return (inventory ??= restView(done));
       },
       get hostname(): string {
         return restChanged ? this.inventory.os.hostname : state.hostname;
@@ -115,6 +115,7 @@ export function planBatch(state: IngestState, items: readonly Item[], overBudget
       digest: current.digest,
       softwareCount: c.software.size,
       restChanged,
+      sections: current.changedSections(),
     };
     const upsert = [...c.software.touched.values()].filter((s) => s !== null);
     const remove = [...c.software.touched].filter(([, s]) => s === null).map(([key]) => key);

@@ -2,11 +2,13 @@
 // it (server/ingest/plan-batch.ts). The stored sections other than software (up to megabytes of
 // JSON) are read, parsed and keyed only when an item touches them, so a software delta or a part of
 // software alone costs O(itself), whatever they hold.
-import { withSections, materialise } from '../../shared/delta.js';
-import { keyedAll, Overlay, type KeyedCollection, type SectionChange } from '../../shared/delta-apply.js';
+import { materialise } from '../../shared/delta.js';
+import { keyed, Overlay, type KeyedCollection, type SectionChange } from '../../shared/delta-apply.js';
 import type { SectionDigests } from '../../shared/digest.js';
 import {
   COLLECTION_SECTIONS,
+  OBJECT_SECTIONS,
+  OPTIONAL_SECTIONS,
   itemsOf,
   objectOf,
   type CollectionSection,
@@ -15,6 +17,7 @@ import {
   type SecurityPosture,
   type Snapshot,
 } from '../../shared/inventory.js';
+import { REST_SECTIONS, isObjectSection, type RestSection } from '../../shared/stored-sections.js';
 import type { Live, Swapped } from './plan-parts.js';
 import type { IngestState, StoredInventory } from '../store/store.js';
 
@@ -31,107 +34,124 @@ export interface Working {
   digest: string | null;
   /** Whether an inventory item was applied, so the snapshot row is written. */
   applied: boolean;
+  /** The sections other than software the batch changed: only their rows are rewritten. */
+  changedSections(): RestSection[];
 }
 
 export function liveOf(w: Working): Live {
-  let rest: StoredInventory | undefined;
-  return {
-    get rest() {
-      return (rest ??= withoutSoftware(materialiseRest(w)));
-    },
-    software: w.collections.software,
-  };
+  return { software: w.collections.software };
 }
 
-/** The live inventory as stored, its other sections read only if the swap needs them. */
+/** The live inventory as stored: the swap reads its software by key, nothing else. */
 export function storedLive(state: IngestState): Live | null {
-  const { inventory } = state;
-  if (inventory === null) return null;
-  return {
-    get rest() {
-      return inventory.rest;
-    },
-    software: state.software,
-  };
+  return state.inventory === null ? null : { software: state.software };
 }
 
 /**
  * The batch's starting point: the stored inventory (null before the first). Its sections other than
- * software (up to megabytes of JSON) are read, parsed and keyed only when an item touches them: a
- * software delta costs O(itself), whatever they hold.
+ * software (up to megabytes of JSON) are read, parsed and keyed one section at a time, only when an
+ * item touches that section: a software delta costs O(itself), whatever they hold.
  */
 export function storedWorking(state: IngestState): Working | null {
   const inventory = state.inventory;
   if (inventory === null) return null;
-  let rest: StoredInventory | undefined;
-  let keyedRest: { [S in CollectionSection]: KeyedCollection<S> } | undefined;
-  const load = () => (rest ??= inventory.rest);
-  const keyedOf = () => (keyedRest ??= keyedAll(load(), { software: state.software }));
+  return workingOver(inventory.rest, state.software, inventory.digests, state.digest, false);
+}
+
+/** A working state over `rest` (a lazy view: see shared/stored-sections.ts) and `software`. */
+function workingOver(
+  rest: StoredInventory,
+  software: KeyedCollection<'software'>,
+  digests: SectionDigests | null,
+  digest: string | null,
+  applied: boolean,
+): Working {
+  const keyedRest = new Map<CollectionSection, KeyedCollection<CollectionSection>>();
+  const keyedOf = <S extends CollectionSection>(section: S): KeyedCollection<S> => {
+    let k = keyedRest.get(section);
+    if (!k) keyedRest.set(section, (k = keyed(section, itemsOf(rest as Partial<Snapshot>, section)) as KeyedCollection<CollectionSection>));
+    return k as KeyedCollection<S>;
+  };
   const lazy = <S extends CollectionSection>(section: S): KeyedCollection<S> =>
     section === 'software'
-      ? state.software
+      ? (software as KeyedCollection<S>)
       : {
-          get: (key) => keyedOf()[section].get(key),
+          get: (key) => keyedOf(section).get(key),
           get size() {
-            return keyedOf()[section].size;
+            return keyedOf(section).size;
           },
         };
   const set: Partial<Pick<Working, 'hardware' | 'os' | 'security'>> = {};
   const collections = {} as { [S in CollectionSection]: KeyedCollection<S> };
   for (const section of COLLECTION_SECTIONS) (collections as Record<CollectionSection, unknown>)[section] = lazy(section);
+  const overlaid = overlays(collections);
   return {
-    get base() {
-      return load();
-    },
+    base: rest,
     get hardware() {
-      return set.hardware ?? load().hardware;
+      return set.hardware ?? rest.hardware;
     },
     set hardware(v) {
       set.hardware = v;
     },
     get os() {
-      return set.os ?? load().os;
+      return set.os ?? rest.os;
     },
     set os(v) {
       set.os = v;
     },
     get security() {
-      return set.security ?? objectOf(load(), 'security');
+      return set.security ?? objectOf(rest, 'security');
     },
     set security(v) {
       set.security = v;
     },
-    collections: overlays(collections),
-    digests: inventory.digests,
-    digest: state.digest,
-    applied: false,
+    collections: overlaid,
+    digests,
+    digest,
+    applied,
+    changedSections: () => [
+      // An object section set to what it was (a full snapshot's fold sets all three) is not rewritten.
+      ...OBJECT_SECTIONS.filter((section) => set[section] !== undefined && set[section] !== (rest as Partial<Snapshot>)[section]),
+      ...REST_SECTIONS.filter((section) => !isObjectSection(section) && overlaid[section as CollectionSection].touched.size > 0),
+    ],
   };
 }
 
-export const withoutSoftware = ({ software: _software, ...rest }: Snapshot): StoredInventory => rest;
+/**
+ * The working state's sections other than software, each built only when read: the store reads the
+ * ones it rewrites (the changed ones) and the few its device columns show.
+ */
+export function restView(w: Working): StoredInventory {
+  const view = {} as Record<string, unknown>;
+  const define = (section: RestSection, build: () => unknown) =>
+    Object.defineProperty(view, section, { enumerable: true, get: once(build) });
+  define('hardware', () => w.hardware);
+  define('os', () => w.os);
+  define('security', () => (Object.keys(w.security).length > 0 ? w.security : undefined));
+  for (const section of COLLECTION_SECTIONS) {
+    if (section === 'software') continue;
+    define(section, () => {
+      const base = itemsOf(w.base, section);
+      // The stored sections are normalised already: an untouched one is kept as it is, not sorted again.
+      const items = w.collections[section].touched.size === 0 ? [...base] : materialise(section, base, w.collections[section]);
+      return items.length === 0 && (OPTIONAL_SECTIONS as readonly string[]).includes(section) ? undefined : items;
+    });
+  }
+  return view as unknown as StoredInventory;
+}
 
-/** The working state's sections as a snapshot with an empty software list (kept in its table). */
-export function materialiseRest(w: Working): Snapshot {
-  return withSections({ hardware: w.hardware, os: w.os, network: [], users: [], software: [] }, w.security, (section) => {
-    if (section === 'software') return [];
-    const base = itemsOf(w.base, section);
-    // The stored sections are normalised already: an untouched one is kept as it is, not sorted again.
-    return w.collections[section].touched.size === 0 ? [...base] : materialise(section, base, w.collections[section]);
-  });
+function once<T>(build: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) [value, done] = [build(), true];
+    return value;
+  };
 }
 
 export function swappedWorking(s: Swapped): Working & { changes: SectionChange[] } {
-  return {
-    base: s.rest,
-    hardware: s.rest.hardware,
-    os: s.rest.os,
-    security: objectOf(s.rest, 'security'),
-    collections: overlays(keyedAll(s.rest, { software: s.software })),
-    digests: s.digests,
-    digest: s.digest,
-    applied: true,
-    changes: s.changes,
-  };
+  // Assigned, not spread: a spread would read (and load) every section through the accessors.
+  return Object.assign(workingOver(s.rest, s.software, s.digests, s.digest, true), { changes: s.changes });
 }
 
 export function overlays(base: { [S in CollectionSection]: KeyedCollection<S> }): { [S in CollectionSection]: Overlay<S> } {

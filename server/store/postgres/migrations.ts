@@ -12,6 +12,7 @@ import {
   SCHEMA_15_STAGING_PAGES,
   SCHEMA_16_SOFTWARE_REQUESTS,
 } from './schema-later.js';
+import { SCHEMA_17_SECTIONS } from './schema-sections.js';
 import { inTransaction, type Queryable } from './tx.js';
 import type pg from 'pg';
 
@@ -28,6 +29,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 14, sql: SCHEMA_14_STAGING_DIGESTS },
   { version: 15, sql: SCHEMA_15_STAGING_PAGES },
   { version: 16, sql: SCHEMA_16_SOFTWARE_REQUESTS },
+  { version: 17, sql: SCHEMA_17_SECTIONS },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
