@@ -379,6 +379,7 @@ export interface HttpApi {
   'GET /api/desk/status': { response: DeskStatusJson };
   'POST /api/desk/jobs/:id/retry': { response: { id: number; state: 'queued' } };
   'POST /api/desk/catalog/sync': { response: { state: 'queued' } };
+  'POST /api/desk/packages/sync': { response: { state: 'queued' } };
   'POST /api/desk/preflight': { response: DeskPreflightJson };
   'GET /api/desk/queues': { response: DeskQueuesJson };
 

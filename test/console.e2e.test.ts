@@ -23,12 +23,13 @@ import {
   type AgentProc,
   type ServerProc,
 } from './support/outpost.js';
+import { deadline } from './support/deadline.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const PACKAGE = testPackageName('console');
 const PASSWORD = 'correct horse battery staple';
 
-describe('web console end to end', { timeout: 300_000 }, () => {
+describe('web console end to end', { timeout: deadline(300_000) }, () => {
   let dir: string;
   let server: ServerProc;
   let agent: AgentProc;
@@ -128,7 +129,7 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     const deb = await buildDeb(dir, PACKAGE, '1.2.3');
     await dpkgInstall(deb);
     const timeline = page.getByTestId('timeline');
-    await timeline.getByText(new RegExp(`Installed ${PACKAGE} 1\\.2\\.3`)).waitFor({ timeout: 20_000 });
+    await timeline.getByText(new RegExp(`Installed ${PACKAGE} 1\\.2\\.3`)).waitFor({ timeout: deadline(20_000) });
     assert.deepEqual(navigations, [], 'the page did not navigate or reload');
   });
 
@@ -136,9 +137,9 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     const state = page.getByTestId('device-state');
     await state.getByText('Online').waitFor();
     await agent.stop();
-    await state.getByText('Offline').waitFor({ timeout: 15_000 });
+    await state.getByText('Offline').waitFor({ timeout: deadline(15_000) });
     agent = startAgent(server.url, join(dir, 'agent'));
-    await state.getByText('Online').waitFor({ timeout: 20_000 });
+    await state.getByText('Online').waitFor({ timeout: deadline(20_000) });
   });
 
   it('"Scan now" reaches the agent, which scans at once', async () => {
@@ -178,7 +179,7 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     assert.equal(created.code, 0, created.output);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tickets' }).click();
     const link = page.getByRole('link', { name: 'Printer on floor 3 jams' });
-    await link.waitFor({ timeout: 15_000 });
+    await link.waitFor({ timeout: deadline(15_000) });
     await checkPage('tickets');
     await link.click();
     await page.getByLabel('Status', { exact: true }).selectOption('resolved');

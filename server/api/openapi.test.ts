@@ -76,6 +76,7 @@ const DOCUMENTED: Record<HttpRoute, string[]> = {
   'POST /api/desk/jobs/:id/retry': ['path:id'],
   'POST /api/desk/preflight': [],
   'POST /api/desk/catalog/sync': [],
+  'POST /api/desk/packages/sync': [],
   'GET /api/desk/queues': [],
   'GET /api/devices/:id/tickets': ['path:id'],
   'POST /api/devices/:id/tickets': ['body:description', 'body:priority', 'body:queue', 'body:requester', 'body:subject', 'path:id'],

@@ -58,6 +58,7 @@ export const ROUTE_ROLES: Readonly<Record<Exclude<HttpRoute, PublicRoute>, Role>
   'POST /api/prohibited': 'admin',
   'DELETE /api/prohibited': 'admin',
   'POST /api/desk/catalog/sync': 'admin',
+  'POST /api/desk/packages/sync': 'admin',
   'GET /api/users': 'admin',
   'POST /api/users': 'admin',
   'PATCH /api/users/:username': 'admin',

@@ -1,8 +1,8 @@
-// PostgreSQL migration 17 (SQLite's 17): a snapshot's sections other than software as rows per
+// PostgreSQL migration 18 (SQLite's 18): a snapshot's sections other than software as rows per
 // generation (shared/stored-sections.ts), the staged rest and pages moved into them, the posture
 // columns written with the sections they come from instead of by a trigger on the snapshot's JSON,
 // which is left empty; and how far the sweeper has compared a retired generation's sections.
-export const SCHEMA_17_SECTIONS = `
+export const SCHEMA_18_SECTIONS = `
 CREATE TABLE snapshot_sections (
   device_id text NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
   gen       bigint NOT NULL,

@@ -35,7 +35,11 @@ export class FleetSoftwareQueries {
   /** The test the SQL function `prohibited_name` asks while one statement runs. */
   private prohibited: ProhibitedTest = NOTHING_PROHIBITED;
 
-  constructor(private readonly db: Database.Database) {
+  /** `recounts` false: a read-only connection, whose reads leave the recount to the writer's (refresh). */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly recounts = true,
+  ) {
     db.function('prohibited_name', { deterministic: false }, (name: unknown) =>
       typeof name === 'string' && this.prohibited(name) ? 1 : 0,
     );
@@ -79,7 +83,7 @@ export class FleetSoftwareQueries {
   }
 
   list(query: FleetSoftwareQuery): ResultPage<FleetSoftware> {
-    this.refresh();
+    if (this.recounts) this.refresh();
     return this.withTest(query.prohibited ?? NOTHING_PROHIBITED, (prohibited) => {
       const terms: string[] = [];
       const params: Record<string, string | number> = { limit: query.limit, offset: query.offset };
@@ -135,7 +139,7 @@ export class FleetSoftwareQueries {
   /** For each test: the devices with at least one package whose name it holds for. */
   deviceCounts(tests: readonly ProhibitedTest[], any?: ProhibitedTest): number[] {
     if (tests.length === 0) return [];
-    this.refresh();
+    if (this.recounts) this.refresh();
     const names = this.db
       .prepare<[], { name: string }>('SELECT name FROM software_names')
       .all()
