@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, it } from 'node:test';
 import { snapshotDigest } from '../../shared/digest.js';
 import { SNAPSHOT_LIMITS, type Snapshot, type Software } from '../../shared/inventory.js';
@@ -215,7 +216,7 @@ describeStores('full snapshots in parts (staged, swapped at the last part)', (en
     assert.equal(snapshotDigest((await stored())!), snapshotDigest(v2));
   });
 
-  it('keeps each page of the other collections as a row of its own: no part reads or rewrites the pages before it', async () => {
+  it('keeps each section of each page as a row of the staged generation: no part reads or rewrites the pages before it, the swap moves a pointer', async () => {
     const many = <T>(n: number, make: (i: number) => T) => Array.from({ length: n }, (_, i) => make(i));
     const v: Snapshot = {
       ...machine(),
@@ -226,23 +227,86 @@ describeStores('full snapshots in parts (staged, swapped at the last part)', (en
     const items = parts(v, 1) as Extract<Item, { kind: 'inventory.part' }>[];
     const paged = items.filter((item) => item.body.more !== undefined);
     assert.ok(paged.length >= 2, `${paged.length} parts carry pages`);
-    const staged = () =>
-      under.sql<{ rest: string; pages: string }>(
-        `SELECT r.rest, (SELECT COUNT(*) FROM snapshot_staging_pages p WHERE p.device_id = r.device_id) AS pages
-         FROM snapshot_staging_rest r WHERE r.device_id = $1`,
-        [deviceId],
-      );
+    // Each row as its place and a hash of its body (the bodies are megabytes).
+    const rows = async () =>
+      (
+        await under.sql<{ gen: number; section: string; ord: number; body: string }>(
+          'SELECT gen, section, ord, body FROM snapshot_sections WHERE device_id = $1 ORDER BY gen, section, ord',
+          [deviceId],
+        )
+      ).map((r) => ({
+        gen: Number(r.gen),
+        section: r.section,
+        ord: Number(r.ord),
+        body: createHash('sha256').update(r.body).digest('hex'),
+      }));
     await applyEach(items.slice(0, 2));
-    const [afterTwo] = await staged();
-    // Staged before the keys were kept (a server upgraded mid-sequence): worked out from the pages.
-    await under.sql('UPDATE snapshot_staging SET rest_keys = NULL WHERE device_id = $1', [deviceId]);
+    const part0 = (await rows()).filter((r) => r.ord === 0);
+    assert.deepEqual(part0.map((r) => r.section).sort(), Object.keys(items[0]!.body.rest!).sort());
     await applyEach(items.slice(2, -1));
-    const [beforeLast] = await staged();
-    assert.equal(beforeLast!.rest, afterTwo!.rest, "part 0's sections are written once, not with every page");
-    assert.equal(Number(beforeLast!.pages), items.slice(1, -1).filter((item) => item.body.more).length, 'one row per page');
+    const beforeLast = await rows();
+    assert.deepEqual(
+      beforeLast.filter((r) => r.ord === 0),
+      part0,
+      "part 0's sections are written once, not with every page",
+    );
+    const pageRows = items.slice(1, -1).reduce((n, item) => n + Object.keys(item.body.more ?? {}).length, 0);
+    assert.equal(beforeLast.length, part0.length + pageRows, 'one row per section of each page');
     await applyEach(items.slice(-1));
+    const afterSwap = await rows();
+    const lastPage = Object.keys(items.at(-1)!.body.more ?? {}).length;
+    assert.equal(afterSwap.length, beforeLast.length + lastPage, 'the swap rewrites no section: the staged rows are the live ones');
+    for (const r of beforeLast) assert.ok(afterSwap.some((a) => JSON.stringify(a) === JSON.stringify(r)));
     assert.equal(snapshotDigest((await stored())!), snapshotDigest(v));
-    assert.deepEqual(await staged(), [], 'nothing staged is left after the swap');
+    assert.deepEqual(normaliseSnapshot((await stored())!), normaliseSnapshot(v));
+  });
+
+  it('records what changed in the other sections, a section a sweeper step, and retires the old generation', async () => {
+    const v1 = machine({ software: [pkg('bash', '5.1')] });
+    await apply([fullItem(1, v1)]);
+    const v2: Snapshot = {
+      ...big(3 * BUDGET),
+      printers: [{ name: 'lp-new' }],
+      network: v1.network.map((n) => ({ ...n, mac: '02:00:00:00:00:99' })),
+    };
+    await applyEach(parts(v2, 2));
+    // Readers see the new generation whole at once, before the sweeper has compared anything.
+    assert.deepEqual(normaliseSnapshot((await stored())!), normaliseSnapshot(v2));
+    await sweep();
+    // The first snapshot's own records (seq 1) aside.
+    const history = (await store.listChanges(deviceId, { limit: 500 }))!.filter((c) => c.section !== 'software' && c.seq > 1);
+    const printers = history.find((c) => c.section === 'printers');
+    assert.deepEqual(printers?.added, [{ name: 'lp-new' }]);
+    const network = history.find((c) => c.section === 'network');
+    assert.deepEqual(
+      network?.changed.map((c) => Object.keys(c.fields)),
+      [['mac']],
+    );
+    assert.equal(history.filter((c) => c.section === 'hardware').length, 0, 'an unchanged section records nothing');
+    const gens = await under.sql<{ gen: number }>('SELECT DISTINCT gen FROM snapshot_sections WHERE device_id = $1', [deviceId]);
+    assert.deepEqual(
+      gens.map((g) => Number(g.gen)),
+      [2],
+      'only the live generation is left',
+    );
+  });
+
+  it('finishes comparing the sections after a restart between sweeper steps, recording each change once', async () => {
+    const v1: Snapshot = { ...machine({ software: [pkg('bash', '5.1')] }), printers: [{ name: 'lp-old' }] };
+    await apply([fullItem(1, v1)]);
+    const v2: Snapshot = { ...big(3 * BUDGET), printers: [{ name: 'lp-new' }] };
+    await applyEach(parts(v2, 2));
+    // A few steps, then the process dies (the store is closed without the rest being done).
+    for (let i = 0; i < 4; i++) await store.sweepSoftware(BUDGET, clock);
+    await store.close();
+    store = await open();
+    await sweep();
+    const printers = (await store.listChanges(deviceId, { limit: 500 }))!.filter((c) => c.section === 'printers' && c.seq > 1);
+    assert.deepEqual(
+      printers.map((c) => [c.added, c.removed]),
+      [[[{ name: 'lp-new' }], [{ name: 'lp-old' }]]],
+    );
+    assert.deepEqual(normaliseSnapshot((await stored())!), normaliseSnapshot(v2));
   });
 
   it('takes every part of a paged snapshot in one batch, a key repeated across its pages counting once', async () => {

@@ -7,8 +7,7 @@
 // O(the item), never O(the stored snapshot).
 import { createHash } from 'node:crypto';
 import { sameJson } from '../../shared/canonical.js';
-import { diffSnapshots } from '../../shared/delta.js';
-import { applyDeltaTo, keyedAll, type KeyedCollection, type SectionChange } from '../../shared/delta-apply.js';
+import type { KeyedCollection, SectionChange } from '../../shared/delta-apply.js';
 import {
   addPage,
   addPageSeen,
@@ -21,25 +20,16 @@ import {
   type SeenKeys,
 } from '../../shared/digest.js';
 import type { ErrorCode } from '../../shared/errors.js';
-import {
-  itemKey,
-  itemsOf,
-  objectOf,
-  SNAPSHOT_LIMITS,
-  type CollectionSection,
-  type Snapshot,
-  type Software,
-} from '../../shared/inventory.js';
-import { REST_COLLECTIONS, withPage } from '../../shared/inventory-parts.js';
-import { normaliseSnapshot } from '../../shared/normalise.js';
+import { itemKey, itemsOf, SNAPSHOT_LIMITS, type CollectionSection, type Snapshot, type Software } from '../../shared/inventory.js';
+import { REST_COLLECTIONS } from '../../shared/inventory-parts.js';
+import { lazyRest, type RestSection, type SectionPage } from '../../shared/stored-sections.js';
 import type { ItemBody } from '../../shared/protocol.js';
 import type { BatchOutcome, IngestState, StagedKeys, StagingState, StoredInventory } from '../store/store.js';
 
 type Part = ItemBody<'inventory.part'>;
 
-/** What the batch planner keeps of the live inventory (see plan-batch.ts). */
+/** What the batch planner keeps of the live inventory (see plan-batch.ts): its software, read by key. */
 export interface Live {
-  rest: StoredInventory;
   software: KeyedCollection<'software'>;
 }
 
@@ -97,20 +87,23 @@ export function stagePart(ctx: PartsContext, seq: number, at: string, part: Part
   if (s.received.includes(part.index)) return null; // sent again: already staged
   stageSoftware(ctx, s, part.software, part.index, live);
   s.received = [...s.received, part.index];
-  // The digests and counts follow the pages as they arrive (O(the page)): a page is written as a row
-  // of its own, and nothing received before it is read until the swap.
+  // The digests and counts follow the pages as they arrive (O(the page)): each section of a page is
+  // written as rows of the staged generation, and nothing received before it is read, at the swap
+  // either (the staged rows become the live generation's).
   if (part.rest) {
     s.rest = part.rest;
-    s.restChanged = true;
     s.restDigests = restDigestsOf(part.rest);
     s.restKeys = countPage({}, part.rest);
+    stagePage(ctx, s.first, 0, part.rest);
   }
   if (part.more) {
-    const keys = (s.restKeys ??= countPage({}, s.rest!));
-    const digested = s.restDigests != null;
-    if (s.restDigests) s.restDigests = addPageSeen(s.restDigests, seenKeys(keys), part.more);
-    countPage(keys, part.more, digested);
-    s.restPages = [...(s.restPages ?? []), { ord: s.received.length - 1, more: part.more }];
+    const keys = s.restKeys;
+    if (!keys || !s.restDigests) {
+      return refuse('E_PART_SEQUENCE', 'The sequence was staged by an older server; it is started again.', true);
+    }
+    s.restDigests = addPageSeen(s.restDigests, seenKeys(keys), part.more);
+    countPage(keys, part.more, true);
+    stagePage(ctx, s.first, s.received.length - 1, part.more);
   }
   if (s.softwareCount > SNAPSHOT_LIMITS.software) {
     return refuse('E_SNAPSHOT_LIMIT', `The snapshot holds more than ${SNAPSHOT_LIMITS.software} software items.`, true);
@@ -130,13 +123,15 @@ function swap(
   live: Live | null,
   refuse: (code: ErrorCode, message: string, discard: boolean) => null,
 ): Swapped | null {
-  // Normalised once, at the swap: the pages of the other collections are all in by now (the stored
-  // ones in `rest`, this batch's in `restPages`).
-  const rest = normaliseRest((s.restPages ?? []).reduce((r, p) => withPage(r, p.more), s.rest!));
-  const digests = { ...(s.restDigests ?? sectionDigests({ ...rest, software: [] })), software: s.softwareSum };
+  // Nothing is joined or hashed again: the digests followed the pages, and the staged rows become the
+  // live generation's. What changed in the other sections is worked out by the sweeper, a section a
+  // step, when it retires the old generation (shared/stored-sections.ts).
+  if (!s.restDigests) return refuse('E_PART_SEQUENCE', 'The sequence was staged by an older server; it is started again.', true);
+  const digests = { ...s.restDigests, software: s.softwareSum };
   const digest = combineDigests(digests);
   if (digest !== s.digest) return refuse('E_DIGEST_MISMATCH', 'The snapshot received in parts does not match its digest.', true);
-  const changes = restChanges(live?.rest ?? null, rest, digests);
+  const rest = lazyRest((section) => stagedPages(ctx, s.first, section));
+  const changes: SectionChange[] = [];
   const { plan } = ctx;
   (plan.garbage ??= []).push({ gen: ctx.liveGen, replacedBy: { gen: s.first, seq, at, trigger: s.trigger } });
   plan.swapped = { gen: s.first, seq, at, trigger: s.trigger };
@@ -178,6 +173,21 @@ function stageSoftware(ctx: PartsContext, s: StagingState, items: readonly Softw
   s.softwareCount += rows.length;
   const changes = added.length || changed.length ? { index, added, changed } : null;
   (ctx.plan.staged ??= []).push({ gen: s.first, rows, changes });
+}
+
+/** A page of the other sections, written as rows of the staged generation with the batch. */
+function stagePage(ctx: PartsContext, gen: number, ord: number, more: Partial<StoredInventory>): void {
+  (ctx.plan.stagedSections ??= []).push({ gen, ord, more });
+}
+
+/** A section's staged rows: the store's, and this batch's (the store has not seen them yet). */
+function stagedPages(ctx: PartsContext, gen: number, section: RestSection): SectionPage[] {
+  const pages = ctx.state.sectionPages(gen, section);
+  for (const p of ctx.plan.stagedSections ?? []) {
+    const body = (p.more as Record<string, unknown>)[section];
+    if (p.gen === gen && body !== undefined) pages.push({ ord: p.ord, body });
+  }
+  return pages;
 }
 
 function discardStaging(ctx: PartsContext): void {
@@ -251,31 +261,6 @@ function seenKeys(keys: StagedKeys): SeenKeys {
  */
 function keyHash(key: string): string {
   return createHash('sha256').update(key).digest('base64').slice(0, 12);
-}
-
-function normaliseRest(rest: StoredInventory): StoredInventory {
-  const { software: _software, ...normalised } = normaliseSnapshot({ ...rest, software: [] });
-  return normalised;
-}
-
-/**
- * The changes of the sections other than software from the live snapshot (none before the first).
- * Only the changes are kept: `digests` (any) stands in for the live snapshot's, which would cost a
- * hash of every item to compute and are not needed.
- */
-function restChanges(before: StoredInventory | null, after: StoredInventory, digests: SectionDigests): SectionChange[] {
-  const prev: Snapshot = before
-    ? { ...before, software: [] }
-    : { hardware: after.hardware, os: after.os, network: [], users: [], software: [] };
-  const base = {
-    hardware: prev.hardware,
-    os: prev.os,
-    security: objectOf(prev, 'security'),
-    collections: keyedAll(prev),
-    digests,
-  };
-  const applied = applyDeltaTo(base, diffSnapshots(prev, { ...after, software: [] }));
-  return applied.ok ? applied.changes : [];
 }
 
 function fieldChanges(before: Software, after: Software): Record<string, { from: unknown; to: unknown }> {

@@ -5,6 +5,7 @@ import type { KeyedCollection } from '../../shared/delta-apply.js';
 import type { SectionDigests } from '../../shared/digest.js';
 import type { CollectionSection, IdentityHints, Os, Section, Snapshot, Software } from '../../shared/inventory.js';
 import type { Trigger } from '../../shared/protocol.js';
+import type { RestSection, SectionPage } from '../../shared/stored-sections.js';
 import type { DevicePlatform, DeviceSort } from '../../shared/http-api.js';
 import type { AdminStore } from './admin-records.js';
 import type { DeployStore } from './deploy-records.js';
@@ -111,8 +112,13 @@ export interface IngestState {
   needsFull: boolean;
   /** The device row's hostname (its last snapshot's): a batch leaving the other sections alone need not read them for it. */
   hostname: string;
-  /** The last snapshot without its software, and its section digests; null before the first one. */
+  /**
+   * The last snapshot without its software, and its section digests; null before the first one.
+   * `rest` reads each section's rows only when that section is read (shared/stored-sections.ts).
+   */
   inventory: { rest: StoredInventory; digests: SectionDigests | null } | null;
+  /** The stored rows of one section of any generation (a snapshot being staged), in no set order. */
+  sectionPages(gen: number, section: RestSection): SectionPage[];
   /** The device's software, read row by row: a delta touches only the rows it names. */
   software: SoftwareTable;
   /** The generation of the live software rows: the first seq of the snapshot they came in with. */
@@ -131,14 +137,10 @@ export interface StagingState {
   trigger: Trigger;
   received: number[];
   /**
-   * Every section but software: part 0's, with the pages of `more` the parts before this batch
-   * brought (read only at the swap). A batch sets it only at part 0.
+   * Part 0's sections other than software, set by the batch that staged part 0 (null otherwise): each
+   * section of each part is written as rows of the staged generation (BatchOutcome.stagedSections).
    */
   rest: StoredInventory | null;
-  /** Whether this batch set `rest` (part 0): only then is it written (it is O(those sections), not O(the part)). */
-  restChanged?: boolean;
-  /** The pages of `more` this batch brought, in arrival order: each written as a row of its own (O(the page)). */
-  restPages?: StagedPage[];
   /**
    * The keys of the staged collections other than software (hashed) and how many items each holds,
    * so a page is digested and checked against the limits without reading the pages before it.
@@ -155,10 +157,11 @@ export interface StagingState {
   softwareCount: number;
 }
 
-/** A page of the other collections (a part's `more`) and its place in the arrival order. */
+/** A page of the other sections (part 0's `rest` or a part's `more`), its generation and its place in the arrival order. */
 export interface StagedPage {
+  gen: number;
   ord: number;
-  more: Partial<Omit<Pick<Snapshot, CollectionSection>, 'software'>>;
+  more: Partial<StoredInventory>;
 }
 
 /** Per collection: the staged items' key hashes and the count of items received (duplicates too). */
@@ -206,6 +209,11 @@ export interface BatchOutcome {
     hostname?: string;
     /** False when only software changed: the stored sections are not rewritten (O(delta), not O(them)). */
     restChanged?: boolean;
+    /**
+     * The sections whose rows are rewritten from `inventory` (the ones the batch changed); absent:
+     * every section. A swap writes none: the staged rows are the new generation's.
+     */
+    sections?: readonly RestSection[];
   };
   /** Incremental maintenance of the software table: rows to insert or replace, item keys to delete. */
   software?: { upsert: Software[]; remove: string[] };
@@ -213,6 +221,8 @@ export interface BatchOutcome {
   softwareGen?: number;
   /** The staging row to write; null deletes it. */
   staging?: StagingState | null;
+  /** Pages of the other sections staged for a later swap (part 0's at ord 0), each written as rows of its own. */
+  stagedSections?: StagedPage[];
   /** Software rows staged for a later swap, and the software changes each part makes. */
   staged?: { gen: number; rows: Software[]; changes: { index: number; added: Software[]; changed: SectionChange['changed'] } | null }[];
   /** A staged generation became live (its part changes join the history in the sweeper's steps). */

@@ -90,12 +90,17 @@ export class BatchJobRules implements TicketChangeJobs {
 function inventoryJobs({ deviceId, outcome, first, at, memory, exemptions }: AppliedItems, rules: AssetEventRules | null): NewDeskJob[] {
   const jobs: NewDeskJob[] = [];
   // Any new snapshot may change what the desk's asset shows (name, OS, user, adapters).
-  const snapshot = outcome.snapshot?.inventory;
-  if (snapshot) jobs.push({ kind: 'asset', key: `asset:${deviceId}`, payload: { deviceId }, coalesce: true });
-  if (snapshot && rules && outcome.changes.length) {
+  const snapshot = outcome.snapshot;
+  if (!snapshot) return jobs;
+  jobs.push({ kind: 'asset', key: `asset:${deviceId}`, payload: { deviceId }, coalesce: true });
+  if (!rules) return jobs;
+  // The hostname is read without building the stored sections (up to megabytes): a software-only
+  // batch costs O(its delta) here too.
+  const hostname = snapshotHostname(snapshot);
+  if (outcome.changes.length) {
     const input = {
       deviceId,
-      hostname: outcome.snapshot?.hostname ?? snapshot.os.hostname,
+      hostname,
       changes: outcome.changes,
       first,
       detectedAt: new Date(at).toISOString(),
@@ -106,11 +111,15 @@ function inventoryJobs({ deviceId, outcome, first, at, memory, exemptions }: App
       jobs.push({ kind: 'event', key: e.key, payload: { deviceId, eventKind: e.kind, subject: e.subject, description: e.description } });
     }
   }
-  if (snapshot && rules) {
-    // Posture events (low space, encryption, antivirus) depend on what earlier batches saw.
+  // Posture events (low space, encryption, antivirus) depend on what earlier batches saw, and only on
+  // the sections other than software: when only software changed, they are as the last batch left
+  // them, and the sections are not built to find that out. A rule changed since then is applied at
+  // the next change of those sections.
+  if (snapshot.restChanged !== false) {
+    const view = snapshot.inventory;
     const before = memory.get();
-    const where = { deviceId, hostname: snapshot.os.hostname, detectedAt: new Date(at).toISOString() };
-    const posture = postureEventsFrom(snapshot, rules, parsePostureState(before), where);
+    const where = { deviceId, hostname, detectedAt: new Date(at).toISOString() };
+    const posture = postureEventsFrom(view, rules, parsePostureState(before), where);
     const after = JSON.stringify(posture.state);
     if (after !== before) memory.set(after);
     for (const e of posture.events) {
@@ -119,6 +128,10 @@ function inventoryJobs({ deviceId, outcome, first, at, memory, exemptions }: App
     }
   }
   return jobs;
+}
+
+function snapshotHostname(snapshot: NonNullable<BatchOutcome['snapshot']>): string {
+  return snapshot.hostname ?? snapshot.inventory.os.hostname;
 }
 
 /** A new ticket, from the endpoint or the console: the desk flow links it to the device's asset. */

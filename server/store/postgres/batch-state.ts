@@ -1,15 +1,18 @@
 // What the ingest planner sees of a device in PostgreSQL, and running it. The planner is synchronous
 // and pure, the driver is not: the planner runs on what has been read so far, and each read it makes
-// beyond that (a software row by key, a whole generation, the staged sections) is noted and answered
+// beyond that (a software row by key, a whole generation, a section of the other sections) is noted and answered
 // with "absent"; those rows are then read in one query per kind and the planner runs again. A run
 // that needed nothing new is the answer (a one-package delta: two runs, one query for its rows).
 import { decodeDigests } from '../../../shared/digest.js';
 import { TriggerSchema } from '../../../shared/protocol.js';
 import type { Software } from '../../../shared/inventory.js';
-import { storedInventory, toSoftware } from '../sqlite/batch.js';
+import { toSoftware } from '../sqlite/batch.js';
 import { ROW_SELECT, type KeyedSoftwareRow } from '../sqlite/software-rows.js';
-import type { BatchOutcome, IngestState, StagingState, StoredInventory } from '../store.js';
-import { decodeKeys, withStoredPages, type StagingRow } from '../sqlite/staging.js';
+import { lazyRest, type RestSection, type SectionPage } from '../../../shared/stored-sections.js';
+import { sectionsRead } from '../section-columns.js';
+import { readSectionPages } from './sections.js';
+import type { BatchOutcome, IngestState, StagingState } from '../store.js';
+import { decodeKeys, type StagingRow } from '../sqlite/staging.js';
 import type { Queryable } from './tx.js';
 
 interface StateRow {
@@ -18,7 +21,8 @@ interface StateRow {
   digest: string | null;
   hostname: string;
   needs_full: boolean;
-  snapshot: string | null;
+  /** Null when the device has no snapshot yet. */
+  snapshot_row: string | null;
   digests: string | null;
   software_count: number | null;
   software_gen: number | null;
@@ -37,7 +41,9 @@ class Reads {
   readonly whole = new Set<number>();
   missing = new Map<number, Set<string>>();
   missingWhole = new Set<number>();
-  restWanted = false;
+  /** Sections of the other sections by `gen\nsection`, and those asked for but not read yet. */
+  readonly sections = new Map<string, SectionPage[]>();
+  missingSections = new Map<string, { gen: number; section: RestSection }>();
 
   get(gen: number, key: string): Software | undefined {
     const known = this.rows.get(gen);
@@ -56,8 +62,17 @@ class Reads {
     return [];
   }
 
+  /** A section's rows (none while not read yet: noted, and the planner runs again once they are). */
+  section(gen: number, section: RestSection): SectionPage[] {
+    const k = `${gen}\n${section}`;
+    const known = this.sections.get(k);
+    if (known) return [...known];
+    this.missingSections.set(k, { gen, section });
+    return [];
+  }
+
   get wantsMore(): boolean {
-    return this.missing.size > 0 || this.missingWhole.size > 0 || this.restWanted;
+    return this.missing.size > 0 || this.missingWhole.size > 0 || this.missingSections.size > 0;
   }
 
   async load(db: Queryable, deviceId: string, everything: boolean): Promise<void> {
@@ -81,15 +96,17 @@ class Reads {
       for (const key of keys) map.set(key, undefined);
       for (const row of r.rows) map.set(row.item_key, toSoftware(row));
     }
+    for (const [k, { gen, section }] of this.missingSections) this.sections.set(k, await readSectionPages(db, deviceId, gen, section));
     this.missing = new Map();
     this.missingWhole = new Set();
+    this.missingSections = new Map();
   }
 }
 
 /** The device row (locked for the transaction: one planner per device at a time), or null. */
 export async function readDeviceState(db: Queryable, deviceId: string) {
   const r = await db.query<StateRow>(
-    `SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.snapshot, s.digests, s.software_count, s.software_gen
+    `SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen
      FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = $1 FOR UPDATE OF d`,
     [deviceId],
   );
@@ -109,21 +126,15 @@ export async function planOnRows<T extends BatchOutcome>(
   plan: (state: IngestState) => T,
 ): Promise<{ outcome: T; state: IngestState }> {
   const reads = new Reads();
-  let restText: { value: string | null; pages: { page: string }[] } | null = null;
   for (let run = 1; ; run++) {
-    let parsed: StoredInventory | null | undefined;
-    const state = stateOf(deviceId, device, reads, () => {
-      if (!restText) {
-        reads.restWanted = true;
-        return null;
-      }
-      // Parsed once per run: the planner may change what it is given.
-      parsed ??= restText.value === null ? null : withStoredPages(JSON.parse(restText.value) as StoredInventory, restText.pages);
-      return parsed;
-    });
+    const state = stateOf(deviceId, device, reads);
     let outcome: { value: T } | { error: unknown };
     try {
-      outcome = { value: plan(state) };
+      const value = plan(state);
+      // The writes read some sections from the plan (the ones it rewrites, those its device columns
+      // come from): read here, so that they are loaded before the writes, which cannot wait for them.
+      for (const section of sectionsRead(value)) void value.snapshot!.inventory[section];
+      outcome = { value };
     } catch (error) {
       outcome = { error };
     }
@@ -132,26 +143,13 @@ export async function planOnRows<T extends BatchOutcome>(
       if ('error' in outcome) throw outcome.error as Error;
       return { outcome: outcome.value, state };
     }
-    if (reads.restWanted && device.staging) {
-      const r = await db.query<{ rest: string }>('SELECT rest FROM snapshot_staging_rest WHERE device_id = $1 AND first_seq = $2', [
-        deviceId,
-        device.staging.first_seq,
-      ]);
-      const pages = await db.query<{ page: string }>(
-        'SELECT page FROM snapshot_staging_pages WHERE device_id = $1 AND first_seq = $2 ORDER BY ord',
-        [deviceId, device.staging.first_seq],
-      );
-      restText = { value: r.rows[0]?.rest ?? null, pages: pages.rows };
-    }
-    reads.restWanted = false;
     await reads.load(db, deviceId, run >= MAX_RUNS);
   }
 }
 
-function stateOf(deviceId: string, device: DeviceState, reads: Reads, loadRest: () => StoredInventory | null): IngestState {
+function stateOf(deviceId: string, device: DeviceState, reads: Reads): IngestState {
   const { row } = device;
   const softwareGen = row.software_gen ?? 0;
-  const snapshot = row.snapshot ?? '';
   return {
     deviceId,
     secretHash: row.secret_hash,
@@ -159,31 +157,28 @@ function stateOf(deviceId: string, device: DeviceState, reads: Reads, loadRest: 
     digest: row.digest,
     needsFull: row.needs_full,
     hostname: row.hostname,
-    // Parsed for each run that reads it: the planner may change what it is given.
-    inventory: row.snapshot === null ? null : storedInventory(() => snapshot, row.digests),
+    // A new view for each run: the planner may change what it is given.
+    inventory:
+      row.snapshot_row === null
+        ? null
+        : { rest: lazyRest((section) => reads.section(softwareGen, section)), digests: decodeDigests(row.digests) },
+    sectionPages: (gen, section) => reads.section(gen, section),
     software: { get: (key) => reads.get(softwareGen, key), size: row.software_count ?? 0, all: () => reads.all(softwareGen) },
     softwareGen,
     softwareOf: (gen) => ({ get: (key) => reads.get(gen, key), size: 0 }),
-    staging: device.staging ? stagingOf(device.staging, loadRest) : null,
+    staging: device.staging ? stagingOf(device.staging) : null,
   };
 }
 
-function stagingOf(r: StagingRow, loadRest: () => StoredInventory | null): StagingState {
-  // `rest` (part 0's and every page since) is read only at the swap.
-  let rest: StoredInventory | null | undefined;
+function stagingOf(r: StagingRow): StagingState {
+  // Part 0's sections are rows of the staged generation, read by the swap a section at a time.
   return {
     first: r.first_seq,
     count: r.part_count,
     digest: r.digest,
     trigger: TriggerSchema.parse(r.trigger),
     received: JSON.parse(r.received) as number[],
-    get rest(): StoredInventory | null {
-      if (rest === undefined) return loadRest();
-      return rest;
-    },
-    set rest(value: StoredInventory | null) {
-      rest = value;
-    },
+    rest: null,
     softwareSum: BigInt(`0x${r.software_sum}`),
     softwareCount: r.software_count,
     restDigests: decodeDigests(r.rest_digests),

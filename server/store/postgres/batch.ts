@@ -3,7 +3,8 @@
 // then let the ingest write its ticket items through the prefetched ledger and enqueue the desk jobs
 // it names: together or not at all. See ./README.md, "applyBatch and the ticket ledger".
 import { encodeDigests } from '../../../shared/digest.js';
-import { displayColumns } from '../sqlite/rows.js';
+import { sectionWrites } from '../section-columns.js';
+import { writeSection, writeSectionColumns, writeSectionPages } from './sections.js';
 import { ledgerReadsOf } from '../ticket-ledger.js';
 import type { AppliedBatch, BatchOutcome, ChangeRecord, FollowBatch, IngestState } from '../store.js';
 import { planOnRows, readDeviceState } from './batch-state.js';
@@ -28,10 +29,11 @@ export async function applyPgBatch<T extends BatchOutcome>(
     await insertSoftwareRows(db, deviceId, st.gen, st.rows, 'keep');
     if (st.changes) await writeStagedChanges(db, deviceId, st.gen, st.changes);
   }
+  await writeSectionPages(db, deviceId, outcome.stagedSections ?? []);
   if (outcome.staging !== undefined) await writeStaging(db, deviceId, outcome.staging);
   for (const g of outcome.garbage ?? []) await addGarbage(db, deviceId, g);
   // A swap's software changes join the history in the sweeper's steps (software-sweep.ts).
-  if (outcome.snapshot) await writeSnapshot(db, deviceId, at, gen, outcome.snapshot);
+  if (outcome.snapshot) await writeSnapshot(db, deviceId, at, gen, outcome);
   await db.query('UPDATE devices SET last_seq = $1, needs_full = $2, last_seen = $3 WHERE id = $4', [
     outcome.lastSeq,
     outcome.needsFull,
@@ -57,14 +59,8 @@ export async function applyPgBatch<T extends BatchOutcome>(
   return { plan: outcome, tickets: followed.tickets, enqueued: followed.deskJobs.length };
 }
 
-async function writeSnapshot(
-  db: Queryable,
-  deviceId: string,
-  at: number,
-  gen: number,
-  snapshot: NonNullable<BatchOutcome['snapshot']>,
-): Promise<void> {
-  // `inventory` is built (O(the other sections)) only when read: not for a software-only change.
+async function writeSnapshot(db: Queryable, deviceId: string, at: number, gen: number, outcome: BatchOutcome): Promise<void> {
+  const snapshot = outcome.snapshot!;
   const { digests, digest, softwareCount, restChanged } = snapshot;
   // Only software changed: its rows say it all; the other sections (up to megabytes) stay as stored.
   if (restChanged === false) {
@@ -77,18 +73,19 @@ async function writeSnapshot(
       return;
     }
   }
+  // Only the sections the batch changed are rewritten (a swap: none, its staged rows are the new
+  // generation's); each was read into the plan before the writes (batch-state.ts).
   const inventory = snapshot.inventory;
+  const writes = sectionWrites(outcome);
+  for (const section of writes.sections) await writeSection(db, deviceId, gen, section, inventory);
   await db.query(
-    `INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES ($1, '{}', $2, $3, $4, $5)
      ON CONFLICT (device_id) DO UPDATE SET snapshot = excluded.snapshot, digests = excluded.digests,
        software_count = excluded.software_count, software_gen = excluded.software_gen, updated_at = excluded.updated_at`,
-    [deviceId, JSON.stringify(inventory), encodeDigests(digests), softwareCount, gen, at],
+    [deviceId, encodeDigests(digests), softwareCount, gen, at],
   );
-  const d = displayColumns(inventory);
-  await db.query(
-    'UPDATE devices SET digest = $1, hostname = $2, manufacturer = $3, model = $4, os = $5, ip = $6, users = $7 WHERE id = $8',
-    [digest, d.hostname, d.manufacturer, d.model, d.os, d.ip, d.users, deviceId],
-  );
+  await db.query('UPDATE devices SET digest = $1 WHERE id = $2', [digest, deviceId]);
+  await writeSectionColumns(db, deviceId, digest, inventory, writes);
 }
 
 async function writeChanges(db: Queryable, deviceId: string, receivedAt: number, changes: readonly ChangeRecord[]): Promise<void> {

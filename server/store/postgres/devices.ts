@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import type { Software } from '../../../shared/inventory.js';
 import { cleanHints } from '../identity.js';
+import { lazyRest, materialisedRest, type RestSection } from '../../../shared/stored-sections.js';
 import { SOFTWARE_COLUMNS, sortedSoftware, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
 import { toChange, type ChangeRow } from '../sqlite/rows.js';
 import type {
@@ -13,7 +14,6 @@ import type {
   IdentityEvent,
   IdentityEventKind,
   StoredChange,
-  StoredInventory,
 } from '../store.js';
 import { containsPattern, PG_DEVICE_COLUMNS, toPgSummary, type PgDeviceRow } from './rows.js';
 import { inTransaction, type Queryable } from './tx.js';
@@ -101,12 +101,21 @@ export class PgDevices {
     const r = await this.pool.query<PgDeviceRow>(`SELECT ${PG_DEVICE_COLUMNS} FROM devices d WHERE d.id = $1`, [deviceId]);
     const row = r.rows[0];
     if (!row) return null;
-    const snap = await this.pool.query<{ snapshot: string }>('SELECT snapshot FROM snapshots WHERE device_id = $1', [deviceId]);
+    const snap = await this.pool.query<{ software_gen: number }>('SELECT software_gen FROM snapshots WHERE device_id = $1', [deviceId]);
     let snapshot: DeviceDetail['snapshot'] = null;
     if (snap.rows[0]) {
-      // The snapshot row holds every section but software, which lives in its own table.
+      // Every section but software is rows of the live generation (sections.ts), read in one
+      // statement with the generation it belongs to; software has its own table.
+      const rows = await this.pool.query<{ section: RestSection; ord: number; body: string }>(
+        `SELECT x.section, x.ord, x.body FROM snapshot_sections x JOIN snapshots s ON s.device_id = x.device_id AND s.software_gen = x.gen
+         WHERE x.device_id = $1`,
+        [deviceId],
+      );
+      const rest = lazyRest((section) =>
+        rows.rows.filter((r) => r.section === section).map((r) => ({ ord: r.ord, body: JSON.parse(r.body) as unknown })),
+      );
       const sw = await this.pool.query<SoftwareRow>(`SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = $1`, [deviceId]);
-      snapshot = { ...(JSON.parse(snap.rows[0].snapshot) as StoredInventory), software: sortedSoftware(sw.rows) };
+      snapshot = { ...materialisedRest(rest), software: sortedSoftware(sw.rows) };
     }
     return { ...toPgSummary(row), digest: row.digest, needsFull: row.needs_full, snapshot };
   }

@@ -13,6 +13,7 @@ import {
   SCHEMA_16_SOFTWARE_REQUESTS,
 } from './schema-later.js';
 import { SCHEMA_17_SOFTWARE_ROWS } from './schema-software-rows.js';
+import { SCHEMA_18_SECTIONS } from './schema-sections.js';
 import { inTransaction, type Queryable } from './tx.js';
 import type pg from 'pg';
 
@@ -30,6 +31,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 15, sql: SCHEMA_15_STAGING_PAGES },
   { version: 16, sql: SCHEMA_16_SOFTWARE_REQUESTS },
   { version: 17, sql: SCHEMA_17_SOFTWARE_ROWS },
+  { version: 18, sql: SCHEMA_18_SECTIONS },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

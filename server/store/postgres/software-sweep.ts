@@ -5,6 +5,9 @@ import { compareStrings } from '../../../shared/normalise.js';
 import { toSoftware } from '../sqlite/batch.js';
 import { ROW_SELECT, type KeyedSoftwareRow } from '../sqlite/software-rows.js';
 import { SWEEP_STEP_CHARS, type GarbageRow } from '../sqlite/software-sweep.js';
+import type { SectionPage } from '../../../shared/stored-sections.js';
+import { compareSection, nextSection, type RestStep } from '../rest-sweep.js';
+import { hasSections, readSectionPages, removeSections } from './sections.js';
 import type { Queryable } from './tx.js';
 
 export async function sweepPgSoftware(db: Queryable, limit: number, receivedAt: number): Promise<number> {
@@ -27,6 +30,10 @@ export async function sweepPgSoftware(db: Queryable, limit: number, receivedAt: 
     );
     if (part.rows[0]) {
       await publishPart(db, g, part.rows[0].part, receivedAt);
+      return 1;
+    }
+    if (g.rest_from !== null) {
+      await compareRestSection(db, g as GarbageRow & RestStep, receivedAt);
       return 1;
     }
     if (g.mark_from !== null) return markNames(db, g, g.replaced_by, g.mark_from, limit);
@@ -107,7 +114,30 @@ async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receiv
   return Math.max(ids.length, 1);
 }
 
-async function done(db: Queryable, g: GarbageRow, dropChanges: boolean): Promise<void> {
+async function done(db: Queryable, g: GarbageRow, retired: boolean): Promise<void> {
   await db.query('DELETE FROM software_garbage WHERE device_id = $1 AND gen = $2', [g.device_id, g.gen]);
-  if (dropChanges) await db.query('DELETE FROM staged_changes WHERE device_id = $1 AND gen = $2', [g.device_id, g.gen]);
+  if (!retired) return;
+  await db.query('DELETE FROM staged_changes WHERE device_id = $1 AND gen = $2', [g.device_id, g.gen]);
+  await removeSections(db, g.device_id, g.gen);
+}
+
+/** One section of the other sections of the two generations compared (../rest-sweep.ts). */
+async function compareRestSection(db: Queryable, g: GarbageRow & RestStep, receivedAt: number): Promise<void> {
+  const section = nextSection(g.rest_from);
+  const pages = new Map<number, SectionPage[]>();
+  const hadBefore = await hasSections(db, g.device_id, g.gen);
+  if (section) {
+    pages.set(g.gen, await readSectionPages(db, g.device_id, g.gen, section));
+    pages.set(g.replaced_by, await readSectionPages(db, g.device_id, g.replaced_by, section));
+  }
+  const step = compareSection(g, (gen) => pages.get(gen) ?? [], hadBefore);
+  if (step.change) {
+    const c = step.change;
+    await db.query(
+      `INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [g.device_id, g.at, receivedAt, g.trigger, g.seq, c.section, c.added, c.removed, c.changed],
+    );
+  }
+  await db.query('UPDATE software_garbage SET rest_from = $1 WHERE device_id = $2 AND gen = $3', [step.next, g.device_id, g.gen]);
 }

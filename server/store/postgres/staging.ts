@@ -75,8 +75,6 @@ export async function deleteSoftwareRows(db: Queryable, deviceId: string, gen: n
 export async function writeStaging(db: Queryable, deviceId: string, s: StagingState | null): Promise<void> {
   if (s === null) {
     await db.query('DELETE FROM snapshot_staging WHERE device_id = $1', [deviceId]);
-    await db.query('DELETE FROM snapshot_staging_rest WHERE device_id = $1', [deviceId]);
-    await db.query('DELETE FROM snapshot_staging_pages WHERE device_id = $1', [deviceId]);
     return;
   }
   await db.query(
@@ -98,27 +96,6 @@ export async function writeStaging(db: Queryable, deviceId: string, s: StagingSt
       s.restKeys ? JSON.stringify(s.restKeys) : null,
     ],
   );
-  if (s.restChanged) await writeRest(db, deviceId, s);
-  const pages = s.restPages ?? [];
-  if (pages.length === 0) return;
-  await db.query(
-    `INSERT INTO snapshot_staging_pages (device_id, first_seq, ord, page) SELECT $1, $2, * FROM unnest($3::integer[], $4::text[])
-     ON CONFLICT (device_id, first_seq, ord) DO UPDATE SET page = excluded.page`,
-    [deviceId, s.first, pages.map((p) => p.ord), pages.map((p) => JSON.stringify(p.more))],
-  );
-}
-
-/** Part 0 of a sequence: its sections, and the pages of any sequence before it go. */
-async function writeRest(db: Queryable, deviceId: string, s: StagingState): Promise<void> {
-  await db.query('DELETE FROM snapshot_staging_pages WHERE device_id = $1', [deviceId]);
-  if (s.rest === null) await db.query('DELETE FROM snapshot_staging_rest WHERE device_id = $1', [deviceId]);
-  else {
-    await db.query(
-      `INSERT INTO snapshot_staging_rest (device_id, first_seq, rest) VALUES ($1, $2, $3)
-       ON CONFLICT (device_id) DO UPDATE SET first_seq = excluded.first_seq, rest = excluded.rest`,
-      [deviceId, s.first, JSON.stringify(s.rest)],
-    );
-  }
 }
 
 export async function writeStagedChanges(
@@ -137,10 +114,12 @@ export async function writeStagedChanges(
 export async function addGarbage(db: Queryable, deviceId: string, g: Garbage): Promise<void> {
   const r = g.replacedBy;
   await db.query(
-    `INSERT INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, mark_from) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, mark_from, rest_from)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
      ON CONFLICT (device_id, gen) DO UPDATE SET replaced_by = excluded.replaced_by, seq = excluded.seq, at = excluded.at,
-       trigger = excluded.trigger, mark_from = excluded.mark_from`,
-    // Names of the new generation are marked for recounting from the first key on.
+       trigger = excluded.trigger, mark_from = excluded.mark_from, rest_from = excluded.rest_from`,
+    // Names of the new generation are marked for recounting, and the other sections of the two
+    // generations compared, from the first key and the first section on.
     [deviceId, g.gen, r?.gen ?? null, r?.seq ?? null, r?.at ?? null, r?.trigger ?? null, r ? '' : null],
   );
 }

@@ -6,10 +6,11 @@ import { compareStrings } from '../../../shared/normalise.js';
 import { decodeDigests, encodeDigests } from '../../../shared/digest.js';
 import { itemKey, type Software } from '../../../shared/inventory.js';
 import type { NewDeskJob } from '../desk-records.js';
-import type { AppliedBatch, BatchOutcome, ChangeRecord, FollowBatch, IngestState, SoftwareTable, StoredInventory } from '../store.js';
-import { displayColumns } from './rows.js';
+import type { AppliedBatch, BatchOutcome, ChangeRecord, FollowBatch, IngestState, SoftwareTable } from '../store.js';
 import { createTicketLedger } from './ticket-ledger.js';
 import { createStagingStatements } from './staging.js';
+import { createSectionStatements } from './sections.js';
+import { sectionWrites } from '../section-columns.js';
 import { createSoftwareRows, type SoftwareRow } from './software-rows.js';
 
 export type { SoftwareRow } from './software-rows.js';
@@ -27,17 +28,6 @@ interface StateRow {
   software_gen: number | null;
 }
 
-/** The stored inventory; its sections other than software (up to megabytes of JSON) parsed only if read. */
-export function storedInventory(snapshot: () => string, digests: string | null): NonNullable<IngestState['inventory']> {
-  let rest: StoredInventory | undefined;
-  return {
-    get rest(): StoredInventory {
-      return (rest ??= JSON.parse(snapshot()) as StoredInventory);
-    },
-    digests: decodeDigests(digests),
-  };
-}
-
 export const SOFTWARE_COLUMNS = 'name, version, publisher, arch, source, scope, user_name, install_date';
 
 /** The applied batch and how many desk jobs it enqueued (the caller tells the sync after commit). */
@@ -53,8 +43,6 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
   const readState = db.prepare<[string], StateRow>(`
     SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
-  // Read only when the planner needs the sections (up to megabytes), inside the batch's transaction.
-  const readSnapshot = db.prepare<[string], { snapshot: string }>('SELECT snapshot FROM snapshots WHERE device_id = ?');
   const rows = createSoftwareRows(db);
   const writeProgress = db.prepare('UPDATE devices SET last_seq = ?, needs_full = ?, last_seen = ? WHERE id = ?');
   const writeSnapshot = db.prepare(`
@@ -66,10 +54,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
   );
   const writeDigest = db.prepare('UPDATE devices SET digest = ? WHERE id = ?');
   const staging = createStagingStatements(db);
-  const writeDisplay = db.prepare(`
-    UPDATE devices SET digest = @digest, hostname = @hostname, manufacturer = @manufacturer, model = @model, os = @os, ip = @ip,
-      users = @users
-    WHERE id = @id`);
+  const sections = createSectionStatements(db);
   const insertChange = db.prepare(`
     INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
     VALUES (@deviceId, @at, @receivedAt, @trigger, @seq, @section, @added, @removed, @changed)`);
@@ -120,7 +105,9 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
       digest: row.digest,
       needsFull: row.needs_full === 1,
       hostname: row.hostname,
-      inventory: row.snapshot_row === null ? null : storedInventory(() => readSnapshot.get(deviceId)!.snapshot, row.digests),
+      // Each section (up to megabytes) is read inside the batch's transaction only if the planner reads it.
+      inventory: row.snapshot_row === null ? null : { rest: sections.rest(deviceId, softwareGen), digests: decodeDigests(row.digests) },
+      sectionPages: (gen, section) => sections.pages(deviceId, gen, section),
       software,
       softwareGen,
       softwareOf: (gen) => ({ get: (key) => lookup(gen, key), size: 0 }),
@@ -132,6 +119,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
       rows.write(deviceId, st.gen, st.rows, 'keep');
       if (st.changes) staging.writeChanges(deviceId, st.gen, st.changes);
     }
+    for (const page of outcome.stagedSections ?? []) sections.writePage(deviceId, page);
     if (outcome.staging !== undefined) staging.write(deviceId, outcome.staging);
     for (const g of outcome.garbage ?? []) staging.addGarbage(deviceId, g);
     // A swap's software changes join the history in the sweeper's steps (software-sweep.ts).
@@ -142,9 +130,14 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
       if (restChanged === false && writeCounts.run(encodeDigests(digests), softwareCount, gen, at, deviceId).changes === 1) {
         writeDigest.run(digest, deviceId);
       } else {
+        // Only the sections the batch changed are rewritten (a swap: none, its staged rows are the
+        // new generation's); each is built from the plan only when read.
         const inventory = outcome.snapshot.inventory;
-        writeSnapshot.run(deviceId, JSON.stringify(inventory), encodeDigests(digests), softwareCount, gen, at);
-        writeDisplay.run({ id: deviceId, digest, ...displayColumns(inventory) });
+        const writes = sectionWrites(outcome);
+        for (const section of writes.sections) sections.writeSection(deviceId, gen, section, inventory);
+        writeSnapshot.run(deviceId, '{}', encodeDigests(digests), softwareCount, gen, at);
+        writeDigest.run(digest, deviceId);
+        sections.writeColumns(deviceId, digest, inventory, writes);
       }
     }
     writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);

@@ -625,6 +625,37 @@ const MIGRATIONS: readonly string[] = [
   -- The name-marking cursor was an item key; it starts again at the first key id (marking twice is harmless).
   UPDATE software_garbage SET mark_from = '' WHERE mark_from IS NOT NULL;
   `,
+  // 18: a snapshot's sections other than software as rows per generation (shared/stored-sections.ts):
+  // each section of part 0 and each page of a later part is a row of the staged generation, so the
+  // swap at the last part moves snapshots.software_gen (now the generation of every section) instead
+  // of joining and rewriting megabytes; the sweeper records what changed in the other sections a
+  // section a step (rest_from) when it retires a generation. The snapshot row's JSON is left empty;
+  // the posture columns are written with the sections they come from (the triggers read that JSON).
+  `
+  CREATE TABLE snapshot_sections (
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    gen       INTEGER NOT NULL,
+    section   TEXT NOT NULL,
+    ord       INTEGER NOT NULL,
+    body      TEXT NOT NULL,
+    PRIMARY KEY (device_id, gen, section, ord)
+  ) WITHOUT ROWID;
+  INSERT INTO snapshot_sections (device_id, gen, section, ord, body)
+    SELECT s.device_id, s.software_gen, j.key, 0, j.value FROM snapshots s, json_each(s.snapshot) j
+    WHERE j.key <> 'software' AND j.type IN ('object', 'array');
+  INSERT OR REPLACE INTO snapshot_sections (device_id, gen, section, ord, body)
+    SELECT r.device_id, r.first_seq, j.key, 0, j.value FROM snapshot_staging_rest r, json_each(r.rest) j
+    WHERE j.key <> 'software' AND j.type IN ('object', 'array');
+  INSERT OR REPLACE INTO snapshot_sections (device_id, gen, section, ord, body)
+    SELECT p.device_id, p.first_seq, j.key, p.ord, j.value FROM snapshot_staging_pages p, json_each(p.page) j
+    WHERE j.key <> 'software' AND j.type IN ('object', 'array');
+  DROP TRIGGER snapshots_posture_insert;
+  DROP TRIGGER snapshots_posture_update;
+  UPDATE snapshots SET snapshot = '{}';
+  DROP TABLE snapshot_staging_rest;
+  DROP TABLE snapshot_staging_pages;
+  ALTER TABLE software_garbage ADD COLUMN rest_from TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -108,3 +108,18 @@ function primaryIpv4(snapshot: Omit<Snapshot, 'software'>): string | null {
   }
   return null;
 }
+
+/**
+ * The posture columns the devices list filters by (lowest free percent of the volumes, disk
+ * encryption, firewall, reboot required; null: not reported), from the sections they come from.
+ */
+export function postureColumns(snapshot: Pick<Snapshot, 'volumes' | 'security'>) {
+  const free = (snapshot.volumes ?? []).map((v) => v.freePercent).filter((p): p is number => typeof p === 'number');
+  const security = snapshot.security ?? {};
+  return {
+    minFreePercent: free.length ? Math.min(...free) : null,
+    diskEncryption: security.diskEncryption ?? null,
+    firewall: security.firewall ?? null,
+    rebootRequired: security.rebootRequired ?? null,
+  };
+}

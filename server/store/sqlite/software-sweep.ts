@@ -10,6 +10,8 @@ import type Database from 'better-sqlite3';
 import { compareStrings } from '../../../shared/normalise.js';
 import { toSoftware } from './batch.js';
 import { ROW_SELECT, type KeyedSoftwareRow } from './software-rows.js';
+import { compareSection, type RestStep } from '../rest-sweep.js';
+import { createSectionStatements } from './sections.js';
 
 /** A generation left for the sweeper, as either engine returns it. */
 export interface GarbageRow {
@@ -20,6 +22,8 @@ export interface GarbageRow {
   at: string | null;
   trigger: string | null;
   mark_from: string | null;
+  /** The last section of the other sections compared ('' none yet); null: all compared, or none to compare. */
+  rest_from: string | null;
 }
 
 /**
@@ -90,6 +94,11 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     FROM staged_changes WHERE device_id = @deviceId AND gen = @gen AND part = @part`);
   const dropPart = db.prepare('DELETE FROM staged_changes WHERE device_id = ? AND gen = ? AND part = ?');
   const dropChanges = db.prepare('DELETE FROM staged_changes WHERE device_id = ? AND gen = ?');
+  const sections = createSectionStatements(db);
+  const recordChange = db.prepare(`
+    INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
+    VALUES (@deviceId, @at, @receivedAt, @trigger, @seq, @section, @added, @removed, @changed)`);
+  const setRestFrom = db.prepare('UPDATE software_garbage SET rest_from = ? WHERE device_id = ? AND gen = ?');
 
   const step = (limit: number, receivedAt: number): number => {
     const g = next.get();
@@ -103,6 +112,17 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     if (part && g.replaced_by !== null) {
       publishPart.run({ deviceId: g.device_id, gen: g.replaced_by, part: part.part, at: g.at, receivedAt, trigger: g.trigger, seq: g.seq });
       dropPart.run(g.device_id, g.replaced_by, part.part);
+      return 1;
+    }
+    if (g.replaced_by !== null && g.rest_from !== null) {
+      // One section of the other sections compared a step: O(that section), whatever the rest hold.
+      const step = compareSection(
+        g as RestStep,
+        (gen, section) => sections.pages(g.device_id, gen, section),
+        sections.hasGen(g.device_id, g.gen),
+      );
+      if (step.change) recordChange.run({ deviceId: g.device_id, at: g.at, receivedAt, trigger: g.trigger, seq: g.seq, ...step.change });
+      setRestFrom.run(step.next, g.device_id, g.gen);
       return 1;
     }
     if (g.replaced_by !== null && g.mark_from !== null) {
@@ -124,6 +144,7 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     }
     if (!more && rows.length < limit) {
       done.run(g.device_id, g.gen);
+      sections.removeGen(g.device_id, g.gen);
       dropChanges.run(g.device_id, g.gen);
     }
     return Math.max(rows.length, 1);

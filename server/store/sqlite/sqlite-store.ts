@@ -2,6 +2,8 @@
 // better-sqlite3 is synchronous; every transaction runs to completion before the event loop moves
 // on, which is what makes "read state, plan, write" atomic without row locks.
 import { createSoftwareSweep, type SweepStep } from './software-sweep.js';
+import { createSectionStatements } from './sections.js';
+import { materialisedRest } from '../../../shared/stored-sections.js';
 import type Database from 'better-sqlite3';
 import type { Os, Software } from '../../../shared/inventory.js';
 import { cleanHints } from '../identity.js';
@@ -40,7 +42,6 @@ import type {
   Store,
   StoredChange,
   StoredEnrolmentToken,
-  StoredInventory,
 } from '../store.js';
 import { createApplyBatch, SOFTWARE_COLUMNS, sortedSoftware, toSoftware, type ApplyBatch, type SoftwareRow } from './batch.js';
 import { SqliteAdminStore } from './admin-store.js';
@@ -69,6 +70,7 @@ export class SqliteStore implements Store {
   private readonly identityEvents: IdentityEvents;
   private readonly batchTx: ApplyBatch;
   private readonly sweepTx: SweepStep;
+  private readonly sections: ReturnType<typeof createSectionStatements>;
   private readonly tickets: SqliteTicketStore;
   private readonly devicePage: ListDevicePage;
   private readonly fleet: FleetSoftwareQueries;
@@ -91,6 +93,7 @@ export class SqliteStore implements Store {
     this.mergeTx = createMerge(db);
     this.identityEvents = createIdentityEvents(db);
     this.sweepTx = createSoftwareSweep(db);
+    this.sections = createSectionStatements(db);
     this.desk = new SqliteDeskStore(db);
     this.batchTx = createApplyBatch(db, (job, at) => this.desk.enqueueSync(job, at));
     this.admins = new SqliteAdminStore(db);
@@ -237,15 +240,16 @@ export class SqliteStore implements Store {
   async getDevice(deviceId: string): Promise<DeviceDetail | null> {
     const row = this.db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = ?`).get(deviceId) as DeviceRow | undefined;
     if (!row) return null;
-    const snap = this.db.prepare('SELECT snapshot FROM snapshots WHERE device_id = ?').get(deviceId) as { snapshot: string } | undefined;
-    // The snapshot row holds every section but software, which lives in its own table.
+    const snap = this.db.prepare('SELECT software_gen FROM snapshots WHERE device_id = ?').get(deviceId) as
+      { software_gen: number } | undefined;
+    // Every section but software is rows of the live generation (sections.ts); software has its own table.
     const software = () =>
       sortedSoftware(this.db.prepare(`SELECT ${SOFTWARE_COLUMNS} FROM software WHERE device_id = ?`).all(deviceId) as SoftwareRow[]);
     return {
       ...toSummary(row),
       digest: row.digest,
       needsFull: row.needs_full === 1,
-      snapshot: snap ? { ...(JSON.parse(snap.snapshot) as StoredInventory), software: software() } : null,
+      snapshot: snap ? { ...materialisedRest(this.sections.rest(deviceId, snap.software_gen)), software: software() } : null,
     };
   }
 

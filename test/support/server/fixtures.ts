@@ -99,6 +99,10 @@ export function ingestState(snapshot: Snapshot | null, lastSeq = 0): IngestState
     software: { ...software, size: software.size, all: () => [...(snapshot?.software ?? [])] },
     softwareGen: 0,
     softwareOf: (gen) => (gen === 0 ? software : keyed('software', [])),
+    sectionPages: (gen, section) => {
+      const body = gen === 0 && snapshot ? (snapshot as Record<string, unknown>)[section] : undefined;
+      return body === undefined ? [] : [{ ord: 0, body }];
+    },
     staging: null,
   };
 }
