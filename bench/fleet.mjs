@@ -105,6 +105,12 @@ console.log(
       .join(' ')}`,
 );
 await server.start();
+const fdLimit = server.openFileLimit?.() ?? Infinity;
+if (fdLimit < N + 100)
+  console.log(
+    `warning: the server may open only ${fdLimit} files, fewer than the ${N} connections asked for (the hard limit could not be raised: ` +
+      `raising it needs CAP_SYS_RESOURCE); connections past it are refused`,
+  );
 const baseline = server.sample();
 const { token } = await server.api('/api/tokens', { method: 'POST', body: JSON.stringify({ label: 'bench fleet' }) });
 for (let i = 0; i < procs; i++) workers.push(startWorker());
