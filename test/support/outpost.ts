@@ -139,7 +139,8 @@ export interface DeviceSummary {
   softwareCount?: number;
 }
 
-export async function waitForDevice(server: ServerProc, timeoutMs = 30_000): Promise<DeviceSummary> {
+// The first inventory includes `apt-get -s upgrade` (up to 20 s on a loaded machine) before it is sent.
+export async function waitForDevice(server: ServerProc, timeoutMs = 90_000): Promise<DeviceSummary> {
   return waitFor(
     async () => {
       const { body } = await server.api<{ items: DeviceSummary[] }>('/api/devices');
