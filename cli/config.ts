@@ -42,8 +42,13 @@ export const SERVER_SETTINGS = {
   store: { schema: storeSetting.optional(), flag: '--store', env: 'OUTPOST_STORE', file: 'store' },
   adminToken: { schema: z.string().min(16, 'must be at least 16 characters').optional(), env: 'OUTPOST_ADMIN_TOKEN', file: 'adminToken' },
   // Unauthenticated agent connections (see server/ingest/pre-auth.ts); unset means the defaults.
-  preAuthPerAddress: { schema: count.optional(), env: 'OUTPOST_PREAUTH_PER_ADDRESS', file: 'preAuthPerAddress' },
-  preAuthTotal: { schema: count.optional(), env: 'OUTPOST_PREAUTH_TOTAL', file: 'preAuthTotal' },
+  preAuthPerAddress: {
+    schema: count.optional(),
+    flag: '--pre-auth-per-address',
+    env: 'OUTPOST_PREAUTH_PER_ADDRESS',
+    file: 'preAuthPerAddress',
+  },
+  preAuthTotal: { schema: count.optional(), flag: '--pre-auth-total', env: 'OUTPOST_PREAUTH_TOTAL', file: 'preAuthTotal' },
   authTimeoutMs: {
     schema: z.coerce.number().int().min(100, 'must be at least 100 ms').max(600_000, 'must be at most 600000 ms').optional(),
     env: 'OUTPOST_AUTH_TIMEOUT_MS',

@@ -41,6 +41,23 @@ program
     '--fleet-users-refresh-minutes <n>',
     "every agent's signed-in users refresh, 1-1440 (env OUTPOST_FLEET_USERS_REFRESH_MINUTES; default 30)",
   )
+  .option(
+    '--pre-auth-per-address <n>',
+    'agent connections one address may hold before hello, default 32: raise it behind a balancer that hides client addresses (env OUTPOST_PREAUTH_PER_ADDRESS)',
+  )
+  .option('--pre-auth-total <n>', 'agent connections the server holds before hello, in all (env OUTPOST_PREAUTH_TOTAL)')
+  .option(
+    '--process-heartbeat-seconds <n>',
+    'several processes on PostgreSQL: how often this one says it is alive, 1-60, default 5 (env OUTPOST_PROCESS_HEARTBEAT_SECONDS)',
+  )
+  .option(
+    '--process-lease-seconds <n>',
+    'several processes on PostgreSQL: a process silent this long is dead and its devices go offline, 3-600, default 20 (env OUTPOST_PROCESS_LEASE_SECONDS)',
+  )
+  .option(
+    '--agent-ping-seconds <n>',
+    "how often the server pings each agent, 5-30, default 30; a balancer's idle timeout must be longer (env OUTPOST_AGENT_PING_SECONDS)",
+  )
   .action(async (flags: Record<string, unknown>) => (await import('./commands/server.js')).serverCommand(flags));
 
 program
@@ -210,6 +227,14 @@ adminOptions(admin.command('passwd').description("set an admin's password; their
   async (username: string, flags: import('./commands/admin.js').AdminFlags) =>
     (await import('./commands/admin.js')).adminPasswdCommand(username, flags),
 );
+
+const store = program.command('store').description('the server store: move it from SQLite to PostgreSQL');
+store
+  .command('copy')
+  .description("copy a stopped server's SQLite store into an empty PostgreSQL database, every table, counts checked")
+  .requiredOption('--from <path>', "the server's data directory, or its SQLite file (outpost.db)")
+  .requiredOption('--to <url>', 'postgres://user@host/db of an empty database (createdb it first)')
+  .action(async (flags: Record<string, unknown>) => (await import('./commands/store.js')).storeCopyCommand(flags));
 
 program
   .command('start')

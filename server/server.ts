@@ -99,7 +99,7 @@ export class OutpostServer {
   async start(): Promise<{ url: string; adminToken?: string }> {
     if (this.running) throw new Error('The server is already running.');
     const where = { dataDir: this.opts.dataDir, store: this.opts.store };
-    const store = await openStore(where);
+    const store = await openStore(where, { sqliteWorker: true });
     const bus = openFleetBus(where, store, this.opts.log.child({ part: 'fleet' }), this.now, this.opts.fleet);
     try {
       // Marks offline whatever was connected when this process's predecessor(s) ended.
@@ -228,6 +228,7 @@ export class OutpostServer {
       connector && this.opts.desk
         ? new ApprovalPoller({
             store,
+            deskJobs,
             connector: () => connector,
             dispatch: (deploymentId, deviceIds) => deployer.dispatch(deploymentId, deviceIds),
             ticketChanged: (deviceId, ref, ticketId) => {
@@ -260,6 +261,7 @@ export class OutpostServer {
       deskJobs,
       deskStatus: async () => (desk ? desk.status() : null),
       requestCatalogSync: async () => (desk ? desk.requestCatalogSync() : null),
+      requestPackagesSync: async () => (desk ? desk.requestPackagesSync() : null),
       runPreflight: async () => (desk ? desk.runPreflight() : null),
       prohibited,
       deskAssetTickets: connector?.assetTickets ? (assetId, limit) => connector.assetTickets!(assetId, limit) : null,

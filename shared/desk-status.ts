@@ -65,6 +65,8 @@ export interface DeskSyncStatusJson {
   lastPollAt: string | null;
   jobs: { id: number; kind: string; key: string; attempts: number; error: string | null; at: string }[];
   catalog: CatalogStatusJson;
+  /** The package store's packages sent to the desk as "software packages" (POST /api/desk/packages/sync). */
+  packages: CatalogStatusJson;
   /** Null until the first preflight has finished. */
   preflight: DeskPreflightJson | null;
 }
@@ -84,5 +86,6 @@ export type DeskStatusJson =
       lastPollAt: null;
       jobs: [];
       catalog: null;
+      packages: null;
       preflight: null;
     };

@@ -60,6 +60,10 @@ export const ERROR_CODES = {
   E_DEPLOY_TIMEOUT: 'The installer ran past its time limit and was stopped.',
   E_DEPLOY_INTERRUPTED: 'The agent stopped while the installer ran; it was not run again (the detection rule did not find the package).',
   E_DEPLOY_NO_INSTALLER: "This machine lacks the package's installer program.",
+  // Moving a store to PostgreSQL (`outpost store copy`, issue 15)
+  E_STORE_NOT_EMPTY: 'The target database already holds data; a store is copied only into an empty database.',
+  E_STORE_VERSION: 'The two stores are not at the schema version this Outpost copies; nothing was copied.',
+  E_STORE_COPY_MISMATCH: 'The copy does not hold the rows the source holds; it was rolled back and nothing was kept.',
   // Service desk connectors (retryable: UNREACHABLE, UNAVAILABLE, RATE_LIMITED, CONFLICT)
   E_DESK_UNREACHABLE: 'The service desk cannot be reached (network error or timeout).',
   E_DESK_UNAVAILABLE: 'The service desk answered with a server error.',

@@ -189,6 +189,17 @@ export interface ProhibitedPatternJson {
   devices: number;
 }
 
+/** A device IT allowed to keep software the prohibited list names (an approved exception request). */
+export interface ExemptionJson {
+  deviceId: string;
+  hostname: string;
+  /** Lower case: a package of this name, in any case, is not flagged on this device. */
+  name: string;
+  /** The exception request's ticket. */
+  ticketId: number | null;
+  createdAt: string;
+}
+
 // ---------------------------------------------------------------- enrolment tokens
 
 export interface EnrolmentTokenJson {
@@ -358,6 +369,8 @@ export interface HttpApi {
   'GET /api/prohibited': { response: { items: ProhibitedPatternJson[] } };
   'POST /api/prohibited': { body: z.input<typeof S.ProhibitedAddBody>; response: ProhibitedPatternJson };
   'DELETE /api/prohibited': { query: z.input<typeof S.ProhibitedRemoveQuery>; response: { ok: true } };
+  'GET /api/prohibited/exemptions': { response: { items: ExemptionJson[] } };
+  'DELETE /api/prohibited/exemptions': { query: z.input<typeof S.ExemptionRevokeQuery>; response: { ok: true } };
 
   /** Ticket templates offered in the tray (shared/templates.ts); every connected agent gets a change at once. */
   'GET /api/templates': { response: { items: TicketTemplate[] } };
@@ -379,6 +392,7 @@ export interface HttpApi {
   'GET /api/desk/status': { response: DeskStatusJson };
   'POST /api/desk/jobs/:id/retry': { response: { id: number; state: 'queued' } };
   'POST /api/desk/catalog/sync': { response: { state: 'queued' } };
+  'POST /api/desk/packages/sync': { response: { state: 'queued' } };
   'POST /api/desk/preflight': { response: DeskPreflightJson };
   'GET /api/desk/queues': { response: DeskQueuesJson };
 

@@ -110,6 +110,12 @@ export const ProhibitedAddBody = z
 
 export const ProhibitedRemoveQuery = z.object({ pattern: z.string().trim().min(1).max(HTTP_LIMITS.patternLength) });
 
+/** Which device may no longer keep which name (as the exemption list names it, any case). */
+export const ExemptionRevokeQuery = z.object({
+  deviceId: textId,
+  name: z.string().trim().min(1).max(HTTP_LIMITS.softwareNameLength),
+});
+
 // ---------------------------------------------------------------- enrolment tokens
 
 export const TokenParams = z.object({ id: textId });

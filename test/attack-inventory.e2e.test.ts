@@ -85,6 +85,8 @@ describe('a hostile device against the inventory ingest', () => {
   let honest: DeviceSummary;
   let honestBefore: { digest: string; softwareCount: number };
   const health: number[] = [];
+  /** The same, asked before the attack: how fast this machine answers right now. */
+  const quiet: number[] = [];
   let probing = true;
   let prober: Promise<void> = Promise.resolve();
 
@@ -103,14 +105,16 @@ describe('a hostile device against the inventory ingest', () => {
     const { body } = await server.api<{ digest: string; softwareCount: number }>(`/api/devices/${honest.id}`);
     assert.equal(body.digest, status.digest);
     honestBefore = { digest: body.digest, softwareCount: body.softwareCount };
+    const askHealth = async (into: number[]) => {
+      const t0 = performance.now();
+      await (await fetch(`${server.url}/api/health`)).text();
+      into.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 50));
+    };
+    while (quiet.length < 20) await askHealth(quiet);
     // /api/health, asked every 50 ms through the whole attack.
     prober = (async () => {
-      while (probing) {
-        const t0 = performance.now();
-        await (await fetch(`${server.url}/api/health`)).text();
-        health.push(performance.now() - t0);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      while (probing) await askHealth(health);
     })();
   });
 
@@ -287,9 +291,13 @@ describe('a hostile device against the inventory ingest', () => {
     assert.ok(settled.softwareCount > 0 && honestBefore.softwareCount > 0);
     assert.ok(health.length > 10, `health was asked ${health.length} times`);
     // Not a speed target (bench/hostile.mjs measures that): a loop frozen for seconds, as before
-    // protocol 2, would leave most answers slow.
-    const sorted = [...health].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
-    assert.ok(median < 1_000, `median /api/health latency ${median.toFixed(0)} ms`);
+    // protocol 2, would leave most answers slow. Slow against this machine's own answers in the
+    // same minutes, so a loaded CI box (where every answer is slower) does not read as frozen.
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const bound = Math.max(1_000, 10 * median(quiet));
+    assert.ok(
+      median(health) < bound,
+      `median /api/health latency ${median(health).toFixed(0)} ms under attack, ${median(quiet).toFixed(0)} ms before it`,
+    );
   });
 });

@@ -19,12 +19,13 @@ import { TEST_SCRYPT } from './support/server/auth-app.js';
 import { fullItem, hintsFor, machine, pkg } from './support/server/fixtures.js';
 import { startHarness, type Harness } from './support/server/harness.js';
 import { TestAgent } from './support/server/test-agent.js';
+import { deadline } from './support/deadline.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const PASSWORD = 'correct horse battery staple';
 const INSTALLER = Buffer.from('!<arch>\ndebian-binary   a tool made for the console test\n');
 
-describe('console: deploying software', { timeout: 300_000 }, () => {
+describe('console: deploying software', { timeout: deadline(300_000) }, () => {
   let h: Harness;
   let agent: TestAgent;
   let deviceId: string;

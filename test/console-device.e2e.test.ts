@@ -22,21 +22,22 @@ import { deltaItem, fullItem, hintsFor, machine, pkg } from './support/server/fi
 import { startHarness, type Harness } from './support/server/harness.js';
 import { TestAgent } from './support/server/test-agent.js';
 import { createItem } from './support/server/ticket-fixtures.js';
+import { deadline } from './support/deadline.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const PASSWORD = 'correct horse battery staple';
 
 async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
+  const giveUpAt = Date.now() + deadline(ms);
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-describe('console: working from a device, technicians and roles', { timeout: 300_000 }, () => {
+describe('console: working from a device, technicians and roles', { timeout: deadline(300_000) }, () => {
   const desk = new FakeDesk();
   let h: Harness;
   let agent: TestAgent;

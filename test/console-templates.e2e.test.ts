@@ -21,11 +21,12 @@ import {
   type AgentProc,
   type ServerProc,
 } from './support/outpost.js';
+import { deadline } from './support/deadline.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const PASSWORD = 'correct horse battery staple';
 
-describe('ticket templates in the web console', { timeout: 180_000 }, () => {
+describe('ticket templates in the web console', { timeout: deadline(180_000) }, () => {
   let dir: string;
   let server: ServerProc;
   let agent: AgentProc;

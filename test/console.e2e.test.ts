@@ -9,6 +9,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { callLocalAgent } from '../agent/local-api/client.js';
+import { openDatabase } from '../server/store/sqlite/open.js';
+import { SqliteSoftwareRequestStore } from '../server/store/sqlite/software-requests.js';
 import { checkPage as check, fillSignIn, openConsoleBrowser } from './support/console.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot, testPackageName } from './support/deb.js';
 import {
@@ -23,12 +26,13 @@ import {
   type AgentProc,
   type ServerProc,
 } from './support/outpost.js';
+import { deadline } from './support/deadline.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const PACKAGE = testPackageName('console');
 const PASSWORD = 'correct horse battery staple';
 
-describe('web console end to end', { timeout: 300_000 }, () => {
+describe('web console end to end', { timeout: deadline(300_000) }, () => {
   let dir: string;
   let server: ServerProc;
   let agent: AgentProc;
@@ -128,7 +132,7 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     const deb = await buildDeb(dir, PACKAGE, '1.2.3');
     await dpkgInstall(deb);
     const timeline = page.getByTestId('timeline');
-    await timeline.getByText(new RegExp(`Installed ${PACKAGE} 1\\.2\\.3`)).waitFor({ timeout: 20_000 });
+    await timeline.getByText(new RegExp(`Installed ${PACKAGE} 1\\.2\\.3`)).waitFor({ timeout: deadline(20_000) });
     assert.deepEqual(navigations, [], 'the page did not navigate or reload');
   });
 
@@ -136,9 +140,9 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     const state = page.getByTestId('device-state');
     await state.getByText('Online').waitFor();
     await agent.stop();
-    await state.getByText('Offline').waitFor({ timeout: 15_000 });
+    await state.getByText('Offline').waitFor({ timeout: deadline(15_000) });
     agent = startAgent(server.url, join(dir, 'agent'));
-    await state.getByText('Online').waitFor({ timeout: 20_000 });
+    await state.getByText('Online').waitFor({ timeout: deadline(20_000) });
   });
 
   it('"Scan now" reaches the agent, which scans at once', async () => {
@@ -162,6 +166,44 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     await checkPage('prohibited');
   });
 
+  it('shows a device IT allowed to keep a prohibited package, leaves it out of the count, and revokes it', async () => {
+    const added = await server.api('/api/prohibited', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pattern: PACKAGE }),
+    });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    await page.reload();
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: PACKAGE }) });
+    await row.getByRole('cell', { name: '1', exact: true }).waitFor();
+    // The person asks to keep it from the endpoint; IT's approval is recorded as the desk poll records one.
+    await callLocalAgent(join(dir, 'agent'), 'software.request', { kind: 'exception', name: PACKAGE, reason: 'QA' }, { timeoutMs: 10_000 });
+    const ticketId = await waitFor(
+      async () =>
+        (await server.api<{ items: { id: number; subject: string }[] }>('/api/tickets')).body.items.find(
+          (t) => t.subject === `Exception to the prohibited list: ${PACKAGE}`,
+        )?.id,
+      30_000,
+      'the exception request on the server',
+    );
+    const db = openDatabase(join(dir, 'server'));
+    try {
+      const approved = { state: 'approved' as const, reason: null, at: new Date().toISOString() };
+      assert.equal(await new SqliteSoftwareRequestStore(db).decide(ticketId, approved, Date.now()), true);
+    } finally {
+      db.close();
+    }
+    await page.reload();
+    const exemption = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: device.hostname, exact: true }) });
+    await exemption.getByRole('cell', { name: PACKAGE, exact: true }).waitFor();
+    await exemption.getByRole('link', { name: `Ticket ${ticketId}` }).waitFor();
+    await row.getByRole('cell', { name: '0', exact: true }).waitFor();
+    await checkPage('prohibited-exemptions');
+    await exemption.getByRole('button', { name: `Revoke ${device.hostname}'s exemption for ${PACKAGE}` }).click();
+    await page.getByText('No device is exempt.').waitFor();
+    await row.getByRole('cell', { name: '1', exact: true }).waitFor();
+  });
+
   it("changes a ticket's status and the endpoint's `outpost ticket list` shows it", async () => {
     const state = join(dir, 'agent');
     const created = await runToEnd([
@@ -178,7 +220,7 @@ describe('web console end to end', { timeout: 300_000 }, () => {
     assert.equal(created.code, 0, created.output);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tickets' }).click();
     const link = page.getByRole('link', { name: 'Printer on floor 3 jams' });
-    await link.waitFor({ timeout: 15_000 });
+    await link.waitFor({ timeout: deadline(15_000) });
     await checkPage('tickets');
     await link.click();
     await page.getByLabel('Status', { exact: true }).selectOption('resolved');

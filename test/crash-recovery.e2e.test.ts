@@ -4,10 +4,10 @@
 // frames, so a batch can be on the server, applied, while the agent has not seen its ack.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot, testPackageName } from './support/deb.js';
 import { freePort } from './support/ports.js';
-import { agentSettled } from './support/quiesce.js';
+import { agentSettled, sweeperIdle } from './support/quiesce.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 import {
   createToken,
@@ -46,8 +46,11 @@ describe('crash recovery with real processes', () => {
     adminToken = server.adminToken;
     proxy = await startTcpProxy(port);
     agent = startAgent(proxied(), stateDir, await createToken(dataDir));
-    device = await waitForDevice(server);
+    device = await waitForDevice(server, undefined, agent);
   });
+
+  // A test that failed while the proxy held the server's frames must not leave the next one deaf.
+  afterEach(() => proxy?.releaseDown());
 
   after(async () => {
     await dpkgPurgeQuietly(pkg);
@@ -63,25 +66,41 @@ describe('crash recovery with real processes', () => {
       removed: body.items.filter((c) => c.removed.some((s) => s.name === name)).length,
     };
   };
-  const converged = () => agentSettled(server, agent, device.id);
+  /** Nothing on its way: the agent's outbox drained, both sides on one digest, the history written. */
+  const converged = async () => {
+    const digest = await agentSettled(server, agent, device.id);
+    await sweeperIdle({ sqliteDir: dataDir });
+    return digest;
+  };
+
   /** The server has applied the change (it is in the history) and the agent still holds it. */
   const onServerNotAcked = async (want: { added: number; removed: number }) => {
+    let seen = {};
     await waitFor(
       async () => {
-        const c = await changesFor(pkg);
+        const c = (seen = await changesFor(pkg));
         return c.added === want.added && c.removed === want.removed ? true : undefined;
       },
-      15_000,
-      'the server to apply the batch',
+      // The agent's file watcher, its debounce and a scan of the machine come first: as long as a
+      // settle after a scan (fault-kill.e2e waits 120 s for that).
+      60_000,
+      () =>
+        `the server to apply the batch (history of ${pkg}: ${JSON.stringify(seen)}); the agent's output ends:\n${agent.output().slice(-3000)}`,
     );
-    assert.ok((await agent.status()).pendingItems > 0, 'the agent has not seen the ack: the item is still in its outbox');
+    const status = await waitFor(() => agent.status().catch(() => undefined), 30_000, 'the agent to answer its status');
+    assert.ok(status.pendingItems > 0, 'the agent has not seen the ack: the item is still in its outbox');
   };
 
   it('delivers a change queued before kill -9 of the agent, once', async () => {
     await converged();
     await server.kill(); // the server is gone: the next change stays unacknowledged in the outbox
     await dpkgInstall(await buildDeb(dir, pkg, '2.0'));
-    await waitFor(async () => ((await agent.status()).pendingItems > 0 ? true : undefined), 10_000, 'the change to be queued');
+    await waitFor(
+      // A status call that times out while the agent is busy scanning is asked again.
+      async () => (((await agent.status().catch(() => undefined))?.pendingItems ?? 0) > 0 ? true : undefined),
+      30_000,
+      () => `the change to be queued; the agent's output ends:\n${agent.output().slice(-3000)}`,
+    );
     await agent.kill();
 
     server = await startServer(dataDir, { port, adminToken });

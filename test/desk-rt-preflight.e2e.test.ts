@@ -12,17 +12,18 @@ import { startHarness } from './support/server/harness.js';
 import { TestAgent } from './support/server/test-agent.js';
 import { createItem, noteItem } from './support/server/ticket-fixtures.js';
 import { rtRest, rtSkip, startRt, type RtInstance } from './support/rt.js';
+import { deadline } from './support/deadline.js';
 
 const WAIT_MS = 60_000;
 const tag = () => randomBytes(4).toString('hex');
 type Tickets = ServerMessageMap['tickets']['tickets'];
 
 async function until<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
+  const giveUpAt = Date.now() + deadline(WAIT_MS);
   for (;;) {
     const v = await f();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -11,13 +11,14 @@ import { fullItem, hintsFor, machine } from './support/server/fixtures.js';
 import { startHarness, type Harness } from './support/server/harness.js';
 import { TestAgent } from './support/server/test-agent.js';
 import { createItem } from './support/server/ticket-fixtures.js';
+import { deadline } from './support/deadline.js';
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
+  const giveUpAt = Date.now() + deadline(ms);
   for (;;) {
     const v = await f();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

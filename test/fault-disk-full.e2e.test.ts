@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { callLocalAgent } from '../agent/local-api/client.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot, testPackageName } from './support/deb.js';
 import { packageHistory, ticketsBySubject } from './support/history.js';
-import { agentSettled } from './support/quiesce.js';
+import { agentSettled, sweeperIdle } from './support/quiesce.js';
 import {
   createToken,
   runToEnd,
@@ -27,6 +27,7 @@ import {
   type DeviceSummary,
   type ServerProc,
 } from './support/outpost.js';
+import { deadline } from './support/deadline.js';
 
 const exec = promisify(execFile);
 
@@ -66,7 +67,7 @@ function cannotMount(): string | false {
   }
 }
 
-describe('fault suite: the agent disk fills up', { timeout: 180_000, skip: cannotMount() }, () => {
+describe('fault suite: the agent disk fills up', { timeout: deadline(180_000), skip: cannotMount() }, () => {
   const dir = tempDir();
   const dataDir = join(dir, 'server');
   const stateDir = join(dir, 'agent');
@@ -124,6 +125,8 @@ describe('fault suite: the agent disk fills up', { timeout: 180_000, skip: canno
       `${pkg} on the server`,
     );
     await agentSettled(server, agent, device.id);
+    // A full snapshot's software changes join the history in the sweeper's steps, after the ack.
+    await sweeperIdle({ sqliteDir: dataDir });
     assert.deepEqual(await packageHistory(server, device.id, [pkg]), { [pkg]: { added: 1, removed: 0 } });
     assert.equal(outboxIntegrity(), 'ok');
   });

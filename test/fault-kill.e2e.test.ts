@@ -14,7 +14,7 @@ import type { Snapshot } from '../shared/inventory.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot, testPackageName } from './support/deb.js';
 import { packageHistory, ticketsBySubject } from './support/history.js';
 import { freePort } from './support/ports.js';
-import { agentSettled } from './support/quiesce.js';
+import { agentSettled, sweeperIdle } from './support/quiesce.js';
 import { packages, partItems, protocolDevice } from './support/protocol-device.js';
 import {
   createToken,
@@ -28,6 +28,7 @@ import {
   type DeviceSummary,
   type ServerProc,
 } from './support/outpost.js';
+import { deadline } from './support/deadline.js';
 
 const SEED = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
 const ROUNDS = 6;
@@ -43,7 +44,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-describe('fault suite: repeated kill -9 of the agent and the server mid-batch', { timeout: 300_000 }, () => {
+describe('fault suite: repeated kill -9 of the agent and the server mid-batch', { timeout: deadline(300_000) }, () => {
   const dir = tempDir();
   const dataDir = join(dir, 'server');
   const stateDir = join(dir, 'agent');
@@ -95,6 +96,8 @@ describe('fault suite: repeated kill -9 of the agent and the server mid-batch', 
     const scan = await runToEnd(['scan', '--now', '--state', stateDir]);
     assert.equal(scan.code, 0, scan.output);
     await agentSettled(server, agent, device.id, 120_000);
+    // A full snapshot's software changes join the history in the sweeper's steps, after the ack.
+    await sweeperIdle({ sqliteDir: dataDir });
 
     const history = await packageHistory(server, device.id, pkgs);
     assert.deepEqual(history, Object.fromEntries(pkgs.map((p) => [p, { added: 1, removed: 0 }])));
@@ -107,7 +110,7 @@ describe('fault suite: repeated kill -9 of the agent and the server mid-batch', 
   });
 });
 
-describe('fault suite: kill -9 of the server in the middle of a snapshot sent in parts', { timeout: 300_000 }, () => {
+describe('fault suite: kill -9 of the server in the middle of a snapshot sent in parts', { timeout: deadline(300_000) }, () => {
   const dir = tempDir();
   const dataDir = join(dir, 'server');
   let server: ServerProc;

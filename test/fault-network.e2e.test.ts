@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { callLocalAgent } from '../agent/local-api/client.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, dpkgRemove, requireRoot, testPackageName } from './support/deb.js';
 import { packageHistory, ticketsBySubject } from './support/history.js';
-import { agentSettled } from './support/quiesce.js';
+import { agentSettled, sweeperIdle } from './support/quiesce.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 import {
   createToken,
@@ -23,11 +23,12 @@ import {
   type DeviceSummary,
   type ServerProc,
 } from './support/outpost.js';
+import { deadline } from './support/deadline.js';
 
 const SEED = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('fault suite: a proxy that cuts, stalls and slices the agent link', { timeout: 240_000 }, () => {
+describe('fault suite: a proxy that cuts, stalls and slices the agent link', { timeout: deadline(240_000) }, () => {
   const dir = tempDir();
   const dataDir = join(dir, 'server');
   const stateDir = join(dir, 'agent');
@@ -92,6 +93,8 @@ describe('fault suite: a proxy that cuts, stalls and slices the agent link', { t
     assert.ok(faults.connections >= 2, 'the agent reconnected at least once');
     assert.ok(faults.slices > 0 && faults.stalls > 0, 'frames were sliced and stalled');
 
+    // A full snapshot's software changes join the history in the sweeper's steps, after the ack.
+    await sweeperIdle({ sqliteDir: dataDir });
     const history = await packageHistory(server, device.id, pkgs);
     assert.deepEqual(history, Object.fromEntries(pkgs.map((p, i) => [p, { added: 1, removed: i % 2 }])));
     const tickets = await ticketsBySubject(server, device.id);

@@ -11,6 +11,7 @@ import { FleetAgent } from './support/fleet-agent.js';
 import { waitFor } from './support/outpost.js';
 import { freshDatabase } from './support/postgres.js';
 import { startHarness, type Harness } from './support/server/harness.js';
+import { deadline } from './support/deadline.js';
 
 const desk = new FakeDesk();
 const settings = parseDeskSettings({ kind: 'rt', url: 'http://rt.invalid', user: 'outpost', secret: 'x', requesterDomain: 'example.com' });
@@ -30,7 +31,7 @@ function raise(agent: FleetAgent, ref: string, subject: string): void {
 
 const deskSubjects = () => [...desk.tickets.values()].map((t) => t.subject).sort();
 
-describe('the desk sync across server processes on one PostgreSQL', { timeout: 180_000 }, () => {
+describe('the desk sync across server processes on one PostgreSQL', { timeout: deadline(180_000) }, () => {
   const servers: Harness[] = [];
   const agents: FleetAgent[] = [];
 

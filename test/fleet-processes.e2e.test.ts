@@ -15,7 +15,9 @@ import { runToEnd, startServer, tempDir, waitFor, type ServerProc } from './supp
 import { freshDatabase } from './support/postgres.js';
 import { createPool } from '../server/store/postgres/open.js';
 import { packages } from './support/protocol-device.js';
+import { sweeperIdle } from './support/quiesce.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from './support/round-robin-proxy.js';
+import { deadline } from './support/deadline.js';
 
 const ADMIN_TOKEN = 'fleet-e2e-admin-token-0123456789';
 const AGENTS = 6;
@@ -53,7 +55,28 @@ function liveStream(server: ServerProc): { text: () => string; stop: () => void 
   return { text: () => text, stop: () => controller.abort() };
 }
 
-describe('several server processes on one PostgreSQL', { timeout: 300_000 }, () => {
+/** The process holding the device's session row (fleet_sessions), or null. */
+async function sessionHolder(url: string, deviceId: string): Promise<string | null> {
+  const pool = createPool(url, 1);
+  try {
+    const r = await pool.query<{ process_id: string }>('SELECT process_id FROM fleet_sessions WHERE device_id = $1', [deviceId]);
+    return r.rows[0]?.process_id ?? null;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Each server's list of devices it shows online. */
+async function onlineOn(server: ServerProc): Promise<string[]> {
+  const { body } = await server.api<{ items: { id: string; online: boolean }[] }>('/api/devices');
+  return body.items
+    .filter((d) => d.online)
+    .map((d) => d.id)
+    .sort();
+}
+
+// Only an upper bound for a run that hangs: every wait inside has its own deadline and message.
+describe('several server processes on one PostgreSQL', { timeout: deadline(300_000) }, () => {
   let url: string;
   const servers: ServerProc[] = [];
   let proxy: RoundRobinProxy;
@@ -87,15 +110,17 @@ describe('several server processes on one PostgreSQL', { timeout: 300_000 }, () 
 
   it('spreads agents over every process, and each process sees the whole fleet online', async () => {
     for (const backend of [0, 1, 2]) assert.equal(on(backend).length, AGENTS / 3, `agents on process ${backend}`);
-    for (const server of servers) {
-      const { body } = await server.api<{ items: { id: string; online: boolean }[] }>('/api/devices');
-      assert.deepEqual(
-        body.items
-          .filter((d) => d.online)
-          .map((d) => d.id)
-          .sort(),
-        agents.map((a) => a.deviceId).sort(),
+    // A process records a device's session (and its online flag) just after it sent the welcome,
+    // so a device may show online a moment after its items were acked.
+    const everyone = agents.map((a) => a.deviceId).sort();
+    for (const [i, server] of servers.entries()) {
+      let seen: string[] = [];
+      await waitFor(
+        async () => (seen = await onlineOn(server)).length === everyone.length,
+        20_000,
+        () => `process ${i} to show the whole fleet online (it shows ${seen.length} of ${everyone.length})`,
       );
+      assert.deepEqual(seen, everyone);
     }
   });
 
@@ -131,6 +156,8 @@ describe('several server processes on one PostgreSQL', { timeout: 300_000 }, () 
   it('loses and duplicates nothing when a process is killed with work in flight: its agents move to the others', async () => {
     const victim = servers[2]!;
     const moved = on(2);
+    const victimId = await sessionHolder(url, moved[0]!.deviceId);
+    assert.ok(victimId, 'the session of an agent on the victim is recorded');
     for (const [i, agent] of agents.entries()) {
       agent.snapshot(snapshotOf(agent.deviceId, 2), 'software-change');
       agent.item('ticket.create', ticketItem(agent, `ref-two-${i}-aaaa`, `second from ${agent.deviceId}`));
@@ -149,9 +176,24 @@ describe('several server processes on one PostgreSQL', { timeout: 300_000 }, () 
     // An agent whose items the victim acked just before dying has nothing left to send, but it
     // still comes back, to a live process.
     for (const agent of moved) {
-      await waitFor(() => agent.connected && agent.connections >= 2, 30_000, `agent ${agent.deviceId} to reconnect`);
+      await waitFor(
+        () => agent.connected && agent.connections >= 2,
+        30_000,
+        () => `agent ${agent.deviceId} to reconnect (${agent.state()})`,
+      );
       assert.ok(agent.backend === 0 || agent.backend === 1, `agent ${agent.deviceId} reconnected to a live process`);
+      // Its new process records the session just after the welcome; until then a command would
+      // be sent to the dead one, which still holds the row until it is reaped.
+      let holder: string | null = null;
+      await waitFor(
+        async () => (holder = await sessionHolder(url, agent.deviceId)) !== null && holder !== victimId,
+        20_000,
+        () => `the session of ${agent.deviceId} to move off the killed process (held by ${holder})`,
+      );
     }
+    // The history of a replaced snapshot is written by the sweeper after the ack (on whichever
+    // process runs it: the victim's turn passes to another at its next heartbeat).
+    await sweeperIdle({ postgresUrl: url });
     const [a, b] = servers as [ServerProc, ServerProc];
     for (const agent of agents) {
       const detail = await a.api<{ digest: string | null; online: boolean }>(`/api/devices/${agent.deviceId}`);
@@ -164,7 +206,14 @@ describe('several server processes on one PostgreSQL', { timeout: 300_000 }, () 
       const tickets = await ticketsBySubject(a, agent.deviceId);
       assert.equal(tickets.get(`first from ${agent.deviceId}`), 1);
       assert.equal(tickets.get(`second from ${agent.deviceId}`), 1);
-      const history = await packageHistory(a, agent.deviceId, [`v2-${agent.deviceId}-0`, `v1-${agent.deviceId}-0`]);
+      const names = [`v2-${agent.deviceId}-0`, `v1-${agent.deviceId}-0`];
+      // The sweeper records the removal after the swap, in its own steps (in any process): waited for.
+      await waitFor(
+        async () => (await packageHistory(a, agent.deviceId, names))[names[1]!]!.removed > 0,
+        20_000,
+        `the removal of v1 on ${agent.deviceId}`,
+      );
+      const history = await packageHistory(a, agent.deviceId, names);
       assert.deepEqual(history[`v2-${agent.deviceId}-0`], { added: 1, removed: 0 });
       // A first inventory's packages are not copied into the history; its removal is recorded once.
       assert.deepEqual(history[`v1-${agent.deviceId}-0`], { added: 0, removed: 1 });

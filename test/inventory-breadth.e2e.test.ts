@@ -30,6 +30,7 @@ import {
   type ServerProc,
 } from './support/outpost.js';
 import { agentSettled, deskDrained } from './support/quiesce.js';
+import { deadline } from './support/deadline.js';
 
 const SDP_TECHNICIAN = { id: '9001', name: 'Outpost API', email_id: 'outpost@example.com' };
 const SDP_KEY = 'tech-key-breadth';
@@ -37,7 +38,7 @@ const KEY_FIELD = 'udf_sline_301';
 const PASSWORD = 'correct horse battery staple';
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-describe('inventory breadth on a real Linux machine', { timeout: 300_000 }, () => {
+describe('inventory breadth on a real Linux machine', { timeout: deadline(300_000) }, () => {
   const dir = tempDir('outpost-breadth-');
   const mount = join(dir, 'vol');
   const image = join(dir, 'vol.img');

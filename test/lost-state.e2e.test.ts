@@ -13,7 +13,7 @@ import { TICKETS_FRAME_BYTES } from '../server/ingest/ticket-replies.js';
 import { TICKET_LIMITS } from '../shared/tickets.js';
 import { buildDeb, dpkgInstall, dpkgPurgeQuietly, requireRoot, testPackageName } from './support/deb.js';
 import { packageHistory } from './support/history.js';
-import { agentSettled } from './support/quiesce.js';
+import { agentSettled, sweeperIdle } from './support/quiesce.js';
 import {
   createToken,
   startAgent,
@@ -24,8 +24,9 @@ import {
   type DeviceSummary,
   type ServerProc,
 } from './support/outpost.js';
+import { deadline } from './support/deadline.js';
 
-describe('an agent that lost its outbox, against the real server', { timeout: 240_000 }, () => {
+describe('an agent that lost its outbox, against the real server', { timeout: deadline(240_000) }, () => {
   const dir = tempDir();
   const dataDir = join(dir, 'server');
   const stateDir = join(dir, 'agent');
@@ -66,6 +67,8 @@ describe('an agent that lost its outbox, against the real server', { timeout: 24
 
     // Converging at all means the new items were applied: skipped as replays, the digests would differ.
     await agentSettled(server, agent, device.id, 60_000);
+    // A full snapshot's software changes join the history in the sweeper's steps, after the ack.
+    await sweeperIdle({ sqliteDir: dataDir });
     assert.deepEqual(await packageHistory(server, device.id, [pkg]), { [pkg]: { added: 1, removed: 0 } });
 
     const { items } = await callLocalAgent(stateDir, 'ticket.list', {});

@@ -16,8 +16,9 @@ import {
   type AgentProc,
   type ServerProc,
 } from './support/outpost.js';
+import { deadline } from './support/deadline.js';
 
-describe('the self-service catalog on the agent', { timeout: 120_000 }, () => {
+describe('the self-service catalog on the agent', { timeout: deadline(120_000) }, () => {
   const dir = tempDir('outpost-self-service-');
   const stateDir = join(dir, 'agent');
   let server: ServerProc;

@@ -26,6 +26,7 @@ import {
   type AgentProc,
   type ServerProc,
 } from './support/outpost.js';
+import { deadline } from './support/deadline.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const built = join(root, 'dist', 'tray');
@@ -37,7 +38,7 @@ interface ServerTicket {
   notes: { text: string; fromEndpoint: boolean }[];
 }
 
-describe('the tray tells the person when IT answers', { timeout: 240_000 }, () => {
+describe('the tray tells the person when IT answers', { timeout: deadline(240_000) }, () => {
   let dir: string;
   let server: ServerProc;
   let agent: AgentProc;

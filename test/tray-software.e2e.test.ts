@@ -24,10 +24,11 @@ import {
   type AgentProc,
   type ServerProc,
 } from './support/outpost.js';
+import { deadline } from './support/deadline.js';
 
 const built = join(new URL('../', import.meta.url).pathname, 'dist', 'tray');
 
-describe('Get software in the tray app', { timeout: 180_000 }, () => {
+describe('Get software in the tray app', { timeout: deadline(180_000) }, () => {
   const dir = tempDir('outpost-tray-software-');
   let server: ServerProc;
   let agent: AgentProc;

@@ -21,10 +21,11 @@ import {
   type AgentProc,
   type ServerProc,
 } from './support/outpost.js';
+import { deadline } from './support/deadline.js';
 
 const built = join(new URL('../', import.meta.url).pathname, 'dist', 'tray');
 
-describe('ticket templates in the tray app', { timeout: 180_000 }, () => {
+describe('ticket templates in the tray app', { timeout: deadline(180_000) }, () => {
   let server: ServerProc;
   let agent: AgentProc;
   let browser: TrayBrowser;

@@ -27,6 +27,7 @@ import {
   type ServerProc,
 } from './support/outpost.js';
 import { agentSettled } from './support/quiesce.js';
+import { deadline } from './support/deadline.js';
 
 const root = new URL('../', import.meta.url).pathname;
 const built = join(root, 'dist', 'tray');
@@ -47,7 +48,7 @@ interface TicketDetail extends TicketSummary {
   worklogs: { technician: string; start: string; end: string; minutes: number; description: string; hostname: string }[];
 }
 
-describe('tray app end to end', { timeout: 240_000 }, () => {
+describe('tray app end to end', { timeout: deadline(240_000) }, () => {
   let dir: string;
   let server: ServerProc;
   let port: number;
@@ -248,7 +249,7 @@ describe('tray app end to end', { timeout: 240_000 }, () => {
     await page.getByText(deviceId).waitFor();
     assert.equal(await page.getByLabel('Start Outpost when I log in').isChecked(), true);
     await page.getByRole('button', { name: 'Scan now' }).click();
-    await page.getByText(/^Scan finished/).waitFor({ timeout: 60_000 });
+    await page.getByText(/^Scan finished/).waitFor({ timeout: deadline(60_000) });
     await page.screenshot({ path: join(SCREENSHOTS, 'status.png') });
     assert.deepEqual(problems, []);
   });

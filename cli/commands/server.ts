@@ -4,12 +4,20 @@ import { OutpostError } from '../../shared/errors.js';
 import { parseDeskSettings } from '../../server/desk/sync/settings.js';
 import { SERVER_SETTINGS, resolveDeskSettings, resolveQuotaSettings, resolveSettings } from '../config.js';
 import { FLEET_SCHEDULE_SETTINGS, fleetSchedule } from '../schedule-settings.js';
+import {
+  DEFAULT_PROCESS_HEARTBEAT_SECONDS,
+  DEFAULT_PROCESS_LEASE_SECONDS,
+  FLEET_PROCESS_SETTINGS,
+  fleetTimings,
+} from '../fleet-settings.js';
 import { stopOnSignals } from '../lifecycle.js';
 import { createLogger } from '../../shared/logger.js';
 
 export async function serverCommand(flags: Record<string, unknown>): Promise<void> {
   const settings = resolveSettings(SERVER_SETTINGS, flags);
   const schedule = fleetSchedule(resolveSettings(FLEET_SCHEDULE_SETTINGS, flags));
+  const tuning = resolveSettings(FLEET_PROCESS_SETTINGS, flags);
+  const fleet = fleetTimings(tuning);
   const deskInput = resolveDeskSettings(flags);
   const desk = deskInput === undefined ? undefined : parseDeskSettings(deskInput);
   const quotas = resolveQuotaSettings(flags);
@@ -22,6 +30,8 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
     ...(settings.adminToken ? { adminToken: settings.adminToken } : {}),
     ...(settings.authTimeoutMs !== undefined ? { authTimeoutMs: settings.authTimeoutMs } : {}),
     ...(settings.listenBacklog !== undefined ? { listenBacklog: settings.listenBacklog } : {}),
+    ...(tuning.agentPingSeconds !== undefined ? { heartbeatMs: tuning.agentPingSeconds * 1000 } : {}),
+    fleet,
     preAuth: {
       ...(settings.preAuthPerAddress !== undefined ? { perAddress: settings.preAuthPerAddress } : {}),
       ...(settings.preAuthTotal !== undefined ? { total: settings.preAuthTotal } : {}),
@@ -34,6 +44,11 @@ export async function serverCommand(flags: Record<string, unknown>): Promise<voi
   });
   const { url, adminToken } = await server.start();
   console.log(`Outpost server listening on ${url} (API ${url}/api, agents ${url.replace(/^http/, 'ws')}/agent)`);
+  if (settings.store && settings.store !== 'sqlite') {
+    const heartbeat = (fleet.heartbeatMs ?? DEFAULT_PROCESS_HEARTBEAT_SECONDS * 1000) / 1000;
+    const lease = (fleet.leaseMs ?? DEFAULT_PROCESS_LEASE_SECONDS * 1000) / 1000;
+    console.log(`One of possibly several processes on this database: heartbeat every ${heartbeat} s, dead after ${lease} s of silence`);
+  }
   if (desk) console.log(`Syncing with ${DESK_NAMES[desk.kind]} at ${desk.url} every ${desk.pollSeconds} s`);
   if (adminToken) console.log(`Admin token (shown once, stored hashed): ${adminToken}`);
   stopOnSignals(() => server.stop());

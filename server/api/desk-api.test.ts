@@ -141,3 +141,30 @@ describe('POST /api/desk/catalog/sync', () => {
     );
   });
 });
+
+describe('POST /api/desk/packages/sync ("send now")', () => {
+  const app = (requestPackagesSync?: () => Promise<boolean | null>) => {
+    const a = Fastify();
+    deskRoutes(a, {
+      store: {} as Store,
+      now: Date.now,
+      deskStatus: async () => null as DeskStatus | null,
+      ...(requestPackagesSync ? { requestPackagesSync } : {}),
+    });
+    return a;
+  };
+
+  it('queues a run of the package catalog, and says why when it cannot', async () => {
+    let requests = 0;
+    const queued = await app(async () => (++requests, true)).inject({ method: 'POST', url: '/api/desk/packages/sync' });
+    assert.deepEqual([queued.statusCode, queued.json(), requests], [202, { state: 'queued' }, 1]);
+    const unsupported = await app(async () => false).inject({ method: 'POST', url: '/api/desk/packages/sync' });
+    assert.deepEqual([unsupported.statusCode, unsupported.json<{ error: { code: string } }>().error.code], [409, 'E_DESK_UNSUPPORTED']);
+    for (const none of [app(async () => null), app()]) {
+      const res = await none.inject({ method: 'POST', url: '/api/desk/packages/sync' });
+      assert.deepEqual([res.statusCode, res.json<{ error: { code: string } }>().error.code], [409, 'E_CONFLICT']);
+    }
+    const status = await app().inject({ method: 'GET', url: '/api/desk/status' });
+    assert.equal(status.json<{ packages: unknown }>().packages, null);
+  });
+});

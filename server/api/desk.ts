@@ -1,5 +1,5 @@
 // /api/desk: how the service-desk sync is doing, a way to send a parked job again, and a software
-// catalog run on demand.
+// catalog or package catalog run on demand.
 import type { FastifyInstance } from 'fastify';
 import type { DeskPreflightJson, DeskStatusJson, DeskSyncStatusJson } from '../../shared/http-api.js';
 import { DeskJobParams } from '../../shared/http-schemas.js';
@@ -17,6 +17,8 @@ export interface DeskRoutesContext {
    * configured, false when the desk keeps no catalog. Absent: the route answers as without a desk.
    */
   requestCatalogSync?(): Promise<boolean | null>;
+  /** Queues a run of the package store's catalog (DeskSyncEngine.requestPackagesSync); null / false as above. */
+  requestPackagesSync?(): Promise<boolean | null>;
   /** Runs the desk preflight now (DeskSyncEngine.runPreflight): null when no desk is configured. */
   runPreflight?(): Promise<DeskPreflightJson | null>;
 }
@@ -33,6 +35,7 @@ const NOT_CONFIGURED: DeskStatusJson = {
   lastPollAt: null,
   jobs: [],
   catalog: null,
+  packages: null,
   preflight: null,
 };
 
@@ -63,6 +66,13 @@ export function deskRoutes(app: FastifyInstance, ctx: DeskRoutesContext): void {
     const queued = (await ctx.requestCatalogSync?.()) ?? null;
     if (queued === null) return sendError(reply, 409, 'E_CONFLICT', 'No service desk is configured.');
     if (!queued) return sendError(reply, 409, 'E_DESK_UNSUPPORTED', 'This service desk connector keeps no software catalog.');
+    return send(202, { state: 'queued' });
+  });
+
+  route(app, 'POST /api/desk/packages/sync', { summary: 'Send the package catalog to the desk now' }, async ({ reply, send }) => {
+    const queued = (await ctx.requestPackagesSync?.()) ?? null;
+    if (queued === null) return sendError(reply, 409, 'E_CONFLICT', 'No service desk is configured.');
+    if (!queued) return sendError(reply, 409, 'E_DESK_UNSUPPORTED', 'This service desk connector keeps no catalog of software packages.');
     return send(202, { state: 'queued' });
   });
 }

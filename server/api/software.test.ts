@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { after, before, describe, it } from 'node:test';
-import type { FleetSoftwareJson, Page, ProhibitedPatternJson, SoftwareDetailJson } from '../../shared/http-api.js';
+import type { ExemptionJson, FleetSoftwareJson, Page, ProhibitedPatternJson, SoftwareDetailJson } from '../../shared/http-api.js';
+import { createItem } from '../../test/support/server/ticket-fixtures.js';
+import { followBatch } from '../ingest/apply-tickets.js';
+import type { TicketItem } from '../store/ticket-records.js';
 import { pkg } from '../../test/support/server/fixtures.js';
 import { testFleet, type TestFleet } from '../../test/support/server/fleet.js';
 import { ProhibitedList } from '../desk/rules/prohibited-list.js';
@@ -13,6 +16,7 @@ describe('software across the fleet and the prohibited list', () => {
   let fleet: TestFleet;
   let app: FastifyInstance;
   let config: string[] = ['bittorrent*'];
+  let pc1: string;
   const call = async <T>(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) => {
     const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
     return { status: res.statusCode, body: res.json<Body<T>>() };
@@ -20,7 +24,7 @@ describe('software across the fleet and the prohibited list', () => {
 
   before(async () => {
     fleet = await testFleet();
-    await fleet.add({
+    pc1 = await fleet.add({
       hostname: 'pc-1',
       software: [pkg('Steam', '1.0', { publisher: 'Valve' }), pkg('firefox', '128'), pkg('BitTorrent Web', '2')],
     });
@@ -91,6 +95,31 @@ describe('software across the fleet and the prohibited list', () => {
       (await call<{ items: ProhibitedPatternJson[] }>('GET', '/api/prohibited')).body.items.map((p) => p.source),
       ['config'],
     );
+  });
+
+  it('lists the devices IT allowed to keep a prohibited name, leaves them out of the counts, and lets an admin revoke one', async () => {
+    config = ['steam'];
+    const exception = createItem(90, 'ref-keep-steam', {
+      subject: 'Exception to the prohibited list: Steam',
+      softwareRequest: { kind: 'exception', packageId: null, name: 'Steam', version: null },
+    }) as TicketItem;
+    const plan = () => ({ lastSeq: 90, needsFull: false, changes: [], ticketItems: [exception] });
+    const raised = (await fleet.store.applyBatch(pc1, 1_000, plan, followBatch(1_000)))!.tickets[0]!;
+    assert.ok(raised.type === 'ticket');
+    const counted = async () => (await call<{ items: ProhibitedPatternJson[] }>('GET', '/api/prohibited')).body.items[0]?.devices;
+    assert.equal(await counted(), 2);
+    assert.equal(await fleet.store.softwareRequests.decide(raised.ticketId, { state: 'approved', reason: null, at: null }, 5_000), true);
+    assert.equal(await counted(), 1, 'pc-1 may keep Steam');
+    const listed = await call<{ items: ExemptionJson[] }>('GET', '/api/prohibited/exemptions');
+    assert.deepEqual(listed.body.items, [
+      { deviceId: pc1, hostname: 'pc-1', name: 'steam', ticketId: raised.ticketId, createdAt: new Date(5_000).toISOString() },
+    ]);
+    const bad = await call('DELETE', `/api/prohibited/exemptions?deviceId=${pc1}`);
+    assert.deepEqual([bad.status, bad.body.error?.code], [400, 'E_BAD_REQUEST']);
+    assert.equal((await call('DELETE', `/api/prohibited/exemptions?deviceId=${pc1}&name=firefox`)).status, 404);
+    assert.deepEqual((await call('DELETE', `/api/prohibited/exemptions?deviceId=${pc1}&name=STEAM`)).body, { ok: true });
+    assert.equal(await counted(), 2);
+    assert.deepEqual((await call<{ items: ExemptionJson[] }>('GET', '/api/prohibited/exemptions')).body.items, []);
   });
 
   it('details one package: versions, installs paged, the prohibited flag; 404 for a name nobody has', async () => {

@@ -3,7 +3,13 @@
 // and the console (kept in the store); both flag packages the same way (../desk/rules/prohibited-list.ts).
 import type { FastifyInstance } from 'fastify';
 import type { FleetSoftwareJson, SoftwareInstallJson } from '../../shared/http-api.js';
-import { ProhibitedAddBody, ProhibitedRemoveQuery, SoftwareDetailQuery, SoftwareListQuery } from '../../shared/http-schemas.js';
+import {
+  ExemptionRevokeQuery,
+  ProhibitedAddBody,
+  ProhibitedRemoveQuery,
+  SoftwareDetailQuery,
+  SoftwareListQuery,
+} from '../../shared/http-schemas.js';
 import { PATTERN_LIMITS, prohibitedTest } from '../desk/rules/patterns.js';
 import { foldPattern, type ProhibitedList } from '../desk/rules/prohibited-list.js';
 import type { FleetSoftware, SoftwareInstall, Store } from '../store/store.js';
@@ -18,6 +24,8 @@ export interface SoftwareRoutesContext {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Exemptions the console lists at most, newest first. */
+export const EXEMPTIONS_LISTED = 1000;
 
 function softwareJson(s: FleetSoftware): FleetSoftwareJson {
   return { name: s.name, publisher: s.publisher, devices: s.devices, versions: s.versions, prohibited: s.prohibited };
@@ -101,6 +109,26 @@ export function softwareRoutes(app: FastifyInstance, ctx: SoftwareRoutesContext)
         return sendError(reply, 409, 'E_CONFLICT', "The pattern comes from the server's settings; change it there.");
       }
       return sendError(reply, 404, 'E_NOT_FOUND', 'No such pattern on the prohibited list.');
+    },
+  );
+
+  route(
+    app,
+    'GET /api/prohibited/exemptions',
+    { summary: 'Devices IT allowed to keep software the prohibited list names (approved exception requests)' },
+    async () => {
+      const items = await ctx.store.softwareRequests.listExemptions(EXEMPTIONS_LISTED);
+      return { items: items.map((e) => ({ ...e, createdAt: iso(e.createdAt) })) };
+    },
+  );
+
+  route(
+    app,
+    'DELETE /api/prohibited/exemptions',
+    { query: ExemptionRevokeQuery, summary: "Take back a device's exemption: the prohibited list flags it again" },
+    async ({ query, reply }) => {
+      if (await ctx.store.softwareRequests.revokeExemption(query.deviceId, query.name)) return { ok: true };
+      return sendError(reply, 404, 'E_NOT_FOUND', 'That device has no exemption for that name.');
     },
   );
 }

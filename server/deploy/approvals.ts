@@ -2,7 +2,8 @@
 // the server asks the desk how each waiting request stands. Approved: a deployment of the package to
 // the requesting device, for the request's ticket (its progress becomes notes and success resolves
 // the ticket: ./ticket-progress.ts). Rejected: the ticket keeps the desk's reason and the endpoint
-// sees it. An approved exception exempts the device from the prohibited list for that name (store).
+// sees it. An approved exception exempts the device from the prohibited list for that name (store)
+// and writes a note on its ticket saying so.
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../shared/log.js';
 import type { SoftwareApproval } from '../../shared/self-service.js';
@@ -10,11 +11,18 @@ import type { DeskApproval } from '../desk/approval.js';
 import type { DeskConnector } from '../desk/connector.js';
 import type { PendingSoftwareRequest } from '../store/software-request-records.js';
 import type { Store } from '../store/store.js';
+import type { TicketChangeJobs } from '../store/ticket-records.js';
 
 export const APPROVAL_POLL_DEFAULT_MINUTES = 3;
 /** Requests asked about in one poll; the rest wait for the next (oldest first, so none starves). */
 export const APPROVALS_PER_POLL = 200;
 export const SELF_SERVICE_DEPLOYER = 'self-service';
+export const EXCEPTION_NOTE_AUTHOR = 'Outpost self-service';
+
+/** What the requester and IT read on the ticket once an exception is granted. */
+export function exceptionGrantedNote(name: string): string {
+  return `IT allowed this computer to keep ${name}: the prohibited-software list no longer flags it here.`;
+}
 
 export interface ApprovalTimers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -22,7 +30,9 @@ export interface ApprovalTimers {
 }
 
 export interface ApprovalPollerOptions {
-  store: Pick<Store, 'softwareRequests' | 'deploy'>;
+  store: Pick<Store, 'softwareRequests' | 'deploy' | 'addTicketNote'>;
+  /** The desk's job queue: a granted exception's note reaches the desk ticket. */
+  deskJobs?: TicketChangeJobs | null;
   /** The desk's connector; null while no desk is connected (requests wait). */
   connector(): Pick<DeskConnector, 'readApproval'> | null;
   dispatch(deploymentId: string, deviceIds: readonly string[]): Promise<void>;
@@ -121,10 +131,26 @@ export class ApprovalPoller {
       { ticketId: request.ticketId, state: answer.state, kind: request.request.kind, deploymentId },
       'self-service decided',
     );
+    if (answer.state === 'approved' && request.request.kind === 'exception') await this.exceptionGranted(request, at);
     this.opts.ticketChanged(request.deviceId, request.ref, request.ticketId);
     if (deploymentId !== null) {
       outcome.deployments.push(deploymentId);
       await this.opts.dispatch(deploymentId, [request.deviceId]);
+    }
+  }
+
+  /**
+   * A granted exception is in force once the device is exempt (the store did that with the answer):
+   * the ticket says so. It is not resolved here: IT answered a moment ago in the desk, whose next
+   * poll reads the ticket as the desk has it and would set its status back before a status job
+   * reached the desk (resolving stays IT's, in the desk).
+   */
+  private async exceptionGranted(request: PendingSoftwareRequest, at: number): Promise<void> {
+    try {
+      const note = { text: exceptionGrantedNote(request.request.name), visibility: 'customer' as const, author: EXCEPTION_NOTE_AUTHOR, at };
+      await this.opts.store.addTicketNote(request.ticketId, note, this.opts.deskJobs ?? null);
+    } catch (err) {
+      this.opts.log.warn({ ticketId: request.ticketId, err: messageOf(err) }, 'exception granted; its ticket not updated');
     }
   }
 

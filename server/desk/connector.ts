@@ -12,6 +12,7 @@ import type {
   DeskCursor,
   DeskId,
   DeskNote,
+  DeskPackage,
   DeskProblem,
   DeskSoftware,
   DeskTicket,
@@ -135,6 +136,15 @@ export interface DeskConnector {
   findSoftware(name: string): Promise<DeskId | null>;
   /** Creates the catalog record, or overwrites record `id`. Rejects when capabilities.softwareCatalog is false. */
   saveSoftware(software: DeskSoftware, id?: DeskId): Promise<DeskId>;
+
+  /**
+   * The desk's record of a package of Outpost's package store (RT: an asset in the packages
+   * catalog; SDP: a product), found by its name or Outpost's id; null when there is none. Absent
+   * together with savePackage: this desk keeps no catalog of software packages.
+   */
+  findPackage?(pkg: DeskPackage): Promise<DeskId | null>;
+  /** Creates the package's record, or overwrites record `id`. */
+  savePackage?(pkg: DeskPackage, id?: DeskId): Promise<DeskId>;
 
   /**
    * The desk's tickets that refer to asset `assetId` (RT: RefersTo asset:<id>), newest first, at most

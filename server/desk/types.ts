@@ -173,6 +173,35 @@ export interface DeskAsset extends DeskAssetFields {
 /** One package of the fleet's software catalog (the store reads it: store/desk-records.ts). */
 export type { DeskSoftware } from '../store/desk-records.js';
 
+/**
+ * A package of Outpost's package store as the desk's catalog of software packages keeps it
+ * (server/desk/sync/packages.ts): what IT can deploy, beside the catalog of software seen.
+ */
+export interface DeskPackage {
+  /** Outpost's package id: the record carries it, so a retried run finds its record. */
+  outpostId: string;
+  name: string;
+  version: string | null;
+  /** deb, rpm, msi, pkg, or the OS manager that installs it (apt, dnf, winget). */
+  installer: string;
+  platforms: string[];
+  /** Offered in the tray's "Get software" page. */
+  selfService: boolean;
+  /** The installer file's SHA-256, or the manager's package name. */
+  source: string;
+}
+
+/** The name a package's desk record goes by: "GIMP 2.10.38 (deb)". */
+export function deskPackageName(p: Pick<DeskPackage, 'name' | 'version' | 'installer'>): string {
+  return `${p.name}${p.version ? ` ${p.version}` : ''} (${p.installer})`;
+}
+
+/** One line a desk record's description can hold: "deb for linux; self-service; sha256 ab12…". */
+export function deskPackageSummary(p: DeskPackage): string {
+  const source = /^[0-9a-f]{64}$/.test(p.source) ? `sha256 ${p.source}` : `package ${p.source}`;
+  return `${p.installer} for ${p.platforms.join(', ')}; ${p.selfService ? 'self-service' : 'IT only'}; ${source}; outpost:${p.outpostId}`;
+}
+
 /** One way of finding a desk asset for a device; the sync engine tries them in this order. */
 export type AssetLookup =
   | { by: 'serviceTag'; value: string }

@@ -11,6 +11,7 @@ import type { DeviceSignal, SingletonPart } from './bus.js';
 import type { LiveMessage } from '../live/hub.js';
 import { LocalFleetBus } from './local-bus.js';
 import { PgFleetBus } from './pg-bus.js';
+import { deadline } from '../../test/support/deadline.js';
 
 const LEASE_MS = 20_000;
 const HOUR = 3_600_000;
@@ -27,7 +28,7 @@ class CountingPart implements SingletonPart {
   }
 }
 
-describe('PgFleetBus: several server processes on one PostgreSQL', { timeout: 120_000 }, () => {
+describe('PgFleetBus: several server processes on one PostgreSQL', { timeout: deadline(120_000) }, () => {
   let url: string;
   let db: pg.Pool;
   let clock = 1_000_000;

@@ -40,7 +40,16 @@ export function followBatch<T extends BatchOutcome & { ticketItems?: readonly Ti
     const ticketItems = outcome.ticketItems ?? [];
     const tickets = ticketItems.length ? applyTicketItems(ledger, ticketItems, at, quota, deskJobs?.isEnabled ?? false) : [];
     const memory = { get: () => ledger.deskMemory(), set: (value: string) => ledger.setDeskMemory(value) };
-    const applied = { deviceId: ledger.deviceId, outcome, ticketItems, results: tickets, first: state.inventory === null, at, memory };
+    const applied = {
+      deviceId: ledger.deviceId,
+      outcome,
+      ticketItems,
+      results: tickets,
+      first: state.inventory === null,
+      at,
+      memory,
+      exemptions: () => ledger.prohibitedExemptions(),
+    };
     return { tickets, deskJobs: deskJobs?.jobsFor(applied) ?? [] };
   };
 }

@@ -19,6 +19,7 @@ import { PRE_AUTH_DEFAULTS, PreAuthLimiter, type PreAuthLimits } from './pre-aut
 import type { TicketQuota } from './quotas.js';
 import { AgentSession, type DeployHooks, type SessionContext } from './session.js';
 import { FrameReader } from './frame-reader.js';
+import { BatchSlots } from './batch-slots.js';
 import { SoftwareSweeper } from './software-sweeper.js';
 import { selfServiceCatalog } from '../../shared/self-service.js';
 import { performance } from 'node:perf_hooks';
@@ -122,6 +123,7 @@ export class AgentGateway {
       offerLists: (session) => this.sendLists([session], { templates: true, selfService: true }),
       ...(opts.deploy ? { deploy: opts.deploy } : {}),
       frames: this.frames,
+      batchSlots: new BatchSlots(),
     };
   }
 

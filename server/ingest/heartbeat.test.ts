@@ -17,6 +17,9 @@ class FakeSocket extends EventEmitter {
   terminate(): void {
     this.terminated = true;
   }
+  pause(): void {}
+  resume(): void {}
+  close(): void {}
 }
 
 function session(bytesRead: () => number) {
@@ -46,5 +49,14 @@ describe('agent session heartbeat', () => {
     s.heartbeat(); // nothing more arrived: this period's ping is the last chance
     s.heartbeat();
     assert.equal(ws.terminated, true);
+  });
+
+  it('keeps pinging, and never drops, a peer whose frame waits its turn with the socket paused', () => {
+    const { ws, s } = session(() => 100);
+    // A frame being handled (a batch waiting for a slot or for the store) keeps the socket paused.
+    (s as unknown as { pending: number }).pending = 1;
+    for (let period = 0; period < 5; period++) s.heartbeat();
+    assert.equal(ws.terminated, false);
+    assert.equal(ws.pings, 5, 'the agent keeps hearing from the server meanwhile');
   });
 });

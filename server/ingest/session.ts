@@ -9,15 +9,16 @@ import { CLOSE_CODES, LIMITS, type AgentMessageMap, type Item, type ServerMessag
 import { hashSecret, newSecret, sameHash } from '../store/secrets.js';
 import { raiseFrameLimit } from './frame-limit.js';
 import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
-import type { AppliedBatch, DeviceRuntime, IngestState, Store } from '../store/store.js';
-import { followBatch } from './apply-tickets.js';
+import type { DeviceRuntime, Store } from '../store/store.js';
+import { applyItems, deskRulesNow, type BatchDone, type BatchInput } from './batch-job.js';
 import type { TicketQuota } from './quotas.js';
 import type { LivePublisher } from '../live/hub.js';
-import { inventoryEvent, ticketEvents } from './live-events.js';
+import { ticketEvents } from './live-events.js';
 import type { Screened } from './budget-screen.js';
+import type { BatchSlots } from './batch-slots.js';
 import type { FrameReader } from './frame-reader.js';
 import { readAgentFrame } from './read-frame.js';
-import { outOfOrderSeq, planBatch, type BatchPlan } from './plan-batch.js';
+import { outOfOrderSeq } from './plan-batch.js';
 import { batchReplies, FULL_LIST_LIMIT, ticketMessages } from './ticket-replies.js';
 
 export interface SessionContext {
@@ -47,6 +48,8 @@ export interface SessionContext {
   offerLists?: (session: AgentSession) => void;
   /** Desk numbers the batch's worklogs name: desk tickets Outpost never saw are taken over first. */
   deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
+  /** Bounds the batches read and not yet acked across sessions (batch-slots.ts); unbounded when absent. */
+  batchSlots?: BatchSlots;
   /** Reads frames, large ones off the event loop; every frame in place when absent. */
   frames?: Pick<FrameReader, 'read'>;
   /** Software deployment (server/deploy/deployer.ts); none in tests of other things. */
@@ -71,9 +74,6 @@ const noCork: Corkable = { cork: () => undefined, uncork: () => undefined };
 const inPlace: Pick<FrameReader, 'read'> = {
   read: async (bytes, authenticated) => readAgentFrame(bytes.toString('utf8'), authenticated),
 };
-
-/** Thrown inside the batch transaction when the device re-enrolled after this session authenticated. */
-class SupersededCredential extends Error {}
 
 export class AgentSession {
   deviceId: string | null = null;
@@ -133,8 +133,10 @@ export class AgentSession {
 
   /** Called by the gateway's heartbeat: a session that missed the previous ping is dropped. */
   heartbeat(): void {
-    // While a frame is being handled the socket is paused and a pong could not be read yet.
-    if (this.pending > 0) return;
+    // While a frame is being handled (or waits for a batch slot) the socket is paused and a pong
+    // could not be read yet: the peer is not judged, but still pinged, so that an agent whose batch
+    // waits its turn through a mass first inventory keeps hearing from the server and stays.
+    if (this.pending > 0) return this.ping();
     // Bytes arrived since the last ping: the peer is there. Its pong may wait behind a large frame
     // still queued for inflation (ws inflates a few at a time per process): in a mass first inventory
     // that wait passes a heartbeat, and the connection must not be dropped for it.
@@ -147,6 +149,10 @@ export class AgentSession {
       return;
     }
     this.alive = false;
+    this.ping();
+  }
+
+  private ping(): void {
     try {
       this.ws.ping();
     } catch {
@@ -208,6 +214,17 @@ export class AgentSession {
 
   private async handle(data: RawData, isBinary: boolean): Promise<void> {
     if (isBinary) return this.reject('E_BAD_MESSAGE', 'Frames must be text (JSON).');
+    // An authenticated session's frame is a batch: it waits for a slot before it is even parsed.
+    const giveBack = this.deviceId !== null && this.ctx.batchSlots ? await this.ctx.batchSlots.take() : null;
+    try {
+      if (this.closing) return;
+      await this.handleFrame(data);
+    } finally {
+      giveBack?.();
+    }
+  }
+
+  private async handleFrame(data: RawData): Promise<void> {
     // Large frames are read off the event loop (frame-reader.ts); the answer is the same either way.
     const read = await (this.ctx.frames ?? inPlace).read(toBuffer(data), this.deviceId !== null);
     if (!read.ok) return this.reject(read.code, read.message);
@@ -324,25 +341,16 @@ export class AgentSession {
     if (named.length > 0) await this.ctx.deskTickets?.(named);
     // Before the batch commits its seq: a crash in between redelivers the steps, recorded once by seq.
     const stepProblems = (await this.ctx.deploy?.recordSteps(deviceId, items)) ?? [];
-    let applied: AppliedBatch<BatchPlan> | null;
-    try {
-      const at = this.ctx.now();
-      const plan = (state: IngestState) => {
-        if (!sameHash(state.secretHash, mine)) throw new SupersededCredential();
-        return planBatch(state, items, overBudget);
-      };
-      applied = await this.ctx.store.applyBatch(deviceId, at, plan, followBatch(at, this.ctx.ticketQuota, this.ctx.deskJobs));
-    } catch (err) {
-      if (!(err instanceof SupersededCredential)) throw err;
-      applied = null;
-    }
-    if (!applied) return this.fatal('E_AUTH', 'The device has enrolled again; this connection is no longer valid.', CLOSE_CODES.auth);
+    // A store job: with SQLite it runs in the store's worker thread, plan included (batch-job.ts).
+    const input: BatchInput = { deviceId, at: this.ctx.now(), items, overBudget, secretHash: mine, desk: deskRulesNow(this.ctx.deskJobs) };
+    const done = await this.ctx.store.runJob(applyItems, input, this.ctx.ticketQuota);
+    if (!done) return this.fatal('E_AUTH', 'The device has enrolled again; this connection is no longer valid.', CLOSE_CODES.auth);
     // Before the ack: an agent deletes acked items and must already know what became of them.
-    for (const reply of await batchReplies(this.ctx.store, deviceId, items, applied.plan.replayed, applied.tickets)) this.send(reply);
+    for (const reply of await batchReplies(this.ctx.store, deviceId, items, done.replayed, done.tickets)) this.send(reply);
     for (const p of stepProblems) this.error(p.code, p.message, p.seq);
-    this.report(applied.plan, items.length);
-    if (applied.plan.garbage?.length) this.ctx.softwareLeftBehind();
-    const inventoryChanged = this.publish(deviceId, applied);
+    this.report(done, items.length);
+    if (done.leftGarbage) this.ctx.softwareLeftBehind();
+    const inventoryChanged = this.publish(deviceId, done);
     // The catalog depends on the platform, which a device's first inventory tells: send it again then.
     if (inventoryChanged && this.catalogAwaitsPlatform) {
       this.catalogAwaitsPlatform = false;
@@ -351,19 +359,18 @@ export class AgentSession {
   }
 
   /** Tells the console what the batch changed, once it is written; true when the inventory changed. */
-  private publish(deviceId: string, applied: AppliedBatch<BatchPlan>): boolean {
+  private publish(deviceId: string, done: BatchDone): boolean {
     const at = this.iso();
-    const inventory = inventoryEvent(deviceId, applied.plan, at);
-    if (inventory) this.ctx.live.publish('inventory', inventory);
-    for (const ticket of ticketEvents(deviceId, applied.tickets, at)) this.ctx.live.publish('ticket', ticket);
-    return inventory !== null;
+    if (done.inventory) this.ctx.live.publish('inventory', { ...done.inventory, at });
+    for (const ticket of ticketEvents(deviceId, done.tickets, at)) this.ctx.live.publish('ticket', ticket);
+    return done.inventory !== null;
   }
 
   private iso(): string {
     return new Date(this.ctx.now()).toISOString();
   }
 
-  private report(plan: BatchPlan, received: number): void {
+  private report(plan: BatchDone, received: number): void {
     if (plan.replayed.length) {
       const n = plan.replayed.length;
       this.error('E_SEQ_REPLAYED', `${n} item(s) were applied before and skipped.`, Math.max(...plan.replayed));
@@ -371,7 +378,7 @@ export class AgentSession {
     for (const p of plan.problems) this.error(p.code, p.message, p.seq);
     this.send({ type: 'ack', seq: plan.lastSeq });
     if (plan.fullRequested) this.send({ type: 'command', command: 'full-snapshot' });
-    this.log.debug({ received, replayed: plan.replayed.length, changes: plan.changes.length, lastSeq: plan.lastSeq }, 'batch applied');
+    this.log.debug({ received, replayed: plan.replayed.length, changes: plan.changes, lastSeq: plan.lastSeq }, 'batch applied');
   }
 
   /** A bad frame: before authentication it ends the connection, after it only this frame is refused. */

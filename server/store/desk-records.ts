@@ -21,7 +21,9 @@ export type DeskJobSpec =
   | { kind: 'worklog'; payload: { deviceId: string; ref: string; ticketId: number } }
   /** An asset event from the desk rules; `email` only in jobs written by earlier versions. */
   | { kind: 'event'; payload: { deviceId: string; eventKind: string; subject: string; description: string; email?: string } }
-  | { kind: 'catalog'; payload: Record<string, never> };
+  | { kind: 'catalog'; payload: Record<string, never> }
+  /** The package store's packages to the desk (desk/sync/packages.ts). */
+  | { kind: 'packages'; payload: Record<string, never> };
 
 export type DeskJobKind = DeskJobSpec['kind'];
 export type DeskJobState = 'queued' | 'done' | 'failed';
@@ -65,7 +67,7 @@ export interface ImportedDeskTicket {
 }
 
 /** What the desk links: Outpost ticket id, device id, note id... and the desk's id for it. */
-export type DeskLinkKind = 'ticket' | 'asset' | 'software';
+export type DeskLinkKind = 'ticket' | 'asset' | 'software' | 'package';
 
 /** The most packages one catalog run reads (most installed first); the rest wait for a smaller fleet. */
 export const MAX_CATALOG_PACKAGES = 10_000;

@@ -3,6 +3,7 @@
 import { isPostgresUrl } from './postgres/open.js';
 import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
+import { openWorkerStore } from './sqlite/worker/worker-store.js';
 import type { Store } from './store.js';
 
 export interface StoreLocation {
@@ -15,8 +16,14 @@ export function usesPostgres(where: StoreLocation): where is StoreLocation & { s
   return where.store !== undefined && isPostgresUrl(where.store);
 }
 
-export async function openStore(where: StoreLocation): Promise<Store> {
-  return usesPostgres(where) ? PostgresStore.open(where.store) : SqliteStore.open(where.dataDir);
+/**
+ * `sqliteWorker`: the server's way, SQLite's writes and store jobs in a worker thread beside a
+ * read-only connection (sqlite/worker/worker-store.ts); without it (the CLI, tests of the store
+ * itself) everything runs in place. PostgreSQL's driver is asynchronous either way.
+ */
+export async function openStore(where: StoreLocation, opts: { sqliteWorker?: boolean } = {}): Promise<Store> {
+  if (usesPostgres(where)) return PostgresStore.open(where.store);
+  return opts.sqliteWorker ? openWorkerStore(where.dataDir) : SqliteStore.open(where.dataDir);
 }
 
 /** Where the data is, for logs and messages: never the URL's password. */

@@ -26,6 +26,44 @@ export interface SoftwareRequestStore {
   decide(ticketId: number, approval: SoftwareApproval, at: number): Promise<boolean>;
   /** The names (lower case) this device may keep although the prohibited list names them. */
   exemptions(deviceId: string): Promise<string[]>;
+  /** Every exemption, newest first, at most `limit`, with the device's name (the console's list). */
+  listExemptions(limit: number): Promise<ExemptionRecord[]>;
+  /** Takes a device's exemption back (an admin's decision); false when it had none for that name. */
+  revokeExemption(deviceId: string, name: string): Promise<boolean>;
+}
+
+export interface ExemptionRecord {
+  deviceId: string;
+  hostname: string;
+  /** Lower case, as the rule compares it. */
+  name: string;
+  /** The exception request's ticket that granted it; null for one made otherwise. */
+  ticketId: number | null;
+  createdAt: number;
+}
+
+export interface ExemptionRow {
+  device_id: string;
+  hostname: string;
+  name: string;
+  ticket_id: number | string | null;
+  created_at: number | string;
+}
+
+/** Both engines list exemptions with this query ($1: the limit). */
+export const LIST_EXEMPTIONS_SQL = `
+  SELECT e.device_id, d.hostname, e.name, e.ticket_id, e.created_at
+  FROM prohibited_exemptions e JOIN devices d ON d.id = e.device_id
+  ORDER BY e.created_at DESC, e.device_id, e.name LIMIT $1`;
+
+export function toExemption(r: ExemptionRow): ExemptionRecord {
+  return {
+    deviceId: r.device_id,
+    hostname: r.hostname,
+    name: r.name,
+    ticketId: r.ticket_id === null ? null : Number(r.ticket_id),
+    createdAt: Number(r.created_at),
+  };
 }
 
 export interface SoftwareRequestRow {

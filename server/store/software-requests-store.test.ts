@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, it } from 'node:test';
 import { silentLogger } from '../../shared/log.js';
 import type { SoftwareRequest } from '../../shared/self-service.js';
+import { machine, pkg, storedOutcome } from '../../test/support/server/fixtures.js';
 import { createItem } from '../../test/support/server/ticket-fixtures.js';
 import { describeStores, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
 import { ApprovalPoller, deploymentIdFor } from '../deploy/approvals.js';
@@ -106,6 +107,31 @@ describeStores('self-service requests in the store', (engine) => {
     assert.equal(await store.softwareRequests.decide(no, { state: 'rejected', reason: 'No.', at: null }, T), true);
     assert.deepEqual(await store.softwareRequests.exemptions(PC), ['steam']);
     assert.deepEqual(await store.softwareRequests.exemptions('dev-elsewhere'), []);
+    assert.deepEqual(await store.softwareRequests.listExemptions(10), [
+      { deviceId: PC, hostname: 'pc-1', name: 'steam', ticketId: yes, createdAt: T },
+    ]);
+  });
+
+  it('leaves an exempted device out of the prohibited counts until an admin revokes the exemption', async () => {
+    const OTHER = 'dev-ss-other';
+    await kit.addDevice(OTHER, { hostname: 'pc-2' });
+    for (const [device, n] of [
+      [PC, 1],
+      [OTHER, 2],
+    ] as const) {
+      const snapshot = machine({ hostname: device, software: [pkg('Steam', '1.0'), pkg('bash', '5.2')] });
+      await store.applyBatch(device, T, () => ({ lastSeq: n, needsFull: false, ...storedOutcome(snapshot, `d${n}`), changes: [] }));
+    }
+    const steam = (name: string) => name.toLowerCase() === 'steam';
+    assert.deepEqual(await store.prohibitedDeviceCounts([steam]), [2]);
+    const id = await raise('ref-ss-keep', { kind: 'exception', packageId: null, name: 'steam', version: null });
+    assert.equal(await store.softwareRequests.decide(id, { state: 'approved', reason: null, at: null }, T + 1), true);
+    assert.deepEqual(await store.prohibitedDeviceCounts([steam], steam), [1], 'pc-1 may keep it');
+    assert.equal(await store.softwareRequests.revokeExemption(OTHER, 'Steam'), false, 'pc-2 had no exemption');
+    assert.equal(await store.softwareRequests.revokeExemption(PC, ' STEAM '), true);
+    assert.equal(await store.softwareRequests.revokeExemption(PC, 'Steam'), false, 'once');
+    assert.deepEqual(await store.prohibitedDeviceCounts([steam]), [2]);
+    assert.deepEqual(await store.softwareRequests.listExemptions(10), []);
   });
 
   it('approval poll: approved -> one deployment for that device and ticket; rejected -> the reason; a desk error waits', async () => {
@@ -158,12 +184,31 @@ describeStores('self-service requests in the store', (engine) => {
     assert.deepEqual((await endpointView('ref-poll-no')).softwareRequest?.approval.reason, 'Not for this team.');
     assert.equal((await endpointView('ref-poll-yes')).softwareRequest?.approval.state, 'approved');
 
-    // The next poll asks only about what still waits, and never deploys twice.
+    // The next poll asks only about what still waits, and never deploys twice. An exception IT
+    // granted exempts the device and its ticket says so.
+    const keep = await raise('ref-poll-keep', { kind: 'exception', packageId: null, name: 'Steam', version: null });
+    await onDesk(keep, '5');
+    answers.set('5', { state: 'approved', reason: null });
     asked.length = 0;
     answers.set('3', { state: 'approved', reason: null });
     const second = await poller.pollOnce();
-    assert.deepEqual(asked.sort(), ['3', '4']);
-    assert.equal(second.approved, 1);
+    assert.deepEqual(asked.sort(), ['3', '4', '5']);
+    assert.equal(second.approved, 2);
     assert.equal((await store.deploy.listDeployments({ deviceId: PC, limit: 10 })).length, 2);
+    assert.deepEqual(await store.softwareRequests.exemptions(PC), ['steam']);
+    const granted = (await store.getTicket(keep))!;
+    assert.deepEqual(
+      granted.notes.map((n) => [n.author, n.text, n.visibility]),
+      [
+        [
+          'Outpost self-service',
+          'IT allowed this computer to keep Steam: the prohibited-software list no longer flags it here.',
+          'customer',
+        ],
+      ],
+    );
+    assert.equal((await endpointView('ref-poll-keep')).softwareRequest?.approval.state, 'approved');
+    await poller.pollOnce();
+    assert.equal((await store.getTicket(keep))!.notes.length, 1, 'said once');
   });
 });

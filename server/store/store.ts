@@ -15,6 +15,7 @@ import type { DuplicateReason } from './identity.js';
 import type { DeskStore, NewDeskJob } from './desk-records.js';
 import type { TicketLedger } from './ticket-ledger.js';
 import type { TicketItem, TicketItemResult, TicketStore } from './ticket-records.js';
+import type { StoreJob } from './store-job.js';
 
 export interface EnrolmentTokenRecord {
   /** Public handle for listing and revoking; never enough to enrol with. */
@@ -400,6 +401,8 @@ export interface Store extends TicketStore {
     plan: (state: IngestState) => T,
     follow?: FollowBatch<T>,
   ): Promise<AppliedBatch<T> | null>;
+  /** Runs a job (store-job.ts) where this store does its database work; the job's result. */
+  runJob<A extends unknown[], R>(job: StoreJob<A, R>, ...args: A): Promise<R>;
   /**
    * One bounded step of deleting software generations a swap or a dropped staging left behind
    * (`Garbage`), recording at `at` what a swap removed. Returns the rows handled; 0 when none are left.

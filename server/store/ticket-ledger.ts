@@ -113,6 +113,12 @@ export interface TicketLedger {
    */
   deskMemory(): string | null;
   setDeskMemory(value: string): void;
+  /**
+   * The software names (lower case) this device may keep although the prohibited list names them:
+   * the exceptions IT approved for it (prohibited_exemptions). The desk's rules raise no prohibited
+   * event for them.
+   */
+  prohibitedExemptions(): readonly string[];
 }
 
 /**

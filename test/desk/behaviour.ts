@@ -20,6 +20,7 @@ import { SqliteStore } from '../../server/store/sqlite/sqlite-store.js';
 import type { TicketItem } from '../../server/store/ticket-records.js';
 import { followBatch } from '../../server/ingest/apply-tickets.js';
 import { machine, storedOutcome } from '../support/server/fixtures.js';
+import { deadline } from '../support/deadline.js';
 
 export interface DeskUnderTest {
   name: string;
@@ -68,9 +69,9 @@ function createItem(seq: number, ref: string, subject: string): Item {
 
 /** Waits for `done` with a deadline, checking again after each short pause (no fixed sleep). */
 async function eventually(what: string, done: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
+  const until = Date.now() + deadline(ms);
   while (!(await done())) {
-    if (Date.now() > until) assert.fail(`${what}: not within ${ms} ms`);
+    if (Date.now() > until) assert.fail(`${what}: not within ${deadline(ms)} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -12,6 +12,7 @@ import type {
   DeskId,
   DeskNote,
   DeskProblem,
+  DeskPackage,
   DeskSoftware,
   DeskTicket,
   DeskTicketChange,
@@ -34,6 +35,10 @@ export class FakeDesk implements DeskConnector {
   /** Asset fields a person set in the desk (the account lookup reads them): asset id -> field -> value. */
   readonly assetExtras = new Map<DeskId, Record<string, string>>();
   readonly software = new Map<DeskId, DeskSoftware>();
+  /** The catalog of software packages, once keepPackages() made this desk keep one. */
+  readonly packages = new Map<DeskId, DeskPackage>();
+  findPackage?: (pkg: DeskPackage) => Promise<DeskId | null>;
+  savePackage?: (pkg: DeskPackage, id?: DeskId) => Promise<DeskId>;
   readonly calls: string[] = [];
   /** The desk's queues (RT) / categories (SDP) and the configured default. */
   queues: DeskQueues = { names: ['General', 'Hardware', 'Network'], default: 'General' };
@@ -182,6 +187,22 @@ export class FakeDesk implements DeskConnector {
     this.call('readAssetField');
     if (!this.assets.has(id)) throw new DeskError('E_DESK_NOT_FOUND', `No asset ${id}.`);
     return this.assetExtras.get(id)?.[field] ?? null;
+  }
+  /** Makes this desk keep a catalog of software packages, found by name and Outpost's id (off by default). */
+  keepPackages(): this {
+    this.findPackage = async (pkg) => {
+      this.call('findPackage');
+      for (const [id, p] of this.packages) if (p.outpostId === pkg.outpostId) return id;
+      return null;
+    };
+    this.savePackage = async (pkg, id) => {
+      this.call('savePackage');
+      if (id !== undefined && !this.packages.has(id)) throw new DeskError('E_DESK_NOT_FOUND', `No package record ${id}.`);
+      const key = id ?? this.id();
+      this.packages.set(key, structuredClone(pkg));
+      return key;
+    };
+    return this;
   }
   async findSoftware(name: string): Promise<DeskId | null> {
     this.call('findSoftware');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './tray/browser.js';
+import { deadline } from './deadline.js';
 import { SCREENSHOTS } from './screenshots.js';
 
 export interface ConsoleBrowser {
@@ -20,6 +21,8 @@ export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
   const browser = await launchChromium();
   // bypassCSP only so that axe-core can be injected; the console's own CSP is asserted by the tests.
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
+  // Playwright's 30 s for every wait and action, stretched for a loaded machine like any deadline.
+  context.setDefaultTimeout(deadline(30_000));
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));

@@ -8,6 +8,7 @@ import type { IdentityHints, Snapshot, Software } from '../../shared/inventory.j
 import type { ServerMessageMap } from '../../shared/protocol.js';
 import { FakeAgentServer, type FakeAgentServerOptions } from '../fakes/agent-server.js';
 import { RecordingLogger } from '../fakes/recording-logger.js';
+import { deadline } from './deadline.js';
 import { Outbox } from '../../agent/outbox/outbox.js';
 import { FileCredentialStore } from '../../agent/link/credentials.js';
 import { Link, type LinkOptions } from '../../agent/link/link.js';
@@ -103,9 +104,9 @@ export function machineWith(packages: number): Snapshot {
  * mocked) pass `{ spin: true }`: it then yields with setImmediate, which mock.timers leaves alone.
  */
 export async function eventually(check: () => boolean, what: string, opts: { timeoutMs?: number; spin?: boolean } = {}): Promise<void> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 5000);
+  const giveUpAt = Date.now() + deadline(opts.timeoutMs ?? 5000);
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => (opts.spin ? setImmediate(resolve) : setTimeout(resolve, 5)));
   }
 }

@@ -8,15 +8,25 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { callAgent } from '../../agent/local-api/client.js';
 import { localApiPath } from '../../agent/paths.js';
+import { deadline } from './deadline.js';
 
 const BIN = new URL('../../bin/outpost.js', import.meta.url).pathname;
 const live = new Set<ChildProcess>();
 const dirs: string[] = [];
 
-after(() => {
-  for (const p of live) p.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+// Every process is gone before its data dirs are removed: a dying process still writing its SQLite
+// journal into a dir being deleted made the removal fail (ENOTEMPTY) and with it the file's run.
+after(async () => {
+  await Promise.all([...live].map((p) => killAndWait(p)));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true, maxRetries: 5 });
 });
+
+function killAndWait(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
+  p.kill('SIGKILL');
+  return exited;
+}
 
 export function tempDir(prefix = 'outpost-e2e-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -64,15 +74,29 @@ export function run(args: string[], env: Record<string, string> = {}): Proc {
 
 /** Resolves with the first match of `pattern` in the process's output. */
 export async function waitForOutput(p: Proc, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
-  return waitFor(() => p.output().match(pattern) ?? undefined, timeoutMs, `output ${pattern}:\n${p.output().slice(-3000)}`);
+  return waitFor(
+    () => p.output().match(pattern) ?? undefined,
+    timeoutMs,
+    () => `output ${pattern}; the process's output ends:\n${p.output().slice(-3000)}`,
+  );
 }
 
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Polls `probe` until it returns something other than undefined or false. Gives up after
+ * `timeoutMs` stretched for a loaded machine (deadline.ts) with an error naming `what` was awaited (a function: called then, so
+ * it can show the state at that moment, such as a process's last output).
+ */
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  what: string | (() => string),
+): Promise<T> {
+  const limit = deadline(timeoutMs);
+  const giveUpAt = Date.now() + limit;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > giveUpAt) throw new Error(`timed out after ${limit} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -112,7 +136,8 @@ export async function runToEnd(
   const p = run(args, env);
   let stdout = '';
   p.proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  const code = await new Promise<number | null>((resolve) => p.proc.once('exit', resolve));
+  // 'close', not 'exit': at 'exit' the last of its output may still be unread (a token cut short).
+  const code = await new Promise<number | null>((resolve) => p.proc.once('close', resolve));
   return { code, stdout, output: p.output() };
 }
 
@@ -140,13 +165,18 @@ export interface DeviceSummary {
 }
 
 // The first inventory includes `apt-get -s upgrade` (up to 20 s on a loaded machine) before it is sent.
-export async function waitForDevice(server: ServerProc, timeoutMs = 90_000): Promise<DeviceSummary> {
+/** The first device the server lists with software; `agent`'s output goes into a failure's message. */
+export async function waitForDevice(server: ServerProc, timeoutMs = 90_000, agent?: Pick<Proc, 'output'>): Promise<DeviceSummary> {
+  let listed: DeviceSummary[] = [];
   return waitFor(
     async () => {
       const { body } = await server.api<{ items: DeviceSummary[] }>('/api/devices');
+      listed = body.items;
       return body.items.find((d) => (d.softwareCount ?? 0) > 0);
     },
     timeoutMs,
-    'the device to appear with its software',
+    () =>
+      `the device to appear with its software (the server lists ${JSON.stringify(listed)})` +
+      (agent ? `; the agent's output ends:\n${agent.output().slice(-3000)}` : ''),
   );
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { migrate } from '../../server/store/postgres/migrations.js';
 import { createPool } from '../../server/store/postgres/open.js';
+import { deadline } from './deadline.js';
 
 const BIN = process.env.OUTPOST_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const TEMPLATE = 'outpost_template';
@@ -34,7 +35,7 @@ function asOwner(): { user: string; uid: number; gid: number } | null {
 
 function run(owner: ReturnType<typeof asOwner>, bin: string, args: string[]): void {
   const [cmd, argv] = owner ? ['runuser', ['-u', owner.user, '--', join(BIN, bin), ...args]] : [join(BIN, bin), args];
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: deadline(60_000) });
   if (r.status !== 0) {
     throw new Error(`PostgreSQL for the tests: ${bin} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr || r.stdout}`);
   }
@@ -79,7 +80,7 @@ async function initialise(dir: string, owner: ReturnType<typeof asOwner>, user: 
   run(owner, 'initdb', ['-D', data, '-U', user, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
   // Durability is the machine's business in production; a test cluster trades it for speed.
   const options = `-k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
-  run(owner, 'pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
+  run(owner, 'pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', String(deadline(60)), 'start']);
   const template = createPool(urlOf(dir, user, 'postgres'), 1);
   try {
     await template.query(`CREATE DATABASE ${TEMPLATE}`);
@@ -122,10 +123,10 @@ async function sharedCluster(run: string, owner: ReturnType<typeof asOwner>, use
   try {
     mkdirSync(dir);
   } catch {
-    const deadline = Date.now() + 120_000;
+    const giveUpAt = Date.now() + deadline(120_000);
     while (!existsSync(ready)) {
       if (existsSync(failed)) throw new Error(readFileSync(failed, 'utf8'));
-      if (Date.now() > deadline) throw new Error(`PostgreSQL for the tests: the run's cluster in ${dir} never became ready`);
+      if (Date.now() > giveUpAt) throw new Error(`PostgreSQL for the tests: the run's cluster in ${dir} never became ready`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return dir;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RT_API_RIGHTS } from '../../server/desk/rt/rights.js';
+import { deadline } from './deadline.js';
 
 const exec = promisify(execFile);
 /** Debian's paths; OUTPOST_RT_SETUP / OUTPOST_RT_SERVER point elsewhere (an RT built from source). */
@@ -18,7 +19,7 @@ const SETUP = process.env.OUTPOST_RT_SETUP ?? '/usr/sbin/rt-setup-database-5';
 const SERVER = process.env.OUTPOST_RT_SERVER ?? '/usr/share/request-tracker5/libexec/rt-server';
 const INITIALDATA = new URL('../../server/desk/rt/initialdata.pl', import.meta.url).pathname;
 const INSTALL = 'apt-get install -y --no-install-recommends request-tracker5 rt5-db-sqlite rt5-standalone';
-const READY_TIMEOUT_MS = 60_000;
+const READY_TIMEOUT_MS = deadline(60_000);
 const API_USER = 'outpost';
 /** Bump when dataFile() changes what the template database holds. */
 const TEMPLATE_VERSION = 2;
@@ -225,7 +226,7 @@ function dataFile(dir: string, password: string, outpostFields: boolean): string
 
 async function setup(env: NodeJS.ProcessEnv, args: string[]): Promise<void> {
   try {
-    await exec(SETUP, args, { env, timeout: 120_000, maxBuffer: 4 * 1024 * 1024 });
+    await exec(SETUP, args, { env, timeout: deadline(120_000), maxBuffer: 4 * 1024 * 1024 });
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
     throw new Error(`rt-setup-database-5 ${args.join(' ')} failed: ${e.message}\n${(e.stderr ?? '').slice(-2000)}`);
@@ -256,8 +257,8 @@ async function serve(env: NodeJS.ProcessEnv, port: number, url: string): Promise
   let exited = false;
   proc.once('exit', () => (exited = true));
   const auth = `Basic ${Buffer.from('root:password').toString('base64')}`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  const giveUpAt = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < giveUpAt) {
     if (exited) throw new Error(`rt-server exited before answering:\n${output}`);
     const res = await fetch(`${url}/REST/2.0/rt`, { headers: { Authorization: auth } }).catch(() => null);
     if (res?.status === 200) return proc;

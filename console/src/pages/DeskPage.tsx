@@ -74,6 +74,7 @@ export function DeskPage() {
           </section>
           <SetupCard preflight={s.preflight} onChecked={() => status.reload(true)} />
           {s.catalog ? <CatalogCard catalog={s.catalog} onQueued={() => status.reload(true)} /> : null}
+          {s.packages ? <CatalogCard kind="packages" catalog={s.packages} onQueued={() => status.reload(true)} /> : null}
           <section class="card" aria-labelledby="desk-failed-title">
             <h2 id="desk-failed-title">Failed jobs</h2>
             <p class="muted small">Jobs the desk refused are not retried on their own. Fix the cause, then retry.</p>

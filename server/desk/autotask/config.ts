@@ -2,6 +2,7 @@
 // note type) are set by label: each Autotask database numbers them its own way, so the connector
 // reads the numbers from the entity's field information once and maps the labels given here.
 import { z } from 'zod';
+import type { ApprovalState } from '../../../shared/self-service.js';
 import type { Priority, TicketStatus } from '../../../shared/tickets.js';
 import { statusMapsSchema } from '../statuses.js';
 
@@ -55,6 +56,16 @@ export const AutotaskConfigSchema = z.object({
     .transform((m) => ({ ...DEFAULT_PRIORITIES, ...m })),
   statuses: statusMapsSchema(label, DEFAULT_TO_AUTOTASK, DEFAULT_FROM_AUTOTASK).prefault({}),
   /** TicketNotes publish labels: what reaches the customer and what stays internal. */
+  /**
+   * Ticket status labels that decide a self-service request (statuses an admin adds to the Tickets
+   * status picklist); any other status leaves the request waiting.
+   */
+  approvalStatuses: z
+    .object({
+      approved: z.array(label).min(1).max(10).default(['Approved']),
+      rejected: z.array(label).min(1).max(10).default(['Rejected']),
+    })
+    .prefault({}),
   publish: z.object({ public: label.default('All Autotask Users'), internal: label.default('Internal Only') }).prefault({}),
   noteType: label.default('Task Notes'),
   /**
@@ -77,4 +88,12 @@ export function priorityFromAutotask(config: AutotaskConfig, label: string | und
   const l = label.toLowerCase();
   for (const p of ['low', 'normal', 'high', 'urgent'] as const) if (config.priorities[p].toLowerCase() === l) return p;
   return null;
+}
+
+/** A ticket status label as the configured approved / rejected labels read it. */
+export function approvalFromAutotask(config: AutotaskConfig, label: string | undefined): ApprovalState {
+  const l = (label ?? '').trim().toLowerCase();
+  if (config.approvalStatuses.approved.some((a) => a.toLowerCase() === l)) return 'approved';
+  if (config.approvalStatuses.rejected.some((r) => r.toLowerCase() === l)) return 'rejected';
+  return 'pending';
 }

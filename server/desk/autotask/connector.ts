@@ -23,7 +23,8 @@ import type {
 } from '../types.js';
 import { listChangedSince, type ChangesDeps } from './changes.js';
 import { AutotaskClient } from './client.js';
-import { AutotaskConfigSchema, type AutotaskConfig, type AutotaskConfigInput } from './config.js';
+import { rejectionReason, type DeskApproval } from '../approval.js';
+import { approvalFromAutotask, AutotaskConfigSchema, type AutotaskConfig, type AutotaskConfigInput } from './config.js';
 import { AutotaskDevices } from './devices.js';
 import { AutotaskNotes, atId } from './notes.js';
 import { AutotaskPeople } from './people.js';
@@ -169,6 +170,18 @@ export class AutotaskConnector implements DeskConnector {
 
   fetchNotes(ticketId: DeskId): Promise<DeskNote[]> {
     return this.notes.list(ticketId);
+  }
+
+  /**
+   * A self-service request's approval is the ticket's status (approvalStatuses labels); a rejection's
+   * reason is the last note a person wrote on the ticket.
+   */
+  async readApproval(ticketId: DeskId): Promise<DeskApproval> {
+    const t = await this.client.item('Tickets', atId(ticketId), TicketSchema);
+    if (!t) throw new DeskError('E_DESK_NOT_FOUND', `Autotask has no ticket ${ticketId}`);
+    const state = approvalFromAutotask(this.config, await this.picklists.label('Tickets', 'status', t.status));
+    if (state !== 'rejected') return { state, reason: null };
+    return { state, reason: rejectionReason(await this.notes.list(ticketId)) };
   }
 
   addWorklog(w: NewDeskWorklog): Promise<DeskId> {

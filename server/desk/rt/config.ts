@@ -85,6 +85,8 @@ export const RtConfigSchema = z.object({
   catalog: name.default('General assets'),
   /** The catalog the fleet's software goes to, one asset per package name (initialdata.pl makes it). */
   softwareCatalog: name.default('Outpost software'),
+  /** The catalog the package store's packages go to, one asset per package (initialdata.pl makes it). */
+  packageCatalog: name.default('Outpost packages'),
   /** Status a new asset gets; RT's default asset lifecycle knows new, allocated, in-use, recycled, stolen, deleted. */
   assetStatus: name.default('in-use'),
   fields: FieldNamesSchema.prefault({}),

@@ -13,6 +13,7 @@ import type {
   DeskId,
   DeskNote,
   DeskProblem,
+  DeskPackage,
   DeskSoftware,
   DeskTicket,
   DeskTicketChange,
@@ -31,6 +32,7 @@ import { cfValue, rtDate, rtId, rtSqlDate, rtSqlString, toDeskTicket } from './m
 import { RtNotes } from './notes.js';
 import { OwnWrites } from './own.js';
 import { rtPreflight } from './preflight.js';
+import { RtPackages } from './packages.js';
 import { RtSoftware } from './software.js';
 import { RtIdSchema, RtTicketSchema, type RtTicket } from './schemas.js';
 import { RtTechnicians } from './technicians.js';
@@ -68,6 +70,7 @@ export class RtConnector implements DeskConnector {
   private readonly notes: RtNotes;
   private readonly assets: RtAssets;
   private readonly software: RtSoftware;
+  private readonly packages: RtPackages;
   private readonly technicians: RtTechnicians;
   private readonly own = new OwnWrites();
   /** False once a preflight found no ticket key field on the queue: polls then read the queues. */
@@ -80,6 +83,7 @@ export class RtConnector implements DeskConnector {
     this.notes = new RtNotes(this.client, this.config, this.own);
     this.assets = new RtAssets(this.client, this.config);
     this.software = new RtSoftware(this.client, this.config);
+    this.packages = new RtPackages(this.client, this.config);
     this.technicians = new RtTechnicians(this.client, this.config, log.child({ desk: 'rt' }), fetchImpl);
   }
 
@@ -191,6 +195,15 @@ export class RtConnector implements DeskConnector {
 
   saveSoftware(software: DeskSoftware, id?: DeskId): Promise<DeskId> {
     return this.software.save(software, id);
+  }
+
+  /** The package store's packages: assets in the packageCatalog (./packages.ts). */
+  findPackage(pkg: DeskPackage): Promise<DeskId | null> {
+    return this.packages.find(pkg);
+  }
+
+  savePackage(pkg: DeskPackage, id?: DeskId): Promise<DeskId> {
+    return this.packages.save(pkg, id);
   }
 
   async listChangedSince(cursor: DeskCursor): Promise<DeskChanges> {

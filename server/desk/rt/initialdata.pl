@@ -4,10 +4,15 @@
 # The names here are the connector's defaults; an admin who renames a field must set the same
 # name in Outpost's desk settings. See README.md beside this file.
 
-# The fleet's software catalog: one asset per package name (the connector's softwareCatalog).
+# The fleet's software catalog: one asset per package name (the connector's softwareCatalog), and
+# the software packages IT can deploy from Outpost's package store (packageCatalog).
 @Catalogs = (
     {   Name        => 'Outpost software',
         Description => 'Software installed across the fleet, kept by Outpost',
+        Lifecycle   => 'assets',
+    },
+    {   Name        => 'Outpost packages',
+        Description => "Software packages in Outpost's package store, deployable to devices",
         Lifecycle   => 'assets',
     },
 );

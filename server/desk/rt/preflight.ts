@@ -61,6 +61,7 @@ export async function rtPreflight(client: RtClient, config: RtConfig): Promise<R
     { without: 'packages are written without it', none: 'the software catalog is not kept in RT' },
     problems,
   );
+  await catalog(client, config, config.packageCatalog, [], { without: '', none: 'software packages are not sent to RT' }, problems);
   await adminUsers(client, config, problems);
   await sharedUser(client, config, ticketKeyField, problems);
   await timezone(client, config, user.Timezone ?? null, problems);

@@ -95,6 +95,26 @@ describe('assetEventsFrom: software', () => {
     assert.deepEqual(kinds(eventsBetween(v1, v2, rules({ prohibited: ['qbit*'] }))), ['prohibited-software']);
   });
 
+  it('raises nothing for a prohibited package the device was allowed to keep (an approved exception), any case', () => {
+    const { changes } = applyDelta(
+      base,
+      diffSnapshots(base, machine([...base.software, pkg('uTorrent', '3.6'), pkg('BitTorrent', '7.1')])),
+    );
+    const input = { deviceId: 'dev-1', hostname: 'acct-pc7', changes, first: false };
+    const exempted = assetEventsFrom({ ...input, exempt: [' utorrent '] }, rules({ prohibited: ['*torrent*'] }));
+    // Only the exempted name: BitTorrent (the same pattern) is still flagged.
+    assert.deepEqual(
+      exempted.map((e) => [e.kind, e.subject]),
+      [['prohibited-software', 'Prohibited software on acct-pc7: BitTorrent 7.1']],
+    );
+    // Kept, it is software like any other: new-software when that rule is on, nothing otherwise.
+    const seen = assetEventsFrom({ ...input, exempt: ['UTORRENT', 'bittorrent'] }, all);
+    assert.deepEqual(kinds(seen), ['new-software', 'new-software']);
+    assert.deepEqual(assetEventsFrom({ ...input, exempt: ['utorrent', 'bittorrent'] }, rules({ prohibited: ['*torrent*'] })), []);
+    // Another device's exemption is not this one's: the caller passes only this device's names.
+    assert.deepEqual(kinds(assetEventsFrom(input, all)), ['prohibited-software', 'prohibited-software']);
+  });
+
   it('keys the same package name per source, arch, scope and user, and per device', () => {
     const a = eventsBetween(base, machine([...base.software, pkg('uTorrent')]));
     const b = eventsBetween(base, machine([...base.software, pkg('uTorrent', '1.0', { scope: 'user', user: 'anna' })]));
@@ -129,6 +149,16 @@ describe('assetEventsFrom: first snapshot', () => {
     const first = machine([...software, pkg('uTorrent'), pkg('BitTorrent')]);
     const events = assetEventsFrom({ deviceId: 'dev-1', hostname: 'acct-pc7', changes: snapshotAsChanges(first), first: true }, all);
     assert.deepEqual(kinds(events), ['prohibited-software', 'prohibited-software']);
+  });
+
+  it('leaves an exempted package out on the first snapshot too', () => {
+    const first = machine([pkg('uTorrent'), pkg('BitTorrent')]);
+    const changes = snapshotAsChanges(first);
+    const events = assetEventsFrom({ deviceId: 'dev-1', hostname: 'acct-pc7', changes, first: true, exempt: ['bittorrent'] }, all);
+    assert.deepEqual(
+      events.map((e) => e.subject),
+      ['Prohibited software on acct-pc7: uTorrent 1.0'],
+    );
   });
 
   it('uses the same key on the first snapshot as for a later install of the same package', () => {

@@ -8,6 +8,7 @@ import type { SectionChange } from '../../../shared/delta.js';
 import { itemDescription, subjectLine, summaryDescription, type Where } from './describe.js';
 import { newHardwareFrom } from './hardware-items.js';
 import { compileProhibited, isUselessPattern, PATTERN_LIMITS } from './patterns.js';
+import { exemptionName } from '../../store/software-request-records.js';
 import type { PostureEventKind } from './posture-events.js';
 import { softwareFrom, type SoftwareItem } from './software-items.js';
 
@@ -61,6 +62,11 @@ export interface AssetEventInput {
   first: boolean;
   /** When the batch was applied (ISO 8601), shown in the description; the module reads no clock. */
   detectedAt?: string;
+  /**
+   * Names this device may keep although the prohibited list names them (exceptions IT approved),
+   * any case: such a package raises no prohibited event (it counts as any other software).
+   */
+  exempt?: readonly string[];
 }
 
 /** More events of one kind than this in one batch become one summary event (an OS upgrade, a re-image). */
@@ -117,9 +123,10 @@ function newSoftwareFound(s: SoftwareItem): Found {
 
 function softwareEvents(input: AssetEventInput, rules: AssetEventRules): Found[] {
   const match = rules.prohibitedSoftware ? compileProhibited(rules.prohibited) : () => undefined;
+  const exempt = new Set((input.exempt ?? []).map(exemptionName));
   const found: Found[] = [];
   for (const item of softwareFrom(input.changes, true)) {
-    const pattern = match(item.name);
+    const pattern = exempt.has(exemptionName(item.name)) ? undefined : match(item.name);
     // A prohibited package raises only the prohibited event: one install, one ticket.
     if (pattern !== undefined) found.push(prohibitedFound(item, pattern));
     else if (!input.first && rules.newSoftware && item.how === 'installed') found.push(newSoftwareFound(item));

@@ -64,6 +64,8 @@ export const SdpConfigSchema = z.object({
    */
   product: name.default('Workstation'),
   assetState: name.default('In Use'),
+  /** The product type (Admin > Product Types) the package store's packages are products of. */
+  packageProductType: name.default('Software Package'),
   /**
    * Workstation additional fields (udf_ API names) that take Outpost's summaries: SDP's own hardware
    * and software tabs are filled by its own scan, and no documented call writes processors, disks or
@@ -79,6 +81,16 @@ export const SdpConfigSchema = z.object({
   /** Closing a request: the closure code (Admin > Closure Codes) and comments the close call sends. */
   closureCode: name.optional(),
   closureComments: z.string().max(2000).default('Closed from Outpost.'),
+  /**
+   * The approval status names (a request's approval levels and approvals) that decide a
+   * self-service request; any other name (Open, Pending Approval...) leaves it waiting.
+   */
+  approvalStatuses: z
+    .object({
+      approved: z.array(name).min(1).max(10).default(['Approved']),
+      rejected: z.array(name).min(1).max(10).default(['Rejected', 'Denied']),
+    })
+    .prefault({}),
   timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
 });
 

@@ -16,6 +16,7 @@ import type {
   DeskEvent,
   DeskId,
   DeskNote,
+  DeskPackage,
   DeskProblem,
   DeskTicket,
   DeskTicketChange,
@@ -27,7 +28,10 @@ import type {
 } from '../types.js';
 import { SdpClient } from './client.js';
 import { isTechnician, SdpConfigSchema, sdpStatus, type SdpConfig, type SdpConfigInput } from './config.js';
+import type { DeskApproval } from '../approval.js';
+import { readSdpApproval } from './approvals.js';
 import { SdpAssets } from './assets.js';
+import { SdpProducts } from './products.js';
 import { closeInput, requestInput, sdpId, toDeskTicket } from './mapping.js';
 import { SdpNotes } from './notes.js';
 import { sdpPreflight } from './preflight.js';
@@ -44,12 +48,14 @@ export class SdpConnector implements DeskConnector {
   private readonly client: SdpClient;
   private readonly notes: SdpNotes;
   private readonly assets: SdpAssets;
+  private readonly products: SdpProducts;
 
   constructor(config: SdpConfigInput, log: Logger, fetchImpl?: typeof fetch) {
     this.config = parseConfig(SdpConfigSchema, config, 'ServiceDesk Plus');
     this.client = new SdpClient(this.config, log.child({ desk: 'sdp' }), fetchImpl);
     this.notes = new SdpNotes(this.client, this.config);
     this.assets = new SdpAssets(this.client, this.config);
+    this.products = new SdpProducts(this.client, this.config);
     this.capabilities = {
       createTickets: true,
       attachments: true,
@@ -165,6 +171,11 @@ export class SdpConnector implements DeskConnector {
     return this.notes.list(ticketId);
   }
 
+  /** The request's approval levels and, for a rejection, the approver's comments (./approvals.ts). */
+  readApproval(ticketId: DeskId): Promise<DeskApproval> {
+    return readSdpApproval(this.client, this.config, ticketId);
+  }
+
   addWorklog(worklog: NewDeskWorklog): Promise<DeskId> {
     if (!Number.isInteger(worklog.minutes) || worklog.minutes < 0 || worklog.minutes > 24 * 60) {
       throw new DeskError('E_DESK_REJECTED', `worklog minutes must be a whole number from 0 to 1440, not ${worklog.minutes}`);
@@ -195,6 +206,15 @@ export class SdpConnector implements DeskConnector {
 
   saveSoftware(): Promise<DeskId> {
     return Promise.reject(new DeskError('E_DESK_UNSUPPORTED', 'ServiceDesk Plus documents no call that writes a software catalog'));
+  }
+
+  /** The package store's packages as products of `packageProductType` (./products.ts). */
+  findPackage(pkg: DeskPackage): Promise<DeskId | null> {
+    return this.products.find(pkg);
+  }
+
+  savePackage(pkg: DeskPackage, id?: DeskId): Promise<DeskId> {
+    return this.products.save(pkg, id);
   }
 
   /**

@@ -22,6 +22,8 @@ export interface AppliedItems {
   at: number;
   /** What the desk's rules kept about the device from earlier batches, read and written in the batch's transaction. */
   memory: { get(): string | null; set(value: string): void };
+  /** The names this device may keep although prohibited (approved exceptions), read in the batch's transaction. */
+  exemptions: () => readonly string[];
 }
 
 export class BatchJobRules implements TicketChangeJobs {
@@ -85,7 +87,7 @@ export class BatchJobRules implements TicketChangeJobs {
   }
 }
 
-function inventoryJobs({ deviceId, outcome, first, at, memory }: AppliedItems, rules: AssetEventRules | null): NewDeskJob[] {
+function inventoryJobs({ deviceId, outcome, first, at, memory, exemptions }: AppliedItems, rules: AssetEventRules | null): NewDeskJob[] {
   const jobs: NewDeskJob[] = [];
   // Any new snapshot may change what the desk's asset shows (name, OS, user, adapters).
   const snapshot = outcome.snapshot?.inventory;
@@ -97,6 +99,7 @@ function inventoryJobs({ deviceId, outcome, first, at, memory }: AppliedItems, r
       changes: outcome.changes,
       first,
       detectedAt: new Date(at).toISOString(),
+      exempt: rules.prohibitedSoftware ? exemptions() : [],
     };
     // The event's key is the job's key: the same event from a redelivery or a restart is no new job.
     for (const e of assetEventsFrom(input, rules)) {

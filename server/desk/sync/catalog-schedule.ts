@@ -18,6 +18,8 @@ export interface CatalogScheduleOptions {
   /** Queues a run. */
   request: () => Promise<unknown>;
   log: Logger;
+  /** desk_state key of when the schedule last queued a run; the software catalog's when absent. */
+  stateKey?: string;
   /** Hands over a run's store work, so that the engine's idle wait covers it. */
   track?: (work: Promise<void>) => void;
 }
@@ -37,7 +39,7 @@ export class CatalogSchedule {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const last = Number(await this.opts.store.getState(CATALOG_SCHEDULED_KEY));
+    const last = Number(await this.opts.store.getState(this.opts.stateKey ?? CATALOG_SCHEDULED_KEY));
     if (!this.running) return;
     this.dueAt = Number.isFinite(last) && last > 0 ? last + this.opts.intervalMs : this.opts.now() + FIRST_CATALOG_RUN_DELAY_MS;
     this.wait();
@@ -65,10 +67,10 @@ export class CatalogSchedule {
     const at = this.opts.now();
     if (at >= this.dueAt) {
       try {
-        await this.opts.store.setState(CATALOG_SCHEDULED_KEY, String(at));
+        await this.opts.store.setState(this.opts.stateKey ?? CATALOG_SCHEDULED_KEY, String(at));
         await this.opts.request();
       } catch (err) {
-        this.opts.log.error({ err: String(err) }, 'could not queue the software catalog run');
+        this.opts.log.error({ err: String(err), schedule: this.opts.stateKey ?? CATALOG_SCHEDULED_KEY }, 'could not queue a catalog run');
       }
       this.dueAt = at + this.opts.intervalMs;
     }

@@ -8,6 +8,7 @@ import type { Store } from '../../store/store.js';
 import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
 import type { TicketItem } from '../../store/ticket-records.js';
 import { machine, pkg, storedOutcome } from '../../../test/support/server/fixtures.js';
+import { seedSoftwareRow } from '../../../test/support/software-rows.js';
 import { createItem } from '../../../test/support/server/ticket-fixtures.js';
 import { AssetEventRulesSchema } from '../rules/asset-events.js';
 import { FIRST_CATALOG_RUN_DELAY_MS } from './catalog-schedule.js';
@@ -93,14 +94,9 @@ for (const profile of DESK_PROFILES) {
     };
     /** A software row of the device's live generation, as a snapshot leaves it (SQL both engines take). */
     const install = async (device: string, name: string, version: string | null, publisher: string | null = 'Example Ltd') => {
-      await kit.sql(`INSERT INTO snapshots (device_id, snapshot, updated_at) VALUES ($1, '{}', 0) ON CONFLICT (device_id) DO NOTHING`, [
-        device,
-      ]);
-      await kit.sql(
-        `INSERT INTO software_rows (device_id, gen, item_key, name, version, publisher, source, scope)
-         SELECT device_id, software_gen, $2, $3, $4, $5, 'dpkg', 'machine' FROM snapshots WHERE device_id = $1`,
-        [device, `${name}@${version}`, name, version, publisher],
-      );
+      for (const [statement, params] of seedSoftwareRow(device, { key: `${name}@${version}`, name, version, publisher })) {
+        await kit.sql(statement, params);
+      }
     };
 
     it('starts a new desk ticket in the mapped status and does not send that status back', async () => {

@@ -1,10 +1,12 @@
 // The sync engine's status as GET /api/desk/status shows it: integration level, health, queue
-// counts, recently failed jobs, the software catalog's schedule and last run, and the preflight.
+// counts, recently failed jobs, the software catalog's and the package catalog's schedule and last
+// run, and the preflight.
 import type { DeskPreflightJson } from '../../../shared/http-api.js';
 import type { DeskStore } from '../../store/desk-records.js';
 import { integrationLevel, type DeskConnector } from '../connector.js';
 import { CATALOG_JOB_KEY, lastCatalogRun } from './catalog.js';
 import type { CatalogSchedule } from './catalog-schedule.js';
+import { keepsPackages, lastPackagesRun, PACKAGES_JOB_KEY } from './packages.js';
 import type { CatalogStatus, DeskStatus } from './engine-options.js';
 import { effectiveCapabilities, type FieldMapping } from './mapping.js';
 import type { Schedules } from './schedules.js';
@@ -24,6 +26,7 @@ export interface StatusInput {
   health: DeskHealth;
   lastPollAt: number | null;
   catalog: CatalogSchedule | null;
+  packages: CatalogSchedule | null;
   preflight: DeskPreflightJson | null;
 }
 
@@ -51,6 +54,7 @@ export async function engineStatus(input: StatusInput): Promise<DeskStatus> {
       at: new Date(j.updatedAt).toISOString(),
     })),
     catalog: await catalogStatus(input),
+    packages: await packagesStatus(input),
     preflight: input.preflight,
   };
 }
@@ -62,5 +66,15 @@ async function catalogStatus({ desk, store, schedules, catalog }: StatusInput): 
     queued: (await store.jobState(CATALOG_JOB_KEY)) === 'queued',
     nextRunAt: catalog?.nextRunAt ? new Date(catalog.nextRunAt).toISOString() : null,
     lastRun: await lastCatalogRun(store),
+  };
+}
+
+async function packagesStatus({ desk, store, schedules, packages }: StatusInput): Promise<CatalogStatus> {
+  return {
+    supported: keepsPackages(desk),
+    schedule: schedules.packages,
+    queued: (await store.jobState(PACKAGES_JOB_KEY)) === 'queued',
+    nextRunAt: packages?.nextRunAt ? new Date(packages.nextRunAt).toISOString() : null,
+    lastRun: await lastPackagesRun(store),
   };
 }

@@ -334,6 +334,34 @@ for (const profile of DESK_PROFILES) {
       assert.equal(tickets[0]!.requesterEmail, 'outpost@example.com');
     });
 
+    it('raises no desk ticket for prohibited software the device was allowed to keep (an approved exception), and one for the rest', async () => {
+      await kit.sql('INSERT INTO prohibited_exemptions (device_id, name, ticket_id, created_at) VALUES ($1, $2, NULL, 1)', [
+        DEVICE,
+        'bittorrent-client',
+      ]);
+      const software = [pkg('BitTorrent-Client', '1.0'), pkg('bittorrent-tracker', '2.0')];
+      const change = {
+        at: '2026-01-05T10:00:00Z',
+        trigger: 'software-change' as const,
+        seq: ++seq,
+        section: 'software' as const,
+        added: software,
+        removed: [],
+        changed: [],
+      };
+      const snapshot = machine({ hostname: 'pc-01', software });
+      await store.applyBatch(
+        DEVICE,
+        now,
+        () => ({ lastSeq: seq, needsFull: false, ...storedOutcome(snapshot, `d${seq}`), changes: [change] }),
+        followBatch(now, undefined, engine.jobs),
+      );
+      await engine.whenIdle();
+      const subjects = [...desk.tickets.values()].map((t) => t.subject);
+      assert.equal(subjects.length, 1, subjects.join('\n'));
+      assert.match(subjects[0]!, /bittorrent-tracker 2\.0/);
+    });
+
     it("raises a desk ticket for prohibited software in a device's first inventory, whose list the history does not copy", async () => {
       const snapshot = machine({ hostname: 'pc-01', software: [pkg('bittorrent-client', '1.0'), pkg('bash', '5.2')] });
       await store.applyBatch(DEVICE, now, (s) => planBatch(s, [fullItem(++seq, snapshot)]), followBatch(now, undefined, engine.jobs));

@@ -5,6 +5,7 @@ import { isDeskError } from '../errors.js';
 import { BatchJobRules } from './batch-jobs.js';
 import { CATALOG_JOB_KEY } from './catalog.js';
 import { CatalogSchedule } from './catalog-schedule.js';
+import { keepsPackages, PACKAGES_JOB_KEY, PACKAGES_SCHEDULED_KEY } from './packages.js';
 import { importNamedTickets } from './desk-tickets.js';
 import type { DeskStatus, EngineOptions } from './engine-options.js';
 import { engineStatus, type DeskHealth } from './engine-status.js';
@@ -28,6 +29,7 @@ export class DeskSyncEngine {
   private wake: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly catalog: CatalogSchedule | null;
+  private readonly packages: CatalogSchedule | null;
   private readonly preflight: DeskPreflight;
   private readonly mapping: FieldMapping;
   private readonly schedules: Schedules;
@@ -79,6 +81,19 @@ export class DeskSyncEngine {
             log: opts.log,
             track: (work) => this.track(work),
           });
+    const packagesMs = catalogIntervalMs(this.schedules, 'packages');
+    this.packages =
+      packagesMs === null || !keepsPackages(opts.desk)
+        ? null
+        : new CatalogSchedule({
+            store: opts.store.desk,
+            intervalMs: packagesMs,
+            now: this.now,
+            request: () => this.requestPackagesSync(),
+            log: opts.log,
+            stateKey: PACKAGES_SCHEDULED_KEY,
+            track: (work) => this.track(work),
+          });
   }
 
   start(): void {
@@ -95,6 +110,7 @@ export class DeskSyncEngine {
       this.pollNow();
     }
     if (this.catalog) this.track(this.catalog.start());
+    if (this.packages) this.track(this.packages.start());
   }
 
   /**
@@ -104,6 +120,13 @@ export class DeskSyncEngine {
   async requestCatalogSync(): Promise<boolean> {
     if (!this.opts.desk.capabilities.softwareCatalog) return false;
     await this.opts.store.desk.enqueue({ kind: 'catalog', key: CATALOG_JOB_KEY, payload: {}, coalesce: true }, this.now());
+    return true;
+  }
+
+  /** Queues a run of the package store's catalog now ("send now"); false when this desk keeps none. */
+  async requestPackagesSync(): Promise<boolean> {
+    if (!keepsPackages(this.opts.desk)) return false;
+    await this.opts.store.desk.enqueue({ kind: 'packages', key: PACKAGES_JOB_KEY, payload: {}, coalesce: true }, this.now());
     return true;
   }
 
@@ -133,6 +156,7 @@ export class DeskSyncEngine {
     clearTimeout(this.wake);
     clearInterval(this.pollTimer);
     this.catalog?.stop();
+    this.packages?.stop();
     await this.preflight.stop();
     await this.whenIdle();
   }
@@ -183,6 +207,7 @@ export class DeskSyncEngine {
       health: this.health,
       lastPollAt: this.lastPollAt,
       catalog: this.catalog,
+      packages: this.packages,
       preflight: this.preflight.last,
     });
   }

@@ -8,6 +8,7 @@ import { isDeskError } from '../errors.js';
 import { addNoteOnce, addWorklogOnce, createTicketOnce, type Written } from '../once.js';
 import type { AssetLookup, DeskAsset, DeskAttachment, DeskId, NewDeskTicket } from '../types.js';
 import { pushCatalog } from './catalog.js';
+import { pushPackages } from './packages.js';
 import { deskKey, deskStatusKey } from './keys.js';
 import { assetFingerprint, assetUnchanged, assetWritten } from './asset-fingerprint.js';
 import { DEFAULT_MAPPING, effectiveCapabilities, mapAssetFields, mapNewTicket, type FieldMapping } from './mapping.js';
@@ -78,6 +79,9 @@ export async function runJob(ctx: FlowContext, job: DeskJob): Promise<void> {
       return;
     case 'catalog':
       await pushCatalog(ctx);
+      return;
+    case 'packages':
+      await pushPackages(ctx);
       return;
   }
 }

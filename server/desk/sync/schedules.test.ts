@@ -6,10 +6,23 @@ import { catalogIntervalMs, durationMs, nextSlot, slotMs, SchedulesSchema } from
 const base = { kind: 'rt', url: 'http://desk.invalid', user: 'outpost', secret: 'x' };
 
 describe('desk schedules', () => {
-  it('defaults to every flow at once and the catalog daily', () => {
+  it('defaults to every flow at once, and the catalog and the package catalog daily', () => {
     const s = parseDeskSettings(base).schedules;
-    assert.deepEqual(s, { assets: 'immediate', tickets: 'immediate', notes: 'immediate', worklogs: 'immediate', catalog: '24h' });
-    assert.deepEqual([slotMs(s, 'asset'), slotMs(s, 'ticket.note'), catalogIntervalMs(s)], [0, 0, 86_400_000]);
+    assert.deepEqual(s, {
+      assets: 'immediate',
+      tickets: 'immediate',
+      notes: 'immediate',
+      worklogs: 'immediate',
+      catalog: '24h',
+      packages: '24h',
+    });
+    assert.deepEqual(
+      [slotMs(s, 'asset'), slotMs(s, 'ticket.note'), catalogIntervalMs(s), catalogIntervalMs(s, 'packages')],
+      [0, 0, 86_400_000, 86_400_000],
+    );
+    const custom = SchedulesSchema.parse({ packages: 'on-demand', catalog: '12h' });
+    assert.deepEqual([catalogIntervalMs(custom, 'packages'), catalogIntervalMs(custom), slotMs(custom, 'packages')], [null, 43_200_000, 0]);
+    assert.throws(() => SchedulesSchema.parse({ packages: '30s' }), /from 1 min to 24 days/);
   });
 
   it('reads intervals, maps job kinds to their flow, and aligns slots to the interval', () => {

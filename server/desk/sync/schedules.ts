@@ -1,6 +1,7 @@
 // When each flow reaches the desk. Outpost-to-desk flows go at once by default, or in slots of a
 // fixed interval (aligned to the epoch, so "1h" means on the hour, UTC); the software catalog is
-// pushed on an interval (daily by default) or only on demand. Polling is DeskSettings.pollSeconds.
+// pushed on an interval (daily by default) or only on demand, and so is the package store's catalog
+// of software packages. Polling is DeskSettings.pollSeconds.
 import { z } from 'zod';
 import type { DeskJobKind } from '../../store/desk-records.js';
 
@@ -34,7 +35,7 @@ const between = (minMs: number, maxMs: number, what: string) =>
 
 /** 'immediate', or an interval from 10 s to a day. */
 const FlowSchedule = z.union([z.literal('immediate'), between(10_000, UNIT_MS.d, 'A flow schedule')]);
-/** An interval from 1 min to 24 days, or 'on-demand' (POST /api/desk/catalog/sync only). */
+/** An interval from 1 min to 24 days, or 'on-demand' (POST /api/desk/catalog/sync, /api/desk/packages/sync only). */
 const CatalogSchedule = z.union([z.literal('on-demand'), between(UNIT_MS.m, MAX_DAYS * UNIT_MS.d, 'The catalog schedule')]);
 
 export const SchedulesSchema = z
@@ -44,6 +45,8 @@ export const SchedulesSchema = z
     notes: FlowSchedule.default('immediate'),
     worklogs: FlowSchedule.default('immediate'),
     catalog: CatalogSchedule.default('24h'),
+    /** The package store's packages ("software packages") to the desk. */
+    packages: CatalogSchedule.default('24h'),
   })
   .strict();
 export type SchedulesInput = z.input<typeof SchedulesSchema>;
@@ -62,12 +65,13 @@ const FLOW_OF: Record<DeskJobKind, Flow> = {
   'ticket.note': 'notes',
   worklog: 'worklogs',
   catalog: 'catalog',
+  packages: 'packages',
 };
 
 /** The slot a job's flow waits for, in ms; 0 when it goes at once (the catalog job always does once queued). */
 export function slotMs(s: Schedules, kind: DeskJobKind): number {
   const flow = FLOW_OF[kind];
-  if (flow === 'catalog') return 0;
+  if (flow === 'catalog' || flow === 'packages') return 0;
   const v = s[flow];
   return v === 'immediate' ? 0 : (durationMs(v) ?? 0);
 }
@@ -77,7 +81,7 @@ export function nextSlot(at: number, slot: number): number {
   return Math.ceil(at / slot) * slot;
 }
 
-/** The catalog interval in ms, or null for on-demand. */
-export function catalogIntervalMs(s: Schedules): number | null {
-  return s.catalog === 'on-demand' ? null : durationMs(s.catalog);
+/** The catalog's (or the packages') interval in ms, or null for on-demand. */
+export function catalogIntervalMs(s: Schedules, which: 'catalog' | 'packages' = 'catalog'): number | null {
+  return s[which] === 'on-demand' ? null : durationMs(s[which]);
 }

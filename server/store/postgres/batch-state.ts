@@ -6,7 +6,8 @@
 import { decodeDigests } from '../../../shared/digest.js';
 import { TriggerSchema } from '../../../shared/protocol.js';
 import type { Software } from '../../../shared/inventory.js';
-import { SOFTWARE_COLUMNS, storedInventory, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
+import { storedInventory, toSoftware } from '../sqlite/batch.js';
+import { ROW_SELECT, type KeyedSoftwareRow } from '../sqlite/software-rows.js';
 import type { BatchOutcome, IngestState, StagingState, StoredInventory } from '../store.js';
 import { decodeKeys, withStoredPages, type StagingRow } from '../sqlite/staging.js';
 import type { Queryable } from './tx.js';
@@ -22,6 +23,10 @@ interface StateRow {
   software_count: number | null;
   software_gen: number | null;
 }
+
+/** A device's rows of generation $2 (device id $1) with their keys and packages. */
+const GENERATION = `device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id
+  WHERE r.device_num = (SELECT num FROM software_devices WHERE device_id = $1) AND r.gen = $2`;
 
 /** After this many runs that each needed new rows, whole generations are read instead. */
 const MAX_RUNS = 6;
@@ -59,10 +64,7 @@ class Reads {
     const whole = new Set(this.missingWhole);
     if (everything) for (const gen of this.missing.keys()) whole.add(gen);
     for (const gen of whole) {
-      const r = await db.query<SoftwareRow & { item_key: string }>(
-        `SELECT item_key, ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = $1 AND gen = $2`,
-        [deviceId, gen],
-      );
+      const r = await db.query<KeyedSoftwareRow>(`SELECT ${ROW_SELECT} FROM ${GENERATION}`, [deviceId, gen]);
       const map = new Map<string, Software | undefined>();
       for (const row of r.rows) map.set(row.item_key, toSoftware(row));
       this.rows.set(gen, map);
@@ -70,10 +72,11 @@ class Reads {
     }
     for (const [gen, keys] of this.missing) {
       if (whole.has(gen)) continue;
-      const r = await db.query<SoftwareRow & { item_key: string }>(
-        `SELECT item_key, ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = $1 AND gen = $2 AND item_key = ANY($3::text[])`,
-        [deviceId, gen, [...keys]],
-      );
+      const r = await db.query<KeyedSoftwareRow>(`SELECT ${ROW_SELECT} FROM ${GENERATION} AND k.item_key = ANY($3::text[])`, [
+        deviceId,
+        gen,
+        [...keys],
+      ]);
       const map = this.rows.get(gen) ?? this.rows.set(gen, new Map()).get(gen)!;
       for (const key of keys) map.set(key, undefined);
       for (const row of r.rows) map.set(row.item_key, toSoftware(row));

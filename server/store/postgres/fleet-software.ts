@@ -108,7 +108,9 @@ export class PgFleetSoftware {
       if (matched.length === 0) counts.push(0);
       else {
         const r = await this.pool.query<{ n: number }>(
-          'SELECT count(DISTINCT device_id) AS n FROM software WHERE lower(name) = ANY($1::text[])',
+          // A device IT allowed to keep a name (an approved exception) is not counted for it.
+          `SELECT count(DISTINCT device_id) AS n FROM software s WHERE lower(name) = ANY($1::text[])
+           AND NOT EXISTS (SELECT 1 FROM prohibited_exemptions e WHERE e.device_id = s.device_id AND e.name = lower(s.name))`,
           [matched],
         );
         counts.push(r.rows[0]!.n);

@@ -1,5 +1,6 @@
 // What a batch's ticket items may read through the ledger, read up front in the batch's transaction
 // (./ticket-ledger.ts): a handful of queries however many items the batch holds.
+import { exemptionName } from '../software-request-records.js';
 import type { AttachmentTally, LedgerReads, LedgerTicket, RecordedDevice } from '../ticket-ledger.js';
 import type { Queryable } from './tx.js';
 
@@ -22,6 +23,8 @@ export interface LedgerMemory {
   deskNumbers: Map<string, number | null>;
   device: RecordedDevice | undefined;
   deskMemory: string | null;
+  /** The names (lower case) the device may keep although prohibited (approved exceptions). */
+  exemptions: string[];
   /** Ticket numbers taken for the batch's new tickets, in order. */
   newIds: number[];
 }
@@ -44,17 +47,20 @@ export async function readLedger(db: Queryable, deviceId: string, reads: LedgerR
     deskNumbers: new Map(unique(reads.deskNumbers).map((n) => [n, null])),
     device: undefined,
     deskMemory: null,
+    exemptions: [],
     newIds: [],
   };
-  const head = await db.query<RecordedDevice & { memory: string | null }>(
-    `SELECT hostname, serial, manufacturer, model, os, ip, (SELECT value FROM desk_state WHERE key = $2) AS memory
+  const head = await db.query<RecordedDevice & { memory: string | null; exemptions: string[] | null }>(
+    `SELECT hostname, serial, manufacturer, model, os, ip, (SELECT value FROM desk_state WHERE key = $2) AS memory,
+       (SELECT array_agg(name) FROM prohibited_exemptions WHERE device_id = $1) AS exemptions
      FROM devices WHERE id = $1`,
     [deviceId, `posture:${deviceId}`],
   );
   if (head.rows[0]) {
-    const { memory, ...device } = head.rows[0];
+    const { memory, exemptions, ...device } = head.rows[0];
     m.device = device;
     m.deskMemory = memory;
+    m.exemptions = (exemptions ?? []).map(exemptionName);
   } else {
     m.deskMemory =
       (await db.query<{ value: string }>('SELECT value FROM desk_state WHERE key = $1', [`posture:${deviceId}`])).rows[0]?.value ?? null;

@@ -12,6 +12,7 @@ import {
   SCHEMA_15_STAGING_PAGES,
   SCHEMA_16_SOFTWARE_REQUESTS,
 } from './schema-later.js';
+import { SCHEMA_17_SOFTWARE_ROWS } from './schema-software-rows.js';
 import { inTransaction, type Queryable } from './tx.js';
 import type pg from 'pg';
 
@@ -28,6 +29,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 14, sql: SCHEMA_14_STAGING_DIGESTS },
   { version: 15, sql: SCHEMA_15_STAGING_PAGES },
   { version: 16, sql: SCHEMA_16_SOFTWARE_REQUESTS },
+  { version: 17, sql: SCHEMA_17_SOFTWARE_ROWS },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -42,8 +44,11 @@ export async function schemaVersion(db: Queryable): Promise<number> {
   return row.rows[0] ? Number(row.rows[0].value) : 0;
 }
 
-/** Brings the schema up to the latest version, in one transaction; other processes wait for it. */
-export async function migrate(pool: pg.Pool): Promise<void> {
+/**
+ * Brings the schema up to `target` (the latest; tests build older databases with a lower one), in one
+ * transaction; other processes wait for it.
+ */
+export async function migrate(pool: pg.Pool, target: number = PG_SCHEMA_VERSION): Promise<void> {
   await inTransaction(pool, async (client: PoolClient) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query('CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL)');
@@ -51,12 +56,12 @@ export async function migrate(pool: pg.Pool): Promise<void> {
     if (current > PG_SCHEMA_VERSION) {
       throw new Error(`The database schema is version ${current}; this server knows up to ${PG_SCHEMA_VERSION}. Upgrade Outpost.`);
     }
-    const pending = MIGRATIONS.filter((m) => m.version > current);
+    const pending = MIGRATIONS.filter((m) => m.version > current && m.version <= target);
     if (pending.length === 0) return;
     for (const m of pending) await client.query(m.sql);
     await client.query(
       "INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      [String(PG_SCHEMA_VERSION)],
+      [String(pending.at(-1)!.version)],
     );
   });
 }

@@ -7,6 +7,7 @@ import type { AdminStore } from '../admin-records.js';
 import type { DeviceWorkStore } from '../device-work-records.js';
 import type { TicketStore } from '../ticket-records.js';
 import type * as S from '../store.js';
+import type { StoreJob } from '../store-job.js';
 import { createPgAdminStore } from './admin-store.js';
 import { applyPgBatch } from './batch.js';
 import { createPgDeskStore, type PgDeskStore } from './desk-store.js';
@@ -118,6 +119,9 @@ export class PostgresStore implements S.Store {
     // The jobs committed with the batch; only now may the sync engine see them.
     if (applied.enqueued > 0) this.desk.notify();
     return { plan: applied.plan, tickets: applied.tickets };
+  }
+  runJob<A extends unknown[], R>(job: StoreJob<A, R>, ...args: A): Promise<R> {
+    return job.run(this, ...args);
   }
   sweepSoftware(limit: number, at: number): Promise<number> {
     return inTransaction(this.pool, (client) => sweepPgSoftware(client, limit, at));

@@ -1,7 +1,16 @@
 // Self-service requests in PostgreSQL (contract: ../software-request-records.ts; rows read as SQLite's).
 import type pg from 'pg';
 import type { SoftwareApproval } from '../../../shared/self-service.js';
-import type { PendingSoftwareRequest, SoftwareRequestRow, SoftwareRequestStore } from '../software-request-records.js';
+import {
+  exemptionName,
+  LIST_EXEMPTIONS_SQL,
+  toExemption,
+  type ExemptionRecord,
+  type ExemptionRow,
+  type PendingSoftwareRequest,
+  type SoftwareRequestRow,
+  type SoftwareRequestStore,
+} from '../software-request-records.js';
 import { exemptionOf, PENDING_REQUESTS_SQL, toPending } from '../sqlite/software-requests.js';
 import { inTransaction } from './tx.js';
 
@@ -43,5 +52,17 @@ export class PgSoftwareRequestStore implements SoftwareRequestStore {
       deviceId,
     ]);
     return r.rows.map((x) => x.name);
+  }
+
+  async listExemptions(limit: number): Promise<ExemptionRecord[]> {
+    return (await this.pool.query<ExemptionRow>(LIST_EXEMPTIONS_SQL, [limit])).rows.map(toExemption);
+  }
+
+  async revokeExemption(deviceId: string, name: string): Promise<boolean> {
+    const r = await this.pool.query('DELETE FROM prohibited_exemptions WHERE device_id = $1 AND name = $2', [
+      deviceId,
+      exemptionName(name),
+    ]);
+    return r.rowCount === 1;
   }
 }

@@ -1,8 +1,9 @@
 // One bounded step of cleaning up software generations that are no longer live, in the caller's
 // transaction (what each step does: ../sqlite/software-sweep.ts). The garbage row is taken with
 // SKIP LOCKED: several server processes sweep different generations at once, never the same one.
-import type { Software } from '../../../shared/inventory.js';
-import { SOFTWARE_COLUMNS, toSoftware, type SoftwareRow } from '../sqlite/batch.js';
+import { compareStrings } from '../../../shared/normalise.js';
+import { toSoftware } from '../sqlite/batch.js';
+import { ROW_SELECT, type KeyedSoftwareRow } from '../sqlite/software-rows.js';
 import { SWEEP_STEP_CHARS, type GarbageRow } from '../sqlite/software-sweep.js';
 import type { Queryable } from './tx.js';
 
@@ -44,9 +45,9 @@ async function publishPart(db: Queryable, g: GarbageRow, part: number, receivedA
 
 /** Marks the new generation's names for recounting, `limit` rows a step, from the key after `from`. */
 async function markNames(db: Queryable, g: GarbageRow, gen: number, from: string, limit: number): Promise<number> {
-  const rows = await db.query<{ item_key: string; name: string; publisher: string | null }>(
-    'SELECT item_key, name, publisher FROM software_rows WHERE device_id = $1 AND gen = $2 AND item_key > $3 ORDER BY item_key LIMIT $4',
-    [g.device_id, gen, from, limit],
+  const rows = await db.query<{ key_id: string; name: string; publisher: string | null }>(
+    `SELECT r.key_id, k.name, nullif(p.publisher, '') AS publisher FROM ${ROWS} WHERE ${DEVICE} AND r.key_id > $3 ORDER BY r.key_id LIMIT $4`,
+    [g.device_id, gen, Number(from), limit],
   );
   const names = new Map<string, { name: string; publisher: string | null }>();
   for (const r of rows.rows) if (!names.has(r.name.toLowerCase())) names.set(r.name.toLowerCase(), r);
@@ -58,52 +59,52 @@ async function markNames(db: Queryable, g: GarbageRow, gen: number, from: string
       [sorted.map((r) => r.name), sorted.map((r) => r.publisher)],
     );
   }
-  const next = rows.rows.length < limit ? null : rows.rows.at(-1)!.item_key;
+  const next = rows.rows.length < limit ? null : String(rows.rows.at(-1)!.key_id);
   await db.query('UPDATE software_garbage SET mark_from = $1 WHERE device_id = $2 AND gen = $3', [next, g.device_id, g.gen]);
   return Math.max(rows.rows.length, 1);
 }
 
-const TEXT_CHARS = `(length(item_key) + COALESCE(length(name), 0) + COALESCE(length(version), 0) + COALESCE(length(publisher), 0)
-  + COALESCE(length(arch), 0) + COALESCE(length(user_name), 0) + COALESCE(length(install_date), 0))`;
+const ROWS = 'device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id';
+const DEVICE = 'r.device_num = (SELECT num FROM software_devices WHERE device_id = $1) AND r.gen = $2';
+const TEXT_CHARS = `(length(k.item_key) + length(k.name) + length(p.version) + length(p.publisher)
+  + COALESCE(length(k.arch), 0) + COALESCE(length(k.user_name), 0) + COALESCE(length(r.install_date), 0))`;
 
 /** Deletes `limit` rows of the old generation, recording what the new one no longer has. */
 async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receivedAt: number): Promise<number> {
   // At most `limit` rows and about SWEEP_STEP_CHARS of text (the first row always), as SQLite's step.
-  const rows = await db.query<SoftwareRow & { item_key: string; window_rows: number }>(
-    `SELECT item_key, ${SOFTWARE_COLUMNS}, window_rows FROM (
-       SELECT item_key, ${SOFTWARE_COLUMNS}, COUNT(*) OVER () AS window_rows,
-         SUM(${TEXT_CHARS}) OVER (ORDER BY item_key) - ${TEXT_CHARS} AS chars_before
-       FROM (SELECT * FROM software_rows WHERE device_id = $1 AND gen = $2 ORDER BY item_key LIMIT $3) r) w
-     WHERE chars_before < $4 ORDER BY item_key`,
+  const rows = await db.query<KeyedSoftwareRow & { window_rows: number }>(
+    `SELECT * FROM (
+       SELECT ${ROW_SELECT}, COUNT(*) OVER () AS window_rows, SUM(${TEXT_CHARS}) OVER (ORDER BY r.key_id) - ${TEXT_CHARS} AS chars_before
+       FROM (SELECT * FROM device_software r WHERE ${DEVICE} ORDER BY r.key_id LIMIT $3) r
+       JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id) w
+     WHERE chars_before < $4 ORDER BY key_id`,
     [g.device_id, g.gen, limit, SWEEP_STEP_CHARS],
   );
   const more = rows.rows.length > 0 && rows.rows.length < Number(rows.rows[0]!.window_rows);
-  const keys = rows.rows.map((r) => r.item_key);
-  if (keys.length > 0) {
-    const removed: Software[] = [];
+  const ids = rows.rows.map((r) => r.key_id);
+  if (ids.length > 0) {
+    const removed: KeyedSoftwareRow[] = [];
     if (g.replaced_by !== null) {
-      const kept = await db.query<{ item_key: string }>(
-        'SELECT item_key FROM software_rows WHERE device_id = $1 AND gen = $2 AND item_key = ANY($3::text[])',
-        [g.device_id, g.replaced_by, keys],
+      const kept = await db.query<{ key_id: string }>(
+        `SELECT r.key_id FROM device_software r WHERE ${DEVICE} AND r.key_id = ANY($3::bigint[])`,
+        [g.device_id, g.replaced_by, ids],
       );
-      const still = new Set(kept.rows.map((r) => r.item_key));
-      for (const r of rows.rows) if (!still.has(r.item_key)) removed.push(toSoftware(r));
+      const still = new Set(kept.rows.map((r) => String(r.key_id)));
+      for (const r of rows.rows) if (!still.has(String(r.key_id))) removed.push(r);
     }
-    await db.query('DELETE FROM software_rows WHERE device_id = $1 AND gen = $2 AND item_key = ANY($3::text[])', [
-      g.device_id,
-      g.gen,
-      keys,
-    ]);
+    await db.query(`DELETE FROM device_software r WHERE ${DEVICE} AND r.key_id = ANY($3::bigint[])`, [g.device_id, g.gen, ids]);
     if (removed.length > 0) {
+      // Key order, as the rows were read before they were normalised.
+      removed.sort((a, b) => compareStrings(a.item_key, b.item_key));
       await db.query(
         `INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
          VALUES ($1, $2, $3, $4, $5, 'software', '[]', $6, '[]')`,
-        [g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(removed)],
+        [g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(removed.map(toSoftware))],
       );
     }
   }
-  if (!more && keys.length < limit) await done(db, g, true);
-  return Math.max(keys.length, 1);
+  if (!more && ids.length < limit) await done(db, g, true);
+  return Math.max(ids.length, 1);
 }
 
 async function done(db: Queryable, g: GarbageRow, dropChanges: boolean): Promise<void> {

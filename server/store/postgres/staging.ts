@@ -4,15 +4,15 @@
 import type { SectionChange } from '../../../shared/delta-apply.js';
 import { encodeDigests } from '../../../shared/digest.js';
 import type { Software } from '../../../shared/inventory.js';
-import { softwareRow } from '../sqlite/batch.js';
+import { itemKey } from '../../../shared/inventory-keys.js';
+import { compareStrings } from '../../../shared/normalise.js';
 import type { Garbage, StagingState } from '../store.js';
 import type { Queryable } from './tx.js';
 
-const ROW_COLUMNS = 'device_id, gen, item_key, name, version, publisher, arch, source, scope, user_name, install_date';
-const UNNEST = `SELECT $1::text, $2::bigint, * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-  $9::text[], $10::text[], $11::text[])`;
-
-/** Inserts software rows of one generation; `onConflict` says what a key already there does. */
+/**
+ * Inserts software rows of one generation (the normalised tables of migration 17: the identities a
+ * row names are made first when new); `onConflict` says what a key already there does.
+ */
 export async function insertSoftwareRows(
   db: Queryable,
   deviceId: string,
@@ -21,34 +21,55 @@ export async function insertSoftwareRows(
   onConflict: 'keep' | 'replace',
 ): Promise<void> {
   if (items.length === 0) return;
-  // Name order: two transactions touching the same package names lock them in the same order.
-  // One row per key, the last given winning (as SQLite's INSERT OR REPLACE would leave it).
-  const byKey = new Map(items.map((s) => [softwareRow(deviceId, gen, s).key, softwareRow(deviceId, gen, s)]));
-  const rows = [...byKey.values()].sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
-  const column = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+  // One row per key, the last given winning (as SQLite's INSERT OR REPLACE would leave it); key order,
+  // so that two transactions making the same new identities wait on them in the same order.
+  const byKey = new Map(items.map((s) => [itemKey.software(s), s]));
+  const keys = [...byKey.keys()].sort(compareStrings);
+  const rows = keys.map((k) => byKey.get(k)!);
+  const column = (f: (s: Software) => string | null) => rows.map(f);
+  await db.query('INSERT INTO software_devices (device_id) VALUES ($1) ON CONFLICT (device_id) DO NOTHING', [deviceId]);
+  await db.query(
+    `INSERT INTO software_keys (item_key, name, arch, source, scope, user_name)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+     ON CONFLICT (item_key) DO NOTHING`,
+    [
+      keys,
+      column((s) => s.name),
+      column((s) => s.arch ?? null),
+      column((s) => s.source),
+      column((s) => s.scope),
+      column((s) => s.user ?? null),
+    ],
+  );
+  const identity = [keys, column((s) => s.version ?? ''), column((s) => s.publisher ?? '')];
+  await db.query(
+    `INSERT INTO software_packages (key_id, version, publisher)
+     SELECT k.id, t.version, t.publisher FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(item_key, version, publisher, ord)
+     JOIN software_keys k ON k.item_key = t.item_key ORDER BY t.ord
+     ON CONFLICT (key_id, version, publisher) DO NOTHING`,
+    identity,
+  );
   const conflict =
-    onConflict === 'keep'
-      ? 'DO NOTHING'
-      : `DO UPDATE SET name = excluded.name, version = excluded.version, publisher = excluded.publisher, arch = excluded.arch,
-           source = excluded.source, scope = excluded.scope, user_name = excluded.user_name, install_date = excluded.install_date`;
-  await db.query(`INSERT INTO software_rows (${ROW_COLUMNS}) ${UNNEST} ON CONFLICT (device_id, gen, item_key) ${conflict}`, [
-    deviceId,
-    gen,
-    column('key'),
-    column('name'),
-    column('version'),
-    column('publisher'),
-    column('arch'),
-    column('source'),
-    column('scope'),
-    column('user'),
-    column('installDate'),
-  ]);
+    onConflict === 'keep' ? 'DO NOTHING' : 'DO UPDATE SET package_id = excluded.package_id, install_date = excluded.install_date';
+  await db.query(
+    `INSERT INTO device_software (device_num, gen, key_id, package_id, install_date)
+     SELECT d.num, $5, k.id, p.id, t.install_date
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(item_key, version, publisher, install_date)
+     JOIN software_keys k ON k.item_key = t.item_key
+     JOIN software_packages p ON p.key_id = k.id AND p.version = t.version AND p.publisher = t.publisher
+     JOIN software_devices d ON d.device_id = $6
+     ON CONFLICT (device_num, gen, key_id) ${conflict}`,
+    [...identity, column((s) => s.installDate ?? null), gen, deviceId],
+  );
 }
 
 export async function deleteSoftwareRows(db: Queryable, deviceId: string, gen: number, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;
-  await db.query('DELETE FROM software_rows WHERE device_id = $1 AND gen = $2 AND item_key = ANY($3::text[])', [deviceId, gen, keys]);
+  await db.query(
+    `DELETE FROM device_software WHERE device_num = (SELECT num FROM software_devices WHERE device_id = $1) AND gen = $2
+       AND key_id IN (SELECT id FROM software_keys WHERE item_key = ANY($3::text[]))`,
+    [deviceId, gen, keys],
+  );
 }
 
 export async function writeStaging(db: Queryable, deviceId: string, s: StagingState | null): Promise<void> {

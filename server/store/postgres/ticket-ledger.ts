@@ -98,6 +98,7 @@ export async function openPgLedger(db: Queryable, deviceId: string, reads: Ledge
       writes.push({ kind: 'worklog', row });
     },
     deskMemory: () => m.deskMemory,
+    prohibitedExemptions: () => m.exemptions,
     setDeskMemory(value) {
       m.deskMemory = value;
       writes.push({ kind: 'memory', value });

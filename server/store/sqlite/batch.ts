@@ -10,6 +10,9 @@ import type { AppliedBatch, BatchOutcome, ChangeRecord, FollowBatch, IngestState
 import { displayColumns } from './rows.js';
 import { createTicketLedger } from './ticket-ledger.js';
 import { createStagingStatements } from './staging.js';
+import { createSoftwareRows, type SoftwareRow } from './software-rows.js';
+
+export type { SoftwareRow } from './software-rows.js';
 
 interface StateRow {
   secret_hash: Buffer;
@@ -22,18 +25,6 @@ interface StateRow {
   digests: string | null;
   software_count: number | null;
   software_gen: number | null;
-}
-
-/** A software row as stored, which is a Software item column by column. */
-export interface SoftwareRow {
-  name: string;
-  version: string | null;
-  publisher: string | null;
-  arch: string | null;
-  source: Software['source'];
-  scope: Software['scope'];
-  user_name: string | null;
-  install_date: string | null;
 }
 
 /** The stored inventory; its sections other than software (up to megabytes of JSON) parsed only if read. */
@@ -64,12 +55,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
   // Read only when the planner needs the sections (up to megabytes), inside the batch's transaction.
   const readSnapshot = db.prepare<[string], { snapshot: string }>('SELECT snapshot FROM snapshots WHERE device_id = ?');
-  const softwareByKey = db.prepare<[string, number, string], SoftwareRow>(
-    `SELECT ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = ? AND gen = ? AND item_key = ?`,
-  );
-  const allSoftware = db.prepare<[string, number], SoftwareRow>(
-    `SELECT ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = ? AND gen = ?`,
-  );
+  const rows = createSoftwareRows(db);
   const writeProgress = db.prepare('UPDATE devices SET last_seq = ?, needs_full = ?, last_seen = ? WHERE id = ?');
   const writeSnapshot = db.prepare(`
     INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -84,17 +70,13 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     UPDATE devices SET digest = @digest, hostname = @hostname, manufacturer = @manufacturer, model = @model, os = @os, ip = @ip,
       users = @users
     WHERE id = @id`);
-  const deleteSoftware = db.prepare('DELETE FROM software_rows WHERE device_id = ? AND gen = ? AND item_key = ?');
-  const upsertSoftware = db.prepare(`
-    INSERT OR REPLACE INTO software_rows (device_id, gen, item_key, name, version, publisher, arch, source, scope, user_name, install_date)
-    VALUES (@deviceId, @gen, @key, @name, @version, @publisher, @arch, @source, @scope, @user, @installDate)`);
   const insertChange = db.prepare(`
     INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
     VALUES (@deviceId, @at, @receivedAt, @trigger, @seq, @section, @added, @removed, @changed)`);
 
   const writeSoftware = (deviceId: string, gen: number, software: NonNullable<BatchOutcome['software']>) => {
-    for (const key of software.remove) deleteSoftware.run(deviceId, gen, key);
-    for (const s of software.upsert) upsertSoftware.run(softwareRow(deviceId, gen, s));
+    for (const key of software.remove) rows.remove(deviceId, gen, key);
+    rows.write(deviceId, gen, software.upsert, 'replace');
   };
   const writeChange = (deviceId: string, receivedAt: number, c: ChangeRecord) =>
     insertChange.run({
@@ -121,7 +103,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     const lookup = (gen: number, key: string) => {
       const k = `${gen}\n${key}`;
       if (!read.has(k)) {
-        const r = softwareByKey.get(deviceId, gen, key);
+        const r = rows.byKey(deviceId, gen, key);
         read.set(k, r && toSoftware(r));
       }
       return read.get(k);
@@ -129,7 +111,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     const software: SoftwareTable = {
       get: (key) => lookup(softwareGen, key),
       size: row.software_count ?? 0,
-      all: () => allSoftware.all(deviceId, softwareGen).map(toSoftware),
+      all: () => rows.all(deviceId, softwareGen).map(toSoftware),
     };
     const state: IngestState = {
       deviceId,
@@ -147,7 +129,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     const outcome = plan(state);
     const gen = outcome.softwareGen ?? softwareGen;
     for (const st of outcome.staged ?? []) {
-      for (const s of st.rows) staging.insertRow.run(softwareRow(deviceId, st.gen, s));
+      rows.write(deviceId, st.gen, st.rows, 'keep');
       if (st.changes) staging.writeChanges(deviceId, st.gen, st.changes);
     }
     if (outcome.staging !== undefined) staging.write(deviceId, outcome.staging);
@@ -172,7 +154,16 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     for (const job of followed?.deskJobs ?? []) enqueue(job, at);
     return { plan: outcome, tickets: followed?.tickets ?? [], enqueued: followed?.deskJobs.length ?? 0 };
   };
-  return db.transaction(apply) as ApplyBatch;
+  const inTransaction = db.transaction(apply) as ApplyBatch;
+  const applyBatch: ApplyBatch = (deviceId, at, plan, follow) => {
+    try {
+      return inTransaction(deviceId, at, plan, follow);
+    } catch (error) {
+      rows.forget();
+      throw error;
+    }
+  };
+  return applyBatch;
 }
 
 /** A stored row back to the item it was written from (absent fields were written as NULL). */

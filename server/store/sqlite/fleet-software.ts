@@ -35,7 +35,11 @@ export class FleetSoftwareQueries {
   /** The test the SQL function `prohibited_name` asks while one statement runs. */
   private prohibited: ProhibitedTest = NOTHING_PROHIBITED;
 
-  constructor(private readonly db: Database.Database) {
+  /** `recounts` false: a read-only connection, whose reads leave the recount to the writer's (refresh). */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly recounts = true,
+  ) {
     db.function('prohibited_name', { deterministic: false }, (name: unknown) =>
       typeof name === 'string' && this.prohibited(name) ? 1 : 0,
     );
@@ -79,7 +83,7 @@ export class FleetSoftwareQueries {
   }
 
   list(query: FleetSoftwareQuery): ResultPage<FleetSoftware> {
-    this.refresh();
+    if (this.recounts) this.refresh();
     return this.withTest(query.prohibited ?? NOTHING_PROHIBITED, (prohibited) => {
       const terms: string[] = [];
       const params: Record<string, string | number> = { limit: query.limit, offset: query.offset };
@@ -135,7 +139,7 @@ export class FleetSoftwareQueries {
   /** For each test: the devices with at least one package whose name it holds for. */
   deviceCounts(tests: readonly ProhibitedTest[], any?: ProhibitedTest): number[] {
     if (tests.length === 0) return [];
-    this.refresh();
+    if (this.recounts) this.refresh();
     const names = this.db
       .prepare<[], { name: string }>('SELECT name FROM software_names')
       .all()
@@ -143,7 +147,9 @@ export class FleetSoftwareQueries {
     // One pass with all patterns finds the few candidate names; only those are tested one by one.
     const candidates = any ? names.filter(any) : names;
     const count = this.db.prepare<[string], { n: number }>(
-      'SELECT COUNT(DISTINCT device_id) AS n FROM software WHERE name COLLATE NOCASE IN (SELECT value FROM json_each(?))',
+      // A device IT allowed to keep a name (an approved exception) is not counted for it.
+      `SELECT COUNT(DISTINCT device_id) AS n FROM software s WHERE name COLLATE NOCASE IN (SELECT value FROM json_each(?))
+       AND NOT EXISTS (SELECT 1 FROM prohibited_exemptions e WHERE e.device_id = s.device_id AND e.name = s.name COLLATE NOCASE)`,
     );
     return tests.map((test) => {
       const matched = candidates.filter(test);

@@ -26,3 +26,15 @@ export function openDatabase(dataDir: string): Database.Database {
     throw err;
   }
 }
+
+/** A second, read-only connection to the file a writer has opened (and migrated): WAL readers never wait for it. */
+export function openReadOnlyDatabase(dataDir: string): Database.Database {
+  const db = new Database(join(dataDir, DB_FILE), { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

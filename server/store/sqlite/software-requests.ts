@@ -3,6 +3,10 @@ import type Database from 'better-sqlite3';
 import { SoftwareRequestSchema, type SoftwareApproval } from '../../../shared/self-service.js';
 import {
   exemptionName,
+  LIST_EXEMPTIONS_SQL,
+  toExemption,
+  type ExemptionRecord,
+  type ExemptionRow,
   type PendingSoftwareRequest,
   type SoftwareRequestRow,
   type SoftwareRequestStore,
@@ -47,6 +51,16 @@ export class SqliteSoftwareRequestStore implements SoftwareRequestStore {
 
   async exemptions(deviceId: string): Promise<string[]> {
     return this.db.prepare('SELECT name FROM prohibited_exemptions WHERE device_id = ? ORDER BY name').pluck().all(deviceId) as string[];
+  }
+
+  async listExemptions(limit: number): Promise<ExemptionRecord[]> {
+    return (this.db.prepare(LIST_EXEMPTIONS_SQL.replace('$1', '?')).all(limit) as ExemptionRow[]).map(toExemption);
+  }
+
+  async revokeExemption(deviceId: string, name: string): Promise<boolean> {
+    return (
+      this.db.prepare('DELETE FROM prohibited_exemptions WHERE device_id = ? AND name = ?').run(deviceId, exemptionName(name)).changes === 1
+    );
   }
 }
 

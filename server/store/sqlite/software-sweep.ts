@@ -7,7 +7,9 @@
 // Each step is its own short transaction, so the cleanup of a 50,000-package snapshot never holds
 // the event loop for long.
 import type Database from 'better-sqlite3';
-import { SOFTWARE_COLUMNS, toSoftware, type SoftwareRow } from './batch.js';
+import { compareStrings } from '../../../shared/normalise.js';
+import { toSoftware } from './batch.js';
+import { ROW_SELECT, type KeyedSoftwareRow } from './software-rows.js';
 
 /** A generation left for the sweeper, as either engine returns it. */
 export interface GarbageRow {
@@ -27,7 +29,7 @@ export interface GarbageRow {
  */
 export const SWEEP_STEP_CHARS = 1024 * 1024;
 
-type OldRow = SoftwareRow & { item_key: string };
+type OldRow = KeyedSoftwareRow;
 
 /** The rows up to SWEEP_STEP_CHARS of text; `more` when it stopped before the statement's end. */
 function firstRows(all: IterableIterator<OldRow>): { rows: OldRow[]; more: boolean } {
@@ -48,6 +50,9 @@ function textChars(r: OldRow): number {
   return n;
 }
 
+const ROWS = 'device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id';
+const DEVICE = 'r.device_num = (SELECT num FROM software_devices WHERE device_id = ?) AND r.gen = ?';
+
 /** Rows handled by one step; 0 when there is nothing left to do. */
 export type SweepStep = (limit: number, receivedAt: number) => number;
 
@@ -56,20 +61,22 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
   const inUse = db.prepare<[string, number, string, number], { n: number }>(`
     SELECT (SELECT COUNT(*) FROM snapshots WHERE device_id = ? AND software_gen = ?)
          + (SELECT COUNT(*) FROM snapshot_staging WHERE device_id = ? AND first_seq = ?) AS n`);
-  const names = db.prepare<[string, number, string, number], { item_key: string; name: string; publisher: string | null }>(
-    'SELECT item_key, name, publisher FROM software_rows WHERE device_id = ? AND gen = ? AND item_key > ? ORDER BY item_key LIMIT ?',
+  const names = db.prepare<[string, number, number, number], { key_id: number; name: string; publisher: string | null }>(
+    `SELECT r.key_id, k.name, nullif(p.publisher, '') AS publisher FROM ${ROWS} WHERE ${DEVICE} AND r.key_id > ? ORDER BY r.key_id LIMIT ?`,
   );
   const markName = db.prepare(`
     INSERT INTO software_names (name, publisher) VALUES (?, ?)
     ON CONFLICT(name) DO UPDATE SET dirty = 1 WHERE dirty = 0`);
   const setMark = db.prepare('UPDATE software_garbage SET mark_from = ? WHERE device_id = ? AND gen = ?');
-  const oldRows = db.prepare<[string, number, number], SoftwareRow & { item_key: string }>(
-    `SELECT item_key, ${SOFTWARE_COLUMNS} FROM software_rows WHERE device_id = ? AND gen = ? ORDER BY item_key LIMIT ?`,
+  const oldRows = db.prepare<[string, number, number], OldRow>(
+    `SELECT ${ROW_SELECT} FROM ${ROWS} WHERE ${DEVICE} ORDER BY r.key_id LIMIT ?`,
   );
-  const exists = db.prepare<[string, number, string], { one: number }>(
-    'SELECT 1 AS one FROM software_rows WHERE device_id = ? AND gen = ? AND item_key = ?',
+  const exists = db.prepare<[string, number, number], { one: number }>(
+    'SELECT 1 AS one FROM device_software WHERE device_num = (SELECT num FROM software_devices WHERE device_id = ?) AND gen = ? AND key_id = ?',
   );
-  const deleteRow = db.prepare('DELETE FROM software_rows WHERE device_id = ? AND gen = ? AND item_key = ?');
+  const deleteRow = db.prepare(
+    'DELETE FROM device_software WHERE device_num = (SELECT num FROM software_devices WHERE device_id = ?) AND gen = ? AND key_id = ?',
+  );
   const recordRemoved = db.prepare(`
     INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
     VALUES (?, ?, ?, ?, ?, 'software', '[]', ?, '[]')`);
@@ -99,19 +106,21 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
       return 1;
     }
     if (g.replaced_by !== null && g.mark_from !== null) {
-      const rows = names.all(g.device_id, g.replaced_by, g.mark_from, limit);
+      const rows = names.all(g.device_id, g.replaced_by, Number(g.mark_from), limit);
       for (const r of rows) markName.run(r.name, r.publisher);
-      setMark.run(rows.length < limit ? null : rows.at(-1)!.item_key, g.device_id, g.gen);
+      setMark.run(rows.length < limit ? null : String(rows.at(-1)!.key_id), g.device_id, g.gen);
       return Math.max(rows.length, 1);
     }
     const { rows, more } = firstRows(oldRows.iterate(g.device_id, g.gen, limit));
     const removed = [];
     for (const r of rows) {
-      if (g.replaced_by !== null && !exists.get(g.device_id, g.replaced_by, r.item_key)) removed.push(toSoftware(r));
-      deleteRow.run(g.device_id, g.gen, r.item_key);
+      if (g.replaced_by !== null && !exists.get(g.device_id, g.replaced_by, r.key_id)) removed.push(r);
+      deleteRow.run(g.device_id, g.gen, r.key_id);
     }
+    // Key order within a step, as the rows were read before they were normalised.
+    removed.sort((a, b) => compareStrings(a.item_key, b.item_key));
     if (removed.length && g.replaced_by !== null) {
-      recordRemoved.run(g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(removed));
+      recordRemoved.run(g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(removed.map(toSoftware)));
     }
     if (!more && rows.length < limit) {
       done.run(g.device_id, g.gen);

@@ -59,6 +59,7 @@ import { SqliteDeviceWork } from './device-work.js';
 import { SqliteSoftwareRequestStore } from './software-requests.js';
 import { SqliteTemplateStore } from './templates.js';
 import { SqliteDeployStore } from './deployments.js';
+import type { StoreJob } from '../store-job.js';
 
 const DEVICE_COLUMNS = `d.*, (SELECT COUNT(*) FROM software s WHERE s.device_id = d.id) AS software_count`;
 
@@ -81,7 +82,11 @@ export class SqliteStore implements Store {
   readonly deploy: SqliteDeployStore;
   private closed = false;
 
-  constructor(private readonly db: Database.Database) {
+  /** `readOnly`: the main thread's connection beside the store worker (worker/), which reads only. */
+  constructor(
+    private readonly db: Database.Database,
+    opts: { readOnly?: boolean } = {},
+  ) {
     this.enrolTx = createEnrol(db);
     this.mergeTx = createMerge(db);
     this.identityEvents = createIdentityEvents(db);
@@ -93,7 +98,7 @@ export class SqliteStore implements Store {
     this.deviceWork = new SqliteDeviceWork(db, this.desk);
     this.devicePage = createDeviceList(db);
     this.deploy = new SqliteDeployStore(db, this.devicePage);
-    this.fleet = new FleetSoftwareQueries(db);
+    this.fleet = new FleetSoftwareQueries(db, !opts.readOnly);
     this.tokens = new EnrolmentTokens(db);
     this.prohibited = new ProhibitedPatterns(db);
     this.templates = new SqliteTemplateStore(db);
@@ -208,6 +213,10 @@ export class SqliteStore implements Store {
     return { plan: applied.plan, tickets: applied.tickets };
   }
 
+  runJob<A extends unknown[], R>(job: StoreJob<A, R>, ...args: A): Promise<R> {
+    return job.run(this, ...args);
+  }
+
   async devicePlatforms(deviceIds: readonly string[]): Promise<Map<string, Os['platform']>> {
     const rows = this.db
       .prepare<[string], { id: string; platform: Os['platform'] | null }>(
@@ -262,6 +271,10 @@ export class SqliteStore implements Store {
   }
 
   // Software across the fleet and the console's prohibited list: see fleet-software.ts, prohibited.ts.
+  /** The fleet software counts' bounded recount (fleet-software.ts), for a reader on another connection. */
+  async recountFleetSoftware(): Promise<number> {
+    return this.fleet.refresh();
+  }
   async listFleetSoftware(query: FleetSoftwareQuery): Promise<ResultPage<FleetSoftware>> {
     return this.fleet.list(query);
   }

@@ -1,7 +1,6 @@
 // The SQLite side of snapshots received in parts (see server/ingest/plan-parts.ts): the staging row,
-// the staged software rows (a generation the `software` view does not show yet), the software
-// changes each part makes, and the generations left for the sweeper. All of it is written in the
-// batch's transaction, so an acknowledged part survives a crash of either side.
+// the software changes each part makes and the generations left for the sweeper (the staged software
+// rows themselves: software-rows.ts). All of it is written in the batch's transaction, so an acknowledged part survives a crash of either side.
 import type Database from 'better-sqlite3';
 import type { SectionChange } from '../../../shared/delta-apply.js';
 import { decodeDigests, encodeDigests } from '../../../shared/digest.js';
@@ -40,9 +39,6 @@ export function createStagingStatements(db: Database.Database) {
   );
   const writePage = db.prepare('INSERT OR REPLACE INTO snapshot_staging_pages (device_id, first_seq, ord, page) VALUES (?, ?, ?, ?)');
   const removePages = db.prepare('DELETE FROM snapshot_staging_pages WHERE device_id = ?');
-  const insertRow = db.prepare(`
-    INSERT OR IGNORE INTO software_rows (device_id, gen, item_key, name, version, publisher, arch, source, scope, user_name, install_date)
-    VALUES (@deviceId, @gen, @key, @name, @version, @publisher, @arch, @source, @scope, @user, @installDate)`);
   const insertChanges = db.prepare('INSERT OR REPLACE INTO staged_changes (device_id, gen, part, added, changed) VALUES (?, ?, ?, ?, ?)');
   const garbage = db.prepare(`
     INSERT OR REPLACE INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, mark_from)
@@ -105,7 +101,6 @@ export function createStagingStatements(db: Database.Database) {
       }
       for (const p of s.restPages ?? []) writePage.run(deviceId, s.first, p.ord, JSON.stringify(p.more));
     },
-    insertRow,
     writeChanges(deviceId: string, gen: number, c: { index: number; added: Software[]; changed: SectionChange['changed'] }): void {
       insertChanges.run(deviceId, gen, c.index, JSON.stringify(c.added), JSON.stringify(c.changed));
     },

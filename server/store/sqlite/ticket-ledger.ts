@@ -1,6 +1,7 @@
 // The ticket ledger in SQLite: the reads and row writes ticket ingest makes inside a batch
 // transaction (see ../ticket-ledger.ts). What an item does is decided in server/ingest.
 import type Database from 'better-sqlite3';
+import { exemptionName } from '../software-request-records.js';
 import type { AttachmentTally, LedgerTicket, RecordedDevice, TicketLedger } from '../ticket-ledger.js';
 
 /** A ledger for one device; the caller runs it inside its transaction. */
@@ -10,6 +11,7 @@ export function createTicketLedger(db: Database.Database): OpenTicketLedger {
   const findTicket = db.prepare<[string, string], { id: number; status: string; requester_account: string }>(
     'SELECT id, status, requester_account FROM tickets WHERE device_id = ? AND ref = ?',
   );
+  const exemptions = db.prepare<[string], string>('SELECT name FROM prohibited_exemptions WHERE device_id = ?').pluck();
   const recordedDevice = db.prepare<[string], RecordedDevice>(
     'SELECT hostname, serial, manufacturer, model, os, ip FROM devices WHERE id = ?',
   );
@@ -81,5 +83,6 @@ export function createTicketLedger(db: Database.Database): OpenTicketLedger {
     insertWorklog: (row) => void insertWorklog.run({ deviceId, ...row }),
     deskMemory: () => getState.get(`posture:${deviceId}`)?.value ?? null,
     setDeskMemory: (value) => void setState.run(`posture:${deviceId}`, value),
+    prohibitedExemptions: () => exemptions.all(deviceId).map(exemptionName),
   });
 }

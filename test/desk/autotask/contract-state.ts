@@ -41,6 +41,9 @@ export const PICKLISTS: Record<string, Record<string, [number, string][] | [numb
       [8, 'In Progress'],
       [7, 'Waiting Customer'],
       [5, 'Complete'],
+      // Statuses an admin adds for self-service approvals (Picklists.htm: databases add their own values).
+      [20, 'Approved'],
+      [21, 'Rejected'],
     ],
     priority: [
       [4, 'Critical'],

@@ -6,6 +6,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ContractState, matches, Missing, Refusal, type ListName, type Person, type Row, type SdpCriterion } from './contract-state.js';
+import { ContractApprovals } from './contract-approvals.js';
+import { ContractProducts } from './contract-products.js';
 import { handlers, type Route } from './contract-routes.js';
 import { check, CONDITIONS, DOCS, TRANSPORT, type Flavour } from './documented.js';
 
@@ -28,6 +30,8 @@ export interface ContractServerOptions {
   technicians: Person[];
   /** Products that exist (a workstation's product must be one). */
   products?: string[];
+  /** Product types the instance has (a product's product_type must be one). */
+  productTypes?: string[];
   /** 'old-only': a build before 15100, without the per-product asset APIs. */
   assetApi?: 'per-product' | 'old-only';
   /** The closure rules make a closure code mandatory. */
@@ -52,6 +56,10 @@ export class SdpContractServer {
   readonly calls: string[] = [];
   private server: Server | null = null;
   private readonly routes: Route[];
+  /** Approval levels and approvals people decide in SDP (./contract-approvals.ts). */
+  readonly approvals: ContractApprovals;
+  /** Products (./contract-products.ts), of the product types `productTypes` names. */
+  readonly products: ContractProducts;
   readonly now: () => number;
   readonly opts: ContractServerOptions & { products: string[] };
   /** True: every connection is cut (an outage); the data stays. */
@@ -62,7 +70,9 @@ export class SdpContractServer {
   constructor(opts: ContractServerOptions) {
     this.opts = { products: ['Workstation'], ...opts };
     this.now = opts.now ?? Date.now;
-    this.routes = handlers(this);
+    this.approvals = new ContractApprovals(this);
+    this.products = new ContractProducts(this, opts.productTypes ?? ['Workstation', 'Software Package']);
+    this.routes = [...handlers(this), ...this.approvals.routes(), ...this.products.routes()];
   }
 
   async start(): Promise<string> {

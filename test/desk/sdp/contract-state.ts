@@ -206,6 +206,7 @@ export const SEARCHABLE = {
     udf: (r: Row, field: string) => (r.udf_fields as Record<string, string>)[field.slice('udf_fields.'.length)],
   },
   requesters: { email_id: (r: Row) => r.email_id, login_name: (r: Row) => r.login_name },
+  products: { name: (r: Row) => r.name, part_no: (r: Row) => r.part_no },
   workstations: {
     name: (r: Row) => r.name,
     'computer_system.service_tag': (r: Row) => (r.computer_system as { service_tag: string | null }).service_tag,

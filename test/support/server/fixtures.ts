@@ -6,6 +6,7 @@ import type { Item, Trigger } from '../../../shared/protocol.js';
 import { keyed } from '../../../shared/delta-apply.js';
 import type { IngestState } from '../../../server/store/store.js';
 import type Database from 'better-sqlite3';
+import { seedSoftwareRow, sqliteStatement } from '../software-rows.js';
 
 export const pkg = (name: string, version: string, extra: Partial<Software> = {}): Software => ({
   name,
@@ -117,9 +118,8 @@ export function insertSoftwareRow(
   deviceId: string,
   row: { key: string; name: string; version: string | null; publisher: string | null },
 ): void {
-  db.prepare(`INSERT OR IGNORE INTO snapshots (device_id, snapshot, updated_at) VALUES (?, '{}', 0)`).run(deviceId);
-  db.prepare(
-    `INSERT INTO software_rows (device_id, gen, item_key, name, version, publisher, source, scope)
-     SELECT device_id, software_gen, ?, ?, ?, ?, 'dpkg', 'machine' FROM snapshots WHERE device_id = ?`,
-  ).run(row.key, row.name, row.version, row.publisher, deviceId);
+  for (const [statement, params] of seedSoftwareRow(deviceId, row)) {
+    const { text, values } = sqliteStatement(statement, params);
+    db.prepare(text).run(...values);
+  }
 }

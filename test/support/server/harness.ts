@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../../shared/log.js';
 import { OutpostServer, type ServerOptions } from '../../../server/server.js';
+import { deadline } from '../deadline.js';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -55,9 +56,9 @@ export async function startHarness(opts: Partial<ServerOptions> = {}, dataDir?: 
 
 /** Waits until `check` holds, for state the server updates just after the client notices. */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const giveUpAt = Date.now() + deadline(timeoutMs);
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    if (Date.now() > giveUpAt) throw new Error(`condition not reached in ${deadline(timeoutMs)} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -3,6 +3,7 @@
 import { WebSocket, type ClientOptions } from 'ws';
 import type { IdentityHints } from '../../../shared/inventory.js';
 import { PROTOCOL_VERSION, type Item, type ServerMessage, type ServerMessageMap } from '../../../shared/protocol.js';
+import { deadline } from '../deadline.js';
 
 type Type = keyof ServerMessageMap;
 
@@ -48,11 +49,11 @@ export class TestAgent {
 
   /** Takes the first message of this type, waiting for it if needed. */
   async next<T extends Type>(type: T, timeoutMs = 3000): Promise<ServerMessageMap[T]> {
-    const deadline = Date.now() + timeoutMs;
+    const giveUpAt = Date.now() + deadline(timeoutMs);
     for (;;) {
       const i = this.inbox.findIndex((m) => m.type === type);
       if (i >= 0) return this.inbox.splice(i, 1)[0] as ServerMessageMap[T];
-      const left = deadline - Date.now();
+      const left = giveUpAt - Date.now();
       if (left <= 0 || this.ws.readyState === WebSocket.CLOSED) {
         throw new Error(`no ${type} message; got ${JSON.stringify(this.inbox)}`);
       }

@@ -13,6 +13,7 @@ import type { TrayView } from '../../../shared/tray-api.js';
 import type { FakeBrowserWindow, FakeElectron } from '../../fakes/electron.js';
 import { serveRendererFile, TRAY_ORIGIN } from '../../../tray-ui/main/content.js';
 import type { TrayWindows } from '../../../tray-ui/main/windows.js';
+import { deadline } from '../deadline.js';
 
 const PAGE_ORIGIN = 'https://tray.outpost.test';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
@@ -54,6 +55,8 @@ export class TrayBrowser {
       locale: 'en-GB',
     });
     this.contexts.push(context);
+    // Playwright's 30 s for every wait and action, stretched for a loaded machine like any deadline.
+    context.setDefaultTimeout(deadline(30_000));
     const problems: string[] = [];
 
     // Later routes win: everything is refused unless it is one of the tray's pages.

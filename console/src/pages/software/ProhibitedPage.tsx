@@ -1,4 +1,5 @@
-// The prohibited list: patterns from the console (removable) and from the server's config.
+// The prohibited list: patterns from the console (removable) and from the server's config, and the
+// devices exempt from it (./ExemptionsTable.tsx).
 import { useState } from 'preact/hooks';
 import { api, apiWith } from '../../api/client.js';
 import { errorMessage } from '../../api/errors.js';
@@ -9,6 +10,7 @@ import { Badge, ErrorNotice, FormError, PageHeader } from '../../components/comm
 import { EmptyRow } from '../../components/table.js';
 import { formatCount } from '../../lib/format.js';
 import { href } from '../../lib/routes.js';
+import { ExemptionsTable } from './ExemptionsTable.js';
 
 export function ProhibitedPage() {
   const list = useLoad((signal) => apiWith('GET /api/prohibited', undefined, signal), []);
@@ -108,6 +110,7 @@ export function ProhibitedPage() {
           </tbody>
         </table>
       </div>
+      <ExemptionsTable onChange={() => list.reload(true)} />
     </>
   );
 }

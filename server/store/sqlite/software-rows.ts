@@ -1,0 +1,138 @@
+// A device's software rows, normalised (migration 17): the texts of a package live once for the fleet
+// in software_keys (what the item key names) and software_packages (a key at a version from a
+// publisher); a device's row holds its device number, the generation, the two ids and the install
+// date. Identities are never deleted, so the ids this process has seen are kept in memory and a
+// snapshot's ~700 rows cost one insert each, and their names are marked for the fleet recount in one
+// statement (MARK_NAMES, not a trigger per row); an id made in a transaction that then rolls back is
+// forgotten (`forget`), so no row ever points at an identity that was not committed.
+import type Database from 'better-sqlite3';
+import { itemKey, type Software } from '../../../shared/inventory.js';
+
+/** A software row as stored, which is a Software item column by column. */
+export interface SoftwareRow {
+  name: string;
+  version: string | null;
+  publisher: string | null;
+  arch: string | null;
+  source: Software['source'];
+  scope: Software['scope'];
+  user_name: string | null;
+  install_date: string | null;
+}
+
+export type KeyedSoftwareRow = SoftwareRow & { item_key: string; key_id: number };
+
+/** The columns of a SoftwareRow read from a device's rows `r` joined to their key `k` and package `p`. */
+export const ROW_SELECT = `k.item_key, r.key_id, k.name, nullif(p.version, '') AS version, nullif(p.publisher, '') AS publisher, k.arch,
+  k.source, k.scope, k.user_name, r.install_date`;
+const ROW_JOIN = 'device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id';
+const DEVICE = 'r.device_num = (SELECT num FROM software_devices WHERE device_id = ?) AND r.gen = ?';
+
+/**
+ * Marks the names of the packages (ids in a JSON array) for the fleet recount, and records the first
+ * publisher reported: what PostgreSQL's insert trigger does, in one statement instead of a trigger per row.
+ */
+export const MARK_NAMES = `
+  INSERT INTO software_names (name, publisher)
+    SELECT k.name, nullif(p.publisher, '') FROM json_each(?) j JOIN software_packages p ON p.id = j.value JOIN software_keys k ON k.id = p.key_id
+    WHERE true
+  ON CONFLICT(name) DO UPDATE SET dirty = 1, publisher = coalesce(publisher, excluded.publisher)
+  WHERE dirty = 0 OR (publisher IS NULL AND excluded.publisher IS NOT NULL)`;
+
+/** Identities kept in memory at most (a key and a package each); past it the memory starts again. */
+const MAX_IDS = 200_000;
+
+export type SoftwareRows = ReturnType<typeof createSoftwareRows>;
+
+export function createSoftwareRows(db: Database.Database) {
+  const keyIds = new Map<string, number>();
+  const packageIds = new Map<string, number>();
+
+  const deviceNum = db.prepare<[string], { num: number }>('SELECT num FROM software_devices WHERE device_id = ?');
+  const newDevice = db.prepare('INSERT INTO software_devices (device_id) VALUES (?)');
+  const findKey = db.prepare<[string], { id: number }>('SELECT id FROM software_keys WHERE item_key = ?');
+  const newKey = db.prepare(
+    'INSERT INTO software_keys (item_key, name, arch, source, scope, user_name) VALUES (@key, @name, @arch, @source, @scope, @user)',
+  );
+  const findPackage = db.prepare<[number, string, string], { id: number }>(
+    'SELECT id FROM software_packages WHERE key_id = ? AND version = ? AND publisher = ?',
+  );
+  const newPackage = db.prepare('INSERT INTO software_packages (key_id, version, publisher) VALUES (?, ?, ?)');
+  const replaceRow = db.prepare(
+    'INSERT OR REPLACE INTO device_software (device_num, gen, key_id, package_id, install_date) VALUES (?, ?, ?, ?, ?)',
+  );
+  const keepRow = db.prepare(
+    'INSERT OR IGNORE INTO device_software (device_num, gen, key_id, package_id, install_date) VALUES (?, ?, ?, ?, ?)',
+  );
+  const markNames = db.prepare(MARK_NAMES);
+  const deleteRow = db.prepare(
+    `DELETE FROM device_software WHERE device_num = (SELECT num FROM software_devices WHERE device_id = ?) AND gen = ?
+       AND key_id = (SELECT id FROM software_keys WHERE item_key = ?)`,
+  );
+  const byKey = db.prepare<[string, number, string], KeyedSoftwareRow>(
+    `SELECT ${ROW_SELECT} FROM ${ROW_JOIN} WHERE ${DEVICE} AND r.key_id = (SELECT id FROM software_keys WHERE item_key = ?)`,
+  );
+  const all = db.prepare<[string, number], KeyedSoftwareRow>(`SELECT ${ROW_SELECT} FROM ${ROW_JOIN} WHERE ${DEVICE}`);
+
+  const numOf = (deviceId: string): number => {
+    const row = deviceNum.get(deviceId);
+    return row ? row.num : Number(newDevice.run(deviceId).lastInsertRowid);
+  };
+  const keyIdOf = (key: string, s: Software): number => {
+    let id = keyIds.get(key) ?? findKey.get(key)?.id;
+    if (id === undefined) {
+      id = Number(
+        newKey.run({ key, name: s.name, arch: s.arch ?? null, source: s.source, scope: s.scope, user: s.user ?? null }).lastInsertRowid,
+      );
+    }
+    remember(keyIds, key, id);
+    return id;
+  };
+  const packageIdOf = (keyId: number, s: Software): number => {
+    const version = s.version ?? '';
+    const publisher = s.publisher ?? '';
+    const k = `${keyId}\n${version}\n${publisher}`;
+    let id = packageIds.get(k) ?? findPackage.get(keyId, version, publisher)?.id;
+    if (id === undefined) id = Number(newPackage.run(keyId, version, publisher).lastInsertRowid);
+    remember(packageIds, k, id);
+    return id;
+  };
+
+  return {
+    /**
+     * Writes items into a generation; `replace`: an item whose key is there already takes its place
+     * (a delta), `keep`: the row there stays (a part sent again).
+     */
+    write(deviceId: string, gen: number, items: readonly Software[], mode: 'replace' | 'keep'): void {
+      if (items.length === 0) return;
+      const num = numOf(deviceId);
+      const insert = mode === 'replace' ? replaceRow : keepRow;
+      const written: number[] = [];
+      for (const s of items) {
+        const keyId = keyIdOf(itemKey.software(s), s);
+        const packageId = packageIdOf(keyId, s);
+        if (insert.run(num, gen, keyId, packageId, s.installDate ?? null).changes > 0) written.push(packageId);
+      }
+      if (written.length > 0) markNames.run(JSON.stringify(written));
+    },
+    remove(deviceId: string, gen: number, key: string): void {
+      deleteRow.run(deviceId, gen, key);
+    },
+    byKey(deviceId: string, gen: number, key: string): KeyedSoftwareRow | undefined {
+      return byKey.get(deviceId, gen, key);
+    },
+    all(deviceId: string, gen: number): KeyedSoftwareRow[] {
+      return all.all(deviceId, gen);
+    },
+    /** After a rollback: ids made in it may name identities that are gone. */
+    forget(): void {
+      keyIds.clear();
+      packageIds.clear();
+    },
+  };
+}
+
+function remember(ids: Map<string, number>, k: string, id: number): void {
+  if (ids.size >= MAX_IDS && !ids.has(k)) ids.clear();
+  ids.set(k, id);
+}
