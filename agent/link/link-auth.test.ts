@@ -38,6 +38,20 @@ describe('Link enrolment and authentication', () => {
     assert.ok(!h.log.text().includes(TOKEN), 'the token is never logged');
   });
 
+  it('sends enrol and hello uncompressed, so in a storm they never wait behind other frames being inflated', async () => {
+    h = await harness();
+    h.record(1);
+    h.link.start();
+    await h.server.waitFor(() => h.server.applied().length === 1, 'the first snapshot');
+    h.server.dropConnections();
+    await h.server.waitFor(() => h.server.authenticatedConnections() === 1 && h.server.connections === 2, 'the reconnect');
+    assert.deepEqual(
+      h.server.messages.filter((m) => m.type === 'enrol' || m.type === 'hello').map((m) => m.type),
+      ['enrol', 'hello'],
+    );
+    assert.deepEqual(h.server.firstFrameCompressed, [false, false], 'the first frame of each connection is not compressed');
+  });
+
   it('keeps the device id the server welcomes it with after IT merged its device into another', async () => {
     h = await harness();
     h.link.start();

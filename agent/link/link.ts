@@ -121,7 +121,10 @@ export class Link {
       this.phase = 'authenticating';
       this.firstSent = first.type;
       this.armHeartbeat();
-      ws.send(JSON.stringify(first));
+      // Uncompressed: in a reconnect storm the server inflates a few frames at a time, and a hello
+      // queued behind others' inflation can miss the login deadline; a few hundred bytes once per
+      // connection are not worth that.
+      ws.send(JSON.stringify(first), { compress: false });
     });
     ws.on('message', (data, isBinary) => this.onFrame(ws, data, isBinary));
     ws.on('ping', () => {

@@ -57,14 +57,21 @@ let phase = 'init';
 const states = new Map();
 const random = rng(process.pid);
 
+/** The device's digests, computed when first needed (a connect-only run never needs them). */
+function stateOf(agent) {
+  let st = states.get(agent);
+  if (!st) states.set(agent, (st = digestsOf(agent.model)));
+  return st;
+}
+
 function fullItem(agent, trigger) {
-  const st = states.get(agent);
+  const st = stateOf(agent);
   const snapshot = snapshotOf(agent.model);
   return { seq: agent.nextSeq(), at: new Date().toISOString(), kind: 'inventory.full', body: { trigger, digest: st.digest, snapshot } };
 }
 
 function deltaItem(agent) {
-  const st = states.get(agent);
+  const st = stateOf(agent);
   const { delta, digests, digest } = upgradeOne(agent.model, st, random);
   const item = {
     seq: agent.nextSeq(),
@@ -100,7 +107,6 @@ const handlers = {
       const localAddress = `127.${1 + (a >> 16)}.${(a >> 8) & 255}.${a & 255}`;
       const agent = new SimAgent({ index: i, url, token, localAddress, stats, model, onFullRequested });
       agents.push(agent);
-      states.set(agent, digestsOf(model));
       if (i % 50 === 0) await tick();
     }
     setInterval(() => {

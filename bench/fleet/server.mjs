@@ -62,6 +62,12 @@ export class ServerProcess {
     if (this.proc && this.proc.exitCode === null) this.proc.kill('SIGKILL');
   }
 
+  /** The server process's open-file limit: each agent connection takes one descriptor. */
+  openFileLimit() {
+    const limits = readFileSync(`/proc/${this.proc.pid}/limits`, 'utf8');
+    return Number(/Max open files\s+(\d+)/.exec(limits)?.[1] ?? Infinity);
+  }
+
   /** CPU seconds (user + system) and RSS of the server process. */
   sample() {
     const status = readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');

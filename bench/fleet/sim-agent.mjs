@@ -77,7 +77,8 @@ export class SimAgent {
     ws.on('open', () => {
       this.phase = 'authenticating';
       this.lastHeard = performance.now();
-      this.send(JSON.stringify(first));
+      // As the agent does: the first message uncompressed (agent/link/link.ts).
+      ws.send(JSON.stringify(first), { compress: false });
     });
     ws.on('message', (data) => this.onFrame(ws, data));
     ws.on('ping', () => (this.lastHeard = performance.now()));

@@ -22,6 +22,8 @@ import { FrameReader } from './frame-reader.js';
 import { BatchSlots } from './batch-slots.js';
 import { SoftwareSweeper } from './software-sweeper.js';
 import { selfServiceCatalog } from '../../shared/self-service.js';
+import { performance } from 'node:perf_hooks';
+import { ReconnectWindow } from './reconnect-window.js';
 
 export const AGENT_PATH = '/agent';
 /** Retry-After on a refused upgrade; agents back off with jitter anyway. */
@@ -53,6 +55,8 @@ export interface GatewayOptions {
   softwareLeftBehind?: () => void;
   /** Software deployment's part in each session (server/deploy/deployer.ts). */
   deploy?: DeployHooks;
+  /** Milliseconds the event loop has been busy, for the reconnect window's rate; the process's own when absent. */
+  loopBusyMs?: () => number;
 }
 
 export type AgentCommand = ServerMessageMap['command']['command'];
@@ -68,6 +72,7 @@ export class AgentGateway {
   private readonly ownsBus: boolean;
   private readonly signalHandlers: Map<string, SignalHandler>;
   private readonly frames = new FrameReader();
+  private readonly reconnectWindow: ReconnectWindow;
   private frameLimitChecked = false;
   private readonly live: LivePublisher;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -93,6 +98,11 @@ export class AgentGateway {
     this.ownsBus = opts.bus === undefined;
     this.bus = opts.bus ?? new LocalFleetBus(opts.store);
     this.signalHandlers = builtInSignalHandlers(opts.settings);
+    this.reconnectWindow = new ReconnectWindow({
+      loopBusyMs: opts.loopBusyMs ?? (() => performance.eventLoopUtilization().active),
+      devicesSeenSince: async (since) => (await opts.store.listDevices({ seenAfter: since, limit: 1, offset: 0 })).total,
+      now: opts.now,
+    });
     this.bus.onDeviceSignal((signal) => this.deliverHere(signal));
     this.ctx = {
       store: opts.store,
@@ -108,7 +118,7 @@ export class AgentGateway {
       claim: (deviceId, session) => this.claim(deviceId, session),
       release: (deviceId, session) => this.release(deviceId, session),
       softwareLeftBehind: opts.softwareLeftBehind ?? (() => this.sweeper?.poke()),
-      reconnectSpreadSeconds: () => reconnectSpreadSeconds(this.online.size),
+      reconnectSpreadSeconds: () => this.reconnectWindow.spreadSeconds(this.online.size),
       ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
       offerLists: (session) => this.sendLists([session], { templates: true, selfService: true }),
       ...(opts.deploy ? { deploy: opts.deploy } : {}),
@@ -159,6 +169,7 @@ export class AgentGateway {
 
   start(): void {
     this.sweeper?.start();
+    this.reconnectWindow.start();
     this.heartbeat = setInterval(() => {
       for (const session of this.sessions) session.heartbeat();
     }, this.opts.heartbeatMs);
@@ -259,6 +270,7 @@ export class AgentGateway {
   async stop(): Promise<void> {
     this.stopping = true;
     this.sweeper?.stop();
+    this.reconnectWindow.stop();
     clearInterval(this.heartbeat);
     const sessions = [...this.sessions];
     for (const s of sessions) s.close(CLOSE_CODES.goingAway, 'server shutting down');
@@ -292,7 +304,14 @@ export class AgentGateway {
       checkFrameLimitSupport(ws, LIMITS.preAuthFrameBytes);
       this.frameLimitChecked = true;
     }
-    const session = new AgentSession(ws, this.ctx, req.socket.remoteAddress ?? 'unknown', releasePreAuth, () => req.socket.bytesRead);
+    const session = new AgentSession(
+      ws,
+      this.ctx,
+      req.socket.remoteAddress ?? 'unknown',
+      releasePreAuth,
+      () => req.socket.bytesRead,
+      req.socket,
+    );
     this.sessions.add(session);
     ws.once('close', () => this.sessions.delete(session));
     session.start();
@@ -300,6 +319,7 @@ export class AgentGateway {
   }
 
   private claim(deviceId: string, session: AgentSession): void {
+    this.reconnectWindow.welcomed();
     const previous = this.online.get(deviceId);
     this.online.set(deviceId, session);
     if (previous && previous !== session) {
@@ -328,18 +348,6 @@ export class AgentGateway {
       })
       .catch((err: unknown) => this.opts.log.warn({ deviceId, online, err: errorText(err) }, 'could not record presence'));
   }
-}
-
-/** Reconnects one process takes in comfortably per second, TLS and hello included (bench/fleet). */
-export const RECONNECTS_PER_SECOND = 300;
-export const MAX_RECONNECT_SPREAD_S = 600;
-
-/**
- * How widely the fleet should spread its reconnects after losing this server: long enough that all
- * of `fleet` come back at about RECONNECTS_PER_SECOND, never longer than MAX_RECONNECT_SPREAD_S.
- */
-export function reconnectSpreadSeconds(fleet: number): number {
-  return Math.min(MAX_RECONNECT_SPREAD_S, Math.ceil(Math.max(0, fleet) / RECONNECTS_PER_SECOND));
 }
 
 function errorText(err: unknown): string {

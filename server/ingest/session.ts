@@ -64,6 +64,13 @@ export interface DeployHooks {
   recordSteps(deviceId: string, items: readonly Item[]): Promise<{ code: ErrorCode; seq: number; message: string }[]>;
 }
 
+/** The part of a net.Socket that batches writes. */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+const noCork: Corkable = { cork: () => undefined, uncork: () => undefined };
+
 const inPlace: Pick<FrameReader, 'read'> = {
   read: async (bytes, authenticated) => readAgentFrame(bytes.toString('utf8'), authenticated),
 };
@@ -80,6 +87,8 @@ export class AgentSession {
    * deadline was extended once for a frame that had arrived but was still being inflated. */
   private bytesAtStart = 0;
   private authExtended = false;
+  /** Writes are being held until the loop's next turn (coalesceWrites). */
+  private corked = false;
   /** Socket bytes read when the last ping went out. */
   private bytesAtPing = 0;
   /** Messages received before authentication: the first must be enrol or hello, and alone. */
@@ -97,6 +106,8 @@ export class AgentSession {
     private readonly releasePreAuth: () => void = () => undefined,
     /** Bytes read from the TCP socket so far (net.Socket.bytesRead), for the login timeout. */
     private readonly bytesRead: () => number = () => 0,
+    /** The TCP socket's cork/uncork, so the answers to a hello leave in one write. */
+    private readonly socket: Corkable = noCork,
   ) {
     this.log = ctx.log.child({ remote });
   }
@@ -253,6 +264,7 @@ export class AgentSession {
     );
     this.ctx.live.publish('inventory', { deviceId, hostname: message.hints.hostname, sections: [], trigger: 'enrolled', at: this.iso() });
     if (this.closing) return;
+    this.coalesceWrites();
     this.send({ type: 'enrolled', deviceId, secret, ...(this.ctx.deploy ? { deployKey: this.ctx.deploy.publicKey } : {}) });
     await this.authenticated(deviceId, secretHash, { lastSeq: 0, needsFull: true });
   }
@@ -279,6 +291,7 @@ export class AgentSession {
 
   private async authenticated(deviceId: string, secretHash: Buffer, runtime: DeviceRuntime): Promise<void> {
     clearTimeout(this.authTimer);
+    this.coalesceWrites();
     // Only now may large (and compressed) batches arrive.
     raiseFrameLimit(this.ws, LIMITS.maxFrameBytes);
     this.releasePreAuth();
@@ -302,6 +315,21 @@ export class AgentSession {
     this.ctx.offerLists?.(this);
     // Deployments made while it was away (the agent runs each id once, so a repeat is harmless).
     for (const message of (await this.ctx.deploy?.pendingMessages(deviceId)) ?? []) this.send(message);
+  }
+
+  /**
+   * What is sent from now until the loop's next turn leaves in one socket write: a welcome is
+   * followed by the ticket list, templates, catalog and pending deployments, and in a reconnect
+   * storm one write per frame was about a sixth of the server's busy time (writev on a loaded box).
+   */
+  private coalesceWrites(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    setImmediate(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
   }
 
   private async items(items: Item[], overBudget: Screened[] = []): Promise<void> {

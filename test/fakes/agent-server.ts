@@ -65,6 +65,8 @@ export class FakeAgentServer extends EventEmitter {
   readonly rejected: string[] = [];
   /** Close codes of connections the client closed. */
   readonly closeCodes: number[] = [];
+  /** For each connection, in order: whether the first frame the client sent was compressed (RSV1). */
+  readonly firstFrameCompressed: boolean[] = [];
   /** For each entry of `messages`: TCP bytes read from its connection once it had arrived. */
   readonly bytesReadAt: number[] = [];
   connections = 0;
@@ -100,7 +102,11 @@ export class FakeAgentServer extends EventEmitter {
     });
     this.port = (wss.address() as AddressInfo).port;
     this.wss = wss;
-    wss.on('connection', (ws, req) => this.accept(ws, () => req.socket.bytesRead));
+    wss.on('connection', (ws, req) => {
+      // The first bytes after the upgrade start the client's first frame: RSV1 (0x40) marks it compressed.
+      req.socket.once('data', (chunk: Buffer) => this.firstFrameCompressed.push((chunk[0]! & 0x40) !== 0));
+      this.accept(ws, () => req.socket.bytesRead);
+    });
   }
 
   /** Closes every connection with `code` (going away by default) and stops listening. */

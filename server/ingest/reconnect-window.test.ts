@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import {
+  MAX_RECONNECT_SPREAD_S,
+  MIN_SAMPLE_WELCOMES,
+  PRIOR_RATE,
+  RECENT_FLEET_DAYS,
+  ReconnectWindow,
+  SAMPLE_WEIGHT,
+  STORM_SHARE,
+} from './reconnect-window.js';
+
+const DAY_MS = 24 * 3_600_000;
+
+/** A window over a fake event loop whose busy milliseconds the test advances with the clock. */
+function windowWith(opts: { fleet?: (since: number) => Promise<number> } = {}) {
+  let busyMs = 0;
+  const window = new ReconnectWindow({
+    loopBusyMs: () => busyMs,
+    now: () => Date.now(),
+    ...(opts.fleet ? { devicesSeenSince: opts.fleet } : {}),
+  });
+  /** One second passes in which `welcomes` connections were welcomed with the loop busy `busy` ms of it. */
+  const second = (welcomes: number, busy: number) => {
+    for (let i = 0; i < welcomes; i++) window.welcomed();
+    busyMs += busy;
+    mock.timers.tick(1_000);
+  };
+  return { window, second };
+}
+
+const spreadAt = (rate: number, fleet: number) => Math.ceil(fleet / (rate * STORM_SHARE));
+
+describe('the reconnect window a server announces', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setInterval', 'Date'], now: 1_000 * DAY_MS }));
+  afterEach(() => mock.timers.reset());
+
+  it('uses the prior rate until it has measured one, and grows with the connections held', () => {
+    const { window } = windowWith();
+    window.start();
+    assert.equal(window.spreadSeconds(0), 0);
+    assert.equal(window.spreadSeconds(10_000), spreadAt(PRIOR_RATE, 10_000));
+    window.stop();
+  });
+
+  it('takes the welcomes per second of a busy loop it measured in a storm', () => {
+    const { window, second } = windowWith();
+    window.start();
+    // A storm on a loaded box: the loop is busy all second and welcomes 120.
+    second(120, 1_000);
+    assert.equal(window.spreadSeconds(10_000), spreadAt(120, 10_000), 'the first sample replaces the prior');
+    // Next: 100 welcomes in half a second of work (the rest of the second idle): 200 a busy second.
+    second(100, 500);
+    const smoothed = 120 + SAMPLE_WEIGHT * (200 - 120);
+    assert.equal(window.spreadSeconds(10_000), spreadAt(smoothed, 10_000));
+    window.stop();
+  });
+
+  it('ignores seconds with too few welcomes to say anything (their busy time is other work)', () => {
+    const { window, second } = windowWith();
+    window.start();
+    second(MIN_SAMPLE_WELCOMES - 1, 1_000);
+    second(0, 1_000);
+    assert.equal(window.spreadSeconds(10_000), spreadAt(PRIOR_RATE, 10_000));
+    window.stop();
+  });
+
+  it('counts the devices seen in the last days, so the first agents back after a restart are told the whole fleet', async () => {
+    const asked: number[] = [];
+    let answer: Promise<number> = Promise.resolve(8_000);
+    const { window } = windowWith({
+      fleet: (since) => {
+        asked.push(since);
+        return answer;
+      },
+    });
+    window.start();
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.deepEqual(asked, [Date.now() - RECENT_FLEET_DAYS * DAY_MS]);
+    assert.equal(window.spreadSeconds(5), spreadAt(PRIOR_RATE, 8_000), 'the fleet, not the 5 held');
+    assert.equal(window.spreadSeconds(9_000), spreadAt(PRIOR_RATE, 9_000), 'more held than seen: the held');
+    // The count is read again later; a failed read keeps the last.
+    answer = Promise.reject(new Error('database busy'));
+    mock.timers.tick(10 * 60_000);
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.equal(asked.length, 2);
+    assert.equal(window.spreadSeconds(5), spreadAt(PRIOR_RATE, 8_000));
+    window.stop();
+  });
+
+  it('never asks for more than the cap, however large the fleet or slow the server', () => {
+    const { window, second } = windowWith();
+    window.start();
+    second(MIN_SAMPLE_WELCOMES, 1_000);
+    assert.equal(window.spreadSeconds(1_000_000), MAX_RECONNECT_SPREAD_S);
+    window.stop();
+  });
+});
