@@ -352,7 +352,10 @@ export class AgentSession {
     if (done.leftGarbage) this.ctx.softwareLeftBehind();
     const inventoryChanged = this.publish(deviceId, done);
     // The catalog depends on the platform, which a device's first inventory tells: send it again then.
-    if (inventoryChanged && this.catalogAwaitsPlatform) {
+    // A first inventory may record no change (nothing to compare with), so any inventory item counts;
+    // the gateway keeps waiting if the platform is still unknown.
+    const carriedInventory = inventoryChanged || items.some((i) => i.kind.startsWith('inventory.'));
+    if (carriedInventory && this.catalogAwaitsPlatform) {
       this.catalogAwaitsPlatform = false;
       this.ctx.offerLists?.(this);
     }
