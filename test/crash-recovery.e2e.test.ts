@@ -105,6 +105,12 @@ describe('crash recovery with real processes', () => {
 
     server = await startServer(dataDir, { port, adminToken });
     agent = startAgent(proxied(), stateDir);
+    // Delivered: the restarted agent may report a settled outbox a moment before its queued item lands.
+    await waitFor(
+      async () => ((await changesFor(pkg)).added > 0 ? true : undefined),
+      60_000,
+      `the queued install of ${pkg} in the history`,
+    );
     await converged();
     assert.deepEqual(await changesFor(pkg), { added: 1, removed: 0 });
   });
