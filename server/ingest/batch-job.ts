@@ -40,6 +40,8 @@ export interface BatchDone {
   leftGarbage: boolean;
   /** The console's inventory event without its time, null when the inventory did not change. */
   inventory: Omit<LiveEvents['inventory'], 'at'> | null;
+  /** A snapshot was written (a first inventory records no change, so `inventory` can be null). */
+  snapshotWritten: boolean;
   tickets: TicketItemResult[];
 }
 
@@ -73,6 +75,7 @@ export const applyItems = storeJob(
         changes: p.changes.length,
         leftGarbage: (p.garbage?.length ?? 0) > 0,
         inventory: event && { deviceId: event.deviceId, hostname: event.hostname, sections: event.sections, trigger: event.trigger },
+        snapshotWritten: Boolean(p.snapshot),
         tickets: applied.tickets,
       };
     } catch (err) {

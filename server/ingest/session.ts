@@ -350,23 +350,20 @@ export class AgentSession {
     for (const p of stepProblems) this.error(p.code, p.message, p.seq);
     this.report(done, items.length);
     if (done.leftGarbage) this.ctx.softwareLeftBehind();
-    const inventoryChanged = this.publish(deviceId, done);
-    // The catalog depends on the platform, which a device's first inventory tells: send it again then.
-    // A first inventory may record no change (nothing to compare with), so any inventory item counts;
-    // the gateway keeps waiting if the platform is still unknown.
-    const carriedInventory = inventoryChanged || items.some((i) => i.kind.startsWith('inventory.'));
-    if (carriedInventory && this.catalogAwaitsPlatform) {
+    this.publish(deviceId, done);
+    // The catalog depends on the platform, which a device's first inventory tells: send it again then
+    // (the gateway keeps waiting if the platform is still unknown).
+    if (done.snapshotWritten && this.catalogAwaitsPlatform) {
       this.catalogAwaitsPlatform = false;
       this.ctx.offerLists?.(this);
     }
   }
 
-  /** Tells the console what the batch changed, once it is written; true when the inventory changed. */
-  private publish(deviceId: string, done: BatchDone): boolean {
+  /** Tells the console what the batch changed, once it is written. */
+  private publish(deviceId: string, done: BatchDone): void {
     const at = this.iso();
     if (done.inventory) this.ctx.live.publish('inventory', { ...done.inventory, at });
     for (const ticket of ticketEvents(deviceId, done.tickets, at)) this.ctx.live.publish('ticket', ticket);
-    return done.inventory !== null;
   }
 
   private iso(): string {
