@@ -6,8 +6,8 @@ import type { CatalogRunJson } from '../../../shared/http-api.js';
 import { createHash } from 'node:crypto';
 import type { DeskStore } from '../../store/desk-records.js';
 import type { DeskConnector } from '../connector.js';
-import { isDeskError } from '../errors.js';
-import type { DeskId, DeskSoftware } from '../types.js';
+import type { DeskSoftware } from '../types.js';
+import { lastRun, saveLinked } from './linked-record.js';
 
 /** The catalog job's key: one at a time; a request while one is queued or running makes one more run at most. */
 export const CATALOG_JOB_KEY = 'catalog';
@@ -54,30 +54,17 @@ async function pushOne(ctx: CatalogContext, sw: DeskSoftware): Promise<'created'
   const linked = await store.deskIdFor('software', key);
   if (linked && (await store.getState(stateKey(sw.name))) === print) return 'unchanged';
   const found = linked ?? (await ctx.desk.findSoftware(sw.name));
-  const id = await save(ctx.desk, sw, found);
+  const id = await saveLinked(
+    sw,
+    found,
+    (x, id) => ctx.desk.saveSoftware(x, id),
+    (x) => ctx.desk.findSoftware(x.name),
+  );
   await store.setLink('software', key, id);
   await store.setState(stateKey(sw.name), print);
   return found === null ? 'created' : 'updated';
 }
 
-/** A linked record someone deleted in the desk is made again rather than failing every run. */
-async function save(desk: DeskConnector, sw: DeskSoftware, id: DeskId | null): Promise<DeskId> {
-  if (id === null) return desk.saveSoftware(sw);
-  try {
-    return await desk.saveSoftware(sw, id);
-  } catch (err) {
-    if (!isDeskError(err) || err.code !== 'E_DESK_NOT_FOUND') throw err;
-    const other = await desk.findSoftware(sw.name);
-    return other === null || other === id ? desk.saveSoftware(sw) : desk.saveSoftware(sw, other);
-  }
-}
-
-export async function lastCatalogRun(store: DeskStore): Promise<CatalogRun | null> {
-  const text = await store.getState(CATALOG_RUN_KEY);
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as CatalogRun;
-  } catch {
-    return null;
-  }
+export function lastCatalogRun(store: DeskStore): Promise<CatalogRun | null> {
+  return lastRun(store, CATALOG_RUN_KEY);
 }

@@ -8,8 +8,8 @@ import type { CatalogRunJson } from '../../../shared/http-api.js';
 import type { DeployStore, PackageRecord } from '../../store/deploy-records.js';
 import type { DeskStore } from '../../store/desk-records.js';
 import type { DeskConnector } from '../connector.js';
-import { isDeskError } from '../errors.js';
-import type { DeskId, DeskPackage } from '../types.js';
+import type { DeskPackage } from '../types.js';
+import { lastRun, saveLinked } from './linked-record.js';
 
 /** The job's key: one run at a time, a request while one is queued makes one more at most. */
 export const PACKAGES_JOB_KEY = 'packages';
@@ -64,30 +64,17 @@ async function pushOne(ctx: PackagesContext, pkg: DeskPackage): Promise<'created
   const linked = await store.deskIdFor('package', pkg.outpostId);
   if (linked && (await store.getState(stateKey(pkg.outpostId))) === print) return 'unchanged';
   const found = linked ?? (await ctx.desk.findPackage!(pkg));
-  const id = await save(ctx.desk, pkg, found);
+  const id = await saveLinked(
+    pkg,
+    found,
+    (p, id) => ctx.desk.savePackage!(p, id),
+    (p) => ctx.desk.findPackage!(p),
+  );
   await store.setLink('package', pkg.outpostId, id);
   await store.setState(stateKey(pkg.outpostId), print);
   return found === null ? 'created' : 'updated';
 }
 
-/** A linked record someone deleted in the desk is made again rather than failing every run. */
-async function save(desk: DeskConnector, pkg: DeskPackage, id: DeskId | null): Promise<DeskId> {
-  if (id === null) return desk.savePackage!(pkg);
-  try {
-    return await desk.savePackage!(pkg, id);
-  } catch (err) {
-    if (!isDeskError(err) || err.code !== 'E_DESK_NOT_FOUND') throw err;
-    const other = await desk.findPackage!(pkg);
-    return other === null || other === id ? desk.savePackage!(pkg) : desk.savePackage!(pkg, other);
-  }
-}
-
-export async function lastPackagesRun(store: DeskStore): Promise<CatalogRunJson | null> {
-  const text = await store.getState(PACKAGES_RUN_KEY);
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as CatalogRunJson;
-  } catch {
-    return null;
-  }
+export function lastPackagesRun(store: DeskStore): Promise<CatalogRunJson | null> {
+  return lastRun(store, PACKAGES_RUN_KEY);
 }
