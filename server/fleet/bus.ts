@@ -27,6 +27,12 @@ export const DeviceSignalSchema = z.object({
   args: z.array(z.string().max(MAX_ARG_CHARS)).max(MAX_SIGNAL_ARGS),
 });
 
+/** A device's connection in this process opened (online) or closed. */
+export interface PresenceChange {
+  deviceId: string;
+  online: boolean;
+}
+
 /** Delivers a signal to a socket this process holds; false when it holds none for that device. */
 export type LocalDelivery = (signal: DeviceSignal) => boolean;
 
@@ -47,6 +53,12 @@ export interface FleetBus {
   claim(deviceId: string): Promise<void>;
   /** The device's connection here closed; true when that took it offline (no other process holds it). */
   release(deviceId: string): Promise<boolean>;
+  /**
+   * Connections that opened (online) or closed here, in the order they did, as claim and release one
+   * by one would; a bus that can writes them at once (local-bus.ts: one transaction for a storm's
+   * tick). Per change, what claim (true) or release would have returned.
+   */
+  markMany?(changes: readonly PresenceChange[]): Promise<boolean[]>;
   /** Whether some process holds a live connection for the device (this one included). */
   isLive(deviceId: string): Promise<boolean>;
 

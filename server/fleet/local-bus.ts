@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LiveMessage } from '../live/hub.js';
 import type { Store } from '../store/store.js';
-import type { DeviceSignal, FleetBus, LocalDelivery, SingletonName, SingletonPart, WakeTopic } from './bus.js';
+import type { DeviceSignal, FleetBus, LocalDelivery, PresenceChange, SingletonName, SingletonPart, WakeTopic } from './bus.js';
 
 export class LocalFleetBus implements FleetBus {
   readonly processId = randomUUID();
@@ -15,7 +15,7 @@ export class LocalFleetBus implements FleetBus {
   private readonly live = new Set<string>();
   private started = false;
 
-  constructor(private readonly store: Pick<Store, 'setOnline' | 'clearOnline'>) {}
+  constructor(private readonly store: Pick<Store, 'setOnline' | 'clearOnline' | 'markDevices'>) {}
 
   async start(): Promise<void> {
     // Whatever was connected when the last run ended is not connected now.
@@ -42,6 +42,18 @@ export class LocalFleetBus implements FleetBus {
     this.live.delete(deviceId);
     await this.store.setOnline(deviceId, false);
     return true;
+  }
+
+  async markMany(changes: readonly PresenceChange[]): Promise<boolean[]> {
+    // The last change of each device is its state; one transaction for all of them.
+    const last = new Map<string, boolean>();
+    for (const { deviceId, online } of changes) {
+      if (online) this.live.add(deviceId);
+      else this.live.delete(deviceId);
+      last.set(deviceId, online);
+    }
+    await this.store.markDevices([...last].map(([deviceId, online]) => ({ deviceId, online })));
+    return changes.map(() => true);
   }
 
   async isLive(deviceId: string): Promise<boolean> {

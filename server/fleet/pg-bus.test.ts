@@ -205,6 +205,7 @@ describe('LocalFleetBus: one process alone on its store', () => {
     const local = new LocalFleetBus({
       setOnline: async (id, on) => void flags.push(`${id}:${on}`),
       clearOnline: async () => void flags.push('clear'),
+      markDevices: async (marks) => void flags.push(...marks.map((m) => `${m.deviceId}:${m.online}`)),
     });
     const part = new CountingPart();
     local.singleton('desk', part);
@@ -218,5 +219,23 @@ describe('LocalFleetBus: one process alone on its store', () => {
     await local.stop();
     assert.equal(part.running, false);
     assert.deepEqual(flags, ['clear', 'd1:true', 'clear']);
+  });
+
+  it('writes a storm tick of connections opening and closing as one write: the last change of each device', async () => {
+    const writes: string[][] = [];
+    const local = new LocalFleetBus({
+      setOnline: async () => assert.fail('one write for the batch, not one per device'),
+      clearOnline: async () => undefined,
+      markDevices: async (marks) => void writes.push(marks.map((m) => `${m.deviceId}:${m.online}`)),
+    });
+    const changes = [
+      { deviceId: 'd1', online: true },
+      { deviceId: 'd2', online: true },
+      { deviceId: 'd1', online: false },
+    ];
+    assert.deepEqual(await local.markMany(changes), [true, true, true]);
+    assert.deepEqual(writes, [['d1:false', 'd2:true']]);
+    assert.equal(await local.isLive('d1'), false);
+    assert.equal(await local.isLive('d2'), true);
   });
 });

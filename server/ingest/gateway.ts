@@ -11,7 +11,7 @@ import { CLOSE_CODES, LIMITS, type ServerMessage, type ServerMessageMap, type Se
 import { noLivePublisher, type LivePublisher } from '../live/hub.js';
 import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
 import type { Store } from '../store/store.js';
-import { MAX_SIGNAL_ARGS, type DeviceSignal, type FleetBus } from '../fleet/bus.js';
+import { MAX_SIGNAL_ARGS, type DeviceSignal, type FleetBus, type PresenceChange } from '../fleet/bus.js';
 import { LocalFleetBus } from '../fleet/local-bus.js';
 import { builtInSignalHandlers, SIGNALS, ticketSignals, type SignalHandler } from './device-signals.js';
 import { checkFrameLimitSupport } from './frame-limit.js';
@@ -24,6 +24,8 @@ import { SoftwareSweeper } from './software-sweeper.js';
 import { selfServiceCatalog } from '../../shared/self-service.js';
 import { performance } from 'node:perf_hooks';
 import { ReconnectWindow } from './reconnect-window.js';
+import { AgentListsCache } from './agent-lists.js';
+import { DeviceMarks } from './device-marks.js';
 
 export const AGENT_PATH = '/agent';
 /** Retry-After on a refused upgrade; agents back off with jitter anyway. */
@@ -79,8 +81,13 @@ export class AgentGateway {
   private stopping = false;
   /** Lists agents keep, read and sent one after another (sendLists). */
   private listSends: Promise<void> = Promise.resolve();
+  /** The lists agents keep, one read serving many hellos. */
+  private readonly lists: AgentListsCache;
   /** Online-flag writes in the order the connections came and went. */
   private presence: Promise<void> = Promise.resolve();
+  private readonly presenceQueue: PresenceChange[] = [];
+  /** Last-seen times of closed connections, written together (device-marks.ts). */
+  private readonly lastSeen: DeviceMarks;
 
   constructor(private readonly opts: GatewayOptions) {
     this.wss = new WebSocketServer({
@@ -93,6 +100,8 @@ export class AgentGateway {
       perMessageDeflate: { serverNoContextTakeover: true, threshold: 1024 },
     });
     this.live = opts.hub ?? noLivePublisher;
+    this.lists = new AgentListsCache(opts.store, opts.now);
+    this.lastSeen = new DeviceMarks((marks) => opts.store.markDevices(marks));
     this.preAuth = new PreAuthLimiter(opts.preAuth ?? PRE_AUTH_DEFAULTS);
     this.sweeper = opts.softwareLeftBehind ? null : new SoftwareSweeper(opts.store, opts.log, opts.now);
     this.ownsBus = opts.bus === undefined;
@@ -117,6 +126,7 @@ export class AgentGateway {
       isLive: (deviceId) => this.online.has(deviceId),
       claim: (deviceId, session) => this.claim(deviceId, session),
       release: (deviceId, session) => this.release(deviceId, session),
+      seen: (deviceId, at) => this.lastSeen.mark({ deviceId, seenAt: at }),
       softwareLeftBehind: opts.softwareLeftBehind ?? (() => this.sweeper?.poke()),
       reconnectSpreadSeconds: () => this.reconnectWindow.spreadSeconds(this.online.size),
       ...(opts.deskTickets ? { deskTickets: opts.deskTickets } : {}),
@@ -129,11 +139,13 @@ export class AgentGateway {
 
   /** IT changed the ticket templates: every connected agent gets the whole list. */
   pushTemplates(): void {
+    this.lists.changed();
     this.sendLists(null, { templates: true, selfService: false });
   }
 
   /** IT changed the package store: every connected agent gets its self-service catalog. */
   pushSelfService(): void {
+    this.lists.changed();
     this.sendLists(null, { templates: false, selfService: true });
   }
 
@@ -144,13 +156,13 @@ export class AgentGateway {
   private sendLists(to: AgentSession[] | null, which: { templates: boolean; selfService: boolean }): void {
     this.listSends = this.listSends.then(async () => {
       try {
+        // Read for many hellos at once in a storm (agent-lists.ts); a push above has just dropped it.
+        const { templates, packages } = await this.lists.read();
         const sessions = to ?? [...this.online.values()];
         if (which.templates) {
-          const templates = await this.opts.store.templates.list();
           for (const session of sessions) session.send({ type: 'templates', templates });
         }
         if (which.selfService) {
-          const packages = await this.opts.store.deploy.listPackages();
           // One read of the platforms for every session, not a whole device (snapshot and software) each.
           const ids = sessions.flatMap((x) => (x.deviceId === null ? [] : [x.deviceId]));
           const platforms = await this.opts.store.devicePlatforms(ids);
@@ -283,6 +295,7 @@ export class AgentGateway {
     await this.frames.stop();
     // One write for the whole fleet rather than one per connection closed above.
     await this.presence;
+    await this.lastSeen.settled();
     // A bus given to the gateway is stopped by its owner, which releases this process's sessions.
     if (!this.ownsBus) return;
     await this.opts.store
@@ -340,14 +353,32 @@ export class AgentGateway {
   private markPresence(deviceId: string, online: boolean): void {
     // While stopping, stop() marks the whole fleet offline at once.
     if (this.stopping) return;
-    this.presence = this.presence
-      .then(async () => {
-        // Offline only if no other process took the device meanwhile (it says so itself).
-        const changed = online ? (await this.bus.claim(deviceId), true) : await this.bus.release(deviceId);
-        if (changed) this.live.publish('presence', { deviceId, online, at: new Date(this.opts.now()).toISOString() });
-      })
-      .catch((err: unknown) => this.opts.log.warn({ deviceId, online, err: errorText(err) }, 'could not record presence'));
+    this.presenceQueue.push({ deviceId, online });
+    // A write is already queued: this change goes with it (in a storm, one write for many).
+    if (this.presenceQueue.length > 1) return;
+    this.presence = this.presence.then(() => this.writePresence());
   }
+
+  /** The presence changes queued so far, in their order, as one write where the bus can. */
+  private async writePresence(): Promise<void> {
+    const changes = this.presenceQueue.splice(0);
+    try {
+      const changed = this.bus.markMany ? await this.bus.markMany(changes) : await oneByOne(this.bus, changes);
+      const at = new Date(this.opts.now()).toISOString();
+      changes.forEach(({ deviceId, online }, i) => {
+        if (changed[i]) this.live.publish('presence', { deviceId, online, at });
+      });
+    } catch (err) {
+      this.opts.log.warn({ devices: changes.length, err: errorText(err) }, 'could not record presence');
+    }
+  }
+}
+
+/** Claims and releases one after another; a release says whether the device went offline (no other process holds it). */
+async function oneByOne(bus: FleetBus, changes: readonly PresenceChange[]): Promise<boolean[]> {
+  const changed: boolean[] = [];
+  for (const { deviceId, online } of changes) changed.push(online ? (await bus.claim(deviceId), true) : await bus.release(deviceId));
+  return changed;
 }
 
 function errorText(err: unknown): string {

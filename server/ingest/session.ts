@@ -46,6 +46,8 @@ export interface SessionContext {
   reconnectSpreadSeconds(): number;
   /** Sends this session the lists agents keep (ticket templates, self-service catalog), in order with every later change. */
   offerLists?: (session: AgentSession) => void;
+  /** Records when the device was last seen (its connection closed); store.touch when absent. */
+  seen?: (deviceId: string, at: number) => Promise<void>;
   /** Desk numbers the batch's worklogs name: desk tickets Outpost never saw are taken over first. */
   deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
   /** Bounds the batches read and not yet acked across sessions (batch-slots.ts); unbounded when absent. */
@@ -69,6 +71,9 @@ export interface Corkable {
   cork(): void;
   uncork(): void;
 }
+/** Above this, an answer to a hello is still worth deflating (a long ticket list or catalog). */
+export const UNCOMPRESSED_ANSWER_BYTES = 16 * 1024;
+
 const noCork: Corkable = { cork: () => undefined, uncork: () => undefined };
 
 const inPlace: Pick<FrameReader, 'read'> = {
@@ -162,9 +167,14 @@ export class AgentSession {
 
   send(message: ServerMessage): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(message), (err) => {
+    const text = JSON.stringify(message);
+    // The answers to a hello go out uncompressed (unless large): deflate runs on the thread pool and
+    // its frame would leave in a write of its own, after the others (see coalesceWrites).
+    const sent = (err?: Error) => {
       if (err) this.log.debug({ err: err.message }, 'send failed');
-    });
+    };
+    if (this.corked && text.length <= UNCOMPRESSED_ANSWER_BYTES) this.ws.send(text, { compress: false }, sent);
+    else this.ws.send(text, sent);
   }
 
   /** Sends the current state of these tickets of the device, after any work already queued. */
@@ -423,7 +433,11 @@ export class AgentSession {
     if (deviceId !== null) {
       this.ctx.release(deviceId, this);
       this.log.info({ code }, 'agent disconnected');
-      this.work = this.work.then(() => this.ctx.store.touch(deviceId, this.ctx.now())).catch(() => undefined);
+      const at = this.ctx.now();
+      // Written with the other connections closed meanwhile (the gateway's device-marks.ts).
+      this.work = this.work
+        .then(() => (this.ctx.seen ? this.ctx.seen(deviceId, at) : this.ctx.store.touch(deviceId, at)))
+        .catch(() => undefined);
     }
     void this.work.then(this.resolveDone);
   }

@@ -97,6 +97,13 @@ export interface HelloRecord {
 }
 
 /** What a session needs after authenticating. */
+/** What a connection opening or closing changes on a device row: its online flag, its last-seen time. */
+export interface DeviceMark {
+  deviceId: string;
+  online?: boolean;
+  seenAt?: number;
+}
+
 export interface DeviceRuntime {
   lastSeq: number;
   needsFull: boolean;
@@ -400,6 +407,12 @@ export interface Store extends TicketStore {
   setOnline(deviceId: string, online: boolean): Promise<void>;
   /** Marks every device offline: at start, no connection survives the previous run. */
   clearOnline(): Promise<void>;
+  /**
+   * Several devices' presence and last-seen time in one transaction (server/ingest/device-marks.ts
+   * gathers them: a reconnect storm opens and closes thousands of connections). At most one mark a
+   * device; last-seen only moves forward. Devices that no longer exist are skipped.
+   */
+  markDevices(marks: readonly DeviceMark[]): Promise<void>;
   /**
    * Reads the device's state, lets `plan` (synchronous, pure) decide the outcome and writes it, then
    * lets `follow` write ticket items through the ledger and enqueues the desk jobs it names, all in

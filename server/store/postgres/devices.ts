@@ -8,6 +8,7 @@ import { SOFTWARE_COLUMNS, sortedSoftware, toSoftware, type SoftwareRow } from '
 import { toChange, type ChangeRow } from '../sqlite/rows.js';
 import type {
   DeviceCredential,
+  DeviceMark,
   DeviceDetail,
   DeviceRuntime,
   HelloRecord,
@@ -91,6 +92,15 @@ export class PgDevices {
 
   async setOnline(deviceId: string, online: boolean): Promise<void> {
     await this.pool.query('UPDATE devices SET online = $1 WHERE id = $2', [online, deviceId]);
+  }
+
+  async markDevices(marks: readonly DeviceMark[]): Promise<void> {
+    if (marks.length === 0) return;
+    await this.pool.query(
+      `UPDATE devices d SET online = COALESCE(m.online, d.online), last_seen = GREATEST(d.last_seen, COALESCE(m.seen, d.last_seen))
+       FROM unnest($1::text[], $2::boolean[], $3::bigint[]) AS m(id, online, seen) WHERE d.id = m.id`,
+      [marks.map((m) => m.deviceId), marks.map((m) => m.online ?? null), marks.map((m) => m.seenAt ?? null)],
+    );
   }
 
   async clearOnline(): Promise<void> {

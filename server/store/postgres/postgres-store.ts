@@ -104,6 +104,9 @@ export class PostgresStore implements S.Store {
   async setOnline(deviceId: string, online: boolean): Promise<void> {
     if (!this.closed) await this.devices.setOnline(deviceId, online);
   }
+  async markDevices(marks: readonly S.DeviceMark[]): Promise<void> {
+    if (!this.closed) await this.devices.markDevices(marks);
+  }
   clearOnline(): Promise<void> {
     return this.devices.clearOnline();
   }

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from './migrations.js';
+import { cacheStatements } from './statement-cache.js';
 
 export const DB_FILE = 'outpost.db';
 
@@ -20,7 +21,7 @@ export function openDatabase(dataDir: string): Database.Database {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
-    return db;
+    return cacheStatements(db);
   } catch (err) {
     db.close();
     throw err;
@@ -32,7 +33,7 @@ export function openReadOnlyDatabase(dataDir: string): Database.Database {
   const db = new Database(join(dataDir, DB_FILE), { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    return db;
+    return cacheStatements(db);
   } catch (err) {
     db.close();
     throw err;

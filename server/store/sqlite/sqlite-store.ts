@@ -30,6 +30,7 @@ import type {
   EnrolRequest,
   EnrolResult,
   HelloRecord,
+  DeviceMark,
   IdentityEvent,
   IngestState,
   MergeResult,
@@ -193,6 +194,16 @@ export class SqliteStore implements Store {
   async setOnline(deviceId: string, online: boolean): Promise<void> {
     if (this.closed) return;
     this.db.prepare('UPDATE devices SET online = ? WHERE id = ?').run(online ? 1 : 0, deviceId);
+  }
+
+  async markDevices(marks: readonly DeviceMark[]): Promise<void> {
+    if (this.closed || marks.length === 0) return;
+    const mark = this.db.prepare<[number | null, number | null, string]>(
+      'UPDATE devices SET online = COALESCE(?, online), last_seen = MAX(last_seen, COALESCE(?, last_seen)) WHERE id = ?',
+    );
+    this.db.transaction(() => {
+      for (const m of marks) mark.run(m.online === undefined ? null : m.online ? 1 : 0, m.seenAt ?? null, m.deviceId);
+    })();
   }
 
   async clearOnline(): Promise<void> {

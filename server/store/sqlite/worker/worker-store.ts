@@ -32,7 +32,12 @@ const READS_HERE: ReadonlySet<string> = new Set([
   'listTickets',
   'getTicket',
   'getAttachment',
+  'devicePlatforms',
 ]);
+
+/** Reads of a part of the store (`part.method`), answered here too: a hello's lists and pending deployments. */
+const PART_READS_HERE: ReadonlySet<string> = new Set(['templates.list', 'deploy.listPackages', 'deploy.pendingTargets']);
+const PARTS_WITH_READS: ReadonlySet<string> = new Set([...PART_READS_HERE].map((read) => read.split('.')[0]!));
 
 /** Reads that first let the writer recount the fleet software names a batch changed (fleet-software.ts). */
 const AFTER_RECOUNT: ReadonlySet<string> = new Set(['listFleetSoftware', 'prohibitedDeviceCounts']);
@@ -65,6 +70,7 @@ function workerStore(worker: StoreWorkerClient, reader: SqliteStore): Store & { 
     },
   };
   const readerMethods = reader as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const parts = new Map<string, unknown>();
   return new Proxy(own, {
     get(target, name) {
       if (typeof name !== 'string' || name === 'then') return undefined;
@@ -76,6 +82,7 @@ function workerStore(worker: StoreWorkerClient, reader: SqliteStore): Store & { 
           return readerMethods[name]!.apply(reader, args);
         };
       }
+      if (PARTS_WITH_READS.has(name)) return parts.get(name) ?? parts.set(name, partWithReads(worker, reader, name)).get(name);
       return forward(worker, [name]);
     },
   }) as unknown as Store & { readonly worker: StoreWorkerClient };
@@ -90,6 +97,18 @@ function forward(worker: StoreWorkerClient, path: string[]): unknown {
       // A method is a function to its callers too (bind, apply).
       if (name in Function.prototype) return Reflect.get(target, name) as unknown;
       return forward(worker, [...path, name]);
+    },
+  });
+}
+
+/** A part of the store whose reads listed in PART_READS_HERE run on the reader; its other methods go to the worker. */
+function partWithReads(worker: StoreWorkerClient, reader: SqliteStore, part: string): unknown {
+  const local = (reader as unknown as Record<string, Record<string, (...args: unknown[]) => unknown>>)[part]!;
+  const forwarded = forward(worker, [part]) as Record<string, unknown>;
+  return new Proxy(forwarded, {
+    get(target, name) {
+      if (typeof name === 'string' && PART_READS_HERE.has(`${part}.${name}`)) return local[name]!.bind(local);
+      return Reflect.get(target, name) as unknown;
     },
   });
 }
