@@ -75,6 +75,36 @@ describe('SQLite store worker', () => {
     assert.ok((device?.softwareCount ?? 0) > 0);
   });
 
+  it("answers a hello's reads (lists, pending deployments, platforms) while the worker holds a batch, and marks devices in one write", async () => {
+    const id = await enrol('inst-hello', 'hello-pc');
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    let finished = false;
+    const job = store.runJob(heldFullSnapshot, id, machine({ hostname: 'hello-pc' }), flags.buffer).finally(() => {
+      finished = true;
+    });
+    await holding(flags);
+    // What a reconnecting agent is sent reads on the main thread's connection: none of it waits for the batch.
+    assert.ok(Array.isArray(await store.templates.list()));
+    assert.deepEqual(await store.deploy.listPackages(), []);
+    assert.deepEqual(await store.deploy.pendingTargets(id), []);
+    assert.equal((await store.devicePlatforms([id])).size, 0, 'no inventory committed yet');
+    assert.equal(finished, false, 'the batch is still held while the reads were answered');
+    release(flags);
+    await job;
+    assert.equal((await store.devicePlatforms([id])).get(id), machine({ hostname: 'hello-pc' }).os.platform);
+    const seenBefore = (await store.getDevice(id))!.lastSeen;
+    const later = seenBefore + 5_000;
+    await store.markDevices([
+      { deviceId: id, online: true, seenAt: later },
+      { deviceId: 'gone', online: true },
+    ]);
+    const marked = await store.getDevice(id);
+    assert.equal(marked?.online, true);
+    assert.equal(marked?.lastSeen, later);
+    await store.markDevices([{ deviceId: id, seenAt: 1 }]);
+    assert.equal((await store.getDevice(id))?.lastSeen, marked?.lastSeen, 'last seen never moves back');
+  });
+
   it('fails the batch a crashed worker held, starts a new one, and leaves nothing of the batch behind', async () => {
     const id = await enrol('inst-crash', 'crash-pc');
     const flags = new Int32Array(new SharedArrayBuffer(8));
