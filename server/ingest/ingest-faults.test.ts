@@ -226,7 +226,7 @@ describe('agent heartbeat', () => {
       // Second period: the deaf one sent nothing since its ping and is dropped; the live one is pinged again.
       const pingedAgain = pinged(live);
       t.mock.timers.tick(PERIOD_MS);
-      assert.equal((await soon('close', (resolve) => void deaf.closed.then(resolve))).code, 1006);
+      assert.equal((await soon<{ code: number }>('close', (resolve) => void deaf.closed.then(resolve))).code, 1006);
       await eventually(() => !h.server.isOnline(deviceId));
       await pingedAgain;
       await roundTrip(live);
