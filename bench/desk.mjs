@@ -108,7 +108,7 @@ async function main() {
   const inRt = [];
   const stored = [];
   const serverToRt = [];
-  const jobsBefore = () => jobDurations(server.output(), 'ticket').length;
+  const jobsBefore = () => jobDurations(server.output(), 'ticket.create').length;
   for (let i = 0; i <= ticketRuns; i++) {
     await bareCreate(i);
     const tag = `bench${randomBytes(5).toString('hex')}`;
@@ -148,7 +148,7 @@ async function main() {
     serverToRt.push(tRt - tStored);
   }
   await waitFor(() => jobsBefore() >= ticketRuns + 1 || undefined, 10_000, 'the desk job log lines');
-  const jobMs = jobDurations(server.output(), 'ticket').slice(1);
+  const jobMs = jobDurations(server.output(), 'ticket.create').slice(1);
 
   // (b) RT status change -> the endpoint's ticket.list.
   const toEndpoint = [];
