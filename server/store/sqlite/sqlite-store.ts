@@ -27,6 +27,7 @@ import type {
   DeviceSummary,
   EnrolmentTokenRecord,
   FollowBatch,
+  FollowSweep,
   EnrolRequest,
   EnrolResult,
   HelloRecord,
@@ -93,9 +94,9 @@ export class SqliteStore implements Store {
     this.enrolTx = createEnrol(db);
     this.mergeTx = createMerge(db);
     this.identityEvents = createIdentityEvents(db);
-    this.sweepTx = createSoftwareSweep(db);
     this.sections = createSectionStatements(db);
     this.desk = new SqliteDeskStore(db);
+    this.sweepTx = createSoftwareSweep(db, (job, at) => this.desk.enqueueSync(job, at));
     this.batchTx = createApplyBatch(db, (job, at) => this.desk.enqueueSync(job, at));
     this.admins = new SqliteAdminStore(db);
     this.tickets = new SqliteTicketStore(db, this.desk);
@@ -200,8 +201,11 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE devices SET online = 0 WHERE online = 1').run();
   }
 
-  async sweepSoftware(limit: number, at: number): Promise<number> {
-    return this.sweepTx(limit, at);
+  async sweepSoftware(limit: number, at: number, follow?: FollowSweep): Promise<number> {
+    const { handled, enqueued } = this.sweepTx(limit, at, follow);
+    // The jobs committed with the step; only now may the sync engine see them.
+    if (enqueued > 0) this.desk.notify();
+    return handled;
   }
 
   async applyBatch<T extends BatchOutcome>(
