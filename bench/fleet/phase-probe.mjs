@@ -140,6 +140,8 @@ export class PhaseProbe {
         const calls = rows.reduce((n, r) => n + r.calls, 0);
         lines.push(`  statements: ${calls} (${(calls / ops).toFixed(1)}/op); the most called:`);
         for (const r of rows.slice(0, 16)) lines.push(`    ${(r.calls / ops).toFixed(2)}/op ${r.ms} ms  ${r.q}`);
+        lines.push('  the longest in total (execution time, lock waits included):');
+        for (const r of [...rows].sort((a, b) => b.ms - a.ms).slice(0, 6)) lines.push(`    ${r.ms} ms ${r.calls} calls  ${r.q}`);
       }
       await this.client.end();
     }

@@ -26,6 +26,8 @@ interface StateRow {
   digests: string | null;
   software_count: number | null;
   software_gen: number | null;
+  /** The staging row, read in the same round trip (json: its bigint first_seq fits a number). */
+  staging: StagingRow | null;
 }
 
 /** A device's rows of generation $2 (device id $1) with their keys and packages. */
@@ -103,17 +105,20 @@ class Reads {
   }
 }
 
-/** The device row (locked for the transaction: one planner per device at a time), or null. */
+/**
+ * The device row (locked for the transaction: one planner per device at a time) with its snapshot's
+ * and staging's rows, in one round trip; or null.
+ */
 export async function readDeviceState(db: Queryable, deviceId: string) {
   const r = await db.query<StateRow>(
-    `SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen
+    `SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen,
+       (SELECT row_to_json(st) FROM snapshot_staging st WHERE st.device_id = d.id) AS staging
      FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = $1 FOR UPDATE OF d`,
     [deviceId],
   );
   const row = r.rows[0];
   if (!row) return null;
-  const staging = (await db.query<StagingRow>('SELECT * FROM snapshot_staging WHERE device_id = $1', [deviceId])).rows[0] ?? null;
-  return { row, staging };
+  return { row, staging: row.staging };
 }
 
 type DeviceState = NonNullable<Awaited<ReturnType<typeof readDeviceState>>>;

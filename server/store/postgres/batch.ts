@@ -32,14 +32,13 @@ export async function applyPgBatch<T extends BatchOutcome>(
   await writeSectionPages(db, deviceId, outcome.stagedSections ?? []);
   if (outcome.staging !== undefined) await writeStaging(db, deviceId, outcome.staging);
   for (const g of outcome.garbage ?? []) await addGarbage(db, deviceId, g);
-  // A swap's software changes join the history in the sweeper's steps (software-sweep.ts).
-  if (outcome.snapshot) await writeSnapshot(db, deviceId, at, gen, outcome);
-  await db.query('UPDATE devices SET last_seq = $1, needs_full = $2, last_seen = $3 WHERE id = $4', [
-    outcome.lastSeq,
-    outcome.needsFull,
-    at,
-    deviceId,
-  ]);
+  // A swap's software changes join the history in the sweeper's steps (software-sweep.ts). The
+  // device row's seq (and the snapshot's digest, when there is one) is one statement.
+  const digest = outcome.snapshot ? await writeSnapshot(db, deviceId, at, gen, outcome) : undefined;
+  await db.query(
+    `UPDATE devices SET last_seq = $1, needs_full = $2, last_seen = $3${digest === undefined ? '' : ', digest = $5'} WHERE id = $4`,
+    digest === undefined ? [outcome.lastSeq, outcome.needsFull, at, deviceId] : [outcome.lastSeq, outcome.needsFull, at, deviceId, digest],
+  );
   if (outcome.software) {
     await deleteSoftwareRows(db, deviceId, gen, outcome.software.remove);
     await insertSoftwareRows(db, deviceId, gen, outcome.software.upsert, 'replace');
@@ -59,7 +58,8 @@ export async function applyPgBatch<T extends BatchOutcome>(
   return { plan: outcome, tickets: followed.tickets, enqueued: followed.deskJobs.length };
 }
 
-async function writeSnapshot(db: Queryable, deviceId: string, at: number, gen: number, outcome: BatchOutcome): Promise<void> {
+/** Writes the snapshot's rows; returns the digest the device row takes (the caller writes that row). */
+async function writeSnapshot(db: Queryable, deviceId: string, at: number, gen: number, outcome: BatchOutcome): Promise<string> {
   const snapshot = outcome.snapshot!;
   const { digests, digest, softwareCount, restChanged } = snapshot;
   // Only software changed: its rows say it all; the other sections (up to megabytes) stay as stored.
@@ -68,10 +68,7 @@ async function writeSnapshot(db: Queryable, deviceId: string, at: number, gen: n
       'UPDATE snapshots SET digests = $1, software_count = $2, software_gen = $3, updated_at = $4 WHERE device_id = $5',
       [encodeDigests(digests), softwareCount, gen, at, deviceId],
     );
-    if (counts.rowCount === 1) {
-      await db.query('UPDATE devices SET digest = $1 WHERE id = $2', [digest, deviceId]);
-      return;
-    }
+    if (counts.rowCount === 1) return digest;
   }
   // Only the sections the batch changed are rewritten (a swap: none, its staged rows are the new
   // generation's); each was read into the plan before the writes (batch-state.ts).
@@ -84,8 +81,8 @@ async function writeSnapshot(db: Queryable, deviceId: string, at: number, gen: n
        software_count = excluded.software_count, software_gen = excluded.software_gen, updated_at = excluded.updated_at`,
     [deviceId, encodeDigests(digests), softwareCount, gen, at],
   );
-  await db.query('UPDATE devices SET digest = $1 WHERE id = $2', [digest, deviceId]);
   await writeSectionColumns(db, deviceId, digest, inventory, writes);
+  return digest;
 }
 
 async function writeChanges(db: Queryable, deviceId: string, receivedAt: number, changes: readonly ChangeRecord[]): Promise<void> {

@@ -27,9 +27,11 @@ export async function insertSoftwareRows(
   const keys = [...byKey.keys()].sort(compareStrings);
   const rows = keys.map((k) => byKey.get(k)!);
   const column = (f: (s: Software) => string | null) => rows.map(f);
-  await db.query('INSERT INTO software_devices (device_id) VALUES ($1) ON CONFLICT (device_id) DO NOTHING', [deviceId]);
+  // The device's number rides along with the keys (one round trip fewer): the rows' statement below
+  // is a later one, so it sees both.
   await db.query(
-    `INSERT INTO software_keys (item_key, name, arch, source, scope, user_name)
+    `WITH device AS (INSERT INTO software_devices (device_id) VALUES ($7) ON CONFLICT (device_id) DO NOTHING)
+     INSERT INTO software_keys (item_key, name, arch, source, scope, user_name)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
      ON CONFLICT (item_key) DO NOTHING`,
     [
@@ -39,6 +41,7 @@ export async function insertSoftwareRows(
       column((s) => s.source),
       column((s) => s.scope),
       column((s) => s.user ?? null),
+      deviceId,
     ],
   );
   const identity = [keys, column((s) => s.version ?? ''), column((s) => s.publisher ?? '')];
