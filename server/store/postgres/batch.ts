@@ -11,7 +11,7 @@ import { planOnRows, readDeviceState } from './batch-state.js';
 import type { PgDeskStore } from './desk-store.js';
 import { addGarbage, deleteSoftwareRows, insertSoftwareRows, writeStagedChanges, writeStaging } from './staging.js';
 import { openPgLedger } from './ticket-ledger.js';
-import type { Queryable } from './tx.js';
+import { prepared, type Queryable } from './tx.js';
 
 export async function applyPgBatch<T extends BatchOutcome>(
   db: Queryable,
@@ -36,8 +36,20 @@ export async function applyPgBatch<T extends BatchOutcome>(
   // device row's seq (and the snapshot's digest, when there is one) is one statement.
   const digest = outcome.snapshot ? await writeSnapshot(db, deviceId, at, gen, outcome) : undefined;
   await db.query(
-    `UPDATE devices SET last_seq = $1, needs_full = $2, last_seen = $3${digest === undefined ? '' : ', digest = $5'} WHERE id = $4`,
-    digest === undefined ? [outcome.lastSeq, outcome.needsFull, at, deviceId] : [outcome.lastSeq, outcome.needsFull, at, deviceId, digest],
+    digest === undefined
+      ? prepared('UPDATE devices SET last_seq = $1, needs_full = $2, last_seen = $3 WHERE id = $4', [
+          outcome.lastSeq,
+          outcome.needsFull,
+          at,
+          deviceId,
+        ])
+      : prepared('UPDATE devices SET last_seq = $1, needs_full = $2, last_seen = $3, digest = $5 WHERE id = $4', [
+          outcome.lastSeq,
+          outcome.needsFull,
+          at,
+          deviceId,
+          digest,
+        ]),
   );
   if (outcome.software) {
     await deleteSoftwareRows(db, deviceId, gen, outcome.software.remove);
@@ -65,8 +77,13 @@ async function writeSnapshot(db: Queryable, deviceId: string, at: number, gen: n
   // Only software changed: its rows say it all; the other sections (up to megabytes) stay as stored.
   if (restChanged === false) {
     const counts = await db.query(
-      'UPDATE snapshots SET digests = $1, software_count = $2, software_gen = $3, updated_at = $4 WHERE device_id = $5',
-      [encodeDigests(digests), softwareCount, gen, at, deviceId],
+      prepared('UPDATE snapshots SET digests = $1, software_count = $2, software_gen = $3, updated_at = $4 WHERE device_id = $5', [
+        encodeDigests(digests),
+        softwareCount,
+        gen,
+        at,
+        deviceId,
+      ]),
     );
     if (counts.rowCount === 1) return digest;
   }
@@ -89,19 +106,21 @@ async function writeChanges(db: Queryable, deviceId: string, receivedAt: number,
   if (changes.length === 0) return;
   const json = (pick: (c: ChangeRecord) => unknown) => changes.map((c) => JSON.stringify(pick(c)));
   await db.query(
-    `INSERT INTO changes (device_id, received_at, at, trigger, seq, section, added, removed, changed)
+    prepared(
+      `INSERT INTO changes (device_id, received_at, at, trigger, seq, section, added, removed, changed)
      SELECT $1, $2, c.at, c.trigger, c.seq, c.section, c.added, c.removed, c.changed FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])
      WITH ORDINALITY AS c(at, trigger, seq, section, added, removed, changed, n) ORDER BY n`,
-    [
-      deviceId,
-      receivedAt,
-      changes.map((c) => c.at),
-      changes.map((c) => c.trigger),
-      changes.map((c) => c.seq),
-      changes.map((c) => c.section),
-      json((c) => c.added),
-      json((c) => c.removed),
-      json((c) => c.changed),
-    ],
+      [
+        deviceId,
+        receivedAt,
+        changes.map((c) => c.at),
+        changes.map((c) => c.trigger),
+        changes.map((c) => c.seq),
+        changes.map((c) => c.section),
+        json((c) => c.added),
+        json((c) => c.removed),
+        json((c) => c.changed),
+      ],
+    ),
   );
 }
