@@ -13,7 +13,7 @@ import { planOnRows, readDeviceState } from './batch-state.js';
 import type { PgDeskStore } from './desk-store.js';
 import { addGarbage, deleteSoftwareRows, insertSoftwareRows, writeStagedChanges, writeStaging } from './staging.js';
 import { openPgLedger } from './ticket-ledger.js';
-import type { Queryable } from './tx.js';
+import { prepared, type Queryable } from './tx.js';
 
 export async function applyPgBatch<T extends BatchOutcome>(
   db: Queryable,
@@ -34,14 +34,25 @@ export async function applyPgBatch<T extends BatchOutcome>(
   await writeSectionPages(db, deviceId, outcome.stagedSections ?? []);
   if (outcome.staging !== undefined) await writeStaging(db, deviceId, outcome.staging);
   for (const g of outcome.garbage ?? []) await addGarbage(db, deviceId, g);
-  // A swap's software changes join the history in the sweeper's steps (software-sweep.ts).
-  if (outcome.snapshot) await writeSnapshot(db, deviceId, at, gen, outcome);
-  await db.query('UPDATE devices SET last_seq = $1, needs_full = $2, last_seen = $3 WHERE id = $4', [
-    outcome.lastSeq,
-    outcome.needsFull,
-    at,
-    deviceId,
-  ]);
+  // A swap's software changes join the history in the sweeper's steps (software-sweep.ts). The
+  // device row's seq (and the snapshot's digest, when there is one) is one statement.
+  const digest = outcome.snapshot ? await writeSnapshot(db, deviceId, at, gen, outcome) : undefined;
+  await db.query(
+    digest === undefined
+      ? prepared('UPDATE devices SET last_seq = $1, needs_full = $2, last_seen = $3 WHERE id = $4', [
+          outcome.lastSeq,
+          outcome.needsFull,
+          at,
+          deviceId,
+        ])
+      : prepared('UPDATE devices SET last_seq = $1, needs_full = $2, last_seen = $3, digest = $5 WHERE id = $4', [
+          outcome.lastSeq,
+          outcome.needsFull,
+          at,
+          deviceId,
+          digest,
+        ]),
+  );
   if (outcome.software) {
     const keys = [...outcome.software.upsert.map((s) => itemKey.software(s)), ...outcome.software.remove];
     outcome.changes.unshift(...(await softwareAheadOfSweep(db, deviceId, gen, keys)));
@@ -63,19 +74,22 @@ export async function applyPgBatch<T extends BatchOutcome>(
   return { plan: outcome, tickets: followed.tickets, enqueued: followed.deskJobs.length };
 }
 
-async function writeSnapshot(db: Queryable, deviceId: string, at: number, gen: number, outcome: BatchOutcome): Promise<void> {
+/** Writes the snapshot's rows; returns the digest the device row takes (the caller writes that row). */
+async function writeSnapshot(db: Queryable, deviceId: string, at: number, gen: number, outcome: BatchOutcome): Promise<string> {
   const snapshot = outcome.snapshot!;
   const { digests, digest, softwareCount, restChanged } = snapshot;
   // Only software changed: its rows say it all; the other sections (up to megabytes) stay as stored.
   if (restChanged === false) {
     const counts = await db.query(
-      'UPDATE snapshots SET digests = $1, software_count = $2, software_gen = $3, updated_at = $4 WHERE device_id = $5',
-      [encodeDigests(digests), softwareCount, gen, at, deviceId],
+      prepared('UPDATE snapshots SET digests = $1, software_count = $2, software_gen = $3, updated_at = $4 WHERE device_id = $5', [
+        encodeDigests(digests),
+        softwareCount,
+        gen,
+        at,
+        deviceId,
+      ]),
     );
-    if (counts.rowCount === 1) {
-      await db.query('UPDATE devices SET digest = $1 WHERE id = $2', [digest, deviceId]);
-      return;
-    }
+    if (counts.rowCount === 1) return digest;
   }
   // Only the sections the batch changed are rewritten (a swap: none, its staged rows are the new
   // generation's); each was read into the plan before the writes (batch-state.ts).
@@ -90,27 +104,29 @@ async function writeSnapshot(db: Queryable, deviceId: string, at: number, gen: n
        software_count = excluded.software_count, software_gen = excluded.software_gen, updated_at = excluded.updated_at`,
     [deviceId, encodeDigests(digests), softwareCount, gen, at],
   );
-  await db.query('UPDATE devices SET digest = $1 WHERE id = $2', [digest, deviceId]);
   await writeSectionColumns(db, deviceId, digest, inventory, writes);
+  return digest;
 }
 
 async function writeChanges(db: Queryable, deviceId: string, receivedAt: number, changes: readonly ChangeRecord[]): Promise<void> {
   if (changes.length === 0) return;
   const json = (pick: (c: ChangeRecord) => unknown) => changes.map((c) => JSON.stringify(pick(c)));
   await db.query(
-    `INSERT INTO changes (device_id, received_at, at, trigger, seq, section, added, removed, changed)
+    prepared(
+      `INSERT INTO changes (device_id, received_at, at, trigger, seq, section, added, removed, changed)
      SELECT $1, $2, c.at, c.trigger, c.seq, c.section, c.added, c.removed, c.changed FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[])
      WITH ORDINALITY AS c(at, trigger, seq, section, added, removed, changed, n) ORDER BY n`,
-    [
-      deviceId,
-      receivedAt,
-      changes.map((c) => c.at),
-      changes.map((c) => c.trigger),
-      changes.map((c) => c.seq),
-      changes.map((c) => c.section),
-      json((c) => c.added),
-      json((c) => c.removed),
-      json((c) => c.changed),
-    ],
+      [
+        deviceId,
+        receivedAt,
+        changes.map((c) => c.at),
+        changes.map((c) => c.trigger),
+        changes.map((c) => c.seq),
+        changes.map((c) => c.section),
+        json((c) => c.added),
+        json((c) => c.removed),
+        json((c) => c.changed),
+      ],
+    ),
   );
 }
