@@ -14,6 +14,7 @@ import {
 } from './schema-later.js';
 import { SCHEMA_17_SOFTWARE_ROWS } from './schema-software-rows.js';
 import { SCHEMA_18_SECTIONS } from './schema-sections.js';
+import { SCHEMA_21_COUNTS } from './schema-counts.js';
 import { inTransaction, type Queryable } from './tx.js';
 import type pg from 'pg';
 
@@ -32,6 +33,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 16, sql: SCHEMA_16_SOFTWARE_REQUESTS },
   { version: 17, sql: SCHEMA_17_SOFTWARE_ROWS },
   { version: 18, sql: SCHEMA_18_SECTIONS },
+  // 19 and 20 are other work packages' (renumbered at the merge if needed).
+  { version: 21, sql: SCHEMA_21_COUNTS },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -115,11 +115,10 @@ export async function addGarbage(db: Queryable, deviceId: string, g: Garbage): P
   const r = g.replacedBy;
   await db.query(
     `INSERT INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, mark_from, rest_from)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
      ON CONFLICT (device_id, gen) DO UPDATE SET replaced_by = excluded.replaced_by, seq = excluded.seq, at = excluded.at,
        trigger = excluded.trigger, mark_from = excluded.mark_from, rest_from = excluded.rest_from`,
-    // Names of the new generation are marked for recounting, and the other sections of the two
-    // generations compared, from the first key and the first section on.
+    // The other sections of the two generations are compared from the first section on.
     [deviceId, g.gen, r?.gen ?? null, r?.seq ?? null, r?.at ?? null, r?.trigger ?? null, r ? '' : null],
   );
 }

@@ -12,6 +12,7 @@ import { createStagingStatements } from './staging.js';
 import { createSectionStatements } from './sections.js';
 import { sectionWrites } from '../section-columns.js';
 import { createSoftwareRows, type SoftwareRow } from './software-rows.js';
+import { createFleetCounts } from './fleet-counts.js';
 
 export type { SoftwareRow } from './software-rows.js';
 
@@ -77,6 +78,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     });
 
   const ledgerFor = createTicketLedger(db);
+  const counts = createFleetCounts(db);
 
   const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T, follow?: FollowBatch<T>) => {
     const row = readState.get(deviceId);
@@ -115,6 +117,9 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     };
     const outcome = plan(state);
     const gen = outcome.softwareGen ?? softwareGen;
+    // The fleet software counts follow the live rows in this transaction (fleet-counts.ts).
+    const liveBefore = row.snapshot_row === null ? null : softwareGen;
+    const finishCounts = counts.track(deviceId, liveBefore, outcome.snapshot ? gen : liveBefore, outcome.software);
     for (const st of outcome.staged ?? []) {
       rows.write(deviceId, st.gen, st.rows, 'keep');
       if (st.changes) staging.writeChanges(deviceId, st.gen, st.changes);
@@ -142,6 +147,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     }
     writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);
     if (outcome.software) writeSoftware(deviceId, gen, outcome.software);
+    finishCounts();
     for (const change of outcome.changes) if (!change.unrecorded) writeChange(deviceId, at, change);
     const followed = follow?.(ledgerFor(deviceId), outcome, state);
     for (const job of followed?.deskJobs ?? []) enqueue(job, at);

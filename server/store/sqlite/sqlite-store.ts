@@ -84,11 +84,8 @@ export class SqliteStore implements Store {
   readonly deploy: SqliteDeployStore;
   private closed = false;
 
-  /** `readOnly`: the main thread's connection beside the store worker (worker/), which reads only. */
-  constructor(
-    private readonly db: Database.Database,
-    opts: { readOnly?: boolean } = {},
-  ) {
+  /** Also the main thread's read-only connection beside the store worker (worker/). */
+  constructor(private readonly db: Database.Database) {
     this.enrolTx = createEnrol(db);
     this.mergeTx = createMerge(db);
     this.identityEvents = createIdentityEvents(db);
@@ -101,7 +98,7 @@ export class SqliteStore implements Store {
     this.deviceWork = new SqliteDeviceWork(db, this.desk);
     this.devicePage = createDeviceList(db);
     this.deploy = new SqliteDeployStore(db, this.devicePage);
-    this.fleet = new FleetSoftwareQueries(db, !opts.readOnly);
+    this.fleet = new FleetSoftwareQueries(db);
     this.tokens = new EnrolmentTokens(db);
     this.prohibited = new ProhibitedPatterns(db);
     this.templates = new SqliteTemplateStore(db);
@@ -275,10 +272,6 @@ export class SqliteStore implements Store {
   }
 
   // Software across the fleet and the console's prohibited list: see fleet-software.ts, prohibited.ts.
-  /** The fleet software counts' bounded recount (fleet-software.ts), for a reader on another connection. */
-  async recountFleetSoftware(): Promise<number> {
-    return this.fleet.refresh();
-  }
   async listFleetSoftware(query: FleetSoftwareQuery): Promise<ResultPage<FleetSoftware>> {
     return this.fleet.list(query);
   }
