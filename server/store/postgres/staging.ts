@@ -8,6 +8,7 @@ import { itemKey } from '../../../shared/inventory-keys.js';
 import { compareStrings } from '../../../shared/normalise.js';
 import type { Garbage, StagingState } from '../store.js';
 import type { Queryable } from './tx.js';
+import { shareIdentities } from './identity-gc.js';
 
 /**
  * Inserts software rows of one generation (the normalised tables of migration 17: the identities a
@@ -27,6 +28,8 @@ export async function insertSoftwareRows(
   const keys = [...byKey.keys()].sort(compareStrings);
   const rows = keys.map((k) => byKey.get(k)!);
   const column = (f: (s: Software) => string | null) => rows.map(f);
+  // No identity step may delete what this transaction names before it commits (identity-gc.ts).
+  await shareIdentities(db);
   await db.query('INSERT INTO software_devices (device_id) VALUES ($1) ON CONFLICT (device_id) DO NOTHING', [deviceId]);
   await db.query(
     `INSERT INTO software_keys (item_key, name, arch, source, scope, user_name)

@@ -11,7 +11,7 @@ import { createTicketLedger } from './ticket-ledger.js';
 import { createStagingStatements } from './staging.js';
 import { createSectionStatements } from './sections.js';
 import { sectionWrites } from '../section-columns.js';
-import { createSoftwareRows, type SoftwareRow } from './software-rows.js';
+import { createSoftwareRows, type SoftwareRow, type SoftwareRows } from './software-rows.js';
 import { createFleetCounts } from './fleet-counts.js';
 
 export type { SoftwareRow } from './software-rows.js';
@@ -39,12 +39,18 @@ export type ApplyBatch = <T extends BatchOutcome>(
   follow?: FollowBatch<T>,
 ) => (AppliedBatch<T> & { enqueued: number }) | null;
 
-/** `enqueue` writes one desk job inside the caller's transaction. */
-export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJob, at: number) => void): ApplyBatch {
+/**
+ * `enqueue` writes one desk job inside the caller's transaction; `rows` the software rows with the ids
+ * they keep in memory (shared with the identity collector, which makes them forget).
+ */
+export function createApplyBatch(
+  db: Database.Database,
+  enqueue: (job: NewDeskJob, at: number) => void,
+  rows: SoftwareRows = createSoftwareRows(db),
+): ApplyBatch {
   const readState = db.prepare<[string], StateRow>(`
     SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
-  const rows = createSoftwareRows(db);
   const writeProgress = db.prepare('UPDATE devices SET last_seq = ?, needs_full = ?, last_seen = ? WHERE id = ?');
   const writeSnapshot = db.prepare(`
     INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES (?, ?, ?, ?, ?, ?)

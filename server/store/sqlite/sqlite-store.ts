@@ -43,6 +43,8 @@ import type {
   StoredChange,
   StoredEnrolmentToken,
 } from '../store.js';
+import { createSoftwareRows } from './software-rows.js';
+import { createIdentityGc, type IdentityGcStep } from './identity-gc.js';
 import { createApplyBatch, SOFTWARE_COLUMNS, sortedSoftware, toSoftware, type ApplyBatch, type SoftwareRow } from './batch.js';
 import { SqliteAdminStore } from './admin-store.js';
 import { SqliteDeskStore } from './desk-store.js';
@@ -70,6 +72,7 @@ export class SqliteStore implements Store {
   private readonly identityEvents: IdentityEvents;
   private readonly batchTx: ApplyBatch;
   private readonly sweepTx: SweepStep;
+  private readonly identityGc: IdentityGcStep;
   private readonly sections: ReturnType<typeof createSectionStatements>;
   private readonly tickets: SqliteTicketStore;
   private readonly devicePage: ListDevicePage;
@@ -92,7 +95,9 @@ export class SqliteStore implements Store {
     this.sweepTx = createSoftwareSweep(db);
     this.sections = createSectionStatements(db);
     this.desk = new SqliteDeskStore(db);
-    this.batchTx = createApplyBatch(db, (job, at) => this.desk.enqueueSync(job, at));
+    const softwareRows = createSoftwareRows(db);
+    this.batchTx = createApplyBatch(db, (job, at) => this.desk.enqueueSync(job, at), softwareRows);
+    this.identityGc = createIdentityGc(db, () => softwareRows.forget());
     this.admins = new SqliteAdminStore(db);
     this.tickets = new SqliteTicketStore(db, this.desk);
     this.deviceWork = new SqliteDeviceWork(db, this.desk);
@@ -197,7 +202,8 @@ export class SqliteStore implements Store {
   }
 
   async sweepSoftware(limit: number, at: number): Promise<number> {
-    return this.sweepTx(limit, at);
+    // Generations first; then, with none left, the package identities no row names (identity-gc.ts).
+    return this.sweepTx(limit, at) || this.identityGc(limit, at);
   }
 
   async applyBatch<T extends BatchOutcome>(
