@@ -64,7 +64,8 @@ import { SqliteTemplateStore } from './templates.js';
 import { SqliteDeployStore } from './deployments.js';
 import type { StoreJob } from '../store-job.js';
 
-const DEVICE_COLUMNS = `d.*, (SELECT COUNT(*) FROM software s WHERE s.device_id = d.id) AS software_count`;
+/** A device's columns with its live software count, kept on the snapshot row with its generation (batch.ts). */
+const DEVICE_COLUMNS = `d.*, coalesce((SELECT s.software_count FROM snapshots s WHERE s.device_id = d.id), 0) AS software_count`;
 
 export class SqliteStore implements Store {
   private readonly enrolTx: (request: EnrolRequest) => EnrolResult;
