@@ -13,6 +13,7 @@ import { planOnRows, readDeviceState } from './batch-state.js';
 import type { PgDeskStore } from './desk-store.js';
 import { addGarbage, deleteSoftwareRows, insertSoftwareRows, writeStagedChanges, writeStaging } from './staging.js';
 import { openPgLedger } from './ticket-ledger.js';
+import { trackPgCounts } from './fleet-counts.js';
 import { prepared, type Queryable } from './tx.js';
 
 export async function applyPgBatch<T extends BatchOutcome>(
@@ -27,6 +28,9 @@ export async function applyPgBatch<T extends BatchOutcome>(
   if (!device) return null;
   const { outcome, state } = await planOnRows(db, deviceId, device, plan);
   const gen = outcome.softwareGen ?? state.softwareGen;
+  // The fleet software counts follow the live rows in this transaction (fleet-counts.ts).
+  const liveBefore = device.row.snapshot_row === null ? null : state.softwareGen;
+  const finishCounts = await trackPgCounts(db, deviceId, liveBefore, outcome.snapshot ? gen : liveBefore, outcome.software);
   for (const st of outcome.staged ?? []) {
     await insertSoftwareRows(db, deviceId, st.gen, st.rows, 'keep');
     if (st.changes) await writeStagedChanges(db, deviceId, st.gen, st.changes);
@@ -59,6 +63,7 @@ export async function applyPgBatch<T extends BatchOutcome>(
     await deleteSoftwareRows(db, deviceId, gen, outcome.software.remove);
     await insertSoftwareRows(db, deviceId, gen, outcome.software.upsert, 'replace');
   }
+  await finishCounts();
   // A first inventory's software list reaches the desk's rules but is not copied into the history.
   await writeChanges(
     db,

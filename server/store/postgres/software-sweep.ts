@@ -68,7 +68,6 @@ async function sweepStep(db: Queryable, limit: number, receivedAt: number, recor
       await compareRestSection(db, g as GarbageRow & RestStep, receivedAt, recorded);
       return 1;
     }
-    if (g.mark_from !== null) return markNames(db, g, g.replaced_by, g.mark_from, limit);
   }
   return deleteOldRows(db, g, limit, receivedAt, recorded);
 }
@@ -89,28 +88,6 @@ async function publishPart(db: Queryable, g: GarbageRow, part: number, receivedA
   await db.query('DELETE FROM staged_changes WHERE device_id = $1 AND gen = $2 AND part = $3', [g.device_id, g.replaced_by, part]);
 }
 
-/** Marks the new generation's names for recounting, `limit` rows a step, from the key after `from`. */
-async function markNames(db: Queryable, g: GarbageRow, gen: number, from: string, limit: number): Promise<number> {
-  const rows = await db.query<{ key_id: string; name: string; publisher: string | null }>(
-    `SELECT r.key_id, k.name, nullif(p.publisher, '') AS publisher FROM ${ROWS} WHERE ${DEVICE} AND r.key_id > $3 ORDER BY r.key_id LIMIT $4`,
-    [g.device_id, gen, Number(from), limit],
-  );
-  const names = new Map<string, { name: string; publisher: string | null }>();
-  for (const r of rows.rows) if (!names.has(r.name.toLowerCase())) names.set(r.name.toLowerCase(), r);
-  const sorted = [...names.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
-  if (sorted.length > 0) {
-    await db.query(
-      `INSERT INTO software_names AS n (name, publisher) SELECT * FROM unnest($1::text[], $2::text[])
-       ON CONFLICT ((lower(name))) DO UPDATE SET dirty = true WHERE NOT n.dirty`,
-      [sorted.map((r) => r.name), sorted.map((r) => r.publisher)],
-    );
-  }
-  const next = rows.rows.length < limit ? null : String(rows.rows.at(-1)!.key_id);
-  await db.query('UPDATE software_garbage SET mark_from = $1 WHERE device_id = $2 AND gen = $3', [next, g.device_id, g.gen]);
-  return Math.max(rows.rows.length, 1);
-}
-
-const ROWS = 'device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id';
 const DEVICE = 'r.device_num = (SELECT num FROM software_devices WHERE device_id = $1) AND r.gen = $2';
 const TEXT_CHARS = `(length(k.item_key) + length(k.name) + length(p.version) + length(p.publisher)
   + COALESCE(length(k.arch), 0) + COALESCE(length(k.user_name), 0) + COALESCE(length(r.install_date), 0))`;

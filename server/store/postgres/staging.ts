@@ -8,6 +8,7 @@ import { itemKey } from '../../../shared/inventory-keys.js';
 import { compareStrings } from '../../../shared/normalise.js';
 import type { Garbage, StagingState } from '../store.js';
 import { prepared, type Queryable } from './tx.js';
+import { shareIdentities } from './identity-gc.js';
 
 /**
  * Inserts software rows of one generation (the normalised tables of migration 17: the identities a
@@ -27,6 +28,8 @@ export async function insertSoftwareRows(
   const keys = [...byKey.keys()].sort(compareStrings);
   const rows = keys.map((k) => byKey.get(k)!);
   const column = (f: (s: Software) => string | null) => rows.map(f);
+  // No identity step may delete what this transaction names before it commits (identity-gc.ts).
+  await shareIdentities(db);
   // The device's number rides along with the keys (one round trip fewer): the rows' statement below
   // is a later one, so it sees both.
   await db.query(
@@ -126,11 +129,10 @@ export async function addGarbage(db: Queryable, deviceId: string, g: Garbage): P
   const r = g.replacedBy;
   await db.query(
     `INSERT INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, mark_from, rest_from)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
      ON CONFLICT (device_id, gen) DO UPDATE SET replaced_by = excluded.replaced_by, seq = excluded.seq, at = excluded.at,
        trigger = excluded.trigger, mark_from = excluded.mark_from, rest_from = excluded.rest_from`,
-    // Names of the new generation are marked for recounting, and the other sections of the two
-    // generations compared, from the first key and the first section on.
+    // The other sections of the two generations are compared from the first section on.
     [deviceId, g.gen, r?.gen ?? null, r?.seq ?? null, r?.at ?? null, r?.trigger ?? null, r ? '' : null],
   );
 }

@@ -11,7 +11,8 @@ import { createTicketLedger } from './ticket-ledger.js';
 import { createStagingStatements } from './staging.js';
 import { createSectionStatements } from './sections.js';
 import { sectionWrites } from '../section-columns.js';
-import { createSoftwareRows, type SoftwareRow } from './software-rows.js';
+import { createSoftwareRows, type SoftwareRow, type SoftwareRows } from './software-rows.js';
+import { createFleetCounts } from './fleet-counts.js';
 import { createAheadOfSweep } from './ahead-of-sweep.js';
 
 export type { SoftwareRow } from './software-rows.js';
@@ -39,12 +40,18 @@ export type ApplyBatch = <T extends BatchOutcome>(
   follow?: FollowBatch<T>,
 ) => (AppliedBatch<T> & { enqueued: number }) | null;
 
-/** `enqueue` writes one desk job inside the caller's transaction. */
-export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJob, at: number) => void): ApplyBatch {
+/**
+ * `enqueue` writes one desk job inside the caller's transaction; `rows` the software rows with the ids
+ * they keep in memory (shared with the identity collector, which makes them forget).
+ */
+export function createApplyBatch(
+  db: Database.Database,
+  enqueue: (job: NewDeskJob, at: number) => void,
+  rows: SoftwareRows = createSoftwareRows(db),
+): ApplyBatch {
   const readState = db.prepare<[string], StateRow>(`
     SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
-  const rows = createSoftwareRows(db);
   const writeProgress = db.prepare('UPDATE devices SET last_seq = ?, needs_full = ?, last_seen = ? WHERE id = ?');
   const writeSnapshot = db.prepare(`
     INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -79,6 +86,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     });
 
   const ledgerFor = createTicketLedger(db);
+  const counts = createFleetCounts(db);
 
   const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T, follow?: FollowBatch<T>) => {
     const row = readState.get(deviceId);
@@ -117,6 +125,9 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     };
     const outcome = plan(state);
     const gen = outcome.softwareGen ?? softwareGen;
+    // The fleet software counts follow the live rows in this transaction (fleet-counts.ts).
+    const liveBefore = row.snapshot_row === null ? null : softwareGen;
+    const finishCounts = counts.track(deviceId, liveBefore, outcome.snapshot ? gen : liveBefore, outcome.software);
     for (const st of outcome.staged ?? []) {
       rows.write(deviceId, st.gen, st.rows, 'keep');
       if (st.changes) staging.writeChanges(deviceId, st.gen, st.changes);
@@ -150,6 +161,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
       outcome.changes.unshift(...ahead.software(deviceId, gen, keys));
       writeSoftware(deviceId, gen, outcome.software);
     }
+    finishCounts();
     for (const change of outcome.changes) if (!change.unrecorded) writeChange(deviceId, at, change);
     const followed = follow?.(ledgerFor(deviceId), outcome, state);
     for (const job of followed?.deskJobs ?? []) enqueue(job, at);

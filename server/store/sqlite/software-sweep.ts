@@ -1,9 +1,9 @@
 // One bounded step of cleaning up software generations that are no longer live (see migration 11
 // and server/ingest/plan-parts.ts). After a swap, the software changes the new generation's parts
 // made join the history first, one part a step (copying them all in the swap's batch would cost
-// O(snapshot)); then its names are marked for the fleet recount, then the old generation's rows are
-// deleted, both at most `limit` rows a step; the old items the new generation does not have are
-// recorded as the snapshot's removed software.
+// O(snapshot)); then the old generation's rows are deleted, at most `limit` rows a step; the old items
+// the new generation does not have are recorded as the snapshot's removed software. (The fleet counts
+// moved with the swap itself, fleet-counts.ts: rows of a generation no longer live count for nothing.)
 // Each step is its own short transaction, so the cleanup of a 50,000-package snapshot never holds
 // the event loop for long.
 import type Database from 'better-sqlite3';
@@ -25,6 +25,7 @@ export interface GarbageRow {
   seq: number | null;
   at: string | null;
   trigger: string | null;
+  /** Unused since migration 20 (it was the fleet recount's cursor). */
   mark_from: string | null;
   /** The last section of the other sections compared ('' none yet); null: all compared, or none to compare. */
   rest_from: string | null;
@@ -72,13 +73,6 @@ export function createSoftwareSweep(db: Database.Database, enqueue: (job: NewDes
   const inUse = db.prepare<[string, number, string, number], { n: number }>(`
     SELECT (SELECT COUNT(*) FROM snapshots WHERE device_id = ? AND software_gen = ?)
          + (SELECT COUNT(*) FROM snapshot_staging WHERE device_id = ? AND first_seq = ?) AS n`);
-  const names = db.prepare<[string, number, number, number], { key_id: number; name: string; publisher: string | null }>(
-    `SELECT r.key_id, k.name, nullif(p.publisher, '') AS publisher FROM ${ROWS} WHERE ${DEVICE} AND r.key_id > ? ORDER BY r.key_id LIMIT ?`,
-  );
-  const markName = db.prepare(`
-    INSERT INTO software_names (name, publisher) VALUES (?, ?)
-    ON CONFLICT(name) DO UPDATE SET dirty = 1 WHERE dirty = 0`);
-  const setMark = db.prepare('UPDATE software_garbage SET mark_from = ? WHERE device_id = ? AND gen = ?');
   const oldRows = db.prepare<[string, number, number], OldRow>(
     `SELECT ${ROW_SELECT} FROM ${ROWS} WHERE ${DEVICE} ORDER BY r.key_id LIMIT ?`,
   );
@@ -166,12 +160,6 @@ export function createSoftwareSweep(db: Database.Database, enqueue: (job: NewDes
       if (step.recorded) recorded(g, [step.recorded], !hadBefore);
       setRestFrom.run(step.next, g.device_id, g.gen);
       return 1;
-    }
-    if (g.replaced_by !== null && g.mark_from !== null) {
-      const rows = names.all(g.device_id, g.replaced_by, Number(g.mark_from), limit);
-      for (const r of rows) markName.run(r.name, r.publisher);
-      setMark.run(rows.length < limit ? null : String(rows.at(-1)!.key_id), g.device_id, g.gen);
-      return Math.max(rows.length, 1);
     }
     const { rows, more } = firstRows(oldRows.iterate(g.device_id, g.gen, limit));
     const removed = [];
