@@ -11,11 +11,12 @@
 // Run as root after `npm run build`: node bench/desk.mjs [tickets=10] [statusChanges=10]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import { BIN, median, start, waitFor } from './lib/proc.mjs';
+import { rtAsAdmin, rtServerArgs } from './lib/rt-desk.mjs';
 
 // The test helper itself (TypeScript through tsx): the compiled copy in dist/ lacks initialdata.pl.
 const { startRt, rtMissing } = await tsImport('../test/support/rt.ts', import.meta.url);
@@ -50,45 +51,15 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
   rt = await startRt();
-  const rtBasic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-  const asAdmin = async (method, path, body) => {
-    const res = await fetch(`${rt.url}/REST/2.0${path}`, {
-      method,
-      headers: { Authorization: rtBasic(rt.admin.user, rt.admin.password), 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return res.json();
-  };
+  const asAdmin = rtAsAdmin(rt);
   const rtIdsWithKey = async (key) =>
     (await asAdmin('GET', `/tickets?query=${encodeURIComponent(`'CF.{Outpost Key}' = '${key}'`)}`)).items.map((t) => t.id);
 
-  const secretFile = join(dir, 'rt-token');
-  writeFileSync(secretFile, rt.token, { mode: 0o600 });
   // Debug level for the engine's "desk job done" lines (the job's own duration).
-  const server = start(
-    [
-      'server',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--data',
-      dataDir,
-      '--desk',
-      'rt',
-      '--desk-url',
-      rt.url,
-      '--desk-user',
-      rt.user,
-      '--desk-secret-file',
-      secretFile,
-      '--desk-poll',
-      String(POLL_S),
-      '--desk-requester-domain',
-      'example.com',
-    ],
-    { OUTPOST_ADMIN_TOKEN: adminToken, OUTPOST_LOG_LEVEL: 'debug' },
-  );
+  const server = start(rtServerArgs({ dir, dataDir, rt, pollSeconds: POLL_S }), {
+    OUTPOST_ADMIN_TOKEN: adminToken,
+    OUTPOST_LOG_LEVEL: 'debug',
+  });
   children.add(server.proc);
   const url = (await waitFor(() => server.output().match(/listening on (http:\/\/\S+)/), 20_000, 'server'))[1];
   const api = async (path) => (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
@@ -137,7 +108,7 @@ async function main() {
   const inRt = [];
   const stored = [];
   const serverToRt = [];
-  const jobsBefore = () => jobDurations(server.output(), 'ticket').length;
+  const jobsBefore = () => jobDurations(server.output(), 'ticket.create').length;
   for (let i = 0; i <= ticketRuns; i++) {
     await bareCreate(i);
     const tag = `bench${randomBytes(5).toString('hex')}`;
@@ -177,7 +148,7 @@ async function main() {
     serverToRt.push(tRt - tStored);
   }
   await waitFor(() => jobsBefore() >= ticketRuns + 1 || undefined, 10_000, 'the desk job log lines');
-  const jobMs = jobDurations(server.output(), 'ticket').slice(1);
+  const jobMs = jobDurations(server.output(), 'ticket.create').slice(1);
 
   // (b) RT status change -> the endpoint's ticket.list.
   const toEndpoint = [];

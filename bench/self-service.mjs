@@ -11,11 +11,12 @@
 // Run as root after `npm run build`: node bench/self-service.mjs [runs=3]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import { BIN, buildDeb, median, start, waitFor } from './lib/proc.mjs';
+import { rtAsAdmin, rtServerArgs } from './lib/rt-desk.mjs';
 
 const { startRt, rtMissing } = await tsImport('../test/support/rt.ts', import.meta.url);
 const { callLocalAgent } = await import(new URL('../dist/agent/local-api/client.js', import.meta.url).href);
@@ -51,47 +52,11 @@ const load = () =>
 
 async function main() {
   rt = await startRt();
-  const asPerson = async (method, path, body) => {
-    const res = await fetch(`${rt.url}/REST/2.0${path}`, {
-      method,
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${rt.admin.user}:${rt.admin.password}`).toString('base64')}`,
-        'Content-Type': 'application/json',
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (res.status >= 300) throw new Error(`RT ${method} ${path} answered ${res.status}: ${await res.text()}`);
-    return res.json();
-  };
+  const asPerson = rtAsAdmin(rt);
 
-  const secretFile = join(dir, 'rt-token');
-  writeFileSync(secretFile, rt.token, { mode: 0o600 });
-  const server = start(
-    [
-      'server',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--data',
-      dataDir,
-      '--desk',
-      'rt',
-      '--desk-url',
-      rt.url,
-      '--desk-user',
-      rt.user,
-      '--desk-secret-file',
-      secretFile,
-      '--desk-poll',
-      '5',
-      '--desk-approval-poll',
-      String(POLL_MINUTES),
-      '--desk-requester-domain',
-      'example.com',
-    ],
-    { OUTPOST_ADMIN_TOKEN: adminToken },
-  );
+  const server = start(rtServerArgs({ dir, dataDir, rt, pollSeconds: 5, extra: ['--desk-approval-poll', String(POLL_MINUTES)] }), {
+    OUTPOST_ADMIN_TOKEN: adminToken,
+  });
   children.add(server.proc);
   const url = (await waitFor(() => server.output().match(/listening on (http:\/\/\S+)/), 20_000, 'server'))[1];
   const api = async (path, init = {}) => {

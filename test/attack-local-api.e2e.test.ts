@@ -13,6 +13,7 @@ import { localApiPath } from '../agent/paths.js';
 import { startTestAgent, type TestAgent } from './support/agent-harness.js';
 import { callLocalAgent } from '../agent/local-api/client.js';
 import { requireRoot } from './support/deb.js';
+import { deadline } from './support/deadline.js';
 import {
   createToken,
   run,
@@ -211,7 +212,7 @@ describe('a logged-on user at the local API', () => {
     try {
       const { stdout, stderr } = await exec('setpriv', argv, {
         env: { ...process.env, HOME: '/tmp', OUTPOST_STATE_DIR: '' },
-        timeout: 30_000,
+        timeout: deadline(30_000),
       });
       return { code: 0, stdout, stderr };
     } catch (err) {

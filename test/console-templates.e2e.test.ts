@@ -33,7 +33,7 @@ describe('ticket templates in the web console', { timeout: deadline(180_000) }, 
   let browser: Browser;
   let page: Page;
   let problems: string[];
-  const templates = () => callLocalAgent(join(dir, 'agent'), 'templates.list', {}, { timeoutMs: 5_000 });
+  const templates = () => callLocalAgent(join(dir, 'agent'), 'templates.list', {}, { timeoutMs: deadline(5_000) });
 
   before(async () => {
     assert.ok(existsSync(join(root, 'dist', 'console', 'index.html')), 'dist/console is missing: run `npm run build` first');

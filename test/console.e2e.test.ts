@@ -177,7 +177,12 @@ describe('web console end to end', { timeout: deadline(300_000) }, () => {
     const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: PACKAGE }) });
     await row.getByRole('cell', { name: '1', exact: true }).waitFor();
     // The person asks to keep it from the endpoint; IT's approval is recorded as the desk poll records one.
-    await callLocalAgent(join(dir, 'agent'), 'software.request', { kind: 'exception', name: PACKAGE, reason: 'QA' }, { timeoutMs: 10_000 });
+    await callLocalAgent(
+      join(dir, 'agent'),
+      'software.request',
+      { kind: 'exception', name: PACKAGE, reason: 'QA' },
+      { timeoutMs: deadline(10_000) },
+    );
     const ticketId = await waitFor(
       async () =>
         (await server.api<{ items: { id: number; subject: string }[] }>('/api/tickets')).body.items.find(

@@ -21,6 +21,7 @@ import { checkPage, fillSignIn, openConsoleBrowser } from './support/console.js'
 import { rtRest, rtSkip, startRt, type RtInstance } from './support/rt.js';
 import { TEST_SCRYPT } from './support/server/auth-app.js';
 import { startHarness } from './support/server/harness.js';
+import { deadline } from './support/deadline.js';
 
 const tag = () => randomBytes(4).toString('hex');
 const PASSWORD = 'correct horse battery staple';
@@ -150,12 +151,12 @@ describe('The package catalog in a real RT 5', { skip: rtSkip() }, () => {
       await checkPage(page, 'desk with software packages');
       await card.getByRole('button', { name: 'Send packages now' }).click();
       await page.getByTestId('status-message').getByText('Sending the software packages to the desk.').waitFor();
-      const deadline = Date.now() + 60_000;
+      const giveUpAt = Date.now() + deadline(60_000);
       let status: DeskSyncStatusJson;
       for (;;) {
         status = (await h.api<DeskSyncStatusJson>('/api/desk/status')).body;
         if (status.packages.lastRun && !status.packages.queued) break;
-        assert.ok(Date.now() < deadline, `no package run: ${JSON.stringify(status.packages)} ${JSON.stringify(status.jobs)}`);
+        assert.ok(Date.now() < giveUpAt, `no package run: ${JSON.stringify(status.packages)} ${JSON.stringify(status.jobs)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
       assert.deepEqual([status.packages.supported, status.packages.schedule], [true, '24h']);

@@ -22,6 +22,7 @@ import {
   type Proc,
 } from './support/outpost.js';
 import { rtRest, rtSkip, startRt, type RtInstance } from './support/rt.js';
+import { deadline } from './support/deadline.js';
 
 const ADMIN_TOKEN = 'e2e-admin-token-templates-0123456789';
 /** What an RT admin set up for printer tickets: a queue and a ticket custom field. */
@@ -40,7 +41,7 @@ describe('ticket templates from the console to a real RT', { skip: rtSkip() }, (
   let template: TicketTemplate;
 
   const local = <M extends Parameters<typeof callLocalAgent>[1]>(method: M, params: Parameters<typeof callLocalAgent<M>>[2]) =>
-    callLocalAgent(stateDir, method, params, { timeoutMs: 10_000 });
+    callLocalAgent(stateDir, method, params, { timeoutMs: deadline(10_000) });
 
   before(async () => {
     rt = await startRt({ extraData: RT_SETUP });

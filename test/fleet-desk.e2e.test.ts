@@ -38,7 +38,9 @@ describe('the desk sync across server processes on one PostgreSQL', { timeout: d
   before(async () => {
     const store = await freshDatabase();
     for (let i = 0; i < 2; i++) {
-      servers.push(await startHarness({ store, desk: settings, deskConnector: desk, fleet: { heartbeatMs: 200, leaseMs: 5_000 } }));
+      servers.push(
+        await startHarness({ store, desk: settings, deskConnector: desk, fleet: { heartbeatMs: 200, leaseMs: deadline(5_000) } }),
+      );
     }
     for (const [i, h] of servers.entries()) {
       const agent = new FleetAgent(h.url, `fleet-desk-agent-${i}`);

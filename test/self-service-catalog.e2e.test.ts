@@ -23,7 +23,7 @@ describe('the self-service catalog on the agent', { timeout: deadline(120_000) }
   const stateDir = join(dir, 'agent');
   let server: ServerProc;
   let agent: AgentProc;
-  const catalog = () => callLocalAgent(stateDir, 'software.catalog', {}, { timeoutMs: 5_000 });
+  const catalog = () => callLocalAgent(stateDir, 'software.catalog', {}, { timeoutMs: deadline(5_000) });
   const names = async () => (await catalog()).items.map((p) => p.name);
   const addPackage = async (body: Record<string, unknown>) => {
     const r = await server.api<{ id: string }>('/api/packages', {

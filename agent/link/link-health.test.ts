@@ -3,6 +3,7 @@ import { afterEach, describe, it, mock } from 'node:test';
 import { CLOSE_CODES } from '../../shared/protocol.js';
 import { eventually, harness, machineWith, sleep, type Harness } from '../../test/support/link-harness.js';
 import { STABLE_CONNECTION_MS } from './link-options.js';
+import { deadline } from '../../test/support/deadline.js';
 
 describe('Link health', () => {
   let h: Harness;
@@ -35,10 +36,13 @@ describe('Link health', () => {
   });
 
   it('stays connected while the server pings', async () => {
-    h = await harness({ server: { pingIntervalMs: 30 }, link: { heartbeatTimeoutMs: 300 } });
+    // Silence is judged on the real clock: a loaded machine can stall this process for longer than a
+    // 300 ms timeout, so the timeout is stretched like any deadline, and the wait spans three of them.
+    const heartbeatTimeoutMs = deadline(300);
+    h = await harness({ server: { pingIntervalMs: 30 }, link: { heartbeatTimeoutMs } });
     h.link.start();
     await eventually(() => h.link.connected, 'connected');
-    await sleep(900);
+    await sleep(3 * heartbeatTimeoutMs);
     assert.equal(h.server.connections, 1);
     assert.equal(h.link.connected, true);
   });

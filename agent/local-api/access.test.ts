@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
+import { deadline } from '../../test/support/deadline.js';
 
 const exec = promisify(execFile);
 const CLI = new URL('../../cli/main.ts', import.meta.url).pathname;
@@ -18,7 +19,7 @@ async function cliAsNobody(args: string[]): Promise<{ code: number; stdout: stri
   try {
     const { stdout, stderr } = await exec('setpriv', argv, {
       env: { ...process.env, HOME: '/tmp', OUTPOST_STATE_DIR: '' },
-      timeout: 20_000,
+      timeout: deadline(20_000),
     });
     return { code: 0, stdout, stderr };
   } catch (err) {

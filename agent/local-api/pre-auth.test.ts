@@ -12,6 +12,7 @@ import { silentLogger } from '../../shared/log.js';
 import type { Caller } from './callers.js';
 import { AGENT_STATUS, stubHandlers } from '../../test/fakes/local-handlers.js';
 import { LocalApiServer } from './server.js';
+import { deadline } from '../../test/support/deadline.js';
 
 type Reply = { id: unknown; ok: boolean; error?: { code: string; message: string } };
 const TOKENS: Record<string, Caller> = {
@@ -42,7 +43,7 @@ function connect(path: string): Promise<{ socket: Socket; replies: Reply[]; clos
 }
 
 async function until(probe: () => boolean, what: string, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms;
+  const end = Date.now() + deadline(ms);
   while (!probe()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);

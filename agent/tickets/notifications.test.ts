@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { LocalTicket } from '../../shared/local-api.js';
 import { startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
+import { deadline } from '../../test/support/deadline.js';
 
 /** Asks until the answer is defined. */
 async function eventually<T>(ask: () => Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const giveUpAt = Date.now() + deadline(timeoutMs);
   for (;;) {
     const got = await ask();
     if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -8,6 +8,7 @@ import type { Item } from '../../shared/protocol.js';
 import type { SelfServicePackage } from '../../shared/self-service.js';
 import { TemplateInputSchema, TicketTemplateSchema } from '../../shared/templates.js';
 import { startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
+import { deadline } from '../../test/support/deadline.js';
 
 const drawio: SelfServicePackage = { id: 'pkg-drawio', name: 'draw.io', version: '24.1', installer: 'apt' };
 const newSoftware = TicketTemplateSchema.parse({
@@ -20,9 +21,9 @@ const creates = (t: TestAgent) =>
 
 /** Until the local API answers as wanted (the server's messages arrive asynchronously). */
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const giveUpAt = Date.now() + deadline(10_000);
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -4,6 +4,7 @@ import type { Item } from '../../shared/protocol.js';
 import type { EndpointTicket } from '../../shared/tickets.js';
 import { eventually } from '../../test/support/link-harness.js';
 import { startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
+import { deadline } from '../../test/support/deadline.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const ticketItems = (t: TestAgent) => t.server.applied().filter((i) => i.kind.startsWith('ticket.'));
@@ -181,21 +182,21 @@ describe('tickets from the server, split over several messages', () => {
 });
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const giveUpAt = Date.now() + deadline(10_000);
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 async function waitForTicket(t: TestAgent, ref: string, ok: (x: EndpointTicket) => boolean): Promise<EndpointTicket> {
   let last: unknown;
-  const deadline = Date.now() + 5000;
+  const giveUpAt = Date.now() + deadline(5000);
   for (;;) {
     const x = await t.call('alice', 'ticket.get', { ref });
     last = x;
     if (ok(x)) return x;
-    if (Date.now() > deadline) throw new Error(`ticket never matched: ${JSON.stringify(last)}`);
+    if (Date.now() > giveUpAt) throw new Error(`ticket never matched: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -3,15 +3,16 @@ import { afterEach, describe, it } from 'node:test';
 import type { Item } from '../../shared/protocol.js';
 import type { EndpointWorklog } from '../../shared/tickets.js';
 import { startTestAgent, type TestAgent } from '../../test/support/agent-harness.js';
+import { deadline } from '../../test/support/deadline.js';
 
 const worklogItems = (t: TestAgent) => t.server.applied().filter((i): i is Extract<Item, { kind: 'worklog' }> => i.kind === 'worklog');
 
 async function settled(t: TestAgent, who: string, ref: string): Promise<EndpointWorklog> {
-  const deadline = Date.now() + 5000;
+  const giveUpAt = Date.now() + deadline(5000);
   for (;;) {
     const w = (await t.call(who, 'worklog.list', {})).items.find((x) => x.ref === ref);
     if (w && w.state !== 'queued') return w;
-    if (Date.now() > deadline) throw new Error(`worklog ${ref} never settled: ${JSON.stringify(w)}`);
+    if (Date.now() > giveUpAt) throw new Error(`worklog ${ref} never settled: ${JSON.stringify(w)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -11,13 +11,14 @@ import { DEFAULT_SETTINGS } from '../../shared/protocol.js';
 import { FakeHost } from '../../test/fakes/host.js';
 import { Triggers } from './triggers.js';
 import type { ScanRequest } from './types.js';
+import { deadline } from '../../test/support/deadline.js';
 
 const DEBOUNCE_MS = 100;
 
 /** Waits for a condition on the real clock; fails after `ms` rather than hanging the run. */
 async function waitFor(what: string, done: () => boolean, ms = 2000): Promise<void> {
   for (const start = Date.now(); !done(); await sleep(10)) {
-    if (Date.now() - start > ms) assert.fail(`timed out waiting for ${what}`);
+    if (Date.now() - start > deadline(ms)) assert.fail(`timed out waiting for ${what}`);
   }
 }
 

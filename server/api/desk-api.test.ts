@@ -10,6 +10,7 @@ import { deltaItem, fullItem, hintsFor, machine, pkg } from '../../test/support/
 import { startHarness, type Harness } from '../../test/support/server/harness.js';
 import { TestAgent } from '../../test/support/server/test-agent.js';
 import { createItem } from '../../test/support/server/ticket-fixtures.js';
+import { deadline } from '../../test/support/deadline.js';
 
 interface Status {
   configured: boolean;
@@ -103,11 +104,11 @@ describe('prohibited patterns added in the console', () => {
 });
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
-  const deadline = Date.now() + ms;
+  const giveUpAt = Date.now() + deadline(ms);
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
+    if (Date.now() > giveUpAt) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
   }
 }

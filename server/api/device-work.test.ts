@@ -11,15 +11,16 @@ import { TestAgent } from '../../test/support/server/test-agent.js';
 import { createItem } from '../../test/support/server/ticket-fixtures.js';
 import { deskKey } from '../desk/sync/keys.js';
 import { parseDeskSettings } from '../desk/sync/settings.js';
+import { deadline } from '../../test/support/deadline.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, ms = 5_000): Promise<T> {
-  const deadline = Date.now() + ms;
+  const giveUpAt = Date.now() + deadline(ms);
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
+    if (Date.now() > giveUpAt) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -7,6 +7,7 @@ import { RecordingLogger } from '../../test/fakes/recording-logger.js';
 import { integrationLevel, type DeskCapabilities } from './connector.js';
 import { isDeskError, type DeskErrorCode } from './errors.js';
 import { DeskHttp } from './http.js';
+import { deadline } from '../../test/support/deadline.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 const routes: Record<string, Handler> = {
@@ -22,6 +23,9 @@ const routes: Record<string, Handler> = {
   '/hang': () => undefined,
 };
 
+/** Long enough that a loaded machine's slow answer is not taken for the hang this tests. */
+const TIMEOUT_MS = deadline(300);
+
 describe('DeskHttp', () => {
   let server: Server;
   let base = '';
@@ -30,7 +34,7 @@ describe('DeskHttp', () => {
     new DeskHttp({
       baseUrl: base,
       headers: { Authorization: 'Bearer s3cret-token' },
-      timeoutMs: 300,
+      timeoutMs: TIMEOUT_MS,
       maxResponseBytes: 1000,
       log,
       describeError: (body) => (JSON.parse(body) as { message?: string }).message,
@@ -63,7 +67,7 @@ describe('DeskHttp', () => {
     ['/bad', 'E_DESK_REJECTED', false, /400: Subject is required/],
     ['/login', 'E_DESK_BAD_RESPONSE', false, /redirected to \/NoAuth\/Login\.html/],
     ['/huge', 'E_DESK_BAD_RESPONSE', false, /larger than the limit/],
-    ['/hang', 'E_DESK_UNREACHABLE', true, /no answer within 300 ms/],
+    ['/hang', 'E_DESK_UNREACHABLE', true, new RegExp(`no answer within ${TIMEOUT_MS} ms`)],
   ];
   for (const [path, code, retryable, message] of cases) {
     it(`turns ${path} into ${code} (${retryable ? '' : 'not '}retryable)`, async () => {

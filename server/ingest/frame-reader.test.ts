@@ -117,6 +117,23 @@ describe('the frame reader', () => {
     );
   });
 
+  it("reads a device's full snapshot in the worker and a hello or a one-package delta in place, by default", async () => {
+    const reader = new FrameReader();
+    after(() => reader.stop());
+    const laptop = machine({ software: Array.from({ length: 650 }, (_, i) => pkg(`package-${i}`, `1.${i}`)) });
+    const snapshot = JSON.stringify({ type: 'items', items: [fullItem(1, laptop)] });
+    const small = [
+      JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: '1', deviceId: 'd1', secret: 's'.repeat(32), hints }),
+      JSON.stringify({ type: 'items', items: [deltaItem(2, v1, v2)] }),
+    ];
+    for (const frame of small) assert.deepEqual(await reader.read(Buffer.from(frame), true), readAgentFrame(frame, true));
+    assert.equal(reader.readInWorker, 0);
+    const read = await reader.read(Buffer.from(snapshot), true);
+    assert.equal(reader.readInWorker, 1, `a snapshot of ${snapshot.length} bytes is read off the event loop`);
+    assert.deepEqual(read, readAgentFrame(snapshot, true));
+    assert.ok(read.ok && read.message?.type === 'items');
+  });
+
   it('reads small frames in place, and every frame once stopped; a frame in the worker when it stops fails', async () => {
     const reader = new FrameReader({ workerFrameBytes: 1024 });
     const big = JSON.stringify({ type: 'items', items: [flood(3)] });

@@ -1,17 +1,20 @@
 // Reads agent frames without holding the event loop for a large one. A frame under
-// WORKER_FRAME_BYTES (every enrol and hello, nearly every batch) is read in place; a larger one, which
-// only a ticket attachment needs honestly, goes to one worker thread (frame-worker.ts), because
-// JSON.parse and the schema check of 16 MB of small objects cost the loop 130-150 ms, refused or not.
-// The worker answers with only what the schema keeps. It starts with the first large frame (most
-// servers see few: no thread is kept for them until then) and stops with the server. If it dies (out of its heap on a hostile frame), every frame it held fails as an
+// WORKER_FRAME_BYTES (every enrol and hello, deltas, ticket items) is read in place; a larger one (a
+// full snapshot or a part of one, a ticket attachment) goes to one worker thread (frame-worker.ts):
+// JSON.parse and the schema check of a ~170 KB snapshot cost the loop ~4-8 ms, of 16 MB of small
+// objects 130-150 ms, refused or not, while taking the worker's answer costs ~1 ms (a structured
+// clone). In a fleet's first inventory those reads were the largest part of the loop's work, and the
+// API waited behind them.
+// The worker answers with only what the schema keeps. It starts with the first large frame (no thread
+// is kept until then) and stops with the server. If it dies (out of its heap on a hostile frame), every frame it held fails as an
 // internal error would (the session closes with 1011; the agent resends what was not acked) and the
 // next large frame starts a new worker: the server process itself is never at risk.
 import { Worker } from 'node:worker_threads';
 import type { FrameAnswer, FrameJob } from './frame-worker.js';
 import { readAgentFrame, type FrameReading } from './read-frame.js';
 
-/** Frames from this size on are read in the worker: below it, reading in place costs a few ms. */
-export const WORKER_FRAME_BYTES = 256 * 1024;
+/** Frames from this size on are read in the worker: below it, reading in place costs about a millisecond. */
+export const WORKER_FRAME_BYTES = 32 * 1024;
 
 /** The worker's heap: room to parse a 16 MB frame of small objects (~10x its size), not to grow without end. */
 const WORKER_HEAP_MB = 512;
@@ -27,6 +30,8 @@ export class FrameReader {
   private nextId = 1;
   private stopped = false;
   private readonly workerFrameBytes: number;
+  /** How many frames were read in the worker (for logs and tests). */
+  readInWorker = 0;
 
   constructor(opts: FrameReaderOptions = {}) {
     this.workerFrameBytes = opts.workerFrameBytes ?? WORKER_FRAME_BYTES;
@@ -39,6 +44,7 @@ export class FrameReader {
     }
     const worker = this.worker ?? this.startWorker();
     const id = this.nextId++;
+    this.readInWorker++;
     return new Promise<FrameReading>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       // Copied, not transferred: ws may hand over a slice of a buffer it still uses. A slice is cut

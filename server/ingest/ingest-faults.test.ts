@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CLOSE_CODES, LIMITS, PROTOCOL_VERSION } from '../../shared/protocol.js';
 import { fullItem, hintsFor, machine } from '../../test/support/server/fixtures.js';
+import { deadline } from '../../test/support/deadline.js';
 import { eventually, startHarness, type Harness } from '../../test/support/server/harness.js';
 import { TestAgent } from '../../test/support/server/test-agent.js';
 
@@ -30,7 +31,7 @@ describe('agent ingest under bad input', () => {
   };
 
   before(async () => {
-    h = await startHarness({ authTimeoutMs: 400 });
+    h = await startHarness({ authTimeoutMs: deadline(400) });
     token = await h.server.createEnrolmentToken();
     bystander = (await enrolled('bystander')).agent;
   });
@@ -183,20 +184,55 @@ describe('agent ingest under bad input', () => {
 });
 
 describe('agent heartbeat', () => {
-  it('drops a connection that stops answering pings, marks the device offline and keeps the live one', async () => {
-    const h = await startHarness({ heartbeatMs: 50 });
+  // The heartbeat's clock is faked (setInterval only; sockets and the store stay real): on a loaded
+  // box a real 50 ms period passed while an enrolment was still on its way, or before a live agent's
+  // pong was read, and dropped an agent that had answered everything (a real server pings every 30 s).
+  const PERIOD_MS = 1000;
+  /** Waits for what should happen soon, failing (not hanging) when it never does. */
+  const soon = <T>(what: string, settle: (resolve: (value: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what} within ${deadline(2000)} ms`)), deadline(2000));
+      settle((value) => {
+        clearTimeout(timer);
+        resolve(value);
+      });
+    });
+  const pinged = (agent: TestAgent) => soon<void>('ping', (resolve) => agent.ws.once('ping', () => resolve()));
+  /** Resolves once the server has read everything the agent sent before (its pong included). */
+  const roundTrip = (agent: TestAgent) =>
+    soon<void>('pong from the server', (resolve) => {
+      agent.ws.once('pong', () => resolve());
+      agent.ws.ping();
+    });
+
+  it('drops a connection that stops answering pings, marks the device offline and keeps the live one', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const h = await startHarness({ heartbeatMs: PERIOD_MS });
     const token = await h.server.createEnrolmentToken();
     const live = await TestAgent.connect(h.wsUrl);
     const deaf = await TestAgent.connect(h.wsUrl, { autoPong: false });
     try {
       const snap = machine({ hostname: 'deaf', serial: 'SN-deaf' });
+      const liveSnap = machine({ hostname: 'live', serial: 'SN-live' });
       const { deviceId } = await deaf.enrol(token, hintsFor(snap, 'inst-deaf'));
-      await live.enrol(token, hintsFor(machine({ hostname: 'live', serial: 'SN-live' }), 'inst-live'));
+      await live.enrol(token, hintsFor(liveSnap, 'inst-live'));
       assert.equal(h.server.isOnline(deviceId), true);
-      assert.equal((await deaf.closed).code, 1006);
+
+      // First period: both are pinged; only the live one answers.
+      const pings = [pinged(live), pinged(deaf)];
+      t.mock.timers.tick(PERIOD_MS);
+      await Promise.all(pings);
+      await roundTrip(live);
+      // Second period: the deaf one sent nothing since its ping and is dropped; the live one is pinged again.
+      const pingedAgain = pinged(live);
+      t.mock.timers.tick(PERIOD_MS);
+      assert.equal((await soon<{ code: number }>('close', (resolve) => void deaf.closed.then(resolve))).code, 1006);
       await eventually(() => !h.server.isOnline(deviceId));
-      live.sendItems([fullItem(1, machine({ hostname: 'live', serial: 'SN-live' }))]);
-      assert.equal((await live.next('ack')).seq, 1);
+      await pingedAgain;
+      await roundTrip(live);
+      t.mock.timers.tick(PERIOD_MS);
+      live.sendItems([fullItem(1, liveSnap)]);
+      assert.equal((await live.next('ack')).seq, 1, 'the live agent answered every ping and stayed');
     } finally {
       await live.close();
       await h.close();

@@ -21,6 +21,7 @@ import {
   type ServerMessage,
 } from '../../shared/protocol.js';
 import type { EndpointTicket, TicketStatus } from '../../shared/tickets.js';
+import { deadline } from '../support/deadline.js';
 
 export interface FakeDevice {
   deviceId: string;
@@ -158,7 +159,7 @@ export class FakeAgentServer extends EventEmitter {
       const timer = setTimeout(() => {
         this.off('event', onEvent);
         reject(new Error(`timed out waiting for ${what}`));
-      }, timeoutMs);
+      }, deadline(timeoutMs));
       this.on('event', onEvent);
     });
   }

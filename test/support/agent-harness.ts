@@ -18,6 +18,7 @@ import { RecordingLogger } from '../fakes/recording-logger.js';
 import { Agent, type InventoryScanner } from '../../agent/agent.js';
 import { adminTokenPath, userTokenPath } from '../../agent/local-api/token-paths.js';
 import { localApiPath } from '../../agent/paths.js';
+import { deadline } from './deadline.js';
 
 const CLI = new URL('../../cli/main.ts', import.meta.url).pathname;
 
@@ -27,7 +28,7 @@ export function runCli(args: string[]): Promise<{ code: number; stdout: string; 
     execFile(
       process.execPath,
       ['--import', 'tsx', CLI, ...args],
-      { env: { ...process.env, OUTPOST_STATE_DIR: '' }, timeout: 20_000 },
+      { env: { ...process.env, OUTPOST_STATE_DIR: '' }, timeout: deadline(20_000) },
       (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
       },
@@ -112,9 +113,9 @@ export async function startTestAgent(opts: { users?: string[] } = {}): Promise<T
   /** Until the agent itself has taken the server's welcome (the server authenticates it first). */
   const connected = async () => {
     await server.waitFor(() => server.authenticatedConnections() === 1, 'the agent to connect');
-    const deadline = Date.now() + 5000;
-    while (!(await callAgent(localApiPath(stateDir), 'status', {}, 5000, { auth: token('admin') })).connected) {
-      if (Date.now() > deadline) throw new Error('the agent never saw the welcome');
+    const giveUpAt = Date.now() + deadline(5000);
+    while (!(await callAgent(localApiPath(stateDir), 'status', {}, deadline(5000), { auth: token('admin') })).connected) {
+      if (Date.now() > giveUpAt) throw new Error('the agent never saw the welcome');
       await new Promise((r) => setTimeout(r, 10));
     }
   };
@@ -129,7 +130,7 @@ export async function startTestAgent(opts: { users?: string[] } = {}): Promise<T
     },
     clock,
     call: (who, method, params) =>
-      callAgent(localApiPath(stateDir), method, params, 10_000, { auth: typeof who === 'string' ? token(who) : who.auth }),
+      callAgent(localApiPath(stateDir), method, params, deadline(10_000), { auth: typeof who === 'string' ? token(who) : who.auth }),
     token,
     logOn: async (...users) => {
       scanner.users = users;

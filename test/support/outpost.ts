@@ -154,7 +154,7 @@ export interface AgentProc extends Proc {
 
 export function startAgent(serverUrl: string, stateDir: string, token?: string): AgentProc {
   const p = run(['agent', '--server', serverUrl, '--state', stateDir, ...(token ? ['--token', token] : [])]);
-  return { ...p, stateDir, status: () => callAgent(localApiPath(stateDir), 'status', {}, 5_000) };
+  return { ...p, stateDir, status: () => callAgent(localApiPath(stateDir), 'status', {}, deadline(5_000)) };
 }
 
 export interface DeviceSummary {

@@ -7,6 +7,7 @@ import { StubAgent, startTestTray } from '../../test/support/tray/tray.js';
 import { startTray } from './app.js';
 import { MENU_IDS } from './tray.js';
 import { viewUrl } from './windows.js';
+import { deadline } from '../../test/support/deadline.js';
 
 describe('tray menu', () => {
   it('offers the actions in order, with the status line disabled', async (t) => {
@@ -187,7 +188,7 @@ describe('single instance', () => {
 });
 
 async function waitFor(probe: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
+  const end = Date.now() + deadline(ms);
   while (!probe()) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setImmediate(r));

@@ -4,7 +4,9 @@
 // it names: together or not at all. See ./README.md, "applyBatch and the ticket ledger".
 import { encodeDigests } from '../../../shared/digest.js';
 import { sectionWrites } from '../section-columns.js';
+import { itemKey } from '../../../shared/inventory.js';
 import { writeSection, writeSectionColumns, writeSectionPages } from './sections.js';
+import { sectionsAheadOfSweep, softwareAheadOfSweep } from './ahead-of-sweep.js';
 import { ledgerReadsOf } from '../ticket-ledger.js';
 import type { AppliedBatch, BatchOutcome, ChangeRecord, FollowBatch, IngestState } from '../store.js';
 import { planOnRows, readDeviceState } from './batch-state.js';
@@ -41,6 +43,8 @@ export async function applyPgBatch<T extends BatchOutcome>(
     deviceId,
   ]);
   if (outcome.software) {
+    const keys = [...outcome.software.upsert.map((s) => itemKey.software(s)), ...outcome.software.remove];
+    outcome.changes.unshift(...(await softwareAheadOfSweep(db, deviceId, gen, keys)));
     await deleteSoftwareRows(db, deviceId, gen, outcome.software.remove);
     await insertSoftwareRows(db, deviceId, gen, outcome.software.upsert, 'replace');
   }
@@ -77,6 +81,8 @@ async function writeSnapshot(db: Queryable, deviceId: string, at: number, gen: n
   // generation's); each was read into the plan before the writes (batch-state.ts).
   const inventory = snapshot.inventory;
   const writes = sectionWrites(outcome);
+  // The swap's change of a section the sweeper has not compared yet, before it is rewritten.
+  outcome.changes.unshift(...(await sectionsAheadOfSweep(db, deviceId, gen, writes.sections)));
   for (const section of writes.sections) await writeSection(db, deviceId, gen, section, inventory);
   await db.query(
     `INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES ($1, '{}', $2, $3, $4, $5)

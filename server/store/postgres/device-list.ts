@@ -72,7 +72,7 @@ export async function listPgDevices(pool: pg.Pool, query: DeviceQuery): Promise<
   const r = await pool.query<PgDeviceRow & { total: number }>(
     `WITH page AS (SELECT d.*, count(*) OVER () AS total FROM devices d ${where} ${orderClause(query)}
        LIMIT ${p.add(query.limit)} OFFSET ${p.add(query.offset)})
-     SELECT page.*, (SELECT count(*) FROM software s WHERE s.device_id = page.id) AS software_count FROM page`,
+     SELECT page.*, coalesce((SELECT s.software_count FROM snapshots s WHERE s.device_id = page.id), 0) AS software_count FROM page`,
     p.values,
   );
   if (r.rows.length === 0) {

@@ -32,6 +32,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 16, sql: SCHEMA_16_SOFTWARE_REQUESTS },
   { version: 17, sql: SCHEMA_17_SOFTWARE_ROWS },
   { version: 18, sql: SCHEMA_18_SECTIONS },
+  // The sections of a retired generation a batch compared ahead of the sweeper (../rest-sweep.ts).
+  { version: 19, sql: 'ALTER TABLE software_garbage ADD COLUMN rest_ahead text;' },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -123,8 +123,11 @@ export class PostgresStore implements S.Store {
   runJob<A extends unknown[], R>(job: StoreJob<A, R>, ...args: A): Promise<R> {
     return job.run(this, ...args);
   }
-  sweepSoftware(limit: number, at: number): Promise<number> {
-    return inTransaction(this.pool, (client) => sweepPgSoftware(client, limit, at));
+  async sweepSoftware(limit: number, at: number, follow?: S.FollowSweep): Promise<number> {
+    const { handled, enqueued } = await inTransaction(this.pool, (client) => sweepPgSoftware(client, this.desk, limit, at, follow));
+    // The jobs committed with the step; only now may the sync engine (here and elsewhere) see them.
+    if (enqueued > 0) this.desk.notify();
+    return handled;
   }
 
   deviceExists(deviceId: string): Promise<boolean> {

@@ -8,10 +8,10 @@ export interface PgDeviceRow extends Omit<DeviceRow, 'online' | 'needs_full'> {
   needs_full: boolean;
 }
 
-/** The columns a device list reads, with its live software count. */
+/** The columns a device list reads, with its live software count (kept on the snapshot row with its generation). */
 export const PG_DEVICE_COLUMNS = `d.id, d.install_id, d.hostname, d.serial, d.uuid, d.macs, d.last_seq, d.digest, d.needs_full,
   d.clone_of, d.duplicate_of, d.duplicate_reason, d.agent_version, d.manufacturer, d.model, d.os, d.ip, d.first_seen, d.last_seen,
-  d.users, d.online, (SELECT count(*) FROM software s WHERE s.device_id = d.id) AS software_count`;
+  d.users, d.online, coalesce((SELECT s.software_count FROM snapshots s WHERE s.device_id = d.id), 0) AS software_count`;
 
 export function toPgSummary(row: PgDeviceRow): DeviceSummary {
   return toSummary({ ...row, online: row.online ? 1 : 0, needs_full: row.needs_full ? 1 : 0 });

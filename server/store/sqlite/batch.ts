@@ -12,6 +12,7 @@ import { createStagingStatements } from './staging.js';
 import { createSectionStatements } from './sections.js';
 import { sectionWrites } from '../section-columns.js';
 import { createSoftwareRows, type SoftwareRow } from './software-rows.js';
+import { createAheadOfSweep } from './ahead-of-sweep.js';
 
 export type { SoftwareRow } from './software-rows.js';
 
@@ -55,6 +56,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
   const writeDigest = db.prepare('UPDATE devices SET digest = ? WHERE id = ?');
   const staging = createStagingStatements(db);
   const sections = createSectionStatements(db);
+  const ahead = createAheadOfSweep(db, sections, rows);
   const insertChange = db.prepare(`
     INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
     VALUES (@deviceId, @at, @receivedAt, @trigger, @seq, @section, @added, @removed, @changed)`);
@@ -134,6 +136,8 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
         // new generation's); each is built from the plan only when read.
         const inventory = outcome.snapshot.inventory;
         const writes = sectionWrites(outcome);
+        // The swap's change of a section the sweeper has not compared yet, before it is rewritten.
+        outcome.changes.unshift(...ahead.sections(deviceId, gen, writes.sections));
         for (const section of writes.sections) sections.writeSection(deviceId, gen, section, inventory);
         writeSnapshot.run(deviceId, '{}', encodeDigests(digests), softwareCount, gen, at);
         writeDigest.run(digest, deviceId);
@@ -141,7 +145,11 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
       }
     }
     writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);
-    if (outcome.software) writeSoftware(deviceId, gen, outcome.software);
+    if (outcome.software) {
+      const keys = [...outcome.software.upsert.map((s) => itemKey.software(s)), ...outcome.software.remove];
+      outcome.changes.unshift(...ahead.software(deviceId, gen, keys));
+      writeSoftware(deviceId, gen, outcome.software);
+    }
     for (const change of outcome.changes) if (!change.unrecorded) writeChange(deviceId, at, change);
     const followed = follow?.(ledgerFor(deviceId), outcome, state);
     for (const job of followed?.deskJobs ?? []) enqueue(job, at);

@@ -656,6 +656,9 @@ const MIGRATIONS: readonly string[] = [
   DROP TABLE snapshot_staging_pages;
   ALTER TABLE software_garbage ADD COLUMN rest_from TEXT;
   `,
+  // 19: the sections of a retired generation a batch compared ahead of the sweeper (rest-sweep.ts),
+  // because it was about to rewrite them in the live generation: the sweeper skips them.
+  `ALTER TABLE software_garbage ADD COLUMN rest_ahead TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

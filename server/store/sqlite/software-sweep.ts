@@ -12,6 +12,10 @@ import { toSoftware } from './batch.js';
 import { ROW_SELECT, type KeyedSoftwareRow } from './software-rows.js';
 import { compareSection, type RestStep } from '../rest-sweep.js';
 import { createSectionStatements } from './sections.js';
+import { createTicketLedger } from './ticket-ledger.js';
+import type { SectionChange } from '../../../shared/delta-apply.js';
+import type { NewDeskJob } from '../desk-records.js';
+import type { FollowSweep } from '../store.js';
 
 /** A generation left for the sweeper, as either engine returns it. */
 export interface GarbageRow {
@@ -24,6 +28,8 @@ export interface GarbageRow {
   mark_from: string | null;
   /** The last section of the other sections compared ('' none yet); null: all compared, or none to compare. */
   rest_from: string | null;
+  /** The sections after `rest_from` a batch compared already (comma-separated; ../rest-sweep.ts). */
+  rest_ahead?: string | null;
 }
 
 /**
@@ -57,10 +63,11 @@ function textChars(r: OldRow): number {
 const ROWS = 'device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id';
 const DEVICE = 'r.device_num = (SELECT num FROM software_devices WHERE device_id = ?) AND r.gen = ?';
 
-/** Rows handled by one step; 0 when there is nothing left to do. */
-export type SweepStep = (limit: number, receivedAt: number) => number;
+/** Rows handled by one step (0 when there is nothing left to do) and the desk jobs it enqueued. */
+export type SweepStep = (limit: number, receivedAt: number, follow?: FollowSweep) => { handled: number; enqueued: number };
 
-export function createSoftwareSweep(db: Database.Database): SweepStep {
+/** `enqueue` writes one desk job inside the step's transaction. */
+export function createSoftwareSweep(db: Database.Database, enqueue: (job: NewDeskJob, at: number) => void): SweepStep {
   const next = db.prepare<[], GarbageRow>('SELECT * FROM software_garbage LIMIT 1');
   const inUse = db.prepare<[string, number, string, number], { n: number }>(`
     SELECT (SELECT COUNT(*) FROM snapshots WHERE device_id = ? AND software_gen = ?)
@@ -100,7 +107,40 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     VALUES (@deviceId, @at, @receivedAt, @trigger, @seq, @section, @added, @removed, @changed)`);
   const setRestFrom = db.prepare('UPDATE software_garbage SET rest_from = ? WHERE device_id = ? AND gen = ?');
 
-  const step = (limit: number, receivedAt: number): number => {
+  const stagedPart = db.prepare<[string, number, number], { added: string; changed: string }>(
+    'SELECT added, changed FROM staged_changes WHERE device_id = ? AND gen = ? AND part = ?',
+  );
+  const hostname = db.prepare<[string], { hostname: string }>('SELECT hostname FROM devices WHERE id = ?');
+  const ledgerFor = createTicketLedger(db);
+
+  /** The desk jobs the step's recorded changes raise, enqueued with them. */
+  const raise = (follow: FollowSweep | undefined, g: GarbageRow, receivedAt: number, changes: SectionChange[], first = false) => {
+    if (!follow || changes.length === 0) return 0;
+    const deviceId = g.device_id;
+    const name = hostname.get(deviceId)?.hostname ?? '';
+    const jobs = follow({ deviceId, hostname: name, first, changes, exemptions: () => ledgerFor(deviceId).prohibitedExemptions() });
+    for (const job of jobs) enqueue(job, receivedAt);
+    return jobs.length;
+  };
+
+  const step = (limit: number, receivedAt: number, follow?: FollowSweep): { handled: number; enqueued: number } => {
+    let enqueued = 0;
+    const handled = stepOnce(
+      limit,
+      receivedAt,
+      (g, changes, first) => (enqueued += raise(follow, g, receivedAt, changes, first)),
+      !!follow,
+    );
+    return { handled, enqueued };
+  };
+
+  /** `recorded` is told what the step wrote into the history; `wanted`: whether anyone listens. */
+  const stepOnce = (
+    limit: number,
+    receivedAt: number,
+    recorded: (g: GarbageRow, changes: SectionChange[], first?: boolean) => void,
+    wanted: boolean,
+  ): number => {
     const g = next.get();
     if (!g) return 0;
     if (inUse.get(g.device_id, g.gen, g.device_id, g.gen)!.n > 0) {
@@ -110,18 +150,20 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     }
     const part = g.replaced_by === null ? undefined : nextPart.get(g.device_id, g.replaced_by);
     if (part && g.replaced_by !== null) {
+      if (wanted) {
+        const staged = stagedPart.get(g.device_id, g.replaced_by, part.part);
+        if (staged) recorded(g, [stagedSoftwareChange(staged)]);
+      }
       publishPart.run({ deviceId: g.device_id, gen: g.replaced_by, part: part.part, at: g.at, receivedAt, trigger: g.trigger, seq: g.seq });
       dropPart.run(g.device_id, g.replaced_by, part.part);
       return 1;
     }
     if (g.replaced_by !== null && g.rest_from !== null) {
       // One section of the other sections compared a step: O(that section), whatever the rest hold.
-      const step = compareSection(
-        g as RestStep,
-        (gen, section) => sections.pages(g.device_id, gen, section),
-        sections.hasGen(g.device_id, g.gen),
-      );
+      const hadBefore = sections.hasGen(g.device_id, g.gen);
+      const step = compareSection(g as RestStep, (gen, section) => sections.pages(g.device_id, gen, section), hadBefore);
       if (step.change) recordChange.run({ deviceId: g.device_id, at: g.at, receivedAt, trigger: g.trigger, seq: g.seq, ...step.change });
+      if (step.recorded) recorded(g, [step.recorded], !hadBefore);
       setRestFrom.run(step.next, g.device_id, g.gen);
       return 1;
     }
@@ -140,7 +182,9 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     // Key order within a step, as the rows were read before they were normalised.
     removed.sort((a, b) => compareStrings(a.item_key, b.item_key));
     if (removed.length && g.replaced_by !== null) {
-      recordRemoved.run(g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(removed.map(toSoftware)));
+      const items = removed.map(toSoftware);
+      recordRemoved.run(g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(items));
+      recorded(g, [{ section: 'software', added: [], removed: items, changed: [] }]);
     }
     if (!more && rows.length < limit) {
       done.run(g.device_id, g.gen);
@@ -150,4 +194,9 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     return Math.max(rows.length, 1);
   };
   return db.transaction(step);
+}
+
+/** A staged part's software changes as the history records them. */
+export function stagedSoftwareChange(staged: { added: string; changed: string }): SectionChange {
+  return { section: 'software', added: JSON.parse(staged.added) as never[], removed: [], changed: JSON.parse(staged.changed) as never[] };
 }

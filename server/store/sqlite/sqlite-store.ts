@@ -27,6 +27,7 @@ import type {
   DeviceSummary,
   EnrolmentTokenRecord,
   FollowBatch,
+  FollowSweep,
   EnrolRequest,
   EnrolResult,
   HelloRecord,
@@ -62,7 +63,8 @@ import { SqliteTemplateStore } from './templates.js';
 import { SqliteDeployStore } from './deployments.js';
 import type { StoreJob } from '../store-job.js';
 
-const DEVICE_COLUMNS = `d.*, (SELECT COUNT(*) FROM software s WHERE s.device_id = d.id) AS software_count`;
+/** A device's columns with its live software count, kept on the snapshot row with its generation (batch.ts). */
+const DEVICE_COLUMNS = `d.*, coalesce((SELECT s.software_count FROM snapshots s WHERE s.device_id = d.id), 0) AS software_count`;
 
 export class SqliteStore implements Store {
   private readonly enrolTx: (request: EnrolRequest) => EnrolResult;
@@ -92,9 +94,9 @@ export class SqliteStore implements Store {
     this.enrolTx = createEnrol(db);
     this.mergeTx = createMerge(db);
     this.identityEvents = createIdentityEvents(db);
-    this.sweepTx = createSoftwareSweep(db);
     this.sections = createSectionStatements(db);
     this.desk = new SqliteDeskStore(db);
+    this.sweepTx = createSoftwareSweep(db, (job, at) => this.desk.enqueueSync(job, at));
     this.batchTx = createApplyBatch(db, (job, at) => this.desk.enqueueSync(job, at));
     this.admins = new SqliteAdminStore(db);
     this.tickets = new SqliteTicketStore(db, this.desk);
@@ -199,8 +201,11 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE devices SET online = 0 WHERE online = 1').run();
   }
 
-  async sweepSoftware(limit: number, at: number): Promise<number> {
-    return this.sweepTx(limit, at);
+  async sweepSoftware(limit: number, at: number, follow?: FollowSweep): Promise<number> {
+    const { handled, enqueued } = this.sweepTx(limit, at, follow);
+    // The jobs committed with the step; only now may the sync engine see them.
+    if (enqueued > 0) this.desk.notify();
+    return handled;
   }
 
   async applyBatch<T extends BatchOutcome>(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HOLDING, RELEASE, heldFullSnapshot } from '../../../../test/support/store-jobs.js';
-import { machine } from '../../../../test/support/server/fixtures.js';
+import { machine, pkg } from '../../../../test/support/server/fixtures.js';
 import { hashSecret } from '../../secrets.js';
 import type { Store } from '../../store.js';
 import type { StoreWorkerClient } from './worker-client.js';
@@ -73,6 +73,36 @@ describe('SQLite store worker', () => {
     const device = await store.getDevice(id);
     assert.equal(device?.snapshot?.os.hostname, 'held-pc');
     assert.ok((device?.softwareCount ?? 0) > 0);
+  });
+
+  it('answers the fleet software before the batches waiting in the worker, with what has committed', { timeout: 60_000 }, async () => {
+    const first = await enrol('inst-first', 'first-pc');
+    const queued = await enrol('inst-queued', 'queued-pc');
+    const held = new Int32Array(new SharedArrayBuffer(8));
+    const waiting = new Int32Array(new SharedArrayBuffer(8));
+    const running = store.runJob(
+      heldFullSnapshot,
+      first,
+      machine({ hostname: 'first-pc', software: [pkg('first-app', '1')] }),
+      held.buffer,
+    );
+    await holding(held);
+    // Posted while the first batch runs: a batch, then the API's read of the fleet software.
+    const behind = store.runJob(
+      heldFullSnapshot,
+      queued,
+      machine({ hostname: 'queued-pc', software: [pkg('queued-app', '1')] }),
+      waiting.buffer,
+    );
+    const fleet = store.listFleetSoftware({ limit: 50, offset: 0 });
+    release(held);
+    assert.equal(await running, 1);
+    // Without the urgent lane the read would wait for the second batch, which is never released first.
+    const names = (await fleet).items.map((s) => s.name);
+    assert.ok(names.includes('first-app'), 'the batch that committed before it is counted');
+    assert.ok(!names.includes('queued-app'), 'the batch behind it has not run yet');
+    release(waiting);
+    assert.equal(await behind, 1);
   });
 
   it('fails the batch a crashed worker held, starts a new one, and leaves nothing of the batch behind', async () => {

@@ -72,7 +72,8 @@ function workerStore(worker: StoreWorkerClient, reader: SqliteStore): Store & { 
       if (READS_HERE.has(name)) return readerMethods[name]!.bind(reader);
       if (AFTER_RECOUNT.has(name)) {
         return async (...args: unknown[]) => {
-          await worker.call(['recountFleetSoftware'], []);
+          // Urgent: the API's read does not wait for the batches queued before it.
+          await worker.call(['recountFleetSoftware'], [], { urgent: true });
           return readerMethods[name]!.apply(reader, args);
         };
       }
