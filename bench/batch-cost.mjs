@@ -3,15 +3,16 @@
 // the planner and the store's transaction (what runs on the event loop for one batch), in CPU time,
 // for the largest valid batches of protocol 3 with every package text at its 1,024-character limit.
 // A full snapshot of N such packages in parts, the sweeper's steps after it, deltas at the budget, a
-// small full snapshot swapped onto the N stored and the sweeper's steps after that.
+// full snapshot within the budget swapped onto the N stored and the sweeper's steps after that.
 // With `rest`, the snapshot also carries every other section at its limits (bench/worst-rest.mjs), as
 // bench/hostile.mjs sends it, and the parts carrying pages of them are shown apart.
 // Run after `npm run build`: node bench/batch-cost.mjs [packages=20000] [rest]
+// (OUTPOST_BENCH_DIST=/path/to/other/dist/ measures another build, e.g. main's, in the same minutes.)
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const dist = new URL('../dist/', import.meta.url);
+const dist = new URL(process.env.OUTPOST_BENCH_DIST ?? '../dist/', import.meta.url);
 const load = (path) => import(new URL(path, dist).href);
 const { SqliteStore } = await load('server/store/sqlite/sqlite-store.js');
 const { planBatch } = await load('server/ingest/plan-batch.js');
@@ -66,7 +67,13 @@ async function cpu(run) {
 }
 let seq = 0;
 const at = new Date().toISOString();
-const apply = (items) => cpu(() => store.applyBatch(deviceId, Date.now(), (state) => planBatch(state, items)));
+const apply = async (items) => {
+  let applied;
+  const ms = await cpu(async () => (applied = await store.applyBatch(deviceId, Date.now(), (state) => planBatch(state, items))));
+  // A refused batch would measure nothing: the bench's batches are all valid.
+  if (applied.plan.problems.length) throw new Error(`refused: ${applied.plan.problems.map((p) => p.code).join(', ')}`);
+  return ms;
+};
 async function sweep() {
   const times = [];
   for (;;) {
@@ -84,7 +91,11 @@ const summary = (times) => {
 const row = (what, times) => console.log(`${what.padEnd(64)} ${summary(times)}`);
 
 const fit = Math.floor(LIMITS.maxInventoryEntriesPerBatch / entryWeight(large('x', 0)) / 2) * 2;
-console.log(`\nServer CPU per batch (planner + store transaction), packages of ~6 KB of text, ${fit} per batch at the budget\n`);
+console.log(
+  `\nServer CPU per batch (planner + store transaction), packages of ~6 KB of text, ${fit} per batch at the budget; load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`,
+);
 let snapshot = machine(Array.from({ length: packages }, (_, i) => large('base', i)));
 const parts = [];
 const paged = [];
@@ -115,9 +126,34 @@ for (let round = 0; round < 5; round++) {
   snapshot = next;
 }
 row(`delta changing ${fit} packages`, deltas);
-const small = machine(Array.from({ length: fit }, (_, i) => large('small', i)));
-row(`full snapshot of ${fit} onto the ${packages} stored (a swap)`, [
-  await apply([{ seq: ++seq, at, kind: 'inventory.full', body: { trigger: 'refresh', digest: snapshotDigest(small), snapshot: small } }]),
-]);
-row('sweeper steps after it', await sweep());
+// A full snapshot within the budget sent as one item onto the N stored (a swap), as bench/hostile.mjs
+// ends: its other collections empty, its object sections kept (with `rest` a 3 MB hardware section, so
+// a ~4 MB item). Three times, the N stored again before each, for a median.
+const swaps = [];
+const afterSwaps = [];
+for (let round = 0; round < 3; round++) {
+  if (round > 0) {
+    snapshot = machine(Array.from({ length: packages }, (_, i) => large(`again${round}`, i)));
+    for (const body of snapshotParts(snapshot, snapshotDigest(snapshot), 'startup', seq + 1)) {
+      await apply([{ seq: ++seq, at, kind: 'inventory.part', body }]);
+    }
+    await sweep();
+  }
+  const small = normaliseSnapshot({
+    ...snapshot,
+    ...Object.fromEntries(['network', 'users', 'volumes', 'monitors', 'printers', 'accounts', 'groups'].map((c) => [c, []])),
+    software: Array.from({ length: fit }, (_, i) => large(`small${round}`, i)),
+  });
+  swaps.push(
+    await apply([{ seq: ++seq, at, kind: 'inventory.full', body: { trigger: 'refresh', digest: snapshotDigest(small), snapshot: small } }]),
+  );
+  afterSwaps.push(...(await sweep()));
+}
+row(`full snapshot of ${fit} as one item onto the ${packages} stored (a swap)`, swaps);
+row('sweeper steps after it', afterSwaps);
 await store.close();
+console.log(
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

@@ -287,11 +287,13 @@ softwareRoutes(app, { store, now: () => NOW, prohibited });
 await app.ready();
 const get = (url) => time(() => app.inject({ method: 'GET', url }));
 
-// The first fleet-software read after the fill recounts every name once (what an upgrade to
-// schema 5 costs once on an existing fleet); every later read recounts only what changed.
+// The first fleet-software read after the fill: uncached pages; the counts were kept by the fill's
+// writes (migration 21), so no read recounts.
 const firstRecount = await get('/api/software')();
 if (!reuse)
-  console.log(`first fleet software read after the fill (recounts all ${firstRecount.body.total} names): ${firstRecount.ms.toFixed(0)} ms`);
+  console.log(
+    `first fleet software read after the fill (${firstRecount.body.total} names, counts kept on write): ${firstRecount.ms.toFixed(0)} ms`,
+  );
 
 const sampleUser = 'kowalski';
 const cases = [

@@ -14,8 +14,12 @@ const { hashSecret } = await load('server/store/secrets.ts');
 const { planBatch } = await load('server/ingest/plan-batch.ts');
 const { snapshotDigest } = await load('shared/digest.ts');
 const { diffSnapshots } = await load('shared/delta.ts');
+const { snapshotParts } = await load('shared/inventory-parts.ts');
+const { normaliseSnapshot } = await load('shared/normalise.ts');
 // 49,980: room for the 20 packages the runs add under SNAPSHOT_LIMITS.software (50,000).
-for (const N of [2000, 49_980]) {
+// node bench/delta-cost.mjs [N,N...]: the device sizes (default both).
+const SIZES = process.argv[2] ? process.argv[2].split(',').map(Number) : [2000, 49_980];
+for (const N of SIZES) {
   const dir = mkdtempSync(join(tmpdir(), 'dc-'));
   const store = SqliteStore.open(dir);
   const token = await issueEnrolmentToken(store, { expiresInMs: 1e9 }, 0);
@@ -35,16 +39,13 @@ for (const N of [2000, 49_980]) {
     software: pkgs,
   };
   let seq = 1;
-  await store.applyBatch(e.deviceId, 1, (s) =>
-    planBatch(s, [
-      {
-        seq: seq++,
-        at: new Date().toISOString(),
-        kind: 'inventory.full',
-        body: { trigger: 'startup', digest: snapshotDigest(snap), snapshot: snap },
-      },
-    ]),
-  );
+  // A snapshot past one batch's budget travels in parts, as the agent sends it.
+  const first = normaliseSnapshot(snap);
+  for (const body of snapshotParts(first, snapshotDigest(first), 'startup', seq)) {
+    const item = { seq: seq++, at: new Date().toISOString(), kind: 'inventory.part', body };
+    const res = await store.applyBatch(e.deviceId, 1, (s) => planBatch(s, [item]));
+    if (res.plan.problems.length) throw new Error(JSON.stringify(res.plan.problems));
+  }
   const times = [];
   for (let r = 0; r < 20; r++) {
     const next = { ...snap, software: [...snap.software, { name: `zz-new-${r}`, version: '1', source: 'dpkg', scope: 'machine' }] };

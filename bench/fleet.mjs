@@ -11,12 +11,19 @@
 // Run after `npm run build`:
 //   node bench/fleet.mjs [devices=1000] [--procs n] [--steady-seconds s] [--first-rate n] [--store url]
 //                        [--postgres] [--servers n] [--cpu-prof dir] [--keep] [--connect-only [--hold-seconds s]] [--storms n]
+//                        [--probe] [--without-software-reads]
 // --first-rate paces the first inventory at n devices a second (a rollout); without it every device
 // sends its first snapshot at once.
 // --store is passed to `outpost server --store` as is (SQLite in a fresh data directory when absent).
 // --postgres starts a private PostgreSQL for the run (bench/fleet/server-group.mjs) and uses it.
 // --servers n runs n server processes on that PostgreSQL behind a round-robin TCP balancer (n = 1
 // too: the same path, for comparing one process with several); --procs is for the agents' processes.
+// --probe prints where the burst spent the machine (bench/fleet/phase-probe.mjs): CPU seconds of the
+// servers, PostgreSQL, the agents and this process (the balancer), PostgreSQL's wait events and lock
+// waits, and its statements per delta (a private PostgreSQL preloads pg_stat_statements for it).
+// --storms 0 skips the restart. --without-software-reads probes only GET /api/devices after the first
+// inventory (on PostgreSQL a GET /api/software recounts the names a burst changed under a table lock
+// that makes every batch wait: this shows the burst without that).
 // 10,000 and more need more open files than a default shell allows: the server and the workers are
 // started with `ulimit -n` raised (root can raise the hard limit too).
 import { spawn } from 'node:child_process';
@@ -26,6 +33,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Prober, fmtMs, Table } from './fleet/report.mjs';
+import { PhaseProbe } from './fleet/phase-probe.mjs';
 import { privatePostgres, ServerGroup } from './fleet/server-group.mjs';
 import { freePort, ServerProcess, withFdLimit } from './fleet/server.mjs';
 
@@ -44,13 +52,15 @@ const { values: opts, positionals } = parseArgs({
     'connect-only': { type: 'boolean', default: false },
     'hold-seconds': { type: 'string', default: '60' },
     storms: { type: 'string', default: '1' },
+    probe: { type: 'boolean', default: false },
+    'without-software-reads': { type: 'boolean', default: false },
   },
 });
 const N = Number(positionals[0] ?? 1000);
 const procs = Number(opts.procs ?? (N <= 2000 ? 1 : 2));
 const fds = N + 4096;
 const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-fleet-'));
-const store = opts.postgres ? await privatePostgres() : opts.store;
+const store = opts.postgres ? await privatePostgres({ statements: opts.probe }) : opts.store;
 const servers = opts.servers === undefined ? 0 : Number(opts.servers);
 if (servers > 1 && !/^postgres(ql)?:/.test(store ?? ''))
   throw new Error('--servers above 1 needs a PostgreSQL store (--postgres or --store)');
@@ -177,6 +187,7 @@ function mergeStats(parts) {
   return out;
 }
 
+let probeReport = '';
 let firstSoftware = NaN;
 let secondSoftware = NaN;
 let bytesAfterFirst = NaN;
@@ -189,7 +200,7 @@ async function inventoryPhases() {
   });
   firstSoftware = await prober.timeOnce('/api/software?limit=50');
   secondSoftware = await prober.timeOnce('/api/software?limit=50');
-  prober.software = true;
+  prober.software = !opts['without-software-reads'];
   bytesAfterFirst = await server.dataBytes();
 
   const steadyS = Number(opts['steady-seconds']);
@@ -199,8 +210,21 @@ async function inventoryPhases() {
   });
 
   await phase('burst', 'one-package deltas', async () => {
+    const probe = opts.probe
+      ? new PhaseProbe({
+          storeUrl: store,
+          groups: {
+            servers: () => (server.servers ?? [server]).map((s) => s.proc.pid),
+            agents: () => workers.map((w) => w.proc.pid),
+            'bench+balancer': () => [process.pid],
+          },
+        })
+      : undefined;
+    await probe?.start();
     const sent = await all('burst');
-    return { ops: sent.reduce((n, s) => n + s.sent, 0) };
+    const ops = sent.reduce((n, s) => n + s.sent, 0);
+    if (probe) probeReport = await probe.stop('burst', ops);
+    return { ops };
   });
 }
 
@@ -268,6 +292,7 @@ if (burst)
   console.log(
     `burst rate: ${(burst.ops / burst.wallS).toFixed(0)} one-package deltas a second, every one acked (${burst.ops} in ${burst.wallS.toFixed(1)} s; server CPU ${((burst.cpuS / burst.ops) * 1000).toFixed(2)} ms each)`,
   );
+if (probeReport) console.log(probeReport);
 // A storm's CPU holds what the server does anyway while it lasts (the API probes every 250 ms, pings):
 // net of the idle phase's rate, what is left is the reconnects' own (startup and handshakes included).
 const idleRow = table.rows.find((r) => r.name.startsWith('idle'));

@@ -18,6 +18,7 @@ import { LiveHub, type LiveMessage, type LivePublisher } from './live/hub.js';
 import type { FleetBus } from './fleet/bus.js';
 import { openFleetBus, type FleetTimings } from './fleet/open-bus.js';
 import { SoftwareSweeper } from './ingest/software-sweeper.js';
+import { deskRulesNow } from './ingest/batch-job.js';
 import { ProhibitedList } from './desk/rules/prohibited-list.js';
 import { DEFAULT_QUOTAS, QuotaSettingsSchema, TicketQuotas, type QuotaSettings } from './ingest/quotas.js';
 import { hashSecret, newSecret } from './store/secrets.js';
@@ -179,9 +180,9 @@ export class OutpostServer {
     });
     const ticketEvent = (ticketId: number, deviceId: string | null) =>
       live.publish('ticket', { ticketId, deviceId, at: new Date(this.now()).toISOString() });
-    const sweeper = new SoftwareSweeper(store, this.opts.log.child({ part: 'ingest' }), this.now);
-    bus.onWake('sweep', () => sweeper.poke());
     const deskJobs = new BatchJobRules();
+    const sweeper = new SoftwareSweeper(store, this.opts.log.child({ part: 'ingest' }), this.now, undefined, () => deskRulesNow(deskJobs));
+    bus.onWake('sweep', () => sweeper.poke());
     const deployer: Deployer = new Deployer({
       store,
       signer: DeploySigner.open(this.opts.dataDir),

@@ -12,6 +12,8 @@ export interface CatalogRunJson {
   created: number;
   updated: number;
   unchanged: number;
+  /** Package catalog only: records marked retired in the desk this run (their packages left the store). */
+  retired?: number;
 }
 
 export interface CatalogStatusJson {

@@ -1,7 +1,8 @@
 // The package store's catalog sent to a real RT 5 (test/support/rt.ts) as "software packages":
 // one asset per package in the "Outpost packages" catalog, found again by a store that lost its
-// links, never doubled, and sent on demand from the web console ("Send packages now") by a running
-// server. Needs `npm run build` and /usr/bin/chromium for the console part.
+// links, never doubled, its asset set to an inactive status when the package is retired, and sent on
+// demand from the web console ("Send packages now") by a running server. Needs `npm run build` and
+// /usr/bin/chromium for the console part.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +25,7 @@ import { deadline } from './support/deadline.js';
 
 const tag = () => randomBytes(4).toString('hex');
 const PASSWORD = 'correct horse battery staple';
-type Asset = { Name: string; Description: string; Catalog: { id: string } };
+type Asset = { Name: string; Description: string; Status: string; Catalog: { id: string } };
 
 describe('The package catalog in a real RT 5', { skip: rtSkip() }, () => {
   let rt: RtInstance;
@@ -93,6 +94,27 @@ describe('The package catalog in a real RT 5', { skip: rtSkip() }, () => {
     } finally {
       for (const store of stores) await store.close();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("sets a retired package's asset to RT's inactive recycled status, once, and leaves the others in use", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outpost-rt-pkg-'));
+    const store = new SqliteStore(openDatabase(dir));
+    const [keep, drop] = [newPackage(`vlc-${tag()}`), newPackage(`krita-${tag()}`)];
+    try {
+      for (const p of [keep, drop]) await store.deploy.addPackage(p);
+      assert.equal((await pushPackages({ desk, store }))?.created, 2);
+      await store.deploy.retirePackage(drop.id);
+      const run = await pushPackages({ desk, store });
+      assert.deepEqual([run?.packages, run?.unchanged, run?.retired], [1, 1, 1]);
+      const [dropped] = await assetsNamed(`${drop.name} 2.10.38 (apt)`);
+      const [kept] = await assetsNamed(`${keep.name} 2.10.38 (apt)`);
+      assert.deepEqual([dropped?.Status, kept?.Status], ['recycled', 'in-use']);
+      assert.ok(dropped?.Description.endsWith(`outpost:${drop.id}`), 'the record stays for what refers to it');
+      assert.equal((await pushPackages({ desk, store }))?.retired, 0);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -3,7 +3,7 @@
 // page; IT approves it in RT ("Outpost approval"); the agent installs the real .deb with apt/dpkg, the
 // device's software shows it, and the RT ticket carries the deployment's notes and is resolved. An
 // exception IT rejects in RT with a reply shows on the page with that reply, live; one IT grants
-// exempts the device and its RT ticket says so. Runs as root (it
+// exempts the device, and its RT ticket says what the exemption covers and is resolved. Runs as root (it
 // installs a package), holding the tests' dpkg lock while it does.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -254,7 +254,7 @@ describe(
       assert.deepEqual(problems, []);
     });
 
-    it('exempts the device when IT grants an exception in RT, and the RT ticket says so', async () => {
+    it('exempts the device when IT grants an exception in RT, and resolves the RT ticket saying what it covers', async () => {
       const { page, problems } = await tray.browser.open('software');
       await page.getByLabel('Software name').fill('Blender');
       await page.getByLabel('Why you need to keep it').fill('3D mock-ups for the trade fair');
@@ -285,6 +285,21 @@ describe(
         );
       });
       assert.match(desk.text, /the prohibited-software list no longer flags it here\./);
+      assert.match(desk.text, /The exemption covers Blender, any version, on this computer only/);
+      await waitFor(
+        async () => ((await inRt(keep.deskNumber!)).status === 'resolved' ? true : undefined),
+        60_000,
+        'the RT ticket resolved',
+      );
+      const resolved = await waitFor(
+        async () => {
+          const d = (await server.api<Detail>(`/api/tickets/${keep.id}`)).body;
+          return d.status === 'resolved' ? d : undefined;
+        },
+        60_000,
+        'the ticket resolved in Outpost',
+      );
+      assert.equal(resolved.status, 'resolved', 'the desk poll did not reopen it');
       const exemptions = await server.api<{ items: { deviceId: string; name: string; ticketId: number | null }[] }>(
         '/api/prohibited/exemptions',
       );

@@ -10,8 +10,11 @@ import { freePort, ServerProcess } from './server.mjs';
  * A private PostgreSQL 15 cluster (initdb in a temp dir, a unix socket only; as root it runs as the
  * `postgres` user), stopped when this process exits: the tests' own (test/support/postgres.ts), which
  * trades durability for speed (fsync off), as a disposable cluster may. Returns a fresh database's URL.
+ * `statements` preloads pg_stat_statements (--probe counts the statements of a burst).
  */
-export async function privatePostgres() {
+export async function privatePostgres({ statements = false } = {}) {
+  // Counting statements (phase-probe.mjs) needs the module loaded when the cluster starts.
+  if (statements) process.env.OUTPOST_TEST_PG_PRELOAD = 'pg_stat_statements';
   const { freshDatabase } = await import('../../dist/test/support/postgres.js');
   return freshDatabase();
 }

@@ -37,6 +37,7 @@ describeStores('the package store and deployments over HTTP', (engine) => {
   };
   const storedFiles = () => readdirSync(files.dir).filter((f) => !f.startsWith('.'));
 
+  let deskRuns = 0;
   before(async () => {
     fleet = await testFleet(engine);
     pcs = [
@@ -46,7 +47,15 @@ describeStores('the package store and deployments over HTTP', (engine) => {
     ];
     files = new PackageFiles(join(fleet.where.dataDir, 'data'), 1024);
     app = Fastify({ logger: false });
-    packageRoutes(app, { store: fleet.store, now: () => Date.parse('2026-12-07T10:00:00Z'), packageFiles: files });
+    packageRoutes(app, {
+      store: fleet.store,
+      now: () => Date.parse('2026-12-07T10:00:00Z'),
+      packageFiles: files,
+      requestPackagesSync: async () => {
+        deskRuns++;
+        return true;
+      },
+    });
     deploymentRoutes(app, {
       store: fleet.store,
       now: () => Date.parse('2026-12-07T10:05:00Z'),
@@ -166,7 +175,9 @@ describeStores('the package store and deployments over HTTP', (engine) => {
     });
     assert.equal(backwards.status, 400);
 
+    const runs = deskRuns;
     assert.deepEqual((await call('DELETE', `/api/packages/${tool.id}`)).status, 200);
+    assert.equal(deskRuns, runs + 1, 'the desk is asked to mark its record retired now');
     assert.deepEqual(
       (await call<{ items: PackageJson[] }>('GET', '/api/packages')).body.items.map((p) => p.name),
       ['Firefox'],

@@ -16,6 +16,8 @@ import { route } from './route.js';
 export interface PackageRoutesContext {
   /** The package store changed: connected agents get their self-service catalog again. */
   packagesChanged?(): void;
+  /** Queues a run of the desk's package catalog (DeskSyncEngine.requestPackagesSync): a retired package's record is marked soon. */
+  requestPackagesSync?(): Promise<boolean | null>;
   store: Store;
   now(): number;
   /** Where installer files live; absent when the server keeps none (then uploads are refused). */
@@ -107,6 +109,8 @@ export function packageRoutes(app: FastifyInstance, ctx: PackageRoutesContext): 
     async ({ params, reply }) => {
       if (!(await ctx.store.deploy.retirePackage(params.id))) return sendError(reply, 404, 'E_NOT_FOUND', 'No package with this id.');
       ctx.packagesChanged?.();
+      // The desk hears of it at the next run; one now rather than at the daily one. A desk that keeps no catalog ignores it.
+      await ctx.requestPackagesSync?.().catch(() => null);
       return { ok: true as const };
     },
   );

@@ -2,8 +2,8 @@
 // the server asks the desk how each waiting request stands. Approved: a deployment of the package to
 // the requesting device, for the request's ticket (its progress becomes notes and success resolves
 // the ticket: ./ticket-progress.ts). Rejected: the ticket keeps the desk's reason and the endpoint
-// sees it. An approved exception exempts the device from the prohibited list for that name (store)
-// and writes a note on its ticket saying so.
+// sees it. An approved exception exempts the device from the prohibited list for that name (store),
+// and its ticket is resolved with a note saying what the exemption covers, as an install's is.
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../shared/log.js';
 import type { SoftwareApproval } from '../../shared/self-service.js';
@@ -19,9 +19,13 @@ export const APPROVALS_PER_POLL = 200;
 export const SELF_SERVICE_DEPLOYER = 'self-service';
 export const EXCEPTION_NOTE_AUTHOR = 'Outpost self-service';
 
-/** What the requester and IT read on the ticket once an exception is granted. */
+/** What the requester and IT read on the ticket once an exception is granted: what it covers, and what it does not. */
 export function exceptionGrantedNote(name: string): string {
-  return `IT allowed this computer to keep ${name}: the prohibited-software list no longer flags it here.`;
+  return (
+    `IT allowed this computer to keep ${name}: the prohibited-software list no longer flags it here. ` +
+    `The exemption covers ${name}, any version, on this computer only: other computers and other software are still checked, ` +
+    `and IT can revoke it in the console. This request is resolved.`
+  );
 }
 
 export interface ApprovalTimers {
@@ -30,8 +34,8 @@ export interface ApprovalTimers {
 }
 
 export interface ApprovalPollerOptions {
-  store: Pick<Store, 'softwareRequests' | 'deploy' | 'addTicketNote'>;
-  /** The desk's job queue: a granted exception's note reaches the desk ticket. */
+  store: Pick<Store, 'softwareRequests' | 'deploy' | 'addTicketNote' | 'setTicketStatus'>;
+  /** The desk's job queue: a granted exception's note and resolution reach the desk ticket. */
   deskJobs?: TicketChangeJobs | null;
   /** The desk's connector; null while no desk is connected (requests wait). */
   connector(): Pick<DeskConnector, 'readApproval'> | null;
@@ -140,15 +144,18 @@ export class ApprovalPoller {
   }
 
   /**
-   * A granted exception is in force once the device is exempt (the store did that with the answer):
-   * the ticket says so. It is not resolved here: IT answered a moment ago in the desk, whose next
-   * poll reads the ticket as the desk has it and would set its status back before a status job
-   * reached the desk (resolving stays IT's, in the desk).
+   * A granted exception is in force once the device is exempt (the store did that with the answer),
+   * so its ticket is done: a note says what the exemption covers and the ticket is resolved, both
+   * through the desk's job queue. IT answered in the desk a moment ago; the desk poll keeps
+   * Outpost's status while the desk still shows the one it last had (desk/sync/poll.ts).
    */
   private async exceptionGranted(request: PendingSoftwareRequest, at: number): Promise<void> {
+    const jobs = this.opts.deskJobs ?? null;
     try {
       const note = { text: exceptionGrantedNote(request.request.name), visibility: 'customer' as const, author: EXCEPTION_NOTE_AUTHOR, at };
-      await this.opts.store.addTicketNote(request.ticketId, note, this.opts.deskJobs ?? null);
+      const noted = await this.opts.store.addTicketNote(request.ticketId, note, jobs);
+      if (noted && noted.ticket.status !== 'resolved' && noted.ticket.status !== 'closed')
+        await this.opts.store.setTicketStatus(request.ticketId, 'resolved', at, jobs);
     } catch (err) {
       this.opts.log.warn({ ticketId: request.ticketId, err: messageOf(err) }, 'exception granted; its ticket not updated');
     }

@@ -145,6 +145,12 @@ export interface DeskConnector {
   findPackage?(pkg: DeskPackage): Promise<DeskId | null>;
   /** Creates the package's record, or overwrites record `id`. */
   savePackage?(pkg: DeskPackage, id?: DeskId): Promise<DeskId>;
+  /**
+   * Marks record `id` retired: the package left Outpost's package store (RT: the retired asset
+   * status; SDP: the product named and described as retired; Autotask: isActive false). Idempotent.
+   * Present whenever findPackage and savePackage are.
+   */
+  retirePackage?(pkg: DeskPackage, id: DeskId): Promise<void>;
 
   /**
    * The desk's tickets that refer to asset `assetId` (RT: RefersTo asset:<id>), newest first, at most

@@ -106,6 +106,35 @@ describe('PgFleetBus: several server processes on one PostgreSQL', { timeout: de
     );
   });
 
+  it("a burst of one process's live events reaches the others whole and in order, in a few NOTIFYs rather than one each", async () => {
+    const watcher = await db.connect();
+    const notifications: string[] = [];
+    watcher.on('notification', (n) => notifications.push(n.payload ?? ''));
+    await watcher.query('LISTEN outpost_fleet');
+    try {
+      const toA: LiveMessage[] = [];
+      a.onLive((m) => toA.push(m));
+      const sent: LiveMessage[] = Array.from({ length: 300 }, (_, i) => ({
+        name: 'inventory',
+        data: {
+          deviceId: `device-${i}`,
+          hostname: `host-${i}`,
+          sections: ['software'],
+          trigger: 'software-change',
+          at: '2026-01-01T00:00:00.000Z',
+        },
+      }));
+      for (const m of sent) b.broadcastLive(m);
+      await waitFor(() => toA.length >= sent.length || undefined, 10_000, 'every event in A');
+      assert.deepEqual(toA, sent);
+      const fromB = notifications.filter((p) => p.includes(b.processId));
+      // ~130 bytes an event, 7,500 a payload: 300 events fit in about 6.
+      assert.ok(fromB.length >= 2 && fromB.length <= 10, `${fromB.length} NOTIFYs for ${sent.length} events`);
+    } finally {
+      watcher.release();
+    }
+  });
+
   it('a device taking a newer connection in another process closes the old one, which then leaves it online', async () => {
     held.b.add('d1');
     await b.claim('d1');

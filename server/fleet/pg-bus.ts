@@ -10,9 +10,17 @@ import type { LiveMessage } from '../live/hub.js';
 import { createPool } from '../store/postgres/open.js';
 import type { DeviceSignal, FleetBus, LocalDelivery, SingletonName, SingletonPart, WakeTopic } from './bus.js';
 import { FLEET_CHANNEL, PgListener } from './pg-listener.js';
-import { encodeFleetMessage, parseFleetMessage, type FleetMessage } from './pg-messages.js';
+import { encodeFleetMessage, encodeLiveEvents, parseFleetMessage, type FleetLiveEvent, type FleetMessage } from './pg-messages.js';
 import { ensureFleetSchema, PgPresence } from './pg-presence.js';
 import { PgSingletons } from './pg-singletons.js';
+
+/**
+ * Live events published within this many milliseconds leave in one NOTIFY (as many as fit): in a
+ * burst every applied batch publishes one, and one NOTIFY each cost a round trip, PostgreSQL's
+ * cluster-wide notify lock at commit and a wake-up of every listening process. The console sees an
+ * event this much later at most.
+ */
+export const LIVE_COALESCE_MS = 25;
 
 /** A device session's kind that tells its old holder to close it: another process took the device. */
 export const REPLACED_SIGNAL = 'replaced';
@@ -41,6 +49,10 @@ export class PgFleetBus implements FleetBus {
   private readonly wakers = new Map<WakeTopic, (() => void)[]>();
   private readonly orphanListeners: ((ids: readonly string[]) => void)[] = [];
   private readonly pendingWakes = new Set<WakeTopic>();
+  private pendingLive: FleetLiveEvent[] = [];
+  private liveTimer: NodeJS.Timeout | undefined;
+  /** Live payloads leave one after another: on the pool's several connections they could overtake. */
+  private liveSent: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
   private started = false;
@@ -76,9 +88,11 @@ export class PgFleetBus implements FleetBus {
 
   async stop(): Promise<void> {
     if (!this.started) return;
+    this.flushLive();
     this.started = false;
     clearInterval(this.timer);
     await this.ticking;
+    await this.liveSent;
     await this.singletons.release(this.listener.connection);
     await this.listener.stop();
     this.local.clear();
@@ -134,7 +148,20 @@ export class PgFleetBus implements FleetBus {
   }
 
   broadcastLive(message: LiveMessage): void {
-    this.notify({ k: 'live', from: this.processId, name: message.name, data: { ...message.data } });
+    if (!this.started) return;
+    this.pendingLive.push({ name: message.name, data: { ...message.data } });
+    this.liveTimer ??= setTimeout(() => this.flushLive(), LIVE_COALESCE_MS);
+  }
+
+  private flushLive(): void {
+    clearTimeout(this.liveTimer);
+    this.liveTimer = undefined;
+    const events = this.pendingLive;
+    this.pendingLive = [];
+    if (events.length === 0) return;
+    const { payloads, dropped } = encodeLiveEvents(this.processId, events);
+    if (dropped > 0) this.opts.log.warn({ kind: 'live', dropped }, 'fleet message too large for NOTIFY; not sent');
+    for (const payload of payloads) this.liveSent = this.liveSent.then(() => this.send(payload, 'lives'));
   }
 
   onLive(listener: (message: LiveMessage) => void): void {
@@ -184,10 +211,15 @@ export class PgFleetBus implements FleetBus {
       this.opts.log.warn({ kind: message.k }, 'fleet message too large for NOTIFY; not sent');
       return false;
     }
-    this.pool
-      .query('SELECT pg_notify($1, $2)', [FLEET_CHANNEL, payload])
-      .catch((err: unknown) => this.opts.log.warn({ err: errorText(err), kind: message.k }, 'fleet message not sent'));
+    void this.send(payload, message.k);
     return true;
+  }
+
+  private send(payload: string, kind: string): Promise<void> {
+    return this.pool.query('SELECT pg_notify($1, $2)', [FLEET_CHANNEL, payload]).then(
+      () => undefined,
+      (err: unknown) => this.opts.log.warn({ err: errorText(err), kind }, 'fleet message not sent'),
+    );
   }
 
   private received(payload: string): void {
@@ -197,9 +229,11 @@ export class PgFleetBus implements FleetBus {
       return;
     }
     if (message.from === this.processId) return;
-    if (message.k === 'live') {
-      const live = { name: message.name, data: message.data } as unknown as LiveMessage;
-      for (const listener of this.liveListeners) listener(live);
+    if (message.k === 'live' || message.k === 'lives') {
+      for (const event of message.k === 'live' ? [message] : message.events) {
+        const live = { name: event.name, data: event.data } as unknown as LiveMessage;
+        for (const listener of this.liveListeners) listener(live);
+      }
     } else if (message.k === 'wake') {
       for (const listener of this.wakers.get(message.topic) ?? []) listener();
     } else if (message.to === this.processId) {

@@ -21,6 +21,7 @@ import { AgentSession, type DeployHooks, type SessionContext } from './session.j
 import { FrameReader } from './frame-reader.js';
 import { BatchSlots } from './batch-slots.js';
 import { SoftwareSweeper } from './software-sweeper.js';
+import { deskRulesNow } from './batch-job.js';
 import { selfServiceCatalog } from '../../shared/self-service.js';
 import { performance } from 'node:perf_hooks';
 import { ReconnectWindow } from './reconnect-window.js';
@@ -103,7 +104,9 @@ export class AgentGateway {
     this.lists = new AgentListsCache(opts.store, opts.now);
     this.lastSeen = new DeviceMarks((marks) => opts.store.markDevices(marks));
     this.preAuth = new PreAuthLimiter(opts.preAuth ?? PRE_AUTH_DEFAULTS);
-    this.sweeper = opts.softwareLeftBehind ? null : new SoftwareSweeper(opts.store, opts.log, opts.now);
+    this.sweeper = opts.softwareLeftBehind
+      ? null
+      : new SoftwareSweeper(opts.store, opts.log, opts.now, undefined, () => deskRulesNow(opts.deskJobs));
     this.ownsBus = opts.bus === undefined;
     this.bus = opts.bus ?? new LocalFleetBus(opts.store);
     this.signalHandlers = builtInSignalHandlers(opts.settings);

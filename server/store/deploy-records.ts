@@ -86,6 +86,8 @@ export interface DeployStore {
   addPackage(pkg: NewPackage): Promise<PackageRecord>;
   /** Newest first; retired packages are not listed. */
   listPackages(): Promise<PackageRecord[]>;
+  /** The retired packages, newest first (the desk marks their records retired). */
+  listRetiredPackages(): Promise<PackageRecord[]>;
   getPackage(id: string): Promise<PackageRecord | null>;
   /** Retires a package: no new deployment of it; running ones go on. False for an unknown id. */
   retirePackage(id: string): Promise<boolean>;

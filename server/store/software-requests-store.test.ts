@@ -185,7 +185,7 @@ describeStores('self-service requests in the store', (engine) => {
     assert.equal((await endpointView('ref-poll-yes')).softwareRequest?.approval.state, 'approved');
 
     // The next poll asks only about what still waits, and never deploys twice. An exception IT
-    // granted exempts the device and its ticket says so.
+    // granted exempts the device, and its ticket says what that covers and is resolved.
     const keep = await raise('ref-poll-keep', { kind: 'exception', packageId: null, name: 'Steam', version: null });
     await onDesk(keep, '5');
     answers.set('5', { state: 'approved', reason: null });
@@ -202,13 +202,23 @@ describeStores('self-service requests in the store', (engine) => {
       [
         [
           'Outpost self-service',
-          'IT allowed this computer to keep Steam: the prohibited-software list no longer flags it here.',
+          'IT allowed this computer to keep Steam: the prohibited-software list no longer flags it here. ' +
+            'The exemption covers Steam, any version, on this computer only: other computers and other software are still checked, ' +
+            'and IT can revoke it in the console. This request is resolved.',
           'customer',
         ],
       ],
     );
+    assert.equal(granted.status, 'resolved');
+    assert.equal((await endpointView('ref-poll-keep')).status, 'resolved', 'the person sees it done');
     assert.equal((await endpointView('ref-poll-keep')).softwareRequest?.approval.state, 'approved');
     await poller.pollOnce();
     assert.equal((await store.getTicket(keep))!.notes.length, 1, 'said once');
+    // A rejected exception stays open for IT and the person to talk over.
+    const refused = await raise('ref-poll-refused', { kind: 'exception', packageId: null, name: 'uTorrent', version: null });
+    await onDesk(refused, '6');
+    answers.set('6', { state: 'rejected', reason: 'Not on company machines.' });
+    await poller.pollOnce();
+    assert.deepEqual([(await store.getTicket(refused))!.status, (await store.getTicket(refused))!.notes.length], ['new', 0]);
   });
 });

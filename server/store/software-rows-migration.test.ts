@@ -95,9 +95,18 @@ describeStores('software rows normalised (migration 17)', (engine) => {
           ],
         );
         assert.equal(Number((await q('SELECT count(*) AS n FROM device_software'))[0]!.n), 5);
+        // Migration 20 retired the name-marking cursor and counted the live rows once: bash on both
+        // devices at one version, Firefox on d1 with none (the staged 5.3 and the old zsh not counted).
         assert.deepEqual(
           (await q('SELECT mark_from FROM software_garbage')).map((r) => r.mark_from),
-          [''],
+          [null],
+        );
+        assert.deepEqual(
+          (await store.listFleetSoftware({ limit: 10, offset: 0 })).items.map((s) => [s.name, s.publisher, s.devices, s.versions]),
+          [
+            ['bash', 'Debian', 2, 1],
+            ['Firefox', null, 1, 0],
+          ],
         );
         // The sweeper finishes the old generation: zsh is recorded as removed, its row goes.
         while ((await store.sweepSoftware(500, 10)) > 0);

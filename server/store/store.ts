@@ -250,6 +250,24 @@ export interface BatchFollowUp {
 /** Runs inside the batch transaction after the outcome's writes; `state` is what the plan saw. */
 export type FollowBatch<T extends BatchOutcome> = (ledger: TicketLedger, outcome: T, state: IngestState) => BatchFollowUp;
 
+/**
+ * What one sweeper step recorded in a device's history: the changes a swap made that reach the
+ * history only in the sweeper's steps (a paged snapshot's software parts, its removed software, its
+ * other sections), for the desk's rules.
+ */
+export interface SweptChanges {
+  deviceId: string;
+  hostname: string;
+  /** The swap was the device's first inventory (nothing before it to differ from). */
+  first: boolean;
+  changes: SectionChange[];
+  /** The names this device may keep although prohibited (approved exceptions). */
+  exemptions: () => readonly string[];
+}
+
+/** Runs inside the sweeper step's transaction after it recorded changes: the desk jobs they raise. */
+export type FollowSweep = (swept: SweptChanges) => NewDeskJob[];
+
 /** The outcome as planned, and what each ticket item did. */
 export interface AppliedBatch<T extends BatchOutcome> {
   plan: T;
@@ -429,8 +447,10 @@ export interface Store extends TicketStore {
   /**
    * One bounded step of deleting software generations a swap or a dropped staging left behind
    * (`Garbage`), recording at `at` what a swap removed. Returns the rows handled; 0 when none are left.
+   * `follow` is asked for the desk jobs the changes the step recorded raise, which are enqueued in
+   * the step's transaction: recorded once, raised once.
    */
-  sweepSoftware(limit: number, at: number): Promise<number>;
+  sweepSoftware(limit: number, at: number, follow?: FollowSweep): Promise<number>;
 
   deviceExists(deviceId: string): Promise<boolean>;
   /** One page of the devices that match the query, and how many match in all. */

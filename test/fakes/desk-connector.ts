@@ -39,6 +39,9 @@ export class FakeDesk implements DeskConnector {
   readonly packages = new Map<DeskId, DeskPackage>();
   findPackage?: (pkg: DeskPackage) => Promise<DeskId | null>;
   savePackage?: (pkg: DeskPackage, id?: DeskId) => Promise<DeskId>;
+  retirePackage?: (pkg: DeskPackage, id: DeskId) => Promise<void>;
+  /** Package records marked retired (retirePackage). */
+  readonly retiredPackages = new Set<DeskId>();
   readonly calls: string[] = [];
   /** The desk's queues (RT) / categories (SDP) and the configured default. */
   queues: DeskQueues = { names: ['General', 'Hardware', 'Network'], default: 'General' };
@@ -201,6 +204,11 @@ export class FakeDesk implements DeskConnector {
       const key = id ?? this.id();
       this.packages.set(key, structuredClone(pkg));
       return key;
+    };
+    this.retirePackage = async (_pkg, id) => {
+      this.call('retirePackage');
+      if (!this.packages.has(id)) throw new DeskError('E_DESK_NOT_FOUND', `No package record ${id}.`);
+      this.retiredPackages.add(id);
     };
     return this;
   }

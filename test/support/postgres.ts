@@ -79,7 +79,10 @@ async function initialise(dir: string, owner: ReturnType<typeof asOwner>, user: 
   const data = join(dir, 'data');
   run(owner, 'initdb', ['-D', data, '-U', user, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
   // Durability is the machine's business in production; a test cluster trades it for speed.
-  const options = `-k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+  // OUTPOST_TEST_PG_PRELOAD: a contrib module to preload (bench/fleet --probe counts statements with one).
+  const preload = process.env.OUTPOST_TEST_PG_PRELOAD;
+  const extra = preload && /^[a-z_]+$/.test(preload) ? ` -c shared_preload_libraries=${preload}` : '';
+  const options = `-k ${dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300${extra}`;
   run(owner, 'pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', String(deadline(60)), 'start']);
   const template = createPool(urlOf(dir, user, 'postgres'), 1);
   try {

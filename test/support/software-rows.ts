@@ -32,9 +32,19 @@ export function seedSoftwareRow(deviceId: string, row: SeedRow): [string, unknow
        WHERE s.device_id = $1`,
       [deviceId, row.key, version, publisher],
     ],
-    // The name marked for the fleet recount, as the store marks what it writes (PostgreSQL's trigger has already).
+    // The fleet counts, as a write keeps them (server/store/fleet-counts.ts): the row's version counted,
+    // the name's devices and versions counted again from the view.
+    [
+      `INSERT INTO software_name_versions (name, version, rows) VALUES (lower($1), $2, 1)
+       ON CONFLICT (name, version) DO UPDATE SET rows = software_name_versions.rows + 1`,
+      [row.name, version],
+    ],
     ['INSERT INTO software_names (name, publisher) VALUES ($1, $2) ON CONFLICT DO NOTHING', [row.name, row.publisher]],
-    ['UPDATE software_names SET dirty = (1 = 1) WHERE lower(name) = lower($1)', [row.name]],
+    [
+      `UPDATE software_names SET devices = (SELECT count(DISTINCT device_id) FROM software s WHERE lower(s.name) = lower($1)),
+         versions = (SELECT count(DISTINCT version) FROM software s WHERE lower(s.name) = lower($1)) WHERE lower(name) = lower($1)`,
+      [row.name],
+    ],
   ];
 }
 

@@ -50,6 +50,11 @@ export const AutotaskConfigSchema = z.object({
   ticketKeyUdf: z.string().trim().min(1).max(100).optional(),
   /** Role the time entries are booked under (Autotask requires one for ticket time). */
   roleId: id.optional(),
+  /**
+   * The billing code (Admin > Billing Codes, a Material code) the package store's products are made
+   * under: Products require one. Without it the package catalog is not sent to Autotask.
+   */
+  packageBillingCodeId: z.number().int().min(1).optional(),
   priorities: z
     .partialRecord(z.enum(['low', 'normal', 'high', 'urgent']), label)
     .default({})

@@ -12,6 +12,7 @@ import type {
   DeskCursor,
   DeskId,
   DeskNote,
+  DeskPackage,
   DeskProblem,
   DeskSoftware,
   DeskTicket,
@@ -30,6 +31,7 @@ import { AutotaskNotes, atId } from './notes.js';
 import { AutotaskPeople } from './people.js';
 import { Picklists } from './picklists.js';
 import { autotaskPreflight } from './preflight.js';
+import { AutotaskProducts } from './products.js';
 import { ConfigurationItemSchema, TicketSchema } from './schemas.js';
 import { toDeskTicket } from './ticket-view.js';
 
@@ -48,6 +50,10 @@ export class AutotaskConnector implements DeskConnector {
   private readonly devices: AutotaskDevices;
   /** What reading tickets and changes needs. */
   private readonly reading: ChangesDeps;
+  /** The package store's catalog as Products (./products.ts); absent without packageBillingCodeId. */
+  readonly findPackage?: (pkg: DeskPackage) => Promise<DeskId | null>;
+  readonly savePackage?: (pkg: DeskPackage, id?: DeskId) => Promise<DeskId>;
+  readonly retirePackage?: (pkg: DeskPackage, id: DeskId) => Promise<void>;
 
   constructor(config: AutotaskConfigInput, log: Logger, fetchImpl?: typeof fetch, now?: () => number) {
     this.config = parseConfig(AutotaskConfigSchema, config, 'Autotask');
@@ -57,6 +63,12 @@ export class AutotaskConnector implements DeskConnector {
     this.devices = new AutotaskDevices(this.client);
     this.notes = new AutotaskNotes(this.client, this.config, this.picklists, () => this.people.me());
     this.reading = { client: this.client, config: this.config, picklists: this.picklists, notes: this.notes, me: () => this.people.me() };
+    if (this.config.packageBillingCodeId !== undefined) {
+      const products = new AutotaskProducts(this.client, this.config.packageBillingCodeId);
+      this.findPackage = (pkg) => products.find(pkg);
+      this.savePackage = (pkg, id) => products.save(pkg, id);
+      this.retirePackage = (_pkg, id) => products.retire(id);
+    }
     this.capabilities = {
       createTickets: true,
       attachments: false, // not synced by default, as in the seed

@@ -89,6 +89,8 @@ export const RtConfigSchema = z.object({
   packageCatalog: name.default('Outpost packages'),
   /** Status a new asset gets; RT's default asset lifecycle knows new, allocated, in-use, recycled, stolen, deleted. */
   assetStatus: name.default('in-use'),
+  /** Status of a package's asset once the package left the store: an inactive status of the assets lifecycle. */
+  packageRetiredStatus: name.default('recycled'),
   fields: FieldNamesSchema.prefault({}),
   priorities: PrioritiesSchema.prefault({}),
   statuses: StatusesSchema.prefault({}),

@@ -206,6 +206,10 @@ export class RtConnector implements DeskConnector {
     return this.packages.save(pkg, id);
   }
 
+  retirePackage(_pkg: DeskPackage, id: DeskId): Promise<void> {
+    return this.packages.retire(id);
+  }
+
   async listChangedSince(cursor: DeskCursor): Promise<DeskChanges> {
     const { tickets, serverNow } = await this.changedTickets(cursor);
     const changes: DeskTicketChange[] = [];

@@ -42,6 +42,11 @@ export class RtPackages {
     const body = { ...fields, Catalog: this.config.packageCatalog, Status: this.config.assetStatus };
     return (await this.client.post('/asset', RtCreatedSchema, body)).data.id;
   }
+
+  /** The asset's status set to packageRetiredStatus (default "recycled", inactive in RT's assets lifecycle). */
+  async retire(id: DeskId): Promise<void> {
+    await this.client.put(`/asset/${rtId(id, 'asset')}`, { Status: this.config.packageRetiredStatus });
+  }
 }
 
 /** The summary, shortened in the middle so Outpost's id at its end always fits. */

@@ -2,7 +2,9 @@
 // (GET /api/v3/requests/{id}/approval_levels, each with its status) and, for a rejection, the
 // approvals of the rejecting level (GET .../approval_levels/{level}/approvals), whose approver's
 // comments are the reason the requester is told. Built to ManageEngine's Request Approval Level and
-// Request Approval pages (test/desk/sdp/fixtures/approvals.json).
+// Request Approval pages (test/desk/sdp/fixtures/approvals.json, which quotes them): a level's and an
+// approval's `status` is an approval_status whose documented names are Approved, Rejected, Pending
+// Approval and To Be Sent (the last two wait).
 import { z } from 'zod';
 import type { ApprovalState } from '../../../shared/self-service.js';
 import { SOFTWARE_REQUEST_LIMITS } from '../../../shared/self-service.js';

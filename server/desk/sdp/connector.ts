@@ -217,6 +217,10 @@ export class SdpConnector implements DeskConnector {
     return this.products.save(pkg, id);
   }
 
+  retirePackage(pkg: DeskPackage, id: DeskId): Promise<void> {
+    return this.products.retire(pkg, id);
+  }
+
   /**
    * SDP's v3 API gives no per-change history, so what a person did is read from the notes
    * (who added them) and from last_updated_by; a change by someone else that the connector

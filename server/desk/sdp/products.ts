@@ -41,4 +41,22 @@ export class SdpProducts {
     }
     return (await this.client.one('POST', PRODUCTS, 'product', ProductOutSchema, { product })).id;
   }
+
+  /**
+   * The Product page documents no status for a product, so a retired package's product says so in
+   * its name and comments (both documented); part_no still finds it.
+   */
+  async retire(pkg: DeskPackage, id: DeskId): Promise<void> {
+    const product = {
+      name: retiredName(pkg),
+      product_type: { name: this.config.packageProductType },
+      part_no: pkg.outpostId,
+      comments: `${RETIRED_NOTE} ${deskPackageSummary(pkg)}`.slice(0, 2000),
+    };
+    await this.client.one('PUT', `${PRODUCTS}/${sdpId(id, 'product')}`, 'product', ProductOutSchema, { product });
+  }
 }
+
+const RETIRED_SUFFIX = ' (retired)';
+const RETIRED_NOTE = "Retired: no longer in Outpost's package store.";
+const retiredName = (pkg: DeskPackage) => `${deskPackageName(pkg).slice(0, MAX - RETIRED_SUFFIX.length)}${RETIRED_SUFFIX}`;

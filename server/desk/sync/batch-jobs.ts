@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TicketStatus } from '../../../shared/tickets.js';
 import type { NewDeskJob } from '../../store/desk-records.js';
-import type { BatchOutcome } from '../../store/store.js';
+import type { BatchOutcome, SweptChanges } from '../../store/store.js';
 import type { TicketChangeJobs, TicketItem, TicketItemResult } from '../../store/ticket-records.js';
 import { assetEventKey, assetEventsFrom, type AssetEventRules } from '../rules/asset-events.js';
 import { parsePostureState, postureEventsFrom } from '../rules/posture-events.js';
@@ -85,6 +85,25 @@ export class BatchJobRules implements TicketChangeJobs {
     if (!this.enabled) return [];
     return [...inventoryJobs(applied, this.eventRules), ...ticketJobs(applied)];
   }
+
+  /**
+   * The asset events of the changes a sweeper step recorded: what a swap (a paged snapshot, or a
+   * large one sent whole) changed reaches the history there, not in its batch. Keyed as the batch's
+   * events are, and enqueued with the record, so each change raises its events once.
+   */
+  jobsForSwept(swept: SweptChanges, at: number): NewDeskJob[] {
+    const rules = this.enabled ? this.eventRules : null;
+    if (!rules || swept.changes.length === 0) return [];
+    const input = {
+      deviceId: swept.deviceId,
+      hostname: swept.hostname,
+      changes: swept.changes,
+      first: swept.first,
+      detectedAt: new Date(at).toISOString(),
+      exempt: rules.prohibitedSoftware ? swept.exemptions() : [],
+    };
+    return assetEventsFrom(input, rules).map((e) => eventJob(swept.deviceId, e.key, e));
+  }
 }
 
 function inventoryJobs({ deviceId, outcome, first, at, memory, exemptions }: AppliedItems, rules: AssetEventRules | null): NewDeskJob[] {
@@ -107,9 +126,7 @@ function inventoryJobs({ deviceId, outcome, first, at, memory, exemptions }: App
       exempt: rules.prohibitedSoftware ? exemptions() : [],
     };
     // The event's key is the job's key: the same event from a redelivery or a restart is no new job.
-    for (const e of assetEventsFrom(input, rules)) {
-      jobs.push({ kind: 'event', key: e.key, payload: { deviceId, eventKind: e.kind, subject: e.subject, description: e.description } });
-    }
+    for (const e of assetEventsFrom(input, rules)) jobs.push(eventJob(deviceId, e.key, e));
   }
   // Posture events (low space, encryption, antivirus) depend on what earlier batches saw, and only on
   // the sections other than software: when only software changed, they are as the last batch left
@@ -123,11 +140,15 @@ function inventoryJobs({ deviceId, outcome, first, at, memory, exemptions }: App
     const after = JSON.stringify(posture.state);
     if (after !== before) memory.set(after);
     for (const e of posture.events) {
-      const key = assetEventKey(e.kind, deviceId, e.identity);
-      jobs.push({ kind: 'event', key, payload: { deviceId, eventKind: e.kind, subject: e.subject, description: e.description } });
+      jobs.push(eventJob(deviceId, assetEventKey(e.kind, deviceId, e.identity), e));
     }
   }
   return jobs;
+}
+
+/** An event's desk job: its key is the event's, so the same event raised again is no new job. */
+function eventJob(deviceId: string, key: string, e: { kind: string; subject: string; description: string }): NewDeskJob {
+  return { kind: 'event', key, payload: { deviceId, eventKind: e.kind, subject: e.subject, description: e.description } };
 }
 
 function snapshotHostname(snapshot: NonNullable<BatchOutcome['snapshot']>): string {

@@ -177,7 +177,9 @@ async function createTicket(ctx: FlowContext, deviceId: string, ref: string): Pr
   const written = await createOnce(ctx, ticket);
   await ctx.store.desk.setLink('ticket', String(t.id), written.id);
   await ctx.store.desk.setState(deskRequesterKey(t.id), JSON.stringify(requester.record));
-  if (ticket.status) await ctx.store.desk.setState(deskStatusKey(t.id), ticket.status);
+  // The desk's status as far as Outpost knows: the starting status sent, else the one the ticket had
+  // when the desk took it (the desk's own default; a poll corrects it when the desk names another).
+  await ctx.store.desk.setState(deskStatusKey(t.id), ticket.status ?? t.status);
 }
 
 /**

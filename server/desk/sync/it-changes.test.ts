@@ -7,6 +7,7 @@ import type { Store } from '../../store/store.js';
 import { describeStores, freshStore, type StoreUnderTest } from '../../../test/support/stores.js';
 import type { TicketItem } from '../../store/ticket-records.js';
 import { createItem } from '../../../test/support/server/ticket-fixtures.js';
+import { DeskError } from '../errors.js';
 import type { DeskEvent } from '../types.js';
 import { DeskSyncEngine } from './engine.js';
 import { FakeDesk, ticketView } from '../../../test/fakes/desk-connector.js';
@@ -151,6 +152,30 @@ for (const profile of DESK_PROFILES) {
       await engine.whenIdle();
       assert.equal((await store.getTicket(ticketId))?.status, 'resolved');
       assert.equal(desk.tickets.get(deskId)?.status, 'resolved');
+    });
+
+    it('keeps a status Outpost set while the desk still shows its old one, until the desk has it; a status IT sets in the desk still lands', async () => {
+      // The desk refuses writes for a while: the resolution's status job waits, the desk still says "new".
+      const update = desk.updateTicket.bind(desk);
+      desk.updateTicket = async () => {
+        throw new DeskError('E_DESK_UNAVAILABLE', 'desk down for writes');
+      };
+      await store.setTicketStatus(ticketId, 'resolved', now, engine.jobs);
+      await engine.whenIdle();
+      assert.equal(desk.tickets.get(deskId)?.status, 'new');
+      // IT changed something else in the desk (a field): the ticket comes back with the old status.
+      await poll([{ kind: 'updated', id: 'u1', at: '2026-01-05T10:00:03Z', by: 'tech' }], 'new');
+      assert.equal((await store.getTicket(ticketId))?.status, 'resolved', 'the desk did not change the status');
+      desk.updateTicket = update;
+      now += 10 * 60_000;
+      mock.timers.tick(10 * 60_000);
+      await engine.whenIdle();
+      engine.kick();
+      await engine.whenIdle();
+      assert.equal(desk.tickets.get(deskId)?.status, 'resolved', 'the status job took it to the desk');
+      // IT reopens it in the desk, reported without a status event: the desk's status lands.
+      await poll([{ kind: 'updated', id: 'u2', at: '2026-01-05T10:20:00Z', by: 'tech' }], 'open');
+      assert.equal((await store.getTicket(ticketId))?.status, 'open');
     });
 
     it('leaves the desk status alone where the integration level does not allow writing it', async () => {

@@ -130,6 +130,41 @@ describeStores('package catalog to the desk', (storeEngine) => {
     assert.deepEqual([run?.created, run?.unchanged], [1, 1]);
   });
 
+  it('marks a retired package retired in the desk once, and nothing for one never sent', async () => {
+    const gimp = await kit.store.deploy.addPackage(pkg('GIMP'));
+    const curl = await kit.store.deploy.addPackage(pkg('curl'));
+    start({ packages: 'on-demand' });
+    await engine!.requestPackagesSync();
+    await engine!.whenIdle();
+    const gimpRecord = await kit.store.desk.deskIdFor('package', gimp.id);
+    assert.ok(gimpRecord);
+
+    await kit.store.deploy.retirePackage(gimp.id);
+    const never = await kit.store.deploy.addPackage(pkg('Never sent'));
+    await kit.store.deploy.retirePackage(never.id);
+    await engine!.requestPackagesSync();
+    await engine!.whenIdle();
+    assert.deepEqual([...desk.retiredPackages], [gimpRecord]);
+    assert.equal(desk.packages.get(gimpRecord)?.name, 'GIMP', 'the record stays, retired');
+    let run = (await engine!.status()).packages.lastRun;
+    assert.deepEqual([run?.packages, run?.unchanged, run?.retired], [1, 1, 1]);
+
+    const calls = desk.calls.length;
+    await engine!.requestPackagesSync();
+    await engine!.whenIdle();
+    assert.deepEqual(
+      desk.calls.slice(calls).filter((c) => c.endsWith('Package')),
+      [],
+      'nothing asked again for the retired ones, the live one unchanged',
+    );
+    run = (await engine!.status()).packages.lastRun;
+    assert.deepEqual([run?.retired, desk.retiredPackages.size], [0, 1]);
+    assert.equal(
+      await kit.store.desk.deskIdFor('package', curl.id),
+      [...desk.packages.keys()].find((k) => k !== gimpRecord),
+    );
+  });
+
   it('offers nothing when the desk keeps no catalog of software packages', async () => {
     desk = new FakeDesk();
     await kit.store.deploy.addPackage(pkg('GIMP'));

@@ -28,14 +28,20 @@ export async function pollOnce(
   const { changes, cursor: next } = await desk.listChangedSince(cursor);
   const touched: Touched[] = [];
   for (const change of changes) {
-    const t = await applyChange(store, change, now, mapping);
+    const t = await applyChange(store, change, now, mapping, desk.capabilities.updateStatus);
     if (t) touched.push(t);
   }
   await store.desk.setState(CURSOR_KEY, JSON.stringify(next));
   return touched;
 }
 
-async function applyChange(store: Store, change: DeskTicketChange, now: number, mapping: FieldMapping): Promise<Touched | null> {
+async function applyChange(
+  store: Store,
+  change: DeskTicketChange,
+  now: number,
+  mapping: FieldMapping,
+  updatesDesk: boolean,
+): Promise<Touched | null> {
   const outpostId = await store.desk.outpostIdFor('ticket', change.ticket.id);
   if (outpostId === null) return null;
   const id = Number(outpostId);
@@ -69,12 +75,18 @@ async function applyChange(store: Store, change: DeskTicketChange, now: number, 
   // Unless Outpost changed the ticket after the desk was read (`now` is taken before the read): then
   // the desk's view is the older one (a deployment resolving its ticket meanwhile must not be
   // reopened), and the status job queued with that change takes Outpost's status to the desk.
+  // Nor while the desk still shows the status it last had and Outpost has set another since, not yet
+  // in the desk (its status job is queued or waiting out an outage): nobody changed the status in
+  // the desk, e.g. IT approved a request (a field) and Outpost resolved its ticket a moment later.
   const current = await store.getTicket(id);
   const changedSinceRead = current !== null && current.updatedAt > now;
+  const deskHad = updatesDesk && status ? await store.desk.getState(deskStatusKey(id)) : null;
+  const outpostAhead = deskHad !== null && deskHad === status && current?.status !== deskHad;
   if (
     status &&
     current &&
     !changedSinceRead &&
+    !outpostAhead &&
     current.status !== 'closed' &&
     current.status !== status &&
     !change.events.some((e) => e.kind === 'status')

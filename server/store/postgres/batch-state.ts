@@ -13,7 +13,7 @@ import { sectionsRead } from '../section-columns.js';
 import { readSectionPages } from './sections.js';
 import type { BatchOutcome, IngestState, StagingState } from '../store.js';
 import { decodeKeys, type StagingRow } from '../sqlite/staging.js';
-import type { Queryable } from './tx.js';
+import { prepared, type Queryable } from './tx.js';
 
 interface StateRow {
   secret_hash: Buffer;
@@ -26,11 +26,16 @@ interface StateRow {
   digests: string | null;
   software_count: number | null;
   software_gen: number | null;
+  /** The staging row, read in the same round trip (json: its bigint first_seq fits a number). */
+  staging: StagingRow | null;
 }
 
 /** A device's rows of generation $2 (device id $1) with their keys and packages. */
 const GENERATION = `device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id
   WHERE r.device_num = (SELECT num FROM software_devices WHERE device_id = $1) AND r.gen = $2`;
+
+/** Rows of generation $2 by key ($3): what a delta reads. */
+const BY_KEYS = `SELECT ${ROW_SELECT} FROM ${GENERATION} AND k.item_key = ANY($3::text[])`;
 
 /** After this many runs that each needed new rows, whole generations are read instead. */
 const MAX_RUNS = 6;
@@ -87,11 +92,7 @@ class Reads {
     }
     for (const [gen, keys] of this.missing) {
       if (whole.has(gen)) continue;
-      const r = await db.query<KeyedSoftwareRow>(`SELECT ${ROW_SELECT} FROM ${GENERATION} AND k.item_key = ANY($3::text[])`, [
-        deviceId,
-        gen,
-        [...keys],
-      ]);
+      const r = await db.query<KeyedSoftwareRow>(prepared(BY_KEYS, [deviceId, gen, [...keys]]));
       const map = this.rows.get(gen) ?? this.rows.set(gen, new Map()).get(gen)!;
       for (const key of keys) map.set(key, undefined);
       for (const row of r.rows) map.set(row.item_key, toSoftware(row));
@@ -103,17 +104,22 @@ class Reads {
   }
 }
 
-/** The device row (locked for the transaction: one planner per device at a time), or null. */
+/**
+ * The device row (locked for the transaction: one planner per device at a time) with its snapshot's
+ * and staging's rows, in one round trip; or null.
+ */
 export async function readDeviceState(db: Queryable, deviceId: string) {
   const r = await db.query<StateRow>(
-    `SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen
-     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = $1 FOR UPDATE OF d`,
-    [deviceId],
+    prepared(
+      `SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen,
+         (SELECT row_to_json(st) FROM snapshot_staging st WHERE st.device_id = d.id) AS staging
+       FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = $1 FOR UPDATE OF d`,
+      [deviceId],
+    ),
   );
   const row = r.rows[0];
   if (!row) return null;
-  const staging = (await db.query<StagingRow>('SELECT * FROM snapshot_staging WHERE device_id = $1', [deviceId])).rows[0] ?? null;
-  return { row, staging };
+  return { row, staging: row.staging };
 }
 
 type DeviceState = NonNullable<Awaited<ReturnType<typeof readDeviceState>>>;

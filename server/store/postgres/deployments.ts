@@ -114,6 +114,11 @@ export class PgDeployStore implements DeployStore {
     return rows.rows.map(packageOfRow);
   }
 
+  async listRetiredPackages(): Promise<PackageRecord[]> {
+    const rows = await this.pool.query<JoinedPackageRow>(`${PACKAGE} WHERE p.retired ORDER BY p.created_at DESC, p.id`);
+    return rows.rows.map(packageOfRow);
+  }
+
   getPackage(id: string): Promise<PackageRecord | null> {
     return packageById(this.pool, id);
   }

@@ -1,12 +1,9 @@
 // Software across the fleet and the console's prohibited patterns, in PostgreSQL (what each answer
-// means: ../sqlite/fleet-software.ts). software_names is kept by statement triggers; the dirty names
-// are recounted before a read. The recount locks the table against writers for its few
-// milliseconds: a batch committing between the count and the clearing of the flag would otherwise
-// leave a stale count marked clean (SQLite's single writer rules that out by itself).
+// means: ../sqlite/fleet-software.ts). software_names is kept by every write in its own transaction
+// (fleet-counts.ts, migration 20): a read reads counts and never recounts.
 import type pg from 'pg';
 import type * as S from '../store.js';
 import { containsPattern } from './rows.js';
-import { inTransaction } from './tx.js';
 
 /** Distinct versions one detail answer lists; the busiest first (as SQLite). */
 const MAX_DETAIL_VERSIONS = 500;
@@ -15,27 +12,7 @@ const NAME_ORDER = 'lower(name) COLLATE "C", name COLLATE "C"';
 export class PgFleetSoftware {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Recounts the names whose software rows changed since the last read; returns how many. */
-  async refresh(): Promise<number> {
-    const dirty = await this.pool.query('SELECT 1 FROM software_names WHERE dirty LIMIT 1');
-    if (dirty.rowCount === 0) return 0;
-    return inTransaction(this.pool, async (db) => {
-      await db.query('LOCK TABLE software_names IN SHARE ROW EXCLUSIVE MODE');
-      const counted = await db.query(
-        `UPDATE software_names n SET devices = c.devices, versions = c.versions, dirty = false
-         FROM (SELECT lower(s.name) AS k, count(DISTINCT s.device_id) AS devices, count(DISTINCT s.version) AS versions FROM software s
-               WHERE lower(s.name) IN (SELECT lower(name) FROM software_names WHERE dirty) GROUP BY 1) c
-         WHERE n.dirty AND lower(n.name) = c.k`,
-      );
-      const gone = await db.query(
-        'DELETE FROM software_names n WHERE n.dirty AND NOT EXISTS (SELECT 1 FROM software s WHERE lower(s.name) = lower(n.name))',
-      );
-      return (counted.rowCount ?? 0) + (gone.rowCount ?? 0);
-    });
-  }
-
   async list(query: S.FleetSoftwareQuery): Promise<S.ResultPage<S.FleetSoftware>> {
-    await this.refresh();
     const prohibited = query.prohibited ?? (() => false);
     const params: unknown[] = [];
     const terms: string[] = [];
@@ -98,7 +75,6 @@ export class PgFleetSoftware {
   /** For each test: the devices with at least one package whose name it holds for. */
   async deviceCounts(tests: readonly S.ProhibitedTest[], any?: S.ProhibitedTest): Promise<number[]> {
     if (tests.length === 0) return [];
-    await this.refresh();
     const names = await this.allNames();
     // One pass with all patterns finds the few candidate names; only those are tested one by one.
     const candidates = any ? names.filter(any) : names;

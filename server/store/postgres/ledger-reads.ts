@@ -2,7 +2,7 @@
 // (./ticket-ledger.ts): a handful of queries however many items the batch holds.
 import { exemptionName } from '../software-request-records.js';
 import type { AttachmentTally, LedgerReads, LedgerTicket, RecordedDevice } from '../ticket-ledger.js';
-import type { Queryable } from './tx.js';
+import { prepared, type Queryable } from './tx.js';
 
 /** The ledger's memory: what was read, and what this batch wrote so far (a later item sees it). */
 export interface LedgerMemory {
@@ -51,10 +51,12 @@ export async function readLedger(db: Queryable, deviceId: string, reads: LedgerR
     newIds: [],
   };
   const head = await db.query<RecordedDevice & { memory: string | null; exemptions: string[] | null }>(
-    `SELECT hostname, serial, manufacturer, model, os, ip, (SELECT value FROM desk_state WHERE key = $2) AS memory,
-       (SELECT array_agg(name) FROM prohibited_exemptions WHERE device_id = $1) AS exemptions
-     FROM devices WHERE id = $1`,
-    [deviceId, `posture:${deviceId}`],
+    prepared(
+      `SELECT hostname, serial, manufacturer, model, os, ip, (SELECT value FROM desk_state WHERE key = $2) AS memory,
+         (SELECT array_agg(name) FROM prohibited_exemptions WHERE device_id = $1) AS exemptions
+       FROM devices WHERE id = $1`,
+      [deviceId, `posture:${deviceId}`],
+    ),
   );
   if (head.rows[0]) {
     const { memory, exemptions, ...device } = head.rows[0];

@@ -3,6 +3,7 @@
 import type { MergeResult } from '../store.js';
 import { addIdentityEvent } from './devices.js';
 import type { Queryable } from './tx.js';
+import { removeDeviceFromCounts } from './fleet-counts.js';
 
 const MOVES = [
   'UPDATE device_macs SET device_id = $2 WHERE device_id = $1',
@@ -45,6 +46,8 @@ export async function mergePgDevices(
   );
   await db.query('DELETE FROM device_macs WHERE device_id = $1', [into]);
   for (const sql of MOVES) await db.query(sql, [id, into]);
+  // The duplicate's software rows go with it: out of the fleet counts first.
+  await removeDeviceFromCounts(db, id);
   await db.query('DELETE FROM devices WHERE id = $1', [id]);
   await addIdentityEvent(db, into, at, 'merged', { from: id, hostname: source.hostname });
   return { ok: true };

@@ -14,6 +14,7 @@ import {
 } from './schema-later.js';
 import { SCHEMA_17_SOFTWARE_ROWS } from './schema-software-rows.js';
 import { SCHEMA_18_SECTIONS } from './schema-sections.js';
+import { SCHEMA_20_COUNTS } from './schema-counts.js';
 import { inTransaction, type Queryable } from './tx.js';
 import type pg from 'pg';
 
@@ -32,6 +33,9 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 16, sql: SCHEMA_16_SOFTWARE_REQUESTS },
   { version: 17, sql: SCHEMA_17_SOFTWARE_ROWS },
   { version: 18, sql: SCHEMA_18_SECTIONS },
+  // The sections of a retired generation a batch compared ahead of the sweeper (../rest-sweep.ts).
+  { version: 19, sql: 'ALTER TABLE software_garbage ADD COLUMN rest_ahead text;' },
+  { version: 20, sql: SCHEMA_20_COUNTS },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

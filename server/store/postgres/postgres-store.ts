@@ -17,6 +17,7 @@ import { createPgDeviceWork } from './device-work.js';
 import { PgDevices } from './devices.js';
 import { enrolPg } from './enrol.js';
 import { PgFleetSoftware } from './fleet-software.js';
+import { collectPgIdentities } from './identity-gc.js';
 import { mergePgDevices } from './merge.js';
 import { openPool } from './open.js';
 import { PgTokens } from './enrolment-tokens.js';
@@ -126,8 +127,12 @@ export class PostgresStore implements S.Store {
   runJob<A extends unknown[], R>(job: StoreJob<A, R>, ...args: A): Promise<R> {
     return job.run(this, ...args);
   }
-  sweepSoftware(limit: number, at: number): Promise<number> {
-    return inTransaction(this.pool, (client) => sweepPgSoftware(client, limit, at));
+  async sweepSoftware(limit: number, at: number, follow?: S.FollowSweep): Promise<number> {
+    const { handled, enqueued } = await inTransaction(this.pool, (client) => sweepPgSoftware(client, this.desk, limit, at, follow));
+    // The jobs committed with the step; only now may the sync engine (here and elsewhere) see them.
+    if (enqueued > 0) this.desk.notify();
+    // Generations first; then, with none left, the package identities no row names (identity-gc.ts).
+    return handled || inTransaction(this.pool, (client) => collectPgIdentities(client, limit, at));
   }
 
   deviceExists(deviceId: string): Promise<boolean> {

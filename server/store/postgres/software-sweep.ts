@@ -4,13 +4,45 @@
 import { compareStrings } from '../../../shared/normalise.js';
 import { toSoftware } from '../sqlite/batch.js';
 import { ROW_SELECT, type KeyedSoftwareRow } from '../sqlite/software-rows.js';
-import { SWEEP_STEP_CHARS, type GarbageRow } from '../sqlite/software-sweep.js';
+import { stagedSoftwareChange, SWEEP_STEP_CHARS, type GarbageRow } from '../sqlite/software-sweep.js';
+import type { SectionChange } from '../../../shared/delta-apply.js';
+import { exemptionName } from '../software-request-records.js';
+import type { FollowSweep } from '../store.js';
+import type { PgDeskStore } from './desk-store.js';
 import type { SectionPage } from '../../../shared/stored-sections.js';
 import { compareSection, nextSection, type RestStep } from '../rest-sweep.js';
 import { hasSections, readSectionPages, removeSections } from './sections.js';
 import type { Queryable } from './tx.js';
 
-export async function sweepPgSoftware(db: Queryable, limit: number, receivedAt: number): Promise<number> {
+/** What the step recorded in the history, told to the desk's rules (null: nobody listens). */
+type Recorded = ((g: GarbageRow, changes: SectionChange[], first?: boolean) => Promise<void>) | null;
+
+/** One step; the desk jobs `follow` names for what it recorded are enqueued in the same transaction. */
+export async function sweepPgSoftware(
+  db: Queryable,
+  desk: PgDeskStore,
+  limit: number,
+  receivedAt: number,
+  follow?: FollowSweep,
+): Promise<{ handled: number; enqueued: number }> {
+  let enqueued = 0;
+  const recorded: Recorded = follow
+    ? async (g, changes, first = false) => {
+        if (changes.length === 0) return;
+        const device = await db.query<{ hostname: string }>('SELECT hostname FROM devices WHERE id = $1', [g.device_id]);
+        const exempt = await db.query<{ name: string }>('SELECT name FROM prohibited_exemptions WHERE device_id = $1', [g.device_id]);
+        const names = exempt.rows.map((r) => exemptionName(r.name));
+        const hostname = device.rows[0]?.hostname ?? '';
+        const jobs = follow({ deviceId: g.device_id, hostname, first, changes, exemptions: () => names });
+        for (const job of jobs) await desk.enqueueIn(db, job, receivedAt);
+        enqueued += jobs.length;
+      }
+    : null;
+  const handled = await sweepStep(db, limit, receivedAt, recorded);
+  return { handled, enqueued };
+}
+
+async function sweepStep(db: Queryable, limit: number, receivedAt: number, recorded: Recorded): Promise<number> {
   const g = (await db.query<GarbageRow>('SELECT * FROM software_garbage LIMIT 1 FOR UPDATE SKIP LOCKED')).rows[0];
   if (!g) return 0;
   const inUse = await db.query(
@@ -29,19 +61,25 @@ export async function sweepPgSoftware(db: Queryable, limit: number, receivedAt: 
       [g.device_id, g.replaced_by],
     );
     if (part.rows[0]) {
-      await publishPart(db, g, part.rows[0].part, receivedAt);
+      await publishPart(db, g, part.rows[0].part, receivedAt, recorded);
       return 1;
     }
     if (g.rest_from !== null) {
-      await compareRestSection(db, g as GarbageRow & RestStep, receivedAt);
+      await compareRestSection(db, g as GarbageRow & RestStep, receivedAt, recorded);
       return 1;
     }
-    if (g.mark_from !== null) return markNames(db, g, g.replaced_by, g.mark_from, limit);
   }
-  return deleteOldRows(db, g, limit, receivedAt);
+  return deleteOldRows(db, g, limit, receivedAt, recorded);
 }
 
-async function publishPart(db: Queryable, g: GarbageRow, part: number, receivedAt: number): Promise<void> {
+async function publishPart(db: Queryable, g: GarbageRow, part: number, receivedAt: number, recorded: Recorded): Promise<void> {
+  if (recorded) {
+    const staged = await db.query<{ added: string; changed: string }>(
+      'SELECT added, changed FROM staged_changes WHERE device_id = $1 AND gen = $2 AND part = $3',
+      [g.device_id, g.replaced_by, part],
+    );
+    if (staged.rows[0]) await recorded(g, [stagedSoftwareChange(staged.rows[0])]);
+  }
   await db.query(
     `INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
      SELECT device_id, $4, $5, $6, $7, 'software', added, '[]', changed FROM staged_changes WHERE device_id = $1 AND gen = $2 AND part = $3`,
@@ -50,34 +88,12 @@ async function publishPart(db: Queryable, g: GarbageRow, part: number, receivedA
   await db.query('DELETE FROM staged_changes WHERE device_id = $1 AND gen = $2 AND part = $3', [g.device_id, g.replaced_by, part]);
 }
 
-/** Marks the new generation's names for recounting, `limit` rows a step, from the key after `from`. */
-async function markNames(db: Queryable, g: GarbageRow, gen: number, from: string, limit: number): Promise<number> {
-  const rows = await db.query<{ key_id: string; name: string; publisher: string | null }>(
-    `SELECT r.key_id, k.name, nullif(p.publisher, '') AS publisher FROM ${ROWS} WHERE ${DEVICE} AND r.key_id > $3 ORDER BY r.key_id LIMIT $4`,
-    [g.device_id, gen, Number(from), limit],
-  );
-  const names = new Map<string, { name: string; publisher: string | null }>();
-  for (const r of rows.rows) if (!names.has(r.name.toLowerCase())) names.set(r.name.toLowerCase(), r);
-  const sorted = [...names.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
-  if (sorted.length > 0) {
-    await db.query(
-      `INSERT INTO software_names AS n (name, publisher) SELECT * FROM unnest($1::text[], $2::text[])
-       ON CONFLICT ((lower(name))) DO UPDATE SET dirty = true WHERE NOT n.dirty`,
-      [sorted.map((r) => r.name), sorted.map((r) => r.publisher)],
-    );
-  }
-  const next = rows.rows.length < limit ? null : String(rows.rows.at(-1)!.key_id);
-  await db.query('UPDATE software_garbage SET mark_from = $1 WHERE device_id = $2 AND gen = $3', [next, g.device_id, g.gen]);
-  return Math.max(rows.rows.length, 1);
-}
-
-const ROWS = 'device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id';
 const DEVICE = 'r.device_num = (SELECT num FROM software_devices WHERE device_id = $1) AND r.gen = $2';
 const TEXT_CHARS = `(length(k.item_key) + length(k.name) + length(p.version) + length(p.publisher)
   + COALESCE(length(k.arch), 0) + COALESCE(length(k.user_name), 0) + COALESCE(length(r.install_date), 0))`;
 
 /** Deletes `limit` rows of the old generation, recording what the new one no longer has. */
-async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receivedAt: number): Promise<number> {
+async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receivedAt: number, recorded: Recorded): Promise<number> {
   // At most `limit` rows and about SWEEP_STEP_CHARS of text (the first row always), as SQLite's step.
   const rows = await db.query<KeyedSoftwareRow & { window_rows: number }>(
     `SELECT * FROM (
@@ -103,11 +119,13 @@ async function deleteOldRows(db: Queryable, g: GarbageRow, limit: number, receiv
     if (removed.length > 0) {
       // Key order, as the rows were read before they were normalised.
       removed.sort((a, b) => compareStrings(a.item_key, b.item_key));
+      const items = removed.map(toSoftware);
       await db.query(
         `INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
          VALUES ($1, $2, $3, $4, $5, 'software', '[]', $6, '[]')`,
-        [g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(removed.map(toSoftware))],
+        [g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(items)],
       );
+      await recorded?.(g, [{ section: 'software', added: [], removed: items, changed: [] }]);
     }
   }
   if (!more && ids.length < limit) await done(db, g, true);
@@ -122,7 +140,7 @@ async function done(db: Queryable, g: GarbageRow, retired: boolean): Promise<voi
 }
 
 /** One section of the other sections of the two generations compared (../rest-sweep.ts). */
-async function compareRestSection(db: Queryable, g: GarbageRow & RestStep, receivedAt: number): Promise<void> {
+async function compareRestSection(db: Queryable, g: GarbageRow & RestStep, receivedAt: number, recorded: Recorded): Promise<void> {
   const section = nextSection(g.rest_from);
   const pages = new Map<number, SectionPage[]>();
   const hadBefore = await hasSections(db, g.device_id, g.gen);
@@ -139,5 +157,6 @@ async function compareRestSection(db: Queryable, g: GarbageRow & RestStep, recei
       [g.device_id, g.at, receivedAt, g.trigger, g.seq, c.section, c.added, c.removed, c.changed],
     );
   }
+  if (step.recorded) await recorded?.(g, [step.recorded], !hadBefore);
   await db.query('UPDATE software_garbage SET rest_from = $1 WHERE device_id = $2 AND gen = $3', [step.next, g.device_id, g.gen]);
 }

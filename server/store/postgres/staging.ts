@@ -7,7 +7,8 @@ import type { Software } from '../../../shared/inventory.js';
 import { itemKey } from '../../../shared/inventory-keys.js';
 import { compareStrings } from '../../../shared/normalise.js';
 import type { Garbage, StagingState } from '../store.js';
-import type { Queryable } from './tx.js';
+import { prepared, type Queryable } from './tx.js';
+import { shareIdentities } from './identity-gc.js';
 
 /**
  * Inserts software rows of one generation (the normalised tables of migration 17: the identities a
@@ -27,40 +28,53 @@ export async function insertSoftwareRows(
   const keys = [...byKey.keys()].sort(compareStrings);
   const rows = keys.map((k) => byKey.get(k)!);
   const column = (f: (s: Software) => string | null) => rows.map(f);
-  await db.query('INSERT INTO software_devices (device_id) VALUES ($1) ON CONFLICT (device_id) DO NOTHING', [deviceId]);
+  // No identity step may delete what this transaction names before it commits (identity-gc.ts).
+  await shareIdentities(db);
+  // The device's number rides along with the keys (one round trip fewer): the rows' statement below
+  // is a later one, so it sees both.
   await db.query(
-    `INSERT INTO software_keys (item_key, name, arch, source, scope, user_name)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-     ON CONFLICT (item_key) DO NOTHING`,
-    [
-      keys,
-      column((s) => s.name),
-      column((s) => s.arch ?? null),
-      column((s) => s.source),
-      column((s) => s.scope),
-      column((s) => s.user ?? null),
-    ],
+    prepared(
+      `WITH device AS (INSERT INTO software_devices (device_id) VALUES ($7) ON CONFLICT (device_id) DO NOTHING)
+       INSERT INTO software_keys (item_key, name, arch, source, scope, user_name)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       ON CONFLICT (item_key) DO NOTHING`,
+      [
+        keys,
+        column((s) => s.name),
+        column((s) => s.arch ?? null),
+        column((s) => s.source),
+        column((s) => s.scope),
+        column((s) => s.user ?? null),
+        deviceId,
+      ],
+    ),
   );
   const identity = [keys, column((s) => s.version ?? ''), column((s) => s.publisher ?? '')];
   await db.query(
-    `INSERT INTO software_packages (key_id, version, publisher)
-     SELECT k.id, t.version, t.publisher FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(item_key, version, publisher, ord)
-     JOIN software_keys k ON k.item_key = t.item_key ORDER BY t.ord
-     ON CONFLICT (key_id, version, publisher) DO NOTHING`,
-    identity,
+    prepared(
+      `INSERT INTO software_packages (key_id, version, publisher)
+       SELECT k.id, t.version, t.publisher FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(item_key, version, publisher, ord)
+       JOIN software_keys k ON k.item_key = t.item_key ORDER BY t.ord
+       ON CONFLICT (key_id, version, publisher) DO NOTHING`,
+      identity,
+    ),
   );
-  const conflict =
-    onConflict === 'keep' ? 'DO NOTHING' : 'DO UPDATE SET package_id = excluded.package_id, install_date = excluded.install_date';
-  await db.query(
-    `INSERT INTO device_software (device_num, gen, key_id, package_id, install_date)
+  await db.query(prepared(ROWS_INSERT[onConflict], [...identity, column((s) => s.installDate ?? null), gen, deviceId]));
+}
+
+const ROWS_INSERT = {
+  keep: rowsInsert('DO NOTHING'),
+  replace: rowsInsert('DO UPDATE SET package_id = excluded.package_id, install_date = excluded.install_date'),
+};
+
+function rowsInsert(conflict: string): string {
+  return `INSERT INTO device_software (device_num, gen, key_id, package_id, install_date)
      SELECT d.num, $5, k.id, p.id, t.install_date
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(item_key, version, publisher, install_date)
      JOIN software_keys k ON k.item_key = t.item_key
      JOIN software_packages p ON p.key_id = k.id AND p.version = t.version AND p.publisher = t.publisher
      JOIN software_devices d ON d.device_id = $6
-     ON CONFLICT (device_num, gen, key_id) ${conflict}`,
-    [...identity, column((s) => s.installDate ?? null), gen, deviceId],
-  );
+     ON CONFLICT (device_num, gen, key_id) ${conflict}`;
 }
 
 export async function deleteSoftwareRows(db: Queryable, deviceId: string, gen: number, keys: readonly string[]): Promise<void> {
@@ -115,11 +129,10 @@ export async function addGarbage(db: Queryable, deviceId: string, g: Garbage): P
   const r = g.replacedBy;
   await db.query(
     `INSERT INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, mark_from, rest_from)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
      ON CONFLICT (device_id, gen) DO UPDATE SET replaced_by = excluded.replaced_by, seq = excluded.seq, at = excluded.at,
        trigger = excluded.trigger, mark_from = excluded.mark_from, rest_from = excluded.rest_from`,
-    // Names of the new generation are marked for recounting, and the other sections of the two
-    // generations compared, from the first key and the first section on.
+    // The other sections of the two generations are compared from the first section on.
     [deviceId, g.gen, r?.gen ?? null, r?.seq ?? null, r?.at ?? null, r?.trigger ?? null, r ? '' : null],
   );
 }

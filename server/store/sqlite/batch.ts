@@ -11,7 +11,9 @@ import { createTicketLedger } from './ticket-ledger.js';
 import { createStagingStatements } from './staging.js';
 import { createSectionStatements } from './sections.js';
 import { sectionWrites } from '../section-columns.js';
-import { createSoftwareRows, type SoftwareRow } from './software-rows.js';
+import { createSoftwareRows, type SoftwareRow, type SoftwareRows } from './software-rows.js';
+import { createFleetCounts } from './fleet-counts.js';
+import { createAheadOfSweep } from './ahead-of-sweep.js';
 
 export type { SoftwareRow } from './software-rows.js';
 
@@ -38,12 +40,18 @@ export type ApplyBatch = <T extends BatchOutcome>(
   follow?: FollowBatch<T>,
 ) => (AppliedBatch<T> & { enqueued: number }) | null;
 
-/** `enqueue` writes one desk job inside the caller's transaction. */
-export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJob, at: number) => void): ApplyBatch {
+/**
+ * `enqueue` writes one desk job inside the caller's transaction; `rows` the software rows with the ids
+ * they keep in memory (shared with the identity collector, which makes them forget).
+ */
+export function createApplyBatch(
+  db: Database.Database,
+  enqueue: (job: NewDeskJob, at: number) => void,
+  rows: SoftwareRows = createSoftwareRows(db),
+): ApplyBatch {
   const readState = db.prepare<[string], StateRow>(`
     SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen
     FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = ?`);
-  const rows = createSoftwareRows(db);
   const writeProgress = db.prepare('UPDATE devices SET last_seq = ?, needs_full = ?, last_seen = ? WHERE id = ?');
   const writeSnapshot = db.prepare(`
     INSERT INTO snapshots (device_id, snapshot, digests, software_count, software_gen, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -55,6 +63,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
   const writeDigest = db.prepare('UPDATE devices SET digest = ? WHERE id = ?');
   const staging = createStagingStatements(db);
   const sections = createSectionStatements(db);
+  const ahead = createAheadOfSweep(db, sections, rows);
   const insertChange = db.prepare(`
     INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
     VALUES (@deviceId, @at, @receivedAt, @trigger, @seq, @section, @added, @removed, @changed)`);
@@ -77,6 +86,7 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     });
 
   const ledgerFor = createTicketLedger(db);
+  const counts = createFleetCounts(db);
 
   const apply = <T extends BatchOutcome>(deviceId: string, at: number, plan: (state: IngestState) => T, follow?: FollowBatch<T>) => {
     const row = readState.get(deviceId);
@@ -115,6 +125,9 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
     };
     const outcome = plan(state);
     const gen = outcome.softwareGen ?? softwareGen;
+    // The fleet software counts follow the live rows in this transaction (fleet-counts.ts).
+    const liveBefore = row.snapshot_row === null ? null : softwareGen;
+    const finishCounts = counts.track(deviceId, liveBefore, outcome.snapshot ? gen : liveBefore, outcome.software);
     for (const st of outcome.staged ?? []) {
       rows.write(deviceId, st.gen, st.rows, 'keep');
       if (st.changes) staging.writeChanges(deviceId, st.gen, st.changes);
@@ -134,6 +147,8 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
         // new generation's); each is built from the plan only when read.
         const inventory = outcome.snapshot.inventory;
         const writes = sectionWrites(outcome);
+        // The swap's change of a section the sweeper has not compared yet, before it is rewritten.
+        outcome.changes.unshift(...ahead.sections(deviceId, gen, writes.sections));
         for (const section of writes.sections) sections.writeSection(deviceId, gen, section, inventory);
         writeSnapshot.run(deviceId, '{}', encodeDigests(digests), softwareCount, gen, at);
         writeDigest.run(digest, deviceId);
@@ -141,7 +156,12 @@ export function createApplyBatch(db: Database.Database, enqueue: (job: NewDeskJo
       }
     }
     writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);
-    if (outcome.software) writeSoftware(deviceId, gen, outcome.software);
+    if (outcome.software) {
+      const keys = [...outcome.software.upsert.map((s) => itemKey.software(s)), ...outcome.software.remove];
+      outcome.changes.unshift(...ahead.software(deviceId, gen, keys));
+      writeSoftware(deviceId, gen, outcome.software);
+    }
+    finishCounts();
     for (const change of outcome.changes) if (!change.unrecorded) writeChange(deviceId, at, change);
     const followed = follow?.(ledgerFor(deviceId), outcome, state);
     for (const job of followed?.deskJobs ?? []) enqueue(job, at);

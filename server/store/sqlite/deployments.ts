@@ -182,6 +182,11 @@ export class SqliteDeployStore implements DeployStore {
     return rows.map((r) => this.toPackage(r));
   }
 
+  async listRetiredPackages(): Promise<PackageRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM packages WHERE retired = 1 ORDER BY created_at DESC, id').all() as PackageRow[];
+    return rows.map((r) => this.toPackage(r));
+  }
+
   async getPackage(id: string): Promise<PackageRecord | null> {
     const row = this.db.prepare('SELECT * FROM packages WHERE id = ?').get(id) as PackageRow | undefined;
     return row ? this.toPackage(row) : null;

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { describeStores } from '../../../test/support/stores.js';
 import { planBatch } from '../../ingest/plan-batch.js';
 import { prohibitedTest } from '../../desk/rules/patterns.js';
 import { deltaItem, pkg } from '../../../test/support/server/fixtures.js';
 import { testFleet, type TestFleet } from '../../../test/support/server/fleet.js';
-import { FleetSoftwareQueries } from './fleet-software.js';
-import { DB_FILE } from './open.js';
 
 describeStores('software across the fleet', (engine) => {
   let fleet: TestFleet;
@@ -84,42 +80,5 @@ describeStores('software across the fleet', (engine) => {
     const after = { ...stored, software: [pkg('bash', '5.2')] };
     await fleet.store.applyBatch(ids.c!, 6, (s) => planBatch(s, [deltaItem(2, stored, after)]));
     assert.deepEqual(await names(), { total: 3, items: ['bash:3/1', 'firefox:2/2', 'Steam:1/1'] });
-  });
-});
-
-describe('recounting software names after a mass change', () => {
-  it('recounts a bounded share per read, first names first, until every count is exact', async () => {
-    const fleet = await testFleet();
-    const db = new Database(join(fleet.where.dataDir, DB_FILE));
-    try {
-      const software = Array.from({ length: 10 }, (_, i) => pkg(`pkg-${i}`, '1'));
-      await fleet.add({ hostname: 'one', software });
-      await fleet.add({ hostname: 'two', software: [...software.slice(0, 5), pkg('pkg-0', '2', { source: 'snap' })] });
-      const queries = new FleetSoftwareQueries(db);
-      // A clock that moves 1 ms a look: two names fit a budget of 2 ms.
-      let t = 0;
-      const clock = () => t++;
-      const dirty = () => (db.prepare('SELECT COUNT(*) AS n FROM software_names WHERE dirty = 1').get() as { n: number }).n;
-      const before = dirty();
-      assert.ok(before >= 10);
-      assert.equal(queries.refresh(2, clock), before - 2);
-      const counted = db.prepare('SELECT name, devices, versions FROM software_names WHERE dirty = 0 ORDER BY name').all();
-      assert.deepEqual(counted, [
-        { name: 'pkg-0', devices: 2, versions: 2 },
-        { name: 'pkg-1', devices: 2, versions: 1 },
-      ]);
-      let reads = 1;
-      while (queries.refresh(2, clock) > 0) reads++;
-      assert.equal(dirty(), 0);
-      assert.ok(reads >= before / 2 - 1);
-      const page = queries.list({ limit: 50, offset: 0 });
-      assert.deepEqual(
-        page.items.filter((s) => s.name.startsWith('pkg-')).map((s) => `${s.name}:${s.devices}/${s.versions}`),
-        ['pkg-0:2/2', 'pkg-1:2/1', 'pkg-2:2/1', 'pkg-3:2/1', 'pkg-4:2/1', 'pkg-5:1/1', 'pkg-6:1/1', 'pkg-7:1/1', 'pkg-8:1/1', 'pkg-9:1/1'],
-      );
-    } finally {
-      db.close();
-      await fleet.close();
-    }
   });
 });

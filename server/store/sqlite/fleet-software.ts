@@ -1,7 +1,6 @@
 // Software across the fleet, by package name. software_names holds one row per name with its device
-// and version counts; triggers on the software table mark a name dirty when any of its rows change,
-// and every read here first recounts dirty names (each a range of the covering software_name
-// index) for a bounded time, so that a read after a mass change does not block the event loop. The publisher is the first one any install reported (kept by the insert trigger).
+// and version counts, kept by every write in its own transaction (fleet-counts.ts, migration 20), so
+// a read here reads counts and never recounts. The publisher is the first one any install reported.
 import type Database from 'better-sqlite3';
 import type { FleetSoftware, FleetSoftwareQuery, ProhibitedTest, ResultPage, SoftwareDetail, SoftwareInstall } from '../store.js';
 import { containsPattern } from './device-list.js';
@@ -24,10 +23,6 @@ interface InstallRow {
 
 const NOTHING_PROHIBITED: ProhibitedTest = () => false;
 
-/** How long one read may spend recounting names (see refresh). */
-export const REFRESH_BUDGET_MS = 50;
-const REFRESH_CHUNK = 64;
-
 /** Distinct versions one detail answer lists; the busiest first. */
 export const MAX_DETAIL_VERSIONS = 500;
 
@@ -35,55 +30,13 @@ export class FleetSoftwareQueries {
   /** The test the SQL function `prohibited_name` asks while one statement runs. */
   private prohibited: ProhibitedTest = NOTHING_PROHIBITED;
 
-  /** `recounts` false: a read-only connection, whose reads leave the recount to the writer's (refresh). */
-  constructor(
-    private readonly db: Database.Database,
-    private readonly recounts = true,
-  ) {
+  constructor(private readonly db: Database.Database) {
     db.function('prohibited_name', { deterministic: false }, (name: unknown) =>
       typeof name === 'string' && this.prohibited(name) ? 1 : 0,
     );
   }
 
-  /**
-   * Recounts the names whose software rows changed since the last read, in name order, until
-   * `budgetMs` has passed; returns how many are still to be recounted. After a mass first inventory
-   * every name is dirty and recounting them all is O(every software row in the fleet): seconds of a
-   * blocked event loop at 10,000 devices. A read therefore does a bounded share (the first names of
-   * the list first) and the rest keep their previous counts until the next reads.
-   */
-  refresh(budgetMs: number = REFRESH_BUDGET_MS, now: () => number = () => performance.now()): number {
-    const db = this.db;
-    const started = now();
-    const dirty = db.prepare<[number], { name: string }>('SELECT name FROM software_names WHERE dirty = 1 ORDER BY name LIMIT ?');
-    const count = db.prepare<[string], { devices: number; versions: number }>(
-      'SELECT COUNT(DISTINCT device_id) AS devices, COUNT(DISTINCT version) AS versions FROM software WHERE name = ? COLLATE NOCASE',
-    );
-    const update = db.prepare('UPDATE software_names SET devices = ?, versions = ?, dirty = 0 WHERE name = ?');
-    const remove = db.prepare('DELETE FROM software_names WHERE name = ?');
-    const left = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM software_names WHERE dirty = 1');
-    // One short transaction per chunk of names, so that a write between reads is never held up long.
-    const recount = db.transaction((names: { name: string }[]) => {
-      let done = 0;
-      for (const { name } of names) {
-        const c = count.get(name)!;
-        if (c.devices === 0) remove.run(name);
-        else update.run(c.devices, c.versions, name);
-        done++;
-        if (now() - started >= budgetMs) break;
-      }
-      return done;
-    });
-    for (;;) {
-      const names = dirty.all(REFRESH_CHUNK);
-      if (names.length === 0) return 0;
-      recount(names);
-      if (now() - started >= budgetMs) return left.get()!.n;
-    }
-  }
-
   list(query: FleetSoftwareQuery): ResultPage<FleetSoftware> {
-    if (this.recounts) this.refresh();
     return this.withTest(query.prohibited ?? NOTHING_PROHIBITED, (prohibited) => {
       const terms: string[] = [];
       const params: Record<string, string | number> = { limit: query.limit, offset: query.offset };
@@ -139,7 +92,6 @@ export class FleetSoftwareQueries {
   /** For each test: the devices with at least one package whose name it holds for. */
   deviceCounts(tests: readonly ProhibitedTest[], any?: ProhibitedTest): number[] {
     if (tests.length === 0) return [];
-    if (this.recounts) this.refresh();
     const names = this.db
       .prepare<[], { name: string }>('SELECT name FROM software_names')
       .all()

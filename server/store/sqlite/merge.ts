@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { MergeResult } from '../store.js';
 import { createIdentityEvents } from './identity-events.js';
+import { createFleetCounts } from './fleet-counts.js';
 
 interface Row {
   id: string;
@@ -38,6 +39,8 @@ export function createMerge(db: Database.Database): MergeDevices {
     'DELETE FROM devices WHERE id = @id',
   ].map((sql) => db.prepare(sql));
   const events = createIdentityEvents(db);
+  const counts = createFleetCounts(db);
+  const liveGen = db.prepare<[string], { software_gen: number }>('SELECT software_gen FROM snapshots WHERE device_id = ?');
 
   return db.transaction((id: string, into: string, at: number, isLive: (deviceId: string) => boolean): MergeResult => {
     if (id === into) return { ok: false, reason: 'same-device' };
@@ -46,6 +49,8 @@ export function createMerge(db: Database.Database): MergeDevices {
     if (!source || !target) return { ok: false, reason: 'not-found' };
     if (target.online === 1 || isLive(into)) return { ok: false, reason: 'into-online' };
     takeOver.run({ id, into });
+    // The duplicate's software rows go with it: out of the fleet counts first.
+    counts.removeDevice(id, liveGen.get(id)?.software_gen ?? null);
     for (const statement of moves) statement.run({ id, into });
     events.add(into, at, 'merged', { from: id, hostname: source.hostname });
     return { ok: true };

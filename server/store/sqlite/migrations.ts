@@ -656,6 +656,47 @@ const MIGRATIONS: readonly string[] = [
   DROP TABLE snapshot_staging_pages;
   ALTER TABLE software_garbage ADD COLUMN rest_from TEXT;
   `,
+  // 19: the sections of a retired generation a batch compared ahead of the sweeper (rest-sweep.ts),
+  // because it was about to rewrite them in the live generation: the sweeper skips them.
+  `ALTER TABLE software_garbage ADD COLUMN rest_ahead TEXT;`,
+  // 20 (issue 15): the fleet software counts kept on write (server/store/fleet-counts.ts). Per name the
+  // devices and distinct versions (software_names, no longer marked dirty and recounted on read), and
+  // per name (lower case) and version how many live rows the fleet has (software_name_versions), both
+  // changed by each write in its transaction; filled here from the live rows. The name-marking
+  // triggers and the sweeper's marking cursor go. The key index also names the package, so that the
+  // identity collector finds a package no row names with one index probe.
+  `
+  DROP TRIGGER IF EXISTS software_names_insert;
+  DROP TRIGGER IF EXISTS software_names_delete;
+  DROP TRIGGER IF EXISTS software_names_update;
+  DROP INDEX IF EXISTS software_names_dirty;
+  ALTER TABLE software_names DROP COLUMN dirty;
+  UPDATE software_garbage SET mark_from = NULL;
+  CREATE TABLE software_name_versions (
+    name    TEXT NOT NULL,
+    version TEXT NOT NULL,
+    rows    INTEGER NOT NULL,
+    PRIMARY KEY (name, version)
+  ) WITHOUT ROWID;
+  INSERT INTO software_name_versions (name, version, rows)
+    SELECT lower(k.name), p.version, COUNT(*)
+    FROM snapshots s JOIN software_devices d ON d.device_id = s.device_id
+    JOIN device_software r ON r.device_num = d.num AND r.gen = s.software_gen
+    JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id
+    GROUP BY 1, 2;
+  CREATE TEMP TABLE fleet_counted AS
+    SELECT lower(name) AS key, min(name) AS name, max(publisher) AS publisher, COUNT(DISTINCT device_id) AS devices,
+      COUNT(DISTINCT version) AS versions
+    FROM software GROUP BY 1;
+  DELETE FROM software_names WHERE lower(name) NOT IN (SELECT key FROM fleet_counted);
+  INSERT INTO software_names (name, publisher, devices, versions)
+    SELECT name, publisher, devices, versions FROM fleet_counted WHERE true
+  ON CONFLICT(name) DO UPDATE SET devices = excluded.devices, versions = excluded.versions,
+    publisher = coalesce(publisher, excluded.publisher);
+  DROP TABLE fleet_counted;
+  DROP INDEX device_software_key;
+  CREATE INDEX device_software_key ON device_software(key_id, package_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

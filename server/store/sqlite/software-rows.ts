@@ -1,10 +1,9 @@
 // A device's software rows, normalised (migration 17): the texts of a package live once for the fleet
 // in software_keys (what the item key names) and software_packages (a key at a version from a
 // publisher); a device's row holds its device number, the generation, the two ids and the install
-// date. Identities are never deleted, so the ids this process has seen are kept in memory and a
-// snapshot's ~700 rows cost one insert each, and their names are marked for the fleet recount in one
-// statement (MARK_NAMES, not a trigger per row); an id made in a transaction that then rolls back is
-// forgotten (`forget`), so no row ever points at an identity that was not committed.
+// date. The ids this process has seen are kept in memory, so a snapshot's ~700 rows cost one insert
+// each (the fleet counts follow in the batch: fleet-counts.ts); an id made in a transaction that then
+// rolls back is forgotten (`forget`), so no row ever points at an identity that was not committed.
 import type Database from 'better-sqlite3';
 import { itemKey, type Software } from '../../../shared/inventory.js';
 
@@ -27,17 +26,6 @@ export const ROW_SELECT = `k.item_key, r.key_id, k.name, nullif(p.version, '') A
   k.source, k.scope, k.user_name, r.install_date`;
 const ROW_JOIN = 'device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id';
 const DEVICE = 'r.device_num = (SELECT num FROM software_devices WHERE device_id = ?) AND r.gen = ?';
-
-/**
- * Marks the names of the packages (ids in a JSON array) for the fleet recount, and records the first
- * publisher reported: what PostgreSQL's insert trigger does, in one statement instead of a trigger per row.
- */
-export const MARK_NAMES = `
-  INSERT INTO software_names (name, publisher)
-    SELECT k.name, nullif(p.publisher, '') FROM json_each(?) j JOIN software_packages p ON p.id = j.value JOIN software_keys k ON k.id = p.key_id
-    WHERE true
-  ON CONFLICT(name) DO UPDATE SET dirty = 1, publisher = coalesce(publisher, excluded.publisher)
-  WHERE dirty = 0 OR (publisher IS NULL AND excluded.publisher IS NOT NULL)`;
 
 /** Identities kept in memory at most (a key and a package each); past it the memory starts again. */
 const MAX_IDS = 200_000;
@@ -64,7 +52,6 @@ export function createSoftwareRows(db: Database.Database) {
   const keepRow = db.prepare(
     'INSERT OR IGNORE INTO device_software (device_num, gen, key_id, package_id, install_date) VALUES (?, ?, ?, ?, ?)',
   );
-  const markNames = db.prepare(MARK_NAMES);
   const deleteRow = db.prepare(
     `DELETE FROM device_software WHERE device_num = (SELECT num FROM software_devices WHERE device_id = ?) AND gen = ?
        AND key_id = (SELECT id FROM software_keys WHERE item_key = ?)`,
@@ -107,13 +94,10 @@ export function createSoftwareRows(db: Database.Database) {
       if (items.length === 0) return;
       const num = numOf(deviceId);
       const insert = mode === 'replace' ? replaceRow : keepRow;
-      const written: number[] = [];
       for (const s of items) {
         const keyId = keyIdOf(itemKey.software(s), s);
-        const packageId = packageIdOf(keyId, s);
-        if (insert.run(num, gen, keyId, packageId, s.installDate ?? null).changes > 0) written.push(packageId);
+        insert.run(num, gen, keyId, packageIdOf(keyId, s), s.installDate ?? null);
       }
-      if (written.length > 0) markNames.run(JSON.stringify(written));
     },
     remove(deviceId: string, gen: number, key: string): void {
       deleteRow.run(deviceId, gen, key);

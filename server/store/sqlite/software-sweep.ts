@@ -1,9 +1,9 @@
 // One bounded step of cleaning up software generations that are no longer live (see migration 11
 // and server/ingest/plan-parts.ts). After a swap, the software changes the new generation's parts
 // made join the history first, one part a step (copying them all in the swap's batch would cost
-// O(snapshot)); then its names are marked for the fleet recount, then the old generation's rows are
-// deleted, both at most `limit` rows a step; the old items the new generation does not have are
-// recorded as the snapshot's removed software.
+// O(snapshot)); then the old generation's rows are deleted, at most `limit` rows a step; the old items
+// the new generation does not have are recorded as the snapshot's removed software. (The fleet counts
+// moved with the swap itself, fleet-counts.ts: rows of a generation no longer live count for nothing.)
 // Each step is its own short transaction, so the cleanup of a 50,000-package snapshot never holds
 // the event loop for long.
 import type Database from 'better-sqlite3';
@@ -12,6 +12,10 @@ import { toSoftware } from './batch.js';
 import { ROW_SELECT, type KeyedSoftwareRow } from './software-rows.js';
 import { compareSection, type RestStep } from '../rest-sweep.js';
 import { createSectionStatements } from './sections.js';
+import { createTicketLedger } from './ticket-ledger.js';
+import type { SectionChange } from '../../../shared/delta-apply.js';
+import type { NewDeskJob } from '../desk-records.js';
+import type { FollowSweep } from '../store.js';
 
 /** A generation left for the sweeper, as either engine returns it. */
 export interface GarbageRow {
@@ -21,9 +25,12 @@ export interface GarbageRow {
   seq: number | null;
   at: string | null;
   trigger: string | null;
+  /** Unused since migration 20 (it was the fleet recount's cursor). */
   mark_from: string | null;
   /** The last section of the other sections compared ('' none yet); null: all compared, or none to compare. */
   rest_from: string | null;
+  /** The sections after `rest_from` a batch compared already (comma-separated; ../rest-sweep.ts). */
+  rest_ahead?: string | null;
 }
 
 /**
@@ -57,21 +64,15 @@ function textChars(r: OldRow): number {
 const ROWS = 'device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id';
 const DEVICE = 'r.device_num = (SELECT num FROM software_devices WHERE device_id = ?) AND r.gen = ?';
 
-/** Rows handled by one step; 0 when there is nothing left to do. */
-export type SweepStep = (limit: number, receivedAt: number) => number;
+/** Rows handled by one step (0 when there is nothing left to do) and the desk jobs it enqueued. */
+export type SweepStep = (limit: number, receivedAt: number, follow?: FollowSweep) => { handled: number; enqueued: number };
 
-export function createSoftwareSweep(db: Database.Database): SweepStep {
+/** `enqueue` writes one desk job inside the step's transaction. */
+export function createSoftwareSweep(db: Database.Database, enqueue: (job: NewDeskJob, at: number) => void): SweepStep {
   const next = db.prepare<[], GarbageRow>('SELECT * FROM software_garbage LIMIT 1');
   const inUse = db.prepare<[string, number, string, number], { n: number }>(`
     SELECT (SELECT COUNT(*) FROM snapshots WHERE device_id = ? AND software_gen = ?)
          + (SELECT COUNT(*) FROM snapshot_staging WHERE device_id = ? AND first_seq = ?) AS n`);
-  const names = db.prepare<[string, number, number, number], { key_id: number; name: string; publisher: string | null }>(
-    `SELECT r.key_id, k.name, nullif(p.publisher, '') AS publisher FROM ${ROWS} WHERE ${DEVICE} AND r.key_id > ? ORDER BY r.key_id LIMIT ?`,
-  );
-  const markName = db.prepare(`
-    INSERT INTO software_names (name, publisher) VALUES (?, ?)
-    ON CONFLICT(name) DO UPDATE SET dirty = 1 WHERE dirty = 0`);
-  const setMark = db.prepare('UPDATE software_garbage SET mark_from = ? WHERE device_id = ? AND gen = ?');
   const oldRows = db.prepare<[string, number, number], OldRow>(
     `SELECT ${ROW_SELECT} FROM ${ROWS} WHERE ${DEVICE} ORDER BY r.key_id LIMIT ?`,
   );
@@ -100,7 +101,40 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     VALUES (@deviceId, @at, @receivedAt, @trigger, @seq, @section, @added, @removed, @changed)`);
   const setRestFrom = db.prepare('UPDATE software_garbage SET rest_from = ? WHERE device_id = ? AND gen = ?');
 
-  const step = (limit: number, receivedAt: number): number => {
+  const stagedPart = db.prepare<[string, number, number], { added: string; changed: string }>(
+    'SELECT added, changed FROM staged_changes WHERE device_id = ? AND gen = ? AND part = ?',
+  );
+  const hostname = db.prepare<[string], { hostname: string }>('SELECT hostname FROM devices WHERE id = ?');
+  const ledgerFor = createTicketLedger(db);
+
+  /** The desk jobs the step's recorded changes raise, enqueued with them. */
+  const raise = (follow: FollowSweep | undefined, g: GarbageRow, receivedAt: number, changes: SectionChange[], first = false) => {
+    if (!follow || changes.length === 0) return 0;
+    const deviceId = g.device_id;
+    const name = hostname.get(deviceId)?.hostname ?? '';
+    const jobs = follow({ deviceId, hostname: name, first, changes, exemptions: () => ledgerFor(deviceId).prohibitedExemptions() });
+    for (const job of jobs) enqueue(job, receivedAt);
+    return jobs.length;
+  };
+
+  const step = (limit: number, receivedAt: number, follow?: FollowSweep): { handled: number; enqueued: number } => {
+    let enqueued = 0;
+    const handled = stepOnce(
+      limit,
+      receivedAt,
+      (g, changes, first) => (enqueued += raise(follow, g, receivedAt, changes, first)),
+      !!follow,
+    );
+    return { handled, enqueued };
+  };
+
+  /** `recorded` is told what the step wrote into the history; `wanted`: whether anyone listens. */
+  const stepOnce = (
+    limit: number,
+    receivedAt: number,
+    recorded: (g: GarbageRow, changes: SectionChange[], first?: boolean) => void,
+    wanted: boolean,
+  ): number => {
     const g = next.get();
     if (!g) return 0;
     if (inUse.get(g.device_id, g.gen, g.device_id, g.gen)!.n > 0) {
@@ -110,26 +144,22 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     }
     const part = g.replaced_by === null ? undefined : nextPart.get(g.device_id, g.replaced_by);
     if (part && g.replaced_by !== null) {
+      if (wanted) {
+        const staged = stagedPart.get(g.device_id, g.replaced_by, part.part);
+        if (staged) recorded(g, [stagedSoftwareChange(staged)]);
+      }
       publishPart.run({ deviceId: g.device_id, gen: g.replaced_by, part: part.part, at: g.at, receivedAt, trigger: g.trigger, seq: g.seq });
       dropPart.run(g.device_id, g.replaced_by, part.part);
       return 1;
     }
     if (g.replaced_by !== null && g.rest_from !== null) {
       // One section of the other sections compared a step: O(that section), whatever the rest hold.
-      const step = compareSection(
-        g as RestStep,
-        (gen, section) => sections.pages(g.device_id, gen, section),
-        sections.hasGen(g.device_id, g.gen),
-      );
+      const hadBefore = sections.hasGen(g.device_id, g.gen);
+      const step = compareSection(g as RestStep, (gen, section) => sections.pages(g.device_id, gen, section), hadBefore);
       if (step.change) recordChange.run({ deviceId: g.device_id, at: g.at, receivedAt, trigger: g.trigger, seq: g.seq, ...step.change });
+      if (step.recorded) recorded(g, [step.recorded], !hadBefore);
       setRestFrom.run(step.next, g.device_id, g.gen);
       return 1;
-    }
-    if (g.replaced_by !== null && g.mark_from !== null) {
-      const rows = names.all(g.device_id, g.replaced_by, Number(g.mark_from), limit);
-      for (const r of rows) markName.run(r.name, r.publisher);
-      setMark.run(rows.length < limit ? null : String(rows.at(-1)!.key_id), g.device_id, g.gen);
-      return Math.max(rows.length, 1);
     }
     const { rows, more } = firstRows(oldRows.iterate(g.device_id, g.gen, limit));
     const removed = [];
@@ -140,7 +170,9 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     // Key order within a step, as the rows were read before they were normalised.
     removed.sort((a, b) => compareStrings(a.item_key, b.item_key));
     if (removed.length && g.replaced_by !== null) {
-      recordRemoved.run(g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(removed.map(toSoftware)));
+      const items = removed.map(toSoftware);
+      recordRemoved.run(g.device_id, g.at, receivedAt, g.trigger, g.seq, JSON.stringify(items));
+      recorded(g, [{ section: 'software', added: [], removed: items, changed: [] }]);
     }
     if (!more && rows.length < limit) {
       done.run(g.device_id, g.gen);
@@ -150,4 +182,9 @@ export function createSoftwareSweep(db: Database.Database): SweepStep {
     return Math.max(rows.length, 1);
   };
   return db.transaction(step);
+}
+
+/** A staged part's software changes as the history records them. */
+export function stagedSoftwareChange(staged: { added: string; changed: string }): SectionChange {
+  return { section: 'software', added: JSON.parse(staged.added) as never[], removed: [], changed: JSON.parse(staged.changed) as never[] };
 }

@@ -27,6 +27,7 @@ import type {
   DeviceSummary,
   EnrolmentTokenRecord,
   FollowBatch,
+  FollowSweep,
   EnrolRequest,
   EnrolResult,
   HelloRecord,
@@ -44,6 +45,8 @@ import type {
   StoredChange,
   StoredEnrolmentToken,
 } from '../store.js';
+import { createSoftwareRows } from './software-rows.js';
+import { createIdentityGc, type IdentityGcStep } from './identity-gc.js';
 import { createApplyBatch, SOFTWARE_COLUMNS, sortedSoftware, toSoftware, type ApplyBatch, type SoftwareRow } from './batch.js';
 import { SqliteAdminStore } from './admin-store.js';
 import { SqliteDeskStore } from './desk-store.js';
@@ -72,6 +75,7 @@ export class SqliteStore implements Store {
   private readonly identityEvents: IdentityEvents;
   private readonly batchTx: ApplyBatch;
   private readonly sweepTx: SweepStep;
+  private readonly identityGc: IdentityGcStep;
   private readonly sections: ReturnType<typeof createSectionStatements>;
   private readonly tickets: SqliteTicketStore;
   private readonly devicePage: ListDevicePage;
@@ -86,24 +90,23 @@ export class SqliteStore implements Store {
   readonly deploy: SqliteDeployStore;
   private closed = false;
 
-  /** `readOnly`: the main thread's connection beside the store worker (worker/), which reads only. */
-  constructor(
-    private readonly db: Database.Database,
-    opts: { readOnly?: boolean } = {},
-  ) {
+  /** Also the main thread's read-only connection beside the store worker (worker/). */
+  constructor(private readonly db: Database.Database) {
     this.enrolTx = createEnrol(db);
     this.mergeTx = createMerge(db);
     this.identityEvents = createIdentityEvents(db);
-    this.sweepTx = createSoftwareSweep(db);
     this.sections = createSectionStatements(db);
     this.desk = new SqliteDeskStore(db);
-    this.batchTx = createApplyBatch(db, (job, at) => this.desk.enqueueSync(job, at));
+    this.sweepTx = createSoftwareSweep(db, (job, at) => this.desk.enqueueSync(job, at));
+    const softwareRows = createSoftwareRows(db);
+    this.batchTx = createApplyBatch(db, (job, at) => this.desk.enqueueSync(job, at), softwareRows);
+    this.identityGc = createIdentityGc(db, () => softwareRows.forget());
     this.admins = new SqliteAdminStore(db);
     this.tickets = new SqliteTicketStore(db, this.desk);
     this.deviceWork = new SqliteDeviceWork(db, this.desk);
     this.devicePage = createDeviceList(db);
     this.deploy = new SqliteDeployStore(db, this.devicePage);
-    this.fleet = new FleetSoftwareQueries(db, !opts.readOnly);
+    this.fleet = new FleetSoftwareQueries(db);
     this.tokens = new EnrolmentTokens(db);
     this.prohibited = new ProhibitedPatterns(db);
     this.templates = new SqliteTemplateStore(db);
@@ -211,8 +214,12 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE devices SET online = 0 WHERE online = 1').run();
   }
 
-  async sweepSoftware(limit: number, at: number): Promise<number> {
-    return this.sweepTx(limit, at);
+  async sweepSoftware(limit: number, at: number, follow?: FollowSweep): Promise<number> {
+    const { handled, enqueued } = this.sweepTx(limit, at, follow);
+    // The jobs committed with the step; only now may the sync engine see them.
+    if (enqueued > 0) this.desk.notify();
+    // Generations first; then, with none left, the package identities no row names (identity-gc.ts).
+    return handled || this.identityGc(limit, at);
   }
 
   async applyBatch<T extends BatchOutcome>(
@@ -287,10 +294,6 @@ export class SqliteStore implements Store {
   }
 
   // Software across the fleet and the console's prohibited list: see fleet-software.ts, prohibited.ts.
-  /** The fleet software counts' bounded recount (fleet-software.ts), for a reader on another connection. */
-  async recountFleetSoftware(): Promise<number> {
-    return this.fleet.refresh();
-  }
   async listFleetSoftware(query: FleetSoftwareQuery): Promise<ResultPage<FleetSoftware>> {
     return this.fleet.list(query);
   }

@@ -82,8 +82,7 @@ export function createStagingStatements(db: Database.Database) {
         seq: r?.seq ?? null,
         at: r?.at ?? null,
         trigger: r?.trigger ?? null,
-        // Names of the new generation are marked for recounting from the first key on.
-        markFrom: r ? '' : null,
+        markFrom: null,
         // The other sections of the two generations are compared from the first section on.
         restFrom: r ? '' : null,
       });

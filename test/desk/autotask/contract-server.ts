@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AutotaskState, CONVENTIONS, ENTITIES, matches, PICKLISTS, Refusal, type EntityName, type Row } from './contract-state.js';
+import { checkProduct } from './contract-products.js';
 
 export interface AutotaskContractOptions {
   integrationCode: string;
@@ -15,7 +16,12 @@ export interface AutotaskContractOptions {
   now?: () => number;
   /** The ticket UDFs the database defines (Tickets/entityInformation/userDefinedFields); "Outpost Key" when absent. */
   ticketUdfs?: string[];
+  /** The database's billing codes a product may be billed under (productBillingCodeID); [BILLING_CODE] when absent. */
+  billingCodes?: number[];
 }
+
+/** The Material billing code a fresh contract database has. */
+export const BILLING_CODE = 29682801;
 
 const HOUR = 3_600_000;
 const ZONE = '/atservicesrest';
@@ -176,6 +182,8 @@ export class AutotaskContractServer {
     if (method === 'PATCH' && /^\/Tickets$/.test(path)) return this.patchTicket(body);
     if (method === 'POST' && (m = /^\/Tickets\/(\d+)\/Notes$/.exec(path))) return this.createNote(Number(m[1]), body);
     if (method === 'POST' && /^\/TimeEntries$/.test(path)) return this.createTimeEntry(body);
+    if (method === 'POST' && /^\/Products$/.test(path)) return this.create('Products', body, (r) => this.product(r));
+    if (method === 'PATCH' && /^\/Products$/.test(path)) return this.patchProduct(body);
     if (method === 'POST' && (m = /^\/Companies\/(\d+)\/Contacts$/.exec(path))) {
       const companyID = Number(m[1]);
       return this.create('Contacts', body, (r) => {
@@ -284,6 +292,19 @@ export class AutotaskContractServer {
     return { itemId: t.id };
   }
 
+  private product(r: Record<string, unknown>): Record<string, unknown> {
+    return checkProduct(r, this.opts.billingCodes ?? [BILLING_CODE]);
+  }
+
+  /** PATCH with the id: the fields given change, the others stay (the entity's URLs: Products (PATCH)). */
+  private patchProduct(body: unknown) {
+    const r = this.checked('Products', body, false);
+    if (typeof r.id !== 'number') throw new Refusal(500, 'PATCH needs the id of the record');
+    const p = this.state.get('Products', r.id);
+    Object.assign(p, this.product({ ...p, ...r }));
+    return { itemId: p.id };
+  }
+
   private createNote(ticketId: number, body: unknown) {
     const t = this.state.get('Tickets', ticketId);
     return this.create('TicketNotes', body, (r) => {
@@ -314,7 +335,7 @@ export class AutotaskContractServer {
 }
 
 function entity(name: string): EntityName {
-  const names: EntityName[] = ['Tickets', 'TicketNotes', 'TimeEntries', 'ConfigurationItems', 'Contacts', 'Resources'];
+  const names: EntityName[] = ['Tickets', 'TicketNotes', 'TimeEntries', 'ConfigurationItems', 'Contacts', 'Resources', 'Products'];
   const found = names.find((e) => e.toLowerCase() === name.toLowerCase());
   if (!found) throw new Refusal(404, `no entity ${name} in this contract`);
   return found;

@@ -11,8 +11,13 @@ export const CONVENTIONS = fixture('rest-conventions.json') as {
   maxRecords: { min: number; max: number };
   maxOrConditions: number;
 };
-export type EntityName = 'Tickets' | 'TicketNotes' | 'TimeEntries' | 'ConfigurationItems' | 'Contacts' | 'Resources';
-export const ENTITIES = fixture('entities.json') as unknown as Record<EntityName, { fields: string[]; requiredOnCreate?: string[] }>;
+export type EntityName = 'Tickets' | 'TicketNotes' | 'TimeEntries' | 'ConfigurationItems' | 'Contacts' | 'Resources' | 'Products';
+/** The Products entity (fixtures/products.json): fields, required ones, lengths. */
+export const PRODUCTS = fixture('products.json') as { fields: string[]; requiredOnCreate: string[]; maxLength: Record<string, number> };
+export const ENTITIES = {
+  ...(fixture('entities.json') as unknown as Record<Exclude<EntityName, 'Products'>, { fields: string[]; requiredOnCreate?: string[] }>),
+  Products: { fields: PRODUCTS.fields, requiredOnCreate: PRODUCTS.requiredOnCreate },
+};
 
 /** An off-contract call: answered with this HTTP status and `{errors: [message]}`, and recorded. */
 export class Refusal extends Error {
@@ -85,6 +90,7 @@ export class AutotaskState {
     ConfigurationItems: new Map(),
     Contacts: new Map(),
     Resources: new Map(),
+    Products: new Map(),
   };
 
   nextId(): number {

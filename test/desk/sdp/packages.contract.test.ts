@@ -101,6 +101,19 @@ describe('ServiceDesk Plus software packages as products', () => {
     }
   });
 
+  it("marks a retired package's product retired in its name and comments, still found by the package id", async () => {
+    const pkg = gimp();
+    const id = await desk.savePackage({ ...pkg, name: 'Paint.NET' });
+    await desk.retirePackage(pkg, id);
+    const row = server.products.byId.get(id)!;
+    assert.equal(row.name, 'GIMP 2.10.38 (msi) (retired)');
+    assert.match(String(row.comments), /^Retired: no longer in Outpost's package store\. msi for windows/);
+    assert.equal(await desk.findPackage(pkg), id);
+    await desk.retirePackage(pkg, id); // again: the same
+    assert.equal(server.products.byId.get(id)!.name, 'GIMP 2.10.38 (msi) (retired)');
+    assert.deepEqual(server.violations, []);
+  });
+
   it('names a product type the instance does not have', async () => {
     const other = new SdpConnector(
       { url, flavour: 'onprem', token: 'tok', technician: API.name, packageProductType: 'Apps' },

@@ -8,7 +8,7 @@ import { hashSecret } from '../../../server/store/secrets.js';
 import { issueEnrolmentToken } from '../../../server/store/tokens.js';
 import type { StoreLocation } from '../../../server/store/open-store.js';
 import type { Store } from '../../../server/store/store.js';
-import { freshStore, type Engine } from '../stores.js';
+import { freshStore, type Engine, type StoreUnderTest } from '../stores.js';
 
 export interface FleetDevice {
   hostname: string;
@@ -24,6 +24,8 @@ export interface FleetDevice {
 export interface TestFleet {
   store: Store;
   where: StoreLocation;
+  /** SQL on a connection of its own to the store's data (StoreUnderTest.sql). */
+  sql: StoreUnderTest['sql'];
   /** Enrols the device and applies one full snapshot; returns its id. */
   add(device: FleetDevice): Promise<string>;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ export async function testFleet(engine: Engine = 'sqlite'): Promise<TestFleet> {
   return {
     store,
     where: under.where,
+    sql: (text, params) => under.sql(text, params),
     async add(device) {
       n++;
       const at = device.at ?? 1_700_000_000_000 + n;

@@ -65,7 +65,9 @@ export type Requested = LocalTicket & { softwareRequest: NonNullable<LocalTicket
 export function requestState(t: Requested): string {
   const a = t.softwareRequest.approval;
   if (a.state === 'rejected') return a.reason ? `Rejected by IT: ${a.reason}` : 'Rejected by IT';
-  if (t.status === 'resolved' || t.status === 'closed') return t.softwareRequest.kind === 'install' ? 'Installed' : 'Done';
+  // A granted exception's ticket is resolved at once: what the person needs to know is that they may keep it.
+  if (t.status === 'resolved' || t.status === 'closed')
+    return t.softwareRequest.kind === 'install' ? 'Installed' : a.state === 'approved' ? 'Approved: you may keep it' : 'Done';
   if (a.state === 'approved') return t.softwareRequest.kind === 'install' ? 'Approved: installing' : 'Approved: you may keep it';
   if (t.status === 'queued') return 'Waiting to reach IT';
   return 'Waiting for IT’s approval';

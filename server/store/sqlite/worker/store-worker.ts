@@ -1,9 +1,9 @@
 // The store worker thread: owns the SQLite write connection and runs every store call that writes,
 // and the store jobs (an ingest batch: read state, plan, write), one message at a time in arrival
 // order, so the main thread's event loop never waits for a transaction. worker-client.ts starts it.
-// An urgent call (the fleet software recount before an API read) goes before the messages still
-// waiting: in a first inventory or a storm dozens of batches and hellos wait, and the API's read
-// waited for all of them.
+// An urgent call goes before the messages still waiting: in a first inventory or a storm dozens of
+// batches and hellos wait (its first user, the fleet software recount before an API read, is gone
+// since the counts are kept on write, migration 20).
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Store } from '../../store.js';
 import type { StoreJob } from '../../store-job.js';

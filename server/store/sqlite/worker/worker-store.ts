@@ -32,15 +32,14 @@ const READS_HERE: ReadonlySet<string> = new Set([
   'listTickets',
   'getTicket',
   'getAttachment',
-  'devicePlatforms',
+  // The fleet software counts are kept by the writes themselves (fleet-counts.ts): a plain read.
+  'listFleetSoftware',
+  'prohibitedDeviceCounts',
 ]);
 
 /** Reads of a part of the store (`part.method`), answered here too: a hello's lists and pending deployments. */
 const PART_READS_HERE: ReadonlySet<string> = new Set(['templates.list', 'deploy.listPackages', 'deploy.pendingTargets']);
 const PARTS_WITH_READS: ReadonlySet<string> = new Set([...PART_READS_HERE].map((read) => read.split('.')[0]!));
-
-/** Reads that first let the writer recount the fleet software names a batch changed (fleet-software.ts). */
-const AFTER_RECOUNT: ReadonlySet<string> = new Set(['listFleetSoftware', 'prohibitedDeviceCounts']);
 
 /** Opens the store worker on `dataDir` (creating and migrating the file) and a reader beside it. */
 export async function openWorkerStore(dataDir: string): Promise<Store & { readonly worker: StoreWorkerClient }> {
@@ -48,7 +47,7 @@ export async function openWorkerStore(dataDir: string): Promise<Store & { readon
   await worker.start();
   let reader: SqliteStore;
   try {
-    reader = new SqliteStore(openReadOnlyDatabase(dataDir), { readOnly: true });
+    reader = new SqliteStore(openReadOnlyDatabase(dataDir));
   } catch (err) {
     await worker.stop();
     throw err;
@@ -76,13 +75,6 @@ function workerStore(worker: StoreWorkerClient, reader: SqliteStore): Store & { 
       if (typeof name !== 'string' || name === 'then') return undefined;
       if (name in target) return target[name];
       if (READS_HERE.has(name)) return readerMethods[name]!.bind(reader);
-      if (AFTER_RECOUNT.has(name)) {
-        return async (...args: unknown[]) => {
-          // Urgent: the API's read does not wait for the batches queued before it.
-          await worker.call(['recountFleetSoftware'], [], { urgent: true });
-          return readerMethods[name]!.apply(reader, args);
-        };
-      }
       if (PARTS_WITH_READS.has(name)) return parts.get(name) ?? parts.set(name, partWithReads(worker, reader, name)).get(name);
       return forward(worker, [name]);
     },
