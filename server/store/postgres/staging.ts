@@ -128,10 +128,10 @@ export async function writeStagedChanges(
 export async function addGarbage(db: Queryable, deviceId: string, g: Garbage): Promise<void> {
   const r = g.replacedBy;
   await db.query(
-    `INSERT INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, mark_from, rest_from)
-     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
+    `INSERT INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, rest_from)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (device_id, gen) DO UPDATE SET replaced_by = excluded.replaced_by, seq = excluded.seq, at = excluded.at,
-       trigger = excluded.trigger, mark_from = excluded.mark_from, rest_from = excluded.rest_from`,
+       trigger = excluded.trigger, rest_from = excluded.rest_from`,
     // The other sections of the two generations are compared from the first section on.
     [deviceId, g.gen, r?.gen ?? null, r?.seq ?? null, r?.at ?? null, r?.trigger ?? null, r ? '' : null],
   );

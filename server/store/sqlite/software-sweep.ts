@@ -25,8 +25,6 @@ export interface GarbageRow {
   seq: number | null;
   at: string | null;
   trigger: string | null;
-  /** Unused since migration 20 (it was the fleet recount's cursor). */
-  mark_from: string | null;
   /** The last section of the other sections compared ('' none yet); null: all compared, or none to compare. */
   rest_from: string | null;
   /** The sections after `rest_from` a batch compared already (comma-separated; ../rest-sweep.ts). */

@@ -30,8 +30,8 @@ export function createStagingStatements(db: Database.Database) {
   const remove = db.prepare('DELETE FROM snapshot_staging WHERE device_id = ?');
   const insertChanges = db.prepare('INSERT OR REPLACE INTO staged_changes (device_id, gen, part, added, changed) VALUES (?, ?, ?, ?, ?)');
   const garbage = db.prepare(`
-    INSERT OR REPLACE INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, mark_from, rest_from)
-    VALUES (@deviceId, @gen, @replacedBy, @seq, @at, @trigger, @markFrom, @restFrom)`);
+    INSERT OR REPLACE INTO software_garbage (device_id, gen, replaced_by, seq, at, trigger, rest_from)
+    VALUES (@deviceId, @gen, @replacedBy, @seq, @at, @trigger, @restFrom)`);
 
   return {
     read(deviceId: string): StagingState | null {
@@ -82,7 +82,6 @@ export function createStagingStatements(db: Database.Database) {
         seq: r?.seq ?? null,
         at: r?.at ?? null,
         trigger: r?.trigger ?? null,
-        markFrom: null,
         // The other sections of the two generations are compared from the first section on.
         restFrom: r ? '' : null,
       });

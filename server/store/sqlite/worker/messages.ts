@@ -3,11 +3,8 @@
 import type { MessagePort } from 'node:worker_threads';
 
 export interface ToWorker {
-  /**
-   * A store method by its path (`['setOnline']`, `['desk', 'enqueue']`). `urgent`: run it before the
-   * calls and jobs already waiting (only for calls whose order against them does not matter).
-   */
-  call: { id: number; path: string[]; args: unknown[]; urgent?: boolean };
+  /** A store method by its path (`['setOnline']`, `['desk', 'enqueue']`). */
+  call: { id: number; path: string[]; args: unknown[] };
   /** A store job (store-job.ts): the function `name` that `module` exports, run with the worker's store. */
   job: { id: number; module: string; name: string; args: unknown[] };
   /** Close the store (after the calls before it) and exit. */

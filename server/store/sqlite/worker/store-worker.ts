@@ -1,10 +1,7 @@
 // The store worker thread: owns the SQLite write connection and runs every store call that writes,
 // and the store jobs (an ingest batch: read state, plan, write), one message at a time in arrival
 // order, so the main thread's event loop never waits for a transaction. worker-client.ts starts it.
-// An urgent call goes before the messages still waiting: in a first inventory or a storm dozens of
-// batches and hellos wait (its first user, the fleet software recount before an API read, is gone
-// since the counts are kept on write, migration 20).
-import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Store } from '../../store.js';
 import type { StoreJob } from '../../store-job.js';
 import { SqliteStore } from '../sqlite-store.js';
@@ -49,36 +46,15 @@ async function handle(store: SqliteStore, message: ToWorkerMessage): Promise<voi
   }
 }
 
-/**
- * Messages one at a time: each call's transactions finish before the next starts. Before taking the
- * next, everything posted meanwhile is taken off the port, so an urgent call can go first.
- */
-function serve(store: SqliteStore, from: MessagePort): (message: ToWorkerMessage) => void {
-  const urgent: ToWorkerMessage[] = [];
-  const waiting: ToWorkerMessage[] = [];
-  const take = (m: ToWorkerMessage) => (m.kind === 'call' && m.urgent ? urgent : waiting).push(m);
-  let running = false;
-  const drain = async () => {
-    running = true;
-    for (;;) {
-      for (let got = receiveMessageOnPort(from); got; got = receiveMessageOnPort(from)) take(got.message as ToWorkerMessage);
-      const next = urgent.shift() ?? waiting.shift();
-      if (!next) break;
-      await handle(store, next);
-    }
-    running = false;
-  };
-  return (message) => {
-    take(message);
-    if (!running) void drain();
-  };
-}
-
 let store: SqliteStore;
 try {
   store = SqliteStore.open(data.dataDir);
   store.desk.onEnqueued(() => post({ kind: 'enqueued' }));
-  port.on('message', serve(store, port));
+  // Messages are handled in order: each call's transactions finish before the next call starts.
+  let queue = Promise.resolve();
+  port.on('message', (message: ToWorkerMessage) => {
+    queue = queue.then(() => handle(store, message));
+  });
   post({ kind: 'ready' });
 } catch (err) {
   post({ kind: 'failed', error: crossedError(err) });

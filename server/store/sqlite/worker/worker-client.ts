@@ -22,8 +22,7 @@ interface Running {
   ready: Promise<void>;
 }
 
-type Outgoing =
-  { kind: 'call'; path: string[]; args: unknown[]; urgent?: boolean } | { kind: 'job'; module: string; name: string; args: unknown[] };
+type Outgoing = { kind: 'call'; path: string[]; args: unknown[] } | { kind: 'job'; module: string; name: string; args: unknown[] };
 
 export class StoreWorkerClient {
   private running: Running | null = null;
@@ -47,13 +46,9 @@ export class StoreWorkerClient {
     this.enqueued = listener;
   }
 
-  /**
-   * Calls a store method in the worker, after the calls and jobs posted before it; an `urgent` one
-   * before those still waiting (the worker takes it as soon as the one running ends): for a read the
-   * API waits on, whose order against other callers' writes does not matter.
-   */
-  call(path: string[], args: unknown[], opts: { urgent?: boolean } = {}): Promise<unknown> {
-    return this.send({ kind: 'call', path, args, ...(opts.urgent ? { urgent: true } : {}) });
+  /** Calls a store method in the worker, after the calls and jobs posted before it. */
+  call(path: string[], args: unknown[]): Promise<unknown> {
+    return this.send({ kind: 'call', path, args });
   }
 
   job(module: string, name: string, args: unknown[]): Promise<unknown> {
