@@ -7,11 +7,9 @@ import { entryWeight, inventoryEntries, snapshotEntries, snapshotParts, type Inv
 import { normaliseSnapshot } from '../../shared/normalise.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
 import { deltaItem, fullItem, machine, pkg } from '../../test/support/server/fixtures.js';
-import { hashSecret } from '../store/secrets.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
-import { describeStores, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
-import { issueEnrolmentToken } from '../store/tokens.js';
+import { describeStores, enrolInStore, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
 import { SWEEP_STEP_CHARS } from '../store/sqlite/software-sweep.js';
 import { planBatch } from './plan-batch.js';
 
@@ -56,16 +54,7 @@ describeStores('full snapshots in parts (staged, swapped at the last part)', (en
   beforeEach(async () => {
     under = await freshStore(engine);
     store = under.store;
-    const token = await issueEnrolmentToken(store, {}, clock);
-    const enrolled = await store.enrol({
-      tokenHash: hashSecret(token),
-      hints: { installId: 'inst-parts', hostname: 'parts', macs: [] },
-      agentVersion: 't',
-      secretHash: hashSecret('secret-parts'),
-      at: clock++,
-    });
-    assert.ok(enrolled.ok);
-    deviceId = enrolled.deviceId;
+    deviceId = await enrolInStore(store, 'parts', clock++);
   });
   afterEach(async () => {
     await store.close();

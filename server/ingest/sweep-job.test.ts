@@ -9,11 +9,9 @@ import { snapshotDigest } from '../../shared/digest.js';
 import { snapshotParts } from '../../shared/inventory-parts.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
 import { fullItem, machine, pkg } from '../../test/support/server/fixtures.js';
-import { describeStores, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
+import { describeStores, enrolInStore, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
 import { AssetEventRulesSchema } from '../desk/rules/asset-events.js';
-import { hashSecret } from '../store/secrets.js';
 import type { Store } from '../store/store.js';
-import { issueEnrolmentToken } from '../store/tokens.js';
 import type { BatchInput } from './batch-job.js';
 import { planBatch } from './plan-batch.js';
 import { sweepStep } from './sweep-job.js';
@@ -62,16 +60,7 @@ describeStores('the sweeper raises the desk events of the changes it records', (
   beforeEach(async () => {
     under = await freshStore(engine);
     store = under.store;
-    const token = await issueEnrolmentToken(store, {}, clock);
-    const enrolled = await store.enrol({
-      tokenHash: hashSecret(token),
-      hints: { installId: 'inst-sweep-desk', hostname: 'pc-1', macs: [] },
-      agentVersion: 't',
-      secretHash: hashSecret('secret-sweep-desk'),
-      at: clock++,
-    });
-    assert.ok(enrolled.ok);
-    deviceId = enrolled.deviceId;
+    deviceId = await enrolInStore(store, 'sweep-desk', clock++, 'pc-1');
     const first = machine();
     await apply([fullItem(1, { ...first, hardware: { ...first.hardware, disks: [disk('S1')] } })]);
   });

@@ -9,10 +9,8 @@ import { snapshotDigest } from '../../shared/digest.js';
 import { snapshotParts } from '../../shared/inventory-parts.js';
 import { LIMITS, type Item } from '../../shared/protocol.js';
 import { deltaItem, fullItem, machine, pkg } from '../../test/support/server/fixtures.js';
-import { describeStores, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
-import { hashSecret } from '../store/secrets.js';
+import { describeStores, enrolInStore, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
 import type { Store } from '../store/store.js';
-import { issueEnrolmentToken } from '../store/tokens.js';
 import { planBatch } from './plan-batch.js';
 
 const AT = '2025-01-02T03:04:05.000Z';
@@ -59,16 +57,7 @@ describeStores('a delta between a swap and the sweeper is recorded once', (engin
   beforeEach(async () => {
     under = await freshStore(engine);
     store = under.store;
-    const token = await issueEnrolmentToken(store, {}, clock);
-    const enrolled = await store.enrol({
-      tokenHash: hashSecret(token),
-      hints: { installId: 'inst-sweep-race', hostname: 'pc-1', macs: [] },
-      agentVersion: 't',
-      secretHash: hashSecret('secret-sweep-race'),
-      at: clock++,
-    });
-    assert.ok(enrolled.ok);
-    deviceId = enrolled.deviceId;
+    deviceId = await enrolInStore(store, 'sweep-race', clock++, 'pc-1');
     const first = machine({ software: [pkg('bash', '5.2'), pkg('curl', '7.88'), pkg('wget', '1.21')] });
     await apply([fullItem(1, { ...first, printers: [{ name: 'lp-old' }] })]);
   });

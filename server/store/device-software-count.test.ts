@@ -9,11 +9,9 @@ import { normaliseSnapshot } from '../../shared/normalise.js';
 import type { Snapshot } from '../../shared/inventory.js';
 import type { Item } from '../../shared/protocol.js';
 import { deltaItem, fullItem, machine, pkg } from '../../test/support/server/fixtures.js';
-import { describeStores, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
+import { describeStores, enrolInStore, freshStore, type StoreUnderTest } from '../../test/support/stores.js';
 import { planBatch } from '../ingest/plan-batch.js';
-import { hashSecret } from './secrets.js';
 import type { Store } from './store.js';
-import { issueEnrolmentToken } from './tokens.js';
 
 const AT = '2025-01-02T03:04:05.000Z';
 
@@ -38,16 +36,7 @@ describeStores('software count on the devices list and a device', (engine) => {
   beforeEach(async () => {
     under = await freshStore(engine);
     store = under.store;
-    const token = await issueEnrolmentToken(store, {}, clock);
-    const enrolled = await store.enrol({
-      tokenHash: hashSecret(token),
-      hints: { installId: 'inst-count', hostname: 'count', macs: [] },
-      agentVersion: 't',
-      secretHash: hashSecret('secret-count'),
-      at: clock++,
-    });
-    assert.ok(enrolled.ok);
-    deviceId = enrolled.deviceId;
+    deviceId = await enrolInStore(store, 'count', clock++);
   });
   afterEach(async () => {
     await store.close();

@@ -1,6 +1,7 @@
 // Every store test runs once per engine: `describeStores('...', (engine) => ...)` opens a describe
 // block for SQLite (a temp data dir) and one for PostgreSQL (a fresh database in the test cluster,
 // test/support/postgres.ts). Nothing is skipped: a PostgreSQL that cannot start fails the tests.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import type pg from 'pg';
 import { openStore, type StoreLocation } from '../../server/store/open-store.js';
 import { createPool } from '../../server/store/postgres/open.js';
 import { openDatabase } from '../../server/store/sqlite/open.js';
+import { hashSecret } from '../../server/store/secrets.js';
 import type { Store } from '../../server/store/store.js';
+import { issueEnrolmentToken } from '../../server/store/tokens.js';
 import { freshDatabase } from './postgres.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -95,4 +98,22 @@ export async function freshStore(engine: Engine): Promise<StoreUnderTest> {
 /** One describe block per engine, named "<name> (SQLite)" and "<name> (PostgreSQL)". */
 export function describeStores(name: string, body: (engine: Engine) => void): void {
   for (const engine of ENGINES) describe(`${name} (${ENGINE_NAMES[engine]})`, () => body(engine));
+}
+
+/**
+ * Enrols one device through the store's own enrolment (a token issued and used at `at`), as an agent's
+ * first connection would, for tests that then apply batches to it; its id. `tag` names its install id
+ * and secret; the hostname is `tag` unless given.
+ */
+export async function enrolInStore(store: Store, tag: string, at: number, hostname = tag): Promise<string> {
+  const token = await issueEnrolmentToken(store, {}, at);
+  const enrolled = await store.enrol({
+    tokenHash: hashSecret(token),
+    hints: { installId: `inst-${tag}`, hostname, macs: [] },
+    agentVersion: 't',
+    secretHash: hashSecret(`secret-${tag}`),
+    at,
+  });
+  assert.ok(enrolled.ok);
+  return enrolled.deviceId;
 }
