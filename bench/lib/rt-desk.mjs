@@ -2,6 +2,9 @@
 // the server's --desk rt arguments, which both need alike, and RT's REST API as its admin.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tsImport } from 'tsx/esm/api';
+
+const { rtRest } = await tsImport('../../test/support/rt.ts', import.meta.url);
 
 /**
  * Arguments that start a server on loopback (port 0) with `rt` as its desk, polling RT every
@@ -35,16 +38,14 @@ export function rtServerArgs({ dir, dataDir, rt, pollSeconds, extra = [] }) {
   ];
 }
 
-/** Calls RT's REST 2.0 API as its administrator (a person in RT, not Outpost's desk account); a refusal throws. */
+/**
+ * Calls RT's REST 2.0 API as its administrator (a person in RT, not Outpost's desk account), through the
+ * tests' own client (test/support/rt.ts rtRest); a refusal throws.
+ */
 export function rtAsAdmin(rt) {
-  const authorization = `Basic ${Buffer.from(`${rt.admin.user}:${rt.admin.password}`).toString('base64')}`;
   return async (method, path, body) => {
-    const res = await fetch(`${rt.url}/REST/2.0${path}`, {
-      method,
-      headers: { Authorization: authorization, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (res.status >= 300) throw new Error(`RT ${method} ${path} answered ${res.status}: ${await res.text()}`);
-    return res.json();
+    const answer = await rtRest(rt, method, path, body);
+    if (answer.status >= 300) throw new Error(`RT ${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    return answer.body;
   };
 }
