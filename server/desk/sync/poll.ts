@@ -71,30 +71,40 @@ async function applyChange(
   }
   // A subject or priority taken over changes what the endpoint shows too.
   if (Object.keys(fields).length) visible = (await store.desk.updateTicketFromDesk(id, fields, now)) || visible;
-  // A status the events did not itemise (or missed across a restart) still lands: the ticket as it is now.
-  // Unless Outpost changed the ticket after the desk was read (`now` is taken before the read): then
-  // the desk's view is the older one (a deployment resolving its ticket meanwhile must not be
-  // reopened), and the status job queued with that change takes Outpost's status to the desk.
-  // Nor while the desk still shows the status it last had and Outpost has set another since, not yet
-  // in the desk (its status job is queued or waiting out an outage): nobody changed the status in
-  // the desk, e.g. IT approved a request (a field) and Outpost resolved its ticket a moment later.
+  // A status the events did not itemise (or missed across a restart) still lands: the ticket as it is
+  // now, unless Outpost's status is the newer one (deskIsBehind).
   const current = await store.getTicket(id);
-  const changedSinceRead = current !== null && current.updatedAt > now;
-  const deskHad = updatesDesk && status ? await store.desk.getState(deskStatusKey(id)) : null;
-  const outpostAhead = deskHad !== null && deskHad === status && current?.status !== deskHad;
   if (
     status &&
     current &&
-    !changedSinceRead &&
-    !outpostAhead &&
     current.status !== 'closed' &&
     current.status !== status &&
-    !change.events.some((e) => e.kind === 'status')
+    !change.events.some((e) => e.kind === 'status') &&
+    !(await deskIsBehind(store, current, status, now, updatesDesk))
   ) {
     const r = await setFromDesk(store, id, status, now);
     visible ||= r?.changed ?? false;
   }
   return visible && current?.deviceId ? { ticketId: id, deviceId: current.deviceId, ref: current.ref } : null;
+}
+
+/**
+ * Whether the desk's status (read at `now`) is older than Outpost's: Outpost changed the ticket after
+ * the desk was read (a deployment resolving its ticket meanwhile must not be reopened; the status job
+ * queued with that change takes Outpost's status to the desk), or the desk still shows the status it
+ * last had from Outpost and Outpost has set another since, not yet in the desk (its status job is
+ * queued or waiting out an outage): nobody changed the status in the desk, e.g. IT approved a request
+ * (a field) and Outpost resolved its ticket a moment later.
+ */
+async function deskIsBehind(
+  store: Store,
+  current: { id: number; updatedAt: number },
+  deskStatus: TicketStatus,
+  now: number,
+  updatesDesk: boolean,
+): Promise<boolean> {
+  if (current.updatedAt > now) return true;
+  return updatesDesk && (await store.desk.getState(deskStatusKey(current.id))) === deskStatus;
 }
 
 /** Recorded as the desk's own status first (a later change by IT is compared with it); no job names it: a desk's own status never goes back to the desk. */
