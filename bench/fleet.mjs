@@ -18,7 +18,7 @@
 // --postgres starts a private PostgreSQL for the run (bench/fleet/server-group.mjs) and uses it.
 // --servers n runs n server processes on that PostgreSQL behind a round-robin TCP balancer (n = 1
 // too: the same path, for comparing one process with several); --procs is for the agents' processes.
-// --probe prints where the burst spent the machine (bench/fleet/phase-probe.mjs): CPU seconds of the
+// --probe prints where the first inventory and the burst spent the machine (bench/fleet/phase-probe.mjs): CPU seconds of the
 // servers, PostgreSQL, the agents and this process (the balancer), PostgreSQL's wait events and lock
 // waits, and its statements per delta (a private PostgreSQL preloads pg_stat_statements for it).
 // --storms 0 skips the restart. --without-software-reads probes only GET /api/devices after the first
@@ -188,6 +188,18 @@ function mergeStats(parts) {
 }
 
 let probeReport = '';
+/** With --probe: where a phase spends the machine (the first inventory's per full snapshot, the burst's per delta). */
+function phaseProbe() {
+  if (!opts.probe) return undefined;
+  return new PhaseProbe({
+    storeUrl: store,
+    groups: {
+      servers: () => (server.servers ?? [server]).map((s) => s.proc.pid),
+      agents: () => workers.map((w) => w.proc.pid),
+      'bench+balancer': () => [process.pid],
+    },
+  });
+}
 let firstSoftware = NaN;
 let secondSoftware = NaN;
 let bytesAfterFirst = NaN;
@@ -195,7 +207,10 @@ async function inventoryPhases() {
   await phase(opts['first-rate'] ? `first inventory at ${opts['first-rate']}/s` : 'first inventory', 'full snapshots', async () => {
     prober.software = false; // the first GET /api/software is timed alone, after
     const rate = opts['first-rate'] ? Number(opts['first-rate']) / procs : 0;
+    const probe = phaseProbe();
+    await probe?.start();
     await all('firstInventory', { perSecond: rate });
+    if (probe) probeReport += `${await probe.stop('first inventory', N)}\n`;
     return { ops: N };
   });
   firstSoftware = await prober.timeOnce('/api/software?limit=50');
@@ -210,20 +225,11 @@ async function inventoryPhases() {
   });
 
   await phase('burst', 'one-package deltas', async () => {
-    const probe = opts.probe
-      ? new PhaseProbe({
-          storeUrl: store,
-          groups: {
-            servers: () => (server.servers ?? [server]).map((s) => s.proc.pid),
-            agents: () => workers.map((w) => w.proc.pid),
-            'bench+balancer': () => [process.pid],
-          },
-        })
-      : undefined;
+    const probe = phaseProbe();
     await probe?.start();
     const sent = await all('burst');
     const ops = sent.reduce((n, s) => n + s.sent, 0);
-    if (probe) probeReport = await probe.stop('burst', ops);
+    if (probe) probeReport += await probe.stop('burst', ops);
     return { ops };
   });
 }

@@ -6,7 +6,7 @@
 // On a 2-core machine the question it answers is whether the cores are the limit: the CPU seconds
 // summed over all processes against the phase's wall time x cores.
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 
 const TICK = 100; // USER_HZ on Linux
@@ -67,6 +67,7 @@ export class PhaseProbe {
       this.xacts0 = await this.xacts();
     }
     this.t0 = performance.now();
+    this.load0 = loadavg()[0];
     this.cpu0 = cpuSnapshot(this.groups, this.postmaster);
     this.waits = new Map();
     this.locks = new Map();
@@ -108,7 +109,7 @@ export class PhaseProbe {
     const wallS = (performance.now() - this.t0) / 1000;
     const cpu1 = cpuSnapshot(this.groups, this.postmaster);
     const lines = [
-      `probe, ${name}: ${ops} operations in ${wallS.toFixed(1)} s; ${cpus().length} cores = ${(wallS * cpus().length).toFixed(1)} core-seconds`,
+      `probe, ${name}: ${ops} operations in ${wallS.toFixed(1)} s; ${cpus().length} cores = ${(wallS * cpus().length).toFixed(1)} core-seconds; load average ${this.load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`,
     ];
     let total = 0;
     const split = [];

@@ -17,6 +17,7 @@ import { snapshotDigest } from '../../shared/digest.js';
 import { PASS_EVERY_MS } from './identity-gc.js';
 import { createPool } from './postgres/open.js';
 import { insertSoftwareRows } from './postgres/staging.js';
+import { readDeviceState } from './postgres/batch-state.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -106,10 +107,11 @@ describeStores('package identities no device names any more', (engine) => {
         const b = await fleet.add({ hostname: 'b', software: [pkg('bash', '5')] });
         await setSoftware(fleet, a, 2, [pkg('firefox', '2')]);
         await sweep(fleet, 500, T0);
-        // A batch on b names firefox@1 (no committed row does) and has not committed yet.
+        // A batch on b (its first statement, which takes the identity lock shared, as applyBatch's
+        // does) names firefox@1 (no committed row does) and has not committed yet.
         await client.query('BEGIN');
-        const gen = await client.query<{ software_gen: number }>('SELECT software_gen FROM snapshots WHERE device_id = $1', [b]);
-        await insertSoftwareRows(client, b, Number(gen.rows[0]!.software_gen), [pkg('firefox', '1')], 'replace');
+        const state = await readDeviceState(client, b);
+        await insertSoftwareRows(client, b, Number(state!.row.software_gen), [pkg('firefox', '1')], 'replace');
         let stepped = false;
         const step = sweep(fleet, 500, T0 + PASS_EVERY_MS).then(() => (stepped = true));
         await waitFor(

@@ -13,6 +13,7 @@ import { sectionsRead } from '../section-columns.js';
 import { readSectionPages } from './sections.js';
 import type { BatchOutcome, IngestState, StagingState } from '../store.js';
 import { decodeKeys, type StagingRow } from '../sqlite/staging.js';
+import { IDENTITY_LOCK } from './identity-gc.js';
 import { prepared, type Queryable } from './tx.js';
 
 interface StateRow {
@@ -28,6 +29,8 @@ interface StateRow {
   software_gen: number | null;
   /** The staging row, read in the same round trip (json: its bigint first_seq fits a number). */
   staging: StagingRow | null;
+  /** Whether a swap to the live generation is still to be retired by the sweeper (software_garbage). */
+  behind_sweep: boolean;
 }
 
 /** A device's rows of generation $2 (device id $1) with their keys and packages. */
@@ -106,15 +109,19 @@ class Reads {
 
 /**
  * The device row (locked for the transaction: one planner per device at a time) with its snapshot's
- * and staging's rows, in one round trip; or null.
+ * and staging's rows, in one round trip; or null. The same statement takes the identity lock shared
+ * (identity-gc.ts) for the whole batch, so that the identities it names later need no statement of
+ * their own for it.
  */
 export async function readDeviceState(db: Queryable, deviceId: string) {
   const r = await db.query<StateRow>(
     prepared(
       `SELECT d.secret_hash, d.last_seq, d.digest, d.hostname, d.needs_full, s.device_id AS snapshot_row, s.digests, s.software_count, s.software_gen,
-         (SELECT row_to_json(st) FROM snapshot_staging st WHERE st.device_id = d.id) AS staging
+         (SELECT row_to_json(st) FROM snapshot_staging st WHERE st.device_id = d.id) AS staging,
+         EXISTS (SELECT 1 FROM software_garbage g WHERE g.device_id = d.id AND g.replaced_by = s.software_gen) AS behind_sweep,
+         pg_advisory_xact_lock_shared($2) AS identities_shared
        FROM devices d LEFT JOIN snapshots s ON s.device_id = d.id WHERE d.id = $1 FOR UPDATE OF d`,
-      [deviceId],
+      [deviceId, IDENTITY_LOCK],
     ),
   );
   const row = r.rows[0];

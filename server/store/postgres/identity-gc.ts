@@ -2,7 +2,7 @@
 // ../identity-gc.ts), in the caller's transaction. The race: a batch makes or finds an identity's
 // id (staging.ts, insertSoftwareRows) and writes the row naming it later in its transaction; a step
 // that looked in between would see no row (not committed yet) and delete the identity under it. So
-// a batch holds IDENTITY_LOCK shared from before it names identities until it commits, and a step
+// a batch holds IDENTITY_LOCK shared from its first statement (batch-state.ts readDeviceState) until it commits, and a step
 // takes it exclusively before it looks: it waits for the batches under way, the ones that start
 // meanwhile wait for it (a few milliseconds), and its delete sees every row they committed.
 import { afterWindow, dueWindow, GC_META_KEY, readGcState, type GcState } from '../identity-gc.js';
@@ -10,11 +10,6 @@ import type { Queryable } from './tx.js';
 
 /** Any one number (not MIGRATION_LOCK): batches share it, an identity step holds it alone. */
 export const IDENTITY_LOCK = 0x6f757471;
-
-/** Taken by a batch before it names identities; held until its transaction ends. */
-export async function shareIdentities(db: Queryable): Promise<void> {
-  await db.query('SELECT pg_advisory_xact_lock_shared($1)', [IDENTITY_LOCK]);
-}
 
 const WINDOW = {
   packages: 'SELECT id FROM software_packages WHERE id > $1 ORDER BY id LIMIT $2',

@@ -34,7 +34,11 @@ export const fileKey = (ticketId: number, sha256: string, name: string): string 
 
 const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 
-export async function readLedger(db: Queryable, deviceId: string, reads: LedgerReads): Promise<LedgerMemory> {
+/** The device's columns, desk memory and exemptions, as the batch's device statement returned them (device-row.ts). */
+export type LedgerHead = RecordedDevice & { memory: string | null; exemptions: string[] | null };
+
+/** `head`: already read with the batch's device statement (one round trip fewer); read here when absent. */
+export async function readLedger(db: Queryable, deviceId: string, reads: LedgerReads, head?: LedgerHead): Promise<LedgerMemory> {
   const refs = unique(reads.refs);
   const m: LedgerMemory = {
     tickets: new Map(refs.map((r) => [r, null])),
@@ -50,16 +54,20 @@ export async function readLedger(db: Queryable, deviceId: string, reads: LedgerR
     exemptions: [],
     newIds: [],
   };
-  const head = await db.query<RecordedDevice & { memory: string | null; exemptions: string[] | null }>(
-    prepared(
-      `SELECT hostname, serial, manufacturer, model, os, ip, (SELECT value FROM desk_state WHERE key = $2) AS memory,
+  const heads = head
+    ? [head]
+    : (
+        await db.query<LedgerHead>(
+          prepared(
+            `SELECT hostname, serial, manufacturer, model, os, ip, (SELECT value FROM desk_state WHERE key = $2) AS memory,
          (SELECT array_agg(name) FROM prohibited_exemptions WHERE device_id = $1) AS exemptions
        FROM devices WHERE id = $1`,
-      [deviceId, `posture:${deviceId}`],
-    ),
-  );
-  if (head.rows[0]) {
-    const { memory, exemptions, ...device } = head.rows[0];
+            [deviceId, `posture:${deviceId}`],
+          ),
+        )
+      ).rows;
+  if (heads[0]) {
+    const { memory, exemptions, ...device } = heads[0];
     m.device = device;
     m.deskMemory = memory;
     m.exemptions = (exemptions ?? []).map(exemptionName);

@@ -1,9 +1,8 @@
 // A snapshot's sections other than software as rows per generation on PostgreSQL (what and why:
 // ../sqlite/sections.ts, shared/stored-sections.ts). Pages go in one statement (arrays unnested).
 import { REST_SECTIONS, sectionBody, type RestSection, type SectionPage } from '../../../shared/stored-sections.js';
-import { displayColumns, postureColumns } from '../sqlite/rows.js';
 import type { StagedPage, StoredInventory } from '../store.js';
-import type { Queryable } from './tx.js';
+import { prepared, type Queryable } from './tx.js';
 
 export async function readSectionPages(db: Queryable, deviceId: string, gen: number, section: RestSection): Promise<SectionPage[]> {
   const r = await db.query<{ ord: number; body: string }>(
@@ -36,52 +35,35 @@ export async function writeSectionPages(db: Queryable, deviceId: string, pages: 
   );
 }
 
-/** Replaces a section's rows with its value (none when absent). */
-export async function writeSection(
+/**
+ * Replaces the rows of each of `sections` with its value (none when absent), in one statement: the
+ * rows no longer there go, each present section's one row is written over or made (disjoint rows,
+ * so one statement may do both). Was a DELETE and an INSERT per section.
+ */
+export async function writeSections(
   db: Queryable,
   deviceId: string,
   gen: number,
-  section: RestSection,
+  sections: readonly RestSection[],
   rest: Partial<StoredInventory>,
 ): Promise<void> {
-  await db.query('DELETE FROM snapshot_sections WHERE device_id = $1 AND gen = $2 AND section = $3', [deviceId, gen, section]);
-  const body = sectionBody(rest, section);
-  if (body === undefined) return;
-  await db.query('INSERT INTO snapshot_sections (device_id, gen, section, ord, body) VALUES ($1, $2, $3, 0, $4)', [
-    deviceId,
-    gen,
-    section,
-    JSON.stringify(body),
-  ]);
+  if (sections.length === 0) return;
+  const present: { section: RestSection; body: string }[] = [];
+  for (const section of sections) {
+    const body = sectionBody(rest, section);
+    if (body !== undefined) present.push({ section, body: JSON.stringify(body) });
+  }
+  await db.query(
+    prepared(
+      `WITH gone AS (DELETE FROM snapshot_sections WHERE device_id = $1 AND gen = $2 AND section = ANY($3::text[])
+         AND NOT (ord = 0 AND section = ANY($4::text[])))
+       INSERT INTO snapshot_sections (device_id, gen, section, ord, body) SELECT $1, $2, t.section, 0, t.body FROM unnest($4::text[], $5::text[]) AS t(section, body)
+       ON CONFLICT (device_id, gen, section, ord) DO UPDATE SET body = excluded.body`,
+      [deviceId, gen, sections, present.map((p) => p.section), present.map((p) => p.body)],
+    ),
+  );
 }
 
 export async function removeSections(db: Queryable, deviceId: string, gen: number): Promise<void> {
   await db.query('DELETE FROM snapshot_sections WHERE device_id = $1 AND gen = $2', [deviceId, gen]);
-}
-
-/** The device row's columns that come from the sections, those the batch touched (../section-columns.ts). */
-export async function writeSectionColumns(
-  db: Queryable,
-  deviceId: string,
-  digest: string,
-  rest: StoredInventory,
-  which: { display: boolean; posture: boolean },
-): Promise<void> {
-  if (which.display) {
-    const d = displayColumns(rest);
-    await db.query(
-      'UPDATE devices SET digest = $1, hostname = $2, manufacturer = $3, model = $4, os = $5, ip = $6, users = $7 WHERE id = $8',
-      [digest, d.hostname, d.manufacturer, d.model, d.os, d.ip, d.users, deviceId],
-    );
-  }
-  if (which.posture) {
-    const p = postureColumns(rest);
-    await db.query('UPDATE devices SET min_free_percent = $1, disk_encryption = $2, firewall = $3, reboot_required = $4 WHERE id = $5', [
-      p.minFreePercent,
-      p.diskEncryption,
-      p.firewall,
-      p.rebootRequired,
-      deviceId,
-    ]);
-  }
 }

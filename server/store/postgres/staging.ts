@@ -8,11 +8,12 @@ import { itemKey } from '../../../shared/inventory-keys.js';
 import { compareStrings } from '../../../shared/normalise.js';
 import type { Garbage, StagingState } from '../store.js';
 import { prepared, type Queryable } from './tx.js';
-import { shareIdentities } from './identity-gc.js';
 
 /**
  * Inserts software rows of one generation (the normalised tables of migration 17: the identities a
- * row names are made first when new); `onConflict` says what a key already there does.
+ * row names are made first when new); `onConflict` says what a key already there does. The caller's
+ * transaction holds the identity lock shared (readDeviceState), so no identity step deletes what it
+ * names before it commits (identity-gc.ts).
  */
 export async function insertSoftwareRows(
   db: Queryable,
@@ -28,8 +29,13 @@ export async function insertSoftwareRows(
   const keys = [...byKey.keys()].sort(compareStrings);
   const rows = keys.map((k) => byKey.get(k)!);
   const column = (f: (s: Software) => string | null) => rows.map(f);
-  // No identity step may delete what this transaction names before it commits (identity-gc.ts).
-  await shareIdentities(db);
+  const identity = [keys, column((s) => s.version ?? ''), column((s) => s.publisher ?? '')];
+  const rowValues = [...identity, column((s) => s.installDate ?? null), gen, deviceId];
+  // Most rows name identities that exist already (a delta's new version, a fleet's common packages):
+  // then the rows are the one statement. It says how many rows found their identities; when some did
+  // not, the identities are made and the rows written again (the same values: written twice, no harm).
+  const found = await db.query<{ n: number }>(prepared(ROWS_ON_KNOWN[onConflict], rowValues));
+  if (Number(found.rows[0]!.n) === rows.length) return;
   // The device's number rides along with the keys (one round trip fewer): the rows' statement below
   // is a later one, so it sees both.
   await db.query(
@@ -49,7 +55,6 @@ export async function insertSoftwareRows(
       ],
     ),
   );
-  const identity = [keys, column((s) => s.version ?? ''), column((s) => s.publisher ?? '')];
   await db.query(
     prepared(
       `INSERT INTO software_packages (key_id, version, publisher)
@@ -59,13 +64,31 @@ export async function insertSoftwareRows(
       identity,
     ),
   );
-  await db.query(prepared(ROWS_INSERT[onConflict], [...identity, column((s) => s.installDate ?? null), gen, deviceId]));
+  await db.query(prepared(ROWS_INSERT[onConflict], rowValues));
 }
 
 const ROWS_INSERT = {
   keep: rowsInsert('DO NOTHING'),
   replace: rowsInsert('DO UPDATE SET package_id = excluded.package_id, install_date = excluded.install_date'),
 };
+
+const ROWS_ON_KNOWN = {
+  keep: rowsOnKnownIdentities('DO NOTHING'),
+  replace: rowsOnKnownIdentities('DO UPDATE SET package_id = excluded.package_id, install_date = excluded.install_date'),
+};
+
+/** The rows whose identities (and device number) exist, written; selects how many those were. */
+function rowsOnKnownIdentities(conflict: string): string {
+  return `WITH found AS (SELECT d.num, k.id AS key_id, p.id AS package_id, t.install_date
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(item_key, version, publisher, install_date)
+       JOIN software_keys k ON k.item_key = t.item_key
+       JOIN software_packages p ON p.key_id = k.id AND p.version = t.version AND p.publisher = t.publisher
+       JOIN software_devices d ON d.device_id = $6),
+     written AS (INSERT INTO device_software (device_num, gen, key_id, package_id, install_date)
+       SELECT num, $5, key_id, package_id, install_date FROM found
+       ON CONFLICT (device_num, gen, key_id) ${conflict})
+     SELECT count(*)::int AS n FROM found`;
+}
 
 function rowsInsert(conflict: string): string {
   return `INSERT INTO device_software (device_num, gen, key_id, package_id, install_date)

@@ -4,7 +4,7 @@
 // sees an earlier one's rows), and `flush` writes it all before the batch commits.
 import type { LedgerReads, TicketLedger } from '../ticket-ledger.js';
 import { ledgerWrites, type LedgerWrite } from './ledger-writes.js';
-import { fileKey, noteKey, readLedger, type LedgerMemory } from './ledger-reads.js';
+import { fileKey, noteKey, readLedger, type LedgerHead, type LedgerMemory } from './ledger-reads.js';
 import type { Queryable } from './tx.js';
 
 export interface PgLedger {
@@ -21,8 +21,8 @@ function undeclared(what: string, key: unknown): never {
 }
 
 /** A read outside `reads` throws (a rule reading something new must declare it in ledgerReadsOf). */
-export async function openPgLedger(db: Queryable, deviceId: string, reads: LedgerReads): Promise<PgLedger> {
-  const m: LedgerMemory = await readLedger(db, deviceId, reads);
+export async function openPgLedger(db: Queryable, deviceId: string, reads: LedgerReads, head?: LedgerHead): Promise<PgLedger> {
+  const m: LedgerMemory = await readLedger(db, deviceId, reads, head);
   const writes: LedgerWrite[] = [];
   /** Tickets of this device the ledger knows (read or inserted), by id: their files and notes are known too. */
   const known = (ticketId: number) => m.loaded.has(ticketId) || undeclared('the files and notes of ticket', ticketId);
