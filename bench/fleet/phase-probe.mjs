@@ -20,6 +20,14 @@ function cpuOf(pid) {
   }
 }
 
+function cmdlineOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
 function childrenOf(ppid) {
   const out = [];
   for (const name of readdirSync('/proc')) {
@@ -54,8 +62,13 @@ export class PhaseProbe {
       this.client = new pg.Client({ connectionString: this.storeUrl, application_name: 'bench-probe' });
       await this.client.connect();
       const { rows } = await this.client.query('SELECT pg_backend_pid() AS pid');
+      this.ownPid = rows[0].pid;
       const postmaster = cpuOf(rows[0].pid).ppid;
-      this.groups.postgres = () => [postmaster, ...childrenOf(postmaster)];
+      // The backends serving the servers apart from the rest (autovacuum, checkpointer, WAL writer, the
+      // postmaster with the children that exited): after a first inventory, vacuum can be most of it.
+      const backend = (pid) => /^postgres: \S+ \S+ \[local\]/.test(cmdlineOf(pid)) && pid !== this.ownPid;
+      this.groups['postgres backends'] = () => childrenOf(postmaster).filter(backend);
+      this.groups['postgres other'] = () => [postmaster, ...childrenOf(postmaster).filter((pid) => !backend(pid))];
       this.postmaster = postmaster;
       try {
         await this.client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -75,17 +88,20 @@ export class PhaseProbe {
     if (this.client) this.sampling = setInterval(() => void this.sample(), 100);
   }
 
+  /** The database's transactions, less the probe's own (each of its statements is one). */
   async xacts() {
+    this.own = (this.own ?? 0) + 1;
     const { rows } = await this.client.query(
       'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
     );
-    return Number(rows[0].n);
+    return Number(rows[0].n) - this.own;
   }
 
   async sample() {
     if (this.busy) return;
     this.busy = true;
     try {
+      this.own += 2;
       const { rows } = await this.client.query(
         `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, state, count(*)::int AS n FROM pg_stat_activity
          WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle' GROUP BY 1, 2`,

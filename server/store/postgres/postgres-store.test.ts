@@ -76,4 +76,31 @@ describe('PostgreSQL store: two server processes on one database', () => {
     const counted = new Map(fleet.items.map((s) => [s.name, `${s.devices}/${s.versions}`]));
     for (const name of names) assert.equal(counted.get(name), '6/2', name);
   });
+
+  it('keeps what a batch sent when it names known and new packages at once, and when a full snapshot drops a section', async () => {
+    // Batches write rows on identities that exist in one statement and make the missing ones after:
+    // a delta with both, and a second full snapshot that renames the machine and has no volumes.
+    const other = await a.enrol(request('inst-known', 'SN-KNOWN', 50));
+    const enrolled = await a.enrol(request('inst-mixed', 'SN-MIXED', 50));
+    assert.ok(other.ok && enrolled.ok);
+    const id = enrolled.deviceId;
+    await a.applyBatch(other.deviceId, 51, (s) =>
+      planBatch(s, [fullItem(1, machine({ serial: 'SN-KNOWN', software: [pkg('zsh', '5.9')] }))]),
+    );
+    const volumes = [{ mount: '/', sizeBytes: 1000, freePercent: 40, freeBytes: 400 }];
+    const v1 = { ...machine({ serial: 'SN-MIXED', software: [pkg('bash', '5.1'), pkg('curl', '7.88')] }), volumes };
+    const v2 = { ...v1, software: [pkg('bash', '5.2'), pkg('curl', '7.88'), pkg('git', '2.39'), pkg('zsh', '5.9')] };
+    await a.applyBatch(id, 52, (s) => planBatch(s, [fullItem(1, v1)]));
+    await b.applyBatch(id, 53, (s) => planBatch(s, [deltaItem(2, v1, v2)]));
+    assert.deepEqual(await a.listSoftware(id), [pkg('bash', '5.2'), pkg('curl', '7.88'), pkg('git', '2.39'), pkg('zsh', '5.9')]);
+    const changed = (await a.listChanges(id, { limit: 10 }))!.find((c) => c.seq === 2);
+    assert.deepEqual(changed?.added, [pkg('git', '2.39'), pkg('zsh', '5.9')]);
+
+    const v3 = machine({ serial: 'SN-MIXED', hostname: 'renamed', software: v2.software });
+    await a.applyBatch(id, 54, (s) => planBatch(s, [fullItem(3, v3)]));
+    const detail = (await b.getDevice(id))!;
+    assert.equal(detail.hostname, 'renamed');
+    assert.equal(detail.snapshot?.volumes, undefined, 'the volumes section is gone');
+    assert.equal(detail.snapshot?.os.hostname, 'renamed');
+  });
 });
