@@ -24,6 +24,7 @@ export async function applyPgBatch<T extends BatchOutcome>(
   at: number,
   plan: (state: IngestState) => T,
   follow?: FollowBatch<T>,
+  identities?: Queryable,
 ): Promise<(AppliedBatch<T> & { enqueued: number }) | null> {
   const device = await readDeviceState(db, deviceId);
   if (!device) return null;
@@ -33,7 +34,7 @@ export async function applyPgBatch<T extends BatchOutcome>(
   const liveBefore = device.row.snapshot_row === null ? null : state.softwareGen;
   const finishCounts = await trackPgCounts(db, deviceId, liveBefore, outcome.snapshot ? gen : liveBefore, outcome.software);
   for (const st of outcome.staged ?? []) {
-    await insertSoftwareRows(db, deviceId, st.gen, st.rows, 'keep');
+    await insertSoftwareRows(db, deviceId, st.gen, st.rows, 'keep', identities);
     if (st.changes) await writeStagedChanges(db, deviceId, st.gen, st.changes);
   }
   await writeSectionPages(db, deviceId, outcome.stagedSections ?? []);
@@ -58,7 +59,7 @@ export async function applyPgBatch<T extends BatchOutcome>(
     const keys = [...outcome.software.upsert.map((s) => itemKey.software(s)), ...outcome.software.remove];
     if (behind) outcome.changes.unshift(...(await softwareAheadOfSweep(db, deviceId, gen, keys)));
     await deleteSoftwareRows(db, deviceId, gen, outcome.software.remove);
-    await insertSoftwareRows(db, deviceId, gen, outcome.software.upsert, 'replace');
+    await insertSoftwareRows(db, deviceId, gen, outcome.software.upsert, 'replace', identities);
   }
   await finishCounts();
   if (behind) await writeChanges(db, deviceId, at, recorded(outcome.changes));

@@ -19,13 +19,17 @@ import { enrolPg } from './enrol.js';
 import { PgFleetSoftware } from './fleet-software.js';
 import { collectPgIdentities } from './identity-gc.js';
 import { mergePgDevices } from './merge.js';
-import { openPool } from './open.js';
+import { createPool, openPool } from './open.js';
+
 import { PgTokens } from './enrolment-tokens.js';
 import { sweepPgSoftware } from './software-sweep.js';
 import { PgSoftwareRequestStore } from './software-requests.js';
 import { PgTemplateStore } from './templates.js';
 import { createPgTicketStore } from './tickets.js';
 import { inTransaction } from './tx.js';
+
+/** Connections for making package identities outside batches' transactions (few: each statement is short). */
+const IDENTITY_CONNECTIONS = 2;
 
 export class PostgresStore implements S.Store {
   readonly desk: PgDeskStore;
@@ -40,7 +44,14 @@ export class PostgresStore implements S.Store {
   private readonly fleet: PgFleetSoftware;
   private closed = false;
 
-  constructor(private readonly pool: pg.Pool) {
+  /**
+   * `identities`: a small pool of its own on which batches make new package identities, committed at
+   * once (staging.ts insertSoftwareRows); without it they are made in the batch's transaction.
+   */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly identities?: pg.Pool,
+  ) {
     this.desk = createPgDeskStore(pool);
     this.admins = createPgAdminStore(pool);
     this.deviceWork = createPgDeviceWork(pool, this.desk);
@@ -55,7 +66,7 @@ export class PostgresStore implements S.Store {
 
   /** Connects to `url` (postgres://...) and brings its schema up to date. */
   static async open(url: string): Promise<PostgresStore> {
-    return new PostgresStore(await openPool(url));
+    return new PostgresStore(await openPool(url), createPool(url, IDENTITY_CONNECTIONS));
   }
 
   async close(): Promise<void> {
@@ -63,6 +74,7 @@ export class PostgresStore implements S.Store {
     this.closed = true;
     await this.desk.close();
     await this.pool.end();
+    await this.identities?.end();
   }
 
   adminTokenHash(): Promise<Buffer | null> {
@@ -118,7 +130,9 @@ export class PostgresStore implements S.Store {
     plan: (state: S.IngestState) => T,
     follow?: S.FollowBatch<T>,
   ): Promise<S.AppliedBatch<T> | null> {
-    const applied = await inTransaction(this.pool, (client) => applyPgBatch(client, this.desk, deviceId, at, plan, follow));
+    const applied = await inTransaction(this.pool, (client) =>
+      applyPgBatch(client, this.desk, deviceId, at, plan, follow, this.identities),
+    );
     if (!applied) return null;
     // The jobs committed with the batch; only now may the sync engine see them.
     if (applied.enqueued > 0) this.desk.notify();

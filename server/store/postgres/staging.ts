@@ -21,6 +21,7 @@ export async function insertSoftwareRows(
   gen: number,
   items: readonly Software[],
   onConflict: 'keep' | 'replace',
+  identities?: Queryable,
 ): Promise<void> {
   if (items.length === 0) return;
   // One row per key, the last given winning (as SQLite's INSERT OR REPLACE would leave it); key order,
@@ -34,14 +35,22 @@ export async function insertSoftwareRows(
   // Most rows name identities that exist already (a delta's new version, a fleet's common packages):
   // then the rows are the one statement. It says how many rows found their identities; when some did
   // not, the identities are made and the rows written again (the same values: written twice, no harm).
-  const found = await db.query<{ n: number }>(prepared(ROWS_ON_KNOWN[onConflict], rowValues));
+  const found = await db.query<{ n: number; num: number | null }>(prepared(ROWS_ON_KNOWN[onConflict], rowValues));
   if (Number(found.rows[0]!.n) === rows.length) return;
-  // The device's number rides along with the keys (one round trip fewer): the rows' statement below
-  // is a later one, so it sees both.
-  await db.query(
+  // The device's number is made in the batch's transaction (its row is locked there: a statement on
+  // another connection that checked the reference would wait for the batch that waits for it).
+  if (found.rows[0]!.num === null) {
+    await db.query(prepared('INSERT INTO software_devices (device_id) VALUES ($1) ON CONFLICT (device_id) DO NOTHING', [deviceId]));
+  }
+  // The identities, shared by every device, are made on `identities` when given: a connection of
+  // their own, each statement committed at once, so a batch making a new package does not hold its
+  // rows until it commits (a first inventory's batches once queued there behind one another, each
+  // waiting for the one before to commit, counts included). What they make is kept until this
+  // batch's rows name it: the batch holds the identity lock shared (identity-gc.ts).
+  const make = identities ?? db;
+  await make.query(
     prepared(
-      `WITH device AS (INSERT INTO software_devices (device_id) VALUES ($7) ON CONFLICT (device_id) DO NOTHING)
-       INSERT INTO software_keys (item_key, name, arch, source, scope, user_name)
+      `INSERT INTO software_keys (item_key, name, arch, source, scope, user_name)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
        ON CONFLICT (item_key) DO NOTHING`,
       [
@@ -51,11 +60,10 @@ export async function insertSoftwareRows(
         column((s) => s.source),
         column((s) => s.scope),
         column((s) => s.user ?? null),
-        deviceId,
       ],
     ),
   );
-  await db.query(
+  await make.query(
     prepared(
       `INSERT INTO software_packages (key_id, version, publisher)
        SELECT k.id, t.version, t.publisher FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(item_key, version, publisher, ord)
@@ -87,7 +95,7 @@ function rowsOnKnownIdentities(conflict: string): string {
      written AS (INSERT INTO device_software (device_num, gen, key_id, package_id, install_date)
        SELECT num, $5, key_id, package_id, install_date FROM found
        ON CONFLICT (device_num, gen, key_id) ${conflict})
-     SELECT count(*)::int AS n FROM found`;
+     SELECT count(*)::int AS n, (SELECT num FROM software_devices WHERE device_id = $6) AS num FROM found`;
 }
 
 function rowsInsert(conflict: string): string {
