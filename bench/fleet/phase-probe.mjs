@@ -64,8 +64,9 @@ export class PhaseProbe {
       const { rows } = await this.client.query('SELECT pg_backend_pid() AS pid');
       this.ownPid = rows[0].pid;
       const postmaster = cpuOf(rows[0].pid).ppid;
-      // The backends serving the servers apart from the rest (autovacuum, checkpointer, WAL writer, the
-      // postmaster with the children that exited): after a first inventory, vacuum can be most of it.
+      // The live backends apart from the rest: autovacuum, checkpointer, WAL writer, and the postmaster
+      // with its children that exited during the phase (a pooled connection closed when idle, a
+      // vacuum worker done): after a first inventory, vacuum can be most of it.
       const backend = (pid) => /^postgres: \S+ \S+ \[local\]/.test(cmdlineOf(pid)) && pid !== this.ownPid;
       this.groups['postgres backends'] = () => childrenOf(postmaster).filter(backend);
       this.groups['postgres other'] = () => [postmaster, ...childrenOf(postmaster).filter((pid) => !backend(pid))];

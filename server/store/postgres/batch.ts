@@ -33,8 +33,10 @@ export async function applyPgBatch<T extends BatchOutcome>(
   // The fleet software counts follow the live rows in this transaction (fleet-counts.ts).
   const liveBefore = device.row.snapshot_row === null ? null : state.softwareGen;
   const finishCounts = await trackPgCounts(db, deviceId, liveBefore, outcome.snapshot ? gen : liveBefore, outcome.software);
+  // A device's first snapshot names no row yet: its rows are not tried on known identities first.
+  const first = device.row.snapshot_row === null && device.staging === null;
   for (const st of outcome.staged ?? []) {
-    await insertSoftwareRows(db, deviceId, st.gen, st.rows, 'keep', identities);
+    await insertSoftwareRows(db, deviceId, st.gen, st.rows, 'keep', identities, first);
     if (st.changes) await writeStagedChanges(db, deviceId, st.gen, st.changes);
   }
   await writeSectionPages(db, deviceId, outcome.stagedSections ?? []);
@@ -59,7 +61,7 @@ export async function applyPgBatch<T extends BatchOutcome>(
     const keys = [...outcome.software.upsert.map((s) => itemKey.software(s)), ...outcome.software.remove];
     if (behind) outcome.changes.unshift(...(await softwareAheadOfSweep(db, deviceId, gen, keys)));
     await deleteSoftwareRows(db, deviceId, gen, outcome.software.remove);
-    await insertSoftwareRows(db, deviceId, gen, outcome.software.upsert, 'replace', identities);
+    await insertSoftwareRows(db, deviceId, gen, outcome.software.upsert, 'replace', identities, first);
   }
   await finishCounts();
   if (behind) await writeChanges(db, deviceId, at, recorded(outcome.changes));

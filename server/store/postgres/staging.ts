@@ -22,6 +22,8 @@ export async function insertSoftwareRows(
   items: readonly Software[],
   onConflict: 'keep' | 'replace',
   identities?: Queryable,
+  /** The device has no software rows yet (its first snapshot): none of the rows is tried on known identities first. */
+  first = false,
 ): Promise<void> {
   if (items.length === 0) return;
   // One row per key, the last given winning (as SQLite's INSERT OR REPLACE would leave it); key order,
@@ -35,11 +37,11 @@ export async function insertSoftwareRows(
   // Most rows name identities that exist already (a delta's new version, a fleet's common packages):
   // then the rows are the one statement. It says how many rows found their identities; when some did
   // not, the identities are made and the rows written again (the same values: written twice, no harm).
-  const found = await db.query<{ n: number; num: number | null }>(prepared(ROWS_ON_KNOWN[onConflict], rowValues));
-  if (Number(found.rows[0]!.n) === rows.length) return;
+  const found = first ? undefined : await db.query<{ n: number; num: number | null }>(prepared(ROWS_ON_KNOWN[onConflict], rowValues));
+  if (found && Number(found.rows[0]!.n) === rows.length) return;
   // The device's number is made in the batch's transaction (its row is locked there: a statement on
   // another connection that checked the reference would wait for the batch that waits for it).
-  if (found.rows[0]!.num === null) {
+  if (!found || found.rows[0]!.num === null) {
     await db.query(prepared('INSERT INTO software_devices (device_id) VALUES ($1) ON CONFLICT (device_id) DO NOTHING', [deviceId]));
   }
   // The identities, shared by every device, are made on `identities` when given: a connection of
