@@ -1,7 +1,7 @@
 // The server under test for bench/fleet.mjs: a real `outpost server` process (optionally under
 // --cpu-prof), with a file-descriptor limit raised for its share of the fleet, read through /proc.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -28,15 +28,20 @@ export class ServerProcess {
 
   async start() {
     const nodeFlags = this.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', this.cpuProfDir] : [];
+    // FLEET_MEMORY_LOG=file: the server appends process.memoryUsage() to it every second (memory-log.mjs).
+    if (process.env.FLEET_MEMORY_LOG) nodeFlags.push('--import', new URL('./memory-log.mjs', import.meta.url).href);
     const args = ['server', '--host', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir];
     if (this.store) args.push('--store', this.store);
     const [cmd, argv] = withFdLimit(this.fds, [process.execPath, ...nodeFlags, BIN, ...args]);
     this.proc = spawn(cmd, argv, {
-      env: { ...process.env, OUTPOST_ADMIN_TOKEN: this.adminToken, OUTPOST_LOG_LEVEL: 'warn' },
+      env: { ...process.env, OUTPOST_ADMIN_TOKEN: this.adminToken, OUTPOST_LOG_LEVEL: process.env.FLEET_SERVER_LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.output = '';
+    // FLEET_SERVER_LOG=file keeps the server's whole log (with FLEET_SERVER_LOG_LEVEL=info: who dropped whom).
+    const logFile = process.env.FLEET_SERVER_LOG ? createWriteStream(process.env.FLEET_SERVER_LOG, { flags: 'a' }) : null;
     const take = (d) => {
+      logFile?.write(d);
       this.output += d;
       if (this.output.length > 200_000) this.output = this.output.slice(-100_000);
     };

@@ -20,6 +20,7 @@ import type { TicketQuota } from './quotas.js';
 import { AgentSession, type DeployHooks, type SessionContext } from './session.js';
 import { FrameReader } from './frame-reader.js';
 import { BatchSlots } from './batch-slots.js';
+import { ReadGate } from './read-gate.js';
 import { SoftwareSweeper } from './software-sweeper.js';
 import { deskRulesNow } from './batch-job.js';
 import { selfServiceCatalog } from '../../shared/self-service.js';
@@ -69,6 +70,8 @@ export class AgentGateway {
   private readonly sessions = new Set<AgentSession>();
   private readonly online = new Map<string, AgentSession>();
   private readonly ctx: SessionContext;
+  /** Stops reading agents' sockets while their frames held in memory pass a bound (read-gate.ts). */
+  private readonly readGate = new ReadGate();
   private readonly preAuth: PreAuthLimiter;
   private readonly sweeper: SoftwareSweeper | null;
   private readonly bus: FleetBus;
@@ -137,6 +140,7 @@ export class AgentGateway {
       ...(opts.deploy ? { deploy: opts.deploy } : {}),
       frames: this.frames,
       batchSlots: new BatchSlots(),
+      readGate: this.readGate,
     };
   }
 
@@ -286,6 +290,7 @@ export class AgentGateway {
     this.stopping = true;
     this.sweeper?.stop();
     this.reconnectWindow.stop();
+    this.readGate.stop();
     clearInterval(this.heartbeat);
     const sessions = [...this.sessions];
     for (const s of sessions) s.close(CLOSE_CODES.goingAway, 'server shutting down');

@@ -16,6 +16,7 @@ import type { LivePublisher } from '../live/hub.js';
 import { ticketEvents } from './live-events.js';
 import type { Screened } from './budget-screen.js';
 import type { BatchSlots } from './batch-slots.js';
+import type { ReadGate } from './read-gate.js';
 import type { FrameReader } from './frame-reader.js';
 import { readAgentFrame } from './read-frame.js';
 import { outOfOrderSeq } from './plan-batch.js';
@@ -52,6 +53,8 @@ export interface SessionContext {
   deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
   /** Bounds the batches read and not yet acked across sessions (batch-slots.ts); unbounded when absent. */
   batchSlots?: BatchSlots;
+  /** Bounds the bytes of frames held across sessions by pausing sockets (read-gate.ts); unbounded when absent. */
+  readGate?: Pick<ReadGate, 'join' | 'leave' | 'hold'>;
   /** Reads frames, large ones off the event loop; every frame in place when absent. */
   frames?: Pick<FrameReader, 'read'>;
   /** Software deployment (server/deploy/deployer.ts); none in tests of other things. */
@@ -86,6 +89,8 @@ export class AgentSession {
   private closing = false;
   private alive = true;
   private pending = 0;
+  /** The read gate has paused this socket: the server holds too many frames (read-gate.ts). */
+  private heldBack = false;
   private work: Promise<void> = Promise.resolve();
   private authTimer: NodeJS.Timeout | undefined;
   /** Socket bytes read when the session started (the upgrade request), and whether the login
@@ -138,10 +143,11 @@ export class AgentSession {
 
   /** Called by the gateway's heartbeat: a session that missed the previous ping is dropped. */
   heartbeat(): void {
-    // While a frame is being handled (or waits for a batch slot) the socket is paused and a pong
-    // could not be read yet: the peer is not judged, but still pinged, so that an agent whose batch
-    // waits its turn through a mass first inventory keeps hearing from the server and stays.
-    if (this.pending > 0) return this.ping();
+    // While a frame is being handled (or waits for a batch slot), or the read gate holds the socket
+    // back (read-gate.ts), the socket is paused and a pong could not be read yet: the peer is not
+    // judged, but still pinged, so that an agent whose batch waits its turn through a mass first
+    // inventory keeps hearing from the server and stays.
+    if (this.pending > 0 || this.heldBack) return this.ping();
     // Bytes arrived since the last ping: the peer is there. Its pong may wait behind a large frame
     // still queued for inflation (ws inflates a few at a time per process): in a mass first inventory
     // that wait passes a heartbeat, and the connection must not be dropped for it.
@@ -188,9 +194,23 @@ export class AgentSession {
       .catch((err: unknown) => this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'ticket push failed'));
   }
 
+  /** The read gate's: stop reading this socket until readAgain (the agent's bytes wait in TCP). */
+  holdBack(): void {
+    this.heldBack = true;
+    this.ws.pause();
+  }
+
+  readAgain(): void {
+    this.heldBack = false;
+    if (this.pending === 0) this.ws.resume();
+  }
+
   close(code: number, reason: string): void {
     this.closing = true;
     clearTimeout(this.authTimer);
+    // The peer's close frame must be read to finish the handshake.
+    this.ctx.readGate?.leave(this);
+    this.readAgain();
     this.ws.close(code, reason);
     if (this.deviceId === null) this.cutOffSoon();
   }
@@ -213,12 +233,14 @@ export class AgentSession {
       return this.fatal('E_NOT_AUTHENTICATED', 'Send one enrol or hello and wait for its answer.', CLOSE_CODES.policy);
     }
     if (++this.pending === 1) this.ws.pause();
+    const giveBytesBack = this.deviceId !== null ? this.ctx.readGate?.hold(byteLength(data)) : undefined;
     this.work = this.work
       .then(() => (this.closing ? undefined : this.handle(data, isBinary)))
       .catch((err: unknown) => this.internalError(err))
       .finally(() => {
+        giveBytesBack?.();
         // Resume even when closing: the peer's close frame must still be read to finish the handshake.
-        if (--this.pending === 0) this.ws.resume();
+        if (--this.pending === 0 && (!this.heldBack || this.closing)) this.ws.resume();
       });
   }
 
@@ -309,6 +331,7 @@ export class AgentSession {
     this.secretHash = secretHash;
     this.log = this.ctx.log.child({ deviceId, remote: this.remote });
     this.ctx.claim(deviceId, this);
+    this.ctx.readGate?.join(this);
     this.send({
       type: 'welcome',
       deviceId,
@@ -429,6 +452,7 @@ export class AgentSession {
   private onClose(code: number): void {
     this.closing = true;
     clearTimeout(this.authTimer);
+    this.ctx.readGate?.leave(this);
     const deviceId = this.deviceId;
     if (deviceId !== null) {
       this.ctx.release(deviceId, this);
@@ -441,6 +465,11 @@ export class AgentSession {
     }
     void this.work.then(this.resolveDone);
   }
+}
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data.byteLength;
 }
 
 function toBuffer(data: RawData): Buffer {
