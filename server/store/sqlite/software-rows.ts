@@ -122,16 +122,11 @@ export function createSoftwareRows(db: Database.Database) {
       if (items.length === 0) return;
       const num = numOf(deviceId);
       const insert = mode === 'replace' ? replaceRow : keepRow;
-      const ids: { keyId: number; packageId: number; installDate: string | null }[] = [];
       for (let i = 0; i < items.length; i++) {
         const s = items[i]!;
         const keyId = keyIdOf(keys[i]!, s);
-        ids.push({ keyId, packageId: packageIdOf(keyId, s), installDate: s.installDate ?? null });
+        insert.run(num, gen, keyId, packageIdOf(keyId, s), s.installDate ?? null);
       }
-      // In key id order (stable: of two items with one key the later still wins), a new generation's
-      // rows are appended to its place in the table, which fills its pages instead of splitting them.
-      ids.sort((a, b) => a.keyId - b.keyId);
-      for (const r of ids) insert.run(num, gen, r.keyId, r.packageId, r.installDate);
     },
     remove(deviceId: string, gen: number, key: string): void {
       deleteRow.run(deviceId, gen, key);
