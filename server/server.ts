@@ -45,6 +45,8 @@ export interface ServerOptions {
   log: Logger;
   /** Ping interval; an agent that misses one ping is dropped. Default 30 s. */
   heartbeatMs?: number;
+  /** Agents' frames held in memory past which their sockets are not read; default HELD_FRAME_BYTES (read-gate.ts). */
+  heldFrameBytes?: number;
   settings?: Partial<Settings>;
   /** How long a new connection has to send enrol or hello. Default 5 s. */
   authTimeoutMs?: number;
@@ -211,6 +213,7 @@ export class OutpostServer {
       log: this.opts.log.child({ part: 'ingest' }),
       settings: () => this.settings,
       heartbeatMs: this.opts.heartbeatMs ?? 30_000,
+      ...(this.opts.heldFrameBytes ? { heldFrameBytes: this.opts.heldFrameBytes } : {}),
       authTimeoutMs: this.opts.authTimeoutMs ?? PRE_AUTH_DEFAULTS.timeoutMs,
       preAuth: { ...PRE_AUTH_DEFAULTS, ...this.opts.preAuth },
       now: this.now,

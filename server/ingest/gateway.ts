@@ -38,6 +38,8 @@ export interface GatewayOptions {
   log: Logger;
   settings: () => Settings;
   heartbeatMs: number;
+  /** Agents' frames held in memory past which their sockets are not read (read-gate.ts). */
+  heldFrameBytes?: number;
   authTimeoutMs: number;
   /** Caps on connections that have not authenticated yet; default PRE_AUTH_DEFAULTS. */
   preAuth?: PreAuthLimits;
@@ -71,7 +73,7 @@ export class AgentGateway {
   private readonly online = new Map<string, AgentSession>();
   private readonly ctx: SessionContext;
   /** Stops reading agents' sockets while their frames held in memory pass a bound (read-gate.ts). */
-  private readonly readGate = new ReadGate();
+  private readonly readGate: ReadGate;
   private readonly preAuth: PreAuthLimiter;
   private readonly sweeper: SoftwareSweeper | null;
   private readonly bus: FleetBus;
@@ -94,6 +96,7 @@ export class AgentGateway {
   private readonly lastSeen: DeviceMarks;
 
   constructor(private readonly opts: GatewayOptions) {
+    this.readGate = new ReadGate(opts.heldFrameBytes ? { limitBytes: opts.heldFrameBytes } : {});
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
