@@ -20,15 +20,26 @@ const DIFFERENT_NAMES = `
   WHERE b.device_num = @num AND b.gen = @g0 AND NOT EXISTS (
     SELECT 1 FROM device_software a WHERE a.device_num = @num AND a.gen = @g1 AND a.key_id = b.key_id AND a.package_id = b.package_id)`;
 
-/** A whole generation's rows as count changes (encodeChanges' arrays), each count times @sign. */
-const WHOLE_GENERATION = `
-  WITH r AS (
-    SELECT lower(k.name) AS k, p.version AS v, count(*) AS n, min(k.name) AS name, max(nullif(p.publisher, '')) AS publisher
-    FROM device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id
-    WHERE r.device_num = @num AND r.gen = @gen GROUP BY 1, 2)
-  SELECT (SELECT json_group_array(json_object('k', k, 'v', v, 'n', n * @sign)) FROM r) AS versions,
-    (SELECT json_group_array(json_object('k', k, 'name', name, 'publisher', publisher, 'devices', @sign))
-     FROM (SELECT k, min(name) AS name, max(publisher) AS publisher FROM r GROUP BY k)) AS names`;
+/** A generation's rows per name (folded) and version: how many, a spelling and a publisher. */
+const GENERATION = `
+  SELECT lower(k.name) AS k, p.version AS v, count(*) AS n, min(k.name) AS name, max(nullif(p.publisher, '')) AS publisher
+  FROM device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id
+  WHERE r.device_num = @num AND r.gen = @gen GROUP BY 1, 2`;
+/** The rows of a whole generation come into the counts (@sign 1) or leave them (-1): as ADD_NAMES below. */
+const GENERATION_NAMES = `
+  INSERT INTO software_names (name, publisher, devices, versions)
+  SELECT min(r.name), max(r.publisher), @sign,
+    sum(CASE WHEN r.v = '' THEN 0 WHEN coalesce(s.rows, 0) <= 0 THEN r.n * @sign > 0 WHEN s.rows + r.n * @sign <= 0 THEN -1 ELSE 0 END)
+  FROM (${GENERATION}) r LEFT JOIN software_name_versions s ON s.name = r.k AND s.version = r.v WHERE true GROUP BY r.k
+  ON CONFLICT(name) DO UPDATE SET devices = devices + excluded.devices, versions = versions + excluded.versions,
+    publisher = coalesce(publisher, excluded.publisher)`;
+const GENERATION_VERSIONS = `
+  INSERT INTO software_name_versions (name, version, rows) SELECT k, v, n * @sign FROM (${GENERATION}) WHERE true
+  ON CONFLICT(name, version) DO UPDATE SET rows = rows + excluded.rows`;
+const GENERATION_DROP_VERSIONS = `
+  DELETE FROM software_name_versions WHERE (name, version) IN (SELECT k, v FROM (${GENERATION})) AND rows <= 0`;
+const GENERATION_DROP_NAMES = `
+  DELETE FROM software_names WHERE name IN (SELECT k FROM (${GENERATION})) AND devices <= 0`;
 
 /**
  * The names' counts first, while the version counts are still as before: a version whose count
@@ -82,7 +93,11 @@ export function createFleetCounts(db: Database.Database) {
     'SELECT name FROM software_keys WHERE item_key IN (SELECT value FROM json_each(?))',
   );
   const different = db.prepare<{ num: number; g0: number; g1: number }, { name: string }>(DIFFERENT_NAMES);
-  const whole = db.prepare<{ num: number; gen: number; sign: number }, { versions: string; names: string }>(WHOLE_GENERATION);
+  type Generation = { num: number; gen: number; sign: number };
+  const generationNames = db.prepare<Generation>(GENERATION_NAMES);
+  const generationVersions = db.prepare<Generation>(GENERATION_VERSIONS);
+  const generationDropVersions = db.prepare<{ num: number; gen: number }>(GENERATION_DROP_VERSIONS);
+  const generationDropNames = db.prepare<{ num: number; gen: number }>(GENERATION_DROP_NAMES);
   const addNames = db.prepare<{ versions: string; names: string }>(ADD_NAMES);
   const addVersions = db.prepare<{ versions: string }>(ADD_VERSIONS);
   const dropVersions = db.prepare<{ versions: string }>(DROP_VERSIONS);
@@ -103,7 +118,11 @@ export function createFleetCounts(db: Database.Database) {
   };
   /** A whole generation of a device's rows comes into the counts (+1) or leaves them (-1). */
   const applyGeneration = (num: number, gen: number, sign: 1 | -1): void => {
-    apply({ ...whole.get({ num, gen, sign })!, shrinks: sign < 0 });
+    generationNames.run({ num, gen, sign });
+    generationVersions.run({ num, gen, sign });
+    if (sign > 0) return;
+    generationDropVersions.run({ num, gen });
+    generationDropNames.run({ num, gen });
   };
   const rowsOf = (num: number, gen: number, names: Iterable<string>): CountedRow[] =>
     ofNames.all({ num, gen, names: JSON.stringify([...names]) });
