@@ -63,6 +63,15 @@ export function countChanges(before: readonly CountedRow[], after: readonly Coun
 }
 
 /**
+ * A name's distinct versions gained or lost when a version's fleet row count went from `old` to
+ * `now` rows ('' is no version, as COUNT(DISTINCT version) skips the view's NULL).
+ */
+export function versionsGained(version: string, old: number, now: number): number {
+  if (version === '') return 0;
+  return (now > 0 ? 1 : 0) - (old > 0 ? 1 : 0);
+}
+
+/**
  * Count changes as the JSON arrays both engines' set statements read (json_each, json_to_recordset):
  * `versions` [{k, v, n}] rows gained or lost per key and version, `names` [{k, name, publisher,
  * devices}] per key touched. A first inventory's or a merge's changes are built the same way in SQL.

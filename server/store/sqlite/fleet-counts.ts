@@ -2,13 +2,14 @@
 // A batch reads the device's live rows of the names it touches before and after its writes; a swap
 // finds those names by comparing the two generations' ids (index only), so a snapshot that changes
 // three packages re-counts three names; a first inventory (and a merged duplicate, negated) is
-// counted in SQL from its rows, grouped by name and version, without reading them back. Whatever the
-// write, the changes go in as a handful of set statements over JSON arrays (json_each): the names'
-// counts (with the distinct versions gained, from the version counts before they change), the
-// version counts, then the count rows that reached 0.
+// counted in SQL from its rows, grouped by name and version, without reading them back. The changes
+// go in as a handful of set statements (for a whole generation straight from its rows, otherwise
+// over JSON arrays, json_each): the names' counts (with the distinct versions gained, from the
+// version counts before they change), the version counts, then the count rows that reached 0. A
+// change of a few rows (a delta's package or two) takes a statement a count row instead.
 import type Database from 'better-sqlite3';
 import type { Software } from '../../../shared/inventory.js';
-import { countChanges, encodeChanges, type CountedRow } from '../fleet-counts.js';
+import { countChanges, encodeChanges, versionsGained, type CountChanges, type CountedRow } from '../fleet-counts.js';
 
 /** Names of the keys whose package differs between two generations of one device (either side). */
 const DIFFERENT_NAMES = `
@@ -67,12 +68,8 @@ const DROP_VERSIONS = `
 const DROP_NAMES = `
   DELETE FROM software_names WHERE name IN (SELECT value->>'k' FROM json_each(@names) WHERE value->>'devices' < 0) AND devices <= 0`;
 
-/** Count changes as encodeChanges' JSON arrays, and whether any count goes down (rows to drop). */
-interface EncodedChanges {
-  versions: string;
-  names: string;
-  shrinks: boolean;
-}
+/** Up to this many versions changed, a statement per count row; more, the set statements. */
+const FEW = 4;
 
 /** Called after the batch's writes. */
 export type FinishCounts = () => void;
@@ -103,18 +100,44 @@ export function createFleetCounts(db: Database.Database) {
   const dropVersions = db.prepare<{ versions: string }>(DROP_VERSIONS);
   const dropNames = db.prepare<{ names: string }>(DROP_NAMES);
 
-  const apply = (changes: EncodedChanges): void => {
-    addNames.run({ versions: changes.versions, names: changes.names });
-    addVersions.run({ versions: changes.versions });
-    if (!changes.shrinks) return;
-    dropVersions.run({ versions: changes.versions });
-    dropNames.run({ names: changes.names });
+  // A change of a few rows (a delta's package or two): a statement a row costs less than setting
+  // up the set statements (0.02 against 0.07 ms for one package).
+  const addRows = db.prepare<[string, string, number], { rows: number }>(`
+    INSERT INTO software_name_versions (name, version, rows) VALUES (?, ?, ?)
+    ON CONFLICT(name, version) DO UPDATE SET rows = rows + excluded.rows RETURNING rows`);
+  const dropVersion = db.prepare('DELETE FROM software_name_versions WHERE name = ? AND version = ?');
+  const addName = db.prepare(`
+    INSERT INTO software_names (name, publisher, devices, versions) VALUES (@name, @publisher, @devices, @versions)
+    ON CONFLICT(name) DO UPDATE SET devices = devices + excluded.devices, versions = versions + excluded.versions,
+      publisher = coalesce(publisher, excluded.publisher)`);
+  const dropName = db.prepare('DELETE FROM software_names WHERE name = ? AND devices <= 0');
+  const applyFew = (changes: CountChanges): void => {
+    const gained = new Map<string, number>();
+    for (const v of changes.versions) {
+      const now = addRows.get(v.key, v.version, v.rows)!.rows;
+      if (now <= 0) dropVersion.run(v.key, v.version);
+      const g = versionsGained(v.version, now - v.rows, now);
+      if (g !== 0) gained.set(v.key, (gained.get(v.key) ?? 0) + g);
+    }
+    for (const [key, n] of changes.names) {
+      const versions = gained.get(key) ?? 0;
+      if (n.devices === 0 && versions === 0) continue;
+      addName.run({ name: n.name, publisher: n.publisher, devices: n.devices, versions });
+      if (n.devices < 0) dropName.run(key);
+    }
+  };
+  const applyMany = (changes: CountChanges): void => {
+    const { versions, names } = encodeChanges(changes);
+    addNames.run({ versions, names });
+    addVersions.run({ versions });
+    if (!changes.versions.some((v) => v.rows < 0)) return;
+    dropVersions.run({ versions });
+    dropNames.run({ names });
   };
   const applyReadings = (before: readonly CountedRow[], after: readonly CountedRow[]): void => {
     const changes = countChanges(before, after);
-    if (changes.versions.length === 0 && [...changes.names.values()].every((n) => n.devices === 0)) return;
-    const shrinks = changes.versions.some((v) => v.rows < 0);
-    apply({ ...encodeChanges(changes), shrinks });
+    if (changes.versions.length <= FEW) applyFew(changes);
+    else applyMany(changes);
   };
   /** A whole generation of a device's rows comes into the counts (+1) or leaves them (-1). */
   const applyGeneration = (num: number, gen: number, sign: 1 | -1): void => {
