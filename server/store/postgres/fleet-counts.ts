@@ -1,10 +1,12 @@
 // The fleet software counts kept in a write's own transaction, in PostgreSQL (what they are:
 // ../fleet-counts.ts; when they are read and changed: ../sqlite/fleet-counts.ts). The changes go in
-// as a few set statements over JSON arrays, each kept prepared on the connection: the version counts
-// (returning the distinct versions each name gains or loses), the names' counts, then the count rows
-// that reached 0. Count rows are changed in key order (COLLATE "C"), versions before names, so two
-// batches that touch the same names wait on each other instead of deadlocking; the versions gained
-// are computed from the counts the upsert returns, so a concurrent batch's committed change is seen.
+// as a few set statements, each kept prepared on the connection, over JSON arrays of what the batch
+// read or, for a first inventory or a merged duplicate, straight over the generation's rows grouped
+// by name and version: the version counts (returning the distinct versions each name gains or loses),
+// the names' counts, then the count rows that reached 0. Count rows are changed in key order (COLLATE
+// "C"), versions before names, so two batches that touch the same names wait on each other instead
+// of deadlocking; the versions gained come from the counts the upsert returns, so a concurrent
+// batch's committed change is seen.
 import type { Software } from '../../../shared/inventory.js';
 import { countChanges, encodeChanges, type CountedRow } from '../fleet-counts.js';
 import { prepared, type Queryable } from './tx.js';
@@ -25,23 +27,25 @@ const DIFFERENT_NAMES = `
   WHERE b.device_num = d.num AND b.gen = $2 AND NOT EXISTS (
     SELECT 1 FROM device_software a WHERE a.device_num = d.num AND a.gen = $3 AND a.key_id = b.key_id AND a.package_id = b.package_id)`;
 
-/** Generation $2 of device $1 as count changes (encodeChanges' arrays), each count times $3. */
-const WHOLE_GENERATION = `
-  WITH r AS (
-    SELECT lower(k.name) AS k, p.version AS v, count(*)::integer AS n, min(k.name) AS name, max(nullif(p.publisher, '')) AS publisher
-    FROM device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id
-    WHERE r.device_num = (SELECT num FROM software_devices WHERE device_id = $1) AND r.gen = $2 GROUP BY 1, 2)
-  SELECT (SELECT coalesce(json_agg(json_build_object('k', k, 'v', v, 'n', n * $3::integer)), '[]') FROM r)::text AS versions,
-    (SELECT coalesce(json_agg(json_build_object('k', k, 'name', name, 'publisher', publisher, 'devices', $3::integer)), '[]')
-     FROM (SELECT k, min(name) AS name, max(publisher) AS publisher FROM r GROUP BY k) x)::text AS names`;
+/** The changes a batch read (encodeChanges' arrays): per name and version ($1), per name (`$names`). */
+const JSON_VERSIONS = `SELECT * FROM json_to_recordset($1::json) AS d(k text, v text, n integer)`;
+const JSON_NAMES = `SELECT * FROM json_to_recordset($names::json) AS x(k text, name text, publisher text, devices integer)`;
+/** Generation $2 of device $1's rows, each counted $3 times (1 coming in, -1 leaving), per name and version. */
+const GENERATION_ROWS = `
+  FROM device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id
+  WHERE r.device_num = (SELECT num FROM software_devices WHERE device_id = $1) AND r.gen = $2`;
+const GENERATION_VERSIONS = `SELECT lower(k.name) AS k, p.version AS v, (count(*) * $3::integer)::integer AS n ${GENERATION_ROWS} GROUP BY 1, 2`;
+const GENERATION_NAMES = `
+  SELECT lower(k.name) AS k, min(k.name) AS name, max(nullif(p.publisher, '')) AS publisher, $3::integer AS devices
+  ${GENERATION_ROWS} GROUP BY 1`;
 
 /**
- * The version counts, in key order; per name, the distinct versions gained or lost (a count from
- * none to some, or from some to none; '' is no version, as COUNT(DISTINCT version) skips the view's
- * NULL) and the versions whose count reached 0.
+ * The version counts of `source`'s rows, in key order; per name, the distinct versions gained or
+ * lost (a count from none to some, or from some to none; '' is no version, as COUNT(DISTINCT
+ * version) skips the view's NULL) and the versions whose count reached 0.
  */
-const ADD_VERSIONS = `
-  WITH d AS (SELECT * FROM json_to_recordset($1::json) AS d(k text, v text, n integer)),
+const addVersions = (source: string) => `
+  WITH d AS (${source}),
   up AS (
     INSERT INTO software_name_versions AS s (name, version, rows)
     SELECT k, v, n FROM d ORDER BY k COLLATE "C", v COLLATE "C"
@@ -54,52 +58,59 @@ const ADD_VERSIONS = `
       coalesce(array_agg(up.version) FILTER (WHERE up.rows <= 0), '{}') AS gone
     FROM up JOIN d ON d.k = up.name AND d.v = up.version GROUP BY up.name)
   SELECT key, versions, gone FROM g WHERE versions <> 0 OR cardinality(gone) > 0`;
-const ADD_NAMES = `
-  WITH g AS (SELECT * FROM unnest($2::text[], $3::integer[]) AS g(k, versions))
+/** The names' counts of `source`, in key order, with the versions gained ($gained: keys, $gained + 1: counts). */
+const addNames = (source: string) => `
+  WITH x AS (${source}), g AS (SELECT * FROM unnest($gained::text[], $counts::integer[]) AS g(k, versions))
   INSERT INTO software_names AS s (name, publisher, devices, versions)
-  SELECT x.name, x.publisher, x.devices, coalesce(g.versions, 0)
-  FROM json_to_recordset($1::json) AS x(k text, name text, publisher text, devices integer) LEFT JOIN g ON g.k = x.k
+  SELECT x.name, x.publisher, x.devices, coalesce(g.versions, 0) FROM x LEFT JOIN g ON g.k = x.k
   WHERE x.devices <> 0 OR coalesce(g.versions, 0) <> 0
   ORDER BY x.k COLLATE "C"
   ON CONFLICT ((lower(name))) DO UPDATE SET devices = s.devices + excluded.devices, versions = s.versions + excluded.versions,
     publisher = coalesce(s.publisher, excluded.publisher)`;
+const STATEMENTS = {
+  json: {
+    versions: addVersions(JSON_VERSIONS),
+    names: addNames(JSON_NAMES).replace('$names', '$1').replace('$gained', '$2').replace('$counts', '$3'),
+  },
+  generation: {
+    versions: addVersions(GENERATION_VERSIONS),
+    names: addNames(GENERATION_NAMES).replace('$gained', '$4').replace('$counts', '$5'),
+  },
+};
 const DROP_VERSIONS = `
   DELETE FROM software_name_versions WHERE (name, version) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND rows <= 0`;
-const DROP_NAMES = `
-  DELETE FROM software_names
-  WHERE lower(name) IN (SELECT k FROM json_to_recordset($1::json) AS x(k text, devices integer) WHERE devices < 0) AND devices <= 0`;
+/** A name no device has any more had its last version's count reach 0 in the same batch. */
+const DROP_NAMES = `DELETE FROM software_names WHERE lower(name) = ANY($1::text[]) AND devices <= 0`;
 
 /** Called after the batch's writes. */
 export type FinishPgCounts = () => Promise<void>;
 
-/** Count changes as encodeChanges' JSON arrays, and whether any count goes down (rows to drop). */
-interface EncodedChanges {
-  versions: string;
-  names: string;
-  shrinks: boolean;
-}
-
-async function apply(db: Queryable, changes: EncodedChanges): Promise<void> {
-  const gained = await db.query<{ key: string; versions: number; gone: string[] }>(prepared(ADD_VERSIONS, [changes.versions]));
+/**
+ * Count changes into the counts: from the changes a batch read (`json`: encodeChanges' arrays) or
+ * from a whole generation of a device's rows (`generation`: device id, generation, sign).
+ */
+async function apply(
+  db: Queryable,
+  source: { json: { versions: string; names: string } } | { generation: [string, number, 1 | -1] },
+): Promise<void> {
+  const [statements, versionValues, nameValues] =
+    'json' in source
+      ? [STATEMENTS.json, [source.json.versions], [source.json.names]]
+      : [STATEMENTS.generation, source.generation, source.generation];
+  const gained = await db.query<{ key: string; versions: number; gone: string[] }>(prepared(statements.versions, versionValues));
   const keys = gained.rows.map((r) => r.key);
-  const versions = gained.rows.map((r) => r.versions);
-  await db.query(prepared(ADD_NAMES, [changes.names, keys, versions]));
-  if (!changes.shrinks) return;
+  const counts = gained.rows.map((r) => r.versions);
+  await db.query(prepared(statements.names, [...nameValues, keys, counts]));
   const gone = gained.rows.flatMap((r) => r.gone.map((version) => [r.key, version] as const));
-  if (gone.length > 0) await db.query(prepared(DROP_VERSIONS, [gone.map((g) => g[0]), gone.map((g) => g[1])]));
-  await db.query(prepared(DROP_NAMES, [changes.names]));
+  if (gone.length === 0) return;
+  await db.query(prepared(DROP_VERSIONS, [gone.map((g) => g[0]), gone.map((g) => g[1])]));
+  await db.query(prepared(DROP_NAMES, [[...new Set(gone.map((g) => g[0]))]]));
 }
 
 async function applyReadings(db: Queryable, before: readonly CountedRow[], after: readonly CountedRow[]): Promise<void> {
   const changes = countChanges(before, after);
-  if (changes.versions.length === 0 && [...changes.names.values()].every((n) => n.devices === 0)) return;
-  await apply(db, { ...encodeChanges(changes), shrinks: changes.versions.some((v) => v.rows < 0) });
-}
-
-/** Generation `gen` of a device's rows comes into the counts (+1) or leaves them (-1). */
-async function applyGeneration(db: Queryable, deviceId: string, gen: number, sign: 1 | -1): Promise<void> {
-  const r = await db.query<{ versions: string; names: string }>(prepared(WHOLE_GENERATION, [deviceId, gen, sign]));
-  await apply(db, { ...r.rows[0]!, shrinks: sign < 0 });
+  if (changes.versions.length === 0) return;
+  await apply(db, { json: encodeChanges(changes) });
 }
 
 async function rowsOf(db: Queryable, deviceId: string, gen: number, names: readonly string[]): Promise<CountedRow[]> {
@@ -129,7 +140,7 @@ export async function trackPgCounts(
     return async () => applyReadings(db, before, await rowsOf(db, deviceId, liveAfter, names));
   }
   return async () => {
-    if (liveBefore === null) return applyGeneration(db, deviceId, liveAfter, 1);
+    if (liveBefore === null) return apply(db, { generation: [deviceId, liveAfter, 1] });
     const different = await db.query<{ name: string }>(prepared(DIFFERENT_NAMES, [deviceId, liveBefore, liveAfter]));
     const names = different.rows.map((r) => r.name);
     if (names.length === 0) return;
@@ -141,5 +152,5 @@ export async function trackPgCounts(
 export async function removeDeviceFromCounts(db: Queryable, deviceId: string): Promise<void> {
   const live = await db.query<{ software_gen: number }>(prepared('SELECT software_gen FROM snapshots WHERE device_id = $1', [deviceId]));
   if (!live.rows[0]) return;
-  await applyGeneration(db, deviceId, Number(live.rows[0].software_gen), -1);
+  await apply(db, { generation: [deviceId, Number(live.rows[0].software_gen), -1] });
 }
