@@ -21,17 +21,20 @@ const DIFFERENT_NAMES = `
   WHERE b.device_num = @num AND b.gen = @g0 AND NOT EXISTS (
     SELECT 1 FROM device_software a WHERE a.device_num = @num AND a.gen = @g1 AND a.key_id = b.key_id AND a.package_id = b.package_id)`;
 
-/** A generation's rows per name (folded) and version: how many, a spelling and a publisher. */
-const GENERATION = `
-  SELECT lower(k.name) AS k, p.version AS v, count(*) AS n, min(k.name) AS name, max(nullif(p.publisher, '')) AS publisher
+/** A generation's rows per name (folded) and version: how many (and, for the names, a spelling and a publisher). */
+const GENERATION_ROWS = `
   FROM device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id
   WHERE r.device_num = @num AND r.gen = @gen GROUP BY 1, 2`;
+const GENERATION = `SELECT lower(k.name) AS k, p.version AS v, count(*) AS n ${GENERATION_ROWS}`;
+const GENERATION_SPELT = `
+  SELECT lower(k.name) AS k, p.version AS v, count(*) AS n, min(k.name) AS name, max(nullif(p.publisher, '')) AS publisher
+  ${GENERATION_ROWS}`;
 /** The rows of a whole generation come into the counts (@sign 1) or leave them (-1): as ADD_NAMES below. */
 const GENERATION_NAMES = `
   INSERT INTO software_names (name, publisher, devices, versions)
   SELECT min(r.name), max(r.publisher), @sign,
     sum(CASE WHEN r.v = '' THEN 0 WHEN coalesce(s.rows, 0) <= 0 THEN r.n * @sign > 0 WHEN s.rows + r.n * @sign <= 0 THEN -1 ELSE 0 END)
-  FROM (${GENERATION}) r LEFT JOIN software_name_versions s ON s.name = r.k AND s.version = r.v WHERE true GROUP BY r.k
+  FROM (${GENERATION_SPELT}) r LEFT JOIN software_name_versions s ON s.name = r.k AND s.version = r.v WHERE true GROUP BY r.k
   ON CONFLICT(name) DO UPDATE SET devices = devices + excluded.devices, versions = versions + excluded.versions,
     publisher = coalesce(publisher, excluded.publisher)`;
 const GENERATION_VERSIONS = `
