@@ -160,6 +160,28 @@ describeStores('fleet software counts kept on write', (engine) => {
     assert.deepEqual(await listed(), [['zz-other', 1, 0]]);
   });
 
+  it('stay exact when first inventories of the same new names and versions are written at once', async () => {
+    // PostgreSQL runs these as concurrent transactions: each version's gain is read from the count
+    // its own upsert returns, after the other transaction's commit, not from a reading before it.
+    const software = (i: number) => [
+      pkg('yy-shared', '1'),
+      pkg('YY-Shared', `${i % 2}`, { source: 'snap' }),
+      pkg('yy-own', `${i}`),
+      pkg('yy-none', ''),
+    ];
+    await Promise.all(Array.from({ length: 6 }, (_, i) => fleet.add({ hostname: `at-once-${i}`, software: software(i) })));
+    await assertCounts('six first inventories at once');
+    const page = await fleet.store.listFleetSoftware({ q: 'yy-', limit: 10, offset: 0 });
+    assert.deepEqual(
+      page.items.map((s) => [s.name.toLowerCase(), s.devices, s.versions]),
+      [
+        ['yy-none', 6, 0],
+        ['yy-own', 6, 6],
+        ['yy-shared', 6, 2],
+      ],
+    );
+  });
+
   it('keep the publisher first reported and drop a name no device has any more', async () => {
     const id = await fleet.add({ hostname: 'solo', software: [pkg('onlyhere', '1', { publisher: 'Acme' })] });
     let page = await fleet.store.listFleetSoftware({ q: 'onlyhere', limit: 10, offset: 0 });
