@@ -10,8 +10,18 @@
 // internal error would (the session closes with 1011; the agent resends what was not acked) and the
 // next large frame starts a new worker: the server process itself is never at risk.
 import { Worker } from 'node:worker_threads';
+import type { AgentMessage } from '../../shared/protocol.js';
+import type { Screened } from './budget-screen.js';
 import type { FrameAnswer, FrameJob } from './frame-worker.js';
+import type { CarriedItem } from './packed-items.js';
 import { readAgentFrame, type FrameReading } from './read-frame.js';
+
+type ItemsMessage = Extract<AgentMessage, { type: 'items' }>;
+/** A message as the event loop holds it: an items message's bulky bodies may be packed (packed-items.ts). */
+export type CarriedMessage = Exclude<AgentMessage, ItemsMessage> | (Omit<ItemsMessage, 'items'> & { items: CarriedItem[] });
+/** A frame reading whose items may be packed: read in the worker, a snapshot's body is. */
+export type CarriedReading =
+  Exclude<FrameReading, { message: AgentMessage }> | { ok: true; message: CarriedMessage; overBudget: Screened[] };
 
 /** Frames from this size on are read in the worker: below it, reading in place costs about a millisecond. */
 export const WORKER_FRAME_BYTES = 32 * 1024;
@@ -26,7 +36,7 @@ export interface FrameReaderOptions {
 
 export class FrameReader {
   private worker: Worker | null = null;
-  private readonly waiting = new Map<number, { resolve: (r: FrameReading) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: CarriedReading) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private stopped = false;
   private readonly workerFrameBytes: number;
@@ -38,14 +48,14 @@ export class FrameReader {
   }
 
   /** Reads one text frame (UTF-8 bytes); never rejects for what the frame holds, only if the worker dies. */
-  read(bytes: Buffer, authenticated: boolean): Promise<FrameReading> {
+  read(bytes: Buffer, authenticated: boolean): Promise<CarriedReading> {
     if (bytes.length < this.workerFrameBytes || this.stopped) {
       return Promise.resolve(readAgentFrame(bytes.toString('utf8'), authenticated));
     }
     const worker = this.worker ?? this.startWorker();
     const id = this.nextId++;
     this.readInWorker++;
-    return new Promise<FrameReading>((resolve, reject) => {
+    return new Promise<CarriedReading>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       // Copied, not transferred: ws may hand over a slice of a buffer it still uses. A slice is cut
       // out first, since a copied view brings its whole underlying buffer.
