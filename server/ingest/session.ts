@@ -19,6 +19,7 @@ import type { BatchSlots } from './batch-slots.js';
 import type { ReadGate } from './read-gate.js';
 import type { FrameReader } from './frame-reader.js';
 import { readAgentFrame } from './read-frame.js';
+import { unpackedOnly, type CarriedItem } from './packed-items.js';
 import { outOfOrderSeq } from './plan-batch.js';
 import { batchReplies, FULL_LIST_LIMIT, ticketMessages } from './ticket-replies.js';
 
@@ -365,7 +366,7 @@ export class AgentSession {
     });
   }
 
-  private async items(items: Item[], overBudget: Screened[] = []): Promise<void> {
+  private async items(items: CarriedItem[], overBudget: Screened[] = []): Promise<void> {
     const disorder = outOfOrderSeq(items);
     if (disorder !== null) return this.error('E_SEQ_ORDER', ERROR_CODES.E_SEQ_ORDER, disorder);
     const deviceId = this.deviceId!;
@@ -373,13 +374,15 @@ export class AgentSession {
     const named = items.flatMap((i) => (i.kind === 'worklog' ? [i.body.entry.ticketId] : []));
     if (named.length > 0) await this.ctx.deskTickets?.(named);
     // Before the batch commits its seq: a crash in between redelivers the steps, recorded once by seq.
-    const stepProblems = (await this.ctx.deploy?.recordSteps(deviceId, items)) ?? [];
+    // A snapshot's body may be packed (packed-items.ts): it is neither a step nor a ticket item.
+    const plain = unpackedOnly(items);
+    const stepProblems = (await this.ctx.deploy?.recordSteps(deviceId, plain)) ?? [];
     // A store job: with SQLite it runs in the store's worker thread, plan included (batch-job.ts).
     const input: BatchInput = { deviceId, at: this.ctx.now(), items, overBudget, secretHash: mine, desk: deskRulesNow(this.ctx.deskJobs) };
     const done = await this.ctx.store.runJob(applyItems, input, this.ctx.ticketQuota);
     if (!done) return this.fatal('E_AUTH', 'The device has enrolled again; this connection is no longer valid.', CLOSE_CODES.auth);
     // Before the ack: an agent deletes acked items and must already know what became of them.
-    for (const reply of await batchReplies(this.ctx.store, deviceId, items, done.replayed, done.tickets)) this.send(reply);
+    for (const reply of await batchReplies(this.ctx.store, deviceId, plain, done.replayed, done.tickets)) this.send(reply);
     for (const p of stepProblems) this.error(p.code, p.message, p.seq);
     this.report(done, items.length);
     if (done.leftGarbage) this.ctx.softwareLeftBehind();
