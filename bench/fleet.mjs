@@ -135,6 +135,7 @@ const table = new Table();
 let cpuStart;
 async function phase(name, what, run) {
   await all('stats'); // discard what came before
+  await server.loopStats?.();
   prober.mark();
   const cpu0 = (cpuStart = server.sample());
   const rss = { max: cpu0.rssMB };
@@ -156,6 +157,7 @@ async function phase(name, what, run) {
     );
   }, 10_000);
   const extra = (await run()) ?? {};
+  const loop = (await server.loopStats?.()) ?? null;
   clearInterval(progress);
   const wallS = (performance.now() - t) / 1000;
   clearInterval(sampler);
@@ -165,7 +167,7 @@ async function phase(name, what, run) {
   const ops = extra.ops ?? 0;
   const cpuS = extra.cpuBefore === undefined ? cpu1.cpuS - cpu0.cpuS : extra.cpuBefore + cpu1.cpuS;
   const api = prober.take();
-  table.add({ name, what, wallS, ops, cpuS, rss: Math.max(rss.max, cpu1.rssMB), rssEnd: cpu1.rssMB, merged, api, extra });
+  table.add({ name, what, wallS, ops, cpuS, rss: Math.max(rss.max, cpu1.rssMB), rssEnd: cpu1.rssMB, merged, api, extra, loop });
   return { merged, cpu1 };
 }
 
@@ -256,6 +258,7 @@ for (let k = 1; k <= Number(opts.storms); k++) {
     await server.stop();
     const stopS = (performance.now() - tStop) / 1000;
     await server.start();
+    await server.loopStats?.(); // the storm's turns, not the start's
     await all('serverUp', { up: true });
     const tListen = performance.now();
     let ready = 0;

@@ -17,6 +17,7 @@ import { ticketEvents } from './live-events.js';
 import type { Screened } from './budget-screen.js';
 import type { BatchSlots } from './batch-slots.js';
 import type { FrameReader } from './frame-reader.js';
+import type { Turns } from './turn-pacer.js';
 import { readAgentFrame } from './read-frame.js';
 import { outOfOrderSeq } from './plan-batch.js';
 import { batchReplies, FULL_LIST_LIMIT, ticketMessages } from './ticket-replies.js';
@@ -56,6 +57,8 @@ export interface SessionContext {
   frames?: Pick<FrameReader, 'read'>;
   /** Software deployment (server/deploy/deployer.ts); none in tests of other things. */
   deploy?: DeployHooks;
+  /** A place in a turn of the loop for each step of authenticating (turn-pacer.ts); none: at once. */
+  turns?: Turns;
 }
 
 /** What a session asks of deployment: the signing key to hand out, the commands a connecting
@@ -226,6 +229,8 @@ export class AgentSession {
     if (isBinary) return this.reject('E_BAD_MESSAGE', 'Frames must be text (JSON).');
     // An authenticated session's frame is a batch: it waits for a slot before it is even parsed.
     const giveBack = this.deviceId !== null && this.ctx.batchSlots ? await this.ctx.batchSlots.take() : null;
+    // Enrol or hello: its reads wait for a place in a turn of the loop (the login timer is held meanwhile: pending).
+    if (this.deviceId === null) await this.ctx.turns?.place();
     try {
       if (this.closing) return;
       await this.handleFrame(data);
@@ -273,6 +278,7 @@ export class AgentSession {
       created ? (duplicateOf ? 'device enrolled; possibly a duplicate of another' : 'device enrolled') : 'device re-enrolled',
     );
     this.ctx.live.publish('inventory', { deviceId, hostname: message.hints.hostname, sections: [], trigger: 'enrolled', at: this.iso() });
+    await this.ctx.turns?.place();
     if (this.closing) return;
     this.coalesceWrites();
     this.send({ type: 'enrolled', deviceId, secret, ...(this.ctx.deploy ? { deployKey: this.ctx.deploy.publicKey } : {}) });
@@ -295,6 +301,8 @@ export class AgentSession {
       at: this.ctx.now(),
     });
     if (!runtime) return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
+    // The welcome, the ticket list and the other lists: a step of its own in a turn of the loop.
+    await this.ctx.turns?.place();
     if (this.closing) return;
     await this.authenticated(deviceId, secretHash, runtime);
   }
