@@ -107,6 +107,6 @@ export class Table {
     console.log(fmt(head));
     for (const l of lines) console.log(fmt(l));
     console.log('(enrol and storm: "ack" is attempt -> welcome; failed: attempts that failed while the server was up;');
-    console.log(' loop delay: how late the server\'s 5 ms event-loop timer fired, i.e. its longest turns, bench/fleet/loop-stats.mjs)');
+    console.log(" loop delay: how late the server's 5 ms event-loop timer fired, i.e. its longest turns, bench/fleet/loop-stats.mjs)");
   }
 }

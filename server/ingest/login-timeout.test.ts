@@ -88,11 +88,17 @@ describe('the login (hello) timeout', () => {
       store: { deviceCredential: async () => ((credentialAsked = true), null) } as unknown as Store,
       turns: { place: () => new Promise<void>((resolve) => (place = resolve)) },
     };
-    new AgentSession(ws as unknown as WebSocket, paced, '127.0.0.1', () => undefined, () => 300).start();
+    new AgentSession(
+      ws as unknown as WebSocket,
+      paced,
+      '127.0.0.1',
+      () => undefined,
+      () => 300,
+    ).start();
     ws.emit('message', Buffer.from(JSON.stringify(hello)), false);
     await settle();
     mock.timers.tick(AUTH_MS * 3);
-    assert.equal(ws.closedWith, undefined, 'the hello came in time: waiting for its turn is the server\'s delay');
+    assert.equal(ws.closedWith, undefined, "the hello came in time: waiting for its turn is the server's delay");
     assert.equal(credentialAsked, false, 'not read before its place');
     place();
     await settle();
