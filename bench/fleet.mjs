@@ -32,7 +32,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Prober, fmtMs, Table } from './fleet/report.mjs';
+import { Prober, fmtMs, percentile, Table } from './fleet/report.mjs';
 import { PhaseProbe } from './fleet/phase-probe.mjs';
 import { privatePostgres, ServerGroup } from './fleet/server-group.mjs';
 import { freePort, ServerProcess, withFdLimit } from './fleet/server.mjs';
@@ -309,6 +309,15 @@ storms.forEach((storm, i) => {
   console.log(
     `storm ${i + 1}: the server stopped in ${storm.stopS.toFixed(1)} s; ${storm.ready} of ${N} back ${storm.backS.toFixed(1)} s after it listened again${net}`,
   );
+  // Issue 15's storm targets in one line: the API's p99 (<= 200 ms) and what held it, the loop's longest turns.
+  if (row)
+    console.log(
+      `storm ${i + 1}: GET /api/devices p99 ${fmtMs(percentile(row.api.devices, 99))} (${row.api.devices.length} requests), GET /api/software p99 ${fmtMs(percentile(row.api.software, 99))}; ` +
+        `event-loop delay p99 ${fmtMs(row.loop?.p99 ?? NaN)}, max ${fmtMs(row.loop?.max ?? NaN)}, loop busy ${row.loop ? `${(row.loop.busy * 100).toFixed(0)} %` : '-'}; ` +
+        `failed attempts while up ${failedUp(row.merged).reduce((n, [, v]) => n + v, 0)}; load average now ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
+    );
 });
 for (const row of table.rows) {
   const up = failedUp(row.merged);
