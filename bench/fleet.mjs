@@ -277,6 +277,8 @@ const bytesEnd = await server.dataBytes();
 
 await all('stop');
 prober.stop();
+// A profiled server writes its profile only when it exits on its own: the last storm's too.
+if (opts['cpu-prof']) await server.stop();
 console.log('');
 table.print();
 const failedUp = (m) => Object.entries(m.failures).filter(([k]) => !k.startsWith('while down'));

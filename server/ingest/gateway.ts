@@ -28,6 +28,7 @@ import { ReconnectWindow } from './reconnect-window.js';
 import { AgentListsCache } from './agent-lists.js';
 import { DeviceMarks } from './device-marks.js';
 import { TurnPacer, type Turns } from './turn-pacer.js';
+import { HelloBatcher } from './hello-batch.js';
 
 export const AGENT_PATH = '/agent';
 /** Retry-After on a refused upgrade; agents back off with jitter anyway. */
@@ -109,6 +110,7 @@ export class AgentGateway {
     this.lists = new AgentListsCache(opts.store, opts.now);
     this.lastSeen = new DeviceMarks((marks) => opts.store.markDevices(marks));
     this.turns = opts.turns ?? new TurnPacer();
+    const hellos = new HelloBatcher(opts.store);
     this.preAuth = new PreAuthLimiter(opts.preAuth ?? PRE_AUTH_DEFAULTS);
     this.sweeper = opts.softwareLeftBehind
       ? null
@@ -144,6 +146,7 @@ export class AgentGateway {
       frames: this.frames,
       batchSlots: new BatchSlots(),
       turns: this.turns,
+      recordHello: (deviceId, hello) => hellos.record(deviceId, hello),
     };
   }
 

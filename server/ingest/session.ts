@@ -9,7 +9,7 @@ import { CLOSE_CODES, LIMITS, type AgentMessageMap, type Item, type ServerMessag
 import { hashSecret, newSecret, sameHash } from '../store/secrets.js';
 import { raiseFrameLimit } from './frame-limit.js';
 import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
-import type { DeviceRuntime, Store } from '../store/store.js';
+import type { DeviceRuntime, HelloRecord, Store } from '../store/store.js';
 import { applyItems, deskRulesNow, type BatchDone, type BatchInput } from './batch-job.js';
 import type { TicketQuota } from './quotas.js';
 import type { LivePublisher } from '../live/hub.js';
@@ -59,6 +59,8 @@ export interface SessionContext {
   deploy?: DeployHooks;
   /** A place in a turn of the loop for each step of authenticating (turn-pacer.ts); none: at once. */
   turns?: Turns;
+  /** Records a hello with the others of its turn (hello-batch.ts); store.recordHello when absent. */
+  recordHello?: (deviceId: string, hello: HelloRecord) => Promise<DeviceRuntime | null>;
 }
 
 /** What a session asks of deployment: the signing key to hand out, the commands a connecting
@@ -295,7 +297,8 @@ export class AgentSession {
       return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
     }
     const deviceId = stored.deviceId;
-    const runtime = await this.ctx.store.recordHello(deviceId, {
+    const record = this.ctx.recordHello ?? ((id: string, hello: HelloRecord) => this.ctx.store.recordHello(id, hello));
+    const runtime = await record(deviceId, {
       hints: message.hints,
       agentVersion: message.agentVersion,
       at: this.ctx.now(),

@@ -31,6 +31,8 @@ import type {
   EnrolRequest,
   EnrolResult,
   HelloRecord,
+  DeviceHello,
+  HelloOutcome,
   DeviceMark,
   IdentityEvent,
   IngestState,
@@ -171,6 +173,24 @@ export class SqliteStore implements Store {
   }
 
   async recordHello(deviceId: string, hello: HelloRecord): Promise<DeviceRuntime | null> {
+    return this.helloTx(deviceId, hello);
+  }
+
+  async recordHellos(hellos: readonly DeviceHello[]): Promise<HelloOutcome[]> {
+    // One commit for all (a commit was most of a hello's cost in the store worker); each hello is a
+    // savepoint inside it (a nested transaction), so one that throws is undone alone.
+    return this.db.transaction(() =>
+      hellos.map(({ deviceId, hello }): HelloOutcome => {
+        try {
+          return { runtime: this.helloTx(deviceId, hello) };
+        } catch (err) {
+          return { error: err instanceof Error ? err.message : String(err) };
+        }
+      }),
+    )();
+  }
+
+  private helloTx(deviceId: string, hello: HelloRecord): DeviceRuntime | null {
     // Only what the agent may legitimately change between connections: its name, version, adapters.
     const hints = cleanHints(hello.hints);
     return this.db.transaction(() => {
