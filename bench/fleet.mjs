@@ -11,7 +11,7 @@
 // Run after `npm run build`:
 //   node bench/fleet.mjs [devices=1000] [--procs n] [--steady-seconds s] [--first-rate n] [--store url]
 //                        [--postgres] [--servers n] [--cpu-prof dir] [--keep] [--connect-only [--hold-seconds s]] [--storms n]
-//                        [--probe] [--without-software-reads]
+//                        [--probe] [--without-software-reads] [--direct]
 // --first-rate paces the first inventory at n devices a second (a rollout); without it every device
 // sends its first snapshot at once.
 // --store is passed to `outpost server --store` as is (SQLite in a fresh data directory when absent).
@@ -21,6 +21,8 @@
 // --probe prints where the burst spent the machine (bench/fleet/phase-probe.mjs): CPU seconds of the
 // servers, PostgreSQL, the agents and this process (the balancer), PostgreSQL's wait events and lock
 // waits, and its statements per delta (a private PostgreSQL preloads pg_stat_statements for it).
+// --direct (with --servers n): no balancer; agent process i connects straight to server i mod n (a
+// balancer holds two descriptors a connection in one process: past ~10,000 agents it is the limit).
 // --storms 0 skips the restart. --without-software-reads probes only GET /api/devices after the first
 // inventory (on PostgreSQL a GET /api/software recounts the names a burst changed under a table lock
 // that makes every batch wait: this shows the burst without that).
@@ -54,6 +56,7 @@ const { values: opts, positionals } = parseArgs({
     storms: { type: 'string', default: '1' },
     probe: { type: 'boolean', default: false },
     'without-software-reads': { type: 'boolean', default: false },
+    direct: { type: 'boolean', default: false },
   },
 });
 const N = Number(positionals[0] ?? 1000);
@@ -108,7 +111,7 @@ const all = (cmd, args) => Promise.all(workers.map((w, i) => w.call(cmd, typeof 
 
 const started = new Date();
 console.log(
-  `fleet of ${N} against ${servers ? `${servers} server process(es) behind a round-robin TCP balancer` : 'one server process'} ` +
+  `fleet of ${N} against ${servers ? `${servers} server process(es) ${opts.direct ? 'each taking its share of the agent processes directly' : 'behind a round-robin TCP balancer'}` : 'one server process'} ` +
     `(${opts.postgres ? 'a private PostgreSQL' : store ? `store ${store.replace(/\/\/[^@]*@/, '//***@')}` : 'SQLite'}), ${procs} agent process(es); ` +
     `${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GB; load average ${loadavg()
       .map((l) => l.toFixed(2))
@@ -125,7 +128,8 @@ const baseline = server.sample();
 const { token } = await server.api('/api/tokens', { method: 'POST', body: JSON.stringify({ label: 'bench fleet' }) });
 for (let i = 0; i < procs; i++) workers.push(startWorker());
 const t0 = performance.now();
-await all('init', (i) => ({ url: server.url, token, from: Math.floor((i * N) / procs), to: Math.floor(((i + 1) * N) / procs) }));
+const urlOf = (i) => (opts.direct && server.servers ? server.servers[i % server.servers.length].url : server.url);
+await all('init', (i) => ({ url: urlOf(i), token, from: Math.floor((i * N) / procs), to: Math.floor(((i + 1) * N) / procs) }));
 console.log(`fleet built in ${((performance.now() - t0) / 1000).toFixed(1)} s (models and digests of every device)`);
 
 const prober = new Prober(server);
