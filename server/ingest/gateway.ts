@@ -28,6 +28,8 @@ import { performance } from 'node:perf_hooks';
 import { ReconnectWindow } from './reconnect-window.js';
 import { AgentListsCache } from './agent-lists.js';
 import { DeviceMarks } from './device-marks.js';
+import { TurnPacer, type Turns } from './turn-pacer.js';
+import { HelloBatcher } from './hello-batch.js';
 
 export const AGENT_PATH = '/agent';
 /** Retry-After on a refused upgrade; agents back off with jitter anyway. */
@@ -63,6 +65,8 @@ export interface GatewayOptions {
   deploy?: DeployHooks;
   /** Milliseconds the event loop has been busy, for the reconnect window's rate; the process's own when absent. */
   loopBusyMs?: () => number;
+  /** Bounds the upgrades and hello steps one turn of the loop starts (turn-pacer.ts); a TurnPacer when absent. */
+  turns?: Turns;
 }
 
 export type AgentCommand = ServerMessageMap['command']['command'];
@@ -94,6 +98,8 @@ export class AgentGateway {
   private readonly presenceQueue: PresenceChange[] = [];
   /** Last-seen times of closed connections, written together (device-marks.ts). */
   private readonly lastSeen: DeviceMarks;
+  /** Upgrades and hello steps, a bounded number a turn, so a storm leaves the loop to the API between. */
+  private readonly turns: Turns;
 
   constructor(private readonly opts: GatewayOptions) {
     this.readGate = new ReadGate(opts.heldFrameBytes ? { limitBytes: opts.heldFrameBytes } : {});
@@ -109,6 +115,8 @@ export class AgentGateway {
     this.live = opts.hub ?? noLivePublisher;
     this.lists = new AgentListsCache(opts.store, opts.now);
     this.lastSeen = new DeviceMarks((marks) => opts.store.markDevices(marks));
+    this.turns = opts.turns ?? new TurnPacer();
+    const hellos = new HelloBatcher(opts.store);
     this.preAuth = new PreAuthLimiter(opts.preAuth ?? PRE_AUTH_DEFAULTS);
     this.sweeper = opts.softwareLeftBehind
       ? null
@@ -144,6 +152,8 @@ export class AgentGateway {
       frames: this.frames,
       batchSlots: new BatchSlots(),
       readGate: this.readGate,
+      turns: this.turns,
+      recordHello: (deviceId, hello) => hellos.record(deviceId, hello),
     };
   }
 
@@ -219,7 +229,15 @@ export class AgentGateway {
     }
     // Given back when the device authenticates, or when the socket closes, whichever comes first.
     socket.once('close', admission.release);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, admission.release));
+    // Admitted (so counted at the cap) while it waits its turn: an agent sends nothing before the 101.
+    void this.turns.place().then(() => this.upgrade(req, socket, head, admission.release));
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, releasePreAuth: () => void): void {
+    // Gone while it waited (ws would drop it too, but no handshake is worth starting for it).
+    if (socket.destroyed) return;
+    if (this.stopping) return refuse(socket, 503, 'Service Unavailable');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, releasePreAuth));
   }
 
   /** Connections that have not authenticated yet. */

@@ -9,7 +9,7 @@ import { CLOSE_CODES, LIMITS, type AgentMessageMap, type Item, type ServerMessag
 import { hashSecret, newSecret, sameHash } from '../store/secrets.js';
 import { raiseFrameLimit } from './frame-limit.js';
 import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
-import type { DeviceRuntime, Store } from '../store/store.js';
+import type { DeviceRuntime, HelloRecord, Store } from '../store/store.js';
 import { applyItems, deskRulesNow, type BatchDone, type BatchInput } from './batch-job.js';
 import type { TicketQuota } from './quotas.js';
 import type { LivePublisher } from '../live/hub.js';
@@ -18,6 +18,7 @@ import type { Screened } from './budget-screen.js';
 import type { BatchSlots } from './batch-slots.js';
 import type { ReadGate } from './read-gate.js';
 import type { FrameReader } from './frame-reader.js';
+import type { Turns } from './turn-pacer.js';
 import { readAgentFrame } from './read-frame.js';
 import { unpackedOnly, type CarriedItem } from './packed-items.js';
 import { outOfOrderSeq } from './plan-batch.js';
@@ -60,6 +61,10 @@ export interface SessionContext {
   frames?: Pick<FrameReader, 'read'>;
   /** Software deployment (server/deploy/deployer.ts); none in tests of other things. */
   deploy?: DeployHooks;
+  /** A place in a turn of the loop for each step of authenticating (turn-pacer.ts); none: at once. */
+  turns?: Turns;
+  /** Records a hello with the others of its turn (hello-batch.ts); store.recordHello when absent. */
+  recordHello?: (deviceId: string, hello: HelloRecord) => Promise<DeviceRuntime | null>;
 }
 
 /** What a session asks of deployment: the signing key to hand out, the commands a connecting
@@ -249,6 +254,8 @@ export class AgentSession {
     if (isBinary) return this.reject('E_BAD_MESSAGE', 'Frames must be text (JSON).');
     // An authenticated session's frame is a batch: it waits for a slot before it is even parsed.
     const giveBack = this.deviceId !== null && this.ctx.batchSlots ? await this.ctx.batchSlots.take() : null;
+    // Enrol or hello: its reads wait for a place in a turn of the loop (the login timer is held meanwhile: pending).
+    if (this.deviceId === null) await this.ctx.turns?.place();
     try {
       if (this.closing) return;
       await this.handleFrame(data);
@@ -296,6 +303,7 @@ export class AgentSession {
       created ? (duplicateOf ? 'device enrolled; possibly a duplicate of another' : 'device enrolled') : 'device re-enrolled',
     );
     this.ctx.live.publish('inventory', { deviceId, hostname: message.hints.hostname, sections: [], trigger: 'enrolled', at: this.iso() });
+    await this.ctx.turns?.place();
     if (this.closing) return;
     this.coalesceWrites();
     this.send({ type: 'enrolled', deviceId, secret, ...(this.ctx.deploy ? { deployKey: this.ctx.deploy.publicKey } : {}) });
@@ -312,12 +320,15 @@ export class AgentSession {
       return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
     }
     const deviceId = stored.deviceId;
-    const runtime = await this.ctx.store.recordHello(deviceId, {
+    const record = this.ctx.recordHello ?? ((id: string, hello: HelloRecord) => this.ctx.store.recordHello(id, hello));
+    const runtime = await record(deviceId, {
       hints: message.hints,
       agentVersion: message.agentVersion,
       at: this.ctx.now(),
     });
     if (!runtime) return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
+    // The welcome, the ticket list and the other lists: a step of its own in a turn of the loop.
+    await this.ctx.turns?.place();
     if (this.closing) return;
     await this.authenticated(deviceId, secretHash, runtime);
   }
