@@ -31,6 +31,7 @@ import { PackageFiles } from './deploy/package-files.js';
 import { Deployer } from './deploy/deployer.js';
 import { DeploySigner } from './deploy/signing.js';
 import { DEPLOY_SIGNAL, listenAcrossProcesses } from './fleet/gateway-signals.js';
+import type { Turns } from './ingest/turn-pacer.js';
 
 export const DEFAULT_LISTEN_BACKLOG = 4096;
 
@@ -45,6 +46,8 @@ export interface ServerOptions {
   log: Logger;
   /** Ping interval; an agent that misses one ping is dropped. Default 30 s. */
   heartbeatMs?: number;
+  /** Agents' frames held in memory past which their sockets are not read; default HELD_FRAME_BYTES (read-gate.ts). */
+  heldFrameBytes?: number;
   settings?: Partial<Settings>;
   /** How long a new connection has to send enrol or hello. Default 5 s. */
   authTimeoutMs?: number;
@@ -68,6 +71,8 @@ export interface ServerOptions {
   tls?: { cert: string; key: string };
   /** Heartbeat and lease of this process among several on one PostgreSQL (server/fleet/). */
   fleet?: FleetTimings;
+  /** Paces the agents' upgrades and hello steps per turn of the loop (ingest/turn-pacer.ts); tests step one by hand. */
+  connectionTurns?: Turns;
 }
 
 interface Running {
@@ -211,7 +216,9 @@ export class OutpostServer {
       log: this.opts.log.child({ part: 'ingest' }),
       settings: () => this.settings,
       heartbeatMs: this.opts.heartbeatMs ?? 30_000,
+      ...(this.opts.heldFrameBytes ? { heldFrameBytes: this.opts.heldFrameBytes } : {}),
       authTimeoutMs: this.opts.authTimeoutMs ?? PRE_AUTH_DEFAULTS.timeoutMs,
+      ...(this.opts.connectionTurns ? { turns: this.opts.connectionTurns } : {}),
       preAuth: { ...PRE_AUTH_DEFAULTS, ...this.opts.preAuth },
       now: this.now,
       // Made below; a worklog naming a desk number Outpost never saw is looked up in the desk first.

@@ -51,3 +51,66 @@ describe('sameJson', () => {
     assert.equal(sameJson('1', 1), false);
   });
 });
+
+/** The first form canonicalJson had (sorted copies, then JSON.stringify): its output is the contract. */
+function firstForm(value: unknown): string {
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortKeys);
+    if (v !== null && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(v).sort()) {
+        const x = (v as Record<string, unknown>)[key];
+        if (x !== undefined) out[key] = sortKeys(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(sortKeys(value));
+}
+
+describe('canonicalJson', () => {
+  it('writes exactly what the first form wrote, for any JSON value in any key order', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.nat(), (a, seed) => {
+        assert.equal(canonicalJson(a), firstForm(a));
+        assert.equal(canonicalJson(reordered(a, seed)), firstForm(a));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('writes exactly what the first form wrote for keys and values JSON orders or drops its own way', () => {
+    const keys = fc.constantFrom('a', 'b', '0', '10', '9', '01', '-1', '4294967295', '__proto__', 'toJSON', '', 'é', 'Z');
+    const leaf = fc.oneof(
+      fc.jsonValue({ maxDepth: 1 }),
+      fc.constantFrom(undefined, NaN, -0, Infinity, () => 1, Symbol('s'), new Date(0), new Map([[1, 2]]), Object.create(null)),
+    );
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(keys, tie('node'), { maxKeys: 5 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(tree, fc.nat(), (a, seed) => {
+        assert.equal(canonicalJson(a), firstForm(a));
+        const b = reordered(a, seed);
+        assert.equal(canonicalJson(b), firstForm(b));
+      }),
+      { numRuns: 20_000 },
+    );
+    assert.equal(
+      canonicalJson({ b: 1, 10: 2, 9: 3, a: [undefined, { d: undefined, c: 'x' }] }),
+      '{"9":3,"10":2,"a":[null,{"c":"x"}],"b":1}',
+    );
+    assert.equal(canonicalJson(undefined), undefined);
+  });
+
+  it('gives objects of the same keys the same output whichever order met them first', () => {
+    const seen = [canonicalJson({ y: 1, x: 2 }), canonicalJson({ x: 2, y: 1 }), canonicalJson({ y: 1, x: 2 })];
+    assert.deepEqual(seen, ['{"x":2,"y":1}', '{"x":2,"y":1}', '{"x":2,"y":1}']);
+  });
+});

@@ -15,18 +15,32 @@ export function normaliseSnapshot(snapshot: Snapshot): Snapshot {
     const v = record[section];
     if (v === undefined || (Array.isArray(v) ? v.length === 0 : Object.keys(v as object).length === 0)) delete record[section];
   }
-  out.network = out.network.map((n) => ({ ...n, ipv4: [...n.ipv4].sort(), ipv6: [...n.ipv6].sort() }));
+  out.network = out.network.map((n) =>
+    inOrder(n.ipv4) && inOrder(n.ipv6) ? n : { ...n, ipv4: [...n.ipv4].sort(), ipv6: [...n.ipv6].sort() },
+  );
   return out;
 }
 
+/**
+ * The items sorted by key, the first of each key kept. Items that arrive already so (an agent sends
+ * its snapshot normalised) are only checked, one key each: no map, no sort.
+ */
 export function sortCollection<S extends CollectionSection>(section: S, items: readonly CollectionItem<S>[]): CollectionItem<S>[] {
   const keyOf = itemKey[section];
+  const keys = items.map((item) => keyOf(item));
+  if (inOrder(keys, true)) return items.slice();
   const byKey = new Map<string, CollectionItem<S>>();
-  for (const item of items) {
-    const key = keyOf(item);
-    if (!byKey.has(key)) byKey.set(key, item);
-  }
+  for (let i = 0; i < items.length; i++) if (!byKey.has(keys[i]!)) byKey.set(keys[i]!, items[i]!);
   return [...byKey.keys()].sort(compareStrings).map((k) => byKey.get(k)!);
+}
+
+/** Whether a list of strings is in sort() order already (`strictly`: and without a repeat). */
+function inOrder(list: readonly string[], strictly = false): boolean {
+  for (let i = 0; i < list.length; i++) {
+    if (typeof list[i] !== 'string') return false;
+    if (i > 0 && (strictly ? list[i - 1]! >= list[i]! : list[i - 1]! > list[i]!)) return false;
+  }
+  return true;
 }
 
 /** Code-unit order, not locale order: the same on every machine whatever its language. */

@@ -240,7 +240,7 @@ export function digestsOf(model) {
   return { digests, digest: combineDigests(digests) };
 }
 
-const asBig = (buf) => BigInt(`0x${buf.toString('hex')}`);
+const asBig = (h) => BigInt(`0x${Buffer.from(h, 'latin1').toString('hex')}`);
 
 /**
  * One package upgraded: the delta the agent would send and the digest after it, updated from the

@@ -75,6 +75,7 @@ export class Table {
       'failed',
       'devices p50/p99/max',
       'software p50/p99/max',
+      'loop delay p99/max',
     ];
     const lines = this.rows.map((r) => {
       const m = r.merged;
@@ -98,12 +99,14 @@ export class Table {
         String(failed),
         api(r.api.devices),
         api(r.api.software),
+        r.loop ? `${fmtMs(r.loop.p99)}/${fmtMs(r.loop.max)}` : '-',
       ];
     });
     const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
     const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
     console.log(fmt(head));
     for (const l of lines) console.log(fmt(l));
-    console.log('(enrol and storm: "ack" is attempt -> welcome; failed: attempts that failed while the server was up)');
+    console.log('(enrol and storm: "ack" is attempt -> welcome; failed: attempts that failed while the server was up;');
+    console.log(" loop delay: how late the server's 5 ms event-loop timer fired, i.e. its longest turns, bench/fleet/loop-stats.mjs)");
   }
 }

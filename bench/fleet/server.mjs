@@ -1,11 +1,12 @@
 // The server under test for bench/fleet.mjs: a real `outpost server` process (optionally under
 // --cpu-prof), with a file-descriptor limit raised for its share of the fleet, read through /proc.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const BIN = new URL('../../bin/outpost.js', import.meta.url).pathname;
+const LOOP_STATS = new URL('./loop-stats.mjs', import.meta.url).pathname;
 
 /** A shell command that raises the open-file limit first when `fds` is above the current one. */
 export function withFdLimit(fds, argv) {
@@ -27,16 +28,27 @@ export class ServerProcess {
   }
 
   async start() {
-    const nodeFlags = this.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', this.cpuProfDir] : [];
+    const nodeFlags = ['--import', LOOP_STATS, ...(this.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', this.cpuProfDir] : [])];
+    this.loopFile = join(this.dataDir, '..', `loop-${this.port}.json`);
+    // FLEET_MEMORY_LOG=file: the server appends process.memoryUsage() to it every second (memory-log.mjs).
+    if (process.env.FLEET_MEMORY_LOG) nodeFlags.push('--import', new URL('./memory-log.mjs', import.meta.url).href);
     const args = ['server', '--host', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir];
     if (this.store) args.push('--store', this.store);
     const [cmd, argv] = withFdLimit(this.fds, [process.execPath, ...nodeFlags, BIN, ...args]);
     this.proc = spawn(cmd, argv, {
-      env: { ...process.env, OUTPOST_ADMIN_TOKEN: this.adminToken, OUTPOST_LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        OUTPOST_ADMIN_TOKEN: this.adminToken,
+        OUTPOST_LOG_LEVEL: process.env.FLEET_SERVER_LOG_LEVEL ?? 'warn',
+        OUTPOST_BENCH_LOOP_FILE: this.loopFile,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.output = '';
+    // FLEET_SERVER_LOG=file keeps the server's whole log (with FLEET_SERVER_LOG_LEVEL=info: who dropped whom).
+    const logFile = process.env.FLEET_SERVER_LOG ? createWriteStream(process.env.FLEET_SERVER_LOG, { flags: 'a' }) : null;
     const take = (d) => {
+      logFile?.write(d);
       this.output += d;
       if (this.output.length > 200_000) this.output = this.output.slice(-100_000);
     };
@@ -50,6 +62,19 @@ export class ServerProcess {
     }
     this.url = `http://127.0.0.1:${this.port}`;
     return this;
+  }
+
+  /** The server's event-loop delay since the last call (or its start): bench/fleet/loop-stats.mjs. */
+  async loopStats() {
+    rmSync(this.loopFile, { force: true });
+    this.proc.kill('SIGUSR2');
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(this.loopFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    try {
+      return JSON.parse(readFileSync(this.loopFile, 'utf8'));
+    } catch {
+      return null; // written while read, or the loop held past the deadline
+    }
   }
 
   /** SIGTERM: the server closes every agent with 1001 and exits. */

@@ -5,7 +5,6 @@
 // the desk's rules as they are now) and answers with what the session tells the agent and the
 // console, not the plan (a first snapshot's plan holds the whole snapshot).
 import type { LiveEvents } from '../../shared/http-api.js';
-import type { Item } from '../../shared/protocol.js';
 import { BatchJobRules } from '../desk/sync/batch-jobs.js';
 import type { AssetEventRules } from '../desk/rules/asset-events.js';
 import { sameHash } from '../store/secrets.js';
@@ -15,13 +14,15 @@ import type { TicketItemResult } from '../store/ticket-records.js';
 import { followBatch } from './apply-tickets.js';
 import type { Screened } from './budget-screen.js';
 import { inventoryEvent } from './live-events.js';
+import { unpackItem, type CarriedItem } from './packed-items.js';
 import { planBatch, type ItemProblem } from './plan-batch.js';
 import type { TicketQuota } from './quotas.js';
 
 export interface BatchInput {
   deviceId: string;
   at: number;
-  items: Item[];
+  /** As the event loop holds them: a snapshot's body may be packed (packed-items.ts), unpacked here. */
+  items: CarriedItem[];
   overBudget: Screened[];
   /** The secret hash the session authenticated with: a re-enrolment since supersedes it. */
   secretHash: Buffer;
@@ -53,9 +54,10 @@ export const applyItems = storeJob(
   import.meta.url,
   'applyItems',
   async (store, input: BatchInput, quota?: TicketQuota): Promise<BatchDone | null> => {
+    const items = input.items.map(unpackItem);
     const plan = (state: IngestState) => {
       if (!sameHash(state.secretHash, input.secretHash)) throw new SupersededCredential();
-      return planBatch(state, input.items, input.overBudget);
+      return planBatch(state, items, input.overBudget);
     };
     let desk: BatchJobRules | null = null;
     if (input.desk) {

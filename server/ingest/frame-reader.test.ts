@@ -6,8 +6,15 @@ import fc from 'fast-check';
 import { ERROR_CODES } from '../../shared/errors.js';
 import { LIMITS, PROTOCOL_VERSION } from '../../shared/protocol.js';
 import { deltaItem, fullItem, machine, pkg } from '../../test/support/server/fixtures.js';
-import { FrameReader } from './frame-reader.js';
-import { readAgentFrame } from './read-frame.js';
+import { FrameReader, type CarriedReading } from './frame-reader.js';
+import { isPacked, unpackItem } from './packed-items.js';
+import { readAgentFrame, type FrameReading } from './read-frame.js';
+
+/** The reading with its packed bodies unpacked, as the store's batch job sees its items. */
+function unpacked(r: CarriedReading): FrameReading {
+  if (!r.ok || r.message?.type !== 'items') return r as FrameReading;
+  return { ...r, message: { ...r.message, items: r.message.items.map(unpackItem) } };
+}
 
 const hints = { installId: 'reader-install-0001', hostname: 'pc', macs: [] };
 const v1 = machine({ software: [pkg('bash', '5.1')] });
@@ -72,7 +79,7 @@ describe('the frame reader', () => {
 
   for (const c of cases) {
     it(`answers ${c.what} in its worker as in place`, async () => {
-      const inWorker = await worker.read(Buffer.from(c.frame), c.authenticated);
+      const inWorker = unpacked(await worker.read(Buffer.from(c.frame), c.authenticated));
       const inPlace = readAgentFrame(c.frame, c.authenticated);
       assert.deepEqual(inWorker, inPlace);
       assert.equal(inWorker.ok ? null : inWorker.code, c.code);
@@ -96,7 +103,7 @@ describe('the frame reader', () => {
     const frame = JSON.stringify({ type: 'items', items: [deltaItem(2, v1, v2)] });
     const pool = Buffer.from(`garbage${frame}garbage`);
     const read = await worker.read(pool.subarray(7, 7 + frame.length), true);
-    assert.deepEqual(read, readAgentFrame(frame, true));
+    assert.deepEqual(unpacked(read), readAgentFrame(frame, true));
   });
 
   it('answers any frame, valid or not, in its worker as in place, with a stable code when refused', async () => {
@@ -109,7 +116,7 @@ describe('the frame reader', () => {
     );
     await fc.assert(
       fc.asyncProperty(frames, fc.boolean(), async (frame, authenticated) => {
-        const inWorker = await worker.read(Buffer.from(frame), authenticated);
+        const inWorker = unpacked(await worker.read(Buffer.from(frame), authenticated));
         assert.deepEqual(inWorker, readAgentFrame(frame, authenticated));
         if (!inWorker.ok) assert.ok(Object.hasOwn(ERROR_CODES, inWorker.code));
       }),
@@ -130,8 +137,22 @@ describe('the frame reader', () => {
     assert.equal(reader.readInWorker, 0);
     const read = await reader.read(Buffer.from(snapshot), true);
     assert.equal(reader.readInWorker, 1, `a snapshot of ${snapshot.length} bytes is read off the event loop`);
-    assert.deepEqual(read, readAgentFrame(snapshot, true));
+    assert.deepEqual(unpacked(read), readAgentFrame(snapshot, true));
     assert.ok(read.ok && read.message?.type === 'items');
+  });
+
+  it("hands a snapshot's body back packed, for the store's job to unpack, and every other item as read", async () => {
+    const frame = JSON.stringify({ type: 'items', items: [fullItem(1, v1), deltaItem(2, v1, v2)] });
+    const read = await worker.read(Buffer.from(frame), true);
+    assert.ok(read.ok && read.message?.type === 'items');
+    const [full, delta] = read.message.items;
+    assert.ok(full && isPacked(full), 'the event loop holds the snapshot as bytes, not objects');
+    assert.ok(delta && !isPacked(delta));
+    const inPlace = readAgentFrame(frame, true);
+    assert.ok(inPlace.ok && inPlace.message?.type === 'items');
+    assert.deepEqual(unpackItem(full), inPlace.message.items[0]);
+    assert.deepEqual(delta, inPlace.message.items[1]);
+    assert.ok(!inPlace.message.items.some(isPacked), 'a frame read in place is not packed');
   });
 
   it('reads small frames in place, and every frame once stopped; a frame in the worker when it stops fails', async () => {
@@ -140,6 +161,6 @@ describe('the frame reader', () => {
     const inFlight = reader.read(Buffer.from(big), true);
     await reader.stop();
     await assert.rejects(inFlight, /frame (reader stopped|worker exited)/);
-    assert.deepEqual(await reader.read(Buffer.from(big), true), readAgentFrame(big, true));
+    assert.deepEqual(unpacked(await reader.read(Buffer.from(big), true)), readAgentFrame(big, true));
   });
 });

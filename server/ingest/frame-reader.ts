@@ -2,16 +2,27 @@
 // WORKER_FRAME_BYTES (every enrol and hello, deltas, ticket items) is read in place; a larger one (a
 // full snapshot or a part of one, a ticket attachment) goes to one worker thread (frame-worker.ts):
 // JSON.parse and the schema check of a ~170 KB snapshot cost the loop ~4-8 ms, of 16 MB of small
-// objects 130-150 ms, refused or not, while taking the worker's answer costs ~1 ms (a structured
-// clone). In a fleet's first inventory those reads were the largest part of the loop's work, and the
-// API waited behind them.
+// objects 130-150 ms, refused or not, while taking the worker's answer costs ~0.1 ms: a snapshot's
+// body comes back packed (packed-items.ts) and goes on to the store's batch job unread, where as
+// objects it cost the loop ~1 ms to take and as much again to send on. In a fleet's first inventory
+// those reads were the largest part of the loop's work, and the API waited behind them.
 // The worker answers with only what the schema keeps. It starts with the first large frame (no thread
 // is kept until then) and stops with the server. If it dies (out of its heap on a hostile frame), every frame it held fails as an
 // internal error would (the session closes with 1011; the agent resends what was not acked) and the
 // next large frame starts a new worker: the server process itself is never at risk.
 import { Worker } from 'node:worker_threads';
+import type { AgentMessage } from '../../shared/protocol.js';
+import type { Screened } from './budget-screen.js';
 import type { FrameAnswer, FrameJob } from './frame-worker.js';
+import type { CarriedItem } from './packed-items.js';
 import { readAgentFrame, type FrameReading } from './read-frame.js';
+
+type ItemsMessage = Extract<AgentMessage, { type: 'items' }>;
+/** A message as the event loop holds it: an items message's bulky bodies may be packed (packed-items.ts). */
+export type CarriedMessage = Exclude<AgentMessage, ItemsMessage> | (Omit<ItemsMessage, 'items'> & { items: CarriedItem[] });
+/** A frame reading whose items may be packed: read in the worker, a snapshot's body is. */
+export type CarriedReading =
+  Exclude<FrameReading, { message: AgentMessage }> | { ok: true; message: CarriedMessage; overBudget: Screened[] };
 
 /** Frames from this size on are read in the worker: below it, reading in place costs about a millisecond. */
 export const WORKER_FRAME_BYTES = 32 * 1024;
@@ -26,7 +37,7 @@ export interface FrameReaderOptions {
 
 export class FrameReader {
   private worker: Worker | null = null;
-  private readonly waiting = new Map<number, { resolve: (r: FrameReading) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: CarriedReading) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private stopped = false;
   private readonly workerFrameBytes: number;
@@ -38,14 +49,14 @@ export class FrameReader {
   }
 
   /** Reads one text frame (UTF-8 bytes); never rejects for what the frame holds, only if the worker dies. */
-  read(bytes: Buffer, authenticated: boolean): Promise<FrameReading> {
+  read(bytes: Buffer, authenticated: boolean): Promise<CarriedReading> {
     if (bytes.length < this.workerFrameBytes || this.stopped) {
       return Promise.resolve(readAgentFrame(bytes.toString('utf8'), authenticated));
     }
     const worker = this.worker ?? this.startWorker();
     const id = this.nextId++;
     this.readInWorker++;
-    return new Promise<FrameReading>((resolve, reject) => {
+    return new Promise<CarriedReading>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       // Copied, not transferred: ws may hand over a slice of a buffer it still uses. A slice is cut
       // out first, since a copied view brings its whole underlying buffer.

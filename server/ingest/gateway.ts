@@ -20,6 +20,7 @@ import type { TicketQuota } from './quotas.js';
 import { AgentSession, type DeployHooks, type SessionContext } from './session.js';
 import { FrameReader } from './frame-reader.js';
 import { BatchSlots } from './batch-slots.js';
+import { ReadGate } from './read-gate.js';
 import { SoftwareSweeper } from './software-sweeper.js';
 import { deskRulesNow } from './batch-job.js';
 import { selfServiceCatalog } from '../../shared/self-service.js';
@@ -27,6 +28,8 @@ import { performance } from 'node:perf_hooks';
 import { ReconnectWindow } from './reconnect-window.js';
 import { AgentListsCache } from './agent-lists.js';
 import { DeviceMarks } from './device-marks.js';
+import { TurnPacer, type Turns } from './turn-pacer.js';
+import { HelloBatcher } from './hello-batch.js';
 
 export const AGENT_PATH = '/agent';
 /** Retry-After on a refused upgrade; agents back off with jitter anyway. */
@@ -37,6 +40,8 @@ export interface GatewayOptions {
   log: Logger;
   settings: () => Settings;
   heartbeatMs: number;
+  /** Agents' frames held in memory past which their sockets are not read (read-gate.ts). */
+  heldFrameBytes?: number;
   authTimeoutMs: number;
   /** Caps on connections that have not authenticated yet; default PRE_AUTH_DEFAULTS. */
   preAuth?: PreAuthLimits;
@@ -60,6 +65,8 @@ export interface GatewayOptions {
   deploy?: DeployHooks;
   /** Milliseconds the event loop has been busy, for the reconnect window's rate; the process's own when absent. */
   loopBusyMs?: () => number;
+  /** Bounds the upgrades and hello steps one turn of the loop starts (turn-pacer.ts); a TurnPacer when absent. */
+  turns?: Turns;
 }
 
 export type AgentCommand = ServerMessageMap['command']['command'];
@@ -69,6 +76,8 @@ export class AgentGateway {
   private readonly sessions = new Set<AgentSession>();
   private readonly online = new Map<string, AgentSession>();
   private readonly ctx: SessionContext;
+  /** Stops reading agents' sockets while their frames held in memory pass a bound (read-gate.ts). */
+  private readonly readGate: ReadGate;
   private readonly preAuth: PreAuthLimiter;
   private readonly sweeper: SoftwareSweeper | null;
   private readonly bus: FleetBus;
@@ -89,8 +98,11 @@ export class AgentGateway {
   private readonly presenceQueue: PresenceChange[] = [];
   /** Last-seen times of closed connections, written together (device-marks.ts). */
   private readonly lastSeen: DeviceMarks;
+  /** Upgrades and hello steps, a bounded number a turn, so a storm leaves the loop to the API between. */
+  private readonly turns: Turns;
 
   constructor(private readonly opts: GatewayOptions) {
+    this.readGate = new ReadGate(opts.heldFrameBytes ? { limitBytes: opts.heldFrameBytes } : {});
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -103,6 +115,8 @@ export class AgentGateway {
     this.live = opts.hub ?? noLivePublisher;
     this.lists = new AgentListsCache(opts.store, opts.now);
     this.lastSeen = new DeviceMarks((marks) => opts.store.markDevices(marks));
+    this.turns = opts.turns ?? new TurnPacer();
+    const hellos = new HelloBatcher(opts.store);
     this.preAuth = new PreAuthLimiter(opts.preAuth ?? PRE_AUTH_DEFAULTS);
     this.sweeper = opts.softwareLeftBehind
       ? null
@@ -137,6 +151,9 @@ export class AgentGateway {
       ...(opts.deploy ? { deploy: opts.deploy } : {}),
       frames: this.frames,
       batchSlots: new BatchSlots(),
+      readGate: this.readGate,
+      turns: this.turns,
+      recordHello: (deviceId, hello) => hellos.record(deviceId, hello),
     };
   }
 
@@ -212,7 +229,15 @@ export class AgentGateway {
     }
     // Given back when the device authenticates, or when the socket closes, whichever comes first.
     socket.once('close', admission.release);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, admission.release));
+    // Admitted (so counted at the cap) while it waits its turn: an agent sends nothing before the 101.
+    void this.turns.place().then(() => this.upgrade(req, socket, head, admission.release));
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, releasePreAuth: () => void): void {
+    // Gone while it waited (ws would drop it too, but no handshake is worth starting for it).
+    if (socket.destroyed) return;
+    if (this.stopping) return refuse(socket, 503, 'Service Unavailable');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, releasePreAuth));
   }
 
   /** Connections that have not authenticated yet. */
@@ -286,6 +311,7 @@ export class AgentGateway {
     this.stopping = true;
     this.sweeper?.stop();
     this.reconnectWindow.stop();
+    this.readGate.stop();
     clearInterval(this.heartbeat);
     const sessions = [...this.sessions];
     for (const s of sessions) s.close(CLOSE_CODES.goingAway, 'server shutting down');

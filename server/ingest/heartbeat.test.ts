@@ -60,3 +60,17 @@ describe('agent session heartbeat', () => {
     assert.equal(ws.pings, 5, 'the agent keeps hearing from the server meanwhile');
   });
 });
+
+describe('agent session held back by the read gate', () => {
+  it('is pinged and never dropped while held back, and judged again once it reads again', () => {
+    const { ws, s } = session(() => 100);
+    s.heartbeat(); // judged: nothing new since, the next judgement would drop it
+    s.holdBack();
+    for (let period = 0; period < 5; period++) s.heartbeat();
+    assert.equal(ws.terminated, false, 'its pongs wait in TCP behind whatever it sent');
+    assert.equal(ws.pings, 6);
+    s.readAgain();
+    s.heartbeat();
+    assert.equal(ws.terminated, true, 'reading again, a silent peer is judged as before');
+  });
+});

@@ -74,6 +74,25 @@ describe('agent ingest', () => {
     assert.equal(welcome.settings.refreshMinutes, 90);
   });
 
+  it("takes a laptop's full snapshot read off the event loop, its body passed to the store packed, and serves all of it", async () => {
+    // ~650 packages make a frame past the frame worker's threshold (frame-reader.ts): the event loop
+    // holds its body as bytes (packed-items.ts) and the store's batch job unpacks it.
+    const software = Array.from({ length: 650 }, (_, i) => pkg(`package-${String(i).padStart(3, '0')}`, `1.${i}`));
+    const laptop = machine({ hostname: 'ws-laptop', serial: 'LAPTOP-1', software });
+    const agent = await connect();
+    const { deviceId } = await agent.enrol(token, hintsFor(laptop, 'inst-laptop'));
+    assert.equal((await agent.next('command')).command, 'full-snapshot');
+    const frame = JSON.stringify({ type: 'items', items: [fullItem(1, laptop)] });
+    assert.ok(frame.length >= 32 * 1024, `${frame.length} bytes`);
+    agent.sendItems([fullItem(1, laptop)]);
+    assert.equal((await agent.next('ack')).seq, 1);
+    const device = await h.api<DeviceBody>(`/api/devices/${deviceId}`);
+    assert.equal(device.body.digest, snapshotDigest(laptop));
+    const listed = await h.api<SoftwareBody & { total?: number }>(`/api/devices/${deviceId}/software?limit=1000`);
+    assert.equal(listed.body.total ?? listed.body.items.length, 650);
+    assert.equal(listed.body.items.find((s) => s.name === 'package-649')?.version, '1.649');
+  });
+
   it('skips a redelivered seq in the same batch that applies the new ones, recording nothing twice', async () => {
     const v1 = machine({ hostname: 'ws-replay', serial: 'REPLAY-1', software: [pkg('a', '1')] });
     const v2 = machine({ hostname: 'ws-replay', serial: 'REPLAY-1', software: [pkg('a', '1'), pkg('b', '1')] });

@@ -35,7 +35,7 @@ export interface BatchPlan extends BatchOutcome {
 }
 
 /** The first seq that is not above its predecessor, or null when the batch is in order. */
-export function outOfOrderSeq(items: readonly Item[]): number | null {
+export function outOfOrderSeq(items: readonly Pick<Item, 'seq'>[]): number | null {
   for (let i = 1; i < items.length; i++) {
     if (items[i]!.seq <= items[i - 1]!.seq) return items[i]!.seq;
   }

@@ -9,15 +9,18 @@ import { CLOSE_CODES, LIMITS, type AgentMessageMap, type Item, type ServerMessag
 import { hashSecret, newSecret, sameHash } from '../store/secrets.js';
 import { raiseFrameLimit } from './frame-limit.js';
 import type { BatchJobRules } from '../desk/sync/batch-jobs.js';
-import type { DeviceRuntime, Store } from '../store/store.js';
+import type { DeviceRuntime, HelloRecord, Store } from '../store/store.js';
 import { applyItems, deskRulesNow, type BatchDone, type BatchInput } from './batch-job.js';
 import type { TicketQuota } from './quotas.js';
 import type { LivePublisher } from '../live/hub.js';
 import { ticketEvents } from './live-events.js';
 import type { Screened } from './budget-screen.js';
 import type { BatchSlots } from './batch-slots.js';
+import type { ReadGate } from './read-gate.js';
 import type { FrameReader } from './frame-reader.js';
+import type { Turns } from './turn-pacer.js';
 import { readAgentFrame } from './read-frame.js';
+import { unpackedOnly, type CarriedItem } from './packed-items.js';
 import { outOfOrderSeq } from './plan-batch.js';
 import { batchReplies, FULL_LIST_LIMIT, ticketMessages } from './ticket-replies.js';
 
@@ -52,10 +55,16 @@ export interface SessionContext {
   deskTickets?: (ticketIds: readonly string[]) => Promise<void>;
   /** Bounds the batches read and not yet acked across sessions (batch-slots.ts); unbounded when absent. */
   batchSlots?: BatchSlots;
+  /** Bounds the bytes of frames held across sessions by pausing sockets (read-gate.ts); unbounded when absent. */
+  readGate?: Pick<ReadGate, 'join' | 'leave' | 'hold'>;
   /** Reads frames, large ones off the event loop; every frame in place when absent. */
   frames?: Pick<FrameReader, 'read'>;
   /** Software deployment (server/deploy/deployer.ts); none in tests of other things. */
   deploy?: DeployHooks;
+  /** A place in a turn of the loop for each step of authenticating (turn-pacer.ts); none: at once. */
+  turns?: Turns;
+  /** Records a hello with the others of its turn (hello-batch.ts); store.recordHello when absent. */
+  recordHello?: (deviceId: string, hello: HelloRecord) => Promise<DeviceRuntime | null>;
 }
 
 /** What a session asks of deployment: the signing key to hand out, the commands a connecting
@@ -86,6 +95,8 @@ export class AgentSession {
   private closing = false;
   private alive = true;
   private pending = 0;
+  /** The read gate has paused this socket: the server holds too many frames (read-gate.ts). */
+  private heldBack = false;
   private work: Promise<void> = Promise.resolve();
   private authTimer: NodeJS.Timeout | undefined;
   /** Socket bytes read when the session started (the upgrade request), and whether the login
@@ -138,10 +149,11 @@ export class AgentSession {
 
   /** Called by the gateway's heartbeat: a session that missed the previous ping is dropped. */
   heartbeat(): void {
-    // While a frame is being handled (or waits for a batch slot) the socket is paused and a pong
-    // could not be read yet: the peer is not judged, but still pinged, so that an agent whose batch
-    // waits its turn through a mass first inventory keeps hearing from the server and stays.
-    if (this.pending > 0) return this.ping();
+    // While a frame is being handled (or waits for a batch slot), or the read gate holds the socket
+    // back (read-gate.ts), the socket is paused and a pong could not be read yet: the peer is not
+    // judged, but still pinged, so that an agent whose batch waits its turn through a mass first
+    // inventory keeps hearing from the server and stays.
+    if (this.pending > 0 || this.heldBack) return this.ping();
     // Bytes arrived since the last ping: the peer is there. Its pong may wait behind a large frame
     // still queued for inflation (ws inflates a few at a time per process): in a mass first inventory
     // that wait passes a heartbeat, and the connection must not be dropped for it.
@@ -188,9 +200,23 @@ export class AgentSession {
       .catch((err: unknown) => this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'ticket push failed'));
   }
 
+  /** The read gate's: stop reading this socket until readAgain (the agent's bytes wait in TCP). */
+  holdBack(): void {
+    this.heldBack = true;
+    this.ws.pause();
+  }
+
+  readAgain(): void {
+    this.heldBack = false;
+    if (this.pending === 0) this.ws.resume();
+  }
+
   close(code: number, reason: string): void {
     this.closing = true;
     clearTimeout(this.authTimer);
+    // The peer's close frame must be read to finish the handshake.
+    this.ctx.readGate?.leave(this);
+    this.readAgain();
     this.ws.close(code, reason);
     if (this.deviceId === null) this.cutOffSoon();
   }
@@ -213,12 +239,14 @@ export class AgentSession {
       return this.fatal('E_NOT_AUTHENTICATED', 'Send one enrol or hello and wait for its answer.', CLOSE_CODES.policy);
     }
     if (++this.pending === 1) this.ws.pause();
+    const giveBytesBack = this.deviceId !== null ? this.ctx.readGate?.hold(byteLength(data)) : undefined;
     this.work = this.work
       .then(() => (this.closing ? undefined : this.handle(data, isBinary)))
       .catch((err: unknown) => this.internalError(err))
       .finally(() => {
+        giveBytesBack?.();
         // Resume even when closing: the peer's close frame must still be read to finish the handshake.
-        if (--this.pending === 0) this.ws.resume();
+        if (--this.pending === 0 && (!this.heldBack || this.closing)) this.ws.resume();
       });
   }
 
@@ -226,6 +254,8 @@ export class AgentSession {
     if (isBinary) return this.reject('E_BAD_MESSAGE', 'Frames must be text (JSON).');
     // An authenticated session's frame is a batch: it waits for a slot before it is even parsed.
     const giveBack = this.deviceId !== null && this.ctx.batchSlots ? await this.ctx.batchSlots.take() : null;
+    // Enrol or hello: its reads wait for a place in a turn of the loop (the login timer is held meanwhile: pending).
+    if (this.deviceId === null) await this.ctx.turns?.place();
     try {
       if (this.closing) return;
       await this.handleFrame(data);
@@ -273,6 +303,7 @@ export class AgentSession {
       created ? (duplicateOf ? 'device enrolled; possibly a duplicate of another' : 'device enrolled') : 'device re-enrolled',
     );
     this.ctx.live.publish('inventory', { deviceId, hostname: message.hints.hostname, sections: [], trigger: 'enrolled', at: this.iso() });
+    await this.ctx.turns?.place();
     if (this.closing) return;
     this.coalesceWrites();
     this.send({ type: 'enrolled', deviceId, secret, ...(this.ctx.deploy ? { deployKey: this.ctx.deploy.publicKey } : {}) });
@@ -289,12 +320,15 @@ export class AgentSession {
       return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
     }
     const deviceId = stored.deviceId;
-    const runtime = await this.ctx.store.recordHello(deviceId, {
+    const record = this.ctx.recordHello ?? ((id: string, hello: HelloRecord) => this.ctx.store.recordHello(id, hello));
+    const runtime = await record(deviceId, {
       hints: message.hints,
       agentVersion: message.agentVersion,
       at: this.ctx.now(),
     });
     if (!runtime) return this.fatal('E_AUTH', ERROR_CODES.E_AUTH, CLOSE_CODES.auth);
+    // The welcome, the ticket list and the other lists: a step of its own in a turn of the loop.
+    await this.ctx.turns?.place();
     if (this.closing) return;
     await this.authenticated(deviceId, secretHash, runtime);
   }
@@ -309,6 +343,7 @@ export class AgentSession {
     this.secretHash = secretHash;
     this.log = this.ctx.log.child({ deviceId, remote: this.remote });
     this.ctx.claim(deviceId, this);
+    this.ctx.readGate?.join(this);
     this.send({
       type: 'welcome',
       deviceId,
@@ -342,7 +377,7 @@ export class AgentSession {
     });
   }
 
-  private async items(items: Item[], overBudget: Screened[] = []): Promise<void> {
+  private async items(items: CarriedItem[], overBudget: Screened[] = []): Promise<void> {
     const disorder = outOfOrderSeq(items);
     if (disorder !== null) return this.error('E_SEQ_ORDER', ERROR_CODES.E_SEQ_ORDER, disorder);
     const deviceId = this.deviceId!;
@@ -350,13 +385,15 @@ export class AgentSession {
     const named = items.flatMap((i) => (i.kind === 'worklog' ? [i.body.entry.ticketId] : []));
     if (named.length > 0) await this.ctx.deskTickets?.(named);
     // Before the batch commits its seq: a crash in between redelivers the steps, recorded once by seq.
-    const stepProblems = (await this.ctx.deploy?.recordSteps(deviceId, items)) ?? [];
+    // A snapshot's body may be packed (packed-items.ts): it is neither a step nor a ticket item.
+    const plain = unpackedOnly(items);
+    const stepProblems = (await this.ctx.deploy?.recordSteps(deviceId, plain)) ?? [];
     // A store job: with SQLite it runs in the store's worker thread, plan included (batch-job.ts).
     const input: BatchInput = { deviceId, at: this.ctx.now(), items, overBudget, secretHash: mine, desk: deskRulesNow(this.ctx.deskJobs) };
     const done = await this.ctx.store.runJob(applyItems, input, this.ctx.ticketQuota);
     if (!done) return this.fatal('E_AUTH', 'The device has enrolled again; this connection is no longer valid.', CLOSE_CODES.auth);
     // Before the ack: an agent deletes acked items and must already know what became of them.
-    for (const reply of await batchReplies(this.ctx.store, deviceId, items, done.replayed, done.tickets)) this.send(reply);
+    for (const reply of await batchReplies(this.ctx.store, deviceId, plain, done.replayed, done.tickets)) this.send(reply);
     for (const p of stepProblems) this.error(p.code, p.message, p.seq);
     this.report(done, items.length);
     if (done.leftGarbage) this.ctx.softwareLeftBehind();
@@ -429,6 +466,7 @@ export class AgentSession {
   private onClose(code: number): void {
     this.closing = true;
     clearTimeout(this.authTimer);
+    this.ctx.readGate?.leave(this);
     const deviceId = this.deviceId;
     if (deviceId !== null) {
       this.ctx.release(deviceId, this);
@@ -441,6 +479,11 @@ export class AgentSession {
     }
     void this.work.then(this.resolveDone);
   }
+}
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data.byteLength;
 }
 
 function toBuffer(data: RawData): Buffer {

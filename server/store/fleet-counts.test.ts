@@ -57,6 +57,17 @@ describeStores('fleet software counts kept on write', (engine) => {
     counts.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
     assert.deepEqual(counts, recount, `after ${step}`);
     assert.equal(listed.total, recount.length);
+    // The per-version counts behind them hold exactly the live rows: none left behind at 0.
+    const order = (a: (string | number)[], b: (string | number)[]) => (`${a[0]}\u0000${a[1]}` < `${b[0]}\u0000${b[1]}` ? -1 : 1);
+    const kept = await fleet.sql<{ name: string; version: string; rows: number }>('SELECT name, version, rows FROM software_name_versions');
+    const live = await fleet.sql<{ key: string; version: string; rows: number }>(
+      "SELECT lower(name) AS key, coalesce(version, '') AS version, count(*) AS rows FROM software GROUP BY lower(name), coalesce(version, '')",
+    );
+    assert.deepEqual(
+      kept.map((r) => [r.name, r.version, Number(r.rows)]).sort(order),
+      live.map((r) => [r.key, r.version, Number(r.rows)]).sort(order),
+      `version counts after ${step}`,
+    );
   };
 
   it('equal a recount through the view after each delta, full snapshot, part, sweep and merge', async () => {
@@ -115,6 +126,60 @@ describeStores('fleet software counts kept on write', (engine) => {
       }
       await assertCounts(`step ${step}: ${kind}`);
     }
+  });
+
+  it('count names that differ only in case as one, no version as none, and drop a name a merge or a swap takes away', async () => {
+    const listed = async () =>
+      (await fleet.store.listFleetSoftware({ q: 'zz', limit: 10, offset: 0 })).items.map((s) => [
+        s.name.toLowerCase(),
+        s.devices,
+        s.versions,
+      ]);
+    const a = await fleet.add({
+      hostname: 'edge-a',
+      software: [
+        pkg('ZZ-Zoom', '', { source: 'dpkg' }),
+        pkg('zz-zoom', '5', { source: 'snap' }),
+        pkg('zz-lonely', '1'),
+        pkg('zz-Lonely', '1', { source: 'snap' }),
+      ],
+    });
+    const b = await fleet.add({ hostname: 'edge-b', software: [pkg('ZZ-ZOOM', '5')] });
+    await assertCounts('two first inventories');
+    assert.deepEqual(await listed(), [
+      ['zz-lonely', 1, 1],
+      ['zz-zoom', 2, 1],
+    ]);
+    // The duplicate's rows leave the counts: its only name leaves the fleet, the shared one stays.
+    assert.deepEqual(await fleet.store.mergeDevice(a, b, 1, () => false), { ok: true });
+    await assertCounts('the merge');
+    assert.deepEqual(await listed(), [['zz-zoom', 1, 1]]);
+    const now = (await fleet.store.getDevice(b))!.snapshot!;
+    await fleet.store.applyBatch(b, 2, (s) => planBatch(s, [fullItem(2, { ...now, software: [pkg('zz-other', '')] })]));
+    await assertCounts('a full snapshot without the name');
+    assert.deepEqual(await listed(), [['zz-other', 1, 0]]);
+  });
+
+  it('stay exact when first inventories of the same new names and versions are written at once', async () => {
+    // PostgreSQL runs these as concurrent transactions: each version's gain is read from the count
+    // its own upsert returns, after the other transaction's commit, not from a reading before it.
+    const software = (i: number) => [
+      pkg('yy-shared', '1'),
+      pkg('YY-Shared', `${i % 2}`, { source: 'snap' }),
+      pkg('yy-own', `${i}`),
+      pkg('yy-none', ''),
+    ];
+    await Promise.all(Array.from({ length: 6 }, (_, i) => fleet.add({ hostname: `at-once-${i}`, software: software(i) })));
+    await assertCounts('six first inventories at once');
+    const page = await fleet.store.listFleetSoftware({ q: 'yy-', limit: 10, offset: 0 });
+    assert.deepEqual(
+      page.items.map((s) => [s.name.toLowerCase(), s.devices, s.versions]),
+      [
+        ['yy-none', 6, 0],
+        ['yy-own', 6, 6],
+        ['yy-shared', 6, 2],
+      ],
+    );
   });
 
   it('keep the publisher first reported and drop a name no device has any more', async () => {

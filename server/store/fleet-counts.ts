@@ -71,6 +71,17 @@ export function versionsGained(version: string, old: number, now: number): numbe
   return (now > 0 ? 1 : 0) - (old > 0 ? 1 : 0);
 }
 
+/**
+ * Count changes as the JSON arrays both engines' set statements read (json_each, json_to_recordset):
+ * `versions` [{k, v, n}] rows gained or lost per key and version, `names` [{k, name, publisher,
+ * devices}] per key touched. A first inventory's or a merge's changes are built the same way in SQL.
+ */
+export function encodeChanges(changes: CountChanges): { versions: string; names: string } {
+  const versions = changes.versions.map((v) => ({ k: v.key, v: v.version, n: v.rows }));
+  const names = [...changes.names].map(([k, n]) => ({ k, name: n.name, publisher: n.publisher, devices: n.devices }));
+  return { versions: JSON.stringify(versions), names: JSON.stringify(names) };
+}
+
 /** Code-unit order, the same in both engines' lock order (COLLATE "C"). */
 function compare(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;

@@ -96,6 +96,15 @@ export interface HelloRecord {
   at: number;
 }
 
+/** One hello of several recorded together (Store.recordHellos). */
+export interface DeviceHello {
+  deviceId: string;
+  hello: HelloRecord;
+}
+
+/** What became of one of them: recordHello's answer, or the message of what it threw. */
+export type HelloOutcome = { runtime: DeviceRuntime | null } | { error: string };
+
 /** What a session needs after authenticating. */
 /** What a connection opening or closing changes on a device row: its online flag, its last-seen time. */
 export interface DeviceMark {
@@ -420,6 +429,12 @@ export interface Store extends TicketStore {
   /** Newest first; null when the device does not exist. */
   listIdentityEvents(deviceId: string, limit: number): Promise<IdentityEvent[] | null>;
   recordHello(deviceId: string, hello: HelloRecord): Promise<DeviceRuntime | null>;
+  /**
+   * Several hellos as one write (server/ingest/hello-batch.ts gathers a turn's worth in a reconnect
+   * storm): each as recordHello would, in the order given, one's failure not undoing the others'.
+   * Optional: without it each hello is recorded on its own.
+   */
+  recordHellos?(hellos: readonly DeviceHello[]): Promise<HelloOutcome[]>;
   touch(deviceId: string, at: number): Promise<void>;
   /** Whether an agent connection is open for the device now. */
   setOnline(deviceId: string, online: boolean): Promise<void>;

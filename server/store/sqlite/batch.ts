@@ -68,9 +68,9 @@ export function createApplyBatch(
     INSERT INTO changes (device_id, at, received_at, trigger, seq, section, added, removed, changed)
     VALUES (@deviceId, @at, @receivedAt, @trigger, @seq, @section, @added, @removed, @changed)`);
 
-  const writeSoftware = (deviceId: string, gen: number, software: NonNullable<BatchOutcome['software']>) => {
+  const writeSoftware = (deviceId: string, gen: number, software: NonNullable<BatchOutcome['software']>, upsertKeys: string[]) => {
     for (const key of software.remove) rows.remove(deviceId, gen, key);
-    rows.write(deviceId, gen, software.upsert, 'replace');
+    rows.write(deviceId, gen, software.upsert, 'replace', upsertKeys);
   };
   const writeChange = (deviceId: string, receivedAt: number, c: ChangeRecord) =>
     insertChange.run({
@@ -157,9 +157,9 @@ export function createApplyBatch(
     }
     writeProgress.run(outcome.lastSeq, outcome.needsFull ? 1 : 0, at, deviceId);
     if (outcome.software) {
-      const keys = [...outcome.software.upsert.map((s) => itemKey.software(s)), ...outcome.software.remove];
-      outcome.changes.unshift(...ahead.software(deviceId, gen, keys));
-      writeSoftware(deviceId, gen, outcome.software);
+      const upsertKeys = outcome.software.upsert.map((s) => itemKey.software(s));
+      outcome.changes.unshift(...ahead.software(deviceId, gen, [...upsertKeys, ...outcome.software.remove]));
+      writeSoftware(deviceId, gen, outcome.software, upsertKeys);
     }
     finishCounts();
     for (const change of outcome.changes) if (!change.unrecorded) writeChange(deviceId, at, change);

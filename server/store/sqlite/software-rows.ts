@@ -27,14 +27,29 @@ export const ROW_SELECT = `k.item_key, r.key_id, k.name, nullif(p.version, '') A
 const ROW_JOIN = 'device_software r JOIN software_keys k ON k.id = r.key_id JOIN software_packages p ON p.id = r.package_id';
 const DEVICE = 'r.device_num = (SELECT num FROM software_devices WHERE device_id = ?) AND r.gen = ?';
 
-/** Identities kept in memory at most (a key and a package each); past it the memory starts again. */
-const MAX_IDS = 200_000;
+/** Identities kept in memory at most (keys and packages together); past it the memory starts again. */
+const MAX_IDS = 400_000;
+
+/** A package id in memory: its key's id is where it is kept. */
+interface KnownPackage {
+  version: string;
+  publisher: string;
+  id: number;
+}
 
 export type SoftwareRows = ReturnType<typeof createSoftwareRows>;
 
 export function createSoftwareRows(db: Database.Database) {
+  // Found by key (a seen id costs one map read, no string built); a key's packages are its few versions.
   const keyIds = new Map<string, number>();
-  const packageIds = new Map<string, number>();
+  const packageIds = new Map<number, KnownPackage[]>();
+  let remembered = 0;
+  const remember = (): void => {
+    if (++remembered <= MAX_IDS) return;
+    keyIds.clear();
+    packageIds.clear();
+    remembered = 1;
+  };
 
   const deviceNum = db.prepare<[string], { num: number }>('SELECT num FROM software_devices WHERE device_id = ?');
   const newDevice = db.prepare('INSERT INTO software_devices (device_id) VALUES (?)');
@@ -66,36 +81,50 @@ export function createSoftwareRows(db: Database.Database) {
     return row ? row.num : Number(newDevice.run(deviceId).lastInsertRowid);
   };
   const keyIdOf = (key: string, s: Software): number => {
-    let id = keyIds.get(key) ?? findKey.get(key)?.id;
-    if (id === undefined) {
-      id = Number(
+    const known = keyIds.get(key);
+    if (known !== undefined) return known;
+    const id =
+      findKey.get(key)?.id ??
+      Number(
         newKey.run({ key, name: s.name, arch: s.arch ?? null, source: s.source, scope: s.scope, user: s.user ?? null }).lastInsertRowid,
       );
-    }
-    remember(keyIds, key, id);
+    remember();
+    keyIds.set(key, id);
     return id;
   };
   const packageIdOf = (keyId: number, s: Software): number => {
     const version = s.version ?? '';
     const publisher = s.publisher ?? '';
-    const k = `${keyId}\n${version}\n${publisher}`;
-    let id = packageIds.get(k) ?? findPackage.get(keyId, version, publisher)?.id;
-    if (id === undefined) id = Number(newPackage.run(keyId, version, publisher).lastInsertRowid);
-    remember(packageIds, k, id);
+    const known = packageIds.get(keyId);
+    if (known) for (const p of known) if (p.version === version && p.publisher === publisher) return p.id;
+    const id = findPackage.get(keyId, version, publisher)?.id ?? Number(newPackage.run(keyId, version, publisher).lastInsertRowid);
+    remember();
+    // `remember` may have just emptied the maps.
+    const list = packageIds.get(keyId);
+    if (list) list.push({ version, publisher, id });
+    else packageIds.set(keyId, [{ version, publisher, id }]);
     return id;
   };
 
   return {
     /**
      * Writes items into a generation; `replace`: an item whose key is there already takes its place
-     * (a delta), `keep`: the row there stays (a part sent again).
+     * (a delta), `keep`: the row there stays (a part sent again). `keys`: the items' keys, when the
+     * caller has them already.
      */
-    write(deviceId: string, gen: number, items: readonly Software[], mode: 'replace' | 'keep'): void {
+    write(
+      deviceId: string,
+      gen: number,
+      items: readonly Software[],
+      mode: 'replace' | 'keep',
+      keys: readonly string[] = items.map((s) => itemKey.software(s)),
+    ): void {
       if (items.length === 0) return;
       const num = numOf(deviceId);
       const insert = mode === 'replace' ? replaceRow : keepRow;
-      for (const s of items) {
-        const keyId = keyIdOf(itemKey.software(s), s);
+      for (let i = 0; i < items.length; i++) {
+        const s = items[i]!;
+        const keyId = keyIdOf(keys[i]!, s);
         insert.run(num, gen, keyId, packageIdOf(keyId, s), s.installDate ?? null);
       }
     },
@@ -112,11 +141,7 @@ export function createSoftwareRows(db: Database.Database) {
     forget(): void {
       keyIds.clear();
       packageIds.clear();
+      remembered = 0;
     },
   };
-}
-
-function remember(ids: Map<string, number>, k: string, id: number): void {
-  if (ids.size >= MAX_IDS && !ids.has(k)) ids.clear();
-  ids.set(k, id);
 }

@@ -31,6 +31,8 @@ import type {
   EnrolRequest,
   EnrolResult,
   HelloRecord,
+  DeviceHello,
+  HelloOutcome,
   DeviceMark,
   IdentityEvent,
   IngestState,
@@ -171,23 +173,49 @@ export class SqliteStore implements Store {
   }
 
   async recordHello(deviceId: string, hello: HelloRecord): Promise<DeviceRuntime | null> {
+    return this.helloTx(deviceId, hello);
+  }
+
+  async recordHellos(hellos: readonly DeviceHello[]): Promise<HelloOutcome[]> {
+    // One commit for all (a commit was most of a hello's cost in the store worker); each hello is a
+    // savepoint inside it (a nested transaction), so one that throws is undone alone.
+    this.hellosTx ??= this.db.transaction(this.hellosWrite);
+    return this.hellosTx(hellos);
+  }
+
+  /** A hello's write as one transaction (a savepoint inside recordHellos'), made once: making one costs more than a hello. */
+  private helloWrite: ((deviceId: string, hello: HelloRecord) => DeviceRuntime | null) | null = null;
+  private readonly hellosWrite = (hellos: readonly DeviceHello[]): HelloOutcome[] =>
+    hellos.map(({ deviceId, hello }): HelloOutcome => {
+      try {
+        return { runtime: this.helloTx(deviceId, hello) };
+      } catch (err) {
+        return { error: err instanceof Error ? err.message : String(err) };
+      }
+    });
+  private hellosTx: ((hellos: readonly DeviceHello[]) => HelloOutcome[]) | null = null;
+
+  private helloTx(deviceId: string, hello: HelloRecord): DeviceRuntime | null {
+    this.helloWrite ??= this.db.transaction((id: string, record: HelloRecord) => this.writeHello(id, record));
+    return this.helloWrite(deviceId, hello);
+  }
+
+  private writeHello(deviceId: string, hello: HelloRecord): DeviceRuntime | null {
     // Only what the agent may legitimately change between connections: its name, version, adapters.
     const hints = cleanHints(hello.hints);
-    return this.db.transaction(() => {
-      const row = this.db
-        .prepare<[string], { last_seq: number; needs_full: number }>('SELECT last_seq, needs_full FROM devices WHERE id = ?')
-        .get(deviceId);
-      if (!row) return null;
-      this.db
-        .prepare(
-          'UPDATE devices SET hostname = ?, macs = ?, serial = COALESCE(?, serial), uuid = COALESCE(?, uuid), agent_version = ?, last_seen = ? WHERE id = ?',
-        )
-        .run(hints.hostname, JSON.stringify(hints.macs), hints.serial, hints.uuid, hello.agentVersion, hello.at, deviceId);
-      this.db.prepare('DELETE FROM device_macs WHERE device_id = ?').run(deviceId);
-      const addMac = this.db.prepare('INSERT OR IGNORE INTO device_macs (mac, device_id) VALUES (?, ?)');
-      for (const mac of hints.matchableMacs) addMac.run(mac, deviceId);
-      return { lastSeq: row.last_seq, needsFull: row.needs_full === 1 };
-    })();
+    const row = this.db
+      .prepare<[string], { last_seq: number; needs_full: number }>('SELECT last_seq, needs_full FROM devices WHERE id = ?')
+      .get(deviceId);
+    if (!row) return null;
+    this.db
+      .prepare(
+        'UPDATE devices SET hostname = ?, macs = ?, serial = COALESCE(?, serial), uuid = COALESCE(?, uuid), agent_version = ?, last_seen = ? WHERE id = ?',
+      )
+      .run(hints.hostname, JSON.stringify(hints.macs), hints.serial, hints.uuid, hello.agentVersion, hello.at, deviceId);
+    this.db.prepare('DELETE FROM device_macs WHERE device_id = ?').run(deviceId);
+    const addMac = this.db.prepare('INSERT OR IGNORE INTO device_macs (mac, device_id) VALUES (?, ?)');
+    for (const mac of hints.matchableMacs) addMac.run(mac, deviceId);
+    return { lastSeq: row.last_seq, needsFull: row.needs_full === 1 };
   }
 
   async touch(deviceId: string, at: number): Promise<void> {
