@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import {
   MAX_RECONNECT_SPREAD_S,
   MIN_SAMPLE_WELCOMES,
+  HALF_LIFE_WELCOMES,
   PRIOR_RATE,
   RECENT_FLEET_DAYS,
   ReconnectWindow,
-  SAMPLE_WEIGHT,
   STORM_SHARE,
 } from './reconnect-window.js';
 
@@ -51,8 +51,24 @@ describe('the reconnect window a server announces', () => {
     assert.equal(window.spreadSeconds(10_000), spreadAt(120, 10_000), 'the first sample replaces the prior');
     // Next: 100 welcomes in half a second of work (the rest of the second idle): 200 a busy second.
     second(100, 500);
-    const smoothed = 120 + SAMPLE_WEIGHT * (200 - 120);
-    assert.equal(window.spreadSeconds(10_000), spreadAt(smoothed, 10_000));
+    const kept = 0.5 ** (100 / HALF_LIFE_WELCOMES);
+    const recent = (120 * kept + 100) / (1 * kept + 0.5);
+    assert.ok(recent > 120 && recent < 200);
+    assert.equal(window.spreadSeconds(10_000), spreadAt(recent, 10_000));
+    window.stop();
+  });
+
+  it("keeps what a storm's peak measured through its tail of stragglers, so the next storm is not told to spread wider", () => {
+    const { window, second } = windowWith();
+    window.start();
+    // 10,000 agents back in a 12-second peak at 800 a busy second...
+    for (let i = 0; i < 12; i++) second(800, 1_000);
+    const afterPeak = window.spreadSeconds(10_000);
+    assert.equal(afterPeak, spreadAt(800, 10_000));
+    // ...then 20 seconds of 30 stragglers each, the loop's usual 100 ms of other work beside them.
+    for (let i = 0; i < 20; i++) second(30, 100 + 30 * (1_000 / 800));
+    // Smoothing each second's own rate (~217 a busy second here) would tell the next storm ~66 s.
+    assert.ok(window.spreadSeconds(10_000) <= afterPeak * 1.5, `told ${window.spreadSeconds(10_000)} s after ${afterPeak} s`);
     window.stop();
   });
 

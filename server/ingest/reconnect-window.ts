@@ -7,8 +7,12 @@
 // meanwhile (the first batches of those just welcomed, the API) count as their cost, so the figure
 // is what this process sustains with its usual work beside, on this machine at its current load (a
 // loop waiting for a core on a shared box counts as busy). A second with few welcomes says little
-// and is skipped; the samples are smoothed, and until the first one the prior is used. Samples
-// taken during one restart's storm size the window its agents carry into the next.
+// and is skipped; until the first sample the prior is used. The rate is the recent welcomes over the
+// recent busy time, both summed with weights that halve every HALF_LIFE_WELCOMES welcomes, not every
+// second: a storm's tail (a few dozen stragglers a second, each second's busy time mostly the fleet's
+// usual work) must not talk down what the storm's peak measured, or the next window grows, the next
+// storm comes back slower, measures less and grows it again. Samples taken during one restart's storm
+// size the window its agents carry into the next.
 //
 // The fleet: the devices seen in the last RECENT_FLEET_DAYS (read from the store now and then), or
 // the connections held now if more. Counting only the connections held would tell the first agents
@@ -16,8 +20,8 @@
 
 /** Welcomes a second below which the second is not a sample (its busy time is mostly other work). */
 export const MIN_SAMPLE_WELCOMES = 20;
-/** Weight of a new sample in the smoothed rate. */
-export const SAMPLE_WEIGHT = 0.3;
+/** Welcomes after which what was measured before them weighs half. */
+export const HALF_LIFE_WELCOMES = 2_000;
 /** The rate assumed before the first sample (measured on a loaded 2-core box, bench/fleet). */
 export const PRIOR_RATE = 300;
 /** Bounds on the rate, whatever is measured. */
@@ -43,6 +47,9 @@ export interface ReconnectWindowOptions {
 export class ReconnectWindow {
   private rate: number;
   private measured = false;
+  /** Welcomes and busy seconds of the samples so far, weighted by how recent (HALF_LIFE_WELCOMES). */
+  private recentWelcomes = 0;
+  private recentBusyS = 0;
   private welcomes = 0;
   private busyAtSample = 0;
   private recentFleet = 0;
@@ -87,8 +94,10 @@ export class ReconnectWindow {
     this.busyAtSample = busy;
     this.welcomes = 0;
     if (welcomes < MIN_SAMPLE_WELCOMES || busyS <= 0) return;
-    const sample = Math.min(MAX_RATE, Math.max(MIN_RATE, welcomes / busyS));
-    this.rate = this.measured ? this.rate + SAMPLE_WEIGHT * (sample - this.rate) : sample;
+    const weight = this.measured ? 0.5 ** (welcomes / HALF_LIFE_WELCOMES) : 0;
+    this.recentWelcomes = this.recentWelcomes * weight + welcomes;
+    this.recentBusyS = this.recentBusyS * weight + busyS;
+    this.rate = Math.min(MAX_RATE, Math.max(MIN_RATE, this.recentWelcomes / this.recentBusyS));
     this.measured = true;
   }
 
