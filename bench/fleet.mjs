@@ -339,9 +339,19 @@ for (const row of table.rows) {
     );
 }
 // What the agents were told to spread their reconnects over: at their enrolment, and after the storm.
+// Range, and the spread half the agents and nine in ten were told at most (agent-weighted).
 const spreads = (name) => {
-  const seen = Object.keys(table.rows.find((r) => r.name.startsWith(name))?.merged.spread ?? {}).map(Number);
-  return seen.length ? `${Math.min(...seen)}-${Math.max(...seen)} s` : '-';
+  const told = Object.entries(table.rows.find((r) => r.name.startsWith(name))?.merged.spread ?? {})
+    .map(([s, n]) => [Number(s), n])
+    .sort((a, b) => a[0] - b[0]);
+  if (told.length === 0) return '-';
+  const total = told.reduce((n, [, c]) => n + c, 0);
+  const at = (q) => {
+    let seen = 0;
+    for (const [s, c] of told) if ((seen += c) >= q * total) return s;
+    return told.at(-1)[0];
+  };
+  return `${told[0][0]}-${told.at(-1)[0]} s (median ${at(0.5)} s, p90 ${at(0.9)} s)`;
 };
 console.log(
   `reconnect spread announced in welcome: at enrolment ${spreads('enrol')}; ${storms.map((_, i) => `after storm ${i + 1} ${spreads(`restart + storm ${i + 1}`)}`).join('; ')}`,

@@ -1,5 +1,6 @@
 // The Outpost server: the HTTP API and the agents' WebSocket endpoint on one port, over one store.
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { OutpostError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
@@ -32,6 +33,10 @@ import { Deployer } from './deploy/deployer.js';
 import { DeploySigner } from './deploy/signing.js';
 import { DEPLOY_SIGNAL, listenAcrossProcesses } from './fleet/gateway-signals.js';
 import type { Turns } from './ingest/turn-pacer.js';
+import { rateFile } from './ingest/reconnect-rate-file.js';
+
+/** The reconnect rate this process measured, kept in its data directory across restarts. */
+const RECONNECT_RATE_FILE = 'reconnect-rate.json';
 
 export const DEFAULT_LISTEN_BACKLOG = 4096;
 
@@ -216,6 +221,7 @@ export class OutpostServer {
       log: this.opts.log.child({ part: 'ingest' }),
       settings: () => this.settings,
       heartbeatMs: this.opts.heartbeatMs ?? 30_000,
+      rememberedRate: rateFile(join(this.opts.dataDir, RECONNECT_RATE_FILE)),
       ...(this.opts.heldFrameBytes ? { heldFrameBytes: this.opts.heldFrameBytes } : {}),
       authTimeoutMs: this.opts.authTimeoutMs ?? PRE_AUTH_DEFAULTS.timeoutMs,
       ...(this.opts.connectionTurns ? { turns: this.opts.connectionTurns } : {}),

@@ -25,7 +25,7 @@ import { SoftwareSweeper } from './software-sweeper.js';
 import { deskRulesNow } from './batch-job.js';
 import { selfServiceCatalog } from '../../shared/self-service.js';
 import { performance } from 'node:perf_hooks';
-import { ReconnectWindow } from './reconnect-window.js';
+import { ReconnectWindow, type RememberedRate } from './reconnect-window.js';
 import { AgentListsCache } from './agent-lists.js';
 import { DeviceMarks } from './device-marks.js';
 import { TurnPacer, type Turns } from './turn-pacer.js';
@@ -65,6 +65,8 @@ export interface GatewayOptions {
   deploy?: DeployHooks;
   /** Milliseconds the event loop has been busy, for the reconnect window's rate; the process's own when absent. */
   loopBusyMs?: () => number;
+  /** Where the measured reconnect rate outlives a restart (reconnect-rate-file.ts); the prior each start without. */
+  rememberedRate?: RememberedRate;
   /** Bounds the upgrades and hello steps one turn of the loop starts (turn-pacer.ts); a TurnPacer when absent. */
   turns?: Turns;
 }
@@ -128,6 +130,7 @@ export class AgentGateway {
       loopBusyMs: opts.loopBusyMs ?? (() => performance.eventLoopUtilization().active),
       devicesSeenSince: async (since) => (await opts.store.listDevices({ seenAfter: since, limit: 1, offset: 0 })).total,
       now: opts.now,
+      ...(opts.rememberedRate ? { remembered: opts.rememberedRate } : {}),
     });
     this.bus.onDeviceSignal((signal) => this.deliverHere(signal));
     this.ctx = {

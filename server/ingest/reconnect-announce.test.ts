@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { startHarness, type Harness } from '../../test/support/server/harness.js';
 import { hintsFor, machine } from '../../test/support/server/fixtures.js';
 import { TestAgent } from '../../test/support/server/test-agent.js';
+import { join } from 'node:path';
+import { rateFile } from './reconnect-rate-file.js';
 import { PRIOR_RATE, STORM_SHARE } from './reconnect-window.js';
 
 const FLEET = 250;
@@ -43,8 +45,10 @@ describe('the reconnect window after a restart', () => {
       hintsFor(machine({ hostname: 'pc-0', serial: 'SER-0' }), 'install-0000'),
     );
     await agent.close();
-    // One agent connected, no storm measured yet: the fleet at the assumed rate (a fleet of one: 1 s).
-    assert.equal(welcome.reconnectSpreadSeconds, Math.ceil(FLEET / (PRIOR_RATE * STORM_SHARE)));
+    // One agent connected, no storm measured since the restart: the fleet at the rate the process
+    // measured before it (kept in its data directory), else the assumed one; a fleet of one: 1 s.
+    const rate = rateFile(join(h.dataDir, 'reconnect-rate.json')).read() ?? PRIOR_RATE;
+    assert.equal(welcome.reconnectSpreadSeconds, Math.ceil(FLEET / (rate * STORM_SHARE)));
     assert.ok(welcome.reconnectSpreadSeconds > 1);
   });
 });

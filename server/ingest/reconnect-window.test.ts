@@ -7,18 +7,20 @@ import {
   PRIOR_RATE,
   RECENT_FLEET_DAYS,
   ReconnectWindow,
+  type RememberedRate,
   STORM_SHARE,
 } from './reconnect-window.js';
 
 const DAY_MS = 24 * 3_600_000;
 
 /** A window over a fake event loop whose busy milliseconds the test advances with the clock. */
-function windowWith(opts: { fleet?: (since: number) => Promise<number> } = {}) {
+function windowWith(opts: { fleet?: (since: number) => Promise<number>; remembered?: RememberedRate } = {}) {
   let busyMs = 0;
   const window = new ReconnectWindow({
     loopBusyMs: () => busyMs,
     now: () => Date.now(),
     ...(opts.fleet ? { devicesSeenSince: opts.fleet } : {}),
+    ...(opts.remembered ? { remembered: opts.remembered } : {}),
   });
   /** One second passes in which `welcomes` connections were welcomed with the loop busy `busy` ms of it. */
   const second = (welcomes: number, busy: number) => {
@@ -70,6 +72,22 @@ describe('the reconnect window a server announces', () => {
     // Smoothing each second's own rate (~217 a busy second here) would tell the next storm ~66 s.
     assert.ok(window.spreadSeconds(10_000) <= afterPeak * 1.5, `told ${window.spreadSeconds(10_000)} s after ${afterPeak} s`);
     window.stop();
+  });
+
+  it("starts again from the rate it measured before a restart, not the prior, so a storm's first agents are told the measured window", () => {
+    let kept: number | undefined;
+    const remembered: RememberedRate = { read: () => kept, write: (rate) => void (kept = rate) };
+    const first = windowWith({ remembered });
+    first.window.start();
+    for (let i = 0; i < 5; i++) first.second(900, 1_000);
+    first.window.stop();
+    assert.equal(Math.round(kept!), 900, 'written down at stop');
+    const second = windowWith({ remembered });
+    second.window.start();
+    assert.equal(second.window.spreadSeconds(10_000), spreadAt(kept!, 10_000), 'before any sample of its own');
+    kept = undefined;
+    second.window.stop();
+    assert.equal(kept, undefined, 'nothing measured: nothing rewritten');
   });
 
   it('ignores seconds with too few welcomes to say anything (their busy time is other work)', () => {

@@ -35,6 +35,15 @@ export const RECENT_FLEET_DAYS = 30;
 const SAMPLE_MS = 1_000;
 const FLEET_REFRESH_MS = 10 * 60_000;
 
+/** The rate measured by this process's last run (reconnect-rate-file.ts): the prior of the next. */
+export interface RememberedRate {
+  read(): number | undefined;
+  write(rate: number): void;
+}
+
+/** How often a measured rate is written down, at most. */
+const REMEMBER_MS = 60_000;
+
 export interface ReconnectWindowOptions {
   /** Milliseconds the event loop has been busy since some fixed point (performance.eventLoopUtilization().active). */
   loopBusyMs: () => number;
@@ -42,6 +51,8 @@ export interface ReconnectWindowOptions {
   devicesSeenSince?: (sinceMs: number) => Promise<number>;
   now: () => number;
   prior?: number;
+  /** Read at start (over the prior) and written while measuring and at stop. */
+  remembered?: RememberedRate;
 }
 
 export class ReconnectWindow {
@@ -55,12 +66,21 @@ export class ReconnectWindow {
   private recentFleet = 0;
   private sampler: NodeJS.Timeout | undefined;
   private refresher: NodeJS.Timeout | undefined;
+  private rememberer: NodeJS.Timeout | undefined;
+  /** A rate measured since it was last written down. */
+  private unwritten = false;
 
   constructor(private readonly opts: ReconnectWindowOptions) {
     this.rate = opts.prior ?? PRIOR_RATE;
   }
 
   start(): void {
+    const remembered = this.opts.remembered?.read();
+    if (remembered !== undefined) this.rate = Math.min(MAX_RATE, Math.max(MIN_RATE, remembered));
+    if (this.opts.remembered) {
+      this.rememberer = setInterval(() => this.remember(), REMEMBER_MS);
+      this.rememberer.unref();
+    }
     this.busyAtSample = this.opts.loopBusyMs();
     this.welcomes = 0;
     this.sampler = setInterval(() => this.sample(), SAMPLE_MS);
@@ -74,6 +94,18 @@ export class ReconnectWindow {
   stop(): void {
     clearInterval(this.sampler);
     clearInterval(this.refresher);
+    clearInterval(this.rememberer);
+    this.remember();
+  }
+
+  private remember(): void {
+    if (!this.unwritten || !this.opts.remembered) return;
+    this.unwritten = false;
+    try {
+      this.opts.remembered.write(this.rate);
+    } catch {
+      // a read-only or full disk: the next start uses the prior, as with no file
+    }
   }
 
   /** A connection was welcomed (enrol or hello accepted). */
@@ -99,6 +131,7 @@ export class ReconnectWindow {
     this.recentBusyS = this.recentBusyS * weight + busyS;
     this.rate = Math.min(MAX_RATE, Math.max(MIN_RATE, this.recentWelcomes / this.recentBusyS));
     this.measured = true;
+    this.unwritten = true;
   }
 
   private async refreshFleet(): Promise<void> {
