@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { canonicalJson, sameJson } from './canonical.js';
+import { firstCanonical } from '../test/support/first-canonical.js';
 
 /** The same value with every object's keys in another order (and undefined fields sprinkled in). */
 function reordered(value: unknown, seed: number): unknown {
@@ -52,22 +53,8 @@ describe('sameJson', () => {
   });
 });
 
-/** The first form canonicalJson had (sorted copies, then JSON.stringify): its output is the contract. */
-function firstForm(value: unknown): string {
-  const sortKeys = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sortKeys);
-    if (v !== null && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(v).sort()) {
-        const x = (v as Record<string, unknown>)[key];
-        if (x !== undefined) out[key] = sortKeys(x);
-      }
-      return out;
-    }
-    return v;
-  };
-  return JSON.stringify(sortKeys(value));
-}
+/** The first form canonicalJson had: its output is the contract. */
+const firstForm = firstCanonical;
 
 describe('canonicalJson', () => {
   it('writes exactly what the first form wrote, for any JSON value in any key order', () => {

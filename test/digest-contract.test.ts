@@ -18,22 +18,10 @@ import { combineDigests, itemHash, sectionDigests, snapshotDigest, type SectionD
 import { emptySnapshot } from '../shared/delta.js';
 import { COLLECTION_SECTIONS, OBJECT_SECTIONS, itemKey, itemsOf, objectOf, type CollectionSection } from '../shared/inventory-keys.js';
 import type { Snapshot, Software } from '../shared/inventory.js';
+import { firstCanonical } from './support/first-canonical.js';
 import { normaliseSnapshot } from '../shared/normalise.js';
 
 // The first forms, as protocol 2 defined the digest with them.
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
-}
-const firstCanonical = (value: unknown): string => JSON.stringify(sortKeys(value));
 const MOD = 1n << 256n;
 function firstItemHash(section: CollectionSection, item: object): bigint {
   const n = item as { ipv4?: string[]; ipv6?: string[] };
