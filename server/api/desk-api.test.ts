@@ -59,8 +59,12 @@ describe('/api/desk', () => {
       const retried = await h.api<{ state: string }>(`/api/desk/jobs/${failed.jobs[0]!.id}/retry`, { method: 'POST' });
       assert.deepEqual([retried.status, retried.body.state], [200, 'queued']);
       await waitFor(async () => (desk.tickets.size === 1 ? true : undefined));
-      const { body } = await h.api<Status>('/api/desk/status');
-      assert.deepEqual([body.failed, body.queued, body.healthy], [0, 0, true]);
+      // The desk has the ticket a moment before the job is marked done: wait for the queue to settle.
+      const settled = await waitFor(async () => {
+        const { body } = await h.api<Status>('/api/desk/status');
+        return body.queued === 0 ? body : undefined;
+      });
+      assert.deepEqual([settled.failed, settled.queued, settled.healthy, desk.tickets.size], [0, 0, true, 1]);
     } finally {
       await agent.close();
     }
