@@ -43,34 +43,24 @@ const SNAPSHOT_SQL = {
        software_count = excluded.software_count, software_gen = excluded.software_gen, updated_at = excluded.updated_at`,
 };
 
+/** The devices column of each postureColumns value (displayColumns' keys are their columns already). */
+const POSTURE_COLUMN = {
+  minFreePercent: 'min_free_percent',
+  diskEncryption: 'disk_encryption',
+  firewall: 'firewall',
+  rebootRequired: 'reboot_required',
+} as const satisfies Record<keyof ReturnType<typeof postureColumns>, string>;
+
 /** Writes the device row (and its snapshot row); returns the ledger's head when asked for. */
 export async function writeDeviceRow(db: Queryable, deviceId: string, w: DeviceRowWrite): Promise<LedgerHead | undefined> {
   const values: unknown[] = [w.lastSeq, w.needsFull, w.at, deviceId];
   const param = (v: unknown) => `$${values.push(v)}`;
   const set = ['last_seq = $1', 'needs_full = $2', 'last_seen = $3'];
   if (w.digest !== undefined) set.push(`digest = ${param(w.digest)}`);
-  if (w.display) {
-    const d = displayColumns(w.display);
-    for (const [column, v] of [
-      ['hostname', d.hostname],
-      ['manufacturer', d.manufacturer],
-      ['model', d.model],
-      ['os', d.os],
-      ['ip', d.ip],
-      ['users', d.users],
-    ] as const)
-      set.push(`${column} = ${param(v)}`);
-  }
-  if (w.posture) {
-    const p = postureColumns(w.posture);
-    for (const [column, v] of [
-      ['min_free_percent', p.minFreePercent],
-      ['disk_encryption', p.diskEncryption],
-      ['firewall', p.firewall],
-      ['reboot_required', p.rebootRequired],
-    ] as const)
-      set.push(`${column} = ${param(v)}`);
-  }
+  if (w.display) for (const [column, v] of Object.entries(displayColumns(w.display))) set.push(`${column} = ${param(v)}`);
+  if (w.posture)
+    for (const [key, v] of Object.entries(postureColumns(w.posture)))
+      set.push(`${POSTURE_COLUMN[key as keyof typeof POSTURE_COLUMN]} = ${param(v)}`);
   const ctes: string[] = [];
   if (w.snapshot) {
     const s = w.snapshot;

@@ -113,3 +113,10 @@ function toRow(s: Software) {
     install_date: s.installDate ?? null,
   };
 }
+
+it('keeps one identity per version of a key reported at more versions than it remembers, each row reading back its own', () => {
+  // 100 versions of one key, each twice (two devices): past what a key keeps in memory, the index answers.
+  for (const device of ['d1', 'd2']) for (let v = 0; v < 100; v++) rows.write(device, v + 1, [pkg('bash', `5.${v}`)], 'replace');
+  assert.equal(count('software_packages'), 100);
+  for (const v of [0, 31, 32, 99]) assert.equal(rows.all('d2', v + 1)[0]?.version, `5.${v}`);
+});

@@ -30,6 +30,10 @@ const DEVICE = 'r.device_num = (SELECT num FROM software_devices WHERE device_id
 /** Identities kept in memory at most (keys and packages together); past it the memory starts again. */
 const MAX_IDS = 400_000;
 
+/** Versions of one key kept in memory at most: a key a hostile fleet reports at thousands of
+ * versions must not make every row's lookup a long scan; past it, the index answers. */
+const MAX_PACKAGES_A_KEY = 32;
+
 /** A package id in memory: its key's id is where it is kept. */
 interface KnownPackage {
   version: string;
@@ -101,8 +105,8 @@ export function createSoftwareRows(db: Database.Database) {
     remember();
     // `remember` may have just emptied the maps.
     const list = packageIds.get(keyId);
-    if (list) list.push({ version, publisher, id });
-    else packageIds.set(keyId, [{ version, publisher, id }]);
+    if (!list) packageIds.set(keyId, [{ version, publisher, id }]);
+    else if (list.length < MAX_PACKAGES_A_KEY) list.push({ version, publisher, id });
     return id;
   };
 
